@@ -1,0 +1,73 @@
+// The library's public shapes: options for an Rlm and what a completion returns.
+import type {Backend, BackendKind, Usage} from '../backends/types.js';
+import type {SandboxContext, VariableInfo} from '../sandbox/types.js';
+import type {RunStatus} from './events.js';
+
+export interface RlmOptions {
+	/** Root model name. */
+	model: string;
+	backend?: BackendKind;
+	/** Base URL for the backend (OpenAI-compatible default: http://localhost:11434/v1). */
+	baseURL?: string;
+	apiKey?: string;
+	/** Use this backend object instead of building one from backend/baseURL/apiKey. */
+	backendInstance?: Backend;
+	temperature?: number;
+	maxTokens?: number;
+	maxIterations?: number;
+	/** 1 means rlm_query is a plain sub-call (as the original); 2 allows one level of child RLMs. */
+	maxDepth?: number;
+	/** Model for llm_query / rlm_query (defaults to the root model). */
+	subModel?: string;
+	/** Wall-clock limit per code block, in seconds. */
+	timeoutSeconds?: number;
+	/** Most concurrent sub-calls in a batch. */
+	maxConcurrency?: number;
+	/** Characters of each block's output the model sees (head and tail kept). */
+	maxOutputChars?: number;
+	/** Context window of the sub-model in tokens, for the fail-fast check (guessed when absent). */
+	subModelContextTokens?: number;
+	/** Per-request timeout for model calls, in milliseconds. */
+	requestTimeoutMs?: number;
+	/** Directory for the Pyodide snapshot. */
+	cacheDir?: string;
+}
+
+export interface CompletionOptions {
+	context?: SandboxContext;
+	signal?: AbortSignal;
+}
+
+export interface CodeBlockRecord {
+	code: string;
+	result: {
+		stdout: string;
+		stderr: string;
+		ok: boolean;
+		error?: string;
+		variables: VariableInfo[];
+		executionTimeMs: number;
+		final: string | null;
+		truncatedChars: number;
+	};
+}
+
+export interface IterationRecord {
+	iteration: number;
+	response: string;
+	codeBlocks: CodeBlockRecord[];
+	finalAnswer: string | null;
+	executionTimeMs: number;
+	usage: Usage;
+}
+
+export interface CompletionResult {
+	response: string;
+	status: RunStatus;
+	iterations: IterationRecord[];
+	/** Rolled up over the whole tree: root, sub-calls and child runs. */
+	usage: Usage & {totalTokens: number};
+	executionTimeMs: number;
+	runId: string;
+	error?: string;
+}

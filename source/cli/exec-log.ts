@@ -1,0 +1,70 @@
+// The seed's compact execution log (-e) and its full view (-v), drawn from engine events.
+import type {RlmEvent} from '../engine/events.js';
+
+const firstLine = (text: string) => text.split('\n').find((line) => line.trim()) ?? '';
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+
+/** Returns a consumer of events that writes lines through `write`. */
+export function execLogWriter(write: (line: string) => void, options: {verbose: boolean}) {
+	const depthOf = new Map<string, number>();
+	const indent = (runId: string) => '  '.repeat(depthOf.get(runId) ?? 0);
+	const callDepth = new Map<string, string>();
+	return (event: RlmEvent) => {
+		switch (event.type) {
+			case 'run.start':
+				depthOf.set(event.runId, event.depth);
+				if (event.depth > 0) write(`${indent(event.runId)}┌ child RLM (depth ${event.depth}, ${event.model})`);
+				break;
+			case 'iter.start':
+				write(`${indent(event.runId)}── iter ${event.iteration} ──`);
+				break;
+			case 'llm.done':
+				if (options.verbose) write(box(`model reply (${seconds(event.ms)}, ${event.usage.outputTokens} tokens)`, event.text, indent(event.runId)));
+				break;
+			case 'code.start':
+				write(`${indent(event.runId)}⚡ ${clip(firstLine(event.code), 50)}`);
+				if (options.verbose) write(box('code', event.code, indent(event.runId)));
+				break;
+			case 'code.done': {
+				const pad = indent(event.runId);
+				if (event.ok) {
+					const output = event.stdout + event.stderr;
+					const lines = output.split('\n').filter((line) => line.trim());
+					const more = lines.length > 1 ? ` (+${lines.length - 1} lines)` : '';
+					write(`${pad}→ ✓ ${clip(firstLine(output), 60)}${more}`);
+				} else {
+					write(`${pad}→ ✗ ${clip(firstLine((event.error ?? '').split('\n').filter(Boolean).at(-1) ?? 'failed'), 100)}`);
+				}
+				if (options.verbose && (event.stdout || event.stderr || event.error))
+					write(box('output', [event.stdout, event.stderr, event.error ?? ''].filter(Boolean).join('\n'), pad));
+				if (event.final !== null) write(`${pad}🎯 FINAL`);
+				break;
+			}
+			case 'call.start':
+				callDepth.set(event.callId, indent(event.runId));
+				write(`${indent(event.runId)}  ↳ ${event.fn}${event.fn.endsWith('batched') ? `[${event.index}]` : ''} ${event.model}: ${clip(firstLine(event.prompt), 50)}`);
+				break;
+			case 'call.done':
+				if (event.error) write(`${callDepth.get(event.callId) ?? ''}  ✗ ${clip(event.error, 100)}`);
+				else if (options.verbose) write(box(`sub-call reply (${seconds(event.ms)})`, event.response, callDepth.get(event.callId) ?? ''));
+				break;
+			case 'notice':
+				write(`${indent(event.runId)}! ${event.message}`);
+				break;
+			case 'run.done': {
+				const pad = indent(event.runId);
+				const tokens = `${event.usage.inputTokens} in / ${event.usage.outputTokens} out`;
+				write(`${pad}${(depthOf.get(event.runId) ?? 0) > 0 ? '└' : '■'} ${event.status} after ${event.iterations} iteration(s), ${seconds(event.ms)}, ${tokens}`);
+				break;
+			}
+			default:
+				break;
+		}
+	};
+}
+
+function box(title: string, body: string, pad: string): string {
+	const lines = body.replace(/\s+$/, '').split('\n');
+	return [`${pad}┌─ ${title}`, ...lines.map((line) => `${pad}│ ${line}`), `${pad}└─`].join('\n');
+}

@@ -1,0 +1,71 @@
+// Headless mode (-p, or piped stdin): one completion, the answer on stdout, progress on stderr.
+import {Rlm} from '../engine/rlm.js';
+import type {ResolvedConfig} from '../settings/resolve.js';
+import type {SandboxContext} from '../sandbox/types.js';
+import {execLogWriter} from './exec-log.js';
+
+export interface HeadlessOptions {
+	config: ResolvedConfig;
+	prompt: string;
+	context?: SandboxContext;
+	json: boolean;
+	execLog: boolean;
+	verbose: boolean;
+	stdout: NodeJS.WritableStream;
+	stderr: NodeJS.WritableStream;
+}
+
+export function rlmOptionsFrom(config: ResolvedConfig) {
+	return {
+		model: config.model,
+		backend: config.backend,
+		...(config.baseURL ? {baseURL: config.baseURL} : {}),
+		...(config.apiKey ? {apiKey: config.apiKey} : {}),
+		temperature: config.temperature,
+		maxIterations: config.maxIterations,
+		maxDepth: config.maxDepth,
+		...(config.subModel ? {subModel: config.subModel} : {}),
+		timeoutSeconds: config.timeoutSeconds,
+	};
+}
+
+/** Runs one completion; resolves with the process exit code. */
+export async function runHeadless(options: HeadlessOptions): Promise<number> {
+	const rlm = new Rlm(rlmOptionsFrom(options.config));
+	if (options.execLog || options.verbose) {
+		const log = execLogWriter((line) => options.stderr.write(`${line}\n`), {verbose: options.verbose});
+		rlm.on('event', log);
+	}
+	const controller = new AbortController();
+	const onSigint = () => {
+		if (controller.signal.aborted) process.exit(130);
+		controller.abort();
+	};
+	process.on('SIGINT', onSigint);
+	try {
+		const result = await rlm.completion(options.prompt, {
+			...(options.context !== undefined ? {context: options.context} : {}),
+			signal: controller.signal,
+		});
+		if (options.json) {
+			const {backend, model, subModel, maxIterations, maxDepth} = options.config;
+			options.stdout.write(`${JSON.stringify({backend, model, subModel: subModel ?? model, maxIterations, maxDepth, ...result}, null, 2)}\n`);
+		} else if (result.status === 'answered' || result.status === 'forced') {
+			options.stdout.write(result.response.endsWith('\n') ? result.response : `${result.response}\n`);
+		}
+		if (result.status === 'failed') {
+			options.stderr.write(`rlm-tui: ${result.error ?? 'the run failed'}\n`);
+			return 1;
+		}
+		if (result.status === 'cancelled') {
+			options.stderr.write('rlm-tui: cancelled\n');
+			return 130;
+		}
+		if (result.status === 'forced')
+			options.stderr.write(`rlm-tui: note: out of iterations (${options.config.maxIterations}); the answer was forced from the work so far\n`);
+		return 0;
+	} finally {
+		process.off('SIGINT', onSigint);
+		await rlm.dispose();
+	}
+}

@@ -1,0 +1,35 @@
+// A child RLM started by rlm_query: its own sandbox, the prompt as its context, one level deeper.
+import type {EngineContext} from './engine-context.js';
+import {contextInfo} from './context-info.js';
+import {newId} from './ids.js';
+import {runLoop} from './run-loop.js';
+import type {CompletionResult} from './types.js';
+
+/** Prompts up to this size are also shown to the child model as its question. */
+const maxInlineQuestionChars = 4000;
+
+export async function runChild(
+	engine: EngineContext,
+	params: {parentCallId: string; depth: number; model: string; prompt: string; signal: AbortSignal},
+): Promise<CompletionResult> {
+	const sandbox = await engine.startSandbox();
+	try {
+		await sandbox.setContext(params.prompt);
+		await sandbox.beginTurn([]);
+		return await runLoop(engine, {
+			runId: newId('run'),
+			parentCallId: params.parentCallId,
+			depth: params.depth,
+			model: params.model,
+			question: params.prompt.length <= maxInlineQuestionChars ? params.prompt : null,
+			displayQuestion: params.prompt,
+			context: contextInfo(params.prompt),
+			sandbox,
+			historyTurns: 0,
+			variables: [],
+			signal: params.signal,
+		});
+	} finally {
+		await sandbox.dispose();
+	}
+}

@@ -1,0 +1,125 @@
+// Every text the engine sends the root model. Size-aware, and reminding the model of the turn.
+import type {ContextInfo} from './events.js';
+import type {VariableInfo} from '../sandbox/types.js';
+
+export type SizeClass = 'small' | 'medium' | 'large' | 'huge';
+
+/** Seed thresholds (<= 2000 small, <= 6000 medium), plus a class for contexts far past a window. */
+export function sizeClass(chars: number): SizeClass {
+	if (chars <= 2000) return 'small';
+	if (chars <= 6000) return 'medium';
+	if (chars <= 200_000) return 'large';
+	return 'huge';
+}
+
+const sizeHints: Record<SizeClass, string> = {
+	small: 'The context is SMALL: read it whole in one pass, then answer.',
+	medium: 'The context is MEDIUM: scan its beginning and end first, then look closer where it matters.',
+	large:
+		'The context is LARGE: never print it whole. Inspect its structure, then process it in segments of 3,000-4,000 characters, using Python (regex, counting, parsing) where you can and llm_query for judgement on a segment.',
+	huge: 'The context is HUGE, far larger than your window: never print it whole. Find its structure with Python, filter with code first, and fan out over chunks with llm_query_batched (or rlm_query_batched for chunks that need several steps), then combine the results in Python.',
+};
+
+export function systemPrompt(options: {depth: number; maxDepth: number; maxIterations: number}): string {
+	const recursive =
+		options.depth + 1 < options.maxDepth
+			? '`rlm_query(prompt)` starts a child RLM with its own REPL (its `context` is your prompt); use it for sub-tasks that need several steps of code.'
+			: '`rlm_query(prompt)` is a plain sub-model call here (the depth limit is reached).';
+	return `You are a Recursive Language Model: you answer by writing Python that runs in a persistent REPL.
+
+The REPL holds:
+- \`context\`: the material to work on (a str, or a dict of name -> text when several files were given). It can be far larger than your window: look at it through code, never all at once.
+- \`llm_query(prompt, model=None) -> str\`: asks a sub-model. It sees ONLY the prompt you pass (not \`context\`, not this conversation), so put the text it needs into the prompt. Keep each prompt well under ~100,000 characters.
+- \`llm_query_batched(prompts, model=None) -> list[str]\`: the same for many prompts at once, answered concurrently, results in order. Much faster than a loop of llm_query.
+- ${recursive}
+- \`rlm_query_batched(prompts, model=None) -> list[str]\`: several of those concurrently.
+- \`SHOW_VARS()\`: your variables and their types. \`history\`: earlier questions and answers of this chat, as [{"question", "answer"}].
+- \`llm_output(answer)\`: submits the final answer and ends the run. Also possible: \`FINAL_VAR("name")\` for a variable, or \`answer["content"] = ...; answer["ready"] = True\`.
+
+How to work:
+1. Write code in \`\`\`repl blocks. Every block in your reply runs, in order, in the same namespace; variables persist between turns. After your reply you see each block's output (long output is cut), so print what you need to see, and stop writing after your code: you cannot know its output yet.
+2. Explore first (type, length, structure, samples), then compute. Prefer Python for anything exact (counting, searching, arithmetic); use sub-model calls for reading and judgement over pieces.
+3. When a sub-call fails its slot holds a string starting with "Error:"; check for it.
+4. Submit only from code, with llm_output(...) once you are sure. A full, direct answer to the question; not a description of your process.
+
+You have ${options.maxIterations} turns.`;
+}
+
+export function describeContext(context: ContextInfo): string {
+	if (context.type === 'none') return 'There is no separate context: `context` is an empty string.';
+	if (context.type === 'dict') {
+		const keys = context.keys ?? [];
+		const shown = keys.slice(0, 20).map((key) => JSON.stringify(key)).join(', ');
+		const more = keys.length > 20 ? `, and ${keys.length - 20} more` : '';
+		return `Your context is a dict of ${keys.length} documents (${context.chars.toLocaleString('en-US')} characters in all), keyed by ${shown}${more}.`;
+	}
+	return `Your context is a str of ${context.chars.toLocaleString('en-US')} characters.`;
+}
+
+export function firstUserMessage(options: {
+	question: string | null;
+	context: ContextInfo;
+	historyTurns: number;
+	variables: VariableInfo[];
+}): string {
+	const parts = [describeContext(options.context), sizeHints[sizeClass(options.context.chars)]];
+	if (options.historyTurns > 0) {
+		const names = options.variables.map((v) => v.name);
+		parts.push(
+			`This chat has ${options.historyTurns} earlier turn(s), in \`history\`. Your variables from them are still defined${names.length ? `: ${names.slice(0, 30).join(', ')}` : ''}.`,
+		);
+	}
+	if (options.question) parts.push(`The question: ${options.question}`);
+	else parts.push('The task is in `context` itself: read it to find what is asked.');
+	parts.push('Begin by examining `context` in the REPL. Do not answer yet.');
+	return parts.join('\n\n');
+}
+
+export function turnReminder(nextIteration: number, maxIterations: number): string {
+	const left = maxIterations - nextIteration + 1;
+	let reminder = `[Turn ${nextIteration}/${maxIterations}]`;
+	if (left <= 3) reminder += ` URGENT: ${left} turn(s) left. Submit your best answer with llm_output(...) now.`;
+	else if (nextIteration - 1 === Math.floor(maxIterations / 2))
+		reminder += ' You are halfway through your turns: start converging on an answer.';
+	reminder += ' Continue: write code, or submit with llm_output(answer). Remember that llm_query cannot see `context`.';
+	return reminder;
+}
+
+export const noCodeNudge =
+	'Your reply had no ```repl block, so nothing ran. Write Python in a ```repl block to work on `context`, or submit your answer from code with llm_output(answer).';
+
+export const forcedFinalPrompt =
+	'You are out of turns. Give your final answer now, in plain text, as complete as the work so far allows. No code.';
+
+export interface BlockFeedback {
+	code: string;
+	ok: boolean;
+	stdout: string;
+	stderr: string;
+	error?: string;
+	truncatedChars: number;
+	restarted: boolean;
+	limit?: string;
+}
+
+/** The user message after a reply's blocks ran: each block's output, then the variable names. */
+export function feedbackMessage(blocks: BlockFeedback[], variables: VariableInfo[]): string {
+	const parts: string[] = [];
+	blocks.forEach((block, index) => {
+		const label = blocks.length > 1 ? `Block ${index + 1}: ` : '';
+		let output = [block.stdout, block.stderr].filter(Boolean).join(block.stdout.endsWith('\n') ? '' : '\n');
+		if (block.truncatedChars > 0 && !/omitted/.test(output))
+			output += `\n[... ${block.truncatedChars.toLocaleString('en-US')} characters of output omitted ...]`;
+		if (block.ok) {
+			parts.push(`${label}\`\`\`result\n${output.trim() ? output.trimEnd() : '(no output - did you forget to print?)'}\n\`\`\``);
+		} else {
+			const shown = output.trim() ? `${output.trimEnd()}\n` : '';
+			parts.push(`${label}\`\`\`error\n${shown}${block.error ?? 'the block failed'}\n\`\`\``);
+		}
+		if (block.restarted)
+			parts.push('The REPL was restarted: every variable you defined is gone (`context`, `history` and the functions are back). Recompute what you need.');
+	});
+	const names = variables.map((v) => `${v.name} (${v.type})`);
+	parts.push(`REPL variables: ${names.length ? names.join(', ') : '(none yet)'}`);
+	return parts.join('\n\n');
+}

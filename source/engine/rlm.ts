@@ -1,0 +1,236 @@
+// Rlm: the library's front door. Owns one chat session (a persistent REPL and its history),
+// runs completions one at a time, and emits every event of the tree it runs.
+import {EventEmitter} from 'node:events';
+import {createBackend} from '../backends/create.js';
+import type {Backend} from '../backends/types.js';
+import {Sandbox} from '../sandbox/client.js';
+import type {HistoryEntry, SandboxContext, SandboxOptions, VariableInfo} from '../sandbox/types.js';
+import type {EngineContext, SettledOptions} from './engine-context.js';
+import {contextInfo} from './context-info.js';
+import type {RlmEvent, RlmEventBody} from './events.js';
+import {newId} from './ids.js';
+import {runLoop} from './run-loop.js';
+import type {CompletionOptions, CompletionResult, RlmOptions} from './types.js';
+
+/** Prompts up to this size are shown to the root model even when they are also the context. */
+const maxInlineQuestionChars = 4000;
+
+export const DEFAULTS = {
+	maxIterations: 30,
+	maxDepth: 1,
+	timeoutSeconds: 30,
+	maxConcurrency: 16,
+	maxChildConcurrency: 4,
+	maxOutputChars: 20_000,
+} as const;
+
+export interface RlmEvents {
+	event: [RlmEvent];
+}
+
+export class Rlm extends EventEmitter<RlmEvents> {
+	#options: RlmOptions;
+	#backend: Backend;
+	#sandbox: Promise<Sandbox> | null = null;
+	#history: HistoryEntry[] = [];
+	#variables: VariableInfo[] = [];
+	/** The session's context; undefined means "each prompt is its own context". */
+	#context: SandboxContext | null | undefined = undefined;
+	#contextLoaded: SandboxContext | null | undefined = undefined;
+	#queue: Promise<unknown> = Promise.resolve();
+	/** The last sandbox preparation; the next one waits for it (a run can end before it does). */
+	#preparing: Promise<unknown> = Promise.resolve();
+	#disposed = false;
+
+	constructor(options: RlmOptions) {
+		super();
+		this.#options = {...options};
+		this.#backend = this.#buildBackend();
+	}
+
+	get options(): Readonly<RlmOptions> {
+		return this.#options;
+	}
+
+	get history(): HistoryEntry[] {
+		return this.#history.map((entry) => ({...entry}));
+	}
+
+	/** Changes options from the next call on; the session's REPL and history are kept. */
+	configure(patch: Partial<RlmOptions>): void {
+		const next = {...this.#options, ...patch};
+		const backendChanged =
+			'backend' in patch || 'baseURL' in patch || 'apiKey' in patch || 'backendInstance' in patch || 'requestTimeoutMs' in patch;
+		const previous = this.#options;
+		this.#options = next;
+		if (backendChanged) {
+			try {
+				this.#backend = this.#buildBackend();
+			} catch (error) {
+				this.#options = previous;
+				throw error;
+			}
+		}
+	}
+
+	setContext(context: SandboxContext | null): void {
+		this.#context = context;
+	}
+
+	listModels(signal?: AbortSignal): Promise<string[]> {
+		return this.#backend.listModels(signal);
+	}
+
+	async checkBackend(signal?: AbortSignal): Promise<void> {
+		await this.#backend.listModels(signal);
+	}
+
+	/** Starts the sandbox now, so the first question does not wait for it. */
+	async warmUp(): Promise<void> {
+		await this.#session();
+	}
+
+	async resetSession(): Promise<void> {
+		await this.#enqueue(async () => {
+			const old = this.#sandbox;
+			this.#sandbox = null;
+			this.#history = [];
+			this.#variables = [];
+			this.#contextLoaded = undefined;
+			if (old) await (await old.catch(() => null))?.dispose();
+		});
+	}
+
+	completion(prompt: string, options: CompletionOptions = {}): Promise<CompletionResult> {
+		return this.#enqueue(() => this.#complete(prompt, options));
+	}
+
+	async dispose(): Promise<void> {
+		this.#disposed = true;
+		const sandbox = this.#sandbox;
+		this.#sandbox = null;
+		if (sandbox) await (await sandbox.catch(() => null))?.dispose();
+	}
+
+	async #complete(prompt: string, options: CompletionOptions): Promise<CompletionResult> {
+		if (this.#disposed) throw new Error('This Rlm has been disposed');
+		if (options.context !== undefined) this.#context = options.context;
+		const settled = this.#settle();
+		const ownContext = this.#context === undefined || this.#context === null;
+		const context = ownContext ? prompt : this.#context!;
+		const engine = this.#engineContext(settled);
+		const runId = newId('run');
+		// The sandbox gets ready while the first model call is under way; blocks wait for it.
+		const previous = this.#preparing;
+		const ready = previous.then(() => this.#prepareSandbox(context));
+		this.#preparing = ready.catch(() => undefined);
+		const sandbox = {
+			run: async (code: string, runOptions: Parameters<Sandbox['run']>[1]) => {
+				let prepared: Sandbox;
+				try {
+					prepared = await ready;
+				} catch (error) {
+					throw new Error(`The Python sandbox could not start: ${error instanceof Error ? error.message : String(error)}`);
+				}
+				return prepared.run(code, runOptions);
+			},
+		};
+		const result = await runLoop(engine, {
+			runId,
+			depth: 0,
+			model: settled.model,
+			question: ownContext && prompt.length > maxInlineQuestionChars ? null : prompt,
+			displayQuestion: prompt,
+			context: contextInfo(context),
+			sandbox,
+			historyTurns: this.#history.length,
+			variables: this.#variables,
+			signal: options.signal,
+		});
+		const lastBlocks = result.iterations.flatMap((iteration) => iteration.codeBlocks);
+		if (lastBlocks.length) this.#variables = lastBlocks.at(-1)!.result.variables;
+		if (result.status === 'answered' || result.status === 'forced')
+			this.#history.push({question: prompt, answer: result.response});
+		return result;
+	}
+
+	async #prepareSandbox(context: SandboxContext): Promise<Sandbox> {
+		try {
+			const sandbox = await this.#session();
+			if (this.#contextLoaded !== context) {
+				await sandbox.setContext(context);
+				this.#contextLoaded = context;
+			}
+			await sandbox.beginTurn(this.#history);
+			return sandbox;
+		} catch (error) {
+			const broken = this.#sandbox;
+			this.#sandbox = null;
+			this.#contextLoaded = undefined;
+			await (await broken?.catch(() => null))?.dispose();
+			throw error;
+		}
+	}
+
+	#session(): Promise<Sandbox> {
+		let sandbox = this.#sandbox;
+		if (!sandbox) {
+			const starting = Sandbox.start(this.#sandboxOptions());
+			starting.catch(() => {
+				if (this.#sandbox === starting) this.#sandbox = null;
+			});
+			this.#sandbox = sandbox = starting;
+		}
+		return sandbox;
+	}
+
+	#sandboxOptions(): SandboxOptions {
+		return {
+			timeoutMs: (this.#options.timeoutSeconds ?? DEFAULTS.timeoutSeconds) * 1000,
+			maxOutputChars: this.#options.maxOutputChars ?? DEFAULTS.maxOutputChars,
+			...(this.#options.cacheDir ? {cacheDir: this.#options.cacheDir} : {}),
+		};
+	}
+
+	#settle(): SettledOptions {
+		const o = this.#options;
+		return {
+			model: o.model,
+			subModel: o.subModel ?? o.model,
+			temperature: o.temperature,
+			maxTokens: o.maxTokens,
+			maxIterations: o.maxIterations ?? DEFAULTS.maxIterations,
+			maxDepth: o.maxDepth ?? DEFAULTS.maxDepth,
+			maxConcurrency: o.maxConcurrency ?? DEFAULTS.maxConcurrency,
+			maxChildConcurrency: Math.min(o.maxConcurrency ?? DEFAULTS.maxChildConcurrency, DEFAULTS.maxChildConcurrency),
+			subModelContextTokens: o.subModelContextTokens,
+			sandbox: this.#sandboxOptions(),
+		};
+	}
+
+	#engineContext(options: SettledOptions): EngineContext {
+		return {
+			backend: this.#backend,
+			options,
+			emit: (body: RlmEventBody) => this.emit('event', {...body, t: performance.now()} as RlmEvent),
+			startSandbox: () => Sandbox.start(options.sandbox),
+		};
+	}
+
+	#buildBackend(): Backend {
+		const o = this.#options;
+		if (o.backendInstance) return o.backendInstance;
+		return createBackend({
+			kind: o.backend ?? 'openai',
+			...(o.baseURL ? {baseURL: o.baseURL} : {}),
+			...(o.apiKey ? {apiKey: o.apiKey} : {}),
+			...(o.requestTimeoutMs ? {timeoutMs: o.requestTimeoutMs} : {}),
+		});
+	}
+
+	#enqueue<T>(task: () => Promise<T>): Promise<T> {
+		const run = this.#queue.then(task, task);
+		this.#queue = run.catch(() => undefined);
+		return run;
+	}
+}

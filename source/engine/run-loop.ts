@@ -1,0 +1,213 @@
+// The RLM loop for one run (the root or a child): model turn -> run every block -> feed back,
+// until code submits an answer, the turns run out (one forced final call), or it is cancelled.
+import type {ChatMessage, Usage} from '../backends/types.js';
+import {addUsage, BackendError, zeroUsage} from '../backends/types.js';
+import type {Sandbox} from '../sandbox/client.js';
+import type {VariableInfo} from '../sandbox/types.js';
+import type {EngineContext} from './engine-context.js';
+import type {ContextInfo, RunStatus} from './events.js';
+import {callModel} from './model-call.js';
+import {extractCodeBlocks, extractProseFinal, trimAfterLastBlock} from './parse.js';
+import {
+	feedbackMessage,
+	firstUserMessage,
+	forcedFinalPrompt,
+	noCodeNudge,
+	systemPrompt,
+	turnReminder,
+	type BlockFeedback,
+} from './prompts.js';
+import {bridgeHandler} from './sub-calls.js';
+import type {CodeBlockRecord, CompletionResult, IterationRecord} from './types.js';
+
+export interface RunParams {
+	runId: string;
+	parentCallId?: string;
+	depth: number;
+	model: string;
+	/** Shown to the model; null when the task is the context itself. */
+	question: string | null;
+	/** The question as the user asked it (for events and logs). */
+	displayQuestion: string;
+	context: ContextInfo;
+	/** Only run() is needed, so a sandbox still starting can be handed in (see Rlm). */
+	sandbox: Pick<Sandbox, 'run'>;
+	historyTurns: number;
+	variables: VariableInfo[];
+	signal?: AbortSignal;
+}
+
+class Cancelled extends Error {}
+
+export async function runLoop(engine: EngineContext, params: RunParams): Promise<CompletionResult> {
+	const started = performance.now();
+	const {runId, depth, model, signal} = params;
+	const {maxIterations} = engine.options;
+	engine.emit({
+		type: 'run.start',
+		runId,
+		...(params.parentCallId ? {parentCallId: params.parentCallId} : {}),
+		depth,
+		model,
+		backend: engine.backend.kind,
+		question: params.displayQuestion,
+		context: params.context,
+		maxIterations,
+	});
+
+	let usage: Usage = zeroUsage();
+	const addToRun = (more: Usage) => {
+		usage = addUsage(usage, more);
+	};
+	const iterations: IterationRecord[] = [];
+	const messages: ChatMessage[] = [
+		{role: 'system', content: systemPrompt({depth, maxDepth: engine.options.maxDepth, maxIterations})},
+		{
+			role: 'user',
+			content: firstUserMessage({
+				question: params.question,
+				context: params.context,
+				historyTurns: params.historyTurns,
+				variables: params.variables,
+			}),
+		},
+	];
+
+	const finish = (answer: string, status: RunStatus, error?: string): CompletionResult => {
+		const ms = performance.now() - started;
+		engine.emit({type: 'run.done', runId, answer, status, usage, ms, iterations: iterations.length, ...(error ? {error} : {})});
+		return {
+			response: answer,
+			status,
+			iterations,
+			usage: {...usage, totalTokens: usage.inputTokens + usage.outputTokens},
+			executionTimeMs: ms,
+			runId,
+			...(error ? {error} : {}),
+		};
+	};
+
+	const modelTurn = async (iteration: number) => {
+		if (signal?.aborted) throw new Cancelled();
+		engine.emit({
+			type: 'llm.start',
+			runId,
+			iteration,
+			messages: messages.length,
+			promptChars: messages.reduce((sum, message) => sum + message.content.length, 0),
+		});
+		try {
+			const result = await callModel(
+				engine.backend,
+				messages,
+				{model, temperature: engine.options.temperature, maxTokens: engine.options.maxTokens, signal},
+				(text) => engine.emit({type: 'llm.delta', runId, iteration, text}),
+			);
+			addToRun(result.usage);
+			engine.emit({type: 'llm.done', runId, iteration, text: result.text, usage: result.usage, ms: result.ms});
+			return result;
+		} catch (error) {
+			if (signal?.aborted || (error instanceof BackendError && error.code === 'aborted')) throw new Cancelled();
+			throw error;
+		}
+	};
+
+	try {
+		for (let iteration = 1; iteration <= maxIterations; iteration++) {
+			const iterationStarted = performance.now();
+			engine.emit({type: 'iter.start', runId, iteration, maxIterations});
+			const reply = await modelTurn(iteration);
+			const record: IterationRecord = {
+				iteration,
+				response: reply.text,
+				codeBlocks: [],
+				finalAnswer: null,
+				executionTimeMs: 0,
+				usage: reply.usage,
+			};
+			iterations.push(record);
+			messages.push({role: 'assistant', content: trimAfterLastBlock(reply.text)});
+
+			const blocks = extractCodeBlocks(reply.text);
+			if (blocks.length === 0) {
+				const proseFinal = extractProseFinal(reply.text);
+				record.executionTimeMs = performance.now() - iterationStarted;
+				if (proseFinal !== null) {
+					record.finalAnswer = proseFinal;
+					return finish(proseFinal, 'answered');
+				}
+				messages.push({role: 'user', content: `${noCodeNudge}\n\n${turnReminder(iteration + 1, maxIterations)}`});
+				continue;
+			}
+
+			const feedback: BlockFeedback[] = [];
+			let variables: VariableInfo[] = [];
+			let final: string | null = null;
+			for (const [index, code] of blocks.entries()) {
+				const block = index + 1;
+				engine.emit({type: 'code.start', runId, iteration, block, code});
+				const result = await params.sandbox.run(code, {
+					signal,
+					onOutput: (stream, text) => engine.emit({type: 'code.output', runId, iteration, block, stream, text}),
+					onCall: bridgeHandler(engine, {runId, iteration, block, depth, addUsage: addToRun}),
+				});
+				engine.emit({
+					type: 'code.done',
+					runId,
+					iteration,
+					block,
+					ok: result.ok,
+					stdout: result.stdout,
+					stderr: result.stderr,
+					...(result.error ? {error: result.error} : {}),
+					ms: result.ms,
+					truncatedChars: result.truncatedChars,
+					variables: result.variables,
+					final: result.final,
+					...(result.limit ? {limit: result.limit} : {}),
+					restarted: result.restarted,
+				});
+				const blockRecord: CodeBlockRecord = {
+					code,
+					result: {
+						stdout: result.stdout,
+						stderr: result.stderr,
+						ok: result.ok,
+						...(result.error ? {error: result.error} : {}),
+						variables: result.variables,
+						executionTimeMs: result.ms,
+						final: result.final,
+						truncatedChars: result.truncatedChars,
+					},
+				};
+				record.codeBlocks.push(blockRecord);
+				feedback.push({code, ...result});
+				variables = result.variables;
+				if (result.limit === 'cancelled' || signal?.aborted) throw new Cancelled();
+				if (result.final !== null) {
+					final = result.final;
+					break;
+				}
+			}
+			record.executionTimeMs = performance.now() - iterationStarted;
+			if (final !== null) {
+				record.finalAnswer = final;
+				return finish(final, 'answered');
+			}
+			const reminder = iteration < maxIterations ? `\n\n${turnReminder(iteration + 1, maxIterations)}` : '';
+			messages.push({role: 'user', content: feedbackMessage(feedback, variables) + reminder});
+		}
+
+		// Out of turns: one last call for the best answer; the work done stays in the record.
+		const last = messages.at(-1)!;
+		if (last.role === 'user') last.content += `\n\n${forcedFinalPrompt}`;
+		else messages.push({role: 'user', content: forcedFinalPrompt});
+		const forced = await modelTurn(maxIterations + 1);
+		const answer = extractProseFinal(forced.text) ?? forced.text.trim();
+		return finish(answer, 'forced');
+	} catch (error) {
+		if (error instanceof Cancelled || signal?.aborted) return finish('', 'cancelled');
+		const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+		return finish('', 'failed', message);
+	}
+}

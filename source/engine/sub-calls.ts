@@ -1,0 +1,117 @@
+// Answers llm_query / rlm_query (and their batched forms) coming over the sandbox bridge.
+import pLimit from 'p-limit';
+import {contextWindowTokens, DEFAULT_CONTEXT_TOKENS} from '../backends/model-info.js';
+import type {Usage} from '../backends/types.js';
+import {addUsage, zeroUsage} from '../backends/types.js';
+import type {BridgeHandler, BridgeRequest} from '../sandbox/types.js';
+import type {EngineContext} from './engine-context.js';
+import {newId} from './ids.js';
+import {callModel} from './model-call.js';
+import {runChild} from './child-run.js';
+
+export interface CallSite {
+	runId: string;
+	iteration: number;
+	block: number;
+	depth: number;
+	/** Receives the usage of every finished sub-call (children's whole trees included). */
+	addUsage(usage: Usage): void;
+}
+
+const approxTokens = (text: string) => Math.ceil(text.length / 4);
+
+/** Reserve for the sub-model's reply inside its window. */
+const replyReserveTokens = 1024;
+
+export function errorText(error: unknown): string {
+	const message = error instanceof Error ? error.message : String(error);
+	return `Error: ${message.split('\n')[0]}`;
+}
+
+export function bridgeHandler(engine: EngineContext, site: CallSite): BridgeHandler {
+	return async (request: BridgeRequest, signal: AbortSignal) => {
+		const recursive = request.fn.startsWith('rlm_') && site.depth + 1 < engine.options.maxDepth;
+		const limit = pLimit(recursive ? engine.options.maxChildConcurrency : engine.options.maxConcurrency);
+		const model = request.model ?? engine.options.subModel;
+		return Promise.all(
+			request.prompts.map((prompt, index) =>
+				limit(() => (recursive ? childCall : modelCall)(engine, site, request, model, prompt, index, signal)),
+			),
+		);
+	};
+}
+
+async function modelCall(
+	engine: EngineContext,
+	site: CallSite,
+	request: BridgeRequest,
+	model: string,
+	prompt: string,
+	index: number,
+	signal: AbortSignal,
+): Promise<string> {
+	const callId = newId('call');
+	engine.emit({...siteFields(site), type: 'call.start', callId, kind: 'llm', fn: request.fn, index, model, prompt});
+	const started = performance.now();
+	const window = engine.options.subModelContextTokens ?? contextWindowTokens(model) ?? DEFAULT_CONTEXT_TOKENS;
+	const tokens = approxTokens(prompt);
+	if (tokens + replyReserveTokens > window) {
+		const error = `Error: this prompt is about ${tokens.toLocaleString('en-US')} tokens, over the ${window.toLocaleString('en-US')}-token window of ${model}. Split it into smaller pieces (e.g. chunks of ${Math.floor(((window - replyReserveTokens) * 4) / 2).toLocaleString('en-US')} characters) and use llm_query_batched.`;
+		engine.emit({type: 'call.done', callId, response: error, usage: zeroUsage(), ms: 0, error});
+		return error;
+	}
+	try {
+		const result = await callModel(
+			engine.backend,
+			[{role: 'user', content: prompt}],
+			{model, temperature: engine.options.temperature, maxTokens: engine.options.maxTokens, signal},
+			(text) => engine.emit({type: 'call.delta', callId, text}),
+		);
+		site.addUsage(result.usage);
+		engine.emit({type: 'call.done', callId, response: result.text, usage: result.usage, ms: result.ms});
+		return result.text;
+	} catch (error) {
+		const text = errorText(error);
+		engine.emit({type: 'call.done', callId, response: text, usage: zeroUsage(), ms: performance.now() - started, error: text});
+		return text;
+	}
+}
+
+async function childCall(
+	engine: EngineContext,
+	site: CallSite,
+	request: BridgeRequest,
+	model: string,
+	prompt: string,
+	index: number,
+	signal: AbortSignal,
+): Promise<string> {
+	const callId = newId('call');
+	engine.emit({...siteFields(site), type: 'call.start', callId, kind: 'rlm', fn: request.fn, index, model, prompt});
+	const started = performance.now();
+	try {
+		const result = await runChild(engine, {parentCallId: callId, depth: site.depth + 1, model, prompt, signal});
+		site.addUsage(result.usage);
+		const failed = result.status === 'failed' || result.status === 'cancelled';
+		const response = failed ? `Error: the child RLM ${result.status}${result.error ? `: ${result.error}` : ''}` : result.response;
+		engine.emit({
+			type: 'call.done',
+			callId,
+			response,
+			usage: {inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens},
+			ms: performance.now() - started,
+			...(failed ? {error: response} : {}),
+		});
+		return response;
+	} catch (error) {
+		const text = errorText(error);
+		engine.emit({type: 'call.done', callId, response: text, usage: zeroUsage(), ms: performance.now() - started, error: text});
+		return text;
+	}
+}
+
+function siteFields(site: CallSite) {
+	return {runId: site.runId, iteration: site.iteration, block: site.block};
+}
+
+export const sumUsage = (usages: Usage[]) => usages.reduce(addUsage, zeroUsage());

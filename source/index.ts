@@ -1,0 +1,9 @@
+// The library: an observable Recursive Language Model.
+export {Rlm, DEFAULTS} from './engine/rlm.js';
+export type {RlmOptions, CompletionOptions, CompletionResult, IterationRecord, CodeBlockRecord} from './engine/types.js';
+export type {RlmEvent, RlmEventType, RlmEventOf, RunStatus, ContextInfo} from './engine/events.js';
+export type {Backend, BackendKind, ChatMessage, Usage, StreamChunk, StreamOptions} from './backends/types.js';
+export {BackendError} from './backends/types.js';
+export {createBackend} from './backends/create.js';
+export {Sandbox, prewarmSandbox} from './sandbox/client.js';
+export type {SandboxContext, ExecResult, HistoryEntry, VariableInfo} from './sandbox/types.js';

@@ -1,0 +1,118 @@
+// The built CLI in headless mode: answers on stdout, logs on stderr, one clear line for bad input.
+import {mkdtempSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {createServer} from 'node:net';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
+import {repl, scripted} from '../support/rlm-script.js';
+import {cleanEnv, runCli} from '../support/run-cli.js';
+
+let server: FakeLlmServer;
+const dir = mkdtempSync(join(tmpdir(), 'rlm-cli-'));
+beforeAll(async () => {
+	server = await startFakeLlmServer({models: ['root-model']});
+});
+afterAll(async () => {
+	await server?.close();
+});
+
+const expectOneLineError = (stderr: string, pattern: RegExp) => {
+	const lines = stderr.trim().split('\n');
+	expect(lines).toHaveLength(1);
+	expect(lines[0]).toMatch(/^rlm-tui: /);
+	expect(lines[0]).toMatch(pattern);
+	expect(stderr).not.toMatch(/\n\s+at /);
+};
+
+async function closedPort(): Promise<number> {
+	const probe = createServer();
+	await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+	const port = (probe.address() as {port: number}).port;
+	await new Promise((resolve) => probe.close(resolve));
+	return port;
+}
+
+describe('rlm-tui -p', () => {
+	it('answers with the offline demo model and prints the exec log on stderr', async () => {
+		const result = await runCli(['-b', 'demo', '-e', '-p', 'The cat sat on the mat. The dog sat too.']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('Demo answer');
+		expect(result.stdout).toMatch(/\*\*10 words\*\*/);
+		expect(result.stderr).toContain('── iter 1 ──');
+		expect(result.stderr).toMatch(/⚡ kind = type\(context\)/);
+		expect(result.stderr).toContain('↳ llm_query_batched[0] demo');
+		expect(result.stderr).toContain('🎯 FINAL');
+	});
+
+	it('computes over a context file through an OpenAI-compatible server', async () => {
+		const file = join(dir, 'numbers.txt');
+		writeFileSync(file, Array.from({length: 100}, (_, i) => `n=${i}`).join('\n'));
+		server.setResponder(scripted({root: () => repl('import re\nllm_output(str(sum(map(int, re.findall(r"n=(\\d+)", context)))))')}));
+		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'root-model', '-c', file, '-p', 'sum them']);
+		expect(result.stderr).toBe('');
+		expect(result.code).toBe(0);
+		expect(result.stdout.trim()).toBe('4950');
+	});
+
+	it('takes the prompt from piped stdin and prints JSON with --json', async () => {
+		server.setResponder(scripted({root: ({request}) => repl(`llm_output(${JSON.stringify(request.messages[1]!.content.includes('piped question') ? 'saw it' : 'missed')})`)}));
+		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'root-model', '--json'], {input: 'piped question'});
+		expect(result.code).toBe(0);
+		const parsed = JSON.parse(result.stdout);
+		expect(parsed.response).toBe('saw it');
+		expect(parsed.status).toBe('answered');
+		expect(parsed.iterations[0].codeBlocks[0].code).toContain('llm_output');
+		expect(parsed.usage.totalTokens).toBeGreaterThan(0);
+	});
+
+	it('uses piped stdin as the context when -p is given', async () => {
+		server.setResponder(scripted({root: () => repl('llm_output(context.strip().upper())')}));
+		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'root-model', '-p', 'shout the context'], {input: 'from a pipe'});
+		expect(result.stdout.trim()).toBe('FROM A PIPE');
+	});
+});
+
+describe('bad input gets one clear line and a non-zero exit', () => {
+	it('names the unreachable URL and what to do', async () => {
+		const url = `http://127.0.0.1:${await closedPort()}/v1`;
+		const result = await runCli(['-u', url, '-p', 'hi']);
+		expect(result.code).not.toBe(0);
+		expectOneLineError(result.stderr, new RegExp(`${url.replace(/[/.]/g, '\\$&')}.*(-b demo|ollama serve)`));
+	});
+
+	it('reports a missing, a binary and a directory context file', async () => {
+		const missing = await runCli(['-b', 'demo', '-c', join(dir, 'nope.txt'), '-p', 'q']);
+		expect(missing.code).toBe(2);
+		expectOneLineError(missing.stderr, /Context file not found: .*nope\.txt/);
+		const binary = join(dir, 'blob.bin');
+		writeFileSync(binary, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 0, 0, 0]));
+		expectOneLineError((await runCli(['-b', 'demo', '-c', binary, '-p', 'q'])).stderr, /looks binary/);
+		expectOneLineError((await runCli(['-b', 'demo', '-c', dir, '-p', 'q'])).stderr, /is a directory/);
+	});
+
+	it('rejects an unknown backend, bad numbers and unknown flags', async () => {
+		expectOneLineError((await runCli(['-b', 'gpt', '-p', 'q'])).stderr, /Unknown backend "gpt"/);
+		expectOneLineError((await runCli(['-b', 'demo', '-t', 'hot', '-p', 'q'])).stderr, /Invalid temperature/);
+		expectOneLineError((await runCli(['-b', 'demo', '--max-iterations', '0', '-p', 'q'])).stderr, /Invalid max iterations/);
+		expectOneLineError((await runCli(['-b', 'demo', '--timeout', '-3', '-p', 'q'])).stderr, /Invalid timeout/);
+		const unknown = await runCli(['--frobnicate', '-p', 'q']);
+		expect(unknown.code).not.toBe(0);
+		expect(unknown.stderr).toMatch(/frobnicate/);
+	});
+
+	it('asks for a key for a hosted API without one', async () => {
+		const anthropic = await runCli(['-b', 'anthropic', '-p', 'q']);
+		expect(anthropic.code).toBe(2);
+		expectOneLineError(anthropic.stderr, /ANTHROPIC_API_KEY/);
+		const openai = await runCli(['-u', 'https://api.openai.com/v1', '-m', 'gpt-4o', '-p', 'q']);
+		expectOneLineError(openai.stderr, /OPENAI_API_KEY/);
+	});
+
+	it("passes on the server's message for a model that does not exist", async () => {
+		server.setResponder(() => ({status: 404, message: "model 'ghost' not found, try pulling it first"}));
+		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'ghost', '-p', 'q'], {env: cleanEnv()});
+		expect(result.code).toBe(1);
+		expectOneLineError(result.stderr, /model 'ghost' not found/);
+	});
+});

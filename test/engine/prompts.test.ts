@@ -1,0 +1,51 @@
+import {describe, expect, it} from 'vitest';
+import {feedbackMessage, firstUserMessage, sizeClass, systemPrompt, turnReminder} from '../../source/engine/prompts.js';
+
+describe('prompts', () => {
+	it('classifies context sizes by the seed thresholds', () => {
+		expect(sizeClass(2000)).toBe('small');
+		expect(sizeClass(2001)).toBe('medium');
+		expect(sizeClass(6001)).toBe('large');
+		expect(sizeClass(3_000_000)).toBe('huge');
+	});
+
+	it('shows the context size and question, never the context', () => {
+		const message = firstUserMessage({question: 'How many?', context: {type: 'str', chars: 3_000_000}, historyTurns: 0, variables: []});
+		expect(message).toContain('3,000,000 characters');
+		expect(message).toContain('How many?');
+		expect(message).toMatch(/HUGE/);
+	});
+
+	it('mentions history and surviving variables on later turns', () => {
+		const message = firstUserMessage({question: 'q', context: {type: 'str', chars: 10}, historyTurns: 2, variables: [{name: 'total', type: 'int'}]});
+		expect(message).toContain('2 earlier turn(s)');
+		expect(message).toContain('total');
+	});
+
+	it('grows urgent as turns run out', () => {
+		expect(turnReminder(2, 10)).not.toMatch(/URGENT/);
+		expect(turnReminder(6, 10)).toMatch(/halfway/);
+		expect(turnReminder(9, 10)).toMatch(/URGENT: 2 turn/);
+	});
+
+	it('says whether rlm_query recurses at this depth', () => {
+		expect(systemPrompt({depth: 0, maxDepth: 2, maxIterations: 5})).toMatch(/child RLM/);
+		expect(systemPrompt({depth: 0, maxDepth: 1, maxIterations: 5})).toMatch(/plain sub-model call/);
+	});
+
+	it('feeds back output, errors, truncation and variables', () => {
+		const message = feedbackMessage(
+			[
+				{code: 'print(1)', ok: true, stdout: '1\n', stderr: '', truncatedChars: 0, restarted: false},
+				{code: 'x', ok: false, stdout: '', stderr: '', error: "NameError: name 'x' is not defined", truncatedChars: 0, restarted: false},
+				{code: 'print(big)', ok: true, stdout: 'head', stderr: '', truncatedChars: 5000, restarted: true},
+			],
+			[{name: 'big', type: 'str'}],
+		);
+		expect(message).toContain('Block 1: ```result\n1\n```');
+		expect(message).toContain("```error\nNameError: name 'x' is not defined\n```");
+		expect(message).toContain('5,000 characters of output omitted');
+		expect(message).toMatch(/every variable you defined is gone/);
+		expect(message).toContain('REPL variables: big (str)');
+	});
+});

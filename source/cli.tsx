@@ -58,6 +58,20 @@ async function main(): Promise<number> {
 	};
 	const config = resolveConfig(cliFlags, process.env, settings.get());
 
+	if (command === 'serve') {
+		const {runServe} = await import('./cli/serve.js');
+		return runServe(
+			config,
+			{
+				...(flags.port !== undefined ? {port: flags.port} : {}),
+				...(flags.host ? {host: flags.host} : {}),
+				...(flags.token ? {token: flags.token} : {}),
+				...(flags.maxConcurrent !== undefined ? {maxConcurrent: flags.maxConcurrent} : {}),
+			},
+			process.stderr,
+		);
+	}
+
 	let context = await readContextFiles(flags.contextFile ?? []);
 	const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
 	let prompt = flags.prompt;

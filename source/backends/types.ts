@@ -72,3 +72,13 @@ export const zeroUsage = (): Usage => ({inputTokens: 0, outputTokens: 0});
 export function addUsage(a: Usage, b: Usage): Usage {
 	return {inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens};
 }
+
+/** A finished, non-streamed completion (OpenAIBackend.complete / AnthropicBackend.complete). */
+export interface Completion {
+	text: string;
+	usage: Usage;
+}
+
+/** Defaults for BackendConfig.timeoutMs and BackendConfig.maxRetries. */
+export const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
+export const DEFAULT_MAX_RETRIES = 2;

@@ -26,6 +26,12 @@ export const helpText = `
         --timeout <SECONDS>    Wall-clock limit per code block [default: 30]
         --log-dir <DIR>        Where trajectories are written
     -h, --help                 Show this help
+
+  serve options
+        --port <N>             Port [default: 8080]
+        --host <HOST>          Interface [default: 127.0.0.1]; any other needs a token
+        --token <TOKEN>        Bearer token clients must send (generated when needed)
+        --max-concurrent <N>   RLM runs at once; more wait in a queue, then get 429 [default: 2]
         --version              Show the version
 `;
 
@@ -50,6 +56,10 @@ export function parseCli(argv: string[] = process.argv.slice(2)) {
 			maxDepth: {type: 'number'},
 			timeout: {type: 'number'},
 			logDir: {type: 'string'},
+			port: {type: 'number'},
+			host: {type: 'string'},
+			token: {type: 'string'},
+			maxConcurrent: {type: 'number'},
 			help: {type: 'boolean', shortFlag: 'h'},
 		},
 	});

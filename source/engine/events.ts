@@ -1,6 +1,6 @@
 // The engine's event stream: everything observable about a run. The tree pane, the JSONL log,
 // --json, the -e exec log and the server's progress stream are all consumers of these events.
-import type {Usage} from '../backends/types.js';
+import type {ChatMessage, Usage} from '../backends/types.js';
 import type {BridgeFunction, VariableInfo} from '../sandbox/types.js';
 
 export type RunStatus = 'answered' | 'forced' | 'cancelled' | 'failed';
@@ -30,7 +30,15 @@ export type RlmEventBody =
 			maxIterations: number;
 	  }
 	| {type: 'iter.start'; runId: string; iteration: number; maxIterations: number}
-	| {type: 'llm.start'; runId: string; iteration: number; messages: number; promptChars: number}
+	| {
+			type: 'llm.start';
+			runId: string;
+			iteration: number;
+			messages: number;
+			promptChars: number;
+			/** The messages sent (for logs; the tree ignores them). */
+			prompt?: ChatMessage[];
+	  }
 	| {type: 'llm.delta'; runId: string; iteration: number; text: string}
 	| {type: 'llm.done'; runId: string; iteration: number; text: string; usage: Usage; ms: number}
 	| {type: 'code.start'; runId: string; iteration: number; block: number; code: string}

@@ -73,6 +73,11 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		}
 	}
 
+	/** Replaces the session's earlier turns (e.g. a chat transcript from an API client). */
+	setHistory(history: HistoryEntry[]): void {
+		this.#history = history.map((entry) => ({question: entry.question, answer: entry.answer}));
+	}
+
 	setContext(context: SandboxContext | null): void {
 		this.#context = context;
 	}

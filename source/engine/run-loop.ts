@@ -95,6 +95,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			iteration,
 			messages: messages.length,
 			promptChars: messages.reduce((sum, message) => sum + message.content.length, 0),
+			prompt: messages.map((message) => ({...message})),
 		});
 		try {
 			const result = await callModel(

@@ -310,14 +310,15 @@ describe('the RLM loop', () => {
 			scripted({
 				root: () => {
 					calls++;
-					return calls === 1 ? repl('kept = 5\nwhile True:\n    pass') : repl('llm_output(str(kept))');
+					return calls === 1 ? repl('kept = 5\nprint("looping", flush=True)\nwhile True:\n    pass') : repl('llm_output(str(kept))');
 				},
 			}),
 		);
 		const {rlm} = makeRlm('openai');
 		const controller = new AbortController();
 		rlm.on('event', (event) => {
-			if (event.type === 'code.start') setTimeout(() => controller.abort(), 50);
+			// Abort once Python is really running (the first block also waits for the sandbox to start).
+			if (event.type === 'code.output') controller.abort();
 		});
 		try {
 			const cancelled = await rlm.completion('q', {context: 'c', signal: controller.signal});

@@ -1,0 +1,219 @@
+// Anthropic backend through `@anthropic-ai/sdk` (the Messages API, streamed).
+
+import Anthropic from '@anthropic-ai/sdk';
+import {missingKeyError, raceAbort, toBackendError, type ErrorContext} from './errors.js';
+import {estimateMessagesTokens, estimateTokens} from './model-info.js';
+import {
+	DEFAULT_MAX_RETRIES,
+	DEFAULT_TIMEOUT_MS,
+	type Backend,
+	type BackendConfig,
+	type ChatMessage,
+	type Completion,
+	type StreamChunk,
+	type StreamOptions,
+	type Usage,
+} from './types.js';
+
+export const DEFAULT_ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
+export const DEFAULT_ANTHROPIC_MAX_TOKENS = 8192;
+/** Sent to a custom Anthropic-compatible URL when no key is given (proxies often need none). */
+export const ANTHROPIC_PLACEHOLDER_KEY = 'not-needed';
+/** What stands in for a missing first user turn (the Messages API requires one). */
+export const CONTINUE_PROMPT = 'Continue.';
+
+function nonEmpty(value: string | undefined): string | undefined {
+	return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+/** The SDK appends /v1/messages itself, so a URL the user gave ending in /v1 loses it. */
+export function normalizeAnthropicBaseURL(url: string): string {
+	return url.replace(/\/+$/, '').replace(/\/v1$/, '').replace(/\/+$/, '');
+}
+
+export function isOfficialAnthropic(url: string): boolean {
+	try {
+		return new URL(url).hostname.toLowerCase() === 'api.anthropic.com';
+	} catch {
+		return false;
+	}
+}
+
+export interface AnthropicPrompt {
+	system?: string;
+	messages: Array<{role: 'user' | 'assistant'; content: string}>;
+}
+
+/**
+ * Chat messages to the Messages API's shape: system messages joined into `system`, consecutive
+ * same-role turns merged, the first turn a user turn, no empty text.
+ */
+export function toAnthropicPrompt(messages: readonly ChatMessage[]): AnthropicPrompt {
+	const system: string[] = [];
+	const turns: Array<{role: 'user' | 'assistant'; content: string}> = [];
+	for (const message of messages) {
+		if (message.role === 'system') {
+			if (message.content.trim() !== '') system.push(message.content);
+			continue;
+		}
+		const last = turns.at(-1);
+		if (last && last.role === message.role) {
+			last.content = joinContent(last.content, message.content);
+		} else {
+			turns.push({role: message.role, content: message.content});
+		}
+	}
+	if (turns.length === 0 || turns[0]!.role !== 'user') turns.unshift({role: 'user', content: CONTINUE_PROMPT});
+	for (const turn of turns) {
+		// The API rejects empty text blocks.
+		if (turn.content.trim() === '') turn.content = turn.role === 'user' ? CONTINUE_PROMPT : '(empty)';
+	}
+	const prompt: AnthropicPrompt = {messages: turns};
+	if (system.length > 0) prompt.system = system.join('\n\n');
+	return prompt;
+}
+
+function joinContent(a: string, b: string): string {
+	if (a === '') return b;
+	if (b === '') return a;
+	return `${a}\n\n${b}`;
+}
+
+export class AnthropicBackend implements Backend {
+	readonly kind = 'anthropic' as const;
+	readonly baseURL: string;
+	readonly timeoutMs: number;
+	readonly maxRetries: number;
+	private readonly client: Anthropic;
+
+	/** Throws BackendError 'missing_key' for the official API without a key. */
+	constructor(config: Omit<BackendConfig, 'kind'> = {}) {
+		this.baseURL = normalizeAnthropicBaseURL(
+			nonEmpty(config.baseURL) ?? nonEmpty(process.env['ANTHROPIC_BASE_URL']) ?? DEFAULT_ANTHROPIC_BASE_URL,
+		);
+		this.timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+		this.maxRetries = config.maxRetries ?? DEFAULT_MAX_RETRIES;
+		const apiKey = nonEmpty(config.apiKey) ?? nonEmpty(process.env['ANTHROPIC_API_KEY']);
+		const authToken = apiKey === undefined ? nonEmpty(process.env['ANTHROPIC_AUTH_TOKEN']) : undefined;
+		const common = {baseURL: this.baseURL, timeout: this.timeoutMs, maxRetries: this.maxRetries};
+		if (apiKey !== undefined) {
+			this.client = new Anthropic({...common, apiKey});
+		} else if (authToken !== undefined) {
+			this.client = new Anthropic({...common, authToken});
+		} else if (isOfficialAnthropic(this.baseURL)) {
+			throw missingKeyError('anthropic');
+		} else {
+			this.client = new Anthropic({...common, apiKey: ANTHROPIC_PLACEHOLDER_KEY});
+		}
+	}
+
+	private context(options?: {model?: string; signal?: AbortSignal}): ErrorContext {
+		return {kind: 'anthropic', baseURL: this.baseURL, model: options?.model, signal: options?.signal, timeoutMs: this.timeoutMs};
+	}
+
+	private params(messages: ChatMessage[], options: StreamOptions): Anthropic.MessageCreateParamsNonStreaming {
+		const prompt = toAnthropicPrompt(messages);
+		const params: Anthropic.MessageCreateParamsNonStreaming = {
+			model: options.model,
+			max_tokens: options.maxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS,
+			messages: prompt.messages,
+		};
+		if (prompt.system !== undefined) params.system = prompt.system;
+		// options.temperature is not sent: the Messages API has deprecated sampling parameters and
+		// this SDK no longer types them.
+		return params;
+	}
+
+	async *stream(messages: ChatMessage[], options: StreamOptions): AsyncGenerator<StreamChunk> {
+		const {signal} = options;
+		const context = this.context(options);
+		let output = '';
+		let inputTokens: number | undefined;
+		let outputTokens: number | undefined;
+		try {
+			if (signal?.aborted) throw toBackendError(undefined, context);
+			const stream = await raceAbort(
+				this.client.messages.create({...this.params(messages, options), stream: true}, {signal}),
+				signal,
+			);
+			for await (const event of stream) {
+				switch (event.type) {
+					case 'message_start': {
+						// Anthropic-compatible proxies do not always send usage.
+						const usage = event.message.usage as Partial<Anthropic.Usage> | undefined;
+						if (typeof usage?.input_tokens === 'number') {
+							inputTokens = usage.input_tokens + (usage.cache_read_input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0);
+						}
+						if (typeof usage?.output_tokens === 'number') outputTokens = usage.output_tokens;
+						break;
+					}
+					case 'content_block_delta': {
+						if (event.delta.type === 'text_delta' && event.delta.text !== '') {
+							output += event.delta.text;
+							yield {type: 'text', text: event.delta.text};
+						}
+						break;
+					}
+					case 'message_delta': {
+						// Cumulative counts.
+						const usage = event.usage as Partial<Anthropic.MessageDeltaUsage> | undefined;
+						if (typeof usage?.output_tokens === 'number') outputTokens = usage.output_tokens;
+						if (typeof usage?.input_tokens === 'number' && usage.input_tokens > 0) {
+							inputTokens = usage.input_tokens + (usage.cache_read_input_tokens ?? 0) + (usage.cache_creation_input_tokens ?? 0);
+						}
+						break;
+					}
+					default:
+						break;
+				}
+			}
+			if (signal?.aborted) throw toBackendError(undefined, context);
+		} catch (error) {
+			throw toBackendError(error, context);
+		}
+		yield {
+			type: 'usage',
+			usage: {
+				inputTokens: inputTokens ?? estimateMessagesTokens(messages),
+				outputTokens: outputTokens ?? estimateTokens(output),
+			},
+		};
+	}
+
+	/** One non-streamed completion. */
+	async complete(messages: ChatMessage[], options: StreamOptions): Promise<Completion> {
+		const {signal} = options;
+		const context = this.context(options);
+		try {
+			if (signal?.aborted) throw toBackendError(undefined, context);
+			const response = await raceAbort(this.client.messages.create(this.params(messages, options), {signal}), signal);
+			let text = '';
+			for (const block of response.content) if (block.type === 'text') text += block.text;
+			const reported = response.usage as Partial<Anthropic.Usage> | undefined;
+			const usage: Usage = {
+				inputTokens:
+					typeof reported?.input_tokens === 'number'
+						? reported.input_tokens + (reported.cache_read_input_tokens ?? 0) + (reported.cache_creation_input_tokens ?? 0)
+						: estimateMessagesTokens(messages),
+				outputTokens: typeof reported?.output_tokens === 'number' ? reported.output_tokens : estimateTokens(text),
+			};
+			return {text, usage};
+		} catch (error) {
+			throw toBackendError(error, context);
+		}
+	}
+
+	async listModels(signal?: AbortSignal): Promise<string[]> {
+		const context = this.context({signal});
+		try {
+			const collect = async (): Promise<string[]> => {
+				const ids: string[] = [];
+				for await (const model of this.client.models.list({}, {signal})) ids.push(model.id);
+				return ids;
+			};
+			return await raceAbort(collect(), signal);
+		} catch (error) {
+			throw toBackendError(error, context);
+		}
+	}
+}

@@ -1,0 +1,249 @@
+// Turns whatever an SDK throws into a BackendError with one line a user can act on.
+
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import {BackendError, type BackendKind} from './types.js';
+
+export interface ErrorContext {
+	kind: BackendKind;
+	/** The base URL the request went to. */
+	baseURL: string;
+	/** The model asked for, when there was one. */
+	model?: string;
+	/** The caller's signal: when it has fired, any failure is reported as 'aborted'. */
+	signal?: AbortSignal;
+	/** The per-request timeout in milliseconds (for the timeout message). */
+	timeoutMs?: number;
+}
+
+const MAX_SERVER_MESSAGE = 300;
+
+/** A human label for the kind of server a backend talks to. */
+export function kindLabel(kind: BackendKind): string {
+	switch (kind) {
+		case 'openai':
+			return 'the OpenAI-compatible server';
+		case 'anthropic':
+			return 'the Anthropic API';
+		case 'demo':
+			return 'the demo model';
+	}
+}
+
+/** The environment variable that holds the key for a backend kind. */
+export function keyEnvVar(kind: BackendKind): string {
+	return kind === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY';
+}
+
+export function missingKeyError(kind: BackendKind): BackendError {
+	const env = keyEnvVar(kind);
+	return new BackendError(`${env} is not set: pass -k KEY or export ${env}`, 'missing_key');
+}
+
+export function abortedError(): BackendError {
+	return new BackendError('Request cancelled.', 'aborted');
+}
+
+/** Squeezes a server message onto one short line. */
+export function oneLine(text: string, max = MAX_SERVER_MESSAGE): string {
+	const flat = text.replace(/\s+/g, ' ').trim();
+	return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null;
+}
+
+/** The message the server itself sent, dug out of the error body shapes OpenAI, Anthropic, Ollama and friends use. */
+export function serverMessage(error: unknown): string | undefined {
+	if (!isObject(error)) return undefined;
+	const body = (error as {error?: unknown}).error;
+	const candidates: unknown[] = [];
+	if (typeof body === 'string') candidates.push(body);
+	if (isObject(body)) {
+		candidates.push(body['message']);
+		const inner = body['error'];
+		if (typeof inner === 'string') candidates.push(inner);
+		if (isObject(inner)) candidates.push(inner['message']);
+		candidates.push(body['detail']);
+	}
+	for (const candidate of candidates) {
+		if (typeof candidate === 'string' && candidate.trim() !== '') return oneLine(candidate);
+	}
+	const message = (error as {message?: unknown}).message;
+	if (typeof message === 'string' && message.trim() !== '') {
+		// The SDKs prefix the status ("404 model 'x' not found"); drop it.
+		return oneLine(message.replace(/^\d{3}\s+/, ''));
+	}
+	return undefined;
+}
+
+/** Walks an error's `cause` chain (and AggregateError members) looking for a Node system error code. */
+export function systemErrorCode(error: unknown): string | undefined {
+	const seen = new Set<unknown>();
+	const queue: unknown[] = [error];
+	while (queue.length > 0) {
+		const current = queue.shift();
+		if (!isObject(current) || seen.has(current)) continue;
+		seen.add(current);
+		const code = current['code'];
+		if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
+		queue.push(current['cause']);
+		const errors = current['errors'];
+		if (Array.isArray(errors)) queue.push(...errors);
+	}
+	return undefined;
+}
+
+/** The message of the innermost `cause`, when it says more than the SDK's generic wrappers. */
+function rootCauseMessage(error: unknown): string | undefined {
+	let current: unknown = error;
+	let message: string | undefined;
+	for (let depth = 0; depth < 8 && isObject(current); depth++) {
+		const text = current['message'];
+		if (typeof text === 'string' && text !== '' && !/^(Connection error\.|fetch failed)$/.test(text)) message = text;
+		current = current['cause'];
+	}
+	return message;
+}
+
+function isUserAbort(error: unknown): boolean {
+	return (
+		error instanceof OpenAI.APIUserAbortError ||
+		error instanceof Anthropic.APIUserAbortError ||
+		(error instanceof Error && error.name === 'AbortError')
+	);
+}
+
+function isTimeout(error: unknown): boolean {
+	return error instanceof OpenAI.APIConnectionTimeoutError || error instanceof Anthropic.APIConnectionTimeoutError;
+}
+
+function isConnectionError(error: unknown): boolean {
+	return error instanceof OpenAI.APIConnectionError || error instanceof Anthropic.APIConnectionError;
+}
+
+function statusOf(error: unknown): number | undefined {
+	if (error instanceof OpenAI.APIError || error instanceof Anthropic.APIError) {
+		return typeof error.status === 'number' ? error.status : undefined;
+	}
+	return undefined;
+}
+
+const CONNECTION_PROBLEMS: Record<string, string> = {
+	ECONNREFUSED: 'connection refused',
+	ENOTFOUND: 'host not found',
+	EAI_AGAIN: 'host not found (DNS lookup failed)',
+	ECONNRESET: 'connection reset',
+	EHOSTUNREACH: 'host unreachable',
+	ENETUNREACH: 'network unreachable',
+	ETIMEDOUT: 'connection timed out',
+	EPIPE: 'connection closed',
+	UND_ERR_SOCKET: 'connection closed',
+	EPROTO: 'TLS/protocol error',
+};
+
+function unreachableMessage(context: ErrorContext, problem: string): string {
+	const where = `Cannot reach ${kindLabel(context.kind)} at ${context.baseURL}: ${problem}.`;
+	if (context.kind === 'anthropic') {
+		return `${where} Check the network or the URL, pass -u URL, or try -b demo.`;
+	}
+	return `${where} Start the server (for Ollama: \`ollama serve\`), pass -u URL, or try -b demo.`;
+}
+
+/** Maps any error from an SDK call to a BackendError with a one-line message. BackendErrors pass through. */
+export function toBackendError(error: unknown, context: ErrorContext): BackendError {
+	if (error instanceof BackendError) return error;
+	if (context.signal?.aborted || isUserAbort(error)) return abortedError();
+
+	const at = context.baseURL;
+	if (isTimeout(error)) {
+		const seconds = context.timeoutMs === undefined ? '' : ` after ${formatSeconds(context.timeoutMs)}`;
+		return new BackendError(
+			`Timed out${seconds} waiting for ${kindLabel(context.kind)} at ${at}. The server may be overloaded or the model still loading; try again or raise the timeout.`,
+			'timeout',
+		);
+	}
+
+	const status = statusOf(error);
+	if (status === undefined) {
+		const code = systemErrorCode(error);
+		if (isConnectionError(error) || code !== undefined) {
+			const root = rootCauseMessage(error);
+			const problem =
+				(code && CONNECTION_PROBLEMS[code]) ??
+				(code ? `connection failed (${code})` : root ? `connection failed (${oneLine(root, 120)})` : 'connection failed');
+			return new BackendError(unreachableMessage(context, problem), 'unreachable');
+		}
+		// An error event inside a stream (APIError without a status), or something unexpected.
+		const message = serverMessage(error) ?? oneLine(error instanceof Error ? error.message : String(error));
+		return new BackendError(`Request to ${kindLabel(context.kind)} at ${at} failed: ${message}`, 'server');
+	}
+
+	const said = serverMessage(error);
+	const saidPart = said ? `: ${said}` : '';
+	if (status === 401 || status === 403) {
+		const env = keyEnvVar(context.kind);
+		return new BackendError(
+			`Authentication failed at ${at} (${status})${saidPart}. Check the key: pass -k KEY or export ${env}.`,
+			'auth',
+			status,
+		);
+	}
+	if (status === 404) {
+		const what = said ?? (context.model ? `model '${context.model}' not found` : 'not found');
+		return new BackendError(
+			`Not found at ${at} (404): ${what}. Check the model name (-m) and the base URL (-u).`,
+			'not_found',
+			status,
+		);
+	}
+	if (status === 429) {
+		return new BackendError(
+			`Rate limited by ${kindLabel(context.kind)} at ${at} (429)${saidPart}. Wait a moment and try again.`,
+			'rate_limited',
+			status,
+		);
+	}
+	if (status === 408) {
+		return new BackendError(`Timed out at ${at} (408)${saidPart}.`, 'timeout', status);
+	}
+	if (status >= 500) {
+		return new BackendError(`Server error from ${at} (${status})${saidPart}.`, 'server', status);
+	}
+	return new BackendError(`Request rejected by ${at} (${status})${saidPart}.`, 'bad_request', status);
+}
+
+function formatSeconds(ms: number): string {
+	const seconds = ms / 1000;
+	return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)}s`;
+}
+
+/**
+ * Resolves or rejects like `promise`, but rejects with an 'aborted' BackendError as soon as `signal`
+ * fires (the SDKs sleep between retries without watching the signal).
+ */
+export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+	if (!signal) return promise;
+	if (signal.aborted) {
+		promise.catch(() => undefined);
+		return Promise.reject(abortedError());
+	}
+	return new Promise<T>((resolve, reject) => {
+		const onAbort = (): void => {
+			promise.catch(() => undefined);
+			reject(abortedError());
+		};
+		signal.addEventListener('abort', onAbort, {once: true});
+		promise.then(
+			(value) => {
+				signal.removeEventListener('abort', onAbort);
+				resolve(value);
+			},
+			(error: unknown) => {
+				signal.removeEventListener('abort', onAbort);
+				reject(error);
+			},
+		);
+	});
+}

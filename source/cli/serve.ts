@@ -1,0 +1,52 @@
+// `rlm-tui serve`: starts the OpenAI-compatible endpoint and runs until SIGINT/SIGTERM.
+import {createBackend} from '../backends/create.js';
+import type {ResolvedConfig} from '../settings/resolve.js';
+import {ConfigError} from '../settings/resolve.js';
+import {generateToken, isLoopback, startRlmServer} from '../server/server.js';
+import {rlmOptionsFrom} from './headless.js';
+
+export interface ServeFlags {
+	port?: number;
+	host?: string;
+	token?: string;
+	maxConcurrent?: number;
+}
+
+export async function runServe(config: ResolvedConfig, flags: ServeFlags, stderr: NodeJS.WritableStream): Promise<number> {
+	const port = flags.port ?? 8080;
+	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`Invalid port ${String(flags.port)}: expected 0-65535.`);
+	const maxConcurrent = flags.maxConcurrent ?? 2;
+	if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1)
+		throw new ConfigError(`Invalid --max-concurrent ${String(flags.maxConcurrent)}: expected a whole number of at least 1.`);
+	const host = flags.host ?? '127.0.0.1';
+	let token = flags.token;
+	let generated = false;
+	if (!token && !isLoopback(host)) {
+		token = generateToken();
+		generated = true;
+	}
+	const options = rlmOptionsFrom(config);
+	const backend = createBackend({
+		kind: config.backend,
+		...(config.baseURL ? {baseURL: config.baseURL} : {}),
+		...(config.apiKey ? {apiKey: config.apiKey} : {}),
+	});
+	let server;
+	try {
+		server = await startRlmServer({rlm: options, backend, host, port, maxConcurrent, ...(token ? {token} : {})});
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code === 'EADDRINUSE') throw new ConfigError(`Port ${port} on ${host} is already in use: pick another with --port.`);
+		if (code === 'EACCES') throw new ConfigError(`Not allowed to bind ${host}:${port}: pick a port above 1024.`);
+		throw error;
+	}
+	stderr.write(`rlm-tui serve: ${server.url}/v1  (model "rlm" = RLM over ${config.backend}:${config.model}; "rlm:<model>" for another)\n`);
+	if (generated) stderr.write(`rlm-tui serve: bearer token (required on ${host}): ${token}\n`);
+	else if (token) stderr.write('rlm-tui serve: bearer token required\n');
+	await new Promise<void>((resolve) => {
+		process.once('SIGINT', resolve);
+		process.once('SIGTERM', resolve);
+	});
+	await server.close();
+	return 0;
+}

@@ -1,0 +1,44 @@
+// Turns a chat-completions message list into what an RLM run takes: the question, the earlier
+// turns as `history`, and a context when the final user message is long.
+import type {HistoryEntry} from '../sandbox/types.js';
+import {messageText, type ChatRequestMessage} from './request-schema.js';
+
+/** A final user message longer than this is treated as the context, not the question. */
+export const contextThresholdChars = 4000;
+
+export interface Conversation {
+	question: string;
+	history: HistoryEntry[];
+	context?: string;
+}
+
+export class ConversationError extends Error {}
+
+export function toConversation(messages: ChatRequestMessage[]): Conversation {
+	const instructions = messages
+		.filter((m) => m.role === 'system' || m.role === 'developer')
+		.map(messageText)
+		.filter(Boolean)
+		.join('\n\n');
+	const turns = messages.filter((m) => m.role === 'user' || m.role === 'assistant');
+	const last = turns.at(-1);
+	if (!last || last.role !== 'user') throw new ConversationError('The last message must be from the user.');
+	const finalText = messageText(last);
+	if (!finalText.trim()) throw new ConversationError('The last user message is empty.');
+
+	const history: HistoryEntry[] = [];
+	let pending: string[] = [];
+	for (const message of turns.slice(0, -1)) {
+		if (message.role === 'user') pending.push(messageText(message));
+		else {
+			history.push({question: pending.join('\n\n'), answer: messageText(message)});
+			pending = [];
+		}
+	}
+	const earlierQuestion = pending.join('\n\n');
+
+	const long = finalText.length > contextThresholdChars;
+	const parts = [instructions && `Instructions: ${instructions}`, earlierQuestion, long ? '' : finalText].filter(Boolean);
+	const question = parts.length ? parts.join('\n\n') : 'Do what the text in `context` asks.';
+	return long ? {question, history, context: finalText} : {question, history};
+}

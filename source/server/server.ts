@@ -1,0 +1,222 @@
+// `rlm-tui serve`: the RLM as an OpenAI-compatible endpoint. Each request runs in its own Rlm
+// (its own sandbox); a bounded pool runs them, a bounded queue holds the rest, then 429.
+import {randomBytes, timingSafeEqual} from 'node:crypto';
+import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
+import pLimit from 'p-limit';
+import type {Backend, Usage} from '../backends/types.js';
+import type {RlmEvent} from '../engine/events.js';
+import {Rlm} from '../engine/rlm.js';
+import type {RlmOptions} from '../engine/types.js';
+import {ConversationError, toConversation} from './conversation.js';
+import {chunkObject, completionObject, nowSeconds, sendError, sendJson, usageObject} from './openai-wire.js';
+import {chatRequestSchema, type ChatRequest} from './request-schema.js';
+
+export interface RlmServerOptions {
+	/** Options for every run; `model` is the root model behind the `rlm` alias. */
+	rlm: Omit<RlmOptions, 'backendInstance'>;
+	backend: Backend;
+	host?: string;
+	port?: number;
+	/** Required bearer token; undefined means no auth (loopback only). */
+	token?: string;
+	maxConcurrent?: number;
+	maxQueued?: number;
+	/** Largest request body accepted, in bytes. */
+	maxBodyBytes?: number;
+}
+
+export interface RlmServer {
+	url: string;
+	close(): Promise<void>;
+	/** Runs in progress right now (for tests and status). */
+	readonly active: number;
+}
+
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1']);
+export const isLoopback = (host: string) => loopbackHosts.has(host) || host.startsWith('127.');
+export const generateToken = () => `rlm-${randomBytes(18).toString('base64url')}`;
+
+const aliasPrefix = 'rlm:';
+
+class HttpError extends Error {
+	constructor(
+		readonly status: number,
+		readonly type: Parameters<typeof sendError>[2],
+		message: string,
+	) {
+		super(message);
+	}
+}
+
+export async function startRlmServer(options: RlmServerOptions): Promise<RlmServer> {
+	const host = options.host ?? '127.0.0.1';
+	if (!isLoopback(host) && !options.token) throw new Error(`Binding ${host} needs a bearer token (--token)`);
+	const limit = pLimit(options.maxConcurrent ?? 2);
+	const maxQueued = options.maxQueued ?? 8;
+	const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024 * 1024;
+	const expected = options.token ? Buffer.from(`Bearer ${options.token}`) : null;
+
+	const authorized = (req: IncomingMessage) => {
+		if (!expected) return true;
+		const given = Buffer.from(req.headers.authorization ?? '');
+		return given.length === expected.length && timingSafeEqual(given, expected);
+	};
+
+	const server = createServer((req, res) => {
+		handle(req, res).catch((error: unknown) => {
+			if (res.headersSent) {
+				res.end();
+				return;
+			}
+			if (error instanceof HttpError) sendError(res, error.status, error.type, error.message);
+			else sendError(res, 500, 'server_error', error instanceof Error ? error.message : String(error));
+		});
+	});
+
+	async function handle(req: IncomingMessage, res: ServerResponse) {
+		const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/\/$/, '');
+		if (!authorized(req)) throw new HttpError(401, 'authentication_error', 'Missing or wrong bearer token.');
+		if (req.method === 'GET' && path === '/v1/models') return listModels(res);
+		if (req.method === 'POST' && path === '/v1/chat/completions') return chatCompletion(req, res);
+		throw new HttpError(404, 'not_found_error', `No route for ${req.method} ${path}. Try GET /v1/models or POST /v1/chat/completions.`);
+	}
+
+	async function listModels(res: ServerResponse) {
+		let models: string[] = [];
+		try {
+			models = await options.backend.listModels(AbortSignal.timeout(10_000));
+		} catch {
+			// The backend cannot list models right now: the alias still works.
+		}
+		const entry = (id: string) => ({id, object: 'model', created: nowSeconds(), owned_by: 'rlm-tui'});
+		sendJson(res, 200, {object: 'list', data: [entry('rlm'), ...models.map((model) => entry(`${aliasPrefix}${model}`))]});
+	}
+
+	async function readBody(req: IncomingMessage): Promise<unknown> {
+		const chunks: Buffer[] = [];
+		let size = 0;
+		for await (const chunk of req) {
+			size += (chunk as Buffer).length;
+			if (size > maxBodyBytes) throw new HttpError(413, 'invalid_request_error', `Request body over ${maxBodyBytes} bytes.`);
+			chunks.push(chunk as Buffer);
+		}
+		try {
+			return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+		} catch {
+			throw new HttpError(400, 'invalid_request_error', 'The request body is not valid JSON.');
+		}
+	}
+
+	function rootModelFor(requested: string): string {
+		if (requested === 'rlm') return options.rlm.model;
+		if (requested.startsWith(aliasPrefix) && requested.length > aliasPrefix.length) return requested.slice(aliasPrefix.length);
+		throw new HttpError(404, 'not_found_error', `Unknown model "${requested}": use "rlm" or "rlm:<model>" (see GET /v1/models).`);
+	}
+
+	async function chatCompletion(req: IncomingMessage, res: ServerResponse) {
+		const parsed = chatRequestSchema.safeParse(await readBody(req));
+		if (!parsed.success) {
+			const issue = parsed.error.issues[0];
+			throw new HttpError(400, 'invalid_request_error', `Invalid request: ${issue?.path.join('.') || 'body'}: ${issue?.message}`);
+		}
+		const request = parsed.data;
+		const model = rootModelFor(request.model);
+		let conversation;
+		try {
+			conversation = toConversation(request.messages);
+		} catch (error) {
+			if (error instanceof ConversationError) throw new HttpError(400, 'invalid_request_error', error.message);
+			throw error;
+		}
+		if (limit.activeCount + limit.pendingCount >= (options.maxConcurrent ?? 2) + maxQueued)
+			throw new HttpError(429, 'rate_limit_error', 'Too many RLM runs at once; try again shortly.');
+
+		const controller = new AbortController();
+		res.on('close', () => {
+			if (!res.writableFinished) controller.abort();
+		});
+		const streaming = Boolean(request.stream);
+		const id = `chatcmpl-${randomBytes(12).toString('hex')}`;
+		if (streaming) startStream(res);
+
+		await limit(async () => {
+			if (controller.signal.aborted) return;
+			const rlm = new Rlm({
+				...options.rlm,
+				model,
+				backendInstance: options.backend,
+				...(request.temperature != null ? {temperature: request.temperature} : {}),
+				...((request.max_completion_tokens ?? request.max_tokens) ? {maxTokens: (request.max_completion_tokens ?? request.max_tokens)!} : {}),
+			});
+			if (streaming) rlm.on('event', (event) => writeProgress(res, event));
+			rlm.setHistory(conversation.history);
+			try {
+				const result = await rlm.completion(conversation.question, {
+					...(conversation.context !== undefined ? {context: conversation.context} : {}),
+					signal: controller.signal,
+				});
+				if (controller.signal.aborted || result.status === 'cancelled') return;
+				if (result.status === 'failed') {
+					const message = result.error ?? 'The RLM run failed.';
+					if (streaming) endStreamWithError(res, message);
+					else sendError(res, 502, 'upstream_error', message);
+					return;
+				}
+				if (streaming) endStream(res, id, request, result.response, result.usage);
+				else sendJson(res, 200, completionObject(id, request.model, result.response, result.usage, result.status === 'forced' ? 'length' : 'stop'));
+			} finally {
+				await rlm.dispose();
+			}
+		});
+	}
+
+	function startStream(res: ServerResponse) {
+		res.writeHead(200, {'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive'});
+		res.write(': rlm-tui: queued\n\n');
+	}
+
+	/** Progress as SSE comments: standard clients skip them, curious ones can read them. */
+	function writeProgress(res: ServerResponse, event: RlmEvent) {
+		let line: string | null = null;
+		if (event.type === 'iter.start') line = `iteration ${event.iteration}/${event.maxIterations}`;
+		else if (event.type === 'code.start') line = `code block ${event.block} of iteration ${event.iteration}`;
+		else if (event.type === 'call.start') line = `${event.fn}[${event.index}] -> ${event.model}`;
+		else if (event.type === 'run.start' && event.depth > 0) line = `child RLM at depth ${event.depth}`;
+		if (line && !res.writableEnded) res.write(`: rlm-tui: ${line}\n\n`);
+	}
+
+	function endStream(res: ServerResponse, id: string, request: ChatRequest, answer: string, usage: Usage) {
+		const send = (body: unknown) => res.write(`data: ${JSON.stringify(body)}\n\n`);
+		send(chunkObject(id, request.model, {role: 'assistant', content: ''}));
+		const piece = 256;
+		for (let i = 0; i < answer.length; i += piece) send(chunkObject(id, request.model, {content: answer.slice(i, i + piece)}));
+		send(chunkObject(id, request.model, {}, 'stop'));
+		if (request.stream_options?.include_usage)
+			send({id, object: 'chat.completion.chunk', created: nowSeconds(), model: request.model, choices: [], usage: usageObject(usage)});
+		res.end('data: [DONE]\n\n');
+	}
+
+	function endStreamWithError(res: ServerResponse, message: string) {
+		res.write(`data: ${JSON.stringify({error: {message, type: 'upstream_error', param: null, code: null}})}\n\n`);
+		res.end('data: [DONE]\n\n');
+	}
+
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(options.port ?? 8080, host, () => resolve());
+	});
+	const address = server.address();
+	const port = typeof address === 'object' && address ? address.port : options.port;
+	const shownHost = host.includes(':') ? `[${host}]` : host;
+	return {
+		url: `http://${shownHost}:${port}`,
+		get active() {
+			return limit.activeCount;
+		},
+		close: () =>
+			new Promise<void>((resolve) => {
+				server.closeAllConnections();
+				server.close(() => resolve());
+			}),
+	};
+}

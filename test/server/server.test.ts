@@ -1,0 +1,146 @@
+// rlm-tui serve through the real openai SDK, with a fake LLM server behind it.
+import OpenAI from 'openai';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {createBackend} from '../../source/backends/create.js';
+import {startRlmServer, type RlmServer} from '../../source/server/server.js';
+import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
+import {repl, rootRequests, scripted} from '../support/rlm-script.js';
+
+let llm: FakeLlmServer;
+const servers: RlmServer[] = [];
+
+beforeAll(async () => {
+	llm = await startFakeLlmServer({models: ['root-model', 'other-model']});
+});
+afterEach(async () => {
+	await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+afterAll(async () => {
+	await llm?.close();
+});
+
+async function serve(options: {token?: string; maxConcurrent?: number; maxQueued?: number} = {}) {
+	const server = await startRlmServer({
+		rlm: {model: 'root-model', maxIterations: 4},
+		backend: createBackend({kind: 'openai', baseURL: llm.openaiBaseURL, apiKey: 'upstream-key'}),
+		port: 0,
+		...options,
+	});
+	servers.push(server);
+	return server;
+}
+
+const clientFor = (server: RlmServer, apiKey = 'unused') => new OpenAI({baseURL: `${server.url}/v1`, apiKey, maxRetries: 0});
+
+describe('rlm-tui serve', () => {
+	it('lists rlm and rlm:<model> for each backend model', async () => {
+		const client = clientFor(await serve());
+		const models = await client.models.list();
+		expect(models.data.map((m) => m.id)).toEqual(['rlm', 'rlm:root-model', 'rlm:other-model']);
+	});
+
+	it('answers a plain completion with usage rolled up, and maps rlm:<model> to the root model', async () => {
+		llm.requests.length = 0;
+		llm.setResponder(scripted({root: () => repl('llm_output(llm_query("say hi"))'), sub: () => ({text: 'hi there', usage: {inputTokens: 3, outputTokens: 2}})}));
+		const client = clientFor(await serve());
+		const completion = await client.chat.completions.create({model: 'rlm:other-model', messages: [{role: 'user', content: 'greet me'}]});
+		expect(completion.choices[0]!.message.content).toBe('hi there');
+		expect(completion.choices[0]!.finish_reason).toBe('stop');
+		expect(rootRequests(llm.requests)[0]!.model).toBe('other-model');
+		expect(completion.usage!.prompt_tokens).toBeGreaterThan(3);
+		expect(completion.usage!.total_tokens).toBe(completion.usage!.prompt_tokens + completion.usage!.completion_tokens);
+	});
+
+	it('streams the answer over SSE with usage, ignoring the progress comments', async () => {
+		llm.setResponder(scripted({root: ({turn}) => (turn === 0 ? repl('print(len(context))') : repl('llm_output("streamed " * 100)'))}));
+		const client = clientFor(await serve());
+		const stream = await client.chat.completions.create({model: 'rlm', messages: [{role: 'user', content: 'go'}], stream: true, stream_options: {include_usage: true}});
+		let text = '';
+		let usage: OpenAI.CompletionUsage | undefined;
+		let finish: string | null | undefined;
+		for await (const chunk of stream) {
+			text += chunk.choices[0]?.delta.content ?? '';
+			finish ??= chunk.choices[0]?.finish_reason;
+			if (chunk.usage) usage = chunk.usage;
+		}
+		expect(text).toBe('streamed '.repeat(100));
+		expect(finish).toBe('stop');
+		expect(usage?.completion_tokens).toBeGreaterThan(0);
+	});
+
+	it('turns system and earlier turns into the question and history', async () => {
+		llm.requests.length = 0;
+		llm.setResponder(scripted({root: () => repl('llm_output(f"{len(history)}|{history[0][\'question\']}|{history[0][\'answer\']}")')}));
+		const client = clientFor(await serve());
+		const completion = await client.chat.completions.create({
+			model: 'rlm',
+			messages: [
+				{role: 'system', content: 'Be terse.'},
+				{role: 'user', content: 'first q'},
+				{role: 'assistant', content: 'first a'},
+				{role: 'user', content: 'second q'},
+			],
+		});
+		expect(completion.choices[0]!.message.content).toBe('1|first q|first a');
+		const first = rootRequests(llm.requests)[0]!.messages[1]!.content;
+		expect(first).toContain('Instructions: Be terse.');
+		expect(first).toContain('second q');
+	});
+
+	it('refuses a missing or wrong bearer token', async () => {
+		const server = await serve({token: 'sekrit'});
+		await expect(clientFor(server, 'wrong').models.list()).rejects.toMatchObject({status: 401});
+		const ok = await clientFor(server, 'sekrit').models.list();
+		expect(ok.data[0]!.id).toBe('rlm');
+	});
+
+	it('answers unknown models and bad requests with OpenAI-style errors', async () => {
+		const client = clientFor(await serve());
+		await expect(client.chat.completions.create({model: 'gpt-9', messages: [{role: 'user', content: 'x'}]})).rejects.toMatchObject({status: 404});
+		await expect(client.chat.completions.create({model: 'rlm', messages: [{role: 'assistant', content: 'x'}]})).rejects.toMatchObject({status: 400});
+	});
+
+	it('cancels the run when the client disconnects', async () => {
+		const abortedBefore = llm.aborted;
+		llm.requests.length = 0;
+		llm.setResponder(scripted({root: () => ({hang: true})}));
+		const server = await serve();
+		const controller = new AbortController();
+		const pending = clientFor(server).chat.completions.create({model: 'rlm', messages: [{role: 'user', content: 'wait'}]}, {signal: controller.signal});
+		pending.catch(() => undefined);
+		await expect.poll(() => rootRequests(llm.requests).length).toBe(1);
+		controller.abort();
+		await expect(pending).rejects.toThrow();
+		await expect.poll(() => llm.aborted).toBeGreaterThan(abortedBefore);
+		await expect.poll(() => server.active).toBe(0);
+	});
+
+	it('runs concurrent requests in isolated REPLs', async () => {
+		llm.setResponder(
+			scripted({
+				root: ({turn, request}) => {
+					const who = /who=(\w+)/.exec(request.messages[1]!.content)![1];
+					if (turn === 0) return repl(`mine = "${who}"\nimport time\ntime.sleep(0.3)\nprint(mine)`);
+					return repl('llm_output(mine + ":" + ",".join(sorted(v for v in globals() if v == "mine")))');
+				},
+			}),
+		);
+		const client = clientFor(await serve({maxConcurrent: 2}));
+		const ask = (who: string) => client.chat.completions.create({model: 'rlm', messages: [{role: 'user', content: `who=${who}`}]});
+		const [a, b] = await Promise.all([ask('alice'), ask('bob')]);
+		expect(a.choices[0]!.message.content).toBe('alice:mine');
+		expect(b.choices[0]!.message.content).toBe('bob:mine');
+	});
+
+	it('queues up to its limit and then answers 429', async () => {
+		llm.requests.length = 0;
+		llm.setResponder(scripted({root: () => ({hang: true})}));
+		const client = clientFor(await serve({maxConcurrent: 1, maxQueued: 0}));
+		const controller = new AbortController();
+		const first = client.chat.completions.create({model: 'rlm', messages: [{role: 'user', content: 'one'}]}, {signal: controller.signal});
+		first.catch(() => undefined);
+		await expect.poll(() => rootRequests(llm.requests).length).toBe(1);
+		await expect(client.chat.completions.create({model: 'rlm', messages: [{role: 'user', content: 'two'}]})).rejects.toMatchObject({status: 429});
+		controller.abort();
+	});
+});

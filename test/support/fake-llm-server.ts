@@ -1,0 +1,466 @@
+// A scripted LLM server on a loopback port that speaks the real wire formats of the OpenAI chat
+// completions API and the Anthropic messages API (JSON and SSE streaming, usage, /v1/models, error
+// bodies). The real SDKs talk to it over HTTP; nothing is mocked below the HTTP line.
+
+import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
+import type {AddressInfo} from 'node:net';
+import type {ChatMessage, ChatRole} from '../../source/backends/types.js';
+
+export interface FakeRequest {
+	api: 'openai' | 'anthropic';
+	path: string;
+	model: string;
+	/** Anthropic `system` is normalized to a leading {role: 'system'} message. */
+	messages: ChatMessage[];
+	stream: boolean;
+	headers: Record<string, string>;
+	body: unknown;
+}
+
+export type FakeReply =
+	| {
+			text: string;
+			usage?: {inputTokens?: number; outputTokens?: number};
+			/** Wait this long before sending headers. */
+			delayMs?: number;
+			/** Wait this long between SSE deltas. */
+			chunkDelayMs?: number;
+			/** Characters per SSE delta (default 8). */
+			chunkSize?: number;
+			/** Send no usage at all (like servers that ignore stream_options.include_usage). */
+			omitUsage?: boolean;
+	  }
+	| {
+			status: number;
+			message: string;
+			type?: string;
+			/**
+			 * The `retry-after-ms` header sent with 408/409/429/5xx replies (both SDKs honour it).
+			 * Default 1, so retries in tests take no time; null sends no header (SDK default backoff).
+			 */
+			retryAfterMs?: number | null;
+	  }
+	| {hang: true};
+
+export type FakeResponder = (request: FakeRequest) => FakeReply | Promise<FakeReply>;
+
+export interface FakeLlmServer {
+	/** http://127.0.0.1:PORT */
+	url: string;
+	/** url + '/v1' */
+	openaiBaseURL: string;
+	/** url (the SDK appends /v1/messages) */
+	anthropicBaseURL: string;
+	/** Every chat request received, in order. */
+	requests: FakeRequest[];
+	/** What GET /v1/models lists (mutable). */
+	models: string[];
+	setResponder(responder: FakeResponder): void;
+	/** Number of requests whose connection the client closed before the reply ended. */
+	readonly aborted: number;
+	close(): Promise<void>;
+}
+
+const DEFAULT_MODELS = ['fake-model', 'fake-model-mini'];
+const DEFAULT_CHUNK_SIZE = 8;
+
+const defaultResponder: FakeResponder = () => ({text: 'ok'});
+
+/** Convenience responder: replies from a queue in order (a 500 reply when empty). */
+export function queueResponder(replies: FakeReply[]): FakeResponder {
+	const queue = [...replies];
+	return () =>
+		queue.shift() ?? {status: 500, message: 'fake LLM server: the reply queue is empty', type: 'server_error'};
+}
+
+export async function startFakeLlmServer(
+	options: {responder?: FakeResponder; models?: string[]} = {},
+): Promise<FakeLlmServer> {
+	let responder = options.responder ?? defaultResponder;
+	let aborted = 0;
+	let closing = false;
+	let sequence = 0;
+	const requests: FakeRequest[] = [];
+	const models = options.models ? [...options.models] : [...DEFAULT_MODELS];
+	const open = new Set<ServerResponse>();
+
+	const server = createServer((req, res) => {
+		open.add(res);
+		res.on('close', () => {
+			open.delete(res);
+			if (!res.writableFinished && !closing && (res as {countsAsAbort?: boolean}).countsAsAbort) aborted++;
+		});
+		handle(req, res).catch((error: unknown) => {
+			if (!res.headersSent && !res.destroyed) {
+				sendJSON(res, 500, {error: {message: `fake LLM server: ${String(error)}`, type: 'server_error', code: null}});
+			} else {
+				res.destroy();
+			}
+		});
+	});
+
+	async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+		const path = (req.url ?? '/').split('?')[0]!;
+		const raw = await readBody(req);
+		const headers = flattenHeaders(req);
+		const isAnthropicClient = 'anthropic-version' in headers || 'x-api-key' in headers;
+
+		if (req.method === 'GET' && path === '/v1/models') {
+			if (isAnthropicClient) sendJSON(res, 200, anthropicModelList(models));
+			else sendJSON(res, 200, openaiModelList(models));
+			return;
+		}
+		if (req.method === 'POST' && (path === '/v1/chat/completions' || path === '/v1/messages')) {
+			const api = path === '/v1/messages' ? 'anthropic' : 'openai';
+			let body: unknown;
+			try {
+				body = raw === '' ? {} : JSON.parse(raw);
+			} catch {
+				sendError(res, api, {status: 400, message: 'could not parse the JSON body'});
+				return;
+			}
+			const record = (isRecord(body) ? body : {}) as Record<string, unknown>;
+			const request: FakeRequest = {
+				api,
+				path,
+				model: typeof record['model'] === 'string' ? record['model'] : '',
+				messages: api === 'anthropic' ? anthropicMessages(record) : openaiMessages(record),
+				stream: record['stream'] === true,
+				headers,
+				body,
+			};
+			requests.push(request);
+			(res as {countsAsAbort?: boolean}).countsAsAbort = true;
+			let reply: FakeReply;
+			try {
+				reply = await responder(request);
+			} catch (error) {
+				reply = {status: 500, message: `fake LLM server responder threw: ${error instanceof Error ? error.message : String(error)}`};
+			}
+			await sendReply(res, request, reply);
+			return;
+		}
+		const message = `Unknown request URL: ${req.method ?? 'GET'} ${path}`;
+		if (isAnthropicClient) sendJSON(res, 404, {type: 'error', error: {type: 'not_found_error', message}});
+		else sendJSON(res, 404, {error: {message, type: 'invalid_request_error', param: null, code: 'unknown_url'}});
+	}
+
+	async function sendReply(res: ServerResponse, request: FakeRequest, reply: FakeReply): Promise<void> {
+		if ('hang' in reply) return; // The response stays open until the client (or close()) ends it.
+		if ('status' in reply) {
+			sendError(res, request.api, reply);
+			return;
+		}
+		if (reply.delayMs) await sleepUnlessClosed(res, reply.delayMs);
+		if (res.destroyed) return;
+		const id = `${request.api === 'openai' ? 'chatcmpl' : 'msg'}-fake${++sequence}`;
+		const usage = {
+			inputTokens: reply.usage?.inputTokens ?? Math.ceil(promptChars(request.messages) / 4),
+			outputTokens: reply.usage?.outputTokens ?? Math.ceil(reply.text.length / 4),
+		};
+		const withUsage = reply.omitUsage ? undefined : usage;
+		if (!request.stream) {
+			sendJSON(
+				res,
+				200,
+				request.api === 'openai'
+					? openaiCompletion(id, request.model, reply.text, withUsage)
+					: anthropicMessage(id, request.model, reply.text, usage),
+			);
+			return;
+		}
+		const pieces = split(reply.text, Math.max(1, reply.chunkSize ?? DEFAULT_CHUNK_SIZE));
+		res.writeHead(200, {'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive'});
+		const events =
+			request.api === 'openai'
+				? openaiEvents(id, request.model, pieces, includeUsage(request.body) ? withUsage : undefined)
+				: anthropicEvents(id, request.model, pieces, usage, reply.omitUsage === true);
+		for (const event of events) {
+			if (res.destroyed) return;
+			if (event.delta && reply.chunkDelayMs) {
+				await sleepUnlessClosed(res, reply.chunkDelayMs);
+				if (res.destroyed) return;
+			}
+			res.write(event.text);
+		}
+		res.end();
+	}
+
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			server.off('error', reject);
+			resolve();
+		});
+	});
+	const {port} = server.address() as AddressInfo;
+	const url = `http://127.0.0.1:${port}`;
+
+	return {
+		url,
+		openaiBaseURL: `${url}/v1`,
+		anthropicBaseURL: url,
+		requests,
+		models,
+		setResponder(next) {
+			responder = next;
+		},
+		get aborted() {
+			return aborted;
+		},
+		async close() {
+			closing = true;
+			for (const res of open) res.destroy();
+			await new Promise<void>((resolve) => {
+				server.close(() => resolve());
+				server.closeAllConnections();
+			});
+		},
+	};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+function readBody(req: IncomingMessage): Promise<string> {
+	return new Promise((resolve, reject) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (chunk: Buffer) => chunks.push(chunk));
+		req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+		req.on('error', reject);
+	});
+}
+
+function flattenHeaders(req: IncomingMessage): Record<string, string> {
+	const headers: Record<string, string> = {};
+	for (const [name, value] of Object.entries(req.headers)) {
+		if (value === undefined) continue;
+		headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+	}
+	return headers;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Text of a content field: a string, or an array of parts/blocks with `text`. */
+function contentText(content: unknown): string {
+	if (typeof content === 'string') return content;
+	if (Array.isArray(content)) {
+		return content
+			.map((part) => (isRecord(part) && typeof part['text'] === 'string' ? part['text'] : ''))
+			.join('');
+	}
+	return '';
+}
+
+function asRole(role: unknown): ChatRole {
+	return role === 'system' || role === 'assistant' ? role : role === 'developer' ? 'system' : 'user';
+}
+
+function openaiMessages(body: Record<string, unknown>): ChatMessage[] {
+	const messages = Array.isArray(body['messages']) ? body['messages'] : [];
+	return messages.filter(isRecord).map((message) => ({role: asRole(message['role']), content: contentText(message['content'])}));
+}
+
+function anthropicMessages(body: Record<string, unknown>): ChatMessage[] {
+	const result: ChatMessage[] = [];
+	const system = body['system'];
+	if (system !== undefined) result.push({role: 'system', content: contentText(system)});
+	const messages = Array.isArray(body['messages']) ? body['messages'] : [];
+	for (const message of messages.filter(isRecord)) {
+		result.push({role: message['role'] === 'assistant' ? 'assistant' : 'user', content: contentText(message['content'])});
+	}
+	return result;
+}
+
+function promptChars(messages: ChatMessage[]): number {
+	return messages.reduce((sum, message) => sum + message.content.length, 0);
+}
+
+function includeUsage(body: unknown): boolean {
+	return isRecord(body) && isRecord(body['stream_options']) && body['stream_options']['include_usage'] === true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replies
+
+function sendJSON(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+	if (res.destroyed) return;
+	const text = JSON.stringify(body);
+	res.writeHead(status, {'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers});
+	res.end(text);
+}
+
+const OPENAI_ERROR_TYPES: Record<number, string> = {
+	400: 'invalid_request_error',
+	401: 'invalid_request_error',
+	403: 'invalid_request_error',
+	404: 'invalid_request_error',
+	429: 'rate_limit_exceeded',
+};
+
+const ANTHROPIC_ERROR_TYPES: Record<number, string> = {
+	400: 'invalid_request_error',
+	401: 'authentication_error',
+	403: 'permission_error',
+	404: 'not_found_error',
+	413: 'request_too_large',
+	429: 'rate_limit_error',
+	529: 'overloaded_error',
+};
+
+function sendError(
+	res: ServerResponse,
+	api: 'openai' | 'anthropic',
+	reply: {status: number; message: string; type?: string; retryAfterMs?: number | null},
+): void {
+	const {status, message} = reply;
+	const headers: Record<string, string> = {};
+	const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
+	const retryAfterMs = reply.retryAfterMs === undefined ? 1 : reply.retryAfterMs;
+	if (retryable && retryAfterMs !== null) headers['retry-after-ms'] = String(retryAfterMs);
+	if (api === 'openai') {
+		const type = reply.type ?? OPENAI_ERROR_TYPES[status] ?? (status >= 500 ? 'server_error' : 'invalid_request_error');
+		const code = status === 401 ? 'invalid_api_key' : status === 404 ? 'model_not_found' : null;
+		sendJSON(res, status, {error: {message, type, param: null, code}}, headers);
+	} else {
+		const type = reply.type ?? ANTHROPIC_ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
+		sendJSON(res, status, {type: 'error', error: {type, message}}, {...headers, 'request-id': 'req_fake'});
+	}
+}
+
+function openaiModelList(models: string[]): unknown {
+	return {
+		object: 'list',
+		data: models.map((id) => ({id, object: 'model', created: 1_700_000_000, owned_by: 'fake-llm-server'})),
+	};
+}
+
+function anthropicModelList(models: string[]): unknown {
+	return {
+		data: models.map((id) => ({id, type: 'model', display_name: id, created_at: '2025-01-01T00:00:00Z'})),
+		has_more: false,
+		first_id: models[0] ?? null,
+		last_id: models.at(-1) ?? null,
+	};
+}
+
+interface Usage {
+	inputTokens: number;
+	outputTokens: number;
+}
+
+function openaiUsage(usage: Usage): unknown {
+	return {
+		prompt_tokens: usage.inputTokens,
+		completion_tokens: usage.outputTokens,
+		total_tokens: usage.inputTokens + usage.outputTokens,
+	};
+}
+
+function openaiCompletion(id: string, model: string, text: string, usage: Usage | undefined): unknown {
+	return {
+		id,
+		object: 'chat.completion',
+		created: Math.floor(Date.now() / 1000),
+		model,
+		choices: [{index: 0, message: {role: 'assistant', content: text, refusal: null}, logprobs: null, finish_reason: 'stop'}],
+		...(usage ? {usage: openaiUsage(usage)} : {}),
+	};
+}
+
+function anthropicMessage(id: string, model: string, text: string, usage: Usage): unknown {
+	return {
+		id,
+		type: 'message',
+		role: 'assistant',
+		model,
+		content: [{type: 'text', text}],
+		stop_reason: 'end_turn',
+		stop_sequence: null,
+		usage: {input_tokens: usage.inputTokens, output_tokens: usage.outputTokens},
+	};
+}
+
+interface SseEvent {
+	text: string;
+	/** A content delta (chunkDelayMs applies before it). */
+	delta: boolean;
+}
+
+function split(text: string, size: number): string[] {
+	const chars = Array.from(text);
+	const pieces: string[] = [];
+	for (let i = 0; i < chars.length; i += size) pieces.push(chars.slice(i, i + size).join(''));
+	return pieces;
+}
+
+function openaiEvents(id: string, model: string, pieces: string[], usage: Usage | undefined): SseEvent[] {
+	const created = Math.floor(Date.now() / 1000);
+	const chunk = (choices: unknown[], extra: Record<string, unknown> = {}): string =>
+		`data: ${JSON.stringify({id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_fake', choices, ...extra})}\n\n`;
+	const events: SseEvent[] = [
+		{text: chunk([{index: 0, delta: {role: 'assistant', content: ''}, logprobs: null, finish_reason: null}]), delta: false},
+	];
+	for (const piece of pieces) {
+		events.push({text: chunk([{index: 0, delta: {content: piece}, logprobs: null, finish_reason: null}]), delta: true});
+	}
+	events.push({text: chunk([{index: 0, delta: {}, logprobs: null, finish_reason: 'stop'}]), delta: false});
+	if (usage) events.push({text: chunk([], {usage: openaiUsage(usage)}), delta: false});
+	events.push({text: 'data: [DONE]\n\n', delta: false});
+	return events;
+}
+
+function anthropicEvents(id: string, model: string, pieces: string[], usage: Usage, omitUsage: boolean): SseEvent[] {
+	const event = (type: string, data: Record<string, unknown>): string =>
+		`event: ${type}\ndata: ${JSON.stringify({type, ...data})}\n\n`;
+	const events: SseEvent[] = [
+		{
+			text: event('message_start', {
+				message: {
+					id,
+					type: 'message',
+					role: 'assistant',
+					model,
+					content: [],
+					stop_reason: null,
+					stop_sequence: null,
+					usage: omitUsage ? {} : {input_tokens: usage.inputTokens, output_tokens: 1},
+				},
+			}),
+			delta: false,
+		},
+		{text: event('content_block_start', {index: 0, content_block: {type: 'text', text: ''}}), delta: false},
+		{text: event('ping', {}), delta: false},
+	];
+	for (const piece of pieces) {
+		events.push({text: event('content_block_delta', {index: 0, delta: {type: 'text_delta', text: piece}}), delta: true});
+	}
+	events.push(
+		{text: event('content_block_stop', {index: 0}), delta: false},
+		{
+			text: event('message_delta', {
+				delta: {stop_reason: 'end_turn', stop_sequence: null},
+				usage: omitUsage ? {} : {output_tokens: usage.outputTokens},
+			}),
+			delta: false,
+		},
+		{text: event('message_stop', {}), delta: false},
+	);
+	return events;
+}
+
+/** Waits `ms`, or less if the response closes first. */
+function sleepUnlessClosed(res: ServerResponse, ms: number): Promise<void> {
+	return new Promise((resolve) => {
+		const done = (): void => {
+			clearTimeout(timer);
+			res.off('close', done);
+			resolve();
+		};
+		const timer = setTimeout(done, ms);
+		res.on('close', done);
+	});
+}

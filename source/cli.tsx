@@ -6,6 +6,7 @@ import {runHeadless} from './cli/headless.js';
 import {BackendError} from './backends/types.js';
 import {ConfigError, resolveConfig, type Flags} from './settings/resolve.js';
 import {openSettings} from './settings/store.js';
+import {LogReadError} from './trajectory/read-log.js';
 
 const fail = (message: string, code = 2): never => {
 	process.stderr.write(`rlm-tui: ${message}\n`);
@@ -72,6 +73,11 @@ async function main(): Promise<number> {
 		);
 	}
 
+	if (flags.replay !== undefined) {
+		const {runReplay} = await import('./cli/replay.js');
+		return runReplay(flags.replay, {json: Boolean(flags.json), interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY), verbose: Boolean(flags.verbose)});
+	}
+
 	let context = await readContextFiles(flags.contextFile ?? []);
 	const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
 	let prompt = flags.prompt;
@@ -89,6 +95,8 @@ async function main(): Promise<number> {
 			prompt: prompt!,
 			...(context !== undefined ? {context} : {}),
 			json: Boolean(flags.json),
+			resume: Boolean(flags.resume),
+			...(flags.logDir ? {logDir: flags.logDir} : {}),
 			execLog: Boolean(flags.execLog),
 			verbose: Boolean(flags.verbose),
 			stdout: process.stdout,
@@ -109,7 +117,7 @@ async function main(): Promise<number> {
 main().then(
 	(code) => process.exit(code),
 	(error: unknown) => {
-		if (error instanceof ConfigError || error instanceof ContextFileError || error instanceof BackendError)
+		if (error instanceof ConfigError || error instanceof ContextFileError || error instanceof BackendError || error instanceof LogReadError)
 			fail(error.message);
 		fail(`unexpected error: ${error instanceof Error ? error.message : String(error)}`, 1);
 	},

@@ -24,7 +24,9 @@ export const helpText = `
         --max-iterations <N>   Turns before a forced final answer [default: 30]
         --max-depth <N>        1: rlm_query is a plain call; 2+: child RLMs [default: 1]
         --timeout <SECONDS>    Wall-clock limit per code block [default: 30]
-        --log-dir <DIR>        Where trajectories are written
+        --log-dir <DIR>        Where JSONL trajectories are written [default: ~/.local/state/rlm-tui/trajectories]
+        --replay <FILE>        Open a trajectory (ours or the original RLM's) read-only
+        --resume               Reopen the last session: its chat and its REPL variables
     -h, --help                 Show this help
 
   serve options
@@ -56,6 +58,8 @@ export function parseCli(argv: string[] = process.argv.slice(2)) {
 			maxDepth: {type: 'number'},
 			timeout: {type: 'number'},
 			logDir: {type: 'string'},
+			replay: {type: 'string'},
+			resume: {type: 'boolean'},
 			port: {type: 'number'},
 			host: {type: 'string'},
 			token: {type: 'string'},

@@ -3,12 +3,20 @@ import {Rlm} from '../engine/rlm.js';
 import type {ResolvedConfig} from '../settings/resolve.js';
 import type {SandboxContext} from '../sandbox/types.js';
 import {execLogWriter} from './exec-log.js';
+import {reduceAll} from '../trajectory/tree.js';
+import {sessionJson} from '../trajectory/serialize.js';
+import type {RlmEvent} from '../engine/events.js';
+import {lastSessionFiles, readTrajectoryLog} from '../trajectory/read-log.js';
+import {resumeTurns} from '../trajectory/resume.js';
+import {defaultLogDir} from '../trajectory/jsonl-log.js';
 
 export interface HeadlessOptions {
 	config: ResolvedConfig;
 	prompt: string;
 	context?: SandboxContext;
 	json: boolean;
+	resume?: boolean;
+	logDir?: string;
 	execLog: boolean;
 	verbose: boolean;
 	stdout: NodeJS.WritableStream;
@@ -29,9 +37,22 @@ export function rlmOptionsFrom(config: ResolvedConfig) {
 	};
 }
 
+const sessionIdOf = (file: string) => /_([0-9a-f]{8})_t\d+_/.exec(file)?.[1];
+
 /** Runs one completion; resolves with the process exit code. */
 export async function runHeadless(options: HeadlessOptions): Promise<number> {
-	const rlm = new Rlm(rlmOptionsFrom(options.config));
+	const rlm = new Rlm({...rlmOptionsFrom(options.config), ...(options.logDir ? {logDir: options.logDir} : {})});
+	const events: RlmEvent[] = [];
+	if (options.json) rlm.on('event', (event) => events.push(event));
+	if (options.resume) {
+		const files = lastSessionFiles(options.logDir ?? defaultLogDir());
+		if (files.length === 0) options.stderr.write('rlm-tui: nothing to resume: no earlier session in the log dir\n');
+		else {
+			const logs = files.map((file) => readTrajectoryLog(file));
+			const summary = await rlm.resume(resumeTurns(logs), sessionIdOf(files[0]!));
+			options.stderr.write(`rlm-tui: resumed ${summary.turns} turn(s), re-ran ${summary.blocks} block(s); variables: ${summary.variables.map((v) => v.name).join(', ') || 'none'}\n`);
+		}
+	}
 	if (options.execLog || options.verbose) {
 		const log = execLogWriter((line) => options.stderr.write(`${line}\n`), {verbose: options.verbose});
 		rlm.on('event', log);
@@ -48,8 +69,9 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 			signal: controller.signal,
 		});
 		if (options.json) {
-			const {backend, model, subModel, maxIterations, maxDepth} = options.config;
-			options.stdout.write(`${JSON.stringify({backend, model, subModel: subModel ?? model, maxIterations, maxDepth, ...result}, null, 2)}\n`);
+			const {backend, model, subModel} = options.config;
+			const session = sessionJson({backend, model, ...(subModel ? {subModel} : {}), history: rlm.history, state: reduceAll(events)});
+			options.stdout.write(`${JSON.stringify({...result, session}, null, 2)}\n`);
 		} else if (result.status === 'answered' || result.status === 'forced') {
 			options.stdout.write(result.response.endsWith('\n') ? result.response : `${result.response}\n`);
 		}

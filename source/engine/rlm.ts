@@ -10,6 +10,16 @@ import {contextInfo} from './context-info.js';
 import type {RlmEvent, RlmEventBody} from './events.js';
 import {newId} from './ids.js';
 import {runLoop} from './run-loop.js';
+import {defaultLogDir, TrajectoryLogger} from '../trajectory/jsonl-log.js';
+import {randomBytes} from 'node:crypto';
+import type {ResumeTurn} from '../trajectory/resume.js';
+
+export interface ResumeSummary {
+	turns: number;
+	blocks: number;
+	failedBlocks: number;
+	variables: VariableInfo[];
+}
 import type {CompletionOptions, CompletionResult, RlmOptions} from './types.js';
 
 /** Prompts up to this size are shown to the root model even when they are also the context. */
@@ -41,6 +51,9 @@ export class Rlm extends EventEmitter<RlmEvents> {
 	/** The last sandbox preparation; the next one waits for it (a run can end before it does). */
 	#preparing: Promise<unknown> = Promise.resolve();
 	#disposed = false;
+	#logger: TrajectoryLogger | null = null;
+	#turns = 0;
+	#sessionId = randomBytes(4).toString('hex');
 
 	constructor(options: RlmOptions) {
 		super();
@@ -112,6 +125,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 
 	async dispose(): Promise<void> {
 		this.#disposed = true;
+		this.#logger?.dispose();
 		const sandbox = this.#sandbox;
 		this.#sandbox = null;
 		if (sandbox) await (await sandbox.catch(() => null))?.dispose();
@@ -140,6 +154,8 @@ export class Rlm extends EventEmitter<RlmEvents> {
 				return prepared.run(code, runOptions);
 			},
 		};
+		this.#turns++;
+		this.#trajectoryLogger()?.beginTurn({runId, turn: this.#turns, question: prompt, context, ...(this.#options.subModel ? {subModel: this.#options.subModel} : {})});
 		const result = await runLoop(engine, {
 			runId,
 			depth: 0,
@@ -213,11 +229,80 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		};
 	}
 
+	/** The session's log writer, made on first use; null when logging is off. */
+	#trajectoryLogger(): TrajectoryLogger | null {
+		if (this.#options.logDir === false) return null;
+		const dir = this.#options.logDir ?? defaultLogDir();
+		if (this.#logger?.dir !== dir) {
+			this.#logger?.dispose();
+			this.#logger = new TrajectoryLogger(
+				dir,
+				this.#sessionId,
+				{maxDepth: this.#options.maxDepth ?? DEFAULTS.maxDepth, ...(this.#options.baseURL ? {baseURL: this.#options.baseURL} : {})},
+				(message, runId) => this.emit('event', {type: 'notice', runId, level: 'warn', message, t: performance.now()}),
+			);
+		}
+		return this.#logger;
+	}
+
+	/** Names this chat session in its log files (--resume finds the newest). */
+	get sessionId(): string {
+		return this.#sessionId;
+	}
+
+	/** Rebuilds a logged session: its history, and its REPL by re-running the successful code
+	 * blocks with the recorded sub-call answers (no model calls). Later turns log to the same session. */
+	resume(turns: ResumeTurn[], sessionId?: string): Promise<ResumeSummary> {
+		return this.#enqueue(async () => {
+			const sandbox = await this.#session();
+			if (sessionId) {
+				this.#sessionId = sessionId;
+				this.#logger?.dispose();
+				this.#logger = null;
+			}
+			this.#history = [];
+			const summary: ResumeSummary = {turns: 0, blocks: 0, failedBlocks: 0, variables: []};
+			for (const turn of turns) {
+				const context = turn.context ?? turn.question;
+				if (this.#contextLoaded !== context) {
+					await sandbox.setContext(context);
+					this.#contextLoaded = context;
+				}
+				this.#context = turn.context;
+				await sandbox.beginTurn(this.#history);
+				for (const block of turn.blocks) {
+					const recorded = [...block.responses];
+					const result = await sandbox.run(block.code, {
+						onCall: async (request) => request.prompts.map(() => recorded.shift() ?? 'Error: no recorded answer for this sub-call'),
+					});
+					summary.blocks++;
+					if (!result.ok) summary.failedBlocks++;
+					summary.variables = result.variables;
+				}
+				if (turn.answer !== null) this.#history.push({question: turn.question, answer: turn.answer});
+				summary.turns++;
+				this.#turns++;
+			}
+			this.#variables = summary.variables;
+			return summary;
+		});
+	}
+
+	/** Files this session has written its trajectories to. */
+	get logFiles(): readonly string[] {
+		return this.#logger?.files ?? [];
+	}
+
 	#engineContext(options: SettledOptions): EngineContext {
+		const logger = this.#trajectoryLogger();
 		return {
 			backend: this.#backend,
 			options,
-			emit: (body: RlmEventBody) => this.emit('event', {...body, t: performance.now()} as RlmEvent),
+			emit: (body: RlmEventBody) => {
+				const event = {...body, t: performance.now()} as RlmEvent;
+				logger?.handle(event);
+				this.emit('event', event);
+			},
 			startSandbox: () => Sandbox.start(options.sandbox),
 		};
 	}

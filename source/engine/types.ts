@@ -29,6 +29,8 @@ export interface RlmOptions {
 	subModelContextTokens?: number;
 	/** Per-request timeout for model calls, in milliseconds. */
 	requestTimeoutMs?: number;
+	/** Where JSONL trajectories go (default: the XDG state dir); false writes none. */
+	logDir?: string | false;
 	/** Directory for the Pyodide snapshot. */
 	cacheDir?: string;
 }

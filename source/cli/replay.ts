@@ -1,0 +1,24 @@
+// --replay FILE: a logged trajectory, in the TUI when there is a terminal, else as text or JSON.
+import {logToEvents} from '../trajectory/log-to-events.js';
+import {readTrajectoryLog} from '../trajectory/read-log.js';
+import {reduceAll, toNested} from '../trajectory/tree.js';
+import {execLogWriter} from './exec-log.js';
+
+export async function runReplay(path: string, options: {json: boolean; interactive: boolean; verbose: boolean}): Promise<number> {
+	const log = readTrajectoryLog(path);
+	const events = logToEvents(log);
+	if (log.skippedLines > 0) process.stderr.write(`rlm-tui: skipped ${log.skippedLines} unreadable line(s) in ${path}\n`);
+	if (options.json) {
+		process.stdout.write(`${JSON.stringify({metadata: log.metadata, runs: toNested(reduceAll(events))}, null, 2)}\n`);
+		return 0;
+	}
+	if (options.interactive) {
+		const {runReplayTui} = await import('../ui/replay-tui.js');
+		return runReplayTui({events, title: path});
+	}
+	const write = execLogWriter((line) => process.stdout.write(`${line}\n`), {verbose: options.verbose});
+	for (const event of events) write(event);
+	const done = events.at(-1);
+	if (done?.type === 'run.done' && done.answer) process.stdout.write(`\n${done.answer}\n`);
+	return 0;
+}

@@ -1,0 +1,3 @@
+export * from './schema.js';
+export * from './store.js';
+export * from './resolve.js';

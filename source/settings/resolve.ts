@@ -1,0 +1,135 @@
+// Precedence: flags > environment > settings file > defaults. Flags apply to the session only.
+import {BACKENDS, DEFAULT_BASE_URLS, DEFAULT_MODELS, type BackendName, type Settings} from './schema.js';
+
+export interface Flags {
+	model?: string;
+	backend?: string;
+	backendUrl?: string;
+	backendKey?: string;
+	temperature?: number;
+	maxIterations?: number;
+	maxDepth?: number;
+	subModel?: string;
+	timeout?: number;
+}
+
+export interface ResolvedConfig {
+	backend: BackendName;
+	model: string;
+	baseURL?: string;
+	apiKey?: string;
+	temperature: number;
+	maxIterations: number;
+	maxDepth: number;
+	subModel?: string;
+	timeoutSeconds: number;
+}
+
+/** A configuration problem with a one-line message fit for a user. */
+export class ConfigError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'ConfigError';
+	}
+}
+
+const nonEmpty = (value: string | undefined): string | undefined => {
+	const trimmed = value?.trim();
+	return trimmed ? trimmed : undefined;
+};
+
+export function isBackendName(value: string): value is BackendName {
+	return (BACKENDS as readonly string[]).includes(value);
+}
+
+export function parseBackend(value: string, source: string): BackendName {
+	const name = value.trim().toLowerCase();
+	if (!isBackendName(name)) {
+		throw new ConfigError(`Unknown backend "${value}" (${source}): use one of ${BACKENDS.join(', ')}.`);
+	}
+	return name;
+}
+
+function checkNumber(
+	name: string,
+	value: number,
+	valid: (n: number) => boolean,
+	expected: string,
+): number {
+	if (typeof value !== 'number' || !Number.isFinite(value) || !valid(value)) {
+		throw new ConfigError(`Invalid ${name} ${String(value)}: expected ${expected}.`);
+	}
+	return value;
+}
+
+/** Default base URL for a backend, with the settings' remembered one taking precedence. */
+export function baseURLFor(backend: BackendName, settings: Settings, env: NodeJS.ProcessEnv = {}): string | undefined {
+	if (backend === 'demo') return undefined;
+	const envUrl = nonEmpty(backend === 'openai' ? env.OPENAI_BASE_URL : env.ANTHROPIC_BASE_URL);
+	return envUrl ?? settings.baseURLs[backend] ?? DEFAULT_BASE_URLS[backend];
+}
+
+export function apiKeyFor(backend: BackendName, env: NodeJS.ProcessEnv): string | undefined {
+	if (backend === 'demo') return undefined;
+	return nonEmpty(backend === 'openai' ? env.OPENAI_API_KEY : env.ANTHROPIC_API_KEY);
+}
+
+export function modelFor(backend: BackendName, settings: Settings): string {
+	return settings.models[backend] ?? DEFAULT_MODELS[backend];
+}
+
+export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Settings): ResolvedConfig {
+	let backend: BackendName;
+	if (nonEmpty(flags.backend)) backend = parseBackend(flags.backend!, '--backend');
+	else if (nonEmpty(env.RLM_BACKEND)) backend = parseBackend(env.RLM_BACKEND!, 'RLM_BACKEND');
+	else backend = settings.backend;
+
+	const model = nonEmpty(flags.model) ?? nonEmpty(env.RLM_MODEL) ?? modelFor(backend, settings);
+
+	let baseURL: string | undefined;
+	let apiKey: string | undefined;
+	if (backend !== 'demo') {
+		const flagUrl = nonEmpty(flags.backendUrl);
+		if (flagUrl) {
+			try {
+				new URL(flagUrl);
+			} catch {
+				throw new ConfigError(`Invalid --backend-url "${flagUrl}": expected a URL such as ${DEFAULT_BASE_URLS[backend]}.`);
+			}
+		}
+		baseURL = flagUrl ?? baseURLFor(backend, settings, env);
+		apiKey = nonEmpty(flags.backendKey) ?? apiKeyFor(backend, env);
+	}
+
+	const temperature = checkNumber(
+		'temperature',
+		flags.temperature ?? settings.temperature,
+		n => n >= 0 && n <= 2,
+		'a number from 0 to 2',
+	);
+	const maxIterations = checkNumber(
+		'max iterations',
+		flags.maxIterations ?? settings.maxIterations,
+		n => Number.isInteger(n) && n >= 1,
+		'a whole number of at least 1',
+	);
+	const maxDepth = checkNumber(
+		'max depth',
+		flags.maxDepth ?? settings.maxDepth,
+		n => Number.isInteger(n) && n >= 1,
+		'a whole number of at least 1',
+	);
+	const timeoutSeconds = checkNumber(
+		'timeout',
+		flags.timeout ?? settings.timeoutSeconds,
+		n => n > 0,
+		'a number of seconds greater than 0',
+	);
+	const subModel = nonEmpty(flags.subModel) ?? settings.subModel;
+
+	const config: ResolvedConfig = {backend, model, temperature, maxIterations, maxDepth, timeoutSeconds};
+	if (baseURL) config.baseURL = baseURL;
+	if (apiKey) config.apiKey = apiKey;
+	if (subModel) config.subModel = subModel;
+	return config;
+}

@@ -1,0 +1,158 @@
+// Crash-safe JSONL trajectories: one file per root run, in the original RLM's schema. Each line
+// is written (synchronously, to the OS) the moment its iteration ends, so a killed process
+// leaves every finished iteration readable.
+import {closeSync, mkdirSync, openSync, writeSync} from 'node:fs';
+import {join} from 'node:path';
+import envPaths from 'env-paths';
+import type {ChatMessage} from '../backends/types.js';
+import type {RlmEvent} from '../engine/events.js';
+import type {SandboxContext} from '../sandbox/types.js';
+import {iterationIds, iterationRecord, metadataRecord, type OriginalIteration, type PromptLookup} from './original-schema.js';
+import {emptyTrajectory, findRun, getNode, reduceTrajectory, type TrajectoryState} from './tree.js';
+
+/** Contexts up to this many characters are kept in the log so --resume can restore them. */
+export const maxLoggedContextChars = 1_000_000;
+
+export const defaultLogDir = () => join(envPaths('rlm-tui', {suffix: ''}).log, 'trajectories');
+
+export interface TurnInfo {
+	runId: string;
+	turn: number;
+	question: string;
+	context: SandboxContext;
+	subModel?: string;
+}
+
+interface OpenRun {
+	fd: number;
+	runId: string;
+	written: Set<number>;
+}
+
+const contextChars = (context: SandboxContext) =>
+	typeof context === 'string' ? context.length : Object.values(context).reduce((sum, text) => sum + text.length, 0);
+
+const stamp = () => new Date().toISOString().slice(0, 19).replace('T', '_').replace(/:/g, '-');
+
+export class TrajectoryLogger {
+	#state: TrajectoryState = emptyTrajectory();
+	#prompts = new Map<string, ChatMessage[]>();
+	#turn: TurnInfo | null = null;
+	#open: OpenRun | null = null;
+	#failed = false;
+	readonly files: string[] = [];
+
+	constructor(
+		readonly dir: string,
+		readonly sessionId: string,
+		private readonly run: {maxDepth: number; baseURL?: string},
+		private readonly onError: (message: string, runId: string) => void,
+	) {}
+
+	/** Called before a root run starts, with what events do not carry (the context itself). */
+	beginTurn(turn: TurnInfo): void {
+		this.#turn = turn;
+	}
+
+	handle(event: RlmEvent): void {
+		if (this.#failed) return;
+		try {
+			this.#handle(event);
+		} catch (error) {
+			this.#failed = true;
+			this.#close();
+			const runId = 'runId' in event ? event.runId : (this.#open?.runId ?? '');
+			this.onError(`Trajectory log turned off: cannot write to ${this.dir} (${error instanceof Error ? error.message : String(error)})`, runId);
+		}
+	}
+
+	#handle(event: RlmEvent): void {
+		if (event.type === 'run.start' && event.parentCallId === undefined) {
+			this.#close();
+			this.#state = emptyTrajectory();
+			this.#prompts.clear();
+		}
+		this.#state = reduceTrajectory(this.#state, event);
+		if (event.type === 'llm.start' && event.prompt) this.#prompts.set(`${event.runId}#${event.iteration}`, event.prompt);
+
+		if (event.type === 'run.start' && event.parentCallId === undefined) this.#openRun(event.runId);
+		else if (event.type === 'iter.start' && this.#open?.runId === event.runId) this.#writeFinished(false);
+		else if (event.type === 'run.done' && this.#open?.runId === event.runId) {
+			this.#writeFinished(true);
+			this.#close();
+		}
+	}
+
+	#openRun(runId: string) {
+		const run = findRun(this.#state, runId)!;
+		mkdirSync(this.dir, {recursive: true});
+		const turn = this.#turn?.runId === runId ? this.#turn : null;
+		const path = join(this.dir, `rlm_${stamp()}_${this.sessionId}_t${turn?.turn ?? 0}_${runId.slice(-6)}.jsonl`);
+		const fd = openSync(path, 'a', 0o600);
+		this.files.push(path);
+		this.#open = {fd, runId, written: new Set()};
+		const keepContext = turn && contextChars(turn.context) <= maxLoggedContextChars;
+		this.#writeLine(
+			metadataRecord(run, {
+				maxDepth: this.run.maxDepth,
+				...(this.run.baseURL ? {baseURL: this.run.baseURL} : {}),
+				rlmTui: {
+					version: 1,
+					session_id: this.sessionId,
+					run_id: runId,
+					turn: turn?.turn ?? 0,
+					question: run.question,
+					context: run.context,
+					...(keepContext ? {context_text: turn.context} : {}),
+					...(turn?.subModel ? {sub_model: turn.subModel} : {}),
+				},
+			}),
+		);
+	}
+
+	/** Writes every iteration not yet written; all but the running one unless the run is over. */
+	#writeFinished(runOver: boolean) {
+		const open = this.#open!;
+		const run = findRun(this.#state, open.runId)!;
+		const ids = iterationIds(this.#state, run);
+		const prompts: PromptLookup = (runId, iteration) => this.#prompts.get(`${runId}#${iteration}`) ?? [];
+		const ready = runOver ? ids : ids.slice(0, -1);
+		ready.forEach((id, index) => {
+			if (open.written.has(id)) return;
+			const record: OriginalIteration = iterationRecord(this.#state, id, prompts, this.run.maxDepth);
+			if (runOver && index === ready.length - 1) {
+				record.rlm_tui = {
+					...record.rlm_tui!,
+					...(run.runStatus ? {run_status: run.runStatus} : {}),
+					...(run.answer !== undefined ? {answer: run.answer} : {}),
+					...(run.error ? {error: run.error} : {}),
+				};
+				if (run.runStatus === 'forced' && record.final_answer === null) record.final_answer = run.answer ?? null;
+			}
+			this.#writeLine(record);
+			open.written.add(id);
+		});
+		// A run that ended before any iteration (e.g. the server was unreachable) still says why.
+		if (runOver && ids.length === 0 && run.runStatus) {
+			const node = getNode(this.#state, run.id);
+			if (node) this.#writeLine({type: 'iteration', iteration: 0, timestamp: new Date().toISOString(), prompt: [], response: '', code_blocks: [], final_answer: null, iteration_time: 0, rlm_tui: {usage: run.usage, run_status: run.runStatus, ...(run.error ? {error: run.error} : {})}});
+		}
+	}
+
+	#writeLine(record: unknown) {
+		writeSync(this.#open!.fd, `${JSON.stringify(record)}\n`);
+	}
+
+	#close() {
+		if (!this.#open) return;
+		try {
+			closeSync(this.#open.fd);
+		} finally {
+			this.#open = null;
+		}
+	}
+
+	dispose(): void {
+		this.#close();
+	}
+}

@@ -1,0 +1,150 @@
+// Turns a JSONL trajectory (ours or the original's) back into engine events, so a replay is fed
+// through the same reducer and tree as a live run.
+import type {Usage} from '../backends/types.js';
+import type {ContextInfo, RlmEvent, RlmEventBody, RunStatus} from '../engine/events.js';
+import type {BridgeFunction} from '../sandbox/types.js';
+import type {ChildTrajectory, OriginalCall, OriginalIteration, OriginalMetadata} from './original-schema.js';
+import type {TrajectoryLog} from './read-log.js';
+
+interface Ours {
+	run_id?: string;
+	question?: string;
+	context?: ContextInfo;
+	usage?: Usage;
+	run_status?: RunStatus;
+	answer?: string;
+	error?: string;
+	ok?: boolean;
+	truncated_chars?: number;
+	restarted?: boolean;
+	limit?: string;
+	fn?: BridgeFunction;
+	index?: number;
+	kind?: 'llm' | 'rlm';
+}
+
+const ours = (value: unknown): Ours => (value && typeof value === 'object' ? (value as Ours) : {});
+const zero = (): Usage => ({inputTokens: 0, outputTokens: 0});
+const add = (a: Usage, b: Usage): Usage => ({inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens});
+
+class EventBuilder {
+	readonly events: RlmEvent[] = [];
+	#t = 0;
+	#ids = 0;
+	push(body: RlmEventBody, advanceMs = 0) {
+		this.#t += advanceMs;
+		this.events.push({...body, t: this.#t} as RlmEvent);
+	}
+	id(prefix: string) {
+		return `${prefix}_replay_${++this.#ids}`;
+	}
+}
+
+function callUsage(call: OriginalCall): Usage {
+	return {inputTokens: call.prompt_tokens ?? 0, outputTokens: call.completion_tokens ?? 0};
+}
+
+function isChild(value: unknown): value is ChildTrajectory {
+	return Boolean(value && typeof value === 'object' && 'iterations' in value && Array.isArray((value as ChildTrajectory).iterations));
+}
+
+function emitRun(
+	out: EventBuilder,
+	metadata: Partial<OriginalMetadata>,
+	iterations: OriginalIteration[],
+	depth: number,
+	parentCallId?: string,
+): Usage {
+	const meta = ours(metadata.rlm_tui);
+	const runId = meta.run_id ?? out.id('run');
+	const real = iterations.filter((iteration) => iteration.iteration > 0);
+	out.push({
+		type: 'run.start',
+		runId,
+		...(parentCallId ? {parentCallId} : {}),
+		depth,
+		model: metadata.root_model ?? 'unknown',
+		backend: metadata.backend ?? 'unknown',
+		question: meta.question ?? (real[0]?.prompt.find((m) => m.role === 'user')?.content.slice(0, 2000) ?? ''),
+		context: meta.context ?? {type: 'none', chars: 0},
+		maxIterations: metadata.max_iterations || real.length,
+	});
+	let total = zero();
+	let answer = '';
+	let status: RunStatus | undefined;
+	let error: string | undefined;
+	for (const iteration of iterations) {
+		const extra = ours(iteration.rlm_tui);
+		if (extra.run_status) status = extra.run_status;
+		if (extra.answer !== undefined) answer = extra.answer;
+		if (extra.error) error = extra.error;
+		if (iteration.iteration <= 0) continue;
+		const n = iteration.iteration;
+		const iterationMs = iteration.iteration_time * 1000;
+		out.push({type: 'iter.start', runId, iteration: n, maxIterations: metadata.max_iterations || real.length});
+		out.push({type: 'llm.start', runId, iteration: n, messages: iteration.prompt.length, promptChars: iteration.prompt.reduce((s, m) => s + m.content.length, 0), prompt: iteration.prompt});
+		let callsUsage = zero();
+		for (const block of iteration.code_blocks) for (const call of block.result.rlm_calls) callsUsage = add(callsUsage, callUsage(call));
+		const iterationUsage = extra.usage ?? callsUsage;
+		const replyUsage = {inputTokens: Math.max(0, iterationUsage.inputTokens - callsUsage.inputTokens), outputTokens: Math.max(0, iterationUsage.outputTokens - callsUsage.outputTokens)};
+		const blocksMs = iteration.code_blocks.reduce((s, b) => s + b.result.execution_time * 1000, 0);
+		const replyMs = Math.max(0, iterationMs - blocksMs);
+		out.push({type: 'llm.done', runId, iteration: n, text: iteration.response, usage: replyUsage, ms: replyMs}, replyMs);
+		total = add(total, replyUsage);
+		iteration.code_blocks.forEach((block, index) => {
+			const b = index + 1;
+			const result = block.result;
+			const blockExtra = ours(result.rlm_tui);
+			out.push({type: 'code.start', runId, iteration: n, block: b, code: block.code});
+			if (result.stdout) out.push({type: 'code.output', runId, iteration: n, block: b, stream: 'stdout', text: result.stdout});
+			result.rlm_calls.forEach((call, callIndex) => {
+				const callExtra = ours(call.rlm_tui);
+				const callId = out.id('call');
+				const child = isChild(call.metadata) ? call.metadata : undefined;
+				const fn: BridgeFunction = callExtra.fn ?? (child ? 'rlm_query' : 'llm_query');
+				out.push({type: 'call.start', callId, runId, iteration: n, block: b, kind: callExtra.kind ?? (child ? 'rlm' : 'llm'), fn, index: callExtra.index ?? (fn.endsWith('batched') ? callIndex : 0), model: call.root_model, prompt: call.prompt});
+				let usage = callUsage(call);
+				if (child) {
+					const childUsage = emitRun(out, child.run_metadata ?? {}, child.iterations ?? [], depth + 1, callId);
+					if (usage.inputTokens === 0 && usage.outputTokens === 0) usage = childUsage;
+				}
+				const ms = call.execution_time * 1000;
+				out.push({type: 'call.done', callId, response: call.response, usage, ms, ...(callExtra.error ? {error: callExtra.error} : {})}, ms);
+				total = add(total, usage);
+			});
+			const ok = blockExtra.ok ?? !/Traceback \(most recent call last\)|^\w*Error\b/m.test(result.stderr);
+			const ms = result.execution_time * 1000;
+			out.push(
+				{
+					type: 'code.done',
+					runId,
+					iteration: n,
+					block: b,
+					ok,
+					stdout: result.stdout,
+					stderr: result.stderr,
+					...(blockExtra.error ? {error: blockExtra.error} : !ok ? {error: result.stderr.trim().split('\n').at(-1) ?? 'failed'} : {}),
+					ms,
+					truncatedChars: blockExtra.truncated_chars ?? 0,
+					variables: Object.entries(result.locals).map(([name, value]) => ({name, type: typeof value === 'string' ? value : typeof value})),
+					final: result.final_answer,
+					...(blockExtra.limit ? {limit: blockExtra.limit} : {}),
+					restarted: blockExtra.restarted ?? false,
+				},
+				ms,
+			);
+		});
+		if (iteration.final_answer !== null) answer = iteration.final_answer;
+	}
+	const last = real.at(-1);
+	const finalStatus: RunStatus = status ?? (last?.final_answer != null ? 'answered' : real.length ? 'forced' : 'failed');
+	out.push({type: 'run.done', runId, answer, status: finalStatus, usage: total, ms: 0, iterations: real.length, ...(error ? {error} : {})});
+	return total;
+}
+
+/** Events that rebuild the trajectory of one log file (one root run). */
+export function logToEvents(log: TrajectoryLog): RlmEvent[] {
+	const out = new EventBuilder();
+	emitRun(out, log.metadata, log.iterations, 0);
+	return out.events;
+}

@@ -1,0 +1,179 @@
+// The original RLM's JSONL log schema (a metadata line, then one line per iteration), built from
+// the trajectory tree so logs, replay and the UI all read the same structure. Fields of ours go
+// under `rlm_tui`; theirs are all present so their visualizer opens our files.
+import type {ChatMessage, Usage} from '../backends/types.js';
+import type {ContextInfo, RunStatus} from '../engine/events.js';
+import {getNode, type CallNode, type CodeNode, type OutputNode, type ReplyNode, type RunNode, type TrajectoryState} from './tree.js';
+
+export interface OriginalCall {
+	root_model: string;
+	prompt: string;
+	response: string;
+	usage_summary: {model_usage_summaries: Record<string, {total_calls: number; total_input_tokens: number; total_output_tokens: number}>};
+	prompt_tokens: number;
+	completion_tokens: number;
+	execution_time: number;
+	/** A child RLM's own trajectory. */
+	metadata?: ChildTrajectory;
+	rlm_tui?: {fn: string; index: number; kind: 'llm' | 'rlm'; error?: string};
+}
+
+export interface OriginalCodeBlock {
+	code: string;
+	result: {
+		stdout: string;
+		stderr: string;
+		locals: Record<string, string>;
+		execution_time: number;
+		rlm_calls: OriginalCall[];
+		final_answer: string | null;
+		rlm_tui?: {ok: boolean; error?: string; truncated_chars: number; restarted: boolean; limit?: string};
+	};
+}
+
+export interface OriginalIteration {
+	type: 'iteration';
+	iteration: number;
+	timestamp: string;
+	prompt: ChatMessage[];
+	response: string;
+	code_blocks: OriginalCodeBlock[];
+	final_answer: string | null;
+	iteration_time: number;
+	rlm_tui?: {usage: Usage; run_status?: RunStatus; answer?: string; error?: string};
+}
+
+export interface OriginalMetadata {
+	type: 'metadata';
+	timestamp: string;
+	root_model: string;
+	max_depth: number;
+	max_iterations: number;
+	backend: string;
+	backend_kwargs: Record<string, unknown>;
+	environment_type: string;
+	environment_kwargs: Record<string, unknown>;
+	other_backends: null | unknown[];
+	rlm_tui?: {
+		version: 1;
+		session_id: string;
+		run_id: string;
+		turn: number;
+		question: string;
+		context: ContextInfo;
+		/** The context itself, when small enough to keep (for --resume). */
+		context_text?: string | Record<string, string>;
+		sub_model?: string;
+	};
+}
+
+export interface ChildTrajectory {
+	run_metadata: OriginalMetadata;
+	iterations: OriginalIteration[];
+}
+
+/** performance.now() values of this process as wall-clock ISO strings. */
+export const isoAt = (t: number) => new Date(performance.timeOrigin + t).toISOString();
+const seconds = (ms: number | undefined) => (ms ?? 0) / 1000;
+
+export type PromptLookup = (runId: string, iteration: number) => ChatMessage[];
+
+export function metadataRecord(run: RunNode, extra: {maxDepth: number; baseURL?: string; rlmTui?: OriginalMetadata['rlm_tui']}): OriginalMetadata {
+	return {
+		type: 'metadata',
+		timestamp: isoAt(run.startedAt),
+		root_model: run.model,
+		max_depth: extra.maxDepth,
+		max_iterations: run.maxIterations,
+		backend: run.backend,
+		backend_kwargs: {model_name: run.model, ...(extra.baseURL ? {base_url: extra.baseURL} : {})},
+		environment_type: 'pyodide-sandbox',
+		environment_kwargs: {},
+		other_backends: null,
+		...(extra.rlmTui ? {rlm_tui: extra.rlmTui} : {}),
+	};
+}
+
+function callRecord(state: TrajectoryState, call: CallNode, prompts: PromptLookup, maxDepth: number): OriginalCall {
+	const usage = call.reported ?? call.usage;
+	const record: OriginalCall = {
+		root_model: call.model,
+		prompt: call.prompt,
+		response: call.response,
+		usage_summary: {
+			model_usage_summaries: {
+				[call.model]: {total_calls: 1, total_input_tokens: usage.inputTokens, total_output_tokens: usage.outputTokens},
+			},
+		},
+		prompt_tokens: usage.inputTokens,
+		completion_tokens: usage.outputTokens,
+		execution_time: seconds(call.ms),
+		rlm_tui: {fn: call.fn, index: call.index, kind: call.callKind, ...(call.error ? {error: call.error} : {})},
+	};
+	const child = call.childRun === undefined ? undefined : getNode(state, call.childRun);
+	if (child?.kind === 'run') record.metadata = childTrajectory(state, child, prompts, maxDepth);
+	return record;
+}
+
+function codeBlockRecord(state: TrajectoryState, code: CodeNode, prompts: PromptLookup, maxDepth: number): OriginalCodeBlock {
+	const output = code.output === undefined ? undefined : (getNode(state, code.output) as OutputNode | undefined);
+	const calls = code.children.map((id) => getNode(state, id)).filter((node): node is CallNode => node?.kind === 'call');
+	const locals: Record<string, string> = {};
+	for (const variable of code.variables ?? []) locals[variable.name] = variable.type;
+	const stderr = [output?.stderr ?? '', code.ok === false && code.error ? code.error : ''].filter(Boolean).join(output?.stderr?.endsWith('\n') ? '' : '\n');
+	return {
+		code: code.code,
+		result: {
+			stdout: output?.stdout ?? '',
+			stderr,
+			locals,
+			execution_time: seconds(code.ms),
+			rlm_calls: calls.map((call) => callRecord(state, call, prompts, maxDepth)),
+			final_answer: code.final ?? null,
+			rlm_tui: {
+				ok: code.ok ?? false,
+				...(code.error ? {error: code.error} : {}),
+				truncated_chars: code.truncatedChars,
+				restarted: code.restarted ?? false,
+				...(code.limit ? {limit: code.limit} : {}),
+			},
+		},
+	};
+}
+
+/** One iteration of a run as the original writes it. */
+export function iterationRecord(state: TrajectoryState, iterationId: number, prompts: PromptLookup, maxDepth: number): OriginalIteration {
+	const iteration = getNode(state, iterationId);
+	if (iteration?.kind !== 'iteration') throw new Error(`node ${iterationId} is not an iteration`);
+	const children = iteration.children.map((id) => getNode(state, id));
+	const reply = children.find((node): node is ReplyNode => node?.kind === 'reply');
+	const codes = children.filter((node): node is CodeNode => node?.kind === 'code');
+	const blocks = codes.map((code) => codeBlockRecord(state, code, prompts, maxDepth));
+	const final = blocks.find((block) => block.result.final_answer !== null)?.result.final_answer ?? null;
+	return {
+		type: 'iteration',
+		iteration: iteration.iteration,
+		timestamp: isoAt(iteration.startedAt),
+		prompt: prompts(iteration.runId, iteration.iteration),
+		response: reply?.text ?? '',
+		code_blocks: blocks,
+		final_answer: final,
+		iteration_time: seconds(iteration.ms ?? (iteration.endedAt !== undefined ? iteration.endedAt - iteration.startedAt : undefined)),
+		rlm_tui: {usage: iteration.usage},
+	};
+}
+
+export function iterationIds(state: TrajectoryState, run: RunNode): number[] {
+	return run.children.filter((id) => getNode(state, id)?.kind === 'iteration');
+}
+
+export function childTrajectory(state: TrajectoryState, run: RunNode, prompts: PromptLookup, maxDepth: number): ChildTrajectory {
+	const iterations = iterationIds(state, run).map((id) => iterationRecord(state, id, prompts, maxDepth));
+	const last = iterations.at(-1);
+	if (last) {
+		last.rlm_tui = {...last.rlm_tui!, ...(run.runStatus ? {run_status: run.runStatus} : {}), ...(run.answer !== undefined ? {answer: run.answer} : {})};
+		if (run.runStatus === 'forced' && last.final_answer === null) last.final_answer = run.answer ?? null;
+	}
+	const rlmTui = {version: 1 as const, session_id: '', run_id: run.runId, turn: 0, question: run.question, context: run.context};
+	return {run_metadata: metadataRecord(run, {maxDepth, rlmTui}), iterations};
+}

@@ -1,0 +1,152 @@
+// Reading JSONL trajectories (ours, or the original RLM's): line by line, tolerant of a last
+// line cut short by a killed process, validated with zod since the file comes from outside.
+import {readdirSync, readFileSync, statSync} from 'node:fs';
+import {join} from 'node:path';
+import {z} from 'zod';
+import type {OriginalIteration, OriginalMetadata} from './original-schema.js';
+
+const messageSchema = z.object({role: z.string(), content: z.unknown()}).transform((m) => ({
+	role: (['system', 'user', 'assistant'].includes(m.role) ? m.role : 'user') as 'system' | 'user' | 'assistant',
+	content: typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? ''),
+}));
+
+/** The original's final_answer was once a [kind, text] pair. */
+const finalSchema = z
+	.union([z.string(), z.tuple([z.string(), z.string()]), z.null(), z.undefined()])
+	.transform((value) => (Array.isArray(value) ? value[1] : (value ?? null)));
+
+const str = z.unknown().transform((value) => (typeof value === 'string' ? value : value == null ? '' : JSON.stringify(value)));
+const num = z.unknown().transform((value) => (typeof value === 'number' && Number.isFinite(value) ? value : 0));
+
+type Call = OriginalIteration['code_blocks'][number]['result']['rlm_calls'][number];
+
+const callSchema: z.ZodType<Call> = z.lazy(() =>
+	z.looseObject({
+		root_model: str,
+		prompt: str,
+		response: str,
+		usage_summary: z.unknown().optional(),
+		prompt_tokens: num.optional(),
+		completion_tokens: num.optional(),
+		execution_time: num,
+		metadata: z.unknown().optional(),
+		rlm_tui: z.unknown().optional(),
+	}),
+) as unknown as z.ZodType<Call>;
+
+export const iterationSchema = z.looseObject({
+	type: z.literal('iteration').optional(),
+	iteration: num,
+	timestamp: str,
+	prompt: z.union([z.array(messageSchema), z.string().transform((text) => [{role: 'user' as const, content: text}])]).catch([]),
+	response: str,
+	code_blocks: z
+		.array(
+			z.looseObject({
+				code: str,
+				result: z.looseObject({
+					stdout: str,
+					stderr: str,
+					locals: z.record(z.string(), z.unknown()).catch({}),
+					execution_time: num,
+					rlm_calls: z.array(callSchema).catch([]),
+					final_answer: finalSchema.catch(null),
+					rlm_tui: z.unknown().optional(),
+				}),
+			}),
+		)
+		.catch([]),
+	final_answer: finalSchema.catch(null),
+	iteration_time: num,
+	rlm_tui: z.unknown().optional(),
+});
+
+export const metadataSchema = z.looseObject({
+	type: z.literal('metadata'),
+	timestamp: str,
+	root_model: str,
+	max_depth: num,
+	max_iterations: num,
+	backend: str,
+	backend_kwargs: z.record(z.string(), z.unknown()).catch({}),
+	environment_type: str,
+	environment_kwargs: z.record(z.string(), z.unknown()).catch({}),
+	other_backends: z.unknown().optional(),
+	rlm_tui: z.unknown().optional(),
+});
+
+export interface TrajectoryLog {
+	path: string;
+	metadata: OriginalMetadata;
+	iterations: OriginalIteration[];
+	/** Lines that could not be read (a cut last line, or junk). */
+	skippedLines: number;
+}
+
+export class LogReadError extends Error {}
+
+export function parseTrajectoryLog(text: string, path = '(log)'): TrajectoryLog {
+	let metadata: OriginalMetadata | undefined;
+	const iterations: OriginalIteration[] = [];
+	let skippedLines = 0;
+	for (const line of text.split('\n')) {
+		if (!line.trim()) continue;
+		let json: unknown;
+		try {
+			json = JSON.parse(line);
+		} catch {
+			skippedLines++;
+			continue;
+		}
+		const type = (json as {type?: unknown})?.type;
+		if (type === 'metadata' && !metadata) {
+			const parsed = metadataSchema.safeParse(json);
+			if (parsed.success) metadata = parsed.data as unknown as OriginalMetadata;
+			else skippedLines++;
+		} else if (type === 'iteration' || (type === undefined && typeof (json as {iteration?: unknown})?.iteration === 'number')) {
+			const parsed = iterationSchema.safeParse(json);
+			if (parsed.success) iterations.push({...(parsed.data as unknown as OriginalIteration), type: 'iteration'});
+			else skippedLines++;
+		} else skippedLines++;
+	}
+	if (!metadata) {
+		if (iterations.length === 0) throw new LogReadError(`${path} is not an RLM trajectory (no metadata or iteration lines)`);
+		metadata = {type: 'metadata', timestamp: iterations[0]!.timestamp, root_model: 'unknown', max_depth: 1, max_iterations: iterations.length, backend: 'unknown', backend_kwargs: {}, environment_type: 'unknown', environment_kwargs: {}, other_backends: null};
+	}
+	return {path, metadata, iterations, skippedLines};
+}
+
+export function readTrajectoryLog(path: string): TrajectoryLog {
+	let text: string;
+	try {
+		if (statSync(path).isDirectory()) throw new LogReadError(`${path} is a directory, not a trajectory file`);
+		text = readFileSync(path, 'utf8');
+	} catch (error) {
+		if (error instanceof LogReadError) throw error;
+		const code = (error as NodeJS.ErrnoException).code;
+		throw new LogReadError(code === 'ENOENT' ? `Trajectory file not found: ${path}` : `Cannot read ${path}: ${(error as Error).message}`);
+	}
+	return parseTrajectoryLog(text, path);
+}
+
+const fileName = /^rlm_.*_([0-9a-f]{8})_t(\d+)_\w+\.jsonl$/;
+
+/** The files of the most recent session in `dir`, oldest turn first; [] when there is none. */
+export function lastSessionFiles(dir: string): string[] {
+	let names: string[];
+	try {
+		names = readdirSync(dir);
+	} catch {
+		return [];
+	}
+	const ours = names
+		.map((name) => ({name, match: fileName.exec(name)}))
+		.filter((entry) => entry.match)
+		.map((entry) => ({path: join(dir, entry.name), session: entry.match![1]!, turn: Number(entry.match![2]), mtime: statSync(join(dir, entry.name)).mtimeMs}));
+	if (ours.length === 0) return [];
+	const newest = ours.reduce((a, b) => (b.mtime > a.mtime ? b : a));
+	return ours
+		.filter((entry) => entry.session === newest.session)
+		.sort((a, b) => a.turn - b.turn || a.mtime - b.mtime)
+		.map((entry) => entry.path);
+}

@@ -1,0 +1,55 @@
+// What --resume needs from a session's logs: each turn's question and answer, its context when
+// it was kept, and the successful code blocks with the sub-call answers they got, in order.
+import type {SandboxContext} from '../sandbox/types.js';
+import type {TrajectoryLog} from './read-log.js';
+
+export interface ResumeBlock {
+	code: string;
+	/** Sub-call responses in the order the block asked for them. */
+	responses: string[];
+}
+
+export interface ResumeTurn {
+	question: string;
+	/** null when the turn did not end with an answer (cancelled or failed). */
+	answer: string | null;
+	context?: SandboxContext;
+	blocks: ResumeBlock[];
+}
+
+interface Extra {
+	question?: string;
+	context_text?: SandboxContext;
+	run_status?: string;
+	answer?: string;
+	ok?: boolean;
+}
+
+const extra = (value: unknown): Extra => (value && typeof value === 'object' ? (value as Extra) : {});
+
+export function resumeTurns(logs: TrajectoryLog[]): ResumeTurn[] {
+	return logs.map((log) => {
+		const meta = extra(log.metadata.rlm_tui);
+		let answer: string | null = null;
+		let status: string | undefined;
+		const blocks: ResumeBlock[] = [];
+		for (const iteration of log.iterations) {
+			const more = extra(iteration.rlm_tui);
+			if (more.run_status) status = more.run_status;
+			if (more.answer !== undefined) answer = more.answer;
+			if (iteration.final_answer !== null) answer = iteration.final_answer;
+			for (const block of iteration.code_blocks) {
+				if (extra(block.result.rlm_tui).ok === false) continue;
+				blocks.push({code: block.code, responses: block.result.rlm_calls.map((call) => call.response)});
+			}
+		}
+		const answered = status === undefined ? answer !== null : status === 'answered' || status === 'forced';
+		const question = meta.question ?? '';
+		return {
+			question,
+			answer: answered ? (answer ?? '') : null,
+			...(meta.context_text !== undefined ? {context: meta.context_text} : {}),
+			blocks,
+		};
+	});
+}

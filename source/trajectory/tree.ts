@@ -1,0 +1,649 @@
+// The trajectory tree: one pure reducer turning the engine's event stream into a tree of
+// run -> iteration -> reply / code block -> output / sub-call -> child run (any depth).
+// Shared by the TUI, the JSONL logs and --json, so it knows nothing of React or terminals.
+//
+// Updates are immutable with structural sharing: a changed node is a new object, and so is every
+// ancestor whose rolled-up usage or children changed; untouched nodes keep their identity (React
+// memo works on them). Nodes live in a chunked persistent vector (their ids are indices), so an
+// event costs O(depth + chunk) rather than O(nodes).
+import type {Usage} from '../backends/types.js';
+import type {ContextInfo, RlmEvent, RunStatus} from '../engine/events.js';
+import type {BridgeFunction, VariableInfo} from '../sandbox/types.js';
+import {emptyVector, vectorGet, VectorDraft, type NodeVector} from './store.js';
+
+export type NodeStatus = 'running' | 'done' | 'error' | 'cancelled';
+export type NodeKind = 'run' | 'iteration' | 'reply' | 'code' | 'output' | 'call' | 'notice';
+
+interface NodeBase {
+	/** Index in the tree; stable for the node's life. */
+	readonly id: number;
+	/** Parent node id, or -1 for a root run. */
+	readonly parent: number;
+	/** Nesting level (0 for a root run). */
+	readonly level: number;
+	readonly children: readonly number[];
+	readonly status: NodeStatus;
+	/** Monotonic ms (the event's `t`) when the node started, and when it ended. */
+	readonly startedAt: number;
+	readonly endedAt?: number;
+	/** Duration: reported by the engine where it reports one, else endedAt - startedAt. */
+	readonly ms?: number;
+	/** Tokens rolled up over this node and everything beneath it. */
+	readonly usage: Usage;
+	/** Inclusive usage the engine reported for this node itself (llm.done, call.done, run.done). */
+	readonly reported?: Usage;
+	/** Sum of the children's rolled-up usage. */
+	readonly childUsage: Usage;
+}
+
+export interface RunNode extends NodeBase {
+	readonly kind: 'run';
+	readonly runId: string;
+	readonly parentCallId?: string;
+	/** The engine's recursion depth (0 for the root RLM). */
+	readonly depth: number;
+	readonly model: string;
+	readonly backend: string;
+	readonly question: string;
+	readonly context: ContextInfo;
+	readonly maxIterations: number;
+	/** Latest iteration number started. */
+	readonly iteration: number;
+	readonly answer?: string;
+	readonly runStatus?: RunStatus;
+	readonly error?: string;
+}
+
+export interface IterationNode extends NodeBase {
+	readonly kind: 'iteration';
+	readonly runId: string;
+	readonly iteration: number;
+	readonly maxIterations: number;
+}
+
+export interface ReplyNode extends NodeBase {
+	readonly kind: 'reply';
+	readonly runId: string;
+	readonly iteration: number;
+	readonly model: string;
+	/** Streamed text so far; the full reply once done. */
+	readonly text: string;
+	readonly messages?: number;
+	readonly promptChars?: number;
+}
+
+export interface CodeNode extends NodeBase {
+	readonly kind: 'code';
+	readonly runId: string;
+	readonly iteration: number;
+	readonly block: number;
+	readonly code: string;
+	readonly ok?: boolean;
+	readonly error?: string;
+	readonly final?: string | null;
+	readonly limit?: string;
+	readonly restarted?: boolean;
+	readonly truncatedChars: number;
+	readonly variables?: readonly VariableInfo[];
+	/** Id of the output node, once there is output. */
+	readonly output?: number;
+}
+
+export interface OutputNode extends NodeBase {
+	readonly kind: 'output';
+	/** stdout and stderr interleaved as they streamed. */
+	readonly text: string;
+	readonly stdout: string;
+	readonly stderr: string;
+	readonly error?: string;
+	readonly truncatedChars: number;
+}
+
+export interface CallNode extends NodeBase {
+	readonly kind: 'call';
+	readonly callId: string;
+	readonly runId: string;
+	readonly iteration: number;
+	readonly block: number;
+	readonly callKind: 'llm' | 'rlm';
+	readonly fn: BridgeFunction;
+	/** Slot in a batched call (0 for plain calls). */
+	readonly index: number;
+	readonly model: string;
+	readonly prompt: string;
+	/** Streamed response so far; the full response once done. */
+	readonly response: string;
+	readonly error?: string;
+	/** Id of the child run started by rlm_query. */
+	readonly childRun?: number;
+}
+
+export interface NoticeNode extends NodeBase {
+	readonly kind: 'notice';
+	readonly runId: string;
+	readonly noticeLevel: 'info' | 'warn' | 'error';
+	readonly message: string;
+}
+
+export type TrajectoryNode = RunNode | IterationNode | ReplyNode | CodeNode | OutputNode | CallNode | NoticeNode;
+
+export interface TrajectoryState {
+	readonly nodes: NodeVector<TrajectoryNode>;
+	/** Root runs, in order (one per completion). */
+	readonly roots: readonly number[];
+	/** Rolled up over every root. */
+	readonly usage: Usage;
+	/** Tokens per model (replies under the run's model, llm sub-calls under theirs), for cost. */
+	readonly usageByModel: Readonly<Record<string, Usage>>;
+	/** Id of the most recently created node (-1 when empty). */
+	readonly newest: number;
+	/** Bumped on every event that changed something. */
+	readonly version: number;
+	/** Insert-only indices from engine ids to node ids; entries are validated against the node. */
+	readonly runIndex: Map<string, number>;
+	readonly callIndex: Map<string, number>;
+}
+
+const ZERO: Usage = Object.freeze({inputTokens: 0, outputTokens: 0});
+
+export function emptyTrajectory(): TrajectoryState {
+	return {
+		nodes: emptyVector(),
+		roots: [],
+		usage: ZERO,
+		usageByModel: {},
+		newest: -1,
+		version: 0,
+		runIndex: new Map(),
+		callIndex: new Map(),
+	};
+}
+
+export function getNode(state: TrajectoryState, id: number): TrajectoryNode | undefined {
+	return vectorGet(state.nodes, id);
+}
+
+export function nodeCount(state: TrajectoryState): number {
+	return state.nodes.size;
+}
+
+export function findRun(state: TrajectoryState, runId: string): RunNode | undefined {
+	const id = state.runIndex.get(runId);
+	if (id === undefined) return undefined;
+	const node = vectorGet(state.nodes, id);
+	return node?.kind === 'run' && node.runId === runId ? node : undefined;
+}
+
+export function findCall(state: TrajectoryState, callId: string): CallNode | undefined {
+	const id = state.callIndex.get(callId);
+	if (id === undefined) return undefined;
+	const node = vectorGet(state.nodes, id);
+	return node?.kind === 'call' && node.callId === callId ? node : undefined;
+}
+
+/** The node's ancestors, nearest first. */
+export function ancestors(state: TrajectoryState, id: number): TrajectoryNode[] {
+	const out: TrajectoryNode[] = [];
+	let node = getNode(state, id);
+	while (node && node.parent >= 0) {
+		node = getNode(state, node.parent);
+		if (node) out.push(node);
+	}
+	return out;
+}
+
+const addU = (a: Usage, b: Usage): Usage =>
+	b.inputTokens === 0 && b.outputTokens === 0
+		? a
+		: {inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens};
+const maxU = (a: Usage, b: Usage): Usage => ({
+	inputTokens: Math.max(a.inputTokens, b.inputTokens),
+	outputTokens: Math.max(a.outputTokens, b.outputTokens),
+});
+const subU = (a: Usage, b: Usage): Usage => ({
+	inputTokens: a.inputTokens - b.inputTokens,
+	outputTokens: a.outputTokens - b.outputTokens,
+});
+const isZero = (u: Usage) => u.inputTokens === 0 && u.outputTokens === 0;
+const cleanUsage = (u: Usage | undefined): Usage => ({
+	inputTokens: Number.isFinite(u?.inputTokens) ? Math.max(0, u!.inputTokens) : 0,
+	outputTokens: Number.isFinite(u?.outputTokens) ? Math.max(0, u!.outputTokens) : 0,
+});
+
+type Writable<T> = {-readonly [K in keyof T]: T[K]};
+type NewNode = Omit<TrajectoryNode, 'id' | 'parent' | 'level' | 'children' | 'usage' | 'childUsage'>;
+
+/** One reduction's mutable view: writes copy each node once, then the state is rebuilt. */
+class Tx {
+	readonly nodes: VectorDraft<TrajectoryNode>;
+	roots: readonly number[];
+	usage: Usage;
+	usageByModel: Readonly<Record<string, Usage>>;
+	newest: number;
+	/** Node ids already copied in this reduction (safe to mutate in place). */
+	readonly #fresh = new Set<number>();
+
+	constructor(readonly state: TrajectoryState) {
+		this.nodes = new VectorDraft(state.nodes);
+		this.roots = state.roots;
+		this.usage = state.usage;
+		this.usageByModel = state.usageByModel;
+		this.newest = state.newest;
+	}
+
+	get(id: number): TrajectoryNode {
+		return this.nodes.get(id);
+	}
+
+	/** A writable copy of the node, made once per reduction. */
+	edit<T extends TrajectoryNode>(id: number): Writable<T> {
+		const node = this.nodes.get(id) as T;
+		if (this.#fresh.has(id)) return node as Writable<T>;
+		const copy = {...node} as Writable<T>;
+		this.nodes.set(id, copy as unknown as TrajectoryNode);
+		this.#fresh.add(id);
+		return copy;
+	}
+
+	add(parent: number, fields: NewNode & {startedAt: number}): number {
+		const id = this.nodes.size;
+		const level = parent >= 0 ? this.get(parent).level + 1 : 0;
+		const node = {...fields, id, parent, level, children: [], usage: ZERO, childUsage: ZERO} as unknown as TrajectoryNode;
+		this.nodes.push(node);
+		this.#fresh.add(id);
+		if (parent >= 0) {
+			const p = this.edit(parent);
+			p.children = [...p.children, id];
+		} else {
+			this.roots = [...this.roots, id];
+		}
+		this.newest = id;
+		return id;
+	}
+
+	/** Sets the engine's inclusive usage for a node and rolls the change up to the roots. */
+	report(id: number, usage: Usage): void {
+		const node = this.edit(id);
+		node.reported = cleanUsage(usage);
+		this.#retotal(id);
+	}
+
+	countModel(model: string, usage: Usage): void {
+		const clean = cleanUsage(usage);
+		if (isZero(clean)) return;
+		this.usageByModel = {...this.usageByModel, [model]: addU(this.usageByModel[model] ?? ZERO, clean)};
+	}
+
+	#retotal(id: number): void {
+		let current = id;
+		for (;;) {
+			const node = this.get(current);
+			const total = node.reported ? maxU(node.reported, node.childUsage) : node.childUsage;
+			const delta = subU(total, node.usage);
+			if (isZero(delta)) return;
+			this.edit(current).usage = total;
+			if (node.parent < 0) {
+				this.usage = addU(this.usage, delta);
+				return;
+			}
+			const parent = this.edit(node.parent);
+			parent.childUsage = addU(parent.childUsage, delta);
+			current = node.parent;
+		}
+	}
+
+	end(id: number, t: number, status: NodeStatus, ms?: number): void {
+		const node = this.edit(id);
+		node.status = status;
+		node.endedAt = t;
+		node.ms = ms ?? Math.max(0, t - node.startedAt);
+	}
+
+	finish(): TrajectoryState {
+		return {
+			nodes: this.nodes.finish(),
+			roots: this.roots,
+			usage: this.usage,
+			usageByModel: this.usageByModel,
+			newest: this.newest,
+			version: this.state.version + 1,
+			runIndex: this.state.runIndex,
+			callIndex: this.state.callIndex,
+		};
+	}
+}
+
+function lookupRun(tx: Tx, runId: string): number | undefined {
+	const id = tx.state.runIndex.get(runId);
+	if (id === undefined || id >= tx.nodes.size) return undefined;
+	const node = tx.get(id);
+	return node.kind === 'run' && node.runId === runId ? id : undefined;
+}
+
+function lookupCall(tx: Tx, callId: string): number | undefined {
+	const id = tx.state.callIndex.get(callId);
+	if (id === undefined || id >= tx.nodes.size) return undefined;
+	const node = tx.get(id);
+	return node.kind === 'call' && node.callId === callId ? id : undefined;
+}
+
+/** The run's node, created as a placeholder root when the stream never announced it. */
+function ensureRun(tx: Tx, runId: string, t: number): number {
+	const known = lookupRun(tx, runId);
+	if (known !== undefined) return known;
+	const id = tx.add(-1, {
+		kind: 'run',
+		runId,
+		depth: 0,
+		model: '',
+		backend: '',
+		question: '',
+		context: {type: 'none', chars: 0},
+		maxIterations: 0,
+		iteration: 0,
+		status: 'running',
+		startedAt: t,
+	} as NewNode & {startedAt: number});
+	tx.state.runIndex.set(runId, id);
+	return id;
+}
+
+function findChild(tx: Tx, parent: number, match: (node: TrajectoryNode) => boolean): number | undefined {
+	const children = tx.get(parent).children;
+	for (let i = children.length - 1; i >= 0; i--) {
+		if (match(tx.get(children[i]!))) return children[i];
+	}
+	return undefined;
+}
+
+function ensureIteration(tx: Tx, runId: string, iteration: number, t: number, maxIterations?: number): number {
+	const run = ensureRun(tx, runId, t);
+	const known = findChild(tx, run, n => n.kind === 'iteration' && n.iteration === iteration);
+	if (known !== undefined) return known;
+	// A new iteration ends the previous running one.
+	const previous = findChild(tx, run, n => n.kind === 'iteration');
+	if (previous !== undefined && tx.get(previous).status === 'running') tx.end(previous, t, 'done');
+	const runNode = tx.get(run) as RunNode;
+	const id = tx.add(run, {
+		kind: 'iteration',
+		runId,
+		iteration,
+		maxIterations: maxIterations ?? runNode.maxIterations,
+		status: 'running',
+		startedAt: t,
+	} as NewNode & {startedAt: number});
+	if (iteration > runNode.iteration) tx.edit<RunNode>(run).iteration = iteration;
+	return id;
+}
+
+function ensureReply(tx: Tx, runId: string, iteration: number, t: number): number {
+	const iter = ensureIteration(tx, runId, iteration, t);
+	const known = findChild(tx, iter, n => n.kind === 'reply');
+	if (known !== undefined) return known;
+	const run = tx.get(ensureRun(tx, runId, t)) as RunNode;
+	return tx.add(iter, {
+		kind: 'reply',
+		runId,
+		iteration,
+		model: run.model,
+		text: '',
+		status: 'running',
+		startedAt: t,
+	} as NewNode & {startedAt: number});
+}
+
+function ensureCode(tx: Tx, runId: string, iteration: number, block: number, t: number): number {
+	const iter = ensureIteration(tx, runId, iteration, t);
+	const known = findChild(tx, iter, n => n.kind === 'code' && n.block === block);
+	if (known !== undefined) return known;
+	return tx.add(iter, {
+		kind: 'code',
+		runId,
+		iteration,
+		block,
+		code: '',
+		truncatedChars: 0,
+		status: 'running',
+		startedAt: t,
+	} as NewNode & {startedAt: number});
+}
+
+function ensureOutput(tx: Tx, code: number, t: number): number {
+	const known = (tx.get(code) as CodeNode).output;
+	if (known !== undefined) return known;
+	const id = tx.add(code, {
+		kind: 'output',
+		text: '',
+		stdout: '',
+		stderr: '',
+		truncatedChars: 0,
+		status: 'running',
+		startedAt: t,
+	} as NewNode & {startedAt: number});
+	tx.edit<CodeNode>(code).output = id;
+	return id;
+}
+
+/** Ends every running node beneath `id` (not crossing into finished child runs). */
+function settleBeneath(tx: Tx, id: number, t: number, status: NodeStatus): void {
+	const stack = [...tx.get(id).children];
+	while (stack.length > 0) {
+		const child = stack.pop()!;
+		const node = tx.get(child);
+		if (node.kind === 'run' && node.status !== 'running') continue;
+		if (node.status === 'running') {
+			if (node.kind === 'run') {
+				const run = tx.edit<RunNode>(child);
+				run.runStatus = status === 'done' ? 'answered' : status === 'cancelled' ? 'cancelled' : 'failed';
+			}
+			tx.end(child, t, status);
+		}
+		stack.push(...node.children);
+	}
+}
+
+/** Applies one engine event. Pure: the input state is never modified. */
+export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): TrajectoryState {
+	const tx = new Tx(state);
+	const t = typeof event.t === 'number' && Number.isFinite(event.t) ? event.t : 0;
+	switch (event.type) {
+		case 'run.start': {
+			if (lookupRun(tx, event.runId) !== undefined) {
+				// Repeated announcement (or a placeholder made earlier): refresh its fields.
+				const run = tx.edit<RunNode>(lookupRun(tx, event.runId)!);
+				Object.assign(run, {
+					depth: event.depth,
+					model: event.model,
+					backend: event.backend,
+					question: event.question,
+					context: event.context,
+					maxIterations: event.maxIterations,
+				});
+				break;
+			}
+			const call = event.parentCallId === undefined ? undefined : lookupCall(tx, event.parentCallId);
+			const id = tx.add(call ?? -1, {
+				kind: 'run',
+				runId: event.runId,
+				...(event.parentCallId === undefined ? {} : {parentCallId: event.parentCallId}),
+				depth: event.depth,
+				model: event.model,
+				backend: event.backend,
+				question: event.question,
+				context: event.context,
+				maxIterations: event.maxIterations,
+				iteration: 0,
+				status: 'running',
+				startedAt: t,
+			} as NewNode & {startedAt: number});
+			state.runIndex.set(event.runId, id);
+			if (call !== undefined) tx.edit<CallNode>(call).childRun = id;
+			break;
+		}
+		case 'iter.start': {
+			ensureIteration(tx, event.runId, event.iteration, t, event.maxIterations);
+			break;
+		}
+		case 'llm.start': {
+			const reply = tx.edit<ReplyNode>(ensureReply(tx, event.runId, event.iteration, t));
+			reply.messages = event.messages;
+			reply.promptChars = event.promptChars;
+			break;
+		}
+		case 'llm.delta': {
+			const reply = tx.edit<ReplyNode>(ensureReply(tx, event.runId, event.iteration, t));
+			reply.text += event.text;
+			break;
+		}
+		case 'llm.done': {
+			const id = ensureReply(tx, event.runId, event.iteration, t);
+			const reply = tx.edit<ReplyNode>(id);
+			reply.text = event.text;
+			tx.end(id, t, 'done', event.ms);
+			tx.report(id, event.usage);
+			tx.countModel(reply.model, event.usage);
+			break;
+		}
+		case 'code.start': {
+			const code = tx.edit<CodeNode>(ensureCode(tx, event.runId, event.iteration, event.block, t));
+			code.code = event.code;
+			break;
+		}
+		case 'code.output': {
+			const code = ensureCode(tx, event.runId, event.iteration, event.block, t);
+			const output = tx.edit<OutputNode>(ensureOutput(tx, code, t));
+			output.text += event.text;
+			if (event.stream === 'stdout') output.stdout += event.text;
+			else output.stderr += event.text;
+			break;
+		}
+		case 'code.done': {
+			const id = ensureCode(tx, event.runId, event.iteration, event.block, t);
+			const code = tx.edit<CodeNode>(id);
+			code.ok = event.ok;
+			code.final = event.final;
+			code.truncatedChars = event.truncatedChars;
+			code.variables = event.variables;
+			code.restarted = event.restarted;
+			if (event.error !== undefined) code.error = event.error;
+			if (event.limit !== undefined) code.limit = event.limit;
+			const status: NodeStatus = event.ok ? 'done' : event.limit === 'cancelled' ? 'cancelled' : 'error';
+			if (event.stdout || event.stderr || event.error || code.output !== undefined) {
+				const outputId = ensureOutput(tx, id, t);
+				const output = tx.edit<OutputNode>(outputId);
+				// The done event holds the capped, authoritative text; keep the streamed interleaving
+				// when it already says the same.
+				const joined = event.stdout + event.stderr;
+				if (output.text.length === 0 || output.stdout !== event.stdout || output.stderr !== event.stderr) {
+					output.text = event.stderr && event.stdout ? `${event.stdout}${event.stdout.endsWith('\n') ? '' : '\n'}${event.stderr}` : joined;
+				}
+				output.stdout = event.stdout;
+				output.stderr = event.stderr;
+				output.truncatedChars = event.truncatedChars;
+				if (event.error !== undefined) output.error = event.error;
+				tx.end(outputId, t, status, event.ms);
+			}
+			settleBeneath(tx, id, t, status === 'error' ? 'error' : status === 'cancelled' ? 'cancelled' : 'done');
+			tx.end(id, t, status, event.ms);
+			break;
+		}
+		case 'call.start': {
+			if (lookupCall(tx, event.callId) !== undefined) break;
+			const code = ensureCode(tx, event.runId, event.iteration, event.block, t);
+			const id = tx.add(code, {
+				kind: 'call',
+				callId: event.callId,
+				runId: event.runId,
+				iteration: event.iteration,
+				block: event.block,
+				callKind: event.kind,
+				fn: event.fn,
+				index: event.index,
+				model: event.model,
+				prompt: event.prompt,
+				response: '',
+				status: 'running',
+				startedAt: t,
+			} as NewNode & {startedAt: number});
+			state.callIndex.set(event.callId, id);
+			break;
+		}
+		case 'call.delta': {
+			const id = lookupCall(tx, event.callId);
+			if (id === undefined) return state;
+			tx.edit<CallNode>(id).response += event.text;
+			break;
+		}
+		case 'call.done': {
+			const id = lookupCall(tx, event.callId);
+			if (id === undefined) return state;
+			const call = tx.edit<CallNode>(id);
+			call.response = event.response;
+			if (event.error !== undefined) call.error = event.error;
+			tx.end(id, t, event.error === undefined ? 'done' : 'error', event.ms);
+			tx.report(id, event.usage);
+			if (call.childRun === undefined) tx.countModel(call.model, event.usage);
+			break;
+		}
+		case 'notice': {
+			const run = ensureRun(tx, event.runId, t);
+			const iter = findChild(tx, run, n => n.kind === 'iteration');
+			const parent = iter !== undefined && tx.get(iter).status === 'running' ? iter : run;
+			tx.add(parent, {
+				kind: 'notice',
+				runId: event.runId,
+				noticeLevel: event.level,
+				message: event.message,
+				status: event.level === 'error' ? 'error' : 'done',
+				startedAt: t,
+				endedAt: t,
+				ms: 0,
+			} as NewNode & {startedAt: number});
+			break;
+		}
+		case 'run.done': {
+			const id = ensureRun(tx, event.runId, t);
+			const run = tx.edit<RunNode>(id);
+			run.answer = event.answer;
+			run.runStatus = event.status;
+			if (event.error !== undefined) run.error = event.error;
+			if (event.iterations > run.iteration) run.iteration = event.iterations;
+			const status: NodeStatus =
+				event.status === 'failed' ? 'error' : event.status === 'cancelled' ? 'cancelled' : 'done';
+			settleBeneath(tx, id, t, status);
+			tx.end(id, t, status, event.ms);
+			tx.report(id, event.usage);
+			break;
+		}
+		default:
+			return state;
+	}
+	return tx.finish();
+}
+
+/** Applies many events (replays, --json). */
+export function reduceAll(events: Iterable<RlmEvent>, state: TrajectoryState = emptyTrajectory()): TrajectoryState {
+	let current = state;
+	for (const event of events) current = reduceTrajectory(current, event);
+	return current;
+}
+
+/** Plain nested objects (children inline, ids dropped) for JSON output and logs. */
+export type NestedNode = Omit<TrajectoryNode, 'id' | 'parent' | 'children' | 'childUsage' | 'reported' | 'output' | 'childRun'> & {
+	children: NestedNode[];
+};
+
+export function toNested(state: TrajectoryState, root?: number): NestedNode[] {
+	const build = (id: number): NestedNode => {
+		const node = getNode(state, id)!;
+		const {id: _id, parent: _parent, children, childUsage: _c, reported: _r, ...rest} = node as TrajectoryNode & {
+			output?: number;
+			childRun?: number;
+		};
+		const plain = {...rest} as Record<string, unknown>;
+		delete plain.output;
+		delete plain.childRun;
+		return {...(plain as Omit<NestedNode, 'children'>), children: children.map(build)};
+	};
+	return (root === undefined ? state.roots : [root]).map(build);
+}

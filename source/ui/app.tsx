@@ -1,0 +1,233 @@
+// The TUI's root: owns the one reducer, feeds it keys and engine events, runs its effects, and
+// lays out the panes. State and actions go down in separate contexts (actions never change).
+import {Box, useInput, useStdout, type Key} from 'ink';
+import React, {createContext, memo, useCallback, useContext, useEffect, useMemo, useReducer, useRef, useSyncExternalStore} from 'react';
+import type {RlmEvent} from '../engine/events.js';
+import type {ResolvedConfig} from '../settings/resolve.js';
+import type {SettingsStore} from '../settings/store.js';
+import {getNode, type TrajectoryState} from '../trajectory/tree.js';
+import {ChatPane} from './components/chat-pane.js';
+import {DetailView} from './components/detail-view.js';
+import {HelpView} from './components/help-view.js';
+import {ModelPicker} from './components/model-picker.js';
+import {StatusLine} from './components/status-line.js';
+import {TreePane} from './components/tree-pane.js';
+import {loadCostEstimator} from './cost.js';
+import {EffectRunner, type UiEngine} from './effects.js';
+import {appReducer, currentRun, detailWidth, initialAppState, type AppAction, type AppState} from './state/app-state.js';
+import type {Size} from './state/layout.js';
+import {themeFor, type Theme} from './theme.js';
+
+export interface AppProps {
+	rlm: UiEngine;
+	config: ResolvedConfig;
+	settings: SettingsStore;
+	notices?: readonly string[];
+	/** Called once when the user quits (after a running completion was cancelled). */
+	onExit: (code: number) => void;
+	/** Working directory for /context and /save (default: process.cwd()). */
+	cwd?: string;
+	env?: NodeJS.ProcessEnv;
+	/** Skip the start-up backend check and sandbox warm-up (tests that drive everything). */
+	skipStartup?: boolean;
+	/** A logged trajectory to explore read-only (--replay). */
+	replay?: {title: string; events: readonly RlmEvent[]};
+}
+
+export const UiStateContext = createContext<AppState | null>(null);
+export const UiActionsContext = createContext<((action: AppAction) => void) | null>(null);
+
+export function useUiState(): AppState {
+	const state = useContext(UiStateContext);
+	if (!state) throw new Error('useUiState outside <App>');
+	return state;
+}
+
+export function useUiActions(): (action: AppAction) => void {
+	const dispatch = useContext(UiActionsContext);
+	if (!dispatch) throw new Error('useUiActions outside <App>');
+	return dispatch;
+}
+
+function terminalSize(stdout: NodeJS.WriteStream): Size {
+	return {columns: stdout.columns || 80, rows: stdout.rows || 24};
+}
+
+/**
+ * Engine events arrive per token; they are applied in batches, at most one render per frame.
+ * `flush` applies what is pending at once (before a completion's result, so chat and tree agree).
+ */
+function useEngineEvents(rlm: UiEngine, dispatch: (action: AppAction) => void): () => void {
+	const flushRef = useRef<() => void>(() => {});
+	useEffect(() => {
+		let buffer: RlmEvent[] = [];
+		let timer: NodeJS.Timeout | undefined;
+		const flush = () => {
+			if (timer) clearTimeout(timer);
+			timer = undefined;
+			const events = buffer;
+			buffer = [];
+			if (events.length > 0) dispatch({type: 'events', events});
+		};
+		const onEvent = (event: RlmEvent) => {
+			buffer.push(event);
+			timer ??= setTimeout(flush, 16);
+		};
+		flushRef.current = flush;
+		rlm.on('event', onEvent);
+		return () => {
+			rlm.off('event', onEvent);
+			flush();
+			flushRef.current = () => {};
+		};
+	}, [rlm, dispatch]);
+	return useCallback(() => flushRef.current(), []);
+}
+
+/** What the engine is doing now, in a few words (under the question in the chat). */
+function describeStep(traj: TrajectoryState): string {
+	const node = traj.newest >= 0 ? getNode(traj, traj.newest) : undefined;
+	if (!node) return 'starting';
+	const run = currentRunOf(traj);
+	const iter = run && run.iteration > 0 ? `iteration ${run.iteration}/${run.maxIterations}` : '';
+	const what = {
+		run: node.parent >= 0 ? 'child run started' : 'starting',
+		iteration: 'asking the model',
+		reply: node.status === 'running' ? 'model is writing' : 'reply done',
+		code: node.status === 'running' ? 'running code' : 'code done',
+		output: node.status === 'running' ? 'running code' : 'code done',
+		call: node.status === 'running' ? `${node.kind === 'call' ? node.fn : 'sub-call'} running` : 'sub-call done',
+		notice: node.kind === 'notice' ? node.message : '',
+	}[node.kind];
+	return [iter, what].filter(Boolean).join(' · ');
+}
+
+function currentRunOf(traj: TrajectoryState) {
+	const id = traj.roots[traj.roots.length - 1];
+	const node = id === undefined ? undefined : getNode(traj, id);
+	return node?.kind === 'run' ? node : undefined;
+}
+
+function hintsFor(state: AppState): string {
+	if (state.exitArmed) return 'Ctrl+C again to quit';
+	if (state.dialog?.type === 'detail') return 'PgUp/PgDn scroll · Esc close';
+	if (state.dialog?.type === 'models') return 'Enter pick · Esc leave';
+	if (state.dialog?.type === 'help') return 'Esc close';
+	if (state.running?.cancelling) return 'cancelling… Ctrl+C quits';
+	if (state.running) return state.focus === 'tree' ? 'j/k move · Enter detail · Esc cancel · Tab chat' : 'Esc/Ctrl+C cancel · Tab tree';
+	if (state.focus === 'tree') return 'j/k move · l/h open/close · Enter detail · G follow · Tab chat';
+	return 'Enter send · Tab tree · /help';
+}
+
+const Main = memo(function Main({state, theme}: {state: AppState; theme: Theme}) {
+	const {layout, dialog} = state;
+	if (dialog?.type === 'detail') {
+		const node = getNode(state.tree.traj, dialog.nodeId);
+		if (node) {
+			return <DetailView node={node} scroll={dialog.scroll} box={layout.overlay} rows={layout.overlayRows} textWidth={detailWidth(layout)} theme={theme} />;
+		}
+	}
+	if (dialog?.type === 'models') return <ModelPicker dialog={dialog} box={layout.overlay} rows={layout.overlayRows} theme={theme} />;
+	if (dialog?.type === 'help') return <HelpView box={layout.overlay} rows={layout.overlayRows} scroll={dialog.scroll} theme={theme} />;
+	const step = state.running ? describeStep(state.tree.traj) : '';
+	return (
+		<Box flexDirection={layout.stacked ? 'column' : 'row'} height={layout.mainHeight}>
+			<ChatPane
+				chat={state.chat}
+				input={state.input}
+				focused={state.focus === 'input'}
+				box={layout.chat}
+				rows={layout.chatRows}
+				scroll={state.chatScroll}
+				running={state.running}
+				step={step}
+				readOnly={Boolean(state.readOnly)}
+				theme={theme}
+			/>
+			<TreePane tree={state.tree} box={layout.tree} rows={layout.treeRows} focused={state.focus === 'tree'} theme={theme} />
+		</Box>
+	);
+});
+
+export function App({rlm, config, settings, notices, onExit, cwd, env, skipStartup, replay}: AppProps) {
+	const {stdout} = useStdout();
+	const [state, dispatch] = useReducer(appReducer, undefined, () =>
+		initialAppState({
+			size: terminalSize(stdout),
+			config: {
+				backend: config.backend,
+				model: config.model,
+				...(config.baseURL ? {baseURL: config.baseURL} : {}),
+				maxIterations: config.maxIterations,
+			},
+			notices: notices ?? [],
+			...(replay ? {replay} : {}),
+		}),
+	);
+	const subscribe = useMemo(() => (fn: () => void) => settings.subscribe(fn), [settings]);
+	const snapshot = useMemo(() => () => settings.get(), [settings]);
+	const stored = useSyncExternalStore(subscribe, snapshot);
+	const theme = themeFor(stored.theme);
+
+	const flushEvents = useEngineEvents(rlm, dispatch);
+
+	// Effects: one runner for the app's life; it always sees the latest props.
+	const deps = {rlm, settings, config, dispatch, flushEvents, onExit, cwd: cwd ?? process.cwd(), env: env ?? process.env};
+	const runnerRef = useRef<EffectRunner | null>(null);
+	runnerRef.current ??= new EffectRunner(deps);
+	runnerRef.current.update(deps);
+	const doneSeq = useRef(0);
+	useEffect(() => {
+		if (state.effects.length === 0) return;
+		for (const effect of state.effects) {
+			if (effect.seq <= doneSeq.current) continue;
+			doneSeq.current = effect.seq;
+			runnerRef.current!.run(effect);
+		}
+		dispatch({type: 'effects-done', seq: doneSeq.current});
+	}, [state.effects]);
+	useEffect(() => () => runnerRef.current?.dispose(), []);
+
+	useEffect(() => {
+		void loadCostEstimator();
+		if (!skipStartup) void runnerRef.current!.startUp();
+	}, [skipStartup]);
+
+	useEffect(() => {
+		const onResize = () => dispatch({type: 'resize', size: terminalSize(stdout)});
+		stdout.on('resize', onResize);
+		return () => {
+			stdout.off('resize', onResize);
+		};
+	}, [stdout]);
+
+	const onInput = useCallback((input: string, key: Key) => dispatch({type: 'key', press: {input, key}, now: performance.now()}), []);
+	useInput(onInput);
+
+	const run = currentRun(state);
+	const hints = useMemo(() => hintsFor(state), [state]);
+	const {layout} = state;
+	return (
+		<UiActionsContext.Provider value={dispatch}>
+			<UiStateContext.Provider value={state}>
+				<Box flexDirection="column" width={layout.columns} height={layout.height} overflow="hidden">
+					<Main state={state} theme={theme} />
+					<StatusLine
+						width={layout.columns}
+						backend={state.config.backend}
+						model={state.config.model}
+						iteration={run?.iteration ?? 0}
+						maxIterations={run?.maxIterations || state.config.maxIterations}
+						{...(state.running ? {runningSince: state.running.since} : {})}
+						cancelling={Boolean(state.running?.cancelling)}
+						{...(state.lastElapsed !== undefined ? {lastElapsed: state.lastElapsed} : {})}
+						usage={state.tree.traj.usage}
+						usageByModel={state.tree.traj.usageByModel}
+						hints={hints}
+						theme={theme}
+					/>
+				</Box>
+			</UiStateContext.Provider>
+		</UiActionsContext.Provider>
+	);
+}

@@ -1,0 +1,59 @@
+// Slash commands: parsing and the help text. What they do lives in the app's effects.
+export type Command =
+	| {name: 'model'; arg?: string}
+	| {name: 'backend'; backend?: string; url?: string}
+	| {name: 'context'; path?: string}
+	| {name: 'clear'}
+	| {name: 'save'; path?: string}
+	| {name: 'help'}
+	| {name: 'quit'}
+	| {name: 'unknown'; text: string};
+
+export const COMMANDS: ReadonlyArray<{usage: string; help: string}> = [
+	{usage: '/model [NAME]', help: 'pick the model (from the backend\'s list; type to filter); saved'},
+	{usage: '/backend openai|anthropic|demo [URL]', help: 'switch backend (and its base URL); saved'},
+	{usage: '/context FILE', help: 'load a text file as the context for the next questions (/context off clears it)'},
+	{usage: '/clear', help: 'start a fresh session: new REPL, empty chat and tree'},
+	{usage: '/save [FILE]', help: 'write the transcript as Markdown (default: a new file in this directory)'},
+	{usage: '/help', help: 'keys and commands'},
+	{usage: '/quit', help: 'leave (Ctrl+C twice does too)'},
+];
+
+function unquote(text: string): string {
+	const trimmed = text.trim();
+	if (trimmed.length >= 2 && /^(["']).*\1$/.test(trimmed)) return trimmed.slice(1, -1);
+	return trimmed;
+}
+
+export function parseCommand(line: string): Command | undefined {
+	const trimmed = line.trim();
+	if (!trimmed.startsWith('/')) return undefined;
+	const match = /^\/(\S*)\s*(.*)$/s.exec(trimmed)!;
+	const name = match[1]!.toLowerCase();
+	const rest = match[2]!.trim();
+	switch (name) {
+		case 'model':
+		case 'models':
+			return rest ? {name: 'model', arg: rest} : {name: 'model'};
+		case 'backend': {
+			const [backend, url] = rest.split(/\s+/).filter(Boolean);
+			return {name: 'backend', ...(backend ? {backend} : {}), ...(url ? {url} : {})};
+		}
+		case 'context':
+			return rest ? {name: 'context', path: unquote(rest)} : {name: 'context'};
+		case 'clear':
+		case 'new':
+			return {name: 'clear'};
+		case 'save':
+			return rest ? {name: 'save', path: unquote(rest)} : {name: 'save'};
+		case 'help':
+		case '?':
+			return {name: 'help'};
+		case 'quit':
+		case 'exit':
+		case 'q':
+			return {name: 'quit'};
+		default:
+			return {name: 'unknown', text: trimmed};
+	}
+}

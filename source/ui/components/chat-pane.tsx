@@ -1,0 +1,133 @@
+import {Box, Text} from 'ink';
+import React, {memo, useMemo} from 'react';
+import {formatClock, wrapLines} from '../format.js';
+import {markdownLines} from '../markdown.js';
+import type {ChatEntry, Running} from '../state/app-state.js';
+import type {LineInputState} from '../state/line-input.js';
+import type {PaneBox} from '../state/layout.js';
+import type {Theme} from '../theme.js';
+import {spinnerFrame} from '../theme.js';
+import {useNow} from '../use-now.js';
+import {InputLine} from './input-line.js';
+import {PaneFrame} from './pane-frame.js';
+
+type Tone = 'user' | 'answer' | 'meta' | 'error' | 'notice' | 'info';
+interface ChatLine {
+	text: string;
+	tone: Tone;
+}
+
+const entryCache = new WeakMap<ChatEntry, {width: number; lines: ChatLine[]}>();
+
+function prefixed(text: string, first: string, width: number, tone: Tone): ChatLine[] {
+	const pad = ' '.repeat(first.length);
+	return wrapLines(text, Math.max(1, width - first.length)).map((line, index) => ({text: (index === 0 ? first : pad) + line, tone}));
+}
+
+export function entryLines(entry: ChatEntry, width: number): ChatLine[] {
+	const cached = entryCache.get(entry);
+	if (cached && cached.width === width) return cached.lines;
+	let lines: ChatLine[];
+	switch (entry.kind) {
+		case 'user':
+			lines = prefixed(entry.text, '› ', width, 'user');
+			break;
+		case 'answer':
+			lines = markdownLines(entry.text, width).map((text) => ({text, tone: 'answer' as const}));
+			if (entry.meta) lines.push(...prefixed(entry.meta, '', width, 'meta'));
+			break;
+		case 'error':
+			lines = prefixed(entry.text, '✗ ', width, 'error');
+			break;
+		case 'notice':
+			lines = prefixed(entry.text, '! ', width, 'notice');
+			break;
+		case 'info':
+			lines = prefixed(entry.text, '· ', width, 'info');
+			break;
+	}
+	entryCache.set(entry, {width, lines});
+	return lines;
+}
+
+const WorkingLine = memo(function WorkingLine({running, step, theme, width}: {running: Running; step: string; theme: Theme; width: number}) {
+	const now = useNow(true);
+	const text = `${running.cancelling ? 'cancelling' : 'working'} ${formatClock(now - running.since)}${step ? ` · ${step}` : ''}`;
+	return (
+		<Text wrap="truncate" color={running.cancelling ? theme.warn : theme.running}>
+			{spinnerFrame(now)} {text.slice(0, Math.max(0, width - 2))}
+		</Text>
+	);
+});
+
+export interface ChatPaneProps {
+	chat: readonly ChatEntry[];
+	input: LineInputState;
+	focused: boolean;
+	box: PaneBox;
+	rows: number;
+	scroll: number;
+	running: Running | null;
+	/** What the engine is doing now (shown under the question while it runs). */
+	step: string;
+	/** Read-only (a replay): the input takes commands only. */
+	readOnly: boolean;
+	theme: Theme;
+}
+
+export const ChatPane = memo(function ChatPane({chat, input, focused, box, rows, scroll, running, step, readOnly, theme}: ChatPaneProps) {
+	const width = Math.max(1, box.innerWidth - 1);
+	const all = useMemo(() => {
+		const out: ChatLine[] = [];
+		for (const entry of chat) {
+			if (out.length > 0) out.push({text: '', tone: 'info'});
+			out.push(...entryLines(entry, width));
+		}
+		return out;
+	}, [chat, width]);
+	const historyRows = Math.max(0, rows - (running ? 1 : 0));
+	const maxScroll = Math.max(0, all.length - historyRows);
+	const offset = Math.min(scroll, maxScroll);
+	const end = all.length - offset;
+	const shown = all.slice(Math.max(0, end - historyRows), end);
+	const toneColor: Record<Tone, string | undefined> = {
+		user: theme.user,
+		answer: undefined,
+		meta: theme.dim,
+		error: theme.error,
+		notice: theme.warn,
+		info: theme.dim,
+	};
+	const note = offset > 0 ? `scrolled ↑${offset} · PgDn` : '';
+	return (
+		<PaneFrame title="Chat" note={note} width={box.width} height={box.height} focused={focused} color={theme.border} focusColor={theme.focusBorder}>
+			<Box flexDirection="column" height={rows} paddingLeft={1} overflow="hidden">
+				{chat.length === 0 && !running ? (
+					<Text color={theme.dim} wrap="wrap">
+						Ask a question. The model answers by writing Python in a sandboxed REPL; the tree shows every step. /help lists keys and commands.
+					</Text>
+				) : (
+					shown.map((line, index) => (
+						<Text key={index} wrap="truncate" color={toneColor[line.tone]} bold={line.tone === 'user'}>
+							{line.text || ' '}
+						</Text>
+					))
+				)}
+				{running ? <WorkingLine running={running} step={step} theme={theme} width={width} /> : null}
+			</Box>
+			<Text color={theme.border} wrap="truncate">
+				{'─'.repeat(box.innerWidth)}
+			</Text>
+			<Box paddingLeft={1}>
+				<InputLine
+					value={input.value}
+					cursor={input.cursor}
+					focused={focused}
+					width={width}
+					placeholder={readOnly ? 'replay: /save, /help or /quit' : running ? 'Esc cancels · you can type the next question' : 'Ask a question, or /help'}
+					theme={theme}
+				/>
+			</Box>
+		</PaneFrame>
+	);
+});

@@ -1,0 +1,55 @@
+import {Box, Text} from 'ink';
+import React, {memo} from 'react';
+import {pickerRows, type ModelPickerDialog} from '../state/app-state.js';
+import type {PaneBox} from '../state/layout.js';
+import type {Theme} from '../theme.js';
+import {PaneFrame} from './pane-frame.js';
+
+export interface ModelPickerProps {
+	dialog: ModelPickerDialog;
+	box: PaneBox;
+	rows: number;
+	theme: Theme;
+}
+
+export const ModelPicker = memo(function ModelPicker({dialog, box, rows, theme}: ModelPickerProps) {
+	const all = pickerRows(dialog);
+	const listRows = Math.max(1, rows - 2);
+	const cursor = Math.min(dialog.cursor, Math.max(0, all.length - 1));
+	const start = Math.max(0, Math.min(cursor - Math.floor(listRows / 2), all.length - listRows));
+	const shown = all.slice(start, start + listRows);
+	const status =
+		dialog.status === 'loading'
+			? 'loading the models…'
+			: dialog.status === 'error'
+				? `could not list models: ${dialog.error ?? ''} (type a name and press Enter)`
+				: `${all.length} of ${dialog.models.length}`;
+	return (
+		<PaneFrame title={`Model · ${dialog.backend}`} note={`now: ${dialog.current}`} width={box.width} height={box.height} focused color={theme.border} focusColor={theme.focusBorder}>
+			<Box flexDirection="column" height={rows} paddingX={1} overflow="hidden">
+				<Text wrap="truncate">
+					<Text color={theme.accent}>filter › </Text>
+					<Text>{dialog.filter}</Text>
+					<Text inverse> </Text>
+					<Text color={dialog.status === 'error' ? theme.error : theme.dim}>{`  ${status}`}</Text>
+				</Text>
+				<Text> </Text>
+				{shown.map((model, index) => {
+					const selected = start + index === cursor;
+					const custom = !dialog.models.includes(model);
+					return (
+						<Text key={`${model}-${start + index}`} wrap="truncate" inverse={selected}>
+							{selected ? '› ' : '  '}
+							{model}
+							{model === dialog.current ? <Text color={theme.ok}> (current)</Text> : null}
+							{custom ? <Text color={theme.dim}> (use this name)</Text> : null}
+						</Text>
+					);
+				})}
+			</Box>
+			<Text color={theme.dim} wrap="truncate">
+				{' '}type to filter · ↑/↓ move · Enter pick (saved) · Esc leave
+			</Text>
+		</PaneFrame>
+	);
+});

@@ -1,0 +1,52 @@
+import {Text} from 'ink';
+import React, {memo} from 'react';
+import type {Usage} from '../../backends/types.js';
+import {estimateCost} from '../cost.js';
+import {clip, displayWidth, formatClock, formatCost, formatTokens} from '../format.js';
+import type {Theme} from '../theme.js';
+import {spinnerFrame} from '../theme.js';
+import {useNow} from '../use-now.js';
+
+export interface StatusLineProps {
+	width: number;
+	backend: string;
+	model: string;
+	iteration: number;
+	maxIterations: number;
+	/** performance.now() when the running question started; undefined when idle. */
+	runningSince?: number;
+	cancelling: boolean;
+	lastElapsed?: number;
+	usage: Usage;
+	usageByModel: Readonly<Record<string, Usage>>;
+	hints: string;
+	theme: Theme;
+}
+
+export const StatusLine = memo(function StatusLine(props: StatusLineProps) {
+	const {width, backend, model, iteration, maxIterations, runningSince, cancelling, lastElapsed, usage, usageByModel, hints, theme} = props;
+	const running = runningSince !== undefined;
+	const now = useNow(running);
+	const elapsed = running ? now - runningSince : lastElapsed;
+	const cost = estimateCost(usageByModel);
+	const parts = [
+		`${backend} · ${model}`,
+		iteration > 0 ? `iter ${iteration}/${maxIterations}` : '',
+		elapsed !== undefined ? formatClock(elapsed) : '',
+		usage.inputTokens || usage.outputTokens ? `↑${formatTokens(usage.inputTokens)} ↓${formatTokens(usage.outputTokens)} tok` : '',
+		cost !== undefined ? `~${formatCost(cost)}` : '',
+	].filter(Boolean);
+	const lead = running ? `${spinnerFrame(now)} ` : '  ';
+	const left = clip(parts.join(' │ '), Math.max(1, width - 2));
+	const room = width - displayWidth(lead) - displayWidth(left) - 2;
+	const right = room > 8 ? clip(hints, room) : '';
+	const gap = Math.max(1, width - displayWidth(lead) - displayWidth(left) - displayWidth(right));
+	return (
+		<Text wrap="truncate">
+			<Text color={cancelling ? theme.warn : theme.running}>{lead}</Text>
+			<Text color={theme.accent}>{left}</Text>
+			<Text>{' '.repeat(gap)}</Text>
+			<Text color={theme.dim}>{right}</Text>
+		</Text>
+	);
+});

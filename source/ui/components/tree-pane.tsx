@@ -1,0 +1,55 @@
+import {Box, Text} from 'ink';
+import React, {memo} from 'react';
+import {getNode} from '../../trajectory/tree.js';
+import type {PaneBox} from '../state/layout.js';
+import {flatten, isExpanded, type TreeViewState} from '../state/tree-view.js';
+import type {Theme} from '../theme.js';
+import {useNow} from '../use-now.js';
+import {PaneFrame} from './pane-frame.js';
+import {TreeRow} from './tree-row.js';
+
+export interface TreePaneProps {
+	tree: TreeViewState;
+	box: PaneBox;
+	rows: number;
+	focused: boolean;
+	theme: Theme;
+}
+
+/** The live tree, windowed: only the rows that fit are ever rendered. */
+export const TreePane = memo(function TreePane({tree, box, rows, focused, theme}: TreePaneProps) {
+	const flat = flatten(tree);
+	const total = flat.ids.length;
+	const start = Math.max(0, Math.min(tree.offset, Math.max(0, total - rows)));
+	const visible = flat.ids.slice(start, start + rows);
+	const nodes = visible.map((id) => getNode(tree.traj, id)!);
+	const anyRunning = nodes.some((node) => node.status === 'running');
+	const now = useNow(anyRunning);
+	const cursorRow = flat.rowOf(tree.cursor);
+	const note = total > 0 ? `${cursorRow + 1}/${total}${tree.follow ? ' · following' : ''}` : '';
+	const width = box.innerWidth;
+	return (
+		<PaneFrame title="Tree" note={note} width={box.width} height={box.height} focused={focused} color={theme.border} focusColor={theme.focusBorder}>
+			{total === 0 ? (
+				<Box paddingX={1}>
+					<Text color={theme.dim} wrap="wrap">
+						The run appears here as it happens: iterations, the model's replies, code blocks, their output and every sub-call. Tab focuses the tree.
+					</Text>
+				</Box>
+			) : (
+				nodes.map((node) => (
+					<TreeRow
+						key={node.id}
+						node={node}
+						width={width}
+						selected={node.id === tree.cursor}
+						focused={focused}
+						expanded={isExpanded(tree, node)}
+						theme={theme}
+						{...(node.status === 'running' ? {now} : {})}
+					/>
+				))
+			)}
+		</PaneFrame>
+	);
+});

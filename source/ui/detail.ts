@@ -1,0 +1,102 @@
+// The detail view's text for a node: everything the one-line row leaves out (the full code, the
+// full output, the full prompt and response), wrapped to the view's width. Pure and cached.
+import type {TrajectoryNode} from '../trajectory/tree.js';
+import {formatMs, formatTokens, wrapLines} from './format.js';
+import {highlightPython} from './markdown.js';
+
+const heading = (text: string) => `\x1b[1m${text}\x1b[22m`;
+const dim = (text: string) => `\x1b[2m${text}\x1b[22m`;
+
+function usageLine(node: TrajectoryNode): string {
+	const parts = [`status ${node.status}`];
+	if (node.ms !== undefined) parts.push(`time ${formatMs(node.ms)}`);
+	const {inputTokens, outputTokens} = node.usage;
+	if (inputTokens || outputTokens) parts.push(`tokens in ${formatTokens(inputTokens)} / out ${formatTokens(outputTokens)}`);
+	return dim(parts.join(' · '));
+}
+
+function sections(node: TrajectoryNode): Array<[string, string]> {
+	switch (node.kind) {
+		case 'run':
+			return [
+				['Run', `${node.parent >= 0 ? 'child ' : ''}run ${node.runId} · model ${node.model} · backend ${node.backend} · depth ${node.depth}\ncontext: ${node.context.type}, ${node.context.chars.toLocaleString('en-US')} chars${node.context.keys ? ` (${node.context.keys.join(', ')})` : ''}\niterations: ${node.iteration}${node.maxIterations ? ` of ${node.maxIterations}` : ''}${node.runStatus ? ` · ${node.runStatus}` : ''}`],
+				['Question', node.question || '(none)'],
+				...(node.error ? [['Error', node.error] as [string, string]] : []),
+				...(node.answer !== undefined ? [['Answer', node.answer] as [string, string]] : []),
+			];
+		case 'iteration':
+			return [['Iteration', `${node.iteration}${node.maxIterations ? ` of ${node.maxIterations}` : ''} · ${node.children.length} rows beneath`]];
+		case 'reply':
+			return [
+				['Model reply', `${node.model}${node.promptChars ? ` · prompt ${node.promptChars.toLocaleString('en-US')} chars in ${node.messages} messages` : ''}`],
+				['Text', node.text || '(nothing yet)'],
+			];
+		case 'code': {
+			const out: Array<[string, string]> = [['Code', highlightPython(node.code)]];
+			const result: string[] = [];
+			if (node.ok !== undefined) result.push(node.ok ? 'ran without error' : 'failed');
+			if (node.limit) result.push(`stopped by: ${node.limit}`);
+			if (node.restarted) result.push('the REPL was restarted (variables lost)');
+			if (node.final != null) result.push(`submitted the final answer`);
+			if (node.variables?.length) result.push(`variables: ${node.variables.map((v) => `${v.name}: ${v.type}`).join(', ')}`);
+			if (result.length) out.push(['Result', result.join('\n')]);
+			if (node.error) out.push(['Error', node.error]);
+			if (node.final != null) out.push(['Final answer', node.final]);
+			return out;
+		}
+		case 'output': {
+			const out: Array<[string, string]> = [];
+			if (node.stdout) out.push(['stdout', node.stdout]);
+			if (node.stderr) out.push(['stderr', node.stderr]);
+			if (!node.stdout && !node.stderr && node.text) out.push(['Output', node.text]);
+			if (!node.text && !node.stdout && !node.stderr) out.push(['Output', '(none)']);
+			if (node.truncatedChars > 0) out.push(['Truncated', `${node.truncatedChars.toLocaleString('en-US')} characters were cut (head and tail kept)`]);
+			if (node.error) out.push(['Error', node.error]);
+			return out;
+		}
+		case 'call':
+			return [
+				['Call', `${node.fn}${node.fn.endsWith('_batched') ? ` slot ${node.index}` : ''} · ${node.callKind === 'rlm' ? 'child RLM' : 'sub-model'} ${node.model}`],
+				['Prompt', node.prompt],
+				['Response', node.response || (node.status === 'running' ? '(waiting)' : '(empty)')],
+				...(node.error ? [['Error', node.error] as [string, string]] : []),
+			];
+		case 'notice':
+			return [[`Notice (${node.noticeLevel})`, node.message]];
+	}
+}
+
+const cache = new WeakMap<TrajectoryNode, {width: number; lines: string[]}>();
+
+export function detailLines(node: TrajectoryNode, width: number): string[] {
+	const cached = cache.get(node);
+	if (cached && cached.width === width) return cached.lines;
+	const lines: string[] = [usageLine(node), ''];
+	for (const [title, body] of sections(node)) {
+		lines.push(heading(title));
+		lines.push(...wrapLines(body.replace(/\t/g, '    ').replace(/\r/g, ''), width));
+		lines.push('');
+	}
+	while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+	cache.set(node, {width, lines});
+	return lines;
+}
+
+export function detailTitle(node: TrajectoryNode): string {
+	switch (node.kind) {
+		case 'run':
+			return node.parent >= 0 ? 'Child run' : 'Run';
+		case 'iteration':
+			return `Iteration ${node.iteration}`;
+		case 'reply':
+			return `Reply (iteration ${node.iteration})`;
+		case 'code':
+			return `Code block ${node.block} (iteration ${node.iteration})`;
+		case 'output':
+			return 'Output';
+		case 'call':
+			return `${node.fn}${node.fn.endsWith('_batched') ? `[${node.index}]` : ''}`;
+		case 'notice':
+			return 'Notice';
+	}
+}

@@ -1,0 +1,243 @@
+// Runs the reducer's queued effects against the engine, the settings store and the file system,
+// and reports back through actions. The only place the UI touches the engine's methods.
+import {writeFile} from 'node:fs/promises';
+import {homedir} from 'node:os';
+import {resolve} from 'node:path';
+import {readContextFile} from '../cli/context-file.js';
+import type {RlmEvent} from '../engine/events.js';
+import type {CompletionOptions, CompletionResult, RlmOptions} from '../engine/types.js';
+import type {SandboxContext} from '../sandbox/types.js';
+import {apiKeyFor, baseURLFor, modelFor, type ResolvedConfig} from '../settings/resolve.js';
+import type {SettingsStore} from '../settings/store.js';
+import type {AppAction, CompletionSummary, Effect} from './state/app-state.js';
+import {transcriptFileName} from './transcript.js';
+
+/** What the UI uses of the engine (the live Rlm, or the inert stand-in of a replay). */
+export interface UiEngine {
+	on(event: 'event', listener: (event: RlmEvent) => void): unknown;
+	off(event: 'event', listener: (event: RlmEvent) => void): unknown;
+	readonly options: Readonly<RlmOptions>;
+	configure(patch: Partial<RlmOptions>): void;
+	completion(prompt: string, options?: CompletionOptions): Promise<CompletionResult>;
+	setContext(context: SandboxContext | null): void;
+	listModels(signal?: AbortSignal): Promise<string[]>;
+	checkBackend(signal?: AbortSignal): Promise<void>;
+	resetSession(): Promise<void>;
+	warmUp(): Promise<void>;
+	dispose(): Promise<void>;
+}
+
+export interface EffectDeps {
+	rlm: UiEngine;
+	settings: SettingsStore;
+	config: ResolvedConfig;
+	dispatch: (action: AppAction) => void;
+	/** Applies engine events still waiting in the batch. */
+	flushEvents: () => void;
+	onExit: (code: number) => void;
+	cwd: string;
+	env: NodeJS.ProcessEnv;
+}
+
+const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+
+export function summarize(result: CompletionResult): CompletionSummary {
+	return {
+		status: result.status,
+		response: result.response,
+		...(result.error ? {error: result.error} : {}),
+		iterations: result.iterations.length,
+		ms: result.executionTimeMs,
+		usage: {inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens},
+	};
+}
+
+function expandHome(path: string): string {
+	return path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path;
+}
+
+export function unreachableHint(backend: string, baseURL: string | undefined, message: string): string {
+	const where = baseURL ? ` at ${baseURL}` : '';
+	return `Cannot reach the ${backend} backend${where}: ${message}. Start the server or fix the URL (/backend ${backend} URL), or try the offline demo model: /backend demo`;
+}
+
+export class EffectRunner {
+	#controller: AbortController | null = null;
+	#disposed = false;
+
+	constructor(private deps: EffectDeps) {}
+
+	update(deps: EffectDeps): void {
+		this.deps = deps;
+	}
+
+	dispose(): void {
+		this.#disposed = true;
+		this.#controller?.abort();
+	}
+
+	#dispatch(action: AppAction): void {
+		if (!this.#disposed) this.deps.dispatch(action);
+	}
+
+	#say(kind: 'info' | 'error' | 'notice', text: string): void {
+		this.#dispatch({type: 'chat', kind, text});
+	}
+
+	get #backend() {
+		return this.deps.rlm.options.backend ?? this.deps.config.backend;
+	}
+
+	/** At start-up: is the backend there? Then start the sandbox early. */
+	async startUp(): Promise<void> {
+		const {rlm} = this.deps;
+		try {
+			await rlm.checkBackend(AbortSignal.timeout(15_000));
+		} catch (error) {
+			const sameBackend = this.#backend === this.deps.config.backend;
+			const baseURL = rlm.options.baseURL ?? (sameBackend ? this.deps.config.baseURL : undefined);
+			this.#say('error', unreachableHint(this.#backend, baseURL, firstLine(error)));
+		}
+		try {
+			await rlm.warmUp();
+		} catch (error) {
+			this.#say('error', `The Python sandbox could not start: ${firstLine(error)}`);
+		}
+	}
+
+	run(effect: Effect): void {
+		switch (effect.kind) {
+			case 'submit':
+				this.#submit(effect.prompt);
+				return;
+			case 'cancel':
+				this.#controller?.abort();
+				return;
+			case 'exit':
+				this.#controller?.abort();
+				this.deps.onExit(effect.code);
+				return;
+			case 'load-models':
+				void this.#loadModels();
+				return;
+			case 'set-model':
+				this.#setModel(effect.model);
+				return;
+			case 'set-backend':
+				void this.#setBackend(effect.backend, effect.url);
+				return;
+			case 'context':
+				void this.#setContext(effect.path);
+				return;
+			case 'clear':
+				void this.#clear();
+				return;
+			case 'save':
+				void this.#save(effect.markdown, effect.path);
+				return;
+		}
+	}
+
+	#submit(prompt: string): void {
+		const controller = new AbortController();
+		this.#controller = controller;
+		const done = (result: CompletionSummary) => {
+			if (this.#controller === controller) this.#controller = null;
+			this.deps.flushEvents();
+			this.#dispatch({type: 'completion-done', result, now: performance.now()});
+		};
+		this.deps.rlm.completion(prompt, {signal: controller.signal}).then(
+			(result) => done(summarize(result)),
+			(error: unknown) =>
+				done({
+					status: controller.signal.aborted ? 'cancelled' : 'failed',
+					response: '',
+					error: firstLine(error),
+					iterations: 0,
+					ms: 0,
+					usage: {inputTokens: 0, outputTokens: 0},
+				}),
+		);
+	}
+
+	async #loadModels(): Promise<void> {
+		try {
+			const models = await this.deps.rlm.listModels(AbortSignal.timeout(15_000));
+			this.#dispatch({type: 'models-loaded', models});
+		} catch (error) {
+			this.#dispatch({type: 'models-failed', error: firstLine(error)});
+		}
+	}
+
+	#setModel(model: string): void {
+		const backend = this.#backend;
+		try {
+			this.deps.rlm.configure({model});
+		} catch (error) {
+			this.#say('error', `Could not switch the model: ${firstLine(error)}`);
+			return;
+		}
+		this.deps.settings.save({models: {[backend]: model}});
+		this.#dispatch({type: 'config', config: {model}});
+		this.#say('info', `Model: ${model} (from the next question; saved for ${backend}).`);
+	}
+
+	async #setBackend(backend: 'openai' | 'anthropic' | 'demo', url?: string): Promise<void> {
+		const {rlm, settings, config, env} = this.deps;
+		const stored = settings.get();
+		const baseURL = backend === 'demo' ? undefined : (url ?? baseURLFor(backend, stored, env));
+		const apiKey = backend === config.backend && config.apiKey ? config.apiKey : apiKeyFor(backend, env);
+		const model = modelFor(backend, stored);
+		try {
+			rlm.configure({backend, baseURL, apiKey, model});
+		} catch (error) {
+			this.#say('error', `Could not switch to ${backend}: ${firstLine(error)}`);
+			return;
+		}
+		settings.save({backend, ...(url && backend !== 'demo' ? {baseURLs: {[backend]: url}} : {})});
+		this.#dispatch({type: 'config', config: {backend, model, baseURL}});
+		this.#say('info', `Backend: ${backend}${baseURL ? ` at ${baseURL}` : ''} · model ${model} (saved).`);
+		try {
+			await rlm.checkBackend(AbortSignal.timeout(15_000));
+		} catch (error) {
+			this.#say('error', unreachableHint(backend, baseURL, firstLine(error)));
+		}
+	}
+
+	async #setContext(path: string | null): Promise<void> {
+		if (path === null) {
+			this.deps.rlm.setContext(null);
+			this.#say('info', 'Context cleared: each question is its own context again.');
+			return;
+		}
+		const full = resolve(this.deps.cwd, expandHome(path));
+		try {
+			const text = await readContextFile(full);
+			this.deps.rlm.setContext(text);
+			this.#say('info', `Context: ${path} (${text.length.toLocaleString('en-US')} characters) for the next questions.`);
+		} catch (error) {
+			this.#say('error', firstLine(error));
+		}
+	}
+
+	async #clear(): Promise<void> {
+		try {
+			await this.deps.rlm.resetSession();
+		} catch (error) {
+			this.#say('error', `Could not reset the session: ${firstLine(error)}`);
+			return;
+		}
+		this.#dispatch({type: 'cleared'});
+		this.#say('info', 'New session: fresh REPL, empty history and tree.');
+	}
+
+	async #save(markdown: string, path?: string): Promise<void> {
+		const full = resolve(this.deps.cwd, expandHome(path ?? transcriptFileName(new Date())));
+		try {
+			await writeFile(full, markdown, path ? {} : {flag: 'wx'});
+			this.#say('info', `Saved the transcript to ${full}`);
+		} catch (error) {
+			this.#say('error', `Could not save the transcript to ${full}: ${firstLine(error)}`);
+		}
+	}
+}

@@ -1,0 +1,100 @@
+// Small pure text helpers for one-line rows: durations, token counts, previews, ANSI-safe fitting.
+import stringWidth from 'string-width';
+import wrapAnsi from 'wrap-ansi';
+
+export function formatMs(ms: number | undefined): string {
+	if (ms === undefined || !Number.isFinite(ms)) return '';
+	if (ms < 1000) return `${Math.round(ms)}ms`;
+	const seconds = ms / 1000;
+	if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)}s`;
+	const minutes = Math.floor(seconds / 60);
+	const rest = Math.floor(seconds % 60);
+	if (minutes < 60) return `${minutes}m${String(rest).padStart(2, '0')}s`;
+	return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
+}
+
+/** Elapsed clock for the status line: 0:07, 1:02:03. */
+export function formatClock(ms: number): string {
+	const total = Math.max(0, Math.floor(ms / 1000));
+	const h = Math.floor(total / 3600);
+	const m = Math.floor((total % 3600) / 60);
+	const s = total % 60;
+	return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}` : `${m}:${String(s).padStart(2, '0')}`;
+}
+
+export function formatTokens(n: number): string {
+	if (n < 1000) return String(n);
+	if (n < 10_000) return `${(n / 1000).toFixed(1)}k`;
+	if (n < 1_000_000) return `${Math.round(n / 1000)}k`;
+	return `${(n / 1_000_000).toFixed(1)}M`;
+}
+
+export function formatCost(usd: number): string {
+	if (usd === 0) return '$0';
+	if (usd < 0.01) return `$${usd.toFixed(4)}`;
+	if (usd < 1) return `$${usd.toFixed(3)}`;
+	return `$${usd.toFixed(2)}`;
+}
+
+/** Collapses whitespace (newlines included) to single spaces, for one-line previews. */
+export function oneLine(text: string): string {
+	return text.replace(/\s+/g, ' ').trim();
+}
+
+/** First non-empty line of a text. */
+export function firstLine(text: string): string {
+	for (const line of text.split('\n')) if (line.trim()) return line.trimEnd();
+	return '';
+}
+
+/** Last non-empty line (for streamed text: what is being written now). */
+export function lastLine(text: string): string {
+	const lines = text.split('\n');
+	for (let i = lines.length - 1; i >= 0; i--) if (lines[i]!.trim()) return lines[i]!.trimEnd();
+	return '';
+}
+
+/** Cuts plain text to a display width, with an ellipsis when cut. */
+export function clip(text: string, width: number): string {
+	if (width <= 0) return '';
+	if (stringWidth(text) <= width) return text;
+	if (width === 1) return '…';
+	let out = '';
+	let used = 0;
+	for (const char of text) {
+		const w = stringWidth(char);
+		if (used + w > width - 1) break;
+		out += char;
+		used += w;
+	}
+	return `${out}…`;
+}
+
+/** Cuts ANSI-coloured text to a display width (styles kept, nothing wraps). */
+export function fitAnsi(text: string, width: number): string {
+	if (width <= 0) return '';
+	if (stringWidth(text) <= width) return text;
+	return wrapAnsi(text, width, {hard: true, trim: false, wordWrap: false}).split('\n')[0] ?? '';
+}
+
+/** Wraps ANSI text to lines no wider than `width`. */
+export function wrapLines(text: string, width: number): string[] {
+	if (width <= 0) return [];
+	const out: string[] = [];
+	for (const line of text.split('\n')) {
+		if (line === '') {
+			out.push('');
+			continue;
+		}
+		out.push(...wrapAnsi(line, width, {hard: true, trim: false}).split('\n'));
+	}
+	return out;
+}
+
+export const displayWidth = stringWidth;
+
+/** Left-pads/right-pads plain text to an exact width (cutting when longer). */
+export function padTo(text: string, width: number): string {
+	const cut = clip(text, width);
+	return cut + ' '.repeat(Math.max(0, width - stringWidth(cut)));
+}

@@ -1,0 +1,84 @@
+// --replay in a terminal: the logged run's tree and chat, explored read-only with the same UI.
+import {EventEmitter} from 'node:events';
+import type {BackendKind} from '../backends/types.js';
+import type {RlmEvent} from '../engine/events.js';
+import type {RlmEvents} from '../engine/rlm.js';
+import type {CompletionResult, RlmOptions} from '../engine/types.js';
+import type {ResolvedConfig} from '../settings/resolve.js';
+import {DEFAULT_SETTINGS} from '../settings/schema.js';
+import {openSettings} from '../settings/store.js';
+import type {UiEngine} from './effects.js';
+import {runFullScreen} from './fullscreen.js';
+
+export interface ReplayTuiOptions {
+	events: readonly RlmEvent[];
+	/** Shown in the chat (the log's path). */
+	title: string;
+	stdin?: NodeJS.ReadStream;
+	stdout?: NodeJS.WriteStream;
+}
+
+/** Stands in for the engine in a replay: emits nothing, runs nothing. */
+export class InertEngine extends EventEmitter<RlmEvents> implements UiEngine {
+	constructor(readonly options: Readonly<RlmOptions>) {
+		super();
+	}
+
+	configure(): void {}
+
+	async completion(): Promise<CompletionResult> {
+		return {
+			response: '',
+			status: 'failed',
+			iterations: [],
+			usage: {inputTokens: 0, outputTokens: 0, totalTokens: 0},
+			executionTimeMs: 0,
+			runId: '',
+			error: 'a replay cannot run completions',
+		};
+	}
+
+	setContext(): void {}
+
+	async listModels(): Promise<string[]> {
+		return [];
+	}
+
+	async checkBackend(): Promise<void> {}
+
+	async resetSession(): Promise<void> {}
+
+	async warmUp(): Promise<void> {}
+
+	async dispose(): Promise<void> {}
+}
+
+const BACKENDS: readonly string[] = ['openai', 'anthropic', 'demo'];
+
+export async function runReplayTui(options: ReplayTuiOptions): Promise<number> {
+	const first = options.events.find((event) => event.type === 'run.start');
+	const backend = (first?.type === 'run.start' && BACKENDS.includes(first.backend) ? first.backend : 'demo') as BackendKind;
+	const model = first?.type === 'run.start' ? first.model : 'unknown';
+	const config: ResolvedConfig = {
+		backend,
+		model,
+		temperature: DEFAULT_SETTINGS.temperature,
+		maxIterations: first?.type === 'run.start' ? first.maxIterations : DEFAULT_SETTINGS.maxIterations,
+		maxDepth: DEFAULT_SETTINGS.maxDepth,
+		timeoutSeconds: DEFAULT_SETTINGS.timeoutSeconds,
+	};
+	return runFullScreen(
+		async (onExit) => {
+			const [{createElement}, {App}] = await Promise.all([import('react'), import('./app.js')]);
+			return createElement(App, {
+				rlm: new InertEngine({model, backend}),
+				config,
+				settings: openSettings(),
+				onExit,
+				skipStartup: true,
+				replay: {title: options.title, events: options.events},
+			});
+		},
+		{...(options.stdin ? {stdin: options.stdin} : {}), ...(options.stdout ? {stdout: options.stdout} : {})},
+	);
+}

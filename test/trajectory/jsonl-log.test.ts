@@ -1,0 +1,179 @@
+// Trajectories: run -> JSONL -> replay gives the same tree; a killed run leaves readable lines;
+// the original RLM's files open; --resume brings variables back without model calls.
+import {spawn} from 'node:child_process';
+import {mkdtempSync, readdirSync, readFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {Rlm} from '../../source/engine/rlm.js';
+import type {RlmEvent} from '../../source/engine/events.js';
+import {logToEvents} from '../../source/trajectory/log-to-events.js';
+import {lastSessionFiles, parseTrajectoryLog, readTrajectoryLog} from '../../source/trajectory/read-log.js';
+import {resumeTurns} from '../../source/trajectory/resume.js';
+import {reduceAll, toNested, type NestedNode} from '../../source/trajectory/tree.js';
+import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
+import {repl, scripted, subRequests} from '../support/rlm-script.js';
+import {cleanEnv, cliPath} from '../support/run-cli.js';
+
+let server: FakeLlmServer;
+beforeAll(async () => {
+	server = await startFakeLlmServer({models: ['m']});
+});
+afterAll(async () => {
+	await server?.close();
+});
+
+const newDir = () => mkdtempSync(join(tmpdir(), 'rlm-logs-'));
+
+function makeRlm(logDir: string, maxDepth = 1) {
+	const rlm = new Rlm({model: 'm', backend: 'openai', baseURL: server.openaiBaseURL, apiKey: 'k', maxIterations: 5, maxDepth, logDir});
+	const events: RlmEvent[] = [];
+	rlm.on('event', (event) => events.push(event));
+	return {rlm, events};
+}
+
+/** What a tree says, without times and ids: kinds, text, code, output, prompts, answers. */
+function shape(nodes: NestedNode[]): unknown[] {
+	return nodes.map((node) => {
+		const n = node as NestedNode & Record<string, unknown>;
+		const keep: Record<string, unknown> = {kind: n.kind, status: n.status};
+		for (const key of ['model', 'question', 'iteration', 'text', 'code', 'ok', 'final', 'stdout', 'stderr', 'fn', 'index', 'prompt', 'response', 'answer', 'runStatus', 'depth'])
+			if (n[key] !== undefined && !(n.kind === 'reply' && key === 'model')) keep[key] = n[key];
+		keep.children = shape(node.children);
+		return keep;
+	});
+}
+
+describe('JSONL trajectories', () => {
+	it('round trips: run -> log -> replay shows the same tree, nested children included', async () => {
+		const dir = newDir();
+		server.setResponder(
+			scripted({
+				root: ({turn, request}) => {
+					if (request.messages[1]!.content.includes('child job')) return repl('llm_output("child:" + llm_query("leaf"))');
+					return turn === 0
+						? repl('print("looking")\nparts = llm_query_batched(["a", "b"])\nprint(parts)')
+						: repl('r = rlm_query("child job")\nllm_output(r + "|" + ",".join(parts))');
+				},
+				sub: (prompt) => ({text: `S(${prompt})`}),
+			}),
+		);
+		const {rlm, events} = makeRlm(dir, 2);
+		try {
+			const result = await rlm.completion('round trip', {context: 'ctx'});
+			expect(result.response).toBe('child:S(leaf)|S(a),S(b)');
+			expect(rlm.logFiles).toHaveLength(1);
+			const log = readTrajectoryLog(rlm.logFiles[0]!);
+			expect(log.skippedLines).toBe(0);
+			expect(log.metadata).toMatchObject({type: 'metadata', root_model: 'm', max_depth: 2, backend: 'openai', environment_type: 'pyodide-sandbox'});
+			expect(log.iterations.map((i) => i.iteration)).toEqual([1, 2]);
+			const second = log.iterations[1]!;
+			expect(second.final_answer).toBe('child:S(leaf)|S(a),S(b)');
+			expect(second.prompt.at(-1)!.content).toContain('looking');
+			const childCall = second.code_blocks[0]!.result.rlm_calls[0]!;
+			expect(childCall.metadata?.iterations[0]!.code_blocks[0]!.result.rlm_calls[0]!.response).toBe('S(leaf)');
+			const live = shape(toNested(reduceAll(events)));
+			const replayed = shape(toNested(reduceAll(logToEvents(log))));
+			expect(replayed).toEqual(live);
+		} finally {
+			await rlm.dispose();
+		}
+	});
+
+	it('leaves every finished iteration readable when the process is killed mid-run', async () => {
+		const dir = newDir();
+		let calls = 0;
+		server.setResponder(
+			scripted({
+				root: () => {
+					calls++;
+					return calls <= 2 ? repl(`step_${calls} = ${calls}\nprint("step ${calls}")`) : {hang: true};
+				},
+			}),
+		);
+		const child = spawn(process.execPath, [cliPath, '-u', server.openaiBaseURL, '-m', 'm', '--log-dir', dir, '-p', 'work slowly'], {env: cleanEnv(), stdio: 'ignore'});
+		const exited = new Promise((resolve) => child.on('exit', resolve));
+		const logFile = () => readdirSync(dir).find((name) => name.endsWith('.jsonl'));
+		await expect.poll(() => logFile() && readFileSync(join(dir, logFile()!), 'utf8').split('\n').filter(Boolean).length, {timeout: 30_000}).toBe(3);
+		child.kill('SIGKILL');
+		await exited;
+		const lines = readFileSync(join(dir, logFile()!), 'utf8').split('\n').filter(Boolean);
+		const parsed = lines.map((line) => JSON.parse(line));
+		expect(parsed.map((line) => line.type)).toEqual(['metadata', 'iteration', 'iteration']);
+		expect(parsed[2].code_blocks[0].result.stdout).toBe('step 2\n');
+	});
+
+	it("opens a log written in the original RLM's schema", () => {
+		const lines = [
+			{type: 'metadata', timestamp: '2026-01-31T11:05:04.339193', root_model: 'gpt-5', max_depth: 1, max_iterations: 10, backend: 'openai', backend_kwargs: {model_name: 'gpt-5'}, environment_type: 'local', environment_kwargs: {}, other_backends: null},
+			{
+				type: 'iteration',
+				iteration: 1,
+				timestamp: '2026-01-31T11:05:10.000000',
+				prompt: [{role: 'system', content: 'sys'}, {role: 'user', content: 'Your context is a str of 50 total characters.'}],
+				response: '```repl\nprint(context[:10])\n```',
+				code_blocks: [{code: 'print(context[:10])', result: {stdout: 'hello worl\n', stderr: '', locals: {context: 'hello world'}, execution_time: 0.01, rlm_calls: []}}],
+				final_answer: null,
+				iteration_time: 2.5,
+			},
+			{
+				type: 'iteration',
+				iteration: 2,
+				timestamp: '2026-01-31T11:05:14.000000',
+				prompt: [{role: 'user', content: 'more'}],
+				response: '```repl\nx = llm_query("summarize hello")\n```\nFINAL_VAR(x)',
+				code_blocks: [
+					{
+						code: 'x = llm_query("summarize hello")',
+						result: {stdout: '', stderr: '', locals: {}, execution_time: 1.2, rlm_calls: [{root_model: 'gpt-5-mini', prompt: 'summarize hello', response: 'A greeting.', usage_summary: {}, execution_time: 1.1}]},
+					},
+				],
+				final_answer: ['FINAL_VAR', 'A greeting.'],
+				iteration_time: 3.0,
+			},
+		];
+		const log = parseTrajectoryLog(`${lines.map((line) => JSON.stringify(line)).join('\n')}\n{"type":"iteration","iter`);
+		expect(log.skippedLines).toBe(1);
+		const [run] = toNested(reduceAll(logToEvents(log))) as Array<NestedNode & Record<string, unknown>>;
+		expect(run).toMatchObject({kind: 'run', model: 'gpt-5', answer: 'A greeting.', runStatus: 'answered'});
+		const iterations = run!.children.filter((node) => node.kind === 'iteration');
+		expect(iterations).toHaveLength(2);
+		const code = iterations[1]!.children.find((node) => node.kind === 'code') as NestedNode & {children: NestedNode[]};
+		expect(code.children.find((node) => node.kind === 'call')).toMatchObject({model: 'gpt-5-mini', prompt: 'summarize hello', response: 'A greeting.'});
+	});
+
+	it('resumes a session: history back, variables rebuilt from recorded sub-call answers', async () => {
+		const dir = newDir();
+		server.setResponder(
+			scripted({
+				root: ({request}) =>
+					request.messages[1]!.content.includes('remember')
+						? repl('memo = llm_query("make a memo")\ncount = len(memo)\nllm_output("noted")')
+						: repl('llm_output(f"{memo}/{count}/{len(history)}")'),
+				sub: () => ({text: 'RECORDED-MEMO'}),
+			}),
+		);
+		const first = makeRlm(dir).rlm;
+		try {
+			expect((await first.completion('remember this')).response).toBe('noted');
+		} finally {
+			await first.dispose();
+		}
+		const files = lastSessionFiles(dir);
+		expect(files).toHaveLength(1);
+		server.requests.length = 0;
+		const second = makeRlm(dir).rlm;
+		try {
+			const summary = await second.resume(resumeTurns(files.map((file) => readTrajectoryLog(file))));
+			expect(summary).toMatchObject({turns: 1, blocks: 1, failedBlocks: 0});
+			expect(summary.variables.map((v) => v.name)).toEqual(expect.arrayContaining(['memo', 'count']));
+			expect(server.requests).toHaveLength(0);
+			expect(second.history).toEqual([{question: 'remember this', answer: 'noted'}]);
+			const answer = await second.completion('what was it?');
+			expect(answer.response).toBe('RECORDED-MEMO/13/1');
+			expect(subRequests(server.requests)).toHaveLength(0);
+		} finally {
+			await second.dispose();
+		}
+	});
+});

@@ -1,0 +1,183 @@
+import {describe, expect, it} from 'vitest';
+import type {RlmEvent, RlmEventBody} from '../../source/engine/events.js';
+import {
+	emptyTrajectory,
+	findCall,
+	findRun,
+	getNode,
+	nodeCount,
+	reduceAll,
+	reduceTrajectory,
+	toNested,
+	type CallNode,
+	type CodeNode,
+	type OutputNode,
+	type ReplyNode,
+	type RunNode,
+	type TrajectoryState,
+} from '../../source/trajectory/tree.js';
+
+let clock = 0;
+const ev = (body: RlmEventBody): RlmEvent => ({...body, t: (clock += 10)}) as RlmEvent;
+const u = (inputTokens: number, outputTokens: number) => ({inputTokens, outputTokens});
+
+const runStart = (runId: string, extra: Partial<Extract<RlmEventBody, {type: 'run.start'}>> = {}) =>
+	ev({type: 'run.start', runId, depth: 0, model: 'root-m', backend: 'demo', question: 'q?', context: {type: 'str', chars: 5}, maxIterations: 5, ...extra});
+
+function scenario(): RlmEvent[] {
+	clock = 0;
+	return [
+		runStart('r1'),
+		ev({type: 'iter.start', runId: 'r1', iteration: 1, maxIterations: 5}),
+		ev({type: 'llm.start', runId: 'r1', iteration: 1, messages: 2, promptChars: 100}),
+		ev({type: 'llm.delta', runId: 'r1', iteration: 1, text: 'Let me '}),
+		ev({type: 'llm.delta', runId: 'r1', iteration: 1, text: 'look.'}),
+		ev({type: 'llm.done', runId: 'r1', iteration: 1, text: 'Let me look.\n```repl\nprint(1)\n```', usage: u(100, 20), ms: 15}),
+		ev({type: 'code.start', runId: 'r1', iteration: 1, block: 0, code: 'print(1)'}),
+		ev({type: 'code.output', runId: 'r1', iteration: 1, block: 0, stream: 'stdout', text: '1\n'}),
+		ev({type: 'call.start', callId: 'c1', runId: 'r1', iteration: 1, block: 0, kind: 'llm', fn: 'llm_query_batched', index: 0, model: 'sub-m', prompt: 'p0'}),
+		ev({type: 'call.start', callId: 'c2', runId: 'r1', iteration: 1, block: 0, kind: 'llm', fn: 'llm_query_batched', index: 1, model: 'sub-m', prompt: 'p1'}),
+		ev({type: 'call.delta', callId: 'c1', text: 'an'}),
+		ev({type: 'call.done', callId: 'c1', response: 'answer0', usage: u(10, 5), ms: 7}),
+		ev({type: 'call.done', callId: 'c2', response: 'Error: boom', usage: u(0, 0), ms: 3, error: 'Error: boom'}),
+		ev({type: 'call.start', callId: 'c3', runId: 'r1', iteration: 1, block: 0, kind: 'rlm', fn: 'rlm_query', index: 0, model: 'sub-m', prompt: 'child?'}),
+		runStart('r2', {parentCallId: 'c3', depth: 1, model: 'sub-m', question: 'child?'}),
+		ev({type: 'iter.start', runId: 'r2', iteration: 1, maxIterations: 5}),
+		ev({type: 'llm.done', runId: 'r2', iteration: 1, text: 'child reply', usage: u(30, 3), ms: 5}),
+		ev({type: 'run.done', runId: 'r2', answer: 'child answer', status: 'answered', usage: u(30, 3), ms: 20, iterations: 1}),
+		ev({type: 'call.done', callId: 'c3', response: 'child answer', usage: u(30, 3), ms: 25}),
+		ev({type: 'code.done', runId: 'r1', iteration: 1, block: 0, ok: true, stdout: '1\n', stderr: '', ms: 40, truncatedChars: 0, variables: [{name: 'x', type: 'int'}], final: null, restarted: false}),
+		ev({type: 'iter.start', runId: 'r1', iteration: 2, maxIterations: 5}),
+		ev({type: 'llm.done', runId: 'r1', iteration: 2, text: 'done', usage: u(200, 10), ms: 9}),
+		ev({type: 'notice', runId: 'r1', level: 'warn', message: 'heads up'}),
+		ev({type: 'run.done', runId: 'r1', answer: '42', status: 'answered', usage: u(340, 38), ms: 300, iterations: 2}),
+	];
+}
+
+describe('reduceTrajectory', () => {
+	it('builds run -> iteration -> reply / code -> output / calls -> child run', () => {
+		const state = reduceAll(scenario());
+		expect(state.roots).toHaveLength(1);
+		const run = getNode(state, state.roots[0]!) as RunNode;
+		expect(run).toMatchObject({kind: 'run', runId: 'r1', status: 'done', runStatus: 'answered', answer: '42', iteration: 2, ms: 300});
+		const [iter1, iter2] = run.children.map(id => getNode(state, id)!);
+		expect(iter1).toMatchObject({kind: 'iteration', iteration: 1, status: 'done'});
+		expect(iter2).toMatchObject({kind: 'iteration', iteration: 2, status: 'done'});
+		const [reply, code] = iter1!.children.map(id => getNode(state, id)!);
+		expect(reply).toMatchObject({kind: 'reply', text: 'Let me look.\n```repl\nprint(1)\n```', status: 'done', usage: u(100, 20), messages: 2, model: 'root-m'});
+		expect(code).toMatchObject({kind: 'code', code: 'print(1)', ok: true, status: 'done', ms: 40});
+		const codeChildren = code!.children.map(id => getNode(state, id)!);
+		expect(codeChildren.map(n => n.kind)).toEqual(['output', 'call', 'call', 'call']);
+		expect(codeChildren[0]).toMatchObject({text: '1\n', stdout: '1\n', status: 'done'} satisfies Partial<OutputNode>);
+		expect(codeChildren[1]).toMatchObject({fn: 'llm_query_batched', index: 0, response: 'answer0', status: 'done', usage: u(10, 5)} satisfies Partial<CallNode>);
+		expect(codeChildren[2]).toMatchObject({index: 1, status: 'error', error: 'Error: boom'});
+		const rlmCall = codeChildren[3] as CallNode;
+		expect(rlmCall.callKind).toBe('rlm');
+		const child = getNode(state, rlmCall.childRun!) as RunNode;
+		expect(child).toMatchObject({kind: 'run', runId: 'r2', depth: 1, parent: rlmCall.id, level: rlmCall.level + 1, status: 'done'});
+		// Inclusive usage of the rlm call is not double counted with its child run.
+		expect(rlmCall.usage).toEqual(u(30, 3));
+		expect(code!.usage).toEqual(u(40, 8));
+		expect(iter1!.usage).toEqual(u(140, 28));
+		expect(run.usage).toEqual(u(340, 38));
+		expect(state.usage).toEqual(u(340, 38));
+		expect(state.usageByModel).toEqual({'root-m': u(300, 30), 'sub-m': u(40, 8)});
+		const notice = getNode(state, iter2!.children[1]!)!;
+		expect(notice).toMatchObject({kind: 'notice', noticeLevel: 'warn', message: 'heads up'});
+		expect(findRun(state, 'r2')?.id).toBe(child.id);
+		expect(findCall(state, 'c1')?.response).toBe('answer0');
+		expect(state.newest).toBe(notice.id);
+	});
+
+	it('never mutates the input state and shares untouched nodes', () => {
+		const events = scenario();
+		const mid = reduceAll(events.slice(0, 8));
+		const snapshot = JSON.stringify(toNested(mid));
+		const next = reduceTrajectory(mid, events[8]!);
+		expect(JSON.stringify(toNested(mid))).toBe(snapshot);
+		expect(nodeCount(next)).toBe(nodeCount(mid) + 1);
+		const replyId = getNode(mid, getNode(mid, mid.roots[0]!)!.children[0]!)!.children[0]!;
+		expect(getNode(next, replyId)).toBe(getNode(mid, replyId));
+		// A streamed delta replaces the reply and its ancestors only.
+		const delta = reduceTrajectory(mid, ev({type: 'call.delta', callId: 'nope', text: 'x'}));
+		expect(delta).toBe(mid);
+	});
+
+	it('produces the same result when an event is reduced twice from the same state (strict mode)', () => {
+		const events = scenario();
+		let state = emptyTrajectory();
+		for (const event of events) {
+			const a = reduceTrajectory(state, event);
+			const b = reduceTrajectory(state, event);
+			expect(toNested(b)).toEqual(toNested(a));
+			state = b;
+		}
+		expect(state.usage).toEqual(u(340, 38));
+	});
+
+	it('marks running nodes cancelled when a run is cancelled, and errors on failure', () => {
+		clock = 0;
+		const state = reduceAll([
+			runStart('r1'),
+			ev({type: 'iter.start', runId: 'r1', iteration: 1, maxIterations: 5}),
+			ev({type: 'llm.delta', runId: 'r1', iteration: 1, text: 'partial'}),
+			ev({type: 'run.done', runId: 'r1', answer: '', status: 'cancelled', usage: u(0, 0), ms: 50, iterations: 1}),
+			runStart('r3'),
+			ev({type: 'code.start', runId: 'r3', iteration: 1, block: 0, code: 'x'}),
+			ev({type: 'code.done', runId: 'r3', iteration: 1, block: 0, ok: false, stdout: '', stderr: 'Traceback', error: 'NameError', ms: 1, truncatedChars: 0, variables: [], final: null, restarted: false}),
+			ev({type: 'run.done', runId: 'r3', answer: '', status: 'failed', usage: u(0, 0), ms: 5, iterations: 1, error: 'backend down'}),
+		]);
+		const [r1, r3] = state.roots.map(id => getNode(state, id) as RunNode);
+		expect(r1!.status).toBe('cancelled');
+		const iter = getNode(state, r1!.children[0]!)!;
+		expect(iter.status).toBe('cancelled');
+		expect((getNode(state, iter.children[0]!) as ReplyNode)).toMatchObject({text: 'partial', status: 'cancelled'});
+		expect(r3).toMatchObject({status: 'error', error: 'backend down'});
+		const code = getNode(state, getNode(state, r3!.children[0]!)!.children[0]!) as CodeNode;
+		expect(code).toMatchObject({status: 'error', error: 'NameError'});
+		expect(getNode(state, code.output!)).toMatchObject({kind: 'output', stderr: 'Traceback', error: 'NameError', status: 'error'});
+	});
+
+	it('tolerates events for unknown runs and calls', () => {
+		clock = 0;
+		let state: TrajectoryState = emptyTrajectory();
+		state = reduceTrajectory(state, ev({type: 'code.start', runId: 'ghost', iteration: 3, block: 1, code: 'y'}));
+		expect(state.roots).toHaveLength(1);
+		state = reduceTrajectory(state, runStart('child', {parentCallId: 'unknown-call', depth: 1}));
+		expect(state.roots).toHaveLength(2);
+		state = reduceTrajectory(state, ev({type: 'call.done', callId: 'missing', response: '', usage: u(1, 1), ms: 1}));
+		expect(state.usage).toEqual(u(0, 0));
+	});
+
+	it('stays fast for 10,000+ nodes', () => {
+		clock = 0;
+		const events: RlmEvent[] = [runStart('big')];
+		for (let i = 1; i <= 20; i++) {
+			events.push(ev({type: 'iter.start', runId: 'big', iteration: i, maxIterations: 20}));
+			events.push(ev({type: 'llm.done', runId: 'big', iteration: i, text: 'r', usage: u(1, 1), ms: 1}));
+			events.push(ev({type: 'code.start', runId: 'big', iteration: i, block: 0, code: 'c'}));
+			for (let j = 0; j < 500; j++) {
+				const callId = `c${i}-${j}`;
+				events.push(ev({type: 'call.start', callId, runId: 'big', iteration: i, block: 0, kind: 'llm', fn: 'llm_query_batched', index: j, model: 's', prompt: 'p'}));
+				events.push(ev({type: 'call.delta', callId, text: 'x'}));
+				events.push(ev({type: 'call.done', callId, response: 'x', usage: u(2, 1), ms: 1}));
+			}
+			events.push(ev({type: 'code.done', runId: 'big', iteration: i, block: 0, ok: true, stdout: '', stderr: '', ms: 1, truncatedChars: 0, variables: [], final: null, restarted: false}));
+		}
+		const started = performance.now();
+		const state = reduceAll(events);
+		const ms = performance.now() - started;
+		expect(nodeCount(state)).toBeGreaterThan(10_000);
+		expect(state.usage).toEqual(u(20 + 20 * 500 * 2, 20 + 20 * 500));
+		// ~30k events; generous bound for a loaded 2-core machine.
+		expect(ms).toBeLessThan(3000);
+	});
+
+	it('serialises to nested JSON', () => {
+		const nested = toNested(reduceAll(scenario()));
+		const text = JSON.stringify(nested);
+		expect(nested[0]!.kind).toBe('run');
+		expect(nested[0]!.children[0]!.children[1]!.children[3]!.children[0]).toMatchObject({kind: 'run', runId: 'r2'});
+		expect(text).not.toContain('"childUsage"');
+	});
+});

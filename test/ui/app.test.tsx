@@ -1,0 +1,392 @@
+// The TUI driven through ink-testing-library with a scripted stand-in engine, for the cases that
+// need exact control of the event stream (navigation, reducers under several keys per tick,
+// cancel, commands). engine.test.tsx drives the same App with the real engine.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {resolveConfig} from '../../source/settings/resolve.js';
+import {openSettings, type SettingsStore} from '../../source/settings/store.js';
+import type {RlmEvent} from '../../source/engine/events.js';
+import {InertEngine} from '../../source/ui/replay-tui.js';
+import {asRlm, KEYS, renderApp, scriptRun, scriptRunDone, ScriptedRlm, waitFor, type Harness} from './harness.js';
+
+let dir: string;
+let settings: SettingsStore;
+let rlm: ScriptedRlm;
+let h: Harness;
+
+function start(options: {columns?: number; rows?: number; skipStartup?: boolean} = {}) {
+	rlm ??= new ScriptedRlm();
+	h = renderApp({
+		rlm: asRlm(rlm),
+		config: resolveConfig({}, {}, settings.get()),
+		settings,
+		cwd: dir,
+		columns: options.columns ?? 120,
+		rows: options.rows ?? 36,
+		skipStartup: options.skipStartup ?? true,
+	});
+	return h;
+}
+
+const treeNote = (frame: string) => /(\d+)\/(\d+)( · following)?/.exec(frame.split('\n')[0] ?? '')?.slice(0, 4) ?? [];
+const cursorAt = (row: number, total: number) => (frame: string) => {
+	const [, at, of] = treeNote(frame);
+	return Number(at) === row && Number(of) === total;
+};
+
+async function askAndRun(question = 'hello') {
+	h.write(`${question}\r`);
+	await waitFor(() => rlm.prompts.includes(question), 5000, 'the prompt to reach the engine');
+	scriptRun(rlm);
+	scriptRunDone(rlm);
+	rlm.finish('The answer is **five**.');
+	await h.waitForFrame((frame) => frame.includes('The answer is five') && cursorAt(7, 7)(frame));
+}
+
+beforeEach(() => {
+	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlm-ui-'));
+	settings = openSettings({cwd: path.join(dir, 'config')});
+	rlm = new ScriptedRlm();
+});
+
+afterEach(() => {
+	h?.unmount();
+	fs.rmSync(dir, {recursive: true, force: true});
+});
+
+describe('layout', () => {
+	it('fits the terminal: two panes when wide, stacked when narrow, never taller than rows - 1', async () => {
+		start({columns: 120, rows: 36});
+		let frame = await h.waitForFrame((f) => f.includes('Chat') && f.includes('Tree') && f.split('\n').length === 35);
+		expect(frame.split('\n')[0]).toMatch(/╭─ Chat .*╮╭─ Tree .*╮/);
+		expect(frame.split('\n').length).toBe(35);
+		await askAndRun();
+		for (const [columns, rows] of [[80, 24], [100, 30], [99, 24], [160, 50]] as const) {
+			h.resize(columns, rows);
+			frame = await h.waitForFrame((f) => f.split('\n').length === rows - 1);
+			const lines = frame.split('\n');
+			for (const line of lines) expect([...line].length).toBeLessThanOrEqual(columns);
+			if (columns < 100) expect(lines.filter((line) => line.startsWith('╭─')).length).toBe(2);
+			else expect(lines[0]).toMatch(/Chat.*Tree/);
+			expect(lines.at(-1)).toContain('openai · cogito:14b');
+		}
+	});
+});
+
+describe('asking', () => {
+	it('sends the question, shows rows as events arrive, then the Markdown answer and the rolled-up tokens', async () => {
+		start();
+		h.write('hello\r');
+		await h.waitForFrame((f) => f.includes('› hello') && f.includes('working'));
+		await waitFor(() => rlm.prompts.length === 1);
+		expect(rlm.prompts).toEqual(['hello']);
+		scriptRun(rlm);
+		const live = await h.waitForFrame((f) => f.includes('llm_query_batched[1]'));
+		expect(live).toContain('iteration 1/30');
+		expect(live).toContain('code #1 print(len(context))');
+		expect(live).toContain('output 5');
+		expect(live).toMatch(/iter 1\/30/);
+		scriptRunDone(rlm);
+		rlm.finish('The answer is **five**.');
+		const done = await h.waitForFrame((f) => f.includes('The answer is five.'));
+		expect(done).not.toContain('**');
+		expect(done).toContain('1 iteration');
+		expect(done).toContain('↑120 ↓30 tok');
+	});
+
+	it('keeps every key when text and Enter arrive in one chunk, and edits with backspace', async () => {
+		start();
+		h.write('helo');
+		h.write(`${KEYS.backspace}lo there${KEYS.left}${KEYS.left}${KEYS.backspace}X\r`);
+		await waitFor(() => rlm.prompts.length === 1, 5000, 'a prompt');
+		expect(rlm.prompts[0]).toBe('hello thXre');
+	});
+
+	it('takes a multi-line paste as one question', async () => {
+		start();
+		h.write('line one\nline two\r');
+		await waitFor(() => rlm.prompts.length === 1, 5000, 'a prompt');
+		expect(rlm.prompts[0]).toBe('line one line two');
+	});
+
+	it('refuses a second question while one runs, and cancels with Esc', async () => {
+		start();
+		h.write('first\r');
+		await waitFor(() => rlm.prompts.length === 1);
+		h.write('second\r');
+		await h.waitForFrame((f) => f.includes('Still working on the last question'));
+		expect(rlm.prompts).toEqual(['first']);
+		h.write(KEYS.esc);
+		await h.waitForFrame((f) => f.includes('Cancelled'));
+		expect(rlm.signals[0]!.aborted).toBe(true);
+	});
+
+	it('cancels with Ctrl+C while running, and exits on a second Ctrl+C only when idle', async () => {
+		start();
+		h.write('first\r');
+		await waitFor(() => rlm.prompts.length === 1);
+		h.write(KEYS.ctrlC);
+		await h.waitForFrame((f) => f.includes('Cancelled'));
+		expect(h.exits).toEqual([]);
+		h.write(KEYS.ctrlC);
+		await h.waitForFrame((f) => f.includes('Ctrl+C again to quit'));
+		h.write('x');
+		await h.waitForFrame((f) => !f.includes('Ctrl+C again to quit'));
+		expect(h.exits).toEqual([]);
+		h.write(KEYS.ctrlC);
+		await h.waitForFrame((f) => f.includes('Ctrl+C again to quit'));
+		h.write(KEYS.ctrlC);
+		await waitFor(() => h.exits.length === 1, 5000, 'exit');
+		expect(h.exits).toEqual([0]);
+	});
+});
+
+describe('tree navigation', () => {
+	it('moves, collapses, expands and follows, with several keys per tick', async () => {
+		start();
+		await askAndRun();
+		// Tab and three keys in one chunk (as tmux send-keys delivers them): focus moves first.
+		h.write(`${KEYS.tab}kkj`);
+		await h.waitForFrame(cursorAt(6, 7));
+		expect(h.lastFrame()).toContain('j/k move');
+		expect(treeNote(h.lastFrame())[3]).toBeUndefined();
+		// Escape sequences and letters mixed in one chunk.
+		h.write(`${KEYS.up}${KEYS.up}k`);
+		await h.waitForFrame(cursorAt(3, 7));
+		h.write('j');
+		await h.waitForFrame(cursorAt(4, 7));
+		expect(h.lastFrame()).toMatch(/▾ ✓ code #1/);
+		h.write('h');
+		await h.waitForFrame(cursorAt(4, 4));
+		expect(h.lastFrame()).toMatch(/▸ ✓ code #1/);
+		expect(h.lastFrame()).not.toContain('output 5');
+		h.write('l');
+		await h.waitForFrame(cursorAt(4, 7));
+		h.write('l');
+		await h.waitForFrame(cursorAt(5, 7));
+		// Left on a leaf goes to the parent; twice more collapses the iteration.
+		h.write('hh');
+		await h.waitForFrame(cursorAt(4, 4));
+		h.write('kh');
+		await h.waitForFrame(cursorAt(2, 4));
+		h.write('h');
+		await h.waitForFrame(cursorAt(2, 2));
+		h.write('g');
+		await h.waitForFrame(cursorAt(1, 2));
+		h.write(`${KEYS.enter}`);
+		await h.waitForFrame((f) => f.includes('Run') && f.includes('Question'));
+		h.write(KEYS.esc);
+		await h.waitForFrame(cursorAt(1, 2));
+		h.write('G');
+		await h.waitForFrame((f) => cursorAt(2, 2)(f) && f.includes('following'));
+		h.write('l');
+		await h.waitForFrame(cursorAt(2, 4));
+		// A new question while following: the cursor tracks the newest row.
+		h.write(KEYS.tab);
+		h.write('again\r');
+		await waitFor(() => rlm.prompts.length === 2);
+		scriptRun(rlm, 'r2', 'again');
+		await h.waitForFrame((f) => /\b8\/8 · following/.test(f));
+	});
+
+	it('opens the detail view on a leaf and scrolls long text with PgUp/PgDn', async () => {
+		start({columns: 120, rows: 24});
+		h.write('long\r');
+		await waitFor(() => rlm.prompts.length === 1);
+		rlm.emitEvent({type: 'run.start', runId: 'r', depth: 0, model: 'm', backend: 'openai', question: 'long', context: {type: 'str', chars: 4}, maxIterations: 3});
+		rlm.emitEvent({type: 'code.start', runId: 'r', iteration: 1, block: 1, code: 'for i in range(100): print(i)'});
+		const out = Array.from({length: 100}, (_, i) => `line ${i}`).join('\n');
+		rlm.emitEvent({type: 'code.done', runId: 'r', iteration: 1, block: 1, ok: true, stdout: out, stderr: '', ms: 5, truncatedChars: 0, variables: [], final: null, restarted: false});
+		rlm.emitEvent({type: 'call.start', callId: 'c', runId: 'r', iteration: 1, block: 1, kind: 'llm', fn: 'llm_query', index: 0, model: 'sub', prompt: 'What is the full prompt text?'});
+		rlm.emitEvent({type: 'call.done', callId: 'c', response: 'The complete response.', usage: {inputTokens: 3, outputTokens: 4}, ms: 9});
+		await h.waitForFrame((f) => f.includes('llm_query'));
+		h.write(KEYS.tab);
+		h.write(KEYS.enter);
+		let frame = await h.waitForFrame((f) => f.includes('Prompt'));
+		expect(frame).toContain('What is the full prompt text?');
+		expect(frame).toContain('The complete response.');
+		h.write(`${KEYS.esc}k`);
+		await h.waitForFrame(cursorAt(4, 5));
+		h.write(KEYS.enter);
+		frame = await h.waitForFrame((f) => f.includes('stdout'));
+		expect(frame).toContain('line 0');
+		expect(frame).not.toContain('line 40');
+		h.write(KEYS.pgdn + KEYS.pgdn);
+		frame = await h.waitForFrame((f) => f.includes('line 40'));
+		expect(frame).not.toContain('line 0\n');
+		h.write('G');
+		frame = await h.waitForFrame((f) => f.includes('line 99'));
+		h.write(KEYS.pgup);
+		await h.waitForFrame((f) => !f.includes('line 99'));
+		h.write(KEYS.esc);
+		await h.waitForFrame((f) => f.includes('Tree') && f.includes('Chat'));
+	});
+});
+
+describe('commands', () => {
+	it('/model lists, filters and picks; the pick is applied and saved', async () => {
+		start();
+		h.write('/model\r');
+		let frame = await h.waitForFrame((f) => f.includes('Model · openai') && f.includes('qwen2.5:7b'));
+		expect(frame).toContain('cogito:14b (current)');
+		h.write('qw');
+		frame = await h.waitForFrame((f) => f.includes('filter › qw'));
+		expect(frame).not.toContain('llama3.2:3b');
+		h.write(KEYS.enter);
+		await h.waitForFrame((f) => f.includes('Model: qwen2.5:7b'));
+		expect(rlm.configured).toContainEqual({model: 'qwen2.5:7b'});
+		expect(h.lastFrame().split('\n').at(-1)).toContain('openai · qwen2.5:7b');
+		expect(openSettings({cwd: path.join(dir, 'config')}).get().models.openai).toBe('qwen2.5:7b');
+		// Esc leaves without changing anything; a typed name that is not listed can be used.
+		h.write('/model\r');
+		await h.waitForFrame((f) => f.includes('Model · openai'));
+		h.write(KEYS.esc);
+		await h.waitForFrame((f) => f.includes('Chat'));
+		h.write('/model\r');
+		await h.waitForFrame((f) => f.includes('Model · openai') && f.includes('llama3.2:3b'));
+		h.write('my-custom\r');
+		await h.waitForFrame((f) => f.includes('Model: my-custom'));
+	});
+
+	it('/backend switches (saved), rejects unknown names', async () => {
+		start();
+		h.write('/backend nope\r');
+		await h.waitForFrame((f) => f.includes('Unknown backend "nope"'));
+		h.write('/backend demo\r');
+		await h.waitForFrame((f) => f.includes('Backend: demo · model demo'));
+		expect(rlm.configured.at(-1)).toMatchObject({backend: 'demo', model: 'demo', baseURL: undefined});
+		expect(openSettings({cwd: path.join(dir, 'config')}).get().backend).toBe('demo');
+		h.write('/backend openai http://127.0.0.1:9/v1\r');
+		await h.waitForFrame((f) => f.includes('Backend: openai at http://127.0.0.1:9/v1'));
+		expect(openSettings({cwd: path.join(dir, 'config')}).get().baseURLs.openai).toBe('http://127.0.0.1:9/v1');
+	});
+
+	it('/context loads text files and gives one-line errors for missing and binary ones', async () => {
+		start();
+		fs.writeFileSync(path.join(dir, 'notes.txt'), 'some notes');
+		fs.writeFileSync(path.join(dir, 'blob.bin'), Buffer.from([0, 1, 2, 3, 0, 255]));
+		h.write('/context missing.txt\r');
+		await h.waitForFrame((f) => f.includes('Context file not found'));
+		h.write('/context blob.bin\r');
+		await h.waitForFrame((f) => f.includes('looks binary'));
+		h.write('/context notes.txt\r');
+		await h.waitForFrame((f) => f.includes('Context: notes.txt (10 characters)'));
+		expect(rlm.contexts).toEqual(['some notes']);
+	});
+
+	it('/save writes a Markdown transcript in the working directory and says where', async () => {
+		start();
+		await askAndRun();
+		h.write('/save\r');
+		await h.waitForFrame((f) => f.includes('Saved the transcript to'));
+		const file = fs.readdirSync(dir).find((name) => name.startsWith('rlm-transcript-'));
+		expect(file).toBeDefined();
+		const text = fs.readFileSync(path.join(dir, file!), 'utf8');
+		expect(text).toContain('## Question\n\nhello');
+		expect(text).toContain('The answer is **five**.');
+	});
+
+	it('/clear starts a fresh session; /help opens and closes; unknown commands say so; /quit exits', async () => {
+		start();
+		await askAndRun();
+		h.write('/clear\r');
+		await h.waitForFrame((f) => f.includes('New session') && !f.includes('The answer is five'));
+		expect(rlm.resets).toBe(1);
+		h.write('/help\r');
+		await h.waitForFrame((f) => f.includes('Anywhere'));
+		// Esc then a letter in one chunk arrives as Alt+letter: still an Esc and a letter.
+		h.write(`${KEYS.esc}i`);
+		await h.waitForFrame((f) => f.includes('› i'));
+		h.write(`${KEYS.backspace}/frobnicate\r`);
+		await h.waitForFrame((f) => f.includes('Unknown command /frobnicate'));
+		h.write('/quit\r');
+		await waitFor(() => h.exits.length === 1);
+		expect(h.exits).toEqual([0]);
+	});
+
+	it('says when the backend is unreachable at start and offers the demo', async () => {
+		rlm.checkError = new Error('Cannot connect to http://localhost:11434/v1 (connection refused)');
+		start({skipStartup: false, columns: 90});
+		const frame = await h.waitForFrame((f) => f.includes('/backend demo'));
+		expect(frame.replace(/[\s│]+/g, ' ')).toContain('Cannot reach the openai backend at http://localhost:11434/v1: Cannot connect');
+	});
+});
+
+describe('ten thousand rows', () => {
+	it('stays instant: only the visible window renders', async () => {
+		start({columns: 120, rows: 40});
+		h.write('big\r');
+		await waitFor(() => rlm.prompts.length === 1);
+		const started = performance.now();
+		rlm.emitEvent({type: 'run.start', runId: 'big', depth: 0, model: 'm', backend: 'openai', question: 'big', context: {type: 'str', chars: 3}, maxIterations: 30});
+		rlm.emitEvent({type: 'iter.start', runId: 'big', iteration: 1, maxIterations: 30});
+		rlm.emitEvent({type: 'code.start', runId: 'big', iteration: 1, block: 1, code: 'llm_query_batched(prompts)'});
+		for (let i = 0; i < 10_000; i++) {
+			rlm.emitEvent({type: 'call.start', callId: `c${i}`, runId: 'big', iteration: 1, block: 1, kind: 'llm', fn: 'llm_query_batched', index: i, model: 'sub', prompt: `prompt ${i}`});
+			rlm.emitEvent({type: 'call.done', callId: `c${i}`, response: `answer ${i}`, usage: {inputTokens: 1, outputTokens: 1}, ms: 1});
+		}
+		await h.waitForFrame((f) => /10003\/10003/.test(f), 30_000);
+		const loadMs = performance.now() - started;
+		h.write(KEYS.tab);
+		await h.waitForFrame((f) => f.includes('j/k move'));
+		const latencies: number[] = [];
+		for (let i = 0; i < 30; i++) {
+			const target = 10_003 - i - 1;
+			const t0 = performance.now();
+			h.write('k');
+			await waitFor(() => cursorAt(target, 10_003)(h.lastFrame()), 5000, `row ${target}`);
+			latencies.push(performance.now() - t0);
+		}
+		let t0 = performance.now();
+		h.write('g');
+		await h.waitForFrame(cursorAt(1, 10_003));
+		const jumpTop = performance.now() - t0;
+		t0 = performance.now();
+		h.write('h');
+		await h.waitForFrame(cursorAt(1, 1));
+		const collapseAll = performance.now() - t0;
+		t0 = performance.now();
+		h.write('l');
+		await h.waitForFrame(cursorAt(1, 10_003));
+		const expandAll = performance.now() - t0;
+		latencies.sort((a, b) => a - b);
+		const median = latencies[Math.floor(latencies.length / 2)]!;
+		const p90 = latencies[Math.floor(latencies.length * 0.9)]!;
+		// The numbers for the report.
+		process.stderr.write(
+			`[10k rows] 20,003 events applied + first frame: ${loadMs.toFixed(0)}ms; keypress->frame median ${median.toFixed(1)}ms, p90 ${p90.toFixed(1)}ms; g ${jumpTop.toFixed(1)}ms; collapse ${collapseAll.toFixed(1)}ms; expand ${expandAll.toFixed(1)}ms\n`,
+		);
+		expect(median).toBeLessThan(100);
+		// The frame holds the window, not the tree.
+		expect(h.lastFrame().split('\n').length).toBe(39);
+	});
+});
+
+describe('replay', () => {
+	it('shows a logged run read-only: tree focused at the top, the question and answer in the chat', async () => {
+		const events: RlmEvent[] = [];
+		rlm.on('event', (event: RlmEvent) => events.push(event));
+		scriptRun(rlm);
+		scriptRunDone(rlm);
+		h = renderApp({
+			rlm: new InertEngine({model: 'cogito:14b', backend: 'openai'}),
+			config: resolveConfig({}, {}, settings.get()),
+			settings,
+			cwd: dir,
+			skipStartup: true,
+			replay: {title: 'run.jsonl', events},
+		});
+		let frame = await h.waitForFrame((f) => cursorAt(1, 7)(f) && f.includes('The answer is five'));
+		expect(frame).toContain('Replay of run.jsonl');
+		expect(frame).toContain('› hello');
+		expect(frame).toContain('j/k move');
+		h.write('jjj');
+		await h.waitForFrame(cursorAt(4, 7));
+		h.write(`${KEYS.tab}what now?\r`);
+		frame = await h.waitForFrame((f) => f.includes('This is a replay'));
+		h.write('/quit\r');
+		await waitFor(() => h.exits.length === 1);
+	});
+});

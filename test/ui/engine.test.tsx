@@ -1,0 +1,149 @@
+// The TUI with the real engine: the offline demo backend, and the fake OpenAI-compatible server
+// (real SDK over HTTP) for model listing/switching, cancellation and an unreachable backend.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {Rlm} from '../../source/engine/rlm.js';
+import {resolveConfig, type Flags} from '../../source/settings/resolve.js';
+import {openSettings, type SettingsStore} from '../../source/settings/store.js';
+import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
+import {repl, scripted} from '../support/rlm-script.js';
+import {KEYS, renderApp, waitFor, type Harness} from './harness.js';
+
+let dir: string;
+let settings: SettingsStore;
+let rlm: Rlm | undefined;
+let h: Harness | undefined;
+let server: FakeLlmServer | undefined;
+
+const SLOW = 90_000;
+
+function start(flags: Flags, env: NodeJS.ProcessEnv = {}) {
+	const config = resolveConfig(flags, env, settings.get());
+	rlm = new Rlm({
+		model: config.model,
+		backend: config.backend,
+		...(config.baseURL ? {baseURL: config.baseURL} : {}),
+		apiKey: config.apiKey ?? 'test-key',
+		maxIterations: config.maxIterations,
+		requestTimeoutMs: 20_000,
+	});
+	h = renderApp({rlm, config, settings, cwd: dir, env, columns: 140, rows: 40});
+	return h;
+}
+
+const flat = (frame: string) => frame.replace(/[\s│]+/g, ' ');
+
+beforeEach(() => {
+	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlm-ui-engine-'));
+	settings = openSettings({cwd: path.join(dir, 'config')});
+});
+
+afterEach(async () => {
+	h?.unmount();
+	h = undefined;
+	await rlm?.dispose();
+	rlm = undefined;
+	await server?.close();
+	server = undefined;
+	fs.rmSync(dir, {recursive: true, force: true});
+});
+
+describe('with the demo backend', () => {
+	it('asks, streams rows into the tree, answers, and navigates into the details', async () => {
+		start({backend: 'demo'});
+		await h!.waitForFrame((f) => f.includes('demo · demo'));
+		h!.write('Count the words in: the cat sat on the mat with the other cat.\r');
+		const live = await h!.waitForFrame((f) => f.includes('iteration 1/30'), SLOW);
+		expect(live).toContain('run · demo');
+		const done = await h!.waitForFrame((f) => f.includes('Demo answer') && f.includes('iterations ·'), SLOW);
+		expect(flat(done)).toContain('llm_query_batched[0]');
+		expect(done).toMatch(/3 iterations/);
+		expect(done).toMatch(/iter 3\/30/);
+		// Into the tree: top, then down to the first code block and open it.
+		h!.write(KEYS.tab);
+		h!.write('g');
+		await h!.waitForFrame((f) => /─ 1\/\d+/.test(f));
+		h!.write('jjj');
+		await h!.waitForFrame((f) => /─ 4\/\d+/.test(f));
+		h!.write('o');
+		const detail = await h!.waitForFrame((f) => f.includes('Code block 1'));
+		expect(detail).toContain('kind = type(context).__name__');
+		expect(detail).toContain('ran without error');
+		h!.write(KEYS.esc);
+		await h!.waitForFrame((f) => f.includes('Tree'));
+		// Collapse the code block, then from its parent collapse the first iteration.
+		h!.write('h');
+		await h!.waitForFrame((f) => /▸ ✓ code #1 kind/.test(f));
+		h!.write('kkh');
+		await h!.waitForFrame((f) => /▸ ✓ iteration 1\/30/.test(f) && /─ 2\/\d+/.test(f));
+	}, SLOW);
+
+	it('/model lists the backend models and saves the pick', async () => {
+		start({backend: 'demo'});
+		h!.write('/model\r');
+		await h!.waitForFrame((f) => f.includes('Model · demo') && f.includes('demo (current)'));
+		h!.write(KEYS.enter);
+		await h!.waitForFrame((f) => f.includes('Model: demo (from the next question; saved for demo)'));
+		expect(openSettings({cwd: path.join(dir, 'config')}).get().models.demo).toBe('demo');
+	}, SLOW);
+});
+
+describe('with an OpenAI-compatible server', () => {
+	it('switches the model with /model and the next question uses it; cancels a running completion', async () => {
+		let hang = false;
+		server = await startFakeLlmServer({
+			models: ['fake-model', 'fake-model-mini', 'other-model'],
+			responder: scripted({
+				root: ({turn}) => {
+					if (hang) return {hang: true};
+					return turn === 0
+						? repl('r = llm_query_batched(["one", "two"])\nprint(r)')
+						: repl('llm_output("done: " + str(len(r)))');
+				},
+				sub: (prompt) => ({text: `sub answer for ${prompt}`}),
+			}),
+		});
+		start({backend: 'openai', backendUrl: server.openaiBaseURL, model: 'fake-model'});
+		await h!.waitForFrame((f) => f.includes('openai · fake-model'));
+		h!.write('first question\r');
+		const done = await h!.waitForFrame((f) => f.includes('done: 2'), SLOW);
+		// The tree is complete when the answer shows.
+		expect(done).toMatch(/iteration 2\/30/);
+		expect(done).toContain('llm_query_batched[1] "two" → "sub');
+		expect(server.requests.every((r) => r.model === 'fake-model')).toBe(true);
+
+		h!.write('/model\r');
+		await h!.waitForFrame((f) => f.includes('other-model') && f.includes('fake-model (current)'));
+		h!.write('mini');
+		await h!.waitForFrame((f) => f.includes('filter › mini') && !f.includes('other-model'));
+		h!.write(KEYS.enter);
+		await h!.waitForFrame((f) => f.includes('Model: fake-model-mini'));
+		expect(h!.lastFrame()).toContain('openai · fake-model-mini');
+		expect(openSettings({cwd: path.join(dir, 'config')}).get().models.openai).toBe('fake-model-mini');
+
+		const before = server.requests.length;
+		h!.write('second question\r');
+		await h!.waitForFrame((f) => (f.match(/done: 2/g) ?? []).length === 2, SLOW);
+		expect(server.requests.slice(before).every((r) => r.model === 'fake-model-mini')).toBe(true);
+
+		// A hanging model call: Esc cancels it.
+		hang = true;
+		h!.write('third question\r');
+		await waitFor(() => server!.requests.some((r) => r.messages.some((m) => m.content.includes('third question'))), SLOW, 'the third request');
+		h!.write(KEYS.esc);
+		await h!.waitForFrame((f) => f.includes('Cancelled'), SLOW);
+		await waitFor(() => server!.aborted >= 1, 10_000, 'the request to be aborted');
+	}, SLOW * 2);
+
+	it('says which URL failed at start and offers the demo, which then works', async () => {
+		start({backend: 'openai', backendUrl: 'http://127.0.0.1:9/v1'});
+		const frame = await h!.waitForFrame((f) => f.includes('/backend demo'), SLOW);
+		expect(flat(frame)).toContain('Cannot reach the openai backend at http://127.0.0.1:9/v1');
+		h!.write('/backend demo\r');
+		await h!.waitForFrame((f) => f.includes('Backend: demo · model demo (saved)'));
+		h!.write('hello there\r');
+		await h!.waitForFrame((f) => f.includes('Demo answer'), SLOW);
+	}, SLOW);
+});

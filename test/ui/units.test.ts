@@ -1,0 +1,158 @@
+// Pure pieces of the TUI: key splitting, the line editor, commands, layout, the flattened tree
+// view, the reducer's routing under several keys, cost and formatting.
+import {describe, expect, it} from 'vitest';
+import type {RlmEvent, RlmEventBody} from '../../source/engine/events.js';
+import {parseCommand} from '../../source/ui/commands.js';
+import {estimateCost, loadCostEstimator} from '../../source/ui/cost.js';
+import {clip, fitAnsi, formatClock, formatMs, formatTokens} from '../../source/ui/format.js';
+import {markdownLines} from '../../source/ui/markdown.js';
+import {appReducer, initialAppState, type AppState} from '../../source/ui/state/app-state.js';
+import {keyName, looksPasted, splitPress} from '../../source/ui/state/keys.js';
+import {computeLayout} from '../../source/ui/state/layout.js';
+import {emptyInput, inputKey} from '../../source/ui/state/line-input.js';
+import {applyEvents, emptyTreeView, flatten, moveCursor} from '../../source/ui/state/tree-view.js';
+
+let t = 0;
+const ev = (body: RlmEventBody) => ({...body, t: ++t}) as RlmEvent;
+
+function bigRun(calls: number): RlmEvent[] {
+	const events: RlmEvent[] = [
+		ev({type: 'run.start', runId: 'r', depth: 0, model: 'm', backend: 'demo', question: 'q', context: {type: 'none', chars: 0}, maxIterations: 3}),
+		ev({type: 'code.start', runId: 'r', iteration: 1, block: 1, code: 'x'}),
+	];
+	for (let i = 0; i < calls; i++) {
+		events.push(ev({type: 'call.start', callId: `c${i}`, runId: 'r', iteration: 1, block: 1, kind: 'llm', fn: 'llm_query_batched', index: i, model: 's', prompt: 'p'}));
+	}
+	return events;
+}
+
+const key = (state: AppState, input: string, extra: Record<string, boolean> = {}) =>
+	appReducer(state, {type: 'key', press: {input, key: extra}, now: 0});
+
+describe('keys', () => {
+	it('names presses and splits chunks at control characters', () => {
+		expect(keyName({input: 'c', key: {ctrl: true}})).toBe('ctrl+c');
+		expect(keyName({input: '', key: {upArrow: true}})).toBe('up');
+		expect(keyName({input: '', key: {delete: true}})).toBe('backspace');
+		expect(splitPress({input: '\tkk\r', key: {}}).map(keyName)).toEqual(['tab', 'k', 'k', 'return']);
+		expect(splitPress({input: 'hi there\r', key: {}}, false).map((p) => p.input)).toEqual(['hi there', '']);
+		expect(splitPress({input: 'a\x03', key: {}}).map(keyName)).toEqual(['a', 'ctrl+c']);
+		expect(looksPasted('one\ntwo\r')).toBe(true);
+		expect(looksPasted('hello\r')).toBe(false);
+	});
+});
+
+describe('line input', () => {
+	it('edits, submits and recalls history', () => {
+		let state = emptyInput();
+		state = inputKey(state, {input: 'hello wrld', key: {}}).state;
+		for (let i = 0; i < 3; i++) state = inputKey(state, {input: '', key: {leftArrow: true}}).state;
+		state = inputKey(state, {input: 'o', key: {}}).state;
+		expect(state.value).toBe('hello world');
+		state = inputKey(state, {input: 'w', key: {ctrl: true}}).state;
+		expect(state.value).toBe('hello rld');
+		const sent = inputKey(state, {input: '', key: {return: true}});
+		expect(sent.submitted).toBe('hello rld');
+		state = inputKey(sent.state, {input: '', key: {upArrow: true}}).state;
+		expect(state.value).toBe('hello rld');
+		state = inputKey(state, {input: '', key: {downArrow: true}}).state;
+		expect(state.value).toBe('');
+		expect(inputKey(emptyInput(), {input: 'a\nb\r', key: {}}).submitted).toBe('a b');
+	});
+});
+
+describe('commands', () => {
+	it('parses the slash commands', () => {
+		expect(parseCommand('/model')).toEqual({name: 'model'});
+		expect(parseCommand('/model llama3')).toEqual({name: 'model', arg: 'llama3'});
+		expect(parseCommand('/backend openai http://x:1/v1')).toEqual({name: 'backend', backend: 'openai', url: 'http://x:1/v1'});
+		expect(parseCommand('/context "my file.txt"')).toEqual({name: 'context', path: 'my file.txt'});
+		expect(parseCommand('/save')).toEqual({name: 'save'});
+		expect(parseCommand('/exit')).toEqual({name: 'quit'});
+		expect(parseCommand('/nope x')).toEqual({name: 'unknown', text: '/nope x'});
+		expect(parseCommand('not a command')).toBeUndefined();
+	});
+});
+
+describe('layout', () => {
+	it('is one row shorter than the terminal and stacks below 100 columns', () => {
+		const wide = computeLayout({columns: 120, rows: 36});
+		expect(wide).toMatchObject({height: 35, stacked: false, mainHeight: 34});
+		expect(wide.chat.width + wide.tree.width).toBe(120);
+		const narrow = computeLayout({columns: 80, rows: 24});
+		expect(narrow.stacked).toBe(true);
+		expect(narrow.chat.height + narrow.tree.height).toBe(narrow.mainHeight);
+		expect(narrow.treeRows).toBeGreaterThanOrEqual(5);
+		expect(narrow.chatRows).toBeGreaterThanOrEqual(5);
+	});
+});
+
+describe('tree view', () => {
+	it('flattens once per tree change and moves in O(1)', () => {
+		let view = applyEvents(emptyTreeView(), bigRun(10_000), 30);
+		const rows = flatten(view);
+		expect(rows.ids.length).toBe(10_003);
+		expect(flatten(view)).toBe(rows);
+		expect(rows.rowOf(view.cursor)).toBe(10_002);
+		const started = performance.now();
+		for (let i = 0; i < 1000; i++) view = moveCursor(view, i % 2 ? 'down' : 'up', 30);
+		expect(performance.now() - started).toBeLessThan(200);
+		expect(flatten(view)).toBe(rows);
+		view = moveCursor(view, 'top', 30);
+		expect(view.offset).toBe(0);
+		view = moveCursor(view, 'page-down', 30);
+		expect(flatten(view).rowOf(view.cursor)).toBe(29);
+		expect(view.offset).toBe(0);
+		view = moveCursor(view, 'down', 30);
+		expect(view.offset).toBe(1);
+	});
+});
+
+describe('reducer under several keys per tick', () => {
+	it('routes each key with the state the previous one left', () => {
+		let state = initialAppState({size: {columns: 120, rows: 36}, config: {backend: 'demo', model: 'demo', maxIterations: 30}});
+		state = appReducer(state, {type: 'events', events: bigRun(5)});
+		// One chunk: Tab to the tree, up twice, down once.
+		state = key(state, '\tkkj');
+		expect(state.focus).toBe('tree');
+		expect(flatten(state.tree).rowOf(state.tree.cursor)).toBe(6);
+		// Enter on a leaf opens the detail; j scrolls it, Esc (as Alt+q from one chunk) closes it.
+		state = key(state, '', {return: true});
+		expect(state.dialog?.type).toBe('detail');
+		state = key(state, 'j', {meta: true});
+		expect(state.dialog).toBeNull();
+		expect(flatten(state.tree).rowOf(state.tree.cursor)).toBe(7);
+		// Ctrl+C twice when idle queues exactly one exit.
+		state = key(state, 'c', {ctrl: true});
+		state = key(state, 'c', {ctrl: true});
+		expect(state.effects.filter((e) => e.kind === 'exit')).toHaveLength(1);
+	});
+
+	it('scrolls the chat with PgUp/PgDn', () => {
+		let state = initialAppState({size: {columns: 120, rows: 20}, config: {backend: 'demo', model: 'demo', maxIterations: 30}});
+		for (let i = 0; i < 40; i++) state = appReducer(state, {type: 'chat', kind: 'info', text: `line ${i}`});
+		state = key(state, '', {pageUp: true});
+		expect(state.chatScroll).toBeGreaterThan(0);
+		state = key(state, '', {pageDown: true});
+		expect(state.chatScroll).toBe(0);
+	});
+});
+
+describe('formatting, Markdown and cost', () => {
+	it('formats and fits', () => {
+		expect(formatMs(850)).toBe('850ms');
+		expect(formatMs(12_300)).toBe('12s');
+		expect(formatClock(65_000)).toBe('1:05');
+		expect(formatTokens(12_345)).toBe('12k');
+		expect(clip('abcdef', 4)).toBe('abc…');
+		expect(fitAnsi('\x1b[31mabcdef\x1b[39m', 3)).toContain('abc');
+		expect(markdownLines('**bold** and `code`\n\n- a\n- b', 40).join('\n')).not.toContain('**');
+	});
+
+	it('estimates cost for known models only', async () => {
+		await loadCostEstimator();
+		expect(estimateCost({demo: {inputTokens: 100, outputTokens: 100}})).toBeUndefined();
+		const cost = estimateCost({'claude-sonnet-4-5': {inputTokens: 1_000_000, outputTokens: 0}, demo: {inputTokens: 5, outputTokens: 5}});
+		expect(cost).toBeCloseTo(3, 5);
+	});
+});

@@ -1,0 +1,406 @@
+# The REPL's Python side: the API the model's code sees, and the block runner the worker calls.
+# Loaded as module `_rlm` before the memory snapshot is taken, so it must not touch JavaScript
+# at import time; install() connects it to the worker's bridge after (re)start.
+import ast
+import builtins
+import codecs
+import collections
+import functools
+import itertools
+import json
+import linecache
+import math
+import os
+import posix
+import random
+import re
+import signal
+import string
+import sys
+import textwrap
+import time
+import traceback
+import types
+
+RESERVED = (
+    "context",
+    "history",
+    "answer",
+    "llm_query",
+    "llm_query_batched",
+    "rlm_query",
+    "rlm_query_batched",
+    "llm_output",
+    "FINAL_VAR",
+    "SHOW_VARS",
+)
+
+# Modules that reach JavaScript, processes or raw memory: refused at import time. This is the
+# first line only; the host process is the boundary.
+BLOCKED_MODULES = frozenset(
+    {
+        "js",
+        "pyodide_js",
+        "ctypes",
+        "_ctypes",
+        "micropip",
+        "pyodide.http",
+        "pyodide.ffi.wrappers",
+        "pyodide._run_js",
+        "pyodide._nodesock_transport",
+    }
+)
+
+_NO_PROCESSES = "processes are not available in the sandbox"
+
+
+class _Blocker:
+    """A meta path finder that refuses the modules above."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        for blocked in BLOCKED_MODULES:
+            if fullname == blocked or fullname.startswith(blocked + "."):
+                raise ModuleNotFoundError(
+                    f"module '{fullname}' is not available in the sandbox", name=fullname
+                )
+        return None
+
+    def find_module(self, fullname, path=None):  # pragma: no cover - legacy protocol
+        return None
+
+
+class _State:
+    host = None
+    ns = {}
+    api = {}
+    context = None
+    context_backup = None
+    history = []
+    answer = {"content": "", "ready": False}
+    final = None
+    block = 0
+
+
+_st = _State()
+
+
+def _to_text(value):
+    """The answer as text: strings as they are, containers as JSON, the rest through str()."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", "replace")
+    if isinstance(value, (dict, list, tuple)):
+        try:
+            return json.dumps(value, ensure_ascii=False, indent=2, default=str)
+        except Exception:
+            return repr(value)
+    return str(value)
+
+
+def _flush():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+
+
+def _bridge(fn, prompts, model):
+    if model is not None and not isinstance(model, str):
+        raise TypeError(f"model must be a string or None, not {type(model).__name__}")
+    if not prompts:
+        return []
+    _flush()
+    host = _st.host
+    if host is None:
+        return ["Error: sub-calls are not available here"] * len(prompts)
+    reply = host.call(json.dumps({"fn": fn, "prompts": prompts, "model": model}))
+    if reply is None:
+        raise KeyboardInterrupt("the sub-call was interrupted")
+    results = json.loads(reply)
+    if not isinstance(results, list) or len(results) != len(prompts):
+        return ["Error: the sub-call returned no answer"] * len(prompts)
+    return [r if isinstance(r, str) else str(r) for r in results]
+
+
+def _prompt_text(prompt, fn):
+    if isinstance(prompt, str):
+        return prompt
+    if isinstance(prompt, (bytes, bytearray)):
+        return bytes(prompt).decode("utf-8", "replace")
+    if prompt is None:
+        raise TypeError(f"{fn}() needs a prompt string, got None")
+    return str(prompt)
+
+
+def _prompt_list(prompts, fn):
+    if isinstance(prompts, (str, bytes, bytearray)):
+        raise TypeError(f"{fn}() takes a list of prompts; for one prompt use {fn.replace('_batched', '')}()")
+    try:
+        items = list(prompts)
+    except TypeError:
+        raise TypeError(f"{fn}() takes a list of prompts, not {type(prompts).__name__}") from None
+    return [_prompt_text(p, fn) for p in items]
+
+
+def llm_query(prompt, model=None):
+    """Ask a sub-model one question; it sees only `prompt`. Returns its answer as a string."""
+    return _bridge("llm_query", [_prompt_text(prompt, "llm_query")], model)[0]
+
+
+def llm_query_batched(prompts, model=None):
+    """Ask several prompts at once (answered concurrently). Returns the answers in order."""
+    return _bridge("llm_query_batched", _prompt_list(prompts, "llm_query_batched"), model)
+
+
+def rlm_query(prompt, model=None):
+    """Hand a sub-task to a child RLM with its own REPL. Returns its answer as a string."""
+    return _bridge("rlm_query", [_prompt_text(prompt, "rlm_query")], model)[0]
+
+
+def rlm_query_batched(prompts, model=None):
+    """Several child RLMs at once. Returns their answers in order."""
+    return _bridge("rlm_query_batched", _prompt_list(prompts, "rlm_query_batched"), model)
+
+
+def llm_output(answer):
+    """Submit the final answer."""
+    text = _to_text(answer)
+    _st.answer["content"] = text
+    _st.answer["ready"] = True
+    _st.final = text
+
+
+def FINAL_VAR(name_or_value):
+    """Submit the final answer: the variable with this name, or the value itself."""
+    value = name_or_value
+    if isinstance(name_or_value, str):
+        key = name_or_value.strip()
+        if key in _st.ns and key not in RESERVED:
+            value = _st.ns[key]
+    llm_output(value)
+
+
+def _user_variables():
+    out = []
+    for name, value in list(_st.ns.items()):
+        if name in RESERVED or (name.startswith("__") and name.endswith("__")):
+            continue
+        if isinstance(value, types.ModuleType):
+            continue
+        out.append({"name": name, "type": type(value).__name__})
+    return out
+
+
+def SHOW_VARS():
+    """The names and types of your variables, as text."""
+    found = _user_variables()
+    if not found:
+        return "No variables yet."
+    return "Variables: " + ", ".join(f"{v['name']} ({v['type']})" for v in found)
+
+
+_API_FUNCTIONS = {
+    "llm_query": llm_query,
+    "llm_query_batched": llm_query_batched,
+    "rlm_query": rlm_query,
+    "rlm_query_batched": rlm_query_batched,
+    "llm_output": llm_output,
+    "FINAL_VAR": FINAL_VAR,
+    "SHOW_VARS": SHOW_VARS,
+}
+
+
+def _restore():
+    ns = _st.ns
+    ns.update(_API_FUNCTIONS)
+    if _st.context_backup is not None:
+        _st.context.clear()
+        _st.context.update(_st.context_backup)
+    ns["context"] = _st.context
+    ns["history"] = [{"question": q, "answer": a} for q, a in _st.history]
+    ns["answer"] = _st.answer
+    ns["__name__"] = "__main__"
+    ns["__builtins__"] = builtins
+
+
+def _reset_answer():
+    _st.answer.clear()
+    _st.answer["content"] = ""
+    _st.answer["ready"] = False
+    _st.final = None
+
+
+# ---- called by the worker -------------------------------------------------------------------
+
+
+def _sleep(seconds):
+    seconds = float(seconds)
+    if seconds != seconds or seconds < 0:
+        raise ValueError("sleep length must be non-negative")
+    _flush()
+    host = _st.host
+    if host is not None and not host.sleep(seconds):
+        raise KeyboardInterrupt
+
+
+def _refuse(*args, **kwargs):
+    raise OSError(_NO_PROCESSES)
+
+
+def _no_input(*args, **kwargs):
+    raise EOFError("input() is not available: there is no one at the keyboard in this REPL")
+
+
+def _harden():
+    if not any(isinstance(f, _Blocker) for f in sys.meta_path):
+        sys.meta_path.insert(0, _Blocker())
+    for name in list(sys.modules):
+        root = name.split(".")[0]
+        if root in ("js", "pyodide_js", "ctypes", "_ctypes"):
+            del sys.modules[name]
+    for mod in (os, posix):
+        for attr in ("system", "popen", "execv", "execve", "execl", "execle", "execlp", "execvp",
+                     "execvpe", "spawnv", "spawnve", "fork", "forkpty", "posix_spawn", "posix_spawnp"):
+            if hasattr(mod, attr):
+                setattr(mod, attr, _refuse)
+    time.sleep = _sleep
+    builtins.input = _no_input
+    os.environ.pop("_", None)  # the host's script path: nothing Python needs
+
+
+def install(host):
+    """Connects the REPL to the worker (after a cold start or a snapshot restore)."""
+    _st.host = host
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _harden()
+    random.seed()
+    if not _st.ns:
+        _st.ns = {}
+    _restore()
+
+
+def alloc(size):
+    # Drop the old context first, so loading a big one never holds both.
+    _st.context = None
+    _st.context_backup = None
+    _st.ns["context"] = None
+    return bytearray(size)
+
+
+def set_context(buffer, kind, meta_json):
+    """Decodes the context from one UTF-8 buffer (str, or dict with [name, byte length] parts)."""
+    view = memoryview(buffer)
+    if kind == "str":
+        value = codecs.utf_8_decode(view, "strict", True)[0]
+        backup = None
+    elif kind == "dict":
+        value = {}
+        offset = 0
+        for name, size in json.loads(meta_json):
+            value[name] = codecs.utf_8_decode(view[offset : offset + size], "strict", True)[0]
+            offset += size
+        backup = dict(value)
+    else:
+        value = None
+        backup = None
+    view.release()
+    _st.context = value
+    _st.context_backup = backup
+    _restore()
+
+
+def begin_turn(history_json):
+    entries = json.loads(history_json)
+    _st.history = [(str(e.get("question", "")), str(e.get("answer", ""))) for e in entries]
+    _reset_answer()
+    _restore()
+
+
+def _display(value):
+    if value is None:
+        return
+    if isinstance(value, str):
+        print(value)
+    else:
+        print(repr(value))
+
+
+def _format_error(exc, filename):
+    tb = exc.__traceback__
+    while tb is not None and not tb.tb_frame.f_code.co_filename.startswith("<block"):
+        tb = tb.tb_next
+    if isinstance(exc, SyntaxError) and tb is None:
+        lines = traceback.format_exception_only(type(exc), exc)
+    else:
+        lines = traceback.format_exception(type(exc), exc, tb)
+    text = "".join(lines).rstrip()
+    if len(text) > 6000:
+        text = "...\n" + text[-6000:]
+    return text
+
+
+def run(code):
+    """Runs one block in the persistent namespace. Returns a JSON summary for the worker."""
+    _st.block += 1
+    filename = f"<block {_st.block}>"
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+    stale = f"<block {_st.block - 64}>"
+    linecache.cache.pop(stale, None)
+    _st.final = None
+    ns = _st.ns
+    ok = True
+    error = None
+    error_type = None
+    try:
+        # Interrupts (timeouts) reach the block only: a block that ignored SIGINT gets the
+        # default back, and the bookkeeping after it cannot be interrupted half-way.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            tree = ast.parse(code, filename, "exec")
+            last = None
+            if tree.body and isinstance(tree.body[-1], ast.Expr):
+                last = ast.Expression(tree.body.pop().value)
+            exec(compile(tree, filename, "exec"), ns)
+            if last is not None:
+                _display(eval(compile(last, filename, "eval"), ns))
+        finally:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except BaseException as exc:  # noqa: BLE001 - everything is reported to the model
+        ok = False
+        error_type = type(exc).__name__
+        error = _format_error(exc, filename)
+    finally:
+        _flush()
+    final = _st.final
+    current = ns.get("answer")
+    if final is None and isinstance(current, dict) and current.get("ready"):
+        final = _to_text(current.get("content", ""))
+    if current is not _st.answer and isinstance(current, dict):
+        _st.answer["content"] = current.get("content", "")
+        _st.answer["ready"] = bool(current.get("ready"))
+    try:
+        _restore()
+        variables = _user_variables()
+    except BaseException as exc:  # noqa: BLE001
+        variables = []
+        if ok:
+            ok = False
+            error_type = type(exc).__name__
+            error = f"{error_type}: {exc}"
+    return json.dumps(
+        {"ok": ok, "error": error, "errorType": error_type, "final": final, "variables": variables},
+        ensure_ascii=False,
+    )
+
+
+def recover(message):
+    """After run() itself failed (an interrupt in its bookkeeping): put the namespace back."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _restore()
+    return json.dumps(
+        {"ok": False, "error": message, "errorType": "KeyboardInterrupt", "final": None,
+         "variables": _user_variables()},
+        ensure_ascii=False,
+    )

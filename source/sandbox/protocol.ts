@@ -1,0 +1,67 @@
+// Messages between the parent (client.ts), the host process (host.ts) and the Pyodide worker
+// (worker.ts). The host forwards most of them unchanged; it only acts on `interrupt` and
+// `bridge-reply` itself.
+import type {BridgeFunction, HistoryEntry, VariableInfo} from './types.js';
+
+export interface WorkerInit {
+	/** Pyodide's package directory, with a trailing slash. */
+	pyodideDir: string;
+	preludePath: string;
+	/** A snapshot to restore, if one exists; null for a cold start. */
+	snapshotPath: string | null;
+	/** Written into the prelude before the snapshot; checked after restoring it. */
+	snapshotTag: string;
+}
+
+export type ContextKind = 'none' | 'str' | 'dict';
+
+/** Parent -> host. */
+export type ParentMessage =
+	| {t: 'start'; init: WorkerInit}
+	| {t: 'context'; id: number; kind: ContextKind; bytes: Uint8Array; parts: Array<[string, number]>}
+	| {t: 'turn'; id: number; history: HistoryEntry[]}
+	| {t: 'run'; id: number; code: string; maxOutputChars: number}
+	| {t: 'interrupt'}
+	| {t: 'bridge-reply'; callId: number; results: string[]};
+
+export interface WorkerRunResult {
+	ok: boolean;
+	error: string | null;
+	errorType: string | null;
+	final: string | null;
+	variables: VariableInfo[];
+	stdout: string;
+	stderr: string;
+	truncatedChars: number;
+	heapBytes: number;
+}
+
+/** Host (or worker, through the host) -> parent. */
+export type HostMessage =
+	| {t: 'ready'; fromSnapshot: boolean; loadMs: number; heapBytes: number; note?: string}
+	| {t: 'snapshot'; bytes: Uint8Array}
+	| {t: 'ok'; id: number; heapBytes: number}
+	| {t: 'failed'; id: number; message: string}
+	| {t: 'output'; id: number; stream: 'stdout' | 'stderr'; text: string}
+	| {t: 'bridge'; id: number; callId: number; fn: BridgeFunction; prompts: string[]; model: string | null}
+	| {t: 'bridge-cancel'; callId: number}
+	| {t: 'done'; id: number; result: WorkerRunResult}
+	| {t: 'fatal'; message: string};
+
+/** Control words shared by the host and the worker (an Int32Array over a SharedArrayBuffer). */
+export const CTL = {
+	/** Pyodide's interrupt buffer: 2 = SIGINT. */
+	interrupt: 0,
+	/** Bumped by the host after it posts a bridge reply. */
+	reply: 1,
+	/** Never written; notified to wake a sleeping worker on interrupt. */
+	wake: 2,
+	size: 4,
+} as const;
+
+export const bridgeFunctions: readonly BridgeFunction[] = [
+	'llm_query',
+	'llm_query_batched',
+	'rlm_query',
+	'rlm_query_batched',
+];

@@ -1,0 +1,74 @@
+// The Pyodide memory snapshot in the user's cache: its name (Pyodide version + a hash of the code
+// that shapes it), and writing it atomically from the bytes the host sends. The host itself has
+// no write permission. Failures here never fail the sandbox: it just starts cold next time.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import {pyodideVersion, sandboxDir} from './paths.js';
+import {snapshotFileParts} from './snapshot-file.js';
+
+let cachedKey: string | null = null;
+
+/** Changes whenever Pyodide, the prelude or the worker changes. */
+export function snapshotKey(): string {
+	if (cachedKey) return cachedKey;
+	const hash = crypto.createHash('sha256');
+	hash.update(`pyodide ${pyodideVersion()}\n`);
+	for (const file of ['prelude.py', 'worker.js']) {
+		try {
+			hash.update(fs.readFileSync(path.join(sandboxDir(), file)));
+		} catch {
+			hash.update(`missing ${file}`);
+		}
+	}
+	cachedKey = hash.digest('hex').slice(0, 16);
+	return cachedKey;
+}
+
+export function snapshotPath(cacheDir: string): string {
+	return path.join(cacheDir, `pyodide-${pyodideVersion()}-${snapshotKey()}.snapshot`);
+}
+
+const writes = new Map<string, Promise<void>>();
+
+/** Writes a snapshot (temp file + rename) and removes older ones. Never rejects. */
+export function writeSnapshot(cacheDir: string, payload: Uint8Array): Promise<void> {
+	const target = snapshotPath(cacheDir);
+	const previous = writes.get(target) ?? Promise.resolve();
+	const write = previous.then(async () => {
+		const temp = `${target}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+		try {
+			await fs.promises.mkdir(cacheDir, {recursive: true});
+			await fs.promises.writeFile(temp, snapshotFileParts(payload), {mode: 0o600});
+			await fs.promises.rename(temp, target);
+			await removeStale(cacheDir, path.basename(target));
+		} catch {
+			await fs.promises.rm(temp, {force: true}).catch(() => {});
+		}
+	});
+	writes.set(target, write);
+	void write.finally(() => {
+		if (writes.get(target) === write) writes.delete(target);
+	});
+	return write;
+}
+
+/** Resolves when every snapshot write under way has finished. */
+export async function snapshotWritesSettled(): Promise<void> {
+	await Promise.all([...writes.values()]);
+}
+
+/** Removes other snapshots, and temp files left by a process that exited mid-write. */
+async function removeStale(cacheDir: string, keep: string): Promise<void> {
+	const names = await fs.promises.readdir(cacheDir).catch(() => [] as string[]);
+	const hourAgo = Date.now() - 60 * 60 * 1000;
+	await Promise.all(
+		names.map(async (name) => {
+			const file = path.join(cacheDir, name);
+			const oldSnapshot = name !== keep && /^pyodide-.*\.snapshot$/.test(name);
+			const leftover = /^pyodide-.*\.snapshot\..*\.tmp$/.test(name);
+			const modified = leftover ? ((await fs.promises.stat(file).catch(() => null))?.mtimeMs ?? Infinity) : Infinity;
+			if (oldSnapshot || modified < hourAgo) await fs.promises.rm(file, {force: true}).catch(() => {});
+		}),
+	);
+}

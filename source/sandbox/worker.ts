@@ -1,0 +1,370 @@
+// The Pyodide worker thread inside the host process. Python reaches JavaScript only through the
+// two functions of `host` below (bridge call and sleep); `js` and `pyodide_js` are unregistered,
+// and whatever Pyodide itself could use to reach the network or the host's files is disabled.
+import fs from 'node:fs';
+import crypto from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import url from 'node:url';
+import {parentPort, workerData, receiveMessageOnPort, type MessagePort} from 'node:worker_threads';
+import {CTL, bridgeFunctions, type HostMessage, type ParentMessage, type WorkerInit, type WorkerRunResult} from './protocol.js';
+import {OutputCapture, type StreamName} from './output.js';
+import {readSnapshotFile} from './snapshot-file.js';
+
+interface WorkerData {
+	init: WorkerInit;
+	ctl: SharedArrayBuffer;
+	replyPort: MessagePort;
+}
+
+// Minimal view of the Pyodide API this file uses (the package's own types are not imported so
+// that the worker stays independent of its module format).
+interface PyProxyLike {
+	destroy(): void;
+	getBuffer(type?: string): {data: Uint8Array; release(): void};
+	toString(): string;
+	(...args: unknown[]): unknown;
+	[key: string]: any;
+}
+interface PyodideLike {
+	runPython(code: string): any;
+	pyimport(name: string): PyProxyLike;
+	unregisterJsModule(name: string): void;
+	setStdout(options: object): void;
+	setStderr(options: object): void;
+	setStdin(options: object): void;
+	setInterruptBuffer(buffer: Int32Array): void;
+	makeMemorySnapshot(): Uint8Array;
+	_module: {HEAPU8: Uint8Array; [key: string]: any};
+	_api: {[key: string]: any};
+	[key: string]: any;
+}
+
+const data = workerData as WorkerData;
+const port = parentPort!;
+const ctl = new Int32Array(data.ctl);
+const interruptView = new Int32Array(data.ctl, CTL.interrupt * 4, 1);
+const replyPort = data.replyPort;
+
+function post(message: HostMessage, transfer?: ArrayBuffer[]): void {
+	port.postMessage(message, transfer ?? []);
+}
+
+// ---- what Pyodide needs from Node under the permission model -----------------------------------
+
+const allowedModules: Record<string, unknown> = {
+	fs,
+	'node:fs': fs,
+	crypto,
+	'node:crypto': crypto,
+	path,
+	'node:path': path,
+	url,
+	'node:url': url,
+};
+// pyodide.mjs imports ws and child_process unless `require` exists; give it only what it needs.
+(globalThis as any).require = (name: string) => {
+	if (name in allowedModules) return allowedModules[name];
+	throw new Error(`module ${name} is not available in the sandbox`);
+};
+// Emscripten's NODEFS reads fs flags from process.binding('constants'), which the permission
+// model refuses.
+const constants = {fs: fs.constants, os: os.constants, crypto: crypto.constants};
+(process as any).binding = (name: string) => {
+	if (name === 'constants') return constants;
+	throw new Error(`process.binding('${name}') is not available in the sandbox`);
+};
+
+// ---- output -------------------------------------------------------------------------------------
+
+let currentRun = 0;
+let capture: OutputCapture | null = null;
+let lastOutput = {stdout: '', stderr: '', truncatedChars: 0};
+
+function makeWriter(stream: StreamName) {
+	return {
+		isatty: false,
+		write(buffer: Uint8Array): number {
+			capture?.write(stream, buffer);
+			return buffer.length;
+		},
+	};
+}
+
+// ---- the bridge ---------------------------------------------------------------------------------
+
+let callSeq = 0;
+
+function interrupted(): boolean {
+	if (Atomics.load(ctl, CTL.interrupt) === 0) return false;
+	Atomics.store(ctl, CTL.interrupt, 0);
+	return true;
+}
+
+/** Called from Python: posts a sub-call request and blocks until the reply (or an interrupt,
+ * then undefined, which Python sees as None). */
+function bridgeCall(requestJson: unknown): string | undefined {
+	capture?.flush();
+	if (typeof requestJson !== 'string') throw new TypeError('bad bridge request');
+	const request = JSON.parse(requestJson) as {fn: unknown; prompts: unknown; model: unknown};
+	const fn = request.fn as (typeof bridgeFunctions)[number];
+	if (!bridgeFunctions.includes(fn)) throw new TypeError('unknown bridge function');
+	if (!Array.isArray(request.prompts) || !request.prompts.every((p) => typeof p === 'string'))
+		throw new TypeError('prompts must be strings');
+	const model = typeof request.model === 'string' ? request.model : null;
+	const callId = ++callSeq;
+	post({t: 'bridge', id: currentRun, callId, fn, prompts: request.prompts as string[], model});
+	for (;;) {
+		const seen = Atomics.load(ctl, CTL.reply);
+		let received = receiveMessageOnPort(replyPort);
+		while (received) {
+			const reply = received.message as {callId: number; results: string[]};
+			if (reply.callId === callId) return JSON.stringify(reply.results);
+			received = receiveMessageOnPort(replyPort); // a late reply to a cancelled call
+		}
+		if (interrupted()) {
+			post({t: 'bridge-cancel', callId});
+			return undefined;
+		}
+		Atomics.wait(ctl, CTL.reply, seen, 50);
+	}
+}
+
+/** Called from Python's time.sleep: waits without burning a core; false if interrupted. */
+function sleep(seconds: unknown): boolean {
+	capture?.flush();
+	const ms = Math.max(0, Number(seconds) * 1000);
+	const end = performance.now() + (Number.isFinite(ms) ? ms : 0);
+	for (;;) {
+		if (interrupted()) return false;
+		const left = end - performance.now();
+		if (left <= 0) return true;
+		Atomics.wait(ctl, CTL.wake, 0, Math.min(left, 100));
+	}
+}
+
+const host = Object.freeze(Object.assign(Object.create(null), {call: bridgeCall, sleep}));
+
+// ---- start-up -----------------------------------------------------------------------------------
+
+const jsglobals = Object.freeze(Object.create(null));
+
+async function load(): Promise<{py: PyodideLike; fromSnapshot: boolean; note?: string}> {
+	const {init} = data;
+	const {loadPyodide} = (await import(url.pathToFileURL(path.join(init.pyodideDir, 'pyodide.mjs')).href)) as {
+		loadPyodide: (options: object) => Promise<PyodideLike>;
+	};
+	const base = {
+		indexURL: init.pyodideDir,
+		jsglobals,
+		env: {HOME: '/home/pyodide'},
+		stdout: () => {},
+		stderr: () => {},
+		stdin: () => null,
+		checkAPIVersion: true,
+	};
+	let note: string | undefined;
+	if (init.snapshotPath) {
+		try {
+			const snapshot = readSnapshotFile(init.snapshotPath);
+			const py = await loadPyodide({...base, _loadSnapshot: snapshot});
+			const tag = py.runPython('import _rlm; _rlm.SNAPSHOT_TAG');
+			if (tag !== init.snapshotTag) throw new Error('snapshot tag mismatch');
+			return {py, fromSnapshot: true};
+		} catch (error) {
+			note = `snapshot unusable (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); cold start`;
+		}
+	}
+	const py = await loadPyodide({...base, _makeSnapshot: true});
+	const prelude = fs.readFileSync(init.preludePath, 'utf8');
+	const module = py.runPython(
+		'import sys, types\n_m = types.ModuleType("_rlm")\nsys.modules["_rlm"] = _m\n_m',
+	) as PyProxyLike;
+	const globals = module.__dict__;
+	const run = py.runPython('lambda code, ns: exec(compile(code, "<rlm-prelude>", "exec"), ns)') as PyProxyLike;
+	run(prelude, globals);
+	run(`SNAPSHOT_TAG = ${JSON.stringify(init.snapshotTag)}`, globals);
+	for (const proxy of [run, globals, module]) proxy.destroy();
+	py.runPython('del _m, sys, types');
+	try {
+		const bytes = py.makeMemorySnapshot();
+		post({t: 'snapshot', bytes}, [bytes.buffer as ArrayBuffer]);
+	} catch (error) {
+		note = `${note ? `${note}; ` : ''}snapshot not made (${error instanceof Error ? error.message : String(error)})`;
+	}
+	return {py, fromSnapshot: false, note};
+}
+
+function disable(target: Record<string, unknown> | undefined, names: string[]): void {
+	if (!target) return;
+	for (const name of names) {
+		const refuse = () => {
+			throw new Error(`${name} is disabled in the sandbox`);
+		};
+		try {
+			Object.defineProperty(target, name, {value: refuse, writable: false, configurable: false});
+		} catch {
+			try {
+				target[name] = refuse;
+			} catch {
+				// not writable: leave it
+			}
+		}
+	}
+}
+
+/** Closes what Python could reach through Pyodide's own objects (found e.g. through gc). */
+function harden(py: PyodideLike): void {
+	for (const name of ['js', 'pyodide_js']) {
+		try {
+			py.unregisterJsModule(name);
+		} catch {
+			// not registered
+		}
+	}
+	disable(py, ['mountNodeFS', 'mountNativeFS', 'useNodeSockFS', 'loadPackage', 'loadPackagesFromImports', 'registerJsModule']);
+	disable(py._api, ['initializeNodeSockFS', 'loadBinaryFile', 'loadPackage']);
+	const mod = py._module;
+	disable(mod.FS?.filesystems?.NODEFS, ['mount']);
+	disable(mod.NODEFS, ['mount']);
+	const sockfs = mod.SOCKFS;
+	if (sockfs) {
+		const errno = mod.ERRNO_CODES?.EACCES ?? 2;
+		const refuse = () => {
+			throw new mod.FS.ErrnoError(errno);
+		};
+		try {
+			sockfs.createSocket = refuse;
+			if (sockfs.websocket_sock_ops) sockfs.websocket_sock_ops.connect = refuse;
+		} catch {
+			// leave it
+		}
+	}
+	const g = globalThis as any;
+	for (const name of ['fetch', 'WebSocket', 'EventSource', 'XMLHttpRequest', 'require', 'Request', 'navigator']) {
+		try {
+			delete g[name];
+		} catch {
+			// not configurable
+		}
+	}
+	const proc = process as any;
+	for (const name of ['binding', '_linkedBinding', 'dlopen', 'getBuiltinModule']) {
+		try {
+			proc[name] = undefined;
+		} catch {
+			// read-only
+		}
+	}
+	try {
+		Object.defineProperty(Error, 'prepareStackTrace', {get: () => undefined, set: () => {}, configurable: false});
+	} catch {
+		// already locked
+	}
+}
+
+const started = performance.now();
+let py: PyodideLike;
+let rlm: PyProxyLike;
+try {
+	const loaded = await load();
+	py = loaded.py;
+	py.setStdout(makeWriter('stdout'));
+	py.setStderr(makeWriter('stderr'));
+	py.setStdin({error: true});
+	py.setInterruptBuffer(interruptView);
+	rlm = py.pyimport('_rlm');
+	harden(py);
+	rlm.install(host);
+	post({
+		t: 'ready',
+		fromSnapshot: loaded.fromSnapshot,
+		loadMs: performance.now() - started,
+		heapBytes: py._module.HEAPU8.byteLength,
+		...(loaded.note ? {note: loaded.note} : {}),
+	});
+} catch (error) {
+	post({t: 'fatal', message: `Python could not start: ${describe(error)}`});
+	process.exit(1);
+}
+
+function describe(error: unknown): string {
+	if (error instanceof Error) return error.message;
+	return String(error);
+}
+
+function isPythonError(error: unknown): boolean {
+	return error instanceof Error && error.constructor?.name === 'PythonError' && !(error as any).pyodide_fatal_error;
+}
+
+function heap(): number {
+	return py._module.HEAPU8.byteLength;
+}
+
+function handle(message: ParentMessage): void {
+	Atomics.store(ctl, CTL.interrupt, 0);
+	switch (message.t) {
+		case 'context': {
+			const bytes = message.bytes;
+			const buffer = rlm.alloc(bytes.length) as PyProxyLike;
+			try {
+				const view = buffer.getBuffer('u8');
+				try {
+					view.data.set(bytes);
+				} finally {
+					view.release();
+				}
+				rlm.set_context(buffer, message.kind, JSON.stringify(message.parts));
+			} finally {
+				buffer.destroy();
+			}
+			post({t: 'ok', id: message.id, heapBytes: heap()});
+			return;
+		}
+		case 'turn': {
+			rlm.begin_turn(JSON.stringify(message.history));
+			post({t: 'ok', id: message.id, heapBytes: heap()});
+			return;
+		}
+		case 'run': {
+			currentRun = message.id;
+			while (receiveMessageOnPort(replyPort)) {
+				// drop replies to calls of earlier blocks
+			}
+			const id = message.id;
+			capture = new OutputCapture(message.maxOutputChars, (stream, text) => post({t: 'output', id, stream, text}));
+			let summary: Omit<WorkerRunResult, 'stdout' | 'stderr' | 'truncatedChars' | 'heapBytes'>;
+			try {
+				try {
+					summary = JSON.parse(rlm.run(message.code) as string);
+				} catch (error) {
+					if (!isPythonError(error)) throw error;
+					summary = JSON.parse(rlm.recover(describe(error)) as string);
+				}
+			} finally {
+				// Even when Python died, send what it printed first (the fatal message follows).
+				const output = capture.finish();
+				capture = null;
+				lastOutput = output;
+			}
+			post({t: 'done', id, result: {...summary, ...lastOutput, heapBytes: heap()}});
+			return;
+		}
+		default:
+			return;
+	}
+}
+
+port.on('message', (message: ParentMessage) => {
+	try {
+		handle(message);
+	} catch (error) {
+		if (isPythonError(error) && message.t !== 'run' && 'id' in message) {
+			post({t: 'failed', id: message.id, message: describe(error)});
+			return;
+		}
+		// Pyodide failed fatally (or our own code did): this interpreter is gone.
+		post({t: 'fatal', message: describe(error)});
+		process.exit(1);
+	}
+});

@@ -1,0 +1,228 @@
+// Escape attempts from Python. Each must fail inside Python or kill only the host (which is then
+// restarted); no key, host file or network connection may be reached.
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {Sandbox} from '../../source/sandbox/index.js';
+import type {BridgeRequest, ExecResult} from '../../source/sandbox/index.js';
+import {testCacheDir} from './helpers.js';
+
+const FAKE_KEY = 'sk-rlm-sandbox-test-DO-NOT-LEAK-7f3a9c';
+const projectDir = path.resolve(import.meta.dirname, '..', '..');
+const packageJson = path.join(projectDir, 'package.json');
+const marker = path.join(os.tmpdir(), `rlm-sandbox-escape-${process.pid}`);
+
+let sandbox: Sandbox;
+let server: net.Server;
+let port = 0;
+let connections = 0;
+const transcript: string[] = [];
+const requests: BridgeRequest[] = [];
+let savedKey: string | undefined;
+
+/** Runs a block, recording everything that came back and every bridge request. */
+async function attempt(code: string): Promise<ExecResult> {
+	const result = await sandbox.run(code, {
+		onCall: async (request) => {
+			requests.push(request);
+			return request.prompts.map(() => 'ok');
+		},
+	});
+	transcript.push(result.stdout, result.stderr, result.error ?? '', JSON.stringify(result.variables));
+	return result;
+}
+
+/** Python that finds Pyodide's own JS objects (API, Module) through the garbage collector. */
+const findPyodide = `
+import gc
+from pyodide.ffi import JsProxy
+_found = {}
+for _o in gc.get_objects():
+    for _r in [_o, *gc.get_referents(_o)]:
+        if isinstance(_r, JsProxy):
+            _found[id(_r)] = _r
+pj = next(x for x in _found.values() if hasattr(x, "mountNodeFS"))
+M = pj._module
+API = pj._api
+def tryit(label, fn):
+    try:
+        value = fn()
+        print(label, "ESCAPED", str(value)[:200])
+    except BaseException as e:
+        print(label, "blocked", type(e).__name__)
+`;
+
+beforeAll(async () => {
+	savedKey = process.env.OPENAI_API_KEY;
+	process.env.OPENAI_API_KEY = FAKE_KEY;
+	server = net.createServer((socket) => {
+		connections++;
+		socket.destroy();
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	port = (server.address() as net.AddressInfo).port;
+	fs.rmSync(marker, {force: true});
+	sandbox = await Sandbox.start({cacheDir: testCacheDir, timeoutMs: 15_000});
+	await sandbox.setContext('secret-free context');
+});
+
+afterAll(async () => {
+	await sandbox?.dispose();
+	server?.close();
+	fs.rmSync(marker, {force: true});
+	if (savedKey === undefined) delete process.env.OPENAI_API_KEY;
+	else process.env.OPENAI_API_KEY = savedKey;
+});
+
+describe('the host process', () => {
+	it('runs with an empty environment, the permission model and no code generation', () => {
+		const pid = sandbox.pid!;
+		if (!fs.existsSync(`/proc/${pid}`)) return;
+		// Only the IPC channel's own variables, which Node adds itself.
+		const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+		expect(environ.filter((entry) => !entry.startsWith('NODE_CHANNEL_'))).toEqual([]);
+		const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+		expect(args.some((a) => a === '--experimental-permission' || a === '--permission')).toBe(true);
+		expect(args).toContain('--disallow-code-generation-from-strings');
+		expect(args.some((a) => a.startsWith('--allow-fs-write') || a.startsWith('--allow-child-process'))).toBe(false);
+	});
+});
+
+describe('reaching JavaScript', () => {
+	it('import js, pyodide_js, pyodide.code.run_js and ctypes fail inside Python', async () => {
+		for (const code of [
+			'import js',
+			'import pyodide_js',
+			'from pyodide.code import run_js\nrun_js("process.pid")',
+			'import ctypes\nctypes.CDLL(None).emscripten_run_script_int(b"process.pid")',
+		]) {
+			const result = await attempt(code);
+			expect(result.ok, code).toBe(false);
+			expect(result.error, code).toMatch(/ModuleNotFoundError|ImportError/);
+			expect(result.restarted).toBe(false);
+		}
+	});
+
+	it('the Function constructor is refused through any JS proxy, bridge functions included', async () => {
+		const result = await attempt(`${findPyodide}
+from pyodide.ffi import to_js
+host = llm_query.__globals__["_st"].host
+tryit("bridge call", lambda: host.call.constructor("return process.pid")())
+tryit("bridge sleep", lambda: host.sleep.constructor.constructor("return process.pid")())
+tryit("to_js object", lambda: to_js({"a": 1}).constructor.constructor("return process.pid")())
+tryit("pyodide api", lambda: pj.runPython.constructor("return process.pid")())
+tryit("module", lambda: M.FS.mount.constructor("return globalThis.process.pid")())
+tryit("run_script", lambda: M._emscripten_run_script_int(M.stringToNewUTF8("process.pid")))
+`);
+		const lines = result.stdout.trim().split('\n');
+		expect(lines).toHaveLength(6);
+		for (const line of lines) expect(line).toMatch(/ blocked /);
+		expect(result.stdout).not.toContain('ESCAPED');
+		expect(result.stdout).not.toContain(String(sandbox.pid));
+	});
+});
+
+describe('secrets', () => {
+	it('no API key is visible: not in os.environ, Pyodide config, /proc, or anything sent to a model', async () => {
+		const result = await attempt(`${findPyodide}
+import os
+dump = [repr(dict(os.environ))]
+for label, fn in [
+    ("config.env", lambda: API.config.env.to_py()),
+    ("ENV", lambda: M.ENV.to_py()),
+    ("proc environ", lambda: open("/proc/self/environ").read()),
+    ("process", lambda: M.process),
+]:
+    try:
+        dump.append(label + ": " + repr(fn()))
+    except BaseException as e:
+        dump.append(label + ": " + type(e).__name__)
+text = "\\n".join(dump)
+llm_query(text)
+print(text)
+print("OPENAI_API_KEY" in os.environ)
+`);
+		expect(result.ok, result.error).toBe(true);
+		expect(result.stdout.trim().endsWith('False')).toBe(true);
+		expect(requests.length).toBeGreaterThan(0);
+		const everything = transcript.join('\n') + JSON.stringify(requests);
+		expect(everything).not.toContain(FAKE_KEY);
+		expect(everything).not.toContain('OPENAI_API_KEY=');
+	});
+});
+
+describe('host files', () => {
+	it('/etc/passwd, the home dir and the project dir cannot be read, directly or by mounting', async () => {
+		const result = await attempt(`${findPyodide}
+import os
+from pyodide.ffi import to_js
+tryit("passwd", lambda: open("/etc/passwd").read())
+tryit("home", lambda: os.listdir(${JSON.stringify(os.homedir())}))
+tryit("project", lambda: open(${JSON.stringify(packageJson)}).read())
+tryit("mountNodeFS", lambda: (pj.mountNodeFS("/mnt/p", ${JSON.stringify(projectDir)}), os.listdir("/mnt/p")))
+tryit("FS.mount", lambda: (os.makedirs("/mnt/q", exist_ok=True), M.FS.mount(M.FS.filesystems.NODEFS, to_js({"root": ${JSON.stringify(projectDir)}}), "/mnt/q"), os.listdir("/mnt/q")))
+tryit("loadBinaryFile", lambda: API.loadBinaryFile(${JSON.stringify(packageJson)}))
+tryit("etc via mount", lambda: (pj.mountNodeFS("/mnt/e", "/etc"), open("/mnt/e/passwd").read()))
+`);
+		const lines = result.stdout.trim().split('\n');
+		expect(lines).toHaveLength(7);
+		for (const line of lines) expect(line).toMatch(/ blocked /);
+		const pkg = fs.readFileSync(packageJson, 'utf8');
+		const everything = transcript.join('\n');
+		expect(everything).not.toContain('"name": "rlm-tui"');
+		expect(everything).not.toContain(pkg.slice(0, 40));
+		expect(everything).not.toMatch(/root:.*:0:0:/);
+	});
+});
+
+describe('the network', () => {
+	it('sockets, urllib, http.client, fetch and Pyodide loaders reach nothing', async () => {
+		const url = `http://127.0.0.1:${port}/x`;
+		const result = await attempt(`${findPyodide}
+import socket, urllib.request, http.client
+def sock():
+    s = socket.socket()
+    s.settimeout(2)
+    s.connect(("127.0.0.1", ${port}))
+    return "connected"
+tryit("socket", sock)
+tryit("urllib", lambda: urllib.request.urlopen("${url}", timeout=2).read())
+tryit("http.client", lambda: http.client.HTTPConnection("127.0.0.1", ${port}, timeout=2).request("GET", "/"))
+tryit("pyfetch", lambda: __import__("pyodide.http").http.pyfetch("${url}"))
+tryit("loadPackage", lambda: pj.loadPackage("${url}/p.whl"))
+tryit("useNodeSockFS", lambda: pj.useNodeSockFS())
+tryit("nodesock", lambda: API.initializeNodeSockFS())
+tryit("sockfs", lambda: (M.SOCKFS.createSocket(2, 1, 0)))
+`);
+		const lines = result.stdout.trim().split('\n');
+		expect(lines).toHaveLength(8);
+		for (const line of lines) expect(line).toMatch(/ blocked /);
+		// Anything that had gone out would have reached the listener by now; give it a moment.
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		expect(connections).toBe(0);
+	});
+});
+
+describe('child processes', () => {
+	it('os.system, subprocess, popen and posix (even reloaded) start nothing', async () => {
+		const touch = `touch ${marker}`;
+		for (const code of [
+			`import os\nos.system(${JSON.stringify(touch)})`,
+			`import subprocess\nsubprocess.run(["touch", ${JSON.stringify(marker)}])`,
+			`import os\nos.popen(${JSON.stringify(touch)}).read()`,
+			`import importlib, posix\nimportlib.reload(posix)\nposix.system(${JSON.stringify(touch)})`,
+		]) {
+			const result = await attempt(code);
+			expect(result.ok, code).toBe(false);
+		}
+		expect(fs.existsSync(marker)).toBe(false);
+	});
+
+	it('the sandbox still works afterwards', async () => {
+		const result = await attempt('print(context)');
+		expect(result.ok).toBe(true);
+		expect(result.stdout).toBe('secret-free context\n');
+	});
+});

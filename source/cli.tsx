@@ -109,9 +109,9 @@ async function main(): Promise<number> {
 		import('./engine/rlm.js'),
 		import('./cli/headless.js'),
 	]);
-	const rlm = new Rlm(rlmOptionsFrom(config));
+	const rlm = new Rlm({...rlmOptionsFrom(config), ...(flags.logDir ? {logDir: flags.logDir} : {})});
 	if (context !== undefined) rlm.setContext(context);
-	return runTui({rlm, config, settings, notices: settings.notice ? [settings.notice] : []});
+	return runTui({rlm, config, settings, notices: settings.notice ? [settings.notice] : [], resume: Boolean(flags.resume)});
 }
 
 main().then(

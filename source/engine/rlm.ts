@@ -4,6 +4,7 @@ import {EventEmitter} from 'node:events';
 import {createBackend} from '../backends/create.js';
 import type {Backend} from '../backends/types.js';
 import {Sandbox} from '../sandbox/client.js';
+import {snapshotWritesSettled} from '../sandbox/snapshot.js';
 import type {HistoryEntry, SandboxContext, SandboxOptions, VariableInfo} from '../sandbox/types.js';
 import type {EngineContext, SettledOptions} from './engine-context.js';
 import {contextInfo} from './context-info.js';
@@ -129,6 +130,8 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		const sandbox = this.#sandbox;
 		this.#sandbox = null;
 		if (sandbox) await (await sandbox.catch(() => null))?.dispose();
+		// A first start writes the snapshot in the background: let it land before the process ends.
+		await snapshotWritesSettled();
 	}
 
 	async #complete(prompt: string, options: CompletionOptions): Promise<CompletionResult> {

@@ -32,6 +32,8 @@ export interface AppProps {
 	skipStartup?: boolean;
 	/** A logged trajectory to explore read-only (--replay). */
 	replay?: {title: string; events: readonly RlmEvent[]};
+	/** Reopen the last logged session once started (--resume). */
+	resume?: boolean;
 }
 
 export const UiStateContext = createContext<AppState | null>(null);
@@ -149,7 +151,7 @@ const Main = memo(function Main({state, theme}: {state: AppState; theme: Theme})
 	);
 });
 
-export function App({rlm, config, settings, notices, onExit, cwd, env, skipStartup, replay}: AppProps) {
+export function App({rlm, config, settings, notices, onExit, cwd, env, skipStartup, replay, resume}: AppProps) {
 	const {stdout} = useStdout();
 	const [state, dispatch] = useReducer(appReducer, undefined, () =>
 		initialAppState({
@@ -190,7 +192,7 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 
 	useEffect(() => {
 		void loadCostEstimator();
-		if (!skipStartup) void runnerRef.current!.startUp();
+		if (!skipStartup) void runnerRef.current!.startUp().then(() => (resume ? runnerRef.current!.resume() : undefined));
 	}, [skipStartup]);
 
 	useEffect(() => {

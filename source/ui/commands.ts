@@ -5,6 +5,8 @@ export type Command =
 	| {name: 'context'; path?: string}
 	| {name: 'clear'}
 	| {name: 'save'; path?: string}
+	| {name: 'export'; path?: string}
+	| {name: 'resume'}
 	| {name: 'help'}
 	| {name: 'quit'}
 	| {name: 'unknown'; text: string};
@@ -14,7 +16,9 @@ export const COMMANDS: ReadonlyArray<{usage: string; help: string}> = [
 	{usage: '/backend openai|anthropic|demo [URL]', help: 'switch backend (and its base URL); saved'},
 	{usage: '/context FILE', help: 'load a text file as the context for the next questions (/context off clears it)'},
 	{usage: '/clear', help: 'start a fresh session: new REPL, empty chat and tree'},
-	{usage: '/save [FILE]', help: 'write the transcript as Markdown (default: a new file in this directory)'},
+	{usage: '/save [FILE]', help: 'write the session as JSON: chat, settings and the whole tree (as --json)'},
+	{usage: '/export [FILE]', help: 'write the transcript as Markdown'},
+	{usage: '/resume', help: 'reopen the last logged session: its chat and its REPL variables'},
 	{usage: '/help', help: 'keys and commands'},
 	{usage: '/quit', help: 'leave (Ctrl+C twice does too)'},
 ];
@@ -46,6 +50,10 @@ export function parseCommand(line: string): Command | undefined {
 			return {name: 'clear'};
 		case 'save':
 			return rest ? {name: 'save', path: unquote(rest)} : {name: 'save'};
+		case 'export':
+			return rest ? {name: 'export', path: unquote(rest)} : {name: 'export'};
+		case 'resume':
+			return {name: 'resume'};
 		case 'help':
 		case '?':
 			return {name: 'help'};

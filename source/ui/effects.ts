@@ -11,6 +11,10 @@ import {apiKeyFor, baseURLFor, modelFor, type ResolvedConfig} from '../settings/
 import type {SettingsStore} from '../settings/store.js';
 import type {AppAction, CompletionSummary, Effect} from './state/app-state.js';
 import {transcriptFileName} from './transcript.js';
+import {defaultLogDir} from '../trajectory/jsonl-log.js';
+import {lastSessionFiles, readTrajectoryLog} from '../trajectory/read-log.js';
+import {resumeTurns, type ResumeTurn} from '../trajectory/resume.js';
+import type {ResumeSummary} from '../engine/rlm.js';
 
 /** What the UI uses of the engine (the live Rlm, or the inert stand-in of a replay). */
 export interface UiEngine {
@@ -23,6 +27,7 @@ export interface UiEngine {
 	listModels(signal?: AbortSignal): Promise<string[]>;
 	checkBackend(signal?: AbortSignal): Promise<void>;
 	resetSession(): Promise<void>;
+	resume(turns: ResumeTurn[], sessionId?: string): Promise<ResumeSummary>;
 	warmUp(): Promise<void>;
 	dispose(): Promise<void>;
 }
@@ -133,7 +138,10 @@ export class EffectRunner {
 				void this.#clear();
 				return;
 			case 'save':
-				void this.#save(effect.markdown, effect.path);
+				void this.#save(effect.content, effect.format, effect.path);
+				return;
+			case 'resume':
+				void this.resume();
 				return;
 		}
 	}
@@ -231,13 +239,43 @@ export class EffectRunner {
 		this.#say('info', 'New session: fresh REPL, empty history and tree.');
 	}
 
-	async #save(markdown: string, path?: string): Promise<void> {
-		const full = resolve(this.deps.cwd, expandHome(path ?? transcriptFileName(new Date())));
+	async #save(content: string, format: 'md' | 'json', path?: string): Promise<void> {
+		const full = resolve(this.deps.cwd, expandHome(path ?? transcriptFileName(new Date(), format)));
+		const what = format === 'md' ? 'the transcript' : 'the session';
 		try {
-			await writeFile(full, markdown, path ? {} : {flag: 'wx'});
-			this.#say('info', `Saved the transcript to ${full}`);
+			await writeFile(full, content, path ? {} : {flag: 'wx'});
+			this.#say('info', `Saved ${what} to ${full}`);
 		} catch (error) {
-			this.#say('error', `Could not save the transcript to ${full}: ${firstLine(error)}`);
+			this.#say('error', `Could not save ${what} to ${full}: ${firstLine(error)}`);
+		}
+	}
+
+	/** /resume and --resume: the last logged session's chat and REPL variables come back. */
+	async resume(): Promise<void> {
+		const {rlm} = this.deps;
+		const dir = rlm.options.logDir === false ? null : (rlm.options.logDir ?? defaultLogDir());
+		if (!dir) {
+			this.#say('error', 'Nothing to resume: trajectory logs are turned off.');
+			return;
+		}
+		const files = lastSessionFiles(dir);
+		if (files.length === 0) {
+			this.#say('info', `Nothing to resume: no earlier session in ${dir}.`);
+			return;
+		}
+		this.#say('info', `Resuming the last session (${files.length} turn(s)): re-running its code with the recorded sub-call answers…`);
+		try {
+			const turns = resumeTurns(files.map((file) => readTrajectoryLog(file)));
+			const summary = await rlm.resume(turns, /_([0-9a-f]{8})_t\d+_/.exec(files[0]!)?.[1]);
+			for (const turn of turns) {
+				this.#dispatch({type: 'chat', kind: 'user', text: turn.question});
+				if (turn.answer !== null) this.#dispatch({type: 'chat', kind: 'answer', text: turn.answer});
+			}
+			const names = summary.variables.map((variable) => variable.name);
+			const failed = summary.failedBlocks ? ` (${summary.failedBlocks} failed now)` : '';
+			this.#say('info', `Resumed ${summary.turns} turn(s), re-ran ${summary.blocks} block(s)${failed}. Variables: ${names.join(', ') || 'none'}.`);
+		} catch (error) {
+			this.#say('error', `Could not resume: ${firstLine(error)}`);
 		}
 	}
 }

@@ -2,7 +2,7 @@
 import {EventEmitter} from 'node:events';
 import type {BackendKind} from '../backends/types.js';
 import type {RlmEvent} from '../engine/events.js';
-import type {RlmEvents} from '../engine/rlm.js';
+import type {ResumeSummary, RlmEvents} from '../engine/rlm.js';
 import type {CompletionResult, RlmOptions} from '../engine/types.js';
 import type {ResolvedConfig} from '../settings/resolve.js';
 import {DEFAULT_SETTINGS} from '../settings/schema.js';
@@ -47,6 +47,10 @@ export class InertEngine extends EventEmitter<RlmEvents> implements UiEngine {
 	async checkBackend(): Promise<void> {}
 
 	async resetSession(): Promise<void> {}
+
+	async resume(): Promise<ResumeSummary> {
+		return {turns: 0, blocks: 0, failedBlocks: 0, variables: []};
+	}
 
 	async warmUp(): Promise<void> {}
 

@@ -9,6 +9,8 @@ export interface RunTuiOptions {
 	config: ResolvedConfig;
 	settings: SettingsStore;
 	notices?: string[];
+	/** Reopen the last logged session (--resume). */
+	resume?: boolean;
 	stdin?: NodeJS.ReadStream;
 	stdout?: NodeJS.WriteStream;
 }
@@ -23,6 +25,7 @@ export async function runTui(options: RunTuiOptions): Promise<number> {
 				config: options.config,
 				settings: options.settings,
 				notices: options.notices ?? [],
+				resume: Boolean(options.resume),
 				onExit,
 			});
 		},

@@ -1,5 +1,8 @@
-// /save: the chat as Markdown.
+// /export: the chat as Markdown; /save: the session as JSON (the serializer --json uses).
 import type {ChatEntry} from './state/app-state.js';
+import type {HistoryEntry} from '../sandbox/types.js';
+import {sessionJson} from '../trajectory/serialize.js';
+import type {TrajectoryState} from '../trajectory/tree.js';
 
 export function transcriptMarkdown(entries: readonly ChatEntry[], info: {model: string; backend: string; date: Date}): string {
 	const out: string[] = [`# rlm-tui transcript`, '', `${info.date.toISOString()} · ${info.backend} · ${info.model}`, ''];
@@ -22,7 +25,25 @@ export function transcriptMarkdown(entries: readonly ChatEntry[], info: {model: 
 	return `${out.join('\n').trimEnd()}\n`;
 }
 
-export function transcriptFileName(date: Date): string {
+export function transcriptFileName(date: Date, extension: 'md' | 'json' = 'md'): string {
 	const stamp = date.toISOString().replace(/\.\d+Z$/, '').replace(/[:T]/g, '-');
-	return `rlm-transcript-${stamp}.md`;
+	return `rlm-${extension === 'md' ? 'transcript' : 'session'}-${stamp}.${extension}`;
+}
+
+/** The chat's answered questions, in order, as history entries. */
+export function chatHistory(entries: readonly ChatEntry[]): HistoryEntry[] {
+	const history: HistoryEntry[] = [];
+	let question: string | null = null;
+	for (const entry of entries) {
+		if (entry.kind === 'user') question = entry.text;
+		else if (entry.kind === 'answer' && question !== null) {
+			history.push({question, answer: entry.text});
+			question = null;
+		}
+	}
+	return history;
+}
+
+export function sessionFileJson(entries: readonly ChatEntry[], info: {model: string; backend: string}, traj: TrajectoryState): string {
+	return `${JSON.stringify(sessionJson({backend: info.backend, model: info.model, history: chatHistory(entries), state: traj}), null, 2)}\n`;
 }

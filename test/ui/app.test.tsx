@@ -276,10 +276,24 @@ describe('commands', () => {
 		expect(rlm.contexts).toEqual(['some notes']);
 	});
 
-	it('/save writes a Markdown transcript in the working directory and says where', async () => {
+	it('/save writes the session as JSON (the --json serializer): chat history and the tree', async () => {
 		start();
 		await askAndRun();
 		h.write('/save\r');
+		await h.waitForFrame((f) => f.includes('Saved the session to'));
+		const file = fs.readdirSync(dir).find((name) => name.startsWith('rlm-session-'));
+		expect(file).toBeDefined();
+		const saved = JSON.parse(fs.readFileSync(path.join(dir, file!), 'utf8'));
+		expect(saved.version).toBe(1);
+		expect(saved.history).toEqual([{question: 'hello', answer: 'The answer is **five**.'}]);
+		expect(saved.runs[0].kind).toBe('run');
+		expect(saved.runs[0].children.length).toBeGreaterThan(0);
+	});
+
+	it('/export writes a Markdown transcript in the working directory and says where', async () => {
+		start();
+		await askAndRun();
+		h.write('/export\r');
 		await h.waitForFrame((f) => f.includes('Saved the transcript to'));
 		const file = fs.readdirSync(dir).find((name) => name.startsWith('rlm-transcript-'));
 		expect(file).toBeDefined();

@@ -80,6 +80,25 @@ describe('with the demo backend', () => {
 		await h!.waitForFrame((f) => /▸ ✓ iteration 1\/30/.test(f) && /─ 2\/\d+/.test(f));
 	}, SLOW);
 
+	it('/resume brings back the last logged session: its chat and its REPL variables', async () => {
+		const logDir = path.join(dir, 'logs');
+		const config = resolveConfig({backend: 'demo'}, {}, settings.get());
+		const first = new Rlm({model: 'demo', backend: 'demo', logDir});
+		try {
+			expect((await first.completion('one two three four')).status).toBe('answered');
+		} finally {
+			await first.dispose();
+		}
+		rlm = new Rlm({model: 'demo', backend: 'demo', logDir});
+		h = renderApp({rlm, config, settings, cwd: dir, env: {}, columns: 140, rows: 40});
+		h.write('/resume\r');
+		const resumed = await h.waitForFrame((f) => f.includes('Resumed 1 turn(s)'), SLOW);
+		expect(flat(resumed)).toContain('one two three four');
+		expect(flat(resumed)).toMatch(/Variables: .*\bnotes\b/);
+		expect(flat(resumed)).toContain('Demo answer');
+		expect(rlm.history).toHaveLength(1);
+	}, SLOW);
+
 	it('/model lists the backend models and saves the pick', async () => {
 		start({backend: 'demo'});
 		h!.write('/model\r');

@@ -10,7 +10,7 @@ import {getNode, type RunNode} from '../../trajectory/tree.js';
 import {parseCommand, type Command} from '../commands.js';
 import {detailLines} from '../detail.js';
 import {formatMs, formatTokens} from '../format.js';
-import {transcriptMarkdown} from '../transcript.js';
+import {sessionFileJson, transcriptMarkdown} from '../transcript.js';
 import {
 	CHAT_KEYS,
 	DETAIL_KEYS,
@@ -86,7 +86,8 @@ export type Effect =
 	| {kind: 'set-backend'; backend: BackendName; url?: string}
 	| {kind: 'context'; path: string | null}
 	| {kind: 'clear'}
-	| {kind: 'save'; path?: string; markdown: string};
+	| {kind: 'save'; path?: string; content: string; format: 'md' | 'json'}
+	| {kind: 'resume'};
 
 export type QueuedEffect = Effect & {readonly seq: number};
 
@@ -169,7 +170,7 @@ function loadReplay(state: AppState, title: string, events: readonly RlmEvent[])
 	let next: AppState = addChat(
 		{...state, readOnly: title, focus: 'tree'},
 		'info',
-		`Replay of ${title} (read-only). The tree has focus: j/k move, l/h open and close, Enter for details. /save writes the transcript, /quit leaves.`,
+		`Replay of ${title} (read-only). The tree has focus: j/k move, l/h open and close, Enter for details. /save and /export write it out, /quit leaves.`,
 	);
 	let tree = applyEvents(next.tree, events, next.layout.treeRows);
 	tree = moveCursor(tree, 'top', next.layout.treeRows);
@@ -409,8 +410,8 @@ function submitLine(state: AppState, line: string, now: number): AppState {
 	if (!text) return state;
 	const command = parseCommand(text);
 	if (state.readOnly) {
-		if (command && (command.name === 'help' || command.name === 'quit' || command.name === 'save')) return runCommand(state, command);
-		return addChat(state, 'info', 'This is a replay: nothing can be asked or changed here. /save, /help and /quit work.');
+		if (command && ['help', 'quit', 'save', 'export'].includes(command.name)) return runCommand(state, command);
+		return addChat(state, 'info', 'This is a replay: nothing can be asked or changed here. /save, /export, /help and /quit work.');
 	}
 	if (command) return runCommand(state, command);
 	if (state.running) {
@@ -471,10 +472,17 @@ function runCommand(state: AppState, command: Command): AppState {
 		case 'clear':
 			if (state.running) return addChat(state, 'error', 'A question is running: cancel it (Esc) before /clear.');
 			return withEffect(state, {kind: 'clear'});
-		case 'save': {
-			const markdown = transcriptMarkdown(state.chat, {model: state.config.model, backend: state.config.backend, date: new Date()});
-			return withEffect(state, {kind: 'save', markdown, ...(command.path ? {path: command.path} : {})});
+		case 'export': {
+			const content = transcriptMarkdown(state.chat, {model: state.config.model, backend: state.config.backend, date: new Date()});
+			return withEffect(state, {kind: 'save', format: 'md', content, ...(command.path ? {path: command.path} : {})});
 		}
+		case 'save': {
+			const content = sessionFileJson(state.chat, state.config, state.tree.traj);
+			return withEffect(state, {kind: 'save', format: 'json', content, ...(command.path ? {path: command.path} : {})});
+		}
+		case 'resume':
+			if (state.running) return addChat(state, 'error', 'A question is running: cancel it (Esc) before /resume.');
+			return withEffect(state, {kind: 'resume'});
 		case 'help':
 			return {...state, dialog: {type: 'help', scroll: 0}};
 		case 'quit':

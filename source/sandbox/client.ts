@@ -547,7 +547,7 @@ export class Sandbox {
 				if (limit || settled || finishing) return;
 				limit = why;
 				for (const controller of calls.values()) controller.abort();
-				host.send({t: 'interrupt'});
+				host.send({t: 'interrupt', id});
 				killTimer = setTimeout(() => {
 					const what =
 						why === 'timeout'

@@ -38,6 +38,7 @@ process.on('message', (message: ParentMessage) => {
 			if (!worker) start(message);
 			return;
 		case 'interrupt':
+			Atomics.store(ctl, CTL.interruptRun, message.id);
 			Atomics.store(ctl, CTL.interrupt, 2);
 			Atomics.notify(ctl, CTL.reply);
 			Atomics.notify(ctl, CTL.wake);

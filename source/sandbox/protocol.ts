@@ -21,7 +21,7 @@ export type ParentMessage =
 	| {t: 'context'; id: number; kind: ContextKind; bytes: Uint8Array; parts: Array<[string, number]>}
 	| {t: 'turn'; id: number; history: HistoryEntry[]}
 	| {t: 'run'; id: number; code: string; maxOutputChars: number}
-	| {t: 'interrupt'}
+	| {t: 'interrupt'; id: number}
 	| {t: 'bridge-reply'; callId: number; results: string[]};
 
 export interface WorkerRunResult {
@@ -56,6 +56,8 @@ export const CTL = {
 	reply: 1,
 	/** Never written; notified to wake a sleeping worker on interrupt. */
 	wake: 2,
+	/** The run id the last interrupt was meant for (it may arrive before that run starts). */
+	interruptRun: 3,
 	size: 4,
 } as const;
 

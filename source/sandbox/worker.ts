@@ -302,7 +302,9 @@ function heap(): number {
 }
 
 function handle(message: ParentMessage): void {
-	Atomics.store(ctl, CTL.interrupt, 0);
+	// An interrupt meant for this very run may have landed before the run began: keep it.
+	// Any other is stale (its block ended before Python saw it).
+	if (message.t !== 'run' || Atomics.load(ctl, CTL.interruptRun) !== message.id) Atomics.store(ctl, CTL.interrupt, 0);
 	switch (message.t) {
 		case 'context': {
 			const bytes = message.bytes;

@@ -144,14 +144,13 @@ describe('OpenAIBackend against the fake server', () => {
 	});
 
 	it('aborts promptly while the SDK waits to retry', async () => {
-		server.setResponder(() => ({status: 503, message: 'busy', retryAfterMs: 30_000}));
+		// The server asks for a 10-minute wait: only a prompt abort lets this test finish in time.
+		server.setResponder(() => ({status: 503, message: 'busy', retryAfterMs: 600_000}));
 		const controller = new AbortController();
 		const pending = collectStream(backend({maxRetries: 2}).stream(messages, {model: 'm', signal: controller.signal}));
 		await vi.waitFor(() => expect(server.requests).toHaveLength(1));
-		const started = Date.now();
 		controller.abort();
 		expect((await caught(pending)).code).toBe('aborted');
-		expect(Date.now() - started).toBeLessThan(5_000);
 		expect(server.requests).toHaveLength(1);
 	});
 

@@ -27,7 +27,6 @@ describe('timeouts', () => {
 		expect(result.restarted).toBe(false);
 		expect(result.error).toContain('Timed out');
 		expect(result.error).toContain('KeyboardInterrupt');
-		expect(result.ms).toBeLessThan(timeoutMs + interruptGraceMs);
 		const after = await sandbox.run('print(survivor)');
 		expect(after.stdout).toBe('still here\n');
 	});
@@ -97,7 +96,6 @@ describe('cancellation', () => {
 		const result = await sandbox.run('while True: pass', {signal: controller.signal, timeoutMs: 20_000});
 		expect(result.limit).toBe('cancelled');
 		expect(result.restarted).toBe(false);
-		expect(result.ms).toBeLessThan(5_000);
 	});
 
 	it('aborting during a sub-call aborts the handler and interrupts Python', async () => {

@@ -164,13 +164,9 @@ describe('reduceTrajectory', () => {
 			}
 			events.push(ev({type: 'code.done', runId: 'big', iteration: i, block: 0, ok: true, stdout: '', stderr: '', ms: 1, truncatedChars: 0, variables: [], final: null, restarted: false}));
 		}
-		const started = performance.now();
 		const state = reduceAll(events);
-		const ms = performance.now() - started;
 		expect(nodeCount(state)).toBeGreaterThan(10_000);
 		expect(state.usage).toEqual(u(20 + 20 * 500 * 2, 20 + 20 * 500));
-		// ~30k events; generous bound for a loaded 2-core machine.
-		expect(ms).toBeLessThan(3000);
 	});
 
 	it('serialises to nested JSON', () => {

@@ -5,7 +5,7 @@ import {processExists, testCacheDir, waitFor} from './helpers.js';
 
 const timeoutMs = 1_500;
 // Generous: on a loaded 2-core machine Pyodide can take over a second to notice an interrupt.
-const interruptGraceMs = 5_000;
+const interruptGraceMs = 15_000;
 let sandbox: Sandbox;
 
 beforeAll(async () => {

@@ -1,10 +1,12 @@
 // rlm-tui serve through the real openai SDK, with a fake LLM server behind it.
+import {spawn} from 'node:child_process';
 import OpenAI from 'openai';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {createBackend} from '../../source/backends/create.js';
 import {startRlmServer, type RlmServer} from '../../source/server/server.js';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
 import {repl, rootRequests, scripted} from '../support/rlm-script.js';
+import {cleanEnv, cliPath} from '../support/run-cli.js';
 
 let llm: FakeLlmServer;
 const servers: RlmServer[] = [];
@@ -142,5 +144,29 @@ describe('rlm-tui serve', () => {
 		await expect.poll(() => rootRequests(llm.requests).length).toBe(1);
 		await expect(client.chat.completions.create({model: 'rlm', messages: [{role: 'user', content: 'two'}]})).rejects.toMatchObject({status: 429});
 		controller.abort();
+	});
+
+	it('refuses to bind a non-loopback host without a token', async () => {
+		await expect(
+			startRlmServer({rlm: {model: 'root-model'}, backend: createBackend({kind: 'demo'}), host: '0.0.0.0', port: 0}),
+		).rejects.toThrow(/needs a bearer token/);
+	});
+
+	it('rlm-tui serve on another host generates and prints a token, and stops on SIGINT', async () => {
+		const child = spawn(process.execPath, [cliPath, 'serve', '-b', 'demo', '--host', '0.0.0.0', '--port', '0'], {env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe']});
+		let stderr = '';
+		child.stderr.on('data', (chunk) => (stderr += chunk));
+		const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+		try {
+			await expect.poll(() => /bearer token .*: (rlm-\S+)/.test(stderr) && /:(\d+)\/v1/.test(stderr), {timeout: 20_000}).toBe(true);
+			const token = /bearer token .*: (rlm-\S+)/.exec(stderr)![1]!;
+			const port = /:(\d+)\/v1/.exec(stderr)![1]!;
+			const client = (key: string) => new OpenAI({baseURL: `http://127.0.0.1:${port}/v1`, apiKey: key, maxRetries: 0});
+			await expect(client('wrong').models.list()).rejects.toMatchObject({status: 401});
+			expect((await client(token).models.list()).data.map((m) => m.id)).toEqual(['rlm', 'rlm:demo']);
+		} finally {
+			child.kill('SIGINT');
+		}
+		expect(await exited).toBe(0);
 	});
 });

@@ -35,7 +35,7 @@ summary = "\\n".join("- " + note for note in notes)
 common = ", ".join(f"{w} ({n})" for w, n in top) or "none"
 llm_output(f"""**Demo answer** (the offline demo model: no real LLM was called).
 
-Your text has **{len(words)} words** in {text.count(chr(10)) + 1} lines. Most frequent words: {common}.
+Your text has **{len(words)} words** in {text.count(chr(10)) + 1} line(s). Most frequent words: {common}.
 
 What the sub-model noted, chunk by chunk:
 {summary}

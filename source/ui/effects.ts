@@ -63,7 +63,10 @@ function expandHome(path: string): string {
 
 export function unreachableHint(backend: string, baseURL: string | undefined, message: string): string {
 	const where = baseURL ? ` at ${baseURL}` : '';
-	return `Cannot reach the ${backend} backend${where}: ${message}. Start the server or fix the URL (/backend ${backend} URL), or try the offline demo model: /backend demo`;
+	// The backend's own message already names the URL; its advice about flags does not fit here.
+	const what = /^Cannot reach/i.test(message) ? message.replace(/\s*Start the server[\s\S]*$/, '') : `Cannot reach the ${backend} backend${where}: ${message}.`;
+	const ollama = backend === 'openai' ? ' (for Ollama: `ollama serve`)' : '';
+	return `${what} Start the server${ollama}, fix the URL with /backend ${backend} URL, or try the offline demo model: /backend demo`;
 }
 
 export class EffectRunner {

@@ -2,7 +2,7 @@
 import pLimit from 'p-limit';
 import {contextWindowTokens, DEFAULT_CONTEXT_TOKENS} from '../backends/model-info.js';
 import type {Usage} from '../backends/types.js';
-import {addUsage, zeroUsage} from '../backends/types.js';
+import {zeroUsage} from '../backends/types.js';
 import type {BridgeHandler, BridgeRequest} from '../sandbox/types.js';
 import type {EngineContext} from './engine-context.js';
 import {newId} from './ids.js';
@@ -41,77 +41,65 @@ export function bridgeHandler(engine: EngineContext, site: CallSite): BridgeHand
 	};
 }
 
-async function modelCall(
+interface CallOutcome {
+	response: string;
+	usage: Usage;
+	error?: string;
+}
+
+/** One sub-call as the tree sees it: call.start, the work, call.done (an error becomes a string). */
+async function tracedCall(
 	engine: EngineContext,
 	site: CallSite,
-	request: BridgeRequest,
-	model: string,
-	prompt: string,
-	index: number,
-	signal: AbortSignal,
+	start: {kind: 'llm' | 'rlm'; fn: BridgeRequest['fn']; model: string; prompt: string; index: number},
+	work: (callId: string) => Promise<CallOutcome>,
 ): Promise<string> {
 	const callId = newId('call');
-	engine.emit({...siteFields(site), type: 'call.start', callId, kind: 'llm', fn: request.fn, index, model, prompt});
+	engine.emit({...siteFields(site), type: 'call.start', callId, ...start});
 	const started = performance.now();
-	const window = engine.options.subModelContextTokens ?? contextWindowTokens(model) ?? DEFAULT_CONTEXT_TOKENS;
-	const tokens = approxTokens(prompt);
-	if (tokens + replyReserveTokens > window) {
-		const error = `Error: this prompt is about ${tokens.toLocaleString('en-US')} tokens, over the ${window.toLocaleString('en-US')}-token window of ${model}. Split it into smaller pieces (e.g. chunks of ${Math.floor(((window - replyReserveTokens) * 4) / 2).toLocaleString('en-US')} characters) and use llm_query_batched.`;
-		engine.emit({type: 'call.done', callId, response: error, usage: zeroUsage(), ms: 0, error});
-		return error;
-	}
+	let outcome: CallOutcome;
 	try {
+		outcome = await work(callId);
+	} catch (error) {
+		const text = errorText(error);
+		outcome = {response: text, usage: zeroUsage(), error: text};
+	}
+	site.addUsage(outcome.usage);
+	engine.emit({type: 'call.done', callId, response: outcome.response, usage: outcome.usage, ms: performance.now() - started, ...(outcome.error ? {error: outcome.error} : {})});
+	return outcome.response;
+}
+
+function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest, model: string, prompt: string, index: number, signal: AbortSignal) {
+	return tracedCall(engine, site, {kind: 'llm', fn: request.fn, model, prompt, index}, async (callId) => {
+		const window = engine.options.subModelContextTokens ?? contextWindowTokens(model) ?? DEFAULT_CONTEXT_TOKENS;
+		const tokens = approxTokens(prompt);
+		if (tokens + replyReserveTokens > window) {
+			const error = `Error: this prompt is about ${tokens.toLocaleString('en-US')} tokens, over the ${window.toLocaleString('en-US')}-token window of ${model}. Split it into smaller pieces (e.g. chunks of ${Math.floor(((window - replyReserveTokens) * 4) / 2).toLocaleString('en-US')} characters) and use llm_query_batched.`;
+			return {response: error, usage: zeroUsage(), error};
+		}
 		const result = await callModel(
 			engine.backend,
 			[{role: 'user', content: prompt}],
 			{model, temperature: engine.options.temperature, maxTokens: engine.options.maxTokens, signal},
 			(text) => engine.emit({type: 'call.delta', callId, text}),
 		);
-		site.addUsage(result.usage);
-		engine.emit({type: 'call.done', callId, response: result.text, usage: result.usage, ms: result.ms});
-		return result.text;
-	} catch (error) {
-		const text = errorText(error);
-		engine.emit({type: 'call.done', callId, response: text, usage: zeroUsage(), ms: performance.now() - started, error: text});
-		return text;
-	}
+		return {response: result.text, usage: result.usage};
+	});
 }
 
-async function childCall(
-	engine: EngineContext,
-	site: CallSite,
-	request: BridgeRequest,
-	model: string,
-	prompt: string,
-	index: number,
-	signal: AbortSignal,
-): Promise<string> {
-	const callId = newId('call');
-	engine.emit({...siteFields(site), type: 'call.start', callId, kind: 'rlm', fn: request.fn, index, model, prompt});
-	const started = performance.now();
-	try {
+function childCall(engine: EngineContext, site: CallSite, request: BridgeRequest, model: string, prompt: string, index: number, signal: AbortSignal) {
+	return tracedCall(engine, site, {kind: 'rlm', fn: request.fn, model, prompt, index}, async (callId) => {
 		const result = await runChild(engine, {parentCallId: callId, depth: site.depth + 1, model, prompt, signal});
-		site.addUsage(result.usage);
-		const failed = result.status === 'failed' || result.status === 'cancelled';
-		const response = failed ? `Error: the child RLM ${result.status}${result.error ? `: ${result.error}` : ''}` : result.response;
-		engine.emit({
-			type: 'call.done',
-			callId,
-			response,
-			usage: {inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens},
-			ms: performance.now() - started,
-			...(failed ? {error: response} : {}),
-		});
-		return response;
-	} catch (error) {
-		const text = errorText(error);
-		engine.emit({type: 'call.done', callId, response: text, usage: zeroUsage(), ms: performance.now() - started, error: text});
-		return text;
-	}
+		const usage = {inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens};
+		if (result.status === 'failed' || result.status === 'cancelled') {
+			const error = `Error: the child RLM ${result.status}${result.error ? `: ${result.error}` : ''}`;
+			return {response: error, usage, error};
+		}
+		return {response: result.response, usage};
+	});
 }
 
 function siteFields(site: CallSite) {
 	return {runId: site.runId, iteration: site.iteration, block: site.block};
 }
 
-export const sumUsage = (usages: Usage[]) => usages.reduce(addUsage, zeroUsage());

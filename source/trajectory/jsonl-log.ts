@@ -85,7 +85,7 @@ export class TrajectoryLogger {
 
 	#openRun(runId: string) {
 		const run = findRun(this.#state, runId)!;
-		mkdirSync(this.dir, {recursive: true});
+		mkdirSync(this.dir, {recursive: true, mode: 0o700});
 		const turn = this.#turn?.runId === runId ? this.#turn : null;
 		const path = join(this.dir, `rlm_${stamp()}_${this.sessionId}_t${turn?.turn ?? 0}_${runId.slice(-6)}.jsonl`);
 		const fd = openSync(path, 'a', 0o600);

@@ -1,4 +1,5 @@
 // Answers llm_query / rlm_query (and their batched forms) coming over the sandbox bridge.
+import {setMaxListeners} from 'node:events';
 import pLimit from 'p-limit';
 import {contextWindowTokens, DEFAULT_CONTEXT_TOKENS} from '../backends/model-info.js';
 import type {Usage} from '../backends/types.js';
@@ -30,6 +31,8 @@ export function errorText(error: unknown): string {
 
 export function bridgeHandler(engine: EngineContext, site: CallSite): BridgeHandler {
 	return async (request: BridgeRequest, signal: AbortSignal) => {
+		// Every concurrent slot (and the SDK under it) listens on this one signal: no leak, just many.
+		setMaxListeners(0, signal);
 		const recursive = request.fn.startsWith('rlm_') && site.depth + 1 < engine.options.maxDepth;
 		const limit = pLimit(recursive ? engine.options.maxChildConcurrency : engine.options.maxConcurrency);
 		const model = request.model ?? engine.options.subModel;

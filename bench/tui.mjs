@@ -1,0 +1,270 @@
+// TUI: keypress-to-frame time with 100, 1,000 and 10,000 rows in the tree, and frames per second
+// while 500 tokens/s stream in. The real App (dist/) with a stand-in engine that emits the events
+// it is told to, as test/ui does. Run as its own process (run.mjs does): it sets NODE_ENV to
+// production before React loads, as the app does, and prints one JSON object on stdout.
+//   node bench/tui.mjs [--quick]
+import {EventEmitter} from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {monitorEventLoopDelay} from 'node:perf_hooks';
+
+process.env.NODE_ENV = 'production';
+for (const name of Object.keys(process.env)) if (name === 'CI' || name.startsWith('CI_')) delete process.env[name];
+
+const [{createElement}, ink, {render: renderTesting}, {App}, {resolveConfig}, {openSettings}] = await Promise.all([
+	import('react'),
+	import('ink'),
+	import('ink-testing-library'),
+	import('../dist/ui/app.js'),
+	import('../dist/settings/resolve.js'),
+	import('../dist/settings/store.js'),
+]);
+
+const quick = process.argv.includes('--quick');
+const stripAnsi = (text) => text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '');
+const COLUMNS = 120;
+const ROWS = 40;
+
+/** Stands in for Rlm: completion() stays pending; the benchmark emits the events. */
+class StandInEngine extends EventEmitter {
+	options = {model: 'bench-model', backend: 'openai'};
+	prompts = [];
+	#t = 1000;
+	configure(patch) {
+		this.options = {...this.options, ...patch};
+	}
+	emitEvent(body) {
+		this.emit('event', {...body, t: (this.#t += 1)});
+	}
+	completion(prompt, options = {}) {
+		this.prompts.push(prompt);
+		return new Promise((resolve) => {
+			options.signal?.addEventListener('abort', () =>
+				resolve({response: '', status: 'cancelled', iterations: [], usage: {inputTokens: 0, outputTokens: 0, totalTokens: 0}, executionTimeMs: 0, runId: 'x'}),
+			);
+		});
+	}
+	setContext() {}
+	async listModels() {
+		return ['bench-model'];
+	}
+	async checkBackend() {}
+	async resetSession() {}
+	get history() {
+		return [];
+	}
+	async warmUp() {}
+	async dispose() {}
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlm-bench-tui-'));
+const settings = openSettings({cwd: path.join(dir, 'config')});
+const config = resolveConfig({}, {}, settings.get());
+const appElement = (rlm) => createElement(App, {rlm, config, settings, notices: [], onExit: () => {}, cwd: dir, env: {}, skipStartup: true});
+
+function sizeStream(stream) {
+	Object.defineProperty(stream, 'columns', {value: COLUMNS, configurable: true, writable: true});
+	Object.defineProperty(stream, 'rows', {value: ROWS, configurable: true, writable: true});
+	stream.emit('resize');
+}
+
+/** ink-testing-library (every React commit is written) with a hook on each frame written. */
+function mountTesting(rlm) {
+	const instance = renderTesting(appElement(rlm));
+	sizeStream(instance.stdout);
+	let waiter = null;
+	const write = instance.stdout.write;
+	instance.stdout.write = (frame) => {
+		write(frame);
+		if (waiter && waiter.predicate(stripAnsi(frame))) {
+			const {resolve} = waiter;
+			waiter = null;
+			resolve(performance.now());
+		}
+	};
+	const nextFrame = (predicate, timeoutMs = 60_000) =>
+		new Promise((resolve, reject) => {
+			if (predicate(stripAnsi(instance.lastFrame() ?? ''))) return resolve(performance.now());
+			const timer = setTimeout(() => reject(new Error(`no such frame; last:\n${stripAnsi(instance.lastFrame() ?? '')}`)), timeoutMs);
+			waiter = {
+				predicate,
+				resolve: (t) => {
+					clearTimeout(timer);
+					resolve(t);
+				},
+			};
+		});
+	return {instance, nextFrame};
+}
+
+const treeNote = (frame) => /(\d+)\/(\d+)/.exec(frame.split('\n')[0] ?? '') ?? [];
+const cursorAt = (row, total) => (frame) => {
+	const [, at, of] = treeNote(frame);
+	return Number(at) === row && Number(of) === total;
+};
+
+async function ask(rlm, nextFrame, instance, question) {
+	await nextFrame((f) => f.includes('Ask a question'));
+	instance.stdin.write(`${question}\r`);
+	const deadline = Date.now() + 10_000;
+	while (!rlm.prompts.includes(question)) {
+		if (Date.now() > deadline) throw new Error('the prompt did not reach the engine');
+		await new Promise((resolve) => setTimeout(resolve, 2));
+	}
+}
+
+/** A run whose tree has exactly `rows` rows: run, iteration, code block and rows - 3 sub-calls. */
+async function keypressToFrame(rows, presses) {
+	const rlm = new StandInEngine();
+	const {instance, nextFrame} = mountTesting(rlm);
+	try {
+		await ask(rlm, nextFrame, instance, 'big');
+		const t0 = performance.now();
+		rlm.emitEvent({type: 'run.start', runId: 'big', depth: 0, model: 'm', backend: 'openai', question: 'big', context: {type: 'str', chars: 3}, maxIterations: 30});
+		rlm.emitEvent({type: 'iter.start', runId: 'big', iteration: 1, maxIterations: 30});
+		rlm.emitEvent({type: 'code.start', runId: 'big', iteration: 1, block: 1, code: 'llm_query_batched(prompts)'});
+		for (let i = 0; i < rows - 3; i++) {
+			rlm.emitEvent({type: 'call.start', callId: `c${i}`, runId: 'big', iteration: 1, block: 1, kind: 'llm', fn: 'llm_query_batched', index: i, model: 'sub', prompt: `prompt ${i}`});
+			rlm.emitEvent({type: 'call.done', callId: `c${i}`, response: `answer ${i}`, usage: {inputTokens: 1, outputTokens: 1}, ms: 1});
+		}
+		await nextFrame(cursorAt(rows, rows));
+		const loadMs = performance.now() - t0;
+		instance.stdin.write('\t');
+		await nextFrame((f) => f.includes('j/k move'));
+		const latencies = [];
+		for (let i = 0; i < presses; i++) {
+			const target = rows - i - 1;
+			const t = performance.now();
+			const seen = nextFrame(cursorAt(target, rows), 10_000);
+			instance.stdin.write('k');
+			latencies.push((await seen) - t);
+		}
+		// Jump to the top and collapse/expand everything under the run.
+		let t = performance.now();
+		let seen = nextFrame(cursorAt(1, rows));
+		instance.stdin.write('g');
+		const jumpTop = (await seen) - t;
+		t = performance.now();
+		seen = nextFrame(cursorAt(1, 1));
+		instance.stdin.write('h');
+		const collapse = (await seen) - t;
+		t = performance.now();
+		seen = nextFrame(cursorAt(1, rows));
+		instance.stdin.write('l');
+		const expand = (await seen) - t;
+		return {latencies, loadMs, jumpTop, collapse, expand};
+	} finally {
+		instance.unmount();
+	}
+}
+
+/**
+ * Streams `tokensPerSecond` tokens into a running reply for `seconds` and counts frames.
+ * `mode` 'testing': ink-testing-library (every commit is a frame: React renders per second);
+ * 'terminal': Ink's own render to a fake 120x40 TTY, as the app runs (Ink caps output at 30 fps).
+ */
+async function streamingFps(mode, tokensPerSecond, seconds) {
+	const rlm = new StandInEngine();
+	let instance;
+	let frames;
+	let nextFrame;
+	if (mode === 'testing') {
+		const mounted = mountTesting(rlm);
+		instance = mounted.instance;
+		nextFrame = mounted.nextFrame;
+		frames = () => instance.frames.length;
+	} else {
+		const stdout = new EventEmitter();
+		let writes = 0;
+		let last = '';
+		Object.assign(stdout, {isTTY: true, columns: COLUMNS, rows: ROWS, write: (data) => {
+			// A frame is a write with visible text; cursor and sync-mode sequences come apart.
+			if (stripAnsi(String(data)).trim()) writes++;
+			last += data;
+			if (last.length > 200_000) last = last.slice(-100_000);
+			return true;
+		}});
+		const stdin = new EventEmitter();
+		Object.assign(stdin, {isTTY: true, data: null, setEncoding() {}, setRawMode() {}, resume() {}, pause() {}, ref() {}, unref() {},
+			read() {
+				const {data} = stdin;
+				stdin.data = null;
+				return data;
+			},
+			write(data) {
+				stdin.data = data;
+				stdin.emit('readable');
+				stdin.emit('data', data);
+			}});
+		instance = ink.render(appElement(rlm), {stdout, stdin, stderr: stdout, exitOnCtrlC: false, patchConsole: false});
+		instance.stdin = stdin;
+		frames = () => writes;
+		nextFrame = async (predicate) => {
+			const deadline = Date.now() + 10_000;
+			while (!predicate(stripAnsi(last))) {
+				if (Date.now() > deadline) throw new Error('no such frame (terminal mode)');
+				await new Promise((resolve) => setTimeout(resolve, 5));
+			}
+		};
+	}
+	try {
+		await ask(rlm, nextFrame, instance, 'stream');
+		rlm.emitEvent({type: 'run.start', runId: 's', depth: 0, model: 'm', backend: 'openai', question: 'stream', context: {type: 'str', chars: 6}, maxIterations: 30});
+		rlm.emitEvent({type: 'iter.start', runId: 's', iteration: 1, maxIterations: 30});
+		rlm.emitEvent({type: 'llm.start', runId: 's', iteration: 1, messages: 2, promptChars: 500});
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		const delay = monitorEventLoopDelay({resolution: 5});
+		const words = ['the ', 'model ', 'writes ', 'some ', 'tokens ', 'about ', 'context ', 'and ', 'code, ', '\n'];
+		const tickMs = 10;
+		const startFrames = frames();
+		const cpu0 = process.cpuUsage();
+		const t0 = performance.now();
+		let sent = 0;
+		delay.enable();
+		await new Promise((resolve) => {
+			const timer = setInterval(() => {
+				const elapsed = performance.now() - t0;
+				const due = Math.min(Math.round((elapsed / 1000) * tokensPerSecond), tokensPerSecond * seconds);
+				while (sent < due) rlm.emitEvent({type: 'llm.delta', runId: 's', iteration: 1, text: words[sent++ % words.length]});
+				if (elapsed >= seconds * 1000) {
+					clearInterval(timer);
+					resolve();
+				}
+			}, tickMs);
+		});
+		delay.disable();
+		const elapsed = (performance.now() - t0) / 1000;
+		const cpu = process.cpuUsage(cpu0);
+		const fps = (frames() - startFrames) / elapsed;
+		return {fps, tokensPerSecond: sent / elapsed, cpuPercent: ((cpu.user + cpu.system) / 1e6 / elapsed) * 100, loopDelayP99Ms: delay.percentile(99) / 1e6};
+	} finally {
+		instance.unmount();
+	}
+}
+
+const result = {};
+try {
+	const presses = quick ? 10 : 30;
+	for (const rows of [100, 1000, 10_000]) {
+		const r = await keypressToFrame(rows, presses);
+		result[`keypress${rows}`] = r.latencies;
+		result[`load${rows}Ms`] = r.loadMs;
+		result[`jumpTop${rows}Ms`] = r.jumpTop;
+		result[`collapse${rows}Ms`] = r.collapse;
+		result[`expand${rows}Ms`] = r.expand;
+	}
+	const streamRuns = quick ? 1 : 3;
+	for (const mode of ['terminal', 'testing']) {
+		const runs = [];
+		for (let i = 0; i < streamRuns; i++) runs.push(await streamingFps(mode, 500, quick ? 2 : 3));
+		result[`stream_${mode}_fps`] = runs.map((r) => r.fps);
+		result[`stream_${mode}_tokps`] = runs.map((r) => r.tokensPerSecond);
+		result[`stream_${mode}_cpu`] = runs.map((r) => r.cpuPercent);
+		result[`stream_${mode}_lagp99`] = runs.map((r) => r.loopDelayP99Ms);
+	}
+} finally {
+	fs.rmSync(dir, {recursive: true, force: true});
+}
+process.stdout.write(`${JSON.stringify(result)}\n`);
+process.exit(0);

@@ -1,7 +1,7 @@
 // The TUI's root: owns the one reducer, feeds it keys and engine events, runs its effects, and
 // lays out the panes. State and actions go down in separate contexts (actions never change).
 import {Box, useInput, useStdout, type Key} from 'ink';
-import React, {createContext, memo, useCallback, useContext, useEffect, useMemo, useReducer, useRef, useSyncExternalStore} from 'react';
+import React, {createContext, memo, useCallback, useContext, useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore} from 'react';
 import type {RlmEvent} from '../engine/events.js';
 import type {ResolvedConfig} from '../settings/resolve.js';
 import type {SettingsStore} from '../settings/store.js';
@@ -13,6 +13,7 @@ import {ModelPicker} from './components/model-picker.js';
 import {StatusLine} from './components/status-line.js';
 import {TreePane} from './components/tree-pane.js';
 import {loadCostEstimator} from './cost.js';
+import {loadRenderers, renderersVersion} from './markdown.js';
 import {EffectRunner, type UiEngine} from './effects.js';
 import {appReducer, currentRun, detailWidth, initialAppState, type AppAction, type AppState} from './state/app-state.js';
 import type {Size} from './state/layout.js';
@@ -172,6 +173,8 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 	const theme = themeFor(stored.theme);
 
 	const flushEvents = useEngineEvents(rlm, dispatch);
+	// Bumped when Markdown and colouring arrive (after the first frame): the key redraws Main.
+	const [renderers, setRenderers] = useState(renderersVersion);
 
 	// Effects: one runner for the app's life; it always sees the latest props.
 	const deps = {rlm, settings, config, dispatch, flushEvents, onExit, cwd: cwd ?? process.cwd(), env: env ?? process.env};
@@ -192,6 +195,8 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 
 	useEffect(() => {
 		void loadCostEstimator();
+		// Markdown and colouring load after the first frame; then redraw with them.
+		void loadRenderers().then(() => setRenderers(renderersVersion()));
 		if (!skipStartup) void runnerRef.current!.startUp().then(() => (resume ? runnerRef.current!.resume() : undefined));
 	}, [skipStartup]);
 
@@ -213,7 +218,7 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 		<UiActionsContext.Provider value={dispatch}>
 			<UiStateContext.Provider value={state}>
 				<Box flexDirection="column" width={layout.columns} height={layout.height} overflow="hidden">
-					<Main state={state} theme={theme} />
+					<Main key={renderers} state={state} theme={theme} />
 					<StatusLine
 						width={layout.columns}
 						backend={state.config.backend}

@@ -2,7 +2,7 @@
 // full output, the full prompt and response), wrapped to the view's width. Pure and cached.
 import type {TrajectoryNode} from '../trajectory/tree.js';
 import {formatMs, formatTokens, wrapLines} from './format.js';
-import {highlightPython} from './markdown.js';
+import {highlightPython, renderersVersion} from './markdown.js';
 
 const heading = (text: string) => `\x1b[1m${text}\x1b[22m`;
 const dim = (text: string) => `\x1b[2m${text}\x1b[22m`;
@@ -66,11 +66,12 @@ function sections(node: TrajectoryNode): Array<[string, string]> {
 	}
 }
 
-const cache = new WeakMap<TrajectoryNode, {width: number; lines: string[]}>();
+const cache = new WeakMap<TrajectoryNode, {width: number; version: number; lines: string[]}>();
 
 export function detailLines(node: TrajectoryNode, width: number): string[] {
 	const cached = cache.get(node);
-	if (cached && cached.width === width) return cached.lines;
+	const version = renderersVersion();
+	if (cached && cached.width === width && cached.version === version) return cached.lines;
 	const lines: string[] = [usageLine(node), ''];
 	for (const [title, body] of sections(node)) {
 		lines.push(heading(title));
@@ -78,7 +79,7 @@ export function detailLines(node: TrajectoryNode, width: number): string[] {
 		lines.push('');
 	}
 	while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-	cache.set(node, {width, lines});
+	cache.set(node, {width, version, lines});
 	return lines;
 }
 

@@ -10,6 +10,10 @@ import type {ResolvedConfig} from '../../source/settings/resolve.js';
 import type {SettingsStore} from '../../source/settings/store.js';
 import {App} from '../../source/ui/app.js';
 import type {UiEngine} from '../../source/ui/effects.js';
+import {loadRenderers} from '../../source/ui/markdown.js';
+
+// The app loads Markdown and colouring after its first frame; tests start with them in.
+await loadRenderers();
 
 export const ESC = '\x1b';
 export const KEYS = {

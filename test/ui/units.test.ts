@@ -5,7 +5,7 @@ import type {RlmEvent, RlmEventBody} from '../../source/engine/events.js';
 import {parseCommand} from '../../source/ui/commands.js';
 import {estimateCost, loadCostEstimator} from '../../source/ui/cost.js';
 import {clip, fitAnsi, formatClock, formatMs, formatTokens} from '../../source/ui/format.js';
-import {markdownLines} from '../../source/ui/markdown.js';
+import {loadRenderers, markdownLines} from '../../source/ui/markdown.js';
 import {appReducer, initialAppState, type AppState} from '../../source/ui/state/app-state.js';
 import {keyName, looksPasted, splitPress} from '../../source/ui/state/keys.js';
 import {computeLayout} from '../../source/ui/state/layout.js';
@@ -137,14 +137,17 @@ describe('reducer under several keys per tick', () => {
 });
 
 describe('formatting, Markdown and cost', () => {
-	it('formats and fits', () => {
+	it('formats and fits', async () => {
 		expect(formatMs(850)).toBe('850ms');
 		expect(formatMs(12_300)).toBe('12s');
 		expect(formatClock(65_000)).toBe('1:05');
 		expect(formatTokens(12_345)).toBe('12k');
 		expect(clip('abcdef', 4)).toBe('abc…');
 		expect(fitAnsi('\x1b[31mabcdef\x1b[39m', 3)).toContain('abc');
-		expect(markdownLines('**bold** and `code`\n\n- a\n- b', 40).join('\n')).not.toContain('**');
+		// The libraries load on demand (the app starts them after its first frame).
+		const source = '**bold** and `code`\n\n- a\n- b';
+		await loadRenderers();
+		expect(markdownLines(source, 40).join('\n')).not.toContain('**');
 	});
 
 	it('estimates cost for known models only', async () => {

@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import React, {memo, useMemo} from 'react';
 import {formatClock, wrapLines} from '../format.js';
-import {markdownLines} from '../markdown.js';
+import {markdownLines, renderersVersion} from '../markdown.js';
 import type {ChatEntry, Running} from '../state/app-state.js';
 import type {LineInputState} from '../state/line-input.js';
 import type {PaneBox} from '../state/layout.js';
@@ -17,7 +17,7 @@ interface ChatLine {
 	tone: Tone;
 }
 
-const entryCache = new WeakMap<ChatEntry, {width: number; lines: ChatLine[]}>();
+const entryCache = new WeakMap<ChatEntry, {width: number; version: number; lines: ChatLine[]}>();
 
 function prefixed(text: string, first: string, width: number, tone: Tone): ChatLine[] {
 	const pad = ' '.repeat(first.length);
@@ -26,7 +26,8 @@ function prefixed(text: string, first: string, width: number, tone: Tone): ChatL
 
 export function entryLines(entry: ChatEntry, width: number): ChatLine[] {
 	const cached = entryCache.get(entry);
-	if (cached && cached.width === width) return cached.lines;
+	const version = renderersVersion();
+	if (cached && cached.width === width && cached.version === version) return cached.lines;
 	let lines: ChatLine[];
 	switch (entry.kind) {
 		case 'user':
@@ -46,7 +47,7 @@ export function entryLines(entry: ChatEntry, width: number): ChatLine[] {
 			lines = prefixed(entry.text, '· ', width, 'info');
 			break;
 	}
-	entryCache.set(entry, {width, lines});
+	entryCache.set(entry, {width, version, lines});
 	return lines;
 }
 

@@ -32,7 +32,7 @@ export function execLogWriter(write: (line: string) => void, options: {verbose: 
 					const output = event.stdout + event.stderr;
 					const lines = output.split('\n').filter((line) => line.trim());
 					const more = lines.length > 1 ? ` (+${lines.length - 1} lines)` : '';
-					write(`${pad}→ ✓ ${clip(firstLine(output), 60)}${more}`);
+					write(`${pad}→ ✓ ${clip(firstLine(output), 60) || '(no output)'}${more}`);
 				} else {
 					write(`${pad}→ ✗ ${clip(firstLine((event.error ?? '').split('\n').filter(Boolean).at(-1) ?? 'failed'), 100)}`);
 				}

@@ -138,7 +138,8 @@ function emitRun(
 	}
 	const last = real.at(-1);
 	const finalStatus: RunStatus = status ?? (last?.final_answer != null ? 'answered' : real.length ? 'forced' : 'failed');
-	out.push({type: 'run.done', runId, answer, status: finalStatus, usage: total, ms: 0, iterations: real.length, ...(error ? {error} : {})});
+	const ms = iterations.reduce((sum, iteration) => sum + iteration.iteration_time * 1000, 0);
+	out.push({type: 'run.done', runId, answer, status: finalStatus, usage: total, ms, iterations: real.length, ...(error ? {error} : {})});
 	return total;
 }
 

@@ -217,11 +217,14 @@ function permissionFlag(): string {
 	return process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission';
 }
 
+const pyodideFiles = ['package.json', 'pyodide-lock.json', 'pyodide.mjs', 'pyodide.js', 'pyodide.asm.mjs', 'pyodide.asm.js', 'pyodide.asm.wasm', 'python_stdlib.zip'];
+
 function hostArgs(snapshot: string | null): string[] {
 	const dir = sandboxDir();
 	return [
 		permissionFlag(),
-		`--allow-fs-read=${pyodideDir()}`,
+		// Pyodide's own files only, never its folder: a nested node_modules (e.g. `ws`) stays out of reach.
+		...pyodideFiles.map((file) => `--allow-fs-read=${path.join(pyodideDir(), file)}`),
 		`--allow-fs-read=${dir}${path.sep}`,
 		...(snapshot ? [`--allow-fs-read=${snapshot}`] : []),
 		'--allow-worker',

@@ -233,11 +233,16 @@ function harden(py: PyodideLike): void {
 		const refuse = () => {
 			throw new mod.FS.ErrnoError(errno);
 		};
-		try {
-			sockfs.createSocket = refuse;
-			if (sockfs.websocket_sock_ops) sockfs.websocket_sock_ops.connect = refuse;
-		} catch {
-			// leave it
+		// Every socket entry point, not only the obvious ones: createPeer and listen load `ws`.
+		for (const target of [sockfs, sockfs.websocket_sock_ops]) {
+			if (!target) continue;
+			for (const key of Object.keys(target)) {
+				try {
+					if (typeof target[key] === 'function') target[key] = refuse;
+				} catch {
+					// leave it
+				}
+			}
 		}
 	}
 	const g = globalThis as any;

@@ -195,12 +195,36 @@ tryit("loadPackage", lambda: pj.loadPackage("${url}/p.whl"))
 tryit("useNodeSockFS", lambda: pj.useNodeSockFS())
 tryit("nodesock", lambda: API.initializeNodeSockFS())
 tryit("sockfs", lambda: (M.SOCKFS.createSocket(2, 1, 0)))
+tryit("createPeer", lambda: M.SOCKFS.websocket_sock_ops.createPeer(M.SOCKFS.createSocket, "127.0.0.1/x", ${port}))
+tryit("listen", lambda: M.SOCKFS.websocket_sock_ops.listen(None, 0))
 `);
 		const lines = result.stdout.trim().split('\n');
-		expect(lines).toHaveLength(8);
+		expect(lines).toHaveLength(10);
 		for (const line of lines) expect(line).toMatch(/ blocked /);
 		// Anything that had gone out would have reached the listener by now; give it a moment.
 		await new Promise((resolve) => setTimeout(resolve, 200));
+		expect(connections).toBe(0);
+	});
+});
+
+describe('socket internals', () => {
+	it("every websocket_sock_ops entry refuses before it can load a socket library", async () => {
+		const result = await attempt(`${findPyodide}
+ops = M.SOCKFS.websocket_sock_ops
+for name in ["createPeer", "listen", "connect", "sendmsg"]:
+    try:
+        getattr(ops, name)(None, "127.0.0.1/x", ${port})
+        print(name, "ESCAPED")
+    except BaseException as e:
+        print(name, "refused", str(e).replace("\\n", " ")[:200])
+`);
+		const lines = result.stdout.trim().split('\n');
+		expect(lines).toHaveLength(4);
+		for (const line of lines) {
+			expect(line).toMatch(/ refused /);
+			// Refused by the sandbox itself, not by a module loader that was reached and failed.
+			expect(line).not.toMatch(/\bws\b|require|ACCESS_DENIED|Cannot find module/i);
+		}
 		expect(connections).toBe(0);
 	});
 });

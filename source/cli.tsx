@@ -68,6 +68,7 @@ async function main(): Promise<number> {
 				...(flags.host ? {host: flags.host} : {}),
 				...(flags.token ? {token: flags.token} : {}),
 				...(flags.maxConcurrent !== undefined ? {maxConcurrent: flags.maxConcurrent} : {}),
+				...(flags.logDir ? {logDir: flags.logDir} : {}),
 			},
 			process.stderr,
 		);

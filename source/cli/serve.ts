@@ -10,6 +10,7 @@ export interface ServeFlags {
 	host?: string;
 	token?: string;
 	maxConcurrent?: number;
+	logDir?: string;
 }
 
 export async function runServe(config: ResolvedConfig, flags: ServeFlags, stderr: NodeJS.WritableStream): Promise<number> {
@@ -25,7 +26,7 @@ export async function runServe(config: ResolvedConfig, flags: ServeFlags, stderr
 		token = generateToken();
 		generated = true;
 	}
-	const options = rlmOptionsFrom(config);
+	const options = {...rlmOptionsFrom(config), ...(flags.logDir ? {logDir: flags.logDir} : {})};
 	const backend = createBackend({
 		kind: config.backend,
 		...(config.baseURL ? {baseURL: config.baseURL} : {}),

@@ -2,6 +2,7 @@
 // (its own sandbox); a bounded pool runs them, a bounded queue holds the rest, then 429.
 import {randomBytes, timingSafeEqual} from 'node:crypto';
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
+import {isIP} from 'node:net';
 import pLimit from 'p-limit';
 import type {Backend, Usage} from '../backends/types.js';
 import type {RlmEvent} from '../engine/events.js';
@@ -32,8 +33,19 @@ export interface RlmServer {
 	readonly active: number;
 }
 
-const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1']);
-export const isLoopback = (host: string) => loopbackHosts.has(host) || host.startsWith('127.');
+/** A loopback interface: localhost, ::1, or an IPv4 address in 127.0.0.0/8 (never a host name). */
+export function isLoopback(host: string): boolean {
+	const bare = host.replace(/^\[|\]$/g, '');
+	if (bare === 'localhost' || bare === '::1') return true;
+	return isIP(bare) === 4 && bare.startsWith('127.');
+}
+
+/** The Host header's name part, without the port. */
+function hostName(header: string | undefined): string {
+	if (!header) return '';
+	if (header.startsWith('[')) return header.slice(0, header.indexOf(']') + 1);
+	return header.replace(/:\d+$/, '');
+}
 export const generateToken = () => `rlm-${randomBytes(18).toString('base64url')}`;
 
 const aliasPrefix = 'rlm:';
@@ -75,7 +87,15 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 
 	async function handle(req: IncomingMessage, res: ServerResponse) {
 		const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/\/$/, '');
+		// Without a token, only local programs may talk to us: web pages (Origin), DNS rebinding
+		// (a Host that is not loopback) and form posts (not JSON) are turned away.
+		if (!expected) {
+			if (req.headers.origin !== undefined) throw new HttpError(403, 'authentication_error', 'Requests from web pages are refused; use a bearer token (--token) to allow them.');
+			if (!isLoopback(hostName(req.headers.host))) throw new HttpError(403, 'authentication_error', 'Only loopback Host names are accepted without a bearer token.');
+		}
 		if (!authorized(req)) throw new HttpError(401, 'authentication_error', 'Missing or wrong bearer token.');
+		if (req.method === 'POST' && !/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
+			throw new HttpError(415, 'invalid_request_error', 'Send the request body as application/json.');
 		if (req.method === 'GET' && path === '/v1/models') return listModels(res);
 		if (req.method === 'POST' && path === '/v1/chat/completions') return chatCompletion(req, res);
 		throw new HttpError(404, 'not_found_error', `No route for ${req.method} ${path}. Try GET /v1/models or POST /v1/chat/completions.`);
@@ -155,9 +175,9 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 					...(conversation.context !== undefined ? {context: conversation.context} : {}),
 					signal: controller.signal,
 				});
-				if (controller.signal.aborted || result.status === 'cancelled') return;
-				if (result.status === 'failed') {
-					const message = result.error ?? 'The RLM run failed.';
+				if (controller.signal.aborted) return;
+				if (result.status === 'failed' || result.status === 'cancelled') {
+					const message = result.error ?? (result.status === 'cancelled' ? 'The RLM run was cancelled.' : 'The RLM run failed.');
 					if (streaming) endStreamWithError(res, message);
 					else sendError(res, 502, 'upstream_error', message);
 					return;

@@ -1,5 +1,6 @@
 // rlm-tui serve through the real openai SDK, with a fake LLM server behind it.
 import {spawn} from 'node:child_process';
+import {request as httpRequest} from 'node:http';
 import OpenAI from 'openai';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {createBackend} from '../../source/backends/create.js';
@@ -144,6 +145,38 @@ describe('rlm-tui serve', () => {
 		await expect.poll(() => rootRequests(llm.requests).length).toBe(1);
 		await expect(client.chat.completions.create({model: 'rlm', messages: [{role: 'user', content: 'two'}]})).rejects.toMatchObject({status: 429});
 		controller.abort();
+	});
+
+	it('without a token, turns away web pages, rebound Host names and non-JSON posts', async () => {
+		llm.setResponder(scripted({root: () => repl('llm_output("should not run")')}));
+		const server = await serve();
+		// node:http, since fetch will not send a Host header of our choosing.
+		const post = (headers: Record<string, string>) =>
+			new Promise<{status: number; body: string}>((resolve, reject) => {
+				const request = httpRequest(`${server.url}/v1/chat/completions`, {method: 'POST', headers}, (response) => {
+					let body = '';
+					response.on('data', (chunk) => (body += chunk));
+					response.on('end', () => resolve({status: response.statusCode ?? 0, body}));
+				});
+				request.on('error', reject);
+				request.end(JSON.stringify({model: 'rlm', messages: [{role: 'user', content: 'x'}]}));
+			});
+		const origin = await post({'content-type': 'application/json', origin: 'http://evil.example'});
+		expect(origin.status).toBe(403);
+		const port = new URL(server.url).port;
+		const rebound = await post({'content-type': 'application/json', host: `evil.example:${port}`});
+		expect(rebound.status).toBe(403);
+		const form = await post({'content-type': 'text/plain'});
+		expect(form.status).toBe(415);
+		expect(JSON.parse(form.body).error.type).toBe('invalid_request_error');
+		const local = await post({'content-type': 'application/json', host: `localhost:${port}`});
+		expect(local.status).toBe(200);
+	});
+
+	it('treats only loopback addresses as loopback', async () => {
+		const {isLoopback} = await import('../../source/server/server.js');
+		expect(['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]'].map(isLoopback)).toEqual([true, true, true, true, true]);
+		expect(['127.example.com', '0.0.0.0', '10.0.0.1', 'example.com'].map(isLoopback)).toEqual([false, false, false, false]);
 	});
 
 	it('refuses to bind a non-loopback host without a token', async () => {

@@ -51,6 +51,8 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 			const logs = files.map((file) => readTrajectoryLog(file));
 			const summary = await rlm.resume(resumeTurns(logs), sessionIdOf(files[0]!));
 			options.stderr.write(`rlm-tui: resumed ${summary.turns} turn(s), re-ran ${summary.blocks} block(s); variables: ${summary.variables.map((v) => v.name).join(', ') || 'none'}\n`);
+			if (summary.missingContexts)
+				options.stderr.write(`rlm-tui: ${summary.missingContexts} turn(s) had a context too big to log: their code was re-run against the current context\n`);
 		}
 	}
 	if (options.execLog || options.verbose) {

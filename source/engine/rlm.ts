@@ -19,6 +19,8 @@ export interface ResumeSummary {
 	turns: number;
 	blocks: number;
 	failedBlocks: number;
+	/** Turns whose context was too big to log (re-run against the current context instead). */
+	missingContexts: number;
 	variables: VariableInfo[];
 }
 import type {CompletionOptions, CompletionResult, RlmOptions} from './types.js';
@@ -158,7 +160,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			},
 		};
 		this.#turns++;
-		this.#trajectoryLogger()?.beginTurn({runId, turn: this.#turns, question: prompt, context, ...(this.#options.subModel ? {subModel: this.#options.subModel} : {})});
+		this.#trajectoryLogger()?.beginTurn({runId, turn: this.#turns, question: prompt, context, contextIsPrompt: ownContext, ...(this.#options.subModel ? {subModel: this.#options.subModel} : {})});
 		const result = await runLoop(engine, {
 			runId,
 			depth: 0,
@@ -264,14 +266,26 @@ export class Rlm extends EventEmitter<RlmEvents> {
 				this.#logger = null;
 			}
 			this.#history = [];
-			const summary: ResumeSummary = {turns: 0, blocks: 0, failedBlocks: 0, variables: []};
+			// A context set for this session (e.g. -c FILE) wins over the logged ones afterwards.
+			const chosen = this.#context;
+			const summary: ResumeSummary = {turns: 0, blocks: 0, failedBlocks: 0, missingContexts: 0, variables: []};
 			for (const turn of turns) {
-				const context = turn.context ?? turn.question;
+				let context: SandboxContext;
+				if (turn.contextSource === 'logged') {
+					context = turn.context!;
+					this.#context = context;
+				} else if (turn.contextSource === 'prompt') {
+					context = turn.question;
+					this.#context = undefined;
+				} else {
+					// Too big to have been logged: re-run against the session's context if there is one.
+					context = this.#context ?? turn.question;
+					summary.missingContexts++;
+				}
 				if (this.#contextLoaded !== context) {
 					await sandbox.setContext(context);
 					this.#contextLoaded = context;
 				}
-				this.#context = turn.context;
 				await sandbox.beginTurn(this.#history);
 				for (const block of turn.blocks) {
 					const recorded = [...block.responses];
@@ -287,6 +301,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 				this.#turns++;
 			}
 			this.#variables = summary.variables;
+			if (chosen !== undefined) this.#context = chosen;
 			return summary;
 		});
 	}

@@ -20,6 +20,8 @@ export interface TurnInfo {
 	turn: number;
 	question: string;
 	context: SandboxContext;
+	/** The question was its own context (no separate context was set). */
+	contextIsPrompt: boolean;
 	subModel?: string;
 }
 
@@ -91,7 +93,7 @@ export class TrajectoryLogger {
 		const fd = openSync(path, 'a', 0o600);
 		this.files.push(path);
 		this.#open = {fd, runId, written: new Set()};
-		const keepContext = turn && contextChars(turn.context) <= maxLoggedContextChars;
+		const keepContext = turn && !turn.contextIsPrompt && contextChars(turn.context) <= maxLoggedContextChars;
 		this.#writeLine(
 			metadataRecord(run, {
 				maxDepth: this.run.maxDepth,
@@ -103,6 +105,7 @@ export class TrajectoryLogger {
 					turn: turn?.turn ?? 0,
 					question: run.question,
 					context: run.context,
+					...(turn?.contextIsPrompt ? {context_is_prompt: true} : {}),
 					...(keepContext ? {context_text: turn.context} : {}),
 					...(turn?.subModel ? {sub_model: turn.subModel} : {}),
 				},

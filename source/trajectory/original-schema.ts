@@ -63,6 +63,8 @@ export interface OriginalMetadata {
 		context: ContextInfo;
 		/** The context itself, when small enough to keep (for --resume). */
 		context_text?: string | Record<string, string>;
+		/** The question was its own context, so context_text is not kept. */
+		context_is_prompt?: boolean;
 		sub_model?: string;
 	};
 }

@@ -13,6 +13,8 @@ export interface ResumeTurn {
 	question: string;
 	/** null when the turn did not end with an answer (cancelled or failed). */
 	answer: string | null;
+	/** 'prompt': the question was the context; 'logged': `context` holds it; 'missing': too big to log. */
+	contextSource: 'prompt' | 'logged' | 'missing';
 	context?: SandboxContext;
 	blocks: ResumeBlock[];
 }
@@ -20,6 +22,7 @@ export interface ResumeTurn {
 interface Extra {
 	question?: string;
 	context_text?: SandboxContext;
+	context_is_prompt?: boolean;
 	run_status?: string;
 	answer?: string;
 	ok?: boolean;
@@ -45,10 +48,13 @@ export function resumeTurns(logs: TrajectoryLog[]): ResumeTurn[] {
 		}
 		const answered = status === undefined ? answer !== null : status === 'answered' || status === 'forced';
 		const question = meta.question ?? '';
+		const source: ResumeTurn['contextSource'] =
+			meta.context_is_prompt || meta.context_text === question ? 'prompt' : meta.context_text !== undefined ? 'logged' : 'missing';
 		return {
 			question,
 			answer: answered ? (answer ?? '') : null,
-			...(meta.context_text !== undefined ? {context: meta.context_text} : {}),
+			contextSource: source,
+			...(source === 'logged' ? {context: meta.context_text} : {}),
 			blocks,
 		};
 	});

@@ -276,6 +276,7 @@ export class EffectRunner {
 			}
 			const names = summary.variables.map((variable) => variable.name);
 			const failed = summary.failedBlocks ? ` (${summary.failedBlocks} failed now)` : '';
+			if (summary.missingContexts) this.#say('notice', `${summary.missingContexts} turn(s) had a context too big to log: their code was re-run against the current context.`);
 			this.#say('info', `Resumed ${summary.turns} turn(s), re-ran ${summary.blocks} block(s)${failed}. Variables: ${names.join(', ') || 'none'}.`);
 		} catch (error) {
 			this.#say('error', `Could not resume: ${firstLine(error)}`);

@@ -49,7 +49,7 @@ export class InertEngine extends EventEmitter<RlmEvents> implements UiEngine {
 	async resetSession(): Promise<void> {}
 
 	async resume(): Promise<ResumeSummary> {
-		return {turns: 0, blocks: 0, failedBlocks: 0, variables: []};
+		return {turns: 0, blocks: 0, failedBlocks: 0, missingContexts: 0, variables: []};
 	}
 
 	async warmUp(): Promise<void> {}

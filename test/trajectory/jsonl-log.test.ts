@@ -149,7 +149,7 @@ describe('JSONL trajectories', () => {
 				root: ({request}) =>
 					request.messages[1]!.content.includes('remember')
 						? repl('memo = llm_query("make a memo")\ncount = len(memo)\nllm_output("noted")')
-						: repl('llm_output(f"{memo}/{count}/{len(history)}")'),
+						: repl('llm_output(f"{memo}/{count}/{len(history)}/{context}")'),
 				sub: () => ({text: 'RECORDED-MEMO'}),
 			}),
 		);
@@ -165,12 +165,13 @@ describe('JSONL trajectories', () => {
 		const second = makeRlm(dir).rlm;
 		try {
 			const summary = await second.resume(resumeTurns(files.map((file) => readTrajectoryLog(file))));
-			expect(summary).toMatchObject({turns: 1, blocks: 1, failedBlocks: 0});
+			expect(summary).toMatchObject({turns: 1, blocks: 1, failedBlocks: 0, missingContexts: 0});
 			expect(summary.variables.map((v) => v.name)).toEqual(expect.arrayContaining(['memo', 'count']));
 			expect(server.requests).toHaveLength(0);
 			expect(second.history).toEqual([{question: 'remember this', answer: 'noted'}]);
 			const answer = await second.completion('what was it?');
-			expect(answer.response).toBe('RECORDED-MEMO/13/1');
+			// The new question is its own context again (the resumed turn's question is not).
+			expect(answer.response).toBe('RECORDED-MEMO/13/1/what was it?');
 			expect(subRequests(server.requests)).toHaveLength(0);
 		} finally {
 			await second.dispose();

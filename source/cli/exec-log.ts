@@ -1,12 +1,15 @@
 // The seed's compact execution log (-e) and its full view (-v), drawn from engine events.
 import type {RlmEvent} from '../engine/events.js';
+import {safeText} from '../ui/safe-text.js';
 
 const firstLine = (text: string) => text.split('\n').find((line) => line.trim()) ?? '';
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
-/** Returns a consumer of events that writes lines through `write`. */
-export function execLogWriter(write: (line: string) => void, options: {verbose: boolean}) {
+/** Returns a consumer of events that writes lines through `write` (control characters dropped:
+ * model and Python text must not drive the terminal). */
+export function execLogWriter(writeRaw: (line: string) => void, options: {verbose: boolean}) {
+	const write = (line: string) => writeRaw(safeText(line));
 	const depthOf = new Map<string, number>();
 	const indent = (runId: string) => '  '.repeat(depthOf.get(runId) ?? 0);
 	const callDepth = new Map<string, string>();

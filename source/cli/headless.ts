@@ -3,6 +3,7 @@ import {Rlm} from '../engine/rlm.js';
 import type {ResolvedConfig} from '../settings/resolve.js';
 import type {SandboxContext} from '../sandbox/types.js';
 import {execLogWriter} from './exec-log.js';
+import {safeText} from '../ui/safe-text.js';
 import {reduceAll} from '../trajectory/tree.js';
 import {sessionJson} from '../trajectory/serialize.js';
 import type {RlmEvent} from '../engine/events.js';
@@ -75,7 +76,9 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 			const session = sessionJson({backend, model, ...(subModel ? {subModel} : {}), history: rlm.history, state: reduceAll(events)});
 			options.stdout.write(`${JSON.stringify({...result, session}, null, 2)}\n`);
 		} else if (result.status === 'answered' || result.status === 'forced') {
-			options.stdout.write(result.response.endsWith('\n') ? result.response : `${result.response}\n`);
+			// On a terminal, the answer must not carry escape sequences; piped, it stays exact.
+			const shown = (options.stdout as NodeJS.WriteStream).isTTY ? safeText(result.response) : result.response;
+			options.stdout.write(shown.endsWith('\n') ? shown : `${shown}\n`);
 		}
 		if (result.status === 'failed') {
 			options.stderr.write(`rlm-tui: ${result.error ?? 'the run failed'}\n`);

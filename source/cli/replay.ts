@@ -3,6 +3,7 @@ import {logToEvents} from '../trajectory/log-to-events.js';
 import {readTrajectoryLog} from '../trajectory/read-log.js';
 import {reduceAll, toNested} from '../trajectory/tree.js';
 import {execLogWriter} from './exec-log.js';
+import {safeText} from '../ui/safe-text.js';
 
 export async function runReplay(path: string, options: {json: boolean; interactive: boolean; verbose: boolean}): Promise<number> {
 	const log = readTrajectoryLog(path);
@@ -19,6 +20,6 @@ export async function runReplay(path: string, options: {json: boolean; interacti
 	const write = execLogWriter((line) => process.stdout.write(`${line}\n`), {verbose: options.verbose});
 	for (const event of events) write(event);
 	const done = events.at(-1);
-	if (done?.type === 'run.done' && done.answer) process.stdout.write(`\n${done.answer}\n`);
+	if (done?.type === 'run.done' && done.answer) process.stdout.write(`\n${safeText(done.answer)}\n`);
 	return 0;
 }

@@ -14,6 +14,7 @@ import {StatusLine} from './components/status-line.js';
 import {TreePane} from './components/tree-pane.js';
 import {loadCostEstimator} from './cost.js';
 import {loadRenderers, renderersVersion} from './markdown.js';
+import {safeEvent} from './safe-text.js';
 import {EffectRunner, type UiEngine} from './effects.js';
 import {appReducer, currentRun, detailWidth, initialAppState, type AppAction, type AppState} from './state/app-state.js';
 import type {Size} from './state/layout.js';
@@ -73,7 +74,7 @@ function useEngineEvents(rlm: UiEngine, dispatch: (action: AppAction) => void): 
 			if (events.length > 0) dispatch({type: 'events', events});
 		};
 		const onEvent = (event: RlmEvent) => {
-			buffer.push(event);
+			buffer.push(safeEvent(event));
 			timer ??= setTimeout(flush, 16);
 		};
 		flushRef.current = flush;

@@ -73,6 +73,17 @@ describe('rlm-tui -p', () => {
 	});
 });
 
+describe('terminal safety', () => {
+	it('drops escape sequences printed by model code from the exec log', async () => {
+		server.setResponder(scripted({root: () => repl('print("\\x1b]52;c;SGVsbG8=\\x07copied? \\x1b[2J cleared?")\nllm_output("done")')}));
+		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'root-model', '-e', '-p', 'q']);
+		expect(result.code).toBe(0);
+		expect(result.stderr).toContain('copied?');
+		expect(result.stderr).not.toContain('\x1b');
+		expect(result.stderr).not.toContain('\x07');
+	});
+});
+
 describe('bad input gets one clear line and a non-zero exit', () => {
 	it('names the unreachable URL and what to do', async () => {
 		const url = `http://127.0.0.1:${await closedPort()}/v1`;

@@ -6,6 +6,7 @@ import {parseCommand} from '../../source/ui/commands.js';
 import {estimateCost, loadCostEstimator} from '../../source/ui/cost.js';
 import {clip, fitAnsi, formatClock, formatMs, formatTokens} from '../../source/ui/format.js';
 import {loadRenderers, markdownLines} from '../../source/ui/markdown.js';
+import {safeEvent, safeText} from '../../source/ui/safe-text.js';
 import {appReducer, initialAppState, type AppState} from '../../source/ui/state/app-state.js';
 import {keyName, looksPasted, splitPress} from '../../source/ui/state/keys.js';
 import {computeLayout} from '../../source/ui/state/layout.js';
@@ -155,5 +156,15 @@ describe('formatting, Markdown and cost', () => {
 		expect(estimateCost({demo: {inputTokens: 100, outputTokens: 100}})).toBeUndefined();
 		const cost = estimateCost({'claude-sonnet-4-5': {inputTokens: 1_000_000, outputTokens: 0}, demo: {inputTokens: 5, outputTokens: 5}});
 		expect(cost).toBeCloseTo(3, 5);
+	});
+});
+
+describe('safe text', () => {
+	it('drops control characters but keeps newlines, tabs and the events it was handed', () => {
+		expect(safeText('a\x1b]52;c;SGk=\x07b\tc\nd\x9b2J')).toBe('a]52;c;SGk=b\tc\nd2J');
+		const clean = {type: 'call.delta', callId: 'c', text: 'plain', t: 0} as const;
+		expect(safeEvent(clean)).toBe(clean);
+		const dirty = safeEvent({type: 'code.output', runId: 'r', iteration: 1, block: 1, stream: 'stdout', text: 'x\x1b[2Jy', t: 0});
+		expect(dirty.type === 'code.output' && dirty.text).toBe('x[2Jy');
 	});
 });

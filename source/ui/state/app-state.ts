@@ -11,6 +11,7 @@ import {parseCommand, type Command} from '../commands.js';
 import {detailLines} from '../detail.js';
 import {formatMs, formatTokens} from '../format.js';
 import {sessionFileJson, transcriptMarkdown} from '../transcript.js';
+import {safeEvent, safeText} from '../safe-text.js';
 import {
 	CHAT_KEYS,
 	DETAIL_KEYS,
@@ -172,7 +173,7 @@ function loadReplay(state: AppState, title: string, events: readonly RlmEvent[])
 		'info',
 		`Replay of ${title} (read-only). The tree has focus: j/k move, l/h open and close, Enter for details. /save and /export write it out, /quit leaves.`,
 	);
-	let tree = applyEvents(next.tree, events, next.layout.treeRows);
+	let tree = applyEvents(next.tree, events.map(safeEvent), next.layout.treeRows);
 	tree = moveCursor(tree, 'top', next.layout.treeRows);
 	next = {...next, tree: {...tree, follow: false}};
 	let elapsed = 0;
@@ -190,7 +191,8 @@ function loadReplay(state: AppState, title: string, events: readonly RlmEvent[])
 	return {...next, lastElapsed: elapsed};
 }
 
-export function addChat(state: AppState, kind: ChatKind, text: string, meta?: string): AppState {
+export function addChat(state: AppState, kind: ChatKind, rawText: string, meta?: string): AppState {
+	const text = safeText(rawText);
 	const entry: ChatEntry = meta ? {id: state.nextChatId, kind, text, meta} : {id: state.nextChatId, kind, text};
 	return {...state, chat: [...state.chat, entry], nextChatId: state.nextChatId + 1, chatScroll: 0};
 }

@@ -17,13 +17,23 @@ export async function callModel(
 	const started = performance.now();
 	let text = '';
 	let usage = zeroUsage();
-	for await (const chunk of backend.stream(messages, options)) {
-		if (chunk.type === 'text') {
-			text += chunk.text;
-			onDelta?.(chunk.text);
-		} else {
-			usage = chunk.usage;
+	// The SDKs leave a listener on the signal they are given: give each call its own, linked to
+	// the run's, so a long run does not pile listeners onto one signal.
+	const own = new AbortController();
+	const forward = () => own.abort(options.signal?.reason);
+	if (options.signal?.aborted) own.abort(options.signal.reason);
+	else options.signal?.addEventListener('abort', forward, {once: true});
+	try {
+		for await (const chunk of backend.stream(messages, {...options, signal: own.signal})) {
+			if (chunk.type === 'text') {
+				text += chunk.text;
+				onDelta?.(chunk.text);
+			} else {
+				usage = chunk.usage;
+			}
 		}
+	} finally {
+		options.signal?.removeEventListener('abort', forward);
 	}
 	return {text, usage, ms: performance.now() - started};
 }

@@ -54,6 +54,8 @@ export class Rlm extends EventEmitter<RlmEvents> {
 	/** The last sandbox preparation; the next one waits for it (a run can end before it does). */
 	#preparing: Promise<unknown> = Promise.resolve();
 	#disposed = false;
+	/** Aborted by dispose(): stops whatever run is still going. */
+	readonly #life = new AbortController();
 	#logger: TrajectoryLogger | null = null;
 	#turns = 0;
 	#sessionId = randomBytes(4).toString('hex');
@@ -128,6 +130,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 
 	async dispose(): Promise<void> {
 		this.#disposed = true;
+		this.#life.abort(new Error('disposed'));
 		this.#logger?.dispose();
 		const sandbox = this.#sandbox;
 		this.#sandbox = null;
@@ -171,7 +174,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			sandbox,
 			historyTurns: this.#history.length,
 			variables: this.#variables,
-			signal: options.signal,
+			signal: options.signal ? AbortSignal.any([options.signal, this.#life.signal]) : this.#life.signal,
 		});
 		const lastBlocks = result.iterations.flatMap((iteration) => iteration.codeBlocks);
 		if (lastBlocks.length) this.#variables = lastBlocks.at(-1)!.result.variables;
@@ -181,8 +184,9 @@ export class Rlm extends EventEmitter<RlmEvents> {
 	}
 
 	async #prepareSandbox(context: SandboxContext): Promise<Sandbox> {
+		const starting = this.#session();
 		try {
-			const sandbox = await this.#session();
+			const sandbox = await starting;
 			if (this.#contextLoaded !== context) {
 				await sandbox.setContext(context);
 				this.#contextLoaded = context;
@@ -190,15 +194,18 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			await sandbox.beginTurn(this.#history);
 			return sandbox;
 		} catch (error) {
-			const broken = this.#sandbox;
-			this.#sandbox = null;
-			this.#contextLoaded = undefined;
-			await (await broken?.catch(() => null))?.dispose();
+			// Drop only the sandbox this preparation used (a /clear may have started another).
+			if (this.#sandbox === starting) {
+				this.#sandbox = null;
+				this.#contextLoaded = undefined;
+			}
+			await (await starting.catch(() => null))?.dispose();
 			throw error;
 		}
 	}
 
 	#session(): Promise<Sandbox> {
+		if (this.#disposed) return Promise.reject(new Error('This Rlm has been disposed'));
 		let sandbox = this.#sandbox;
 		if (!sandbox) {
 			const starting = Sandbox.start(this.#sandboxOptions());

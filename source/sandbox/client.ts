@@ -562,7 +562,8 @@ export class Sandbox {
 			const onAbort = () => interrupt('cancelled');
 			const startClock = () => {
 				clockStarted = performance.now();
-				timeoutTimer = setTimeout(() => interrupt('timeout'), Math.max(0, timeLeft));
+				// setTimeout overflows past 2^31-1 ms and would fire at once.
+				timeoutTimer = setTimeout(() => interrupt('timeout'), Math.min(Math.max(0, timeLeft), 2 ** 31 - 1));
 			};
 			const stopClock = () => {
 				clearTimeout(timeoutTimer);
@@ -671,6 +672,7 @@ export class Sandbox {
 				result.error = `${result.error ? `${result.error}\n\n` : ''}${note} (Restarting failed: ${errorText(restartError)})`;
 			}
 			result.restarted = true;
+			result.variables = [];
 			result.limit = 'memory';
 			if (!result.error?.includes(note)) result.error = `${result.error ? `${result.error}\n\n` : ''}${note}`;
 		}

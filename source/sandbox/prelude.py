@@ -179,6 +179,12 @@ def FINAL_VAR(name_or_value):
         key = name_or_value.strip()
         if key in _st.ns and key not in RESERVED:
             value = _st.ns[key]
+        elif key.isidentifier() and key not in RESERVED:
+            # A typo must not end the run with the variable's name as the answer.
+            raise NameError(
+                f"FINAL_VAR({key!r}): there is no variable named {key!r}. "
+                "SHOW_VARS() lists your variables; to submit text itself, use llm_output(text)."
+            )
     llm_output(value)
 
 

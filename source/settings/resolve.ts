@@ -122,8 +122,8 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 	const timeoutSeconds = checkNumber(
 		'timeout',
 		flags.timeout ?? settings.timeoutSeconds,
-		n => n > 0,
-		'a number of seconds greater than 0',
+		n => n > 0 && n <= 86_400,
+		'a number of seconds from above 0 up to 86400 (a day)',
 	);
 	const subModel = nonEmpty(flags.subModel) ?? settings.subModel;
 

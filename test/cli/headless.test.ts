@@ -107,6 +107,7 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 		expectOneLineError((await runCli(['-b', 'demo', '-t', 'hot', '-p', 'q'])).stderr, /Invalid temperature/);
 		expectOneLineError((await runCli(['-b', 'demo', '--max-iterations', '0', '-p', 'q'])).stderr, /Invalid max iterations/);
 		expectOneLineError((await runCli(['-b', 'demo', '--timeout', '-3', '-p', 'q'])).stderr, /Invalid timeout/);
+		expectOneLineError((await runCli(['-b', 'demo', '--timeout', '3000000', '-p', 'q'])).stderr, /Invalid timeout 3000000/);
 		const unknown = await runCli(['--frobnicate', '-p', 'q']);
 		expect(unknown.code).not.toBe(0);
 		expect(unknown.stderr).toMatch(/frobnicate/);

@@ -80,11 +80,16 @@ describe('final answers', () => {
 		expect((await ok('llm_output("forty-two")')).final).toBe('forty-two');
 	});
 
-	it('FINAL_VAR takes a variable name, or a value', async () => {
+	it('FINAL_VAR takes a variable name, or a value; an undefined name is an error, not the answer', async () => {
 		await fresh();
 		expect((await ok('result = "from a variable"\nFINAL_VAR("result")')).final).toBe('from a variable');
 		await fresh();
-		expect((await ok('FINAL_VAR("Paris")')).final).toBe('Paris');
+		const typo = await sandbox.run('total_cnt = 42\nFINAL_VAR("total_count")');
+		expect(typo.ok).toBe(false);
+		expect(typo.final).toBeNull();
+		expect(typo.error).toMatch(/NameError: FINAL_VAR\('total_count'\): there is no variable named 'total_count'.*SHOW_VARS/);
+		await fresh();
+		expect((await ok('FINAL_VAR("Paris, France")')).final).toBe('Paris, France');
 		await fresh();
 		expect(JSON.parse((await ok('FINAL_VAR({"a": [1, 2]})')).final!)).toEqual({a: [1, 2]});
 	});

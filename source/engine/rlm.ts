@@ -5,7 +5,7 @@ import {createBackend} from '../backends/create.js';
 import type {Backend} from '../backends/types.js';
 import {Sandbox} from '../sandbox/client.js';
 import {snapshotWritesSettled} from '../sandbox/snapshot.js';
-import type {HistoryEntry, SandboxContext, SandboxOptions, VariableInfo} from '../sandbox/types.js';
+import type {ExecResult, HistoryEntry, SandboxContext, SandboxOptions, VariableInfo} from '../sandbox/types.js';
 import type {EngineContext, SettledOptions} from './engine-context.js';
 import {contextInfo} from './context-info.js';
 import type {RlmEvent, RlmEventBody} from './events.js';
@@ -153,12 +153,13 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		this.#preparing = ready.catch(() => undefined);
 		const sandbox = {
 			run: async (code: string, runOptions: Parameters<Sandbox['run']>[1]) => {
-				let prepared: Sandbox;
+				let prepared: Sandbox | 'cancelled';
 				try {
-					prepared = await ready;
+					prepared = await untilAborted(ready, runOptions?.signal);
 				} catch (error) {
 					throw new Error(`The Python sandbox could not start: ${error instanceof Error ? error.message : String(error)}`);
 				}
+				if (prepared === 'cancelled') return cancelledBlock();
 				return prepared.run(code, runOptions);
 			},
 		};
@@ -348,4 +349,29 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		this.#queue = run.catch(() => undefined);
 		return run;
 	}
+}
+
+/** Resolves with the promise's value, or 'cancelled' as soon as the signal aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T | 'cancelled'> {
+	if (!signal) return promise;
+	if (signal.aborted) return Promise.resolve('cancelled');
+	return new Promise((resolve, reject) => {
+		const onAbort = () => resolve('cancelled');
+		signal.addEventListener('abort', onAbort, {once: true});
+		promise.then(
+			(value) => {
+				signal.removeEventListener('abort', onAbort);
+				resolve(value);
+			},
+			(error: unknown) => {
+				signal.removeEventListener('abort', onAbort);
+				reject(error);
+			},
+		);
+	});
+}
+
+/** A block cancelled while the sandbox was still starting. */
+function cancelledBlock(): ExecResult {
+	return {ok: false, stdout: '', stderr: '', error: 'Cancelled before the block ran.', truncatedChars: 0, variables: [], final: null, ms: 0, limit: 'cancelled', restarted: false};
 }

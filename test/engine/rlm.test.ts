@@ -1,4 +1,7 @@
 // The real loop end to end: the real sandbox, the real openai / anthropic SDKs, a fake server.
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {Rlm} from '../../source/engine/rlm.js';
 import type {RlmEvent} from '../../source/engine/events.js';
@@ -328,6 +331,29 @@ describe('the RLM loop', () => {
 			expect(next.response).toBe('5');
 		} finally {
 			await rlm.dispose();
+		}
+	});
+
+	it('cancels at once while the sandbox is still starting', async () => {
+		server.setResponder(scripted({root: () => repl('print("never runs")')}));
+		const cold = mkdtempSync(join(tmpdir(), 'rlm-cold-cache-'));
+		const {rlm} = makeRlm('openai', {cacheDir: cold});
+		const controller = new AbortController();
+		let sandboxReady = false;
+		rlm.on('event', (event) => {
+			if (event.type === 'code.start') {
+				void rlm.warmUp().then(() => (sandboxReady = true));
+				controller.abort();
+			}
+		});
+		try {
+			const result = await rlm.completion('q', {context: 'c', signal: controller.signal});
+			expect(result.status).toBe('cancelled');
+			// A cold start (no snapshot in this cache) takes seconds: the cancel did not wait for it.
+			expect(sandboxReady).toBe(false);
+		} finally {
+			await rlm.dispose();
+			rmSync(cold, {recursive: true, force: true});
 		}
 	});
 

@@ -2,6 +2,7 @@
 // runs completions one at a time, and emits every event of the tree it runs.
 import {EventEmitter} from 'node:events';
 import {createBackend} from '../backends/create.js';
+import {raceAbort} from '../backends/errors.js';
 import type {Backend} from '../backends/types.js';
 import {Sandbox} from '../sandbox/client.js';
 import {snapshotWritesSettled} from '../sandbox/snapshot.js';
@@ -153,13 +154,13 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		this.#preparing = ready.catch(() => undefined);
 		const sandbox = {
 			run: async (code: string, runOptions: Parameters<Sandbox['run']>[1]) => {
-				let prepared: Sandbox | 'cancelled';
+				let prepared: Sandbox;
 				try {
-					prepared = await untilAborted(ready, runOptions?.signal);
+					prepared = await raceAbort(ready, runOptions?.signal);
 				} catch (error) {
+					if (runOptions?.signal?.aborted) return cancelledBlock();
 					throw new Error(`The Python sandbox could not start: ${error instanceof Error ? error.message : String(error)}`);
 				}
-				if (prepared === 'cancelled') return cancelledBlock();
 				return prepared.run(code, runOptions);
 			},
 		};
@@ -349,26 +350,6 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		this.#queue = run.catch(() => undefined);
 		return run;
 	}
-}
-
-/** Resolves with the promise's value, or 'cancelled' as soon as the signal aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T | 'cancelled'> {
-	if (!signal) return promise;
-	if (signal.aborted) return Promise.resolve('cancelled');
-	return new Promise((resolve, reject) => {
-		const onAbort = () => resolve('cancelled');
-		signal.addEventListener('abort', onAbort, {once: true});
-		promise.then(
-			(value) => {
-				signal.removeEventListener('abort', onAbort);
-				resolve(value);
-			},
-			(error: unknown) => {
-				signal.removeEventListener('abort', onAbort);
-				reject(error);
-			},
-		);
-	});
 }
 
 /** A block cancelled while the sandbox was still starting. */

@@ -67,6 +67,11 @@ export async function benchPython(log) {
 			await sandbox.dispose();
 		}
 		if (sbx.check !== nat.check) throw new Error(`the two runs disagree:\n${sbx.check}\n${nat.check}`);
+		// The floor: the same job in a bare Pyodide, with no sandbox around it.
+		const codeFile = path.join(dir, 'job.py');
+		fs.writeFileSync(codeFile, code);
+		const bareRun = spawnSync(process.execPath, [path.join(import.meta.dirname, 'support', 'bare-pyodide-job.mjs'), file, codeFile], {encoding: 'utf8', timeout: 300_000});
+		const bare = bareRun.status === 0 ? JSON.parse(bareRun.stdout) : null;
 		out.pythonVersions = {sandbox: sbx.python, native: nat.python};
 		for (const part of ['total', 'split_counter', 'regex', 'lines']) {
 			const s = sbx.times.map((t) => t[part] * 1000);
@@ -74,6 +79,12 @@ export async function benchPython(log) {
 			out[`py_${part}_sandboxMs`] = s;
 			out[`py_${part}_nativeMs`] = n;
 			out[`py_${part}_ratio`] = s.map((x, i) => x / n[i]);
+			if (bare) {
+				const b = bare.times.map((t) => t[part] * 1000);
+				out[`py_${part}_bareMs`] = b;
+				out[`py_${part}_bareRatio`] = b.map((x, i) => x / n[i]);
+				out[`py_${part}_sandboxOverBare`] = s.map((x, i) => x / b[i]);
+			}
 		}
 		log(`  text job: sandbox ${out.py_total_sandboxMs.map((x) => x.toFixed(0)).join(', ')} ms (Python ${sbx.python}); native ${out.py_total_nativeMs.map((x) => x.toFixed(0)).join(', ')} ms (Python ${nat.python})`);
 	} finally {

@@ -137,6 +137,9 @@ row('Sandbox / native (ratio)', p.py_total_ratio, {unit: '×', digits: 2, target
 row('  part: `split()` + `Counter` + `most_common` (ratio)', p.py_split_counter_ratio, {unit: '×', digits: 2});
 row('  part: `re.findall` + `int` sum (ratio)', p.py_regex_ratio, {unit: '×', digits: 2});
 row('  part: `splitlines` + per-line `split` / dict / set (ratio)', p.py_lines_ratio, {unit: '×', digits: 2});
+row('The same job in a bare Pyodide (no sandbox: `loadPyodide` in plain Node)', p.py_total_bareMs, {digits: 0, note: 'the floor for any Pyodide sandbox'});
+row('Bare Pyodide / native (ratio): the price of CPython on WebAssembly', p.py_total_bareRatio, {unit: '×', digits: 2});
+row('Sandbox / bare Pyodide (ratio): the price of our sandbox', p.py_total_sandboxOverBare, {unit: '×', digits: 2});
 
 heading('TUI');
 for (const n of [100, 1000, 10000]) {

@@ -60,6 +60,11 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		usage = addUsage(usage, more);
 	};
 	const iterations: IterationRecord[] = [];
+	const inflight = new Set<Promise<unknown>>();
+	const track = (work: Promise<unknown>) => {
+		inflight.add(work);
+		void work.finally(() => inflight.delete(work)).catch(() => undefined);
+	};
 	const messages: ChatMessage[] = [
 		{role: 'system', content: systemPrompt({depth, maxDepth: engine.options.maxDepth, maxIterations})},
 		{
@@ -150,7 +155,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				const result = await params.sandbox.run(code, {
 					signal,
 					onOutput: (stream, text) => engine.emit({type: 'code.output', runId, iteration, block, stream, text}),
-					onCall: bridgeHandler(engine, {runId, iteration, block, depth, addUsage: addToRun}),
+					onCall: bridgeHandler(engine, {runId, iteration, block, depth, addUsage: addToRun, track}),
 				});
 				engine.emit({
 					type: 'code.done',
@@ -207,7 +212,12 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		const answer = extractProseFinal(forced.text) ?? forced.text.trim();
 		return finish(answer, 'forced');
 	} catch (error) {
-		if (error instanceof Cancelled || signal?.aborted) return finish('', 'cancelled');
+		if (error instanceof Cancelled || signal?.aborted) {
+			// Aborted sub-calls and child runs are winding down: let their usage and events land
+			// before this run reports itself done (bounded, in case one does not stop).
+			await Promise.race([Promise.allSettled([...inflight]), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+			return finish('', 'cancelled');
+		}
 		const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
 		return finish('', 'failed', message);
 	}

@@ -17,6 +17,8 @@ export interface CallSite {
 	depth: number;
 	/** Receives the usage of every finished sub-call (children's whole trees included). */
 	addUsage(usage: Usage): void;
+	/** Told of each bridge request's work, so a cancelled run can wait for it to wind down. */
+	track(work: Promise<unknown>): void;
 }
 
 const approxTokens = (text: string) => Math.ceil(text.length / 4);
@@ -36,11 +38,13 @@ export function bridgeHandler(engine: EngineContext, site: CallSite): BridgeHand
 		const recursive = request.fn.startsWith('rlm_') && site.depth + 1 < engine.options.maxDepth;
 		const limit = pLimit(recursive ? engine.options.maxChildConcurrency : engine.options.maxConcurrency);
 		const model = request.model ?? engine.options.subModel;
-		return Promise.all(
+		const work = Promise.all(
 			request.prompts.map((prompt, index) =>
 				limit(() => (recursive ? childCall : modelCall)(engine, site, request, model, prompt, index, signal)),
 			),
 		);
+		site.track(work);
+		return work;
 	};
 }
 

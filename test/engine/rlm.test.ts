@@ -334,6 +334,26 @@ describe('the RLM loop', () => {
 		}
 	});
 
+	it('on cancel, lets aborted sub-calls report before the run does', async () => {
+		server.setResponder(scripted({root: () => repl('r = llm_query_batched(["a", "b", "c"])'), sub: () => ({hang: true})}));
+		const {rlm, events} = makeRlm('openai');
+		const controller = new AbortController();
+		let starts = 0;
+		rlm.on('event', (event) => {
+			if (event.type === 'call.start' && ++starts === 3) setImmediate(() => controller.abort());
+		});
+		try {
+			const result = await rlm.completion('q', {context: 'c', signal: controller.signal});
+			expect(result.status).toBe('cancelled');
+			const done = events.findIndex((e) => e.type === 'run.done');
+			const callDones = events.map((e, i) => (e.type === 'call.done' ? i : -1)).filter((i) => i >= 0);
+			expect(callDones).toHaveLength(3);
+			for (const index of callDones) expect(index).toBeLessThan(done);
+		} finally {
+			await rlm.dispose();
+		}
+	});
+
 	it('cancels at once while the sandbox is still starting', async () => {
 		server.setResponder(scripted({root: () => repl('print("never runs")')}));
 		const cold = mkdtempSync(join(tmpdir(), 'rlm-cold-cache-'));

@@ -7,6 +7,7 @@ export type Command =
 	| {name: 'save'; path?: string}
 	| {name: 'export'; path?: string}
 	| {name: 'resume'}
+	| {name: 'theme'; theme?: string}
 	| {name: 'help'}
 	| {name: 'quit'}
 	| {name: 'unknown'; text: string};
@@ -19,6 +20,7 @@ export const COMMANDS: ReadonlyArray<{usage: string; help: string}> = [
 	{usage: '/save [FILE]', help: 'write the session as JSON: chat, settings and the whole tree (as --json)'},
 	{usage: '/export [FILE]', help: 'write the transcript as Markdown'},
 	{usage: '/resume', help: 'reopen the last logged session: its chat and its REPL variables'},
+	{usage: '/theme dark|light', help: 'colours for a dark or a light terminal; saved'},
 	{usage: '/help', help: 'keys and commands'},
 	{usage: '/quit', help: 'leave (Ctrl+C twice does too)'},
 ];
@@ -54,6 +56,8 @@ export function parseCommand(line: string): Command | undefined {
 			return rest ? {name: 'export', path: unquote(rest)} : {name: 'export'};
 		case 'resume':
 			return {name: 'resume'};
+		case 'theme':
+			return rest ? {name: 'theme', theme: rest.toLowerCase()} : {name: 'theme'};
 		case 'help':
 		case '?':
 			return {name: 'help'};

@@ -146,6 +146,10 @@ export class EffectRunner {
 			case 'resume':
 				void this.resume();
 				return;
+			case 'set-theme':
+				this.deps.settings.save({theme: effect.theme});
+				this.#say('info', `Theme: ${effect.theme} (saved).`);
+				return;
 		}
 	}
 

@@ -263,6 +263,19 @@ describe('commands', () => {
 		expect(openSettings({cwd: path.join(dir, 'config')}).get().baseURLs.openai).toBe('http://127.0.0.1:9/v1');
 	});
 
+	it('/theme switches the colours and saves them; anything else shows the usage', async () => {
+		start();
+		h.write('/theme purple\r');
+		await h.waitForFrame((f) => f.includes('Usage: /theme dark or /theme light.'));
+		h.write('/theme light\r');
+		const light = await h.waitForFrame((f) => f.includes('Theme: light (saved).'));
+		expect(openSettings({cwd: path.join(dir, 'config')}).get().theme).toBe('light');
+		expect(light).toContain('Chat');
+		h.write('/theme dark\r');
+		await h.waitForFrame((f) => f.includes('Theme: dark (saved).'));
+		expect(openSettings({cwd: path.join(dir, 'config')}).get().theme).toBe('dark');
+	});
+
 	it('/context loads text files and gives one-line errors for missing and binary ones', async () => {
 		start();
 		fs.writeFileSync(path.join(dir, 'notes.txt'), 'some notes');

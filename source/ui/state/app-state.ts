@@ -88,7 +88,8 @@ export type Effect =
 	| {kind: 'context'; path: string | null}
 	| {kind: 'clear'}
 	| {kind: 'save'; path?: string; content: string; format: 'md' | 'json'}
-	| {kind: 'resume'};
+	| {kind: 'resume'}
+	| {kind: 'set-theme'; theme: 'dark' | 'light'};
 
 export type QueuedEffect = Effect & {readonly seq: number};
 
@@ -482,6 +483,9 @@ function runCommand(state: AppState, command: Command): AppState {
 			const content = sessionFileJson(state.chat, state.config, state.tree.traj);
 			return withEffect(state, {kind: 'save', format: 'json', content, ...(command.path ? {path: command.path} : {})});
 		}
+		case 'theme':
+			if (command.theme !== 'dark' && command.theme !== 'light') return addChat(state, 'info', 'Usage: /theme dark or /theme light.');
+			return withEffect(state, {kind: 'set-theme', theme: command.theme});
 		case 'resume':
 			if (state.running) return addChat(state, 'error', 'A question is running: cancel it (Esc) before /resume.');
 			return withEffect(state, {kind: 'resume'});

@@ -117,6 +117,7 @@ function hintsFor(state: AppState): string {
 	if (state.dialog?.type === 'detail') return 'PgUp/PgDn scroll · Esc close';
 	if (state.dialog?.type === 'models') return 'Enter pick · Esc leave';
 	if (state.dialog?.type === 'help') return 'Esc close';
+	if (state.timeline && state.focus === 'tree') return `event ${state.timeline.at}/${state.timeline.events.length} · [ ] step · { } tenth · Enter detail`;
 	if (state.running?.cancelling) return 'cancelling… Ctrl+C quits';
 	if (state.running) return state.focus === 'tree' ? 'j/k move · Enter detail · Esc cancel · Tab chat' : 'Esc/Ctrl+C cancel · Tab tree';
 	if (state.focus === 'tree') return 'j/k move · l/h open/close · Enter detail · G follow · Tab chat';

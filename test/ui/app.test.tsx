@@ -415,4 +415,32 @@ describe('replay', () => {
 		h.write('/quit\r');
 		await waitFor(() => h.exits.length === 1);
 	});
+
+	it('steps through the run event by event with [ and ], by tenths with { and }', async () => {
+		const events: RlmEvent[] = [];
+		rlm.on('event', (event: RlmEvent) => events.push(event));
+		scriptRun(rlm);
+		scriptRunDone(rlm);
+		h = renderApp({
+			rlm: new InertEngine({model: 'cogito:14b', backend: 'openai'}),
+			config: resolveConfig({}, {}, settings.get()),
+			settings,
+			cwd: dir,
+			skipStartup: true,
+			replay: {title: 'run.jsonl', events},
+		});
+		const total = events.length;
+		await h.waitForFrame((f) => f.includes(`event ${total}/${total}`) && cursorAt(1, 7)(f));
+		h.write('{');
+		const earlier = await h.waitForFrame((f) => f.includes(`event ${total - Math.max(1, Math.round(total / 10))}/${total}`));
+		h.write('['.repeat(total));
+		// At the very start the tree is empty; one event in, the run row appears.
+		await h.waitForFrame((f) => f.includes(`event 0/${total}`));
+		h.write(']');
+		const first = await h.waitForFrame((f) => f.includes(`event 1/${total}`) && /─ 1\/1 /.test(f));
+		expect(first).toContain('run');
+		h.write('}'.repeat(total));
+		await h.waitForFrame((f) => f.includes(`event ${total}/${total}`) && cursorAt(7, 7)(f));
+		expect(earlier).not.toEqual(first);
+	});
 });

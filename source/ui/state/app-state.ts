@@ -114,6 +114,8 @@ export interface AppState {
 	readonly effectSeq: number;
 	/** Set when replaying a log: nothing can be asked, only explored. */
 	readonly readOnly?: string;
+	/** A replay's events and how many of them the tree shows (the timeline position). */
+	readonly timeline?: {readonly events: readonly RlmEvent[]; readonly at: number};
 }
 
 export type CompletionSummary = {
@@ -172,11 +174,12 @@ function loadReplay(state: AppState, title: string, events: readonly RlmEvent[])
 	let next: AppState = addChat(
 		{...state, readOnly: title, focus: 'tree'},
 		'info',
-		`Replay of ${title} (read-only). The tree has focus: j/k move, l/h open and close, Enter for details. /save and /export write it out, /quit leaves.`,
+		`Replay of ${title} (read-only). The tree has focus: j/k move, l/h open and close, Enter for details, [ and ] step through the run event by event ({ and } by tenths). /save and /export write it out, /quit leaves.`,
 	);
-	let tree = applyEvents(next.tree, events.map(safeEvent), next.layout.treeRows);
+	const safe = events.map(safeEvent);
+	let tree = applyEvents(next.tree, safe, next.layout.treeRows);
 	tree = moveCursor(tree, 'top', next.layout.treeRows);
-	next = {...next, tree: {...tree, follow: false}};
+	next = {...next, tree: {...tree, follow: false}, timeline: {events: safe, at: safe.length}};
 	let elapsed = 0;
 	for (const event of events) {
 		if (event.type === 'run.start' && event.parentCallId === undefined && event.depth === 0) {
@@ -286,6 +289,22 @@ const pickerHandler: Handler = (state, press, name) => {
 	return {...state, dialog: {...dialog, filter: dialog.filter + text, cursor: 0}};
 };
 
+/** [ ] one event back or forward through a replay, { } a tenth of them: the tree as it stood. */
+const timelineHandler: Handler = (state, press) => {
+	const timeline = state.timeline;
+	if (!timeline || state.focus !== 'tree' || state.dialog) return undefined;
+	const total = timeline.events.length;
+	const tenth = Math.max(1, Math.round(total / 10));
+	const step = ({'[': -1, ']': 1, '{': -tenth, '}': tenth} as Record<string, number>)[press.input];
+	if (step === undefined) return undefined;
+	const at = Math.min(total, Math.max(0, timeline.at + step));
+	if (at === timeline.at) return state;
+	const height = state.layout.treeRows;
+	// Node ids are creation order, so the expand/collapse choices still point at the same nodes.
+	const tree = applyEvents({...emptyTreeView(), expanded: state.tree.expanded}, timeline.events.slice(0, at), height);
+	return {...state, tree: {...tree, follow: at === total ? false : tree.follow}, timeline: {...timeline, at}};
+};
+
 const treeHandler: Handler = (state, press, name) => {
 	if (state.focus !== 'tree') return undefined;
 	const height = state.layout.treeRows;
@@ -355,7 +374,7 @@ const globalHandler: Handler = (state, _press, name) => {
 };
 
 /** The key bus: the first handler that binds the key wins. */
-const HANDLERS: readonly Handler[] = [detailHandler, helpHandler, pickerHandler, treeHandler, inputHandler, globalHandler];
+const HANDLERS: readonly Handler[] = [detailHandler, helpHandler, pickerHandler, timelineHandler, treeHandler, inputHandler, globalHandler];
 
 function cancel(state: AppState): AppState {
 	if (!state.running || state.running.cancelling) return state;

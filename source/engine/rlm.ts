@@ -121,6 +121,11 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			this.#history = [];
 			this.#variables = [];
 			this.#contextLoaded = undefined;
+			// A fresh session logs as a new one, so --resume never brings back what /clear dropped.
+			this.#sessionId = randomBytes(4).toString('hex');
+			this.#turns = 0;
+			this.#logger?.dispose();
+			this.#logger = null;
 			if (old) await (await old.catch(() => null))?.dispose();
 		});
 	}

@@ -137,7 +137,11 @@ function emitRun(
 		if (iteration.final_answer !== null) answer = iteration.final_answer;
 	}
 	const last = real.at(-1);
-	const finalStatus: RunStatus = status ?? (last?.final_answer != null ? 'answered' : real.length ? 'forced' : 'failed');
+	// Without a logged status: an answer means answered; all turns used means forced; fewer turns
+	// and no answer is a run that stopped early (killed or cancelled).
+	const maxIterations = metadata.max_iterations || 0;
+	const finalStatus: RunStatus =
+		status ?? (last?.final_answer != null ? 'answered' : !real.length ? 'failed' : maxIterations && real.length >= maxIterations ? 'forced' : 'cancelled');
 	const ms = iterations.reduce((sum, iteration) => sum + iteration.iteration_time * 1000, 0);
 	out.push({type: 'run.done', runId, answer, status: finalStatus, usage: total, ms, iterations: real.length, ...(error ? {error} : {})});
 	return total;

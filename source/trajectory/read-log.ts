@@ -131,8 +131,9 @@ export function readTrajectoryLog(path: string): TrajectoryLog {
 
 const fileName = /^rlm_.*_([0-9a-f]{8})_t(\d+)_\w+\.jsonl$/;
 
-/** The files of the most recent session in `dir`, oldest turn first; [] when there is none. */
-export function lastSessionFiles(dir: string): string[] {
+/** The files of the most recent session in `dir` (other than `exceptSession`), oldest turn
+ * first; [] when there is none. */
+export function lastSessionFiles(dir: string, exceptSession?: string): string[] {
 	let names: string[];
 	try {
 		names = readdirSync(dir);
@@ -141,7 +142,7 @@ export function lastSessionFiles(dir: string): string[] {
 	}
 	const ours = names
 		.map((name) => ({name, match: fileName.exec(name)}))
-		.filter((entry) => entry.match)
+		.filter((entry) => entry.match && entry.match[1] !== exceptSession)
 		.map((entry) => ({path: join(dir, entry.name), session: entry.match![1]!, turn: Number(entry.match![2]), mtime: statSync(join(dir, entry.name)).mtimeMs}));
 	if (ours.length === 0) return [];
 	const newest = ours.reduce((a, b) => (b.mtime > a.mtime ? b : a));

@@ -245,7 +245,8 @@ class Tx {
 		return copy;
 	}
 
-	add(parent: number, fields: NewNode & {startedAt: number}): number {
+	/** `first` puts the node before its siblings (a code block's output, whatever order it came in). */
+	add(parent: number, fields: NewNode & {startedAt: number}, first = false): number {
 		const id = this.nodes.size;
 		const level = parent >= 0 ? this.get(parent).level + 1 : 0;
 		const node = {...fields, id, parent, level, children: [], usage: ZERO, childUsage: ZERO} as unknown as TrajectoryNode;
@@ -253,7 +254,7 @@ class Tx {
 		this.#fresh.add(id);
 		if (parent >= 0) {
 			const p = this.edit(parent);
-			p.children = [...p.children, id];
+			p.children = first ? [id, ...p.children] : [...p.children, id];
 		} else {
 			this.roots = [...this.roots, id];
 		}
@@ -419,7 +420,7 @@ function ensureOutput(tx: Tx, code: number, t: number): number {
 		truncatedChars: 0,
 		status: 'running',
 		startedAt: t,
-	} as NewNode & {startedAt: number});
+	} as NewNode & {startedAt: number}, true);
 	tx.edit<CodeNode>(code).output = id;
 	return id;
 }

@@ -199,7 +199,8 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 		void loadCostEstimator();
 		// Markdown and colouring load after the first frame; then redraw with them.
 		void loadRenderers().then(() => setRenderers(renderersVersion()));
-		if (!skipStartup) void runnerRef.current!.startUp().then(() => (resume ? runnerRef.current!.resume() : undefined));
+		// --resume first: it picks the last session's files before a new question can log one.
+		if (!skipStartup) void (resume ? runnerRef.current!.resume() : Promise.resolve()).then(() => runnerRef.current!.startUp());
 	}, [skipStartup]);
 
 	useEffect(() => {

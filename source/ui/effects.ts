@@ -28,6 +28,8 @@ export interface UiEngine {
 	checkBackend(signal?: AbortSignal): Promise<void>;
 	resetSession(): Promise<void>;
 	resume(turns: ResumeTurn[], sessionId?: string): Promise<ResumeSummary>;
+	readonly sessionId: string;
+	readonly history: readonly {question: string; answer: string}[];
 	warmUp(): Promise<void>;
 	dispose(): Promise<void>;
 }
@@ -200,9 +202,11 @@ export class EffectRunner {
 	async #setBackend(backend: 'openai' | 'anthropic' | 'demo', url?: string): Promise<void> {
 		const {rlm, settings, config, env} = this.deps;
 		const stored = settings.get();
-		const baseURL = backend === 'demo' ? undefined : (url ?? baseURLFor(backend, stored, env));
-		const apiKey = backend === config.backend && config.apiKey ? config.apiKey : apiKeyFor(backend, env);
-		const model = modelFor(backend, stored);
+		// Back to the backend the app was launched with: its flags (-u, -m) hold for the session.
+		const launched = backend === config.backend;
+		const baseURL = backend === 'demo' ? undefined : (url ?? (launched ? config.baseURL : undefined) ?? baseURLFor(backend, stored, env));
+		const apiKey = launched && config.apiKey ? config.apiKey : apiKeyFor(backend, env);
+		const model = launched ? config.model : modelFor(backend, stored);
 		try {
 			rlm.configure({backend, baseURL, apiKey, model});
 		} catch (error) {
@@ -265,13 +269,19 @@ export class EffectRunner {
 			this.#say('error', 'Nothing to resume: trajectory logs are turned off.');
 			return;
 		}
-		const files = lastSessionFiles(dir);
+		// Never this very session (its own first question may already be logged).
+		const files = lastSessionFiles(dir, rlm.sessionId);
 		if (files.length === 0) {
 			this.#say('info', `Nothing to resume: no earlier session in ${dir}.`);
 			return;
 		}
-		this.#say('info', `Resuming the last session (${files.length} turn(s)): re-running its code with the recorded sub-call answers…`);
 		try {
+			if (rlm.history.length > 0) {
+				// Mid-session: the resumed one replaces it, in a fresh REPL.
+				await rlm.resetSession();
+				this.#dispatch({type: 'cleared'});
+			}
+			this.#say('info', `Resuming the last session (${files.length} turn(s)): re-running its code with the recorded sub-call answers…`);
 			const turns = resumeTurns(files.map((file) => readTrajectoryLog(file)));
 			const summary = await rlm.resume(turns, /_([0-9a-f]{8})_t\d+_/.exec(files[0]!)?.[1]);
 			for (const turn of turns) {

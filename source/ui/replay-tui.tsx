@@ -48,6 +48,9 @@ export class InertEngine extends EventEmitter<RlmEvents> implements UiEngine {
 
 	async resetSession(): Promise<void> {}
 
+	readonly sessionId = 'replay';
+	readonly history = [];
+
 	async resume(): Promise<ResumeSummary> {
 		return {turns: 0, blocks: 0, failedBlocks: 0, missingContexts: 0, variables: []};
 	}

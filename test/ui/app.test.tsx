@@ -263,6 +263,27 @@ describe('commands', () => {
 		expect(openSettings({cwd: path.join(dir, 'config')}).get().baseURLs.openai).toBe('http://127.0.0.1:9/v1');
 	});
 
+	it('takes a pasted block with tab indents as one input, not as Tab keys', async () => {
+		start();
+		h.write('for x in y:\n\tprint(x)\n\tprint(y)');
+		const frame = await h.waitForFrame((f) => f.includes('print(y)'));
+		expect(frame).toContain('for x in y:');
+		expect(rlm.prompts).toEqual([]);
+		h.write('\r');
+		await waitFor(() => rlm.prompts.length === 1, 5000, 'the pasted question to be sent');
+		// One line in the chat input: line breaks become spaces, tabs too.
+		expect(rlm.prompts[0]).toBe('for x in y:     print(x)     print(y)');
+	});
+
+	it('Alt+letter in the input types the letter and never cancels the running question', async () => {
+		start();
+		h.write('hello\r');
+		await waitFor(() => rlm.prompts.includes('hello'), 5000, 'the prompt to reach the engine');
+		h.write('\x1bb');
+		await h.waitForFrame((f) => /› b\s/.test(f));
+		expect(rlm.signals.at(-1)!.aborted).toBe(false);
+	});
+
 	it('/theme switches the colours and saves them; anything else shows the usage', async () => {
 		start();
 		h.write('/theme purple\r');

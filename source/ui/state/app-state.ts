@@ -398,7 +398,9 @@ function routeKey(state: AppState, press: KeyPress, now: number): AppState {
 	// breaks inside its text is a paste that is inserted whole.
 	if (press.input.length > 1 && !press.key.ctrl && !press.key.meta) {
 		const intoInput = !state.dialog && state.focus === 'input';
-		if (!(intoInput && looksPasted(press.input))) {
+		// Tabs in pasted code would otherwise act as Tab (focus) keys.
+		if (intoInput && looksPasted(press.input)) press = {...press, input: press.input.replace(/\t/g, '    ')};
+		else {
 			const parts = splitPress(press, !intoInput);
 			if (parts.length > 1 || parts[0]?.input !== press.input) {
 				return parts.reduce((current, part) => routeKey(current, part, now), state);
@@ -406,8 +408,10 @@ function routeKey(state: AppState, press: KeyPress, now: number): AppState {
 		}
 	}
 	// Esc followed quickly by a key reaches us as Alt+key ("\x1bk"); nothing here uses Alt, so
-	// treat it as the two presses the user made.
+	// treat it as the two presses the user made. In the chat input it is more likely a real Alt
+	// (Alt+B/F out of habit): the letter alone, never an Esc that would cancel a running question.
 	if (press.key.meta && !press.key.escape && !press.key.ctrl && press.input.length > 0 && !isNavigation(press)) {
+		if (!state.dialog && state.focus === 'input') return routeKey(state, {input: press.input, key: {...press.key, meta: false}}, now);
 		const escaped = routeKey(state, {input: '', key: {escape: true, meta: true}}, now);
 		return routeKey(escaped, {input: press.input, key: {...press.key, meta: false}}, now);
 	}
@@ -537,10 +541,13 @@ function completionDone(state: AppState, result: CompletionSummary, now: number)
 		case 'cancelled':
 			return addChat(base, 'info', `Cancelled${result.iterations ? ` after ${result.iterations} iteration${result.iterations === 1 ? '' : 's'}` : ''}.`);
 		case 'failed': {
-			const message = result.error ?? 'the completion failed';
+			// The backend's message ends with advice about flags; here the advice is commands.
+			const message = (result.error ?? 'the completion failed').replace(/\s*(Start the server|Check the model name)[\s\S]*$/, '');
 			const hint = /unreachable|ECONNREFUSED|connect|fetch failed|not reach/i.test(message)
-				? ' (check the server, or try the offline demo: /backend demo)'
-				: '';
+				? ' Check the server or the URL (/backend NAME URL), or try the offline demo: /backend demo'
+				: /not found|does not exist/i.test(message)
+					? ' Pick another model with /model.'
+					: '';
 			return addChat(base, 'error', `${message}${hint}`);
 		}
 	}

@@ -118,5 +118,6 @@ export function splitPress(press: KeyPress, single = true): KeyPress[] {
 	return out;
 }
 
-/** A chunk with a line break inside text reads as a paste: it goes to the input whole. */
-export const looksPasted = (input: string) => /[^\x00-\x1f][\r\n]+[^\x00-\x1f]/.test(input);
+/** A chunk with text and a line break followed by more (text, or a tab-indented line) reads as a
+ * paste: it goes to the input whole. Text then one final Enter is typing, not a paste. */
+export const looksPasted = (input: string) => /[^\x00-\x1f]/.test(input) && /[\r\n]+[^\r\n]/.test(input);

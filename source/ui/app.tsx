@@ -1,6 +1,6 @@
 // The TUI's root: owns the one reducer, feeds it keys and engine events, runs its effects, and
 // lays out the panes. State and actions go down in separate contexts (actions never change).
-import {Box, useInput, useStdout, type Key} from 'ink';
+import {Box, Text, useInput, useStdout, type Key} from 'ink';
 import React, {createContext, memo, useCallback, useContext, useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore} from 'react';
 import type {RlmEvent} from '../engine/events.js';
 import type {ResolvedConfig} from '../settings/resolve.js';
@@ -37,6 +37,9 @@ export interface AppProps {
 	/** Reopen the last logged session once started (--resume). */
 	resume?: boolean;
 }
+
+const MIN_COLUMNS = 40;
+const MIN_ROWS = 10;
 
 export const UiStateContext = createContext<AppState | null>(null);
 export const UiActionsContext = createContext<((action: AppAction) => void) | null>(null);
@@ -217,6 +220,14 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 	const run = currentRun(state);
 	const hints = useMemo(() => hintsFor(state), [state]);
 	const {layout} = state;
+	// Below this the panes cannot be drawn inside the window: say so in one line instead.
+	if (state.size.columns < MIN_COLUMNS || state.size.rows < MIN_ROWS) {
+		return (
+			<Text wrap="truncate">
+				Terminal too small ({state.size.columns}×{state.size.rows}): make it at least {MIN_COLUMNS}×{MIN_ROWS}. Ctrl+C twice quits.
+			</Text>
+		);
+	}
 	return (
 		<UiActionsContext.Provider value={dispatch}>
 			<UiStateContext.Provider value={state}>

@@ -73,6 +73,16 @@ describe('layout', () => {
 			expect(lines.at(-1)).toContain('openai · cogito:14b');
 		}
 	});
+
+	it('says so in one line when the terminal is too small for the panes, and recovers', async () => {
+		start({columns: 120, rows: 36});
+		await h.waitForFrame((f) => f.includes('Chat'));
+		h.resize(30, 8);
+		const small = await h.waitForFrame((f) => f.includes('Terminal too small (30×8)'));
+		for (const line of small.split('\n')) expect([...line].length).toBeLessThanOrEqual(30);
+		h.resize(80, 24);
+		await h.waitForFrame((f) => f.includes('Chat') && f.split('\n').length === 23);
+	});
 });
 
 describe('asking', () => {
@@ -282,6 +292,21 @@ describe('commands', () => {
 		h.write('\x1bb');
 		await h.waitForFrame((f) => /› b\s/.test(f));
 		expect(rlm.signals.at(-1)!.aborted).toBe(false);
+	});
+
+	it('does not scroll the chat or the help past their ends', async () => {
+		start();
+		await askAndRun();
+		h.write(KEYS.pgup.repeat(10));
+		await h.waitForFrame((f) => f.includes('The answer is five'));
+		expect(h.lastFrame()).not.toContain('scrolled ↑');
+		h.write('/help\r');
+		await h.waitForFrame((f) => f.includes('Anywhere'));
+		h.write('j'.repeat(80));
+		const bottom = await h.waitForFrame((f) => f.includes('/quit'));
+		h.write('k');
+		// One step up from the real bottom shows a line the bottom did not.
+		await h.waitForFrame((f) => f !== bottom && !f.includes('/quit'));
 	});
 
 	it('/theme switches the colours and saves them; anything else shows the usage', async () => {

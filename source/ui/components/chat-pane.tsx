@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import React, {memo, useMemo} from 'react';
-import {formatClock, wrapLines} from '../format.js';
-import {markdownLines, renderersVersion} from '../markdown.js';
+import {formatClock} from '../format.js';
+import {entryLines, type ChatLine, type Tone} from '../chat-lines.js';
 import type {ChatEntry, Running} from '../state/app-state.js';
 import type {LineInputState} from '../state/line-input.js';
 import type {PaneBox} from '../state/layout.js';
@@ -10,46 +10,6 @@ import {spinnerFrame} from '../theme.js';
 import {useNow} from '../use-now.js';
 import {InputLine} from './input-line.js';
 import {PaneFrame} from './pane-frame.js';
-
-type Tone = 'user' | 'answer' | 'meta' | 'error' | 'notice' | 'info';
-interface ChatLine {
-	text: string;
-	tone: Tone;
-}
-
-const entryCache = new WeakMap<ChatEntry, {width: number; version: number; lines: ChatLine[]}>();
-
-function prefixed(text: string, first: string, width: number, tone: Tone): ChatLine[] {
-	const pad = ' '.repeat(first.length);
-	return wrapLines(text, Math.max(1, width - first.length)).map((line, index) => ({text: (index === 0 ? first : pad) + line, tone}));
-}
-
-export function entryLines(entry: ChatEntry, width: number): ChatLine[] {
-	const cached = entryCache.get(entry);
-	const version = renderersVersion();
-	if (cached && cached.width === width && cached.version === version) return cached.lines;
-	let lines: ChatLine[];
-	switch (entry.kind) {
-		case 'user':
-			lines = prefixed(entry.text, '› ', width, 'user');
-			break;
-		case 'answer':
-			lines = markdownLines(entry.text, width).map((text) => ({text, tone: 'answer' as const}));
-			if (entry.meta) lines.push(...prefixed(entry.meta, '', width, 'meta'));
-			break;
-		case 'error':
-			lines = prefixed(entry.text, '✗ ', width, 'error');
-			break;
-		case 'notice':
-			lines = prefixed(entry.text, '! ', width, 'notice');
-			break;
-		case 'info':
-			lines = prefixed(entry.text, '· ', width, 'info');
-			break;
-	}
-	entryCache.set(entry, {width, version, lines});
-	return lines;
-}
 
 const WorkingLine = memo(function WorkingLine({running, step, theme, width}: {running: Running; step: string; theme: Theme; width: number}) {
 	const now = useNow(true);

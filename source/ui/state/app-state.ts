@@ -11,6 +11,8 @@ import {parseCommand, type Command} from '../commands.js';
 import {detailLines} from '../detail.js';
 import {formatMs, formatTokens} from '../format.js';
 import {sessionFileJson, transcriptMarkdown} from '../transcript.js';
+import {entryLines} from '../chat-lines.js';
+import {HELP_LINES} from '../help-lines.js';
 import {safeEvent, safeText} from '../safe-text.js';
 import {
 	CHAT_KEYS,
@@ -252,7 +254,8 @@ const helpHandler: Handler = (state, _press, name) => {
 	if (name === 'ctrl+c') return undefined;
 	if (name === 'escape' || name === 'q' || name === 'return' || name === '?') return {...state, dialog: null};
 	const delta = name === 'up' || name === 'k' ? -1 : name === 'down' || name === 'j' ? 1 : name === 'pageup' ? -10 : name === 'pagedown' || name === 'space' ? 10 : 0;
-	return {...state, dialog: {...dialog, scroll: Math.max(0, Math.min(200, dialog.scroll + delta))}};
+	const most = Math.max(0, HELP_LINES.length - state.layout.overlayRows);
+	return {...state, dialog: {...dialog, scroll: Math.max(0, Math.min(most, dialog.scroll + delta))}};
 };
 
 const pickerHandler: Handler = (state, press, name) => {
@@ -350,7 +353,11 @@ const inputHandler: Handler = (state, press, name, now) => {
 	const chatAction = lookup(CHAT_KEYS, name);
 	if (chatAction) {
 		const page = Math.max(1, state.layout.chatRows - 1);
-		const chatScroll = Math.max(0, state.chatScroll + (chatAction === 'scroll-up' ? page : -page));
+		// Bounded by what there is to scroll (the same lines the chat pane draws).
+		const width = Math.max(1, state.layout.chat.innerWidth - 1);
+		const lines = state.chat.reduce((sum, entry, index) => sum + entryLines(entry, width).length + (index > 0 ? 1 : 0), 0);
+		const most = Math.max(0, lines - Math.max(0, state.layout.chatRows - (state.running ? 1 : 0)));
+		const chatScroll = Math.max(0, Math.min(most, state.chatScroll + (chatAction === 'scroll-up' ? page : -page)));
 		return {...state, chatScroll};
 	}
 	const result = inputKey(state.input, press);

@@ -57,6 +57,8 @@ class MemoryBackedStore implements SettingsStore {
 		initial: unknown,
 		readonly notice: string | undefined,
 		readonly write: ((settings: Settings) => void) | undefined,
+		/** Reads the file as it is now, so a save merges into what another instance wrote. */
+		readonly read?: () => unknown,
 	) {
 		this.#settings = parseSettings(stripSecrets(initial));
 	}
@@ -66,7 +68,14 @@ class MemoryBackedStore implements SettingsStore {
 	}
 
 	save(patch: Partial<Settings>): void {
-		this.#settings = mergeSettings(this.#settings, patch);
+		let base = this.#settings;
+		try {
+			const current = this.read?.();
+			if (current && typeof current === 'object' && Object.keys(current).length > 0) base = parseSettings(stripSecrets(current));
+		} catch {
+			// Unreadable now: merge into what we have.
+		}
+		this.#settings = mergeSettings(base, patch);
 		try {
 			this.write?.(this.#settings);
 		} catch {
@@ -133,7 +142,13 @@ export function openSettings(options: OpenSettingsOptions = {}): SettingsStore {
 		}
 	}
 
-	return new MemoryBackedStore(conf.path, initial, notice, settings => {
-		conf.store = settings as unknown as Record<string, unknown>;
-	});
+	return new MemoryBackedStore(
+		conf.path,
+		initial,
+		notice,
+		settings => {
+			conf.store = settings as unknown as Record<string, unknown>;
+		},
+		() => conf.store,
+	);
 }

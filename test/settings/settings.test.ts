@@ -214,3 +214,17 @@ describe('resolveConfig', () => {
 		expect(() => resolveConfig({}, {RLM_BACKEND: 'x'}, settings)).toThrow(/RLM_BACKEND/);
 	});
 });
+
+describe('two instances', () => {
+	it('a save merges into what the other instance wrote meanwhile', () => {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlm-settings-two-'));
+		const a = openSettings({cwd: dir});
+		const b = openSettings({cwd: dir});
+		a.save({models: {demo: 'aaa'}});
+		b.save({backend: 'demo'});
+		const after = openSettings({cwd: dir}).get();
+		expect(after.backend).toBe('demo');
+		expect(after.models.demo).toBe('aaa');
+		fs.rmSync(dir, {recursive: true, force: true});
+	});
+});

@@ -101,18 +101,17 @@ export class EffectRunner {
 	/** At start-up: is the backend there? Then start the sandbox early. */
 	async startUp(): Promise<void> {
 		const {rlm} = this.deps;
-		try {
-			await rlm.checkBackend(AbortSignal.timeout(15_000));
-		} catch (error) {
-			const sameBackend = this.#backend === this.deps.config.backend;
-			const baseURL = rlm.options.baseURL ?? (sameBackend ? this.deps.config.baseURL : undefined);
-			this.#say('error', unreachableHint(this.#backend, baseURL, firstLine(error)));
-		}
-		try {
-			await rlm.warmUp();
-		} catch (error) {
-			this.#say('error', `The Python sandbox could not start: ${firstLine(error)}`);
-		}
+		// The check is about the backend in use now; a /backend meanwhile makes its answer moot.
+		const backend = this.#backend;
+		const baseURL = rlm.options.baseURL ?? (backend === this.deps.config.backend ? this.deps.config.baseURL : undefined);
+		const check = rlm.checkBackend(AbortSignal.timeout(15_000)).then(
+			() => undefined,
+			(error: unknown) => {
+				if (this.#backend === backend && (rlm.options.baseURL ?? baseURL) === baseURL) this.#say('error', unreachableHint(backend, baseURL, firstLine(error)));
+			},
+		);
+		const warm = rlm.warmUp().catch((error: unknown) => this.#say('error', `The Python sandbox could not start: ${firstLine(error)}`));
+		await Promise.all([check, warm]);
 	}
 
 	run(effect: Effect): void {
@@ -178,11 +177,12 @@ export class EffectRunner {
 	}
 
 	async #loadModels(): Promise<void> {
+		const backend = this.#backend;
 		try {
 			const models = await this.deps.rlm.listModels(AbortSignal.timeout(15_000));
-			this.#dispatch({type: 'models-loaded', models});
+			this.#dispatch({type: 'models-loaded', models, backend});
 		} catch (error) {
-			this.#dispatch({type: 'models-failed', error: firstLine(error)});
+			this.#dispatch({type: 'models-failed', error: firstLine(error), backend});
 		}
 	}
 

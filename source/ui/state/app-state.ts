@@ -134,8 +134,8 @@ export type AppAction =
 	| {type: 'events'; events: readonly RlmEvent[]}
 	| {type: 'resize'; size: Size}
 	| {type: 'completion-done'; result: CompletionSummary; now: number}
-	| {type: 'models-loaded'; models: readonly string[]}
-	| {type: 'models-failed'; error: string}
+	| {type: 'models-loaded'; models: readonly string[]; backend?: string}
+	| {type: 'models-failed'; error: string; backend?: string}
 	| {type: 'chat'; kind: ChatKind; text: string}
 	| {type: 'config'; config: Partial<SessionConfig>}
 	| {type: 'cleared'}
@@ -574,14 +574,17 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 		case 'completion-done':
 			return completionDone(state, action.result, action.now);
 		case 'models-loaded': {
-			if (state.dialog?.type !== 'models') return state;
+			// Only the answer to this picker's own request (an earlier one may land late).
+			if (state.dialog?.type !== 'models' || state.dialog.status !== 'loading') return state;
+			if (action.backend !== undefined && action.backend !== state.dialog.backend) return state;
 			const models = [...new Set(action.models)].sort((a, b) => a.localeCompare(b));
 			const index = models.indexOf(state.dialog.current);
 			const dialog: ModelPickerDialog = {...state.dialog, status: 'ready', models, cursor: state.dialog.filter ? 0 : Math.max(0, index)};
 			return {...state, dialog};
 		}
 		case 'models-failed':
-			if (state.dialog?.type !== 'models') return state;
+			if (state.dialog?.type !== 'models' || state.dialog.status !== 'loading') return state;
+			if (action.backend !== undefined && action.backend !== state.dialog.backend) return state;
 			return {...state, dialog: {...state.dialog, status: 'error', error: action.error}};
 		case 'chat':
 			return addChat(state, action.kind, action.text);

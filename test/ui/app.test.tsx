@@ -9,6 +9,7 @@ import {resolveConfig} from '../../source/settings/resolve.js';
 import {openSettings, type SettingsStore} from '../../source/settings/store.js';
 import type {RlmEvent} from '../../source/engine/events.js';
 import {InertEngine} from '../../source/ui/replay-tui.js';
+import {displayWidth} from '../../source/ui/format.js';
 import {asRlm, KEYS, renderApp, scriptRun, scriptRunDone, ScriptedRlm, waitFor, type Harness} from './harness.js';
 
 let dir: string;
@@ -292,6 +293,13 @@ describe('commands', () => {
 		h.write('\x1bb');
 		await h.waitForFrame((f) => /› b\s/.test(f));
 		expect(rlm.signals.at(-1)!.aborted).toBe(false);
+	});
+
+	it('keeps the cursor in view when the input holds wide characters', async () => {
+		start({columns: 120, rows: 36});
+		h.write(`${'漢字'.repeat(40)}XYZ`);
+		const frame = await h.waitForFrame((f) => f.includes('XYZ'));
+		for (const line of frame.split('\n')) expect(displayWidth(line)).toBeLessThanOrEqual(120);
 	});
 
 	it('does not scroll the chat or the help past their ends', async () => {

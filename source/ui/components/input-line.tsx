@@ -26,11 +26,15 @@ export const InputLine = memo(function InputLine({value, cursor, focused, width,
 		);
 	}
 	const chars = [...value];
-	// Cursor index in code points.
+	// Cursor index in code points; the window is measured in terminal columns (wide characters
+	// such as CJK take two), keeping one column for the cursor.
 	const cursorIndex = [...value.slice(0, cursor)].length;
-	let start = 0;
-	if (cursorIndex > room - 1) start = cursorIndex - (room - 1);
-	const shown = chars.slice(start, start + room);
+	let start = cursorIndex;
+	let used = displayWidth(chars[cursorIndex] ?? ' ');
+	while (start > 0 && used + displayWidth(chars[start - 1]!) <= room) used += displayWidth(chars[--start]!);
+	let end = cursorIndex + 1;
+	while (end < chars.length && used + displayWidth(chars[end]!) <= room) used += displayWidth(chars[end++]!);
+	const shown = chars.slice(start, Math.max(end, cursorIndex));
 	const at = cursorIndex - start;
 	const before = shown.slice(0, at).join('');
 	const under = shown[at] ?? ' ';

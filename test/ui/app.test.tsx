@@ -445,7 +445,8 @@ describe('ten thousand rows', () => {
 });
 
 describe('replay', () => {
-	it('shows a logged run read-only: tree focused at the top, the question and answer in the chat', async () => {
+	/** Records a scripted run's events and opens them as a replay; returns the events. */
+	function openReplay(): RlmEvent[] {
 		const events: RlmEvent[] = [];
 		rlm.on('event', (event: RlmEvent) => events.push(event));
 		scriptRun(rlm);
@@ -458,6 +459,11 @@ describe('replay', () => {
 			skipStartup: true,
 			replay: {title: 'run.jsonl', events},
 		});
+		return events;
+	}
+
+	it('shows a logged run read-only: tree focused at the top, the question and answer in the chat', async () => {
+		openReplay();
 		let frame = await h.waitForFrame((f) => cursorAt(1, 7)(f) && f.includes('The answer is five'));
 		expect(frame).toContain('Replay of run.jsonl');
 		expect(frame).toContain('› hello');
@@ -471,18 +477,7 @@ describe('replay', () => {
 	});
 
 	it('steps through the run event by event with [ and ], by tenths with { and }', async () => {
-		const events: RlmEvent[] = [];
-		rlm.on('event', (event: RlmEvent) => events.push(event));
-		scriptRun(rlm);
-		scriptRunDone(rlm);
-		h = renderApp({
-			rlm: new InertEngine({model: 'cogito:14b', backend: 'openai'}),
-			config: resolveConfig({}, {}, settings.get()),
-			settings,
-			cwd: dir,
-			skipStartup: true,
-			replay: {title: 'run.jsonl', events},
-		});
+		const events = openReplay();
 		const total = events.length;
 		await h.waitForFrame((f) => f.includes(`event ${total}/${total}`) && cursorAt(1, 7)(f));
 		h.write('{');

@@ -1,7 +1,7 @@
 // Anthropic backend through `@anthropic-ai/sdk` (the Messages API, streamed).
 
 import Anthropic from '@anthropic-ai/sdk';
-import {missingKeyError, raceAbort, toBackendError, type ErrorContext} from './errors.js';
+import {listModelIds, missingKeyError, raceAbort, toBackendError, type ErrorContext} from './errors.js';
 import {estimateMessagesTokens, estimateTokens} from './model-info.js';
 import {
 	DEFAULT_MAX_RETRIES,
@@ -203,17 +203,7 @@ export class AnthropicBackend implements Backend {
 		}
 	}
 
-	async listModels(signal?: AbortSignal): Promise<string[]> {
-		const context = this.context({signal});
-		try {
-			const collect = async (): Promise<string[]> => {
-				const ids: string[] = [];
-				for await (const model of this.client.models.list({}, {signal})) ids.push(model.id);
-				return ids;
-			};
-			return await raceAbort(collect(), signal);
-		} catch (error) {
-			throw toBackendError(error, context);
-		}
+	listModels(signal?: AbortSignal): Promise<string[]> {
+		return listModelIds(this.client.models.list({}, {signal}), signal, this.context({signal}));
 	}
 }

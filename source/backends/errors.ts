@@ -247,3 +247,17 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefine
 		);
 	});
 }
+
+/** Model ids from an SDK's paginated list: abortable, failures as one-line BackendErrors. */
+export async function listModelIds(pages: AsyncIterable<{id: string}>, signal: AbortSignal | undefined, context: ErrorContext): Promise<string[]> {
+	try {
+		const collect = async (): Promise<string[]> => {
+			const ids: string[] = [];
+			for await (const model of pages) ids.push(model.id);
+			return ids;
+		};
+		return await raceAbort(collect(), signal);
+	} catch (error) {
+		throw toBackendError(error, context);
+	}
+}

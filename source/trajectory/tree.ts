@@ -449,17 +449,17 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 	const t = typeof event.t === 'number' && Number.isFinite(event.t) ? event.t : 0;
 	switch (event.type) {
 		case 'run.start': {
+			const announced = {
+				depth: event.depth,
+				model: event.model,
+				backend: event.backend,
+				question: event.question,
+				context: event.context,
+				maxIterations: event.maxIterations,
+			};
 			if (lookupRun(tx, event.runId) !== undefined) {
 				// Repeated announcement (or a placeholder made earlier): refresh its fields.
-				const run = tx.edit<RunNode>(lookupRun(tx, event.runId)!);
-				Object.assign(run, {
-					depth: event.depth,
-					model: event.model,
-					backend: event.backend,
-					question: event.question,
-					context: event.context,
-					maxIterations: event.maxIterations,
-				});
+				Object.assign(tx.edit<RunNode>(lookupRun(tx, event.runId)!), announced);
 				break;
 			}
 			const call = event.parentCallId === undefined ? undefined : lookupCall(tx, event.parentCallId);
@@ -467,12 +467,7 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 				kind: 'run',
 				runId: event.runId,
 				...(event.parentCallId === undefined ? {} : {parentCallId: event.parentCallId}),
-				depth: event.depth,
-				model: event.model,
-				backend: event.backend,
-				question: event.question,
-				context: event.context,
-				maxIterations: event.maxIterations,
+				...announced,
 				iteration: 0,
 				status: 'running',
 				startedAt: t,

@@ -79,6 +79,8 @@ class _State:
     answer = {"content": "", "ready": False}
     final = None
     block = 0
+    # An interrupt that came while no block ran (e.g. a cancel just before this block began).
+    interrupted = False
 
 
 _st = _State()
@@ -276,10 +278,20 @@ def _harden():
     os.environ.pop("_", None)  # the host's script path: nothing Python needs
 
 
+def _defer_interrupt(signum, frame):
+    """Between blocks an interrupt is only noted: the next block starts by raising it."""
+    _st.interrupted = True
+
+
+def clear_interrupt():
+    """Called by the worker before a block when no interrupt is waiting for it."""
+    _st.interrupted = False
+
+
 def install(host):
     """Connects the REPL to the worker (after a cold start or a snapshot restore)."""
     _st.host = host
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, _defer_interrupt)
     _harden()
     random.seed()
     if not _st.ns:
@@ -364,6 +376,8 @@ def run(code):
         # default back, and the bookkeeping after it cannot be interrupted half-way.
         signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
+            if _st.interrupted:
+                raise KeyboardInterrupt("interrupted before the block started")
             tree = ast.parse(code, filename, "exec")
             last = None
             if tree.body and isinstance(tree.body[-1], ast.Expr):
@@ -372,7 +386,7 @@ def run(code):
             if last is not None:
                 _display(eval(compile(last, filename, "eval"), ns))
         finally:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGINT, _defer_interrupt)
     except BaseException as exc:  # noqa: BLE001 - everything is reported to the model
         ok = False
         error_type = type(exc).__name__
@@ -403,7 +417,7 @@ def run(code):
 
 def recover(message):
     """After run() itself failed (an interrupt in its bookkeeping): put the namespace back."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, _defer_interrupt)
     _restore()
     return json.dumps(
         {"ok": False, "error": message, "errorType": "KeyboardInterrupt", "final": None,

@@ -339,6 +339,8 @@ function handle(message: ParentMessage): void {
 				// drop replies to calls of earlier blocks
 			}
 			const id = message.id;
+			// A noted interrupt is stale unless one for this run is waiting in the buffer.
+			if (Atomics.load(ctl, CTL.interrupt) === 0) rlm.clear_interrupt();
 			capture = new OutputCapture(message.maxOutputChars, (stream, text) => post({t: 'output', id, stream, text}));
 			let summary: Omit<WorkerRunResult, 'stdout' | 'stderr' | 'truncatedChars' | 'heapBytes'>;
 			try {

@@ -90,6 +90,19 @@ describe('timeouts', () => {
 });
 
 describe('cancellation', () => {
+	it('a cancel sent as the block starts is not lost (no kill, variables kept)', async () => {
+		await sandbox.run('racer = "kept"');
+		for (let i = 0; i < 5; i++) {
+			const controller = new AbortController();
+			const pending = sandbox.run('while True: pass', {signal: controller.signal, timeoutMs: 60_000});
+			controller.abort();
+			const result = await pending;
+			expect(result.limit).toBe('cancelled');
+			expect(result.restarted).toBe(false);
+		}
+		expect((await sandbox.run('print(racer)')).stdout).toBe('kept\n');
+	});
+
 	it('an aborted signal interrupts a running block', async () => {
 		const controller = new AbortController();
 		setTimeout(() => controller.abort(), 200);

@@ -10,6 +10,7 @@ import {
 	type BackendConfig,
 	type ChatMessage,
 	type Completion,
+	type FinishReason,
 	type StreamChunk,
 	type StreamOptions,
 	type Usage,
@@ -79,6 +80,13 @@ function joinContent(a: string, b: string): string {
 	return `${a}\n\n${b}`;
 }
 
+/** An Anthropic `stop_reason` in our words: `max_tokens` is the OpenAI wire's `length`. */
+export function stopReasonOf(reason: string | null | undefined): FinishReason {
+	if (reason === 'end_turn' || reason === 'stop_sequence') return 'stop';
+	if (reason === 'max_tokens') return 'length';
+	return 'other';
+}
+
 export class AnthropicBackend implements Backend {
 	readonly kind = 'anthropic' as const;
 	readonly baseURL: string;
@@ -130,6 +138,7 @@ export class AnthropicBackend implements Backend {
 		let output = '';
 		let inputTokens: number | undefined;
 		let outputTokens: number | undefined;
+		let stopReason: string | null | undefined;
 		try {
 			if (signal?.aborted) throw toBackendError(undefined, context);
 			const stream = await raceAbort(
@@ -155,6 +164,7 @@ export class AnthropicBackend implements Backend {
 						break;
 					}
 					case 'message_delta': {
+						stopReason = event.delta.stop_reason ?? stopReason;
 						// Cumulative counts.
 						const usage = event.usage as Partial<Anthropic.MessageDeltaUsage> | undefined;
 						if (typeof usage?.output_tokens === 'number') outputTokens = usage.output_tokens;
@@ -177,6 +187,7 @@ export class AnthropicBackend implements Backend {
 				inputTokens: inputTokens ?? estimateMessagesTokens(messages),
 				outputTokens: outputTokens ?? estimateTokens(output),
 			},
+			finishReason: stopReasonOf(stopReason),
 		};
 	}
 
@@ -197,7 +208,7 @@ export class AnthropicBackend implements Backend {
 						: estimateMessagesTokens(messages),
 				outputTokens: typeof reported?.output_tokens === 'number' ? reported.output_tokens : estimateTokens(text),
 			};
-			return {text, usage};
+			return {text, reasoning: '', usage, finishReason: stopReasonOf(response.stop_reason)};
 		} catch (error) {
 			throw toBackendError(error, context);
 		}

@@ -9,6 +9,7 @@ import {
 	type Backend,
 	type BackendConfig,
 	type Completion,
+	type FinishReason,
 	type StreamChunk,
 	type Usage,
 } from './types.js';
@@ -52,10 +53,13 @@ function checkURL(url: string): void {
 /** Drains a backend stream into its full text and usage. */
 export async function collectStream(stream: AsyncIterable<StreamChunk>): Promise<Completion> {
 	let text = '';
+	let reasoning = '';
 	let usage: Usage = zeroUsage();
+	let finishReason: FinishReason = 'other';
 	for await (const chunk of stream) {
 		if (chunk.type === 'text') text += chunk.text;
-		else usage = chunk.usage;
+		else if (chunk.type === 'reasoning') reasoning += chunk.text;
+		else ({usage, finishReason} = chunk);
 	}
-	return {text, usage};
+	return {text, reasoning, usage, finishReason};
 }

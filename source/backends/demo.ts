@@ -83,7 +83,7 @@ export class DemoBackend implements Backend {
 			yield {type: 'text', text: text.slice(i, i + chunkSize)};
 		}
 		const input = messages.reduce((sum, message) => sum + approxTokens(message.content), 0);
-		yield {type: 'usage', usage: {inputTokens: input, outputTokens: approxTokens(text)}};
+		yield {type: 'usage', usage: {inputTokens: input, outputTokens: approxTokens(text)}, finishReason: 'stop'};
 	}
 
 	async listModels(): Promise<string[]> {

@@ -11,6 +11,7 @@ import {
 	type BackendConfig,
 	type ChatMessage,
 	type Completion,
+	type FinishReason,
 	type StreamChunk,
 	type StreamOptions,
 	type Usage,
@@ -35,6 +36,13 @@ function hostOf(url: string): string | undefined {
 export function isOfficialOpenAI(url: string): boolean {
 	const host = hostOf(url);
 	return host === 'api.openai.com';
+}
+
+/** An OpenAI `finish_reason` in our words (null or absent: the stream ended without saying). */
+export function finishReasonOf(reason: string | null | undefined): FinishReason {
+	if (reason === 'stop') return 'stop';
+	if (reason === 'length') return 'length';
+	return 'other';
 }
 
 export class OpenAIBackend implements Backend {
@@ -90,6 +98,7 @@ export class OpenAIBackend implements Backend {
 		const context = this.context(options);
 		let output = '';
 		let serverUsage: Usage | undefined;
+		let finish: string | null | undefined;
 		try {
 			if (signal?.aborted) throw toBackendError(undefined, context);
 			const stream = await raceAbort(
@@ -100,6 +109,7 @@ export class OpenAIBackend implements Backend {
 				signal,
 			);
 			for await (const chunk of stream) {
+				finish = chunk.choices?.[0]?.finish_reason ?? finish;
 				const delta = chunk.choices?.[0]?.delta?.content;
 				if (typeof delta === 'string' && delta !== '') {
 					output += delta;
@@ -120,6 +130,7 @@ export class OpenAIBackend implements Backend {
 		yield {
 			type: 'usage',
 			usage: serverUsage ?? {inputTokens: estimateMessagesTokens(messages), outputTokens: estimateTokens(output)},
+			finishReason: finishReasonOf(finish),
 		};
 	}
 
@@ -134,10 +145,11 @@ export class OpenAIBackend implements Backend {
 				signal,
 			);
 			const text = response.choices?.[0]?.message?.content ?? '';
+			const finishReason = finishReasonOf(response.choices?.[0]?.finish_reason);
 			const usage: Usage = response.usage
 				? {inputTokens: response.usage.prompt_tokens ?? 0, outputTokens: response.usage.completion_tokens ?? 0}
 				: {inputTokens: estimateMessagesTokens(messages), outputTokens: estimateTokens(text)};
-			return {text, usage};
+			return {text, reasoning: '', usage, finishReason};
 		} catch (error) {
 			throw toBackendError(error, context);
 		}

@@ -21,15 +21,23 @@ export interface StreamOptions {
 	signal?: AbortSignal;
 }
 
+/** Why a reply ended, in the OpenAI wire's words: `stop` (the model finished), `length` (cut at the
+ * output-token limit: OpenAI `finish_reason: "length"`, Anthropic `stop_reason: "max_tokens"`), or
+ * `other` (content filter, tool call, a stream that ended without saying). */
+export type FinishReason = 'stop' | 'length' | 'other';
+
+/** One piece of a streamed reply. `reasoning` is the model's thinking (reasoning fields, `<think>`
+ * text, Anthropic thinking blocks): shown, logged, never run and never the answer. */
 export type StreamChunk =
 	| {type: 'text'; text: string}
-	| {type: 'usage'; usage: Usage};
+	| {type: 'reasoning'; text: string}
+	| {type: 'usage'; usage: Usage; finishReason: FinishReason};
 
 export interface Backend {
 	readonly kind: BackendKind;
 	/** The base URL requests go to (undefined for the offline demo). */
 	readonly baseURL?: string;
-	/** Streams text deltas, then exactly one usage chunk at the end. */
+	/** Streams text and reasoning deltas, then exactly one usage chunk (with the finish reason) at the end. */
 	stream(messages: ChatMessage[], options: StreamOptions): AsyncIterable<StreamChunk>;
 	listModels(signal?: AbortSignal): Promise<string[]>;
 }
@@ -76,7 +84,10 @@ export function addUsage(a: Usage, b: Usage): Usage {
 /** A finished, non-streamed completion (OpenAIBackend.complete / AnthropicBackend.complete). */
 export interface Completion {
 	text: string;
+	/** The model's thinking, when it sent any (empty otherwise). */
+	reasoning: string;
 	usage: Usage;
+	finishReason: FinishReason;
 }
 
 /** Defaults for BackendConfig.timeoutMs and BackendConfig.maxRetries. */

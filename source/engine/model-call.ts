@@ -1,10 +1,13 @@
 // One streamed model call: collects the text, reports deltas, and measures usage and time.
-import type {Backend, ChatMessage, Usage} from '../backends/types.js';
+import type {Backend, ChatMessage, FinishReason, Usage} from '../backends/types.js';
 import {zeroUsage} from '../backends/types.js';
 
 export interface ModelCallResult {
 	text: string;
+	/** The model's thinking (never run, never the answer); empty when it sent none. */
+	reasoning: string;
 	usage: Usage;
+	finishReason: FinishReason;
 	ms: number;
 }
 
@@ -16,7 +19,9 @@ export async function callModel(
 ): Promise<ModelCallResult> {
 	const started = performance.now();
 	let text = '';
+	let reasoning = '';
 	let usage = zeroUsage();
+	let finishReason: FinishReason = 'other';
 	// The SDKs leave a listener on the signal they are given: give each call its own, linked to
 	// the run's, so a long run does not pile listeners onto one signal.
 	const own = new AbortController();
@@ -28,12 +33,14 @@ export async function callModel(
 			if (chunk.type === 'text') {
 				text += chunk.text;
 				onDelta?.(chunk.text);
+			} else if (chunk.type === 'reasoning') {
+				reasoning += chunk.text;
 			} else {
-				usage = chunk.usage;
+				({usage, finishReason} = chunk);
 			}
 		}
 	} finally {
 		options.signal?.removeEventListener('abort', forward);
 	}
-	return {text, usage, ms: performance.now() - started};
+	return {text, reasoning, usage, finishReason, ms: performance.now() - started};
 }

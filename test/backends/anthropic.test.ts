@@ -84,7 +84,7 @@ describe('AnthropicBackend against the fake server', () => {
 		const texts = chunks.filter((chunk) => chunk.type === 'text').map((chunk) => chunk.text);
 		expect(texts.join('')).toBe('Hello from Claude.');
 		expect(texts.length).toBe(6);
-		expect(chunks.at(-1)).toEqual({type: 'usage', usage: {inputTokens: 21, outputTokens: 6}});
+		expect(chunks.at(-1)).toEqual({type: 'usage', usage: {inputTokens: 21, outputTokens: 6}, finishReason: 'stop'});
 		expect(chunks.filter((chunk) => chunk.type === 'usage')).toHaveLength(1);
 
 		const [request] = server.requests;
@@ -117,7 +117,7 @@ describe('AnthropicBackend against the fake server', () => {
 	it('completes without streaming, with usage', async () => {
 		server.setResponder(() => ({text: 'plain answer', usage: {inputTokens: 9, outputTokens: 2}}));
 		const result = await backend().complete(messages, {model: 'claude-haiku-4-5'});
-		expect(result).toEqual({text: 'plain answer', usage: {inputTokens: 9, outputTokens: 2}});
+		expect(result).toEqual({text: 'plain answer', reasoning: '', usage: {inputTokens: 9, outputTokens: 2}, finishReason: 'stop'});
 		expect(server.requests[0]).toMatchObject({stream: false});
 	});
 

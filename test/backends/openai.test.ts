@@ -56,7 +56,7 @@ describe('OpenAIBackend against the fake server', () => {
 		const texts = chunks.filter((chunk) => chunk.type === 'text').map((chunk) => chunk.text);
 		expect(texts.join('')).toBe('Hello there, friend!');
 		expect(texts.length).toBe(5);
-		expect(chunks.at(-1)).toEqual({type: 'usage', usage: {inputTokens: 11, outputTokens: 5}});
+		expect(chunks.at(-1)).toEqual({type: 'usage', usage: {inputTokens: 11, outputTokens: 5}, finishReason: 'stop'});
 		expect(chunks.filter((chunk) => chunk.type === 'usage')).toHaveLength(1);
 
 		const [request] = server.requests;
@@ -78,7 +78,7 @@ describe('OpenAIBackend against the fake server', () => {
 	it('completes without streaming, with usage', async () => {
 		server.setResponder(() => ({text: 'plain answer', usage: {inputTokens: 7, outputTokens: 3}}));
 		const result = await backend().complete(messages, {model: 'qwen2.5:7b'});
-		expect(result).toEqual({text: 'plain answer', usage: {inputTokens: 7, outputTokens: 3}});
+		expect(result).toEqual({text: 'plain answer', reasoning: '', usage: {inputTokens: 7, outputTokens: 3}, finishReason: 'stop'});
 		expect(server.requests[0]).toMatchObject({stream: false, model: 'qwen2.5:7b'});
 	});
 

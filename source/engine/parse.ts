@@ -1,44 +1,186 @@
-// Reading a model reply: its code blocks and, for replies without code, a prose FINAL(...).
+// Reading a model reply's code the way CommonMark does (marked's lexer), plus the leniencies real
+// models need: ``` or ~~~ fences; info strings repl / python / py / python3 in any case; fences
+// inside list items (dedented); a ```python fence nested directly inside a ```repl block (unwrapped);
+// code written on the opening fence line; an unclosed block at the end (CommonMark closes it at the
+// end of the document: `closed` says so, and the caller decides whether it runs).
+import {Lexer, type Token, type Tokens} from 'marked';
 
-const fencePattern = /```(?:repl|python|py)[ \t]*\r?\n([\s\S]*?)```/g;
-
-/** Every ```repl / ```python block of a reply, in order. */
-export function extractCodeBlocks(reply: string): string[] {
-	const blocks: string[] = [];
-	for (const match of reply.matchAll(fencePattern)) {
-		const code = match[1]!.replace(/\s+$/, '');
-		if (code.trim()) blocks.push(code);
-	}
-	return blocks;
+/** One runnable block of a reply. Offsets are into the reply with line endings normalized to \n. */
+export interface CodeBlock {
+	code: string;
+	/** The info string's first word, lower case (repl, python, py, python3). */
+	lang: string;
+	/** False when the reply ended inside the block (no closing fence). */
+	closed: boolean;
+	/** Where the block's opening fence starts, and where the reply's text after it begins. */
+	start: number;
+	end: number;
 }
 
-/** The text of FINAL(...) in prose, with balanced parentheses; null when absent. */
-export function extractProseFinal(reply: string): string | null {
-	const start = reply.search(/\bFINAL\(/);
-	if (start < 0) return null;
-	let depth = 0;
-	const open = start + 'FINAL'.length;
-	for (let i = open; i < reply.length; i++) {
-		const ch = reply[i];
-		if (ch === '(') depth++;
-		else if (ch === ')') {
-			depth--;
-			if (depth === 0) return unquote(reply.slice(open + 1, i).trim());
+export interface ReplyReading {
+	/** The reply, line endings normalized to \n (offsets refer to this). */
+	text: string;
+	/** The runnable blocks, in order. */
+	blocks: CodeBlock[];
+	/** The reply with every fenced or indented code block blanked out (lines kept): where prose FINALs live. */
+	prose: string;
+}
+
+const RUNNABLE = new Set(['repl', 'python', 'py', 'python3']);
+const OPENING = /^( {0,3})(`{3,}|~{3,})(.*)$/;
+/** An info string that is attributes, not code: `{.class}` or `key="value"` pairs. */
+const ATTRIBUTES = /^(\{.*\}|[\w-]+=("[^"]*"|'[^']*'|\S+)(\s+[\w-]+=("[^"]*"|'[^']*'|\S+))*)$/;
+
+interface Fence {
+	char: string;
+	length: number;
+	/** Info string, trimmed. */
+	info: string;
+}
+
+function openingFence(raw: string): Fence | null {
+	const line = raw.slice(0, raw.indexOf('\n') < 0 ? raw.length : raw.indexOf('\n'));
+	const match = OPENING.exec(line);
+	if (!match) return null;
+	return {char: match[2]![0]!, length: match[2]!.length, info: match[3]!.trim()};
+}
+
+function isClosingFence(line: string, fence: Pick<Fence, 'char' | 'length'>): boolean {
+	const match = /^ {0,3}(`{3,}|~{3,})[ \t]*$/.exec(line);
+	return match !== null && match[1]![0] === fence.char && match[1]!.length >= fence.length;
+}
+
+function wasClosed(raw: string, fence: Fence): boolean {
+	const lines = raw.replace(/\n$/, '').split('\n');
+	return lines.length >= 2 && isClosingFence(lines.at(-1)!, fence);
+}
+
+/** Removes the indentation every non-blank line shares (code fenced in a list item, or pasted indented). */
+export function dedent(code: string): string {
+	const lines = code.split('\n');
+	let common = Infinity;
+	for (const line of lines) {
+		if (!line.trim()) continue;
+		common = Math.min(common, /^[ \t]*/.exec(line)![0].length);
+	}
+	if (!Number.isFinite(common) || common === 0) return code;
+	return lines.map((line) => line.slice(Math.min(common, /^[ \t]*/.exec(line)![0].length))).join('\n');
+}
+
+/** A ```python fence opened directly inside a ```repl block: drop its fence lines. */
+function unwrapNested(code: string): {code: string; nested: boolean} {
+	const lines = code.split('\n');
+	const first = lines.findIndex((line) => line.trim() !== '');
+	if (first < 0) return {code, nested: false};
+	const inner = OPENING.exec(lines[first]!);
+	if (!inner || !RUNNABLE.has(inner[3]!.trim().split(/\s+/)[0]!.toLowerCase())) return {code, nested: false};
+	const rest = lines.slice(first + 1);
+	let last = rest.length - 1;
+	while (last >= 0 && rest[last]!.trim() === '') last--;
+	if (last >= 0 && isClosingFence(rest[last]!, {char: inner[2]![0]!, length: inner[2]!.length})) rest.splice(last, 1);
+	return {code: rest.join('\n'), nested: true};
+}
+
+function lex(text: string): Token[] {
+	return new Lexer({gfm: true}).lex(text);
+}
+
+/** Code token -> block, when its info string names Python. */
+function toBlock(token: Tokens.Code, start: number, end: number): CodeBlock | null {
+	if (token.codeBlockStyle === 'indented') return null;
+	const fence = openingFence(token.raw);
+	if (!fence) return null;
+	const [word = '', ...more] = fence.info.split(/\s+/);
+	const lang = word.toLowerCase();
+	if (!RUNNABLE.has(lang)) return null;
+	let code = token.text;
+	// "```repl x = 1": CommonMark reads `x = 1` as part of the info string; a model meant code.
+	const onOpeningLine = more.join(' ');
+	if (onOpeningLine && !ATTRIBUTES.test(onOpeningLine)) code = code ? `${onOpeningLine}\n${code}` : onOpeningLine;
+	code = dedent(unwrapNested(code).code).replace(/\s+$/, '');
+	if (!code.trim()) return null;
+	return {code, lang, closed: wasClosed(token.raw, fence), start, end};
+}
+
+interface Span {
+	token: Token;
+	start: number;
+	end: number;
+}
+
+/** Top-level tokens with their offsets in `text` (their raw texts tile it). */
+function spans(tokens: Token[], text: string, base: number): Span[] {
+	const out: Span[] = [];
+	let offset = 0;
+	for (const token of tokens) {
+		let at = text.startsWith(token.raw, offset) ? offset : text.indexOf(token.raw, offset);
+		if (at < 0) at = offset;
+		const end = Math.min(text.length, at + token.raw.length);
+		out.push({token, start: base + at, end: base + end});
+		offset = end;
+	}
+	return out;
+}
+
+/** Code tokens inside a list (any depth), each with the end of the list item that holds it. */
+function listBlocks(list: Tokens.List, text: string, start: number, end: number, out: CodeBlock[]): void {
+	let cursor = start;
+	for (const item of list.items) {
+		const at = text.indexOf(item.raw, cursor);
+		const itemStart = at >= 0 && at < end ? at : cursor;
+		const itemEnd = at >= 0 && at < end ? Math.min(end, at + item.raw.length) : end;
+		for (const token of item.tokens) {
+			if (token.type === 'code') {
+				const block = toBlock(token as Tokens.Code, itemStart, itemEnd);
+				if (block) out.push(block);
+			} else if (token.type === 'list') {
+				listBlocks(token as Tokens.List, text, itemStart, itemEnd, out);
+			}
 		}
+		cursor = itemEnd;
 	}
-	// Unbalanced: take the rest of the reply.
-	return unquote(reply.slice(open + 1).trim());
 }
 
-function unquote(text: string): string {
-	const quoted = /^(["'])([\s\S]*)\1$/.exec(text);
-	return quoted ? quoted[2]! : text;
+/** Reads every runnable code block of a reply, and the prose around them. */
+export function readReply(reply: string): ReplyReading {
+	const text = reply.replace(/\r\n?/g, '\n');
+	const blocks: CodeBlock[] = [];
+	const prose: string[] = [];
+	let base = 0;
+	// A nested ```python inside a ```repl with fences of equal length: CommonMark closes the outer block
+	// at the inner closing fence and opens an empty block at the outer one. That stray fence is the
+	// outer block's end, so reading resumes after it.
+	read: for (;;) {
+		const rest = text.slice(base);
+		const all = spans(lex(rest), rest, base);
+		for (const [index, {token, start, end}] of all.entries()) {
+			if (token.type === 'code') {
+				prose.push(text.slice(start, end).replace(/[^\n]/g, ''));
+				const block = toBlock(token as Tokens.Code, start, end);
+				if (!block) continue;
+				blocks.push(block);
+				const next = all[index + 1];
+				const stray = next?.token.type === 'code' ? openingFence(next.token.raw) : null;
+				if (block.closed && stray && stray.info === '' && unwrapNested((token as Tokens.Code).text).nested) {
+					const newline = text.indexOf('\n', next!.start);
+					if (newline < 0) break read;
+					prose.push('\n');
+					base = newline + 1;
+					continue read;
+				}
+			} else {
+				prose.push(text.slice(start, end));
+				if (token.type === 'list') listBlocks(token as Tokens.List, text, start, end, blocks);
+			}
+		}
+		break;
+	}
+	return {text, blocks, prose: prose.join('')};
 }
 
-/** The reply with everything after the last code block's closing fence removed, so
- * output a model invented after its code does not stay in the history it sees. */
-export function trimAfterLastBlock(reply: string): string {
-	let end = -1;
-	for (const match of reply.matchAll(fencePattern)) end = match.index! + match[0].length;
-	return end < 0 ? reply : reply.slice(0, end);
+/** The reply up to the end of its last block: a model's invented output after its code is dropped
+ * from the history it sees next. A reply without blocks is kept whole. */
+export function trimAfterLastBlock(reading: ReplyReading): string {
+	const last = reading.blocks.at(-1);
+	return last ? reading.text.slice(0, last.end).replace(/\s+$/, '') : reading.text;
 }

@@ -7,7 +7,8 @@ import type {VariableInfo} from '../sandbox/types.js';
 import type {EngineContext} from './engine-context.js';
 import type {ContextInfo, RunStatus} from './events.js';
 import {callModel} from './model-call.js';
-import {extractCodeBlocks, extractProseFinal, trimAfterLastBlock} from './parse.js';
+import {readReply, trimAfterLastBlock} from './parse.js';
+import {findProseFinal} from './prose-final.js';
 import {
 	feedbackMessage,
 	firstUserMessage,
@@ -18,7 +19,7 @@ import {
 	type BlockFeedback,
 } from './prompts.js';
 import {bridgeHandler} from './sub-calls.js';
-import type {CodeBlockRecord, CompletionResult, IterationRecord} from './types.js';
+import type {CompletionResult, IterationRecord} from './types.js';
 
 export interface RunParams {
 	runId: string;
@@ -56,6 +57,8 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 	});
 
 	let usage: Usage = zeroUsage();
+	/** The REPL's variable names as last reported (FINAL(name) of one of them means its value). */
+	let knownNames = new Set(params.variables.map((variable) => variable.name));
 	const addToRun = (more: Usage) => {
 		usage = addUsage(usage, more);
 	};
@@ -118,6 +121,49 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		}
 	};
 
+	/** Runs one block of an iteration with its events, and records it. */
+	const runCode = async (iteration: number, record: IterationRecord | null, code: string) => {
+		const block = (record?.codeBlocks.length ?? 0) + 1;
+		engine.emit({type: 'code.start', runId, iteration, block, code});
+		const result = await params.sandbox.run(code, {
+			signal,
+			onOutput: (stream, text) => engine.emit({type: 'code.output', runId, iteration, block, stream, text}),
+			onCall: bridgeHandler(engine, {runId, iteration, block, depth, addUsage: addToRun, track}),
+		});
+		engine.emit({
+			type: 'code.done',
+			runId,
+			iteration,
+			block,
+			ok: result.ok,
+			stdout: result.stdout,
+			stderr: result.stderr,
+			...(result.error ? {error: result.error} : {}),
+			ms: result.ms,
+			truncatedChars: result.truncatedChars,
+			variables: result.variables,
+			final: result.final,
+			...(result.limit ? {limit: result.limit} : {}),
+			restarted: result.restarted,
+		});
+		record?.codeBlocks.push({
+			code,
+			result: {
+				stdout: result.stdout,
+				stderr: result.stderr,
+				ok: result.ok,
+				...(result.error ? {error: result.error} : {}),
+				variables: result.variables,
+				executionTimeMs: result.ms,
+				final: result.final,
+				truncatedChars: result.truncatedChars,
+			},
+		});
+		knownNames = new Set(result.variables.map((variable) => variable.name));
+		if (result.limit === 'cancelled' || signal?.aborted) throw new Cancelled();
+		return result;
+	};
+
 	try {
 		for (let iteration = 1; iteration <= maxIterations; iteration++) {
 			const iterationStarted = performance.now();
@@ -132,68 +178,47 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				usage: reply.usage,
 			};
 			iterations.push(record);
-			messages.push({role: 'assistant', content: trimAfterLastBlock(reply.text)});
-
-			const blocks = extractCodeBlocks(reply.text);
-			if (blocks.length === 0) {
-				const proseFinal = extractProseFinal(reply.text);
-				record.executionTimeMs = performance.now() - iterationStarted;
-				if (proseFinal !== null) {
-					record.finalAnswer = proseFinal;
-					return finish(proseFinal, 'answered');
-				}
-				messages.push({role: 'user', content: `${noCodeNudge}\n\n${turnReminder(iteration + 1, maxIterations)}`});
-				continue;
-			}
+			const reading = readReply(reply.text);
+			messages.push({role: 'assistant', content: trimAfterLastBlock(reading)});
+			// A block the token limit cut off (no closing fence) never runs; one left open by a reply that
+			// ended normally does (CommonMark closes it at the end of the document).
+			const blocks = reading.blocks.filter((block) => block.closed || reply.finishReason !== 'length');
 
 			const feedback: BlockFeedback[] = [];
 			let variables: VariableInfo[] = [];
 			let final: string | null = null;
-			for (const [index, code] of blocks.entries()) {
-				const block = index + 1;
-				engine.emit({type: 'code.start', runId, iteration, block, code});
-				const result = await params.sandbox.run(code, {
-					signal,
-					onOutput: (stream, text) => engine.emit({type: 'code.output', runId, iteration, block, stream, text}),
-					onCall: bridgeHandler(engine, {runId, iteration, block, depth, addUsage: addToRun, track}),
-				});
-				engine.emit({
-					type: 'code.done',
-					runId,
-					iteration,
-					block,
-					ok: result.ok,
-					stdout: result.stdout,
-					stderr: result.stderr,
-					...(result.error ? {error: result.error} : {}),
-					ms: result.ms,
-					truncatedChars: result.truncatedChars,
-					variables: result.variables,
-					final: result.final,
-					...(result.limit ? {limit: result.limit} : {}),
-					restarted: result.restarted,
-				});
-				const blockRecord: CodeBlockRecord = {
-					code,
-					result: {
-						stdout: result.stdout,
-						stderr: result.stderr,
-						ok: result.ok,
-						...(result.error ? {error: result.error} : {}),
-						variables: result.variables,
-						executionTimeMs: result.ms,
-						final: result.final,
-						truncatedChars: result.truncatedChars,
-					},
-				};
-				record.codeBlocks.push(blockRecord);
+			const runBlock = async (code: string) => {
+				const result = await runCode(iteration, record, code);
 				feedback.push({code, ...result});
 				variables = result.variables;
-				if (result.limit === 'cancelled' || signal?.aborted) throw new Cancelled();
+				return result;
+			};
+
+			for (const {code} of blocks) {
+				const result = await runBlock(code);
 				if (result.final !== null) {
 					final = result.final;
 					break;
 				}
+			}
+			// The original's format: FINAL_VAR(name) in prose, resolved in the REPL once this reply's code
+			// has run (only if all of it ran cleanly: the model has not seen an error yet). FINAL(text) in
+			// prose counts only in a reply without code: beside code it is a guess at output not yet seen.
+			if (final === null && feedback.every((block) => block.ok)) {
+				const prose = findProseFinal(reading.prose, knownNames);
+				if (prose?.kind === 'var') {
+					const result = await runBlock(`FINAL_VAR(${JSON.stringify(prose.name)})`);
+					final = result.final;
+				} else if (prose?.kind === 'text' && reading.blocks.length === 0) {
+					record.executionTimeMs = performance.now() - iterationStarted;
+					record.finalAnswer = prose.text;
+					return finish(prose.text, 'answered');
+				}
+			}
+			if (final === null && feedback.length === 0) {
+				record.executionTimeMs = performance.now() - iterationStarted;
+				messages.push({role: 'user', content: `${noCodeNudge}\n\n${turnReminder(iteration + 1, maxIterations)}`});
+				continue;
 			}
 			record.executionTimeMs = performance.now() - iterationStarted;
 			if (final !== null) {
@@ -209,7 +234,12 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		if (last.role === 'user') last.content += `\n\n${forcedFinalPrompt}`;
 		else messages.push({role: 'user', content: forcedFinalPrompt});
 		const forced = await modelTurn(maxIterations + 1);
-		const answer = extractProseFinal(forced.text) ?? forced.text.trim();
+		const forcedFinal = findProseFinal(readReply(forced.text).prose, knownNames);
+		let answer = forcedFinal?.kind === 'text' ? forcedFinal.text : forced.text.trim();
+		if (forcedFinal?.kind === 'var') {
+			const result = await runCode(maxIterations + 1, null, `FINAL_VAR(${JSON.stringify(forcedFinal.name)})`);
+			if (result.final !== null) answer = result.final;
+		}
 		return finish(answer, 'forced');
 	} catch (error) {
 		if (error instanceof Cancelled || signal?.aborted) {

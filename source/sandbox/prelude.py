@@ -31,9 +31,14 @@ RESERVED = (
     "rlm_query",
     "rlm_query_batched",
     "llm_output",
+    "FINAL",
     "FINAL_VAR",
     "SHOW_VARS",
 )
+
+# Reserved names that hold data (rather than API functions).
+_DATA_NAMES = ("context", "history", "answer")
+_MISSING = object()
 
 # Modules that reach JavaScript, processes or raw memory: refused at import time. This is the
 # first line only; the host process is the boundary.
@@ -77,6 +82,11 @@ class _State:
     context_backup = None
     history = []
     answer = {"content": "", "ready": False}
+    # The list `history` was last set to (to tell a rebinding from the real one).
+    history_list = None
+    # Values the model assigned to reserved data names this turn (restored after each block, but
+    # FINAL_VAR of that name still means what the model put there).
+    rebound = {}
     final = None
     block = 0
     # An interrupt that came while no block ran (e.g. a cancel just before this block began).
@@ -94,6 +104,10 @@ def _to_text(value):
         return bytes(value).decode("utf-8", "replace")
     if isinstance(value, (dict, list, tuple)):
         try:
+            # One line when it is short ("[1, 2, 3]", as the original's str()), indented when not.
+            compact = json.dumps(value, ensure_ascii=False, default=str)
+            if len(compact) <= 80:
+                return compact
             return json.dumps(value, ensure_ascii=False, indent=2, default=str)
         except Exception:
             return repr(value)
@@ -168,10 +182,47 @@ def rlm_query_batched(prompts, model=None):
 
 def llm_output(answer):
     """Submit the final answer."""
+    if answer is _st.answer:
+        # llm_output(answer) with the REPL's answer dict: its content is what was meant.
+        content = _st.answer.get("content", "")
+        if content in ("", None):
+            raise ValueError(
+                "llm_output(answer): `answer` is the REPL's answer dict and its content is empty. "
+                "Pass your result itself, e.g. llm_output(result)."
+            )
+        answer = content
     text = _to_text(answer)
     _st.answer["content"] = text
     _st.answer["ready"] = True
     _st.final = text
+
+
+def FINAL(answer):
+    """Submit the final answer (the original RLM's name for llm_output)."""
+    llm_output(answer)
+
+
+def _reserved_value(key):
+    """FINAL_VAR of a reserved name: what the model assigned to it, never the name itself."""
+    current = _st.ns.get(key, _MISSING)
+    if current is not _MISSING and current is not _expected(key):
+        if key == "answer" and isinstance(current, dict) and "content" in current:
+            return current["content"]
+        return current
+    if key in _st.rebound:
+        return _st.rebound[key]
+    if key == "answer" and _st.answer.get("content") not in ("", None):
+        return _st.answer["content"]
+    what = {
+        "context": "the input you were given",
+        "history": "the earlier turns of this chat",
+        "answer": "the REPL's answer dict, and its content is empty",
+    }.get(key, "one of the REPL's functions")
+    raise NameError(
+        f"FINAL_VAR({key!r}): {key!r} is a reserved name ({what}), not a variable of yours. "
+        f"Store your result under another name (result = ...) and call FINAL_VAR('result'), "
+        "or submit it directly with llm_output(value)."
+    )
 
 
 def FINAL_VAR(name_or_value):
@@ -179,9 +230,11 @@ def FINAL_VAR(name_or_value):
     value = name_or_value
     if isinstance(name_or_value, str):
         key = name_or_value.strip()
-        if key in _st.ns and key not in RESERVED:
+        if key in RESERVED:
+            value = _reserved_value(key)
+        elif key in _st.ns:
             value = _st.ns[key]
-        elif key.isidentifier() and key not in RESERVED:
+        elif key.isidentifier():
             # A typo must not end the run with the variable's name as the answer.
             raise NameError(
                 f"FINAL_VAR({key!r}): there is no variable named {key!r}. "
@@ -215,6 +268,7 @@ _API_FUNCTIONS = {
     "rlm_query": rlm_query,
     "rlm_query_batched": rlm_query_batched,
     "llm_output": llm_output,
+    "FINAL": FINAL,
     "FINAL_VAR": FINAL_VAR,
     "SHOW_VARS": SHOW_VARS,
 }
@@ -227,10 +281,48 @@ def _restore():
         _st.context.clear()
         _st.context.update(_st.context_backup)
     ns["context"] = _st.context
-    ns["history"] = [{"question": q, "answer": a} for q, a in _st.history]
+    _st.history_list = [{"question": q, "answer": a} for q, a in _st.history]
+    ns["history"] = _st.history_list
     ns["answer"] = _st.answer
     ns["__name__"] = "__main__"
     ns["__builtins__"] = builtins
+
+
+def _expected(name):
+    """What a reserved name is bound to between blocks."""
+    if name == "context":
+        return _st.context
+    if name == "history":
+        return _st.history_list
+    if name == "answer":
+        return _st.answer
+    return _API_FUNCTIONS.get(name)
+
+
+def _note_rebinding():
+    """Reserved names the block rebound or deleted: their values are kept for FINAL_VAR, and the
+    model is told (in the block's output) that the names are restored."""
+    ns = _st.ns
+    changed = []
+    for name in RESERVED:
+        current = ns.get(name, _MISSING)
+        if current is _expected(name):
+            continue
+        if name == "answer" and isinstance(current, dict):
+            continue  # the original RLM's protocol: answer = {"content": ..., "ready": True}
+        changed.append(name)
+        if current is not _MISSING and name in _DATA_NAMES:
+            _st.rebound[name] = current
+    if not changed:
+        return
+    names = ", ".join(f"`{name}`" for name in changed)
+    kept = [name for name in changed if name in _st.rebound]
+    print(
+        f"Note: {names} {'is a reserved name' if len(changed) == 1 else 'are reserved names'} of the REPL "
+        f"and {'was' if len(changed) == 1 else 'were'} restored after this block. Use other names for your own data"
+        + (f"; FINAL_VAR({kept[0]!r}) still submits the value you assigned." if kept else "."),
+        file=sys.stderr,
+    )
 
 
 def _reset_answer():
@@ -332,6 +424,7 @@ def set_context(buffer, kind, meta_json):
 def begin_turn(history_json):
     entries = json.loads(history_json)
     _st.history = [(str(e.get("question", "")), str(e.get("answer", ""))) for e in entries]
+    _st.rebound = {}
     _reset_answer()
     _restore()
 
@@ -400,6 +493,11 @@ def run(code):
     if current is not _st.answer and isinstance(current, dict):
         _st.answer["content"] = current.get("content", "")
         _st.answer["ready"] = bool(current.get("ready"))
+    try:
+        _note_rebinding()
+        _flush()
+    except BaseException:  # noqa: BLE001 - a note must never fail the block
+        pass
     try:
         _restore()
         variables = _user_variables()

@@ -130,7 +130,8 @@ export class TrajectoryLogger {
 					...(run.answer !== undefined ? {answer: run.answer} : {}),
 					...(run.error ? {error: run.error} : {}),
 				};
-				if (run.runStatus === 'forced' && record.final_answer === null) record.final_answer = run.answer ?? null;
+				// A forced answer, or a prose FINAL(...) (no block submitted it): the run's answer is this iteration's.
+				if ((run.runStatus === 'forced' || run.runStatus === 'answered') && record.final_answer === null) record.final_answer = run.answer ?? null;
 			}
 			this.#writeLine(record);
 			open.written.add(id);

@@ -174,7 +174,7 @@ export function childTrajectory(state: TrajectoryState, run: RunNode, prompts: P
 	const last = iterations.at(-1);
 	if (last) {
 		last.rlm_tui = {...last.rlm_tui!, ...(run.runStatus ? {run_status: run.runStatus} : {}), ...(run.answer !== undefined ? {answer: run.answer} : {})};
-		if (run.runStatus === 'forced' && last.final_answer === null) last.final_answer = run.answer ?? null;
+		if ((run.runStatus === 'forced' || run.runStatus === 'answered') && last.final_answer === null) last.final_answer = run.answer ?? null;
 	}
 	const rlmTui = {version: 1 as const, session_id: '', run_id: run.runId, turn: 0, question: run.question, context: run.context};
 	return {run_metadata: metadataRecord(run, {maxDepth, rlmTui}), iterations};

@@ -1,34 +1,164 @@
+// Reading replies as CommonMark does, plus the leniencies real models need; prose FINAL rules.
+// Cases marked "original:" restate the original RLM's tests/test_parsing.py for our rules.
 import {describe, expect, it} from 'vitest';
-import {extractCodeBlocks, extractProseFinal, trimAfterLastBlock} from '../../source/engine/parse.js';
+import {dedent, readReply, trimAfterLastBlock} from '../../source/engine/parse.js';
+import {findProseFinal, unquote} from '../../source/engine/prose-final.js';
 
-describe('extractCodeBlocks', () => {
-	it('finds repl and python blocks in order and ignores other fences', () => {
-		const reply = 'Look:\n```repl\nx = 1\n```\ntext\n```js\nnope()\n```\n```python\nprint(x)\n```';
-		expect(extractCodeBlocks(reply)).toEqual(['x = 1', 'print(x)']);
+const codes = (reply: string) => readReply(reply).blocks.map((block) => block.code);
+const final = (reply: string, variables: string[] = []) => findProseFinal(readReply(reply).prose, new Set(variables));
+
+describe('code blocks', () => {
+	it('original: one block, several blocks in order, none in plain text, a multi-line block', () => {
+		expect(codes("Here's some code:\n```repl\nx = 1 + 2\nprint(x)\n```\nDone.")).toEqual(['x = 1 + 2\nprint(x)']);
+		expect(codes('First block:\n```repl\na = 1\n```\nSecond block:\n```repl\nb = 2\n```\nEnd.')).toEqual(['a = 1', 'b = 2']);
+		expect(codes('Just plain text without any code blocks.')).toEqual([]);
+		const factorial = 'def factorial(n):\n    if n <= 1:\n        return 1\n    return n * factorial(n - 1)\n\nresult = factorial(5)\nprint(result)';
+		expect(codes(`\`\`\`repl\n${factorial}\n\`\`\``)).toEqual([factorial]);
 	});
 
-	it('returns nothing for prose and skips empty blocks', () => {
-		expect(extractCodeBlocks('just words')).toEqual([]);
-		expect(extractCodeBlocks('```repl\n\n```')).toEqual([]);
+	it('accepts repl, python, py and python3 in any case, with spaces before the tag; skips other languages', () => {
+		const reply = [
+			'```Python\na = 1\n```',
+			'``` repl\nb = 2\n```',
+			'```PY\nc = 3\n```',
+			'```python3\nd = 4\n```',
+			'```js\nnope()\n```',
+			'```\nuntagged = 1\n```',
+			'```pythonic\nnot_python = 1\n```',
+		].join('\n\n');
+		expect(codes(reply)).toEqual(['a = 1', 'b = 2', 'c = 3', 'd = 4']);
+		expect(readReply(reply).blocks.map((block) => block.lang)).toEqual(['python', 'repl', 'py', 'python3']);
 	});
-});
 
-describe('extractProseFinal', () => {
-	it('keeps nested parentheses and strips quotes', () => {
-		expect(extractProseFinal('So FINAL("f(x) = (a + b)") it is')).toBe('f(x) = (a + b)');
-		expect(extractProseFinal('FINAL(42)')).toBe('42');
+	it('accepts ~~~ fences and longer fences', () => {
+		expect(codes('~~~repl\nx = 1\n~~~')).toEqual(['x = 1']);
+		expect(codes('````python\ny = 2\n````')).toEqual(['y = 2']);
 	});
 
-	it('is null without FINAL and takes the rest when unbalanced', () => {
-		expect(extractProseFinal('no answer here')).toBeNull();
-		expect(extractProseFinal('FINAL(open ended')).toBe('open ended');
+	it('a fence inside a string on a code line does not close the block', () => {
+		const code = 's = "```"\nt = \'~~~\'\nprint(s + "``` not a fence")\nfence = "```repl"';
+		expect(codes(`Plan:\n\`\`\`repl\n${code}\n\`\`\`\nafter`)).toEqual([code]);
+	});
+
+	it('closes only at a fence of the same character, at least as long, indented at most three spaces', () => {
+		expect(codes('````repl\na = "x"\n```\nb = 2\n````')).toEqual(['a = "x"\n```\nb = 2']);
+		expect(codes('```repl\na = 1\n~~~\nb = 2\n```')).toEqual(['a = 1\n~~~\nb = 2']);
+		expect(codes('```repl\nx = """\n    ```\n"""\n```')).toEqual(['x = """\n    ```\n"""']);
+		expect(codes('```repl\nx = 1\n   ```\ny = 2')).toEqual(['x = 1']);
+	});
+
+	it('dedents blocks fenced inside list items', () => {
+		const reply = '1. Look at it:\n   ```python\n   print(len(context))\n   for line in context.splitlines()[:3]:\n       print(line)\n   ```\n2. Then count.';
+		expect(codes(reply)).toEqual(['print(len(context))\nfor line in context.splitlines()[:3]:\n    print(line)']);
+		expect(codes('- step\n\n    ```repl\n    x = 1\n    ```')).toEqual(['x = 1']);
+		expect(dedent('    a\n\n      b')).toBe('a\n\n  b');
+	});
+
+	it('unwraps a ```python fence nested directly inside a ```repl block', () => {
+		expect(codes('```repl\n```python\nx = 1\nprint(x)\n```\n```')).toEqual(['x = 1\nprint(x)']);
+		expect(codes('````repl\n```python\nx = 1\n```\n````')).toEqual(['x = 1']);
+		// The stray outer fence does not swallow the rest of the reply.
+		expect(codes('```repl\n```python\na = 1\n```\n```\nThen:\n```repl\nb = 2\n```')).toEqual(['a = 1', 'b = 2']);
+	});
+
+	it('takes code written on the opening fence line, but not attributes', () => {
+		expect(codes('```repl print(len(context))\n```')).toEqual(['print(len(context))']);
+		expect(codes('```python x = 1\ny = 2\n```')).toEqual(['x = 1\ny = 2']);
+		expect(codes('```python title="a.py"\nz = 3\n```')).toEqual(['z = 3']);
+		expect(codes('```python {.numberLines}\nz = 3\n```')).toEqual(['z = 3']);
+	});
+
+	it('reports whether each block was closed: an unclosed last block runs to the end of the reply', () => {
+		const reading = readReply('```repl\na = 1\n```\n\n```repl\nb = 2\nprint(b)');
+		expect(reading.blocks.map((block) => [block.code, block.closed])).toEqual([
+			['a = 1', true],
+			['b = 2\nprint(b)', false],
+		]);
+		expect(readReply('````repl\nx = 1\n```').blocks[0]!.closed).toBe(false);
+	});
+
+	it('a reply that only talks about code runs nothing', () => {
+		expect(codes('I would write ```repl print(context)``` next, or use `llm_query`.')).toEqual([]);
+		expect(codes('Use a ```repl block and call FINAL_VAR(x) when done.')).toEqual([]);
+		expect(codes('    ```repl\n    indented four spaces is an indented code block\n    ```')).toEqual([]);
+	});
+
+	it('skips empty blocks and handles CRLF line endings', () => {
+		expect(codes('```repl\n\n```')).toEqual([]);
+		expect(codes('```repl\r\nx = 1\r\nprint(x)\r\n```\r\n')).toEqual(['x = 1\nprint(x)']);
 	});
 });
 
 describe('trimAfterLastBlock', () => {
 	it('drops output a model invented after its code', () => {
 		const reply = 'Plan\n```repl\nprint(1)\n```\nOutput: 1\nFINAL(1)';
-		expect(trimAfterLastBlock(reply)).toBe('Plan\n```repl\nprint(1)\n```');
-		expect(trimAfterLastBlock('no code')).toBe('no code');
+		expect(trimAfterLastBlock(readReply(reply))).toBe('Plan\n```repl\nprint(1)\n```');
+		expect(trimAfterLastBlock(readReply('no code'))).toBe('no code');
+	});
+
+	it('keeps a string fence that is not a closing fence, and cuts after a list item holding the last block', () => {
+		const reply = '```repl\ns = "```"\n```\nThe output is "```".';
+		expect(trimAfterLastBlock(readReply(reply))).toBe('```repl\ns = "```"\n```');
+		const listed = '1. First:\n   ```repl\n   x = 1\n   ```\n2. Output: 1';
+		expect(trimAfterLastBlock(readReply(listed))).toBe('1. First:\n   ```repl\n   x = 1\n   ```');
+	});
+});
+
+describe('prose FINAL', () => {
+	it('original: FINAL on its own line, multi-line content, leading spaces; none without FINAL', () => {
+		expect(final('The answer is:\nFINAL(42)')).toEqual({kind: 'text', text: '42'});
+		expect(final('FINAL(This is a\nmultiline answer)')).toEqual({kind: 'text', text: 'This is a\nmultiline answer'});
+		expect(final('   FINAL(answer with spaces)')).toEqual({kind: 'text', text: 'answer with spaces'});
+		expect(final('Still working on the problem...')).toBeNull();
+	});
+
+	it('original: counts only at the start of a line; a sentence that mentions FINAL ends nothing', () => {
+		expect(final('The result is FINAL(42)')).toBeNull();
+		expect(final('Once I have it I will call FINAL(answer) with the result.')).toBeNull();
+	});
+
+	it('original: nested parentheses stay in the answer', () => {
+		expect(final('FINAL(func(arg1, arg2))')).toEqual({kind: 'text', text: 'func(arg1, arg2)'});
+		expect(final('FINAL([1, 2, 3], (4, 5))')).toEqual({kind: 'text', text: '[1, 2, 3], (4, 5)'});
+		expect(final("FINAL({'key': 'value', 'nested': {'a': 1, 'b': 2}})")).toEqual({kind: 'text', text: "{'key': 'value', 'nested': {'a': 1, 'b': 2}}"});
+		expect(final('FINAL(calculate(10, 20) + process(data))')).toEqual({kind: 'text', text: 'calculate(10, 20) + process(data)'});
+	});
+
+	it('runs to the parenthesis that ends the FINAL: `1)` or `:)` inside the answer do not cut it', () => {
+		expect(final('FINAL(The steps: 1) read the file, 2) count the rows)')).toEqual({kind: 'text', text: 'The steps: 1) read the file, 2) count the rows'});
+		expect(final('FINAL(Done :) all 12 rows match)')).toEqual({kind: 'text', text: 'Done :) all 12 rows match'});
+		expect(final('FINAL(a) first\nb) second)')).toEqual({kind: 'text', text: 'a) first\nb) second'});
+		expect(final('FINAL(42) is my answer.')).toEqual({kind: 'text', text: '42'});
+		expect(final('FINAL(no closing parenthesis')).toEqual({kind: 'text', text: 'no closing parenthesis'});
+		expect(final('FINAL("a ) inside quotes")')).toEqual({kind: 'text', text: 'a ) inside quotes'});
+	});
+
+	it('original: values of several kinds; a quoted answer loses its quotes', () => {
+		expect(final('FINAL(123.45)')).toEqual({kind: 'text', text: '123.45'});
+		expect(final('FINAL([1, 2, 3])')).toEqual({kind: 'text', text: '[1, 2, 3]'});
+		expect(final("FINAL('hello world')")).toEqual({kind: 'text', text: 'hello world'});
+		expect(final('FINAL("test")')).toEqual({kind: 'text', text: 'test'});
+		expect(final('FINAL("""two\nlines""")')).toEqual({kind: 'text', text: 'two\nlines'});
+		expect(unquote('"a", "b"')).toBe('"a", "b"');
+		expect(unquote('"say \\"hi\\""')).toBe('say "hi"');
+	});
+
+	it('original: FINAL_VAR names a variable (bare or quoted); the first FINAL in the reply wins', () => {
+		expect(final('Check the variable:\nFINAL_VAR(result)')).toEqual({kind: 'var', name: 'result'});
+		expect(final("FINAL_VAR('my_var')")).toEqual({kind: 'var', name: 'my_var'});
+		expect(final('FINAL_VAR("another_var")')).toEqual({kind: 'var', name: 'another_var'});
+		expect(final('FINAL_VAR(answer)')).toEqual({kind: 'var', name: 'answer'});
+		expect(final('FINAL_VAR(result)\nFINAL(direct_answer)')).toEqual({kind: 'var', name: 'result'});
+		expect(final('FINAL_VAR(x[0] + 1)\nFINAL(fallback)')).toEqual({kind: 'text', text: 'fallback'});
+	});
+
+	it('FINAL(name) of a known REPL variable means its value', () => {
+		expect(final('FINAL(summary)', ['summary'])).toEqual({kind: 'var', name: 'summary'});
+		expect(final('FINAL(summary)')).toEqual({kind: 'text', text: 'summary'});
+	});
+
+	it('a FINAL inside a code block is not prose', () => {
+		expect(final('```repl\nFINAL(42)\n```')).toBeNull();
+		expect(final('```text\nFINAL(quoted in a fence)\n```\nFINAL(real)')).toEqual({kind: 'text', text: 'real'});
 	});
 });

@@ -29,6 +29,9 @@ export type FakeReply =
 			chunkSize?: number;
 			/** Send no usage at all (like servers that ignore stream_options.include_usage). */
 			omitUsage?: boolean;
+			/** Why the reply ended (default 'stop'): 'length' is OpenAI `finish_reason: "length"`,
+			 * Anthropic `stop_reason: "max_tokens"`. */
+			finishReason?: 'stop' | 'length';
 	  }
 	| {
 			status: number;
@@ -159,13 +162,14 @@ export async function startFakeLlmServer(
 			outputTokens: reply.usage?.outputTokens ?? Math.ceil(reply.text.length / 4),
 		};
 		const withUsage = reply.omitUsage ? undefined : usage;
+		const finish = reply.finishReason ?? 'stop';
 		if (!request.stream) {
 			sendJSON(
 				res,
 				200,
 				request.api === 'openai'
-					? openaiCompletion(id, request.model, reply.text, withUsage)
-					: anthropicMessage(id, request.model, reply.text, usage),
+					? openaiCompletion(id, request.model, reply.text, withUsage, finish)
+					: anthropicMessage(id, request.model, reply.text, usage, finish),
 			);
 			return;
 		}
@@ -173,8 +177,8 @@ export async function startFakeLlmServer(
 		res.writeHead(200, {'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive'});
 		const events =
 			request.api === 'openai'
-				? openaiEvents(id, request.model, pieces, includeUsage(request.body) ? withUsage : undefined)
-				: anthropicEvents(id, request.model, pieces, usage, reply.omitUsage === true);
+				? openaiEvents(id, request.model, pieces, includeUsage(request.body) ? withUsage : undefined, finish)
+				: anthropicEvents(id, request.model, pieces, usage, reply.omitUsage === true, finish);
 		for (const event of events) {
 			if (res.destroyed) return;
 			if (event.delta && reply.chunkDelayMs) {
@@ -360,25 +364,28 @@ function openaiUsage(usage: Usage): unknown {
 	};
 }
 
-function openaiCompletion(id: string, model: string, text: string, usage: Usage | undefined): unknown {
+type Finish = 'stop' | 'length';
+const anthropicStop = (finish: Finish) => (finish === 'length' ? 'max_tokens' : 'end_turn');
+
+function openaiCompletion(id: string, model: string, text: string, usage: Usage | undefined, finish: Finish): unknown {
 	return {
 		id,
 		object: 'chat.completion',
 		created: Math.floor(Date.now() / 1000),
 		model,
-		choices: [{index: 0, message: {role: 'assistant', content: text, refusal: null}, logprobs: null, finish_reason: 'stop'}],
+		choices: [{index: 0, message: {role: 'assistant', content: text, refusal: null}, logprobs: null, finish_reason: finish}],
 		...(usage ? {usage: openaiUsage(usage)} : {}),
 	};
 }
 
-function anthropicMessage(id: string, model: string, text: string, usage: Usage): unknown {
+function anthropicMessage(id: string, model: string, text: string, usage: Usage, finish: Finish): unknown {
 	return {
 		id,
 		type: 'message',
 		role: 'assistant',
 		model,
 		content: [{type: 'text', text}],
-		stop_reason: 'end_turn',
+		stop_reason: anthropicStop(finish),
 		stop_sequence: null,
 		usage: {input_tokens: usage.inputTokens, output_tokens: usage.outputTokens},
 	};
@@ -397,7 +404,7 @@ function split(text: string, size: number): string[] {
 	return pieces;
 }
 
-function openaiEvents(id: string, model: string, pieces: string[], usage: Usage | undefined): SseEvent[] {
+function openaiEvents(id: string, model: string, pieces: string[], usage: Usage | undefined, finish: Finish): SseEvent[] {
 	const created = Math.floor(Date.now() / 1000);
 	const chunk = (choices: unknown[], extra: Record<string, unknown> = {}): string =>
 		`data: ${JSON.stringify({id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_fake', choices, ...extra})}\n\n`;
@@ -407,13 +414,13 @@ function openaiEvents(id: string, model: string, pieces: string[], usage: Usage 
 	for (const piece of pieces) {
 		events.push({text: chunk([{index: 0, delta: {content: piece}, logprobs: null, finish_reason: null}]), delta: true});
 	}
-	events.push({text: chunk([{index: 0, delta: {}, logprobs: null, finish_reason: 'stop'}]), delta: false});
+	events.push({text: chunk([{index: 0, delta: {}, logprobs: null, finish_reason: finish}]), delta: false});
 	if (usage) events.push({text: chunk([], {usage: openaiUsage(usage)}), delta: false});
 	events.push({text: 'data: [DONE]\n\n', delta: false});
 	return events;
 }
 
-function anthropicEvents(id: string, model: string, pieces: string[], usage: Usage, omitUsage: boolean): SseEvent[] {
+function anthropicEvents(id: string, model: string, pieces: string[], usage: Usage, omitUsage: boolean, finish: Finish): SseEvent[] {
 	const event = (type: string, data: Record<string, unknown>): string =>
 		`event: ${type}\ndata: ${JSON.stringify({type, ...data})}\n\n`;
 	const events: SseEvent[] = [
@@ -442,7 +449,7 @@ function anthropicEvents(id: string, model: string, pieces: string[], usage: Usa
 		{text: event('content_block_stop', {index: 0}), delta: false},
 		{
 			text: event('message_delta', {
-				delta: {stop_reason: 'end_turn', stop_sequence: null},
+				delta: {stop_reason: anthropicStop(finish), stop_sequence: null},
 				usage: omitUsage ? {} : {output_tokens: usage.outputTokens},
 			}),
 			delta: false,

@@ -3,40 +3,26 @@
 import {ContextFileError, readContextFiles} from './cli/context-file.js';
 import {parseCli} from './cli/flags.js';
 import {runHeadless} from './cli/headless.js';
+import {exitQuietlyOnBrokenPipe, exitWhenDrained} from './cli/exit.js';
+import {readStdin, StdinError} from './cli/stdin.js';
 import {BackendError} from './backends/types.js';
 import {ConfigError, resolveConfig, type Flags} from './settings/resolve.js';
 import {openSettings} from './settings/store.js';
 import {LogReadError} from './trajectory/read-log.js';
 
-const fail = (message: string, code = 2): never => {
-	process.stderr.write(`rlm-tui: ${message}\n`);
-	process.exit(code);
-};
-
-/** Reads piped stdin to its end. With `firstChunkMs`, gives up (returning '') when nothing
- * arrives in time, so `-p` under a parent that leaves stdin open does not hang. */
-function readStdin(firstChunkMs?: number): Promise<string> {
-	return new Promise((resolve, reject) => {
-		const chunks: Buffer[] = [];
-		const timer =
-			firstChunkMs === undefined
-				? undefined
-				: setTimeout(() => {
-						process.stdin.pause();
-						process.stdin.removeAllListeners('data');
-						resolve('');
-					}, firstChunkMs);
-		process.stdin.on('data', (chunk: Buffer) => {
-			clearTimeout(timer);
-			chunks.push(chunk);
-		});
-		process.stdin.once('end', () => {
-			clearTimeout(timer);
-			resolve(Buffer.concat(chunks).toString('utf8'));
-		});
-		process.stdin.once('error', reject);
-	});
+/** A usage error: one line on stderr, exit 2 (or `code`). */
+class UsageError extends Error {
+	constructor(
+		message: string,
+		readonly code = 2,
+	) {
+		super(message);
+	}
 }
+
+const fail = (message: string, code = 2): never => {
+	throw new UsageError(message, code);
+};
 
 async function main(): Promise<number> {
 	const cli = parseCli();
@@ -84,9 +70,9 @@ async function main(): Promise<number> {
 	let prompt = flags.prompt;
 	if (!process.stdin.isTTY && (prompt === undefined || prompt === '' || context === undefined)) {
 		const hasPrompt = prompt !== undefined && prompt !== '';
-		const piped = await readStdin(hasPrompt ? 300 : undefined);
-		if (prompt === undefined || prompt === '') prompt = piped;
-		else if (piped.trim()) context = piped;
+		const piped = await readStdin({optional: hasPrompt, onSilent: (message) => process.stderr.write(`rlm-tui: note: ${message}\n`)});
+		if (!hasPrompt) prompt = piped ?? '';
+		else if (piped?.trim()) context = piped;
 	}
 
 	if (prompt !== undefined || !interactive) {
@@ -115,11 +101,13 @@ async function main(): Promise<number> {
 	return runTui({rlm, config, settings, notices: settings.notice ? [settings.notice] : [], resume: Boolean(flags.resume)});
 }
 
+exitQuietlyOnBrokenPipe();
 main().then(
-	(code) => process.exit(code),
+	(code) => exitWhenDrained(code),
 	(error: unknown) => {
-		if (error instanceof ConfigError || error instanceof ContextFileError || error instanceof BackendError || error instanceof LogReadError)
-			fail(error.message);
-		fail(`unexpected error: ${error instanceof Error ? error.message : String(error)}`, 1);
+		const known = error instanceof ConfigError || error instanceof ContextFileError || error instanceof BackendError || error instanceof LogReadError || error instanceof StdinError;
+		const message = error instanceof Error ? error.message : String(error);
+		process.stderr.write(`rlm-tui: ${error instanceof UsageError || known ? message : `unexpected error: ${message}`}\n`);
+		return exitWhenDrained(error instanceof UsageError ? error.code : known ? 2 : 1);
 	},
 );

@@ -6,7 +6,7 @@ import type {SandboxContext} from '../sandbox/types.js';
 export class ContextFileError extends Error {}
 
 /** NUL bytes or many invalid UTF-8 sequences in the first 8 KiB mean "not text". */
-function looksBinary(bytes: Buffer): boolean {
+export function looksBinary(bytes: Buffer): boolean {
 	const head = bytes.subarray(0, 8192);
 	if (head.includes(0)) return true;
 	const text = head.toString('utf8');

@@ -4,12 +4,15 @@ import type {ResolvedConfig} from '../settings/resolve.js';
 import type {SandboxContext} from '../sandbox/types.js';
 import {execLogWriter} from './exec-log.js';
 import {safeText} from '../ui/safe-text.js';
-import {reduceAll} from '../trajectory/tree.js';
+import {emptyTrajectory, reduceTrajectory} from '../trajectory/tree.js';
 import {sessionJson} from '../trajectory/serialize.js';
-import type {RlmEvent} from '../engine/events.js';
 import {lastSessionFiles, readTrajectoryLog} from '../trajectory/read-log.js';
 import {resumeTurns} from '../trajectory/resume.js';
 import {defaultLogDir} from '../trajectory/jsonl-log.js';
+import type {CompletionResult} from '../engine/types.js';
+import type {Usage} from '../backends/types.js';
+import {exitWhenDrained} from './exit.js';
+import {partialAnswerTracker} from './partial-answer.js';
 
 export interface HeadlessOptions {
 	config: ResolvedConfig;
@@ -43,8 +46,11 @@ const sessionIdOf = (file: string) => /_([0-9a-f]{8})_t\d+_/.exec(file)?.[1];
 /** Runs one completion; resolves with the process exit code. */
 export async function runHeadless(options: HeadlessOptions): Promise<number> {
 	const rlm = new Rlm({...rlmOptionsFrom(options.config), ...(options.logDir ? {logDir: options.logDir} : {})});
-	const events: RlmEvent[] = [];
-	if (options.json) rlm.on('event', (event) => events.push(event));
+	// The whole tree, reduced as it grows: usage per model (for cost) and the --json session.
+	let tree = emptyTrajectory();
+	rlm.on('event', (event) => {
+		tree = reduceTrajectory(tree, event);
+	});
 	if (options.resume) {
 		const files = lastSessionFiles(options.logDir ?? defaultLogDir());
 		if (files.length === 0) options.stderr.write('rlm-tui: nothing to resume: no earlier session in the log dir\n');
@@ -60,39 +66,69 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 		const log = execLogWriter((line) => options.stderr.write(`${line}\n`), {verbose: options.verbose});
 		rlm.on('event', log);
 	}
-	const controller = new AbortController();
-	const onSigint = () => {
-		if (controller.signal.aborted) process.exit(130);
-		controller.abort();
-	};
-	process.on('SIGINT', onSigint);
-	try {
-		const result = await rlm.completion(options.prompt, {
-			...(options.context !== undefined ? {context: options.context} : {}),
-			signal: controller.signal,
-		});
+	const partial = partialAnswerTracker();
+	rlm.on('event', (event) => partial.onEvent(event));
+	const writeResult = (result: CompletionResult) => {
 		if (options.json) {
 			const {backend, model, subModel} = options.config;
-			const session = sessionJson({backend, model, ...(subModel ? {subModel} : {}), history: rlm.history, state: reduceAll(events)});
+			const session = sessionJson({backend, model, ...(subModel ? {subModel} : {}), history: rlm.history, state: tree});
 			options.stdout.write(`${JSON.stringify({...result, session}, null, 2)}\n`);
-		} else if (result.status === 'answered' || result.status === 'forced') {
+		} else if (result.response) {
 			// On a terminal, the answer must not carry escape sequences; piped, it stays exact.
 			const shown = (options.stdout as NodeJS.WriteStream).isTTY ? safeText(result.response) : result.response;
 			options.stdout.write(shown.endsWith('\n') ? shown : `${shown}\n`);
+		}
+	};
+	// Ctrl+C (SIGINT) or SIGTERM: the first stops the run, which then prints what it has; a
+	// second leaves at once, still printing the partial answer.
+	const controller = new AbortController();
+	let written = false;
+	let stoppedCode = 130;
+	const onSignal = (signal: NodeJS.Signals) => {
+		const code = signal === 'SIGTERM' ? 143 : 130;
+		if (!controller.signal.aborted) {
+			stoppedCode = code;
+			controller.abort();
+			return;
+		}
+		if (!written) {
+			written = true;
+			writeResult(cancelledResult(partial.text, tree.usage, 'stopped again before the run wound down: the iterations are in session'));
+		}
+		options.stderr.write('rlm-tui: cancelled\n');
+		void exitWhenDrained(code);
+	};
+	process.on('SIGINT', onSignal);
+	process.on('SIGTERM', onSignal);
+	try {
+		const completed = await rlm.completion(options.prompt, {
+			...(options.context !== undefined ? {context: options.context} : {}),
+			signal: controller.signal,
+		});
+		const result = completed.status === 'cancelled' && !completed.response ? {...completed, response: partial.text} : completed;
+		if (!written) {
+			written = true;
+			if (result.status !== 'failed' || options.json) writeResult(result);
 		}
 		if (result.status === 'failed') {
 			options.stderr.write(`rlm-tui: ${result.error ?? 'the run failed'}\n`);
 			return 1;
 		}
 		if (result.status === 'cancelled') {
-			options.stderr.write('rlm-tui: cancelled\n');
-			return 130;
+			options.stderr.write(`rlm-tui: cancelled${result.response && !options.json ? ' (above: the model\'s last reply, not a final answer)' : ''}\n`);
+			return stoppedCode;
 		}
 		if (result.status === 'forced')
 			options.stderr.write(`rlm-tui: note: out of iterations (${options.config.maxIterations}); the answer was forced from the work so far\n`);
 		return 0;
 	} finally {
-		process.off('SIGINT', onSigint);
+		process.off('SIGINT', onSignal);
+		process.off('SIGTERM', onSignal);
 		await rlm.dispose();
 	}
+}
+
+/** The result printed when a second signal ends the process before the run reports back. */
+function cancelledResult(response: string, usage: Usage, error: string): CompletionResult {
+	return {response, status: 'cancelled', iterations: [], usage: {...usage, totalTokens: usage.inputTokens + usage.outputTokens}, executionTimeMs: 0, runId: '', error};
 }

@@ -1,0 +1,67 @@
+// Piped stdin: read to its end, whatever its pace; refused when it is not text.
+import {fstatSync} from 'node:fs';
+import {looksBinary} from './context-file.js';
+
+export class StdinError extends Error {}
+
+/** How long an open socket on stdin may stay silent before a run goes on without it, in ms. */
+export const socketSilenceMs = 2000;
+
+/** What stdin is: a terminal (never read), or something that ends (a pipe, a file, /dev/null),
+ * or a socket, which a parent program may hold open without ever writing (Node's spawn does). */
+export function stdinKind(stdin: NodeJS.ReadStream = process.stdin): 'tty' | 'ends' | 'socket' {
+	if (stdin.isTTY) return 'tty';
+	try {
+		return fstatSync(0).isSocket() ? 'socket' : 'ends';
+	} catch {
+		return 'ends';
+	}
+}
+
+/**
+ * Reads stdin to its end and returns it as UTF-8 text.
+ *
+ * A pipe (FIFO) or file is read to the end however slowly its producer writes. When stdin is
+ * only the optional context (`-p` gave the question) and it is a socket that sends nothing for
+ * `socketSilenceMs`, the run goes on without it and `onSilent` says so; once a byte has arrived
+ * it is read to the end. Returns undefined when nothing was read.
+ * @throws StdinError when the bytes look binary (NUL bytes or invalid UTF-8), as for `-c`.
+ */
+export function readStdin(options: {optional: boolean; onSilent?: (message: string) => void; stdin?: NodeJS.ReadStream}): Promise<string | undefined> {
+	const stdin = options.stdin ?? process.stdin;
+	const waitForever = !options.optional || stdinKind(stdin) !== 'socket';
+	return new Promise((resolve, reject) => {
+		const chunks: Buffer[] = [];
+		let timer: NodeJS.Timeout | undefined;
+		const finish = (value: string | undefined) => {
+			clearTimeout(timer);
+			stdin.off('data', onData);
+			stdin.off('end', onEnd);
+			stdin.off('error', onError);
+			resolve(value);
+		};
+		const onData = (chunk: Buffer) => {
+			clearTimeout(timer);
+			chunks.push(chunk);
+		};
+		const onEnd = () => {
+			const bytes = Buffer.concat(chunks);
+			if (looksBinary(bytes)) {
+				stdin.off('data', onData);
+				reject(new StdinError('stdin looks binary, not text: pipe text, or give a text file with -c FILE'));
+				return;
+			}
+			finish(bytes.length ? bytes.toString('utf8') : undefined);
+		};
+		const onError = (error: Error) => reject(new StdinError(`Cannot read stdin: ${error.message}`));
+		stdin.on('data', onData);
+		stdin.once('end', onEnd);
+		stdin.once('error', onError);
+		if (!waitForever)
+			timer = setTimeout(() => {
+				stdin.pause();
+				options.onSilent?.(`stdin is open but sent nothing in ${socketSilenceMs / 1000} s: going on without it (close it, or give </dev/null)`);
+				finish(undefined);
+			}, socketSilenceMs);
+	});
+}

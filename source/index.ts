@@ -5,5 +5,5 @@ export type {RlmEvent, RlmEventType, RlmEventOf, RunStatus, ContextInfo} from '.
 export type {Backend, BackendKind, ChatMessage, Usage, StreamChunk, StreamOptions} from './backends/types.js';
 export {BackendError} from './backends/types.js';
 export {createBackend} from './backends/create.js';
-export {Sandbox, prewarmSandbox} from './sandbox/client.js';
+export {Sandbox, prewarmSandbox} from './sandbox/sandbox.js';
 export type {SandboxContext, ExecResult, HistoryEntry, VariableInfo} from './sandbox/types.js';

@@ -1,6 +1,6 @@
 // What a run needs from the Rlm that owns it: the backend, the settled options, and the event sink.
 import type {Backend} from '../backends/types.js';
-import type {Sandbox} from '../sandbox/client.js';
+import type {Sandbox} from '../sandbox/sandbox.js';
 import type {SandboxOptions} from '../sandbox/types.js';
 import type {RlmEventBody} from './events.js';
 

@@ -4,7 +4,7 @@ import {EventEmitter} from 'node:events';
 import {createBackend} from '../backends/create.js';
 import {raceAbort} from '../backends/errors.js';
 import type {Backend} from '../backends/types.js';
-import {Sandbox} from '../sandbox/client.js';
+import {Sandbox} from '../sandbox/sandbox.js';
 import {snapshotWritesSettled} from '../sandbox/snapshot.js';
 import type {ExecResult, HistoryEntry, SandboxContext, SandboxOptions, VariableInfo} from '../sandbox/types.js';
 import type {EngineContext, SettledOptions} from './engine-context.js';

@@ -2,7 +2,7 @@
 // until code submits an answer, the turns run out (one forced final call), or it is cancelled.
 import type {ChatMessage, Usage} from '../backends/types.js';
 import {addUsage, BackendError, zeroUsage} from '../backends/types.js';
-import type {Sandbox} from '../sandbox/client.js';
+import type {Sandbox} from '../sandbox/sandbox.js';
 import type {VariableInfo} from '../sandbox/types.js';
 import type {EngineContext} from './engine-context.js';
 import type {ContextInfo, RunStatus} from './events.js';

@@ -1,6 +1,7 @@
-// Messages between the parent (client.ts), the host process (host.ts) and the Pyodide worker
+// Messages between the parent (sandbox.ts), the host process (host.ts) and the Pyodide worker
 // (worker.ts). The host forwards most of them unchanged; it only acts on `interrupt` and
-// `bridge-reply` itself.
+// `bridge-reply` itself. The parent checks every message it receives (host-messages.ts).
+// The host may read only the sandbox's own folder: runtime values it needs live here.
 import type {BridgeFunction, HistoryEntry, VariableInfo} from './types.js';
 
 export interface WorkerInit {
@@ -61,9 +62,8 @@ export const CTL = {
 	size: 4,
 } as const;
 
-export const bridgeFunctions: readonly BridgeFunction[] = [
-	'llm_query',
-	'llm_query_batched',
-	'rlm_query',
-	'rlm_query_batched',
-];
+export const bridgeFunctions = ['llm_query', 'llm_query_batched', 'rlm_query', 'rlm_query_batched'] as const satisfies readonly BridgeFunction[];
+
+/** Fails to compile when protocol/repl.ts names a bridge function this list lacks. */
+type MissingBridgeFunction = Exclude<BridgeFunction, (typeof bridgeFunctions)[number]>;
+const everyBridgeFunctionListed: [MissingBridgeFunction] extends [never] ? true : MissingBridgeFunction = true;

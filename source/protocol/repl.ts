@@ -1,0 +1,100 @@
+// The REPL's vocabulary, shared by the engine, the sandbox, the trajectory and the front ends:
+// the small `Repl` port the engine runs code through, and the words that cross it.
+// A leaf: imports no one.
+
+/** The sub-call functions Python can call (the names the original RLM uses). */
+export type BridgeFunction = 'llm_query' | 'llm_query_batched' | 'rlm_query' | 'rlm_query_batched';
+
+/** A sub-call made from Python. Batched functions carry several prompts; plain ones carry one. */
+export interface BridgeRequest {
+	fn: BridgeFunction;
+	prompts: string[];
+	model: string | null;
+}
+
+/** Handles a bridge request in the parent. Must resolve with one string per prompt, in order;
+ * a failing slot holds an error string (starting "Error:") rather than rejecting. */
+export type BridgeHandler = (request: BridgeRequest, signal: AbortSignal) => Promise<string[]>;
+
+/** Python's `context`: a str, or a dict of name -> text for several files. */
+export type SandboxContext = string | Record<string, string>;
+
+/** One earlier turn of the chat, as Python's `history` holds it. */
+export interface HistoryEntry {
+	question: string;
+	answer: string;
+}
+
+/** A user variable of the REPL: its name and its Python type name. */
+export interface VariableInfo {
+	name: string;
+	type: string;
+}
+
+export interface RunOptions {
+	/** Called as output is produced (already capped). */
+	onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+	/** Answers llm_query & co. for this block. */
+	onCall?: BridgeHandler;
+	/** Aborting interrupts the running Python (KeyboardInterrupt, then kill and restart). */
+	signal?: AbortSignal;
+	/** Overrides the REPL's per-block wall-clock timeout, in milliseconds. */
+	timeoutMs?: number;
+}
+
+/** What stopped a block, when something did. */
+export type ExecLimit = 'timeout' | 'memory' | 'output' | 'cancelled' | 'crashed';
+
+export interface ExecResult {
+	ok: boolean;
+	stdout: string;
+	stderr: string;
+	/** Python traceback's last lines or a plain description of what the sandbox did. */
+	error?: string;
+	/** Characters of output dropped by the cap (head and tail are kept). */
+	truncatedChars: number;
+	/** The user's variables after the block (reserved names excluded). */
+	variables: VariableInfo[];
+	/** Set when the block submitted an answer (llm_output, FINAL_VAR, or answer["ready"]). */
+	final: string | null;
+	/** Wall-clock time of the block, in milliseconds. */
+	ms: number;
+	limit?: ExecLimit;
+	/** The REPL was restarted: every variable is gone. */
+	restarted: boolean;
+}
+
+/** A persistent Python namespace that runs the model's code blocks one at a time. The sandbox
+ * (source/sandbox) is the real one; tests and library users may bring their own. */
+export interface Repl {
+	/** Sets Python's `context`: a str, a dict of name -> text, or None. */
+	setContext(context: SandboxContext | null): Promise<void>;
+	/** Starts a turn: sets `history` and resets the answer. */
+	beginTurn(history: HistoryEntry[]): Promise<void>;
+	/** Runs one block in the persistent namespace. Never rejects for what the code does: errors,
+	 * limits and restarts are reported in the result. Rejects only once disposed. */
+	run(code: string, options?: RunOptions): Promise<ExecResult>;
+	/** Frees the REPL. Idempotent. */
+	dispose(): Promise<void>;
+}
+
+/** How an Rlm wants its REPLs to behave. */
+export interface ReplOptions {
+	/** Wall-clock limit per block, in milliseconds. */
+	timeoutMs?: number;
+	/** Most characters of stdout+stderr kept per block (head and tail). */
+	maxOutputChars?: number;
+	/** Wasm heap ceiling in MiB; above it the REPL is recycled. */
+	memoryLimitMb?: number;
+	/** Where the Pyodide memory snapshot is kept. */
+	cacheDir?: string;
+}
+
+/** Where an Rlm gets its REPLs: one for the chat session, one per child RLM. */
+export interface ReplFactory {
+	/** Starts a REPL and resolves when it is ready. */
+	start(options: ReplOptions): Promise<Repl>;
+	/** Resolves when background work of earlier REPLs is done (the sandbox writes its memory
+	 * snapshot after a first start); awaited by Rlm.dispose(). */
+	settled?(): Promise<void>;
+}

@@ -1,0 +1,25 @@
+// Answers one sub-call from Python through the block's handler: always one string per prompt,
+// errors included, so Python never sees a missing slot.
+import {errorText} from './notices.js';
+import type {BridgeHandler, BridgeRequest} from './types.js';
+
+const NO_BRIDGE = 'Error: sub-calls are not available here';
+const NO_ANSWER = 'Error: the sub-call returned no answer';
+
+export async function answerBridge(request: BridgeRequest, signal: AbortSignal, onCall: BridgeHandler | undefined): Promise<string[]> {
+	const count = request.prompts.length;
+	if (!onCall) return Array.from({length: count}, () => NO_BRIDGE);
+	try {
+		const results: unknown = await onCall(request, signal);
+		if (!Array.isArray(results)) return Array.from({length: count}, () => NO_ANSWER);
+		return Array.from({length: count}, (_, i) => {
+			const value: unknown = results[i];
+			if (typeof value === 'string') return value;
+			if (value === undefined || value === null) return NO_ANSWER;
+			return String(value);
+		});
+	} catch (error) {
+		const text = `Error: ${errorText(error)}`;
+		return Array.from({length: count}, () => text);
+	}
+}

@@ -1,0 +1,85 @@
+// Checks every message the parent receives from a host process. The host runs model-written code,
+// so what it sends is untrusted data: shapes, types and sizes are checked before anything reads
+// them, and a message that fails is reported as a problem, never acted on.
+import {z} from 'zod';
+import {bridgeFunctions, type HostMessage} from './protocol.js';
+
+/** Bounds on what a host may send. Far above anything a well-behaved host sends; they keep a
+ * misbehaving one from handing the parent (and the model's prompt, and the UI) unbounded data. */
+export const hostMessageLimits = {
+	/** Characters of a final answer or a sub-call prompt: a quarter GiB of UTF-16, half V8's longest string. */
+	textChars: 2 ** 28,
+	/** Characters of an error, a traceback or a note (the prelude cuts tracebacks to about 6,000). */
+	errorChars: 100_000,
+	/** Prompts in one batched sub-call. */
+	prompts: 100_000,
+	/** Variables listed after a block, and the characters of a name or a type name. */
+	variables: 100_000,
+	nameChars: 10_000,
+	typeChars: 1_000,
+	/** Characters of a model name passed to llm_query(model=...). */
+	modelChars: 1_000,
+	/** Bytes of a Pyodide memory snapshot (Pyodide's are tens of MB). */
+	snapshotBytes: 2 ** 31,
+	/** Output the capture keeps beyond maxOutputChars: the omission marker. */
+	outputSlackChars: 200,
+} as const;
+
+const L = hostMessageLimits;
+const id = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const bytes = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const ms = z.number().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const errorText = z.string().max(L.errorChars);
+
+function hostMessageSchema(maxOutputChars: number) {
+	const output = z.string().max(maxOutputChars + L.outputSlackChars);
+	const variable = z.object({name: z.string().max(L.nameChars), type: z.string().max(L.typeChars)});
+	const runResult = z.object({
+		ok: z.boolean(),
+		error: errorText.nullable(),
+		errorType: z.string().max(L.typeChars).nullable(),
+		final: z.string().max(L.textChars).nullable(),
+		variables: z.array(variable).max(L.variables),
+		stdout: output,
+		stderr: output,
+		truncatedChars: bytes,
+		heapBytes: bytes,
+	});
+	return z.discriminatedUnion('t', [
+		z.object({t: z.literal('ready'), fromSnapshot: z.boolean(), loadMs: ms, heapBytes: bytes, note: errorText.optional()}),
+		z.object({t: z.literal('snapshot'), bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength <= L.snapshotBytes, 'snapshot too large')}),
+		z.object({t: z.literal('ok'), id, heapBytes: bytes}),
+		z.object({t: z.literal('failed'), id, message: errorText}),
+		z.object({t: z.literal('output'), id, stream: z.enum(['stdout', 'stderr']), text: output}),
+		z.object({
+			t: z.literal('bridge'),
+			id,
+			callId: id,
+			fn: z.enum(bridgeFunctions),
+			prompts: z.array(z.string().max(L.textChars)).max(L.prompts),
+			model: z.string().max(L.modelChars).nullable(),
+		}),
+		z.object({t: z.literal('bridge-cancel'), callId: id}),
+		z.object({t: z.literal('done'), id, result: runResult}),
+		z.object({t: z.literal('fatal'), message: errorText}),
+	]);
+}
+
+/** A message that failed the checks: where and how, e.g. `result.final: Invalid input: expected string, received number`. */
+export interface InvalidHostMessage {
+	problem: string;
+}
+
+export type CheckedHostMessage = {ok: true; message: HostMessage} | ({ok: false} & InvalidHostMessage);
+
+/** Makes the checker for a host whose blocks keep at most `maxOutputChars` of output. */
+export function hostMessageChecker(maxOutputChars: number): (raw: unknown) => CheckedHostMessage {
+	const schema = hostMessageSchema(maxOutputChars);
+	return (raw) => {
+		const parsed = schema.safeParse(raw);
+		if (parsed.success) return {ok: true, message: parsed.data as HostMessage};
+		const issue = parsed.error.issues[0]!;
+		const where = issue.path.map(String).join('.') || 'message';
+		return {ok: false, problem: `${where}: ${issue.message}`};
+	};
+}

@@ -1,0 +1,26 @@
+// The command line a host process starts with: Node's permission model reading only Pyodide's
+// files, the sandbox's own code and the snapshot; no code generation from strings.
+import path from 'node:path';
+import {pyodideDir, sandboxDir} from './paths.js';
+
+function permissionFlag(): string {
+	return process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission';
+}
+
+const pyodideFiles = ['package.json', 'pyodide-lock.json', 'pyodide.mjs', 'pyodide.js', 'pyodide.asm.mjs', 'pyodide.asm.js', 'pyodide.asm.wasm', 'python_stdlib.zip'];
+
+/** Node arguments for a host; `snapshot` is the snapshot file it may read, if any. */
+export function hostArgs(snapshot: string | null): string[] {
+	const dir = sandboxDir();
+	return [
+		permissionFlag(),
+		// Pyodide's own files only, never its folder: a nested node_modules (e.g. `ws`) stays out of reach.
+		...pyodideFiles.map((file) => `--allow-fs-read=${path.join(pyodideDir(), file)}`),
+		`--allow-fs-read=${dir}${path.sep}`,
+		...(snapshot ? [`--allow-fs-read=${snapshot}`] : []),
+		'--allow-worker',
+		'--disallow-code-generation-from-strings',
+		'--no-warnings',
+		path.join(dir, 'host.js'),
+	];
+}

@@ -1,0 +1,77 @@
+// What the model (and the user) is told when the sandbox steps in: interrupts, restarts, results
+// it could not use. Every restart is worded by restartNotice, so it always says the same thing.
+import type {ExecLimit} from './types.js';
+
+const MB = 1024 * 1024;
+
+export function seconds(ms: number): string {
+	const s = ms / 1000;
+	return Number.isInteger(s) ? `${s} s` : `${s.toFixed(1)} s`;
+}
+
+export function errorText(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}
+
+/** Why the host process was replaced. `reason` is how the old one stopped (Host.exitReason()). */
+export type RestartCause =
+	/** Found stopped between blocks: restarted before the next block ran. */
+	| {kind: 'stopped'; reason: string}
+	/** A block timed out; without `reason`, Python ignored the interrupt and the host was killed. */
+	| {kind: 'timeout'; timeoutMs: number; reason?: string}
+	/** A block was cancelled; without `reason`, Python ignored the interrupt and the host was killed. */
+	| {kind: 'cancelled'; reason?: string}
+	| {kind: 'crashed'; reason: string}
+	/** The host sent a message the parent cannot trust (host-messages.ts). */
+	| {kind: 'protocol'; problem: string}
+	| {kind: 'memory'; heapBytes: number; ceilingBytes: number};
+
+function whatHappened(cause: RestartCause): string {
+	switch (cause.kind) {
+		case 'stopped':
+			return `The REPL had stopped (${cause.reason})`;
+		case 'timeout':
+			return cause.reason
+				? `Timed out after ${seconds(cause.timeoutMs)}; the Python process stopped (${cause.reason})`
+				: `Timed out after ${seconds(cause.timeoutMs)}, and Python did not stop when interrupted`;
+		case 'cancelled':
+			return cause.reason ? `Cancelled; the Python process stopped (${cause.reason})` : 'Cancelled, and Python did not stop when interrupted';
+		case 'crashed':
+			return `The Python process crashed (${cause.reason})`;
+		case 'protocol':
+			return `The REPL sent a message that breaks the sandbox's protocol (${cause.problem})`;
+		case 'memory':
+			return `The REPL's memory grew to ${Math.round(cause.heapBytes / MB)} MB (limit ${Math.round(cause.ceilingBytes / MB)} MB)`;
+	}
+}
+
+/** The one sentence for a restart; `failure` is why restarting failed, when it did. */
+export function restartNotice(cause: RestartCause, failure?: string): string {
+	const happened = whatHappened(cause);
+	if (failure !== undefined) return `${happened}, and restarting the REPL failed: ${failure}`;
+	const before = cause.kind === 'stopped';
+	return `${happened}, so the REPL was restarted${before ? ' before this block ran' : ''}: every variable${before ? ' from earlier blocks' : ''} is gone; context and history were reloaded.`;
+}
+
+/** The ExecResult limit a restart cause stands for. */
+export function restartLimit(cause: RestartCause): ExecLimit {
+	switch (cause.kind) {
+		case 'timeout':
+		case 'cancelled':
+		case 'memory':
+			return cause.kind;
+		default:
+			return 'crashed';
+	}
+}
+
+export const interruptedNotice = {
+	timeout: (timeoutMs: number) =>
+		`Timed out after ${seconds(timeoutMs)} of Python time (waiting for sub-calls does not count): the block was interrupted. Variables from earlier blocks are kept.`,
+	cancelled: () => 'Cancelled: the block was interrupted.',
+} as const;
+
+export const cancelledBeforeStartNotice = 'Cancelled before the block ran.';
+export const closedWhileRunningNotice = 'The sandbox was closed while the block ran.';
+export const disposedNotice = 'The sandbox has been disposed';
+

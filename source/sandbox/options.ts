@@ -1,0 +1,34 @@
+// The sandbox's knobs and their defaults.
+import {defaultCacheDir} from './paths.js';
+import type {SandboxOptions} from './types.js';
+
+export const sandboxDefaults = {
+	timeoutMs: 30_000,
+	maxOutputChars: 20_000,
+	memoryLimitMb: 1024,
+	/** After an interrupt, how long Python has to stop before the host is killed. */
+	interruptGraceMs: 3_000,
+	/** How long a host may take to get ready (a cold start is ~2-3 s; slow CI machines more). */
+	startTimeoutMs: 90_000,
+} as const;
+
+/** Extra knobs, mostly for tests and benchmarks. */
+export interface SandboxStartOptions extends SandboxOptions {
+	/** Milliseconds. */
+	interruptGraceMs?: number;
+	/** Milliseconds. */
+	startTimeoutMs?: number;
+}
+
+export type ResolvedOptions = Required<SandboxStartOptions>;
+
+export function resolveOptions(options: SandboxStartOptions = {}): ResolvedOptions {
+	return {
+		timeoutMs: options.timeoutMs ?? sandboxDefaults.timeoutMs,
+		maxOutputChars: options.maxOutputChars ?? sandboxDefaults.maxOutputChars,
+		memoryLimitMb: options.memoryLimitMb ?? sandboxDefaults.memoryLimitMb,
+		cacheDir: options.cacheDir ?? defaultCacheDir(),
+		interruptGraceMs: options.interruptGraceMs ?? sandboxDefaults.interruptGraceMs,
+		startTimeoutMs: options.startTimeoutMs ?? sandboxDefaults.startTimeoutMs,
+	};
+}

@@ -1,0 +1,296 @@
+// The Repl the engine runs code through: a hardened host process (host-process.ts) running Pyodide
+// in a worker. It runs one operation at a time, starts hosts (from the memory snapshot when it
+// can), and replaces a host that died, hung or grew too big, reloading the context and history
+// and saying so in the result (notices.ts).
+import fs from 'node:fs';
+import path from 'node:path';
+import {emptyResult, resultFromWorker} from './block-result.js';
+import {BlockRun, type BlockOutcome} from './block-run.js';
+import {encodeContext} from './context-encoding.js';
+import {HostProcess, type ReadyMessage} from './host-process.js';
+import {
+	cancelledBeforeStartNotice,
+	closedWhileRunningNotice,
+	disposedNotice,
+	errorText,
+	restartLimit,
+	restartNotice,
+	seconds,
+	type RestartCause,
+} from './notices.js';
+import {resolveOptions, type ResolvedOptions, type SandboxStartOptions} from './options.js';
+import {pyodideDir, sandboxDir} from './paths.js';
+import {snapshotKey, snapshotPath, snapshotWritesSettled, writeSnapshot} from './snapshot.js';
+import type {ExecResult, HistoryEntry, Repl, RunOptions, SandboxContext, SandboxOptions} from './types.js';
+
+/** How the last host start went (for benchmarks and diagnostics). */
+export interface StartInfo {
+	fromSnapshot: boolean;
+	/** From spawning the host to Python being ready, in ms. */
+	ms: number;
+	/** Inside the worker: Pyodide load (+ snapshot restore) time, in ms. */
+	loadMs: number;
+	heapBytes: number;
+	note?: string;
+}
+
+const MB = 1024 * 1024;
+
+export class Sandbox implements Repl {
+	readonly #opts: ResolvedOptions;
+	#host: HostProcess | null = null;
+	#context: SandboxContext | null = null;
+	#history: HistoryEntry[] = [];
+	#queue: Promise<unknown> = Promise.resolve();
+	#disposed = false;
+	#seq = 0;
+	/** The host was replaced outside a block (it was found stopped): the next block says so. */
+	#pendingRestart: RestartCause | null = null;
+	/** Wasm heap right after the context was loaded: the ceiling never goes below this + margin. */
+	#baselineHeap = 0;
+	#heapBytes = 0;
+	#startInfo: StartInfo | null = null;
+
+	private constructor(options: ResolvedOptions) {
+		this.#opts = options;
+	}
+
+	/** Starts the host and resolves when Python is ready. */
+	static async start(options?: SandboxStartOptions): Promise<Sandbox> {
+		const sandbox = new Sandbox(resolveOptions(options));
+		await sandbox.#spawn();
+		return sandbox;
+	}
+
+	get alive(): boolean {
+		return !this.#disposed && !!this.#host?.alive;
+	}
+
+	/** How the current host started. */
+	get startInfo(): StartInfo | null {
+		return this.#startInfo;
+	}
+
+	/** Size of the Wasm heap after the last operation, in bytes (it never shrinks until a restart). */
+	get heapBytes(): number {
+		return this.#heapBytes;
+	}
+
+	/** The host's process id (for tests and diagnostics). */
+	get pid(): number | undefined {
+		return this.#host?.pid;
+	}
+
+	setContext(context: SandboxContext | null): Promise<void> {
+		return this.#enqueue(async () => {
+			this.#context = context;
+			if (await this.#replaceStoppedHost()) return; // the restart loaded it
+			await this.#loadContext(this.#host!);
+		});
+	}
+
+	beginTurn(history: HistoryEntry[]): Promise<void> {
+		return this.#enqueue(async () => {
+			this.#history = history.map((entry) => ({question: String(entry.question), answer: String(entry.answer)}));
+			if (await this.#replaceStoppedHost()) return;
+			await this.#host!.request({t: 'turn', id: ++this.#seq, history: this.#history});
+		});
+	}
+
+	run(code: string, options: RunOptions = {}): Promise<ExecResult> {
+		return this.#enqueue(async () => {
+			const started = performance.now();
+			if (options.signal?.aborted)
+				return emptyResult({ok: false, error: cancelledBeforeStartNotice, ms: performance.now() - started, limit: 'cancelled', restarted: false});
+			let restartedBefore = this.#pendingRestart;
+			this.#pendingRestart = null;
+			if (!this.#host?.alive) {
+				restartedBefore = {kind: 'stopped', reason: this.#host ? this.#host.exitReason() : 'it was not running'};
+				try {
+					await this.#restart();
+				} catch (error) {
+					return emptyResult({ok: false, error: restartNotice(restartedBefore, errorText(error)), ms: performance.now() - started, limit: 'crashed', restarted: true});
+				}
+			}
+			const result = await this.#runBlock(code, options, started);
+			if (restartedBefore) {
+				const notice = restartNotice(restartedBefore);
+				result.restarted = true;
+				result.error = result.error ? `${notice}\n\n${result.error}` : notice;
+			}
+			return result;
+		});
+	}
+
+	/** Kills the host. Idempotent. */
+	async dispose(): Promise<void> {
+		if (this.#disposed) return;
+		this.#disposed = true;
+		const host = this.#host;
+		if (!host) return;
+		const exited = host.exited();
+		host.kill();
+		await exited;
+	}
+
+	// ---- internals ----------------------------------------------------------------------------
+
+	#enqueue<T>(job: () => Promise<T>): Promise<T> {
+		const next = this.#queue.then(() => {
+			if (this.#disposed) throw new Error(disposedNotice);
+			return job();
+		});
+		this.#queue = next.catch(() => undefined);
+		return next;
+	}
+
+	/** Starts a host and waits until Python is ready. A snapshot that makes the start fail or
+	 * hang is deleted and the start is retried cold: the cache is never a reason to fail. */
+	async #spawn(): Promise<HostProcess> {
+		const started = performance.now();
+		const snapshot = snapshotPath(this.#opts.cacheDir);
+		if (fs.existsSync(snapshot)) {
+			try {
+				return await this.#spawnOnce(snapshot, Math.min(this.#opts.startTimeoutMs, 20_000), started);
+			} catch (error) {
+				if (this.#disposed) throw error;
+				await fs.promises.rm(snapshot, {force: true}).catch(() => {});
+			}
+		}
+		return this.#spawnOnce(null, this.#opts.startTimeoutMs, started);
+	}
+
+	async #spawnOnce(snapshot: string | null, timeoutMs: number, started: number): Promise<HostProcess> {
+		const host = new HostProcess(snapshot, this.#opts.maxOutputChars);
+		host.onSnapshot((bytes) => void writeSnapshot(this.#opts.cacheDir, bytes));
+		const ready = new Promise<ReadyMessage>((resolve, reject) => {
+			const timer = setTimeout(() => {
+				host.kill();
+				reject(new Error(`the Python sandbox did not start within ${seconds(timeoutMs)}`));
+			}, timeoutMs);
+			host.onReady((message) => {
+				clearTimeout(timer);
+				resolve(message);
+			});
+			host.onExit((reason) => {
+				clearTimeout(timer);
+				reject(new Error(`the Python sandbox failed to start: ${reason}`));
+			});
+		});
+		host.send({
+			t: 'start',
+			init: {
+				pyodideDir: pyodideDir(),
+				preludePath: path.join(sandboxDir(), 'prelude.py'),
+				snapshotPath: snapshot,
+				snapshotTag: snapshotKey(),
+			},
+		});
+		const message = await ready;
+		if (this.#disposed) {
+			host.kill();
+			throw new Error(disposedNotice);
+		}
+		this.#host = host;
+		this.#baselineHeap = message.heapBytes;
+		this.#heapBytes = message.heapBytes;
+		this.#startInfo = {
+			fromSnapshot: message.fromSnapshot,
+			ms: performance.now() - started,
+			loadMs: message.loadMs,
+			heapBytes: message.heapBytes,
+			...(message.note ? {note: message.note} : {}),
+		};
+		return host;
+	}
+
+	async #loadContext(host: HostProcess): Promise<void> {
+		const encoded = encodeContext(this.#context);
+		const heap = await host.request({t: 'context', id: ++this.#seq, kind: encoded.kind, bytes: encoded.bytes, parts: encoded.parts});
+		this.#baselineHeap = heap;
+		this.#heapBytes = heap;
+	}
+
+	/** Kills the current host (if any), starts a new one, reloads context and history. */
+	async #restart(): Promise<void> {
+		const old = this.#host;
+		this.#host = null;
+		if (old) {
+			old.block = null;
+			old.kill();
+		}
+		if (this.#disposed) throw new Error(disposedNotice);
+		const host = await this.#spawn();
+		if (this.#context !== null) await this.#loadContext(host);
+		await host.request({t: 'turn', id: ++this.#seq, history: this.#history});
+	}
+
+	/** Replaces a stopped host outside a block; true when it did (context and history are then
+	 * loaded, and the next block's result says what happened). */
+	async #replaceStoppedHost(): Promise<boolean> {
+		if (this.#host?.alive) return false;
+		const cause: RestartCause = {kind: 'stopped', reason: this.#host ? this.#host.exitReason() : 'it was not running'};
+		await this.#restart();
+		this.#pendingRestart = cause;
+		return true;
+	}
+
+	#memoryCeiling(): number {
+		return Math.max(this.#opts.memoryLimitMb * MB, this.#baselineHeap + 128 * MB);
+	}
+
+	async #runBlock(code: string, options: RunOptions, started: number): Promise<ExecResult> {
+		const timeoutMs = options.timeoutMs ?? this.#opts.timeoutMs;
+		const outcome = await BlockRun.run(
+			this.#host!,
+			{id: ++this.#seq, code, timeoutMs, interruptGraceMs: this.#opts.interruptGraceMs, maxOutputChars: this.#opts.maxOutputChars},
+			options,
+		);
+		const result = await this.#resultOf(outcome, timeoutMs);
+		result.ms = performance.now() - started;
+		return result;
+	}
+
+	/** The block's result, after replacing the host when the outcome calls for it. */
+	async #resultOf(outcome: BlockOutcome, timeoutMs: number): Promise<ExecResult> {
+		switch (outcome.kind) {
+			case 'done': {
+				const result = resultFromWorker(outcome.result, outcome.interruption, timeoutMs);
+				this.#heapBytes = outcome.result.heapBytes;
+				const ceiling = this.#memoryCeiling();
+				if (outcome.result.heapBytes <= ceiling) return result;
+				const cause: RestartCause = {kind: 'memory', heapBytes: outcome.result.heapBytes, ceilingBytes: ceiling};
+				const notice = await this.#restartFor(cause);
+				return {...result, error: result.error ? `${result.error}\n\n${notice}` : notice, variables: [], limit: 'memory', restarted: true};
+			}
+			case 'lost': {
+				const base = {...outcome.output, ok: false, ms: 0};
+				if (this.#disposed) return emptyResult({...base, error: closedWhileRunningNotice, limit: 'cancelled', restarted: false});
+				const notice = await this.#restartFor(outcome.cause);
+				return emptyResult({...base, error: notice, limit: restartLimit(outcome.cause), restarted: true});
+			}
+		}
+	}
+
+	/** Replaces the host after a block and says why (and whether that worked). */
+	async #restartFor(cause: RestartCause): Promise<string> {
+		try {
+			await this.#restart();
+			return restartNotice(cause);
+		} catch (error) {
+			return restartNotice(cause, errorText(error));
+		}
+	}
+}
+
+/** Builds the Pyodide snapshot into the cache dir if it is missing (run it while the user types). */
+export async function prewarmSandbox(options?: SandboxOptions): Promise<void> {
+	const resolved = resolveOptions(options);
+	if (fs.existsSync(snapshotPath(resolved.cacheDir))) return;
+	const sandbox = await Sandbox.start(resolved);
+	try {
+		await snapshotWritesSettled();
+	} finally {
+		await sandbox.dispose();
+	}
+}

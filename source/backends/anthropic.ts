@@ -1,8 +1,10 @@
 // Anthropic backend through `@anthropic-ai/sdk` (the Messages API, streamed).
 
 import Anthropic from '@anthropic-ai/sdk';
-import {listModelIds, missingKeyError, raceAbort, toBackendError, type ErrorContext} from './errors.js';
+import {listModelIds, missingKeyError, notAReplyError, raceAbort, throwIfNotAReply, toBackendError, type ErrorContext} from './errors.js';
 import {estimateMessagesTokens, estimateTokens} from './model-info.js';
+import {inspectingFetch} from './response-body.js';
+import {withStreamRetries} from './stream-retry.js';
 import {
 	DEFAULT_MAX_RETRIES,
 	DEFAULT_TIMEOUT_MS,
@@ -103,7 +105,14 @@ export class AnthropicBackend implements Backend {
 		this.maxRetries = config.maxRetries ?? DEFAULT_MAX_RETRIES;
 		const apiKey = nonEmpty(config.apiKey) ?? nonEmpty(process.env['ANTHROPIC_API_KEY']);
 		const authToken = apiKey === undefined ? nonEmpty(process.env['ANTHROPIC_AUTH_TOKEN']) : undefined;
-		const common = {baseURL: this.baseURL, timeout: this.timeoutMs, maxRetries: this.maxRetries};
+		const common = {
+			baseURL: this.baseURL,
+			timeout: this.timeoutMs,
+			maxRetries: this.maxRetries,
+			fetch: inspectingFetch(),
+			// The SDK logs unparsable events to the console, which would draw over the TUI.
+			logLevel: 'off' as const,
+		};
 		if (apiKey !== undefined) {
 			this.client = new Anthropic({...common, apiKey});
 		} else if (authToken !== undefined) {
@@ -132,20 +141,27 @@ export class AnthropicBackend implements Backend {
 		return params;
 	}
 
-	async *stream(messages: ChatMessage[], options: StreamOptions): AsyncGenerator<StreamChunk> {
+	stream(messages: ChatMessage[], options: StreamOptions): AsyncGenerator<StreamChunk> {
+		return withStreamRetries(() => this.streamOnce(messages, options), {maxRetries: this.maxRetries, signal: options.signal});
+	}
+
+	private async *streamOnce(messages: ChatMessage[], options: StreamOptions): AsyncGenerator<StreamChunk> {
 		const {signal} = options;
 		const context = this.context(options);
 		let output = '';
 		let inputTokens: number | undefined;
 		let outputTokens: number | undefined;
 		let stopReason: string | null | undefined;
+		let events = 0;
 		try {
 			if (signal?.aborted) throw toBackendError(undefined, context);
-			const stream = await raceAbort(
-				this.client.messages.create({...this.params(messages, options), stream: true}, {signal}),
+			const {data: stream, response} = await raceAbort(
+				this.client.messages.create({...this.params(messages, options), stream: true}, {signal}).withResponse(),
 				signal,
 			);
+			throwIfNotAReply(response, context);
 			for await (const event of stream) {
+				events++;
 				switch (event.type) {
 					case 'message_start': {
 						// Anthropic-compatible proxies do not always send usage.
@@ -178,6 +194,7 @@ export class AnthropicBackend implements Backend {
 				}
 			}
 			if (signal?.aborted) throw toBackendError(undefined, context);
+			if (events === 0) throw notAReplyError(context, 'an empty stream (no events)');
 		} catch (error) {
 			throw toBackendError(error, context);
 		}
@@ -197,7 +214,14 @@ export class AnthropicBackend implements Backend {
 		const context = this.context(options);
 		try {
 			if (signal?.aborted) throw toBackendError(undefined, context);
-			const response = await raceAbort(this.client.messages.create(this.params(messages, options), {signal}), signal);
+			const {data: response, response: raw} = await raceAbort(
+				this.client.messages.create(this.params(messages, options), {signal}).withResponse(),
+				signal,
+			);
+			throwIfNotAReply(raw, context);
+			if (typeof response !== 'object' || response === null || !Array.isArray(response.content)) {
+				throw notAReplyError(context, 'JSON that is not a message');
+			}
 			let text = '';
 			for (const block of response.content) if (block.type === 'text') text += block.text;
 			const reported = response.usage as Partial<Anthropic.Usage> | undefined;

@@ -59,7 +59,7 @@ export async function collectStream(stream: AsyncIterable<StreamChunk>): Promise
 	for await (const chunk of stream) {
 		if (chunk.type === 'text') text += chunk.text;
 		else if (chunk.type === 'reasoning') reasoning += chunk.text;
-		else ({usage, finishReason} = chunk);
+		else if (chunk.type === 'usage') ({usage, finishReason} = chunk);
 	}
 	return {text, reasoning, usage, finishReason};
 }

@@ -2,6 +2,7 @@
 
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
+import {errorBodyOf, messageFromJson, messageFromText, notAReply, pageSummary} from './response-body.js';
 import {BackendError, type BackendKind} from './types.js';
 
 export interface ErrorContext {
@@ -54,24 +55,29 @@ function isObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null;
 }
 
-/** The message the server itself sent, dug out of the error body shapes OpenAI, Anthropic, Ollama and friends use. */
+/** `text` ending in one full stop: none added after a sentence that already ends in punctuation. */
+export function sentence(text: string): string {
+	const trimmed = text.trimEnd();
+	return /[.!?…]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+/** What the SDKs write when they found no body they could read. */
+const SDK_PLACEHOLDER = /^(\d{3} )?status code \(no body\)$|^\(no status code or body\)$/;
+
+/**
+ * The message the server itself sent: read from the raw error body when it was kept (any shape:
+ * `error.message`, `message`, `detail`, `{"error": "..."}`, plain text, an HTML page), else from the
+ * body the SDK parsed, else the SDK's own message without its status prefix.
+ */
 export function serverMessage(error: unknown): string | undefined {
+	const raw = errorBodyOf(error);
+	const fromRaw = raw === undefined ? undefined : messageFromText(raw);
+	if (fromRaw) return oneLine(fromRaw);
 	if (!isObject(error)) return undefined;
-	const body = (error as {error?: unknown}).error;
-	const candidates: unknown[] = [];
-	if (typeof body === 'string') candidates.push(body);
-	if (isObject(body)) {
-		candidates.push(body['message']);
-		const inner = body['error'];
-		if (typeof inner === 'string') candidates.push(inner);
-		if (isObject(inner)) candidates.push(inner['message']);
-		candidates.push(body['detail']);
-	}
-	for (const candidate of candidates) {
-		if (typeof candidate === 'string' && candidate.trim() !== '') return oneLine(candidate);
-	}
+	const fromBody = messageFromJson((error as {error?: unknown}).error);
+	if (fromBody) return oneLine(fromBody);
 	const message = (error as {message?: unknown}).message;
-	if (typeof message === 'string' && message.trim() !== '') {
+	if (typeof message === 'string' && message.trim() !== '' && !SDK_PLACEHOLDER.test(message.trim())) {
 		// The SDKs prefix the status ("404 model 'x' not found"); drop it.
 		return oneLine(message.replace(/^\d{3}\s+/, ''));
 	}
@@ -151,9 +157,18 @@ function unreachableMessage(context: ErrorContext, problem: string): string {
 	return `${where} Start the server (for Ollama: \`ollama serve\`), pass -u URL, or try -b demo.`;
 }
 
-/** Maps any error from an SDK call to a BackendError with a one-line message. BackendErrors pass through. */
+/**
+ * Maps any error from an SDK call to a BackendError with a one-line message; BackendErrors pass
+ * through. An error event inside a stream that is worth retrying comes out `transient`.
+ */
 export function toBackendError(error: unknown, context: ErrorContext): BackendError {
 	if (error instanceof BackendError) return error;
+	const converted = describeError(error, context);
+	if (converted.code !== 'aborted' && isTransientStreamError(error)) converted.transient = true;
+	return converted;
+}
+
+function describeError(error: unknown, context: ErrorContext): BackendError {
 	if (context.signal?.aborted || isUserAbort(error)) return abortedError();
 
 	const at = context.baseURL;
@@ -177,7 +192,7 @@ export function toBackendError(error: unknown, context: ErrorContext): BackendEr
 		}
 		// An error event inside a stream (APIError without a status), or something unexpected.
 		const message = serverMessage(error) ?? oneLine(error instanceof Error ? error.message : String(error));
-		return new BackendError(`Request to ${kindLabel(context.kind)} at ${at} failed: ${message}`, 'server');
+		return new BackendError(sentence(`Request to ${kindLabel(context.kind)} at ${at} failed: ${message}`), 'server');
 	}
 
 	const said = serverMessage(error);
@@ -185,7 +200,7 @@ export function toBackendError(error: unknown, context: ErrorContext): BackendEr
 	if (status === 401 || status === 403) {
 		const env = keyEnvVar(context.kind);
 		return new BackendError(
-			`Authentication failed at ${at} (${status})${saidPart}. Check the key: pass -k KEY or export ${env}.`,
+			`${sentence(`Authentication failed at ${at} (${status})${saidPart}`)} Check the key: pass -k KEY or export ${env}.`,
 			'auth',
 			status,
 		);
@@ -193,25 +208,25 @@ export function toBackendError(error: unknown, context: ErrorContext): BackendEr
 	if (status === 404) {
 		const what = said ?? (context.model ? `model '${context.model}' not found` : 'not found');
 		return new BackendError(
-			`Not found at ${at} (404): ${what}. Check the model name (-m) and the base URL (-u).`,
+			`${sentence(`Not found at ${at} (404): ${what}`)} Check the model name (-m) and the base URL (-u).`,
 			'not_found',
 			status,
 		);
 	}
 	if (status === 429) {
 		return new BackendError(
-			`Rate limited by ${kindLabel(context.kind)} at ${at} (429)${saidPart}. Wait a moment and try again.`,
+			`${sentence(`Rate limited by ${kindLabel(context.kind)} at ${at} (429)${saidPart}`)} Wait a moment and try again.`,
 			'rate_limited',
 			status,
 		);
 	}
 	if (status === 408) {
-		return new BackendError(`Timed out at ${at} (408)${saidPart}.`, 'timeout', status);
+		return new BackendError(sentence(`Timed out at ${at} (408)${saidPart}`), 'timeout', status);
 	}
 	if (status >= 500) {
-		return new BackendError(`Server error from ${at} (${status})${saidPart}.`, 'server', status);
+		return new BackendError(sentence(`Server error from ${at} (${status})${saidPart}`), 'server', status);
 	}
-	return new BackendError(`Request rejected by ${at} (${status})${saidPart}.`, 'bad_request', status);
+	return new BackendError(sentence(`Request rejected by ${at} (${status})${saidPart}`), 'bad_request', status);
 }
 
 function formatSeconds(ms: number): string {
@@ -260,4 +275,55 @@ export async function listModelIds(pages: AsyncIterable<{id: string}>, signal: A
 	} catch (error) {
 		throw toBackendError(error, context);
 	}
+}
+
+/** Error types that will not go away on a retry. */
+const PERMANENT_TYPES = /invalid_request|authentication|permission|not_found|bad_request|context_length|unsupported/i;
+
+/**
+ * An error that arrived inside a 200 stream (Anthropic's `event: error` with `overloaded_error` or
+ * `api_error`, an OpenAI-compatible `{"error": ...}` chunk) or a connection cut mid-stream, and is
+ * worth retrying: not a request the server will refuse again.
+ */
+export function isTransientStreamError(error: unknown): boolean {
+	if (error instanceof BackendError || isUserAbort(error) || isTimeout(error)) return false;
+	if (isConnectionError(error) || (statusOf(error) === undefined && systemErrorCode(error) !== undefined)) return true;
+	if (!(error instanceof OpenAI.APIError || error instanceof Anthropic.APIError) || error.status !== undefined) return false;
+	const body = (error as {error?: unknown}).error;
+	const inner = isObject(body) && isObject(body['error']) ? body['error'] : body;
+	const type = isObject(inner) ? `${String(inner['type'] ?? '')} ${String(inner['code'] ?? '')}` : '';
+	const status = isObject(inner) ? Number(inner['code'] ?? inner['status'] ?? Number.NaN) : Number.NaN;
+	if (status >= 400 && status < 500 && status !== 408 && status !== 429) return false;
+	return !PERMANENT_TYPES.test(type);
+}
+
+/** The SDKs' retry backoff (0.5 s doubling to at most 8 s, less up to a quarter of jitter), in ms. */
+export function retryDelayMs(retry: number): number {
+	return Math.min(500 * 2 ** retry, 8000) * (1 - Math.random() * 0.25);
+}
+
+/** A 200 that is not an API reply, as an error that names the URL and what to check. */
+export function notAReplyError(context: ErrorContext, what: string): BackendError {
+	const where =
+		context.kind === 'anthropic'
+			? 'Anthropic-compatible APIs are at the host root (the client adds /v1/messages)'
+			: 'OpenAI-compatible APIs usually end in /v1';
+	return new BackendError(
+		`${sentence(`${capitalize(kindLabel(context.kind))} at ${context.baseURL} answered 200 with ${what}, not an API reply`)} Check the base URL (-u): ${where}.`,
+		'bad_response',
+		200,
+	);
+}
+
+const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** Throws when `response` (from the inspecting fetch) was a 200 that is not an API reply. */
+export function throwIfNotAReply(response: Response, context: ErrorContext): void {
+	const page = notAReply(response);
+	if (!page) return;
+	const title = pageSummary(page.head);
+	const what = /html|xml/i.test(page.contentType)
+		? `an HTML page${title ? ` ("${oneLine(title, 80)}")` : ''}`
+		: `a ${page.contentType || 'non-JSON'} body`;
+	throw notAReplyError(context, what);
 }

@@ -2,8 +2,18 @@
 
 import OpenAI from 'openai';
 import type {ChatCompletionCreateParams} from 'openai/resources/chat/completions';
-import {listModelIds, missingKeyError, raceAbort, toBackendError, type ErrorContext} from './errors.js';
+import {listModelIds, missingKeyError, notAReplyError, raceAbort, throwIfNotAReply, serverMessage, toBackendError, type ErrorContext} from './errors.js';
 import {estimateMessagesTokens, estimateTokens} from './model-info.js';
+import {
+	adjustmentNotice,
+	DEFAULT_TEMPERATURE,
+	isReasoningFamily,
+	refusedParameter,
+	sessionParamMemory,
+	type ParamMemory,
+} from './request-params.js';
+import {inspectingFetch} from './response-body.js';
+import {withStreamRetries} from './stream-retry.js';
 import {
 	DEFAULT_MAX_RETRIES,
 	DEFAULT_TIMEOUT_MS,
@@ -51,6 +61,7 @@ export class OpenAIBackend implements Backend {
 	readonly timeoutMs: number;
 	readonly maxRetries: number;
 	private readonly client: OpenAI;
+	private readonly memory: ParamMemory;
 
 	/** Throws BackendError 'missing_key' for api.openai.com without a key. */
 	constructor(config: Omit<BackendConfig, 'kind'> = {}) {
@@ -66,11 +77,15 @@ export class OpenAIBackend implements Backend {
 			if (isOfficialOpenAI(this.baseURL)) throw missingKeyError('openai');
 			apiKey = LOCAL_PLACEHOLDER_KEY;
 		}
+		this.memory = config.paramMemory ?? sessionParamMemory;
 		this.client = new OpenAI({
 			apiKey,
 			baseURL: this.baseURL,
 			timeout: this.timeoutMs,
 			maxRetries: this.maxRetries,
+			fetch: inspectingFetch(),
+			// The SDK logs unparsable chunks to the console, which would draw over the TUI.
+			logLevel: 'off',
 		});
 	}
 
@@ -83,32 +98,82 @@ export class OpenAIBackend implements Backend {
 			model: options.model,
 			messages: messages.map((message) => ({role: message.role, content: message.content})),
 		};
-		if (options.temperature !== undefined) params.temperature = options.temperature;
+		// GPT-5 and the o-series take no temperature but their default, whatever the host.
+		const reasoning = isReasoningFamily(options.model);
+		const temperature = options.temperature ?? (reasoning ? undefined : DEFAULT_TEMPERATURE);
+		if (temperature !== undefined) params.temperature = temperature;
 		if (options.maxTokens !== undefined) {
-			// OpenAI itself wants max_completion_tokens (its reasoning models reject max_tokens);
-			// local servers know max_tokens best.
-			if (isOfficialOpenAI(this.baseURL)) params.max_completion_tokens = options.maxTokens;
+			// OpenAI itself and its reasoning models anywhere want max_completion_tokens; local servers
+			// know max_tokens best.
+			if (reasoning || isOfficialOpenAI(this.baseURL)) params.max_completion_tokens = options.maxTokens;
 			else params.max_tokens = options.maxTokens;
 		}
 		return params;
 	}
 
-	async *stream(messages: ChatMessage[], options: StreamOptions): AsyncGenerator<StreamChunk> {
+	/**
+	 * Sends `body` through `send`. A 400 (or 422) that names an optional parameter is retried without
+	 * it (or under its other name), and the server's refusal is remembered for this base URL and model;
+	 * the first time it is learned, a notice for the user goes into `notices`.
+	 */
+	private async sendAdapting<T>(
+		model: string,
+		body: ChatCompletionCreateParams,
+		send: (body: ChatCompletionCreateParams) => Promise<T>,
+		notices: StreamChunk[],
+	): Promise<T> {
+		let current = this.memory.apply(this.baseURL, model, body);
+		const tried = new Set<string>();
+		for (;;) {
+			try {
+				return await send(current);
+			} catch (error) {
+				const status = (error as {status?: unknown}).status;
+				if (!(error instanceof OpenAI.APIError) || (status !== 400 && status !== 422) || tried.size >= 6) throw error;
+				const message = serverMessage(error) ?? '';
+				const adjustment = refusedParameter({message, param: error.param}, Object.keys(current), tried);
+				if (!adjustment) throw error;
+				tried.add(adjustment.param);
+				if (adjustment.replacement) tried.add(adjustment.replacement);
+				if (this.memory.learn(this.baseURL, model, adjustment)) {
+					notices.push({type: 'notice', code: 'param_dropped', message: adjustmentNotice(model, this.baseURL, adjustment)});
+				}
+				const next = this.memory.apply(this.baseURL, model, body);
+				// A refusal the memory cannot act on (already applied) would loop: give up.
+				if (JSON.stringify(next) === JSON.stringify(current)) throw error;
+				current = next;
+			}
+		}
+	}
+
+	stream(messages: ChatMessage[], options: StreamOptions): AsyncGenerator<StreamChunk> {
+		return withStreamRetries(() => this.streamOnce(messages, options), {maxRetries: this.maxRetries, signal: options.signal});
+	}
+
+	private async *streamOnce(messages: ChatMessage[], options: StreamOptions): AsyncGenerator<StreamChunk> {
 		const {signal} = options;
 		const context = this.context(options);
 		let output = '';
 		let serverUsage: Usage | undefined;
 		let finish: string | null | undefined;
+		let chunks = 0;
 		try {
 			if (signal?.aborted) throw toBackendError(undefined, context);
-			const stream = await raceAbort(
-				this.client.chat.completions.create(
+			const notices: StreamChunk[] = [];
+			const {data: stream, response} = await raceAbort(
+				this.sendAdapting(
+					options.model,
 					{...this.params(messages, options), stream: true, stream_options: {include_usage: true}},
-					{signal},
+					(body) => this.client.chat.completions.create({...body, stream: true}, {signal}).withResponse(),
+					notices,
 				),
 				signal,
 			);
+			yield* notices;
+			throwIfNotAReply(response, context);
 			for await (const chunk of stream) {
+				chunks++;
+				throwIfErrorChunk(chunk);
 				finish = chunk.choices?.[0]?.finish_reason ?? finish;
 				const delta = chunk.choices?.[0]?.delta?.content;
 				if (typeof delta === 'string' && delta !== '') {
@@ -124,6 +189,7 @@ export class OpenAIBackend implements Backend {
 			}
 			// The SDK ends the iteration quietly when the request is aborted.
 			if (signal?.aborted) throw toBackendError(undefined, context);
+			if (chunks === 0) throw notAReplyError(context, 'an empty stream (no events)');
 		} catch (error) {
 			throw toBackendError(error, context);
 		}
@@ -140,11 +206,20 @@ export class OpenAIBackend implements Backend {
 		const context = this.context(options);
 		try {
 			if (signal?.aborted) throw toBackendError(undefined, context);
-			const response = await raceAbort(
-				this.client.chat.completions.create({...this.params(messages, options), stream: false}, {signal}),
+			const {data: response, response: raw} = await raceAbort(
+				this.sendAdapting(
+					options.model,
+					{...this.params(messages, options), stream: false},
+					(body) => this.client.chat.completions.create({...body, stream: false}, {signal}).withResponse(),
+					[],
+				),
 				signal,
 			);
-			const text = response.choices?.[0]?.message?.content ?? '';
+			throwIfNotAReply(raw, context);
+			if (typeof response !== 'object' || response === null || !Array.isArray(response.choices)) {
+				throw notAReplyError(context, 'JSON that is not a chat completion');
+			}
+			const text = response.choices[0]?.message?.content ?? '';
 			const finishReason = finishReasonOf(response.choices?.[0]?.finish_reason);
 			const usage: Usage = response.usage
 				? {inputTokens: response.usage.prompt_tokens ?? 0, outputTokens: response.usage.completion_tokens ?? 0}
@@ -157,5 +232,17 @@ export class OpenAIBackend implements Backend {
 
 	listModels(signal?: AbortSignal): Promise<string[]> {
 		return listModelIds(this.client.models.list({signal}), signal, this.context({signal}));
+	}
+}
+
+/**
+ * An error sent as a data chunk that the SDK passes on as if it were a chunk: vLLM's and other
+ * servers' `{"object": "error", "message": ...}` (the SDK itself throws on `{"error": ...}`).
+ */
+function throwIfErrorChunk(chunk: unknown): void {
+	if (typeof chunk !== 'object' || chunk === null || 'choices' in chunk) return;
+	const record = chunk as Record<string, unknown>;
+	if (record['object'] === 'error' || (typeof record['message'] === 'string' && record['id'] === undefined)) {
+		throw new OpenAI.APIError(undefined, record, undefined, undefined);
 	}
 }

@@ -1,4 +1,5 @@
 // The one interface every model backend implements. The engine only ever talks to this.
+import type {ParamMemory} from './request-params.js';
 
 export type BackendKind = 'openai' | 'anthropic' | 'demo';
 
@@ -16,7 +17,10 @@ export interface Usage {
 
 export interface StreamOptions {
 	model: string;
+	/** The caller's choice. Absent: OpenAI-compatible servers get DEFAULT_TEMPERATURE (0.7), except
+	 * models that take none (GPT-5, the o-series), which get no temperature at all. */
 	temperature?: number;
+	/** Output-token limit (sent as max_tokens, or max_completion_tokens where the model wants it). */
 	maxTokens?: number;
 	signal?: AbortSignal;
 }
@@ -26,11 +30,23 @@ export interface StreamOptions {
  * `other` (content filter, tool call, a stream that ended without saying). */
 export type FinishReason = 'stop' | 'length' | 'other';
 
+/** Short stable names for what a notice is about (front ends may key advice on them). */
+export type NoticeCode =
+	| 'param_dropped'
+	| 'prompt_truncated'
+	| 'reply_truncated'
+	| 'prompt_over_window'
+	| 'stream_retried'
+	| 'log_failed'
+	| 'model_chosen';
+
 /** One piece of a streamed reply. `reasoning` is the model's thinking (reasoning fields, `<think>`
- * text, Anthropic thinking blocks): shown, logged, never run and never the answer. */
+ * text, Anthropic thinking blocks): shown, logged, never run and never the answer. `notice` is
+ * something the user should know about the request (a parameter the server refused, a retry). */
 export type StreamChunk =
 	| {type: 'text'; text: string}
 	| {type: 'reasoning'; text: string}
+	| {type: 'notice'; code: NoticeCode; message: string}
 	| {type: 'usage'; usage: Usage; finishReason: FinishReason};
 
 export interface Backend {
@@ -48,8 +64,10 @@ export interface BackendConfig {
 	apiKey?: string;
 	/** Per-request timeout in milliseconds. */
 	timeoutMs?: number;
-	/** Retries for 429 and 5xx (with backoff). */
+	/** Retries for 429 and 5xx (with backoff), and for error events inside a stream before any text. */
 	maxRetries?: number;
+	/** Where refused request parameters are remembered (default: the process's session memory). */
+	paramMemory?: ParamMemory;
 }
 
 export type BackendErrorCode =
@@ -61,10 +79,15 @@ export type BackendErrorCode =
 	| 'bad_request'
 	| 'timeout'
 	| 'aborted'
-	| 'missing_key';
+	| 'missing_key'
+	/** A 200 that is not an API reply: an HTML page, a proxy's error page, an empty stream. */
+	| 'bad_response';
 
 /** A backend failure with a one-line message fit for a user (names the URL and what to do). */
 export class BackendError extends Error {
+	/** An error event inside a stream (or a cut connection) that a retry may get past. */
+	transient = false;
+
 	constructor(
 		message: string,
 		readonly code: BackendErrorCode,

@@ -13,7 +13,7 @@ export const helpText = `
     -b, --backend <BACKEND>    openai | anthropic | demo [default: openai]
     -u, --backend-url <URL>    Base URL [default: http://localhost:11434/v1 (Ollama)]
     -k, --backend-key <KEY>    API key (or OPENAI_API_KEY / ANTHROPIC_API_KEY)
-    -t, --temperature <TEMP>   Sampling temperature [default: 0.7]
+    -t, --temperature <TEMP>   Sampling temperature [default: 0.7; none for GPT-5 and o-series]
     -v, --verbose              Print every iteration in full (stderr)
     -e, --exec-log             Print the compact execution log (stderr)
     -c, --context-file <FILE>  Load context from a file (repeat for several: a dict)

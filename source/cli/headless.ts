@@ -33,7 +33,7 @@ export function rlmOptionsFrom(config: ResolvedConfig) {
 		backend: config.backend,
 		...(config.baseURL ? {baseURL: config.baseURL} : {}),
 		...(config.apiKey ? {apiKey: config.apiKey} : {}),
-		temperature: config.temperature,
+		...(config.temperature !== undefined ? {temperature: config.temperature} : {}),
 		maxIterations: config.maxIterations,
 		maxDepth: config.maxDepth,
 		...(config.subModel ? {subModel: config.subModel} : {}),

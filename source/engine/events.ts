@@ -1,6 +1,6 @@
 // The engine's event stream: everything observable about a run. The tree pane, the JSONL log,
 // --json, the -e exec log and the server's progress stream are all consumers of these events.
-import type {ChatMessage, Usage} from '../backends/types.js';
+import type {ChatMessage, NoticeCode, Usage} from '../backends/types.js';
 import type {BridgeFunction, VariableInfo} from '../sandbox/types.js';
 
 export type RunStatus = 'answered' | 'forced' | 'cancelled' | 'failed';
@@ -74,7 +74,14 @@ export type RlmEventBody =
 	  }
 	| {type: 'call.delta'; callId: string; text: string}
 	| {type: 'call.done'; callId: string; response: string; usage: Usage; ms: number; error?: string}
-	| {type: 'notice'; runId: string; level: 'info' | 'warn' | 'error'; message: string}
+	| {
+			type: 'notice';
+			runId: string;
+			level: 'info' | 'warn' | 'error';
+			/** A short stable name for what the notice is about ('param_dropped', 'prompt_truncated', ...). */
+			code: NoticeCode;
+			message: string;
+	  }
 	| {
 			type: 'run.done';
 			runId: string;

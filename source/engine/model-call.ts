@@ -1,5 +1,5 @@
 // One streamed model call: collects the text, reports deltas, and measures usage and time.
-import type {Backend, ChatMessage, FinishReason, Usage} from '../backends/types.js';
+import type {Backend, ChatMessage, FinishReason, NoticeCode, Usage} from '../backends/types.js';
 import {zeroUsage} from '../backends/types.js';
 
 export interface ModelCallResult {
@@ -16,6 +16,8 @@ export async function callModel(
 	messages: ChatMessage[],
 	options: {model: string; temperature?: number; maxTokens?: number; signal?: AbortSignal},
 	onDelta?: (text: string) => void,
+	/** Told what the backend reports about the request (a refused parameter, a retry). */
+	onNotice?: (notice: {code: NoticeCode; message: string}) => void,
 ): Promise<ModelCallResult> {
 	const started = performance.now();
 	let text = '';
@@ -35,6 +37,8 @@ export async function callModel(
 				onDelta?.(chunk.text);
 			} else if (chunk.type === 'reasoning') {
 				reasoning += chunk.text;
+			} else if (chunk.type === 'notice') {
+				onNotice?.({code: chunk.code, message: chunk.message});
 			} else {
 				({usage, finishReason} = chunk);
 			}

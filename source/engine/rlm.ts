@@ -258,7 +258,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 				dir,
 				this.#sessionId,
 				{maxDepth: this.#options.maxDepth ?? DEFAULTS.maxDepth, ...(this.#options.baseURL ? {baseURL: this.#options.baseURL} : {})},
-				(message, runId) => this.emit('event', {type: 'notice', runId, level: 'warn', message, t: performance.now()}),
+				(message, runId) => this.emit('event', {type: 'notice', runId, level: 'warn', code: 'log_failed', message, t: performance.now()}),
 			);
 		}
 		return this.#logger;

@@ -111,6 +111,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				messages,
 				{model, temperature: engine.options.temperature, maxTokens: engine.options.maxTokens, signal},
 				(text) => engine.emit({type: 'llm.delta', runId, iteration, text}),
+				(notice) => engine.emit({type: 'notice', runId, level: 'info', ...notice}),
 			);
 			addToRun(result.usage);
 			engine.emit({type: 'llm.done', runId, iteration, text: result.text, usage: result.usage, ms: result.ms});

@@ -89,6 +89,7 @@ function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest
 			[{role: 'user', content: prompt}],
 			{model, temperature: engine.options.temperature, maxTokens: engine.options.maxTokens, signal},
 			(text) => engine.emit({type: 'call.delta', callId, text}),
+			(notice) => engine.emit({type: 'notice', runId: site.runId, level: 'info', ...notice}),
 		);
 		return {response: result.text, usage: result.usage};
 	});

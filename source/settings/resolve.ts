@@ -18,7 +18,8 @@ export interface ResolvedConfig {
 	model: string;
 	baseURL?: string;
 	apiKey?: string;
-	temperature: number;
+	/** Only when the user chose one (flag or settings file). */
+	temperature?: number;
 	maxIterations: number;
 	maxDepth: number;
 	subModel?: string;
@@ -101,12 +102,11 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 		apiKey = nonEmpty(flags.backendKey) ?? apiKeyFor(backend, env);
 	}
 
-	const temperature = checkNumber(
-		'temperature',
-		flags.temperature ?? settings.temperature,
-		n => n >= 0 && n <= 2,
-		'a number from 0 to 2',
-	);
+	const chosenTemperature = flags.temperature ?? settings.temperature;
+	const temperature =
+		chosenTemperature === undefined
+			? undefined
+			: checkNumber('temperature', chosenTemperature, n => n >= 0 && n <= 2, 'a number from 0 to 2');
 	const maxIterations = checkNumber(
 		'max iterations',
 		flags.maxIterations ?? settings.maxIterations,
@@ -127,7 +127,8 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 	);
 	const subModel = nonEmpty(flags.subModel) ?? settings.subModel;
 
-	const config: ResolvedConfig = {backend, model, temperature, maxIterations, maxDepth, timeoutSeconds};
+	const config: ResolvedConfig = {backend, model, maxIterations, maxDepth, timeoutSeconds};
+	if (temperature !== undefined) config.temperature = temperature;
 	if (baseURL) config.baseURL = baseURL;
 	if (apiKey) config.apiKey = apiKey;
 	if (subModel) config.subModel = subModel;

@@ -13,7 +13,9 @@ export interface Settings {
 	/** Last model used per backend. */
 	models: {openai?: string; anthropic?: string; demo?: string};
 	baseURLs: {openai?: string; anthropic?: string};
-	temperature: number;
+	/** Set only when the user chose one: without it each backend sends its default (0.7 to
+	 * OpenAI-compatible servers, none to GPT-5 and the o-series). */
+	temperature?: number;
 	maxIterations: number;
 	maxDepth: number;
 	subModel?: string;
@@ -25,12 +27,13 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
 	backend: 'openai',
 	models: {},
 	baseURLs: {},
-	temperature: 0.7,
 	maxIterations: 30,
 	maxDepth: 1,
 	timeoutSeconds: 30,
 	theme: 'dark',
 }) as Settings;
+
+const LEGACY_DEFAULT_TEMPERATURE = 0.7;
 
 const optionalName = z.string().trim().min(1).max(500).optional().catch(undefined);
 const optionalUrl = z.url().max(2000).optional().catch(undefined);
@@ -42,7 +45,7 @@ export const settingsSchema = z
 			.object({openai: optionalName, anthropic: optionalName, demo: optionalName})
 			.catch(() => ({})),
 		baseURLs: z.object({openai: optionalUrl, anthropic: optionalUrl}).catch(() => ({})),
-		temperature: z.number().min(0).max(2).catch(DEFAULT_SETTINGS.temperature),
+		temperature: z.number().min(0).max(2).optional().catch(undefined),
 		maxIterations: z.number().int().min(1).max(10_000).catch(DEFAULT_SETTINGS.maxIterations),
 		maxDepth: z.number().int().min(1).max(100).catch(DEFAULT_SETTINGS.maxDepth),
 		subModel: optionalName,
@@ -54,6 +57,9 @@ export const settingsSchema = z
 /** Parses anything into valid settings (never throws); undefined optional fields are removed. */
 export function parseSettings(input: unknown): Settings {
 	const parsed = settingsSchema.parse(input) as Settings;
+	// Earlier versions wrote the default 0.7 into every file they saved: that value reads as "not
+	// chosen" (the default is 0.7 anyway, and GPT-5 and the o-series refuse it).
+	if (parsed.temperature === LEGACY_DEFAULT_TEMPERATURE) delete parsed.temperature;
 	return dropUndefined(parsed);
 }
 

@@ -122,6 +122,8 @@ export interface NoticeNode extends NodeBase {
 	readonly kind: 'notice';
 	readonly runId: string;
 	readonly noticeLevel: 'info' | 'warn' | 'error';
+	/** The notice's stable name ('param_dropped', 'prompt_truncated', ...). */
+	readonly code: string;
 	readonly message: string;
 }
 
@@ -589,6 +591,7 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 				kind: 'notice',
 				runId: event.runId,
 				noticeLevel: event.level,
+				code: event.code,
 				message: event.message,
 				status: event.level === 'error' ? 'error' : 'done',
 				startedAt: t,

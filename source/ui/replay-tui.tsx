@@ -69,7 +69,6 @@ export async function runReplayTui(options: ReplayTuiOptions): Promise<number> {
 	const config: ResolvedConfig = {
 		backend,
 		model,
-		temperature: DEFAULT_SETTINGS.temperature,
 		maxIterations: first?.type === 'run.start' ? first.maxIterations : DEFAULT_SETTINGS.maxIterations,
 		maxDepth: DEFAULT_SETTINGS.maxDepth,
 		timeoutSeconds: DEFAULT_SETTINGS.timeoutSeconds,

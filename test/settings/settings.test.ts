@@ -20,7 +20,6 @@ describe('settings schema', () => {
 			backend: 'openai',
 			models: {},
 			baseURLs: {},
-			temperature: 0.7,
 			maxIterations: 30,
 			maxDepth: 1,
 			timeoutSeconds: 30,
@@ -31,6 +30,13 @@ describe('settings schema', () => {
 		expect(parsed.models).toEqual({openai: 'llama3'});
 		expect(parsed).not.toHaveProperty('bogus');
 		expect(parsed).not.toHaveProperty('apiKey');
+	});
+
+	it('keeps a temperature only when the user chose one (the 0.7 older versions wrote is the default)', () => {
+		expect(parseSettings({temperature: 0.3}).temperature).toBe(0.3);
+		expect(parseSettings({temperature: 0.7})).not.toHaveProperty('temperature');
+		expect(resolveConfig({}, {}, parseSettings({temperature: 0.7}))).not.toHaveProperty('temperature');
+		expect(resolveConfig({temperature: 0.7}, {}, parseSettings({})).temperature).toBe(0.7);
 	});
 
 	it('falls back per field when a value is invalid', () => {
@@ -45,9 +51,9 @@ describe('settings schema', () => {
 			baseURLs: {openai: 'not a url', anthropic: 'https://example.com'},
 			subModel: 'small',
 		});
+		expect(parsed.temperature).toBeUndefined();
 		expect(parsed).toMatchObject({
 			backend: 'openai',
-			temperature: 0.7,
 			maxIterations: 30,
 			maxDepth: 1,
 			timeoutSeconds: 30,
@@ -145,7 +151,6 @@ describe('resolveConfig', () => {
 			backend: 'openai',
 			model: DEFAULT_MODELS.openai,
 			baseURL: 'http://localhost:11434/v1',
-			temperature: 0.7,
 			maxIterations: 30,
 			maxDepth: 1,
 			timeoutSeconds: 30,

@@ -29,21 +29,73 @@ export type FakeReply =
 			chunkSize?: number;
 			/** Send no usage at all (like servers that ignore stream_options.include_usage). */
 			omitUsage?: boolean;
-			/** Why the reply ended (default 'stop'): 'length' is OpenAI `finish_reason: "length"`,
-			 * Anthropic `stop_reason: "max_tokens"`. */
+			/** Why the reply ended: 'length' is sent as OpenAI `finish_reason: "length"` and Anthropic
+			 * `stop_reason: "max_tokens"` (default 'stop': `stop` / `end_turn`). */
 			finishReason?: 'stop' | 'length';
+			/**
+			 * An error event inside the 200 stream after `afterChars` characters of text (0: before any
+			 * text), then the stream ends: Anthropic `event: error` with `{"type": "error", "error":
+			 * {type, message}}`; OpenAI-compatible `data: {"error": {message, type, code}}`, or with
+			 * `shape: 'object'` vLLM's `data: {"object": "error", "message", "type", "code"}`.
+			 */
+			streamError?: {afterChars: number; message: string; type?: string; shape?: 'error' | 'object'};
 	  }
 	| {
 			status: number;
 			message: string;
 			type?: string;
+			/** OpenAI error fields: the parameter refused and the error code (e.g. 'unsupported_value'). */
+			param?: string;
+			code?: string;
+			/**
+			 * The whole body instead of the API's own error shape: an object is sent as JSON (a gateway's
+			 * `{"message": ...}`, `{"detail": ...}`), a string as it is (`contentType`, default text/plain).
+			 */
+			body?: unknown;
+			contentType?: string;
 			/**
 			 * The `retry-after-ms` header sent with 408/409/429/5xx replies (both SDKs honour it).
 			 * Default 1, so retries in tests take no time; null sends no header (SDK default backoff).
 			 */
 			retryAfterMs?: number | null;
 	  }
+	/** A reply that is not an API reply: `body` as it is with this status (default 200) and content
+	 * type (default text/html): a web UI's page, a proxy's error page, an empty stream. */
+	| {raw: string; status?: number; contentType?: string}
 	| {hang: true};
+
+/** The body shapes servers and gateways use to refuse a request parameter. */
+export type RejectionShape = 'openai' | 'message' | 'detail' | 'detail-list' | 'error-string' | 'text';
+
+/**
+ * A 400 refusing `param`, in one of the shapes seen in the wild: OpenAI's (GPT-5's
+ * `unsupported_value` for temperature, `unsupported_parameter` for max_tokens with "Use
+ * 'max_completion_tokens' instead"), a gateway's top-level `{"message"}` (Databricks, Bedrock
+ * fronts), `{"detail": "..."}`, FastAPI/pydantic's `{"detail": [{"loc", "msg"}]}`, `{"error": "..."}`,
+ * or plain text.
+ */
+export function parameterRejection(param: string, shape: RejectionShape): FakeReply {
+	const message =
+		param === 'temperature'
+			? "Unsupported value: 'temperature' does not support 0.7 with this model. Only the default (1) value is supported."
+			: param === 'max_tokens'
+				? "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead."
+				: `Unrecognized request argument supplied: ${param}`;
+	switch (shape) {
+		case 'openai':
+			return {status: 400, message, param, code: param === 'temperature' ? 'unsupported_value' : 'unsupported_parameter'};
+		case 'message':
+			return {status: 400, message, body: {error_code: 'BAD_REQUEST', message}};
+		case 'detail':
+			return {status: 400, message, body: {detail: message}};
+		case 'detail-list':
+			return {status: 422, message, body: {detail: [{type: 'extra_forbidden', loc: ['body', param], msg: 'Extra inputs are not permitted', input: 1}]}};
+		case 'error-string':
+			return {status: 400, message, body: {error: message}};
+		case 'text':
+			return {status: 400, message, body: message};
+	}
+}
 
 export type FakeResponder = (request: FakeRequest) => FakeReply | Promise<FakeReply>;
 
@@ -150,6 +202,12 @@ export async function startFakeLlmServer(
 
 	async function sendReply(res: ServerResponse, request: FakeRequest, reply: FakeReply): Promise<void> {
 		if ('hang' in reply) return; // The response stays open until the client (or close()) ends it.
+		if ('raw' in reply) {
+			if (res.destroyed) return;
+			res.writeHead(reply.status ?? 200, {'content-type': reply.contentType ?? 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(reply.raw)});
+			res.end(reply.raw);
+			return;
+		}
 		if ('status' in reply) {
 			sendError(res, request.api, reply);
 			return;
@@ -173,10 +231,14 @@ export async function startFakeLlmServer(
 			);
 			return;
 		}
-		const pieces = split(reply.text, Math.max(1, reply.chunkSize ?? DEFAULT_CHUNK_SIZE));
+		const shown = reply.streamError ? Array.from(reply.text).slice(0, reply.streamError.afterChars).join('') : reply.text;
+		const pieces = split(shown, Math.max(1, reply.chunkSize ?? DEFAULT_CHUNK_SIZE));
 		res.writeHead(200, {'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive'});
-		const events =
-			request.api === 'openai'
+		const events = reply.streamError
+			? request.api === 'openai'
+				? openaiErrorEvents(id, request.model, pieces, reply.streamError)
+				: anthropicErrorEvents(id, request.model, pieces, usage, reply.streamError)
+			: request.api === 'openai'
 				? openaiEvents(id, request.model, pieces, includeUsage(request.body) ? withUsage : undefined, finish)
 				: anthropicEvents(id, request.model, pieces, usage, reply.omitUsage === true, finish);
 		for (const event of events) {
@@ -318,17 +380,27 @@ const ANTHROPIC_ERROR_TYPES: Record<number, string> = {
 function sendError(
 	res: ServerResponse,
 	api: 'openai' | 'anthropic',
-	reply: {status: number; message: string; type?: string; retryAfterMs?: number | null},
+	reply: {status: number; message: string; type?: string; param?: string; code?: string; body?: unknown; contentType?: string; retryAfterMs?: number | null},
 ): void {
 	const {status, message} = reply;
 	const headers: Record<string, string> = {};
 	const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
 	const retryAfterMs = reply.retryAfterMs === undefined ? 1 : reply.retryAfterMs;
 	if (retryable && retryAfterMs !== null) headers['retry-after-ms'] = String(retryAfterMs);
+	if (reply.body !== undefined) {
+		if (typeof reply.body !== 'string') {
+			sendJSON(res, status, reply.body, headers);
+			return;
+		}
+		if (res.destroyed) return;
+		res.writeHead(status, {'content-type': reply.contentType ?? 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(reply.body), ...headers});
+		res.end(reply.body);
+		return;
+	}
 	if (api === 'openai') {
 		const type = reply.type ?? OPENAI_ERROR_TYPES[status] ?? (status >= 500 ? 'server_error' : 'invalid_request_error');
-		const code = status === 401 ? 'invalid_api_key' : status === 404 ? 'model_not_found' : null;
-		sendJSON(res, status, {error: {message, type, param: null, code}}, headers);
+		const code = reply.code ?? (status === 401 ? 'invalid_api_key' : status === 404 ? 'model_not_found' : null);
+		sendJSON(res, status, {error: {message, type, param: reply.param ?? null, code}}, headers);
 	} else {
 		const type = reply.type ?? ANTHROPIC_ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
 		sendJSON(res, status, {type: 'error', error: {type, message}}, {...headers, 'request-id': 'req_fake'});
@@ -364,10 +436,7 @@ function openaiUsage(usage: Usage): unknown {
 	};
 }
 
-type Finish = 'stop' | 'length';
-const anthropicStop = (finish: Finish) => (finish === 'length' ? 'max_tokens' : 'end_turn');
-
-function openaiCompletion(id: string, model: string, text: string, usage: Usage | undefined, finish: Finish): unknown {
+function openaiCompletion(id: string, model: string, text: string, usage: Usage | undefined, finish: 'stop' | 'length'): unknown {
 	return {
 		id,
 		object: 'chat.completion',
@@ -378,14 +447,16 @@ function openaiCompletion(id: string, model: string, text: string, usage: Usage 
 	};
 }
 
-function anthropicMessage(id: string, model: string, text: string, usage: Usage, finish: Finish): unknown {
+const anthropicStopReason = (finish: 'stop' | 'length') => (finish === 'length' ? 'max_tokens' : 'end_turn');
+
+function anthropicMessage(id: string, model: string, text: string, usage: Usage, finish: 'stop' | 'length'): unknown {
 	return {
 		id,
 		type: 'message',
 		role: 'assistant',
 		model,
 		content: [{type: 'text', text}],
-		stop_reason: anthropicStop(finish),
+		stop_reason: anthropicStopReason(finish),
 		stop_sequence: null,
 		usage: {input_tokens: usage.inputTokens, output_tokens: usage.outputTokens},
 	};
@@ -404,10 +475,14 @@ function split(text: string, size: number): string[] {
 	return pieces;
 }
 
-function openaiEvents(id: string, model: string, pieces: string[], usage: Usage | undefined, finish: Finish): SseEvent[] {
+function openaiChunk(id: string, model: string) {
 	const created = Math.floor(Date.now() / 1000);
-	const chunk = (choices: unknown[], extra: Record<string, unknown> = {}): string =>
+	return (choices: unknown[], extra: Record<string, unknown> = {}): string =>
 		`data: ${JSON.stringify({id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_fake', choices, ...extra})}\n\n`;
+}
+
+function openaiEvents(id: string, model: string, pieces: string[], usage: Usage | undefined, finish: 'stop' | 'length'): SseEvent[] {
+	const chunk = openaiChunk(id, model);
 	const events: SseEvent[] = [
 		{text: chunk([{index: 0, delta: {role: 'assistant', content: ''}, logprobs: null, finish_reason: null}]), delta: false},
 	];
@@ -420,9 +495,36 @@ function openaiEvents(id: string, model: string, pieces: string[], usage: Usage 
 	return events;
 }
 
-function anthropicEvents(id: string, model: string, pieces: string[], usage: Usage, omitUsage: boolean, finish: Finish): SseEvent[] {
-	const event = (type: string, data: Record<string, unknown>): string =>
-		`event: ${type}\ndata: ${JSON.stringify({type, ...data})}\n\n`;
+const anthropicEvent = (type: string, data: Record<string, unknown>): string =>
+	`event: ${type}\ndata: ${JSON.stringify({type, ...data})}\n\n`;
+
+/** The OpenAI-compatible stream up to an error chunk, which ends it. */
+function openaiErrorEvents(id: string, model: string, pieces: string[], error: {message: string; type?: string; shape?: 'error' | 'object'}): SseEvent[] {
+	const chunk = openaiChunk(id, model);
+	const events: SseEvent[] = [
+		{text: chunk([{index: 0, delta: {role: 'assistant', content: ''}, logprobs: null, finish_reason: null}]), delta: false},
+	];
+	for (const piece of pieces) {
+		events.push({text: chunk([{index: 0, delta: {content: piece}, logprobs: null, finish_reason: null}]), delta: true});
+	}
+	const type = error.type ?? 'server_error';
+	const body =
+		error.shape === 'object'
+			? {object: 'error', message: error.message, type, param: null, code: 500}
+			: {error: {message: error.message, type, param: null, code: null}};
+	events.push({text: `data: ${JSON.stringify(body)}\n\n`, delta: false});
+	return events;
+}
+
+/** The Anthropic stream up to an `event: error` (overloaded_error by default), which ends it. */
+function anthropicErrorEvents(id: string, model: string, pieces: string[], usage: Usage, error: {message: string; type?: string}): SseEvent[] {
+	const events = anthropicEvents(id, model, pieces, usage, false, 'stop').slice(0, 3 + pieces.length);
+	events.push({text: anthropicEvent('error', {error: {type: error.type ?? 'overloaded_error', message: error.message}}), delta: false});
+	return events;
+}
+
+function anthropicEvents(id: string, model: string, pieces: string[], usage: Usage, omitUsage: boolean, finish: 'stop' | 'length'): SseEvent[] {
+	const event = anthropicEvent;
 	const events: SseEvent[] = [
 		{
 			text: event('message_start', {
@@ -449,7 +551,7 @@ function anthropicEvents(id: string, model: string, pieces: string[], usage: Usa
 		{text: event('content_block_stop', {index: 0}), delta: false},
 		{
 			text: event('message_delta', {
-				delta: {stop_reason: anthropicStop(finish), stop_sequence: null},
+				delta: {stop_reason: anthropicStopReason(finish), stop_sequence: null},
 				usage: omitUsage ? {} : {output_tokens: usage.outputTokens},
 			}),
 			delta: false,

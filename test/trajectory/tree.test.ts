@@ -49,7 +49,7 @@ function scenario(): RlmEvent[] {
 		ev({type: 'code.done', runId: 'r1', iteration: 1, block: 0, ok: true, stdout: '1\n', stderr: '', ms: 40, truncatedChars: 0, variables: [{name: 'x', type: 'int'}], final: null, restarted: false}),
 		ev({type: 'iter.start', runId: 'r1', iteration: 2, maxIterations: 5}),
 		ev({type: 'llm.done', runId: 'r1', iteration: 2, text: 'done', usage: u(200, 10), ms: 9}),
-		ev({type: 'notice', runId: 'r1', level: 'warn', message: 'heads up'}),
+		ev({type: 'notice', runId: 'r1', level: 'warn', code: 'prompt_truncated', message: 'heads up'}),
 		ev({type: 'run.done', runId: 'r1', answer: '42', status: 'answered', usage: u(340, 38), ms: 300, iterations: 2}),
 	];
 }

@@ -1,0 +1,130 @@
+// Which optional request parameters a model takes. Known families are handled up front on every
+// host (the same models are served by OpenAI, Azure, OpenRouter and other gateways under other
+// hostnames); for the rest, a 400 that names a parameter is learned from, per base URL and model.
+
+/** Sent to OpenAI-compatible servers when the caller chose no temperature (the seed's default). */
+export const DEFAULT_TEMPERATURE = 0.7;
+
+/**
+ * OpenAI's reasoning families (GPT-5 and the o-series, also behind a router's `openai/` prefix):
+ * they reject `temperature` other than 1 (400 `unsupported_value`) and `max_tokens` (400
+ * `unsupported_parameter`: "Use 'max_completion_tokens' instead"), per OpenAI's API reference and
+ * the error bodies users report.
+ */
+export function isReasoningFamily(model: string): boolean {
+	const id = model.trim().toLowerCase().split('/').at(-1) ?? '';
+	return /^(gpt-5|o[1-9])([-.:_]|$)/.test(id);
+}
+
+/** Optional parameters this client sends and can do without (or rename). */
+export const OPTIONAL_PARAMS = ['temperature', 'top_p', 'max_tokens', 'max_completion_tokens', 'stream_options'] as const;
+export type OptionalParam = (typeof OPTIONAL_PARAMS)[number];
+
+/** The two names of the output-token limit: a server that refuses one usually takes the other. */
+const ALTERNATIVES: Partial<Record<OptionalParam, OptionalParam>> = {
+	max_tokens: 'max_completion_tokens',
+	max_completion_tokens: 'max_tokens',
+};
+
+/** What was learned about one base URL and model: parameters to leave out, and renamed ones. */
+interface Learned {
+	drop: Set<OptionalParam>;
+	rename: Map<OptionalParam, OptionalParam>;
+}
+
+/** What a rejection asks for: leave `param` out, or send it as `replacement`. */
+export interface Adjustment {
+	param: OptionalParam;
+	replacement?: OptionalParam;
+}
+
+/**
+ * Parameters servers refused, remembered for the rest of the session (the process), per base URL and
+ * model, so each refusal costs one extra request once.
+ */
+export class ParamMemory {
+	readonly #learned = new Map<string, Learned>();
+
+	#entry(baseURL: string, model: string): Learned {
+		const key = `${baseURL}\n${model}`;
+		let entry = this.#learned.get(key);
+		if (!entry) this.#learned.set(key, (entry = {drop: new Set(), rename: new Map()}));
+		return entry;
+	}
+
+	/** Records an adjustment; true the first time it is learned (so it is reported once). */
+	learn(baseURL: string, model: string, adjustment: Adjustment): boolean {
+		const entry = this.#entry(baseURL, model);
+		if (adjustment.replacement !== undefined) {
+			if (entry.rename.get(adjustment.param) === adjustment.replacement) return false;
+			entry.rename.set(adjustment.param, adjustment.replacement);
+			return true;
+		}
+		if (entry.drop.has(adjustment.param)) return false;
+		entry.drop.add(adjustment.param);
+		return true;
+	}
+
+	/** `params` with what was learned applied (a copy; the input is not changed). */
+	apply<T extends object>(baseURL: string, model: string, params: T): T {
+		const entry = this.#learned.get(`${baseURL}\n${model}`);
+		if (!entry) return params;
+		const out = {...params} as Record<string, unknown>;
+		for (const [from, to] of entry.rename) {
+			if (from in out && !(to in out)) {
+				out[to] = out[from];
+				delete out[from];
+			}
+		}
+		for (const param of entry.drop) delete out[param];
+		return out as T;
+	}
+}
+
+/** The session's memory, shared by every backend of the process. */
+export const sessionParamMemory = new ParamMemory();
+
+const REFUSAL =
+	/unsupported|not supported|unrecogni[sz]ed|unknown|extra (inputs|fields)|not permitted|not allowed|does not support|doesn't support|not a valid|invalid|unexpected|cannot be used|is not available/i;
+
+/**
+ * The optional parameter a 400 refuses, if it names one that was sent: from OpenAI's `param` field,
+ * or from the message ("Unsupported parameter: 'max_tokens' ... Use 'max_completion_tokens'
+ * instead", "Unrecognized request argument supplied: stream_options", pydantic's
+ * "stream_options: Extra inputs are not permitted", ...). The output-token limit is renamed rather
+ * than dropped, unless its other name was tried already.
+ */
+export function refusedParameter(
+	said: {message: string; param?: unknown},
+	sent: readonly string[],
+	/** Parameter names already adjusted for this request (never renamed back to). */
+	tried: ReadonlySet<string> = new Set(),
+): Adjustment | undefined {
+	const candidates = OPTIONAL_PARAMS.filter((param) => sent.includes(param));
+	if (candidates.length === 0) return undefined;
+	let param: OptionalParam | undefined;
+	if (typeof said.param === 'string') param = candidates.find((candidate) => candidate === said.param);
+	if (param === undefined && REFUSAL.test(said.message)) {
+		// The first sent parameter the message names (as a word: max_tokens is not inside max_completion_tokens).
+		let earliest = Infinity;
+		for (const candidate of candidates) {
+			const at = said.message.search(new RegExp(`(^|[^A-Za-z0-9_])${candidate}([^A-Za-z0-9_]|$)`));
+			if (at >= 0 && at < earliest) {
+				earliest = at;
+				param = candidate;
+			}
+		}
+	}
+	if (param === undefined) return undefined;
+	const named = /use [`'"]?([a-z_]+)[`'"]? instead/i.exec(said.message)?.[1];
+	const replacement =
+		named && named !== param && (OPTIONAL_PARAMS as readonly string[]).includes(named) ? (named as OptionalParam) : ALTERNATIVES[param];
+	if (replacement !== undefined && !sent.includes(replacement) && !tried.has(replacement)) return {param, replacement};
+	return {param};
+}
+
+/** The notice for a learned adjustment, e.g. "gpt-5 at https://… does not take temperature: sent without it". */
+export function adjustmentNotice(model: string, baseURL: string, adjustment: Adjustment): string {
+	const change = adjustment.replacement ? `sent ${adjustment.replacement} instead` : 'sent without it';
+	return `${model} at ${baseURL} does not take ${adjustment.param}: ${change} for the rest of this session.`;
+}

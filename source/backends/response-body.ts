@@ -1,0 +1,116 @@
+// What a server said, from whatever it sent. The SDKs read only `{"error": {...}}` bodies (OpenAI)
+// or keep the parsed JSON (Anthropic); gateways and local servers answer in other shapes, and a
+// wrong base URL often answers 200 with a web page. The fetch given to the SDKs keeps what they drop.
+
+/** A 200 whose body is not an API reply (an HTML page, a proxy's error page), as it arrived. */
+export interface NotAReply {
+	/** The response's content-type header ('' when absent). */
+	contentType: string;
+	/** The first characters of the body. */
+	head: string;
+}
+
+const errorBodies = new WeakMap<object, string>();
+const notReplies = new WeakMap<object, NotAReply>();
+
+/** Characters of a body kept for messages. */
+const KEPT_CHARS = 4000;
+
+/** Content types that are never an API reply (JSON or SSE). */
+const PAGE_TYPES = /^\s*(text\/html|application\/xhtml|text\/xml|application\/xml)/i;
+
+type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/**
+ * A fetch for the SDKs: an error response's body is read and remembered (keyed by the headers object
+ * the SDK puts on its error), and a 200 that is a web page is remembered as not a reply (keyed by the
+ * response). Both are handed on with their body intact.
+ */
+export function inspectingFetch(inner: Fetch = (input, init) => fetch(input, init)): Fetch {
+	return async (input, init) => {
+		const response = await inner(input, init);
+		const contentType = response.headers.get('content-type') ?? '';
+		if (response.ok && !PAGE_TYPES.test(contentType)) return response;
+		const text = await response.text().catch(() => '');
+		const copy = new Response(response.status === 204 || response.status === 304 ? null : text, {
+			status: response.status,
+			statusText: response.statusText,
+			headers: response.headers,
+		});
+		if (response.ok) notReplies.set(copy, {contentType, head: text.slice(0, KEPT_CHARS)});
+		else errorBodies.set(copy.headers, text.slice(0, KEPT_CHARS));
+		return copy;
+	};
+}
+
+/** The raw body of the error response whose headers the SDK attached to `error`, if it was kept. */
+export function errorBodyOf(error: unknown): string | undefined {
+	const headers = isObject(error) ? error['headers'] : undefined;
+	return isObject(headers) ? errorBodies.get(headers) : undefined;
+}
+
+/** Set when `response` was a 200 that is not an API reply. */
+export function notAReply(response: unknown): NotAReply | undefined {
+	return isObject(response) ? notReplies.get(response) : undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null;
+}
+
+/** Keys that hold a server's message, in the order they are tried. */
+const MESSAGE_KEYS = ['error', 'message', 'Message', 'detail', 'error_message', 'errorMessage', 'msg', 'errors', 'title'];
+
+/**
+ * The message inside a parsed error body, from the shapes servers use: `{"error": {"message"}}`
+ * (OpenAI, Anthropic), `{"error": "..."}`, `{"message"}` (Databricks, many gateways), `{"Message"}`
+ * (AWS), `{"detail": "..."}` and FastAPI/pydantic's `{"detail": [{"loc", "msg"}]}` (vLLM and
+ * Python servers), `{"errors": [...]}`.
+ */
+export function messageFromJson(body: unknown, depth = 0): string | undefined {
+	if (depth > 4) return undefined;
+	if (typeof body === 'string') return body.trim() === '' ? undefined : body.trim();
+	if (Array.isArray(body)) {
+		const parts = body.map((item) => messageFromJson(item, depth + 1)).filter((part): part is string => part !== undefined);
+		return parts.length > 0 ? parts.slice(0, 3).join('; ') : undefined;
+	}
+	if (!isObject(body)) return undefined;
+	if (typeof body['msg'] === 'string' && Array.isArray(body['loc'])) {
+		const where = body['loc'].filter((part) => part !== 'body').join('.');
+		return where ? `${where}: ${body['msg']}` : body['msg'];
+	}
+	for (const key of MESSAGE_KEYS) {
+		const found = messageFromJson(body[key], depth + 1);
+		if (found !== undefined) return found;
+	}
+	return undefined;
+}
+
+/** The message in a body as text: JSON in any of the shapes above, an HTML page's title, or the text. */
+export function messageFromText(text: string): string | undefined {
+	const trimmed = text.trim();
+	if (trimmed === '') return undefined;
+	if (/^[[{]/.test(trimmed)) {
+		try {
+			return messageFromJson(JSON.parse(trimmed));
+		} catch {
+			// Not JSON after all: fall through to text.
+		}
+	}
+	if (/^<|<html|<!doctype/i.test(trimmed)) return pageSummary(trimmed);
+	return trimmed;
+}
+
+/** An HTML page in a few words: its title, else its first heading, else its text. */
+export function pageSummary(html: string): string | undefined {
+	const pick = (pattern: RegExp) => pattern.exec(html)?.[1]?.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+	const text =
+		pick(/<title[^>]*>([\s\S]*?)<\/title>/i) ||
+		pick(/<h1[^>]*>([\s\S]*?)<\/h1>/i) ||
+		html
+			.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
+			.replace(/<[^>]*>/g, ' ')
+			.replace(/\s+/g, ' ')
+			.trim();
+	return text ? text : undefined;
+}

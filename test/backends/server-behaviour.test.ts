@@ -1,0 +1,258 @@
+// Servers as they really behave, through the real SDKs: error bodies in every shape, parameters a
+// model refuses, replies cut at the limit, 200s that are not replies, and error events inside streams.
+
+import {afterAll, beforeAll, beforeEach, describe, expect, it, vi} from 'vitest';
+import {AnthropicBackend} from '../../source/backends/anthropic.js';
+import {collectStream} from '../../source/backends/create.js';
+import {OpenAIBackend} from '../../source/backends/openai.js';
+import {ParamMemory} from '../../source/backends/request-params.js';
+import {BackendError, type Backend, type ChatMessage, type StreamChunk} from '../../source/backends/types.js';
+import {parameterRejection, startFakeLlmServer, type FakeLlmServer, type FakeReply, type RejectionShape} from '../support/fake-llm-server.js';
+
+let server: FakeLlmServer;
+
+beforeAll(async () => {
+	server = await startFakeLlmServer();
+});
+
+afterAll(async () => {
+	await server.close();
+});
+
+beforeEach(() => {
+	for (const name of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL']) vi.stubEnv(name, undefined);
+	server.requests.length = 0;
+	server.setResponder(() => ({text: 'ok'}));
+	return () => vi.unstubAllEnvs();
+});
+
+const messages: ChatMessage[] = [{role: 'user', content: 'Say hello.'}];
+
+function openai(extra: {maxRetries?: number; paramMemory?: ParamMemory} = {}): OpenAIBackend {
+	return new OpenAIBackend({baseURL: server.openaiBaseURL, maxRetries: 0, paramMemory: new ParamMemory(), ...extra});
+}
+
+function anthropic(extra: {maxRetries?: number} = {}): AnthropicBackend {
+	return new AnthropicBackend({baseURL: server.anthropicBaseURL, apiKey: 'sk-ant-test', maxRetries: 0, ...extra});
+}
+
+async function chunksOf(backend: Backend, model = 'm', options: {temperature?: number; maxTokens?: number} = {}): Promise<StreamChunk[]> {
+	const chunks: StreamChunk[] = [];
+	for await (const chunk of backend.stream(messages, {model, ...options})) chunks.push(chunk);
+	return chunks;
+}
+
+async function caught(promise: Promise<unknown>): Promise<BackendError> {
+	try {
+		await promise;
+	} catch (error) {
+		expect(error).toBeInstanceOf(BackendError);
+		return error as BackendError;
+	}
+	throw new Error('expected a BackendError, got success');
+}
+
+/** Replies from a queue, then 'ok'. */
+function replies(...queue: FakeReply[]) {
+	server.setResponder(() => queue.shift() ?? {text: 'ok'});
+}
+
+const bodyOf = (index: number) => server.requests[index]!.body as Record<string, unknown>;
+
+describe('the server’s own error text, from every body shape', () => {
+	const said = 'Model "ghost" is not served here';
+	const shapes: Array<[string, FakeReply]> = [
+		['error.message', {status: 400, message: said}],
+		['top-level message', {status: 400, message: said, body: {error_code: 'BAD_REQUEST', message: said}}],
+		['AWS Message', {status: 400, message: said, body: {Message: said}}],
+		['detail', {status: 400, message: said, body: {detail: said}}],
+		['pydantic detail list', {status: 422, message: said, body: {detail: [{type: 'value_error', loc: ['body', 'model'], msg: said}]}}],
+		['error string', {status: 400, message: said, body: {error: said}}],
+		['plain text', {status: 400, message: said, body: said}],
+		['an HTML error page', {status: 502, message: said, body: `<html><head><title>${said}</title></head><body><h1>502</h1></body></html>`, contentType: 'text/html'}],
+	];
+
+	it.each(shapes)('%s reaches the message, with no "(no body)" and no doubled stop', async (_shape, reply) => {
+		replies(reply);
+		const error = await caught(collectStream(openai().stream(messages, {model: 'ghost'})));
+		expect(error.message).toContain(said);
+		expect(error.message).not.toMatch(/no body/);
+		expect(error.message).not.toMatch(/\.\./);
+	});
+
+	it('keeps one full stop after a message that ends in one', async () => {
+		replies({status: 400, message: 'Only the default (1) value is supported.', body: {message: 'Only the default (1) value is supported.'}});
+		const rejected = await caught(collectStream(openai().stream(messages, {model: 'm'})));
+		expect(rejected.message).toMatch(/\(400\): Only the default \(1\) value is supported\.$/);
+		replies({status: 401, message: 'Invalid API key.', body: {detail: 'Invalid API key.'}});
+		const auth = await caught(collectStream(openai().stream(messages, {model: 'm'})));
+		expect(auth.message).toContain('(401): Invalid API key. Check the key');
+	});
+
+	it('reads Anthropic-compatible proxies that answer in other shapes', async () => {
+		server.setResponder(() => ({status: 400, message: said, body: {message: said}}));
+		const error = await caught(collectStream(anthropic().stream(messages, {model: 'm'})));
+		expect(error.message).toContain(said);
+		expect(error.message).not.toMatch(/no body/);
+	});
+});
+
+describe('parameters a model refuses', () => {
+	const shapes: RejectionShape[] = ['openai', 'message', 'detail', 'detail-list', 'error-string', 'text'];
+
+	it.each(shapes)('a refused temperature (%s body) is retried without it, remembered, and reported once', async (shape) => {
+		server.setResponder((request) => ('temperature' in (request.body as object) ? parameterRejection('temperature', shape) : {text: 'hello'}));
+		const backend = openai();
+		const first = await chunksOf(backend, 'picky-model');
+		expect(first.filter((chunk) => chunk.type === 'text').map((chunk) => (chunk as {text: string}).text).join('')).toBe('hello');
+		const notices = first.filter((chunk) => chunk.type === 'notice');
+		expect(notices).toEqual([{type: 'notice', code: 'param_dropped', message: expect.stringMatching(/picky-model .* does not take temperature: sent without it/)}]);
+		expect(server.requests).toHaveLength(2);
+		expect(bodyOf(0)).toHaveProperty('temperature', 0.7);
+		expect(bodyOf(1)).not.toHaveProperty('temperature');
+
+		// The rest of the session: sent without it at once, and no second notice.
+		const second = await chunksOf(backend, 'picky-model');
+		expect(second.some((chunk) => chunk.type === 'notice')).toBe(false);
+		expect(server.requests).toHaveLength(3);
+		expect(bodyOf(2)).not.toHaveProperty('temperature');
+	});
+
+	it('renames max_tokens to max_completion_tokens when the server says so', async () => {
+		server.setResponder((request) => ('max_tokens' in (request.body as object) ? parameterRejection('max_tokens', 'openai') : {text: 'fine'}));
+		const chunks = await chunksOf(openai(), 'deployment-7', {maxTokens: 300});
+		expect(chunks.find((chunk) => chunk.type === 'notice')).toMatchObject({code: 'param_dropped', message: expect.stringContaining('sent max_completion_tokens instead')});
+		expect(bodyOf(1)).toMatchObject({max_completion_tokens: 300});
+		expect(bodyOf(1)).not.toHaveProperty('max_tokens');
+	});
+
+	it('drops stream_options for a gateway that refuses unknown fields, and estimates usage', async () => {
+		server.setResponder((request) => ('stream_options' in (request.body as object) ? parameterRejection('stream_options', 'detail-list') : {text: 'x'.repeat(40)}));
+		const result = await collectStream(openai().stream(messages, {model: 'strict'}));
+		expect(result.text).toBe('x'.repeat(40));
+		expect(result.usage.outputTokens).toBe(10);
+		expect(bodyOf(1)).not.toHaveProperty('stream_options');
+	});
+
+	it('does not retry a 400 that names no parameter it sent', async () => {
+		replies({status: 400, message: 'messages: too many images'});
+		const error = await caught(collectStream(openai().stream(messages, {model: 'm'})));
+		expect(error.code).toBe('bad_request');
+		expect(server.requests).toHaveLength(1);
+	});
+
+	it('gives GPT-5 and the o-series no temperature and max_completion_tokens on any host', async () => {
+		for (const model of ['gpt-5-mini', 'openai/o3-mini', 'o1']) {
+			server.requests.length = 0;
+			await chunksOf(openai(), model, {maxTokens: 50});
+			expect(bodyOf(0)).not.toHaveProperty('temperature');
+			expect(bodyOf(0)).not.toHaveProperty('max_tokens');
+			expect(bodyOf(0)).toMatchObject({max_completion_tokens: 50});
+		}
+		server.requests.length = 0;
+		await chunksOf(openai(), 'gpt-4o', {maxTokens: 50});
+		expect(bodyOf(0)).toMatchObject({temperature: 0.7, max_tokens: 50});
+	});
+
+	it('sends a temperature the user chose to GPT-5, and drops it with a notice when refused', async () => {
+		server.setResponder((request) => ('temperature' in (request.body as object) ? parameterRejection('temperature', 'openai') : {text: 'ok'}));
+		const chunks = await chunksOf(openai(), 'gpt-5', {temperature: 0.2});
+		expect(bodyOf(0)).toHaveProperty('temperature', 0.2);
+		expect(bodyOf(1)).not.toHaveProperty('temperature');
+		expect(chunks.filter((chunk) => chunk.type === 'notice')).toHaveLength(1);
+	});
+
+	it('applies to non-streamed completions too', async () => {
+		server.setResponder((request) => ('temperature' in (request.body as object) ? parameterRejection('temperature', 'message') : {text: 'plain'}));
+		const result = await openai().complete(messages, {model: 'picky'});
+		expect(result.text).toBe('plain');
+		expect(server.requests).toHaveLength(2);
+	});
+});
+
+describe('replies cut at the output limit', () => {
+	it.each(['openai', 'anthropic'] as const)('%s: the finish reason says length', async (api) => {
+		replies({text: '```repl\nprint(1', finishReason: 'length'});
+		const backend = api === 'openai' ? openai() : anthropic();
+		const result = await collectStream(backend.stream(messages, {model: 'm'}));
+		expect(result).toMatchObject({text: '```repl\nprint(1', finishReason: 'length'});
+		replies({text: 'whole', finishReason: 'length'});
+		const complete = await (backend as OpenAIBackend | AnthropicBackend).complete(messages, {model: 'm'});
+		expect(complete.finishReason).toBe('length');
+	});
+});
+
+describe('200s that are not replies', () => {
+	const page = '<!doctype html><html><head><title>Open WebUI</title></head><body>app</body></html>';
+
+	it.each(['openai', 'anthropic'] as const)('%s: an HTML page is an error naming the URL', async (api) => {
+		server.setResponder(() => ({raw: page}));
+		const backend = api === 'openai' ? openai() : anthropic();
+		const error = await caught(collectStream(backend.stream(messages, {model: 'm'})));
+		expect(error.code).toBe('bad_response');
+		expect(error.message).toContain(api === 'openai' ? server.openaiBaseURL : server.anthropicBaseURL);
+		expect(error.message).toContain('an HTML page ("Open WebUI")');
+		const completeError = await caught((backend as OpenAIBackend | AnthropicBackend).complete(messages, {model: 'm'}));
+		expect(completeError.code).toBe('bad_response');
+	});
+
+	it.each(['openai', 'anthropic'] as const)('%s: an empty stream is an error naming the URL', async (api) => {
+		server.setResponder(() => ({raw: '', contentType: 'text/event-stream'}));
+		const error = await caught(collectStream((api === 'openai' ? openai() : anthropic()).stream(messages, {model: 'm'})));
+		expect(error.code).toBe('bad_response');
+		expect(error.message).toMatch(/answered 200 with an empty stream/);
+	});
+
+	it('JSON that is not a completion is an error, not an empty answer', async () => {
+		server.setResponder(() => ({raw: '{"status": "ok"}', contentType: 'application/json'}));
+		const error = await caught(openai().complete(messages, {model: 'm'}));
+		expect(error.code).toBe('bad_response');
+	});
+});
+
+describe('error events inside a stream', () => {
+	it.each(['openai', 'anthropic'] as const)('%s: before any text, retried with backoff', async (api) => {
+		replies({text: 'never', streamError: {afterChars: 0, message: 'Overloaded'}}, {text: 'second try'});
+		const backend = api === 'openai' ? openai({maxRetries: 2}) : anthropic({maxRetries: 2});
+		const result = await collectStream(backend.stream(messages, {model: 'm'}));
+		expect(result.text).toBe('second try');
+		expect(server.requests).toHaveLength(2);
+	});
+
+	it.each(['openai', 'anthropic'] as const)('%s: after text, the call fails with the server’s message', async (api) => {
+		replies({text: 'Hello, I was saying', streamError: {afterChars: 10, message: 'Overloaded'}}, {text: 'not reached'});
+		const backend = api === 'openai' ? openai({maxRetries: 2}) : anthropic({maxRetries: 2});
+		const seen: string[] = [];
+		const error = await caught(
+			(async () => {
+				for await (const chunk of backend.stream(messages, {model: 'm'})) if (chunk.type === 'text') seen.push(chunk.text);
+			})(),
+		);
+		expect(seen.join('')).toBe('Hello, I w');
+		expect(error.message).toContain('Overloaded');
+		expect(server.requests).toHaveLength(1);
+	});
+
+	it('gives up after the retries, with the server’s message', async () => {
+		server.setResponder(() => ({text: 'x', streamError: {afterChars: 0, message: 'Overloaded', type: 'overloaded_error'}}));
+		const error = await caught(collectStream(anthropic({maxRetries: 1}).stream(messages, {model: 'm'})));
+		expect(error.message).toContain('Overloaded');
+		expect(server.requests).toHaveLength(2);
+	});
+
+	it('does not retry an in-stream error the server will repeat', async () => {
+		replies({text: 'x', streamError: {afterChars: 0, message: 'prompt is too long', type: 'invalid_request_error'}});
+		const error = await caught(collectStream(anthropic({maxRetries: 2}).stream(messages, {model: 'm'})));
+		expect(error.message).toContain('prompt is too long');
+		expect(server.requests).toHaveLength(1);
+	});
+
+	it('reads vLLM’s {"object": "error"} chunk as an error', async () => {
+		replies({text: 'x', streamError: {afterChars: 0, message: 'engine dead', shape: 'object'}}, {text: 'recovered'});
+		const result = await collectStream(openai({maxRetries: 1}).stream(messages, {model: 'm'}));
+		expect(result.text).toBe('recovered');
+		replies({text: 'abc', streamError: {afterChars: 2, message: 'engine dead', shape: 'object'}});
+		const error = await caught(collectStream(openai({maxRetries: 1}).stream(messages, {model: 'm'})));
+		expect(error.message).toContain('engine dead');
+	});
+});

@@ -1,0 +1,57 @@
+// The built CLI against servers as they really behave: what a user sees on stdout, stderr and in the exit code.
+import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest';
+import {parameterRejection, startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
+import {repl, rootRequests, scripted} from '../support/rlm-script.js';
+import {runCli} from '../support/run-cli.js';
+
+let server: FakeLlmServer;
+beforeAll(async () => {
+	server = await startFakeLlmServer();
+});
+afterAll(async () => {
+	await server?.close();
+});
+beforeEach(() => {
+	server.requests.length = 0;
+});
+
+const hasTemperature = (body: unknown) => typeof body === 'object' && body !== null && 'temperature' in body;
+
+describe('parameters', () => {
+	it('sends GPT-5 no temperature unless the user chose one', async () => {
+		server.setResponder(scripted({root: () => repl('llm_output("fine")')}));
+		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'gpt-5-mini', '-p', 'q']);
+		expect(result.stderr).toBe('');
+		expect(result.stdout.trim()).toBe('fine');
+		expect(server.requests.some((request) => hasTemperature(request.body))).toBe(false);
+
+		server.requests.length = 0;
+		await runCli(['-u', server.openaiBaseURL, '-m', 'gpt-5-mini', '-t', '0.2', '-p', 'q']);
+		expect((server.requests[0]!.body as {temperature?: number}).temperature).toBe(0.2);
+	});
+
+	it('retries a refused temperature without it and reports it once in -e', async () => {
+		const answer = scripted({root: () => repl('r = llm_query("hi")\nllm_output("got " + r)'), sub: () => ({text: 'sub'})});
+		server.setResponder((request) => (hasTemperature(request.body) ? parameterRejection('temperature', 'message') : answer(request)));
+		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'picky-local-model', '-e', '-p', 'q']);
+		expect(result.code).toBe(0);
+		expect(result.stdout.trim()).toBe('got sub');
+		expect(result.stderr.match(/does not take temperature: sent without it/g)).toHaveLength(1);
+		// One refusal, then the root and the sub-call go out without it.
+		expect(server.requests.filter((request) => hasTemperature(request.body))).toHaveLength(1);
+	});
+});
+
+describe('replies that are not replies', () => {
+	it('an HTML page with 200 fails the run at once with one line naming the URL', async () => {
+		server.setResponder(() => ({raw: '<html><head><title>Welcome to nginx!</title></head><body></body></html>'}));
+		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'm', '-p', 'q']);
+		expect(result.code).toBe(1);
+		expect(result.stdout).toBe('');
+		const lines = result.stderr.trim().split('\n');
+		expect(lines).toHaveLength(1);
+		expect(lines[0]).toContain(server.openaiBaseURL);
+		expect(lines[0]).toContain('HTML page ("Welcome to nginx!")');
+		expect(rootRequests(server.requests)).toHaveLength(1);
+	});
+});

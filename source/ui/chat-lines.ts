@@ -1,6 +1,8 @@
 // The chat as wrapped, toned lines: shared by the chat pane (to draw) and the reducer (to bound
-// scrolling). Cached per entry and width.
-import {wrapLines} from './format.js';
+// scrolling). Cached per entry and width. Every entry is made printable here, where it is drawn:
+// no escape sequences, no invisible characters (a zero-width space makes a terminal and Ink
+// disagree on columns, and the character after it is drawn over).
+import {printable, wrapLines} from './format.js';
 import {markdownLines, renderersVersion} from './markdown.js';
 import type {ChatEntry} from './state/app-state.js';
 
@@ -14,7 +16,7 @@ const entryCache = new WeakMap<ChatEntry, {width: number; version: number; lines
 
 function prefixed(text: string, first: string, width: number, tone: Tone): ChatLine[] {
 	const pad = ' '.repeat(first.length);
-	return wrapLines(text, Math.max(1, width - first.length)).map((line, index) => ({text: (index === 0 ? first : pad) + line, tone}));
+	return wrapLines(printable(text).replace(/\t/g, '    '), Math.max(1, width - first.length)).map((line, index) => ({text: (index === 0 ? first : pad) + line, tone}));
 }
 
 export function entryLines(entry: ChatEntry, width: number): ChatLine[] {

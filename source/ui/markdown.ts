@@ -1,14 +1,15 @@
-// Markdown answers for the terminal (marked + marked-terminal) and Python colouring (cli-highlight),
-// both cached: a re-render never re-parses the same text at the same width. The libraries take
-// about a third of a second to import, so they load after the first frame (loadRenderers);
-// until then text shows plain and nothing plain is cached.
-import type {Marked as MarkedClass, MarkedExtension} from 'marked';
-import {wrapLines} from './format.js';
+// Markdown answers for the terminal (marked's lexer, laid out by markdown-render.ts) and Python
+// colouring (cli-highlight), both cached: a re-render never re-parses the same text at the same
+// width. The libraries take a while to import (highlight.js most), so they load after the first
+// frame (loadRenderers); until then text shows plain and nothing plain is cached.
+import type {Lexer as LexerClass} from 'marked';
+import {fitAnsi, printable, wrapLines} from './format.js';
+import {renderMarkdown, type RenderOptions} from './markdown-render.js';
 
 interface Libraries {
 	highlight: typeof import('cli-highlight').highlight;
-	Marked: typeof MarkedClass;
-	markedTerminal: typeof import('marked-terminal').markedTerminal;
+	supportsLanguage: typeof import('cli-highlight').supportsLanguage;
+	Lexer: typeof LexerClass;
 }
 
 let libraries: Libraries | null = null;
@@ -19,44 +20,59 @@ let loading: Promise<void> | null = null;
 
 /** Imports the Markdown and colouring libraries once; resolves when they are ready. */
 export function loadRenderers(): Promise<void> {
-	loading ??= Promise.all([import('cli-highlight'), import('marked'), import('marked-terminal')]).then(([h, m, t]) => {
-		libraries = {highlight: h.highlight, Marked: m.Marked, markedTerminal: t.markedTerminal};
+	loading ??= Promise.all([import('cli-highlight'), import('marked')]).then(([h, m]) => {
+		libraries = {highlight: h.highlight, supportsLanguage: h.supportsLanguage, Lexer: m.Lexer};
 	});
 	return loading;
 }
 
-const renderers = new Map<number, MarkedClass>();
+/**
+ * Whether answers get SGR styles: the terminal's own answer (Node's `hasColors`, which honours
+ * NO_COLOR, FORCE_COLOR and TERM=dumb). Without them, strikethrough and headings keep markers.
+ */
+const terminalStyles = () => Boolean(process.stdout.isTTY && process.stdout.hasColors?.());
 
-function rendererFor(lib: Libraries, width: number): MarkedClass {
-	let marked = renderers.get(width);
-	if (!marked) {
-		marked = new lib.Marked(
-			lib.markedTerminal({width, reflowText: true, tab: 2, showSectionPrefix: false}) as unknown as MarkedExtension,
-		);
-		renderers.set(width, marked);
-	}
-	return marked;
+export interface MarkdownOptions {
+	/** SGR styles on or off; the terminal decides when not given. */
+	ansi?: boolean;
 }
 
 const markdownCache = new Map<string, string[]>();
 
-/** Renders Markdown to ANSI lines no wider than `width`. Falls back to plain wrapped text. */
-export function markdownLines(text: string, width: number): string[] {
-	const key = `${width}\u0000${text}`;
+/**
+ * Renders Markdown to ANSI lines no wider than `width` columns (wide and zero-width characters
+ * counted). Model text cannot produce escape sequences through it. Plain wrapped text until the
+ * libraries are loaded, or when the text cannot be parsed.
+ */
+export function markdownLines(text: string, width: number, options: MarkdownOptions = {}): string[] {
+	const ansi = options.ansi ?? terminalStyles();
+	const key = `${width}\u0000${ansi ? 1 : 0}\u0000${text}`;
 	const cached = markdownCache.get(key);
 	if (cached) return cached;
 	const lib = libraries;
-	if (!lib) return wrapLines(text, width);
-	let rendered: string;
+	if (!lib) return wrapLines(printable(text), width);
+	let lines: string[];
 	try {
-		rendered = (rendererFor(lib, width).parse(text, {async: false}) as string).replace(/\n+$/, '');
+		const render: RenderOptions = {ansi, highlight: (code, language) => colourCode(lib, code, language)};
+		lines = renderMarkdown(lib.Lexer.lex(text, {gfm: true}), width, render);
+		// The layout keeps to the width; this only guards against a miscounted character.
+		lines = lines.map((line) => fitAnsi(line, width));
 	} catch {
-		rendered = text;
+		lines = wrapLines(printable(text), width);
 	}
-	const lines = wrapLines(rendered, width);
 	if (markdownCache.size > 500) markdownCache.clear();
 	markdownCache.set(key, lines);
 	return lines;
+}
+
+function colourCode(lib: Libraries, code: string, language: string): string | undefined {
+	const name = language === 'repl' || language === 'py' ? 'python' : language;
+	if (!name || !lib.supportsLanguage(name)) return undefined;
+	try {
+		return lib.highlight(code, {language: name, ignoreIllegals: true});
+	} catch {
+		return undefined;
+	}
 }
 
 const codeCache = new Map<string, string>();

@@ -36,6 +36,13 @@ export interface Layout {
 
 /** Below this width the panes stack (chat above, tree below). */
 export const SIDE_BY_SIDE_MIN_COLUMNS = 100;
+/**
+ * Side by side, the tree takes a little over half up to this width; the chat gets the rest, so
+ * a wide terminal widens the answers (tables, code), not the tree's one-line rows. 84 columns
+ * hold a row four levels deep with its title, a preview, and its time and tokens.
+ */
+export const TREE_MAX_COLUMNS = 84;
+const TREE_MIN_COLUMNS = 54;
 
 const box = (width: number, height: number): PaneBox => ({
 	width,
@@ -56,9 +63,9 @@ export function computeLayout(size: Size): Layout {
 		chat = box(columns, mainHeight - treeHeight);
 		tree = box(columns, treeHeight);
 	} else {
-		const chatWidth = Math.floor(columns * 0.46);
-		chat = box(chatWidth, mainHeight);
-		tree = box(columns - chatWidth, mainHeight);
+		const treeWidth = Math.min(TREE_MAX_COLUMNS, Math.max(TREE_MIN_COLUMNS, Math.floor(columns * 0.54)));
+		chat = box(columns - treeWidth, mainHeight);
+		tree = box(treeWidth, mainHeight);
 	}
 	const overlay = box(columns, mainHeight);
 	return {

@@ -161,6 +161,18 @@ row('React renders per second at 500 tokens/s (ink-testing-library: every commit
 	digits: 1,
 	note: t.stream_testing_cpu ? `the app applies engine events in 16 ms batches; CPU ${fmtStats(t.stream_testing_cpu, 0)} %` : '',
 });
+for (const width of [55, 133]) {
+	row(`Render a long Markdown answer (45 KB, a 7-column table) at ${width} columns, nothing cached`, t[`markdown${width}`], {
+		digits: 1,
+		note: `markdownLines; ${width === 55 ? 'the chat pane of a 120-column terminal' : 'the chat pane of a 220-column terminal'}`,
+	});
+}
+for (const columns of [120, 220]) {
+	row(`That answer from the completion's end to the frame showing its last line, ${columns}x50 terminal`, t[`answerFrame${columns}`], {
+		digits: 0,
+		note: 'ink-testing-library; includes the render above and React/Ink laying out the pane',
+	});
+}
 
 const esc = (text) => String(text).replace(/\|/g, '\\|');
 function table() {

@@ -1,8 +1,8 @@
-// TUI: keypress-to-frame time with 100, 1,000 and 10,000 rows in the tree, and frames per second
-// while 500 tokens/s stream in. The real App (dist/) with a stand-in engine that emits the events
+// TUI: keypress-to-frame time with 100, 1,000 and 10,000 rows in the tree, frames per second
+// while 500 tokens/s stream in, and the cost of a long Markdown answer with a wide table. The real App (dist/) with a stand-in engine that emits the events
 // it is told to, as test/ui does. Run as its own process (run.mjs does): it sets NODE_ENV to
 // production before React loads, as the app does, and prints one JSON object on stdout.
-//   node bench/tui.mjs [--quick]
+//   node bench/tui.mjs [--quick] [--markdown-only]
 import {EventEmitter} from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,13 +12,14 @@ import {monitorEventLoopDelay} from 'node:perf_hooks';
 process.env.NODE_ENV = 'production';
 for (const name of Object.keys(process.env)) if (name === 'CI' || name.startsWith('CI_')) delete process.env[name];
 
-const [{createElement}, ink, {render: renderTesting}, {App}, {resolveConfig}, {openSettings}] = await Promise.all([
+const [{createElement}, ink, {render: renderTesting}, {App}, {resolveConfig}, {openSettings}, markdown] = await Promise.all([
 	import('react'),
 	import('ink'),
 	import('ink-testing-library'),
 	import('../dist/ui/app.js'),
 	import('../dist/settings/resolve.js'),
 	import('../dist/settings/store.js'),
+	import('../dist/ui/markdown.js'),
 ]);
 
 const quick = process.argv.includes('--quick');
@@ -30,7 +31,12 @@ const ROWS = 40;
 class StandInEngine extends EventEmitter {
 	options = {model: 'bench-model', backend: 'openai'};
 	prompts = [];
+	#pending = [];
 	#t = 1000;
+	/** Ends the oldest pending completion with this answer. */
+	finish(response) {
+		this.#pending.shift()?.({response, status: 'answered', iterations: [], usage: {inputTokens: 1, outputTokens: 1, totalTokens: 2}, executionTimeMs: 1, runId: 'x'});
+	}
 	configure(patch) {
 		this.options = {...this.options, ...patch};
 	}
@@ -40,6 +46,7 @@ class StandInEngine extends EventEmitter {
 	completion(prompt, options = {}) {
 		this.prompts.push(prompt);
 		return new Promise((resolve) => {
+			this.#pending.push(resolve);
 			options.signal?.addEventListener('abort', () =>
 				resolve({response: '', status: 'cancelled', iterations: [], usage: {inputTokens: 0, outputTokens: 0, totalTokens: 0}, executionTimeMs: 0, runId: 'x'}),
 			);
@@ -63,16 +70,16 @@ const settings = openSettings({cwd: path.join(dir, 'config')});
 const config = resolveConfig({}, {}, settings.get());
 const appElement = (rlm) => createElement(App, {rlm, config, settings, notices: [], onExit: () => {}, cwd: dir, env: {}, skipStartup: true});
 
-function sizeStream(stream) {
-	Object.defineProperty(stream, 'columns', {value: COLUMNS, configurable: true, writable: true});
-	Object.defineProperty(stream, 'rows', {value: ROWS, configurable: true, writable: true});
+function sizeStream(stream, columns = COLUMNS, rows = ROWS) {
+	Object.defineProperty(stream, 'columns', {value: columns, configurable: true, writable: true});
+	Object.defineProperty(stream, 'rows', {value: rows, configurable: true, writable: true});
 	stream.emit('resize');
 }
 
 /** ink-testing-library (every React commit is written) with a hook on each frame written. */
-function mountTesting(rlm) {
+function mountTesting(rlm, columns = COLUMNS, rows = ROWS) {
 	const instance = renderTesting(appElement(rlm));
-	sizeStream(instance.stdout);
+	sizeStream(instance.stdout, columns, rows);
 	let waiter = null;
 	const write = instance.stdout.write;
 	instance.stdout.write = (frame) => {
@@ -243,7 +250,75 @@ async function streamingFps(mode, tokensPerSecond, seconds) {
 	}
 }
 
+/**
+ * A long Markdown answer as models write them: 24 sections of prose with inline styles and links,
+ * nested lists and a Python block, then a 7-column, 40-row table far wider than the chat pane.
+ * About 45 KB. `seed` makes each one new to the render caches; its last line is `END <seed>`.
+ */
+function longAnswer(seed) {
+	const parts = [`# Findings ${seed}`];
+	for (let i = 0; i < 24; i++) {
+		parts.push(
+			`## Section ${i}`,
+			`The **context** holds ${i * 37} records; the model read them with \`llm_query_batched\` and found *several* patterns worth noting, see [the source](https://example.com/docs/${i}) and ~~an earlier guess~~ the corrected figure. `.repeat(2),
+			`- first point about section ${i}, long enough to wrap onto a second line in a narrow chat pane\n- second point with \`inline code\`\n  - nested detail one\n  - nested detail two\n- third point`,
+			`\`\`\`python\ndef section_${i}(records):\n    counts = {}\n    for record in records:\n        counts[record.kind] = counts.get(record.kind, 0) + compute_weight(record, factor=${i}, normalise=True)\n    return counts\n\`\`\``,
+		);
+	}
+	const header = '| Id | Name | Description | Owner | Status | Score | Notes |';
+	const rows = Array.from({length: 40}, (_, i) => `| ${i} | item-${i} | a fairly long description of item ${i} that runs on for a while | team-${i % 5} | ${i % 3 ? 'open' : 'closed'} | ${(i * 1.7).toFixed(1)} | see \`notes_${i}\` and the linked report |`);
+	parts.push([header, '|---|---|---|---|---:|---:|---|', ...rows].join('\n'), `END ${seed}`);
+	return parts.join('\n\n');
+}
+
+/** markdownLines on a new long answer (nothing cached), per width: ms per render. */
+async function markdownRender(widths, runs) {
+	await markdown.loadRenderers();
+	const out = {};
+	for (const width of widths) {
+		const times = [];
+		for (let i = 0; i < runs; i++) {
+			const text = longAnswer(`w${width}r${i}`);
+			const t = performance.now();
+			markdown.markdownLines(text, width);
+			times.push(performance.now() - t);
+		}
+		out[width] = times;
+	}
+	return out;
+}
+
+/** The app at `columns` x 50: from the completion's end to the frame showing the answer's last line. */
+async function answerToFrame(columns, runs) {
+	const times = [];
+	for (let i = 0; i < runs; i++) {
+		const rlm = new StandInEngine();
+		const {instance, nextFrame} = mountTesting(rlm, columns, 50);
+		try {
+			await ask(rlm, nextFrame, instance, 'long');
+			const seed = `c${columns}r${i}`;
+			const text = longAnswer(seed);
+			const t = performance.now();
+			const seen = nextFrame((f) => f.includes(`END ${seed}`));
+			rlm.finish(text);
+			times.push((await seen) - t);
+		} finally {
+			instance.unmount();
+		}
+	}
+	return times;
+}
+
 const result = {};
+if (process.argv.includes('--markdown-only')) {
+	const renders = await markdownRender([55, 133], 8);
+	for (const [width, times] of Object.entries(renders)) result[`markdown${width}`] = times;
+	result.answerFrame120 = await answerToFrame(120, 5);
+	result.answerFrame220 = await answerToFrame(220, 5);
+	fs.rmSync(dir, {recursive: true, force: true});
+	process.stdout.write(`${JSON.stringify(result)}\n`);
+	process.exit(0);
+}
 try {
 	const presses = quick ? 10 : 30;
 	for (const rows of [100, 1000, 10_000]) {
@@ -263,6 +338,10 @@ try {
 		result[`stream_${mode}_cpu`] = runs.map((r) => r.cpuPercent);
 		result[`stream_${mode}_lagp99`] = runs.map((r) => r.loopDelayP99Ms);
 	}
+	const renders = await markdownRender([55, 133], quick ? 3 : 8);
+	for (const [width, times] of Object.entries(renders)) result[`markdown${width}`] = times;
+	result.answerFrame120 = await answerToFrame(120, quick ? 2 : 5);
+	result.answerFrame220 = await answerToFrame(220, quick ? 2 : 5);
 } finally {
 	fs.rmSync(dir, {recursive: true, force: true});
 }

@@ -1,5 +1,6 @@
 // Small pure text helpers for one-line rows: durations, token counts, previews, ANSI-safe fitting.
 import stringWidth from 'string-width';
+import stripAnsi from 'strip-ansi';
 import wrapAnsi from 'wrap-ansi';
 
 export function formatMs(ms: number | undefined): string {
@@ -77,7 +78,13 @@ export function fitAnsi(text: string, width: number): string {
 	return wrapAnsi(text, width, {hard: true, trim: false, wordWrap: false}).split('\n')[0] ?? '';
 }
 
-/** Wraps ANSI text to lines no wider than `width`. */
+const leadingSpace = /^((?:\u001b\[[0-9;]*m)*) /;
+const trailingSpace = / (?:\u001b\[[0-9;]*m)*$/;
+
+/**
+ * Wraps ANSI text to lines no wider than `width`. Indentation is kept; the space a line was
+ * broken at stays at the end of its row, never at the start of the next.
+ */
 export function wrapLines(text: string, width: number): string[] {
 	if (width <= 0) return [];
 	const out: string[] = [];
@@ -86,7 +93,13 @@ export function wrapLines(text: string, width: number): string[] {
 			out.push('');
 			continue;
 		}
-		out.push(...wrapAnsi(line, width, {hard: true, trim: false}).split('\n'));
+		const rows = wrapAnsi(line, width, {hard: true, trim: false}).split('\n');
+		out.push(rows[0]!);
+		for (let index = 1; index < rows.length; index++) {
+			// A full row pushes its break space onto the next row, or onto a row of its own.
+			const row = trailingSpace.test(rows[index - 1]!) ? rows[index]! : rows[index]!.replace(leadingSpace, '$1');
+			if (stripAnsi(row) !== '' || stripAnsi(rows[index]!) === '') out.push(row);
+		}
 	}
 	return out;
 }

@@ -3,7 +3,7 @@
 import stringWidth from 'string-width';
 import stripAnsi from 'strip-ansi';
 import {beforeAll, describe, expect, it} from 'vitest';
-import {printable} from '../../source/ui/format.js';
+import {printable, wrapLines} from '../../source/ui/format.js';
 import {loadRenderers, markdownLines} from '../../source/ui/markdown.js';
 import {fitColumns} from '../../source/ui/markdown-table.js';
 
@@ -271,5 +271,17 @@ describe('headings, rules and plain text', () => {
 
 	it('decodes the entities models write, and keeps code literal', () => {
 		expect(visible(plain('a &amp; b &lt; c &mdash; d &copy; `x &amp; y`', 80))[0]).toBe('a & b < c — d © x &amp; y');
+	});
+});
+
+describe('plain wrapping (chat entries, detail view)', () => {
+	it('keeps indentation and never starts a wrapped row with the break space', () => {
+		expect(wrapLines('abc def', 3)).toEqual(['abc', 'def']);
+		expect(wrapLines('    indented words here', 12)).toEqual(['    indented', 'words here']);
+		expect(wrapLines('\u001b[1mabc def\u001b[22m', 3).map((line) => stripAnsi(line))).toEqual(['abc', 'def']);
+		for (const width of WIDTHS) {
+			const text = 'try the offline demo model: /backend demo, or fix the URL with /backend openai URL. '.repeat(6);
+			for (const row of wrapLines(text, width).slice(1)) expect(row.startsWith(' ')).toBe(false);
+		}
 	});
 });

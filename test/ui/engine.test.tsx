@@ -158,7 +158,7 @@ describe('with an OpenAI-compatible server', () => {
 
 	it('says which URL failed at start and offers the demo, which then works', async () => {
 		start({backend: 'openai', backendUrl: 'http://127.0.0.1:9/v1'});
-		const frame = await h!.waitForFrame((f) => f.includes('/backend demo'), SLOW);
+		const frame = await h!.waitForFrame((f) => flat(f).includes('/backend demo'), SLOW);
 		// The chat pane wraps the line beside the tree pane, so check its pieces.
 		expect(flat(frame)).toContain('Cannot reach the OpenAI-compatible server at');
 		expect(flat(frame)).toContain('http://127.0.0.1:9/v1');

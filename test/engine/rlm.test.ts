@@ -299,7 +299,7 @@ describe('the RLM loop', () => {
 		try {
 			const result = await rlm.completion('q', {context: 'c', signal: controller.signal});
 			expect(result.status).toBe('cancelled');
-			await expect.poll(() => server.aborted).toBeGreaterThan(abortedBefore);
+			await expect.poll(() => server.aborted, {timeout: 30_000}).toBeGreaterThan(abortedBefore);
 			expect(events.at(-1)!.type).toBe('run.done');
 		} finally {
 			await rlm.dispose();

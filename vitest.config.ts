@@ -7,5 +7,7 @@ export default defineConfig({
 		hookTimeout: 60_000,
 		pool: 'forks',
 		maxWorkers: 2,
+		// Polls wait for something to happen, not for a time: on a loaded shared machine 1 s is too short.
+		expect: {poll: {timeout: 30_000}},
 	},
 });

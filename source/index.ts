@@ -6,4 +6,17 @@ export type {Backend, BackendKind, ChatMessage, Usage, StreamChunk, StreamOption
 export {BackendError} from './backends/types.js';
 export {createBackend} from './backends/create.js';
 export {Sandbox, prewarmSandbox} from './sandbox/sandbox.js';
-export type {SandboxContext, ExecResult, HistoryEntry, VariableInfo} from './sandbox/types.js';
+export type {
+	SandboxContext,
+	ExecResult,
+	ExecLimit,
+	HistoryEntry,
+	VariableInfo,
+	Repl,
+	ReplFactory,
+	ReplOptions,
+	RunOptions,
+	BridgeFunction,
+	BridgeHandler,
+	BridgeRequest,
+} from './protocol/repl.js';

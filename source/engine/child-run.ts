@@ -1,4 +1,4 @@
-// A child RLM started by rlm_query: its own sandbox, the prompt as its context, one level deeper.
+// A child RLM started by rlm_query: its own REPL, the prompt as its context, one level deeper.
 import type {EngineContext} from './engine-context.js';
 import {contextInfo} from './context-info.js';
 import {newId} from './ids.js';
@@ -12,10 +12,10 @@ export async function runChild(
 	engine: EngineContext,
 	params: {parentCallId: string; depth: number; model: string; prompt: string; signal: AbortSignal},
 ): Promise<CompletionResult> {
-	const sandbox = await engine.startSandbox();
+	const repl = await engine.startRepl();
 	try {
-		await sandbox.setContext(params.prompt);
-		await sandbox.beginTurn([]);
+		await repl.setContext(params.prompt);
+		await repl.beginTurn([]);
 		return await runLoop(engine, {
 			runId: newId('run'),
 			parentCallId: params.parentCallId,
@@ -24,12 +24,12 @@ export async function runChild(
 			question: params.prompt.length <= maxInlineQuestionChars ? params.prompt : null,
 			displayQuestion: params.prompt,
 			context: contextInfo(params.prompt),
-			sandbox,
+			repl,
 			historyTurns: 0,
 			variables: [],
 			signal: params.signal,
 		});
 	} finally {
-		await sandbox.dispose();
+		await repl.dispose();
 	}
 }

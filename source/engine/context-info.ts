@@ -1,4 +1,4 @@
-import type {SandboxContext} from '../sandbox/types.js';
+import type {SandboxContext} from '../protocol/repl.js';
 import type {ContextInfo} from './events.js';
 
 export function contextInfo(context: SandboxContext | null | undefined): ContextInfo {

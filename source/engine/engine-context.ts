@@ -1,7 +1,7 @@
-// What a run needs from the Rlm that owns it: the backend, the settled options, and the event sink.
+// What a run needs from the Rlm that owns it: the backend, the settled options, the event sink,
+// and REPLs for child runs.
 import type {Backend} from '../backends/types.js';
-import type {Sandbox} from '../sandbox/sandbox.js';
-import type {SandboxOptions} from '../sandbox/types.js';
+import type {Repl, ReplOptions} from '../protocol/repl.js';
 import type {RlmEventBody} from './events.js';
 
 export interface SettledOptions {
@@ -14,13 +14,13 @@ export interface SettledOptions {
 	maxConcurrency: number;
 	maxChildConcurrency: number;
 	subModelContextTokens?: number;
-	sandbox: SandboxOptions;
+	repl: ReplOptions;
 }
 
 export interface EngineContext {
 	backend: Backend;
 	options: SettledOptions;
 	emit(event: RlmEventBody): void;
-	/** A fresh sandbox for a child RLM; the caller disposes it. */
-	startSandbox(): Promise<Sandbox>;
+	/** A fresh REPL for a child RLM; the caller disposes it. */
+	startRepl(): Promise<Repl>;
 }

@@ -1,6 +1,6 @@
 // Every text the engine sends the root model. Size-aware, and reminding the model of the turn.
 import type {ContextInfo} from './events.js';
-import type {VariableInfo} from '../sandbox/types.js';
+import type {VariableInfo} from '../protocol/repl.js';
 
 export type SizeClass = 'small' | 'medium' | 'large' | 'huge';
 

@@ -4,14 +4,13 @@ import {EventEmitter} from 'node:events';
 import {createBackend} from '../backends/create.js';
 import {raceAbort} from '../backends/errors.js';
 import type {Backend} from '../backends/types.js';
-import {Sandbox} from '../sandbox/sandbox.js';
-import {snapshotWritesSettled} from '../sandbox/snapshot.js';
-import type {ExecResult, HistoryEntry, SandboxContext, SandboxOptions, VariableInfo} from '../sandbox/types.js';
+import type {ExecResult, HistoryEntry, Repl, ReplFactory, ReplOptions, RunOptions, SandboxContext, VariableInfo} from '../protocol/repl.js';
 import type {EngineContext, SettledOptions} from './engine-context.js';
 import {contextInfo} from './context-info.js';
 import type {RlmEvent, RlmEventBody} from './events.js';
 import {newId} from './ids.js';
 import {runLoop} from './run-loop.js';
+import {sandboxRepls} from './sandbox-repls.js';
 import {defaultLogDir, TrajectoryLogger} from '../trajectory/jsonl-log.js';
 import {randomBytes} from 'node:crypto';
 import type {ResumeTurn} from '../trajectory/resume.js';
@@ -45,7 +44,7 @@ export interface RlmEvents {
 export class Rlm extends EventEmitter<RlmEvents> {
 	#options: RlmOptions;
 	#backend: Backend;
-	#sandbox: Promise<Sandbox> | null = null;
+	#sandbox: Promise<Repl> | null = null;
 	#history: HistoryEntry[] = [];
 	#variables: VariableInfo[] = [];
 	/** The session's context; undefined means "each prompt is its own context". */
@@ -142,7 +141,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		this.#sandbox = null;
 		if (sandbox) await (await sandbox.catch(() => null))?.dispose();
 		// A first start writes the snapshot in the background: let it land before the process ends.
-		await snapshotWritesSettled();
+		await this.#repls().settled?.();
 	}
 
 	async #complete(prompt: string, options: CompletionOptions): Promise<CompletionResult> {
@@ -157,9 +156,9 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		const previous = this.#preparing;
 		const ready = previous.then(() => this.#prepareSandbox(context));
 		this.#preparing = ready.catch(() => undefined);
-		const sandbox = {
-			run: async (code: string, runOptions: Parameters<Sandbox['run']>[1]) => {
-				let prepared: Sandbox;
+		const repl = {
+			run: async (code: string, runOptions?: RunOptions) => {
+				let prepared: Repl;
 				try {
 					prepared = await raceAbort(ready, runOptions?.signal);
 				} catch (error) {
@@ -178,7 +177,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			question: ownContext && prompt.length > maxInlineQuestionChars ? null : prompt,
 			displayQuestion: prompt,
 			context: contextInfo(context),
-			sandbox,
+			repl,
 			historyTurns: this.#history.length,
 			variables: this.#variables,
 			signal: options.signal ? AbortSignal.any([options.signal, this.#life.signal]) : this.#life.signal,
@@ -190,7 +189,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		return result;
 	}
 
-	async #prepareSandbox(context: SandboxContext): Promise<Sandbox> {
+	async #prepareSandbox(context: SandboxContext): Promise<Repl> {
 		const starting = this.#session();
 		try {
 			const sandbox = await starting;
@@ -211,11 +210,11 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		}
 	}
 
-	#session(): Promise<Sandbox> {
+	#session(): Promise<Repl> {
 		if (this.#disposed) return Promise.reject(new Error('This Rlm has been disposed'));
 		let sandbox = this.#sandbox;
 		if (!sandbox) {
-			const starting = Sandbox.start(this.#sandboxOptions());
+			const starting = this.#repls().start(this.#replOptions());
 			starting.catch(() => {
 				if (this.#sandbox === starting) this.#sandbox = null;
 			});
@@ -224,7 +223,12 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		return sandbox;
 	}
 
-	#sandboxOptions(): SandboxOptions {
+	/** Where this Rlm's REPLs come from. */
+	#repls(): ReplFactory {
+		return this.#options.replFactory ?? sandboxRepls;
+	}
+
+	#replOptions(): ReplOptions {
 		return {
 			timeoutMs: (this.#options.timeoutSeconds ?? DEFAULTS.timeoutSeconds) * 1000,
 			maxOutputChars: this.#options.maxOutputChars ?? DEFAULTS.maxOutputChars,
@@ -244,7 +248,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			maxConcurrency: o.maxConcurrency ?? DEFAULTS.maxConcurrency,
 			maxChildConcurrency: Math.min(o.maxConcurrency ?? DEFAULTS.maxChildConcurrency, DEFAULTS.maxChildConcurrency),
 			subModelContextTokens: o.subModelContextTokens,
-			sandbox: this.#sandboxOptions(),
+			repl: this.#replOptions(),
 		};
 	}
 
@@ -335,7 +339,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 				logger?.handle(event);
 				this.emit('event', event);
 			},
-			startSandbox: () => Sandbox.start(options.sandbox),
+			startRepl: () => this.#repls().start(options.repl),
 		};
 	}
 

@@ -2,8 +2,7 @@
 // until code submits an answer, the turns run out (one forced final call), or it is cancelled.
 import type {ChatMessage, Usage} from '../backends/types.js';
 import {addUsage, BackendError, zeroUsage} from '../backends/types.js';
-import type {Sandbox} from '../sandbox/sandbox.js';
-import type {VariableInfo} from '../sandbox/types.js';
+import type {Repl, VariableInfo} from '../protocol/repl.js';
 import type {EngineContext} from './engine-context.js';
 import type {ContextInfo, RunStatus} from './events.js';
 import {callModel} from './model-call.js';
@@ -31,8 +30,8 @@ export interface RunParams {
 	/** The question as the user asked it (for events and logs). */
 	displayQuestion: string;
 	context: ContextInfo;
-	/** Only run() is needed, so a sandbox still starting can be handed in (see Rlm). */
-	sandbox: Pick<Sandbox, 'run'>;
+	/** Only run() is needed, so a REPL still starting can be handed in (see Rlm). */
+	repl: Pick<Repl, 'run'>;
 	historyTurns: number;
 	variables: VariableInfo[];
 	signal?: AbortSignal;
@@ -126,7 +125,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 	const runCode = async (iteration: number, record: IterationRecord | null, code: string) => {
 		const block = (record?.codeBlocks.length ?? 0) + 1;
 		engine.emit({type: 'code.start', runId, iteration, block, code});
-		const result = await params.sandbox.run(code, {
+		const result = await params.repl.run(code, {
 			signal,
 			onOutput: (stream, text) => engine.emit({type: 'code.output', runId, iteration, block, stream, text}),
 			onCall: bridgeHandler(engine, {runId, iteration, block, depth, addUsage: addToRun, track}),

@@ -4,7 +4,7 @@ import pLimit from 'p-limit';
 import {contextWindowTokens, DEFAULT_CONTEXT_TOKENS} from '../backends/model-info.js';
 import type {Usage} from '../backends/types.js';
 import {zeroUsage} from '../backends/types.js';
-import type {BridgeHandler, BridgeRequest} from '../sandbox/types.js';
+import type {BridgeHandler, BridgeRequest} from '../protocol/repl.js';
 import type {EngineContext} from './engine-context.js';
 import {newId} from './ids.js';
 import {callModel} from './model-call.js';

@@ -1,6 +1,6 @@
 // The library's public shapes: options for an Rlm and what a completion returns.
 import type {Backend, BackendKind, Usage} from '../backends/types.js';
-import type {SandboxContext, VariableInfo} from '../sandbox/types.js';
+import type {ReplFactory, SandboxContext, VariableInfo} from '../protocol/repl.js';
 import type {RunStatus} from './events.js';
 
 export interface RlmOptions {
@@ -33,6 +33,8 @@ export interface RlmOptions {
 	logDir?: string | false;
 	/** Directory for the Pyodide snapshot. */
 	cacheDir?: string;
+	/** Where REPLs come from: the session's and each child RLM's (default: the Pyodide sandbox). */
+	replFactory?: ReplFactory;
 }
 
 export interface CompletionOptions {

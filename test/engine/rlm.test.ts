@@ -1,12 +1,12 @@
-// The real loop end to end: the real sandbox, the real openai / anthropic SDKs, a fake server.
-import {mkdtempSync, rmSync} from 'node:fs';
-import {tmpdir} from 'node:os';
-import {join} from 'node:path';
+// The RLM loop: the real openai / anthropic SDKs against the fake server, and the fake REPL
+// (test/support/fake-repl.ts) in place of Python, so these run in milliseconds. The same loop
+// against the real sandbox, end to end: rlm-sandbox.test.ts.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {Rlm} from '../../source/engine/rlm.js';
 import type {RlmEvent} from '../../source/engine/events.js';
 import type {RlmOptions} from '../../source/engine/types.js';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
+import {fakeRepls, FakePythonError, type FakeReplScript} from '../support/fake-repl.js';
 import {repl, rootRequests, scripted, subRequests} from '../support/rlm-script.js';
 
 let server: FakeLlmServer;
@@ -19,18 +19,21 @@ afterAll(async () => {
 
 const apis = ['openai', 'anthropic'] as const;
 
-function makeRlm(api: (typeof apis)[number], options: Partial<RlmOptions> = {}) {
+function makeRlm(api: (typeof apis)[number], script: FakeReplScript, options: Partial<RlmOptions> = {}) {
+	const repls = fakeRepls(script);
 	const rlm = new Rlm({
 		model: 'root-model',
 		backend: api,
 		baseURL: api === 'openai' ? server.openaiBaseURL : server.anthropicBaseURL,
 		apiKey: 'test-key',
 		maxIterations: 6,
+		logDir: false,
+		replFactory: repls,
 		...options,
 	});
 	const events: RlmEvent[] = [];
 	rlm.on('event', (event) => events.push(event));
-	return {rlm, events};
+	return {rlm, events, repls};
 }
 
 function numbersContext(count: number) {
@@ -39,19 +42,25 @@ function numbersContext(count: number) {
 	return {text, sum: values.reduce((a, b) => a + b, 0)};
 }
 
+const textOf = (context: unknown) => (typeof context === 'string' ? context : '');
+
 describe.each(apis)('the RLM loop through the %s SDK', (api) => {
 	it('computes over a context with code and answers from llm_output', async () => {
 		const {text, sum} = numbersContext(500);
 		server.requests.length = 0;
-		server.setResponder(
-			scripted({
-				root: ({turn}) =>
-					turn === 0
-						? repl('print(context[:80])\nprint(len(context.splitlines()))')
-						: repl('import re\ntotal = sum(int(v) for v in re.findall(r"value=(\\d+)", context))\nllm_output(str(total))'),
-			}),
-		);
-		const {rlm, events} = makeRlm(api);
+		server.setResponder(scripted({root: ({turn}) => (turn === 0 ? repl('peek') : repl('add up'))}));
+		const {rlm, events} = makeRlm(api, {
+			blocks: {
+				peek: ({context, print}) => {
+					print(textOf(context).slice(0, 80));
+					print(textOf(context).split('\n').length);
+				},
+				'add up': ({context, llm_output}) => {
+					const values = [...textOf(context).matchAll(/value=(\d+)/g)].map((m) => Number(m[1]));
+					llm_output(String(values.reduce((a, b) => a + b, 0)));
+				},
+			},
+		});
 		try {
 			const result = await rlm.completion('What is the sum of all values?', {context: text});
 			expect(result.status).toBe('answered');
@@ -72,12 +81,23 @@ describe.each(apis)('the RLM loop through the %s SDK', (api) => {
 		server.requests.length = 0;
 		server.setResponder(
 			scripted({
-				root: () =>
-					repl('parts = ["alpha", "beta", "gamma"]\nres = llm_query_batched(["Upper: " + p for p in parts])\none = llm_query("Upper: delta")\nllm_output(" ".join(res + [one]))'),
+				root: () => repl('shout'),
 				sub: (prompt) => ({text: prompt.replace('Upper: ', '').toUpperCase(), usage: {inputTokens: 10, outputTokens: 2}}),
 			}),
 		);
-		const {rlm, events} = makeRlm(api, {subModel: 'sub-model'});
+		const {rlm, events} = makeRlm(
+			api,
+			{
+				blocks: {
+					shout: async ({llm_query, llm_query_batched, llm_output}) => {
+						const res = await llm_query_batched(['alpha', 'beta', 'gamma'].map((p) => `Upper: ${p}`));
+						const one = await llm_query('Upper: delta');
+						llm_output([...res, one].join(' '));
+					},
+				},
+			},
+			{subModel: 'sub-model'},
+		);
 		try {
 			const result = await rlm.completion('shout', {context: 'x'});
 			expect(result.response).toBe('ALPHA BETA GAMMA DELTA');
@@ -91,8 +111,7 @@ describe.each(apis)('the RLM loop through the %s SDK', (api) => {
 				'llm_query_batched[2]',
 				'llm_query[0]',
 			]);
-			const rootUsage = rootRequests(server.requests).length;
-			expect(rootUsage).toBe(1);
+			expect(rootRequests(server.requests)).toHaveLength(1);
 			expect(result.usage.inputTokens).toBeGreaterThanOrEqual(40);
 			const done = events.find((e) => e.type === 'run.done');
 			expect(done?.type === 'run.done' && done.usage.inputTokens).toBe(result.usage.inputTokens);
@@ -109,12 +128,19 @@ describe('the RLM loop', () => {
 			scripted({
 				root: ({turn, lastUser}) => {
 					if (turn === 0) return repl('print(undefined_name)');
-					if (lastUser.includes("NameError: name 'undefined_name' is not defined")) return repl('llm_output("fixed")');
+					if (lastUser.includes("NameError: name 'undefined_name' is not defined")) return repl('fixed');
 					return {text: 'no error was shown to me'};
 				},
 			}),
 		);
-		const {rlm} = makeRlm('openai');
+		const {rlm} = makeRlm('openai', {
+			blocks: {
+				'print(undefined_name)': () => {
+					throw new FakePythonError('NameError', "name 'undefined_name' is not defined");
+				},
+				fixed: ({llm_output}) => llm_output('fixed'),
+			},
+		});
 		try {
 			const result = await rlm.completion('q', {context: 'c'});
 			expect(result.response).toBe('fixed');
@@ -135,11 +161,19 @@ describe('the RLM loop', () => {
 				},
 			}),
 		);
-		const {rlm} = makeRlm('openai');
+		const {rlm, repls} = makeRlm('openai', {
+			blocks: {
+				'x = 6 * 7\nprint(x)': ({vars, print}) => {
+					vars.x = 6 * 7;
+					print(vars.x);
+				},
+			},
+		});
 		try {
 			const result = await rlm.completion('q', {context: 'c'});
 			expect(result.iterations).toHaveLength(3);
 			expect(result.response).toBe('42');
+			expect(repls.started[0]!.runs).toEqual(['x = 6 * 7\nprint(x)']);
 			// The invented text after the code was not kept in what the model sees next.
 			const third = rootRequests(server.requests)[2]!;
 			expect(third.messages.map((m) => m.content).join('\n')).not.toContain('invented');
@@ -148,25 +182,19 @@ describe('the RLM loop', () => {
 		}
 	});
 
-	it('keeps root messages small for a 3 MB context', async () => {
+	it('never puts the context into the root messages, only its size', async () => {
 		server.requests.length = 0;
 		const big = 'lorem ipsum dolor sit amet '.repeat(120_000);
-		expect(big.length).toBeGreaterThan(3_000_000);
-		server.setResponder(
-			scripted({
-				root: ({turn}) => (turn === 0 ? repl('print(context)') : repl('llm_output(str(len(context)))')),
-			}),
-		);
-		const {rlm} = makeRlm('openai');
+		server.setResponder(scripted({root: () => repl('length')}));
+		const {rlm, repls} = makeRlm('openai', {blocks: {length: ({context, llm_output}) => llm_output(String(textOf(context).length))}});
 		try {
 			const result = await rlm.completion('How long is it?', {context: big});
 			expect(result.response).toBe(String(big.length));
-			const roots = rootRequests(server.requests);
-			for (const request of roots) {
-				const chars = request.messages.reduce((sum, m) => sum + m.content.length, 0);
-				expect(chars).toBeLessThan(30_000);
-			}
-			expect(roots[1]!.messages.at(-1)!.content).toMatch(/omitted/);
+			expect(repls.started[0]!.context).toBe(big);
+			const [first] = rootRequests(server.requests);
+			const sent = first!.messages.map((m) => m.content).join('\n');
+			expect(sent.length).toBeLessThan(30_000);
+			expect(sent).toContain((big.length).toLocaleString('en-US'));
 		} finally {
 			await rlm.dispose();
 		}
@@ -174,17 +202,25 @@ describe('the RLM loop', () => {
 
 	it('forces one final answer when the turns run out, keeping the work', async () => {
 		server.requests.length = 0;
-		server.setResponder(
-			scripted({
-				root: ({lastUser}) => (/out of turns/.test(lastUser) ? {text: 'best guess: 7'} : repl('n = 7\nprint(n)')),
-			}),
+		server.setResponder(scripted({root: ({lastUser}) => (/out of turns/.test(lastUser) ? {text: 'best guess: 7'} : repl('n = 7'))}));
+		const {rlm} = makeRlm(
+			'openai',
+			{
+				blocks: {
+					'n = 7': ({vars, print}) => {
+						vars.n = 7;
+						print(7);
+					},
+				},
+			},
+			{maxIterations: 2},
 		);
-		const {rlm} = makeRlm('openai', {maxIterations: 2});
 		try {
 			const result = await rlm.completion('q', {context: 'c'});
 			expect(result.status).toBe('forced');
 			expect(result.response).toBe('best guess: 7');
 			expect(result.iterations).toHaveLength(2);
+			expect(result.iterations.every((iteration) => iteration.codeBlocks.length === 1)).toBe(true);
 			expect(rootRequests(server.requests)).toHaveLength(3);
 		} finally {
 			await rlm.dispose();
@@ -193,20 +229,21 @@ describe('the RLM loop', () => {
 
 	it('keeps variables across turns and gives history without re-sending a transcript', async () => {
 		server.requests.length = 0;
-		server.setResponder(
-			scripted({
-				root: ({request}) => {
-					const first = request.messages[1]!.content;
-					if (first.includes('first question')) return repl('secret_number = 1234\nllm_output("stored")');
-					return repl('llm_output(f"{secret_number} {len(history)} {history[0][\'answer\']}")');
+		server.setResponder(scripted({root: ({request}) => repl(request.messages[1]!.content.includes('first question') ? 'store' : 'recall')}));
+		const {rlm, repls} = makeRlm('openai', {
+			blocks: {
+				store: ({vars, llm_output}) => {
+					vars.secret_number = 1234;
+					llm_output('stored');
 				},
-			}),
-		);
-		const {rlm} = makeRlm('openai');
+				recall: ({vars, history, llm_output}) => llm_output(`${vars.secret_number} ${history.length} ${history[0]!.answer}`),
+			},
+		});
 		try {
 			expect((await rlm.completion('first question')).response).toBe('stored');
 			const second = await rlm.completion('second question');
 			expect(second.response).toBe('1234 1 stored');
+			expect(repls.started).toHaveLength(1);
 			const lastRoot = rootRequests(server.requests).at(-1)!;
 			const sent = lastRoot.messages.map((m) => m.content).join('\n');
 			expect(sent).not.toContain('first question');
@@ -220,22 +257,32 @@ describe('the RLM loop', () => {
 		}
 	});
 
-	it('runs child RLMs at depth 2 and nests their events and usage', async () => {
+	it('runs child RLMs at depth 2 in REPLs of their own and nests their events and usage', async () => {
 		server.requests.length = 0;
 		server.setResponder(
 			scripted({
 				root: ({system, request}) => {
-					const isChild = request.messages[1]!.content.includes('child task');
-					if (isChild) return repl('llm_output(context.upper())');
+					if (request.messages[1]!.content.includes('child task')) return repl('shout the context');
 					expect(system).toMatch(/child RLM/);
-					return repl('r = rlm_query("child task: shout")\nllm_output("child said " + r)');
+					return repl('delegate');
 				},
 			}),
 		);
-		const {rlm, events} = makeRlm('openai', {maxDepth: 2});
+		const {rlm, events, repls} = makeRlm(
+			'openai',
+			{
+				blocks: {
+					'shout the context': ({context, llm_output}) => llm_output(textOf(context).toUpperCase()),
+					delegate: async ({rlm_query, llm_output}) => llm_output(`child said ${await rlm_query('child task: shout')}`),
+				},
+			},
+			{maxDepth: 2},
+		);
 		try {
 			const result = await rlm.completion('q', {context: 'c'});
 			expect(result.response).toBe('child said CHILD TASK: SHOUT');
+			expect(repls.started.map((r) => r.context)).toEqual(['c', 'child task: shout']);
+			expect(repls.started[1]!.disposed).toBe(true);
 			const runs = events.filter((e) => e.type === 'run.start');
 			expect(runs).toHaveLength(2);
 			const call = events.find((e) => e.type === 'call.start');
@@ -255,16 +302,12 @@ describe('the RLM loop', () => {
 
 	it('makes rlm_query a plain call at depth 1', async () => {
 		server.requests.length = 0;
-		server.setResponder(
-			scripted({
-				root: () => repl('llm_output(rlm_query("plain please"))'),
-				sub: (prompt) => ({text: `plain:${prompt}`}),
-			}),
-		);
-		const {rlm} = makeRlm('openai');
+		server.setResponder(scripted({root: () => repl('plain'), sub: (prompt) => ({text: `plain:${prompt}`})}));
+		const {rlm, repls} = makeRlm('openai', {blocks: {plain: async ({rlm_query, llm_output}) => llm_output(await rlm_query('plain please'))}});
 		try {
 			const result = await rlm.completion('q', {context: 'c'});
 			expect(result.response).toBe('plain:plain please');
+			expect(repls.started).toHaveLength(1);
 		} finally {
 			await rlm.dispose();
 		}
@@ -272,12 +315,8 @@ describe('the RLM loop', () => {
 
 	it('fails a sub-call prompt over the window fast, with a clear error string', async () => {
 		server.requests.length = 0;
-		server.setResponder(
-			scripted({
-				root: () => repl('r = llm_query("x" * 200000)\nllm_output(r)'),
-			}),
-		);
-		const {rlm} = makeRlm('openai', {subModelContextTokens: 8000});
+		server.setResponder(scripted({root: () => repl('too big')}));
+		const {rlm} = makeRlm('openai', {blocks: {'too big': async ({llm_query, llm_output}) => llm_output(await llm_query('x'.repeat(200_000)))}}, {subModelContextTokens: 8000});
 		try {
 			const result = await rlm.completion('q', {context: 'c'});
 			expect(result.response).toMatch(/^Error: this prompt is about 50,000 tokens, over the 8,000-token window/);
@@ -287,11 +326,55 @@ describe('the RLM loop', () => {
 		}
 	});
 
+	it('tells the model when its REPL was restarted, and goes on', async () => {
+		server.requests.length = 0;
+		server.setResponder(
+			scripted({
+				root: ({turn, lastUser}) => {
+					if (turn === 0) return repl('crash');
+					return repl(/REPL was restarted: every variable you defined is gone/.test(lastUser) ? 'told' : 'not told');
+				},
+			}),
+		);
+		const {rlm, events} = makeRlm('openai', {
+			blocks: {
+				crash: ({vars, crash}) => {
+					vars.lost = 1;
+					crash('killed by SIGKILL');
+				},
+				told: ({vars, llm_output}) => llm_output(`told; lost is ${'lost' in vars ? 'kept' : 'gone'}`),
+				'not told': ({llm_output}) => llm_output('not told'),
+			},
+		});
+		try {
+			const result = await rlm.completion('q', {context: 'c'});
+			expect(result.response).toBe('told; lost is gone');
+			const done = events.find((e) => e.type === 'code.done');
+			expect(done?.type === 'code.done' && [done.restarted, done.limit]).toEqual([true, 'crashed']);
+			expect(rootRequests(server.requests)[1]!.messages.at(-1)!.content).toContain('The Python process crashed (killed by SIGKILL)');
+		} finally {
+			await rlm.dispose();
+		}
+	});
+
+	it('starts REPLs with the timeout and output cap of its options', async () => {
+		server.requests.length = 0;
+		server.setResponder(scripted({root: () => repl('done')}));
+		const {rlm, repls} = makeRlm('openai', {blocks: {done: ({llm_output}) => llm_output('ok')}}, {timeoutSeconds: 7, maxOutputChars: 1234, cacheDir: '/tmp/rlm-cache'});
+		try {
+			await rlm.completion('q');
+			expect(repls.started[0]!.options).toEqual({timeoutMs: 7000, maxOutputChars: 1234, cacheDir: '/tmp/rlm-cache'});
+		} finally {
+			await rlm.dispose();
+		}
+		expect(repls.started[0]!.disposed).toBe(true);
+	});
+
 	it('cancels a streaming model call', async () => {
 		server.requests.length = 0;
 		const abortedBefore = server.aborted;
 		server.setResponder(scripted({root: () => ({hang: true})}));
-		const {rlm, events} = makeRlm('openai');
+		const {rlm, events} = makeRlm('openai', {blocks: {}});
 		const controller = new AbortController();
 		rlm.on('event', (event) => {
 			if (event.type === 'llm.start') setImmediate(() => controller.abort());
@@ -306,21 +389,22 @@ describe('the RLM loop', () => {
 		}
 	});
 
-	it('cancels running Python and the session goes on', async () => {
+	it('cancels running code and the session goes on', async () => {
 		server.requests.length = 0;
 		let calls = 0;
-		server.setResponder(
-			scripted({
-				root: () => {
-					calls++;
-					return calls === 1 ? repl('kept = 5\nprint("looping", flush=True)\nwhile True:\n    pass') : repl('llm_output(str(kept))');
+		server.setResponder(scripted({root: () => repl(++calls === 1 ? 'loop' : 'answer kept')}));
+		const {rlm} = makeRlm('openai', {
+			blocks: {
+				loop: ({vars, print, runForever}) => {
+					vars.kept = 5;
+					print('looping');
+					return runForever();
 				},
-			}),
-		);
-		const {rlm} = makeRlm('openai');
+				'answer kept': ({vars, llm_output}) => llm_output(String(vars.kept)),
+			},
+		});
 		const controller = new AbortController();
 		rlm.on('event', (event) => {
-			// Abort once Python is really running (the first block also waits for the sandbox to start).
 			if (event.type === 'code.output') controller.abort();
 		});
 		try {
@@ -335,8 +419,8 @@ describe('the RLM loop', () => {
 	});
 
 	it('on cancel, lets aborted sub-calls report before the run does', async () => {
-		server.setResponder(scripted({root: () => repl('r = llm_query_batched(["a", "b", "c"])'), sub: () => ({hang: true})}));
-		const {rlm, events} = makeRlm('openai');
+		server.setResponder(scripted({root: () => repl('three slow calls'), sub: () => ({hang: true})}));
+		const {rlm, events} = makeRlm('openai', {blocks: {'three slow calls': async ({llm_query_batched}) => void (await llm_query_batched(['a', 'b', 'c']))}});
 		const controller = new AbortController();
 		let starts = 0;
 		rlm.on('event', (event) => {
@@ -354,32 +438,30 @@ describe('the RLM loop', () => {
 		}
 	});
 
-	it('cancels at once while the sandbox is still starting', async () => {
-		server.setResponder(scripted({root: () => repl('print("never runs")')}));
-		const cold = mkdtempSync(join(tmpdir(), 'rlm-cold-cache-'));
-		const {rlm} = makeRlm('openai', {cacheDir: cold});
+	it('cancels at once while the REPL is still starting', async () => {
+		server.setResponder(scripted({root: () => repl('never runs')}));
+		let release!: () => void;
+		const held = new Promise<void>((resolve) => (release = resolve));
+		const {rlm, repls} = makeRlm('openai', {blocks: {'never runs': ({print}) => print('ran')}, beforeStart: () => held});
 		const controller = new AbortController();
-		let sandboxReady = false;
 		rlm.on('event', (event) => {
-			if (event.type === 'code.start') {
-				void rlm.warmUp().then(() => (sandboxReady = true));
-				controller.abort();
-			}
+			if (event.type === 'code.start') controller.abort();
 		});
 		try {
 			const result = await rlm.completion('q', {context: 'c', signal: controller.signal});
 			expect(result.status).toBe('cancelled');
-			// A cold start (no snapshot in this cache) takes seconds: the cancel did not wait for it.
-			expect(sandboxReady).toBe(false);
+			// The REPL never got to start: the cancel did not wait for it.
+			expect(repls.started).toHaveLength(0);
 		} finally {
+			release();
 			await rlm.dispose();
-			rmSync(cold, {recursive: true, force: true});
 		}
+		expect(repls.started.every((r) => r.runs.length === 0 && r.disposed)).toBe(true);
 	});
 
 	it('reports a model that does not exist with the server message', async () => {
 		server.setResponder(() => ({status: 404, message: "model 'nope' not found"}));
-		const {rlm} = makeRlm('openai', {model: 'nope'});
+		const {rlm} = makeRlm('openai', {blocks: {}}, {model: 'nope'});
 		try {
 			const result = await rlm.completion('q', {context: 'c'});
 			expect(result.status).toBe('failed');

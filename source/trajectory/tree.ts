@@ -9,6 +9,7 @@
 import type {Usage} from '../backends/types.js';
 import type {ContextInfo, RlmEvent, RunStatus} from '../engine/events.js';
 import type {BridgeFunction, VariableInfo} from '../sandbox/types.js';
+import {Map as PersistentMap} from 'immutable';
 import {emptyVector, vectorGet, VectorDraft, type NodeVector} from './store.js';
 
 export type NodeStatus = 'running' | 'done' | 'error' | 'cancelled';
@@ -141,9 +142,10 @@ export interface TrajectoryState {
 	readonly newest: number;
 	/** Bumped on every event that changed something. */
 	readonly version: number;
-	/** Insert-only indices from engine ids to node ids; entries are validated against the node. */
-	readonly runIndex: Map<string, number>;
-	readonly callIndex: Map<string, number>;
+	/** Engine ids to node ids. Persistent maps: a reduction makes new ones and never changes an
+	 * older state's, so stepping back (replay) or branching from an older state stays exact. */
+	readonly runIndex: PersistentMap<string, number>;
+	readonly callIndex: PersistentMap<string, number>;
 }
 
 const ZERO: Usage = Object.freeze({inputTokens: 0, outputTokens: 0});
@@ -156,8 +158,8 @@ export function emptyTrajectory(): TrajectoryState {
 		usageByModel: {},
 		newest: -1,
 		version: 0,
-		runIndex: new Map(),
-		callIndex: new Map(),
+		runIndex: PersistentMap(),
+		callIndex: PersistentMap(),
 	};
 }
 
@@ -222,6 +224,8 @@ class Tx {
 	usage: Usage;
 	usageByModel: Readonly<Record<string, Usage>>;
 	newest: number;
+	runIndex: PersistentMap<string, number>;
+	callIndex: PersistentMap<string, number>;
 	/** Node ids already copied in this reduction (safe to mutate in place). */
 	readonly #fresh = new Set<number>();
 
@@ -231,6 +235,8 @@ class Tx {
 		this.usage = state.usage;
 		this.usageByModel = state.usageByModel;
 		this.newest = state.newest;
+		this.runIndex = state.runIndex;
+		this.callIndex = state.callIndex;
 	}
 
 	get(id: number): TrajectoryNode {
@@ -310,21 +316,21 @@ class Tx {
 			usageByModel: this.usageByModel,
 			newest: this.newest,
 			version: this.state.version + 1,
-			runIndex: this.state.runIndex,
-			callIndex: this.state.callIndex,
+			runIndex: this.runIndex,
+			callIndex: this.callIndex,
 		};
 	}
 }
 
 function lookupRun(tx: Tx, runId: string): number | undefined {
-	const id = tx.state.runIndex.get(runId);
+	const id = tx.runIndex.get(runId);
 	if (id === undefined || id >= tx.nodes.size) return undefined;
 	const node = tx.get(id);
 	return node.kind === 'run' && node.runId === runId ? id : undefined;
 }
 
 function lookupCall(tx: Tx, callId: string): number | undefined {
-	const id = tx.state.callIndex.get(callId);
+	const id = tx.callIndex.get(callId);
 	if (id === undefined || id >= tx.nodes.size) return undefined;
 	const node = tx.get(id);
 	return node.kind === 'call' && node.callId === callId ? id : undefined;
@@ -347,7 +353,7 @@ function ensureRun(tx: Tx, runId: string, t: number): number {
 		status: 'running',
 		startedAt: t,
 	} as NewNode & {startedAt: number});
-	tx.state.runIndex.set(runId, id);
+	tx.runIndex = tx.runIndex.set(runId, id);
 	return id;
 }
 
@@ -474,7 +480,7 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 				status: 'running',
 				startedAt: t,
 			} as NewNode & {startedAt: number});
-			state.runIndex.set(event.runId, id);
+			tx.runIndex = tx.runIndex.set(event.runId, id);
 			if (call !== undefined) tx.edit<CallNode>(call).childRun = id;
 			break;
 		}
@@ -563,7 +569,7 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 				status: 'running',
 				startedAt: t,
 			} as NewNode & {startedAt: number});
-			state.callIndex.set(event.callId, id);
+			tx.callIndex = tx.callIndex.set(event.callId, id);
 			break;
 		}
 		case 'call.delta': {

@@ -177,3 +177,30 @@ describe('reduceTrajectory', () => {
 		expect(text).not.toContain('"childUsage"');
 	});
 });
+
+describe('the reducer is pure', () => {
+	const run = (runId: string) => runStart(runId);
+	const done = (runId: string) => ev({type: 'run.done', runId, answer: `answer of ${runId}`, status: 'answered', usage: u(1, 1), ms: 5, iterations: 1});
+
+	it('branching from an older state keeps each branch its own runs and calls', () => {
+		clock = 0;
+		const base = reduceAll([run('a')]);
+		// Branch X announces b first; branch Y announces c and then b, at another node id.
+		const x = reduceTrajectory(base, run('b'));
+		const y = reduceAll([run('c'), run('b')], base);
+		const xDone = reduceTrajectory(x, done('b'));
+		expect(findRun(xDone, 'b')?.answer).toBe('answer of b');
+		expect(nodeCount(xDone)).toBe(2); // no placeholder run made for a "missing" b
+		expect(findRun(y, 'b')?.id).toBe(2);
+		expect(findRun(x, 'c')).toBeUndefined();
+	});
+
+	it('reducing never changes the state it was given', () => {
+		const events = scenario();
+		const before = reduceAll(events.slice(0, 8));
+		const snapshot = JSON.stringify({nodes: before.nodes, runs: before.runIndex.toJS(), calls: before.callIndex.toJS(), usage: before.usage});
+		reduceAll(events.slice(8), before);
+		expect(JSON.stringify({nodes: before.nodes, runs: before.runIndex.toJS(), calls: before.callIndex.toJS(), usage: before.usage})).toBe(snapshot);
+		expect(findCall(before, 'c1')).toBeUndefined();
+	});
+});

@@ -1,5 +1,6 @@
 // The seed's compact execution log (-e) and its full view (-v), drawn from engine events.
 import type {RlmEvent} from '../engine/events.js';
+import {formatCost} from '../ui/format.js';
 import {safeText} from '../ui/safe-text.js';
 
 const firstLine = (text: string) => text.split('\n').find((line) => line.trim()) ?? '';
@@ -8,7 +9,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
 /** Returns a consumer of events that writes lines through `write` (control characters dropped:
  * model and Python text must not drive the terminal). */
-export function execLogWriter(writeRaw: (line: string) => void, options: {verbose: boolean}) {
+export function execLogWriter(writeRaw: (line: string) => void, options: {verbose: boolean; costUsd?: () => number | undefined}) {
 	const write = (line: string) => writeRaw(safeText(line));
 	const depthOf = new Map<string, number>();
 	const indent = (runId: string) => '  '.repeat(depthOf.get(runId) ?? 0);
@@ -58,7 +59,10 @@ export function execLogWriter(writeRaw: (line: string) => void, options: {verbos
 			case 'run.done': {
 				const pad = indent(event.runId);
 				const tokens = `${event.usage.inputTokens} in / ${event.usage.outputTokens} out`;
-				write(`${pad}${(depthOf.get(event.runId) ?? 0) > 0 ? '└' : '■'} ${event.status} after ${event.iterations} iteration(s), ${seconds(event.ms)}, ${tokens}`);
+				const root = (depthOf.get(event.runId) ?? 0) === 0;
+				// The root's line ends with the whole tree's cost, where the models' prices are known.
+				const cost = root ? options.costUsd?.() : undefined;
+				write(`${pad}${root ? '■' : '└'} ${event.status} after ${event.iterations} iteration(s), ${seconds(event.ms)}, ${tokens}${cost !== undefined ? `, ~${formatCost(cost)}` : ''}`);
 				break;
 			}
 			default:

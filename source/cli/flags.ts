@@ -1,73 +1,164 @@
-// The command line: meow flag definitions and the help text.
+// The command line: meow's flag definitions, plus the checks meow leaves to us: unknown flags
+// (with a hint), flags given without their value, and numbers that are not numbers, each as one
+// `rlm-tui:` line naming the flag and what was given.
+import leven from 'leven';
 import meow from 'meow';
+import {UsageError} from './usage-error.js';
 
-export const helpText = `
-  Usage
-    $ rlm-tui                         full-screen chat (TTY)
-    $ rlm-tui -p "question" [-c FILE] headless: the answer on stdout
-    $ cat notes.txt | rlm-tui -p "what is decided here?"
-    $ rlm-tui serve                   OpenAI-compatible endpoint (see README)
+export const COMMANDS = ['serve', 'help'] as const;
 
-  Options
-    -m, --model <MODEL>        Root model [default: cogito:14b for openai, claude-sonnet-4-5 for anthropic]
-    -b, --backend <BACKEND>    openai | anthropic | demo [default: openai]
-    -u, --backend-url <URL>    Base URL [default: http://localhost:11434/v1 (Ollama)]
-    -k, --backend-key <KEY>    API key (or OPENAI_API_KEY / ANTHROPIC_API_KEY)
-    -t, --temperature <TEMP>   Sampling temperature [default: 0.7; none for GPT-5 and o-series]
-    -v, --verbose              Print every iteration in full (stderr)
-    -e, --exec-log             Print the compact execution log (stderr)
-    -c, --context-file <FILE>  Load context from a file (repeat for several: a dict)
-    -p, --prompt <TEXT>        Headless: answer on stdout. Piped stdin is the prompt,
-                               or the context when -p is given too
-        --json                 Print the whole result (iterations, code, usage) as JSON
-        --sub-model <MODEL>    Model for llm_query / rlm_query [default: the root model]
-        --max-iterations <N>   Turns before a forced final answer [default: 30]
-        --max-depth <N>        1: rlm_query is a plain call; 2+: child RLMs [default: 1]
-        --timeout <SECONDS>    Wall-clock limit per code block [default: 30]
-        --log-dir <DIR>        Where JSONL trajectories are written [default: ~/.local/state/rlm-tui/trajectories]
-        --replay <FILE>        Open a trajectory (ours or the original RLM's) read-only
-        --resume               Reopen the last session: its chat and its REPL variables
-    -h, --help                 Show this help
+const flagDefinitions = {
+	model: {type: 'string', shortFlag: 'm'},
+	backend: {type: 'string', shortFlag: 'b'},
+	backendUrl: {type: 'string', shortFlag: 'u'},
+	backendKey: {type: 'string', shortFlag: 'k'},
+	temperature: {type: 'string', shortFlag: 't'},
+	verbose: {type: 'boolean', shortFlag: 'v'},
+	execLog: {type: 'boolean', shortFlag: 'e'},
+	contextFile: {type: 'string', shortFlag: 'c', isMultiple: true},
+	prompt: {type: 'string', shortFlag: 'p'},
+	json: {type: 'boolean'},
+	subModel: {type: 'string'},
+	maxIterations: {type: 'string'},
+	maxDepth: {type: 'string'},
+	timeout: {type: 'string'},
+	logDir: {type: 'string'},
+	replay: {type: 'string'},
+	resume: {type: 'boolean'},
+	port: {type: 'string'},
+	host: {type: 'string'},
+	token: {type: 'string'},
+	maxConcurrent: {type: 'string'},
+	cors: {type: 'string', isMultiple: true},
+	help: {type: 'boolean', shortFlag: 'h'},
+	version: {type: 'boolean', shortFlag: 'V'},
+} as const;
 
-  serve options
-        --port <N>             Port [default: 8080]
-        --host <HOST>          Interface [default: 127.0.0.1]; any other needs a token
-        --token <TOKEN>        Bearer token clients must send (generated when needed)
-        --max-concurrent <N>   RLM runs at once; more wait in a queue, then get 429 [default: 2]
-        --version              Show the version
-`;
+/** Flags read as numbers (meow's number type turns "hot" into NaN, so they are parsed here). */
+const numberFlags = ['temperature', 'maxIterations', 'maxDepth', 'timeout', 'port', 'maxConcurrent'] as const;
+type NumberFlag = (typeof numberFlags)[number];
 
-export function parseCli(argv: string[] = process.argv.slice(2)) {
-	return meow(helpText, {
-		importMeta: import.meta,
-		argv,
-		allowUnknownFlags: false,
-		flags: {
-			model: {type: 'string', shortFlag: 'm'},
-			backend: {type: 'string', shortFlag: 'b'},
-			backendUrl: {type: 'string', shortFlag: 'u'},
-			backendKey: {type: 'string', shortFlag: 'k'},
-			temperature: {type: 'number', shortFlag: 't'},
-			verbose: {type: 'boolean', shortFlag: 'v'},
-			execLog: {type: 'boolean', shortFlag: 'e'},
-			contextFile: {type: 'string', shortFlag: 'c', isMultiple: true},
-			prompt: {type: 'string', shortFlag: 'p'},
-			json: {type: 'boolean'},
-			subModel: {type: 'string'},
-			maxIterations: {type: 'number'},
-			maxDepth: {type: 'number'},
-			timeout: {type: 'number'},
-			logDir: {type: 'string'},
-			replay: {type: 'string'},
-			resume: {type: 'boolean'},
-			port: {type: 'number'},
-			host: {type: 'string'},
-			token: {type: 'string'},
-			maxConcurrent: {type: 'number'},
-			help: {type: 'boolean', shortFlag: 'h'},
-		},
-	});
+/** What a flag's value is, for "needs a value" messages. */
+const valueNames: Partial<Record<keyof typeof flagDefinitions, string>> = {
+	model: 'a model name, e.g. -m qwen3:8b',
+	backend: 'openai, anthropic or demo',
+	backendUrl: 'a URL, e.g. http://localhost:11434/v1',
+	backendKey: 'an API key',
+	contextFile: 'a file name',
+	prompt: 'the question, e.g. -p "what changed?"',
+	subModel: 'a model name',
+	logDir: 'a directory',
+	replay: 'a trajectory file (.jsonl)',
+	host: 'an interface, e.g. 127.0.0.1',
+	token: 'a bearer token',
+	cors: 'an origin, e.g. http://localhost:3000',
+};
+
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const display = (name: keyof typeof flagDefinitions) => {
+	const short = (flagDefinitions[name] as {shortFlag?: string}).shortFlag;
+	return short ? `-${short}/--${kebab(name)}` : `--${kebab(name)}`;
+};
+
+type Parsed = ReturnType<typeof parseWithMeow>;
+/** Parsed['flags'] without meow's `Record<string, unknown>` (which would swallow every key). */
+type ParsedFlags = {[K in keyof Parsed['flags'] as string extends K ? never : K]: Parsed['flags'][K]};
+export type CliFlags = Omit<ParsedFlags, NumberFlag> & Partial<Record<NumberFlag, number>>;
+export interface Cli {
+	/** The command word (serve, help) if one was given. */
+	command?: (typeof COMMANDS)[number];
+	/** Words after the command. */
+	input: string[];
+	flags: CliFlags;
 }
 
-export type Cli = ReturnType<typeof parseCli>;
-export type CliFlags = Cli['flags'];
+function parseWithMeow(argv: string[]) {
+	return meow({importMeta: import.meta, argv, pkg: {}, allowUnknownFlags: true, autoHelp: false, autoVersion: false, flags: flagDefinitions});
+}
+
+/**
+ * Parses the command line.
+ * @throws UsageError for an unknown flag or command, a flag without its value, or a number flag
+ * whose value is not a number.
+ */
+export function parseCli(argv: string[] = process.argv.slice(2)): Cli {
+	let parsed: Parsed;
+	try {
+		parsed = parseWithMeow(argv);
+	} catch (error) {
+		// meow throws for a flag given twice that takes one value.
+		throw new UsageError(error instanceof Error ? error.message.replace(/^The flag /, '') : String(error));
+	}
+	checkUnknownFlags(parsed.flags as Record<string, unknown>);
+	checkMissingValues(argv);
+	const flags = {...parsed.flags} as Record<string, unknown>;
+	for (const [name, value] of Object.entries(flags)) {
+		const empty = value === '' || (Array.isArray(value) && value.includes(''));
+		if (empty && name in valueNames) {
+			throw new UsageError(`${display(name as keyof typeof flagDefinitions)} needs a value: ${valueNames[name as keyof typeof valueNames]}`);
+		}
+	}
+	for (const name of numberFlags) {
+		const raw = flags[name];
+		if (raw === undefined) continue;
+		const text = String(raw).trim();
+		const number = text === '' ? Number.NaN : Number(text);
+		if (!Number.isFinite(number)) {
+			throw new UsageError(text === '' ? `${display(name)} needs a number` : `${display(name)} needs a number, not "${String(raw)}"`);
+		}
+		flags[name] = number;
+	}
+	const [word, ...input] = parsed.input;
+	if (word !== undefined && !(COMMANDS as readonly string[]).includes(word)) {
+		const close = COMMANDS.find((command) => leven(command, word) <= 2);
+		throw new UsageError(
+			`unknown command "${word}"${close ? ` (did you mean ${close}?)` : ''}: the commands are ${COMMANDS.join(', ')}; a question goes in -p "..." (see --help)`,
+		);
+	}
+	return {...(word ? {command: word as Cli['command']} : {}), input, flags: flags as CliFlags};
+}
+
+/** `-m` / `--model` and the like: the words of flags that take a value. */
+const valueFlagWords = new Map(
+	Object.entries(flagDefinitions)
+		.filter(([, definition]) => definition.type === 'string')
+		.flatMap(([name, definition]) => [[`--${kebab(name)}`, name], ...('shortFlag' in definition ? [[`-${definition.shortFlag}`, name]] : [])] as Array<[string, string]>),
+);
+
+/** A flag that takes a value followed by nothing or by another flag (`-m -p q`): the parser would
+ * read it as empty, or for a repeatable flag drop it without a word. */
+function checkMissingValues(argv: readonly string[]): void {
+	const end = argv.indexOf('--');
+	const words = end === -1 ? argv : argv.slice(0, end);
+	for (const [index, word] of words.entries()) {
+		const name = valueFlagWords.get(word);
+		if (!name) continue;
+		const next = words[index + 1];
+		const looksLikeFlag = next !== undefined && next.length > 1 && next.startsWith('-') && !/^-\.?\d/.test(next);
+		if (next === undefined || looksLikeFlag) {
+			const key = name as keyof typeof flagDefinitions;
+			const what = valueNames[key];
+			const numeric = (numberFlags as readonly string[]).includes(name);
+			throw new UsageError(`${display(key)} needs ${numeric ? 'a number' : what ? `a value: ${what}` : 'a value'}`);
+		}
+	}
+}
+
+/** Known long names (kebab and camel) and short letters, as yargs-parser reports them. */
+const knownKeys = new Set(
+	Object.entries(flagDefinitions).flatMap(([name, definition]) => [name, kebab(name), ...('shortFlag' in definition ? [definition.shortFlag] : [])]),
+);
+
+function checkUnknownFlags(flags: Record<string, unknown>): void {
+	const unknown = Object.keys(flags).filter((key) => !knownKeys.has(key) && key !== '--');
+	if (unknown.length === 0) return;
+	const key = unknown[0]!;
+	const shown = key.length === 1 ? `-${key}` : `--${kebab(key)}`;
+	const longNames = Object.keys(flagDefinitions).map(kebab);
+	const target = kebab(key);
+	const best = longNames
+		.map((name) => ({name, distance: leven(name, target)}))
+		.sort((a, b) => a.distance - b.distance)[0];
+	const hint = key.length > 1 && best && best.distance <= Math.max(2, Math.floor(target.length / 3)) ? `did you mean --${best.name}? ` : '';
+	throw new UsageError(`unknown flag ${shown} (${hint}see rlm-tui --help)`);
+}

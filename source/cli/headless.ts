@@ -13,6 +13,8 @@ import type {CompletionResult} from '../engine/types.js';
 import type {Usage} from '../backends/types.js';
 import {exitWhenDrained} from './exit.js';
 import {partialAnswerTracker} from './partial-answer.js';
+import {startProgress} from './progress.js';
+import {estimateCostByModelUsd} from '../backends/model-info.js';
 
 export interface HeadlessOptions {
 	config: ResolvedConfig;
@@ -63,12 +65,15 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 		}
 	}
 	if (options.execLog || options.verbose) {
-		const log = execLogWriter((line) => options.stderr.write(`${line}\n`), {verbose: options.verbose});
+		const log = execLogWriter((line) => options.stderr.write(`${line}\n`), {verbose: options.verbose, costUsd: () => estimateCostByModelUsd(tree.usageByModel)});
 		rlm.on('event', log);
 	}
+	const progress = startProgress(options.stderr as NodeJS.WriteStream, options.config.maxIterations);
+	if (progress) rlm.on('event', (event) => progress.onEvent(event, tree));
 	const partial = partialAnswerTracker();
 	rlm.on('event', (event) => partial.onEvent(event));
 	const writeResult = (result: CompletionResult) => {
+		progress?.stop();
 		if (options.json) {
 			const {backend, model, subModel} = options.config;
 			const session = sessionJson({backend, model, ...(subModel ? {subModel} : {}), history: rlm.history, state: tree});
@@ -95,6 +100,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 			written = true;
 			writeResult(cancelledResult(partial.text, tree.usage, 'stopped again before the run wound down: the iterations are in session'));
 		}
+		progress?.stop();
 		options.stderr.write('rlm-tui: cancelled\n');
 		void exitWhenDrained(code);
 	};
@@ -106,6 +112,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 			signal: controller.signal,
 		});
 		const result = completed.status === 'cancelled' && !completed.response ? {...completed, response: partial.text} : completed;
+		progress?.stop();
 		if (!written) {
 			written = true;
 			if (result.status !== 'failed' || options.json) writeResult(result);
@@ -122,6 +129,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 			options.stderr.write(`rlm-tui: note: out of iterations (${options.config.maxIterations}); the answer was forced from the work so far\n`);
 		return 0;
 	} finally {
+		progress?.stop();
 		process.off('SIGINT', onSignal);
 		process.off('SIGTERM', onSignal);
 		await rlm.dispose();

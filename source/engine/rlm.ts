@@ -3,6 +3,7 @@
 import {EventEmitter} from 'node:events';
 import {createBackend} from '../backends/create.js';
 import {raceAbort} from '../backends/errors.js';
+import {resolveModelAlias} from '../backends/model-aliases.js';
 import type {Backend} from '../backends/types.js';
 import type {ExecResult, HistoryEntry, Repl, ReplFactory, ReplOptions, RunOptions, SandboxContext, VariableInfo} from '../protocol/repl.js';
 import type {EngineContext, SettledOptions} from './engine-context.js';
@@ -238,9 +239,11 @@ export class Rlm extends EventEmitter<RlmEvents> {
 
 	#settle(): SettledOptions {
 		const o = this.#options;
+		// Short names (`sonnet`, `4o`) mean their backend's model, however the options were set.
+		const kind = this.#backend.kind;
 		return {
-			model: o.model,
-			subModel: o.subModel ?? o.model,
+			model: resolveModelAlias(kind, o.model),
+			subModel: resolveModelAlias(kind, o.subModel ?? o.model),
 			temperature: o.temperature,
 			maxTokens: o.maxTokens,
 			maxIterations: o.maxIterations ?? DEFAULTS.maxIterations,

@@ -1,4 +1,5 @@
 // Precedence: flags > environment > settings file > defaults. Flags apply to the session only.
+import {resolveModelAlias} from '../backends/model-aliases.js';
 import {BACKENDS, DEFAULT_BASE_URLS, DEFAULT_MODELS, type BackendName, type Settings} from './schema.js';
 
 export interface Flags {
@@ -85,7 +86,7 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 	else if (nonEmpty(env.RLM_BACKEND)) backend = parseBackend(env.RLM_BACKEND!, 'RLM_BACKEND');
 	else backend = settings.backend;
 
-	const model = nonEmpty(flags.model) ?? nonEmpty(env.RLM_MODEL) ?? modelFor(backend, settings);
+	const model = resolveModelAlias(backend, nonEmpty(flags.model) ?? nonEmpty(env.RLM_MODEL) ?? modelFor(backend, settings));
 
 	let baseURL: string | undefined;
 	let apiKey: string | undefined;
@@ -102,30 +103,33 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 		apiKey = nonEmpty(flags.backendKey) ?? apiKeyFor(backend, env);
 	}
 
+	// A bad value names the flag it came from (--max-depth), else the setting (max depth).
+	const label = (flag: string, setting: string, given: unknown) => (given === undefined ? setting : flag);
 	const chosenTemperature = flags.temperature ?? settings.temperature;
 	const temperature =
 		chosenTemperature === undefined
 			? undefined
-			: checkNumber('temperature', chosenTemperature, n => n >= 0 && n <= 2, 'a number from 0 to 2');
+			: checkNumber(label('--temperature', 'temperature', flags.temperature), chosenTemperature, n => n >= 0 && n <= 2, 'a number from 0 to 2');
 	const maxIterations = checkNumber(
-		'max iterations',
+		label('--max-iterations', 'max iterations', flags.maxIterations),
 		flags.maxIterations ?? settings.maxIterations,
 		n => Number.isInteger(n) && n >= 1,
 		'a whole number of at least 1',
 	);
 	const maxDepth = checkNumber(
-		'max depth',
+		label('--max-depth', 'max depth', flags.maxDepth),
 		flags.maxDepth ?? settings.maxDepth,
 		n => Number.isInteger(n) && n >= 1,
 		'a whole number of at least 1',
 	);
 	const timeoutSeconds = checkNumber(
-		'timeout',
+		label('--timeout', 'timeout', flags.timeout),
 		flags.timeout ?? settings.timeoutSeconds,
 		n => n > 0 && n <= 86_400,
 		'a number of seconds from above 0 up to 86400 (a day)',
 	);
-	const subModel = nonEmpty(flags.subModel) ?? settings.subModel;
+	const chosenSubModel = nonEmpty(flags.subModel) ?? settings.subModel;
+	const subModel = chosenSubModel && resolveModelAlias(backend, chosenSubModel);
 
 	const config: ResolvedConfig = {backend, model, maxIterations, maxDepth, timeoutSeconds};
 	if (temperature !== undefined) config.temperature = temperature;

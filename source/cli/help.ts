@@ -1,0 +1,111 @@
+// The help screens (`--help`, `rlm-tui help [serve]`, `rlm-tui serve --help`) and the version.
+// Imports nothing heavy: `--help` and `--version` answer in about the time of a bare Node start.
+import {readFileSync} from 'node:fs';
+import {aliasSummary} from '../backends/model-aliases.js';
+
+const commonOptions = `  Model
+    -m, --model <MODEL>        Root model, or an alias (below) [default: cogito:14b for openai, claude-sonnet-4-5 for anthropic]
+    -b, --backend <BACKEND>    openai | anthropic | demo [default: openai]
+    -u, --backend-url <URL>    Base URL [default: http://localhost:11434/v1 (Ollama)]
+    -k, --backend-key <KEY>    API key (or OPENAI_API_KEY / ANTHROPIC_API_KEY)
+    -t, --temperature <TEMP>   Sampling temperature [default: 0.7; none for GPT-5 and o-series]
+        --sub-model <MODEL>    Model for llm_query / rlm_query [default: the root model]
+        --max-iterations <N>   Turns before a forced final answer [default: 30]
+        --max-depth <N>        1: rlm_query is a plain call; 2+: child RLMs [default: 1]
+        --timeout <SECONDS>    Wall-clock limit per code block [default: 30]
+        --log-dir <DIR>        Where JSONL trajectories are written [default: ~/.local/state/rlm-tui/trajectories]`;
+
+const serveOptions = `  serve
+        --port <N>             Port [default: 8080]
+        --host <HOST>          Interface [default: 127.0.0.1]; any other needs a token
+        --token <TOKEN>        Bearer token clients must send (generated when needed)
+        --max-concurrent <N>   RLM runs at once; more wait in a queue, then get 429 [default: 2]
+        --cors <ORIGIN>        Let browser pages from ORIGIN call the endpoint (repeat for more;
+                               needs --token; refused by default)`;
+
+const aliases = () => `  Model aliases (-m, --sub-model)
+${aliasSummary()
+	.map((line) => `    ${line}`)
+	.join('\n')}`;
+
+export function mainHelp(): string {
+	return `
+  rlm-tui ${version()}: Recursive Language Models in the terminal
+
+  Usage
+    $ rlm-tui                          full-screen chat (TTY)
+    $ rlm-tui -p "question" [-c FILE]  headless: the answer on stdout
+    $ cat notes.txt | rlm-tui -p "what is decided here?"
+    $ rlm-tui --replay FILE            a logged run, read-only
+    $ rlm-tui serve                    OpenAI-compatible endpoint (rlm-tui serve --help)
+    $ rlm-tui help [serve]             this help, or serve's
+
+${commonOptions}
+
+  Run
+    -p, --prompt <TEXT>        Headless: answer on stdout. Piped stdin is the prompt,
+                               or the context when -p is given too
+    -c, --context-file <FILE>  Load context from a file (repeat for several: a dict)
+        --json                 Print the whole result (iterations, code, usage) as JSON
+    -e, --exec-log             Print the compact execution log, ending with the cost (stderr)
+    -v, --verbose              Print every iteration in full (stderr)
+        --replay <FILE>        Open a trajectory (ours or the original RLM's) read-only
+        --resume               Reopen the last session: its chat and its REPL variables
+    -h, --help                 Show this help
+    -V, --version              Show the version
+
+${serveOptions}
+
+${aliases()}
+
+  Exit codes: 0 answered, 1 the run failed, 2 bad usage, 130 Ctrl+C (SIGINT), 143 SIGTERM
+`;
+}
+
+export function serveHelp(): string {
+	return `
+  rlm-tui serve: the RLM as an OpenAI-compatible endpoint
+
+  Usage
+    $ rlm-tui serve [-m MODEL] [--sub-model MODEL] [--port N] [--host HOST] [--token TOKEN]
+
+  Endpoints: POST /v1/chat/completions, POST /v1/responses, GET /v1/models, GET /v1/models/{id},
+  GET /health. Model "rlm" is the RLM over -m; "rlm:<model>" over another backend model.
+
+${serveOptions}
+
+${commonOptions}
+
+${aliases()}
+`;
+}
+
+let cachedVersion: string | undefined;
+
+/** The package's version, read from its package.json (next to dist/ and source/). */
+export function version(): string {
+	if (cachedVersion) return cachedVersion;
+	try {
+		const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+		cachedVersion = (JSON.parse(text) as {version?: string}).version ?? 'unknown';
+	} catch {
+		cachedVersion = 'unknown';
+	}
+	return cachedVersion;
+}
+
+/** The help a command line asks for, if it asks for help or the version before anything else:
+ * `--help`/`-h` anywhere (before `--`), `help [COMMAND]` as the command, `-V`/`--version`.
+ * Checks the raw words only, so it needs no parser; returns undefined otherwise. */
+export function earlyAnswer(argv: readonly string[]): string | undefined {
+	const end = argv.indexOf('--');
+	const words = end === -1 ? argv : argv.slice(0, end);
+	const command = words.find((word) => !word.startsWith('-'));
+	const wantsHelp = words.includes('--help') || words.includes('-h') || (command === 'help' && words[0] === 'help');
+	if (wantsHelp) {
+		const topic = command === 'help' ? words[words.indexOf('help') + 1] : command;
+		return topic === 'serve' ? serveHelp() : mainHelp();
+	}
+	if (words.includes('--version') || words.includes('-V')) return `${version()}\n`;
+	return undefined;
+}

@@ -1,0 +1,126 @@
+// The command line after --help/--version (cli.tsx answers those without loading this):
+// flags -> settings -> one of: TUI | headless (-p) | serve | replay. Each mode loads its own
+// modules when chosen, so none pays for the others' (Ink, the SDKs, the engine).
+import type {Flags} from '../settings/resolve.js';
+import {exitQuietlyOnBrokenPipe, exitWhenDrained} from './exit.js';
+import {parseCli} from './flags.js';
+import {mainHelp, serveHelp, version} from './help.js';
+import {readStdin, StdinError} from './stdin.js';
+import {UsageError} from './usage-error.js';
+
+const fail = (message: string, code = 2): never => {
+	throw new UsageError(message, code);
+};
+
+async function main(): Promise<number> {
+	const cli = parseCli();
+	const flags = cli.flags;
+	const command = cli.command;
+	// Help in a form the early check does not see (-hV, --help=true): answered here the same way.
+	if (flags.help || command === 'help') {
+		process.stdout.write(command === 'serve' || cli.input[0] === 'serve' ? serveHelp() : mainHelp());
+		return 0;
+	}
+	if (flags.version) {
+		process.stdout.write(`${version()}\n`);
+		return 0;
+	}
+
+	const [{openSettings}, {resolveConfig}, {readContextFiles}] = await Promise.all([
+		import('../settings/store.js'),
+		import('../settings/resolve.js'),
+		import('./context-file.js'),
+	]);
+	const settings = openSettings();
+	if (settings.notice) process.stderr.write(`rlm-tui: ${settings.notice}\n`);
+	const cliFlags: Flags = {
+		model: flags.model,
+		backend: flags.backend,
+		backendUrl: flags.backendUrl,
+		backendKey: flags.backendKey,
+		temperature: flags.temperature,
+		maxIterations: flags.maxIterations,
+		maxDepth: flags.maxDepth,
+		subModel: flags.subModel,
+		timeout: flags.timeout,
+	};
+	const config = resolveConfig(cliFlags, process.env, settings.get());
+
+	if (command === 'serve') {
+		const {runServe} = await import('./serve.js');
+		return runServe(
+			config,
+			{
+				...(flags.port !== undefined ? {port: flags.port} : {}),
+				...(flags.host ? {host: flags.host} : {}),
+				...(flags.token ? {token: flags.token} : {}),
+				...(flags.maxConcurrent !== undefined ? {maxConcurrent: flags.maxConcurrent} : {}),
+				...(flags.logDir ? {logDir: flags.logDir} : {}),
+			},
+			process.stderr,
+		);
+	}
+
+	if (flags.replay !== undefined) {
+		const {runReplay} = await import('./replay.js');
+		return runReplay(flags.replay, {json: Boolean(flags.json), interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY), verbose: Boolean(flags.verbose)});
+	}
+
+	let context = await readContextFiles(flags.contextFile ?? []);
+	const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+	let prompt = flags.prompt;
+	if (!process.stdin.isTTY && (prompt === undefined || prompt === '' || context === undefined)) {
+		const hasPrompt = prompt !== undefined && prompt !== '';
+		const piped = await readStdin({optional: hasPrompt, onSilent: (message) => process.stderr.write(`rlm-tui: note: ${message}\n`)});
+		if (!hasPrompt) prompt = piped ?? '';
+		else if (piped?.trim()) context = piped;
+	}
+
+	if (prompt !== undefined || !interactive) {
+		if (!prompt?.trim()) fail('no prompt: pass -p "question" or pipe one on stdin');
+		const {runHeadless} = await import('./headless.js');
+		return runHeadless({
+			config,
+			prompt: prompt!,
+			...(context !== undefined ? {context} : {}),
+			json: Boolean(flags.json),
+			resume: Boolean(flags.resume),
+			...(flags.logDir ? {logDir: flags.logDir} : {}),
+			execLog: Boolean(flags.execLog),
+			verbose: Boolean(flags.verbose),
+			stdout: process.stdout,
+			stderr: process.stderr,
+		});
+	}
+
+	const [{runTui}, {Rlm}, {rlmOptionsFrom}] = await Promise.all([
+		import('../ui/run-tui.js'),
+		import('../engine/rlm.js'),
+		import('./headless.js'),
+	]);
+	const rlm = new Rlm({...rlmOptionsFrom(config), ...(flags.logDir ? {logDir: flags.logDir} : {})});
+	if (context !== undefined) rlm.setContext(context);
+	return runTui({rlm, config, settings, notices: settings.notice ? [settings.notice] : [], resume: Boolean(flags.resume)});
+}
+
+exitQuietlyOnBrokenPipe();
+main().then(
+	(code) => exitWhenDrained(code),
+	async (error: unknown) => {
+		if (error instanceof UsageError) {
+			process.stderr.write(`rlm-tui: ${error.message}\n`);
+			return exitWhenDrained(error.code);
+		}
+		// Loaded here, not up front: they are in the module cache already when one of them threw.
+		const [{ConfigError}, {ContextFileError}, {BackendError}, {LogReadError}] = await Promise.all([
+			import('../settings/resolve.js'),
+			import('./context-file.js'),
+			import('../backends/types.js'),
+			import('../trajectory/read-log.js'),
+		]);
+		const known = error instanceof ConfigError || error instanceof ContextFileError || error instanceof BackendError || error instanceof LogReadError || error instanceof StdinError;
+		const message = error instanceof Error ? error.message : String(error);
+		process.stderr.write(`rlm-tui: ${known ? message : `unexpected error: ${message}`}\n`);
+		return exitWhenDrained(known ? 2 : 1);
+	},
+);

@@ -1,0 +1,60 @@
+// Headless progress on a terminal: one stderr spinner line with the iteration, the elapsed time,
+// the tokens and the cost where the models' prices are known. Lines the exec log writes pass
+// above it (yocto-spinner clears and redraws around every write).
+import yoctoSpinner from 'yocto-spinner';
+import {estimateCostByModelUsd} from '../backends/model-info.js';
+import type {RlmEvent} from '../engine/events.js';
+import type {TrajectoryState} from '../trajectory/tree.js';
+import {formatClock, formatCost, formatTokens} from '../ui/format.js';
+
+export interface Progress {
+	/** Feed each event after the tree has taken it. */
+	onEvent(event: RlmEvent, tree: TrajectoryState): void;
+	/** Clears the line and gives the cursor back. Safe to call twice. */
+	stop(): void;
+}
+
+/** The spinner line's text, e.g. `iter 2/30 · 0:12 · 2.6k tokens · ~$0.0123`. */
+export function progressText(options: {iteration: number; maxIterations: number; elapsedMs: number; tree: TrajectoryState}): string {
+	const {usage, usageByModel} = options.tree;
+	const tokens = usage.inputTokens + usage.outputTokens;
+	const cost = estimateCostByModelUsd(usageByModel);
+	return [
+		options.iteration > 0 ? `iter ${options.iteration}/${options.maxIterations}` : 'starting',
+		formatClock(options.elapsedMs),
+		`${formatTokens(tokens)} tokens`,
+		cost !== undefined ? `~${formatCost(cost)}` : '',
+	]
+		.filter(Boolean)
+		.join(' · ');
+}
+
+/** A spinner on `stream` when it is an interactive terminal (not CI, not TERM=dumb); else nothing. */
+export function startProgress(stream: NodeJS.WriteStream, maxIterations: number): Progress | undefined {
+	if (!stream.isTTY || process.env.TERM === 'dumb' || 'CI' in process.env) return undefined;
+	const started = performance.now();
+	let iteration = 0;
+	let rootRunId: string | undefined;
+	let tree: TrajectoryState | undefined;
+	const spinner = yoctoSpinner({stream, handleSignals: false, text: 'starting'}).start();
+	const refresh = () => {
+		if (tree) spinner.text = progressText({iteration, maxIterations, elapsedMs: performance.now() - started, tree});
+	};
+	const clock = setInterval(refresh, 250);
+	clock.unref();
+	let stopped = false;
+	return {
+		onEvent(event, state) {
+			tree = state;
+			if (event.type === 'run.start' && event.depth === 0) rootRunId = event.runId;
+			if (event.type === 'iter.start' && event.runId === rootRunId) iteration = event.iteration;
+			refresh();
+		},
+		stop() {
+			if (stopped) return;
+			stopped = true;
+			clearInterval(clock);
+			spinner.stop();
+		},
+	};
+}

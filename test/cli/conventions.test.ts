@@ -1,0 +1,134 @@
+// The CLI keeps the conventions its users rely on: help and version anywhere, one clear line for
+// a mistake (naming the flag and the value), model aliases, and the cost at the end of -e.
+import {readFileSync} from 'node:fs';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
+import {repl, rootRequests, scripted} from '../support/rlm-script.js';
+import {cleanEnv, runCli} from '../support/run-cli.js';
+
+const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version: string}).version;
+
+let server: FakeLlmServer;
+beforeAll(async () => {
+	server = await startFakeLlmServer({models: ['gpt-4o', 'claude-sonnet-5-5']});
+});
+afterAll(async () => {
+	await server?.close();
+});
+
+const oneLine = (stderr: string, pattern: RegExp) => {
+	const lines = stderr.trim().split('\n');
+	expect(lines).toHaveLength(1);
+	expect(lines[0]).toMatch(/^rlm-tui: /);
+	expect(lines[0]).toMatch(pattern);
+	expect(stderr).not.toMatch(/NaN|\n\s+at /);
+};
+
+describe('help and version', () => {
+	it('--help, -h anywhere on the line, and `rlm-tui help` print the help on stdout and exit 0', async () => {
+		for (const args of [['--help'], ['-h'], ['-b', 'demo', '-p', 'q', '--help'], ['help']]) {
+			const result = await runCli(args);
+			expect(result.code, args.join(' ')).toBe(0);
+			expect(result.stdout).toContain('Usage');
+			expect(result.stdout).toContain('--max-iterations');
+			expect(result.stderr).toBe('');
+		}
+	});
+
+	it('`rlm-tui serve --help` and `rlm-tui help serve` print serve\'s help, and start no server', async () => {
+		for (const args of [['serve', '--help'], ['help', 'serve'], ['serve', '--port', '0', '-h']]) {
+			const result = await runCli(args, {timeoutMs: 20_000});
+			expect(result.code, args.join(' ')).toBe(0);
+			expect(result.stdout).toContain('rlm-tui serve');
+			expect(result.stdout).toContain('/v1/responses');
+			expect(result.stdout).toContain('--cors');
+			expect(result.stderr).toBe('');
+		}
+	});
+
+	it('-V and --version print the package version', async () => {
+		for (const flag of ['-V', '--version']) {
+			const result = await runCli([flag]);
+			expect(result.code).toBe(0);
+			expect(result.stdout).toBe(`${packageVersion}\n`);
+		}
+	});
+
+	it('lists the model aliases per backend', async () => {
+		const {stdout} = await runCli(['--help']);
+		expect(stdout).toMatch(/anthropic: sonnet = claude-sonnet-5-5, opus = claude-opus-5-5, haiku = claude-haiku-5-5/);
+		expect(stdout).toMatch(/openai: .*4o = gpt-4o/);
+	});
+});
+
+describe('a mistake gets one line that names it', () => {
+	it('an unknown flag, with a hint when one is close', async () => {
+		const near = await runCli(['--max-dept', '3', '-p', 'q']);
+		expect(near.code).toBe(2);
+		oneLine(near.stderr, /unknown flag --max-dept \(did you mean --max-depth\?/);
+		const far = await runCli(['--frobnicate', '-p', 'q']);
+		oneLine(far.stderr, /unknown flag --frobnicate \(see rlm-tui --help\)/);
+		oneLine((await runCli(['-x', '-p', 'q'])).stderr, /unknown flag -x/);
+	});
+
+	it('an unknown command', async () => {
+		const result = await runCli(['sevre']);
+		expect(result.code).toBe(2);
+		oneLine(result.stderr, /unknown command "sevre" \(did you mean serve\?\)/);
+	});
+
+	it('a number flag given something else names the flag and the value', async () => {
+		oneLine((await runCli(['-b', 'demo', '-t', 'hot', '-p', 'q'])).stderr, /-t\/--temperature needs a number, not "hot"/);
+		oneLine((await runCli(['-b', 'demo', '--max-depth', 'two', '-p', 'q'])).stderr, /--max-depth needs a number, not "two"/);
+		oneLine((await runCli(['serve', '-b', 'demo', '--port', 'http'])).stderr, /--port needs a number, not "http"/);
+		oneLine((await runCli(['-b', 'demo', '--max-iterations', '0', '-p', 'q'])).stderr, /Invalid --max-iterations 0: expected a whole number/);
+	});
+
+	it('-m, -p and -c without their value say so', async () => {
+		oneLine((await runCli(['-m'])).stderr, /-m\/--model needs a value/);
+		oneLine((await runCli(['-m', '-p', 'q'])).stderr, /-m\/--model needs a value/);
+		oneLine((await runCli(['-b', 'demo', '-p'])).stderr, /-p\/--prompt needs a value/);
+		oneLine((await runCli(['-b', 'demo', '-c', '-p', 'q'])).stderr, /-c\/--context-file needs a value/);
+	});
+});
+
+describe('model aliases', () => {
+	it('`-b anthropic -m sonnet` asks the server for claude-sonnet-5-5', async () => {
+		server.requests.length = 0;
+		server.setResponder(scripted({root: () => repl('llm_output("hi")')}));
+		const result = await runCli(['-b', 'anthropic', '-u', server.anthropicBaseURL, '-m', 'sonnet', '-p', 'q'], {env: cleanEnv({ANTHROPIC_API_KEY: 'test-key'})});
+		expect(result.stderr).toBe('');
+		expect(result.stdout.trim()).toBe('hi');
+		expect(rootRequests(server.requests)[0]!.model).toBe('claude-sonnet-5-5');
+	});
+
+	it('`-m 4o --sub-model 4o-mini` on an OpenAI-compatible server asks for gpt-4o and gpt-4o-mini', async () => {
+		server.requests.length = 0;
+		server.setResponder(scripted({root: () => repl('llm_output(llm_query("x"))'), sub: () => ({text: 'sub answer'})}));
+		const result = await runCli(['-u', server.openaiBaseURL, '-m', '4o', '--sub-model', '4o-mini', '-p', 'q']);
+		expect(result.stdout.trim()).toBe('sub answer');
+		expect(server.requests.map((request) => request.model)).toEqual(['gpt-4o', 'gpt-4o-mini']);
+	});
+
+	it('a name that is no alias of its backend goes through as typed', async () => {
+		server.requests.length = 0;
+		server.setResponder(scripted({root: () => repl('llm_output("ok")')}));
+		await runCli(['-u', server.openaiBaseURL, '-m', 'sonnet', '-p', 'q']);
+		expect(rootRequests(server.requests)[0]!.model).toBe('sonnet');
+	});
+});
+
+describe('-e exec log', () => {
+	it('ends with the cost when the model has a known price', async () => {
+		server.setResponder(scripted({root: () => ({...repl('llm_output("done")'), usage: {inputTokens: 1_000_000, outputTokens: 100_000}})}));
+		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'gpt-4o', '-e', '-p', 'q']);
+		expect(result.code).toBe(0);
+		// gpt-4o: $2.50 per million input tokens, $10 per million output tokens.
+		expect(result.stderr.trim().split('\n').at(-1)).toMatch(/^■ answered after 1 iteration\(s\), .*1000000 in \/ 100000 out, ~\$3\.50$/);
+	});
+
+	it('says nothing of cost for a model without a known price', async () => {
+		const result = await runCli(['-b', 'demo', '-e', '-p', 'The cat sat.']);
+		expect(result.stderr.trim().split('\n').at(-1)).toMatch(/^■ answered after \d+ iteration\(s\), [^$]*out$/);
+	});
+});

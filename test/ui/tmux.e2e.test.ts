@@ -120,7 +120,9 @@ describe('the TUI in tmux', () => {
 		const saved = JSON.parse(fs.readFileSync(path.join(dir, 'config', 'rlm-tui', 'settings.json'), 'utf8'));
 		expect(saved.models).toMatchObject({demo: 'demo-mini'});
 
-		// Relaunch: the saved model is back; Ctrl+C twice leaves with status 0.
+		// Relaunch: the saved model is back; Ctrl+C twice leaves with status 0. The server must
+		// outlive its only session, or the relaunch can meet a server that is shutting down.
+		tmux('set-option', '-s', 'exit-empty', 'off');
 		tmux('kill-session', '-t', session);
 		launch();
 		await waitForScreen((text) => text.includes('demo · demo-mini'), 'the saved model after a relaunch');

@@ -56,6 +56,8 @@ export interface Backend {
 	/** Streams text and reasoning deltas, then exactly one usage chunk (with the finish reason) at the end. */
 	stream(messages: ChatMessage[], options: StreamOptions): AsyncIterable<StreamChunk>;
 	listModels(signal?: AbortSignal): Promise<string[]>;
+	/** How to give `model` a larger context window on this server (for a truncated-prompt warning). */
+	windowAdvice?(model: string): string;
 }
 
 export interface BackendConfig {

@@ -51,7 +51,10 @@ export function execLogWriter(writeRaw: (line: string) => void, options: {verbos
 				break;
 			case 'call.done':
 				if (event.error) write(`${callDepth.get(event.callId) ?? ''}  ✗ ${clip(event.error, 100)}`);
-				else if (options.verbose) write(box(`sub-call reply (${seconds(event.ms)})`, event.response, callDepth.get(event.callId) ?? ''));
+				else if (event.finishReason === 'length') write(`${callDepth.get(event.callId) ?? ''}  ✂ cut at the output-token limit (${event.usage.outputTokens} tokens)`);
+				if (!event.error && event.promptTruncated)
+					write(`${callDepth.get(event.callId) ?? ''}  ✂ prompt truncated by the server: ${event.promptTruncated.keptTokens} of ~${event.promptTruncated.sentTokens} tokens kept`);
+				if (!event.error && options.verbose) write(box(`sub-call reply (${seconds(event.ms)})`, event.response, callDepth.get(event.callId) ?? ''));
 				break;
 			case 'notice':
 				write(`${indent(event.runId)}! ${event.message}`);

@@ -67,6 +67,11 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 	if (options.execLog || options.verbose) {
 		const log = execLogWriter((line) => options.stderr.write(`${line}\n`), {verbose: options.verbose, costUsd: () => estimateCostByModelUsd(tree.usageByModel)});
 		rlm.on('event', log);
+	} else {
+		// Without the log, warnings (a truncated prompt, a reply cut at the limit) still reach the user.
+		rlm.on('event', (event) => {
+			if (event.type === 'notice' && event.level !== 'info') options.stderr.write(`rlm-tui: warning: ${safeText(event.message)}\n`);
+		});
 	}
 	const progress = startProgress(options.stderr as NodeJS.WriteStream, options.config.maxIterations);
 	if (progress) rlm.on('event', (event) => progress.onEvent(event, tree));

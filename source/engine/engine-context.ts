@@ -21,6 +21,8 @@ export interface EngineContext {
 	backend: Backend;
 	options: SettledOptions;
 	emit(event: RlmEventBody): void;
+	/** True the first time `key` is passed in this completion (for warnings given once). */
+	once(key: string): boolean;
 	/** A fresh REPL for a child RLM; the caller disposes it. */
 	startRepl(): Promise<Repl>;
 }

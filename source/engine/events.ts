@@ -1,9 +1,16 @@
 // The engine's event stream: everything observable about a run. The tree pane, the JSONL log,
 // --json, the -e exec log and the server's progress stream are all consumers of these events.
-import type {ChatMessage, NoticeCode, Usage} from '../backends/types.js';
+import type {ChatMessage, FinishReason, NoticeCode, Usage} from '../backends/types.js';
 import type {BridgeFunction, VariableInfo} from '../protocol/repl.js';
 
 export type RunStatus = 'answered' | 'forced' | 'cancelled' | 'failed';
+
+/** The server kept fewer prompt tokens than were sent (it truncated the prompt), in tokens:
+ * `sentTokens` estimated from the text (about four characters a token), `keptTokens` as reported. */
+export interface PromptTruncation {
+	sentTokens: number;
+	keptTokens: number;
+}
 
 export interface ContextInfo {
 	type: 'none' | 'str' | 'dict';
@@ -40,7 +47,17 @@ export type RlmEventBody =
 			prompt?: ChatMessage[];
 	  }
 	| {type: 'llm.delta'; runId: string; iteration: number; text: string}
-	| {type: 'llm.done'; runId: string; iteration: number; text: string; usage: Usage; ms: number}
+	| {
+			type: 'llm.done';
+			runId: string;
+			iteration: number;
+			text: string;
+			usage: Usage;
+			ms: number;
+			/** Why the reply ended; 'length' is a reply cut at the output-token limit. */
+			finishReason?: FinishReason;
+			promptTruncated?: PromptTruncation;
+	  }
 	| {type: 'code.start'; runId: string; iteration: number; block: number; code: string}
 	| {type: 'code.output'; runId: string; iteration: number; block: number; stream: 'stdout' | 'stderr'; text: string}
 	| {
@@ -73,7 +90,17 @@ export type RlmEventBody =
 			prompt: string;
 	  }
 	| {type: 'call.delta'; callId: string; text: string}
-	| {type: 'call.done'; callId: string; response: string; usage: Usage; ms: number; error?: string}
+	| {
+			type: 'call.done';
+			callId: string;
+			response: string;
+			usage: Usage;
+			ms: number;
+			error?: string;
+			/** Why the sub-model's reply ended ('length': cut at the output-token limit). */
+			finishReason?: FinishReason;
+			promptTruncated?: PromptTruncation;
+	  }
 	| {
 			type: 'notice';
 			runId: string;

@@ -334,9 +334,11 @@ export class Rlm extends EventEmitter<RlmEvents> {
 
 	#engineContext(options: SettledOptions): EngineContext {
 		const logger = this.#trajectoryLogger();
+		const seen = new Set<string>();
 		return {
 			backend: this.#backend,
 			options,
+			once: (key: string) => !seen.has(key) && Boolean(seen.add(key)),
 			emit: (body: RlmEventBody) => {
 				const event = {...body, t: performance.now()} as RlmEvent;
 				logger?.handle(event);

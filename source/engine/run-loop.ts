@@ -18,6 +18,7 @@ import {
 	type BlockFeedback,
 } from './prompts.js';
 import {bridgeHandler} from './sub-calls.js';
+import {cutReplyNote, cutReplyNotice, GENERIC_WINDOW_ADVICE, promptTruncatedMessage, promptTruncation} from './truncation.js';
 import type {CompletionResult, IterationRecord} from './types.js';
 
 export interface RunParams {
@@ -113,7 +114,21 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				(notice) => engine.emit({type: 'notice', runId, level: 'info', ...notice}),
 			);
 			addToRun(result.usage);
-			engine.emit({type: 'llm.done', runId, iteration, text: result.text, usage: result.usage, ms: result.ms});
+			const promptTruncated = promptTruncation(messages, result.usage);
+			engine.emit({
+				type: 'llm.done',
+				runId,
+				iteration,
+				text: result.text,
+				usage: result.usage,
+				ms: result.ms,
+				finishReason: result.finishReason,
+				...(promptTruncated ? {promptTruncated} : {}),
+			});
+			if (promptTruncated && engine.once(`prompt_truncated ${model}`)) {
+				const advice = engine.backend.windowAdvice?.(model) ?? GENERIC_WINDOW_ADVICE;
+				engine.emit({type: 'notice', runId, level: 'warn', code: 'prompt_truncated', message: promptTruncatedMessage(model, promptTruncated, advice)});
+			}
 			return result;
 		} catch (error) {
 			if (signal?.aborted || (error instanceof BackendError && error.code === 'aborted')) throw new Cancelled();
@@ -176,13 +191,19 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				finalAnswer: null,
 				executionTimeMs: 0,
 				usage: reply.usage,
+				finishReason: reply.finishReason,
 			};
 			iterations.push(record);
 			const reading = readReply(reply.text);
 			messages.push({role: 'assistant', content: trimAfterLastBlock(reading)});
 			// A block the token limit cut off (no closing fence) never runs; one left open by a reply that
 			// ended normally does (CommonMark closes it at the end of the document).
-			const blocks = reading.blocks.filter((block) => block.closed || reply.finishReason !== 'length');
+			const cut = reply.finishReason === 'length';
+			const blocks = reading.blocks.filter((block) => block.closed || !cut);
+			const cutBlock = blocks.length < reading.blocks.length;
+			if (cut) {
+				engine.emit({type: 'notice', runId, level: 'warn', code: 'reply_truncated', message: cutReplyNotice(iteration, reply.usage.outputTokens, cutBlock)});
+			}
 
 			const feedback: BlockFeedback[] = [];
 			let variables: VariableInfo[] = [];
@@ -209,7 +230,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				if (prose?.kind === 'var') {
 					const result = await runBlock(`FINAL_VAR(${JSON.stringify(prose.name)})`);
 					final = result.final;
-				} else if (prose?.kind === 'text' && reading.blocks.length === 0) {
+				} else if (prose?.kind === 'text' && reading.blocks.length === 0 && !cut) {
 					record.executionTimeMs = performance.now() - iterationStarted;
 					record.finalAnswer = prose.text;
 					return finish(prose.text, 'answered');
@@ -217,7 +238,8 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			}
 			if (final === null && feedback.length === 0) {
 				record.executionTimeMs = performance.now() - iterationStarted;
-				messages.push({role: 'user', content: `${noCodeNudge}\n\n${turnReminder(iteration + 1, maxIterations)}`});
+				const said = cut ? cutReplyNote({ranBlocks: 0, cutBlock}) : noCodeNudge;
+				messages.push({role: 'user', content: `${said}\n\n${turnReminder(iteration + 1, maxIterations)}`});
 				continue;
 			}
 			record.executionTimeMs = performance.now() - iterationStarted;
@@ -226,7 +248,8 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				return finish(final, 'answered');
 			}
 			const reminder = iteration < maxIterations ? `\n\n${turnReminder(iteration + 1, maxIterations)}` : '';
-			messages.push({role: 'user', content: feedbackMessage(feedback, variables) + reminder});
+			const cutNote = cut ? `\n\n${cutReplyNote({ranBlocks: feedback.length, cutBlock})}` : '';
+			messages.push({role: 'user', content: feedbackMessage(feedback, variables) + cutNote + reminder});
 		}
 
 		// Out of turns: one last call for the best answer; the work done stays in the record.

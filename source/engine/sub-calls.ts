@@ -2,13 +2,15 @@
 import {setMaxListeners} from 'node:events';
 import pLimit from 'p-limit';
 import {contextWindowTokens, DEFAULT_CONTEXT_TOKENS} from '../backends/model-info.js';
-import type {Usage} from '../backends/types.js';
+import type {FinishReason, Usage} from '../backends/types.js';
 import {zeroUsage} from '../backends/types.js';
 import type {BridgeHandler, BridgeRequest} from '../protocol/repl.js';
 import type {EngineContext} from './engine-context.js';
+import type {PromptTruncation} from './events.js';
 import {newId} from './ids.js';
 import {callModel} from './model-call.js';
 import {runChild} from './child-run.js';
+import {CUT_REPLY_MARKER, cutPromptMarker, GENERIC_WINDOW_ADVICE, promptTruncatedMessage, promptTruncation} from './truncation.js';
 
 export interface CallSite {
 	runId: string;
@@ -52,6 +54,8 @@ interface CallOutcome {
 	response: string;
 	usage: Usage;
 	error?: string;
+	finishReason?: FinishReason;
+	promptTruncated?: PromptTruncation;
 }
 
 /** One sub-call as the tree sees it: call.start, the work, call.done (an error becomes a string). */
@@ -72,7 +76,16 @@ async function tracedCall(
 		outcome = {response: text, usage: zeroUsage(), error: text};
 	}
 	site.addUsage(outcome.usage);
-	engine.emit({type: 'call.done', callId, response: outcome.response, usage: outcome.usage, ms: performance.now() - started, ...(outcome.error ? {error: outcome.error} : {})});
+	engine.emit({
+		type: 'call.done',
+		callId,
+		response: outcome.response,
+		usage: outcome.usage,
+		ms: performance.now() - started,
+		...(outcome.error ? {error: outcome.error} : {}),
+		...(outcome.finishReason ? {finishReason: outcome.finishReason} : {}),
+		...(outcome.promptTruncated ? {promptTruncated: outcome.promptTruncated} : {}),
+	});
 	return outcome.response;
 }
 
@@ -91,7 +104,18 @@ function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest
 			(text) => engine.emit({type: 'call.delta', callId, text}),
 			(notice) => engine.emit({type: 'notice', runId: site.runId, level: 'info', ...notice}),
 		);
-		return {response: result.text, usage: result.usage};
+		// The model that asked reads the slot: it is told when the text is not the whole answer.
+		let response = result.text;
+		const promptTruncated = promptTruncation([{role: 'user', content: prompt}], result.usage);
+		if (promptTruncated) {
+			response += `${response ? '\n' : ''}${cutPromptMarker(promptTruncated)}`;
+			if (engine.once(`prompt_truncated ${model}`)) {
+				const advice = engine.backend.windowAdvice?.(model) ?? GENERIC_WINDOW_ADVICE;
+				engine.emit({type: 'notice', runId: site.runId, level: 'warn', code: 'prompt_truncated', message: promptTruncatedMessage(model, promptTruncated, advice)});
+			}
+		}
+		if (result.finishReason === 'length') response += `${response ? '\n' : ''}${CUT_REPLY_MARKER}`;
+		return {response, usage: result.usage, finishReason: result.finishReason, ...(promptTruncated ? {promptTruncated} : {})};
 	});
 }
 

@@ -1,5 +1,5 @@
 // The library's public shapes: options for an Rlm and what a completion returns.
-import type {Backend, BackendKind, Usage} from '../backends/types.js';
+import type {Backend, BackendKind, FinishReason, Usage} from '../backends/types.js';
 import type {ReplFactory, SandboxContext, VariableInfo} from '../protocol/repl.js';
 import type {RunStatus} from './events.js';
 
@@ -63,6 +63,8 @@ export interface IterationRecord {
 	finalAnswer: string | null;
 	executionTimeMs: number;
 	usage: Usage;
+	/** Why the model's reply ended; 'length': cut at the output-token limit. */
+	finishReason: FinishReason;
 }
 
 export interface CompletionResult {

@@ -1,6 +1,6 @@
 // Turns a JSONL trajectory (ours or the original's) back into engine events, so a replay is fed
 // through the same reducer and tree as a live run.
-import type {Usage} from '../backends/types.js';
+import type {FinishReason, NoticeCode, Usage} from '../backends/types.js';
 import type {ContextInfo, RlmEvent, RlmEventBody, RunStatus} from '../engine/events.js';
 import type {BridgeFunction} from '../sandbox/types.js';
 import type {ChildTrajectory, OriginalCall, OriginalIteration, OriginalMetadata} from './original-schema.js';
@@ -21,6 +21,19 @@ interface Ours {
 	fn?: BridgeFunction;
 	index?: number;
 	kind?: 'llm' | 'rlm';
+	finish_reason?: FinishReason;
+	prompt_truncated?: {sent_tokens: number; kept_tokens: number};
+	notices?: Array<{code: NoticeCode; level: 'info' | 'warn' | 'error'; message: string}>;
+}
+
+/** Our logged extras about how a reply ended, as event fields. */
+function endingOf(extra: Ours) {
+	return {
+		...(extra.finish_reason ? {finishReason: extra.finish_reason} : {}),
+		...(extra.prompt_truncated
+			? {promptTruncated: {sentTokens: extra.prompt_truncated.sent_tokens, keptTokens: extra.prompt_truncated.kept_tokens}}
+			: {}),
+	};
 }
 
 const ours = (value: unknown): Ours => (value && typeof value === 'object' ? (value as Ours) : {});
@@ -89,7 +102,8 @@ function emitRun(
 		const replyUsage = {inputTokens: Math.max(0, iterationUsage.inputTokens - callsUsage.inputTokens), outputTokens: Math.max(0, iterationUsage.outputTokens - callsUsage.outputTokens)};
 		const blocksMs = iteration.code_blocks.reduce((s, b) => s + b.result.execution_time * 1000, 0);
 		const replyMs = Math.max(0, iterationMs - blocksMs);
-		out.push({type: 'llm.done', runId, iteration: n, text: iteration.response, usage: replyUsage, ms: replyMs}, replyMs);
+		out.push({type: 'llm.done', runId, iteration: n, text: iteration.response, usage: replyUsage, ms: replyMs, ...endingOf(extra)}, replyMs);
+		for (const notice of extra.notices ?? []) out.push({type: 'notice', runId, ...notice});
 		total = add(total, replyUsage);
 		iteration.code_blocks.forEach((block, index) => {
 			const b = index + 1;
@@ -109,7 +123,7 @@ function emitRun(
 					if (usage.inputTokens === 0 && usage.outputTokens === 0) usage = childUsage;
 				}
 				const ms = call.execution_time * 1000;
-				out.push({type: 'call.done', callId, response: call.response, usage, ms, ...(callExtra.error ? {error: callExtra.error} : {})}, ms);
+				out.push({type: 'call.done', callId, response: call.response, usage, ms, ...(callExtra.error ? {error: callExtra.error} : {}), ...endingOf(callExtra)}, ms);
 				total = add(total, usage);
 			});
 			const ok = blockExtra.ok ?? !/Traceback \(most recent call last\)|^\w*Error\b/m.test(result.stderr);

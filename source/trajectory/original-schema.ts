@@ -1,9 +1,15 @@
 // The original RLM's JSONL log schema (a metadata line, then one line per iteration), built from
 // the trajectory tree so logs, replay and the UI all read the same structure. Fields of ours go
 // under `rlm_tui`; theirs are all present so their visualizer opens our files.
-import type {ChatMessage, Usage} from '../backends/types.js';
+import type {ChatMessage, FinishReason, Usage} from '../backends/types.js';
 import type {ContextInfo, RunStatus} from '../engine/events.js';
-import {getNode, type CallNode, type CodeNode, type OutputNode, type ReplyNode, type RunNode, type TrajectoryState} from './tree.js';
+import {getNode, type CallNode, type CodeNode, type NoticeNode, type OutputNode, type ReplyNode, type RunNode, type TrajectoryState} from './tree.js';
+
+/** A prompt the server truncated, in tokens (our extra). */
+export interface LoggedPromptTruncation {
+	sent_tokens: number;
+	kept_tokens: number;
+}
 
 export interface OriginalCall {
 	root_model: string;
@@ -15,7 +21,15 @@ export interface OriginalCall {
 	execution_time: number;
 	/** A child RLM's own trajectory. */
 	metadata?: ChildTrajectory;
-	rlm_tui?: {fn: string; index: number; kind: 'llm' | 'rlm'; error?: string};
+	rlm_tui?: {
+		fn: string;
+		index: number;
+		kind: 'llm' | 'rlm';
+		error?: string;
+		/** Present when the reply did not end normally ('length': cut at the output-token limit). */
+		finish_reason?: FinishReason;
+		prompt_truncated?: LoggedPromptTruncation;
+	};
 }
 
 export interface OriginalCodeBlock {
@@ -40,7 +54,17 @@ export interface OriginalIteration {
 	code_blocks: OriginalCodeBlock[];
 	final_answer: string | null;
 	iteration_time: number;
-	rlm_tui?: {usage: Usage; run_status?: RunStatus; answer?: string; error?: string};
+	rlm_tui?: {
+		usage: Usage;
+		run_status?: RunStatus;
+		answer?: string;
+		error?: string;
+		/** Present when the reply did not end normally ('length': cut at the output-token limit). */
+		finish_reason?: FinishReason;
+		prompt_truncated?: LoggedPromptTruncation;
+		/** Notices given during the iteration (a truncated prompt, a refused parameter, ...). */
+		notices?: Array<{code: string; level: 'info' | 'warn' | 'error'; message: string}>;
+	};
 }
 
 export interface OriginalMetadata {
@@ -110,7 +134,14 @@ function callRecord(state: TrajectoryState, call: CallNode, prompts: PromptLooku
 		prompt_tokens: usage.inputTokens,
 		completion_tokens: usage.outputTokens,
 		execution_time: seconds(call.ms),
-		rlm_tui: {fn: call.fn, index: call.index, kind: call.callKind, ...(call.error ? {error: call.error} : {})},
+		rlm_tui: {
+			fn: call.fn,
+			index: call.index,
+			kind: call.callKind,
+			...(call.error ? {error: call.error} : {}),
+			...(call.finishReason && call.finishReason !== 'stop' ? {finish_reason: call.finishReason} : {}),
+			...(call.promptTruncated ? {prompt_truncated: loggedTruncation(call.promptTruncated)} : {}),
+		},
 	};
 	const child = call.childRun === undefined ? undefined : getNode(state, call.childRun);
 	if (child?.kind === 'run') record.metadata = childTrajectory(state, child, prompts, maxDepth);
@@ -152,6 +183,9 @@ export function iterationRecord(state: TrajectoryState, iterationId: number, pro
 	const codes = children.filter((node): node is CodeNode => node?.kind === 'code');
 	const blocks = codes.map((code) => codeBlockRecord(state, code, prompts, maxDepth));
 	const final = blocks.find((block) => block.result.final_answer !== null)?.result.final_answer ?? null;
+	const notices = children
+		.filter((node): node is NoticeNode => node?.kind === 'notice')
+		.map((node) => ({code: node.code, level: node.noticeLevel, message: node.message}));
 	return {
 		type: 'iteration',
 		iteration: iteration.iteration,
@@ -161,9 +195,19 @@ export function iterationRecord(state: TrajectoryState, iterationId: number, pro
 		code_blocks: blocks,
 		final_answer: final,
 		iteration_time: seconds(iteration.ms ?? (iteration.endedAt !== undefined ? iteration.endedAt - iteration.startedAt : undefined)),
-		rlm_tui: {usage: iteration.usage},
+		rlm_tui: {
+			usage: iteration.usage,
+			...(reply?.finishReason && reply.finishReason !== 'stop' ? {finish_reason: reply.finishReason} : {}),
+			...(reply?.promptTruncated ? {prompt_truncated: loggedTruncation(reply.promptTruncated)} : {}),
+			...(notices.length > 0 ? {notices} : {}),
+		},
 	};
 }
+
+const loggedTruncation = (cut: {sentTokens: number; keptTokens: number}): LoggedPromptTruncation => ({
+	sent_tokens: cut.sentTokens,
+	kept_tokens: cut.keptTokens,
+});
 
 export function iterationIds(state: TrajectoryState, run: RunNode): number[] {
 	return run.children.filter((id) => getNode(state, id)?.kind === 'iteration');

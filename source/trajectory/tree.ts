@@ -6,8 +6,8 @@
 // ancestor whose rolled-up usage or children changed; untouched nodes keep their identity (React
 // memo works on them). Nodes live in a chunked persistent vector (their ids are indices), so an
 // event costs O(depth + chunk) rather than O(nodes).
-import type {Usage} from '../backends/types.js';
-import type {ContextInfo, RlmEvent, RunStatus} from '../engine/events.js';
+import type {FinishReason, Usage} from '../backends/types.js';
+import type {ContextInfo, PromptTruncation, RlmEvent, RunStatus} from '../engine/events.js';
 import type {BridgeFunction, VariableInfo} from '../sandbox/types.js';
 import {Map as PersistentMap} from 'immutable';
 import {emptyVector, vectorGet, VectorDraft, type NodeVector} from './store.js';
@@ -71,6 +71,10 @@ export interface ReplyNode extends NodeBase {
 	readonly text: string;
 	readonly messages?: number;
 	readonly promptChars?: number;
+	/** Why the reply ended ('length': cut at the output-token limit). */
+	readonly finishReason?: FinishReason;
+	/** Set when the server kept fewer prompt tokens than were sent. */
+	readonly promptTruncated?: PromptTruncation;
 }
 
 export interface CodeNode extends NodeBase {
@@ -115,6 +119,10 @@ export interface CallNode extends NodeBase {
 	/** Streamed response so far; the full response once done. */
 	readonly response: string;
 	readonly error?: string;
+	/** Why the sub-model's reply ended ('length': cut at the output-token limit). */
+	readonly finishReason?: FinishReason;
+	/** Set when the server kept fewer prompt tokens than were sent. */
+	readonly promptTruncated?: PromptTruncation;
 	/** Id of the child run started by rlm_query. */
 	readonly childRun?: number;
 }
@@ -503,6 +511,8 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			const id = ensureReply(tx, event.runId, event.iteration, t);
 			const reply = tx.edit<ReplyNode>(id);
 			reply.text = event.text;
+			if (event.finishReason !== undefined) reply.finishReason = event.finishReason;
+			if (event.promptTruncated !== undefined) reply.promptTruncated = event.promptTruncated;
 			tx.end(id, t, 'done', event.ms);
 			tx.report(id, event.usage);
 			tx.countModel(reply.model, event.usage);
@@ -584,6 +594,8 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			const call = tx.edit<CallNode>(id);
 			call.response = event.response;
 			if (event.error !== undefined) call.error = event.error;
+			if (event.finishReason !== undefined) call.finishReason = event.finishReason;
+			if (event.promptTruncated !== undefined) call.promptTruncated = event.promptTruncated;
 			tx.end(id, t, event.error === undefined ? 'done' : 'error', event.ms);
 			tx.report(id, event.usage);
 			if (call.childRun === undefined) tx.countModel(call.model, event.usage);

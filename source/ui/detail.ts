@@ -30,6 +30,7 @@ function sections(node: TrajectoryNode): Array<[string, string]> {
 			return [
 				['Model reply', `${node.model}${node.promptChars ? ` · prompt ${node.promptChars.toLocaleString('en-US')} chars in ${node.messages} messages` : ''}`],
 				['Text', node.text || '(nothing yet)'],
+				...cutLines(node),
 			];
 		case 'code': {
 			const out: Array<[string, string]> = [['Code', highlightPython(node.code)]];
@@ -60,10 +61,20 @@ function sections(node: TrajectoryNode): Array<[string, string]> {
 				['Prompt', node.prompt],
 				['Response', node.response || (node.status === 'running' ? '(waiting)' : '(empty)')],
 				...(node.error ? [['Error', node.error] as [string, string]] : []),
+				...cutLines(node),
 			];
 		case 'notice':
 			return [[`Notice (${node.noticeLevel})`, node.message]];
 	}
+}
+
+/** What the server cut, for the detail view. */
+function cutLines(node: {finishReason?: string; promptTruncated?: {sentTokens: number; keptTokens: number}}): Array<[string, string]> {
+	const out: Array<[string, string]> = [];
+	if (node.finishReason === 'length') out.push(['Cut', 'The reply reached the output-token limit: it is incomplete.']);
+	if (node.promptTruncated)
+		out.push(['Prompt cut', `The server kept ${node.promptTruncated.keptTokens.toLocaleString('en-US')} of about ${node.promptTruncated.sentTokens.toLocaleString('en-US')} prompt tokens.`]);
+	return out;
 }
 
 const cache = new WeakMap<TrajectoryNode, {width: number; version: number; lines: string[]}>();

@@ -31,6 +31,11 @@ function timeText(node: TrajectoryNode, now: number | undefined): string {
 	return formatMs(node.ms);
 }
 
+/** Marks for a reply the server cut: at the output-token limit, or its prompt. */
+function cutMarks(node: {finishReason?: string; promptTruncated?: unknown}): string {
+	return [node.finishReason === 'length' ? '✂ cut at limit' : '', node.promptTruncated ? '✂ prompt cut' : ''].filter(Boolean).join(' ');
+}
+
 function meta(node: TrajectoryNode, now: number | undefined, extra?: string): string {
 	return [extra, timeText(node, now), usageText(node)].filter(Boolean).join(' · ');
 }
@@ -66,7 +71,7 @@ export function describeNode(node: TrajectoryNode, now?: number): RowText {
 			return {
 				title: node.status === 'running' ? 'reply (streaming)' : 'reply',
 				preview: preview ? clip(preview, 300) : node.status === 'running' ? '…' : '',
-				meta: meta(node, now),
+				meta: meta(node, now, cutMarks(node)),
 			};
 		}
 		case 'code': {
@@ -95,7 +100,7 @@ export function describeNode(node: TrajectoryNode, now?: number): RowText {
 		case 'call': {
 			const batched = node.fn.endsWith('_batched');
 			const title = `${node.fn}${batched ? `[${node.index}]` : ''}`;
-			const extra = node.model;
+			const extra = [cutMarks(node), node.model].filter(Boolean).join(' ');
 			if (node.error) {
 				return {title, preview: `${quote(node.prompt, 24)} → ${oneLine(node.error)}`, previewIsError: true, meta: meta(node, now, extra)};
 			}

@@ -42,6 +42,33 @@ describe('parameters', () => {
 	});
 });
 
+describe('truncation is never silent', () => {
+	const script = scripted({
+		root: ({turn}) => (turn === 0 ? {text: '```repl\nprint("half', finishReason: 'length'} : repl('llm_output(llm_query("long story"))')),
+		sub: () => ({text: 'once upon', finishReason: 'length'}),
+	});
+
+	it('-e marks a root reply and a sub-call cut at the limit', async () => {
+		server.setResponder(script);
+		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'm', '-e', '-p', 'q']);
+		expect(result.code).toBe(0);
+		expect(result.stderr).toMatch(/! The reply of iteration 1 was cut at the output-token limit .*its unfinished code block did not run/);
+		expect(result.stderr).toMatch(/✂ cut at the output-token limit/);
+		expect(result.stdout).toContain('[cut off: this reply reached the output-token limit and is incomplete]');
+	});
+
+	it('warns on stderr without -e, and --json carries the finish reasons', async () => {
+		server.setResponder(script);
+		const plain = await runCli(['-u', server.openaiBaseURL, '-m', 'm', '-p', 'q']);
+		expect(plain.stderr).toMatch(/^rlm-tui: warning: The reply of iteration 1 was cut at the output-token limit/m);
+		server.setResponder(script);
+		const json = await runCli(['-u', server.openaiBaseURL, '-m', 'm', '--json', '-p', 'q']);
+		const parsed = JSON.parse(json.stdout);
+		expect(parsed.iterations[0].finishReason).toBe('length');
+		expect(JSON.stringify(parsed.session.runs)).toContain('"finishReason":"length"');
+	});
+});
+
 describe('replies that are not replies', () => {
 	it('an HTML page with 200 fails the run at once with one line naming the URL', async () => {
 		server.setResponder(() => ({raw: '<html><head><title>Welcome to nginx!</title></head><body></body></html>'}));

@@ -5,6 +5,18 @@
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import type {ChatMessage, ChatRole} from '../../source/backends/types.js';
+import {
+	effectiveWindow,
+	flavorEndpoint,
+	modelListFields,
+	ollamaTruncate,
+	overflowBody,
+	tokensOf,
+	type FakeModelWindow,
+	type ServerFlavor,
+} from './fake-server-flavors.js';
+
+export type {FakeModelWindow, ServerFlavor} from './fake-server-flavors.js';
 
 export interface FakeRequest {
 	api: 'openai' | 'anthropic';
@@ -15,6 +27,9 @@ export interface FakeRequest {
 	stream: boolean;
 	headers: Record<string, string>;
 	body: unknown;
+	/** Ollama flavor: the prompt was over the loaded window, so `messages` is the tail the model saw
+	 * and this is the prompt_tokens reported (num_ctx/2 + 2). */
+	keptTokens?: number;
 }
 
 export type FakeReply =
@@ -110,6 +125,10 @@ export interface FakeLlmServer {
 	requests: FakeRequest[];
 	/** What GET /v1/models lists (mutable). */
 	models: string[];
+	/** Per-model context windows the flavor's endpoints report and enforce (mutable). */
+	windows: Record<string, FakeModelWindow>;
+	/** Models a request has been made for (Ollama's /api/ps lists them). */
+	loaded: Set<string>;
 	setResponder(responder: FakeResponder): void;
 	/** Number of requests whose connection the client closed before the reply ended. */
 	readonly aborted: number;
@@ -129,8 +148,18 @@ export function queueResponder(replies: FakeReply[]): FakeResponder {
 }
 
 export async function startFakeLlmServer(
-	options: {responder?: FakeResponder; models?: string[]} = {},
+	options: {
+		responder?: FakeResponder;
+		models?: string[];
+		/** Behave as this local server: its endpoints that tell the context window, and what it does
+		 * with a prompt longer than the window (Ollama cuts it silently; the others refuse it). */
+		flavor?: ServerFlavor;
+		windows?: Record<string, FakeModelWindow>;
+	} = {},
 ): Promise<FakeLlmServer> {
+	const flavor = options.flavor;
+	const windows: Record<string, FakeModelWindow> = {...options.windows};
+	const loaded = new Set<string>();
 	let responder = options.responder ?? defaultResponder;
 	let aborted = 0;
 	let closing = false;
@@ -162,8 +191,25 @@ export async function startFakeLlmServer(
 
 		if (req.method === 'GET' && path === '/v1/models') {
 			if (isAnthropicClient) sendJSON(res, 200, anthropicModelList(models));
-			else sendJSON(res, 200, openaiModelList(models));
+			else sendJSON(res, 200, openaiModelList(models, (id) => modelListFields(flavor, windows[id])));
 			return;
+		}
+		if (flavor) {
+			let parsed: Record<string, unknown> = {};
+			try {
+				const value: unknown = raw === '' ? {} : JSON.parse(raw);
+				if (isRecord(value)) parsed = value;
+			} catch {
+				// An endpoint that needs a body will answer for its absence.
+			}
+			const answer = flavorEndpoint(flavor, req.method ?? 'GET', path, parsed, models, windows, loaded);
+			if (answer) {
+				if (typeof answer[1] === 'string') {
+					res.writeHead(answer[0], {'content-type': 'text/plain; charset=utf-8'});
+					res.end(answer[1]);
+				} else sendJSON(res, answer[0], answer[1]);
+				return;
+			}
 		}
 		if (req.method === 'POST' && (path === '/v1/chat/completions' || path === '/v1/messages')) {
 			const api = path === '/v1/messages' ? 'anthropic' : 'openai';
@@ -186,6 +232,20 @@ export async function startFakeLlmServer(
 			};
 			requests.push(request);
 			(res as {countsAsAbort?: boolean}).countsAsAbort = true;
+			if (flavor && api === 'openai') {
+				loaded.add(request.model);
+				const window = effectiveWindow(flavor, windows[request.model]);
+				const tokens = tokensOf(request.messages);
+				if (tokens > window) {
+					if (flavor !== 'ollama') {
+						sendJSON(res, 400, overflowBody(flavor, window, tokens));
+						return;
+					}
+					const cut = ollamaTruncate(request.messages, window);
+					request.messages = cut.messages;
+					request.keptTokens = cut.kept;
+				}
+			}
 			let reply: FakeReply;
 			try {
 				reply = await responder(request);
@@ -216,7 +276,7 @@ export async function startFakeLlmServer(
 		if (res.destroyed) return;
 		const id = `${request.api === 'openai' ? 'chatcmpl' : 'msg'}-fake${++sequence}`;
 		const usage = {
-			inputTokens: reply.usage?.inputTokens ?? Math.ceil(promptChars(request.messages) / 4),
+			inputTokens: reply.usage?.inputTokens ?? request.keptTokens ?? Math.ceil(promptChars(request.messages) / 4),
 			outputTokens: reply.usage?.outputTokens ?? Math.ceil(reply.text.length / 4),
 		};
 		const withUsage = reply.omitUsage ? undefined : usage;
@@ -268,6 +328,8 @@ export async function startFakeLlmServer(
 		anthropicBaseURL: url,
 		requests,
 		models,
+		windows,
+		loaded,
 		setResponder(next) {
 			responder = next;
 		},
@@ -407,10 +469,10 @@ function sendError(
 	}
 }
 
-function openaiModelList(models: string[]): unknown {
+function openaiModelList(models: string[], extra: (id: string) => Record<string, unknown>): unknown {
 	return {
 		object: 'list',
-		data: models.map((id) => ({id, object: 'model', created: 1_700_000_000, owned_by: 'fake-llm-server'})),
+		data: models.map((id) => ({id, object: 'model', created: 1_700_000_000, owned_by: 'fake-llm-server', ...extra(id)})),
 	};
 }
 

@@ -179,7 +179,7 @@ function result(response: string, status: CompletionResult['status'], iterations
 	return {
 		response,
 		status,
-		iterations: Array.from({length: iterations}, (_, i) => ({iteration: i + 1, response: '', codeBlocks: [], finalAnswer: null, executionTimeMs: 1, usage: {inputTokens: 0, outputTokens: 0}})),
+		iterations: Array.from({length: iterations}, (_, i) => ({iteration: i + 1, response: '', codeBlocks: [], finalAnswer: null, executionTimeMs: 1, usage: {inputTokens: 0, outputTokens: 0}, finishReason: 'stop' as const})),
 		usage: {inputTokens: 120, outputTokens: 30, totalTokens: 150},
 		executionTimeMs: 1234,
 		runId: 'run-x',

@@ -1,0 +1,52 @@
+// Truncation is never silent: a reply cut at the output-token limit, and a prompt the server cut
+// to fit its context (Ollama keeps about half its window and reports only what it kept).
+import {estimateMessagesTokens} from '../backends/model-info.js';
+import type {ChatMessage, Usage} from '../backends/types.js';
+import type {PromptTruncation} from './events.js';
+
+/** A reported prompt below 1/RATIO of what was sent reads as truncated. Ollama keeps num_ctx/2 + 2
+ * tokens of a prompt longer than its window (ollama/ollama#17427), so an overflow of any size
+ * lands well under this. Tokenizers rarely beat 4 characters a token by this much. */
+const RATIO = 2;
+/** And by at least this many tokens (small prompts are too noisy to judge). */
+const MIN_MISSING = 1024;
+
+/** The server reported far fewer prompt tokens than were sent: it truncated the prompt. */
+export function promptTruncation(messages: readonly ChatMessage[], usage: Usage): PromptTruncation | undefined {
+	const sentTokens = estimateMessagesTokens(messages);
+	const keptTokens = usage.inputTokens;
+	if (keptTokens <= 0 || sentTokens < keptTokens * RATIO || sentTokens - keptTokens < MIN_MISSING) return undefined;
+	return {sentTokens, keptTokens};
+}
+
+const tokens = (n: number) => n.toLocaleString('en-US');
+
+/** The warning for the user, with how to fix it. `advice` is the server's own remedy when known. */
+export function promptTruncatedMessage(model: string, cut: PromptTruncation, advice: string): string {
+	return `The server kept only ${tokens(cut.keptTokens)} of about ${tokens(cut.sentTokens)} prompt tokens sent to ${model}: it truncated the prompt, so the model saw part of it. ${advice}`;
+}
+
+/** Generic advice when the server's kind is unknown. */
+export const GENERIC_WINDOW_ADVICE =
+	"Raise the server's context length (Ollama: OLLAMA_CONTEXT_LENGTH=32768 ollama serve, or PARAMETER num_ctx in a Modelfile; vLLM: --max-model-len; llama.cpp: -c; LM Studio: the model's context length), or send smaller prompts.";
+
+/** Appended to a sub-call's text when the sub-model's reply hit the output-token limit. */
+export const CUT_REPLY_MARKER = '[cut off: this reply reached the output-token limit and is incomplete]';
+
+/** Appended to a sub-call's text when the server truncated its prompt. */
+export function cutPromptMarker(cut: PromptTruncation): string {
+	return `[warning: the server truncated this prompt: it kept about ${tokens(cut.keptTokens)} of ${tokens(cut.sentTokens)} tokens, so this answer saw only part of it; send smaller prompts]`;
+}
+
+/** Told to the root model after its reply hit the output-token limit (instead of "no code"). */
+export function cutReplyNote(options: {ranBlocks: number; cutBlock: boolean}): string {
+	const what = options.cutBlock ? ' Its last code block was unfinished, so it did not run.' : '';
+	const ran = options.ranBlocks > 0 ? ' The complete blocks before the cut ran (their output is above).' : ' Nothing in it ran.';
+	return `Your previous reply was cut off at the output-token limit before you finished it.${what}${ran} Write shorter replies: one small \`\`\`repl block, then stop and wait for its output.`;
+}
+
+/** The user-facing notice for a root reply cut at the limit. */
+export function cutReplyNotice(iteration: number, outputTokens: number, cutBlock: boolean): string {
+	const block = cutBlock ? ' its unfinished code block did not run, and' : '';
+	return `The reply of iteration ${iteration} was cut at the output-token limit (${tokens(outputTokens)} tokens):${block} the model was told to continue with shorter replies.`;
+}

@@ -1,0 +1,71 @@
+// Reading a refusal: which sent parameter a server's 400 names, in the words real servers use.
+import {describe, expect, it} from 'vitest';
+import {isReasoningFamily, ParamMemory, refusedParameter} from '../../source/backends/request-params.js';
+import {messageFromText} from '../../source/backends/response-body.js';
+
+const sent = ['model', 'messages', 'temperature', 'max_tokens', 'stream', 'stream_options'];
+
+describe('refusedParameter', () => {
+	it.each([
+		["Unsupported value: 'temperature' does not support 0.7 with this model. Only the default (1) value is supported.", {param: 'temperature'}],
+		["Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", {param: 'max_tokens', replacement: 'max_completion_tokens'}],
+		['Unrecognized request argument supplied: stream_options', {param: 'stream_options'}],
+		['stream_options: Extra inputs are not permitted', {param: 'stream_options'}],
+		['Invalid parameter: stream_options is only supported when stream is true', {param: 'stream_options'}],
+		["property 'temperature' is unsupported", {param: 'temperature'}],
+	])('%s', (message, expected) => {
+		expect(refusedParameter({message}, sent)).toEqual(expected);
+	});
+
+	it('takes OpenAI’s param field first', () => {
+		expect(refusedParameter({message: 'bad value', param: 'temperature'}, sent)).toEqual({param: 'temperature'});
+	});
+
+	it('names nothing for a refusal about something else, or a parameter that was not sent', () => {
+		expect(refusedParameter({message: 'messages: too many images'}, sent)).toBeUndefined();
+		expect(refusedParameter({message: "Unsupported parameter: 'top_p'"}, sent)).toBeUndefined();
+		expect(refusedParameter({message: 'temperature is fine, the model is not found'}, sent)).toBeUndefined();
+	});
+
+	it('does not rename back to a name already tried', () => {
+		const message = "Unsupported parameter: 'max_completion_tokens'";
+		expect(refusedParameter({message}, ['max_completion_tokens'])).toEqual({param: 'max_completion_tokens', replacement: 'max_tokens'});
+		expect(refusedParameter({message}, ['max_completion_tokens'], new Set(['max_tokens']))).toEqual({param: 'max_completion_tokens'});
+	});
+});
+
+describe('ParamMemory', () => {
+	it('learns once per base URL and model, and applies renames before drops', () => {
+		const memory = new ParamMemory();
+		expect(memory.learn('u', 'm', {param: 'max_tokens', replacement: 'max_completion_tokens'})).toBe(true);
+		expect(memory.learn('u', 'm', {param: 'max_tokens', replacement: 'max_completion_tokens'})).toBe(false);
+		expect(memory.learn('u', 'm', {param: 'temperature'})).toBe(true);
+		expect(memory.apply('u', 'm', {temperature: 0.7, max_tokens: 5, model: 'm'})).toEqual({max_completion_tokens: 5, model: 'm'});
+		expect(memory.apply('u', 'other', {temperature: 0.7})).toEqual({temperature: 0.7});
+		expect(memory.apply('v', 'm', {temperature: 0.7})).toEqual({temperature: 0.7});
+	});
+});
+
+describe('isReasoningFamily', () => {
+	it.each(['gpt-5', 'gpt-5-mini', 'gpt-5.1-codex', 'o1', 'o3-mini', 'o4-mini-2025-04-16', 'openai/gpt-5', 'openai/o3'])('%s takes no temperature', (model) => {
+		expect(isReasoningFamily(model)).toBe(true);
+	});
+	it.each(['gpt-4o', 'gpt-4.1-mini', 'gpt-oss:20b', 'qwen3:8b', 'llama-3.3-70b', 'claude-sonnet-4-5', 'omni-x'])('%s is sampled as usual', (model) => {
+		expect(isReasoningFamily(model)).toBe(false);
+	});
+});
+
+describe('messageFromText', () => {
+	it.each([
+		['{"error": {"message": "bad key", "type": "invalid_request_error"}}', 'bad key'],
+		['{"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}', 'Overloaded'],
+		['{"error_code": "BAD_REQUEST", "message": "field stream_options not allowed"}', 'field stream_options not allowed'],
+		['{"Message": "User is not authorized"}', 'User is not authorized'],
+		['{"detail": [{"loc": ["body", "stream_options"], "msg": "Extra inputs are not permitted"}]}', 'stream_options: Extra inputs are not permitted'],
+		['{"error": "model not loaded"}', 'model not loaded'],
+		['upstream connect error', 'upstream connect error'],
+		['<html><head><title>502 Bad Gateway</title></head><body><h1>502</h1></body></html>', '502 Bad Gateway'],
+	])('%s', (body, expected) => {
+		expect(messageFromText(body)).toBe(expected);
+	});
+});

@@ -1,0 +1,163 @@
+// Truncation is never silent, end to end: the real SDKs against the fake server, the real sandbox.
+// Replies cut at the output-token limit (root and sub-calls), prompts a server cut to fit its window
+// (Ollama's silent truncation), and errors inside a stream after a run has done work.
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {Rlm} from '../../source/engine/rlm.js';
+import type {RlmEvent, RlmEventOf} from '../../source/engine/events.js';
+import type {RlmOptions} from '../../source/engine/types.js';
+import {readTrajectoryLog} from '../../source/trajectory/read-log.js';
+import {reduceAll, toNested} from '../../source/trajectory/tree.js';
+import {logToEvents} from '../../source/trajectory/log-to-events.js';
+import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
+import {repl, rootRequests, scripted, subRequests, type Script} from '../support/rlm-script.js';
+
+let server: FakeLlmServer;
+let ollama: FakeLlmServer;
+let logDir: string;
+beforeAll(async () => {
+	server = await startFakeLlmServer({models: ['root-model', 'sub-model']});
+	ollama = await startFakeLlmServer({models: ['qwen2.5:7b'], flavor: 'ollama'});
+	logDir = mkdtempSync(join(tmpdir(), 'rlm-tui-truncation-'));
+});
+afterAll(async () => {
+	await server?.close();
+	await ollama?.close();
+	rmSync(logDir, {recursive: true, force: true});
+});
+
+const apis = ['openai', 'anthropic'] as const;
+type Api = (typeof apis)[number];
+
+async function run(api: Api, script: Script, options: Partial<RlmOptions> = {}, target = server) {
+	target.requests.length = 0;
+	target.setResponder(scripted(script));
+	const rlm = new Rlm({
+		model: 'root-model',
+		backend: api,
+		baseURL: api === 'openai' ? target.openaiBaseURL : target.anthropicBaseURL,
+		apiKey: 'test-key',
+		maxIterations: 4,
+		logDir,
+		...options,
+	});
+	const events: RlmEvent[] = [];
+	rlm.on('event', (event) => events.push(event));
+	try {
+		const result = await rlm.completion('q', {context: 'the context'});
+		const log = rlm.logFiles.length ? readTrajectoryLog(rlm.logFiles.at(-1)!) : undefined;
+		return {result, events, log, roots: rootRequests(target.requests), subs: subRequests(target.requests)};
+	} finally {
+		await rlm.dispose();
+	}
+}
+
+const of = <T extends RlmEvent['type']>(events: RlmEvent[], type: T) => events.filter((e): e is RlmEventOf<T> => e.type === type);
+
+describe.each(apis)('a root reply cut at the output-token limit (%s)', (api) => {
+	it('does not run the cut block, and tells the model its reply was cut (not that it wrote no code)', async () => {
+		const {result, events, roots, log} = await run(api, {
+			root: ({turn}) =>
+				turn === 0
+					? {text: 'Let me look.\n```repl\nprint("never ran")\nx = [1, 2,', finishReason: 'length', usage: {outputTokens: 512}}
+					: repl('llm_output("done")'),
+		});
+		expect(result.status).toBe('answered');
+		expect(of(events, 'code.start').map((e) => e.code)).toEqual(['llm_output("done")']);
+		const told = roots[1]!.messages.at(-1)!.content;
+		expect(told).toMatch(/cut off at the output-token limit/);
+		expect(told).toMatch(/last code block was unfinished, so it did not run/);
+		expect(told).not.toMatch(/had no ```repl block/);
+		// Marked for the user: the notice, the iteration record (--json), the tree, the trajectory.
+		expect(of(events, 'notice')).toEqual([expect.objectContaining({code: 'reply_truncated', level: 'warn', message: expect.stringContaining('512 tokens')})]);
+		expect(result.iterations[0]!.finishReason).toBe('length');
+		const reply = toNested(reduceAll(events))[0]!.children[0]!.children.find((node) => node.kind === 'reply');
+		expect(reply).toMatchObject({finishReason: 'length'});
+		expect(log!.iterations[0]!.rlm_tui).toMatchObject({finish_reason: 'length', notices: [expect.objectContaining({code: 'reply_truncated'})]});
+		// ... and a replay of the log shows it again.
+		const replayed = toNested(reduceAll(logToEvents(log!)))[0]!.children[0]!.children.find((node) => node.kind === 'reply');
+		expect(replayed).toMatchObject({finishReason: 'length'});
+	});
+});
+
+describe('cut replies, more cases', () => {
+	it('runs the complete blocks before the cut and says so with their output', async () => {
+		const {events, roots} = await run('openai', {
+			root: ({turn}) =>
+				turn === 0
+					? {text: '```repl\nprint("first ran")\n```\nNow:\n```repl\nprint("second', finishReason: 'length'}
+					: repl('llm_output("ok")'),
+		});
+		expect(of(events, 'code.start').map((e) => e.code)[0]).toBe('print("first ran")');
+		const told = roots[1]!.messages.at(-1)!.content;
+		expect(told).toContain('first ran');
+		expect(told).toMatch(/complete blocks before the cut ran/);
+	});
+
+	it('never takes a prose FINAL from a cut reply as the answer', async () => {
+		const {result, roots} = await run('openai', {
+			root: ({turn}) => (turn === 0 ? {text: 'FINAL(The three risks are: one, two', finishReason: 'length'} : repl('llm_output("whole answer")')),
+		});
+		expect(result.response).toBe('whole answer');
+		expect(roots).toHaveLength(2);
+	});
+
+	it('returns a sub-call cut at the limit with a marker in its slot', async () => {
+		const {result, events} = await run('openai', {
+			root: () => repl('r = llm_query("write a lot")\nllm_output(r)'),
+			sub: () => ({text: 'partial answer', finishReason: 'length'}),
+		});
+		expect(result.response).toBe('partial answer\n[cut off: this reply reached the output-token limit and is incomplete]');
+		expect(of(events, 'call.done')[0]).toMatchObject({finishReason: 'length'});
+	});
+});
+
+describe('a prompt the server cut to fit its window (Ollama)', () => {
+	it('warns once, with the fix, and marks the slot so the model knows', async () => {
+		const secret = 'The secret code is 4417.';
+		const filler = 'lorem ipsum dolor sit amet '.repeat(1200); // ~8,000 tokens, over Ollama's default 4,096
+		const {result, events, subs} = await run(
+			'openai',
+			{
+				root: () => repl(`doc = ${JSON.stringify(secret)} + ${JSON.stringify(filler)}\nanswers = llm_query_batched(["Find the secret code.\\n" + doc] * 2)\nllm_output(answers[0])`),
+				sub: (prompt) => ({text: prompt.includes('4417') ? '4417' : 'I see no secret code.'}),
+			},
+			{model: 'qwen2.5:7b'},
+			ollama,
+		);
+		// The sub-model really did see only the tail...
+		expect(subs[0]!.keptTokens).toBe(2050);
+		expect(result.response).toMatch(/^I see no secret code\.\n\[warning: the server truncated this prompt: it kept about 2,050 of [\d,]+ tokens/);
+		// ... and the user is told, once for the batch, how to fix it.
+		const warnings = of(events, 'notice').filter((notice) => notice.code === 'prompt_truncated');
+		expect(warnings).toHaveLength(1);
+		expect(warnings[0]!.level).toBe('warn');
+		expect(warnings[0]!.message).toMatch(/kept only 2,050 of about [\d,]+ prompt tokens sent to qwen2\.5:7b/);
+		expect(warnings[0]!.message).toMatch(/OLLAMA_CONTEXT_LENGTH/);
+		expect(of(events, 'call.done').every((call) => call.promptTruncated?.keptTokens === 2050)).toBe(true);
+	});
+
+	it('stays quiet when the whole prompt fit', async () => {
+		const {events} = await run(
+			'openai',
+			{root: () => repl('llm_output(llm_query("short prompt " * 100))'), sub: () => ({text: 'fine'})},
+			{model: 'qwen2.5:7b'},
+			ollama,
+		);
+		expect(of(events, 'notice')).toEqual([]);
+	});
+});
+
+describe.each(apis)('an error event inside a stream after text (%s)', (api) => {
+	it('fails that call with the server’s message and keeps the finished iterations', async () => {
+		const {result} = await run(api, {
+			root: ({turn}) =>
+				turn === 0 ? repl('x = 41\nprint("step one done")') : {text: 'Now I will finish by', streamError: {afterChars: 12, message: 'Overloaded'}},
+		});
+		expect(result.status).toBe('failed');
+		expect(result.error).toContain('Overloaded');
+		expect(result.iterations[0]!.codeBlocks[0]!.result.stdout).toContain('step one done');
+	});
+});

@@ -5,6 +5,7 @@ import {listModelIds, missingKeyError, notAReplyError, raceAbort, throwIfNotARep
 import {estimateMessagesTokens, estimateTokens} from './model-info.js';
 import {inspectingFetch} from './response-body.js';
 import {withStreamRetries} from './stream-retry.js';
+import {splitThinkText} from './reasoning.js';
 import {
 	DEFAULT_MAX_RETRIES,
 	DEFAULT_TIMEOUT_MS,
@@ -176,6 +177,10 @@ export class AnthropicBackend implements Backend {
 						if (event.delta.type === 'text_delta' && event.delta.text !== '') {
 							output += event.delta.text;
 							yield {type: 'text', text: event.delta.text};
+						} else if (event.delta.type === 'thinking_delta' && event.delta.thinking !== '') {
+							// Thinking blocks come before the text; their signature_delta carries no text.
+							output += event.delta.thinking;
+							yield {type: 'reasoning', text: event.delta.thinking};
 						}
 						break;
 					}
@@ -208,7 +213,7 @@ export class AnthropicBackend implements Backend {
 		};
 	}
 
-	/** One non-streamed completion. */
+	/** One non-streamed completion; thinking blocks and <think> text go to `reasoning`. */
 	async complete(messages: ChatMessage[], options: StreamOptions): Promise<Completion> {
 		const {signal} = options;
 		const context = this.context(options);
@@ -222,8 +227,15 @@ export class AnthropicBackend implements Backend {
 			if (typeof response !== 'object' || response === null || !Array.isArray(response.content)) {
 				throw notAReplyError(context, 'JSON that is not a message');
 			}
-			let text = '';
-			for (const block of response.content) if (block.type === 'text') text += block.text;
+			let content = '';
+			let thinking = '';
+			for (const block of response.content) {
+				if (block.type === 'text') content += block.text;
+				else if (block.type === 'thinking') thinking += block.thinking;
+			}
+			const split = splitThinkText(content);
+			const text = split.text;
+			const reasoning = thinking + split.reasoning;
 			const reported = response.usage as Partial<Anthropic.Usage> | undefined;
 			const usage: Usage = {
 				inputTokens:
@@ -232,7 +244,7 @@ export class AnthropicBackend implements Backend {
 						: estimateMessagesTokens(messages),
 				outputTokens: typeof reported?.output_tokens === 'number' ? reported.output_tokens : estimateTokens(text),
 			};
-			return {text, reasoning: '', usage, finishReason: stopReasonOf(response.stop_reason)};
+			return {text, reasoning, usage, finishReason: stopReasonOf(response.stop_reason)};
 		} catch (error) {
 			throw toBackendError(error, context);
 		}

@@ -4,6 +4,7 @@ import OpenAI from 'openai';
 import type {ChatCompletionCreateParams} from 'openai/resources/chat/completions';
 import {listModelIds, missingKeyError, notAReplyError, raceAbort, throwIfNotAReply, serverMessage, toBackendError, type ErrorContext} from './errors.js';
 import {estimateMessagesTokens, estimateTokens} from './model-info.js';
+import {reasoningField, splitThinkText} from './reasoning.js';
 import {
 	adjustmentNotice,
 	DEFAULT_TEMPERATURE,
@@ -175,6 +176,11 @@ export class OpenAIBackend implements Backend {
 				chunks++;
 				throwIfErrorChunk(chunk);
 				finish = chunk.choices?.[0]?.finish_reason ?? finish;
+				const thinking = reasoningField(chunk.choices?.[0]?.delta);
+				if (thinking) {
+					output += thinking;
+					yield {type: 'reasoning', text: thinking};
+				}
 				const delta = chunk.choices?.[0]?.delta?.content;
 				if (typeof delta === 'string' && delta !== '') {
 					output += delta;
@@ -200,7 +206,7 @@ export class OpenAIBackend implements Backend {
 		};
 	}
 
-	/** One non-streamed completion. */
+	/** One non-streamed completion; its reasoning separated from its text as the stream's is. */
 	async complete(messages: ChatMessage[], options: StreamOptions): Promise<Completion> {
 		const {signal} = options;
 		const context = this.context(options);
@@ -219,12 +225,15 @@ export class OpenAIBackend implements Backend {
 			if (typeof response !== 'object' || response === null || !Array.isArray(response.choices)) {
 				throw notAReplyError(context, 'JSON that is not a chat completion');
 			}
-			const text = response.choices[0]?.message?.content ?? '';
+			const message = response.choices[0]?.message;
+			const split = splitThinkText(message?.content ?? '');
+			const text = split.text;
+			const reasoning = reasoningField(message) + split.reasoning;
 			const finishReason = finishReasonOf(response.choices?.[0]?.finish_reason);
 			const usage: Usage = response.usage
 				? {inputTokens: response.usage.prompt_tokens ?? 0, outputTokens: response.usage.completion_tokens ?? 0}
 				: {inputTokens: estimateMessagesTokens(messages), outputTokens: estimateTokens(text)};
-			return {text, reasoning: '', usage, finishReason};
+			return {text, reasoning, usage, finishReason};
 		} catch (error) {
 			throw toBackendError(error, context);
 		}

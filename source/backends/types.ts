@@ -30,7 +30,7 @@ export interface StreamOptions {
  * `other` (content filter, tool call, a stream that ended without saying). */
 export type FinishReason = 'stop' | 'length' | 'other';
 
-/** Short stable names for what a notice is about (front ends may key advice on them). */
+/** Short stable names for what a notice is about; front ends map them to advice. */
 export type NoticeCode =
 	| 'param_dropped'
 	| 'prompt_truncated'
@@ -38,7 +38,11 @@ export type NoticeCode =
 	| 'prompt_over_window'
 	| 'stream_retried'
 	| 'log_failed'
-	| 'model_chosen';
+	| 'model_chosen'
+	/** A reply whose answer part was empty while its reasoning was not. */
+	| 'reasoning_only'
+	/** A reply with neither answer text nor reasoning. */
+	| 'empty_reply';
 
 /** One piece of a streamed reply. `reasoning` is the model's thinking (reasoning fields, `<think>`
  * text, Anthropic thinking blocks): shown, logged, never run and never the answer. `notice` is

@@ -24,6 +24,10 @@ export function execLogWriter(writeRaw: (line: string) => void, options: {verbos
 				write(`${indent(event.runId)}── iter ${event.iteration} ──`);
 				break;
 			case 'llm.done':
+				if (event.reasoning) {
+					if (options.verbose) write(box(`thinking (${event.reasoning.length} chars, never run)`, event.reasoning.trim(), indent(event.runId)));
+					else write(`${indent(event.runId)}💭 thinking: ${event.reasoning.length} chars (never run)`);
+				}
 				if (options.verbose) write(box(`model reply (${seconds(event.ms)}, ${event.usage.outputTokens} tokens)`, event.text, indent(event.runId)));
 				break;
 			case 'code.start':
@@ -54,7 +58,10 @@ export function execLogWriter(writeRaw: (line: string) => void, options: {verbos
 				else if (event.finishReason === 'length') write(`${callDepth.get(event.callId) ?? ''}  ✂ cut at the output-token limit (${event.usage.outputTokens} tokens)`);
 				if (!event.error && event.promptTruncated)
 					write(`${callDepth.get(event.callId) ?? ''}  ✂ prompt truncated by the server: ${event.promptTruncated.keptTokens} of ~${event.promptTruncated.sentTokens} tokens kept`);
-				if (!event.error && options.verbose) write(box(`sub-call reply (${seconds(event.ms)})`, event.response, callDepth.get(event.callId) ?? ''));
+				if (!event.error && options.verbose) {
+					if (event.reasoning) write(box(`sub-call thinking (${event.reasoning.length} chars)`, event.reasoning.trim(), callDepth.get(event.callId) ?? ''));
+					write(box(`sub-call reply (${seconds(event.ms)})`, event.response, callDepth.get(event.callId) ?? ''));
+				}
 				break;
 			case 'notice':
 				write(`${indent(event.runId)}! ${event.message}`);

@@ -47,11 +47,17 @@ export type RlmEventBody =
 			prompt?: ChatMessage[];
 	  }
 	| {type: 'llm.delta'; runId: string; iteration: number; text: string}
+	/** Streamed thinking of the root model: shown and logged, never run, never the answer.
+	 * `movedFromReply`: this text had streamed as reply text (llm.delta) and turned out to be thinking. */
+	| {type: 'llm.reasoning'; runId: string; iteration: number; text: string; movedFromReply?: boolean}
 	| {
 			type: 'llm.done';
 			runId: string;
 			iteration: number;
+			/** The answer part of the reply (thinking separated out). */
 			text: string;
+			/** The whole thinking, when there was any. */
+			reasoning?: string;
 			usage: Usage;
 			ms: number;
 			/** Why the reply ended; 'length' is a reply cut at the output-token limit. */
@@ -90,10 +96,14 @@ export type RlmEventBody =
 			prompt: string;
 	  }
 	| {type: 'call.delta'; callId: string; text: string}
+	/** Streamed thinking of a sub-model (llm_query); `movedFromResponse` as llm.reasoning's movedFromReply. */
+	| {type: 'call.reasoning'; callId: string; text: string; movedFromResponse?: boolean}
 	| {
 			type: 'call.done';
 			callId: string;
 			response: string;
+			/** The sub-model's thinking, when it sent any (never part of the response). */
+			reasoning?: string;
 			usage: Usage;
 			ms: number;
 			error?: string;
@@ -105,7 +115,7 @@ export type RlmEventBody =
 			type: 'notice';
 			runId: string;
 			level: 'info' | 'warn' | 'error';
-			/** A short stable name for what the notice is about ('param_dropped', 'prompt_truncated', ...). */
+			/** A short stable name for what the notice is about ('param_dropped', 'reasoning_only', ...); front ends key advice on it. */
 			code: NoticeCode;
 			message: string;
 	  }

@@ -1,8 +1,11 @@
-// One streamed model call: collects the text, reports deltas, and measures usage and time.
+// One streamed model call: collects the answer text and the reasoning (separated in one place,
+// separateReasoning), reports both as they stream, and measures usage and time.
+import {separateReasoning} from '../backends/reasoning.js';
 import type {Backend, ChatMessage, FinishReason, NoticeCode, Usage} from '../backends/types.js';
 import {zeroUsage} from '../backends/types.js';
 
 export interface ModelCallResult {
+	/** The answer part of the reply (what is parsed, run and returned). */
 	text: string;
 	/** The model's thinking (never run, never the answer); empty when it sent none. */
 	reasoning: string;
@@ -11,13 +14,21 @@ export interface ModelCallResult {
 	ms: number;
 }
 
+export interface ModelCallHandlers {
+	/** Answer text as it streams. */
+	onText?(text: string): void;
+	/** Reasoning as it streams. `movedFromText`: this is the answer text streamed so far, which turned
+	 * out to be thinking (a lone `</think>` arrived): take it out of the answer shown. */
+	onReasoning?(text: string, movedFromText: boolean): void;
+	/** Told what the backend reports about the request (a refused parameter, a retry). */
+	onNotice?(notice: {code: NoticeCode; message: string}): void;
+}
+
 export async function callModel(
 	backend: Backend,
 	messages: ChatMessage[],
 	options: {model: string; temperature?: number; maxTokens?: number; signal?: AbortSignal},
-	onDelta?: (text: string) => void,
-	/** Told what the backend reports about the request (a refused parameter, a retry). */
-	onNotice?: (notice: {code: NoticeCode; message: string}) => void,
+	handlers: ModelCallHandlers = {},
 ): Promise<ModelCallResult> {
 	const started = performance.now();
 	let text = '';
@@ -31,15 +42,20 @@ export async function callModel(
 	if (options.signal?.aborted) own.abort(options.signal.reason);
 	else options.signal?.addEventListener('abort', forward, {once: true});
 	try {
-		for await (const chunk of backend.stream(messages, {...options, signal: own.signal})) {
+		for await (const chunk of separateReasoning(backend.stream(messages, {...options, signal: own.signal}))) {
 			if (chunk.type === 'text') {
 				text += chunk.text;
-				onDelta?.(chunk.text);
+				handlers.onText?.(chunk.text);
 			} else if (chunk.type === 'reasoning') {
 				reasoning += chunk.text;
+				handlers.onReasoning?.(chunk.text, false);
+			} else if (chunk.type === 'retract') {
+				text = text.startsWith(chunk.text) ? text.slice(chunk.text.length) : '';
+				reasoning += chunk.text;
+				handlers.onReasoning?.(chunk.text, true);
 			} else if (chunk.type === 'notice') {
-				onNotice?.({code: chunk.code, message: chunk.message});
-			} else {
+				handlers.onNotice?.({code: chunk.code, message: chunk.message});
+			} else if (chunk.type === 'usage') {
 				({usage, finishReason} = chunk);
 			}
 		}

@@ -1,10 +1,11 @@
 // The RLM loop for one run (the root or a child): model turn -> run every block -> feed back,
 // until code submits an answer, the turns run out (one forced final call), or it is cancelled.
-import type {ChatMessage, Usage} from '../backends/types.js';
+import type {ChatMessage, NoticeCode, Usage} from '../backends/types.js';
 import {addUsage, BackendError, zeroUsage} from '../backends/types.js';
 import type {Repl, VariableInfo} from '../protocol/repl.js';
 import type {EngineContext} from './engine-context.js';
 import type {ContextInfo, RunStatus} from './events.js';
+import {emptyRepliesFailure, emptyReplyCause, emptyReplyNotice, emptyReplyNudge} from './empty-reply.js';
 import {callModel} from './model-call.js';
 import {readReply, trimAfterLastBlock} from './parse.js';
 import {findProseFinal} from './prose-final.js';
@@ -110,8 +111,12 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				engine.backend,
 				messages,
 				{model, temperature: engine.options.temperature, maxTokens: engine.options.maxTokens, signal},
-				(text) => engine.emit({type: 'llm.delta', runId, iteration, text}),
-				(notice) => engine.emit({type: 'notice', runId, level: 'info', ...notice}),
+				{
+					onText: (text) => engine.emit({type: 'llm.delta', runId, iteration, text}),
+					onReasoning: (text, moved) =>
+						engine.emit({type: 'llm.reasoning', runId, iteration, text, ...(moved ? {movedFromReply: true} : {})}),
+					onNotice: (notice) => engine.emit({type: 'notice', runId, level: 'info', ...notice}),
+				},
 			);
 			addToRun(result.usage);
 			const promptTruncated = promptTruncation(messages, result.usage);
@@ -120,6 +125,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				runId,
 				iteration,
 				text: result.text,
+				...(result.reasoning ? {reasoning: result.reasoning} : {}),
 				usage: result.usage,
 				ms: result.ms,
 				finishReason: result.finishReason,
@@ -136,6 +142,15 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		}
 	};
 
+	/** Notices about this run's replies, each kind said once. */
+	const noticed = new Set<string>();
+	const noticeOnce = (notice: {code: NoticeCode; message: string} | null) => {
+		if (!notice || noticed.has(notice.code)) return;
+		noticed.add(notice.code);
+		engine.emit({type: 'notice', runId, level: 'warn', ...notice});
+	};
+	let emptyInARow = 0;
+
 	/** Runs one block of an iteration with its events, and records it. */
 	const runCode = async (iteration: number, record: IterationRecord | null, code: string) => {
 		const block = (record?.codeBlocks.length ?? 0) + 1;
@@ -143,7 +158,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		const result = await params.repl.run(code, {
 			signal,
 			onOutput: (stream, text) => engine.emit({type: 'code.output', runId, iteration, block, stream, text}),
-			onCall: bridgeHandler(engine, {runId, iteration, block, depth, addUsage: addToRun, track}),
+			onCall: bridgeHandler(engine, {runId, iteration, block, depth, addUsage: addToRun, track, noticeOnce}),
 		});
 		engine.emit({
 			type: 'code.done',
@@ -204,6 +219,17 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			if (cut) {
 				engine.emit({type: 'notice', runId, level: 'warn', code: 'reply_truncated', message: cutReplyNotice(iteration, reply.usage.outputTokens, cutBlock)});
 			}
+			// Nothing outside the thinking: say why, nudge once, and stop at the second in a row rather
+			// than loop to the turn limit.
+			const empty = emptyReplyCause(reply);
+			if (empty) {
+				noticeOnce(emptyReplyNotice(empty, 'model', reply.reasoning.length));
+				record.executionTimeMs = performance.now() - iterationStarted;
+				if (++emptyInARow >= 2) return finish('', 'failed', emptyRepliesFailure(empty));
+				messages.push({role: 'user', content: `${emptyReplyNudge(empty)}\n\n${turnReminder(iteration + 1, maxIterations)}`});
+				continue;
+			}
+			emptyInARow = 0;
 
 			const feedback: BlockFeedback[] = [];
 			let variables: VariableInfo[] = [];
@@ -257,6 +283,11 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		if (last.role === 'user') last.content += `\n\n${forcedFinalPrompt}`;
 		else messages.push({role: 'user', content: forcedFinalPrompt});
 		const forced = await modelTurn(maxIterations + 1);
+		const forcedEmpty = emptyReplyCause(forced);
+		if (forcedEmpty) {
+			noticeOnce(emptyReplyNotice(forcedEmpty, 'model', forced.reasoning.length));
+			return finish('', 'failed', `Out of turns, and the final answer came back empty. ${emptyRepliesFailure(forcedEmpty)}`);
+		}
 		const forcedFinal = findProseFinal(readReply(forced.text).prose, knownNames);
 		let answer = forcedFinal?.kind === 'text' ? forcedFinal.text : forced.text.trim();
 		if (forcedFinal?.kind === 'var') {

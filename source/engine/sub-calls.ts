@@ -2,12 +2,13 @@
 import {setMaxListeners} from 'node:events';
 import pLimit from 'p-limit';
 import {contextWindowTokens, DEFAULT_CONTEXT_TOKENS} from '../backends/model-info.js';
-import type {FinishReason, Usage} from '../backends/types.js';
+import type {FinishReason, NoticeCode, Usage} from '../backends/types.js';
 import {zeroUsage} from '../backends/types.js';
 import type {BridgeHandler, BridgeRequest} from '../protocol/repl.js';
 import type {EngineContext} from './engine-context.js';
 import type {PromptTruncation} from './events.js';
 import {newId} from './ids.js';
+import {emptyReplyCause, emptyReplyNotice, emptySubCallError} from './empty-reply.js';
 import {callModel} from './model-call.js';
 import {runChild} from './child-run.js';
 import {CUT_REPLY_MARKER, cutPromptMarker, GENERIC_WINDOW_ADVICE, promptTruncatedMessage, promptTruncation} from './truncation.js';
@@ -21,6 +22,8 @@ export interface CallSite {
 	addUsage(usage: Usage): void;
 	/** Told of each bridge request's work, so a cancelled run can wait for it to wind down. */
 	track(work: Promise<unknown>): void;
+	/** Emits a notice on the run, once per kind (a batch of empty replies gives one notice). */
+	noticeOnce(notice: {code: NoticeCode; message: string} | null): void;
 }
 
 const approxTokens = (text: string) => Math.ceil(text.length / 4);
@@ -52,6 +55,8 @@ export function bridgeHandler(engine: EngineContext, site: CallSite): BridgeHand
 
 interface CallOutcome {
 	response: string;
+	/** The sub-model's thinking, when it sent any (never part of the response). */
+	reasoning?: string;
 	usage: Usage;
 	error?: string;
 	finishReason?: FinishReason;
@@ -80,6 +85,7 @@ async function tracedCall(
 		type: 'call.done',
 		callId,
 		response: outcome.response,
+		...(outcome.reasoning ? {reasoning: outcome.reasoning} : {}),
 		usage: outcome.usage,
 		ms: performance.now() - started,
 		...(outcome.error ? {error: outcome.error} : {}),
@@ -101,9 +107,20 @@ function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest
 			engine.backend,
 			[{role: 'user', content: prompt}],
 			{model, temperature: engine.options.temperature, maxTokens: engine.options.maxTokens, signal},
-			(text) => engine.emit({type: 'call.delta', callId, text}),
-			(notice) => engine.emit({type: 'notice', runId: site.runId, level: 'info', ...notice}),
+			{
+				onText: (text) => engine.emit({type: 'call.delta', callId, text}),
+				onReasoning: (text, moved) => engine.emit({type: 'call.reasoning', callId, text, ...(moved ? {movedFromResponse: true} : {})}),
+				onNotice: (notice) => engine.emit({type: 'notice', runId: site.runId, level: 'info', ...notice}),
+			},
 		);
+		const reasoning = result.reasoning ? {reasoning: result.reasoning} : {};
+		// llm_query returns the answer part only; an empty one is a clear error, never ''.
+		const empty = emptyReplyCause(result);
+		if (empty) {
+			site.noticeOnce(emptyReplyNotice(empty, 'sub-model', result.reasoning.length));
+			const error = emptySubCallError(empty, result.reasoning.length);
+			return {response: error, ...reasoning, usage: result.usage, error, finishReason: result.finishReason};
+		}
 		// The model that asked reads the slot: it is told when the text is not the whole answer.
 		let response = result.text;
 		const promptTruncated = promptTruncation([{role: 'user', content: prompt}], result.usage);
@@ -115,7 +132,7 @@ function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest
 			}
 		}
 		if (result.finishReason === 'length') response += `${response ? '\n' : ''}${CUT_REPLY_MARKER}`;
-		return {response, usage: result.usage, finishReason: result.finishReason, ...(promptTruncated ? {promptTruncated} : {})};
+		return {response, ...reasoning, usage: result.usage, finishReason: result.finishReason, ...(promptTruncated ? {promptTruncated} : {})};
 	});
 }
 

@@ -21,6 +21,7 @@ interface Ours {
 	fn?: BridgeFunction;
 	index?: number;
 	kind?: 'llm' | 'rlm';
+	reasoning?: string;
 	finish_reason?: FinishReason;
 	prompt_truncated?: {sent_tokens: number; kept_tokens: number};
 	notices?: Array<{code: NoticeCode; level: 'info' | 'warn' | 'error'; message: string}>;
@@ -102,7 +103,7 @@ function emitRun(
 		const replyUsage = {inputTokens: Math.max(0, iterationUsage.inputTokens - callsUsage.inputTokens), outputTokens: Math.max(0, iterationUsage.outputTokens - callsUsage.outputTokens)};
 		const blocksMs = iteration.code_blocks.reduce((s, b) => s + b.result.execution_time * 1000, 0);
 		const replyMs = Math.max(0, iterationMs - blocksMs);
-		out.push({type: 'llm.done', runId, iteration: n, text: iteration.response, usage: replyUsage, ms: replyMs, ...endingOf(extra)}, replyMs);
+		out.push({type: 'llm.done', runId, iteration: n, text: iteration.response, ...(typeof extra.reasoning === 'string' && extra.reasoning ? {reasoning: extra.reasoning} : {}), usage: replyUsage, ms: replyMs, ...endingOf(extra)}, replyMs);
 		for (const notice of extra.notices ?? []) out.push({type: 'notice', runId, ...notice});
 		total = add(total, replyUsage);
 		iteration.code_blocks.forEach((block, index) => {
@@ -123,7 +124,7 @@ function emitRun(
 					if (usage.inputTokens === 0 && usage.outputTokens === 0) usage = childUsage;
 				}
 				const ms = call.execution_time * 1000;
-				out.push({type: 'call.done', callId, response: call.response, usage, ms, ...(callExtra.error ? {error: callExtra.error} : {}), ...endingOf(callExtra)}, ms);
+				out.push({type: 'call.done', callId, response: call.response, ...(typeof callExtra.reasoning === 'string' && callExtra.reasoning ? {reasoning: callExtra.reasoning} : {}), usage, ms, ...(callExtra.error ? {error: callExtra.error} : {}), ...endingOf(callExtra)}, ms);
 				total = add(total, usage);
 			});
 			const ok = blockExtra.ok ?? !/Traceback \(most recent call last\)|^\w*Error\b/m.test(result.stderr);

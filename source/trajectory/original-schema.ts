@@ -3,7 +3,7 @@
 // under `rlm_tui`; theirs are all present so their visualizer opens our files.
 import type {ChatMessage, FinishReason, Usage} from '../backends/types.js';
 import type {ContextInfo, RunStatus} from '../engine/events.js';
-import {getNode, type CallNode, type CodeNode, type NoticeNode, type OutputNode, type ReplyNode, type RunNode, type TrajectoryState} from './tree.js';
+import {getNode, type CallNode, type CodeNode, type NoticeNode, type OutputNode, type ReplyNode, type RunNode, type TrajectoryNode, type TrajectoryState} from './tree.js';
 
 /** A prompt the server truncated, in tokens (our extra). */
 export interface LoggedPromptTruncation {
@@ -29,6 +29,8 @@ export interface OriginalCall {
 		/** Present when the reply did not end normally ('length': cut at the output-token limit). */
 		finish_reason?: FinishReason;
 		prompt_truncated?: LoggedPromptTruncation;
+		/** The sub-model's thinking (`response` holds only the answer part). */
+		reasoning?: string;
 	};
 }
 
@@ -64,6 +66,8 @@ export interface OriginalIteration {
 		prompt_truncated?: LoggedPromptTruncation;
 		/** Notices given during the iteration (a truncated prompt, a refused parameter, ...). */
 		notices?: Array<{code: string; level: 'info' | 'warn' | 'error'; message: string}>;
+		/** The root model's thinking for this iteration (`response` holds only the answer part). */
+		reasoning?: string;
 	};
 }
 
@@ -96,6 +100,15 @@ export interface OriginalMetadata {
 export interface ChildTrajectory {
 	run_metadata: OriginalMetadata;
 	iterations: OriginalIteration[];
+}
+
+/** The thinking logged under a reply or call node ('' when none). */
+function reasoningOf(state: TrajectoryState, node: TrajectoryNode | undefined): string {
+	for (const id of node?.children ?? []) {
+		const child = getNode(state, id);
+		if (child?.kind === 'reasoning') return child.text;
+	}
+	return '';
 }
 
 /** performance.now() values of this process as wall-clock ISO strings. */
@@ -143,6 +156,8 @@ function callRecord(state: TrajectoryState, call: CallNode, prompts: PromptLooku
 			...(call.promptTruncated ? {prompt_truncated: loggedTruncation(call.promptTruncated)} : {}),
 		},
 	};
+	const reasoning = reasoningOf(state, call);
+	if (reasoning) record.rlm_tui!.reasoning = reasoning;
 	const child = call.childRun === undefined ? undefined : getNode(state, call.childRun);
 	if (child?.kind === 'run') record.metadata = childTrajectory(state, child, prompts, maxDepth);
 	return record;
@@ -200,6 +215,7 @@ export function iterationRecord(state: TrajectoryState, iterationId: number, pro
 			...(reply?.finishReason && reply.finishReason !== 'stop' ? {finish_reason: reply.finishReason} : {}),
 			...(reply?.promptTruncated ? {prompt_truncated: loggedTruncation(reply.promptTruncated)} : {}),
 			...(notices.length > 0 ? {notices} : {}),
+			...(reasoningOf(state, reply) ? {reasoning: reasoningOf(state, reply)} : {}),
 		},
 	};
 }

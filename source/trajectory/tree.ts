@@ -13,7 +13,7 @@ import {Map as PersistentMap} from 'immutable';
 import {emptyVector, vectorGet, VectorDraft, type NodeVector} from './store.js';
 
 export type NodeStatus = 'running' | 'done' | 'error' | 'cancelled';
-export type NodeKind = 'run' | 'iteration' | 'reply' | 'code' | 'output' | 'call' | 'notice';
+export type NodeKind = 'run' | 'iteration' | 'reply' | 'reasoning' | 'code' | 'output' | 'call' | 'notice';
 
 interface NodeBase {
 	/** Index in the tree; stable for the node's life. */
@@ -77,6 +77,13 @@ export interface ReplyNode extends NodeBase {
 	readonly promptTruncated?: PromptTruncation;
 }
 
+/** A model's thinking, under its reply or sub-call: shown and logged, never run, never the answer.
+ * Running while it streams; done once the answer starts (or the reply ends). */
+export interface ReasoningNode extends NodeBase {
+	readonly kind: 'reasoning';
+	readonly text: string;
+}
+
 export interface CodeNode extends NodeBase {
 	readonly kind: 'code';
 	readonly runId: string;
@@ -131,12 +138,12 @@ export interface NoticeNode extends NodeBase {
 	readonly kind: 'notice';
 	readonly runId: string;
 	readonly noticeLevel: 'info' | 'warn' | 'error';
-	/** The notice's stable name ('param_dropped', 'prompt_truncated', ...). */
+	/** The notice's stable name ('param_dropped', 'reasoning_only', ...). */
 	readonly code: string;
 	readonly message: string;
 }
 
-export type TrajectoryNode = RunNode | IterationNode | ReplyNode | CodeNode | OutputNode | CallNode | NoticeNode;
+export type TrajectoryNode = RunNode | IterationNode | ReplyNode | ReasoningNode | CodeNode | OutputNode | CallNode | NoticeNode;
 
 export interface TrajectoryState {
 	readonly nodes: NodeVector<TrajectoryNode>;
@@ -409,6 +416,36 @@ function ensureReply(tx: Tx, runId: string, iteration: number, t: number): numbe
 	} as NewNode & {startedAt: number});
 }
 
+/** The reasoning node under a reply or a call (made first among its children). */
+function ensureReasoning(tx: Tx, parent: number, t: number): number {
+	const known = findChild(tx, parent, n => n.kind === 'reasoning');
+	if (known !== undefined) return known;
+	return tx.add(parent, {kind: 'reasoning', text: '', status: 'running', startedAt: t} as NewNode & {startedAt: number}, true);
+}
+
+/** Ends the thinking under `parent` once its answer starts or it is done. */
+function endReasoning(tx: Tx, parent: number, t: number): void {
+	const id = findChild(tx, parent, n => n.kind === 'reasoning');
+	if (id !== undefined && tx.get(id).status === 'running') tx.end(id, t, 'done');
+}
+
+/** Streamed thinking; `moved` text had streamed as answer text and leaves it. */
+function addReasoning(tx: Tx, parent: number, t: number, text: string, moved: boolean, field: 'text' | 'response'): void {
+	const reasoning = tx.edit<ReasoningNode>(ensureReasoning(tx, parent, t));
+	reasoning.text += text;
+	if (moved) {
+		const owner = tx.edit<ReplyNode | CallNode>(parent) as {text?: string; response?: string};
+		const shown = owner[field] ?? '';
+		owner[field] = shown.startsWith(text) ? shown.slice(text.length) : '';
+	}
+}
+
+/** The whole thinking a done event reports (it wins over what streamed). */
+function settleReasoning(tx: Tx, parent: number, t: number, text: string | undefined): void {
+	if (text) tx.edit<ReasoningNode>(ensureReasoning(tx, parent, t)).text = text;
+	endReasoning(tx, parent, t);
+}
+
 function ensureCode(tx: Tx, runId: string, iteration: number, block: number, t: number): number {
 	const iter = ensureIteration(tx, runId, iteration, t);
 	const known = findChild(tx, iter, n => n.kind === 'code' && n.block === block);
@@ -503,12 +540,18 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			break;
 		}
 		case 'llm.delta': {
-			const reply = tx.edit<ReplyNode>(ensureReply(tx, event.runId, event.iteration, t));
-			reply.text += event.text;
+			const id = ensureReply(tx, event.runId, event.iteration, t);
+			tx.edit<ReplyNode>(id).text += event.text;
+			endReasoning(tx, id, t);
+			break;
+		}
+		case 'llm.reasoning': {
+			addReasoning(tx, ensureReply(tx, event.runId, event.iteration, t), t, event.text, event.movedFromReply === true, 'text');
 			break;
 		}
 		case 'llm.done': {
 			const id = ensureReply(tx, event.runId, event.iteration, t);
+			settleReasoning(tx, id, t, event.reasoning);
 			const reply = tx.edit<ReplyNode>(id);
 			reply.text = event.text;
 			if (event.finishReason !== undefined) reply.finishReason = event.finishReason;
@@ -586,11 +629,19 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			const id = lookupCall(tx, event.callId);
 			if (id === undefined) return state;
 			tx.edit<CallNode>(id).response += event.text;
+			endReasoning(tx, id, t);
+			break;
+		}
+		case 'call.reasoning': {
+			const id = lookupCall(tx, event.callId);
+			if (id === undefined) return state;
+			addReasoning(tx, id, t, event.text, event.movedFromResponse === true, 'response');
 			break;
 		}
 		case 'call.done': {
 			const id = lookupCall(tx, event.callId);
 			if (id === undefined) return state;
+			settleReasoning(tx, id, t, event.reasoning);
 			const call = tx.edit<CallNode>(id);
 			call.response = event.response;
 			if (event.error !== undefined) call.error = event.error;

@@ -101,6 +101,7 @@ function describeStep(traj: TrajectoryState): string {
 		run: node.parent >= 0 ? 'child run started' : 'starting',
 		iteration: 'asking the model',
 		reply: node.status === 'running' ? 'model is writing' : 'reply done',
+		reasoning: node.status === 'running' ? 'model is thinking' : 'model is writing',
 		code: node.status === 'running' ? 'running code' : 'code done',
 		output: node.status === 'running' ? 'running code' : 'code done',
 		call: node.status === 'running' ? `${node.kind === 'call' ? node.fn : 'sub-call'} running` : 'sub-call done',

@@ -28,9 +28,14 @@ function sections(node: TrajectoryNode): Array<[string, string]> {
 			return [['Iteration', `${node.iteration}${node.maxIterations ? ` of ${node.maxIterations}` : ''} · ${node.children.length} rows beneath`]];
 		case 'reply':
 			return [
-				['Model reply', `${node.model}${node.promptChars ? ` · prompt ${node.promptChars.toLocaleString('en-US')} chars in ${node.messages} messages` : ''}`],
-				['Text', node.text || '(nothing yet)'],
+				['Model reply', `${node.model}${node.promptChars ? ` · prompt ${node.promptChars.toLocaleString('en-US')} chars in ${node.messages} messages` : ''}${node.children.length ? '\nits thinking is the row beneath (never run, never the answer)' : ''}`],
+				['Text', node.text || (node.status === 'running' ? '(nothing yet)' : '(no answer text)')],
 				...cutLines(node),
+			];
+		case 'reasoning':
+			return [
+				['Reasoning', `the model's thinking: ${node.text.length.toLocaleString('en-US')} characters, shown and logged, never run and never the answer`],
+				['Text', node.text.trim() || '(nothing yet)'],
 			];
 		case 'code': {
 			const out: Array<[string, string]> = [['Code', highlightPython(node.code)]];
@@ -102,6 +107,8 @@ export function detailTitle(node: TrajectoryNode): string {
 			return `Iteration ${node.iteration}`;
 		case 'reply':
 			return `Reply (iteration ${node.iteration})`;
+		case 'reasoning':
+			return 'Reasoning';
 		case 'code':
 			return `Code block ${node.block} (iteration ${node.iteration})`;
 		case 'output':

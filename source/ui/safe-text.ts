@@ -7,7 +7,7 @@ const controls = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 export const safeText = (text: string): string => text.replace(controls, '');
 
-const textFields = ['text', 'code', 'stdout', 'stderr', 'error', 'prompt', 'response', 'answer', 'question', 'message'] as const;
+const textFields = ['text', 'reasoning', 'code', 'stdout', 'stderr', 'error', 'prompt', 'response', 'answer', 'question', 'message'] as const;
 
 /** The event with every displayed string made safe (the same object when nothing changed). */
 export function safeEvent(event: RlmEvent): RlmEvent {

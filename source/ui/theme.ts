@@ -13,7 +13,7 @@ export interface Theme {
 	focusBorder: string;
 	selectedBg: string;
 	selectedFg: string;
-	kinds: Record<'run' | 'iteration' | 'reply' | 'code' | 'output' | 'call' | 'notice', string>;
+	kinds: Record<'run' | 'iteration' | 'reply' | 'reasoning' | 'code' | 'output' | 'call' | 'notice', string>;
 }
 
 export const darkTheme: Theme = {
@@ -30,7 +30,7 @@ export const darkTheme: Theme = {
 	focusBorder: 'cyan',
 	selectedBg: 'blue',
 	selectedFg: 'white',
-	kinds: {run: 'magentaBright', iteration: 'blueBright', reply: 'white', code: 'yellow', output: 'gray', call: 'cyan', notice: 'yellow'},
+	kinds: {run: 'magentaBright', iteration: 'blueBright', reply: 'white', reasoning: 'gray', code: 'yellow', output: 'gray', call: 'cyan', notice: 'yellow'},
 };
 
 export const lightTheme: Theme = {
@@ -47,7 +47,7 @@ export const lightTheme: Theme = {
 	focusBorder: 'blue',
 	selectedBg: 'cyan',
 	selectedFg: 'black',
-	kinds: {run: 'magenta', iteration: 'blue', reply: 'black', code: 'magenta', output: 'gray', call: 'blue', notice: 'magenta'},
+	kinds: {run: 'magenta', iteration: 'blue', reply: 'black', reasoning: 'gray', code: 'magenta', output: 'gray', call: 'blue', notice: 'magenta'},
 };
 
 export const themeFor = (name: 'dark' | 'light' | undefined): Theme => (name === 'light' ? lightTheme : darkTheme);

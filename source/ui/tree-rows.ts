@@ -74,6 +74,15 @@ export function describeNode(node: TrajectoryNode, now?: number): RowText {
 				meta: meta(node, now, cutMarks(node)),
 			};
 		}
+		case 'reasoning': {
+			const running = node.status === 'running';
+			const line = oneLine(running ? lastLine(node.text) : firstLine(node.text));
+			return {
+				title: running ? 'thinking' : 'thinking (never run)',
+				preview: line ? clip(line, 300) : running ? '…' : '',
+				meta: meta(node, now, `${formatTokens(node.text.length)} chars`),
+			};
+		}
 		case 'code': {
 			const lines = node.code.split('\n').filter((line) => line.trim());
 			const first = firstLine(node.code);

@@ -128,4 +128,21 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 		expect(result.code).toBe(1);
 		expectOneLineError(result.stderr, /model 'ghost' not found/);
 	});
+
+	it('ends with one line and exit 1 when a server routes every reply into the reasoning channel', async () => {
+		server.setResponder(scripted({root: () => ({text: '', reasoning: 'The answer is 4950, done.'})}));
+		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'root-model', '-p', 'sum them']);
+		expect(result.code).toBe(1);
+		expect(result.stdout).toBe('');
+		expectOneLineError(result.stderr, /only reasoning: the server puts the whole reply in its reasoning channel.*reasoning parser/);
+	});
+
+	it('shows thinking in the exec log, and runs only the answer part', async () => {
+		server.setResponder(scripted({root: () => ({text: '```repl\nllm_output("done")\n```', reasoning: 'draft:\n```repl\nllm_output("draft")\n```', reasoningField: 'think-tags'})}));
+		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'root-model', '-e', '-p', 'q']);
+		expect(result.code).toBe(0);
+		expect(result.stdout.trim()).toBe('done');
+		expect(result.stderr).toMatch(/💭 thinking: \d+ chars \(never run\)/);
+		expect(result.stderr).not.toContain('draft');
+	});
 });

@@ -8,9 +8,11 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {Rlm} from '../../source/engine/rlm.js';
 import type {RlmEvent, RlmEventOf} from '../../source/engine/events.js';
 import type {RlmOptions} from '../../source/engine/types.js';
+import {logToEvents} from '../../source/trajectory/log-to-events.js';
 import {readTrajectoryLog} from '../../source/trajectory/read-log.js';
-import {startFakeLlmServer, type FakeLlmServer, type FakeReply} from '../support/fake-llm-server.js';
-import {rootRequests, scripted, type RootTurn} from '../support/rlm-script.js';
+import {getNode, reduceAll, type TrajectoryNode, type TrajectoryState} from '../../source/trajectory/tree.js';
+import {startFakeLlmServer, type FakeLlmServer, type FakeReply, type FakeRequest, type ReasoningField} from '../support/fake-llm-server.js';
+import {rootRequests, scripted, subRequests, type RootTurn} from '../support/rlm-script.js';
 
 let server: FakeLlmServer;
 let logDir: string;
@@ -26,9 +28,14 @@ afterAll(async () => {
 const apis = ['openai', 'anthropic'] as const;
 type Api = (typeof apis)[number];
 
-async function run(api: Api, root: (turn: RootTurn) => FakeReply, options: Partial<RlmOptions> = {}) {
+async function run(
+	api: Api,
+	root: (turn: RootTurn) => FakeReply,
+	options: Partial<RlmOptions> = {},
+	sub?: (prompt: string, request: FakeRequest) => FakeReply,
+) {
 	server.requests.length = 0;
-	server.setResponder(scripted({root}));
+	server.setResponder(scripted({root, ...(sub ? {sub} : {})}));
 	const rlm = new Rlm({
 		model: 'root-model',
 		backend: api,
@@ -43,7 +50,7 @@ async function run(api: Api, root: (turn: RootTurn) => FakeReply, options: Parti
 	try {
 		const result = await rlm.completion('q', {context: 'the context'});
 		const log = rlm.logFiles.length ? readTrajectoryLog(rlm.logFiles.at(-1)!) : undefined;
-		return {result, events, log, roots: rootRequests(server.requests)};
+		return {result, events, log, roots: rootRequests(server.requests), subs: subRequests(server.requests)};
 	} finally {
 		await rlm.dispose();
 	}
@@ -168,5 +175,113 @@ describe.each(apis)('final answers through the %s SDK', (api) => {
 		);
 		expect(result.response).toBe('recovered');
 		expect(roots[1]!.messages.at(-1)!.content).toContain("FINAL_VAR('context'): 'context' is a reserved name");
+	});
+});
+
+const nodes = (state: TrajectoryState): TrajectoryNode[] => Array.from({length: state.nodes.size}, (_, id) => getNode(state, id)!);
+
+/** Thinking that drafts code and an answer: none of it may run or end the run. */
+const THINKING = 'The user wants a count. Draft:\n```repl\nllm_output("a guess from thinking")\n```\nFINAL(a guess from thinking)';
+
+const reasoningCases = [
+	...(['reasoning_content', 'reasoning', 'think-tags', 'think-close-only'] as const).map((field) => ['openai', field] as const),
+	...(['reasoning_content', 'think-tags', 'think-close-only'] as const).map((field) => ['anthropic', field] as const),
+] satisfies Array<readonly [Api, ReasoningField]>;
+
+describe.each(reasoningCases)('reasoning through the %s SDK as %s', (api, field) => {
+	it('code and FINAL inside the thinking never run; the thinking reaches the tree, the log and a replay', async () => {
+		const {result, events, log} = await run(api, () => ({
+			text: 'Counting now.\n```repl\nllm_output(str(len(context)))\n```',
+			reasoning: THINKING,
+			reasoningField: field,
+			chunkSize: 5,
+		}));
+		expect(result.status).toBe('answered');
+		expect(result.response).toBe(String('the context'.length));
+		expect(of(events, 'code.start').map((e) => e.code)).toEqual(['llm_output(str(len(context)))']);
+		expect(result.iterations[0]!.response).toBe('Counting now.\n```repl\nllm_output(str(len(context)))\n```');
+		// Live: the thinking streamed as llm.reasoning, and the reply text shown ends as the answer part.
+		expect(of(events, 'llm.reasoning').map((e) => e.text).join('').trim()).toBe(THINKING);
+		const live = reduceAll(events);
+		const reply = nodes(live).find((n) => n.kind === 'reply')!;
+		expect(reply.kind === 'reply' && reply.text).toBe(result.iterations[0]!.response);
+		const thought = getNode(live, reply.children[0]!)!;
+		expect(thought.kind).toBe('reasoning');
+		expect(thought.kind === 'reasoning' && thought.text.trim()).toBe(THINKING);
+		expect(thought.status).toBe('done');
+		// Logged under our extras, with the original's `response` holding only the answer part.
+		const line = log!.iterations[0]!;
+		expect(line.response).toBe(result.iterations[0]!.response);
+		expect((line.rlm_tui as {reasoning?: string}).reasoning?.trim()).toBe(THINKING);
+		const replayed = nodes(reduceAll(logToEvents(log!))).find((n) => n.kind === 'reasoning');
+		expect(replayed?.kind === 'reasoning' && replayed.text.trim()).toBe(THINKING);
+	});
+
+	it('llm_query returns only the answer part of a thinking sub-model', async () => {
+		const {result, events} = await run(
+			api,
+			() => ({text: '```repl\nimport json\ndata = json.loads(llm_query("Give JSON"))\nllm_output(str(data["n"]))\n```'}),
+			{},
+			() => ({text: '{"n": 3}', reasoning: 'The JSON should be {"n": 4}? No: 3.', reasoningField: field, chunkSize: 4}),
+		);
+		expect(result.response).toBe('3');
+		const done = of(events, 'call.done')[0]!;
+		expect(done.response).toBe('{"n": 3}');
+		expect(done.reasoning?.trim()).toBe('The JSON should be {"n": 4}? No: 3.');
+		const call = nodes(reduceAll(events)).find((n) => n.kind === 'call')!;
+		expect(call.kind === 'call' && call.response).toBe('{"n": 3}');
+		const thought = getNode(reduceAll(events), call.children[0]!);
+		expect(thought?.kind === 'reasoning' && thought.text.trim()).toBe('The JSON should be {"n": 4}? No: 3.');
+	});
+});
+
+describe.each(apis)('empty answers through the %s SDK', (api) => {
+	it('a reply routed wholly into the reasoning channel: a notice naming the cause and fix; twice in a row fails', async () => {
+		const {result, events, roots} = await run(api, () => ({text: '', reasoning: 'I know the answer: 42. ```repl\nllm_output("42")\n```'}), {maxIterations: 10});
+		expect(result.status).toBe('failed');
+		expect(result.error).toMatch(/no answer text twice in a row, only reasoning.*reasoning channel.*reasoning parser/);
+		expect(result.error!.split('\n')).toHaveLength(1);
+		expect(result.iterations).toHaveLength(2);
+		expect(roots).toHaveLength(2);
+		expect(roots[1]!.messages.at(-1)!.content).toMatch(/nothing outside your thinking arrived/);
+		const notices = of(events, 'notice');
+		expect(notices.map((n) => n.code)).toEqual(['reasoning_only']);
+		expect(notices[0]!.message).toMatch(/reasoning channel.*reasoning parser and the model's chat template/);
+		expect(of(events, 'code.start')).toEqual([]);
+	});
+
+	it('thinking cut at the output-token limit with no answer: marked as cut, nudged, and twice ends the run', async () => {
+		const {result, events, roots} = await run(api, () => ({text: '', reasoning: 'Let me think about this at great length', finishReason: 'length'}), {maxIterations: 10});
+		expect(result.status).toBe('failed');
+		expect(result.error).toMatch(/whole output-token limit thinking twice in a row/);
+		expect(roots[1]!.messages.at(-1)!.content).toMatch(/output-token limit while you were still thinking/);
+		expect(of(events, 'notice').map((n) => n.code)).toEqual(['reply_truncated', 'reply_truncated']);
+	});
+
+	it('one empty reply is nudged and the run goes on; the work done before is kept', async () => {
+		const {result} = await run(api, ({turn}) =>
+			turn === 0
+				? {text: '```repl\nn = len(context)\nprint(n)\n```'}
+				: turn === 1
+					? {text: ''}
+					: {text: 'FINAL_VAR(n)'},
+		);
+		expect(result.status).toBe('answered');
+		expect(result.response).toBe('11');
+		expect(result.iterations).toHaveLength(3);
+	});
+
+	it('a sub-call whose reply is only reasoning gets a clear Error: string in its slot, and one notice', async () => {
+		const {result, events} = await run(
+			api,
+			() => ({text: '```repl\nres = llm_query_batched(["a", "b", "c"])\nllm_output("\\n".join(res))\n```'}),
+			{},
+			() => ({text: '', reasoning: 'all of it went to the reasoning field'}),
+		);
+		const slots = result.response.split('\n');
+		expect(slots).toHaveLength(3);
+		for (const slot of slots) expect(slot).toMatch(/^Error: the sub-model's reply had no answer, only reasoning \(\d+ characters\)/);
+		expect(of(events, 'notice').map((n) => n.code)).toEqual(['reasoning_only']);
+		expect(of(events, 'call.done').every((e) => e.error?.startsWith('Error:'))).toBe(true);
 	});
 });

@@ -54,6 +54,16 @@ export type FakeReply =
 			 * `shape: 'object'` vLLM's `data: {"object": "error", "message", "type", "code"}`.
 			 */
 			streamError?: {afterChars: number; message: string; type?: string; shape?: 'error' | 'object'};
+			/** The model's thinking, sent as `reasoningField` says (before the text). */
+			reasoning?: string;
+			/**
+			 * How the thinking travels. OpenAI-compatible fields: `reasoning_content` (vLLM, DeepSeek, LM
+			 * Studio, SGLang; `content` null beside it) or `reasoning` (Ollama's /v1, OpenRouter; `content`
+			 * ""). In the text itself: `think-tags` (`<think>…</think>` first) or `think-close-only` (only
+			 * `</think>`: the chat template put the opening tag in the prompt). Anthropic sends `thinking`
+			 * blocks (thinking_delta, signature_delta) for the two field names. Default `reasoning_content`.
+			 */
+			reasoningField?: ReasoningField;
 	  }
 	| {
 			status: number;
@@ -111,6 +121,7 @@ export function parameterRejection(param: string, shape: RejectionShape): FakeRe
 			return {status: 400, message, body: message};
 	}
 }
+export type ReasoningField = 'reasoning_content' | 'reasoning' | 'think-tags' | 'think-close-only';
 
 export type FakeResponder = (request: FakeRequest) => FakeReply | Promise<FakeReply>;
 
@@ -275,9 +286,10 @@ export async function startFakeLlmServer(
 		if (reply.delayMs) await sleepUnlessClosed(res, reply.delayMs);
 		if (res.destroyed) return;
 		const id = `${request.api === 'openai' ? 'chatcmpl' : 'msg'}-fake${++sequence}`;
+		const thinking = thinkingOf(reply);
 		const usage = {
 			inputTokens: reply.usage?.inputTokens ?? request.keptTokens ?? Math.ceil(promptChars(request.messages) / 4),
-			outputTokens: reply.usage?.outputTokens ?? Math.ceil(reply.text.length / 4),
+			outputTokens: reply.usage?.outputTokens ?? Math.ceil((thinking.text.length + (reply.reasoning?.length ?? 0)) / 4),
 		};
 		const withUsage = reply.omitUsage ? undefined : usage;
 		const finish = reply.finishReason ?? 'stop';
@@ -286,21 +298,23 @@ export async function startFakeLlmServer(
 				res,
 				200,
 				request.api === 'openai'
-					? openaiCompletion(id, request.model, reply.text, withUsage, finish)
-					: anthropicMessage(id, request.model, reply.text, usage, finish),
+					? openaiCompletion(id, request.model, thinking, withUsage, finish)
+					: anthropicMessage(id, request.model, thinking, usage, finish),
 			);
 			return;
 		}
-		const shown = reply.streamError ? Array.from(reply.text).slice(0, reply.streamError.afterChars).join('') : reply.text;
-		const pieces = split(shown, Math.max(1, reply.chunkSize ?? DEFAULT_CHUNK_SIZE));
+		const size = Math.max(1, reply.chunkSize ?? DEFAULT_CHUNK_SIZE);
+		const shown = reply.streamError ? Array.from(thinking.text).slice(0, reply.streamError.afterChars).join('') : thinking.text;
+		const pieces = split(shown, size);
+		const thoughts = thinking.field ? split(thinking.field.text, size) : [];
 		res.writeHead(200, {'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive'});
 		const events = reply.streamError
 			? request.api === 'openai'
 				? openaiErrorEvents(id, request.model, pieces, reply.streamError)
 				: anthropicErrorEvents(id, request.model, pieces, usage, reply.streamError)
 			: request.api === 'openai'
-				? openaiEvents(id, request.model, pieces, includeUsage(request.body) ? withUsage : undefined, finish)
-				: anthropicEvents(id, request.model, pieces, usage, reply.omitUsage === true, finish);
+				? openaiEvents(id, request.model, pieces, includeUsage(request.body) ? withUsage : undefined, finish, thinking.field?.name, thoughts)
+				: anthropicEvents(id, request.model, pieces, usage, reply.omitUsage === true, finish, thoughts);
 		for (const event of events) {
 			if (res.destroyed) return;
 			if (event.delta && reply.chunkDelayMs) {
@@ -498,27 +512,56 @@ function openaiUsage(usage: Usage): unknown {
 	};
 }
 
-function openaiCompletion(id: string, model: string, text: string, usage: Usage | undefined, finish: 'stop' | 'length'): unknown {
+type Finish = 'stop' | 'length';
+
+/** The reply's text as sent, and its thinking when that travels outside the text. */
+interface Thinking {
+	text: string;
+	field?: {name: 'reasoning_content' | 'reasoning'; text: string};
+}
+
+function thinkingOf(reply: {text: string; reasoning?: string; reasoningField?: ReasoningField}): Thinking {
+	const reasoning = reply.reasoning;
+	if (reasoning === undefined) return {text: reply.text};
+	switch (reply.reasoningField ?? 'reasoning_content') {
+		case 'think-tags':
+			return {text: `<think>\n${reasoning}\n</think>\n\n${reply.text}`};
+		case 'think-close-only':
+			return {text: `${reasoning}\n</think>\n\n${reply.text}`};
+		case 'reasoning':
+			return {text: reply.text, field: {name: 'reasoning', text: reasoning}};
+		default:
+			return {text: reply.text, field: {name: 'reasoning_content', text: reasoning}};
+	}
+}
+const anthropicStop = (finish: Finish) => (finish === 'length' ? 'max_tokens' : 'end_turn');
+
+function openaiCompletion(id: string, model: string, {text, field}: Thinking, usage: Usage | undefined, finish: Finish): unknown {
 	return {
 		id,
 		object: 'chat.completion',
 		created: Math.floor(Date.now() / 1000),
 		model,
-		choices: [{index: 0, message: {role: 'assistant', content: text, refusal: null}, logprobs: null, finish_reason: finish}],
+		choices: [
+			{
+				index: 0,
+				message: {role: 'assistant', content: text, refusal: null, ...(field ? {[field.name]: field.text} : {})},
+				logprobs: null,
+				finish_reason: finish,
+			},
+		],
 		...(usage ? {usage: openaiUsage(usage)} : {}),
 	};
 }
 
-const anthropicStopReason = (finish: 'stop' | 'length') => (finish === 'length' ? 'max_tokens' : 'end_turn');
-
-function anthropicMessage(id: string, model: string, text: string, usage: Usage, finish: 'stop' | 'length'): unknown {
+function anthropicMessage(id: string, model: string, {text, field}: Thinking, usage: Usage, finish: Finish): unknown {
 	return {
 		id,
 		type: 'message',
 		role: 'assistant',
 		model,
-		content: [{type: 'text', text}],
-		stop_reason: anthropicStopReason(finish),
+		content: [...(field ? [{type: 'thinking', thinking: field.text, signature: FAKE_SIGNATURE}] : []), {type: 'text', text}],
+		stop_reason: anthropicStop(finish),
 		stop_sequence: null,
 		usage: {input_tokens: usage.inputTokens, output_tokens: usage.outputTokens},
 	};
@@ -543,11 +586,24 @@ function openaiChunk(id: string, model: string) {
 		`data: ${JSON.stringify({id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_fake', choices, ...extra})}\n\n`;
 }
 
-function openaiEvents(id: string, model: string, pieces: string[], usage: Usage | undefined, finish: 'stop' | 'length'): SseEvent[] {
+function openaiEvents(
+	id: string,
+	model: string,
+	pieces: string[],
+	usage: Usage | undefined,
+	finish: Finish,
+	field?: 'reasoning_content' | 'reasoning',
+	thoughts: string[] = [],
+): SseEvent[] {
 	const chunk = openaiChunk(id, model);
 	const events: SseEvent[] = [
 		{text: chunk([{index: 0, delta: {role: 'assistant', content: ''}, logprobs: null, finish_reason: null}]), delta: false},
 	];
+	for (const thought of thoughts) {
+		// DeepSeek and vLLM send content null beside reasoning_content; Ollama sends "" beside reasoning.
+		const delta = {content: field === 'reasoning' ? '' : null, [field ?? 'reasoning_content']: thought};
+		events.push({text: chunk([{index: 0, delta, logprobs: null, finish_reason: null}]), delta: true});
+	}
 	for (const piece of pieces) {
 		events.push({text: chunk([{index: 0, delta: {content: piece}, logprobs: null, finish_reason: null}]), delta: true});
 	}
@@ -585,7 +641,17 @@ function anthropicErrorEvents(id: string, model: string, pieces: string[], usage
 	return events;
 }
 
-function anthropicEvents(id: string, model: string, pieces: string[], usage: Usage, omitUsage: boolean, finish: 'stop' | 'length'): SseEvent[] {
+const FAKE_SIGNATURE = 'EqQBCkYIBRgCKkBfakeSignature==';
+
+function anthropicEvents(
+	id: string,
+	model: string,
+	pieces: string[],
+	usage: Usage,
+	omitUsage: boolean,
+	finish: Finish,
+	thoughts: string[] = [],
+): SseEvent[] {
 	const event = anthropicEvent;
 	const events: SseEvent[] = [
 		{
@@ -603,17 +669,30 @@ function anthropicEvents(id: string, model: string, pieces: string[], usage: Usa
 			}),
 			delta: false,
 		},
-		{text: event('content_block_start', {index: 0, content_block: {type: 'text', text: ''}}), delta: false},
-		{text: event('ping', {}), delta: false},
 	];
+	const ping = {text: event('ping', {}), delta: false};
+	// Extended thinking: a thinking block (its text, then its signature) before the text block.
+	const text = thoughts.length > 0 ? 1 : 0;
+	if (thoughts.length > 0) {
+		events.push({text: event('content_block_start', {index: 0, content_block: {type: 'thinking', thinking: '', signature: ''}}), delta: false}, ping);
+		for (const thought of thoughts) {
+			events.push({text: event('content_block_delta', {index: 0, delta: {type: 'thinking_delta', thinking: thought}}), delta: true});
+		}
+		events.push(
+			{text: event('content_block_delta', {index: 0, delta: {type: 'signature_delta', signature: FAKE_SIGNATURE}}), delta: false},
+			{text: event('content_block_stop', {index: 0}), delta: false},
+		);
+	}
+	events.push({text: event('content_block_start', {index: text, content_block: {type: 'text', text: ''}}), delta: false});
+	if (thoughts.length === 0) events.push(ping);
 	for (const piece of pieces) {
-		events.push({text: event('content_block_delta', {index: 0, delta: {type: 'text_delta', text: piece}}), delta: true});
+		events.push({text: event('content_block_delta', {index: text, delta: {type: 'text_delta', text: piece}}), delta: true});
 	}
 	events.push(
-		{text: event('content_block_stop', {index: 0}), delta: false},
+		{text: event('content_block_stop', {index: text}), delta: false},
 		{
 			text: event('message_delta', {
-				delta: {stop_reason: anthropicStopReason(finish), stop_sequence: null},
+				delta: {stop_reason: anthropicStop(finish), stop_sequence: null},
 				usage: omitUsage ? {} : {output_tokens: usage.outputTokens},
 			}),
 			delta: false,

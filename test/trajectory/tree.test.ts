@@ -204,3 +204,59 @@ describe('the reducer is pure', () => {
 		expect(findCall(before, 'c1')).toBeUndefined();
 	});
 });
+
+describe('reasoning nodes', () => {
+	const start = () => {
+		clock = 0;
+		return [runStart('r1'), ev({type: 'iter.start', runId: 'r1', iteration: 1, maxIterations: 5}), ev({type: 'llm.start', runId: 'r1', iteration: 1, messages: 2, promptChars: 10})];
+	};
+	const kids = (state: TrajectoryState, id: number) => getNode(state, id)!.children.map((child) => getNode(state, child)!);
+
+	it('streamed thinking is a node under the reply, running until the answer starts', () => {
+		let state = reduceAll([...start(), ev({type: 'llm.reasoning', runId: 'r1', iteration: 1, text: 'hmm, '}), ev({type: 'llm.reasoning', runId: 'r1', iteration: 1, text: 'draft'})]);
+		const iteration = getNode(state, state.roots[0]!)!.children[0]!;
+		const reply = kids(state, iteration)[0] as ReplyNode;
+		expect(kids(state, reply.id)).toMatchObject([{kind: 'reasoning', text: 'hmm, draft', status: 'running'}]);
+		state = reduceAll([ev({type: 'llm.delta', runId: 'r1', iteration: 1, text: 'Answer'})], state);
+		expect(kids(state, reply.id)[0]).toMatchObject({status: 'done'});
+		state = reduceAll([ev({type: 'llm.done', runId: 'r1', iteration: 1, text: 'Answer', reasoning: 'hmm, draft', usage: u(1, 1), ms: 3})], state);
+		expect(getNode(state, reply.id)).toMatchObject({text: 'Answer', children: [expect.any(Number)]});
+	});
+
+	it('text that turns out to be thinking moves from the reply to the reasoning node', () => {
+		const state = reduceAll([
+			...start(),
+			ev({type: 'llm.delta', runId: 'r1', iteration: 1, text: 'thinking aloud\n'}),
+			ev({type: 'llm.reasoning', runId: 'r1', iteration: 1, text: 'thinking aloud\n', movedFromReply: true}),
+			ev({type: 'llm.delta', runId: 'r1', iteration: 1, text: 'the answer'}),
+		]);
+		const iteration = getNode(state, state.roots[0]!)!.children[0]!;
+		const reply = kids(state, iteration)[0] as ReplyNode;
+		expect(reply.text).toBe('the answer');
+		expect(kids(state, reply.id)).toMatchObject([{kind: 'reasoning', text: 'thinking aloud\n', status: 'done'}]);
+	});
+
+	it('a sub-call keeps its thinking in a node before its child run; a done event alone makes one too', () => {
+		const state = reduceAll([
+			...start(),
+			ev({type: 'code.start', runId: 'r1', iteration: 1, block: 1, code: 'llm_query("x")'}),
+			ev({type: 'call.start', callId: 'c1', runId: 'r1', iteration: 1, block: 1, kind: 'llm', fn: 'llm_query', index: 0, model: 'm', prompt: 'x'}),
+			ev({type: 'call.reasoning', callId: 'c1', text: 'draft\n'}),
+			ev({type: 'call.delta', callId: 'c1', text: 'draft\n'}),
+			ev({type: 'call.reasoning', callId: 'c1', text: 'draft\n', movedFromResponse: true}),
+			ev({type: 'call.done', callId: 'c1', response: 'ok', reasoning: 'draft\ndraft\n', usage: u(1, 1), ms: 2}),
+			ev({type: 'call.start', callId: 'c2', runId: 'r1', iteration: 1, block: 1, kind: 'llm', fn: 'llm_query', index: 0, model: 'm', prompt: 'y'}),
+			ev({type: 'call.done', callId: 'c2', response: 'ok', reasoning: 'logged only', usage: u(1, 1), ms: 2}),
+		]);
+		const c1 = findCall(state, 'c1')!;
+		expect(c1.response).toBe('ok');
+		expect(kids(state, c1.id)).toMatchObject([{kind: 'reasoning', text: 'draft\ndraft\n', status: 'done'}]);
+		expect(kids(state, findCall(state, 'c2')!.id)).toMatchObject([{kind: 'reasoning', text: 'logged only', status: 'done'}]);
+	});
+
+	it('notices keep their code', () => {
+		const state = reduceAll([...start(), ev({type: 'notice', runId: 'r1', level: 'warn', code: 'reasoning_only', message: 'only thinking'})]);
+		const iteration = getNode(state, state.roots[0]!)!.children[0]!;
+		expect(kids(state, iteration).find((n) => n.kind === 'notice')).toMatchObject({code: 'reasoning_only', noticeLevel: 'warn'});
+	});
+});

@@ -168,3 +168,30 @@ describe('safe text', () => {
 		expect(dirty.type === 'code.output' && dirty.text).toBe('x[2Jy');
 	});
 });
+
+describe('reasoning in the tree pane and the detail view', () => {
+	const events: RlmEvent[] = [
+		{type: 'run.start', runId: 'r', depth: 0, model: 'm', backend: 'openai', question: 'q', context: {type: 'str', chars: 1}, maxIterations: 3, t: 1},
+		{type: 'iter.start', runId: 'r', iteration: 1, maxIterations: 3, t: 2},
+		{type: 'llm.reasoning', runId: 'r', iteration: 1, text: 'First I count.\nThen I check.', t: 3},
+		{type: 'llm.done', runId: 'r', iteration: 1, text: '', reasoning: 'First I count.\nThen I check.', usage: {inputTokens: 1, outputTokens: 1}, ms: 5, t: 8},
+	];
+
+	it('the reasoning row says what it is; the detail view shows its whole text', async () => {
+		const {reduceAll, getNode} = await import('../../source/trajectory/tree.js');
+		const {describeNode} = await import('../../source/ui/tree-rows.js');
+		const {detailLines, detailTitle} = await import('../../source/ui/detail.js');
+		const state = reduceAll(events);
+		const nodes = Array.from({length: state.nodes.size}, (_, id) => getNode(state, id)!);
+		const thinking = nodes.find((node) => node.kind === 'reasoning')!;
+		const row = describeNode(thinking);
+		expect(row.title).toBe('thinking (never run)');
+		expect(row.preview).toBe('First I count.');
+		expect(detailTitle(thinking)).toBe('Reasoning');
+		const text = detailLines(thinking, 200).join('\n');
+		expect(text).toContain('never run and never the answer');
+		expect(text).toContain('Then I check.');
+		const reply = nodes.find((node) => node.kind === 'reply')!;
+		expect(detailLines(reply, 200).join('\n')).toMatch(/its thinking is the row beneath[\s\S]*\(no answer text\)/);
+	});
+});

@@ -1,0 +1,72 @@
+// Replies whose answer part is empty: why (a server that routes the whole reply into its reasoning
+// channel, thinking that used up the output-token limit, or nothing at all), and what each party is
+// told: the user (a notice naming the cause and the fix), the model (a nudge), a sub-call slot (an
+// `Error:` string), and the run when it happens twice in a row (one line, status failed).
+import type {FinishReason, NoticeCode} from '../backends/types.js';
+
+export type EmptyReplyCause =
+	/** Only reasoning came back: the server's reasoning parser or chat template sent the answer there. */
+	| 'reasoning_only'
+	/** The output-token limit was reached while the model was still thinking. */
+	| 'cut_while_thinking'
+	/** Neither answer text nor reasoning. */
+	| 'empty';
+
+/** Why a reply has no answer text, or null when it has some. */
+export function emptyReplyCause(reply: {text: string; reasoning: string; finishReason: FinishReason}): EmptyReplyCause | null {
+	if (reply.text.trim() !== '') return null;
+	if (reply.reasoning.trim() === '') return 'empty';
+	return reply.finishReason === 'length' ? 'cut_while_thinking' : 'reasoning_only';
+}
+
+const chars = (n: number) => `${n.toLocaleString('en-US')} characters`;
+
+const FIX_PARSER =
+	"check the server's reasoning parser and the model's chat template (vLLM --reasoning-parser, llama.cpp --reasoning-format, the template's <think> handling), or use a model or setting that answers outside its thinking";
+
+/** The notice for the user, or null where another part already reports it (a cut reply is marked
+ * by the truncation handling). */
+export function emptyReplyNotice(cause: EmptyReplyCause, who: string, reasoningChars: number): {code: NoticeCode; message: string} | null {
+	switch (cause) {
+		case 'reasoning_only':
+			return {
+				code: 'reasoning_only',
+				message: `The ${who}'s reply had no answer text, only reasoning (${chars(reasoningChars)}): the server put the whole reply in its reasoning channel. To fix it, ${FIX_PARSER}.`,
+			};
+		case 'empty':
+			return {code: 'empty_reply', message: `The ${who}'s reply was empty (no text and no reasoning). Check the server's log; the model may not fit its context or may have failed to load.`};
+		case 'cut_while_thinking':
+			return null;
+	}
+}
+
+/** What the model is told after an empty reply. */
+export function emptyReplyNudge(cause: EmptyReplyCause): string {
+	if (cause === 'cut_while_thinking')
+		return 'Your reply reached the output-token limit while you were still thinking, so no answer or code reached me. Think briefly, then write a ```repl block or your answer.';
+	return 'Your reply reached me empty: nothing outside your thinking arrived. Write your code in a ```repl block, or your answer, as plain reply text.';
+}
+
+/** The one line a run ends with after two empty replies in a row. */
+export function emptyRepliesFailure(cause: EmptyReplyCause): string {
+	switch (cause) {
+		case 'reasoning_only':
+			return `The model's replies had no answer text twice in a row, only reasoning: the server puts the whole reply in its reasoning channel. To fix it, ${FIX_PARSER}.`;
+		case 'cut_while_thinking':
+			return 'The model spent its whole output-token limit thinking twice in a row, with no answer: raise the limit (maxTokens) or lower its reasoning effort.';
+		case 'empty':
+			return "The model's replies were empty twice in a row (no text, no reasoning): check the server's log (the model may not fit its context or may have failed to load).";
+	}
+}
+
+/** The sub-call slot's text for an empty reply (a clear error rather than ''). */
+export function emptySubCallError(cause: EmptyReplyCause, reasoningChars: number): string {
+	switch (cause) {
+		case 'reasoning_only':
+			return `Error: the sub-model's reply had no answer, only reasoning (${chars(reasoningChars)}): the server put the whole reply in its reasoning channel (check its reasoning parser and chat template).`;
+		case 'cut_while_thinking':
+			return "Error: the sub-model's reply was cut at the output-token limit while it was still thinking, so it has no answer.";
+		case 'empty':
+			return 'Error: the sub-model returned an empty reply.';
+	}
+}

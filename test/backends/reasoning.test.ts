@@ -1,0 +1,114 @@
+// The one place thinking is separated from the answer: <think> tags in streamed text (whole, split
+// across deltas, close-only, empty) and reasoning chunks passing through.
+import {describe, expect, it} from 'vitest';
+import {reasoningField, separateReasoning, splitThinkText, ThinkSplitter, type SplitChunk} from '../../source/backends/reasoning.js';
+import type {StreamChunk} from '../../source/backends/types.js';
+
+/** Feeds `text` in pieces of `size` characters; returns the answer and reasoning as a consumer sees them. */
+function streamed(text: string, size: number) {
+	const splitter = new ThinkSplitter();
+	let answer = '';
+	let reasoning = '';
+	let retracted = 0;
+	const pieces = [];
+	for (let i = 0; i < text.length; i += size) pieces.push(...splitter.push(text.slice(i, i + size)));
+	pieces.push(...splitter.end());
+	for (const piece of pieces) {
+		if (piece.type === 'text') answer += piece.text;
+		else if (piece.type === 'reasoning') reasoning += piece.text;
+		else {
+			expect(answer.startsWith(piece.text)).toBe(true);
+			answer = answer.slice(piece.text.length);
+			reasoning += piece.text;
+			retracted++;
+		}
+	}
+	return {answer, reasoning, retracted};
+}
+
+/** The same split whatever the delta size (1 character up to the whole text). */
+function split(text: string) {
+	const whole = streamed(text, text.length || 1);
+	for (const size of [1, 2, 3, 5, 7, 8, 13]) {
+		const piecewise = streamed(text, size);
+		expect({answer: piecewise.answer, reasoning: piecewise.reasoning}).toEqual({answer: whole.answer, reasoning: whole.reasoning});
+	}
+	expect(splitThinkText(text)).toEqual({text: whole.answer, reasoning: whole.reasoning});
+	return whole;
+}
+
+describe('<think> in the answer text', () => {
+	it('moves a leading <think>…</think> to the reasoning, whatever the deltas', () => {
+		const reply = '<think>\nLet me draft:\n```repl\nllm_output("guess")\n```\n</think>\n\nThe real reply.\n```repl\nprint(1)\n```';
+		expect(split(reply)).toMatchObject({answer: 'The real reply.\n```repl\nprint(1)\n```', reasoning: '\nLet me draft:\n```repl\nllm_output("guess")\n```\n'});
+	});
+
+	it('also after leading whitespace, and for <thinking>', () => {
+		expect(split('\n\n<think>hm</think>answer')).toMatchObject({answer: 'answer', reasoning: 'hm'});
+		expect(split('<thinking>plan</thinking>\nanswer')).toMatchObject({answer: 'answer', reasoning: 'plan'});
+	});
+
+	it("Qwen3's empty <think>\\n\\n</think> leaves nothing behind", () => {
+		expect(split('<think>\n\n</think>\n\nFINAL(42)')).toMatchObject({answer: 'FINAL(42)', reasoning: '\n\n'});
+	});
+
+	it('an unclosed <think> is all reasoning (the answer is empty)', () => {
+		expect(split('<think>still thinking when it stopped')).toMatchObject({answer: '', reasoning: 'still thinking when it stopped'});
+	});
+
+	it('only a closing </think> (the opening tag was in the prompt): what came before is reasoning, retracted once', () => {
+		const result = split('The user wants a count.\nI will write code.\n</think>\n\n```repl\nprint(len(context))\n```');
+		expect(result).toMatchObject({answer: '```repl\nprint(len(context))\n```', reasoning: 'The user wants a count.\nI will write code.\n'});
+		expect(streamed('draft text\n</think>\nanswer', 3).retracted).toBe(1);
+	});
+
+	it('a </think> that is a mention (in code, inside a word, after a <think> mid-text) stays in the answer', () => {
+		const code = 'Cleaning:\n```repl\nparts = [r.split("</think>")[-1] for r in replies]\n```';
+		expect(split(code)).toMatchObject({answer: code, reasoning: ''});
+		const fenced = 'Look:\n```\n</think>\n```\ndone';
+		expect(split(fenced)).toMatchObject({answer: fenced, reasoning: ''});
+		const mention = 'Models write <think> and then </think> around their thoughts.';
+		expect(split(mention)).toMatchObject({answer: mention, reasoning: ''});
+		expect(split('a<think>b</think>c')).toMatchObject({answer: 'a<think>b</think>c', reasoning: ''});
+	});
+
+	it('text that only looks like a tag start is answer text', () => {
+		expect(split('<thi')).toMatchObject({answer: '<thi', reasoning: ''});
+		expect(split('<b>bold</b> text')).toMatchObject({answer: '<b>bold</b> text', reasoning: ''});
+		expect(split('   ')).toMatchObject({answer: '   ', reasoning: ''});
+		expect(split('')).toMatchObject({answer: '', reasoning: ''});
+	});
+});
+
+describe('separateReasoning', () => {
+	async function collect(chunks: StreamChunk[]): Promise<SplitChunk[]> {
+		async function* source() {
+			yield* chunks;
+		}
+		const out: SplitChunk[] = [];
+		for await (const chunk of separateReasoning(source())) out.push(chunk);
+		return out;
+	}
+
+	it('passes reasoning chunks through, splits text, and flushes before the usage chunk', async () => {
+		const usage: StreamChunk = {type: 'usage', usage: {inputTokens: 1, outputTokens: 2}, finishReason: 'stop'};
+		const out = await collect([{type: 'reasoning', text: 'field thinking'}, {type: 'text', text: '<think>tag '}, {type: 'text', text: 'thinking</thi'}, usage]);
+		expect(out).toEqual([{type: 'reasoning', text: 'field thinking'}, {type: 'reasoning', text: 'tag '}, {type: 'reasoning', text: 'thinking'}, {type: 'reasoning', text: '</thi'}, usage]);
+		expect(await collect([{type: 'text', text: 'draft\n'}, {type: 'text', text: '</think>'}, {type: 'text', text: '\nreal'}, usage])).toEqual([
+			{type: 'text', text: 'draft\n'},
+			{type: 'retract', text: 'draft\n'},
+			{type: 'text', text: 'real'},
+			usage,
+		]);
+	});
+});
+
+describe('reasoningField', () => {
+	it('reads reasoning_content or reasoning from a raw delta, never both', () => {
+		expect(reasoningField({content: null, reasoning_content: 'a'})).toBe('a');
+		expect(reasoningField({content: '', reasoning: 'b'})).toBe('b');
+		expect(reasoningField({reasoning_content: 'a', reasoning: 'a'})).toBe('a');
+		expect(reasoningField({content: 'x'})).toBe('');
+		expect(reasoningField(undefined)).toBe('');
+	});
+});

@@ -134,7 +134,11 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'root-model', '-p', 'sum them']);
 		expect(result.code).toBe(1);
 		expect(result.stdout).toBe('');
-		expectOneLineError(result.stderr, /only reasoning: the server puts the whole reply in its reasoning channel.*reasoning parser/);
+		// The warning as it happened, then the one line the run ends with.
+		const lines = result.stderr.trim().split('\n');
+		expect(lines).toHaveLength(2);
+		expect(lines[0]).toMatch(/^rlm-tui: warning: The model's reply had no answer text, only reasoning/);
+		expectOneLineError(lines[1]!, /only reasoning: the server puts the whole reply in its reasoning channel.*reasoning parser/);
 	});
 
 	it('shows thinking in the exec log, and runs only the answer part', async () => {

@@ -156,6 +156,33 @@ describe('with an OpenAI-compatible server', () => {
 		await waitFor(() => server!.aborted >= 1, 10_000, 'the request to be aborted');
 	}, SLOW * 2);
 
+	it("shows a thinking model's reasoning as its own row under the reply, and whole in the detail view", async () => {
+		server = await startFakeLlmServer({
+			models: ['fake-model'],
+			responder: scripted({
+				root: () => ({
+					text: '```repl\nllm_output("answer from the code")\n```',
+					reasoning: 'Plan: call llm_output once.\nA second line of thinking.',
+					reasoningField: 'think-tags',
+				}),
+			}),
+		});
+		start({backend: 'openai', backendUrl: server.openaiBaseURL, model: 'fake-model'});
+		await h!.waitForFrame((f) => f.includes('openai · fake-model'));
+		h!.write('think first\r');
+		const done = await h!.waitForFrame((f) => f.includes('answer from the code') && f.includes('thinking (never run)'), SLOW);
+		expect(flat(done)).toContain('thinking (never run) Plan: call llm_output once.');
+		// Into the tree: the thinking row sits right under the reply; open it.
+		h!.write(KEYS.tab);
+		h!.write('g');
+		await h!.waitForFrame((f) => /─ 1\/\d+/.test(f));
+		h!.write('jjj');
+		await h!.waitForFrame((f) => /─ 4\/\d+/.test(f));
+		h!.write('o');
+		const detail = await h!.waitForFrame((f) => f.includes('Reasoning') && f.includes('A second line of thinking.'));
+		expect(flat(detail)).toContain('never run and never the answer');
+	}, SLOW);
+
 	it('says which URL failed at start and offers the demo, which then works', async () => {
 		start({backend: 'openai', backendUrl: 'http://127.0.0.1:9/v1'});
 		const frame = await h!.waitForFrame((f) => flat(f).includes('/backend demo'), SLOW);

@@ -3,6 +3,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import {listModelIds, missingKeyError, notAReplyError, raceAbort, throwIfNotAReply, toBackendError, type ErrorContext} from './errors.js';
 import {estimateMessagesTokens, estimateTokens} from './model-info.js';
+import {defaultApiKey, defaultBaseURL, DEFAULT_ANTHROPIC_BASE_URL} from '../protocol/backends.js';
 import {inspectingFetch} from './response-body.js';
 import {withStreamRetries} from './stream-retry.js';
 import {splitThinkText} from './reasoning.js';
@@ -19,7 +20,7 @@ import {
 	type Usage,
 } from './types.js';
 
-export const DEFAULT_ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
+export {DEFAULT_ANTHROPIC_BASE_URL} from '../protocol/backends.js';
 export const DEFAULT_ANTHROPIC_MAX_TOKENS = 8192;
 /** Sent to a custom Anthropic-compatible URL when no key is given (proxies often need none). */
 export const ANTHROPIC_PLACEHOLDER_KEY = 'not-needed';
@@ -92,25 +93,25 @@ export function stopReasonOf(reason: string | null | undefined): FinishReason {
 
 export class AnthropicBackend implements Backend {
 	readonly kind = 'anthropic' as const;
+	readonly name = 'anthropic' as const;
 	readonly baseURL: string;
 	readonly timeoutMs: number;
 	readonly maxRetries: number;
 	private readonly client: Anthropic;
 
 	/** Throws BackendError 'missing_key' for the official API without a key. */
-	constructor(config: Omit<BackendConfig, 'kind'> = {}) {
-		this.baseURL = normalizeAnthropicBaseURL(
-			nonEmpty(config.baseURL) ?? nonEmpty(process.env['ANTHROPIC_BASE_URL']) ?? DEFAULT_ANTHROPIC_BASE_URL,
-		);
+	constructor(config: Partial<BackendConfig> = {}) {
+		this.baseURL = normalizeAnthropicBaseURL(nonEmpty(config.baseURL) ?? defaultBaseURL('anthropic', process.env) ?? DEFAULT_ANTHROPIC_BASE_URL);
 		this.timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 		this.maxRetries = config.maxRetries ?? DEFAULT_MAX_RETRIES;
-		const apiKey = nonEmpty(config.apiKey) ?? nonEmpty(process.env['ANTHROPIC_API_KEY']);
+		const apiKey = nonEmpty(config.apiKey) ?? defaultApiKey('anthropic', process.env);
 		const authToken = apiKey === undefined ? nonEmpty(process.env['ANTHROPIC_AUTH_TOKEN']) : undefined;
 		const common = {
 			baseURL: this.baseURL,
 			timeout: this.timeoutMs,
 			maxRetries: this.maxRetries,
-			fetch: inspectingFetch(),
+			...(config.headers ? {defaultHeaders: config.headers} : {}),
+			fetch: inspectingFetch(config.fetch),
 			// The SDK logs unparsable events to the console, which would draw over the TUI.
 			logLevel: 'off' as const,
 		};

@@ -3,6 +3,7 @@
 import {AnthropicBackend} from './anthropic.js';
 import {DemoBackend} from './demo.js';
 import {OpenAIBackend} from './openai.js';
+import {BACKEND_NAMES, isBackendName, kindOf} from '../protocol/backends.js';
 import {
 	BackendError,
 	zeroUsage,
@@ -14,28 +15,23 @@ import {
 	type Usage,
 } from './types.js';
 
-export const BACKEND_KINDS = ['openai', 'anthropic', 'demo'] as const;
+export {BACKEND_KINDS, BACKEND_NAMES} from '../protocol/backends.js';
 
 /**
- * Builds the backend for `config`. Fails fast with a BackendError: 'missing_key' for a hosted API
- * without a key, 'bad_request' for an unknown kind or a base URL that is not a URL.
+ * Builds the backend for `config` (a kind or a preset name). Fails fast with a BackendError:
+ * 'missing_key' for a hosted API without a key, 'bad_request' for an unknown name or a base URL
+ * that is not a URL.
  */
 export function createBackend(config: BackendConfig): Backend {
-	if (config.baseURL !== undefined && config.baseURL.trim() !== '' && config.kind !== 'demo') {
-		checkURL(config.baseURL);
+	const name: string = config.kind;
+	if (!isBackendName(name)) {
+		throw new BackendError(`Unknown backend '${name}': use one of ${BACKEND_NAMES.join(', ')}.`, 'bad_request');
 	}
-	switch (config.kind) {
-		case 'openai':
-			return new OpenAIBackend(config);
-		case 'anthropic':
-			return new AnthropicBackend(config);
-		case 'demo':
-			return new DemoBackend();
-		default: {
-			const kind: string = config.kind;
-			throw new BackendError(`Unknown backend '${kind}': use one of ${BACKEND_KINDS.join(', ')}.`, 'bad_request');
-		}
-	}
+	const kind = kindOf(name);
+	if (config.baseURL !== undefined && config.baseURL.trim() !== '' && kind !== 'demo') checkURL(config.baseURL);
+	if (kind === 'openai') return new OpenAIBackend(config);
+	if (kind === 'anthropic') return new AnthropicBackend(config);
+	return new DemoBackend();
 }
 
 function checkURL(url: string): void {

@@ -70,6 +70,7 @@ const defaultDelayMs = () => {
 
 export class DemoBackend implements Backend {
 	readonly kind = 'demo' as const;
+	readonly name = 'demo' as const;
 	readonly baseURL = undefined;
 
 	constructor(private readonly delayMs = defaultDelayMs()) {}

@@ -15,7 +15,15 @@ export interface ErrorContext {
 	signal?: AbortSignal;
 	/** The per-request timeout in milliseconds (for the timeout message). */
 	timeoutMs?: number;
+	/** What to call the server in messages ("Groq"); default: the kind's label. */
+	label?: string;
+	/** The environment variable the key is read from; default: the kind's. */
+	keyEnv?: string;
+	/** How to start the server when it cannot be reached (a local preset's command). */
+	start?: string;
 }
+
+const labelOf = (context: ErrorContext) => context.label ?? kindLabel(context.kind);
 
 const MAX_SERVER_MESSAGE = 300;
 
@@ -36,9 +44,10 @@ export function keyEnvVar(kind: BackendKind): string {
 	return kind === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'OPENAI_API_KEY';
 }
 
-export function missingKeyError(kind: BackendKind): BackendError {
-	const env = keyEnvVar(kind);
-	return new BackendError(`${env} is not set: pass -k KEY or export ${env}`, 'missing_key');
+/** No key for a service that needs one; `env` is the variable it is read from (or a kind). */
+export function missingKeyError(env: string): BackendError {
+	const name = env === 'openai' || env === 'anthropic' || env === 'demo' ? keyEnvVar(env) : env;
+	return new BackendError(`${name} is not set: pass -k KEY or export ${name}`, 'missing_key');
 }
 
 export function abortedError(): BackendError {
@@ -150,8 +159,9 @@ const CONNECTION_PROBLEMS: Record<string, string> = {
 };
 
 function unreachableMessage(context: ErrorContext, problem: string): string {
-	const where = `Cannot reach ${kindLabel(context.kind)} at ${context.baseURL}: ${problem}.`;
-	if (context.kind === 'anthropic') {
+	const where = `Cannot reach ${labelOf(context)} at ${context.baseURL}: ${problem}.`;
+	if (context.start) return `${where} Start the server (${context.start}), pass -u URL, or try -b demo.`;
+	if (context.kind === 'anthropic' || context.label) {
 		return `${where} Check the network or the URL, pass -u URL, or try -b demo.`;
 	}
 	return `${where} Start the server (for Ollama: \`ollama serve\`), pass -u URL, or try -b demo.`;
@@ -175,7 +185,7 @@ function describeError(error: unknown, context: ErrorContext): BackendError {
 	if (isTimeout(error)) {
 		const seconds = context.timeoutMs === undefined ? '' : ` after ${formatSeconds(context.timeoutMs)}`;
 		return new BackendError(
-			`Timed out${seconds} waiting for ${kindLabel(context.kind)} at ${at}. The server may be overloaded or the model still loading; try again or raise the timeout.`,
+			`Timed out${seconds} waiting for ${labelOf(context)} at ${at}. The server may be overloaded or the model still loading; try again or raise the timeout.`,
 			'timeout',
 		);
 	}
@@ -192,13 +202,13 @@ function describeError(error: unknown, context: ErrorContext): BackendError {
 		}
 		// An error event inside a stream (APIError without a status), or something unexpected.
 		const message = serverMessage(error) ?? oneLine(error instanceof Error ? error.message : String(error));
-		return new BackendError(sentence(`Request to ${kindLabel(context.kind)} at ${at} failed: ${message}`), 'server');
+		return new BackendError(sentence(`Request to ${labelOf(context)} at ${at} failed: ${message}`), 'server');
 	}
 
 	const said = serverMessage(error);
 	const saidPart = said ? `: ${said}` : '';
 	if (status === 401 || status === 403) {
-		const env = keyEnvVar(context.kind);
+		const env = context.keyEnv ?? keyEnvVar(context.kind);
 		return new BackendError(
 			`${sentence(`Authentication failed at ${at} (${status})${saidPart}`)} Check the key: pass -k KEY or export ${env}.`,
 			'auth',
@@ -215,7 +225,7 @@ function describeError(error: unknown, context: ErrorContext): BackendError {
 	}
 	if (status === 429) {
 		return new BackendError(
-			`${sentence(`Rate limited by ${kindLabel(context.kind)} at ${at} (429)${saidPart}`)} Wait a moment and try again.`,
+			`${sentence(`Rate limited by ${labelOf(context)} at ${at} (429)${saidPart}`)} Wait a moment and try again.`,
 			'rate_limited',
 			status,
 		);
@@ -309,7 +319,7 @@ export function notAReplyError(context: ErrorContext, what: string): BackendErro
 			? 'Anthropic-compatible APIs are at the host root (the client adds /v1/messages)'
 			: 'OpenAI-compatible APIs usually end in /v1';
 	return new BackendError(
-		`${sentence(`${capitalize(kindLabel(context.kind))} at ${context.baseURL} answered 200 with ${what}, not an API reply`)} Check the base URL (-u): ${where}.`,
+		`${sentence(`${capitalize(labelOf(context))} at ${context.baseURL} answered 200 with ${what}, not an API reply`)} Check the base URL (-u): ${where}.`,
 		'bad_response',
 		200,
 	);

@@ -6,6 +6,16 @@ import {listModelIds, missingKeyError, notAReplyError, raceAbort, throwIfNotARep
 import {estimateMessagesTokens, estimateTokens} from './model-info.js';
 import {reasoningField, splitThinkText} from './reasoning.js';
 import {
+	defaultApiKey,
+	defaultBaseURL,
+	DEFAULT_OPENAI_BASE_URL,
+	isAzureURL,
+	keyEnvOf,
+	kindOf,
+	presetOf,
+	type BackendName,
+} from '../protocol/backends.js';
+import {
 	adjustmentNotice,
 	DEFAULT_TEMPERATURE,
 	isReasoningFamily,
@@ -28,7 +38,7 @@ import {
 	type Usage,
 } from './types.js';
 
-export const DEFAULT_OPENAI_BASE_URL = 'http://localhost:11434/v1';
+export {DEFAULT_OPENAI_BASE_URL} from '../protocol/backends.js';
 /** The key sent to local servers when none is given (they ignore it; the SDK insists on one). */
 export const LOCAL_PLACEHOLDER_KEY = 'ollama';
 
@@ -56,42 +66,84 @@ export function finishReasonOf(reason: string | null | undefined): FinishReason 
 	return 'other';
 }
 
+/** Azure's api-version: from the URL's query (moved out of the base URL, which the SDK appends
+ * paths to), else OPENAI_API_VERSION / AZURE_OPENAI_API_VERSION, else the GA version for the
+ * deployment-style URLs that need one (the /openai/v1 API needs none). */
+function splitApiVersion(url: string): {baseURL: string; apiVersion?: string} {
+	let parsed: URL;
+	try {
+		parsed = new URL(url);
+	} catch {
+		return {baseURL: url};
+	}
+	const fromURL = parsed.searchParams.get('api-version') ?? undefined;
+	parsed.searchParams.delete('api-version');
+	const baseURL = parsed.toString().replace(/\?$/, '').replace(/\/+$/, '');
+	const apiVersion =
+		fromURL ??
+		nonEmpty(process.env['OPENAI_API_VERSION']) ??
+		nonEmpty(process.env['AZURE_OPENAI_API_VERSION']) ??
+		(/\/openai\/deployments\//.test(parsed.pathname) ? AZURE_DEFAULT_API_VERSION : undefined);
+	return apiVersion ? {baseURL, apiVersion} : {baseURL};
+}
+
+/** Azure OpenAI's GA data-plane version, for deployment URLs given without one. */
+export const AZURE_DEFAULT_API_VERSION = '2024-10-21';
+
 export class OpenAIBackend implements Backend {
 	readonly kind = 'openai' as const;
+	readonly name: BackendName;
 	readonly baseURL: string;
 	readonly timeoutMs: number;
 	readonly maxRetries: number;
 	private readonly client: OpenAI;
 	private readonly memory: ParamMemory;
+	private readonly identity: Pick<ErrorContext, 'label' | 'keyEnv' | 'start'>;
 
-	/** Throws BackendError 'missing_key' for api.openai.com without a key. */
-	constructor(config: Omit<BackendConfig, 'kind'> = {}) {
-		this.baseURL = (
-			nonEmpty(config.baseURL) ??
-			nonEmpty(process.env['OPENAI_BASE_URL']) ??
-			DEFAULT_OPENAI_BASE_URL
-		).replace(/\/+$/, '');
+	/**
+	 * `config.kind` may name a preset ('groq', 'lmstudio', ...): its URL and key variable are the
+	 * defaults. Throws BackendError 'missing_key' for a hosted API (OpenAI, Azure, a hosted preset)
+	 * without a key.
+	 */
+	constructor(config: Partial<BackendConfig> = {}) {
+		this.name = config.kind !== undefined && kindOf(config.kind) === 'openai' ? config.kind : 'openai';
+		const preset = presetOf(this.name);
+		const given = nonEmpty(config.baseURL) ?? defaultBaseURL(this.name, process.env, config.model) ?? DEFAULT_OPENAI_BASE_URL;
+		const azure = isAzureURL(given);
+		const {baseURL, apiVersion} = azure ? splitApiVersion(given) : {baseURL: given.replace(/\/+$/, ''), apiVersion: undefined};
+		this.baseURL = baseURL;
 		this.timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 		this.maxRetries = config.maxRetries ?? DEFAULT_MAX_RETRIES;
-		let apiKey = nonEmpty(config.apiKey) ?? nonEmpty(process.env['OPENAI_API_KEY']);
+		const keyEnv = keyEnvOf(this.name, this.baseURL);
+		this.identity = {
+			...(preset ? {label: preset.label} : {}),
+			keyEnv,
+			...(preset?.start ? {start: preset.start} : {}),
+		};
+		let apiKey = nonEmpty(config.apiKey) ?? defaultApiKey(this.name, process.env, this.baseURL);
 		if (apiKey === undefined) {
-			if (isOfficialOpenAI(this.baseURL)) throw missingKeyError('openai');
+			if (preset?.needsKey || isOfficialOpenAI(this.baseURL) || azure) throw missingKeyError(keyEnv);
 			apiKey = LOCAL_PLACEHOLDER_KEY;
 		}
+		// Azure takes the key as `api-key`, not as a bearer token.
+		const headers: Record<string, string | null> = {...config.headers};
+		if (azure) Object.assign(headers, {'api-key': apiKey, Authorization: null});
 		this.memory = config.paramMemory ?? sessionParamMemory;
 		this.client = new OpenAI({
 			apiKey,
 			baseURL: this.baseURL,
 			timeout: this.timeoutMs,
 			maxRetries: this.maxRetries,
-			fetch: inspectingFetch(),
+			defaultHeaders: headers,
+			...(apiVersion ? {defaultQuery: {'api-version': apiVersion}} : {}),
+			fetch: inspectingFetch(config.fetch),
 			// The SDK logs unparsable chunks to the console, which would draw over the TUI.
 			logLevel: 'off',
 		});
 	}
 
 	private context(options?: {model?: string; signal?: AbortSignal}): ErrorContext {
-		return {kind: 'openai', baseURL: this.baseURL, model: options?.model, signal: options?.signal, timeoutMs: this.timeoutMs};
+		return {kind: 'openai', baseURL: this.baseURL, model: options?.model, signal: options?.signal, timeoutMs: this.timeoutMs, ...this.identity};
 	}
 
 	private params(messages: ChatMessage[], options: StreamOptions): ChatCompletionCreateParams {

@@ -1,7 +1,8 @@
 // The one interface every model backend implements. The engine only ever talks to this.
+import type {BackendKind, BackendName} from '../protocol/backends.js';
 import type {ParamMemory} from './request-params.js';
 
-export type BackendKind = 'openai' | 'anthropic' | 'demo';
+export type {BackendKind, BackendName} from '../protocol/backends.js';
 
 export type ChatRole = 'system' | 'user' | 'assistant';
 
@@ -55,6 +56,8 @@ export type StreamChunk =
 
 export interface Backend {
 	readonly kind: BackendKind;
+	/** The name the user chose: a kind, or a preset such as 'groq' or 'lmstudio'. */
+	readonly name: BackendName;
 	/** The base URL requests go to (undefined for the offline demo). */
 	readonly baseURL?: string;
 	/** Streams text and reasoning deltas, then exactly one usage chunk (with the finish reason) at the end. */
@@ -65,15 +68,25 @@ export interface Backend {
 }
 
 export interface BackendConfig {
-	kind: BackendKind;
+	/** A kind, or a preset name ('groq', 'lmstudio', ...: see protocol/backends.ts). */
+	kind: BackendName;
+	/** Default: the preset's URL, or where the environment points (protocol/backends.ts defaultBaseURL). */
 	baseURL?: string;
+	/** Default: the backend's key variable (OPENAI_API_KEY, GROQ_API_KEY, ...). */
 	apiKey?: string;
+	/** Extra request headers (gateways such as Portkey; Azure's api-key is set from the key). */
+	headers?: Record<string, string>;
+	/** The model the session starts with: with OPENAI_API_KEY set and no URL, an OpenAI model goes
+	 * to api.openai.com rather than local Ollama. */
+	model?: string;
 	/** Per-request timeout in milliseconds. */
 	timeoutMs?: number;
 	/** Retries for 429 and 5xx (with backoff), and for error events inside a stream before any text. */
 	maxRetries?: number;
 	/** Where refused request parameters are remembered (default: the process's session memory). */
 	paramMemory?: ParamMemory;
+	/** The fetch requests go through (default: the global fetch), e.g. one with a proxy agent. */
+	fetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 }
 
 export type BackendErrorCode =

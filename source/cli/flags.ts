@@ -3,6 +3,7 @@
 // `rlm-tui:` line naming the flag and what was given.
 import leven from 'leven';
 import meow from 'meow';
+import {BACKEND_NAMES} from '../protocol/backends.js';
 import {UsageError} from './usage-error.js';
 
 export const COMMANDS = ['serve', 'help'] as const;
@@ -12,6 +13,7 @@ const flagDefinitions = {
 	backend: {type: 'string', shortFlag: 'b'},
 	backendUrl: {type: 'string', shortFlag: 'u'},
 	backendKey: {type: 'string', shortFlag: 'k'},
+	header: {type: 'string', isMultiple: true},
 	temperature: {type: 'string', shortFlag: 't'},
 	verbose: {type: 'boolean', shortFlag: 'v'},
 	execLog: {type: 'boolean', shortFlag: 'e'},
@@ -41,9 +43,10 @@ type NumberFlag = (typeof numberFlags)[number];
 /** What a flag's value is, for "needs a value" messages. */
 const valueNames: Partial<Record<keyof typeof flagDefinitions, string>> = {
 	model: 'a model name, e.g. -m qwen3:8b',
-	backend: 'openai, anthropic or demo',
+	backend: `a backend: ${BACKEND_NAMES.join(', ')}`,
 	backendUrl: 'a URL, e.g. http://localhost:11434/v1',
 	backendKey: 'an API key',
+	header: "a header, e.g. --header 'X-Portkey-Provider: openai'",
 	contextFile: 'a file name',
 	prompt: 'the question, e.g. -p "what changed?"',
 	subModel: 'a model name',

@@ -35,6 +35,7 @@ export function rlmOptionsFrom(config: ResolvedConfig) {
 		backend: config.backend,
 		...(config.baseURL ? {baseURL: config.baseURL} : {}),
 		...(config.apiKey ? {apiKey: config.apiKey} : {}),
+		...(config.headers ? {headers: config.headers} : {}),
 		...(config.temperature !== undefined ? {temperature: config.temperature} : {}),
 		maxIterations: config.maxIterations,
 		maxDepth: config.maxDepth,

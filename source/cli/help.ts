@@ -2,12 +2,14 @@
 // Imports nothing heavy: `--help` and `--version` answer in about the time of a bare Node start.
 import {readFileSync} from 'node:fs';
 import {aliasSummary} from '../backends/model-aliases.js';
+import {BACKEND_PRESETS} from '../protocol/backends.js';
 
 const commonOptions = `  Model
     -m, --model <MODEL>        Root model, or an alias (below) [default: cogito:14b for openai, claude-sonnet-4-5 for anthropic]
-    -b, --backend <BACKEND>    openai | anthropic | demo [default: openai]
+    -b, --backend <BACKEND>    openai | anthropic | demo, or a preset (below) [default: see README]
     -u, --backend-url <URL>    Base URL [default: http://localhost:11434/v1 (Ollama)]
-    -k, --backend-key <KEY>    API key (or OPENAI_API_KEY / ANTHROPIC_API_KEY)
+    -k, --backend-key <KEY>    API key (or OPENAI_API_KEY / ANTHROPIC_API_KEY / the preset's)
+        --header <'N: V'>      Extra request header (repeat for more), e.g. for a gateway
     -t, --temperature <TEMP>   Sampling temperature [default: 0.7; none for GPT-5 and o-series]
         --sub-model <MODEL>    Model for llm_query / rlm_query [default: the root model]
         --max-iterations <N>   Turns before a forced final answer [default: 30]
@@ -22,6 +24,9 @@ const serveOptions = `  serve
         --max-concurrent <N>   RLM runs at once; more wait in a queue, then get 429 [default: 2]
         --cors <ORIGIN>        Let browser pages from ORIGIN call the endpoint (repeat for more;
                                needs --token; refused by default)`;
+
+const presets = () => `  Backend presets (-b NAME, /backend NAME)
+${BACKEND_PRESETS.map((preset) => `    ${preset.name.padEnd(11)} ${preset.baseURL}  key: ${preset.keyEnv}${preset.needsKey ? '' : ' (if set)'}`).join('\n')}`;
 
 const aliases = () => `  Model aliases (-m, --sub-model)
 ${aliasSummary()
@@ -55,6 +60,8 @@ ${commonOptions}
     -V, --version              Show the version
 
 ${serveOptions}
+
+${presets()}
 
 ${aliases()}
 

@@ -38,6 +38,7 @@ async function main(): Promise<number> {
 		backend: flags.backend,
 		backendUrl: flags.backendUrl,
 		backendKey: flags.backendKey,
+		...(flags.header ? {header: flags.header} : {}),
 		temperature: flags.temperature,
 		maxIterations: flags.maxIterations,
 		maxDepth: flags.maxDepth,

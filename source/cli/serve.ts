@@ -31,6 +31,8 @@ export async function runServe(config: ResolvedConfig, flags: ServeFlags, stderr
 		kind: config.backend,
 		...(config.baseURL ? {baseURL: config.baseURL} : {}),
 		...(config.apiKey ? {apiKey: config.apiKey} : {}),
+		...(config.headers ? {headers: config.headers} : {}),
+		model: config.model,
 	});
 	let server;
 	try {

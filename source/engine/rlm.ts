@@ -79,7 +79,12 @@ export class Rlm extends EventEmitter<RlmEvents> {
 	configure(patch: Partial<RlmOptions>): void {
 		const next = {...this.#options, ...patch};
 		const backendChanged =
-			'backend' in patch || 'baseURL' in patch || 'apiKey' in patch || 'backendInstance' in patch || 'requestTimeoutMs' in patch;
+			'backend' in patch ||
+			'baseURL' in patch ||
+			'apiKey' in patch ||
+			'headers' in patch ||
+			'backendInstance' in patch ||
+			'requestTimeoutMs' in patch;
 		const previous = this.#options;
 		this.#options = next;
 		if (backendChanged) {
@@ -148,11 +153,35 @@ export class Rlm extends EventEmitter<RlmEvents> {
 	async #complete(prompt: string, options: CompletionOptions): Promise<CompletionResult> {
 		if (this.#disposed) throw new Error('This Rlm has been disposed');
 		if (options.context !== undefined) this.#context = options.context;
-		const settled = this.#settle();
 		const ownContext = this.#context === undefined || this.#context === null;
 		const context = ownContext ? prompt : this.#context!;
-		const engine = this.#engineContext(settled);
 		const runId = newId('run');
+		// No model chosen (a vLLM, LM Studio or llama.cpp preset): the first one the server lists.
+		let chosenNotice: string | undefined;
+		if (!this.#options.model.trim()) {
+			try {
+				const [first] = await this.#backend.listModels(options.signal);
+				if (!first) throw new Error(`${this.#backend.baseURL ?? 'The server'} lists no models: pass -m MODEL.`);
+				this.#options = {...this.#options, model: first};
+				chosenNotice = `Using ${first}, the first model ${this.#backend.baseURL ?? 'the server'} lists (choose another with -m or /model).`;
+			} catch (error) {
+				return this.#failedBeforeStart(runId, prompt, context, error);
+			}
+		}
+		const settled = this.#settle();
+		const engine = this.#engineContext(settled);
+		if (chosenNotice) {
+			// Said inside the run, just after it starts.
+			const emit = engine.emit;
+			let pending: string | undefined = chosenNotice;
+			engine.emit = (event) => {
+				emit(event);
+				if (pending && event.type === 'run.start' && event.runId === runId) {
+					emit({type: 'notice', runId, level: 'info', code: 'model_chosen', message: pending});
+					pending = undefined;
+				}
+			};
+		}
 		// The sandbox gets ready while the first model call is under way; blocks wait for it.
 		const previous = this.#preparing;
 		const ready = previous.then(() => this.#prepareSandbox(context));
@@ -188,6 +217,16 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		if (result.status === 'answered' || result.status === 'forced')
 			this.#history.push({question: prompt, answer: result.response});
 		return result;
+	}
+
+	/** A run that could not begin (no model to use): its start and end, and the failed result. */
+	#failedBeforeStart(runId: string, prompt: string, context: SandboxContext, error: unknown): CompletionResult {
+		const engine = this.#engineContext(this.#settle());
+		const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+		const usage = {inputTokens: 0, outputTokens: 0};
+		engine.emit({type: 'run.start', runId, depth: 0, model: '', backend: this.#backend.name, question: prompt, context: contextInfo(context), maxIterations: engine.options.maxIterations});
+		engine.emit({type: 'run.done', runId, answer: '', status: 'failed', usage, ms: 0, iterations: 0, error: message});
+		return {response: '', status: 'failed', iterations: [], usage: {...usage, totalTokens: 0}, executionTimeMs: 0, runId, error: message};
 	}
 
 	async #prepareSandbox(context: SandboxContext): Promise<Repl> {
@@ -355,7 +394,9 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			kind: o.backend ?? 'openai',
 			...(o.baseURL ? {baseURL: o.baseURL} : {}),
 			...(o.apiKey ? {apiKey: o.apiKey} : {}),
+			...(o.headers ? {headers: o.headers} : {}),
 			...(o.requestTimeoutMs ? {timeoutMs: o.requestTimeoutMs} : {}),
+			model: o.model,
 		});
 	}
 

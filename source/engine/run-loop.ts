@@ -51,7 +51,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		...(params.parentCallId ? {parentCallId: params.parentCallId} : {}),
 		depth,
 		model,
-		backend: engine.backend.kind,
+		backend: engine.backend.name,
 		question: params.displayQuestion,
 		context: params.context,
 		maxIterations,

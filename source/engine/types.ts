@@ -1,15 +1,18 @@
 // The library's public shapes: options for an Rlm and what a completion returns.
-import type {Backend, BackendKind, FinishReason, Usage} from '../backends/types.js';
+import type {Backend, BackendName, FinishReason, Usage} from '../backends/types.js';
 import type {ReplFactory, SandboxContext, VariableInfo} from '../protocol/repl.js';
 import type {RunStatus} from './events.js';
 
 export interface RlmOptions {
 	/** Root model name. */
 	model: string;
-	backend?: BackendKind;
+	/** A kind ('openai', 'anthropic', 'demo') or a preset ('groq', 'lmstudio', ...). */
+	backend?: BackendName;
 	/** Base URL for the backend (OpenAI-compatible default: http://localhost:11434/v1). */
 	baseURL?: string;
 	apiKey?: string;
+	/** Extra request headers for the backend. */
+	headers?: Record<string, string>;
 	/** Use this backend object instead of building one from backend/baseURL/apiKey. */
 	backendInstance?: Backend;
 	temperature?: number;

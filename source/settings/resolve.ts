@@ -1,12 +1,26 @@
 // Precedence: flags > environment > settings file > defaults. Flags apply to the session only.
+// Where requests go when the user named no backend or URL is protocol/backends.ts's rule.
 import {resolveModelAlias} from '../backends/model-aliases.js';
-import {BACKENDS, DEFAULT_BASE_URLS, DEFAULT_MODELS, type BackendName, type Settings} from './schema.js';
+import {
+	BACKEND_KINDS,
+	BACKEND_NAMES,
+	defaultApiKey,
+	defaultBaseURL,
+	defaultModelOf,
+	inferBackend,
+	isBackendName as isName,
+	type BackendKind,
+	type BackendName,
+} from '../protocol/backends.js';
+import type {HeaderMap, Settings} from './schema.js';
 
 export interface Flags {
 	model?: string;
 	backend?: string;
 	backendUrl?: string;
 	backendKey?: string;
+	/** `--header 'Name: value'`, repeatable. */
+	header?: string[];
 	temperature?: number;
 	maxIterations?: number;
 	maxDepth?: number;
@@ -19,6 +33,8 @@ export interface ResolvedConfig {
 	model: string;
 	baseURL?: string;
 	apiKey?: string;
+	/** Extra request headers: the settings' for this backend, then --header flags. */
+	headers?: HeaderMap;
 	/** Only when the user chose one (flag or settings file). */
 	temperature?: number;
 	maxIterations: number;
@@ -41,16 +57,29 @@ const nonEmpty = (value: string | undefined): string | undefined => {
 };
 
 export function isBackendName(value: string): value is BackendName {
-	return (BACKENDS as readonly string[]).includes(value);
+	return isName(value);
 }
 
 export function parseBackend(value: string, source: string): BackendName {
 	const name = value.trim().toLowerCase();
 	if (!isBackendName(name)) {
-		throw new ConfigError(`Unknown backend "${value}" (${source}): use one of ${BACKENDS.join(', ')}.`);
+		throw new ConfigError(`Unknown backend "${value}" (${source}): use one of ${BACKEND_NAMES.join(', ')}.`);
 	}
 	return name;
 }
+
+/** `Name: value` from a --header flag, as [name, value]; a ConfigError for anything else. */
+export function parseHeader(text: string): [string, string] {
+	const match = /^\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*:\s?(.*)$/.exec(text);
+	if (!match || /[\r\n\0]/.test(match[2]!)) {
+		throw new ConfigError(`Invalid --header "${text}": expected 'Name: value' (e.g. --header 'X-Portkey-Provider: openai').`);
+	}
+	return [match[1]!, match[2]!.trim()];
+}
+
+/** Aliases (`sonnet`, `4o`) belong to a kind; a preset's models are passed on as typed. */
+const aliasFor = (backend: BackendName, model: string) =>
+	(BACKEND_KINDS as readonly string[]).includes(backend) ? resolveModelAlias(backend as BackendKind, model) : model;
 
 function checkNumber(
 	name: string,
@@ -64,29 +93,41 @@ function checkNumber(
 	return value;
 }
 
-/** Default base URL for a backend, with the settings' remembered one taking precedence. */
-export function baseURLFor(backend: BackendName, settings: Settings, env: NodeJS.ProcessEnv = {}): string | undefined {
+/** A backend's base URL when no flag names one: the environment's (OPENAI_BASE_URL,
+ * ANTHROPIC_BASE_URL), then the one saved for it, then the default rule (protocol/backends.ts). */
+export function baseURLFor(backend: BackendName, settings: Settings, env: NodeJS.ProcessEnv = {}, model?: string): string | undefined {
 	if (backend === 'demo') return undefined;
-	const envUrl = nonEmpty(backend === 'openai' ? env.OPENAI_BASE_URL : env.ANTHROPIC_BASE_URL);
-	return envUrl ?? settings.baseURLs[backend] ?? DEFAULT_BASE_URLS[backend];
+	const envUrl = nonEmpty(backend === 'openai' ? env.OPENAI_BASE_URL : backend === 'anthropic' ? env.ANTHROPIC_BASE_URL : undefined);
+	return envUrl ?? settings.baseURLs[backend] ?? defaultBaseURL(backend, env, model);
 }
 
-export function apiKeyFor(backend: BackendName, env: NodeJS.ProcessEnv): string | undefined {
-	if (backend === 'demo') return undefined;
-	return nonEmpty(backend === 'openai' ? env.OPENAI_API_KEY : env.ANTHROPIC_API_KEY);
+export function apiKeyFor(backend: BackendName, env: NodeJS.ProcessEnv, baseURL?: string): string | undefined {
+	return defaultApiKey(backend, env, baseURL);
 }
 
+/** The model saved for a backend, else its default ('' for a server whose first model is used). */
 export function modelFor(backend: BackendName, settings: Settings): string {
-	return settings.models[backend] ?? DEFAULT_MODELS[backend];
+	return settings.models[backend] ?? defaultModelOf(backend);
+}
+
+/** The saved headers for a backend (never key-like: those are not kept in the file). */
+export function headersFor(backend: BackendName, settings: Settings): HeaderMap | undefined {
+	return settings.headers[backend];
 }
 
 export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Settings): ResolvedConfig {
+	const chosenModel = nonEmpty(flags.model) ?? nonEmpty(env.RLM_MODEL);
 	let backend: BackendName;
 	if (nonEmpty(flags.backend)) backend = parseBackend(flags.backend!, '--backend');
 	else if (nonEmpty(env.RLM_BACKEND)) backend = parseBackend(env.RLM_BACKEND!, 'RLM_BACKEND');
-	else backend = settings.backend;
+	else if (settings.backend) backend = settings.backend;
+	else {
+		// Nothing chosen: the model and the environment decide (an Anthropic alias counts as Claude).
+		const asClaude = chosenModel === undefined ? undefined : resolveModelAlias('anthropic', chosenModel);
+		backend = inferBackend({...(asClaude !== undefined ? {model: asClaude} : {}), ...(nonEmpty(flags.backendUrl) ? {url: flags.backendUrl} : {})}, env);
+	}
 
-	const model = resolveModelAlias(backend, nonEmpty(flags.model) ?? nonEmpty(env.RLM_MODEL) ?? modelFor(backend, settings));
+	const model = aliasFor(backend, chosenModel ?? modelFor(backend, settings));
 
 	let baseURL: string | undefined;
 	let apiKey: string | undefined;
@@ -96,11 +137,16 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 			try {
 				new URL(flagUrl);
 			} catch {
-				throw new ConfigError(`Invalid --backend-url "${flagUrl}": expected a URL such as ${DEFAULT_BASE_URLS[backend]}.`);
+				throw new ConfigError(`Invalid --backend-url "${flagUrl}": expected a URL such as ${defaultBaseURL(backend, {})}.`);
 			}
 		}
-		baseURL = flagUrl ?? baseURLFor(backend, settings, env);
-		apiKey = nonEmpty(flags.backendKey) ?? apiKeyFor(backend, env);
+		baseURL = flagUrl ?? baseURLFor(backend, settings, env, model);
+		apiKey = nonEmpty(flags.backendKey) ?? apiKeyFor(backend, env, baseURL);
+	}
+	const headers: HeaderMap = {...(backend === 'demo' ? {} : headersFor(backend, settings))};
+	for (const text of flags.header ?? []) {
+		const [name, value] = parseHeader(text);
+		headers[name] = value;
 	}
 
 	// A bad value names the flag it came from (--max-depth), else the setting (max depth).
@@ -129,12 +175,13 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 		'a number of seconds from above 0 up to 86400 (a day)',
 	);
 	const chosenSubModel = nonEmpty(flags.subModel) ?? settings.subModel;
-	const subModel = chosenSubModel && resolveModelAlias(backend, chosenSubModel);
+	const subModel = chosenSubModel && aliasFor(backend, chosenSubModel);
 
 	const config: ResolvedConfig = {backend, model, maxIterations, maxDepth, timeoutSeconds};
 	if (temperature !== undefined) config.temperature = temperature;
 	if (baseURL) config.baseURL = baseURL;
 	if (apiKey) config.apiKey = apiKey;
+	if (Object.keys(headers).length > 0) config.headers = headers;
 	if (subModel) config.subModel = subModel;
 	return config;
 }

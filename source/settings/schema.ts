@@ -1,18 +1,21 @@
 // The settings file's schema. Lenient by design: unknown keys are dropped and every field falls
 // back to its default when it is missing or invalid, so a hand-edited file never stops the app.
 import {z} from 'zod';
+import {BACKEND_NAMES, type BackendName} from '../protocol/backends.js';
 
-export const BACKENDS = ['openai', 'anthropic', 'demo'] as const;
-export type BackendName = (typeof BACKENDS)[number];
+export type {BackendName} from '../protocol/backends.js';
 
-export const DEFAULT_MODELS = {openai: 'cogito:14b', anthropic: 'claude-sonnet-4-5', demo: 'demo'} as const;
-export const DEFAULT_BASE_URLS = {openai: 'http://localhost:11434/v1', anthropic: 'https://api.anthropic.com'} as const;
+/** Request headers for one backend (a gateway's routing headers; key-like names are never kept). */
+export type HeaderMap = Record<string, string>;
 
 export interface Settings {
-	backend: BackendName;
+	/** Set once the user chose one (/backend); without it the environment decides (see resolve.ts). */
+	backend?: BackendName;
 	/** Last model used per backend. */
-	models: {openai?: string; anthropic?: string; demo?: string};
-	baseURLs: {openai?: string; anthropic?: string};
+	models: Partial<Record<BackendName, string>>;
+	baseURLs: Partial<Record<BackendName, string>>;
+	/** Extra request headers per backend, e.g. {"openai": {"X-Portkey-Provider": "openai"}}. */
+	headers: Partial<Record<BackendName, HeaderMap>>;
 	/** Set only when the user chose one: without it each backend sends its default (0.7 to
 	 * OpenAI-compatible servers, none to GPT-5 and the o-series). */
 	temperature?: number;
@@ -24,9 +27,9 @@ export interface Settings {
 }
 
 export const DEFAULT_SETTINGS: Settings = Object.freeze({
-	backend: 'openai',
 	models: {},
 	baseURLs: {},
+	headers: {},
 	maxIterations: 30,
 	maxDepth: 1,
 	timeoutSeconds: 30,
@@ -38,13 +41,30 @@ const LEGACY_DEFAULT_TEMPERATURE = 0.7;
 const optionalName = z.string().trim().min(1).max(500).optional().catch(undefined);
 const optionalUrl = z.url().max(2000).optional().catch(undefined);
 
+/** An HTTP header name (RFC 9110 token) and a value on one line. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
+const headerMap = z
+	.unknown()
+	.transform((value): HeaderMap | undefined => {
+		if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+		const out: HeaderMap = {};
+		for (const [name, text] of Object.entries(value)) {
+			if (HEADER_NAME.test(name) && typeof text === 'string' && text.length <= 4000 && !/[\r\n\0]/.test(text)) out[name] = text;
+		}
+		return Object.keys(out).length > 0 ? out : undefined;
+	});
+
+/** One optional field per backend name. */
+function perBackend<T extends z.ZodType>(field: T) {
+	return z.object(Object.fromEntries(BACKEND_NAMES.map((name) => [name, field])) as Record<BackendName, T>).catch(() => ({}) as never);
+}
+
 export const settingsSchema = z
 	.object({
-		backend: z.enum(BACKENDS).catch(DEFAULT_SETTINGS.backend),
-		models: z
-			.object({openai: optionalName, anthropic: optionalName, demo: optionalName})
-			.catch(() => ({})),
-		baseURLs: z.object({openai: optionalUrl, anthropic: optionalUrl}).catch(() => ({})),
+		backend: z.enum(BACKEND_NAMES as [BackendName, ...BackendName[]]).optional().catch(undefined),
+		models: perBackend(optionalName),
+		baseURLs: perBackend(optionalUrl),
+		headers: perBackend(headerMap.optional()),
 		temperature: z.number().min(0).max(2).optional().catch(undefined),
 		maxIterations: z.number().int().min(1).max(10_000).catch(DEFAULT_SETTINGS.maxIterations),
 		maxDepth: z.number().int().min(1).max(100).catch(DEFAULT_SETTINGS.maxDepth),
@@ -52,7 +72,7 @@ export const settingsSchema = z
 		timeoutSeconds: z.number().positive().max(86_400).catch(DEFAULT_SETTINGS.timeoutSeconds),
 		theme: z.enum(['dark', 'light']).catch(DEFAULT_SETTINGS.theme),
 	})
-	.catch(() => ({...DEFAULT_SETTINGS, models: {}, baseURLs: {}}));
+	.catch(() => ({...DEFAULT_SETTINGS, models: {}, baseURLs: {}, headers: {}}) as never);
 
 /** Parses anything into valid settings (never throws); undefined optional fields are removed. */
 export function parseSettings(input: unknown): Settings {

@@ -35,7 +35,7 @@ export function stripSecrets<T>(value: T): T {
 function mergeSettings(base: Settings, patch: Partial<Settings>): Settings {
 	const merged: Record<string, unknown> = {...base};
 	for (const [key, value] of Object.entries(patch)) {
-		if (key === 'models' || key === 'baseURLs') {
+		if (key === 'models' || key === 'baseURLs' || key === 'headers') {
 			merged[key] = {...(base[key] as object), ...(value as object)};
 		} else {
 			merged[key] = value;

@@ -1,4 +1,5 @@
 // Slash commands: parsing and the help text. What they do lives in the app's effects.
+import {BACKEND_NAMES} from '../protocol/backends.js';
 export type Command =
 	| {name: 'model'; arg?: string}
 	| {name: 'backend'; backend?: string; url?: string}
@@ -14,7 +15,7 @@ export type Command =
 
 export const COMMANDS: ReadonlyArray<{usage: string; help: string}> = [
 	{usage: '/model [NAME]', help: 'pick the model (from the backend\'s list; type to filter); saved'},
-	{usage: '/backend openai|anthropic|demo [URL]', help: 'switch backend (and its base URL); saved'},
+	{usage: '/backend NAME [URL]', help: `switch backend (and its base URL); saved. NAME: ${BACKEND_NAMES.join(', ')}`},
 	{usage: '/context FILE', help: 'load a text file as the context for the next questions (/context off clears it)'},
 	{usage: '/clear', help: 'start a fresh session: new REPL, empty chat and tree'},
 	{usage: '/save [FILE]', help: 'write the session as JSON: chat, settings and the whole tree (as --json)'},

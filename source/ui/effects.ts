@@ -7,7 +7,8 @@ import {readContextFile} from '../cli/context-file.js';
 import type {RlmEvent} from '../engine/events.js';
 import type {CompletionOptions, CompletionResult, RlmOptions} from '../engine/types.js';
 import type {SandboxContext} from '../sandbox/types.js';
-import {apiKeyFor, baseURLFor, modelFor, type ResolvedConfig} from '../settings/resolve.js';
+import {apiKeyFor, baseURLFor, headersFor, modelFor, type ResolvedConfig} from '../settings/resolve.js';
+import type {BackendName} from '../protocol/backends.js';
 import type {SettingsStore} from '../settings/store.js';
 import type {AppAction, CompletionSummary, Effect} from './state/app-state.js';
 import {transcriptFileName} from './transcript.js';
@@ -199,16 +200,17 @@ export class EffectRunner {
 		this.#say('info', `Model: ${model} (from the next question; saved for ${backend}).`);
 	}
 
-	async #setBackend(backend: 'openai' | 'anthropic' | 'demo', url?: string): Promise<void> {
+	async #setBackend(backend: BackendName, url?: string): Promise<void> {
 		const {rlm, settings, config, env} = this.deps;
 		const stored = settings.get();
-		// Back to the backend the app was launched with: its flags (-u, -m) hold for the session.
+		// Back to the backend the app was launched with: its flags (-u, -m, --header) hold for the session.
 		const launched = backend === config.backend;
-		const baseURL = backend === 'demo' ? undefined : (url ?? (launched ? config.baseURL : undefined) ?? baseURLFor(backend, stored, env));
-		const apiKey = launched && config.apiKey ? config.apiKey : apiKeyFor(backend, env);
 		const model = launched ? config.model : modelFor(backend, stored);
+		const baseURL = backend === 'demo' ? undefined : (url ?? (launched ? config.baseURL : undefined) ?? baseURLFor(backend, stored, env, model));
+		const apiKey = launched && config.apiKey ? config.apiKey : apiKeyFor(backend, env, baseURL);
+		const headers = launched ? config.headers : headersFor(backend, stored);
 		try {
-			rlm.configure({backend, baseURL, apiKey, model});
+			rlm.configure({backend, baseURL, apiKey, model, headers});
 		} catch (error) {
 			this.#say('error', `Could not switch to ${backend}: ${firstLine(error)}`);
 			return;

@@ -1,6 +1,6 @@
 // --replay in a terminal: the logged run's tree and chat, explored read-only with the same UI.
 import {EventEmitter} from 'node:events';
-import type {BackendKind} from '../backends/types.js';
+import {isBackendName, type BackendName} from '../protocol/backends.js';
 import type {RlmEvent} from '../engine/events.js';
 import type {ResumeSummary, RlmEvents} from '../engine/rlm.js';
 import type {CompletionResult, RlmOptions} from '../engine/types.js';
@@ -60,11 +60,9 @@ export class InertEngine extends EventEmitter<RlmEvents> implements UiEngine {
 	async dispose(): Promise<void> {}
 }
 
-const BACKENDS: readonly string[] = ['openai', 'anthropic', 'demo'];
-
 export async function runReplayTui(options: ReplayTuiOptions): Promise<number> {
 	const first = options.events.find((event) => event.type === 'run.start');
-	const backend = (first?.type === 'run.start' && BACKENDS.includes(first.backend) ? first.backend : 'demo') as BackendKind;
+	const backend: BackendName = first?.type === 'run.start' && isBackendName(first.backend) ? first.backend : 'demo';
 	const model = first?.type === 'run.start' ? first.model : 'unknown';
 	const config: ResolvedConfig = {
 		backend,

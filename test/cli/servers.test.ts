@@ -2,7 +2,7 @@
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest';
 import {parameterRejection, startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
 import {repl, rootRequests, scripted} from '../support/rlm-script.js';
-import {runCli} from '../support/run-cli.js';
+import {cleanEnv, runCli} from '../support/run-cli.js';
 
 let server: FakeLlmServer;
 beforeAll(async () => {
@@ -80,5 +80,46 @@ describe('replies that are not replies', () => {
 		expect(lines[0]).toContain(server.openaiBaseURL);
 		expect(lines[0]).toContain('HTML page ("Welcome to nginx!")');
 		expect(rootRequests(server.requests)).toHaveLength(1);
+	});
+});
+
+describe('pointing it at a server', () => {
+	it('OLLAMA_HOST is where the default server is', async () => {
+		server.setResponder(scripted({root: () => repl('llm_output("via OLLAMA_HOST")')}));
+		const result = await runCli(['-m', 'm', '-p', 'q'], {env: cleanEnv({OLLAMA_HOST: server.url.replace('http://', '')})});
+		expect(result.stderr).toBe('');
+		expect(result.stdout.trim()).toBe('via OLLAMA_HOST');
+	});
+
+	it('with only Anthropic configured and nothing chosen, it talks to Anthropic', async () => {
+		server.setResponder(scripted({root: () => repl('llm_output("from claude")')}));
+		const result = await runCli(['-p', 'q'], {env: cleanEnv({ANTHROPIC_API_KEY: 'sk-ant-x', ANTHROPIC_BASE_URL: server.anthropicBaseURL})});
+		expect(result.stdout.trim()).toBe('from claude');
+		expect(server.requests[0]).toMatchObject({api: 'anthropic', model: 'claude-sonnet-4-5'});
+	});
+
+	it('a local preset without a model uses the first one the server lists, and says so in -e', async () => {
+		server.models.splice(0, server.models.length, 'served-model', 'other-model');
+		server.setResponder(scripted({root: () => repl('llm_output("ok")')}));
+		const result = await runCli(['-b', 'vllm', '-u', server.openaiBaseURL, '-e', '-p', 'q']);
+		expect(result.code).toBe(0);
+		expect(server.requests[0]!.model).toBe('served-model');
+		expect(result.stderr).toContain(`! Using served-model, the first model ${server.openaiBaseURL} lists`);
+	});
+
+	it('a hosted preset without its key says which variable to set', async () => {
+		const result = await runCli(['-b', 'groq', '-p', 'q'], {env: cleanEnv({OPENAI_API_KEY: 'sk-not-for-groq'})});
+		expect(result.code).toBe(2);
+		expect(result.stderr.trim()).toBe('rlm-tui: GROQ_API_KEY is not set: pass -k KEY or export GROQ_API_KEY');
+	});
+
+	it('--header reaches the server; a malformed one is a usage error', async () => {
+		server.setResponder(scripted({root: () => repl('llm_output("h")')}));
+		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'm', '--header', 'X-Portkey-Provider: openai', '--header', 'X-Trace: 7', '-p', 'q']);
+		expect(result.code).toBe(0);
+		expect(server.requests[0]!.headers).toMatchObject({'x-portkey-provider': 'openai', 'x-trace': '7'});
+		const bad = await runCli(['-u', server.openaiBaseURL, '--header', 'nonsense', '-p', 'q']);
+		expect(bad.code).toBe(2);
+		expect(bad.stderr.trim()).toMatch(/^rlm-tui: Invalid --header "nonsense": expected 'Name: value'/);
 	});
 });

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {DEFAULT_MODELS, parseSettings, settingsSchema} from '../../source/settings/schema.js';
+import {DEFAULT_KIND_MODELS as DEFAULT_MODELS} from '../../source/protocol/backends.js';
+import {parseSettings, settingsSchema} from '../../source/settings/schema.js';
 import {openSettings} from '../../source/settings/store.js';
 import {ConfigError, resolveConfig} from '../../source/settings/resolve.js';
 
@@ -17,9 +18,9 @@ afterEach(() => {
 describe('settings schema', () => {
 	it('fills defaults and drops unknown keys', () => {
 		expect(parseSettings({})).toEqual({
-			backend: 'openai',
 			models: {},
 			baseURLs: {},
+			headers: {},
 			maxIterations: 30,
 			maxDepth: 1,
 			timeoutSeconds: 30,
@@ -52,8 +53,8 @@ describe('settings schema', () => {
 			subModel: 'small',
 		});
 		expect(parsed.temperature).toBeUndefined();
+		expect(parsed.backend).toBeUndefined();
 		expect(parsed).toMatchObject({
-			backend: 'openai',
 			maxIterations: 30,
 			maxDepth: 1,
 			timeoutSeconds: 30,
@@ -62,7 +63,7 @@ describe('settings schema', () => {
 			baseURLs: {anthropic: 'https://example.com'},
 			subModel: 'small',
 		});
-		expect(parseSettings(null).backend).toBe('openai');
+		expect(parseSettings(null).backend).toBeUndefined();
 		expect(parseSettings([1, 2]).maxDepth).toBe(1);
 		expect(settingsSchema.safeParse({temperature: 'x'}).success).toBe(true);
 	});
@@ -106,7 +107,7 @@ describe('settings store', () => {
 		fs.writeFileSync(file, '{"backend": "demo",,, oops');
 		const store = openSettings({cwd: dir});
 		expect(store.notice).toMatch(/moved it to .*settings\.json\.corrupt-/);
-		expect(store.get().backend).toBe('openai');
+		expect(store.get().backend).toBeUndefined();
 		const aside = fs.readdirSync(dir).filter(name => name.startsWith('settings.json.corrupt-'));
 		expect(aside).toHaveLength(1);
 		expect(fs.readFileSync(path.join(dir, aside[0]!), 'utf8')).toContain('oops');
@@ -196,7 +197,7 @@ describe('resolveConfig', () => {
 
 	it('throws one-line ConfigErrors for bad input', () => {
 		const bad: Array<[Parameters<typeof resolveConfig>[0], RegExp]> = [
-			[{backend: 'ollama'}, /Unknown backend "ollama"/],
+			[{backend: 'olama'}, /Unknown backend "olama" \(--backend\): use one of openai, anthropic, demo, ollama, lmstudio/],
 			[{temperature: 3}, /temperature/],
 			[{temperature: Number.NaN}, /temperature/],
 			[{maxIterations: 0}, /iterations/],
@@ -231,5 +232,71 @@ describe('two instances', () => {
 		expect(after.backend).toBe('demo');
 		expect(after.models.demo).toBe('aaa');
 		fs.rmSync(dir, {recursive: true, force: true});
+	});
+});
+
+describe('which server, when the user named none', () => {
+	const none = parseSettings({});
+
+	it('only OPENAI_API_KEY and an OpenAI model: OpenAI itself, not a refused connection to Ollama', () => {
+		expect(resolveConfig({model: 'gpt-4o'}, {OPENAI_API_KEY: 'sk-x'}, none)).toMatchObject({backend: 'openai', baseURL: 'https://api.openai.com/v1', apiKey: 'sk-x', model: 'gpt-4o'});
+		expect(resolveConfig({model: '4o'}, {OPENAI_API_KEY: 'sk-x'}, none)).toMatchObject({baseURL: 'https://api.openai.com/v1', model: 'gpt-4o'});
+		// A key in the shell does not send local models (or no model at all) away from Ollama.
+		expect(resolveConfig({}, {OPENAI_API_KEY: 'sk-x'}, none)).toMatchObject({backend: 'openai', baseURL: 'http://localhost:11434/v1'});
+		expect(resolveConfig({model: 'gpt-oss:20b'}, {OPENAI_API_KEY: 'sk-x'}, none).baseURL).toBe('http://localhost:11434/v1');
+	});
+
+	it('only ANTHROPIC_API_KEY and no other choice: Anthropic', () => {
+		expect(resolveConfig({}, {ANTHROPIC_API_KEY: 'ak'}, none)).toMatchObject({backend: 'anthropic', model: 'claude-sonnet-4-5', apiKey: 'ak', baseURL: 'https://api.anthropic.com'});
+		// Any other choice wins: an OpenAI key, a model, a URL, a saved backend.
+		expect(resolveConfig({}, {ANTHROPIC_API_KEY: 'ak', OPENAI_API_KEY: 'sk'}, none).backend).toBe('openai');
+		expect(resolveConfig({model: 'qwen3:8b'}, {ANTHROPIC_API_KEY: 'ak'}, none).backend).toBe('openai');
+		expect(resolveConfig({backendUrl: 'http://box:8000/v1'}, {ANTHROPIC_API_KEY: 'ak'}, none).backend).toBe('openai');
+		expect(resolveConfig({}, {ANTHROPIC_API_KEY: 'ak'}, parseSettings({backend: 'demo'})).backend).toBe('demo');
+	});
+
+	it('a Claude model (or an Anthropic alias) means Anthropic', () => {
+		expect(resolveConfig({model: 'claude-haiku-4-5'}, {}, none).backend).toBe('anthropic');
+		expect(resolveConfig({model: 'sonnet'}, {}, none)).toMatchObject({backend: 'anthropic', model: expect.stringMatching(/^claude-sonnet/)});
+	});
+
+	it('OLLAMA_HOST moves the default server', () => {
+		expect(resolveConfig({}, {OLLAMA_HOST: '0.0.0.0:11435'}, none).baseURL).toBe('http://127.0.0.1:11435/v1');
+		expect(resolveConfig({backend: 'ollama'}, {OLLAMA_HOST: 'gpu-box'}, none)).toMatchObject({backend: 'ollama', baseURL: 'http://gpu-box:11434/v1', model: 'cogito:14b'});
+		// A URL the user saved wins over it.
+		expect(resolveConfig({}, {OLLAMA_HOST: 'gpu-box'}, parseSettings({baseURLs: {openai: 'http://saved:1/v1'}})).baseURL).toBe('http://saved:1/v1');
+	});
+
+	it('a preset brings its URL, its key variable and its model; a local one without a model uses the server’s first', () => {
+		expect(resolveConfig({backend: 'groq'}, {GROQ_API_KEY: 'gsk', OPENAI_API_KEY: 'sk'}, none)).toMatchObject({
+			backend: 'groq',
+			baseURL: 'https://api.groq.com/openai/v1',
+			apiKey: 'gsk',
+			model: 'llama-3.3-70b-versatile',
+		});
+		expect(resolveConfig({backend: 'groq'}, {OPENAI_API_KEY: 'sk'}, none).apiKey).toBeUndefined();
+		expect(resolveConfig({backend: 'vllm'}, {}, none)).toMatchObject({backend: 'vllm', baseURL: 'http://localhost:8000/v1', model: ''});
+		expect(resolveConfig({backend: 'LMStudio'}, {}, parseSettings({models: {lmstudio: 'qwen2.5-7b-instruct'}})).model).toBe('qwen2.5-7b-instruct');
+	});
+});
+
+describe('headers', () => {
+	it('merges the saved headers of the backend with --header flags', () => {
+		const stored = parseSettings({headers: {openai: {'X-Portkey-Provider': 'openai', 'X-Team': 'a'}, groq: {'X-Other': '1'}}});
+		expect(resolveConfig({header: ['X-Team: b', 'X-Trace:  t 1 ']}, {}, stored).headers).toEqual({'X-Portkey-Provider': 'openai', 'X-Team': 'b', 'X-Trace': 't 1'});
+		expect(resolveConfig({backend: 'demo'}, {}, stored).headers).toBeUndefined();
+	});
+
+	it('refuses a malformed --header with one line', () => {
+		expect(() => resolveConfig({header: ['no colon here']}, {}, parseSettings({}))).toThrow(/^Invalid --header "no colon here": expected 'Name: value'/);
+		expect(() => resolveConfig({header: ['Bad Name: x']}, {}, parseSettings({}))).toThrow(ConfigError);
+	});
+
+	it('never keeps a secret header in the settings file', () => {
+		const store = openSettings({cwd: dir});
+		store.save({headers: {openai: {Authorization: 'Bearer sk-secret', 'x-api-key': 'k', 'X-Portkey-Api-Key': 'pk', 'X-Portkey-Provider': 'openai'}}});
+		const text = fs.readFileSync(store.path, 'utf8');
+		expect(text).not.toMatch(/sk-secret|"k"|"pk"/);
+		expect(openSettings({cwd: dir}).get().headers).toEqual({openai: {'X-Portkey-Provider': 'openai'}});
 	});
 });

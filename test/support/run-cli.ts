@@ -3,6 +3,7 @@ import {spawn} from 'node:child_process';
 import {mkdtempSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
+import {BACKEND_PRESETS} from '../../source/protocol/backends.js';
 
 export const cliPath = resolve(import.meta.dirname, '../../dist/cli.js');
 
@@ -14,7 +15,7 @@ export interface CliResult {
 
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 	const env: NodeJS.ProcessEnv = {...process.env};
-	for (const name of ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_BASE_URL', 'RLM_BACKEND', 'RLM_MODEL'])
+	for (const name of ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_BASE_URL', 'RLM_BACKEND', 'RLM_MODEL', 'OLLAMA_HOST', 'AZURE_OPENAI_API_KEY', 'ANTHROPIC_AUTH_TOKEN', ...BACKEND_PRESETS.map((preset) => preset.keyEnv)])
 		delete env[name];
 	env.XDG_CONFIG_HOME = mkdtempSync(join(tmpdir(), 'rlm-cli-config-'));
 	env.RLM_DEMO_DELAY_MS = '0';

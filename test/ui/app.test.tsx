@@ -17,13 +17,14 @@ let settings: SettingsStore;
 let rlm: ScriptedRlm;
 let h: Harness;
 
-function start(options: {columns?: number; rows?: number; skipStartup?: boolean} = {}) {
+function start(options: {columns?: number; rows?: number; skipStartup?: boolean; env?: NodeJS.ProcessEnv} = {}) {
 	rlm ??= new ScriptedRlm();
 	h = renderApp({
 		rlm: asRlm(rlm),
 		config: resolveConfig({}, {}, settings.get()),
 		settings,
 		cwd: dir,
+		...(options.env ? {env: options.env} : {}),
 		columns: options.columns ?? 120,
 		rows: options.rows ?? 36,
 		skipStartup: options.skipStartup ?? true,
@@ -272,6 +273,14 @@ describe('commands', () => {
 		h.write('/backend openai http://127.0.0.1:9/v1\r');
 		await h.waitForFrame((f) => f.includes('Backend: openai at http://127.0.0.1:9/v1'));
 		expect(openSettings({cwd: path.join(dir, 'config')}).get().baseURLs.openai).toBe('http://127.0.0.1:9/v1');
+	});
+
+	it('/backend takes a preset: its URL, its own key variable, its model', async () => {
+		start({env: {GROQ_API_KEY: 'gsk-test', OPENAI_API_KEY: 'sk-not-for-groq'}});
+		h.write('/backend groq\r');
+		await h.waitForFrame((f) => f.includes('Backend: groq at https://api.groq.com/openai/v1'));
+		expect(rlm.configured.at(-1)).toMatchObject({backend: 'groq', baseURL: 'https://api.groq.com/openai/v1', apiKey: 'gsk-test', model: 'llama-3.3-70b-versatile'});
+		expect(openSettings({cwd: path.join(dir, 'config')}).get().backend).toBe('groq');
 	});
 
 	it('takes a pasted block with tab indents as one input, not as Tab keys', async () => {

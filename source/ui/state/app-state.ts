@@ -4,8 +4,7 @@
 // save settings, exit) are queued as effects that the app runs after the render.
 import type {RlmEvent} from '../../engine/events.js';
 import type {RunStatus} from '../../engine/events.js';
-import type {BackendName} from '../../settings/schema.js';
-import {BACKENDS} from '../../settings/schema.js';
+import {BACKEND_NAMES, isBackendName, type BackendName} from '../../protocol/backends.js';
 import {getNode, type RunNode} from '../../trajectory/tree.js';
 import {parseCommand, type Command} from '../commands.js';
 import {detailLines} from '../detail.js';
@@ -482,12 +481,12 @@ function runCommand(state: AppState, command: Command): AppState {
 				return addChat(
 					state,
 					'info',
-					`Backend: ${state.config.backend}${where} · model ${state.config.model}. Switch with /backend ${BACKENDS.join('|')} [URL].`,
+					`Backend: ${state.config.backend}${where} · model ${state.config.model}. Switch with /backend NAME [URL], NAME one of ${BACKEND_NAMES.join(', ')}.`,
 				);
 			}
 			const backend = command.backend.toLowerCase();
-			if (!(BACKENDS as readonly string[]).includes(backend)) {
-				return addChat(state, 'error', `Unknown backend "${command.backend}": use one of ${BACKENDS.join(', ')}.`);
+			if (!isBackendName(backend)) {
+				return addChat(state, 'error', `Unknown backend "${command.backend}": use one of ${BACKEND_NAMES.join(', ')}.`);
 			}
 			if (command.url) {
 				try {
@@ -496,7 +495,7 @@ function runCommand(state: AppState, command: Command): AppState {
 					return addChat(state, 'error', `Not a URL: ${command.url} (for example http://localhost:11434/v1).`);
 				}
 			}
-			return withEffect(state, {kind: 'set-backend', backend: backend as BackendName, ...(command.url ? {url: command.url} : {})});
+			return withEffect(state, {kind: 'set-backend', backend, ...(command.url ? {url: command.url} : {})});
 		}
 		case 'context':
 			if (!command.path) return addChat(state, 'info', 'Usage: /context FILE (a text file), or /context off.');

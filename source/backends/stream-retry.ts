@@ -23,7 +23,9 @@ export async function* withStreamRetries(
 			return;
 		} catch (error) {
 			if (started || retry >= options.maxRetries || options.signal?.aborted || !(error instanceof BackendError && error.transient)) throw error;
-			await sleep(retryDelayMs(retry), options.signal);
+			const delay = retryDelayMs(retry);
+			yield {type: 'notice', code: 'stream_retried', message: `${error.message} Retrying in ${(delay / 1000).toFixed(1)} s (${retry + 1} of ${options.maxRetries}).`};
+			await sleep(delay, options.signal);
 		}
 	}
 }

@@ -214,8 +214,10 @@ describe('error events inside a stream', () => {
 	it.each(['openai', 'anthropic'] as const)('%s: before any text, retried with backoff', async (api) => {
 		replies({text: 'never', streamError: {afterChars: 0, message: 'Overloaded'}}, {text: 'second try'});
 		const backend = api === 'openai' ? openai({maxRetries: 2}) : anthropic({maxRetries: 2});
-		const result = await collectStream(backend.stream(messages, {model: 'm'}));
-		expect(result.text).toBe('second try');
+		const chunks: StreamChunk[] = [];
+		for await (const chunk of backend.stream(messages, {model: 'm'})) chunks.push(chunk);
+		expect(chunks.filter((chunk) => chunk.type === 'text').map((chunk) => (chunk as {text: string}).text).join('')).toBe('second try');
+		expect(chunks.find((chunk) => chunk.type === 'notice')).toMatchObject({code: 'stream_retried', message: expect.stringMatching(/Overloaded\. Retrying in 0\.\d s \(1 of 2\)\.$/)});
 		expect(server.requests).toHaveLength(2);
 	});
 

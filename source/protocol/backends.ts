@@ -76,7 +76,8 @@ export function isOpenAIModel(model: string): boolean {
 	return !id.includes(':') && !id.includes('/') && /^(gpt-(?!oss)[\w.-]+|o[1-9](-[\w.-]+)?|chatgpt-[\w.-]+|codex-[\w.-]+)$/.test(id);
 }
 
-export const isClaudeModel = (model: string): boolean => /^(anthropic[/:])?claude-/i.test(model.trim());
+/** An Anthropic model id as Anthropic names it (a router's `anthropic/claude-…` is the router's). */
+export const isClaudeModel = (model: string): boolean => /^claude-/i.test(model.trim());
 
 /** Azure OpenAI hosts: they take the key as an `api-key` header and most URLs an `api-version`. */
 export function isAzureURL(url: string): boolean {
@@ -151,15 +152,16 @@ export function defaultApiKey(name: BackendName, env: Env, baseURL?: string): st
 }
 
 /**
- * The backend to use when the user chose none (no -b, no RLM_BACKEND, none saved): a Claude model
- * means Anthropic; any other model, or a URL, means OpenAI-compatible; with no model and no URL,
+ * The backend to use when the user chose none (no -b, no RLM_BACKEND, none saved): a URL means
+ * OpenAI-compatible (-u is for those; Anthropic-compatible proxies take -b anthropic); a Claude
+ * model means Anthropic; any other model means OpenAI-compatible; with no model and no URL,
  * Anthropic when only Anthropic is configured (ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN or
  * ANTHROPIC_BASE_URL set, and neither OPENAI_API_KEY, OPENAI_BASE_URL nor OLLAMA_HOST); else
  * OpenAI-compatible (local Ollama unless the environment says otherwise).
  */
 export function inferBackend(options: {model?: string; url?: string}, env: Env): BackendName {
-	if (options.model !== undefined && isClaudeModel(options.model)) return 'anthropic';
-	if (options.model !== undefined || options.url !== undefined) return 'openai';
+	if (options.url !== undefined) return 'openai';
+	if (options.model !== undefined) return isClaudeModel(options.model) ? 'anthropic' : 'openai';
 	const anthropic = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_BASE_URL'].some((name) => nonEmpty(env[name]));
 	const openai = ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OLLAMA_HOST'].some((name) => nonEmpty(env[name]));
 	return anthropic && !openai ? 'anthropic' : 'openai';

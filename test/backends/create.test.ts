@@ -89,8 +89,8 @@ describe('createBackend', () => {
 		const badURL = creationError({kind: 'openai', baseURL: 'localhost:11434'});
 		expect(badURL.code).toBe('bad_request');
 		expect(badURL.message).toContain("'localhost:11434'");
-		const badKind = creationError({kind: 'gemini' as BackendKind});
-		expect(badKind.message).toBe("Unknown backend 'gemini': use one of openai, anthropic, demo.");
+		const badKind = creationError({kind: 'bard' as BackendKind});
+		expect(badKind.message).toMatch(/^Unknown backend 'bard': use one of openai, anthropic, demo, ollama, .*gemini/);
 	});
 });
 

@@ -27,7 +27,7 @@ export class HostProcess {
 	/** Why the host gave up, when it said so (or broke the protocol). */
 	fatal: string | null = null;
 	block: BlockListener | null = null;
-	readonly #check: ReturnType<typeof hostMessageChecker>;
+	#check: ReturnType<typeof hostMessageChecker>;
 	readonly #pending = new Map<number, {resolve: (heap: number) => void; reject: (error: Error) => void}>();
 	#stderr = '';
 	#ready = false;
@@ -56,6 +56,11 @@ export class HostProcess {
 
 	get pid(): number | undefined {
 		return this.child.pid;
+	}
+
+	/** The output cap the host's blocks run with from now on (its messages are checked against it). */
+	set maxOutputChars(chars: number) {
+		this.#check = hostMessageChecker(chars);
 	}
 
 	onReady(listener: (m: ReadyMessage) => void): void {

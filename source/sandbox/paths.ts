@@ -1,4 +1,5 @@
 // Where the sandbox's pieces live: the compiled host and worker, the prelude, Pyodide, the cache.
+import fs from 'node:fs';
 import {createRequire} from 'node:module';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -6,10 +7,15 @@ import envPaths from 'env-paths';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-/** The directory holding host.js, worker.js and prelude.py. From source (vitest), the build's. */
+let foundSandboxDir: string | null = null;
+
+/** The directory holding host.js, worker.js and prelude.py: this file's own (dist/sandbox), the
+ * build's when run from source (vitest), dist/sandbox beside dist/bin when bundled (scripts/bundle.mjs). */
 export function sandboxDir(): string {
-	if (import.meta.url.endsWith('.ts')) return path.resolve(here, '..', '..', 'dist', 'sandbox');
-	return here;
+	if (foundSandboxDir) return foundSandboxDir;
+	const candidates = import.meta.url.endsWith('.ts') ? [path.resolve(here, '..', '..', 'dist', 'sandbox')] : [here, path.resolve(here, '..', 'sandbox')];
+	foundSandboxDir = candidates.find((dir) => fs.existsSync(path.join(dir, 'host.js'))) ?? candidates[0]!;
+	return foundSandboxDir;
 }
 
 /** Pyodide's package directory, with a trailing slash. */

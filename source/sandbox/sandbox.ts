@@ -37,7 +37,7 @@ export interface StartInfo {
 const MB = 1024 * 1024;
 
 export class Sandbox implements Repl {
-	readonly #opts: ResolvedOptions;
+	#opts: ResolvedOptions;
 	#host: HostProcess | null = null;
 	#context: SandboxContext | null = null;
 	#history: HistoryEntry[] = [];
@@ -79,6 +79,16 @@ export class Sandbox implements Repl {
 	/** The host's process id (for tests and diagnostics). */
 	get pid(): number | undefined {
 		return this.#host?.pid;
+	}
+
+	/** From the next operation on, behaves as if started with `options` (what they leave out takes
+	 * its default); the cache dir it started with stays. Used when a spare (spare.ts) is handed out. */
+	configure(options: SandboxStartOptions): Promise<void> {
+		return this.#enqueue(async () => {
+			const {cacheDir, interruptGraceMs, startTimeoutMs} = this.#opts;
+			this.#opts = {...resolveOptions({interruptGraceMs, startTimeoutMs, ...options}), cacheDir};
+			if (this.#host) this.#host.maxOutputChars = this.#opts.maxOutputChars;
+		});
 	}
 
 	setContext(context: SandboxContext | null): Promise<void> {

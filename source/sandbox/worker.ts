@@ -168,6 +168,8 @@ async function load(): Promise<{py: PyodideLike; fromSnapshot: boolean; note?: s
 		try {
 			const snapshot = readSnapshotFile(init.snapshotPath);
 			const py = await loadPyodide({...base, _loadSnapshot: snapshot});
+			// Pyodide keeps its config, and with it the snapshot (tens of MB), for the interpreter's life.
+			if (py._api.config) py._api.config._loadSnapshot = undefined;
 			const tag = py.runPython('import _rlm; _rlm.SNAPSHOT_TAG');
 			if (tag !== init.snapshotTag) throw new Error('snapshot tag mismatch');
 			return {py, fromSnapshot: true};

@@ -1,0 +1,11 @@
+// The Python sandbox starts the moment the command line does, before flags, settings, context or
+// the backend are read: its snapshot restore (the longest step of a start) then overlaps all of
+// them. The run takes it as a spare (sandbox/spare.ts); serve keeps one ready for each request.
+// Modes that run no Python (--replay) start none; a usage error just exits, and the host with it.
+
+/** Starts a spare sandbox unless the raw words ask for a mode that runs no Python. */
+export async function startSandboxEarly(words: string[]): Promise<void> {
+	if (words.some((word) => word === '--replay' || word.startsWith('--replay='))) return;
+	const {startSpare} = await import('../sandbox/spare.js');
+	void startSpare(undefined, {keep: words[0] === 'serve'});
+}

@@ -102,3 +102,91 @@ export function procMemory(pid) {
 		return {hwm: NaN, rss: NaN};
 	}
 }
+
+/** The process and all its descendants, from /proc (Linux). */
+export function processTree(pid) {
+	const pids = [];
+	const visit = (p) => {
+		pids.push(p);
+		let tasks = [];
+		try {
+			tasks = fs.readdirSync(`/proc/${p}/task`);
+		} catch {
+			return;
+		}
+		for (const task of tasks) {
+			let children = '';
+			try {
+				children = fs.readFileSync(`/proc/${p}/task/${task}/children`, 'utf8');
+			} catch {
+				continue;
+			}
+			for (const child of children.trim().split(/\s+/).filter(Boolean)) visit(Number(child));
+		}
+	};
+	visit(pid);
+	return pids;
+}
+
+/** CPU time (user + system) a process has used so far, in ms; NaN once it is gone. */
+export function procCpuMs(pid) {
+	try {
+		const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
+	} catch {
+		return NaN;
+	}
+}
+
+/**
+ * Watches a process tree's memory until stopped: every `everyMs` it reads each process's peak
+ * resident set (VmHWM, which only grows) and the sum of current resident sets. `peakMb` is the sum
+ * over every process seen of its last peak: the tree's memory as "peak RSS of all processes".
+ * A process that lives less than `everyMs` can be missed; the last reading of one is at most
+ * `everyMs` before it ended.
+ */
+export function watchTreeMemory(rootPid, {everyMs = 20} = {}) {
+	const peaks = new Map();
+	let maxSumRss = 0;
+	const sample = () => {
+		let sum = 0;
+		for (const pid of processTree(rootPid)) {
+			const {hwm, rss} = procMemory(pid);
+			if (Number.isFinite(hwm)) peaks.set(pid, hwm);
+			if (Number.isFinite(rss)) sum += rss;
+		}
+		maxSumRss = Math.max(maxSumRss, sum);
+	};
+	sample();
+	const timer = setInterval(sample, everyMs);
+	return {
+		sample,
+		stop() {
+			clearInterval(timer);
+			const values = [...peaks.values()];
+			return {peakMb: values.reduce((a, b) => a + b, 0) / MB, maxProcessMb: Math.max(0, ...values) / MB, maxSumRssMb: maxSumRss / MB, processes: peaks.size};
+		},
+	};
+}
+
+/** timedRun, watching the memory of the process tree (see watchTreeMemory). */
+export function timedTreeRun(command, args, {env, cwd = root, timeoutMs = 120_000, everyMs = 20} = {}) {
+	return new Promise((resolve, reject) => {
+		const started = performance.now();
+		const child = spawn(command, args, {env, cwd, stdio: ['ignore', 'pipe', 'pipe']});
+		const memory = watchTreeMemory(child.pid, {everyMs});
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (chunk) => (stdout += chunk));
+		child.stderr.on('data', (chunk) => (stderr += chunk));
+		const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+		child.on('error', reject);
+		child.on('exit', () => {
+			clearTimeout(timer);
+			const ms = performance.now() - started;
+			const mem = memory.stop();
+			child.on('close', (code, signal) => resolve({ms, code, signal, stdout, stderr, ...mem}));
+		});
+	});
+}

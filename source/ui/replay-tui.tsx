@@ -73,8 +73,9 @@ export async function runReplayTui(options: ReplayTuiOptions): Promise<number> {
 	};
 	return runFullScreen(
 		async (onExit) => {
-			const [{createElement}, {App}] = await Promise.all([import('react'), import('./app.js')]);
-			return createElement(App, {
+			// React is CommonJS: its default export is the module in Node and in the bundle alike.
+			const [{default: React}, {App}] = await Promise.all([import('react'), import('./app.js')]);
+			return React.createElement(App, {
 				rlm: new InertEngine({model, backend}),
 				config,
 				settings: openSettings(),

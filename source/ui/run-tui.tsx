@@ -19,8 +19,9 @@ export interface RunTuiOptions {
 export async function runTui(options: RunTuiOptions): Promise<number> {
 	return runFullScreen(
 		async (onExit) => {
-			const [{createElement}, {App}] = await Promise.all([import('react'), import('./app.js')]);
-			return createElement(App, {
+			// React is CommonJS: its default export is the module in Node and in the bundle alike.
+			const [{default: React}, {App}] = await Promise.all([import('react'), import('./app.js')]);
+			return React.createElement(App, {
 				rlm: options.rlm,
 				config: options.config,
 				settings: options.settings,

@@ -4,8 +4,10 @@
 // Modes that run no Python (--replay) start none; a usage error just exits, and the host with it.
 
 /** Starts a spare sandbox unless the raw words ask for a mode that runs no Python. */
-export async function startSandboxEarly(words: string[]): Promise<void> {
-	if (words.some((word) => word === '--replay' || word.startsWith('--replay='))) return;
+export async function startSandboxEarly(words: readonly string[]): Promise<void> {
+	const end = words.indexOf('--');
+	const flags = end === -1 ? words : words.slice(0, end);
+	if (flags.some((word) => word === '--replay' || word.startsWith('--replay='))) return;
 	const {startSpare} = await import('../sandbox/spare.js');
-	void startSpare(undefined, {keep: words[0] === 'serve'});
+	void startSpare(undefined, {keep: flags.includes('serve')});
 }

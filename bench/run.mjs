@@ -9,6 +9,7 @@ import {benchBridge} from './bridge.mjs';
 import {benchContext} from './context.mjs';
 import {benchPython} from './python.mjs';
 import {benchStartup} from './startup.mjs';
+import {benchTargets} from './targets.mjs';
 import {fmtStats, machine, root, stats} from './support/util.mjs';
 
 const log = (line) => process.stderr.write(`${line}\n`);
@@ -52,6 +53,7 @@ function runTuiBench() {
 	});
 }
 
+await section('targets', () => benchTargets(log));
 await section('startup', () => benchStartup(log));
 await section('bridge', () => benchBridge(log));
 await section('context', () => benchContext(log));
@@ -81,7 +83,30 @@ const b = results.bridge;
 const c = results.context;
 const p = results.python;
 const t = results.tui;
+const g = results.targets;
 const med = (values) => (values && values.length ? stats(values).median : NaN);
+const ms0 = (values) => (values && values.length ? `${med(values).toFixed(0)} ms` : 'not measured');
+
+heading('Issue 16: as fast and as lean as the unsandboxed original, while staying sandboxed');
+row('Whole headless 3-turn answer (`node dist/cli.js -u <fake>/v1 -m m -p q`: look at the context, one `llm_query`, the answer from code; snapshot warm)', g.headless3Ms, {digits: 0, note: 'spawn to exit'});
+row('The same task in the unsandboxed reference (bench/support/reference_rlm.py: the loop in-process, `exec`, urllib)', g.reference3Ms, {digits: 0, note: `native python3; the design of the original RLM and the seed`});
+row('Cold `loadPyodide()` in a fresh `node -e`', g.coldLoadMs, {digits: 0});
+row('3-turn answer / the reference (paired runs, alternating)', g.headless3OverReference, {unit: '×', digits: 2, target: '≤ 3 ×', check: (m) => m <= 3});
+row('3-turn answer / cold `loadPyodide()` (paired runs, alternating)', g.headless3OverCold, {unit: '×', digits: 2, target: '≤ 0.3 ×', check: (m) => m <= 0.3});
+row('Memory of the 3-turn answer, all processes (sum of each process\'s peak RSS: the CLI and its sandbox host)', g.headless3Mb, {unit: 'MB', digits: 0, target: '≤ 230 MB', check: (m) => m <= 230, note: g.reference3Mb ? `the reference: ${fmtStats(g.reference3Mb, 0)} MB` : ''});
+row('Memory of the idle TUI, all processes (resident sets once the tree is idle, sandbox ready)', g.idleTuiMb, {unit: 'MB', digits: 0, target: '≤ 300 MB', check: (m) => m <= 300, note: '`-b demo` in a 120x36 pty'});
+row('Sandbox host peak RSS with a 100 MB context, as a multiple of the context', c.ctx100PeakMultiple, {unit: '×', digits: 2, target: '≤ 3 ×', check: (m) => m <= 3, note: 'from the Context section below (Sandbox.setContext)'});
+row('Whole headless run with a 100 MB context (`-c`), per MB over the same run with a 1 KB one', g.ctxPerMbOverSmall, {unit: 'ms/MB', digits: 2, target: '≤ 6 ms/MB', check: (m) => m <= 6, note: g.ctxBigMs ? `100 MB ${ms0(g.ctxBigMs)}, 1 KB ${ms0(g.ctxSmallMs)}; the reference ${fmtStats(g.refCtxPerMbOverSmall, 2)} ms/MB (${ms0(g.refCtxBigMs)} vs ${ms0(g.refCtxSmallMs)}); peak RSS of all processes ${fmtStats(g.ctxBigTreeMb, 0)} MB, the reference ${fmtStats(g.refCtxBigMb, 0)} MB` : ''});
+if (g.gb) {
+	rows.push({
+		label: 'A 1 GB context (`-c`, then `re.findall` over it)',
+		value: g.gb.ok ? `answered in ${(g.gb.ms / 1000).toFixed(1)} s` : `refused in ${(g.gb.ms / 1000).toFixed(1)} s (exit ${g.gb.code}${g.gb.signal ? `, ${g.gb.signal}` : ''})`,
+		target: 'loads and is searched, or a clear message naming the limit, never a crash',
+		status: g.gb.ok || (g.gb.code === 2 && /at most .* Split it/.test(g.gb.message)) ? 'met' : 'missed',
+		note: `${g.gb.ok ? `"${g.gb.answer}"` : `"${g.gb.message}"`}; peak RSS of all processes ${g.gb.peakMb.toFixed(0)} MB`,
+	});
+} else rows.push({label: 'A 1 GB context', value: 'not measured', target: 'loads and is searched, or a clear message', status: 'not measured', note: ''});
+row('serve, 8 concurrent short requests (`--max-concurrent 8`, the 3-turn task each): requests per second', g.serveRps, {unit: 'req/s', digits: 2, note: g.serveAloneMs ? `one request alone ${fmtStats(g.serveAloneMs, 0)} ms; under 8 at once p50 ${g.serveP50.toFixed(0)} ms (${(g.serveP50 / med(g.serveAloneMs)).toFixed(1)} × alone), p95 ${g.serveP95.toFixed(0)} ms (${(g.serveP95 / med(g.serveAloneMs)).toFixed(1)} × alone)` : ''});
 
 heading('Start-up');
 row('`node -e 0` (reference: a bare Node start)', s.nodeBare, {digits: 0});
@@ -204,7 +229,11 @@ const machineLines = [
 
 const anchors = `## The seed (rlm-rs) and the original RLM (alexzhang13/rlm)
 
-Neither runs here, so neither is in the table, and no figure for them is invented:
+Neither runs here as published, so neither is in the table under its own name, and no figure for
+them is invented. The Issue 16 rows measure their design instead: bench/support/reference_rlm.py
+is the same RLM loop written here with the standard library only (model code run with \`exec\`
+in-process, the context a plain str, plain HTTP through urllib), run by the machine's python3
+against the same fake server:
 
 - **The seed, rlm-rs** (Rust + PyO3) does not build as published: its REPL source (\`src/env/\`)
   was never committed. There is no network on this machine to fetch anything else.
@@ -252,6 +281,12 @@ const notes = `## How it was measured
   (as test/ui does), production React. Keypress to frame: ink-testing-library, time from
   writing \`k\` to stdin to the frame showing the cursor moved. Streaming: deltas at 500
   tokens/s for 3 s.
+- Issue 16: every ratio pairs runs made one after the other in one loop (rlm-tui, the reference,
+  a cold \`loadPyodide()\`), so both sides see the same machine load. Memory is read from /proc
+  every 20 ms for every process of the tree (the CLI and its sandbox host): "all processes" is
+  the sum of each process's peak resident set (VmHWM), as the issue measured it; the idle TUI
+  is the sum of current resident sets once no process of it has used CPU for 1.5 s. Resident
+  sets count the Node binary's shared pages once per process.
 - \`bench/sandbox.mjs\` (the sandbox's own quick numbers) is separate and not part of this run.`;
 
 const md = `# Benchmarks

@@ -137,7 +137,7 @@ function idleTuiMemory(env) {
 				await sleep(250);
 				const pids = processTree(child.pid).filter((pid) => pid !== child.pid);
 				const now = new Map(pids.map((pid) => [pid, procCpuMs(pid)]));
-				const busy = pids.length < 3 || pids.some((pid) => now.get(pid) !== last.get(pid));
+				const busy = pids.length < 2 || pids.some((pid) => now.get(pid) !== last.get(pid));
 				last = now;
 				if (busy) quietSince = performance.now();
 				else if (performance.now() - quietSince >= 1500) break;

@@ -1,5 +1,5 @@
 // The built CLI in headless mode: answers on stdout, logs on stderr, one clear line for bad input.
-import {mkdtempSync, writeFileSync} from 'node:fs';
+import {closeSync, ftruncateSync, mkdtempSync, openSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {createServer} from 'node:net';
@@ -100,6 +100,17 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 		writeFileSync(binary, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 0, 0, 0]));
 		expectOneLineError((await runCli(['-b', 'demo', '-c', binary, '-p', 'q'])).stderr, /looks binary/);
 		expectOneLineError((await runCli(['-b', 'demo', '-c', dir, '-p', 'q'])).stderr, /is a directory/);
+	});
+
+	it('names the limit and what to do for a context file too big for one string', async () => {
+		// A sparse 2 GiB file: its size is all the check reads.
+		const huge = join(dir, 'huge.txt');
+		const fd = openSync(huge, 'w');
+		ftruncateSync(fd, 2 * 1024 ** 3);
+		closeSync(fd);
+		const result = await runCli(['-b', 'demo', '-c', huge, '-p', 'q']);
+		expect(result.code).toBe(2);
+		expectOneLineError(result.stderr, /huge\.txt is 2\.0 GiB; one context file holds at most 511 MiB of text \(536,870,888 characters.*Split it into smaller files and pass each with its own -c/);
 	});
 
 	it('rejects an unknown backend, bad numbers and unknown flags', async () => {

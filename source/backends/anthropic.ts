@@ -2,7 +2,7 @@
 
 import Anthropic from '@anthropic-ai/sdk';
 import {listModelIds, missingKeyError, notAReplyError, raceAbort, throwIfNotAReply, toBackendError, type ErrorContext} from './errors.js';
-import {estimateMessagesTokens, estimateTokens} from './model-info.js';
+import {contextWindowTokens, estimateMessagesTokens, estimateTokens} from './model-info.js';
 import {defaultApiKey, defaultBaseURL, DEFAULT_ANTHROPIC_BASE_URL} from '../protocol/backends.js';
 import {inspectingFetch} from './response-body.js';
 import {withStreamRetries} from './stream-retry.js';
@@ -253,5 +253,11 @@ export class AnthropicBackend implements Backend {
 
 	listModels(signal?: AbortSignal): Promise<string[]> {
 		return listModelIds(this.client.models.list({}, {signal}), signal, this.context({signal}));
+	}
+
+	/** The model catalog's window for `model` (the Messages API does not report one). */
+	async contextWindow(model: string): Promise<{tokens: number; source: string} | undefined> {
+		const tokens = contextWindowTokens(model);
+		return tokens ? {tokens, source: 'the model catalog'} : undefined;
 	}
 }

@@ -3,7 +3,7 @@
 import OpenAI from 'openai';
 import type {ChatCompletionCreateParams} from 'openai/resources/chat/completions';
 import {listModelIds, missingKeyError, notAReplyError, raceAbort, throwIfNotAReply, serverMessage, toBackendError, type ErrorContext} from './errors.js';
-import {estimateMessagesTokens, estimateTokens} from './model-info.js';
+import {contextWindowTokens, estimateMessagesTokens, estimateTokens} from './model-info.js';
 import {reasoningField, splitThinkText} from './reasoning.js';
 import {
 	defaultApiKey,
@@ -25,6 +25,7 @@ import {
 } from './request-params.js';
 import {inspectingFetch} from './response-body.js';
 import {withStreamRetries} from './stream-retry.js';
+import {probeWindow, windowAdviceFor, type ContextWindow, type ServerFlavor} from './server-window.js';
 import {
 	DEFAULT_MAX_RETRIES,
 	DEFAULT_TIMEOUT_MS,
@@ -99,6 +100,13 @@ export class OpenAIBackend implements Backend {
 	private readonly client: OpenAI;
 	private readonly memory: ParamMemory;
 	private readonly identity: Pick<ErrorContext, 'label' | 'keyEnv' | 'start'>;
+	/** A hosted API (OpenAI, Azure, a hosted preset): windows come from the model catalog, no probing. */
+	private readonly hosted: boolean;
+	/** The kind of local server, once known (a preset says; else the first probe that answers). */
+	private server: ServerFlavor | undefined;
+	/** Windows the server confirmed, per model (null: a server that tells none); and probes under way. */
+	private readonly windows = new Map<string, ContextWindow | null>();
+	private readonly probing = new Map<string, Promise<ContextWindow | undefined>>();
 
 	/**
 	 * `config.kind` may name a preset ('groq', 'lmstudio', ...): its URL and key variable are the
@@ -128,6 +136,8 @@ export class OpenAIBackend implements Backend {
 		// Azure takes the key as `api-key`, not as a bearer token.
 		const headers: Record<string, string | null> = {...config.headers};
 		if (azure) Object.assign(headers, {'api-key': apiKey, Authorization: null});
+		this.hosted = Boolean(preset?.needsKey) || isOfficialOpenAI(this.baseURL) || azure;
+		if (this.name === 'ollama' || this.name === 'vllm' || this.name === 'lmstudio' || this.name === 'llamacpp') this.server = this.name;
 		this.memory = config.paramMemory ?? sessionParamMemory;
 		this.client = new OpenAI({
 			apiKey,
@@ -294,7 +304,43 @@ export class OpenAIBackend implements Backend {
 	listModels(signal?: AbortSignal): Promise<string[]> {
 		return listModelIds(this.client.models.list({signal}), signal, this.context({signal}));
 	}
+
+	/**
+	 * `model`'s context window in tokens as the server runs it (see server-window.ts), else the
+	 * model catalog's figure, else undefined. A window the server confirmed is kept for the session;
+	 * an Ollama or LM Studio model not loaded yet is asked about again next time. Never rejects.
+	 */
+	async contextWindow(model: string, signal?: AbortSignal): Promise<ContextWindow | undefined> {
+		const known = contextWindowTokens(model);
+		const catalog = known ? {tokens: known, source: 'the model catalog'} : undefined;
+		if (this.hosted) return catalog;
+		const confirmed = this.windows.get(model);
+		if (confirmed !== undefined) return confirmed ?? catalog;
+		let probe = this.probing.get(model);
+		if (!probe) {
+			const request = (method: 'get' | 'post', url: string, body?: Record<string, unknown>) =>
+				this.client[method](url, {...(body ? {body} : {}), maxRetries: 0, timeout: PROBE_TIMEOUT_MS}) as Promise<unknown>;
+			probe = probeWindow(request, this.baseURL, model, this.server).then((found) => {
+				if (found.server) this.server = found.server;
+				// A server of no known kind will not tell later either; Ollama and LM Studio will once the model is loaded.
+				if (found.window || !found.server) this.windows.set(model, found.window ?? null);
+				return found.window;
+			});
+			const settled = probe.finally(() => this.probing.delete(model));
+			settled.catch(() => undefined);
+			this.probing.set(model, probe);
+		}
+		const found = await raceAbort(probe, signal).catch(() => undefined);
+		return found ?? catalog;
+	}
+
+	windowAdvice(model: string): string | undefined {
+		return this.server ? windowAdviceFor(this.server, model) : undefined;
+	}
 }
+
+/** How long a window probe may take (a local server answers in milliseconds). */
+const PROBE_TIMEOUT_MS = 3000;
 
 /**
  * An error sent as a data chunk that the SDK passes on as if it were a chunk: vLLM's and other

@@ -63,8 +63,10 @@ export interface Backend {
 	/** Streams text and reasoning deltas, then exactly one usage chunk (with the finish reason) at the end. */
 	stream(messages: ChatMessage[], options: StreamOptions): AsyncIterable<StreamChunk>;
 	listModels(signal?: AbortSignal): Promise<string[]>;
+	/** `model`'s context window in tokens as this server runs it, when it can tell; never rejects. */
+	contextWindow?(model: string, signal?: AbortSignal): Promise<{tokens: number; source: string} | undefined>;
 	/** How to give `model` a larger context window on this server (for a truncated-prompt warning). */
-	windowAdvice?(model: string): string;
+	windowAdvice?(model: string): string | undefined;
 }
 
 export interface BackendConfig {

@@ -20,7 +20,16 @@ const sizeHints: Record<SizeClass, string> = {
 	huge: 'The context is HUGE, far larger than your window: never print it whole. Find its structure with Python, filter with code first, and fan out over chunks with llm_query_batched (or rlm_query_batched for chunks that need several steps), then combine the results in Python.',
 };
 
-export function systemPrompt(options: {depth: number; maxDepth: number; maxIterations: number}): string {
+export function systemPrompt(options: {
+	depth: number;
+	maxDepth: number;
+	maxIterations: number;
+	/** The sub-model's real window (from its server or the model catalog) and the prompt size it leaves room for. */
+	subModelWindow?: {tokens: number; chars: number};
+}): string {
+	const promptSize = options.subModelWindow
+		? `Keep each prompt under about ${options.subModelWindow.chars.toLocaleString('en-US')} characters: the sub-model's window is ${options.subModelWindow.tokens.toLocaleString('en-US')} tokens, and a longer prompt is cut or refused.`
+		: 'Keep each prompt well under ~100,000 characters.';
 	const recursive =
 		options.depth + 1 < options.maxDepth
 			? '`rlm_query(prompt)` starts a child RLM with its own REPL (its `context` is your prompt); use it for sub-tasks that need several steps of code.'
@@ -29,7 +38,7 @@ export function systemPrompt(options: {depth: number; maxDepth: number; maxItera
 
 The REPL holds:
 - \`context\`: the material to work on (a str, or a dict of name -> text when several files were given). It can be far larger than your window: look at it through code, never all at once.
-- \`llm_query(prompt, model=None) -> str\`: asks a sub-model. It sees ONLY the prompt you pass (not \`context\`, not this conversation), so put the text it needs into the prompt. Keep each prompt well under ~100,000 characters.
+- \`llm_query(prompt, model=None) -> str\`: asks a sub-model. It sees ONLY the prompt you pass (not \`context\`, not this conversation), so put the text it needs into the prompt. ${promptSize}
 - \`llm_query_batched(prompts, model=None) -> list[str]\`: the same for many prompts at once, answered concurrently, results in order. Much faster than a loop of llm_query.
 - ${recursive}
 - \`rlm_query_batched(prompts, model=None) -> list[str]\`: several of those concurrently.

@@ -2,6 +2,7 @@
 // until code submits an answer, the turns run out (one forced final call), or it is cancelled.
 import type {ChatMessage, NoticeCode, Usage} from '../backends/types.js';
 import {addUsage, BackendError, zeroUsage} from '../backends/types.js';
+import {estimateMessagesTokens} from '../backends/model-info.js';
 import type {Repl, VariableInfo} from '../protocol/repl.js';
 import type {EngineContext} from './engine-context.js';
 import type {ContextInfo, RunStatus} from './events.js';
@@ -19,6 +20,7 @@ import {
 	type BlockFeedback,
 } from './prompts.js';
 import {bridgeHandler} from './sub-calls.js';
+import {promptBudgetChars, REPLY_RESERVE_TOKENS, subModelWindow, windowOf} from './windows.js';
 import {cutReplyNote, cutReplyNotice, GENERIC_WINDOW_ADVICE, promptTruncatedMessage, promptTruncation} from './truncation.js';
 import type {CompletionResult, IterationRecord} from './types.js';
 
@@ -69,8 +71,18 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		inflight.add(work);
 		void work.finally(() => inflight.delete(work)).catch(() => undefined);
 	};
+	// The sub-model's real window sizes the prompts the root is told to write.
+	const subWindow = await subModelWindow(engine, engine.options.subModel, signal);
 	const messages: ChatMessage[] = [
-		{role: 'system', content: systemPrompt({depth, maxDepth: engine.options.maxDepth, maxIterations})},
+		{
+			role: 'system',
+			content: systemPrompt({
+				depth,
+				maxDepth: engine.options.maxDepth,
+				maxIterations,
+				...(subWindow.known ? {subModelWindow: {tokens: subWindow.tokens, chars: promptBudgetChars(subWindow.tokens)}} : {}),
+			}),
+		},
 		{
 			role: 'user',
 			content: firstUserMessage({
@@ -96,8 +108,24 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		};
 	};
 
+	/** Warns once when the root's own prompt no longer fits its model's window (the server would cut it). */
+	const checkRootWindow = async () => {
+		const sent = estimateMessagesTokens(messages);
+		const window = await windowOf(engine, model, signal);
+		if (!window.known || sent + REPLY_RESERVE_TOKENS <= window.tokens || !engine.once(`prompt_over_window ${runId}`)) return;
+		const advice = engine.backend.windowAdvice?.(model) ?? GENERIC_WINDOW_ADVICE;
+		engine.emit({
+			type: 'notice',
+			runId,
+			level: 'warn',
+			code: 'prompt_over_window',
+			message: `This run's conversation is about ${sent.toLocaleString('en-US')} tokens, over the ${window.tokens.toLocaleString('en-US')}-token window of ${model} (${window.source}): the server will cut or refuse it. ${advice}`,
+		});
+	};
+
 	const modelTurn = async (iteration: number) => {
 		if (signal?.aborted) throw new Cancelled();
+		await checkRootWindow();
 		engine.emit({
 			type: 'llm.start',
 			runId,

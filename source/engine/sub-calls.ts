@@ -1,7 +1,6 @@
 // Answers llm_query / rlm_query (and their batched forms) coming over the sandbox bridge.
 import {setMaxListeners} from 'node:events';
 import pLimit from 'p-limit';
-import {contextWindowTokens, DEFAULT_CONTEXT_TOKENS} from '../backends/model-info.js';
 import type {FinishReason, NoticeCode, Usage} from '../backends/types.js';
 import {zeroUsage} from '../backends/types.js';
 import type {BridgeHandler, BridgeRequest} from '../protocol/repl.js';
@@ -11,6 +10,7 @@ import {newId} from './ids.js';
 import {emptyReplyCause, emptyReplyNotice, emptySubCallError} from './empty-reply.js';
 import {callModel} from './model-call.js';
 import {runChild} from './child-run.js';
+import {promptBudgetChars, REPLY_RESERVE_TOKENS, subModelWindow} from './windows.js';
 import {CUT_REPLY_MARKER, cutPromptMarker, GENERIC_WINDOW_ADVICE, promptTruncatedMessage, promptTruncation} from './truncation.js';
 
 export interface CallSite {
@@ -28,8 +28,6 @@ export interface CallSite {
 
 const approxTokens = (text: string) => Math.ceil(text.length / 4);
 
-/** Reserve for the sub-model's reply inside its window. */
-const replyReserveTokens = 1024;
 
 export function errorText(error: unknown): string {
 	const message = error instanceof Error ? error.message : String(error);
@@ -97,10 +95,11 @@ async function tracedCall(
 
 function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest, model: string, prompt: string, index: number, signal: AbortSignal) {
 	return tracedCall(engine, site, {kind: 'llm', fn: request.fn, model, prompt, index}, async (callId) => {
-		const window = engine.options.subModelContextTokens ?? contextWindowTokens(model) ?? DEFAULT_CONTEXT_TOKENS;
+		// The window the server really gives this model (Ollama's loaded context, vLLM's max_model_len...).
+		const {tokens: window, source} = await subModelWindow(engine, model, signal);
 		const tokens = approxTokens(prompt);
-		if (tokens + replyReserveTokens > window) {
-			const error = `Error: this prompt is about ${tokens.toLocaleString('en-US')} tokens, over the ${window.toLocaleString('en-US')}-token window of ${model}. Split it into smaller pieces (e.g. chunks of ${Math.floor(((window - replyReserveTokens) * 4) / 2).toLocaleString('en-US')} characters) and use llm_query_batched.`;
+		if (tokens + REPLY_RESERVE_TOKENS > window) {
+			const error = `Error: this prompt is about ${tokens.toLocaleString('en-US')} tokens, over the ${window.toLocaleString('en-US')}-token window of ${model} (${source}). Split it into smaller pieces (e.g. chunks of ${promptBudgetChars(window).toLocaleString('en-US')} characters) and use llm_query_batched.`;
 			return {response: error, usage: zeroUsage(), error};
 		}
 		const result = await callModel(

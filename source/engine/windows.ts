@@ -1,0 +1,35 @@
+// The context window a model really has, for the sub-call check and the root's own prompt: what
+// the server says (Ollama, vLLM, LM Studio, llama.cpp), else the model catalog, else a guess.
+import {DEFAULT_CONTEXT_TOKENS} from '../backends/model-info.js';
+import type {EngineContext} from './engine-context.js';
+
+export interface KnownWindow {
+	tokens: number;
+	/** Where the figure came from, for messages ('Ollama num_ctx', 'the model catalog', ...). */
+	source: string;
+	/** False for the guess used when nothing is known. */
+	known: boolean;
+}
+
+/** Reserve for a sub-model's reply inside its window, in tokens. */
+export const REPLY_RESERVE_TOKENS = 1024;
+
+/** `model`'s window: the server's or the catalog's figure, else DEFAULT_CONTEXT_TOKENS (a guess). */
+export async function windowOf(engine: EngineContext, model: string, signal?: AbortSignal): Promise<KnownWindow> {
+	const found = await engine.backend.contextWindow?.(model, signal).catch(() => undefined);
+	if (found) return {...found, known: true};
+	return {tokens: DEFAULT_CONTEXT_TOKENS, source: 'a guess: the server did not say', known: false};
+}
+
+/** The sub-model's window: the option when set, else windowOf. */
+export async function subModelWindow(engine: EngineContext, model: string, signal?: AbortSignal): Promise<KnownWindow> {
+	const set = engine.options.subModelContextTokens;
+	if (set) return {tokens: set, source: 'subModelContextTokens', known: true};
+	return windowOf(engine, model, signal);
+}
+
+/** Characters of prompt a window leaves room for (about four characters a token, half the window
+ * so the sub-model's instructions and reply fit too). */
+export function promptBudgetChars(window: number): number {
+	return Math.max(1000, Math.floor(((window - REPLY_RESERVE_TOKENS) * 4) / 2));
+}

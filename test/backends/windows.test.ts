@@ -1,0 +1,75 @@
+// A model's real context window, learned from the server that runs it (the fake server speaking
+// each local server's own endpoints), through the real openai SDK.
+import {afterEach, describe, expect, it, vi} from 'vitest';
+import {createBackend} from '../../source/backends/create.js';
+import {OpenAIBackend} from '../../source/backends/openai.js';
+import {collectStream} from '../../source/backends/create.js';
+import {startFakeLlmServer, type FakeLlmServer, type FakeModelWindow, type ServerFlavor} from '../support/fake-llm-server.js';
+
+const servers: FakeLlmServer[] = [];
+afterEach(async () => {
+	await Promise.all(servers.splice(0).map((server) => server.close()));
+	vi.unstubAllEnvs();
+});
+
+async function serverAs(flavor: ServerFlavor | undefined, windows: Record<string, FakeModelWindow>, models = Object.keys(windows)) {
+	const server = await startFakeLlmServer({...(flavor ? {flavor} : {}), windows, models});
+	servers.push(server);
+	return {server, backend: new OpenAIBackend({baseURL: server.openaiBaseURL, maxRetries: 0})};
+}
+
+describe('learning a model’s window from its server', () => {
+	it('Ollama: a Modelfile num_ctx, capped by what the model was trained for', async () => {
+		const {backend} = await serverAs('ollama', {'qwen2.5:7b': {numCtx: 8192, trained: 32_768}, 'tiny:1b': {numCtx: 200_000, trained: 32_768}});
+		expect(await backend.contextWindow('qwen2.5:7b')).toEqual({tokens: 8192, source: 'Ollama num_ctx'});
+		expect(await backend.contextWindow('tiny:1b')).toEqual({tokens: 32_768, source: 'Ollama num_ctx'});
+		expect(backend.windowAdvice('qwen2.5:7b')).toMatch(/OLLAMA_CONTEXT_LENGTH=32768 ollama serve/);
+	});
+
+	it('Ollama: without num_ctx, the context it loaded the model with, once it is loaded', async () => {
+		const {backend} = await serverAs('ollama', {'llama3.1:8b': {trained: 131_072}});
+		// Not loaded yet: the server cannot say, and nothing is made up.
+		expect(await backend.contextWindow('llama3.1:8b')).toBeUndefined();
+		await collectStream(backend.stream([{role: 'user', content: 'hi'}], {model: 'llama3.1:8b'}));
+		expect(await backend.contextWindow('llama3.1:8b')).toEqual({tokens: 4096, source: 'the context Ollama loaded it with'});
+	});
+
+	it('vLLM: max_model_len in /v1/models', async () => {
+		const {backend} = await serverAs('vllm', {'Qwen/Qwen2.5-7B-Instruct': {loaded: 16_384}});
+		expect(await backend.contextWindow('Qwen/Qwen2.5-7B-Instruct')).toEqual({tokens: 16_384, source: 'vLLM max_model_len'});
+		expect(backend.windowAdvice('Qwen/Qwen2.5-7B-Instruct')).toMatch(/--max-model-len/);
+	});
+
+	it('LM Studio: the context a loaded model has', async () => {
+		const {backend} = await serverAs('lmstudio', {'qwen2.5-7b-instruct': {loaded: 8192, trained: 32_768}, 'not-loaded': {trained: 32_768}});
+		expect(await backend.contextWindow('qwen2.5-7b-instruct')).toEqual({tokens: 8192, source: 'the context LM Studio loaded it with'});
+		expect(await backend.contextWindow('not-loaded')).toBeUndefined();
+		expect(backend.windowAdvice('not-loaded')).toMatch(/lms load not-loaded --context-length/);
+	});
+
+	it('llama.cpp: n_ctx from /props', async () => {
+		const {backend} = await serverAs('llamacpp', {'model.gguf': {loaded: 4096, trained: 32_768}});
+		expect(await backend.contextWindow('model.gguf')).toEqual({tokens: 4096, source: 'llama.cpp n_ctx'});
+	});
+
+	it('a server that tells nothing: the catalog for a known model, else nothing, and it is not asked again', async () => {
+		const {backend} = await serverAs(undefined, {'gpt-4o': {}, mystery: {}});
+		expect(await backend.contextWindow('gpt-4o')).toEqual({tokens: 128_000, source: 'the model catalog'});
+		expect(await backend.contextWindow('mystery')).toBeUndefined();
+		expect(backend.windowAdvice('mystery')).toBeUndefined();
+	});
+
+	it('a hosted preset is not probed: its models come from the catalog', async () => {
+		vi.stubEnv('OPENROUTER_API_KEY', 'k');
+		const seen: string[] = [];
+		const backend = createBackend({
+			kind: 'openrouter',
+			fetch: (input, init) => {
+				seen.push(String(input));
+				return fetch(input, init);
+			},
+		});
+		expect(await backend.contextWindow!('gpt-4o')).toEqual({tokens: 128_000, source: 'the model catalog'});
+		expect(seen).toEqual([]);
+	});
+});

@@ -19,7 +19,7 @@ let ollama: FakeLlmServer;
 let logDir: string;
 beforeAll(async () => {
 	server = await startFakeLlmServer({models: ['root-model', 'sub-model']});
-	ollama = await startFakeLlmServer({models: ['qwen2.5:7b'], flavor: 'ollama'});
+	ollama = await startFakeLlmServer({models: ['qwen2.5:7b', 'qwen2.5:3b'], flavor: 'ollama'});
 	logDir = mkdtempSync(join(tmpdir(), 'rlm-tui-truncation-'));
 });
 afterAll(async () => {
@@ -115,18 +115,16 @@ describe('cut replies, more cases', () => {
 });
 
 describe('a prompt the server cut to fit its window (Ollama)', () => {
+	const secret = 'The secret code is 4417.';
+	const filler = 'lorem ipsum dolor sit amet '.repeat(1200); // ~8,000 tokens, over Ollama's default 4,096
+	const script: Script = {
+		root: () => repl(`doc = ${JSON.stringify(secret)} + ${JSON.stringify(filler)}\nanswers = llm_query_batched(["Find the secret code.\\n" + doc] * 2)\nllm_output(answers[0])`),
+		sub: (prompt) => ({text: prompt.includes('4417') ? '4417' : 'I see no secret code.'}),
+	};
+
 	it('warns once, with the fix, and marks the slot so the model knows', async () => {
-		const secret = 'The secret code is 4417.';
-		const filler = 'lorem ipsum dolor sit amet '.repeat(1200); // ~8,000 tokens, over Ollama's default 4,096
-		const {result, events, subs} = await run(
-			'openai',
-			{
-				root: () => repl(`doc = ${JSON.stringify(secret)} + ${JSON.stringify(filler)}\nanswers = llm_query_batched(["Find the secret code.\\n" + doc] * 2)\nllm_output(answers[0])`),
-				sub: (prompt) => ({text: prompt.includes('4417') ? '4417' : 'I see no secret code.'}),
-			},
-			{model: 'qwen2.5:7b'},
-			ollama,
-		);
+		// The sub-model is not loaded yet, so Ollama cannot tell its window before the first call.
+		const {result, events, subs} = await run('openai', script, {model: 'qwen2.5:7b', subModel: 'qwen2.5:3b'}, ollama);
 		// The sub-model really did see only the tail...
 		expect(subs[0]!.keptTokens).toBe(2050);
 		expect(result.response).toMatch(/^I see no secret code\.\n\[warning: the server truncated this prompt: it kept about 2,050 of [\d,]+ tokens/);
@@ -134,9 +132,16 @@ describe('a prompt the server cut to fit its window (Ollama)', () => {
 		const warnings = of(events, 'notice').filter((notice) => notice.code === 'prompt_truncated');
 		expect(warnings).toHaveLength(1);
 		expect(warnings[0]!.level).toBe('warn');
-		expect(warnings[0]!.message).toMatch(/kept only 2,050 of about [\d,]+ prompt tokens sent to qwen2\.5:7b/);
-		expect(warnings[0]!.message).toMatch(/OLLAMA_CONTEXT_LENGTH/);
+		expect(warnings[0]!.message).toMatch(/kept only 2,050 of about [\d,]+ prompt tokens sent to qwen2\.5:3b/);
+		expect(warnings[0]!.message).toMatch(/Give Ollama a larger window: restart it with OLLAMA_CONTEXT_LENGTH=32768 ollama serve/);
 		expect(of(events, 'call.done').every((call) => call.promptTruncated?.keptTokens === 2050)).toBe(true);
+	});
+
+	it('once the server says the loaded window, an over-long prompt fails in its slot before it is sent', async () => {
+		ollama.loaded.add('qwen2.5:3b');
+		const {result, subs} = await run('openai', script, {model: 'qwen2.5:7b', subModel: 'qwen2.5:3b'}, ollama);
+		expect(result.response).toMatch(/^Error: this prompt is about [\d,]+ tokens, over the 4,096-token window of qwen2\.5:3b \(the context Ollama loaded it with\)/);
+		expect(subs).toHaveLength(0);
 	});
 
 	it('stays quiet when the whole prompt fit', async () => {

@@ -274,9 +274,15 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefine
 }
 
 /** Model ids from an SDK's paginated list: abortable, failures as one-line BackendErrors. */
-export async function listModelIds(pages: AsyncIterable<{id: string}>, signal: AbortSignal | undefined, context: ErrorContext): Promise<string[]> {
+export async function listModelIds(
+	pages: AsyncIterable<{id: string}> & {withResponse?: () => Promise<{response: Response}>},
+	signal: AbortSignal | undefined,
+	context: ErrorContext,
+): Promise<string[]> {
 	try {
 		const collect = async (): Promise<string[]> => {
+			// A web page where the model list should be (a wrong URL) is an error, not an empty list.
+			if (pages.withResponse) throwIfNotAReply((await pages.withResponse()).response, context);
 			const ids: string[] = [];
 			for await (const model of pages) ids.push(model.id);
 			return ids;

@@ -203,6 +203,18 @@ describe('200s that are not replies', () => {
 		expect(error.message).toMatch(/answered 200 with an empty stream/);
 	});
 
+	it.each(['openai', 'anthropic'] as const)('%s: a web page where the model list should be is an error, not an empty list', async (api) => {
+		server.modelsPage = '<html><head><title>Login</title></head></html>';
+		try {
+			const error = await caught((api === 'openai' ? openai() : anthropic()).listModels());
+			expect(error.code).toBe('bad_response');
+			expect(error.message).toContain('an HTML page ("Login")');
+		} finally {
+			server.modelsPage = undefined;
+		}
+		expect(await openai().listModels()).toEqual(['fake-model', 'fake-model-mini']);
+	});
+
 	it('JSON that is not a completion is an error, not an empty answer', async () => {
 		server.setResponder(() => ({raw: '{"status": "ok"}', contentType: 'application/json'}));
 		const error = await caught(openai().complete(messages, {model: 'm'}));

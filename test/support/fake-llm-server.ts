@@ -140,6 +140,8 @@ export interface FakeLlmServer {
 	windows: Record<string, FakeModelWindow>;
 	/** Models a request has been made for (Ollama's /api/ps lists them). */
 	loaded: Set<string>;
+	/** When set, GET /v1/models answers 200 with this HTML instead of the list (a web UI at the URL). */
+	modelsPage: string | undefined;
 	setResponder(responder: FakeResponder): void;
 	/** Number of requests whose connection the client closed before the reply ended. */
 	readonly aborted: number;
@@ -201,6 +203,11 @@ export async function startFakeLlmServer(
 		const isAnthropicClient = 'anthropic-version' in headers || 'x-api-key' in headers;
 
 		if (req.method === 'GET' && path === '/v1/models') {
+			if (fake.modelsPage !== undefined) {
+				res.writeHead(200, {'content-type': 'text/html; charset=utf-8'});
+				res.end(fake.modelsPage);
+				return;
+			}
 			if (isAnthropicClient) sendJSON(res, 200, anthropicModelList(models));
 			else sendJSON(res, 200, openaiModelList(models, (id) => modelListFields(flavor, windows[id])));
 			return;
@@ -336,7 +343,7 @@ export async function startFakeLlmServer(
 	const {port} = server.address() as AddressInfo;
 	const url = `http://127.0.0.1:${port}`;
 
-	return {
+	const fake: FakeLlmServer = {
 		url,
 		openaiBaseURL: `${url}/v1`,
 		anthropicBaseURL: url,
@@ -344,6 +351,7 @@ export async function startFakeLlmServer(
 		models,
 		windows,
 		loaded,
+		modelsPage: undefined,
 		setResponder(next) {
 			responder = next;
 		},
@@ -359,6 +367,7 @@ export async function startFakeLlmServer(
 			});
 		},
 	};
+	return fake;
 }
 
 // ---------------------------------------------------------------------------------------------

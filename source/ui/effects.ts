@@ -8,7 +8,7 @@ import type {RlmEvent} from '../engine/events.js';
 import type {CompletionOptions, CompletionResult, RlmOptions} from '../engine/types.js';
 import type {SandboxContext} from '../sandbox/types.js';
 import {apiKeyFor, baseURLFor, headersFor, modelFor, type ResolvedConfig} from '../settings/resolve.js';
-import type {BackendName} from '../protocol/backends.js';
+import {presetOf, type BackendName} from '../protocol/backends.js';
 import type {SettingsStore} from '../settings/store.js';
 import type {AppAction, CompletionSummary, Effect} from './state/app-state.js';
 import {transcriptFileName} from './transcript.js';
@@ -68,8 +68,9 @@ export function unreachableHint(backend: string, baseURL: string | undefined, me
 	const where = baseURL ? ` at ${baseURL}` : '';
 	// The backend's own message already names the URL; its advice about flags does not fit here.
 	const what = /^Cannot reach/i.test(message) ? message.replace(/\s*Start the server[\s\S]*$/, '') : `Cannot reach the ${backend} backend${where}: ${message}.`;
-	const ollama = backend === 'openai' ? ' (for Ollama: `ollama serve`)' : '';
-	return `${what} Start the server${ollama}, fix the URL with /backend ${backend} URL, or try the offline demo model: /backend demo`;
+	const start = presetOf(backend)?.start;
+	const how = backend === 'openai' ? ' (for Ollama: `ollama serve`)' : start ? ` (${start})` : '';
+	return `${what} Start the server${how}, fix the URL with /backend ${backend} URL, or try the offline demo model: /backend demo`;
 }
 
 export class EffectRunner {
@@ -106,13 +107,24 @@ export class EffectRunner {
 		const backend = this.#backend;
 		const baseURL = rlm.options.baseURL ?? (backend === this.deps.config.backend ? this.deps.config.baseURL : undefined);
 		const check = rlm.checkBackend(AbortSignal.timeout(15_000)).then(
-			() => undefined,
+			() => this.#pickServerModel(),
 			(error: unknown) => {
 				if (this.#backend === backend && (rlm.options.baseURL ?? baseURL) === baseURL) this.#say('error', unreachableHint(backend, baseURL, firstLine(error)));
 			},
 		);
 		const warm = rlm.warmUp().catch((error: unknown) => this.#say('error', `The Python sandbox could not start: ${firstLine(error)}`));
 		await Promise.all([check, warm]);
+	}
+
+	/** A backend without a model set (a vLLM, LM Studio or llama.cpp preset) uses the server's first. */
+	async #pickServerModel(): Promise<void> {
+		const {rlm} = this.deps;
+		if (rlm.options.model.trim()) return;
+		const [first] = await rlm.listModels(AbortSignal.timeout(15_000)).catch(() => []);
+		if (!first || rlm.options.model.trim()) return;
+		rlm.configure({model: first});
+		this.#dispatch({type: 'config', config: {model: first}});
+		this.#say('info', `Model: ${first}, the first the server lists (/model to choose another).`);
 	}
 
 	run(effect: Effect): void {

@@ -110,6 +110,17 @@ describe('with the demo backend', () => {
 });
 
 describe('with an OpenAI-compatible server', () => {
+	it('a local preset without a model set starts on the first model the server lists', async () => {
+		server = await startFakeLlmServer({models: ['served-model', 'other-model']});
+		server.setResponder(scripted({root: () => repl('llm_output("from served-model")')}));
+		start({backend: 'vllm', backendUrl: server.openaiBaseURL});
+		await h!.waitForFrame((f) => flat(f).includes('Model: served-model, the first the server lists'));
+		expect(rlm!.options.model).toBe('served-model');
+		h!.write('hello\r');
+		await h!.waitForFrame((f) => f.includes('from served-model'));
+		expect(server.requests[0]!.model).toBe('served-model');
+	}, SLOW);
+
 	it('switches the model with /model and the next question uses it; cancels a running completion', async () => {
 		let hang = false;
 		server = await startFakeLlmServer({

@@ -194,7 +194,7 @@ export class OpenAIBackend implements Backend {
 				const status = (error as {status?: unknown}).status;
 				if (!(error instanceof OpenAI.APIError) || (status !== 400 && status !== 422) || tried.size >= 6) throw error;
 				const message = serverMessage(error) ?? '';
-				const adjustment = refusedParameter({message, param: error.param}, Object.keys(current), tried);
+				const adjustment = refusedParameter({message, param: error.param, code: error.code}, Object.keys(current), tried);
 				if (!adjustment) throw error;
 				tried.add(adjustment.param);
 				if (adjustment.replacement) tried.add(adjustment.replacement);

@@ -95,7 +95,7 @@ const REFUSAL =
  * than dropped, unless its other name was tried already.
  */
 export function refusedParameter(
-	said: {message: string; param?: unknown},
+	said: {message: string; param?: unknown; code?: unknown},
 	sent: readonly string[],
 	/** Parameter names already adjusted for this request (never renamed back to). */
 	tried: ReadonlySet<string> = new Set(),
@@ -103,8 +103,12 @@ export function refusedParameter(
 	const candidates = OPTIONAL_PARAMS.filter((param) => sent.includes(param));
 	if (candidates.length === 0) return undefined;
 	let param: OptionalParam | undefined;
+	// OpenAI names the parameter in `param` for any invalid value ("max_tokens is too large"): it
+	// counts only as a refusal of the parameter itself.
+	const refused = REFUSAL.test(said.message) || /unsupported/i.test(String(said.code ?? ''));
+	if (!refused) return undefined;
 	if (typeof said.param === 'string') param = candidates.find((candidate) => candidate === said.param);
-	if (param === undefined && REFUSAL.test(said.message)) {
+	if (param === undefined) {
 		// The first sent parameter the message names (as a word: max_tokens is not inside max_completion_tokens).
 		let earliest = Infinity;
 		for (const candidate of candidates) {

@@ -17,8 +17,10 @@ describe('refusedParameter', () => {
 		expect(refusedParameter({message}, sent)).toEqual(expected);
 	});
 
-	it('takes OpenAI’s param field first', () => {
-		expect(refusedParameter({message: 'bad value', param: 'temperature'}, sent)).toEqual({param: 'temperature'});
+	it('takes OpenAI’s param field first, when the error refuses the parameter itself', () => {
+		expect(refusedParameter({message: 'bad value', param: 'temperature', code: 'unsupported_value'}, sent)).toEqual({param: 'temperature'});
+		// Too large is a value to fix, not a parameter to drop.
+		expect(refusedParameter({message: 'max_tokens is too large: 100000. This model supports at most 16384 completion tokens', param: 'max_tokens', code: null}, sent)).toBeUndefined();
 	});
 
 	it('names nothing for a refusal about something else, or a parameter that was not sent', () => {

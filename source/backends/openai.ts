@@ -25,7 +25,7 @@ import {
 } from './request-params.js';
 import {inspectingFetch} from './response-body.js';
 import {withStreamRetries} from './stream-retry.js';
-import {probeWindow, windowAdviceFor, type ContextWindow, type ServerFlavor} from './server-window.js';
+import {flavorOfName, probeWindow, windowAdviceFor, type ContextWindow, type ServerFlavor} from './server-window.js';
 import {
 	DEFAULT_MAX_RETRIES,
 	DEFAULT_TIMEOUT_MS,
@@ -137,7 +137,7 @@ export class OpenAIBackend implements Backend {
 		const headers: Record<string, string | null> = {...config.headers};
 		if (azure) Object.assign(headers, {'api-key': apiKey, Authorization: null});
 		this.hosted = Boolean(preset?.needsKey) || isOfficialOpenAI(this.baseURL) || azure;
-		if (this.name === 'ollama' || this.name === 'vllm' || this.name === 'lmstudio' || this.name === 'llamacpp') this.server = this.name;
+		this.server = flavorOfName(this.name);
 		this.memory = config.paramMemory ?? sessionParamMemory;
 		this.client = new OpenAI({
 			apiKey,

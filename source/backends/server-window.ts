@@ -9,7 +9,13 @@
 // - LM Studio: GET /api/v1/models -> `loaded_instances[].config.context_length` of a loaded model.
 // - Routers and hosted APIs: `context_length` / `context_window` on /v1/models (OpenRouter, Groq).
 
-export type ServerFlavor = 'ollama' | 'vllm' | 'lmstudio' | 'llamacpp';
+export const SERVER_FLAVORS = ['ollama', 'vllm', 'lmstudio', 'llamacpp'] as const;
+export type ServerFlavor = (typeof SERVER_FLAVORS)[number];
+
+/** The server a backend name stands for: the local presets are named after their server. */
+export function flavorOfName(name: string): ServerFlavor | undefined {
+	return (SERVER_FLAVORS as readonly string[]).includes(name) ? (name as ServerFlavor) : undefined;
+}
 
 /** A context window in tokens, and where the figure came from (for messages). */
 export interface ContextWindow {

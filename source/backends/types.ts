@@ -1,20 +1,11 @@
 // The one interface every model backend implements. The engine only ever talks to this.
 import type {BackendKind, BackendName} from '../protocol/backends.js';
+import type {BackendErrorCode, ChatMessage, FinishReason, NoticeCode, Usage} from '../protocol/llm.js';
 import type {ParamMemory} from './request-params.js';
 
 export type {BackendKind, BackendName} from '../protocol/backends.js';
-
-export type ChatRole = 'system' | 'user' | 'assistant';
-
-export interface ChatMessage {
-	role: ChatRole;
-	content: string;
-}
-
-export interface Usage {
-	inputTokens: number;
-	outputTokens: number;
-}
+export type {BackendErrorCode, ChatMessage, ChatRole, FinishReason, NoticeCode, Usage} from '../protocol/llm.js';
+export {addUsage, zeroUsage} from '../protocol/llm.js';
 
 export interface StreamOptions {
 	model: string;
@@ -25,25 +16,6 @@ export interface StreamOptions {
 	maxTokens?: number;
 	signal?: AbortSignal;
 }
-
-/** Why a reply ended, in the OpenAI wire's words: `stop` (the model finished), `length` (cut at the
- * output-token limit: OpenAI `finish_reason: "length"`, Anthropic `stop_reason: "max_tokens"`), or
- * `other` (content filter, tool call, a stream that ended without saying). */
-export type FinishReason = 'stop' | 'length' | 'other';
-
-/** Short stable names for what a notice is about; front ends map them to advice. */
-export type NoticeCode =
-	| 'param_dropped'
-	| 'prompt_truncated'
-	| 'reply_truncated'
-	| 'prompt_over_window'
-	| 'stream_retried'
-	| 'log_failed'
-	| 'model_chosen'
-	/** A reply whose answer part was empty while its reasoning was not. */
-	| 'reasoning_only'
-	/** A reply with neither answer text nor reasoning. */
-	| 'empty_reply';
 
 /** One piece of a streamed reply. `reasoning` is the model's thinking (reasoning fields, `<think>`
  * text, Anthropic thinking blocks): shown, logged, never run and never the answer. `notice` is
@@ -91,19 +63,6 @@ export interface BackendConfig {
 	fetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 }
 
-export type BackendErrorCode =
-	| 'unreachable'
-	| 'auth'
-	| 'not_found'
-	| 'rate_limited'
-	| 'server'
-	| 'bad_request'
-	| 'timeout'
-	| 'aborted'
-	| 'missing_key'
-	/** A 200 that is not an API reply: an HTML page, a proxy's error page, an empty stream. */
-	| 'bad_response';
-
 /** A backend failure with a one-line message fit for a user (names the URL and what to do). */
 export class BackendError extends Error {
 	/** An error event inside a stream (or a cut connection) that a retry may get past. */
@@ -117,12 +76,6 @@ export class BackendError extends Error {
 		super(message);
 		this.name = 'BackendError';
 	}
-}
-
-export const zeroUsage = (): Usage => ({inputTokens: 0, outputTokens: 0});
-
-export function addUsage(a: Usage, b: Usage): Usage {
-	return {inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens};
 }
 
 /** A finished, non-streamed completion (OpenAIBackend.complete / AnthropicBackend.complete). */

@@ -2,7 +2,7 @@
 import {constants} from 'node:buffer';
 import {readFile, stat} from 'node:fs/promises';
 import {basename} from 'node:path';
-import type {SandboxContext} from '../sandbox/types.js';
+import type {SandboxContext} from '../protocol/repl.js';
 
 export class ContextFileError extends Error {}
 

@@ -1,5 +1,5 @@
 // The seed's compact execution log (-e) and its full view (-v), drawn from engine events.
-import type {RlmEvent} from '../engine/events.js';
+import type {RlmEvent} from '../protocol/events.js';
 import {formatCost} from '../ui/format.js';
 import {safeText} from '../ui/safe-text.js';
 

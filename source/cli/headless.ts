@@ -1,7 +1,7 @@
 // Headless mode (-p, or piped stdin): one completion, the answer on stdout, progress on stderr.
 import {Rlm} from '../engine/rlm.js';
 import type {ResolvedConfig} from '../settings/resolve.js';
-import type {SandboxContext} from '../sandbox/types.js';
+import type {SandboxContext} from '../protocol/repl.js';
 import {execLogWriter} from './exec-log.js';
 import {safeText} from '../ui/safe-text.js';
 import {emptyTrajectory, reduceTrajectory} from '../trajectory/tree.js';
@@ -10,7 +10,7 @@ import {lastSessionFiles, readTrajectoryLog} from '../trajectory/read-log.js';
 import {resumeTurns} from '../trajectory/resume.js';
 import {defaultLogDir} from '../trajectory/jsonl-log.js';
 import type {CompletionResult} from '../engine/types.js';
-import type {Usage} from '../backends/types.js';
+import type {Usage} from '../protocol/llm.js';
 import {exitWhenDrained} from './exit.js';
 import {partialAnswerTracker} from './partial-answer.js';
 import {startProgress} from './progress.js';

@@ -1,6 +1,6 @@
 // What a stopped run has to show. As the original RLM's `_best_partial_answer`: the root model's
 // most recent reply with content; a reply still streaming counts when no earlier one has content.
-import type {RlmEvent} from '../engine/events.js';
+import type {RlmEvent} from '../protocol/events.js';
 
 export interface PartialAnswer {
 	/** Feed every event of the run. */

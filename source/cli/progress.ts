@@ -3,7 +3,7 @@
 // above it (yocto-spinner clears and redraws around every write).
 import yoctoSpinner from 'yocto-spinner';
 import {estimateCostByModelUsd} from '../backends/model-info.js';
-import type {RlmEvent} from '../engine/events.js';
+import type {RlmEvent} from '../protocol/events.js';
 import type {TrajectoryState} from '../trajectory/tree.js';
 import {formatClock, formatCost, formatTokens} from '../ui/format.js';
 

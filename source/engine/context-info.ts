@@ -1,5 +1,5 @@
 import type {SandboxContext} from '../protocol/repl.js';
-import type {ContextInfo} from './events.js';
+import type {ContextInfo} from '../protocol/events.js';
 
 export function contextInfo(context: SandboxContext | null | undefined): ContextInfo {
 	if (context === null || context === undefined) return {type: 'none', chars: 0};

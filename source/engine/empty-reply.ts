@@ -2,7 +2,7 @@
 // channel, thinking that used up the output-token limit, or nothing at all), and what each party is
 // told: the user (a notice naming the cause and the fix), the model (a nudge), a sub-call slot (an
 // `Error:` string), and the run when it happens twice in a row (one line, status failed).
-import type {FinishReason, NoticeCode} from '../backends/types.js';
+import type {FinishReason, NoticeCode} from '../protocol/llm.js';
 
 export type EmptyReplyCause =
 	/** Only reasoning came back: the server's reasoning parser or chat template sent the answer there. */

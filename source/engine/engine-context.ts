@@ -2,7 +2,7 @@
 // and REPLs for child runs.
 import type {Backend} from '../backends/types.js';
 import type {Repl, ReplOptions} from '../protocol/repl.js';
-import type {RlmEventBody} from './events.js';
+import type {RlmEventBody} from '../protocol/events.js';
 
 export interface SettledOptions {
 	model: string;

@@ -1,8 +1,9 @@
 // One streamed model call: collects the answer text and the reasoning (separated in one place,
 // separateReasoning), reports both as they stream, and measures usage and time.
 import {separateReasoning} from '../backends/reasoning.js';
-import type {Backend, ChatMessage, FinishReason, NoticeCode, Usage} from '../backends/types.js';
-import {zeroUsage} from '../backends/types.js';
+import type {ChatMessage, FinishReason, NoticeCode, Usage} from '../protocol/llm.js';
+import type {Backend} from '../backends/types.js';
+import {zeroUsage} from '../protocol/llm.js';
 
 export interface ModelCallResult {
 	/** The answer part of the reply (what is parsed, run and returned). */

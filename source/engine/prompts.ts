@@ -1,5 +1,5 @@
 // Every text the engine sends the root model. Size-aware, and reminding the model of the turn.
-import type {ContextInfo} from './events.js';
+import type {ContextInfo} from '../protocol/events.js';
 import type {VariableInfo} from '../protocol/repl.js';
 
 export type SizeClass = 'small' | 'medium' | 'large' | 'huge';

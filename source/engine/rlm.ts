@@ -8,7 +8,7 @@ import type {Backend} from '../backends/types.js';
 import type {ExecResult, HistoryEntry, Repl, ReplFactory, ReplOptions, RunOptions, SandboxContext, VariableInfo} from '../protocol/repl.js';
 import type {EngineContext, SettledOptions} from './engine-context.js';
 import {contextInfo} from './context-info.js';
-import type {RlmEvent, RlmEventBody} from './events.js';
+import type {RlmEvent, RlmEventBody} from '../protocol/events.js';
 import {newId} from './ids.js';
 import {runLoop} from './run-loop.js';
 import {sandboxRepls} from './sandbox-repls.js';

@@ -1,11 +1,12 @@
 // The RLM loop for one run (the root or a child): model turn -> run every block -> feed back,
 // until code submits an answer, the turns run out (one forced final call), or it is cancelled.
-import type {ChatMessage, NoticeCode, Usage} from '../backends/types.js';
-import {addUsage, BackendError, zeroUsage} from '../backends/types.js';
+import type {ChatMessage, NoticeCode, Usage} from '../protocol/llm.js';
+import {addUsage, zeroUsage} from '../protocol/llm.js';
+import {BackendError} from '../backends/types.js';
 import {estimateMessagesTokens} from '../backends/model-info.js';
 import type {Repl, VariableInfo} from '../protocol/repl.js';
 import type {EngineContext} from './engine-context.js';
-import type {ContextInfo, RunStatus} from './events.js';
+import type {ContextInfo, RunStatus} from '../protocol/events.js';
 import {emptyRepliesFailure, emptyReplyCause, emptyReplyNotice, emptyReplyNudge} from './empty-reply.js';
 import {callModel} from './model-call.js';
 import {readReply, trimAfterLastBlock} from './parse.js';

@@ -1,11 +1,11 @@
 // Answers llm_query / rlm_query (and their batched forms) coming over the sandbox bridge.
 import {setMaxListeners} from 'node:events';
 import pLimit from 'p-limit';
-import type {FinishReason, NoticeCode, Usage} from '../backends/types.js';
-import {zeroUsage} from '../backends/types.js';
+import type {FinishReason, NoticeCode, Usage} from '../protocol/llm.js';
+import {zeroUsage} from '../protocol/llm.js';
 import type {BridgeHandler, BridgeRequest} from '../protocol/repl.js';
 import type {EngineContext} from './engine-context.js';
-import type {PromptTruncation} from './events.js';
+import type {PromptTruncation} from '../protocol/events.js';
 import {newId} from './ids.js';
 import {emptyReplyCause, emptyReplyNotice, emptySubCallError} from './empty-reply.js';
 import {callModel} from './model-call.js';

@@ -1,8 +1,8 @@
 // Truncation is never silent: a reply cut at the output-token limit, and a prompt the server cut
 // to fit its context (Ollama keeps about half its window and reports only what it kept).
 import {estimateMessagesTokens} from '../backends/model-info.js';
-import type {ChatMessage, Usage} from '../backends/types.js';
-import type {PromptTruncation} from './events.js';
+import type {ChatMessage, Usage} from '../protocol/llm.js';
+import type {PromptTruncation} from '../protocol/events.js';
 
 /** A reported prompt below 1/RATIO of what was sent reads as truncated. Ollama keeps num_ctx/2 + 2
  * tokens of a prompt longer than its window (ollama/ollama#17427), so an overflow of any size

@@ -1,7 +1,9 @@
 // The library's public shapes: options for an Rlm and what a completion returns.
-import type {Backend, BackendName, FinishReason, Usage} from '../backends/types.js';
+import type {FinishReason, Usage} from '../protocol/llm.js';
+import type {BackendName} from '../protocol/backends.js';
+import type {Backend} from '../backends/types.js';
 import type {ReplFactory, SandboxContext, VariableInfo} from '../protocol/repl.js';
-import type {RunStatus} from './events.js';
+import type {RunStatus} from '../protocol/events.js';
 
 export interface RlmOptions {
 	/** Root model name. */

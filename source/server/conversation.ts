@@ -1,6 +1,6 @@
 // Turns a chat-completions message list into what an RLM run takes: the question, the earlier
 // turns as `history`, and a context when the final user message is long.
-import type {HistoryEntry} from '../sandbox/types.js';
+import type {HistoryEntry} from '../protocol/repl.js';
 import {messageText, type ChatRequestMessage} from './request-schema.js';
 
 /** A final user message longer than this is treated as the context, not the question. */

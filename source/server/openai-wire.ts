@@ -1,6 +1,6 @@
 // OpenAI wire shapes the server writes: completions, stream chunks, model lists, errors.
 import type {ServerResponse} from 'node:http';
-import type {Usage} from '../backends/types.js';
+import type {Usage} from '../protocol/llm.js';
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
 

@@ -4,9 +4,9 @@
 import {closeSync, mkdirSync, openSync, writeSync} from 'node:fs';
 import {join} from 'node:path';
 import envPaths from 'env-paths';
-import type {ChatMessage} from '../backends/types.js';
-import type {RlmEvent} from '../engine/events.js';
-import type {SandboxContext} from '../sandbox/types.js';
+import type {ChatMessage} from '../protocol/llm.js';
+import type {RlmEvent} from '../protocol/events.js';
+import type {SandboxContext} from '../protocol/repl.js';
 import {iterationIds, iterationRecord, metadataRecord, type OriginalIteration, type PromptLookup} from './original-schema.js';
 import {emptyTrajectory, findRun, getNode, reduceTrajectory, type TrajectoryState} from './tree.js';
 

@@ -1,8 +1,8 @@
 // Turns a JSONL trajectory (ours or the original's) back into engine events, so a replay is fed
 // through the same reducer and tree as a live run.
-import type {FinishReason, NoticeCode, Usage} from '../backends/types.js';
-import type {ContextInfo, RlmEvent, RlmEventBody, RunStatus} from '../engine/events.js';
-import type {BridgeFunction} from '../sandbox/types.js';
+import type {FinishReason, NoticeCode, Usage} from '../protocol/llm.js';
+import type {ContextInfo, RlmEvent, RlmEventBody, RunStatus} from '../protocol/events.js';
+import type {BridgeFunction} from '../protocol/repl.js';
 import type {ChildTrajectory, OriginalCall, OriginalIteration, OriginalMetadata} from './original-schema.js';
 import type {TrajectoryLog} from './read-log.js';
 

@@ -1,8 +1,8 @@
 // The original RLM's JSONL log schema (a metadata line, then one line per iteration), built from
 // the trajectory tree so logs, replay and the UI all read the same structure. Fields of ours go
 // under `rlm_tui`; theirs are all present so their visualizer opens our files.
-import type {ChatMessage, FinishReason, Usage} from '../backends/types.js';
-import type {ContextInfo, RunStatus} from '../engine/events.js';
+import type {ChatMessage, FinishReason, Usage} from '../protocol/llm.js';
+import type {ContextInfo, RunStatus} from '../protocol/events.js';
 import {getNode, type CallNode, type CodeNode, type NoticeNode, type OutputNode, type ReplyNode, type RunNode, type TrajectoryNode, type TrajectoryState} from './tree.js';
 
 /** A prompt the server truncated, in tokens (our extra). */

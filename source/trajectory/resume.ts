@@ -1,6 +1,6 @@
 // What --resume needs from a session's logs: each turn's question and answer, its context when
 // it was kept, and the successful code blocks with the sub-call answers they got, in order.
-import type {SandboxContext} from '../sandbox/types.js';
+import type {SandboxContext} from '../protocol/repl.js';
 import type {TrajectoryLog} from './read-log.js';
 
 export interface ResumeBlock {

@@ -1,5 +1,5 @@
 // The one JSON shape of a session, shared by --json and /save: settings, the chat, and the tree.
-import type {HistoryEntry} from '../sandbox/types.js';
+import type {HistoryEntry} from '../protocol/repl.js';
 import {toNested, type NestedNode, type TrajectoryState} from './tree.js';
 
 export interface SessionJson {

@@ -6,9 +6,9 @@
 // ancestor whose rolled-up usage or children changed; untouched nodes keep their identity (React
 // memo works on them). Nodes live in a chunked persistent vector (their ids are indices), so an
 // event costs O(depth + chunk) rather than O(nodes).
-import type {FinishReason, Usage} from '../backends/types.js';
-import type {ContextInfo, PromptTruncation, RlmEvent, RunStatus} from '../engine/events.js';
-import type {BridgeFunction, VariableInfo} from '../sandbox/types.js';
+import type {FinishReason, Usage} from '../protocol/llm.js';
+import type {ContextInfo, PromptTruncation, RlmEvent, RunStatus} from '../protocol/events.js';
+import type {BridgeFunction, VariableInfo} from '../protocol/repl.js';
 import {Map as PersistentMap} from 'immutable';
 import {emptyVector, vectorGet, VectorDraft, type NodeVector} from './store.js';
 

@@ -2,7 +2,7 @@
 // lays out the panes. State and actions go down in separate contexts (actions never change).
 import {Box, Text, useInput, useStdout, type Key} from 'ink';
 import React, {createContext, memo, useCallback, useContext, useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore} from 'react';
-import type {RlmEvent} from '../engine/events.js';
+import type {RlmEvent} from '../protocol/events.js';
 import type {ResolvedConfig} from '../settings/resolve.js';
 import type {SettingsStore} from '../settings/store.js';
 import {getNode, type TrajectoryState} from '../trajectory/tree.js';

@@ -1,6 +1,6 @@
 // Adapter over the backends' price table: loads `estimateCostUsd` if it is there and falls back to
 // "no cost" if it is missing or throws, so the UI never depends on its shape.
-import type {Usage} from '../backends/types.js';
+import type {Usage} from '../protocol/llm.js';
 
 type Estimator = (model: string, usage: Usage) => number | undefined;
 

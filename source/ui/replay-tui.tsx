@@ -1,7 +1,7 @@
 // --replay in a terminal: the logged run's tree and chat, explored read-only with the same UI.
 import {EventEmitter} from 'node:events';
 import {isBackendName, type BackendName} from '../protocol/backends.js';
-import type {RlmEvent} from '../engine/events.js';
+import type {RlmEvent} from '../protocol/events.js';
 import type {ResumeSummary, RlmEvents} from '../engine/rlm.js';
 import type {CompletionResult, RlmOptions} from '../engine/types.js';
 import type {ResolvedConfig} from '../settings/resolve.js';

@@ -1,7 +1,7 @@
 // Text from the model, its Python and its logs is shown in a terminal: control characters in it
 // (escape sequences that set the clipboard, retitle the window, clear the screen) are dropped
 // before anything draws it. Newlines and tabs stay.
-import type {RlmEvent} from '../engine/events.js';
+import type {RlmEvent} from '../protocol/events.js';
 
 const controls = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 

@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {Rlm} from '../../source/engine/rlm.js';
-import type {RlmEvent, RlmEventOf} from '../../source/engine/events.js';
+import type {RlmEvent, RlmEventOf} from '../../source/protocol/events.js';
 import type {RlmOptions} from '../../source/engine/types.js';
 import {logToEvents} from '../../source/trajectory/log-to-events.js';
 import {readTrajectoryLog} from '../../source/trajectory/read-log.js';

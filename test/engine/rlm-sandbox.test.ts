@@ -4,7 +4,7 @@
 // behaviour is tested on the fake REPL in rlm.test.ts.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {Rlm} from '../../source/engine/rlm.js';
-import type {RlmEvent} from '../../source/engine/events.js';
+import type {RlmEvent} from '../../source/protocol/events.js';
 import type {RlmOptions} from '../../source/engine/types.js';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
 import {repl, rootRequests, scripted, subRequests} from '../support/rlm-script.js';

@@ -3,7 +3,7 @@
 // against the real sandbox, end to end: rlm-sandbox.test.ts.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {Rlm} from '../../source/engine/rlm.js';
-import type {RlmEvent} from '../../source/engine/events.js';
+import type {RlmEvent} from '../../source/protocol/events.js';
 import type {RlmOptions} from '../../source/engine/types.js';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
 import {fakeRepls, FakePythonError, type FakeReplScript} from '../support/fake-repl.js';

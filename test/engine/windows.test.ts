@@ -2,7 +2,7 @@
 // the root is told to keep to, and a warning when the root's own prompt outgrows its window.
 import {afterAll, describe, expect, it} from 'vitest';
 import {Rlm} from '../../source/engine/rlm.js';
-import type {RlmEvent, RlmEventOf} from '../../source/engine/events.js';
+import type {RlmEvent, RlmEventOf} from '../../source/protocol/events.js';
 import {startFakeLlmServer, type FakeLlmServer, type FakeModelWindow, type ServerFlavor} from '../support/fake-llm-server.js';
 import {repl, rootRequests, scripted, subRequests, type Script} from '../support/rlm-script.js';
 

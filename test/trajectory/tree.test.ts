@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import type {RlmEvent, RlmEventBody} from '../../source/engine/events.js';
+import type {RlmEvent, RlmEventBody} from '../../source/protocol/events.js';
 import {
 	emptyTrajectory,
 	findCall,

@@ -7,7 +7,7 @@ import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {resolveConfig} from '../../source/settings/resolve.js';
 import {openSettings, type SettingsStore} from '../../source/settings/store.js';
-import type {RlmEvent} from '../../source/engine/events.js';
+import type {RlmEvent} from '../../source/protocol/events.js';
 import {InertEngine} from '../../source/ui/replay-tui.js';
 import {displayWidth} from '../../source/ui/format.js';
 import {asRlm, KEYS, renderApp, scriptRun, scriptRunDone, ScriptedRlm, waitFor, type Harness} from './harness.js';

@@ -3,7 +3,7 @@
 import {EventEmitter} from 'node:events';
 import {render} from 'ink-testing-library';
 import React from 'react';
-import type {RlmEvent, RlmEventBody} from '../../source/engine/events.js';
+import type {RlmEvent, RlmEventBody} from '../../source/protocol/events.js';
 import type {Rlm} from '../../source/engine/rlm.js';
 import type {CompletionResult, RlmOptions} from '../../source/engine/types.js';
 import type {ResolvedConfig} from '../../source/settings/resolve.js';

@@ -1,7 +1,7 @@
 // Pure pieces of the TUI: key splitting, the line editor, commands, layout, the flattened tree
 // view, the reducer's routing under several keys, cost and formatting.
 import {describe, expect, it} from 'vitest';
-import type {RlmEvent, RlmEventBody} from '../../source/engine/events.js';
+import type {RlmEvent, RlmEventBody} from '../../source/protocol/events.js';
 import {parseCommand} from '../../source/ui/commands.js';
 import {estimateCost, loadCostEstimator} from '../../source/ui/cost.js';
 import {clip, fitAnsi, formatClock, formatMs, formatTokens} from '../../source/ui/format.js';

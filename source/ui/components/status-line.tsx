@@ -1,6 +1,6 @@
 import {Text} from 'ink';
 import React, {memo} from 'react';
-import type {Usage} from '../../backends/types.js';
+import type {Usage} from '../../protocol/llm.js';
 import {estimateCost} from '../cost.js';
 import {clip, displayWidth, formatClock, formatCost, formatTokens} from '../format.js';
 import type {Theme} from '../theme.js';

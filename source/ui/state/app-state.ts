@@ -2,8 +2,8 @@
 // results. Keys are routed here, in priority order (dialogs > panes > globals), so several keys
 // arriving in one tick each see the state the previous one left. Side effects (start a completion,
 // save settings, exit) are queued as effects that the app runs after the render.
-import type {RlmEvent} from '../../engine/events.js';
-import type {RunStatus} from '../../engine/events.js';
+import type {RlmEvent} from '../../protocol/events.js';
+import type {RunStatus} from '../../protocol/events.js';
 import {BACKEND_NAMES, isBackendName, type BackendName} from '../../protocol/backends.js';
 import {getNode, type RunNode} from '../../trajectory/tree.js';
 import {parseCommand, type Command} from '../commands.js';

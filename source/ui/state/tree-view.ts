@@ -2,7 +2,7 @@
 // while rows come and go), follow-newest, and the window's first row. All pure; the flat row list
 // is memoised per (tree, expansion) so cursor moves never re-flatten.
 import {emptyTrajectory, getNode, reduceAll, type TrajectoryNode, type TrajectoryState} from '../../trajectory/tree.js';
-import type {RlmEvent} from '../../engine/events.js';
+import type {RlmEvent} from '../../protocol/events.js';
 
 export interface TreeViewState {
 	readonly traj: TrajectoryState;

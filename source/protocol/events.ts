@@ -1,7 +1,7 @@
 // The engine's event stream: everything observable about a run. The tree pane, the JSONL log,
 // --json, the -e exec log and the server's progress stream are all consumers of these events.
-import type {ChatMessage, FinishReason, NoticeCode, Usage} from '../backends/types.js';
-import type {BridgeFunction, VariableInfo} from '../protocol/repl.js';
+import type {ChatMessage, FinishReason, NoticeCode, Usage} from './llm.js';
+import type {BridgeFunction, VariableInfo} from './repl.js';
 
 export type RunStatus = 'answered' | 'forced' | 'cancelled' | 'failed';
 

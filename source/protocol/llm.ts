@@ -1,0 +1,52 @@
+// What a model call is made of and reports, in the wire's words: messages, usage, why a reply
+// ended, notice codes and error codes. A leaf of the shared vocabulary.
+
+export type ChatRole = 'system' | 'user' | 'assistant';
+
+export interface ChatMessage {
+	role: ChatRole;
+	content: string;
+}
+
+export interface Usage {
+	inputTokens: number;
+	outputTokens: number;
+}
+
+/** Why a reply ended, in the OpenAI wire's words: `stop` (the model finished), `length` (cut at the
+ * output-token limit: OpenAI `finish_reason: "length"`, Anthropic `stop_reason: "max_tokens"`), or
+ * `other` (content filter, tool call, a stream that ended without saying). */
+export type FinishReason = 'stop' | 'length' | 'other';
+
+/** Short stable names for what a notice is about; front ends map them to advice. */
+export type NoticeCode =
+	| 'param_dropped'
+	| 'prompt_truncated'
+	| 'reply_truncated'
+	| 'prompt_over_window'
+	| 'stream_retried'
+	| 'log_failed'
+	| 'model_chosen'
+	/** A reply whose answer part was empty while its reasoning was not. */
+	| 'reasoning_only'
+	/** A reply with neither answer text nor reasoning. */
+	| 'empty_reply';
+
+export type BackendErrorCode =
+	| 'unreachable'
+	| 'auth'
+	| 'not_found'
+	| 'rate_limited'
+	| 'server'
+	| 'bad_request'
+	| 'timeout'
+	| 'aborted'
+	| 'missing_key'
+	/** A 200 that is not an API reply: an HTML page, a proxy's error page, an empty stream. */
+	| 'bad_response';
+
+export const zeroUsage = (): Usage => ({inputTokens: 0, outputTokens: 0});
+
+export function addUsage(a: Usage, b: Usage): Usage {
+	return {inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens};
+}

@@ -1,8 +1,8 @@
 // TUI: keypress-to-frame time with 100, 1,000 and 10,000 rows in the tree, frames per second
-// while 500 tokens/s stream in, and the cost of a long Markdown answer with a wide table. The real App (dist/) with a stand-in engine that emits the events
+// while 500 tokens/s stream in, CPU while a long block runs, and the cost of a long Markdown answer with a wide table. The real App (dist/) with a stand-in engine that emits the events
 // it is told to, as test/ui does. Run as its own process (run.mjs does): it sets NODE_ENV to
 // production before React loads, as the app does, and prints one JSON object on stdout.
-//   node bench/tui.mjs [--quick] [--markdown-only]
+//   node bench/tui.mjs [--quick] [--markdown-only] [--idle-only]
 import {EventEmitter} from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,7 +12,7 @@ import {monitorEventLoopDelay} from 'node:perf_hooks';
 process.env.NODE_ENV = 'production';
 for (const name of Object.keys(process.env)) if (name === 'CI' || name.startsWith('CI_')) delete process.env[name];
 
-const [{createElement}, ink, {render: renderTesting}, {App}, {resolveConfig}, {openSettings}, markdown] = await Promise.all([
+const [{createElement}, ink, {render: renderTesting}, {App}, {resolveConfig}, {openSettings}, markdown, fullscreen, terminal] = await Promise.all([
 	import('react'),
 	import('ink'),
 	import('ink-testing-library'),
@@ -20,6 +20,8 @@ const [{createElement}, ink, {render: renderTesting}, {App}, {resolveConfig}, {o
 	import('../dist/settings/resolve.js'),
 	import('../dist/settings/store.js'),
 	import('../dist/ui/markdown.js'),
+	import('../dist/ui/fullscreen.js'),
+	import('../dist/ui/terminal.js').catch(() => ({})),
 ]);
 
 const quick = process.argv.includes('--quick');
@@ -166,6 +168,90 @@ async function keypressToFrame(rows, presses) {
 	}
 }
 
+/** Ink's own render to a fake 120x40 TTY with the app's render options and terminal layer. */
+function mountTerminal(rlm) {
+	const stdout = new EventEmitter();
+	let writes = 0;
+	let bytes = 0;
+	let last = '';
+	Object.assign(stdout, {
+		isTTY: true,
+		columns: COLUMNS,
+		rows: ROWS,
+		write: (data) => {
+			// A frame is a write with visible text; cursor and sync-mode sequences come apart.
+			if (stripAnsi(String(data)).trim()) writes++;
+			bytes += String(data).length;
+			last += data;
+			if (last.length > 200_000) last = last.slice(-100_000);
+			return true;
+		},
+	});
+	const stdin = new EventEmitter();
+	Object.assign(stdin, {
+		isTTY: true,
+		data: null,
+		setEncoding() {},
+		setRawMode() {},
+		resume() {},
+		pause() {},
+		ref() {},
+		unref() {},
+		read() {
+			const {data} = stdin;
+			stdin.data = null;
+			return data;
+		},
+		write(data) {
+			stdin.data = data;
+			stdin.emit('readable');
+			stdin.emit('data', data);
+		},
+	});
+	// The app's own terminal layer (changed lines only), when this build has one.
+	if (terminal.Screen) {
+		const screen = new terminal.Screen({stdin, stdout, env: {}});
+		screen.patchStreams();
+		screen.enter();
+	}
+	const instance = ink.render(appElement(rlm), {stdout, stdin, stderr: stdout, exitOnCtrlC: false, patchConsole: false, ...(fullscreen.INK_OPTIONS ?? {})});
+	instance.stdin = stdin;
+	const nextFrame = async (predicate) => {
+		const deadline = Date.now() + 10_000;
+		while (!predicate(stripAnsi(last))) {
+			if (Date.now() > deadline) throw new Error('no such frame (terminal mode)');
+			await new Promise((resolve) => setTimeout(resolve, 5));
+		}
+	};
+	return {instance, frames: () => writes, nextFrame, bytes: () => bytes};
+}
+
+/**
+ * A long code block runs and nothing else happens: what the spinners and clocks cost. CPU % of one
+ * core over `seconds`, frames and bytes written per second (Ink's render to a fake 120x40 TTY).
+ */
+async function runningIdle(seconds) {
+	const rlm = new StandInEngine();
+	const {instance, frames, nextFrame, bytes} = mountTerminal(rlm);
+	try {
+		await ask(rlm, nextFrame, instance, 'idle');
+		rlm.emitEvent({type: 'run.start', runId: 'i', depth: 0, model: 'm', backend: 'openai', question: 'idle', context: {type: 'str', chars: 4}, maxIterations: 30});
+		rlm.emitEvent({type: 'iter.start', runId: 'i', iteration: 1, maxIterations: 30});
+		rlm.emitEvent({type: 'code.start', runId: 'i', iteration: 1, block: 1, code: 'import time\ntime.sleep(600)'});
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		const f0 = frames();
+		const b0 = bytes();
+		const cpu0 = process.cpuUsage();
+		const t0 = performance.now();
+		await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+		const elapsed = (performance.now() - t0) / 1000;
+		const cpu = process.cpuUsage(cpu0);
+		return {cpuPercent: ((cpu.user + cpu.system) / 1e6 / elapsed) * 100, fps: (frames() - f0) / elapsed, bytesPerSecond: (bytes() - b0) / elapsed};
+	} finally {
+		instance.unmount();
+	}
+}
+
 /**
  * Streams `tokensPerSecond` tokens into a running reply for `seconds` and counts frames.
  * `mode` 'testing': ink-testing-library (every commit is a frame: React renders per second);
@@ -182,38 +268,10 @@ async function streamingFps(mode, tokensPerSecond, seconds) {
 		nextFrame = mounted.nextFrame;
 		frames = () => instance.frames.length;
 	} else {
-		const stdout = new EventEmitter();
-		let writes = 0;
-		let last = '';
-		Object.assign(stdout, {isTTY: true, columns: COLUMNS, rows: ROWS, write: (data) => {
-			// A frame is a write with visible text; cursor and sync-mode sequences come apart.
-			if (stripAnsi(String(data)).trim()) writes++;
-			last += data;
-			if (last.length > 200_000) last = last.slice(-100_000);
-			return true;
-		}});
-		const stdin = new EventEmitter();
-		Object.assign(stdin, {isTTY: true, data: null, setEncoding() {}, setRawMode() {}, resume() {}, pause() {}, ref() {}, unref() {},
-			read() {
-				const {data} = stdin;
-				stdin.data = null;
-				return data;
-			},
-			write(data) {
-				stdin.data = data;
-				stdin.emit('readable');
-				stdin.emit('data', data);
-			}});
-		instance = ink.render(appElement(rlm), {stdout, stdin, stderr: stdout, exitOnCtrlC: false, patchConsole: false});
-		instance.stdin = stdin;
-		frames = () => writes;
-		nextFrame = async (predicate) => {
-			const deadline = Date.now() + 10_000;
-			while (!predicate(stripAnsi(last))) {
-				if (Date.now() > deadline) throw new Error('no such frame (terminal mode)');
-				await new Promise((resolve) => setTimeout(resolve, 5));
-			}
-		};
+		const mounted = mountTerminal(rlm);
+		instance = mounted.instance;
+		frames = mounted.frames;
+		nextFrame = mounted.nextFrame;
 	}
 	try {
 		await ask(rlm, nextFrame, instance, 'stream');
@@ -310,6 +368,13 @@ async function answerToFrame(columns, runs) {
 }
 
 const result = {};
+if (process.argv.includes('--idle-only')) {
+	const runs = [];
+	for (let i = 0; i < 3; i++) runs.push(await runningIdle(5));
+	fs.rmSync(dir, {recursive: true, force: true});
+	process.stdout.write(`${JSON.stringify(runs)}\n`);
+	process.exit(0);
+}
 if (process.argv.includes('--markdown-only')) {
 	const renders = await markdownRender([55, 133], 8);
 	for (const [width, times] of Object.entries(renders)) result[`markdown${width}`] = times;
@@ -329,6 +394,11 @@ try {
 		result[`collapse${rows}Ms`] = r.collapse;
 		result[`expand${rows}Ms`] = r.expand;
 	}
+	const idleRuns = [];
+	for (let i = 0; i < (quick ? 1 : 3); i++) idleRuns.push(await runningIdle(quick ? 3 : 5));
+	result.idle_cpu = idleRuns.map((r) => r.cpuPercent);
+	result.idle_fps = idleRuns.map((r) => r.fps);
+	result.idle_bytes = idleRuns.map((r) => r.bytesPerSecond);
 	const streamRuns = quick ? 1 : 3;
 	for (const mode of ['terminal', 'testing']) {
 		const runs = [];

@@ -1,6 +1,6 @@
 // The TUI's root: owns the one reducer, feeds it keys and engine events, runs its effects, and
 // lays out the panes. State and actions go down in separate contexts (actions never change).
-import {Box, Text, useInput, useStdout, type Key} from 'ink';
+import {Box, Text, useStdout} from 'ink';
 import React, {createContext, memo, useCallback, useContext, useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore} from 'react';
 import type {RlmEvent} from '../protocol/events.js';
 import type {ResolvedConfig} from '../settings/resolve.js';
@@ -16,7 +16,10 @@ import {loadCostEstimator} from './cost.js';
 import {loadRenderers, renderersVersion} from './markdown.js';
 import {safeEvent} from './safe-text.js';
 import {EffectRunner, type UiEngine} from './effects.js';
-import {appReducer, currentRun, detailWidth, initialAppState, type AppAction, type AppState} from './state/app-state.js';
+import {appReducer, currentRun, detailWidth, EXIT_WINDOW_MS, initialAppState, type AppAction, type AppState} from './state/app-state.js';
+import type {InputEvent} from './state/key-decoder.js';
+import type {TerminalControl} from './terminal.js';
+import {useTerminalInput} from './use-terminal-input.js';
 import type {Size} from './state/layout.js';
 import {themeFor, type Theme} from './theme.js';
 
@@ -36,6 +39,10 @@ export interface AppProps {
 	replay?: {title: string; events: readonly RlmEvent[]};
 	/** Reopen the last logged session once started (--resume). */
 	resume?: boolean;
+	/** Where input history is kept across restarts (none: this session only). */
+	historyFile?: string;
+	/** The terminal around the app: suspend (Ctrl+Z), mouse reporting, repaint after resume. */
+	terminal?: TerminalControl;
 }
 
 const MIN_COLUMNS = 40;
@@ -100,7 +107,7 @@ function describeStep(traj: TrajectoryState): string {
 	const what = {
 		run: node.parent >= 0 ? 'child run started' : 'starting',
 		iteration: 'asking the model',
-		reply: node.status === 'running' ? 'model is writing' : 'reply done',
+		reply: node.status !== 'running' ? 'reply done' : node.kind === 'reply' && node.text.length > 0 ? 'model is writing' : 'waiting for the first token',
 		reasoning: node.status === 'running' ? 'model is thinking' : 'model is writing',
 		code: node.status === 'running' ? 'running code' : 'code done',
 		output: node.status === 'running' ? 'running code' : 'code done',
@@ -117,7 +124,8 @@ function currentRunOf(traj: TrajectoryState) {
 }
 
 function hintsFor(state: AppState): string {
-	if (state.exitArmed) return 'Ctrl+C again to quit';
+	if (state.exitArmed) return `${state.exitArmed.key} again to quit`;
+	if (state.flash) return state.flash.text;
 	if (state.dialog?.type === 'detail') return 'PgUp/PgDn scroll · Esc close';
 	if (state.dialog?.type === 'models') return 'Enter pick · Esc leave';
 	if (state.dialog?.type === 'help') return 'Esc close';
@@ -146,7 +154,7 @@ const Main = memo(function Main({state, theme}: {state: AppState; theme: Theme})
 				input={state.input}
 				focused={state.focus === 'input'}
 				box={layout.chat}
-				rows={layout.chatRows}
+				layout={layout}
 				scroll={state.chatScroll}
 				running={state.running}
 				step={step}
@@ -158,7 +166,7 @@ const Main = memo(function Main({state, theme}: {state: AppState; theme: Theme})
 	);
 });
 
-export function App({rlm, config, settings, notices, onExit, cwd, env, skipStartup, replay, resume}: AppProps) {
+export function App({rlm, config, settings, notices, onExit, cwd, env, skipStartup, replay, resume, historyFile, terminal}: AppProps) {
 	const {stdout} = useStdout();
 	const [state, dispatch] = useReducer(appReducer, undefined, () =>
 		initialAppState({
@@ -183,7 +191,7 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 	const [renderers, setRenderers] = useState(renderersVersion);
 
 	// Effects: one runner for the app's life; it always sees the latest props.
-	const deps = {rlm, settings, config, dispatch, flushEvents, onExit, cwd: cwd ?? process.cwd(), env: env ?? process.env};
+	const deps = {rlm, settings, config, dispatch, flushEvents, onExit, cwd: cwd ?? process.cwd(), env: env ?? process.env, ...(historyFile ? {historyFile} : {}), ...(terminal ? {terminal} : {})};
 	const runnerRef = useRef<EffectRunner | null>(null);
 	runnerRef.current ??= new EffectRunner(deps);
 	runnerRef.current.update(deps);
@@ -201,6 +209,7 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 
 	useEffect(() => {
 		void loadCostEstimator();
+		void runnerRef.current!.loadHistory();
 		// Markdown and colouring load after the first frame; then redraw with them.
 		void loadRenderers().then(() => setRenderers(renderersVersion()));
 		// --resume first: it picks the last session's files before a new question can log one.
@@ -215,8 +224,20 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 		};
 	}, [stdout]);
 
-	const onInput = useCallback((input: string, key: Key) => dispatch({type: 'key', press: {input, key}, now: performance.now()}), []);
-	useInput(onInput);
+	const onInput = useCallback((events: readonly InputEvent[], now: number) => dispatch({type: 'input', events, now}), []);
+	useTerminalInput(onInput);
+
+	// An armed quit and a flash message last EXIT_WINDOW_MS; then the hint goes back.
+	useEffect(() => {
+		const since = Math.max(state.exitArmed?.at ?? -Infinity, state.flash?.at ?? -Infinity);
+		if (since === -Infinity) return;
+		const timer = setTimeout(() => dispatch({type: 'tick', now: performance.now()}), Math.max(0, since + EXIT_WINDOW_MS - performance.now()) + 20);
+		return () => clearTimeout(timer);
+	}, [state.exitArmed, state.flash]);
+
+	// After a suspend (fg) the screen is blank: Ink draws the whole frame again.
+	const {write} = useStdout();
+	useEffect(() => terminal?.onResume(() => write('')), [terminal, write]);
 
 	const run = currentRun(state);
 	const hints = useMemo(() => hintsFor(state), [state]);

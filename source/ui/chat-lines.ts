@@ -26,7 +26,7 @@ export function entryLines(entry: ChatEntry, width: number): ChatLine[] {
 	let lines: ChatLine[];
 	switch (entry.kind) {
 		case 'user':
-			lines = prefixed(entry.text, '› ', width, 'user');
+			lines = prefixed(entry.shown ?? entry.text, '› ', width, 'user');
 			break;
 		case 'answer':
 			lines = markdownLines(entry.text, width).map((text) => ({text, tone: 'answer' as const}));

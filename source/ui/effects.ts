@@ -12,6 +12,8 @@ import {presetOf, type BackendName} from '../protocol/backends.js';
 import type {SettingsStore} from '../settings/store.js';
 import type {AppAction, CompletionSummary, Effect} from './state/app-state.js';
 import {transcriptFileName} from './transcript.js';
+import {appendHistory, loadHistory} from './input-history.js';
+import type {TerminalControl} from './terminal.js';
 import {defaultLogDir} from '../trajectory/jsonl-log.js';
 import {lastSessionFiles, readTrajectoryLog} from '../trajectory/read-log.js';
 import {resumeTurns, type ResumeTurn} from '../trajectory/resume.js';
@@ -45,6 +47,10 @@ export interface EffectDeps {
 	onExit: (code: number) => void;
 	cwd: string;
 	env: NodeJS.ProcessEnv;
+	/** Input history across restarts (none: this session only). */
+	historyFile?: string;
+	/** The terminal (suspend, mouse); absent under tests. */
+	terminal?: TerminalControl;
 }
 
 const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
@@ -76,6 +82,10 @@ export function unreachableHint(backend: string, baseURL: string | undefined, me
 export class EffectRunner {
 	#controller: AbortController | null = null;
 	#disposed = false;
+	/** Models picked with /model in this session, per backend (they win over the -m flag). */
+	#picked = new Map<string, string>();
+	/** History writes in order, one at a time. */
+	#historyWrites: Promise<unknown> = Promise.resolve();
 
 	constructor(private deps: EffectDeps) {}
 
@@ -127,8 +137,29 @@ export class EffectRunner {
 		this.#say('info', `Model: ${first}, the first the server lists (/model to choose another).`);
 	}
 
+	/** Earlier sessions' inputs, for Up. */
+	async loadHistory(): Promise<void> {
+		const file = this.deps.historyFile;
+		if (!file) return;
+		const entries = await loadHistory(file);
+		if (entries.length > 0) this.#dispatch({type: 'history-loaded', entries});
+	}
+
 	run(effect: Effect): void {
 		switch (effect.kind) {
+			case 'suspend':
+				if (this.deps.terminal) this.deps.terminal.suspend();
+				else this.#say('info', 'Suspend is not available here.');
+				return;
+			case 'mouse':
+				this.deps.terminal?.setMouse(effect.on);
+				return;
+			case 'history-add': {
+				const file = this.deps.historyFile;
+				if (!file) return;
+				this.#historyWrites = this.#historyWrites.then(() => appendHistory(file, effect.text)).catch(() => undefined);
+				return;
+			}
 			case 'submit':
 				this.#submit(effect.prompt);
 				return;

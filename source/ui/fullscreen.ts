@@ -1,19 +1,28 @@
 // The full-screen lifecycle shared by the live TUI and the replay viewer: production React, the
-// alternate screen, Ink mounted with our own Ctrl+C handling, console output held back, and the
-// terminal restored on every way out (quit, signal, crash) before the promise resolves.
+// terminal's modes (terminal.ts), Ink mounted with our own Ctrl+C handling, console output held
+// back, and the terminal restored on every way out (quit, SIGINT/TERM/HUP/QUIT, the end of input,
+// the terminal going away, a crash) before the promise resolves.
 // React and Ink are imported only here and only after NODE_ENV is settled: React's development
 // build costs several times more per frame.
 import type {ReactElement} from 'react';
+import {isDumbTerminal, Screen, type TerminalControl} from './terminal.js';
 
 export interface FullScreenOptions {
 	stdin?: NodeJS.ReadStream;
 	stdout?: NodeJS.WriteStream;
 	/** Runs after the terminal is restored (dispose engines here). */
 	cleanup?: () => Promise<unknown>;
+	env?: NodeJS.ProcessEnv;
 }
 
-const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H\x1b[2J';
-const LEAVE_ALT_SCREEN = '\x1b[?25h\x1b[?1049l';
+/**
+ * Ink's options for the app (the benchmark uses them too). Incremental rendering rewrites only
+ * the lines that changed: a ticking clock costs one line, not the whole frame.
+ */
+export const INK_OPTIONS = {exitOnCtrlC: false, patchConsole: false, incrementalRendering: true} as const;
+
+/** Exit codes for the signals that end the app (128 + the signal's number). */
+const SIGNAL_CODES: Partial<Record<NodeJS.Signals, number>> = {SIGHUP: 129, SIGINT: 130, SIGQUIT: 131, SIGTERM: 143};
 
 /** Ink renders nothing interactive when it believes it runs in CI; a real TTY here means a user. */
 async function importInk(): Promise<typeof import('ink')> {
@@ -55,11 +64,17 @@ function holdConsole(): () => string[] {
  * `build` runs after React is loaded, so callers import their components lazily inside it.
  */
 export async function runFullScreen(
-	build: (onExit: (code: number) => void) => Promise<ReactElement>,
+	build: (onExit: (code: number) => void, terminal: TerminalControl) => Promise<ReactElement>,
 	options: FullScreenOptions = {},
 ): Promise<number> {
 	const stdout = options.stdout ?? process.stdout;
 	const stdin = options.stdin ?? process.stdin;
+	const env = options.env ?? process.env;
+	if (isDumbTerminal(env)) {
+		process.stderr.write('rlm-tui: this terminal (TERM=dumb) cannot show the full-screen app. Ask with -p "question" instead, or set TERM (for example TERM=xterm-256color).\n');
+		if (options.cleanup) await options.cleanup().catch(() => undefined);
+		return 2;
+	}
 	process.env.NODE_ENV ??= 'production';
 	const {render} = await importInk();
 
@@ -67,30 +82,37 @@ export async function runFullScreen(
 	const exitCode = new Promise<number>((resolve) => {
 		settle = resolve;
 	});
-	const element = await build((code) => settle(code));
+	const screen = new Screen({stdin, stdout, env});
+	const element = await build((code) => settle(code), screen);
 
 	let restored = false;
 	const restore = () => {
 		if (restored) return;
 		restored = true;
-		try {
-			if (stdin.isTTY) stdin.setRawMode?.(false);
-		} catch {
-			// The stream may already be closed.
-		}
-		stdout.write(LEAVE_ALT_SCREEN);
+		screen.leave();
+		screen.unpatchStreams();
 	};
 	process.once('exit', restore);
-	const onSignal = (signal: NodeJS.Signals) => settle(signal === 'SIGINT' ? 130 : signal === 'SIGHUP' ? 129 : 143);
-	const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT'];
+	const onSignal = (signal: NodeJS.Signals) => settle(SIGNAL_CODES[signal] ?? 1);
+	const signals = Object.keys(SIGNAL_CODES) as NodeJS.Signals[];
 	for (const signal of signals) process.on(signal, onSignal);
+	// `kill -TSTP` stops as Ctrl+Z does: the terminal is handed back first.
+	const onStop = () => screen.suspend();
+	process.on('SIGTSTP', onStop);
+	// The terminal went away (end of input, a read or write error after a hangup): leave, do not
+	// linger with the sandbox.
+	const onGone = () => settle(129);
+	stdin.on('end', onGone);
+	stdin.on('error', onGone);
+	stdout.on('error', onGone);
 
-	stdout.write(ENTER_ALT_SCREEN);
+	screen.patchStreams();
+	screen.enter();
 	const releaseConsole = holdConsole();
 	let crashed: unknown;
 	let code = 1;
 	try {
-		const instance = render(element, {stdin, stdout, exitOnCtrlC: false, patchConsole: false});
+		const instance = render(element, {stdin, stdout, ...INK_OPTIONS});
 		try {
 			code = await Promise.race([
 				exitCode,
@@ -115,6 +137,9 @@ export async function runFullScreen(
 		code = 1;
 	} finally {
 		for (const signal of signals) process.off(signal, onSignal);
+		process.off('SIGTSTP', onStop);
+		stdin.off('end', onGone);
+		stdin.off('error', onGone);
 		restore();
 		process.off('exit', restore);
 		for (const line of releaseConsole()) process.stderr.write(`${line}\n`);

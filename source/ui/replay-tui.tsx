@@ -72,7 +72,7 @@ export async function runReplayTui(options: ReplayTuiOptions): Promise<number> {
 		timeoutSeconds: DEFAULT_SETTINGS.timeoutSeconds,
 	};
 	return runFullScreen(
-		async (onExit) => {
+		async (onExit, terminal) => {
 			// React is CommonJS: its default export is the module in Node and in the bundle alike.
 			const [{default: React}, {App}] = await Promise.all([import('react'), import('./app.js')]);
 			return React.createElement(App, {
@@ -80,6 +80,7 @@ export async function runReplayTui(options: ReplayTuiOptions): Promise<number> {
 				config,
 				settings: openSettings(),
 				onExit,
+				terminal,
 				skipStartup: true,
 				replay: {title: options.title, events: options.events},
 			});

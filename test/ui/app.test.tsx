@@ -116,11 +116,50 @@ describe('asking', () => {
 		expect(rlm.prompts[0]).toBe('hello thXre');
 	});
 
-	it('takes a multi-line paste as one question', async () => {
+	it('keeps a paste in the input, line breaks and all, until Enter: bracketed or not', async () => {
 		start();
+		// Without brackets: a read with text, a line break and more text is a paste.
 		h.write('line one\nline two\r');
+		await h.waitForFrame((f) => f.includes('› line one') && f.includes('  line two'));
+		expect(rlm.prompts).toEqual([]);
+		h.write('\r');
 		await waitFor(() => rlm.prompts.length === 1, 5000, 'a prompt');
-		expect(rlm.prompts[0]).toBe('line one line two');
+		expect(rlm.prompts[0]).toBe('line one\nline two');
+		rlm.finish('ok');
+		// Bracketed, split over reads, with an Enter inside and escape bytes: verbatim, not sent.
+		h.write('\x1b[200~first\r\x1b[31mred');
+		h.write('\x1b[0m\r\x1b[201~');
+		await h.waitForFrame((f) => f.includes('› first') && f.includes('[31mred'));
+		expect(rlm.prompts).toHaveLength(1);
+		h.write('\r');
+		await waitFor(() => rlm.prompts.length === 2, 5000, 'the pasted question');
+		expect(rlm.prompts[1]).toBe('first\n[31mred[0m');
+	});
+
+	it('shows a very large paste as a placeholder and sends it whole', async () => {
+		start();
+		const lines = Array.from({length: 120}, (_, i) => `row ${i}`);
+		h.write(`\x1b[200~${lines.join('\n')}\x1b[201~`);
+		await h.waitForFrame((f) => f.includes('[pasted 120 lines]'));
+		h.write(' — summarise\r');
+		await waitFor(() => rlm.prompts.length === 1, 5000, 'the prompt');
+		expect(rlm.prompts[0]).toBe(`${lines.join('\n')} — summarise`);
+		const frame = await h.waitForFrame((f) => f.includes('› [pasted 120 lines] — summarise'));
+		expect(frame).not.toContain('row 60');
+	});
+
+	it('grows the input to a few rows for several lines, and wraps a long line', async () => {
+		start({columns: 120, rows: 36});
+		h.write('one\x1b\rtwo\x1b\rthree');
+		const frame = await h.waitForFrame((f) => f.includes('› one') && f.includes('  two') && f.includes('  three'));
+		expect(rlm.prompts).toEqual([]);
+		const long = `${'abcdefghij'.repeat(12)}END`;
+		h.write(`\x15\x1b\x7f\x1b\x7f${long}`);
+		void frame;
+		const wrapped = await h.waitForFrame((f) => f.includes('END') && !f.includes('three'));
+		// The long line is drawn whole over several rows, its start still in view.
+		expect(wrapped).toContain('› abcdefghij');
+		for (const line of wrapped.split('\n')) expect(displayWidth(line)).toBeLessThanOrEqual(120);
 	});
 
 	it('refuses a second question while one runs, and cancels with Esc', async () => {
@@ -135,23 +174,63 @@ describe('asking', () => {
 		expect(rlm.signals[0]!.aborted).toBe(true);
 	});
 
-	it('cancels with Ctrl+C while running, and exits on a second Ctrl+C only when idle', async () => {
+	it('Ctrl+C cancels a run and a second within 2 s quits; the hint expires; a draft is cleared, not lost', async () => {
 		start();
 		h.write('first\r');
 		await waitFor(() => rlm.prompts.length === 1);
 		h.write(KEYS.ctrlC);
-		await h.waitForFrame((f) => f.includes('Cancelled'));
+		await h.waitForFrame((f) => f.includes('Cancelled') && f.includes('Ctrl+C again to quit'));
+		expect(h.exits).toEqual([]);
+		// The hint expires: the next Ctrl+C only arms again.
+		await h.waitForFrame((f) => !f.includes('Ctrl+C again to quit'));
+		h.write('a draft');
+		await h.waitForFrame((f) => f.includes('› a draft'));
+		h.write(KEYS.ctrlC);
+		await h.waitForFrame((f) => f.includes('input cleared') && !f.includes('› a draft'));
+		h.write(KEYS.up);
+		await h.waitForFrame((f) => f.includes('› a draft'));
 		expect(h.exits).toEqual([]);
 		h.write(KEYS.ctrlC);
-		await h.waitForFrame((f) => f.includes('Ctrl+C again to quit'));
-		h.write('x');
-		await h.waitForFrame((f) => !f.includes('Ctrl+C again to quit'));
-		expect(h.exits).toEqual([]);
 		h.write(KEYS.ctrlC);
 		await h.waitForFrame((f) => f.includes('Ctrl+C again to quit'));
 		h.write(KEYS.ctrlC);
 		await waitFor(() => h.exits.length === 1, 5000, 'exit');
 		expect(h.exits).toEqual([0]);
+	});
+
+	it('two Ctrl+C during a run: cancel and quit', async () => {
+		start();
+		h.write('first\r');
+		await waitFor(() => rlm.prompts.length === 1);
+		h.write(KEYS.ctrlC + KEYS.ctrlC);
+		await waitFor(() => h.exits.length === 1, 5000, 'exit');
+		expect(rlm.signals[0]!.aborted).toBe(true);
+	});
+
+	it('Esc that closes the detail view never cancels the running answer; Ctrl+D quits on an empty line', async () => {
+		start();
+		h.write('question\r');
+		await waitFor(() => rlm.prompts.length === 1);
+		scriptRun(rlm);
+		await h.waitForFrame((f) => f.includes('llm_query_batched[1]'));
+		h.write(KEYS.tab);
+		h.write(KEYS.enter);
+		await h.waitForFrame((f) => f.includes('PgUp/PgDn scroll'));
+		// Esc twice in one read, as a repeating or impatient key sends it.
+		h.write(KEYS.esc + KEYS.esc);
+		await h.waitForFrame((f) => f.includes('Esc again to cancel'));
+		expect(rlm.signals[0]!.aborted).toBe(false);
+		h.write(KEYS.tab);
+		await h.waitForFrame((f) => f.includes('Esc/Ctrl+C cancel'));
+		h.write('x\x04');
+		await h.waitForFrame((f) => f.includes('› x'));
+		h.write(`${KEYS.left}\x04`);
+		await h.waitForFrame((f) => !f.includes('› x'));
+		expect(h.exits).toEqual([]);
+		h.write('\x04');
+		await h.waitForFrame((f) => f.includes('Ctrl+D again to quit'));
+		h.write('\x04');
+		await waitFor(() => h.exits.length === 1, 5000, 'exit');
 	});
 });
 
@@ -291,16 +370,28 @@ describe('commands', () => {
 		expect(rlm.prompts).toEqual([]);
 		h.write('\r');
 		await waitFor(() => rlm.prompts.length === 1, 5000, 'the pasted question to be sent');
-		// One line in the chat input: line breaks become spaces, tabs too.
-		expect(rlm.prompts[0]).toBe('for x in y:     print(x)     print(y)');
+		// Verbatim: line breaks and tabs kept.
+		expect(rlm.prompts[0]).toBe('for x in y:\n\tprint(x)\n\tprint(y)');
 	});
 
-	it('Alt+letter in the input types the letter and never cancels the running question', async () => {
+	it('edits like readline (Alt+B, Ctrl+W, Delete, Ctrl+A/E/K) and never cancels the running question', async () => {
 		start();
 		h.write('hello\r');
 		await waitFor(() => rlm.prompts.includes('hello'), 5000, 'the prompt to reach the engine');
+		h.write('alpha beta gamma');
+		await h.waitForFrame((f) => f.includes('› alpha beta gamma'));
+		// Alt+B (ESC b) twice: to "beta"; a word typed there; Ctrl+W deletes it again.
 		h.write('\x1bb');
-		await h.waitForFrame((f) => /› b\s/.test(f));
+		h.write('\x1bb');
+		h.write('NEW ');
+		await h.waitForFrame((f) => f.includes('› alpha NEW beta gamma'));
+		h.write('\x17');
+		await h.waitForFrame((f) => f.includes('› alpha beta gamma'));
+		// Ctrl+A then Delete (ESC[3~) deletes forwards; Ctrl+E then Ctrl+Left and Ctrl+K cut the end.
+		h.write('\x01\x1b[3~');
+		await h.waitForFrame((f) => f.includes('› lpha beta gamma'));
+		h.write('\x05\x1b[1;5D\x0b');
+		await h.waitForFrame((f) => f.includes('› lpha beta ') && !f.includes('gamma'));
 		expect(rlm.signals.at(-1)!.aborted).toBe(false);
 	});
 

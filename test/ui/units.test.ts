@@ -8,9 +8,10 @@ import {clip, fitAnsi, formatClock, formatMs, formatTokens} from '../../source/u
 import {loadRenderers, markdownLines} from '../../source/ui/markdown.js';
 import {safeEvent, safeText} from '../../source/ui/safe-text.js';
 import {appReducer, initialAppState, type AppState} from '../../source/ui/state/app-state.js';
-import {keyName, looksPasted, splitPress} from '../../source/ui/state/keys.js';
+import {keyName, splitText} from '../../source/ui/state/keys.js';
+import {KeyDecoder} from '../../source/ui/state/key-decoder.js';
 import {computeLayout} from '../../source/ui/state/layout.js';
-import {emptyInput, inputKey} from '../../source/ui/state/line-input.js';
+
 import {applyEvents, emptyTreeView, flatten, moveCursor} from '../../source/ui/state/tree-view.js';
 
 let t = 0;
@@ -30,35 +31,22 @@ function bigRun(calls: number): RlmEvent[] {
 const key = (state: AppState, input: string, extra: Record<string, boolean> = {}) =>
 	appReducer(state, {type: 'key', press: {input, key: extra}, now: 0});
 
+/** One read from the terminal, decoded as the app does. */
+const chunk = (state: AppState, data: string) => appReducer(state, {type: 'input', events: new KeyDecoder().push(data, 0), now: 0});
+
 describe('keys', () => {
-	it('names presses and splits chunks at control characters', () => {
+	it('names presses, modifiers first, and splits typed runs for keys outside the input', () => {
 		expect(keyName({input: 'c', key: {ctrl: true}})).toBe('ctrl+c');
 		expect(keyName({input: '', key: {upArrow: true}})).toBe('up');
-		expect(keyName({input: '', key: {delete: true}})).toBe('backspace');
-		expect(splitPress({input: '\tkk\r', key: {}}).map(keyName)).toEqual(['tab', 'k', 'k', 'return']);
-		expect(splitPress({input: 'hi there\r', key: {}}, false).map((p) => p.input)).toEqual(['hi there', '']);
-		expect(splitPress({input: 'a\x03', key: {}}).map(keyName)).toEqual(['a', 'ctrl+c']);
-		expect(looksPasted('one\ntwo\r')).toBe(true);
-		expect(looksPasted('hello\r')).toBe(false);
-	});
-});
-
-describe('line input', () => {
-	it('edits, submits and recalls history', () => {
-		let state = emptyInput();
-		state = inputKey(state, {input: 'hello wrld', key: {}}).state;
-		for (let i = 0; i < 3; i++) state = inputKey(state, {input: '', key: {leftArrow: true}}).state;
-		state = inputKey(state, {input: 'o', key: {}}).state;
-		expect(state.value).toBe('hello world');
-		state = inputKey(state, {input: 'w', key: {ctrl: true}}).state;
-		expect(state.value).toBe('hello rld');
-		const sent = inputKey(state, {input: '', key: {return: true}});
-		expect(sent.submitted).toBe('hello rld');
-		state = inputKey(sent.state, {input: '', key: {upArrow: true}}).state;
-		expect(state.value).toBe('hello rld');
-		state = inputKey(state, {input: '', key: {downArrow: true}}).state;
-		expect(state.value).toBe('');
-		expect(inputKey(emptyInput(), {input: 'a\nb\r', key: {}}).submitted).toBe('a b');
+		expect(keyName({input: '', key: {backspace: true}})).toBe('backspace');
+		expect(keyName({input: '', key: {delete: true}})).toBe('delete');
+		expect(keyName({input: '', key: {leftArrow: true, ctrl: true}})).toBe('ctrl+left');
+		expect(keyName({input: '', key: {return: true, shift: true}})).toBe('shift+return');
+		expect(keyName({input: 'b', key: {meta: true}})).toBe('alt+b');
+		expect(keyName({input: '', key: {escape: true, meta: true}})).toBe('escape');
+		expect(keyName({input: 'x\ny', key: {paste: true}})).toBe('paste');
+		expect(splitText({input: 'kkj', key: {}}).map(keyName)).toEqual(['k', 'k', 'j']);
+		expect(splitText({input: 'a\nb', key: {paste: true}})).toHaveLength(1);
 	});
 });
 
@@ -112,7 +100,7 @@ describe('reducer under several keys per tick', () => {
 		let state = initialAppState({size: {columns: 120, rows: 36}, config: {backend: 'demo', model: 'demo', maxIterations: 30}});
 		state = appReducer(state, {type: 'events', events: bigRun(5)});
 		// One chunk: Tab to the tree, up twice, down once.
-		state = key(state, '\tkkj');
+		state = chunk(state, '\tkkj');
 		expect(state.focus).toBe('tree');
 		expect(flatten(state.tree).rowOf(state.tree.cursor)).toBe(6);
 		// Enter on a leaf opens the detail; j scrolls it, Esc (as Alt+q from one chunk) closes it.

@@ -5,10 +5,12 @@ import {entryLines, type ChatLine, type Tone} from '../chat-lines.js';
 import type {ChatEntry, Running} from '../state/app-state.js';
 import type {LineInputState} from '../state/line-input.js';
 import type {PaneBox} from '../state/layout.js';
+import {inputMaxRows, inputWidth, type Layout} from '../state/layout.js';
+import {inputRows} from '../state/app-state.js';
 import type {Theme} from '../theme.js';
 import {spinnerFrame} from '../theme.js';
 import {useNow} from '../use-now.js';
-import {InputLine} from './input-line.js';
+import {InputBox} from './input-line.js';
 import {PaneFrame} from './pane-frame.js';
 
 const WorkingLine = memo(function WorkingLine({running, step, theme, width}: {running: Running; step: string; theme: Theme; width: number}) {
@@ -26,7 +28,8 @@ export interface ChatPaneProps {
 	input: LineInputState;
 	focused: boolean;
 	box: PaneBox;
-	rows: number;
+	/** The whole layout (the input box's size follows from it). */
+	layout: Layout;
 	scroll: number;
 	running: Running | null;
 	/** What the engine is doing now (shown under the question while it runs). */
@@ -36,7 +39,7 @@ export interface ChatPaneProps {
 	theme: Theme;
 }
 
-export const ChatPane = memo(function ChatPane({chat, input, focused, box, rows, scroll, running, step, readOnly, theme}: ChatPaneProps) {
+export const ChatPane = memo(function ChatPane({chat, input, focused, box, layout, scroll, running, step, readOnly, theme}: ChatPaneProps) {
 	const width = Math.max(1, box.innerWidth - 1);
 	const all = useMemo(() => {
 		const out: ChatLine[] = [];
@@ -46,6 +49,8 @@ export const ChatPane = memo(function ChatPane({chat, input, focused, box, rows,
 		}
 		return out;
 	}, [chat, width]);
+	const boxRows = inputRows(layout, input);
+	const rows = Math.max(1, layout.chatRows - (boxRows - 1));
 	const historyRows = Math.max(0, rows - (running ? 1 : 0));
 	const maxScroll = Math.max(0, all.length - historyRows);
 	const offset = Math.min(scroll, maxScroll);
@@ -79,12 +84,14 @@ export const ChatPane = memo(function ChatPane({chat, input, focused, box, rows,
 			<Text color={theme.border} wrap="truncate">
 				{'─'.repeat(box.innerWidth)}
 			</Text>
-			<Box paddingLeft={1}>
-				<InputLine
+			<Box paddingLeft={1} height={boxRows} flexDirection="column">
+				<InputBox
 					value={input.value}
 					cursor={input.cursor}
+					pastes={input.pastes}
 					focused={focused}
-					width={width}
+					width={inputWidth(layout)}
+					maxRows={inputMaxRows(layout)}
 					placeholder={readOnly ? 'replay: /save, /help or /quit' : running ? 'Esc cancels · you can type the next question' : 'Ask a question, or /help'}
 					theme={theme}
 				/>

@@ -1,21 +1,47 @@
-import {Text} from 'ink';
+import {Box, Text} from 'ink';
 import React, {memo} from 'react';
-import {displayWidth} from '../format.js';
+import {layoutInput, type Cell} from '../state/input-layout.js';
 import type {Theme} from '../theme.js';
 
-export interface InputLineProps {
+export interface InputBoxProps {
 	value: string;
 	cursor: number;
+	pastes: ReadonlyMap<string, string>;
 	focused: boolean;
+	/** Columns for the text (the prompt and the cursor's cell not counted). */
 	width: number;
+	/** The box grows to this many rows, then scrolls to keep the cursor in view. */
+	maxRows: number;
 	placeholder: string;
 	theme: Theme;
+	prompt?: string;
 }
 
-/** One line of editable text; scrolls horizontally to keep the cursor in view. */
-export const InputLine = memo(function InputLine({value, cursor, focused, width, placeholder, theme}: InputLineProps) {
-	const prompt = '› ';
-	const room = Math.max(1, width - displayWidth(prompt) - 1);
+function Cells({cells, theme}: {cells: readonly Cell[]; theme: Theme}) {
+	// Runs of plain cells are one Text; placeholders are dim.
+	const parts: React.ReactNode[] = [];
+	let run = '';
+	const flush = () => {
+		if (run) parts.push(run);
+		run = '';
+	};
+	for (const cell of cells) {
+		if (cell.placeholder) {
+			flush();
+			parts.push(
+				<Text key={cell.start} color={theme.dim}>
+					{cell.shown}
+				</Text>,
+			);
+		} else run += cell.shown;
+	}
+	flush();
+	return <>{parts}</>;
+}
+
+/** The chat input: wraps long lines, grows to `maxRows` rows, then scrolls; one row per line break. */
+export const InputBox = memo(function InputBox({value, cursor, pastes, focused, width, maxRows, placeholder, theme, prompt = '› '}: InputBoxProps) {
+	const pad = ' '.repeat(prompt.length);
 	if (!value) {
 		return (
 			<Text wrap="truncate">
@@ -25,26 +51,38 @@ export const InputLine = memo(function InputLine({value, cursor, focused, width,
 			</Text>
 		);
 	}
-	const chars = [...value];
-	// Cursor index in code points; the window is measured in terminal columns (wide characters
-	// such as CJK take two), keeping one column for the cursor.
-	const cursorIndex = [...value.slice(0, cursor)].length;
-	let start = cursorIndex;
-	let used = displayWidth(chars[cursorIndex] ?? ' ');
-	while (start > 0 && used + displayWidth(chars[start - 1]!) <= room) used += displayWidth(chars[--start]!);
-	let end = cursorIndex + 1;
-	while (end < chars.length && used + displayWidth(chars[end]!) <= room) used += displayWidth(chars[end++]!);
-	const shown = chars.slice(start, Math.max(end, cursorIndex));
-	const at = cursorIndex - start;
-	const before = shown.slice(0, at).join('');
-	const under = shown[at] ?? ' ';
-	const after = shown.slice(at + 1).join('');
+	const layout = layoutInput(value, cursor, pastes, width);
+	const total = layout.rows.length;
+	const shownRows = Math.min(maxRows, total);
+	const first = Math.max(0, Math.min(layout.cursorRow - shownRows + 1, total - shownRows));
+	const rows = layout.rows.slice(first, first + shownRows);
 	return (
-		<Text wrap="truncate">
-			<Text color={theme.accent}>{prompt}</Text>
-			<Text>{before}</Text>
-			{focused ? <Text inverse>{under}</Text> : <Text>{under === ' ' && !after ? '' : under}</Text>}
-			<Text>{after}</Text>
-		</Text>
+		<Box flexDirection="column">
+			{rows.map((row, index) => {
+				const r = first + index;
+				const lead = r === 0 ? prompt : r === first && first > 0 ? `${String.fromCharCode(0x2191)} `.padEnd(prompt.length) : pad;
+				const leadColor = r === 0 ? theme.accent : theme.dim;
+				if (r !== layout.cursorRow || !focused) {
+					return (
+						<Text key={r} wrap="truncate">
+							<Text color={leadColor}>{lead}</Text>
+							<Cells cells={row.cells} theme={theme} />
+						</Text>
+					);
+				}
+				const at = row.cells.findIndex((cell) => cell.start >= cursor);
+				const before = at === -1 ? row.cells : row.cells.slice(0, at);
+				const under = at === -1 ? undefined : row.cells[at];
+				const after = at === -1 ? [] : row.cells.slice(at + 1);
+				return (
+					<Text key={r} wrap="truncate">
+						<Text color={leadColor}>{lead}</Text>
+						<Cells cells={before} theme={theme} />
+						<Text inverse>{under ? under.shown || ' ' : ' '}</Text>
+						<Cells cells={after} theme={theme} />
+					</Text>
+				);
+			})}
+		</Box>
 	);
 });

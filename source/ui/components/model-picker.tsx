@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import React, {memo} from 'react';
-import {pickerRows, type ModelPickerDialog} from '../state/app-state.js';
+import {pickerMatches, pickerRows, type ModelPickerDialog} from '../state/app-state.js';
+import {InputBox} from './input-line.js';
 import type {PaneBox} from '../state/layout.js';
 import type {Theme} from '../theme.js';
 import {PaneFrame} from './pane-frame.js';
@@ -14,6 +15,7 @@ export interface ModelPickerProps {
 
 export const ModelPicker = memo(function ModelPicker({dialog, box, rows, theme}: ModelPickerProps) {
 	const all = pickerRows(dialog);
+	const matches = pickerMatches(dialog).length;
 	const listRows = Math.max(1, rows - 2);
 	const cursor = Math.min(dialog.cursor, Math.max(0, all.length - 1));
 	const start = Math.max(0, Math.min(cursor - Math.floor(listRows / 2), all.length - listRows));
@@ -23,17 +25,24 @@ export const ModelPicker = memo(function ModelPicker({dialog, box, rows, theme}:
 			? 'loading the models…'
 			: dialog.status === 'error'
 				? `could not list models: ${dialog.error ?? ''} (type a name and press Enter)`
-				: `${all.length} of ${dialog.models.length}`;
+				: `${matches} of ${dialog.models.length}`;
 	return (
 		<PaneFrame title={`Model · ${dialog.backend}`} note={`now: ${dialog.current}`} width={box.width} height={box.height} focused color={theme.border} focusColor={theme.focusBorder}>
 			<Box flexDirection="column" height={rows} paddingX={1} overflow="hidden">
-				<Text wrap="truncate">
-					<Text color={theme.accent}>filter › </Text>
-					<Text>{dialog.filter}</Text>
-					<Text inverse> </Text>
-					<Text color={dialog.status === 'error' ? theme.error : theme.dim}>{`  ${status}`}</Text>
+				<InputBox
+					value={dialog.filter.value}
+					cursor={dialog.filter.cursor}
+					pastes={dialog.filter.pastes}
+					focused
+					width={Math.max(4, box.innerWidth - 2 - 9 - 1)}
+					maxRows={1}
+					placeholder=""
+					prompt="filter › "
+					theme={theme}
+				/>
+				<Text color={dialog.status === 'error' ? theme.error : theme.dim} wrap="truncate">
+					{status}
 				</Text>
-				<Text> </Text>
 				{shown.map((model, index) => {
 					const selected = start + index === cursor;
 					const custom = !dialog.models.includes(model);

@@ -13,20 +13,22 @@ import {sessionFileJson, transcriptMarkdown} from '../transcript.js';
 import {entryLines} from '../chat-lines.js';
 import {HELP_LINES} from '../help-lines.js';
 import {safeEvent, safeText} from '../safe-text.js';
+import {CHAT_KEYS, DETAIL_KEYS, GLOBAL_KEYS, INPUT_KEYS, lookup, keyName, PICKER_KEYS, splitText, TREE_KEYS, type KeyPress} from './keys.js';
+import type {InputEvent} from './key-decoder.js';
+import {computeLayout, inputMaxRows, inputWidth, type Layout, type Size} from './layout.js';
+import {layoutInput, pasteLabel} from './input-layout.js';
 import {
-	CHAT_KEYS,
-	DETAIL_KEYS,
-	GLOBAL_KEYS,
-	lookup,
-	keyName,
-	looksPasted,
-	PICKER_KEYS,
-	splitPress,
-	TREE_KEYS,
-	type KeyPress,
-} from './keys.js';
-import {computeLayout, type Layout, type Size} from './layout.js';
-import {emptyInput, inputKey, type LineInputState} from './line-input.js';
+	clearInput,
+	editInput,
+	emptyInput,
+	insertPaste,
+	insertText,
+	inputText,
+	submitInput,
+	withHistory,
+	type EditAction,
+	type LineInputState,
+} from './line-input.js';
 import {
 	applyEvents,
 	collapseOrParent,
@@ -45,6 +47,8 @@ export interface ChatEntry {
 	readonly id: number;
 	readonly kind: ChatKind;
 	readonly text: string;
+	/** How a question is shown when it differs from what was sent (a large paste as "[pasted 120 lines]"). */
+	readonly shown?: string;
 	/** A dim line under an answer: status, iterations, time, tokens. */
 	readonly meta?: string;
 }
@@ -55,7 +59,8 @@ export interface ModelPickerDialog {
 	readonly status: 'loading' | 'ready' | 'error';
 	readonly models: readonly string[];
 	readonly error?: string;
-	readonly filter: string;
+	/** The filter typed so far (edited like the chat input: one line). */
+	readonly filter: LineInputState;
 	readonly cursor: number;
 	readonly current: string;
 }
@@ -90,7 +95,10 @@ export type Effect =
 	| {kind: 'clear'}
 	| {kind: 'save'; path?: string; content: string; format: 'md' | 'json'}
 	| {kind: 'resume'}
-	| {kind: 'set-theme'; theme: 'dark' | 'light'};
+	| {kind: 'set-theme'; theme: 'dark' | 'light'}
+	| {kind: 'suspend'}
+	| {kind: 'history-add'; text: string}
+	| {kind: 'mouse'; on: boolean};
 
 export type QueuedEffect = Effect & {readonly seq: number};
 
@@ -106,8 +114,14 @@ export interface AppState {
 	readonly tree: TreeViewState;
 	readonly dialog: Dialog | null;
 	readonly running: Running | null;
-	/** Ctrl+C was pressed once while idle: the next one quits. */
-	readonly exitArmed: boolean;
+	/** Ctrl+C (or Ctrl+D) was pressed once: another within EXIT_WINDOW_MS quits. */
+	readonly exitArmed: {readonly at: number; readonly key: 'Ctrl+C' | 'Ctrl+D'} | null;
+	/** A short message in the hints (input cleared, Esc ignored), until EXIT_WINDOW_MS after `at`. */
+	readonly flash: {readonly at: number; readonly text: string} | null;
+	/** When an Esc last closed a view: an Esc right after never cancels the running answer. */
+	readonly escClosedAt: number;
+	/** The mouse is ours (wheel scrolling); off, the terminal selects text as usual. */
+	readonly mouse: boolean;
 	readonly config: SessionConfig;
 	/** Elapsed ms of the last finished completion (for the status line when idle). */
 	readonly lastElapsed?: number;
@@ -130,6 +144,11 @@ export type CompletionSummary = {
 
 export type AppAction =
 	| {type: 'key'; press: KeyPress; now: number}
+	/** Everything one read from the terminal held, in order (keys, pastes, mouse reports). */
+	| {type: 'input'; events: readonly InputEvent[]; now: number}
+	/** Time passed: an armed quit or a flash message may end. */
+	| {type: 'tick'; now: number}
+	| {type: 'history-loaded'; entries: readonly string[]}
 	| {type: 'events'; events: readonly RlmEvent[]}
 	| {type: 'resize'; size: Size}
 	| {type: 'completion-done'; result: CompletionSummary; now: number}
@@ -160,7 +179,10 @@ export function initialAppState({size, config, notices = [], replay}: InitialSta
 		tree: emptyTreeView(),
 		dialog: null,
 		running: null,
-		exitArmed: false,
+		exitArmed: null,
+		flash: null,
+		escClosedAt: -Infinity,
+		mouse: true,
 		config,
 		effects: [],
 		effectSeq: 0,
@@ -196,9 +218,9 @@ function loadReplay(state: AppState, title: string, events: readonly RlmEvent[])
 	return {...next, lastElapsed: elapsed};
 }
 
-export function addChat(state: AppState, kind: ChatKind, rawText: string, meta?: string): AppState {
+export function addChat(state: AppState, kind: ChatKind, rawText: string, meta?: string, shown?: string): AppState {
 	const text = safeText(rawText);
-	const entry: ChatEntry = meta ? {id: state.nextChatId, kind, text, meta} : {id: state.nextChatId, kind, text};
+	const entry: ChatEntry = {id: state.nextChatId, kind, text, ...(meta ? {meta} : {}), ...(shown !== undefined ? {shown: safeText(shown)} : {})};
 	return {...state, chat: [...state.chat, entry], nextChatId: state.nextChatId + 1, chatScroll: 0};
 }
 
@@ -207,11 +229,19 @@ function withEffect(state: AppState, effect: Effect): AppState {
 	return {...state, effectSeq: seq, effects: [...state.effects, {...effect, seq}]};
 }
 
+/** The picker's filter text. */
+export const pickerFilter = (dialog: ModelPickerDialog) => inputText(dialog.filter).trim();
+
+/** Listed models that match the filter (case-insensitive substring). */
+export function pickerMatches(dialog: ModelPickerDialog): string[] {
+	const filter = pickerFilter(dialog).toLowerCase();
+	return filter ? dialog.models.filter((model) => model.toLowerCase().includes(filter)) : [...dialog.models];
+}
+
 /** Model names in the picker after filtering; the typed filter is offered too when not listed. */
 export function pickerRows(dialog: ModelPickerDialog): string[] {
-	const filter = dialog.filter.trim().toLowerCase();
-	const rows = filter ? dialog.models.filter((model) => model.toLowerCase().includes(filter)) : [...dialog.models];
-	const typed = dialog.filter.trim();
+	const rows = pickerMatches(dialog);
+	const typed = pickerFilter(dialog);
 	if (typed && !dialog.models.includes(typed)) rows.push(typed);
 	return rows;
 }
@@ -231,7 +261,7 @@ const detailHandler: Handler = (state, _press, name) => {
 	const dialog = state.dialog;
 	if (dialog?.type !== 'detail') return undefined;
 	const action = lookup(DETAIL_KEYS, name);
-	if (!action) return name === 'ctrl+c' || name === 'tab' ? undefined : state;
+	if (!action) return PASS_THROUGH.has(name) && name !== 'escape' ? undefined : state;
 	if (action === 'close') return {...state, dialog: null};
 	const node = getNode(state.tree.traj, dialog.nodeId);
 	const total = node ? detailLines(node, detailWidth(state.layout)).length : 0;
@@ -250,7 +280,7 @@ const detailHandler: Handler = (state, _press, name) => {
 const helpHandler: Handler = (state, _press, name) => {
 	const dialog = state.dialog;
 	if (dialog?.type !== 'help') return undefined;
-	if (name === 'ctrl+c') return undefined;
+	if (name === 'ctrl+c' || name === 'ctrl+z') return undefined;
 	if (name === 'escape' || name === 'q' || name === 'return' || name === '?') return {...state, dialog: null};
 	const delta = name === 'up' || name === 'k' ? -1 : name === 'down' || name === 'j' ? 1 : name === 'pageup' ? -10 : name === 'pagedown' || name === 'space' ? 10 : 0;
 	const most = Math.max(0, HELP_LINES.length - state.layout.overlayRows);
@@ -260,7 +290,7 @@ const helpHandler: Handler = (state, _press, name) => {
 const pickerHandler: Handler = (state, press, name) => {
 	const dialog = state.dialog;
 	if (dialog?.type !== 'models') return undefined;
-	if (name === 'ctrl+c') return undefined;
+	if (name === 'ctrl+c' || name === 'ctrl+z') return undefined;
 	const rows = pickerRows(dialog);
 	const action = lookup(PICKER_KEYS, name);
 	const page = Math.max(1, state.layout.overlayRows - 3);
@@ -284,12 +314,21 @@ const pickerHandler: Handler = (state, press, name) => {
 		default:
 			break;
 	}
-	if (name === 'backspace') return {...state, dialog: {...dialog, filter: dialog.filter.slice(0, -1), cursor: 0}};
-	if (press.key.ctrl || press.key.meta || name === 'tab') return state;
-	const text = press.input.replace(/[\x00-\x1f\x7f]/g, '');
-	if (!text) return state;
-	return {...state, dialog: {...dialog, filter: dialog.filter + text, cursor: 0}};
+	// The filter is one line edited like the chat input.
+	const edit = lookup(INPUT_KEYS, name);
+	let filter = dialog.filter;
+	if (press.key.paste) filter = insertText(filter, press.input.split(/[\r\n]/)[0] ?? '');
+	else if (edit && edit !== 'submit' && edit !== 'newline' && edit !== 'up' && edit !== 'down' && edit !== 'yank') filter = editInput(filter, edit === 'delete-or-quit' ? 'delete' : edit, 1000);
+	else if (!edit && isText(press)) filter = insertText(filter, press.input);
+	if (filter === dialog.filter) return state;
+	return {...state, dialog: {...dialog, filter, cursor: 0}};
 };
+
+/** A press that types its input (no modifier, no named key). */
+function isText({input, key}: KeyPress): boolean {
+	if (!input || key.ctrl || key.meta) return false;
+	return !(key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown || key.home || key.end || key.insert || key.return || key.escape || key.tab || key.backspace || key.delete);
+}
 
 /** [ ] one event back or forward through a replay, { } a tenth of them: the tree as it stood. */
 const timelineHandler: Handler = (state, press) => {
@@ -333,7 +372,7 @@ const treeHandler: Handler = (state, press, name) => {
 			break;
 	}
 	if (press.input === '/' || press.input === ':') {
-		return {...state, focus: 'input', input: inputKey(emptyInput(state.input.history), {input: '/', key: {}}).state};
+		return {...state, focus: 'input', input: insertText(clearInput(state.input), '/')};
 	}
 	if (name === '?') return {...state, dialog: {type: 'help', scroll: 0}};
 	if (name === 'i') return {...state, focus: 'input'};
@@ -346,34 +385,67 @@ function openDetail(state: AppState): AppState {
 	return {...state, tree: {...state.tree, follow: false}, dialog: {type: 'detail', nodeId: node.id, scroll: 0}};
 }
 
+/** Chat lines there are to scroll over (the same lines the chat pane draws), and how many show. */
+function chatScrollRange(state: AppState): {most: number; page: number} {
+	const width = Math.max(1, state.layout.chat.innerWidth - 1);
+	const lines = state.chat.reduce((sum, entry, index) => sum + entryLines(entry, width).length + (index > 0 ? 1 : 0), 0);
+	const visible = Math.max(1, historyRows(state) - (state.running ? 1 : 0));
+	return {most: Math.max(0, lines - visible), page: Math.max(1, historyRows(state) - 1)};
+}
+
+/** Rows the chat input takes now (it grows with its text, up to inputMaxRows). */
+export function inputRows(layout: Layout, input: LineInputState): number {
+	return Math.min(inputMaxRows(layout), layoutInput(input.value, input.cursor, input.pastes, inputWidth(layout)).rows.length);
+}
+
+/** Chat history rows above the input. */
+export const historyRows = (state: AppState) => Math.max(1, state.layout.chatRows - (inputRows(state.layout, state.input) - 1));
+
+function scrollChat(state: AppState, delta: number): AppState {
+	const {most} = chatScrollRange(state);
+	const chatScroll = Math.max(0, Math.min(most, state.chatScroll + delta));
+	return chatScroll === state.chatScroll ? state : {...state, chatScroll};
+}
+
+const PASS_THROUGH = new Set(['ctrl+c', 'ctrl+z', 'tab', 'shift+tab', 'escape']);
+
 const inputHandler: Handler = (state, press, name, now) => {
 	if (state.focus !== 'input') return undefined;
-	if (name === 'ctrl+c' || name === 'tab' || name === 'shift+tab' || name === 'escape') return undefined;
+	if (PASS_THROUGH.has(name)) return undefined;
 	const chatAction = lookup(CHAT_KEYS, name);
 	if (chatAction) {
-		const page = Math.max(1, state.layout.chatRows - 1);
-		// Bounded by what there is to scroll (the same lines the chat pane draws).
-		const width = Math.max(1, state.layout.chat.innerWidth - 1);
-		const lines = state.chat.reduce((sum, entry, index) => sum + entryLines(entry, width).length + (index > 0 ? 1 : 0), 0);
-		const most = Math.max(0, lines - Math.max(0, state.layout.chatRows - (state.running ? 1 : 0)));
-		const chatScroll = Math.max(0, Math.min(most, state.chatScroll + (chatAction === 'scroll-up' ? page : -page)));
-		return {...state, chatScroll};
+		const {page} = chatScrollRange(state);
+		return scrollChat(state, chatAction === 'scroll-up' ? page : -page);
 	}
-	const result = inputKey(state.input, press);
-	const next = result.state === state.input ? state : {...state, input: result.state};
-	if (result.submitted === undefined) return next;
-	return submitLine(next, result.submitted, now);
+	if (press.key.paste) return {...state, input: insertPaste(state.input, press.input)};
+	const action = lookup(INPUT_KEYS, name);
+	if (action === 'submit') return submitInputLine(state, now);
+	if (action === 'delete-or-quit') {
+		if (inputText(state.input) === '') return quitFromEmptyLine(state, now);
+		return {...state, input: editInput(state.input, 'delete', inputWidth(state.layout))};
+	}
+	if (action) return withInput(state, editInput(state.input, action as EditAction, inputWidth(state.layout)));
+	if (!isText(press)) return state;
+	return withInput(state, insertText(state.input, press.input));
 };
 
-const globalHandler: Handler = (state, _press, name) => {
+const withInput = (state: AppState, input: LineInputState): AppState => (input === state.input ? state : {...state, input});
+
+const globalHandler: Handler = (state, _press, name, now) => {
 	switch (lookup(GLOBAL_KEYS, name)) {
 		case 'focus-next':
 			return {...state, focus: state.focus === 'input' ? 'tree' : 'input', dialog: null};
 		case 'escape':
-			if (state.dialog) return {...state, dialog: null};
-			if (state.running) return cancel(state);
+			if (state.dialog) return closeWithEscape(state, now);
+			if (state.running && !state.running.cancelling) {
+				// The Esc that closed a view, pressed twice or repeated, never also cancels.
+				if (now - state.escClosedAt < ESC_AFTER_CLOSE_MS) return {...state, flash: {at: now, text: 'Esc again to cancel the running answer'}};
+				return cancel(state);
+			}
 			if (state.focus === 'tree') return {...state, focus: 'input'};
 			return state;
+		case 'suspend':
+			return withEffect(state, {kind: 'suspend'});
 		default:
 			return undefined;
 	}
@@ -382,78 +454,142 @@ const globalHandler: Handler = (state, _press, name) => {
 /** The key bus: the first handler that binds the key wins. */
 const HANDLERS: readonly Handler[] = [detailHandler, helpHandler, pickerHandler, timelineHandler, treeHandler, inputHandler, globalHandler];
 
+/** Ctrl+C twice (or Ctrl+D on an empty line twice while running) within this window quits. */
+export const EXIT_WINDOW_MS = 2000;
+/** An Esc this soon after an Esc closed a view does not cancel the running answer. */
+export const ESC_AFTER_CLOSE_MS = 600;
+
 function cancel(state: AppState): AppState {
 	if (!state.running || state.running.cancelling) return state;
 	return withEffect({...state, running: {...state.running, cancelling: true}}, {kind: 'cancel'});
 }
 
-function interrupt(state: AppState): AppState {
-	if (state.running) {
-		// A second Ctrl+C while a cancel is under way leaves anyway.
-		if (state.running.cancelling) return withEffect(state, {kind: 'exit', code: 0});
-		return cancel(state);
-	}
-	if (state.dialog) return {...state, dialog: null};
-	if (state.exitArmed) return withEffect(state, {kind: 'exit', code: 0});
-	return {...state, exitArmed: true, input: state.input.value ? emptyInput(state.input.history) : state.input};
+function closeWithEscape(state: AppState, now: number): AppState {
+	return {...state, dialog: null, escClosedAt: now};
 }
 
-function routeKey(state: AppState, press: KeyPress, now: number): AppState {
-	// Several keys in one chunk are routed one after the other (a Tab may move the focus before the
-	// next letter). Into the chat input a run of text stays one insertion, and a chunk with line
-	// breaks inside its text is a paste that is inserted whole.
-	if (press.input.length > 1 && !press.key.ctrl && !press.key.meta) {
-		const intoInput = !state.dialog && state.focus === 'input';
-		// Tabs in pasted code would otherwise act as Tab (focus) keys.
-		if (intoInput && looksPasted(press.input)) press = {...press, input: press.input.replace(/\t/g, '    ')};
-		else {
-			const parts = splitPress(press, !intoInput);
-			if (parts.length > 1 || parts[0]?.input !== press.input) {
-				return parts.reduce((current, part) => routeKey(current, part, now), state);
-			}
-		}
+const armed = (state: AppState, now: number) => state.exitArmed !== null && now - state.exitArmed.at <= EXIT_WINDOW_MS;
+
+/**
+ * Ctrl+C, one scheme everywhere: a second press within EXIT_WINDOW_MS quits. Otherwise it cancels
+ * the running answer (and arms the quit), closes the open view, clears a typed input (into the
+ * history: Up brings it back), or on an empty input arms the quit.
+ */
+function interrupt(state: AppState, now: number): AppState {
+	if (armed(state, now)) return withEffect(state, {kind: 'exit', code: 0});
+	const arm = (next: AppState): AppState => ({...next, exitArmed: {at: now, key: 'Ctrl+C'}, flash: null});
+	if (state.running) return arm(cancel(state));
+	if (state.dialog) return {...state, dialog: null, exitArmed: null};
+	if (inputText(state.input).trim()) {
+		return {...state, input: clearInput(state.input), exitArmed: null, flash: {at: now, text: 'input cleared · ↑ brings it back'}};
 	}
-	// Esc followed quickly by a key reaches us as Alt+key ("\x1bk"); nothing here uses Alt, so
-	// treat it as the two presses the user made. In the chat input it is more likely a real Alt
-	// (Alt+B/F out of habit): the letter alone, never an Esc that would cancel a running question.
-	if (press.key.meta && !press.key.escape && !press.key.ctrl && press.input.length > 0 && !isNavigation(press)) {
-		if (!state.dialog && state.focus === 'input') return routeKey(state, {input: press.input, key: {...press.key, meta: false}}, now);
-		const escaped = routeKey(state, {input: '', key: {escape: true, meta: true}}, now);
+	return arm(state);
+}
+
+/** Ctrl+D on an empty input: quit when idle; while an answer runs, press again to quit. */
+function quitFromEmptyLine(state: AppState, now: number): AppState {
+	if (!state.running || (armed(state, now) && state.exitArmed?.key === 'Ctrl+D')) return withEffect(state, {kind: 'exit', code: 0});
+	return {...state, exitArmed: {at: now, key: 'Ctrl+D'}, flash: null};
+}
+
+/** Enter in the chat input: a command, a question, or (while one runs) a note to wait. */
+function submitInputLine(state: AppState, now: number): AppState {
+	const text = inputText(state.input);
+	if (!text.trim()) return state;
+	const command = commandOf(text);
+	if (state.running && !command && !state.readOnly) {
+		return addChat(state, 'info', 'Still working on the last question: wait for it, or press Esc / Ctrl+C to cancel it.');
+	}
+	const shown = shownInput(state.input);
+	const {state: input, submitted} = submitInput(state.input);
+	const next = withEffect({...state, input}, {kind: 'history-add', text: submitted});
+	return submitLine(next, submitted, now, shown === submitted ? undefined : shown);
+}
+
+/** A command is one line starting with "/"; a multi-line input is always a question. */
+const commandOf = (text: string) => (text.trim().includes('\n') ? undefined : parseCommand(text));
+
+/** The input as the chat shows it: each large paste as its label. */
+function shownInput(input: LineInputState): string {
+	let out = input.value;
+	for (const [mark, text] of input.pastes) out = out.split(mark).join(pasteLabel(text));
+	return out;
+}
+
+/** Leading blank lines and trailing white space go; a first line's indentation stays. */
+export const trimQuestion = (text: string) => text.replace(/^(?:[ \t]*\n)+/, '').trimEnd();
+
+/** Routes a press or a pasted text; several presses in one read each see the state the last left. */
+function routeKey(state: AppState, press: KeyPress, now: number): AppState {
+	const intoInput = !state.dialog && state.focus === 'input';
+	// A run of typed text: one insertion into the input, else one key per character (a Tab may
+	// move the focus before the next letter lands).
+	if (!intoInput && !press.key.paste) {
+		const parts = splitText(press);
+		if (parts.length > 1) return parts.reduce((current, part) => routeKey(current, part, now), state);
+	}
+	// A paste outside the input goes into it (a paste is text, never keys).
+	if (press.key.paste && !state.dialog && state.focus !== 'input') return routeKey({...state, focus: 'input'}, press, now);
+	// Esc then a key, quick enough to arrive as Alt+key ("\x1bk"): outside the chat input nothing is
+	// bound to Alt, so it is the two presses the user made.
+	if (press.key.meta && !press.key.ctrl && press.input.length > 0 && !intoInput) {
+		const escaped = routeKey(state, {input: '', key: {escape: true}}, now);
 		return routeKey(escaped, {input: press.input, key: {...press.key, meta: false}}, now);
 	}
 	const name = keyName(press);
-	if (name === 'ctrl+c') return interrupt(state);
-	const disarmed = state.exitArmed ? {...state, exitArmed: false} : state;
+	if (name === 'ctrl+c') return interrupt(state, now);
+	const disarmed: AppState = state.exitArmed && name !== 'ctrl+d' ? {...state, exitArmed: null} : state;
 	for (const handler of HANDLERS) {
 		const next = handler(disarmed, press, name, now);
-		if (next) return next;
+		if (next) return name === 'escape' && state.dialog && !next.dialog ? {...next, escClosedAt: now} : next;
 	}
 	return disarmed;
 }
 
-function isNavigation({key}: KeyPress): boolean {
-	return Boolean(key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown || key.home || key.end || key.return || key.tab || key.backspace || key.delete);
+/** The mouse: the wheel scrolls what is under the pointer (a view, the chat, the tree). */
+function routeMouse(state: AppState, event: Extract<InputEvent, {type: 'mouse'}>): AppState {
+	if (event.button !== 'wheel-up' && event.button !== 'wheel-down') return state;
+	const up = event.button === 'wheel-up';
+	const dialog = state.dialog;
+	if (dialog?.type === 'detail' || dialog?.type === 'help') {
+		const next = routeKey(state, {input: '', key: up ? {upArrow: true} : {downArrow: true}}, 0);
+		const again = routeKey(next, {input: '', key: up ? {upArrow: true} : {downArrow: true}}, 0);
+		return routeKey(again, {input: '', key: up ? {upArrow: true} : {downArrow: true}}, 0);
+	}
+	if (dialog?.type === 'models') return routeKey(state, {input: '', key: up ? {upArrow: true} : {downArrow: true}}, 0);
+	if (dialog) return state;
+	const {layout} = state;
+	// Columns and rows count from 1; the chat is on the left (or on top when stacked).
+	const inChat = layout.stacked ? event.y <= layout.chat.height : event.x <= layout.chat.width;
+	if (inChat) return scrollChat(state, up ? WHEEL_LINES : -WHEEL_LINES);
+	let tree = state.tree;
+	for (let i = 0; i < WHEEL_LINES; i++) tree = moveCursor(tree, up ? 'up' : 'down', layout.treeRows);
+	return {...state, tree: {...tree, follow: false}};
+}
+
+const WHEEL_LINES = 3;
+
+function routeInput(state: AppState, events: readonly InputEvent[], now: number): AppState {
+	let next = state;
+	for (const event of events) {
+		if (event.type === 'key') next = routeKey(next, event.press, now);
+		else if (event.type === 'mouse') next = routeMouse(next, event);
+	}
+	return next;
 }
 
 // --- commands ---
 
-function submitLine(state: AppState, line: string, now: number): AppState {
-	const text = line.trim();
-	if (!text) return state;
-	const command = parseCommand(text);
+function submitLine(state: AppState, line: string, now: number, shown?: string): AppState {
+	const text = trimQuestion(line);
+	if (!text.trim()) return state;
+	const command = commandOf(text);
 	if (state.readOnly) {
 		if (command && ['help', 'quit', 'save', 'export'].includes(command.name)) return runCommand(state, command);
 		return addChat(state, 'info', 'This is a replay: nothing can be asked or changed here. /save, /export, /help and /quit work.');
 	}
 	if (command) return runCommand(state, command);
-	if (state.running) {
-		return addChat(
-			{...state, input: {...state.input, value: line, cursor: line.length}},
-			'info',
-			'Still working on the last question: wait for it, or press Esc / Ctrl+C to cancel it.',
-		);
-	}
-	const started = addChat(state, 'user', text);
+	const started = addChat(state, 'user', text, undefined, shown === undefined ? undefined : trimQuestion(shown));
 	return withEffect(
 		{...started, running: {since: now, prompt: text, cancelling: false}, tree: {...started.tree, follow: true}},
 		{kind: 'submit', prompt: text},
@@ -469,7 +605,7 @@ function runCommand(state: AppState, command: Command): AppState {
 				backend: state.config.backend,
 				status: 'loading',
 				models: [],
-				filter: '',
+				filter: emptyInput(),
 				cursor: 0,
 				current: state.config.model,
 			};
@@ -563,6 +699,15 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 	switch (action.type) {
 		case 'key':
 			return routeKey(state, action.press, action.now);
+		case 'input':
+			return routeInput(state, action.events, action.now);
+		case 'tick': {
+			const exitArmed = state.exitArmed && action.now - state.exitArmed.at > EXIT_WINDOW_MS ? null : state.exitArmed;
+			const flash = state.flash && action.now - state.flash.at > EXIT_WINDOW_MS ? null : state.flash;
+			return exitArmed === state.exitArmed && flash === state.flash ? state : {...state, exitArmed, flash};
+		}
+		case 'history-loaded':
+			return {...state, input: withHistory(state.input, action.entries)};
 		case 'events':
 			return {...state, tree: applyEvents(state.tree, action.events, state.layout.treeRows)};
 		case 'resize': {
@@ -578,7 +723,7 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 			if (action.backend !== undefined && action.backend !== state.dialog.backend) return state;
 			const models = [...new Set(action.models)].sort((a, b) => a.localeCompare(b));
 			const index = models.indexOf(state.dialog.current);
-			const dialog: ModelPickerDialog = {...state.dialog, status: 'ready', models, cursor: state.dialog.filter ? 0 : Math.max(0, index)};
+			const dialog: ModelPickerDialog = {...state.dialog, status: 'ready', models, cursor: pickerFilter(state.dialog) ? 0 : Math.max(0, index)};
 			return {...state, dialog};
 		}
 		case 'models-failed':

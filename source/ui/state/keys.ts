@@ -1,30 +1,68 @@
 // Key presses as the reducer sees them, and the key-binding tables (one per scope). The key bus
 // routes a press to the highest-priority scope that binds it: dialogs > panes > globals.
-import type {Key} from 'ink';
+import type {EditAction} from './line-input.js';
+/** What a press is, as the key decoder (key-decoder.ts) reports it. All flags optional. */
+export interface Keys {
+	upArrow: boolean;
+	downArrow: boolean;
+	leftArrow: boolean;
+	rightArrow: boolean;
+	pageUp: boolean;
+	pageDown: boolean;
+	home: boolean;
+	end: boolean;
+	insert: boolean;
+	return: boolean;
+	escape: boolean;
+	tab: boolean;
+	/** Backspace (0x7F or ^H): deletes backwards. */
+	backspace: boolean;
+	/** The Delete key (ESC[3~): deletes forwards. */
+	delete: boolean;
+	ctrl: boolean;
+	shift: boolean;
+	/** Alt / Option (an ESC prefix, or a modifier in CSI sequences). */
+	meta: boolean;
+	super: boolean;
+	/** `input` is pasted text (bracketed paste, or a multi-line burst), verbatim. */
+	paste: boolean;
+}
 
 export interface KeyPress {
 	input: string;
-	key: Partial<Key>;
+	key: Partial<Keys>;
 }
 
-/** A stable name for a press: 'ctrl+c', 'up', 'return', 'escape', 'j', 'G', ... */
+const SPECIAL: ReadonlyArray<[keyof Keys, string]> = [
+	['upArrow', 'up'],
+	['downArrow', 'down'],
+	['leftArrow', 'left'],
+	['rightArrow', 'right'],
+	['pageUp', 'pageup'],
+	['pageDown', 'pagedown'],
+	['home', 'home'],
+	['end', 'end'],
+	['insert', 'insert'],
+	['return', 'return'],
+	['escape', 'escape'],
+	['tab', 'tab'],
+	['backspace', 'backspace'],
+	['delete', 'delete'],
+];
+
+/**
+ * A stable name for a press: 'ctrl+c', 'up', 'ctrl+left', 'alt+b', 'shift+return', 'escape', 'j',
+ * 'G', 'paste'... Modifiers come first, in the order ctrl, alt, shift.
+ */
 export function keyName({input, key}: KeyPress): string {
-	if (key.ctrl && input) return `ctrl+${input.toLowerCase()}`;
-	if (key.upArrow) return 'up';
-	if (key.downArrow) return 'down';
-	if (key.leftArrow) return 'left';
-	if (key.rightArrow) return 'right';
-	if (key.pageUp) return 'pageup';
-	if (key.pageDown) return 'pagedown';
-	if (key.home) return 'home';
-	if (key.end) return 'end';
-	if (key.return) return 'return';
-	if (key.escape) return 'escape';
-	if (key.tab) return key.shift ? 'shift+tab' : 'tab';
-	if (key.backspace || key.delete) return 'backspace';
+	if (key.paste) return 'paste';
+	const special = SPECIAL.find(([flag]) => key[flag]);
+	const mods = `${key.ctrl ? 'ctrl+' : ''}${key.meta && !key.escape ? 'alt+' : ''}`;
+	if (special) return `${mods}${key.shift && special[1] !== 'escape' ? 'shift+' : ''}${special[1]}`;
+	if (key.ctrl && input) return `${mods}${input.toLowerCase()}`;
+	if (input === ' ') return `${mods}space`;
 	if (input === '\r' || input === '\n') return 'return';
-	if (input === ' ') return 'space';
-	return input;
+	return `${mods}${input}`;
 }
 
 export type Binding<A extends string> = {keys: readonly string[]; action: A; help?: string};
@@ -34,11 +72,12 @@ export function lookup<A extends string>(table: readonly Binding<A>[], name: str
 	return undefined;
 }
 
-export type GlobalAction = 'interrupt' | 'focus-next' | 'escape';
+export type GlobalAction = 'interrupt' | 'focus-next' | 'escape' | 'suspend';
 export const GLOBAL_KEYS: readonly Binding<GlobalAction>[] = [
-	{keys: ['ctrl+c'], action: 'interrupt', help: 'cancel the running completion; twice when idle: quit'},
+	{keys: ['escape'], action: 'escape', help: 'close the open view; else cancel the running answer (one press never does both)'},
+	{keys: ['ctrl+c'], action: 'interrupt', help: 'close the open view; else cancel the running answer; else clear the input (Up brings it back); on an empty input, twice within 2 s: quit'},
+	{keys: ['ctrl+z'], action: 'suspend', help: 'suspend to the shell (fg comes back)'},
 	{keys: ['tab', 'shift+tab'], action: 'focus-next', help: 'switch focus between the input and the tree'},
-	{keys: ['escape'], action: 'escape', help: 'cancel a running completion / close a view'},
 ];
 
 export type TreeAction =
@@ -88,36 +127,37 @@ export const PICKER_KEYS: readonly Binding<PickerAction>[] = [
 
 export type ChatAction = 'scroll-up' | 'scroll-down';
 export const CHAT_KEYS: readonly Binding<ChatAction>[] = [
-	{keys: ['pageup'], action: 'scroll-up', help: 'scroll the chat'},
+	{keys: ['pageup'], action: 'scroll-up', help: 'scroll the chat (the mouse wheel scrolls the pane under the pointer)'},
 	{keys: ['pagedown'], action: 'scroll-down'},
 ];
 
-/** One control character as the key press a terminal would have reported for it alone. */
-function controlPress(char: string): KeyPress {
-	const code = char.charCodeAt(0);
-	if (char === '\r' || char === '\n') return {input: '', key: {return: true}};
-	if (char === '\t') return {input: '', key: {tab: true}};
-	if (char === '\x7f' || char === '\b') return {input: '', key: {delete: true}};
-	if (code >= 1 && code <= 26) return {input: String.fromCharCode(code + 96), key: {ctrl: true}};
-	return {input: '', key: {}};
-}
+export type InputAction = EditAction | 'submit' | 'delete-or-quit';
+/** The chat input's editing keys (readline's conventions). Printable keys and pastes insert. */
+export const INPUT_KEYS: readonly Binding<InputAction>[] = [
+	{keys: ['return'], action: 'submit', help: 'send the question or command'},
+	{keys: ['shift+return', 'alt+return', 'ctrl+j'], action: 'newline', help: 'new line (a paste keeps its line breaks)'},
+	{keys: ['up', 'ctrl+p'], action: 'up', help: 'line up; on the first line: earlier inputs (kept across restarts)'},
+	{keys: ['down', 'ctrl+n'], action: 'down', help: 'line down; on the last line: later inputs'},
+	{keys: ['left', 'ctrl+b'], action: 'left', help: 'one character (an emoji is one)'},
+	{keys: ['right', 'ctrl+f'], action: 'right'},
+	{keys: ['alt+left', 'ctrl+left', 'alt+b'], action: 'word-left', help: 'one word back'},
+	{keys: ['alt+right', 'ctrl+right', 'alt+f'], action: 'word-right', help: 'one word forward'},
+	{keys: ['home', 'ctrl+a'], action: 'line-start', help: 'start of the line'},
+	{keys: ['end', 'ctrl+e'], action: 'line-end', help: 'end of the line'},
+	{keys: ['backspace', 'shift+backspace'], action: 'backspace', help: 'delete backwards'},
+	{keys: ['delete'], action: 'delete', help: 'delete forwards'},
+	{keys: ['ctrl+d'], action: 'delete-or-quit', help: 'delete forwards; on an empty input: quit'},
+	{keys: ['alt+backspace', 'ctrl+backspace'], action: 'kill-word-back', help: 'delete the word before the cursor'},
+	{keys: ['ctrl+w'], action: 'kill-space-word-back', help: 'delete back to the previous space'},
+	{keys: ['alt+d', 'ctrl+delete', 'alt+delete'], action: 'kill-word-forward', help: 'delete the word after the cursor'},
+	{keys: ['ctrl+k'], action: 'kill-to-end', help: 'delete to the end of the line'},
+	{keys: ['ctrl+u'], action: 'kill-to-start', help: 'delete to the start of the line'},
+	{keys: ['ctrl+y'], action: 'yank', help: 'put back the last deleted text'},
+];
 
-/**
- * Splits a chunk the terminal delivered at once (fast typing, tmux send-keys) into presses: each
- * control character on its own, printable runs kept together (or one character each, `single`).
- */
-export function splitPress(press: KeyPress, single = true): KeyPress[] {
+/** Splits a run of typed text into one press per character (for keys outside the chat input). */
+export function splitText(press: KeyPress): KeyPress[] {
 	const {input, key} = press;
-	if (input.length <= 1 || key.ctrl || key.meta) return [press];
-	const out: KeyPress[] = [];
-	for (const part of input.match(/[\x00-\x1f\x7f]|[^\x00-\x1f\x7f]+/g) ?? []) {
-		if (/^[\x00-\x1f\x7f]$/.test(part)) out.push(controlPress(part));
-		else if (single) for (const char of part) out.push({input: char, key: {}});
-		else out.push({input: part, key: {}});
-	}
-	return out;
+	if ([...input].length <= 1 || key.ctrl || key.meta || key.paste) return [press];
+	return [...input].map((char) => ({input: char, key: {}}));
 }
-
-/** A chunk with text and a line break followed by more (text, or a tab-indented line) reads as a
- * paste: it goes to the input whole. Text then one final Enter is typing, not a paste. */
-export const looksPasted = (input: string) => /[^\x00-\x1f]/.test(input) && /[\r\n]+[^\r\n]/.test(input);

@@ -82,3 +82,9 @@ export function computeLayout(size: Size): Layout {
 		overlayRows: Math.max(1, overlay.innerHeight - 1),
 	};
 }
+
+/** Columns of text in one row of the chat input (pane padding, the "› " prompt and the cursor's cell taken off). */
+export const inputWidth = (layout: Layout) => Math.max(1, layout.chat.innerWidth - 1 - 2 - 1);
+
+/** The chat input grows up to this many rows, then scrolls. */
+export const inputMaxRows = (layout: Layout) => Math.max(1, Math.min(10, Math.floor(layout.chat.innerHeight * 0.4)));

@@ -1,124 +1,272 @@
 // The chat input's editing state, owned by the app reducer (not by a component) so that several
 // keys arriving in one tick (typing then Enter, as tmux and fast typists send them) all land.
-import type {KeyPress} from './keys.js';
+// Multi-line; the cursor moves by grapheme clusters; editing follows readline's conventions
+// (Ctrl+A/E/K/U/W/Y, Alt+B/F/D, Alt+Backspace); a large paste stands in the text as one
+// placeholder character and is expanded, whole, when the input is sent.
+import {
+	clusterBounds,
+	isPlaceholder,
+	layoutInput,
+	nextBoundary,
+	offsetAtColumn,
+	PLACEHOLDER_BASE,
+	prevBoundary,
+	snapBoundary,
+} from './input-layout.js';
 
 export interface LineInputState {
+	/** The text, with '\n' between lines and one placeholder character per large paste. */
 	readonly value: string;
-	/** Cursor position in UTF-16 units, 0..value.length. */
+	/** Cursor position in UTF-16 units, always on a grapheme cluster boundary. */
 	readonly cursor: number;
-	/** Earlier submitted lines, oldest first. */
+	/** Placeholder character -> the pasted text it stands for. */
+	readonly pastes: ReadonlyMap<string, string>;
+	/** Earlier submitted inputs, oldest first. */
 	readonly history: readonly string[];
 	/** Position while browsing history (history.length when not browsing). */
 	readonly historyIndex: number;
-	/** The unsent line kept while browsing history. */
+	/** The unsent input kept while browsing history. */
 	readonly draft: string;
+	/** The last killed text (Ctrl+K/U/W, Alt+D, Alt+Backspace), for Ctrl+Y. */
+	readonly killed: string;
 }
 
-export const emptyInput = (history: readonly string[] = []): LineInputState => ({
+/** A paste longer than this (lines or characters) is shown as a placeholder. */
+export const PASTE_PLACEHOLDER_LINES = 8;
+export const PASTE_PLACEHOLDER_CHARS = 800;
+/** Inputs kept for Up/Down. */
+export const HISTORY_LIMIT = 500;
+
+const NO_PASTES: ReadonlyMap<string, string> = new Map();
+
+export const emptyInput = (history: readonly string[] = [], killed = ''): LineInputState => ({
 	value: '',
 	cursor: 0,
+	pastes: NO_PASTES,
 	history,
 	historyIndex: history.length,
 	draft: '',
+	killed,
 });
 
-export type InputResult = {state: LineInputState; submitted?: string};
+// Control characters other than line breaks and tabs; invisible format characters that a terminal
+// draws in no cell (zero width space, word joiner, bidi controls, BOM) except the joiners that
+// emoji and some scripts need; and our own placeholder range (so typed text cannot forge one).
+const DROPPED = /[\x00-\x08\x0b-\x1f\x7f-\x9f]|(?![\u200c\u200d\u{e0020}-\u{e007f}])\p{Cf}|[\u{f0000}-\u{10ffff}]/gu;
 
-const set = (state: LineInputState, value: string, cursor: number): LineInputState => ({
-	...state,
-	value,
-	cursor: Math.max(0, Math.min(value.length, cursor)),
-});
-
-function insert(state: LineInputState, text: string): LineInputState {
-	if (!text) return state;
-	return set(state, state.value.slice(0, state.cursor) + text + state.value.slice(state.cursor), state.cursor + text.length);
+/** Text as it may enter the input: line breaks normalised, invisible and control characters dropped. */
+export function cleanText(text: string): string {
+	return text.replace(/\r\n?/g, '\n').replace(DROPPED, '');
 }
 
-function backspace(state: LineInputState): LineInputState {
-	if (state.cursor === 0) return state;
-	let cut = 1;
-	const code = state.value.charCodeAt(state.cursor - 1);
-	if (code >= 0xdc00 && code <= 0xdfff && state.cursor >= 2) cut = 2;
-	return set(state, state.value.slice(0, state.cursor - cut) + state.value.slice(state.cursor), state.cursor - cut);
+const isLarge = (text: string) => text.length > PASTE_PLACEHOLDER_CHARS || text.split('\n').length > PASTE_PLACEHOLDER_LINES;
+
+function setValue(state: LineInputState, value: string, cursor: number): LineInputState {
+	const clamped = snapBoundary(value, Math.max(0, Math.min(value.length, cursor)));
+	// Placeholders whose character was deleted are forgotten.
+	let pastes = state.pastes;
+	if (pastes.size > 0) {
+		for (const mark of pastes.keys()) {
+			if (!value.includes(mark)) {
+				const next = new Map(pastes);
+				for (const key of next.keys()) if (!value.includes(key)) next.delete(key);
+				pastes = next.size === 0 ? NO_PASTES : next;
+				break;
+			}
+		}
+	}
+	const left = state.historyIndex !== state.history.length && value !== state.value;
+	return {...state, value, cursor: clamped, pastes, ...(left ? {historyIndex: state.history.length, draft: ''} : {})};
 }
 
-function deleteWord(state: LineInputState): LineInputState {
-	const before = state.value.slice(0, state.cursor).replace(/\S+\s*$/, '');
-	return set(state, before + state.value.slice(state.cursor), before.length);
+function replaceRange(state: LineInputState, from: number, to: number, text: string): LineInputState {
+	return setValue(state, state.value.slice(0, from) + text + state.value.slice(to), from + text.length);
 }
 
-function submit(state: LineInputState): InputResult {
-	const line = state.value;
-	const history = line.trim() && state.history[state.history.length - 1] !== line ? [...state.history, line].slice(-200) : state.history;
-	return {state: emptyInput(history), submitted: line};
+function kill(state: LineInputState, from: number, to: number): LineInputState {
+	if (from === to) return state;
+	const next = replaceRange(state, from, to, '');
+	return {...next, killed: expand(state.value.slice(from, to), state.pastes)};
+}
+
+/** Inserts typed text at the cursor. */
+export function insertText(state: LineInputState, text: string): LineInputState {
+	const clean = cleanText(text);
+	if (!clean) return state;
+	return replaceRange(state, state.cursor, state.cursor, clean);
+}
+
+/** Inserts pasted text verbatim (line breaks and tabs kept); a large one as one placeholder. */
+export function insertPaste(state: LineInputState, text: string): LineInputState {
+	const clean = cleanText(text);
+	if (!clean) return state;
+	if (!isLarge(clean)) return replaceRange(state, state.cursor, state.cursor, clean);
+	let code = PLACEHOLDER_BASE;
+	while (state.pastes.has(String.fromCodePoint(code))) code++;
+	const mark = String.fromCodePoint(code);
+	const next = replaceRange({...state, pastes: new Map([...state.pastes, [mark, clean]])}, state.cursor, state.cursor, mark);
+	return next;
+}
+
+/** The value with every placeholder replaced by its pasted text. */
+function expand(value: string, pastes: ReadonlyMap<string, string>): string {
+	if (pastes.size === 0) return value;
+	let out = value;
+	for (const [mark, text] of pastes) out = out.split(mark).join(text);
+	return out;
+}
+
+/** The whole text the input holds, as it would be sent. */
+export const inputText = (state: LineInputState) => expand(state.value, state.pastes);
+
+/** A text as the input's content (a large one collapsed to a placeholder again). */
+export function withText(state: LineInputState, text: string): LineInputState {
+	const base: LineInputState = {...state, value: '', cursor: 0, pastes: NO_PASTES};
+	if (isLarge(text)) return insertPaste(base, text);
+	const value = cleanText(text);
+	return {...base, value, cursor: value.length};
+}
+
+/** Sends the input: the expanded text, and a fresh input that remembers it in its history. */
+export function submitInput(state: LineInputState): {state: LineInputState; submitted: string} {
+	const text = inputText(state);
+	const history = text.trim() && state.history[state.history.length - 1] !== text ? [...state.history, text].slice(-HISTORY_LIMIT) : state.history;
+	return {state: emptyInput(history, state.killed), submitted: text};
+}
+
+/** Clears the input (Ctrl+C); the text goes into the history, so Up brings it back. */
+export function clearInput(state: LineInputState): LineInputState {
+	const text = inputText(state);
+	if (!text.trim()) return emptyInput(state.history, state.killed);
+	const history = state.history[state.history.length - 1] === text ? state.history : [...state.history, text].slice(-HISTORY_LIMIT);
+	return emptyInput(history, state.killed);
+}
+
+/** Earlier inputs loaded from disk go before this session's. */
+export function withHistory(state: LineInputState, earlier: readonly string[]): LineInputState {
+	const history = [...earlier, ...state.history].slice(-HISTORY_LIMIT);
+	const browsing = state.historyIndex !== state.history.length;
+	return {...state, history, historyIndex: browsing ? state.historyIndex + history.length - state.history.length : history.length};
 }
 
 function browse(state: LineInputState, delta: number): LineInputState {
 	const index = Math.max(0, Math.min(state.history.length, state.historyIndex + delta));
 	if (index === state.historyIndex) return state;
-	const draft = state.historyIndex === state.history.length ? state.value : state.draft;
-	const value = index === state.history.length ? draft : state.history[index]!;
-	return {...state, value, cursor: value.length, historyIndex: index, draft};
+	const draft = state.historyIndex === state.history.length ? inputText(state) : state.draft;
+	const text = index === state.history.length ? draft : state.history[index]!;
+	const next = withText(state, text);
+	return {...next, historyIndex: index, draft};
 }
+
+const isWordChar = (cluster: string) => /[\p{L}\p{N}_]/u.test(cluster) || isPlaceholder(cluster);
+
+/** Clusters of the current line before/after the cursor, for word motions. */
+function wordLeft(value: string, cursor: number, isWord: (cluster: string) => boolean): number {
+	let at = cursor;
+	while (at > 0) {
+		const before = prevBoundary(value, at);
+		if (isWord(value.slice(before, at))) break;
+		at = before;
+	}
+	while (at > 0) {
+		const before = prevBoundary(value, at);
+		if (!isWord(value.slice(before, at))) break;
+		at = before;
+	}
+	return at;
+}
+
+function wordRight(value: string, cursor: number, isWord: (cluster: string) => boolean): number {
+	let at = cursor;
+	while (at < value.length) {
+		const after = nextBoundary(value, at);
+		if (isWord(value.slice(at, after))) break;
+		at = after;
+	}
+	while (at < value.length) {
+		const after = nextBoundary(value, at);
+		if (!isWord(value.slice(at, after))) break;
+		at = after;
+	}
+	return at;
+}
+
+const lineStart = (value: string, cursor: number) => value.lastIndexOf('\n', cursor - 1) + 1;
+const lineEnd = (value: string, cursor: number) => {
+	const end = value.indexOf('\n', cursor);
+	return end === -1 ? value.length : end;
+};
+
+export type EditAction =
+	| 'left'
+	| 'right'
+	| 'word-left'
+	| 'word-right'
+	| 'line-start'
+	| 'line-end'
+	| 'up'
+	| 'down'
+	| 'backspace'
+	| 'delete'
+	| 'kill-word-back'
+	| 'kill-space-word-back'
+	| 'kill-word-forward'
+	| 'kill-to-end'
+	| 'kill-to-start'
+	| 'yank'
+	| 'newline';
 
 /**
- * Applies one key press (or a run of typed text). Text containing newlines: a trailing newline
- * submits; newlines inside pasted text become spaces.
+ * Applies one editing action. `width` is the input's text width in columns: Up and Down move by
+ * the rows the input is drawn in, and step through the history from the first and last row.
  */
-export function inputKey(state: LineInputState, press: KeyPress): InputResult {
-	const {key, input} = press;
-	if (key.return) return submit(state);
-	if (key.ctrl) {
-		switch (input) {
-			case 'a':
-				return {state: set(state, state.value, 0)};
-			case 'e':
-				return {state: set(state, state.value, state.value.length)};
-			case 'u':
-				return {state: set(state, state.value.slice(state.cursor), 0)};
-			case 'k':
-				return {state: set(state, state.value.slice(0, state.cursor), state.cursor)};
-			case 'w':
-				return {state: deleteWord(state)};
-			case 'b':
-				return {state: set(state, state.value, state.cursor - 1)};
-			case 'f':
-				return {state: set(state, state.value, state.cursor + 1)};
-			default:
-				return {state};
+export function editInput(state: LineInputState, action: EditAction, width: number): LineInputState {
+	const {value, cursor} = state;
+	switch (action) {
+		case 'left':
+			return {...state, cursor: prevBoundary(value, cursor)};
+		case 'right':
+			return {...state, cursor: nextBoundary(value, cursor)};
+		case 'word-left':
+			return {...state, cursor: wordLeft(value, cursor, isWordChar)};
+		case 'word-right':
+			return {...state, cursor: wordRight(value, cursor, isWordChar)};
+		case 'line-start':
+			return {...state, cursor: lineStart(value, cursor)};
+		case 'line-end':
+			return {...state, cursor: lineEnd(value, cursor)};
+		case 'up':
+		case 'down': {
+			const layout = layoutInput(value, cursor, state.pastes, width);
+			const target = layout.cursorRow + (action === 'up' ? -1 : 1);
+			if (target < 0) return browse(state, -1);
+			if (target >= layout.rows.length) return browse(state, 1);
+			return {...state, cursor: offsetAtColumn(layout.rows[target]!, layout.cursorColumn)};
 		}
+		case 'backspace':
+			return cursor === 0 ? state : replaceRange(state, prevBoundary(value, cursor), cursor, '');
+		case 'delete':
+			return cursor >= value.length ? state : replaceRange(state, cursor, nextBoundary(value, cursor), '');
+		case 'kill-word-back':
+			return kill(state, wordLeft(value, cursor, isWordChar), cursor);
+		case 'kill-space-word-back':
+			// Ctrl+W (unix-word-rubout): back to the previous whitespace.
+			return kill(state, wordLeft(value, cursor, (cluster) => !/\s/u.test(cluster)), cursor);
+		case 'kill-word-forward':
+			return kill(state, cursor, wordRight(value, cursor, isWordChar));
+		case 'kill-to-end': {
+			const end = lineEnd(value, cursor);
+			// At the end of a line, Ctrl+K joins the next line (as Emacs does).
+			return kill(state, cursor, end === cursor && end < value.length ? end + 1 : end);
+		}
+		case 'kill-to-start':
+			return kill(state, lineStart(value, cursor), cursor);
+		case 'yank':
+			return state.killed ? insertPaste(state, state.killed) : state;
+		case 'newline':
+			return replaceRange(state, cursor, cursor, '\n');
 	}
-	if (key.backspace || key.delete) return {state: backspace(state)};
-	if (key.leftArrow) return {state: set(state, state.value, state.cursor - 1)};
-	if (key.rightArrow) return {state: set(state, state.value, state.cursor + 1)};
-	if (key.home) return {state: set(state, state.value, 0)};
-	if (key.end) return {state: set(state, state.value, state.value.length)};
-	if (key.upArrow) return {state: browse(state, -1)};
-	if (key.downArrow) return {state: browse(state, 1)};
-	if (key.meta || key.tab || key.escape || key.pageUp || key.pageDown) return {state};
-	return typeText(state, input);
 }
 
-function typeText(state: LineInputState, text: string): InputResult {
-	let current = state;
-	const normalized = text.replace(/\r\n/g, '\n').replace(/\r/g, '\n');
-	const trailingSubmit = normalized.endsWith('\n');
-	const body = trailingSubmit ? normalized.replace(/\n+$/, '') : normalized;
-	let chunk = '';
-	for (const char of body) {
-		if (char === '\x7f' || char === '\b') {
-			current = backspace(insert(current, chunk));
-			chunk = '';
-		} else if (char === '\n' || char === '\t') {
-			chunk += ' ';
-		} else if (char >= ' ') {
-			chunk += char;
-		}
-	}
-	current = insert(current, chunk);
-	if (current !== state && current.historyIndex !== current.history.length) {
-		current = {...current, historyIndex: current.history.length, draft: ''};
-	}
-	return trailingSubmit ? submit(current) : {state: current};
-}
+/** How many clusters the value holds (for tests and the placeholder text). */
+export const clusterCount = (value: string) => clusterBounds(value).length - 1;

@@ -1,0 +1,77 @@
+// The app for a terminal that cannot draw it (TERM=dumb: Emacs shell buffers, some CI consoles):
+// one question per line, the compact execution log while it runs, then the answer. Ctrl+C cancels
+// a running answer (twice, or when idle: quit); /quit or the end of input leaves.
+import {createInterface} from 'node:readline';
+import {execLogWriter} from '../cli/exec-log.js';
+import type {RlmEvent} from '../protocol/events.js';
+import type {UiEngine} from './effects.js';
+import {safeText} from './safe-text.js';
+
+export interface LineModeOptions {
+	rlm: UiEngine;
+	stdin: NodeJS.ReadableStream;
+	stdout: NodeJS.WritableStream;
+	notices?: readonly string[];
+}
+
+/** Resolves with the exit code when the user leaves. */
+export async function runLineMode({rlm, stdin, stdout, notices = []}: LineModeOptions): Promise<number> {
+	const say = (text: string) => stdout.write(`${text}\n`);
+	for (const notice of notices) say(`! ${notice}`);
+	say(`rlm-tui (line mode: this terminal cannot show the full-screen app) · ${rlm.options.backend ?? 'openai'} · ${rlm.options.model ?? ''}`);
+	say('Type a question and press Enter. Ctrl+C cancels a running answer; /quit or Ctrl+D leaves.');
+	const log = execLogWriter((line) => say(line), {verbose: false});
+	const onEvent = (event: RlmEvent) => log(event);
+	rlm.on('event', onEvent);
+	const lines = createInterface({input: stdin, output: stdout, terminal: false, prompt: '> '});
+	let running = null as AbortController | null;
+	let lastInterrupt = -Infinity;
+	let code = 0;
+	const done = new Promise<void>((resolve) => {
+		lines.on('close', () => resolve());
+	});
+	lines.on('SIGINT', () => {
+		const now = performance.now();
+		if (running && now - lastInterrupt > 2000) {
+			running.abort();
+			say('(cancelling; Ctrl+C again quits)');
+			lastInterrupt = now;
+			return;
+		}
+		code = 130;
+		lines.close();
+	});
+	lines.prompt();
+	lines.on('line', (line) => {
+		const question = line.trim();
+		if (!question) {
+			lines.prompt();
+			return;
+		}
+		if (/^\/(quit|exit|q)$/i.test(question)) {
+			lines.close();
+			return;
+		}
+		if (running) {
+			say('(still working on the last question)');
+			return;
+		}
+		const controller = new AbortController();
+		running = controller;
+		void rlm.completion(question, {signal: controller.signal}).then(
+			(result) => {
+				say('');
+				say(result.status === 'failed' ? `✗ ${safeText(result.error ?? 'the completion failed')}` : safeText(result.response || '(no answer)'));
+				say('');
+			},
+			(error: unknown) => say(`✗ ${safeText(error instanceof Error ? error.message : String(error))}`),
+		).finally(() => {
+			running = null;
+			lines.prompt();
+		});
+	});
+	await done;
+	running?.abort();
+	rlm.off('event', onEvent);
+	return code;
+}

@@ -1,0 +1,166 @@
+// The terminal around the full-screen app: the modes we turn on (alternate screen, bracketed paste,
+// mouse reporting, the kitty keyboard protocol where known) and off again on every way out, suspend
+// (Ctrl+Z) and resume (fg), and fixes for what terminals report: a 0x0 size is unknown (80x24), and
+// Ink's "clear terminal" on a shrinking resize must not wipe the user's scrollback (ESC[3J).
+// Sources: xterm's ctlseqs (DECSET 1049, 2004, 1000, 1006, 1004), the kitty keyboard protocol.
+
+export interface TerminalControl {
+	/** Ctrl+Z: hand the terminal back to the shell and stop; `fg` resumes (the app repaints). */
+	suspend(): void;
+	/** Mouse reporting on (the wheel scrolls panes) or off (the terminal selects text as usual). */
+	setMouse(on: boolean): void;
+	/** Listens for resumes after a suspend; returns the unsubscribe. */
+	onResume(listener: () => void): () => void;
+}
+
+const ALT_SCREEN_ON = '\x1b[?1049h\x1b[H\x1b[2J';
+const ALT_SCREEN_OFF = '\x1b[?1049l';
+const CURSOR_SHOW = '\x1b[?25h';
+const CURSOR_HIDE = '\x1b[?25l';
+const PASTE_ON = '\x1b[?2004h';
+const PASTE_OFF = '\x1b[?2004l';
+// Button presses and the wheel (1000) in SGR coordinates (1006).
+const MOUSE_ON = '\x1b[?1000h\x1b[?1006h';
+const MOUSE_OFF = '\x1b[?1006l\x1b[?1000l';
+// Whatever another program left on: focus reports (1004), motion tracking (1002, 1003).
+const STRAY_OFF = '\x1b[?1004l\x1b[?1002l\x1b[?1003l';
+const KITTY_PUSH = '\x1b[>1u';
+const KITTY_POP = '\x1b[<u';
+
+/** Terminals known to speak the kitty keyboard protocol (Shift+Enter, an unambiguous Esc). */
+export function speaksKittyKeys(env: NodeJS.ProcessEnv): boolean {
+	if (env.TMUX || env.STY) return false; // multiplexers answer for the terminal and do not pass it on
+	const term = env.TERM ?? '';
+	const program = env.TERM_PROGRAM ?? '';
+	return Boolean(env.KITTY_WINDOW_ID) || term === 'xterm-kitty' || term === 'xterm-ghostty' || term.startsWith('foot') || program === 'WezTerm' || program === 'ghostty';
+}
+
+/** Terminals that cannot draw the full-screen app. */
+export function isDumbTerminal(env: NodeJS.ProcessEnv): boolean {
+	return env.TERM === 'dumb';
+}
+
+/** Only the screen: the scrollback stays (Ink's clearTerminal adds ESC[3J, which erases it). */
+export const keepScrollback = (data: string) => (data.includes('\x1b[3J') ? data.split('\x1b[3J').join('') : data);
+
+export interface ScreenOptions {
+	stdin: NodeJS.ReadStream;
+	stdout: NodeJS.WriteStream;
+	env: NodeJS.ProcessEnv;
+	mouse?: boolean;
+}
+
+/** Owns the terminal's modes for one full-screen session. */
+export class Screen implements TerminalControl {
+	#entered = false;
+	#mouse: boolean;
+	#kitty: boolean;
+	#listeners = new Set<() => void>();
+	#restoreWrite: (() => void) | null = null;
+	#restoreSize: (() => void) | null = null;
+
+	constructor(private readonly options: ScreenOptions) {
+		this.#mouse = options.mouse ?? true;
+		this.#kitty = speaksKittyKeys(options.env);
+	}
+
+	/** Filters what Ink writes (no ESC[3J) and reports a 0x0 terminal as 80x24. */
+	patchStreams(): void {
+		const {stdout} = this.options;
+		if (!this.#restoreWrite) {
+			const original = stdout.write;
+			const patched = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
+				const data = typeof chunk === 'string' ? keepScrollback(chunk) : chunk;
+				return (original as (...args: unknown[]) => boolean).call(this, data, ...rest);
+			};
+			stdout.write = patched as typeof stdout.write;
+			this.#restoreWrite = () => {
+				stdout.write = original;
+			};
+		}
+		if (!this.#restoreSize) {
+			// A pty of 0x0 (docker exec, script) says nothing about its size: draw at 80x24.
+			const fix = () => {
+				if (!stdout.columns) stdout.columns = 80;
+				if (!stdout.rows) stdout.rows = 24;
+			};
+			fix();
+			stdout.prependListener('resize', fix);
+			this.#restoreSize = () => stdout.off('resize', fix);
+		}
+	}
+
+	unpatchStreams(): void {
+		this.#restoreWrite?.();
+		this.#restoreWrite = null;
+		this.#restoreSize?.();
+		this.#restoreSize = null;
+	}
+
+	/** Alternate screen, bracketed paste, mouse (if on), kitty keys (if known); cursor hidden. */
+	enter(): void {
+		this.#entered = true;
+		this.#write(`${ALT_SCREEN_ON}${STRAY_OFF}${PASTE_ON}${this.#mouse ? MOUSE_ON : ''}${this.#kitty ? KITTY_PUSH : ''}${CURSOR_HIDE}`);
+	}
+
+	/** Every mode off, the cursor shown, the shell's screen back, line mode. Safe to call twice. */
+	leave(): void {
+		const {stdin} = this.options;
+		try {
+			if (stdin.isTTY) stdin.setRawMode?.(false);
+		} catch {
+			// The terminal may be gone.
+		}
+		if (!this.#entered) return;
+		this.#entered = false;
+		this.#write(`${MOUSE_OFF}${PASTE_OFF}${this.#kitty ? KITTY_POP : ''}${CURSOR_SHOW}${ALT_SCREEN_OFF}`);
+	}
+
+	setMouse(on: boolean): void {
+		this.#mouse = on;
+		if (this.#entered) this.#write(on ? MOUSE_ON : MOUSE_OFF);
+	}
+
+	suspend(): void {
+		if (process.platform === 'win32') return;
+		const {stdin} = this.options;
+		this.leave();
+		// Our own SIGTSTP handler (for `kill -TSTP`) would catch the stop: it stands aside meanwhile.
+		const saved = process.listeners('SIGTSTP');
+		process.removeAllListeners('SIGTSTP');
+		let resumed = false;
+		const onContinue = () => {
+			if (resumed) return;
+			resumed = true;
+			process.off('SIGCONT', onContinue);
+			clearTimeout(fallback);
+			for (const handler of saved) process.on('SIGTSTP', handler as () => void);
+			try {
+				if (stdin.isTTY) stdin.setRawMode?.(true);
+			} catch {
+				// The terminal may be gone; the end of input handles that.
+			}
+			this.enter();
+			for (const listener of this.#listeners) listener();
+		};
+		process.on('SIGCONT', onContinue);
+		// Timers do not run while stopped: this one fires after `fg`, or soon when the system
+		// ignored the stop (a process group without job control).
+		const fallback = setTimeout(onContinue, 200);
+		process.kill(0, 'SIGTSTP');
+	}
+
+	onResume(listener: () => void): () => void {
+		this.#listeners.add(listener);
+		return () => this.#listeners.delete(listener);
+	}
+
+	#write(data: string): void {
+		const {stdout} = this.options;
+		try {
+			if (!stdout.destroyed && stdout.writable) stdout.write(data);
+		} catch {
+			// The terminal may be gone.
+		}
+	}
+}

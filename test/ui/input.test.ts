@@ -1,0 +1,309 @@
+// The input path as terminals really deliver it: the key decoder (split reads, pastes, mouse and
+// focus reports, modified keys), the line editor (multi-line, grapheme clusters, readline keys,
+// paste placeholders) and the reducer's Ctrl+C / Esc / Ctrl+D scheme.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {appendHistory, loadHistory, looksSecret} from '../../source/ui/input-history.js';
+import {appReducer, EXIT_WINDOW_MS, ESC_AFTER_CLOSE_MS, initialAppState, type AppState} from '../../source/ui/state/app-state.js';
+import {ESC_WAIT_MS, KeyDecoder, LATE_TAIL_MS, PASTE_QUIET_MS, type InputEvent} from '../../source/ui/state/key-decoder.js';
+import {keyName} from '../../source/ui/state/keys.js';
+import {layoutInput} from '../../source/ui/state/input-layout.js';
+import {clearInput, editInput, emptyInput, insertPaste, insertText, inputText, submitInput, type LineInputState} from '../../source/ui/state/line-input.js';
+import {keepScrollback} from '../../source/ui/terminal.js';
+import type {RlmEvent} from '../../source/protocol/events.js';
+
+/** Feeds reads at the given times, expiring waits as the clock passes; returns key names etc. */
+function decode(reads: Array<[number, string]>, end = 10_000): InputEvent[] {
+	const decoder = new KeyDecoder();
+	const out: InputEvent[] = [];
+	let now = 0;
+	const advance = (to: number) => {
+		for (;;) {
+			const wait = decoder.waitMs(now);
+			if (wait === undefined || now + wait > to) break;
+			now += wait;
+			out.push(...decoder.expire(now));
+		}
+		now = to;
+	};
+	for (const [at, data] of reads) {
+		advance(at);
+		out.push(...decoder.push(data, now));
+	}
+	advance(end);
+	return out;
+}
+
+const names = (events: InputEvent[]) =>
+	events.map((event) => (event.type === 'key' ? (event.press.key.paste ? `paste:${event.press.input}` : keyName(event.press)) : event.type === 'mouse' ? `mouse:${event.button}@${event.x},${event.y}` : `focus:${event.focused}`));
+
+describe('key decoder', () => {
+	it('decodes keys, modifiers and Alt in the encodings terminals use', () => {
+		expect(names(decode([[0, 'ab\x1b[A\x1b[1;5C\x1b[1;3D\x1b[3~\x7f\x1b\x7f\x1bb\x1b\r\x1b[13;2u\x1b[27;2;13~\x1b[99;5u\x1bOA\x1b[Z\t\n\x04']]))).toEqual([
+			'ab',
+			'up',
+			'ctrl+right',
+			'alt+left',
+			'delete',
+			'backspace',
+			'alt+backspace',
+			'alt+b',
+			'alt+return',
+			'shift+return',
+			'shift+return',
+			'ctrl+c',
+			'up',
+			'shift+tab',
+			'tab',
+			'ctrl+j',
+			'ctrl+d',
+		]);
+	});
+
+	it('waits for the rest of an escape sequence split across reads, and never types it', () => {
+		// ESC, then "[A" 30 ms later: one Up arrow, no Esc.
+		expect(names(decode([[0, '\x1b'], [30, '[A']]))).toEqual(['up']);
+		// Split inside the parameters.
+		expect(names(decode([[0, '\x1b[1;'], [20, '5D']]))).toEqual(['ctrl+left']);
+		// A lone ESC that nothing follows is the Esc key, after the wait.
+		expect(names(decode([[0, '\x1b']]))).toEqual(['escape']);
+		// A tail that comes after the wait is still the key, not "[A" typed.
+		expect(names(decode([[0, '\x1b'], [ESC_WAIT_MS + 200, '[A']]))).toEqual(['escape', 'up']);
+		expect(names(decode([[0, '\x1b'], [ESC_WAIT_MS + LATE_TAIL_MS + 500, '[A']]))).toEqual(['escape', '[A']);
+		// An incomplete sequence that never finishes is dropped.
+		expect(names(decode([[0, 'x\x1b[1;5']]))).toEqual(['x']);
+	});
+
+	it('drops focus reports and terminal answers, reports the mouse', () => {
+		expect(names(decode([[0, '\x1b[Ia\x1b[O\x1b]11;rgb:0000/0000/0000\x07b\x1b[?1u\x1b[<64;10;5M\x1b[<65;3;4M\x1b[M`!!']]))).toEqual([
+			'focus:true',
+			'a',
+			'focus:false',
+			'b',
+			'mouse:wheel-up@10,5',
+			'mouse:wheel-down@3,4',
+			'mouse:wheel-up@1,1',
+		]);
+	});
+
+	it('takes a bracketed paste whole and verbatim across reads, escape bytes and line breaks included', () => {
+		const text = 'line 1\r\n\tindented \x1b[31mred\x1b[0m\rlast\n';
+		const events = decode([[0, `x\x1b[200~${text.slice(0, 10)}`], [5, text.slice(10)], [9, '\x1b[20'], [12, '1~y']]);
+		expect(names(events)).toEqual(['x', `paste:${text}`, 'y']);
+	});
+
+	it('takes a multi-line burst without brackets as one paste: its line breaks never submit', () => {
+		const lines = Array.from({length: 5000}, (_, i) => `line ${i}`);
+		const whole = `${lines.join('\r')}\r`;
+		// Reads of 4 KiB, the last ending exactly in a line break, as a pty delivers them.
+		const reads: Array<[number, string]> = [];
+		for (let at = 0, i = 0; at < whole.length; at += 4096, i++) reads.push([i, whole.slice(at, at + 4096)]);
+		const events = decode(reads);
+		expect(events).toHaveLength(1);
+		expect(names(events)[0]).toBe(`paste:${whole}`);
+		// Typing then Enter in one read is still typing and Enter.
+		expect(names(decode([[0, 'hello\r']]))).toEqual(['hello', 'return']);
+		// A paste ends when the terminal goes quiet; the next Enter is Enter.
+		expect(names(decode([[0, 'a\rb'], [PASTE_QUIET_MS + 50, '\r']]))).toEqual(['paste:a\rb', 'return']);
+	});
+});
+
+const W = 40;
+const type = (state: LineInputState, text: string) => insertText(state, text);
+
+describe('line editor', () => {
+	it('moves by grapheme clusters: an emoji, a flag, an accented letter are one step', () => {
+		let state = type(emptyInput(), 'a👩‍👩‍👧🇩🇪é\u0301b');
+		expect(state.cursor).toBe(state.value.length);
+		const steps: number[] = [];
+		while (state.cursor > 0) {
+			state = editInput(state, 'left', W);
+			steps.push(state.cursor);
+		}
+		expect(steps).toHaveLength(5);
+		state = editInput(state, 'right', W);
+		state = editInput(state, 'right', W);
+		state = editInput(state, 'backspace', W);
+		expect(state.value).toBe('a🇩🇪é\u0301b');
+		state = editInput(state, 'delete', W);
+		expect(state.value).toBe('aé\u0301b');
+	});
+
+	it('follows readline: words, line ends, kills and yank, Delete forwards', () => {
+		let state = type(emptyInput(), 'alpha beta-gamma  delta');
+		state = editInput(state, 'word-left', W);
+		expect(state.value.slice(state.cursor)).toBe('delta');
+		state = editInput(state, 'word-left', W);
+		expect(state.value.slice(state.cursor)).toBe('gamma  delta');
+		state = editInput(state, 'kill-word-back', W);
+		expect(state.value).toBe('alpha gamma  delta');
+		state = editInput(state, 'kill-space-word-back', W);
+		expect(state.value).toBe('gamma  delta');
+		state = editInput(state, 'word-right', W);
+		expect(state.value.slice(0, state.cursor)).toBe('gamma');
+		state = editInput(state, 'kill-word-forward', W);
+		expect(state.value).toBe('gamma');
+		state = editInput(state, 'line-start', W);
+		state = editInput(state, 'kill-to-end', W);
+		expect(state.value).toBe('');
+		state = editInput(state, 'yank', W);
+		expect(state.value).toBe('gamma');
+		state = editInput(state, 'line-start', W);
+		state = editInput(state, 'delete', W);
+		expect(state.value).toBe('amma');
+		state = editInput(state, 'line-end', W);
+		state = editInput(state, 'kill-to-start', W);
+		expect(state.value).toBe('');
+	});
+
+	it('holds several lines: new lines, Up and Down by rows, then history; long lines wrap', () => {
+		let state = type(emptyInput(['earlier']), 'first');
+		state = editInput(state, 'newline', W);
+		state = type(state, 'second line');
+		expect(inputText(state)).toBe('first\nsecond line');
+		state = editInput(state, 'up', W);
+		expect(state.value.slice(0, state.cursor)).toBe('first');
+		state = editInput(state, 'up', W);
+		expect(inputText(state)).toBe('earlier');
+		state = editInput(state, 'down', W);
+		expect(inputText(state)).toBe('first\nsecond line');
+		// A long line wraps at the width: rows, not a sideways scroll.
+		const long = type(emptyInput(), 'x'.repeat(95));
+		const layout = layoutInput(long.value, long.cursor, long.pastes, W);
+		expect(layout.rows.map((row) => row.cells.length)).toEqual([40, 40, 15]);
+		expect(layout.cursorRow).toBe(2);
+		const up = editInput(long, 'up', W);
+		expect(up.cursor).toBe(55);
+	});
+
+	it('shows a large paste as one placeholder, sends it whole, and keeps small pastes as text', () => {
+		const big = Array.from({length: 120}, (_, i) => `row ${i}\tvalue`).join('\n');
+		let state = type(emptyInput(), 'see: ');
+		state = insertPaste(state, big);
+		state = type(state, ' thanks');
+		const layout = layoutInput(state.value, state.cursor, state.pastes, 200);
+		expect(layout.rows).toHaveLength(1);
+		expect(layout.rows[0]!.cells.map((cell) => cell.shown).join('')).toBe('see: [pasted 120 lines] thanks');
+		// The placeholder is one step for the cursor and one Backspace.
+		let edited = state;
+		for (let i = 0; i < ' thanks'.length; i++) edited = editInput(edited, 'left', W);
+		edited = editInput(edited, 'backspace', W);
+		expect(inputText(edited)).toBe('see:  thanks');
+		const sent = submitInput(state);
+		expect(sent.submitted).toBe(`see: ${big} thanks`);
+		expect(sent.state.value).toBe('');
+		const small = insertPaste(emptyInput(), 'a\r\nb\tc');
+		expect(small.value).toBe('a\nb\tc');
+		// Invisible format characters never enter (a terminal gives them no cell).
+		expect(type(emptyInput(), 'ab\u200bcd\u2060e\u202ef').value).toBe('abcdef');
+	});
+
+	it('clears into the history so Up brings a cleared draft back', () => {
+		let state = type(emptyInput(['old']), 'a draft I want back');
+		state = clearInput(state);
+		expect(state.value).toBe('');
+		state = editInput(state, 'up', W);
+		expect(inputText(state)).toBe('a draft I want back');
+	});
+});
+
+const base = () => initialAppState({size: {columns: 120, rows: 36}, config: {backend: 'demo', model: 'demo', maxIterations: 30}});
+const press = (state: AppState, input: string, key: Record<string, boolean> = {}, now = 0) => appReducer(state, {type: 'key', press: {input, key}, now});
+const exits = (state: AppState) => state.effects.filter((effect) => effect.kind === 'exit').length;
+const cancels = (state: AppState) => state.effects.filter((effect) => effect.kind === 'cancel').length;
+const ctrlC = (state: AppState, now: number) => press(state, 'c', {ctrl: true}, now);
+
+function running(): AppState {
+	let state = press(base(), 'question');
+	state = press(state, '', {return: true}, 0);
+	expect(state.running).not.toBeNull();
+	return state;
+}
+
+describe('Ctrl+C, Esc and Ctrl+D', () => {
+	it('two Ctrl+C during a run: cancel, then quit', () => {
+		let state = ctrlC(running(), 1000);
+		expect(cancels(state)).toBe(1);
+		expect(exits(state)).toBe(0);
+		state = ctrlC(state, 1500);
+		expect(exits(state)).toBe(1);
+	});
+
+	it('"Ctrl+C again" expires: a press after the window only arms again', () => {
+		let state = ctrlC(base(), 0);
+		expect(state.exitArmed).not.toBeNull();
+		state = appReducer(state, {type: 'tick', now: EXIT_WINDOW_MS + 1});
+		expect(state.exitArmed).toBeNull();
+		state = ctrlC(state, EXIT_WINDOW_MS + 10);
+		expect(exits(state)).toBe(0);
+		state = ctrlC(state, EXIT_WINDOW_MS + 20);
+		expect(exits(state)).toBe(1);
+		// Even without the tick, a stale arm never quits.
+		let stale = ctrlC(base(), 0);
+		stale = ctrlC(stale, EXIT_WINDOW_MS + 500);
+		expect(exits(stale)).toBe(0);
+	});
+
+	it('a first Ctrl+C clears a typed draft into the history (Up brings it back)', () => {
+		let state = press(base(), 'half a question');
+		state = ctrlC(state, 0);
+		expect(inputText(state.input)).toBe('');
+		expect(state.exitArmed).toBeNull();
+		state = press(state, '', {upArrow: true});
+		expect(inputText(state.input)).toBe('half a question');
+	});
+
+	it('the Esc that closes a view never cancels the running answer, even pressed twice', () => {
+		let state = running();
+		state = appReducer(state, {type: 'events', events: [{type: 'run.start', runId: 'r', depth: 0, model: 'm', backend: 'demo', question: 'q', context: {type: 'none', chars: 0}, maxIterations: 3, t: 1} as RlmEvent]});
+		state = press(state, '', {tab: true});
+		state = press(state, '', {return: true});
+		expect(state.dialog?.type).toBe('detail');
+		state = press(state, '', {escape: true}, 1000);
+		expect(state.dialog).toBeNull();
+		state = press(state, '', {escape: true}, 1000 + ESC_AFTER_CLOSE_MS - 100);
+		expect(cancels(state)).toBe(0);
+		state = press(state, '', {escape: true}, 1000 + ESC_AFTER_CLOSE_MS + 500);
+		expect(cancels(state)).toBe(1);
+	});
+
+	it('Ctrl+D deletes forwards, and quits on an empty input', () => {
+		let state = press(base(), 'ab');
+		state = press(state, '', {leftArrow: true});
+		state = press(state, 'd', {ctrl: true});
+		expect(inputText(state.input)).toBe('a');
+		expect(exits(state)).toBe(0);
+		state = press(state, '', {backspace: true});
+		state = press(state, 'd', {ctrl: true});
+		expect(exits(state)).toBe(1);
+	});
+});
+
+describe('terminal output', () => {
+	it('never erases the scrollback', () => {
+		expect(keepScrollback('\x1b[2J\x1b[3J\x1b[H frame')).toBe('\x1b[2J\x1b[H frame');
+	});
+});
+
+describe('input history on disk', () => {
+	it('keeps inputs across restarts but never one that looks like a secret', async () => {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlm-history-'));
+		const file = path.join(dir, 'state', 'input-history.jsonl');
+		try {
+			expect(await appendHistory(file, 'what is in context?')).toBe(true);
+			expect(await appendHistory(file, 'two\nlines')).toBe(true);
+			expect(await appendHistory(file, '/backend openai http://user:hunter2@example.com/v1')).toBe(false);
+			expect(await appendHistory(file, 'use key sk-proj-abcdefghijklmnopqrstuvwx please')).toBe(false);
+			expect(await appendHistory(file, 'OPENAI_API_KEY=abcdef123456')).toBe(false);
+			expect(await loadHistory(file)).toEqual(['what is in context?', 'two\nlines']);
+			expect(fs.readFileSync(file, 'utf8')).not.toContain('hunter2');
+			expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+			expect(looksSecret('AKIAABCDEFGHIJKLMNOP')).toBe(true);
+			expect(looksSecret('how do tokens work?')).toBe(false);
+		} finally {
+			fs.rmSync(dir, {recursive: true, force: true});
+		}
+	});
+});

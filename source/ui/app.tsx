@@ -20,8 +20,9 @@ import {appReducer, currentRun, detailWidth, EXIT_WINDOW_MS, initialAppState, ty
 import type {InputEvent} from './state/key-decoder.js';
 import type {TerminalControl} from './terminal.js';
 import {useTerminalInput} from './use-terminal-input.js';
+import {useNow} from './use-now.js';
 import type {Size} from './state/layout.js';
-import {themeFor, type Theme} from './theme.js';
+import {noColorIn, setColors, themeFor, type Theme} from './theme.js';
 
 export interface AppProps {
 	rlm: UiEngine;
@@ -136,7 +137,7 @@ function hintsFor(state: AppState): string {
 	return 'Enter send · Tab tree · /help';
 }
 
-const Main = memo(function Main({state, theme}: {state: AppState; theme: Theme}) {
+const Main = memo(function Main({state, theme, now}: {state: AppState; theme: Theme; now: number}) {
 	const {layout, dialog} = state;
 	if (dialog?.type === 'detail') {
 		const node = getNode(state.tree.traj, dialog.nodeId);
@@ -160,14 +161,17 @@ const Main = memo(function Main({state, theme}: {state: AppState; theme: Theme})
 				step={step}
 				readOnly={Boolean(state.readOnly)}
 				theme={theme}
+				now={now}
 			/>
-			<TreePane tree={state.tree} box={layout.tree} rows={layout.treeRows} focused={state.focus === 'tree'} theme={theme} />
+			<TreePane tree={state.tree} box={layout.tree} rows={layout.treeRows} focused={state.focus === 'tree'} theme={theme} now={now} />
 		</Box>
 	);
 });
 
 export function App({rlm, config, settings, notices, onExit, cwd, env, skipStartup, replay, resume, historyFile, terminal}: AppProps) {
 	const {stdout} = useStdout();
+	// NO_COLOR (no-color.org): no colours anywhere, from the first frame.
+	useMemo(() => setColors(!noColorIn(env ?? process.env)), [env]);
 	const [state, dispatch] = useReducer(appReducer, undefined, () =>
 		initialAppState({
 			size: terminalSize(stdout),
@@ -239,6 +243,8 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 	const {write} = useStdout();
 	useEffect(() => terminal?.onResume(() => write('')), [terminal, write]);
 
+	// One clock for spinners and running times, ticking only while a question runs.
+	const now = useNow(Boolean(state.running));
 	const run = currentRun(state);
 	const hints = useMemo(() => hintsFor(state), [state]);
 	const {layout} = state;
@@ -254,7 +260,7 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 		<UiActionsContext.Provider value={dispatch}>
 			<UiStateContext.Provider value={state}>
 				<Box flexDirection="column" width={layout.columns} height={layout.height} overflow="hidden">
-					<Main key={renderers} state={state} theme={theme} />
+					<Main key={renderers} state={state} theme={theme} now={now} />
 					<StatusLine
 						width={layout.columns}
 						backend={state.config.backend}
@@ -268,6 +274,7 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 						usageByModel={state.tree.traj.usageByModel}
 						hints={hints}
 						theme={theme}
+						now={now}
 					/>
 				</Box>
 			</UiStateContext.Provider>

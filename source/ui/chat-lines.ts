@@ -5,6 +5,7 @@
 import {printable, wrapLines} from './format.js';
 import {markdownLines, renderersVersion} from './markdown.js';
 import type {ChatEntry} from './state/app-state.js';
+import {colorless} from './theme.js';
 
 export type Tone = 'user' | 'answer' | 'meta' | 'error' | 'notice' | 'info';
 export interface ChatLine {
@@ -29,7 +30,7 @@ export function entryLines(entry: ChatEntry, width: number): ChatLine[] {
 			lines = prefixed(entry.shown ?? entry.text, '› ', width, 'user');
 			break;
 		case 'answer':
-			lines = markdownLines(entry.text, width).map((text) => ({text, tone: 'answer' as const}));
+			lines = markdownLines(entry.text, width).map((text) => ({text: colorless(text), tone: 'answer' as const}));
 			if (entry.meta) lines.push(...prefixed(entry.meta, '', width, 'meta'));
 			break;
 		case 'error':

@@ -3,6 +3,7 @@
 import type {TrajectoryNode} from '../trajectory/tree.js';
 import {formatMs, formatTokens, wrapLines} from './format.js';
 import {highlightPython, renderersVersion} from './markdown.js';
+import {colorless} from './theme.js';
 
 const heading = (text: string) => `\x1b[1m${text}\x1b[22m`;
 const dim = (text: string) => `\x1b[2m${text}\x1b[22m`;
@@ -38,7 +39,7 @@ function sections(node: TrajectoryNode): Array<[string, string]> {
 				['Text', node.text.trim() || '(nothing yet)'],
 			];
 		case 'code': {
-			const out: Array<[string, string]> = [['Code', highlightPython(node.code)]];
+			const out: Array<[string, string]> = [['Code', colorless(highlightPython(node.code))]];
 			const result: string[] = [];
 			if (node.ok !== undefined) result.push(node.ok ? 'ran without error' : 'failed');
 			if (node.limit) result.push(`stopped by: ${node.limit}`);

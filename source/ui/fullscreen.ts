@@ -15,11 +15,9 @@ export interface FullScreenOptions {
 	env?: NodeJS.ProcessEnv;
 }
 
-/**
- * Ink's options for the app (the benchmark uses them too). Incremental rendering rewrites only
- * the lines that changed: a ticking clock costs one line, not the whole frame.
- */
-export const INK_OPTIONS = {exitOnCtrlC: false, patchConsole: false, incrementalRendering: true} as const;
+/** Ink's options for the app (the benchmark uses them too). Only changed lines reach the terminal:
+ * terminal.ts rewrites Ink's full-frame writes (FrameDiff). */
+export const INK_OPTIONS = {exitOnCtrlC: false, patchConsole: false} as const;
 
 /** Exit codes for the signals that end the app (128 + the signal's number). */
 const SIGNAL_CODES: Partial<Record<NodeJS.Signals, number>> = {SIGHUP: 129, SIGINT: 130, SIGQUIT: 131, SIGTERM: 143};

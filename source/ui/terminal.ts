@@ -43,6 +43,69 @@ export function isDumbTerminal(env: NodeJS.ProcessEnv): boolean {
 /** Only the screen: the scrollback stays (Ink's clearTerminal adds ESC[3J, which erases it). */
 export const keepScrollback = (data: string) => (data.includes('\x1b[3J') ? data.split('\x1b[3J').join('') : data);
 
+// How Ink 6.8's log-update writes a frame: erase the previous frame's lines upwards
+// (ESC[2K ESC[1A ... ESC[2K ESC[G), then the whole new frame. Its incremental mode would write only
+// changed lines but misplaces the cursor under a frame that ends in a line break.
+const ERASE_LINES = /^(?:\x1b\[2K\x1b\[1A)*\x1b\[2K\x1b\[G/;
+const CLEAR_SCREEN = /^\x1b\[2J\x1b\[H/;
+
+/**
+ * Rewrites Ink's full-frame writes into writes of the lines that changed, at absolute rows: the
+ * frame always starts at the top of the alternate screen. A ticking clock then costs one line, not
+ * the whole screen. Writes it does not recognise pass through and make the screen unknown (drawn
+ * whole the next time).
+ */
+export class FrameDiff {
+	/** The frame on screen (lines from row 1), '' for a blank screen, null when unknown. */
+	#frame: string | null = null;
+
+	/** The screen was just cleared with the cursor at the top (entering the alternate screen). */
+	cleared(): void {
+		this.#frame = '';
+	}
+
+	filter(data: string): string {
+		if (data === '') return data;
+		const clear = CLEAR_SCREEN.exec(data);
+		if (clear) {
+			this.#frame = data.slice(clear[0].length);
+			return data;
+		}
+		const erase = ERASE_LINES.exec(data);
+		if (erase) {
+			const rest = data.slice(erase[0].length);
+			if (rest === '') {
+				// log-update's clear(): the lines are erased and the cursor is at the top again.
+				this.#frame = this.#frame === null ? null : '';
+				return data;
+			}
+			if (this.#frame === null) return data;
+			return this.#diff(rest);
+		}
+		// A frame written onto a blank screen (the first one, or after a clear).
+		if (this.#frame === '' && data.includes('\n') && !data.startsWith('\x1b[?')) return this.#diff(data);
+		if (data.startsWith('\x1b[?')) return data; // cursor and synchronized-output switches
+		this.#frame = null;
+		return data;
+	}
+
+	#diff(next: string): string {
+		const lines = next.split('\n');
+		const previous = (this.#frame ?? '').split('\n');
+		let out = '';
+		for (let i = 0; i < lines.length; i++) {
+			if (lines[i] === previous[i] && this.#frame !== '') continue;
+			if (lines[i] === '' && (previous[i] ?? '') === '') continue;
+			out += `\x1b[${i + 1};1H${lines[i]}\x1b[0m\x1b[K`;
+		}
+		for (let i = lines.length; i < previous.length; i++) if (previous[i]) out += `\x1b[${i + 1};1H\x1b[K`;
+		// Where log-update leaves the cursor: the start of the line after the frame.
+		out += `\x1b[${lines.length};1H`;
+		this.#frame = next;
+		return out;
+	}
+}
+
 export interface ScreenOptions {
 	stdin: NodeJS.ReadStream;
 	stdout: NodeJS.WriteStream;
@@ -58,24 +121,32 @@ export class Screen implements TerminalControl {
 	#listeners = new Set<() => void>();
 	#restoreWrite: (() => void) | null = null;
 	#restoreSize: (() => void) | null = null;
+	#frames = new FrameDiff();
+	/** Our own mode switches bypass the frame filter. */
+	#raw: ((data: string) => void) | null = null;
 
 	constructor(private readonly options: ScreenOptions) {
 		this.#mouse = options.mouse ?? true;
 		this.#kitty = speaksKittyKeys(options.env);
 	}
 
-	/** Filters what Ink writes (no ESC[3J) and reports a 0x0 terminal as 80x24. */
+	/** Filters what Ink writes (changed lines only, no ESC[3J) and reports a 0x0 terminal as 80x24. */
 	patchStreams(): void {
 		const {stdout} = this.options;
 		if (!this.#restoreWrite) {
 			const original = stdout.write;
+			const frames = this.#frames;
 			const patched = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
-				const data = typeof chunk === 'string' ? keepScrollback(chunk) : chunk;
+				const data = typeof chunk === 'string' ? frames.filter(keepScrollback(chunk)) : chunk;
 				return (original as (...args: unknown[]) => boolean).call(this, data, ...rest);
 			};
 			stdout.write = patched as typeof stdout.write;
+			this.#raw = (data) => {
+				original.call(stdout, data);
+			};
 			this.#restoreWrite = () => {
 				stdout.write = original;
+				this.#raw = null;
 			};
 		}
 		if (!this.#restoreSize) {
@@ -100,6 +171,7 @@ export class Screen implements TerminalControl {
 	/** Alternate screen, bracketed paste, mouse (if on), kitty keys (if known); cursor hidden. */
 	enter(): void {
 		this.#entered = true;
+		this.#frames.cleared();
 		this.#write(`${ALT_SCREEN_ON}${STRAY_OFF}${PASTE_ON}${this.#mouse ? MOUSE_ON : ''}${this.#kitty ? KITTY_PUSH : ''}${CURSOR_HIDE}`);
 	}
 
@@ -158,7 +230,9 @@ export class Screen implements TerminalControl {
 	#write(data: string): void {
 		const {stdout} = this.options;
 		try {
-			if (!stdout.destroyed && stdout.writable) stdout.write(data);
+			if (stdout.destroyed || !stdout.writable) return;
+			if (this.#raw) this.#raw(data);
+			else stdout.write(data);
 		} catch {
 			// The terminal may be gone.
 		}

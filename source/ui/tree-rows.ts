@@ -3,6 +3,7 @@
 import type {TrajectoryNode} from '../trajectory/tree.js';
 import {clip, firstLine, formatMs, formatTokens, lastLine, oneLine} from './format.js';
 import {highlightPython} from './markdown.js';
+import {colorless} from './theme.js';
 
 export interface RowText {
 	title: string;
@@ -90,7 +91,7 @@ export function describeNode(node: TrajectoryNode, now?: number): RowText {
 			const state = node.limit && node.limit !== 'cancelled' ? node.limit : node.final != null ? 'final' : '';
 			return {
 				title: `code #${node.block}`,
-				preview: first ? highlightPython(clip(first, 300)) + more : '',
+				preview: first ? colorless(highlightPython(clip(first, 300))) + more : '',
 				meta: meta(node, now, state),
 			};
 		}

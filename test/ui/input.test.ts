@@ -7,11 +7,11 @@ import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {appendHistory, loadHistory, looksSecret} from '../../source/ui/input-history.js';
 import {appReducer, EXIT_WINDOW_MS, ESC_AFTER_CLOSE_MS, initialAppState, type AppState} from '../../source/ui/state/app-state.js';
-import {ESC_WAIT_MS, KeyDecoder, LATE_TAIL_MS, PASTE_QUIET_MS, type InputEvent} from '../../source/ui/state/key-decoder.js';
+import {ESC_WAIT_MS, KeyDecoder, LATE_TAIL_MS, PASTE_CONTINUE_MS, PASTE_QUIET_MS, type InputEvent} from '../../source/ui/state/key-decoder.js';
 import {keyName} from '../../source/ui/state/keys.js';
 import {layoutInput} from '../../source/ui/state/input-layout.js';
 import {clearInput, editInput, emptyInput, insertPaste, insertText, inputText, submitInput, type LineInputState} from '../../source/ui/state/line-input.js';
-import {keepScrollback} from '../../source/ui/terminal.js';
+import {FrameDiff, keepScrollback} from '../../source/ui/terminal.js';
 import type {RlmEvent} from '../../source/protocol/events.js';
 
 /** Feeds reads at the given times, expiring waits as the clock passes; returns key names etc. */
@@ -107,6 +107,10 @@ describe('key decoder', () => {
 		expect(names(decode([[0, 'hello\r']]))).toEqual(['hello', 'return']);
 		// A paste ends when the terminal goes quiet; the next Enter is Enter.
 		expect(names(decode([[0, 'a\rb'], [PASTE_QUIET_MS + 50, '\r']]))).toEqual(['paste:a\rb', 'return']);
+		// A gap in a long paste (a loaded machine): a read of one line and its line break soon after is
+		// more of the paste, never an Enter that sends half of it.
+		expect(names(decode([[0, 'a\rb'], [PASTE_QUIET_MS + 100, 'c\r']]))).toEqual(['paste:a\rb', 'paste:c\r']);
+		expect(names(decode([[0, 'a\rb'], [PASTE_QUIET_MS + PASTE_CONTINUE_MS + 500, 'c\r']]))).toEqual(['paste:a\rb', 'c', 'return']);
 	});
 });
 
@@ -194,6 +198,10 @@ describe('line editor', () => {
 		const sent = submitInput(state);
 		expect(sent.submitted).toBe(`see: ${big} thanks`);
 		expect(sent.state.value).toBe('');
+		// A long paste that arrived in pieces is still one placeholder.
+		const pieces = insertPaste(insertPaste(emptyInput(), big), '\nmore');
+		expect(pieces.pastes.size).toBe(1);
+		expect(inputText(pieces)).toBe(`${big}\nmore`);
 		const small = insertPaste(emptyInput(), 'a\r\nb\tc');
 		expect(small.value).toBe('a\nb\tc');
 		// Invisible format characters never enter (a terminal gives them no cell).
@@ -284,6 +292,24 @@ describe('Ctrl+C, Esc and Ctrl+D', () => {
 describe('terminal output', () => {
 	it('never erases the scrollback', () => {
 		expect(keepScrollback('\x1b[2J\x1b[3J\x1b[H frame')).toBe('\x1b[2J\x1b[H frame');
+	});
+
+	it('writes only the lines of a frame that changed, at their rows', () => {
+		const frames = new FrameDiff();
+		frames.cleared();
+		const erase = (n: number) => `${'\x1b[2K\x1b[1A'.repeat(n - 1)}\x1b[2K\x1b[G`;
+		const first = frames.filter('top\n⠋ working 0:01\nstatus\n');
+		expect(first).toBe('\x1b[1;1Htop\x1b[0m\x1b[K\x1b[2;1H⠋ working 0:01\x1b[0m\x1b[K\x1b[3;1Hstatus\x1b[0m\x1b[K\x1b[4;1H');
+		// The next frame, as log-update writes it: erase 4 lines, then the whole frame.
+		const second = frames.filter(`${erase(4)}top\n⠙ working 0:02\nstatus\n`);
+		expect(second).toBe('\x1b[2;1H⠙ working 0:02\x1b[0m\x1b[K\x1b[4;1H');
+		// Switches pass through; an unknown write makes the next frame whole again.
+		expect(frames.filter('\x1b[?25l')).toBe('\x1b[?25l');
+		expect(frames.filter('something else')).toBe('something else');
+		expect(frames.filter(`${erase(4)}top\nx\n`)).toBe(`${erase(4)}top\nx\n`);
+		// A clear (Ink shrinking) is kept, and known again afterwards.
+		expect(frames.filter('\x1b[2J\x1b[Ha\nb\n')).toBe('\x1b[2J\x1b[Ha\nb\n');
+		expect(frames.filter(`${erase(3)}a\nc\n`)).toBe('\x1b[2;1Hc\x1b[0m\x1b[K\x1b[3;1H');
 	});
 });
 

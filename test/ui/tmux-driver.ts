@@ -22,6 +22,9 @@ export class Tmux {
 		if (probe.error || probe.status !== 0) throw new Error('tmux is not installed: the end-to-end TUI tests need it (apt-get install tmux).');
 		if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" before this test.`);
 		this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlm-e2e-'));
+		// A session that outlives the tests' own: the server never exits between two of them (a
+		// new session on a server that is shutting down fails with "server exited unexpectedly").
+		this.run('new-session', '-d', '-s', 'keeper', 'sleep 86400');
 	}
 
 	run(...args: string[]): string {
@@ -111,8 +114,13 @@ export class Tmux {
 		const shell = this.display(session, '#{pane_pid}');
 		const deadline = Date.now() + 30_000;
 		for (;;) {
-			const found = spawnSync('pgrep', ['-P', shell, '-f', 'dist/cli.js'], {encoding: 'utf8'}).stdout.trim().split('\n').filter(Boolean);
-			if (found.length > 0) return Number(found[0]);
+			// The CLI names itself "rlm-tui"; the shell's other child is the final sleep.
+			const found = spawnSync('ps', ['-o', 'pid=,comm=', '--ppid', shell], {encoding: 'utf8'})
+				.stdout.trim()
+				.split('\n')
+				.map((line) => line.trim().split(/\s+/))
+				.filter(([pid, comm]) => pid && comm && comm !== 'sleep');
+			if (found.length > 0) return Number(found[0]![0]);
 			if (Date.now() > deadline) throw new Error('the CLI process did not appear');
 			await new Promise((resolve) => setTimeout(resolve, 100));
 		}

@@ -9,12 +9,10 @@ import {inputMaxRows, inputWidth, type Layout} from '../state/layout.js';
 import {inputRows} from '../state/app-state.js';
 import type {Theme} from '../theme.js';
 import {spinnerFrame} from '../theme.js';
-import {useNow} from '../use-now.js';
 import {InputBox} from './input-line.js';
 import {PaneFrame} from './pane-frame.js';
 
-const WorkingLine = memo(function WorkingLine({running, step, theme, width}: {running: Running; step: string; theme: Theme; width: number}) {
-	const now = useNow(true);
+const WorkingLine = memo(function WorkingLine({running, step, theme, width, now}: {running: Running; step: string; theme: Theme; width: number; now: number}) {
 	const text = `${running.cancelling ? 'cancelling' : 'working'} ${formatClock(now - running.since)}${step ? ` · ${step}` : ''}`;
 	return (
 		<Text wrap="truncate" color={running.cancelling ? theme.warn : theme.running}>
@@ -37,9 +35,11 @@ export interface ChatPaneProps {
 	/** Read-only (a replay): the input takes commands only. */
 	readOnly: boolean;
 	theme: Theme;
+	/** The app's clock (moves only while a question runs). */
+	now: number;
 }
 
-export const ChatPane = memo(function ChatPane({chat, input, focused, box, layout, scroll, running, step, readOnly, theme}: ChatPaneProps) {
+export const ChatPane = memo(function ChatPane({chat, input, focused, box, layout, scroll, running, step, readOnly, theme, now}: ChatPaneProps) {
 	const width = Math.max(1, box.innerWidth - 1);
 	const all = useMemo(() => {
 		const out: ChatLine[] = [];
@@ -79,7 +79,7 @@ export const ChatPane = memo(function ChatPane({chat, input, focused, box, layou
 						</Text>
 					))
 				)}
-				{running ? <WorkingLine running={running} step={step} theme={theme} width={width} /> : null}
+				{running ? <WorkingLine running={running} step={step} theme={theme} width={width} now={now} /> : null}
 			</Box>
 			<Text color={theme.border} wrap="truncate">
 				{'─'.repeat(box.innerWidth)}

@@ -9,8 +9,8 @@ export interface PaneFrameProps {
 	width: number;
 	height: number;
 	focused: boolean;
-	color: string;
-	focusColor: string;
+	color: string | undefined;
+	focusColor: string | undefined;
 	children?: React.ReactNode;
 }
 

@@ -5,7 +5,6 @@ import {estimateCost} from '../cost.js';
 import {clip, displayWidth, formatClock, formatCost, formatTokens} from '../format.js';
 import type {Theme} from '../theme.js';
 import {spinnerFrame} from '../theme.js';
-import {useNow} from '../use-now.js';
 
 export interface StatusLineProps {
 	width: number;
@@ -21,12 +20,13 @@ export interface StatusLineProps {
 	usageByModel: Readonly<Record<string, Usage>>;
 	hints: string;
 	theme: Theme;
+	/** The app's clock (moves only while a question runs). */
+	now: number;
 }
 
 export const StatusLine = memo(function StatusLine(props: StatusLineProps) {
-	const {width, backend, model, iteration, maxIterations, runningSince, cancelling, lastElapsed, usage, usageByModel, hints, theme} = props;
+	const {width, backend, model, iteration, maxIterations, runningSince, cancelling, lastElapsed, usage, usageByModel, hints, theme, now} = props;
 	const running = runningSince !== undefined;
-	const now = useNow(running);
 	const elapsed = running ? now - runningSince : lastElapsed;
 	const cost = estimateCost(usageByModel);
 	const parts = [

@@ -4,7 +4,6 @@ import {getNode} from '../../trajectory/tree.js';
 import type {PaneBox} from '../state/layout.js';
 import {flatten, isExpanded, type TreeViewState} from '../state/tree-view.js';
 import type {Theme} from '../theme.js';
-import {useNow} from '../use-now.js';
 import {PaneFrame} from './pane-frame.js';
 import {TreeRow} from './tree-row.js';
 
@@ -14,17 +13,17 @@ export interface TreePaneProps {
 	rows: number;
 	focused: boolean;
 	theme: Theme;
+	/** The app's clock (moves only while a question runs). */
+	now: number;
 }
 
 /** The live tree, windowed: only the rows that fit are ever rendered. */
-export const TreePane = memo(function TreePane({tree, box, rows, focused, theme}: TreePaneProps) {
+export const TreePane = memo(function TreePane({tree, box, rows, focused, theme, now}: TreePaneProps) {
 	const flat = flatten(tree);
 	const total = flat.ids.length;
 	const start = Math.max(0, Math.min(tree.offset, Math.max(0, total - rows)));
 	const visible = flat.ids.slice(start, start + rows);
 	const nodes = visible.map((id) => getNode(tree.traj, id)!);
-	const anyRunning = nodes.some((node) => node.status === 'running');
-	const now = useNow(anyRunning);
 	const cursorRow = flat.rowOf(tree.cursor);
 	const note = total > 0 ? `${cursorRow + 1}/${total}${tree.follow ? ' · following' : ''}` : '';
 	const width = box.innerWidth;

@@ -18,7 +18,7 @@ export interface TreeRowProps {
 	now?: number;
 }
 
-function statusIcon(node: TrajectoryNode, now: number | undefined, theme: Theme): [string, string] {
+function statusIcon(node: TrajectoryNode, now: number | undefined, theme: Theme): [string, string | undefined] {
 	switch (node.status) {
 		case 'running':
 			return [now === undefined ? '•' : spinnerFrame(now), theme.running];

@@ -20,7 +20,10 @@ import type {KeyPress, Keys} from './keys.js';
 /** How long a lone ESC waits for the rest of a sequence before it is the Esc key. */
 export const ESC_WAIT_MS = 100;
 /** A paste without brackets ends when the terminal has been quiet this long. */
-export const PASTE_QUIET_MS = 60;
+export const PASTE_QUIET_MS = 150;
+/** After such a paste, a read with text and a line break this soon is more of it (a loaded machine
+ * can leave gaps in a long paste); a lone Enter is still Enter. */
+export const PASTE_CONTINUE_MS = 1000;
 /** A bracketed paste whose end marker never comes is delivered after this long. */
 export const PASTE_GIVE_UP_MS = 30_000;
 /** After a lone ESC went out as Esc, a sequence tail arriving this soon is still that key. */
@@ -181,6 +184,8 @@ export class KeyDecoder {
 	#bracketedSince = 0;
 	/** A paste without brackets being gathered. */
 	#loose: string | null = null;
+	/** When the last paste without brackets ended. */
+	#looseEnded = -Infinity;
 	#lastData = 0;
 	/** When a lone ESC last went out as Esc (for a late sequence tail). */
 	#lastLoneEsc = -Infinity;
@@ -198,7 +203,8 @@ export class KeyDecoder {
 			}
 			out.push(...this.#endLoose());
 		}
-		if (this.#bracketed === null && looksPasted(data)) {
+		const continues = now - this.#looseEnded <= PASTE_CONTINUE_MS && !data.includes(ESC) && /[^\r\n][\r\n]/.test(data);
+		if (this.#bracketed === null && (looksPasted(data) || continues)) {
 			this.#loose = data;
 			return out;
 		}
@@ -223,7 +229,10 @@ export class KeyDecoder {
 	expire(now: number): InputEvent[] {
 		const wait = this.waitMs(now);
 		if (wait === undefined || wait > 0) return [];
-		if (this.#loose !== null) return this.#endLoose();
+		if (this.#loose !== null) {
+			this.#looseEnded = now;
+			return this.#endLoose();
+		}
 		if (this.#bracketed !== null) {
 			const text = this.#bracketed + this.#pending;
 			this.#bracketed = null;

@@ -100,6 +100,10 @@ export function insertText(state: LineInputState, text: string): LineInputState 
 export function insertPaste(state: LineInputState, text: string): LineInputState {
 	const clean = cleanText(text);
 	if (!clean) return state;
+	// Right after a placeholder (a long paste that arrived in pieces): one paste, one placeholder.
+	const before = state.value.slice(prevBoundary(state.value, state.cursor), state.cursor);
+	const held = state.pastes.get(before);
+	if (held !== undefined) return {...state, pastes: new Map([...state.pastes, [before, held + clean]])};
 	if (!isLarge(clean)) return replaceRange(state, state.cursor, state.cursor, clean);
 	let code = PLACEHOLDER_BASE;
 	while (state.pastes.has(String.fromCodePoint(code))) code++;

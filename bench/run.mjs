@@ -181,6 +181,11 @@ row('Frames written per second while 500 tokens/s stream in (Ink render to a 120
 	digits: 1,
 	note: t.stream_terminal_cpu ? `Ink caps output at 30 fps; CPU ${fmtStats(t.stream_terminal_cpu, 0)} % of a core; event-loop p99 ${fmtStats(t.stream_terminal_lagp99, 1)} ms` : '',
 });
+row('CPU while a long code block runs (spinners and clocks only; Ink render to a 120x40 TTY, as the app)', t.idle_cpu, {
+	unit: '% of a core',
+	digits: 1,
+	note: t.idle_fps ? `${fmtStats(t.idle_fps, 1)} frames/s, ${fmtStats(t.idle_bytes, 0)} bytes/s written (only changed lines); before: 9-16 frames/s, 45-84 KB/s, 12-14 % here and 15-23 % of a core in tmux` : '',
+});
 row('React renders per second at 500 tokens/s (ink-testing-library: every commit is a frame)', t.stream_testing_fps, {
 	unit: 'fps',
 	digits: 1,

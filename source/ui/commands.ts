@@ -9,6 +9,7 @@ export type Command =
 	| {name: 'export'; path?: string}
 	| {name: 'resume'}
 	| {name: 'theme'; theme?: string}
+	| {name: 'mouse'; setting?: string}
 	| {name: 'help'}
 	| {name: 'quit'}
 	| {name: 'unknown'; text: string};
@@ -22,6 +23,7 @@ export const COMMANDS: ReadonlyArray<{usage: string; help: string}> = [
 	{usage: '/export [FILE]', help: 'write the transcript as Markdown'},
 	{usage: '/resume', help: 'reopen the last logged session: its chat and its REPL variables'},
 	{usage: '/theme dark|light', help: 'colours for a dark or a light terminal; saved'},
+	{usage: '/mouse on|off', help: 'off: the terminal selects and copies text; on: the wheel scrolls panes (Shift+drag selects)'},
 	{usage: '/help', help: 'keys and commands'},
 	{usage: '/quit', help: 'leave (Ctrl+C twice does too)'},
 ];
@@ -59,6 +61,8 @@ export function parseCommand(line: string): Command | undefined {
 			return {name: 'resume'};
 		case 'theme':
 			return rest ? {name: 'theme', theme: rest.toLowerCase()} : {name: 'theme'};
+		case 'mouse':
+			return rest ? {name: 'mouse', setting: rest.toLowerCase()} : {name: 'mouse'};
 		case 'help':
 		case '?':
 			return {name: 'help'};

@@ -175,6 +175,7 @@ export class EffectRunner {
 				return;
 			case 'set-model':
 				this.#setModel(effect.model);
+				if (effect.verify) void this.#verifyModel(effect.model);
 				return;
 			case 'set-backend':
 				void this.#setBackend(effect.backend, effect.url);
@@ -239,16 +240,34 @@ export class EffectRunner {
 			return;
 		}
 		this.deps.settings.save({models: {[backend]: model}});
+		this.#picked.set(backend, model);
 		this.#dispatch({type: 'config', config: {model}});
 		this.#say('info', `Model: ${model} (from the next question; saved for ${backend}).`);
+	}
+
+	/** /model NAME: a name the server's list does not have gets a warning (it is kept: servers
+	 * may serve models they do not list). No warning when the list cannot be had. */
+	async #verifyModel(model: string): Promise<void> {
+		const backend = this.#backend;
+		let models: string[];
+		try {
+			models = await this.deps.rlm.listModels(AbortSignal.timeout(15_000));
+		} catch {
+			return;
+		}
+		if (models.length === 0 || models.includes(model) || this.#backend !== backend) return;
+		const near = models.filter((name) => name.toLowerCase().includes(model.toLowerCase()) || model.toLowerCase().includes(name.toLowerCase())).slice(0, 3);
+		const hint = near.length > 0 ? ` Did you mean ${near.join(', ')}?` : '';
+		this.#say('notice', `The ${backend} server does not list "${model}" (it lists ${models.length} model${models.length === 1 ? '' : 's'}: /model shows them).${hint} Kept anyway.`);
 	}
 
 	async #setBackend(backend: BackendName, url?: string): Promise<void> {
 		const {rlm, settings, config, env} = this.deps;
 		const stored = settings.get();
-		// Back to the backend the app was launched with: its flags (-u, -m, --header) hold for the session.
+		// Back to the backend the app was launched with: its flags (-u, -m, --header) hold for the
+		// session, unless /model picked another model for it meanwhile.
 		const launched = backend === config.backend;
-		const model = launched ? config.model : modelFor(backend, stored);
+		const model = this.#picked.get(backend) ?? (launched ? config.model : modelFor(backend, stored));
 		const baseURL = backend === 'demo' ? undefined : (url ?? (launched ? config.baseURL : undefined) ?? baseURLFor(backend, stored, env, model));
 		const apiKey = launched && config.apiKey ? config.apiKey : apiKeyFor(backend, env, baseURL);
 		const headers = launched ? config.headers : headersFor(backend, stored);

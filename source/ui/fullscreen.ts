@@ -102,7 +102,9 @@ export async function runFullScreen(
 	const onGone = () => settle(129);
 	stdin.on('end', onGone);
 	stdin.on('error', onGone);
+	// These stay: a write to a terminal that is gone must not crash the way out.
 	stdout.on('error', onGone);
+	if (process.stderr.listenerCount('error') === 0) process.stderr.on('error', () => {});
 
 	screen.patchStreams();
 	screen.enter();

@@ -10,16 +10,18 @@ import {openSettings, type SettingsStore} from '../../source/settings/store.js';
 import type {RlmEvent} from '../../source/protocol/events.js';
 import {InertEngine} from '../../source/ui/replay-tui.js';
 import {displayWidth} from '../../source/ui/format.js';
-import {asRlm, KEYS, renderApp, scriptRun, scriptRunDone, ScriptedRlm, waitFor, type Harness} from './harness.js';
+import {asRlm, FakeTerminal, KEYS, renderApp, scriptRun, scriptRunDone, ScriptedRlm, waitFor, type Harness} from './harness.js';
 
 let dir: string;
 let settings: SettingsStore;
 let rlm: ScriptedRlm;
 let h: Harness;
 
-function start(options: {columns?: number; rows?: number; skipStartup?: boolean; env?: NodeJS.ProcessEnv} = {}) {
+function start(options: {columns?: number; rows?: number; skipStartup?: boolean; terminal?: FakeTerminal; historyFile?: string; env?: NodeJS.ProcessEnv} = {}) {
 	rlm ??= new ScriptedRlm();
 	h = renderApp({
+		...(options.terminal ? {terminal: options.terminal} : {}),
+		...(options.historyFile ? {historyFile: options.historyFile} : {}),
 		rlm: asRlm(rlm),
 		config: resolveConfig({}, {}, settings.get()),
 		settings,
@@ -339,6 +341,94 @@ describe('commands', () => {
 		await h.waitForFrame((f) => f.includes('Model · openai') && f.includes('llama3.2:3b'));
 		h.write('my-custom\r');
 		await h.waitForFrame((f) => f.includes('Model: my-custom'));
+	});
+
+	it('/model NAME the server does not list is kept with a warning; the filter counts matches', async () => {
+		start();
+		h.write('/model qwen\r');
+		await h.waitForFrame((f) => f.includes('Model: qwen') && f.includes('does not list "qwen"') && f.includes('qwen2.5:7b'));
+		h.write('/model qwen2.5:7b\r');
+		await h.waitForFrame((f) => f.includes('Model: qwen2.5:7b'));
+		expect(h.lastFrame().match(/does not list/g)).toHaveLength(1);
+		h.write('/model\r');
+		await h.waitForFrame((f) => f.includes('Model · openai') && f.includes('4 of 4'));
+		h.write('qw');
+		const filtered = await h.waitForFrame((f) => f.includes('filter › qw'));
+		// One listed match (the typed text is offered as a row too, but is not a match).
+		expect(filtered).toContain('1 of 4');
+		expect(filtered).toContain('(use this name)');
+		h.write(KEYS.esc);
+		await h.waitForFrame((f) => f.includes('Chat'));
+	});
+
+	it('/backend back to the launch backend keeps the model /model picked, not the -m flag', async () => {
+		start();
+		h.write('/model my-model\r');
+		await h.waitForFrame((f) => f.includes('Model: my-model'));
+		h.write('/backend demo\r');
+		await h.waitForFrame((f) => f.includes('Backend: demo · model demo'));
+		h.write('/backend openai\r');
+		await h.waitForFrame((f) => f.includes('Backend: openai') && f.includes('model my-model'));
+		expect(rlm.configured.at(-1)).toMatchObject({backend: 'openai', model: 'my-model'});
+		expect(h.lastFrame().split('\n').at(-1)).toContain('openai · my-model');
+	});
+
+	it('says "waiting for the first token" until a byte arrives, then "model is writing"', async () => {
+		start({columns: 160});
+		h.write('q\r');
+		await waitFor(() => rlm.prompts.length === 1);
+		rlm.emitEvent({type: 'run.start', runId: 'w', depth: 0, model: 'm', backend: 'openai', question: 'q', context: {type: 'str', chars: 1}, maxIterations: 30});
+		rlm.emitEvent({type: 'iter.start', runId: 'w', iteration: 1, maxIterations: 30});
+		rlm.emitEvent({type: 'llm.start', runId: 'w', iteration: 1, messages: 2, promptChars: 100});
+		await h.waitForFrame((f) => f.includes('waiting for the first token'));
+		expect(h.lastFrame()).not.toContain('model is writing');
+		rlm.emitEvent({type: 'llm.delta', runId: 'w', iteration: 1, text: 'H'});
+		await h.waitForFrame((f) => f.includes('model is writing'));
+	});
+
+	it('Ctrl+Z suspends through the terminal and redraws on resume; /mouse off gives the mouse back', async () => {
+		const terminal = new FakeTerminal();
+		start({terminal});
+		await h.waitForFrame((f) => f.includes('Ask a question'));
+		h.write('\x1a');
+		await waitFor(() => terminal.suspends === 1, 5000, 'the suspend');
+		const frames = h.frames.length;
+		terminal.resume();
+		await waitFor(() => h.frames.length > frames, 5000, 'a redraw after the resume');
+		h.write('/mouse off\r');
+		await h.waitForFrame((f) => f.includes('Mouse: off'));
+		await waitFor(() => terminal.mouse.length === 1, 5000, 'the mouse switch');
+		expect(terminal.mouse).toEqual([false]);
+		h.write('/mouse\r');
+		await h.waitForFrame((f) => f.includes('Mouse: on'));
+		await waitFor(() => terminal.mouse.length === 2, 5000, 'the mouse switch');
+		expect(terminal.mouse).toEqual([false, true]);
+	});
+
+	it('keeps input history across restarts in the state directory, never a secret', async () => {
+		const historyFile = path.join(dir, 'state', 'input-history.jsonl');
+		start({historyFile});
+		h.write('first question\r');
+		await waitFor(() => rlm.prompts.length === 1);
+		rlm.finish('ok');
+		await h.waitForFrame((f) => f.includes('Enter send'));
+		h.write('my key is sk-ant-api03-abcdefghijklmnopqrstuvwxyz\r');
+		await waitFor(() => rlm.prompts.length === 2);
+		rlm.finish('ok');
+		await h.waitForFrame((f) => f.includes('Enter send'));
+		await waitFor(() => fs.existsSync(historyFile) && fs.readFileSync(historyFile, 'utf8').includes('first question'), 5000, 'the history file');
+		h.unmount();
+		rlm = new ScriptedRlm();
+		start({historyFile});
+		await h.waitForFrame((f) => f.includes('Ask a question'));
+		// The history file is read after the first frame: Up until the earlier input shows.
+		await waitFor(() => {
+			if (h.lastFrame().includes('› first question')) return true;
+			if (!h.lastFrame().includes('› ')) return false;
+			h.write(KEYS.up);
+			return false;
+		}, 5000, 'the earlier input');
+		expect(fs.readFileSync(historyFile, 'utf8')).not.toContain('sk-ant');
 	});
 
 	it('/backend switches (saved), rejects unknown names', async () => {

@@ -11,6 +11,7 @@ import type {SettingsStore} from '../../source/settings/store.js';
 import {App} from '../../source/ui/app.js';
 import type {UiEngine} from '../../source/ui/effects.js';
 import {loadRenderers} from '../../source/ui/markdown.js';
+import type {TerminalControl} from '../../source/ui/terminal.js';
 
 // The app loads Markdown and colouring after its first frame; tests start with them in.
 await loadRenderers();
@@ -63,6 +64,8 @@ export function renderApp(props: {
 	env?: NodeJS.ProcessEnv;
 	skipStartup?: boolean;
 	replay?: {title: string; events: readonly RlmEvent[]};
+	terminal?: TerminalControl;
+	historyFile?: string;
 }): Harness {
 	const exits: number[] = [];
 	const instance = render(
@@ -76,6 +79,8 @@ export function renderApp(props: {
 			env={props.env ?? {}}
 			{...(props.skipStartup ? {skipStartup: true} : {})}
 			{...(props.replay ? {replay: props.replay} : {})}
+			{...(props.terminal ? {terminal: props.terminal} : {})}
+			{...(props.historyFile ? {historyFile: props.historyFile} : {})}
 		/>,
 	);
 	const stdout = instance.stdout as unknown as EventEmitter & {columns: number; rows: number};
@@ -206,4 +211,28 @@ export function scriptRun(rlm: ScriptedRlm, runId = 'r1', question = 'hello'): v
 
 export function scriptRunDone(rlm: ScriptedRlm, runId = 'r1', answer = 'The answer is **five**.'): void {
 	rlm.emitEvent({type: 'run.done', runId, answer, status: 'answered', usage: {inputTokens: 120, outputTokens: 30}, ms: 200, iterations: 1});
+}
+
+/** Records what the app asks of its terminal (suspend, mouse) and lets a test resume it. */
+export class FakeTerminal implements TerminalControl {
+	suspends = 0;
+	mouse: boolean[] = [];
+	#listeners = new Set<() => void>();
+
+	suspend(): void {
+		this.suspends++;
+	}
+
+	setMouse(on: boolean): void {
+		this.mouse.push(on);
+	}
+
+	onResume(listener: () => void): () => void {
+		this.#listeners.add(listener);
+		return () => this.#listeners.delete(listener);
+	}
+
+	resume(): void {
+		for (const listener of this.#listeners) listener();
+	}
 }

@@ -12,6 +12,8 @@ import {keyName} from '../../source/ui/state/keys.js';
 import {layoutInput} from '../../source/ui/state/input-layout.js';
 import {clearInput, editInput, emptyInput, insertPaste, insertText, inputText, submitInput, type LineInputState} from '../../source/ui/state/line-input.js';
 import {FrameDiff, keepScrollback} from '../../source/ui/terminal.js';
+import {colorless, setColors, themeFor} from '../../source/ui/theme.js';
+import {safeText} from '../../source/ui/safe-text.js';
 import type {RlmEvent} from '../../source/protocol/events.js';
 
 /** Feeds reads at the given times, expiring waits as the clock passes; returns key names etc. */
@@ -310,6 +312,27 @@ describe('terminal output', () => {
 		// A clear (Ink shrinking) is kept, and known again afterwards.
 		expect(frames.filter('\x1b[2J\x1b[Ha\nb\n')).toBe('\x1b[2J\x1b[Ha\nb\n');
 		expect(frames.filter(`${erase(3)}a\nc\n`)).toBe('\x1b[2;1Hc\x1b[0m\x1b[K\x1b[3;1H');
+	});
+});
+
+describe('colours and invisible characters', () => {
+	it('NO_COLOR takes colours out of themes and highlighted text, keeping bold and inverse', () => {
+		setColors(false);
+		try {
+			const theme = themeFor('dark');
+			expect([theme.accent, theme.error, theme.border, ...Object.values(theme.kinds)].every((color) => color === undefined)).toBe(true);
+			expect(colorless('\x1b[1;31mbold red\x1b[39;22m \x1b[38;5;208mx\x1b[0m \x1b[7mcursor\x1b[27m')).toBe('\x1b[1mbold red\x1b[22m x\x1b[0m \x1b[7mcursor\x1b[27m');
+		} finally {
+			setColors(true);
+		}
+		// The default (dark) theme draws titles in the terminal's own foreground, not white.
+		expect(themeFor('dark').kinds.reply).toBeUndefined();
+		expect(themeFor('dark').text).toBeUndefined();
+	});
+
+	it('drops zero-width format characters from shown text (a terminal gives them no cell), keeps emoji joiners', () => {
+		expect(safeText('ij\u2060kl a\u200bb \u202eevil\u202c \ufeffx')).toBe('ijkl ab evil x');
+		expect(safeText('👩‍👩‍👧 زه‌ی')).toBe('👩‍👩‍👧 زه‌ی');
 	});
 });
 

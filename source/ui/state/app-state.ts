@@ -89,7 +89,8 @@ export type Effect =
 	| {kind: 'cancel'}
 	| {kind: 'exit'; code: number}
 	| {kind: 'load-models'}
-	| {kind: 'set-model'; model: string}
+	/** `verify`: warn when the server's list does not have the name. */
+	| {kind: 'set-model'; model: string; verify?: boolean}
 	| {kind: 'set-backend'; backend: BackendName; url?: string}
 	| {kind: 'context'; path: string | null}
 	| {kind: 'clear'}
@@ -309,7 +310,9 @@ const pickerHandler: Handler = (state, press, name) => {
 		case 'pick': {
 			const model = rows[Math.min(dialog.cursor, rows.length - 1)];
 			if (!model) return state;
-			return withEffect({...state, dialog: null}, {kind: 'set-model', model});
+			// A typed name the list does not have: used, with the same warning as /model NAME.
+			const unlisted = dialog.status === 'ready' && dialog.models.length > 0 && !dialog.models.includes(model);
+			return withEffect({...state, dialog: null}, {kind: 'set-model', model, ...(unlisted ? {verify: true} : {})});
 		}
 		default:
 			break;
@@ -599,7 +602,7 @@ function submitLine(state: AppState, line: string, now: number, shown?: string):
 function runCommand(state: AppState, command: Command): AppState {
 	switch (command.name) {
 		case 'model': {
-			if (command.arg) return withEffect(state, {kind: 'set-model', model: command.arg});
+			if (command.arg) return withEffect(state, {kind: 'set-model', model: command.arg, verify: true});
 			const dialog: ModelPickerDialog = {
 				type: 'models',
 				backend: state.config.backend,
@@ -651,6 +654,16 @@ function runCommand(state: AppState, command: Command): AppState {
 		case 'theme':
 			if (command.theme !== 'dark' && command.theme !== 'light') return addChat(state, 'info', 'Usage: /theme dark or /theme light.');
 			return withEffect(state, {kind: 'set-theme', theme: command.theme});
+		case 'mouse': {
+			const on = command.setting === undefined ? !state.mouse : command.setting === 'on' ? true : command.setting === 'off' ? false : undefined;
+			if (on === undefined) return addChat(state, 'info', 'Usage: /mouse on or /mouse off.');
+			const said = addChat(
+				{...state, mouse: on},
+				'info',
+				on ? 'Mouse: on. The wheel scrolls the pane under the pointer; Shift+drag selects text.' : 'Mouse: off. The terminal selects and copies text; PgUp/PgDn scroll.',
+			);
+			return withEffect(said, {kind: 'mouse', on});
+		}
 		case 'resume':
 			if (state.running) return addChat(state, 'error', 'A question is running: cancel it (Esc) before /resume.');
 			return withEffect(state, {kind: 'resume'});

@@ -2,7 +2,6 @@
 // one question per line, the compact execution log while it runs, then the answer. Ctrl+C cancels
 // a running answer (twice, or when idle: quit); /quit or the end of input leaves.
 import {createInterface} from 'node:readline';
-import {execLogWriter} from '../cli/exec-log.js';
 import type {RlmEvent} from '../protocol/events.js';
 import type {UiEngine} from './effects.js';
 import {safeText} from './safe-text.js';
@@ -14,14 +13,33 @@ export interface LineModeOptions {
 	notices?: readonly string[];
 }
 
+const first = (text: string) => text.split('\n').find((line) => line.trim())?.trim() ?? '';
+const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+/** One line per step of a run: iterations, code blocks and how they ended. */
+function progressLine(event: RlmEvent): string | undefined {
+	switch (event.type) {
+		case 'iter.start':
+			return `── iteration ${event.iteration}`;
+		case 'code.start':
+			return `   ⚡ ${cut(first(event.code), 60)}`;
+		case 'code.done':
+			return event.ok ? `   → ✓ ${cut(first(event.stdout + event.stderr), 70) || '(no output)'}` : `   → ✗ ${cut(first((event.error ?? 'failed').split('\n').filter(Boolean).at(-1) ?? ''), 90)}`;
+		default:
+			return undefined;
+	}
+}
+
 /** Resolves with the exit code when the user leaves. */
 export async function runLineMode({rlm, stdin, stdout, notices = []}: LineModeOptions): Promise<number> {
 	const say = (text: string) => stdout.write(`${text}\n`);
 	for (const notice of notices) say(`! ${notice}`);
 	say(`rlm-tui (line mode: this terminal cannot show the full-screen app) · ${rlm.options.backend ?? 'openai'} · ${rlm.options.model ?? ''}`);
 	say('Type a question and press Enter. Ctrl+C cancels a running answer; /quit or Ctrl+D leaves.');
-	const log = execLogWriter((line) => say(line), {verbose: false});
-	const onEvent = (event: RlmEvent) => log(event);
+	const onEvent = (event: RlmEvent) => {
+		const line = progressLine(event);
+		if (line !== undefined) say(safeText(line));
+	};
 	rlm.on('event', onEvent);
 	const lines = createInterface({input: stdin, output: stdout, terminal: false, prompt: '> '});
 	let running = null as AbortController | null;

@@ -212,7 +212,7 @@ describe('terminals', () => {
 		t.type(s, 'count words: a b a');
 		t.keys(s, 'Enter');
 		const screen = await t.waitFor(s, (text) => text.includes('Demo answer'), 'the answer', 90_000);
-		expect(screen).toContain('iter 1');
+		expect(screen).toContain('── iteration 1');
 		t.type(s, '/quit');
 		t.keys(s, 'Enter');
 		await t.waitFor(s, (text) => text.includes('EXIT:0'), 'the exit');

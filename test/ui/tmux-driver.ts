@@ -114,12 +114,12 @@ export class Tmux {
 		const shell = this.display(session, '#{pane_pid}');
 		const deadline = Date.now() + 30_000;
 		for (;;) {
-			// The CLI names itself "rlm-tui"; the shell's other child is the final sleep.
+			// The shell's child that is not the final sleep (the CLI renames itself, so its name
+			// is not a reliable handle).
 			const found = spawnSync('ps', ['-o', 'pid=,comm=', '--ppid', shell], {encoding: 'utf8'})
-				.stdout.trim()
-				.split('\n')
+				.stdout.split('\n')
 				.map((line) => line.trim().split(/\s+/))
-				.filter(([pid, comm]) => pid && comm && comm !== 'sleep');
+				.filter(([pid, comm]) => pid && comm !== 'sleep');
 			if (found.length > 0) return Number(found[0]![0]);
 			if (Date.now() > deadline) throw new Error('the CLI process did not appear');
 			await new Promise((resolve) => setTimeout(resolve, 100));

@@ -108,6 +108,13 @@ export async function runFullScreen(
 
 	screen.patchStreams();
 	screen.enter();
+	// Raw mode before the first frame: a key pressed once the app shows is never echoed by the
+	// terminal onto the screen, and Ctrl+C is a key, not a SIGINT that kills the shell around us.
+	try {
+		if (stdin.isTTY) stdin.setRawMode?.(true);
+	} catch {
+		// Not a terminal after all: Ink says so when it mounts.
+	}
 	const releaseConsole = holdConsole();
 	let crashed: unknown;
 	let code = 1;

@@ -56,6 +56,8 @@ describe('runFullScreen', () => {
 			},
 		});
 		await mounted(s);
+		// Raw mode came first, before anything was drawn.
+		expect(s.raw[0]).toBe(true);
 		// A 0x0 terminal is drawn as 80x24.
 		expect(s.stdout.columns).toBe(80);
 		expect(s.stdout.rows).toBe(24);

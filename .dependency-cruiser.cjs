@@ -1,5 +1,6 @@
 // The rooms of source/ and the one direction between them (docs/ARCHITECTURE.md):
 //   ui -> engine -> {sandbox, backends}; trajectory is pure and used by all;
+//   context (loading files, folders, globs) is used by the front ends and imports only protocol;
 //   protocol is imported by everyone and imports no one.
 // `npm run check:rooms` and test/architecture.test.ts run these rules; type-only imports count.
 const room = (name) => `^source/${name}/`;
@@ -73,6 +74,13 @@ module.exports = {
 			severity: 'error',
 			from: {path: room('settings')},
 			to: {path: rooms('engine', 'sandbox', 'trajectory', 'ui', 'cli', 'server', 'mcp')},
+		},
+		{
+			name: 'context-stands-alone',
+			comment: 'Loading a context (files, folders, globs, stdin, JSON) serves every front end: it imports only protocol.',
+			severity: 'error',
+			from: {path: room('context')},
+			to: {path: '^source/', pathNot: rooms('context', 'protocol')},
 		},
 		{
 			name: 'servers-use-the-engine',

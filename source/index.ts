@@ -8,8 +8,10 @@ export type {Backend, StreamChunk, StreamOptions} from './backends/types.js';
 export {BackendError} from './backends/types.js';
 export {createBackend} from './backends/create.js';
 export {Sandbox, prewarmSandbox} from './sandbox/sandbox.js';
+export {ContextLoadError, loadContext, type ContextLoadOptions, type LoadedContext, type ContextFormat} from './context/index.js';
 export type {
 	SandboxContext,
+	JsonValue,
 	ExecResult,
 	ExecLimit,
 	HistoryEntry,

@@ -9,15 +9,17 @@ const exploreReply = `Let me look at the context first: its type, its size and a
 
 \`\`\`repl
 kind = type(context).__name__
-print(kind, len(context))
-print(context[:300] if isinstance(context, str) else list(context)[:10])
+print(kind, len(context) if hasattr(context, "__len__") else context)
+print(context[:300] if isinstance(context, str) else list(context)[:10] if hasattr(context, "__iter__") else context)
 \`\`\``;
 
 const analyseReply = `Now I split the text into chunks, ask the sub-model about each chunk at once with llm_query_batched, and count words exactly in Python.
 
 \`\`\`repl
 from collections import Counter
-text = context if isinstance(context, str) else "\\n\\n".join(context.values())
+import json
+as_text = lambda value: value if isinstance(value, str) else json.dumps(value)
+text = "\\n\\n".join(map(as_text, context.values())) if isinstance(context, dict) else as_text(context)
 chunks = [text[i:i + 2000] for i in range(0, len(text), 2000)][:8] or [""]
 notes = llm_query_batched(["Summarize in one sentence:\\n" + chunk for chunk in chunks])
 words = [w.strip(".,;:!?\\"'()[]{}").lower() for w in text.split()]

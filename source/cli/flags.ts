@@ -1,6 +1,7 @@
 // The command line: meow's flag definitions, plus the checks meow leaves to us: unknown flags
 // (with a hint), flags given without their value, and numbers that are not numbers, each as one
 // `rlm-tui:` line naming the flag and what was given.
+import {existsSync} from 'node:fs';
 import leven from 'leven';
 import meow from 'meow';
 import {BACKEND_NAMES} from '../protocol/backends.js';
@@ -18,6 +19,8 @@ const flagDefinitions = {
 	verbose: {type: 'boolean', shortFlag: 'v'},
 	execLog: {type: 'boolean', shortFlag: 'e'},
 	contextFile: {type: 'string', shortFlag: 'c', isMultiple: true},
+	contextFormat: {type: 'string'},
+	maxContextBytes: {type: 'string'},
 	prompt: {type: 'string', shortFlag: 'p'},
 	json: {type: 'boolean'},
 	subModel: {type: 'string'},
@@ -47,7 +50,9 @@ const valueNames: Partial<Record<keyof typeof flagDefinitions, string>> = {
 	backendUrl: 'a URL, e.g. http://localhost:11434/v1',
 	backendKey: 'an API key',
 	header: "a header, e.g. --header 'X-Portkey-Provider: openai'",
-	contextFile: 'a file name',
+	contextFile: 'a file, a folder, a quoted glob, or - for stdin',
+	contextFormat: 'text or json',
+	maxContextBytes: 'a size in bytes, e.g. 200M',
 	prompt: 'the question, e.g. -p "what changed?"',
 	subModel: 'a model name',
 	logDir: 'a directory',
@@ -85,6 +90,7 @@ function parseWithMeow(argv: string[]) {
  * whose value is not a number.
  */
 export function parseCli(argv: string[] = process.argv.slice(2)): Cli {
+	argv = withStdinContext(argv);
 	let parsed: Parsed;
 	try {
 		parsed = parseWithMeow(argv);
@@ -113,12 +119,30 @@ export function parseCli(argv: string[] = process.argv.slice(2)): Cli {
 	}
 	const [word, ...input] = parsed.input;
 	if (word !== undefined && !(COMMANDS as readonly string[]).includes(word)) {
+		if (existsSync(word))
+			throw new UsageError(
+				`"${word}" is a path, not a command: the shell expanded a glob or split a name. Quote the glob (-c 'docs/*.md') or give each path its own -c`,
+			);
 		const close = COMMANDS.find((command) => leven(command, word) <= 2);
 		throw new UsageError(
 			`unknown command "${word}"${close ? ` (did you mean ${close}?)` : ''}: the commands are ${COMMANDS.join(', ')}; a question goes in -p "..." (see --help)`,
 		);
 	}
 	return {...(word ? {command: word as Cli['command']} : {}), input, flags: flags as CliFlags};
+}
+
+/** `-c -` as `--context-file=-`: the parser takes a lone `-` for a word of its own, not a value. */
+function withStdinContext(argv: readonly string[]): string[] {
+	const out: string[] = [];
+	for (let index = 0; index < argv.length; index++) {
+		const word = argv[index]!;
+		if (word === '--') return [...out, ...argv.slice(index)];
+		if ((word === '-c' || word === '--context-file') && argv[index + 1] === '-') {
+			out.push('--context-file=-');
+			index++;
+		} else out.push(word);
+	}
+	return out;
 }
 
 /** `-m` / `--model` and the like: the words of flags that take a value. */

@@ -50,7 +50,10 @@ ${commonOptions}
   Run
     -p, --prompt <TEXT>        Headless: answer on stdout. Piped stdin is the prompt,
                                or the context when -p is given too
-    -c, --context-file <FILE>  Load context from a file (repeat for several: a dict)
+    -c, --context-file <PATH>  Context from a file, a folder (honours .gitignore), a
+                               quoted glob, or - for stdin; repeat for several (a dict)
+        --context-format <F>   text, or json: .json parsed, .jsonl as a list [text]
+        --max-context-bytes <N>  Most that folders and globs load, e.g. 500M [100M]
         --json                 Print the whole result (iterations, code, usage) as JSON
     -e, --exec-log             Print the compact execution log, ending with the cost (stderr)
     -v, --verbose              Print every iteration in full (stderr)

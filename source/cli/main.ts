@@ -26,10 +26,10 @@ async function main(): Promise<number> {
 		return 0;
 	}
 
-	const [{openSettings}, {resolveConfig}, {readContextFiles}] = await Promise.all([
+	const [{openSettings}, {resolveConfig}, {contextFromFlags}] = await Promise.all([
 		import('../settings/store.js'),
 		import('../settings/resolve.js'),
-		import('./context-file.js'),
+		import('./context-flags.js'),
 	]);
 	const settings = openSettings();
 	if (settings.notice) process.stderr.write(`rlm-tui: ${settings.notice}\n`);
@@ -67,10 +67,11 @@ async function main(): Promise<number> {
 		return runReplay(flags.replay, {json: Boolean(flags.json), interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY), verbose: Boolean(flags.verbose)});
 	}
 
-	let context = await readContextFiles(flags.contextFile ?? []);
+	const cliContext = await contextFromFlags(flags, process.stderr);
+	let context = cliContext.loaded?.context;
 	const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
 	let prompt = flags.prompt;
-	if (!process.stdin.isTTY && (prompt === undefined || prompt === '' || context === undefined)) {
+	if (!process.stdin.isTTY && !cliContext.fromStdin && (prompt === undefined || prompt === '' || context === undefined)) {
 		const hasPrompt = prompt !== undefined && prompt !== '';
 		const piped = await readStdin({optional: hasPrompt, onSilent: (message) => process.stderr.write(`rlm-tui: note: ${message}\n`)});
 		if (!hasPrompt) prompt = piped ?? '';
@@ -101,7 +102,17 @@ async function main(): Promise<number> {
 	]);
 	const rlm = new Rlm({...rlmOptionsFrom(config), ...(flags.logDir ? {logDir: flags.logDir} : {})});
 	if (context !== undefined) rlm.setContext(context);
-	return runTui({rlm, config, settings, notices: settings.notice ? [settings.notice] : [], resume: Boolean(flags.resume)});
+	const {contextBadge, skippedLine} = await import('../context/index.js');
+	const skipped = cliContext.loaded ? skippedLine(cliContext.loaded.skipped) : '';
+	return runTui({
+		rlm,
+		config,
+		settings,
+		notices: [...(settings.notice ? [settings.notice] : []), ...(skipped ? [`Context: ${skipped}.`] : [])],
+		resume: Boolean(flags.resume),
+		contextLoad: cliContext.options,
+		...(cliContext.loaded ? {contextBadge: contextBadge(cliContext.loaded)} : {}),
+	});
 }
 
 exitQuietlyOnBrokenPipe();
@@ -113,13 +124,13 @@ main().then(
 			return exitWhenDrained(error.code);
 		}
 		// Loaded here, not up front: they are in the module cache already when one of them threw.
-		const [{ConfigError}, {ContextFileError}, {BackendError}, {LogReadError}] = await Promise.all([
+		const [{ConfigError}, {ContextLoadError}, {BackendError}, {LogReadError}] = await Promise.all([
 			import('../settings/resolve.js'),
-			import('./context-file.js'),
+			import('../context/errors.js'),
 			import('../backends/types.js'),
 			import('../trajectory/read-log.js'),
 		]);
-		const known = error instanceof ConfigError || error instanceof ContextFileError || error instanceof BackendError || error instanceof LogReadError || error instanceof StdinError;
+		const known = error instanceof ConfigError || error instanceof ContextLoadError || error instanceof BackendError || error instanceof LogReadError || error instanceof StdinError;
 		const message = error instanceof Error ? error.message : String(error);
 		process.stderr.write(`rlm-tui: ${known ? message : `unexpected error: ${message}`}\n`);
 		return exitWhenDrained(known ? 2 : 1);

@@ -1,6 +1,6 @@
 // Piped stdin: read to its end, whatever its pace; refused when it is not text.
 import {fstatSync} from 'node:fs';
-import {looksBinary} from './context-file.js';
+import {looksBinary} from '../context/text-file.js';
 
 export class StdinError extends Error {}
 

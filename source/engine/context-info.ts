@@ -1,9 +1,35 @@
+// What the root model (and the tree, the logs, the status line) is told about the context: its
+// Python type and its size, never the text itself.
 import type {SandboxContext} from '../protocol/repl.js';
 import type {ContextInfo} from '../protocol/events.js';
 
+/** The characters a value takes: a str its length, anything else its JSON text's length. */
+function valueChars(value: unknown): number {
+	if (typeof value === 'string') return value.length;
+	return JSON.stringify(value)?.length ?? 0;
+}
+
+/**
+ * The context's Python type and size in characters (UTF-16 code units, as JavaScript counts).
+ * A str and a dict of str count their texts; a list or a dict of other values count each item as
+ * text when it is a str and as JSON text when it is not; a number or a bool its JSON text.
+ */
 export function contextInfo(context: SandboxContext | null | undefined): ContextInfo {
 	if (context === null || context === undefined) return {type: 'none', chars: 0};
 	if (typeof context === 'string') return {type: 'str', chars: context.length};
+	if (typeof context === 'number') return {type: Number.isInteger(context) ? 'int' : 'float', chars: valueChars(context)};
+	if (typeof context === 'boolean') return {type: 'bool', chars: valueChars(context)};
+	if (Array.isArray(context)) return {type: 'list', chars: context.reduce<number>((sum, item) => sum + valueChars(item), 0), items: context.length};
 	const keys = Object.keys(context);
-	return {type: 'dict', chars: keys.reduce((sum, key) => sum + context[key]!.length, 0), keys};
+	let chars = 0;
+	let allText = true;
+	for (const key of keys) {
+		const value = context[key];
+		if (typeof value === 'string') chars += value.length;
+		else {
+			allText = false;
+			chars += valueChars(value);
+		}
+	}
+	return {type: 'dict', chars, keys, ...(allText ? {} : {values: 'json' as const})};
 }

@@ -56,13 +56,19 @@ You have ${options.maxIterations} turns.`;
 
 export function describeContext(context: ContextInfo): string {
 	if (context.type === 'none') return 'There is no separate context: `context` is an empty string.';
+	const chars = context.chars.toLocaleString('en-US');
 	if (context.type === 'dict') {
 		const keys = context.keys ?? [];
 		const shown = keys.slice(0, 20).map((key) => JSON.stringify(key)).join(', ');
 		const more = keys.length > 20 ? `, and ${keys.length - 20} more` : '';
-		return `Your context is a dict of ${keys.length} documents (${context.chars.toLocaleString('en-US')} characters in all), keyed by ${shown}${more}.`;
+		if (context.values === 'json')
+			return `Your context is a dict of ${keys.length} entries parsed from JSON (${chars} characters in all as text), keyed by ${shown}${more}. Values may be str, int, float, bool, None, list or dict.`;
+		return `Your context is a dict of ${keys.length} documents (${chars} characters in all), keyed by ${shown}${more}.`;
 	}
-	return `Your context is a str of ${context.chars.toLocaleString('en-US')} characters.`;
+	if (context.type === 'list')
+		return `Your context is a list of ${(context.items ?? 0).toLocaleString('en-US')} items parsed from JSON (${chars} characters in all as text). Items may be str, int, float, bool, None, list or dict.`;
+	if (context.type !== 'str') return `Your context is a${context.type === 'int' ? 'n' : ''} ${context.type} parsed from JSON (${chars} characters as text).`;
+	return `Your context is a str of ${chars} characters.`;
 }
 
 export function firstUserMessage(options: {

@@ -13,10 +13,16 @@ export interface PromptTruncation {
 }
 
 export interface ContextInfo {
-	type: 'none' | 'str' | 'dict';
+	/** Python's type name for `context` ('none' when there is no separate context). */
+	type: 'none' | 'str' | 'dict' | 'list' | 'int' | 'float' | 'bool';
+	/** Characters in all: texts as they are, other values as JSON text. */
 	chars: number;
 	/** For dict contexts: the keys (file names). */
 	keys?: string[];
+	/** For dict contexts: 'json' when some values are not str (parsed data). */
+	values?: 'json';
+	/** For list contexts: the number of items. */
+	items?: number;
 }
 
 interface Stamp {

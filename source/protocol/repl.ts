@@ -16,8 +16,13 @@ export interface BridgeRequest {
  * a failing slot holds an error string (starting "Error:") rather than rejecting. */
 export type BridgeHandler = (request: BridgeRequest, signal: AbortSignal) => Promise<string[]>;
 
-/** Python's `context`: a str, or a dict of name -> text for several files. */
-export type SandboxContext = string | Record<string, string>;
+/** A value JSON can carry: what `json.loads` turns into str, int/float, bool, None, list, dict. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | {[key: string]: JsonValue};
+
+/** Python's `context`: a str, a dict of name -> text (several files), or any other JSON value
+ * (parsed data: a list, a dict of values, a number, a bool), as the original RLM takes. A str and a
+ * dict of str travel as text; the rest as JSON text that Python parses. null is "no context". */
+export type SandboxContext = Exclude<JsonValue, null>;
 
 /** One earlier turn of the chat, as Python's `history` holds it. */
 export interface HistoryEntry {
@@ -67,7 +72,7 @@ export interface ExecResult {
 /** A persistent Python namespace that runs the model's code blocks one at a time. The sandbox
  * (source/sandbox) is the real one; tests and library users may bring their own. */
 export interface Repl {
-	/** Sets Python's `context`: a str, a dict of name -> text, or None. */
+	/** Sets Python's `context`: a str, a dict of name -> text, another JSON value, or None. */
 	setContext(context: SandboxContext | null): Promise<void>;
 	/** Starts a turn: sets `history` and resets the answer. */
 	beginTurn(history: HistoryEntry[]): Promise<void>;

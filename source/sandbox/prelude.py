@@ -278,8 +278,11 @@ def _restore():
     ns = _st.ns
     ns.update(_API_FUNCTIONS)
     if _st.context_backup is not None:
-        _st.context.clear()
-        _st.context.update(_st.context_backup)
+        if isinstance(_st.context, dict):
+            _st.context.clear()
+            _st.context.update(_st.context_backup)
+        else:
+            _st.context[:] = _st.context_backup
     ns["context"] = _st.context
     _st.history_list = [{"question": q, "answer": a} for q, a in _st.history]
     ns["history"] = _st.history_list
@@ -400,7 +403,8 @@ def alloc(size):
 
 
 def set_context(buffer, kind, meta_json):
-    """Decodes the context from one UTF-8 buffer (str, or dict with [name, byte length] parts)."""
+    """Decodes the context from one UTF-8 buffer: a str, a dict with [name, byte length] parts, or
+    JSON text (any JSON value). A dict's or a list's items are restored after every block."""
     view = memoryview(buffer)
     if kind == "str":
         value = codecs.utf_8_decode(view, "strict", True)[0]
@@ -412,6 +416,9 @@ def set_context(buffer, kind, meta_json):
             value[name] = codecs.utf_8_decode(view[offset : offset + size], "strict", True)[0]
             offset += size
         backup = dict(value)
+    elif kind == "json":
+        value = json.loads(codecs.utf_8_decode(view, "strict", True)[0])
+        backup = dict(value) if isinstance(value, dict) else list(value) if isinstance(value, list) else None
     else:
         value = None
         backup = None

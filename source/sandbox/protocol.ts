@@ -14,7 +14,8 @@ export interface WorkerInit {
 	snapshotTag: string;
 }
 
-export type ContextKind = 'none' | 'str' | 'dict';
+/** How the context's bytes are laid out: see context-encoding.ts. */
+export type ContextKind = 'none' | 'str' | 'dict' | 'json';
 
 /** Parent -> host. */
 export type ParentMessage =

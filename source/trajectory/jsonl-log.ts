@@ -10,7 +10,8 @@ import type {SandboxContext} from '../protocol/repl.js';
 import {iterationIds, iterationRecord, metadataRecord, type OriginalIteration, type PromptLookup} from './original-schema.js';
 import {emptyTrajectory, findRun, getNode, reduceTrajectory, type TrajectoryState} from './tree.js';
 
-/** Contexts up to this many characters are kept in the log so --resume can restore them. */
+/** Contexts up to this many characters (texts, and other values as JSON text) are kept in the log
+ * so --resume can restore them. */
 export const maxLoggedContextChars = 1_000_000;
 
 export const defaultLogDir = () => join(envPaths('rlm-tui', {suffix: ''}).log, 'trajectories');
@@ -30,9 +31,6 @@ interface OpenRun {
 	runId: string;
 	written: Set<number>;
 }
-
-const contextChars = (context: SandboxContext) =>
-	typeof context === 'string' ? context.length : Object.values(context).reduce((sum, text) => sum + text.length, 0);
 
 const stamp = () => new Date().toISOString().slice(0, 19).replace('T', '_').replace(/:/g, '-');
 
@@ -93,7 +91,7 @@ export class TrajectoryLogger {
 		const fd = openSync(path, 'a', 0o600);
 		this.files.push(path);
 		this.#open = {fd, runId, written: new Set()};
-		const keepContext = turn && !turn.contextIsPrompt && contextChars(turn.context) <= maxLoggedContextChars;
+		const keepContext = turn && !turn.contextIsPrompt && run.context.chars <= maxLoggedContextChars;
 		this.#writeLine(
 			metadataRecord(run, {
 				maxDepth: this.run.maxDepth,

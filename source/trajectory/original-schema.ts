@@ -1,6 +1,7 @@
 // The original RLM's JSONL log schema (a metadata line, then one line per iteration), built from
 // the trajectory tree so logs, replay and the UI all read the same structure. Fields of ours go
 // under `rlm_tui`; theirs are all present so their visualizer opens our files.
+import type {SandboxContext} from '../protocol/repl.js';
 import type {ChatMessage, FinishReason, Usage} from '../protocol/llm.js';
 import type {ContextInfo, RunStatus} from '../protocol/events.js';
 import {getNode, type CallNode, type CodeNode, type NoticeNode, type OutputNode, type ReplyNode, type RunNode, type TrajectoryNode, type TrajectoryState} from './tree.js';
@@ -90,7 +91,7 @@ export interface OriginalMetadata {
 		question: string;
 		context: ContextInfo;
 		/** The context itself, when small enough to keep (for --resume). */
-		context_text?: string | Record<string, string>;
+		context_text?: SandboxContext;
 		/** The question was its own context, so context_text is not kept. */
 		context_is_prompt?: boolean;
 		sub_model?: string;

@@ -2,6 +2,7 @@
 // lays out the panes. State and actions go down in separate contexts (actions never change).
 import {Box, Text, useStdout} from 'ink';
 import React, {createContext, memo, useCallback, useContext, useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore} from 'react';
+import type {ContextBadge, ContextLoadOptions} from '../context/index.js';
 import type {RlmEvent} from '../protocol/events.js';
 import type {ResolvedConfig} from '../settings/resolve.js';
 import type {SettingsStore} from '../settings/store.js';
@@ -44,6 +45,10 @@ export interface AppProps {
 	historyFile?: string;
 	/** The terminal around the app: suspend (Ctrl+Z), mouse reporting, repaint after resume. */
 	terminal?: TerminalControl;
+	/** What -c loaded before the app started (for the status line). */
+	contextBadge?: ContextBadge;
+	/** How /context reads: --context-format and --max-context-bytes. */
+	contextLoad?: Pick<ContextLoadOptions, 'format' | 'maxBytes'>;
 }
 
 const MIN_COLUMNS = 40;
@@ -168,7 +173,7 @@ const Main = memo(function Main({state, theme, now}: {state: AppState; theme: Th
 	);
 });
 
-export function App({rlm, config, settings, notices, onExit, cwd, env, skipStartup, replay, resume, historyFile, terminal}: AppProps) {
+export function App({rlm, config, settings, notices, onExit, cwd, env, skipStartup, replay, resume, historyFile, terminal, contextBadge, contextLoad}: AppProps) {
 	const {stdout} = useStdout();
 	// NO_COLOR (no-color.org): no colours anywhere, from the first frame.
 	useMemo(() => setColors(!noColorIn(env ?? process.env)), [env]);
@@ -180,6 +185,7 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 				model: config.model,
 				...(config.baseURL ? {baseURL: config.baseURL} : {}),
 				maxIterations: config.maxIterations,
+				...(contextBadge ? {context: contextBadge} : {}),
 			},
 			notices: notices ?? [],
 			...(replay ? {replay} : {}),
@@ -195,7 +201,7 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 	const [renderers, setRenderers] = useState(renderersVersion);
 
 	// Effects: one runner for the app's life; it always sees the latest props.
-	const deps = {rlm, settings, config, dispatch, flushEvents, onExit, cwd: cwd ?? process.cwd(), env: env ?? process.env, ...(historyFile ? {historyFile} : {}), ...(terminal ? {terminal} : {})};
+	const deps = {rlm, settings, config, dispatch, flushEvents, onExit, cwd: cwd ?? process.cwd(), env: env ?? process.env, ...(historyFile ? {historyFile} : {}), ...(terminal ? {terminal} : {}), ...(contextLoad ? {contextLoad} : {})};
 	const runnerRef = useRef<EffectRunner | null>(null);
 	runnerRef.current ??= new EffectRunner(deps);
 	runnerRef.current.update(deps);
@@ -272,6 +278,7 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 						{...(state.lastElapsed !== undefined ? {lastElapsed: state.lastElapsed} : {})}
 						usage={state.tree.traj.usage}
 						usageByModel={state.tree.traj.usageByModel}
+						{...(state.config.context ? {context: state.config.context} : {})}
 						hints={hints}
 						theme={theme}
 						now={now}

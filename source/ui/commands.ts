@@ -3,7 +3,7 @@ import {BACKEND_NAMES} from '../protocol/backends.js';
 export type Command =
 	| {name: 'model'; arg?: string}
 	| {name: 'backend'; backend?: string; url?: string}
-	| {name: 'context'; path?: string}
+	| {name: 'context'; paths: string[]}
 	| {name: 'clear'}
 	| {name: 'save'; path?: string}
 	| {name: 'export'; path?: string}
@@ -17,7 +17,7 @@ export type Command =
 export const COMMANDS: ReadonlyArray<{usage: string; help: string}> = [
 	{usage: '/model [NAME]', help: 'pick the model (from the backend\'s list; type to filter); saved'},
 	{usage: '/backend NAME [URL]', help: `switch backend (and its base URL); saved. NAME: ${BACKEND_NAMES.join(', ')}`},
-	{usage: '/context FILE', help: 'load a text file as the context for the next questions (/context off clears it)'},
+	{usage: '/context PATH…', help: 'load files, folders or globs as the context of the next questions (/context off clears it)'},
 	{usage: '/clear', help: 'start a fresh session: new REPL, empty chat and tree'},
 	{usage: '/save [FILE]', help: 'write the session as JSON: chat, settings and the whole tree (as --json)'},
 	{usage: '/export [FILE]', help: 'write the transcript as Markdown'},
@@ -32,6 +32,13 @@ function unquote(text: string): string {
 	const trimmed = text.trim();
 	if (trimmed.length >= 2 && /^(["']).*\1$/.test(trimmed)) return trimmed.slice(1, -1);
 	return trimmed;
+}
+
+/** Words as a shell splits them: spaces separate, quotes ('…' or "…") keep a word whole. */
+export function splitWords(text: string): string[] {
+	const words: string[] = [];
+	for (const match of text.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) words.push(match[1] ?? match[2] ?? match[3]!);
+	return words;
 }
 
 export function parseCommand(line: string): Command | undefined {
@@ -49,7 +56,7 @@ export function parseCommand(line: string): Command | undefined {
 			return {name: 'backend', ...(backend ? {backend} : {}), ...(url ? {url} : {})};
 		}
 		case 'context':
-			return rest ? {name: 'context', path: unquote(rest)} : {name: 'context'};
+			return {name: 'context', paths: splitWords(rest)};
 		case 'clear':
 		case 'new':
 			return {name: 'clear'};

@@ -3,7 +3,7 @@
 import {writeFile} from 'node:fs/promises';
 import {homedir} from 'node:os';
 import {resolve} from 'node:path';
-import {readContextFile} from '../cli/context-file.js';
+import {contextBadge, describeLoaded, loadContext, skippedLine, type ContextLoadOptions} from '../context/index.js';
 import type {RlmEvent} from '../protocol/events.js';
 import type {CompletionOptions, CompletionResult, RlmOptions} from '../engine/types.js';
 import type {SandboxContext} from '../protocol/repl.js';
@@ -51,6 +51,8 @@ export interface EffectDeps {
 	historyFile?: string;
 	/** The terminal (suspend, mouse); absent under tests. */
 	terminal?: TerminalControl;
+	/** How /context reads (the command line's --context-format and --max-context-bytes). */
+	contextLoad?: Pick<ContextLoadOptions, 'format' | 'maxBytes'>;
 }
 
 const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
@@ -181,7 +183,7 @@ export class EffectRunner {
 				void this.#setBackend(effect.backend, effect.url);
 				return;
 			case 'context':
-				void this.#setContext(effect.path);
+				void this.#setContext(effect.paths);
 				return;
 			case 'clear':
 				void this.#clear();
@@ -287,17 +289,20 @@ export class EffectRunner {
 		}
 	}
 
-	async #setContext(path: string | null): Promise<void> {
-		if (path === null) {
+	async #setContext(paths: readonly string[] | null): Promise<void> {
+		if (paths === null) {
 			this.deps.rlm.setContext(null);
+			this.#dispatch({type: 'config', config: {context: null}});
 			this.#say('info', 'Context cleared: each question is its own context again.');
 			return;
 		}
-		const full = resolve(this.deps.cwd, expandHome(path));
 		try {
-			const text = await readContextFile(full);
-			this.deps.rlm.setContext(text);
-			this.#say('info', `Context: ${path} (${text.length.toLocaleString('en-US')} characters) for the next questions.`);
+			const loaded = await loadContext(paths, {...this.deps.contextLoad, cwd: this.deps.cwd});
+			this.deps.rlm.setContext(loaded.context);
+			this.#dispatch({type: 'config', config: {context: contextBadge(loaded)}});
+			this.#say('info', `Context: ${describeLoaded(loaded)} for the next questions.`);
+			const skipped = skippedLine(loaded.skipped);
+			if (skipped) this.#say('notice', `Context: ${skipped}.`);
 		} catch (error) {
 			this.#say('error', firstLine(error));
 		}

@@ -2,6 +2,7 @@
 // A terminal that cannot draw it (TERM=dumb) gets the line mode instead.
 import {join} from 'node:path';
 import envPaths from 'env-paths';
+import type {ContextBadge, ContextLoadOptions} from '../context/index.js';
 import type {Rlm} from '../engine/rlm.js';
 import type {ResolvedConfig} from '../settings/resolve.js';
 import type {SettingsStore} from '../settings/store.js';
@@ -16,6 +17,10 @@ export interface RunTuiOptions {
 	notices?: string[];
 	/** Reopen the last logged session (--resume). */
 	resume?: boolean;
+	/** What -c loaded (for the status line). */
+	contextBadge?: ContextBadge;
+	/** How /context reads: --context-format and --max-context-bytes. */
+	contextLoad?: Pick<ContextLoadOptions, 'format' | 'maxBytes'>;
 	stdin?: NodeJS.ReadStream;
 	stdout?: NodeJS.WriteStream;
 	env?: NodeJS.ProcessEnv;
@@ -51,6 +56,8 @@ export async function runTui(options: RunTuiOptions): Promise<number> {
 				settings: options.settings,
 				notices: options.notices ?? [],
 				resume: Boolean(options.resume),
+				...(options.contextBadge ? {contextBadge: options.contextBadge} : {}),
+				...(options.contextLoad ? {contextLoad: options.contextLoad} : {}),
 				onExit,
 				terminal,
 				...(historyFile ? {historyFile} : {}),

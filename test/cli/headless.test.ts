@@ -92,14 +92,14 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 		expectOneLineError(result.stderr, new RegExp(`${url.replace(/[/.]/g, '\\$&')}.*(-b demo|ollama serve)`));
 	});
 
-	it('reports a missing, a binary and a directory context file', async () => {
+	it('reports a missing and a binary context file, and a folder with nothing to load', async () => {
 		const missing = await runCli(['-b', 'demo', '-c', join(dir, 'nope.txt'), '-p', 'q']);
 		expect(missing.code).toBe(2);
 		expectOneLineError(missing.stderr, /Context file not found: .*nope\.txt/);
 		const binary = join(dir, 'blob.bin');
 		writeFileSync(binary, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 0, 0, 0]));
 		expectOneLineError((await runCli(['-b', 'demo', '-c', binary, '-p', 'q'])).stderr, /looks binary/);
-		expectOneLineError((await runCli(['-b', 'demo', '-c', dir, '-p', 'q'])).stderr, /is a directory/);
+		expectOneLineError((await runCli(['-b', 'demo', '-c', mkdtempSync(join(tmpdir(), 'rlm-empty-')), '-p', 'q'])).stderr, /folder .* has no files/);
 	});
 
 	it('names the limit and what to do for a context file too big for one string', async () => {

@@ -22,9 +22,9 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 	return {...env, ...extra};
 }
 
-export function runCli(args: string[], options: {input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number} = {}): Promise<CliResult> {
+export function runCli(args: string[], options: {input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string} = {}): Promise<CliResult> {
 	return new Promise((resolvePromise, reject) => {
-		const child = spawn(process.execPath, [cliPath, ...args], {env: options.env ?? cleanEnv(), stdio: ['pipe', 'pipe', 'pipe']});
+		const child = spawn(process.execPath, [cliPath, ...args], {env: options.env ?? cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'], ...(options.cwd ? {cwd: options.cwd} : {})});
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -17,7 +17,7 @@ let settings: SettingsStore;
 let rlm: ScriptedRlm;
 let h: Harness;
 
-function start(options: {columns?: number; rows?: number; skipStartup?: boolean; terminal?: FakeTerminal; historyFile?: string; env?: NodeJS.ProcessEnv} = {}) {
+function start(options: {columns?: number; rows?: number; skipStartup?: boolean; terminal?: FakeTerminal; historyFile?: string; env?: NodeJS.ProcessEnv} & Pick<Parameters<typeof renderApp>[0], 'contextBadge' | 'contextLoad'> = {}) {
 	rlm ??= new ScriptedRlm();
 	h = renderApp({
 		...(options.terminal ? {terminal: options.terminal} : {}),
@@ -30,6 +30,8 @@ function start(options: {columns?: number; rows?: number; skipStartup?: boolean;
 		columns: options.columns ?? 120,
 		rows: options.rows ?? 36,
 		skipStartup: options.skipStartup ?? true,
+		...(options.contextBadge ? {contextBadge: options.contextBadge} : {}),
+		...(options.contextLoad ? {contextLoad: options.contextLoad} : {}),
 	});
 	return h;
 }
@@ -529,8 +531,47 @@ describe('commands', () => {
 		h.write('/context blob.bin\r');
 		await h.waitForFrame((f) => f.includes('looks binary'));
 		h.write('/context notes.txt\r');
-		await h.waitForFrame((f) => f.includes('Context: notes.txt (10 characters)'));
+		await h.waitForFrame((f) => f.includes('Context: notes.txt (10 characters, 10 B)'));
 		expect(rlm.contexts).toEqual(['some notes']);
+	});
+
+	it('/context takes several files, folders and globs; the status line shows what is loaded; off clears it', async () => {
+		start({columns: 140});
+		fs.mkdirSync(path.join(dir, 'src/deep'), {recursive: true});
+		fs.mkdirSync(path.join(dir, 'docs'));
+		fs.writeFileSync(path.join(dir, 'src/.gitignore'), 'secret.txt\n');
+		fs.writeFileSync(path.join(dir, 'src/a.ts'), 'const a = 1;');
+		fs.writeFileSync(path.join(dir, 'src/secret.txt'), 'hidden');
+		fs.writeFileSync(path.join(dir, 'src/deep/logo.png'), Buffer.from([0x89, 0x50, 0, 0, 1]));
+		fs.writeFileSync(path.join(dir, 'docs/one.md'), '# one');
+		fs.writeFileSync(path.join(dir, 'docs/two.md'), '# two');
+		fs.writeFileSync(path.join(dir, 'my notes.txt'), 'notes');
+		h.write('/context src docs/*.md "my notes.txt"\r');
+		const frame = await h.waitForFrame((f) => f.includes('Context: 5 files (a dict of 5 files'));
+		expect(rlm.contexts).toEqual([
+			{'src/.gitignore': 'secret.txt\n', 'src/a.ts': 'const a = 1;', 'docs/one.md': '# one', 'docs/two.md': '# two', 'my notes.txt': 'notes'},
+		]);
+		expect(frame).toContain('skipped 1 file: 1 binary (src/deep/logo.png)');
+		const status = frame.split('\n').at(-1)!;
+		expect(status).toContain('ctx 5 files · 38 B');
+		h.write('/context src\r');
+		await h.waitForFrame((f) => f.split('\n').at(-1)!.includes('ctx src/ · 2 files, 23 B'));
+		h.write('/context off\r');
+		await h.waitForFrame((f) => f.includes('Context cleared') && !f.split('\n').at(-1)!.includes('ctx '));
+		expect(rlm.contexts.at(-1)).toBeNull();
+	});
+
+	it('/context keeps to the size cap and format the command line gave, and shows the context -c loaded', async () => {
+		start({columns: 140, contextBadge: {label: 'big/', files: 3, bytes: 3 * 1024 * 1024}, contextLoad: {maxBytes: 8, format: 'json'}});
+		await h.waitForFrame((f) => f.split('\n').at(-1)!.includes('ctx big/ · 3 files, 3 MiB'));
+		fs.mkdirSync(path.join(dir, 'data'));
+		fs.writeFileSync(path.join(dir, 'data/a.txt'), 'more than eight bytes');
+		h.write('/context data\r');
+		await h.waitForFrame((f) => f.includes('more than the 8 B cap') && f.includes('--max-context-bytes'));
+		fs.writeFileSync(path.join(dir, 'rows.jsonl'), '{"n": 1}\n{"n": 2}\n');
+		h.write('/context rows.jsonl\r');
+		await h.waitForFrame((f) => f.includes('Context: rows.jsonl (a list of 2 items'));
+		expect(rlm.contexts).toEqual([[{n: 1}, {n: 2}]]);
 	});
 
 	it('/save writes the session as JSON (the --json serializer): chat history and the tree', async () => {

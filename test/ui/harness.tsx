@@ -3,6 +3,7 @@
 import {EventEmitter} from 'node:events';
 import {render} from 'ink-testing-library';
 import React from 'react';
+import type {ContextBadge, ContextLoadOptions} from '../../source/context/index.js';
 import type {RlmEvent, RlmEventBody} from '../../source/protocol/events.js';
 import type {Rlm} from '../../source/engine/rlm.js';
 import type {CompletionResult, RlmOptions} from '../../source/engine/types.js';
@@ -66,6 +67,8 @@ export function renderApp(props: {
 	replay?: {title: string; events: readonly RlmEvent[]};
 	terminal?: TerminalControl;
 	historyFile?: string;
+	contextBadge?: ContextBadge;
+	contextLoad?: Pick<ContextLoadOptions, 'format' | 'maxBytes'>;
 }): Harness {
 	const exits: number[] = [];
 	const instance = render(
@@ -81,6 +84,8 @@ export function renderApp(props: {
 			{...(props.replay ? {replay: props.replay} : {})}
 			{...(props.terminal ? {terminal: props.terminal} : {})}
 			{...(props.historyFile ? {historyFile: props.historyFile} : {})}
+			{...(props.contextBadge ? {contextBadge: props.contextBadge} : {})}
+			{...(props.contextLoad ? {contextLoad: props.contextLoad} : {})}
 		/>,
 	);
 	const stdout = instance.stdout as unknown as EventEmitter & {columns: number; rows: number};

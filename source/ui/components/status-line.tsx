@@ -1,5 +1,6 @@
 import {Text} from 'ink';
 import React, {memo} from 'react';
+import {badgeText, type ContextBadge} from '../../context/summary.js';
 import type {Usage} from '../../protocol/llm.js';
 import {estimateCost} from '../cost.js';
 import {clip, displayWidth, formatClock, formatCost, formatTokens} from '../format.js';
@@ -18,6 +19,8 @@ export interface StatusLineProps {
 	lastElapsed?: number;
 	usage: Usage;
 	usageByModel: Readonly<Record<string, Usage>>;
+	/** What is loaded as the context, if anything. */
+	context?: ContextBadge;
 	hints: string;
 	theme: Theme;
 	/** The app's clock (moves only while a question runs). */
@@ -25,12 +28,13 @@ export interface StatusLineProps {
 }
 
 export const StatusLine = memo(function StatusLine(props: StatusLineProps) {
-	const {width, backend, model, iteration, maxIterations, runningSince, cancelling, lastElapsed, usage, usageByModel, hints, theme, now} = props;
+	const {width, backend, model, iteration, maxIterations, runningSince, cancelling, lastElapsed, usage, usageByModel, context, hints, theme, now} = props;
 	const running = runningSince !== undefined;
 	const elapsed = running ? now - runningSince : lastElapsed;
 	const cost = estimateCost(usageByModel);
 	const parts = [
 		`${backend} · ${model}`,
+		context ? `ctx ${badgeText(context, (label) => clip(label, 24))}` : '',
 		iteration > 0 ? `iter ${iteration}/${maxIterations}` : '',
 		elapsed !== undefined ? formatClock(elapsed) : '',
 		usage.inputTokens || usage.outputTokens ? `↑${formatTokens(usage.inputTokens)} ↓${formatTokens(usage.outputTokens)} tok` : '',

@@ -2,6 +2,7 @@
 // results. Keys are routed here, in priority order (dialogs > panes > globals), so several keys
 // arriving in one tick each see the state the previous one left. Side effects (start a completion,
 // save settings, exit) are queued as effects that the app runs after the render.
+import type {ContextBadge} from '../../context/summary.js';
 import type {RlmEvent} from '../../protocol/events.js';
 import type {RunStatus} from '../../protocol/events.js';
 import {BACKEND_NAMES, isBackendName, type BackendName} from '../../protocol/backends.js';
@@ -75,6 +76,8 @@ export interface SessionConfig {
 	readonly model: string;
 	readonly baseURL?: string;
 	readonly maxIterations: number;
+	/** What is loaded as the context (for the status line); null or absent when none is. */
+	readonly context?: ContextBadge | null;
 }
 
 export interface Running {
@@ -92,7 +95,7 @@ export type Effect =
 	/** `verify`: warn when the server's list does not have the name. */
 	| {kind: 'set-model'; model: string; verify?: boolean}
 	| {kind: 'set-backend'; backend: BackendName; url?: string}
-	| {kind: 'context'; path: string | null}
+	| {kind: 'context'; paths: readonly string[] | null}
 	| {kind: 'clear'}
 	| {kind: 'save'; path?: string; content: string; format: 'md' | 'json'}
 	| {kind: 'resume'}
@@ -637,9 +640,10 @@ function runCommand(state: AppState, command: Command): AppState {
 			return withEffect(state, {kind: 'set-backend', backend, ...(command.url ? {url: command.url} : {})});
 		}
 		case 'context':
-			if (!command.path) return addChat(state, 'info', 'Usage: /context FILE (a text file), or /context off.');
-			if (/^(off|none|clear)$/i.test(command.path)) return withEffect(state, {kind: 'context', path: null});
-			return withEffect(state, {kind: 'context', path: command.path});
+			if (command.paths.length === 0)
+				return addChat(state, 'info', 'Usage: /context PATH… (files, folders, quoted globs such as "docs/**/*.md"), or /context off.');
+			if (command.paths.length === 1 && /^(off|none|clear)$/i.test(command.paths[0]!)) return withEffect(state, {kind: 'context', paths: null});
+			return withEffect(state, {kind: 'context', paths: command.paths});
 		case 'clear':
 			if (state.running) return addChat(state, 'error', 'A question is running: cancel it (Esc) before /clear.');
 			return withEffect(state, {kind: 'clear'});

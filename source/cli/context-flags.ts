@@ -1,0 +1,45 @@
+// -c/--context-file, --context-format and --max-context-bytes: the context the command line asks
+// for, loaded by the context room (source/context), with `-c -` read through the robust stdin reader.
+import {contextFormats, loadContext, parseByteSize, skippedLine, type ContextFormat, type ContextLoadOptions, type LoadedContext} from '../context/index.js';
+import {readStdin} from './stdin.js';
+import {UsageError} from './usage-error.js';
+
+export interface ContextFlags {
+	contextFile?: string[];
+	contextFormat?: string;
+	maxContextBytes?: string;
+	prompt?: string;
+}
+
+export interface CliContext {
+	/** Undefined when no -c was given. */
+	loaded?: LoadedContext;
+	/** How later loads (the TUI's /context) read: the same format and cap. */
+	options: Pick<ContextLoadOptions, 'format' | 'maxBytes'>;
+	/** `-c -` took stdin: it is not the prompt. */
+	fromStdin: boolean;
+}
+
+/**
+ * Checks the context flags and loads what -c names; a skipped-files line goes to `stderr`.
+ * @throws UsageError for a bad --context-format or --max-context-bytes, `-c -` with stdin a
+ * terminal or without -p; ContextLoadError for what cannot be loaded.
+ */
+export async function contextFromFlags(flags: ContextFlags, stderr: NodeJS.WritableStream, stdin: NodeJS.ReadStream = process.stdin): Promise<CliContext> {
+	const format = flags.contextFormat?.trim().toLowerCase();
+	if (format !== undefined && !(contextFormats as readonly string[]).includes(format))
+		throw new UsageError(`--context-format needs ${contextFormats.join(' or ')}, not "${flags.contextFormat}"`);
+	const options: CliContext['options'] = {
+		...(format ? {format: format as ContextFormat} : {}),
+		...(flags.maxContextBytes !== undefined ? {maxBytes: parseByteSize(flags.maxContextBytes)} : {}),
+	};
+	const specs = flags.contextFile ?? [];
+	const fromStdin = specs.includes('-');
+	if (fromStdin && stdin.isTTY) throw new UsageError('-c - reads the context from stdin, but stdin is a terminal: pipe it in, e.g. cat notes.txt | rlm-tui -c - -p "..."');
+	if (fromStdin && !flags.prompt?.trim()) throw new UsageError('-c - takes the context from stdin, so the question goes in -p "..."');
+	if (specs.length === 0) return {options, fromStdin};
+	const loaded = await loadContext(specs, {...options, readStdin: () => readStdin({optional: false, stdin})});
+	const skipped = skippedLine(loaded.skipped);
+	if (skipped) stderr.write(`rlm-tui: context: ${skipped}\n`);
+	return {loaded, options, fromStdin};
+}

@@ -1,0 +1,174 @@
+// Loading a context from where users keep it: files, folders, globs and stdin, as text or as
+// JSON data. Shared by every front end (CLI, TUI, serve, MCP); imports only the protocol.
+import {stat} from 'node:fs/promises';
+import {homedir} from 'node:os';
+import {basename, resolve} from 'node:path';
+import pLimit from 'p-limit';
+import type {JsonValue, SandboxContext} from '../protocol/repl.js';
+import {ContextLoadError} from './errors.js';
+import {walkFolder} from './folder.js';
+import type {FoundFile, SkippedFile} from './found-files.js';
+import {expandGlob, isGlob} from './glob.js';
+import {isJsonLines, isJsonName, parseJson, parseJsonLines, parseJsonOrLines, type ContextFormat} from './json.js';
+import {defaultMaxContextBytes, formatBytes, MiB} from './size.js';
+import {decodeText, readIfText, readTextFile} from './text-file.js';
+
+export interface ContextLoadOptions {
+	/** Where relative paths and globs start (default: the process's working directory). */
+	cwd?: string;
+	/** Most bytes that folders and globs may gather together (default 100 MiB). */
+	maxBytes?: number;
+	/** 'json': .json files (and a single file or stdin of any name) are parsed, .jsonl/.ndjson
+	 * files become lists; other files in folders stay text. Default 'text'. */
+	format?: ContextFormat;
+	/** Reads stdin to its end, for the path `-`; undefined when nothing came. */
+	readStdin?: () => Promise<string | undefined>;
+}
+
+export interface LoadedContext {
+	/** What Python's `context` becomes. */
+	context: SandboxContext;
+	/** A short name for it: the file or folder as given, the glob, "stdin", or "N files" for several paths. */
+	label: string;
+	/** Files read (stdin counts as one). */
+	files: number;
+	/** Bytes read. */
+	bytes: number;
+	/** Files a folder or glob found but did not load, with why. */
+	skipped: SkippedFile[];
+}
+
+type Source = {kind: 'stdin'} | {kind: 'file'; path: string} | {kind: 'folder'; path: string} | {kind: 'glob'; pattern: string};
+
+const expandHome = (path: string) => (path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path);
+const trimSlashes = (spec: string) => (spec.length > 1 ? spec.replace(/\/+$/, '') : spec);
+/** A folder as the user gave it, ending in `/`; `.` and `..` by their own names. */
+const folderLabel = (spec: string, path: string) => `${/^\.{1,2}\/*$/.test(spec) ? basename(path) || path : trimSlashes(spec)}/`;
+
+async function sourceOf(spec: string, cwd: string): Promise<Source> {
+	if (spec === '-') return {kind: 'stdin'};
+	const path = resolve(cwd, expandHome(spec));
+	const info = await stat(path).catch((error: NodeJS.ErrnoException) => error);
+	if (!(info instanceof Error)) return info.isDirectory() ? {kind: 'folder', path} : {kind: 'file', path};
+	if (info.code === 'ENOENT' && isGlob(spec)) return {kind: 'glob', pattern: expandHome(spec)};
+	// readTextFile says what is wrong (not found, permission denied) in the usual words.
+	return {kind: 'file', path};
+}
+
+/** Text as the format asks: as it is, or parsed as JSON (lines when the name says so). */
+function asFormat(text: string, name: string, format: ContextFormat, whole: 'file' | 'stdin' | 'member'): JsonValue {
+	if (format !== 'json') return text;
+	if (whole === 'member' && !isJsonName(name)) return text;
+	if (whole === 'stdin') return parseJsonOrLines(text, name);
+	return isJsonLines(name) ? parseJsonLines(text, name) : parseJson(text, name);
+}
+
+/** Walked files read under one shared byte budget; in their found order. */
+class Gatherer {
+	readonly #limit = pLimit(8);
+	#reserved = 0;
+	bytes = 0;
+	readonly skipped: SkippedFile[] = [];
+
+	constructor(
+		private readonly maxBytes: number,
+		private readonly format: ContextFormat,
+	) {}
+
+	/** The text files' entries, in the order found; binary and unreadable ones are noted as skipped. */
+	async read(found: readonly FoundFile[]): Promise<Array<[string, JsonValue]>> {
+		const read = await Promise.all(found.map((file) => this.#limit(() => this.#readOne(file))));
+		const entries: Array<[string, JsonValue]> = [];
+		for (const entry of read) {
+			if ('reason' in entry) this.skipped.push(entry);
+			else entries.push(entry);
+		}
+		return entries;
+	}
+
+	async #readOne(file: FoundFile): Promise<[string, JsonValue] | SkippedFile> {
+		const result = await readIfText(file.path, (size) => {
+			this.#reserved += size;
+			if (this.#reserved > this.maxBytes) {
+				this.#limit.clearQueue();
+				throw new ContextLoadError(
+					`the folders and globs to load hold more than the ${formatBytes(this.maxBytes)} cap (reached at ${file.key}): raise it with --max-context-bytes (e.g. --max-context-bytes ${Math.ceil((this.maxBytes * 2) / MiB)}M), or narrow it with a glob or .gitignore`,
+				);
+			}
+		});
+		if (result.kind !== 'text') return {name: file.key, reason: result.kind};
+		this.bytes += result.bytes.length;
+		return [file.key, asFormat(decodeText(file.path, result.bytes), file.key, this.format, 'member')];
+	}
+}
+
+/**
+ * Loads the context from what the user gave `-c` (or `/context`): one file gives its text (a str),
+ * a folder or a glob a dict of relative path -> text, `-` stdin's text, several of them one dict.
+ * With format 'json' data files give parsed values (a dict, a list...).
+ * @throws ContextLoadError with a one-line message: a path that does not exist, a binary or
+ * unreadable file named directly, a glob that matched nothing, a folder with no text file,
+ * invalid JSON, folders and globs over `maxBytes`, `-` without stdin.
+ */
+export async function loadContext(specs: readonly string[], options: ContextLoadOptions = {}): Promise<LoadedContext> {
+	if (specs.length === 0) throw new ContextLoadError('no context path given: name a file, a folder, a glob, or - for stdin');
+	const cwd = options.cwd ?? process.cwd();
+	const format = options.format ?? 'text';
+	const gatherer = new Gatherer(options.maxBytes ?? defaultMaxContextBytes, format);
+	const sources = await Promise.all(specs.map((spec) => sourceOf(spec, cwd)));
+	const single = specs.length === 1;
+	const entries: Array<[string, JsonValue]> = [];
+	const seen = new Set<string>();
+	let files = 0;
+	let bytes = 0;
+
+	const fresh = (found: FoundFile[]) => found.filter((file) => !seen.has(file.path) && seen.add(file.path));
+	const keyFor = (name: string, spec: string) => (entries.some(([key]) => key === name) ? spec : name);
+
+	for (const [index, source] of sources.entries()) {
+		const spec = specs[index]!;
+		if (source.kind === 'stdin') {
+			if (!options.readStdin) throw new ContextLoadError('-c - reads the context from stdin, which is not available here: give a file');
+			const text = await options.readStdin();
+			if (text === undefined) throw new ContextLoadError('-c - reads the context from stdin, but nothing came: pipe the context in (e.g. cat notes.txt | rlm-tui -c - -p "...")');
+			const value = asFormat(text, 'stdin', format, 'stdin');
+			files++;
+			bytes += Buffer.byteLength(text, 'utf8');
+			if (single) return loaded(value, 'stdin', files, bytes, []);
+			entries.push([keyFor('stdin', '<stdin>'), value]);
+			continue;
+		}
+		if (source.kind === 'file') {
+			if (seen.has(source.path)) continue;
+			seen.add(source.path);
+			const {text, bytes: size} = await readTextFile(source.path, spec);
+			const value = asFormat(text, spec, format, 'file');
+			files++;
+			bytes += size;
+			if (single) return loaded(value, basename(source.path), files, bytes, []);
+			entries.push([keyFor(basename(source.path), spec), value]);
+			continue;
+		}
+		const found =
+			source.kind === 'folder'
+				? await walkFolder(source.path, single ? '' : `${trimSlashes(spec)}/`, cwd)
+				: {files: await expandGlob(source.pattern, cwd), skipped: []};
+		gatherer.skipped.push(...found.skipped);
+		const read = await gatherer.read(fresh(found.files));
+		if (read.length === 0) {
+			const what = source.kind === 'folder' ? `folder ${spec}` : `glob ${spec}`;
+			const none = found.files.length === 0 ? (source.kind === 'folder' ? 'has no files' : 'matched no files') : `has no text files (${found.files.length} skipped as binary or unreadable)`;
+			throw new ContextLoadError(`${what} ${none} (after .gitignore; .git/ and node_modules/ are skipped)`);
+		}
+		files += read.length;
+		for (const [key, value] of read) entries.push([keyFor(key, `${key} (${spec})`), value]);
+	}
+	bytes += gatherer.bytes;
+	const label = single ? (sources[0]!.kind === 'folder' ? folderLabel(specs[0]!, sources[0]!.path) : specs[0]!) : `${files.toLocaleString('en-US')} files`;
+	return loaded(Object.fromEntries(entries), label, files, bytes, gatherer.skipped);
+}
+
+function loaded(value: JsonValue, label: string, files: number, bytes: number, skipped: SkippedFile[]): LoadedContext {
+	if (value === null) throw new ContextLoadError(`${label} holds JSON null: there is no context in it to load`);
+	return {context: value, label, files, bytes, skipped};
+}

@@ -1,0 +1,38 @@
+// Sizes in bytes: the cap on what folders and globs may gather, its flag's values, and how a
+// size is shown.
+import {ContextLoadError} from './errors.js';
+
+const KiB = 1024;
+export const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+
+/**
+ * The default cap on the bytes that folders and globs gather (100 MiB): about 25M tokens, twice
+ * the largest task of the RLM paper (BrowseComp-Plus over 1,000 documents, 6-11M tokens), and a
+ * load of a second or two into the sandbox. A folder holds more than people think (build output,
+ * data, vendored code not in .gitignore); past this the user says so with --max-context-bytes.
+ * Files named one by one and stdin are not capped: the user chose them.
+ */
+export const defaultMaxContextBytes = 100 * MiB;
+
+const units: Record<string, number> = {'': 1, b: 1, k: KiB, kb: KiB, kib: KiB, m: MiB, mb: MiB, mib: MiB, g: GiB, gb: GiB, gib: GiB};
+
+/**
+ * Reads a size such as `200M`, `1.5G`, `64KiB` or `1048576` (bytes; K, M, G are powers of 1024).
+ * @throws ContextLoadError naming `flag` when the value is not a positive size.
+ */
+export function parseByteSize(value: string, flag = '--max-context-bytes'): number {
+	const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
+	const factor = match ? units[match[2]!.toLowerCase()] : undefined;
+	const bytes = match && factor ? Math.floor(Number(match[1]) * factor) : Number.NaN;
+	if (!Number.isFinite(bytes) || bytes <= 0) throw new ContextLoadError(`${flag} needs a size in bytes, e.g. 200M or 2G, not "${value}"`);
+	return bytes;
+}
+
+/** 1536 -> "1.5 KiB", 104857600 -> "100 MiB". */
+export function formatBytes(bytes: number): string {
+	if (bytes < KiB) return `${bytes} B`;
+	const [unit, size] = bytes >= GiB ? ['GiB', GiB] : bytes >= MiB ? ['MiB', MiB] : ['KiB', KiB];
+	const value = bytes / size;
+	return `${value >= 10 || Number.isInteger(value) ? Math.round(value) : value.toFixed(1)} ${unit}`;
+}

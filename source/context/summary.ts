@@ -1,0 +1,51 @@
+// How a loaded context is told to the user: what was skipped (one line), and what is loaded (for
+// the status line and the chat).
+import type {JsonValue} from '../protocol/repl.js';
+import type {SkippedFile} from './found-files.js';
+import type {LoadedContext} from './load.js';
+import {formatBytes} from './size.js';
+
+const plural = (count: number, word: string) => `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`;
+
+/** "skipped 4 files: 3 binary (a.png, b.png, c.png), 1 unreadable (x.txt)"; '' when none was. */
+export function skippedLine(skipped: readonly SkippedFile[], shown = 3): string {
+	if (skipped.length === 0) return '';
+	const groups = new Map<string, string[]>();
+	for (const file of skipped) groups.set(file.reason, [...(groups.get(file.reason) ?? []), file.name]);
+	const parts = [...groups].map(([reason, names]) => {
+		const more = names.length > shown ? `, +${names.length - shown} more` : '';
+		return `${names.length} ${reason} (${names.slice(0, shown).join(', ')}${more})`;
+	});
+	return `skipped ${plural(skipped.length, 'file')}: ${parts.join(', ')}`;
+}
+
+/** What Python gets, in words: "a str of 1,234 characters", "a dict of 12 files", "a list of 40 items". */
+export function contextShape(context: JsonValue, files: number): string {
+	if (typeof context === 'string') return `${context.length.toLocaleString('en-US')} characters`;
+	if (Array.isArray(context)) return `a list of ${plural(context.length, 'item')}`;
+	if (context !== null && typeof context === 'object') {
+		const keys = Object.keys(context).length;
+		return keys === files ? `a dict of ${plural(files, 'file')}` : `a dict of ${plural(keys, 'key')}`;
+	}
+	return `a${typeof context === 'number' ? ' number' : ' bool'}`;
+}
+
+/** One line for the chat or stderr: "docs/ (a dict of 12 files, 1.2 MiB)". */
+export function describeLoaded(loaded: LoadedContext): string {
+	return `${loaded.label} (${contextShape(loaded.context, loaded.files)}, ${formatBytes(loaded.bytes)})`;
+}
+
+/** What the status line shows: the name (or count) and the size, e.g. "docs/ 1.2 MiB". */
+export interface ContextBadge {
+	label: string;
+	files: number;
+	bytes: number;
+}
+
+export const contextBadge = (loaded: LoadedContext): ContextBadge => ({label: loaded.label, files: loaded.files, bytes: loaded.bytes});
+
+/** "docs/ · 12 files, 1.2 MiB", "notes.txt · 10 B": the label clipped by `clip` to fit. */
+export function badgeText(badge: ContextBadge, clip: (text: string) => string = (text) => text): string {
+	const count = badge.files > 1 && !badge.label.endsWith(' files') ? `${badge.files.toLocaleString('en-US')} files, ` : '';
+	return `${clip(badge.label)} · ${count}${formatBytes(badge.bytes)}`;
+}

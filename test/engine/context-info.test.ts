@@ -1,0 +1,27 @@
+// What the root model is told about each kind of context: its Python type and size, never the text.
+import {describe, expect, it} from 'vitest';
+import {contextInfo} from '../../source/engine/context-info.js';
+import {describeContext} from '../../source/engine/prompts.js';
+
+describe('the context as the root model sees it', () => {
+	it('a str and a dict of text: as before', () => {
+		expect(contextInfo('hello')).toEqual({type: 'str', chars: 5});
+		expect(describeContext(contextInfo('hello'))).toBe('Your context is a str of 5 characters.');
+		const files = contextInfo({'a.md': 'aaa', 'b.md': 'bb'});
+		expect(files).toEqual({type: 'dict', chars: 5, keys: ['a.md', 'b.md']});
+		expect(describeContext(files)).toBe('Your context is a dict of 2 documents (5 characters in all), keyed by "a.md", "b.md".');
+	});
+
+	it('parsed JSON: a list with its item count, a dict of values, a number, a bool', () => {
+		const list = contextInfo([{n: 1}, 'ab', 3]);
+		expect(list).toEqual({type: 'list', chars: 7 + 2 + 1, items: 3});
+		expect(describeContext(list)).toMatch(/^Your context is a list of 3 items parsed from JSON \(10 characters in all as text\)\./);
+		const data = contextInfo({rows: [1, 2], title: 'T'});
+		expect(data).toEqual({type: 'dict', chars: 5 + 1, keys: ['rows', 'title'], values: 'json'});
+		expect(describeContext(data)).toMatch(/^Your context is a dict of 2 entries parsed from JSON .* keyed by "rows", "title"\. Values may be/);
+		expect(contextInfo(42)).toEqual({type: 'int', chars: 2});
+		expect(contextInfo(2.5)).toEqual({type: 'float', chars: 3});
+		expect(contextInfo(false)).toEqual({type: 'bool', chars: 5});
+		expect(describeContext(contextInfo(42))).toBe('Your context is an int parsed from JSON (2 characters as text).');
+	});
+});

@@ -55,7 +55,9 @@ describe('commands', () => {
 		expect(parseCommand('/model')).toEqual({name: 'model'});
 		expect(parseCommand('/model llama3')).toEqual({name: 'model', arg: 'llama3'});
 		expect(parseCommand('/backend openai http://x:1/v1')).toEqual({name: 'backend', backend: 'openai', url: 'http://x:1/v1'});
-		expect(parseCommand('/context "my file.txt"')).toEqual({name: 'context', path: 'my file.txt'});
+		expect(parseCommand('/context "my file.txt"')).toEqual({name: 'context', paths: ['my file.txt']});
+		expect(parseCommand("/context src/ 'docs/**/*.md' \"my notes.txt\" -")).toEqual({name: 'context', paths: ['src/', 'docs/**/*.md', 'my notes.txt', '-']});
+		expect(parseCommand('/context')).toEqual({name: 'context', paths: []});
 		expect(parseCommand('/save')).toEqual({name: 'save'});
 		expect(parseCommand('/exit')).toEqual({name: 'quit'});
 		expect(parseCommand('/nope x')).toEqual({name: 'unknown', text: '/nope x'});

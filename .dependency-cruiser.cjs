@@ -54,7 +54,7 @@ module.exports = {
 			comment: 'Events in, trees and logs out: it knows no engine, sandbox, backend or front end.',
 			severity: 'error',
 			from: {path: room('trajectory')},
-			to: {path: rooms('engine', 'sandbox', 'backends', 'ui', 'cli', 'server', 'mcp', 'settings')},
+			to: {path: rooms('engine', 'sandbox', 'backends', 'ui', 'cli', 'server', 'mcp', 'settings', 'context')},
 		},
 		{
 			name: 'sandbox-is-isolated',
@@ -67,13 +67,13 @@ module.exports = {
 			name: 'backends-stand-alone',
 			severity: 'error',
 			from: {path: room('backends')},
-			to: {path: rooms('engine', 'sandbox', 'trajectory', 'ui', 'cli', 'server', 'mcp', 'settings')},
+			to: {path: rooms('engine', 'sandbox', 'trajectory', 'ui', 'cli', 'server', 'mcp', 'settings', 'context')},
 		},
 		{
 			name: 'settings-stand-alone',
 			severity: 'error',
 			from: {path: room('settings')},
-			to: {path: rooms('engine', 'sandbox', 'trajectory', 'ui', 'cli', 'server', 'mcp')},
+			to: {path: rooms('engine', 'sandbox', 'trajectory', 'ui', 'cli', 'server', 'mcp', 'context')},
 		},
 		{
 			name: 'context-stands-alone',

@@ -35,6 +35,13 @@ interface CatalogProvider {
 
 // Newer models the bundled catalog does not list yet.
 const EXTRA: Record<string, ModelInfo> = {
+	// Anthropic's model pages (platform.claude.com/docs/en/models/*/overview), 2026-12.
+	'claude-sonnet-5-5': {contextTokens: 1_000_000, inputUsdPerMillion: 2, outputUsdPerMillion: 10},
+	'claude-opus-5-5': {contextTokens: 1_000_000, inputUsdPerMillion: 4, outputUsdPerMillion: 20},
+	// From $0.10 / $0.50 for prompts up to 100,000 tokens ($0.50 / $2.50 above): the lower tier.
+	'claude-haiku-5-5': {contextTokens: 1_000_000, inputUsdPerMillion: 0.1, outputUsdPerMillion: 0.5},
+	'claude-sonnet-5': {contextTokens: 1_000_000, inputUsdPerMillion: 2, outputUsdPerMillion: 10},
+	'claude-opus-5': {contextTokens: 1_000_000, inputUsdPerMillion: 5, outputUsdPerMillion: 25},
 	'claude-sonnet-4-5': {contextTokens: 200_000, inputUsdPerMillion: 3, outputUsdPerMillion: 15},
 	'claude-haiku-4-5': {contextTokens: 200_000, inputUsdPerMillion: 1, outputUsdPerMillion: 5},
 	'claude-opus-4-5': {contextTokens: 200_000, inputUsdPerMillion: 5, outputUsdPerMillion: 25},

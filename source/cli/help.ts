@@ -5,7 +5,7 @@ import {aliasSummary} from '../backends/model-aliases.js';
 import {BACKEND_PRESETS} from '../protocol/backends.js';
 
 const commonOptions = `  Model
-    -m, --model <MODEL>        Root model, or an alias (below) [default: cogito:14b for openai, claude-sonnet-4-5 for anthropic]
+    -m, --model <MODEL>        Root model, or an alias (below) [default: cogito:14b for openai, claude-sonnet-5-5 for anthropic]
     -b, --backend <BACKEND>    openai | anthropic | demo, or a preset (below) [default: see README]
     -u, --backend-url <URL>    Base URL [default: http://localhost:11434/v1 (Ollama)]
     -k, --backend-key <KEY>    API key (or OPENAI_API_KEY / ANTHROPIC_API_KEY / the preset's)

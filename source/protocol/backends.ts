@@ -47,7 +47,7 @@ export const OPENAI_API_BASE_URL = 'https://api.openai.com/v1';
 export const DEFAULT_ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
 
 /** Models used when none is chosen, per kind. */
-export const DEFAULT_KIND_MODELS: Readonly<Record<BackendKind, string>> = {openai: 'cogito:14b', anthropic: 'claude-sonnet-4-5', demo: 'demo'};
+export const DEFAULT_KIND_MODELS: Readonly<Record<BackendKind, string>> = {openai: 'cogito:14b', anthropic: 'claude-sonnet-5-5', demo: 'demo'};
 
 export function isBackendName(value: string): value is BackendName {
 	return (BACKEND_NAMES as readonly string[]).includes(value);

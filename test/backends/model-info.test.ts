@@ -28,6 +28,13 @@ describe('model info', () => {
 		expect(estimateCostUsd('claude-haiku-4-5', {inputTokens: 2_000_000, outputTokens: 0})).toBeCloseTo(2, 6);
 	});
 
+	it('knows the current Claude models (the default is not past its end of life)', () => {
+		expect(contextWindowTokens('claude-sonnet-5-5')).toBe(1_000_000);
+		expect(estimateCostUsd('anthropic/claude-sonnet-5-5', {inputTokens: 1_000_000, outputTokens: 100_000})).toBeCloseTo(3, 6);
+		expect(estimateCostUsd('claude-opus-5-5', {inputTokens: 0, outputTokens: 1_000_000})).toBeCloseTo(20, 6);
+		expect(estimateCostUsd('claude-haiku-5-5', {inputTokens: 1_000_000, outputTokens: 0})).toBeCloseTo(0.1, 6);
+	});
+
 	it('estimates tokens at about four characters each', () => {
 		expect(estimateTokens('')).toBe(0);
 		expect(estimateTokens('abcde')).toBe(2);

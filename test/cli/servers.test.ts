@@ -95,7 +95,7 @@ describe('pointing it at a server', () => {
 		server.setResponder(scripted({root: () => repl('llm_output("from claude")')}));
 		const result = await runCli(['-p', 'q'], {env: cleanEnv({ANTHROPIC_API_KEY: 'sk-ant-x', ANTHROPIC_BASE_URL: server.anthropicBaseURL})});
 		expect(result.stdout.trim()).toBe('from claude');
-		expect(server.requests[0]).toMatchObject({api: 'anthropic', model: 'claude-sonnet-4-5'});
+		expect(server.requests[0]).toMatchObject({api: 'anthropic', model: 'claude-sonnet-5-5'});
 	});
 
 	it('a local preset without a model uses the first one the server lists, and says so in -e', async () => {

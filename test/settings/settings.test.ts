@@ -247,7 +247,7 @@ describe('which server, when the user named none', () => {
 	});
 
 	it('only ANTHROPIC_API_KEY and no other choice: Anthropic', () => {
-		expect(resolveConfig({}, {ANTHROPIC_API_KEY: 'ak'}, none)).toMatchObject({backend: 'anthropic', model: 'claude-sonnet-4-5', apiKey: 'ak', baseURL: 'https://api.anthropic.com'});
+		expect(resolveConfig({}, {ANTHROPIC_API_KEY: 'ak'}, none)).toMatchObject({backend: 'anthropic', model: 'claude-sonnet-5-5', apiKey: 'ak', baseURL: 'https://api.anthropic.com'});
 		// Any other choice wins: an OpenAI key, a model, a URL, a saved backend.
 		expect(resolveConfig({}, {ANTHROPIC_API_KEY: 'ak', OPENAI_API_KEY: 'sk'}, none).backend).toBe('openai');
 		expect(resolveConfig({model: 'qwen3:8b'}, {ANTHROPIC_API_KEY: 'ak'}, none).backend).toBe('openai');

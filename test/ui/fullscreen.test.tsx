@@ -1,10 +1,16 @@
 // The full-screen lifecycle with stand-in streams: every way out restores the terminal and runs the
 // cleanup (the end of input, a signal, a crash), and the terminal modes go on and off again.
 import {EventEmitter} from 'node:events';
-import {Text} from 'ink';
 import React from 'react';
 import {describe, expect, it} from 'vitest';
 import {runFullScreen} from '../../source/ui/fullscreen.js';
+
+// Ink decides at import whether it runs in CI (where it draws nothing until the end); the app
+// imports it only after runFullScreen has set that aside, so the test imports it the same way.
+async function app() {
+	const {Text} = await import('ink');
+	return <Text>inside the app</Text>;
+}
 
 function streams() {
 	const written: string[] = [];
@@ -47,7 +53,7 @@ describe('runFullScreen', () => {
 	it('leaves when the input ends (the terminal is gone), restores the terminal and cleans up', async () => {
 		const s = streams();
 		let cleaned = false;
-		const done = runFullScreen(async () => <Text>inside the app</Text>, {
+		const done = runFullScreen(app, {
 			stdin: s.stdin as unknown as NodeJS.ReadStream,
 			stdout: s.stdout as unknown as NodeJS.WriteStream,
 			env: {TERM: 'xterm-256color'},
@@ -81,7 +87,7 @@ describe('runFullScreen', () => {
 		] as const) {
 			const s = streams();
 			const listeners = process.listenerCount(signal);
-			const done = runFullScreen(async () => <Text>inside the app</Text>, {
+			const done = runFullScreen(app, {
 				stdin: s.stdin as unknown as NodeJS.ReadStream,
 				stdout: s.stdout as unknown as NodeJS.WriteStream,
 				env: {TERM: 'xterm-256color'},
@@ -100,7 +106,7 @@ describe('runFullScreen', () => {
 		const write = process.stderr.write;
 		process.stderr.write = ((data: string) => stderr.push(String(data)) > 0) as typeof process.stderr.write;
 		try {
-			const code = await runFullScreen(async () => <Text>inside the app</Text>, {
+			const code = await runFullScreen(app, {
 				stdin: s.stdin as unknown as NodeJS.ReadStream,
 				stdout: s.stdout as unknown as NodeJS.WriteStream,
 				env: {TERM: 'dumb'},

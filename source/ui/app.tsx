@@ -1,7 +1,7 @@
 // The TUI's root: owns the one reducer, feeds it keys and engine events, runs its effects, and
-// lays out the panes. State and actions go down in separate contexts (actions never change).
+// lays out the panes. State goes down as props; only the reducer changes it.
 import {Box, Text, useStdout} from 'ink';
-import React, {createContext, memo, useCallback, useContext, useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore} from 'react';
+import React, {memo, useCallback, useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore} from 'react';
 import type {ContextBadge, ContextLoadOptions} from '../context/index.js';
 import type {RlmEvent} from '../protocol/events.js';
 import type {ResolvedConfig} from '../settings/resolve.js';
@@ -16,7 +16,10 @@ import {TreePane} from './components/tree-pane.js';
 import {loadCostEstimator} from './cost.js';
 import {loadRenderers, renderersVersion} from './markdown.js';
 import {safeEvent} from './safe-text.js';
-import {EffectRunner, type UiEngine} from './effects.js';
+import {EffectRunner} from './effects.js';
+import type {UiEngine} from './engine-port.js';
+import {hintsFor} from './hints.js';
+import {GLOBAL_KEYS, keyLabel} from './state/keys.js';
 import {appReducer, currentRun, detailWidth, EXIT_WINDOW_MS, initialAppState, type AppAction, type AppState} from './state/app-state.js';
 import type {InputEvent} from './state/key-decoder.js';
 import type {TerminalControl} from './terminal.js';
@@ -53,21 +56,6 @@ export interface AppProps {
 
 const MIN_COLUMNS = 40;
 const MIN_ROWS = 10;
-
-export const UiStateContext = createContext<AppState | null>(null);
-export const UiActionsContext = createContext<((action: AppAction) => void) | null>(null);
-
-export function useUiState(): AppState {
-	const state = useContext(UiStateContext);
-	if (!state) throw new Error('useUiState outside <App>');
-	return state;
-}
-
-export function useUiActions(): (action: AppAction) => void {
-	const dispatch = useContext(UiActionsContext);
-	if (!dispatch) throw new Error('useUiActions outside <App>');
-	return dispatch;
-}
 
 function terminalSize(stdout: NodeJS.WriteStream): Size {
 	return {columns: stdout.columns || 80, rows: stdout.rows || 24};
@@ -127,19 +115,6 @@ function currentRunOf(traj: TrajectoryState) {
 	const id = traj.roots[traj.roots.length - 1];
 	const node = id === undefined ? undefined : getNode(traj, id);
 	return node?.kind === 'run' ? node : undefined;
-}
-
-function hintsFor(state: AppState): string {
-	if (state.exitArmed) return `${state.exitArmed.key} again to quit`;
-	if (state.flash) return state.flash.text;
-	if (state.dialog?.type === 'detail') return 'PgUp/PgDn scroll · Esc close';
-	if (state.dialog?.type === 'models') return 'Enter pick · Esc leave';
-	if (state.dialog?.type === 'help') return 'Esc close';
-	if (state.timeline && state.focus === 'tree') return `event ${state.timeline.at}/${state.timeline.events.length} · [ ] step · { } tenth · Enter detail`;
-	if (state.running?.cancelling) return 'cancelling… Ctrl+C quits';
-	if (state.running) return state.focus === 'tree' ? 'j/k move · Enter detail · Esc cancel · Tab chat' : 'Esc/Ctrl+C cancel · Tab tree';
-	if (state.focus === 'tree') return 'j/k move · l/h open/close · Enter detail · G follow · Tab chat';
-	return 'Enter send · Tab tree · /help';
 }
 
 const Main = memo(function Main({state, theme, now}: {state: AppState; theme: Theme; now: number}) {
@@ -223,7 +198,7 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 		// Markdown and colouring load after the first frame; then redraw with them.
 		void loadRenderers().then(() => setRenderers(renderersVersion()));
 		// --resume first: it picks the last session's files before a new question can log one.
-		if (!skipStartup) void (resume ? runnerRef.current!.resume() : Promise.resolve()).then(() => runnerRef.current!.startUp());
+		if (!skipStartup) void (resume ? runnerRef.current!.resumeLast() : Promise.resolve()).then(() => runnerRef.current!.startUp());
 	}, [skipStartup]);
 
 	useEffect(() => {
@@ -258,33 +233,29 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 	if (state.size.columns < MIN_COLUMNS || state.size.rows < MIN_ROWS) {
 		return (
 			<Text wrap="truncate">
-				Terminal too small ({state.size.columns}×{state.size.rows}): make it at least {MIN_COLUMNS}×{MIN_ROWS}. Ctrl+C twice quits.
+				Terminal too small ({state.size.columns}×{state.size.rows}): make it at least {MIN_COLUMNS}×{MIN_ROWS}. {keyLabel(GLOBAL_KEYS, 'interrupt')} twice quits.
 			</Text>
 		);
 	}
 	return (
-		<UiActionsContext.Provider value={dispatch}>
-			<UiStateContext.Provider value={state}>
-				<Box flexDirection="column" width={layout.columns} height={layout.height} overflow="hidden">
-					<Main key={renderers} state={state} theme={theme} now={now} />
-					<StatusLine
-						width={layout.columns}
-						backend={state.config.backend}
-						model={state.config.model}
-						iteration={run?.iteration ?? 0}
-						maxIterations={run?.maxIterations || state.config.maxIterations}
-						{...(state.running ? {runningSince: state.running.since} : {})}
-						cancelling={Boolean(state.running?.cancelling)}
-						{...(state.lastElapsed !== undefined ? {lastElapsed: state.lastElapsed} : {})}
-						usage={state.tree.traj.usage}
-						usageByModel={state.tree.traj.usageByModel}
-						{...(state.config.context ? {context: state.config.context} : {})}
-						hints={hints}
-						theme={theme}
-						now={now}
-					/>
-				</Box>
-			</UiStateContext.Provider>
-		</UiActionsContext.Provider>
+		<Box flexDirection="column" width={layout.columns} height={layout.height} overflow="hidden">
+			<Main key={renderers} state={state} theme={theme} now={now} />
+			<StatusLine
+				width={layout.columns}
+				backend={state.config.backend}
+				model={state.config.model}
+				iteration={run?.iteration ?? 0}
+				maxIterations={run?.maxIterations || state.config.maxIterations}
+				{...(state.running ? {runningSince: state.running.since} : {})}
+				cancelling={Boolean(state.running?.cancelling)}
+				{...(state.lastElapsed !== undefined ? {lastElapsed: state.lastElapsed} : {})}
+				usage={state.tree.traj.usage}
+				usageByModel={state.tree.traj.usageByModel}
+				{...(state.config.context ? {context: state.config.context} : {})}
+				hints={hints}
+				theme={theme}
+				now={now}
+			/>
+		</Box>
 	);
 }

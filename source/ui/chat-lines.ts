@@ -4,7 +4,7 @@
 // disagree on columns, and the character after it is drawn over).
 import {printable, wrapLines} from './format.js';
 import {markdownLines, renderersVersion} from './markdown.js';
-import type {ChatEntry} from './state/app-state.js';
+import type {ChatEntry} from './state/types.js';
 import {colorless} from './theme.js';
 
 export type Tone = 'user' | 'answer' | 'meta' | 'error' | 'notice' | 'info';

@@ -132,9 +132,3 @@ export function printable(text: string): string {
 	}
 	return out;
 }
-
-/** Left-pads/right-pads plain text to an exact width (cutting when longer). */
-export function padTo(text: string, width: number): string {
-	const cut = clip(text, width);
-	return cut + ' '.repeat(Math.max(0, width - stringWidth(cut)));
-}

@@ -1,49 +1,34 @@
-// The help text: key tables and commands (shared by the help view and the reducer's scrolling).
-import {COMMANDS} from './commands.js';
-import {CHAT_KEYS, DETAIL_KEYS, GLOBAL_KEYS, INPUT_KEYS, TREE_KEYS, type Binding} from './state/keys.js';
+// The help the app gives, from the key tables (state/keys.ts) and the slash commands (commands/):
+// the /help view's lines, and the README's tables of keys and commands (a test keeps them equal).
+import {COMMANDS} from './commands/index.js';
+import type {AnyCommand} from './commands/command.js';
+import {KEYMAP, prettyKey, type Binding} from './state/keys.js';
 
-const NAMES: Record<string, string> = {
-	up: '↑',
-	down: '↓',
-	left: '←',
-	right: '→',
-	return: 'Enter',
-	escape: 'Esc',
-	pageup: 'PgUp',
-	pagedown: 'PgDn',
-	space: 'Space',
-	home: 'Home',
-	end: 'End',
-	tab: 'Tab',
-	backspace: 'Backspace',
-	delete: 'Delete',
-	ctrl: 'Ctrl',
-	alt: 'Alt',
-	shift: 'Shift',
-};
+const listed = (table: readonly Binding<string>[]) => table.filter((binding) => binding.help);
 
-/** A key name as people write it: 'ctrl+left' -> 'Ctrl+←', 'alt+b' -> 'Alt+B', 'G' -> 'G'. */
-export function prettyKey(key: string): string {
-	if (key.length === 1) return key;
-	return key
-		.split('+')
-		.map((part) => NAMES[part] ?? (part.length === 1 ? part.toUpperCase() : part))
-		.join('+');
-}
-
-function keyLines(title: string, table: readonly Binding<string>[]): string[] {
-	return [
-		title,
-		...table.filter((binding) => binding.help).map((binding) => `  ${binding.keys.map(prettyKey).join(' / ').padEnd(30)} ${binding.help}`),
-		'',
-	];
-}
+/** How a command is typed, with its other names: '/quit (/exit, /q)'. */
+export const commandSpelling = (command: AnyCommand) => `${command.usage}${command.aliases?.length ? ` (${command.aliases.map((alias) => `/${alias}`).join(', ')})` : ''}`;
 
 export const HELP_LINES: readonly string[] = [
-	...keyLines('Anywhere', GLOBAL_KEYS),
-	...keyLines('Chat input', [...INPUT_KEYS, ...CHAT_KEYS]),
-	...keyLines('Tree (Tab to focus)', TREE_KEYS),
-	...keyLines('Detail view', DETAIL_KEYS),
+	...KEYMAP.flatMap(({title, table}) => [
+		title,
+		...listed(table).map((binding) => `  ${binding.keys.map(prettyKey).join(' / ').padEnd(30)} ${binding.help}`),
+		'',
+	]),
 	'Commands',
-	...COMMANDS.map((command) => `  ${command.usage.padEnd(38)} ${command.help}`),
+	...COMMANDS.map((command) => `  ${commandSpelling(command).padEnd(38)} ${command.help}`),
 ];
+
+const cell = (text: string) => text.replace(/\|/g, '\\|');
+
+/** The README's table of keys (Markdown). */
+export function keysTableMarkdown(): string {
+	const rows = KEYMAP.flatMap(({where, table}) => listed(table).map((binding) => `| ${cell(binding.keys.map(prettyKey).join(', '))} | ${where} | ${cell(binding.help!)} |`));
+	return ['| keys | where | what |', '|---|---|---|', ...rows].join('\n');
+}
+
+/** The README's table of slash commands (Markdown). */
+export function commandsTableMarkdown(): string {
+	const rows = COMMANDS.map((command) => `| \`${cell(commandSpelling(command))}\` | ${cell(command.help)} |`);
+	return ['| command | what |', '|---|---|', ...rows].join('\n');
+}

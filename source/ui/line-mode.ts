@@ -3,7 +3,9 @@
 // a running answer (twice, or when idle: quit); /quit or the end of input leaves.
 import {createInterface} from 'node:readline';
 import type {RlmEvent} from '../protocol/events.js';
-import type {UiEngine} from './effects.js';
+import type {UiEngine} from './engine-port.js';
+import {parseCommandLine} from './commands/index.js';
+import {quitCommand} from './commands/quit.js';
 import {safeText} from './safe-text.js';
 
 export interface LineModeOptions {
@@ -66,7 +68,8 @@ export async function runLineMode({rlm, stdin, stdout, notices = []}: LineModeOp
 			lines.prompt();
 			return;
 		}
-		if (/^\/(quit|exit|q)$/i.test(question)) {
+		const command = parseCommandLine(question);
+		if (command && 'command' in command && command.command === quitCommand) {
 			lines.close();
 			return;
 		}

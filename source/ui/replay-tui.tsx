@@ -7,7 +7,7 @@ import type {CompletionResult, RlmOptions} from '../engine/types.js';
 import type {ResolvedConfig} from '../settings/resolve.js';
 import {DEFAULT_SETTINGS} from '../settings/schema.js';
 import {openSettings} from '../settings/store.js';
-import type {UiEngine} from './effects.js';
+import type {UiEngine} from './engine-port.js';
 import {runFullScreen} from './fullscreen.js';
 
 export interface ReplayTuiOptions {

@@ -80,7 +80,6 @@ let colorsOn = true;
 export function setColors(on: boolean): void {
 	colorsOn = on;
 }
-export const colorsEnabled = () => colorsOn;
 
 export const themeFor = (name: 'dark' | 'light' | undefined): Theme => (!colorsOn ? monoTheme : name === 'light' ? lightTheme : darkTheme);
 

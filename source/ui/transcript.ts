@@ -1,5 +1,5 @@
 // /export: the chat as Markdown; /save: the session as JSON (the serializer --json uses).
-import type {ChatEntry} from './state/app-state.js';
+import type {ChatEntry} from './state/types.js';
 import type {HistoryEntry} from '../protocol/repl.js';
 import {sessionJson} from '../trajectory/serialize.js';
 import type {TrajectoryState} from '../trajectory/tree.js';

@@ -10,7 +10,7 @@ import type {CompletionResult, RlmOptions} from '../../source/engine/types.js';
 import type {ResolvedConfig} from '../../source/settings/resolve.js';
 import type {SettingsStore} from '../../source/settings/store.js';
 import {App} from '../../source/ui/app.js';
-import type {UiEngine} from '../../source/ui/effects.js';
+import type {UiEngine} from '../../source/ui/engine-port.js';
 import {loadRenderers} from '../../source/ui/markdown.js';
 import type {TerminalControl} from '../../source/ui/terminal.js';
 

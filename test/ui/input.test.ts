@@ -8,7 +8,9 @@ import {describe, expect, it} from 'vitest';
 import {appendHistory, loadHistory, looksSecret} from '../../source/ui/input-history.js';
 import {appReducer, EXIT_WINDOW_MS, ESC_AFTER_CLOSE_MS, initialAppState, type AppState} from '../../source/ui/state/app-state.js';
 import {ESC_WAIT_MS, KeyDecoder, LATE_TAIL_MS, PASTE_CONTINUE_MS, PASTE_QUIET_MS, type InputEvent} from '../../source/ui/state/key-decoder.js';
-import {keyName} from '../../source/ui/state/keys.js';
+import {KEYMAP, keyName} from '../../source/ui/state/keys.js';
+import {COMMANDS} from '../../source/ui/commands/index.js';
+import {HELP_LINES} from '../../source/ui/help-lines.js';
 import {layoutInput} from '../../source/ui/state/input-layout.js';
 import {clearInput, editInput, emptyInput, insertPaste, insertText, inputText, submitInput, type LineInputState} from '../../source/ui/state/line-input.js';
 import {FrameDiff, keepScrollback} from '../../source/ui/terminal.js';
@@ -288,6 +290,42 @@ describe('Ctrl+C, Esc and Ctrl+D', () => {
 		state = press(state, '', {backspace: true});
 		state = press(state, 'd', {ctrl: true});
 		expect(exits(state)).toBe(1);
+	});
+});
+
+describe('one key table', () => {
+	const models = (state: AppState) => appReducer(press(state, '/model', {}), {type: 'key', press: {input: '', key: {return: true}}, now: 0});
+
+	it('a view takes every key but the global ones it lets through (Ctrl+C, Ctrl+Z)', () => {
+		let state = press(press(base(), '/help'), '', {return: true});
+		expect(state.dialog?.type).toBe('help');
+		state = press(state, '', {tab: true});
+		expect(state.dialog?.type).toBe('help');
+		expect(state.focus).toBe('input');
+		state = press(state, 'z', {ctrl: true});
+		expect(state.effects.some((effect) => effect.kind === 'suspend')).toBe(true);
+		state = ctrlC(state, 0);
+		expect(state.dialog).toBeNull();
+	});
+
+	it('the mouse wheel moves the picker and scrolls the help, as their keys do', () => {
+		let state = models(base());
+		expect(state.dialog?.type).toBe('models');
+		state = appReducer(state, {type: 'models-loaded', models: ['a', 'b', 'c'], backend: 'demo'});
+		const wheel = (current: AppState, button: 'wheel-up' | 'wheel-down') =>
+			appReducer(current, {type: 'input', events: [{type: 'mouse', button, release: false, motion: false, x: 5, y: 5}], now: 0});
+		state = wheel(state, 'wheel-down');
+		expect(state.dialog?.type === 'models' && state.dialog.cursor).toBe(1);
+		state = wheel(state, 'wheel-up');
+		expect(state.dialog?.type === 'models' && state.dialog.cursor).toBe(0);
+		let help = press(press(base(), '/help'), '', {return: true});
+		help = wheel(help, 'wheel-down');
+		expect(help.dialog?.type === 'help' && help.dialog.scroll).toBe(3);
+	});
+
+	it('/help lists every key the tables document and every command', () => {
+		for (const {table} of KEYMAP) for (const binding of table.filter((row) => row.help)) expect(HELP_LINES.some((line) => line.includes(binding.help!))).toBe(true);
+		for (const command of COMMANDS) expect(HELP_LINES.some((line) => line.includes(command.usage) && line.includes(command.help))).toBe(true);
 	});
 });
 

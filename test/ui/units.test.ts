@@ -2,7 +2,7 @@
 // view, the reducer's routing under several keys, cost and formatting.
 import {describe, expect, it} from 'vitest';
 import type {RlmEvent, RlmEventBody} from '../../source/protocol/events.js';
-import {parseCommand} from '../../source/ui/commands.js';
+import {COMMANDS, parseCommandLine} from '../../source/ui/commands/index.js';
 import {estimateCost, loadCostEstimator} from '../../source/ui/cost.js';
 import {clip, fitAnsi, formatClock, formatMs, formatTokens} from '../../source/ui/format.js';
 import {loadRenderers, markdownLines} from '../../source/ui/markdown.js';
@@ -51,17 +51,55 @@ describe('keys', () => {
 });
 
 describe('commands', () => {
-	it('parses the slash commands', () => {
-		expect(parseCommand('/model')).toEqual({name: 'model'});
-		expect(parseCommand('/model llama3')).toEqual({name: 'model', arg: 'llama3'});
-		expect(parseCommand('/backend openai http://x:1/v1')).toEqual({name: 'backend', backend: 'openai', url: 'http://x:1/v1'});
-		expect(parseCommand('/context "my file.txt"')).toEqual({name: 'context', paths: ['my file.txt']});
-		expect(parseCommand("/context src/ 'docs/**/*.md' \"my notes.txt\" -")).toEqual({name: 'context', paths: ['src/', 'docs/**/*.md', 'my notes.txt', '-']});
-		expect(parseCommand('/context')).toEqual({name: 'context', paths: []});
-		expect(parseCommand('/save')).toEqual({name: 'save'});
-		expect(parseCommand('/exit')).toEqual({name: 'quit'});
-		expect(parseCommand('/nope x')).toEqual({name: 'unknown', text: '/nope x'});
-		expect(parseCommand('not a command')).toBeUndefined();
+	const typed = (line: string) => chunk(initialAppState({size: {columns: 120, rows: 36}, config: {backend: 'demo', model: 'demo', maxIterations: 30}}), `${line}\r`);
+	const queued = (state: AppState) => state.effects.filter((effect) => effect.kind !== 'history-add').map(({seq: _seq, ...effect}) => effect);
+
+	it('finds a command by its name or an alias, with the text after it', () => {
+		const line = parseCommandLine('/MODEL  llama3 ');
+		expect(line && 'command' in line && line.command.name).toBe('model');
+		expect(line && 'command' in line && line.args).toBe('llama3');
+		const alias = parseCommandLine('/exit');
+		expect(alias && 'command' in alias && alias.command.name).toBe('quit');
+		expect(parseCommandLine('/nope x')).toEqual({unknown: '/nope x'});
+		expect(parseCommandLine('not a command')).toBeUndefined();
+	});
+
+	it('every command has its own name, usage and help', () => {
+		const names = COMMANDS.flatMap((command) => [command.name, ...(command.aliases ?? [])]);
+		expect(new Set(names).size).toBe(names.length);
+		for (const command of COMMANDS) {
+			expect(command.usage.startsWith(`/${command.name}`)).toBe(true);
+			expect(command.help.length).toBeGreaterThan(5);
+		}
+	});
+
+	it("each command's run queues its own effect with what was typed", () => {
+		expect(queued(typed('/backend openai http://x:1/v1'))).toEqual([{kind: 'command', name: 'backend', payload: {backend: 'openai', url: 'http://x:1/v1'}}]);
+		expect(queued(typed('/context "my file.txt"'))).toEqual([{kind: 'command', name: 'context', payload: {paths: ['my file.txt']}}]);
+		expect(queued(typed("/context src/ 'docs/**/*.md' \"my notes.txt\" -"))).toEqual([{kind: 'command', name: 'context', payload: {paths: ['src/', 'docs/**/*.md', 'my notes.txt', '-']}}]);
+		expect(queued(typed('/context off'))).toEqual([{kind: 'command', name: 'context', payload: {paths: null}}]);
+		expect(queued(typed('/context'))).toEqual([]);
+		expect(queued(typed('/model llama3'))).toEqual([{kind: 'command', name: 'model', payload: {set: 'llama3', verify: true}}]);
+		expect(queued(typed('/theme LIGHT'))).toEqual([{kind: 'command', name: 'theme', payload: 'light'}]);
+		expect(queued(typed('/exit'))).toEqual([{kind: 'exit', code: 0}]);
+		const save = queued(typed('/save'))[0] as {payload: {format: string; content: string; path?: string}};
+		expect(save.payload.format).toBe('json');
+		expect(save.payload.path).toBeUndefined();
+		expect(JSON.parse(save.payload.content)).toHaveProperty('version', 1);
+	});
+
+	it('bad arguments are told in the chat and queue nothing', () => {
+		for (const [line, said] of [
+			['/backend nope', 'Unknown backend "nope"'],
+			['/backend openai not-a-url', 'Not a URL: not-a-url'],
+			['/theme blue', 'Usage: /theme dark or /theme light.'],
+			['/mouse maybe', 'Usage: /mouse on or /mouse off.'],
+			['/nope x', 'Unknown command /nope'],
+		] as const) {
+			const state = typed(line);
+			expect(queued(state), line).toEqual([]);
+			expect(state.chat.at(-1)?.text).toContain(said);
+		}
 	});
 });
 

@@ -1,8 +1,9 @@
 import {Box, Text} from 'ink';
 import React, {memo, useMemo} from 'react';
+import {inputPlaceholder} from '../hints.js';
 import {formatClock} from '../format.js';
 import {entryLines, type ChatLine, type Tone} from '../chat-lines.js';
-import type {ChatEntry, Running} from '../state/app-state.js';
+import type {ChatEntry, Running} from '../state/types.js';
 import type {LineInputState} from '../state/line-input.js';
 import type {PaneBox} from '../state/layout.js';
 import {inputMaxRows, inputWidth, type Layout} from '../state/layout.js';
@@ -92,7 +93,7 @@ export const ChatPane = memo(function ChatPane({chat, input, focused, box, layou
 					focused={focused}
 					width={inputWidth(layout)}
 					maxRows={inputMaxRows(layout)}
-					placeholder={readOnly ? 'replay: /save, /help or /quit' : running ? 'Esc cancels · you can type the next question' : 'Ask a question, or /help'}
+					placeholder={inputPlaceholder(readOnly, Boolean(running))}
 					theme={theme}
 				/>
 			</Box>

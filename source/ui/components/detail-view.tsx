@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink';
 import React, {memo} from 'react';
+import {DETAIL_FOOTER} from '../hints.js';
 import type {TrajectoryNode} from '../../trajectory/tree.js';
 import {detailLines, detailTitle} from '../detail.js';
 import type {PaneBox} from '../state/layout.js';
@@ -31,7 +32,8 @@ export const DetailView = memo(function DetailView({node, scroll, box, rows, tex
 				))}
 			</Box>
 			<Text color={theme.dim} wrap="truncate">
-				{' '}PgUp/PgDn or j/k scroll · g/G top/bottom · Esc close
+				{' '}
+				{DETAIL_FOOTER}
 			</Text>
 		</PaneFrame>
 	);

@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink';
 import React, {memo} from 'react';
+import {HELP_FOOTER, HELP_NOTE} from '../hints.js';
 import {HELP_LINES} from '../help-lines.js';
 import type {PaneBox} from '../state/layout.js';
 import type {Theme} from '../theme.js';
@@ -8,7 +9,7 @@ import {PaneFrame} from './pane-frame.js';
 export const HelpView = memo(function HelpView({box, rows, scroll, theme}: {box: PaneBox; rows: number; scroll: number; theme: Theme}) {
 	const start = Math.max(0, Math.min(scroll, Math.max(0, HELP_LINES.length - rows)));
 	return (
-		<PaneFrame title="Help" note="Esc close" width={box.width} height={box.height} focused color={theme.border} focusColor={theme.focusBorder}>
+		<PaneFrame title="Help" note={HELP_NOTE} width={box.width} height={box.height} focused color={theme.border} focusColor={theme.focusBorder}>
 			<Box flexDirection="column" height={rows} paddingX={1} overflow="hidden">
 				{HELP_LINES.slice(start, start + rows).map((line, index) => (
 					<Text key={start + index} wrap="truncate" bold={!line.startsWith(' ') && line !== ''} color={!line.startsWith(' ') ? theme.accent : undefined}>
@@ -17,7 +18,8 @@ export const HelpView = memo(function HelpView({box, rows, scroll, theme}: {box:
 				))}
 			</Box>
 			<Text color={theme.dim} wrap="truncate">
-				{' '}↑/↓ scroll · Esc close
+				{' '}
+				{HELP_FOOTER}
 			</Text>
 		</PaneFrame>
 	);

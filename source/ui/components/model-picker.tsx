@@ -1,5 +1,7 @@
 import {Box, Text} from 'ink';
 import React, {memo} from 'react';
+import {PICKER_FOOTER} from '../hints.js';
+import {keyLabel, PICKER_KEYS} from '../state/keys.js';
 import {pickerMatches, pickerRows, type ModelPickerDialog} from '../state/app-state.js';
 import {InputBox} from './input-line.js';
 import type {PaneBox} from '../state/layout.js';
@@ -24,7 +26,7 @@ export const ModelPicker = memo(function ModelPicker({dialog, box, rows, theme}:
 		dialog.status === 'loading'
 			? 'loading the models…'
 			: dialog.status === 'error'
-				? `could not list models: ${dialog.error ?? ''} (type a name and press Enter)`
+				? `could not list models: ${dialog.error ?? ''} (type a name and press ${keyLabel(PICKER_KEYS, 'pick')})`
 				: `${matches} of ${dialog.models.length}`;
 	return (
 		<PaneFrame title={`Model · ${dialog.backend}`} note={`now: ${dialog.current}`} width={box.width} height={box.height} focused color={theme.border} focusColor={theme.focusBorder}>
@@ -57,7 +59,8 @@ export const ModelPicker = memo(function ModelPicker({dialog, box, rows, theme}:
 				})}
 			</Box>
 			<Text color={theme.dim} wrap="truncate">
-				{' '}type to filter · ↑/↓ move · Enter pick (saved) · Esc leave
+				{' '}
+				{PICKER_FOOTER}
 			</Text>
 		</PaneFrame>
 	);

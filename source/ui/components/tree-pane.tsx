@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink';
 import React, {memo} from 'react';
+import {EMPTY_TREE} from '../hints.js';
 import {getNode} from '../../trajectory/tree.js';
 import type {PaneBox} from '../state/layout.js';
 import {flatten, isExpanded, type TreeViewState} from '../state/tree-view.js';
@@ -32,7 +33,7 @@ export const TreePane = memo(function TreePane({tree, box, rows, focused, theme,
 			{total === 0 ? (
 				<Box paddingX={1}>
 					<Text color={theme.dim} wrap="wrap">
-						The run appears here as it happens: iterations, the model's replies, code blocks, their output and every sub-call. Tab focuses the tree.
+						{EMPTY_TREE}
 					</Text>
 				</Box>
 			) : (

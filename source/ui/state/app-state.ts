@@ -2,21 +2,38 @@
 // results. Keys are routed here, in priority order (dialogs > panes > globals), so several keys
 // arriving in one tick each see the state the previous one left. Side effects (start a completion,
 // save settings, exit) are queued as effects that the app runs after the render.
-import type {ContextBadge} from '../../context/summary.js';
 import type {RlmEvent} from '../../protocol/events.js';
-import type {RunStatus} from '../../protocol/events.js';
-import {BACKEND_NAMES, isBackendName, type BackendName} from '../../protocol/backends.js';
+import type {BackendName} from '../../protocol/backends.js';
 import {getNode, type RunNode} from '../../trajectory/tree.js';
-import {parseCommand, type Command} from '../commands.js';
+import {COMMANDS, parseCommandLine, type CommandLine} from '../commands/index.js';
+import {pickModel} from '../commands/model.js';
 import {detailLines} from '../detail.js';
 import {formatMs, formatTokens} from '../format.js';
-import {sessionFileJson, transcriptMarkdown} from '../transcript.js';
 import {entryLines} from '../chat-lines.js';
 import {HELP_LINES} from '../help-lines.js';
-import {safeEvent, safeText} from '../safe-text.js';
-import {CHAT_KEYS, DETAIL_KEYS, GLOBAL_KEYS, INPUT_KEYS, lookup, keyName, PICKER_KEYS, splitText, TREE_KEYS, type KeyPress} from './keys.js';
+import {safeEvent} from '../safe-text.js';
+import {
+	CHAT_KEYS,
+	DETAIL_KEYS,
+	GLOBAL_KEYS,
+	HELP_KEYS,
+	hint,
+	INPUT_KEYS,
+	keyLabel,
+	keyName,
+	lookup,
+	MOUSE_KEYS,
+	OVER_VIEWS,
+	PICKER_KEYS,
+	splitText,
+	TIMELINE_KEYS,
+	TREE_KEYS,
+	type DetailAction,
+	type HelpAction,
+	type KeyPress,
+} from './keys.js';
 import type {InputEvent} from './key-decoder.js';
-import {computeLayout, inputMaxRows, inputWidth, type Layout, type Size} from './layout.js';
+import {computeLayout, inputMaxRows, inputWidth, type Layout} from './layout.js';
 import {layoutInput, pasteLabel} from './input-layout.js';
 import {
 	clearInput,
@@ -39,129 +56,13 @@ import {
 	expandOrEnter,
 	moveCursor,
 	resized,
-	type TreeViewState,
 } from './tree-view.js';
+import type {AppAction, AppState, CompletionSummary, ModelPickerDialog, SessionConfig} from './types.js';
+import {addChat, openHelp, withEffect} from './updates.js';
+import type {Size} from './layout.js';
 
-export type ChatKind = 'user' | 'answer' | 'error' | 'notice' | 'info';
-
-export interface ChatEntry {
-	readonly id: number;
-	readonly kind: ChatKind;
-	readonly text: string;
-	/** How a question is shown when it differs from what was sent (a large paste as "[pasted 120 lines]"). */
-	readonly shown?: string;
-	/** A dim line under an answer: status, iterations, time, tokens. */
-	readonly meta?: string;
-}
-
-export interface ModelPickerDialog {
-	readonly type: 'models';
-	readonly backend: string;
-	readonly status: 'loading' | 'ready' | 'error';
-	readonly models: readonly string[];
-	readonly error?: string;
-	/** The filter typed so far (edited like the chat input: one line). */
-	readonly filter: LineInputState;
-	readonly cursor: number;
-	readonly current: string;
-}
-
-export type Dialog =
-	| {readonly type: 'detail'; readonly nodeId: number; readonly scroll: number}
-	| {readonly type: 'help'; readonly scroll: number}
-	| ModelPickerDialog;
-
-export interface SessionConfig {
-	readonly backend: BackendName;
-	readonly model: string;
-	readonly baseURL?: string;
-	readonly maxIterations: number;
-	/** What is loaded as the context (for the status line); null or absent when none is. */
-	readonly context?: ContextBadge | null;
-}
-
-export interface Running {
-	/** performance.now() when the question was sent. */
-	readonly since: number;
-	readonly prompt: string;
-	readonly cancelling: boolean;
-}
-
-export type Effect =
-	| {kind: 'submit'; prompt: string}
-	| {kind: 'cancel'}
-	| {kind: 'exit'; code: number}
-	| {kind: 'load-models'}
-	/** `verify`: warn when the server's list does not have the name. */
-	| {kind: 'set-model'; model: string; verify?: boolean}
-	| {kind: 'set-backend'; backend: BackendName; url?: string}
-	| {kind: 'context'; paths: readonly string[] | null}
-	| {kind: 'clear'}
-	| {kind: 'save'; path?: string; content: string; format: 'md' | 'json'}
-	| {kind: 'resume'}
-	| {kind: 'set-theme'; theme: 'dark' | 'light'}
-	| {kind: 'suspend'}
-	| {kind: 'history-add'; text: string}
-	| {kind: 'mouse'; on: boolean};
-
-export type QueuedEffect = Effect & {readonly seq: number};
-
-export interface AppState {
-	readonly size: Size;
-	readonly layout: Layout;
-	readonly focus: 'input' | 'tree';
-	readonly input: LineInputState;
-	readonly chat: readonly ChatEntry[];
-	readonly nextChatId: number;
-	/** Chat lines scrolled up from the bottom. */
-	readonly chatScroll: number;
-	readonly tree: TreeViewState;
-	readonly dialog: Dialog | null;
-	readonly running: Running | null;
-	/** Ctrl+C (or Ctrl+D) was pressed once: another within EXIT_WINDOW_MS quits. */
-	readonly exitArmed: {readonly at: number; readonly key: 'Ctrl+C' | 'Ctrl+D'} | null;
-	/** A short message in the hints (input cleared, Esc ignored), until EXIT_WINDOW_MS after `at`. */
-	readonly flash: {readonly at: number; readonly text: string} | null;
-	/** When an Esc last closed a view: an Esc right after never cancels the running answer. */
-	readonly escClosedAt: number;
-	/** The mouse is ours (wheel scrolling); off, the terminal selects text as usual. */
-	readonly mouse: boolean;
-	readonly config: SessionConfig;
-	/** Elapsed ms of the last finished completion (for the status line when idle). */
-	readonly lastElapsed?: number;
-	readonly effects: readonly QueuedEffect[];
-	readonly effectSeq: number;
-	/** Set when replaying a log: nothing can be asked, only explored. */
-	readonly readOnly?: string;
-	/** A replay's events and how many of them the tree shows (the timeline position). */
-	readonly timeline?: {readonly events: readonly RlmEvent[]; readonly at: number};
-}
-
-export type CompletionSummary = {
-	status: RunStatus;
-	response: string;
-	error?: string;
-	iterations: number;
-	ms: number;
-	usage: {inputTokens: number; outputTokens: number};
-};
-
-export type AppAction =
-	| {type: 'key'; press: KeyPress; now: number}
-	/** Everything one read from the terminal held, in order (keys, pastes, mouse reports). */
-	| {type: 'input'; events: readonly InputEvent[]; now: number}
-	/** Time passed: an armed quit or a flash message may end. */
-	| {type: 'tick'; now: number}
-	| {type: 'history-loaded'; entries: readonly string[]}
-	| {type: 'events'; events: readonly RlmEvent[]}
-	| {type: 'resize'; size: Size}
-	| {type: 'completion-done'; result: CompletionSummary; now: number}
-	| {type: 'models-loaded'; models: readonly string[]; backend?: string}
-	| {type: 'models-failed'; error: string; backend?: string}
-	| {type: 'chat'; kind: ChatKind; text: string}
-	| {type: 'config'; config: Partial<SessionConfig>}
-	| {type: 'cleared'}
-	| {type: 'effects-done'; seq: number};
+export type * from './types.js';
+export {addChat} from './updates.js';
 
 export interface InitialStateOptions {
 	size: Size;
@@ -201,7 +102,7 @@ function loadReplay(state: AppState, title: string, events: readonly RlmEvent[])
 	let next: AppState = addChat(
 		{...state, readOnly: title, focus: 'tree'},
 		'info',
-		`Replay of ${title} (read-only). The tree has focus: j/k move, l/h open and close, Enter for details, [ and ] step through the run event by event ({ and } by tenths). /save and /export write it out, /quit leaves.`,
+		`Replay of ${title} (read-only). The tree has focus: ${hint(TREE_KEYS, ['down', 'up'], 'move')}, ${hint(TREE_KEYS, ['expand', 'collapse'], 'open and close')}, ${keyLabel(TREE_KEYS, 'enter')} for details, ${hint(TIMELINE_KEYS, ['back', 'forward'], 'step through the run event by event')} (${hint(TIMELINE_KEYS, ['back-tenth', 'forward-tenth'], 'by tenths')}). ${replayCommands()} work.`,
 	);
 	const safe = events.map(safeEvent);
 	let tree = applyEvents(next.tree, safe, next.layout.treeRows);
@@ -220,17 +121,6 @@ function loadReplay(state: AppState, title: string, events: readonly RlmEvent[])
 		}
 	}
 	return {...next, lastElapsed: elapsed};
-}
-
-export function addChat(state: AppState, kind: ChatKind, rawText: string, meta?: string, shown?: string): AppState {
-	const text = safeText(rawText);
-	const entry: ChatEntry = {id: state.nextChatId, kind, text, ...(meta ? {meta} : {}), ...(shown !== undefined ? {shown: safeText(shown)} : {})};
-	return {...state, chat: [...state.chat, entry], nextChatId: state.nextChatId + 1, chatScroll: 0};
-}
-
-function withEffect(state: AppState, effect: Effect): AppState {
-	const seq = state.effectSeq + 1;
-	return {...state, effectSeq: seq, effects: [...state.effects, {...effect, seq}]};
 }
 
 /** The picker's filter text. */
@@ -261,12 +151,15 @@ function clampScroll(value: number, total: number, visible: number): number {
 
 type Handler = (state: AppState, press: KeyPress, name: string, now: number) => AppState | undefined;
 
-const detailHandler: Handler = (state, _press, name) => {
+/** A view takes every key but the global ones it lets through (Ctrl+C, Ctrl+Z). */
+const passesOverViews = (name: string) => {
+	const action = lookup(GLOBAL_KEYS, name);
+	return action !== undefined && OVER_VIEWS.includes(action);
+};
+
+function scrollDetail(state: AppState, action: Exclude<DetailAction, 'close'>): AppState {
 	const dialog = state.dialog;
-	if (dialog?.type !== 'detail') return undefined;
-	const action = lookup(DETAIL_KEYS, name);
-	if (!action) return PASS_THROUGH.has(name) && name !== 'escape' ? undefined : state;
-	if (action === 'close') return {...state, dialog: null};
+	if (dialog?.type !== 'detail') return state;
 	const node = getNode(state.tree.traj, dialog.nodeId);
 	const total = node ? detailLines(node, detailWidth(state.layout)).length : 0;
 	const page = Math.max(1, state.layout.overlayRows - 1);
@@ -279,43 +172,61 @@ const detailHandler: Handler = (state, _press, name) => {
 		bottom: total,
 	}[action];
 	return {...state, dialog: {...dialog, scroll: clampScroll(next, total, state.layout.overlayRows)}};
+}
+
+const detailHandler: Handler = (state, _press, name) => {
+	if (state.dialog?.type !== 'detail') return undefined;
+	const action = lookup(DETAIL_KEYS, name);
+	if (!action) return passesOverViews(name) ? undefined : state;
+	if (action === 'close') return {...state, dialog: null};
+	return scrollDetail(state, action);
 };
 
-const helpHandler: Handler = (state, _press, name) => {
+function scrollHelp(state: AppState, action: Exclude<HelpAction, 'close'>): AppState {
 	const dialog = state.dialog;
-	if (dialog?.type !== 'help') return undefined;
-	if (name === 'ctrl+c' || name === 'ctrl+z') return undefined;
-	if (name === 'escape' || name === 'q' || name === 'return' || name === '?') return {...state, dialog: null};
-	const delta = name === 'up' || name === 'k' ? -1 : name === 'down' || name === 'j' ? 1 : name === 'pageup' ? -10 : name === 'pagedown' || name === 'space' ? 10 : 0;
+	if (dialog?.type !== 'help') return state;
+	const delta = {'line-up': -1, 'line-down': 1, 'page-up': -10, 'page-down': 10}[action];
 	const most = Math.max(0, HELP_LINES.length - state.layout.overlayRows);
 	return {...state, dialog: {...dialog, scroll: Math.max(0, Math.min(most, dialog.scroll + delta))}};
+}
+
+const helpHandler: Handler = (state, _press, name) => {
+	if (state.dialog?.type !== 'help') return undefined;
+	const action = lookup(HELP_KEYS, name);
+	if (!action) return passesOverViews(name) ? undefined : state;
+	if (action === 'close') return {...state, dialog: null};
+	return scrollHelp(state, action);
 };
+
+function movePicker(state: AppState, action: 'up' | 'down' | 'page-up' | 'page-down'): AppState {
+	const dialog = state.dialog;
+	if (dialog?.type !== 'models') return state;
+	const rows = pickerRows(dialog);
+	const page = Math.max(1, state.layout.overlayRows - 3);
+	const cursor = {up: dialog.cursor - 1, down: dialog.cursor + 1, 'page-up': dialog.cursor - page, 'page-down': dialog.cursor + page}[action];
+	return {...state, dialog: {...dialog, cursor: Math.max(0, Math.min(rows.length - 1, cursor))}};
+}
 
 const pickerHandler: Handler = (state, press, name) => {
 	const dialog = state.dialog;
 	if (dialog?.type !== 'models') return undefined;
-	if (name === 'ctrl+c' || name === 'ctrl+z') return undefined;
-	const rows = pickerRows(dialog);
+	if (passesOverViews(name)) return undefined;
 	const action = lookup(PICKER_KEYS, name);
-	const page = Math.max(1, state.layout.overlayRows - 3);
-	const move = (cursor: number) => ({...state, dialog: {...dialog, cursor: Math.max(0, Math.min(rows.length - 1, cursor))}});
 	switch (action) {
 		case 'close':
 			return {...state, dialog: null};
 		case 'up':
-			return move(dialog.cursor - 1);
 		case 'down':
-			return move(dialog.cursor + 1);
 		case 'page-up':
-			return move(dialog.cursor - page);
 		case 'page-down':
-			return move(dialog.cursor + page);
+			return movePicker(state, action);
 		case 'pick': {
+			const rows = pickerRows(dialog);
 			const model = rows[Math.min(dialog.cursor, rows.length - 1)];
 			if (!model) return state;
 			// A typed name the list does not have: used, with the same warning as /model NAME.
 			const unlisted = dialog.status === 'ready' && dialog.models.length > 0 && !dialog.models.includes(model);
-			return withEffect({...state, dialog: null}, {kind: 'set-model', model, ...(unlisted ? {verify: true} : {})});
+			return pickModel({...state, dialog: null}, model, unlisted);
 		}
 		default:
 			break;
@@ -323,7 +234,7 @@ const pickerHandler: Handler = (state, press, name) => {
 	// The filter is one line edited like the chat input.
 	const edit = lookup(INPUT_KEYS, name);
 	let filter = dialog.filter;
-	if (press.key.paste) filter = insertText(filter, press.input.split(/[\r\n]/)[0] ?? '');
+	if (edit === 'paste') filter = insertText(filter, press.input.split(/[\r\n]/)[0] ?? '');
 	else if (edit && edit !== 'submit' && edit !== 'newline' && edit !== 'up' && edit !== 'down' && edit !== 'yank') filter = editInput(filter, edit === 'delete-or-quit' ? 'delete' : edit, 1000);
 	else if (!edit && isText(press)) filter = insertText(filter, press.input);
 	if (filter === dialog.filter) return state;
@@ -336,14 +247,15 @@ function isText({input, key}: KeyPress): boolean {
 	return !(key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown || key.home || key.end || key.insert || key.return || key.escape || key.tab || key.backspace || key.delete);
 }
 
-/** [ ] one event back or forward through a replay, { } a tenth of them: the tree as it stood. */
-const timelineHandler: Handler = (state, press) => {
+/** Stepping through a replay: the tree as it stood after so many events. */
+const timelineHandler: Handler = (state, _press, name) => {
 	const timeline = state.timeline;
 	if (!timeline || state.focus !== 'tree' || state.dialog) return undefined;
+	const action = lookup(TIMELINE_KEYS, name);
+	if (action === undefined) return undefined;
 	const total = timeline.events.length;
 	const tenth = Math.max(1, Math.round(total / 10));
-	const step = ({'[': -1, ']': 1, '{': -tenth, '}': tenth} as Record<string, number>)[press.input];
-	if (step === undefined) return undefined;
+	const step = {back: -1, forward: 1, 'back-tenth': -tenth, 'forward-tenth': tenth}[action];
 	const at = Math.min(total, Math.max(0, timeline.at + step));
 	if (at === timeline.at) return state;
 	const height = state.layout.treeRows;
@@ -352,7 +264,7 @@ const timelineHandler: Handler = (state, press) => {
 	return {...state, tree: {...tree, follow: at === total ? false : tree.follow}, timeline: {...timeline, at}};
 };
 
-const treeHandler: Handler = (state, press, name) => {
+const treeHandler: Handler = (state, _press, name) => {
 	if (state.focus !== 'tree') return undefined;
 	const height = state.layout.treeRows;
 	const tree = state.tree;
@@ -374,15 +286,15 @@ const treeHandler: Handler = (state, press, name) => {
 			return openDetail(state);
 		case 'open':
 			return openDetail(state);
+		case 'command':
+			return {...state, focus: 'input', input: insertText(clearInput(state.input), '/')};
+		case 'help':
+			return openHelp(state);
+		case 'to-input':
+			return {...state, focus: 'input'};
 		default:
-			break;
+			return undefined;
 	}
-	if (press.input === '/' || press.input === ':') {
-		return {...state, focus: 'input', input: insertText(clearInput(state.input), '/')};
-	}
-	if (name === '?') return {...state, dialog: {type: 'help', scroll: 0}};
-	if (name === 'i') return {...state, focus: 'input'};
-	return undefined;
 };
 
 function openDetail(state: AppState): AppState {
@@ -413,26 +325,29 @@ function scrollChat(state: AppState, delta: number): AppState {
 	return chatScroll === state.chatScroll ? state : {...state, chatScroll};
 }
 
-const PASS_THROUGH = new Set(['ctrl+c', 'ctrl+z', 'tab', 'shift+tab', 'escape']);
-
 const inputHandler: Handler = (state, press, name, now) => {
 	if (state.focus !== 'input') return undefined;
-	if (PASS_THROUGH.has(name)) return undefined;
+	// The global keys (Esc, Ctrl+C, Ctrl+Z, Tab) are not the input's.
+	if (lookup(GLOBAL_KEYS, name)) return undefined;
 	const chatAction = lookup(CHAT_KEYS, name);
 	if (chatAction) {
 		const {page} = chatScrollRange(state);
 		return scrollChat(state, chatAction === 'scroll-up' ? page : -page);
 	}
-	if (press.key.paste) return {...state, input: insertPaste(state.input, press.input)};
 	const action = lookup(INPUT_KEYS, name);
-	if (action === 'submit') return submitInputLine(state, now);
-	if (action === 'delete-or-quit') {
-		if (inputText(state.input) === '') return quitFromEmptyLine(state, now);
-		return {...state, input: editInput(state.input, 'delete', inputWidth(state.layout))};
+	switch (action) {
+		case 'paste':
+			return {...state, input: insertPaste(state.input, press.input)};
+		case 'submit':
+			return submitInputLine(state, now);
+		case 'delete-or-quit':
+			if (inputText(state.input) === '') return quitFromEmptyLine(state, name, now);
+			return {...state, input: editInput(state.input, 'delete', inputWidth(state.layout))};
+		case undefined:
+			return isText(press) ? withInput(state, insertText(state.input, press.input)) : state;
+		default:
+			return withInput(state, editInput(state.input, action satisfies EditAction, inputWidth(state.layout)));
 	}
-	if (action) return withInput(state, editInput(state.input, action as EditAction, inputWidth(state.layout)));
-	if (!isText(press)) return state;
-	return withInput(state, insertText(state.input, press.input));
 };
 
 const withInput = (state: AppState, input: LineInputState): AppState => (input === state.input ? state : {...state, input});
@@ -445,7 +360,7 @@ const globalHandler: Handler = (state, _press, name, now) => {
 			if (state.dialog) return closeWithEscape(state, now);
 			if (state.running && !state.running.cancelling) {
 				// The Esc that closed a view, pressed twice or repeated, never also cancels.
-				if (now - state.escClosedAt < ESC_AFTER_CLOSE_MS) return {...state, flash: {at: now, text: 'Esc again to cancel the running answer'}};
+				if (now - state.escClosedAt < ESC_AFTER_CLOSE_MS) return {...state, flash: {at: now, text: `${hint(GLOBAL_KEYS, ['escape'], 'again to cancel the running answer')}`}};
 				return cancel(state);
 			}
 			if (state.focus === 'tree') return {...state, focus: 'input'};
@@ -477,25 +392,25 @@ function closeWithEscape(state: AppState, now: number): AppState {
 const armed = (state: AppState, now: number) => state.exitArmed !== null && now - state.exitArmed.at <= EXIT_WINDOW_MS;
 
 /**
- * Ctrl+C, one scheme everywhere: a second press within EXIT_WINDOW_MS quits. Otherwise it cancels
- * the running answer (and arms the quit), closes the open view, clears a typed input (into the
- * history: Up brings it back), or on an empty input arms the quit.
+ * The interrupt key (Ctrl+C), one scheme everywhere: a second press within EXIT_WINDOW_MS quits.
+ * Otherwise it cancels the running answer (and arms the quit), closes the open view, clears a typed
+ * input (into the history: Up brings it back), or on an empty input arms the quit.
  */
-function interrupt(state: AppState, now: number): AppState {
+function interrupt(state: AppState, name: string, now: number): AppState {
 	if (armed(state, now)) return withEffect(state, {kind: 'exit', code: 0});
-	const arm = (next: AppState): AppState => ({...next, exitArmed: {at: now, key: 'Ctrl+C'}, flash: null});
+	const arm = (next: AppState): AppState => ({...next, exitArmed: {at: now, key: name}, flash: null});
 	if (state.running) return arm(cancel(state));
 	if (state.dialog) return {...state, dialog: null, exitArmed: null};
 	if (inputText(state.input).trim()) {
-		return {...state, input: clearInput(state.input), exitArmed: null, flash: {at: now, text: 'input cleared · ↑ brings it back'}};
+		return {...state, input: clearInput(state.input), exitArmed: null, flash: {at: now, text: `input cleared · ${hint(INPUT_KEYS, ['up'], 'brings it back')}`}};
 	}
 	return arm(state);
 }
 
 /** Ctrl+D on an empty input: quit when idle; while an answer runs, press again to quit. */
-function quitFromEmptyLine(state: AppState, now: number): AppState {
-	if (!state.running || (armed(state, now) && state.exitArmed?.key === 'Ctrl+D')) return withEffect(state, {kind: 'exit', code: 0});
-	return {...state, exitArmed: {at: now, key: 'Ctrl+D'}, flash: null};
+function quitFromEmptyLine(state: AppState, name: string, now: number): AppState {
+	if (!state.running || (armed(state, now) && state.exitArmed?.key === name)) return withEffect(state, {kind: 'exit', code: 0});
+	return {...state, exitArmed: {at: now, key: name}, flash: null};
 }
 
 /** Enter in the chat input: a command, a question, or (while one runs) a note to wait. */
@@ -504,7 +419,7 @@ function submitInputLine(state: AppState, now: number): AppState {
 	if (!text.trim()) return state;
 	const command = commandOf(text);
 	if (state.running && !command && !state.readOnly) {
-		return addChat(state, 'info', 'Still working on the last question: wait for it, or press Esc / Ctrl+C to cancel it.');
+		return addChat(state, 'info', `Still working on the last question: wait for it, or press ${keyLabel(GLOBAL_KEYS, 'escape')} / ${keyLabel(GLOBAL_KEYS, 'interrupt')} to cancel it.`);
 	}
 	const shown = shownInput(state.input);
 	const {state: input, submitted} = submitInput(state.input);
@@ -513,7 +428,7 @@ function submitInputLine(state: AppState, now: number): AppState {
 }
 
 /** A command is one line starting with "/"; a multi-line input is always a question. */
-const commandOf = (text: string) => (text.trim().includes('\n') ? undefined : parseCommand(text));
+const commandOf = (text: string): CommandLine | undefined => (text.trim().includes('\n') ? undefined : parseCommandLine(text));
 
 /** The input as the chat shows it: each large paste as its label. */
 function shownInput(input: LineInputState): string {
@@ -543,26 +458,26 @@ function routeKey(state: AppState, press: KeyPress, now: number): AppState {
 		return routeKey(escaped, {input: press.input, key: {...press.key, meta: false}}, now);
 	}
 	const name = keyName(press);
-	if (name === 'ctrl+c') return interrupt(state, now);
-	const disarmed: AppState = state.exitArmed && name !== 'ctrl+d' ? {...state, exitArmed: null} : state;
+	// The interrupt key comes before any view or pane.
+	if (lookup(GLOBAL_KEYS, name) === 'interrupt') return interrupt(state, name, now);
+	const disarmed: AppState = state.exitArmed && state.exitArmed.key !== name ? {...state, exitArmed: null} : state;
 	for (const handler of HANDLERS) {
 		const next = handler(disarmed, press, name, now);
-		if (next) return name === 'escape' && state.dialog && !next.dialog ? {...next, escClosedAt: now} : next;
+		if (next) return lookup(GLOBAL_KEYS, name) === 'escape' && state.dialog && !next.dialog ? {...next, escClosedAt: now} : next;
 	}
 	return disarmed;
 }
 
 /** The mouse: the wheel scrolls what is under the pointer (a view, the chat, the tree). */
 function routeMouse(state: AppState, event: Extract<InputEvent, {type: 'mouse'}>): AppState {
-	if (event.button !== 'wheel-up' && event.button !== 'wheel-down') return state;
-	const up = event.button === 'wheel-up';
+	const action = lookup(MOUSE_KEYS, event.button);
+	if (!action) return state;
+	const up = action === 'wheel-up';
 	const dialog = state.dialog;
-	if (dialog?.type === 'detail' || dialog?.type === 'help') {
-		const next = routeKey(state, {input: '', key: up ? {upArrow: true} : {downArrow: true}}, 0);
-		const again = routeKey(next, {input: '', key: up ? {upArrow: true} : {downArrow: true}}, 0);
-		return routeKey(again, {input: '', key: up ? {upArrow: true} : {downArrow: true}}, 0);
-	}
-	if (dialog?.type === 'models') return routeKey(state, {input: '', key: up ? {upArrow: true} : {downArrow: true}}, 0);
+	const times = (count: number, step: (current: AppState) => AppState) => Array.from({length: count}).reduce<AppState>((current) => step(current), state);
+	if (dialog?.type === 'detail') return times(WHEEL_LINES, (current) => scrollDetail(current, up ? 'line-up' : 'line-down'));
+	if (dialog?.type === 'help') return times(WHEEL_LINES, (current) => scrollHelp(current, up ? 'line-up' : 'line-down'));
+	if (dialog?.type === 'models') return movePicker(state, up ? 'up' : 'down');
 	if (dialog) return state;
 	const {layout} = state;
 	// Columns and rows count from 1; the chat is on the left (or on top when stacked).
@@ -584,15 +499,21 @@ function routeInput(state: AppState, events: readonly InputEvent[], now: number)
 	return next;
 }
 
-// --- commands ---
+// --- commands (commands/: one file each) ---
+
+/** The commands a replay allows, as a sentence: '/save, /export, /help and /quit'. */
+function replayCommands(): string {
+	const names = COMMANDS.filter((command) => command.inReplay).map((command) => `/${command.name}`);
+	return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : (names[0] ?? '');
+}
 
 function submitLine(state: AppState, line: string, now: number, shown?: string): AppState {
 	const text = trimQuestion(line);
 	if (!text.trim()) return state;
 	const command = commandOf(text);
 	if (state.readOnly) {
-		if (command && ['help', 'quit', 'save', 'export'].includes(command.name)) return runCommand(state, command);
-		return addChat(state, 'info', 'This is a replay: nothing can be asked or changed here. /save, /export, /help and /quit work.');
+		if (command && 'command' in command && command.command.inReplay) return runCommand(state, command);
+		return addChat(state, 'info', `This is a replay: nothing can be asked or changed here. ${replayCommands()} work.`);
 	}
 	if (command) return runCommand(state, command);
 	const started = addChat(state, 'user', text, undefined, shown === undefined ? undefined : trimQuestion(shown));
@@ -602,82 +523,13 @@ function submitLine(state: AppState, line: string, now: number, shown?: string):
 	);
 }
 
-function runCommand(state: AppState, command: Command): AppState {
-	switch (command.name) {
-		case 'model': {
-			if (command.arg) return withEffect(state, {kind: 'set-model', model: command.arg, verify: true});
-			const dialog: ModelPickerDialog = {
-				type: 'models',
-				backend: state.config.backend,
-				status: 'loading',
-				models: [],
-				filter: emptyInput(),
-				cursor: 0,
-				current: state.config.model,
-			};
-			return withEffect({...state, dialog}, {kind: 'load-models'});
-		}
-		case 'backend': {
-			if (!command.backend) {
-				const where = state.config.baseURL ? ` at ${state.config.baseURL}` : '';
-				return addChat(
-					state,
-					'info',
-					`Backend: ${state.config.backend}${where} · model ${state.config.model}. Switch with /backend NAME [URL], NAME one of ${BACKEND_NAMES.join(', ')}.`,
-				);
-			}
-			const backend = command.backend.toLowerCase();
-			if (!isBackendName(backend)) {
-				return addChat(state, 'error', `Unknown backend "${command.backend}": use one of ${BACKEND_NAMES.join(', ')}.`);
-			}
-			if (command.url) {
-				try {
-					new URL(command.url);
-				} catch {
-					return addChat(state, 'error', `Not a URL: ${command.url} (for example http://localhost:11434/v1).`);
-				}
-			}
-			return withEffect(state, {kind: 'set-backend', backend, ...(command.url ? {url: command.url} : {})});
-		}
-		case 'context':
-			if (command.paths.length === 0)
-				return addChat(state, 'info', 'Usage: /context PATH… (files, folders, quoted globs such as "docs/**/*.md"), or /context off.');
-			if (command.paths.length === 1 && /^(off|none|clear)$/i.test(command.paths[0]!)) return withEffect(state, {kind: 'context', paths: null});
-			return withEffect(state, {kind: 'context', paths: command.paths});
-		case 'clear':
-			if (state.running) return addChat(state, 'error', 'A question is running: cancel it (Esc) before /clear.');
-			return withEffect(state, {kind: 'clear'});
-		case 'export': {
-			const content = transcriptMarkdown(state.chat, {model: state.config.model, backend: state.config.backend, date: new Date()});
-			return withEffect(state, {kind: 'save', format: 'md', content, ...(command.path ? {path: command.path} : {})});
-		}
-		case 'save': {
-			const content = sessionFileJson(state.chat, state.config, state.tree.traj);
-			return withEffect(state, {kind: 'save', format: 'json', content, ...(command.path ? {path: command.path} : {})});
-		}
-		case 'theme':
-			if (command.theme !== 'dark' && command.theme !== 'light') return addChat(state, 'info', 'Usage: /theme dark or /theme light.');
-			return withEffect(state, {kind: 'set-theme', theme: command.theme});
-		case 'mouse': {
-			const on = command.setting === undefined ? !state.mouse : command.setting === 'on' ? true : command.setting === 'off' ? false : undefined;
-			if (on === undefined) return addChat(state, 'info', 'Usage: /mouse on or /mouse off.');
-			const said = addChat(
-				{...state, mouse: on},
-				'info',
-				on ? 'Mouse: on. The wheel scrolls the pane under the pointer; Shift+drag selects text.' : 'Mouse: off. The terminal selects and copies text; PgUp/PgDn scroll.',
-			);
-			return withEffect(said, {kind: 'mouse', on});
-		}
-		case 'resume':
-			if (state.running) return addChat(state, 'error', 'A question is running: cancel it (Esc) before /resume.');
-			return withEffect(state, {kind: 'resume'});
-		case 'help':
-			return {...state, dialog: {type: 'help', scroll: 0}};
-		case 'quit':
-			return withEffect(state, {kind: 'exit', code: 0});
-		case 'unknown':
-			return addChat(state, 'error', `Unknown command ${command.text.split(/\s/)[0]} (/help lists the commands).`);
+function runCommand(state: AppState, line: CommandLine): AppState {
+	if ('unknown' in line) return addChat(state, 'error', `Unknown command ${line.unknown.split(/\s/)[0]} (/help lists the commands).`);
+	const {command, args} = line;
+	if (command.idleOnly && state.running) {
+		return addChat(state, 'error', `A question is running: cancel it (${keyLabel(GLOBAL_KEYS, 'escape')}) before /${command.name}.`);
 	}
+	return command.run(state, args, (next, payload) => withEffect(next, {kind: 'command', name: command.name, payload}));
 }
 
 function completionMeta(result: CompletionSummary): string {

@@ -4,7 +4,6 @@
 // (Ctrl+A/E/K/U/W/Y, Alt+B/F/D, Alt+Backspace); a large paste stands in the text as one
 // placeholder character and is expanded, whole, when the input is sent.
 import {
-	clusterBounds,
 	isPlaceholder,
 	layoutInput,
 	nextBoundary,
@@ -271,6 +270,3 @@ export function editInput(state: LineInputState, action: EditAction, width: numb
 			return replaceRange(state, cursor, cursor, '\n');
 	}
 }
-
-/** How many clusters the value holds (for tests and the placeholder text). */
-export const clusterCount = (value: string) => clusterBounds(value).length - 1;

@@ -1,0 +1,61 @@
+// /backend NAME [URL]: switch backend (and its base URL), saved; without a name, say which is in use.
+import {BACKEND_NAMES, isBackendName, type BackendName} from '../../protocol/backends.js';
+import {apiKeyFor, baseURLFor, headersFor, modelFor} from '../../settings/resolve.js';
+import {unreachableHint} from '../advice.js';
+import {firstLine} from '../engine-port.js';
+import {addChat} from '../state/updates.js';
+import {defineCommand, type CommandContext} from './command.js';
+
+export const backendCommand = defineCommand<{backend: BackendName; url?: string}>({
+	name: 'backend',
+	usage: '/backend NAME [URL]',
+	help: `switch backend (and its base URL); saved. NAME: ${BACKEND_NAMES.join(', ')}`,
+	run(state, args, queue) {
+		const [name, url] = args.split(/\s+/).filter(Boolean);
+		if (!name) {
+			const where = state.config.baseURL ? ` at ${state.config.baseURL}` : '';
+			return addChat(
+				state,
+				'info',
+				`Backend: ${state.config.backend}${where} · model ${state.config.model}. Switch with /backend NAME [URL], NAME one of ${BACKEND_NAMES.join(', ')}.`,
+			);
+		}
+		const backend = name.toLowerCase();
+		if (!isBackendName(backend)) return addChat(state, 'error', `Unknown backend "${name}": use one of ${BACKEND_NAMES.join(', ')}.`);
+		if (url) {
+			try {
+				new URL(url);
+			} catch {
+				return addChat(state, 'error', `Not a URL: ${url} (for example http://localhost:11434/v1).`);
+			}
+		}
+		return queue(state, {backend, ...(url ? {url} : {})});
+	},
+	perform: ({backend, url}, context) => setBackend(context, backend, url),
+});
+
+async function setBackend(context: CommandContext, backend: BackendName, url?: string): Promise<void> {
+	const {rlm, settings, config, env} = context;
+	const stored = settings.get();
+	// Back to the backend the app was launched with: its flags (-u, -m, --header) hold for the
+	// session, unless /model picked another model for it meanwhile.
+	const launched = backend === config.backend;
+	const model = context.picked.get(backend) ?? (launched ? config.model : modelFor(backend, stored));
+	const baseURL = backend === 'demo' ? undefined : (url ?? (launched ? config.baseURL : undefined) ?? baseURLFor(backend, stored, env, model));
+	const apiKey = launched && config.apiKey ? config.apiKey : apiKeyFor(backend, env, baseURL);
+	const headers = launched ? config.headers : headersFor(backend, stored);
+	try {
+		rlm.configure({backend, baseURL, apiKey, model, headers});
+	} catch (error) {
+		context.say('error', `Could not switch to ${backend}: ${firstLine(error)}`);
+		return;
+	}
+	settings.save({backend, ...(url && backend !== 'demo' ? {baseURLs: {[backend]: url}} : {})});
+	context.dispatch({type: 'config', config: {backend, model, baseURL}});
+	context.say('info', `Backend: ${backend}${baseURL ? ` at ${baseURL}` : ''} · model ${model} (saved).`);
+	try {
+		await rlm.checkBackend(AbortSignal.timeout(15_000));
+	} catch (error) {
+		context.say('error', unreachableHint(backend, baseURL, firstLine(error)));
+	}
+}

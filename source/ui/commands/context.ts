@@ -1,0 +1,35 @@
+// /context PATH…: files, folders and globs (as -c takes them) as the context of the next
+// questions; /context off clears it.
+import {contextBadge, describeLoaded, loadContext, skippedLine} from '../../context/index.js';
+import {firstLine} from '../engine-port.js';
+import {addChat} from '../state/updates.js';
+import {defineCommand, splitWords} from './command.js';
+
+export const contextCommand = defineCommand<{paths: readonly string[] | null}>({
+	name: 'context',
+	usage: '/context PATH…',
+	help: 'load files, folders and globs as the context of the next questions, as -c does (quote a path with spaces; /context off clears it)',
+	run(state, args, queue) {
+		const paths = splitWords(args);
+		if (paths.length === 0) return addChat(state, 'info', 'Usage: /context PATH… (files, folders, quoted globs such as "docs/**/*.md"), or /context off.');
+		return queue(state, {paths: paths.length === 1 && /^(off|none|clear)$/i.test(paths[0]!) ? null : paths});
+	},
+	async perform({paths}, context) {
+		if (paths === null) {
+			context.rlm.setContext(null);
+			context.dispatch({type: 'config', config: {context: null}});
+			context.say('info', 'Context cleared: each question is its own context again.');
+			return;
+		}
+		try {
+			const loaded = await loadContext(paths, {...context.contextLoad, cwd: context.cwd});
+			context.rlm.setContext(loaded.context);
+			context.dispatch({type: 'config', config: {context: contextBadge(loaded)}});
+			context.say('info', `Context: ${describeLoaded(loaded)} for the next questions.`);
+			const skipped = skippedLine(loaded.skipped);
+			if (skipped) context.say('notice', `Context: ${skipped}.`);
+		} catch (error) {
+			context.say('error', firstLine(error));
+		}
+	},
+});

@@ -1,0 +1,27 @@
+// What the UI uses of the engine: the live Rlm, or the inert stand-in of a replay. Only the effect
+// runner and the slash commands' effects (run by it) call these methods.
+import type {CompletionOptions, CompletionResult, RlmOptions} from '../engine/types.js';
+import type {ResumeSummary} from '../engine/rlm.js';
+import type {RlmEvent} from '../protocol/events.js';
+import type {SandboxContext} from '../protocol/repl.js';
+import type {ResumeTurn} from '../trajectory/resume.js';
+
+export interface UiEngine {
+	on(event: 'event', listener: (event: RlmEvent) => void): unknown;
+	off(event: 'event', listener: (event: RlmEvent) => void): unknown;
+	readonly options: Readonly<RlmOptions>;
+	configure(patch: Partial<RlmOptions>): void;
+	completion(prompt: string, options?: CompletionOptions): Promise<CompletionResult>;
+	setContext(context: SandboxContext | null): void;
+	listModels(signal?: AbortSignal): Promise<string[]>;
+	checkBackend(signal?: AbortSignal): Promise<void>;
+	resetSession(): Promise<void>;
+	resume(turns: ResumeTurn[], sessionId?: string): Promise<ResumeSummary>;
+	readonly sessionId: string;
+	readonly history: readonly {question: string; answer: string}[];
+	warmUp(): Promise<void>;
+	dispose(): Promise<void>;
+}
+
+/** An error's first line, for a one-line message in the chat. */
+export const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;

@@ -1,0 +1,60 @@
+// The hint line under the panes and the views' footers, written from the key tables (state/keys.ts),
+// so a key changed there is a hint changed here.
+import {findCommand} from './commands/index.js';
+import {DETAIL_KEYS, GLOBAL_KEYS, HELP_KEYS, hint, INPUT_KEYS, keyLabel, PICKER_KEYS, prettyKey, TIMELINE_KEYS, TREE_KEYS} from './state/keys.js';
+import type {AppState} from './state/types.js';
+
+const join = (...parts: string[]) => parts.join(' · ');
+const command = (name: string) => `/${findCommand(name)!.name}`;
+
+const TREE_MOVE = hint(TREE_KEYS, ['down', 'up'], 'move');
+const TREE_DETAIL = hint(TREE_KEYS, ['enter'], 'detail');
+
+/** The status line's hints for what the keys do now. */
+export function hintsFor(state: AppState): string {
+	if (state.exitArmed) return `${prettyKey(state.exitArmed.key)} again to quit`;
+	if (state.flash) return state.flash.text;
+	if (state.dialog?.type === 'detail') return join(hint(DETAIL_KEYS, ['page-up', 'page-down'], 'scroll'), hint(DETAIL_KEYS, ['close'], 'close'));
+	if (state.dialog?.type === 'models') return join(hint(PICKER_KEYS, ['pick'], 'pick'), hint(PICKER_KEYS, ['close'], 'leave'));
+	if (state.dialog?.type === 'help') return hint(HELP_KEYS, ['close'], 'close');
+	if (state.timeline && state.focus === 'tree') {
+		return join(
+			`event ${state.timeline.at}/${state.timeline.events.length}`,
+			hint(TIMELINE_KEYS, ['back', 'forward'], 'step'),
+			hint(TIMELINE_KEYS, ['back-tenth', 'forward-tenth'], 'tenth'),
+			TREE_DETAIL,
+		);
+	}
+	if (state.running?.cancelling) return `cancelling… ${hint(GLOBAL_KEYS, ['interrupt'], 'quits')}`;
+	const toOther = hint(GLOBAL_KEYS, ['focus-next'], state.focus === 'tree' ? 'chat' : 'tree');
+	if (state.running) {
+		return state.focus === 'tree' ? join(TREE_MOVE, TREE_DETAIL, hint(GLOBAL_KEYS, ['escape'], 'cancel'), toOther) : join(hint(GLOBAL_KEYS, ['escape', 'interrupt'], 'cancel'), toOther);
+	}
+	if (state.focus === 'tree') return join(TREE_MOVE, hint(TREE_KEYS, ['expand', 'collapse'], 'open/close'), TREE_DETAIL, hint(TREE_KEYS, ['bottom'], 'follow'), toOther);
+	return join(hint(INPUT_KEYS, ['submit'], 'send'), toOther, command('help'));
+}
+
+/** Under the detail view. */
+export const DETAIL_FOOTER = join(
+	hint(DETAIL_KEYS, ['page-up', 'page-down'], 'scroll'),
+	hint(DETAIL_KEYS, ['line-down', 'line-up'], 'line'),
+	hint(DETAIL_KEYS, ['top', 'bottom'], 'top/bottom'),
+	hint(DETAIL_KEYS, ['close'], 'close'),
+);
+
+/** Under the help view, and in its frame. */
+export const HELP_FOOTER = join(hint(HELP_KEYS, ['line-up', 'line-down'], 'scroll'), hint(HELP_KEYS, ['close'], 'close'));
+export const HELP_NOTE = hint(HELP_KEYS, ['close'], 'close');
+
+/** Under the model picker. */
+export const PICKER_FOOTER = join('type to filter', hint(PICKER_KEYS, ['up', 'down'], 'move'), hint(PICKER_KEYS, ['pick'], 'pick (saved)'), hint(PICKER_KEYS, ['close'], 'leave'));
+
+/** The chat input's placeholder. */
+export function inputPlaceholder(readOnly: boolean, running: boolean): string {
+	if (readOnly) return 'replay: /save, /help or /quit';
+	if (running) return `${hint(GLOBAL_KEYS, ['escape'], 'cancels')} · you can type the next question`;
+	return `Ask a question, or ${command('help')}`;
+}
+
+/** The empty tree pane's text. */
+export const EMPTY_TREE = `The run appears here as it happens: iterations, the model's replies, code blocks, their output and every sub-call. ${keyLabel(GLOBAL_KEYS, 'focus-next')} focuses the tree.`;

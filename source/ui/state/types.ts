@@ -1,0 +1,126 @@
+// The TUI's state and the actions and effects around it: the shapes the reducer (app-state.ts),
+// the slash commands (commands/), the effect runner and the components share.
+import type {ContextBadge} from '../../context/summary.js';
+import type {BackendName} from '../../protocol/backends.js';
+import type {RlmEvent, RunStatus} from '../../protocol/events.js';
+import type {InputEvent} from './key-decoder.js';
+import type {KeyPress} from './keys.js';
+import type {Layout, Size} from './layout.js';
+import type {LineInputState} from './line-input.js';
+import type {TreeViewState} from './tree-view.js';
+
+export type ChatKind = 'user' | 'answer' | 'error' | 'notice' | 'info';
+
+export interface ChatEntry {
+	readonly id: number;
+	readonly kind: ChatKind;
+	readonly text: string;
+	/** How a question is shown when it differs from what was sent (a large paste as "[pasted 120 lines]"). */
+	readonly shown?: string;
+	/** A dim line under an answer: status, iterations, time, tokens. */
+	readonly meta?: string;
+}
+
+export interface ModelPickerDialog {
+	readonly type: 'models';
+	readonly backend: string;
+	readonly status: 'loading' | 'ready' | 'error';
+	readonly models: readonly string[];
+	readonly error?: string;
+	/** The filter typed so far (edited like the chat input: one line). */
+	readonly filter: LineInputState;
+	readonly cursor: number;
+	readonly current: string;
+}
+
+export type Dialog =
+	| {readonly type: 'detail'; readonly nodeId: number; readonly scroll: number}
+	| {readonly type: 'help'; readonly scroll: number}
+	| ModelPickerDialog;
+
+export interface SessionConfig {
+	readonly backend: BackendName;
+	readonly model: string;
+	readonly baseURL?: string;
+	readonly maxIterations: number;
+	/** What is loaded as the context (for the status line); null or absent when none is. */
+	readonly context?: ContextBadge | null;
+}
+
+export interface Running {
+	/** performance.now() when the question was sent. */
+	readonly since: number;
+	readonly prompt: string;
+	readonly cancelling: boolean;
+}
+
+/**
+ * Work the reducer asks for, run by the effect runner after the render. A slash command's own work
+ * is `command`: its payload goes to that command's `perform` (commands/).
+ */
+export type Effect =
+	| {kind: 'submit'; prompt: string}
+	| {kind: 'cancel'}
+	| {kind: 'exit'; code: number}
+	| {kind: 'suspend'}
+	| {kind: 'history-add'; text: string}
+	| {kind: 'command'; name: string; payload: unknown};
+
+export type QueuedEffect = Effect & {readonly seq: number};
+
+export interface AppState {
+	readonly size: Size;
+	readonly layout: Layout;
+	readonly focus: 'input' | 'tree';
+	readonly input: LineInputState;
+	readonly chat: readonly ChatEntry[];
+	readonly nextChatId: number;
+	/** Chat lines scrolled up from the bottom. */
+	readonly chatScroll: number;
+	readonly tree: TreeViewState;
+	readonly dialog: Dialog | null;
+	readonly running: Running | null;
+	/** Ctrl+C (or Ctrl+D) was pressed once: another within EXIT_WINDOW_MS quits. `key` is its key name. */
+	readonly exitArmed: {readonly at: number; readonly key: string} | null;
+	/** A short message in the hints (input cleared, Esc ignored), until EXIT_WINDOW_MS after `at`. */
+	readonly flash: {readonly at: number; readonly text: string} | null;
+	/** When an Esc last closed a view: an Esc right after never cancels the running answer. */
+	readonly escClosedAt: number;
+	/** The mouse is ours (wheel scrolling); off, the terminal selects text as usual. */
+	readonly mouse: boolean;
+	readonly config: SessionConfig;
+	/** Elapsed ms of the last finished completion (for the status line when idle). */
+	readonly lastElapsed?: number;
+	readonly effects: readonly QueuedEffect[];
+	readonly effectSeq: number;
+	/** Set when replaying a log: nothing can be asked, only explored. */
+	readonly readOnly?: string;
+	/** A replay's events and how many of them the tree shows (the timeline position). */
+	readonly timeline?: {readonly events: readonly RlmEvent[]; readonly at: number};
+}
+
+export type CompletionSummary = {
+	status: RunStatus;
+	response: string;
+	error?: string;
+	iterations: number;
+	ms: number;
+	usage: {inputTokens: number; outputTokens: number};
+};
+
+export type AppAction =
+	| {type: 'key'; press: KeyPress; now: number}
+	/** Everything one read from the terminal held, in order (keys, pastes, mouse reports). */
+	| {type: 'input'; events: readonly InputEvent[]; now: number}
+	/** Time passed: an armed quit or a flash message may end. */
+	| {type: 'tick'; now: number}
+	| {type: 'history-loaded'; entries: readonly string[]}
+	| {type: 'events'; events: readonly RlmEvent[]}
+	| {type: 'resize'; size: Size}
+	| {type: 'completion-done'; result: CompletionSummary; now: number}
+	| {type: 'models-loaded'; models: readonly string[]; backend?: string}
+	| {type: 'models-failed'; error: string; backend?: string}
+	| {type: 'chat'; kind: ChatKind; text: string}
+	| {type: 'config'; config: Partial<SessionConfig>}
+	| {type: 'cleared'}
+	| {type: 'effects-done'; seq: number};

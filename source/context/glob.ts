@@ -17,6 +17,9 @@ function split(pattern: string): {base: string; rest: string} {
 	return {base: fixed > 0 && base === '' ? '/' : base, rest: segments.slice(fixed).join('/')};
 }
 
+/** The folder a pattern's matching starts from: its leading segments without glob syntax. */
+export const globBase = (pattern: string): string => split(pattern).base;
+
 /**
  * The files a pattern matches under `cwd`, sorted, keyed by the path as the pattern spells it
  * (`docs/a.md` for `docs/*.md`, with `/`). Hidden files match only when the pattern spells the dot.

@@ -7,3 +7,4 @@ export {defaultMaxContextBytes, formatBytes, parseByteSize} from './size.js';
 export {badgeText, contextBadge, contextShape, describeLoaded, skippedLine, type ContextBadge} from './summary.js';
 export type {SkippedFile, SkipReason} from './found-files.js';
 export {looksBinary, maxContextFileChars} from './text-file.js';
+export {AllowedFolders, isInside} from './within.js';

@@ -8,10 +8,11 @@ import type {JsonValue, SandboxContext} from '../protocol/repl.js';
 import {ContextLoadError} from './errors.js';
 import {walkFolder} from './folder.js';
 import type {FoundFile, SkippedFile} from './found-files.js';
-import {expandGlob, isGlob} from './glob.js';
+import {expandGlob, globBase, isGlob} from './glob.js';
 import {isJsonLines, isJsonName, parseJson, parseJsonLines, parseJsonOrLines, type ContextFormat} from './json.js';
 import {defaultMaxContextBytes, formatBytes, MiB} from './size.js';
 import {decodeText, readIfText, readTextFile} from './text-file.js';
+import type {AllowedFolders} from './within.js';
 
 export interface ContextLoadOptions {
 	/** Where relative paths and globs start (default: the process's working directory). */
@@ -23,6 +24,9 @@ export interface ContextLoadOptions {
 	format?: ContextFormat;
 	/** Reads stdin to its end, for the path `-`; undefined when nothing came. */
 	readStdin?: () => Promise<string | undefined>;
+	/** Read only inside these folders (links resolved): a path named outside them is refused, a
+	 * file a folder or glob finds outside them (through a link) is skipped. Default: anywhere. */
+	within?: AllowedFolders;
 }
 
 export interface LoadedContext {
@@ -45,14 +49,45 @@ const trimSlashes = (spec: string) => (spec.length > 1 ? spec.replace(/\/+$/, ''
 /** A folder as the user gave it, ending in `/`; `.` and `..` by their own names. */
 const folderLabel = (spec: string, path: string) => `${/^\.{1,2}\/*$/.test(spec) ? basename(path) || path : trimSlashes(spec)}/`;
 
-async function sourceOf(spec: string, cwd: string): Promise<Source> {
+async function sourceOf(spec: string, cwd: string, within: AllowedFolders | undefined): Promise<Source> {
 	if (spec === '-') return {kind: 'stdin'};
 	const path = resolve(cwd, expandHome(spec));
 	const info = await stat(path).catch((error: NodeJS.ErrnoException) => error);
-	if (!(info instanceof Error)) return info.isDirectory() ? {kind: 'folder', path} : {kind: 'file', path};
-	if (info.code === 'ENOENT' && isGlob(spec)) return {kind: 'glob', pattern: expandHome(spec)};
+	if (info instanceof Error && info.code === 'ENOENT' && isGlob(spec)) {
+		if (within) {
+			const base = resolve(cwd, globBase(expandHome(spec)) || '.');
+			await insideOrThrow(within, base, `glob ${spec} starts at ${base}, which`);
+		}
+		return {kind: 'glob', pattern: expandHome(spec)};
+	}
+	// Read where it really is, so a link swapped meanwhile cannot lead out.
+	const real = within ? await insideOrThrow(within, path, spec === path ? spec : `${spec} (${path})`) : path;
+	if (!(info instanceof Error)) return info.isDirectory() ? {kind: 'folder', path: real} : {kind: 'file', path: real};
 	// readTextFile says what is wrong (not found, permission denied) in the usual words.
-	return {kind: 'file', path};
+	return {kind: 'file', path: real};
+}
+
+/** The real path of `path` when it is inside the allowed folders (the path itself when it does not
+ * exist: reading it then says so); a ContextLoadError naming `subject` when it is outside. */
+async function insideOrThrow(within: AllowedFolders, path: string, subject: string): Promise<string> {
+	const real = await within.resolve(path);
+	if (real === 'missing') return path;
+	if (real === 'outside') throw new ContextLoadError(`${subject} is outside the folders this server may read (${within.describe()}): name a path inside them`);
+	return real;
+}
+
+/** Files found by a walk or a glob that really lie inside the allowed folders, read from where
+ * they really are; the others are skipped. */
+async function keepInside(found: readonly FoundFile[], within: AllowedFolders | undefined, skipped: SkippedFile[]): Promise<FoundFile[]> {
+	if (!within) return [...found];
+	const real = await Promise.all(found.map((file) => within.resolve(file.path)));
+	const kept: FoundFile[] = [];
+	found.forEach((file, index) => {
+		const path = real[index]!;
+		if (path === 'outside' || path === 'missing') skipped.push({name: file.key, reason: 'outside the allowed folders'});
+		else kept.push({path, key: file.key});
+	});
+	return kept;
 }
 
 /** Text as the format asks: as it is, or parsed as JSON (lines when the name says so). */
@@ -115,7 +150,7 @@ export async function loadContext(specs: readonly string[], options: ContextLoad
 	const cwd = options.cwd ?? process.cwd();
 	const format = options.format ?? 'text';
 	const gatherer = new Gatherer(options.maxBytes ?? defaultMaxContextBytes, format);
-	const sources = await Promise.all(specs.map((spec) => sourceOf(spec, cwd)));
+	const sources = await Promise.all(specs.map((spec) => sourceOf(spec, cwd, options.within)));
 	const single = specs.length === 1;
 	const entries: Array<[string, JsonValue]> = [];
 	const seen = new Set<string>();
@@ -154,7 +189,7 @@ export async function loadContext(specs: readonly string[], options: ContextLoad
 				? await walkFolder(source.path, single ? '' : `${trimSlashes(spec)}/`, cwd)
 				: {files: await expandGlob(source.pattern, cwd), skipped: []};
 		gatherer.skipped.push(...found.skipped);
-		const read = await gatherer.read(fresh(found.files));
+		const read = await gatherer.read(fresh(await keepInside(found.files, options.within, gatherer.skipped)));
 		if (read.length === 0) {
 			const what = source.kind === 'folder' ? `folder ${spec}` : `glob ${spec}`;
 			const none = found.files.length === 0 ? (source.kind === 'folder' ? 'has no files' : 'matched no files') : `has no text files (${found.files.length} skipped as binary or unreadable)`;

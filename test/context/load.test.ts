@@ -5,7 +5,7 @@ import {mkdirSync, mkdtempSync, symlinkSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {ContextLoadError, formatBytes, loadContext, parseByteSize, skippedLine} from '../../source/context/index.js';
+import {AllowedFolders, ContextLoadError, formatBytes, loadContext, parseByteSize, skippedLine} from '../../source/context/index.js';
 
 /** Writes files (path -> text or bytes) under a fresh folder and returns it. */
 function tree(files: Record<string, string | Buffer>): string {
@@ -198,5 +198,51 @@ describe('sizes', () => {
 		expect(parseByteSize('64KiB')).toBe(65536);
 		for (const bad of ['', 'lots', '-5', '0', '10x']) expect(() => parseByteSize(bad)).toThrow(/--max-context-bytes needs a size in bytes/);
 		expect([formatBytes(10), formatBytes(1536), formatBytes(100 * 1024 * 1024)]).toEqual(['10 B', '1.5 KiB', '100 MiB']);
+	});
+});
+
+describe('only inside allowed folders (links resolved)', () => {
+	const setup = async () => {
+		const outside = tree({'secret.txt': 'the secret', 'notes/a.md': 'outside a'});
+		const root = tree({'inside.txt': 'inside text', 'docs/guide.md': '# guide'});
+		symlinkSync(join(outside, 'secret.txt'), join(root, 'docs/link.txt'));
+		symlinkSync(join(outside, 'secret.txt'), join(root, 'leak.txt'));
+		symlinkSync(join(outside, 'notes'), join(root, 'notes-link'));
+		return {outside, root, within: await AllowedFolders.of([root])};
+	};
+
+	it('reads files, folders and globs inside, and skips a folder member that links outside', async () => {
+		const {root, within} = await setup();
+		expect((await loadContext(['inside.txt'], {cwd: root, within})).context).toBe('inside text');
+		const docs = await loadContext(['docs'], {cwd: root, within});
+		expect(docs.context).toEqual({'guide.md': '# guide'});
+		expect(skippedLine(docs.skipped)).toBe('skipped 1 file: 1 outside the allowed folders (link.txt)');
+		const globbed = await loadContext(['docs/*'], {cwd: root, within});
+		expect(globbed.context).toEqual({'docs/guide.md': '# guide'});
+		expect(JSON.stringify(globbed)).not.toContain('the secret');
+	});
+
+	it('refuses a path outside, relative or absolute, a link leading out, and a glob that starts outside', async () => {
+		const {outside, root, within} = await setup();
+		for (const spec of [join(outside, 'secret.txt'), '../' + outside.split('/').at(-1) + '/secret.txt', 'leak.txt', 'notes-link', join(outside, 'notes'), `${outside}/**/*.md`, '../*/secret.txt'])
+			expect(await loadError([spec], {cwd: root, within})).toMatch(/is outside the folders this server may read \(.+\): name a path inside them$/);
+		// Without the option, the same paths load (the CLI reads what its user names).
+		expect((await loadContext(['leak.txt'], {cwd: root})).context).toBe('the secret');
+	});
+
+	it('says "not found" only for a missing name inside, so nothing outside is probed', async () => {
+		const {outside, root, within} = await setup();
+		expect(await loadError(['missing.txt'], {cwd: root, within})).toMatch(/not found/);
+		expect(await loadError([join(outside, 'missing.txt')], {cwd: root, within})).toMatch(/is outside the folders/);
+	});
+
+	it('takes an allowed folder given through a link as the folder it leads to', async () => {
+		const {root} = await setup();
+		const alias = join(mkdtempSync(join(tmpdir(), 'rlm-alias-')), 'project');
+		symlinkSync(root, alias);
+		const within = await AllowedFolders.of([alias, join(root, 'does-not-exist')]);
+		expect(within.folders).toHaveLength(1);
+		expect((await loadContext(['inside.txt'], {cwd: root, within})).context).toBe('inside text');
+		expect((await loadContext([join(alias, 'inside.txt')], {within})).context).toBe('inside text');
 	});
 });

@@ -1,0 +1,149 @@
+// Limits of an MCP server: the caps each call gets (a call may ask for lower ones, never higher),
+// and the spending of the server's whole life (a runaway agent cannot spend without bound).
+
+/** Caps of one call. Absent: no cap beyond the engine's defaults. */
+export interface CallLimits {
+	maxIterations?: number;
+	maxDepth?: number;
+	/** Estimated USD of the call's whole tree. */
+	maxBudget?: number;
+	/** Wall-clock seconds of the whole call. */
+	maxTimeout?: number;
+	/** Input plus output tokens of the call's whole tree. */
+	maxTokens?: number;
+	/** Failed code blocks in a row. */
+	maxErrors?: number;
+	/** Sub-calls of the call (each slot of a batch counts one). */
+	maxSubCalls?: number;
+}
+
+export const CALL_LIMIT_NAMES = ['maxIterations', 'maxDepth', 'maxBudget', 'maxTimeout', 'maxTokens', 'maxErrors', 'maxSubCalls'] as const satisfies ReadonlyArray<keyof CallLimits>;
+
+/** How a call's limit is named in the tool's arguments and messages (the original RLM's names). */
+export const snakeName = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * The caps a call runs with: each the lower of what it asked for and the server's. Also says which
+ * asks were lowered, for a note in the result.
+ */
+export function callLimits(server: CallLimits, asked: CallLimits): {limits: CallLimits; lowered: string[]} {
+	const limits: CallLimits = {};
+	const lowered: string[] = [];
+	for (const name of CALL_LIMIT_NAMES) {
+		const ceiling = server[name];
+		const wanted = asked[name];
+		if (wanted === undefined) {
+			if (ceiling !== undefined) limits[name] = ceiling;
+		} else if (ceiling !== undefined && wanted > ceiling) {
+			limits[name] = ceiling;
+			lowered.push(`${snakeName(name)} ${wanted} lowered to this server's ${ceiling}`);
+		} else limits[name] = wanted;
+	}
+	return {limits, lowered};
+}
+
+/** What the server may spend over its whole life, across calls. */
+export interface LifetimeLimits {
+	/** Estimated USD. */
+	totalBudget?: number;
+	/** Input plus output tokens. */
+	totalTokens?: number;
+}
+
+export interface Spent {
+	usd: number;
+	tokens: number;
+	calls: number;
+}
+
+/** A call's share of the lifetime limits: the caps it runs under. */
+export interface Reservation {
+	maxBudget?: number;
+	maxTokens?: number;
+	/** Gives back what the call did not use: call once, with what it spent. */
+	settle(spent: {usd: number; tokens: number}): void;
+}
+
+/** Raised when the server's lifetime limits are spent: the call is refused. */
+export class LifetimeSpent extends Error {}
+
+/**
+ * The lifetime ledger. Each call reserves what it may spend (its own cap, or all that is left)
+ * before it starts and settles when it ends, so calls side by side can never spend more than the
+ * total between them. A call that finds everything reserved by running calls waits for one to end.
+ */
+export class LifetimeLedger {
+	readonly spent: Spent = {usd: 0, tokens: 0, calls: 0};
+	#reservedUsd = 0;
+	#reservedTokens = 0;
+	#running = 0;
+	#waiters: Array<() => void> = [];
+
+	constructor(readonly limits: LifetimeLimits) {}
+
+	/** What is left to reserve (undefined: no lifetime cap). */
+	left(): {usd?: number; tokens?: number} {
+		const {totalBudget, totalTokens} = this.limits;
+		return {
+			...(totalBudget !== undefined ? {usd: Math.max(0, totalBudget - this.spent.usd - this.#reservedUsd)} : {}),
+			...(totalTokens !== undefined ? {tokens: Math.max(0, totalTokens - this.spent.tokens - this.#reservedTokens)} : {}),
+		};
+	}
+
+	/**
+	 * Reserves a call's share: at most `wanted` (its own caps), at most what is left.
+	 * @throws LifetimeSpent when the total is spent, with a message fit for the agent.
+	 */
+	async reserve(wanted: {maxBudget?: number; maxTokens?: number}, signal?: AbortSignal): Promise<Reservation> {
+		for (;;) {
+			signal?.throwIfAborted();
+			const spentOut = this.#spentOut();
+			if (spentOut) throw new LifetimeSpent(spentOut);
+			const left = this.left();
+			const usdFree = left.usd === undefined || left.usd > 0;
+			const tokensFree = left.tokens === undefined || left.tokens > 0;
+			if (usdFree && tokensFree) return this.#take(wanted, left);
+			// Everything left is reserved by running calls: the first to end gives some back.
+			await new Promise<void>((resolve) => {
+				this.#waiters.push(resolve);
+				signal?.addEventListener('abort', () => resolve(), {once: true});
+			});
+		}
+	}
+
+	#take(wanted: {maxBudget?: number; maxTokens?: number}, left: {usd?: number; tokens?: number}): Reservation {
+		const lower = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
+		const maxBudget = lower(wanted.maxBudget, left.usd);
+		const maxTokens = lower(wanted.maxTokens, left.tokens);
+		const heldUsd = left.usd !== undefined ? (maxBudget ?? 0) : 0;
+		const heldTokens = left.tokens !== undefined ? (maxTokens ?? 0) : 0;
+		this.#reservedUsd += heldUsd;
+		this.#reservedTokens += heldTokens;
+		this.#running++;
+		let settled = false;
+		return {
+			...(maxBudget !== undefined ? {maxBudget} : {}),
+			...(maxTokens !== undefined ? {maxTokens} : {}),
+			settle: (spent) => {
+				if (settled) return;
+				settled = true;
+				this.#reservedUsd -= heldUsd;
+				this.#reservedTokens -= heldTokens;
+				this.#running--;
+				this.spent.usd += spent.usd;
+				this.spent.tokens += spent.tokens;
+				this.spent.calls++;
+				for (const wake of this.#waiters.splice(0)) wake();
+			},
+		};
+	}
+
+	/** Why no call may start any more, or null. */
+	#spentOut(): string | null {
+		const {totalBudget, totalTokens} = this.limits;
+		const over = (totalBudget !== undefined && this.spent.usd >= totalBudget) || (totalTokens !== undefined && this.spent.tokens >= totalTokens);
+		if (!over) return null;
+		const what = totalBudget !== undefined && this.spent.usd >= totalBudget ? `budget of $${totalBudget} (--total-budget)` : `${totalTokens!.toLocaleString('en-US')} tokens (--total-tokens)`;
+		return `This rlm-tui MCP server has spent its total ${what}: $${this.spent.usd.toFixed(4)} and ${this.spent.tokens.toLocaleString('en-US')} tokens over ${this.spent.calls} call(s). No more calls until it is restarted with a higher limit.`;
+	}
+}

@@ -1,0 +1,104 @@
+// MCP progress for one rlm_query call, from the engine's events: one notification when each
+// iteration of the root run starts, and one when each of its sub-call batches has finished (an
+// llm_query is a batch of one). Tokens are the whole tree's so far; cost when the engine reports it.
+import type {RlmEvent} from '../protocol/events.js';
+import {emptyTrajectory, reduceTrajectory, type TrajectoryState} from '../trajectory/tree.js';
+
+/** The fields of an MCP `notifications/progress` besides the token. `progress` increases with every
+ * notification (the spec requires it): iteration n starts at n; its k-th finished batch is at
+ * n + 1 - 1/(k + 1), so every step of iteration n stays below n + 1. `total` is the iteration cap. */
+export interface ProgressStep {
+	progress: number;
+	total: number;
+	message: string;
+}
+
+export interface RunProgress {
+	onEvent(event: RlmEvent): void;
+	/** The whole tree so far (usage for the result). */
+	readonly tree: TrajectoryState;
+	/** Estimated USD so far, when the engine reports it (run-wide limits' use). */
+	readonly costUsd: number | undefined;
+}
+
+interface OpenBatch {
+	fn: string;
+	started: number;
+	done: number;
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** Follows a run's events and calls `send` for each step worth telling. */
+export function runProgress(send: (step: ProgressStep) => void): RunProgress {
+	let tree = emptyTrajectory();
+	let rootRunId: string | undefined;
+	let maxIterations = 0;
+	let iteration = 0;
+	let batchesThisIteration = 0;
+	let subCalls = 0;
+	let costUsd: number | undefined;
+	let batch: OpenBatch | null = null;
+	const rootCalls = new Set<string>();
+
+	const totals = () => {
+		const tokens = tree.usage.inputTokens + tree.usage.outputTokens;
+		return `${count(tokens)} tokens${costUsd !== undefined ? ` · $${costUsd.toFixed(4)}` : ''}`;
+	};
+	const closeBatch = () => {
+		if (!batch) return;
+		const closed = batch;
+		batch = null;
+		batchesThisIteration++;
+		send({
+			progress: iteration + 1 - 1 / (batchesThisIteration + 1),
+			total: maxIterations,
+			message: `iteration ${iteration}/${maxIterations}: ${closed.fn} × ${count(closed.started)} done (${count(subCalls)} sub-calls so far) · ${totals()}`,
+		});
+	};
+
+	return {
+		onEvent(event) {
+			tree = reduceTrajectory(tree, event);
+			if (event.type === 'run.start' && event.parentCallId === undefined) {
+				rootRunId = event.runId;
+				maxIterations = event.maxIterations;
+				return;
+			}
+			// A run-wide limits event (when the engine has them) carries the tree's estimated cost.
+			const use = (event as {type: string; use?: {costUsd?: unknown}}).use;
+			if ((event.type as string) === 'limits' && typeof use?.costUsd === 'number') costUsd = use.costUsd;
+			if (event.type === 'call.done' && rootCalls.has(event.callId)) {
+				if (batch) batch.done++;
+				return;
+			}
+			if (!('runId' in event) || event.runId !== rootRunId) return;
+			switch (event.type) {
+				case 'iter.start':
+					closeBatch();
+					iteration = event.iteration;
+					batchesThisIteration = 0;
+					send({progress: iteration, total: maxIterations, message: `iteration ${iteration}/${maxIterations} · ${totals()}`});
+					break;
+				case 'call.start':
+					// A new batch begins with slot 0; the previous one has finished by then (Python waits for it).
+					if (event.index === 0) closeBatch();
+					batch ??= {fn: event.fn, started: 0, done: 0};
+					batch.started++;
+					subCalls++;
+					rootCalls.add(event.callId);
+					break;
+				case 'code.done':
+				case 'run.done':
+					closeBatch();
+					break;
+			}
+		},
+		get tree() {
+			return tree;
+		},
+		get costUsd() {
+			return costUsd;
+		},
+	};
+}

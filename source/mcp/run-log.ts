@@ -1,0 +1,150 @@
+// Runs as an agent asks about them: the trajectory files in the server's log dir, newest first; a
+// run's summary (from a live tree or a logged one); its full trajectory (the `--replay --json` shape).
+import {readdir, stat} from 'node:fs/promises';
+import {basename, join} from 'node:path';
+import type {RunStatus} from '../protocol/events.js';
+import {logToEvents} from '../trajectory/log-to-events.js';
+import {LogReadError, readTrajectoryLog, type TrajectoryLog} from '../trajectory/read-log.js';
+import {findRun, getNode, reduceAll, toNested, type RunNode, type TrajectoryState} from '../trajectory/tree.js';
+
+/** Our trajectory files: rlm_<time>_<session>_t<turn>_<run id tail>.jsonl (trajectory/jsonl-log.ts). */
+const trajectoryName = /^rlm_[\w-]+_[0-9a-f]{8}_t\d+_(\w{1,6})\.jsonl$/;
+
+export interface RunSummary {
+	run_id: string;
+	status: RunStatus | 'running';
+	question: string;
+	model: string;
+	/** The answer; for a run that did not finish with one (cancelled, failed), the root model's
+	 * last reply with content, which is not a final answer. */
+	answer: string;
+	iterations: number;
+	max_iterations: number;
+	code_blocks: number;
+	failed_blocks: number;
+	sub_calls: number;
+	usage: {input_tokens: number; output_tokens: number; total_tokens: number};
+	cost_usd?: number;
+	/** Wall-clock milliseconds (so far, while running). */
+	ms?: number;
+	error?: string;
+	/** The trajectory file (`rlm-tui --replay FILE` shows it). */
+	trajectory_file?: string;
+	/** When the run started (ISO 8601), from the log. */
+	started_at?: string;
+}
+
+/** The root run's best text: its answer, else its last reply with content. */
+function bestAnswer(state: TrajectoryState, run: RunNode): string {
+	if (run.answer) return run.answer;
+	let last = '';
+	const visit = (id: number) => {
+		const node = getNode(state, id);
+		if (!node) return;
+		if (node.kind === 'reply' && node.text.trim()) last = node.text;
+		if (node.kind === 'iteration' || node.kind === 'run') node.children.forEach(visit);
+	};
+	run.children.forEach(visit);
+	return last;
+}
+
+/** What one run did, from its tree (live or replayed). */
+export function summarizeRun(state: TrajectoryState, runId: string, extra: {now?: number; costUsd?: number; file?: string; startedAt?: string} = {}): RunSummary | null {
+	const run = findRun(state, runId);
+	if (!run) return null;
+	let codeBlocks = 0;
+	let failedBlocks = 0;
+	let subCalls = 0;
+	const visit = (id: number) => {
+		const node = getNode(state, id);
+		if (!node) return;
+		if (node.kind === 'code') {
+			codeBlocks++;
+			if (node.ok === false) failedBlocks++;
+		} else if (node.kind === 'call') subCalls++;
+		node.children.forEach(visit);
+	};
+	run.children.forEach(visit);
+	const {inputTokens, outputTokens} = run.usage;
+	const ms = run.ms ?? (run.endedAt !== undefined ? run.endedAt - run.startedAt : extra.now !== undefined ? extra.now - run.startedAt : undefined);
+	return {
+		run_id: run.runId,
+		status: run.runStatus ?? 'running',
+		question: run.question,
+		model: run.model,
+		answer: bestAnswer(state, run),
+		iterations: run.iteration,
+		max_iterations: run.maxIterations,
+		code_blocks: codeBlocks,
+		failed_blocks: failedBlocks,
+		sub_calls: subCalls,
+		usage: {input_tokens: inputTokens, output_tokens: outputTokens, total_tokens: inputTokens + outputTokens},
+		...(extra.costUsd !== undefined ? {cost_usd: extra.costUsd} : {}),
+		...(ms !== undefined ? {ms: Math.round(ms)} : {}),
+		...(run.error ? {error: run.error} : {}),
+		...(extra.file ? {trajectory_file: extra.file} : {}),
+		...(extra.startedAt ? {started_at: extra.startedAt} : {}),
+	};
+}
+
+/** The trajectory files in `dir`, newest first (none when the dir does not exist yet). */
+export async function listRunFiles(dir: string, limit: number): Promise<string[]> {
+	const names = await readdir(dir).catch(() => [] as string[]);
+	const files = await Promise.all(
+		names
+			.filter((name) => trajectoryName.test(name))
+			.map(async (name) => ({path: join(dir, name), mtime: (await stat(join(dir, name)).catch(() => null))?.mtimeMs ?? 0})),
+	);
+	return files
+		.sort((a, b) => b.mtime - a.mtime || (a.path < b.path ? 1 : -1))
+		.slice(0, limit)
+		.map((file) => file.path);
+}
+
+export interface LoggedRun {
+	log: TrajectoryLog;
+	state: TrajectoryState;
+	runId: string;
+}
+
+/** A logged run, read and replayed into a tree. @throws LogReadError when the file is not a trajectory. */
+export function readLoggedRun(file: string): LoggedRun {
+	const log = readTrajectoryLog(file);
+	const state = reduceAll(logToEvents(log));
+	const root = getNode(state, state.roots[0] ?? -1);
+	if (root?.kind !== 'run') throw new LogReadError(`${basename(file)} holds no run`);
+	return {log, state, runId: root.runId};
+}
+
+/** The summary of a logged run. */
+export function loggedSummary(file: string, run: LoggedRun = readLoggedRun(file)): RunSummary {
+	return summarizeRun(run.state, run.runId, {file, startedAt: run.log.metadata.timestamp})!;
+}
+
+/**
+ * The file in `dir` that logged `ref`: a file name from the listing, or a run id.
+ * @returns null when there is none.
+ */
+export async function findRunFile(dir: string, ref: string): Promise<string | null> {
+	const names = await readdir(dir).catch(() => [] as string[]);
+	// Only a bare name from the listing: no path may lead out of the log dir.
+	if (names.includes(ref) && trajectoryName.test(ref)) return join(dir, ref);
+	const tail = ref.slice(-6);
+	for (const name of names) {
+		if (trajectoryName.exec(name)?.[1] !== tail) continue;
+		try {
+			if (readLoggedRun(join(dir, name)).log.metadata.rlm_tui?.run_id === ref) return join(dir, name);
+		} catch {
+			// not readable: not the one
+		}
+	}
+	return null;
+}
+
+/** The whole trajectory as `rlm-tui --replay FILE --json` prints it, without the logged context
+ * text (the caller sent it; it can be large). */
+export function fullTrajectory(run: LoggedRun): unknown {
+	const {metadata} = run.log;
+	const ours = metadata.rlm_tui ? (({context_text: _dropped, ...rest}) => rest)(metadata.rlm_tui) : undefined;
+	return {metadata: {...metadata, ...(ours ? {rlm_tui: ours} : {})}, runs: toNested(run.state)};
+}

@@ -1,0 +1,184 @@
+// What every session of one MCP server shares: the options, the queue of runs (each in its own
+// Rlm, with its own sandbox, as serve does), the lifetime ledger, and the runs in progress.
+import pLimit from 'p-limit';
+import type {ContextFormat} from '../context/index.js';
+import {Rlm} from '../engine/rlm.js';
+import type {CompletionResult, RlmOptions} from '../engine/types.js';
+import {callContext} from './context.js';
+import {callLimits, LifetimeLedger, snakeName, type CallLimits, type LifetimeLimits} from './limits.js';
+import {runProgress, type ProgressStep, type RunProgress} from './progress.js';
+import {summarizeRun, type RunSummary} from './run-log.js';
+
+export interface McpOptions {
+	/** Options of every run (model, backend, keys from the environment, sub-model, timeouts...);
+	 * a call's limits and model are laid over them. */
+	rlm: Omit<RlmOptions, 'logDir' | 'maxIterations' | 'maxDepth'>;
+	/** Where every run's trajectory is written (`rlm-tui --replay FILE` shows it). */
+	logDir: string;
+	/** Models a call may name besides the root model and the sub-model. */
+	allowModels?: readonly string[];
+	/** Folders calls may read besides the client's roots (absolute). */
+	allowDirs: readonly string[];
+	/** Most bytes that folders and globs of one call may gather (as --max-context-bytes). */
+	maxContextBytes?: number;
+	/** Each call's caps: its own may be lower, never higher. */
+	callLimits: CallLimits;
+	/** What the server may spend over its whole life. */
+	lifetime: LifetimeLimits;
+	/** Runs at once (default 2); more wait, up to `maxQueued` (default 8), then are refused. */
+	maxConcurrent?: number;
+	maxQueued?: number;
+}
+
+export interface QueryRequest {
+	question: string;
+	paths?: string[];
+	context?: string;
+	format?: ContextFormat;
+	model?: string;
+	limits: CallLimits;
+}
+
+export interface QueryOutcome {
+	result: CompletionResult;
+	summary: RunSummary;
+	/** The limits the run had. */
+	limits: CallLimits;
+	/** Things the agent should know: asks lowered, files skipped. */
+	notes: string[];
+}
+
+interface LiveRun {
+	runId: string;
+	progress: RunProgress;
+	file: () => string | undefined;
+}
+
+/** A call the server refuses before running it; its message is the tool error. */
+export class CallRefused extends Error {}
+
+export class McpRuntime {
+	readonly ledger: LifetimeLedger;
+	readonly #queue: ReturnType<typeof pLimit>;
+	readonly #live = new Map<string, LiveRun>();
+	readonly #closing = new AbortController();
+	#pending = 0;
+
+	constructor(readonly options: McpOptions) {
+		this.ledger = new LifetimeLedger(options.lifetime);
+		this.#queue = pLimit(options.maxConcurrent ?? 2);
+	}
+
+	/** The models a call may name. */
+	get models(): string[] {
+		const {model, subModel} = this.options.rlm;
+		return [...new Set([model, ...(subModel ? [subModel] : []), ...(this.options.allowModels ?? [])].filter(Boolean))];
+	}
+
+	/** Runs in progress, newest first. */
+	liveRuns(): RunSummary[] {
+		const now = performance.now();
+		return [...this.#live.values()]
+			.reverse()
+			.map((live) => summarizeRun(live.progress.tree, live.runId, {now, ...(live.progress.costUsd !== undefined ? {costUsd: live.progress.costUsd} : {}), ...(live.file() ? {file: live.file()!} : {})}))
+			.filter((summary): summary is RunSummary => summary !== null);
+	}
+
+	/** A run in progress, by its id. */
+	liveRun(runId: string): RunSummary | null {
+		return this.liveRuns().find((run) => run.run_id === runId) ?? null;
+	}
+
+	/**
+	 * Runs one rlm_query. `folders` gives the allowed folders (asked when paths need them).
+	 * @throws CallRefused (a model not allowed, the queue full, the lifetime limits spent),
+	 * ContextLoadError (a path outside the folders, too big...), or an abort error when `signal`
+	 * aborts before the run starts. A run that starts always resolves, cancelled or not.
+	 */
+	async query(request: QueryRequest, call: {folders: () => Promise<string[]>; signal: AbortSignal; onProgress?: (step: ProgressStep) => void}): Promise<QueryOutcome> {
+		const model = request.model ?? this.options.rlm.model;
+		if (request.model !== undefined && !this.models.includes(request.model))
+			throw new CallRefused(`Model "${request.model}" is not one this server runs: use one of ${this.models.join(', ')} (start rlm-tui mcp with --allow-models to allow more).`);
+		const {limits, lowered} = callLimits(this.options.callLimits, request.limits);
+		const loaded = await callContext(request, request.paths?.length ? [...(await call.folders()), ...this.options.allowDirs] : [], {
+			...(this.options.maxContextBytes ? {maxContextBytes: this.options.maxContextBytes} : {}),
+		});
+		const capacity = (this.options.maxConcurrent ?? 2) + (this.options.maxQueued ?? 8);
+		if (this.#pending >= capacity) throw new CallRefused(`Too many rlm_query calls at once (${capacity} running or waiting): try again when one has finished.`);
+		const signal = AbortSignal.any([call.signal, this.#closing.signal]);
+		this.#pending++;
+		try {
+			return await this.#queue(async () => {
+				signal.throwIfAborted();
+				const reservation = await this.ledger.reserve({...(limits.maxBudget !== undefined ? {maxBudget: limits.maxBudget} : {}), ...(limits.maxTokens !== undefined ? {maxTokens: limits.maxTokens} : {})}, signal).catch((error: unknown) => {
+					throw signal.aborted ? error : new CallRefused((error as Error).message);
+				});
+				const runLimits: CallLimits = {...limits, ...(reservation.maxBudget !== undefined ? {maxBudget: reservation.maxBudget} : {}), ...(reservation.maxTokens !== undefined ? {maxTokens: reservation.maxTokens} : {})};
+				const rlm = new Rlm({...this.options.rlm, model, logDir: this.options.logDir, ...engineLimits(runLimits)});
+				const progress = runProgress((step) => call.onProgress?.(step));
+				let runId: string | undefined;
+				rlm.on('event', (event) => {
+					progress.onEvent(event);
+					if (event.type === 'run.start' && event.depth === 0 && runId === undefined) {
+						runId = event.runId;
+						this.#live.set(runId, {runId, progress, file: () => rlm.logFiles.at(-1)});
+					}
+				});
+				let result: CompletionResult | undefined;
+				try {
+					result = await rlm.completion(request.question, {...(loaded.context !== undefined ? {context: loaded.context} : {}), signal});
+				} finally {
+					reservation.settle({usd: progress.costUsd ?? 0, tokens: result?.usage.totalTokens ?? treeTokens(progress)});
+					if (runId) this.#live.delete(runId);
+					await rlm.dispose();
+				}
+				const file = rlm.logFiles.at(-1);
+				const summary = summarizeRun(progress.tree, result.runId, {...(progress.costUsd !== undefined ? {costUsd: progress.costUsd} : {}), ...(file ? {file} : {})});
+				return {result, summary: summary ?? fallbackSummary(result, model, request.question, file), limits: runLimits, notes: [...lowered.map((line) => `${line}.`), ...loaded.notes]};
+			});
+		} finally {
+			this.#pending--;
+		}
+	}
+
+	/** Stops every run (they end cancelled) and refuses new ones. */
+	close(): void {
+		this.#closing.abort(new Error('the MCP server is shutting down'));
+	}
+}
+
+const treeTokens = (progress: RunProgress) => progress.tree.usage.inputTokens + progress.tree.usage.outputTokens;
+
+/** A call's caps as the engine's options. */
+function engineLimits(limits: CallLimits): Partial<RlmOptions> {
+	return {
+		...(limits.maxIterations !== undefined ? {maxIterations: limits.maxIterations} : {}),
+		...(limits.maxDepth !== undefined ? {maxDepth: limits.maxDepth} : {}),
+	};
+}
+
+/** A run that failed before it started (no events): the summary from its result. */
+function fallbackSummary(result: CompletionResult, model: string, question: string, file: string | undefined): RunSummary {
+	const {inputTokens, outputTokens} = result.usage;
+	return {
+		run_id: result.runId,
+		status: result.status,
+		question,
+		model,
+		answer: result.response,
+		iterations: result.iterations.length,
+		max_iterations: 0,
+		code_blocks: 0,
+		failed_blocks: 0,
+		sub_calls: 0,
+		usage: {input_tokens: inputTokens, output_tokens: outputTokens, total_tokens: inputTokens + outputTokens},
+		ms: Math.round(result.executionTimeMs),
+		...(result.error ? {error: result.error} : {}),
+		...(file ? {trajectory_file: file} : {}),
+	};
+}
+
+/** The limits a call ran with, in the tool's names. */
+export function limitsOut(limits: CallLimits): Record<string, number> {
+	return Object.fromEntries(Object.entries(limits).map(([name, value]) => [snakeName(name), value as number]));
+}

@@ -1,0 +1,240 @@
+// One MCP session's server: the tools (rlm_query, rlm_runs, rlm_run) and the trajectories as
+// resources, over the runtime every session shares. Runs are tools because agents call tools on
+// their own in every client; resources are for clients that let a person attach a trajectory.
+import {basename} from 'node:path';
+import {McpServer, ResourceTemplate} from '@modelcontextprotocol/sdk/server/mcp.js';
+import type {CallToolResult} from '@modelcontextprotocol/sdk/types.js';
+import {z} from 'zod';
+import {ContextLoadError, contextFormats} from '../context/index.js';
+import {LogReadError} from '../trajectory/read-log.js';
+import {clientRoots} from './roots.js';
+import {findRunFile, fullTrajectory, listRunFiles, loggedSummary, readLoggedRun, type RunSummary} from './run-log.js';
+import {CallRefused, limitsOut, type McpRuntime} from './runtime.js';
+
+const runUri = (file: string) => `rlm-tui://runs/${encodeURIComponent(basename(file))}`;
+
+const instructions = `rlm-tui runs a Recursive Language Model (RLM): a model that answers a question over material far larger than its context window by writing Python in a sandbox, where the material is a variable it can slice, search and hand to sub-models. Use rlm_query for questions over large files, folders or logs (pass them as paths; relative paths start at the first root). Runs can take minutes; each writes a trajectory that rlm_run shows.`;
+
+const usageShape = z.object({input_tokens: z.number(), output_tokens: z.number(), total_tokens: z.number()});
+
+const queryOutput = {
+	answer: z.string().describe('The answer; for a run that did not finish (cancelled, failed) the model\'s last reply, not a final answer.'),
+	status: z.enum(['answered', 'forced', 'limited', 'cancelled', 'failed']).describe('answered: code submitted the answer; forced: out of iterations, one last call gave it; limited: a limit stopped the run; cancelled; failed.'),
+	run_id: z.string(),
+	iterations: z.number().describe('Iterations of the root model.'),
+	usage: usageShape.describe('Tokens of the whole tree: root, sub-calls and child runs.'),
+	cost_usd: z.number().optional().describe('Estimated cost in USD, from the model catalog\'s prices.'),
+	ms: z.number().describe('Wall-clock milliseconds.'),
+	trajectory_file: z.string().optional().describe('The JSONL trajectory; `rlm-tui --replay FILE` shows it.'),
+	limit: z.string().optional().describe('With status limited: the limit that stopped the run.'),
+	error: z.string().optional(),
+	limits: z.record(z.string(), z.number()).describe('The caps the run had.'),
+	notes: z.array(z.string()).describe('Asks lowered to the server\'s limits, files skipped.'),
+};
+
+const summaryShape = z.object({
+	run_id: z.string(),
+	status: z.string(),
+	question: z.string(),
+	model: z.string(),
+	answer: z.string(),
+	iterations: z.number(),
+	max_iterations: z.number(),
+	code_blocks: z.number(),
+	failed_blocks: z.number(),
+	sub_calls: z.number(),
+	usage: usageShape,
+	cost_usd: z.number().optional(),
+	ms: z.number().optional(),
+	error: z.string().optional(),
+	trajectory_file: z.string().optional(),
+	started_at: z.string().optional(),
+});
+
+/** A tool error the agent reads: one line saying what to do. */
+const toolError = (message: string): CallToolResult => ({isError: true, content: [{type: 'text', text: message}]});
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
+
+/** The text an agent reads for a finished run. */
+function answerText(summary: RunSummary, notes: string[], maxIterations: number | undefined): string {
+	const lines: string[] = [];
+	if (summary.status === 'forced') lines.push(`[rlm-tui: out of iterations${maxIterations ? ` (${maxIterations})` : ''}; this answer was forced from the work so far]`);
+	if ((summary.status as string) === 'limited') lines.push(`[rlm-tui: a limit stopped the run${summary.error ? `: ${summary.error}` : ''}; this is the best answer it had]`);
+	if (summary.status === 'cancelled') lines.push('[rlm-tui: cancelled; below is the model\'s last reply, not a final answer]');
+	if (summary.status === 'failed') lines.push(`[rlm-tui: the run failed: ${summary.error ?? 'unknown error'}]`);
+	for (const note of notes) lines.push(`[rlm-tui: ${note}]`);
+	return [...lines, ...(summary.answer ? [summary.answer] : [])].join('\n\n') || '(no answer)';
+}
+
+/** A new server for one client session, over the shared runtime. */
+export function createMcpServer(runtime: McpRuntime, version: string): McpServer {
+	const server = new McpServer({name: 'rlm-tui', version}, {instructions, capabilities: {logging: {}}});
+	const roots = clientRoots(server.server);
+	const logDir = runtime.options.logDir;
+
+	server.registerTool(
+		'rlm_query',
+		{
+			title: 'Ask an RLM',
+			description:
+				'Answers a question over material too large for your context window: files, folders (honouring .gitignore) and globs given as `paths`, and/or text given as `context`. A model explores the material by writing Python in a sandbox and calling sub-models, for as many iterations as it needs. Returns the answer; structured content adds status, iterations, token usage, cost and the trajectory file. Sends progress notifications when given a progressToken; cancelling the request stops the run.',
+			inputSchema: {
+				question: z.string().min(1).describe('The question to answer about the material.'),
+				paths: z
+					.array(z.string().min(1))
+					.max(10_000)
+					.optional()
+					.describe('Files, folders and quoted globs (e.g. "logs/**/*.log") to load as the context. Relative paths start at the first root; only paths inside the roots (or the server\'s --allow-dir folders) are read. Several paths become a dict of name -> text.'),
+				context: z.string().optional().describe('Text to use as the context (beside the paths, if any).'),
+				context_format: z.enum(contextFormats).optional().describe('text (default), or json: .json files parsed, .jsonl as lists.'),
+				model: z.string().optional().describe(`The root model (default: the server's). Allowed: ${runtime.models.join(', ')}.`),
+				max_iterations: z.number().int().min(1).optional().describe('Most iterations of the root model (no higher than the server\'s).'),
+				max_depth: z.number().int().min(1).optional().describe('1: rlm_query inside the run is a plain sub-call; 2+: child RLMs (no higher than the server\'s).'),
+			},
+			outputSchema: queryOutput,
+			annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true},
+		},
+		async (args, extra) => {
+			const token = extra._meta?.progressToken;
+			let outcome;
+			try {
+				outcome = await runtime.query(
+					{
+						question: args.question,
+						...(args.paths ? {paths: args.paths} : {}),
+						...(args.context !== undefined ? {context: args.context} : {}),
+						...(args.context_format ? {format: args.context_format} : {}),
+						...(args.model ? {model: args.model} : {}),
+						limits: {
+							...(args.max_iterations !== undefined ? {maxIterations: args.max_iterations} : {}),
+							...(args.max_depth !== undefined ? {maxDepth: args.max_depth} : {}),
+						},
+					},
+					{
+						folders: () => roots.folders(extra),
+						signal: extra.signal,
+						...(token !== undefined
+							? {
+									onProgress: (step) => {
+										extra.sendNotification({method: 'notifications/progress', params: {progressToken: token, ...step}}).catch(() => undefined);
+									},
+								}
+							: {}),
+					},
+				);
+			} catch (error) {
+				if (error instanceof CallRefused || error instanceof ContextLoadError) return toolError(error.message);
+				throw error;
+			}
+			const {result, summary, limits, notes} = outcome;
+			const structured = {
+				answer: summary.answer,
+				status: result.status,
+				run_id: result.runId,
+				iterations: result.iterations.length,
+				usage: summary.usage,
+				...(summary.cost_usd !== undefined ? {cost_usd: summary.cost_usd} : {}),
+				ms: Math.round(result.executionTimeMs),
+				...(summary.trajectory_file ? {trajectory_file: summary.trajectory_file} : {}),
+				...((result as {limit?: string}).limit ? {limit: (result as {limit?: string}).limit} : {}),
+				...(result.error ? {error: result.error} : {}),
+				limits: limitsOut(limits),
+				notes,
+			};
+			return {
+				...(result.status === 'failed' ? {isError: true} : {}),
+				content: [
+					{type: 'text', text: answerText(summary, notes, limits.maxIterations)},
+					...(summary.trajectory_file
+						? [{type: 'resource_link' as const, uri: runUri(summary.trajectory_file), name: basename(summary.trajectory_file), mimeType: 'application/json', description: 'The run\'s trajectory'}]
+						: []),
+				],
+				structuredContent: structured,
+			};
+		},
+	);
+
+	server.registerTool(
+		'rlm_runs',
+		{
+			title: 'Recent RLM runs',
+			description: 'Lists RLM runs, newest first: those in progress, then those in the trajectory log. Each with its id, status, question, iterations, tokens and trajectory file.',
+			inputSchema: {limit: z.number().int().min(1).max(200).optional().describe('Most runs to list (default 20).')},
+			outputSchema: {runs: z.array(summaryShape.omit({answer: true}).extend({answer: z.string().optional()}))},
+			annotations: {readOnlyHint: true, openWorldHint: false},
+		},
+		async ({limit = 20}) => {
+			const live = runtime.liveRuns();
+			const liveFiles = new Set(live.map((run) => run.trajectory_file));
+			const logged: RunSummary[] = [];
+			for (const file of await listRunFiles(logDir, limit)) {
+				if (liveFiles.has(file)) continue;
+				try {
+					logged.push(loggedSummary(file));
+				} catch {
+					// a file that is not a readable trajectory is not listed
+				}
+			}
+			const runs = [...live, ...logged].slice(0, limit).map((run) => ({...run, question: clip(run.question, 300), answer: clip(run.answer, 300)}));
+			const lines = runs.map((run) => `${run.run_id}  ${run.status}  ${run.iterations} it  ${run.usage.total_tokens} tokens  ${run.question.replace(/\s+/g, ' ').slice(0, 80)}`);
+			return {content: [{type: 'text', text: lines.length ? lines.join('\n') : `No runs yet (trajectories go to ${logDir}).`}], structuredContent: {runs}};
+		},
+	);
+
+	server.registerTool(
+		'rlm_run',
+		{
+			title: 'One RLM run',
+			description: 'Shows one run, by its run_id or trajectory file name (from rlm_query or rlm_runs): its summary (status, answer, iterations, code blocks, sub-calls, tokens), or with detail "full" the whole trajectory (every iteration\'s reply, code, output and sub-calls, as `rlm-tui --replay FILE --json` prints it).',
+			inputSchema: {
+				run: z.string().min(1).describe('A run_id, or a trajectory file name.'),
+				detail: z.enum(['summary', 'full']).optional().describe('summary (default) or full.'),
+				max_chars: z.number().int().min(1000).optional().describe('With detail full: most characters to return (default 200,000); the rest is cut, and the result says so.'),
+			},
+			annotations: {readOnlyHint: true, openWorldHint: false},
+		},
+		async ({run: ref, detail = 'summary', max_chars: maxChars = 200_000}) => {
+			const live = runtime.liveRun(ref);
+			if (live && detail === 'summary') return {content: [{type: 'text', text: JSON.stringify(live, null, 2)}], structuredContent: {...live}};
+			const file = await findRunFile(logDir, ref);
+			if (!file) return toolError(live ? `Run ${ref} is still in progress: its full trajectory is written as it goes, at ${live.trajectory_file ?? 'a file named when it starts'}.` : `No run "${ref}" in ${logDir}: give a run_id or a file name from rlm_runs.`);
+			try {
+				const logged = readLoggedRun(file);
+				if (detail === 'summary') {
+					const summary = live ?? loggedSummary(file, logged);
+					return {content: [{type: 'text', text: JSON.stringify(summary, null, 2)}], structuredContent: {...summary}};
+				}
+				const text = JSON.stringify(fullTrajectory(logged));
+				const cut = text.length > maxChars;
+				return {
+					content: [
+						{type: 'text', text: cut ? text.slice(0, maxChars) : text},
+						...(cut ? [{type: 'text' as const, text: `[rlm-tui: cut at ${maxChars.toLocaleString('en-US')} of ${text.length.toLocaleString('en-US')} characters; ask with a larger max_chars, or read ${file}]`}] : []),
+					],
+				};
+			} catch (error) {
+				if (error instanceof LogReadError) return toolError(error.message);
+				throw error;
+			}
+		},
+	);
+
+	server.registerResource(
+		'trajectory',
+		new ResourceTemplate('rlm-tui://runs/{file}', {
+			list: async () => ({
+				resources: (await listRunFiles(logDir, 50)).map((file) => ({uri: runUri(file), name: basename(file), mimeType: 'application/json'})),
+			}),
+		}),
+		{title: 'RLM run trajectory', description: 'A run\'s whole trajectory, as `rlm-tui --replay FILE --json` prints it.', mimeType: 'application/json'},
+		async (uri, variables) => {
+			const name = decodeURIComponent(String(variables.file));
+			const file = await findRunFile(logDir, name);
+			if (!file) throw new Error(`No trajectory ${name} in ${logDir}`);
+			return {contents: [{uri: uri.href, mimeType: 'application/json', text: JSON.stringify(fullTrajectory(readLoggedRun(file)))}]};
+		},
+	);
+
+	return server;
+}

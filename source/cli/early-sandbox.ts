@@ -9,5 +9,5 @@ export async function startSandboxEarly(words: readonly string[]): Promise<void>
 	const flags = end === -1 ? words : words.slice(0, end);
 	if (flags.some((word) => word === '--replay' || word.startsWith('--replay='))) return;
 	const {startSpare} = await import('../sandbox/spare.js');
-	void startSpare(undefined, {keep: flags.includes('serve')});
+	void startSpare(undefined, {keep: flags.includes('serve') || flags.includes('mcp')});
 }

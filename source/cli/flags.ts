@@ -7,7 +7,7 @@ import meow from 'meow';
 import {BACKEND_NAMES} from '../protocol/backends.js';
 import {UsageError} from './usage-error.js';
 
-export const COMMANDS = ['serve', 'help'] as const;
+export const COMMANDS = ['serve', 'mcp', 'help'] as const;
 
 const flagDefinitions = {
 	model: {type: 'string', shortFlag: 'm'},
@@ -35,12 +35,36 @@ const flagDefinitions = {
 	token: {type: 'string'},
 	maxConcurrent: {type: 'string'},
 	cors: {type: 'string', isMultiple: true},
+	http: {type: 'boolean'},
+	allowDir: {type: 'string', isMultiple: true},
+	allowModels: {type: 'string', isMultiple: true},
+	maxBudget: {type: 'string'},
+	maxTimeout: {type: 'string'},
+	maxTokens: {type: 'string'},
+	maxErrors: {type: 'string'},
+	maxSubCalls: {type: 'string'},
+	totalBudget: {type: 'string'},
+	totalTokens: {type: 'string'},
 	help: {type: 'boolean', shortFlag: 'h'},
 	version: {type: 'boolean', shortFlag: 'V'},
 } as const;
 
 /** Flags read as numbers (meow's number type turns "hot" into NaN, so they are parsed here). */
-const numberFlags = ['temperature', 'maxIterations', 'maxDepth', 'timeout', 'port', 'maxConcurrent'] as const;
+const numberFlags = [
+	'temperature',
+	'maxIterations',
+	'maxDepth',
+	'timeout',
+	'port',
+	'maxConcurrent',
+	'maxBudget',
+	'maxTimeout',
+	'maxTokens',
+	'maxErrors',
+	'maxSubCalls',
+	'totalBudget',
+	'totalTokens',
+] as const;
 type NumberFlag = (typeof numberFlags)[number];
 
 /** What a flag's value is, for "needs a value" messages. */
@@ -60,6 +84,8 @@ const valueNames: Partial<Record<keyof typeof flagDefinitions, string>> = {
 	host: 'an interface, e.g. 127.0.0.1',
 	token: 'a bearer token',
 	cors: 'an origin, e.g. http://localhost:3000',
+	allowDir: 'a folder MCP calls may read, e.g. --allow-dir ~/logs',
+	allowModels: 'a model name MCP calls may ask for',
 };
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

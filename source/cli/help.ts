@@ -1,4 +1,5 @@
-// The help screens (`--help`, `rlm-tui help [serve]`, `rlm-tui serve --help`) and the version.
+// The help screens (`--help`, `rlm-tui help [serve|mcp]`, `rlm-tui serve --help`, `rlm-tui mcp --help`)
+// and the version.
 // Imports nothing heavy: `--help` and `--version` answer in about the time of a bare Node start.
 import {readFileSync} from 'node:fs';
 import {aliasSummary} from '../backends/model-aliases.js';
@@ -43,7 +44,8 @@ export function mainHelp(): string {
     $ cat notes.txt | rlm-tui -p "what is decided here?"
     $ rlm-tui --replay FILE            a logged run, read-only
     $ rlm-tui serve                    OpenAI-compatible endpoint (rlm-tui serve --help)
-    $ rlm-tui help [serve]             this help, or serve's
+    $ rlm-tui mcp [--http]             MCP server for coding agents (rlm-tui mcp --help)
+    $ rlm-tui help [serve|mcp]         this help, or serve's or mcp's
 
 ${commonOptions}
 
@@ -90,6 +92,56 @@ ${aliases()}
 `;
 }
 
+const mcpOptions = `  mcp
+        --http                 Serve Streamable HTTP at /mcp instead of stdio
+        --port <N>             With --http: port [default: 8765]
+        --host <HOST>          With --http: interface [default: 127.0.0.1]; any other needs a token
+        --token <TOKEN>        With --http: bearer token clients must send (generated when needed)
+        --allow-dir <DIR>      A folder calls may read besides the client's roots (repeat for more)
+        --allow-models <M>     A model calls may name besides -m and --sub-model (repeat for more)
+        --max-context-bytes <N>  Most that one call's folders and globs load, e.g. 500M [100M]
+        --max-concurrent <N>   Runs at once; more wait (up to 8), then are refused [default: 2]
+  Each call's caps (a call may ask for lower ones, never higher)
+        --max-iterations, --max-depth (above), and
+        --max-budget <USD>     Estimated cost of one call's whole tree
+        --max-timeout <SECONDS>  Wall-clock time of one call
+        --max-tokens <N>       Input + output tokens of one call's whole tree
+        --max-errors <N>       Failed code blocks in a row
+        --max-sub-calls <N>    Sub-calls of one call
+  The server's whole life (then every call is refused until a restart)
+        --total-budget <USD>   Estimated cost of all calls together
+        --total-tokens <N>     Tokens of all calls together`;
+
+export function mcpHelp(): string {
+	return `
+  rlm-tui mcp: the RLM as an MCP tool for coding agents (Claude Code, Cursor, Codex CLI, Claude Desktop)
+
+  Usage
+    $ rlm-tui mcp [-b BACKEND] [-m MODEL] [--allow-dir DIR] [--max-budget USD]   stdio (the client starts it)
+    $ rlm-tui mcp --http [--port N]                                               Streamable HTTP at /mcp
+    $ claude mcp add rlm -- rlm-tui mcp -m gpt-5-mini                             add it to Claude Code
+
+  Tools: rlm_query (question, paths, context, model, per-call limits), rlm_runs (recent runs),
+  rlm_run (a run's summary or whole trajectory). Resources: rlm-tui://runs/{file}.
+  paths are read only inside the client's MCP roots and the --allow-dir folders. Keys come from
+  the environment (OPENAI_API_KEY, ANTHROPIC_API_KEY, ...), never from the client. Every run's
+  trajectory goes to --log-dir: rlm-tui --replay FILE shows it.
+
+${mcpOptions}
+
+${commonOptions}
+
+${aliases()}
+`;
+}
+
+/** The help of a command (serve, mcp), else the main help. */
+export function helpFor(topic: string | undefined): string {
+	if (topic === 'serve') return serveHelp();
+	if (topic === 'mcp') return mcpHelp();
+	return mainHelp();
+}
+
 let cachedVersion: string | undefined;
 
 /** The package's version, read from its package.json (next to dist/ and source/). */
@@ -114,7 +166,7 @@ export function earlyAnswer(argv: readonly string[]): string | undefined {
 	const wantsHelp = words.includes('--help') || words.includes('-h') || (command === 'help' && words[0] === 'help');
 	if (wantsHelp) {
 		const topic = command === 'help' ? words[words.indexOf('help') + 1] : command;
-		return topic === 'serve' ? serveHelp() : mainHelp();
+		return helpFor(topic);
 	}
 	if (words.includes('--version') || words.includes('-V')) return `${version()}\n`;
 	return undefined;

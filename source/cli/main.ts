@@ -4,7 +4,7 @@
 import type {Flags} from '../settings/resolve.js';
 import {exitQuietlyOnBrokenPipe, exitWhenDrained} from './exit.js';
 import {parseCli} from './flags.js';
-import {mainHelp, serveHelp, version} from './help.js';
+import {helpFor, version} from './help.js';
 import {readStdin, StdinError} from './stdin.js';
 import {UsageError} from './usage-error.js';
 
@@ -18,7 +18,7 @@ async function main(): Promise<number> {
 	const command = cli.command;
 	// Help in a form the early check does not see (-hV, --help=true): answered here the same way.
 	if (flags.help || command === 'help') {
-		process.stdout.write(command === 'serve' || cli.input[0] === 'serve' ? serveHelp() : mainHelp());
+		process.stdout.write(helpFor(command === 'help' ? cli.input[0] : command));
 		return 0;
 	}
 	if (flags.version) {
@@ -61,6 +61,31 @@ async function main(): Promise<number> {
 			process.stderr,
 		);
 	}
+
+	if (command === 'mcp') {
+		const {runMcp} = await import('./mcp.js');
+		return runMcp(
+			config,
+			{
+				...(flags.http ? {http: true} : {}),
+				...(flags.port !== undefined ? {port: flags.port} : {}),
+				...(flags.host ? {host: flags.host} : {}),
+				...(flags.token ? {token: flags.token} : {}),
+				...(flags.maxConcurrent !== undefined ? {maxConcurrent: flags.maxConcurrent} : {}),
+				...(flags.logDir ? {logDir: flags.logDir} : {}),
+				...(flags.allowDir?.length ? {allowDir: flags.allowDir} : {}),
+				...(flags.allowModels?.length ? {allowModels: flags.allowModels} : {}),
+				...(flags.maxContextBytes !== undefined ? {maxContextBytes: flags.maxContextBytes} : {}),
+				...pickDefined(flags, ['maxBudget', 'maxTimeout', 'maxTokens', 'maxErrors', 'maxSubCalls', 'totalBudget', 'totalTokens']),
+			},
+			process.stderr,
+		);
+	}
+	const mcpOnly = (['http', 'allowDir', 'allowModels', 'maxBudget', 'maxTimeout', 'maxTokens', 'maxErrors', 'maxSubCalls', 'totalBudget', 'totalTokens'] as const).find((name) => {
+		const value: unknown = flags[name];
+		return value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0);
+	});
+	if (mcpOnly) fail(`--${mcpOnly.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is a flag of rlm-tui mcp (see rlm-tui mcp --help)`);
 
 	if (flags.replay !== undefined) {
 		const {runReplay} = await import('./replay.js');
@@ -113,6 +138,10 @@ async function main(): Promise<number> {
 		contextLoad: cliContext.options,
 		...(cliContext.loaded ? {contextBadge: contextBadge(cliContext.loaded)} : {}),
 	});
+}
+
+function pickDefined<T extends object, K extends keyof T>(values: T, names: readonly K[]): Partial<Pick<T, K>> {
+	return Object.fromEntries(names.filter((name) => values[name] !== undefined).map((name) => [name, values[name]])) as Partial<Pick<T, K>>;
 }
 
 exitQuietlyOnBrokenPipe();

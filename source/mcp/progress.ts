@@ -1,6 +1,7 @@
 // MCP progress for one rlm_query call, from the engine's events: one notification when each
 // iteration of the root run starts, and one when each of its sub-call batches has finished (an
 // llm_query is a batch of one). Tokens are the whole tree's so far; cost when the engine reports it.
+import {estimateCostByModelUsd} from '../backends/model-info.js';
 import type {RlmEvent} from '../protocol/events.js';
 import {emptyTrajectory, reduceTrajectory, type TrajectoryState} from '../trajectory/tree.js';
 
@@ -17,7 +18,9 @@ export interface RunProgress {
 	onEvent(event: RlmEvent): void;
 	/** The whole tree so far (usage for the result). */
 	readonly tree: TrajectoryState;
-	/** Estimated USD so far, when the engine reports it (run-wide limits' use). */
+	/** Estimated USD so far: the engine's own figure (run-wide limits' use) when it reports one,
+	 * else the model catalog's prices over the tree's usage per model; undefined when no model
+	 * used has a known price. */
 	readonly costUsd: number | undefined;
 }
 
@@ -43,7 +46,8 @@ export function runProgress(send: (step: ProgressStep) => void): RunProgress {
 
 	const totals = () => {
 		const tokens = tree.usage.inputTokens + tree.usage.outputTokens;
-		return `${count(tokens)} tokens${costUsd !== undefined ? ` · $${costUsd.toFixed(4)}` : ''}`;
+		const usd = costUsd ?? estimateCostByModelUsd(tree.usageByModel);
+		return `${count(tokens)} tokens${usd !== undefined ? ` · $${usd.toFixed(4)}` : ''}`;
 	};
 	const closeBatch = () => {
 		if (!batch) return;
@@ -98,7 +102,7 @@ export function runProgress(send: (step: ProgressStep) => void): RunProgress {
 			return tree;
 		},
 		get costUsd() {
-			return costUsd;
+			return costUsd ?? estimateCostByModelUsd(tree.usageByModel);
 		},
 	};
 }

@@ -21,7 +21,8 @@ function folderOf(uri: string): string | null {
 }
 
 export interface ClientRoots {
-	/** The folders of the client's roots ([] when it declares none or does not support roots). */
+	/** The folders of the client's roots ([] when it declares none, does not support roots, or
+	 * does not answer roots/list). Never rejects. */
 	folders(extra: Extra): Promise<string[]>;
 }
 
@@ -35,15 +36,14 @@ export function clientRoots(server: Server): ClientRoots {
 		folders(extra) {
 			if (!server.getClientCapabilities()?.roots) return Promise.resolve([]);
 			// Sent as part of the tool call, so over HTTP it travels on that call's stream.
+			// Some clients declare roots and never answer roots/list (Claude Code did: anthropics/
+			// claude-code#3315): after the timeout that counts as no roots, kept until they say the
+			// roots changed, so not every call waits again; --allow-dir folders still apply.
 			cached ??= extra
 				.sendRequest({method: 'roots/list'}, ListRootsResultSchema, {timeout: rootsTimeoutMs})
-				.then((result) => result.roots.map((root) => folderOf(root.uri)).filter((folder): folder is string => folder !== null));
-			const current = cached;
-			// A failed answer is not kept: the next call asks again.
-			current.catch(() => {
-				if (cached === current) cached = null;
-			});
-			return current;
+				.then((result) => result.roots.map((root) => folderOf(root.uri)).filter((folder): folder is string => folder !== null))
+				.catch(() => []);
+			return cached;
 		},
 	};
 }

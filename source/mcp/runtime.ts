@@ -63,6 +63,7 @@ export class McpRuntime {
 	readonly #live = new Map<string, LiveRun>();
 	readonly #closing = new AbortController();
 	#pending = 0;
+	#idle: Array<() => void> = [];
 
 	constructor(readonly options: McpOptions) {
 		this.ledger = new LifetimeLedger(options.lifetime);
@@ -138,12 +139,23 @@ export class McpRuntime {
 			});
 		} finally {
 			this.#pending--;
+			if (this.#pending === 0) for (const wake of this.#idle.splice(0)) wake();
 		}
 	}
 
-	/** Stops every run (they end cancelled) and refuses new ones. */
-	close(): void {
+	/** Stops every run (they end cancelled, their trajectories written) and refuses new ones;
+	 * resolves once they have ended, or after `waitMs` milliseconds at most. */
+	async close(waitMs = 5_000): Promise<void> {
 		this.#closing.abort(new Error('the MCP server is shutting down'));
+		if (this.#pending === 0) return;
+		let timer: NodeJS.Timeout | undefined;
+		await Promise.race([
+			new Promise<void>((resolve) => this.#idle.push(resolve)),
+			new Promise<void>((resolve) => {
+				timer = setTimeout(resolve, waitMs);
+			}),
+		]);
+		clearTimeout(timer);
 	}
 }
 

@@ -1,0 +1,165 @@
+// The transports an MCP client reaches the server over: stdio (the client starts `rlm-tui mcp` as
+// its child: one session, stdout is the protocol's alone) and Streamable HTTP (`--http`: one session
+// per client, each with its own McpServer over the shared runtime), both from the official SDK.
+import {randomUUID, timingSafeEqual} from 'node:crypto';
+import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
+import {StdioServerTransport} from '@modelcontextprotocol/sdk/server/stdio.js';
+import {StreamableHTTPServerTransport} from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import {isInitializeRequest} from '@modelcontextprotocol/sdk/types.js';
+import {isLoopback} from '../server/server.js';
+import type {McpRuntime} from './runtime.js';
+import {createMcpServer} from './tools.js';
+
+/** Serves one session on stdin/stdout; resolves when the client closes it (stdin ends). */
+export async function serveStdio(runtime: McpRuntime, version: string): Promise<void> {
+	const server = createMcpServer(runtime, version);
+	const transport = new StdioServerTransport();
+	const closed = new Promise<void>((resolve) => {
+		transport.onclose = () => resolve();
+		// The SDK's stdio transport does not notice the end of stdin by itself.
+		process.stdin.once('end', () => resolve());
+		process.stdin.once('close', () => resolve());
+	});
+	await server.connect(transport);
+	await closed;
+	await server.close().catch(() => undefined);
+}
+
+export interface McpHttpOptions {
+	host: string;
+	port: number;
+	/** Bearer token clients must send; required for a host that is not loopback. */
+	token?: string;
+	/** Largest request body accepted, in bytes (a call's `context` text travels in it). */
+	maxBodyBytes?: number;
+}
+
+export interface McpHttpServer {
+	/** The endpoint, e.g. http://127.0.0.1:8765/mcp */
+	url: string;
+	/** Sessions open now. */
+	readonly sessions: number;
+	close(): Promise<void>;
+}
+
+class HttpRefusal extends Error {
+	constructor(
+		readonly status: number,
+		message: string,
+	) {
+		super(message);
+	}
+}
+
+/** The Host header's name part, without the port. */
+function hostName(header: string | undefined): string {
+	if (!header) return '';
+	if (header.startsWith('[')) return header.slice(0, header.indexOf(']') + 1);
+	return header.replace(/:\d+$/, '');
+}
+
+/** A JSON-RPC error as the SDK's transport sends one (no id: the request was not read). */
+function sendRefusal(res: ServerResponse, status: number, message: string): void {
+	res.writeHead(status, {'content-type': 'application/json'});
+	res.end(JSON.stringify({jsonrpc: '2.0', error: {code: -32000, message}, id: null}));
+}
+
+/**
+ * Serves Streamable HTTP at `/mcp`. The rules are `serve`'s: without a token only loopback binds,
+ * and requests from web pages (an Origin header) or with a Host that is not loopback (DNS
+ * rebinding) are refused; with a token every request needs `Authorization: Bearer TOKEN`.
+ * @throws Error when a host that is not loopback has no token, or as `listen` does (EADDRINUSE...).
+ */
+export async function serveHttp(runtime: McpRuntime, version: string, options: McpHttpOptions): Promise<McpHttpServer> {
+	const {host} = options;
+	if (!isLoopback(host) && !options.token) throw new Error(`Binding ${host} needs a bearer token (--token)`);
+	const expected = options.token ? Buffer.from(`Bearer ${options.token}`) : null;
+	const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024 * 1024;
+	const transports = new Map<string, StreamableHTTPServerTransport>();
+
+	const check = (req: IncomingMessage) => {
+		if (!expected) {
+			if (req.headers.origin !== undefined) throw new HttpRefusal(403, 'Requests from web pages are refused; start rlm-tui mcp --http with --token to allow them.');
+			if (!isLoopback(hostName(req.headers.host))) throw new HttpRefusal(403, 'Only loopback Host names are accepted without a bearer token.');
+			return;
+		}
+		const given = Buffer.from(req.headers.authorization ?? '');
+		if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new HttpRefusal(401, 'Missing or wrong bearer token.');
+	};
+
+	const readJson = async (req: IncomingMessage): Promise<unknown> => {
+		const chunks: Buffer[] = [];
+		let size = 0;
+		for await (const chunk of req) {
+			size += (chunk as Buffer).length;
+			if (size > maxBodyBytes) throw new HttpRefusal(413, `The request body is over ${maxBodyBytes.toLocaleString('en-US')} bytes.`);
+			chunks.push(chunk as Buffer);
+		}
+		try {
+			return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+		} catch {
+			throw new HttpRefusal(400, 'The request body is not JSON.');
+		}
+	};
+
+	const handle = async (req: IncomingMessage, res: ServerResponse) => {
+		const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/\/$/, '');
+		check(req);
+		if (path !== '/mcp') throw new HttpRefusal(404, `No route ${req.method} ${path}: the MCP endpoint is /mcp.`);
+		const sessionId = req.headers['mcp-session-id'];
+		const existing = typeof sessionId === 'string' ? transports.get(sessionId) : undefined;
+		if (req.method !== 'POST') {
+			// GET (the server's own stream) and DELETE (end the session) need a session.
+			if (!existing) throw new HttpRefusal(sessionId ? 404 : 400, sessionId ? 'No such session: initialize a new one.' : 'No mcp-session-id header.');
+			return existing.handleRequest(req, res);
+		}
+		const body = await readJson(req);
+		if (existing) return existing.handleRequest(req, res, body);
+		if (sessionId !== undefined) throw new HttpRefusal(404, 'No such session: initialize a new one.');
+		if (!isInitializeRequest(body)) throw new HttpRefusal(400, 'No mcp-session-id header: the first request of a session is initialize.');
+		const transport = new StreamableHTTPServerTransport({
+			sessionIdGenerator: () => randomUUID(),
+			onsessioninitialized: (id) => {
+				transports.set(id, transport);
+			},
+		});
+		const server = createMcpServer(runtime, version);
+		transport.onclose = () => {
+			if (transport.sessionId) transports.delete(transport.sessionId);
+			void server.close().catch(() => undefined);
+		};
+		await server.connect(transport);
+		return transport.handleRequest(req, res, body);
+	};
+
+	const http = createServer((req, res) => {
+		handle(req, res).catch((error: unknown) => {
+			if (res.headersSent) {
+				res.end();
+				return;
+			}
+			if (error instanceof HttpRefusal) sendRefusal(res, error.status, error.message);
+			else sendRefusal(res, 500, error instanceof Error ? error.message : String(error));
+		});
+	});
+	await new Promise<void>((resolve, reject) => {
+		http.once('error', reject);
+		http.listen(options.port, host, () => resolve());
+	});
+	const address = http.address();
+	const port = typeof address === 'object' && address ? address.port : options.port;
+	const shownHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+	return {
+		url: `http://${shownHost}:${port}/mcp`,
+		get sessions() {
+			return transports.size;
+		},
+		close: async () => {
+			await Promise.all([...transports.values()].map((transport) => transport.close().catch(() => undefined)));
+			await new Promise<void>((resolve) => {
+				http.closeAllConnections();
+				http.close(() => resolve());
+			});
+		},
+	};
+}

@@ -1,0 +1,83 @@
+// `rlm-tui mcp --http`: the built CLI serving Streamable HTTP on loopback, driven by the SDK's
+// own Client; the server's lifetime limits; the same door rules as `serve`.
+import {spawn, type ChildProcess} from 'node:child_process';
+import {mkdtempSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {Client} from '@modelcontextprotocol/sdk/client/index.js';
+import {StreamableHTTPClientTransport} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {CallToolResultSchema, type CallToolResult} from '@modelcontextprotocol/sdk/types.js';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
+import {repl, scripted} from '../support/rlm-script.js';
+import {cleanEnv, cliPath} from '../support/run-cli.js';
+
+let llm: FakeLlmServer;
+let child: ChildProcess;
+let url: string;
+let stderr = '';
+const logDir = mkdtempSync(join(tmpdir(), 'rlm-mcp-http-logs-'));
+const callOptions = {timeout: 300_000, resetTimeoutOnProgress: true};
+
+beforeAll(async () => {
+	llm = await startFakeLlmServer();
+	// Each reply reports 100 input + 20 output tokens: one call of one iteration spends 120.
+	llm.setResponder(scripted({root: () => ({...repl('llm_output("over http: " + context)'), usage: {inputTokens: 100, outputTokens: 20}})}));
+	child = spawn(process.execPath, [cliPath, 'mcp', '--http', '--port', '0', '-u', llm.openaiBaseURL, '-m', 'fake-model', '--log-dir', logDir, '--total-tokens', '150'], {
+		env: cleanEnv(),
+		stdio: ['ignore', 'ignore', 'pipe'],
+	});
+	url = await new Promise<string>((resolve, reject) => {
+		child.stderr!.on('data', (chunk) => {
+			stderr += String(chunk);
+			const found = /(http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(stderr)?.[1];
+			if (found) resolve(found);
+		});
+		child.once('exit', (code) => reject(new Error(`rlm-tui mcp --http exited (${code}): ${stderr}`)));
+	});
+});
+
+afterAll(async () => {
+	child?.kill('SIGTERM');
+	await llm?.close();
+});
+
+const connect = async () => {
+	const client = new Client({name: 'http-agent', version: '1.0.0'});
+	await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+	return client;
+};
+const text = (result: CallToolResult) => result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
+
+describe('rlm-tui mcp --http', () => {
+	it('serves the tools on loopback; the lifetime token cap refuses calls once spent, in every session', async () => {
+		const client = await connect();
+		const {tools} = await client.listTools();
+		expect(tools.map((tool) => tool.name)).toContain('rlm_query');
+		const first = (await client.callTool({name: 'rlm_query', arguments: {question: 'q', context: 'ctx'}}, CallToolResultSchema, callOptions)) as CallToolResult;
+		expect(first.isError).toBeFalsy();
+		expect(first.structuredContent).toMatchObject({status: 'answered', answer: 'over http: ctx', usage: {total_tokens: 120}});
+
+		// 120 of 150 spent: the next call gets at most 30 tokens; once it has spent them, the
+		// server refuses every call, in any session.
+		await client.callTool({name: 'rlm_query', arguments: {question: 'q', context: 'ctx'}}, CallToolResultSchema, callOptions);
+		const other = await connect();
+		const refused = (await other.callTool({name: 'rlm_query', arguments: {question: 'q', context: 'ctx'}}, CallToolResultSchema, callOptions)) as CallToolResult;
+		expect(refused.isError).toBe(true);
+		expect(text(refused)).toMatch(/has spent its total 150 tokens \(--total-tokens\)/);
+		await client.close();
+		await other.close();
+	});
+
+	it('refuses web pages, requests without a session and other paths', async () => {
+		const init = {jsonrpc: '2.0', id: 1, method: 'initialize', params: {protocolVersion: '2025-06-18', capabilities: {}, clientInfo: {name: 'page', version: '1'}}};
+		const headers = {'content-type': 'application/json', accept: 'application/json, text/event-stream'};
+		const fromPage = await fetch(url, {method: 'POST', headers: {...headers, origin: 'https://evil.example'}, body: JSON.stringify(init)});
+		expect(fromPage.status).toBe(403);
+		const noSession = await fetch(url, {method: 'POST', headers, body: JSON.stringify({jsonrpc: '2.0', id: 2, method: 'tools/list'})});
+		expect(noSession.status).toBe(400);
+		expect(((await noSession.json()) as {error: {message: string}}).error.message).toMatch(/first request of a session is initialize/);
+		const elsewhere = await fetch(url.replace('/mcp', '/v1/chat/completions'), {method: 'POST', headers, body: '{}'});
+		expect(elsewhere.status).toBe(404);
+	});
+});

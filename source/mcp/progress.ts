@@ -1,7 +1,7 @@
 // MCP progress for one rlm_query call, from the engine's events: one notification when each
 // iteration of the root run starts, and one when each of its sub-call batches has finished (an
 // llm_query is a batch of one). Tokens are the whole tree's so far; cost when the engine reports it.
-import {estimateCostByModelUsd} from '../backends/model-info.js';
+import type {Usage} from '../protocol/llm.js';
 import type {RlmEvent} from '../protocol/events.js';
 import {emptyTrajectory, reduceTrajectory, type TrajectoryState} from '../trajectory/tree.js';
 
@@ -19,8 +19,8 @@ export interface RunProgress {
 	/** The whole tree so far (usage for the result). */
 	readonly tree: TrajectoryState;
 	/** Estimated USD so far: the engine's own figure (run-wide limits' use) when it reports one,
-	 * else the model catalog's prices over the tree's usage per model; undefined when no model
-	 * used has a known price. */
+	 * else `estimate` over the tree's usage per model (the model catalog's prices); undefined when
+	 * neither knows a price. */
 	readonly costUsd: number | undefined;
 }
 
@@ -33,7 +33,10 @@ interface OpenBatch {
 const count = (n: number) => n.toLocaleString('en-US');
 
 /** Follows a run's events and calls `send` for each step worth telling. */
-export function runProgress(send: (step: ProgressStep) => void): RunProgress {
+/** Estimated USD of the usage per model, or undefined when no model's price is known. */
+export type CostEstimate = (usageByModel: Readonly<Record<string, Usage>>) => number | undefined;
+
+export function runProgress(send: (step: ProgressStep) => void, estimate: CostEstimate = () => undefined): RunProgress {
 	let tree = emptyTrajectory();
 	let rootRunId: string | undefined;
 	let maxIterations = 0;
@@ -46,7 +49,7 @@ export function runProgress(send: (step: ProgressStep) => void): RunProgress {
 
 	const totals = () => {
 		const tokens = tree.usage.inputTokens + tree.usage.outputTokens;
-		const usd = costUsd ?? estimateCostByModelUsd(tree.usageByModel);
+		const usd = costUsd ?? estimate(tree.usageByModel);
 		return `${count(tokens)} tokens${usd !== undefined ? ` · $${usd.toFixed(4)}` : ''}`;
 	};
 	const closeBatch = () => {
@@ -102,7 +105,7 @@ export function runProgress(send: (step: ProgressStep) => void): RunProgress {
 			return tree;
 		},
 		get costUsd() {
-			return costUsd ?? estimateCostByModelUsd(tree.usageByModel);
+			return costUsd ?? estimate(tree.usageByModel);
 		},
 	};
 }

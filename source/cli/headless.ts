@@ -6,15 +6,11 @@ import {execLogWriter} from './exec-log.js';
 import {safeText} from '../ui/safe-text.js';
 import {emptyTrajectory, reduceTrajectory} from '../trajectory/tree.js';
 import {sessionJson} from '../trajectory/serialize.js';
-import {lastSessionFiles, readTrajectoryLog} from '../trajectory/read-log.js';
-import {resumeTurns} from '../trajectory/resume.js';
-import {defaultLogDir} from '../trajectory/jsonl-log.js';
 import type {CompletionResult} from '../engine/types.js';
 import type {Usage} from '../protocol/llm.js';
 import {exitWhenDrained} from './exit.js';
 import {partialAnswerTracker} from './partial-answer.js';
 import {startProgress} from './progress.js';
-import {estimateCostByModelUsd} from '../backends/model-info.js';
 
 export interface HeadlessOptions {
 	config: ResolvedConfig;
@@ -44,8 +40,6 @@ export function rlmOptionsFrom(config: ResolvedConfig) {
 	};
 }
 
-const sessionIdOf = (file: string) => /_([0-9a-f]{8})_t\d+_/.exec(file)?.[1];
-
 /** Runs one completion; resolves with the process exit code. */
 export async function runHeadless(options: HeadlessOptions): Promise<number> {
 	const rlm = new Rlm({...rlmOptionsFrom(options.config), ...(options.logDir ? {logDir: options.logDir} : {})});
@@ -55,18 +49,17 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 		tree = reduceTrajectory(tree, event);
 	});
 	if (options.resume) {
-		const files = lastSessionFiles(options.logDir ?? defaultLogDir());
-		if (files.length === 0) options.stderr.write('rlm-tui: nothing to resume: no earlier session in the log dir\n');
+		const resumed = await rlm.resumeLast();
+		if (resumed.status !== 'resumed') options.stderr.write('rlm-tui: nothing to resume: no earlier session in the log dir\n');
 		else {
-			const logs = files.map((file) => readTrajectoryLog(file));
-			const summary = await rlm.resume(resumeTurns(logs), sessionIdOf(files[0]!));
+			const {summary} = resumed;
 			options.stderr.write(`rlm-tui: resumed ${summary.turns} turn(s), re-ran ${summary.blocks} block(s); variables: ${summary.variables.map((v) => v.name).join(', ') || 'none'}\n`);
 			if (summary.missingContexts)
 				options.stderr.write(`rlm-tui: ${summary.missingContexts} turn(s) had a context too big to log: their code was re-run against the current context\n`);
 		}
 	}
 	if (options.execLog || options.verbose) {
-		const log = execLogWriter((line) => options.stderr.write(`${line}\n`), {verbose: options.verbose, costUsd: () => estimateCostByModelUsd(tree.usageByModel)});
+		const log = execLogWriter((line) => options.stderr.write(`${line}\n`), {verbose: options.verbose, costUsd: () => tree.costUsd});
 		rlm.on('event', log);
 	} else {
 		// Without the log, warnings (a truncated prompt, a reply cut at the limit) still reach the user.

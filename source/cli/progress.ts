@@ -2,7 +2,6 @@
 // the tokens and the cost where the models' prices are known. Lines the exec log writes pass
 // above it (yocto-spinner clears and redraws around every write).
 import yoctoSpinner from 'yocto-spinner';
-import {estimateCostByModelUsd} from '../backends/model-info.js';
 import type {RlmEvent} from '../protocol/events.js';
 import type {TrajectoryState} from '../trajectory/tree.js';
 import {formatClock, formatCost, formatTokens} from '../ui/format.js';
@@ -16,9 +15,8 @@ export interface Progress {
 
 /** The spinner line's text, e.g. `iter 2/30 · 0:12 · 2.6k tokens · ~$0.0123`. */
 export function progressText(options: {iteration: number; maxIterations: number; elapsedMs: number; tree: TrajectoryState}): string {
-	const {usage, usageByModel} = options.tree;
+	const {usage, costUsd: cost} = options.tree;
 	const tokens = usage.inputTokens + usage.outputTokens;
-	const cost = estimateCostByModelUsd(usageByModel);
 	return [
 		options.iteration > 0 ? `iter ${options.iteration}/${options.maxIterations}` : 'starting',
 		formatClock(options.elapsedMs),

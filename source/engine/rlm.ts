@@ -9,21 +9,18 @@ import type {ExecResult, HistoryEntry, Repl, ReplFactory, ReplOptions, RunOption
 import type {EngineContext, SettledOptions} from './engine-context.js';
 import {contextInfo} from './context-info.js';
 import type {RlmEvent, RlmEventBody} from '../protocol/events.js';
+import {costStamper} from './cost.js';
 import {newId} from './ids.js';
+import {CodedError, runErrorOf} from '../protocol/errors.js';
 import {runLoop} from './run-loop.js';
 import {sandboxRepls} from './sandbox-repls.js';
 import {defaultLogDir, TrajectoryLogger} from '../trajectory/jsonl-log.js';
 import {randomBytes} from 'node:crypto';
 import type {ResumeTurn} from '../trajectory/resume.js';
 
-export interface ResumeSummary {
-	turns: number;
-	blocks: number;
-	failedBlocks: number;
-	/** Turns whose context was too big to log (re-run against the current context instead). */
-	missingContexts: number;
-	variables: VariableInfo[];
-}
+import {findLastSession, type ResumeLastResult, type ResumeSummary} from './last-session.js';
+
+export type {ResumeLastResult, ResumeSummary} from './last-session.js';
 import type {CompletionOptions, CompletionResult, RlmOptions} from './types.js';
 
 /** Prompts up to this size are shown to the root model even when they are also the context. */
@@ -60,6 +57,8 @@ export class Rlm extends EventEmitter<RlmEvents> {
 	#logger: TrajectoryLogger | null = null;
 	#turns = 0;
 	#sessionId = randomBytes(4).toString('hex');
+	/** Puts the cost on the events that can carry it. */
+	readonly #priced = costStamper();
 
 	constructor(options: RlmOptions) {
 		super();
@@ -114,6 +113,17 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		await this.#backend.listModels(signal);
 	}
 
+	/** With no model set (a vLLM, LM Studio or llama.cpp preset), the first model the server lists
+	 * becomes the model. Returns it; undefined when a model is set or the server lists none.
+	 * Throws what the backend's listModels throws (BackendError). */
+	async chooseServerModel(signal?: AbortSignal): Promise<string | undefined> {
+		if (this.#options.model.trim()) return undefined;
+		const [first] = await this.#backend.listModels(signal);
+		if (!first || this.#options.model.trim()) return undefined;
+		this.#options = {...this.#options, model: first};
+		return first;
+	}
+
 	/** Starts the sandbox now, so the first question does not wait for it. */
 	async warmUp(): Promise<void> {
 		await this.#session();
@@ -160,9 +170,8 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		let chosenNotice: string | undefined;
 		if (!this.#options.model.trim()) {
 			try {
-				const [first] = await this.#backend.listModels(options.signal);
-				if (!first) throw new Error(`${this.#backend.baseURL ?? 'The server'} lists no models: pass -m MODEL.`);
-				this.#options = {...this.#options, model: first};
+				const first = await this.chooseServerModel(options.signal);
+				if (!first) throw new CodedError('no_model', `${this.#backend.baseURL ?? 'The server'} lists no models: pass -m MODEL.`);
 				chosenNotice = `Using ${first}, the first model ${this.#backend.baseURL ?? 'the server'} lists (choose another with -m or /model).`;
 			} catch (error) {
 				return this.#failedBeforeStart(runId, prompt, context, error);
@@ -193,7 +202,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 					prepared = await raceAbort(ready, runOptions?.signal);
 				} catch (error) {
 					if (runOptions?.signal?.aborted) return cancelledBlock();
-					throw new Error(`The Python sandbox could not start: ${error instanceof Error ? error.message : String(error)}`);
+					throw new CodedError('sandbox', `The Python sandbox could not start: ${error instanceof Error ? error.message : String(error)}`);
 				}
 				return prepared.run(code, runOptions);
 			},
@@ -222,11 +231,11 @@ export class Rlm extends EventEmitter<RlmEvents> {
 	/** A run that could not begin (no model to use): its start and end, and the failed result. */
 	#failedBeforeStart(runId: string, prompt: string, context: SandboxContext, error: unknown): CompletionResult {
 		const engine = this.#engineContext(this.#settle());
-		const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+		const {code, message} = runErrorOf(error);
 		const usage = {inputTokens: 0, outputTokens: 0};
 		engine.emit({type: 'run.start', runId, depth: 0, model: '', backend: this.#backend.name, question: prompt, context: contextInfo(context), maxIterations: engine.options.maxIterations});
-		engine.emit({type: 'run.done', runId, answer: '', status: 'failed', usage, ms: 0, iterations: 0, error: message});
-		return {response: '', status: 'failed', iterations: [], usage: {...usage, totalTokens: 0}, executionTimeMs: 0, runId, error: message};
+		engine.emit({type: 'run.done', runId, answer: '', status: 'failed', usage, ms: 0, iterations: 0, error: message, errorCode: code});
+		return {response: '', status: 'failed', iterations: [], usage: {...usage, totalTokens: 0}, executionTimeMs: 0, runId, error: message, errorCode: code};
 	}
 
 	async #prepareSandbox(context: SandboxContext): Promise<Repl> {
@@ -366,6 +375,22 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		});
 	}
 
+	/**
+	 * --resume and /resume: brings back the newest session logged in the log dir (other than this
+	 * one) as `resume` does. A session with turns of its own is replaced: it is reset first, and
+	 * `onFound` hears `replacing: true` (before the slow part, the re-run of the code).
+	 * Throws LogReadError on an unreadable log, or what the sandbox throws.
+	 */
+	async resumeLast(onFound?: (found: {turns: readonly ResumeTurn[]; replacing: boolean}) => void): Promise<ResumeLastResult> {
+		const found = findLastSession(this.#options.logDir, this.#sessionId);
+		if (found.status !== 'found') return found;
+		const replacing = this.#history.length > 0;
+		if (replacing) await this.resetSession();
+		onFound?.({turns: found.turns, replacing});
+		const summary = await this.resume(found.turns, found.sessionId);
+		return {status: 'resumed', dir: found.dir, turns: found.turns, summary};
+	}
+
 	/** Files this session has written its trajectories to. */
 	get logFiles(): readonly string[] {
 		return this.#logger?.files ?? [];
@@ -379,7 +404,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			options,
 			once: (key: string) => !seen.has(key) && Boolean(seen.add(key)),
 			emit: (body: RlmEventBody) => {
-				const event = {...body, t: performance.now()} as RlmEvent;
+				const event = {...this.#priced(body), t: performance.now()} as RlmEvent;
 				logger?.handle(event);
 				this.emit('event', event);
 			},

@@ -2,6 +2,7 @@
 // until code submits an answer, the turns run out (one forced final call), or it is cancelled.
 import type {ChatMessage, NoticeCode, Usage} from '../protocol/llm.js';
 import {addUsage, zeroUsage} from '../protocol/llm.js';
+import {runErrorOf, type RunError} from '../protocol/errors.js';
 import {BackendError} from '../backends/types.js';
 import {estimateMessagesTokens} from '../backends/model-info.js';
 import type {Repl, VariableInfo} from '../protocol/repl.js';
@@ -95,9 +96,10 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		},
 	];
 
-	const finish = (answer: string, status: RunStatus, error?: string): CompletionResult => {
+	const finish = (answer: string, status: RunStatus, error?: RunError): CompletionResult => {
 		const ms = performance.now() - started;
-		engine.emit({type: 'run.done', runId, answer, status, usage, ms, iterations: iterations.length, ...(error ? {error} : {})});
+		const failure = error ? {error: error.message, errorCode: error.code} : {};
+		engine.emit({type: 'run.done', runId, answer, status, usage, ms, iterations: iterations.length, ...failure});
 		return {
 			response: answer,
 			status,
@@ -105,7 +107,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			usage: {...usage, totalTokens: usage.inputTokens + usage.outputTokens},
 			executionTimeMs: ms,
 			runId,
-			...(error ? {error} : {}),
+			...failure,
 		};
 	};
 
@@ -254,7 +256,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			if (empty) {
 				noticeOnce(emptyReplyNotice(empty, 'model', reply.reasoning.length));
 				record.executionTimeMs = performance.now() - iterationStarted;
-				if (++emptyInARow >= 2) return finish('', 'failed', emptyRepliesFailure(empty));
+				if (++emptyInARow >= 2) return finish('', 'failed', {code: 'empty_reply', message: emptyRepliesFailure(empty)});
 				messages.push({role: 'user', content: `${emptyReplyNudge(empty)}\n\n${turnReminder(iteration + 1, maxIterations)}`});
 				continue;
 			}
@@ -315,7 +317,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		const forcedEmpty = emptyReplyCause(forced);
 		if (forcedEmpty) {
 			noticeOnce(emptyReplyNotice(forcedEmpty, 'model', forced.reasoning.length));
-			return finish('', 'failed', `Out of turns, and the final answer came back empty. ${emptyRepliesFailure(forcedEmpty)}`);
+			return finish('', 'failed', {code: 'empty_reply', message: `Out of turns, and the final answer came back empty. ${emptyRepliesFailure(forcedEmpty)}`});
 		}
 		const forcedFinal = findProseFinal(readReply(forced.text).prose, knownNames);
 		let answer = forcedFinal?.kind === 'text' ? forcedFinal.text : forced.text.trim();
@@ -331,7 +333,6 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			await Promise.race([Promise.allSettled([...inflight]), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
 			return finish('', 'cancelled');
 		}
-		const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
-		return finish('', 'failed', message);
+		return finish('', 'failed', runErrorOf(error));
 	}
 }

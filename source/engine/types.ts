@@ -4,6 +4,7 @@ import type {BackendName} from '../protocol/backends.js';
 import type {Backend} from '../backends/types.js';
 import type {ReplFactory, SandboxContext, VariableInfo} from '../protocol/repl.js';
 import type {RunStatus} from '../protocol/events.js';
+import type {RunErrorCode} from '../protocol/errors.js';
 
 export interface RlmOptions {
 	/** Root model name. */
@@ -80,5 +81,8 @@ export interface CompletionResult {
 	usage: Usage & {totalTokens: number};
 	executionTimeMs: number;
 	runId: string;
+	/** With status `failed`: one line saying what went wrong. */
 	error?: string;
+	/** With status `failed`: the error's stable code ({code: errorCode, message: error}). */
+	errorCode?: RunErrorCode;
 }

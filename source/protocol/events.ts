@@ -1,5 +1,6 @@
 // The engine's event stream: everything observable about a run. The tree pane, the JSONL log,
 // --json, the -e exec log and the server's progress stream are all consumers of these events.
+import type {RunErrorCode} from './errors.js';
 import type {ChatMessage, FinishReason, NoticeCode, Usage} from './llm.js';
 import type {BridgeFunction, VariableInfo} from './repl.js';
 
@@ -65,6 +66,8 @@ export type RlmEventBody =
 			/** The whole thinking, when there was any. */
 			reasoning?: string;
 			usage: Usage;
+			/** Estimated USD for this reply, when its model's price is known (the engine's catalog). */
+			costUsd?: number;
 			ms: number;
 			/** Why the reply ended; 'length' is a reply cut at the output-token limit. */
 			finishReason?: FinishReason;
@@ -111,6 +114,9 @@ export type RlmEventBody =
 			/** The sub-model's thinking, when it sent any (never part of the response). */
 			reasoning?: string;
 			usage: Usage;
+			/** Estimated USD for a plain sub-call, when its model's price is known (a child RLM's
+			 * replies carry their own). */
+			costUsd?: number;
 			ms: number;
 			error?: string;
 			/** Why the sub-model's reply ended ('length': cut at the output-token limit). */
@@ -134,7 +140,10 @@ export type RlmEventBody =
 			usage: Usage;
 			ms: number;
 			iterations: number;
+			/** With status `failed`: what went wrong, one line (`errorCode` says what kind). */
 			error?: string;
+			/** With status `failed`: the error's stable code, for front ends' advice. */
+			errorCode?: RunErrorCode;
 	  };
 
 export type RlmEvent = RlmEventBody & Stamp;

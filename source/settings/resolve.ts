@@ -185,3 +185,31 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 	if (subModel) config.subModel = subModel;
 	return config;
 }
+
+/** The connection /backend NAME [URL] switches to (what the engine is then configured with). */
+export interface BackendTarget {
+	backend: BackendName;
+	baseURL: string | undefined;
+	apiKey: string | undefined;
+	model: string;
+	headers: HeaderMap | undefined;
+}
+
+/**
+ * Where a switch to `backend` goes. Back to the backend the app was launched with, its flags (-u,
+ * -m, -k, --header) hold for the session; another backend takes the settings file and the
+ * environment. A model picked in this session for the backend (`pickedModel`) wins over both, and
+ * a URL given with the switch over every other. The demo backend has no URL.
+ */
+export function backendTarget(
+	backend: BackendName,
+	from: {launched: ResolvedConfig; stored: Settings; env: NodeJS.ProcessEnv; url?: string; pickedModel?: string},
+): BackendTarget {
+	const {launched: config, stored, env, url} = from;
+	const launched = backend === config.backend;
+	const model = from.pickedModel ?? (launched ? config.model : modelFor(backend, stored));
+	const baseURL = backend === 'demo' ? undefined : (url ?? (launched ? config.baseURL : undefined) ?? baseURLFor(backend, stored, env, model));
+	const apiKey = launched && config.apiKey ? config.apiKey : apiKeyFor(backend, env, baseURL);
+	const headers = launched ? config.headers : headersFor(backend, stored);
+	return {backend, baseURL, apiKey, model, headers};
+}

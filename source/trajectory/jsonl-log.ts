@@ -7,6 +7,7 @@ import envPaths from 'env-paths';
 import type {ChatMessage} from '../protocol/llm.js';
 import type {RlmEvent} from '../protocol/events.js';
 import type {SandboxContext} from '../protocol/repl.js';
+import {logFileName} from './log-names.js';
 import {iterationIds, iterationRecord, metadataRecord, type OriginalIteration, type PromptLookup} from './original-schema.js';
 import {emptyTrajectory, findRun, getNode, reduceTrajectory, type TrajectoryState} from './tree.js';
 
@@ -87,7 +88,7 @@ export class TrajectoryLogger {
 		const run = findRun(this.#state, runId)!;
 		mkdirSync(this.dir, {recursive: true, mode: 0o700});
 		const turn = this.#turn?.runId === runId ? this.#turn : null;
-		const path = join(this.dir, `rlm_${stamp()}_${this.sessionId}_t${turn?.turn ?? 0}_${runId.slice(-6)}.jsonl`);
+		const path = join(this.dir, logFileName(stamp(), this.sessionId, turn?.turn ?? 0, runId));
 		const fd = openSync(path, 'a', 0o600);
 		this.files.push(path);
 		this.#open = {fd, runId, written: new Set()};

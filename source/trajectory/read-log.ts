@@ -3,6 +3,7 @@
 import {readdirSync, readFileSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {z} from 'zod';
+import {parseLogFileName} from './log-names.js';
 import type {OriginalIteration, OriginalMetadata} from './original-schema.js';
 
 const messageSchema = z.object({role: z.string(), content: z.unknown()}).transform((m) => ({
@@ -129,8 +130,6 @@ export function readTrajectoryLog(path: string): TrajectoryLog {
 	return parseTrajectoryLog(text, path);
 }
 
-const fileName = /^rlm_.*_([0-9a-f]{8})_t(\d+)_\w+\.jsonl$/;
-
 /** The files of the most recent session in `dir` (other than `exceptSession`), oldest turn
  * first; [] when there is none. */
 export function lastSessionFiles(dir: string, exceptSession?: string): string[] {
@@ -141,9 +140,9 @@ export function lastSessionFiles(dir: string, exceptSession?: string): string[] 
 		return [];
 	}
 	const ours = names
-		.map((name) => ({name, match: fileName.exec(name)}))
-		.filter((entry) => entry.match && entry.match[1] !== exceptSession)
-		.map((entry) => ({path: join(dir, entry.name), session: entry.match![1]!, turn: Number(entry.match![2]), mtime: statSync(join(dir, entry.name)).mtimeMs}));
+		.map((name) => ({name, parsed: parseLogFileName(name)}))
+		.filter((entry) => entry.parsed && entry.parsed.sessionId !== exceptSession)
+		.map((entry) => ({path: join(dir, entry.name), session: entry.parsed!.sessionId, turn: entry.parsed!.turn, mtime: statSync(join(dir, entry.name)).mtimeMs}));
 	if (ours.length === 0) return [];
 	const newest = ours.reduce((a, b) => (b.mtime > a.mtime ? b : a));
 	return ours

@@ -153,6 +153,9 @@ export interface TrajectoryState {
 	readonly usage: Usage;
 	/** Tokens per model (replies under the run's model, llm sub-calls under theirs), for cost. */
 	readonly usageByModel: Readonly<Record<string, Usage>>;
+	/** Estimated USD over every reply and sub-call whose price the engine knew (their events'
+	 * costUsd); undefined while none was priced. */
+	readonly costUsd: number | undefined;
 	/** Id of the most recently created node (-1 when empty). */
 	readonly newest: number;
 	/** Bumped on every event that changed something. */
@@ -171,6 +174,7 @@ export function emptyTrajectory(): TrajectoryState {
 		roots: [],
 		usage: ZERO,
 		usageByModel: {},
+		costUsd: undefined,
 		newest: -1,
 		version: 0,
 		runIndex: PersistentMap(),
@@ -238,6 +242,7 @@ class Tx {
 	roots: readonly number[];
 	usage: Usage;
 	usageByModel: Readonly<Record<string, Usage>>;
+	costUsd: number | undefined;
 	newest: number;
 	runIndex: PersistentMap<string, number>;
 	callIndex: PersistentMap<string, number>;
@@ -249,6 +254,7 @@ class Tx {
 		this.roots = state.roots;
 		this.usage = state.usage;
 		this.usageByModel = state.usageByModel;
+		this.costUsd = state.costUsd;
 		this.newest = state.newest;
 		this.runIndex = state.runIndex;
 		this.callIndex = state.callIndex;
@@ -298,6 +304,10 @@ class Tx {
 		this.usageByModel = {...this.usageByModel, [model]: addU(this.usageByModel[model] ?? ZERO, clean)};
 	}
 
+	addCost(usd: number | undefined): void {
+		if (usd !== undefined && Number.isFinite(usd) && usd >= 0) this.costUsd = (this.costUsd ?? 0) + usd;
+	}
+
 	#retotal(id: number): void {
 		let current = id;
 		for (;;) {
@@ -329,6 +339,7 @@ class Tx {
 			roots: this.roots,
 			usage: this.usage,
 			usageByModel: this.usageByModel,
+			costUsd: this.costUsd,
 			newest: this.newest,
 			version: this.state.version + 1,
 			runIndex: this.runIndex,
@@ -559,6 +570,7 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			tx.end(id, t, 'done', event.ms);
 			tx.report(id, event.usage);
 			tx.countModel(reply.model, event.usage);
+			tx.addCost(event.costUsd);
 			break;
 		}
 		case 'code.start': {
@@ -649,7 +661,10 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			if (event.promptTruncated !== undefined) call.promptTruncated = event.promptTruncated;
 			tx.end(id, t, event.error === undefined ? 'done' : 'error', event.ms);
 			tx.report(id, event.usage);
-			if (call.childRun === undefined) tx.countModel(call.model, event.usage);
+			if (call.childRun === undefined) {
+				tx.countModel(call.model, event.usage);
+				tx.addCost(event.costUsd);
+			}
 			break;
 		}
 		case 'notice': {

@@ -1,6 +1,7 @@
 // What the TUI tells a user to do when something fails: its own advice (commands), in place of
 // the command line's (flags).
 import {presetOf} from '../protocol/backends.js';
+import type {RunErrorCode} from '../protocol/errors.js';
 
 /** The backend cannot be reached: what failed, and the commands that help. */
 export function unreachableHint(backend: string, baseURL: string | undefined, message: string): string {
@@ -10,4 +11,19 @@ export function unreachableHint(backend: string, baseURL: string | undefined, me
 	const start = presetOf(backend)?.start;
 	const how = backend === 'openai' ? ' (for Ollama: `ollama serve`)' : start ? ` (${start})` : '';
 	return `${what} Start the server${how}, fix the URL with /backend ${backend} URL, or try the offline demo model: /backend demo`;
+}
+
+/** What to do about a failed question, by its error code (undefined: nothing to add). */
+export function failureAdvice(code: RunErrorCode | undefined): string | undefined {
+	switch (code) {
+		case 'unreachable':
+		case 'timeout':
+		case 'bad_response':
+			return 'Check the server or the URL (/backend NAME URL), or try the offline demo: /backend demo';
+		case 'not_found':
+		case 'no_model':
+			return 'Pick another model with /model.';
+		default:
+			return undefined;
+	}
 }

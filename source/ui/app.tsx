@@ -13,7 +13,6 @@ import {HelpView} from './components/help-view.js';
 import {ModelPicker} from './components/model-picker.js';
 import {StatusLine} from './components/status-line.js';
 import {TreePane} from './components/tree-pane.js';
-import {loadCostEstimator} from './cost.js';
 import {loadRenderers, renderersVersion} from './markdown.js';
 import {safeEvent} from './safe-text.js';
 import {EffectRunner} from './effects.js';
@@ -193,7 +192,6 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 	useEffect(() => () => runnerRef.current?.dispose(), []);
 
 	useEffect(() => {
-		void loadCostEstimator();
 		void runnerRef.current!.loadHistory();
 		// Markdown and colouring load after the first frame; then redraw with them.
 		void loadRenderers().then(() => setRenderers(renderersVersion()));
@@ -250,7 +248,7 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 				cancelling={Boolean(state.running?.cancelling)}
 				{...(state.lastElapsed !== undefined ? {lastElapsed: state.lastElapsed} : {})}
 				usage={state.tree.traj.usage}
-				usageByModel={state.tree.traj.usageByModel}
+				costUsd={state.tree.traj.costUsd}
 				{...(state.config.context ? {context: state.config.context} : {})}
 				hints={hints}
 				theme={theme}

@@ -11,6 +11,7 @@ import type {CommandContext} from './commands/command.js';
 import {findCommand} from './commands/index.js';
 import {resumeLast} from './commands/resume.js';
 import {firstLine, type UiEngine} from './engine-port.js';
+import {runErrorOf, type RunErrorCode} from '../protocol/errors.js';
 import {appendHistory, loadHistory} from './input-history.js';
 import type {AppAction, CompletionSummary, Effect} from './state/types.js';
 import type {TerminalControl} from './terminal.js';
@@ -38,10 +39,17 @@ export function summarize(result: CompletionResult): CompletionSummary {
 		status: result.status,
 		response: result.response,
 		...(result.error ? {error: result.error} : {}),
+		...(result.errorCode ? {errorCode: result.errorCode} : {}),
 		iterations: result.iterations.length,
 		ms: result.executionTimeMs,
 		usage: {inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens},
 	};
+}
+
+/** A thrown error as a summary's error and its code. */
+function runErrorFields(error: unknown): {error: string; errorCode: RunErrorCode} {
+	const {code, message} = runErrorOf(error);
+	return {error: message, errorCode: code};
 }
 
 export class EffectRunner {
@@ -116,9 +124,8 @@ export class EffectRunner {
 	async #pickServerModel(): Promise<void> {
 		const {rlm} = this.deps;
 		if (rlm.options.model.trim()) return;
-		const [first] = await rlm.listModels(AbortSignal.timeout(15_000)).catch(() => []);
-		if (!first || rlm.options.model.trim()) return;
-		rlm.configure({model: first});
+		const first = await rlm.chooseServerModel(AbortSignal.timeout(15_000)).catch(() => undefined);
+		if (!first) return;
 		this.#dispatch({type: 'config', config: {model: first}});
 		this.#say('info', `Model: ${first}, the first the server lists (/model to choose another).`);
 	}
@@ -186,7 +193,7 @@ export class EffectRunner {
 				done({
 					status: controller.signal.aborted ? 'cancelled' : 'failed',
 					response: '',
-					error: firstLine(error),
+					...runErrorFields(error),
 					iterations: 0,
 					ms: 0,
 					usage: {inputTokens: 0, outputTokens: 0},

@@ -1,7 +1,7 @@
 // What the UI uses of the engine: the live Rlm, or the inert stand-in of a replay. Only the effect
 // runner and the slash commands' effects (run by it) call these methods.
 import type {CompletionOptions, CompletionResult, RlmOptions} from '../engine/types.js';
-import type {ResumeSummary} from '../engine/rlm.js';
+import type {ResumeLastResult} from '../engine/rlm.js';
 import type {RlmEvent} from '../protocol/events.js';
 import type {SandboxContext} from '../protocol/repl.js';
 import type {ResumeTurn} from '../trajectory/resume.js';
@@ -15,8 +15,9 @@ export interface UiEngine {
 	setContext(context: SandboxContext | null): void;
 	listModels(signal?: AbortSignal): Promise<string[]>;
 	checkBackend(signal?: AbortSignal): Promise<void>;
+	chooseServerModel(signal?: AbortSignal): Promise<string | undefined>;
 	resetSession(): Promise<void>;
-	resume(turns: ResumeTurn[], sessionId?: string): Promise<ResumeSummary>;
+	resumeLast(onFound?: (found: {turns: readonly ResumeTurn[]; replacing: boolean}) => void): Promise<ResumeLastResult>;
 	readonly sessionId: string;
 	readonly history: readonly {question: string; answer: string}[];
 	warmUp(): Promise<void>;

@@ -2,7 +2,7 @@
 import {EventEmitter} from 'node:events';
 import {isBackendName, type BackendName} from '../protocol/backends.js';
 import type {RlmEvent} from '../protocol/events.js';
-import type {ResumeSummary, RlmEvents} from '../engine/rlm.js';
+import type {ResumeLastResult, RlmEvents} from '../engine/rlm.js';
 import type {CompletionResult, RlmOptions} from '../engine/types.js';
 import type {ResolvedConfig} from '../settings/resolve.js';
 import {DEFAULT_SETTINGS} from '../settings/schema.js';
@@ -46,13 +46,17 @@ export class InertEngine extends EventEmitter<RlmEvents> implements UiEngine {
 
 	async checkBackend(): Promise<void> {}
 
+	async chooseServerModel(): Promise<string | undefined> {
+		return undefined;
+	}
+
 	async resetSession(): Promise<void> {}
 
 	readonly sessionId = 'replay';
 	readonly history = [];
 
-	async resume(): Promise<ResumeSummary> {
-		return {turns: 0, blocks: 0, failedBlocks: 0, missingContexts: 0, variables: []};
+	async resumeLast(): Promise<ResumeLastResult> {
+		return {status: 'off'};
 	}
 
 	async warmUp(): Promise<void> {}

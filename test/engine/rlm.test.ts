@@ -470,4 +470,31 @@ describe('the RLM loop', () => {
 			await rlm.dispose();
 		}
 	});
+
+	it('carries a failure as {code, message} on the result and on run.done', async () => {
+		server.setResponder(() => ({status: 404, message: "model 'nope' not found"}));
+		const {rlm, events} = makeRlm('openai', {blocks: {}}, {model: 'nope'});
+		try {
+			const result = await rlm.completion('q', {context: 'c'});
+			expect(result.errorCode).toBe('not_found');
+			const done = events.find((event) => event.type === 'run.done');
+			expect(done).toMatchObject({status: 'failed', errorCode: 'not_found', error: result.error});
+		} finally {
+			await rlm.dispose();
+		}
+	});
+
+	it('no model set and none listed: fails with no_model before any model call', async () => {
+		const empty = await startFakeLlmServer({models: []});
+		const rlm = new Rlm({model: '', backend: 'openai', baseURL: empty.openaiBaseURL, apiKey: 'k', logDir: false, replFactory: fakeRepls({blocks: {}})});
+		try {
+			const result = await rlm.completion('q');
+			expect(result).toMatchObject({status: 'failed', errorCode: 'no_model'});
+			expect(result.error).toContain('lists no models');
+			expect(empty.requests.filter((request) => request.path.includes('chat'))).toHaveLength(0);
+		} finally {
+			await rlm.dispose();
+			await empty.close();
+		}
+	});
 });

@@ -1,5 +1,6 @@
 // Trajectories: run -> JSONL -> replay gives the same tree; a killed run leaves readable lines;
 // the original RLM's files open; --resume brings variables back without model calls.
+import {parseLogFileName} from '../../source/trajectory/log-names.js';
 import {spawn} from 'node:child_process';
 import {mkdtempSync, readdirSync, readFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -9,7 +10,6 @@ import {Rlm} from '../../source/engine/rlm.js';
 import type {RlmEvent} from '../../source/protocol/events.js';
 import {logToEvents} from '../../source/trajectory/log-to-events.js';
 import {lastSessionFiles, parseTrajectoryLog, readTrajectoryLog} from '../../source/trajectory/read-log.js';
-import {resumeTurns} from '../../source/trajectory/resume.js';
 import {reduceAll, toNested, type NestedNode} from '../../source/trajectory/tree.js';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
 import {repl, scripted, subRequests} from '../support/rlm-script.js';
@@ -164,7 +164,12 @@ describe('JSONL trajectories', () => {
 		server.requests.length = 0;
 		const second = makeRlm(dir).rlm;
 		try {
-			const summary = await second.resume(resumeTurns(files.map((file) => readTrajectoryLog(file))));
+			const heard: Array<{turns: number; replacing: boolean}> = [];
+			const resumed = await second.resumeLast(({turns, replacing}) => heard.push({turns: turns.length, replacing}));
+			expect(heard).toEqual([{turns: 1, replacing: false}]);
+			if (resumed.status !== 'resumed') throw new Error(`not resumed: ${resumed.status}`);
+			expect(resumed.turns.map((turn) => turn.question)).toEqual(['remember this']);
+			const {summary} = resumed;
 			expect(summary).toMatchObject({turns: 1, blocks: 1, failedBlocks: 0, missingContexts: 0});
 			expect(summary.variables.map((v) => v.name)).toEqual(expect.arrayContaining(['memo', 'count']));
 			expect(server.requests).toHaveLength(0);
@@ -173,6 +178,8 @@ describe('JSONL trajectories', () => {
 			// The new question is its own context again (the resumed turn's question is not).
 			expect(answer.response).toBe('RECORDED-MEMO/13/1/what was it?');
 			expect(subRequests(server.requests)).toHaveLength(0);
+			// Later turns log into the resumed session, so the next --resume finds all of it.
+			expect(second.logFiles.map((file) => parseLogFileName(file)?.sessionId)).toEqual([parseLogFileName(files[0]!)!.sessionId]);
 		} finally {
 			await second.dispose();
 		}

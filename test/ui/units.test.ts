@@ -3,7 +3,7 @@
 import {describe, expect, it} from 'vitest';
 import type {RlmEvent, RlmEventBody} from '../../source/protocol/events.js';
 import {COMMANDS, parseCommandLine} from '../../source/ui/commands/index.js';
-import {estimateCost, loadCostEstimator} from '../../source/ui/cost.js';
+import {failureAdvice} from '../../source/ui/advice.js';
 import {clip, fitAnsi, formatClock, formatMs, formatTokens} from '../../source/ui/format.js';
 import {loadRenderers, markdownLines} from '../../source/ui/markdown.js';
 import {safeEvent, safeText} from '../../source/ui/safe-text.js';
@@ -165,7 +165,7 @@ describe('reducer under several keys per tick', () => {
 	});
 });
 
-describe('formatting, Markdown and cost', () => {
+describe('formatting, Markdown and advice', () => {
 	it('formats and fits', async () => {
 		expect(formatMs(850)).toBe('850ms');
 		expect(formatMs(12_300)).toBe('12s');
@@ -179,11 +179,13 @@ describe('formatting, Markdown and cost', () => {
 		expect(markdownLines(source, 40).join('\n')).not.toContain('**');
 	});
 
-	it('estimates cost for known models only', async () => {
-		await loadCostEstimator();
-		expect(estimateCost({demo: {inputTokens: 100, outputTokens: 100}})).toBeUndefined();
-		const cost = estimateCost({'claude-sonnet-4-5': {inputTokens: 1_000_000, outputTokens: 0}, demo: {inputTokens: 5, outputTokens: 5}});
-		expect(cost).toBeCloseTo(3, 5);
+	it('advises on a failed question by its error code, not its wording', () => {
+		expect(failureAdvice('unreachable')).toContain('/backend demo');
+		expect(failureAdvice('timeout')).toContain('/backend NAME URL');
+		expect(failureAdvice('not_found')).toBe('Pick another model with /model.');
+		expect(failureAdvice('no_model')).toBe('Pick another model with /model.');
+		expect(failureAdvice('internal')).toBeUndefined();
+		expect(failureAdvice(undefined)).toBeUndefined();
 	});
 });
 

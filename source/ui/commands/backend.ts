@@ -1,6 +1,6 @@
 // /backend NAME [URL]: switch backend (and its base URL), saved; without a name, say which is in use.
 import {BACKEND_NAMES, isBackendName, type BackendName} from '../../protocol/backends.js';
-import {apiKeyFor, baseURLFor, headersFor, modelFor} from '../../settings/resolve.js';
+import {backendTarget} from '../../settings/resolve.js';
 import {unreachableHint} from '../advice.js';
 import {firstLine} from '../engine-port.js';
 import {addChat} from '../state/updates.js';
@@ -35,17 +35,11 @@ export const backendCommand = defineCommand<{backend: BackendName; url?: string}
 });
 
 async function setBackend(context: CommandContext, backend: BackendName, url?: string): Promise<void> {
-	const {rlm, settings, config, env} = context;
-	const stored = settings.get();
-	// Back to the backend the app was launched with: its flags (-u, -m, --header) hold for the
-	// session, unless /model picked another model for it meanwhile.
-	const launched = backend === config.backend;
-	const model = context.picked.get(backend) ?? (launched ? config.model : modelFor(backend, stored));
-	const baseURL = backend === 'demo' ? undefined : (url ?? (launched ? config.baseURL : undefined) ?? baseURLFor(backend, stored, env, model));
-	const apiKey = launched && config.apiKey ? config.apiKey : apiKeyFor(backend, env, baseURL);
-	const headers = launched ? config.headers : headersFor(backend, stored);
+	const {rlm, settings} = context;
+	const target = backendTarget(backend, {launched: context.config, stored: settings.get(), env: context.env, ...(url ? {url} : {}), ...pickedFor(context, backend)});
+	const {model, baseURL} = target;
 	try {
-		rlm.configure({backend, baseURL, apiKey, model, headers});
+		rlm.configure(target);
 	} catch (error) {
 		context.say('error', `Could not switch to ${backend}: ${firstLine(error)}`);
 		return;
@@ -58,4 +52,9 @@ async function setBackend(context: CommandContext, backend: BackendName, url?: s
 	} catch (error) {
 		context.say('error', unreachableHint(backend, baseURL, firstLine(error)));
 	}
+}
+
+function pickedFor(context: CommandContext, backend: BackendName): {pickedModel?: string} {
+	const picked = context.picked.get(backend);
+	return picked ? {pickedModel: picked} : {};
 }

@@ -1,7 +1,4 @@
 // /resume (and --resume): the last logged session's chat and REPL variables come back.
-import {defaultLogDir} from '../../trajectory/jsonl-log.js';
-import {lastSessionFiles, readTrajectoryLog} from '../../trajectory/read-log.js';
-import {resumeTurns} from '../../trajectory/resume.js';
 import {firstLine} from '../engine-port.js';
 import {defineCommand, type CommandContext} from './command.js';
 
@@ -15,27 +12,21 @@ export const resumeCommand = defineCommand<null>({
 });
 
 export async function resumeLast(context: CommandContext): Promise<void> {
-	const {rlm} = context;
-	const dir = rlm.options.logDir === false ? null : (rlm.options.logDir ?? defaultLogDir());
-	if (!dir) {
-		context.say('error', 'Nothing to resume: trajectory logs are turned off.');
-		return;
-	}
-	// Never this very session (its own first question may already be logged).
-	const files = lastSessionFiles(dir, rlm.sessionId);
-	if (files.length === 0) {
-		context.say('info', `Nothing to resume: no earlier session in ${dir}.`);
-		return;
-	}
 	try {
-		if (rlm.history.length > 0) {
+		const result = await context.rlm.resumeLast(({turns, replacing}) => {
 			// Mid-session: the resumed one replaces it, in a fresh REPL.
-			await rlm.resetSession();
-			context.dispatch({type: 'cleared'});
+			if (replacing) context.dispatch({type: 'cleared'});
+			context.say('info', `Resuming the last session (${turns.length} turn(s)): re-running its code with the recorded sub-call answers…`);
+		});
+		if (result.status === 'off') {
+			context.say('error', 'Nothing to resume: trajectory logs are turned off.');
+			return;
 		}
-		context.say('info', `Resuming the last session (${files.length} turn(s)): re-running its code with the recorded sub-call answers…`);
-		const turns = resumeTurns(files.map((file) => readTrajectoryLog(file)));
-		const summary = await rlm.resume(turns, /_([0-9a-f]{8})_t\d+_/.exec(files[0]!)?.[1]);
+		if (result.status === 'none') {
+			context.say('info', `Nothing to resume: no earlier session in ${result.dir}.`);
+			return;
+		}
+		const {turns, summary} = result;
 		for (const turn of turns) {
 			context.dispatch({type: 'chat', kind: 'user', text: turn.question});
 			if (turn.answer !== null) context.dispatch({type: 'chat', kind: 'answer', text: turn.answer});

@@ -2,7 +2,6 @@ import {Text} from 'ink';
 import React, {memo} from 'react';
 import {badgeText, type ContextBadge} from '../../context/summary.js';
 import type {Usage} from '../../protocol/llm.js';
-import {estimateCost} from '../cost.js';
 import {clip, displayWidth, formatClock, formatCost, formatTokens} from '../format.js';
 import type {Theme} from '../theme.js';
 import {spinnerFrame} from '../theme.js';
@@ -18,7 +17,8 @@ export interface StatusLineProps {
 	cancelling: boolean;
 	lastElapsed?: number;
 	usage: Usage;
-	usageByModel: Readonly<Record<string, Usage>>;
+	/** Estimated USD so far (the engine prices each call); undefined when no price is known. */
+	costUsd: number | undefined;
 	/** What is loaded as the context, if anything. */
 	context?: ContextBadge;
 	hints: string;
@@ -28,10 +28,9 @@ export interface StatusLineProps {
 }
 
 export const StatusLine = memo(function StatusLine(props: StatusLineProps) {
-	const {width, backend, model, iteration, maxIterations, runningSince, cancelling, lastElapsed, usage, usageByModel, context, hints, theme, now} = props;
+	const {width, backend, model, iteration, maxIterations, runningSince, cancelling, lastElapsed, usage, costUsd: cost, context, hints, theme, now} = props;
 	const running = runningSince !== undefined;
 	const elapsed = running ? now - runningSince : lastElapsed;
-	const cost = estimateCost(usageByModel);
 	const parts = [
 		`${backend} · ${model}`,
 		context ? `ctx ${badgeText(context, (label) => clip(label, 24))}` : '',

@@ -10,6 +10,7 @@ import {pickModel} from '../commands/model.js';
 import {detailLines} from '../detail.js';
 import {formatMs, formatTokens} from '../format.js';
 import {entryLines} from '../chat-lines.js';
+import {failureAdvice} from '../advice.js';
 import {HELP_LINES} from '../help-lines.js';
 import {safeEvent} from '../safe-text.js';
 import {
@@ -554,12 +555,8 @@ function completionDone(state: AppState, result: CompletionSummary, now: number)
 		case 'failed': {
 			// The backend's message ends with advice about flags; here the advice is commands.
 			const message = (result.error ?? 'the completion failed').replace(/\s*(Start the server|Check the model name)[\s\S]*$/, '');
-			const hint = /unreachable|ECONNREFUSED|connect|fetch failed|not reach/i.test(message)
-				? ' Check the server or the URL (/backend NAME URL), or try the offline demo: /backend demo'
-				: /not found|does not exist/i.test(message)
-					? ' Pick another model with /model.'
-					: '';
-			return addChat(base, 'error', `${message}${hint}`);
+			const advice = failureAdvice(result.errorCode);
+			return addChat(base, 'error', advice ? `${message} ${advice}` : message);
 		}
 	}
 }

@@ -1,5 +1,6 @@
 // The TUI's state and the actions and effects around it: the shapes the reducer (app-state.ts),
 // the slash commands (commands/), the effect runner and the components share.
+import type {RunErrorCode} from '../../protocol/errors.js';
 import type {ContextBadge} from '../../context/summary.js';
 import type {BackendName} from '../../protocol/backends.js';
 import type {RlmEvent, RunStatus} from '../../protocol/events.js';
@@ -103,6 +104,8 @@ export type CompletionSummary = {
 	status: RunStatus;
 	response: string;
 	error?: string;
+	/** The error's stable code: the advice shown is chosen by it. */
+	errorCode?: RunErrorCode;
 	iterations: number;
 	ms: number;
 	usage: {inputTokens: number; outputTokens: number};

@@ -1,0 +1,36 @@
+// Which logged session --resume and /resume bring back: the newest in the log dir other than the
+// asking session, read into turns. Every front end resumes through Rlm.resumeLast, which uses this.
+import {defaultLogDir} from '../trajectory/jsonl-log.js';
+import {parseLogFileName} from '../trajectory/log-names.js';
+import {lastSessionFiles, readTrajectoryLog} from '../trajectory/read-log.js';
+import {resumeTurns, type ResumeTurn} from '../trajectory/resume.js';
+import type {VariableInfo} from '../protocol/repl.js';
+
+export interface ResumeSummary {
+	turns: number;
+	blocks: number;
+	failedBlocks: number;
+	/** Turns whose context was too big to log (re-run against the current context instead). */
+	missingContexts: number;
+	variables: VariableInfo[];
+}
+
+/** What Rlm.resumeLast did: `off` (logging is off), `none` (no earlier session in `dir`), or
+ * `resumed` with the turns brought back (questions and answers, for a transcript) and the summary. */
+export type ResumeLastResult =
+	| {status: 'off'}
+	| {status: 'none'; dir: string}
+	| {status: 'resumed'; dir: string; turns: ResumeTurn[]; summary: ResumeSummary};
+
+export type LastSession = {status: 'off'} | {status: 'none'; dir: string} | {status: 'found'; dir: string; sessionId: string | undefined; turns: ResumeTurn[]};
+
+/** The newest session logged in `logDir` (default: the user's log dir; false: logging is off)
+ * other than `exceptSession`, its logs read into turns. Throws LogReadError on an unreadable log. */
+export function findLastSession(logDir: string | false | undefined, exceptSession?: string): LastSession {
+	if (logDir === false) return {status: 'off'};
+	const dir = logDir ?? defaultLogDir();
+	const files = lastSessionFiles(dir, exceptSession);
+	if (files.length === 0) return {status: 'none', dir};
+	const turns = resumeTurns(files.map((file) => readTrajectoryLog(file)));
+	return {status: 'found', dir, sessionId: parseLogFileName(files[0]!)?.sessionId, turns};
+}

@@ -1,6 +1,7 @@
 // The rooms of source/ and the one direction between them (docs/ARCHITECTURE.md):
 //   ui -> engine -> {sandbox, backends}; trajectory is pure and used by all;
 //   context (loading files, folders, globs) is used by the front ends and imports only protocol;
+//   text (safe terminal text, units) is shared by ui and cli and imports only protocol;
 //   protocol is imported by everyone and imports no one.
 // `npm run check:rooms` and test/architecture.test.ts run these rules; type-only imports count.
 const room = (name) => `^source/${name}/`;
@@ -74,6 +75,13 @@ module.exports = {
 			severity: 'error',
 			from: {path: room('settings')},
 			to: {path: rooms('engine', 'sandbox', 'trajectory', 'ui', 'cli', 'server', 'mcp', 'context')},
+		},
+		{
+			name: 'text-is-a-leaf',
+			comment: 'How text is made safe and numbers are written for a terminal: shared by the TUI and the command line; imports only protocol.',
+			severity: 'error',
+			from: {path: room('text')},
+			to: {path: '^source/', pathNot: rooms('text', 'protocol')},
 		},
 		{
 			name: 'context-stands-alone',

@@ -1,7 +1,7 @@
 // The seed's compact execution log (-e) and its full view (-v), drawn from engine events.
 import type {RlmEvent} from '../protocol/events.js';
-import {formatCost} from '../ui/format.js';
-import {safeText} from '../ui/safe-text.js';
+import {formatCost} from '../text/units.js';
+import {safeText} from '../text/safe-text.js';
 
 const firstLine = (text: string) => text.split('\n').find((line) => line.trim()) ?? '';
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);

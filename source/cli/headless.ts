@@ -3,7 +3,7 @@ import {Rlm} from '../engine/rlm.js';
 import type {ResolvedConfig} from '../settings/resolve.js';
 import type {SandboxContext} from '../protocol/repl.js';
 import {execLogWriter} from './exec-log.js';
-import {safeText} from '../ui/safe-text.js';
+import {safeText} from '../text/safe-text.js';
 import {emptyTrajectory, reduceTrajectory} from '../trajectory/tree.js';
 import {sessionJson} from '../trajectory/serialize.js';
 import type {CompletionResult} from '../engine/types.js';

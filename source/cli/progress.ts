@@ -4,7 +4,7 @@
 import yoctoSpinner from 'yocto-spinner';
 import type {RlmEvent} from '../protocol/events.js';
 import type {TrajectoryState} from '../trajectory/tree.js';
-import {formatClock, formatCost, formatTokens} from '../ui/format.js';
+import {formatClock, formatCost, formatTokens} from '../text/units.js';
 
 export interface Progress {
 	/** Feed each event after the tree has taken it. */

@@ -3,7 +3,7 @@ import {logToEvents} from '../trajectory/log-to-events.js';
 import {readTrajectoryLog} from '../trajectory/read-log.js';
 import {reduceAll, toNested} from '../trajectory/tree.js';
 import {execLogWriter} from './exec-log.js';
-import {safeText} from '../ui/safe-text.js';
+import {safeText} from '../text/safe-text.js';
 
 export async function runReplay(path: string, options: {json: boolean; interactive: boolean; verbose: boolean}): Promise<number> {
 	const log = readTrajectoryLog(path);

@@ -1,5 +1,5 @@
 // A child RLM started by rlm_query: its own REPL, the prompt as its context, one level deeper.
-import type {EngineContext} from './engine-context.js';
+import type {ChildRunParams, EngineContext} from './engine-context.js';
 import {contextInfo} from './context-info.js';
 import {newId} from './ids.js';
 import {runLoop} from './run-loop.js';
@@ -10,7 +10,7 @@ const maxInlineQuestionChars = 4000;
 
 export async function runChild(
 	engine: EngineContext,
-	params: {parentCallId: string; depth: number; model: string; prompt: string; signal: AbortSignal},
+	params: ChildRunParams,
 ): Promise<CompletionResult> {
 	const repl = await engine.startRepl();
 	try {

@@ -1,8 +1,17 @@
 // What a run needs from the Rlm that owns it: the backend, the settled options, the event sink,
-// and REPLs for child runs.
+// REPLs for child runs, and the child runs themselves.
 import type {Backend} from '../backends/types.js';
 import type {Repl, ReplOptions} from '../protocol/repl.js';
 import type {RlmEventBody} from '../protocol/events.js';
+import type {CompletionResult} from './types.js';
+
+export interface ChildRunParams {
+	parentCallId: string;
+	depth: number;
+	model: string;
+	prompt: string;
+	signal: AbortSignal;
+}
 
 export interface SettledOptions {
 	model: string;
@@ -25,4 +34,7 @@ export interface EngineContext {
 	once(key: string): boolean;
 	/** A fresh REPL for a child RLM; the caller disposes it. */
 	startRepl(): Promise<Repl>;
+	/** Runs a child RLM (rlm_query) on this context, one level deeper (child-run.ts; passed in so
+	 * that the loop, its sub-calls and the child run do not import one another in a circle). */
+	runChild(params: ChildRunParams): Promise<CompletionResult>;
 }

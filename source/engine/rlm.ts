@@ -12,6 +12,7 @@ import type {RlmEvent, RlmEventBody} from '../protocol/events.js';
 import {costStamper} from './cost.js';
 import {newId} from './ids.js';
 import {CodedError, runErrorOf} from '../protocol/errors.js';
+import {runChild} from './child-run.js';
 import {runLoop} from './run-loop.js';
 import {sandboxRepls} from './sandbox-repls.js';
 import {defaultLogDir, TrajectoryLogger} from '../trajectory/jsonl-log.js';
@@ -399,7 +400,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 	#engineContext(options: SettledOptions): EngineContext {
 		const logger = this.#trajectoryLogger();
 		const seen = new Set<string>();
-		return {
+		const context: EngineContext = {
 			backend: this.#backend,
 			options,
 			once: (key: string) => !seen.has(key) && Boolean(seen.add(key)),
@@ -409,7 +410,9 @@ export class Rlm extends EventEmitter<RlmEvents> {
 				this.emit('event', event);
 			},
 			startRepl: () => this.#repls().start(options.repl),
+			runChild: (params) => runChild(context, params),
 		};
+		return context;
 	}
 
 	#buildBackend(): Backend {

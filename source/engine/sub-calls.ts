@@ -9,7 +9,6 @@ import type {PromptTruncation} from '../protocol/events.js';
 import {newId} from './ids.js';
 import {emptyReplyCause, emptyReplyNotice, emptySubCallError} from './empty-reply.js';
 import {callModel} from './model-call.js';
-import {runChild} from './child-run.js';
 import {promptBudgetChars, REPLY_RESERVE_TOKENS, subModelWindow} from './windows.js';
 import {CUT_REPLY_MARKER, cutPromptMarker, GENERIC_WINDOW_ADVICE, promptTruncatedMessage, promptTruncation} from './truncation.js';
 
@@ -137,7 +136,7 @@ function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest
 
 function childCall(engine: EngineContext, site: CallSite, request: BridgeRequest, model: string, prompt: string, index: number, signal: AbortSignal) {
 	return tracedCall(engine, site, {kind: 'rlm', fn: request.fn, model, prompt, index}, async (callId) => {
-		const result = await runChild(engine, {parentCallId: callId, depth: site.depth + 1, model, prompt, signal});
+		const result = await engine.runChild({parentCallId: callId, depth: site.depth + 1, model, prompt, signal});
 		const usage = {inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens};
 		if (result.status === 'failed' || result.status === 'cancelled') {
 			const error = `Error: the child RLM ${result.status}${result.error ? `: ${result.error}` : ''}`;

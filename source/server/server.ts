@@ -5,7 +5,6 @@ import {createServer, type IncomingMessage, type ServerResponse} from 'node:http
 import {isIP} from 'node:net';
 import pLimit from 'p-limit';
 import type {Usage} from '../protocol/llm.js';
-import type {Backend} from '../backends/types.js';
 import type {RlmEvent} from '../protocol/events.js';
 import {Rlm} from '../engine/rlm.js';
 import type {RlmOptions} from '../engine/types.js';
@@ -16,7 +15,8 @@ import {chatRequestSchema, type ChatRequest} from './request-schema.js';
 export interface RlmServerOptions {
 	/** Options for every run; `model` is the root model behind the `rlm` alias. */
 	rlm: Omit<RlmOptions, 'backendInstance'>;
-	backend: Backend;
+	/** The backend every run shares (the engine's option; serve builds it once). */
+	backend: NonNullable<RlmOptions['backendInstance']>;
 	host?: string;
 	port?: number;
 	/** Required bearer token; undefined means no auth (loopback only). */

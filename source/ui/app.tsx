@@ -14,7 +14,7 @@ import {ModelPicker} from './components/model-picker.js';
 import {StatusLine} from './components/status-line.js';
 import {TreePane} from './components/tree-pane.js';
 import {loadRenderers, renderersVersion} from './markdown.js';
-import {safeEvent} from './safe-text.js';
+import {safeEvent} from '../text/safe-text.js';
 import {EffectRunner} from './effects.js';
 import type {UiEngine} from './engine-port.js';
 import {hintsFor} from './hints.js';

@@ -1,7 +1,8 @@
 // The detail view's text for a node: everything the one-line row leaves out (the full code, the
 // full output, the full prompt and response), wrapped to the view's width. Pure and cached.
 import type {TrajectoryNode} from '../trajectory/tree.js';
-import {formatMs, formatTokens, wrapLines} from './format.js';
+import {wrapLines} from './format.js';
+import {formatMs, formatTokens} from '../text/units.js';
 import {highlightPython, renderersVersion} from './markdown.js';
 import {colorless} from './theme.js';
 

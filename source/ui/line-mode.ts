@@ -6,7 +6,7 @@ import type {RlmEvent} from '../protocol/events.js';
 import type {UiEngine} from './engine-port.js';
 import {parseCommandLine} from './commands/index.js';
 import {quitCommand} from './commands/quit.js';
-import {safeText} from './safe-text.js';
+import {safeText} from '../text/safe-text.js';
 
 export interface LineModeOptions {
 	rlm: UiEngine;

@@ -1,7 +1,8 @@
 // One-line descriptions of tree nodes (pure): title, preview, and the right-aligned meta
 // (time and tokens). The row component only lays these out.
 import type {TrajectoryNode} from '../trajectory/tree.js';
-import {clip, firstLine, formatMs, formatTokens, lastLine, oneLine} from './format.js';
+import {clip, firstLine, lastLine, oneLine} from './format.js';
+import {formatMs, formatTokens} from '../text/units.js';
 import {highlightPython} from './markdown.js';
 import {colorless} from './theme.js';
 

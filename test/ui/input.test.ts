@@ -15,7 +15,7 @@ import {layoutInput} from '../../source/ui/state/input-layout.js';
 import {clearInput, editInput, emptyInput, insertPaste, insertText, inputText, submitInput, type LineInputState} from '../../source/ui/state/line-input.js';
 import {FrameDiff, keepScrollback} from '../../source/ui/terminal.js';
 import {colorless, setColors, themeFor} from '../../source/ui/theme.js';
-import {safeText} from '../../source/ui/safe-text.js';
+import {safeText} from '../../source/text/safe-text.js';
 import type {RlmEvent} from '../../source/protocol/events.js';
 
 /** Feeds reads at the given times, expiring waits as the clock passes; returns key names etc. */

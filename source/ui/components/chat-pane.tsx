@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import React, {memo, useMemo} from 'react';
 import {inputPlaceholder} from '../hints.js';
-import {formatClock} from '../format.js';
+import {formatClock} from '../../text/units.js';
 import {entryLines, type ChatLine, type Tone} from '../chat-lines.js';
 import type {ChatEntry, Running} from '../state/types.js';
 import type {LineInputState} from '../state/line-input.js';

@@ -2,7 +2,8 @@ import {Text} from 'ink';
 import React, {memo} from 'react';
 import {badgeText, type ContextBadge} from '../../context/summary.js';
 import type {Usage} from '../../protocol/llm.js';
-import {clip, displayWidth, formatClock, formatCost, formatTokens} from '../format.js';
+import {clip, displayWidth} from '../format.js';
+import {formatClock, formatCost, formatTokens} from '../../text/units.js';
 import type {Theme} from '../theme.js';
 import {spinnerFrame} from '../theme.js';
 

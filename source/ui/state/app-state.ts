@@ -8,11 +8,11 @@ import {getNode, type RunNode} from '../../trajectory/tree.js';
 import {COMMANDS, parseCommandLine, type CommandLine} from '../commands/index.js';
 import {pickModel} from '../commands/model.js';
 import {detailLines} from '../detail.js';
-import {formatMs, formatTokens} from '../format.js';
+import {formatMs, formatTokens} from '../../text/units.js';
 import {entryLines} from '../chat-lines.js';
 import {failureAdvice} from '../advice.js';
 import {HELP_LINES} from '../help-lines.js';
-import {safeEvent} from '../safe-text.js';
+import {safeEvent} from '../../text/safe-text.js';
 import {
 	CHAT_KEYS,
 	DETAIL_KEYS,

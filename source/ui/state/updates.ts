@@ -1,5 +1,5 @@
 // Small pure updates that the reducer and the slash commands both make.
-import {safeText} from '../safe-text.js';
+import {safeText} from '../../text/safe-text.js';
 import type {AppState, ChatKind, ChatEntry, Effect} from './types.js';
 
 /** A chat entry at the bottom (made safe to draw); the chat scrolls back to the bottom. */

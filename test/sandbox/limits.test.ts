@@ -36,9 +36,10 @@ describe('timeouts', () => {
 			await new Promise((resolve) => setTimeout(resolve, timeoutMs * 0.6));
 			return request.prompts.map((prompt) => `re:${prompt}`);
 		};
+		// Three waits of 0.6 x the timeout each: the block waits 1.8 x its timeout in all, by construction.
 		const result = await sandbox.run('got = [llm_query(str(i)) for i in range(3)]\nprint(got)', {onCall: slowCall});
-		expect(result.ms).toBeGreaterThan(timeoutMs);
 		expect(result.ok).toBe(true);
+		expect(result.limit).toBeUndefined();
 		expect(result.stdout).toBe("['re:0', 're:1', 're:2']\n");
 	});
 

@@ -113,7 +113,7 @@ export class EffectRunner {
 		const check = rlm.checkBackend(AbortSignal.timeout(15_000)).then(
 			() => this.#pickServerModel(),
 			(error: unknown) => {
-				if (this.#backend === backend && (rlm.options.baseURL ?? baseURL) === baseURL) this.#say('error', unreachableHint(backend, baseURL, firstLine(error)));
+				if (this.#backend === backend && (rlm.options.baseURL ?? baseURL) === baseURL) this.#say('error', unreachableHint(backend, baseURL, error));
 			},
 		);
 		const warm = rlm.warmUp().catch((error: unknown) => this.#say('error', `The Python sandbox could not start: ${firstLine(error)}`));

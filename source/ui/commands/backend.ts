@@ -50,7 +50,7 @@ async function setBackend(context: CommandContext, backend: BackendName, url?: s
 	try {
 		await rlm.checkBackend(AbortSignal.timeout(15_000));
 	} catch (error) {
-		context.say('error', unreachableHint(backend, baseURL, firstLine(error)));
+		context.say('error', unreachableHint(backend, baseURL, error));
 	}
 }
 

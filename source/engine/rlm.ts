@@ -61,10 +61,14 @@ export class Rlm extends EventEmitter<RlmEvents> {
 	/** Puts the cost on the events that can carry it. */
 	readonly #priced = costStamper();
 
+	/** The model this session last used on each backend (a switch back to one takes it again). */
+	readonly #sessionModels = new Map<string, string>();
+
 	constructor(options: RlmOptions) {
 		super();
 		this.#options = {...options};
 		this.#backend = this.#buildBackend();
+		this.#rememberModel();
 	}
 
 	get options(): Readonly<RlmOptions> {
@@ -95,6 +99,18 @@ export class Rlm extends EventEmitter<RlmEvents> {
 				throw error;
 			}
 		}
+		this.#rememberModel();
+	}
+
+	/** The model this session last used on `backend` (a kind or preset name): what a switch back to
+	 * it should take (it wins over the launch flags and the saved settings); undefined when none. */
+	sessionModel(backend: string): string | undefined {
+		return this.#sessionModels.get(backend);
+	}
+
+	#rememberModel(): void {
+		const model = this.#options.model.trim();
+		if (model) this.#sessionModels.set(this.#options.backend ?? 'openai', model);
 	}
 
 	/** Replaces the session's earlier turns (e.g. a chat transcript from an API client). */
@@ -122,6 +138,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		const [first] = await this.#backend.listModels(signal);
 		if (!first || this.#options.model.trim()) return undefined;
 		this.#options = {...this.#options, model: first};
+		this.#rememberModel();
 		return first;
 	}
 

@@ -198,16 +198,17 @@ export interface BackendTarget {
 /**
  * Where a switch to `backend` goes. Back to the backend the app was launched with, its flags (-u,
  * -m, -k, --header) hold for the session; another backend takes the settings file and the
- * environment. A model picked in this session for the backend (`pickedModel`) wins over both, and
+ * environment. The model this session last used on the backend (`sessionModel`: one picked with
+ * /model, or the launch model) wins over both, and
  * a URL given with the switch over every other. The demo backend has no URL.
  */
 export function backendTarget(
 	backend: BackendName,
-	from: {launched: ResolvedConfig; stored: Settings; env: NodeJS.ProcessEnv; url?: string; pickedModel?: string},
+	from: {launched: ResolvedConfig; stored: Settings; env: NodeJS.ProcessEnv; url?: string; sessionModel?: string},
 ): BackendTarget {
 	const {launched: config, stored, env, url} = from;
 	const launched = backend === config.backend;
-	const model = from.pickedModel ?? (launched ? config.model : modelFor(backend, stored));
+	const model = from.sessionModel ?? (launched ? config.model : modelFor(backend, stored));
 	const baseURL = backend === 'demo' ? undefined : (url ?? (launched ? config.baseURL : undefined) ?? baseURLFor(backend, stored, env, model));
 	const apiKey = launched && config.apiKey ? config.apiKey : apiKeyFor(backend, env, baseURL);
 	const headers = launched ? config.headers : headersFor(backend, stored);

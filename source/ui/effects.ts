@@ -55,8 +55,6 @@ function runErrorFields(error: unknown): {error: string; errorCode: RunErrorCode
 export class EffectRunner {
 	#controller: AbortController | null = null;
 	#disposed = false;
-	/** Models picked with /model in this session, per backend (they win over the -m flag). */
-	#picked = new Map<string, string>();
 	/** History writes in order, one at a time. */
 	#historyWrites: Promise<unknown> = Promise.resolve();
 
@@ -98,7 +96,6 @@ export class EffectRunner {
 			get backend() {
 				return runner.#backend;
 			},
-			picked: this.#picked,
 			dispatch: (action) => this.#dispatch(action),
 			say: (kind, text) => this.#say(kind, text),
 		};

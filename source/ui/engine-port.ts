@@ -16,6 +16,8 @@ export interface UiEngine {
 	listModels(signal?: AbortSignal): Promise<string[]>;
 	checkBackend(signal?: AbortSignal): Promise<void>;
 	chooseServerModel(signal?: AbortSignal): Promise<string | undefined>;
+	/** The model this session last used on a backend (undefined: none yet). */
+	sessionModel(backend: string): string | undefined;
 	resetSession(): Promise<void>;
 	resumeLast(onFound?: (found: {turns: readonly ResumeTurn[]; replacing: boolean}) => void): Promise<ResumeLastResult>;
 	readonly sessionId: string;

@@ -50,6 +50,10 @@ export class InertEngine extends EventEmitter<RlmEvents> implements UiEngine {
 		return undefined;
 	}
 
+	sessionModel(): string | undefined {
+		return undefined;
+	}
+
 	async resetSession(): Promise<void> {}
 
 	readonly sessionId = 'replay';

@@ -484,6 +484,25 @@ describe('the RLM loop', () => {
 		}
 	});
 
+	it('remembers the model last used on each backend, for a switch back', async () => {
+		const rlm = new Rlm({model: 'root-model', backend: 'openai', baseURL: server.openaiBaseURL, apiKey: 'k', logDir: false, replFactory: fakeRepls({blocks: {}})});
+		try {
+			expect(rlm.sessionModel('openai')).toBe('root-model');
+			rlm.configure({model: 'sub-model'});
+			rlm.configure({backend: 'demo', model: 'demo'});
+			expect(rlm.sessionModel('openai')).toBe('sub-model');
+			expect(rlm.sessionModel('demo')).toBe('demo');
+			expect(rlm.sessionModel('anthropic')).toBeUndefined();
+			const preset = new Rlm({model: '', backend: 'openai', baseURL: server.openaiBaseURL, apiKey: 'k', logDir: false, replFactory: fakeRepls({blocks: {}})});
+			expect(preset.sessionModel('openai')).toBeUndefined();
+			expect(await preset.chooseServerModel()).toBe('root-model');
+			expect(preset.sessionModel('openai')).toBe('root-model');
+			await preset.dispose();
+		} finally {
+			await rlm.dispose();
+		}
+	});
+
 	it('no model set and none listed: fails with no_model before any model call', async () => {
 		const empty = await startFakeLlmServer({models: []});
 		const rlm = new Rlm({model: '', backend: 'openai', baseURL: empty.openaiBaseURL, apiKey: 'k', logDir: false, replFactory: fakeRepls({blocks: {}})});

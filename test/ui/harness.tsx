@@ -129,9 +129,21 @@ export class ScriptedRlm extends EventEmitter {
 	#pending: Array<(result: CompletionResult) => void> = [];
 	#t = 1000;
 
+	#sessionModels = new Map<string, string>();
+
 	constructor(options: RlmOptions = {model: 'cogito:14b', backend: 'openai'}) {
 		super();
 		this.#options = {...options};
+		this.#remember();
+	}
+
+	/** As the engine: the model last used on each backend. */
+	sessionModel(backend: string): string | undefined {
+		return this.#sessionModels.get(backend);
+	}
+
+	#remember(): void {
+		if (this.#options.model.trim()) this.#sessionModels.set(this.#options.backend ?? 'openai', this.#options.model);
 	}
 
 	get options(): Readonly<RlmOptions> {
@@ -141,6 +153,7 @@ export class ScriptedRlm extends EventEmitter {
 	configure(patch: Partial<RlmOptions>): void {
 		this.configured.push(patch);
 		this.#options = {...this.#options, ...patch};
+		this.#remember();
 	}
 
 	emitEvent(body: RlmEventBody): void {

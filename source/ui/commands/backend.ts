@@ -36,7 +36,7 @@ export const backendCommand = defineCommand<{backend: BackendName; url?: string}
 
 async function setBackend(context: CommandContext, backend: BackendName, url?: string): Promise<void> {
 	const {rlm, settings} = context;
-	const target = backendTarget(backend, {launched: context.config, stored: settings.get(), env: context.env, ...(url ? {url} : {}), ...pickedFor(context, backend)});
+	const target = backendTarget(backend, {launched: context.config, stored: settings.get(), env: context.env, ...(url ? {url} : {}), ...sessionModelFor(context, backend)});
 	const {model, baseURL} = target;
 	try {
 		rlm.configure(target);
@@ -54,7 +54,8 @@ async function setBackend(context: CommandContext, backend: BackendName, url?: s
 	}
 }
 
-function pickedFor(context: CommandContext, backend: BackendName): {pickedModel?: string} {
-	const picked = context.picked.get(backend);
-	return picked ? {pickedModel: picked} : {};
+/** The model this session last used on the backend (the engine remembers it). */
+function sessionModelFor(context: CommandContext, backend: BackendName): {sessionModel?: string} {
+	const model = context.rlm.sessionModel(backend);
+	return model ? {sessionModel: model} : {};
 }

@@ -28,8 +28,6 @@ export interface CommandContext {
 	readonly contextLoad?: Pick<ContextLoadOptions, 'format' | 'maxBytes'>;
 	/** The backend in use now. */
 	readonly backend: BackendName;
-	/** Models picked with /model in this session, per backend (they win over the -m flag). */
-	readonly picked: Map<string, string>;
 	dispatch(action: AppAction): void;
 	/** A line in the chat. */
 	say(kind: 'info' | 'error' | 'notice', text: string): void;

@@ -55,7 +55,6 @@ function setModel(context: CommandContext, model: string): void {
 		return;
 	}
 	context.settings.save({models: {[backend]: model}});
-	context.picked.set(backend, model);
 	context.dispatch({type: 'config', config: {model}});
 	context.say('info', `Model: ${model} (from the next question; saved for ${backend}).`);
 }

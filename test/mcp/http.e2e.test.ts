@@ -1,6 +1,7 @@
 // `rlm-tui mcp --http`: the built CLI serving Streamable HTTP on loopback, driven by the SDK's
 // own Client; the server's lifetime limits; the same door rules as `serve`.
 import {spawn, type ChildProcess} from 'node:child_process';
+import {request} from 'node:http';
 import {mkdtempSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -16,6 +17,25 @@ let llm: FakeLlmServer;
 let child: ChildProcess;
 let url: string;
 let stderr = '';
+const children: ChildProcess[] = [];
+
+/** Starts `rlm-tui mcp --http` on a free loopback port; resolves with its URL and its stderr so far. */
+function startHttp(args: string[]): Promise<{child: ChildProcess; url: string; stderr: () => string}> {
+	const started = spawn(process.execPath, [cliPath, 'mcp', '--http', '--port', '0', '-u', llm.openaiBaseURL, '-m', 'fake-model', '--log-dir', logDir, ...args], {
+		env: cleanEnv(),
+		stdio: ['ignore', 'ignore', 'pipe'],
+	});
+	children.push(started);
+	let text = '';
+	return new Promise((resolve, reject) => {
+		started.stderr!.on('data', (chunk) => {
+			text += String(chunk);
+			const found = /(http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(text)?.[1];
+			if (found) resolve({child: started, url: found, stderr: () => text});
+		});
+		started.once('exit', (code) => reject(new Error(`rlm-tui mcp --http exited (${code}): ${text}`)));
+	});
+}
 const logDir = mkdtempSync(join(tmpdir(), 'rlm-mcp-http-logs-'));
 const callOptions = {timeout: 300_000, resetTimeoutOnProgress: true};
 
@@ -23,22 +43,13 @@ beforeAll(async () => {
 	llm = await startFakeLlmServer();
 	// Each reply reports 100 input + 20 output tokens: one call of one iteration spends 120.
 	llm.setResponder(scripted({root: () => ({...repl('llm_output("over http: " + context)'), usage: {inputTokens: 100, outputTokens: 20}})}));
-	child = spawn(process.execPath, [cliPath, 'mcp', '--http', '--port', '0', '-u', llm.openaiBaseURL, '-m', 'fake-model', '--log-dir', logDir, '--total-tokens', '150'], {
-		env: cleanEnv(),
-		stdio: ['ignore', 'ignore', 'pipe'],
-	});
-	url = await new Promise<string>((resolve, reject) => {
-		child.stderr!.on('data', (chunk) => {
-			stderr += String(chunk);
-			const found = /(http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(stderr)?.[1];
-			if (found) resolve(found);
-		});
-		child.once('exit', (code) => reject(new Error(`rlm-tui mcp --http exited (${code}): ${stderr}`)));
-	});
+	const started = await startHttp(['--total-tokens', '150']);
+	({child, url} = started);
+	stderr = started.stderr();
 });
 
 afterAll(async () => {
-	child?.kill('SIGTERM');
+	for (const started of children) started.kill('SIGTERM');
 	await llm?.close();
 });
 
@@ -79,5 +90,28 @@ describe('rlm-tui mcp --http', () => {
 		expect(((await noSession.json()) as {error: {message: string}}).error.message).toMatch(/first request of a session is initialize/);
 		const elsewhere = await fetch(url.replace('/mcp', '/v1/chat/completions'), {method: 'POST', headers, body: '{}'});
 		expect(elsewhere.status).toBe(404);
+		// DNS rebinding: a page's name resolved to 127.0.0.1 still says its own name in Host.
+		const rebound = await new Promise<number>((resolve, reject) => {
+			const req = request(url, {method: 'POST', headers: {...headers, host: 'attacker.example:80'}}, (res) => {
+				res.resume();
+				resolve(res.statusCode ?? 0);
+			});
+			req.on('error', reject);
+			req.end(JSON.stringify(init));
+		});
+		expect(rebound).toBe(403);
+		expect(stderr).toContain('Streamable HTTP');
+		expect(child.exitCode).toBe(null);
+	});
+
+	it('with --token, every request needs the bearer token; the SDK client sends it', async () => {
+		const guarded = await startHttp(['--token', 'sekrit-token']);
+		expect(guarded.stderr()).toContain('bearer token required');
+		const anonymous = new Client({name: 'no-token', version: '1.0.0'});
+		await expect(anonymous.connect(new StreamableHTTPClientTransport(new URL(guarded.url)))).rejects.toThrow(/Missing or wrong bearer token/);
+		const client = new Client({name: 'with-token', version: '1.0.0'});
+		await client.connect(new StreamableHTTPClientTransport(new URL(guarded.url), {requestInit: {headers: {authorization: 'Bearer sekrit-token'}}}));
+		expect((await client.listTools()).tools.map((tool) => tool.name)).toContain('rlm_runs');
+		await client.close();
 	});
 });

@@ -1,13 +1,14 @@
 // MCP progress for one rlm_query call, from the engine's events: one notification when each
-// iteration of the root run starts, and one when each of its sub-call batches has finished (an
-// llm_query is a batch of one). Tokens are the whole tree's so far; cost when the engine reports it.
+// iteration of the root run starts, one when each of its sub-call batches has finished (an
+// llm_query is a batch of one), and heartbeats between. Tokens are the whole tree's so far.
 import type {Usage} from '../protocol/llm.js';
 import type {RlmEvent} from '../protocol/events.js';
 import {emptyTrajectory, reduceTrajectory, type TrajectoryState} from '../trajectory/tree.js';
 
 /** The fields of an MCP `notifications/progress` besides the token. `progress` increases with every
- * notification (the spec requires it): iteration n starts at n; its k-th finished batch is at
- * n + 1 - 1/(k + 1), so every step of iteration n stays below n + 1. `total` is the iteration cap. */
+ * notification (the spec requires it): iteration n starts at n; the k-th step after that (a
+ * finished batch or a heartbeat) is at n + 1 - 1/(k + 1), so every step of iteration n stays below
+ * n + 1. `total` is the iteration cap. */
 export interface ProgressStep {
 	progress: number;
 	total: number;
@@ -16,6 +17,9 @@ export interface ProgressStep {
 
 export interface RunProgress {
 	onEvent(event: RlmEvent): void;
+	/** A step that only says the run is alive (clients reset their request timeout on progress);
+	 * nothing before the first iteration. */
+	heartbeat(): void;
 	/** The whole tree so far (usage for the result). */
 	readonly tree: TrajectoryState;
 	/** Estimated USD so far: the engine's own figure (run-wide limits' use) when it reports one,
@@ -36,12 +40,15 @@ const count = (n: number) => n.toLocaleString('en-US');
 /** Estimated USD of the usage per model, or undefined when no model's price is known. */
 export type CostEstimate = (usageByModel: Readonly<Record<string, Usage>>) => number | undefined;
 
-export function runProgress(send: (step: ProgressStep) => void, estimate: CostEstimate = () => undefined): RunProgress {
+export function runProgress(deliver: (step: ProgressStep) => void, estimate: CostEstimate = () => undefined): RunProgress {
 	let tree = emptyTrajectory();
 	let rootRunId: string | undefined;
 	let maxIterations = 0;
 	let iteration = 0;
-	let batchesThisIteration = 0;
+	/** Steps sent in this iteration after its start. */
+	let steps = 0;
+	/** What the root run is doing between steps, for heartbeats. */
+	let phase = 'waiting for the model';
 	let subCalls = 0;
 	let costUsd: number | undefined;
 	let batch: OpenBatch | null = null;
@@ -52,19 +59,22 @@ export function runProgress(send: (step: ProgressStep) => void, estimate: CostEs
 		const usd = costUsd ?? estimate(tree.usageByModel);
 		return `${count(tokens)} tokens${usd !== undefined ? ` · $${usd.toFixed(4)}` : ''}`;
 	};
+	const send = (message: string) => {
+		steps++;
+		deliver({progress: iteration + 1 - 1 / (steps + 1), total: maxIterations, message: `iteration ${iteration}/${maxIterations}${message} · ${totals()}`});
+	};
 	const closeBatch = () => {
 		if (!batch) return;
 		const closed = batch;
 		batch = null;
-		batchesThisIteration++;
-		send({
-			progress: iteration + 1 - 1 / (batchesThisIteration + 1),
-			total: maxIterations,
-			message: `iteration ${iteration}/${maxIterations}: ${closed.fn} × ${count(closed.started)} done (${count(subCalls)} sub-calls so far) · ${totals()}`,
-		});
+		send(`: ${closed.fn} × ${count(closed.started)} done (${count(subCalls)} sub-calls so far)`);
 	};
 
 	return {
+		heartbeat() {
+			if (rootRunId === undefined || iteration === 0) return;
+			send(batch ? `: ${batch.fn} × ${count(batch.started)} running` : `: ${phase}`);
+		},
 		onEvent(event) {
 			tree = reduceTrajectory(tree, event);
 			if (event.type === 'run.start' && event.parentCallId === undefined) {
@@ -84,8 +94,12 @@ export function runProgress(send: (step: ProgressStep) => void, estimate: CostEs
 				case 'iter.start':
 					closeBatch();
 					iteration = event.iteration;
-					batchesThisIteration = 0;
-					send({progress: iteration, total: maxIterations, message: `iteration ${iteration}/${maxIterations} · ${totals()}`});
+					steps = 0;
+					phase = 'waiting for the model';
+					deliver({progress: iteration, total: maxIterations, message: `iteration ${iteration}/${maxIterations} · ${totals()}`});
+					break;
+				case 'llm.done':
+					phase = 'running its code';
 					break;
 				case 'call.start':
 					// A new batch begins with slot 0; the previous one has finished by then (Python waits for it).

@@ -28,6 +28,9 @@ export interface McpOptions {
 	/** Runs at once (default 2); more wait, up to `maxQueued` (default 8), then are refused. */
 	maxConcurrent?: number;
 	maxQueued?: number;
+	/** Milliseconds between heartbeat progress notifications during a run (default 15,000):
+	 * clients that reset their tool timeout on progress keep waiting for a long model reply. */
+	heartbeatMs?: number;
 	/** Estimated USD of a run's usage per model (the CLI passes the model catalog's prices). */
 	estimateCost?: CostEstimate;
 }
@@ -128,9 +131,11 @@ export class McpRuntime {
 					}
 				});
 				let result: CompletionResult | undefined;
+				const heartbeat = call.onProgress ? setInterval(() => progress.heartbeat(), this.options.heartbeatMs ?? 15_000) : undefined;
 				try {
 					result = await rlm.completion(request.question, {...(loaded.context !== undefined ? {context: loaded.context} : {}), signal});
 				} finally {
+					clearInterval(heartbeat);
 					reservation.settle({usd: progress.costUsd ?? 0, tokens: result?.usage.totalTokens ?? treeTokens(progress)});
 					if (runId) this.#live.delete(runId);
 					await rlm.dispose();

@@ -7,6 +7,7 @@ import type {CallToolResult} from '@modelcontextprotocol/sdk/types.js';
 import {z} from 'zod';
 import {ContextLoadError, contextFormats} from '../context/index.js';
 import {LogReadError} from '../trajectory/read-log.js';
+import {CALL_LIMIT_NAMES, snakeName, type CallLimits} from './limits.js';
 import {clientRoots} from './roots.js';
 import {findRunFile, fullTrajectory, listRunFiles, loggedSummary, readLoggedRun, type RunSummary} from './run-log.js';
 import {CallRefused, limitsOut, type McpRuntime} from './runtime.js';
@@ -67,6 +68,11 @@ function answerText(summary: RunSummary, notes: string[], maxIterations: number 
 	return [...lines, ...(summary.answer ? [summary.answer] : [])].join('\n\n') || '(no answer)';
 }
 
+/** The limits a call asks for, from its snake_case arguments. */
+function callLimitsFrom(args: Partial<Record<string, unknown>>): CallLimits {
+	return Object.fromEntries(CALL_LIMIT_NAMES.filter((name) => typeof args[snakeName(name)] === 'number').map((name) => [name, args[snakeName(name)] as number]));
+}
+
 /** A new server for one client session, over the shared runtime. */
 export function createMcpServer(runtime: McpRuntime, version: string): McpServer {
 	const server = new McpServer({name: 'rlm-tui', version}, {instructions, capabilities: {logging: {}}});
@@ -91,6 +97,11 @@ export function createMcpServer(runtime: McpRuntime, version: string): McpServer
 				model: z.string().optional().describe(`The root model (default: the server's). Allowed: ${runtime.models.join(', ')}.`),
 				max_iterations: z.number().int().min(1).optional().describe('Most iterations of the root model (no higher than the server\'s).'),
 				max_depth: z.number().int().min(1).optional().describe('1: rlm_query inside the run is a plain sub-call; 2+: child RLMs (no higher than the server\'s).'),
+				max_budget: z.number().positive().optional().describe('Most estimated USD for the whole call (no higher than the server\'s).'),
+				max_timeout: z.number().positive().optional().describe('Most wall-clock seconds for the whole call (no higher than the server\'s).'),
+				max_tokens: z.number().int().min(1).optional().describe('Most input + output tokens for the whole call (no higher than the server\'s).'),
+				max_errors: z.number().int().min(1).optional().describe('Most failed code blocks in a row (no higher than the server\'s).'),
+				max_sub_calls: z.number().int().min(0).optional().describe('Most sub-calls, each slot of a batch counting one (no higher than the server\'s).'),
 			},
 			outputSchema: queryOutput,
 			annotations: {readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true},
@@ -106,10 +117,7 @@ export function createMcpServer(runtime: McpRuntime, version: string): McpServer
 						...(args.context !== undefined ? {context: args.context} : {}),
 						...(args.context_format ? {format: args.context_format} : {}),
 						...(args.model ? {model: args.model} : {}),
-						limits: {
-							...(args.max_iterations !== undefined ? {maxIterations: args.max_iterations} : {}),
-							...(args.max_depth !== undefined ? {maxDepth: args.max_depth} : {}),
-						},
+						limits: callLimitsFrom(args),
 					},
 					{
 						folders: () => roots.folders(extra),

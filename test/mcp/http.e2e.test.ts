@@ -41,9 +41,10 @@ const callOptions = {timeout: 300_000, resetTimeoutOnProgress: true};
 
 beforeAll(async () => {
 	llm = await startFakeLlmServer();
-	// Each reply reports 100 input + 20 output tokens: one call of one iteration spends 120.
-	llm.setResponder(scripted({root: () => ({...repl('llm_output("over http: " + context)'), usage: {inputTokens: 100, outputTokens: 20}})}));
-	const started = await startHttp(['--total-tokens', '150']);
+	// Each reply reports 2,000 input + 20 output tokens, more than the engine's estimate of the
+	// prompt (as a server that counts differently does): one call of one iteration spends 2,020.
+	llm.setResponder(scripted({root: () => ({...repl('llm_output("over http: " + context)'), usage: {inputTokens: 2000, outputTokens: 20}})}));
+	const started = await startHttp(['--total-tokens', '1000']);
 	({child, url} = started);
 	stderr = started.stderr();
 });
@@ -67,15 +68,13 @@ describe('rlm-tui mcp --http', () => {
 		expect(tools.map((tool) => tool.name)).toContain('rlm_query');
 		const first = (await client.callTool({name: 'rlm_query', arguments: {question: 'q', context: 'ctx'}}, CallToolResultSchema, callOptions)) as CallToolResult;
 		expect(first.isError).toBeFalsy();
-		expect(first.structuredContent).toMatchObject({status: 'answered', answer: 'over http: ctx', usage: {total_tokens: 120}});
+		expect(first.structuredContent).toMatchObject({status: 'answered', answer: 'over http: ctx', usage: {total_tokens: 2020}});
 
-		// 120 of 150 spent: the next call gets at most 30 tokens; once it has spent them, the
-		// server refuses every call, in any session.
-		await client.callTool({name: 'rlm_query', arguments: {question: 'q', context: 'ctx'}}, CallToolResultSchema, callOptions);
+		// The total is spent: the server refuses every call, in any session.
 		const other = await connect();
 		const refused = (await other.callTool({name: 'rlm_query', arguments: {question: 'q', context: 'ctx'}}, CallToolResultSchema, callOptions)) as CallToolResult;
 		expect(refused.isError).toBe(true);
-		expect(text(refused)).toMatch(/has spent its total 150 tokens \(--total-tokens\)/);
+		expect(text(refused)).toMatch(/has spent its total 1,000 tokens \(--total-tokens\): \$0\.0000 and 2,020 tokens over 1 call\(s\)/);
 		await client.close();
 		await other.close();
 	});

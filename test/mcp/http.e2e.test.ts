@@ -105,7 +105,7 @@ describe('rlm-tui mcp --http', () => {
 
 	it('with --token, every request needs the bearer token; the SDK client sends it', async () => {
 		const guarded = await startHttp(['--token', 'sekrit-token']);
-		expect(guarded.stderr()).toContain('bearer token required');
+		await expect.poll(() => guarded.stderr()).toContain('bearer token required');
 		const anonymous = new Client({name: 'no-token', version: '1.0.0'});
 		await expect(anonymous.connect(new StreamableHTTPClientTransport(new URL(guarded.url)))).rejects.toThrow(/Missing or wrong bearer token/);
 		const client = new Client({name: 'with-token', version: '1.0.0'});

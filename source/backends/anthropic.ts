@@ -134,7 +134,7 @@ export class AnthropicBackend implements Backend {
 		const prompt = toAnthropicPrompt(messages);
 		const params: Anthropic.MessageCreateParamsNonStreaming = {
 			model: options.model,
-			max_tokens: options.maxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS,
+			max_tokens: options.maxOutputTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS,
 			messages: prompt.messages,
 		};
 		if (prompt.system !== undefined) params.system = prompt.system;

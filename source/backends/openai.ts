@@ -165,11 +165,11 @@ export class OpenAIBackend implements Backend {
 		const reasoning = isReasoningFamily(options.model);
 		const temperature = options.temperature ?? (reasoning ? undefined : DEFAULT_TEMPERATURE);
 		if (temperature !== undefined) params.temperature = temperature;
-		if (options.maxTokens !== undefined) {
+		if (options.maxOutputTokens !== undefined) {
 			// OpenAI itself and its reasoning models anywhere want max_completion_tokens; local servers
 			// know max_tokens best.
-			if (reasoning || isOfficialOpenAI(this.baseURL)) params.max_completion_tokens = options.maxTokens;
-			else params.max_tokens = options.maxTokens;
+			if (reasoning || isOfficialOpenAI(this.baseURL)) params.max_completion_tokens = options.maxOutputTokens;
+			else params.max_tokens = options.maxOutputTokens;
 		}
 		return params;
 	}

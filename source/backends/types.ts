@@ -13,7 +13,7 @@ export interface StreamOptions {
 	 * models that take none (GPT-5, the o-series), which get no temperature at all. */
 	temperature?: number;
 	/** Output-token limit (sent as max_tokens, or max_completion_tokens where the model wants it). */
-	maxTokens?: number;
+	maxOutputTokens?: number;
 	signal?: AbortSignal;
 }
 

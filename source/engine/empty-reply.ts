@@ -53,7 +53,7 @@ export function emptyRepliesFailure(cause: EmptyReplyCause): string {
 		case 'reasoning_only':
 			return `The model's replies had no answer text twice in a row, only reasoning: the server puts the whole reply in its reasoning channel. To fix it, ${FIX_PARSER}.`;
 		case 'cut_while_thinking':
-			return 'The model spent its whole output-token limit thinking twice in a row, with no answer: raise the limit (maxTokens) or lower its reasoning effort.';
+			return 'The model spent its whole output-token limit thinking twice in a row, with no answer: raise the limit (maxOutputTokens) or lower its reasoning effort.';
 		case 'empty':
 			return "The model's replies were empty twice in a row (no text, no reasoning): check the server's log (the model may not fit its context or may have failed to load).";
 	}

@@ -17,7 +17,7 @@ export interface SettledOptions {
 	model: string;
 	subModel: string;
 	temperature?: number;
-	maxTokens?: number;
+	maxOutputTokens?: number;
 	maxIterations: number;
 	maxDepth: number;
 	maxConcurrency: number;

@@ -28,7 +28,7 @@ export interface ModelCallHandlers {
 export async function callModel(
 	backend: Backend,
 	messages: ChatMessage[],
-	options: {model: string; temperature?: number; maxTokens?: number; signal?: AbortSignal},
+	options: {model: string; temperature?: number; maxOutputTokens?: number; signal?: AbortSignal},
 	handlers: ModelCallHandlers = {},
 ): Promise<ModelCallResult> {
 	const started = performance.now();

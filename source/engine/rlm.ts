@@ -311,7 +311,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			model: resolveModelAlias(kind, o.model),
 			subModel: resolveModelAlias(kind, o.subModel ?? o.model),
 			temperature: o.temperature,
-			maxTokens: o.maxTokens,
+			maxOutputTokens: o.maxOutputTokens,
 			maxIterations: o.maxIterations ?? DEFAULTS.maxIterations,
 			maxDepth: o.maxDepth ?? DEFAULTS.maxDepth,
 			maxConcurrency: o.maxConcurrency ?? DEFAULTS.maxConcurrency,

@@ -141,7 +141,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			const result = await callModel(
 				engine.backend,
 				messages,
-				{model, temperature: engine.options.temperature, maxTokens: engine.options.maxTokens, signal},
+				{model, temperature: engine.options.temperature, maxOutputTokens: engine.options.maxOutputTokens, signal},
 				{
 					onText: (text) => engine.emit({type: 'llm.delta', runId, iteration, text}),
 					onReasoning: (text, moved) =>

@@ -104,7 +104,7 @@ function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest
 		const result = await callModel(
 			engine.backend,
 			[{role: 'user', content: prompt}],
-			{model, temperature: engine.options.temperature, maxTokens: engine.options.maxTokens, signal},
+			{model, temperature: engine.options.temperature, maxOutputTokens: engine.options.maxOutputTokens, signal},
 			{
 				onText: (text) => engine.emit({type: 'call.delta', callId, text}),
 				onReasoning: (text, moved) => engine.emit({type: 'call.reasoning', callId, text, ...(moved ? {movedFromResponse: true} : {})}),

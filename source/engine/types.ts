@@ -19,7 +19,9 @@ export interface RlmOptions {
 	/** Use this backend object instead of building one from backend/baseURL/apiKey. */
 	backendInstance?: Backend;
 	temperature?: number;
-	maxTokens?: number;
+	/** Output-token limit of each model reply (sent as max_tokens or max_completion_tokens); the
+	 * run-wide cap on input + output tokens is maxTokens. */
+	maxOutputTokens?: number;
 	maxIterations?: number;
 	/** 1 means rlm_query is a plain sub-call (as the original); 2 allows one level of child RLMs. */
 	maxDepth?: number;

@@ -167,7 +167,7 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 				model,
 				backendInstance: options.backend,
 				...(request.temperature != null ? {temperature: request.temperature} : {}),
-				...((request.max_completion_tokens ?? request.max_tokens) ? {maxTokens: (request.max_completion_tokens ?? request.max_tokens)!} : {}),
+				...((request.max_completion_tokens ?? request.max_tokens) ? {maxOutputTokens: (request.max_completion_tokens ?? request.max_tokens)!} : {}),
 			});
 			if (streaming) rlm.on('event', (event) => writeProgress(res, event));
 			rlm.setHistory(conversation.history);

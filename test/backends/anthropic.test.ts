@@ -80,7 +80,7 @@ describe('AnthropicBackend against the fake server', () => {
 	it('streams text deltas then exactly one usage chunk, with system in `system`', async () => {
 		server.setResponder(() => ({text: 'Hello from Claude.', usage: {inputTokens: 21, outputTokens: 6}, chunkSize: 3}));
 		const chunks: StreamChunk[] = [];
-		for await (const chunk of backend().stream(messages, {model: 'claude-sonnet-4-5', maxTokens: 300})) chunks.push(chunk);
+		for await (const chunk of backend().stream(messages, {model: 'claude-sonnet-4-5', maxOutputTokens: 300})) chunks.push(chunk);
 		const texts = chunks.filter((chunk) => chunk.type === 'text').map((chunk) => chunk.text);
 		expect(texts.join('')).toBe('Hello from Claude.');
 		expect(texts.length).toBe(6);

@@ -50,7 +50,7 @@ describe('OpenAIBackend against the fake server', () => {
 	it('streams text deltas then exactly one usage chunk from the server', async () => {
 		server.setResponder(() => ({text: 'Hello there, friend!', usage: {inputTokens: 11, outputTokens: 5}, chunkSize: 4}));
 		const chunks: StreamChunk[] = [];
-		for await (const chunk of backend().stream(messages, {model: 'llama3.1:8b', temperature: 0.3, maxTokens: 100})) {
+		for await (const chunk of backend().stream(messages, {model: 'llama3.1:8b', temperature: 0.3, maxOutputTokens: 100})) {
 			chunks.push(chunk);
 		}
 		const texts = chunks.filter((chunk) => chunk.type === 'text').map((chunk) => chunk.text);

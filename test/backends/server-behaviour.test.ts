@@ -36,7 +36,7 @@ function anthropic(extra: {maxRetries?: number} = {}): AnthropicBackend {
 	return new AnthropicBackend({baseURL: server.anthropicBaseURL, apiKey: 'sk-ant-test', maxRetries: 0, ...extra});
 }
 
-async function chunksOf(backend: Backend, model = 'm', options: {temperature?: number; maxTokens?: number} = {}): Promise<StreamChunk[]> {
+async function chunksOf(backend: Backend, model = 'm', options: {temperature?: number; maxOutputTokens?: number} = {}): Promise<StreamChunk[]> {
 	const chunks: StreamChunk[] = [];
 	for await (const chunk of backend.stream(messages, {model, ...options})) chunks.push(chunk);
 	return chunks;
@@ -120,7 +120,7 @@ describe('parameters a model refuses', () => {
 
 	it('renames max_tokens to max_completion_tokens when the server says so', async () => {
 		server.setResponder((request) => ('max_tokens' in (request.body as object) ? parameterRejection('max_tokens', 'openai') : {text: 'fine'}));
-		const chunks = await chunksOf(openai(), 'deployment-7', {maxTokens: 300});
+		const chunks = await chunksOf(openai(), 'deployment-7', {maxOutputTokens: 300});
 		expect(chunks.find((chunk) => chunk.type === 'notice')).toMatchObject({code: 'param_dropped', message: expect.stringContaining('sent max_completion_tokens instead')});
 		expect(bodyOf(1)).toMatchObject({max_completion_tokens: 300});
 		expect(bodyOf(1)).not.toHaveProperty('max_tokens');
@@ -144,13 +144,13 @@ describe('parameters a model refuses', () => {
 	it('gives GPT-5 and the o-series no temperature and max_completion_tokens on any host', async () => {
 		for (const model of ['gpt-5-mini', 'openai/o3-mini', 'o1']) {
 			server.requests.length = 0;
-			await chunksOf(openai(), model, {maxTokens: 50});
+			await chunksOf(openai(), model, {maxOutputTokens: 50});
 			expect(bodyOf(0)).not.toHaveProperty('temperature');
 			expect(bodyOf(0)).not.toHaveProperty('max_tokens');
 			expect(bodyOf(0)).toMatchObject({max_completion_tokens: 50});
 		}
 		server.requests.length = 0;
-		await chunksOf(openai(), 'gpt-4o', {maxTokens: 50});
+		await chunksOf(openai(), 'gpt-4o', {maxOutputTokens: 50});
 		expect(bodyOf(0)).toMatchObject({temperature: 0.7, max_tokens: 50});
 	});
 

@@ -1,4 +1,5 @@
-// A child RLM started by rlm_query: its own REPL, the prompt as its context, one level deeper.
+// A child RLM started by rlm_query: its own REPL (once the host pool has a slot for it), the
+// prompt as its context, one level deeper.
 import type {ChildRunParams, EngineContext} from './engine-context.js';
 import {contextInfo} from './context-info.js';
 import {newId} from './ids.js';
@@ -8,28 +9,35 @@ import type {CompletionResult} from './types.js';
 /** Prompts up to this size are also shown to the child model as its question. */
 const maxInlineQuestionChars = 4000;
 
+/** @throws HostPoolFull when no REPL slot can be had; the signal's reason when it aborts first. */
 export async function runChild(
 	engine: EngineContext,
 	params: ChildRunParams,
 ): Promise<CompletionResult> {
-	const repl = await engine.startRepl();
+	const slot = await engine.hosts.acquire(params.parentSlot, AbortSignal.any([params.signal, engine.limits.signal]));
 	try {
-		await repl.setContext(params.prompt);
-		await repl.beginTurn([]);
-		return await runLoop(engine, {
-			runId: newId('run'),
-			parentCallId: params.parentCallId,
-			depth: params.depth,
-			model: params.model,
-			question: params.prompt.length <= maxInlineQuestionChars ? params.prompt : null,
-			displayQuestion: params.prompt,
-			context: contextInfo(params.prompt),
-			repl,
-			historyTurns: 0,
-			variables: [],
-			signal: params.signal,
-		});
+		const repl = await engine.startRepl();
+		try {
+			await repl.setContext(params.prompt);
+			await repl.beginTurn([]);
+			return await runLoop(engine, {
+				runId: newId('run'),
+				parentCallId: params.parentCallId,
+				depth: params.depth,
+				model: params.model,
+				question: params.prompt.length <= maxInlineQuestionChars ? params.prompt : null,
+				displayQuestion: params.prompt,
+				context: contextInfo(params.prompt),
+				repl,
+				hostSlot: slot,
+				historyTurns: 0,
+				variables: [],
+				signal: params.signal,
+			});
+		} finally {
+			await repl.dispose();
+		}
 	} finally {
-		await repl.dispose();
+		slot.release();
 	}
 }

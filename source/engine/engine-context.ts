@@ -1,9 +1,13 @@
 // What a run needs from the Rlm that owns it: the backend, the settled options, the event sink,
-// REPLs for child runs, and the child runs themselves.
+// REPLs for child runs (with their slots), the child runs themselves, and the run-wide limits of
+// the completion.
 import type {Backend} from '../backends/types.js';
+import type {LimitCaps} from '../protocol/limits.js';
 import type {Repl, ReplOptions} from '../protocol/repl.js';
 import type {RlmEventBody} from '../protocol/events.js';
 import type {CompletionResult} from './types.js';
+import type {HostPool, HostSlot} from './host-pool.js';
+import type {RunLimits} from './run-limits.js';
 
 export interface ChildRunParams {
 	parentCallId: string;
@@ -11,6 +15,8 @@ export interface ChildRunParams {
 	model: string;
 	prompt: string;
 	signal: AbortSignal;
+	/** The parent's REPL slot (a child waiting for one of its own must not deadlock its parent). */
+	parentSlot: HostSlot;
 }
 
 export interface SettledOptions {
@@ -24,6 +30,16 @@ export interface SettledOptions {
 	maxChildConcurrency: number;
 	subModelContextTokens?: number;
 	repl: ReplOptions;
+	/** The run-wide caps (maxSubCalls always set). */
+	limits: LimitCaps;
+	/** Models `model=` may name in sub-calls: the root model, the sub-model and allowModels (aliases resolved). */
+	allowedModels: ReadonlySet<string>;
+	/** Most prompts in one batched sub-call. */
+	maxBatchPrompts: number;
+	/** Most UTF-8 bytes of one sub-call prompt. */
+	maxPromptBytes: number;
+	/** Resolves a model name as the user may write it (`sonnet`, `4o`) to the backend's. */
+	resolveModel(name: string): string;
 }
 
 export interface EngineContext {
@@ -32,6 +48,10 @@ export interface EngineContext {
 	emit(event: RlmEventBody): void;
 	/** True the first time `key` is passed in this completion (for warnings given once). */
 	once(key: string): boolean;
+	/** The completion's run-wide limits, shared by every run of its tree. */
+	limits: RunLimits;
+	/** The Rlm's cap on REPLs at once: a child run takes a slot before startRepl(). */
+	hosts: HostPool;
 	/** A fresh REPL for a child RLM; the caller disposes it. */
 	startRepl(): Promise<Repl>;
 	/** Runs a child RLM (rlm_query) on this context, one level deeper (child-run.ts; passed in so

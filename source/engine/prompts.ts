@@ -106,6 +106,11 @@ export const noCodeNudge =
 export const forcedFinalPrompt =
 	'You are out of turns. Give your final answer now, in plain text, as complete as the work so far allows. No code.';
 
+/** The last call of a run a limit stopped (`reason`: the limit's message). */
+export function limitedFinalPrompt(reason: string): string {
+	return `${reason} This run must stop now. Give your final answer in plain text, as complete as the work so far allows. No code.`;
+}
+
 export interface BlockFeedback {
 	code: string;
 	ok: boolean;

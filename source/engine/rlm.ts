@@ -10,6 +10,9 @@ import type {EngineContext, SettledOptions} from './engine-context.js';
 import {contextInfo} from './context-info.js';
 import type {RlmEvent, RlmEventBody} from '../protocol/events.js';
 import {costStamper} from './cost.js';
+import type {LimitCaps} from '../protocol/limits.js';
+import {HostPool} from './host-pool.js';
+import {RunLimits} from './run-limits.js';
 import {newId} from './ids.js';
 import {CodedError, runErrorOf} from '../protocol/errors.js';
 import {runChild} from './child-run.js';
@@ -34,6 +37,10 @@ export const DEFAULTS = {
 	maxConcurrency: 16,
 	maxChildConcurrency: 4,
 	maxOutputChars: 20_000,
+	maxSubCalls: 500,
+	maxBatchPrompts: 1000,
+	maxPromptBytes: 4 * 1024 * 1024,
+	maxHosts: 5,
 } as const;
 
 export interface RlmEvents {
@@ -60,6 +67,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 	#sessionId = randomBytes(4).toString('hex');
 	/** Puts the cost on the events that can carry it. */
 	readonly #priced = costStamper();
+	#hosts: HostPool;
 
 	/** The model this session last used on each backend (a switch back to one takes it again). */
 	readonly #sessionModels = new Map<string, string>();
@@ -69,6 +77,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		this.#options = {...options};
 		this.#backend = this.#buildBackend();
 		this.#rememberModel();
+		this.#hosts = new HostPool(options.maxHosts ?? DEFAULTS.maxHosts);
 	}
 
 	get options(): Readonly<RlmOptions> {
@@ -91,6 +100,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			'requestTimeoutMs' in patch;
 		const previous = this.#options;
 		this.#options = next;
+		if ('maxHosts' in patch) this.#hosts = new HostPool(next.maxHosts ?? DEFAULTS.maxHosts);
 		if (backendChanged) {
 			try {
 				this.#backend = this.#buildBackend();
@@ -196,7 +206,8 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			}
 		}
 		const settled = this.#settle();
-		const engine = this.#engineContext(settled);
+		const engine = this.#engineContext(settled, runId);
+		const rootSlot = this.#hosts.root();
 		if (chosenNotice) {
 			// Said inside the run, just after it starts.
 			const emit = engine.emit;
@@ -227,28 +238,36 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		};
 		this.#turns++;
 		this.#trajectoryLogger()?.beginTurn({runId, turn: this.#turns, question: prompt, context, contextIsPrompt: ownContext, ...(this.#options.subModel ? {subModel: this.#options.subModel} : {})});
-		const result = await runLoop(engine, {
-			runId,
-			depth: 0,
-			model: settled.model,
-			question: ownContext && prompt.length > maxInlineQuestionChars ? null : prompt,
-			displayQuestion: prompt,
-			context: contextInfo(context),
-			repl,
-			historyTurns: this.#history.length,
-			variables: this.#variables,
-			signal: options.signal ? AbortSignal.any([options.signal, this.#life.signal]) : this.#life.signal,
-		});
+		let result: CompletionResult;
+		try {
+			result = await runLoop(engine, {
+				runId,
+				depth: 0,
+				model: settled.model,
+				question: ownContext && prompt.length > maxInlineQuestionChars ? null : prompt,
+				displayQuestion: prompt,
+				context: contextInfo(context),
+				repl,
+				hostSlot: rootSlot,
+				historyTurns: this.#history.length,
+				variables: this.#variables,
+				signal: options.signal ? AbortSignal.any([options.signal, this.#life.signal]) : this.#life.signal,
+			});
+		} finally {
+			engine.limits.dispose();
+			rootSlot.release();
+		}
 		const lastBlocks = result.iterations.flatMap((iteration) => iteration.codeBlocks);
 		if (lastBlocks.length) this.#variables = lastBlocks.at(-1)!.result.variables;
-		if (result.status === 'answered' || result.status === 'forced')
+		if (result.status === 'answered' || result.status === 'forced' || (result.status === 'limited' && result.response))
 			this.#history.push({question: prompt, answer: result.response});
 		return result;
 	}
 
 	/** A run that could not begin (no model to use): its start and end, and the failed result. */
 	#failedBeforeStart(runId: string, prompt: string, context: SandboxContext, error: unknown): CompletionResult {
-		const engine = this.#engineContext(this.#settle());
+		const engine = this.#engineContext(this.#settle(), runId);
+		engine.limits.dispose();
 		const {code, message} = runErrorOf(error);
 		const usage = {inputTokens: 0, outputTokens: 0};
 		engine.emit({type: 'run.start', runId, depth: 0, model: '', backend: this.#backend.name, question: prompt, context: contextInfo(context), maxIterations: engine.options.maxIterations});
@@ -307,9 +326,17 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		const o = this.#options;
 		// Short names (`sonnet`, `4o`) mean their backend's model, however the options were set.
 		const kind = this.#backend.kind;
+		const resolveModel = (name: string) => resolveModelAlias(kind, name);
+		const model = resolveModel(o.model);
+		const subModel = resolveModel(o.subModel ?? o.model);
 		return {
-			model: resolveModelAlias(kind, o.model),
-			subModel: resolveModelAlias(kind, o.subModel ?? o.model),
+			model,
+			subModel,
+			limits: this.#limitCaps(),
+			allowedModels: new Set([model, subModel, ...(o.allowModels ?? []).map(resolveModel)]),
+			maxBatchPrompts: o.maxBatchPrompts ?? DEFAULTS.maxBatchPrompts,
+			maxPromptBytes: o.maxPromptBytes ?? DEFAULTS.maxPromptBytes,
+			resolveModel,
 			temperature: o.temperature,
 			maxOutputTokens: o.maxOutputTokens,
 			maxIterations: o.maxIterations ?? DEFAULTS.maxIterations,
@@ -318,6 +345,17 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			maxChildConcurrency: Math.min(o.maxConcurrency ?? DEFAULTS.maxChildConcurrency, DEFAULTS.maxChildConcurrency),
 			subModelContextTokens: o.subModelContextTokens,
 			repl: this.#replOptions(),
+		};
+	}
+
+	#limitCaps(): LimitCaps {
+		const o = this.#options;
+		return {
+			...(o.maxBudget !== undefined ? {maxBudget: o.maxBudget} : {}),
+			...(o.maxTimeout !== undefined ? {maxTimeout: o.maxTimeout} : {}),
+			...(o.maxTokens !== undefined ? {maxTokens: o.maxTokens} : {}),
+			...(o.maxErrors !== undefined ? {maxErrors: o.maxErrors} : {}),
+			maxSubCalls: o.maxSubCalls ?? DEFAULTS.maxSubCalls,
 		};
 	}
 
@@ -414,18 +452,26 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		return this.#logger?.files ?? [];
 	}
 
-	#engineContext(options: SettledOptions): EngineContext {
+	/** What the runs of one completion (root run `runId`) share. */
+	#engineContext(options: SettledOptions, runId: string): EngineContext {
 		const logger = this.#trajectoryLogger();
 		const seen = new Set<string>();
+		const emit = (body: RlmEventBody) => {
+			const event = {...this.#priced(body), t: performance.now()} as RlmEvent;
+			logger?.handle(event);
+			this.emit('event', event);
+		};
+		const limits = new RunLimits(options.limits, {
+			onUse: (use) => emit({type: 'limits', runId, caps: limits.caps, use}),
+			onNotice: (code, message) => emit({type: 'notice', runId, level: 'warn', code, message}),
+		});
 		const context: EngineContext = {
 			backend: this.#backend,
 			options,
 			once: (key: string) => !seen.has(key) && Boolean(seen.add(key)),
-			emit: (body: RlmEventBody) => {
-				const event = {...this.#priced(body), t: performance.now()} as RlmEvent;
-				logger?.handle(event);
-				this.emit('event', event);
-			},
+			emit,
+			limits,
+			hosts: this.#hosts,
 			startRepl: () => this.#repls().start(options.repl),
 			runChild: (params) => runChild(context, params),
 		};

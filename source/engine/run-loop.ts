@@ -8,6 +8,9 @@ import {estimateMessagesTokens} from '../backends/model-info.js';
 import type {Repl, VariableInfo} from '../protocol/repl.js';
 import type {EngineContext} from './engine-context.js';
 import type {ContextInfo, RunStatus} from '../protocol/events.js';
+import type {LimitName} from '../protocol/limits.js';
+import type {HostSlot} from './host-pool.js';
+import {describeCap, LimitReached} from './run-limits.js';
 import {emptyRepliesFailure, emptyReplyCause, emptyReplyNotice, emptyReplyNudge} from './empty-reply.js';
 import {callModel} from './model-call.js';
 import {readReply, trimAfterLastBlock} from './parse.js';
@@ -16,6 +19,7 @@ import {
 	feedbackMessage,
 	firstUserMessage,
 	forcedFinalPrompt,
+	limitedFinalPrompt,
 	noCodeNudge,
 	systemPrompt,
 	turnReminder,
@@ -38,8 +42,11 @@ export interface RunParams {
 	context: ContextInfo;
 	/** Only run() is needed, so a REPL still starting can be handed in (see Rlm). */
 	repl: Pick<Repl, 'run'>;
+	/** The slot this run's REPL holds in the host pool (its child runs take theirs under it). */
+	hostSlot: HostSlot;
 	historyTurns: number;
 	variables: VariableInfo[];
+	/** The caller's cancel; the run also stops when the completion's limits are reached. */
 	signal?: AbortSignal;
 }
 
@@ -47,8 +54,10 @@ class Cancelled extends Error {}
 
 export async function runLoop(engine: EngineContext, params: RunParams): Promise<CompletionResult> {
 	const started = performance.now();
-	const {runId, depth, model, signal} = params;
+	const {runId, depth, model} = params;
 	const {maxIterations} = engine.options;
+	const {limits} = engine;
+	const signal = params.signal ? AbortSignal.any([params.signal, limits.signal]) : limits.signal;
 	engine.emit({
 		type: 'run.start',
 		runId,
@@ -60,6 +69,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		context: params.context,
 		maxIterations,
 	});
+	if (depth === 0) engine.emit({type: 'limits', runId, caps: limits.caps, use: limits.use()});
 
 	let usage: Usage = zeroUsage();
 	/** The REPL's variable names as last reported (FINAL(name) of one of them means its value). */
@@ -96,13 +106,14 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		},
 	];
 
-	const finish = (answer: string, status: RunStatus, error?: RunError): CompletionResult => {
+	const finish = (answer: string, status: RunStatus, error?: RunError, limit?: LimitName): CompletionResult => {
 		const ms = performance.now() - started;
-		const failure = error ? {error: error.message, errorCode: error.code} : {};
-		engine.emit({type: 'run.done', runId, answer, status, usage, ms, iterations: iterations.length, ...failure});
+		const failure = error ? {error: error.message, ...(error.code ? {errorCode: error.code} : {})} : {};
+		engine.emit({type: 'run.done', runId, answer, status, ...(limit ? {limit} : {}), usage, ms, iterations: iterations.length, ...failure});
 		return {
 			response: answer,
 			status,
+			...(limit ? {limit} : {}),
 			iterations,
 			usage: {...usage, totalTokens: usage.inputTokens + usage.outputTokens},
 			executionTimeMs: ms,
@@ -110,6 +121,15 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			...failure,
 		};
 	};
+
+	// What a run stopped by a limit can still give: the answer dict's content, else a last call the
+	// limit allows, else the last output of its code, else its last reply.
+	/** `answer["content"]` as the REPL last reported it (set, not yet submitted). */
+	let draft: string | null = null;
+	let lastStdout = '';
+	let lastReply = '';
+	/** Failed blocks in a row (maxErrors). */
+	let failedInARow = 0;
 
 	/** Warns once when the root's own prompt no longer fits its model's window (the server would cut it). */
 	const checkRootWindow = async () => {
@@ -126,9 +146,16 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		});
 	};
 
-	const modelTurn = async (iteration: number) => {
-		if (signal?.aborted) throw new Cancelled();
+	/** One root model call. `last`: the final call of a run a limit stopped (the limits' signal
+	 * has aborted by then; only the caller's cancel stops it, and the caller checked it fits). */
+	const modelTurn = async (iteration: number, last = false) => {
+		const callSignal = last ? params.signal : signal;
+		if (callSignal?.aborted) throw new Cancelled();
 		await checkRootWindow();
+		if (!last) {
+			const refused = limits.admit(model, estimateMessagesTokens(messages));
+			if (refused) throw refused;
+		}
 		engine.emit({
 			type: 'llm.start',
 			runId,
@@ -141,7 +168,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			const result = await callModel(
 				engine.backend,
 				messages,
-				{model, temperature: engine.options.temperature, maxOutputTokens: engine.options.maxOutputTokens, signal},
+				{model, temperature: engine.options.temperature, maxOutputTokens: engine.options.maxOutputTokens, ...(callSignal ? {signal: callSignal} : {})},
 				{
 					onText: (text) => engine.emit({type: 'llm.delta', runId, iteration, text}),
 					onReasoning: (text, moved) =>
@@ -150,6 +177,8 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				},
 			);
 			addToRun(result.usage);
+			limits.record(model, result.usage);
+			if (result.text.trim()) lastReply = result.text;
 			const promptTruncated = promptTruncation(messages, result.usage);
 			engine.emit({
 				type: 'llm.done',
@@ -168,7 +197,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			}
 			return result;
 		} catch (error) {
-			if (signal?.aborted || (error instanceof BackendError && error.code === 'aborted')) throw new Cancelled();
+			if (callSignal?.aborted || (error instanceof BackendError && error.code === 'aborted')) throw new Cancelled();
 			throw error;
 		}
 	};
@@ -189,8 +218,10 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		const result = await params.repl.run(code, {
 			signal,
 			onOutput: (stream, text) => engine.emit({type: 'code.output', runId, iteration, block, stream, text}),
-			onCall: bridgeHandler(engine, {runId, iteration, block, depth, addUsage: addToRun, track, noticeOnce}),
+			onCall: bridgeHandler(engine, {runId, iteration, block, depth, addUsage: addToRun, track, noticeOnce, hostSlot: params.hostSlot}),
 		});
+		draft = result.answerDraft ?? null;
+		if (result.stdout.trim()) lastStdout = result.stdout.trim();
 		engine.emit({
 			type: 'code.done',
 			runId,
@@ -222,7 +253,56 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		});
 		knownNames = new Set(result.variables.map((variable) => variable.name));
 		if (result.limit === 'cancelled' || signal?.aborted) throw new Cancelled();
+		failedInARow = result.ok ? 0 : failedInARow + 1;
+		if (depth === 0) limits.setRootErrors(failedInARow);
 		return result;
+	};
+
+	/** The answer of a reply asked for as the last one: prose FINAL(...), FINAL_VAR(name) resolved in
+	 * the REPL, else the reply's text. */
+	const finalFromReply = async (reply: {text: string}, iteration: number, blockSignal: AbortSignal | undefined) => {
+		const found = findProseFinal(readReply(reply.text).prose, knownNames);
+		let answer = found?.kind === 'text' ? found.text : reply.text.trim();
+		if (found?.kind === 'var') {
+			const result = await params.repl.run(`FINAL_VAR(${JSON.stringify(found.name)})`, blockSignal ? {signal: blockSignal} : {});
+			if (result.final !== null) answer = result.final;
+		}
+		return answer;
+	};
+
+	/** Lets aborted sub-calls and child runs wind down, so their usage and events land before this
+	 * run reports itself done (bounded, in case one does not stop). */
+	const windDown = () => Promise.race([Promise.allSettled([...inflight]), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+
+	/** Ends a run a limit stopped, with the best answer it has. */
+	const stopLimited = async (reached: LimitReached): Promise<CompletionResult> => {
+		await windDown();
+		const treeWide = limits.tripped === reached;
+		// Each run of the tree stops; the root (or the run whose own limit it is) says why.
+		if (depth === 0 || !treeWide) engine.emit({type: 'notice', runId, level: 'warn', code: 'limit_reached', message: `${reached.message} The run stops with the best answer it has.`});
+		let answer = draft ?? '';
+		if (!answer.trim() && finalCallAllowed(reached, treeWide)) {
+			try {
+				const last = messages.at(-1)!;
+				if (last.role === 'user') last.content += `\n\n${limitedFinalPrompt(reached.message)}`;
+				else messages.push({role: 'user', content: limitedFinalPrompt(reached.message)});
+				const reply = await modelTurn(iterations.length + 1, true);
+				if (!emptyReplyCause(reply)) answer = await finalFromReply(reply, iterations.length + 1, params.signal);
+			} catch {
+				// the best answer falls back to what the run already has
+			}
+		}
+		if (!answer.trim()) answer = lastStdout || lastReply;
+		return finish(answer, 'limited', {code: 'limit_reached', message: reached.message}, reached.limit);
+	};
+
+	/** A last model call after a limit: never past the time limit, nor for children of a tree a
+	 * shared limit stopped (each would spend more); within the token and budget caps only. */
+	const finalCallAllowed = (reached: LimitReached, treeWide: boolean) => {
+		if (params.signal?.aborted) return false;
+		if (!treeWide) return true;
+		if (depth > 0 || reached.limit === 'maxTimeout') return false;
+		return limits.fits(model, estimateMessagesTokens(messages) + REPLY_RESERVE_TOKENS);
 	};
 
 	try {
@@ -278,6 +358,12 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 					final = result.final;
 					break;
 				}
+				const maxErrors = limits.caps.maxErrors;
+				if (maxErrors !== undefined && failedInARow >= maxErrors) {
+					record.executionTimeMs = performance.now() - iterationStarted;
+					messages.push({role: 'user', content: feedbackMessage(feedback, variables)});
+					return await stopLimited(new LimitReached('maxErrors', `${failedInARow} code blocks in a row failed: the run's ${describeCap('maxErrors', limits.caps)} is reached.`));
+				}
 			}
 			// The original's format: FINAL_VAR(name) in prose, resolved in the REPL once this reply's code
 			// has run (only if all of it ran cleanly: the model has not seen an error yet). FINAL(text) in
@@ -327,10 +413,11 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		}
 		return finish(answer, 'forced');
 	} catch (error) {
+		// A limit reached stops the tree's runs (a child's own signal aborts with its parent's block).
+		const reached = limits.tripped ?? (error instanceof LimitReached ? error : null);
+		if (reached) return await stopLimited(reached);
 		if (error instanceof Cancelled || signal?.aborted) {
-			// Aborted sub-calls and child runs are winding down: let their usage and events land
-			// before this run reports itself done (bounded, in case one does not stop).
-			await Promise.race([Promise.allSettled([...inflight]), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+			await windDown();
 			return finish('', 'cancelled');
 		}
 		return finish('', 'failed', runErrorOf(error));

@@ -6,7 +6,9 @@ import {zeroUsage} from '../protocol/llm.js';
 import type {BridgeHandler, BridgeRequest} from '../protocol/repl.js';
 import type {EngineContext} from './engine-context.js';
 import type {PromptTruncation} from '../protocol/events.js';
+import type {HostSlot} from './host-pool.js';
 import {newId} from './ids.js';
+import {checkRequest, promptBytesError, PROMPT_PREVIEW_CHARS} from './sub-call-checks.js';
 import {emptyReplyCause, emptyReplyNotice, emptySubCallError} from './empty-reply.js';
 import {callModel} from './model-call.js';
 import {promptBudgetChars, REPLY_RESERVE_TOKENS, subModelWindow} from './windows.js';
@@ -23,6 +25,8 @@ export interface CallSite {
 	track(work: Promise<unknown>): void;
 	/** Emits a notice on the run, once per kind (a batch of empty replies gives one notice). */
 	noticeOnce(notice: {code: NoticeCode; message: string} | null): void;
+	/** The REPL slot of the run making the calls (its children take theirs under it). */
+	hostSlot: HostSlot;
 }
 
 const approxTokens = (text: string) => Math.ceil(text.length / 4);
@@ -33,21 +37,51 @@ export function errorText(error: unknown): string {
 	return `Error: ${message.split('\n')[0]}`;
 }
 
+/**
+ * Answers one bridge request. Refusals come first, before anything is emitted or logged: a batch
+ * over maxBatchPrompts, a model outside the allowed ones, a prompt over maxPromptBytes, more
+ * prompts than the run's sub-calls have left. A refused slot holds an `Error:` string.
+ */
 export function bridgeHandler(engine: EngineContext, site: CallSite): BridgeHandler {
 	return async (request: BridgeRequest, signal: AbortSignal) => {
 		// Every concurrent slot (and the SDK under it) listens on this one signal: no leak, just many.
 		setMaxListeners(0, signal);
+		const checked = checkRequest(engine.options, request);
+		if (!checked.ok) {
+			site.noticeOnce({code: 'sub_call_refused', message: checked.notice});
+			return request.prompts.map(() => checked.error);
+		}
+		const {model, oversized} = checked;
+		const sendable = request.prompts.length - oversized.size;
+		const refusal = sendable > 0 ? engine.limits.takeSubCalls(sendable) : null;
+		if (refusal) {
+			if (!engine.limits.tripped) site.noticeOnce({code: 'sub_call_refused', message: refusal.replace(/^Error: /, '')});
+			return request.prompts.map(() => refusal);
+		}
 		const recursive = request.fn.startsWith('rlm_') && site.depth + 1 < engine.options.maxDepth;
 		const limit = pLimit(recursive ? engine.options.maxChildConcurrency : engine.options.maxConcurrency);
-		const model = request.model ?? engine.options.subModel;
 		const work = Promise.all(
-			request.prompts.map((prompt, index) =>
-				limit(() => (recursive ? childCall : modelCall)(engine, site, request, model, prompt, index, signal)),
-			),
+			request.prompts.map((prompt, index) => {
+				const bytes = oversized.get(index);
+				if (bytes !== undefined) return oversizedCall(engine, site, request, model, prompt, bytes, index);
+				return limit(() => (recursive ? childCall : modelCall)(engine, site, request, model, prompt, index, signal));
+			}),
 		);
 		site.track(work);
 		return work;
 	};
+}
+
+/** A prompt over maxPromptBytes: shown in the tree by its first characters only, never sent. */
+function oversizedCall(engine: EngineContext, site: CallSite, request: BridgeRequest, model: string, prompt: string, bytes: number, index: number) {
+	const error = promptBytesError(bytes, engine.options.maxPromptBytes);
+	const preview = `${prompt.slice(0, PROMPT_PREVIEW_CHARS)}… [${bytes.toLocaleString('en-US')} bytes: not sent]`;
+	site.noticeOnce({code: 'sub_call_refused', message: error.replace(/^Error: /, '')});
+	return tracedCall(engine, site, {kind: request.fn.startsWith('rlm_') ? 'rlm' : 'llm', fn: request.fn, model, prompt: preview, index}, async () => ({
+		response: error,
+		usage: zeroUsage(),
+		error,
+	}));
 }
 
 interface CallOutcome {
@@ -101,6 +135,8 @@ function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest
 			const error = `Error: this prompt is about ${tokens.toLocaleString('en-US')} tokens, over the ${window.toLocaleString('en-US')}-token window of ${model} (${source}). Split it into smaller pieces (e.g. chunks of ${promptBudgetChars(window).toLocaleString('en-US')} characters) and use llm_query_batched.`;
 			return {response: error, usage: zeroUsage(), error};
 		}
+		const refused = engine.limits.admit(model, tokens);
+		if (refused) return {response: `Error: ${refused.message}`, usage: zeroUsage(), error: `Error: ${refused.message}`};
 		const result = await callModel(
 			engine.backend,
 			[{role: 'user', content: prompt}],
@@ -111,6 +147,7 @@ function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest
 				onNotice: (notice) => engine.emit({type: 'notice', runId: site.runId, level: 'info', ...notice}),
 			},
 		);
+		engine.limits.record(model, result.usage);
 		const reasoning = result.reasoning ? {reasoning: result.reasoning} : {};
 		// llm_query returns the answer part only; an empty one is a clear error, never ''.
 		const empty = emptyReplyCause(result);
@@ -136,10 +173,10 @@ function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest
 
 function childCall(engine: EngineContext, site: CallSite, request: BridgeRequest, model: string, prompt: string, index: number, signal: AbortSignal) {
 	return tracedCall(engine, site, {kind: 'rlm', fn: request.fn, model, prompt, index}, async (callId) => {
-		const result = await engine.runChild({parentCallId: callId, depth: site.depth + 1, model, prompt, signal});
+		const result = await engine.runChild({parentCallId: callId, parentSlot: site.hostSlot, depth: site.depth + 1, model, prompt, signal});
 		const usage = {inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens};
-		if (result.status === 'failed' || result.status === 'cancelled') {
-			const error = `Error: the child RLM ${result.status}${result.error ? `: ${result.error}` : ''}`;
+		if (result.status === 'failed' || result.status === 'cancelled' || (result.status === 'limited' && !result.response)) {
+			const error = `Error: the child RLM ${result.status === 'limited' ? 'stopped at a limit' : result.status}${result.error ? `: ${result.error}` : ''}`;
 			return {response: error, usage, error};
 		}
 		return {response: result.response, usage};

@@ -5,6 +5,7 @@ import type {Backend} from '../backends/types.js';
 import type {ReplFactory, SandboxContext, VariableInfo} from '../protocol/repl.js';
 import type {RunStatus} from '../protocol/events.js';
 import type {RunErrorCode} from '../protocol/errors.js';
+import type {LimitName} from '../protocol/limits.js';
 
 export interface RlmOptions {
 	/** Root model name. */
@@ -43,6 +44,31 @@ export interface RlmOptions {
 	cacheDir?: string;
 	/** Where REPLs come from: the session's and each child RLM's (default: the Pyodide sandbox). */
 	replFactory?: ReplFactory;
+
+	// Run-wide limits: each covers one completion's whole tree (root, sub-calls, child runs);
+	// children get what is left. A run that reaches one ends with status `limited` and the best
+	// answer it has. Absent: no limit (maxSubCalls has a default).
+	/** Estimated cost in USD, from the model catalog's prices (a model without a known price adds
+	 * its tokens but no cost, and a `price_unknown` notice says so). */
+	maxBudget?: number;
+	/** Wall-clock seconds for the whole completion, time waiting on sub-calls and children included. */
+	maxTimeout?: number;
+	/** Input plus output tokens of the whole tree. */
+	maxTokens?: number;
+	/** Consecutive failed code blocks of one run. */
+	maxErrors?: number;
+	/** Sub-calls per completion, each slot of a batch counting one (default 500). */
+	maxSubCalls?: number;
+	/** Models `model=` may name in sub-calls besides the root model and the sub-model. */
+	allowModels?: string[];
+	/** Most prompts in one llm_query_batched / rlm_query_batched call (default 1,000); a larger
+	 * batch is refused whole with an `Error:` string in each slot. */
+	maxBatchPrompts?: number;
+	/** Most UTF-8 bytes of one sub-call prompt (default 4 MiB); a larger prompt is not sent. */
+	maxPromptBytes?: number;
+	/** Most REPLs (sandbox host processes, about 190 MB each) at once, the session's and every
+	 * child RLM's, across all depths (default 5). */
+	maxHosts?: number;
 }
 
 export interface CompletionOptions {
@@ -78,6 +104,8 @@ export interface IterationRecord {
 export interface CompletionResult {
 	response: string;
 	status: RunStatus;
+	/** With status `limited`: the limit that stopped the run (`error` says how). */
+	limit?: LimitName;
 	iterations: IterationRecord[];
 	/** Rolled up over the whole tree: root, sub-calls and child runs. */
 	usage: Usage & {totalTokens: number};

@@ -11,6 +11,9 @@ export type RunErrorCode =
 	| 'sandbox'
 	/** The model's replies had no answer text (empty, or only reasoning) twice in a row. */
 	| 'empty_reply'
+	/** A run-wide limit stopped the run (status `limited`, `limit` names it; not a failure: the
+	 * answer is the best it had). */
+	| 'limit_reached'
 	/** Anything else (a bug, an unexpected exception). */
 	| 'internal';
 
@@ -35,6 +38,7 @@ const CODES: Record<RunErrorCode, true> = {
 	no_model: true,
 	sandbox: true,
 	empty_reply: true,
+	limit_reached: true,
 	internal: true,
 };
 

@@ -2,9 +2,13 @@
 // --json, the -e exec log and the server's progress stream are all consumers of these events.
 import type {RunErrorCode} from './errors.js';
 import type {ChatMessage, FinishReason, NoticeCode, Usage} from './llm.js';
+import type {LimitCaps, LimitName, LimitUse} from './limits.js';
 import type {BridgeFunction, VariableInfo} from './repl.js';
 
-export type RunStatus = 'answered' | 'forced' | 'cancelled' | 'failed';
+/** How a run ended: `answered` (code submitted the answer), `forced` (out of turns: one last call
+ * gave the best answer), `limited` (a limit stopped it: `limit` says which; the answer is the best
+ * it had), `cancelled`, `failed`. */
+export type RunStatus = 'answered' | 'forced' | 'limited' | 'cancelled' | 'failed';
 
 /** The server kept fewer prompt tokens than were sent (it truncated the prompt), in tokens:
  * `sentTokens` estimated from the text (about four characters a token), `keptTokens` as reported. */
@@ -131,11 +135,16 @@ export type RlmEventBody =
 			code: NoticeCode;
 			message: string;
 	  }
+	/** Use against the run-wide limits, for the whole tree of the root run `runId`: sent once the
+	 * root starts, then whenever use changes (a model reply, a sub-call, a block). */
+	| {type: 'limits'; runId: string; caps: LimitCaps; use: LimitUse}
 	| {
 			type: 'run.done';
 			runId: string;
 			answer: string;
 			status: RunStatus;
+			/** With status `limited`: the limit that stopped the run. */
+			limit?: LimitName;
 			/** Rolled up over this run and every sub-call and child run beneath it. */
 			usage: Usage;
 			ms: number;

@@ -30,7 +30,12 @@ export type NoticeCode =
 	/** A reply whose answer part was empty while its reasoning was not. */
 	| 'reasoning_only'
 	/** A reply with neither answer text nor reasoning. */
-	| 'empty_reply';
+	| 'empty_reply'
+	/** A run-wide limit stopped the run, or a sub-call was refused by a limit (batch, prompt size, model). */
+	| 'limit_reached'
+	| 'sub_call_refused'
+	/** --max-budget is set and a model's price is not known: its tokens count, its cost cannot. */
+	| 'price_unknown';
 
 export type BackendErrorCode =
 	| 'unreachable'

@@ -62,6 +62,11 @@ export interface ExecResult {
 	variables: VariableInfo[];
 	/** Set when the block submitted an answer (llm_output, FINAL_VAR, or answer["ready"]). */
 	final: string | null;
+	/** `answer["content"]` when it is set but not submitted (answer["ready"] still False): the best
+	 * answer of a run a limit stops. */
+	answerDraft?: string;
+	/** How many user variables there are, when `variables` lists only some of them. */
+	variableCount?: number;
 	/** Wall-clock time of the block, in milliseconds. */
 	ms: number;
 	limit?: ExecLimit;

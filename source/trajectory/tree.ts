@@ -8,6 +8,7 @@
 // event costs O(depth + chunk) rather than O(nodes).
 import type {FinishReason, Usage} from '../protocol/llm.js';
 import type {ContextInfo, PromptTruncation, RlmEvent, RunStatus} from '../protocol/events.js';
+import type {LimitCaps, LimitName, LimitUse} from '../protocol/limits.js';
 import type {BridgeFunction, VariableInfo} from '../protocol/repl.js';
 import {Map as PersistentMap} from 'immutable';
 import {emptyVector, vectorGet, VectorDraft, type NodeVector} from './store.js';
@@ -52,7 +53,11 @@ export interface RunNode extends NodeBase {
 	readonly iteration: number;
 	readonly answer?: string;
 	readonly runStatus?: RunStatus;
+	/** With runStatus `limited`: the limit that stopped the run. */
+	readonly limit?: LimitName;
 	readonly error?: string;
+	/** Root runs: the caps of the whole tree and the latest use against them. */
+	readonly limits?: {readonly caps: LimitCaps; readonly use: LimitUse};
 }
 
 export interface IterationNode extends NodeBase {
@@ -684,11 +689,18 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			} as NewNode & {startedAt: number});
 			break;
 		}
+		case 'limits': {
+			const id = lookupRun(tx, event.runId);
+			if (id === undefined) return state;
+			tx.edit<RunNode>(id).limits = {caps: event.caps, use: event.use};
+			break;
+		}
 		case 'run.done': {
 			const id = ensureRun(tx, event.runId, t);
 			const run = tx.edit<RunNode>(id);
 			run.answer = event.answer;
 			run.runStatus = event.status;
+			if (event.limit !== undefined) run.limit = event.limit;
 			if (event.error !== undefined) run.error = event.error;
 			if (event.iterations > run.iteration) run.iteration = event.iterations;
 			const status: NodeStatus =

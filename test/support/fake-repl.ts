@@ -31,6 +31,9 @@ export interface FakeBlockApi {
 	rlm_query_batched(prompts: string[], model?: string): Promise<string[]>;
 	/** Submits the final answer. */
 	llm_output(answer: string): void;
+	/** `answer["content"] = text` without `answer["ready"] = True`: a draft, reported with every
+	 * later block's result until the turn ends (a run a limit stops answers with it). */
+	setAnswerContent(text: string): void;
 	/** Aborted when the block is interrupted (Python would see KeyboardInterrupt). */
 	readonly signal: AbortSignal;
 	/** Never resolves: a block that runs until it is interrupted (`while True: pass`). */
@@ -80,6 +83,8 @@ export class FakeRepl implements Repl {
 	context: SandboxContext | null = null;
 	history: HistoryEntry[] = [];
 	vars: Record<string, unknown> = {};
+	/** `answer["content"]` (reset by beginTurn). */
+	answerContent = '';
 	/** The code of every block run, in order. */
 	readonly runs: string[] = [];
 	disposed = false;
@@ -102,6 +107,7 @@ export class FakeRepl implements Repl {
 	beginTurn(history: HistoryEntry[]): Promise<void> {
 		return this.#enqueue(async () => {
 			this.history = history.map((entry) => ({...entry}));
+			this.answerContent = '';
 		});
 	}
 
@@ -133,6 +139,7 @@ export class FakeRepl implements Repl {
 			final: null,
 			ms: performance.now() - started,
 			restarted: false,
+			...(this.answerContent && !fields.final ? {answerDraft: this.answerContent} : {}),
 			...fields,
 		});
 		if (options.signal?.aborted) return result({ok: false, error: 'Cancelled before the block ran.', limit: 'cancelled'});
@@ -167,6 +174,9 @@ export class FakeRepl implements Repl {
 			rlm_query_batched: (prompts, model) => bridge('rlm_query_batched', prompts, model),
 			llm_output: (answer) => {
 				final = answer;
+			},
+			setAnswerContent: (text) => {
+				this.answerContent = text;
 			},
 			signal: interrupt.signal,
 			runForever: () => new Promise<never>(() => {}),
@@ -207,15 +217,21 @@ export class FakeRepl implements Repl {
 	}
 }
 
-/** A ReplFactory that makes FakeRepls; `started` lists them in the order they were made. */
-export function fakeRepls(script: FakeReplScript): ReplFactory & {started: FakeRepl[]} {
+/** A ReplFactory that makes FakeRepls; `started` lists them in the order they were made, `peak`
+ * is the most that were alive (started, not disposed) at once. */
+export function fakeRepls(script: FakeReplScript): ReplFactory & {started: FakeRepl[]; readonly peak: number} {
 	const started: FakeRepl[] = [];
+	let peak = 0;
 	return {
 		started,
+		get peak() {
+			return peak;
+		},
 		async start(options) {
 			await script.beforeStart?.();
 			const repl = new FakeRepl(script, options);
 			started.push(repl);
+			peak = Math.max(peak, started.filter((one) => !one.disposed).length);
 			return repl;
 		},
 	};

@@ -536,6 +536,7 @@ function runCommand(state: AppState, line: CommandLine): AppState {
 function completionMeta(result: CompletionSummary): string {
 	const parts: string[] = [];
 	if (result.status === 'forced') parts.push('best answer after the iteration limit');
+	if (result.status === 'limited') parts.push(`best answer so far: ${(result.error ?? 'a limit stopped the run').replace(/^The run's /, 'the run\'s ')}`);
 	parts.push(`${result.iterations} iteration${result.iterations === 1 ? '' : 's'}`);
 	parts.push(formatMs(result.ms));
 	const {inputTokens, outputTokens} = result.usage;
@@ -549,6 +550,7 @@ function completionDone(state: AppState, result: CompletionSummary, now: number)
 	switch (result.status) {
 		case 'answered':
 		case 'forced':
+		case 'limited':
 			return addChat(base, 'answer', result.response || '(empty answer)', completionMeta(result));
 		case 'cancelled':
 			return addChat(base, 'info', `Cancelled${result.iterations ? ` after ${result.iterations} iteration${result.iterations === 1 ? '' : 's'}` : ''}.`);

@@ -71,18 +71,35 @@ export function describeContext(context: ContextInfo): string {
 	return `Your context is a str of ${chars} characters.`;
 }
 
+/** Variables named in a message to the root model (the REPL may hold any number), and the
+ * characters of each name and type name shown: a block that makes 100,000 variables must not
+ * make the next request megabytes long. */
+export const LISTED_VARIABLES = 100;
+const LISTED_NAME_CHARS = 60;
+const LISTED_TYPE_CHARS = 40;
+
+const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+/** `a (int), b (str), … and 1,234 more`: the first LISTED_VARIABLES variables, names cut.
+ * `count`: how many there are in all (the REPL may list only some). */
+export function variableListing(variables: readonly VariableInfo[], count = variables.length, withTypes = true): string {
+	const shown = variables.slice(0, LISTED_VARIABLES).map((v) => (withTypes ? `${cut(v.name, LISTED_NAME_CHARS)} (${cut(v.type, LISTED_TYPE_CHARS)})` : cut(v.name, LISTED_NAME_CHARS)));
+	const more = Math.max(count, variables.length) - shown.length;
+	return `${shown.join(', ')}${more > 0 ? `, and ${more.toLocaleString('en-US')} more (SHOW_VARS() lists them all)` : ''}`;
+}
+
 export function firstUserMessage(options: {
 	question: string | null;
 	context: ContextInfo;
 	historyTurns: number;
 	variables: VariableInfo[];
+	/** How many variables there are (the REPL may list only some). */
+	variableCount?: number;
 }): string {
 	const parts = [describeContext(options.context), sizeHints[sizeClass(options.context.chars)]];
 	if (options.historyTurns > 0) {
-		const names = options.variables.map((v) => v.name);
-		parts.push(
-			`This chat has ${options.historyTurns} earlier turn(s), in \`history\`. Your variables from them are still defined${names.length ? `: ${names.slice(0, 30).join(', ')}` : ''}.`,
-		);
+		const listed = options.variables.length ? `: ${variableListing(options.variables.slice(0, 30), options.variableCount ?? options.variables.length, false)}` : '';
+		parts.push(`This chat has ${options.historyTurns} earlier turn(s), in \`history\`. Your variables from them are still defined${listed}.`);
 	}
 	if (options.question) parts.push(`The question: ${options.question}`);
 	else parts.push('The task is in `context` itself: read it to find what is asked.');
@@ -122,8 +139,9 @@ export interface BlockFeedback {
 	limit?: string;
 }
 
-/** The user message after a reply's blocks ran: each block's output, then the variable names. */
-export function feedbackMessage(blocks: BlockFeedback[], variables: VariableInfo[]): string {
+/** The user message after a reply's blocks ran: each block's output, then the variable names
+ * (at most LISTED_VARIABLES; `variableCount`: how many there are in all). */
+export function feedbackMessage(blocks: BlockFeedback[], variables: VariableInfo[], variableCount = variables.length): string {
 	const parts: string[] = [];
 	blocks.forEach((block, index) => {
 		const label = blocks.length > 1 ? `Block ${index + 1}: ` : '';
@@ -139,7 +157,6 @@ export function feedbackMessage(blocks: BlockFeedback[], variables: VariableInfo
 		if (block.restarted)
 			parts.push('The REPL was restarted: every variable you defined is gone (`context`, `history` and the functions are back). Recompute what you need.');
 	});
-	const names = variables.map((v) => `${v.name} (${v.type})`);
-	parts.push(`REPL variables: ${names.length ? names.join(', ') : '(none yet)'}`);
+	parts.push(`REPL variables: ${variables.length ? variableListing(variables, variableCount) : '(none yet)'}`);
 	return parts.join('\n\n');
 }

@@ -344,11 +344,13 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 
 			const feedback: BlockFeedback[] = [];
 			let variables: VariableInfo[] = [];
+			let variableCount = 0;
 			let final: string | null = null;
 			const runBlock = async (code: string) => {
 				const result = await runCode(iteration, record, code);
 				feedback.push({code, ...result});
 				variables = result.variables;
+				variableCount = result.variableCount ?? result.variables.length;
 				return result;
 			};
 
@@ -361,7 +363,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				const maxErrors = limits.caps.maxErrors;
 				if (maxErrors !== undefined && failedInARow >= maxErrors) {
 					record.executionTimeMs = performance.now() - iterationStarted;
-					messages.push({role: 'user', content: feedbackMessage(feedback, variables)});
+					messages.push({role: 'user', content: feedbackMessage(feedback, variables, variableCount)});
 					return await stopLimited(new LimitReached('maxErrors', `${failedInARow} code blocks in a row failed: the run's ${describeCap('maxErrors', limits.caps)} is reached.`));
 				}
 			}
@@ -392,7 +394,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			}
 			const reminder = iteration < maxIterations ? `\n\n${turnReminder(iteration + 1, maxIterations)}` : '';
 			const cutNote = cut ? `\n\n${cutReplyNote({ranBlocks: feedback.length, cutBlock})}` : '';
-			messages.push({role: 'user', content: feedbackMessage(feedback, variables) + cutNote + reminder});
+			messages.push({role: 'user', content: feedbackMessage(feedback, variables, variableCount) + cutNote + reminder});
 		}
 
 		// Out of turns: one last call for the best answer; the work done stays in the record.

@@ -40,6 +40,8 @@ function hostMessageSchema(maxOutputChars: number) {
 		errorType: z.string().max(L.typeChars).nullable(),
 		final: z.string().max(L.textChars).nullable(),
 		variables: z.array(variable).max(L.variables),
+		variableCount: bytes.optional(),
+		answerDraft: z.string().max(L.textChars).nullable().optional(),
 		stdout: output,
 		stderr: output,
 		truncatedChars: bytes,

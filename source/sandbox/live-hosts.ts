@@ -14,3 +14,8 @@ export function trackHost(child: ChildProcess): void {
 		});
 	}
 }
+
+/** Host processes alive now (for tests and diagnostics). */
+export function liveHostCount(): number {
+	return liveHosts.size;
+}

@@ -36,6 +36,13 @@ RESERVED = (
     "SHOW_VARS",
 )
 
+# What a block's result lists of the user's variables (the parent caps what it shows again): the
+# first names, each cut, and the count. A namespace of a million names must not become a message
+# of a million names.
+LISTED_VARIABLES = 1000
+LISTED_NAME_CHARS = 200
+LISTED_TYPE_CHARS = 100
+
 # Reserved names that hold data (rather than API functions).
 _DATA_NAMES = ("context", "history", "answer")
 _MISSING = object()
@@ -252,6 +259,33 @@ def _user_variables():
             continue
         out.append({"name": name, "type": type(value).__name__})
     return out
+
+
+def _cut(text, limit):
+    return text[:limit] + "…" if isinstance(text, str) and len(text) > limit else text
+
+
+def _listed_variables():
+    """What a block's result says of the user's variables: the first ones, cut, and the count."""
+    found = _user_variables()
+    listed = [
+        {"name": _cut(v["name"], LISTED_NAME_CHARS), "type": _cut(v["type"], LISTED_TYPE_CHARS)}
+        for v in found[:LISTED_VARIABLES]
+    ]
+    return {"variables": listed, "variableCount": len(found)}
+
+
+def _answer_draft():
+    """answer["content"] when it is set and not submitted (the best answer of a stopped run)."""
+    try:
+        if _st.answer.get("ready"):
+            return None
+        content = _st.answer.get("content")
+        if content is None or content == "":
+            return None
+        return _to_text(content)
+    except BaseException:  # noqa: BLE001 - a draft is optional
+        return None
 
 
 def SHOW_VARS():
@@ -507,15 +541,16 @@ def run(code):
         pass
     try:
         _restore()
-        variables = _user_variables()
+        listed = _listed_variables()
     except BaseException as exc:  # noqa: BLE001
-        variables = []
+        listed = {"variables": [], "variableCount": 0}
         if ok:
             ok = False
             error_type = type(exc).__name__
             error = f"{error_type}: {exc}"
     return json.dumps(
-        {"ok": ok, "error": error, "errorType": error_type, "final": final, "variables": variables},
+        {"ok": ok, "error": error, "errorType": error_type, "final": final, **listed,
+         "answerDraft": None if final is not None else _answer_draft()},
         ensure_ascii=False,
     )
 
@@ -526,6 +561,6 @@ def recover(message):
     _restore()
     return json.dumps(
         {"ok": False, "error": message, "errorType": "KeyboardInterrupt", "final": None,
-         "variables": _user_variables()},
+         **_listed_variables(), "answerDraft": _answer_draft()},
         ensure_ascii=False,
     )

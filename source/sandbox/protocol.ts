@@ -31,7 +31,12 @@ export interface WorkerRunResult {
 	error: string | null;
 	errorType: string | null;
 	final: string | null;
+	/** The first LISTED_VARIABLES (prelude.py) user variables, names and types cut. */
 	variables: VariableInfo[];
+	/** How many user variables there are. */
+	variableCount?: number;
+	/** answer["content"] when set and not submitted. */
+	answerDraft?: string | null;
 	stdout: string;
 	stderr: string;
 	truncatedChars: number;

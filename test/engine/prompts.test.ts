@@ -48,4 +48,15 @@ describe('prompts', () => {
 		expect(message).toMatch(/every variable you defined is gone/);
 		expect(message).toContain('REPL variables: big (str)');
 	});
+
+	it('lists at most 100 variables, names and types cut, and states how many there are', () => {
+		const variables = Array.from({length: 1000}, (_, i) => ({name: `${'v'.repeat(5000)}${i}`, type: `${'T'.repeat(5000)}`}));
+		const message = feedbackMessage([{code: 'x', ok: true, stdout: '', stderr: '', truncatedChars: 0, restarted: false}], variables, 100_000);
+		expect(message.length).toBeLessThan(12_000);
+		expect(message).toMatch(/, and 99,900 more \(SHOW_VARS\(\) lists them all\)$/);
+		expect(message.match(/ \(T+…\)/g)).toHaveLength(100);
+		const later = firstUserMessage({question: 'q', context: {type: 'str', chars: 10}, historyTurns: 1, variables, variableCount: 100_000});
+		expect(later.length).toBeLessThan(3000);
+		expect(later).toContain('and 99,970 more');
+	});
 });

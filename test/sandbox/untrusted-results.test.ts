@@ -49,7 +49,8 @@ describe('a result that breaks the protocol', () => {
 	});
 
 	it('an unbounded list of variables is refused', async () => {
-		const result = await sandbox.run('import _rlm\n_rlm._user_variables = lambda: [{"name": "v", "type": "int"}] * 200_000');
+		// The prelude lists at most 1,000: a tampered lister is what could send more.
+		const result = await sandbox.run('import _rlm\n_rlm._listed_variables = lambda: {"variables": [{"name": "v", "type": "int"}] * 200_000}');
 		expect(result.ok).toBe(false);
 		expect(result.restarted).toBe(true);
 		expect(result.error).toMatch(/protocol \(result\.variables: Too big/);

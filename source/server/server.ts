@@ -184,7 +184,7 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 					return;
 				}
 				if (streaming) endStream(res, id, request, result.response, result.usage);
-				else sendJson(res, 200, completionObject(id, request.model, result.response, result.usage, result.status === 'forced' ? 'length' : 'stop'));
+				else sendJson(res, 200, completionObject(id, request.model, result.response, result.usage, result.status === 'forced' || result.status === 'limited' ? 'length' : 'stop'));
 			} finally {
 				await rlm.dispose();
 			}

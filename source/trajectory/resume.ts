@@ -46,7 +46,7 @@ export function resumeTurns(logs: TrajectoryLog[]): ResumeTurn[] {
 				blocks.push({code: block.code, responses: block.result.rlm_calls.map((call) => call.response)});
 			}
 		}
-		const answered = status === undefined ? answer !== null : status === 'answered' || status === 'forced';
+		const answered = status === undefined ? answer !== null : status === 'answered' || status === 'forced' || (status === 'limited' && Boolean(answer));
 		const question = meta.question ?? '';
 		const source: ResumeTurn['contextSource'] =
 			meta.context_is_prompt || meta.context_text === question ? 'prompt' : meta.context_text !== undefined ? 'logged' : 'missing';

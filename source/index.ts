@@ -1,8 +1,10 @@
 // The library: an observable Recursive Language Model.
 export {Rlm, DEFAULTS} from './engine/rlm.js';
-export type {RlmOptions, CompletionOptions, CompletionResult, IterationRecord, CodeBlockRecord} from './engine/types.js';
+export type {RlmOptions, CompletionOptions, CompletionLimits, CompletionResult, IterationRecord, CodeBlockRecord} from './engine/types.js';
 export type {RlmEvent, RlmEventType, RlmEventOf, RunStatus, ContextInfo} from './protocol/events.js';
 export type {ChatMessage, Usage} from './protocol/llm.js';
+export type {LimitCaps, LimitName, LimitUse} from './protocol/limits.js';
+export {LIMIT_NAMES} from './protocol/limits.js';
 export type {BackendKind} from './protocol/backends.js';
 export type {Backend, StreamChunk, StreamOptions} from './backends/types.js';
 export {BackendError} from './backends/types.js';

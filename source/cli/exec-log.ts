@@ -2,6 +2,7 @@
 import type {RlmEvent} from '../protocol/events.js';
 import {formatCost} from '../text/units.js';
 import {safeText} from '../text/safe-text.js';
+import {limitsText} from '../text/limits-text.js';
 
 const firstLine = (text: string) => text.split('\n').find((line) => line.trim()) ?? '';
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
@@ -14,15 +15,22 @@ export function execLogWriter(writeRaw: (line: string) => void, options: {verbos
 	const depthOf = new Map<string, number>();
 	const indent = (runId: string) => '  '.repeat(depthOf.get(runId) ?? 0);
 	const callDepth = new Map<string, string>();
+	// Use against the run-wide limits, shown on each of the root's iteration lines.
+	let limits = '';
 	return (event: RlmEvent) => {
 		switch (event.type) {
+			case 'limits':
+				limits = limitsText(event.caps, event.use);
+				break;
 			case 'run.start':
 				depthOf.set(event.runId, event.depth);
 				if (event.depth > 0) write(`${indent(event.runId)}┌ child RLM (depth ${event.depth}, ${event.model})`);
 				break;
-			case 'iter.start':
-				write(`${indent(event.runId)}── iter ${event.iteration} ──`);
+			case 'iter.start': {
+				const root = (depthOf.get(event.runId) ?? 0) === 0;
+				write(`${indent(event.runId)}── iter ${event.iteration} ──${root && limits ? ` ${limits}` : ''}`);
 				break;
+			}
 			case 'llm.done':
 				if (event.reasoning) {
 					if (options.verbose) write(box(`thinking (${event.reasoning.length} chars, never run)`, event.reasoning.trim(), indent(event.runId)));
@@ -72,7 +80,10 @@ export function execLogWriter(writeRaw: (line: string) => void, options: {verbos
 				const root = (depthOf.get(event.runId) ?? 0) === 0;
 				// The root's line ends with the whole tree's cost, where the models' prices are known.
 				const cost = root ? options.costUsd?.() : undefined;
-				write(`${pad}${root ? '■' : '└'} ${event.status} after ${event.iterations} iteration(s), ${seconds(event.ms)}, ${tokens}${cost !== undefined ? `, ~${formatCost(cost)}` : ''}`);
+				const status = event.status === 'limited' && event.limit ? `limited (${event.limit})` : event.status;
+				write(`${pad}${root ? '■' : '└'} ${status} after ${event.iterations} iteration(s), ${seconds(event.ms)}, ${tokens}${cost !== undefined ? `, ~${formatCost(cost)}` : ''}`);
+				if (root && event.status === 'limited' && event.error) write(`${pad}  ${event.error}`);
+				if (root && limits) write(`${pad}  limits: ${limits}`);
 				break;
 			}
 			default:

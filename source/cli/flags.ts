@@ -85,7 +85,7 @@ const valueNames: Partial<Record<keyof typeof flagDefinitions, string>> = {
 	token: 'a bearer token',
 	cors: 'an origin, e.g. http://localhost:3000',
 	allowDir: 'a folder MCP calls may read, e.g. --allow-dir ~/logs',
-	allowModels: 'a model name MCP calls may ask for',
+	allowModels: 'a model name (or several, comma-separated) that model= may name',
 };
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -136,7 +136,8 @@ export function parseCli(argv: string[] = process.argv.slice(2)): Cli {
 	for (const name of numberFlags) {
 		const raw = flags[name];
 		if (raw === undefined) continue;
-		const text = String(raw).trim();
+		// --max-budget '$0.50' as 0.50 (USD is the only unit).
+		const text = name === 'maxBudget' || name === 'totalBudget' ? String(raw).trim().replace(/^\$/, '') : String(raw).trim();
 		const number = text === '' ? Number.NaN : Number(text);
 		if (!Number.isFinite(number)) {
 			throw new UsageError(text === '' ? `${display(name)} needs a number` : `${display(name)} needs a number, not "${String(raw)}"`);

@@ -37,8 +37,12 @@ export function rlmOptionsFrom(config: ResolvedConfig) {
 		maxDepth: config.maxDepth,
 		...(config.subModel ? {subModel: config.subModel} : {}),
 		timeoutSeconds: config.timeoutSeconds,
+		...config.limits,
 	};
 }
+
+/** The exit code of a run a run-wide limit stopped (its best answer is on stdout). */
+export const EXIT_LIMITED = 3;
 
 /** Runs one completion; resolves with the process exit code. */
 export async function runHeadless(options: HeadlessOptions): Promise<number> {
@@ -123,6 +127,11 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 		if (result.status === 'cancelled') {
 			options.stderr.write(`rlm-tui: cancelled${result.response && !options.json ? ' (above: the model\'s last reply, not a final answer)' : ''}\n`);
 			return stoppedCode;
+		}
+		if (result.status === 'limited') {
+			const best = result.response && !options.json ? ' (above: the best answer it had)' : '';
+			options.stderr.write(`rlm-tui: stopped by a limit: ${safeText(result.error ?? result.limit ?? 'a run-wide limit')}${best}\n`);
+			return EXIT_LIMITED;
 		}
 		if (result.status === 'forced')
 			options.stderr.write(`rlm-tui: note: out of iterations (${options.config.maxIterations}); the answer was forced from the work so far\n`);

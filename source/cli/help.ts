@@ -15,8 +15,16 @@ const commonOptions = `  Model
         --sub-model <MODEL>    Model for llm_query / rlm_query [default: the root model]
         --max-iterations <N>   Turns before a forced final answer [default: 30]
         --max-depth <N>        1: rlm_query is a plain call; 2+: child RLMs [default: 1]
-        --timeout <SECONDS>    Wall-clock limit per code block [default: 30]
-        --log-dir <DIR>        Where JSONL trajectories are written [default: ~/.local/state/rlm-tui/trajectories]`;
+        --timeout <SECONDS>    Limit per code block, on Python's own time [default: 30]
+        --log-dir <DIR>        Where JSONL trajectories are written [default: ~/.local/state/rlm-tui/trajectories]
+
+  Limits of a whole run (root, sub-calls, child runs); at one the run ends with its best answer
+        --max-budget <USD>     Estimated cost, from known model prices [default: none]
+        --max-timeout <SECS>   Wall-clock time, sub-call waiting included [default: none]
+        --max-tokens <N>       Input plus output tokens [default: none]
+        --max-errors <N>       Failed code blocks in a row [default: none]
+        --max-sub-calls <N>    Sub-calls (each prompt of a batch counts one) [default: 500]
+        --allow-models <M,..>  Models model= may name in sub-calls, besides -m and --sub-model`;
 
 const serveOptions = `  serve
         --port <N>             Port [default: 8080]
@@ -70,7 +78,8 @@ ${presets()}
 
 ${aliases()}
 
-  Exit codes: 0 answered, 1 the run failed, 2 bad usage, 130 Ctrl+C (SIGINT), 143 SIGTERM
+  Exit codes: 0 answered, 1 the run failed, 2 bad usage, 3 a limit stopped the run
+  (its best answer printed), 130 Ctrl+C (SIGINT), 143 SIGTERM
 `;
 }
 

@@ -44,6 +44,12 @@ async function main(): Promise<number> {
 		maxDepth: flags.maxDepth,
 		subModel: flags.subModel,
 		timeout: flags.timeout,
+		maxBudget: flags.maxBudget,
+		maxTimeout: flags.maxTimeout,
+		maxTokens: flags.maxTokens,
+		maxErrors: flags.maxErrors,
+		maxSubCalls: flags.maxSubCalls,
+		...(flags.allowModels ? {allowModels: flags.allowModels} : {}),
 	};
 	const config = resolveConfig(cliFlags, process.env, settings.get());
 

@@ -5,6 +5,8 @@ import yoctoSpinner from 'yocto-spinner';
 import type {RlmEvent} from '../protocol/events.js';
 import type {TrajectoryState} from '../trajectory/tree.js';
 import {formatClock, formatCost, formatTokens} from '../text/units.js';
+import {limitsText} from '../text/limits-text.js';
+import type {LimitCaps, LimitUse} from '../protocol/limits.js';
 
 export interface Progress {
 	/** Feed each event after the tree has taken it. */
@@ -13,8 +15,16 @@ export interface Progress {
 	stop(): void;
 }
 
-/** The spinner line's text, e.g. `iter 2/30 · 0:12 · 2.6k tokens · ~$0.0123`. */
-export function progressText(options: {iteration: number; maxIterations: number; elapsedMs: number; tree: TrajectoryState}): string {
+/** The spinner line's text, e.g. `iter 2/30 · 0:12 · 2.6k tokens · ~$0.0123`, then use against
+ * the run-wide limits that are set (`· limits 2.6k/50k tok · 4/500 sub-calls`). */
+export function progressText(options: {
+	iteration: number;
+	maxIterations: number;
+	elapsedMs: number;
+	tree: TrajectoryState;
+	limits?: {caps: LimitCaps; use: LimitUse};
+}): string {
+	const limits = options.limits ? limitsText(options.limits.caps, options.limits.use, {elapsedMs: options.elapsedMs, skipUnused: true}) : '';
 	const {usage, costUsd: cost} = options.tree;
 	const tokens = usage.inputTokens + usage.outputTokens;
 	return [
@@ -22,6 +32,7 @@ export function progressText(options: {iteration: number; maxIterations: number;
 		formatClock(options.elapsedMs),
 		`${formatTokens(tokens)} tokens`,
 		cost !== undefined ? `~${formatCost(cost)}` : '',
+		limits ? `limits ${limits}` : '',
 	]
 		.filter(Boolean)
 		.join(' · ');
@@ -34,9 +45,10 @@ export function startProgress(stream: NodeJS.WriteStream, maxIterations: number)
 	let iteration = 0;
 	let rootRunId: string | undefined;
 	let tree: TrajectoryState | undefined;
+	let limits: {caps: LimitCaps; use: LimitUse} | undefined;
 	const spinner = yoctoSpinner({stream, handleSignals: false, text: 'starting'}).start();
 	const refresh = () => {
-		if (tree) spinner.text = progressText({iteration, maxIterations, elapsedMs: performance.now() - started, tree});
+		if (tree) spinner.text = progressText({iteration, maxIterations, elapsedMs: performance.now() - started, tree, ...(limits ? {limits} : {})});
 	};
 	const clock = setInterval(refresh, 250);
 	clock.unref();
@@ -46,6 +58,7 @@ export function startProgress(stream: NodeJS.WriteStream, maxIterations: number)
 			tree = state;
 			if (event.type === 'run.start' && event.depth === 0) rootRunId = event.runId;
 			if (event.type === 'iter.start' && event.runId === rootRunId) iteration = event.iteration;
+			if (event.type === 'limits') limits = {caps: event.caps, use: event.use};
 			refresh();
 		},
 		stop() {

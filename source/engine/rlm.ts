@@ -25,7 +25,14 @@ import type {ResumeTurn} from '../trajectory/resume.js';
 import {findLastSession, type ResumeLastResult, type ResumeSummary} from './last-session.js';
 
 export type {ResumeLastResult, ResumeSummary} from './last-session.js';
-import type {CompletionOptions, CompletionResult, RlmOptions} from './types.js';
+import type {CompletionLimits, CompletionOptions, CompletionResult, RlmOptions} from './types.js';
+
+/** The limits a completion set, without keys given as undefined (they would clear the Rlm's). */
+function definedOnly(limits: CompletionLimits): CompletionLimits {
+	const out: CompletionLimits = {};
+	for (const key of ['maxBudget', 'maxTimeout', 'maxTokens', 'maxErrors', 'maxSubCalls'] as const) if (limits[key] !== undefined) out[key] = limits[key];
+	return out;
+}
 
 /** Prompts up to this size are shown to the root model even when they are also the context. */
 const maxInlineQuestionChars = 4000;
@@ -205,7 +212,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 				return this.#failedBeforeStart(runId, prompt, context, error);
 			}
 		}
-		const settled = this.#settle();
+		const settled = this.#settle(options);
 		const engine = this.#engineContext(settled, runId);
 		const rootSlot = this.#hosts.root();
 		if (chosenNotice) {
@@ -322,7 +329,8 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		};
 	}
 
-	#settle(): SettledOptions {
+	/** The options a completion runs with; `perCall` limits win over the Rlm's. */
+	#settle(perCall: CompletionLimits = {}): SettledOptions {
 		const o = this.#options;
 		// Short names (`sonnet`, `4o`) mean their backend's model, however the options were set.
 		const kind = this.#backend.kind;
@@ -332,7 +340,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		return {
 			model,
 			subModel,
-			limits: this.#limitCaps(),
+			limits: this.#limitCaps(perCall),
 			allowedModels: new Set([model, subModel, ...(o.allowModels ?? []).map(resolveModel)]),
 			maxBatchPrompts: o.maxBatchPrompts ?? DEFAULTS.maxBatchPrompts,
 			maxPromptBytes: o.maxPromptBytes ?? DEFAULTS.maxPromptBytes,
@@ -348,8 +356,8 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		};
 	}
 
-	#limitCaps(): LimitCaps {
-		const o = this.#options;
+	#limitCaps(perCall: CompletionLimits): LimitCaps {
+		const o = {...this.#options, ...definedOnly(perCall)};
 		return {
 			...(o.maxBudget !== undefined ? {maxBudget: o.maxBudget} : {}),
 			...(o.maxTimeout !== undefined ? {maxTimeout: o.maxTimeout} : {}),

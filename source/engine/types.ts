@@ -71,7 +71,10 @@ export interface RlmOptions {
 	maxHosts?: number;
 }
 
-export interface CompletionOptions {
+/** Run-wide limits one completion may set for itself, over the Rlm's own (same names and units). */
+export type CompletionLimits = Pick<RlmOptions, 'maxBudget' | 'maxTimeout' | 'maxTokens' | 'maxErrors' | 'maxSubCalls'>;
+
+export interface CompletionOptions extends CompletionLimits {
 	context?: SandboxContext;
 	signal?: AbortSignal;
 }

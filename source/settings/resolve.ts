@@ -26,6 +26,29 @@ export interface Flags {
 	maxDepth?: number;
 	subModel?: string;
 	timeout?: number;
+	maxBudget?: number;
+	maxTimeout?: number;
+	maxTokens?: number;
+	maxErrors?: number;
+	maxSubCalls?: number;
+	/** `--allow-models a,b`, repeatable. */
+	allowModels?: string[];
+}
+
+/** The run-wide limits a session runs under (the library's option names; absent: no limit). */
+export interface LimitConfig {
+	/** USD. */
+	maxBudget?: number;
+	/** Seconds. */
+	maxTimeout?: number;
+	/** Input plus output tokens. */
+	maxTokens?: number;
+	/** Failed blocks in a row. */
+	maxErrors?: number;
+	/** Sub-calls per run (the library's default, 500, when absent). */
+	maxSubCalls?: number;
+	/** Models `model=` may name in sub-calls besides the root model and the sub-model. */
+	allowModels?: string[];
 }
 
 export interface ResolvedConfig {
@@ -41,6 +64,8 @@ export interface ResolvedConfig {
 	maxDepth: number;
 	subModel?: string;
 	timeoutSeconds: number;
+	/** The run-wide limits, from flags then the settings file. */
+	limits: LimitConfig;
 }
 
 /** A configuration problem with a one-line message fit for a user. */
@@ -177,7 +202,9 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 	const chosenSubModel = nonEmpty(flags.subModel) ?? settings.subModel;
 	const subModel = chosenSubModel && aliasFor(backend, chosenSubModel);
 
-	const config: ResolvedConfig = {backend, model, maxIterations, maxDepth, timeoutSeconds};
+	const limits = resolveLimits(flags, settings, (name) => aliasFor(backend, name));
+
+	const config: ResolvedConfig = {backend, model, maxIterations, maxDepth, timeoutSeconds, limits};
 	if (temperature !== undefined) config.temperature = temperature;
 	if (baseURL) config.baseURL = baseURL;
 	if (apiKey) config.apiKey = apiKey;
@@ -213,4 +240,31 @@ export function backendTarget(
 	const apiKey = launched && config.apiKey ? config.apiKey : apiKeyFor(backend, env, baseURL);
 	const headers = launched ? config.headers : headersFor(backend, stored);
 	return {backend, baseURL, apiKey, model, headers};
+}
+
+/** The run-wide limits: each flag over its settings entry; a bad value names where it came from.
+ * @throws ConfigError for a value out of range. */
+function resolveLimits(flags: Flags, settings: Settings, resolveModel: (name: string) => string): LimitConfig {
+	const label = (flag: string, setting: string, given: unknown) => (given === undefined ? `${setting} (settings)` : flag);
+	const limits: LimitConfig = {};
+	const pick = (
+		key: 'maxBudget' | 'maxTimeout' | 'maxTokens' | 'maxErrors' | 'maxSubCalls',
+		flag: string,
+		valid: (n: number) => boolean,
+		expected: string,
+	) => {
+		const value = flags[key] ?? settings[key];
+		if (value === undefined) return;
+		limits[key] = checkNumber(label(flag, key, flags[key]), value, valid, expected);
+	};
+	const whole = (min: number) => (n: number) => Number.isInteger(n) && n >= min;
+	pick('maxBudget', '--max-budget', (n) => n > 0, 'a cost in USD above 0, e.g. 0.50');
+	pick('maxTimeout', '--max-timeout', (n) => n > 0 && n <= 31 * 86_400, 'a number of seconds above 0 (at most 31 days)');
+	pick('maxTokens', '--max-tokens', whole(1), 'a whole number of tokens of at least 1');
+	pick('maxErrors', '--max-errors', whole(1), 'a whole number of at least 1');
+	pick('maxSubCalls', '--max-sub-calls', whole(0), 'a whole number of at least 0');
+	const flagModels = (flags.allowModels ?? []).flatMap((text) => text.split(',')).map((name) => name.trim()).filter(Boolean);
+	const models = flags.allowModels !== undefined ? flagModels : (settings.allowModels ?? []);
+	if (models.length > 0) limits.allowModels = [...new Set(models.map(resolveModel))];
+	return limits;
 }

@@ -23,6 +23,20 @@ export interface Settings {
 	maxDepth: number;
 	subModel?: string;
 	timeoutSeconds: number;
+	// Run-wide limits (each absent: no limit; sub-calls default to 500). Names as the library's
+	// options and the original RLM's max_budget, max_timeout, max_tokens, max_errors.
+	/** Estimated USD of a whole run (root, sub-calls, child runs). */
+	maxBudget?: number;
+	/** Wall-clock seconds of a whole run, sub-call waiting included. */
+	maxTimeout?: number;
+	/** Input plus output tokens of a whole run. */
+	maxTokens?: number;
+	/** Failed code blocks in a row. */
+	maxErrors?: number;
+	/** Sub-calls per run (each prompt of a batch counts one). */
+	maxSubCalls?: number;
+	/** Models `model=` may name in sub-calls besides the root model and the sub-model. */
+	allowModels?: string[];
 	theme: 'dark' | 'light';
 }
 
@@ -70,6 +84,12 @@ export const settingsSchema = z
 		maxDepth: z.number().int().min(1).max(100).catch(DEFAULT_SETTINGS.maxDepth),
 		subModel: optionalName,
 		timeoutSeconds: z.number().positive().max(86_400).catch(DEFAULT_SETTINGS.timeoutSeconds),
+		maxBudget: z.number().positive().max(1_000_000).optional().catch(undefined),
+		maxTimeout: z.number().positive().max(31 * 86_400).optional().catch(undefined),
+		maxTokens: z.number().int().min(1).optional().catch(undefined),
+		maxErrors: z.number().int().min(1).max(10_000).optional().catch(undefined),
+		maxSubCalls: z.number().int().min(0).max(10_000_000).optional().catch(undefined),
+		allowModels: z.array(z.string().trim().min(1).max(500)).max(100).optional().catch(undefined),
 		theme: z.enum(['dark', 'light']).catch(DEFAULT_SETTINGS.theme),
 	})
 	.catch(() => ({...DEFAULT_SETTINGS, models: {}, baseURLs: {}, headers: {}}) as never);

@@ -250,6 +250,7 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 				usage={state.tree.traj.usage}
 				costUsd={state.tree.traj.costUsd}
 				{...(state.config.context ? {context: state.config.context} : {})}
+				{...(run?.limits ? {limits: run.limits} : {})}
 				hints={hints}
 				theme={theme}
 				now={now}

@@ -5,6 +5,15 @@ import {wrapLines} from './format.js';
 import {formatMs, formatTokens} from '../text/units.js';
 import {highlightPython, renderersVersion} from './markdown.js';
 import {colorless} from './theme.js';
+import {limitParts} from '../text/limits-text.js';
+import type {LimitCaps, LimitName, LimitUse} from '../protocol/limits.js';
+
+/** One line per cap of the run's whole tree: use against it, and which one stopped the run. */
+function limitsDetail(caps: LimitCaps, use: LimitUse, stoppedBy: LimitName | undefined): string {
+	const lines = limitParts(caps, use).map((part) => `${part.limit}: ${part.text}${part.limit === stoppedBy ? '  ← stopped the run' : ''}`);
+	if (use.unpricedModels.length > 0 && caps.maxBudget !== undefined) lines.push(`no price known for ${use.unpricedModels.join(', ')}: their tokens count, their cost cannot`);
+	return lines.join('\n') || 'none set';
+}
 
 const heading = (text: string) => `\x1b[1m${text}\x1b[22m`;
 const dim = (text: string) => `\x1b[2m${text}\x1b[22m`;
@@ -23,7 +32,8 @@ function sections(node: TrajectoryNode): Array<[string, string]> {
 			return [
 				['Run', `${node.parent >= 0 ? 'child ' : ''}run ${node.runId} · model ${node.model} · backend ${node.backend} · depth ${node.depth}\ncontext: ${node.context.type}, ${node.context.chars.toLocaleString('en-US')} chars${node.context.keys ? ` (${node.context.keys.join(', ')})` : ''}\niterations: ${node.iteration}${node.maxIterations ? ` of ${node.maxIterations}` : ''}${node.runStatus ? ` · ${node.runStatus}` : ''}`],
 				['Question', node.question || '(none)'],
-				...(node.error ? [['Error', node.error] as [string, string]] : []),
+				...(node.limits ? [['Limits', limitsDetail(node.limits.caps, node.limits.use, node.limit)] as [string, string]] : []),
+				...(node.error ? [[node.runStatus === 'limited' ? 'Stopped' : 'Error', node.error] as [string, string]] : []),
 				...(node.answer !== undefined ? [['Answer', node.answer] as [string, string]] : []),
 			];
 		case 'iteration':

@@ -4,6 +4,7 @@ import type {TrajectoryNode} from '../trajectory/tree.js';
 import {clip, firstLine, lastLine, oneLine} from './format.js';
 import {formatMs, formatTokens} from '../text/units.js';
 import {highlightPython} from './markdown.js';
+import {limitsText} from '../text/limits-text.js';
 import {colorless} from './theme.js';
 
 export interface RowText {
@@ -55,11 +56,15 @@ export function describeNode(node: TrajectoryNode, now?: number): RowText {
 			const child = node.parent >= 0;
 			const status = node.runStatus && node.runStatus !== 'answered' ? node.runStatus : '';
 			const iterations = node.iteration > 0 ? `${node.iteration} it` : '';
+			// The root's row shows use against the run-wide limits (the whole tree's).
+			const elapsed = node.status === 'running' && now !== undefined ? {elapsedMs: Math.max(0, now - node.startedAt)} : {};
+			const limits = node.limits ? limitsText(node.limits.caps, node.limits.use, {skipUnused: true, ...elapsed}) : '';
+			const stopped = node.runStatus === 'limited' && node.limit ? `limited: ${node.limit}` : status;
 			return {
 				title: child ? `child run · ${node.model}` : `run · ${node.model || '?'}`,
 				preview: node.error ? oneLine(node.error) : quote(node.question),
-				previewIsError: Boolean(node.error),
-				meta: meta(node, now, [status, iterations].filter(Boolean).join(' ')),
+				previewIsError: Boolean(node.error) && node.runStatus !== 'limited',
+				meta: meta(node, now, [stopped, iterations, limits].filter(Boolean).join(' ')),
 			};
 		}
 		case 'iteration':

@@ -4,6 +4,8 @@ import {badgeText, type ContextBadge} from '../../context/summary.js';
 import type {Usage} from '../../protocol/llm.js';
 import {clip, displayWidth} from '../format.js';
 import {formatClock, formatCost, formatTokens} from '../../text/units.js';
+import type {LimitCaps, LimitUse} from '../../protocol/limits.js';
+import {limitsText} from '../../text/limits-text.js';
 import type {Theme} from '../theme.js';
 import {spinnerFrame} from '../theme.js';
 
@@ -22,6 +24,8 @@ export interface StatusLineProps {
 	costUsd: number | undefined;
 	/** What is loaded as the context, if anything. */
 	context?: ContextBadge;
+	/** The run-wide limits of the current (or last) question and its use against them. */
+	limits?: {caps: LimitCaps; use: LimitUse};
 	hints: string;
 	theme: Theme;
 	/** The app's clock (moves only while a question runs). */
@@ -29,7 +33,7 @@ export interface StatusLineProps {
 }
 
 export const StatusLine = memo(function StatusLine(props: StatusLineProps) {
-	const {width, backend, model, iteration, maxIterations, runningSince, cancelling, lastElapsed, usage, costUsd: cost, context, hints, theme, now} = props;
+	const {width, backend, model, iteration, maxIterations, runningSince, cancelling, lastElapsed, usage, costUsd: cost, context, limits, hints, theme, now} = props;
 	const running = runningSince !== undefined;
 	const elapsed = running ? now - runningSince : lastElapsed;
 	const parts = [
@@ -39,6 +43,8 @@ export const StatusLine = memo(function StatusLine(props: StatusLineProps) {
 		elapsed !== undefined ? formatClock(elapsed) : '',
 		usage.inputTokens || usage.outputTokens ? `↑${formatTokens(usage.inputTokens)} ↓${formatTokens(usage.outputTokens)} tok` : '',
 		cost !== undefined ? `~${formatCost(cost)}` : '',
+		// Caps with nothing used yet stay out (sub-calls always have one), except time and budget.
+		limits ? limitsText(limits.caps, limits.use, {skipUnused: true, ...(elapsed !== undefined ? {elapsedMs: elapsed} : {})}) : '',
 	].filter(Boolean);
 	const lead = running ? `${spinnerFrame(now)} ` : '  ';
 	const left = clip(parts.join(' │ '), Math.max(1, width - 2));

@@ -1,0 +1,39 @@
+// Use against the run-wide limits as short text: `$0.012/$0.50 · 12k/100k tok · 31/500 sub-calls
+// · 0:42/5:00 · 1/3 errors`. Pure; the tree, the status line, -e and the headless spinner share it.
+import type {LimitCaps, LimitName, LimitUse} from '../protocol/limits.js';
+import {formatClock, formatCost, formatTokens} from './units.js';
+
+export interface LimitsTextOptions {
+	/** Milliseconds since the run started, when a clock is newer than `use.elapsedMs`. */
+	elapsedMs?: number;
+	/** Leave out caps with nothing used yet, except time and budget (for narrow places). */
+	skipUnused?: boolean;
+}
+
+/** One part per cap that is set, in a fixed order, e.g. `12k/100k tok`. */
+export function limitParts(caps: LimitCaps, use: LimitUse, options: LimitsTextOptions = {}): Array<{limit: LimitName; text: string}> {
+	const parts: Array<{limit: LimitName; text: string}> = [];
+	const add = (limit: LimitName, used: number, text: string) => {
+		if (options.skipUnused && used === 0 && limit !== 'maxBudget' && limit !== 'maxTimeout') return;
+		parts.push({limit, text});
+	};
+	if (caps.maxBudget !== undefined) {
+		const unpriced = use.unpricedModels.length > 0 ? ' (+ unpriced)' : '';
+		add('maxBudget', use.costUsd, `${formatCost(use.costUsd)}/${formatCost(caps.maxBudget)}${unpriced}`);
+	}
+	if (caps.maxTimeout !== undefined) {
+		const elapsed = Math.min(options.elapsedMs ?? use.elapsedMs, caps.maxTimeout * 1000);
+		add('maxTimeout', elapsed, `${formatClock(elapsed)}/${formatClock(caps.maxTimeout * 1000)}`);
+	}
+	if (caps.maxTokens !== undefined) add('maxTokens', use.tokens, `${formatTokens(use.tokens)}/${formatTokens(caps.maxTokens)} tok`);
+	if (caps.maxSubCalls !== undefined) add('maxSubCalls', use.subCalls, `${use.subCalls.toLocaleString('en-US')}/${caps.maxSubCalls.toLocaleString('en-US')} sub-calls`);
+	if (caps.maxErrors !== undefined) add('maxErrors', use.errors, `${use.errors}/${caps.maxErrors} errors`);
+	return parts;
+}
+
+/** The parts joined with ` · ` ('' when no cap is set). */
+export function limitsText(caps: LimitCaps, use: LimitUse, options: LimitsTextOptions = {}): string {
+	return limitParts(caps, use, options)
+		.map((part) => part.text)
+		.join(' · ');
+}

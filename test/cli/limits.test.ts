@@ -1,0 +1,131 @@
+// The run-wide limits from the command line: the built CLI against the fake server and the real
+// sandbox. Each flag (and its settings entry) stops a run with its best answer, exit code 3, and a
+// line naming the limit; -e and --json show use against each cap; bad values are one clear line.
+import {mkdirSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
+import {repl, scripted, subRequests} from '../support/rlm-script.js';
+import {cleanEnv, runCli} from '../support/run-cli.js';
+
+let server: FakeLlmServer;
+beforeAll(async () => {
+	server = await startFakeLlmServer({models: ['root-model', 'sub-model', 'other-model']});
+});
+afterAll(async () => {
+	await server?.close();
+});
+
+const base = () => ['-u', server.openaiBaseURL, '-m', 'root-model'];
+
+/** Root code that keeps calling the sub-model, writing a draft answer after the second call. */
+const subCallLoop = repl(
+	['for i in range(1000):', '    r = llm_query(f"part {i}")', '    if i == 1:', '        answer["content"] = "draft after two calls"'].join('\n'),
+);
+
+const oneLineError = (stderr: string, pattern: RegExp) => {
+	const lines = stderr.trim().split('\n');
+	expect(lines).toHaveLength(1);
+	expect(lines[0]).toMatch(/^rlm-tui: /);
+	expect(lines[0]).toMatch(pattern);
+};
+
+describe('run-wide limits on the command line', () => {
+	it('--max-sub-calls stops an llm_query loop: the draft answer on stdout, exit 3, the limit named on stderr', async () => {
+		server.setResponder(scripted({root: () => subCallLoop}));
+		server.requests.splice(0);
+		const result = await runCli([...base(), '--max-sub-calls', '4', '-p', 'loop']);
+		expect(result.stdout.trim()).toBe('draft after two calls');
+		expect(result.code).toBe(3);
+		expect(result.stderr).toMatch(/^rlm-tui: stopped by a limit: .*limit of 4 sub-calls \(--max-sub-calls\).*\(above: the best answer it had\)$/m);
+		expect(subRequests(server.requests)).toHaveLength(4);
+	});
+
+	it('-e shows use against each cap on the iteration lines and at the end, and which limit stopped the run', async () => {
+		server.setResponder(scripted({root: () => subCallLoop}));
+		const result = await runCli([...base(), '-e', '--max-sub-calls', '3', '--max-tokens', '1000000', '--max-budget', '$5', '-p', 'loop']);
+		expect(result.code).toBe(3);
+		// The first iteration line: nothing used yet, each cap that is set.
+		expect(result.stderr).toContain('── iter 1 ── $0/$5.00 · 0/1.0M tok · 0/3 sub-calls');
+		expect(result.stderr).toMatch(/■ limited \(maxSubCalls\) after 1 iteration/);
+		expect(result.stderr).toMatch(/limits: .*\/1\.0M tok · 3\/3 sub-calls/);
+	});
+
+	it('--json reports status limited and the limit', async () => {
+		server.setResponder(scripted({root: () => subCallLoop}));
+		const result = await runCli([...base(), '--json', '--max-sub-calls', '2', '-p', 'loop']);
+		expect(result.code).toBe(3);
+		const json = JSON.parse(result.stdout) as {status: string; limit: string; response: string};
+		expect(json).toMatchObject({status: 'limited', limit: 'maxSubCalls', response: 'draft after two calls'});
+	});
+
+	it('--max-tokens stops the tree at input plus output tokens', async () => {
+		server.setResponder(
+			scripted({root: () => ({...subCallLoop, usage: {inputTokens: 300, outputTokens: 50}}), sub: () => ({text: 'ok', usage: {inputTokens: 100, outputTokens: 100}})}),
+		);
+		server.requests.splice(0);
+		const result = await runCli([...base(), '--max-tokens', '1000', '--json', '-p', 'loop']);
+		expect(result.code).toBe(3);
+		const json = JSON.parse(result.stdout) as {status: string; limit: string; usage: {totalTokens: number}};
+		expect(json).toMatchObject({status: 'limited', limit: 'maxTokens'});
+		// 350 for the root reply, then 200 a sub-call: the cap of 1,000 is reached at the fourth.
+		expect(subRequests(server.requests).length).toBeLessThanOrEqual(4);
+		expect(json.usage.totalTokens).toBeGreaterThanOrEqual(1000);
+	});
+
+	it('--max-errors stops a run whose blocks keep failing, with the forced best answer', async () => {
+		server.setResponder(scripted({root: ({turn, lastUser}) => (/No code\./.test(lastUser) ? {text: `FINAL(gave up after ${turn} tries)`} : repl('1/0'))}));
+		const result = await runCli([...base(), '--max-errors', '2', '--json', '-p', 'divide']);
+		expect(result.code).toBe(3);
+		const json = JSON.parse(result.stdout) as {status: string; limit: string; response: string};
+		expect(json).toMatchObject({status: 'limited', limit: 'maxErrors', response: 'gave up after 2 tries'});
+	});
+
+	it('--max-timeout counts time waiting on a sub-call: a sub-model that never answers stops at the limit', async () => {
+		server.setResponder(scripted({root: () => repl('llm_output(llm_query("hang"))'), sub: () => new Promise(() => {})}));
+		const result = await runCli([...base(), '--max-timeout', '1', '--json', '-p', 'wait']);
+		expect(result.code).toBe(3);
+		const json = JSON.parse(result.stdout) as {status: string; limit: string};
+		expect(json).toMatchObject({status: 'limited', limit: 'maxTimeout'});
+	});
+
+	it('--allow-models lets model= name another model; any other gets an Error: string', async () => {
+		const code = 'a = llm_query("x", model="other-model")\nb = llm_query("x", model="secret-model")\nllm_output(a[:6] + "|" + b[:6])';
+		server.setResponder(scripted({root: () => repl(code), sub: (_prompt, request) => ({text: `from ${request.model}`})}));
+		const allowed = await runCli([...base(), '--allow-models', 'other-model', '-p', 'pick']);
+		expect(allowed.code).toBe(0);
+		expect(allowed.stdout.trim()).toBe('from o|Error:');
+		const refused = await runCli([...base(), '-p', 'pick']);
+		expect(refused.stdout.trim()).toBe('Error:|Error:');
+	});
+
+	it('the settings file sets a limit; a flag wins over it', async () => {
+		const env = cleanEnv();
+		mkdirSync(join(env.XDG_CONFIG_HOME!, 'rlm-tui'), {recursive: true});
+		writeFileSync(join(env.XDG_CONFIG_HOME!, 'rlm-tui', 'settings.json'), JSON.stringify({maxSubCalls: 2}));
+		server.setResponder(scripted({root: () => subCallLoop}));
+		server.requests.splice(0);
+		const fromSettings = await runCli([...base(), '--json', '-p', 'loop'], {env});
+		expect(JSON.parse(fromSettings.stdout)).toMatchObject({status: 'limited', limit: 'maxSubCalls'});
+		expect(subRequests(server.requests)).toHaveLength(2);
+		server.requests.splice(0);
+		const fromFlag = await runCli([...base(), '--json', '--max-sub-calls', '3', '-p', 'loop'], {env});
+		expect(JSON.parse(fromFlag.stdout)).toMatchObject({status: 'limited', limit: 'maxSubCalls'});
+		expect(subRequests(server.requests)).toHaveLength(3);
+	});
+
+	it('a bad value is one clear line naming the flag, and nothing runs', async () => {
+		for (const [args, pattern] of [
+			[['--max-budget', 'lots'], /--max-budget needs a number, not "lots"/],
+			[['--max-budget', '0'], /Invalid --max-budget 0: expected a cost in USD above 0/],
+			[['--max-tokens', '1.5'], /Invalid --max-tokens 1\.5: expected a whole number/],
+			[['--max-errors', '0'], /Invalid --max-errors 0/],
+			[['--max-timeout', '-3'], /Invalid --max-timeout -3/],
+			[['--max-sub-calls'], /--max-sub-calls needs a number/],
+		] as Array<[string[], RegExp]>) {
+			const result = await runCli([...base(), ...args, '-p', 'q']);
+			expect(result.code).toBe(2);
+			oneLineError(result.stderr, pattern);
+		}
+	});
+});

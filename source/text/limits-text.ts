@@ -10,6 +10,9 @@ export interface LimitsTextOptions {
 	skipUnused?: boolean;
 }
 
+/** A budget as the user set it: $0.50, $5.00, $0.125. */
+const capUsd = (usd: number) => `$${Number.isInteger(Math.round(usd * 1e6) / 1e4) ? usd.toFixed(2) : String(usd)}`;
+
 /** One part per cap that is set, in a fixed order, e.g. `12k/100k tok`. */
 export function limitParts(caps: LimitCaps, use: LimitUse, options: LimitsTextOptions = {}): Array<{limit: LimitName; text: string}> {
 	const parts: Array<{limit: LimitName; text: string}> = [];
@@ -19,7 +22,7 @@ export function limitParts(caps: LimitCaps, use: LimitUse, options: LimitsTextOp
 	};
 	if (caps.maxBudget !== undefined) {
 		const unpriced = use.unpricedModels.length > 0 ? ' (+ unpriced)' : '';
-		add('maxBudget', use.costUsd, `${formatCost(use.costUsd)}/${formatCost(caps.maxBudget)}${unpriced}`);
+		add('maxBudget', use.costUsd, `${formatCost(use.costUsd)}/${capUsd(caps.maxBudget)}${unpriced}`);
 	}
 	if (caps.maxTimeout !== undefined) {
 		const elapsed = Math.min(options.elapsedMs ?? use.elapsedMs, caps.maxTimeout * 1000);

@@ -387,3 +387,31 @@ describe('use against the limits as the run goes', () => {
 		expect(root.limits?.use.tokens).toBeGreaterThan(0);
 	});
 });
+
+describe('limits for one completion', () => {
+	it('completion(prompt, {maxSubCalls}) wins over the Rlm\'s for that call only; undefined keeps the Rlm\'s', async () => {
+		server.requests.length = 0;
+		server.setResponder(scripted({root: () => repl('loop')}));
+		const rlm = new Rlm({
+			model: 'root-model',
+			backend: 'openai',
+			baseURL: server.openaiBaseURL,
+			apiKey: 'test-key',
+			maxIterations: 2,
+			logDir: false,
+			maxSubCalls: 7,
+			replFactory: fakeRepls(loopBlocks()),
+		});
+		try {
+			const perCall = await rlm.completion('q', {context: 'c', maxSubCalls: 3});
+			expect(perCall).toMatchObject({status: 'limited', limit: 'maxSubCalls'});
+			expect(subRequests(server.requests)).toHaveLength(3);
+			server.requests.length = 0;
+			const own = await rlm.completion('q', {context: 'c', maxSubCalls: undefined});
+			expect(own).toMatchObject({status: 'limited', limit: 'maxSubCalls'});
+			expect(subRequests(server.requests)).toHaveLength(7);
+		} finally {
+			await rlm.dispose();
+		}
+	});
+});

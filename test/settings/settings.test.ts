@@ -155,7 +155,26 @@ describe('resolveConfig', () => {
 			maxIterations: 30,
 			maxDepth: 1,
 			timeoutSeconds: 30,
+			limits: {},
 		});
+	});
+
+	it('takes the run-wide limits from flags over the settings file, and drops bad entries in the file', () => {
+		const stored = parseSettings({maxBudget: 2, maxTimeout: 600, maxTokens: 50_000, maxErrors: 3, maxSubCalls: 40, allowModels: ['gpt-4o-mini'], bogus: 1});
+		expect(resolveConfig({}, {}, stored).limits).toEqual({maxBudget: 2, maxTimeout: 600, maxTokens: 50_000, maxErrors: 3, maxSubCalls: 40, allowModels: ['gpt-4o-mini']});
+		expect(resolveConfig({maxBudget: 0.5, maxSubCalls: 0, allowModels: ['a,b', ' c ']}, {}, stored).limits).toEqual({
+			maxBudget: 0.5,
+			maxTimeout: 600,
+			maxTokens: 50_000,
+			maxErrors: 3,
+			maxSubCalls: 0,
+			allowModels: ['a', 'b', 'c'],
+		});
+		// A hand-edited file with nonsense keeps the app running: the bad entries are no limit.
+		const broken = parseSettings({maxBudget: -1, maxTimeout: 'soon', maxTokens: 1.5, maxErrors: 0, maxSubCalls: -2, allowModels: 'gpt-4o'});
+		expect(resolveConfig({}, {}, broken).limits).toEqual({});
+		expect(() => resolveConfig({maxTokens: 0}, {}, settings)).toThrow(/^Invalid --max-tokens 0: expected a whole number of tokens of at least 1\.$/);
+		expect(() => resolveConfig({maxTimeout: 40 * 86_400}, {}, settings)).toThrow(/Invalid --max-timeout/);
 	});
 
 	it('applies flags > env > settings > defaults', () => {

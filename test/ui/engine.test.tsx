@@ -28,6 +28,7 @@ function start(flags: Flags, env: NodeJS.ProcessEnv = {}) {
 		apiKey: config.apiKey ?? 'test-key',
 		maxIterations: config.maxIterations,
 		requestTimeoutMs: 20_000,
+		...config.limits,
 	});
 	h = renderApp({rlm, config, settings, cwd: dir, env, columns: 140, rows: 40});
 	return h;
@@ -51,6 +52,18 @@ afterEach(async () => {
 });
 
 describe('with the demo backend', () => {
+	it('shows use against the run-wide limits on the status line and the root run row as the run goes', async () => {
+		start({backend: 'demo', maxTokens: 1_000_000, maxTimeout: 3600});
+		await h!.waitForFrame((f) => f.includes('demo · demo'));
+		h!.write('Count the words in: the cat sat on the mat.\r');
+		const done = await h!.waitForFrame((f) => f.includes('Demo answer') && f.includes('iterations ·'), SLOW);
+		const status = done.trimEnd().split('\n').at(-1)!;
+		expect(status).toMatch(/\d+(\.\d)?k?\/1\.0M tok/);
+		expect(status).toMatch(/\d+:\d\d\/1:00:00/);
+		expect(status).toMatch(/[1-9]\d*\/500 sub-calls/);
+		expect(flat(done)).toMatch(/run · demo .*\/1\.0M tok/);
+	});
+
 	it('asks, streams rows into the tree, answers, and navigates into the details', async () => {
 		start({backend: 'demo'});
 		await h!.waitForFrame((f) => f.includes('demo · demo'));

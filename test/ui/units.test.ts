@@ -226,3 +226,38 @@ describe('reasoning in the tree pane and the detail view', () => {
 		expect(detailLines(reply, 200).join('\n')).toMatch(/its thinking is the row beneath[\s\S]*\(no answer text\)/);
 	});
 });
+
+describe('use against the run-wide limits', () => {
+	const caps = {maxBudget: 0.5, maxTimeout: 300, maxTokens: 100_000, maxErrors: 3, maxSubCalls: 500};
+	const use = {costUsd: 0.0123, unpricedModels: [], tokens: 12_345, subCalls: 31, errors: 0, elapsedMs: 42_000};
+
+	it('names each cap that is set, in one line; narrow places leave out caps with nothing used', async () => {
+		const {limitsText} = await import('../../source/ui/limits-text.js');
+		expect(limitsText(caps, use)).toBe('$0.012/$0.50 · 0:42/5:00 · 12k/100k tok · 31/500 sub-calls · 0/3 errors');
+		expect(limitsText(caps, use, {skipUnused: true, elapsedMs: 61_000})).toBe('$0.012/$0.50 · 1:01/5:00 · 12k/100k tok · 31/500 sub-calls');
+		expect(limitsText({maxSubCalls: 500}, {...use, subCalls: 0}, {skipUnused: true})).toBe('');
+		expect(limitsText({maxBudget: 1}, {...use, unpricedModels: ['local-model']})).toBe('$0.012/$1.00 (+ unpriced)');
+		// The clock never reads past the cap (the run is stopping).
+		expect(limitsText({maxTimeout: 2}, use, {elapsedMs: 9000})).toBe('0:02/0:02');
+	});
+
+	it('the root run row shows the use and the limit that stopped it; the detail view lists every cap', async () => {
+		const {reduceAll, getNode} = await import('../../source/trajectory/tree.js');
+		const {describeNode} = await import('../../source/ui/tree-rows.js');
+		const {detailLines} = await import('../../source/ui/detail.js');
+		const state = reduceAll([
+			{type: 'run.start', runId: 'r', depth: 0, model: 'm', backend: 'openai', question: 'q', context: {type: 'str', chars: 1}, maxIterations: 3, t: 1},
+			{type: 'limits', runId: 'r', caps, use: {...use, subCalls: 500}, t: 2},
+			{type: 'run.done', runId: 'r', answer: 'best', status: 'limited', limit: 'maxSubCalls', error: "The run's limit of 500 sub-calls (--max-sub-calls) is reached.", usage: {inputTokens: 1, outputTokens: 1}, ms: 5, iterations: 1, t: 8},
+		] as RlmEvent[]);
+		const run = getNode(state, state.roots[0]!)!;
+		const row = describeNode(run);
+		expect(row.meta).toContain('limited: maxSubCalls');
+		expect(row.meta).toContain('500/500 sub-calls');
+		expect(row.previewIsError).toBe(false);
+		const text = detailLines(run, 200).join('\n');
+		expect(text).toMatch(/maxSubCalls: 500\/500 sub-calls {2}← stopped the run/);
+		expect(text).toMatch(/maxBudget: \$0\.012\/\$0\.50/);
+		expect(text).toContain('(--max-sub-calls) is reached');
+	});
+});

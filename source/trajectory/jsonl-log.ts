@@ -128,6 +128,8 @@ export class TrajectoryLogger {
 					...(run.runStatus ? {run_status: run.runStatus} : {}),
 					...(run.answer !== undefined ? {answer: run.answer} : {}),
 					...(run.error ? {error: run.error} : {}),
+					...(run.limit ? {run_limit: run.limit} : {}),
+					...(run.limits ? {limits: run.limits} : {}),
 				};
 				// A forced answer, or a prose FINAL(...) (no block submitted it): the run's answer is this iteration's.
 				if ((run.runStatus === 'forced' || run.runStatus === 'answered') && record.final_answer === null) record.final_answer = run.answer ?? null;

@@ -3,6 +3,8 @@
 import type {FinishReason, NoticeCode, Usage} from '../protocol/llm.js';
 import type {ContextInfo, RlmEvent, RlmEventBody, RunStatus} from '../protocol/events.js';
 import type {BridgeFunction} from '../protocol/repl.js';
+import {z} from 'zod';
+import {LIMIT_NAMES, type LimitCaps, type LimitName, type LimitUse} from '../protocol/limits.js';
 import type {ChildTrajectory, OriginalCall, OriginalIteration, OriginalMetadata} from './original-schema.js';
 import type {TrajectoryLog} from './read-log.js';
 
@@ -18,6 +20,8 @@ interface Ours {
 	truncated_chars?: number;
 	restarted?: boolean;
 	limit?: string;
+	run_limit?: LimitName;
+	limits?: {caps: LimitCaps; use: LimitUse};
 	fn?: BridgeFunction;
 	index?: number;
 	kind?: 'llm' | 'rlm';
@@ -36,6 +40,13 @@ function endingOf(extra: Ours) {
 			: {}),
 	};
 }
+
+/** A logged `limits` record (a hand-edited or foreign file gets no limits shown, not a crash). */
+const count = z.number().finite().nonnegative();
+const loggedLimitsSchema = z.object({
+	caps: z.object({maxBudget: count.optional(), maxTimeout: count.optional(), maxTokens: count.optional(), maxErrors: count.optional(), maxSubCalls: count.optional()}),
+	use: z.object({costUsd: count, unpricedModels: z.array(z.string().max(500)).max(100), tokens: count, subCalls: count, errors: count, elapsedMs: count}),
+});
 
 const ours = (value: unknown): Ours => (value && typeof value === 'object' ? (value as Ours) : {});
 const zero = (): Usage => ({inputTokens: 0, outputTokens: 0});
@@ -87,9 +98,14 @@ function emitRun(
 	let answer = '';
 	let status: RunStatus | undefined;
 	let error: string | undefined;
+	let runLimit: LimitName | undefined;
+	let limits: {caps: LimitCaps; use: LimitUse} | undefined;
 	for (const iteration of iterations) {
 		const extra = ours(iteration.rlm_tui);
 		if (extra.run_status) status = extra.run_status;
+		if (extra.run_limit !== undefined && (LIMIT_NAMES as readonly unknown[]).includes(extra.run_limit)) runLimit = extra.run_limit;
+		const loggedLimits = loggedLimitsSchema.safeParse(extra.limits);
+		if (loggedLimits.success) limits = loggedLimits.data;
 		if (extra.answer !== undefined) answer = extra.answer;
 		if (extra.error) error = extra.error;
 		if (iteration.iteration <= 0) continue;
@@ -158,7 +174,8 @@ function emitRun(
 	const finalStatus: RunStatus =
 		status ?? (last?.final_answer != null ? 'answered' : !real.length ? 'failed' : maxIterations && real.length >= maxIterations ? 'forced' : 'cancelled');
 	const ms = iterations.reduce((sum, iteration) => sum + iteration.iteration_time * 1000, 0);
-	out.push({type: 'run.done', runId, answer, status: finalStatus, usage: total, ms, iterations: real.length, ...(error ? {error} : {})});
+	if (limits) out.push({type: 'limits', runId, caps: limits.caps, use: limits.use});
+	out.push({type: 'run.done', runId, answer, status: finalStatus, usage: total, ms, iterations: real.length, ...(error ? {error} : {}), ...(runLimit ? {limit: runLimit} : {})});
 	return total;
 }
 

@@ -1,6 +1,7 @@
 // The original RLM's JSONL log schema (a metadata line, then one line per iteration), built from
 // the trajectory tree so logs, replay and the UI all read the same structure. Fields of ours go
 // under `rlm_tui`; theirs are all present so their visualizer opens our files.
+import type {LimitCaps, LimitName, LimitUse} from '../protocol/limits.js';
 import type {SandboxContext} from '../protocol/repl.js';
 import type {ChatMessage, FinishReason, Usage} from '../protocol/llm.js';
 import type {ContextInfo, RunStatus} from '../protocol/events.js';
@@ -69,6 +70,10 @@ export interface OriginalIteration {
 		notices?: Array<{code: string; level: 'info' | 'warn' | 'error'; message: string}>;
 		/** The root model's thinking for this iteration (`response` holds only the answer part). */
 		reasoning?: string;
+		/** On a run's last iteration, with run_status `limited`: the limit that stopped it. */
+		run_limit?: LimitName;
+		/** On a run's last iteration: the run-wide caps and the whole tree's use against them. */
+		limits?: {caps: LimitCaps; use: LimitUse};
 	};
 }
 

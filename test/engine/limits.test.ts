@@ -415,3 +415,28 @@ describe('limits for one completion', () => {
 		}
 	});
 });
+
+describe('a limited run in its log', () => {
+	it('keeps the limit and the use against each cap, so a replay shows them; a bad record shows none', async () => {
+		const {mkdtempSync, readdirSync, readFileSync} = await import('node:fs');
+		const {tmpdir} = await import('node:os');
+		const {join} = await import('node:path');
+		const {readTrajectoryLog, parseTrajectoryLog} = await import('../../source/trajectory/read-log.js');
+		const {logToEvents} = await import('../../source/trajectory/log-to-events.js');
+		const logDir = mkdtempSync(join(tmpdir(), 'rlm-limits-log-'));
+		const {result} = await run({root: () => repl('loop')}, loopBlocks((api, i) => i === 0 && api.setAnswerContent('draft')), {maxSubCalls: 4, logDir});
+		expect(result.status).toBe('limited');
+		const file = join(logDir, readdirSync(logDir).find((name) => name.endsWith('.jsonl'))!);
+		const events = logToEvents(readTrajectoryLog(file));
+		expect(events.at(-1)).toMatchObject({type: 'run.done', status: 'limited', limit: 'maxSubCalls', answer: 'draft'});
+		const limits = of(events, 'limits').at(-1)!;
+		expect(limits.caps.maxSubCalls).toBe(4);
+		expect(limits.use.subCalls).toBe(4);
+		// A record edited by hand: no limits shown, and the replay still reads.
+		const edited = readFileSync(file, 'utf8').replace('"subCalls":4', '"subCalls":"many"').replace('"run_limit":"maxSubCalls"', '"run_limit":"maxEverything"');
+		const replayed = logToEvents(parseTrajectoryLog(edited));
+		expect(of(replayed, 'limits')).toHaveLength(0);
+		expect(replayed.at(-1)).toMatchObject({type: 'run.done', status: 'limited'});
+		expect(replayed.at(-1)).not.toHaveProperty('limit');
+	});
+});

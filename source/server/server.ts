@@ -183,8 +183,11 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 					else sendError(res, 502, 'upstream_error', message);
 					return;
 				}
-				if (streaming) endStream(res, id, request, result.response, result.usage);
-				else sendJson(res, 200, completionObject(id, request.model, result.response, result.usage, result.status === 'forced' || result.status === 'limited' ? 'length' : 'stop'));
+				// A forced or limited answer is the best the run had when it had to stop: "length", as
+				// OpenAI marks a reply cut at its limit.
+				const finish = result.status === 'forced' || result.status === 'limited' ? 'length' : 'stop';
+				if (streaming) endStream(res, id, request, result.response, result.usage, finish);
+				else sendJson(res, 200, completionObject(id, request.model, result.response, result.usage, finish));
 			} finally {
 				await rlm.dispose();
 			}
@@ -206,12 +209,12 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 		if (line && !res.writableEnded) res.write(`: rlm-tui: ${line}\n\n`);
 	}
 
-	function endStream(res: ServerResponse, id: string, request: ChatRequest, answer: string, usage: Usage) {
+	function endStream(res: ServerResponse, id: string, request: ChatRequest, answer: string, usage: Usage, finish: 'stop' | 'length') {
 		const send = (body: unknown) => res.write(`data: ${JSON.stringify(body)}\n\n`);
 		send(chunkObject(id, request.model, {role: 'assistant', content: ''}));
 		const piece = 256;
 		for (let i = 0; i < answer.length; i += piece) send(chunkObject(id, request.model, {content: answer.slice(i, i + piece)}));
-		send(chunkObject(id, request.model, {}, 'stop'));
+		send(chunkObject(id, request.model, {}, finish));
 		if (request.stream_options?.include_usage)
 			send({id, object: 'chat.completion.chunk', created: nowSeconds(), model: request.model, choices: [], usage: usageObject(usage)});
 		res.end('data: [DONE]\n\n');

@@ -261,3 +261,14 @@ describe('use against the run-wide limits', () => {
 		expect(text).toContain('(--max-sub-calls) is reached');
 	});
 });
+
+describe('the headless spinner under limits', () => {
+	it('adds the caps that are set, with its own clock for the time cap', async () => {
+		const {progressText} = await import('../../source/cli/progress.js');
+		const {emptyTrajectory} = await import('../../source/trajectory/tree.js');
+		const use = {costUsd: 0, unpricedModels: [], tokens: 2600, subCalls: 0, errors: 0, elapsedMs: 0};
+		const text = progressText({iteration: 2, maxIterations: 30, elapsedMs: 12_000, tree: emptyTrajectory(), limits: {caps: {maxTokens: 50_000, maxTimeout: 60, maxSubCalls: 500}, use}});
+		expect(text).toBe('iter 2/30 · 0:12 · 0 tokens · limits 0:12/1:00 · 2.6k/50k tok');
+		expect(progressText({iteration: 0, maxIterations: 30, elapsedMs: 0, tree: emptyTrajectory()})).toBe('starting · 0:00 · 0 tokens');
+	});
+});

@@ -64,8 +64,8 @@ export interface ResolvedConfig {
 	maxDepth: number;
 	subModel?: string;
 	timeoutSeconds: number;
-	/** The run-wide limits, from flags then the settings file. */
-	limits: LimitConfig;
+	/** The run-wide limits, from flags then the settings file (resolveConfig always sets it). */
+	limits?: LimitConfig;
 }
 
 /** A configuration problem with a one-line message fit for a user. */

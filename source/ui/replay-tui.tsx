@@ -78,7 +78,6 @@ export async function runReplayTui(options: ReplayTuiOptions): Promise<number> {
 		maxIterations: first?.type === 'run.start' ? first.maxIterations : DEFAULT_SETTINGS.maxIterations,
 		maxDepth: DEFAULT_SETTINGS.maxDepth,
 		timeoutSeconds: DEFAULT_SETTINGS.timeoutSeconds,
-		limits: {},
 	};
 	return runFullScreen(
 		async (onExit, terminal) => {

@@ -16,9 +16,9 @@ const commonOptions = `  Model
         --max-iterations <N>   Turns before a forced final answer [default: 30]
         --max-depth <N>        1: rlm_query is a plain call; 2+: child RLMs [default: 1]
         --timeout <SECONDS>    Limit per code block, on Python's own time [default: 30]
-        --log-dir <DIR>        Where JSONL trajectories are written [default: ~/.local/state/rlm-tui/trajectories]
+        --log-dir <DIR>        Where JSONL trajectories are written [default: ~/.local/state/rlm-tui/trajectories]`;
 
-  Limits of a whole run (root, sub-calls, child runs); at one the run ends with its best answer
+const limitOptions = `  Limits of a whole run (root, sub-calls, child runs); at one the run ends with its best answer
         --max-budget <USD>     Estimated cost, from known model prices [default: none]
         --max-timeout <SECS>   Wall-clock time, sub-call waiting included [default: none]
         --max-tokens <N>       Input plus output tokens [default: none]
@@ -56,6 +56,8 @@ export function mainHelp(): string {
     $ rlm-tui help [serve|mcp]         this help, or serve's or mcp's
 
 ${commonOptions}
+
+${limitOptions}
 
   Run
     -p, --prompt <TEXT>        Headless: answer on stdout. Piped stdin is the prompt,
@@ -96,6 +98,8 @@ export function serveHelp(): string {
 ${serveOptions}
 
 ${commonOptions}
+
+${limitOptions}
 
 ${aliases()}
 `;

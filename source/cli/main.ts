@@ -87,7 +87,8 @@ async function main(): Promise<number> {
 			process.stderr,
 		);
 	}
-	const mcpOnly = (['http', 'allowDir', 'allowModels', 'maxBudget', 'maxTimeout', 'maxTokens', 'maxErrors', 'maxSubCalls', 'totalBudget', 'totalTokens'] as const).find((name) => {
+	// The run-wide limits (--max-budget ... --allow-models) apply to every mode; these only to mcp.
+	const mcpOnly = (['http', 'allowDir', 'totalBudget', 'totalTokens'] as const).find((name) => {
 		const value: unknown = flags[name];
 		return value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0);
 	});

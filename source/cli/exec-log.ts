@@ -81,9 +81,10 @@ export function execLogWriter(writeRaw: (line: string) => void, options: {verbos
 				// The root's line ends with the whole tree's cost, where the models' prices are known.
 				const cost = root ? options.costUsd?.() : undefined;
 				const status = event.status === 'limited' && event.limit ? `limited (${event.limit})` : event.status;
+				// The root's summary line stays the log's last: what stopped it and the limits come first.
+				if (root && event.status === 'limited' && event.error) write(`${pad}! ${event.error}`);
+				if (root && limits) write(`${pad}limits: ${limits}`);
 				write(`${pad}${root ? '■' : '└'} ${status} after ${event.iterations} iteration(s), ${seconds(event.ms)}, ${tokens}${cost !== undefined ? `, ~${formatCost(cost)}` : ''}`);
-				if (root && event.status === 'limited' && event.error) write(`${pad}  ${event.error}`);
-				if (root && limits) write(`${pad}  limits: ${limits}`);
 				break;
 			}
 			default:

@@ -232,7 +232,7 @@ describe('use against the run-wide limits', () => {
 	const use = {costUsd: 0.0123, unpricedModels: [], tokens: 12_345, subCalls: 31, errors: 0, elapsedMs: 42_000};
 
 	it('names each cap that is set, in one line; narrow places leave out caps with nothing used', async () => {
-		const {limitsText} = await import('../../source/ui/limits-text.js');
+		const {limitsText} = await import('../../source/text/limits-text.js');
 		expect(limitsText(caps, use)).toBe('$0.012/$0.50 · 0:42/5:00 · 12k/100k tok · 31/500 sub-calls · 0/3 errors');
 		expect(limitsText(caps, use, {skipUnused: true, elapsedMs: 61_000})).toBe('$0.012/$0.50 · 1:01/5:00 · 12k/100k tok · 31/500 sub-calls');
 		expect(limitsText({maxSubCalls: 500}, {...use, subCalls: 0}, {skipUnused: true})).toBe('');

@@ -258,7 +258,7 @@ function resolveLimits(flags: Flags, settings: Settings, resolveModel: (name: st
 		limits[key] = checkNumber(label(flag, key, flags[key]), value, valid, expected);
 	};
 	const whole = (min: number) => (n: number) => Number.isInteger(n) && n >= min;
-	pick('maxBudget', '--max-budget', (n) => n > 0, 'a cost in USD above 0, e.g. 0.50');
+	pick('maxBudget', '--max-budget', (n) => n > 0, 'a number above 0 (USD, e.g. 0.50)');
 	pick('maxTimeout', '--max-timeout', (n) => n > 0 && n <= 31 * 86_400, 'a number of seconds above 0 (at most 31 days)');
 	pick('maxTokens', '--max-tokens', whole(1), 'a whole number of tokens of at least 1');
 	pick('maxErrors', '--max-errors', whole(1), 'a whole number of at least 1');

@@ -80,9 +80,8 @@ async function main(): Promise<number> {
 				...(flags.maxConcurrent !== undefined ? {maxConcurrent: flags.maxConcurrent} : {}),
 				...(flags.logDir ? {logDir: flags.logDir} : {}),
 				...(flags.allowDir?.length ? {allowDir: flags.allowDir} : {}),
-				...(flags.allowModels?.length ? {allowModels: flags.allowModels} : {}),
 				...(flags.maxContextBytes !== undefined ? {maxContextBytes: flags.maxContextBytes} : {}),
-				...pickDefined(flags, ['maxBudget', 'maxTimeout', 'maxTokens', 'maxErrors', 'maxSubCalls', 'totalBudget', 'totalTokens']),
+				...pickDefined(flags, ['totalBudget', 'totalTokens']),
 			},
 			process.stderr,
 		);

@@ -21,13 +21,7 @@ export interface McpFlags {
 	maxConcurrent?: number;
 	logDir?: string;
 	allowDir?: string[];
-	allowModels?: string[];
 	maxContextBytes?: string;
-	maxBudget?: number;
-	maxTimeout?: number;
-	maxTokens?: number;
-	maxErrors?: number;
-	maxSubCalls?: number;
 	totalBudget?: number;
 	totalTokens?: number;
 }
@@ -56,20 +50,12 @@ function allowedDirs(dirs: readonly string[]): string[] {
 	});
 }
 
-/** The server's options from the resolved settings and the mcp flags. @throws ConfigError */
+/** The server's options from the resolved settings and the mcp flags. The run-wide limits
+ * (--max-budget ... --max-sub-calls, checked by resolveConfig) are every call's caps.
+ * @throws ConfigError */
 export function mcpOptionsFrom(config: ResolvedConfig, flags: McpFlags): McpOptions {
-	const {maxIterations, maxDepth, ...rlm} = rlmOptionsFrom(config);
-	const callLimits: CallLimits = {
-		maxIterations,
-		maxDepth,
-		...definedOnly({
-			maxBudget: positive('max-budget', flags.maxBudget, false),
-			maxTimeout: positive('max-timeout', flags.maxTimeout, false),
-			maxTokens: positive('max-tokens', flags.maxTokens, true),
-			maxErrors: positive('max-errors', flags.maxErrors, true),
-			maxSubCalls: positive('max-sub-calls', flags.maxSubCalls, true),
-		}),
-	};
+	const {maxIterations, maxDepth, maxBudget, maxTimeout, maxTokens, maxErrors, maxSubCalls, ...rlm} = rlmOptionsFrom(config);
+	const callLimits: CallLimits = {maxIterations, maxDepth, ...definedOnly({maxBudget, maxTimeout, maxTokens, maxErrors, maxSubCalls})};
 	const lifetime: LifetimeLimits = definedOnly({
 		totalBudget: positive('total-budget', flags.totalBudget, false),
 		totalTokens: positive('total-tokens', flags.totalTokens, true),
@@ -79,7 +65,7 @@ export function mcpOptionsFrom(config: ResolvedConfig, flags: McpFlags): McpOpti
 		rlm,
 		logDir: flags.logDir ? resolve(flags.logDir) : defaultLogDir(),
 		allowDirs: allowedDirs(flags.allowDir ?? []),
-		...(flags.allowModels?.length ? {allowModels: flags.allowModels} : {}),
+		...(config.limits?.allowModels?.length ? {allowModels: config.limits.allowModels} : {}),
 		...(flags.maxContextBytes !== undefined ? {maxContextBytes: parseByteSize(flags.maxContextBytes)} : {}),
 		callLimits,
 		lifetime,

@@ -82,9 +82,8 @@ export function runProgress(deliver: (step: ProgressStep) => void, estimate: Cos
 				maxIterations = event.maxIterations;
 				return;
 			}
-			// A run-wide limits event (when the engine has them) carries the tree's estimated cost.
-			const use = (event as {type: string; use?: {costUsd?: unknown}}).use;
-			if ((event.type as string) === 'limits' && typeof use?.costUsd === 'number') costUsd = use.costUsd;
+			// The run-wide limits event carries the tree's estimated cost.
+			if (event.type === 'limits' && event.runId === rootRunId) costUsd = event.use.costUsd;
 			if (event.type === 'call.done' && rootCalls.has(event.callId)) {
 				if (batch) batch.done++;
 				return;

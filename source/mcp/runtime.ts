@@ -12,7 +12,7 @@ import {summarizeRun, type RunSummary} from './run-log.js';
 export interface McpOptions {
 	/** Options of every run (model, backend, keys from the environment, sub-model, timeouts...);
 	 * a call's limits and model are laid over them. */
-	rlm: Omit<RlmOptions, 'logDir' | 'maxIterations' | 'maxDepth'>;
+	rlm: Omit<RlmOptions, 'logDir' | 'maxIterations' | 'maxDepth' | 'maxBudget' | 'maxTimeout' | 'maxTokens' | 'maxErrors' | 'maxSubCalls'>;
 	/** Where every run's trajectory is written (`rlm-tui --replay FILE` shows it). */
 	logDir: string;
 	/** Models a call may name besides the root model and the sub-model. */
@@ -168,12 +168,9 @@ export class McpRuntime {
 
 const treeTokens = (progress: RunProgress) => progress.tree.usage.inputTokens + progress.tree.usage.outputTokens;
 
-/** A call's caps as the engine's options. */
+/** A call's caps as the engine's options (the run-wide ones cover the call's whole tree). */
 function engineLimits(limits: CallLimits): Partial<RlmOptions> {
-	return {
-		...(limits.maxIterations !== undefined ? {maxIterations: limits.maxIterations} : {}),
-		...(limits.maxDepth !== undefined ? {maxDepth: limits.maxDepth} : {}),
-	};
+	return Object.fromEntries(Object.entries(limits).filter(([, value]) => value !== undefined));
 }
 
 /** A run that failed before it started (no events): the summary from its result. */

@@ -27,7 +27,7 @@ const queryOutput = {
 	cost_usd: z.number().optional().describe('Estimated cost in USD, from the model catalog\'s prices.'),
 	ms: z.number().describe('Wall-clock milliseconds.'),
 	trajectory_file: z.string().optional().describe('The JSONL trajectory; `rlm-tui --replay FILE` shows it.'),
-	limit: z.string().optional().describe('With status limited: the limit that stopped the run.'),
+	limit: z.string().optional().describe('With status limited: the limit that stopped the run (max_budget, max_timeout, max_tokens, max_errors, max_sub_calls); `error` says how.'),
 	error: z.string().optional(),
 	limits: z.record(z.string(), z.number()).describe('The caps the run had.'),
 	notes: z.array(z.string()).describe('Asks lowered to the server\'s limits, files skipped.'),
@@ -61,7 +61,10 @@ const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0
 function answerText(summary: RunSummary, notes: string[], maxIterations: number | undefined): string {
 	const lines: string[] = [];
 	if (summary.status === 'forced') lines.push(`[rlm-tui: out of iterations${maxIterations ? ` (${maxIterations})` : ''}; this answer was forced from the work so far]`);
-	if ((summary.status as string) === 'limited') lines.push(`[rlm-tui: a limit stopped the run${summary.error ? `: ${summary.error}` : ''}; this is the best answer it had]`);
+	if (summary.status === 'limited') {
+		const why = summary.error ? `: ${summary.error.replace(/\.$/, '')}` : '';
+		lines.push(`[rlm-tui: a limit stopped the run${why}; ${summary.answer ? 'below, the best answer it had' : 'it stopped before any answer'}]`);
+	}
 	if (summary.status === 'cancelled') lines.push('[rlm-tui: cancelled; below is the model\'s last reply, not a final answer]');
 	if (summary.status === 'failed') lines.push(`[rlm-tui: the run failed: ${summary.error ?? 'unknown error'}]`);
 	for (const note of notes) lines.push(`[rlm-tui: ${note}]`);
@@ -145,7 +148,7 @@ export function createMcpServer(runtime: McpRuntime, version: string): McpServer
 				...(summary.cost_usd !== undefined ? {cost_usd: summary.cost_usd} : {}),
 				ms: Math.round(result.executionTimeMs),
 				...(summary.trajectory_file ? {trajectory_file: summary.trajectory_file} : {}),
-				...((result as {limit?: string}).limit ? {limit: (result as {limit?: string}).limit} : {}),
+				...(result.limit ? {limit: snakeName(result.limit)} : {}),
 				...(result.error ? {error: result.error} : {}),
 				limits: limitsOut(limits),
 				notes,

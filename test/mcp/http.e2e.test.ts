@@ -68,7 +68,8 @@ describe('rlm-tui mcp --http', () => {
 		expect(tools.map((tool) => tool.name)).toContain('rlm_query');
 		const first = (await client.callTool({name: 'rlm_query', arguments: {question: 'q', context: 'ctx'}}, CallToolResultSchema, callOptions)) as CallToolResult;
 		expect(first.isError).toBeFalsy();
-		expect(first.structuredContent).toMatchObject({status: 'answered', answer: 'over http: ctx', usage: {total_tokens: 2020}});
+		// The call's share was the whole 1,000: the reply's 2,020 passed it, so its code did not run.
+		expect(first.structuredContent).toMatchObject({status: 'limited', limit: 'max_tokens', limits: {max_tokens: 1000}, usage: {total_tokens: 2020}});
 
 		// The total is spent: the server refuses every call, in any session.
 		const other = await connect();

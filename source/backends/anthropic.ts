@@ -5,6 +5,7 @@ import {listModelIds, missingKeyError, notAReplyError, raceAbort, throwIfNotARep
 import {contextWindowTokens, estimateMessagesTokens, estimateTokens} from './model-info.js';
 import {defaultApiKey, defaultBaseURL, DEFAULT_ANTHROPIC_BASE_URL} from '../protocol/backends.js';
 import {inspectingFetch} from './response-body.js';
+import {splitBaseURL} from './base-url.js';
 import {withStreamRetries} from './stream-retry.js';
 import {splitThinkText} from './reasoning.js';
 import {
@@ -101,7 +102,9 @@ export class AnthropicBackend implements Backend {
 
 	/** Throws BackendError 'missing_key' for the official API without a key. */
 	constructor(config: Partial<BackendConfig> = {}) {
-		this.baseURL = normalizeAnthropicBaseURL(nonEmpty(config.baseURL) ?? defaultBaseURL('anthropic', process.env) ?? DEFAULT_ANTHROPIC_BASE_URL);
+		const split = splitBaseURL(nonEmpty(config.baseURL) ?? defaultBaseURL('anthropic', process.env) ?? DEFAULT_ANTHROPIC_BASE_URL);
+		this.baseURL = normalizeAnthropicBaseURL(split.baseURL);
+		const headers = {...config.headers, ...(split.basicAuth ? {Authorization: split.basicAuth} : {})};
 		this.timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 		this.maxRetries = config.maxRetries ?? DEFAULT_MAX_RETRIES;
 		const apiKey = nonEmpty(config.apiKey) ?? defaultApiKey('anthropic', process.env);
@@ -110,7 +113,8 @@ export class AnthropicBackend implements Backend {
 			baseURL: this.baseURL,
 			timeout: this.timeoutMs,
 			maxRetries: this.maxRetries,
-			...(config.headers ? {defaultHeaders: config.headers} : {}),
+			...(Object.keys(headers).length > 0 ? {defaultHeaders: headers} : {}),
+			...(Object.keys(split.query).length > 0 ? {defaultQuery: split.query} : {}),
 			fetch: inspectingFetch(config.fetch),
 			// The SDK logs unparsable events to the console, which would draw over the TUI.
 			logLevel: 'off' as const,

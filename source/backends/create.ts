@@ -3,7 +3,8 @@
 import {AnthropicBackend} from './anthropic.js';
 import {DemoBackend} from './demo.js';
 import {OpenAIBackend} from './openai.js';
-import {BACKEND_NAMES, isBackendName, kindOf} from '../protocol/backends.js';
+import {BACKEND_NAMES, defaultApiKey, isBackendName, kindOf} from '../protocol/backends.js';
+import {redactError, redactingBackend, secretsOf} from './redacting-backend.js';
 import {
 	BackendError,
 	zeroUsage,
@@ -18,11 +19,27 @@ import {
 export {BACKEND_KINDS, BACKEND_NAMES} from '../protocol/backends.js';
 
 /**
- * Builds the backend for `config` (a kind or a preset name). Fails fast with a BackendError:
- * 'missing_key' for a hosted API without a key, 'bad_request' for an unknown name or a base URL
- * that is not a URL.
+ * Builds the backend for `config` (a kind or a preset name), behind the redaction boundary: its
+ * errors, notices and URL carry none of its secrets (redacting-backend.ts). Fails fast with a
+ * BackendError: 'missing_key' for a hosted API without a key, 'bad_request' for an unknown name or
+ * a base URL that is not a URL.
  */
 export function createBackend(config: BackendConfig): Backend {
+	const secrets = secretsOf({...config, apiKey: config.apiKey ?? keyFromEnvironment(config)});
+	try {
+		return redactingBackend(buildBackend(config), secrets);
+	} catch (error) {
+		throw redactError(error, secrets);
+	}
+}
+
+/** The key the backend will read from the environment when the config names none. */
+function keyFromEnvironment(config: BackendConfig): string | undefined {
+	if (!isBackendName(config.kind) || kindOf(config.kind) === 'demo') return undefined;
+	return defaultApiKey(config.kind, process.env, config.baseURL) ?? (kindOf(config.kind) === 'anthropic' ? process.env['ANTHROPIC_AUTH_TOKEN'] : undefined);
+}
+
+function buildBackend(config: BackendConfig): Backend {
 	const name: string = config.kind;
 	if (!isBackendName(name)) {
 		throw new BackendError(`Unknown backend '${name}': use one of ${BACKEND_NAMES.join(', ')}.`, 'bad_request');

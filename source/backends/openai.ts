@@ -24,6 +24,7 @@ import {
 	type ParamMemory,
 } from './request-params.js';
 import {inspectingFetch} from './response-body.js';
+import {splitBaseURL, type SplitBaseURL} from './base-url.js';
 import {withStreamRetries} from './stream-retry.js';
 import {flavorOfName, probeWindow, windowAdviceFor, type ContextWindow, type ServerFlavor} from './server-window.js';
 import {
@@ -67,25 +68,15 @@ export function finishReasonOf(reason: string | null | undefined): FinishReason 
 	return 'other';
 }
 
-/** Azure's api-version: from the URL's query (moved out of the base URL, which the SDK appends
- * paths to), else OPENAI_API_VERSION / AZURE_OPENAI_API_VERSION, else the GA version for the
- * deployment-style URLs that need one (the /openai/v1 API needs none). */
-function splitApiVersion(url: string): {baseURL: string; apiVersion?: string} {
-	let parsed: URL;
-	try {
-		parsed = new URL(url);
-	} catch {
-		return {baseURL: url};
-	}
-	const fromURL = parsed.searchParams.get('api-version') ?? undefined;
-	parsed.searchParams.delete('api-version');
-	const baseURL = parsed.toString().replace(/\?$/, '').replace(/\/+$/, '');
-	const apiVersion =
-		fromURL ??
+/** Azure's api-version: from the URL's query, else OPENAI_API_VERSION / AZURE_OPENAI_API_VERSION,
+ * else the GA version for the deployment-style URLs that need one (the /openai/v1 API needs none). */
+function azureApiVersion(split: SplitBaseURL): string | undefined {
+	return (
+		split.query['api-version'] ??
 		nonEmpty(process.env['OPENAI_API_VERSION']) ??
 		nonEmpty(process.env['AZURE_OPENAI_API_VERSION']) ??
-		(/\/openai\/deployments\//.test(parsed.pathname) ? AZURE_DEFAULT_API_VERSION : undefined);
-	return apiVersion ? {baseURL, apiVersion} : {baseURL};
+		(/\/openai\/deployments\//.test(split.baseURL) ? AZURE_DEFAULT_API_VERSION : undefined)
+	);
 }
 
 /** Azure OpenAI's GA data-plane version, for deployment URLs given without one. */
@@ -118,8 +109,10 @@ export class OpenAIBackend implements Backend {
 		const preset = presetOf(this.name);
 		const given = nonEmpty(config.baseURL) ?? defaultBaseURL(this.name, process.env, config.model) ?? DEFAULT_OPENAI_BASE_URL;
 		const azure = isAzureURL(given);
-		const {baseURL, apiVersion} = azure ? splitApiVersion(given) : {baseURL: given.replace(/\/+$/, ''), apiVersion: undefined};
-		this.baseURL = baseURL;
+		const split = splitBaseURL(given);
+		const apiVersion = azure ? azureApiVersion(split) : undefined;
+		const query = {...split.query, ...(apiVersion ? {'api-version': apiVersion} : {})};
+		this.baseURL = split.baseURL;
 		this.timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 		this.maxRetries = config.maxRetries ?? DEFAULT_MAX_RETRIES;
 		const keyEnv = keyEnvOf(this.name, this.baseURL);
@@ -136,6 +129,7 @@ export class OpenAIBackend implements Backend {
 		// Azure takes the key as `api-key`, not as a bearer token.
 		const headers: Record<string, string | null> = {...config.headers};
 		if (azure) Object.assign(headers, {'api-key': apiKey, Authorization: null});
+		if (split.basicAuth) headers['Authorization'] = split.basicAuth;
 		this.hosted = Boolean(preset?.needsKey) || isOfficialOpenAI(this.baseURL) || azure;
 		this.server = flavorOfName(this.name);
 		this.memory = config.paramMemory ?? sessionParamMemory;
@@ -145,7 +139,7 @@ export class OpenAIBackend implements Backend {
 			timeout: this.timeoutMs,
 			maxRetries: this.maxRetries,
 			defaultHeaders: headers,
-			...(apiVersion ? {defaultQuery: {'api-version': apiVersion}} : {}),
+			...(Object.keys(query).length > 0 ? {defaultQuery: query} : {}),
 			fetch: inspectingFetch(config.fetch),
 			// The SDK logs unparsable chunks to the console, which would draw over the TUI.
 			logLevel: 'off',

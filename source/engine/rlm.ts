@@ -2,6 +2,7 @@
 // runs completions one at a time, and emits every event of the tree it runs.
 import {EventEmitter} from 'node:events';
 import {createBackend} from '../backends/create.js';
+import {redactingBackend, secretsOf} from '../backends/redacting-backend.js';
 import {raceAbort} from '../backends/errors.js';
 import {resolveModelAlias} from '../backends/model-aliases.js';
 import type {Backend} from '../backends/types.js';
@@ -376,7 +377,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			this.#logger = new TrajectoryLogger(
 				dir,
 				this.#sessionId,
-				{maxDepth: this.#options.maxDepth ?? DEFAULTS.maxDepth, ...(this.#options.baseURL ? {baseURL: this.#options.baseURL} : {})},
+				{maxDepth: this.#options.maxDepth ?? DEFAULTS.maxDepth, ...(this.#backend.baseURL ? {baseURL: this.#backend.baseURL} : {})},
 				(message, runId) => this.emit('event', {type: 'notice', runId, level: 'warn', code: 'log_failed', message, t: performance.now()}),
 			);
 		}
@@ -488,7 +489,8 @@ export class Rlm extends EventEmitter<RlmEvents> {
 
 	#buildBackend(): Backend {
 		const o = this.#options;
-		if (o.backendInstance) return o.backendInstance;
+		// Behind the redaction boundary whoever built it: errors reach Python, events and logs.
+		if (o.backendInstance) return redactingBackend(o.backendInstance, secretsOf(o));
 		return createBackend({
 			kind: o.backend ?? 'openai',
 			...(o.baseURL ? {baseURL: o.baseURL} : {}),

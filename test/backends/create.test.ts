@@ -1,9 +1,7 @@
 // createBackend, keys, and the one-line errors for servers that are not there.
 
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
-import {AnthropicBackend} from '../../source/backends/anthropic.js';
 import {collectStream, createBackend} from '../../source/backends/create.js';
-import {OpenAIBackend} from '../../source/backends/openai.js';
 import {BackendError, type BackendConfig, type BackendKind} from '../../source/backends/types.js';
 import {startFakeLlmServer} from '../support/fake-llm-server.js';
 
@@ -47,8 +45,9 @@ async function closedPortURL(): Promise<string> {
 
 describe('createBackend', () => {
 	it('builds each kind', () => {
-		expect(createBackend({kind: 'openai'})).toBeInstanceOf(OpenAIBackend);
-		expect(createBackend({kind: 'anthropic', apiKey: 'sk-ant-x'})).toBeInstanceOf(AnthropicBackend);
+		// Behind the redaction boundary (secrets.test.ts): the kind shows through.
+		expect(createBackend({kind: 'openai'})).toMatchObject({kind: 'openai', name: 'openai'});
+		expect(createBackend({kind: 'anthropic', apiKey: 'sk-ant-x'})).toMatchObject({kind: 'anthropic', name: 'anthropic'});
 		const demo = createBackend({kind: 'demo'});
 		expect(demo.kind).toBe('demo');
 	});

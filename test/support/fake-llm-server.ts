@@ -21,6 +21,8 @@ export type {FakeModelWindow, ServerFlavor} from './fake-server-flavors.js';
 export interface FakeRequest {
 	api: 'openai' | 'anthropic';
 	path: string;
+	/** The request URL's query parameters (a gateway key in `?key=`, Azure's `api-version`). */
+	query: Record<string, string>;
 	model: string;
 	/** Anthropic `system` is normalized to a leading {role: 'system'} message. */
 	messages: ChatMessage[];
@@ -121,6 +123,23 @@ export function parameterRejection(param: string, shape: RejectionShape): FakeRe
 			return {status: 400, message, body: message};
 	}
 }
+/**
+ * Error bodies that echo the caller's credentials, as real servers have sent them: LiteLLM's proxy
+ * 401 quoted the key it received (`Received API Key = ...`; in plain text when the key lacked its
+ * `sk-` prefix, BerriAI/litellm#18902), and debugging proxies and gateways that dump the request's
+ * headers into a 400's `detail`.
+ */
+export function credentialEcho(request: FakeRequest, shape: 'litellm' | 'headers'): Extract<FakeReply, {message: string}> {
+	const authorization = request.headers['authorization'] ?? '';
+	const key = request.headers['x-api-key'] ?? authorization.replace(/^Bearer\s+/i, '');
+	if (shape === 'litellm') {
+		const message = `Authentication Error, Invalid proxy server token passed. Received API Key = ${key}, Key Hash (Token) =d748053a55933f7b. Unable to find token in cache or LiteLLM_VerificationTokenTable`;
+		return {status: 401, message, body: {error: {message, type: 'auth_error', param: 'None', code: '401'}}};
+	}
+	const echoed = Object.fromEntries(Object.entries(request.headers).filter(([name]) => ['authorization', 'x-api-key', 'api-key', 'host'].includes(name)));
+	return {status: 400, message: 'bad request', body: {detail: `Malformed request; headers received: ${JSON.stringify(echoed)}`}};
+}
+
 export type ReasoningField = 'reasoning_content' | 'reasoning' | 'think-tags' | 'think-close-only';
 
 export type FakeResponder = (request: FakeRequest) => FakeReply | Promise<FakeReply>;
@@ -242,6 +261,7 @@ export async function startFakeLlmServer(
 			const request: FakeRequest = {
 				api,
 				path,
+				query: Object.fromEntries(new URL(req.url ?? '/', 'http://fake').searchParams),
 				model: typeof record['model'] === 'string' ? record['model'] : '',
 				messages: api === 'anthropic' ? anthropicMessages(record) : openaiMessages(record),
 				stream: record['stream'] === true,

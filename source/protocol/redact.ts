@@ -1,0 +1,126 @@
+// Secrets out of text that leaves for Python, events, logs or a screen: credentials in URLs
+// (userinfo, key/token-style query parameters), auth headers a server echoed back, and key shapes
+// of common providers (sources: each provider's documented key prefix). A leaf: imports no one.
+
+/** What a secret is replaced with. */
+export const REDACTED = '[redacted]';
+
+/** Key and token shapes of common providers, private keys, JWTs. */
+const KEY_SHAPES: readonly RegExp[] = [
+	/\bsk-(?:ant-|proj-|or-|svcacct-)?[A-Za-z0-9_-]{16,}/g, // OpenAI, Anthropic, OpenRouter
+	/\bAKIA[0-9A-Z]{16}\b/g, // AWS access key id
+	/\bgh[pousr]_[A-Za-z0-9]{20,}/g, // GitHub tokens
+	/\bgithub_pat_[A-Za-z0-9_]{20,}/g,
+	/\bxox[abpors]-[A-Za-z0-9-]{10,}/g, // Slack
+	/\bAIza[0-9A-Za-z_-]{30,}/g, // Google API keys
+	/\bhf_[A-Za-z0-9]{20,}/g, // Hugging Face
+	/\bgsk_[A-Za-z0-9]{20,}/g, // Groq
+	/\bxai-[A-Za-z0-9]{20,}/g, // xAI
+	/\bpplx-[A-Za-z0-9]{20,}/g, // Perplexity
+	/\bnvapi-[A-Za-z0-9_-]{20,}/g, // NVIDIA
+	/\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g, // JWT
+	/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+];
+
+/** userinfo in any URL: `scheme://user:pass@host` or `scheme://token@host`. */
+const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi;
+
+/** Words in a parameter or header name that mark its value as a secret. */
+const SECRET_WORDS = new Set(['key', 'apikey', 'token', 'secret', 'password', 'passwd', 'pwd', 'auth', 'authorization', 'credential', 'credentials', 'sig', 'signature', 'session', 'sessionid', 'cookie', 'jwt', 'bearer']);
+
+/** Whether a query parameter or header name says its value is a secret (`api_key`, `X-Api-Key`,
+ * `access_token`, `X-Amz-Signature`, `apiKey`; not `max_tokens` or `api-version`). */
+export function isSecretName(name: string): boolean {
+	const words = name
+		.replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+		.toLowerCase()
+		.split(/[^a-z0-9]+/)
+		.filter(Boolean);
+	return words.some((word) => SECRET_WORDS.has(word)) || SECRET_WORDS.has(words.join(''));
+}
+
+/** `name=value` inside a query string (after `?`, `&` or `;`). */
+const QUERY_PARAM = /([?&;])([^=&#\s"'<>?;]+)=([^&#\s"'<>;]*)/g;
+
+const HEADER_NAMES = '(?:proxy-)?authorization|x-api-key|api-key|x-goog-api-key|x-auth-token|set-cookie|cookie';
+
+/** A header or JSON field that carries credentials, as servers echo them, with a quoted value:
+ * `"x-api-key": "x"`, `'Authorization': 'Bearer x'`, `\\"authorization\\": \\"x\\"` (JSON inside a JSON string). */
+const QUOTED_HEADER = new RegExp(`\\b(${HEADER_NAMES})(\\\\?["']?\\s*[:=]\\s*)(\\\\?["'])((?:(?!\\3)[^\\r\\n])+)`, 'gi');
+
+/** The same unquoted, to the end of the line (or of a list item): `Authorization: Bearer x`. */
+const BARE_HEADER = new RegExp(`\\b(${HEADER_NAMES})(\\s*[:=]\\s*)(?![\\\\"'\\s])([^\\r\\n,;}"']+)`, 'gi');
+
+/** A bare `Bearer <token>` or `Basic <credentials>`. */
+const AUTH_SCHEME = /\b(Bearer|Basic)\s+([A-Za-z0-9._~+/=-]{6,})/g;
+
+/** Whether a word after Bearer/Basic is a credential rather than prose ("Basic authentication"):
+ * it has a digit, an inner capital or a base64/token punctuation mark. */
+const credentialLike = (word: string) => /[0-9=+/._~-]/.test(word) || /.[A-Z]/.test(word);
+
+/** Known secrets shorter than this are not searched for as text (they would match ordinary words). */
+const MIN_KNOWN_SECRET = 6;
+
+/**
+ * `text` with secrets replaced by `[redacted]`: every occurrence of a `known` secret (as written
+ * and URL-encoded), credentials in URLs, echoed auth headers, bearer tokens and provider key shapes.
+ * Idempotent; text without secrets comes back unchanged.
+ */
+export function redactSecrets(text: string, known: readonly string[] = []): string {
+	let out = text;
+	const literal = [...new Set(known.flatMap((secret) => (secret.length >= MIN_KNOWN_SECRET ? [secret, encodeURIComponent(secret)] : [])))];
+	for (const secret of literal.sort((a, b) => b.length - a.length)) out = out.split(secret).join(REDACTED);
+	out = out.replace(USERINFO, `$1${REDACTED}@`);
+	out = out.replace(QUERY_PARAM, (whole, lead: string, name: string, value: string) =>
+		value !== '' && value !== REDACTED && isSecretName(safeDecode(name)) ? `${lead}${name}=${REDACTED}` : whole,
+	);
+	out = out.replace(QUOTED_HEADER, (whole, name: string, separator: string, quote: string, value: string) =>
+		value.trim() === '' || value === REDACTED ? whole : `${name}${separator}${quote}${REDACTED}`,
+	);
+	out = out.replace(BARE_HEADER, (whole, name: string, separator: string, value: string) =>
+		value.trim() === REDACTED ? whole : `${name}${separator}${REDACTED}`,
+	);
+	out = out.replace(AUTH_SCHEME, (whole, scheme: string, word: string) => (credentialLike(word) ? `${scheme} ${REDACTED}` : whole));
+	for (const shape of KEY_SHAPES) out = out.replace(shape, REDACTED);
+	return out;
+}
+
+/** Whether `text` holds something redactSecrets would remove (without `known` secrets). */
+export function looksSecret(text: string): boolean {
+	return redactSecrets(text) !== text;
+}
+
+/** The secrets a URL itself carries: its userinfo and the values of key/token-style parameters
+ * (so they are also caught where a server echoes them on their own). */
+export function secretsOfURL(url: string): string[] {
+	let parsed: URL;
+	try {
+		parsed = new URL(url);
+	} catch {
+		return [];
+	}
+	const found = [parsed.username, parsed.password].map(safeDecode);
+	for (const [name, value] of parsed.searchParams) if (isSecretName(name)) found.push(value);
+	return found.filter((secret) => secret.length >= MIN_KNOWN_SECRET);
+}
+
+/** Secrets among request headers: the values of headers whose names say they carry one. */
+export function secretsOfHeaders(headers: Record<string, string | null | undefined> | undefined): string[] {
+	const found: string[] = [];
+	for (const [name, value] of Object.entries(headers ?? {})) {
+		if (!value || !isSecretName(name)) continue;
+		found.push(value);
+		// `Bearer abc` also as `abc`, which a server may echo alone.
+		const token = /^\s*\S+\s+(\S+)\s*$/.exec(value)?.[1];
+		if (token) found.push(token);
+	}
+	return found.filter((secret) => secret.length >= MIN_KNOWN_SECRET);
+}
+
+function safeDecode(text: string): string {
+	try {
+		return decodeURIComponent(text);
+	} catch {
+		return text;
+	}
+}

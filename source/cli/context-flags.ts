@@ -3,6 +3,7 @@
 import {contextFormats, loadContext, parseByteSize, skippedLine, type ContextFormat, type ContextLoadOptions, type LoadedContext} from '../context/index.js';
 import {readStdin} from './stdin.js';
 import {UsageError} from './usage-error.js';
+import {tell} from './tell.js';
 
 export interface ContextFlags {
 	contextFile?: string[];
@@ -40,6 +41,6 @@ export async function contextFromFlags(flags: ContextFlags, stderr: NodeJS.Writa
 	if (specs.length === 0) return {options, fromStdin};
 	const loaded = await loadContext(specs, {...options, readStdin: () => readStdin({optional: false, stdin})});
 	const skipped = skippedLine(loaded.skipped);
-	if (skipped) stderr.write(`rlm-tui: context: ${skipped}\n`);
+	if (skipped) tell(stderr, `rlm-tui: context: ${skipped}`);
 	return {loaded, options, fromStdin};
 }

@@ -11,6 +11,7 @@ import type {Usage} from '../protocol/llm.js';
 import {exitWhenDrained} from './exit.js';
 import {partialAnswerTracker} from './partial-answer.js';
 import {startProgress} from './progress.js';
+import {tell} from './tell.js';
 
 export interface HeadlessOptions {
 	config: ResolvedConfig;
@@ -57,9 +58,9 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 		if (resumed.status !== 'resumed') options.stderr.write('rlm-tui: nothing to resume: no earlier session in the log dir\n');
 		else {
 			const {summary} = resumed;
-			options.stderr.write(`rlm-tui: resumed ${summary.turns} turn(s), re-ran ${summary.blocks} block(s); variables: ${summary.variables.map((v) => v.name).join(', ') || 'none'}\n`);
+			tell(options.stderr, `rlm-tui: resumed ${summary.turns} turn(s), re-ran ${summary.blocks} block(s); variables: ${summary.variables.map((v) => v.name).join(', ') || 'none'}`);
 			if (summary.missingContexts)
-				options.stderr.write(`rlm-tui: ${summary.missingContexts} turn(s) had a context too big to log: their code was re-run against the current context\n`);
+				tell(options.stderr, `rlm-tui: ${summary.missingContexts} turn(s) had a context too big to log: their code was re-run against the current context`);
 		}
 	}
 	if (options.execLog || options.verbose) {
@@ -68,7 +69,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 	} else {
 		// Without the log, warnings (a truncated prompt, a reply cut at the limit) still reach the user.
 		rlm.on('event', (event) => {
-			if (event.type === 'notice' && event.level !== 'info') options.stderr.write(`rlm-tui: warning: ${safeText(event.message)}\n`);
+			if (event.type === 'notice' && event.level !== 'info') tell(options.stderr, `rlm-tui: warning: ${safeText(event.message)}`);
 		});
 	}
 	const progress = startProgress(options.stderr as NodeJS.WriteStream, options.config.maxIterations);
@@ -121,11 +122,11 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 			if (result.status !== 'failed' || options.json) writeResult(result);
 		}
 		if (result.status === 'failed') {
-			options.stderr.write(`rlm-tui: ${result.error ?? 'the run failed'}\n`);
+			tell(options.stderr, `rlm-tui: ${result.error ?? 'the run failed'}`);
 			return 1;
 		}
 		if (result.status === 'cancelled') {
-			options.stderr.write(`rlm-tui: cancelled${result.response && !options.json ? ' (above: the model\'s last reply, not a final answer)' : ''}\n`);
+			tell(options.stderr, `rlm-tui: cancelled${result.response && !options.json ? ' (above: the model\'s last reply, not a final answer)' : ''}`);
 			return stoppedCode;
 		}
 		if (result.status === 'limited') {
@@ -134,7 +135,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 			return EXIT_LIMITED;
 		}
 		if (result.status === 'forced')
-			options.stderr.write(`rlm-tui: note: out of iterations (${options.config.maxIterations}); the answer was forced from the work so far\n`);
+			tell(options.stderr, `rlm-tui: note: out of iterations (${options.config.maxIterations}); the answer was forced from the work so far`);
 		return 0;
 	} finally {
 		progress?.stop();

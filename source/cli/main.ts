@@ -7,6 +7,7 @@ import {parseCli} from './flags.js';
 import {helpFor, version} from './help.js';
 import {readStdin, StdinError} from './stdin.js';
 import {UsageError} from './usage-error.js';
+import {tell} from './tell.js';
 
 const fail = (message: string, code = 2): never => {
 	throw new UsageError(message, code);
@@ -32,7 +33,7 @@ async function main(): Promise<number> {
 		import('./context-flags.js'),
 	]);
 	const settings = openSettings();
-	if (settings.notice) process.stderr.write(`rlm-tui: ${settings.notice}\n`);
+	if (settings.notice) tell(process.stderr, `rlm-tui: ${settings.notice}`);
 	const cliFlags: Flags = {
 		model: flags.model,
 		backend: flags.backend,
@@ -104,7 +105,7 @@ async function main(): Promise<number> {
 	let prompt = flags.prompt;
 	if (!process.stdin.isTTY && !cliContext.fromStdin && (prompt === undefined || prompt === '' || context === undefined)) {
 		const hasPrompt = prompt !== undefined && prompt !== '';
-		const piped = await readStdin({optional: hasPrompt, onSilent: (message) => process.stderr.write(`rlm-tui: note: ${message}\n`)});
+		const piped = await readStdin({optional: hasPrompt, onSilent: (message) => tell(process.stderr, `rlm-tui: note: ${message}`)});
 		if (!hasPrompt) prompt = piped ?? '';
 		else if (piped?.trim()) context = piped;
 	}
@@ -155,7 +156,7 @@ main().then(
 	(code) => exitWhenDrained(code),
 	async (error: unknown) => {
 		if (error instanceof UsageError) {
-			process.stderr.write(`rlm-tui: ${error.message}\n`);
+			tell(process.stderr, `rlm-tui: ${error.message}`);
 			return exitWhenDrained(error.code);
 		}
 		// Loaded here, not up front: they are in the module cache already when one of them threw.
@@ -167,7 +168,7 @@ main().then(
 		]);
 		const known = error instanceof ConfigError || error instanceof ContextLoadError || error instanceof BackendError || error instanceof LogReadError || error instanceof StdinError;
 		const message = error instanceof Error ? error.message : String(error);
-		process.stderr.write(`rlm-tui: ${known ? message : `unexpected error: ${message}`}\n`);
+		tell(process.stderr, `rlm-tui: ${known ? message : `unexpected error: ${message}`}`);
 		return exitWhenDrained(known ? 2 : 1);
 	},
 );

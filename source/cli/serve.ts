@@ -4,6 +4,7 @@ import type {ResolvedConfig} from '../settings/resolve.js';
 import {ConfigError} from '../settings/resolve.js';
 import {generateToken, isLoopback, startRlmServer} from '../server/server.js';
 import {rlmOptionsFrom} from './headless.js';
+import {tell} from './tell.js';
 
 export interface ServeFlags {
 	port?: number;
@@ -43,8 +44,8 @@ export async function runServe(config: ResolvedConfig, flags: ServeFlags, stderr
 		if (code === 'EACCES') throw new ConfigError(`Not allowed to bind ${host}:${port}: pick a port above 1024.`);
 		throw error;
 	}
-	stderr.write(`rlm-tui serve: ${server.url}/v1  (model "rlm" = RLM over ${config.backend}:${config.model}; "rlm:<model>" for another)\n`);
-	if (generated) stderr.write(`rlm-tui serve: bearer token (required on ${host}): ${token}\n`);
+	tell(stderr, `rlm-tui serve: ${server.url}/v1  (model "rlm" = RLM over ${config.backend}:${config.model}; "rlm:<model>" for another)`);
+	if (generated) tell(stderr, `rlm-tui serve: bearer token (required on ${host}): ${token}`);
 	else if (token) stderr.write('rlm-tui serve: bearer token required\n');
 	await new Promise<void>((resolve) => {
 		process.once('SIGINT', resolve);

@@ -73,29 +73,6 @@ export function wrapLines(text: string, width: number): string[] {
 
 export const displayWidth = stringWidth;
 
-// C0 and C1 controls (ESC, BEL, CSI...) except newline and tab, and DEL: whatever they start
-// (clipboard writes, window titles, hyperlinks) must not reach the terminal.
-const controls = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-// Unicode format characters that disguise text: bidi embeddings, overrides, isolates and marks
-// (Trojan Source, CVE-2021-42574), zero-width spaces, word joiners, the byte-order mark, soft
-// hyphens, other invisible separators and the tag characters that smuggle invisible ASCII.
-const disguises = /[\u00ad\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u206f\u3164\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]/gu;
-// Joiners are kept only between two non-ASCII characters (emoji sequences, Indic and Arabic
-// scripts); next to ASCII or space they only hide a change of text (`exa<ZWJ>mple.com`).
-const joiners = /[\u200c\u200d]/g;
-const joinable = (char: string | undefined) => char !== undefined && char > '\u007f' && !/\s/.test(char);
+// The one sanitiser for untrusted text lives in the text room; the UI draws through it.
+export {printable} from '../text/printable.js';
 
-/**
- * Text safe to draw: C0/C1 controls and escape sequences' introducers (ESC, CSI, OSC...) and
- * disguising format characters removed; newlines and tabs kept. Source: ECMA-48 for the
- * controls, Unicode TR 9 and TR 36 for the bidi and invisible characters.
- */
-export function printable(text: string): string {
-	let out = text.replace(controls, '').replace(disguises, '');
-	if (out.includes('\u200c') || out.includes('\u200d')) {
-		out = out.replace(joiners, (joiner, offset: number, whole: string) =>
-			joinable(whole[offset - 1]) && joinable(whole[offset + 1]) ? joiner : '',
-		);
-	}
-	return out;
-}

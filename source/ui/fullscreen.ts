@@ -6,6 +6,7 @@
 // build costs several times more per frame.
 import type {ReactElement} from 'react';
 import {isDumbTerminal, Screen, type TerminalControl} from './terminal.js';
+import {printable} from '../text/printable.js';
 
 export interface FullScreenOptions {
 	stdin?: NodeJS.ReadStream;
@@ -149,11 +150,11 @@ export async function runFullScreen(
 		stdin.off('error', onGone);
 		restore();
 		process.off('exit', restore);
-		for (const line of releaseConsole()) process.stderr.write(`${line}\n`);
+		for (const line of releaseConsole()) process.stderr.write(`${printable(line)}\n`);
 	}
 	if (crashed) {
 		const text = crashed instanceof Error ? (crashed.stack ?? crashed.message) : String(crashed);
-		process.stderr.write(`rlm-tui: the interface crashed: ${text}\n`);
+		process.stderr.write(`rlm-tui: the interface crashed: ${printable(text)}\n`);
 	}
 	if (options.cleanup) {
 		await Promise.race([options.cleanup().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 3000).unref())]);

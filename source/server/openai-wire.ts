@@ -31,6 +31,14 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 
 export type ErrorType = 'invalid_request_error' | 'authentication_error' | 'not_found_error' | 'rate_limit_error' | 'server_error' | 'upstream_error';
 
-export function sendError(res: ServerResponse, status: number, type: ErrorType, message: string, code: string | null = null) {
-	sendJson(res, status, {error: {message, type, param: null, code}});
+export function sendError(
+	res: ServerResponse,
+	status: number,
+	type: ErrorType,
+	message: string,
+	options: {code?: string | null; param?: string | null; retry?: boolean; headers?: Record<string, string>} = {},
+) {
+	const headers: Record<string, string> = {...options.headers};
+	if (options.retry === false) headers['x-should-retry'] = 'false';
+	sendJson(res, status, {error: {message, type, param: options.param ?? null, code: options.code ?? null}}, headers);
 }

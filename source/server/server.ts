@@ -9,8 +9,11 @@ import type {RlmEvent} from '../protocol/events.js';
 import {Rlm} from '../engine/rlm.js';
 import type {RlmOptions} from '../engine/types.js';
 import {ConversationError, toConversation} from './conversation.js';
+import {HttpError} from './http-error.js';
 import {chunkObject, completionObject, nowSeconds, sendError, sendJson, usageObject} from './openai-wire.js';
+import {bodyReader} from './request-body.js';
 import {chatRequestSchema, type ChatRequest} from './request-schema.js';
+import {printableLine} from '../text/printable.js';
 
 export interface RlmServerOptions {
 	/** Options for every run; `model` is the root model behind the `rlm` alias. */
@@ -23,8 +26,14 @@ export interface RlmServerOptions {
 	token?: string;
 	maxConcurrent?: number;
 	maxQueued?: number;
-	/** Largest request body accepted, in bytes. */
+	/** Largest request body accepted, in bytes (default 64 MiB: request-body.ts). */
 	maxBodyBytes?: number;
+	/** Cap on request bytes buffered across all requests at once, in bytes (default 256 MiB). */
+	maxBufferedBytes?: number;
+	/** Time a client has to send its request headers, in ms (default 20,000). */
+	headersTimeoutMs?: number;
+	/** Time a client has to send its whole request, body included, in ms (default 60,000). */
+	requestTimeoutMs?: number;
 }
 
 export interface RlmServer {
@@ -32,6 +41,8 @@ export interface RlmServer {
 	close(): Promise<void>;
 	/** Runs in progress right now (for tests and status). */
 	readonly active: number;
+	/** Request body bytes buffered right now across all requests. */
+	readonly bufferedBytes: number;
 }
 
 /** A loopback interface: localhost, ::1, or an IPv4 address in 127.0.0.0/8 (never a host name). */
@@ -51,22 +62,20 @@ export const generateToken = () => `rlm-${randomBytes(18).toString('base64url')}
 
 const aliasPrefix = 'rlm:';
 
-class HttpError extends Error {
-	constructor(
-		readonly status: number,
-		readonly type: Parameters<typeof sendError>[2],
-		message: string,
-	) {
-		super(message);
-	}
-}
+/** Default time a client has to send its request headers, in ms. */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 20_000;
+/** Default time a client has to send its whole request, in ms: a slow body cannot hold a slot. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
 export async function startRlmServer(options: RlmServerOptions): Promise<RlmServer> {
 	const host = options.host ?? '127.0.0.1';
 	if (!isLoopback(host) && !options.token) throw new Error(`Binding ${host} needs a bearer token (--token)`);
-	const limit = pLimit(options.maxConcurrent ?? 2);
+	const maxConcurrent = options.maxConcurrent ?? 2;
+	const limit = pLimit(maxConcurrent);
 	const maxQueued = options.maxQueued ?? 8;
-	const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024 * 1024;
+	const bodies = bodyReader(options);
+	/** Requests admitted to the pool, from before their body is read until their run ends. */
+	let admitted = 0;
 	const expected = options.token ? Buffer.from(`Bearer ${options.token}`) : null;
 
 	const authorized = (req: IncomingMessage) => {
@@ -75,16 +84,24 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 		return given.length === expected.length && timingSafeEqual(given, expected);
 	};
 
-	const server = createServer((req, res) => {
-		handle(req, res).catch((error: unknown) => {
-			if (res.headersSent) {
-				res.end();
-				return;
-			}
-			if (error instanceof HttpError) sendError(res, error.status, error.type, error.message);
-			else sendError(res, 500, 'server_error', error instanceof Error ? error.message : String(error));
-		});
-	});
+	const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+	const headersTimeout = Math.min(options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, requestTimeout);
+	const server = createServer(
+		// Node checks both timeouts every connectionsCheckingInterval; a 408 ends the connection.
+		{headersTimeout, requestTimeout, connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4)))},
+		(req, res) => {
+			handle(req, res).catch((error: unknown) => {
+				if (res.headersSent) {
+					res.end();
+					return;
+				}
+				// Refused before its body was read: the connection closes rather than read the rest.
+				if (!req.complete) res.setHeader('connection', 'close');
+				if (error instanceof HttpError) sendError(res, error.status, error.type, error.message, error.options);
+				else sendError(res, 500, 'server_error', error instanceof Error ? error.message : String(error));
+			});
+		},
+	);
 
 	async function handle(req: IncomingMessage, res: ServerResponse) {
 		const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/\/$/, '');
@@ -113,18 +130,16 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 		sendJson(res, 200, {object: 'list', data: [entry('rlm'), ...models.map((model) => entry(`${aliasPrefix}${model}`))]});
 	}
 
-	async function readBody(req: IncomingMessage): Promise<unknown> {
-		const chunks: Buffer[] = [];
-		let size = 0;
-		for await (const chunk of req) {
-			size += (chunk as Buffer).length;
-			if (size > maxBodyBytes) throw new HttpError(413, 'invalid_request_error', `Request body over ${maxBodyBytes} bytes.`);
-			chunks.push(chunk as Buffer);
-		}
+	/** Holds a place in the pool from before the body is read until `task` ends.
+	 * @throws HttpError 429 when the pool and its queue are full. */
+	async function admittedRun<T>(task: () => Promise<T>): Promise<T> {
+		if (admitted >= maxConcurrent + maxQueued)
+			throw new HttpError(429, 'rate_limit_error', 'Too many RLM runs at once; try again shortly.', {headers: {'retry-after': '5'}});
+		admitted++;
 		try {
-			return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-		} catch {
-			throw new HttpError(400, 'invalid_request_error', 'The request body is not valid JSON.');
+			return await task();
+		} finally {
+			admitted--;
 		}
 	}
 
@@ -135,7 +150,11 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 	}
 
 	async function chatCompletion(req: IncomingMessage, res: ServerResponse) {
-		const parsed = chatRequestSchema.safeParse(await readBody(req));
+		return admittedRun(() => runChatCompletion(req, res));
+	}
+
+	async function runChatCompletion(req: IncomingMessage, res: ServerResponse) {
+		const parsed = chatRequestSchema.safeParse(await bodies.readJson(req));
 		if (!parsed.success) {
 			const issue = parsed.error.issues[0];
 			throw new HttpError(400, 'invalid_request_error', `Invalid request: ${issue?.path.join('.') || 'body'}: ${issue?.message}`);
@@ -149,8 +168,6 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 			if (error instanceof ConversationError) throw new HttpError(400, 'invalid_request_error', error.message);
 			throw error;
 		}
-		if (limit.activeCount + limit.pendingCount >= (options.maxConcurrent ?? 2) + maxQueued)
-			throw new HttpError(429, 'rate_limit_error', 'Too many RLM runs at once; try again shortly.');
 
 		const controller = new AbortController();
 		res.on('close', () => {
@@ -206,7 +223,7 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 		else if (event.type === 'code.start') line = `code block ${event.block} of iteration ${event.iteration}`;
 		else if (event.type === 'call.start') line = `${event.fn}[${event.index}] -> ${event.model}`;
 		else if (event.type === 'run.start' && event.depth > 0) line = `child RLM at depth ${event.depth}`;
-		if (line && !res.writableEnded) res.write(`: rlm-tui: ${line}\n\n`);
+		if (line && !res.writableEnded) res.write(`: rlm-tui: ${printableLine(line)}\n\n`);
 	}
 
 	function endStream(res: ServerResponse, id: string, request: ChatRequest, answer: string, usage: Usage, finish: 'stop' | 'length') {
@@ -236,6 +253,9 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 		url: `http://${shownHost}:${port}`,
 		get active() {
 			return limit.activeCount;
+		},
+		get bufferedBytes() {
+			return bodies.buffered;
 		},
 		close: () =>
 			new Promise<void>((resolve) => {

@@ -9,7 +9,8 @@ const commonOptions = `  Model
     -m, --model <MODEL>        Root model, or an alias (below) [default: cogito:14b for openai, claude-sonnet-5-5 for anthropic]
     -b, --backend <BACKEND>    openai | anthropic | demo, or a preset (below) [default: see README]
     -u, --backend-url <URL>    Base URL [default: http://localhost:11434/v1 (Ollama)]
-    -k, --backend-key <KEY>    API key (or OPENAI_API_KEY / ANTHROPIC_API_KEY / the preset's)
+    -k, --backend-key <KEY>    API key, or @FILE to read it from a file (others can see a key
+                               on the command line); or OPENAI_API_KEY / ANTHROPIC_API_KEY / ...
         --header <'N: V'>      Extra request header (repeat for more), e.g. for a gateway
     -t, --temperature <TEMP>   Sampling temperature [default: 0.7; none for GPT-5 and o-series]
         --sub-model <MODEL>    Model for llm_query / rlm_query [default: the root model]

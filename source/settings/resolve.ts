@@ -13,6 +13,7 @@ import {
 	type BackendName,
 } from '../protocol/backends.js';
 import type {HeaderMap, Settings} from './schema.js';
+import {readFileSync} from 'node:fs';
 
 export interface Flags {
 	model?: string;
@@ -166,7 +167,7 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 			}
 		}
 		baseURL = flagUrl ?? baseURLFor(backend, settings, env, model);
-		apiKey = nonEmpty(flags.backendKey) ?? apiKeyFor(backend, env, baseURL);
+		apiKey = keyOfFlag(flags.backendKey) ?? apiKeyFor(backend, env, baseURL);
 	}
 	const headers: HeaderMap = {...(backend === 'demo' ? {} : headersFor(backend, settings))};
 	for (const text of flags.header ?? []) {
@@ -267,4 +268,25 @@ function resolveLimits(flags: Flags, settings: Settings, resolveModel: (name: st
 	const models = flags.allowModels !== undefined ? flagModels : (settings.allowModels ?? []);
 	if (models.length > 0) limits.allowModels = [...new Set(models.map(resolveModel))];
 	return limits;
+}
+
+/**
+ * The key `-k` gives: the text itself, or with `-k @FILE` the file's content without surrounding
+ * whitespace (a key on the command line is visible to other local users in the process list; a
+ * file readable only by its owner is not). @throws ConfigError for a file that cannot be read or
+ * holds no key.
+ */
+export function keyOfFlag(value: string | undefined): string | undefined {
+	const given = nonEmpty(value);
+	if (given === undefined || !given.startsWith('@')) return given;
+	const path = given.slice(1);
+	let text: string;
+	try {
+		text = readFileSync(path, 'utf8');
+	} catch (error) {
+		throw new ConfigError(`Cannot read the key file for -k @${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+	}
+	const key = text.trim();
+	if (key === '' || /\s/.test(key)) throw new ConfigError(`The key file ${path} should hold one key on one line.`);
+	return key;
 }

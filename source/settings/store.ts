@@ -100,6 +100,8 @@ export function openSettings(options: OpenSettingsOptions = {}): SettingsStore {
 			projectName: 'rlm-tui',
 			projectSuffix: '',
 			configName: 'settings',
+			// It may hold API keys and headers: readable by its owner only.
+			configFileMode: 0o600,
 			...(options.cwd ? {cwd: options.cwd} : {}),
 			deserialize(text: string) {
 				try {

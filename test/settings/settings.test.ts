@@ -319,3 +319,28 @@ describe('headers', () => {
 		expect(openSettings({cwd: dir}).get().headers).toEqual({openai: {'X-Portkey-Provider': 'openai'}});
 	});
 });
+
+describe('files other users cannot read', () => {
+	it('settings.json is written 0600, also when it was world-readable before', () => {
+		fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({backend: 'demo'}), {mode: 0o644});
+		fs.chmodSync(path.join(dir, 'settings.json'), 0o644);
+		const store = openSettings({cwd: dir});
+		store.save({headers: {'X-Api-Key': 'gateway-secret'}} as never);
+		expect(fs.statSync(store.path).mode & 0o777).toBe(0o600);
+	});
+});
+
+describe('-k @FILE', () => {
+	it('reads the key from the file, without its line break', () => {
+		const file = path.join(dir, 'key');
+		fs.writeFileSync(file, 'sk-from-a-file-1234\n', {mode: 0o600});
+		expect(resolveConfig({backend: 'openai', backendKey: `@${file}`}, {}, parseSettings({})).apiKey).toBe('sk-from-a-file-1234');
+		expect(resolveConfig({backend: 'openai', backendKey: 'sk-literal'}, {}, parseSettings({})).apiKey).toBe('sk-literal');
+	});
+
+	it('says in one line when the file is missing or holds no key', () => {
+		expect(() => resolveConfig({backend: 'openai', backendKey: `@${path.join(dir, 'nope')}`}, {}, parseSettings({}))).toThrow(/^Cannot read the key file for -k @.*nope: ENOENT\.$/);
+		fs.writeFileSync(path.join(dir, 'empty'), '\n');
+		expect(() => resolveConfig({backend: 'openai', backendKey: `@${path.join(dir, 'empty')}`}, {}, parseSettings({}))).toThrow(ConfigError);
+	});
+});

@@ -586,6 +586,8 @@ describe('commands', () => {
 		expect(saved.history).toEqual([{question: 'hello', answer: 'The answer is **five**.'}]);
 		expect(saved.runs[0].kind).toBe('run');
 		expect(saved.runs[0].children.length).toBeGreaterThan(0);
+		// It carries the user's documents: only the user may read it.
+		expect(fs.statSync(path.join(dir, file!)).mode & 0o777).toBe(0o600);
 	});
 
 	it('/export writes a Markdown transcript in the working directory and says where', async () => {
@@ -598,6 +600,7 @@ describe('commands', () => {
 		const text = fs.readFileSync(path.join(dir, file!), 'utf8');
 		expect(text).toContain('## Question\n\nhello');
 		expect(text).toContain('The answer is **five**.');
+		expect(fs.statSync(path.join(dir, file!)).mode & 0o777).toBe(0o600);
 	});
 
 	it('/clear starts a fresh session; /help opens and closes; unknown commands say so; /quit exits', async () => {

@@ -15,7 +15,8 @@ export async function writeSessionFile({content, format, path}: FileToWrite, con
 	const full = userPath(context.cwd, path ?? transcriptFileName(new Date(), format));
 	const what = format === 'md' ? 'the transcript' : 'the session';
 	try {
-		await writeFile(full, content, path ? {} : {flag: 'wx'});
+		// Sessions and transcripts carry the user's documents: readable by the user only.
+		await writeFile(full, content, {mode: 0o600, ...(path ? {} : {flag: 'wx'})});
 		context.say('info', `Saved ${what} to ${full}`);
 	} catch (error) {
 		context.say('error', `Could not save ${what} to ${full}: ${firstLine(error)}`);

@@ -215,6 +215,66 @@ function disable(target: Record<string, unknown> | undefined, names: string[]): 
 	}
 }
 
+/** FS.mount takes only MEMFS: any other file system (NODEFS, PROXYFS, WORKERFS, a type made up
+ * in Python) could reach beyond the sandbox's memory. Refused with EPERM. */
+function onlyMemfsMounts(mod: any): void {
+	const fs = mod.FS;
+	const memfs = fs?.filesystems?.MEMFS;
+	if (!fs || typeof fs.mount !== 'function' || !memfs) return;
+	const mount = fs.mount as (...args: unknown[]) => unknown;
+	const errno = mod.ERRNO_CODES?.EPERM ?? 63;
+	const guarded = (type: unknown, ...rest: unknown[]) => {
+		if (type !== memfs) throw new fs.ErrnoError(errno);
+		return mount.call(fs, type, ...rest);
+	};
+	try {
+		Object.defineProperty(fs, 'mount', {value: guarded, writable: false, configurable: false});
+	} catch {
+		fs.mount = guarded;
+	}
+}
+
+/**
+ * Callbacks Python schedules (asyncio's call_soon, call_later, tasks) reach Pyodide's
+ * scheduleCallback, which calls setTimeout or setImmediate. A block runs synchronously, so any of
+ * them would fire after it ended: outside its timeout and its output, between or inside later
+ * blocks. They are tracked from here on and cancelled when each block ends.
+ */
+const pendingTimers = new Set<() => void>();
+
+function trackScheduledCallbacks(): void {
+	const g = globalThis as any;
+	const wrap = (name: string, clearName: string, repeats: boolean) => {
+		const schedule = g[name] as (callback: (...args: unknown[]) => unknown, ...rest: unknown[]) => unknown;
+		const clear = g[clearName] as (handle: unknown) => void;
+		if (typeof schedule !== 'function' || typeof clear !== 'function') return;
+		const tracked = (callback: (...args: unknown[]) => unknown, ...rest: unknown[]) => {
+			if (typeof callback !== 'function') return schedule(callback, ...rest);
+			const cancel = () => clear(handle);
+			const handle = schedule((...args: unknown[]) => {
+				if (!repeats) pendingTimers.delete(cancel);
+				return callback(...args);
+			}, ...rest);
+			pendingTimers.add(cancel);
+			return handle;
+		};
+		try {
+			Object.defineProperty(g, name, {value: tracked, writable: false, configurable: false});
+		} catch {
+			g[name] = tracked;
+		}
+	};
+	wrap('setTimeout', 'clearTimeout', false);
+	wrap('setImmediate', 'clearImmediate', false);
+	wrap('setInterval', 'clearInterval', true);
+}
+
+/** Cancels every callback scheduled since the last call. */
+function cancelScheduledCallbacks(): void {
+	for (const cancel of pendingTimers) cancel();
+	pendingTimers.clear();
+}
+
 /** Closes what Python could reach through Pyodide's own objects (found e.g. through gc). */
 function harden(py: PyodideLike): void {
 	for (const name of ['js', 'pyodide_js']) {
@@ -229,6 +289,7 @@ function harden(py: PyodideLike): void {
 	const mod = py._module;
 	disable(mod.FS?.filesystems?.NODEFS, ['mount']);
 	disable(mod.NODEFS, ['mount']);
+	onlyMemfsMounts(mod);
 	const sockfs = mod.SOCKFS;
 	if (sockfs) {
 		const errno = mod.ERRNO_CODES?.EACCES ?? 2;
@@ -283,6 +344,7 @@ try {
 	rlm = py.pyimport('_rlm');
 	harden(py);
 	rlm.install(host);
+	trackScheduledCallbacks();
 	post({
 		t: 'ready',
 		fromSnapshot: loaded.fromSnapshot,
@@ -357,6 +419,7 @@ function handle(message: ParentMessage): void {
 				const output = capture.finish();
 				capture = null;
 				lastOutput = output;
+				cancelScheduledCallbacks();
 			}
 			post({t: 'done', id, result: {...summary, ...lastOutput, heapBytes: heap()}});
 			return;

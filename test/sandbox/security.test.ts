@@ -165,15 +165,54 @@ tryit("mountNodeFS", lambda: (pj.mountNodeFS("/mnt/p", ${JSON.stringify(projectD
 tryit("FS.mount", lambda: (os.makedirs("/mnt/q", exist_ok=True), M.FS.mount(M.FS.filesystems.NODEFS, to_js({"root": ${JSON.stringify(projectDir)}}), "/mnt/q"), os.listdir("/mnt/q")))
 tryit("loadBinaryFile", lambda: API.loadBinaryFile(${JSON.stringify(packageJson)}))
 tryit("etc via mount", lambda: (pj.mountNodeFS("/mnt/e", "/etc"), open("/mnt/e/passwd").read()))
+for _fs in ["PROXYFS", "WORKERFS", "NODERAWFS", "IDBFS"]:
+    if getattr(M.FS.filesystems, _fs, None) is not None:
+        tryit("mount " + _fs, lambda: M.FS.mount(getattr(M.FS.filesystems, _fs), to_js({"root": "/", "fs": M.FS}), "/mnt/" + _fs))
+tryit("made-up type", lambda: M.FS.mount(to_js({"mount": lambda m: M.FS.filesystems.MEMFS.mount(m)}), to_js({}), "/mnt/x"))
 `);
 		const lines = result.stdout.trim().split('\n');
-		expect(lines).toHaveLength(7);
+		expect(lines.length).toBeGreaterThanOrEqual(9);
 		for (const line of lines) expect(line).toMatch(/ blocked /);
 		const pkg = fs.readFileSync(packageJson, 'utf8');
 		const everything = transcript.join('\n');
 		expect(everything).not.toContain('"name": "rlm-tui"');
 		expect(everything).not.toContain(pkg.slice(0, 40));
 		expect(everything).not.toMatch(/root:.*:0:0:/);
+	});
+});
+
+describe('file systems and scheduled callbacks', () => {
+	it('FS.mount still takes MEMFS', async () => {
+		const result = await attempt(`${findPyodide}
+import os
+os.makedirs("/mnt/mem", exist_ok=True)
+M.FS.mount(M.FS.filesystems.MEMFS, {}, "/mnt/mem")
+open("/mnt/mem/f", "w").write("in memory")
+print(open("/mnt/mem/f").read())
+`);
+		expect(result.error).toBeUndefined();
+		expect(result.stdout.trim()).toBe('in memory');
+	});
+
+	it('callbacks Python scheduled do not run after its block ended', async () => {
+		// call_soon, a short call_later and a task all go through setImmediate: without the
+		// cancellation they run as soon as the block returns, before the next block can start.
+		const first = await attempt(`
+import asyncio
+fired = []
+loop = asyncio.get_event_loop()
+loop.call_soon(lambda: fired.append("call_soon"))
+loop.call_later(0.001, lambda: fired.append("call_later"))
+async def later():
+    fired.append("task")
+    print("LATE OUTPUT")
+task = asyncio.ensure_future(later())
+print("scheduled", len(fired))
+`);
+		expect(first.stdout.trim()).toBe('scheduled 0');
+		const second = await attempt('print(fired)');
+		expect(second.stdout.trim()).toBe('[]');
+		expect(second.stdout).not.toContain('LATE OUTPUT');
 	});
 });
 

@@ -52,16 +52,34 @@ const ours = (value: unknown): Ours => (value && typeof value === 'object' ? (va
 const zero = (): Usage => ({inputTokens: 0, outputTokens: 0});
 const add = (a: Usage, b: Usage): Usage => ({inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens});
 
+/**
+ * Events with times on one clock: ms since the root run's start. The log gives each iteration's
+ * wall-clock timestamp and every duration; where a start is not logged (a reply, a block, a call)
+ * it is placed from the durations before it. Every node's events fall inside its parent's span, so
+ * concurrent children (llm_query_batched, parallel rlm_query) overlap in time instead of adding up,
+ * and a child never outlasts its run.
+ */
 class EventBuilder {
-	readonly events: RlmEvent[] = [];
-	#t = 0;
+	readonly #events: Array<{event: RlmEvent; order: number}> = [];
 	#ids = 0;
-	push(body: RlmEventBody, advanceMs = 0) {
-		this.#t += advanceMs;
-		this.events.push({...body, t: this.#t} as RlmEvent);
+	/** Epoch ms of the root run's start (NaN when the log has no readable timestamps). */
+	origin = Number.NaN;
+	/** The log is ours: an iteration's timestamp is its start (the original logs its end). */
+	startStamps = false;
+	push(body: RlmEventBody, t: number) {
+		this.#events.push({event: {...body, t: Math.max(0, t)} as RlmEvent, order: this.#events.length});
 	}
 	id(prefix: string) {
 		return `${prefix}_replay_${++this.#ids}`;
+	}
+	/** A logged timestamp on this clock, or undefined when it cannot be read. */
+	at(timestamp: string | undefined): number | undefined {
+		const epoch = timestamp ? Date.parse(timestamp) : Number.NaN;
+		return Number.isFinite(epoch) && Number.isFinite(this.origin) ? epoch - this.origin : undefined;
+	}
+	/** In time order; events at the same time keep the order they were made in (parents first). */
+	events(): RlmEvent[] {
+		return this.#events.sort((a, b) => a.event.t - b.event.t || a.order - b.order).map((entry) => entry.event);
 	}
 }
 
@@ -73,33 +91,43 @@ function isChild(value: unknown): value is ChildTrajectory {
 	return Boolean(value && typeof value === 'object' && 'iterations' in value && Array.isArray((value as ChildTrajectory).iterations));
 }
 
+const seconds = (value: number) => (Number.isFinite(value) && value > 0 ? value * 1000 : 0);
+
+/** Emits one run from `start` (ms on the builder's clock); returns its usage and when it ended. */
 function emitRun(
 	out: EventBuilder,
 	metadata: Partial<OriginalMetadata>,
 	iterations: OriginalIteration[],
 	depth: number,
+	start: number,
 	parentCallId?: string,
-): Usage {
+): {usage: Usage; end: number} {
 	const meta = ours(metadata.rlm_tui);
 	const runId = meta.run_id ?? out.id('run');
 	const real = iterations.filter((iteration) => iteration.iteration > 0);
-	out.push({
-		type: 'run.start',
-		runId,
-		...(parentCallId ? {parentCallId} : {}),
-		depth,
-		model: metadata.root_model ?? 'unknown',
-		backend: metadata.backend ?? 'unknown',
-		question: meta.question ?? (real[0]?.prompt.find((m) => m.role === 'user')?.content.slice(0, 2000) ?? ''),
-		context: meta.context ?? {type: 'none', chars: 0},
-		maxIterations: metadata.max_iterations || real.length,
-	});
+	const runStart = Math.max(start, out.at(metadata.timestamp) ?? start);
+	out.push(
+		{
+			type: 'run.start',
+			runId,
+			...(parentCallId ? {parentCallId} : {}),
+			depth,
+			model: metadata.root_model ?? 'unknown',
+			backend: metadata.backend ?? 'unknown',
+			question: meta.question ?? (real[0]?.prompt.find((m) => m.role === 'user')?.content.slice(0, 2000) ?? ''),
+			context: meta.context ?? {type: 'none', chars: 0},
+			maxIterations: metadata.max_iterations || real.length,
+		},
+		runStart,
+	);
 	let total = zero();
 	let answer = '';
 	let status: RunStatus | undefined;
 	let error: string | undefined;
 	let runLimit: LimitName | undefined;
 	let limits: {caps: LimitCaps; use: LimitUse} | undefined;
+	/** The latest time any event of this run has used so far. */
+	let cursor = runStart;
 	for (const iteration of iterations) {
 		const extra = ours(iteration.rlm_tui);
 		if (extra.run_status) status = extra.run_status;
@@ -110,41 +138,55 @@ function emitRun(
 		if (extra.error) error = extra.error;
 		if (iteration.iteration <= 0) continue;
 		const n = iteration.iteration;
-		const iterationMs = iteration.iteration_time * 1000;
-		out.push({type: 'iter.start', runId, iteration: n, maxIterations: metadata.max_iterations || real.length});
-		out.push({type: 'llm.start', runId, iteration: n, messages: iteration.prompt.length, promptChars: iteration.prompt.reduce((s, m) => s + m.content.length, 0), prompt: iteration.prompt});
+		const iterationMs = seconds(iteration.iteration_time);
+		const stamped = out.at(iteration.timestamp);
+		const logged = stamped === undefined ? undefined : out.startStamps ? stamped : stamped - iterationMs;
+		const iterStart = Math.max(cursor, logged ?? cursor);
+		out.push({type: 'iter.start', runId, iteration: n, maxIterations: metadata.max_iterations || real.length}, iterStart);
+		out.push({type: 'llm.start', runId, iteration: n, messages: iteration.prompt.length, promptChars: iteration.prompt.reduce((s, m) => s + m.content.length, 0), prompt: iteration.prompt}, iterStart);
 		let callsUsage = zero();
 		for (const block of iteration.code_blocks) for (const call of block.result.rlm_calls) callsUsage = add(callsUsage, callUsage(call));
 		const iterationUsage = extra.usage ?? callsUsage;
 		const replyUsage = {inputTokens: Math.max(0, iterationUsage.inputTokens - callsUsage.inputTokens), outputTokens: Math.max(0, iterationUsage.outputTokens - callsUsage.outputTokens)};
-		const blocksMs = iteration.code_blocks.reduce((s, b) => s + b.result.execution_time * 1000, 0);
+		const blocksMs = iteration.code_blocks.reduce((s, b) => s + seconds(b.result.execution_time), 0);
 		const replyMs = Math.max(0, iterationMs - blocksMs);
-		out.push({type: 'llm.done', runId, iteration: n, text: iteration.response, ...(typeof extra.reasoning === 'string' && extra.reasoning ? {reasoning: extra.reasoning} : {}), usage: replyUsage, ms: replyMs, ...endingOf(extra)}, replyMs);
-		for (const notice of extra.notices ?? []) out.push({type: 'notice', runId, ...notice});
+		let now = iterStart + replyMs;
+		out.push({type: 'llm.done', runId, iteration: n, text: iteration.response, ...(typeof extra.reasoning === 'string' && extra.reasoning ? {reasoning: extra.reasoning} : {}), usage: replyUsage, ms: replyMs, ...endingOf(extra)}, now);
+		for (const notice of extra.notices ?? []) out.push({type: 'notice', runId, ...notice}, now);
 		total = add(total, replyUsage);
 		iteration.code_blocks.forEach((block, index) => {
 			const b = index + 1;
 			const result = block.result;
 			const blockExtra = ours(result.rlm_tui);
-			out.push({type: 'code.start', runId, iteration: n, block: b, code: block.code});
-			if (result.stdout) out.push({type: 'code.output', runId, iteration: n, block: b, stream: 'stdout', text: result.stdout});
+			const blockStart = now;
+			const blockMs = seconds(result.execution_time);
+			out.push({type: 'code.start', runId, iteration: n, block: b, code: block.code}, blockStart);
+			if (result.stdout) out.push({type: 'code.output', runId, iteration: n, block: b, stream: 'stdout', text: result.stdout}, blockStart);
+			let blockEnd = blockStart + blockMs;
+			/** Where the next plain (sequential) call starts; batched slots all start with the block. */
+			let nextCall = blockStart;
 			result.rlm_calls.forEach((call, callIndex) => {
 				const callExtra = ours(call.rlm_tui);
 				const callId = out.id('call');
 				const child = isChild(call.metadata) ? call.metadata : undefined;
 				const fn: BridgeFunction = callExtra.fn ?? (child ? 'rlm_query' : 'llm_query');
-				out.push({type: 'call.start', callId, runId, iteration: n, block: b, kind: callExtra.kind ?? (child ? 'rlm' : 'llm'), fn, index: callExtra.index ?? (fn.endsWith('batched') ? callIndex : 0), model: call.root_model, prompt: call.prompt});
+				const batched = fn.endsWith('batched');
+				const callMs = seconds(call.execution_time);
+				const callStart = batched ? blockStart : nextCall;
+				out.push({type: 'call.start', callId, runId, iteration: n, block: b, kind: callExtra.kind ?? (child ? 'rlm' : 'llm'), fn, index: callExtra.index ?? (batched ? callIndex : 0), model: call.root_model, prompt: call.prompt}, callStart);
 				let usage = callUsage(call);
+				let callEnd = callStart + callMs;
 				if (child) {
-					const childUsage = emitRun(out, child.run_metadata ?? {}, child.iterations ?? [], depth + 1, callId);
-					if (usage.inputTokens === 0 && usage.outputTokens === 0) usage = childUsage;
+					const ran = emitRun(out, child.run_metadata ?? {}, child.iterations ?? [], depth + 1, callStart, callId);
+					if (usage.inputTokens === 0 && usage.outputTokens === 0) usage = ran.usage;
+					callEnd = Math.max(callEnd, ran.end);
 				}
-				const ms = call.execution_time * 1000;
-				out.push({type: 'call.done', callId, response: call.response, ...(typeof callExtra.reasoning === 'string' && callExtra.reasoning ? {reasoning: callExtra.reasoning} : {}), usage, ms, ...(callExtra.error ? {error: callExtra.error} : {}), ...endingOf(callExtra)}, ms);
+				out.push({type: 'call.done', callId, response: call.response, ...(typeof callExtra.reasoning === 'string' && callExtra.reasoning ? {reasoning: callExtra.reasoning} : {}), usage, ms: callMs, ...(callExtra.error ? {error: callExtra.error} : {}), ...endingOf(callExtra)}, callEnd);
+				if (!batched) nextCall = callEnd;
+				blockEnd = Math.max(blockEnd, callEnd);
 				total = add(total, usage);
 			});
 			const ok = blockExtra.ok ?? !/Traceback \(most recent call last\)|^\w*Error\b/m.test(result.stderr);
-			const ms = result.execution_time * 1000;
 			out.push(
 				{
 					type: 'code.done',
@@ -155,16 +197,18 @@ function emitRun(
 					stdout: result.stdout,
 					stderr: result.stderr,
 					...(blockExtra.error ? {error: blockExtra.error} : !ok ? {error: result.stderr.trim().split('\n').at(-1) ?? 'failed'} : {}),
-					ms,
+					ms: blockMs,
 					truncatedChars: blockExtra.truncated_chars ?? 0,
 					variables: Object.entries(result.locals).map(([name, value]) => ({name, type: typeof value === 'string' ? value : typeof value})),
 					final: result.final_answer,
 					...(blockExtra.limit ? {limit: blockExtra.limit} : {}),
 					restarted: blockExtra.restarted ?? false,
 				},
-				ms,
+				blockEnd,
 			);
+			now = blockEnd;
 		});
+		cursor = Math.max(now, iterStart + iterationMs);
 		if (iteration.final_answer !== null) answer = iteration.final_answer;
 	}
 	const last = real.at(-1);
@@ -173,15 +217,21 @@ function emitRun(
 	const maxIterations = metadata.max_iterations || 0;
 	const finalStatus: RunStatus =
 		status ?? (last?.final_answer != null ? 'answered' : !real.length ? 'failed' : maxIterations && real.length >= maxIterations ? 'forced' : 'cancelled');
-	const ms = iterations.reduce((sum, iteration) => sum + iteration.iteration_time * 1000, 0);
-	if (limits) out.push({type: 'limits', runId, caps: limits.caps, use: limits.use});
-	out.push({type: 'run.done', runId, answer, status: finalStatus, usage: total, ms, iterations: real.length, ...(error ? {error} : {}), ...(runLimit ? {limit: runLimit} : {})});
-	return total;
+	// The run lasted from its start to its last iteration's end (never less than its iterations' sum).
+	const summed = iterations.reduce((sum, iteration) => sum + seconds(iteration.iteration_time), 0);
+	const end = Math.max(cursor, runStart + summed);
+	if (limits) out.push({type: 'limits', runId, caps: limits.caps, use: limits.use}, end);
+	out.push({type: 'run.done', runId, answer, status: finalStatus, usage: total, ms: end - runStart, iterations: real.length, ...(error ? {error} : {}), ...(runLimit ? {limit: runLimit} : {})}, end);
+	return {usage: total, end};
 }
 
 /** Events that rebuild the trajectory of one log file (one root run). */
 export function logToEvents(log: TrajectoryLog): RlmEvent[] {
 	const out = new EventBuilder();
-	emitRun(out, log.metadata, log.iterations, 0);
-	return out.events;
+	out.startStamps = log.metadata.rlm_tui !== undefined;
+	const first = log.iterations.find((iteration) => iteration.iteration > 0);
+	const firstStart = first ? Date.parse(first.timestamp) - (out.startStamps ? 0 : seconds(first.iteration_time)) : Number.NaN;
+	out.origin = Number.isFinite(Date.parse(log.metadata.timestamp)) ? Date.parse(log.metadata.timestamp) : firstStart;
+	emitRun(out, log.metadata, log.iterations, 0, 0);
+	return out.events();
 }

@@ -19,7 +19,7 @@ import {EffectRunner} from './effects.js';
 import type {UiEngine} from './engine-port.js';
 import {hintsFor} from './hints.js';
 import {GLOBAL_KEYS, keyLabel} from './state/keys.js';
-import {appReducer, currentRun, detailWidth, EXIT_WINDOW_MS, initialAppState, type AppAction, type AppState} from './state/app-state.js';
+import {appReducer, currentRun, detailWidth, EXIT_WINDOW_MS, initialAppState, timelineClock, type AppAction, type AppState} from './state/app-state.js';
 import type {InputEvent} from './state/key-decoder.js';
 import type {TerminalControl} from './terminal.js';
 import {useTerminalInput} from './use-terminal-input.js';
@@ -142,7 +142,8 @@ const Main = memo(function Main({state, theme, now}: {state: AppState; theme: Th
 				theme={theme}
 				now={now}
 			/>
-			<TreePane tree={state.tree} box={layout.tree} rows={layout.treeRows} focused={state.focus === 'tree'} theme={theme} now={now} />
+			{/* A replay's running rows count on the log's clock, not this process's. */}
+			<TreePane tree={state.tree} box={layout.tree} rows={layout.treeRows} focused={state.focus === 'tree'} theme={theme} now={state.timeline ? timelineClock(state.timeline) : now} />
 		</Box>
 	);
 });

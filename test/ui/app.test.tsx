@@ -9,6 +9,9 @@ import {resolveConfig} from '../../source/settings/resolve.js';
 import {openSettings, type SettingsStore} from '../../source/settings/store.js';
 import type {RlmEvent} from '../../source/protocol/events.js';
 import {InertEngine} from '../../source/ui/replay-tui.js';
+import {logToEvents} from '../../source/trajectory/log-to-events.js';
+import {parseTrajectoryLog} from '../../source/trajectory/read-log.js';
+import {concurrentLog} from '../support/concurrent-log.js';
 import {displayWidth} from '../../source/ui/format.js';
 import {asRlm, FakeTerminal, KEYS, renderApp, scriptRun, scriptRunDone, ScriptedRlm, waitFor, type Harness} from './harness.js';
 
@@ -725,5 +728,32 @@ describe('replay', () => {
 		h.write('}'.repeat(total));
 		await h.waitForFrame((f) => f.includes(`event ${total}/${total}`) && cursorAt(7, 7)(f));
 		expect(earlier).not.toEqual(first);
+	});
+});
+
+describe('replay clock', () => {
+	it('counts running rows on the log clock while stepping, never 0ms', async () => {
+		const events = logToEvents(parseTrajectoryLog(concurrentLog()));
+		h = renderApp({
+			rlm: new InertEngine({model: 'root', backend: 'openai'}),
+			config: resolveConfig({}, {}, settings.get()),
+			settings,
+			cwd: dir,
+			columns: 140,
+			rows: 40,
+			skipStartup: true,
+			replay: {title: 'fan-out.jsonl', events},
+		});
+		const total = events.length;
+		await h.waitForFrame((f) => f.includes(`event ${total}/${total}`));
+		// Back to just before the first child ends: the root's iteration 1 and the children still run.
+		const firstChildDone = events.findIndex((event) => event.type === 'run.done' && event.runId === 'child_0');
+		h.write('['.repeat(total - firstChildDone));
+		const frame = await h.waitForFrame((f) => f.includes(`event ${firstChildDone}/${total}`));
+		const row = frame.split('\n').find((line) => line.includes('iteration 1/30'));
+		expect(row).toBeDefined();
+		expect(row).not.toMatch(/ 0ms/);
+		// The child's second iteration started ~7.5 s in, and the root's first ~9.6 s before that.
+		expect(row).toMatch(/1[4-9](\.\d)?s/);
 	});
 });

@@ -248,6 +248,11 @@ function isText({input, key}: KeyPress): boolean {
 	return !(key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown || key.home || key.end || key.insert || key.return || key.escape || key.tab || key.backspace || key.delete);
 }
 
+/** A replay's clock: the time of the last event the tree shows (running rows count up to it). */
+export function timelineClock(timeline: NonNullable<AppState['timeline']>): number {
+	return timeline.at > 0 ? (timeline.events[timeline.at - 1]?.t ?? 0) : 0;
+}
+
 /** Stepping through a replay: the tree as it stood after so many events. */
 const timelineHandler: Handler = (state, _press, name) => {
 	const timeline = state.timeline;

@@ -1,0 +1,69 @@
+// Replay times come from the log's own timestamps: concurrent children overlap instead of adding
+// up, an iteration lasts what the log says, and a child never outlasts its run or its call.
+import {describe, expect, it} from 'vitest';
+import {logToEvents} from '../../source/trajectory/log-to-events.js';
+import {parseTrajectoryLog} from '../../source/trajectory/read-log.js';
+import {concurrentLog} from '../support/concurrent-log.js';
+import {getNode, reduceAll, type TrajectoryNode, type TrajectoryState} from '../../source/trajectory/tree.js';
+
+const all = (traj: TrajectoryState): TrajectoryNode[] => Array.from({length: traj.nodes.size}, (_, id) => getNode(traj, id)!);
+
+describe('replay durations', () => {
+	it('times an iteration by the log, not by the sum of its concurrent children', () => {
+		const traj = reduceAll(logToEvents(parseTrajectoryLog(concurrentLog())));
+		const nodes = all(traj);
+		const rootIterations = nodes.filter((node) => node.kind === 'iteration' && node.level === 1);
+		expect(rootIterations).toHaveLength(2);
+		// Logged: 18 s (then 10 ms to the next start); summed one after another it would be over a minute.
+		expect(rootIterations[0]!.ms).toBeGreaterThanOrEqual(18_000);
+		expect(rootIterations[0]!.ms).toBeLessThan(18_100);
+		expect(rootIterations[1]!.ms).toBe(2_000);
+		const root = getNode(traj, traj.roots[0]!)!;
+		expect(root.ms).toBeLessThan(20_100);
+	});
+
+	it('never shows a child longer than its run, nor a run longer than its call', () => {
+		const traj = reduceAll(logToEvents(parseTrajectoryLog(concurrentLog())));
+		const nodes = all(traj);
+		const childRuns = nodes.filter((node) => node.kind === 'run' && node.parent >= 0);
+		expect(childRuns).toHaveLength(4);
+		for (const run of childRuns) {
+			const iterations = run.children.map((id) => getNode(traj, id)!).filter((node) => node.kind === 'iteration');
+			expect(iterations).toHaveLength(2);
+			for (const iteration of iterations) expect(iteration.ms!).toBeLessThanOrEqual(run.ms!);
+			expect(run.ms!).toBeGreaterThanOrEqual(14_900);
+			expect(run.ms!).toBeLessThan(15_100);
+			const call = getNode(traj, run.parent)!;
+			expect(run.startedAt).toBeGreaterThanOrEqual(call.startedAt);
+			expect(run.startedAt + run.ms!).toBeLessThanOrEqual(call.endedAt!);
+		}
+		// They ran at the same time: each starts with the block, not after the one before.
+		const starts = childRuns.map((run) => run.startedAt);
+		expect(Math.max(...starts) - Math.min(...starts)).toBeLessThan(1_000);
+	});
+
+	it('keeps events in time order, each child inside its parent, the root run last', () => {
+		const events = logToEvents(parseTrajectoryLog(concurrentLog()));
+		for (let i = 1; i < events.length; i++) expect(events[i]!.t).toBeGreaterThanOrEqual(events[i - 1]!.t);
+		expect(events.at(-1)).toMatchObject({type: 'run.done', runId: 'root_run', status: 'answered'});
+		// The four children interleave: a second child starts before the first one ends.
+		const firstDone = events.findIndex((event) => event.type === 'run.done' && event.runId === 'child_0');
+		const secondStart = events.findIndex((event) => event.type === 'run.start' && event.runId === 'child_1');
+		expect(secondStart).toBeLessThan(firstDone);
+	});
+
+	it("places the original's iterations by their end timestamps", () => {
+		const lines = [
+			{type: 'metadata', timestamp: '2026-01-31T11:05:04.000000', root_model: 'gpt-5', max_depth: 1, max_iterations: 10, backend: 'openai', backend_kwargs: {}, environment_type: 'local', environment_kwargs: {}, other_backends: null},
+			{type: 'iteration', iteration: 1, timestamp: '2026-01-31T11:05:10.000000', prompt: [], response: 'a', code_blocks: [], final_answer: null, iteration_time: 6},
+			{type: 'iteration', iteration: 2, timestamp: '2026-01-31T11:05:14.000000', prompt: [], response: 'FINAL(b)', code_blocks: [], final_answer: 'b', iteration_time: 3},
+		];
+		const traj = reduceAll(logToEvents(parseTrajectoryLog(lines.map((line) => JSON.stringify(line)).join('\n'))));
+		const iterations = all(traj).filter((node) => node.kind === 'iteration');
+		// Iteration 1 ran 11:05:04-11:05:10, iteration 2 11:05:11-11:05:14.
+		expect(iterations.map((node) => [node.startedAt, node.ms])).toEqual([
+			[0, 7_000],
+			[7_000, 3_000],
+		]);
+	});
+});

@@ -221,7 +221,9 @@ function emitRun(
 	const summed = iterations.reduce((sum, iteration) => sum + seconds(iteration.iteration_time), 0);
 	const end = Math.max(cursor, runStart + summed);
 	if (limits) out.push({type: 'limits', runId, caps: limits.caps, use: limits.use}, end);
-	out.push({type: 'run.done', runId, answer, status: finalStatus, usage: total, ms: end - runStart, iterations: real.length, ...(error ? {error} : {}), ...(runLimit ? {limit: runLimit} : {})}, end);
+	// A forced final call is logged as one more iteration; it is not one.
+	const counted = maxIterations ? real.filter((iteration) => iteration.iteration <= maxIterations).length : real.length;
+	out.push({type: 'run.done', runId, answer, status: finalStatus, usage: total, ms: end - runStart, iterations: counted, ...(error ? {error} : {}), ...(runLimit ? {limit: runLimit} : {})}, end);
 	return {usage: total, end};
 }
 

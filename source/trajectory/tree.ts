@@ -65,6 +65,9 @@ export interface IterationNode extends NodeBase {
 	readonly runId: string;
 	readonly iteration: number;
 	readonly maxIterations: number;
+	/** The one call for a best answer after the iterations ran out (numbered maxIterations + 1 by
+	 * the engine; not an iteration of its own, so never counted as one). */
+	readonly forced?: boolean;
 }
 
 export interface ReplyNode extends NodeBase {
@@ -404,15 +407,18 @@ function ensureIteration(tx: Tx, runId: string, iteration: number, t: number, ma
 	const previous = findChild(tx, run, n => n.kind === 'iteration');
 	if (previous !== undefined && tx.get(previous).status === 'running') tx.end(previous, t, 'done');
 	const runNode = tx.get(run) as RunNode;
+	const max = maxIterations ?? runNode.maxIterations;
+	const forced = max > 0 && iteration > max;
 	const id = tx.add(run, {
 		kind: 'iteration',
 		runId,
 		iteration,
-		maxIterations: maxIterations ?? runNode.maxIterations,
+		maxIterations: max,
+		...(forced ? {forced} : {}),
 		status: 'running',
 		startedAt: t,
 	} as NewNode & {startedAt: number});
-	if (iteration > runNode.iteration) tx.edit<RunNode>(run).iteration = iteration;
+	if (!forced && iteration > runNode.iteration) tx.edit<RunNode>(run).iteration = iteration;
 	return id;
 }
 
@@ -702,7 +708,9 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			run.runStatus = event.status;
 			if (event.limit !== undefined) run.limit = event.limit;
 			if (event.error !== undefined) run.error = event.error;
-			if (event.iterations > run.iteration) run.iteration = event.iterations;
+			// The forced final call is not an iteration: the count never goes past the limit.
+			const counted = run.maxIterations > 0 ? Math.min(event.iterations, run.maxIterations) : event.iterations;
+			if (counted > run.iteration) run.iteration = counted;
 			const status: NodeStatus =
 				event.status === 'failed' ? 'error' : event.status === 'cancelled' ? 'cancelled' : 'done';
 			settleBeneath(tx, id, t, status);

@@ -37,6 +37,7 @@ function sections(node: TrajectoryNode): Array<[string, string]> {
 				...(node.answer !== undefined ? [['Answer', node.answer] as [string, string]] : []),
 			];
 		case 'iteration':
+			if (node.forced) return [['Final answer', `all ${node.maxIterations} iterations were used: one last call asked the model for its best answer from the work so far · ${node.children.length} rows beneath`]];
 			return [['Iteration', `${node.iteration}${node.maxIterations ? ` of ${node.maxIterations}` : ''} · ${node.children.length} rows beneath`]];
 		case 'reply':
 			return [

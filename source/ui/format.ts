@@ -38,11 +38,12 @@ export function clip(text: string, width: number): string {
 	return `${out}…`;
 }
 
-/** Cuts ANSI-coloured text to a display width (styles kept, nothing wraps). */
+/** Cuts ANSI-coloured text to a display width (styles kept, nothing wraps), ending a cut with "…". */
 export function fitAnsi(text: string, width: number): string {
 	if (width <= 0) return '';
 	if (stringWidth(text) <= width) return text;
-	return wrapAnsi(text, width, {hard: true, trim: false, wordWrap: false}).split('\n')[0] ?? '';
+	if (width === 1) return '…';
+	return `${wrapAnsi(text, width - 1, {hard: true, trim: false, wordWrap: false}).split('\n')[0] ?? ''}…`;
 }
 
 const leadingSpace = /^((?:\u001b\[[0-9;]*m)*) /;

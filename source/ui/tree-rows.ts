@@ -1,7 +1,7 @@
 // One-line descriptions of tree nodes (pure): title, preview, and the right-aligned meta
 // (time and tokens). The row component only lays these out.
 import type {TrajectoryNode} from '../trajectory/tree.js';
-import {clip, firstLine, lastLine, oneLine} from './format.js';
+import {clip, displayWidth, firstLine, fitAnsi, lastLine, oneLine} from './format.js';
 import {formatMs, formatTokens} from '../text/units.js';
 import {highlightPython} from './markdown.js';
 import {limitsText} from '../text/limits-text.js';
@@ -13,8 +13,12 @@ export interface RowText {
 	preview: string;
 	/** Preview is an error message. */
 	previewIsError?: boolean;
-	/** Right-aligned: duration and tokens. */
+	/** An error shown after the preview (a failed run keeps its question, a failed call its prompt). */
+	error?: string;
+	/** Right-aligned: status, duration and tokens. */
 	meta: string;
+	/** Shorter metas for narrow rows, longest first (the duration stays longest). */
+	metaShorter?: readonly string[];
 }
 
 const quote = (text: string, max = 200) => {
@@ -39,8 +43,10 @@ function cutMarks(node: {finishReason?: string; promptTruncated?: unknown}): str
 	return [node.finishReason === 'length' ? '✂ cut at limit' : '', node.promptTruncated ? '✂ prompt cut' : ''].filter(Boolean).join(' ');
 }
 
-function meta(node: TrajectoryNode, now: number | undefined, extra?: string): string {
-	return [extra, timeText(node, now), usageText(node)].filter(Boolean).join(' · ');
+function meta(node: TrajectoryNode, now: number | undefined, extra?: string): Pick<RowText, 'meta' | 'metaShorter'> {
+	const time = timeText(node, now);
+	const join = (...parts: Array<string | undefined>) => parts.filter(Boolean).join(' · ');
+	return {meta: join(extra, time, usageText(node)), metaShorter: [join(extra, time), time]};
 }
 
 /** Prose of a reply before its first code fence, or what is streaming now. */
@@ -62,23 +68,23 @@ export function describeNode(node: TrajectoryNode, now?: number): RowText {
 			const stopped = node.runStatus === 'limited' && node.limit ? `limited: ${node.limit}` : status;
 			return {
 				title: child ? `child run · ${node.model}` : `run · ${node.model || '?'}`,
-				preview: node.error ? oneLine(node.error) : quote(node.question),
-				previewIsError: Boolean(node.error) && node.runStatus !== 'limited',
-				meta: meta(node, now, [stopped, iterations, limits].filter(Boolean).join(' ')),
+				preview: quote(node.question),
+				...(node.error ? (node.runStatus === 'limited' ? {error: oneLine(node.error)} : {error: `✗ ${oneLine(node.error)}`}) : {}),
+				...meta(node, now, [stopped, iterations, limits].filter(Boolean).join(' ')),
 			};
 		}
 		case 'iteration':
 			return {
-				title: `iteration ${node.iteration}${node.maxIterations ? `/${node.maxIterations}` : ''}`,
+				title: node.forced ? 'final answer (out of iterations)' : `iteration ${node.iteration}${node.maxIterations ? `/${node.maxIterations}` : ''}`,
 				preview: '',
-				meta: meta(node, now),
+				...meta(node, now),
 			};
 		case 'reply': {
 			const preview = replyPreview(node.text, node.status === 'running');
 			return {
 				title: node.status === 'running' ? 'reply (streaming)' : 'reply',
 				preview: preview ? clip(preview, 300) : node.status === 'running' ? '…' : '',
-				meta: meta(node, now, cutMarks(node)),
+				...meta(node, now, cutMarks(node)),
 			};
 		}
 		case 'reasoning': {
@@ -87,7 +93,7 @@ export function describeNode(node: TrajectoryNode, now?: number): RowText {
 			return {
 				title: running ? 'thinking' : 'thinking (never run)',
 				preview: line ? clip(line, 300) : running ? '…' : '',
-				meta: meta(node, now, `${formatTokens(node.text.length)} chars`),
+				...meta(node, now, `${formatTokens(node.text.length)} chars`),
 			};
 		}
 		case 'code': {
@@ -98,30 +104,30 @@ export function describeNode(node: TrajectoryNode, now?: number): RowText {
 			return {
 				title: `code #${node.block}`,
 				preview: first ? colorless(highlightPython(clip(first, 300))) + more : '',
-				meta: meta(node, now, state),
+				...meta(node, now, state),
 			};
 		}
 		case 'output': {
 			if (node.error) {
-				return {title: 'error', preview: oneLine(lastLine(node.error)), previewIsError: true, meta: meta(node, now)};
+				return {title: 'error', preview: oneLine(lastLine(node.error)), previewIsError: true, ...meta(node, now)};
 			}
 			const text = oneLine(firstLine(node.text));
 			const lines = node.text.split('\n').filter((line) => line.trim()).length;
 			return {
 				title: 'output',
 				preview: text ? clip(text, 300) + (lines > 1 ? ` (+${lines - 1} lines)` : '') : '(no output)',
-				meta: meta(node, now, node.truncatedChars > 0 ? `${formatTokens(node.truncatedChars)} chars cut` : ''),
+				...meta(node, now, node.truncatedChars > 0 ? `${formatTokens(node.truncatedChars)} chars cut` : ''),
 			};
 		}
 		case 'call': {
 			const batched = node.fn.endsWith('_batched');
 			const title = `${node.fn}${batched ? `[${node.index}]` : ''}`;
 			const extra = [cutMarks(node), node.model].filter(Boolean).join(' ');
-			if (node.error) {
-				return {title, preview: `${quote(node.prompt, 24)} → ${oneLine(node.error)}`, previewIsError: true, meta: meta(node, now, extra)};
-			}
-			const response = node.response ? ` → ${quote(node.response, 200)}` : node.status === 'running' ? ' → …' : '';
-			return {title, preview: `${quote(node.prompt, 24)}${response}`, meta: meta(node, now, extra)};
+			if (node.error) return {title, preview: quote(node.prompt, 24), error: `✗ ${oneLine(node.error)}`, ...meta(node, now, extra)};
+			const answer = quote(node.response, 200);
+			// Never an arrow to nothing: an empty answer says so.
+			const response = answer ? ` → ${answer}` : node.status === 'running' ? ' → …' : node.status === 'done' ? ' → (empty)' : '';
+			return {title, preview: `${quote(node.prompt, 24)}${response}`, ...meta(node, now, extra)};
 		}
 		case 'notice':
 			return {
@@ -131,4 +137,59 @@ export function describeNode(node: TrajectoryNode, now?: number): RowText {
 				meta: '',
 			};
 	}
+}
+
+/** A row laid out in a width: what each part keeps. */
+export interface RowLayout {
+	title: string;
+	preview: string;
+	error: string;
+	meta: string;
+	/** Spaces between the text and the right-aligned meta. */
+	gap: number;
+}
+
+/** Columns the title keeps before the meta gives way. */
+const MIN_TITLE = 10;
+
+/**
+ * Fits a row in `width` columns after its lead (indent, marker, icon) of `leadWidth`. The meta
+ * (time, tokens) keeps its place and the title and preview are cut, with "…"; only when the title
+ * would get fewer than MIN_TITLE columns does the meta shrink (tokens go first, the time last).
+ * A cut preview never ends on an arrow to nothing.
+ */
+export function layoutRow(row: RowText, width: number, leadWidth: number): RowLayout {
+	const avail = Math.max(1, width - leadWidth);
+	const titleWant = Math.min(displayWidth(row.title), MIN_TITLE);
+	let meta = '';
+	for (const candidate of [row.meta, ...(row.metaShorter ?? [])]) {
+		if (!candidate) continue;
+		if (avail - displayWidth(candidate) - 1 >= titleWant) {
+			meta = candidate;
+			break;
+		}
+	}
+	const metaWidth = meta ? displayWidth(meta) + 1 : 0;
+	const title = clip(row.title, Math.max(1, avail - metaWidth));
+	let room = avail - displayWidth(title) - metaWidth - 1;
+	let preview = '';
+	let error = '';
+	const errorText = row.error ?? '';
+	if (room > 0) {
+		const errorWant = errorText ? Math.min(displayWidth(errorText), Math.max(12, Math.ceil(room / 2))) : 0;
+		const previewRoom = errorText ? room - errorWant - 1 : room;
+		if (row.preview && previewRoom >= 4) preview = fitPreview(row.preview, previewRoom, row.previewIsError === true);
+		room -= preview ? displayWidth(preview) + (errorText ? 1 : 0) : 0;
+		if (errorText && room > 0) error = clip(errorText, room);
+	}
+	const used = leadWidth + displayWidth(title) + (preview ? 1 + displayWidth(preview) : 0) + (error ? (preview ? 1 : 1) + displayWidth(error) : 0);
+	const gap = meta ? Math.max(1, width - used - displayWidth(meta)) : Math.max(0, width - used);
+	return {title, preview, error, meta, gap};
+}
+
+function fitPreview(preview: string, room: number, plain: boolean): string {
+	const fitted = plain ? clip(preview, room) : fitAnsi(preview, room);
+	if (fitted === preview) return fitted;
+	// Cut just after an arrow: the arrow goes too.
+	return fitted.replace(/\s*→\s*(?:\u001b\[[0-9;]*m)*…?$/, '…');
 }

@@ -85,6 +85,16 @@ describe('terminal safety', () => {
 });
 
 describe('bad input gets one clear line and a non-zero exit', () => {
+	it('counts a forced answer as the iterations there were: the log and the note agree', async () => {
+		server.setResponder(scripted({root: ({lastUser}) => (/out of turns/i.test(lastUser) ? {text: 'best guess: 7'} : repl('n = 7\nprint(n)'))}));
+		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'root-model', '-e', '--max-iterations', '2', '-p', 'count it']);
+		expect(result.code).toBe(0);
+		expect(result.stdout.trim()).toBe('best guess: 7');
+		expect(result.stderr).toMatch(/forced after 2 iteration\(s\)/);
+		expect(result.stderr).toContain('out of iterations (2)');
+		expect(result.stderr).not.toContain('iter 3');
+	});
+
 	it('names the unreachable URL and what to do', async () => {
 		const url = `http://127.0.0.1:${await closedPort()}/v1`;
 		const result = await runCli(['-u', url, '-p', 'hi']);

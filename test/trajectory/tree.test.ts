@@ -138,6 +138,25 @@ describe('reduceTrajectory', () => {
 		expect(getNode(state, code.output!)).toMatchObject({kind: 'output', stderr: 'Traceback', error: 'NameError', status: 'error'});
 	});
 
+	it('the forced final call after the last iteration is not an iteration: the count stops at the limit', () => {
+		clock = 0;
+		const state = reduceAll([
+			runStart('r1', {maxIterations: 2}),
+			ev({type: 'iter.start', runId: 'r1', iteration: 1, maxIterations: 2}),
+			ev({type: 'llm.done', runId: 'r1', iteration: 1, text: 'a', usage: u(1, 1), ms: 1}),
+			ev({type: 'iter.start', runId: 'r1', iteration: 2, maxIterations: 2}),
+			ev({type: 'llm.done', runId: 'r1', iteration: 2, text: 'b', usage: u(1, 1), ms: 1}),
+			// The engine numbers the forced call maxIterations + 1 and sends no iter.start for it.
+			ev({type: 'llm.start', runId: 'r1', iteration: 3, messages: 6, promptChars: 600}),
+			ev({type: 'llm.done', runId: 'r1', iteration: 3, text: 'best guess', usage: u(1, 1), ms: 1}),
+			ev({type: 'run.done', runId: 'r1', answer: 'best guess', status: 'forced', usage: u(3, 3), ms: 9, iterations: 3}),
+		]);
+		const run = getNode(state, state.roots[0]!) as RunNode;
+		expect(run.iteration).toBe(2);
+		const iterations = run.children.map((id) => getNode(state, id)!).filter((node) => node.kind === 'iteration');
+		expect(iterations.map((node) => (node as {forced?: boolean}).forced ?? false)).toEqual([false, false, true]);
+	});
+
 	it('tolerates events for unknown runs and calls', () => {
 		clock = 0;
 		let state: TrajectoryState = emptyTrajectory();

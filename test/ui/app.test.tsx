@@ -181,6 +181,44 @@ describe('asking', () => {
 		expect(rlm.signals[0]!.aborted).toBe(true);
 	});
 
+	it('counts a cancelled run the same in the chat and the tree: the iterations started', async () => {
+		start();
+		h.write('hello\r');
+		await waitFor(() => rlm.prompts.length === 1);
+		scriptRun(rlm);
+		rlm.emitEvent({type: 'iter.start', runId: 'r1', iteration: 2, maxIterations: 30});
+		rlm.emitEvent({type: 'llm.start', runId: 'r1', iteration: 2, messages: 4, promptChars: 900});
+		await h.waitForFrame((f) => f.includes('iteration 2/30'));
+		h.write(KEYS.esc);
+		rlm.emitEvent({type: 'run.done', runId: 'r1', answer: '', status: 'cancelled', usage: {inputTokens: 120, outputTokens: 30}, ms: 200, iterations: 1});
+		await h.waitForFrame((f) => f.includes('Cancelled in iteration 2/30'));
+		// The run's row, at the top of the tree.
+		h.write(`${KEYS.tab}g`);
+		const frame = await h.waitForFrame((f) => / cancelled 2 it/.test(f));
+		expect(frame).not.toMatch(/Cancelled after 1 iteration/);
+	});
+
+	it('shows the forced final call as the answer after the limit, never as iteration 31/30', async () => {
+		start();
+		h.write('hello\r');
+		await waitFor(() => rlm.prompts.length === 1);
+		rlm.emitEvent({type: 'run.start', runId: 'r1', depth: 0, model: 'cogito:14b', backend: 'openai', question: 'hello', context: {type: 'str', chars: 5}, maxIterations: 30});
+		for (let iteration = 1; iteration <= 30; iteration++) {
+			rlm.emitEvent({type: 'iter.start', runId: 'r1', iteration, maxIterations: 30});
+			rlm.emitEvent({type: 'llm.done', runId: 'r1', iteration, text: 'more', usage: {inputTokens: 1, outputTokens: 1}, ms: 1});
+		}
+		rlm.emitEvent({type: 'llm.start', runId: 'r1', iteration: 31, messages: 62, promptChars: 9000});
+		await h.waitForFrame((f) => f.includes('final answer (out of iterations)'));
+		expect(h.lastFrame()).not.toContain('31/30');
+		rlm.emitEvent({type: 'llm.done', runId: 'r1', iteration: 31, text: 'best guess', usage: {inputTokens: 1, outputTokens: 1}, ms: 1});
+		rlm.emitEvent({type: 'run.done', runId: 'r1', answer: 'best guess', status: 'forced', usage: {inputTokens: 31, outputTokens: 31}, ms: 99, iterations: 30});
+		rlm.finish('best guess', 'forced', 30);
+		await h.waitForFrame((f) => f.includes('best answer after the iteration limit · 30 iterations'));
+		h.write(`${KEYS.tab}g`);
+		const frame = await h.waitForFrame((f) => /forced 30 it/.test(f));
+		expect(frame).not.toContain('31/30');
+	});
+
 	it('Ctrl+C cancels a run and a second within 2 s quits; the hint expires; a draft is cleared, not lost', async () => {
 		start();
 		h.write('first\r');

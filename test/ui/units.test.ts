@@ -173,7 +173,8 @@ describe('formatting, Markdown and advice', () => {
 		expect(formatClock(65_000)).toBe('1:05');
 		expect(formatTokens(12_345)).toBe('12k');
 		expect(clip('abcdef', 4)).toBe('abc…');
-		expect(fitAnsi('\x1b[31mabcdef\x1b[39m', 3)).toContain('abc');
+		expect(fitAnsi('\x1b[31mabcdef\x1b[39m', 4)).toMatch(/abc(\x1b\[\d+m)*…$/);
+		expect(fitAnsi('abcdef', 6)).toBe('abcdef');
 		// The libraries load on demand (the app starts them after its first frame).
 		const source = '**bold** and `code`\n\n- a\n- b';
 		await loadRenderers();

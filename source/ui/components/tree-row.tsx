@@ -1,10 +1,10 @@
 import {Text} from 'ink';
 import React, {memo} from 'react';
 import type {TrajectoryNode} from '../../trajectory/tree.js';
-import {clip, displayWidth, fitAnsi} from '../format.js';
+import {displayWidth} from '../format.js';
 import type {Theme} from '../theme.js';
 import {spinnerFrame} from '../theme.js';
-import {describeNode} from '../tree-rows.js';
+import {describeNode, layoutRow} from '../tree-rows.js';
 
 export interface TreeRowProps {
 	node: TrajectoryNode;
@@ -37,18 +37,7 @@ export const TreeRow = memo(function TreeRow({node, width, selected, focused, ex
 	const [icon, iconColor] = statusIcon(node, now, theme);
 	const row = describeNode(node, now);
 	const lead = `${indent}${marker}${icon} `;
-	const leadWidth = displayWidth(lead);
-	let metaText = row.meta;
-	let title = clip(row.title, Math.max(1, width - leadWidth));
-	let room = width - leadWidth - displayWidth(title) - 1 - (metaText ? displayWidth(metaText) + 1 : 0);
-	if (room < 8 && metaText) {
-		metaText = '';
-		room = width - leadWidth - displayWidth(title) - 1;
-	}
-	const preview = room > 0 && row.preview ? (row.previewIsError ? clip(row.preview, room) : fitAnsi(row.preview, room)) : '';
-	const used = leadWidth + displayWidth(title) + (preview ? 1 + displayWidth(preview) : 0);
-	const gap = metaText ? Math.max(1, width - used - displayWidth(metaText)) : Math.max(0, width - used);
-	if (used > width) title = clip(title, Math.max(1, width - leadWidth));
+	const {title, preview, error, meta, gap} = layoutRow(row, width, displayWidth(lead));
 	const inverse = selected && focused;
 	return (
 		<Text wrap="truncate" inverse={inverse} bold={selected && !focused}>
@@ -59,8 +48,9 @@ export const TreeRow = memo(function TreeRow({node, width, selected, focused, ex
 				{title}
 			</Text>
 			{preview ? <Text color={row.previewIsError ? theme.error : undefined}>{` ${preview}`}</Text> : null}
+			{error ? <Text color={theme.error}>{` ${error}`}</Text> : null}
 			<Text>{' '.repeat(gap)}</Text>
-			{metaText ? <Text color={theme.dim}>{metaText}</Text> : null}
+			{meta ? <Text color={theme.dim}>{meta}</Text> : null}
 		</Text>
 	);
 });

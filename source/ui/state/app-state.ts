@@ -557,8 +557,13 @@ function completionDone(state: AppState, result: CompletionSummary, now: number)
 		case 'forced':
 		case 'limited':
 			return addChat(base, 'answer', result.response || '(empty answer)', completionMeta(result));
-		case 'cancelled':
-			return addChat(base, 'info', `Cancelled${result.iterations ? ` after ${result.iterations} iteration${result.iterations === 1 ? '' : 's'}` : ''}.`);
+		case 'cancelled': {
+			// Counted as the tree counts it: the iterations started, the one cut short included.
+			const run = currentRun(state);
+			const started = Math.max(run?.iteration ?? 0, result.iterations);
+			const of = run?.maxIterations ? `/${run.maxIterations}` : '';
+			return addChat(base, 'info', started ? `Cancelled in iteration ${started}${of}.` : 'Cancelled before the first iteration.');
+		}
 		case 'failed': {
 			// The backend's message ends with advice about flags; here the advice is commands.
 			const message = (result.error ?? 'the completion failed').replace(/\s*(Start the server|Check the model name)[\s\S]*$/, '');

@@ -1,0 +1,84 @@
+// Tree rows in narrow panes and deep trees: the time and token columns stay and the label is cut
+// (with "…"); a failed run keeps its question beside the error; a sub-call's preview never ends
+// on an arrow to nothing.
+import {describe, expect, it} from 'vitest';
+import type {RlmEvent, RlmEventBody} from '../../source/protocol/events.js';
+import {getNode, reduceAll, type TrajectoryNode, type TrajectoryState} from '../../source/trajectory/tree.js';
+import {displayWidth} from '../../source/ui/format.js';
+import {describeNode, layoutRow} from '../../source/ui/tree-rows.js';
+
+let t = 0;
+const ev = (body: RlmEventBody): RlmEvent => ({...body, t: (t += 1000)}) as RlmEvent;
+const usage = {inputTokens: 12_000, outputTokens: 3_400};
+const nodes = (traj: TrajectoryState): TrajectoryNode[] => Array.from({length: traj.nodes.size}, (_, id) => getNode(traj, id)!);
+const text = (layout: ReturnType<typeof layoutRow>) => [layout.title, layout.preview, layout.error].filter(Boolean).join(' ') + ' '.repeat(layout.gap) + layout.meta;
+
+/** A call three RLM levels down: run > iteration > code > call > run > … (level 11). */
+function deepTree(): TrajectoryState {
+	const events: RlmEvent[] = [];
+	let parentCall: string | undefined;
+	for (let depth = 0; depth < 3; depth++) {
+		const runId = `r${depth}`;
+		events.push(ev({type: 'run.start', runId, ...(parentCall ? {parentCallId: parentCall} : {}), depth, model: 'qwen2.5-coder:32b-instruct', backend: 'openai', question: 'summarise every chapter of the book and compare them', context: {type: 'str', chars: 9}, maxIterations: 30}));
+		events.push(ev({type: 'iter.start', runId, iteration: 1, maxIterations: 30}));
+		events.push(ev({type: 'code.start', runId, iteration: 1, block: 1, code: 'answers = rlm_query_batched([f"chapter {i}" for i in range(40)])'}));
+		parentCall = `c${depth}`;
+		events.push(ev({type: 'call.start', callId: parentCall, runId, iteration: 1, block: 1, kind: 'rlm', fn: 'rlm_query_batched', index: 17, model: 'qwen2.5-coder:32b-instruct', prompt: 'summarise chapter 17 of the book in detail'}));
+	}
+	events.push(ev({type: 'call.done', callId: parentCall!, response: 'Chapter seventeen is about the sea.', usage, ms: 65_000}));
+	return reduceAll(events);
+}
+
+describe('tree rows', () => {
+	it('keep the time and token columns at depth 3 and cut the label instead, with …', () => {
+		const traj = deepTree();
+		const call = nodes(traj).filter((node) => node.kind === 'call').at(-1)!;
+		expect(call.level).toBeGreaterThanOrEqual(11);
+		for (const width of [60, 80, 100]) {
+			const lead = 2 * Math.min(call.level, Math.floor(width / 6)) + 4;
+			const row = describeNode(call);
+			const layout = layoutRow(row, width, lead);
+			expect(layout.meta).toContain('1m05s');
+			expect(lead + displayWidth(text(layout))).toBe(width);
+			if (displayWidth(layout.title) < displayWidth(row.title) || layout.preview !== row.preview) expect(text(layout)).toContain('…');
+		}
+		// So narrow the title would vanish: tokens give way first, the time last.
+		const tight = layoutRow(describeNode(call), 40, 24);
+		expect(tight.meta).toBe('1m05s');
+	});
+
+	it('a failed run keeps its question, with the error beside it', () => {
+		const traj = reduceAll([
+			ev({type: 'run.start', runId: 'r', depth: 0, model: 'm', backend: 'openai', question: 'how many words are in the file?', context: {type: 'none', chars: 0}, maxIterations: 30}),
+			ev({type: 'run.done', runId: 'r', answer: '', status: 'failed', usage: {inputTokens: 0, outputTokens: 0}, ms: 20, iterations: 0, error: 'Cannot reach the openai backend at http://localhost:11434/v1'}),
+		]);
+		const run = getNode(traj, traj.roots[0]!)!;
+		const row = describeNode(run);
+		expect(row.preview).toContain('how many words');
+		expect(row.error).toContain('Cannot reach');
+		const wide = layoutRow(row, 120, 4);
+		expect(wide.preview).toContain('how many words are in the file?');
+		expect(wide.error).toContain('Cannot reach');
+		const narrow = layoutRow(row, 70, 4);
+		expect(narrow.preview).toMatch(/^"how/);
+		expect(narrow.error).toMatch(/^✗ Cannot/);
+		expect(narrow.meta).toContain('failed');
+	});
+
+	it('a sub-call preview never ends with an empty arrow', () => {
+		const traj = reduceAll([
+			ev({type: 'run.start', runId: 'r', depth: 0, model: 'm', backend: 'openai', question: 'q', context: {type: 'none', chars: 0}, maxIterations: 30}),
+			ev({type: 'code.start', runId: 'r', iteration: 1, block: 1, code: 'x = llm_query("p")'}),
+			ev({type: 'call.start', callId: 'a', runId: 'r', iteration: 1, block: 1, kind: 'llm', fn: 'llm_query', index: 0, model: 'm', prompt: 'a prompt of exactly this size'}),
+			ev({type: 'call.done', callId: 'a', response: '   \n ', usage, ms: 5}),
+			ev({type: 'call.start', callId: 'b', runId: 'r', iteration: 1, block: 1, kind: 'llm', fn: 'llm_query', index: 0, model: 'm', prompt: 'a prompt of exactly this size'}),
+			ev({type: 'call.done', callId: 'b', response: 'a long answer that will not fit in the row', usage, ms: 5}),
+		]);
+		const [empty, full] = nodes(traj).filter((node) => node.kind === 'call');
+		expect(describeNode(empty!).preview).toMatch(/→ \(empty\)$/);
+		for (let width = 30; width <= 90; width++) {
+			const layout = layoutRow(describeNode(full!), width, 6);
+			expect(layout.preview).not.toMatch(/→\s*…?$/);
+		}
+	});
+});

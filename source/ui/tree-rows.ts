@@ -1,6 +1,7 @@
 // One-line descriptions of tree nodes (pure): title, preview, and the right-aligned meta
 // (time and tokens). The row component only lays these out.
-import type {TrajectoryNode} from '../trajectory/tree.js';
+import type {NodeStatus, TrajectoryNode} from '../trajectory/tree.js';
+import type {BatchRow, batchSummary} from './state/tree-view.js';
 import {clip, displayWidth, firstLine, fitAnsi, lastLine, oneLine} from './format.js';
 import {formatMs, formatTokens} from '../text/units.js';
 import {highlightPython} from './markdown.js';
@@ -137,6 +138,35 @@ export function describeNode(node: TrajectoryNode, now?: number): RowText {
 				meta: '',
 			};
 	}
+}
+
+export type BatchSummary = ReturnType<typeof batchSummary>;
+
+/** A batch's status: running while any slot runs, failed when any failed, else done. */
+export function batchStatus(summary: BatchSummary): NodeStatus {
+	if (summary.running > 0) return 'running';
+	if (summary.failed > 0) return 'error';
+	if (summary.cancelled > 0 && summary.done === 0) return 'cancelled';
+	return 'done';
+}
+
+/** The "batch ×200" row: the function and how many slots are in each state. */
+export function describeBatch(row: BatchRow, summary: BatchSummary, now?: number): RowText {
+	const counts = [
+		summary.done ? `${summary.done} ✓` : '',
+		summary.running ? `${summary.running} running` : '',
+		summary.failed ? `${summary.failed} ✗` : '',
+		summary.cancelled ? `${summary.cancelled} ⊘` : '',
+	].filter(Boolean);
+	const time = summary.ms !== undefined ? formatMs(summary.ms) : now !== undefined && Number.isFinite(summary.startedAt) ? formatMs(Math.max(0, now - summary.startedAt)) : '';
+	const {inputTokens, outputTokens} = summary.usage;
+	const tokens = inputTokens || outputTokens ? `↑${formatTokens(inputTokens)} ↓${formatTokens(outputTokens)}` : '';
+	return {
+		title: `batch ×${row.members.length}`,
+		preview: `${row.fn} · ${counts.join(' · ')}`,
+		meta: [time, tokens].filter(Boolean).join(' · '),
+		metaShorter: [time],
+	};
 }
 
 /** A row laid out in a width: what each part keeps. */

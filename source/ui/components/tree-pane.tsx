@@ -1,9 +1,8 @@
 import {Box, Text} from 'ink';
 import React, {memo} from 'react';
 import {EMPTY_TREE} from '../hints.js';
-import {getNode} from '../../trajectory/tree.js';
 import type {PaneBox} from '../state/layout.js';
-import {flatten, isExpanded, type TreeViewState} from '../state/tree-view.js';
+import {batchSummary, flatten, isExpanded, rowItem, type TreeViewState} from '../state/tree-view.js';
 import type {Theme} from '../theme.js';
 import {PaneFrame} from './pane-frame.js';
 import {TreeRow} from './tree-row.js';
@@ -24,31 +23,46 @@ export const TreePane = memo(function TreePane({tree, box, rows, focused, theme,
 	const total = flat.ids.length;
 	const start = Math.max(0, Math.min(tree.offset, Math.max(0, total - rows)));
 	const visible = flat.ids.slice(start, start + rows);
-	const nodes = visible.map((id) => getNode(tree.traj, id)!);
+	const items = visible.map((id) => rowItem(tree.traj, id)!);
 	const cursorRow = flat.rowOf(tree.cursor);
-	const note = total > 0 ? `${cursorRow + 1}/${total}${tree.follow ? ' · following' : ''}` : '';
+	const note = tree.filter
+		? `/${tree.filter} · ${total === 0 ? 'no match' : `${cursorRow + 1}/${total}`}`
+		: total > 0
+			? `${cursorRow + 1}/${total}${tree.follow ? ' · following' : ''}`
+			: '';
 	const width = box.innerWidth;
 	return (
 		<PaneFrame title="Tree" note={note} width={box.width} height={box.height} focused={focused} color={theme.border} focusColor={theme.focusBorder}>
-			{total === 0 ? (
+			{total === 0 && tree.filter ? (
+				<Box paddingX={1}>
+					<Text color={theme.dim} wrap="wrap">
+						No row holds "{tree.filter}". Esc clears the filter.
+					</Text>
+				</Box>
+			) : total === 0 ? (
 				<Box paddingX={1}>
 					<Text color={theme.dim} wrap="wrap">
 						{EMPTY_TREE}
 					</Text>
 				</Box>
 			) : (
-				nodes.map((node) => (
-					<TreeRow
-						key={node.id}
-						node={node}
-						width={width}
-						selected={node.id === tree.cursor}
-						focused={focused}
-						expanded={isExpanded(tree, node)}
-						theme={theme}
-						{...(node.status === 'running' ? {now} : {})}
-					/>
-				))
+				items.map((item) => {
+					const summary = item.kind === 'batch' ? batchSummary(tree.traj, item) : undefined;
+					const running = summary ? summary.running > 0 : item.kind !== 'batch' && item.status === 'running';
+					return (
+						<TreeRow
+							key={item.id}
+							item={item}
+							{...(summary ? {summary} : {})}
+							width={width}
+							selected={item.id === tree.cursor}
+							focused={focused}
+							expanded={tree.filter ? true : isExpanded(tree, item)}
+							theme={theme}
+							{...(running ? {now} : {})}
+						/>
+					);
+				})
 			)}
 		</PaneFrame>
 	);

@@ -1,13 +1,16 @@
 import {Text} from 'ink';
 import React, {memo} from 'react';
-import type {TrajectoryNode} from '../../trajectory/tree.js';
+import type {NodeStatus, TrajectoryNode} from '../../trajectory/tree.js';
 import {displayWidth} from '../format.js';
+import type {BatchRow} from '../state/tree-view.js';
 import type {Theme} from '../theme.js';
 import {spinnerFrame} from '../theme.js';
-import {describeNode, layoutRow} from '../tree-rows.js';
+import {batchStatus, describeBatch, describeNode, layoutRow, type BatchSummary} from '../tree-rows.js';
 
 export interface TreeRowProps {
-	node: TrajectoryNode;
+	/** A node, or a batch of slots (then `summary` is given). */
+	item: TrajectoryNode | BatchRow;
+	summary?: BatchSummary;
 	width: number;
 	selected: boolean;
 	/** The tree pane has focus (selection drawn inverted). */
@@ -18,12 +21,12 @@ export interface TreeRowProps {
 	now?: number;
 }
 
-function statusIcon(node: TrajectoryNode, now: number | undefined, theme: Theme): [string, string | undefined] {
-	switch (node.status) {
+function statusIcon(status: NodeStatus, kind: string, now: number | undefined, theme: Theme): [string, string | undefined] {
+	switch (status) {
 		case 'running':
 			return [now === undefined ? '•' : spinnerFrame(now), theme.running];
 		case 'done':
-			return node.kind === 'notice' ? ['!', theme.warn] : ['✓', theme.ok];
+			return kind === 'notice' ? ['!', theme.warn] : ['✓', theme.ok];
 		case 'error':
 			return ['✗', theme.error];
 		case 'cancelled':
@@ -31,11 +34,14 @@ function statusIcon(node: TrajectoryNode, now: number | undefined, theme: Theme)
 	}
 }
 
-export const TreeRow = memo(function TreeRow({node, width, selected, focused, expanded, theme, now}: TreeRowProps) {
-	const indent = '  '.repeat(Math.min(node.level, Math.max(0, Math.floor(width / 6))));
-	const marker = node.children.length > 0 ? (expanded ? '▾ ' : '▸ ') : '  ';
-	const [icon, iconColor] = statusIcon(node, now, theme);
-	const row = describeNode(node, now);
+export const TreeRow = memo(function TreeRow({item, summary, width, selected, focused, expanded, theme, now}: TreeRowProps) {
+	const batch = item.kind === 'batch' && summary ? summary : undefined;
+	const indent = '  '.repeat(Math.min(item.level, Math.max(0, Math.floor(width / 6))));
+	const children = item.kind === 'batch' ? item.members.length : item.children.length;
+	const marker = children > 0 ? (expanded ? '▾ ' : '▸ ') : '  ';
+	const status = batch ? batchStatus(batch) : (item as TrajectoryNode).status;
+	const [icon, iconColor] = statusIcon(status, item.kind, now, theme);
+	const row = batch ? describeBatch(item as BatchRow, batch, now) : describeNode(item as TrajectoryNode, now);
 	const lead = `${indent}${marker}${icon} `;
 	const {title, preview, error, meta, gap} = layoutRow(row, width, displayWidth(lead));
 	const inverse = selected && focused;
@@ -44,7 +50,7 @@ export const TreeRow = memo(function TreeRow({node, width, selected, focused, ex
 			<Text color={selected ? undefined : theme.dim}>{indent}</Text>
 			<Text color={theme.dim}>{marker}</Text>
 			<Text color={iconColor}>{icon} </Text>
-			<Text color={theme.kinds[node.kind]} bold>
+			<Text color={item.kind === 'batch' ? theme.kinds.call : theme.kinds[item.kind]} bold>
 				{title}
 			</Text>
 			{preview ? <Text color={row.previewIsError ? theme.error : undefined}>{` ${preview}`}</Text> : null}

@@ -266,7 +266,7 @@ const timelineHandler: Handler = (state, _press, name) => {
 	if (at === timeline.at) return state;
 	const height = state.layout.treeRows;
 	// Node ids are creation order, so the expand/collapse choices still point at the same nodes.
-	const tree = applyEvents({...emptyTreeView(), expanded: state.tree.expanded}, timeline.events.slice(0, at), height);
+	const tree = applyEvents({...emptyTreeView(), expanded: state.tree.expanded, baseline: state.tree.baseline, filter: state.tree.filter}, timeline.events.slice(0, at), height);
 	return {...state, tree: {...tree, follow: at === total ? false : tree.follow}, timeline: {...timeline, at}};
 };
 

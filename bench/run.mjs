@@ -176,6 +176,15 @@ for (const n of [100, 1000, 10000]) {
 		note: values ? `${values.length} presses; p90 ${[...values].sort((x, y) => x - y)[Math.floor(values.length * 0.9)].toFixed(1)} ms; events + first frame ${t[`load${n}Ms`].toFixed(0)} ms; g ${t[`jumpTop${n}Ms`].toFixed(0)} ms, collapse ${t[`collapse${n}Ms`].toFixed(0)} ms, expand ${t[`expand${n}Ms`].toFixed(0)} ms` : '',
 	});
 }
+{
+	const values = t.keypressBatch500;
+	row('Keypress (k) to frame, tree of 500 rows with a 200-slot batch (slots finishing under the cursor)', values, {
+		digits: 1,
+		target: '< 100 ms (as the 10,000-row tree)',
+		check: (m) => m < 100,
+		note: values ? `${values.length} presses; p90 ${[...values].sort((x, y) => x - y)[Math.floor(values.length * 0.9)].toFixed(1)} ms; events + first frame ${t.loadBatch500Ms.toFixed(0)} ms; open the batch (200 rows) ${t.expandBatch500Ms.toFixed(0)} ms, close ${t.collapseBatch500Ms.toFixed(0)} ms` : '',
+	});
+}
 row('Frames written per second while 500 tokens/s stream in (Ink render to a 120x40 TTY, as the app)', t.stream_terminal_fps, {
 	unit: 'fps',
 	digits: 1,

@@ -2,7 +2,7 @@
 // while 500 tokens/s stream in, CPU while a long block runs, and the cost of a long Markdown answer with a wide table. The real App (dist/) with a stand-in engine that emits the events
 // it is told to, as test/ui does. Run as its own process (run.mjs does): it sets NODE_ENV to
 // production before React loads, as the app does, and prints one JSON object on stdout.
-//   node bench/tui.mjs [--quick] [--markdown-only] [--idle-only]
+//   node bench/tui.mjs [--quick] [--markdown-only] [--idle-only] [--tree-only]
 import {EventEmitter} from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -132,9 +132,9 @@ async function keypressToFrame(rows, presses) {
 		const t0 = performance.now();
 		rlm.emitEvent({type: 'run.start', runId: 'big', depth: 0, model: 'm', backend: 'openai', question: 'big', context: {type: 'str', chars: 3}, maxIterations: 30});
 		rlm.emitEvent({type: 'iter.start', runId: 'big', iteration: 1, maxIterations: 30});
-		rlm.emitEvent({type: 'code.start', runId: 'big', iteration: 1, block: 1, code: 'llm_query_batched(prompts)'});
+		rlm.emitEvent({type: 'code.start', runId: 'big', iteration: 1, block: 1, code: 'answers = [llm_query(p) for p in prompts]'});
 		for (let i = 0; i < rows - 3; i++) {
-			rlm.emitEvent({type: 'call.start', callId: `c${i}`, runId: 'big', iteration: 1, block: 1, kind: 'llm', fn: 'llm_query_batched', index: i, model: 'sub', prompt: `prompt ${i}`});
+			rlm.emitEvent({type: 'call.start', callId: `c${i}`, runId: 'big', iteration: 1, block: 1, kind: 'llm', fn: 'llm_query', index: 0, model: 'sub', prompt: `prompt ${i}`});
 			rlm.emitEvent({type: 'call.done', callId: `c${i}`, response: `answer ${i}`, usage: {inputTokens: 1, outputTokens: 1}, ms: 1});
 		}
 		await nextFrame(cursorAt(rows, rows));
@@ -163,6 +163,59 @@ async function keypressToFrame(rows, presses) {
 		instance.stdin.write('l');
 		const expand = (await seen) - t;
 		return {latencies, loadMs, jumpTop, collapse, expand};
+	} finally {
+		instance.unmount();
+	}
+}
+
+/**
+ * A 500-row tree with a 200-slot batch: run, iteration, a block of 295 plain llm_query calls, and
+ * a block whose llm_query_batched has 200 slots (one "batch ×200" row until opened). Keypresses
+ * while half the slots still finish (each press lands with a slot's result, so the batch's summary
+ * changes under the cursor), then opening and closing the batch.
+ */
+async function batchTree(presses) {
+	const rlm = new StandInEngine();
+	const {instance, nextFrame} = mountTesting(rlm);
+	try {
+		await ask(rlm, nextFrame, instance, 'batch');
+		const t0 = performance.now();
+		rlm.emitEvent({type: 'run.start', runId: 'b', depth: 0, model: 'm', backend: 'openai', question: 'batch', context: {type: 'str', chars: 3}, maxIterations: 30});
+		rlm.emitEvent({type: 'iter.start', runId: 'b', iteration: 1, maxIterations: 30});
+		rlm.emitEvent({type: 'code.start', runId: 'b', iteration: 1, block: 1, code: 'answers = [llm_query(p) for p in prompts]'});
+		for (let i = 0; i < 295; i++) {
+			rlm.emitEvent({type: 'call.start', callId: `p${i}`, runId: 'b', iteration: 1, block: 1, kind: 'llm', fn: 'llm_query', index: 0, model: 'sub', prompt: `prompt ${i}`});
+			rlm.emitEvent({type: 'call.done', callId: `p${i}`, response: `answer ${i}`, usage: {inputTokens: 1, outputTokens: 1}, ms: 1});
+		}
+		rlm.emitEvent({type: 'code.done', runId: 'b', iteration: 1, block: 1, ok: true, stdout: '', stderr: '', ms: 5, truncatedChars: 0, variables: [], final: null, restarted: false});
+		rlm.emitEvent({type: 'code.start', runId: 'b', iteration: 1, block: 2, code: 'labels = llm_query_batched(prompts)'});
+		for (let i = 0; i < 200; i++) rlm.emitEvent({type: 'call.start', callId: `s${i}`, runId: 'b', iteration: 1, block: 2, kind: 'llm', fn: 'llm_query_batched', index: i, model: 'sub', prompt: `slot ${i}`});
+		for (let i = 0; i < 100; i++) rlm.emitEvent({type: 'call.done', callId: `s${i}`, response: `label ${i}`, usage: {inputTokens: 1, outputTokens: 1}, ms: 1});
+		await nextFrame((f) => cursorAt(300, 300)(f) && f.includes('100 running'));
+		const loadMs = performance.now() - t0;
+		instance.stdin.write('\t');
+		await nextFrame((f) => f.includes('j/k move'));
+		const latencies = [];
+		for (let i = 0; i < presses; i++) {
+			const t = performance.now();
+			const seen = nextFrame((f) => cursorAt(300 - i - 1, 300)(f) && f.includes(`${99 - i} running`), 10_000);
+			rlm.emitEvent({type: 'call.done', callId: `s${100 + i}`, response: `label ${100 + i}`, usage: {inputTokens: 1, outputTokens: 1}, ms: 1});
+			instance.stdin.write('k');
+			latencies.push((await seen) - t);
+		}
+		let t = performance.now();
+		let seen = nextFrame(cursorAt(300, 300));
+		instance.stdin.write('G');
+		await seen;
+		t = performance.now();
+		seen = nextFrame(cursorAt(300, 500));
+		instance.stdin.write('l');
+		const expand = (await seen) - t;
+		t = performance.now();
+		seen = nextFrame(cursorAt(300, 300));
+		instance.stdin.write('h');
+		const collapse = (await seen) - t;
+		return {latencies, loadMs, expand, collapse};
 	} finally {
 		instance.unmount();
 	}
@@ -393,6 +446,16 @@ try {
 		result[`jumpTop${rows}Ms`] = r.jumpTop;
 		result[`collapse${rows}Ms`] = r.collapse;
 		result[`expand${rows}Ms`] = r.expand;
+	}
+	const batch = await batchTree(presses);
+	result.keypressBatch500 = batch.latencies;
+	result.loadBatch500Ms = batch.loadMs;
+	result.expandBatch500Ms = batch.expand;
+	result.collapseBatch500Ms = batch.collapse;
+	if (process.argv.includes('--tree-only')) {
+		fs.rmSync(dir, {recursive: true, force: true});
+		process.stdout.write(`${JSON.stringify(result)}\n`);
+		process.exit(0);
 	}
 	const idleRuns = [];
 	for (let i = 0; i < (quick ? 1 : 3); i++) idleRuns.push(await runningIdle(quick ? 3 : 5));

@@ -143,7 +143,7 @@ const Main = memo(function Main({state, theme, now}: {state: AppState; theme: Th
 				now={now}
 			/>
 			{/* A replay's running rows count on the log's clock, not this process's. */}
-			<TreePane tree={state.tree} box={layout.tree} rows={layout.treeRows} focused={state.focus === 'tree'} theme={theme} now={state.timeline ? timelineClock(state.timeline) : now} />
+			<TreePane tree={state.tree} searching={state.treeSearch !== null && state.focus === 'tree'} box={layout.tree} rows={layout.treeRows} focused={state.focus === 'tree'} theme={theme} now={state.timeline ? timelineClock(state.timeline) : now} />
 		</Box>
 	);
 });

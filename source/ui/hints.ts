@@ -25,12 +25,15 @@ export function hintsFor(state: AppState): string {
 			TREE_DETAIL,
 		);
 	}
+	if (state.treeSearch && state.focus === 'tree') return join('type to filter the rows', hint(INPUT_KEYS, ['submit'], 'keep'), hint(GLOBAL_KEYS, ['escape'], 'clear'));
+	if (state.tree.filter && state.focus === 'tree') return join(hint(GLOBAL_KEYS, ['escape'], 'clear filter'), TREE_MOVE, TREE_DETAIL, hint(TREE_KEYS, ['filter'], 'edit filter'));
 	if (state.running?.cancelling) return `cancelling… ${hint(GLOBAL_KEYS, ['interrupt'], 'quits')}`;
 	const toOther = hint(GLOBAL_KEYS, ['focus-next'], state.focus === 'tree' ? 'chat' : 'tree');
 	if (state.running) {
 		return state.focus === 'tree' ? join(TREE_MOVE, TREE_DETAIL, hint(GLOBAL_KEYS, ['escape'], 'cancel'), toOther) : join(hint(GLOBAL_KEYS, ['escape', 'interrupt'], 'cancel'), toOther);
 	}
-	if (state.focus === 'tree') return join(TREE_MOVE, hint(TREE_KEYS, ['expand', 'collapse'], 'open/close'), TREE_DETAIL, hint(TREE_KEYS, ['bottom'], 'follow'), toOther);
+	if (state.focus === 'tree')
+		return join(TREE_MOVE, hint(TREE_KEYS, ['expand', 'collapse'], 'open/close'), TREE_DETAIL, hint(TREE_KEYS, ['filter'], 'filter'), hint(TREE_KEYS, ['next-error', 'next-running'], 'next error/running'), hint(TREE_KEYS, ['collapse-all', 'expand-all'], 'all'), toOther);
 	return join(hint(INPUT_KEYS, ['submit'], 'send'), toOther, command('help'));
 }
 

@@ -678,9 +678,9 @@ describe('ten thousand rows', () => {
 		const started = performance.now();
 		rlm.emitEvent({type: 'run.start', runId: 'big', depth: 0, model: 'm', backend: 'openai', question: 'big', context: {type: 'str', chars: 3}, maxIterations: 30});
 		rlm.emitEvent({type: 'iter.start', runId: 'big', iteration: 1, maxIterations: 30});
-		rlm.emitEvent({type: 'code.start', runId: 'big', iteration: 1, block: 1, code: 'llm_query_batched(prompts)'});
+		rlm.emitEvent({type: 'code.start', runId: 'big', iteration: 1, block: 1, code: 'answers = [llm_query(p) for p in prompts]'});
 		for (let i = 0; i < 10_000; i++) {
-			rlm.emitEvent({type: 'call.start', callId: `c${i}`, runId: 'big', iteration: 1, block: 1, kind: 'llm', fn: 'llm_query_batched', index: i, model: 'sub', prompt: `prompt ${i}`});
+			rlm.emitEvent({type: 'call.start', callId: `c${i}`, runId: 'big', iteration: 1, block: 1, kind: 'llm', fn: 'llm_query', index: 0, model: 'sub', prompt: `prompt ${i}`});
 			rlm.emitEvent({type: 'call.done', callId: `c${i}`, response: `answer ${i}`, usage: {inputTokens: 1, outputTokens: 1}, ms: 1});
 		}
 		await h.waitForFrame((f) => /10003\/10003/.test(f), 30_000);
@@ -793,5 +793,51 @@ describe('replay clock', () => {
 		expect(row).not.toMatch(/ 0ms/);
 		// The child's second iteration started ~7.5 s in, and the root's first ~9.6 s before that.
 		expect(row).toMatch(/1[4-9](\.\d)?s/);
+	});
+});
+
+describe('the tree at scale', () => {
+	/** A run with a 200-slot batch: two slots fail, three still run. */
+	function emitBatch() {
+		rlm.emitEvent({type: 'run.start', runId: 'b', depth: 0, model: 'm', backend: 'openai', question: 'label the tickets', context: {type: 'str', chars: 3}, maxIterations: 30});
+		rlm.emitEvent({type: 'iter.start', runId: 'b', iteration: 1, maxIterations: 30});
+		rlm.emitEvent({type: 'code.start', runId: 'b', iteration: 1, block: 1, code: 'labels = llm_query_batched(prompts)'});
+		for (let i = 0; i < 200; i++) rlm.emitEvent({type: 'call.start', callId: `s${i}`, runId: 'b', iteration: 1, block: 1, kind: 'llm', fn: 'llm_query_batched', index: i, model: 'sub', prompt: `ticket ${i}`});
+		for (let i = 0; i < 197; i++) {
+			const error = i === 40 || i === 160 ? 'Error: rate limited (429)' : undefined;
+			rlm.emitEvent({type: 'call.done', callId: `s${i}`, response: error ?? `label ${i}`, usage: {inputTokens: 1, outputTokens: 1}, ms: 1, ...(error ? {error} : {})});
+		}
+	}
+
+	it('groups a 200-slot batch in one row; / filters, e jumps to failures, - and + collapse and expand all', async () => {
+		start({columns: 180, rows: 36});
+		h.write('label\r');
+		await waitFor(() => rlm.prompts.length === 1);
+		emitBatch();
+		let frame = await h.waitForFrame((f) => f.includes('batch ×200') && f.includes('195 ✓ · 3 running · 2 ✗'));
+		expect(treeNote(frame)[2]).toBe('4');
+		h.write(`${KEYS.tab}g`);
+		await h.waitForFrame(cursorAt(1, 4));
+		// e: the first failed slot, its batch opened.
+		h.write('e');
+		frame = await h.waitForFrame((f) => cursorAt(45, 204)(f));
+		expect(frame).toMatch(/llm_query_batched\[40\]/);
+		h.write('e');
+		await h.waitForFrame(cursorAt(165, 204));
+		// / filters the rows as the text is typed; Esc clears it.
+		h.write('/rate lim');
+		frame = await h.waitForFrame((f) => f.includes('/rate lim▏') && /\/\d+ /.test(f.split('\n')[0]!) && f.includes('llm_query_batched[160]'));
+		expect(frame).not.toContain('llm_query_batched[41]');
+		h.write('\r');
+		await h.waitForFrame((f) => f.includes('/rate lim ·') && f.includes('Esc clear filter'));
+		h.write(KEYS.esc);
+		await h.waitForFrame((f) => !f.includes('/rate lim') && cursorAt(165, 204)(f));
+		h.write('-');
+		await h.waitForFrame(cursorAt(1, 1));
+		h.write('+');
+		await h.waitForFrame((f) => /1\/204/.test(f.split('\n')[0]!));
+		// : still types a command from the tree.
+		h.write(':');
+		await h.waitForFrame((f) => f.includes('› /'));
 	});
 });

@@ -24,7 +24,7 @@ function bigRun(calls: number): RlmEvent[] {
 		ev({type: 'code.start', runId: 'r', iteration: 1, block: 1, code: 'x'}),
 	];
 	for (let i = 0; i < calls; i++) {
-		events.push(ev({type: 'call.start', callId: `c${i}`, runId: 'r', iteration: 1, block: 1, kind: 'llm', fn: 'llm_query_batched', index: i, model: 's', prompt: 'p'}));
+		events.push(ev({type: 'call.start', callId: `c${i}`, runId: 'r', iteration: 1, block: 1, kind: 'llm', fn: 'llm_query', index: 0, model: 's', prompt: 'p'}));
 	}
 	return events;
 }

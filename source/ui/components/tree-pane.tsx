@@ -9,6 +9,8 @@ import {TreeRow} from './tree-row.js';
 
 export interface TreePaneProps {
 	tree: TreeViewState;
+	/** The filter is being typed (the note shows a cursor after it). */
+	searching?: boolean;
 	box: PaneBox;
 	rows: number;
 	focused: boolean;
@@ -18,15 +20,15 @@ export interface TreePaneProps {
 }
 
 /** The live tree, windowed: only the rows that fit are ever rendered. */
-export const TreePane = memo(function TreePane({tree, box, rows, focused, theme, now}: TreePaneProps) {
+export const TreePane = memo(function TreePane({tree, searching = false, box, rows, focused, theme, now}: TreePaneProps) {
 	const flat = flatten(tree);
 	const total = flat.ids.length;
 	const start = Math.max(0, Math.min(tree.offset, Math.max(0, total - rows)));
 	const visible = flat.ids.slice(start, start + rows);
 	const items = visible.map((id) => rowItem(tree.traj, id)!);
 	const cursorRow = flat.rowOf(tree.cursor);
-	const note = tree.filter
-		? `/${tree.filter} · ${total === 0 ? 'no match' : `${cursorRow + 1}/${total}`}`
+	const note = tree.filter || searching
+		? `/${tree.filter}${searching ? '▏' : ''} · ${total === 0 ? 'no match' : `${cursorRow + 1}/${total}`}`
 		: total > 0
 			? `${cursorRow + 1}/${total}${tree.follow ? ' · following' : ''}`
 			: '';

@@ -55,8 +55,11 @@ import {
 	enterWouldExpand,
 	expandCursor,
 	expandOrEnter,
+	jumpTo,
 	moveCursor,
 	resized,
+	setAllExpanded,
+	setFilter,
 } from './tree-view.js';
 import type {AppAction, AppState, CompletionSummary, ModelPickerDialog, SessionConfig} from './types.js';
 import {addChat, openHelp, withEffect} from './updates.js';
@@ -89,6 +92,7 @@ export function initialAppState({size, config, notices = [], replay}: InitialSta
 		flash: null,
 		escClosedAt: -Infinity,
 		mouse: true,
+		treeSearch: null,
 		config,
 		effects: [],
 		effectSeq: 0,
@@ -270,12 +274,53 @@ const timelineHandler: Handler = (state, _press, name) => {
 	return {...state, tree: {...tree, follow: at === total ? false : tree.follow}, timeline: {...timeline, at}};
 };
 
-const treeHandler: Handler = (state, _press, name) => {
+/** Typing the tree's filter: the rows narrow with each key; Enter keeps it, Esc clears it. */
+const treeSearchHandler: Handler = (state, press, name) => {
+	const search = state.treeSearch;
+	if (!search || state.focus !== 'tree' || state.dialog) return undefined;
+	const global = lookup(GLOBAL_KEYS, name);
+	if (global && global !== 'escape') return undefined;
+	const height = state.layout.treeRows;
+	if (global === 'escape') return {...state, treeSearch: null, tree: setFilter(state.tree, '', height)};
+	const edit = lookup(INPUT_KEYS, name);
+	if (edit === 'submit') return {...state, treeSearch: null};
+	let next = search;
+	if (edit === 'paste') next = insertText(next, press.input.split(/[\r\n]/)[0] ?? '');
+	else if (edit && edit !== 'newline' && edit !== 'up' && edit !== 'down' && edit !== 'yank') next = editInput(next, edit === 'delete-or-quit' ? 'delete' : edit, 1000);
+	else if (!edit && isText(press)) next = insertText(next, press.input);
+	if (next === search) return state;
+	return {...state, treeSearch: next, tree: setFilter(state.tree, inputText(next), height)};
+};
+
+/** The next or previous failed or running row, or a note that there is none. */
+function jump(state: AppState, target: 'error' | 'running', direction: 1 | -1, now: number): AppState {
+	const {view, found} = jumpTo(state.tree, target, direction, state.layout.treeRows);
+	if (found) return {...state, tree: view};
+	return {...state, flash: {at: now, text: target === 'error' ? 'no failed row' : 'nothing is running'}};
+}
+
+const treeHandler: Handler = (state, _press, name, now) => {
 	if (state.focus !== 'tree') return undefined;
 	const height = state.layout.treeRows;
 	const tree = state.tree;
+	// Esc with a filter set (and not being typed) clears it before anything else it would do.
+	if (tree.filter && lookup(GLOBAL_KEYS, name) === 'escape') return {...state, tree: setFilter(tree, '', height)};
 	const action = lookup(TREE_KEYS, name);
 	switch (action) {
+		case 'filter':
+			return {...state, treeSearch: insertText(emptyInput(), tree.filter)};
+		case 'next-error':
+			return jump(state, 'error', 1, now);
+		case 'previous-error':
+			return jump(state, 'error', -1, now);
+		case 'next-running':
+			return jump(state, 'running', 1, now);
+		case 'previous-running':
+			return jump(state, 'running', -1, now);
+		case 'collapse-all':
+			return {...state, tree: setAllExpanded(tree, false, height)};
+		case 'expand-all':
+			return {...state, tree: setAllExpanded(tree, true, height)};
 		case 'up':
 		case 'down':
 		case 'top':
@@ -379,7 +424,7 @@ const globalHandler: Handler = (state, _press, name, now) => {
 };
 
 /** The key bus: the first handler that binds the key wins. */
-const HANDLERS: readonly Handler[] = [detailHandler, helpHandler, pickerHandler, timelineHandler, treeHandler, inputHandler, globalHandler];
+const HANDLERS: readonly Handler[] = [detailHandler, helpHandler, pickerHandler, treeSearchHandler, timelineHandler, treeHandler, inputHandler, globalHandler];
 
 /** Ctrl+C twice (or Ctrl+D on an empty line twice while running) within this window quits. */
 export const EXIT_WINDOW_MS = 2000;

@@ -135,6 +135,13 @@ export type TreeAction =
 	| 'bottom'
 	| 'page-up'
 	| 'page-down'
+	| 'filter'
+	| 'next-error'
+	| 'previous-error'
+	| 'next-running'
+	| 'previous-running'
+	| 'collapse-all'
+	| 'expand-all'
 	| 'command'
 	| 'help'
 	| 'to-input';
@@ -149,7 +156,14 @@ export const TREE_KEYS: readonly Binding<TreeAction>[] = [
 	{keys: ['G', 'end'], action: 'bottom', help: 'last row (and follow the newest again)'},
 	{keys: ['pageup'], action: 'page-up', help: 'a page up'},
 	{keys: ['pagedown'], action: 'page-down', help: 'a page down'},
-	{keys: ['/', ':'], action: 'command', help: 'type a command (the input takes focus with a /)'},
+	{keys: ['/'], action: 'filter', help: 'filter the rows by their text as you type (ancestors stay); Enter keeps the filter, Esc clears it'},
+	{keys: ['e'], action: 'next-error', help: 'next failed row, opening what hides it'},
+	{keys: ['E'], action: 'previous-error', help: 'previous failed row'},
+	{keys: ['r'], action: 'next-running', help: 'next row where work is running'},
+	{keys: ['R'], action: 'previous-running', help: 'previous row where work is running'},
+	{keys: ['-'], action: 'collapse-all', help: 'collapse every row'},
+	{keys: ['+', '='], action: 'expand-all', help: 'expand every row (large batches included)'},
+	{keys: [':'], action: 'command', help: 'type a command (the input takes focus with a /)'},
 	{keys: ['?'], action: 'help', help: 'this help'},
 	{keys: ['i'], action: 'to-input', help: 'back to the input'},
 ];

@@ -89,6 +89,8 @@ export interface AppState {
 	readonly escClosedAt: number;
 	/** The mouse is ours (wheel scrolling); off, the terminal selects text as usual. */
 	readonly mouse: boolean;
+	/** The tree's filter being typed ('/' in the tree); null when not typing one. */
+	readonly treeSearch: LineInputState | null;
 	readonly config: SessionConfig;
 	/** Elapsed ms of the last finished completion (for the status line when idle). */
 	readonly lastElapsed?: number;

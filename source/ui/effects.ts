@@ -81,8 +81,8 @@ export class EffectRunner {
 		return this.deps.rlm.options.backend ?? this.deps.config.backend;
 	}
 
-	/** What a command's effect sees: always the latest props. */
-	#context(): CommandContext {
+	/** What a command's effect sees: always the latest props. `at`: where what it says goes in the chat. */
+	#context(at?: number): CommandContext {
 		const runner = this;
 		const {deps} = this;
 		return {
@@ -97,7 +97,7 @@ export class EffectRunner {
 				return runner.#backend;
 			},
 			dispatch: (action) => this.#dispatch(action),
-			say: (kind, text) => this.#say(kind, text),
+			say: (kind, text) => (at === undefined ? this.#say(kind, text) : this.#dispatch({type: 'chat', kind, text, at})),
 		};
 	}
 
@@ -140,11 +140,11 @@ export class EffectRunner {
 		return resumeLast(this.#context());
 	}
 
-	run(effect: Effect): void {
+	run(effect: Effect & {readonly at?: number}): void {
 		switch (effect.kind) {
 			case 'suspend':
 				if (this.deps.terminal) this.deps.terminal.suspend();
-				else this.#say('info', 'Suspend is not available here.');
+				else this.#dispatch({type: 'chat', kind: 'info', text: 'Suspend is not available here.', at: effect.at});
 				return;
 			case 'history-add': {
 				const file = this.deps.historyFile;
@@ -165,9 +165,10 @@ export class EffectRunner {
 			case 'command': {
 				const command = findCommand(effect.name);
 				if (!command?.perform) return;
-				const failed = (error: unknown) => this.#say('error', `/${command.name} failed: ${firstLine(error)}`);
+				const context = this.#context(effect.at);
+				const failed = (error: unknown) => context.say('error', `/${command.name} failed: ${firstLine(error)}`);
 				try {
-					void command.perform(effect.payload, this.#context())?.catch(failed);
+					void command.perform(effect.payload, context)?.catch(failed);
 				} catch (error) {
 					failed(error);
 				}

@@ -553,7 +553,7 @@ describe('commands', () => {
 	it('/theme switches the colours and saves them; anything else shows the usage', async () => {
 		start();
 		h.write('/theme purple\r');
-		await h.waitForFrame((f) => f.includes('Usage: /theme dark or /theme light.'));
+		await h.waitForFrame((f) => f.includes('Usage: /theme dark or /theme light'));
 		h.write('/theme light\r');
 		const light = await h.waitForFrame((f) => f.includes('Theme: light (saved).'));
 		expect(openSettings({cwd: path.join(dir, 'config')}).get().theme).toBe('light');
@@ -561,6 +561,21 @@ describe('commands', () => {
 		h.write('/theme dark\r');
 		await h.waitForFrame((f) => f.includes('Theme: dark (saved).'));
 		expect(openSettings({cwd: path.join(dir, 'config')}).get().theme).toBe('dark');
+	});
+
+	it('/theme alone says the theme in use; messages keep the order their commands were given in', async () => {
+		start();
+		h.write('/theme\r');
+		await h.waitForFrame((f) => f.includes('Theme: dark. Change it with'));
+		// Typed ahead, before the app has drawn: the theme's message (said after the render) still
+		// comes before the next command's.
+		for (const line of ['/theme light', '/foo', '/theme', '/bar']) h.write(`${line}\r`);
+		const frame = await h.waitForFrame((f) => f.includes('Unknown command /bar') && f.includes('Theme: light. Change'));
+		const at = (text: string) => frame.indexOf(text);
+		expect(at('Theme: light (saved).')).toBeGreaterThan(-1);
+		expect(at('Theme: light (saved).')).toBeLessThan(at('Unknown command /foo'));
+		expect(at('Unknown command /foo')).toBeLessThan(at('Theme: light. Change'));
+		expect(at('Theme: light. Change')).toBeLessThan(at('Unknown command /bar'));
 	});
 
 	it('/context loads text files and gives one-line errors for missing and binary ones', async () => {

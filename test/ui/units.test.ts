@@ -53,7 +53,7 @@ describe('keys', () => {
 
 describe('commands', () => {
 	const typed = (line: string) => chunk(initialAppState({size: {columns: 120, rows: 36}, config: {backend: 'demo', model: 'demo', maxIterations: 30}}), `${line}\r`);
-	const queued = (state: AppState) => state.effects.filter((effect) => effect.kind !== 'history-add').map(({seq: _seq, ...effect}) => effect);
+	const queued = (state: AppState) => state.effects.filter((effect) => effect.kind !== 'history-add').map(({seq: _seq, at: _at, ...effect}) => effect);
 
 	it('finds a command by its name or an alias, with the text after it', () => {
 		const line = parseCommandLine('/MODEL  llama3 ');
@@ -82,6 +82,7 @@ describe('commands', () => {
 		expect(queued(typed('/context'))).toEqual([]);
 		expect(queued(typed('/model llama3'))).toEqual([{kind: 'command', name: 'model', payload: {set: 'llama3', verify: true}}]);
 		expect(queued(typed('/theme LIGHT'))).toEqual([{kind: 'command', name: 'theme', payload: 'light'}]);
+		expect(queued(typed('/theme'))).toEqual([{kind: 'command', name: 'theme', payload: 'show'}]);
 		expect(queued(typed('/exit'))).toEqual([{kind: 'exit', code: 0}]);
 		const save = queued(typed('/save'))[0] as {payload: {format: string; content: string; path?: string}};
 		expect(save.payload.format).toBe('json');
@@ -93,7 +94,7 @@ describe('commands', () => {
 		for (const [line, said] of [
 			['/backend nope', 'Unknown backend "nope"'],
 			['/backend openai not-a-url', 'Not a URL: not-a-url'],
-			['/theme blue', 'Usage: /theme dark or /theme light.'],
+			['/theme blue', 'Usage: /theme dark or /theme light'],
 			['/mouse maybe', 'Usage: /mouse on or /mouse off.'],
 			['/nope x', 'Unknown command /nope'],
 		] as const) {

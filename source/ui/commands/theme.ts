@@ -1,17 +1,22 @@
-// /theme dark|light: colours for a dark or a light terminal; saved.
+// /theme dark|light: colours for a dark or a light terminal; saved. /theme alone says which is in use.
 import {addChat} from '../state/updates.js';
 import {defineCommand} from './command.js';
 
-export const themeCommand = defineCommand<'dark' | 'light'>({
+export const themeCommand = defineCommand<'dark' | 'light' | 'show'>({
 	name: 'theme',
-	usage: '/theme dark|light',
-	help: 'colours for a dark or a light terminal; saved',
+	usage: '/theme [dark|light]',
+	help: 'colours for a dark or a light terminal; saved (alone: the theme in use)',
 	run(state, args, queue) {
 		const theme = args.toLowerCase();
-		if (theme !== 'dark' && theme !== 'light') return addChat(state, 'info', 'Usage: /theme dark or /theme light.');
+		if (theme === '') return queue(state, 'show');
+		if (theme !== 'dark' && theme !== 'light') return addChat(state, 'info', 'Usage: /theme dark or /theme light (/theme alone shows the one in use).');
 		return queue(state, theme);
 	},
 	perform(theme, context) {
+		if (theme === 'show') {
+			context.say('info', `Theme: ${context.settings.get().theme}. Change it with /theme dark or /theme light.`);
+			return;
+		}
 		context.settings.save({theme});
 		context.say('info', `Theme: ${theme} (saved).`);
 	},

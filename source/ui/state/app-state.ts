@@ -62,7 +62,7 @@ import {
 	setFilter,
 } from './tree-view.js';
 import type {AppAction, AppState, CompletionSummary, ModelPickerDialog, SessionConfig} from './types.js';
-import {addChat, openHelp, withEffect} from './updates.js';
+import {addChat, insertChat, openHelp, withEffect} from './updates.js';
 import type {Size} from './layout.js';
 
 export type * from './types.js';
@@ -654,7 +654,7 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 			if (action.backend !== undefined && action.backend !== state.dialog.backend) return state;
 			return {...state, dialog: {...state.dialog, status: 'error', error: action.error}};
 		case 'chat':
-			return addChat(state, action.kind, action.text);
+			return action.at === undefined ? addChat(state, action.kind, action.text) : insertChat(state, action.kind, action.text, action.at);
 		case 'config':
 			return {...state, config: {...state.config, ...action.config}};
 		case 'cleared':

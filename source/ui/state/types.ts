@@ -20,6 +20,9 @@ export interface ChatEntry {
 	readonly shown?: string;
 	/** A dim line under an answer: status, iterations, time, tokens. */
 	readonly meta?: string;
+	/** Where it sits in the chat when that is not its id: what an effect says goes where the
+	 * command that queued the effect was given (notices in the order they were caused). */
+	readonly order?: number;
 }
 
 export interface ModelPickerDialog {
@@ -67,7 +70,8 @@ export type Effect =
 	| {kind: 'history-add'; text: string}
 	| {kind: 'command'; name: string; payload: unknown};
 
-export type QueuedEffect = Effect & {readonly seq: number};
+/** `at`: the chat position reserved for what the effect says (see ChatEntry.order). */
+export type QueuedEffect = Effect & {readonly seq: number; readonly at: number};
 
 export interface AppState {
 	readonly size: Size;
@@ -125,7 +129,8 @@ export type AppAction =
 	| {type: 'completion-done'; result: CompletionSummary; now: number}
 	| {type: 'models-loaded'; models: readonly string[]; backend?: string}
 	| {type: 'models-failed'; error: string; backend?: string}
-	| {type: 'chat'; kind: ChatKind; text: string}
+	/** `at`: the position an effect reserved (else the bottom). */
+	| {type: 'chat'; kind: ChatKind; text: string; at?: number}
 	| {type: 'config'; config: Partial<SessionConfig>}
 	| {type: 'cleared'}
 	| {type: 'effects-done'; seq: number};

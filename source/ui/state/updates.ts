@@ -9,10 +9,20 @@ export function addChat(state: AppState, kind: ChatKind, rawText: string, meta?:
 	return {...state, chat: [...state.chat, entry], nextChatId: state.nextChatId + 1, chatScroll: 0};
 }
 
-/** Queues an effect, run by the effect runner after the render. */
+/** An entry said for an effect, at the place the effect reserved: after what came before the
+ * command that queued it, before what came after. */
+export function insertChat(state: AppState, kind: ChatKind, rawText: string, at: number): AppState {
+	const entry: ChatEntry = {id: state.nextChatId, kind, text: safeText(rawText), order: at};
+	const index = state.chat.findIndex((other) => (other.order ?? other.id) > at);
+	const chat = index < 0 ? [...state.chat, entry] : [...state.chat.slice(0, index), entry, ...state.chat.slice(index)];
+	return {...state, chat, nextChatId: state.nextChatId + 1, chatScroll: 0};
+}
+
+/** Queues an effect, run by the effect runner after the render; it keeps a place in the chat for
+ * what it will say (so a later command's message never comes before it). */
 export function withEffect(state: AppState, effect: Effect): AppState {
 	const seq = state.effectSeq + 1;
-	return {...state, effectSeq: seq, effects: [...state.effects, {...effect, seq}]};
+	return {...state, effectSeq: seq, nextChatId: state.nextChatId + 1, effects: [...state.effects, {...effect, seq, at: state.nextChatId}]};
 }
 
 export const openHelp = (state: AppState): AppState => ({...state, dialog: {type: 'help', scroll: 0}});

@@ -83,6 +83,8 @@ export interface ReplyNode extends NodeBase {
 	readonly finishReason?: FinishReason;
 	/** Set when the server kept fewer prompt tokens than were sent. */
 	readonly promptTruncated?: PromptTruncation;
+	/** Estimated USD the engine priced this call at (absent when the price is unknown). */
+	readonly costUsd?: number;
 }
 
 /** A model's thinking, under its reply or sub-call: shown and logged, never run, never the answer.
@@ -138,6 +140,8 @@ export interface CallNode extends NodeBase {
 	readonly finishReason?: FinishReason;
 	/** Set when the server kept fewer prompt tokens than were sent. */
 	readonly promptTruncated?: PromptTruncation;
+	/** Estimated USD the engine priced this sub-model call at (an llm call's own; absent when unknown). */
+	readonly costUsd?: number;
 	/** Id of the child run started by rlm_query. */
 	readonly childRun?: number;
 }
@@ -582,6 +586,7 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			tx.report(id, event.usage);
 			tx.countModel(reply.model, event.usage);
 			tx.addCost(event.costUsd);
+			if (event.costUsd !== undefined) reply.costUsd = event.costUsd;
 			break;
 		}
 		case 'code.start': {
@@ -675,6 +680,7 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			if (call.childRun === undefined) {
 				tx.countModel(call.model, event.usage);
 				tx.addCost(event.costUsd);
+				if (event.costUsd !== undefined) call.costUsd = event.costUsd;
 			}
 			break;
 		}

@@ -24,6 +24,7 @@ import type {InputEvent} from './state/key-decoder.js';
 import type {TerminalControl} from './terminal.js';
 import {useTerminalInput} from './use-terminal-input.js';
 import {useNow} from './use-now.js';
+import {runCost} from './run-usage.js';
 import type {Size} from './state/layout.js';
 import {noColorIn, setColors, themeFor, type Theme} from './theme.js';
 
@@ -250,6 +251,7 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 				{...(state.lastElapsed !== undefined ? {lastElapsed: state.lastElapsed} : {})}
 				usage={state.tree.traj.usage}
 				costUsd={state.tree.traj.costUsd}
+				{...(run ? {run: {usage: run.usage, costUsd: runCost(state.tree.traj, run)}} : {})}
 				{...(state.config.context ? {context: state.config.context} : {})}
 				{...(run?.limits ? {limits: run.limits} : {})}
 				hints={hints}

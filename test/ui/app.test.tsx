@@ -115,6 +115,19 @@ describe('asking', () => {
 		expect(done).toContain('↑120 ↓30 tok');
 	});
 
+	it("shows this question's usage beside the session's once there is more than one", async () => {
+		start({columns: 140});
+		await askAndRun('first');
+		expect(h.lastFrame()).not.toContain('session ↑');
+		h.write('second\r');
+		await waitFor(() => rlm.prompts.includes('second'));
+		scriptRun(rlm, 'r2', 'second');
+		rlm.emitEvent({type: 'run.done', runId: 'r2', answer: 'six', status: 'answered', usage: {inputTokens: 500, outputTokens: 70}, ms: 200, iterations: 1});
+		rlm.finish('six');
+		const frame = await h.waitForFrame((f) => f.includes('run ↑500 ↓70') && f.includes('session ↑620 ↓100 tok'));
+		expect(frame.split('\n').at(-1)).toMatch(/run ↑500 ↓70 │ session ↑620 ↓100 tok/);
+	});
+
 	it('keeps every key when text and Enter arrive in one chunk, and edits with backspace', async () => {
 		start();
 		h.write('helo');

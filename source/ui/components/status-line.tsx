@@ -22,6 +22,8 @@ export interface StatusLineProps {
 	usage: Usage;
 	/** Estimated USD so far (the engine prices each call); undefined when no price is known. */
 	costUsd: number | undefined;
+	/** The current (or last) question's own usage and cost, shown before the session's when they differ. */
+	run?: {readonly usage: Usage; readonly costUsd: number | undefined};
 	/** What is loaded as the context, if anything. */
 	context?: ContextBadge;
 	/** The run-wide limits of the current (or last) question and its use against them. */
@@ -32,8 +34,21 @@ export interface StatusLineProps {
 	now: number;
 }
 
+const tokens = (usage: Usage) => `↑${formatTokens(usage.inputTokens)} ↓${formatTokens(usage.outputTokens)}`;
+
+function usageText(usage: Usage, cost: number | undefined, label: string): string {
+	if (!usage.inputTokens && !usage.outputTokens) return '';
+	return `${label}${tokens(usage)} tok${cost !== undefined ? ` ~${formatCost(cost)}` : ''}`;
+}
+
+/** "run ↑1.2k ↓300 ~$0.004": only when the session holds more than this question. */
+function runText(run: StatusLineProps['run'], session: Usage): string {
+	if (!run || (run.usage.inputTokens === session.inputTokens && run.usage.outputTokens === session.outputTokens)) return '';
+	return `run ${tokens(run.usage)}${run.costUsd !== undefined ? ` ~${formatCost(run.costUsd)}` : ''}`;
+}
+
 export const StatusLine = memo(function StatusLine(props: StatusLineProps) {
-	const {width, backend, model, iteration, maxIterations, runningSince, cancelling, lastElapsed, usage, costUsd: cost, context, limits, hints, theme, now} = props;
+	const {width, backend, model, iteration, maxIterations, runningSince, cancelling, lastElapsed, usage, costUsd: cost, run, context, limits, hints, theme, now} = props;
 	const running = runningSince !== undefined;
 	const elapsed = running ? now - runningSince : lastElapsed;
 	const parts = [
@@ -41,8 +56,8 @@ export const StatusLine = memo(function StatusLine(props: StatusLineProps) {
 		context ? `ctx ${badgeText(context, (label) => clip(label, 24))}` : '',
 		iteration > 0 ? `iter ${iteration}/${maxIterations}` : '',
 		elapsed !== undefined ? formatClock(elapsed) : '',
-		usage.inputTokens || usage.outputTokens ? `↑${formatTokens(usage.inputTokens)} ↓${formatTokens(usage.outputTokens)} tok` : '',
-		cost !== undefined ? `~${formatCost(cost)}` : '',
+		runText(run, usage),
+		usageText(usage, cost, run && runText(run, usage) ? 'session ' : ''),
 		// Caps with nothing used yet stay out (sub-calls always have one), except time and budget.
 		limits ? limitsText(limits.caps, limits.use, {skipUnused: true, ...(elapsed !== undefined ? {elapsedMs: elapsed} : {})}) : '',
 	].filter(Boolean);

@@ -6,7 +6,7 @@
 // ancestor whose rolled-up usage or children changed; untouched nodes keep their identity (React
 // memo works on them). Nodes live in a chunked persistent vector (their ids are indices), so an
 // event costs O(depth + chunk) rather than O(nodes).
-import type {FinishReason, Usage} from '../protocol/llm.js';
+import type {ChatMessage, FinishReason, Usage} from '../protocol/llm.js';
 import type {ContextInfo, PromptTruncation, RlmEvent, RunStatus} from '../protocol/events.js';
 import type {LimitCaps, LimitName, LimitUse} from '../protocol/limits.js';
 import type {BridgeFunction, VariableInfo} from '../protocol/repl.js';
@@ -79,6 +79,8 @@ export interface ReplyNode extends NodeBase {
 	readonly text: string;
 	readonly messages?: number;
 	readonly promptChars?: number;
+	/** The messages sent for this reply, when the event carried them (left out of toNested). */
+	readonly prompt?: readonly ChatMessage[];
 	/** Why the reply ended ('length': cut at the output-token limit). */
 	readonly finishReason?: FinishReason;
 	/** Set when the server kept fewer prompt tokens than were sent. */
@@ -563,6 +565,7 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			const reply = tx.edit<ReplyNode>(ensureReply(tx, event.runId, event.iteration, t));
 			reply.messages = event.messages;
 			reply.promptChars = event.promptChars;
+			if (event.prompt) reply.prompt = event.prompt;
 			break;
 		}
 		case 'llm.delta': {
@@ -752,6 +755,8 @@ export function toNested(state: TrajectoryState, root?: number): NestedNode[] {
 		const plain = {...rest} as Record<string, unknown>;
 		delete plain.output;
 		delete plain.childRun;
+		// A reply's sent messages repeat the whole conversation each iteration; the log keeps them.
+		if (node.kind === 'reply') delete plain.prompt;
 		return {...(plain as Omit<NestedNode, 'children'>), children: children.map(build)};
 	};
 	return (root === undefined ? state.roots : [root]).map(build);

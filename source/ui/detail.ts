@@ -1,8 +1,10 @@
 // The detail view's text for a node: everything the one-line row leaves out (the full code, the
 // full output, the full prompt and response), wrapped to the view's width. Pure and cached.
+import type {ChatMessage} from '../protocol/llm.js';
 import type {TrajectoryNode} from '../trajectory/tree.js';
 import {wrapLines} from './format.js';
 import {formatMs, formatTokens} from '../text/units.js';
+import {safeText} from '../text/safe-text.js';
 import {highlightPython, renderersVersion} from './markdown.js';
 import {colorless} from './theme.js';
 import {limitParts} from '../text/limits-text.js';
@@ -44,6 +46,7 @@ function sections(node: TrajectoryNode): Array<[string, string]> {
 				['Model reply', `${node.model}${node.promptChars ? ` · prompt ${node.promptChars.toLocaleString('en-US')} chars in ${node.messages} messages` : ''}${node.children.length ? '\nits thinking is the row beneath (never run, never the answer)' : ''}`],
 				['Text', node.text || (node.status === 'running' ? '(nothing yet)' : '(no answer text)')],
 				...cutLines(node),
+				...sentLines(node.prompt),
 			];
 		case 'reasoning':
 			return [
@@ -84,6 +87,19 @@ function sections(node: TrajectoryNode): Array<[string, string]> {
 		case 'notice':
 			return [[`Notice (${node.noticeLevel})`, node.message]];
 	}
+}
+
+/** Characters of one sent message shown before it is cut (the whole is in the JSONL log). */
+export const SENT_MESSAGE_CHARS = 4000;
+
+/** The messages sent for a reply, oldest first, each under its role and size. */
+function sentLines(prompt: readonly ChatMessage[] | undefined): Array<[string, string]> {
+	if (!prompt?.length) return [];
+	return prompt.map((message, index) => {
+		const text = safeText(message.content);
+		const cut = text.length > SENT_MESSAGE_CHARS ? `${text.slice(0, SENT_MESSAGE_CHARS)}\n… ${(text.length - SENT_MESSAGE_CHARS).toLocaleString('en-US')} more characters (the whole message is in the trajectory log)` : text;
+		return [`Sent ${index + 1}/${prompt.length} · ${message.role} · ${text.length.toLocaleString('en-US')} chars`, cut || '(empty)'];
+	});
 }
 
 /** What the server cut, for the detail view. */

@@ -82,3 +82,28 @@ describe('tree rows', () => {
 		}
 	});
 });
+
+describe('the detail view of a reply', () => {
+	it('shows the messages that were sent, each under its role and size, a long one cut', async () => {
+		const {detailLines} = await import('../../source/ui/detail.js');
+		const long = `${'x'.repeat(5000)}THE END`;
+		const traj = reduceAll([
+			ev({type: 'run.start', runId: 'r', depth: 0, model: 'm', backend: 'openai', question: 'q', context: {type: 'none', chars: 0}, maxIterations: 30}),
+			ev({type: 'iter.start', runId: 'r', iteration: 1, maxIterations: 30}),
+			ev({type: 'llm.start', runId: 'r', iteration: 1, messages: 3, promptChars: 5030, prompt: [
+				{role: 'system', content: 'You are an RLM. Use the repl.'},
+				{role: 'user', content: 'How many words?\x1b]52;c;ZXZpbA==\x07'},
+				{role: 'assistant', content: long},
+			]}),
+			ev({type: 'llm.done', runId: 'r', iteration: 1, text: 'Forty.', usage, ms: 5}),
+		]);
+		const reply = nodes(traj).find((node) => node.kind === 'reply')!;
+		const text = detailLines(reply, 100).join('\n');
+		expect(text).toMatch(/Sent 1\/3 · system · 29 chars[\s\S]*You are an RLM\. Use the repl\./);
+		expect(text).toMatch(/Sent 2\/3 · user[\s\S]*How many words\?/);
+		expect(text).not.toContain('\x1b]52');
+		expect(text).toMatch(/Sent 3\/3 · assistant · 5,007 chars/);
+		expect(text).toContain('1,007 more characters');
+		expect(text).not.toContain('THE END');
+	});
+});

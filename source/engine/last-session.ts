@@ -2,7 +2,7 @@
 // asking session, read into turns. Every front end resumes through Rlm.resumeLast, which uses this.
 import {defaultLogDir} from '../trajectory/jsonl-log.js';
 import {parseLogFileName} from '../trajectory/log-names.js';
-import {lastSessionFiles, readTrajectoryLog} from '../trajectory/read-log.js';
+import {lastSessionFiles, readTrajectoryLog, type TrajectoryLog} from '../trajectory/read-log.js';
 import {resumeTurns, type ResumeTurn} from '../trajectory/resume.js';
 import type {VariableInfo} from '../protocol/repl.js';
 
@@ -22,7 +22,11 @@ export type ResumeLastResult =
 	| {status: 'none'; dir: string}
 	| {status: 'resumed'; dir: string; turns: ResumeTurn[]; summary: ResumeSummary};
 
-export type LastSession = {status: 'off'} | {status: 'none'; dir: string} | {status: 'found'; dir: string; sessionId: string | undefined; turns: ResumeTurn[]};
+/** `logs`: the session's files as read, oldest turn first (a front end draws their trees). */
+export type LastSession =
+	| {status: 'off'}
+	| {status: 'none'; dir: string}
+	| {status: 'found'; dir: string; sessionId: string | undefined; turns: ResumeTurn[]; logs: TrajectoryLog[]};
 
 /** The newest session logged in `logDir` (default: the user's log dir; false: logging is off)
  * other than `exceptSession`, its logs read into turns. Throws LogReadError on an unreadable log. */
@@ -31,6 +35,6 @@ export function findLastSession(logDir: string | false | undefined, exceptSessio
 	const dir = logDir ?? defaultLogDir();
 	const files = lastSessionFiles(dir, exceptSession);
 	if (files.length === 0) return {status: 'none', dir};
-	const turns = resumeTurns(files.map((file) => readTrajectoryLog(file)));
-	return {status: 'found', dir, sessionId: parseLogFileName(files[0]!)?.sessionId, turns};
+	const logs = files.map((file) => readTrajectoryLog(file));
+	return {status: 'found', dir, sessionId: parseLogFileName(files[0]!)?.sessionId, turns: resumeTurns(logs), logs};
 }

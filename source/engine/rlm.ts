@@ -22,6 +22,7 @@ import {sandboxRepls} from './sandbox-repls.js';
 import {defaultLogDir, TrajectoryLogger} from '../trajectory/jsonl-log.js';
 import {randomBytes} from 'node:crypto';
 import type {ResumeTurn} from '../trajectory/resume.js';
+import type {TrajectoryLog} from '../trajectory/read-log.js';
 
 import {findLastSession, type ResumeLastResult, type ResumeSummary} from './last-session.js';
 
@@ -446,12 +447,12 @@ export class Rlm extends EventEmitter<RlmEvents> {
 	 * `onFound` hears `replacing: true` (before the slow part, the re-run of the code).
 	 * Throws LogReadError on an unreadable log, or what the sandbox throws.
 	 */
-	async resumeLast(onFound?: (found: {turns: readonly ResumeTurn[]; replacing: boolean}) => void): Promise<ResumeLastResult> {
+	async resumeLast(onFound?: (found: {turns: readonly ResumeTurn[]; replacing: boolean; logs: readonly TrajectoryLog[]}) => void): Promise<ResumeLastResult> {
 		const found = findLastSession(this.#options.logDir, this.#sessionId);
 		if (found.status !== 'found') return found;
 		const replacing = this.#history.length > 0;
 		if (replacing) await this.resetSession();
-		onFound?.({turns: found.turns, replacing});
+		onFound?.({turns: found.turns, replacing, logs: found.logs});
 		const summary = await this.resume(found.turns, found.sessionId);
 		return {status: 'resumed', dir: found.dir, turns: found.turns, summary};
 	}

@@ -59,9 +59,10 @@ const add = (a: Usage, b: Usage): Usage => ({inputTokens: a.inputTokens + b.inpu
  * concurrent children (llm_query_batched, parallel rlm_query) overlap in time instead of adding up,
  * and a child never outlasts its run.
  */
+let replayIds = 0;
+
 class EventBuilder {
 	readonly #events: Array<{event: RlmEvent; order: number}> = [];
-	#ids = 0;
 	/** Epoch ms of the root run's start (NaN when the log has no readable timestamps). */
 	origin = Number.NaN;
 	/** The log is ours: an iteration's timestamp is its start (the original logs its end). */
@@ -69,8 +70,9 @@ class EventBuilder {
 	push(body: RlmEventBody, t: number) {
 		this.#events.push({event: {...body, t: Math.max(0, t)} as RlmEvent, order: this.#events.length});
 	}
+	/** Ids unique in this process, so the trees of several logs can share one trajectory. */
 	id(prefix: string) {
-		return `${prefix}_replay_${++this.#ids}`;
+		return `${prefix}_replay_${++replayIds}`;
 	}
 	/** A logged timestamp on this clock, or undefined when it cannot be read. */
 	at(timestamp: string | undefined): number | undefined {

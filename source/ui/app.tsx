@@ -163,7 +163,8 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 				maxIterations: config.maxIterations,
 				...(contextBadge ? {context: contextBadge} : {}),
 			},
-			notices: notices ?? [],
+			// --resume says so from the first frame (reading the logs and re-running their code takes a while).
+			notices: [...(notices ?? []), ...(resume && !skipStartup ? ['Opening the last session…'] : [])],
 			...(replay ? {replay} : {}),
 		}),
 	);

@@ -13,7 +13,7 @@ import {resumeLast} from './commands/resume.js';
 import {firstLine, type UiEngine} from './engine-port.js';
 import {runErrorOf, type RunErrorCode} from '../protocol/errors.js';
 import {appendHistory, loadHistory} from './input-history.js';
-import type {AppAction, CompletionSummary, Effect} from './state/types.js';
+import type {AppAction, ChatKind, CompletionSummary, Effect} from './state/types.js';
 import type {TerminalControl} from './terminal.js';
 
 export interface EffectDeps {
@@ -73,7 +73,7 @@ export class EffectRunner {
 		if (!this.#disposed) this.deps.dispatch(action);
 	}
 
-	#say(kind: 'info' | 'error' | 'notice', text: string): void {
+	#say(kind: ChatKind, text: string): void {
 		this.#dispatch({type: 'chat', kind, text});
 	}
 

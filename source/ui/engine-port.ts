@@ -5,6 +5,7 @@ import type {ResumeLastResult} from '../engine/rlm.js';
 import type {RlmEvent} from '../protocol/events.js';
 import type {SandboxContext} from '../protocol/repl.js';
 import type {ResumeTurn} from '../trajectory/resume.js';
+import type {TrajectoryLog} from '../trajectory/read-log.js';
 
 export interface UiEngine {
 	on(event: 'event', listener: (event: RlmEvent) => void): unknown;
@@ -19,7 +20,7 @@ export interface UiEngine {
 	/** The model this session last used on a backend (undefined: none yet). */
 	sessionModel(backend: string): string | undefined;
 	resetSession(): Promise<void>;
-	resumeLast(onFound?: (found: {turns: readonly ResumeTurn[]; replacing: boolean}) => void): Promise<ResumeLastResult>;
+	resumeLast(onFound?: (found: {turns: readonly ResumeTurn[]; replacing: boolean; logs: readonly TrajectoryLog[]}) => void): Promise<ResumeLastResult>;
 	readonly sessionId: string;
 	readonly history: readonly {question: string; answer: string}[];
 	warmUp(): Promise<void>;

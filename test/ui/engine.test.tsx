@@ -109,7 +109,29 @@ describe('with the demo backend', () => {
 		expect(flat(resumed)).toContain('one two three four');
 		expect(flat(resumed)).toMatch(/Variables: .*\bnotes\b/);
 		expect(flat(resumed)).toContain('Demo answer');
+		// The tree holds the resumed turn, read from its log.
+		expect(resumed).toMatch(/run · demo "one two three four"/);
+		expect(resumed).toMatch(/iteration 1\/30/);
+		// The question and answer come before the note that the code is being re-run.
+		expect(flat(resumed).indexOf('one two three four')).toBeLessThan(flat(resumed).indexOf('Resuming the last session'));
 		expect(rlm.history).toHaveLength(1);
+	}, SLOW);
+
+	it('--resume says so from the first frame, then fills the chat and the tree from the log', async () => {
+		const logDir = path.join(dir, 'logs');
+		const config = resolveConfig({backend: 'demo'}, {}, settings.get());
+		const first = new Rlm({model: 'demo', backend: 'demo', logDir});
+		try {
+			expect((await first.completion('five six seven')).status).toBe('answered');
+		} finally {
+			await first.dispose();
+		}
+		rlm = new Rlm({model: 'demo', backend: 'demo', logDir});
+		h = renderApp({rlm, config, settings, cwd: dir, env: {}, columns: 140, rows: 40, resume: true});
+		expect(h.frames.length).toBeGreaterThan(0);
+		expect(h.frames[0]).toContain('Opening the last session…');
+		const resumed = await h.waitForFrame((f) => f.includes('Resumed 1 turn(s)'), SLOW);
+		expect(resumed).toMatch(/run · demo "five six seven"/);
 	}, SLOW);
 
 	it('/model lists the backend models and saves the pick', async () => {

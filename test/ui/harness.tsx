@@ -65,6 +65,8 @@ export function renderApp(props: {
 	env?: NodeJS.ProcessEnv;
 	skipStartup?: boolean;
 	replay?: {title: string; events: readonly RlmEvent[]};
+	/** --resume: reopen the last logged session at start. */
+	resume?: boolean;
 	terminal?: TerminalControl;
 	historyFile?: string;
 	contextBadge?: ContextBadge;
@@ -82,6 +84,7 @@ export function renderApp(props: {
 			env={props.env ?? {}}
 			{...(props.skipStartup ? {skipStartup: true} : {})}
 			{...(props.replay ? {replay: props.replay} : {})}
+			{...(props.resume ? {resume: true} : {})}
 			{...(props.terminal ? {terminal: props.terminal} : {})}
 			{...(props.historyFile ? {historyFile: props.historyFile} : {})}
 			{...(props.contextBadge ? {contextBadge: props.contextBadge} : {})}

@@ -1,11 +1,13 @@
-// /resume (and --resume): the last logged session's chat and REPL variables come back.
+// /resume (and --resume): the last logged session's chat, tree and REPL variables come back.
+import {safeEvent} from '../../text/safe-text.js';
+import {logToEvents} from '../../trajectory/log-to-events.js';
 import {firstLine} from '../engine-port.js';
 import {defineCommand, type CommandContext} from './command.js';
 
 export const resumeCommand = defineCommand<null>({
 	name: 'resume',
 	usage: '/resume',
-	help: 'reopen the last logged session: its chat and its REPL variables',
+	help: 'reopen the last logged session: its chat, its tree and its REPL variables',
 	idleOnly: true,
 	run: (state, _args, queue) => queue(state, null),
 	perform: (_payload, context) => resumeLast(context),
@@ -13,9 +15,15 @@ export const resumeCommand = defineCommand<null>({
 
 export async function resumeLast(context: CommandContext): Promise<void> {
 	try {
-		const result = await context.rlm.resumeLast(({turns, replacing}) => {
+		const result = await context.rlm.resumeLast(({turns, replacing, logs}) => {
 			// Mid-session: the resumed one replaces it, in a fresh REPL.
 			if (replacing) context.dispatch({type: 'cleared'});
+			// What was asked and answered, and each turn's tree, at once; the REPL catches up after.
+			for (const turn of turns) {
+				context.say('user', turn.question);
+				if (turn.answer !== null) context.say('answer', turn.answer);
+			}
+			context.dispatch({type: 'events', events: logs.flatMap((log) => logToEvents(log)).map(safeEvent)});
 			context.say('info', `Resuming the last session (${turns.length} turn(s)): re-running its code with the recorded sub-call answers…`);
 		});
 		if (result.status === 'off') {
@@ -26,11 +34,7 @@ export async function resumeLast(context: CommandContext): Promise<void> {
 			context.say('info', `Nothing to resume: no earlier session in ${result.dir}.`);
 			return;
 		}
-		const {turns, summary} = result;
-		for (const turn of turns) {
-			context.dispatch({type: 'chat', kind: 'user', text: turn.question});
-			if (turn.answer !== null) context.dispatch({type: 'chat', kind: 'answer', text: turn.answer});
-		}
+		const {summary} = result;
 		const names = summary.variables.map((variable) => variable.name);
 		const failed = summary.failedBlocks ? ` (${summary.failedBlocks} failed now)` : '';
 		if (summary.missingContexts) context.say('notice', `${summary.missingContexts} turn(s) had a context too big to log: their code was re-run against the current context.`);

@@ -11,7 +11,15 @@ export interface TerminalControl {
 	setMouse(on: boolean): void;
 	/** Listens for resumes after a suspend; returns the unsubscribe. */
 	onResume(listener: () => void): () => void;
+	/** Puts text on the system clipboard through the terminal (OSC 52); false when it cannot be sent. */
+	copy(text: string): boolean;
 }
+
+/** Bytes of text OSC 52 carries at most here (terminals cap the sequence: xterm at about 100 kB). */
+export const MAX_COPY_BYTES = 74_000;
+
+/** The OSC 52 sequence that sets the clipboard ("c") to `text` (base64, as xterm specifies it). */
+export const osc52 = (text: string) => `\x1b]52;c;${Buffer.from(text, 'utf8').toString('base64')}\x07`;
 
 const ALT_SCREEN_ON = '\x1b[?1049h\x1b[H\x1b[2J';
 const ALT_SCREEN_OFF = '\x1b[?1049l';
@@ -220,6 +228,12 @@ export class Screen implements TerminalControl {
 		// ignored the stop (a process group without job control).
 		const fallback = setTimeout(onContinue, 200);
 		process.kill(0, 'SIGTSTP');
+	}
+
+	copy(text: string): boolean {
+		if (!this.#entered || Buffer.byteLength(text, 'utf8') > MAX_COPY_BYTES) return false;
+		this.#write(osc52(text));
+		return true;
 	}
 
 	onResume(listener: () => void): () => void {

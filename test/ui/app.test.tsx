@@ -442,6 +442,24 @@ describe('commands', () => {
 		await h.waitForFrame((f) => f.includes('model is writing'));
 	});
 
+	it('/copy puts the last answer, or with row the selected row, on the clipboard through the terminal', async () => {
+		const terminal = new FakeTerminal();
+		start({terminal});
+		h.write('/copy\r');
+		await h.waitForFrame((f) => f.includes('Nothing to copy yet'));
+		expect(terminal.copied).toEqual([]);
+		await askAndRun();
+		h.write('/copy\r');
+		await h.waitForFrame((f) => f.includes('Copied the last answer'));
+		expect(terminal.copied).toEqual(['The answer is **five**.']);
+		// The code block's row (run, iteration, reply, code), then the command from the tree.
+		h.write(`${KEYS.tab}gjjj`);
+		await h.waitForFrame(cursorAt(4, 7));
+		h.write(':copy row\r');
+		await h.waitForFrame((f) => f.includes('Copied code block 1'));
+		expect(terminal.copied[1]).toBe('print(len(context))\nx = llm_query_batched(["a", "b"])');
+	});
+
 	it('Ctrl+Z suspends through the terminal and redraws on resume; /mouse off gives the mouse back', async () => {
 		const terminal = new FakeTerminal();
 		start({terminal});

@@ -248,6 +248,12 @@ export class FakeTerminal implements TerminalControl {
 		this.mouse.push(on);
 	}
 
+	copied: string[] = [];
+	copy(text: string): boolean {
+		this.copied.push(text);
+		return true;
+	}
+
 	onResume(listener: () => void): () => void {
 		this.#listeners.add(listener);
 		return () => this.#listeners.delete(listener);

@@ -107,3 +107,11 @@ describe('the detail view of a reply', () => {
 		expect(text).not.toContain('THE END');
 	});
 });
+
+describe('/copy', () => {
+	it('sends the text as xterm specifies OSC 52: base64 of its UTF-8 for the clipboard', async () => {
+		const {osc52} = await import('../../source/ui/terminal.js');
+		expect(osc52('hi')).toBe('\x1b]52;c;aGk=\x07');
+		expect(Buffer.from(osc52('naïve → ✓').slice(7, -1), 'base64').toString('utf8')).toBe('naïve → ✓');
+	});
+});

@@ -3,6 +3,7 @@ import {backendCommand} from './backend.js';
 import {clearCommand} from './clear.js';
 import type {AnyCommand} from './command.js';
 import {contextCommand} from './context.js';
+import {copyCommand} from './copy.js';
 import {exportCommand} from './export.js';
 import {helpCommand} from './help.js';
 import {modelCommand} from './model.js';
@@ -19,6 +20,7 @@ export const COMMANDS: readonly AnyCommand[] = [
 	clearCommand,
 	saveCommand,
 	exportCommand,
+	copyCommand,
 	resumeCommand,
 	themeCommand,
 	mouseCommand,

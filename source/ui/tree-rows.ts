@@ -70,7 +70,9 @@ export function describeNode(node: TrajectoryNode, now?: number): RowText {
 			return {
 				title: child ? `child run · ${node.model}` : `run · ${node.model || '?'}`,
 				preview: quote(node.question),
-				...(node.error ? (node.runStatus === 'limited' ? {error: oneLine(node.error)} : {error: `✗ ${oneLine(node.error)}`}) : {}),
+				previewIsError: false,
+				// A limit that stopped the run is in the meta ("limited: maxSubCalls"); a failure beside the question.
+				...(node.error && node.runStatus !== 'limited' ? {error: `✗ ${oneLine(node.error)}`} : {}),
 				...meta(node, now, [stopped, iterations, limits].filter(Boolean).join(' ')),
 			};
 		}

@@ -32,8 +32,8 @@ const serveOptions = `  serve
         --host <HOST>          Interface [default: 127.0.0.1]; any other needs a token
         --token <TOKEN>        Bearer token clients must send (generated when needed)
         --max-concurrent <N>   RLM runs at once; more wait in a queue, then get 429 [default: 2]
-        --cors <ORIGIN>        Let browser pages from ORIGIN call the endpoint (repeat for more;
-                               needs --token; refused by default)`;
+        --cors <ORIGIN>        Let web pages from ORIGIN call the endpoint (repeat for more;
+                               '*' needs --token; refused by default)`;
 
 const presets = () => `  Backend presets (-b NAME, /backend NAME)
 ${BACKEND_PRESETS.map((preset) => `    ${preset.name.padEnd(11)} ${preset.baseURL}  key: ${preset.keyEnv}${preset.needsKey ? '' : ' (if set)'}`).join('\n')}`;

@@ -54,6 +54,11 @@ async function main(): Promise<number> {
 	};
 	const config = resolveConfig(cliFlags, process.env, settings.get());
 
+	const serveOnly = (['port', 'host', 'token', 'maxConcurrent'] as const).filter((name) => flags[name] !== undefined);
+	if (command !== 'serve' && (serveOnly.length || flags.cors?.length)) {
+		const name = serveOnly[0] ? serveOnly[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) : 'cors';
+		fail(`--${name} is an option of serve: rlm-tui serve --${name} ...`);
+	}
 	if (command === 'serve') {
 		const {runServe} = await import('./serve.js');
 		return runServe(
@@ -64,6 +69,7 @@ async function main(): Promise<number> {
 				...(flags.token ? {token: flags.token} : {}),
 				...(flags.maxConcurrent !== undefined ? {maxConcurrent: flags.maxConcurrent} : {}),
 				...(flags.logDir ? {logDir: flags.logDir} : {}),
+				...(flags.cors?.length ? {cors: flags.cors} : {}),
 			},
 			process.stderr,
 		);

@@ -12,6 +12,8 @@ export interface ServeFlags {
 	token?: string;
 	maxConcurrent?: number;
 	logDir?: string;
+	/** Origins allowed to call from web pages (--cors, repeatable). */
+	cors?: string[];
 }
 
 export async function runServe(config: ResolvedConfig, flags: ServeFlags, stderr: NodeJS.WritableStream): Promise<number> {
@@ -21,6 +23,19 @@ export async function runServe(config: ResolvedConfig, flags: ServeFlags, stderr
 	if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1)
 		throw new ConfigError(`Invalid --max-concurrent ${String(flags.maxConcurrent)}: expected a whole number of at least 1.`);
 	const host = flags.host ?? '127.0.0.1';
+	const corsOrigins = flags.cors ?? [];
+	for (const origin of corsOrigins) {
+		if (origin === '*') continue;
+		let parsed: URL | undefined;
+		try {
+			parsed = new URL(origin);
+		} catch {
+			parsed = undefined;
+		}
+		if (!parsed || parsed.origin !== origin.replace(/\/$/, ''))
+			throw new ConfigError(`Invalid --cors "${origin}": expected an origin such as http://localhost:3000 (scheme, host and port, no path), or "*" with --token.`);
+	}
+	if (corsOrigins.includes('*') && !flags.token) throw new ConfigError('--cors "*" lets every web page call the endpoint: give a bearer token with --token too.');
 	let token = flags.token;
 	let generated = false;
 	if (!token && !isLoopback(host)) {
@@ -37,7 +52,7 @@ export async function runServe(config: ResolvedConfig, flags: ServeFlags, stderr
 	});
 	let server;
 	try {
-		server = await startRlmServer({rlm: options, backend, host, port, maxConcurrent, ...(token ? {token} : {})});
+		server = await startRlmServer({rlm: options, backend, host, port, maxConcurrent, ...(token ? {token} : {}), ...(corsOrigins.length ? {corsOrigins} : {})});
 	} catch (error) {
 		const code = (error as NodeJS.ErrnoException).code;
 		if (code === 'EADDRINUSE') throw new ConfigError(`Port ${port} on ${host} is already in use: pick another with --port.`);

@@ -44,3 +44,6 @@ function priced(model: string, usage: {inputTokens: number; outputTokens: number
 	const cost = estimateCostUsd(model, usage);
 	return cost !== undefined && Number.isFinite(cost) ? cost : undefined;
 }
+
+/** USD over usage per model, for serve's usage.cost (model-info's catalog). */
+export {estimateCostByModelUsd} from '../backends/model-info.js';

@@ -26,6 +26,8 @@ export function systemPrompt(options: {
 	maxIterations: number;
 	/** The sub-model's real window (from its server or the model catalog) and the prompt size it leaves room for. */
 	subModelWindow?: {tokens: number; chars: number};
+	/** Appended for this task (CompletionOptions.instructions), e.g. the answer's format. */
+	instructions?: string;
 }): string {
 	const promptSize = options.subModelWindow
 		? `Keep each prompt under about ${options.subModelWindow.chars.toLocaleString('en-US')} characters: the sub-model's window is ${options.subModelWindow.tokens.toLocaleString('en-US')} tokens, and a longer prompt is cut or refused.`
@@ -51,7 +53,7 @@ How to work:
 3. When a sub-call fails its slot holds a string starting with "Error:"; check for it.
 4. Submit only from code, with llm_output(...) once you are sure. A full, direct answer to the question; not a description of your process.
 
-You have ${options.maxIterations} turns.`;
+You have ${options.maxIterations} turns.${options.instructions?.trim() ? `\n\nInstructions for this task (they override the defaults above where they differ):\n${options.instructions.trim()}` : ''}`;
 }
 
 export function describeContext(context: ContextInfo): string {

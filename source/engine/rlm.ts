@@ -261,6 +261,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 				historyTurns: this.#history.length,
 				variables: this.#variables,
 				signal: options.signal ? AbortSignal.any([options.signal, this.#life.signal]) : this.#life.signal,
+				...(options.instructions ? {instructions: options.instructions} : {}),
 			});
 		} finally {
 			engine.limits.dispose();

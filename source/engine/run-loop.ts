@@ -48,6 +48,8 @@ export interface RunParams {
 	variables: VariableInfo[];
 	/** The caller's cancel; the run also stops when the completion's limits are reached. */
 	signal?: AbortSignal;
+	/** Appended to the system prompt (CompletionOptions.instructions; the root run only). */
+	instructions?: string;
 }
 
 class Cancelled extends Error {}
@@ -93,6 +95,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				maxDepth: engine.options.maxDepth,
 				maxIterations,
 				...(subWindow.known ? {subModelWindow: {tokens: subWindow.tokens, chars: promptBudgetChars(subWindow.tokens)}} : {}),
+				...(params.instructions ? {instructions: params.instructions} : {}),
 			}),
 		},
 		{

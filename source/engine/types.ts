@@ -77,6 +77,9 @@ export type CompletionLimits = Pick<RlmOptions, 'maxBudget' | 'maxTimeout' | 'ma
 export interface CompletionOptions extends CompletionLimits {
 	context?: SandboxContext;
 	signal?: AbortSignal;
+	/** Extra instructions for the root model, appended to its system prompt (e.g. the format the
+	 * answer must have, as serve's response_format). Child RLMs do not see them. */
+	instructions?: string;
 }
 
 export interface CodeBlockRecord {

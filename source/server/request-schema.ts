@@ -1,32 +1,163 @@
-// What an OpenAI chat-completions request may hold (validated: it comes from the network).
+// What OpenAI-style requests may hold (validated: they come from the network), for
+// POST /v1/chat/completions and POST /v1/responses, and the parts rlm-tui refuses with a clear 400
+// rather than dropping: tools, n > 1, and anything but text in a message.
 import {z} from 'zod';
 
-const textPart = z.object({type: z.literal('text'), text: z.string()});
+/** A request field or part rlm-tui does not serve; `param` names it as OpenAI errors do. */
+export class UnsupportedError extends Error {
+	constructor(
+		message: string,
+		readonly param: string,
+	) {
+		super(message);
+	}
+}
 
-export const chatMessageSchema = z.object({
-	role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
-	content: z.union([z.string(), z.array(z.union([textPart, z.looseObject({type: z.string()})])), z.null()]).optional(),
+const jsonSchemaFormat = z.looseObject({
+	name: z.string().min(1).max(64),
+	description: z.string().nullish(),
+	schema: z.record(z.string(), z.unknown()).nullish(),
+	strict: z.boolean().nullish(),
 });
 
-export const chatRequestSchema = z.object({
+/** Chat's `response_format`. */
+const chatResponseFormat = z.discriminatedUnion('type', [
+	z.looseObject({type: z.literal('text')}),
+	z.looseObject({type: z.literal('json_object')}),
+	z.looseObject({type: z.literal('json_schema'), json_schema: jsonSchemaFormat}),
+]);
+
+/** Responses' `text.format` (the json_schema fields sit beside `type`). */
+const responsesTextFormat = z.discriminatedUnion('type', [
+	z.looseObject({type: z.literal('text')}),
+	z.looseObject({type: z.literal('json_object')}),
+	jsonSchemaFormat.extend({type: z.literal('json_schema')}),
+]);
+
+const part = z.looseObject({type: z.string(), text: z.string().optional()});
+
+export const chatMessageSchema = z.looseObject({
+	role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
+	content: z.union([z.string(), z.array(part), z.null()]).optional(),
+	tool_calls: z.array(z.unknown()).nullish(),
+	function_call: z.unknown().optional(),
+});
+
+const maxTokens = z.number().int().positive().nullish();
+
+export const chatRequestSchema = z.looseObject({
 	model: z.string().min(1),
 	messages: z.array(chatMessageSchema).min(1),
-	stream: z.boolean().optional(),
-	stream_options: z.object({include_usage: z.boolean().optional()}).nullish(),
+	// The spec allows null for every optional field; SDKs send `stream: null`.
+	stream: z.boolean().nullish(),
+	stream_options: z.looseObject({include_usage: z.boolean().nullish()}).nullish(),
 	temperature: z.number().min(0).max(2).nullish(),
-	max_tokens: z.number().int().positive().nullish(),
-	max_completion_tokens: z.number().int().positive().nullish(),
+	max_tokens: maxTokens,
+	max_completion_tokens: maxTokens,
+	n: z.number().int().positive().nullish(),
+	tools: z.array(z.unknown()).nullish(),
+	functions: z.array(z.unknown()).nullish(),
+	response_format: chatResponseFormat.nullish(),
+});
+
+const inputItem = z.looseObject({
+	type: z.string().optional(),
+	role: z.enum(['system', 'developer', 'user', 'assistant']).optional(),
+	content: z.union([z.string(), z.array(part)]).optional(),
+});
+
+export const responsesRequestSchema = z.looseObject({
+	model: z.string().min(1),
+	input: z.union([z.string(), z.array(inputItem)]),
+	instructions: z.string().nullish(),
+	stream: z.boolean().nullish(),
+	temperature: z.number().min(0).max(2).nullish(),
+	max_output_tokens: maxTokens,
+	tools: z.array(z.unknown()).nullish(),
+	previous_response_id: z.string().nullish(),
+	conversation: z.unknown().optional(),
+	background: z.boolean().nullish(),
+	text: z.looseObject({format: responsesTextFormat.nullish()}).nullish(),
 });
 
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
 export type ChatRequestMessage = z.infer<typeof chatMessageSchema>;
+export type ResponsesRequest = z.infer<typeof responsesRequestSchema>;
 
-export function messageText(message: ChatRequestMessage): string {
-	const {content} = message;
-	if (typeof content === 'string') return content;
-	if (!content) return '';
-	return content
-		.map((part) => (part.type === 'text' && typeof part.text === 'string' ? part.text : ''))
+/** One turn as the RLM takes it: a role and its text. */
+export interface TextMessage {
+	role: 'system' | 'developer' | 'user' | 'assistant';
+	text: string;
+}
+
+/** What the answer must look like (chat's response_format and responses' text.format, unified). */
+export type OutputFormat =
+	| {type: 'text'}
+	| {type: 'json_object'}
+	| {type: 'json_schema'; name: string; description?: string; schema?: Record<string, unknown>};
+
+const textPartTypes = new Set(['text', 'input_text', 'output_text']);
+
+function partsText(parts: Array<z.infer<typeof part>>, where: string): string {
+	return parts
+		.map((item, index) => {
+			if (item.type === 'refusal') return '';
+			if (!textPartTypes.has(item.type))
+				throw new UnsupportedError(`Content parts of type "${item.type}" are not supported: rlm-tui serve reads text only (send the text, or put a document's text in the message).`, `${where}[${index}]`);
+			return item.text ?? '';
+		})
 		.filter(Boolean)
 		.join('\n');
+}
+
+/** Chat messages as text turns. @throws UnsupportedError for tools, n > 1 and non-text parts. */
+export function chatTurns(request: ChatRequest): TextMessage[] {
+	if (request.tools?.length || request.functions?.length)
+		throw new UnsupportedError('Tools are not supported: an RLM answers by running its own code; send the request without `tools`.', request.tools?.length ? 'tools' : 'functions');
+	if ((request.n ?? 1) > 1) throw new UnsupportedError('n > 1 is not supported: each choice would be a whole RLM run; ask once per answer.', 'n');
+	return request.messages.map((message, index) => {
+		if (message.role === 'tool' || message.role === 'function' || message.tool_calls?.length || message.function_call)
+			throw new UnsupportedError('Tool calls and tool results are not supported: send the conversation as text.', `messages[${index}]`);
+		const {content} = message;
+		const text = typeof content === 'string' ? content : content ? partsText(content, `messages[${index}].content`) : '';
+		return {role: message.role as TextMessage['role'], text};
+	});
+}
+
+/** Responses input as text turns. @throws UnsupportedError for tools, stored state and non-text parts. */
+export function responsesTurns(request: ResponsesRequest): TextMessage[] {
+	if (request.tools?.length) throw new UnsupportedError('Tools are not supported: an RLM answers by running its own code; send the request without `tools`.', 'tools');
+	if (request.previous_response_id || request.conversation)
+		throw new UnsupportedError('rlm-tui serve stores no responses: send the whole conversation in `input` instead of previous_response_id or conversation.', request.previous_response_id ? 'previous_response_id' : 'conversation');
+	if (request.background) throw new UnsupportedError('Background responses are not supported: stream instead (`stream: true`).', 'background');
+	const turns: TextMessage[] = [];
+	if (request.instructions) turns.push({role: 'system', text: request.instructions});
+	if (typeof request.input === 'string') return [...turns, {role: 'user', text: request.input}];
+	for (const [index, item] of request.input.entries()) {
+		const type = item.type ?? 'message';
+		// Reasoning items a client sends back from an earlier turn carry nothing the RLM needs.
+		if (type === 'reasoning') continue;
+		if (type === 'item_reference')
+			throw new UnsupportedError('rlm-tui serve stores no responses, so item references cannot be resolved: send the text (for the AI SDK: providerOptions.openai.store = false).', `input[${index}]`);
+		if (type !== 'message' || !item.role)
+			throw new UnsupportedError(`Input items of type "${type}" are not supported: send messages with text (tools are not supported).`, `input[${index}]`);
+		const {content} = item;
+		turns.push({role: item.role, text: typeof content === 'string' ? content : content ? partsText(content, `input[${index}].content`) : ''});
+	}
+	return turns;
+}
+
+export function chatOutputFormat(request: ChatRequest): OutputFormat {
+	const format = request.response_format;
+	if (!format || format.type === 'text') return {type: 'text'};
+	if (format.type === 'json_object') return {type: 'json_object'};
+	const {name, description, schema} = format.json_schema;
+	return {type: 'json_schema', name, ...(description ? {description} : {}), ...(schema ? {schema} : {})};
+}
+
+export function responsesOutputFormat(request: ResponsesRequest): OutputFormat {
+	const format = request.text?.format;
+	if (!format || format.type === 'text') return {type: 'text'};
+	if (format.type === 'json_object') return {type: 'json_object'};
+	return {type: 'json_schema', name: format.name, ...(format.description ? {description: format.description} : {}), ...(format.schema ? {schema: format.schema} : {})};
 }

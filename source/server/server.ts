@@ -1,19 +1,18 @@
 // `rlm-tui serve`: the RLM as an OpenAI-compatible endpoint. Each request runs in its own Rlm
 // (its own sandbox); a bounded pool runs them, a bounded queue holds the rest, then 429.
+// Routes: POST /v1/chat/completions, POST /v1/responses, GET /v1/models, GET /v1/models/{id},
+// GET /health.
 import {randomBytes, timingSafeEqual} from 'node:crypto';
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
 import {isIP} from 'node:net';
 import pLimit from 'p-limit';
-import type {Usage} from '../protocol/llm.js';
-import type {RlmEvent} from '../protocol/events.js';
-import {Rlm} from '../engine/rlm.js';
 import type {RlmOptions} from '../engine/types.js';
-import {ConversationError, toConversation} from './conversation.js';
+import {chatCompletions} from './chat-completions.js';
+import type {Endpoint} from './endpoint.js';
 import {HttpError} from './http-error.js';
-import {chunkObject, completionObject, nowSeconds, sendError, sendJson, usageObject} from './openai-wire.js';
+import {modelObject, sendError, sendJson} from './openai-wire.js';
+import {responses} from './responses.js';
 import {bodyReader} from './request-body.js';
-import {chatRequestSchema, type ChatRequest} from './request-schema.js';
-import {printableLine} from '../text/printable.js';
 
 export interface RlmServerOptions {
 	/** Options for every run; `model` is the root model behind the `rlm` alias. */
@@ -34,6 +33,10 @@ export interface RlmServerOptions {
 	headersTimeoutMs?: number;
 	/** Time a client has to send its whole request, body included, in ms (default 60,000). */
 	requestTimeoutMs?: number;
+	/** Origins whose web pages may call the endpoint (CORS); '*' for any, which needs a token. */
+	corsOrigins?: string[];
+	/** Interval of the SSE heartbeat comment while a streamed run works, in ms (default 15,000). */
+	heartbeatMs?: number;
 }
 
 export interface RlmServer {
@@ -70,6 +73,8 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 export async function startRlmServer(options: RlmServerOptions): Promise<RlmServer> {
 	const host = options.host ?? '127.0.0.1';
 	if (!isLoopback(host) && !options.token) throw new Error(`Binding ${host} needs a bearer token (--token)`);
+	const corsOrigins = new Set((options.corsOrigins ?? []).map((origin) => origin.replace(/\/$/, '')));
+	if (corsOrigins.has('*') && !options.token) throw new Error('--cors "*" lets every web page call the endpoint: it needs a bearer token (--token)');
 	const maxConcurrent = options.maxConcurrent ?? 2;
 	const limit = pLimit(maxConcurrent);
 	const maxQueued = options.maxQueued ?? 8;
@@ -82,6 +87,24 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 		if (!expected) return true;
 		const given = Buffer.from(req.headers.authorization ?? '');
 		return given.length === expected.length && timingSafeEqual(given, expected);
+	};
+	const allowedOrigin = (origin: string | undefined) => origin !== undefined && (corsOrigins.has('*') || corsOrigins.has(origin));
+
+	const endpoint: Endpoint = {
+		rlmOptions(requested, temperature) {
+			return {
+				...options.rlm,
+				model: rootModelFor(requested),
+				backendInstance: options.backend,
+				...(temperature != null ? {temperature} : {}),
+			};
+		},
+		admit() {
+			if (limit.activeCount + limit.pendingCount >= maxConcurrent + maxQueued)
+				throw new HttpError(429, 'rate_limit_error', 'Too many RLM runs at once; try again shortly.', {headers: {'retry-after': '5'}});
+		},
+		schedule: (task) => limit(task),
+		...(options.heartbeatMs ? {heartbeatMs: options.heartbeatMs} : {}),
 	};
 
 	const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -98,36 +121,71 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 				// Refused before its body was read: the connection closes rather than read the rest.
 				if (!req.complete) res.setHeader('connection', 'close');
 				if (error instanceof HttpError) sendError(res, error.status, error.type, error.message, error.options);
-				else sendError(res, 500, 'server_error', error instanceof Error ? error.message : String(error));
+				else sendError(res, 500, 'server_error', error instanceof Error ? error.message : String(error), {retry: false});
 			});
 		},
 	);
 
 	async function handle(req: IncomingMessage, res: ServerResponse) {
-		const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/\/$/, '');
-		// Without a token, only local programs may talk to us: web pages (Origin), DNS rebinding
-		// (a Host that is not loopback) and form posts (not JSON) are turned away.
-		if (!expected) {
-			if (req.headers.origin !== undefined) throw new HttpError(403, 'authentication_error', 'Requests from web pages are refused; use a bearer token (--token) to allow them.');
-			if (!isLoopback(hostName(req.headers.host))) throw new HttpError(403, 'authentication_error', 'Only loopback Host names are accepted without a bearer token.');
+		const url = new URL(req.url ?? '/', 'http://x');
+		const path = url.pathname.replace(/\/$/, '');
+		const origin = req.headers.origin;
+		if (origin !== undefined && allowedOrigin(origin)) {
+			res.setHeader('access-control-allow-origin', origin);
+			res.setHeader('vary', 'Origin');
 		}
-		if (!authorized(req)) throw new HttpError(401, 'authentication_error', 'Missing or wrong bearer token.');
+		// Without a token, only local programs (and the --cors origins) may talk to us: other web
+		// pages (Origin), DNS rebinding (a Host that is not loopback) and form posts are turned away.
+		if (!expected) {
+			if (origin !== undefined && !allowedOrigin(origin))
+				throw new HttpError(403, 'authentication_error', 'Requests from web pages are refused; allow this origin with --cors ORIGIN (or use a bearer token).');
+			if (!isLoopback(hostName(req.headers.host))) throw new HttpError(403, 'authentication_error', 'Only loopback Host names are accepted without a bearer token.');
+		} else if (origin !== undefined && !allowedOrigin(origin)) {
+			throw new HttpError(403, 'authentication_error', 'Requests from this web page\'s origin are refused; allow it with --cors ORIGIN.');
+		}
+		if (req.method === 'OPTIONS') {
+			// A CORS preflight: it carries no credentials, so it is answered before the token check.
+			res.writeHead(204, {
+				'access-control-allow-methods': 'GET, POST, OPTIONS',
+				'access-control-allow-headers': req.headers['access-control-request-headers'] ?? 'authorization, content-type',
+				'access-control-max-age': '600',
+			});
+			res.end();
+			return;
+		}
+		if (req.method === 'GET' && path === '/health') return sendJson(res, 200, {status: 'ok', active: limit.activeCount, queued: limit.pendingCount});
+		if (!authorized(req)) throw new HttpError(401, 'authentication_error', 'Missing or wrong bearer token.', {code: 'invalid_api_key'});
 		if (req.method === 'POST' && !/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
 			throw new HttpError(415, 'invalid_request_error', 'Send the request body as application/json.');
 		if (req.method === 'GET' && path === '/v1/models') return listModels(res);
-		if (req.method === 'POST' && path === '/v1/chat/completions') return chatCompletion(req, res);
-		throw new HttpError(404, 'not_found_error', `No route for ${req.method} ${path}. Try GET /v1/models or POST /v1/chat/completions.`);
+		if (req.method === 'GET' && path.startsWith('/v1/models/')) return getModel(res, decodeURIComponent(path.slice('/v1/models/'.length)));
+		if (req.method === 'POST' && path === '/v1/chat/completions') return admittedRun(async () => chatCompletions(endpoint, await bodies.readJson(req), res));
+		if (req.method === 'POST' && path === '/v1/responses') return admittedRun(async () => responses(endpoint, await bodies.readJson(req), res));
+		throw new HttpError(404, 'not_found_error', `No route for ${req.method} ${path}. Try POST /v1/chat/completions, POST /v1/responses or GET /v1/models.`);
+	}
+
+	async function backendModels(): Promise<string[] | undefined> {
+		try {
+			return await options.backend.listModels(AbortSignal.timeout(10_000));
+		} catch {
+			return undefined; // The backend cannot list models right now: the alias still works.
+		}
 	}
 
 	async function listModels(res: ServerResponse) {
-		let models: string[] = [];
-		try {
-			models = await options.backend.listModels(AbortSignal.timeout(10_000));
-		} catch {
-			// The backend cannot list models right now: the alias still works.
+		const models = (await backendModels()) ?? [];
+		sendJson(res, 200, {object: 'list', data: [modelObject('rlm'), ...models.map((model) => modelObject(`${aliasPrefix}${model}`))]});
+	}
+
+	async function getModel(res: ServerResponse, id: string) {
+		rootModelFor(id);
+		if (id !== 'rlm') {
+			const models = await backendModels();
+			// When the backend cannot say, the name is taken on trust (as a completion would).
+			if (models && !models.includes(id.slice(aliasPrefix.length)))
+				throw new HttpError(404, 'not_found_error', `The backend has no model "${id.slice(aliasPrefix.length)}" (see GET /v1/models).`, {code: 'model_not_found', param: 'model'});
 		}
-		const entry = (id: string) => ({id, object: 'model', created: nowSeconds(), owned_by: 'rlm-tui'});
-		sendJson(res, 200, {object: 'list', data: [entry('rlm'), ...models.map((model) => entry(`${aliasPrefix}${model}`))]});
+		sendJson(res, 200, modelObject(id));
 	}
 
 	/** Holds a place in the pool from before the body is read until `task` ends.
@@ -146,100 +204,7 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 	function rootModelFor(requested: string): string {
 		if (requested === 'rlm') return options.rlm.model;
 		if (requested.startsWith(aliasPrefix) && requested.length > aliasPrefix.length) return requested.slice(aliasPrefix.length);
-		throw new HttpError(404, 'not_found_error', `Unknown model "${requested}": use "rlm" or "rlm:<model>" (see GET /v1/models).`);
-	}
-
-	async function chatCompletion(req: IncomingMessage, res: ServerResponse) {
-		return admittedRun(() => runChatCompletion(req, res));
-	}
-
-	async function runChatCompletion(req: IncomingMessage, res: ServerResponse) {
-		const parsed = chatRequestSchema.safeParse(await bodies.readJson(req));
-		if (!parsed.success) {
-			const issue = parsed.error.issues[0];
-			throw new HttpError(400, 'invalid_request_error', `Invalid request: ${issue?.path.join('.') || 'body'}: ${issue?.message}`);
-		}
-		const request = parsed.data;
-		const model = rootModelFor(request.model);
-		let conversation;
-		try {
-			conversation = toConversation(request.messages);
-		} catch (error) {
-			if (error instanceof ConversationError) throw new HttpError(400, 'invalid_request_error', error.message);
-			throw error;
-		}
-
-		const controller = new AbortController();
-		res.on('close', () => {
-			if (!res.writableFinished) controller.abort();
-		});
-		const streaming = Boolean(request.stream);
-		const id = `chatcmpl-${randomBytes(12).toString('hex')}`;
-		if (streaming) startStream(res);
-
-		await limit(async () => {
-			if (controller.signal.aborted) return;
-			const rlm = new Rlm({
-				...options.rlm,
-				model,
-				backendInstance: options.backend,
-				...(request.temperature != null ? {temperature: request.temperature} : {}),
-				...((request.max_completion_tokens ?? request.max_tokens) ? {maxOutputTokens: (request.max_completion_tokens ?? request.max_tokens)!} : {}),
-			});
-			if (streaming) rlm.on('event', (event) => writeProgress(res, event));
-			rlm.setHistory(conversation.history);
-			try {
-				const result = await rlm.completion(conversation.question, {
-					...(conversation.context !== undefined ? {context: conversation.context} : {}),
-					signal: controller.signal,
-				});
-				if (controller.signal.aborted) return;
-				if (result.status === 'failed' || result.status === 'cancelled') {
-					const message = result.error ?? (result.status === 'cancelled' ? 'The RLM run was cancelled.' : 'The RLM run failed.');
-					if (streaming) endStreamWithError(res, message);
-					else sendError(res, 502, 'upstream_error', message);
-					return;
-				}
-				// A forced or limited answer is the best the run had when it had to stop: "length", as
-				// OpenAI marks a reply cut at its limit.
-				const finish = result.status === 'forced' || result.status === 'limited' ? 'length' : 'stop';
-				if (streaming) endStream(res, id, request, result.response, result.usage, finish);
-				else sendJson(res, 200, completionObject(id, request.model, result.response, result.usage, finish));
-			} finally {
-				await rlm.dispose();
-			}
-		});
-	}
-
-	function startStream(res: ServerResponse) {
-		res.writeHead(200, {'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive'});
-		res.write(': rlm-tui: queued\n\n');
-	}
-
-	/** Progress as SSE comments: standard clients skip them, curious ones can read them. */
-	function writeProgress(res: ServerResponse, event: RlmEvent) {
-		let line: string | null = null;
-		if (event.type === 'iter.start') line = `iteration ${event.iteration}/${event.maxIterations}`;
-		else if (event.type === 'code.start') line = `code block ${event.block} of iteration ${event.iteration}`;
-		else if (event.type === 'call.start') line = `${event.fn}[${event.index}] -> ${event.model}`;
-		else if (event.type === 'run.start' && event.depth > 0) line = `child RLM at depth ${event.depth}`;
-		if (line && !res.writableEnded) res.write(`: rlm-tui: ${printableLine(line)}\n\n`);
-	}
-
-	function endStream(res: ServerResponse, id: string, request: ChatRequest, answer: string, usage: Usage, finish: 'stop' | 'length') {
-		const send = (body: unknown) => res.write(`data: ${JSON.stringify(body)}\n\n`);
-		send(chunkObject(id, request.model, {role: 'assistant', content: ''}));
-		const piece = 256;
-		for (let i = 0; i < answer.length; i += piece) send(chunkObject(id, request.model, {content: answer.slice(i, i + piece)}));
-		send(chunkObject(id, request.model, {}, finish));
-		if (request.stream_options?.include_usage)
-			send({id, object: 'chat.completion.chunk', created: nowSeconds(), model: request.model, choices: [], usage: usageObject(usage)});
-		res.end('data: [DONE]\n\n');
-	}
-
-	function endStreamWithError(res: ServerResponse, message: string) {
-		res.write(`data: ${JSON.stringify({error: {message, type: 'upstream_error', param: null, code: null}})}\n\n`);
-		res.end('data: [DONE]\n\n');
+		throw new HttpError(404, 'not_found_error', `Unknown model "${requested}": use "rlm" or "rlm:<model>" (see GET /v1/models).`, {code: 'model_not_found', param: 'model'});
 	}
 
 	await new Promise<void>((resolve, reject) => {

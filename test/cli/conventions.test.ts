@@ -84,6 +84,12 @@ describe('a mistake gets one line that names it', () => {
 		oneLine((await runCli(['-b', 'demo', '--max-iterations', '0', '-p', 'q'])).stderr, /Invalid --max-iterations 0: expected a whole number/);
 	});
 
+	it('a serve option without serve, and a --cors that is not an origin', async () => {
+		oneLine((await runCli(['-b', 'demo', '--port', '9000', '-p', 'q'])).stderr, /--port is an option of serve/);
+		oneLine((await runCli(['serve', '-b', 'demo', '--port', '0', '--cors', 'localhost:3000/app'])).stderr, /Invalid --cors "localhost:3000\/app": expected an origin/);
+		oneLine((await runCli(['serve', '-b', 'demo', '--port', '0', '--cors', '*'])).stderr, /--cors "\*" .*--token/);
+	});
+
 	it('-m, -p and -c without their value say so', async () => {
 		oneLine((await runCli(['-m'])).stderr, /-m\/--model needs a value/);
 		oneLine((await runCli(['-m', '-p', 'q'])).stderr, /-m\/--model needs a value/);

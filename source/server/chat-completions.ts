@@ -1,0 +1,58 @@
+// POST /v1/chat/completions: an RLM run answering a chat. Streaming sends the run's progress as
+// `reasoning_content` deltas, then the answer as `content`, then usage (with cost where known).
+import {randomBytes} from 'node:crypto';
+import type {ServerResponse} from 'node:http';
+import {clientGone, conversationOf, parseBody, type Endpoint} from './endpoint.js';
+import {chatChunk, chatCompletion, chatUsageChunk, sendError} from './openai-wire.js';
+import {chatOutputFormat, chatRequestSchema, chatTurns} from './request-schema.js';
+import {runRequest} from './run.js';
+import {startSse} from './sse.js';
+
+/** Characters of the answer per content chunk. */
+const answerChunkChars = 256;
+
+export async function chatCompletions(endpoint: Endpoint, body: unknown, res: ServerResponse): Promise<void> {
+	const request = parseBody(chatRequestSchema, body);
+	const conversation = conversationOf(() => chatTurns(request));
+	const format = chatOutputFormat(request);
+	const rlm = endpoint.rlmOptions(request.model, request.temperature);
+	const maxOutputTokens = request.max_completion_tokens ?? request.max_tokens ?? undefined;
+	const signal = clientGone(res);
+	const id = `chatcmpl-${randomBytes(12).toString('hex')}`;
+	const model = request.model;
+
+	endpoint.admit();
+	// A stream opens at once (its heartbeat covers the wait in the queue); a plain reply waits.
+	const stream = request.stream ? startSse(res, {...(endpoint.heartbeatMs ? {heartbeatMs: endpoint.heartbeatMs} : {})}) : undefined;
+	stream?.send(chatChunk(id, model, {role: 'assistant', content: ''}));
+	await endpoint.schedule(async () => {
+		if (signal.aborted) return;
+		const outcome = await runRequest({
+			rlm,
+			conversation,
+			format,
+			...(maxOutputTokens ? {maxOutputTokens} : {}),
+			signal,
+			...(stream ? {onReasoning: (text: string) => stream.send(chatChunk(id, model, {reasoning_content: text}))} : {}),
+		});
+		if (!outcome.ok && outcome.cancelled) return;
+		if (!outcome.ok) {
+			if (stream) {
+				stream.send({error: {message: outcome.message, type: 'upstream_error', param: null, code: outcome.code}});
+				stream.end(true);
+			} else sendError(res, outcome.status, outcome.status === 404 ? 'not_found_error' : 'upstream_error', outcome.message, {code: outcome.code, retry: false});
+			return;
+		}
+		if (!stream) {
+			const completion = chatCompletion({id, model, content: outcome.answer, reasoning: outcome.reasoning, usage: outcome.usage, finishReason: outcome.finishReason});
+			const text = JSON.stringify(completion);
+			res.writeHead(200, {'content-type': 'application/json', 'content-length': Buffer.byteLength(text)});
+			res.end(text);
+			return;
+		}
+		for (let i = 0; i < outcome.answer.length; i += answerChunkChars) stream.send(chatChunk(id, model, {content: outcome.answer.slice(i, i + answerChunkChars)}));
+		stream.send(chatChunk(id, model, {}, outcome.finishReason));
+		if (request.stream_options?.include_usage) stream.send(chatUsageChunk(id, model, outcome.usage));
+		stream.end(true);
+	});
+}

@@ -1,0 +1,46 @@
+// What the route handlers need from the server: per-request Rlm options, admission to the run
+// pool, the heartbeat interval, and the checks every request body goes through.
+import type {z} from 'zod';
+import type {RlmOptions} from '../engine/types.js';
+import {ConversationError, toConversation, type Conversation} from './conversation.js';
+import {HttpError} from './http-error.js';
+import {UnsupportedError, type TextMessage} from './request-schema.js';
+
+export interface Endpoint {
+	/** Options for an Rlm answering as `model` ("rlm" or "rlm:<model>"). @throws HttpError 404. */
+	rlmOptions(model: string, temperature?: number | null): RlmOptions;
+	/** @throws HttpError 429 when the pool and its queue are full. */
+	admit(): void;
+	/** Runs `task` in the bounded pool (after admit()). */
+	schedule<T>(task: () => Promise<T>): Promise<T>;
+	heartbeatMs?: number;
+}
+
+/** Parses a body with `schema`. @throws HttpError 400 naming the first bad field. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+	const parsed = schema.safeParse(body);
+	if (parsed.success) return parsed.data;
+	const issue = parsed.error.issues[0];
+	const param = issue?.path.join('.') || null;
+	throw new HttpError(400, 'invalid_request_error', `Invalid request: ${param ?? 'body'}: ${issue?.message}`, {param});
+}
+
+/** The turns as a conversation. @throws HttpError 400 for refused fields and unusable turns. */
+export function conversationOf(turns: () => TextMessage[]): Conversation {
+	try {
+		return toConversation(turns());
+	} catch (error) {
+		if (error instanceof UnsupportedError) throw new HttpError(400, 'invalid_request_error', error.message, {param: error.param, code: 'unsupported_parameter'});
+		if (error instanceof ConversationError) throw new HttpError(400, 'invalid_request_error', error.message, {param: 'messages'});
+		throw error;
+	}
+}
+
+/** An AbortSignal that fires when the client goes away before the response is finished. */
+export function clientGone(res: import('node:http').ServerResponse): AbortSignal {
+	const controller = new AbortController();
+	res.on('close', () => {
+		if (!res.writableFinished) controller.abort();
+	});
+	return controller.signal;
+}

@@ -1,0 +1,48 @@
+// A run's progress as readable text for clients that show "thinking" (reasoning_content, the
+// Responses API's reasoning summary): each iteration, the root model's reply as it streams, what
+// each code block printed (clipped), sub-calls and child runs.
+import type {RlmEvent} from '../protocol/events.js';
+
+const maxOutputLines = 12;
+const maxOutputChars = 1500;
+
+function clipOutput(text: string): string {
+	let lines = text.replace(/\s+$/, '').split('\n');
+	const more = lines.length > maxOutputLines ? lines.length - maxOutputLines : 0;
+	if (more) lines = [...lines.slice(0, maxOutputLines), `… (${more} more lines)`];
+	const joined = lines.join('\n');
+	return joined.length > maxOutputChars ? `${joined.slice(0, maxOutputChars)}…` : joined;
+}
+
+/** Returns a function that maps each event to the text it adds to the narration ('' for none). */
+export function progressNarrator(): (event: RlmEvent) => string {
+	let rootRunId: string | undefined;
+	const depthOf = new Map<string, number>();
+	return (event) => {
+		switch (event.type) {
+			case 'run.start':
+				depthOf.set(event.runId, event.depth);
+				if (event.depth === 0) {
+					rootRunId ??= event.runId;
+					return '';
+				}
+				return `\n↳ child RLM (depth ${event.depth}, ${event.model}): ${event.question.split('\n')[0]!.slice(0, 120)}\n`;
+			case 'iter.start':
+				return event.runId === rootRunId ? `${event.iteration > 1 ? '\n\n' : ''}**Iteration ${event.iteration}/${event.maxIterations}**\n\n` : '';
+			case 'llm.delta':
+				return event.runId === rootRunId ? event.text : '';
+			case 'code.done': {
+				if (event.runId !== rootRunId) return '';
+				const output = [event.stdout, event.stderr].filter(Boolean).join('\n');
+				const shown = event.ok ? clipOutput(output) || '(no output)' : clipOutput([output, event.error ?? 'failed'].filter(Boolean).join('\n'));
+				return `\n\n${event.ok ? 'Output' : 'Error'} of block ${event.block}:\n\`\`\`\n${shown}\n\`\`\`\n`;
+			}
+			case 'call.start':
+				return (depthOf.get(event.runId) ?? 0) === 0 ? `\n↳ ${event.fn}${event.fn.endsWith('batched') ? `[${event.index}]` : ''} → ${event.model}\n` : '';
+			case 'notice':
+				return event.level !== 'info' && event.runId === rootRunId ? `\n! ${event.message}\n` : '';
+			default:
+				return '';
+		}
+	};
+}

@@ -1,0 +1,299 @@
+// rlm-tui serve as real clients use it, through the real openai SDK (retries on, as shipped),
+// with a fake LLM server behind it at the HTTP line.
+import OpenAI from 'openai';
+import {zodResponseFormat, zodTextFormat} from 'openai/helpers/zod';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {z} from 'zod';
+import {createBackend} from '../../source/backends/create.js';
+import {startRlmServer, type RlmServer, type RlmServerOptions} from '../../source/server/server.js';
+import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
+import {repl, rootRequests, scripted} from '../support/rlm-script.js';
+
+let llm: FakeLlmServer;
+const servers: RlmServer[] = [];
+
+beforeAll(async () => {
+	llm = await startFakeLlmServer({models: ['gpt-4o', 'gpt-4o-mini']});
+});
+afterEach(async () => {
+	await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+afterAll(async () => {
+	await llm?.close();
+});
+
+/** serve over the fake server; the backend itself does not retry, so each run is one upstream call per turn. */
+async function serve(options: Partial<RlmServerOptions> = {}) {
+	const server = await startRlmServer({
+		rlm: {model: 'gpt-4o', maxIterations: 4, logDir: false},
+		backend: createBackend({kind: 'openai', baseURL: llm.openaiBaseURL, apiKey: 'upstream-key', maxRetries: 0}),
+		port: 0,
+		...options,
+	});
+	servers.push(server);
+	return server;
+}
+
+/** The SDK as users construct it: its default two retries stay on. */
+const clientFor = (server: RlmServer, apiKey = 'unused') => new OpenAI({baseURL: `${server.url}/v1`, apiKey});
+
+const ask = (content: string) => [{role: 'user' as const, content}];
+
+describe('failed runs are not retried', () => {
+	it('a run that failed answers 400 with x-should-retry: false, and the SDK makes one request', async () => {
+		llm.requests.length = 0;
+		llm.setResponder(() => ({status: 503, message: 'upstream overloaded'}));
+		const client = clientFor(await serve());
+		const error = await client.chat.completions.create({model: 'rlm', messages: ask('q')}).catch((caught: unknown) => caught);
+		expect(error).toBeInstanceOf(OpenAI.APIError);
+		const apiError = error as InstanceType<typeof OpenAI.APIError>;
+		expect(apiError.status).toBe(400);
+		expect(apiError.headers?.get('x-should-retry')).toBe('false');
+		expect(apiError.code).toBe('upstream_server');
+		expect(apiError.message).toMatch(/The RLM run failed: .*upstream overloaded/);
+		expect(llm.requests).toHaveLength(1);
+	});
+
+	it('an upstream model that does not exist answers 404 model_not_found', async () => {
+		llm.requests.length = 0;
+		llm.setResponder(() => ({status: 404, message: "model 'ghost' not found"}));
+		const client = clientFor(await serve());
+		await expect(client.chat.completions.create({model: 'rlm:ghost', messages: ask('q')})).rejects.toMatchObject({status: 404, code: 'model_not_found'});
+		expect(llm.requests).toHaveLength(1);
+	});
+});
+
+describe("the client's max_tokens limits only the answer", () => {
+	it('internal model calls get no limit; the answer is cut with finish_reason length', async () => {
+		llm.requests.length = 0;
+		llm.setResponder(scripted({root: () => repl('llm_output("x" * 400)'), sub: () => ({text: 'sub'})}));
+		const client = clientFor(await serve());
+		for (const limit of [{max_tokens: 10}, {max_completion_tokens: 10}]) {
+			const completion = await client.chat.completions.create({model: 'rlm', messages: ask('long answer please'), ...limit});
+			expect(completion.choices[0]!.finish_reason).toBe('length');
+			expect(completion.choices[0]!.message.content).toBe('x'.repeat(40));
+		}
+		for (const request of llm.requests) {
+			const body = request.body as Record<string, unknown>;
+			expect(body.max_tokens).toBeUndefined();
+			expect(body.max_completion_tokens).toBeUndefined();
+		}
+	});
+});
+
+describe('what rlm-tui does not serve is refused with a clear 400', () => {
+	it('tools, n > 1 and image parts', async () => {
+		const client = clientFor(await serve());
+		const tools = [{type: 'function' as const, function: {name: 'lookup', parameters: {type: 'object', properties: {}}}}];
+		await expect(client.chat.completions.create({model: 'rlm', messages: ask('q'), tools})).rejects.toMatchObject({status: 400, param: 'tools', message: expect.stringMatching(/Tools are not supported/)});
+		await expect(client.chat.completions.create({model: 'rlm', messages: ask('q'), n: 2})).rejects.toMatchObject({status: 400, param: 'n'});
+		const image = [{role: 'user' as const, content: [{type: 'text' as const, text: 'what is this?'}, {type: 'image_url' as const, image_url: {url: 'data:image/png;base64,AAAA'}}]}];
+		await expect(client.chat.completions.create({model: 'rlm', messages: image})).rejects.toMatchObject({status: 400, param: 'messages[0].content[1]', message: expect.stringMatching(/"image_url" are not supported/)});
+		await expect(client.responses.create({model: 'rlm', input: 'q', tools: [{type: 'function', name: 'f', parameters: {}, strict: false}]})).rejects.toMatchObject({status: 400, param: 'tools'});
+		await expect(client.responses.create({model: 'rlm', input: 'q', previous_response_id: 'resp_1'})).rejects.toMatchObject({status: 400, param: 'previous_response_id'});
+	});
+
+	it('accepts stream: null, as the spec allows', async () => {
+		llm.setResponder(scripted({root: () => repl('llm_output("fine")')}));
+		const client = clientFor(await serve());
+		const completion = await client.chat.completions.create({model: 'rlm', messages: ask('q'), stream: null as unknown as false});
+		expect(completion.choices[0]!.message.content).toBe('fine');
+	});
+});
+
+describe('response_format', () => {
+	const City = z.object({city: z.string(), population: z.number().int()});
+
+	/** The model first leaves out a field; asked to repair, it submits the whole object. */
+	const cityModel = () =>
+		scripted({
+			root: ({request}) =>
+				request.messages[1]!.content.includes('cannot be returned')
+					? repl('import json\nllm_output(json.dumps({"city": "Paris", "population": 2100000}))')
+					: repl('import json\nllm_output(json.dumps({"city": "Paris"}))'),
+		});
+
+	it('json_schema: the RLM is told the schema, a wrong answer is repaired, and parse() gets the object', async () => {
+		llm.requests.length = 0;
+		llm.setResponder(cityModel());
+		const client = clientFor(await serve());
+		const completion = await client.chat.completions.parse({model: 'rlm', messages: ask('Largest city of France?'), response_format: zodResponseFormat(City, 'city')});
+		expect(completion.choices[0]!.message.parsed).toEqual({city: 'Paris', population: 2100000});
+		const roots = rootRequests(llm.requests);
+		expect(roots[0]!.messages[0]!.content).toContain('"population"');
+		expect(roots[0]!.messages[0]!.content).toMatch(/JSON Schema \("city"\)/);
+		expect(roots).toHaveLength(2);
+		expect(roots[1]!.messages[1]!.content).toMatch(/population/);
+	});
+
+	it('json_schema through the Responses API (text.format)', async () => {
+		llm.setResponder(cityModel());
+		const client = clientFor(await serve());
+		const response = await client.responses.parse({model: 'rlm', input: 'Largest city of France?', text: {format: zodTextFormat(City, 'city')}});
+		expect(response.output_parsed).toEqual({city: 'Paris', population: 2100000});
+	});
+
+	it('json_object: a fenced object is returned bare', async () => {
+		llm.setResponder(scripted({root: () => repl('llm_output("```json\\n{\\"ok\\": true}\\n```")')}));
+		const client = clientFor(await serve());
+		const completion = await client.chat.completions.create({model: 'rlm', messages: ask('q'), response_format: {type: 'json_object'}});
+		expect(JSON.parse(completion.choices[0]!.message.content!)).toEqual({ok: true});
+	});
+
+	it('an answer that stays wrong fails the request after two repairs, not retried', async () => {
+		llm.requests.length = 0;
+		llm.setResponder(scripted({root: () => repl('llm_output("not json at all")')}));
+		const client = clientFor(await serve());
+		await expect(client.chat.completions.create({model: 'rlm', messages: ask('q'), response_format: {type: 'json_object'}})).rejects.toMatchObject({status: 400, code: 'invalid_output'});
+		expect(rootRequests(llm.requests)).toHaveLength(3);
+	});
+});
+
+describe('streaming', () => {
+	it('progress as reasoning_content, the answer as content, usage with cost', async () => {
+		llm.setResponder(
+			scripted({
+				root: ({turn}) =>
+					turn === 0
+						? {...repl('print("looked at it")', 'First I look.'), usage: {inputTokens: 1000, outputTokens: 100}}
+						: {...repl('llm_output("the answer")'), usage: {inputTokens: 2000, outputTokens: 100}},
+			}),
+		);
+		const client = clientFor(await serve());
+		const stream = await client.chat.completions.create({model: 'rlm', messages: ask('go'), stream: true, stream_options: {include_usage: true}});
+		let reasoning = '';
+		let content = '';
+		let reasoningBeforeContent = true;
+		let usage: (OpenAI.CompletionUsage & {cost?: number}) | undefined;
+		for await (const chunk of stream) {
+			const delta = chunk.choices[0]?.delta as {content?: string; reasoning_content?: string} | undefined;
+			if (delta?.reasoning_content) {
+				reasoning += delta.reasoning_content;
+				if (content) reasoningBeforeContent = false;
+			}
+			content += delta?.content ?? '';
+			if (chunk.usage) usage = chunk.usage;
+		}
+		expect(content).toBe('the answer');
+		expect(reasoningBeforeContent).toBe(true);
+		expect(reasoning).toContain('**Iteration 1/4**');
+		expect(reasoning).toContain('First I look.');
+		expect(reasoning).toContain('looked at it');
+		expect(reasoning).toContain('**Iteration 2/4**');
+		expect(usage).toMatchObject({prompt_tokens: 3000, completion_tokens: 200});
+		// gpt-4o: $2.50 per million input tokens, $10 per million output tokens.
+		expect(usage!.cost).toBeCloseTo(0.0095, 10);
+	});
+
+	it('a heartbeat comment keeps the stream busy while the run waits', async () => {
+		llm.setResponder(scripted({root: () => ({...repl('llm_output("late")'), delayMs: 600})}));
+		const server = await serve({heartbeatMs: 50});
+		const response = await fetch(`${server.url}/v1/chat/completions`, {
+			method: 'POST',
+			headers: {'content-type': 'application/json'},
+			body: JSON.stringify({model: 'rlm', messages: ask('q'), stream: true}),
+		});
+		const text = await response.text();
+		expect(text).toMatch(/^: keep-alive$/m);
+		expect(text.indexOf(': keep-alive')).toBeLessThan(text.indexOf('"late"'));
+		expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+	});
+});
+
+describe('POST /v1/responses', () => {
+	it('answers with a reasoning summary and a message, usage and cost', async () => {
+		llm.setResponder(scripted({root: () => ({...repl('llm_output("forty-two")', 'Computing.'), usage: {inputTokens: 1000, outputTokens: 100}})}));
+		const client = clientFor(await serve());
+		const response = await client.responses.create({model: 'rlm', instructions: 'Be brief.', input: [{role: 'user', content: [{type: 'input_text', text: 'What is six times seven?'}]}]});
+		expect(response.status).toBe('completed');
+		expect(response.output_text).toBe('forty-two');
+		const reasoning = response.output.find((item) => item.type === 'reasoning');
+		expect(reasoning?.type === 'reasoning' && reasoning.summary[0]!.text).toContain('Computing.');
+		expect(response.usage).toMatchObject({input_tokens: 1000, output_tokens: 100, total_tokens: 1100});
+		expect((response.usage as {cost?: number}).cost).toBeCloseTo(0.0035, 10);
+	});
+
+	it('streams reasoning summary deltas, then the answer, then response.completed', async () => {
+		llm.setResponder(scripted({root: () => repl('llm_output("streamed answer")', 'Thinking it through.')}));
+		const client = clientFor(await serve());
+		const stream = await client.responses.create({model: 'rlm', input: 'q', stream: true});
+		const types: string[] = [];
+		let reasoning = '';
+		let text = '';
+		let completed: OpenAI.Responses.Response | undefined;
+		for await (const event of stream) {
+			types.push(event.type);
+			if (event.type === 'response.reasoning_summary_text.delta') reasoning += event.delta;
+			if (event.type === 'response.output_text.delta') text += event.delta;
+			if (event.type === 'response.completed') completed = event.response;
+		}
+		expect(reasoning).toContain('Thinking it through.');
+		expect(text).toBe('streamed answer');
+		expect(types[0]).toBe('response.created');
+		expect(types.indexOf('response.reasoning_summary_text.delta')).toBeLessThan(types.indexOf('response.output_text.delta'));
+		expect(types.at(-1)).toBe('response.completed');
+		expect(completed?.output.at(-1)).toMatchObject({type: 'message', content: [{type: 'output_text', text: 'streamed answer'}]});
+	});
+
+	it('max_output_tokens cuts the answer only: status incomplete', async () => {
+		llm.requests.length = 0;
+		llm.setResponder(scripted({root: () => repl('llm_output("y" * 100)')}));
+		const client = clientFor(await serve());
+		const response = await client.responses.create({model: 'rlm', input: 'q', max_output_tokens: 5});
+		expect(response.status).toBe('incomplete');
+		expect(response.incomplete_details?.reason).toBe('max_output_tokens');
+		expect(response.output_text).toBe('y'.repeat(20));
+		expect((llm.requests[0]!.body as Record<string, unknown>).max_tokens).toBeUndefined();
+	});
+});
+
+describe('models, health, model aliases, CORS', () => {
+	it('GET /v1/models/{id} for rlm and rlm:<model>; 404 for others', async () => {
+		const client = clientFor(await serve());
+		expect((await client.models.retrieve('rlm')).id).toBe('rlm');
+		expect((await client.models.retrieve('rlm:gpt-4o-mini')).id).toBe('rlm:gpt-4o-mini');
+		await expect(client.models.retrieve('rlm:no-such-model')).rejects.toMatchObject({status: 404});
+		await expect(client.models.retrieve('gpt-9')).rejects.toMatchObject({status: 404});
+	});
+
+	it('GET /health answers without a token', async () => {
+		const server = await serve({token: 'sekrit'});
+		const response = await fetch(`${server.url}/health`);
+		expect(response.status).toBe(200);
+		expect(await response.json()).toMatchObject({status: 'ok', active: 0});
+		expect((await fetch(`${server.url}/v1/models`)).status).toBe(401);
+	});
+
+	it('rlm:<alias> runs the alias\'s model', async () => {
+		llm.requests.length = 0;
+		llm.setResponder(scripted({root: () => repl('llm_output("ok")')}));
+		const client = clientFor(await serve());
+		await client.chat.completions.create({model: 'rlm:4o-mini', messages: ask('q')});
+		expect(rootRequests(llm.requests)[0]!.model).toBe('gpt-4o-mini');
+	});
+
+	it('--cors ORIGIN lets that origin\'s pages in (preflight too) and no other', async () => {
+		llm.setResponder(scripted({root: () => repl('llm_output("from the browser")')}));
+		const server = await serve({corsOrigins: ['http://localhost:3000']});
+		const preflight = await fetch(`${server.url}/v1/chat/completions`, {
+			method: 'OPTIONS',
+			headers: {origin: 'http://localhost:3000', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type'},
+		});
+		expect(preflight.status).toBe(204);
+		expect(preflight.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+		expect(preflight.headers.get('access-control-allow-headers')).toMatch(/content-type/);
+		const post = (origin: string) =>
+			fetch(`${server.url}/v1/chat/completions`, {method: 'POST', headers: {origin, 'content-type': 'application/json'}, body: JSON.stringify({model: 'rlm', messages: ask('q')})});
+		const allowed = await post('http://localhost:3000');
+		expect(allowed.status).toBe(200);
+		expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+		expect(((await allowed.json()) as OpenAI.ChatCompletion).choices[0]!.message.content).toBe('from the browser');
+		const other = await post('http://evil.example');
+		expect(other.status).toBe(403);
+		expect(other.headers.get('access-control-allow-origin')).toBeNull();
+	});
+
+	it('--cors "*" needs a token', async () => {
+		await expect(serve({corsOrigins: ['*']})).rejects.toThrow(/needs a bearer token/);
+	});
+});

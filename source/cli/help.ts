@@ -158,14 +158,21 @@ export function helpFor(topic: string | undefined): string {
 
 let cachedVersion: string | undefined;
 
-/** The package's version, read from its package.json (next to dist/ and source/). */
+/** The package's version, from its package.json: the nearest one above this file named rlm-tui
+ * (next to source/ and dist/; bundled chunks sit one level deeper, in dist/bin/). */
 export function version(): string {
 	if (cachedVersion) return cachedVersion;
-	try {
-		const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-		cachedVersion = (JSON.parse(text) as {version?: string}).version ?? 'unknown';
-	} catch {
-		cachedVersion = 'unknown';
+	cachedVersion = 'unknown';
+	for (const up of ['../package.json', '../../package.json', '../../../package.json']) {
+		try {
+			const manifest = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as {name?: string; version?: string};
+			if (manifest.name === 'rlm-tui' && manifest.version) {
+				cachedVersion = manifest.version;
+				break;
+			}
+		} catch {
+			// Not there: look one level further up.
+		}
 	}
 	return cachedVersion;
 }

@@ -1,13 +1,16 @@
-// Bundles the command line: dist/cli.js and everything it loads become a few files (one chunk per
-// lazily loaded mode), so a start reads and compiles a handful of files instead of hundreds of
-// modules. Runs after tsc, over its output. The library (dist/index.js) and the sandbox's host and
-// worker (dist/sandbox/, read by the host under the permission model) stay as tsc wrote them.
+// Bundles the command line: source/cli.tsx and everything it loads become a few files (one chunk
+// per lazily loaded mode), so a start reads and compiles a handful of files instead of hundreds of
+// modules. Runs after tsc and reads the sources itself (so an incremental tsc that leaves
+// dist/cli.js alone never hands it a bundle to bundle again). The library (dist/index.js) and the
+// sandbox's host and worker (dist/sandbox/, read by the host under the permission model) stay as
+// tsc wrote them.
 import {rmSync} from 'node:fs';
 import {build} from 'esbuild';
 
 rmSync('dist/bin', {recursive: true, force: true});
 await build({
-	entryPoints: {cli: 'dist/cli.js'},
+	entryPoints: {cli: 'source/cli.tsx'},
+	tsconfig: 'tsconfig.build.json',
 	outdir: 'dist',
 	allowOverwrite: true,
 	chunkNames: 'bin/[name]-[hash]',

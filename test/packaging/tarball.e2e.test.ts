@@ -12,7 +12,8 @@ const root = resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(join(tmpdir(), 'rlm-pack-'));
 const {version} = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {version: string};
 
-afterAll(() => rmSync(work, {recursive: true, force: true}));
+// Two installs' node_modules: removing them takes a while on a loaded machine.
+afterAll(() => rmSync(work, {recursive: true, force: true}), 300_000);
 
 /** Runs a command; on failure the error carries its output. */
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -47,11 +48,12 @@ describe('the package', () => {
 		const answer = run(bin, ['-b', 'demo', '--log-dir', join(work, 'logs'), '-p', 'The cat sat on the mat. The dog sat too.'], work, env);
 		expect(answer).toContain('Demo answer');
 		expect(answer).toMatch(/\*\*10 words\*\*/);
-		// The library: an ES module import works; require() gets Node's clear ES-module error.
+		// The library: an ES module import works; require() works where Node can require ES modules
+		// (20.19+, through the `default` condition) and otherwise gets Node's clear ES-module error.
 		const installed = join(prefix, 'lib', 'node_modules', 'rlm-tui');
 		expect(run(process.execPath, ['--input-type=module', '-e', `import {Rlm} from ${JSON.stringify(installed + '/dist/index.js')}; console.log(typeof Rlm)`], work).trim()).toBe('function');
-		const required = spawnSync(process.execPath, ['-e', 'require("rlm-tui")'], {cwd: join(prefix, 'lib'), encoding: 'utf8'});
-		expect(required.status).not.toBe(0);
-		expect(required.stderr).toMatch(/ERR_REQUIRE_ESM|require\(\) of ES Module/);
+		const required = spawnSync(process.execPath, ['-e', 'console.log(typeof require("rlm-tui").Rlm)'], {cwd: join(prefix, 'lib'), encoding: 'utf8'});
+		if (required.status === 0) expect(required.stdout.trim()).toBe('function');
+		else expect(required.stderr).toMatch(/ERR_REQUIRE_ESM/);
 	}, 900_000);
 });

@@ -55,8 +55,9 @@ async function main(): Promise<number> {
 	const config = resolveConfig(cliFlags, process.env, settings.get());
 
 	const serveOnly = (['port', 'host', 'token', 'maxConcurrent'] as const).filter((name) => flags[name] !== undefined);
-	if (command !== 'serve' && (serveOnly.length || flags.cors?.length)) {
-		const name = serveOnly[0] ? serveOnly[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) : 'cors';
+	// The server flags belong to serve (and mcp --http); --cors to serve alone.
+	if ((command !== 'serve' && command !== 'mcp' && serveOnly.length) || (command !== 'serve' && flags.cors?.length)) {
+		const name = serveOnly[0] && command !== 'mcp' ? serveOnly[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) : 'cors';
 		fail(`--${name} is an option of serve: rlm-tui serve --${name} ...`);
 	}
 	if (command === 'serve') {

@@ -9,6 +9,7 @@ import type {RlmOptions} from '../engine/types.js';
 import {emptyTrajectory, reduceTrajectory} from '../trajectory/tree.js';
 import type {Conversation} from './conversation.js';
 import {progressNarrator} from './progress-narrator.js';
+import {printable} from '../text/printable.js';
 import type {OutputFormat} from './request-schema.js';
 import {checkOutput, formatInstructions, repairPrompt} from './structured-output.js';
 
@@ -61,7 +62,9 @@ export async function runRequest(request: RunRequest): Promise<RunOutcome> {
 	let reasoning = '';
 	rlm.on('event', (event: RlmEvent) => {
 		tree = reduceTrajectory(tree, event);
-		const text = narrate(event);
+		// Clients show this as thinking, some in a terminal: no escape sequences from model text.
+		const narrated = narrate(event);
+		const text = narrated && printable(narrated);
 		if (!text) return;
 		reasoning += text;
 		request.onReasoning?.(text);

@@ -1,6 +1,7 @@
 // Server-sent events for streaming answers, with a heartbeat: an SSE comment every few seconds
 // while nothing else is written, so proxies and clients with idle timeouts keep a long run open.
 import type {ServerResponse} from 'node:http';
+import {printableLine} from '../text/printable.js';
 
 export interface SseStream {
 	/** One event: `data: JSON` (with `event: NAME` first when given, as the Responses API sends). */
@@ -33,7 +34,8 @@ export function startSse(res: ServerResponse, options: {heartbeatMs?: number; he
 			write(`${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(body)}\n\n`);
 		},
 		comment(text) {
-			write(`: ${text.replace(/\n/g, ' ')}\n\n`);
+			// One printable line: a CR or LF in model-chosen text would end the comment and forge events.
+			write(`: ${printableLine(text)}\n\n`);
 		},
 		end(done = false) {
 			clearInterval(timer);

@@ -35,7 +35,8 @@ export function clip(text: string, width: number): string {
 		out += char;
 		used += w;
 	}
-	return `${out}…`;
+	// Text already cut (a quoted prompt) keeps its one ellipsis: never "……".
+	return out.endsWith('…') ? out : `${out}…`;
 }
 
 /** Cuts ANSI-coloured text to a display width (styles kept, nothing wraps), ending a cut with "…". */
@@ -43,7 +44,8 @@ export function fitAnsi(text: string, width: number): string {
 	if (width <= 0) return '';
 	if (stringWidth(text) <= width) return text;
 	if (width === 1) return '…';
-	return `${wrapAnsi(text, width - 1, {hard: true, trim: false, wordWrap: false}).split('\n')[0] ?? ''}…`;
+	const head = wrapAnsi(text, width - 1, {hard: true, trim: false, wordWrap: false}).split('\n')[0] ?? '';
+	return /…(?:\u001b\[[0-9;]*m)*$/.test(head) ? head : `${head}…`;
 }
 
 const leadingSpace = /^((?:\u001b\[[0-9;]*m)*) /;

@@ -176,6 +176,9 @@ describe('formatting, Markdown and advice', () => {
 		expect(clip('abcdef', 4)).toBe('abc…');
 		expect(fitAnsi('\x1b[31mabcdef\x1b[39m', 4)).toMatch(/abc(\x1b\[\d+m)*…$/);
 		expect(fitAnsi('abcdef', 6)).toBe('abcdef');
+		// A cut that lands just after an ellipsis adds none of its own.
+		expect(clip('"Summarize in one senten…" → an answer', 26)).toBe('"Summarize in one senten…');
+		expect(fitAnsi('\x1b[2m"Summarize in one senten…"\x1b[22m → an answer', 26)).not.toMatch(/……/);
 		// The libraries load on demand (the app starts them after its first frame).
 		const source = '**bold** and `code`\n\n- a\n- b';
 		await loadRenderers();

@@ -31,7 +31,7 @@ type BlockState =
 	/** Python runs the block. */
 	| {phase: 'running'}
 	/** A timeout or cancel interrupted Python; once the grace period is over the host is given up. */
-	| {phase: 'interrupting'; why: Interruption; killTimer: NodeJS.Timeout}
+	| {phase: 'interrupting'; why: Interruption; killTimer: NodeJS.Timeout; resendTimer: NodeJS.Timeout}
 	/** The outcome is known; later messages and timers change nothing. */
 	| {phase: 'settled'};
 
@@ -85,6 +85,9 @@ class PythonClock {
 	}
 }
 
+/** How often an interrupt Python has not yet acted on is raised again, in ms. */
+const interruptResendMs = 1_000;
+
 export class BlockRun {
 	readonly #host: HostProcess;
 	readonly #settings: BlockRunSettings;
@@ -132,7 +135,10 @@ export class BlockRun {
 	#settle(outcome: BlockOutcome): void {
 		const state = this.#state;
 		if (state.phase === 'settled') return;
-		if (state.phase === 'interrupting') clearTimeout(state.killTimer);
+		if (state.phase === 'interrupting') {
+			clearTimeout(state.killTimer);
+			clearInterval(state.resendTimer);
+		}
 		this.#state = {phase: 'settled'};
 		this.#clock.stop();
 		this.#options.signal?.removeEventListener('abort', this.#onAbort);
@@ -151,7 +157,11 @@ export class BlockRun {
 			const cause: RestartCause = why === 'timeout' ? {kind: 'timeout', timeoutMs: this.#settings.timeoutMs} : {kind: 'cancelled'};
 			this.#settle({kind: 'lost', cause, output: this.#output()});
 		}, this.#settings.interruptGraceMs);
-		this.#state = {phase: 'interrupting', why, killTimer};
+		// An interrupt can be lost (one that lands while the worker clears a stale one as the block
+		// starts): it is raised again until Python stops or the grace is over. One that arrives after
+		// the block ended is only noted by the REPL, and the next block's start clears it.
+		const resendTimer = setInterval(() => this.#host.send({t: 'interrupt', id: this.#settings.id}), interruptResendMs);
+		this.#state = {phase: 'interrupting', why, killTimer, resendTimer};
 	}
 
 	#onMessage(message: BlockMessage): void {

@@ -14,6 +14,7 @@ import {
 } from '../protocol/backends.js';
 import type {HeaderMap, Settings} from './schema.js';
 import {readFileSync} from 'node:fs';
+import type {LimitCaps} from '../protocol/limits.js';
 
 export interface Flags {
 	model?: string;
@@ -36,19 +37,9 @@ export interface Flags {
 	allowModels?: string[];
 }
 
-/** The run-wide limits a session runs under (the library's option names; absent: no limit). */
-export interface LimitConfig {
-	/** USD. */
-	maxBudget?: number;
-	/** Seconds. */
-	maxTimeout?: number;
-	/** Input plus output tokens. */
-	maxTokens?: number;
-	/** Failed blocks in a row. */
-	maxErrors?: number;
-	/** Sub-calls per run (the library's default, 500, when absent). */
-	maxSubCalls?: number;
-	/** Models `model=` may name in sub-calls besides the root model and the sub-model. */
+/** The run-wide limits a session runs under: the protocol's caps (absent: no limit) and the
+ * models `model=` may name in sub-calls besides the root model and the sub-model. */
+export interface LimitConfig extends LimitCaps {
 	allowModels?: string[];
 }
 

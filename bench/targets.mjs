@@ -8,7 +8,7 @@ import path from 'node:path';
 import {prewarmSandbox} from '../dist/sandbox/index.js';
 import {makeText} from './context.mjs';
 import {isRoot, repl, startFakeOpenAI} from './support/fake-openai.mjs';
-import {MB, benchEnv, cliPath, procCpuMs, processTree, pyodideDir, reps, root, sleep, stats, timedRun, timedTreeRun, watchTreeMemory, xdgDirs} from './support/util.mjs';
+import {MB, benchEnv, cliPath, procCpuMs, processTree, pyodideDir, reps, root, sleep, stats, timedTreeRun, watchTreeMemory, xdgDirs} from './support/util.mjs';
 
 const referenceScript = path.join(root, 'bench', 'support', 'reference_rlm.py');
 export const bareLoadScript = `import(${JSON.stringify(path.join(pyodideDir, 'pyodide.mjs'))}).then(({loadPyodide}) => loadPyodide({indexURL: ${JSON.stringify(pyodideDir)}, stdout: () => {}, stderr: () => {}}))`;

@@ -27,7 +27,7 @@ function tryTake() {
 		return true;
 	} catch (error) {
 		if (error.code !== 'EEXIST') throw error;
-		let holder = Number.NaN;
+		let holder;
 		try {
 			holder = Number(readFileSync(join(lock, 'pid'), 'utf8'));
 		} catch {

@@ -108,14 +108,14 @@ export function processTree(pid) {
 	const pids = [];
 	const visit = (p) => {
 		pids.push(p);
-		let tasks = [];
+		let tasks;
 		try {
 			tasks = fs.readdirSync(`/proc/${p}/task`);
 		} catch {
 			return;
 		}
 		for (const task of tasks) {
-			let children = '';
+			let children;
 			try {
 				children = fs.readFileSync(`/proc/${p}/task/${task}/children`, 'utf8');
 			} catch {

@@ -64,6 +64,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null;
 }
 
+/** A JSON field as text when it is a string or a number; '' for anything else. */
+function scalarText(value: unknown): string {
+	return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+}
+
 /** `text` ending in one full stop: none added after a sentence that already ends in punctuation. */
 export function sentence(text: string): string {
 	const trimmed = text.trimEnd();
@@ -105,7 +110,7 @@ export function systemErrorCode(error: unknown): string | undefined {
 		if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
 		queue.push(current['cause']);
 		const errors = current['errors'];
-		if (Array.isArray(errors)) queue.push(...errors);
+		if (Array.isArray(errors)) queue.push(...(errors as unknown[]));
 	}
 	return undefined;
 }
@@ -267,6 +272,7 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefine
 			},
 			(error: unknown) => {
 				signal.removeEventListener('abort', onAbort);
+				// eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- relays the promise's own rejection as it was
 				reject(error);
 			},
 		);
@@ -307,7 +313,7 @@ export function isTransientStreamError(error: unknown): boolean {
 	if (!(error instanceof OpenAI.APIError || error instanceof Anthropic.APIError) || error.status !== undefined) return false;
 	const body = (error as {error?: unknown}).error;
 	const inner = isObject(body) && isObject(body['error']) ? body['error'] : body;
-	const type = isObject(inner) ? `${String(inner['type'] ?? '')} ${String(inner['code'] ?? '')}` : '';
+	const type = isObject(inner) ? `${scalarText(inner['type'])} ${scalarText(inner['code'])}` : '';
 	const status = isObject(inner) ? Number(inner['code'] ?? inner['status'] ?? Number.NaN) : Number.NaN;
 	if (status >= 400 && status < 500 && status !== 408 && status !== 429) return false;
 	return !PERMANENT_TYPES.test(type);

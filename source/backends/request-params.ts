@@ -105,7 +105,7 @@ export function refusedParameter(
 	let param: OptionalParam | undefined;
 	// OpenAI names the parameter in `param` for any invalid value ("max_tokens is too large"): it
 	// counts only as a refusal of the parameter itself.
-	const refused = REFUSAL.test(said.message) || /unsupported/i.test(String(said.code ?? ''));
+	const refused = REFUSAL.test(said.message) || /unsupported/i.test(typeof said.code === 'string' ? said.code : '');
 	if (!refused) return undefined;
 	if (typeof said.param === 'string') param = candidates.find((candidate) => candidate === said.param);
 	if (param === undefined) {

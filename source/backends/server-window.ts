@@ -43,7 +43,7 @@ export function serverOrigin(baseURL: string): string {
 
 async function fromModelList(request: JsonRequest, baseURL: string, model: string): Promise<ProbeResult | undefined> {
 	const list = await quietly(request('get', `${baseURL}/models`));
-	const data = isRecord(list) && Array.isArray(list['data']) ? list['data'] : [];
+	const data: unknown[] = isRecord(list) && Array.isArray(list['data']) ? list['data'] : [];
 	const entry = data.find((item) => isRecord(item) && item['id'] === model);
 	if (!isRecord(entry)) return undefined;
 	const vllm = positive(entry['max_model_len']);
@@ -70,7 +70,7 @@ async function fromOllama(request: JsonRequest, origin: string, model: string): 
 	const cap = (tokens: number) => (trained ? Math.min(tokens, trained) : tokens);
 	if (numCtx) return {window: {tokens: cap(numCtx), source: 'Ollama num_ctx'}, server: 'ollama'};
 	const ps = await quietly(request('get', `${origin}/api/ps`));
-	const running = isRecord(ps) && Array.isArray(ps['models']) ? ps['models'].find((item) => isRecord(item) && ollamaNamed(item, model)) : undefined;
+	const running = isRecord(ps) && Array.isArray(ps['models']) ? (ps['models'] as unknown[]).find((item) => isRecord(item) && ollamaNamed(item, model)) : undefined;
 	const loaded = isRecord(running) ? positive(running['context_length']) : undefined;
 	if (loaded) return {window: {tokens: cap(loaded), source: 'the context Ollama loaded it with'}, server: 'ollama'};
 	// Not loaded yet: what it will hold depends on the server's settings; ask again once it is.
@@ -86,7 +86,7 @@ async function fromLlamaCpp(request: JsonRequest, origin: string): Promise<Probe
 
 async function fromLmStudio(request: JsonRequest, origin: string, model: string): Promise<ProbeResult | undefined> {
 	const list = await quietly(request('get', `${origin}/api/v1/models`));
-	const models = isRecord(list) && Array.isArray(list['models']) ? list['models'] : undefined;
+	const models = isRecord(list) && Array.isArray(list['models']) ? (list['models'] as unknown[]) : undefined;
 	if (!models) return undefined;
 	const entry = models.find((item) => isRecord(item) && item['key'] === model);
 	const instances = isRecord(entry) && Array.isArray(entry['loaded_instances']) ? entry['loaded_instances'] : [];

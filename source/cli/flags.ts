@@ -124,7 +124,7 @@ export function parseCli(argv: string[] = process.argv.slice(2)): Cli {
 		// meow throws for a flag given twice that takes one value.
 		throw new UsageError(error instanceof Error ? error.message.replace(/^The flag /, '') : String(error));
 	}
-	checkUnknownFlags(parsed.flags as Record<string, unknown>);
+	checkUnknownFlags(parsed.flags);
 	checkMissingValues(argv);
 	const flags = {...parsed.flags} as Record<string, unknown>;
 	for (const [name, value] of Object.entries(flags)) {
@@ -134,7 +134,7 @@ export function parseCli(argv: string[] = process.argv.slice(2)): Cli {
 		}
 	}
 	for (const name of numberFlags) {
-		const raw = flags[name];
+		const raw = flags[name] as string | number | boolean | undefined;
 		if (raw === undefined) continue;
 		// --max-budget '$0.50' as 0.50 (USD is the only unit).
 		const text = name === 'maxBudget' || name === 'totalBudget' ? String(raw).trim().replace(/^\$/, '') : String(raw).trim();

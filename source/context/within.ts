@@ -38,7 +38,7 @@ export class AllowedFolders {
 	 * (or, when it does not exist, its name is not); 'missing' for a name inside that does not exist,
 	 * so the usual "not found" can be said without telling what exists outside.
 	 */
-	async resolve(path: string): Promise<string | 'outside' | 'missing'> {
+	async resolve(path: string): Promise<string> {
 		const real = await realpath(path).catch(() => null);
 		if (real === null) return [...this.given, ...this.folders].some((folder) => isInside(folder, path)) ? 'missing' : 'outside';
 		return this.contains(real) ? real : 'outside';

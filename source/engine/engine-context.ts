@@ -45,7 +45,7 @@ export interface SettledOptions {
 export interface EngineContext {
 	backend: Backend;
 	options: SettledOptions;
-	emit(event: RlmEventBody): void;
+	emit: (event: RlmEventBody) => void;
 	/** True the first time `key` is passed in this completion (for warnings given once). */
 	once(key: string): boolean;
 	/** The completion's run-wide limits, shared by every run of its tree. */

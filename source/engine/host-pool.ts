@@ -72,12 +72,12 @@ export class HostPool {
 	 * HostPoolFull when waiting could never end, or with the signal's reason when it aborts. */
 	acquire(parent: HostSlot, signal?: AbortSignal): Promise<HostSlot> {
 		const owner = parent as Holder;
-		if (signal?.aborted) return Promise.reject(signal.reason);
+		if (signal?.aborted) return Promise.reject(signal.reason as Error);
 		if (this.#holders.size < this.capacity && this.#waiters.length === 0) return Promise.resolve(this.#add(owner, owner.depth + 1));
 		return new Promise<HostSlot>((resolve, reject) => {
 			const onAbort = () => {
 				this.#remove(waiter);
-				reject(signal!.reason);
+				reject(signal!.reason as Error);
 				this.#settle();
 			};
 			const waiter: Waiter = {

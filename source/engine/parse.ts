@@ -162,7 +162,7 @@ export function readReply(reply: string): ReplyReading {
 				const next = all[index + 1];
 				const stray = next?.token.type === 'code' ? openingFence(next.token.raw) : null;
 				if (block.closed && stray && stray.info === '' && unwrapNested((token as Tokens.Code).text).nested) {
-					const newline = text.indexOf('\n', next!.start);
+					const newline = text.indexOf('\n', next.start);
 					if (newline < 0) break read;
 					prose.push('\n');
 					base = newline + 1;

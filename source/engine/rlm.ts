@@ -468,7 +468,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		const logger = this.#trajectoryLogger();
 		const seen = new Set<string>();
 		const emit = (body: RlmEventBody) => {
-			const event = {...this.#priced(body), t: performance.now()} as RlmEvent;
+			const event = {...this.#priced(body), t: performance.now()};
 			logger?.handle(event);
 			this.emit('event', event);
 		};

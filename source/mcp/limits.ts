@@ -76,7 +76,6 @@ export class LifetimeLedger {
 	readonly spent: Spent = {usd: 0, tokens: 0, calls: 0};
 	#reservedUsd = 0;
 	#reservedTokens = 0;
-	#running = 0;
 	#waiters: Array<() => void> = [];
 
 	constructor(readonly limits: LifetimeLimits) {}
@@ -119,7 +118,6 @@ export class LifetimeLedger {
 		const heldTokens = left.tokens !== undefined ? (maxTokens ?? 0) : 0;
 		this.#reservedUsd += heldUsd;
 		this.#reservedTokens += heldTokens;
-		this.#running++;
 		let settled = false;
 		return {
 			...(maxBudget !== undefined ? {maxBudget} : {}),
@@ -129,7 +127,6 @@ export class LifetimeLedger {
 				settled = true;
 				this.#reservedUsd -= heldUsd;
 				this.#reservedTokens -= heldTokens;
-				this.#running--;
 				this.spent.usd += spent.usd;
 				this.spent.tokens += spent.tokens;
 				this.spent.calls++;

@@ -16,7 +16,8 @@ export async function answerBridge(request: BridgeRequest, signal: AbortSignal, 
 			const value: unknown = results[i];
 			if (typeof value === 'string') return value;
 			if (value === undefined || value === null) return NO_ANSWER;
-			return String(value);
+			if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+			return JSON.stringify(value) ?? NO_ANSWER;
 		});
 	} catch (error) {
 		const text = `Error: ${errorText(error)}`;

@@ -14,7 +14,7 @@ export function encodeContext(context: SandboxContext | null): EncodedContext {
 	if (context === null || context === undefined) return {kind: 'none', bytes: new Uint8Array(0), parts: []};
 	if (typeof context === 'string') return {kind: 'str', bytes: Buffer.from(context, 'utf8'), parts: []};
 	if (!isTextDict(context)) return {kind: 'json', bytes: Buffer.from(jsonText(context), 'utf8'), parts: []};
-	const entries = Object.entries(context) as Array<[string, string]>;
+	const entries = Object.entries(context);
 	const sizes = entries.map(([, text]) => Buffer.byteLength(text, 'utf8'));
 	const bytes = Buffer.allocUnsafe(sizes.reduce((a, b) => a + b, 0));
 	let offset = 0;

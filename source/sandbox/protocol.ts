@@ -72,4 +72,4 @@ export const bridgeFunctions = ['llm_query', 'llm_query_batched', 'rlm_query', '
 
 /** Fails to compile when protocol/repl.ts names a bridge function this list lacks. */
 type MissingBridgeFunction = Exclude<BridgeFunction, (typeof bridgeFunctions)[number]>;
-const everyBridgeFunctionListed: [MissingBridgeFunction] extends [never] ? true : MissingBridgeFunction = true;
+const _everyBridgeFunctionListed: [MissingBridgeFunction] extends [never] ? true : MissingBridgeFunction = true;

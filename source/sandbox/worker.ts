@@ -113,7 +113,7 @@ function bridgeCall(requestJson: unknown): string | undefined {
 		throw new TypeError('prompts must be strings');
 	const model = typeof request.model === 'string' ? request.model : null;
 	const callId = ++callSeq;
-	post({t: 'bridge', id: currentRun, callId, fn, prompts: request.prompts as string[], model});
+	post({t: 'bridge', id: currentRun, callId, fn, prompts: request.prompts, model});
 	for (;;) {
 		const seen = Atomics.load(ctl, CTL.reply);
 		let received = receiveMessageOnPort(replyPort);

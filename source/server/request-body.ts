@@ -46,7 +46,7 @@ export function bodyReader(limits: {maxBodyBytes?: number | undefined; maxBuffer
 				buffered -= size;
 			}
 			try {
-				return JSON.parse(Buffer.concat(chunks, size).toString('utf8'));
+				return JSON.parse(Buffer.concat(chunks, size).toString('utf8')) as unknown;
 			} catch {
 				throw new HttpError(400, 'invalid_request_error', 'The request body is not valid JSON.');
 			}

@@ -120,7 +120,7 @@ export function chatTurns(request: ChatRequest): TextMessage[] {
 			throw new UnsupportedError('Tool calls and tool results are not supported: send the conversation as text.', `messages[${index}]`);
 		const {content} = message;
 		const text = typeof content === 'string' ? content : content ? partsText(content, `messages[${index}].content`) : '';
-		return {role: message.role as TextMessage['role'], text};
+		return {role: message.role, text};
 	});
 }
 

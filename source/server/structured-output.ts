@@ -29,7 +29,7 @@ function schemaFor(schema: Record<string, unknown>): z.ZodType | null {
 	if (!schemaCache.has(schema)) {
 		let converted: z.ZodType | null;
 		try {
-			converted = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]) as z.ZodType;
+			converted = z.fromJSONSchema(schema);
 		} catch {
 			converted = null;
 		}

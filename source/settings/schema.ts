@@ -48,7 +48,7 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
 	maxDepth: 1,
 	timeoutSeconds: 30,
 	theme: 'dark',
-}) as Settings;
+});
 
 const LEGACY_DEFAULT_TEMPERATURE = 0.7;
 
@@ -92,11 +92,11 @@ export const settingsSchema = z
 		allowModels: z.array(z.string().trim().min(1).max(500)).max(100).optional().catch(undefined),
 		theme: z.enum(['dark', 'light']).catch(DEFAULT_SETTINGS.theme),
 	})
-	.catch(() => ({...DEFAULT_SETTINGS, models: {}, baseURLs: {}, headers: {}}) as never);
+	.catch(() => ({...DEFAULT_SETTINGS, models: {}, baseURLs: {}, headers: {}}));
 
 /** Parses anything into valid settings (never throws); undefined optional fields are removed. */
 export function parseSettings(input: unknown): Settings {
-	const parsed = settingsSchema.parse(input) as Settings;
+	const parsed = settingsSchema.parse(input);
 	// Earlier versions wrote the default 0.7 into every file they saved: that value reads as "not
 	// chosen" (the default is 0.7 anyway, and GPT-5 and the o-series refuse it).
 	if (parsed.temperature === LEGACY_DEFAULT_TEMPERATURE) delete parsed.temperature;

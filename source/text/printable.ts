@@ -46,7 +46,7 @@ export function printableDeep<T>(value: T): T {
 	if (typeof value === 'string') return printable(value) as T;
 	if (Array.isArray(value)) {
 		let copy: unknown[] | null = null;
-		value.forEach((item, index) => {
+		(value as unknown[]).forEach((item, index) => {
 			const clean = printableDeep(item);
 			if (clean !== item) (copy ??= [...value])[index] = clean;
 		});
@@ -55,7 +55,7 @@ export function printableDeep<T>(value: T): T {
 	if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
 		// Keys too: some records are keyed by model or file names.
 		let changed = false;
-		const entries = Object.entries(value).map(([key, item]) => {
+		const entries = Object.entries(value as Record<string, unknown>).map(([key, item]) => {
 			const cleanKey = printable(key);
 			const clean = printableDeep(item);
 			if (cleanKey !== key || clean !== item) changed = true;

@@ -48,7 +48,7 @@ const loggedLimitsSchema = z.object({
 	use: z.object({costUsd: count, unpricedModels: z.array(z.string().max(500)).max(100), tokens: count, subCalls: count, errors: count, elapsedMs: count}),
 });
 
-const ours = (value: unknown): Ours => (value && typeof value === 'object' ? (value as Ours) : {});
+const ours = (value: unknown): Ours => (value && typeof value === 'object' ? value : {});
 const zero = (): Usage => ({inputTokens: 0, outputTokens: 0});
 const add = (a: Usage, b: Usage): Usage => ({inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens});
 
@@ -68,7 +68,7 @@ class EventBuilder {
 	/** The log is ours: an iteration's timestamp is its start (the original logs its end). */
 	startStamps = false;
 	push(body: RlmEventBody, t: number) {
-		this.#events.push({event: {...body, t: Math.max(0, t)} as RlmEvent, order: this.#events.length});
+		this.#events.push({event: {...body, t: Math.max(0, t)}, order: this.#events.length});
 	}
 	/** Ids unique in this process, so the trees of several logs can share one trajectory. */
 	id(prefix: string) {

@@ -28,7 +28,7 @@ interface Extra {
 	ok?: boolean;
 }
 
-const extra = (value: unknown): Extra => (value && typeof value === 'object' ? (value as Extra) : {});
+const extra = (value: unknown): Extra => (value && typeof value === 'object' ? value : {});
 
 export function resumeTurns(logs: TrajectoryLog[]): ResumeTurn[] {
 	return logs.map((log) => {

@@ -281,7 +281,7 @@ class Tx {
 	/** A writable copy of the node, made once per reduction. */
 	edit<T extends TrajectoryNode>(id: number): Writable<T> {
 		const node = this.nodes.get(id) as T;
-		if (this.#fresh.has(id)) return node as Writable<T>;
+		if (this.#fresh.has(id)) return node;
 		const copy = {...node} as Writable<T>;
 		this.nodes.set(id, copy as unknown as TrajectoryNode);
 		this.#fresh.add(id);

@@ -1,7 +1,7 @@
 // The TUI's root: owns the one reducer, feeds it keys and engine events, runs its effects, and
 // lays out the panes. State goes down as props; only the reducer changes it.
 import {Box, Text, useStdout} from 'ink';
-import React, {memo, useCallback, useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore} from 'react';
+import {memo, useCallback, useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore} from 'react';
 import type {ContextBadge, ContextLoadOptions} from '../context/index.js';
 import type {RlmEvent} from '../protocol/events.js';
 import type {ResolvedConfig} from '../settings/resolve.js';
@@ -200,7 +200,7 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 		void loadRenderers().then(() => setRenderers(renderersVersion()));
 		// --resume first: it picks the last session's files before a new question can log one.
 		if (!skipStartup) void (resume ? runnerRef.current!.resumeLast() : Promise.resolve()).then(() => runnerRef.current!.startUp());
-	}, [skipStartup]);
+	}, [skipStartup, resume]);
 
 	useEffect(() => {
 		const onResize = () => dispatch({type: 'resize', size: terminalSize(stdout)});

@@ -83,8 +83,8 @@ export class EffectRunner {
 
 	/** What a command's effect sees: always the latest props. `at`: where what it says goes in the chat. */
 	#context(at?: number): CommandContext {
-		const runner = this;
 		const {deps} = this;
+		const backend = () => this.#backend;
 		return {
 			rlm: deps.rlm,
 			settings: deps.settings,
@@ -94,7 +94,7 @@ export class EffectRunner {
 			...(deps.terminal ? {terminal: deps.terminal} : {}),
 			...(deps.contextLoad ? {contextLoad: deps.contextLoad} : {}),
 			get backend() {
-				return runner.#backend;
+				return backend();
 			},
 			dispatch: (action) => this.#dispatch(action),
 			say: (kind, text) => (at === undefined ? this.#say(kind, text) : this.#dispatch({type: 'chat', kind, text, at})),

@@ -4,6 +4,7 @@
 // the terminal going away, a crash) before the promise resolves.
 // React and Ink are imported only here and only after NODE_ENV is settled: React's development
 // build costs several times more per frame.
+import {inspect} from 'node:util';
 import type {ReactElement} from 'react';
 import {isDumbTerminal, Screen, type TerminalControl} from './terminal.js';
 import {printable} from '../text/printable.js';
@@ -47,6 +48,7 @@ function holdConsole(): () => string[] {
 	const held: string[] = [];
 	const originals = new Map<ConsoleMethod, (...args: unknown[]) => void>();
 	for (const method of CONSOLE_METHODS) {
+		// eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be put back on console as it was
 		originals.set(method, console[method]);
 		console[method] = (...args: unknown[]) => {
 			if (held.length < 200) held.push(args.map((arg) => (typeof arg === 'string' ? arg : String(arg))).join(' '));
@@ -118,7 +120,7 @@ export async function runFullScreen(
 	}
 	const releaseConsole = holdConsole();
 	let crashed: unknown;
-	let code = 1;
+	let code: number;
 	try {
 		const instance = render(element, {stdin, stdout, ...INK_OPTIONS});
 		try {
@@ -153,7 +155,7 @@ export async function runFullScreen(
 		for (const line of releaseConsole()) process.stderr.write(`${printable(line)}\n`);
 	}
 	if (crashed) {
-		const text = crashed instanceof Error ? (crashed.stack ?? crashed.message) : String(crashed);
+		const text = crashed instanceof Error ? (crashed.stack ?? crashed.message) : inspect(crashed);
 		process.stderr.write(`rlm-tui: the interface crashed: ${printable(text)}\n`);
 	}
 	if (options.cleanup) {

@@ -142,13 +142,14 @@ export class Screen implements TerminalControl {
 	patchStreams(): void {
 		const {stdout} = this.options;
 		if (!this.#restoreWrite) {
+			// eslint-disable-next-line @typescript-eslint/unbound-method -- called with stdout as this, and put back as it was
 			const original = stdout.write;
 			const frames = this.#frames;
 			const patched = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
 				const data = typeof chunk === 'string' ? frames.filter(keepScrollback(chunk)) : chunk;
 				return (original as (...args: unknown[]) => boolean).call(this, data, ...rest);
 			};
-			stdout.write = patched as typeof stdout.write;
+			stdout.write = patched;
 			this.#raw = (data) => {
 				original.call(stdout, data);
 			};

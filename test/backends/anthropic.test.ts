@@ -89,15 +89,15 @@ describe('AnthropicBackend against the fake server', () => {
 
 		const [request] = server.requests;
 		expect(request).toMatchObject({api: 'anthropic', path: '/v1/messages', model: 'claude-sonnet-4-5', stream: true});
-		expect(request!.body).toMatchObject({
+		expect(request.body).toMatchObject({
 			system: 'You are terse.',
 			max_tokens: 300,
 			messages: [{role: 'user', content: 'Say hello.'}],
 		});
 		// The server normalizes `system` back into a leading system message.
-		expect(request!.messages).toEqual(messages);
-		expect(sentKey(request!.headers)).toBe('sk-ant-test');
-		expect(request!.headers['anthropic-version']).toBeTruthy();
+		expect(request.messages).toEqual(messages);
+		expect(sentKey(request.headers)).toBe('sk-ant-test');
+		expect(request.headers['anthropic-version']).toBeTruthy();
 	});
 
 	it('defaults max_tokens to 8192', async () => {

@@ -61,10 +61,10 @@ describe('OpenAIBackend against the fake server', () => {
 
 		const [request] = server.requests;
 		expect(request).toMatchObject({api: 'openai', path: '/v1/chat/completions', model: 'llama3.1:8b', stream: true});
-		expect(request!.messages).toEqual(messages);
-		expect(request!.body).toMatchObject({temperature: 0.3, max_tokens: 100, stream_options: {include_usage: true}});
+		expect(request.messages).toEqual(messages);
+		expect(request.body).toMatchObject({temperature: 0.3, max_tokens: 100, stream_options: {include_usage: true}});
 		// A local URL without a key sends the placeholder key.
-		expect(request!.headers['authorization']).toBe('Bearer ollama');
+		expect(request.headers['authorization']).toBe('Bearer ollama');
 	});
 
 	it('estimates usage (chars/4) when the server sends none', async () => {

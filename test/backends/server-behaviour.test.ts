@@ -177,7 +177,7 @@ describe('replies cut at the output limit', () => {
 		const result = await collectStream(backend.stream(messages, {model: 'm'}));
 		expect(result).toMatchObject({text: '```repl\nprint(1', finishReason: 'length'});
 		replies({text: 'whole', finishReason: 'length'});
-		const complete = await (backend as OpenAIBackend | AnthropicBackend).complete(messages, {model: 'm'});
+		const complete = await backend.complete(messages, {model: 'm'});
 		expect(complete.finishReason).toBe('length');
 	});
 });
@@ -192,7 +192,7 @@ describe('200s that are not replies', () => {
 		expect(error.code).toBe('bad_response');
 		expect(error.message).toContain(api === 'openai' ? server.openaiBaseURL : server.anthropicBaseURL);
 		expect(error.message).toContain('an HTML page ("Open WebUI")');
-		const completeError = await caught((backend as OpenAIBackend | AnthropicBackend).complete(messages, {model: 'm'}));
+		const completeError = await caught(backend.complete(messages, {model: 'm'}));
 		expect(completeError.code).toBe('bad_response');
 	});
 

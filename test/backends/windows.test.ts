@@ -65,7 +65,7 @@ describe('learning a model’s window from its server', () => {
 		const backend = createBackend({
 			kind: 'openrouter',
 			fetch: (input, init) => {
-				seen.push(String(input));
+				seen.push(input instanceof Request ? input.url : String(input));
 				return fetch(input, init);
 			},
 		});

@@ -3,7 +3,7 @@
 import {describe, expect, it} from 'vitest';
 import {estimateCostUsd} from '../../source/backends/model-info.js';
 import {costStamper} from '../../source/engine/cost.js';
-import type {RlmEvent, RlmEventBody} from '../../source/protocol/events.js';
+import type {RlmEventBody} from '../../source/protocol/events.js';
 import {emptyTrajectory, reduceTrajectory} from '../../source/trajectory/tree.js';
 
 const priced = 'claude-sonnet-4-5';
@@ -56,10 +56,10 @@ describe('cost', () => {
 		let tree = emptyTrajectory();
 		expect(tree.costUsd).toBeUndefined();
 		let t = 0;
-		for (const body of session()) tree = reduceTrajectory(tree, {...stamp(body), t: ++t} as RlmEvent);
+		for (const body of session()) tree = reduceTrajectory(tree, {...stamp(body), t: ++t});
 		expect(tree.costUsd).toBeCloseTo(2 * estimateCostUsd(priced, million)!, 9);
 		let unpriced = emptyTrajectory();
-		for (const body of session()) unpriced = reduceTrajectory(unpriced, {...body, t: ++t} as RlmEvent);
+		for (const body of session()) unpriced = reduceTrajectory(unpriced, {...body, t: ++t});
 		expect(unpriced.costUsd).toBeUndefined();
 	});
 });

@@ -352,7 +352,7 @@ describe('limits model code cannot get around', () => {
 		const repls = fakeRepls({
 			blocks: {
 				fan: async ({rlm_query_batched, llm_output}) => llm_output((await rlm_query_batched(['1', '2', '3', '4', '5', '6'])).join(',')),
-				leaf: ({context, llm_output}) => llm_output(`leaf ${String(context)}`),
+				leaf: ({context, llm_output}) => llm_output(`leaf ${context as string}`),
 			},
 		});
 		const {result} = await run(
@@ -420,13 +420,13 @@ describe('a limited run in its log', () => {
 	it('keeps the limit and the use against each cap, so a replay shows them; a bad record shows none', async () => {
 		const {mkdtempSync, readdirSync, readFileSync} = await import('node:fs');
 		const {tmpdir} = await import('node:os');
-		const {join} = await import('node:path');
+		const path = await import('node:path');
 		const {readTrajectoryLog, parseTrajectoryLog} = await import('../../source/trajectory/read-log.js');
 		const {logToEvents} = await import('../../source/trajectory/log-to-events.js');
-		const logDir = mkdtempSync(join(tmpdir(), 'rlm-limits-log-'));
+		const logDir = mkdtempSync(path.join(tmpdir(), 'rlm-limits-log-'));
 		const {result} = await run({root: () => repl('loop')}, loopBlocks((api, i) => i === 0 && api.setAnswerContent('draft')), {maxSubCalls: 4, logDir});
 		expect(result.status).toBe('limited');
-		const file = join(logDir, readdirSync(logDir).find((name) => name.endsWith('.jsonl'))!);
+		const file = path.join(logDir, readdirSync(logDir).find((name) => name.endsWith('.jsonl'))!);
 		const events = logToEvents(readTrajectoryLog(file));
 		expect(events.at(-1)).toMatchObject({type: 'run.done', status: 'limited', limit: 'maxSubCalls', answer: 'draft'});
 		const limits = of(events, 'limits').at(-1)!;

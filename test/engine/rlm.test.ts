@@ -192,7 +192,7 @@ describe('the RLM loop', () => {
 			expect(result.response).toBe(String(big.length));
 			expect(repls.started[0]!.context).toBe(big);
 			const [first] = rootRequests(server.requests);
-			const sent = first!.messages.map((m) => m.content).join('\n');
+			const sent = first.messages.map((m) => m.content).join('\n');
 			expect(sent.length).toBeLessThan(30_000);
 			expect(sent).toContain((big.length).toLocaleString('en-US'));
 		} finally {
@@ -236,7 +236,7 @@ describe('the RLM loop', () => {
 					vars.secret_number = 1234;
 					llm_output('stored');
 				},
-				recall: ({vars, history, llm_output}) => llm_output(`${vars.secret_number} ${history.length} ${history[0]!.answer}`),
+				recall: ({vars, history, llm_output}) => llm_output(`${vars.secret_number as number} ${history.length} ${history[0]!.answer}`),
 			},
 		});
 		try {

@@ -28,7 +28,7 @@ function startHttp(args: string[]): Promise<{child: ChildProcess; url: string; s
 	children.push(started);
 	let text = '';
 	return new Promise((resolve, reject) => {
-		started.stderr!.on('data', (chunk) => {
+		started.stderr.on('data', (chunk) => {
 			text += String(chunk);
 			const found = /(http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(text)?.[1];
 			if (found) resolve({child: started, url: found, stderr: () => text});

@@ -33,14 +33,14 @@ describe('spare sandboxes', () => {
 	});
 
 	it('applies the timeout asked for to a spare', async () => {
-		startSpare({cacheDir: testCacheDir, timeoutMs: 60_000});
+		void startSpare({cacheDir: testCacheDir, timeoutMs: 60_000});
 		const sandbox = await take({cacheDir: testCacheDir, timeoutMs: 1_000, interruptGraceMs: 15_000});
 		const result = await sandbox.run('while True: pass');
 		expect(result.limit).toBe('timeout');
 	});
 
 	it('a start for another cache dir does not take it', async () => {
-		startSpare({cacheDir: testCacheDir});
+		void startSpare({cacheDir: testCacheDir});
 		const other = freshCacheDir();
 		try {
 			const sandbox = await take({cacheDir: other});
@@ -52,7 +52,7 @@ describe('spare sandboxes', () => {
 	});
 
 	it('with keep, another spare starts once one is handed out, in its own process', async () => {
-		startSpare({cacheDir: testCacheDir}, {keep: true});
+		void startSpare({cacheDir: testCacheDir}, {keep: true});
 		const first = await take({cacheDir: testCacheDir});
 		expect(spareCount()).toBe(1);
 		const second = await take({cacheDir: testCacheDir});

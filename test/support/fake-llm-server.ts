@@ -257,7 +257,7 @@ export async function startFakeLlmServer(
 				sendError(res, api, {status: 400, message: 'could not parse the JSON body'});
 				return;
 			}
-			const record = (isRecord(body) ? body : {}) as Record<string, unknown>;
+			const record = (isRecord(body) ? body : {});
 			const request: FakeRequest = {
 				api,
 				path,

@@ -23,23 +23,23 @@ export interface FakeBlockApi {
 	/** The namespace: what a block puts here is there for later blocks and turns (until a restart). */
 	readonly vars: Record<string, unknown>;
 	/** Like Python's print: values joined by spaces, a newline, streamed at once. */
-	print(...values: unknown[]): void;
-	printError(text: string): void;
-	llm_query(prompt: string, model?: string): Promise<string>;
-	llm_query_batched(prompts: string[], model?: string): Promise<string[]>;
-	rlm_query(prompt: string, model?: string): Promise<string>;
-	rlm_query_batched(prompts: string[], model?: string): Promise<string[]>;
+	print: (...values: unknown[]) => void;
+	printError: (text: string) => void;
+	llm_query: (prompt: string, model?: string) => Promise<string>;
+	llm_query_batched: (prompts: string[], model?: string) => Promise<string[]>;
+	rlm_query: (prompt: string, model?: string) => Promise<string>;
+	rlm_query_batched: (prompts: string[], model?: string) => Promise<string[]>;
 	/** Submits the final answer. */
-	llm_output(answer: string): void;
+	llm_output: (answer: string) => void;
 	/** `answer["content"] = text` without `answer["ready"] = True`: a draft, reported with every
 	 * later block's result until the turn ends (a run a limit stops answers with it). */
-	setAnswerContent(text: string): void;
+	setAnswerContent: (text: string) => void;
 	/** Aborted when the block is interrupted (Python would see KeyboardInterrupt). */
 	readonly signal: AbortSignal;
 	/** Never resolves: a block that runs until it is interrupted (`while True: pass`). */
-	runForever(): Promise<never>;
+	runForever: () => Promise<never>;
 	/** The REPL's process dies under this block: every variable is gone, and the result says so. */
-	crash(reason: string): never;
+	crash: (reason: string) => never;
 }
 
 export type FakeBlock = (api: FakeBlockApi) => void | Promise<void>;

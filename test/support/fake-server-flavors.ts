@@ -90,7 +90,8 @@ export function flavorEndpoint(
 		if (method === 'GET' && path === '/') return [200, 'Ollama is running'];
 		if (method === 'GET' && path === '/api/version') return [200, {version: '0.11.4'}];
 		if (method === 'POST' && path === '/api/show') {
-			const name = String(body['model'] ?? body['name'] ?? '');
+			const named = body['model'] ?? body['name'];
+			const name = typeof named === 'string' ? named : '';
 			if (!models.includes(name)) return [404, {error: `model '${name}' not found`}];
 			const window = windows[name];
 			return [

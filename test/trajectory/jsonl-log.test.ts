@@ -136,7 +136,7 @@ describe('JSONL trajectories', () => {
 		expect(log.skippedLines).toBe(1);
 		const [run] = toNested(reduceAll(logToEvents(log))) as Array<NestedNode & Record<string, unknown>>;
 		expect(run).toMatchObject({kind: 'run', model: 'gpt-5', answer: 'A greeting.', runStatus: 'answered'});
-		const iterations = run!.children.filter((node) => node.kind === 'iteration');
+		const iterations = run.children.filter((node) => node.kind === 'iteration');
 		expect(iterations).toHaveLength(2);
 		const code = iterations[1]!.children.find((node) => node.kind === 'code') as NestedNode & {children: NestedNode[]};
 		expect(code.children.find((node) => node.kind === 'call')).toMatchObject({model: 'gpt-5-mini', prompt: 'summarize hello', response: 'A greeting.'});

@@ -18,7 +18,7 @@ import {
 } from '../../source/trajectory/tree.js';
 
 let clock = 0;
-const ev = (body: RlmEventBody): RlmEvent => ({...body, t: (clock += 10)}) as RlmEvent;
+const ev = (body: RlmEventBody): RlmEvent => ({...body, t: (clock += 10)});
 const u = (inputTokens: number, outputTokens: number) => ({inputTokens, outputTokens});
 
 const runStart = (runId: string, extra: Partial<Extract<RlmEventBody, {type: 'run.start'}>> = {}) =>
@@ -63,10 +63,10 @@ describe('reduceTrajectory', () => {
 		const [iter1, iter2] = run.children.map(id => getNode(state, id)!);
 		expect(iter1).toMatchObject({kind: 'iteration', iteration: 1, status: 'done'});
 		expect(iter2).toMatchObject({kind: 'iteration', iteration: 2, status: 'done'});
-		const [reply, code] = iter1!.children.map(id => getNode(state, id)!);
+		const [reply, code] = iter1.children.map(id => getNode(state, id)!);
 		expect(reply).toMatchObject({kind: 'reply', text: 'Let me look.\n```repl\nprint(1)\n```', status: 'done', usage: u(100, 20), messages: 2, model: 'root-m'});
 		expect(code).toMatchObject({kind: 'code', code: 'print(1)', ok: true, status: 'done', ms: 40});
-		const codeChildren = code!.children.map(id => getNode(state, id)!);
+		const codeChildren = code.children.map(id => getNode(state, id)!);
 		expect(codeChildren.map(n => n.kind)).toEqual(['output', 'call', 'call', 'call']);
 		expect(codeChildren[0]).toMatchObject({text: '1\n', stdout: '1\n', status: 'done'} satisfies Partial<OutputNode>);
 		expect(codeChildren[1]).toMatchObject({fn: 'llm_query_batched', index: 0, response: 'answer0', status: 'done', usage: u(10, 5)} satisfies Partial<CallNode>);
@@ -77,12 +77,12 @@ describe('reduceTrajectory', () => {
 		expect(child).toMatchObject({kind: 'run', runId: 'r2', depth: 1, parent: rlmCall.id, level: rlmCall.level + 1, status: 'done'});
 		// Inclusive usage of the rlm call is not double counted with its child run.
 		expect(rlmCall.usage).toEqual(u(30, 3));
-		expect(code!.usage).toEqual(u(40, 8));
-		expect(iter1!.usage).toEqual(u(140, 28));
+		expect(code.usage).toEqual(u(40, 8));
+		expect(iter1.usage).toEqual(u(140, 28));
 		expect(run.usage).toEqual(u(340, 38));
 		expect(state.usage).toEqual(u(340, 38));
 		expect(state.usageByModel).toEqual({'root-m': u(300, 30), 'sub-m': u(40, 8)});
-		const notice = getNode(state, iter2!.children[1]!)!;
+		const notice = getNode(state, iter2.children[1]!)!;
 		expect(notice).toMatchObject({kind: 'notice', noticeLevel: 'warn', message: 'heads up'});
 		expect(findRun(state, 'r2')?.id).toBe(child.id);
 		expect(findCall(state, 'c1')?.response).toBe('answer0');
@@ -128,12 +128,12 @@ describe('reduceTrajectory', () => {
 			ev({type: 'run.done', runId: 'r3', answer: '', status: 'failed', usage: u(0, 0), ms: 5, iterations: 1, error: 'backend down'}),
 		]);
 		const [r1, r3] = state.roots.map(id => getNode(state, id) as RunNode);
-		expect(r1!.status).toBe('cancelled');
-		const iter = getNode(state, r1!.children[0]!)!;
+		expect(r1.status).toBe('cancelled');
+		const iter = getNode(state, r1.children[0]!)!;
 		expect(iter.status).toBe('cancelled');
 		expect((getNode(state, iter.children[0]!) as ReplyNode)).toMatchObject({text: 'partial', status: 'cancelled'});
 		expect(r3).toMatchObject({status: 'error', error: 'backend down'});
-		const code = getNode(state, getNode(state, r3!.children[0]!)!.children[0]!) as CodeNode;
+		const code = getNode(state, getNode(state, r3.children[0]!)!.children[0]!) as CodeNode;
 		expect(code).toMatchObject({status: 'error', error: 'NameError'});
 		expect(getNode(state, code.output!)).toMatchObject({kind: 'output', stderr: 'Traceback', error: 'NameError', status: 'error'});
 	});

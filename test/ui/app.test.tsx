@@ -366,7 +366,7 @@ describe('tree navigation', () => {
 		frame = await h.waitForFrame((f) => f.includes('line 40'));
 		expect(frame).not.toContain('line 0\n');
 		h.write('G');
-		frame = await h.waitForFrame((f) => f.includes('line 99'));
+		await h.waitForFrame((f) => f.includes('line 99'));
 		h.write(KEYS.pgup);
 		await h.waitForFrame((f) => !f.includes('line 99'));
 		h.write(KEYS.esc);
@@ -785,14 +785,14 @@ describe('replay', () => {
 
 	it('shows a logged run read-only: tree focused at the top, the question and answer in the chat', async () => {
 		openReplay();
-		let frame = await h.waitForFrame((f) => cursorAt(1, 7)(f) && f.includes('The answer is five'));
+		const frame = await h.waitForFrame((f) => cursorAt(1, 7)(f) && f.includes('The answer is five'));
 		expect(frame).toContain('Replay of run.jsonl');
 		expect(frame).toContain('› hello');
 		expect(frame).toContain('j/k move');
 		h.write('jjj');
 		await h.waitForFrame(cursorAt(4, 7));
 		h.write(`${KEYS.tab}what now?\r`);
-		frame = await h.waitForFrame((f) => f.includes('This is a replay'));
+		await h.waitForFrame((f) => f.includes('This is a replay'));
 		h.write('/quit\r');
 		await waitFor(() => h.exits.length === 1);
 	});

@@ -1,7 +1,6 @@
 // The full-screen lifecycle with stand-in streams: every way out restores the terminal and runs the
 // cleanup (the end of input, a signal, a crash), and the terminal modes go on and off again.
 import {EventEmitter} from 'node:events';
-import React from 'react';
 import {describe, expect, it} from 'vitest';
 import {runFullScreen} from '../../source/ui/fullscreen.js';
 
@@ -103,8 +102,9 @@ describe('runFullScreen', () => {
 	it('does not take over a TERM=dumb terminal: it says what to do instead', async () => {
 		const s = streams();
 		const stderr: string[] = [];
+		// eslint-disable-next-line @typescript-eslint/unbound-method -- put back on process.stderr as it was
 		const write = process.stderr.write;
-		process.stderr.write = ((data: string) => stderr.push(String(data)) > 0) as typeof process.stderr.write;
+		process.stderr.write = ((data: string) => stderr.push(String(data)) > 0);
 		try {
 			const code = await runFullScreen(app, {
 				stdin: s.stdin as unknown as NodeJS.ReadStream,

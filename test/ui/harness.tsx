@@ -2,7 +2,6 @@
 // scriptable stand-in engine (for the cases where the real engine cannot be steered precisely).
 import {EventEmitter} from 'node:events';
 import {render} from 'ink-testing-library';
-import React from 'react';
 import type {ContextBadge, ContextLoadOptions} from '../../source/context/index.js';
 import type {RlmEvent, RlmEventBody} from '../../source/protocol/events.js';
 import type {Rlm} from '../../source/engine/rlm.js';
@@ -110,7 +109,7 @@ export function renderApp(props: {
 					return predicate(frame) ? frame : undefined;
 				}, timeoutMs, 'frame');
 			} catch (error) {
-				throw new Error(`${(error as Error).message}; last frame:\n${lastFrame()}`);
+				throw new Error(`${(error as Error).message}; last frame:\n${lastFrame()}`, {cause: error});
 			}
 		},
 		resize,
@@ -160,7 +159,7 @@ export class ScriptedRlm extends EventEmitter {
 	}
 
 	emitEvent(body: RlmEventBody): void {
-		this.emit('event', {...body, t: (this.#t += 5)} as RlmEvent);
+		this.emit('event', {...body, t: (this.#t += 5)});
 	}
 
 	completion(prompt: string, options: {signal?: AbortSignal} = {}): Promise<CompletionResult> {

@@ -16,7 +16,6 @@ import {clearInput, editInput, emptyInput, insertPaste, insertText, inputText, s
 import {FrameDiff, keepScrollback} from '../../source/ui/terminal.js';
 import {colorless, setColors, themeFor} from '../../source/ui/theme.js';
 import {safeText} from '../../source/text/safe-text.js';
-import type {RlmEvent} from '../../source/protocol/events.js';
 
 /** Feeds reads at the given times, expiring waits as the clock passes; returns key names etc. */
 function decode(reads: Array<[number, string]>, end = 10_000): InputEvent[] {
@@ -269,7 +268,7 @@ describe('Ctrl+C, Esc and Ctrl+D', () => {
 
 	it('the Esc that closes a view never cancels the running answer, even pressed twice', () => {
 		let state = running();
-		state = appReducer(state, {type: 'events', events: [{type: 'run.start', runId: 'r', depth: 0, model: 'm', backend: 'demo', question: 'q', context: {type: 'none', chars: 0}, maxIterations: 3, t: 1} as RlmEvent]});
+		state = appReducer(state, {type: 'events', events: [{type: 'run.start', runId: 'r', depth: 0, model: 'm', backend: 'demo', question: 'q', context: {type: 'none', chars: 0}, maxIterations: 3, t: 1}]});
 		state = press(state, '', {tab: true});
 		state = press(state, '', {return: true});
 		expect(state.dialog?.type).toBe('detail');

@@ -100,7 +100,7 @@ export class Tmux {
 
 	async waitFor(session: string, predicate: (screen: string) => boolean, what: string, timeoutMs = 60_000): Promise<string> {
 		const deadline = Date.now() + timeoutMs;
-		let text = '';
+		let text: string;
 		for (;;) {
 			text = this.screen(session);
 			if (predicate(text)) return text;

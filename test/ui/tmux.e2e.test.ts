@@ -35,7 +35,7 @@ describe('the TUI in tmux', () => {
 		keys('Enter');
 		await waitForScreen((s) => /run · demo/.test(s), 'the run to appear in the tree');
 		// capture-pane can catch a frame half drawn: wait for one screen that shows all of it.
-		let s = await waitForScreen(
+		await waitForScreen(
 			(text) => text.includes('Demo answer') && /3 iterations ·/.test(text) && /iteration 3\/30/.test(text) && /llm_query_batched\[0\]/.test(text) && /iter 3\/30/.test(text),
 			'the answer, the tree rows and the status line',
 		);
@@ -52,7 +52,7 @@ describe('the TUI in tmux', () => {
 		keys('Right');
 		await waitForScreen((text) => /▾ ✓ code #1 kind/.test(text), 'the code block to expand');
 		keys('o');
-		s = await waitForScreen((text) => text.includes('Code block 1 (iteration 1)'), 'the detail view');
+		let s = await waitForScreen((text) => text.includes('Code block 1 (iteration 1)'), 'the detail view');
 		expect(s).toContain('kind = type(context).__name__');
 		keys('Escape');
 		await waitForScreen((text) => /─ 4\/13 ─/.test(text), 'the tree again');

@@ -8,7 +8,7 @@ import {displayWidth} from '../../source/ui/format.js';
 import {describeNode, layoutRow} from '../../source/ui/tree-rows.js';
 
 let t = 0;
-const ev = (body: RlmEventBody): RlmEvent => ({...body, t: (t += 1000)}) as RlmEvent;
+const ev = (body: RlmEventBody): RlmEvent => ({...body, t: (t += 1000)});
 const usage = {inputTokens: 12_000, outputTokens: 3_400};
 const nodes = (traj: TrajectoryState): TrajectoryNode[] => Array.from({length: traj.nodes.size}, (_, id) => getNode(traj, id)!);
 const text = (layout: ReturnType<typeof layoutRow>) => [layout.title, layout.preview, layout.error].filter(Boolean).join(' ') + ' '.repeat(layout.gap) + layout.meta;
@@ -75,9 +75,9 @@ describe('tree rows', () => {
 			ev({type: 'call.done', callId: 'b', response: 'a long answer that will not fit in the row', usage, ms: 5}),
 		]);
 		const [empty, full] = nodes(traj).filter((node) => node.kind === 'call');
-		expect(describeNode(empty!).preview).toMatch(/→ \(empty\)$/);
+		expect(describeNode(empty).preview).toMatch(/→ \(empty\)$/);
 		for (let width = 30; width <= 90; width++) {
-			const layout = layoutRow(describeNode(full!), width, 6);
+			const layout = layoutRow(describeNode(full), width, 6);
 			expect(layout.preview).not.toMatch(/→\s*…?$/);
 		}
 	});

@@ -23,7 +23,7 @@ import {
 import {describeBatch} from '../../source/ui/tree-rows.js';
 
 let t = 0;
-const ev = (body: RlmEventBody): RlmEvent => ({...body, t: (t += 1)}) as RlmEvent;
+const ev = (body: RlmEventBody): RlmEvent => ({...body, t: (t += 1)});
 const HEIGHT = 30;
 
 /** A run whose block ran `slots` llm_query_batched slots: `failed` of them fail, `running` still run. */

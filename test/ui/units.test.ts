@@ -16,7 +16,7 @@ import {computeLayout} from '../../source/ui/state/layout.js';
 import {applyEvents, emptyTreeView, flatten, moveCursor} from '../../source/ui/state/tree-view.js';
 
 let t = 0;
-const ev = (body: RlmEventBody) => ({...body, t: ++t}) as RlmEvent;
+const ev = (body: RlmEventBody) => ({...body, t: ++t});
 
 function bigRun(calls: number): RlmEvent[] {
 	const events: RlmEvent[] = [

@@ -55,7 +55,7 @@ export interface SlashCommand<P = never> {
 }
 
 /** Any command, whatever its payload (for the list and the runner). */
-// biome-ignore lint/suspicious/noExplicitAny: the list holds commands of every payload type
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the list holds commands of every payload type
 export type AnyCommand = SlashCommand<any>;
 
 /** Declares a command (the payload type is inferred from `perform`). */

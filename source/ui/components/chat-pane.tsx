@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import React, {memo, useMemo} from 'react';
+import {memo, useMemo} from 'react';
 import {inputPlaceholder} from '../hints.js';
 import {formatClock} from '../../text/units.js';
 import {entryLines, type ChatLine, type Tone} from '../chat-lines.js';

@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import React, {memo} from 'react';
+import {memo} from 'react';
 import {DETAIL_FOOTER} from '../hints.js';
 import type {TrajectoryNode} from '../../trajectory/tree.js';
 import {detailLines, detailTitle} from '../detail.js';

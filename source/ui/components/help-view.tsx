@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import React, {memo} from 'react';
+import {memo} from 'react';
 import {HELP_FOOTER, HELP_NOTE} from '../hints.js';
 import {HELP_LINES} from '../help-lines.js';
 import type {PaneBox} from '../state/layout.js';

@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import React, {memo} from 'react';
+import {memo} from 'react';
 import {PICKER_FOOTER} from '../hints.js';
 import {keyLabel, PICKER_KEYS} from '../state/keys.js';
 import {pickerMatches, pickerRows, type ModelPickerDialog} from '../state/app-state.js';

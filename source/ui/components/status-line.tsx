@@ -1,5 +1,5 @@
 import {Text} from 'ink';
-import React, {memo} from 'react';
+import {memo} from 'react';
 import {badgeText, type ContextBadge} from '../../context/summary.js';
 import type {Usage} from '../../protocol/llm.js';
 import {clip, displayWidth} from '../format.js';

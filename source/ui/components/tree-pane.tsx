@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import React, {memo} from 'react';
+import {memo} from 'react';
 import {EMPTY_TREE} from '../hints.js';
 import type {PaneBox} from '../state/layout.js';
 import {batchSummary, flatten, isExpanded, rowItem, type TreeViewState} from '../state/tree-view.js';

@@ -1,5 +1,5 @@
 import {Text} from 'ink';
-import React, {memo} from 'react';
+import {memo} from 'react';
 import type {NodeStatus, TrajectoryNode} from '../../trajectory/tree.js';
 import {displayWidth} from '../format.js';
 import type {BatchRow} from '../state/tree-view.js';

@@ -5,7 +5,7 @@
 // A large batch (llm_query_batched / rlm_query_batched with BATCH_GROUP_MIN slots or more) is
 // one row of its own, "batch ×200", collapsed by default. Such a row has no node: its id is
 // negative (batchRowId), made from its first slot's id, so it stays stable as slots arrive.
-import {emptyTrajectory, getNode, reduceAll, type CallNode, type TrajectoryNode, type TrajectoryState} from '../../trajectory/tree.js';
+import {emptyTrajectory, getNode, reduceAll, type TrajectoryNode, type TrajectoryState} from '../../trajectory/tree.js';
 import type {RlmEvent} from '../../protocol/events.js';
 
 export interface TreeViewState {
@@ -72,7 +72,7 @@ export function batchGroups(traj: TrajectoryState, code: TrajectoryNode): CodeGr
 	};
 	for (const id of code.children) {
 		const node = getNode(traj, id);
-		const slot = node?.kind === 'call' && node.fn.endsWith('_batched') ? (node as CallNode) : undefined;
+		const slot = node?.kind === 'call' && node.fn.endsWith('_batched') ? node : undefined;
 		if (!slot || slot.fn !== fn || slot.index <= last) close();
 		if (slot) {
 			run.push(id);

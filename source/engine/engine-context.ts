@@ -2,7 +2,7 @@
 // REPLs for child runs (with their slots), the child runs themselves, and the run-wide limits of
 // the completion.
 import type {Backend} from '../backends/types.js';
-import type {LimitCaps} from '../protocol/limits.js';
+import type {LimitCaps, LimitName} from '../protocol/limits.js';
 import type {Repl, ReplOptions} from '../protocol/repl.js';
 import type {RlmEventBody} from '../protocol/events.js';
 import type {CompletionResult} from './types.js';
@@ -32,6 +32,8 @@ export interface SettledOptions {
 	repl: ReplOptions;
 	/** The run-wide caps (maxSubCalls always set). */
 	limits: LimitCaps;
+	/** The caps in `limits` the user did not set (the engine's defaults). */
+	limitDefaults?: LimitName[];
 	/** Models `model=` may name in sub-calls: the root model, the sub-model and allowModels (aliases resolved). */
 	allowedModels: ReadonlySet<string>;
 	/** Most prompts in one batched sub-call. */

@@ -344,6 +344,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			model,
 			subModel,
 			limits: this.#limitCaps(perCall),
+			limitDefaults: this.#options.maxSubCalls === undefined && perCall.maxSubCalls === undefined ? ['maxSubCalls'] : [],
 			allowedModels: new Set([model, subModel, ...(o.allowModels ?? []).map(resolveModel)]),
 			maxBatchPrompts: o.maxBatchPrompts ?? DEFAULTS.maxBatchPrompts,
 			maxPromptBytes: o.maxPromptBytes ?? DEFAULTS.maxPromptBytes,
@@ -472,8 +473,9 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			logger?.handle(event);
 			this.emit('event', event);
 		};
+		const defaults = options.limitDefaults?.length ? {defaults: options.limitDefaults} : {};
 		const limits = new RunLimits(options.limits, {
-			onUse: (use) => emit({type: 'limits', runId, caps: limits.caps, use}),
+			onUse: (use) => emit({type: 'limits', runId, caps: limits.caps, use, ...defaults}),
 			onNotice: (code, message) => emit({type: 'notice', runId, level: 'warn', code, message}),
 		});
 		const context: EngineContext = {

@@ -71,7 +71,10 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		context: params.context,
 		maxIterations,
 	});
-	if (depth === 0) engine.emit({type: 'limits', runId, caps: limits.caps, use: limits.use()});
+	if (depth === 0) {
+		const {limitDefaults} = engine.options;
+		engine.emit({type: 'limits', runId, caps: limits.caps, use: limits.use(), ...(limitDefaults?.length ? {defaults: limitDefaults} : {})});
+	}
 
 	let usage: Usage = zeroUsage();
 	/** The REPL's variable names as last reported (FINAL(name) of one of them means its value). */

@@ -136,8 +136,10 @@ export type RlmEventBody =
 			message: string;
 	  }
 	/** Use against the run-wide limits, for the whole tree of the root run `runId`: sent once the
-	 * root starts, then whenever use changes (a model reply, a sub-call, a block). */
-	| {type: 'limits'; runId: string; caps: LimitCaps; use: LimitUse}
+	 * root starts, then whenever use changes (a model reply, a sub-call, a block). `defaults`: the
+	 * caps the engine applied because the user set none (the 500 sub-calls), for front ends that
+	 * show only the caps a user chose. */
+	| {type: 'limits'; runId: string; caps: LimitCaps; use: LimitUse; defaults?: LimitName[]}
 	| {
 			type: 'run.done';
 			runId: string;

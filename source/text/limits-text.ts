@@ -8,7 +8,13 @@ export interface LimitsTextOptions {
 	elapsedMs?: number;
 	/** Leave out caps with nothing used yet, except time and budget (for narrow places). */
 	skipUnused?: boolean;
+	/** Caps the user did not set (the engine's default 500 sub-calls): left out until
+	 * NEAR_DEFAULT_CAP of one is used, so narrow places show what the user chose. */
+	defaults?: readonly LimitName[];
 }
+
+/** The share of a default cap from which it is shown anyway (the run is about to be stopped by it). */
+export const NEAR_DEFAULT_CAP = 0.8;
 
 /** A budget as the user set it: $0.50, $5.00, $0.125. */
 const capUsd = (usd: number) => `$${Number.isInteger(Math.round(usd * 1e6) / 1e4) ? usd.toFixed(2) : String(usd)}`;
@@ -18,6 +24,7 @@ export function limitParts(caps: LimitCaps, use: LimitUse, options: LimitsTextOp
 	const parts: Array<{limit: LimitName; text: string}> = [];
 	const add = (limit: LimitName, used: number, text: string) => {
 		if (options.skipUnused && used === 0 && limit !== 'maxBudget' && limit !== 'maxTimeout') return;
+		if (options.defaults?.includes(limit) && used < NEAR_DEFAULT_CAP * (caps[limit] ?? 0)) return;
 		parts.push({limit, text});
 	};
 	if (caps.maxBudget !== undefined) {
@@ -39,4 +46,23 @@ export function limitsText(caps: LimitCaps, use: LimitUse, options: LimitsTextOp
 	return limitParts(caps, use, options)
 		.map((part) => part.text)
 		.join(' · ');
+}
+
+/** The share of its cap each limit has used (0 to 1 and beyond), for the caps that are set. */
+function usedShare(limit: LimitName, caps: LimitCaps, use: LimitUse, elapsedMs: number): number {
+	const cap = caps[limit] ?? 0;
+	if (cap <= 0) return 1;
+	const used = {maxBudget: use.costUsd, maxTimeout: elapsedMs / 1000, maxTokens: use.tokens, maxSubCalls: use.subCalls, maxErrors: use.errors}[limit];
+	return used / cap;
+}
+
+/** The one part nearest its cap (the compact form for narrow places); '' when none is shown. */
+export function nearestLimitText(caps: LimitCaps, use: LimitUse, options: LimitsTextOptions = {}): string {
+	const elapsed = options.elapsedMs ?? use.elapsedMs;
+	let best: {share: number; text: string} | undefined;
+	for (const part of limitParts(caps, use, options)) {
+		const share = usedShare(part.limit, caps, use, elapsed);
+		if (!best || share > best.share) best = {share, text: part.text};
+	}
+	return best?.text ?? '';
 }

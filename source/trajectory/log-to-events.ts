@@ -21,7 +21,7 @@ interface Ours {
 	restarted?: boolean;
 	limit?: string;
 	run_limit?: LimitName;
-	limits?: {caps: LimitCaps; use: LimitUse};
+	limits?: {caps: LimitCaps; use: LimitUse; defaults?: LimitName[]};
 	fn?: BridgeFunction;
 	index?: number;
 	kind?: 'llm' | 'rlm';
@@ -46,6 +46,7 @@ const count = z.number().finite().nonnegative();
 const loggedLimitsSchema = z.object({
 	caps: z.object({maxBudget: count.optional(), maxTimeout: count.optional(), maxTokens: count.optional(), maxErrors: count.optional(), maxSubCalls: count.optional()}),
 	use: z.object({costUsd: count, unpricedModels: z.array(z.string().max(500)).max(100), tokens: count, subCalls: count, errors: count, elapsedMs: count}),
+	defaults: z.array(z.enum(LIMIT_NAMES as [LimitName, ...LimitName[]])).max(LIMIT_NAMES.length).optional().catch(undefined),
 });
 
 const ours = (value: unknown): Ours => (value && typeof value === 'object' ? value : {});
@@ -127,7 +128,7 @@ function emitRun(
 	let status: RunStatus | undefined;
 	let error: string | undefined;
 	let runLimit: LimitName | undefined;
-	let limits: {caps: LimitCaps; use: LimitUse} | undefined;
+	let limits: {caps: LimitCaps; use: LimitUse; defaults?: LimitName[] | undefined} | undefined;
 	/** The latest time any event of this run has used so far. */
 	let cursor = runStart;
 	for (const iteration of iterations) {
@@ -222,7 +223,7 @@ function emitRun(
 	// The run lasted from its start to its last iteration's end (never less than its iterations' sum).
 	const summed = iterations.reduce((sum, iteration) => sum + seconds(iteration.iteration_time), 0);
 	const end = Math.max(cursor, runStart + summed);
-	if (limits) out.push({type: 'limits', runId, caps: limits.caps, use: limits.use}, end);
+	if (limits) out.push({type: 'limits', runId, caps: limits.caps, use: limits.use, ...(limits.defaults ? {defaults: limits.defaults} : {})}, end);
 	// A forced final call is logged as one more iteration; it is not one.
 	const counted = maxIterations ? real.filter((iteration) => iteration.iteration <= maxIterations).length : real.length;
 	out.push({type: 'run.done', runId, answer, status: finalStatus, usage: total, ms: end - runStart, iterations: counted, ...(error ? {error} : {}), ...(runLimit ? {limit: runLimit} : {})}, end);

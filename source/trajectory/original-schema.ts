@@ -72,8 +72,9 @@ export interface OriginalIteration {
 		reasoning?: string;
 		/** On a run's last iteration, with run_status `limited`: the limit that stopped it. */
 		run_limit?: LimitName;
-		/** On a run's last iteration: the run-wide caps and the whole tree's use against them. */
-		limits?: {caps: LimitCaps; use: LimitUse};
+		/** On a run's last iteration: the run-wide caps and the whole tree's use against them
+		 * (`defaults`: the caps the user did not set). */
+		limits?: {caps: LimitCaps; use: LimitUse; defaults?: readonly LimitName[]};
 	};
 }
 

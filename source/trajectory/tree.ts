@@ -57,7 +57,7 @@ export interface RunNode extends NodeBase {
 	readonly limit?: LimitName;
 	readonly error?: string;
 	/** Root runs: the caps of the whole tree and the latest use against them. */
-	readonly limits?: {readonly caps: LimitCaps; readonly use: LimitUse};
+	readonly limits?: {readonly caps: LimitCaps; readonly use: LimitUse; readonly defaults?: readonly LimitName[]};
 }
 
 export interface IterationNode extends NodeBase {
@@ -707,7 +707,7 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 		case 'limits': {
 			const id = lookupRun(tx, event.runId);
 			if (id === undefined) return state;
-			tx.edit<RunNode>(id).limits = {caps: event.caps, use: event.use};
+			tx.edit<RunNode>(id).limits = {caps: event.caps, use: event.use, ...(event.defaults ? {defaults: event.defaults} : {})};
 			break;
 		}
 		case 'run.done': {

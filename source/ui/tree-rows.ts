@@ -65,7 +65,7 @@ export function describeNode(node: TrajectoryNode, now?: number): RowText {
 			const iterations = node.iteration > 0 ? `${node.iteration} it` : '';
 			// The root's row shows use against the run-wide limits (the whole tree's).
 			const elapsed = node.status === 'running' && now !== undefined ? {elapsedMs: Math.max(0, now - node.startedAt)} : {};
-			const limits = node.limits ? limitsText(node.limits.caps, node.limits.use, {skipUnused: true, ...elapsed}) : '';
+			const limits = node.limits ? limitsText(node.limits.caps, node.limits.use, {skipUnused: true, ...elapsed, ...(node.limits.defaults ? {defaults: node.limits.defaults} : {})}) : '';
 			const stopped = node.runStatus === 'limited' && node.limit ? `limited: ${node.limit}` : status;
 			return {
 				title: child ? `child run · ${node.model}` : `run · ${node.model || '?'}`,

@@ -59,6 +59,15 @@ const loopBlocks = (onEach?: (api: FakeBlockApi, i: number) => void): FakeReplSc
 });
 
 describe('maxSubCalls', () => {
+	it("marks the default cap as the engine's, not the user's, in the limits events", async () => {
+		const script = {root: () => ({text: 'FINAL(done)'})};
+		const byDefault = await run(script, {blocks: {}});
+		expect(of(byDefault.events, 'limits').every((event) => event.caps.maxSubCalls === 500 && event.defaults?.includes('maxSubCalls'))).toBe(true);
+		const chosen = await run(script, {blocks: {}}, {maxSubCalls: 500});
+		expect(of(chosen.events, 'limits').length).toBeGreaterThan(0);
+		expect(of(chosen.events, 'limits').some((event) => event.defaults !== undefined)).toBe(false);
+	});
+
 	it('stops an llm_query loop at the limit, with the answer dict content as the answer', async () => {
 		const {result, events, subs, roots} = await run(
 			{root: () => repl('loop')},

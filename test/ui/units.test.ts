@@ -246,6 +246,17 @@ describe('use against the run-wide limits', () => {
 		expect(limitsText({maxTimeout: 2}, use, {elapsedMs: 9000})).toBe('0:02/0:02');
 	});
 
+	it('a cap the user did not set (the default 500 sub-calls) stays out until it is nearly reached', async () => {
+		const {limitsText} = await import('../../source/text/limits-text.js');
+		const defaults = ['maxSubCalls'] as const;
+		expect(limitsText({maxSubCalls: 500}, use, {skipUnused: true, defaults})).toBe('');
+		expect(limitsText({maxTokens: 100_000, maxSubCalls: 500}, use, {skipUnused: true, defaults})).toBe('12k/100k tok');
+		expect(limitsText({maxSubCalls: 500}, {...use, subCalls: 399}, {defaults})).toBe('');
+		expect(limitsText({maxSubCalls: 500}, {...use, subCalls: 400}, {defaults})).toBe('400/500 sub-calls');
+		// Chosen by the user (not among the defaults): shown as soon as it is used.
+		expect(limitsText({maxSubCalls: 500}, use, {skipUnused: true})).toBe('31/500 sub-calls');
+	});
+
 	it('the root run row shows the use and the limit that stopped it; the detail view lists every cap', async () => {
 		const {reduceAll, getNode} = await import('../../source/trajectory/tree.js');
 		const {describeNode} = await import('../../source/ui/tree-rows.js');

@@ -4,8 +4,8 @@ import {badgeText, type ContextBadge} from '../../context/summary.js';
 import type {Usage} from '../../protocol/llm.js';
 import {clip, displayWidth} from '../format.js';
 import {formatClock, formatCost, formatTokens} from '../../text/units.js';
-import type {LimitCaps, LimitUse} from '../../protocol/limits.js';
-import {limitsText} from '../../text/limits-text.js';
+import type {LimitCaps, LimitName, LimitUse} from '../../protocol/limits.js';
+import {limitsText, nearestLimitText} from '../../text/limits-text.js';
 import type {Theme} from '../theme.js';
 import {spinnerFrame} from '../theme.js';
 
@@ -27,7 +27,7 @@ export interface StatusLineProps {
 	/** What is loaded as the context, if anything. */
 	context?: ContextBadge;
 	/** The run-wide limits of the current (or last) question and its use against them. */
-	limits?: {caps: LimitCaps; use: LimitUse};
+	limits?: {caps: LimitCaps; use: LimitUse; defaults?: readonly LimitName[]};
 	hints: string;
 	theme: Theme;
 	/** The app's clock (moves only while a question runs). */
@@ -47,22 +47,58 @@ function runText(run: StatusLineProps['run'], session: Usage): string {
 	return `run ${tokens(run.usage)}${run.costUsd !== undefined ? ` ~${formatCost(run.costUsd)}` : ''}`;
 }
 
+/** Hints keep at least this much room (the idle chat's "Enter send · Tab tree · /help" fits). */
+const HINT_ROOM = 30;
+const SEPARATOR = ' │ ';
+
+type PartName = 'model' | 'context' | 'iteration' | 'clock' | 'run' | 'usage' | 'limits';
+
+/** How the left side gives way when short of room, one step at a time: a part shortened to its
+ * second form, or dropped. The model and the iteration always stay. */
+const GIVE_WAY: ReadonlyArray<[PartName, 'shorten' | 'drop']> = [
+	['model', 'shorten'],
+	['run', 'drop'],
+	['usage', 'shorten'],
+	['limits', 'shorten'],
+	['clock', 'drop'],
+	['usage', 'drop'],
+	['context', 'drop'],
+	['limits', 'drop'],
+];
+
+/** The left side, given way step by step until it fits `room` columns (the caller clips the rest). */
+function fitParts(parts: Record<PartName, {text: string; shorter?: string}>, room: number): string {
+	const order: PartName[] = ['model', 'context', 'iteration', 'clock', 'run', 'usage', 'limits'];
+	const text = {...Object.fromEntries(order.map((name) => [name, parts[name].text]))} as Record<PartName, string>;
+	const line = () => order.map((name) => text[name]).filter(Boolean).join(SEPARATOR);
+	for (const [name, step] of GIVE_WAY) {
+		if (displayWidth(line()) <= room) break;
+		text[name] = step === 'shorten' ? (parts[name].shorter ?? text[name]) : '';
+	}
+	return line();
+}
+
 export const StatusLine = memo(function StatusLine(props: StatusLineProps) {
 	const {width, backend, model, iteration, maxIterations, runningSince, cancelling, lastElapsed, usage, costUsd: cost, run, context, limits, hints, theme, now} = props;
 	const running = runningSince !== undefined;
 	const elapsed = running ? now - runningSince : lastElapsed;
-	const parts = [
-		`${backend} · ${model}`,
-		context ? `ctx ${badgeText(context, (label) => clip(label, 24))}` : '',
-		iteration > 0 ? `iter ${iteration}/${maxIterations}` : '',
-		elapsed !== undefined ? formatClock(elapsed) : '',
-		runText(run, usage),
-		usageText(usage, cost, run && runText(run, usage) ? 'session ' : ''),
-		// Caps with nothing used yet stay out (sub-calls always have one), except time and budget.
-		limits ? limitsText(limits.caps, limits.use, {skipUnused: true, ...(elapsed !== undefined ? {elapsedMs: elapsed} : {})}) : '',
-	].filter(Boolean);
+	const runPart = runText(run, usage);
+	const total = usage.inputTokens + usage.outputTokens;
+	// Caps with nothing used yet stay out, except time and budget; so do the engine's defaults
+	// (500 sub-calls) until nearly reached. Short of room: only the cap nearest its end.
+	const limitOptions = {skipUnused: true, ...(elapsed !== undefined ? {elapsedMs: elapsed} : {}), ...(limits?.defaults ? {defaults: limits.defaults} : {})};
+	const parts = {
+		model: {text: `${backend} · ${model}`, shorter: model},
+		context: {text: context ? `ctx ${badgeText(context, (label) => clip(label, 24))}` : ''},
+		iteration: {text: iteration > 0 ? `iter ${iteration}/${maxIterations}` : ''},
+		clock: {text: elapsed !== undefined ? formatClock(elapsed) : ''},
+		run: {text: runPart},
+		usage: {text: usageText(usage, cost, runPart ? 'session ' : ''), shorter: total ? `${formatTokens(total)} tok${cost !== undefined ? ` ~${formatCost(cost)}` : ''}` : ''},
+		limits: limits ? {text: limitsText(limits.caps, limits.use, limitOptions), shorter: nearestLimitText(limits.caps, limits.use, limitOptions)} : {text: ''},
+	};
 	const lead = running ? `${spinnerFrame(now)} ` : '  ';
-	const left = clip(parts.join(' │ '), Math.max(1, width - 2));
+	const hintRoom = Math.min(displayWidth(hints), Math.max(HINT_ROOM, Math.floor(width / 3)));
+	const left = clip(fitParts(parts, Math.max(1, width - displayWidth(lead) - hintRoom - 2)), Math.max(1, width - 2));
 	const room = width - displayWidth(lead) - displayWidth(left) - 2;
 	const right = room > 8 ? clip(hints, room) : '';
 	const gap = Math.max(1, width - displayWidth(lead) - displayWidth(left) - displayWidth(right));

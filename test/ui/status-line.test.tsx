@@ -55,7 +55,7 @@ describe('the status line', () => {
 		expect(near).toContain('450/500 sub-calls');
 	});
 
-	it('short of room, it keeps the cap nearest its end and drops the backend name first', () => {
+	it("short of room, it keeps the cap nearest its end and the model (without the backend's name)", () => {
 		const limits = {caps: {maxSubCalls: 300, maxBudget: 0.5, maxTokens: 200_000}, use: {costUsd: 0.0213, unpricedModels: [], tokens: 51_300, subCalls: 212, errors: 0, elapsedMs: 83_000}};
 		const narrow = line(80, {limits});
 		expect(narrow).toContain('212/300 sub-calls');

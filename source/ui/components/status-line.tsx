@@ -56,9 +56,9 @@ type PartName = 'model' | 'context' | 'iteration' | 'clock' | 'run' | 'usage' | 
 /** How the left side gives way when short of room, one step at a time: a part shortened to its
  * second form, or dropped. The model and the iteration always stay. */
 const GIVE_WAY: ReadonlyArray<[PartName, 'shorten' | 'drop']> = [
-	['model', 'shorten'],
 	['run', 'drop'],
 	['usage', 'shorten'],
+	['model', 'shorten'],
 	['limits', 'shorten'],
 	['clock', 'drop'],
 	['usage', 'drop'],

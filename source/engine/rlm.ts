@@ -11,7 +11,7 @@ import type {EngineContext, SettledOptions} from './engine-context.js';
 import {contextInfo} from './context-info.js';
 import type {RlmEvent, RlmEventBody} from '../protocol/events.js';
 import {costStamper} from './cost.js';
-import type {LimitCaps} from '../protocol/limits.js';
+import {DEFAULT_MAX_SUB_CALLS, type LimitCaps} from '../protocol/limits.js';
 import {HostPool} from './host-pool.js';
 import {RunLimits} from './run-limits.js';
 import {newId} from './ids.js';
@@ -46,7 +46,7 @@ export const DEFAULTS = {
 	maxConcurrency: 16,
 	maxChildConcurrency: 4,
 	maxOutputChars: 20_000,
-	maxSubCalls: 500,
+	maxSubCalls: DEFAULT_MAX_SUB_CALLS,
 	maxBatchPrompts: 1000,
 	maxPromptBytes: 4 * 1024 * 1024,
 	maxHosts: 5,

@@ -223,6 +223,8 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		engine.emit({type: 'code.start', runId, iteration, block, code});
 		const result = await params.repl.run(code, {
 			signal,
+			// The session's REPL was started with the timeout of its day: a changed one holds from the next completion.
+			...(engine.options.repl.timeoutMs !== undefined ? {timeoutMs: engine.options.repl.timeoutMs} : {}),
 			onOutput: (stream, text) => engine.emit({type: 'code.output', runId, iteration, block, stream, text}),
 			onCall: bridgeHandler(engine, {runId, iteration, block, depth, addUsage: addToRun, track, noticeOnce, hostSlot: params.hostSlot}),
 		});

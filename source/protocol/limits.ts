@@ -7,6 +7,9 @@ export type LimitName = 'maxBudget' | 'maxTimeout' | 'maxTokens' | 'maxErrors' |
 
 export const LIMIT_NAMES: readonly LimitName[] = ['maxBudget', 'maxTimeout', 'maxTokens', 'maxErrors', 'maxSubCalls'];
 
+/** Sub-calls per completion when the user sets no cap (the only limit with a default). */
+export const DEFAULT_MAX_SUB_CALLS = 500;
+
 /** The caps of one completion's whole tree (root, sub-calls, child runs). Absent: no cap. */
 export interface LimitCaps {
 	/** Estimated cost in USD (prices from the model catalog; models without a known price count 0). */

@@ -15,6 +15,7 @@ import {
 import type {HeaderMap, Settings} from './schema.js';
 import {readFileSync} from 'node:fs';
 import type {LimitCaps} from '../protocol/limits.js';
+import {RUN_SETTINGS, type RunSettingKey} from './run-settings.js';
 
 export interface Flags {
 	model?: string;
@@ -58,6 +59,8 @@ export interface ResolvedConfig {
 	timeoutSeconds: number;
 	/** The run-wide limits, from flags then the settings file (resolveConfig always sets it). */
 	limits?: LimitConfig;
+	/** The run settings a launch flag chose (the settings view says where each value came from). */
+	fromFlags?: RunSettingKey[];
 }
 
 /** A configuration problem with a one-line message fit for a user. */
@@ -196,7 +199,20 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 
 	const limits = resolveLimits(flags, settings, (name) => aliasFor(backend, name));
 
-	const config: ResolvedConfig = {backend, model, maxIterations, maxDepth, timeoutSeconds, limits};
+	const flagOf: Record<RunSettingKey, unknown> = {
+		maxDepth: flags.maxDepth,
+		maxIterations: flags.maxIterations,
+		subModel: nonEmpty(flags.subModel),
+		timeoutSeconds: flags.timeout,
+		maxBudget: flags.maxBudget,
+		maxTimeout: flags.maxTimeout,
+		maxTokens: flags.maxTokens,
+		maxErrors: flags.maxErrors,
+		maxSubCalls: flags.maxSubCalls,
+		allowModels: flags.allowModels,
+	};
+	const fromFlags = RUN_SETTINGS.map((setting) => setting.key).filter((key) => flagOf[key] !== undefined);
+	const config: ResolvedConfig = {backend, model, maxIterations, maxDepth, timeoutSeconds, limits, ...(fromFlags.length > 0 ? {fromFlags} : {})};
 	if (temperature !== undefined) config.temperature = temperature;
 	if (baseURL) config.baseURL = baseURL;
 	if (apiKey) config.apiKey = apiKey;

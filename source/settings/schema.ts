@@ -55,6 +55,23 @@ const LEGACY_DEFAULT_TEMPERATURE = 0.7;
 const optionalName = z.string().trim().min(1).max(500).optional().catch(undefined);
 const optionalUrl = z.url().max(2000).optional().catch(undefined);
 
+/**
+ * The run settings' values, strict: what /set accepts. The file's schema below uses the same ones
+ * but falls back to the default instead of failing (a hand-edited file never stops the app).
+ */
+export const runSettingSchemas = {
+	maxIterations: z.number().int().min(1).max(10_000),
+	maxDepth: z.number().int().min(1).max(100),
+	subModel: z.string().trim().min(1).max(500),
+	timeoutSeconds: z.number().positive().max(86_400),
+	maxBudget: z.number().positive().max(1_000_000),
+	maxTimeout: z.number().positive().max(31 * 86_400),
+	maxTokens: z.number().int().min(1),
+	maxErrors: z.number().int().min(1).max(10_000),
+	maxSubCalls: z.number().int().min(0).max(10_000_000),
+	allowModels: z.array(z.string().trim().min(1).max(500)).max(100),
+} as const;
+
 /** An HTTP header name (RFC 9110 token) and a value on one line. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
 const headerMap = z
@@ -80,16 +97,16 @@ export const settingsSchema = z
 		baseURLs: perBackend(optionalUrl),
 		headers: perBackend(headerMap.optional()),
 		temperature: z.number().min(0).max(2).optional().catch(undefined),
-		maxIterations: z.number().int().min(1).max(10_000).catch(DEFAULT_SETTINGS.maxIterations),
-		maxDepth: z.number().int().min(1).max(100).catch(DEFAULT_SETTINGS.maxDepth),
-		subModel: optionalName,
-		timeoutSeconds: z.number().positive().max(86_400).catch(DEFAULT_SETTINGS.timeoutSeconds),
-		maxBudget: z.number().positive().max(1_000_000).optional().catch(undefined),
-		maxTimeout: z.number().positive().max(31 * 86_400).optional().catch(undefined),
-		maxTokens: z.number().int().min(1).optional().catch(undefined),
-		maxErrors: z.number().int().min(1).max(10_000).optional().catch(undefined),
-		maxSubCalls: z.number().int().min(0).max(10_000_000).optional().catch(undefined),
-		allowModels: z.array(z.string().trim().min(1).max(500)).max(100).optional().catch(undefined),
+		maxIterations: runSettingSchemas.maxIterations.catch(DEFAULT_SETTINGS.maxIterations),
+		maxDepth: runSettingSchemas.maxDepth.catch(DEFAULT_SETTINGS.maxDepth),
+		subModel: runSettingSchemas.subModel.optional().catch(undefined),
+		timeoutSeconds: runSettingSchemas.timeoutSeconds.catch(DEFAULT_SETTINGS.timeoutSeconds),
+		maxBudget: runSettingSchemas.maxBudget.optional().catch(undefined),
+		maxTimeout: runSettingSchemas.maxTimeout.optional().catch(undefined),
+		maxTokens: runSettingSchemas.maxTokens.optional().catch(undefined),
+		maxErrors: runSettingSchemas.maxErrors.optional().catch(undefined),
+		maxSubCalls: runSettingSchemas.maxSubCalls.optional().catch(undefined),
+		allowModels: runSettingSchemas.allowModels.optional().catch(undefined),
 		theme: z.enum(['dark', 'light']).catch(DEFAULT_SETTINGS.theme),
 	})
 	.catch(() => ({...DEFAULT_SETTINGS, models: {}, baseURLs: {}, headers: {}}));

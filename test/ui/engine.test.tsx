@@ -147,6 +147,27 @@ describe('with the demo backend', () => {
 });
 
 describe('with an OpenAI-compatible server', () => {
+	it('/set max-sub-calls 1: the next run is stopped `limited` at its second sub-call', async () => {
+		server = await startFakeLlmServer({
+			models: ['fake-model'],
+			responder: scripted({
+				root: ({turn}) => (turn === 0 ? repl('a = llm_query("one")\nb = llm_query("two")\nprint(a, b)') : repl('llm_output("both done")')),
+				sub: (prompt) => ({text: `sub answer for ${prompt}`}),
+			}),
+		});
+		start({backend: 'openai', backendUrl: server.openaiBaseURL, model: 'fake-model'});
+		await h!.waitForFrame((f) => f.includes('openai · fake-model'));
+		h!.write('/set max-sub-calls 1\r');
+		await h!.waitForFrame((f) => f.includes('max-sub-calls: 1 (saved; from the next question)'));
+		h!.write('count the calls\r');
+		const done = await h!.waitForFrame((f) => flat(f).includes('limited: maxSubCalls'), SLOW);
+		expect(flat(done)).toContain('limit of 1 sub-calls (--max-sub-calls) is reached');
+		// One sub-call reached the server; the second was refused before it was sent.
+		expect(server.requests.filter((r) => !r.messages.some((m) => m.role === 'system'))).toHaveLength(1);
+		// The cap the user set shows beside its use on the status line.
+		expect(done.trimEnd().split('\n').at(-1)).toMatch(/1\/1 sub-calls/);
+	}, SLOW);
+
 	it('a local preset without a model set starts on the first model the server lists', async () => {
 		server = await startFakeLlmServer({models: ['served-model', 'other-model']});
 		server.setResponder(scripted({root: () => repl('llm_output("from served-model")')}));

@@ -11,11 +11,15 @@ import {mouseCommand} from './mouse.js';
 import {quitCommand} from './quit.js';
 import {resumeCommand} from './resume.js';
 import {saveCommand} from './save.js';
+import {setCommand} from './set.js';
 import {themeCommand} from './theme.js';
+import {unsetCommand} from './unset.js';
 
 export const COMMANDS: readonly AnyCommand[] = [
 	modelCommand,
 	backendCommand,
+	setCommand,
+	unsetCommand,
 	contextCommand,
 	clearCommand,
 	saveCommand,

@@ -45,6 +45,7 @@ import {
 	inputText,
 	submitInput,
 	withHistory,
+	withText,
 	type EditAction,
 	type LineInputState,
 } from './line-input.js';
@@ -566,7 +567,13 @@ function submitLine(state: AppState, line: string, now: number, shown?: string):
 		if (command && 'command' in command && command.command.inReplay) return runCommand(state, command);
 		return addChat(state, 'info', `This is a replay: nothing can be asked or changed here. ${replayCommands()} work.`);
 	}
-	if (command) return runCommand(state, command);
+	if (command) {
+		const after = runCommand(state, command);
+		// A refused value stays in the input to be corrected (the history has it too).
+		const refused = after.effects === state.effects && after.chat.at(-1)?.kind === 'error' && after.chat.length > state.chat.length;
+		if (refused && 'command' in command && command.command.keepsDraftOnError && !inputText(after.input).trim()) return {...after, input: withText(after.input, line)};
+		return after;
+	}
 	const started = addChat(state, 'user', text, undefined, shown === undefined ? undefined : trimQuestion(shown));
 	return withEffect(
 		{...started, running: {since: now, prompt: text, cancelling: false}, tree: {...started.tree, follow: true}},

@@ -2,6 +2,7 @@
 // the slash commands (commands/), the effect runner and the components share.
 import type {RunErrorCode} from '../../protocol/errors.js';
 import type {ContextBadge} from '../../context/summary.js';
+import type {RunSettingKey} from '../../settings/run-settings.js';
 import type {BackendName} from '../../protocol/backends.js';
 import type {RlmEvent, RunStatus} from '../../protocol/events.js';
 import type {InputEvent} from './key-decoder.js';
@@ -49,6 +50,8 @@ export interface SessionConfig {
 	readonly maxIterations: number;
 	/** What is loaded as the context (for the status line); null or absent when none is. */
 	readonly context?: ContextBadge | null;
+	/** Run settings changed in this session: set with /set (and saved), or returned to the default. */
+	readonly setHere?: Readonly<Partial<Record<RunSettingKey, 'set' | 'unset'>>>;
 }
 
 export interface Running {

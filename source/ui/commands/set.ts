@@ -1,0 +1,86 @@
+// /set NAME VALUE: a run setting (depth, iterations, sub-model, timeout, the run-wide limits) for
+// the next questions, saved to the settings file as gemini-cli's /settings saves (a launch flag
+// gives way to it). /set NAME alone, or /unset NAME, returns it to its default. /set alone (or
+// /settings) lists each value and where it came from.
+import {
+	findRunSetting,
+	formatRunSetting,
+	parseRunSetting,
+	RUN_SETTINGS,
+	runSettingDefault,
+	type RunSetting,
+	type RunSettingKey,
+	type RunSettingValue,
+} from '../../settings/run-settings.js';
+import type {AppState, SessionConfig} from '../state/types.js';
+import {addChat} from '../state/updates.js';
+import {defineCommand, type CommandContext} from './command.js';
+
+export type SetPayload =
+	| {show: NonNullable<SessionConfig['setHere']>}
+	| {key: RunSettingKey; value: RunSettingValue | undefined};
+
+const NAMES = RUN_SETTINGS.map((setting) => setting.name).join(', ');
+
+/** The line for a name that is not a setting. */
+export const unknownSetting = (name: string) => `Unknown setting "${name}": use one of ${NAMES}.`;
+
+/** The state after /set or /unset of `setting` (the effect makes the engine and the file follow). */
+export function setRunSetting(state: AppState, setting: RunSetting, value: RunSettingValue | undefined, queue: (state: AppState, payload: SetPayload) => AppState): AppState {
+	const setHere = {...state.config.setHere, [setting.key]: value === undefined ? 'unset' : 'set'} as const;
+	const maxIterations = setting.key === 'maxIterations' ? {maxIterations: (value ?? runSettingDefault('maxIterations')) as number} : {};
+	return queue({...state, config: {...state.config, ...maxIterations, setHere}}, {key: setting.key, value});
+}
+
+export const setCommand = defineCommand<SetPayload>({
+	name: 'set',
+	aliases: ['settings'],
+	usage: '/set [NAME [VALUE]]',
+	help: `change a run setting for the next questions; saved (alone: each value and where it came from; NAME alone: back to its default). NAME: ${NAMES}`,
+	keepsDraftOnError: true,
+	run(state, args, queue) {
+		const trimmed = args.trim();
+		if (!trimmed) return queue(state, {show: state.config.setHere ?? {}});
+		const [name = '', ...rest] = trimmed.split(/\s+/);
+		const setting = findRunSetting(name);
+		if (!setting) return addChat(state, 'error', unknownSetting(name));
+		const text = trimmed.slice(name.length).trim();
+		if (!text && rest.length === 0) return setRunSetting(state, setting, undefined, queue);
+		const parsed = parseRunSetting(setting, text);
+		if (!parsed.ok) return addChat(state, 'error', parsed.error);
+		return setRunSetting(state, setting, parsed.value, queue);
+	},
+	perform: (payload, context) => ('show' in payload ? showSettings(context, payload.show) : applySetting(context, payload.key, payload.value)),
+});
+
+/** The engine takes the value for its next completion; the settings file keeps it. */
+export function applySetting(context: CommandContext, key: RunSettingKey, value: RunSettingValue | undefined): void {
+	const setting = RUN_SETTINGS.find((candidate) => candidate.key === key)!;
+	context.rlm.configure({[key]: value});
+	context.settings.save({[key]: value});
+	const shown = formatRunSetting(setting, value ?? runSettingDefault(key));
+	context.say('info', value === undefined ? `${setting.name}: back to its default, ${shown} (saved).` : `${setting.name}: ${shown} (saved; from the next question).`);
+}
+
+/** Where a value came from, as the settings view names it. */
+function sourceOf(key: RunSettingKey, context: CommandContext, setHere: NonNullable<SessionConfig['setHere']>): string {
+	const here = setHere[key];
+	if (here === 'set') return 'this session';
+	if (here === 'unset') return 'default';
+	if (context.config.fromFlags?.includes(key)) return 'flag';
+	const stored = context.settings.get()[key];
+	if (stored !== undefined && JSON.stringify(stored) !== JSON.stringify(runSettingDefault(key))) return 'settings file';
+	return 'default';
+}
+
+function showSettings(context: CommandContext, setHere: NonNullable<SessionConfig['setHere']>): void {
+	const options = context.rlm.options as Partial<Record<RunSettingKey, RunSettingValue>>;
+	const rows = RUN_SETTINGS.map((setting) => {
+		const value = formatRunSetting(setting, options[setting.key] ?? runSettingDefault(setting.key));
+		return [setting.name, value, sourceOf(setting.key, context, setHere)] as const;
+	});
+	const nameWidth = Math.max(...rows.map(([name]) => name.length));
+	const valueWidth = Math.min(24, Math.max(...rows.map(([, value]) => value.length)));
+	const lines = rows.map(([name, value, source]) => `${name.padEnd(nameWidth)}  ${value.padEnd(valueWidth)}  ${source}`);
+	context.say('info', [`Run settings (/set NAME VALUE changes one and saves it; /unset NAME returns it to its default):`, ...lines].join('\n'));
+}

@@ -58,6 +58,9 @@ class StandInEngine extends EventEmitter {
 	async listModels() {
 		return ['bench-model'];
 	}
+	modelAliases() {
+		return {};
+	}
 	async checkBackend() {}
 	async resetSession() {}
 	get history() {

@@ -4,7 +4,7 @@ import {EventEmitter} from 'node:events';
 import {createBackend} from '../backends/create.js';
 import {redactingBackend, secretsOf} from '../backends/redacting-backend.js';
 import {raceAbort} from '../backends/errors.js';
-import {resolveModelAlias} from '../backends/model-aliases.js';
+import {MODEL_ALIASES, resolveModelAlias} from '../backends/model-aliases.js';
 import type {Backend} from '../backends/types.js';
 import type {ExecResult, HistoryEntry, Repl, ReplFactory, ReplOptions, RunOptions, SandboxContext, VariableInfo} from '../protocol/repl.js';
 import type {EngineContext, SettledOptions} from './engine-context.js';
@@ -125,6 +125,12 @@ export class Rlm extends EventEmitter<RlmEvents> {
 	 * it should take (it wins over the launch flags and the saved settings); undefined when none. */
 	sessionModel(backend: string): string | undefined {
 		return this.#sessionModels.get(backend);
+	}
+
+	/** The short names (`sonnet`, `4o`) the backend in use resolves, alias to model id
+	 * (backends/model-aliases.ts); empty for a backend without any (the demo). */
+	modelAliases(): Readonly<Record<string, string>> {
+		return {...(MODEL_ALIASES[this.#backend.kind] ?? {})};
 	}
 
 	#rememberModel(): void {

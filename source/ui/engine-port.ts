@@ -19,6 +19,8 @@ export interface UiEngine {
 	chooseServerModel(signal?: AbortSignal): Promise<string | undefined>;
 	/** The model this session last used on a backend (undefined: none yet). */
 	sessionModel(backend: string): string | undefined;
+	/** Short model names the backend in use resolves: alias to model id (`sonnet` → `claude-…`). */
+	modelAliases(): Readonly<Record<string, string>>;
 	resetSession(): Promise<void>;
 	resumeLast(onFound?: (found: {turns: readonly ResumeTurn[]; replacing: boolean; logs: readonly TrajectoryLog[]}) => void): Promise<ResumeLastResult>;
 	readonly sessionId: string;

@@ -54,6 +54,10 @@ export class InertEngine extends EventEmitter<RlmEvents> implements UiEngine {
 		return undefined;
 	}
 
+	modelAliases(): Readonly<Record<string, string>> {
+		return {};
+	}
+
 	async resetSession(): Promise<void> {}
 
 	readonly sessionId = 'replay';

@@ -183,6 +183,13 @@ export class ScriptedRlm extends EventEmitter {
 		return this.models;
 	}
 
+	/** What the engine resolves for the backend (set by a test). */
+	aliases: Record<string, string> = {};
+
+	modelAliases(): Readonly<Record<string, string>> {
+		return this.aliases;
+	}
+
 	async checkBackend(): Promise<void> {
 		if (this.checkError) throw this.checkError;
 	}

@@ -11,7 +11,7 @@ export const modelCommand = defineCommand<ModelPayload>({
 	name: 'model',
 	aliases: ['models'],
 	usage: '/model [NAME]',
-	help: "pick the model from the backend's list (type to filter), or name it; saved for the backend",
+	help: "pick the model from the backend's list and its short names (sonnet, 4o; type to filter), or name it; saved for the backend",
 	run(state, args, queue) {
 		if (args) return queue(state, {set: args, verify: true});
 		const dialog: ModelPickerDialog = {
@@ -38,11 +38,13 @@ export const pickModel = (state: AppState, model: string, verify: boolean): AppS
 
 async function loadModels(context: CommandContext): Promise<void> {
 	const backend = context.backend;
+	// The aliases come from the engine (no request): listed even when the server's list cannot be had.
+	const aliases = context.rlm.modelAliases();
 	try {
 		const models = await context.rlm.listModels(AbortSignal.timeout(15_000));
-		context.dispatch({type: 'models-loaded', models, backend});
+		context.dispatch({type: 'models-loaded', models, aliases, backend});
 	} catch (error) {
-		context.dispatch({type: 'models-failed', error: firstLine(error), backend});
+		context.dispatch({type: 'models-failed', error: firstLine(error), aliases, backend});
 	}
 }
 

@@ -2,7 +2,7 @@ import {Box, Text} from 'ink';
 import {memo} from 'react';
 import {PICKER_FOOTER} from '../hints.js';
 import {keyLabel, PICKER_KEYS} from '../state/keys.js';
-import {pickerMatches, pickerRows, type ModelPickerDialog} from '../state/app-state.js';
+import {pickerMatches, pickerModel, pickerRows, pickerTotal, type ModelPickerDialog} from '../state/app-state.js';
 import {InputBox} from './input-line.js';
 import type {PaneBox} from '../state/layout.js';
 import type {Theme} from '../theme.js';
@@ -27,7 +27,7 @@ export const ModelPicker = memo(function ModelPicker({dialog, box, rows, theme}:
 			? 'loading the models…'
 			: dialog.status === 'error'
 				? `could not list models: ${dialog.error ?? ''} (type a name and press ${keyLabel(PICKER_KEYS, 'pick')})`
-				: `${matches} of ${dialog.models.length}`;
+				: `${matches} of ${pickerTotal(dialog)}`;
 	return (
 		<PaneFrame title={`Model · ${dialog.backend}`} note={`now: ${dialog.current}`} width={box.width} height={box.height} focused color={theme.border} focusColor={theme.focusBorder}>
 			<Box flexDirection="column" height={rows} paddingX={1} overflow="hidden">
@@ -47,12 +47,15 @@ export const ModelPicker = memo(function ModelPicker({dialog, box, rows, theme}:
 				</Text>
 				{shown.map((model, index) => {
 					const selected = start + index === cursor;
-					const custom = !dialog.models.includes(model);
+					const id = pickerModel(dialog, model);
+					const alias = id !== model;
+					const custom = !alias && !dialog.models.includes(model);
 					return (
 						<Text key={`${model}-${start + index}`} wrap="truncate" inverse={selected}>
 							{selected ? '› ' : '  '}
 							{model}
-							{model === dialog.current ? <Text color={theme.ok}> (current)</Text> : null}
+							{alias ? <Text color={theme.dim}> → {id} (alias)</Text> : null}
+							{id === dialog.current ? <Text color={theme.ok}> (current)</Text> : null}
 							{custom ? <Text color={theme.dim}> (use this name)</Text> : null}
 						</Text>
 					);

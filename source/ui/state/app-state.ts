@@ -132,19 +132,31 @@ function loadReplay(state: AppState, title: string, events: readonly RlmEvent[])
 /** The picker's filter text. */
 export const pickerFilter = (dialog: ModelPickerDialog) => inputText(dialog.filter).trim();
 
-/** Listed models that match the filter (case-insensitive substring). */
+/** The backend's aliases the picker lists (alias to model id): those the server's list does not name as models. */
+export function pickerAliases(dialog: ModelPickerDialog): Array<[alias: string, id: string]> {
+	return Object.entries(dialog.aliases ?? {}).filter(([alias]) => !dialog.models.includes(alias));
+}
+
+/** Listed models, then aliases, that match the filter (case-insensitive substring; an alias by its name or its model id). */
 export function pickerMatches(dialog: ModelPickerDialog): string[] {
 	const filter = pickerFilter(dialog).toLowerCase();
-	return filter ? dialog.models.filter((model) => model.toLowerCase().includes(filter)) : [...dialog.models];
+	const matches = (text: string) => !filter || text.toLowerCase().includes(filter);
+	return [...dialog.models.filter(matches), ...pickerAliases(dialog).filter(([alias, id]) => matches(alias) || matches(id)).map(([alias]) => alias)];
 }
+
+/** How many rows the picker lists before filtering: the server's models and the aliases. */
+export const pickerTotal = (dialog: ModelPickerDialog) => dialog.models.length + pickerAliases(dialog).length;
 
 /** Model names in the picker after filtering; the typed filter is offered too when not listed. */
 export function pickerRows(dialog: ModelPickerDialog): string[] {
 	const rows = pickerMatches(dialog);
 	const typed = pickerFilter(dialog);
-	if (typed && !dialog.models.includes(typed)) rows.push(typed);
+	if (typed && !dialog.models.includes(typed) && !Object.hasOwn(dialog.aliases ?? {}, typed)) rows.push(typed);
 	return rows;
 }
+
+/** The model id a picker row stands for: an alias's id, else the row itself. */
+export const pickerModel = (dialog: ModelPickerDialog, row: string) => (!dialog.models.includes(row) && Object.hasOwn(dialog.aliases ?? {}, row) ? dialog.aliases![row]! : row);
 
 /** Width of the detail view's text (the overlay's inside, less one column of padding each side). */
 export const detailWidth = (layout: Layout) => Math.max(10, layout.overlay.innerWidth - 2);
@@ -228,8 +240,9 @@ const pickerHandler: Handler = (state, press, name) => {
 			return movePicker(state, action);
 		case 'pick': {
 			const rows = pickerRows(dialog);
-			const model = rows[Math.min(dialog.cursor, rows.length - 1)];
-			if (!model) return state;
+			const row = rows[Math.min(dialog.cursor, rows.length - 1)];
+			if (!row) return state;
+			const model = pickerModel(dialog, row);
 			// A typed name the list does not have: used, with the same warning as /model NAME.
 			const unlisted = dialog.status === 'ready' && dialog.models.length > 0 && !dialog.models.includes(model);
 			return pickModel({...state, dialog: null}, model, unlisted);
@@ -653,13 +666,13 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 			if (action.backend !== undefined && action.backend !== state.dialog.backend) return state;
 			const models = [...new Set(action.models)].sort((a, b) => a.localeCompare(b));
 			const index = models.indexOf(state.dialog.current);
-			const dialog: ModelPickerDialog = {...state.dialog, status: 'ready', models, cursor: pickerFilter(state.dialog) ? 0 : Math.max(0, index)};
+			const dialog: ModelPickerDialog = {...state.dialog, status: 'ready', models, ...(action.aliases ? {aliases: action.aliases} : {}), cursor: pickerFilter(state.dialog) ? 0 : Math.max(0, index)};
 			return {...state, dialog};
 		}
 		case 'models-failed':
 			if (state.dialog?.type !== 'models' || state.dialog.status !== 'loading') return state;
 			if (action.backend !== undefined && action.backend !== state.dialog.backend) return state;
-			return {...state, dialog: {...state.dialog, status: 'error', error: action.error}};
+			return {...state, dialog: {...state.dialog, status: 'error', error: action.error, ...(action.aliases ? {aliases: action.aliases} : {})}};
 		case 'chat':
 			return action.at === undefined ? addChat(state, action.kind, action.text) : insertChat(state, action.kind, action.text, action.at);
 		case 'config':

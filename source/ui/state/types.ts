@@ -31,6 +31,8 @@ export interface ModelPickerDialog {
 	readonly backend: string;
 	readonly status: 'loading' | 'ready' | 'error';
 	readonly models: readonly string[];
+	/** Short names the backend resolves (alias to model id), listed after the server's models. */
+	readonly aliases?: Readonly<Record<string, string>>;
 	readonly error?: string;
 	/** The filter typed so far (edited like the chat input: one line). */
 	readonly filter: LineInputState;
@@ -130,8 +132,8 @@ export type AppAction =
 	| {type: 'events'; events: readonly RlmEvent[]}
 	| {type: 'resize'; size: Size}
 	| {type: 'completion-done'; result: CompletionSummary; now: number}
-	| {type: 'models-loaded'; models: readonly string[]; backend?: string}
-	| {type: 'models-failed'; error: string; backend?: string}
+	| {type: 'models-loaded'; models: readonly string[]; aliases?: Readonly<Record<string, string>>; backend?: string}
+	| {type: 'models-failed'; error: string; aliases?: Readonly<Record<string, string>>; backend?: string}
 	/** `at`: the position an effect reserved (else the bottom). */
 	| {type: 'chat'; kind: ChatKind; text: string; at?: number}
 	| {type: 'config'; config: Partial<SessionConfig>}

@@ -75,7 +75,7 @@ export function parseRunSetting(setting: RunSetting, text: string): ParsedRunSet
 		candidate = typed;
 	}
 	const checked = runSettingSchemas[setting.key].safeParse(candidate);
-	return checked.success ? {ok: true, value: checked.data as RunSettingValue} : invalid();
+	return checked.success ? {ok: true, value: checked.data} : invalid();
 }
 
 /** A value as the settings view shows it: `30 s`, `$0.50`, `a, b`, or what having none means. */

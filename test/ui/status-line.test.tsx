@@ -1,7 +1,6 @@
 // The status line at the sizes users run it: the key hints keep their room beside the usage and
 // the run-wide limits, because a cap the user did not set (the engine's 500 sub-calls) is left out.
 import {render} from 'ink-testing-library';
-import React from 'react';
 import {describe, expect, it} from 'vitest';
 import {StatusLine, type StatusLineProps} from '../../source/ui/components/status-line.js';
 import {themeFor} from '../../source/ui/theme.js';

@@ -109,14 +109,3 @@ export function estimateMessagesTokens(messages: readonly ChatMessage[]): number
 	for (const message of messages) chars += message.content.length;
 	return Math.ceil(chars / 4);
 }
-
-/** The price of usage spread over several models (`{model: usage}`), in USD: the sum over the
- * models whose price is known; undefined when none is. */
-export function estimateCostByModelUsd(usageByModel: Readonly<Record<string, Usage>>): number | undefined {
-	let total: number | undefined;
-	for (const [model, usage] of Object.entries(usageByModel)) {
-		const cost = estimateCostUsd(model, usage);
-		if (cost !== undefined) total = (total ?? 0) + cost;
-	}
-	return total;
-}

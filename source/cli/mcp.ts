@@ -2,7 +2,6 @@
 // Streamable HTTP (--http). The flags set every call's caps and the server's lifetime limits.
 import {statSync} from 'node:fs';
 import {resolve} from 'node:path';
-import {estimateCostByModelUsd} from '../backends/model-info.js';
 import {parseByteSize} from '../context/index.js';
 import type {CallLimits, LifetimeLimits} from '../mcp/limits.js';
 import {McpRuntime, type McpOptions} from '../mcp/runtime.js';
@@ -70,7 +69,6 @@ export function mcpOptionsFrom(config: ResolvedConfig, flags: McpFlags): McpOpti
 		callLimits,
 		lifetime,
 		...(maxConcurrent !== undefined ? {maxConcurrent} : {}),
-		estimateCost: estimateCostByModelUsd,
 	};
 }
 

@@ -10,7 +10,6 @@ import type {ExecResult, HistoryEntry, Repl, ReplFactory, ReplOptions, RunOption
 import type {EngineContext, SettledOptions} from './engine-context.js';
 import {contextInfo} from './context-info.js';
 import type {RlmEvent, RlmEventBody} from '../protocol/events.js';
-import {costStamper} from './cost.js';
 import {DEFAULT_MAX_SUB_CALLS, type LimitCaps} from '../protocol/limits.js';
 import {HostPool} from './host-pool.js';
 import {RunLimits} from './run-limits.js';
@@ -75,7 +74,6 @@ export class Rlm extends EventEmitter<RlmEvents> {
 	#turns = 0;
 	#sessionId = randomBytes(4).toString('hex');
 	/** Puts the cost on the events that can carry it. */
-	readonly #priced = costStamper();
 	#hosts: HostPool;
 
 	/** The model this session last used on each backend (a switch back to one takes it again). */
@@ -475,7 +473,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		const logger = this.#trajectoryLogger();
 		const seen = new Set<string>();
 		const emit = (body: RlmEventBody) => {
-			const event = {...this.#priced(body), t: performance.now()};
+			const event = {...body, t: performance.now()};
 			logger?.handle(event);
 			this.emit('event', event);
 		};

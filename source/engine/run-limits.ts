@@ -132,11 +132,12 @@ export class RunLimits {
 		return maxBudget === undefined || this.#cost.usd + inputCostUsd(model, inputTokens) <= maxBudget;
 	}
 
-	/** Counts one finished model call; reaching the token or budget cap stops the tree. */
-	record(model: string, usage: Usage): void {
+	/** Counts one finished model call and returns its cost in USD (undefined when not priced: its
+	 * event carries no cost); reaching the token or budget cap stops the tree. */
+	record(model: string, usage: Usage): number | undefined {
 		this.#tokens += usage.inputTokens + usage.outputTokens;
-		const priced = this.#cost.add(model, usage);
-		if (!priced && this.caps.maxBudget !== undefined && this.#cost.unpriced.includes(model) && !this.#warnedUnpriced.has(model)) {
+		const costUsd = this.#cost.add(model, usage);
+		if (costUsd === undefined && this.caps.maxBudget !== undefined && this.#cost.unpriced.includes(model) && !this.#warnedUnpriced.has(model)) {
 			this.#warnedUnpriced.add(model);
 			this.#hooks.onNotice(
 				'price_unknown',
@@ -149,6 +150,7 @@ export class RunLimits {
 		else if (maxBudget !== undefined && this.#cost.usd >= maxBudget)
 			this.trip('maxBudget', `The run's ${describeCap('maxBudget', this.caps)} is reached: about ${usd(this.#cost.usd)} spent.`);
 		this.#hooks.onUse(this.use());
+		return costUsd;
 	}
 
 	readonly #warnedUnpriced = new Set<string>();

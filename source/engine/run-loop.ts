@@ -183,7 +183,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				},
 			);
 			addToRun(result.usage);
-			limits.record(model, result.usage);
+			const costUsd = limits.record(model, result.usage);
 			if (result.text.trim()) lastReply = result.text;
 			const promptTruncated = promptTruncation(messages, result.usage);
 			engine.emit({
@@ -193,6 +193,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				text: result.text,
 				...(result.reasoning ? {reasoning: result.reasoning} : {}),
 				usage: result.usage,
+				...(costUsd !== undefined ? {costUsd} : {}),
 				ms: result.ms,
 				finishReason: result.finishReason,
 				...(promptTruncated ? {promptTruncated} : {}),

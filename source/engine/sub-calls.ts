@@ -89,6 +89,9 @@ interface CallOutcome {
 	/** The sub-model's thinking, when it sent any (never part of the response). */
 	reasoning?: string;
 	usage: Usage;
+	/** USD of this call when its model's price is known (a plain llm call: a child RLM's replies
+	 * carry their own). */
+	costUsd?: number;
 	error?: string;
 	finishReason?: FinishReason;
 	promptTruncated?: PromptTruncation;
@@ -118,6 +121,7 @@ async function tracedCall(
 		response: outcome.response,
 		...(outcome.reasoning ? {reasoning: outcome.reasoning} : {}),
 		usage: outcome.usage,
+		...(outcome.costUsd !== undefined ? {costUsd: outcome.costUsd} : {}),
 		ms: performance.now() - started,
 		...(outcome.error ? {error: outcome.error} : {}),
 		...(outcome.finishReason ? {finishReason: outcome.finishReason} : {}),
@@ -147,14 +151,15 @@ function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest
 				onNotice: (notice) => engine.emit({type: 'notice', runId: site.runId, level: 'info', ...notice}),
 			},
 		);
-		engine.limits.record(model, result.usage);
+		const costUsd = engine.limits.record(model, result.usage);
+		const priced = costUsd !== undefined ? {costUsd} : {};
 		const reasoning = result.reasoning ? {reasoning: result.reasoning} : {};
 		// llm_query returns the answer part only; an empty one is a clear error, never ''.
 		const empty = emptyReplyCause(result);
 		if (empty) {
 			site.noticeOnce(emptyReplyNotice(empty, 'sub-model', result.reasoning.length));
 			const error = emptySubCallError(empty, result.reasoning.length);
-			return {response: error, ...reasoning, usage: result.usage, error, finishReason: result.finishReason};
+			return {response: error, ...reasoning, usage: result.usage, ...priced, error, finishReason: result.finishReason};
 		}
 		// The model that asked reads the slot: it is told when the text is not the whole answer.
 		let response = result.text;
@@ -167,7 +172,7 @@ function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest
 			}
 		}
 		if (result.finishReason === 'length') response += `${response ? '\n' : ''}${CUT_REPLY_MARKER}`;
-		return {response, ...reasoning, usage: result.usage, finishReason: result.finishReason, ...(promptTruncated ? {promptTruncated} : {})};
+		return {response, ...reasoning, usage: result.usage, ...priced, finishReason: result.finishReason, ...(promptTruncated ? {promptTruncated} : {})};
 	});
 }
 

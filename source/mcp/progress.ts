@@ -1,7 +1,6 @@
 // MCP progress for one rlm_query call, from the engine's events: one notification when each
 // iteration of the root run starts, one when each of its sub-call batches has finished (an
 // llm_query is a batch of one), and heartbeats between. Tokens are the whole tree's so far.
-import type {Usage} from '../protocol/llm.js';
 import type {RlmEvent} from '../protocol/events.js';
 import {emptyTrajectory, reduceTrajectory, type TrajectoryState} from '../trajectory/tree.js';
 
@@ -22,9 +21,8 @@ export interface RunProgress {
 	heartbeat(): void;
 	/** The whole tree so far (usage for the result). */
 	readonly tree: TrajectoryState;
-	/** Estimated USD so far: the engine's own figure (run-wide limits' use) when it reports one,
-	 * else `estimate` over the tree's usage per model (the model catalog's prices); undefined when
-	 * neither knows a price. */
+	/** Estimated USD so far (the sum of the costs the engine put on its events); undefined while
+	 * no model's price is known. */
 	readonly costUsd: number | undefined;
 }
 
@@ -36,11 +34,8 @@ interface OpenBatch {
 
 const count = (n: number) => n.toLocaleString('en-US');
 
-/** Follows a run's events and calls `send` for each step worth telling. */
-/** Estimated USD of the usage per model, or undefined when no model's price is known. */
-export type CostEstimate = (usageByModel: Readonly<Record<string, Usage>>) => number | undefined;
-
-export function runProgress(deliver: (step: ProgressStep) => void, estimate: CostEstimate = () => undefined): RunProgress {
+/** Follows a run's events and calls `deliver` for each step worth telling. */
+export function runProgress(deliver: (step: ProgressStep) => void): RunProgress {
 	let tree = emptyTrajectory();
 	let rootRunId: string | undefined;
 	let maxIterations = 0;
@@ -50,13 +45,12 @@ export function runProgress(deliver: (step: ProgressStep) => void, estimate: Cos
 	/** What the root run is doing between steps, for heartbeats. */
 	let phase = 'waiting for the model';
 	let subCalls = 0;
-	let costUsd: number | undefined;
 	let batch: OpenBatch | null = null;
 	const rootCalls = new Set<string>();
 
 	const totals = () => {
 		const tokens = tree.usage.inputTokens + tree.usage.outputTokens;
-		const usd = costUsd ?? estimate(tree.usageByModel);
+		const usd = tree.costUsd;
 		return `${count(tokens)} tokens${usd !== undefined ? ` · $${usd.toFixed(4)}` : ''}`;
 	};
 	const send = (message: string) => {
@@ -82,8 +76,6 @@ export function runProgress(deliver: (step: ProgressStep) => void, estimate: Cos
 				maxIterations = event.maxIterations;
 				return;
 			}
-			// The run-wide limits event carries the tree's estimated cost.
-			if (event.type === 'limits' && event.runId === rootRunId) costUsd = event.use.costUsd;
 			if (event.type === 'call.done' && rootCalls.has(event.callId)) {
 				if (batch) batch.done++;
 				return;
@@ -118,7 +110,7 @@ export function runProgress(deliver: (step: ProgressStep) => void, estimate: Cos
 			return tree;
 		},
 		get costUsd() {
-			return costUsd ?? estimate(tree.usageByModel);
+			return tree.costUsd;
 		},
 	};
 }

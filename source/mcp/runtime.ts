@@ -6,7 +6,7 @@ import {Rlm} from '../engine/rlm.js';
 import type {CompletionResult, RlmOptions} from '../engine/types.js';
 import {callContext} from './context.js';
 import {callLimits, LifetimeLedger, snakeName, type CallLimits, type LifetimeLimits} from './limits.js';
-import {runProgress, type CostEstimate, type ProgressStep, type RunProgress} from './progress.js';
+import {runProgress, type ProgressStep, type RunProgress} from './progress.js';
 import {summarizeRun, type RunSummary} from './run-log.js';
 
 export interface McpOptions {
@@ -31,8 +31,6 @@ export interface McpOptions {
 	/** Milliseconds between heartbeat progress notifications during a run (default 15,000):
 	 * clients that reset their tool timeout on progress keep waiting for a long model reply. */
 	heartbeatMs?: number;
-	/** Estimated USD of a run's usage per model (the CLI passes the model catalog's prices). */
-	estimateCost?: CostEstimate;
 }
 
 export interface QueryRequest {
@@ -121,7 +119,7 @@ export class McpRuntime {
 				});
 				const runLimits: CallLimits = {...limits, ...(reservation.maxBudget !== undefined ? {maxBudget: reservation.maxBudget} : {}), ...(reservation.maxTokens !== undefined ? {maxTokens: reservation.maxTokens} : {})};
 				const rlm = new Rlm({...this.options.rlm, model, logDir: this.options.logDir, ...engineLimits(runLimits)});
-				const progress = runProgress((step) => call.onProgress?.(step), this.options.estimateCost);
+				const progress = runProgress((step) => call.onProgress?.(step));
 				let runId: string | undefined;
 				rlm.on('event', (event) => {
 					progress.onEvent(event);

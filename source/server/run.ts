@@ -3,7 +3,6 @@
 // the client's output-token limit applied to the answer only, and failures turned into an HTTP
 // status that SDKs do not retry.
 import type {RlmEvent} from '../protocol/events.js';
-import {estimateCostByModelUsd} from '../engine/cost.js';
 import {Rlm} from '../engine/rlm.js';
 import type {RlmOptions} from '../engine/types.js';
 import {emptyTrajectory, reduceTrajectory} from '../trajectory/tree.js';
@@ -70,8 +69,8 @@ export async function runRequest(request: RunRequest): Promise<RunOutcome> {
 		request.onReasoning?.(text);
 	});
 	const usage = (): RunUsage => {
-		const cost = estimateCostByModelUsd(tree.usageByModel);
-		return {inputTokens: tree.usage.inputTokens, outputTokens: tree.usage.outputTokens, ...(cost !== undefined ? {costUsd: cost} : {})};
+		const {usage, costUsd} = tree;
+		return {inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, ...(costUsd !== undefined ? {costUsd} : {})};
 	};
 	rlm.setHistory(request.conversation.history);
 	const instructions = formatInstructions(request.format);

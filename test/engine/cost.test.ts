@@ -1,65 +1,94 @@
-// The engine prices what it reports (llm.done and plain call.done carry costUsd from the model
-// catalog); the tree adds those up, so no front end reads a price table.
-import {describe, expect, it} from 'vitest';
+// One price per call: the engine prices each model reply (llm.done) and each plain sub-call
+// (call.done of llm_query) once, from the model catalog, in the same step that counts it against
+// --max-budget; the tree adds up what the events carry. So the tree's cost, the limits event's
+// cost and serve's usage.cost are one figure. Real openai SDK against the fake server, fake REPL.
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {estimateCostUsd} from '../../source/backends/model-info.js';
-import {costStamper} from '../../source/engine/cost.js';
-import type {RlmEventBody} from '../../source/protocol/events.js';
+import {Rlm} from '../../source/engine/rlm.js';
+import type {RlmEvent, RlmEventOf} from '../../source/protocol/events.js';
 import {emptyTrajectory, reduceTrajectory} from '../../source/trajectory/tree.js';
+import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
+import {fakeRepls} from '../support/fake-repl.js';
+import {repl, scripted} from '../support/rlm-script.js';
 
 const priced = 'claude-sonnet-4-5';
-const million = {inputTokens: 1_000_000, outputTokens: 0};
+const unknown = 'no-such-model-anywhere';
+const usage = {inputTokens: 200_000, outputTokens: 10_000};
 
-function session(): RlmEventBody[] {
-	return [
-		{type: 'run.start', runId: 'r', depth: 0, model: priced, backend: 'anthropic', question: 'q', context: {type: 'str', chars: 1}, maxIterations: 3},
-		{type: 'iter.start', runId: 'r', iteration: 1, maxIterations: 3},
-		{type: 'llm.start', runId: 'r', iteration: 1, messages: 2, promptChars: 10},
-		{type: 'llm.done', runId: 'r', iteration: 1, text: 'x', usage: million, ms: 1},
-		{type: 'code.start', runId: 'r', iteration: 1, block: 1, code: 'llm_query("a")'},
-		{type: 'call.start', callId: 'c1', runId: 'r', iteration: 1, block: 1, kind: 'llm', fn: 'llm_query', index: 0, model: priced, prompt: 'a'},
-		{type: 'call.done', callId: 'c1', response: 'b', usage: million, ms: 1},
-		{type: 'call.start', callId: 'c2', runId: 'r', iteration: 1, block: 1, kind: 'llm', fn: 'llm_query', index: 1, model: 'no-such-model-anywhere', prompt: 'a'},
-		{type: 'call.done', callId: 'c2', response: 'b', usage: million, ms: 1},
-		{type: 'call.start', callId: 'c3', runId: 'r', iteration: 1, block: 1, kind: 'llm', fn: 'llm_query', index: 2, model: priced, prompt: 'a'},
-		{type: 'call.done', callId: 'c3', response: 'b', usage: {inputTokens: 0, outputTokens: 0}, ms: 1},
-	];
+let server: FakeLlmServer;
+beforeAll(async () => {
+	server = await startFakeLlmServer({models: [priced, unknown]});
+});
+afterAll(async () => {
+	await server?.close();
+});
+
+const of = <T extends RlmEvent['type']>(events: RlmEvent[], type: T) => events.filter((e): e is RlmEventOf<T> => e.type === type);
+
+async function run(options: {maxBudget?: number} = {}) {
+	server.setResponder(
+		scripted({
+			root: ({turn}) => (turn === 0 ? {...repl('calls'), usage} : {text: 'FINAL(done)', usage}),
+			sub: () => ({text: 'a sub answer', usage}),
+		}),
+	);
+	const rlm = new Rlm({
+		model: priced,
+		backend: 'openai',
+		baseURL: server.openaiBaseURL,
+		apiKey: 'test-key',
+		maxIterations: 4,
+		allowModels: [unknown],
+		logDir: false,
+		...options,
+		replFactory: fakeRepls({
+			blocks: {
+				calls: async (api) => {
+					api.vars.a = await api.llm_query('priced', priced);
+					api.vars.b = await api.llm_query('not priced', unknown);
+				},
+			},
+		}),
+	});
+	const events: RlmEvent[] = [];
+	rlm.on('event', (event) => events.push(event));
+	try {
+		const result = await rlm.completion('the question', {context: 'the context'});
+		return {result, events};
+	} finally {
+		await rlm.dispose();
+	}
 }
 
 describe('cost', () => {
-	it('each priced reply and sub-call carries its cost; unknown models and empty usage carry none', () => {
-		const stamp = costStamper();
-		const out = session().map(stamp);
-		const unit = estimateCostUsd(priced, million);
+	it('each priced reply and sub-call carries its cost; an unknown model carries none', async () => {
+		const {result, events} = await run();
+		expect(result.status).toBe('answered');
+		const unit = estimateCostUsd(priced, usage)!;
 		expect(unit).toBeGreaterThan(0);
-		const llmDone = out.find((event) => event.type === 'llm.done');
-		expect(llmDone && 'costUsd' in llmDone ? llmDone.costUsd : undefined).toBeCloseTo(unit!, 9);
-		const calls = out.filter((event) => event.type === 'call.done');
-		expect(calls.map((event) => ('costUsd' in event ? event.costUsd : undefined))).toEqual([unit, undefined, undefined]);
+		const replies = of(events, 'llm.done');
+		expect(replies).toHaveLength(2);
+		for (const reply of replies) expect(reply.costUsd).toBeCloseTo(unit, 9);
+		expect(of(events, 'call.done').map((call) => call.costUsd)).toEqual([unit, undefined]);
 	});
 
-	it("a child RLM's call is not priced twice: its own replies carry the cost", () => {
-		const stamp = costStamper();
-		const child: RlmEventBody[] = [
-			{type: 'run.start', runId: 'r', depth: 0, model: priced, backend: 'anthropic', question: 'q', context: {type: 'str', chars: 1}, maxIterations: 3},
-			{type: 'call.start', callId: 'c', runId: 'r', iteration: 1, block: 1, kind: 'rlm', fn: 'rlm_query', index: 0, model: priced, prompt: 'a'},
-			{type: 'run.start', runId: 'k', parentCallId: 'c', depth: 1, model: priced, backend: 'anthropic', question: 'a', context: {type: 'str', chars: 1}, maxIterations: 3},
-			{type: 'llm.done', runId: 'k', iteration: 1, text: 'x', usage: million, ms: 1},
-			{type: 'call.done', callId: 'c', response: 'b', usage: million, ms: 1},
-		];
-		const out = child.map(stamp);
-		expect(out.filter((event) => 'costUsd' in event)).toHaveLength(1);
-		expect(out.find((event) => event.type === 'call.done')).not.toHaveProperty('costUsd');
-	});
-
-	it('the tree adds up the costs on the events; undefined while nothing was priced', () => {
-		const stamp = costStamper();
+	it('the tree, the limits event and the budget meter hold one figure', async () => {
+		const {events} = await run({maxBudget: 1_000});
 		let tree = emptyTrajectory();
-		expect(tree.costUsd).toBeUndefined();
-		let t = 0;
-		for (const body of session()) tree = reduceTrajectory(tree, {...stamp(body), t: ++t});
-		expect(tree.costUsd).toBeCloseTo(2 * estimateCostUsd(priced, million)!, 9);
-		let unpriced = emptyTrajectory();
-		for (const body of session()) unpriced = reduceTrajectory(unpriced, {...body, t: ++t});
-		expect(unpriced.costUsd).toBeUndefined();
+		for (const event of events) tree = reduceTrajectory(tree, event);
+		const unit = estimateCostUsd(priced, usage)!;
+		expect(tree.costUsd).toBeCloseTo(3 * unit, 9);
+		const last = of(events, 'limits').at(-1)!;
+		expect(last.use.costUsd).toBe(tree.costUsd);
+		expect(last.use.unpricedModels).toEqual([unknown]);
+	});
+
+	it('a budget smaller than the first reply stops the run at that reply, priced as it is shown', async () => {
+		const unit = estimateCostUsd(priced, usage)!;
+		const {result, events} = await run({maxBudget: unit / 2});
+		expect(result.status).toBe('limited');
+		expect(result.limit).toBe('maxBudget');
+		expect(of(events, 'llm.done')[0]!.costUsd).toBeCloseTo(unit, 9);
+		expect(of(events, 'limits').at(-1)!.use.costUsd).toBeCloseTo(unit, 9);
 	});
 });

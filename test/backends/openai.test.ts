@@ -75,6 +75,20 @@ describe('OpenAIBackend against the fake server', () => {
 		expect(result.usage).toEqual({inputTokens: Math.ceil(promptChars / 4), outputTokens: 10});
 	});
 
+	it.each([
+		['OpenAI (usage chunk with choices: [])', {usageChoices: 'empty'}],
+		['Fireworks / Groq proxies (usage chunk with no choices key)', {usageChoices: 'absent'}],
+		['MiniMax (usage chunk with choices: null)', {usageChoices: 'null'}],
+		['Azure OpenAI (a prompt_filter_results chunk first)', {promptFilter: true}],
+		['OpenRouter (": OPENROUTER PROCESSING" comments first)', {processingComments: 3}],
+	] as const)('streams text and usage from %s', async (_name, frames) => {
+		server.setResponder(() => ({text: 'the whole reply', usage: {inputTokens: 11, outputTokens: 4}, chunkSize: 3, frames}));
+		const result = await collectStream(backend().stream(messages, {model: 'm'}));
+		expect(result.text).toBe('the whole reply');
+		expect(result.usage).toEqual({inputTokens: 11, outputTokens: 4});
+		expect(result.finishReason).toBe('stop');
+	});
+
 	it('completes without streaming, with usage', async () => {
 		server.setResponder(() => ({text: 'plain answer', usage: {inputTokens: 7, outputTokens: 3}}));
 		const result = await backend().complete(messages, {model: 'qwen2.5:7b'});

@@ -66,6 +66,14 @@ export type FakeReply =
 			 * blocks (thinking_delta, signature_delta) for the two field names. Default `reasoning_content`.
 			 */
 			reasoningField?: ReasoningField;
+			/**
+			 * OpenAI-compatible frames real servers send beside the deltas: `promptFilter`, Azure
+			 * OpenAI's first chunk (`choices: []`, empty id and model, `prompt_filter_results`);
+			 * `processingComments`, OpenRouter's `: OPENROUTER PROCESSING` SSE comments before the
+			 * first chunk; `usageChoices`, how the usage chunk carries `choices`: `[]` as OpenAI sends
+			 * it (the default), no key at all (Fireworks, Groq-fronting proxies), or `null` (MiniMax).
+			 */
+			frames?: {promptFilter?: boolean; processingComments?: number; usageChoices?: 'empty' | 'absent' | 'null'};
 	  }
 	| {
 			status: number;
@@ -340,7 +348,7 @@ export async function startFakeLlmServer(
 				? openaiErrorEvents(id, request.model, pieces, reply.streamError)
 				: anthropicErrorEvents(id, request.model, pieces, usage, reply.streamError)
 			: request.api === 'openai'
-				? openaiEvents(id, request.model, pieces, includeUsage(request.body) ? withUsage : undefined, finish, thinking.field?.name, thoughts)
+				? openaiEvents(id, request.model, pieces, includeUsage(request.body) ? withUsage : undefined, finish, thinking.field?.name, thoughts, reply.frames)
 				: anthropicEvents(id, request.model, pieces, usage, reply.omitUsage === true, finish, thoughts);
 		for (const event of events) {
 			if (res.destroyed) return;
@@ -623,11 +631,17 @@ function openaiEvents(
 	finish: Finish,
 	field?: 'reasoning_content' | 'reasoning',
 	thoughts: string[] = [],
+	frames: Extract<FakeReply, {text: string}>['frames'] = {},
 ): SseEvent[] {
 	const chunk = openaiChunk(id, model);
-	const events: SseEvent[] = [
-		{text: chunk([{index: 0, delta: {role: 'assistant', content: ''}, logprobs: null, finish_reason: null}]), delta: false},
-	];
+	const events: SseEvent[] = [];
+	for (let i = 0; i < (frames.processingComments ?? 0); i++) events.push({text: ': OPENROUTER PROCESSING\n\n', delta: false});
+	if (frames.promptFilter) {
+		const safe = {filtered: false, severity: 'safe'};
+		const filter = {prompt_index: 0, content_filter_results: {hate: safe, self_harm: safe, sexual: safe, violence: safe}};
+		events.push({text: `data: ${JSON.stringify({choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [filter]})}\n\n`, delta: false});
+	}
+	events.push({text: chunk([{index: 0, delta: {role: 'assistant', content: ''}, logprobs: null, finish_reason: null}]), delta: false});
 	for (const thought of thoughts) {
 		// DeepSeek and vLLM send content null beside reasoning_content; Ollama sends "" beside reasoning.
 		const delta = {content: field === 'reasoning' ? '' : null, [field ?? 'reasoning_content']: thought};
@@ -637,7 +651,11 @@ function openaiEvents(
 		events.push({text: chunk([{index: 0, delta: {content: piece}, logprobs: null, finish_reason: null}]), delta: true});
 	}
 	events.push({text: chunk([{index: 0, delta: {}, logprobs: null, finish_reason: finish}]), delta: false});
-	if (usage) events.push({text: chunk([], {usage: openaiUsage(usage)}), delta: false});
+	if (usage) {
+		const choices = {empty: {choices: []}, absent: {}, null: {choices: null}}[frames.usageChoices ?? 'empty'];
+		const body = {id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model, ...choices, usage: openaiUsage(usage)};
+		events.push({text: `data: ${JSON.stringify(body)}\n\n`, delta: false});
+	}
 	events.push({text: 'data: [DONE]\n\n', delta: false});
 	return events;
 }

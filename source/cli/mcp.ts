@@ -3,7 +3,8 @@
 import {statSync} from 'node:fs';
 import {resolve} from 'node:path';
 import {parseByteSize} from '../context/index.js';
-import type {CallLimits, LifetimeLimits} from '../mcp/limits.js';
+import type {CallLimits} from '../protocol/limits.js';
+import type {LifetimeLimits} from '../mcp/limits.js';
 import {McpRuntime, type McpOptions} from '../mcp/runtime.js';
 import {serveHttp, serveStdio} from '../mcp/transports.js';
 import {generateToken, isLoopback} from '../server/server.js';

@@ -5,7 +5,8 @@ import type {ContextFormat} from '../context/index.js';
 import {Rlm} from '../engine/rlm.js';
 import type {CompletionResult, RlmOptions} from '../engine/types.js';
 import {callContext} from './context.js';
-import {callLimits, LifetimeLedger, snakeName, type CallLimits, type LifetimeLimits} from './limits.js';
+import {callLimits, snakeName, type CallLimits} from '../protocol/limits.js';
+import {LifetimeLedger, type LifetimeLimits} from './limits.js';
 import {runProgress, type ProgressStep, type RunProgress} from './progress.js';
 import {summarizeRun, type RunSummary} from './run-log.js';
 

@@ -7,7 +7,7 @@ import type {CallToolResult} from '@modelcontextprotocol/sdk/types.js';
 import {z} from 'zod';
 import {ContextLoadError, contextFormats} from '../context/index.js';
 import {LogReadError} from '../trajectory/read-log.js';
-import {CALL_LIMIT_NAMES, snakeName, type CallLimits} from './limits.js';
+import {CALL_LIMIT_NAMES, snakeName, type CallLimits} from '../protocol/limits.js';
 import {clientRoots} from './roots.js';
 import {findRunFile, fullTrajectory, listRunFiles, loggedSummary, readLoggedRun, type RunSummary} from './run-log.js';
 import {CallRefused, limitsOut, type McpRuntime} from './runtime.js';

@@ -38,3 +38,45 @@ export interface LimitUse {
 	/** Milliseconds since the completion started. */
 	elapsedMs: number;
 }
+
+/** Caps of one call of a server (mcp's rlm_query, serve's `rlm` request field). Absent: no cap
+ * beyond the engine's defaults. */
+export interface CallLimits {
+	maxIterations?: number;
+	maxDepth?: number;
+	/** Estimated USD of the call's whole tree. */
+	maxBudget?: number;
+	/** Wall-clock seconds of the whole call. */
+	maxTimeout?: number;
+	/** Input plus output tokens of the call's whole tree. */
+	maxTokens?: number;
+	/** Failed code blocks in a row. */
+	maxErrors?: number;
+	/** Sub-calls of the call (each slot of a batch counts one). */
+	maxSubCalls?: number;
+}
+
+export const CALL_LIMIT_NAMES = ['maxIterations', 'maxDepth', 'maxBudget', 'maxTimeout', 'maxTokens', 'maxErrors', 'maxSubCalls'] as const satisfies ReadonlyArray<keyof CallLimits>;
+
+/** How a call's limit is named on the wire and in messages (the original RLM's names: max_budget...). */
+export const snakeName = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * The caps a call runs with: each the lower of what it asked for and the server's. Also says which
+ * asks were lowered, for a note in the result.
+ */
+export function callLimits(server: CallLimits, asked: CallLimits): {limits: CallLimits; lowered: string[]} {
+	const limits: CallLimits = {};
+	const lowered: string[] = [];
+	for (const name of CALL_LIMIT_NAMES) {
+		const ceiling = server[name];
+		const wanted = asked[name];
+		if (wanted === undefined) {
+			if (ceiling !== undefined) limits[name] = ceiling;
+		} else if (ceiling !== undefined && wanted > ceiling) {
+			limits[name] = ceiling;
+			lowered.push(`${snakeName(name)} ${wanted} lowered to this server's ${ceiling}`);
+		} else limits[name] = wanted;
+	}
+	return {limits, lowered};
+}

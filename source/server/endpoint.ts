@@ -2,13 +2,18 @@
 // pool, the heartbeat interval, and the checks every request body goes through.
 import type {z} from 'zod';
 import type {RlmOptions} from '../engine/types.js';
+import type {CallLimits} from '../protocol/limits.js';
 import {ConversationError, toConversation, type Conversation} from './conversation.js';
 import {HttpError} from './http-error.js';
 import {UnsupportedError, type TextMessage} from './request-schema.js';
 
 export interface Endpoint {
-	/** Options for an Rlm answering as `model` ("rlm" or "rlm:<model>"). @throws HttpError 404. */
-	rlmOptions(model: string, temperature?: number | null): RlmOptions;
+	/**
+	 * Options for an Rlm answering as `model` ("rlm" or "rlm:<model>") under the caps the request
+	 * asked for (each no higher than the server's), and which asks were lowered.
+	 * @throws HttpError 404 for an unknown model.
+	 */
+	rlmOptions(model: string, temperature?: number | null, asked?: CallLimits): {options: RlmOptions; lowered: string[]};
 	/** @throws HttpError 429 when the pool and its queue are full. */
 	admit(): void;
 	/** Runs `task` in the bounded pool (after admit()). */
@@ -34,6 +39,11 @@ export function conversationOf(turns: () => TextMessage[]): Conversation {
 		if (error instanceof ConversationError) throw new HttpError(400, 'invalid_request_error', error.message, {param: 'messages'});
 		throw error;
 	}
+}
+
+/** Tells the client which of its `rlm` caps were lowered to the server's (a response header). */
+export function tellLowered(res: import('node:http').ServerResponse, lowered: readonly string[]): void {
+	if (lowered.length) res.setHeader('rlm-limits-lowered', lowered.join('; '));
 }
 
 /** An AbortSignal that fires when the client goes away before the response is finished. */

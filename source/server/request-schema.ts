@@ -2,6 +2,7 @@
 // POST /v1/chat/completions and POST /v1/responses, and the parts rlm-tui refuses with a clear 400
 // rather than dropping: tools, n > 1, and anything but text in a message.
 import {z} from 'zod';
+import {CALL_LIMIT_NAMES, snakeName, type CallLimits} from '../protocol/limits.js';
 
 /** A request field or part rlm-tui does not serve; `param` names it as OpenAI errors do. */
 export class UnsupportedError extends Error {
@@ -45,6 +46,34 @@ export const chatMessageSchema = z.looseObject({
 
 const maxTokens = z.number().int().positive().nullish();
 
+/**
+ * rlm-tui's own request field `rlm`: caps for this request's run, in the original RLM's names
+ * (max_budget in USD, max_timeout in seconds, max_tokens input + output tokens of the whole tree).
+ * Each is lowered to the server's own when it asks more. Strict: a misspelt cap is a 400, not a run
+ * without it. Clients send it as an extra body field (the Python SDK's `extra_body`).
+ */
+export const rlmFieldSchema = z
+	.strictObject({
+		max_iterations: z.number().int().min(1).nullish(),
+		max_depth: z.number().int().min(1).nullish(),
+		max_budget: z.number().positive().nullish(),
+		max_timeout: z.number().positive().nullish(),
+		max_tokens: z.number().int().min(1).nullish(),
+		max_errors: z.number().int().min(1).nullish(),
+		max_sub_calls: z.number().int().min(0).nullish(),
+	})
+	.nullish();
+
+/** The `rlm` field as the engine's call limits (absent or null caps left out). */
+export function requestLimits(field: z.infer<typeof rlmFieldSchema>): CallLimits {
+	const limits: CallLimits = {};
+	for (const name of CALL_LIMIT_NAMES) {
+		const value = field?.[snakeName(name) as keyof NonNullable<typeof field>];
+		if (value != null) limits[name] = value;
+	}
+	return limits;
+}
+
 export const chatRequestSchema = z.looseObject({
 	model: z.string().min(1),
 	messages: z.array(chatMessageSchema).min(1),
@@ -58,6 +87,7 @@ export const chatRequestSchema = z.looseObject({
 	tools: z.array(z.unknown()).nullish(),
 	functions: z.array(z.unknown()).nullish(),
 	response_format: chatResponseFormat.nullish(),
+	rlm: rlmFieldSchema,
 });
 
 const inputItem = z.looseObject({
@@ -78,6 +108,7 @@ export const responsesRequestSchema = z.looseObject({
 	conversation: z.unknown().optional(),
 	background: z.boolean().nullish(),
 	text: z.looseObject({format: responsesTextFormat.nullish()}).nullish(),
+	rlm: rlmFieldSchema,
 });
 
 export type ChatRequest = z.infer<typeof chatRequestSchema>;

@@ -6,7 +6,9 @@ import {randomBytes, timingSafeEqual} from 'node:crypto';
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
 import {isIP} from 'node:net';
 import pLimit from 'p-limit';
+import {DEFAULTS} from '../engine/rlm.js';
 import type {RlmOptions} from '../engine/types.js';
+import {callLimits, type CallLimits} from '../protocol/limits.js';
 import {chatCompletions} from './chat-completions.js';
 import type {Endpoint} from './endpoint.js';
 import {HttpError} from './http-error.js';
@@ -90,13 +92,29 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 	};
 	const allowedOrigin = (origin: string | undefined) => origin !== undefined && (corsOrigins.has('*') || corsOrigins.has(origin));
 
+	// What a request's `rlm` caps may not pass: the server's own, else the engine's defaults.
+	const serverCeilings: CallLimits = {
+		maxIterations: options.rlm.maxIterations ?? DEFAULTS.maxIterations,
+		maxDepth: options.rlm.maxDepth ?? DEFAULTS.maxDepth,
+		maxSubCalls: options.rlm.maxSubCalls ?? DEFAULTS.maxSubCalls,
+		...(options.rlm.maxBudget !== undefined ? {maxBudget: options.rlm.maxBudget} : {}),
+		...(options.rlm.maxTimeout !== undefined ? {maxTimeout: options.rlm.maxTimeout} : {}),
+		...(options.rlm.maxTokens !== undefined ? {maxTokens: options.rlm.maxTokens} : {}),
+		...(options.rlm.maxErrors !== undefined ? {maxErrors: options.rlm.maxErrors} : {}),
+	};
+
 	const endpoint: Endpoint = {
-		rlmOptions(requested, temperature) {
+		rlmOptions(requested, temperature, asked = {}) {
+			const {limits, lowered} = callLimits(serverCeilings, asked);
 			return {
-				...options.rlm,
-				model: rootModelFor(requested),
-				backendInstance: options.backend,
-				...(temperature != null ? {temperature} : {}),
+				options: {
+					...options.rlm,
+					...limits,
+					model: rootModelFor(requested),
+					backendInstance: options.backend,
+					...(temperature != null ? {temperature} : {}),
+				},
+				lowered,
 			};
 		},
 		admit() {

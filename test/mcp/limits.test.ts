@@ -1,7 +1,8 @@
 // The MCP server's limits: a call's asks never above the server's caps; the lifetime ledger never
 // lets calls side by side spend more than the total between them.
 import {describe, expect, it} from 'vitest';
-import {callLimits, LifetimeLedger, LifetimeSpent} from '../../source/mcp/limits.js';
+import {callLimits} from '../../source/protocol/limits.js';
+import {LifetimeLedger, LifetimeSpent} from '../../source/mcp/limits.js';
 
 describe('callLimits', () => {
 	it('takes the lower of the ask and the cap, says which asks were lowered, and keeps caps the call did not ask about', () => {

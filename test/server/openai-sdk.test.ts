@@ -7,7 +7,7 @@ import {z} from 'zod';
 import {createBackend} from '../../source/backends/create.js';
 import {startRlmServer, type RlmServer, type RlmServerOptions} from '../../source/server/server.js';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
-import {repl, rootRequests, scripted} from '../support/rlm-script.js';
+import {repl, rootRequests, scripted, subRequests} from '../support/rlm-script.js';
 
 let llm: FakeLlmServer;
 const servers: RlmServer[] = [];
@@ -98,6 +98,48 @@ describe('what rlm-tui does not serve is refused with a clear 400', () => {
 		const client = clientFor(await serve());
 		const completion = await client.chat.completions.create({model: 'rlm', messages: ask('q'), stream: null});
 		expect(completion.choices[0]!.message.content).toBe('fine');
+	});
+});
+
+describe("a request's own limits: the `rlm` field", () => {
+	/** Extra body fields as clients send them (the Python SDK's extra_body; in Node, beside the rest). */
+	const withRlm = (rlm: Record<string, unknown>) => ({model: 'rlm', messages: ask('q'), rlm}) as OpenAI.ChatCompletionCreateParamsNonStreaming;
+
+	it('caps this run only: max_sub_calls 2 stops a loop of llm_query at 2, as limited (finish_reason length)', async () => {
+		llm.requests.length = 0;
+		llm.setResponder(
+			scripted({
+				root: ({turn}) => (turn === 0 ? repl('answer["content"] = "draft"\nfor i in range(5):\n    llm_query(f"part {i}")') : {text: 'FINAL(after the cap)'}),
+				sub: () => ({text: 'a part'}),
+			}),
+		);
+		const client = clientFor(await serve());
+		const completion = await client.chat.completions.create(withRlm({max_sub_calls: 2}));
+		expect(completion.choices[0]!.finish_reason).toBe('length');
+		expect(completion.choices[0]!.message.content).toBe('draft');
+		expect(subRequests(llm.requests)).toHaveLength(2);
+		// The next request without the field has the server's caps again.
+		llm.requests.length = 0;
+		await client.chat.completions.create({model: 'rlm', messages: ask('q')});
+		expect(subRequests(llm.requests)).toHaveLength(5);
+	});
+
+	it("a cap above the server's is lowered to it, and the response says so", async () => {
+		llm.setResponder(scripted({root: () => repl('llm_output("fine")')}));
+		const client = clientFor(await serve({rlm: {model: 'gpt-4o', maxIterations: 4, maxBudget: 1, logDir: false}}));
+		const {data, response} = await client.chat.completions.create(withRlm({max_iterations: 99, max_budget: 50, max_errors: 2})).withResponse();
+		expect(data.choices[0]!.message.content).toBe('fine');
+		expect(response.headers.get('rlm-limits-lowered')).toBe("max_iterations 99 lowered to this server's 4; max_budget 50 lowered to this server's 1");
+	});
+
+	it('a misspelt or invalid cap is a 400 naming it, not a run without it', async () => {
+		const client = clientFor(await serve());
+		await expect(client.chat.completions.create(withRlm({max_budgett: 1}))).rejects.toMatchObject({status: 400, param: 'rlm', message: expect.stringMatching(/max_budgett/)});
+		await expect(client.chat.completions.create(withRlm({max_sub_calls: -1}))).rejects.toMatchObject({status: 400, param: 'rlm.max_sub_calls'});
+		await expect(client.responses.create({model: 'rlm', input: 'q', rlm: {max_timeout: 'soon'}} as OpenAI.Responses.ResponseCreateParamsNonStreaming)).rejects.toMatchObject({
+			status: 400,
+			param: 'rlm.max_timeout',
+		});
 	});
 });
 

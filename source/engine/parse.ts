@@ -4,6 +4,7 @@
 // code written on the opening fence line; an unclosed block at the end (CommonMark closes it at the
 // end of the document: `closed` says so, and the caller decides whether it runs).
 import {Lexer, type Token, type Tokens} from 'marked';
+import {finalEnd, PROSE_FINAL_START} from './prose-final.js';
 
 /** One runnable block of a reply. Offsets are into the reply with line endings normalized to \n. */
 export interface CodeBlock {
@@ -22,7 +23,9 @@ export interface ReplyReading {
 	text: string;
 	/** The runnable blocks, in order. */
 	blocks: CodeBlock[];
-	/** The reply with every fenced or indented code block blanked out (lines kept): where prose FINALs live. */
+	/** The reply with every fenced or indented code block blanked out (each character but line breaks
+	 * a space, so offsets match `text`): where prose FINALs live. A closed FINAL(...) whose text holds
+	 * code blocks keeps them: they are the answer's (not runnable blocks), and so is its text. */
 	prose: string;
 }
 
@@ -141,11 +144,16 @@ function listBlocks(list: Tokens.List, text: string, start: number, end: number,
 	}
 }
 
+/** Blanks `text` keeping its line breaks (and so every offset). */
+const blank = (text: string) => text.replace(/[^\n]/g, ' ');
+
 /** Reads every runnable code block of a reply, and the prose around them. */
 export function readReply(reply: string): ReplyReading {
 	const text = reply.replace(/\r\n?/g, '\n');
 	const blocks: CodeBlock[] = [];
 	const prose: string[] = [];
+	/** Where each top-level code token (runnable or not) starts. */
+	const codeStarts: number[] = [];
 	let base = 0;
 	// A nested ```python inside a ```repl with fences of equal length: CommonMark closes the outer block
 	// at the inner closing fence and opens an empty block at the outer one. That stray fence is the
@@ -155,7 +163,8 @@ export function readReply(reply: string): ReplyReading {
 		const all = spans(lex(rest), rest, base);
 		for (const [index, {token, start, end}] of all.entries()) {
 			if (token.type === 'code') {
-				prose.push(text.slice(start, end).replace(/[^\n]/g, ''));
+				prose.push(blank(text.slice(start, end)));
+				codeStarts.push(start);
 				const block = toBlock(token as Tokens.Code, start, end);
 				if (!block) continue;
 				blocks.push(block);
@@ -163,8 +172,11 @@ export function readReply(reply: string): ReplyReading {
 				const stray = next?.token.type === 'code' ? openingFence(next.token.raw) : null;
 				if (block.closed && stray && stray.info === '' && unwrapNested((token as Tokens.Code).text).nested) {
 					const newline = text.indexOf('\n', next.start);
-					if (newline < 0) break read;
-					prose.push('\n');
+					if (newline < 0) {
+						prose.push(blank(text.slice(next.start)));
+						break read;
+					}
+					prose.push(blank(text.slice(next.start, newline + 1)));
 					base = newline + 1;
 					continue read;
 				}
@@ -175,7 +187,33 @@ export function readReply(reply: string): ReplyReading {
 		}
 		break;
 	}
-	return {text, blocks, prose: prose.join('')};
+	return keepCodeInFinal({text, blocks, prose: prose.join('')}, codeStarts);
+}
+
+/**
+ * A model that answers with code in prose writes FINAL(Use this:\n```js\n...\n```\nthen call it.).
+ * When the first prose FINAL is closed after code blocks, those blocks are its text: they are kept in
+ * the prose and are not run (a ```python example in an answer is not code to run).
+ */
+function keepCodeInFinal(reading: ReplyReading, codeStarts: readonly number[]): ReplyReading {
+	// Offsets match only when the lexer's tokens tiled the reply; otherwise leave the reading as it is.
+	if (reading.prose.length !== reading.text.length) return reading;
+	const match = new RegExp(PROSE_FINAL_START.source, 'm').exec(reading.prose);
+	if (!match || match[1] !== 'FINAL') return reading;
+	const open = match.index + match[0].length - 1;
+	const proseEnd = finalEnd(reading.prose, open);
+	const holdsCode = (end: number) => codeStarts.some((at) => at > open && at < end);
+	// Closed in the prose with no code inside: nothing to keep. Closed only in the text: the `)` is on
+	// a code block's last line (FINAL(...```js ... ```)), which CommonMark reads as part of the block.
+	if (proseEnd >= 0 && !holdsCode(proseEnd)) return reading;
+	const end = finalEnd(reading.text, open);
+	if (end < 0 || !holdsCode(end)) return reading;
+	const inside = (at: number) => at > open && at < end;
+	return {
+		text: reading.text,
+		blocks: reading.blocks.filter((block) => !inside(block.start)),
+		prose: reading.prose.slice(0, match.index) + reading.text.slice(match.index, end) + reading.prose.slice(end),
+	};
 }
 
 /** The reply up to the end of its last block: a model's invented output after its code is dropped

@@ -8,7 +8,8 @@ export type ProseFinal =
 	/** FINAL_VAR(name), or FINAL(name) naming a known REPL variable: the answer is that variable's value. */
 	| {kind: 'var'; name: string};
 
-const START = /^[ \t]{0,3}(FINAL_VAR|FINAL)\(/gm;
+/** Where a prose FINAL or FINAL_VAR starts (group 1 names which): at a line's start, ≤ 3 spaces in. */
+export const PROSE_FINAL_START = /^[ \t]{0,3}(FINAL_VAR|FINAL)\(/gm;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Index just past the `)` that ends a FINAL whose `(` is at `open`, or -1 when there is none.
@@ -81,10 +82,11 @@ export function unquote(argument: string): string {
  * A FINAL_VAR whose argument is not a name is skipped (it cannot be resolved).
  */
 export function findProseFinal(prose: string, variables: ReadonlySet<string> = new Set()): ProseFinal | null {
-	for (const match of prose.matchAll(START)) {
+	for (const match of prose.matchAll(PROSE_FINAL_START)) {
 		const open = match.index + match[0].length - 1;
 		const end = finalEnd(prose, open);
-		const argument = (end < 0 ? prose.slice(open + 1) : prose.slice(open + 1, end - 1)).trim();
+		// Blanked code leaves lines of spaces: they read as empty lines.
+		const argument = (end < 0 ? prose.slice(open + 1) : prose.slice(open + 1, end - 1)).replace(/^[ \t]+$/gm, '').trim();
 		if (match[1] === 'FINAL_VAR') {
 			const name = unquote(argument);
 			if (IDENTIFIER.test(name)) return {kind: 'var', name};

@@ -157,6 +157,24 @@ describe('prose FINAL', () => {
 		expect(final('FINAL(summary)')).toEqual({kind: 'text', text: 'summary'});
 	});
 
+	it('an answer that shows code keeps it: code blocks inside a closed FINAL are its text, not blocks to run', () => {
+		const js = 'FINAL(Use this:\n\n```js\nconst x = f(1);\n```\n\nand then call it.)';
+		expect(final(js)).toEqual({kind: 'text', text: 'Use this:\n\n```js\nconst x = f(1);\n```\n\nand then call it.'});
+		// The `)` on the closing fence's line: CommonMark reads it as part of an unclosed block.
+		expect(final('FINAL(Here it is:\n```js\nrun(a, b)\n```)')).toEqual({kind: 'text', text: 'Here it is:\n```js\nrun(a, b)\n```'});
+		const python = 'FINAL(The function:\n```python\ndef area(r):\n    return 3.14 * r * r\n```\nCall area(2).)';
+		expect(readReply(python).blocks).toEqual([]);
+		expect(final(python)).toEqual({kind: 'text', text: 'The function:\n```python\ndef area(r):\n    return 3.14 * r * r\n```\nCall area(2).'});
+	});
+
+	it('code outside the FINAL still runs, and an unclosed FINAL does not swallow the block after it', () => {
+		const before = '```repl\nx = 1\n```\nFINAL(done)';
+		expect(readReply(before).blocks.map((block) => block.code)).toEqual(['x = 1']);
+		const unclosed = 'FINAL(the answer is 42\n\n```repl\nprint(f(1))\n```';
+		expect(readReply(unclosed).blocks.map((block) => block.code)).toEqual(['print(f(1))']);
+		expect(final(unclosed)).toEqual({kind: 'text', text: 'the answer is 42'});
+	});
+
 	it('a FINAL inside a code block is not prose', () => {
 		expect(final('```repl\nFINAL(42)\n```')).toBeNull();
 		expect(final('```text\nFINAL(quoted in a fence)\n```\nFINAL(real)')).toEqual({kind: 'text', text: 'real'});

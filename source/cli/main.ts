@@ -17,6 +17,9 @@ async function main(): Promise<number> {
 	const cli = parseCli();
 	const flags = cli.flags;
 	const command = cli.command;
+	// What ps, top and pgrep show: the name and the command, never the flags (a -k key among them).
+	// meow would set an empty title: the bundle has no package.json for it to read.
+	process.title = command ? `rlm-tui ${command}` : 'rlm-tui';
 	// Help in a form the early check does not see (-hV, --help=true): answered here the same way.
 	if (flags.help || command === 'help') {
 		process.stdout.write(helpFor(command === 'help' ? cli.input[0] : command));

@@ -1,7 +1,8 @@
 // Crash-safe JSONL trajectories: one file per root run, in the original RLM's schema. Each line
 // is written (synchronously, to the OS) the moment its iteration ends, so a killed process
 // leaves every finished iteration readable.
-import {closeSync, mkdirSync, openSync, writeSync} from 'node:fs';
+import {closeSync, openSync, writeSync} from 'node:fs';
+import {makeDirectory} from './make-dir.js';
 import {join} from 'node:path';
 import envPaths from 'env-paths';
 import type {ChatMessage} from '../protocol/llm.js';
@@ -86,7 +87,7 @@ export class TrajectoryLogger {
 
 	#openRun(runId: string) {
 		const run = findRun(this.#state, runId)!;
-		mkdirSync(this.dir, {recursive: true, mode: 0o700});
+		makeDirectory(this.dir, 0o700);
 		const turn = this.#turn?.runId === runId ? this.#turn : null;
 		const path = join(this.dir, logFileName(stamp(), this.sessionId, turn?.turn ?? 0, runId));
 		const fd = openSync(path, 'a', 0o600);

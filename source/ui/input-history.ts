@@ -1,9 +1,10 @@
 // Input history across restarts: one JSON string per line in the state directory, beside the
 // trajectories. Secrets are never written: an input that looks like it holds a key, a token or a
 // password is kept for this session only. Large inputs (big pastes) are not kept either.
-import {appendFile, chmod, mkdir, readFile, writeFile} from 'node:fs/promises';
+import {appendFile, chmod, readFile, writeFile} from 'node:fs/promises';
 import {dirname} from 'node:path';
 import {z} from 'zod';
+import {makeDirectory} from '../trajectory/make-dir.js';
 import {HISTORY_LIMIT} from './state/line-input.js';
 
 /** Inputs longer than this are not written. */
@@ -62,7 +63,7 @@ export async function loadHistory(file: string): Promise<string[]> {
  * file to its last HISTORY_LIMIT entries when it has grown to twice that. */
 export async function appendHistory(file: string, text: string): Promise<boolean> {
 	if (!keepable(text)) return false;
-	await mkdir(dirname(file), {recursive: true, mode: 0o700});
+	makeDirectory(dirname(file), 0o700);
 	await appendFile(file, `${JSON.stringify(text)}\n`, {mode: 0o600});
 	await chmod(file, 0o600).catch(() => undefined);
 	const raw = await readFile(file, 'utf8').catch(() => '');

@@ -1,10 +1,11 @@
 // The CLI keeps the conventions its users rely on: help and version anywhere, one clear line for
 // a mistake (naming the flag and the value), model aliases, and the cost at the end of -e.
+import {spawn} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
 import {repl, rootRequests, scripted} from '../support/rlm-script.js';
-import {cleanEnv, runCli} from '../support/run-cli.js';
+import {cleanEnv, cliPath, runCli} from '../support/run-cli.js';
 
 const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version: string}).version;
 
@@ -136,5 +137,27 @@ describe('-e exec log', () => {
 	it('says nothing of cost for a model without a known price', async () => {
 		const result = await runCli(['-b', 'demo', '-e', '-p', 'The cat sat.']);
 		expect(result.stderr.trim().split('\n').at(-1)).toMatch(/^■ answered after \d+ iteration\(s\), [^$]*out$/);
+	});
+});
+
+describe('the process name', () => {
+	it.runIf(process.platform === 'linux')('ps shows "rlm-tui serve", not an empty name, and not the flags (a -k key)', async () => {
+		const child = spawn(process.execPath, [cliPath, 'serve', '--port', '0', '-b', 'demo', '-k', 'sk-visible-to-ps-1234'], {env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe']});
+		try {
+			// serve says where it listens once it is up.
+			await new Promise<void>((resolve, reject) => {
+				let stderr = '';
+				child.stderr.on('data', (chunk: Buffer) => {
+					stderr += chunk.toString();
+					if (stderr.includes('http://')) resolve();
+				});
+				child.once('exit', (code) => reject(new Error(`serve exited (${code}): ${stderr}`)));
+			});
+			const shown = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').replace(/\0+/g, ' ').trim();
+			expect(shown).toBe('rlm-tui serve');
+			expect(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8')).not.toContain('sk-visible-to-ps');
+		} finally {
+			child.kill('SIGTERM');
+		}
 	});
 });

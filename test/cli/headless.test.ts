@@ -73,6 +73,21 @@ describe('rlm-tui -p', () => {
 	});
 });
 
+describe('a log folder that cannot be made', () => {
+	// Node's recursive mkdir never returns for a missing path under /proc; the run must not hang.
+	it.each([
+		['under /proc', '/proc/rlm-tui-no-such-dir/logs'],
+		['under a file', join(dir, 'a-file', 'logs')],
+	])('%s: the answer still comes, with one warning', async (_where, logDir) => {
+		writeFileSync(join(dir, 'a-file'), 'not a folder');
+		server.setResponder(scripted({root: () => repl('llm_output("answered anyway")')}));
+		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'root-model', '--log-dir', logDir, '-p', 'q']);
+		expect(result.code).toBe(0);
+		expect(result.stdout.trim()).toBe('answered anyway');
+		expect(result.stderr).toMatch(/trajector|log/i);
+	});
+});
+
 describe('terminal safety', () => {
 	it('drops escape sequences printed by model code from the exec log', async () => {
 		server.setResponder(scripted({root: () => repl('print("\\x1b]52;c;SGVsbG8=\\x07copied? \\x1b[2J cleared?")\nllm_output("done")')}));

@@ -18,6 +18,10 @@ export type SplitChunk = StreamChunk | {type: 'retract'; text: string};
 type Piece = {type: 'text' | 'reasoning'; text: string} | {type: 'retract'; text: string};
 
 const OPEN_TAGS = ['<think>', '<thinking>'] as const;
+/** A line that opens or closes a code fence. */
+const FENCE_LINE = /^\s{0,3}(```|~~~)/;
+/** Characters of a line that decide whether it is a fence (indent, then the fence itself). */
+const LINE_HEAD_CHARS = 16;
 const CLOSE_ONLY = '</think>';
 
 /** Length of the longest suffix of `text` that is a proper prefix of `tag`. */
@@ -37,7 +41,12 @@ export class ThinkSplitter {
 	#streamed = '';
 	/** Code fences opened and not closed in #streamed (a `</think>` inside code is code). */
 	#openFence = false;
-	#fenceLine = '';
+	/** The start of #streamed's last line, enough to tell a fence (a long line is not kept whole:
+	 * re-reading it on every delta made a 600 KB single-line reply take 19 s). */
+	#lineHead = '';
+	/** Whether #streamed holds `<think>`, and its last characters (a tag split across deltas). */
+	#thinkSeen = false;
+	#tail = '';
 	/** Just past a closing tag: the answer's leading blank lines are dropped. */
 	#trimStart = false;
 
@@ -143,22 +152,29 @@ export class ThinkSplitter {
 			if (afterIndex === buffer.length && !final) return 'wait';
 			const after = buffer[afterIndex] ?? '';
 			const standsAlone = (before === '' || /\s/.test(before)) && (after === '' || /\s/.test(after));
-			if (standsAlone && !this.#fenceOpenAt(buffer.slice(0, at)) && !(this.#streamed + buffer.slice(0, at)).includes('<think>')) return at;
+			if (standsAlone && !this.#fenceOpenAt(buffer.slice(0, at)) && !this.#thinkSeen && !(this.#tail + buffer.slice(0, at)).includes('<think>')) return at;
 			from = at + 1;
 		}
 	}
 
 	#fenceOpenAt(prefix: string): boolean {
 		let open = this.#openFence;
-		for (const line of (this.#fenceLine + prefix).split('\n').slice(0, -1)) if (/^\s{0,3}(```|~~~)/.test(line)) open = !open;
+		const lines = prefix.split('\n');
+		lines[0] = this.#lineHead + lines[0]!;
+		for (const line of lines.slice(0, -1)) if (FENCE_LINE.test(line)) open = !open;
 		return open;
 	}
 
 	#track(text: string): void {
 		this.#streamed += text;
-		const lines = (this.#fenceLine + text).split('\n');
-		this.#fenceLine = lines.pop()!;
-		for (const line of lines) if (/^\s{0,3}(```|~~~)/.test(line)) this.#openFence = !this.#openFence;
+		const seen = this.#tail + text;
+		if (seen.includes('<think>')) this.#thinkSeen = true;
+		this.#tail = seen.slice(-'<think>'.length);
+		const lines = text.split('\n');
+		lines[0] = this.#lineHead + lines[0]!;
+		const last = lines.pop()!;
+		for (const line of lines) if (FENCE_LINE.test(line)) this.#openFence = !this.#openFence;
+		this.#lineHead = last.slice(0, LINE_HEAD_CHARS);
 	}
 }
 

@@ -72,6 +72,19 @@ describe('<think> in the answer text', () => {
 		expect(split('a<think>b</think>c')).toMatchObject({answer: 'a<think>b</think>c', reasoning: ''});
 	});
 
+	it('fences and mentions are told apart on long lines too (only a line\'s start is kept, not the line)', () => {
+		const long = 'x'.repeat(5000);
+		// A fence opened at the start of a 5,000-character line: the </think> after it is code.
+		const inCode = `Look:\n   \`\`\`python ${long}\n</think>\n\`\`\`\ndone`;
+		for (const size of [1, 7, 64, 5000]) expect(streamed(inCode, size)).toMatchObject({answer: inCode, reasoning: '', retracted: 0});
+		// A <think> far back on a long line makes a later </think> a mention.
+		const mention = `${long} <think> ${long}\n</think>\nafter`;
+		for (const size of [1, 7, 64]) expect(streamed(mention, size)).toMatchObject({answer: mention, reasoning: ''});
+		// A fence closed on its own line after a long code line: the next lone </think> closes the thinking.
+		const closed = `\`\`\`\n${long}\n\`\`\`\n</think>\nanswer`;
+		for (const size of [3, 64]) expect(streamed(closed, size)).toMatchObject({answer: 'answer', reasoning: `\`\`\`\n${long}\n\`\`\`\n`, retracted: 1});
+	});
+
 	it('text that only looks like a tag start is answer text', () => {
 		expect(split('<thi')).toMatchObject({answer: '<thi', reasoning: ''});
 		expect(split('<b>bold</b> text')).toMatchObject({answer: '<b>bold</b> text', reasoning: ''});

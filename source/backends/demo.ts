@@ -23,7 +23,8 @@ text = "\\n\\n".join(map(as_text, context.values())) if isinstance(context, dict
 chunks = [text[i:i + 2000] for i in range(0, len(text), 2000)][:8] or [""]
 notes = llm_query_batched(["Summarize in one sentence:\\n" + chunk for chunk in chunks])
 words = [w.strip(".,;:!?\\"'()[]{}").lower() for w in text.split()]
-top = Counter(w for w in words if len(w) > 3).most_common(5)
+# Words of four letters or more, unless the text has none ("the the the cat").
+top = Counter(w for w in words if len(w) > 3).most_common(5) or Counter(w for w in words if w).most_common(5)
 print(len(words), "words,", text.count("\\n") + 1, "lines,", len(chunks), "chunk(s)")
 print("top words:", top)
 for note in notes:

@@ -34,6 +34,12 @@ async function closedPort(): Promise<number> {
 }
 
 describe('rlm-tui -p', () => {
+	it('the demo names the most frequent words also when none has four letters', async () => {
+		const result = await runCli(['-b', 'demo', '-p', 'the the the cat']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toMatch(/\*\*4 words\*\*.*Most frequent words: the \(3\), cat \(1\)\./);
+	});
+
 	it('answers with the offline demo model and prints the exec log on stderr', async () => {
 		const result = await runCli(['-b', 'demo', '-e', '-p', 'The cat sat on the mat. The dog sat too.']);
 		expect(result.code).toBe(0);

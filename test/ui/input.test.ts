@@ -11,7 +11,7 @@ import {ESC_WAIT_MS, KeyDecoder, LATE_TAIL_MS, PASTE_CONTINUE_MS, PASTE_QUIET_MS
 import {KEYMAP, keyName} from '../../source/ui/state/keys.js';
 import {COMMANDS} from '../../source/ui/commands/index.js';
 import {HELP_LINES} from '../../source/ui/help-lines.js';
-import {layoutInput} from '../../source/ui/state/input-layout.js';
+import {layoutInput, pasteLabel} from '../../source/ui/state/input-layout.js';
 import {clearInput, editInput, emptyInput, insertPaste, insertText, inputText, submitInput, type LineInputState} from '../../source/ui/state/line-input.js';
 import {FrameDiff, keepScrollback} from '../../source/ui/terminal.js';
 import {colorless, setColors, themeFor} from '../../source/ui/theme.js';
@@ -183,6 +183,14 @@ describe('line editor', () => {
 		expect(layout.cursorRow).toBe(2);
 		const up = editInput(long, 'up', W);
 		expect(up.cursor).toBe(55);
+	});
+
+	it('counts a pasted text\'s lines as an editor does: a final line break starts no line', () => {
+		const lines = Array.from({length: 50}, (_, i) => `line ${i}`);
+		expect(pasteLabel(`${lines.join('\n')}\n`)).toBe('[pasted 50 lines]');
+		expect(pasteLabel(`${lines.join('\r\n')}\r\n`)).toBe('[pasted 50 lines]');
+		expect(pasteLabel(lines.join('\n'))).toBe('[pasted 50 lines]');
+		expect(pasteLabel(`${lines.join('\n')}\n\n`)).toBe('[pasted 51 lines]');
 	});
 
 	it('shows a large paste as one placeholder, sends it whole, and keeps small pastes as text', () => {

@@ -15,7 +15,8 @@ export const isPlaceholder = (cluster: string) => {
 
 /** The placeholder's label: "[pasted 120 lines]" or "[pasted 5,000 characters]". */
 export function pasteLabel(text: string): string {
-	const lines = text.split('\n').length;
+	// A paste of 50 lines ending in a line break is 50 lines, not 51.
+	const lines = text.replace(/\r?\n$/, '').split('\n').length;
 	if (lines > 1) return `[pasted ${lines.toLocaleString('en-US')} lines]`;
 	return `[pasted ${text.length.toLocaleString('en-US')} characters]`;
 }

@@ -30,7 +30,10 @@ export function hintsFor(state: AppState): string {
 	if (state.running?.cancelling) return `cancelling… ${hint(GLOBAL_KEYS, ['interrupt'], 'quits')}`;
 	const toOther = hint(GLOBAL_KEYS, ['focus-next'], state.focus === 'tree' ? 'chat' : 'tree');
 	if (state.running) {
-		return state.focus === 'tree' ? join(TREE_MOVE, TREE_DETAIL, hint(GLOBAL_KEYS, ['escape'], 'cancel'), toOther) : join(hint(GLOBAL_KEYS, ['escape', 'interrupt'], 'cancel'), toOther);
+		// The jumps and the filter matter most while a large tree grows: named after cancel, cut first.
+		return state.focus === 'tree'
+			? join(TREE_MOVE, TREE_DETAIL, hint(GLOBAL_KEYS, ['escape'], 'cancel'), hint(TREE_KEYS, ['next-error', 'next-running'], 'next error/running'), hint(TREE_KEYS, ['filter'], 'filter'), toOther)
+			: join(hint(GLOBAL_KEYS, ['escape', 'interrupt'], 'cancel'), toOther);
 	}
 	if (state.focus === 'tree')
 		return join(TREE_MOVE, hint(TREE_KEYS, ['expand', 'collapse'], 'open/close'), TREE_DETAIL, hint(TREE_KEYS, ['filter'], 'filter'), hint(TREE_KEYS, ['next-error', 'next-running'], 'next error/running'), hint(TREE_KEYS, ['collapse-all', 'expand-all'], 'all'), toOther);

@@ -49,7 +49,9 @@ describe('the tree keys in tmux', () => {
 
 		// Into the tree, to the top.
 		t.keys(s, 'Tab');
-		await wait((text) => text.includes('j/k move'), 'the tree to take focus');
+		screen = await wait((text) => text.includes('j/k move'), 'the tree to take focus');
+		// While the run goes, the hints name the jumps and the filter too.
+		expect(screen.split('\n').find((line) => line.includes('j/k move'))).toContain('e/r next error/running · / filter');
 		t.keys(s, 'g');
 		await wait(at(1, all), 'the first row');
 

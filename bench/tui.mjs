@@ -215,6 +215,17 @@ async function batchTree(presses) {
 		}
 		const cpu = process.cpuUsage(cpu0);
 		const cpuPerPressMs = (cpu.user + cpu.system) / 1000 / presses;
+		// The same tree with nothing arriving: keypresses alone (as the plain trees are measured).
+		const still = [];
+		const stillCpu0 = process.cpuUsage();
+		for (let i = 0; i < presses; i++) {
+			const t = performance.now();
+			const seen = nextFrame(cursorAt(300 - presses - i - 1, 300), 10_000);
+			instance.stdin.write('k');
+			still.push((await seen) - t);
+		}
+		const stillCpu = process.cpuUsage(stillCpu0);
+		const stillCpuPerPressMs = (stillCpu.user + stillCpu.system) / 1000 / presses;
 		let t = performance.now();
 		let seen = nextFrame(cursorAt(300, 300));
 		instance.stdin.write('G');
@@ -227,7 +238,7 @@ async function batchTree(presses) {
 		seen = nextFrame(cursorAt(300, 300));
 		instance.stdin.write('h');
 		const collapse = (await seen) - t;
-		return {latencies, cpuPerPressMs, loadMs, expand, collapse};
+		return {latencies, cpuPerPressMs, still, stillCpuPerPressMs, loadMs, expand, collapse};
 	} finally {
 		instance.unmount();
 	}
@@ -463,6 +474,8 @@ try {
 	const batch = await batchTree(presses);
 	result.keypressBatch500 = batch.latencies;
 	result.keypressCpuBatch500Ms = batch.cpuPerPressMs;
+	result.keypressStillBatch500 = batch.still;
+	result.keypressCpuStillBatch500Ms = batch.stillCpuPerPressMs;
 	result.loadBatch500Ms = batch.loadMs;
 	result.expandBatch500Ms = batch.expand;
 	result.collapseBatch500Ms = batch.collapse;

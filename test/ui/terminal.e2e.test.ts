@@ -24,13 +24,17 @@ afterAll(async () => {
 const READY = (s: string) => s.includes('Ask a question');
 const logDir = () => path.join(t.dir, 'logs');
 
-/** Questions the app sent, from its trajectory logs (the first line of each run's file). */
+/** Questions the app sent, from its trajectory logs (the first line of each run's file; a first
+ * line still being written, without its line break yet, is not read: a 5,000-line question makes
+ * a line of hundreds of KiB that a read can catch half written). */
 function loggedQuestions(): string[] {
 	if (!fs.existsSync(logDir())) return [];
 	return fs
 		.readdirSync(logDir())
 		.sort()
-		.map((name) => JSON.parse(fs.readFileSync(path.join(logDir(), name), 'utf8').split('\n')[0]!))
+		.map((name) => fs.readFileSync(path.join(logDir(), name), 'utf8'))
+		.filter((text) => text.includes('\n'))
+		.map((text) => JSON.parse(text.slice(0, text.indexOf('\n'))))
 		.filter((record) => record.type === 'metadata')
 		.map((record) => record.rlm_tui.question as string);
 }

@@ -163,13 +163,14 @@ const CONNECTION_PROBLEMS: Record<string, string> = {
 	EPROTO: 'TLS/protocol error',
 };
 
-function unreachableMessage(context: ErrorContext, problem: string): string {
-	const where = `Cannot reach ${labelOf(context)} at ${context.baseURL}: ${problem}.`;
-	if (context.start) return `${where} Start the server (${context.start}), pass -u URL, or try -b demo.`;
-	if (context.kind === 'anthropic' || context.label) {
-		return `${where} Check the network or the URL, pass -u URL, or try -b demo.`;
-	}
-	return `${where} Start the server (for Ollama: \`ollama serve\`), pass -u URL, or try -b demo.`;
+function unreachableError(context: ErrorContext, problem: string): BackendError {
+	const message = `Cannot reach ${labelOf(context)} at ${context.baseURL}: ${problem}.`;
+	const advice = context.start
+		? `Start the server (${context.start}), pass -u URL, or try -b demo.`
+		: context.kind === 'anthropic' || context.label
+			? 'Check the network or the URL, pass -u URL, or try -b demo.'
+			: 'Start the server (for Ollama: `ollama serve`), pass -u URL, or try -b demo.';
+	return new BackendError(message, 'unreachable', undefined, advice);
 }
 
 /**
@@ -203,7 +204,7 @@ function describeError(error: unknown, context: ErrorContext): BackendError {
 			const problem =
 				(code && CONNECTION_PROBLEMS[code]) ??
 				(code ? `connection failed (${code})` : root ? `connection failed (${oneLine(root, 120)})` : 'connection failed');
-			return new BackendError(unreachableMessage(context, problem), 'unreachable');
+			return unreachableError(context, problem);
 		}
 		// An error event inside a stream (APIError without a status), or something unexpected.
 		const message = serverMessage(error) ?? oneLine(error instanceof Error ? error.message : String(error));
@@ -214,26 +215,14 @@ function describeError(error: unknown, context: ErrorContext): BackendError {
 	const saidPart = said ? `: ${said}` : '';
 	if (status === 401 || status === 403) {
 		const env = context.keyEnv ?? keyEnvVar(context.kind);
-		return new BackendError(
-			`${sentence(`Authentication failed at ${at} (${status})${saidPart}`)} Check the key: pass -k KEY or export ${env}.`,
-			'auth',
-			status,
-		);
+		return new BackendError(sentence(`Authentication failed at ${at} (${status})${saidPart}`), 'auth', status, `Check the key: pass -k KEY or export ${env}.`);
 	}
 	if (status === 404) {
 		const what = said ?? (context.model ? `model '${context.model}' not found` : 'not found');
-		return new BackendError(
-			`${sentence(`Not found at ${at} (404): ${what}`)} Check the model name (-m) and the base URL (-u).`,
-			'not_found',
-			status,
-		);
+		return new BackendError(sentence(`Not found at ${at} (404): ${what}`), 'not_found', status, 'Check the model name (-m) and the base URL (-u).');
 	}
 	if (status === 429) {
-		return new BackendError(
-			`${sentence(`Rate limited by ${labelOf(context)} at ${at} (429)${saidPart}`)} Wait a moment and try again.`,
-			'rate_limited',
-			status,
-		);
+		return new BackendError(sentence(`Rate limited by ${labelOf(context)} at ${at} (429)${saidPart}`), 'rate_limited', status, 'Wait a moment and try again.');
 	}
 	if (status === 408) {
 		return new BackendError(sentence(`Timed out at ${at} (408)${saidPart}`), 'timeout', status);
@@ -331,9 +320,10 @@ export function notAReplyError(context: ErrorContext, what: string): BackendErro
 			? 'Anthropic-compatible APIs are at the host root (the client adds /v1/messages)'
 			: 'OpenAI-compatible APIs usually end in /v1';
 	return new BackendError(
-		`${sentence(`${capitalize(labelOf(context))} at ${context.baseURL} answered 200 with ${what}, not an API reply`)} Check the base URL (-u): ${where}.`,
+		sentence(`${capitalize(labelOf(context))} at ${context.baseURL} answered 200 with ${what}, not an API reply`),
 		'bad_response',
 		200,
+		`Check the base URL (-u): ${where}.`,
 	);
 }
 

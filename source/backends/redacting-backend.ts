@@ -27,8 +27,9 @@ export function secretsOf(config: BackendSecrets): string[] {
 export function redactError(error: unknown, secrets: readonly string[]): Error {
 	if (error instanceof BackendError) {
 		const message = redactSecrets(error.message, secrets);
-		if (message === error.message) return error;
-		const redacted = new BackendError(message, error.code, error.status);
+		const advice = error.advice === undefined ? undefined : redactSecrets(error.advice, secrets);
+		if (message === error.message && advice === error.advice) return error;
+		const redacted = new BackendError(message, error.code, error.status, advice);
 		redacted.transient = error.transient;
 		return redacted;
 	}

@@ -63,7 +63,12 @@ export interface BackendConfig {
 	fetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 }
 
-/** A backend failure with a one-line message fit for a user (names the URL and what to do). */
+/**
+ * A backend failure: a one-line message fit for a user that names the URL and what went wrong,
+ * its stable code, and apart from the message what to do about it in the command line's words
+ * (`advice`: "Start the server (`ollama serve`), pass -u URL, or try -b demo."). The command line
+ * prints both (protocol/errors.ts `withAdvice`); the TUI gives its own advice by the code.
+ */
 export class BackendError extends Error {
 	/** An error event inside a stream (or a cut connection) that a retry may get past. */
 	transient = false;
@@ -72,6 +77,7 @@ export class BackendError extends Error {
 		message: string,
 		readonly code: BackendErrorCode,
 		readonly status?: number,
+		readonly advice?: string,
 	) {
 		super(message);
 		this.name = 'BackendError';

@@ -12,6 +12,7 @@ import {exitWhenDrained} from './exit.js';
 import {partialAnswerTracker} from './partial-answer.js';
 import {startProgress} from './progress.js';
 import {tell} from './tell.js';
+import {withAdvice} from '../protocol/errors.js';
 
 export interface HeadlessOptions {
 	config: ResolvedConfig;
@@ -122,7 +123,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 			if (result.status !== 'failed' || options.json) writeResult(result);
 		}
 		if (result.status === 'failed') {
-			tell(options.stderr, `rlm-tui: ${result.error ?? 'the run failed'}`);
+			tell(options.stderr, `rlm-tui: ${withAdvice({message: result.error ?? 'the run failed', ...(result.errorAdvice ? {advice: result.errorAdvice} : {})})}`);
 			return 1;
 		}
 		if (result.status === 'cancelled') {

@@ -8,6 +8,7 @@ import {helpFor, version} from './help.js';
 import {readStdin, StdinError} from './stdin.js';
 import {UsageError} from './usage-error.js';
 import {tell} from './tell.js';
+import {withAdvice} from '../protocol/errors.js';
 
 const fail = (message: string, code = 2): never => {
 	throw new UsageError(message, code);
@@ -177,7 +178,7 @@ main().then(
 			import('../trajectory/read-log.js'),
 		]);
 		const known = error instanceof ConfigError || error instanceof ContextLoadError || error instanceof BackendError || error instanceof LogReadError || error instanceof StdinError;
-		const message = error instanceof Error ? error.message : String(error);
+		const message = error instanceof BackendError ? withAdvice(error) : error instanceof Error ? error.message : String(error);
 		tell(process.stderr, `rlm-tui: ${known ? message : `unexpected error: ${message}`}`);
 		return exitWhenDrained(known ? 2 : 1);
 	},

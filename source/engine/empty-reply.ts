@@ -59,14 +59,14 @@ export function emptyRepliesFailure(cause: EmptyReplyCause): string {
 	}
 }
 
-/** The sub-call slot's text for an empty reply (a clear error rather than ''). */
+/** Why a sub-call's empty reply failed (its slot holds "Error: " and this: a clear error rather than ''). */
 export function emptySubCallError(cause: EmptyReplyCause, reasoningChars: number): string {
 	switch (cause) {
 		case 'reasoning_only':
-			return `Error: the sub-model's reply had no answer, only reasoning (${chars(reasoningChars)}): the server put the whole reply in its reasoning channel (check its reasoning parser and chat template).`;
+			return `the sub-model's reply had no answer, only reasoning (${chars(reasoningChars)}): the server put the whole reply in its reasoning channel (check its reasoning parser and chat template).`;
 		case 'cut_while_thinking':
-			return "Error: the sub-model's reply was cut at the output-token limit while it was still thinking, so it has no answer.";
+			return "the sub-model's reply was cut at the output-token limit while it was still thinking, so it has no answer.";
 		case 'empty':
-			return 'Error: the sub-model returned an empty reply.';
+			return 'the sub-model returned an empty reply.';
 	}
 }

@@ -282,11 +282,11 @@ export class Rlm extends EventEmitter<RlmEvents> {
 	#failedBeforeStart(runId: string, prompt: string, context: SandboxContext, error: unknown): CompletionResult {
 		const engine = this.#engineContext(this.#settle(), runId);
 		engine.limits.dispose();
-		const {code, message} = runErrorOf(error);
+		const {code, message, advice} = runErrorOf(error);
 		const usage = {inputTokens: 0, outputTokens: 0};
 		engine.emit({type: 'run.start', runId, depth: 0, model: '', backend: this.#backend.name, question: prompt, context: contextInfo(context), maxIterations: engine.options.maxIterations});
 		engine.emit({type: 'run.done', runId, answer: '', status: 'failed', usage, ms: 0, iterations: 0, error: message, errorCode: code});
-		return {response: '', status: 'failed', iterations: [], usage: {...usage, totalTokens: 0}, executionTimeMs: 0, runId, error: message, errorCode: code};
+		return {response: '', status: 'failed', iterations: [], usage: {...usage, totalTokens: 0}, executionTimeMs: 0, runId, error: message, errorCode: code, ...(advice ? {errorAdvice: advice} : {})};
 	}
 
 	async #prepareSandbox(context: SandboxContext): Promise<Repl> {

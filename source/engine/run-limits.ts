@@ -159,10 +159,10 @@ export class RunLimits {
 	 * Takes `wanted` sub-calls (one per slot of a batch). Null when they fit. A request larger
 	 * than what is left is refused whole (the model is told how many are left and can send
 	 * fewer); one made when none are left reaches the limit and stops the tree. Either way the
-	 * string returned is the slots' `Error:` text.
+	 * string returned says why (each slot holds "Error: " and it).
 	 */
 	takeSubCalls(wanted: number): string | null {
-		if (this.#tripped) return `Error: ${this.#tripped.message}`;
+		if (this.#tripped) return this.#tripped.message;
 		const max = this.caps.maxSubCalls;
 		if (max === undefined || this.#subCalls + wanted <= max) {
 			this.#subCalls += wanted;
@@ -171,9 +171,9 @@ export class RunLimits {
 		}
 		const left = max - this.#subCalls;
 		if (left > 0) {
-			return `Error: refused: ${count(wanted)} prompts, but only ${count(left)} of the run's ${describeCap('maxSubCalls', this.caps)} are left. Send at most ${count(left)}, or combine prompts.`;
+			return `refused: ${count(wanted)} prompts, but only ${count(left)} of the run's ${describeCap('maxSubCalls', this.caps)} are left. Send at most ${count(left)}, or combine prompts.`;
 		}
-		return `Error: ${this.trip('maxSubCalls', `The run's ${describeCap('maxSubCalls', this.caps)} is reached.`).message}`;
+		return this.trip('maxSubCalls', `The run's ${describeCap('maxSubCalls', this.caps)} is reached.`).message;
 	}
 
 	/** The root run's count of failed blocks in a row (shown beside maxErrors). */

@@ -116,6 +116,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		const ms = performance.now() - started;
 		const failure = error ? {error: error.message, ...(error.code ? {errorCode: error.code} : {})} : {};
 		engine.emit({type: 'run.done', runId, answer, status, ...(limit ? {limit} : {}), usage, ms, iterations: iterations.length, ...failure});
+		const advice = error?.advice ? {errorAdvice: error.advice} : {};
 		return {
 			response: answer,
 			status,
@@ -125,6 +126,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			executionTimeMs: ms,
 			runId,
 			...failure,
+			...advice,
 		};
 	};
 

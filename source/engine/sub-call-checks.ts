@@ -23,8 +23,9 @@ export type CheckedRequest =
 	/** `model` to send to (aliases resolved); `oversized`: slots over maxPromptBytes, with their size. */
 	| {ok: true; model: string; oversized: Map<number, number>};
 
+/** Why a prompt over maxPromptBytes was not sent, for the model (a slot holds "Error: " and this). */
 export function promptBytesError(bytes: number, max: number): string {
-	return `Error: this prompt is ${count(bytes)} bytes, over the ${count(max)}-byte limit of one sub-call prompt (maxPromptBytes); it was not sent. Split it, and put only what the sub-model needs into each prompt.`;
+	return `this prompt is ${count(bytes)} bytes, over the ${count(max)}-byte limit of one sub-call prompt (maxPromptBytes); it was not sent. Split it, and put only what the sub-model needs into each prompt.`;
 }
 
 export function checkRequest(options: SettledOptions, request: BridgeRequest): CheckedRequest {

@@ -3,6 +3,7 @@ import {setMaxListeners} from 'node:events';
 import pLimit from 'p-limit';
 import type {FinishReason, NoticeCode, Usage} from '../protocol/llm.js';
 import {zeroUsage} from '../protocol/llm.js';
+import {runErrorOf, type RunError, type RunErrorCode} from '../protocol/errors.js';
 import type {BridgeHandler, BridgeRequest} from '../protocol/repl.js';
 import type {EngineContext} from './engine-context.js';
 import type {PromptTruncation} from '../protocol/events.js';
@@ -32,9 +33,12 @@ export interface CallSite {
 const approxTokens = (text: string) => Math.ceil(text.length / 4);
 
 
-export function errorText(error: unknown): string {
-	const message = error instanceof Error ? error.message : String(error);
-	return `Error: ${message.split('\n')[0]}`;
+/** What a slot of a failed sub-call holds for Python: "Error: " and the message. */
+const slotText = (message: string) => `Error: ${message}`;
+
+/** A failed call's outcome: Python gets "Error: " and the message; the tree and the logs get the code too. */
+function failed(code: RunErrorCode, message: string, usage: Usage = zeroUsage(), extra: Partial<CallOutcome> = {}): CallOutcome {
+	return {...extra, response: slotText(message), usage, error: {code, message}};
 }
 
 /**
@@ -55,8 +59,8 @@ export function bridgeHandler(engine: EngineContext, site: CallSite): BridgeHand
 		const sendable = request.prompts.length - oversized.size;
 		const refusal = sendable > 0 ? engine.limits.takeSubCalls(sendable) : null;
 		if (refusal) {
-			if (!engine.limits.tripped) site.noticeOnce({code: 'sub_call_refused', message: refusal.replace(/^Error: /, '')});
-			return request.prompts.map(() => refusal);
+			if (!engine.limits.tripped) site.noticeOnce({code: 'sub_call_refused', message: refusal});
+			return request.prompts.map(() => slotText(refusal));
 		}
 		const recursive = request.fn.startsWith('rlm_') && site.depth + 1 < engine.options.maxDepth;
 		const limit = pLimit(recursive ? engine.options.maxChildConcurrency : engine.options.maxConcurrency);
@@ -76,12 +80,10 @@ export function bridgeHandler(engine: EngineContext, site: CallSite): BridgeHand
 function oversizedCall(engine: EngineContext, site: CallSite, request: BridgeRequest, model: string, prompt: string, bytes: number, index: number) {
 	const error = promptBytesError(bytes, engine.options.maxPromptBytes);
 	const preview = `${prompt.slice(0, PROMPT_PREVIEW_CHARS)}… [${bytes.toLocaleString('en-US')} bytes: not sent]`;
-	site.noticeOnce({code: 'sub_call_refused', message: error.replace(/^Error: /, '')});
-	return tracedCall(engine, site, {kind: request.fn.startsWith('rlm_') ? 'rlm' : 'llm', fn: request.fn, model, prompt: preview, index}, async () => ({
-		response: error,
-		usage: zeroUsage(),
-		error,
-	}));
+	site.noticeOnce({code: 'sub_call_refused', message: error});
+	return tracedCall(engine, site, {kind: request.fn.startsWith('rlm_') ? 'rlm' : 'llm', fn: request.fn, model, prompt: preview, index}, async () =>
+		failed('prompt_too_large', error),
+	);
 }
 
 interface CallOutcome {
@@ -92,12 +94,13 @@ interface CallOutcome {
 	/** USD of this call when its model's price is known (a plain llm call: a child RLM's replies
 	 * carry their own). */
 	costUsd?: number;
-	error?: string;
+	error?: RunError;
 	finishReason?: FinishReason;
 	promptTruncated?: PromptTruncation;
 }
 
-/** One sub-call as the tree sees it: call.start, the work, call.done (an error becomes a string). */
+/** One sub-call as the tree sees it: call.start, the work, call.done (a thrown error becomes a
+ * failed outcome with its code; Python gets its text). */
 async function tracedCall(
 	engine: EngineContext,
 	site: CallSite,
@@ -111,8 +114,8 @@ async function tracedCall(
 	try {
 		outcome = await work(callId);
 	} catch (error) {
-		const text = errorText(error);
-		outcome = {response: text, usage: zeroUsage(), error: text};
+		const {code, message} = runErrorOf(error);
+		outcome = failed(code, message);
 	}
 	site.addUsage(outcome.usage);
 	engine.emit({
@@ -123,7 +126,7 @@ async function tracedCall(
 		usage: outcome.usage,
 		...(outcome.costUsd !== undefined ? {costUsd: outcome.costUsd} : {}),
 		ms: performance.now() - started,
-		...(outcome.error ? {error: outcome.error} : {}),
+		...(outcome.error ? {error: outcome.error.message, errorCode: outcome.error.code} : {}),
 		...(outcome.finishReason ? {finishReason: outcome.finishReason} : {}),
 		...(outcome.promptTruncated ? {promptTruncated: outcome.promptTruncated} : {}),
 	});
@@ -136,11 +139,11 @@ function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest
 		const {tokens: window, source} = await subModelWindow(engine, model, signal);
 		const tokens = approxTokens(prompt);
 		if (tokens + REPLY_RESERVE_TOKENS > window) {
-			const error = `Error: this prompt is about ${tokens.toLocaleString('en-US')} tokens, over the ${window.toLocaleString('en-US')}-token window of ${model} (${source}). Split it into smaller pieces (e.g. chunks of ${promptBudgetChars(window).toLocaleString('en-US')} characters) and use llm_query_batched.`;
-			return {response: error, usage: zeroUsage(), error};
+			const error = `this prompt is about ${tokens.toLocaleString('en-US')} tokens, over the ${window.toLocaleString('en-US')}-token window of ${model} (${source}). Split it into smaller pieces (e.g. chunks of ${promptBudgetChars(window).toLocaleString('en-US')} characters) and use llm_query_batched.`;
+			return failed('prompt_too_large', error);
 		}
 		const refused = engine.limits.admit(model, tokens);
-		if (refused) return {response: `Error: ${refused.message}`, usage: zeroUsage(), error: `Error: ${refused.message}`};
+		if (refused) return failed('limit_reached', refused.message);
 		const result = await callModel(
 			engine.backend,
 			[{role: 'user', content: prompt}],
@@ -158,8 +161,7 @@ function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest
 		const empty = emptyReplyCause(result);
 		if (empty) {
 			site.noticeOnce(emptyReplyNotice(empty, 'sub-model', result.reasoning.length));
-			const error = emptySubCallError(empty, result.reasoning.length);
-			return {response: error, ...reasoning, usage: result.usage, ...priced, error, finishReason: result.finishReason};
+			return failed('empty_reply', emptySubCallError(empty, result.reasoning.length), result.usage, {...reasoning, ...priced, finishReason: result.finishReason});
 		}
 		// The model that asked reads the slot: it is told when the text is not the whole answer.
 		let response = result.text;
@@ -181,8 +183,9 @@ function childCall(engine: EngineContext, site: CallSite, request: BridgeRequest
 		const result = await engine.runChild({parentCallId: callId, parentSlot: site.hostSlot, depth: site.depth + 1, model, prompt, signal});
 		const usage = {inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens};
 		if (result.status === 'failed' || result.status === 'cancelled' || (result.status === 'limited' && !result.response)) {
-			const error = `Error: the child RLM ${result.status === 'limited' ? 'stopped at a limit' : result.status}${result.error ? `: ${result.error}` : ''}`;
-			return {response: error, usage, error};
+			const message = `the child RLM ${result.status === 'limited' ? 'stopped at a limit' : result.status}${result.error ? `: ${result.error}` : ''}`;
+			const code: RunErrorCode = result.status === 'cancelled' ? 'aborted' : result.status === 'limited' ? 'limit_reached' : (result.errorCode ?? 'internal');
+			return failed(code, message, usage);
 		}
 		return {response: result.response, usage};
 	});

@@ -121,4 +121,8 @@ export interface CompletionResult {
 	error?: string;
 	/** With status `failed`: the error's stable code ({code: errorCode, message: error}). */
 	errorCode?: RunErrorCode;
+	/** With status `failed`, when the error says what to do in the command line's words (a backend's
+	 * "pass -u URL, or try -b demo."): that advice, apart from `error`. Front ends with words of
+	 * their own advise from `errorCode` instead. */
+	errorAdvice?: string;
 }

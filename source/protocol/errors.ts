@@ -9,18 +9,26 @@ export type RunErrorCode =
 	| 'no_model'
 	/** The Python sandbox could not start. */
 	| 'sandbox'
-	/** The model's replies had no answer text (empty, or only reasoning) twice in a row. */
+	/** The model's replies had no answer text (empty, or only reasoning) twice in a row; for a
+	 * sub-call, its one reply had none. */
 	| 'empty_reply'
+	/** A sub-call's prompt was over maxPromptBytes or over the sub-model's context window: not sent. */
+	| 'prompt_too_large'
 	/** A run-wide limit stopped the run (status `limited`, `limit` names it; not a failure: the
 	 * answer is the best it had). */
 	| 'limit_reached'
 	/** Anything else (a bug, an unexpected exception). */
 	| 'internal';
 
+/** An error as runs and sub-calls report it (`error` + `errorCode` on results and events). */
 export interface RunError {
 	code: RunErrorCode;
-	/** One line a user can act on. */
+	/** One line: what went wrong (no advice, no "Error:" prefix). */
 	message: string;
+	/** What to do about it, in the command line's words (flags), when the raiser knows: a backend's
+	 * "Start the server (`ollama serve`), pass -u URL, or try -b demo.". Front ends with their own
+	 * words (the TUI's commands) leave it out and advise from the code. */
+	advice?: string;
 }
 
 // A record, so the compiler checks that every code is listed.
@@ -38,6 +46,7 @@ const CODES: Record<RunErrorCode, true> = {
 	no_model: true,
 	sandbox: true,
 	empty_reply: true,
+	prompt_too_large: true,
 	limit_reached: true,
 	internal: true,
 };
@@ -55,10 +64,17 @@ export class CodedError extends Error {
 	}
 }
 
-/** Any thrown value as {code, message}: the code it carries (BackendError, EngineError), else
- * 'internal'; the message's first line. */
+/** Any thrown value as {code, message, advice?}: the code it carries (BackendError, CodedError),
+ * else 'internal'; the message's first line; the `advice` it carries (BackendError), if any. */
 export function runErrorOf(error: unknown): RunError {
-	const carried = typeof error === 'object' && error !== null ? (error as {code?: unknown}).code : undefined;
+	const fields = typeof error === 'object' && error !== null ? (error as {code?: unknown; advice?: unknown}) : {};
 	const text = error instanceof Error ? error.message : String(error);
-	return {code: isRunErrorCode(carried) ? carried : 'internal', message: text.split('\n')[0]!};
+	const advice = typeof fields.advice === 'string' && fields.advice ? {advice: fields.advice} : {};
+	return {code: isRunErrorCode(fields.code) ? fields.code : 'internal', message: text.split('\n')[0]!, ...advice};
+}
+
+/** An error's message and its advice as one text, for a front end that shows the raiser's advice
+ * (the command line): "Cannot reach ... refused. Start the server ..., pass -u URL, or try -b demo." */
+export function withAdvice(error: {message: string; advice?: string}): string {
+	return error.advice ? `${error.message} ${error.advice}` : error.message;
 }

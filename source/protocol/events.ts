@@ -122,7 +122,12 @@ export type RlmEventBody =
 			 * replies carry their own). */
 			costUsd?: number;
 			ms: number;
+			/** When the call failed: what went wrong, one line (`errorCode` says what kind). The
+			 * `response` Python got is then "Error: " and this message. */
 			error?: string;
+			/** When the call failed: the error's stable code, as a run's (protocol/errors.ts). Logs
+			 * written before codes were kept replay without one. */
+			errorCode?: RunErrorCode;
 			/** Why the sub-model's reply ended ('length': cut at the output-token limit). */
 			finishReason?: FinishReason;
 			promptTruncated?: PromptTruncation;

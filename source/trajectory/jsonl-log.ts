@@ -9,7 +9,7 @@ import type {ChatMessage} from '../protocol/llm.js';
 import type {RlmEvent} from '../protocol/events.js';
 import type {SandboxContext} from '../protocol/repl.js';
 import {logFileName} from './log-names.js';
-import {iterationIds, iterationRecord, metadataRecord, type OriginalIteration, type PromptLookup} from './original-schema.js';
+import {iterationIds, iterationRecord, metadataRecord, runErrorRecord, type OriginalIteration, type PromptLookup} from './original-schema.js';
 import {emptyTrajectory, findRun, getNode, reduceTrajectory, type TrajectoryState} from './tree.js';
 
 /** Contexts up to this many characters (texts, and other values as JSON text) are kept in the log
@@ -128,7 +128,7 @@ export class TrajectoryLogger {
 					...record.rlm_tui!,
 					...(run.runStatus ? {run_status: run.runStatus} : {}),
 					...(run.answer !== undefined ? {answer: run.answer} : {}),
-					...(run.error ? {error: run.error} : {}),
+					...runErrorRecord(run),
 					...(run.limit ? {run_limit: run.limit} : {}),
 					...(run.limits ? {limits: run.limits} : {}),
 				};
@@ -141,7 +141,7 @@ export class TrajectoryLogger {
 		// A run that ended before any iteration (e.g. the server was unreachable) still says why.
 		if (runOver && ids.length === 0 && run.runStatus) {
 			const node = getNode(this.#state, run.id);
-			if (node) this.#writeLine({type: 'iteration', iteration: 0, timestamp: new Date().toISOString(), prompt: [], response: '', code_blocks: [], final_answer: null, iteration_time: 0, rlm_tui: {usage: run.usage, run_status: run.runStatus, ...(run.error ? {error: run.error} : {})}});
+			if (node) this.#writeLine({type: 'iteration', iteration: 0, timestamp: new Date().toISOString(), prompt: [], response: '', code_blocks: [], final_answer: null, iteration_time: 0, rlm_tui: {usage: run.usage, run_status: run.runStatus, ...runErrorRecord(run)}});
 		}
 	}
 

@@ -5,6 +5,7 @@ import type {ContextInfo, RlmEvent, RlmEventBody, RunStatus} from '../protocol/e
 import type {BridgeFunction} from '../protocol/repl.js';
 import {z} from 'zod';
 import {LIMIT_NAMES, type LimitCaps, type LimitName, type LimitUse} from '../protocol/limits.js';
+import {isRunErrorCode, type RunErrorCode} from '../protocol/errors.js';
 import type {ChildTrajectory, OriginalCall, OriginalIteration, OriginalMetadata} from './original-schema.js';
 import type {TrajectoryLog} from './read-log.js';
 
@@ -16,6 +17,8 @@ interface Ours {
 	run_status?: RunStatus;
 	answer?: string;
 	error?: string;
+	/** Read only when it is a known code (a hand-edited or foreign file may hold anything). */
+	error_code?: unknown;
 	ok?: boolean;
 	truncated_chars?: number;
 	restarted?: boolean;
@@ -39,6 +42,13 @@ function endingOf(extra: Ours) {
 			? {promptTruncated: {sentTokens: extra.prompt_truncated.sent_tokens, keptTokens: extra.prompt_truncated.kept_tokens}}
 			: {}),
 	};
+}
+
+/** A logged error as event fields: `error`, and `errorCode` when the log kept a known one (older
+ * logs did not: they replay with the message alone). */
+function errorOf(extra: Ours): {error?: string; errorCode?: RunErrorCode} {
+	if (!extra.error) return {};
+	return {error: extra.error, ...(isRunErrorCode(extra.error_code) ? {errorCode: extra.error_code} : {})};
 }
 
 /** A logged `limits` record (a hand-edited or foreign file gets no limits shown, not a crash). */
@@ -126,7 +136,7 @@ function emitRun(
 	let total = zero();
 	let answer = '';
 	let status: RunStatus | undefined;
-	let error: string | undefined;
+	let error: {error?: string; errorCode?: RunErrorCode} = {};
 	let runLimit: LimitName | undefined;
 	let limits: {caps: LimitCaps; use: LimitUse; defaults?: LimitName[] | undefined} | undefined;
 	/** The latest time any event of this run has used so far. */
@@ -138,7 +148,7 @@ function emitRun(
 		const loggedLimits = loggedLimitsSchema.safeParse(extra.limits);
 		if (loggedLimits.success) limits = loggedLimits.data;
 		if (extra.answer !== undefined) answer = extra.answer;
-		if (extra.error) error = extra.error;
+		if (extra.error) error = errorOf(extra);
 		if (iteration.iteration <= 0) continue;
 		const n = iteration.iteration;
 		const iterationMs = seconds(iteration.iteration_time);
@@ -184,7 +194,7 @@ function emitRun(
 					if (usage.inputTokens === 0 && usage.outputTokens === 0) usage = ran.usage;
 					callEnd = Math.max(callEnd, ran.end);
 				}
-				out.push({type: 'call.done', callId, response: call.response, ...(typeof callExtra.reasoning === 'string' && callExtra.reasoning ? {reasoning: callExtra.reasoning} : {}), usage, ms: callMs, ...(callExtra.error ? {error: callExtra.error} : {}), ...endingOf(callExtra)}, callEnd);
+				out.push({type: 'call.done', callId, response: call.response, ...(typeof callExtra.reasoning === 'string' && callExtra.reasoning ? {reasoning: callExtra.reasoning} : {}), usage, ms: callMs, ...errorOf(callExtra), ...endingOf(callExtra)}, callEnd);
 				if (!batched) nextCall = callEnd;
 				blockEnd = Math.max(blockEnd, callEnd);
 				total = add(total, usage);
@@ -226,7 +236,7 @@ function emitRun(
 	if (limits) out.push({type: 'limits', runId, caps: limits.caps, use: limits.use, ...(limits.defaults ? {defaults: limits.defaults} : {})}, end);
 	// A forced final call is logged as one more iteration; it is not one.
 	const counted = maxIterations ? real.filter((iteration) => iteration.iteration <= maxIterations).length : real.length;
-	out.push({type: 'run.done', runId, answer, status: finalStatus, usage: total, ms: end - runStart, iterations: counted, ...(error ? {error} : {}), ...(runLimit ? {limit: runLimit} : {})}, end);
+	out.push({type: 'run.done', runId, answer, status: finalStatus, usage: total, ms: end - runStart, iterations: counted, ...error, ...(runLimit ? {limit: runLimit} : {})}, end);
 	return {usage: total, end};
 }
 

@@ -28,6 +28,8 @@ export interface OriginalCall {
 		index: number;
 		kind: 'llm' | 'rlm';
 		error?: string;
+		/** With error: its stable code (protocol/errors.ts RunErrorCode). */
+		error_code?: string;
 		/** Present when the reply did not end normally ('length': cut at the output-token limit). */
 		finish_reason?: FinishReason;
 		prompt_truncated?: LoggedPromptTruncation;
@@ -63,6 +65,8 @@ export interface OriginalIteration {
 		run_status?: RunStatus;
 		answer?: string;
 		error?: string;
+		/** With error: the run's error code (protocol/errors.ts RunErrorCode). */
+		error_code?: string;
 		/** Present when the reply did not end normally ('length': cut at the output-token limit). */
 		finish_reason?: FinishReason;
 		prompt_truncated?: LoggedPromptTruncation;
@@ -159,6 +163,7 @@ function callRecord(state: TrajectoryState, call: CallNode, prompts: PromptLooku
 			index: call.index,
 			kind: call.callKind,
 			...(call.error ? {error: call.error} : {}),
+			...(call.errorCode ? {error_code: call.errorCode} : {}),
 			...(call.finishReason && call.finishReason !== 'stop' ? {finish_reason: call.finishReason} : {}),
 			...(call.promptTruncated ? {prompt_truncated: loggedTruncation(call.promptTruncated)} : {}),
 		},
@@ -236,11 +241,16 @@ export function iterationIds(state: TrajectoryState, run: RunNode): number[] {
 	return run.children.filter((id) => getNode(state, id)?.kind === 'iteration');
 }
 
+/** A run's error as our log fields (none when it has none). */
+export function runErrorRecord(run: RunNode): {error?: string; error_code?: string} {
+	return {...(run.error ? {error: run.error} : {}), ...(run.error && run.errorCode ? {error_code: run.errorCode} : {})};
+}
+
 export function childTrajectory(state: TrajectoryState, run: RunNode, prompts: PromptLookup, maxDepth: number): ChildTrajectory {
 	const iterations = iterationIds(state, run).map((id) => iterationRecord(state, id, prompts, maxDepth));
 	const last = iterations.at(-1);
 	if (last) {
-		last.rlm_tui = {...last.rlm_tui!, ...(run.runStatus ? {run_status: run.runStatus} : {}), ...(run.answer !== undefined ? {answer: run.answer} : {})};
+		last.rlm_tui = {...last.rlm_tui!, ...(run.runStatus ? {run_status: run.runStatus} : {}), ...(run.answer !== undefined ? {answer: run.answer} : {}), ...runErrorRecord(run)};
 		if ((run.runStatus === 'forced' || run.runStatus === 'answered') && last.final_answer === null) last.final_answer = run.answer ?? null;
 	}
 	const rlmTui = {version: 1 as const, session_id: '', run_id: run.runId, turn: 0, question: run.question, context: run.context};

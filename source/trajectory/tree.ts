@@ -9,6 +9,7 @@
 import type {ChatMessage, FinishReason, Usage} from '../protocol/llm.js';
 import type {ContextInfo, PromptTruncation, RlmEvent, RunStatus} from '../protocol/events.js';
 import type {LimitCaps, LimitName, LimitUse} from '../protocol/limits.js';
+import type {RunErrorCode} from '../protocol/errors.js';
 import type {BridgeFunction, VariableInfo} from '../protocol/repl.js';
 import {Map as PersistentMap} from 'immutable';
 import {emptyVector, vectorGet, VectorDraft, type NodeVector} from './store.js';
@@ -56,6 +57,8 @@ export interface RunNode extends NodeBase {
 	/** With runStatus `limited`: the limit that stopped the run. */
 	readonly limit?: LimitName;
 	readonly error?: string;
+	/** With error: its stable code (absent in logs written before codes were kept). */
+	readonly errorCode?: RunErrorCode;
 	/** Root runs: the caps of the whole tree and the latest use against them. */
 	readonly limits?: {readonly caps: LimitCaps; readonly use: LimitUse; readonly defaults?: readonly LimitName[]};
 }
@@ -138,6 +141,8 @@ export interface CallNode extends NodeBase {
 	/** Streamed response so far; the full response once done. */
 	readonly response: string;
 	readonly error?: string;
+	/** With error: its stable code (absent in logs written before codes were kept). */
+	readonly errorCode?: RunErrorCode;
 	/** Why the sub-model's reply ended ('length': cut at the output-token limit). */
 	readonly finishReason?: FinishReason;
 	/** Set when the server kept fewer prompt tokens than were sent. */
@@ -676,6 +681,7 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			const call = tx.edit<CallNode>(id);
 			call.response = event.response;
 			if (event.error !== undefined) call.error = event.error;
+			if (event.errorCode !== undefined) call.errorCode = event.errorCode;
 			if (event.finishReason !== undefined) call.finishReason = event.finishReason;
 			if (event.promptTruncated !== undefined) call.promptTruncated = event.promptTruncated;
 			tx.end(id, t, event.error === undefined ? 'done' : 'error', event.ms);
@@ -717,6 +723,7 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			run.runStatus = event.status;
 			if (event.limit !== undefined) run.limit = event.limit;
 			if (event.error !== undefined) run.error = event.error;
+			if (event.errorCode !== undefined) run.errorCode = event.errorCode;
 			// The forced final call is not an iteration: the count never goes past the limit.
 			const counted = run.maxIterations > 0 ? Math.min(event.iterations, run.maxIterations) : event.iterations;
 			if (counted > run.iteration) run.iteration = counted;

@@ -7,11 +7,19 @@ import {runErrorOf, type RunErrorCode} from '../protocol/errors.js';
 export function unreachableHint(backend: string, baseURL: string | undefined, error: unknown): string {
 	const {code, message} = runErrorOf(error);
 	const where = baseURL ? ` at ${baseURL}` : '';
-	// An unreachable backend's own message already names the URL; its advice about flags does not fit here.
-	const what = code === 'unreachable' ? message.replace(/\s*Start the server[\s\S]*$/, '') : `Cannot reach the ${backend} backend${where}: ${message}.`;
+	// An unreachable backend's own message already names the URL (its advice, about flags, is apart and left out).
+	const what = code === 'unreachable' ? message : `Cannot reach the ${backend} backend${where}: ${message}.`;
 	const start = presetOf(backend)?.start;
 	const how = backend === 'openai' ? ' (for Ollama: `ollama serve`)' : start ? ` (${start})` : '';
 	return `${what} Start the server${how}, fix the URL with /backend ${backend} URL, or try the offline demo model: /backend demo`;
+}
+
+/** A failed question as the TUI says it: the error's message, then the TUI's advice for its code,
+ * or else the error's own advice (a backend's "Wait a moment and try again."). */
+export function failureText(failure: {error?: string; errorCode?: RunErrorCode; errorAdvice?: string}): string {
+	const message = failure.error ?? 'the completion failed';
+	const advice = failureAdvice(failure.errorCode) ?? failure.errorAdvice;
+	return advice ? `${message} ${advice}` : message;
 }
 
 /** What to do about a failed question, by its error code (undefined: nothing to add). */

@@ -28,6 +28,9 @@ function usageLine(node: TrajectoryNode): string {
 	return dim(parts.join(' · '));
 }
 
+/** 'Error', with the error's stable code when it has one: 'Error (unreachable)'. */
+const errorTitle = (code: string | undefined) => (code ? `Error (${code})` : 'Error');
+
 function sections(node: TrajectoryNode): Array<[string, string]> {
 	switch (node.kind) {
 		case 'run':
@@ -35,7 +38,7 @@ function sections(node: TrajectoryNode): Array<[string, string]> {
 				['Run', `${node.parent >= 0 ? 'child ' : ''}run ${node.runId} · model ${node.model} · backend ${node.backend} · depth ${node.depth}\ncontext: ${node.context.type}, ${node.context.chars.toLocaleString('en-US')} chars${node.context.keys ? ` (${node.context.keys.join(', ')})` : ''}\niterations: ${node.iteration}${node.maxIterations ? ` of ${node.maxIterations}` : ''}${node.runStatus ? ` · ${node.runStatus}` : ''}`],
 				['Question', node.question || '(none)'],
 				...(node.limits ? [['Limits', limitsDetail(node.limits.caps, node.limits.use, node.limit)] as [string, string]] : []),
-				...(node.error ? [[node.runStatus === 'limited' ? 'Stopped' : 'Error', node.error] as [string, string]] : []),
+				...(node.error ? [[node.runStatus === 'limited' ? 'Stopped' : errorTitle(node.errorCode), node.error] as [string, string]] : []),
 				...(node.answer !== undefined ? [['Answer', node.answer] as [string, string]] : []),
 			];
 		case 'iteration':
@@ -81,7 +84,7 @@ function sections(node: TrajectoryNode): Array<[string, string]> {
 				['Call', `${node.fn}${node.fn.endsWith('_batched') ? ` slot ${node.index}` : ''} · ${node.callKind === 'rlm' ? 'child RLM' : 'sub-model'} ${node.model}`],
 				['Prompt', node.prompt],
 				['Response', node.response || (node.status === 'running' ? '(waiting)' : '(empty)')],
-				...(node.error ? [['Error', node.error] as [string, string]] : []),
+				...(node.error ? [[errorTitle(node.errorCode), node.error] as [string, string]] : []),
 				...cutLines(node),
 			];
 		case 'notice':

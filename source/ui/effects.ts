@@ -40,16 +40,17 @@ export function summarize(result: CompletionResult): CompletionSummary {
 		response: result.response,
 		...(result.error ? {error: result.error} : {}),
 		...(result.errorCode ? {errorCode: result.errorCode} : {}),
+		...(result.errorAdvice ? {errorAdvice: result.errorAdvice} : {}),
 		iterations: result.iterations.length,
 		ms: result.executionTimeMs,
 		usage: {inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens},
 	};
 }
 
-/** A thrown error as a summary's error and its code. */
-function runErrorFields(error: unknown): {error: string; errorCode: RunErrorCode} {
-	const {code, message} = runErrorOf(error);
-	return {error: message, errorCode: code};
+/** A thrown error as a summary's error, its code and its advice. */
+function runErrorFields(error: unknown): {error: string; errorCode: RunErrorCode; errorAdvice?: string} {
+	const {code, message, advice} = runErrorOf(error);
+	return {error: message, errorCode: code, ...(advice ? {errorAdvice: advice} : {})};
 }
 
 export class EffectRunner {

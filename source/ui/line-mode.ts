@@ -7,6 +7,7 @@ import type {UiEngine} from './engine-port.js';
 import {parseCommandLine} from './commands/index.js';
 import {quitCommand} from './commands/quit.js';
 import {safeText} from '../text/safe-text.js';
+import {withAdvice} from '../protocol/errors.js';
 
 export interface LineModeOptions {
 	rlm: UiEngine;
@@ -82,7 +83,8 @@ export async function runLineMode({rlm, stdin, stdout, notices = []}: LineModeOp
 		void rlm.completion(question, {signal: controller.signal}).then(
 			(result) => {
 				say('');
-				say(result.status === 'failed' ? `✗ ${safeText(result.error ?? 'the completion failed')}` : safeText(result.response || '(no answer)'));
+				// Only /quit works here: the advice is the command line's (flags for the next start).
+				say(result.status === 'failed' ? `✗ ${safeText(withAdvice({message: result.error ?? 'the completion failed', ...(result.errorAdvice ? {advice: result.errorAdvice} : {})}))}` : safeText(result.response || '(no answer)'));
 				say('');
 			},
 			(error: unknown) => say(`✗ ${safeText(error instanceof Error ? error.message : String(error))}`),

@@ -202,8 +202,9 @@ describe('AnthropicBackend against the fake server', () => {
 		server.setResponder(() => ({status: 401, message: 'invalid x-api-key'}));
 		const error = await caught(collectStream(backend().stream(messages, {model: 'm'})));
 		expect(error.code).toBe('auth');
-		expect(error.message).toContain('ANTHROPIC_API_KEY');
 		expect(error.message).toContain('invalid x-api-key');
+		expect(error.message).not.toContain('ANTHROPIC_API_KEY');
+		expect(error.advice).toBe('Check the key: pass -k KEY or export ANTHROPIC_API_KEY.');
 	});
 
 	it('times out a request per config.timeoutMs', async () => {

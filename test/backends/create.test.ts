@@ -99,9 +99,8 @@ describe('unreachable servers', () => {
 		const backend = createBackend({kind: 'openai', baseURL: url, maxRetries: 0});
 		const error = await caught(collectStream(backend.stream([{role: 'user', content: 'hi'}], {model: 'm'})));
 		expect(error.code).toBe('unreachable');
-		expect(error.message).toBe(
-			`Cannot reach the OpenAI-compatible server at ${url}: connection refused. Start the server (for Ollama: \`ollama serve\`), pass -u URL, or try -b demo.`,
-		);
+		expect(error.message).toBe(`Cannot reach the OpenAI-compatible server at ${url}: connection refused.`);
+		expect(error.advice).toBe('Start the server (for Ollama: `ollama serve`), pass -u URL, or try -b demo.');
 	});
 
 	it('listModels reports the same', async () => {

@@ -198,8 +198,10 @@ describe('OpenAIBackend against the fake server', () => {
 		server.setResponder(() => ({status: 401, message: 'Incorrect API key provided: sk-bad'}));
 		const error = await caught(collectStream(backend({apiKey: 'sk-bad'}).stream(messages, {model: 'm'})));
 		expect(error.code).toBe('auth');
-		expect(error.message).toContain('OPENAI_API_KEY');
+		// What went wrong in the message; what to do apart from it (the TUI gives its own).
 		expect(error.message).toContain('Incorrect API key provided');
+		expect(error.message).not.toContain('OPENAI_API_KEY');
+		expect(error.advice).toBe('Check the key: pass -k KEY or export OPENAI_API_KEY.');
 	});
 
 	it('reports a 400 as bad_request with the server message', async () => {

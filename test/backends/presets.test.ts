@@ -84,7 +84,8 @@ describe('presets', () => {
 			(caught: BackendError) => caught,
 		);
 		expect(error.code).toBe('unreachable');
-		expect(error.message).toBe(`Cannot reach LM Studio at ${closed.openaiBaseURL}: connection refused. Start the server (\`lms server start\`), pass -u URL, or try -b demo.`);
+		expect(error.message).toBe(`Cannot reach LM Studio at ${closed.openaiBaseURL}: connection refused.`);
+		expect(error.advice).toBe('Start the server (`lms server start`), pass -u URL, or try -b demo.');
 	});
 
 	it('an unknown name lists the known ones', () => {

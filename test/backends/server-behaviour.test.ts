@@ -86,7 +86,8 @@ describe('the server’s own error text, from every body shape', () => {
 		expect(rejected.message).toMatch(/\(400\): Only the default \(1\) value is supported\.$/);
 		replies({status: 401, message: 'Invalid API key.', body: {detail: 'Invalid API key.'}});
 		const auth = await caught(collectStream(openai().stream(messages, {model: 'm'})));
-		expect(auth.message).toContain('(401): Invalid API key. Check the key');
+		expect(auth.message).toMatch(/\(401\): Invalid API key\.$/);
+		expect(auth.advice).toMatch(/^Check the key/);
 	});
 
 	it('reads Anthropic-compatible proxies that answer in other shapes', async () => {

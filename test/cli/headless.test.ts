@@ -120,7 +120,11 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 		const url = `http://127.0.0.1:${await closedPort()}/v1`;
 		const result = await runCli(['-u', url, '-p', 'hi']);
 		expect(result.code).not.toBe(0);
-		expectOneLineError(result.stderr, new RegExp(`${url.replace(/[/.]/g, '\\$&')}.*(-b demo|ollama serve)`));
+		expectOneLineError(result.stderr, new RegExp(`${url.replace(/[/.]/g, '\\$&')}: connection refused\\. Start the server \\(for Ollama: \`ollama serve\`\\), pass -u URL, or try -b demo\\.`));
+		// --json keeps them apart: what went wrong, its code, and the advice in flags.
+		const json = JSON.parse((await runCli(['-u', url, '--json', '-p', 'hi'])).stdout) as Record<string, unknown>;
+		expect(json).toMatchObject({status: 'failed', errorCode: 'unreachable', error: `Cannot reach the OpenAI-compatible server at ${url}: connection refused.`});
+		expect(json['errorAdvice']).toBe('Start the server (for Ollama: `ollama serve`), pass -u URL, or try -b demo.');
 	});
 
 	it('reports a missing and a binary context file, and a folder with nothing to load', async () => {

@@ -282,6 +282,10 @@ describe.each(apis)('empty answers through the %s SDK', (api) => {
 		expect(slots).toHaveLength(3);
 		for (const slot of slots) expect(slot).toMatch(/^Error: the sub-model's reply had no answer, only reasoning \(\d+ characters\)/);
 		expect(of(events, 'notice').map((n) => n.code)).toEqual(['reasoning_only']);
-		expect(of(events, 'call.done').every((e) => e.error?.startsWith('Error:'))).toBe(true);
+		// The tree gets the kind and the message; Python got "Error: " and the same message.
+		const done = of(events, 'call.done');
+		expect(done.map((e) => e.errorCode)).toEqual(['empty_reply', 'empty_reply', 'empty_reply']);
+		for (const e of done) expect(e.response).toBe(`Error: ${e.error}`);
+		expect(done[0]!.error).toMatch(/^the sub-model's reply had no answer, only reasoning/);
 	});
 });

@@ -259,6 +259,8 @@ describe('with an OpenAI-compatible server', () => {
 		// The chat pane wraps the line beside the tree pane, so check its pieces.
 		expect(flat(frame)).toContain('Cannot reach the OpenAI-compatible server at');
 		expect(flat(frame)).toContain('http://127.0.0.1:9/v1');
+		// The backend's own advice is about flags: the TUI gives commands in its place.
+		expect(flat(frame)).not.toContain('-u URL');
 		h!.write('/backend demo\r');
 		await h!.waitForFrame((f) => f.includes('Backend: demo · model demo (saved)'));
 		h!.write('hello there\r');

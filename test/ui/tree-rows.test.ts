@@ -108,6 +108,27 @@ describe('the detail view of a reply', () => {
 	});
 });
 
+describe('the detail view of a failed sub-call', () => {
+	it('titles the error with its code; a call replayed from a log without one says Error alone', async () => {
+		const {detailLines} = await import('../../source/ui/detail.js');
+		const traj = reduceAll([
+			ev({type: 'run.start', runId: 'r', depth: 0, model: 'm', backend: 'openai', question: 'q', context: {type: 'none', chars: 0}, maxIterations: 30}),
+			ev({type: 'iter.start', runId: 'r', iteration: 1, maxIterations: 30}),
+			ev({type: 'code.start', runId: 'r', iteration: 1, block: 1, code: 'llm_query_batched(["a", "b"])'}),
+			ev({type: 'call.start', callId: 'coded', runId: 'r', iteration: 1, block: 1, kind: 'llm', fn: 'llm_query_batched', index: 0, model: 'm', prompt: 'a'}),
+			ev({type: 'call.start', callId: 'old', runId: 'r', iteration: 1, block: 1, kind: 'llm', fn: 'llm_query_batched', index: 1, model: 'm', prompt: 'b'}),
+			ev({type: 'call.done', callId: 'coded', response: 'Error: Rate limited (429).', usage, ms: 5, error: 'Rate limited (429).', errorCode: 'rate_limited'}),
+			ev({type: 'call.done', callId: 'old', response: 'Error: Rate limited (429).', usage, ms: 5, error: 'Error: Rate limited (429).'}),
+		]);
+		const calls = nodes(traj).filter((node) => node.kind === 'call');
+		expect(calls.map((call) => call.kind === 'call' && call.errorCode)).toEqual(['rate_limited', undefined]);
+		expect(detailLines(calls[0]!, 100).join('\n')).toContain('Error (rate_limited)');
+		const old = detailLines(calls[1]!, 100).join('\n');
+		expect(old).toContain('Error: Rate limited (429).');
+		expect(old).not.toContain('Error (');
+	});
+});
+
 describe('/copy', () => {
 	it('sends the text as xterm specifies OSC 52: base64 of its UTF-8 for the clipboard', async () => {
 		const {osc52} = await import('../../source/ui/terminal.js');

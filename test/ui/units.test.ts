@@ -3,7 +3,7 @@
 import {describe, expect, it} from 'vitest';
 import type {RlmEvent, RlmEventBody} from '../../source/protocol/events.js';
 import {COMMANDS, parseCommandLine} from '../../source/ui/commands/index.js';
-import {failureAdvice} from '../../source/ui/advice.js';
+import {failureAdvice, failureText, unreachableHint} from '../../source/ui/advice.js';
 import {clip, fitAnsi} from '../../source/ui/format.js';
 import {formatClock, formatMs, formatTokens} from '../../source/text/units.js';
 import {loadRenderers, markdownLines} from '../../source/ui/markdown.js';
@@ -192,6 +192,20 @@ describe('formatting, Markdown and advice', () => {
 		expect(failureAdvice('no_model')).toBe('Pick another model with /model.');
 		expect(failureAdvice('internal')).toBeUndefined();
 		expect(failureAdvice(undefined)).toBeUndefined();
+	});
+
+	it('leaves out a backend’s advice about flags where it has its own, and keeps it where it has none', () => {
+		const unreachable = {error: 'Cannot reach Ollama at http://h:11434/v1: connection refused.', errorCode: 'unreachable' as const, errorAdvice: 'Start the server (`ollama serve`), pass -u URL, or try -b demo.'};
+		expect(failureText(unreachable)).toBe(`${unreachable.error} ${failureAdvice('unreachable')}`);
+		const limited = {error: 'Rate limited by the server at http://h/v1 (429).', errorCode: 'rate_limited' as const, errorAdvice: 'Wait a moment and try again.'};
+		expect(failureText(limited)).toBe('Rate limited by the server at http://h/v1 (429). Wait a moment and try again.');
+		expect(failureText({errorCode: 'internal'})).toBe('the completion failed');
+		// The start-up check: the message names the URL; the advice is the TUI's commands.
+		const refused = Object.assign(new Error(unreachable.error), {code: 'unreachable', advice: unreachable.errorAdvice});
+		const hint = unreachableHint('ollama', 'http://h:11434/v1', refused);
+		expect(hint).toMatch(/^Cannot reach Ollama at http:\/\/h:11434\/v1: connection refused\. Start the server \(/);
+		expect(hint).toContain('/backend ollama URL');
+		expect(hint).not.toContain('-u URL');
 	});
 });
 

@@ -10,7 +10,7 @@ import {pickModel} from '../commands/model.js';
 import {detailLines} from '../detail.js';
 import {formatMs, formatTokens} from '../../text/units.js';
 import {entryLines} from '../chat-lines.js';
-import {failureAdvice} from '../advice.js';
+import {failureText} from '../advice.js';
 import {HELP_LINES} from '../help-lines.js';
 import {safeEvent} from '../../text/safe-text.js';
 import {
@@ -630,10 +630,8 @@ function completionDone(state: AppState, result: CompletionSummary, now: number)
 			return addChat(base, 'info', started ? `Cancelled in iteration ${started}${of}.` : 'Cancelled before the first iteration.');
 		}
 		case 'failed': {
-			// The backend's message ends with advice about flags; here the advice is commands.
-			const message = (result.error ?? 'the completion failed').replace(/\s*(Start the server|Check the model name)[\s\S]*$/, '');
-			const advice = failureAdvice(result.errorCode);
-			return addChat(base, 'error', advice ? `${message} ${advice}` : message);
+			// The backend's advice is about flags; here it is about commands, where the TUI has its own.
+			return addChat(base, 'error', failureText(result));
 		}
 	}
 }

@@ -117,6 +117,8 @@ export type CompletionSummary = {
 	error?: string;
 	/** The error's stable code: the advice shown is chosen by it. */
 	errorCode?: RunErrorCode;
+	/** The error's own advice (in flags), shown when the TUI has none of its own for the code. */
+	errorAdvice?: string;
 	iterations: number;
 	ms: number;
 	usage: {inputTokens: number; outputTokens: number};

@@ -4,6 +4,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import {errorBodyOf, messageFromJson, messageFromText, notAReply, pageSummary} from './response-body.js';
 import {BackendError, type BackendKind} from './types.js';
+import {BACKEND_KINDS} from '../protocol/backends.js';
 
 export interface ErrorContext {
 	kind: BackendKind;
@@ -46,7 +47,8 @@ export function keyEnvVar(kind: BackendKind): string {
 
 /** No key for a service that needs one; `env` is the variable it is read from (or a kind). */
 export function missingKeyError(env: string): BackendError {
-	const name = env === 'openai' || env === 'anthropic' || env === 'demo' ? keyEnvVar(env) : env;
+	const kind = BACKEND_KINDS.find((known) => known === env);
+	const name = kind ? keyEnvVar(kind) : env;
 	return new BackendError(`${name} is not set: pass -k KEY or export ${name}`, 'missing_key');
 }
 

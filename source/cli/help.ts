@@ -3,12 +3,12 @@
 // Imports nothing heavy: `--help` and `--version` answer in about the time of a bare Node start.
 import {readFileSync} from 'node:fs';
 import {aliasSummary} from '../backends/model-aliases.js';
-import {BACKEND_PRESETS} from '../protocol/backends.js';
+import {BACKEND_KINDS, BACKEND_PRESETS, DEFAULT_KIND_MODELS, DEFAULT_OPENAI_BASE_URL} from '../protocol/backends.js';
 
 const commonOptions = `  Model
-    -m, --model <MODEL>        Root model, or an alias (below) [default: cogito:14b for openai, claude-sonnet-5-5 for anthropic]
-    -b, --backend <BACKEND>    openai | anthropic | demo, or a preset (below) [default: see README]
-    -u, --backend-url <URL>    Base URL [default: http://localhost:11434/v1 (Ollama)]
+    -m, --model <MODEL>        Root model, or an alias (below) [default: ${DEFAULT_KIND_MODELS.openai} for openai, ${DEFAULT_KIND_MODELS.anthropic} for anthropic]
+    -b, --backend <BACKEND>    ${BACKEND_KINDS.join(' | ')}, or a preset (below) [default: see README]
+    -u, --backend-url <URL>    Base URL [default: ${DEFAULT_OPENAI_BASE_URL} (Ollama)]
     -k, --backend-key <KEY>    API key, or @FILE to read it from a file (others can see a key
                                on the command line); or OPENAI_API_KEY / ANTHROPIC_API_KEY / ...
         --header <'N: V'>      Extra request header (repeat for more), e.g. for a gateway

@@ -23,11 +23,15 @@ export interface RunSummary {
 	code_blocks: number;
 	failed_blocks: number;
 	sub_calls: number;
+	/** Sub-calls that failed (their `error_code` is in the run's tree). */
+	failed_sub_calls: number;
 	usage: {input_tokens: number; output_tokens: number; total_tokens: number};
 	cost_usd?: number;
 	/** Wall-clock milliseconds (so far, while running). */
 	ms?: number;
 	error?: string;
+	/** With error: its stable code (`unreachable`, `auth`, `rate_limited`, ...). */
+	error_code?: string;
 	/** The trajectory file (`rlm-tui --replay FILE` shows it). */
 	trajectory_file?: string;
 	/** When the run started (ISO 8601), from the log. */
@@ -55,13 +59,17 @@ export function summarizeRun(state: TrajectoryState, runId: string, extra: {now?
 	let codeBlocks = 0;
 	let failedBlocks = 0;
 	let subCalls = 0;
+	let failedSubCalls = 0;
 	const visit = (id: number) => {
 		const node = getNode(state, id);
 		if (!node) return;
 		if (node.kind === 'code') {
 			codeBlocks++;
 			if (node.ok === false) failedBlocks++;
-		} else if (node.kind === 'call') subCalls++;
+		} else if (node.kind === 'call') {
+			subCalls++;
+			if (node.error !== undefined) failedSubCalls++;
+		}
 		node.children.forEach(visit);
 	};
 	run.children.forEach(visit);
@@ -78,10 +86,12 @@ export function summarizeRun(state: TrajectoryState, runId: string, extra: {now?
 		code_blocks: codeBlocks,
 		failed_blocks: failedBlocks,
 		sub_calls: subCalls,
+		failed_sub_calls: failedSubCalls,
 		usage: {input_tokens: inputTokens, output_tokens: outputTokens, total_tokens: inputTokens + outputTokens},
 		...(extra.costUsd !== undefined ? {cost_usd: extra.costUsd} : {}),
 		...(ms !== undefined ? {ms: Math.round(ms)} : {}),
 		...(run.error ? {error: run.error} : {}),
+		...(run.error && run.errorCode ? {error_code: run.errorCode} : {}),
 		...(extra.file ? {trajectory_file: extra.file} : {}),
 		...(extra.startedAt ? {started_at: extra.startedAt} : {}),
 	};

@@ -186,9 +186,11 @@ function fallbackSummary(result: CompletionResult, model: string, question: stri
 		code_blocks: 0,
 		failed_blocks: 0,
 		sub_calls: 0,
+		failed_sub_calls: 0,
 		usage: {input_tokens: inputTokens, output_tokens: outputTokens, total_tokens: inputTokens + outputTokens},
 		ms: Math.round(result.executionTimeMs),
 		...(result.error ? {error: result.error} : {}),
+		...(result.errorCode ? {error_code: result.errorCode} : {}),
 		...(file ? {trajectory_file: file} : {}),
 	};
 }

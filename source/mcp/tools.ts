@@ -29,6 +29,7 @@ const queryOutput = {
 	trajectory_file: z.string().optional().describe('The JSONL trajectory; `rlm-tui --replay FILE` shows it.'),
 	limit: z.string().optional().describe('With status limited: the limit that stopped the run (max_budget, max_timeout, max_tokens, max_errors, max_sub_calls); `error` says how.'),
 	error: z.string().optional(),
+	error_code: z.string().optional().describe('With error: its stable code (unreachable, auth, not_found, rate_limited, timeout, ...).'),
 	limits: z.record(z.string(), z.number()).describe('The caps the run had.'),
 	notes: z.array(z.string()).describe('Asks lowered to the server\'s limits, files skipped.'),
 };
@@ -44,10 +45,12 @@ const summaryShape = z.object({
 	code_blocks: z.number(),
 	failed_blocks: z.number(),
 	sub_calls: z.number(),
+	failed_sub_calls: z.number(),
 	usage: usageShape,
 	cost_usd: z.number().optional(),
 	ms: z.number().optional(),
 	error: z.string().optional(),
+	error_code: z.string().optional(),
 	trajectory_file: z.string().optional(),
 	started_at: z.string().optional(),
 });
@@ -150,6 +153,7 @@ export function createMcpServer(runtime: McpRuntime, version: string): McpServer
 				...(summary.trajectory_file ? {trajectory_file: summary.trajectory_file} : {}),
 				...(result.limit ? {limit: snakeName(result.limit)} : {}),
 				...(result.error ? {error: result.error} : {}),
+				...(result.errorCode ? {error_code: result.errorCode} : {}),
 				limits: limitsOut(limits),
 				notes,
 			};

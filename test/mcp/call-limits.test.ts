@@ -47,7 +47,7 @@ it('max_tokens stops the call: limited, the limit named, the best answer it had'
 	const result = await ask(client, {max_tokens: 1500});
 	const structured = result.structuredContent as Record<string, unknown>;
 	// Two iterations spend 1,240; a third request would pass 1,500.
-	expect(structured).toMatchObject({status: 'limited', limit: 'max_tokens', limits: {max_tokens: 1500}, iterations: 2, answer: 'draft 1', usage: {total_tokens: 1240}});
+	expect(structured).toMatchObject({status: 'limited', limit: 'max_tokens', error_code: 'limit_reached', limits: {max_tokens: 1500}, iterations: 2, answer: 'draft 1', usage: {total_tokens: 1240}});
 	expect(text(result)).toMatch(/^\[rlm-tui: a limit stopped the run: .*1,500 tokens.*; below, the best answer it had\]\n\ndraft 1\s*$/s);
 	await client.close();
 	await shared.close();

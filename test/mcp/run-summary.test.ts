@@ -1,0 +1,25 @@
+// rlm_runs' summary of a run, from its tree: failed sub-calls are counted, and a failed run says
+// its error's code beside the message.
+import {expect, it} from 'vitest';
+import type {RlmEvent, RlmEventBody} from '../../source/protocol/events.js';
+import {reduceAll} from '../../source/trajectory/tree.js';
+import {summarizeRun} from '../../source/mcp/run-log.js';
+
+let t = 0;
+const ev = (body: RlmEventBody): RlmEvent => ({...body, t: (t += 10)});
+const usage = {inputTokens: 10, outputTokens: 2};
+
+it('counts the failed sub-calls and gives a failed run’s error code', () => {
+	const state = reduceAll([
+		ev({type: 'run.start', runId: 'r', depth: 0, model: 'm', backend: 'openai', question: 'q', context: {type: 'none', chars: 0}, maxIterations: 5}),
+		ev({type: 'iter.start', runId: 'r', iteration: 1, maxIterations: 5}),
+		ev({type: 'code.start', runId: 'r', iteration: 1, block: 1, code: 'llm_query_batched(["a", "b", "c"])'}),
+		...['a', 'b', 'c'].map((prompt, index) => ev({type: 'call.start', callId: `c${index}`, runId: 'r', iteration: 1, block: 1, kind: 'llm', fn: 'llm_query_batched', index, model: 'm', prompt})),
+		ev({type: 'call.done', callId: 'c0', response: 'fine', usage, ms: 5}),
+		ev({type: 'call.done', callId: 'c1', response: 'Error: Rate limited (429).', usage, ms: 5, error: 'Rate limited (429).', errorCode: 'rate_limited'}),
+		ev({type: 'call.done', callId: 'c2', response: 'Error: Rate limited (429).', usage, ms: 5, error: 'Rate limited (429).', errorCode: 'rate_limited'}),
+		ev({type: 'code.done', runId: 'r', iteration: 1, block: 1, ok: true, stdout: '', stderr: '', ms: 20, truncatedChars: 0, variables: [], final: null, restarted: false}),
+		ev({type: 'run.done', runId: 'r', answer: '', status: 'failed', usage, ms: 100, iterations: 1, error: 'Cannot reach the server.', errorCode: 'unreachable'}),
+	]);
+	expect(summarizeRun(state, 'r')).toMatchObject({status: 'failed', sub_calls: 3, failed_sub_calls: 2, error: 'Cannot reach the server.', error_code: 'unreachable'});
+});

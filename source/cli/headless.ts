@@ -48,7 +48,7 @@ export const EXIT_LIMITED = 3;
 
 /** Runs one completion; resolves with the process exit code. */
 export async function runHeadless(options: HeadlessOptions): Promise<number> {
-	const rlm = new Rlm({...rlmOptionsFrom(options.config), ...(options.logDir ? {logDir: options.logDir} : {})});
+	const rlm = new Rlm({...rlmOptionsFrom(options.config), ...(options.logDir ? {logDir: options.logDir} : {}), origin: 'headless'});
 	// The whole tree, reduced as it grows: usage per model (for cost) and the --json session.
 	let tree = emptyTrajectory();
 	rlm.on('event', (event) => {

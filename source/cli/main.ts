@@ -143,7 +143,7 @@ async function main(): Promise<number> {
 		import('../engine/rlm.js'),
 		import('./headless.js'),
 	]);
-	const rlm = new Rlm({...rlmOptionsFrom(config), ...(flags.logDir ? {logDir: flags.logDir} : {})});
+	const rlm = new Rlm({...rlmOptionsFrom(config), ...(flags.logDir ? {logDir: flags.logDir} : {}), origin: 'tui'});
 	if (context !== undefined) rlm.setContext(context);
 	const {contextBadge, skippedLine} = await import('../context/index.js');
 	const skipped = cliContext.loaded ? skippedLine(cliContext.loaded.skipped) : '';

@@ -384,7 +384,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			this.#logger = new TrajectoryLogger(
 				dir,
 				this.#sessionId,
-				{maxDepth: this.#options.maxDepth ?? DEFAULTS.maxDepth, ...(this.#backend.baseURL ? {baseURL: this.#backend.baseURL} : {})},
+				{maxDepth: this.#options.maxDepth ?? DEFAULTS.maxDepth, ...(this.#backend.baseURL ? {baseURL: this.#backend.baseURL} : {}), origin: this.#options.origin ?? 'library'},
 				(message, runId) => this.emit('event', {type: 'notice', runId, level: 'warn', code: 'log_failed', message, t: performance.now()}),
 			);
 		}
@@ -449,12 +449,13 @@ export class Rlm extends EventEmitter<RlmEvents> {
 
 	/**
 	 * --resume and /resume: brings back the newest session logged in the log dir (other than this
-	 * one) as `resume` does. A session with turns of its own is replaced: it is reset first, and
+	 * one) as `resume` does, among those this Rlm's `origin` may resume: the app and the headless
+	 * CLI resume each other's, a library Rlm its kind's, serve and mcp none (resumableOrigins). A session with turns of its own is replaced: it is reset first, and
 	 * `onFound` hears `replacing: true` (before the slow part, the re-run of the code).
 	 * Throws LogReadError on an unreadable log, or what the sandbox throws.
 	 */
 	async resumeLast(onFound?: (found: {turns: readonly ResumeTurn[]; replacing: boolean; logs: readonly TrajectoryLog[]}) => void): Promise<ResumeLastResult> {
-		const found = findLastSession(this.#options.logDir, this.#sessionId);
+		const found = findLastSession(this.#options.logDir, this.#options.origin ?? 'library', this.#sessionId);
 		if (found.status !== 'found') return found;
 		const replacing = this.#history.length > 0;
 		if (replacing) await this.resetSession();

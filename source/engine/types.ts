@@ -6,6 +6,9 @@ import type {ReplFactory, SandboxContext, VariableInfo} from '../protocol/repl.j
 import type {RunStatus} from '../protocol/events.js';
 import type {RunErrorCode} from '../protocol/errors.js';
 import type {LimitName} from '../protocol/limits.js';
+import type {SessionOrigin} from '../trajectory/log-names.js';
+
+export type {SessionOrigin} from '../trajectory/log-names.js';
 
 export interface RlmOptions {
 	/** Root model name. */
@@ -40,6 +43,10 @@ export interface RlmOptions {
 	requestTimeoutMs?: number;
 	/** Where JSONL trajectories go (default: the XDG state dir); false writes none. */
 	logDir?: string | false;
+	/** The front end this session belongs to, recorded in its logs (default `library`). resumeLast
+	 * brings back only sessions it may: `tui` and `headless` each other's, `library` its own kind,
+	 * `serve` and `mcp` (many clients' sessions) none, and no one resumes theirs. */
+	origin?: SessionOrigin;
 	/** Directory for the Pyodide snapshot. */
 	cacheDir?: string;
 	/** Where REPLs come from: the session's and each child RLM's (default: the Pyodide sandbox). */

@@ -119,7 +119,7 @@ export class McpRuntime {
 					throw signal.aborted ? error : new CallRefused((error as Error).message);
 				});
 				const runLimits: CallLimits = {...limits, ...(reservation.maxBudget !== undefined ? {maxBudget: reservation.maxBudget} : {}), ...(reservation.maxTokens !== undefined ? {maxTokens: reservation.maxTokens} : {})};
-				const rlm = new Rlm({...this.options.rlm, model, logDir: this.options.logDir, ...engineLimits(runLimits)});
+				const rlm = new Rlm({...this.options.rlm, model, logDir: this.options.logDir, ...engineLimits(runLimits), origin: 'mcp'});
 				const progress = runProgress((step) => call.onProgress?.(step));
 				let runId: string | undefined;
 				rlm.on('event', (event) => {

@@ -55,7 +55,7 @@ export function failureStatus(code: string): number {
 }
 
 export async function runRequest(request: RunRequest): Promise<RunOutcome> {
-	const rlm = new Rlm(request.rlm);
+	const rlm = new Rlm({...request.rlm, origin: 'serve'});
 	let tree = emptyTrajectory();
 	const narrate = progressNarrator();
 	let reasoning = '';

@@ -8,7 +8,7 @@ import envPaths from 'env-paths';
 import type {ChatMessage} from '../protocol/llm.js';
 import type {RlmEvent} from '../protocol/events.js';
 import type {SandboxContext} from '../protocol/repl.js';
-import {logFileName} from './log-names.js';
+import {logFileName, type SessionOrigin} from './log-names.js';
 import {iterationIds, iterationRecord, metadataRecord, runErrorRecord, type OriginalIteration, type PromptLookup} from './original-schema.js';
 import {emptyTrajectory, findRun, getNode, reduceTrajectory, type TrajectoryState} from './tree.js';
 
@@ -47,7 +47,7 @@ export class TrajectoryLogger {
 	constructor(
 		readonly dir: string,
 		readonly sessionId: string,
-		private readonly run: {maxDepth: number; baseURL?: string},
+		private readonly run: {maxDepth: number; baseURL?: string; origin: SessionOrigin},
 		private readonly onError: (message: string, runId: string) => void,
 	) {}
 
@@ -89,7 +89,7 @@ export class TrajectoryLogger {
 		const run = findRun(this.#state, runId)!;
 		makeDirectory(this.dir, 0o700);
 		const turn = this.#turn?.runId === runId ? this.#turn : null;
-		const path = join(this.dir, logFileName(stamp(), this.sessionId, turn?.turn ?? 0, runId));
+		const path = join(this.dir, logFileName(stamp(), this.run.origin, this.sessionId, turn?.turn ?? 0, runId));
 		const fd = openSync(path, 'a', 0o600);
 		this.files.push(path);
 		this.#open = {fd, runId, written: new Set()};
@@ -101,6 +101,7 @@ export class TrajectoryLogger {
 				rlmTui: {
 					version: 1,
 					session_id: this.sessionId,
+					origin: this.run.origin,
 					run_id: runId,
 					turn: turn?.turn ?? 0,
 					question: run.question,

@@ -3,6 +3,7 @@
 // under `rlm_tui`; theirs are all present so their visualizer opens our files.
 import type {LimitCaps, LimitName, LimitUse} from '../protocol/limits.js';
 import type {SandboxContext} from '../protocol/repl.js';
+import type {SessionOrigin} from './log-names.js';
 import type {ChatMessage, FinishReason, Usage} from '../protocol/llm.js';
 import type {ContextInfo, RunStatus} from '../protocol/events.js';
 import {getNode, type CallNode, type CodeNode, type NoticeNode, type OutputNode, type ReplyNode, type RunNode, type TrajectoryNode, type TrajectoryState} from './tree.js';
@@ -96,6 +97,8 @@ export interface OriginalMetadata {
 	rlm_tui?: {
 		version: 1;
 		session_id: string;
+		/** The front end that wrote the session (also in the file name); absent in older logs. */
+		origin?: SessionOrigin;
 		run_id: string;
 		turn: number;
 		question: string;

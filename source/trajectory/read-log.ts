@@ -3,7 +3,7 @@
 import {readdirSync, readFileSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {z} from 'zod';
-import {parseLogFileName} from './log-names.js';
+import {parseLogFileName, type SessionOrigin} from './log-names.js';
 import type {OriginalIteration, OriginalMetadata} from './original-schema.js';
 
 const messageSchema = z.object({role: z.string(), content: z.unknown()}).transform((m) => ({
@@ -130,9 +130,10 @@ export function readTrajectoryLog(path: string): TrajectoryLog {
 	return parseTrajectoryLog(text, path);
 }
 
-/** The files of the most recent session in `dir` (other than `exceptSession`), oldest turn
- * first; [] when there is none. */
-export function lastSessionFiles(dir: string, exceptSession?: string): string[] {
+/** The files of the most recent session in `dir` written by one of `origins` (other than
+ * `exceptSession`), oldest turn first; [] when there is none. A file whose name records no origin
+ * (written before it was recorded) is never chosen: it may hold a serve or mcp client's session. */
+export function lastSessionFiles(dir: string, origins: readonly SessionOrigin[], exceptSession?: string): string[] {
 	let names: string[];
 	try {
 		names = readdirSync(dir);
@@ -141,7 +142,7 @@ export function lastSessionFiles(dir: string, exceptSession?: string): string[] 
 	}
 	const ours = names
 		.map((name) => ({name, parsed: parseLogFileName(name)}))
-		.filter((entry) => entry.parsed && entry.parsed.sessionId !== exceptSession)
+		.filter((entry) => entry.parsed && entry.parsed.sessionId !== exceptSession && entry.parsed.origin !== undefined && origins.includes(entry.parsed.origin))
 		.map((entry) => ({path: join(dir, entry.name), session: entry.parsed!.sessionId, turn: entry.parsed!.turn, mtime: statSync(join(dir, entry.name)).mtimeMs}));
 	if (ours.length === 0) return [];
 	const newest = ours.reduce((a, b) => (b.mtime > a.mtime ? b : a));

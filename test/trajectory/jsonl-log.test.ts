@@ -159,7 +159,7 @@ describe('JSONL trajectories', () => {
 		} finally {
 			await first.dispose();
 		}
-		const files = lastSessionFiles(dir);
+		const files = lastSessionFiles(dir, ['library']);
 		expect(files).toHaveLength(1);
 		server.requests.length = 0;
 		const second = makeRlm(dir).rlm;

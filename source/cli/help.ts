@@ -71,7 +71,7 @@ ${limitOptions}
     -e, --exec-log             Print the compact execution log, ending with the cost (stderr)
     -v, --verbose              Print every iteration in full (stderr)
         --replay <FILE>        Open a trajectory (ours or the original RLM's) read-only
-        --resume               Reopen the last session: its chat and its REPL variables
+        --resume               Reopen the last session: its chat, REPL variables and backend
     -h, --help                 Show this help
     -V, --version              Show the version
 

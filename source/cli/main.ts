@@ -56,6 +56,10 @@ async function main(): Promise<number> {
 		maxSubCalls: flags.maxSubCalls,
 		...(flags.allowModels ? {allowModels: flags.allowModels} : {}),
 	};
+	if (flags.resume && command !== 'serve' && command !== 'mcp' && flags.replay === undefined) {
+		const {resumedBackendFlags} = await import('./resume-backend.js');
+		Object.assign(cliFlags, resumedBackendFlags(cliFlags, flags.logDir, process.stderr));
+	}
 	const config = resolveConfig(cliFlags, process.env, settings.get());
 
 	const serveOnly = (['port', 'host', 'token', 'maxConcurrent'] as const).filter((name) => flags[name] !== undefined);

@@ -3,8 +3,9 @@
 // session, read into turns. Every front end resumes through Rlm.resumeLast, which uses this.
 import {defaultLogDir} from '../trajectory/jsonl-log.js';
 import {parseLogFileName, type SessionOrigin} from '../trajectory/log-names.js';
-import {lastSessionFiles, readTrajectoryLog, type TrajectoryLog} from '../trajectory/read-log.js';
-import {resumeTurns, type ResumeTurn} from '../trajectory/resume.js';
+import {readTrajectoryLog, sessionFiles, type TrajectoryLog} from '../trajectory/read-log.js';
+import {reachedModel, resumeTurns, type ResumeTurn} from '../trajectory/resume.js';
+import {REDACTED} from '../protocol/redact.js';
 import type {VariableInfo} from '../protocol/repl.js';
 
 export interface ResumeSummary {
@@ -27,7 +28,25 @@ export type ResumeLastResult =
 export type LastSession =
 	| {status: 'off'}
 	| {status: 'none'; dir: string}
-	| {status: 'found'; dir: string; sessionId: string | undefined; turns: ResumeTurn[]; logs: TrajectoryLog[]};
+	| {status: 'found'; dir: string; sessionId: string | undefined; turns: ResumeTurn[]; logs: TrajectoryLog[]; backend: SessionBackend};
+
+/** Where a logged session's last turn went, from its metadata: `backend` (a kind or preset name),
+ * `model`, and `baseURL` as logged; baseURL is absent for a backend without one (demo).
+ * `urlIncomplete`: the URL the session was given held credentials or a query that the log does
+ * not keep (or shows as [redacted]), so the logged one cannot stand in for it. */
+export interface SessionBackend {
+	backend: string;
+	model: string;
+	baseURL?: string;
+	urlIncomplete: boolean;
+}
+
+function sessionBackend(log: TrajectoryLog): SessionBackend {
+	const url = log.metadata.backend_kwargs.base_url;
+	const baseURL = typeof url === 'string' && url ? url : undefined;
+	const incomplete = (log.metadata.rlm_tui as {base_url_incomplete?: unknown} | undefined)?.base_url_incomplete === true;
+	return {backend: log.metadata.backend, model: log.metadata.root_model, ...(baseURL ? {baseURL} : {}), urlIncomplete: incomplete || Boolean(baseURL?.includes(REDACTED))};
+}
 
 /**
  * The sessions a front end's "resume the last session" may bring back. The app and the headless
@@ -44,13 +63,17 @@ export function resumableOrigins(origin: SessionOrigin): readonly SessionOrigin[
 
 /** The newest session logged in `logDir` (default: the user's log dir; false: logging is off)
  * that the front end `origin` may resume (resumableOrigins) other than `exceptSession`, its logs
- * read into turns. Throws LogReadError on an unreadable log. */
+ * read into turns. A turn that ended before any model reply (the server was unreachable, the key
+ * was wrong) is left out: there is nothing in it to resume, and a session of only such turns is
+ * passed over for the one before. Throws LogReadError on an unreadable log. */
 export function findLastSession(logDir: string | false | undefined, origin: SessionOrigin, exceptSession?: string): LastSession {
 	if (logDir === false) return {status: 'off'};
 	const dir = logDir ?? defaultLogDir();
 	const origins = resumableOrigins(origin);
-	const files = origins.length ? lastSessionFiles(dir, origins, exceptSession) : [];
-	if (files.length === 0) return {status: 'none', dir};
-	const logs = files.map((file) => readTrajectoryLog(file));
-	return {status: 'found', dir, sessionId: parseLogFileName(files[0]!)?.sessionId, turns: resumeTurns(logs), logs};
+	for (const files of origins.length ? sessionFiles(dir, origins, exceptSession) : []) {
+		const logs = files.map((file) => readTrajectoryLog(file)).filter((log) => reachedModel(log));
+		if (logs.length === 0) continue;
+		return {status: 'found', dir, sessionId: parseLogFileName(files[0]!)?.sessionId, turns: resumeTurns(logs), logs, backend: sessionBackend(logs.at(-1)!)};
+	}
+	return {status: 'none', dir};
 }

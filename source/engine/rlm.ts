@@ -18,7 +18,8 @@ import {CodedError, runErrorOf} from '../protocol/errors.js';
 import {runChild} from './child-run.js';
 import {runLoop} from './run-loop.js';
 import {sandboxRepls} from './sandbox-repls.js';
-import {defaultLogDir, TrajectoryLogger} from '../trajectory/jsonl-log.js';
+import {defaultLogDir, TrajectoryLogger, type LogRunInfo} from '../trajectory/jsonl-log.js';
+import {splitBaseURL} from '../backends/base-url.js';
 import {randomBytes} from 'node:crypto';
 import type {ResumeTurn} from '../trajectory/resume.js';
 import type {TrajectoryLog} from '../trajectory/read-log.js';
@@ -375,6 +376,29 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		};
 	}
 
+	/** What each run's log line records of the session, read when the run starts (a backend or
+	 * depth changed by configure() shows in the next run's log). */
+	#logRunInfo(): LogRunInfo {
+		// eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters read private fields
+		const rlm = this;
+		return {
+			get maxDepth() {
+				return rlm.#options.maxDepth ?? DEFAULTS.maxDepth;
+			},
+			get baseURL() {
+				return rlm.#backend.baseURL;
+			},
+			// The logged URL is the SDKs' (splitBaseURL): without the userinfo or query it was given.
+			get baseURLIncomplete() {
+				const given = rlm.#options.baseURL;
+				if (!given || rlm.#options.backendInstance) return false;
+				const split = splitBaseURL(given);
+				return Boolean(split.basicAuth) || Object.keys(split.query).length > 0;
+			},
+			origin: this.#options.origin ?? 'library',
+		};
+	}
+
 	/** The session's log writer, made on first use; null when logging is off. */
 	#trajectoryLogger(): TrajectoryLogger | null {
 		if (this.#options.logDir === false) return null;
@@ -384,7 +408,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			this.#logger = new TrajectoryLogger(
 				dir,
 				this.#sessionId,
-				{maxDepth: this.#options.maxDepth ?? DEFAULTS.maxDepth, ...(this.#backend.baseURL ? {baseURL: this.#backend.baseURL} : {}), origin: this.#options.origin ?? 'library'},
+				this.#logRunInfo(),
 				(message, runId) => this.emit('event', {type: 'notice', runId, level: 'warn', code: 'log_failed', message, t: performance.now()}),
 			);
 		}

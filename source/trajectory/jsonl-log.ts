@@ -28,6 +28,16 @@ export interface TurnInfo {
 	subModel?: string;
 }
 
+/** What a run's metadata line records of its session (read when the run starts). */
+export interface LogRunInfo {
+	maxDepth: number;
+	/** The backend's base URL as its SDK uses it (secrets redacted). */
+	baseURL?: string | undefined;
+	/** The base URL the session was given carried credentials or a query the logged one lacks. */
+	baseURLIncomplete?: boolean;
+	origin: SessionOrigin;
+}
+
 interface OpenRun {
 	fd: number;
 	runId: string;
@@ -47,7 +57,7 @@ export class TrajectoryLogger {
 	constructor(
 		readonly dir: string,
 		readonly sessionId: string,
-		private readonly run: {maxDepth: number; baseURL?: string; origin: SessionOrigin},
+		private readonly run: LogRunInfo,
 		private readonly onError: (message: string, runId: string) => void,
 	) {}
 
@@ -102,6 +112,7 @@ export class TrajectoryLogger {
 					version: 1,
 					session_id: this.sessionId,
 					origin: this.run.origin,
+					...(this.run.baseURLIncomplete ? {base_url_incomplete: true} : {}),
 					run_id: runId,
 					turn: turn?.turn ?? 0,
 					question: run.question,

@@ -99,6 +99,8 @@ export interface OriginalMetadata {
 		session_id: string;
 		/** The front end that wrote the session (also in the file name); absent in older logs. */
 		origin?: SessionOrigin;
+		/** The session's base URL carried credentials or a query that backend_kwargs.base_url lacks. */
+		base_url_incomplete?: true;
 		run_id: string;
 		turn: number;
 		question: string;

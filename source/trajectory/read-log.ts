@@ -130,10 +130,11 @@ export function readTrajectoryLog(path: string): TrajectoryLog {
 	return parseTrajectoryLog(text, path);
 }
 
-/** The files of the most recent session in `dir` written by one of `origins` (other than
- * `exceptSession`), oldest turn first; [] when there is none. A file whose name records no origin
- * (written before it was recorded) is never chosen: it may hold a serve or mcp client's session. */
-export function lastSessionFiles(dir: string, origins: readonly SessionOrigin[], exceptSession?: string): string[] {
+/** The sessions in `dir` written by one of `origins` (other than `exceptSession`), newest first
+ * (by their newest file), each as its files, oldest turn first; [] when there is none. A file
+ * whose name records no origin (written before it was recorded) is never listed: it may hold a
+ * serve or mcp client's session. */
+export function sessionFiles(dir: string, origins: readonly SessionOrigin[], exceptSession?: string): string[][] {
 	let names: string[];
 	try {
 		names = readdirSync(dir);
@@ -144,10 +145,16 @@ export function lastSessionFiles(dir: string, origins: readonly SessionOrigin[],
 		.map((name) => ({name, parsed: parseLogFileName(name)}))
 		.filter((entry) => entry.parsed && entry.parsed.sessionId !== exceptSession && entry.parsed.origin !== undefined && origins.includes(entry.parsed.origin))
 		.map((entry) => ({path: join(dir, entry.name), session: entry.parsed!.sessionId, turn: entry.parsed!.turn, mtime: statSync(join(dir, entry.name)).mtimeMs}));
-	if (ours.length === 0) return [];
-	const newest = ours.reduce((a, b) => (b.mtime > a.mtime ? b : a));
-	return ours
-		.filter((entry) => entry.session === newest.session)
-		.sort((a, b) => a.turn - b.turn || a.mtime - b.mtime)
-		.map((entry) => entry.path);
+	const sessions = new Map<string, typeof ours>();
+	for (const entry of ours) sessions.set(entry.session, [...(sessions.get(entry.session) ?? []), entry]);
+	const newestOf = (entries: typeof ours) => Math.max(...entries.map((entry) => entry.mtime));
+	return [...sessions.values()]
+		.sort((a, b) => newestOf(b) - newestOf(a))
+		.map((entries) => entries.sort((a, b) => a.turn - b.turn || a.mtime - b.mtime).map((entry) => entry.path));
+}
+
+/** The files of the most recent session in `dir` written by one of `origins` (other than
+ * `exceptSession`), oldest turn first; [] when there is none (see sessionFiles). */
+export function lastSessionFiles(dir: string, origins: readonly SessionOrigin[], exceptSession?: string): string[] {
+	return sessionFiles(dir, origins, exceptSession)[0] ?? [];
 }

@@ -30,6 +30,12 @@ interface Extra {
 
 const extra = (value: unknown): Extra => (value && typeof value === 'object' ? value : {});
 
+/** Whether a run got as far as a model reply: false for one that failed or was stopped before
+ * (its only line then says why), which has nothing to resume. */
+export function reachedModel(log: TrajectoryLog): boolean {
+	return log.iterations.some((iteration) => iteration.response !== '' || iteration.code_blocks.length > 0 || iteration.final_answer !== null);
+}
+
 export function resumeTurns(logs: TrajectoryLog[]): ResumeTurn[] {
 	return logs.map((log) => {
 		const meta = extra(log.metadata.rlm_tui);

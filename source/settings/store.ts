@@ -3,6 +3,7 @@
 // API keys are never written: only schema fields are kept, and key-like fields are stripped.
 import fs from 'node:fs';
 import Conf from 'conf';
+import {looksSecret} from '../protocol/redact.js';
 import {parseSettings, type Settings} from './schema.js';
 
 export interface SettingsStore {
@@ -35,7 +36,11 @@ export function stripSecrets<T>(value: T): T {
 function mergeSettings(base: Settings, patch: Partial<Settings>): Settings {
 	const merged: Record<string, unknown> = {...base};
 	for (const [key, value] of Object.entries(patch)) {
-		if (key === 'models' || key === 'baseURLs' || key === 'headers') {
+		if (key === 'baseURLs') {
+			// A URL with credentials in it (userinfo, `?key=`) is never written.
+			const clean = Object.entries(value as Record<string, string>).filter(([, url]) => !looksSecret(url));
+			merged[key] = {...(base[key] as object), ...Object.fromEntries(clean)};
+		} else if (key === 'models' || key === 'headers') {
 			merged[key] = {...(base[key] as object), ...(value as object)};
 		} else {
 			merged[key] = value;

@@ -2,11 +2,12 @@
 // the command line's (flags).
 import {presetOf} from '../protocol/backends.js';
 import {runErrorOf, type RunErrorCode} from '../protocol/errors.js';
+import {redactSecrets} from '../protocol/redact.js';
 
 /** The backend check failed (`error`: what checkBackend threw): what failed, and the commands that help. */
 export function unreachableHint(backend: string, baseURL: string | undefined, error: unknown): string {
 	const {code, message} = runErrorOf(error);
-	const where = baseURL ? ` at ${baseURL}` : '';
+	const where = baseURL ? ` at ${redactSecrets(baseURL)}` : '';
 	// An unreachable backend's own message already names the URL (its advice, about flags, is apart and left out).
 	const what = code === 'unreachable' ? message : `Cannot reach the ${backend} backend${where}: ${message}.`;
 	const start = presetOf(backend)?.start;

@@ -5,6 +5,7 @@ import {appendFile, chmod, readFile, writeFile} from 'node:fs/promises';
 import {dirname} from 'node:path';
 import {z} from 'zod';
 import {makeDirectory} from '../trajectory/make-dir.js';
+import {looksSecret as redactable} from '../protocol/redact.js';
 import {HISTORY_LIMIT} from './state/line-input.js';
 
 /** Inputs longer than this are not written. */
@@ -28,9 +29,11 @@ const SECRET_PATTERNS: readonly RegExp[] = [
 	/\bBearer\s+[A-Za-z0-9._~+/-]{16,}/,
 ];
 
-/** True when the text looks like it holds a secret (it is then never written to disk). */
+/** True when the text looks like it holds a secret (it is then never written to disk): the shapes
+ * above, or anything the one redaction step would remove (a URL's userinfo or `?key=` parameter,
+ * `/backend openai http://host/v1?key=...`). */
 export function looksSecret(text: string): boolean {
-	return SECRET_PATTERNS.some((pattern) => pattern.test(text));
+	return SECRET_PATTERNS.some((pattern) => pattern.test(text)) || redactable(text);
 }
 
 /** Whether an input may be written to the history file. */

@@ -318,6 +318,15 @@ describe('headers', () => {
 		expect(text).not.toMatch(/sk-secret|"k"|"pk"/);
 		expect(openSettings({cwd: dir}).get().headers).toEqual({openai: {'X-Portkey-Provider': 'openai'}});
 	});
+
+	it('never keeps a base URL with credentials in it (userinfo, a key parameter)', () => {
+		const store = openSettings({cwd: dir});
+		store.save({baseURLs: {openai: 'http://127.0.0.1:9/v1'}});
+		store.save({baseURLs: {openai: 'http://u:pw@127.0.0.1:1/v1', gemini: 'https://host.test/v1?key=AIzaSyShort', vllm: 'http://box:8000/v1?api-version=1'}});
+		const text = fs.readFileSync(store.path, 'utf8');
+		expect(text).not.toMatch(/u:pw|AIzaSy/);
+		expect(openSettings({cwd: dir}).get().baseURLs).toEqual({openai: 'http://127.0.0.1:9/v1', vllm: 'http://box:8000/v1?api-version=1'});
+	});
 });
 
 describe('files other users cannot read', () => {

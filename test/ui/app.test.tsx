@@ -520,6 +520,35 @@ describe('commands', () => {
 		expect(openSettings({cwd: path.join(dir, 'config')}).get().baseURLs.openai).toBe('http://127.0.0.1:9/v1');
 	});
 
+	it('/backend with credentials in the URL uses them this session only: never saved, shown or kept in history', async () => {
+		const historyFile = path.join(dir, 'state', 'input-history.jsonl');
+		start({historyFile});
+		h.write('/backend openai http://127.0.0.1:9/v1\r');
+		await h.waitForFrame((f) => f.includes('Backend: openai at http://127.0.0.1:9/v1'));
+		for (const [url, secret, shown] of [
+			['http://u:pw@127.0.0.1:1/v1', 'u:pw', 'http://[redacted]@127.0.0.1:1/v1'],
+			['http://host.test/v1?key=AIzaSyShort', 'AIzaSy', 'http://host.test/v1?key=[redacted]'],
+			['https://tok123@host.test/v1', 'tok123', 'https://[redacted]@host.test/v1'],
+		] as const) {
+			h.write(`/backend openai ${url}\r`);
+			const flat = (f: string) => f.replace(/[\s│]+/g, ' ');
+			const frame = flat(await h.waitForFrame((f) => flat(f).includes(`Backend: openai at ${shown}`)));
+			expect(frame).toContain('kept for this session only');
+			expect(frame).not.toContain(secret);
+			// The engine gets the URL as typed (credentials go out as basic auth / query parameters).
+			expect(rlm.configured.at(-1)?.baseURL).toBe(url);
+			// The settings file keeps the last URL without credentials.
+			expect(fs.readFileSync(settings.path, 'utf8')).not.toContain(secret);
+			expect(openSettings({cwd: path.join(dir, 'config')}).get().baseURLs.openai).toBe('http://127.0.0.1:9/v1');
+		}
+		h.write('/backend\r');
+		await h.waitForFrame((f) => f.includes('Switch with /backend NAME'));
+		expect(h.lastFrame()).not.toContain('tok123');
+		h.write('/backend openai http://127.0.0.1:8/v1\r');
+		await waitFor(() => fs.existsSync(historyFile) && fs.readFileSync(historyFile, 'utf8').includes('127.0.0.1:8'), 5000, 'the history file');
+		expect(fs.readFileSync(historyFile, 'utf8')).not.toMatch(/u:pw|AIzaSy|tok123/);
+	});
+
 	it('/backend takes a preset: its URL, its own key variable, its model', async () => {
 		start({env: {GROQ_API_KEY: 'gsk-test', OPENAI_API_KEY: 'sk-not-for-groq'}});
 		h.write('/backend groq\r');

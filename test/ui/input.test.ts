@@ -391,8 +391,14 @@ describe('input history on disk', () => {
 			expect(await appendHistory(file, '/backend openai http://user:hunter2@example.com/v1')).toBe(false);
 			expect(await appendHistory(file, 'use key sk-proj-abcdefghijklmnopqrstuvwx please')).toBe(false);
 			expect(await appendHistory(file, 'OPENAI_API_KEY=abcdef123456')).toBe(false);
-			expect(await loadHistory(file)).toEqual(['what is in context?', 'two\nlines']);
+			// URL credentials of any length, as the redaction step finds them: short userinfo, `?key=`, a bare token@host.
+			expect(await appendHistory(file, '/backend openai http://u:pw@127.0.0.1:1/v1')).toBe(false);
+			expect(await appendHistory(file, '/backend gemini https://host/v1?key=AIzaSyShortKey')).toBe(false);
+			expect(await appendHistory(file, '/backend openai https://tok123@host/v1')).toBe(false);
+			expect(await appendHistory(file, '/backend openai http://host/v1?api-version=2024')).toBe(true);
+			expect(await loadHistory(file)).toEqual(['what is in context?', 'two\nlines', '/backend openai http://host/v1?api-version=2024']);
 			expect(fs.readFileSync(file, 'utf8')).not.toContain('hunter2');
+			expect(fs.readFileSync(file, 'utf8')).not.toMatch(/u:pw|AIzaSy|tok123/);
 			expect(fs.statSync(file).mode & 0o777).toBe(0o600);
 			expect(looksSecret('AKIAABCDEFGHIJKLMNOP')).toBe(true);
 			expect(looksSecret('how do tokens work?')).toBe(false);

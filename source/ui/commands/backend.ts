@@ -1,5 +1,9 @@
 // /backend NAME [URL]: switch backend (and its base URL), saved; without a name, say which is in use.
-import {BACKEND_NAMES, isBackendName, type BackendName} from '../../protocol/backends.js';
+// A URL with credentials in it (`http://user:pass@host`, `?key=...`) is used for this session
+// only: the user typed it to talk to that server now, but settings never hold a secret, and a
+// saved URL stripped of its credentials would fail on the next launch for no visible reason.
+import {BACKEND_NAMES, isBackendName, keyEnvOf, type BackendName} from '../../protocol/backends.js';
+import {looksSecret, redactSecrets} from '../../protocol/redact.js';
 import {backendTarget} from '../../settings/resolve.js';
 import {unreachableHint} from '../advice.js';
 import {firstLine} from '../engine-port.js';
@@ -13,7 +17,7 @@ export const backendCommand = defineCommand<{backend: BackendName; url?: string}
 	run(state, args, queue) {
 		const [name, url] = args.split(/\s+/).filter(Boolean);
 		if (!name) {
-			const where = state.config.baseURL ? ` at ${state.config.baseURL}` : '';
+			const where = state.config.baseURL ? ` at ${redactSecrets(state.config.baseURL)}` : '';
 			return addChat(
 				state,
 				'info',
@@ -26,7 +30,7 @@ export const backendCommand = defineCommand<{backend: BackendName; url?: string}
 			try {
 				new URL(url);
 			} catch {
-				return addChat(state, 'error', `Not a URL: ${url} (for example http://localhost:11434/v1).`);
+				return addChat(state, 'error', `Not a URL: ${redactSecrets(url)} (for example http://localhost:11434/v1).`);
 			}
 		}
 		return queue(state, {backend, ...(url ? {url} : {})});
@@ -44,9 +48,13 @@ async function setBackend(context: CommandContext, backend: BackendName, url?: s
 		context.say('error', `Could not switch to ${backend}: ${firstLine(error)}`);
 		return;
 	}
-	settings.save({backend, ...(url && backend !== 'demo' ? {baseURLs: {[backend]: url}} : {})});
+	const sessionOnly = url !== undefined && looksSecret(url);
+	settings.save({backend, ...(url && backend !== 'demo' && !sessionOnly ? {baseURLs: {[backend]: url}} : {})});
 	context.dispatch({type: 'config', config: {backend, model, baseURL}});
-	context.say('info', `Backend: ${backend}${baseURL ? ` at ${baseURL}` : ''} · model ${model} (saved).`);
+	const saved = sessionOnly
+		? `(saved; the URL carries credentials, so it is kept for this session only: for next time, give the key with ${keyEnvOf(backend, baseURL)} or -k)`
+		: '(saved)';
+	context.say('info', `Backend: ${backend}${baseURL ? ` at ${redactSecrets(baseURL)}` : ''} · model ${model} ${saved}.`);
 	try {
 		await rlm.checkBackend(AbortSignal.timeout(15_000));
 	} catch (error) {
@@ -59,3 +67,4 @@ function sessionModelFor(context: CommandContext, backend: BackendName): {sessio
 	const model = context.rlm.sessionModel(backend);
 	return model ? {sessionModel: model} : {};
 }
+

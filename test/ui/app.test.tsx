@@ -721,6 +721,40 @@ describe('commands', () => {
 		expect(fs.statSync(path.join(dir, file!)).mode & 0o777).toBe(0o600);
 	});
 
+	it('/save and /export never replace an existing file without --force; a replaced file is 0600', async () => {
+		start();
+		await askAndRun();
+		// Long paths wrap anywhere in the chat pane: compare its text without the layout.
+		const flat = (f: string) =>
+			f
+				.split('\n')
+				.map((line) => line.split('││')[0])
+				.join('')
+				.replace(/[\s│]+/g, '');
+		for (const [command, name] of [
+			['/save', 'mine.json'],
+			['/export', 'my notes.md'],
+		] as const) {
+			const file = path.join(dir, name);
+			fs.writeFileSync(file, 'precious', {mode: 0o644});
+			fs.chmodSync(file, 0o644);
+			h.write(`${command} "${name}"\r`);
+			await h.waitForFrame((f) => flat(f).includes(flat(`Not saved: ${file} exists. ${command} ${name.includes(' ') ? `"${name}"` : name} --force replaces it.`)));
+			expect(fs.readFileSync(file, 'utf8')).toBe('precious');
+			// The option before or after the path, the path quoted or not.
+			h.write(command === '/save' ? `${command} --force ${name}\r` : `${command} ${name} --force\r`);
+			await h.waitForFrame((f) => flat(f).includes(flat(`to ${file}`)));
+			expect(fs.readFileSync(file, 'utf8')).toContain('five');
+			expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+			// No temporary file is left beside it.
+			expect(fs.readdirSync(dir).filter((entry) => entry.includes('.tmp'))).toEqual([]);
+		}
+		// A new file needs no --force.
+		h.write('/save fresh.json\r');
+		await waitFor(() => fs.existsSync(path.join(dir, 'fresh.json')), 5000, 'the new file');
+		expect(fs.statSync(path.join(dir, 'fresh.json')).mode & 0o777).toBe(0o600);
+	});
+
 	it('/clear starts a fresh session; /help opens and closes; unknown commands say so; /quit exits', async () => {
 		start();
 		await askAndRun();

@@ -152,13 +152,12 @@ export async function loadContext(specs: readonly string[], options: ContextLoad
 	const gatherer = new Gatherer(options.maxBytes ?? defaultMaxContextBytes, format);
 	const sources = await Promise.all(specs.map((spec) => sourceOf(spec, cwd, options.within)));
 	const single = specs.length === 1;
-	const entries: Array<[string, JsonValue]> = [];
+	const entries: Entry[] = [];
 	const seen = new Set<string>();
 	let files = 0;
 	let bytes = 0;
 
 	const fresh = (found: FoundFile[]) => found.filter((file) => !seen.has(file.path) && seen.add(file.path));
-	const keyFor = (name: string, spec: string) => (entries.some(([key]) => key === name) ? spec : name);
 
 	for (const [index, source] of sources.entries()) {
 		const spec = specs[index]!;
@@ -170,7 +169,7 @@ export async function loadContext(specs: readonly string[], options: ContextLoad
 			files++;
 			bytes += Buffer.byteLength(text, 'utf8');
 			if (single) return loaded(value, 'stdin', files, bytes, []);
-			entries.push([keyFor('stdin', '<stdin>'), value]);
+			entries.push({name: 'stdin', path: '<stdin>', value});
 			continue;
 		}
 		if (source.kind === 'file') {
@@ -181,7 +180,7 @@ export async function loadContext(specs: readonly string[], options: ContextLoad
 			files++;
 			bytes += size;
 			if (single) return loaded(value, basename(source.path), files, bytes, []);
-			entries.push([keyFor(basename(source.path), spec), value]);
+			entries.push({name: basename(source.path), path: spec, value});
 			continue;
 		}
 		const found =
@@ -196,11 +195,35 @@ export async function loadContext(specs: readonly string[], options: ContextLoad
 			throw new ContextLoadError(`${what} ${none} (after .gitignore; .git/ and node_modules/ are skipped)`);
 		}
 		files += read.length;
-		for (const [key, value] of read) entries.push([keyFor(key, `${key} (${spec})`), value]);
+		for (const [key, value] of read) entries.push({name: key, path: key, value});
 	}
 	bytes += gatherer.bytes;
 	const label = single ? (sources[0]!.kind === 'folder' ? folderLabel(specs[0]!, sources[0]!.path) : specs[0]!) : `${files.toLocaleString('en-US')} files`;
-	return loaded(Object.fromEntries(entries), label, files, bytes, gatherer.skipped);
+	return loaded(Object.fromEntries(uniqueKeys(entries)), label, files, bytes, gatherer.skipped);
+}
+
+/** One value of a several-path context: its short key (a file's base name; a folder's or glob's
+ * files already by path) and the longer one it takes when another entry shares the short one. */
+interface Entry {
+	name: string;
+	path: string;
+	value: JsonValue;
+}
+
+/** Keys that never collide, so no file is dropped: base names, the path as given for every entry
+ * whose base name another shares (`-c docs/README.md -c README.md`: `docs/README.md`,
+ * `README.md`), and ` (2)`, ` (3)`... on what still meets an earlier key. */
+function uniqueKeys(entries: readonly Entry[]): Array<[string, JsonValue]> {
+	const count = new Map<string, number>();
+	for (const {name} of entries) count.set(name, (count.get(name) ?? 0) + 1);
+	const taken = new Set<string>();
+	return entries.map(({name, path, value}) => {
+		const wanted = (count.get(name) ?? 0) > 1 ? path : name;
+		let key = wanted;
+		for (let n = 2; taken.has(key); n++) key = `${wanted} (${n})`;
+		taken.add(key);
+		return [key, value];
+	});
 }
 
 function loaded(value: JsonValue, label: string, files: number, bytes: number, skipped: SkippedFile[]): LoadedContext {

@@ -163,6 +163,28 @@ describe('files, stdin and several paths', () => {
 		expect(loaded.label).toBe('6 files');
 		expect(loaded.files).toBe(6);
 	});
+
+	it('never drops a file whose key another would take: files sharing a base name are keyed by path', async () => {
+		const root = tree({'README.md': 'top', 'docs2/README.md': 'nested', 'docs3/README.md': 'third', 'docs/a.md': 'a', 'notes/README.md': 'in folder'});
+		const keysOf = async (specs: string[]) => (await loadContext(specs, {cwd: root, readStdin: async () => 'in'})).context;
+		// The tryout's case: the nested file first, then the top-level one whose path is the first's base name.
+		expect(await keysOf(['docs2/README.md', 'README.md'])).toEqual({'docs2/README.md': 'nested', 'README.md': 'top'});
+		expect(await keysOf(['README.md', 'docs2/README.md'])).toEqual({'README.md': 'top', 'docs2/README.md': 'nested'});
+		expect(await keysOf(['docs2/README.md', 'docs3/README.md', 'README.md'])).toEqual({'docs2/README.md': 'nested', 'docs3/README.md': 'third', 'README.md': 'top'});
+		// A glob's match and a file of the same base name, either order.
+		expect(await keysOf(['*.md', 'docs2/README.md'])).toEqual({'README.md': 'top', 'docs2/README.md': 'nested'});
+		expect(await keysOf(['docs2/README.md', '*.md'])).toEqual({'docs2/README.md': 'nested', 'README.md': 'top'});
+		// A folder and a file.
+		expect(await keysOf(['notes/', 'docs2/README.md', 'README.md'])).toEqual({'notes/README.md': 'in folder', 'docs2/README.md': 'nested', 'README.md': 'top'});
+		// A file named like stdin's key.
+		writeFileSync(join(root, 'stdin'), 'file');
+		expect(await keysOf(['-', 'stdin'])).toEqual({'<stdin>': 'in', stdin: 'file'});
+		// Every file read is in the dict.
+		for (const specs of [['docs2/README.md', 'README.md'], ['docs2/README.md', '*.md', 'docs3/README.md'], ['notes/', 'README.md', 'docs2/README.md']]) {
+			const loaded = await loadContext(specs, {cwd: root});
+			expect(Object.keys(loaded.context as object)).toHaveLength(loaded.files);
+		}
+	});
 });
 
 describe('--context-format json', () => {

@@ -11,6 +11,7 @@ import {progressNarrator} from './progress-narrator.js';
 import {printable} from '../text/printable.js';
 import type {OutputFormat} from './request-schema.js';
 import {checkOutput, formatInstructions, repairPrompt} from './structured-output.js';
+import {hideUpstream} from './upstream-address.js';
 
 export interface RunUsage {
 	inputTokens: number;
@@ -58,12 +59,15 @@ export async function runRequest(request: RunRequest): Promise<RunOutcome> {
 	const rlm = new Rlm({...request.rlm, origin: 'serve'});
 	let tree = emptyTrajectory();
 	const narrate = progressNarrator();
+	// The client is not told where the upstream server is.
+	const upstream = request.rlm.backendInstance?.baseURL ?? request.rlm.baseURL;
+	const forClient = (text: string) => hideUpstream(text, upstream);
 	let reasoning = '';
 	rlm.on('event', (event: RlmEvent) => {
 		tree = reduceTrajectory(tree, event);
 		// Clients show this as thinking, some in a terminal: no escape sequences from model text.
 		const narrated = narrate(event);
-		const text = narrated && printable(narrated);
+		const text = narrated && forClient(printable(narrated));
 		if (!text) return;
 		reasoning += text;
 		request.onReasoning?.(text);
@@ -85,7 +89,7 @@ export async function runRequest(request: RunRequest): Promise<RunOutcome> {
 			if (result.status === 'failed') {
 				const cause = result.errorCode ?? 'run_failed';
 				const code = cause === 'run_failed' ? cause : cause === 'not_found' ? 'model_not_found' : `upstream_${cause}`;
-				return {ok: false, cancelled: false, status: failureStatus(cause), code, message: `The RLM run failed: ${result.error ?? 'no reason given'}`, usage: usage()};
+				return {ok: false, cancelled: false, status: failureStatus(cause), code, message: forClient(`The RLM run failed: ${result.error ?? 'no reason given'}`), usage: usage()};
 			}
 			const check = checkOutput(request.format, result.response);
 			if (check.ok) return finished(check.text, result.status === 'forced' || result.status === 'limited' ? 'length' : 'stop');

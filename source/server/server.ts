@@ -12,6 +12,7 @@ import {callLimits, type CallLimits} from '../protocol/limits.js';
 import {chatCompletions} from './chat-completions.js';
 import type {Endpoint} from './endpoint.js';
 import {HttpError} from './http-error.js';
+import {hideUpstream} from './upstream-address.js';
 import {modelObject, sendError, sendJson} from './openai-wire.js';
 import {responses} from './responses.js';
 import {bodyReader} from './request-body.js';
@@ -139,7 +140,7 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 				// Refused before its body was read: the connection closes rather than read the rest.
 				if (!req.complete) res.setHeader('connection', 'close');
 				if (error instanceof HttpError) sendError(res, error.status, error.type, error.message, error.options);
-				else sendError(res, 500, 'server_error', error instanceof Error ? error.message : String(error), {retry: false});
+				else sendError(res, 500, 'server_error', hideUpstream(error instanceof Error ? error.message : String(error), options.backend.baseURL), {retry: false});
 			});
 		},
 	);

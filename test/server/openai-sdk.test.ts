@@ -54,6 +54,30 @@ describe('failed runs are not retried', () => {
 		expect(llm.requests).toHaveLength(1);
 	});
 
+	it('never tells the client where the upstream server is: not in errors, not in a stream', async () => {
+		const upstream = new URL(llm.openaiBaseURL);
+		llm.setResponder(() => ({status: 500, message: 'boom'}));
+		const client = clientFor(await serve());
+		const error = (await client.chat.completions.create({model: 'rlm', messages: ask('q')}).catch((caught: unknown) => caught)) as Error;
+		expect(error.message).toMatch(/Server error from the upstream server \(500\): boom/);
+		expect(error.message).not.toContain(upstream.host);
+		// Streamed: the error event and the progress narration before it.
+		const stream = await client.chat.completions.create({model: 'rlm', messages: ask('q'), stream: true});
+		let said = '';
+		const streamError = await (async () => {
+			for await (const chunk of stream) said += JSON.stringify(chunk);
+		})().catch((caught: unknown) => caught as Error);
+		expect(streamError).toBeInstanceOf(Error);
+		expect(`${said} ${streamError?.message}`).toContain('the upstream server');
+		expect(`${said} ${streamError?.message}`).not.toContain(upstream.host);
+		// Unreachable: the refused address is not named either.
+		const unreachable = clientFor(await serve({backend: createBackend({kind: 'openai', baseURL: 'http://127.0.0.1:1/v1', apiKey: 'k', maxRetries: 0})}));
+		const refused = (await unreachable.chat.completions.create({model: 'rlm', messages: ask('q')}).catch((caught: unknown) => caught)) as Error & {code?: string};
+		expect(refused.code).toBe('upstream_unreachable');
+		expect(refused.message).toContain('Cannot reach');
+		expect(refused.message).not.toMatch(/127\.0\.0\.1|:1\b/);
+	});
+
 	it('an upstream model that does not exist answers 404 model_not_found', async () => {
 		llm.requests.length = 0;
 		llm.setResponder(() => ({status: 404, message: "model 'ghost' not found"}));

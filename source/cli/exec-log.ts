@@ -17,6 +17,8 @@ export function execLogWriter(writeRaw: (line: string) => void, options: {verbos
 	const callDepth = new Map<string, string>();
 	// Use against the run-wide limits, shown on each of the root's iteration lines.
 	let limits = '';
+	// Runs whose stop by a limit a notice already told (run.done then does not repeat it).
+	const limitTold = new Set<string>();
 	return (event: RlmEvent) => {
 		switch (event.type) {
 			case 'limits':
@@ -72,6 +74,7 @@ export function execLogWriter(writeRaw: (line: string) => void, options: {verbos
 				}
 				break;
 			case 'notice':
+				if (event.code === 'limit_reached') limitTold.add(event.runId);
 				write(`${indent(event.runId)}! ${event.message}`);
 				break;
 			case 'run.done': {
@@ -82,7 +85,7 @@ export function execLogWriter(writeRaw: (line: string) => void, options: {verbos
 				const cost = root ? options.costUsd?.() : undefined;
 				const status = event.status === 'limited' && event.limit ? `limited (${event.limit})` : event.status;
 				// The root's summary line stays the log's last: what stopped it and the limits come first.
-				if (root && event.status === 'limited' && event.error) write(`${pad}! ${event.error}`);
+				if (root && event.status === 'limited' && event.error && !limitTold.has(event.runId)) write(`${pad}! ${event.error}`);
 				if (root && limits) write(`${pad}limits: ${limits}`);
 				write(`${pad}${root ? '■' : '└'} ${status} after ${event.iterations} iteration(s), ${seconds(event.ms)}, ${tokens}${cost !== undefined ? `, ~${formatCost(cost)}` : ''}`);
 				break;

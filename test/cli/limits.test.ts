@@ -49,6 +49,10 @@ describe('run-wide limits on the command line', () => {
 		expect(result.stderr).toContain('── iter 1 ── $0/$5.00 · 0/1.0M tok · 0/3 sub-calls');
 		expect(result.stderr).toMatch(/■ limited \(maxSubCalls\) after 1 iteration/);
 		expect(result.stderr).toMatch(/limits: .*\/1\.0M tok · 3\/3 sub-calls/);
+		// What stopped it is told once, before the summary line.
+		const told = result.stderr.split('\n').filter((line) => /^\s*! .*--max-sub-calls/.test(line));
+		expect(told).toHaveLength(1);
+		expect(result.stderr.indexOf(told[0]!)).toBeLessThan(result.stderr.indexOf('■ limited'));
 	});
 
 	it('--json reports status limited and the limit', async () => {

@@ -6,7 +6,8 @@ import {hostMessageChecker, type InvalidHostMessage} from './host-messages.js';
 import {hostArgs} from './host-permissions.js';
 import {trackHost} from './live-hosts.js';
 import {sandboxDir} from './paths.js';
-import type {HostMessage, ParentMessage} from './protocol.js';
+import type {Writable} from 'node:stream';
+import {CONTEXT_FD, type HostMessage, type ParentMessage} from './protocol.js';
 
 export type ReadyMessage = Extract<HostMessage, {t: 'ready'}>;
 /** The messages that belong to the block being run. */
@@ -40,7 +41,8 @@ export class HostProcess {
 		this.child = spawn(process.execPath, hostArgs(snapshot), {
 			env: {},
 			cwd: sandboxDir(),
-			stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+			// fd 4: the context pipe, written only by the parent (see writeContext).
+			stdio: ['ignore', 'ignore', 'pipe', 'ipc', 'pipe'],
 			serialization: 'advanced',
 			windowsHide: true,
 		});
@@ -49,6 +51,8 @@ export class HostProcess {
 		this.child.stderr!.on('data', (chunk: string) => {
 			this.#stderr = (this.#stderr + chunk).slice(-4000);
 		});
+		// A host that dies mid-write breaks the pipe: the exit handler reports it.
+		(this.child.stdio[CONTEXT_FD] as Writable | null)?.on('error', () => {});
 		this.child.on('message', (raw: unknown) => this.#receive(raw));
 		this.child.on('error', () => this.#died());
 		this.child.on('exit', () => this.#died());
@@ -83,6 +87,33 @@ export class HostProcess {
 		} catch {
 			// the channel closed under us: the exit handler reports it
 		}
+	}
+
+	/**
+	 * Writes bytes to the context pipe (protocol.ts CONTEXT_FD), waiting while the pipe is full so
+	 * that no more than a chunk is ever queued. Resolves false once the host is gone.
+	 */
+	async writeContext(chunks: Iterable<Uint8Array>): Promise<boolean> {
+		const pipe = this.child.stdio[CONTEXT_FD] as Writable | null;
+		if (!pipe) return false;
+		for (const chunk of chunks) {
+			if (!this.alive || pipe.destroyed) return false;
+			if (!pipe.write(chunk)) {
+				const drained = await new Promise<boolean>((resolve) => {
+					const done = (ok: boolean) => {
+						pipe.off('drain', onDrain);
+						pipe.off('close', onClose);
+						resolve(ok);
+					};
+					const onDrain = () => done(true);
+					const onClose = () => done(false);
+					pipe.on('drain', onDrain);
+					pipe.on('close', onClose);
+				});
+				if (!drained) return false;
+			}
+		}
+		return this.alive;
 	}
 
 	/** Sends an operation answered by 'ok' / 'failed'; resolves with the heap size in bytes. */

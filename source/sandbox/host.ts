@@ -48,13 +48,6 @@ process.on('message', (message: ParentMessage) => {
 			Atomics.add(ctl, CTL.reply, 1);
 			Atomics.notify(ctl, CTL.reply);
 			return;
-		case 'context':
-			try {
-				worker?.postMessage(message, [message.bytes.buffer as ArrayBuffer]);
-			} catch {
-				worker?.postMessage(message);
-			}
-			return;
 		default:
 			worker?.postMessage(message);
 	}

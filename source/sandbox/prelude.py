@@ -98,6 +98,9 @@ class _State:
     block = 0
     # An interrupt that came while no block ran (e.g. a cancel just before this block began).
     interrupted = False
+    # A context being loaded: (kind, parts, targets), see begin_context.
+    loading = None
+    probe = None
 
 
 _st = _State()
@@ -428,35 +431,77 @@ def install(host):
     _restore()
 
 
-def alloc(size):
+# Bytes before the characters of a compact ASCII str (CPython's PyASCIIObject): getsizeof counts
+# the header, the characters and a NUL. An ASCII part of the context is written there directly by
+# the worker, so a 100 MB context takes 100 MB of Python's memory, not a buffer and a str.
+_ASCII_HEADER = sys.getsizeof("ab") - 3
+
+
+def ascii_probe(text):
+    """The heap address of a fresh ASCII str's characters (the worker checks it reads `text`)."""
+    _st.probe = text
+    return id(text) + _ASCII_HEADER
+
+
+def _drop_context():
     # Drop the old context first, so loading a big one never holds both.
     _st.context = None
     _st.context_backup = None
+    _st.loading = None
     _st.ns["context"] = None
-    return bytearray(size)
 
 
-def set_context(buffer, kind, meta_json):
-    """Decodes the context from one UTF-8 buffer: a str, a dict with [name, byte length] parts, or
-    JSON text (any JSON value). A dict's or a list's items are restored after every block."""
-    view = memoryview(buffer)
+def begin_context(kind, parts_json, ascii_in_place):
+    """Makes room for the context's parts ([name, UTF-8 bytes, ASCII] each): an ASCII text of two
+    or more characters is a str of that length whose characters the worker overwrites (nothing
+    else has seen it yet); anything else a bytearray decoded by end_context. Returns each part's
+    character address, or -1 for a bytearray (the worker takes its buffer)."""
+    _drop_context()
+    _st.probe = None
+    parts = json.loads(parts_json)
+    targets = []
+    for _name, size, ascii in parts:
+        if ascii_in_place and ascii and size >= 2 and kind in ("str", "dict"):
+            targets.append(" " * size)
+        else:
+            targets.append(bytearray(size))
+    _st.loading = (kind, parts, targets)
+    return json.dumps([id(t) + _ASCII_HEADER if isinstance(t, str) else -1 for t in targets])
+
+
+def context_target(index):
+    return _st.loading[2][index]
+
+
+def abandon_context():
+    _st.loading = None
+
+
+def _part_text(targets, index):
+    target = targets[index]
+    targets[index] = None  # a decoded buffer is freed before the next part is decoded
+    if isinstance(target, str):
+        return target
+    return codecs.utf_8_decode(target, "strict", True)[0]
+
+
+def end_context():
+    """Sets `context` from the parts the worker filled: a str, a dict of text, or JSON text (any
+    JSON value). A dict's or a list's items are restored after every block."""
+    kind, parts, targets = _st.loading
+    _st.loading = None
     if kind == "str":
-        value = codecs.utf_8_decode(view, "strict", True)[0]
+        value = _part_text(targets, 0)
         backup = None
     elif kind == "dict":
-        value = {}
-        offset = 0
-        for name, size in json.loads(meta_json):
-            value[name] = codecs.utf_8_decode(view[offset : offset + size], "strict", True)[0]
-            offset += size
+        value = {name: _part_text(targets, i) for i, (name, _size, _ascii) in enumerate(parts)}
         backup = dict(value)
     elif kind == "json":
-        value = json.loads(codecs.utf_8_decode(view, "strict", True)[0])
+        value = json.loads(_part_text(targets, 0))
         backup = dict(value) if isinstance(value, dict) else list(value) if isinstance(value, list) else None
     else:
         value = None
         backup = None
-    view.release()
     _st.context = value
     _st.context_backup = backup
     _restore()

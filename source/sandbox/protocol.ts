@@ -4,6 +4,10 @@
 // The host may read only the sandbox's own folder: runtime values it needs live here.
 import type {BridgeFunction, HistoryEntry, VariableInfo} from './types.js';
 
+/** The host's file descriptor on which the parent writes a context's bytes (stdio[4]): the worker
+ * reads them straight into Python's memory, with no message, copy or decoding on the way. */
+export const CONTEXT_FD = 4;
+
 export interface WorkerInit {
 	/** Pyodide's package directory, with a trailing slash. */
 	pyodideDir: string;
@@ -17,10 +21,14 @@ export interface WorkerInit {
 /** How the context's bytes are laid out: see context-encoding.ts. */
 export type ContextKind = 'none' | 'str' | 'dict' | 'json';
 
+/** A context part on the wire: [dict key or '', UTF-8 bytes, every character ASCII]. */
+export type ContextPartHeader = [string, number, boolean];
+
 /** Parent -> host. */
 export type ParentMessage =
 	| {t: 'start'; init: WorkerInit}
-	| {t: 'context'; id: number; kind: ContextKind; bytes: Uint8Array; parts: Array<[string, number]>}
+	/** A context load: this header; its parts' bytes follow end to end on the context pipe. */
+	| {t: 'context'; id: number; kind: ContextKind; parts: ContextPartHeader[]}
 	| {t: 'turn'; id: number; history: HistoryEntry[]}
 	| {t: 'run'; id: number; code: string; maxOutputChars: number}
 	| {t: 'interrupt'; id: number}

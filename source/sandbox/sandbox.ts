@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {emptyResult, resultFromWorker} from './block-result.js';
 import {BlockRun, type BlockOutcome} from './block-run.js';
-import {encodeContext} from './context-encoding.js';
+import {contextChunks, partHeaders, planContext} from './context-encoding.js';
 import {HostProcess, type ReadyMessage} from './host-process.js';
 import {
 	cancelledBeforeStartNotice,
@@ -214,9 +214,17 @@ export class Sandbox implements Repl {
 		return host;
 	}
 
+	/** Sends the context's header, then its bytes in chunks on the context pipe (context-encoding.ts):
+	 * neither process ever holds a whole copy of them, and the worker reads them straight into
+	 * Python's memory. */
 	async #loadContext(host: HostProcess): Promise<void> {
-		const encoded = encodeContext(this.#context);
-		const heap = await host.request({t: 'context', id: ++this.#seq, kind: encoded.kind, bytes: encoded.bytes, parts: encoded.parts});
+		const plan = planContext(this.#context);
+		const reply = host.request({t: 'context', id: ++this.#seq, kind: plan.kind, parts: partHeaders(plan)});
+		reply.catch(() => {}); // awaited below, once the bytes are written
+		// The worker reads every byte even when the load fails, so the pipe stays in step; a host
+		// that died rejects the reply.
+		await host.writeContext(contextChunks(plan));
+		const heap = await reply;
 		this.#baselineHeap = heap;
 		this.#heapBytes = heap;
 	}

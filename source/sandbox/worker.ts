@@ -6,8 +6,9 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import url from 'node:url';
+import {isAscii} from 'node:buffer';
 import {parentPort, workerData, receiveMessageOnPort, type MessagePort} from 'node:worker_threads';
-import {CTL, bridgeFunctions, type HostMessage, type ParentMessage, type WorkerInit, type WorkerRunResult} from './protocol.js';
+import {CONTEXT_FD, CTL, bridgeFunctions, type HostMessage, type ParentMessage, type WorkerInit, type WorkerRunResult} from './protocol.js';
 import {OutputCapture, type StreamName} from './output.js';
 import {readSnapshotFile} from './snapshot-file.js';
 
@@ -370,28 +371,107 @@ function heap(): number {
 	return py._module.HEAPU8.byteLength;
 }
 
+// ---- the context: read from its pipe straight into Python's memory -----------------------------
+
+/**
+ * Whether Python's str objects lay out as `_rlm.ascii_probe` assumes: a known ASCII str is read
+ * back from the heap at the address it names. If not (a CPython that lays them out otherwise),
+ * every part goes through a bytearray instead.
+ */
+function asciiInPlaceWorks(): boolean {
+	try {
+		const probe = 'rlm-tui probe: ASCII text in place 0123456789';
+		const address = Number(rlm.ascii_probe(probe));
+		const heap = py._module.HEAPU8;
+		return address > 0 && Buffer.from(heap.buffer, heap.byteOffset + address, probe.length).toString('latin1') === probe;
+	} catch {
+		return false;
+	} finally {
+		rlm.ascii_probe(null);
+	}
+}
+
+let asciiInPlace: boolean | null = null;
+
+/** Reads up to `length` bytes of the context pipe into `target` at `offset`; waits while it is empty. */
+function readContextPipe(target: Uint8Array, offset: number, length: number): number {
+	for (;;) {
+		try {
+			const n = fs.readSync(CONTEXT_FD, target, offset, length, null);
+			if (n === 0) throw new Error('the context pipe closed before the whole context came');
+			return n;
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+			Atomics.wait(ctl, CTL.wake, 0, 5);
+		}
+	}
+}
+
+/** Reads and drops `bytes` of the pipe (a load that failed still takes its bytes: the pipe stays in step). */
+function skipContextBytes(bytes: number): void {
+	const scratch = new Uint8Array(Math.min(bytes, 1024 * 1024));
+	for (let left = bytes; left > 0; ) left -= readContextPipe(scratch, 0, Math.min(left, scratch.length));
+}
+
+/**
+ * Loads the context: Python makes room for every part (the old context dropped first), each
+ * part's bytes are read from the pipe to where they belong in the Wasm heap, Python then decodes
+ * what is not ASCII. A part said to be ASCII is checked to be.
+ * @throws ContextLoadFailure (the bytes were all read) or a Python error.
+ */
+function loadContext(message: Extract<ParentMessage, {t: 'context'}>): void {
+	const total = message.parts.reduce((sum, [, bytes]) => sum + bytes, 0);
+	let read = 0;
+	try {
+		asciiInPlace ??= asciiInPlaceWorks();
+		const addresses = JSON.parse(rlm.begin_context(message.kind, JSON.stringify(message.parts), asciiInPlace) as string) as number[];
+		message.parts.forEach(([, bytes, ascii], i) => {
+			let address = addresses[i]!;
+			if (address < 0) {
+				// A bytearray: its buffer's place in the heap.
+				const target = rlm.context_target(i) as PyProxyLike;
+				try {
+					const view = target.getBuffer('u8');
+					address = view.data.byteOffset;
+					view.release();
+				} finally {
+					target.destroy();
+				}
+			}
+			// Python allocates nothing while the bytes come, so the heap cannot move under them.
+			const heap = py._module.HEAPU8;
+			for (let done = 0; done < bytes; ) {
+				const n = readContextPipe(heap, address + done, bytes - done);
+				done += n;
+				read += n;
+			}
+			if (ascii && addresses[i]! >= 0 && !isAscii(heap.subarray(address, address + bytes)))
+				throw new ContextLoadFailure('a part of the context said to be ASCII was not');
+		});
+		rlm.end_context();
+	} catch (error) {
+		if (read < total) skipContextBytes(total - read);
+		try {
+			rlm.abandon_context();
+		} catch {
+			// nothing was allocated
+		}
+		throw error;
+	}
+}
+
+/** The context's bytes did not match its header: the load fails, the interpreter is fine. */
+class ContextLoadFailure extends Error {}
+
 function handle(message: ParentMessage): void {
 	// An interrupt meant for this very run may have landed before the run began: keep it.
 	// Any other is stale (its block ended before Python saw it).
 	if (message.t !== 'run' || Atomics.load(ctl, CTL.interruptRun) !== message.id) Atomics.store(ctl, CTL.interrupt, 0);
 	switch (message.t) {
-		case 'context': {
-			const bytes = message.bytes;
-			const buffer = rlm.alloc(bytes.length) as PyProxyLike;
-			try {
-				const view = buffer.getBuffer('u8');
-				try {
-					view.data.set(bytes);
-				} finally {
-					view.release();
-				}
-				rlm.set_context(buffer, message.kind, JSON.stringify(message.parts));
-			} finally {
-				buffer.destroy();
-			}
+		case 'context':
+			loadContext(message);
 			post({t: 'ok', id: message.id, heapBytes: heap()});
 			return;
-		}
 		case 'turn': {
 			rlm.begin_turn(JSON.stringify(message.history));
 			post({t: 'ok', id: message.id, heapBytes: heap()});
@@ -433,7 +513,8 @@ port.on('message', (message: ParentMessage) => {
 	try {
 		handle(message);
 	} catch (error) {
-		if (isPythonError(error) && message.t !== 'run' && 'id' in message) {
+		if ((isPythonError(error) || error instanceof ContextLoadFailure) && message.t !== 'run' && 'id' in message) {
+
 			post({t: 'failed', id: message.id, message: describe(error)});
 			return;
 		}

@@ -1,4 +1,5 @@
 // The REPL API inside Python, the bridge, context loading and output, against a real sandbox.
+import crypto from 'node:crypto';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {Sandbox} from '../../source/sandbox/index.js';
 import type {BridgeRequest, ExecResult} from '../../source/sandbox/index.js';
@@ -133,11 +134,43 @@ describe('context', () => {
 		expect((await ok('print(context)')).stdout).toBe('None\n');
 	});
 
-	it('loads a 100 MB str', async () => {
+	it('loads a 100 MB str, its ASCII taking its size in Python\'s memory once', async () => {
 		const big = 'abcdefghij'.repeat(10 * 1024 * 1024) + 'END';
+		const heapBefore = sandbox.heapBytes;
 		await sandbox.setContext(big);
+		// Written in place into the str: a buffer and a decoded copy would need twice as much.
+		expect(sandbox.heapBytes - heapBefore).toBeLessThan(1.5 * big.length);
 		const result = await ok('print(len(context), context[-3:], context.count("j"))');
 		expect(result.stdout).toBe(`${big.length} END ${10 * 1024 * 1024}\n`);
+		await sandbox.setContext('the context');
+	});
+
+	it('loads ASCII text as a normal str: equal, hashed and looked up like a literal', async () => {
+		await sandbox.setContext('ab');
+		expect((await ok('print(context == "ab", hash(context) == hash("a" + "b"), {"ab": 1}[context], context.isascii(), context.upper())')).stdout).toBe(
+			'True True 1 True AB\n',
+		);
+		await sandbox.setContext({x: 'key', y: 'k', z: 'key'});
+		expect((await ok('print(context["x"] == context["z"] == "key", {"key": 2}[context["x"]], hash(context["x"]) == hash("ke" + "y"), context["y"])')).stdout).toBe(
+			'True 2 True k\n',
+		);
+	});
+
+	it('loads a large text of every kind of character exactly (many chunks, pairs at every offset)', async () => {
+		// ASCII, Latin-1, BMP and astral characters, with runs of each that put characters across
+		// every chunk edge; compared by a digest of the UTF-8 bytes Python sees.
+		const pieces = ['plain ascii text ', 'é', '€', '😀', 'x'.repeat(1000), 'ñandú ', '\u{10FFFF}'];
+		let text = '';
+		for (let i = 0; text.length < 6 * 1024 * 1024; i++) text += pieces[i % pieces.length]!.repeat(1 + (i % 5));
+		const digest = crypto.createHash('sha256').update(text, 'utf8').digest('hex');
+		await sandbox.setContext(text);
+		const result = await ok('import hashlib\nprint(len(context), hashlib.sha256(context.encode("utf-8")).hexdigest())');
+		expect(result.stdout).toBe(`${[...text].length} ${digest}\n`);
+		const parts = {ascii: 'a'.repeat(3 * 1024 * 1024 + 1), one: 'z', unicode: text.slice(0, 2 * 1024 * 1024 + 7), empty: '', tail: 'end'};
+		await sandbox.setContext(parts);
+		const digests = Object.fromEntries(Object.entries(parts).map(([name, value]) => [name, crypto.createHash('sha256').update(value, 'utf8').digest('hex')]));
+		const seen = await ok('import hashlib, json\nprint(json.dumps({k: hashlib.sha256(v.encode("utf-8")).hexdigest() for k, v in context.items()}))');
+		expect(JSON.parse(seen.stdout)).toEqual(digests);
 		await sandbox.setContext('the context');
 	});
 });

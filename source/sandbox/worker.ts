@@ -41,6 +41,9 @@ interface PyodideLike {
 	[key: string]: any;
 }
 
+/** V8's collector (the host runs with --expose-gc; Python reaches no JavaScript global). */
+const collectGarbage = (globalThis as {gc?: () => void}).gc;
+
 const data = workerData as WorkerData;
 const port = parentPort!;
 const ctl = new Int32Array(data.ctl);
@@ -353,6 +356,9 @@ try {
 		heapBytes: py._module.HEAPU8.byteLength,
 		...(loaded.note ? {note: loaded.note} : {}),
 	});
+	// The start's garbage (the snapshot's copy, Pyodide's loader) would stay until an allocation
+	// triggers a collection, which an idle REPL never makes.
+	collectGarbage?.();
 } catch (error) {
 	post({t: 'fatal', message: `Python could not start: ${describe(error)}`});
 	process.exit(1);

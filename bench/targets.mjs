@@ -178,6 +178,8 @@ export async function benchTargets(log) {
 		const theirs = [];
 		const cold = [];
 		const oursMb = [];
+		const oursParentMb = [];
+		const oursHostMb = [];
 		const theirsMb = [];
 		await checked('rlm-tui headless', () => cli(['-p', question3]), /words/); // file cache
 		for (let i = 0; i < reps(7); i++) {
@@ -188,9 +190,11 @@ export async function benchTargets(log) {
 			theirs.push(b.ms);
 			cold.push(c.ms);
 			oursMb.push(a.peakMb);
+			oursParentMb.push(a.rootMb);
+			oursHostMb.push(a.othersMb);
 			theirsMb.push(b.peakMb);
 		}
-		Object.assign(out, {headless3Ms: ours, reference3Ms: theirs, coldLoadMs: cold, headless3Mb: oursMb, reference3Mb: theirsMb});
+		Object.assign(out, {headless3Ms: ours, reference3Ms: theirs, coldLoadMs: cold, headless3Mb: oursMb, headless3ParentMb: oursParentMb, headless3HostMb: oursHostMb, reference3Mb: theirsMb});
 		out.headless3OverReference = ours.map((x, i) => x / theirs[i]);
 		out.headless3OverCold = ours.map((x, i) => x / cold[i]);
 		log(`  3-turn answer: rlm-tui ${ours.map((x) => x.toFixed(0)).join(', ')} ms; reference ${theirs.map((x) => x.toFixed(0)).join(', ')} ms; cold loadPyodide ${cold.map((x) => x.toFixed(0)).join(', ')} ms`);

@@ -144,7 +144,7 @@ export function procCpuMs(pid) {
  * resident set (VmHWM, which only grows) and the sum of current resident sets. `peakMb` is the sum
  * over every process seen of its last peak: the tree's memory as "peak RSS of all processes".
  * A process that lives less than `everyMs` can be missed; the last reading of one is at most
- * `everyMs` before it ended.
+ * `everyMs` before it ended. `rootMb` is the root's own peak, `othersMb` the sum of the others'.
  */
 export function watchTreeMemory(rootPid, {everyMs = 20} = {}) {
 	const peaks = new Map();
@@ -165,7 +165,9 @@ export function watchTreeMemory(rootPid, {everyMs = 20} = {}) {
 		stop() {
 			clearInterval(timer);
 			const values = [...peaks.values()];
-			return {peakMb: values.reduce((a, b) => a + b, 0) / MB, maxProcessMb: Math.max(0, ...values) / MB, maxSumRssMb: maxSumRss / MB, processes: peaks.size};
+			const peakMb = values.reduce((a, b) => a + b, 0) / MB;
+			const rootMb = (peaks.get(rootPid) ?? NaN) / MB;
+			return {peakMb, rootMb, othersMb: peakMb - rootMb, maxProcessMb: Math.max(0, ...values) / MB, maxSumRssMb: maxSumRss / MB, processes: peaks.size};
 		},
 	};
 }

@@ -40,6 +40,9 @@ export function rlmOptionsFrom(config: ResolvedConfig) {
 		...(config.subModel ? {subModel: config.subModel} : {}),
 		timeoutSeconds: config.timeoutSeconds,
 		...config.limits,
+		...(config.instructions ? {instructions: config.instructions} : {}),
+		...(config.systemPrompt ? {systemPrompt: config.systemPrompt} : {}),
+		...(config.systemPromptSource ? {systemPromptSource: config.systemPromptSource} : {}),
 	};
 }
 

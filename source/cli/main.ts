@@ -55,6 +55,8 @@ async function main(): Promise<number> {
 		maxErrors: flags.maxErrors,
 		maxSubCalls: flags.maxSubCalls,
 		...(flags.allowModels ? {allowModels: flags.allowModels} : {}),
+		...(flags.system !== undefined ? {system: flags.system} : {}),
+		...(flags.systemFile !== undefined ? {systemFile: await readSystemFile(flags.systemFile)} : {}),
 	};
 	if (flags.resume && command !== 'serve' && command !== 'mcp' && flags.replay === undefined) {
 		const {resumedBackendFlags} = await import('./resume-backend.js');
@@ -164,6 +166,18 @@ async function main(): Promise<number> {
 
 function pickDefined<T extends object, K extends keyof T>(values: T, names: readonly K[]): Partial<Pick<T, K>> {
 	return Object.fromEntries(names.filter((name) => values[name] !== undefined).map((name) => [name, values[name]])) as Partial<Pick<T, K>>;
+}
+
+/** --system-file's text. @throws UsageError when it cannot be read. */
+async function readSystemFile(path: string): Promise<{text: string; path: string}> {
+	const {readFile} = await import('node:fs/promises');
+	try {
+		return {text: await readFile(path, 'utf8'), path};
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+		return fail(`--system-file ${path}: cannot read it (${why})`);
+	}
 }
 
 exitQuietlyOnBrokenPipe();

@@ -4,7 +4,7 @@
 import type {Backend} from '../backends/types.js';
 import type {LimitCaps, LimitName} from '../protocol/limits.js';
 import type {Repl, ReplOptions} from '../protocol/repl.js';
-import type {RlmEventBody} from '../protocol/events.js';
+import type {RlmEventBody, SystemPromptChoice} from '../protocol/events.js';
 import type {CompletionResult} from './types.js';
 import type {HostPool, HostSlot} from './host-pool.js';
 import type {RunLimits} from './run-limits.js';
@@ -29,6 +29,8 @@ export interface SettledOptions {
 	maxConcurrency: number;
 	maxChildConcurrency: number;
 	subModelContextTokens?: number;
+	/** The user's instructions and/or replacement system prompt, when there are any. */
+	system?: SystemPromptChoice;
 	repl: ReplOptions;
 	/** The run-wide caps (maxSubCalls always set). */
 	limits: LimitCaps;

@@ -1,5 +1,5 @@
 // Every text the engine sends the root model. Size-aware, and reminding the model of the turn.
-import type {ContextInfo} from '../protocol/events.js';
+import type {ContextInfo, SystemPromptChoice} from '../protocol/events.js';
 import type {VariableInfo} from '../protocol/repl.js';
 
 export type SizeClass = 'small' | 'medium' | 'large' | 'huge';
@@ -26,8 +26,6 @@ export function systemPrompt(options: {
 	maxIterations: number;
 	/** The sub-model's real window (from its server or the model catalog) and the prompt size it leaves room for. */
 	subModelWindow?: {tokens: number; chars: number};
-	/** Appended for this task (CompletionOptions.instructions), e.g. the answer's format. */
-	instructions?: string;
 }): string {
 	const promptSize = options.subModelWindow
 		? `Keep each prompt under about ${options.subModelWindow.chars.toLocaleString('en-US')} characters: the sub-model's window is ${options.subModelWindow.tokens.toLocaleString('en-US')} tokens, and a longer prompt is cut or refused.`
@@ -53,7 +51,34 @@ How to work:
 3. When a sub-call fails its slot holds a string starting with "Error:"; check for it.
 4. Submit only from code, with llm_output(...) once you are sure. A full, direct answer to the question; not a description of your process.
 
-You have ${options.maxIterations} turns.${options.instructions?.trim() ? `\n\nInstructions for this task (they override the defaults above where they differ):\n${options.instructions.trim()}` : ''}`;
+You have ${options.maxIterations} turns.`;
+}
+
+/** The session's system-prompt choice (RlmOptions.instructions / systemPrompt) with one call's
+ * instructions (CompletionOptions.instructions, e.g. serve's response_format) appended after the
+ * session's: one list of instructions, one heading in the prompt. Undefined when there is none. */
+export function systemPromptChoice(session: SystemPromptChoice | undefined, callInstructions: string | undefined): SystemPromptChoice | undefined {
+	const call = callInstructions?.trim();
+	if (!call) return session;
+	const instructions = [session?.instructions?.trim(), call].filter(Boolean).join('\n\n');
+	return {...session, instructions};
+}
+
+/** The system prompt as sent: the built-in one (or the user's replacement), then the user's
+ * instructions under a heading of their own. */
+export function withUserSystem(builtIn: string, choice: SystemPromptChoice | undefined): string {
+	const base = choice?.replacement ? choice.replacement.text.trimEnd() : builtIn;
+	if (!choice?.instructions?.trim()) return base;
+	return `${base}\n\nInstructions for this task (follow them; they override the defaults above where they differ, but not how you submit the answer):\n${choice.instructions.trim()}`;
+}
+
+/** What a replacement system prompt lacks for the loop to work ([] when nothing): the model must
+ * write ```repl blocks and submit from code. */
+export function missingFromSystemPrompt(text: string): string[] {
+	const missing: string[] = [];
+	if (!/```\s*repl|\brepl\b/i.test(text)) missing.push('that code goes in ```repl blocks');
+	if (!/llm_output|FINAL_VAR|FINAL\(|answer\[/.test(text)) missing.push('how to submit the answer (llm_output(...), FINAL_VAR(name) or the answer dict)');
+	return missing;
 }
 
 export function describeContext(context: ContextInfo): string {

@@ -9,7 +9,7 @@ import type {Backend} from '../backends/types.js';
 import type {ExecResult, HistoryEntry, Repl, ReplFactory, ReplOptions, RunOptions, SandboxContext, VariableInfo} from '../protocol/repl.js';
 import type {EngineContext, SettledOptions} from './engine-context.js';
 import {contextInfo} from './context-info.js';
-import type {RlmEvent, RlmEventBody} from '../protocol/events.js';
+import type {RlmEvent, RlmEventBody, SystemPromptChoice} from '../protocol/events.js';
 import {DEFAULT_MAX_SUB_CALLS, type LimitCaps} from '../protocol/limits.js';
 import {HostPool} from './host-pool.js';
 import {RunLimits} from './run-limits.js';
@@ -361,6 +361,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			maxConcurrency: o.maxConcurrency ?? DEFAULTS.maxConcurrency,
 			maxChildConcurrency: Math.min(o.maxConcurrency ?? DEFAULTS.maxChildConcurrency, DEFAULTS.maxChildConcurrency),
 			subModelContextTokens: o.subModelContextTokens,
+			...systemChoice(o),
 			repl: this.#replOptions(),
 		};
 	}
@@ -539,6 +540,14 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		this.#queue = run.catch(() => undefined);
 		return run;
 	}
+}
+
+/** The user's system-prompt choice, as the settled options carry it (absent when none). */
+function systemChoice(o: RlmOptions): {system?: SystemPromptChoice} {
+	const instructions = o.instructions?.trim() ? o.instructions : undefined;
+	const replacement = o.systemPrompt?.trim() ? {text: o.systemPrompt, ...(o.systemPromptSource ? {source: o.systemPromptSource} : {})} : undefined;
+	if (!instructions && !replacement) return {};
+	return {system: {...(instructions ? {instructions} : {}), ...(replacement ? {replacement} : {})}};
 }
 
 /** A block cancelled while the sandbox was still starting. */

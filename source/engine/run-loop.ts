@@ -20,9 +20,12 @@ import {
 	firstUserMessage,
 	forcedFinalPrompt,
 	limitedFinalPrompt,
+	missingFromSystemPrompt,
 	noCodeNudge,
 	systemPrompt,
+	systemPromptChoice,
 	turnReminder,
+	withUserSystem,
 	type BlockFeedback,
 } from './prompts.js';
 import {bridgeHandler} from './sub-calls.js';
@@ -48,7 +51,8 @@ export interface RunParams {
 	variables: VariableInfo[];
 	/** The caller's cancel; the run also stops when the completion's limits are reached. */
 	signal?: AbortSignal;
-	/** Appended to the system prompt (CompletionOptions.instructions; the root run only). */
+	/** This call's instructions (CompletionOptions.instructions; the root run only), appended to
+	 * the session's (RlmOptions.instructions) in the system prompt. */
 	instructions?: string;
 }
 
@@ -60,6 +64,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 	const {maxIterations} = engine.options;
 	const {limits} = engine;
 	const signal = params.signal ? AbortSignal.any([params.signal, limits.signal]) : limits.signal;
+	const system = systemPromptChoice(engine.options.system, params.instructions);
 	engine.emit({
 		type: 'run.start',
 		runId,
@@ -70,10 +75,23 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		question: params.displayQuestion,
 		context: params.context,
 		maxIterations,
+		...(system ? {system} : {}),
 	});
 	if (depth === 0) {
 		const {limitDefaults} = engine.options;
 		engine.emit({type: 'limits', runId, caps: limits.caps, use: limits.use(), ...(limitDefaults?.length ? {defaults: limitDefaults} : {})});
+	}
+	const replacement = system?.replacement;
+	if (replacement && depth === 0) {
+		const missing = missingFromSystemPrompt(replacement.text);
+		if (missing.length && engine.once('system_prompt_incomplete'))
+			engine.emit({
+				type: 'notice',
+				runId,
+				level: 'warn',
+				code: 'system_prompt_incomplete',
+				message: `The replacement system prompt${replacement.source ? ` (${replacement.source})` : ''} does not say ${missing.join(', nor ')}: the model may never run code or submit an answer (see "The system prompt" in the README).`,
+			});
 	}
 
 	let usage: Usage = zeroUsage();
@@ -93,13 +111,15 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 	const messages: ChatMessage[] = [
 		{
 			role: 'system',
-			content: systemPrompt({
-				depth,
-				maxDepth: engine.options.maxDepth,
-				maxIterations,
-				...(subWindow.known ? {subModelWindow: {tokens: subWindow.tokens, chars: promptBudgetChars(subWindow.tokens)}} : {}),
-				...(params.instructions ? {instructions: params.instructions} : {}),
-			}),
+			content: withUserSystem(
+				systemPrompt({
+					depth,
+					maxDepth: engine.options.maxDepth,
+					maxIterations,
+					...(subWindow.known ? {subModelWindow: {tokens: subWindow.tokens, chars: promptBudgetChars(subWindow.tokens)}} : {}),
+				}),
+				system,
+			),
 		},
 		{
 			role: 'user',

@@ -49,6 +49,15 @@ export interface RlmOptions {
 	origin?: SessionOrigin;
 	/** Directory for the Pyodide snapshot. */
 	cacheDir?: string;
+	/** Your instructions, appended to the built-in system prompt (or to `systemPrompt`) of every
+	 * run, child RLMs included (-s/--system). */
+	instructions?: string;
+	/** Replaces the built-in system prompt whole (--system-file). It must still tell the model to
+	 * write ```repl blocks and to submit with llm_output(...) (see the README); a notice says so
+	 * when it does not. */
+	systemPrompt?: string;
+	/** Where `systemPrompt` came from (a file path), shown in the detail view and logged. */
+	systemPromptSource?: string;
 	/** Where REPLs come from: the session's and each child RLM's (default: the Pyodide sandbox). */
 	replFactory?: ReplFactory;
 
@@ -84,8 +93,9 @@ export type CompletionLimits = Pick<RlmOptions, 'maxBudget' | 'maxTimeout' | 'ma
 export interface CompletionOptions extends CompletionLimits {
 	context?: SandboxContext;
 	signal?: AbortSignal;
-	/** Extra instructions for the root model, appended to its system prompt (e.g. the format the
-	 * answer must have, as serve's response_format). Child RLMs do not see them. */
+	/** This call's instructions for the root model (e.g. the format the answer must have, as
+	 * serve's response_format): appended after the session's `instructions` under the same
+	 * heading of the system prompt. Child RLMs do not see them. */
 	instructions?: string;
 }
 

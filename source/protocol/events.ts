@@ -30,6 +30,18 @@ export interface ContextInfo {
 	items?: number;
 }
 
+/** What the user did to the root model's system prompt: instructions appended to the built-in
+ * one (-s/--system, the library's `instructions`), and/or a replacement for it whole
+ * (--system-file, the library's `systemPrompt`; the instructions then follow the replacement). */
+export interface SystemPromptChoice {
+	instructions?: string;
+	replacement?: {
+		text: string;
+		/** Where the replacement came from (a file path), when it came from a file. */
+		source?: string;
+	};
+}
+
 interface Stamp {
 	/** Monotonic milliseconds (performance.now() of the engine's process). */
 	t: number;
@@ -46,6 +58,8 @@ export type RlmEventBody =
 			question: string;
 			context: ContextInfo;
 			maxIterations: number;
+			/** Set when the user extended or replaced the system prompt. */
+			system?: SystemPromptChoice;
 	  }
 	| {type: 'iter.start'; runId: string; iteration: number; maxIterations: number}
 	| {

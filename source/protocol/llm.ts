@@ -35,7 +35,9 @@ export type NoticeCode =
 	| 'limit_reached'
 	| 'sub_call_refused'
 	/** --max-budget is set and a model's price is not known: its tokens count, its cost cannot. */
-	| 'price_unknown';
+	| 'price_unknown'
+	/** A replacement system prompt that does not tell the model how to run code or submit. */
+	| 'system_prompt_incomplete';
 
 export type BackendErrorCode =
 	| 'unreachable'

@@ -36,6 +36,10 @@ export interface Flags {
 	maxSubCalls?: number;
 	/** `--allow-models a,b`, repeatable. */
 	allowModels?: string[];
+	/** -s/--system: instructions appended to the system prompt. */
+	system?: string;
+	/** --system-file, already read: the replacement system prompt and its path. */
+	systemFile?: {text: string; path: string};
 }
 
 /** The run-wide limits a session runs under: the protocol's caps (absent: no limit) and the
@@ -61,6 +65,11 @@ export interface ResolvedConfig {
 	limits?: LimitConfig;
 	/** The run settings a launch flag chose (the settings view says where each value came from). */
 	fromFlags?: RunSettingKey[];
+	/** Appended to the system prompt: -s/--system, else the settings' `instructions`. */
+	instructions?: string;
+	/** Replaces the system prompt whole (--system-file; never saved). */
+	systemPrompt?: string;
+	systemPromptSource?: string;
 }
 
 /** A configuration problem with a one-line message fit for a user. */
@@ -218,6 +227,13 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 	if (apiKey) config.apiKey = apiKey;
 	if (Object.keys(headers).length > 0) config.headers = headers;
 	if (subModel) config.subModel = subModel;
+	const instructions = nonEmpty(flags.system) ?? settings.instructions;
+	if (instructions) config.instructions = instructions;
+	if (flags.systemFile) {
+		if (!flags.systemFile.text.trim()) throw new ConfigError(`--system-file ${flags.systemFile.path} is empty: a replacement system prompt needs text.`);
+		config.systemPrompt = flags.systemFile.text;
+		config.systemPromptSource = flags.systemFile.path;
+	}
 	return config;
 }
 

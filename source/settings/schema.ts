@@ -37,6 +37,8 @@ export interface Settings {
 	maxSubCalls?: number;
 	/** Models `model=` may name in sub-calls besides the root model and the sub-model. */
 	allowModels?: string[];
+	/** Instructions appended to the system prompt of every run (as -s/--system). */
+	instructions?: string;
 	theme: 'dark' | 'light';
 }
 
@@ -107,6 +109,7 @@ export const settingsSchema = z
 		maxErrors: runSettingSchemas.maxErrors.optional().catch(undefined),
 		maxSubCalls: runSettingSchemas.maxSubCalls.optional().catch(undefined),
 		allowModels: runSettingSchemas.allowModels.optional().catch(undefined),
+		instructions: z.string().trim().min(1).max(20_000).optional().catch(undefined),
 		theme: z.enum(['dark', 'light']).catch(DEFAULT_SETTINGS.theme),
 	})
 	.catch(() => ({...DEFAULT_SETTINGS, models: {}, baseURLs: {}, headers: {}}));

@@ -120,6 +120,7 @@ export class TrajectoryLogger {
 					...(turn?.contextIsPrompt ? {context_is_prompt: true} : {}),
 					...(keepContext ? {context_text: turn.context} : {}),
 					...(turn?.subModel ? {sub_model: turn.subModel} : {}),
+					...(run.system ? {system: run.system} : {}),
 				},
 			}),
 		);

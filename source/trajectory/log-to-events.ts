@@ -1,7 +1,7 @@
 // Turns a JSONL trajectory (ours or the original's) back into engine events, so a replay is fed
 // through the same reducer and tree as a live run.
 import type {FinishReason, NoticeCode, Usage} from '../protocol/llm.js';
-import type {ContextInfo, RlmEvent, RlmEventBody, RunStatus} from '../protocol/events.js';
+import type {ContextInfo, RlmEvent, RlmEventBody, RunStatus, SystemPromptChoice} from '../protocol/events.js';
 import type {BridgeFunction} from '../protocol/repl.js';
 import {z} from 'zod';
 import {LIMIT_NAMES, type LimitCaps, type LimitName, type LimitUse} from '../protocol/limits.js';
@@ -32,6 +32,24 @@ interface Ours {
 	finish_reason?: FinishReason;
 	prompt_truncated?: {sent_tokens: number; kept_tokens: number};
 	notices?: Array<{code: NoticeCode; level: 'info' | 'warn' | 'error'; message: string}>;
+	system?: unknown;
+}
+
+/** A logged system-prompt choice, kept only in its known shape (a log file is outside data). */
+const loggedSystemSchema = z.object({
+	instructions: z.string().optional(),
+	replacement: z.object({text: z.string(), source: z.string().optional()}).optional(),
+});
+
+function systemOf(value: unknown): SystemPromptChoice | undefined {
+	const parsed = loggedSystemSchema.safeParse(value);
+	if (!parsed.success) return undefined;
+	const {instructions, replacement} = parsed.data;
+	if (instructions === undefined && !replacement) return undefined;
+	return {
+		...(instructions !== undefined ? {instructions} : {}),
+		...(replacement ? {replacement: {text: replacement.text, ...(replacement.source !== undefined ? {source: replacement.source} : {})}} : {}),
+	};
 }
 
 /** Our logged extras about how a reply ended, as event fields. */
@@ -130,6 +148,7 @@ function emitRun(
 			question: meta.question ?? (real[0]?.prompt.find((m) => m.role === 'user')?.content.slice(0, 2000) ?? ''),
 			context: meta.context ?? {type: 'none', chars: 0},
 			maxIterations: metadata.max_iterations || real.length,
+			...(systemOf(meta.system) ? {system: systemOf(meta.system)!} : {}),
 		},
 		runStart,
 	);

@@ -5,7 +5,7 @@ import type {LimitCaps, LimitName, LimitUse} from '../protocol/limits.js';
 import type {SandboxContext} from '../protocol/repl.js';
 import type {SessionOrigin} from './log-names.js';
 import type {ChatMessage, FinishReason, Usage} from '../protocol/llm.js';
-import type {ContextInfo, RunStatus} from '../protocol/events.js';
+import type {ContextInfo, RunStatus, SystemPromptChoice} from '../protocol/events.js';
 import {getNode, type CallNode, type CodeNode, type NoticeNode, type OutputNode, type ReplyNode, type RunNode, type TrajectoryNode, type TrajectoryState} from './tree.js';
 
 /** A prompt the server truncated, in tokens (our extra). */
@@ -110,6 +110,8 @@ export interface OriginalMetadata {
 		/** The question was its own context, so context_text is not kept. */
 		context_is_prompt?: boolean;
 		sub_model?: string;
+		/** The user's instructions and/or replacement system prompt. */
+		system?: SystemPromptChoice;
 	};
 }
 
@@ -258,6 +260,6 @@ export function childTrajectory(state: TrajectoryState, run: RunNode, prompts: P
 		last.rlm_tui = {...last.rlm_tui!, ...(run.runStatus ? {run_status: run.runStatus} : {}), ...(run.answer !== undefined ? {answer: run.answer} : {}), ...runErrorRecord(run)};
 		if ((run.runStatus === 'forced' || run.runStatus === 'answered') && last.final_answer === null) last.final_answer = run.answer ?? null;
 	}
-	const rlmTui = {version: 1 as const, session_id: '', run_id: run.runId, turn: 0, question: run.question, context: run.context};
+	const rlmTui = {version: 1 as const, session_id: '', run_id: run.runId, turn: 0, question: run.question, context: run.context, ...(run.system ? {system: run.system} : {})};
 	return {run_metadata: metadataRecord(run, {maxDepth, rlmTui}), iterations};
 }

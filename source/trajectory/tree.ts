@@ -7,7 +7,7 @@
 // memo works on them). Nodes live in a chunked persistent vector (their ids are indices), so an
 // event costs O(depth + chunk) rather than O(nodes).
 import type {ChatMessage, FinishReason, Usage} from '../protocol/llm.js';
-import type {ContextInfo, PromptTruncation, RlmEvent, RunStatus} from '../protocol/events.js';
+import type {ContextInfo, PromptTruncation, RlmEvent, RunStatus, SystemPromptChoice} from '../protocol/events.js';
 import type {LimitCaps, LimitName, LimitUse} from '../protocol/limits.js';
 import type {RunErrorCode} from '../protocol/errors.js';
 import type {BridgeFunction, VariableInfo} from '../protocol/repl.js';
@@ -50,6 +50,8 @@ export interface RunNode extends NodeBase {
 	readonly question: string;
 	readonly context: ContextInfo;
 	readonly maxIterations: number;
+	/** The user's instructions / replacement system prompt, when there were any. */
+	readonly system?: SystemPromptChoice;
 	/** Latest iteration number started. */
 	readonly iteration: number;
 	readonly answer?: string;
@@ -542,6 +544,7 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 				question: event.question,
 				context: event.context,
 				maxIterations: event.maxIterations,
+				...(event.system ? {system: event.system} : {}),
 			};
 			if (lookupRun(tx, event.runId) !== undefined) {
 				// Repeated announcement (or a placeholder made earlier): refresh its fields.

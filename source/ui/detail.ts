@@ -1,7 +1,7 @@
 // The detail view's text for a node: everything the one-line row leaves out (the full code, the
 // full output, the full prompt and response), wrapped to the view's width. Pure and cached.
 import type {ChatMessage} from '../protocol/llm.js';
-import type {TrajectoryNode} from '../trajectory/tree.js';
+import type {RunNode, TrajectoryNode} from '../trajectory/tree.js';
 import {wrapLines} from './format.js';
 import {formatMs, formatTokens} from '../text/units.js';
 import {safeText} from '../text/safe-text.js';
@@ -38,6 +38,7 @@ function sections(node: TrajectoryNode): Array<[string, string]> {
 				['Run', `${node.parent >= 0 ? 'child ' : ''}run ${node.runId} · model ${node.model} · backend ${node.backend} · depth ${node.depth}\ncontext: ${node.context.type}, ${node.context.chars.toLocaleString('en-US')} chars${node.context.keys ? ` (${node.context.keys.join(', ')})` : ''}\niterations: ${node.iteration}${node.maxIterations ? ` of ${node.maxIterations}` : ''}${node.runStatus ? ` · ${node.runStatus}` : ''}`],
 				['Question', node.question || '(none)'],
 				...(node.limits ? [['Limits', limitsDetail(node.limits.caps, node.limits.use, node.limit)] as [string, string]] : []),
+				...systemSections(node),
 				...(node.error ? [[node.runStatus === 'limited' ? 'Stopped' : errorTitle(node.errorCode), node.error] as [string, string]] : []),
 				...(node.answer !== undefined ? [['Answer', node.answer] as [string, string]] : []),
 			];
@@ -103,6 +104,15 @@ function sentLines(prompt: readonly ChatMessage[] | undefined): Array<[string, s
 		const cut = text.length > SENT_MESSAGE_CHARS ? `${text.slice(0, SENT_MESSAGE_CHARS)}\n… ${(text.length - SENT_MESSAGE_CHARS).toLocaleString('en-US')} more characters (the whole message is in the trajectory log)` : text;
 		return [`Sent ${index + 1}/${prompt.length} · ${message.role} · ${text.length.toLocaleString('en-US')} chars`, cut || '(empty)'];
 	});
+}
+
+/** The user's instructions and replacement system prompt, as the run used them. */
+function systemSections(node: RunNode): Array<[string, string]> {
+	const out: Array<[string, string]> = [];
+	const {replacement, instructions} = node.system ?? {};
+	if (replacement) out.push([`System prompt (replaced${replacement.source ? ` from ${replacement.source}` : ''})`, replacement.text]);
+	if (instructions) out.push(['Instructions (added to the system prompt)', instructions]);
+	return out;
 }
 
 /** What the server cut, for the detail view. */

@@ -119,15 +119,21 @@ export function firstUserMessage(options: {
 	question: string | null;
 	context: ContextInfo;
 	historyTurns: number;
+	/** Contexts in the REPL (context_0 … context_{n-1}, the last one `context`). */
+	contextCount?: number;
 	variables: VariableInfo[];
 	/** How many variables there are (the REPL may list only some). */
 	variableCount?: number;
 }): string {
 	const parts = [describeContext(options.context), sizeHints[sizeClass(options.context.chars)]];
 	if (options.historyTurns > 0) {
+		const numbered = options.historyTurns === 1 ? '`history_0`' : `\`history_0\` through \`history_${options.historyTurns - 1}\``;
 		const listed = options.variables.length ? `: ${variableListing(options.variables.slice(0, 30), options.variableCount ?? options.variables.length, false)}` : '';
-		parts.push(`This chat has ${options.historyTurns} earlier turn(s), in \`history\`. Your variables from them are still defined${listed}.`);
+		parts.push(`This chat has ${options.historyTurns} earlier turn(s): their questions and answers are in \`history\`, and the messages of each in ${numbered}. Your variables from them are still defined${listed}.`);
 	}
+	const contexts = options.contextCount ?? 1;
+	if (contexts > 1)
+		parts.push(`You have ${contexts} contexts available (\`context_0\` through \`context_${contexts - 1}\`, one per turn of this chat); \`context\` is this turn's, \`context_${contexts - 1}\`.`);
 	if (options.question) parts.push(`The question: ${options.question}`);
 	else parts.push('The task is in `context` itself: read it to find what is asked.');
 	parts.push('Begin by examining `context` in the REPL. Do not answer yet.');

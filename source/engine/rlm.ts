@@ -73,6 +73,8 @@ export class Rlm extends EventEmitter<RlmEvents> {
 	readonly #life = new AbortController();
 	#logger: TrajectoryLogger | null = null;
 	#turns = 0;
+	/** Turns begun in the session's REPL: Python's context_0 … context_{n-1}. */
+	#contextCount = 0;
 	#sessionId = randomBytes(4).toString('hex');
 	/** Puts the cost on the events that can carry it. */
 	#hosts: HostPool;
@@ -92,8 +94,9 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		return this.#options;
 	}
 
+	/** The earlier turns as questions and answers (the messages behind Python's history_N are not included). */
 	get history(): HistoryEntry[] {
-		return this.#history.map((entry) => ({...entry}));
+		return this.#history.map((entry) => ({question: entry.question, answer: entry.answer}));
 	}
 
 	/** Changes options from the next call on; the session's REPL and history are kept. */
@@ -181,6 +184,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			// A fresh session logs as a new one, so --resume never brings back what /clear dropped.
 			this.#sessionId = randomBytes(4).toString('hex');
 			this.#turns = 0;
+			this.#contextCount = 0;
 			this.#logger?.dispose();
 			this.#logger = null;
 			if (old) await (await old.catch(() => null))?.dispose();
@@ -251,6 +255,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			},
 		};
 		this.#turns++;
+		let turnMessages: HistoryEntry['messages'];
 		this.#trajectoryLogger()?.beginTurn({runId, turn: this.#turns, question: prompt, context, contextIsPrompt: ownContext, ...(this.#options.subModel ? {subModel: this.#options.subModel} : {})});
 		let result: CompletionResult;
 		try {
@@ -264,9 +269,13 @@ export class Rlm extends EventEmitter<RlmEvents> {
 				repl,
 				hostSlot: rootSlot,
 				historyTurns: this.#history.length,
+				contextCount: this.#contextCount + 1,
 				variables: this.#variables,
 				signal: options.signal ? AbortSignal.any([options.signal, this.#life.signal]) : this.#life.signal,
 				...(options.instructions ? {instructions: options.instructions} : {}),
+				onMessages: (messages) => {
+					turnMessages = messages.map((message) => ({role: message.role, content: message.content}));
+				},
 			});
 		} finally {
 			engine.limits.dispose();
@@ -275,7 +284,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		const lastBlocks = result.iterations.flatMap((iteration) => iteration.codeBlocks);
 		if (lastBlocks.length) this.#variables = lastBlocks.at(-1)!.result.variables;
 		if (result.status === 'answered' || result.status === 'forced' || (result.status === 'limited' && result.response))
-			this.#history.push({question: prompt, answer: result.response});
+			this.#history.push({question: prompt, answer: result.response, ...(turnMessages ? {messages: turnMessages} : {})});
 		return result;
 	}
 
@@ -299,12 +308,14 @@ export class Rlm extends EventEmitter<RlmEvents> {
 				this.#contextLoaded = context;
 			}
 			await sandbox.beginTurn(this.#history);
+			this.#contextCount++;
 			return sandbox;
 		} catch (error) {
 			// Drop only the sandbox this preparation used (a /clear may have started another).
 			if (this.#sandbox === starting) {
 				this.#sandbox = null;
 				this.#contextLoaded = undefined;
+				this.#contextCount = 0;
 			}
 			await (await starting.catch(() => null))?.dispose();
 			throw error;
@@ -453,6 +464,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 					this.#contextLoaded = context;
 				}
 				await sandbox.beginTurn(this.#history);
+				this.#contextCount++;
 				for (const block of turn.blocks) {
 					const recorded = [...block.responses];
 					const result = await sandbox.run(block.code, {

@@ -48,12 +48,16 @@ export interface RunParams {
 	/** The slot this run's REPL holds in the host pool (its child runs take theirs under it). */
 	hostSlot: HostSlot;
 	historyTurns: number;
+	/** Contexts in the REPL this turn (context_0 … context_{n-1}); 1 when absent. */
+	contextCount?: number;
 	variables: VariableInfo[];
 	/** The caller's cancel; the run also stops when the completion's limits are reached. */
 	signal?: AbortSignal;
 	/** This call's instructions (CompletionOptions.instructions; the root run only), appended to
 	 * the session's (RlmOptions.instructions) in the system prompt. */
 	instructions?: string;
+	/** Told the root model's whole conversation of this run when it ends (Python's history_N of later turns). */
+	onMessages?: (messages: ChatMessage[]) => void;
 }
 
 class Cancelled extends Error {}
@@ -127,6 +131,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				question: params.question,
 				context: params.context,
 				historyTurns: params.historyTurns,
+				contextCount: params.contextCount ?? 1,
 				variables: params.variables,
 			}),
 		},
@@ -134,6 +139,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 
 	const finish = (answer: string, status: RunStatus, error?: RunError, limit?: LimitName): CompletionResult => {
 		const ms = performance.now() - started;
+		params.onMessages?.(messages);
 		const failure = error ? {error: error.message, ...(error.code ? {errorCode: error.code} : {})} : {};
 		engine.emit({type: 'run.done', runId, answer, status, ...(limit ? {limit} : {}), usage, ms, iterations: iterations.length, ...failure});
 		const advice = error?.advice ? {errorAdvice: error.advice} : {};

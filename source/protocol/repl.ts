@@ -28,6 +28,10 @@ export type SandboxContext = Exclude<JsonValue, null>;
 export interface HistoryEntry {
 	question: string;
 	answer: string;
+	/** The root model's messages of that turn, as Python's `history_N` holds them (the original
+	 * RLM's name); absent for turns that came from elsewhere (a resumed log, an API transcript),
+	 * whose `history_N` is then the question and the answer. */
+	messages?: Array<{role: string; content: string}>;
 }
 
 /** A user variable of the REPL: its name and its Python type name. */

@@ -91,6 +91,10 @@ class _State:
     answer = {"content": "", "ready": False}
     # The list `history` was last set to (to tell a rebinding from the real one).
     history_list = None
+    # The original RLM's multi-turn names: context_i is the context of this REPL's turn i, history_i
+    # the root model's messages of earlier turn i ([{"role", "content"}]).
+    contexts = []
+    histories = []
     # Values the model assigned to reserved data names this turn (restored after each block, but
     # FINAL_VAR of that name still means what the model put there).
     rebound = {}
@@ -212,6 +216,20 @@ def FINAL(answer):
     llm_output(answer)
 
 
+def _numbered():
+    """The numbered names (context_0..., history_0...) and their values, this turn."""
+    out = {}
+    for index, value in enumerate(_st.contexts):
+        out[f"context_{index}"] = value
+    for index, value in enumerate(_st.histories):
+        out[f"history_{index}"] = value
+    return out
+
+
+def _is_reserved(name):
+    return name in RESERVED or name in _numbered()
+
+
 def _reserved_value(key):
     """FINAL_VAR of a reserved name: what the model assigned to it, never the name itself."""
     current = _st.ns.get(key, _MISSING)
@@ -224,6 +242,7 @@ def _reserved_value(key):
     if key == "answer" and _st.answer.get("content") not in ("", None):
         return _st.answer["content"]
     what = {
+        **{name: "an earlier turn's context or messages" for name in _numbered()},
         "context": "the input you were given",
         "history": "the earlier turns of this chat",
         "answer": "the REPL's answer dict, and its content is empty",
@@ -240,7 +259,7 @@ def FINAL_VAR(name_or_value):
     value = name_or_value
     if isinstance(name_or_value, str):
         key = name_or_value.strip()
-        if key in RESERVED:
+        if _is_reserved(key):
             value = _reserved_value(key)
         elif key in _st.ns:
             value = _st.ns[key]
@@ -255,8 +274,9 @@ def FINAL_VAR(name_or_value):
 
 def _user_variables():
     out = []
+    numbered = _numbered()
     for name, value in list(_st.ns.items()):
-        if name in RESERVED or (name.startswith("__") and name.endswith("__")):
+        if name in RESERVED or name in numbered or (name.startswith("__") and name.endswith("__")):
             continue
         if isinstance(value, types.ModuleType):
             continue
@@ -323,6 +343,7 @@ def _restore():
     ns["context"] = _st.context
     _st.history_list = [{"question": q, "answer": a} for q, a in _st.history]
     ns["history"] = _st.history_list
+    ns.update(_numbered())
     ns["answer"] = _st.answer
     ns["__name__"] = "__main__"
     ns["__builtins__"] = builtins
@@ -336,7 +357,9 @@ def _expected(name):
         return _st.history_list
     if name == "answer":
         return _st.answer
-    return _API_FUNCTIONS.get(name)
+    if name in _API_FUNCTIONS:
+        return _API_FUNCTIONS[name]
+    return _numbered().get(name)
 
 
 def _note_rebinding():
@@ -344,14 +367,15 @@ def _note_rebinding():
     model is told (in the block's output) that the names are restored."""
     ns = _st.ns
     changed = []
-    for name in RESERVED:
+    numbered = _numbered()
+    for name in (*RESERVED, *numbered):
         current = ns.get(name, _MISSING)
         if current is _expected(name):
             continue
         if name == "answer" and isinstance(current, dict):
             continue  # the original RLM's protocol: answer = {"content": ..., "ready": True}
         changed.append(name)
-        if current is not _MISSING and name in _DATA_NAMES:
+        if current is not _MISSING and (name in _DATA_NAMES or name in numbered):
             _st.rebound[name] = current
     if not changed:
         return
@@ -507,9 +531,25 @@ def end_context():
     _restore()
 
 
+def _turn_messages(entry):
+    """An earlier turn's messages as the original's history_i holds them (role and content); a
+    question and its answer when the messages are not known (a resumed or an API client's turn)."""
+    messages = entry.get("messages")
+    if isinstance(messages, list):
+        return [{"role": str(m.get("role", "")), "content": str(m.get("content", ""))} for m in messages if isinstance(m, dict)]
+    return [
+        {"role": "user", "content": str(entry.get("question", ""))},
+        {"role": "assistant", "content": str(entry.get("answer", ""))},
+    ]
+
+
 def begin_turn(history_json):
     entries = json.loads(history_json)
     _st.history = [(str(e.get("question", "")), str(e.get("answer", ""))) for e in entries]
+    # Built once per turn (not at every restore): the names are rebound after each block, as the
+    # original does, but in-place edits of an earlier turn's list are the model's own business.
+    _st.histories = [_turn_messages(e) for e in entries]
+    _st.contexts.append(_st.context)
     _st.rebound = {}
     _reset_answer()
     _restore()

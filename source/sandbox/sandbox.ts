@@ -101,7 +101,11 @@ export class Sandbox implements Repl {
 
 	beginTurn(history: HistoryEntry[]): Promise<void> {
 		return this.#enqueue(async () => {
-			this.#history = history.map((entry) => ({question: String(entry.question), answer: String(entry.answer)}));
+			this.#history = history.map((entry) => ({
+				question: String(entry.question),
+				answer: String(entry.answer),
+				...(entry.messages ? {messages: entry.messages.map((m) => ({role: String(m.role), content: String(m.content)}))} : {}),
+			}));
 			if (await this.#replaceStoppedHost()) return;
 			await this.#host!.request({t: 'turn', id: ++this.#seq, history: this.#history});
 		});

@@ -10,7 +10,15 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
 /** Returns a consumer of events that writes lines through `write` (control characters dropped:
  * model and Python text must not drive the terminal). */
-export function execLogWriter(writeRaw: (line: string) => void, options: {verbose: boolean; costUsd?: () => number | undefined}) {
+export function execLogWriter(
+	writeRaw: (line: string) => void,
+	options: {
+		verbose: boolean;
+		costUsd?: () => number | undefined;
+		/** Tokens (and cost) per backend, when more than one answered: '' otherwise. */
+		backendBreakdown?: () => string;
+	},
+) {
 	const write = (line: string) => writeRaw(safeText(line));
 	const depthOf = new Map<string, number>();
 	const indent = (runId: string) => '  '.repeat(depthOf.get(runId) ?? 0);
@@ -88,6 +96,8 @@ export function execLogWriter(writeRaw: (line: string) => void, options: {verbos
 				if (root && event.status === 'limited' && event.error && !limitTold.has(event.runId)) write(`${pad}! ${event.error}`);
 				if (root && limits) write(`${pad}limits: ${limits}`);
 				write(`${pad}${root ? '■' : '└'} ${status} after ${event.iterations} iteration(s), ${seconds(event.ms)}, ${tokens}${cost !== undefined ? `, ~${formatCost(cost)}` : ''}`);
+				const breakdown = root ? options.backendBreakdown?.() : '';
+				if (breakdown) write(`${pad}  by backend: ${breakdown}`);
 				break;
 			}
 			default:

@@ -4,7 +4,8 @@ import type {ResolvedConfig} from '../settings/resolve.js';
 import type {SandboxContext} from '../protocol/repl.js';
 import {execLogWriter} from './exec-log.js';
 import {safeText} from '../text/safe-text.js';
-import {emptyTrajectory, reduceTrajectory} from '../trajectory/tree.js';
+import {emptyTrajectory, reduceTrajectory, type TrajectoryState} from '../trajectory/tree.js';
+import {formatCost} from '../text/units.js';
 import {sessionJson} from '../trajectory/serialize.js';
 import type {CompletionResult} from '../engine/types.js';
 import type {Usage} from '../protocol/llm.js';
@@ -40,6 +41,9 @@ export function rlmOptionsFrom(config: ResolvedConfig) {
 		...(config.subModel ? {subModel: config.subModel} : {}),
 		timeoutSeconds: config.timeoutSeconds,
 		...config.limits,
+		...(config.subBackend ? {subBackend: config.subBackend} : {}),
+		...(config.subBaseURL ? {subBaseURL: config.subBaseURL} : {}),
+		...(config.subApiKey ? {subApiKey: config.subApiKey} : {}),
 		...(config.instructions ? {instructions: config.instructions} : {}),
 		...(config.systemPrompt ? {systemPrompt: config.systemPrompt} : {}),
 		...(config.systemPromptSource ? {systemPromptSource: config.systemPromptSource} : {}),
@@ -68,7 +72,11 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 		}
 	}
 	if (options.execLog || options.verbose) {
-		const log = execLogWriter((line) => options.stderr.write(`${line}\n`), {verbose: options.verbose, costUsd: () => tree.costUsd});
+		const log = execLogWriter((line) => options.stderr.write(`${line}\n`), {
+			verbose: options.verbose,
+			costUsd: () => tree.costUsd,
+			backendBreakdown: () => backendBreakdown(tree),
+		});
 		rlm.on('event', log);
 	} else {
 		// Without the log, warnings (a truncated prompt, a reply cut at the limit) still reach the user.
@@ -147,6 +155,20 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 		process.off('SIGTERM', onSignal);
 		await rlm.dispose();
 	}
+}
+
+/** `openai 1,200 in / 50 out ~$0.01; ollama 8,000 in / 900 out`: who answered what, when more
+ * than one backend did (cost where the engine priced that backend's calls). */
+export function backendBreakdown(tree: Pick<TrajectoryState, 'usageByBackend' | 'costByBackend'>): string {
+	const entries = Object.entries(tree.usageByBackend);
+	if (entries.length < 2) return '';
+	return entries
+		.map(([backend, models]) => {
+			const total = Object.values(models).reduce((sum, usage) => ({inputTokens: sum.inputTokens + usage.inputTokens, outputTokens: sum.outputTokens + usage.outputTokens}), {inputTokens: 0, outputTokens: 0});
+			const cost = tree.costByBackend[backend];
+			return `${backend} ${total.inputTokens.toLocaleString('en-US')} in / ${total.outputTokens.toLocaleString('en-US')} out${cost !== undefined ? ` ~${formatCost(cost)}` : ''}`;
+		})
+		.join('; ');
 }
 
 /** The result printed when a second signal ends the process before the run reports back. */

@@ -55,6 +55,8 @@ async function main(): Promise<number> {
 		maxErrors: flags.maxErrors,
 		maxSubCalls: flags.maxSubCalls,
 		...(flags.allowModels ? {allowModels: flags.allowModels} : {}),
+		...(flags.subBackend !== undefined ? {subBackend: flags.subBackend} : {}),
+		...(flags.subUrl !== undefined ? {subUrl: flags.subUrl} : {}),
 		...(flags.system !== undefined ? {system: flags.system} : {}),
 		...(flags.systemFile !== undefined ? {systemFile: await readSystemFile(flags.systemFile)} : {}),
 	};

@@ -1,6 +1,6 @@
 // A child RLM started by rlm_query: its own REPL (once the host pool has a slot for it), the
 // prompt as its context, one level deeper.
-import type {ChildRunParams, EngineContext} from './engine-context.js';
+import {forChildRuns, type ChildRunParams, type EngineContext} from './engine-context.js';
 import {contextInfo} from './context-info.js';
 import {newId} from './ids.js';
 import {runLoop} from './run-loop.js';
@@ -11,9 +11,10 @@ const maxInlineQuestionChars = 4000;
 
 /** @throws HostPoolFull when no REPL slot can be had; the signal's reason when it aborts first. */
 export async function runChild(
-	engine: EngineContext,
+	parentEngine: EngineContext,
 	params: ChildRunParams,
 ): Promise<CompletionResult> {
+	const engine = forChildRuns(parentEngine);
 	const slot = await engine.hosts.acquire(params.parentSlot, AbortSignal.any([params.signal, engine.limits.signal]));
 	try {
 		const repl = await engine.startRepl();

@@ -48,6 +48,10 @@ export interface SettledOptions {
 
 export interface EngineContext {
 	backend: Backend;
+	/** How events name `backend` (its name, with the host when two backends share a name). */
+	backendLabel?: string;
+	/** Where llm_query and child RLMs go (--sub-backend / --sub-url); absent: `backend`. */
+	sub?: {backend: Backend; label: string};
 	options: SettledOptions;
 	emit: (event: RlmEventBody) => void;
 	/** True the first time `key` is passed in this completion (for warnings given once). */
@@ -61,4 +65,15 @@ export interface EngineContext {
 	/** Runs a child RLM (rlm_query) on this context, one level deeper (child-run.ts; passed in so
 	 * that the loop, its sub-calls and the child run do not import one another in a circle). */
 	runChild(params: ChildRunParams): Promise<CompletionResult>;
+}
+
+/** The backend sub-calls use, and how events name it. */
+export function subBackendOf(engine: EngineContext): {backend: Backend; label: string} {
+	return engine.sub ?? {backend: engine.backend, label: engine.backendLabel ?? engine.backend.name};
+}
+
+/** The engine as a child RLM sees it: its root calls and its own sub-calls on the sub backend. */
+export function forChildRuns(engine: EngineContext): EngineContext {
+	if (!engine.sub) return engine;
+	return {...engine, backend: engine.sub.backend, backendLabel: engine.sub.label};
 }

@@ -5,6 +5,7 @@ import {createBackend} from '../backends/create.js';
 import {redactingBackend, secretsOf} from '../backends/redacting-backend.js';
 import {raceAbort} from '../backends/errors.js';
 import {MODEL_ALIASES, resolveModelAlias} from '../backends/model-aliases.js';
+import {defaultModelOf} from '../protocol/backends.js';
 import type {Backend} from '../backends/types.js';
 import type {ExecResult, HistoryEntry, Repl, ReplFactory, ReplOptions, RunOptions, SandboxContext, VariableInfo} from '../protocol/repl.js';
 import type {EngineContext, SettledOptions} from './engine-context.js';
@@ -59,6 +60,8 @@ export interface RlmEvents {
 export class Rlm extends EventEmitter<RlmEvents> {
 	#options: RlmOptions;
 	#backend: Backend;
+	/** The sub-call backend, when sub-calls go elsewhere (subBackend / subBaseURL / subBackendInstance). */
+	#subBackend: Backend | null = null;
 	#sandbox: Promise<Repl> | null = null;
 	#history: HistoryEntry[] = [];
 	#variables: VariableInfo[] = [];
@@ -88,6 +91,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		this.#backend = this.#buildBackend();
 		this.#rememberModel();
 		this.#hosts = new HostPool(options.maxHosts ?? DEFAULTS.maxHosts);
+		this.#subBackend = this.#buildSubBackend();
 	}
 
 	get options(): Readonly<RlmOptions> {
@@ -109,16 +113,18 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			'headers' in patch ||
 			'backendInstance' in patch ||
 			'requestTimeoutMs' in patch;
+		const subChanged = 'subBackend' in patch || 'subBaseURL' in patch || 'subApiKey' in patch || 'subBackendInstance' in patch;
 		const previous = this.#options;
 		this.#options = next;
 		if ('maxHosts' in patch) this.#hosts = new HostPool(next.maxHosts ?? DEFAULTS.maxHosts);
-		if (backendChanged) {
-			try {
-				this.#backend = this.#buildBackend();
-			} catch (error) {
-				this.#options = previous;
-				throw error;
-			}
+		try {
+			const backend = backendChanged ? this.#buildBackend() : this.#backend;
+			const sub = subChanged ? this.#buildSubBackend() : this.#subBackend;
+			this.#backend = backend;
+			this.#subBackend = sub;
+		} catch (error) {
+			this.#options = previous;
+			throw error;
 		}
 		this.#rememberModel();
 	}
@@ -219,6 +225,16 @@ export class Rlm extends EventEmitter<RlmEvents> {
 				const first = await this.chooseServerModel(options.signal);
 				if (!first) throw new CodedError('no_model', `${this.#backend.baseURL ?? 'The server'} lists no models: pass -m MODEL.`);
 				chosenNotice = `Using ${first}, the first model ${this.#backend.baseURL ?? 'the server'} lists (choose another with -m or /model).`;
+			} catch (error) {
+				return this.#failedBeforeStart(runId, prompt, context, error);
+			}
+		}
+		// Sub-calls on another backend with no model named: the first one that server lists.
+		if (this.#subBackend && !this.#subModelName()) {
+			try {
+				const [first] = await this.#subBackend.listModels(options.signal);
+				if (!first) throw new Error(`${this.#subBackend.baseURL ?? 'The sub backend'} lists no models: pass --sub-model MODEL.`);
+				this.#options = {...this.#options, subModel: first};
 			} catch (error) {
 				return this.#failedBeforeStart(runId, prompt, context, error);
 			}
@@ -355,7 +371,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		const kind = this.#backend.kind;
 		const resolveModel = (name: string) => resolveModelAlias(kind, name);
 		const model = resolveModel(o.model);
-		const subModel = resolveModel(o.subModel ?? o.model);
+		const subModel = this.#subBackend ? resolveModelAlias(this.#subBackend.kind, this.#subModelName()) : resolveModel(o.subModel ?? o.model);
 		return {
 			model,
 			subModel,
@@ -520,8 +536,11 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			onUse: (use) => emit({type: 'limits', runId, caps: limits.caps, use, ...defaults}),
 			onNotice: (code, message) => emit({type: 'notice', runId, level: 'warn', code, message}),
 		});
+		const labels = this.#backendLabels();
 		const context: EngineContext = {
 			backend: this.#backend,
+			backendLabel: labels.root,
+			...(this.#subBackend ? {sub: {backend: this.#subBackend, label: labels.sub!}} : {}),
 			options,
 			once: (key: string) => !seen.has(key) && Boolean(seen.add(key)),
 			emit,
@@ -531,6 +550,45 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			runChild: (params) => runChild(context, params),
 		};
 		return context;
+	}
+
+	/** The sub-model's name as chosen: the option, else with a sub backend its default ('' when it has none). */
+	#subModelName(): string {
+		const o = this.#options;
+		if (o.subModel?.trim()) return o.subModel;
+		if (!this.#subBackend) return o.model;
+		return defaultModelOf(this.#subBackend.name);
+	}
+
+	#buildSubBackend(): Backend | null {
+		const o = this.#options;
+		if (o.subBackendInstance) return redactingBackend(o.subBackendInstance, secretsOf({apiKey: o.subApiKey, baseURL: o.subBaseURL}));
+		if (!o.subBackend && !o.subBaseURL) return null;
+		return createBackend({
+			kind: o.subBackend ?? 'openai',
+			...(o.subBaseURL ? {baseURL: o.subBaseURL} : {}),
+			...(o.subApiKey ? {apiKey: o.subApiKey} : {}),
+			...(o.requestTimeoutMs ? {timeoutMs: o.requestTimeoutMs} : {}),
+			model: o.subModel ?? '',
+		});
+	}
+
+	/** How events name the root's and the sub-calls' backends: their names, with the host when both share one. */
+	#backendLabels(): {root: string; sub?: string} {
+		const sub = this.#subBackend;
+		if (!sub) return {root: this.#backend.name};
+		if (sub.name !== this.#backend.name) return {root: this.#backend.name, sub: sub.name};
+		const host = (backend: Backend) => {
+			try {
+				return new URL(backend.baseURL ?? '').host;
+			} catch {
+				return backend.baseURL ?? '';
+			}
+		};
+		const rootHost = host(this.#backend);
+		const subHost = host(sub);
+		if (rootHost === subHost) return {root: this.#backend.name, sub: `${sub.name} (sub)`};
+		return {root: `${this.#backend.name}@${rootHost}`, sub: `${sub.name}@${subHost}`};
 	}
 
 	#buildBackend(): Backend {

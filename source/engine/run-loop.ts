@@ -75,7 +75,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		...(params.parentCallId ? {parentCallId: params.parentCallId} : {}),
 		depth,
 		model,
-		backend: engine.backend.name,
+		backend: engine.backendLabel ?? engine.backend.name,
 		question: params.displayQuestion,
 		context: params.context,
 		maxIterations,

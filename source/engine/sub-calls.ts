@@ -5,7 +5,7 @@ import type {FinishReason, NoticeCode, Usage} from '../protocol/llm.js';
 import {zeroUsage} from '../protocol/llm.js';
 import {runErrorOf, type RunError, type RunErrorCode} from '../protocol/errors.js';
 import type {BridgeHandler, BridgeRequest} from '../protocol/repl.js';
-import type {EngineContext} from './engine-context.js';
+import {subBackendOf, type EngineContext} from './engine-context.js';
 import type {PromptTruncation} from '../protocol/events.js';
 import type {HostSlot} from './host-pool.js';
 import {newId} from './ids.js';
@@ -81,7 +81,7 @@ function oversizedCall(engine: EngineContext, site: CallSite, request: BridgeReq
 	const error = promptBytesError(bytes, engine.options.maxPromptBytes);
 	const preview = `${prompt.slice(0, PROMPT_PREVIEW_CHARS)}… [${bytes.toLocaleString('en-US')} bytes: not sent]`;
 	site.noticeOnce({code: 'sub_call_refused', message: error});
-	return tracedCall(engine, site, {kind: request.fn.startsWith('rlm_') ? 'rlm' : 'llm', fn: request.fn, model, prompt: preview, index}, async () =>
+	return tracedCall(engine, site, {kind: request.fn.startsWith('rlm_') ? 'rlm' : 'llm', fn: request.fn, model, prompt: preview, index, backend: subBackendOf(engine).label}, async () =>
 		failed('prompt_too_large', error),
 	);
 }
@@ -104,7 +104,7 @@ interface CallOutcome {
 async function tracedCall(
 	engine: EngineContext,
 	site: CallSite,
-	start: {kind: 'llm' | 'rlm'; fn: BridgeRequest['fn']; model: string; prompt: string; index: number},
+	start: {kind: 'llm' | 'rlm'; fn: BridgeRequest['fn']; model: string; prompt: string; index: number; backend: string},
 	work: (callId: string) => Promise<CallOutcome>,
 ): Promise<string> {
 	const callId = newId('call');
@@ -134,7 +134,8 @@ async function tracedCall(
 }
 
 function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest, model: string, prompt: string, index: number, signal: AbortSignal) {
-	return tracedCall(engine, site, {kind: 'llm', fn: request.fn, model, prompt, index}, async (callId) => {
+	const sub = subBackendOf(engine);
+	return tracedCall(engine, site, {kind: 'llm', fn: request.fn, model, prompt, index, backend: sub.label}, async (callId) => {
 		// The window the server really gives this model (Ollama's loaded context, vLLM's max_model_len...).
 		const {tokens: window, source} = await subModelWindow(engine, model, signal);
 		const tokens = approxTokens(prompt);
@@ -145,7 +146,7 @@ function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest
 		const refused = engine.limits.admit(model, tokens);
 		if (refused) return failed('limit_reached', refused.message);
 		const result = await callModel(
-			engine.backend,
+			sub.backend,
 			[{role: 'user', content: prompt}],
 			{model, temperature: engine.options.temperature, maxOutputTokens: engine.options.maxOutputTokens, signal},
 			{
@@ -169,7 +170,7 @@ function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest
 		if (promptTruncated) {
 			response += `${response ? '\n' : ''}${cutPromptMarker(promptTruncated)}`;
 			if (engine.once(`prompt_truncated ${model}`)) {
-				const advice = engine.backend.windowAdvice?.(model) ?? GENERIC_WINDOW_ADVICE;
+				const advice = sub.backend.windowAdvice?.(model) ?? GENERIC_WINDOW_ADVICE;
 				engine.emit({type: 'notice', runId: site.runId, level: 'warn', code: 'prompt_truncated', message: promptTruncatedMessage(model, promptTruncated, advice)});
 			}
 		}
@@ -179,7 +180,7 @@ function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest
 }
 
 function childCall(engine: EngineContext, site: CallSite, request: BridgeRequest, model: string, prompt: string, index: number, signal: AbortSignal) {
-	return tracedCall(engine, site, {kind: 'rlm', fn: request.fn, model, prompt, index}, async (callId) => {
+	return tracedCall(engine, site, {kind: 'rlm', fn: request.fn, model, prompt, index, backend: subBackendOf(engine).label}, async (callId) => {
 		const result = await engine.runChild({parentCallId: callId, parentSlot: site.hostSlot, depth: site.depth + 1, model, prompt, signal});
 		const usage = {inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens};
 		if (result.status === 'failed' || result.status === 'cancelled' || (result.status === 'limited' && !result.response)) {

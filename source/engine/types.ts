@@ -29,8 +29,18 @@ export interface RlmOptions {
 	maxIterations?: number;
 	/** 1 means rlm_query is a plain sub-call (as the original); 2 allows one level of child RLMs. */
 	maxDepth?: number;
-	/** Model for llm_query / rlm_query (defaults to the root model). */
+	/** Model for llm_query / rlm_query (defaults to the root model, or with `subBackend`/`subBaseURL`
+	 * to that backend's default model, else the first it lists). */
 	subModel?: string;
+	/** Another backend for llm_query and child RLMs (--sub-backend): a kind or a preset. */
+	subBackend?: BackendName;
+	/** Its base URL (--sub-url); alone, it means an OpenAI-compatible server. */
+	subBaseURL?: string;
+	/** Its key (RLM_SUB_API_KEY, else its backend's usual variable); never the root's key unless
+	 * the environment gives the same variable to both. */
+	subApiKey?: string;
+	/** Use this backend object for sub-calls instead of building one. */
+	subBackendInstance?: Backend;
 	/** Wall-clock limit per code block, in seconds. */
 	timeoutSeconds?: number;
 	/** Most concurrent sub-calls in a batch. */

@@ -1,7 +1,7 @@
 // The context window a model really has, for the sub-call check and the root's own prompt: what
 // the server says (Ollama, vLLM, LM Studio, llama.cpp), else the model catalog, else a guess.
 import {DEFAULT_CONTEXT_TOKENS} from '../backends/model-info.js';
-import type {EngineContext} from './engine-context.js';
+import {subBackendOf, type EngineContext} from './engine-context.js';
 
 export interface KnownWindow {
 	tokens: number;
@@ -15,8 +15,8 @@ export interface KnownWindow {
 export const REPLY_RESERVE_TOKENS = 1024;
 
 /** `model`'s window: the server's or the catalog's figure, else DEFAULT_CONTEXT_TOKENS (a guess). */
-export async function windowOf(engine: EngineContext, model: string, signal?: AbortSignal): Promise<KnownWindow> {
-	const found = await engine.backend.contextWindow?.(model, signal).catch(() => undefined);
+export async function windowOf(engine: EngineContext, model: string, signal?: AbortSignal, backend = engine.backend): Promise<KnownWindow> {
+	const found = await backend.contextWindow?.(model, signal).catch(() => undefined);
 	if (found) return {...found, known: true};
 	return {tokens: DEFAULT_CONTEXT_TOKENS, source: 'a guess: the server did not say', known: false};
 }
@@ -25,7 +25,7 @@ export async function windowOf(engine: EngineContext, model: string, signal?: Ab
 export async function subModelWindow(engine: EngineContext, model: string, signal?: AbortSignal): Promise<KnownWindow> {
 	const set = engine.options.subModelContextTokens;
 	if (set) return {tokens: set, source: 'subModelContextTokens', known: true};
-	return windowOf(engine, model, signal);
+	return windowOf(engine, model, signal, subBackendOf(engine).backend);
 }
 
 /** Characters of prompt a window leaves room for (about four characters a token, half the window

@@ -120,6 +120,8 @@ export type RlmEventBody =
 			/** Slot in a batched call (0 for plain calls). */
 			index: number;
 			model: string;
+			/** The backend that answers it (the sub backend's label with --sub-backend / --sub-url). */
+			backend?: string;
 			prompt: string;
 	  }
 	| {type: 'call.delta'; callId: string; text: string}

@@ -36,6 +36,9 @@ export interface Flags {
 	maxSubCalls?: number;
 	/** `--allow-models a,b`, repeatable. */
 	allowModels?: string[];
+	/** --sub-backend and --sub-url: where llm_query and child RLMs go. */
+	subBackend?: string;
+	subUrl?: string;
 	/** -s/--system: instructions appended to the system prompt. */
 	system?: string;
 	/** --system-file, already read: the replacement system prompt and its path. */
@@ -65,6 +68,10 @@ export interface ResolvedConfig {
 	limits?: LimitConfig;
 	/** The run settings a launch flag chose (the settings view says where each value came from). */
 	fromFlags?: RunSettingKey[];
+	/** Sub-calls on another backend (--sub-backend / --sub-url, else the settings'). */
+	subBackend?: BackendName;
+	subBaseURL?: string;
+	subApiKey?: string;
 	/** Appended to the system prompt: -s/--system, else the settings' `instructions`. */
 	instructions?: string;
 	/** Replaces the system prompt whole (--system-file; never saved). */
@@ -227,6 +234,7 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 	if (apiKey) config.apiKey = apiKey;
 	if (Object.keys(headers).length > 0) config.headers = headers;
 	if (subModel) config.subModel = subModel;
+	Object.assign(config, resolveSubBackend(flags, env, settings, config));
 	const instructions = nonEmpty(flags.system) ?? settings.instructions;
 	if (instructions) config.instructions = instructions;
 	if (flags.systemFile) {
@@ -312,4 +320,27 @@ export function keyOfFlag(value: string | undefined): string | undefined {
 	const key = text.trim();
 	if (key === '' || /\s/.test(key)) throw new ConfigError(`The key file ${path} should hold one key on one line.`);
 	return key;
+}
+
+/** --sub-backend / --sub-url (else the settings'): the sub-call backend, its URL and its key
+ * (RLM_SUB_API_KEY, else that backend's usual variable). Nothing when sub-calls stay on the root's. */
+function resolveSubBackend(flags: Flags, env: NodeJS.ProcessEnv, settings: Settings, root: ResolvedConfig): Partial<ResolvedConfig> {
+	const flagUrl = nonEmpty(flags.subUrl);
+	const named = nonEmpty(flags.subBackend);
+	let subBackend: BackendName | undefined;
+	if (named) subBackend = parseBackend(named, '--sub-backend');
+	else if (flagUrl) subBackend = 'openai';
+	else if (settings.subBackend) subBackend = settings.subBackend;
+	if (!subBackend) return {};
+	if (flagUrl) {
+		try {
+			new URL(flagUrl);
+		} catch {
+			throw new ConfigError(`Invalid --sub-url "${flagUrl}": expected a URL such as ${defaultBaseURL(subBackend, {}) ?? 'http://localhost:11434/v1'}.`);
+		}
+	}
+	const subBaseURL = subBackend === 'demo' ? undefined : (flagUrl ?? (named || !settings.subBaseURL ? baseURLFor(subBackend, settings, env) : settings.subBaseURL));
+	if (subBackend === root.backend && subBaseURL === root.baseURL) return {};
+	const subApiKey = subBackend === 'demo' ? undefined : (nonEmpty(env.RLM_SUB_API_KEY) ?? apiKeyFor(subBackend, env, subBaseURL));
+	return {subBackend, ...(subBaseURL ? {subBaseURL} : {}), ...(subApiKey ? {subApiKey} : {})};
 }

@@ -37,6 +37,9 @@ export interface Settings {
 	maxSubCalls?: number;
 	/** Models `model=` may name in sub-calls besides the root model and the sub-model. */
 	allowModels?: string[];
+	/** Where sub-calls go when they go elsewhere (as --sub-backend / --sub-url). */
+	subBackend?: BackendName;
+	subBaseURL?: string;
 	/** Instructions appended to the system prompt of every run (as -s/--system). */
 	instructions?: string;
 	theme: 'dark' | 'light';
@@ -109,6 +112,8 @@ export const settingsSchema = z
 		maxErrors: runSettingSchemas.maxErrors.optional().catch(undefined),
 		maxSubCalls: runSettingSchemas.maxSubCalls.optional().catch(undefined),
 		allowModels: runSettingSchemas.allowModels.optional().catch(undefined),
+		subBackend: z.enum(BACKEND_NAMES as [BackendName, ...BackendName[]]).optional().catch(undefined),
+		subBaseURL: optionalUrl,
 		instructions: z.string().trim().min(1).max(20_000).optional().catch(undefined),
 		theme: z.enum(['dark', 'light']).catch(DEFAULT_SETTINGS.theme),
 	})

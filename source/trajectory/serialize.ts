@@ -10,6 +10,8 @@ export interface SessionJson {
 	subModel?: string;
 	history: HistoryEntry[];
 	usage: {inputTokens: number; outputTokens: number; totalTokens: number};
+	/** Tokens per backend and model, when sub-calls went to another backend. */
+	usageByBackend?: TrajectoryState['usageByBackend'];
 	runs: NestedNode[];
 }
 
@@ -23,6 +25,7 @@ export function sessionJson(options: {backend: string; model: string; subModel?:
 		...(options.subModel ? {subModel: options.subModel} : {}),
 		history: options.history,
 		usage: {...usage, totalTokens: usage.inputTokens + usage.outputTokens},
+		...(Object.keys(options.state.usageByBackend ?? {}).length > 1 ? {usageByBackend: options.state.usageByBackend} : {}),
 		runs: toNested(options.state),
 	};
 }

@@ -139,6 +139,8 @@ export interface CallNode extends NodeBase {
 	/** Slot in a batched call (0 for plain calls). */
 	readonly index: number;
 	readonly model: string;
+	/** The backend that answered, when it is not its run's (sub-calls on --sub-backend / --sub-url). */
+	readonly backend?: string;
 	readonly prompt: string;
 	/** Streamed response so far; the full response once done. */
 	readonly response: string;
@@ -177,6 +179,10 @@ export interface TrajectoryState {
 	/** Estimated USD over every reply and sub-call whose price the engine knew (their events'
 	 * costUsd); undefined while none was priced. */
 	readonly costUsd: number | undefined;
+	/** Tokens per backend (by the labels events give) and model, to say which backend answered what. */
+	readonly usageByBackend: Readonly<Record<string, Readonly<Record<string, Usage>>>>;
+	/** Estimated USD per backend label, as costUsd (a backend absent: none of its calls priced). */
+	readonly costByBackend: Readonly<Record<string, number>>;
 	/** Id of the most recently created node (-1 when empty). */
 	readonly newest: number;
 	/** Bumped on every event that changed something. */
@@ -196,6 +202,8 @@ export function emptyTrajectory(): TrajectoryState {
 		usage: ZERO,
 		usageByModel: {},
 		costUsd: undefined,
+		usageByBackend: {},
+		costByBackend: {},
 		newest: -1,
 		version: 0,
 		runIndex: PersistentMap(),
@@ -264,6 +272,8 @@ class Tx {
 	usage: Usage;
 	usageByModel: Readonly<Record<string, Usage>>;
 	costUsd: number | undefined;
+	usageByBackend: Readonly<Record<string, Readonly<Record<string, Usage>>>>;
+	costByBackend: Readonly<Record<string, number>>;
 	newest: number;
 	runIndex: PersistentMap<string, number>;
 	callIndex: PersistentMap<string, number>;
@@ -276,6 +286,8 @@ class Tx {
 		this.usage = state.usage;
 		this.usageByModel = state.usageByModel;
 		this.costUsd = state.costUsd;
+		this.usageByBackend = state.usageByBackend ?? {};
+		this.costByBackend = state.costByBackend ?? {};
 		this.newest = state.newest;
 		this.runIndex = state.runIndex;
 		this.callIndex = state.callIndex;
@@ -319,14 +331,18 @@ class Tx {
 		this.#retotal(id);
 	}
 
-	countModel(model: string, usage: Usage): void {
+	countModel(model: string, usage: Usage, backend: string): void {
 		const clean = cleanUsage(usage);
 		if (isZero(clean)) return;
 		this.usageByModel = {...this.usageByModel, [model]: addU(this.usageByModel[model] ?? ZERO, clean)};
+		const models = this.usageByBackend[backend] ?? {};
+		this.usageByBackend = {...this.usageByBackend, [backend]: {...models, [model]: addU(models[model] ?? ZERO, clean)}};
 	}
 
-	addCost(usd: number | undefined): void {
-		if (usd !== undefined && Number.isFinite(usd) && usd >= 0) this.costUsd = (this.costUsd ?? 0) + usd;
+	addCost(usd: number | undefined, backend: string): void {
+		if (usd === undefined || !Number.isFinite(usd) || usd < 0) return;
+		this.costUsd = (this.costUsd ?? 0) + usd;
+		this.costByBackend = {...this.costByBackend, [backend]: (this.costByBackend[backend] ?? 0) + usd};
 	}
 
 	#retotal(id: number): void {
@@ -361,6 +377,8 @@ class Tx {
 			usage: this.usage,
 			usageByModel: this.usageByModel,
 			costUsd: this.costUsd,
+			usageByBackend: this.usageByBackend,
+			costByBackend: this.costByBackend,
 			newest: this.newest,
 			version: this.state.version + 1,
 			runIndex: this.runIndex,
@@ -531,6 +549,13 @@ function settleBeneath(tx: Tx, id: number, t: number, status: NodeStatus): void 
 	}
 }
 
+/** The backend label of a run ('' when the run is unknown). */
+function backendOfRun(tx: Tx, runId: string): string {
+	const id = lookupRun(tx, runId);
+	const run = id === undefined ? undefined : tx.get(id);
+	return run?.kind === 'run' ? run.backend : '';
+}
+
 /** Applies one engine event. Pure: the input state is never modified. */
 export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): TrajectoryState {
 	const tx = new Tx(state);
@@ -595,8 +620,9 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			if (event.promptTruncated !== undefined) reply.promptTruncated = event.promptTruncated;
 			tx.end(id, t, 'done', event.ms);
 			tx.report(id, event.usage);
-			tx.countModel(reply.model, event.usage);
-			tx.addCost(event.costUsd);
+			const backend = backendOfRun(tx, event.runId);
+			tx.countModel(reply.model, event.usage, backend);
+			tx.addCost(event.costUsd, backend);
 			if (event.costUsd !== undefined) reply.costUsd = event.costUsd;
 			break;
 		}
@@ -656,6 +682,7 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 				fn: event.fn,
 				index: event.index,
 				model: event.model,
+				...(event.backend && event.backend !== backendOfRun(tx, event.runId) ? {backend: event.backend} : {}),
 				prompt: event.prompt,
 				response: '',
 				status: 'running',
@@ -690,8 +717,9 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			tx.end(id, t, event.error === undefined ? 'done' : 'error', event.ms);
 			tx.report(id, event.usage);
 			if (call.childRun === undefined) {
-				tx.countModel(call.model, event.usage);
-				tx.addCost(event.costUsd);
+				const backend = call.backend ?? backendOfRun(tx, call.runId);
+				tx.countModel(call.model, event.usage, backend);
+				tx.addCost(event.costUsd, backend);
 				if (event.costUsd !== undefined) call.costUsd = event.costUsd;
 			}
 			break;

@@ -82,7 +82,7 @@ function sections(node: TrajectoryNode): Array<[string, string]> {
 		}
 		case 'call':
 			return [
-				['Call', `${node.fn}${node.fn.endsWith('_batched') ? ` slot ${node.index}` : ''} · ${node.callKind === 'rlm' ? 'child RLM' : 'sub-model'} ${node.model}`],
+				['Call', `${node.fn}${node.fn.endsWith('_batched') ? ` slot ${node.index}` : ''} · ${node.callKind === 'rlm' ? 'child RLM' : 'sub-model'} ${node.model}${node.backend ? ` on ${node.backend}` : ''}`],
 				['Prompt', node.prompt],
 				['Response', node.response || (node.status === 'running' ? '(waiting)' : '(empty)')],
 				...(node.error ? [[errorTitle(node.errorCode), node.error] as [string, string]] : []),

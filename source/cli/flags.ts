@@ -24,6 +24,8 @@ const flagDefinitions = {
 	prompt: {type: 'string', shortFlag: 'p'},
 	json: {type: 'boolean'},
 	subModel: {type: 'string'},
+	compaction: {type: 'boolean'},
+	contextWindow: {type: 'string'},
 	subBackend: {type: 'string'},
 	subUrl: {type: 'string'},
 	system: {type: 'string', shortFlag: 's'},
@@ -56,6 +58,7 @@ const flagDefinitions = {
 /** Flags read as numbers (meow's number type turns "hot" into NaN, so they are parsed here). */
 const numberFlags = [
 	'temperature',
+	'contextWindow',
 	'maxIterations',
 	'maxDepth',
 	'timeout',

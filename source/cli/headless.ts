@@ -41,6 +41,8 @@ export function rlmOptionsFrom(config: ResolvedConfig) {
 		...(config.subModel ? {subModel: config.subModel} : {}),
 		timeoutSeconds: config.timeoutSeconds,
 		...config.limits,
+		...(config.compaction === false ? {compaction: false} : {}),
+		...(config.contextWindow ? {contextWindow: config.contextWindow} : {}),
 		...(config.subBackend ? {subBackend: config.subBackend} : {}),
 		...(config.subBaseURL ? {subBaseURL: config.subBaseURL} : {}),
 		...(config.subApiKey ? {subApiKey: config.subApiKey} : {}),

@@ -55,6 +55,9 @@ async function main(): Promise<number> {
 		maxErrors: flags.maxErrors,
 		maxSubCalls: flags.maxSubCalls,
 		...(flags.allowModels ? {allowModels: flags.allowModels} : {}),
+		// meow reads an absent boolean as false: only the words on the line count.
+		...(process.argv.includes('--no-compaction') ? {compaction: false} : process.argv.includes('--compaction') ? {compaction: true} : {}),
+		...(flags.contextWindow !== undefined ? {contextWindow: flags.contextWindow} : {}),
 		...(flags.subBackend !== undefined ? {subBackend: flags.subBackend} : {}),
 		...(flags.subUrl !== undefined ? {subUrl: flags.subUrl} : {}),
 		...(flags.system !== undefined ? {system: flags.system} : {}),

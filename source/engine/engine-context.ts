@@ -29,6 +29,10 @@ export interface SettledOptions {
 	maxConcurrency: number;
 	maxChildConcurrency: number;
 	subModelContextTokens?: number;
+	/** Summarise older iterations when the conversation nears the window (default on). */
+	compaction: boolean;
+	/** The root model's window in tokens, when set by the user (else learned from the server). */
+	contextWindow?: number;
 	/** The user's instructions and/or replacement system prompt, when there are any. */
 	system?: SystemPromptChoice;
 	repl: ReplOptions;

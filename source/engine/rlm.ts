@@ -388,6 +388,8 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			maxConcurrency: o.maxConcurrency ?? DEFAULTS.maxConcurrency,
 			maxChildConcurrency: Math.min(o.maxConcurrency ?? DEFAULTS.maxChildConcurrency, DEFAULTS.maxChildConcurrency),
 			subModelContextTokens: o.subModelContextTokens,
+			compaction: o.compaction ?? true,
+			...(o.contextWindow ? {contextWindow: o.contextWindow} : {}),
 			...systemChoice(o),
 			repl: this.#replOptions(),
 		};

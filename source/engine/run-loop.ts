@@ -13,6 +13,7 @@ import type {HostSlot} from './host-pool.js';
 import {describeCap, LimitReached} from './run-limits.js';
 import {emptyRepliesFailure, emptyReplyCause, emptyReplyNotice, emptyReplyNudge} from './empty-reply.js';
 import {callModel} from './model-call.js';
+import {clipToFit, compactionLimit, compactMessages, type Compacted} from './compaction.js';
 import {readReply, trimAfterLastBlock} from './parse.js';
 import {findProseFinal} from './prose-final.js';
 import {
@@ -137,9 +138,18 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		},
 	];
 
+	/** Every message of this run, compacted or not (Python's full_history, and history_N later). */
+	const transcript: ChatMessage[] = [...messages];
+	const push = (message: ChatMessage) => {
+		messages.push(message);
+		transcript.push(message);
+	};
+	/** Iterations already summarised by compaction. */
+	let compactedUpTo = 0;
+
 	const finish = (answer: string, status: RunStatus, error?: RunError, limit?: LimitName): CompletionResult => {
 		const ms = performance.now() - started;
-		params.onMessages?.(messages);
+		params.onMessages?.(transcript);
 		const failure = error ? {error: error.message, ...(error.code ? {errorCode: error.code} : {})} : {};
 		engine.emit({type: 'run.done', runId, answer, status, ...(limit ? {limit} : {}), usage, ms, iterations: iterations.length, ...failure});
 		const advice = error?.advice ? {errorAdvice: error.advice} : {};
@@ -180,11 +190,66 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		});
 	};
 
+	/** Summarises older iterations when the conversation nears the model's window (see compaction.ts);
+	 * as a last resort cuts the longest texts, so no request goes over the window.
+	 * `last`: the final call after a limit, which spends nothing more on a summary (only cuts).
+	 * @throws LimitReached when the run's limits refuse the summary call. */
+	const compactIfNeeded = async (iteration: number, callSignal: AbortSignal | undefined, last: boolean) => {
+		if (!engine.options.compaction) return;
+		await syncFullHistory(callSignal);
+		const window = engine.options.contextWindow
+			? {tokens: engine.options.contextWindow, source: 'contextWindow', known: true}
+			: await windowOf(engine, model, callSignal);
+		if (!window.known) return;
+		const limit = compactionLimit(window.tokens);
+		if (estimateMessagesTokens(messages) <= limit) return;
+		let compacted: Compacted | null = null;
+		if (!last) {
+			// The summary call counts against the run's limits as any model call does.
+			const refused = limits.admit(model, Math.min(estimateMessagesTokens(messages), window.tokens));
+			if (refused) throw refused;
+		}
+		try {
+			if (!last) compacted = await compactMessages(engine, {model, windowTokens: window.tokens, messages, firstIteration: compactedUpTo + 1, ...(callSignal ? {signal: callSignal} : {})});
+		} catch (error) {
+			if (callSignal?.aborted || (error instanceof BackendError && error.code === 'aborted')) throw new Cancelled();
+			noticeOnce({code: 'compaction_failed', message: `Compaction failed (${error instanceof Error ? error.message.split('\n')[0] : String(error)}): the longest texts are cut instead.`});
+		}
+		if (compacted) {
+			addToRun(compacted.usage);
+			limits.record(model, compacted.usage);
+			messages.splice(0, messages.length, ...compacted.messages);
+			compactedUpTo = compacted.to;
+			engine.emit({
+				type: 'notice',
+				runId,
+				level: 'info',
+				code: 'compaction',
+				message: `Compacted iterations ${compacted.from}-${compacted.to} before turn ${iteration}: about ${compacted.tokensBefore.toLocaleString('en-US')} -> ${compacted.tokensAfter.toLocaleString('en-US')} tokens of the ${window.tokens.toLocaleString('en-US')}-token window (${window.source}). The summary that replaced them:\n${compacted.summary}`,
+			});
+		}
+		if (compacted) await syncFullHistory(callSignal);
+		if (estimateMessagesTokens(messages) > limit) messages.splice(0, messages.length, ...clipToFit(messages, limit));
+	};
+
+	/** Messages of `transcript` already in Python's full_history. */
+	let inFullHistory = 0;
+	/** Once a compaction happened, Python's full_history gets the messages it lacks (a failure only
+	 * loses that variable). */
+	const syncFullHistory = async (callSignal: AbortSignal | undefined) => {
+		if (compactedUpTo === 0 || inFullHistory >= transcript.length) return;
+		const more = transcript.slice(inFullHistory).map(({role, content}) => ({role, content}));
+		const fn = inFullHistory === 0 ? 'set_full_history' : 'extend_full_history';
+		inFullHistory = transcript.length;
+		await params.repl.run(`__import__("_rlm").${fn}(${JSON.stringify(JSON.stringify(more))})`, callSignal ? {signal: callSignal} : {}).catch(() => undefined);
+	};
+
 	/** One root model call. `last`: the final call of a run a limit stopped (the limits' signal
 	 * has aborted by then; only the caller's cancel stops it, and the caller checked it fits). */
 	const modelTurn = async (iteration: number, last = false) => {
 		const callSignal = last ? params.signal : signal;
 		if (callSignal?.aborted) throw new Cancelled();
+		await compactIfNeeded(iteration, callSignal, last);
 		await checkRootWindow();
 		if (!last) {
 			const refused = limits.admit(model, estimateMessagesTokens(messages));
@@ -322,7 +387,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			try {
 				const last = messages.at(-1)!;
 				if (last.role === 'user') last.content += `\n\n${limitedFinalPrompt(reached.message)}`;
-				else messages.push({role: 'user', content: limitedFinalPrompt(reached.message)});
+				else push({role: 'user', content: limitedFinalPrompt(reached.message)});
 				const reply = await modelTurn(iterations.length + 1, true);
 				if (!emptyReplyCause(reply)) answer = await finalFromReply(reply, iterations.length + 1, params.signal);
 			} catch {
@@ -358,7 +423,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			};
 			iterations.push(record);
 			const reading = readReply(reply.text);
-			messages.push({role: 'assistant', content: trimAfterLastBlock(reading)});
+			push({role: 'assistant', content: trimAfterLastBlock(reading)});
 			// A block the token limit cut off (no closing fence) never runs; one left open by a reply that
 			// ended normally does (CommonMark closes it at the end of the document).
 			const cut = reply.finishReason === 'length';
@@ -374,7 +439,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				noticeOnce(emptyReplyNotice(empty, 'model', reply.reasoning.length));
 				record.executionTimeMs = performance.now() - iterationStarted;
 				if (++emptyInARow >= 2) return finish('', 'failed', {code: 'empty_reply', message: emptyRepliesFailure(empty)});
-				messages.push({role: 'user', content: `${emptyReplyNudge(empty)}\n\n${turnReminder(iteration + 1, maxIterations)}`});
+				push({role: 'user', content: `${emptyReplyNudge(empty)}\n\n${turnReminder(iteration + 1, maxIterations)}`});
 				continue;
 			}
 			emptyInARow = 0;
@@ -400,7 +465,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				const maxErrors = limits.caps.maxErrors;
 				if (maxErrors !== undefined && failedInARow >= maxErrors) {
 					record.executionTimeMs = performance.now() - iterationStarted;
-					messages.push({role: 'user', content: feedbackMessage(feedback, variables, variableCount)});
+					push({role: 'user', content: feedbackMessage(feedback, variables, variableCount)});
 					return await stopLimited(new LimitReached('maxErrors', `${failedInARow} code blocks in a row failed: the run's ${describeCap('maxErrors', limits.caps)} is reached.`));
 				}
 			}
@@ -421,7 +486,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			if (final === null && feedback.length === 0) {
 				record.executionTimeMs = performance.now() - iterationStarted;
 				const said = cut ? cutReplyNote({ranBlocks: 0, cutBlock}) : noCodeNudge;
-				messages.push({role: 'user', content: `${said}\n\n${turnReminder(iteration + 1, maxIterations)}`});
+				push({role: 'user', content: `${said}\n\n${turnReminder(iteration + 1, maxIterations)}`});
 				continue;
 			}
 			record.executionTimeMs = performance.now() - iterationStarted;
@@ -431,13 +496,13 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			}
 			const reminder = iteration < maxIterations ? `\n\n${turnReminder(iteration + 1, maxIterations)}` : '';
 			const cutNote = cut ? `\n\n${cutReplyNote({ranBlocks: feedback.length, cutBlock})}` : '';
-			messages.push({role: 'user', content: feedbackMessage(feedback, variables, variableCount) + cutNote + reminder});
+			push({role: 'user', content: feedbackMessage(feedback, variables, variableCount) + cutNote + reminder});
 		}
 
 		// Out of turns: one last call for the best answer; the work done stays in the record.
 		const last = messages.at(-1)!;
 		if (last.role === 'user') last.content += `\n\n${forcedFinalPrompt}`;
-		else messages.push({role: 'user', content: forcedFinalPrompt});
+		else push({role: 'user', content: forcedFinalPrompt});
 		const forced = await modelTurn(maxIterations + 1);
 		const forcedEmpty = emptyReplyCause(forced);
 		if (forcedEmpty) {

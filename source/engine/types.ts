@@ -59,6 +59,11 @@ export interface RlmOptions {
 	origin?: SessionOrigin;
 	/** Directory for the Pyodide snapshot. */
 	cacheDir?: string;
+	/** Summarise older iterations when a run's conversation nears the model's window (default true). */
+	compaction?: boolean;
+	/** The root model's window in tokens (--context-window); default: what its server reports, else
+	 * the model catalog's figure. Compaction keeps every request under it. */
+	contextWindow?: number;
 	/** Your instructions, appended to the built-in system prompt (or to `systemPrompt`) of every
 	 * run, child RLMs included (-s/--system). */
 	instructions?: string;

@@ -37,7 +37,10 @@ export type NoticeCode =
 	/** --max-budget is set and a model's price is not known: its tokens count, its cost cannot. */
 	| 'price_unknown'
 	/** A replacement system prompt that does not tell the model how to run code or submit. */
-	| 'system_prompt_incomplete';
+	| 'system_prompt_incomplete'
+	/** Older iterations were summarised to fit the model's window (the message holds the summary). */
+	| 'compaction'
+	| 'compaction_failed';
 
 export type BackendErrorCode =
 	| 'unreachable'

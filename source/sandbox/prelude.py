@@ -95,6 +95,8 @@ class _State:
     # the root model's messages of earlier turn i ([{"role", "content"}]).
     contexts = []
     histories = []
+    # This run's whole conversation, set when compaction replaced older turns by a summary.
+    full_history = None
     # Values the model assigned to reserved data names this turn (restored after each block, but
     # FINAL_VAR of that name still means what the model put there).
     rebound = {}
@@ -223,7 +225,23 @@ def _numbered():
         out[f"context_{index}"] = value
     for index, value in enumerate(_st.histories):
         out[f"history_{index}"] = value
+    if _st.full_history is not None:
+        out["full_history"] = _st.full_history
     return out
+
+
+def set_full_history(json_text):
+    """Called by the engine after a compaction: the run's every message, as [{"role", "content"}]."""
+    _st.full_history = json.loads(json_text)
+    _st.ns["full_history"] = _st.full_history
+
+
+def extend_full_history(json_text):
+    """The messages since the last call, appended to full_history."""
+    if _st.full_history is None:
+        _st.full_history = []
+    _st.full_history.extend(json.loads(json_text))
+    _st.ns["full_history"] = _st.full_history
 
 
 def _is_reserved(name):
@@ -549,6 +567,8 @@ def begin_turn(history_json):
     # Built once per turn (not at every restore): the names are rebound after each block, as the
     # original does, but in-place edits of an earlier turn's list are the model's own business.
     _st.histories = [_turn_messages(e) for e in entries]
+    _st.full_history = None
+    _st.ns.pop("full_history", None)
     _st.contexts.append(_st.context)
     _st.rebound = {}
     _reset_answer()

@@ -36,6 +36,10 @@ export interface Flags {
 	maxSubCalls?: number;
 	/** `--allow-models a,b`, repeatable. */
 	allowModels?: string[];
+	/** --no-compaction gives false. */
+	compaction?: boolean;
+	/** --context-window N, in tokens. */
+	contextWindow?: number;
 	/** --sub-backend and --sub-url: where llm_query and child RLMs go. */
 	subBackend?: string;
 	subUrl?: string;
@@ -68,6 +72,10 @@ export interface ResolvedConfig {
 	limits?: LimitConfig;
 	/** The run settings a launch flag chose (the settings view says where each value came from). */
 	fromFlags?: RunSettingKey[];
+	/** False when compaction is off (--no-compaction, or the settings'); absent means on. */
+	compaction?: boolean;
+	/** The root model's window in tokens (--context-window, else the settings'). */
+	contextWindow?: number;
 	/** Sub-calls on another backend (--sub-backend / --sub-url, else the settings'). */
 	subBackend?: BackendName;
 	subBaseURL?: string;
@@ -228,7 +236,13 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 		allowModels: flags.allowModels,
 	};
 	const fromFlags = RUN_SETTINGS.map((setting) => setting.key).filter((key) => flagOf[key] !== undefined);
-	const config: ResolvedConfig = {backend, model, maxIterations, maxDepth, timeoutSeconds, limits, ...(fromFlags.length > 0 ? {fromFlags} : {})};
+	const compaction = flags.compaction ?? settings.compaction ?? true;
+	const chosenWindow = flags.contextWindow ?? settings.contextWindow;
+	const contextWindow =
+		chosenWindow === undefined
+			? undefined
+			: checkNumber(label('--context-window', 'context window', flags.contextWindow), chosenWindow, (n) => Number.isInteger(n) && n >= 1024, 'a whole number of tokens, at least 1024');
+	const config: ResolvedConfig = {backend, model, maxIterations, maxDepth, timeoutSeconds, limits, ...(fromFlags.length > 0 ? {fromFlags} : {}), ...(compaction ? {} : {compaction: false}), ...(contextWindow ? {contextWindow} : {})};
 	if (temperature !== undefined) config.temperature = temperature;
 	if (baseURL) config.baseURL = baseURL;
 	if (apiKey) config.apiKey = apiKey;

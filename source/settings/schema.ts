@@ -37,6 +37,10 @@ export interface Settings {
 	maxSubCalls?: number;
 	/** Models `model=` may name in sub-calls besides the root model and the sub-model. */
 	allowModels?: string[];
+	/** Summarise older iterations near the window (false: --no-compaction for good). */
+	compaction?: boolean;
+	/** The root model's window in tokens, when the server does not say (as --context-window). */
+	contextWindow?: number;
 	/** Where sub-calls go when they go elsewhere (as --sub-backend / --sub-url). */
 	subBackend?: BackendName;
 	subBaseURL?: string;
@@ -112,6 +116,8 @@ export const settingsSchema = z
 		maxErrors: runSettingSchemas.maxErrors.optional().catch(undefined),
 		maxSubCalls: runSettingSchemas.maxSubCalls.optional().catch(undefined),
 		allowModels: runSettingSchemas.allowModels.optional().catch(undefined),
+		compaction: z.boolean().optional().catch(undefined),
+		contextWindow: z.number().int().min(1024).max(100_000_000).optional().catch(undefined),
 		subBackend: z.enum(BACKEND_NAMES as [BackendName, ...BackendName[]]).optional().catch(undefined),
 		subBaseURL: optionalUrl,
 		instructions: z.string().trim().min(1).max(20_000).optional().catch(undefined),

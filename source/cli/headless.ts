@@ -41,6 +41,8 @@ export function rlmOptionsFrom(config: ResolvedConfig) {
 		...(config.subModel ? {subModel: config.subModel} : {}),
 		timeoutSeconds: config.timeoutSeconds,
 		...config.limits,
+		...(config.toolsCode ? {toolsCode: config.toolsCode, toolsSource: config.toolsSource ?? 'tools'} : {}),
+		...(config.subToolsCode ? {subToolsCode: config.subToolsCode, subToolsSource: config.subToolsSource ?? 'sub-tools'} : {}),
 		...(config.compaction === false ? {compaction: false} : {}),
 		...(config.contextWindow ? {contextWindow: config.contextWindow} : {}),
 		...(config.subBackend ? {subBackend: config.subBackend} : {}),

@@ -14,6 +14,8 @@ const commonOptions = `  Model
         --header <'N: V'>      Extra request header (repeat for more), e.g. for a gateway
     -t, --temperature <TEMP>   Sampling temperature [default: 0.7; none for GPT-5 and o-series]
         --sub-model <MODEL>    Model for llm_query / rlm_query [default: the root model]
+        --tools <FILE.py>      Python run in the REPL first; its functions are listed to the model
+        --sub-tools <FILE.py>  The same for child RLMs [default: --tools]
         --context-window <N>   The root model's window in tokens [default: what its server says]
         --no-compaction        Never summarise older iterations to fit the window
         --sub-backend <NAME>   Backend for llm_query / child RLMs (key: RLM_SUB_API_KEY or its own)

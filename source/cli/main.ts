@@ -61,7 +61,9 @@ async function main(): Promise<number> {
 		...(flags.subBackend !== undefined ? {subBackend: flags.subBackend} : {}),
 		...(flags.subUrl !== undefined ? {subUrl: flags.subUrl} : {}),
 		...(flags.system !== undefined ? {system: flags.system} : {}),
-		...(flags.systemFile !== undefined ? {systemFile: await readSystemFile(flags.systemFile)} : {}),
+		...(flags.systemFile !== undefined ? {systemFile: await readSystemFile(flags.systemFile, '--system-file')} : {}),
+		...(flags.tools !== undefined ? {tools: await readSystemFile(flags.tools, '--tools')} : {}),
+		...(flags.subTools !== undefined ? {subTools: await readSystemFile(flags.subTools, '--sub-tools')} : {}),
 	};
 	if (flags.resume && command !== 'serve' && command !== 'mcp' && flags.replay === undefined) {
 		const {resumedBackendFlags} = await import('./resume-backend.js');
@@ -173,15 +175,15 @@ function pickDefined<T extends object, K extends keyof T>(values: T, names: read
 	return Object.fromEntries(names.filter((name) => values[name] !== undefined).map((name) => [name, values[name]])) as Partial<Pick<T, K>>;
 }
 
-/** --system-file's text. @throws UsageError when it cannot be read. */
-async function readSystemFile(path: string): Promise<{text: string; path: string}> {
+/** The text of a file a flag names (--system-file, --tools). @throws UsageError when it cannot be read. */
+async function readSystemFile(path: string, flag: string): Promise<{text: string; path: string}> {
 	const {readFile} = await import('node:fs/promises');
 	try {
 		return {text: await readFile(path, 'utf8'), path};
 	} catch (error) {
 		const code = (error as NodeJS.ErrnoException).code;
 		const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-		return fail(`--system-file ${path}: cannot read it (${why})`);
+		return fail(`${flag} ${path}: cannot read it (${why})`);
 	}
 }
 

@@ -3,6 +3,7 @@
 import {forChildRuns, type ChildRunParams, type EngineContext} from './engine-context.js';
 import {contextInfo} from './context-info.js';
 import {newId} from './ids.js';
+import {loadTools} from './tools.js';
 import {runLoop} from './run-loop.js';
 import type {CompletionResult} from './types.js';
 
@@ -21,6 +22,8 @@ export async function runChild(
 		try {
 			await repl.setContext(params.prompt);
 			await repl.beginTurn([]);
+			const sub = engine.options.subTools;
+			const tools = sub ? await loadTools(repl, sub.code, sub.source) : [];
 			return await runLoop(engine, {
 				runId: newId('run'),
 				parentCallId: params.parentCallId,
@@ -32,6 +35,7 @@ export async function runChild(
 				repl,
 				hostSlot: slot,
 				historyTurns: 0,
+				...(sub ? {tools, toolsSource: sub.source} : {}),
 				variables: [],
 				signal: params.signal,
 			});

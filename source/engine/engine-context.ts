@@ -29,6 +29,8 @@ export interface SettledOptions {
 	maxConcurrency: number;
 	maxChildConcurrency: number;
 	subModelContextTokens?: number;
+	/** Python run in each child RLM's REPL before its first block (--sub-tools, else --tools). */
+	subTools?: {code: string; source: string};
 	/** Summarise older iterations when the conversation nears the window (default on). */
 	compaction: boolean;
 	/** The root model's window in tokens, when set by the user (else learned from the server). */

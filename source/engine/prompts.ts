@@ -66,8 +66,8 @@ export function systemPromptChoice(session: SystemPromptChoice | undefined, call
 
 /** The system prompt as sent: the built-in one (or the user's replacement), then the user's
  * instructions under a heading of their own. */
-export function withUserSystem(builtIn: string, choice: SystemPromptChoice | undefined): string {
-	const base = choice?.replacement ? choice.replacement.text.trimEnd() : builtIn;
+export function withUserSystem(builtIn: string, choice: SystemPromptChoice | undefined, tools = ''): string {
+	const base = `${choice?.replacement ? choice.replacement.text.trimEnd() : builtIn}${tools ? `\n\n${tools}` : ''}`;
 	if (!choice?.instructions?.trim()) return base;
 	return `${base}\n\nInstructions for this task (follow them; they override the defaults above where they differ, but not how you submit the answer):\n${choice.instructions.trim()}`;
 }

@@ -18,6 +18,7 @@ import {newId} from './ids.js';
 import {CodedError, runErrorOf} from '../protocol/errors.js';
 import {runChild} from './child-run.js';
 import {runLoop} from './run-loop.js';
+import {loadTools, type ToolInfo} from './tools.js';
 import {sandboxRepls} from './sandbox-repls.js';
 import {defaultLogDir, TrajectoryLogger, type LogRunInfo} from '../trajectory/jsonl-log.js';
 import {splitBaseURL} from '../backends/base-url.js';
@@ -76,6 +77,8 @@ export class Rlm extends EventEmitter<RlmEvents> {
 	readonly #life = new AbortController();
 	#logger: TrajectoryLogger | null = null;
 	#turns = 0;
+	/** The session REPL's tools, once its tools file ran (null: not yet). */
+	#tools: ToolInfo[] | null = null;
 	/** Turns begun in the session's REPL: Python's context_0 … context_{n-1}. */
 	#contextCount = 0;
 	#sessionId = randomBytes(4).toString('hex');
@@ -191,6 +194,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			this.#sessionId = randomBytes(4).toString('hex');
 			this.#turns = 0;
 			this.#contextCount = 0;
+			this.#tools = null;
 			this.#logger?.dispose();
 			this.#logger = null;
 			if (old) await (await old.catch(() => null))?.dispose();
@@ -255,6 +259,8 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			};
 		}
 		// The sandbox gets ready while the first model call is under way; blocks wait for it.
+		// This turn's context is the next of Python's context_0 … context_N.
+		const contextCount = this.#contextCount + 1;
 		const previous = this.#preparing;
 		const ready = previous.then(() => this.#prepareSandbox(context));
 		this.#preparing = ready.catch(() => undefined);
@@ -270,6 +276,14 @@ export class Rlm extends EventEmitter<RlmEvents> {
 				return prepared.run(code, runOptions);
 			},
 		};
+		// With a tools file, the first call waits for it: the tools are listed in the system prompt.
+		if (this.#options.toolsCode) {
+			try {
+				await raceAbort(ready, options.signal);
+			} catch (error) {
+				return this.#failedBeforeStart(runId, prompt, context, error);
+			}
+		}
 		this.#turns++;
 		let turnMessages: HistoryEntry['messages'];
 		this.#trajectoryLogger()?.beginTurn({runId, turn: this.#turns, question: prompt, context, contextIsPrompt: ownContext, ...(this.#options.subModel ? {subModel: this.#options.subModel} : {})});
@@ -285,7 +299,8 @@ export class Rlm extends EventEmitter<RlmEvents> {
 				repl,
 				hostSlot: rootSlot,
 				historyTurns: this.#history.length,
-				contextCount: this.#contextCount + 1,
+				contextCount,
+				...(this.#tools?.length ? {tools: this.#tools, toolsSource: this.#options.toolsSource ?? 'tools'} : {}),
 				variables: this.#variables,
 				signal: options.signal ? AbortSignal.any([options.signal, this.#life.signal]) : this.#life.signal,
 				...(options.instructions ? {instructions: options.instructions} : {}),
@@ -325,6 +340,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			}
 			await sandbox.beginTurn(this.#history);
 			this.#contextCount++;
+			if (this.#options.toolsCode && this.#tools === null) this.#tools = await loadTools(sandbox, this.#options.toolsCode, this.#options.toolsSource ?? 'tools');
 			return sandbox;
 		} catch (error) {
 			// Drop only the sandbox this preparation used (a /clear may have started another).
@@ -332,6 +348,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 				this.#sandbox = null;
 				this.#contextLoaded = undefined;
 				this.#contextCount = 0;
+				this.#tools = null;
 			}
 			await (await starting.catch(() => null))?.dispose();
 			throw error;
@@ -389,6 +406,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			maxChildConcurrency: Math.min(o.maxConcurrency ?? DEFAULTS.maxChildConcurrency, DEFAULTS.maxChildConcurrency),
 			subModelContextTokens: o.subModelContextTokens,
 			compaction: o.compaction ?? true,
+			...subToolsOf(o),
 			...(o.contextWindow ? {contextWindow: o.contextWindow} : {}),
 			...systemChoice(o),
 			repl: this.#replOptions(),
@@ -620,6 +638,13 @@ function systemChoice(o: RlmOptions): {system?: SystemPromptChoice} {
 	const replacement = o.systemPrompt?.trim() ? {text: o.systemPrompt, ...(o.systemPromptSource ? {source: o.systemPromptSource} : {})} : undefined;
 	if (!instructions && !replacement) return {};
 	return {system: {...(instructions ? {instructions} : {}), ...(replacement ? {replacement} : {})}};
+}
+
+/** Child RLMs' tools: subToolsCode, else toolsCode (as the original's custom_sub_tools). */
+function subToolsOf(o: RlmOptions): {subTools?: {code: string; source: string}} {
+	if (o.subToolsCode) return {subTools: {code: o.subToolsCode, source: o.subToolsSource ?? 'sub-tools'}};
+	if (o.toolsCode) return {subTools: {code: o.toolsCode, source: o.toolsSource ?? 'tools'}};
+	return {};
 }
 
 /** A block cancelled while the sandbox was still starting. */

@@ -13,6 +13,7 @@ import type {HostSlot} from './host-pool.js';
 import {describeCap, LimitReached} from './run-limits.js';
 import {emptyRepliesFailure, emptyReplyCause, emptyReplyNotice, emptyReplyNudge} from './empty-reply.js';
 import {callModel} from './model-call.js';
+import {toolsSection, type ToolInfo} from './tools.js';
 import {clipToFit, compactionLimit, compactMessages, type Compacted} from './compaction.js';
 import {readReply, trimAfterLastBlock} from './parse.js';
 import {findProseFinal} from './prose-final.js';
@@ -49,6 +50,9 @@ export interface RunParams {
 	/** The slot this run's REPL holds in the host pool (its child runs take theirs under it). */
 	hostSlot: HostSlot;
 	historyTurns: number;
+	/** The user's tools in this run's REPL, listed in the system prompt. */
+	tools?: readonly ToolInfo[];
+	toolsSource?: string;
 	/** Contexts in the REPL this turn (context_0 … context_{n-1}); 1 when absent. */
 	contextCount?: number;
 	variables: VariableInfo[];
@@ -124,6 +128,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 					...(subWindow.known ? {subModelWindow: {tokens: subWindow.tokens, chars: promptBudgetChars(subWindow.tokens)}} : {}),
 				}),
 				system,
+				toolsSection(params.tools ?? [], params.toolsSource),
 			),
 		},
 		{

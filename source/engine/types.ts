@@ -59,6 +59,15 @@ export interface RlmOptions {
 	origin?: SessionOrigin;
 	/** Directory for the Pyodide snapshot. */
 	cacheDir?: string;
+	/** Python run in the session's REPL before the first block (--tools FILE.py); its public
+	 * functions are listed with their docstrings in the system prompt and restored after every
+	 * block like the reserved names. */
+	toolsCode?: string;
+	/** Where toolsCode came from (a path), for the prompt and errors. */
+	toolsSource?: string;
+	/** The same for child RLMs' REPLs (--sub-tools FILE.py); default: toolsCode, as the original. */
+	subToolsCode?: string;
+	subToolsSource?: string;
 	/** Summarise older iterations when a run's conversation nears the model's window (default true). */
 	compaction?: boolean;
 	/** The root model's window in tokens (--context-window); default: what its server reports, else

@@ -21,6 +21,7 @@ import textwrap
 import time
 import traceback
 import types
+import inspect
 
 RESERVED = (
     "context",
@@ -97,6 +98,8 @@ class _State:
     histories = []
     # This run's whole conversation, set when compaction replaced older turns by a summary.
     full_history = None
+    # The user's tools (--tools FILE.py): their public functions, restored after every block.
+    tools = {}
     # Values the model assigned to reserved data names this turn (restored after each block, but
     # FINAL_VAR of that name still means what the model put there).
     rebound = {}
@@ -227,7 +230,29 @@ def _numbered():
         out[f"history_{index}"] = value
     if _st.full_history is not None:
         out["full_history"] = _st.full_history
+    out.update(_st.tools)
     return out
+
+
+def register_tools():
+    """After a tools file ran: its public functions become reserved names (restored after every
+    block, left out of SHOW_VARS), and their names, signatures and docstrings are printed as JSON."""
+    numbered = _numbered()
+    tools = {}
+    for name, value in list(_st.ns.items()):
+        if name.startswith("_") or name in RESERVED or (name in numbered and name not in _st.tools):
+            continue
+        if isinstance(value, types.FunctionType):
+            tools[name] = value
+    _st.tools = {**_st.tools, **tools}
+    listing = []
+    for name, fn in tools.items():
+        try:
+            signature = str(inspect.signature(fn))
+        except (TypeError, ValueError):
+            signature = "(...)"
+        listing.append({"name": name, "signature": signature, "doc": inspect.getdoc(fn) or ""})
+    print(json.dumps(listing))
 
 
 def set_full_history(json_text):

@@ -36,6 +36,9 @@ export interface Flags {
 	maxSubCalls?: number;
 	/** `--allow-models a,b`, repeatable. */
 	allowModels?: string[];
+	/** --tools / --sub-tools, already read: Python files run in the REPLs. */
+	tools?: {text: string; path: string};
+	subTools?: {text: string; path: string};
 	/** --no-compaction gives false. */
 	compaction?: boolean;
 	/** --context-window N, in tokens. */
@@ -72,6 +75,11 @@ export interface ResolvedConfig {
 	limits?: LimitConfig;
 	/** The run settings a launch flag chose (the settings view says where each value came from). */
 	fromFlags?: RunSettingKey[];
+	/** Python run in the REPL before the first block (--tools) and in child RLMs' (--sub-tools). */
+	toolsCode?: string;
+	toolsSource?: string;
+	subToolsCode?: string;
+	subToolsSource?: string;
 	/** False when compaction is off (--no-compaction, or the settings'); absent means on. */
 	compaction?: boolean;
 	/** The root model's window in tokens (--context-window, else the settings'). */
@@ -249,6 +257,8 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 	if (Object.keys(headers).length > 0) config.headers = headers;
 	if (subModel) config.subModel = subModel;
 	Object.assign(config, resolveSubBackend(flags, env, settings, config));
+	if (flags.tools) Object.assign(config, {toolsCode: flags.tools.text, toolsSource: flags.tools.path});
+	if (flags.subTools) Object.assign(config, {subToolsCode: flags.subTools.text, subToolsSource: flags.subTools.path});
 	const instructions = nonEmpty(flags.system) ?? settings.instructions;
 	if (instructions) config.instructions = instructions;
 	if (flags.systemFile) {

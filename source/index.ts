@@ -1,6 +1,6 @@
 // The library: an observable Recursive Language Model.
 export {Rlm, DEFAULTS} from './engine/rlm.js';
-export type {RlmOptions, SessionOrigin, CompletionOptions, CompletionLimits, CompletionResult, IterationRecord, CodeBlockRecord} from './engine/types.js';
+export type {RlmOptions, SessionOrigin, HostTool, HostTools, CompletionOptions, CompletionLimits, CompletionResult, IterationRecord, CodeBlockRecord} from './engine/types.js';
 export type {RlmEvent, RlmEventType, RlmEventOf, RunStatus, ContextInfo} from './protocol/events.js';
 export type {ChatMessage, Usage} from './protocol/llm.js';
 export type {LimitCaps, LimitName, LimitUse} from './protocol/limits.js';
@@ -25,4 +25,9 @@ export type {
 	BridgeFunction,
 	BridgeHandler,
 	BridgeRequest,
+	HostToolSpec,
+	ToolHandler,
+	ToolOutcome,
+	ToolRequest,
 } from './protocol/repl.js';
+export {HostToolsError} from './engine/host-tools.js';

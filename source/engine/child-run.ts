@@ -4,6 +4,7 @@ import {forChildRuns, type ChildRunParams, type EngineContext} from './engine-co
 import {contextInfo} from './context-info.js';
 import {newId} from './ids.js';
 import {loadTools} from './tools.js';
+import {giveHostTools} from './host-tools.js';
 import {runLoop} from './run-loop.js';
 import type {CompletionResult} from './types.js';
 
@@ -22,6 +23,7 @@ export async function runChild(
 		try {
 			await repl.setContext(params.prompt);
 			await repl.beginTurn([]);
+			await giveHostTools(repl, engine.options.hostTools);
 			const sub = engine.options.subTools;
 			const tools = sub ? await loadTools(repl, sub.code, sub.source) : [];
 			return await runLoop(engine, {

@@ -5,7 +5,7 @@ import type {Backend} from '../backends/types.js';
 import type {LimitCaps, LimitName} from '../protocol/limits.js';
 import type {Repl, ReplOptions} from '../protocol/repl.js';
 import type {RlmEventBody, SystemPromptChoice} from '../protocol/events.js';
-import type {CompletionResult} from './types.js';
+import type {CompletionResult, HostTools} from './types.js';
 import type {HostPool, HostSlot} from './host-pool.js';
 import type {RunLimits} from './run-limits.js';
 
@@ -31,6 +31,8 @@ export interface SettledOptions {
 	subModelContextTokens?: number;
 	/** Python run in each child RLM's REPL before its first block (--sub-tools, else --tools). */
 	subTools?: {code: string; source: string};
+	/** The library's host tools, in every REPL of the run's tree. */
+	hostTools?: HostTools;
 	/** Summarise older iterations when the conversation nears the window (default on). */
 	compaction: boolean;
 	/** The root model's window in tokens, when set by the user (else learned from the server). */

@@ -7,7 +7,7 @@ import {raceAbort} from '../backends/errors.js';
 import {MODEL_ALIASES, resolveModelAlias} from '../backends/model-aliases.js';
 import {defaultModelOf} from '../protocol/backends.js';
 import type {Backend} from '../backends/types.js';
-import type {ExecResult, HistoryEntry, Repl, ReplFactory, ReplOptions, RunOptions, SandboxContext, VariableInfo} from '../protocol/repl.js';
+import type {ExecResult, HistoryEntry, JsonValue, Repl, ReplFactory, ReplOptions, RunOptions, SandboxContext, ToolOutcome, VariableInfo} from '../protocol/repl.js';
 import type {EngineContext, SettledOptions} from './engine-context.js';
 import {contextInfo} from './context-info.js';
 import type {RlmEvent, RlmEventBody, SystemPromptChoice} from '../protocol/events.js';
@@ -19,6 +19,7 @@ import {CodedError, runErrorOf} from '../protocol/errors.js';
 import {runChild} from './child-run.js';
 import {runLoop} from './run-loop.js';
 import {loadTools, type ToolInfo} from './tools.js';
+import {checkHostTools, giveHostTools} from './host-tools.js';
 import {sandboxRepls} from './sandbox-repls.js';
 import {defaultLogDir, TrajectoryLogger, type LogRunInfo} from '../trajectory/jsonl-log.js';
 import {splitBaseURL} from '../backends/base-url.js';
@@ -90,7 +91,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 
 	constructor(options: RlmOptions) {
 		super();
-		this.#options = {...options};
+		this.#options = {...options, ...(options.tools !== undefined ? {tools: checkHostTools(options.tools)} : {})};
 		this.#backend = this.#buildBackend();
 		this.#rememberModel();
 		this.#hosts = new HostPool(options.maxHosts ?? DEFAULTS.maxHosts);
@@ -108,7 +109,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 
 	/** Changes options from the next call on; the session's REPL and history are kept. */
 	configure(patch: Partial<RlmOptions>): void {
-		const next = {...this.#options, ...patch};
+		const next = {...this.#options, ...patch, ...(patch.tools !== undefined ? {tools: checkHostTools(patch.tools)} : {})};
 		const backendChanged =
 			'backend' in patch ||
 			'baseURL' in patch ||
@@ -340,6 +341,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			}
 			await sandbox.beginTurn(this.#history);
 			this.#contextCount++;
+			await giveHostTools(sandbox, this.#options.tools);
 			if (this.#options.toolsCode && this.#tools === null) this.#tools = await loadTools(sandbox, this.#options.toolsCode, this.#options.toolsSource ?? 'tools');
 			return sandbox;
 		} catch (error) {
@@ -407,6 +409,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			subModelContextTokens: o.subModelContextTokens,
 			compaction: o.compaction ?? true,
 			...subToolsOf(o),
+			...(o.tools && Object.keys(o.tools).length > 0 ? {hostTools: o.tools} : {}),
 			...(o.contextWindow ? {contextWindow: o.contextWindow} : {}),
 			...systemChoice(o),
 			repl: this.#replOptions(),
@@ -501,10 +504,13 @@ export class Rlm extends EventEmitter<RlmEvents> {
 				}
 				await sandbox.beginTurn(this.#history);
 				this.#contextCount++;
+				await giveHostTools(sandbox, this.#options.tools);
 				for (const block of turn.blocks) {
 					const recorded = [...block.responses];
 					const result = await sandbox.run(block.code, {
 						onCall: async (request) => request.prompts.map(() => recorded.shift() ?? 'Error: no recorded answer for this sub-call'),
+						// Host tools are not run again (they may act on the world): their logged results are replayed.
+						onTool: async (request) => recordedToolOutcome(request.name, recorded.shift()),
 					});
 					summary.blocks++;
 					if (!result.ok) summary.failedBlocks++;
@@ -638,6 +644,18 @@ function systemChoice(o: RlmOptions): {system?: SystemPromptChoice} {
 	const replacement = o.systemPrompt?.trim() ? {text: o.systemPrompt, ...(o.systemPromptSource ? {source: o.systemPromptSource} : {})} : undefined;
 	if (!instructions && !replacement) return {};
 	return {system: {...(instructions ? {instructions} : {}), ...(replacement ? {replacement} : {})}};
+}
+
+/** A host tool's logged response as its outcome again (`Error: ...` is a failure; anything else is
+ * its result as JSON text). */
+function recordedToolOutcome(name: string, response: string | undefined): ToolOutcome {
+	if (response === undefined) return {ok: false, error: `${name}: no recorded result for this call`};
+	if (response.startsWith('Error: ')) return {ok: false, error: response.slice('Error: '.length)};
+	try {
+		return {ok: true, value: JSON.parse(response) as JsonValue};
+	} catch {
+		return {ok: false, error: `${name}: its recorded result was cut in the log`};
+	}
 }
 
 /** Child RLMs' tools: subToolsCode, else toolsCode (as the original's custom_sub_tools). */

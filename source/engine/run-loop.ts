@@ -14,6 +14,7 @@ import {describeCap, LimitReached} from './run-limits.js';
 import {emptyRepliesFailure, emptyReplyCause, emptyReplyNotice, emptyReplyNudge} from './empty-reply.js';
 import {callModel} from './model-call.js';
 import {toolsSection, type ToolInfo} from './tools.js';
+import {hostToolHandler, hostToolsSection} from './host-tools.js';
 import {clipToFit, compactionLimit, compactMessages, type Compacted} from './compaction.js';
 import {readReply, trimAfterLastBlock} from './parse.js';
 import {findProseFinal} from './prose-final.js';
@@ -128,7 +129,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 					...(subWindow.known ? {subModelWindow: {tokens: subWindow.tokens, chars: promptBudgetChars(subWindow.tokens)}} : {}),
 				}),
 				system,
-				toolsSection(params.tools ?? [], params.toolsSource),
+				[toolsSection(params.tools ?? [], params.toolsSource), hostToolsSection(engine.options.hostTools)].filter(Boolean).join('\n\n'),
 			),
 		},
 		{
@@ -326,6 +327,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			...(engine.options.repl.timeoutMs !== undefined ? {timeoutMs: engine.options.repl.timeoutMs} : {}),
 			onOutput: (stream, text) => engine.emit({type: 'code.output', runId, iteration, block, stream, text}),
 			onCall: bridgeHandler(engine, {runId, iteration, block, depth, addUsage: addToRun, track, noticeOnce, hostSlot: params.hostSlot}),
+			...(engine.options.hostTools ? {onTool: hostToolHandler(engine, {runId, iteration, block}, engine.options.hostTools)} : {}),
 		});
 		draft = result.answerDraft ?? null;
 		if (result.stdout.trim()) lastStdout = result.stdout.trim();

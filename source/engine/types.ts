@@ -2,13 +2,33 @@
 import type {FinishReason, Usage} from '../protocol/llm.js';
 import type {BackendName} from '../protocol/backends.js';
 import type {Backend} from '../backends/types.js';
-import type {ReplFactory, SandboxContext, VariableInfo} from '../protocol/repl.js';
+import type {JsonValue, ReplFactory, SandboxContext, VariableInfo} from '../protocol/repl.js';
 import type {RunStatus} from '../protocol/events.js';
 import type {RunErrorCode} from '../protocol/errors.js';
 import type {LimitName} from '../protocol/limits.js';
 import type {SessionOrigin} from '../trajectory/log-names.js';
 
 export type {SessionOrigin} from '../trajectory/log-names.js';
+
+export interface HostTool {
+	/** What the model is told about it (its docstring in Python): what it does, what it takes and
+	 * what it returns. */
+	description: string;
+	/** How to call it, shown after its name in the system prompt, e.g. "(query)" or "(path, limit=10)"
+	 * (default "(input)"). Python passes one argument, or keyword arguments as one object. */
+	signature?: string;
+	/**
+	 * Runs in the parent process with its rights (files, network, keys): keep it to what the model
+	 * may do. `input` is the JSON value Python passed (null when none; an object for keyword
+	 * arguments). Returns a JSON value, or a promise of one (undefined means null). What it throws
+	 * becomes a ToolError in Python with the first line of its message. `signal` aborts when the
+	 * block is cancelled or times out.
+	 */
+	fn: (input: JsonValue, context: {signal: AbortSignal}) => unknown;
+}
+
+/** The library option `tools`: tool name -> tool (engine/host-tools.ts checks and runs them). */
+export type HostTools = Readonly<Record<string, HostTool>>;
 
 export interface RlmOptions {
 	/** Root model name. */
@@ -68,6 +88,12 @@ export interface RlmOptions {
 	/** The same for child RLMs' REPLs (--sub-tools FILE.py); default: toolsCode, as the original. */
 	subToolsCode?: string;
 	subToolsSource?: string;
+	/** Host tools: functions Python calls by name whose calls run here, in your process, with its
+	 * rights (see `HostTool`; the README's Security section). Listed in the system
+	 * prompt; in every REPL of the session, child RLMs' included. Arguments and results are JSON;
+	 * what `fn` throws reaches Python as a ToolError with one line. Checked when the Rlm is made:
+	 * @throws HostToolsError for a bad name, a missing description or a non-function fn. */
+	tools?: HostTools;
 	/** Summarise older iterations when a run's conversation nears the model's window (default true). */
 	compaction?: boolean;
 	/** The root model's window in tokens (--context-window); default: what its server reports, else

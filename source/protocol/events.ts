@@ -5,6 +5,9 @@ import type {ChatMessage, FinishReason, NoticeCode, Usage} from './llm.js';
 import type {LimitCaps, LimitName, LimitUse} from './limits.js';
 import type {BridgeFunction, VariableInfo} from './repl.js';
 
+/** What a call node calls: a sub-call function, or `tool` for a host tool (the library's `tools`). */
+export type CallFunction = BridgeFunction | 'tool';
+
 /** How a run ended: `answered` (code submitted the answer), `forced` (out of turns: one last call
  * gave the best answer), `limited` (a limit stopped it: `limit` says which; the answer is the best
  * it had), `cancelled`, `failed`. */
@@ -115,8 +118,10 @@ export type RlmEventBody =
 			runId: string;
 			iteration: number;
 			block: number;
-			kind: 'llm' | 'rlm';
-			fn: BridgeFunction;
+			/** A sub-model call, a child RLM, or a host tool (then `model` is the tool's name, `prompt`
+			 * its argument and the response its result, as JSON text). */
+			kind: 'llm' | 'rlm' | 'tool';
+			fn: CallFunction;
 			/** Slot in a batched call (0 for plain calls). */
 			index: number;
 			model: string;

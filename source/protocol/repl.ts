@@ -16,6 +16,30 @@ export interface BridgeRequest {
  * a failing slot holds an error string (starting "Error:") rather than rejecting. */
 export type BridgeHandler = (request: BridgeRequest, signal: AbortSignal) => Promise<string[]>;
 
+/** A host tool as Python sees it (the library's `tools`): a function of that name in the REPL
+ * whose calls run in the parent. */
+export interface HostToolSpec {
+	/** A Python identifier, not a reserved name. */
+	name: string;
+	/** What the model is told about it (the function's docstring in Python). */
+	description: string;
+}
+
+/** A call of a host tool from Python: its name and its argument as JSON text (`null` when it was
+ * called with none, an object for keyword arguments). */
+export interface ToolRequest {
+	name: string;
+	input: string;
+}
+
+/** What a host tool call gives back to Python: its result, or a one-line error that Python raises
+ * as ToolError. */
+export type ToolOutcome = {ok: true; value: JsonValue} | {ok: false; error: string};
+
+/** Runs a host tool in the parent. Resolves with the outcome; never rejects on purpose (a
+ * rejection reaches Python as a ToolError with its message). */
+export type ToolHandler = (request: ToolRequest, signal: AbortSignal) => Promise<ToolOutcome>;
+
 /** A value JSON can carry: what `json.loads` turns into str, int/float, bool, None, list, dict. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | {[key: string]: JsonValue};
 
@@ -45,6 +69,8 @@ export interface RunOptions {
 	onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
 	/** Answers llm_query & co. for this block. */
 	onCall?: BridgeHandler;
+	/** Runs the host tools' calls for this block (without it, a call raises ToolError). */
+	onTool?: ToolHandler;
 	/** Aborting interrupts the running Python (KeyboardInterrupt, then kill and restart). */
 	signal?: AbortSignal;
 	/** Overrides the REPL's per-block wall-clock timeout, in milliseconds. */
@@ -88,6 +114,9 @@ export interface Repl {
 	/** Runs one block in the persistent namespace. Never rejects for what the code does: errors,
 	 * limits and restarts are reported in the result. Rejects only once disposed. */
 	run(code: string, options?: RunOptions): Promise<ExecResult>;
+	/** Defines the host tools in Python (functions whose calls come back to `RunOptions.onTool`),
+	 * kept across restarts. Optional: a REPL without it has no host tools. */
+	setHostTools?(tools: readonly HostToolSpec[]): Promise<void>;
 	/** Frees the REPL. Idempotent. */
 	dispose(): Promise<void>;
 }

@@ -6,7 +6,7 @@
 //      │                            │
 //      ├──done──────────────────────┴──done──► settled (done)
 //      └──host exit, bad message────┴────────► settled (lost)
-import {answerBridge} from './bridge-answers.js';
+import {answerBridge, answerTool} from './bridge-answers.js';
 import type {Interruption} from './block-result.js';
 import type {InvalidHostMessage} from './host-messages.js';
 import type {BlockListener, BlockMessage, HostProcess} from './host-process.js';
@@ -173,6 +173,9 @@ export class BlockRun {
 			case 'bridge':
 				if (message.id === this.#settings.id) this.#onBridge(message);
 				return;
+			case 'tool':
+				if (message.id === this.#settings.id) this.#onTool(message);
+				return;
 			case 'bridge-cancel':
 				this.#calls.get(message.callId)?.abort();
 				this.#calls.delete(message.callId);
@@ -205,6 +208,19 @@ export class BlockRun {
 			if (counted) this.#clock.subCallEnded(this.#state.phase === 'running');
 			if (controller.signal.aborted || this.#state.phase === 'settled') return;
 			this.#host.send({t: 'bridge-reply', callId: message.callId, results});
+		});
+	}
+
+	/** A host tool runs in the parent on the block's clock: unlike a model call it has no request
+	 * timeout of its own, so the block's timeout bounds it (and its signal tells it to stop). */
+	#onTool(message: Extract<BlockMessage, {t: 'tool'}>): void {
+		const controller = new AbortController();
+		this.#calls.set(message.callId, controller);
+		if (this.#state.phase !== 'running') controller.abort();
+		void answerTool({name: message.name, input: message.input}, controller.signal, this.#options.onTool).then((outcome) => {
+			this.#calls.delete(message.callId);
+			if (controller.signal.aborted || this.#state.phase === 'settled') return;
+			this.#host.send({t: 'bridge-reply', callId: message.callId, results: [outcome]});
 		});
 	}
 

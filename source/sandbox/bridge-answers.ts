@@ -1,7 +1,7 @@
 // Answers one sub-call from Python through the block's handler: always one string per prompt,
 // errors included, so Python never sees a missing slot.
 import {errorText} from './notices.js';
-import type {BridgeHandler, BridgeRequest} from './types.js';
+import type {BridgeHandler, BridgeRequest, ToolHandler, ToolOutcome, ToolRequest} from './types.js';
 
 const NO_BRIDGE = 'Error: sub-calls are not available here';
 const NO_ANSWER = 'Error: the sub-call returned no answer';
@@ -22,5 +22,24 @@ export async function answerBridge(request: BridgeRequest, signal: AbortSignal, 
 	} catch (error) {
 		const text = `Error: ${errorText(error)}`;
 		return Array.from({length: count}, () => text);
+	}
+}
+
+/** Runs one host tool call through the block's handler: always an outcome, as the JSON text Python
+ * reads ({"ok": true, "value": ...} or {"ok": false, "error": "one line"}). */
+export async function answerTool(request: ToolRequest, signal: AbortSignal, onTool: ToolHandler | undefined): Promise<string> {
+	let outcome: ToolOutcome;
+	if (!onTool) outcome = {ok: false, error: `${request.name}: host tools are not available here`};
+	else {
+		try {
+			outcome = await onTool(request, signal);
+		} catch (error) {
+			outcome = {ok: false, error: errorText(error)};
+		}
+	}
+	try {
+		return JSON.stringify(outcome.ok ? {ok: true, value: outcome.value ?? null} : {ok: false, error: String(outcome.error)});
+	} catch (error) {
+		return JSON.stringify({ok: false, error: `${request.name} returned a value JSON cannot carry (${errorText(error)})`});
 	}
 }

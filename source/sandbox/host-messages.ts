@@ -62,6 +62,7 @@ function hostMessageSchema(maxOutputChars: number) {
 			model: z.string().max(L.modelChars).nullable(),
 		}),
 		z.object({t: z.literal('bridge-cancel'), callId: id}),
+		z.object({t: z.literal('tool'), id, callId: id, name: z.string().max(L.nameChars), input: z.string().max(L.textChars)}),
 		z.object({t: z.literal('done'), id, result: runResult}),
 		z.object({t: z.literal('fatal'), message: errorText}),
 	]);

@@ -11,7 +11,7 @@ import {CONTEXT_FD, type HostMessage, type ParentMessage} from './protocol.js';
 
 export type ReadyMessage = Extract<HostMessage, {t: 'ready'}>;
 /** The messages that belong to the block being run. */
-export type BlockMessage = Extract<HostMessage, {t: 'output' | 'bridge' | 'bridge-cancel' | 'done'}>;
+export type BlockMessage = Extract<HostMessage, {t: 'output' | 'bridge' | 'bridge-cancel' | 'tool' | 'done'}>;
 
 /** The block currently running on this host. */
 export interface BlockListener {

@@ -255,6 +255,55 @@ def register_tools():
     print(json.dumps(listing))
 
 
+class ToolError(RuntimeError):
+    """A host tool (the library's `tools`) failed; the message says why, in one line."""
+
+
+def _host_tool(name, description):
+    """A Python function whose calls run the host tool `name` in the parent, through the bridge."""
+
+    def tool(*args, **kwargs):
+        if len(args) > 1 or (args and kwargs):
+            raise TypeError(f"{name}() takes one argument or keyword arguments, not both")
+        value = args[0] if args else (kwargs or None)
+        try:
+            payload = json.dumps(value, ensure_ascii=False, allow_nan=False)
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"{name}(): its argument must be JSON data (str, int, float, bool, None, list, dict): {error}") from None
+        _flush()
+        host = _st.host
+        if host is None:
+            raise ToolError(f"{name}: host tools are not available here")
+        reply = host.tool(name, payload)
+        if reply is None:
+            raise KeyboardInterrupt(f"the call to {name} was interrupted")
+        outcome = json.loads(reply)
+        if isinstance(outcome, dict) and outcome.get("ok") is True:
+            return outcome.get("value")
+        error = outcome.get("error") if isinstance(outcome, dict) else None
+        raise ToolError(str(error or f"{name} failed"))
+
+    tool.__name__ = name
+    tool.__qualname__ = name
+    tool.__doc__ = description
+    return tool
+
+
+def register_host_tools(json_text):
+    """Called by the sandbox: defines the host tools [{"name", "description"}] and ToolError as
+    reserved names (restored after every block, left out of SHOW_VARS), as the --tools functions are."""
+    tools = {}
+    for spec in json.loads(json_text):
+        name = str(spec["name"])
+        if not name.isidentifier() or name.startswith("_") or name in RESERVED:
+            raise ValueError(f"{name!r} cannot be a host tool's name")
+        tools[name] = _host_tool(name, str(spec.get("description", "")))
+    # What they raise, so code can catch it by name (`except ToolError`).
+    tools["ToolError"] = ToolError
+    _st.tools = {**_st.tools, **tools}
+    _st.ns.update(tools)
+
+
 def set_full_history(json_text):
     """Called by the engine after a compaction: the run's every message, as [{"role", "content"}]."""
     _st.full_history = json.loads(json_text)

@@ -2,7 +2,7 @@
 // (worker.ts). The host forwards most of them unchanged; it only acts on `interrupt` and
 // `bridge-reply` itself. The parent checks every message it receives (host-messages.ts).
 // The host may read only the sandbox's own folder: runtime values it needs live here.
-import type {BridgeFunction, HistoryEntry, VariableInfo} from './types.js';
+import type {BridgeFunction, HistoryEntry, HostToolSpec, VariableInfo} from './types.js';
 
 /** The host's file descriptor on which the parent writes a context's bytes (stdio[4]): the worker
  * reads them straight into Python's memory, with no message, copy or decoding on the way. */
@@ -30,6 +30,7 @@ export type ParentMessage =
 	/** A context load: this header; its parts' bytes follow end to end on the context pipe. */
 	| {t: 'context'; id: number; kind: ContextKind; parts: ContextPartHeader[]}
 	| {t: 'turn'; id: number; history: HistoryEntry[]}
+	| {t: 'host-tools'; id: number; tools: HostToolSpec[]}
 	| {t: 'run'; id: number; code: string; maxOutputChars: number}
 	| {t: 'interrupt'; id: number}
 	| {t: 'bridge-reply'; callId: number; results: string[]};
@@ -60,6 +61,8 @@ export type HostMessage =
 	| {t: 'output'; id: number; stream: 'stdout' | 'stderr'; text: string}
 	| {t: 'bridge'; id: number; callId: number; fn: BridgeFunction; prompts: string[]; model: string | null}
 	| {t: 'bridge-cancel'; callId: number}
+	/** A host tool call; answered with a bridge-reply whose one result is the outcome as JSON. */
+	| {t: 'tool'; id: number; callId: number; name: string; input: string}
 	| {t: 'done'; id: number; result: WorkerRunResult}
 	| {t: 'fatal'; message: string};
 

@@ -21,7 +21,7 @@ import {
 import {resolveOptions, type ResolvedOptions, type SandboxStartOptions} from './options.js';
 import {pyodideDir, sandboxDir} from './paths.js';
 import {snapshotKey, snapshotPath, snapshotWritesSettled, writeSnapshot} from './snapshot.js';
-import type {ExecResult, HistoryEntry, Repl, RunOptions, SandboxContext, SandboxOptions} from './types.js';
+import type {ExecResult, HistoryEntry, HostToolSpec, Repl, RunOptions, SandboxContext, SandboxOptions} from './types.js';
 
 /** How the last host start went (for benchmarks and diagnostics). */
 export interface StartInfo {
@@ -41,6 +41,8 @@ export class Sandbox implements Repl {
 	#host: HostProcess | null = null;
 	#context: SandboxContext | null = null;
 	#history: HistoryEntry[] = [];
+	/** The host tools Python has, defined again after a restart. */
+	#hostTools: HostToolSpec[] = [];
 	#queue: Promise<unknown> = Promise.resolve();
 	#disposed = false;
 	#seq = 0;
@@ -108,6 +110,14 @@ export class Sandbox implements Repl {
 			}));
 			if (await this.#replaceStoppedHost()) return;
 			await this.#host!.request({t: 'turn', id: ++this.#seq, history: this.#history});
+		});
+	}
+
+	setHostTools(tools: readonly HostToolSpec[]): Promise<void> {
+		return this.#enqueue(async () => {
+			this.#hostTools = tools.map((tool) => ({name: String(tool.name), description: String(tool.description)}));
+			if (await this.#replaceStoppedHost()) return;
+			await this.#host!.request({t: 'host-tools', id: ++this.#seq, tools: this.#hostTools});
 		});
 	}
 
@@ -233,7 +243,7 @@ export class Sandbox implements Repl {
 		this.#heapBytes = heap;
 	}
 
-	/** Kills the current host (if any), starts a new one, reloads context and history. */
+	/** Kills the current host (if any), starts a new one, reloads context, history and host tools. */
 	async #restart(): Promise<void> {
 		const old = this.#host;
 		this.#host = null;
@@ -245,6 +255,7 @@ export class Sandbox implements Repl {
 		const host = await this.#spawn();
 		if (this.#context !== null) await this.#loadContext(host);
 		await host.request({t: 'turn', id: ++this.#seq, history: this.#history});
+		if (this.#hostTools.length > 0) await host.request({t: 'host-tools', id: ++this.#seq, tools: this.#hostTools});
 	}
 
 	/** Replaces a stopped host outside a block; true when it did (context and history are then

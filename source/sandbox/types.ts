@@ -9,11 +9,15 @@ export type {
 	ExecLimit,
 	ExecResult,
 	HistoryEntry,
+	HostToolSpec,
 	Repl,
 	ReplFactory,
 	ReplOptions,
 	RunOptions,
 	SandboxContext,
+	ToolHandler,
+	ToolOutcome,
+	ToolRequest,
 	VariableInfo,
 } from '../protocol/repl.js';
 

@@ -118,12 +118,29 @@ function bridgeCall(requestJson: unknown): string | undefined {
 	const model = typeof request.model === 'string' ? request.model : null;
 	const callId = ++callSeq;
 	post({t: 'bridge', id: currentRun, callId, fn, prompts: request.prompts, model});
+	const results = awaitReply(callId);
+	return results === undefined ? undefined : JSON.stringify(results);
+}
+
+/** Called from Python: runs a host tool in the parent and blocks until its outcome, as JSON text
+ * (or an interrupt, then undefined, which Python sees as None). */
+function toolCall(name: unknown, input: unknown): string | undefined {
+	capture?.flush();
+	if (typeof name !== 'string' || typeof input !== 'string') throw new TypeError('bad tool call');
+	const callId = ++callSeq;
+	post({t: 'tool', id: currentRun, callId, name, input});
+	return awaitReply(callId)?.[0];
+}
+
+/** Waits for the parent's reply to call `callId`; undefined when Python is interrupted first (the
+ * parent is told to drop the call). */
+function awaitReply(callId: number): string[] | undefined {
 	for (;;) {
 		const seen = Atomics.load(ctl, CTL.reply);
 		let received = receiveMessageOnPort(replyPort);
 		while (received) {
 			const reply = received.message as {callId: number; results: string[]};
-			if (reply.callId === callId) return JSON.stringify(reply.results);
+			if (reply.callId === callId) return reply.results;
 			received = receiveMessageOnPort(replyPort); // a late reply to a cancelled call
 		}
 		if (interrupted()) {
@@ -147,7 +164,7 @@ function sleep(seconds: unknown): boolean {
 	}
 }
 
-const host = Object.freeze(Object.assign(Object.create(null), {call: bridgeCall, sleep}));
+const host = Object.freeze(Object.assign(Object.create(null), {call: bridgeCall, tool: toolCall, sleep}));
 
 // ---- start-up -----------------------------------------------------------------------------------
 
@@ -480,6 +497,11 @@ function handle(message: ParentMessage): void {
 			return;
 		case 'turn': {
 			rlm.begin_turn(JSON.stringify(message.history));
+			post({t: 'ok', id: message.id, heapBytes: heap()});
+			return;
+		}
+		case 'host-tools': {
+			rlm.register_host_tools(JSON.stringify(message.tools));
 			post({t: 'ok', id: message.id, heapBytes: heap()});
 			return;
 		}

@@ -1,8 +1,7 @@
 // Turns a JSONL trajectory (ours or the original's) back into engine events, so a replay is fed
 // through the same reducer and tree as a live run.
 import type {FinishReason, NoticeCode, Usage} from '../protocol/llm.js';
-import type {ContextInfo, RlmEvent, RlmEventBody, RunStatus, SystemPromptChoice} from '../protocol/events.js';
-import type {BridgeFunction} from '../protocol/repl.js';
+import type {CallFunction, ContextInfo, RlmEvent, RlmEventBody, RunStatus, SystemPromptChoice} from '../protocol/events.js';
 import {z} from 'zod';
 import {LIMIT_NAMES, type LimitCaps, type LimitName, type LimitUse} from '../protocol/limits.js';
 import {isRunErrorCode, type RunErrorCode} from '../protocol/errors.js';
@@ -25,9 +24,9 @@ interface Ours {
 	limit?: string;
 	run_limit?: LimitName;
 	limits?: {caps: LimitCaps; use: LimitUse; defaults?: LimitName[]};
-	fn?: BridgeFunction;
+	fn?: CallFunction;
 	index?: number;
-	kind?: 'llm' | 'rlm';
+	kind?: 'llm' | 'rlm' | 'tool';
 	reasoning?: string;
 	finish_reason?: FinishReason;
 	prompt_truncated?: {sent_tokens: number; kept_tokens: number};
@@ -201,7 +200,7 @@ function emitRun(
 				const callExtra = ours(call.rlm_tui);
 				const callId = out.id('call');
 				const child = isChild(call.metadata) ? call.metadata : undefined;
-				const fn: BridgeFunction = callExtra.fn ?? (child ? 'rlm_query' : 'llm_query');
+				const fn: CallFunction = callExtra.fn ?? (child ? 'rlm_query' : 'llm_query');
 				const batched = fn.endsWith('batched');
 				const callMs = seconds(call.execution_time);
 				const callStart = batched ? blockStart : nextCall;

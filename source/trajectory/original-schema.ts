@@ -27,7 +27,8 @@ export interface OriginalCall {
 	rlm_tui?: {
 		fn: string;
 		index: number;
-		kind: 'llm' | 'rlm';
+		/** 'tool': a host tool's call (root_model is the tool's name). */
+		kind: 'llm' | 'rlm' | 'tool';
 		error?: string;
 		/** With error: its stable code (protocol/errors.ts RunErrorCode). */
 		error_code?: string;

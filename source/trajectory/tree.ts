@@ -7,10 +7,10 @@
 // memo works on them). Nodes live in a chunked persistent vector (their ids are indices), so an
 // event costs O(depth + chunk) rather than O(nodes).
 import type {ChatMessage, FinishReason, Usage} from '../protocol/llm.js';
-import type {ContextInfo, PromptTruncation, RlmEvent, RunStatus, SystemPromptChoice} from '../protocol/events.js';
+import type {CallFunction, ContextInfo, PromptTruncation, RlmEvent, RunStatus, SystemPromptChoice} from '../protocol/events.js';
 import type {LimitCaps, LimitName, LimitUse} from '../protocol/limits.js';
 import type {RunErrorCode} from '../protocol/errors.js';
-import type {BridgeFunction, VariableInfo} from '../protocol/repl.js';
+import type {VariableInfo} from '../protocol/repl.js';
 import {Map as PersistentMap} from 'immutable';
 import {emptyVector, vectorGet, VectorDraft, type NodeVector} from './store.js';
 
@@ -134,8 +134,8 @@ export interface CallNode extends NodeBase {
 	readonly runId: string;
 	readonly iteration: number;
 	readonly block: number;
-	readonly callKind: 'llm' | 'rlm';
-	readonly fn: BridgeFunction;
+	readonly callKind: 'llm' | 'rlm' | 'tool';
+	readonly fn: CallFunction;
 	/** Slot in a batched call (0 for plain calls). */
 	readonly index: number;
 	readonly model: string;

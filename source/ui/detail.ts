@@ -81,6 +81,12 @@ function sections(node: TrajectoryNode): Array<[string, string]> {
 			return out;
 		}
 		case 'call':
+			if (node.callKind === 'tool')
+				return [
+					['Call', `host tool ${node.model} (ran in this process, not in the sandbox)`],
+					['Input (JSON)', node.prompt],
+					...(node.error ? [['Error', node.error] as [string, string]] : [['Result (JSON)', node.response || (node.status === 'running' ? '(waiting)' : '(empty)')] as [string, string]]),
+				];
 			return [
 				['Call', `${node.fn}${node.fn.endsWith('_batched') ? ` slot ${node.index}` : ''} · ${node.callKind === 'rlm' ? 'child RLM' : 'sub-model'} ${node.model}${node.backend ? ` on ${node.backend}` : ''}`],
 				['Prompt', node.prompt],

@@ -124,8 +124,9 @@ export function describeNode(node: TrajectoryNode, now?: number): RowText {
 		}
 		case 'call': {
 			const batched = node.fn.endsWith('_batched');
-			const title = `${node.fn}${batched ? `[${node.index}]` : ''}`;
-			const extra = [cutMarks(node), node.backend ? `${node.model} · ${node.backend}` : node.model].filter(Boolean).join(' ');
+			// A host tool's row is titled by the tool: `model` holds its name.
+			const title = node.callKind === 'tool' ? `${node.model}()` : `${node.fn}${batched ? `[${node.index}]` : ''}`;
+			const extra = node.callKind === 'tool' ? 'host tool' : [cutMarks(node), node.backend ? `${node.model} · ${node.backend}` : node.model].filter(Boolean).join(' ');
 			if (node.error) return {title, preview: quote(node.prompt, 24), error: `✗ ${oneLine(node.error)}`, ...meta(node, now, extra)};
 			const answer = quote(node.response, 200);
 			// Never an arrow to nothing: an empty answer says so.

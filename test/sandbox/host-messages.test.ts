@@ -36,6 +36,7 @@ describe('messages from a host', () => {
 			{t: 'output', id: 3, stream: 'stderr', text: 'x'.repeat(1_000)},
 			bridge({fn: 'rlm_query_batched', prompts: ['a', 'b'], model: 'small'}),
 			{t: 'bridge-cancel', callId: 1},
+			{t: 'tool', id: 3, callId: 2, name: 'lookup', input: '{"q": "x"}'},
 			done({}),
 			done({ok: false, error: 'NameError: x', errorType: 'NameError', final: null, variables: []}),
 			{t: 'fatal', message: 'Python could not start'},
@@ -75,6 +76,14 @@ describe('messages from a host', () => {
 		expect(problem(bridge({prompts: Array.from({length: hostMessageLimits.prompts + 1}, () => 'p')}))).toMatch(/^prompts: Too big/);
 		expect(problem(bridge({model: 5}))).toMatch(/^model: /);
 		expect(problem(bridge({callId: 'c1'}))).toMatch(/^callId: /);
+	});
+
+	it('refuses host tool calls whose name or input is not a bounded string', () => {
+		const tool = (fields: Record<string, unknown>) => ({t: 'tool', id: 3, callId: 2, name: 'lookup', input: 'null', ...fields});
+		expect(problem(tool({name: 7}))).toMatch(/^name: /);
+		expect(problem(tool({name: 'n'.repeat(hostMessageLimits.nameChars + 1)}))).toMatch(/^name: Too big/);
+		expect(problem(tool({input: {q: 'x'}}))).toMatch(/^input: /);
+		expect(problem(tool({input: 'x'.repeat(hostMessageLimits.textChars + 1)}))).toMatch(/^input: Too big/);
 	});
 
 	it('refuses what is not a message at all', () => {

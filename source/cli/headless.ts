@@ -142,7 +142,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 			return 1;
 		}
 		if (result.status === 'cancelled') {
-			tell(options.stderr, `rlm-tui: cancelled${result.response && !options.json ? ' (above: the model\'s last reply, not a final answer)' : ''}`);
+			tell(options.stderr, `rlm-tui: cancelled${result.response && !options.json ? ' (above: the run\'s best partial answer, not a final answer)' : ''}`);
 			return stoppedCode;
 		}
 		if (result.status === 'limited') {

@@ -172,12 +172,14 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		};
 	};
 
-	// What a run stopped by a limit can still give: the answer dict's content, else a last call the
-	// limit allows, else the last output of its code, else its last reply.
+	// What a stopped run can still give: the answer dict's content, else (a limit only) a last call
+	// the limit allows, else the last output of its code, else its last reply.
 	/** `answer["content"]` as the REPL last reported it (set, not yet submitted). */
 	let draft: string | null = null;
 	let lastStdout = '';
 	let lastReply = '';
+	/** The best answer a stopped run (cancelled, or a limit) has without asking the model again. */
+	const bestSoFar = () => (draft?.trim() ? draft : lastStdout || lastReply);
 	/** Failed blocks in a row (maxErrors). */
 	let failedInARow = 0;
 
@@ -389,7 +391,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		const treeWide = limits.tripped === reached;
 		// Each run of the tree stops; the root (or the run whose own limit it is) says why.
 		if (depth === 0 || !treeWide) engine.emit({type: 'notice', runId, level: 'warn', code: 'limit_reached', message: `${reached.message} The run stops with the best answer it has.`});
-		let answer = draft ?? '';
+		let answer = draft?.trim() ? draft : '';
 		if (!answer.trim() && finalCallAllowed(reached, treeWide)) {
 			try {
 				const last = messages.at(-1)!;
@@ -401,7 +403,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				// the best answer falls back to what the run already has
 			}
 		}
-		if (!answer.trim()) answer = lastStdout || lastReply;
+		if (!answer.trim()) answer = bestSoFar();
 		return finish(answer, 'limited', {code: 'limit_reached', message: reached.message}, reached.limit);
 	};
 
@@ -529,7 +531,8 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		if (reached) return await stopLimited(reached);
 		if (error instanceof Cancelled || signal?.aborted) {
 			await windDown();
-			return finish('', 'cancelled');
+			// The original's _best_partial_answer: what the run found, never an empty string when it found something.
+			return finish(bestSoFar(), 'cancelled');
 		}
 		return finish('', 'failed', runErrorOf(error));
 	}

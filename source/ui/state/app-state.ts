@@ -607,6 +607,7 @@ function completionMeta(result: CompletionSummary): string {
 	const parts: string[] = [];
 	if (result.status === 'forced') parts.push('best answer after the iteration limit');
 	if (result.status === 'limited') parts.push(`best answer so far: ${(result.error ?? 'a limit stopped the run').replace(/^The run's /, 'the run\'s ')}`);
+	if (result.status === 'cancelled') parts.push('best answer so far: the run was cancelled');
 	parts.push(`${result.iterations} iteration${result.iterations === 1 ? '' : 's'}`);
 	parts.push(formatMs(result.ms));
 	const {inputTokens, outputTokens} = result.usage;
@@ -627,7 +628,9 @@ function completionDone(state: AppState, result: CompletionSummary, now: number)
 			const run = currentRun(state);
 			const started = Math.max(run?.iteration ?? 0, result.iterations);
 			const of = run?.maxIterations ? `/${run.maxIterations}` : '';
-			return addChat(base, 'info', started ? `Cancelled in iteration ${started}${of}.` : 'Cancelled before the first iteration.');
+			const said = addChat(base, 'info', started ? `Cancelled in iteration ${started}${of}.` : 'Cancelled before the first iteration.');
+			// What the run found before it was stopped (the answer dict, its last output or reply).
+			return result.response.trim() ? addChat(said, 'answer', result.response, completionMeta(result)) : said;
 		}
 		case 'failed': {
 			// The backend's advice is about flags; here it is about commands, where the TUI has its own.

@@ -127,6 +127,13 @@ export function describeNode(node: TrajectoryNode, now?: number): RowText {
 			// A host tool's row is titled by the tool: `model` holds its name.
 			const title = node.callKind === 'tool' ? `${node.model}()` : `${node.fn}${batched ? `[${node.index}]` : ''}`;
 			const extra = node.callKind === 'tool' ? 'host tool' : [cutMarks(node), node.backend ? `${node.model} · ${node.backend}` : node.model].filter(Boolean).join(' ');
+			if (node.callKind === 'tool') {
+				// Input and result are JSON text already: shown as they are, not quoted.
+				const input = clip(oneLine(node.prompt), 24);
+				if (node.error) return {title, preview: input, error: `✗ ${oneLine(node.error)}`, ...meta(node, now, extra)};
+				const result = node.response ? ` → ${clip(oneLine(node.response), 200)}` : node.status === 'running' ? ' → …' : '';
+				return {title, preview: `${input}${result}`, ...meta(node, now, extra)};
+			}
 			if (node.error) return {title, preview: quote(node.prompt, 24), error: `✗ ${oneLine(node.error)}`, ...meta(node, now, extra)};
 			const answer = quote(node.response, 200);
 			// Never an arrow to nothing: an empty answer says so.

@@ -12,6 +12,9 @@ import type {HostTools} from '../../source/engine/types.js';
 import type {RlmEvent} from '../../source/protocol/events.js';
 import type {JsonValue} from '../../source/protocol/repl.js';
 import {emptyTrajectory, getNode, reduceTrajectory, type CallNode} from '../../source/trajectory/tree.js';
+import {describeNode} from '../../source/ui/tree-rows.js';
+import {detailLines} from '../../source/ui/detail.js';
+import stripAnsi from 'strip-ansi';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
 import {repl, rootRequests, scripted} from '../support/rlm-script.js';
 
@@ -110,6 +113,13 @@ describe('host tools (the library option `tools`)', () => {
 			]);
 			expect(calls[0]!.response).toBe('3');
 			expect(calls[3]!.error).toBe('Error: price: no price for "kiwi"');
+			// The tree row is titled by the tool; the detail view says where it ran.
+			const row = describeNode(calls[0]!);
+			expect(row.title).toBe('price()');
+			expect(row.preview).toBe('"apple" → 3');
+			expect(row.meta).toMatch(/^host tool/);
+			const detail = detailLines(calls[0]!, 80).map((line) => stripAnsi(line)).join('\n');
+			expect(detail).toContain('host tool price (ran in this process, not in the sandbox)');
 		} finally {
 			await rlm.dispose();
 		}

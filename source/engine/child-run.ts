@@ -37,7 +37,7 @@ export async function runChild(
 				repl,
 				hostSlot: slot,
 				historyTurns: 0,
-				...(sub ? {tools, toolsSource: sub.source} : {}),
+				...(sub ? {tools, toolsSource: sub.source, reloadTools: () => loadTools(repl, sub.code, sub.source)} : {}),
 				variables: [],
 				signal: params.signal,
 			});

@@ -285,6 +285,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 				return this.#failedBeforeStart(runId, prompt, context, error);
 			}
 		}
+		const toolsCode = this.#options.toolsCode;
 		this.#turns++;
 		let turnMessages: HistoryEntry['messages'];
 		this.#trajectoryLogger()?.beginTurn({runId, turn: this.#turns, question: prompt, context, contextIsPrompt: ownContext, ...(this.#options.subModel ? {subModel: this.#options.subModel} : {})});
@@ -302,6 +303,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 				historyTurns: this.#history.length,
 				contextCount,
 				...(this.#tools?.length ? {tools: this.#tools, toolsSource: this.#options.toolsSource ?? 'tools'} : {}),
+				...(toolsCode ? {reloadTools: () => loadTools(repl, toolsCode, this.#options.toolsSource ?? 'tools')} : {}),
 				variables: this.#variables,
 				signal: options.signal ? AbortSignal.any([options.signal, this.#life.signal]) : this.#life.signal,
 				...(options.instructions ? {instructions: options.instructions} : {}),

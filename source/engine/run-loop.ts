@@ -54,6 +54,9 @@ export interface RunParams {
 	/** The user's tools in this run's REPL, listed in the system prompt. */
 	tools?: readonly ToolInfo[];
 	toolsSource?: string;
+	/** Runs the tools file again in this run's REPL after it restarted (its functions went with
+	 * the old one). @throws the file's error. */
+	reloadTools?: () => Promise<unknown>;
 	/** Contexts in the REPL this turn (context_0 … context_{n-1}); 1 when absent. */
 	contextCount?: number;
 	variables: VariableInfo[];
@@ -319,6 +322,18 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 	};
 	let emptyInARow = 0;
 
+	/** A REPL that restarted lost what the engine put in it besides the context and history: the
+	 * tools file's functions are defined again, and full_history is sent again before the next call. */
+	const afterRestart = async () => {
+		inFullHistory = 0;
+		if (!params.reloadTools) return;
+		try {
+			await params.reloadTools();
+		} catch (error) {
+			noticeOnce({code: 'tools_failed', message: `The REPL restarted and the tools file failed to run again: ${error instanceof Error ? error.message : String(error)}`});
+		}
+	};
+
 	/** Runs one block of an iteration with its events, and records it. */
 	const runCode = async (iteration: number, record: IterationRecord | null, code: string) => {
 		const block = (record?.codeBlocks.length ?? 0) + 1;
@@ -333,6 +348,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		});
 		draft = result.answerDraft ?? null;
 		if (result.stdout.trim()) lastStdout = result.stdout.trim();
+		if (result.restarted) await afterRestart();
 		engine.emit({
 			type: 'code.done',
 			runId,

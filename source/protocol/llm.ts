@@ -38,6 +38,8 @@ export type NoticeCode =
 	| 'price_unknown'
 	/** A replacement system prompt that does not tell the model how to run code or submit. */
 	| 'system_prompt_incomplete'
+	/** The REPL restarted and the --tools file failed when it was run again. */
+	| 'tools_failed'
 	/** Older iterations were summarised to fit the model's window (the message holds the summary). */
 	| 'compaction'
 	| 'compaction_failed';

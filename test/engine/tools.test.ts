@@ -3,6 +3,8 @@
 // child RLMs run the sub-tools file in their own REPL.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {Rlm} from '../../source/engine/rlm.js';
+import {Sandbox} from '../../source/sandbox/index.js';
+import type {ReplFactory} from '../../source/protocol/repl.js';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
 import {repl, rootRequests, scripted} from '../support/rlm-script.js';
 
@@ -73,6 +75,22 @@ describe('the user\'s tools', () => {
 			const result = await rlm.completion('q', {context: 'c'});
 			expect(result.status).toBe('failed');
 			expect(result.error).toMatch(/^The tools file bad\.py failed: SyntaxError/);
+		} finally {
+			await rlm.dispose();
+		}
+	});
+
+	it('a REPL that restarts (Python ignored the timeout) runs the tools file again', async () => {
+		// A short grace, so the stuck host is replaced quickly.
+		const repls: ReplFactory = {start: (options) => Sandbox.start({...options, interruptGraceMs: 1_500})};
+		const stuck = 'while True:\n    try:\n        while True: pass\n    except KeyboardInterrupt:\n        pass';
+		server.setResponder(scripted({root: ({turn}) => repl(turn === 0 ? stuck : 'llm_output(str(word_count("a bb ccc", 2)))')}));
+		const rlm = new Rlm({model: 'root-model', backend: 'openai', baseURL: server.openaiBaseURL, apiKey: 'k', maxIterations: 3, logDir: false, timeoutSeconds: 2, replFactory: repls, toolsCode: TOOLS, toolsSource: 'helpers.py'});
+		try {
+			const result = await rlm.completion('count', {context: 'c'});
+			expect(result.iterations[0]!.codeBlocks[0]!.result.error).toMatch(/restarted/);
+			expect(result.status).toBe('answered');
+			expect(result.response).toBe('2');
 		} finally {
 			await rlm.dispose();
 		}

@@ -228,7 +228,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		}
 		if (compacted) {
 			addToRun(compacted.usage);
-			limits.record(model, compacted.usage);
+			const costUsd = limits.record(model, compacted.usage);
 			messages.splice(0, messages.length, ...compacted.messages);
 			compactedUpTo = compacted.to;
 			engine.emit({
@@ -236,6 +236,9 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				runId,
 				level: 'info',
 				code: 'compaction',
+				model,
+				usage: compacted.usage,
+				...(costUsd !== undefined ? {costUsd} : {}),
 				message: `Compacted iterations ${compacted.from}-${compacted.to} before turn ${iteration}: about ${compacted.tokensBefore.toLocaleString('en-US')} -> ${compacted.tokensAfter.toLocaleString('en-US')} tokens of the ${window.tokens.toLocaleString('en-US')}-token window (${window.source}). The summary that replaced them:\n${compacted.summary}`,
 			});
 		}

@@ -160,6 +160,11 @@ export type RlmEventBody =
 			/** A short stable name for what the notice is about ('param_dropped', 'reasoning_only', ...); front ends key advice on it. */
 			code: NoticeCode;
 			message: string;
+			/** Work the notice reports that spent tokens (a compaction's summary call): the model and
+			 * its usage, counted and priced (`costUsd`) as a reply is. */
+			model?: string;
+			usage?: Usage;
+			costUsd?: number;
 	  }
 	/** Use against the run-wide limits, for the whole tree of the root run `runId`: sent once the
 	 * root starts, then whenever use changes (a model reply, a sub-call, a block). `defaults`: the

@@ -30,7 +30,7 @@ interface Ours {
 	reasoning?: string;
 	finish_reason?: FinishReason;
 	prompt_truncated?: {sent_tokens: number; kept_tokens: number};
-	notices?: Array<{code: NoticeCode; level: 'info' | 'warn' | 'error'; message: string}>;
+	notices?: Array<{code: NoticeCode; level: 'info' | 'warn' | 'error'; message: string; model?: unknown; usage?: unknown}>;
 	system?: unknown;
 }
 
@@ -67,6 +67,8 @@ function errorOf(extra: Ours): {error?: string; errorCode?: RunErrorCode} {
 	if (!extra.error) return {};
 	return {error: extra.error, ...(isRunErrorCode(extra.error_code) ? {errorCode: extra.error_code} : {})};
 }
+
+const loggedUsageSchema = z.object({inputTokens: z.number().finite().nonnegative(), outputTokens: z.number().finite().nonnegative()});
 
 /** A logged `limits` record (a hand-edited or foreign file gets no limits shown, not a crash). */
 const count = z.number().finite().nonnegative();
@@ -183,7 +185,11 @@ function emitRun(
 		const replyMs = Math.max(0, iterationMs - blocksMs);
 		let now = iterStart + replyMs;
 		out.push({type: 'llm.done', runId, iteration: n, text: iteration.response, ...(typeof extra.reasoning === 'string' && extra.reasoning ? {reasoning: extra.reasoning} : {}), usage: replyUsage, ms: replyMs, ...endingOf(extra)}, now);
-		for (const notice of extra.notices ?? []) out.push({type: 'notice', runId, ...notice}, now);
+		for (const {model, usage, ...notice} of extra.notices ?? []) {
+			// A compaction's tokens, when the log kept them in their shape (a log file is outside data).
+			const spent = loggedUsageSchema.safeParse(usage);
+			out.push({type: 'notice', runId, ...notice, ...(typeof model === 'string' && spent.success ? {model, usage: spent.data} : {})}, now);
+		}
 		total = add(total, replyUsage);
 		iteration.code_blocks.forEach((block, index) => {
 			const b = index + 1;

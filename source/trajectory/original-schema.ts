@@ -73,7 +73,8 @@ export interface OriginalIteration {
 		finish_reason?: FinishReason;
 		prompt_truncated?: LoggedPromptTruncation;
 		/** Notices given during the iteration (a truncated prompt, a refused parameter, ...). */
-		notices?: Array<{code: string; level: 'info' | 'warn' | 'error'; message: string}>;
+		/** `model` and `usage`: the tokens of the work a notice reports (a compaction's summary). */
+		notices?: Array<{code: string; level: 'info' | 'warn' | 'error'; message: string; model?: string; usage?: Usage}>;
 		/** The root model's thinking for this iteration (`response` holds only the answer part). */
 		reasoning?: string;
 		/** On a run's last iteration, with run_status `limited`: the limit that stopped it. */
@@ -220,7 +221,7 @@ export function iterationRecord(state: TrajectoryState, iterationId: number, pro
 	const final = blocks.find((block) => block.result.final_answer !== null)?.result.final_answer ?? null;
 	const notices = children
 		.filter((node): node is NoticeNode => node?.kind === 'notice')
-		.map((node) => ({code: node.code, level: node.noticeLevel, message: node.message}));
+		.map((node) => ({code: node.code, level: node.noticeLevel, message: node.message, ...(node.model ? {model: node.model} : {}), ...(node.reported ? {usage: node.reported} : {})}));
 	return {
 		type: 'iteration',
 		iteration: iteration.iteration,

@@ -164,6 +164,9 @@ export interface NoticeNode extends NodeBase {
 	/** The notice's stable name ('param_dropped', 'reasoning_only', ...). */
 	readonly code: string;
 	readonly message: string;
+	/** The model of the work it reports (a compaction's summary call), and its estimated USD. */
+	readonly model?: string;
+	readonly costUsd?: number;
 }
 
 export type TrajectoryNode = RunNode | IterationNode | ReplyNode | ReasoningNode | CodeNode | OutputNode | CallNode | NoticeNode;
@@ -728,7 +731,7 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			const run = ensureRun(tx, event.runId, t);
 			const iter = findChild(tx, run, n => n.kind === 'iteration');
 			const parent = iter !== undefined && tx.get(iter).status === 'running' ? iter : run;
-			tx.add(parent, {
+			const id = tx.add(parent, {
 				kind: 'notice',
 				runId: event.runId,
 				noticeLevel: event.level,
@@ -738,7 +741,16 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 				startedAt: t,
 				endedAt: t,
 				ms: 0,
+				...(event.model !== undefined ? {model: event.model} : {}),
+				...(event.costUsd !== undefined ? {costUsd: event.costUsd} : {}),
 			} as NewNode & {startedAt: number});
+			if (event.usage) {
+				// The tokens of the work it reports (a compaction) count as a reply's do.
+				const backend = backendOfRun(tx, event.runId);
+				tx.report(id, event.usage);
+				if (event.model) tx.countModel(event.model, event.usage, backend);
+				tx.addCost(event.costUsd, backend);
+			}
 			break;
 		}
 		case 'limits': {

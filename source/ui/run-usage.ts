@@ -1,6 +1,7 @@
 // One question's estimated cost (for the status line), summed over its run's subtree as the
-// trajectory's session-wide costUsd is: each reply, and each llm sub-call (a child run's own
-// replies count, not the call that started it), at the price the engine gave it.
+// trajectory's session-wide costUsd is: each reply, each llm sub-call (a child run's own replies
+// count, not the call that started it) and each compaction's summary call, at the price the engine
+// gave it.
 import {getNode, type RunNode, type TrajectoryState} from '../trajectory/tree.js';
 
 const cache = new WeakMap<RunNode, {costUsd: number | undefined}>();
@@ -15,7 +16,7 @@ export function runCost(traj: TrajectoryState, run: RunNode): number | undefined
 	while (stack.length > 0) {
 		const node = getNode(traj, stack.pop()!);
 		if (!node) continue;
-		if ((node.kind === 'reply' || node.kind === 'call') && node.costUsd !== undefined) costUsd = (costUsd ?? 0) + node.costUsd;
+		if ((node.kind === 'reply' || node.kind === 'call' || node.kind === 'notice') && node.costUsd !== undefined) costUsd = (costUsd ?? 0) + node.costUsd;
 		stack.push(...node.children);
 	}
 	cache.set(run, {costUsd});

@@ -6,6 +6,7 @@ import {Rlm} from '../../source/engine/rlm.js';
 import type {RlmEvent} from '../../source/protocol/events.js';
 import {startFakeLlmServer, type FakeLlmServer, type FakeRequest} from '../support/fake-llm-server.js';
 import {repl} from '../support/rlm-script.js';
+import {emptyTrajectory, reduceTrajectory} from '../../source/trajectory/tree.js';
 
 const WINDOW = 8192;
 /** Stricter than the engine's estimate (characters / 4): four more tokens for every message. */
@@ -49,6 +50,12 @@ describe('compaction', () => {
 			expect(largest).toBeLessThanOrEqual(WINDOW);
 			const compactions = events.filter((e) => e.type === 'notice' && e.code === 'compaction');
 			expect(compactions.length).toBeGreaterThan(1);
+			// Each summary call's tokens are on its notice, and the tree counts them per model as a reply's.
+			for (const notice of compactions) expect(notice.type === 'notice' && notice.model === 'root-model' && (notice.usage?.inputTokens ?? 0) > 0).toBe(true);
+			let tree = emptyTrajectory();
+			for (const event of events) tree = reduceTrajectory(tree, event);
+			expect(tree.usageByModel['root-model']).toEqual({inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens});
+			expect(tree.usage.inputTokens).toBe(result.usage.inputTokens);
 			// Each keeps the system prompt and the question verbatim.
 			for (const request of roots) {
 				expect(request.messages[0]!.role).toBe('system');

@@ -91,4 +91,41 @@ describe('cost', () => {
 		expect(of(events, 'llm.done')[0]!.costUsd).toBeCloseTo(unit, 9);
 		expect(of(events, 'limits').at(-1)!.use.costUsd).toBeCloseTo(unit, 9);
 	});
+
+	it("a compaction's summary call is priced once too: on its notice, in the tree and in the limits' use", async () => {
+		// Counted here: after a compaction the request holds fewer turns than were taken.
+		let rootCalls = 0;
+		server.setResponder(
+			scripted({
+				root: () => (++rootCalls <= 3 ? {...repl('big'), usage} : {text: 'FINAL(done)', usage}),
+				sub: () => ({text: 'Summary: printed a lot.', usage}),
+			}),
+		);
+		const rlm = new Rlm({
+			model: priced,
+			backend: 'openai',
+			baseURL: server.openaiBaseURL,
+			apiKey: 'test-key',
+			maxIterations: 5,
+			maxBudget: 1_000,
+			contextWindow: 4096,
+			logDir: false,
+			replFactory: fakeRepls({blocks: {big: async (api) => api.print('data '.repeat(1500))}}),
+		});
+		const events: RlmEvent[] = [];
+		rlm.on('event', (event) => events.push(event));
+		try {
+			expect((await rlm.completion('the question', {context: 'c'})).status).toBe('answered');
+		} finally {
+			await rlm.dispose();
+		}
+		const unit = estimateCostUsd(priced, usage)!;
+		const compactions = of(events, 'notice').filter((notice) => notice.code === 'compaction');
+		expect(compactions.length).toBeGreaterThan(0);
+		for (const notice of compactions) expect(notice.costUsd).toBeCloseTo(unit, 9);
+		let tree = emptyTrajectory();
+		for (const event of events) tree = reduceTrajectory(tree, event);
+		expect(tree.costUsd).toBeCloseTo((of(events, 'llm.done').length + compactions.length) * unit, 9);
+		expect(of(events, 'limits').at(-1)!.use.costUsd).toBeCloseTo(tree.costUsd!, 9);
+	});
 });

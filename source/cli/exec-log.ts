@@ -23,6 +23,8 @@ export function execLogWriter(
 	const depthOf = new Map<string, number>();
 	const indent = (runId: string) => '  '.repeat(depthOf.get(runId) ?? 0);
 	const callDepth = new Map<string, string>();
+	/** Runs whose answer came from code (a 🎯 line shown); an answer from the reply's prose FINAL gets one at the end. */
+	const finalFromCode = new Set<string>();
 	// Use against the run-wide limits, shown on each of the root's iteration lines.
 	let limits = '';
 	// Runs whose stop by a limit a notice already told (run.done then does not repeat it).
@@ -64,7 +66,10 @@ export function execLogWriter(
 				}
 				if (options.verbose && (event.stdout || event.stderr || event.error))
 					write(box('output', [event.stdout, event.stderr, event.error ?? ''].filter(Boolean).join('\n'), pad));
-				if (event.final !== null) write(`${pad}🎯 FINAL`);
+				if (event.final !== null) {
+					finalFromCode.add(event.runId);
+					write(`${pad}🎯 FINAL`);
+				}
 				break;
 			}
 			case 'call.start':
@@ -87,6 +92,7 @@ export function execLogWriter(
 				break;
 			case 'run.done': {
 				const pad = indent(event.runId);
+				if (event.status === 'answered' && !finalFromCode.delete(event.runId)) write(`${pad}🎯 FINAL (in the reply)`);
 				const tokens = `${event.usage.inputTokens} in / ${event.usage.outputTokens} out`;
 				const root = (depthOf.get(event.runId) ?? 0) === 0;
 				// The root's line ends with the whole tree's cost, where the models' prices are known.

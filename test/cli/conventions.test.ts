@@ -134,6 +134,17 @@ describe('-e exec log', () => {
 		expect(result.stderr.trim().split('\n').at(-1)).toMatch(/^■ answered after 1 iteration\(s\), .*1000000 in \/ 100000 out, ~\$3\.50$/);
 	});
 
+	it('marks the answer with 🎯 whether code submitted it or the reply wrote FINAL(...)', async () => {
+		server.setResponder(scripted({root: () => ({text: 'I know this one.\nFINAL(forty-two)'})}));
+		const prose = await runCli(['-u', server.openaiBaseURL, '-m', 'gpt-4o', '-e', '-p', 'q']);
+		expect(prose.stdout.trim()).toBe('forty-two');
+		expect(prose.stderr).toContain('🎯 FINAL (in the reply)');
+		server.setResponder(scripted({root: () => repl('llm_output("done")')}));
+		const code = await runCli(['-u', server.openaiBaseURL, '-m', 'gpt-4o', '-e', '-p', 'q']);
+		expect(code.stderr.match(/🎯 FINAL/g)).toHaveLength(1);
+		expect(code.stderr).not.toContain('(in the reply)');
+	});
+
 	it('says nothing of cost for a model without a known price', async () => {
 		const result = await runCli(['-b', 'demo', '-e', '-p', 'The cat sat.']);
 		expect(result.stderr.trim().split('\n').at(-1)).toMatch(/^■ answered after \d+ iteration\(s\), [^$]*out$/);

@@ -122,7 +122,7 @@ const Main = memo(function Main({state, theme, now}: {state: AppState; theme: Th
 	if (dialog?.type === 'detail') {
 		const node = getNode(state.tree.traj, dialog.nodeId);
 		if (node) {
-			return <DetailView node={node} scroll={dialog.scroll} box={layout.overlay} rows={layout.overlayRows} textWidth={detailWidth(layout)} theme={theme} />;
+			return <DetailView node={node} traj={state.tree.traj} scroll={dialog.scroll} box={layout.overlay} rows={layout.overlayRows} textWidth={detailWidth(layout)} theme={theme} />;
 		}
 	}
 	if (dialog?.type === 'models') return <ModelPicker dialog={dialog} box={layout.overlay} rows={layout.overlayRows} theme={theme} />;

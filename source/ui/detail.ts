@@ -1,7 +1,7 @@
 // The detail view's text for a node: everything the one-line row leaves out (the full code, the
 // full output, the full prompt and response), wrapped to the view's width. Pure and cached.
 import type {ChatMessage} from '../protocol/llm.js';
-import type {RunNode, TrajectoryNode} from '../trajectory/tree.js';
+import {getNode, type RunNode, type TrajectoryNode, type TrajectoryState} from '../trajectory/tree.js';
 import {wrapLines} from './format.js';
 import {formatMs, formatTokens} from '../text/units.js';
 import {safeText} from '../text/safe-text.js';
@@ -31,7 +31,7 @@ function usageLine(node: TrajectoryNode): string {
 /** 'Error', with the error's stable code when it has one: 'Error (unreachable)'. */
 const errorTitle = (code: string | undefined) => (code ? `Error (${code})` : 'Error');
 
-function sections(node: TrajectoryNode): Array<[string, string]> {
+function sections(node: TrajectoryNode, output: TrajectoryNode | undefined): Array<[string, string]> {
 	switch (node.kind) {
 		case 'run':
 			return [
@@ -66,6 +66,8 @@ function sections(node: TrajectoryNode): Array<[string, string]> {
 			if (node.final != null) result.push(`submitted the final answer`);
 			if (node.variables?.length) result.push(`variables: ${node.variables.map((v) => `${v.name}: ${v.type}`).join(', ')}`);
 			if (result.length) out.push(['Result', result.join('\n')]);
+			// What the model was shown as the block's output, here too (also when the block failed).
+			if (output?.kind === 'output' && output.text.trim()) out.push(['Output', output.text]);
 			if (node.error) out.push(['Error', node.error]);
 			if (node.final != null) out.push(['Final answer', node.final]);
 			return out;
@@ -130,20 +132,25 @@ function cutLines(node: {finishReason?: string; promptTruncated?: {sentTokens: n
 	return out;
 }
 
-const cache = new WeakMap<TrajectoryNode, {width: number; version: number; lines: string[]}>();
+const cache = new WeakMap<TrajectoryNode, {width: number; version: number; output: TrajectoryNode | undefined; lines: string[]}>();
 
-export function detailLines(node: TrajectoryNode, width: number): string[] {
+/**
+ * The detail view's lines for `node` at `width` columns. `state` lets a code block show its
+ * output node's text (the output streams into a node of its own).
+ */
+export function detailLines(node: TrajectoryNode, width: number, state?: TrajectoryState): string[] {
+	const output = node.kind === 'code' && node.output !== undefined && state ? getNode(state, node.output) : undefined;
 	const cached = cache.get(node);
 	const version = renderersVersion();
-	if (cached && cached.width === width && cached.version === version) return cached.lines;
+	if (cached && cached.width === width && cached.version === version && cached.output === output) return cached.lines;
 	const lines: string[] = [usageLine(node), ''];
-	for (const [title, body] of sections(node)) {
+	for (const [title, body] of sections(node, output)) {
 		lines.push(heading(title));
 		lines.push(...wrapLines(body.replace(/\t/g, '    ').replace(/\r/g, ''), width));
 		lines.push('');
 	}
 	while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-	cache.set(node, {width, version, lines});
+	cache.set(node, {width, version, output, lines});
 	return lines;
 }
 

@@ -136,3 +136,25 @@ describe('/copy', () => {
 		expect(Buffer.from(osc52('naïve → ✓').slice(7, -1), 'base64').toString('utf8')).toBe('naïve → ✓');
 	});
 });
+
+describe('the detail view of a code block', () => {
+	it('shows what the block printed beside its error, and follows output that arrives later', async () => {
+		const {detailLines} = await import('../../source/ui/detail.js');
+		const start = [
+			ev({type: 'run.start', runId: 'r', depth: 0, model: 'm', backend: 'openai', question: 'q', context: {type: 'none', chars: 0}, maxIterations: 30}),
+			ev({type: 'iter.start', runId: 'r', iteration: 1, maxIterations: 30}),
+			ev({type: 'code.start', runId: 'r', iteration: 1, block: 1, code: 'print("rows: 41")\n1/0'}),
+			ev({type: 'code.output', runId: 'r', iteration: 1, block: 1, stream: 'stdout', text: 'rows: 41\n'}),
+		];
+		const running = reduceAll(start);
+		const code = (traj: TrajectoryState) => nodes(traj).find((node) => node.kind === 'code')!;
+		expect(detailLines(code(running), 100, running).join('\n')).toMatch(/Output[\s\S]*rows: 41/);
+		const failed = reduceAll([
+			...start,
+			ev({type: 'code.output', runId: 'r', iteration: 1, block: 1, stream: 'stdout', text: 'rows: 42\n'}),
+			ev({type: 'code.done', runId: 'r', iteration: 1, block: 1, ok: false, stdout: 'rows: 41\nrows: 42\n', stderr: '', error: 'ZeroDivisionError: division by zero', ms: 3, truncatedChars: 0, variables: [], final: null, restarted: false}),
+		]);
+		const text = detailLines(code(failed), 100, failed).join('\n');
+		expect(text).toMatch(/Output[\s\S]*rows: 41\s*\n\s*rows: 42[\s\S]*Error[\s\S]*ZeroDivisionError/);
+	});
+});

@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
 import {DETAIL_FOOTER} from '../hints.js';
-import type {TrajectoryNode} from '../../trajectory/tree.js';
+import type {TrajectoryNode, TrajectoryState} from '../../trajectory/tree.js';
 import {detailLines, detailTitle} from '../detail.js';
 import type {PaneBox} from '../state/layout.js';
 import type {Theme} from '../theme.js';
@@ -9,6 +9,8 @@ import {PaneFrame} from './pane-frame.js';
 
 export interface DetailViewProps {
 	node: TrajectoryNode;
+	/** The tree the node is in (a code block shows its output node's text). */
+	traj: TrajectoryState;
 	scroll: number;
 	box: PaneBox;
 	rows: number;
@@ -17,8 +19,8 @@ export interface DetailViewProps {
 }
 
 /** The full text of one node (code, output, prompt and response), scrollable. */
-export const DetailView = memo(function DetailView({node, scroll, box, rows, textWidth, theme}: DetailViewProps) {
-	const lines = detailLines(node, textWidth);
+export const DetailView = memo(function DetailView({node, traj, scroll, box, rows, textWidth, theme}: DetailViewProps) {
+	const lines = detailLines(node, textWidth, traj);
 	const start = Math.max(0, Math.min(scroll, Math.max(0, lines.length - rows)));
 	const shown = lines.slice(start, start + rows);
 	const range = lines.length === 0 ? 'empty' : `lines ${start + 1}-${start + shown.length} of ${lines.length}`;

@@ -179,7 +179,7 @@ function scrollDetail(state: AppState, action: Exclude<DetailAction, 'close'>): 
 	const dialog = state.dialog;
 	if (dialog?.type !== 'detail') return state;
 	const node = getNode(state.tree.traj, dialog.nodeId);
-	const total = node ? detailLines(node, detailWidth(state.layout)).length : 0;
+	const total = node ? detailLines(node, detailWidth(state.layout), state.tree.traj).length : 0;
 	const page = Math.max(1, state.layout.overlayRows - 1);
 	const next = {
 		'line-up': dialog.scroll - 1,

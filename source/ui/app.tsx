@@ -126,7 +126,7 @@ const Main = memo(function Main({state, theme, now}: {state: AppState; theme: Th
 		}
 	}
 	if (dialog?.type === 'models') return <ModelPicker dialog={dialog} box={layout.overlay} rows={layout.overlayRows} theme={theme} />;
-	if (dialog?.type === 'help') return <HelpView box={layout.overlay} rows={layout.overlayRows} scroll={dialog.scroll} theme={theme} />;
+	if (dialog?.type === 'help') return <HelpView box={layout.overlay} rows={layout.overlayRows} scroll={dialog.scroll} textWidth={detailWidth(layout)} theme={theme} />;
 	const step = state.running ? describeStep(state.tree.traj) : '';
 	return (
 		<Box flexDirection={layout.stacked ? 'column' : 'row'} height={layout.mainHeight}>

@@ -605,7 +605,7 @@ describe('commands', () => {
 		expect(h.lastFrame()).not.toContain('scrolled ↑');
 		h.write('/help\r');
 		await h.waitForFrame((f) => f.includes('Anywhere'));
-		h.write('j'.repeat(80));
+		h.write('j'.repeat(300));
 		const bottom = await h.waitForFrame((f) => f.includes('/quit'));
 		h.write('k');
 		// One step up from the real bottom shows a line the bottom did not.

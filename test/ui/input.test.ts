@@ -10,7 +10,8 @@ import {appReducer, EXIT_WINDOW_MS, ESC_AFTER_CLOSE_MS, initialAppState, type Ap
 import {ESC_WAIT_MS, KeyDecoder, LATE_TAIL_MS, PASTE_CONTINUE_MS, PASTE_QUIET_MS, type InputEvent} from '../../source/ui/state/key-decoder.js';
 import {KEYMAP, keyName} from '../../source/ui/state/keys.js';
 import {COMMANDS} from '../../source/ui/commands/index.js';
-import {HELP_LINES} from '../../source/ui/help-lines.js';
+import {HELP_LINES, helpLines} from '../../source/ui/help-lines.js';
+import {displayWidth} from '../../source/ui/format.js';
 import {layoutInput, pasteLabel} from '../../source/ui/state/input-layout.js';
 import {clearInput, editInput, emptyInput, insertPaste, insertText, inputText, submitInput, type LineInputState} from '../../source/ui/state/line-input.js';
 import {FrameDiff, keepScrollback} from '../../source/ui/terminal.js';
@@ -333,6 +334,17 @@ describe('one key table', () => {
 	it('/help lists every key the tables document and every command', () => {
 		for (const {table} of KEYMAP) for (const binding of table.filter((row) => row.help)) expect(HELP_LINES.some((line) => line.includes(binding.help!))).toBe(true);
 		for (const command of COMMANDS) expect(HELP_LINES.some((line) => line.includes(command.usage) && line.includes(command.help))).toBe(true);
+	});
+
+	it('/help fits its width: at 80 columns and narrower every description is wrapped whole, not cut', () => {
+		const words = (text: string) => text.replace(/\s+/g, ' ').trim();
+		for (const width of [36, 76, 136]) {
+			const lines = helpLines(width);
+			for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(width);
+			const all = words(lines.join('\n'));
+			for (const command of COMMANDS) expect(all).toContain(words(command.help));
+			for (const {table} of KEYMAP) for (const binding of table.filter((row) => row.help)) expect(all).toContain(words(binding.help!));
+		}
 	});
 });
 

@@ -1,17 +1,18 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
 import {HELP_FOOTER, HELP_NOTE} from '../hints.js';
-import {HELP_LINES} from '../help-lines.js';
+import {helpLines} from '../help-lines.js';
 import type {PaneBox} from '../state/layout.js';
 import type {Theme} from '../theme.js';
 import {PaneFrame} from './pane-frame.js';
 
-export const HelpView = memo(function HelpView({box, rows, scroll, theme}: {box: PaneBox; rows: number; scroll: number; theme: Theme}) {
-	const start = Math.max(0, Math.min(scroll, Math.max(0, HELP_LINES.length - rows)));
+export const HelpView = memo(function HelpView({box, rows, scroll, textWidth, theme}: {box: PaneBox; rows: number; scroll: number; textWidth: number; theme: Theme}) {
+	const lines = helpLines(textWidth);
+	const start = Math.max(0, Math.min(scroll, Math.max(0, lines.length - rows)));
 	return (
 		<PaneFrame title="Help" note={HELP_NOTE} width={box.width} height={box.height} focused color={theme.border} focusColor={theme.focusBorder}>
 			<Box flexDirection="column" height={rows} paddingX={1} overflow="hidden">
-				{HELP_LINES.slice(start, start + rows).map((line, index) => (
+				{lines.slice(start, start + rows).map((line, index) => (
 					<Text key={start + index} wrap="truncate" bold={!line.startsWith(' ') && line !== ''} color={!line.startsWith(' ') ? theme.accent : undefined}>
 						{line || ' '}
 					</Text>

@@ -11,7 +11,7 @@ import {detailLines} from '../detail.js';
 import {formatMs, formatTokens} from '../../text/units.js';
 import {entryLines} from '../chat-lines.js';
 import {failureText} from '../advice.js';
-import {HELP_LINES} from '../help-lines.js';
+import {helpLines} from '../help-lines.js';
 import {safeEvent} from '../../text/safe-text.js';
 import {
 	CHAT_KEYS,
@@ -204,7 +204,7 @@ function scrollHelp(state: AppState, action: Exclude<HelpAction, 'close'>): AppS
 	const dialog = state.dialog;
 	if (dialog?.type !== 'help') return state;
 	const delta = {'line-up': -1, 'line-down': 1, 'page-up': -10, 'page-down': 10}[action];
-	const most = Math.max(0, HELP_LINES.length - state.layout.overlayRows);
+	const most = Math.max(0, helpLines(detailWidth(state.layout)).length - state.layout.overlayRows);
 	return {...state, dialog: {...dialog, scroll: Math.max(0, Math.min(most, dialog.scroll + delta))}};
 }
 

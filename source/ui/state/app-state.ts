@@ -606,7 +606,8 @@ function runCommand(state: AppState, line: CommandLine): AppState {
 function completionMeta(result: CompletionSummary): string {
 	const parts: string[] = [];
 	if (result.status === 'forced') parts.push('best answer after the iteration limit');
-	if (result.status === 'limited') parts.push(`best answer so far: ${(result.error ?? 'a limit stopped the run').replace(/^The run's /, 'the run\'s ')}`);
+	// The engine's message is a sentence of its own: shown as it is, not re-cased.
+	if (result.status === 'limited') parts.push('best answer so far', result.error ?? 'a limit stopped the run');
 	if (result.status === 'cancelled') parts.push('best answer so far: the run was cancelled');
 	parts.push(`${result.iterations} iteration${result.iterations === 1 ? '' : 's'}`);
 	parts.push(formatMs(result.ms));

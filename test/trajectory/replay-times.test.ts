@@ -34,24 +34,31 @@ describe('replay durations', () => {
 			expect(first.startedAt).toBe(run.startedAt);
 			expect(last.ms).toBe(7_400);
 			expect(last.startedAt + last.ms!).toBe(run.startedAt + run.ms!);
-			const call = getNode(traj, run.parent)!;
-			expect(run.startedAt).toBeGreaterThanOrEqual(call.startedAt);
-			expect(run.startedAt + run.ms!).toBeLessThanOrEqual(call.endedAt!);
 		}
-		// They ran at the same time: every child starts before any of them ends.
-		const lastStart = Math.max(...childRuns.map((run) => run.startedAt));
-		const firstEnd = Math.min(...childRuns.map((run) => run.startedAt + run.ms!));
-		expect(lastStart).toBeLessThan(firstEnd);
+		// Exact spans from the fixture's timestamps (ms since the log began): each child run lies
+		// inside its call, and they ran at the same time (every one starts before any ends).
+		expect(childRuns.map((run) => [run.startedAt, run.startedAt + run.ms!])).toEqual([
+			[2_110, 17_010],
+			[2_140, 17_045],
+			[2_180, 17_085],
+			[2_220, 17_125],
+		]);
+		expect(childRuns.map((run) => getNode(traj, run.parent)!).map((call) => [call.startedAt, call.endedAt])).toEqual([
+			[2_110, 17_110],
+			[2_110, 17_110],
+			[2_110, 17_110],
+			[2_110, 17_125],
+		]);
 	});
 
 	it('keeps events in time order, each child inside its parent, the root run last', () => {
 		const events = logToEvents(parseTrajectoryLog(concurrentLog()));
-		for (let i = 1; i < events.length; i++) expect(events[i]!.t).toBeGreaterThanOrEqual(events[i - 1]!.t);
+		const times = events.map((event) => event.t);
+		expect(times).toEqual([...times].sort((a, b) => a - b));
 		expect(events.at(-1)).toMatchObject({type: 'run.done', runId: 'root_run', status: 'answered'});
 		// The four children interleave: a second child starts before the first one ends.
-		const firstDone = events.findIndex((event) => event.type === 'run.done' && event.runId === 'child_0');
-		const secondStart = events.findIndex((event) => event.type === 'run.start' && event.runId === 'child_1');
-		expect(secondStart).toBeLessThan(firstDone);
+		const order = events.filter((event) => (event.type === 'run.start' || event.type === 'run.done') && event.runId.startsWith('child_')).map((event) => `${event.type} ${'runId' in event ? event.runId : ''}`);
+		expect(order.slice(0, 2)).toEqual(['run.start child_0', 'run.start child_1']);
 	});
 
 	it("places the original's iterations by their end timestamps", () => {

@@ -2,9 +2,9 @@
 // `reasoning_content` deltas, then the answer as `content`, then usage (with cost where known).
 import {randomBytes} from 'node:crypto';
 import type {ServerResponse} from 'node:http';
-import {clientGone, conversationOf, parseBody, tellLowered, type Endpoint} from './endpoint.js';
+import {clientGone, conversationOf, parseBody, type Endpoint} from './endpoint.js';
 import {chatChunk, chatCompletion, chatUsageChunk, sendError} from './openai-wire.js';
-import {chatOutputFormat, chatRequestSchema, chatTurns, requestLimits} from './request-schema.js';
+import {chatOutputFormat, chatRequestSchema, chatTurns} from './request-schema.js';
 import {runRequest} from './run.js';
 import {startSse} from './sse.js';
 
@@ -15,8 +15,7 @@ export async function chatCompletions(endpoint: Endpoint, body: unknown, res: Se
 	const request = parseBody(chatRequestSchema, body);
 	const conversation = conversationOf(() => chatTurns(request));
 	const format = chatOutputFormat(request);
-	const {options: rlm, lowered} = endpoint.rlmOptions(request.model, request.temperature, requestLimits(request.rlm));
-	tellLowered(res, lowered);
+	const rlm = endpoint.rlmOptions(res, request);
 	const maxOutputTokens = request.max_completion_tokens ?? request.max_tokens ?? undefined;
 	const signal = clientGone(res);
 	const id = `chatcmpl-${randomBytes(12).toString('hex')}`;

@@ -2,18 +2,19 @@
 // pool, the heartbeat interval, and the checks every request body goes through.
 import type {z} from 'zod';
 import type {RlmOptions} from '../engine/types.js';
-import type {CallLimits} from '../protocol/limits.js';
 import {ConversationError, toConversation, type Conversation} from './conversation.js';
 import {HttpError} from './http-error.js';
-import {UnsupportedError, type TextMessage} from './request-schema.js';
+import {UnsupportedError, type RlmField, type TextMessage} from './request-schema.js';
+import type {ServerResponse} from 'node:http';
 
 export interface Endpoint {
 	/**
-	 * Options for an Rlm answering as `model` ("rlm" or "rlm:<model>") under the caps the request
-	 * asked for (each no higher than the server's), and which asks were lowered.
+	 * Options for an Rlm answering the request as its `model` ("rlm" or "rlm:<model>"), under the
+	 * caps its `rlm` field asks for, each no higher than the server's; the `rlm-limits-lowered`
+	 * response header names any that were lowered.
 	 * @throws HttpError 404 for an unknown model.
 	 */
-	rlmOptions(model: string, temperature?: number | null, asked?: CallLimits): {options: RlmOptions; lowered: string[]};
+	rlmOptions(res: ServerResponse, request: {model: string; temperature?: number | null | undefined; rlm?: RlmField}): RlmOptions;
 	/** @throws HttpError 429 when the pool and its queue are full. */
 	admit(): void;
 	/** Runs `task` in the bounded pool (after admit()). */
@@ -41,13 +42,8 @@ export function conversationOf(turns: () => TextMessage[]): Conversation {
 	}
 }
 
-/** Tells the client which of its `rlm` caps were lowered to the server's (a response header). */
-export function tellLowered(res: import('node:http').ServerResponse, lowered: readonly string[]): void {
-	if (lowered.length) res.setHeader('rlm-limits-lowered', lowered.join('; '));
-}
-
 /** An AbortSignal that fires when the client goes away before the response is finished. */
-export function clientGone(res: import('node:http').ServerResponse): AbortSignal {
+export function clientGone(res: ServerResponse): AbortSignal {
 	const controller = new AbortController();
 	res.on('close', () => {
 		if (!res.writableFinished) controller.abort();

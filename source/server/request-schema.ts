@@ -64,8 +64,10 @@ export const rlmFieldSchema = z
 	})
 	.nullish();
 
+export type RlmField = z.infer<typeof rlmFieldSchema>;
+
 /** The `rlm` field as the engine's call limits (absent or null caps left out). */
-export function requestLimits(field: z.infer<typeof rlmFieldSchema>): CallLimits {
+export function requestLimits(field: RlmField): CallLimits {
 	const limits: CallLimits = {};
 	for (const name of CALL_LIMIT_NAMES) {
 		const value = field?.[snakeName(name) as keyof NonNullable<typeof field>];

@@ -4,9 +4,9 @@
 import {randomBytes} from 'node:crypto';
 import type {ServerResponse} from 'node:http';
 import type {ResponseStreamEvent} from 'openai/resources/responses/responses';
-import {clientGone, conversationOf, parseBody, tellLowered, type Endpoint} from './endpoint.js';
+import {clientGone, conversationOf, parseBody, type Endpoint} from './endpoint.js';
 import {messageItem, nowSeconds, reasoningItem, responseObject, sendError, type ResponseIds} from './openai-wire.js';
-import {requestLimits, responsesOutputFormat, responsesRequestSchema, responsesTurns} from './request-schema.js';
+import {responsesOutputFormat, responsesRequestSchema, responsesTurns} from './request-schema.js';
 import {runRequest} from './run.js';
 import {startSse} from './sse.js';
 
@@ -19,8 +19,7 @@ export async function responses(endpoint: Endpoint, body: unknown, res: ServerRe
 	const request = parseBody(responsesRequestSchema, body);
 	const conversation = conversationOf(() => responsesTurns(request));
 	const format = responsesOutputFormat(request);
-	const {options: rlm, lowered} = endpoint.rlmOptions(request.model, request.temperature, requestLimits(request.rlm));
-	tellLowered(res, lowered);
+	const rlm = endpoint.rlmOptions(res, request);
 	const maxOutputTokens = request.max_output_tokens ?? undefined;
 	const signal = clientGone(res);
 	const hex = () => randomBytes(12).toString('hex');

@@ -16,6 +16,7 @@ import {hideUpstream} from './upstream-address.js';
 import {modelObject, sendError, sendJson} from './openai-wire.js';
 import {responses} from './responses.js';
 import {bodyReader} from './request-body.js';
+import {requestLimits} from './request-schema.js';
 
 export interface RlmServerOptions {
 	/** Options for every run; `model` is the root model behind the `rlm` alias. */
@@ -105,17 +106,15 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 	};
 
 	const endpoint: Endpoint = {
-		rlmOptions(requested, temperature, asked = {}) {
-			const {limits, lowered} = callLimits(serverCeilings, asked);
+		rlmOptions(res, {model: requested, temperature, rlm}) {
+			const {limits, lowered} = callLimits(serverCeilings, requestLimits(rlm));
+			if (lowered.length) res.setHeader('rlm-limits-lowered', lowered.join('; '));
 			return {
-				options: {
-					...options.rlm,
-					...limits,
-					model: rootModelFor(requested),
-					backendInstance: options.backend,
-					...(temperature != null ? {temperature} : {}),
-				},
-				lowered,
+				...options.rlm,
+				...limits,
+				model: rootModelFor(requested),
+				backendInstance: options.backend,
+				...(temperature != null ? {temperature} : {}),
 			};
 		},
 		admit() {

@@ -11,15 +11,19 @@ export function emptyResult(fields: Pick<ExecResult, 'ok' | 'ms' | 'restarted'> 
 	return {stdout: '', stderr: '', truncatedChars: 0, variables: [], final: null, ...fields};
 }
 
-/** The worker's result, with the interrupt (if any) and the limit that applies said plainly. */
-/** `ms` is left 0 for the caller, who knows when the block started. */
-export function resultFromWorker(r: WorkerRunResult, interruption: Interruption | undefined, timeoutMs: number): ExecResult {
+/** The worker's result, with the interrupt (if any) and the limit that applies said plainly.
+ * `memoryNotice` (notices.ts memoryLimitNotice) follows the error of a block that ran out of
+ * memory. `ms` is left 0 for the caller, who knows when the block started. */
+export function resultFromWorker(r: WorkerRunResult, interruption: Interruption | undefined, timeoutMs: number, memoryNotice: string): ExecResult {
 	let error = r.error ?? undefined;
 	let limit: ExecResult['limit'] = interruption;
 	if (interruption) {
 		const notice = interruption === 'timeout' ? interruptedNotice.timeout(timeoutMs) : interruptedNotice.cancelled();
 		error = `${notice}${error ? `\n${error}` : ''}`;
-	} else if (r.errorType === 'MemoryError') limit = 'memory';
+	} else if (r.errorType === 'MemoryError' || (!r.ok && r.heapLimitHit)) {
+		limit = 'memory';
+		error = error ? `${error}\n${memoryNotice}` : memoryNotice;
+	}
 	if (!limit && r.truncatedChars > 0) limit = 'output';
 	return {
 		ok: r.ok && !interruption,

@@ -44,6 +44,8 @@ export interface BlockRunSettings {
 	/** Milliseconds Python has to stop after an interrupt before the host is given up. */
 	interruptGraceMs: number;
 	maxOutputChars: number;
+	/** Bytes the Wasm heap may grow to while the block runs (the worker refuses more). */
+	heapCeilingBytes: number;
 }
 
 /** The timeout's clock: it counts Python's own time and stops while sub-calls are answered, since a
@@ -129,7 +131,8 @@ export class BlockRun {
 		}
 		this.#clock.start();
 		this.#options.signal?.addEventListener('abort', this.#onAbort, {once: true});
-		host.send({t: 'run', id: this.#settings.id, code: this.#settings.code, maxOutputChars: this.#settings.maxOutputChars});
+		const {id, code, maxOutputChars, heapCeilingBytes} = this.#settings;
+		host.send({t: 'run', id, code, maxOutputChars, heapCeilingBytes});
 	}
 
 	#settle(outcome: BlockOutcome): void {
@@ -231,8 +234,9 @@ export class BlockRun {
 	#onExit(reason: string): void {
 		const state = this.#state;
 		if (state.phase === 'settled') return;
-		const cause: RestartCause =
-			state.phase === 'interrupting'
+		const cause: RestartCause = this.#host.outOfMemory
+			? {kind: 'memory', ceilingBytes: this.#settings.heapCeilingBytes, reason}
+			: state.phase === 'interrupting'
 				? state.why === 'timeout'
 					? {kind: 'timeout', timeoutMs: this.#settings.timeoutMs, reason}
 					: {kind: 'cancelled', reason}

@@ -46,6 +46,7 @@ function hostMessageSchema(maxOutputChars: number) {
 		stderr: output,
 		truncatedChars: bytes,
 		heapBytes: bytes,
+		heapLimitHit: z.boolean(),
 	});
 	return z.discriminatedUnion('t', [
 		z.object({t: z.literal('ready'), fromSnapshot: z.boolean(), loadMs: ms, heapBytes: bytes, note: errorText.optional()}),
@@ -64,7 +65,7 @@ function hostMessageSchema(maxOutputChars: number) {
 		z.object({t: z.literal('bridge-cancel'), callId: id}),
 		z.object({t: z.literal('tool'), id, callId: id, name: z.string().max(L.nameChars), input: z.string().max(L.textChars)}),
 		z.object({t: z.literal('done'), id, result: runResult}),
-		z.object({t: z.literal('fatal'), message: errorText}),
+		z.object({t: z.literal('fatal'), message: errorText, outOfMemory: z.boolean().optional()}),
 	]);
 }
 

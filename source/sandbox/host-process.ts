@@ -27,6 +27,8 @@ export class HostProcess {
 	alive = true;
 	/** Why the host gave up, when it said so (or broke the protocol). */
 	fatal: string | null = null;
+	/** The host said it died after the memory ceiling refused Python memory. */
+	outOfMemory = false;
 	block: BlockListener | null = null;
 	#check: ReturnType<typeof hostMessageChecker>;
 	readonly #pending = new Map<number, {resolve: (heap: number) => void; reject: (error: Error) => void}>();
@@ -168,6 +170,7 @@ export class HostProcess {
 				return;
 			case 'fatal':
 				this.fatal = message.message;
+				if (message.outOfMemory) this.outOfMemory = true;
 				return;
 			case 'ok':
 			case 'failed': {

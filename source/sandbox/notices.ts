@@ -24,7 +24,9 @@ export type RestartCause =
 	| {kind: 'crashed'; reason: string}
 	/** The host sent a message the parent cannot trust (host-messages.ts). */
 	| {kind: 'protocol'; problem: string}
-	| {kind: 'memory'; heapBytes: number; ceilingBytes: number};
+	/** The memory ceiling stopped a block: the heap was found past it (`heapBytes`), or Pyodide died
+	 * once the ceiling refused it memory (no `heapBytes`). */
+	| {kind: 'memory'; ceilingBytes: number; heapBytes?: number; reason?: string};
 
 function whatHappened(cause: RestartCause): string {
 	switch (cause.kind) {
@@ -41,8 +43,24 @@ function whatHappened(cause: RestartCause): string {
 		case 'protocol':
 			return `The REPL sent a message that breaks the sandbox's protocol (${cause.problem})`;
 		case 'memory':
-			return `The REPL's memory grew to ${Math.round(cause.heapBytes / MB)} MB (limit ${Math.round(cause.ceilingBytes / MB)} MB)`;
+			return cause.heapBytes === undefined
+				? `The REPL ran out of memory at its limit of ${megabytes(cause.ceilingBytes)}${cause.reason ? ` (${cause.reason})` : ''}`
+				: `The REPL's memory grew to ${megabytes(cause.heapBytes)} (limit ${megabytes(cause.ceilingBytes)})`;
 	}
+}
+
+function megabytes(bytes: number): string {
+	return `${Math.round(bytes / MB)} MB`;
+}
+
+/**
+ * What the model (and the user) is told when the memory ceiling stops a block: the limit in MB,
+ * where it comes from (the sandbox option `memoryLimitMb`, or the loaded context + 128 MB when that
+ * is more: sandbox.ts), and what to do.
+ */
+export function memoryLimitNotice(ceilingBytes: number, memoryLimitMb: number): string {
+	const source = ceilingBytes > memoryLimitMb * MB ? 'the loaded context + 128 MB' : 'the sandbox option memoryLimitMb';
+	return `The REPL's memory limit is ${megabytes(ceilingBytes)} (${source}): hold less at once, work on the context in pieces, and del big variables you no longer need.`;
 }
 
 /** The one sentence for a restart; `failure` is why restarting failed, when it did. */
@@ -50,7 +68,8 @@ export function restartNotice(cause: RestartCause, failure?: string): string {
 	const happened = whatHappened(cause);
 	if (failure !== undefined) return `${happened}, and restarting the REPL failed: ${failure}`;
 	const before = cause.kind === 'stopped';
-	return `${happened}, so the REPL was restarted${before ? ' before this block ran' : ''}: every variable${before ? ' from earlier blocks' : ''} is gone; context and history were reloaded.`;
+	const advice = cause.kind === 'memory' ? ' Hold less at once: work on the context in pieces.' : '';
+	return `${happened}, so the REPL was restarted${before ? ' before this block ran' : ''}: every variable${before ? ' from earlier blocks' : ''} is gone; context and history were reloaded.${advice}`;
 }
 
 /** The ExecResult limit a restart cause stands for. */

@@ -84,6 +84,8 @@ class _Blocker:
 
 class _State:
     host = None
+    # The last sub-call's or host tool's reply (UTF-8 JSON), written here by the worker.
+    reply = None
     ns = {}
     api = {}
     context = None
@@ -150,13 +152,26 @@ def _bridge(fn, prompts, model):
     host = _st.host
     if host is None:
         return ["Error: sub-calls are not available here"] * len(prompts)
-    reply = host.call(json.dumps({"fn": fn, "prompts": prompts, "model": model}))
-    if reply is None:
+    if host.call(json.dumps({"fn": fn, "prompts": prompts, "model": model})) is None:
         raise KeyboardInterrupt("the sub-call was interrupted")
-    results = json.loads(reply)
+    results = json.loads(_take_reply())
     if not isinstance(results, list) or len(results) != len(prompts):
         return ["Error: the sub-call returned no answer"] * len(prompts)
     return [r if isinstance(r, str) else str(r) for r in results]
+
+
+def reply_target(size):
+    """Called by the worker: room for a reply's `size` UTF-8 bytes, which it writes there (the
+    memory ceiling applies: MemoryError when there is no room)."""
+    _st.reply = None
+    _st.reply = bytearray(size)
+    return _st.reply
+
+
+def _take_reply():
+    reply = _st.reply
+    _st.reply = None
+    return reply
 
 
 def _prompt_text(prompt, fn):
@@ -274,10 +289,9 @@ def _host_tool(name, description):
         host = _st.host
         if host is None:
             raise ToolError(f"{name}: host tools are not available here")
-        reply = host.tool(name, payload)
-        if reply is None:
+        if host.tool(name, payload) is None:
             raise KeyboardInterrupt(f"the call to {name} was interrupted")
-        outcome = json.loads(reply)
+        outcome = json.loads(_take_reply())
         if isinstance(outcome, dict) and outcome.get("ok") is True:
             return outcome.get("value")
         error = outcome.get("error") if isinstance(outcome, dict) else None

@@ -31,7 +31,8 @@ export type ParentMessage =
 	| {t: 'context'; id: number; kind: ContextKind; parts: ContextPartHeader[]}
 	| {t: 'turn'; id: number; history: HistoryEntry[]}
 	| {t: 'host-tools'; id: number; tools: HostToolSpec[]}
-	| {t: 'run'; id: number; code: string; maxOutputChars: number}
+	/** `heapCeilingBytes`: the Wasm heap may not grow past it while the block runs (worker.ts). */
+	| {t: 'run'; id: number; code: string; maxOutputChars: number; heapCeilingBytes: number}
 	| {t: 'interrupt'; id: number}
 	| {t: 'bridge-reply'; callId: number; results: string[]};
 
@@ -50,6 +51,8 @@ export interface WorkerRunResult {
 	stderr: string;
 	truncatedChars: number;
 	heapBytes: number;
+	/** The memory ceiling refused the heap a growth during the block (so a MemoryError is its doing). */
+	heapLimitHit: boolean;
 }
 
 /** Host (or worker, through the host) -> parent. */
@@ -64,7 +67,8 @@ export type HostMessage =
 	/** A host tool call; answered with a bridge-reply whose one result is the outcome as JSON. */
 	| {t: 'tool'; id: number; callId: number; name: string; input: string}
 	| {t: 'done'; id: number; result: WorkerRunResult}
-	| {t: 'fatal'; message: string};
+	/** The interpreter is gone; `outOfMemory` when it died after the memory ceiling refused a growth. */
+	| {t: 'fatal'; message: string; outOfMemory?: boolean};
 
 /** Control words shared by the host and the worker (an Int32Array over a SharedArrayBuffer). */
 export const CTL = {

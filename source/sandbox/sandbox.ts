@@ -13,6 +13,7 @@ import {
 	closedWhileRunningNotice,
 	disposedNotice,
 	errorText,
+	memoryLimitNotice,
 	restartLimit,
 	restartNotice,
 	seconds,
@@ -268,6 +269,8 @@ export class Sandbox implements Repl {
 		return true;
 	}
 
+	/** Bytes the Wasm heap may reach while a block runs: memoryLimitMb, or the heap after the
+	 * context loaded + 128 MB when that is more (a big context still leaves room to work). */
 	#memoryCeiling(): number {
 		return Math.max(this.#opts.memoryLimitMb * MB, this.#baselineHeap + 128 * MB);
 	}
@@ -276,7 +279,14 @@ export class Sandbox implements Repl {
 		const timeoutMs = options.timeoutMs ?? this.#opts.timeoutMs;
 		const outcome = await BlockRun.run(
 			this.#host!,
-			{id: ++this.#seq, code, timeoutMs, interruptGraceMs: this.#opts.interruptGraceMs, maxOutputChars: this.#opts.maxOutputChars},
+			{
+				id: ++this.#seq,
+				code,
+				timeoutMs,
+				interruptGraceMs: this.#opts.interruptGraceMs,
+				maxOutputChars: this.#opts.maxOutputChars,
+				heapCeilingBytes: this.#memoryCeiling(),
+			},
 			options,
 		);
 		const result = await this.#resultOf(outcome, timeoutMs);
@@ -288,9 +298,11 @@ export class Sandbox implements Repl {
 	async #resultOf(outcome: BlockOutcome, timeoutMs: number): Promise<ExecResult> {
 		switch (outcome.kind) {
 			case 'done': {
-				const result = resultFromWorker(outcome.result, outcome.interruption, timeoutMs);
-				this.#heapBytes = outcome.result.heapBytes;
 				const ceiling = this.#memoryCeiling();
+				const result = resultFromWorker(outcome.result, outcome.interruption, timeoutMs, memoryLimitNotice(ceiling, this.#opts.memoryLimitMb));
+				this.#heapBytes = outcome.result.heapBytes;
+				// The worker refuses growth past the ceiling; a heap found past it anyway (it grew
+				// outside a block, or the ceiling was lowered by configure()) is recycled.
 				if (outcome.result.heapBytes <= ceiling) return result;
 				const cause: RestartCause = {kind: 'memory', heapBytes: outcome.result.heapBytes, ceilingBytes: ceiling};
 				const notice = await this.#restartFor(cause);

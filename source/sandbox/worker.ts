@@ -79,6 +79,43 @@ const constants = {fs: fs.constants, os: os.constants, crypto: crypto.constants}
 	throw new Error(`process.binding('${name}') is not available in the sandbox`);
 };
 
+// ---- the memory ceiling -------------------------------------------------------------------------
+
+/**
+ * Pyodide grows its Wasm heap only through WebAssembly.Memory.prototype.grow: Emscripten's
+ * `growMemory` (pyodide.asm.mjs, called by `_emscripten_resize_heap` when malloc needs room)
+ * catches what grow throws and reports failure, so malloc returns NULL and CPython raises
+ * MemoryError. The Wasm code has no memory.grow instruction of its own and the stdlib has no side
+ * modules, so refusing here bounds the heap. Installed before Pyodide loads; Python reaches no
+ * JavaScript object, so it can neither see nor undo it.
+ */
+const wasmPageBytes = 65_536;
+/** Bytes the heap may grow to while a block runs; Infinity outside blocks (start, context, turn). */
+let heapCeiling = Infinity;
+/** A growth was refused since the current block began. */
+let growthRefused = false;
+
+/** WebAssembly.Memory as far as the guard uses it (the project's TypeScript libs do not declare WebAssembly). */
+interface WasmMemory {
+	readonly buffer: ArrayBuffer;
+	grow: (this: WasmMemory, deltaPages: number) => number;
+}
+
+function guardHeapGrowth(): void {
+	const proto = (globalThis as unknown as {WebAssembly: {Memory: {prototype: WasmMemory}}}).WebAssembly.Memory.prototype;
+	const grow = proto.grow;
+	const guarded = function (this: WasmMemory, delta: number): number {
+		if (this.buffer.byteLength + Number(delta) * wasmPageBytes > heapCeiling) {
+			growthRefused = true;
+			throw new RangeError('the REPL\'s memory limit refuses this growth');
+		}
+		return grow.call(this, delta);
+	};
+	Object.defineProperty(proto, 'grow', {value: guarded, writable: false, configurable: false});
+}
+
+guardHeapGrowth();
+
 // ---- output -------------------------------------------------------------------------------------
 
 let currentRun = 0;
@@ -105,9 +142,9 @@ function interrupted(): boolean {
 	return true;
 }
 
-/** Called from Python: posts a sub-call request and blocks until the reply (or an interrupt,
- * then undefined, which Python sees as None). */
-function bridgeCall(requestJson: unknown): string | undefined {
+/** Called from Python: posts a sub-call request and blocks until the reply, which it hands to
+ * Python (replyToPython), or an interrupt (then undefined, which Python sees as None). */
+function bridgeCall(requestJson: unknown): number | undefined {
 	capture?.flush();
 	if (typeof requestJson !== 'string') throw new TypeError('bad bridge request');
 	const request = JSON.parse(requestJson) as {fn: unknown; prompts: unknown; model: unknown};
@@ -119,17 +156,41 @@ function bridgeCall(requestJson: unknown): string | undefined {
 	const callId = ++callSeq;
 	post({t: 'bridge', id: currentRun, callId, fn, prompts: request.prompts, model});
 	const results = awaitReply(callId);
-	return results === undefined ? undefined : JSON.stringify(results);
+	return results === undefined ? undefined : replyToPython(JSON.stringify(results));
 }
 
-/** Called from Python: runs a host tool in the parent and blocks until its outcome, as JSON text
- * (or an interrupt, then undefined, which Python sees as None). */
-function toolCall(name: unknown, input: unknown): string | undefined {
+/** Called from Python: runs a host tool in the parent and blocks until its outcome (JSON text),
+ * which it hands to Python (replyToPython), or an interrupt (then undefined: None in Python). */
+function toolCall(name: unknown, input: unknown): number | undefined {
 	capture?.flush();
 	if (typeof name !== 'string' || typeof input !== 'string') throw new TypeError('bad tool call');
 	const callId = ++callSeq;
 	post({t: 'tool', id: currentRun, callId, name, input});
-	return awaitReply(callId)?.[0];
+	const outcome = awaitReply(callId)?.[0];
+	return outcome === undefined ? undefined : replyToPython(outcome);
+}
+
+/**
+ * Hands a reply (JSON text) to Python through the Wasm heap: Python makes room for its UTF-8
+ * bytes (`_rlm.reply_target`, a bytearray: under the memory ceiling, MemoryError when there is no
+ * room) and they are written straight there. Returning the string instead would let Pyodide copy
+ * it into a Uint32Array of four bytes a character first, outside the heap and its ceiling.
+ * @returns the reply's size in bytes; Python takes it with `_take_reply()`.
+ */
+function replyToPython(text: string): number {
+	const size = Buffer.byteLength(text, 'utf8');
+	const target = rlm.reply_target(size) as PyProxyLike;
+	try {
+		const view = target.getBuffer('u8');
+		try {
+			Buffer.from(view.data.buffer, view.data.byteOffset, size).write(text, 'utf8');
+		} finally {
+			view.release();
+		}
+	} finally {
+		target.destroy();
+	}
+	return size;
 }
 
 /** Waits for the parent's reply to call `callId`; undefined when Python is interrupted first (the
@@ -308,6 +369,9 @@ function harden(py: PyodideLike): void {
 	disable(py, ['mountNodeFS', 'mountNativeFS', 'useNodeSockFS', 'loadPackage', 'loadPackagesFromImports', 'registerJsModule']);
 	disable(py._api, ['initializeNodeSockFS', 'loadBinaryFile', 'loadPackage']);
 	const mod = py._module;
+	// Emscripten's side-module loaders: a Wasm module of Python's making could grow the heap with
+	// its own memory.grow, past the ceiling's guard (guardHeapGrowth).
+	disable(mod, ['loadWebAssemblyModule', 'loadDynamicLibrary', 'instantiateWasm']);
 	disable(mod.FS?.filesystems?.NODEFS, ['mount']);
 	disable(mod.NODEFS, ['mount']);
 	onlyMemfsMounts(mod);
@@ -514,7 +578,9 @@ function handle(message: ParentMessage): void {
 			// A noted interrupt is stale unless one for this run is waiting in the buffer.
 			if (Atomics.load(ctl, CTL.interrupt) === 0) rlm.clear_interrupt();
 			capture = new OutputCapture(message.maxOutputChars, (stream, text) => post({t: 'output', id, stream, text}));
-			let summary: Omit<WorkerRunResult, 'stdout' | 'stderr' | 'truncatedChars' | 'heapBytes'>;
+			let summary: Omit<WorkerRunResult, 'stdout' | 'stderr' | 'truncatedChars' | 'heapBytes' | 'heapLimitHit'>;
+			growthRefused = false;
+			heapCeiling = message.heapCeilingBytes;
 			try {
 				try {
 					summary = JSON.parse(rlm.run(message.code) as string);
@@ -523,13 +589,14 @@ function handle(message: ParentMessage): void {
 					summary = JSON.parse(rlm.recover(describe(error)) as string);
 				}
 			} finally {
+				heapCeiling = Infinity;
 				// Even when Python died, send what it printed first (the fatal message follows).
 				const output = capture.finish();
 				capture = null;
 				lastOutput = output;
 				cancelScheduledCallbacks();
 			}
-			post({t: 'done', id, result: {...summary, ...lastOutput, heapBytes: heap()}});
+			post({t: 'done', id, result: {...summary, ...lastOutput, heapBytes: heap(), heapLimitHit: growthRefused}});
 			return;
 		}
 		default:
@@ -546,8 +613,9 @@ port.on('message', (message: ParentMessage) => {
 			post({t: 'failed', id: message.id, message: describe(error)});
 			return;
 		}
-		// Pyodide failed fatally (or our own code did): this interpreter is gone.
-		post({t: 'fatal', message: describe(error)});
+		// Pyodide failed fatally (or our own code did): this interpreter is gone. After a refused
+		// growth, running out of memory is what took it down.
+		post({t: 'fatal', message: describe(error), ...(message.t === 'run' && growthRefused ? {outOfMemory: true} : {})});
 		process.exit(1);
 	}
 });

@@ -15,6 +15,7 @@ const goodResult = {
 	stderr: '',
 	truncatedChars: 0,
 	heapBytes: 20_000_000,
+	heapLimitHit: false,
 };
 const done = (result: Record<string, unknown>) => ({t: 'done', id: 3, result: {...goodResult, ...result}});
 const bridge = (fields: Record<string, unknown>) => ({t: 'bridge', id: 3, callId: 1, fn: 'llm_query', prompts: ['p'], model: null, ...fields});
@@ -40,6 +41,7 @@ describe('messages from a host', () => {
 			done({}),
 			done({ok: false, error: 'NameError: x', errorType: 'NameError', final: null, variables: []}),
 			{t: 'fatal', message: 'Python could not start'},
+			{t: 'fatal', message: 'Pyodide has suffered a fatal error', outOfMemory: true},
 		];
 		for (const message of good) expect(check(message)).toEqual({ok: true, message});
 	});
@@ -65,6 +67,7 @@ describe('messages from a host', () => {
 		expect(problem({t: 'output', id: 3, stream: 'stdin', text: ''})).toMatch(/^stream: /);
 		expect(problem(done({truncatedChars: -1}))).toMatch(/^result\.truncatedChars: /);
 		expect(problem(done({heapBytes: 1.5}))).toMatch(/^result\.heapBytes: /);
+		expect(problem(done({heapLimitHit: 'yes'}))).toMatch(/^result\.heapLimitHit: /);
 		expect(problem({t: 'ok', id: -1, heapBytes: 1})).toMatch(/^id: /);
 		expect(problem(done({error: 'e'.repeat(hostMessageLimits.errorChars + 1)}))).toMatch(/^result\.error: Too big/);
 	});

@@ -4,6 +4,7 @@ import {Sandbox} from '../../source/sandbox/index.js';
 import {processExists, testCacheDir, waitFor} from './helpers.js';
 
 const timeoutMs = 1_500;
+const MB = 1024 * 1024;
 // Generous: on a loaded 2-core machine Pyodide can take over a second to notice an interrupt.
 const interruptGraceMs = 15_000;
 let sandbox: Sandbox;
@@ -162,17 +163,87 @@ describe('memory', () => {
 		expect(result.restarted).toBe(false);
 	});
 
-	it('recycles the REPL when the Wasm heap grows past the ceiling, and says so', async () => {
+	// The ceiling here: memoryLimitMb 256 (the heap after the small context + 128 MB is less).
+	const ceiling = 256 * MB;
+
+	it.each([
+		['one huge allocation', 'hog = [bytearray(10**7) for _ in range(100)]'],
+		['many small ones in a loop', 'hog = [str(i) for i in range(10**9)]'],
+		['a growing str', "hog = ''\nwhile True: hog += 'x' * 10**6"],
+		['a dict that keeps growing', 'hog = {i: i for i in range(10**9)}'],
+	])('%s stops at the ceiling with a MemoryError; variables survive and the session goes on', async (_name, code) => {
+		await sandbox.run('kept_before = "still here"');
 		const pid = sandbox.pid!;
-		const result = await sandbox.run("big = 'x' * (400 * 10**6)\nprint(len(big))", {timeoutMs: 20_000});
-		expect(result.stdout).toBe('400000000\n');
-		expect(result.restarted).toBe(true);
+		const result = await sandbox.run(code, {timeoutMs: 60_000});
+		expect(result.ok).toBe(false);
 		expect(result.limit).toBe('memory');
-		expect(result.error).toMatch(/memory/i);
+		expect(result.restarted).toBe(false);
+		expect(result.error).toContain('MemoryError');
+		expect(result.error).toContain("The REPL's memory limit is 256 MB (the sandbox option memoryLimitMb)");
+		expect(result.error).toContain('work on the context in pieces');
+		// The heap got near the ceiling (the block did press on it) and never past it.
+		expect(sandbox.heapBytes).toBeGreaterThan(ceiling * 0.75);
+		expect(sandbox.heapBytes).toBeLessThanOrEqual(ceiling);
+		expect(sandbox.pid).toBe(pid);
+		const after = await sandbox.run('print(kept_before)\nprint(context)');
+		expect(after.stdout).toBe('still here\nkept context\n');
+	});
+
+	it('memory held by a variable is refused to the next blocks until it is freed', async () => {
+		const filled = await sandbox.run('hog = []\nwhile True: hog.append(bytearray(10**6))', {timeoutMs: 60_000});
+		expect(filled.limit).toBe('memory');
+		expect(filled.variables.map((v) => v.name)).toContain('hog');
+		expect(sandbox.heapBytes).toBeLessThanOrEqual(ceiling);
+		const refused = await sandbox.run('more = bytearray(50 * 10**6)');
+		expect(refused.error).toContain('MemoryError');
+		const freed = await sandbox.run('del hog\nmore = bytearray(50 * 10**6)\nprint(len(more))');
+		expect(freed.ok).toBe(true);
+		expect(freed.stdout).toBe('50000000\n');
+		await sandbox.run('del more');
+	});
+
+	it('a sub-call reply that does not fit under the ceiling is a MemoryError in the block', async () => {
+		const huge = async (request: {prompts: string[]}) => request.prompts.map(() => 'r'.repeat(100_000_000));
+		const result = await sandbox.run('replies = llm_query_batched(["a", "b", "c"])', {onCall: huge, timeoutMs: 60_000});
+		expect(result.limit).toBe('memory');
+		expect(result.error).toContain('MemoryError');
+		expect(result.restarted).toBe(false);
+		expect(sandbox.heapBytes).toBeLessThanOrEqual(ceiling);
+		const small = await sandbox.run('print(llm_query("d"))\nprint(kept_before)', {onCall: async (request) => request.prompts.map((p) => `re:${p}`)});
+		expect(small.stdout).toBe('re:d\nstill here\n');
+	});
+
+	it('recycles the REPL when Python dies at the ceiling, and says so', async () => {
+		const pid = sandbox.pid!;
+		// Frames past a huge recursion limit fill the heap; CPython gives up at the ceiling.
+		const result = await sandbox.run('import sys\nsys.setrecursionlimit(10**8)\ndef deeper(n): return deeper(n + 1)\ndeeper(0)', {timeoutMs: 60_000});
+		expect(result.ok).toBe(false);
+		expect(result.limit).toBe('memory');
+		expect(result.restarted).toBe(true);
+		expect(result.error).toContain('The REPL ran out of memory at its limit of 256 MB');
 		expect(sandbox.pid).not.toBe(pid);
-		const after = await sandbox.run('print(context)\nprint(big)');
+		const after = await sandbox.run('print(context)\nprint(kept_before)');
 		expect(after.stdout).toBe('kept context\n');
 		expect(after.error).toContain('NameError');
+	});
+
+	it('recycles a REPL whose heap is found past a lowered ceiling, and says so', async () => {
+		const own = await Sandbox.start({cacheDir: testCacheDir, memoryLimitMb: 512});
+		try {
+			await own.setContext('own context');
+			await own.run("big = 'x' * (300 * 10**6)");
+			const pid = own.pid!;
+			await own.configure({memoryLimitMb: 160});
+			const result = await own.run('print(len(big))');
+			expect(result.stdout).toBe('300000000\n');
+			expect(result.restarted).toBe(true);
+			expect(result.limit).toBe('memory');
+			expect(result.error).toMatch(/The REPL's memory grew to 3\d\d MB \(limit 160 MB\), so the REPL was restarted/);
+			expect(own.pid).not.toBe(pid);
+			expect((await own.run('print(context)')).stdout).toBe('own context\n');
+		} finally {
+			await own.dispose();
+		}
 	});
 });
 

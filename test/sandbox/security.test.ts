@@ -124,6 +124,34 @@ tryit("run_script", lambda: M._emscripten_run_script_int(M.stringToNewUTF8("proc
 	});
 });
 
+describe('the memory ceiling', () => {
+	it('cannot be lifted from Python through the Pyodide objects it finds', async () => {
+		// The sandbox here has the default ceiling, 1024 MB; every attempt must leave it in place.
+		const result = await attempt(`${findPyodide}
+from pyodide.ffi import to_js
+def tried(label, fn):
+    try:
+        print(label, "ESCAPED", str(fn())[:200])
+    except BaseException as e:
+        print(label, "blocked", type(e).__name__, str(e).replace("\\n", " ")[:200])
+tried("grow", lambda: M.memory.grow(30000))
+tried("prototype", lambda: setattr(M.memory.constructor.prototype, "grow", M.memory.constructor.prototype.toString))
+tried("resize", lambda: M._emscripten_resize_heap(2**31) or (_ for _ in ()).throw(MemoryError("refused")))
+tried("side module", lambda: M.loadWebAssemblyModule(to_js(b"\\0asm\\1\\0\\0\\0"), to_js({}), "x.so", to_js({}), 0))
+tried("dynamic library", lambda: M.loadDynamicLibrary("x.so", to_js({})))
+tried("allocation", lambda: len(bytearray(1100 * 10**6)))
+`);
+		const lines = result.stdout.trim().split('\n');
+		expect(lines, result.error).toHaveLength(6);
+		for (const line of lines) expect(line).toMatch(/ blocked /);
+		expect(lines[0]).toContain("the REPL's memory limit refuses this growth");
+		expect(lines.filter((line) => line.includes('is disabled in the sandbox'))).toHaveLength(2);
+		expect(lines[5]).toContain('MemoryError');
+		expect(sandbox.heapBytes).toBeLessThanOrEqual(1024 * 1024 * 1024);
+		expect((await attempt('print(len(bytearray(10**6)))')).stdout).toBe('1000000\n');
+	});
+});
+
 describe('secrets', () => {
 	it('no API key is visible: not in os.environ, Pyodide config, /proc, or anything sent to a model', async () => {
 		const result = await attempt(`${findPyodide}

@@ -127,7 +127,7 @@ export interface ReplOptions {
 	timeoutMs?: number;
 	/** Most characters of stdout+stderr kept per block (head and tail). */
 	maxOutputChars?: number;
-	/** Wasm heap ceiling in MiB; above it the REPL is recycled. */
+	/** Wasm heap ceiling in MiB, held while a block runs: past it an allocation raises MemoryError. */
 	memoryLimitMb?: number;
 	/** Where the Pyodide memory snapshot is kept. */
 	cacheDir?: string;

@@ -46,6 +46,9 @@ export interface BlockRunSettings {
 	maxOutputChars: number;
 	/** Bytes the Wasm heap may grow to while the block runs (the worker refuses more). */
 	heapCeilingBytes: number;
+	/** UTF-8 bytes of a call's results past which they are not sent (see #reply); at most
+	 * maxReplyBytes (protocol.ts). */
+	replyLimitBytes: number;
 }
 
 /** The timeout's clock: it counts Python's own time and stops while sub-calls are answered, since a
@@ -210,8 +213,17 @@ export class BlockRun {
 			this.#calls.delete(message.callId);
 			if (counted) this.#clock.subCallEnded(this.#state.phase === 'running');
 			if (controller.signal.aborted || this.#state.phase === 'settled') return;
-			this.#host.send({t: 'bridge-reply', callId: message.callId, results});
+			this.#reply(message.callId, results);
 		});
+	}
+
+	/** Sends a call's results to Python, or, when they could never fit under the memory ceiling,
+	 * only their size (Python raises MemoryError): a reply on its way is copied several times in
+	 * the host, where the ceiling's guard does not reach. */
+	#reply(callId: number, results: string[]): void {
+		const bytes = results.reduce((sum, result) => sum + Buffer.byteLength(result, 'utf8'), 0);
+		if (bytes > this.#settings.replyLimitBytes) this.#host.send({t: 'bridge-reply', callId, results: [], tooLargeBytes: bytes});
+		else this.#host.send({t: 'bridge-reply', callId, results});
 	}
 
 	/** A host tool runs in the parent on the block's clock: unlike a model call it has no request
@@ -223,7 +235,7 @@ export class BlockRun {
 		void answerTool({name: message.name, input: message.input}, controller.signal, this.#options.onTool).then((outcome) => {
 			this.#calls.delete(message.callId);
 			if (controller.signal.aborted || this.#state.phase === 'settled') return;
-			this.#host.send({t: 'bridge-reply', callId: message.callId, results: [outcome]});
+			this.#reply(message.callId, [outcome]);
 		});
 	}
 

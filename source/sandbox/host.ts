@@ -2,13 +2,47 @@
 // network client; runs Pyodide in a worker thread and relays messages. Its own thread stays free,
 // so it can interrupt Python (shared interrupt buffer) and wake a worker blocked on a sub-call.
 import {MessageChannel, Worker} from 'node:worker_threads';
-import {CTL, type HostMessage, type ParentMessage} from './protocol.js';
+import {CTL, bigReplyChars, hostMemorySlackBytes, type HostMessage, type ParentMessage} from './protocol.js';
 
 const send = (message: HostMessage) => {
 	if (process.connected) process.send!(message);
 };
 
 let worker: Worker | null = null;
+
+const MB = 1024 * 1024;
+/**
+ * The backstop behind the worker's guard on the Wasm heap (worker.ts guardHeapGrowth): while a
+ * block runs, this thread checks the process's resident memory, which also counts what the guard
+ * cannot see: JavaScript objects Python makes through the Pyodide objects it can find, and copies
+ * of messages on their way. Above the heap's ceiling + hostMemorySlackBytes (protocol.ts) the host
+ * says so and exits; the parent recycles it with a 'memory' notice.
+ */
+const collectGarbage = (globalThis as {gc?: () => void}).gc;
+/** How often the resident size is read while a block runs, in ms (a read costs microseconds). */
+const rssCheckMs = 50;
+let rssWatch: NodeJS.Timeout | null = null;
+
+function watchMemory(ceilingBytes: number): void {
+	stopWatchingMemory();
+	const bound = ceilingBytes + hostMemorySlackBytes;
+	rssWatch = setInterval(() => {
+		const rss = process.memoryUsage.rss();
+		if (rss <= bound) return;
+		stopWatchingMemory();
+		void worker?.terminate();
+		const message = `the host process held ${Math.round(rss / MB)} MB, more than the heap's limit + ${hostMemorySlackBytes / MB} MB`;
+		// Exit once the parent has the reason (or soon anyway: memory may still be growing).
+		setTimeout(() => process.exit(1), 1_000).unref();
+		if (process.connected) process.send!({t: 'fatal', message, outOfMemory: true} satisfies HostMessage, () => process.exit(1));
+		else process.exit(1);
+	}, rssCheckMs);
+}
+
+function stopWatchingMemory(): void {
+	if (rssWatch) clearInterval(rssWatch);
+	rssWatch = null;
+}
 const ctlBuffer = new SharedArrayBuffer(CTL.size * 4);
 const ctl = new Int32Array(ctlBuffer);
 const {port1: replyPort, port2: workerReplyPort} = new MessageChannel();
@@ -24,7 +58,10 @@ function start(message: Extract<ParentMessage, {t: 'start'}>): void {
 	// Nothing the worker prints may reach a terminal; Pyodide's own output is captured anyway.
 	worker.stdout.resume();
 	worker.stderr.resume();
-	worker.on('message', (m: HostMessage) => send(m));
+	worker.on('message', (m: HostMessage) => {
+		if (m.t === 'done' || m.t === 'fatal') stopWatchingMemory();
+		send(m);
+	});
 	worker.on('error', (error) => {
 		send({t: 'fatal', message: error instanceof Error ? error.message : String(error)});
 		process.exit(1);
@@ -43,8 +80,13 @@ process.on('message', (message: ParentMessage) => {
 			Atomics.notify(ctl, CTL.reply);
 			Atomics.notify(ctl, CTL.wake);
 			return;
+		case 'run':
+			watchMemory(message.heapCeilingBytes);
+			worker?.postMessage(message);
+			return;
 		case 'bridge-reply':
-			replyPort.postMessage({callId: message.callId, results: message.results});
+			replyPort.postMessage({callId: message.callId, results: message.results, tooLargeBytes: message.tooLargeBytes});
+			if (message.results.reduce((sum, result) => sum + result.length, 0) >= bigReplyChars) setImmediate(() => collectGarbage?.());
 			Atomics.add(ctl, CTL.reply, 1);
 			Atomics.notify(ctl, CTL.reply);
 			return;

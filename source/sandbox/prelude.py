@@ -168,6 +168,11 @@ def reply_target(size):
     return _st.reply
 
 
+def refuse_reply(size):
+    """Called by the worker for a reply too big to ever fit under the memory ceiling (not sent)."""
+    raise MemoryError(f"the reply is {size / 2**20:.0f} MB, too big for the REPL's memory: ask for less at once")
+
+
 def _take_reply():
     reply = _st.reply
     _st.reply = None

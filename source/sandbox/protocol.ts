@@ -34,7 +34,8 @@ export type ParentMessage =
 	/** `heapCeilingBytes`: the Wasm heap may not grow past it while the block runs (worker.ts). */
 	| {t: 'run'; id: number; code: string; maxOutputChars: number; heapCeilingBytes: number}
 	| {t: 'interrupt'; id: number}
-	| {t: 'bridge-reply'; callId: number; results: string[]};
+	/** `tooLargeBytes`: the results were this big, too big for Python's memory, and are not sent. */
+	| {t: 'bridge-reply'; callId: number; results: string[]; tooLargeBytes?: number};
 
 export interface WorkerRunResult {
 	ok: boolean;
@@ -69,6 +70,18 @@ export type HostMessage =
 	| {t: 'done'; id: number; result: WorkerRunResult}
 	/** The interpreter is gone; `outOfMemory` when it died after the memory ceiling refused a growth. */
 	| {t: 'fatal'; message: string; outOfMemory?: boolean};
+
+/**
+ * The host's hard memory bound while a block runs is the heap's ceiling + this (host.ts). Measured:
+ * outside the heap a host holds 140-170 MB (Pyodide's code, its JS heap); a sub-call reply costs
+ * it about six times its size in transit (IPC buffers, the message, its copy for the worker, the
+ * JSON text: +310 MB for 50 MB), so replies past `maxReplyBytes` are not sent (block-run.ts).
+ */
+export const hostMemorySlackBytes = 512 * 1024 * 1024;
+export const maxReplyBytes = hostMemorySlackBytes / 8;
+/** A reply this big (in characters) is followed by a garbage collection, in the host and the
+ * worker: its copies would otherwise stay in memory until V8 happens to collect. */
+export const bigReplyChars = 8 * 1024 * 1024;
 
 /** Control words shared by the host and the worker (an Int32Array over a SharedArrayBuffer). */
 export const CTL = {

@@ -21,6 +21,7 @@ import {
 } from './notices.js';
 import {resolveOptions, type ResolvedOptions, type SandboxStartOptions} from './options.js';
 import {pyodideDir, sandboxDir} from './paths.js';
+import {maxReplyBytes} from './protocol.js';
 import {snapshotKey, snapshotPath, snapshotWritesSettled, writeSnapshot} from './snapshot.js';
 import type {ExecResult, HistoryEntry, HostToolSpec, Repl, RunOptions, SandboxContext, SandboxOptions} from './types.js';
 
@@ -277,6 +278,7 @@ export class Sandbox implements Repl {
 
 	async #runBlock(code: string, options: RunOptions, started: number): Promise<ExecResult> {
 		const timeoutMs = options.timeoutMs ?? this.#opts.timeoutMs;
+		const heapCeilingBytes = this.#memoryCeiling();
 		const outcome = await BlockRun.run(
 			this.#host!,
 			{
@@ -285,7 +287,10 @@ export class Sandbox implements Repl {
 				timeoutMs,
 				interruptGraceMs: this.#opts.interruptGraceMs,
 				maxOutputChars: this.#opts.maxOutputChars,
-				heapCeilingBytes: this.#memoryCeiling(),
+				heapCeilingBytes,
+				// Python holds a reply three times while taking it (its bytes, their text, the parsed
+				// results): a bigger one could never fit in the room the context leaves.
+				replyLimitBytes: Math.min(maxReplyBytes, Math.floor((heapCeilingBytes - this.#baselineHeap) / 3)),
 			},
 			options,
 		);

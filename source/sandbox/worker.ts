@@ -8,7 +8,7 @@ import path from 'node:path';
 import url from 'node:url';
 import {isAscii} from 'node:buffer';
 import {parentPort, workerData, receiveMessageOnPort, type MessagePort} from 'node:worker_threads';
-import {CONTEXT_FD, CTL, bridgeFunctions, type HostMessage, type ParentMessage, type WorkerInit, type WorkerRunResult} from './protocol.js';
+import {CONTEXT_FD, CTL, bigReplyChars, bridgeFunctions, type HostMessage, type ParentMessage, type WorkerInit, type WorkerRunResult} from './protocol.js';
 import {OutputCapture, type StreamName} from './output.js';
 import {readSnapshotFile} from './snapshot-file.js';
 
@@ -153,10 +153,11 @@ function bridgeCall(requestJson: unknown): number | undefined {
 	if (!Array.isArray(request.prompts) || !request.prompts.every((p) => typeof p === 'string'))
 		throw new TypeError('prompts must be strings');
 	const model = typeof request.model === 'string' ? request.model : null;
+	collectReplyGarbage();
 	const callId = ++callSeq;
 	post({t: 'bridge', id: currentRun, callId, fn, prompts: request.prompts, model});
-	const results = awaitReply(callId);
-	return results === undefined ? undefined : replyToPython(JSON.stringify(results));
+	const reply = awaitReply(callId);
+	return reply === undefined ? undefined : replyToPython(reply, () => JSON.stringify(reply.results));
 }
 
 /** Called from Python: runs a host tool in the parent and blocks until its outcome (JSON text),
@@ -164,10 +165,11 @@ function bridgeCall(requestJson: unknown): number | undefined {
 function toolCall(name: unknown, input: unknown): number | undefined {
 	capture?.flush();
 	if (typeof name !== 'string' || typeof input !== 'string') throw new TypeError('bad tool call');
+	collectReplyGarbage();
 	const callId = ++callSeq;
 	post({t: 'tool', id: currentRun, callId, name, input});
-	const outcome = awaitReply(callId)?.[0];
-	return outcome === undefined ? undefined : replyToPython(outcome);
+	const reply = awaitReply(callId);
+	return reply === undefined ? undefined : replyToPython(reply, () => reply.results[0] ?? '');
 }
 
 /**
@@ -177,7 +179,11 @@ function toolCall(name: unknown, input: unknown): number | undefined {
  * it into a Uint32Array of four bytes a character first, outside the heap and its ceiling.
  * @returns the reply's size in bytes; Python takes it with `_take_reply()`.
  */
-function replyToPython(text: string): number {
+function replyToPython(reply: Reply, textOf: (reply: Reply) => string): number {
+	// Raises Python's MemoryError, which goes back to the Python code that made the call.
+	if (reply.tooLargeBytes !== undefined) rlm.refuse_reply(reply.tooLargeBytes);
+	const text = textOf(reply);
+	if (text.length >= bigReplyChars) replyGarbage = true;
 	const size = Buffer.byteLength(text, 'utf8');
 	const target = rlm.reply_target(size) as PyProxyLike;
 	try {
@@ -193,15 +199,32 @@ function replyToPython(text: string): number {
 	return size;
 }
 
+/** A big reply was handed to Python: its copies here are garbage, collected before the next call
+ * and when the block ends. */
+let replyGarbage = false;
+
+function collectReplyGarbage(): void {
+	if (!replyGarbage) return;
+	replyGarbage = false;
+	collectGarbage?.();
+}
+
+/** A call's results, or their size when they were too big to send (`results` is then empty). */
+interface Reply {
+	callId: number;
+	results: string[];
+	tooLargeBytes?: number;
+}
+
 /** Waits for the parent's reply to call `callId`; undefined when Python is interrupted first (the
  * parent is told to drop the call). */
-function awaitReply(callId: number): string[] | undefined {
+function awaitReply(callId: number): Reply | undefined {
 	for (;;) {
 		const seen = Atomics.load(ctl, CTL.reply);
 		let received = receiveMessageOnPort(replyPort);
 		while (received) {
-			const reply = received.message as {callId: number; results: string[]};
-			if (reply.callId === callId) return reply.results;
+			const reply = received.message as Reply;
+			if (reply.callId === callId) return reply;
 			received = receiveMessageOnPort(replyPort); // a late reply to a cancelled call
 		}
 		if (interrupted()) {
@@ -595,6 +618,7 @@ function handle(message: ParentMessage): void {
 				capture = null;
 				lastOutput = output;
 				cancelScheduledCallbacks();
+				collectReplyGarbage();
 			}
 			post({t: 'done', id, result: {...summary, ...lastOutput, heapBytes: heap(), heapLimitHit: growthRefused}});
 			return;

@@ -44,3 +44,23 @@ export async function waitFor(check: () => boolean, ms = 10_000): Promise<void> 
 export function delay<T>(ms: number, value: T): Promise<T> {
 	return new Promise((resolve) => setTimeout(() => resolve(value), ms));
 }
+
+/** Python that finds Pyodide's own JS objects (API, Module) through the garbage collector. */
+export const findPyodide = `
+import gc
+from pyodide.ffi import JsProxy
+_found = {}
+for _o in gc.get_objects():
+    for _r in [_o, *gc.get_referents(_o)]:
+        if isinstance(_r, JsProxy):
+            _found[id(_r)] = _r
+pj = next(x for x in _found.values() if hasattr(x, "mountNodeFS"))
+M = pj._module
+API = pj._api
+def tryit(label, fn):
+    try:
+        value = fn()
+        print(label, "ESCAPED", str(value)[:200])
+    except BaseException as e:
+        print(label, "blocked", type(e).__name__)
+`;

@@ -1,7 +1,7 @@
 // Timeouts, cancellation, memory, crashes and restarts, against a real sandbox.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {Sandbox} from '../../source/sandbox/index.js';
-import {processExists, testCacheDir, waitFor} from './helpers.js';
+import {findPyodide, processExists, testCacheDir, waitFor} from './helpers.js';
 
 const timeoutMs = 1_500;
 const MB = 1024 * 1024;
@@ -211,6 +211,34 @@ describe('memory', () => {
 		expect(sandbox.heapBytes).toBeLessThanOrEqual(ceiling);
 		const small = await sandbox.run('print(llm_query("d"))\nprint(kept_before)', {onCall: async (request) => request.prompts.map((p) => `re:${p}`)});
 		expect(small.stdout).toBe('re:d\nstill here\n');
+	});
+
+	it('a reply that could fit but finds no room left is a MemoryError, and nothing is lost', async () => {
+		const filled = await sandbox.run('hog = []\nwhile True: hog.append(bytearray(10**6))', {timeoutMs: 60_000});
+		expect(filled.limit).toBe('memory');
+		// 50 MB: under the reply limit ((256 MB - the heap after the context) / 3), over the room left.
+		const reply = async (request: {prompts: string[]}) => request.prompts.map(() => 'r'.repeat(50_000_000));
+		const result = await sandbox.run('answer_text = llm_query("a")', {onCall: reply, timeoutMs: 60_000});
+		expect(result.limit).toBe('memory');
+		expect(result.error).toContain('MemoryError');
+		expect(result.restarted).toBe(false);
+		expect(sandbox.heapBytes).toBeLessThanOrEqual(ceiling);
+		const freed = await sandbox.run('del hog\nanswer_text = llm_query("a")\nprint(len(answer_text), kept_before)', {onCall: reply, timeoutMs: 60_000});
+		expect(freed.stdout).toBe('50000000 still here\n');
+		await sandbox.run('del answer_text');
+	});
+
+	it('memory made outside the heap, through the Pyodide objects Python finds, recycles the REPL at the hard bound', async () => {
+		const pid = sandbox.pid!;
+		// 2 GB of JavaScript typed arrays: the heap's guard does not see them, the host's check does.
+		const code = `${findPyodide}\nheld = [M.HEAPU8.constructor.new(10**8).fill(1) for _ in range(20)]`;
+		const result = await sandbox.run(code, {timeoutMs: 60_000});
+		expect(result.limit).toBe('memory');
+		expect(result.restarted).toBe(true);
+		expect(result.error).toMatch(/The REPL ran out of memory at its limit of 256 MB \(the host process held \d+ MB, more than the heap's limit \+ 512 MB\)/);
+		expect(sandbox.pid).not.toBe(pid);
+		expect((await sandbox.run('print(context)')).stdout).toBe('kept context\n');
+		await sandbox.run('kept_before = "still here"');
 	});
 
 	it('recycles the REPL when Python dies at the ceiling, and says so', async () => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {Sandbox} from '../../source/sandbox/index.js';
 import type {BridgeRequest, ExecResult} from '../../source/sandbox/index.js';
-import {testCacheDir} from './helpers.js';
+import {findPyodide, testCacheDir} from './helpers.js';
 
 const FAKE_KEY = 'sk-rlm-sandbox-test-DO-NOT-LEAK-7f3a9c';
 const projectDir = path.resolve(import.meta.dirname, '..', '..');
@@ -33,26 +33,6 @@ async function attempt(code: string): Promise<ExecResult> {
 	transcript.push(result.stdout, result.stderr, result.error ?? '', JSON.stringify(result.variables));
 	return result;
 }
-
-/** Python that finds Pyodide's own JS objects (API, Module) through the garbage collector. */
-const findPyodide = `
-import gc
-from pyodide.ffi import JsProxy
-_found = {}
-for _o in gc.get_objects():
-    for _r in [_o, *gc.get_referents(_o)]:
-        if isinstance(_r, JsProxy):
-            _found[id(_r)] = _r
-pj = next(x for x in _found.values() if hasattr(x, "mountNodeFS"))
-M = pj._module
-API = pj._api
-def tryit(label, fn):
-    try:
-        value = fn()
-        print(label, "ESCAPED", str(value)[:200])
-    except BaseException as e:
-        print(label, "blocked", type(e).__name__)
-`;
 
 beforeAll(async () => {
 	savedKey = process.env.OPENAI_API_KEY;

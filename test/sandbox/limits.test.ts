@@ -255,6 +255,25 @@ describe('memory', () => {
 		expect(after.error).toContain('NameError');
 	});
 
+	it('with a context bigger than the limit, the ceiling is the heap once it loaded + 128 MB, and holds', async () => {
+		const own = await Sandbox.start({cacheDir: testCacheDir, memoryLimitMb: 64});
+		try {
+			await own.setContext('c'.repeat(60_000_000));
+			const loaded = own.heapBytes;
+			const result = await own.run('hog = [bytearray(10**6) for _ in range(1000)]', {timeoutMs: 60_000});
+			expect(result.limit).toBe('memory');
+			expect(result.restarted).toBe(false);
+			const stated = /memory limit is (\d+) MB \(what Python held once the context was loaded, \+ 128 MB\)/.exec(result.error ?? '');
+			expect(stated, result.error).not.toBeNull();
+			expect(Number(stated![1])).toBe(Math.round((loaded + 128 * MB) / MB));
+			expect(own.heapBytes).toBeLessThanOrEqual(loaded + 128 * MB);
+			expect(own.heapBytes).toBeGreaterThan(loaded + 64 * MB);
+			expect((await own.run('print(len(context))')).stdout).toBe('60000000\n');
+		} finally {
+			await own.dispose();
+		}
+	});
+
 	it('recycles a REPL whose heap is found past a lowered ceiling, and says so', async () => {
 		const own = await Sandbox.start({cacheDir: testCacheDir, memoryLimitMb: 512});
 		try {

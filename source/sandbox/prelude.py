@@ -152,7 +152,7 @@ def _bridge(fn, prompts, model):
     host = _st.host
     if host is None:
         return ["Error: sub-calls are not available here"] * len(prompts)
-    if host.call(json.dumps({"fn": fn, "prompts": prompts, "model": model})) is None:
+    if _call_host(host.call, json.dumps({"fn": fn, "prompts": prompts, "model": model})) is None:
         raise KeyboardInterrupt("the sub-call was interrupted")
     results = json.loads(_take_reply())
     if not isinstance(results, list) or len(results) != len(prompts):
@@ -171,6 +171,15 @@ def reply_target(size):
 def refuse_reply(size):
     """Called by the worker for a reply too big to ever fit under the memory ceiling (not sent)."""
     raise MemoryError(f"the reply is {size / 2**20:.0f} MB, too big for the REPL's memory: ask for less at once")
+
+
+def _call_host(function, *args):
+    """A bridge call; a reply with no room under the memory ceiling is a MemoryError raised here,
+    without the worker's JavaScript frames (and their file paths) in the model's traceback."""
+    try:
+        return function(*args)
+    except MemoryError as error:
+        raise MemoryError(str(error) or "no room for the reply under the REPL's memory limit") from None
 
 
 def _take_reply():
@@ -294,7 +303,7 @@ def _host_tool(name, description):
         host = _st.host
         if host is None:
             raise ToolError(f"{name}: host tools are not available here")
-        if host.tool(name, payload) is None:
+        if _call_host(host.tool, name, payload) is None:
             raise KeyboardInterrupt(f"the call to {name} was interrupted")
         outcome = json.loads(_take_reply())
         if isinstance(outcome, dict) and outcome.get("ok") is True:

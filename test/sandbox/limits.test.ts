@@ -206,7 +206,8 @@ describe('memory', () => {
 		const huge = async (request: {prompts: string[]}) => request.prompts.map(() => 'r'.repeat(100_000_000));
 		const result = await sandbox.run('replies = llm_query_batched(["a", "b", "c"])', {onCall: huge, timeoutMs: 60_000});
 		expect(result.limit).toBe('memory');
-		expect(result.error).toContain('MemoryError');
+		// Not sent at all (over a third of the room under the ceiling): only its size went to Python.
+		expect(result.error).toContain('MemoryError: the reply is 286 MB, too big for the REPL');
 		expect(result.restarted).toBe(false);
 		expect(sandbox.heapBytes).toBeLessThanOrEqual(ceiling);
 		const small = await sandbox.run('print(llm_query("d"))\nprint(kept_before)', {onCall: async (request) => request.prompts.map((p) => `re:${p}`)});
@@ -220,7 +221,8 @@ describe('memory', () => {
 		const reply = async (request: {prompts: string[]}) => request.prompts.map(() => 'r'.repeat(50_000_000));
 		const result = await sandbox.run('answer_text = llm_query("a")', {onCall: reply, timeoutMs: 60_000});
 		expect(result.limit).toBe('memory');
-		expect(result.error).toContain('MemoryError');
+		expect(result.error).toContain("MemoryError: no room for the reply under the REPL's memory limit");
+		expect(result.error).not.toContain('worker.js');
 		expect(result.restarted).toBe(false);
 		expect(sandbox.heapBytes).toBeLessThanOrEqual(ceiling);
 		const freed = await sandbox.run('del hog\nanswer_text = llm_query("a")\nprint(len(answer_text), kept_before)', {onCall: reply, timeoutMs: 60_000});

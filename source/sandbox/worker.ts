@@ -101,6 +101,20 @@ interface WasmMemory {
 	grow: (this: WasmMemory, deltaPages: number) => number;
 }
 
+/** The last block's ceiling, until a context load: finalizers (`__del__`) and weakref callbacks
+ * the model defined can run in any Python call, so the sandbox's own calls between blocks are
+ * held to it too. */
+let lastBlockCeiling = Infinity;
+
+function underLastCeiling(call: () => void): void {
+	heapCeiling = lastBlockCeiling;
+	try {
+		call();
+	} finally {
+		heapCeiling = Infinity;
+	}
+}
+
 function guardHeapGrowth(): void {
 	const proto = (globalThis as unknown as {WebAssembly: {Memory: {prototype: WasmMemory}}}).WebAssembly.Memory.prototype;
 	const grow = proto.grow;
@@ -579,16 +593,18 @@ function handle(message: ParentMessage): void {
 	if (message.t !== 'run' || Atomics.load(ctl, CTL.interruptRun) !== message.id) Atomics.store(ctl, CTL.interrupt, 0);
 	switch (message.t) {
 		case 'context':
+			// The next block brings the ceiling that counts the new context.
+			lastBlockCeiling = Infinity;
 			loadContext(message);
 			post({t: 'ok', id: message.id, heapBytes: heap()});
 			return;
 		case 'turn': {
-			rlm.begin_turn(JSON.stringify(message.history));
+			underLastCeiling(() => void rlm.begin_turn(JSON.stringify(message.history)));
 			post({t: 'ok', id: message.id, heapBytes: heap()});
 			return;
 		}
 		case 'host-tools': {
-			rlm.register_host_tools(JSON.stringify(message.tools));
+			underLastCeiling(() => void rlm.register_host_tools(JSON.stringify(message.tools)));
 			post({t: 'ok', id: message.id, heapBytes: heap()});
 			return;
 		}
@@ -604,6 +620,7 @@ function handle(message: ParentMessage): void {
 			let summary: Omit<WorkerRunResult, 'stdout' | 'stderr' | 'truncatedChars' | 'heapBytes' | 'heapLimitHit'>;
 			growthRefused = false;
 			heapCeiling = message.heapCeilingBytes;
+			lastBlockCeiling = message.heapCeilingBytes;
 			try {
 				try {
 					summary = JSON.parse(rlm.run(message.code) as string);

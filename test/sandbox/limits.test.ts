@@ -243,6 +243,28 @@ describe('memory', () => {
 		await sandbox.run('kept_before = "still here"');
 	});
 
+	it("model code that runs between blocks (a gc callback, in the next turn's set-up) is held to the last block's ceiling", async () => {
+		const setup = await sandbox.run(`import gc, sys
+hog = []
+thresholds = gc.get_threshold()
+def greedy(phase, info):
+    frame = sys._getframe()
+    while frame is not None:
+        if frame.f_code.co_name == "begin_turn":
+            while True:
+                hog.append(bytearray(10**6))
+        frame = frame.f_back
+gc.callbacks.append(greedy)
+gc.set_threshold(1)`);
+		expect(setup.ok, setup.error).toBe(true);
+		await sandbox.beginTurn([{question: 'earlier question', answer: 'earlier answer'}]);
+		const after = await sandbox.run('gc.callbacks.clear()\ngc.set_threshold(*thresholds)\nprint(len(hog) > 100, history[0]["answer"])');
+		expect(after.restarted).toBe(false);
+		expect(after.stdout).toBe('True earlier answer\n');
+		expect(sandbox.heapBytes).toBeLessThanOrEqual(ceiling);
+		await sandbox.run('del hog, greedy, thresholds');
+	});
+
 	it('recycles the REPL when Python dies at the ceiling, and says so', async () => {
 		const pid = sandbox.pid!;
 		// Frames past a huge recursion limit fill the heap; CPython gives up at the ceiling.

@@ -86,11 +86,13 @@ const constants = {fs: fs.constants, os: os.constants, crypto: crypto.constants}
  * `growMemory` (pyodide.asm.mjs, called by `_emscripten_resize_heap` when malloc needs room)
  * catches what grow throws and reports failure, so malloc returns NULL and CPython raises
  * MemoryError. The Wasm code has no memory.grow instruction of its own and the stdlib has no side
- * modules, so refusing here bounds the heap. Installed before Pyodide loads; Python reaches no
- * JavaScript object, so it can neither see nor undo it.
+ * modules (the loaders for others are disabled in harden()), so refusing here bounds the heap.
+ * Installed before Pyodide loads, fixed on the prototype: Python can find Pyodide's objects (through
+ * gc) and call grow, but never reaches the original, which only this closure holds.
  */
 const wasmPageBytes = 65_536;
-/** Bytes the heap may grow to while a block runs; Infinity outside blocks (start, context, turn). */
+/** Bytes the heap may grow to now: a block's ceiling while it runs (and the last one's while a turn
+ * or the host tools are set up); Infinity while Pyodide starts and a context loads. */
 let heapCeiling = Infinity;
 /** A growth was refused since the current block began. */
 let growthRefused = false;

@@ -1,5 +1,6 @@
 // The seed's compact execution log (-e) and its full view (-v), drawn from engine events.
 import type {RlmEvent} from '../protocol/events.js';
+import {LIMIT_NAMES} from '../protocol/limits.js';
 import {formatCost} from '../text/units.js';
 import {safeText} from '../text/safe-text.js';
 import {limitsText} from '../text/limits-text.js';
@@ -61,6 +62,9 @@ export function execLogWriter(
 					const lines = output.split('\n').filter((line) => line.trim());
 					const more = lines.length > 1 ? ` (+${lines.length - 1} lines)` : '';
 					write(`${pad}→ ✓ ${clip(firstLine(output), 60) || '(no output)'}${more}`);
+				} else if ((LIMIT_NAMES as readonly string[]).includes(event.limit ?? '')) {
+					// A run-wide limit interrupted it: its message comes first (the traceback's last line is a bare KeyboardInterrupt).
+					write(`${pad}→ ■ ${clip(firstLine(event.error ?? `stopped by ${event.limit}`), 100)}`);
 				} else {
 					write(`${pad}→ ✗ ${clip(firstLine((event.error ?? '').split('\n').filter(Boolean).at(-1) ?? 'failed'), 100)}`);
 				}

@@ -351,6 +351,9 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		});
 		draft = result.answerDraft ?? null;
 		if (result.stdout.trim()) lastStdout = result.stdout.trim();
+		// The REPL saw its signal abort, not why: a run-wide limit names itself (the user did not cancel).
+		const stoppedBy = result.limit === 'cancelled' ? limits.tripped : null;
+		const error = stoppedBy ? limitStoppedBlock(stoppedBy, result.error) : result.error;
 		if (result.restarted) await afterRestart();
 		engine.emit({
 			type: 'code.done',
@@ -360,12 +363,12 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			ok: result.ok,
 			stdout: result.stdout,
 			stderr: result.stderr,
-			...(result.error ? {error: result.error} : {}),
+			...(error ? {error} : {}),
 			ms: result.ms,
 			truncatedChars: result.truncatedChars,
 			variables: result.variables,
 			final: result.final,
-			...(result.limit ? {limit: result.limit} : {}),
+			...(stoppedBy ? {limit: stoppedBy.limit} : result.limit ? {limit: result.limit} : {}),
 			restarted: result.restarted,
 		});
 		record?.codeBlocks.push({
@@ -374,7 +377,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				stdout: result.stdout,
 				stderr: result.stderr,
 				ok: result.ok,
-				...(result.error ? {error: result.error} : {}),
+				...(error ? {error} : {}),
 				variables: result.variables,
 				executionTimeMs: result.ms,
 				final: result.final,
@@ -555,4 +558,14 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		}
 		return finish('', 'failed', runErrorOf(error));
 	}
+}
+
+/**
+ * The error of a block a run-wide limit interrupted: the limit's message (`The run's time limit
+ * of 5 s (--max-timeout) is reached.`), then what Python said beneath the REPL's own first line
+ * about the interrupt (the traceback: where the block was when it stopped).
+ */
+function limitStoppedBlock(reached: LimitReached, error: string | undefined): string {
+	const traceback = error?.split('\n').slice(1).join('\n').trim();
+	return `${reached.message} The block was interrupted.${traceback ? `\n${traceback}` : ''}`;
 }

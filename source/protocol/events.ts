@@ -109,6 +109,8 @@ export type RlmEventBody =
 			truncatedChars: number;
 			variables: VariableInfo[];
 			final: string | null;
+			/** What stopped the block: the REPL's ExecLimit (`timeout`, `cancelled`...), or the run-wide
+			 * LimitName (`maxTimeout`, `maxSubCalls`...) when a limit of the run interrupted it. */
 			limit?: string;
 			restarted: boolean;
 	  }

@@ -8,7 +8,7 @@
 // event costs O(depth + chunk) rather than O(nodes).
 import type {ChatMessage, FinishReason, Usage} from '../protocol/llm.js';
 import type {CallFunction, ContextInfo, PromptTruncation, RlmEvent, RunStatus, SystemPromptChoice} from '../protocol/events.js';
-import type {LimitCaps, LimitName, LimitUse} from '../protocol/limits.js';
+import {LIMIT_NAMES, type LimitCaps, type LimitName, type LimitUse} from '../protocol/limits.js';
 import type {RunErrorCode} from '../protocol/errors.js';
 import type {VariableInfo} from '../protocol/repl.js';
 import {Map as PersistentMap} from 'immutable';
@@ -652,7 +652,9 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			code.restarted = event.restarted;
 			if (event.error !== undefined) code.error = event.error;
 			if (event.limit !== undefined) code.limit = event.limit;
-			const status: NodeStatus = event.ok ? 'done' : event.limit === 'cancelled' ? 'cancelled' : 'error';
+			// Interrupted (by the user or by a run-wide limit) is not a failure of the block's code.
+			const stopped = event.limit === 'cancelled' || (LIMIT_NAMES as readonly string[]).includes(event.limit ?? '');
+			const status: NodeStatus = event.ok ? 'done' : stopped ? 'cancelled' : 'error';
 			if (event.stdout || event.stderr || event.error || code.output !== undefined) {
 				const outputId = ensureOutput(tx, id, t);
 				const output = tx.edit<OutputNode>(outputId);

@@ -8,13 +8,33 @@ import {safeText} from '../text/safe-text.js';
 import {highlightPython, renderersVersion} from './markdown.js';
 import {colorless} from './theme.js';
 import {limitParts} from '../text/limits-text.js';
-import type {LimitCaps, LimitName, LimitUse} from '../protocol/limits.js';
+import {LIMIT_NAMES, snakeName, type LimitCaps, type LimitName, type LimitUse} from '../protocol/limits.js';
 
 /** One line per cap of the run's whole tree: use against it, and which one stopped the run. */
 function limitsDetail(caps: LimitCaps, use: LimitUse, stoppedBy: LimitName | undefined): string {
 	const lines = limitParts(caps, use).map((part) => `${part.limit}: ${part.text}${part.limit === stoppedBy ? '  ← stopped the run' : ''}`);
 	if (use.unpricedModels.length > 0 && caps.maxBudget !== undefined) lines.push(`no price known for ${use.unpricedModels.join(', ')}: their tokens count, their cost cannot`);
 	return lines.join('\n') || 'none set';
+}
+
+/** What stopped a block (or cut its output), in words: a run-wide limit by its name and flag
+ * (`stopped by: max_timeout, the run's limit (--max-timeout)`), else the REPL's reason. */
+export function blockLimitLine(limit: string): string {
+	if ((LIMIT_NAMES as readonly string[]).includes(limit)) return `stopped by: ${snakeName(limit)}, the run's limit (--${snakeName(limit).replace(/_/g, '-')})`;
+	switch (limit) {
+		case 'timeout':
+			return 'stopped by: the block timeout (--timeout)';
+		case 'memory':
+			return 'stopped by: the memory limit';
+		case 'output':
+			return 'output cut at the cap (head and tail kept)';
+		case 'cancelled':
+			return 'stopped by: cancel';
+		case 'crashed':
+			return 'stopped by: a crash of the REPL';
+		default:
+			return `stopped by: ${limit}`;
+	}
 }
 
 const heading = (text: string) => `\x1b[1m${text}\x1b[22m`;
@@ -61,7 +81,7 @@ function sections(node: TrajectoryNode, output: TrajectoryNode | undefined): Arr
 			const out: Array<[string, string]> = [['Code', colorless(highlightPython(node.code))]];
 			const result: string[] = [];
 			if (node.ok !== undefined) result.push(node.ok ? 'ran without error' : 'failed');
-			if (node.limit) result.push(`stopped by: ${node.limit}`);
+			if (node.limit) result.push(blockLimitLine(node.limit));
 			if (node.restarted) result.push('the REPL was restarted (variables lost)');
 			if (node.final != null) result.push(`submitted the final answer`);
 			if (node.variables?.length) result.push(`variables: ${node.variables.map((v) => `${v.name}: ${v.type}`).join(', ')}`);

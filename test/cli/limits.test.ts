@@ -53,6 +53,9 @@ describe('run-wide limits on the command line', () => {
 		const told = result.stderr.split('\n').filter((line) => /^\s*! .*--max-sub-calls/.test(line));
 		expect(told).toHaveLength(1);
 		expect(result.stderr.indexOf(told[0]!)).toBeLessThan(result.stderr.indexOf('■ limited'));
+		// The block the limit interrupted says so on its line, not a bare KeyboardInterrupt.
+		expect(result.stderr).toMatch(/→ ■ The run's limit of 3 sub-calls \(--max-sub-calls\) is reached\. The block was interrupted\./);
+		expect(result.stderr).not.toMatch(/→ ✗ .*KeyboardInterrupt/);
 	});
 
 	it('--json reports status limited and the limit', async () => {

@@ -6,10 +6,13 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {Rlm} from '../../source/engine/rlm.js';
 import type {RlmEvent, RlmEventOf} from '../../source/protocol/events.js';
 import type {RlmOptions} from '../../source/engine/types.js';
-import {emptyTrajectory, reduceTrajectory, findRun} from '../../source/trajectory/tree.js';
+import {emptyTrajectory, reduceTrajectory, findRun, getNode, nodeCount} from '../../source/trajectory/tree.js';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
 import {fakeRepls, FakePythonError, type FakeBlockApi, type FakeReplScript} from '../support/fake-repl.js';
 import {repl, rootRequests, scripted, subRequests, type Script} from '../support/rlm-script.js';
+import stripAnsi from 'strip-ansi';
+import {detailLines} from '../../source/ui/detail.js';
+import {describeNode} from '../../source/ui/tree-rows.js';
 
 let server: FakeLlmServer;
 beforeAll(async () => {
@@ -394,6 +397,58 @@ describe('use against the limits as the run goes', () => {
 		expect(root.limits?.caps).toEqual({maxTokens: 1_000_000, maxTimeout: 600, maxBudget: 5, maxErrors: 3, maxSubCalls: 500});
 		expect(root.limits?.use.subCalls).toBe(2);
 		expect(root.limits?.use.tokens).toBeGreaterThan(0);
+	});
+});
+
+describe('a block a run-wide limit interrupted', () => {
+	/** The interrupted block's code.done, its tree node's detail and row, and the run's result. */
+	async function stoppedBlock(options: Partial<RlmOptions>, blocks: FakeReplScript, cancelOnStart?: AbortController) {
+		const outcome = cancelOnStart
+			? await (async () => {
+					server.requests.length = 0;
+					server.setResponder(scripted({root: () => repl('spin')}));
+					const rlm = new Rlm({model: 'root-model', backend: 'openai', baseURL: server.openaiBaseURL, apiKey: 'test-key', maxIterations: 6, logDir: false, replFactory: fakeRepls(blocks), ...options});
+					const events: RlmEvent[] = [];
+					rlm.on('event', (event) => {
+						events.push(event);
+						if (event.type === 'code.start') cancelOnStart.abort();
+					});
+					try {
+						return {result: await rlm.completion('q', {context: 'c', signal: cancelOnStart.signal}), events};
+					} finally {
+						await rlm.dispose();
+					}
+				})()
+			: await run({root: () => repl(Object.keys(blocks.blocks)[0]!)}, blocks, options);
+		const done = of(outcome.events, 'code.done')[0]!;
+		let tree = emptyTrajectory();
+		for (const event of outcome.events) tree = reduceTrajectory(tree, event);
+		const code = Array.from({length: nodeCount(tree)}, (_, id) => getNode(tree, id)).find((node) => node?.kind === 'code')!;
+		return {done, code, detail: stripAnsi(detailLines(code, 200, tree).join('\n')), row: describeNode(code), result: outcome.result};
+	}
+
+	it.each([
+		['maxTimeout', {maxTimeout: 0.3}, {blocks: {spin: ({runForever}: FakeBlockApi) => runForever()}}, /time limit of 0\.3 s \(--max-timeout\)/, 'max_timeout', '--max-timeout'],
+		['maxSubCalls', {maxSubCalls: 3}, loopBlocks(), /limit of 3 sub-calls \(--max-sub-calls\)/, 'max_sub_calls', '--max-sub-calls'],
+		['maxTokens', {maxTokens: 2000, maxSubCalls: 100_000}, loopBlocks(), /limit of 2,000 tokens \(--max-tokens\)/, 'max_tokens', '--max-tokens'],
+	] as const)('%s: the event, the tree row and the detail name the limit, not a cancel', async (limit, options, blocks, message, snake, flag) => {
+		const {done, code, detail, row, result} = await stoppedBlock(options, blocks);
+		expect(result.limit).toBe(limit);
+		expect(done.limit).toBe(limit);
+		expect(done.error?.split('\n')[0]).toMatch(message);
+		expect(done.error?.split('\n')[0]).not.toMatch(/Cancelled|KeyboardInterrupt/);
+		expect(code.status).toBe('cancelled');
+		expect(row.meta).toContain(limit);
+		expect(detail).toContain(`stopped by: ${snake}, the run's limit (${flag})`);
+		expect(detail).not.toMatch(/stopped by: cancel/);
+	});
+
+	it("a block the user cancelled still says so (the limit's wording is only for limits)", async () => {
+		const {done, detail, result} = await stoppedBlock({}, {blocks: {spin: ({runForever}) => runForever()}}, new AbortController());
+		expect(result.status).toBe('cancelled');
+		expect(done.limit).toBe('cancelled');
+		expect(detail).toContain('stopped by: cancel');
+		expect(detail).not.toMatch(/the run's limit/);
 	});
 });
 

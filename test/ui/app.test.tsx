@@ -721,6 +721,33 @@ describe('commands', () => {
 		expect(fs.statSync(path.join(dir, file!)).mode & 0o777).toBe(0o600);
 	});
 
+	it("the file name's extension decides the format: /save notes.md writes Markdown, /export data.json JSON; another extension is refused in one line", async () => {
+		start();
+		await askAndRun();
+		for (const [line, name, said] of [
+			['/save notes.md', 'notes.md', 'Saved the transcript as Markdown (for .md)'],
+			['/save "my notes.txt"', 'my notes.txt', 'Saved the transcript as Markdown (for .txt)'],
+			['/export answers.markdown', 'answers.markdown', 'Saved the transcript to'],
+		] as const) {
+			h.write(`${line}\r`);
+			await h.waitForFrame((f) => f.includes(said));
+			const text = fs.readFileSync(path.join(dir, name), 'utf8');
+			expect(text).toContain('## Question\n\nhello');
+			expect(text).toContain('The answer is **five**.');
+			expect(() => JSON.parse(text)).toThrow();
+		}
+		h.write('/export data.json\r');
+		await h.waitForFrame((f) => f.includes('Saved the session as JSON (for .json)'));
+		expect(JSON.parse(fs.readFileSync(path.join(dir, 'data.json'), 'utf8'))).toMatchObject({version: 1, history: [{question: 'hello'}]});
+		// Neither JSON nor Markdown: nothing written, one line naming what each command writes, the line kept to correct.
+		h.write('/save page.html\r');
+		const flat = (f: string) => f.replace(/[\s│]+/g, '');
+		const refusal = 'Not saved: ".html" is neither JSON nor Markdown. /save writes the session as JSON (.json), /export the transcript as Markdown (.md or .markdown or .txt).';
+		await h.waitForFrame((f) => flat(f).includes(flat(refusal)));
+		expect(h.lastFrame()).toContain('/save page.html');
+		expect(fs.existsSync(path.join(dir, 'page.html'))).toBe(false);
+	});
+
 	it('/save and /export never replace an existing file without --force; a replaced file is 0600', async () => {
 		start();
 		await askAndRun();

@@ -1,17 +1,18 @@
-// /export [FILE] [--force]: the transcript as Markdown.
-import {transcriptMarkdown} from '../transcript.js';
+// /export [FILE] [--force]: the transcript as Markdown. FILE.json gets the session as JSON
+// instead, as /save writes it.
+import {addChat} from '../state/updates.js';
 import {defineCommand} from './command.js';
-import {parseFileArgs, writeSessionFile, type FileToWrite} from './write-file.js';
+import {fileToWrite, writeSessionFile, type FileToWrite} from './write-file.js';
 
 export const exportCommand = defineCommand<FileToWrite>({
 	name: 'export',
 	usage: '/export [FILE] [--force]',
-	help: 'write the transcript as Markdown; never over an existing file without --force',
+	help: 'write the transcript as Markdown; FILE.json gets the session as JSON (as /save); never over an existing file without --force',
 	inReplay: true,
+	keepsDraftOnError: true,
 	run(state, args, queue) {
-		const {path, force} = parseFileArgs(args);
-		const content = transcriptMarkdown(state.chat, {model: state.config.model, backend: state.config.backend, date: new Date()});
-		return queue(state, {format: 'md', content, force, ...(path ? {path} : {})});
+		const made = fileToWrite(state, args, 'md', '/export');
+		return made.ok ? queue(state, made.file) : addChat(state, 'error', made.error);
 	},
 	perform: writeSessionFile,
 });

@@ -1,20 +1,61 @@
-// Writing what /save and /export made: to the path given, else to a new file named after the
-// time in the working directory. An existing file is never replaced unless the user said
+// Writing what /save and /export made: the format the file name's extension asks for, to the
+// path given, else to a new file named after the time in the working directory. An existing file is never replaced unless the user said
 // `--force`; then the new content goes to a private temporary file renamed over it, so the
 // result is 0600 whatever the old file's mode was, and a failed write leaves the old file whole.
 import {randomBytes} from 'node:crypto';
 import {rename, rm, writeFile} from 'node:fs/promises';
-import {basename, dirname, join} from 'node:path';
+import {basename, dirname, extname, join} from 'node:path';
 import {firstLine} from '../engine-port.js';
-import {transcriptFileName} from '../transcript.js';
+import type {AppState} from '../state/types.js';
+import {sessionFileJson, transcriptFileName, transcriptMarkdown} from '../transcript.js';
 import {userPath, unquote, type CommandContext} from './command.js';
+
+/** `json`: the session (chat, settings, the whole tree), as /save; `md`: the transcript, as /export. */
+export type FileFormat = 'md' | 'json';
 
 export interface FileToWrite {
 	content: string;
-	format: 'md' | 'json';
+	format: FileFormat;
 	path?: string;
 	/** Replace an existing file at `path`. */
 	force?: boolean;
+	/** As typed (/save or /export), for the line that says how to replace a file. */
+	command?: string;
+	/** The file name's extension, when it chose a format other than the command's own (said when saved). */
+	forExtension?: string;
+}
+
+/**
+ * What a file name's extension asks for. A user who names `notes.md` (or `.txt`, read as text)
+ * expects the readable transcript, and `x.json` the data: the extension decides, whichever of
+ * /save and /export was typed; a name without one gets the command's own format.
+ */
+const FORMAT_OF_EXTENSION: Readonly<Record<string, FileFormat>> = {'.json': 'json', '.md': 'md', '.markdown': 'md', '.txt': 'md'};
+
+/** The extensions each format is written for, as the error and /help say them. */
+export const FORMAT_EXTENSIONS = {
+	json: Object.keys(FORMAT_OF_EXTENSION).filter((extension) => FORMAT_OF_EXTENSION[extension] === 'json'),
+	md: Object.keys(FORMAT_OF_EXTENSION).filter((extension) => FORMAT_OF_EXTENSION[extension] === 'md'),
+} as const;
+
+/**
+ * The file /save or /export writes for `args` (`[FILE] [--force]`): its format from FILE's
+ * extension, else `own`. An extension that is neither JSON nor Markdown is refused with one line
+ * saying what each command writes (nothing is written in a format the name does not promise).
+ */
+export function fileToWrite(state: AppState, args: string, own: FileFormat, command: string): {ok: true; file: FileToWrite} | {ok: false; error: string} {
+	const {path, force} = parseFileArgs(args);
+	const extension = path ? extname(path).toLowerCase() : '';
+	const format = extension ? FORMAT_OF_EXTENSION[extension] : own;
+	if (!format) {
+		const list = (extensions: readonly string[]) => extensions.join(' or ');
+		return {
+			ok: false,
+			error: `Not saved: "${extension}" is neither JSON nor Markdown. /save writes the session as JSON (${list(FORMAT_EXTENSIONS.json)}), /export the transcript as Markdown (${list(FORMAT_EXTENSIONS.md)}).`,
+		};
+	}
+	const content = format === 'json' ? sessionFileJson(state.chat, state.config, state.tree.traj) : transcriptMarkdown(state.chat, {model: state.config.model, backend: state.config.backend, date: new Date()});
+	return {ok: true, file: {format, content, force, command, ...(path ? {path} : {}), ...(format !== own ? {forExtension: extension} : {})}};
 }
 
 /** The option that lets /save and /export replace an existing file. */
@@ -33,15 +74,15 @@ export function parseFileArgs(args: string): {path?: string; force: boolean} {
 	return {...(path ? {path} : {}), force};
 }
 
-export async function writeSessionFile({content, format, path, force}: FileToWrite, context: CommandContext): Promise<void> {
+export async function writeSessionFile({content, format, path, force, command = format === 'md' ? '/export' : '/save', forExtension}: FileToWrite, context: CommandContext): Promise<void> {
 	const full = userPath(context.cwd, path ?? transcriptFileName(new Date(), format));
 	const what = format === 'md' ? 'the transcript' : 'the session';
-	const command = format === 'md' ? '/export' : '/save';
+	const how = forExtension ? ` as ${format === 'md' ? 'Markdown' : 'JSON'} (for ${forExtension})` : '';
 	try {
 		// Sessions and transcripts carry the user's documents: readable by the user only.
 		if (force && path) await replaceFile(full, content);
 		else await writeFile(full, content, {mode: 0o600, flag: 'wx'});
-		context.say('info', `Saved ${what} to ${full}`);
+		context.say('info', `Saved ${what}${how} to ${full}`);
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
 			const typed = path === undefined ? 'FILE' : /\s/.test(path) ? `"${path}"` : path;

@@ -58,11 +58,16 @@ function usedShare(limit: LimitName, caps: LimitCaps, use: LimitUse, elapsedMs: 
 
 /** The one part nearest its cap (the compact form for narrow places); '' when none is shown. */
 export function nearestLimitText(caps: LimitCaps, use: LimitUse, options: LimitsTextOptions = {}): string {
+	return nearestLimitPart(caps, use, options)?.text ?? '';
+}
+
+/** The one part nearest its cap, with its limit; undefined when none is shown. */
+export function nearestLimitPart(caps: LimitCaps, use: LimitUse, options: LimitsTextOptions = {}): {limit: LimitName; text: string} | undefined {
 	const elapsed = options.elapsedMs ?? use.elapsedMs;
-	let best: {share: number; text: string} | undefined;
+	let best: {share: number; part: {limit: LimitName; text: string}} | undefined;
 	for (const part of limitParts(caps, use, options)) {
 		const share = usedShare(part.limit, caps, use, elapsed);
-		if (!best || share > best.share) best = {share, text: part.text};
+		if (!best || share > best.share) best = {share, part};
 	}
-	return best?.text ?? '';
+	return best?.part;
 }

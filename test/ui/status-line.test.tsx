@@ -73,3 +73,51 @@ describe('the status line', () => {
 		expect(text).toContain(HINTS);
 	});
 });
+
+describe('a figure a cap holds is shown once, with the cap beside it', () => {
+	const use = {costUsd: 0.0213, unpricedModels: [], tokens: 51_300, subCalls: 212, errors: 0, elapsedMs: 83_000};
+	const count = (text: string, figure: string) => text.split(figure).length - 1;
+	// The run's figures as the line writes them without a cap: 48k in, 3.1k out (51k in all), ~$0.021, 1:23.
+	const cases = [
+		['maxTokens', {maxTokens: 200_000}, '51k/200k tok', ['↑48k', '51k tok']],
+		['maxBudget', {maxBudget: 0.5}, '$0.021/$0.50', ['~$0.021']],
+		['maxTimeout', {maxTimeout: 600}, '1:23/10:00', []],
+	] as const;
+	for (const width of [80, 140]) {
+		for (const [name, caps, capped, gone] of cases) {
+			it(`${name} at ${width} columns`, () => {
+				const text = line(width, {limits: {caps, use}});
+				expect(text).toContain(capped);
+				for (const figure of gone) expect(text).not.toContain(figure);
+				const figure = capped.split('/')[0]!;
+				expect(count(text, figure)).toBe(1);
+				expect(text).toContain(HINTS);
+			});
+		}
+		it(`all three caps at ${width} columns: each figure once, whichever form the line takes`, () => {
+			const text = line(width, {limits: {caps: {maxTokens: 200_000, maxBudget: 0.5, maxTimeout: 600}, use}});
+			for (const figure of ['51k', '$0.021', '1:23']) expect(count(text, figure)).toBeLessThanOrEqual(1);
+			expect(text).toContain(HINTS);
+		});
+	}
+
+	it("beside a session's larger figures, the question's own are the ones the caps hold", () => {
+		const text = line(140, {
+			usage: {inputTokens: 148_200, outputTokens: 13_100},
+			costUsd: 0.09,
+			run: {usage: {inputTokens: 48_200, outputTokens: 3_100}, costUsd: 0.0213},
+			limits: {caps: {maxTokens: 200_000}, use},
+		});
+		expect(text).toContain('51k/200k tok');
+		expect(text).not.toContain('run ↑48k');
+		// The question's cost (no cap on it) stays, and so does the session's whole figure.
+		expect(text).toContain('run ~$0.021');
+		expect(text).toContain('session ↑148k ↓13k tok ~$0.090');
+	});
+
+	it('without a cap the figures are as before', () => {
+		const text = line(140, {limits: {caps: {}, use}});
+		expect(text).toContain('↑48k ↓3.1k tok ~$0.021');
+		expect(text).toContain('1:23');
+	});
+});

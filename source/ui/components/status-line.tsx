@@ -5,7 +5,7 @@ import type {Usage} from '../../protocol/llm.js';
 import {clip, displayWidth} from '../format.js';
 import {formatClock, formatCost, formatTokens} from '../../text/units.js';
 import type {LimitCaps, LimitName, LimitUse} from '../../protocol/limits.js';
-import {limitsText, nearestLimitText} from '../../text/limits-text.js';
+import {limitParts, nearestLimitPart} from '../../text/limits-text.js';
 import type {Theme} from '../theme.js';
 import {spinnerFrame} from '../theme.js';
 
@@ -36,15 +36,21 @@ export interface StatusLineProps {
 
 const tokens = (usage: Usage) => `↑${formatTokens(usage.inputTokens)} ↓${formatTokens(usage.outputTokens)}`;
 
-function usageText(usage: Usage, cost: number | undefined, label: string): string {
-	if (!usage.inputTokens && !usage.outputTokens) return '';
-	return `${label}${tokens(usage)} tok${cost !== undefined ? ` ~${formatCost(cost)}` : ''}`;
-}
+/** Which of a run's figures a cap shown on the line already holds as `used/cap` (then the figure
+ * is not shown a second time): tokens under maxTokens, cost under maxBudget, the clock under maxTimeout. */
+type Shown = ReadonlySet<LimitName>;
 
-/** "run ↑1.2k ↓300 ~$0.004": only when the session holds more than this question. */
-function runText(run: StatusLineProps['run'], session: Usage): string {
-	if (!run || (run.usage.inputTokens === session.inputTokens && run.usage.outputTokens === session.outputTokens)) return '';
-	return `run ${tokens(run.usage)}${run.costUsd !== undefined ? ` ~${formatCost(run.costUsd)}` : ''}`;
+/** "↑48k ↓3.1k tok ~$0.021" (`unit` '': "run ↑500 ↓70 ~$0.002" beside the session's, which says tok),
+ * less what `omit` holds; `shorter`: "51k tok ~$0.021". */
+function figures(usage: Usage, cost: number | undefined, label: string, omit: Shown, unit = ' tok'): {text: string; shorter: string} {
+	const total = usage.inputTokens + usage.outputTokens;
+	if (!total) return {text: '', shorter: ''};
+	const costText = cost !== undefined && !omit.has('maxBudget') ? `~${formatCost(cost)}` : '';
+	const join = (tokenText: string) => {
+		const text = [omit.has('maxTokens') ? '' : tokenText, costText].filter(Boolean).join(' ');
+		return text ? `${label}${text}` : '';
+	};
+	return {text: join(`${tokens(usage)}${unit}`), shorter: join(`${formatTokens(total)} tok`)};
 }
 
 /** Hints keep at least this much room (the idle chat's "Enter send · Tab tree · /help" fits). */
@@ -52,6 +58,7 @@ const HINT_ROOM = 30;
 const SEPARATOR = ' │ ';
 
 type PartName = 'model' | 'context' | 'iteration' | 'clock' | 'run' | 'usage' | 'limits';
+type Part = {text: string; shorter?: string};
 
 /** How the left side gives way when short of room, one step at a time: a part shortened to its
  * second form, or dropped. The model and the iteration always stay. */
@@ -66,14 +73,22 @@ const GIVE_WAY: ReadonlyArray<[PartName, 'shorten' | 'drop']> = [
 	['limits', 'drop'],
 ];
 
-/** The left side, given way step by step until it fits `room` columns (the caller clips the rest). */
-function fitParts(parts: Record<PartName, {text: string; shorter?: string}>, room: number): string {
+/**
+ * The left side, given way step by step until it fits `room` columns (the caller clips the rest).
+ * `partsFor` gets the limits the line shows in its current form (all of them, the one nearest its
+ * cap, or none), so a figure reappears on its own when its cap gives way.
+ */
+function fitParts(partsFor: (shown: Shown) => Record<PartName, Part>, limitsShown: {full: Shown; short: Shown}, room: number): string {
 	const order: PartName[] = ['model', 'context', 'iteration', 'clock', 'run', 'usage', 'limits'];
-	const text = {...Object.fromEntries(order.map((name) => [name, parts[name].text]))} as Record<PartName, string>;
-	const line = () => order.map((name) => text[name]).filter(Boolean).join(SEPARATOR);
+	const form = Object.fromEntries(order.map((name) => [name, 'full'])) as Record<PartName, 'full' | 'short' | 'none'>;
+	const line = () => {
+		const parts = partsFor(form.limits === 'full' ? limitsShown.full : form.limits === 'short' ? limitsShown.short : new Set());
+		const text = (name: PartName) => (form[name] === 'none' ? '' : form[name] === 'short' ? (parts[name].shorter ?? parts[name].text) : parts[name].text);
+		return order.map(text).filter(Boolean).join(SEPARATOR);
+	};
 	for (const [name, step] of GIVE_WAY) {
 		if (displayWidth(line()) <= room) break;
-		text[name] = step === 'shorten' ? (parts[name].shorter ?? text[name]) : '';
+		if (form[name] !== 'none') form[name] = step === 'shorten' ? 'short' : 'none';
 	}
 	return line();
 }
@@ -82,23 +97,27 @@ export const StatusLine = memo(function StatusLine(props: StatusLineProps) {
 	const {width, backend, model, iteration, maxIterations, runningSince, cancelling, lastElapsed, usage, costUsd: cost, run, context, limits, hints, theme, now} = props;
 	const running = runningSince !== undefined;
 	const elapsed = running ? now - runningSince : lastElapsed;
-	const runPart = runText(run, usage);
-	const total = usage.inputTokens + usage.outputTokens;
+	// The run's own figures are shown apart from the session's only when the session holds more.
+	const runApart = run !== undefined && (run.usage.inputTokens !== usage.inputTokens || run.usage.outputTokens !== usage.outputTokens);
 	// Caps with nothing used yet stay out, except time and budget; so do the engine's defaults
 	// (500 sub-calls) until nearly reached. Short of room: only the cap nearest its end.
 	const limitOptions = {skipUnused: true, ...(elapsed !== undefined ? {elapsedMs: elapsed} : {}), ...(limits?.defaults ? {defaults: limits.defaults} : {})};
-	const parts = {
+	const limitsFull = limits ? limitParts(limits.caps, limits.use, limitOptions) : [];
+	const nearest = limits ? nearestLimitPart(limits.caps, limits.use, limitOptions) : undefined;
+	const limitsShown = {full: new Set(limitsFull.map((part) => part.limit)), short: new Set(nearest ? [nearest.limit] : [])};
+	// A cap shown as `used/cap` is the run's figure: the run's tokens, cost and clock are not shown again beside it.
+	const partsFor = (shown: Shown): Record<PartName, Part> => ({
 		model: {text: `${backend} · ${model}`, shorter: model},
 		context: {text: context ? `ctx ${badgeText(context, (label) => clip(label, 24))}` : ''},
 		iteration: {text: iteration > 0 ? `iter ${iteration}/${maxIterations}` : ''},
-		clock: {text: elapsed !== undefined ? formatClock(elapsed) : ''},
-		run: {text: runPart},
-		usage: {text: usageText(usage, cost, runPart ? 'session ' : ''), shorter: total ? `${formatTokens(total)} tok${cost !== undefined ? ` ~${formatCost(cost)}` : ''}` : ''},
-		limits: limits ? {text: limitsText(limits.caps, limits.use, limitOptions), shorter: nearestLimitText(limits.caps, limits.use, limitOptions)} : {text: ''},
-	};
+		clock: {text: elapsed !== undefined && !shown.has('maxTimeout') ? formatClock(elapsed) : ''},
+		run: runApart ? {text: figures(run.usage, run.costUsd, 'run ', shown, '').text} : {text: ''},
+		usage: figures(usage, cost, runApart ? 'session ' : '', runApart ? new Set() : shown),
+		limits: {text: limitsFull.map((part) => part.text).join(' · '), shorter: nearest?.text ?? ''},
+	});
 	const lead = running ? `${spinnerFrame(now)} ` : '  ';
 	const hintRoom = Math.min(displayWidth(hints), Math.max(HINT_ROOM, Math.floor(width / 3)));
-	const left = clip(fitParts(parts, Math.max(1, width - displayWidth(lead) - hintRoom - 2)), Math.max(1, width - 2));
+	const left = clip(fitParts(partsFor, limitsShown, Math.max(1, width - displayWidth(lead) - hintRoom - 2)), Math.max(1, width - 2));
 	const room = width - displayWidth(lead) - displayWidth(left) - 2;
 	const right = room > 8 ? clip(hints, room) : '';
 	const gap = Math.max(1, width - displayWidth(lead) - displayWidth(left) - displayWidth(right));

@@ -114,6 +114,9 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		usage = addUsage(usage, more);
 	};
 	const iterations: IterationRecord[] = [];
+	/** Iterations begun (iter.start sent), the one a cancel or a limit cut short included, never a
+	 * final call for the best answer: the count run.done gives, as the tree and the chat show it. */
+	let iterationsBegun = 0;
 	const inflight = new Set<Promise<unknown>>();
 	const track = (work: Promise<unknown>) => {
 		inflight.add(work);
@@ -160,7 +163,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		const ms = performance.now() - started;
 		params.onMessages?.(transcript);
 		const failure = error ? {error: error.message, ...(error.code ? {errorCode: error.code} : {})} : {};
-		engine.emit({type: 'run.done', runId, answer, status, ...(limit ? {limit} : {}), usage, ms, iterations: iterations.length, ...failure});
+		engine.emit({type: 'run.done', runId, answer, status, ...(limit ? {limit} : {}), usage, ms, iterations: iterationsBegun, ...failure});
 		const advice = error?.advice ? {errorAdvice: error.advice} : {};
 		return {
 			response: answer,
@@ -258,9 +261,11 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		await params.repl.run(`__import__("_rlm").${fn}(${JSON.stringify(JSON.stringify(more))})`, callSignal ? {signal: callSignal} : {}).catch(() => undefined);
 	};
 
-	/** One root model call. `last`: the final call of a run a limit stopped (the limits' signal
-	 * has aborted by then; only the caller's cancel stops it, and the caller checked it fits). */
-	const modelTurn = async (iteration: number, last = false) => {
+	/** One root model call. `final`: the one call for the best answer, out of iterations
+	 * (`forced`) or after a limit stopped the run (`limited`: the limits' signal has aborted by
+	 * then; only the caller's cancel stops it, and the caller checked it fits). */
+	const modelTurn = async (iteration: number, final?: 'forced' | 'limited') => {
+		const last = final === 'limited';
 		const callSignal = last ? params.signal : signal;
 		if (callSignal?.aborted) throw new Cancelled();
 		await compactIfNeeded(iteration, callSignal, last);
@@ -273,6 +278,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			type: 'llm.start',
 			runId,
 			iteration,
+			...(final ? {final} : {}),
 			messages: messages.length,
 			promptChars: messages.reduce((sum, message) => sum + message.content.length, 0),
 			prompt: messages.map((message) => ({...message})),
@@ -419,8 +425,8 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				const last = messages.at(-1)!;
 				if (last.role === 'user') last.content += `\n\n${limitedFinalPrompt(reached.message)}`;
 				else push({role: 'user', content: limitedFinalPrompt(reached.message)});
-				const reply = await modelTurn(iterations.length + 1, true);
-				if (!emptyReplyCause(reply)) answer = await finalFromReply(reply, iterations.length + 1, params.signal);
+				const reply = await modelTurn(iterationsBegun + 1, 'limited');
+				if (!emptyReplyCause(reply)) answer = await finalFromReply(reply, iterationsBegun + 1, params.signal);
 			} catch {
 				// the best answer falls back to what the run already has
 			}
@@ -441,6 +447,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 	try {
 		for (let iteration = 1; iteration <= maxIterations; iteration++) {
 			const iterationStarted = performance.now();
+			iterationsBegun = iteration;
 			engine.emit({type: 'iter.start', runId, iteration, maxIterations});
 			const reply = await modelTurn(iteration);
 			const record: IterationRecord = {
@@ -534,7 +541,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		const last = messages.at(-1)!;
 		if (last.role === 'user') last.content += `\n\n${forcedFinalPrompt}`;
 		else push({role: 'user', content: forcedFinalPrompt});
-		const forced = await modelTurn(maxIterations + 1);
+		const forced = await modelTurn(maxIterations + 1, 'forced');
 		const forcedEmpty = emptyReplyCause(forced);
 		if (forcedEmpty) {
 			noticeOnce(emptyReplyNotice(forcedEmpty, 'model', forced.reasoning.length));

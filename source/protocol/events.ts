@@ -69,6 +69,10 @@ export type RlmEventBody =
 			type: 'llm.start';
 			runId: string;
 			iteration: number;
+			/** The one last call for the best answer, numbered after the last iteration begun and not
+			 * an iteration of its own: `forced` when the iterations ran out, `limited` after a limit
+			 * stopped the run. */
+			final?: 'forced' | 'limited';
 			messages: number;
 			promptChars: number;
 			/** The messages sent (for logs; the tree ignores them). */

@@ -23,6 +23,8 @@ interface Ours {
 	restarted?: boolean;
 	limit?: string;
 	run_limit?: LimitName;
+	/** On the iteration record of the last call for the best answer (not an iteration). */
+	final_call?: 'forced' | 'limited';
 	limits?: {caps: LimitCaps; use: LimitUse; defaults?: LimitName[]};
 	fn?: CallFunction;
 	index?: number;
@@ -175,8 +177,9 @@ function emitRun(
 		const stamped = out.at(iteration.timestamp);
 		const logged = stamped === undefined ? undefined : out.startStamps ? stamped : stamped - iterationMs;
 		const iterStart = Math.max(cursor, logged ?? cursor);
-		out.push({type: 'iter.start', runId, iteration: n, maxIterations: metadata.max_iterations || real.length}, iterStart);
-		out.push({type: 'llm.start', runId, iteration: n, messages: iteration.prompt.length, promptChars: iteration.prompt.reduce((s, m) => s + m.content.length, 0), prompt: iteration.prompt}, iterStart);
+		const finalCall = extra.final_call === 'forced' || extra.final_call === 'limited' ? extra.final_call : undefined;
+		if (!finalCall) out.push({type: 'iter.start', runId, iteration: n, maxIterations: metadata.max_iterations || real.length}, iterStart);
+		out.push({type: 'llm.start', runId, iteration: n, ...(finalCall ? {final: finalCall} : {}), messages: iteration.prompt.length, promptChars: iteration.prompt.reduce((s, m) => s + m.content.length, 0), prompt: iteration.prompt}, iterStart);
 		let callsUsage = zero();
 		for (const block of iteration.code_blocks) for (const call of block.result.rlm_calls) callsUsage = add(callsUsage, callUsage(call));
 		const iterationUsage = extra.usage ?? callsUsage;
@@ -259,7 +262,7 @@ function emitRun(
 	const end = Math.max(cursor, runStart + summed);
 	if (limits) out.push({type: 'limits', runId, caps: limits.caps, use: limits.use, ...(limits.defaults ? {defaults: limits.defaults} : {})}, end);
 	// A forced final call is logged as one more iteration; it is not one.
-	const counted = maxIterations ? real.filter((iteration) => iteration.iteration <= maxIterations).length : real.length;
+	const counted = real.filter((iteration) => !ours(iteration.rlm_tui).final_call && (!maxIterations || iteration.iteration <= maxIterations)).length;
 	out.push({type: 'run.done', runId, answer, status: finalStatus, usage: total, ms: end - runStart, iterations: counted, ...error, ...(runLimit ? {limit: runLimit} : {})}, end);
 	return {usage: total, end};
 }

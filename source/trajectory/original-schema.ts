@@ -77,6 +77,9 @@ export interface OriginalIteration {
 		notices?: Array<{code: string; level: 'info' | 'warn' | 'error'; message: string; model?: string; usage?: Usage}>;
 		/** The root model's thinking for this iteration (`response` holds only the answer part). */
 		reasoning?: string;
+		/** The record of the last call for the best answer, out of iterations or after a limit: logged
+		 * as one more iteration (as the original does), never counted as one. */
+		final_call?: 'forced' | 'limited';
 		/** On a run's last iteration, with run_status `limited`: the limit that stopped it. */
 		run_limit?: LimitName;
 		/** On a run's last iteration: the run-wide caps and the whole tree's use against them
@@ -237,6 +240,8 @@ export function iterationRecord(state: TrajectoryState, iterationId: number, pro
 			...(reply?.promptTruncated ? {prompt_truncated: loggedTruncation(reply.promptTruncated)} : {}),
 			...(notices.length > 0 ? {notices} : {}),
 			...(reasoningOf(state, reply) ? {reasoning: reasoningOf(state, reply)} : {}),
+			// The last call for the best answer is logged as one more iteration; it is not one.
+			...(iteration.forced ? {final_call: iteration.afterLimit ? 'limited' : 'forced'} : {}),
 		},
 	};
 }

@@ -71,8 +71,10 @@ export interface IterationNode extends NodeBase {
 	readonly iteration: number;
 	readonly maxIterations: number;
 	/** The one call for a best answer after the iterations ran out (numbered maxIterations + 1 by
-	 * the engine; not an iteration of its own, so never counted as one). */
+	 * the engine) or after a limit stopped the run (then `afterLimit`): not an iteration of its own,
+	 * so never counted as one. */
 	readonly forced?: boolean;
+	readonly afterLimit?: boolean;
 }
 
 export interface ReplyNode extends NodeBase {
@@ -433,7 +435,7 @@ function findChild(tx: Tx, parent: number, match: (node: TrajectoryNode) => bool
 	return undefined;
 }
 
-function ensureIteration(tx: Tx, runId: string, iteration: number, t: number, maxIterations?: number): number {
+function ensureIteration(tx: Tx, runId: string, iteration: number, t: number, maxIterations?: number, final?: 'forced' | 'limited'): number {
 	const run = ensureRun(tx, runId, t);
 	const known = findChild(tx, run, n => n.kind === 'iteration' && n.iteration === iteration);
 	if (known !== undefined) return known;
@@ -442,13 +444,14 @@ function ensureIteration(tx: Tx, runId: string, iteration: number, t: number, ma
 	if (previous !== undefined && tx.get(previous).status === 'running') tx.end(previous, t, 'done');
 	const runNode = tx.get(run) as RunNode;
 	const max = maxIterations ?? runNode.maxIterations;
-	const forced = max > 0 && iteration > max;
+	const forced = final !== undefined || (max > 0 && iteration > max);
 	const id = tx.add(run, {
 		kind: 'iteration',
 		runId,
 		iteration,
 		maxIterations: max,
 		...(forced ? {forced} : {}),
+		...(final === 'limited' ? {afterLimit: true} : {}),
 		status: 'running',
 		startedAt: t,
 	} as NewNode & {startedAt: number});
@@ -456,8 +459,8 @@ function ensureIteration(tx: Tx, runId: string, iteration: number, t: number, ma
 	return id;
 }
 
-function ensureReply(tx: Tx, runId: string, iteration: number, t: number): number {
-	const iter = ensureIteration(tx, runId, iteration, t);
+function ensureReply(tx: Tx, runId: string, iteration: number, t: number, final?: 'forced' | 'limited'): number {
+	const iter = ensureIteration(tx, runId, iteration, t, undefined, final);
 	const known = findChild(tx, iter, n => n.kind === 'reply');
 	if (known !== undefined) return known;
 	const run = tx.get(ensureRun(tx, runId, t)) as RunNode;
@@ -598,7 +601,7 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			break;
 		}
 		case 'llm.start': {
-			const reply = tx.edit<ReplyNode>(ensureReply(tx, event.runId, event.iteration, t));
+			const reply = tx.edit<ReplyNode>(ensureReply(tx, event.runId, event.iteration, t, event.final));
 			reply.messages = event.messages;
 			reply.promptChars = event.promptChars;
 			if (event.prompt) reply.prompt = event.prompt;

@@ -63,7 +63,10 @@ function sections(node: TrajectoryNode, output: TrajectoryNode | undefined): Arr
 				...(node.answer !== undefined ? [['Answer', node.answer] as [string, string]] : []),
 			];
 		case 'iteration':
-			if (node.forced) return [['Final answer', `all ${node.maxIterations} iterations were used: one last call asked the model for its best answer from the work so far · ${node.children.length} rows beneath`]];
+			if (node.forced) {
+				const why = node.afterLimit ? 'a run-wide limit stopped the run' : `all ${node.maxIterations} iterations were used`;
+				return [['Final answer', `${why}: one last call asked the model for its best answer from the work so far (not an iteration) · ${node.children.length} rows beneath`]];
+			}
 			return [['Iteration', `${node.iteration}${node.maxIterations ? ` of ${node.maxIterations}` : ''} · ${node.children.length} rows beneath`]];
 		case 'reply':
 			return [

@@ -36,6 +36,7 @@ export interface EffectDeps {
 
 export function summarize(result: CompletionResult): CompletionSummary {
 	return {
+		runId: result.runId,
 		status: result.status,
 		response: result.response,
 		...(result.error ? {error: result.error} : {}),

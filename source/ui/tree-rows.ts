@@ -78,7 +78,7 @@ export function describeNode(node: TrajectoryNode, now?: number): RowText {
 		}
 		case 'iteration':
 			return {
-				title: node.forced ? 'final answer (out of iterations)' : `iteration ${node.iteration}${node.maxIterations ? `/${node.maxIterations}` : ''}`,
+				title: node.forced ? `final answer (${node.afterLimit ? 'limit reached' : 'out of iterations'})` : `iteration ${node.iteration}${node.maxIterations ? `/${node.maxIterations}` : ''}`,
 				preview: '',
 				...meta(node, now),
 			};

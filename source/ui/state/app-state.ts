@@ -4,7 +4,7 @@
 // save settings, exit) are queued as effects that the app runs after the render.
 import type {RlmEvent} from '../../protocol/events.js';
 import type {BackendName} from '../../protocol/backends.js';
-import {getNode, type RunNode} from '../../trajectory/tree.js';
+import {findRun, getNode, type RunNode} from '../../trajectory/tree.js';
 import {COMMANDS, parseCommandLine, type CommandLine} from '../commands/index.js';
 import {pickModel} from '../commands/model.js';
 import {detailLines} from '../detail.js';
@@ -122,7 +122,7 @@ function loadReplay(state: AppState, title: string, events: readonly RlmEvent[])
 		}
 		if (event.type === 'run.done' && getNode(next.tree.traj, next.tree.traj.runIndex.get(event.runId) ?? -1)?.parent === -1) {
 			elapsed += event.ms;
-			const summary: CompletionSummary = {status: event.status, response: event.answer, iterations: event.iterations, ms: event.ms, usage: event.usage, ...(event.error ? {error: event.error} : {})};
+			const summary: CompletionSummary = {runId: event.runId, status: event.status, response: event.answer, iterations: event.iterations, ms: event.ms, usage: event.usage, ...(event.error ? {error: event.error} : {})};
 			next = completionDone(next, summary, 0);
 		}
 	}
@@ -603,13 +603,13 @@ function runCommand(state: AppState, line: CommandLine): AppState {
 	return command.run(state, args, (next, payload) => withEffect(next, {kind: 'command', name: command.name, payload}));
 }
 
-function completionMeta(result: CompletionSummary): string {
+function completionMeta(result: CompletionSummary, iterations: number): string {
 	const parts: string[] = [];
 	if (result.status === 'forced') parts.push('best answer after the iteration limit');
 	// The engine's message is a sentence of its own: shown as it is, not re-cased.
 	if (result.status === 'limited') parts.push('best answer so far', result.error ?? 'a limit stopped the run');
 	if (result.status === 'cancelled') parts.push('best answer so far: the run was cancelled');
-	parts.push(`${result.iterations} iteration${result.iterations === 1 ? '' : 's'}`);
+	parts.push(`${iterations} iteration${iterations === 1 ? '' : 's'}`);
 	parts.push(formatMs(result.ms));
 	const {inputTokens, outputTokens} = result.usage;
 	if (inputTokens || outputTokens) parts.push(`↑${formatTokens(inputTokens)} ↓${formatTokens(outputTokens)} tokens`);
@@ -619,19 +619,21 @@ function completionMeta(result: CompletionSummary): string {
 function completionDone(state: AppState, result: CompletionSummary, now: number): AppState {
 	const lastElapsed = state.running ? now - state.running.since : state.lastElapsed;
 	const base: AppState = {...state, running: null, ...(lastElapsed === undefined ? {} : {lastElapsed})};
+	// One count for the chat, the tree's rows and the status line: the run node's (iterations begun,
+	// the one cut short included, never the final call for the best answer). The events reached the
+	// tree before the result did.
+	const run = (result.runId !== undefined ? findRun(state.tree.traj, result.runId) : undefined) ?? currentRun(state);
+	const iterations = run ? run.iteration : result.iterations;
 	switch (result.status) {
 		case 'answered':
 		case 'forced':
 		case 'limited':
-			return addChat(base, 'answer', result.response || '(empty answer)', completionMeta(result));
+			return addChat(base, 'answer', result.response || '(empty answer)', completionMeta(result, iterations));
 		case 'cancelled': {
-			// Counted as the tree counts it: the iterations started, the one cut short included.
-			const run = currentRun(state);
-			const started = Math.max(run?.iteration ?? 0, result.iterations);
 			const of = run?.maxIterations ? `/${run.maxIterations}` : '';
-			const said = addChat(base, 'info', started ? `Cancelled in iteration ${started}${of}.` : 'Cancelled before the first iteration.');
+			const said = addChat(base, 'info', iterations ? `Cancelled in iteration ${iterations}${of}.` : 'Cancelled before the first iteration.');
 			// What the run found before it was stopped (the answer dict, its last output or reply).
-			return result.response.trim() ? addChat(said, 'answer', result.response, completionMeta(result)) : said;
+			return result.response.trim() ? addChat(said, 'answer', result.response, completionMeta(result, iterations)) : said;
 		}
 		case 'failed': {
 			// The backend's advice is about flags; here it is about commands, where the TUI has its own.

@@ -112,6 +112,8 @@ export interface AppState {
 }
 
 export type CompletionSummary = {
+	/** The root run it ends (its tree node holds the count of iterations the chat shows). */
+	runId?: string;
 	status: RunStatus;
 	response: string;
 	error?: string;

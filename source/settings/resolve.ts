@@ -242,6 +242,11 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 		maxErrors: flags.maxErrors,
 		maxSubCalls: flags.maxSubCalls,
 		allowModels: flags.allowModels,
+		instructions: nonEmpty(flags.system),
+		compaction: flags.compaction,
+		contextWindow: flags.contextWindow,
+		subBackend: nonEmpty(flags.subBackend),
+		subBaseURL: nonEmpty(flags.subUrl),
 	};
 	const fromFlags = RUN_SETTINGS.map((setting) => setting.key).filter((key) => flagOf[key] !== undefined);
 	const compaction = flags.compaction ?? settings.compaction ?? true;
@@ -346,9 +351,25 @@ export function keyOfFlag(value: string | undefined): string | undefined {
 	return key;
 }
 
+/**
+ * The sub-call backend a /set sub-backend or sub-url asks for, as --sub-backend / --sub-url would
+ * (a URL alone: an OpenAI-compatible server), with its key from `env`; `root`: the backend in use.
+ * Every field undefined when sub-calls go back to the root's backend (for Rlm.configure).
+ * @throws ConfigError for an unknown backend name or a bad URL.
+ */
+export function subBackendTarget(
+	chosen: {subBackend?: string | undefined; subBaseURL?: string | undefined},
+	env: NodeJS.ProcessEnv,
+	settings: Settings,
+	root: Pick<ResolvedConfig, 'backend' | 'baseURL'>,
+): Pick<ResolvedConfig, 'subBackend' | 'subBaseURL' | 'subApiKey'> {
+	const target = resolveSubBackend({...(chosen.subBackend ? {subBackend: chosen.subBackend} : {}), ...(chosen.subBaseURL ? {subUrl: chosen.subBaseURL} : {})}, env, settings, root);
+	return {subBackend: target.subBackend, subBaseURL: target.subBaseURL, subApiKey: target.subApiKey};
+}
+
 /** --sub-backend / --sub-url (else the settings'): the sub-call backend, its URL and its key
  * (RLM_SUB_API_KEY, else that backend's usual variable). Nothing when sub-calls stay on the root's. */
-function resolveSubBackend(flags: Flags, env: NodeJS.ProcessEnv, settings: Settings, root: ResolvedConfig): Partial<ResolvedConfig> {
+function resolveSubBackend(flags: Flags, env: NodeJS.ProcessEnv, settings: Settings, root: Pick<ResolvedConfig, 'backend' | 'baseURL'>): Partial<ResolvedConfig> {
 	const flagUrl = nonEmpty(flags.subUrl);
 	const named = nonEmpty(flags.subBackend);
 	let subBackend: BackendName | undefined;

@@ -1,11 +1,14 @@
 // The run settings a user can change while the app runs (/set NAME VALUE): each one's name as
 // typed, its settings-file key and flag, its default, and how a typed value is read and checked
 // (with the settings file's own schema). Pure: the TUI's /set and the README's table use it.
+import type {ZodType} from 'zod';
+import {BACKEND_NAMES} from '../protocol/backends.js';
 import {DEFAULT_MAX_SUB_CALLS} from '../protocol/limits.js';
+import {looksSecret, redactSecrets} from '../protocol/redact.js';
 import {DEFAULT_SETTINGS, runSettingSchemas, type Settings} from './schema.js';
 
 export type RunSettingKey = keyof typeof runSettingSchemas;
-export type RunSettingValue = number | string | string[];
+export type RunSettingValue = number | string | string[] | boolean;
 
 export interface RunSetting {
 	/** As typed after /set: `max-sub-calls`. */
@@ -15,7 +18,8 @@ export interface RunSetting {
 	/** The settings file's key, the library option's name, and the Flags field. */
 	readonly key: RunSettingKey;
 	readonly flag: string;
-	readonly kind: 'number' | 'text' | 'list';
+	/** `switch`: on or off; `url`: a URL that must carry no credentials (settings never hold a secret). */
+	readonly kind: 'number' | 'text' | 'list' | 'switch' | 'url';
 	/** What a valid value is, for the one-line error. */
 	readonly expected: string;
 	/** One line for the settings view and the README. */
@@ -35,11 +39,16 @@ export const RUN_SETTINGS: readonly RunSetting[] = [
 	{name: 'max-errors', aliases: [], key: 'maxErrors', flag: '--max-errors', kind: 'number', expected: 'a whole number from 1 to 10000', help: 'failed code blocks in a row'},
 	{name: 'max-sub-calls', aliases: ['sub-calls'], key: 'maxSubCalls', flag: '--max-sub-calls', kind: 'number', expected: 'a whole number from 0 to 10000000', help: 'sub-calls per run (each prompt of a batch one)'},
 	{name: 'allow-models', aliases: [], key: 'allowModels', flag: '--allow-models', kind: 'list', expected: 'model names separated by commas', help: 'models model= may name besides the root model and the sub-model'},
+	{name: 'instructions', aliases: ['system'], key: 'instructions', flag: '--system', kind: 'text', expected: 'text of up to 20,000 characters', help: 'added to the system prompt of every run'},
+	{name: 'compaction', aliases: [], key: 'compaction', flag: '--no-compaction', kind: 'switch', expected: 'on or off', help: "summarise older iterations near the model's window"},
+	{name: 'context-window', aliases: [], key: 'contextWindow', flag: '--context-window', kind: 'number', unit: 'tokens', expected: 'a whole number of tokens from 1024 to 100000000', help: "the root model's window, when the server does not say"},
+	{name: 'sub-backend', aliases: [], key: 'subBackend', flag: '--sub-backend', kind: 'text', expected: `one of ${BACKEND_NAMES.join(', ')}`, help: 'where sub-calls go (key: RLM_SUB_API_KEY, else its usual variable)'},
+	{name: 'sub-url', aliases: ['sub-base-url'], key: 'subBaseURL', flag: '--sub-url', kind: 'url', expected: 'a URL such as http://localhost:11434/v1, without credentials', help: 'base URL of the sub-call backend (alone: an OpenAI-compatible server)'},
 ];
 
 const spelling = (text: string) => text.trim().toLowerCase().replace(/^--/, '').replace(/_/g, '-');
 const byName = new Map<string, RunSetting>(
-	RUN_SETTINGS.flatMap((setting) => [setting.name, ...setting.aliases, setting.key.toLowerCase(), spelling(setting.flag)].map((name) => [name, setting] as const)),
+	RUN_SETTINGS.flatMap((setting) => [setting.name, ...setting.aliases, setting.key.toLowerCase(), ...(setting.flag.startsWith('--no-') ? [] : [spelling(setting.flag)])].map((name) => [name, setting] as const)),
 );
 
 /** The setting a typed name means: its name, an alias, its flag (`--max-depth`) or its key (`maxDepth`), any case. */
@@ -48,6 +57,7 @@ export const findRunSetting = (name: string): RunSetting | undefined => byName.g
 /** The value a setting has when nobody set it (undefined: none, no limit, or the root model). */
 export function runSettingDefault(key: RunSettingKey): RunSettingValue | undefined {
 	if (key === 'maxSubCalls') return DEFAULT_MAX_SUB_CALLS;
+	if (key === 'compaction') return true;
 	return (DEFAULT_SETTINGS as Partial<Settings>)[key];
 }
 
@@ -71,21 +81,49 @@ export function parseRunSetting(setting: RunSetting, text: string): ParsedRunSet
 		const names = typed.split(/[\s,]+/).filter(Boolean);
 		if (names.length === 0) return invalid();
 		candidate = [...new Set(names)];
+	} else if (setting.kind === 'switch') {
+		const word = typed.toLowerCase();
+		candidate = SWITCH_ON.includes(word) ? true : SWITCH_OFF.includes(word) ? false : undefined;
+	} else if (setting.kind === 'url') {
+		// A key in a URL would be saved in the settings file and shown: refused, whatever else it is.
+		if (looksSecret(typed)) return {ok: false, error: `Invalid ${setting.name} "${redactSecrets(typed)}": it carries credentials, and settings never hold a secret. Give the key with RLM_SUB_API_KEY and the URL without it.`};
+		candidate = typed;
+	} else if (setting.key === 'subBackend') {
+		candidate = typed.toLowerCase();
 	} else {
 		candidate = typed;
 	}
-	const checked = runSettingSchemas[setting.key].safeParse(candidate);
+	const checked = (runSettingSchemas[setting.key] as ZodType<RunSettingValue>).safeParse(candidate);
 	return checked.success ? {ok: true, value: checked.data} : invalid();
 }
 
-/** A value as the settings view shows it: `30 s`, `$0.50`, `a, b`, or what having none means. */
+const SWITCH_ON = ['on', 'true', 'yes', '1'];
+const SWITCH_OFF = ['off', 'false', 'no', '0'];
+
+/** Characters of the instructions the settings view shows (the rest is in the settings file). */
+const SHOWN_TEXT = 28;
+
+/** What a setting without a value means, as the settings view says it. */
+const NONE: Partial<Record<RunSettingKey, string>> = {
+	subModel: '(the root model)',
+	allowModels: '(none)',
+	instructions: '(none)',
+	contextWindow: '(from the server)',
+	subBackend: "(the root's backend)",
+	subBaseURL: '(its default URL)',
+};
+
+/** A value as the settings view shows it: `30 s`, `$0.50`, `a, b`, `on`, or what having none
+ * means. A URL is shown without credentials; long instructions by their start and length. */
 export function formatRunSetting(setting: RunSetting, value: RunSettingValue | undefined): string {
-	if (value === undefined || (Array.isArray(value) && value.length === 0)) {
-		if (setting.key === 'subModel') return '(the root model)';
-		if (setting.key === 'allowModels') return '(none)';
-		return '(no limit)';
-	}
+	if (value === undefined || (Array.isArray(value) && value.length === 0)) return NONE[setting.key] ?? '(no limit)';
 	if (Array.isArray(value)) return value.join(', ');
+	if (typeof value === 'boolean') return value ? 'on' : 'off';
+	if (setting.kind === 'url' && typeof value === 'string') return redactSecrets(value);
+	if (setting.key === 'instructions' && typeof value === 'string') {
+		const line = value.replace(/\s+/g, ' ').trim();
+		return line.length > SHOWN_TEXT ? `${line.slice(0, SHOWN_TEXT)}… (${value.length.toLocaleString('en-US')} chars)` : line;
+	}
 	if (setting.unit === 'USD' && typeof value === 'number') return `$${value < 1 && Number.isInteger(value * 100) ? value.toFixed(2) : String(value)}`;
 	return setting.unit ? `${value} ${setting.unit}` : String(value);
 }

@@ -79,6 +79,11 @@ export const runSettingSchemas = {
 	maxErrors: z.number().int().min(1).max(10_000),
 	maxSubCalls: z.number().int().min(0).max(10_000_000),
 	allowModels: z.array(z.string().trim().min(1).max(500)).max(100),
+	instructions: z.string().trim().min(1).max(20_000),
+	compaction: z.boolean(),
+	contextWindow: z.number().int().min(1024).max(100_000_000),
+	subBackend: z.enum(BACKEND_NAMES as [BackendName, ...BackendName[]]),
+	subBaseURL: z.url().max(2000),
 } as const;
 
 /** An HTTP header name (RFC 9110 token) and a value on one line. */
@@ -116,11 +121,11 @@ export const settingsSchema = z
 		maxErrors: runSettingSchemas.maxErrors.optional().catch(undefined),
 		maxSubCalls: runSettingSchemas.maxSubCalls.optional().catch(undefined),
 		allowModels: runSettingSchemas.allowModels.optional().catch(undefined),
-		compaction: z.boolean().optional().catch(undefined),
-		contextWindow: z.number().int().min(1024).max(100_000_000).optional().catch(undefined),
-		subBackend: z.enum(BACKEND_NAMES as [BackendName, ...BackendName[]]).optional().catch(undefined),
+		compaction: runSettingSchemas.compaction.optional().catch(undefined),
+		contextWindow: runSettingSchemas.contextWindow.optional().catch(undefined),
+		subBackend: runSettingSchemas.subBackend.optional().catch(undefined),
 		subBaseURL: optionalUrl,
-		instructions: z.string().trim().min(1).max(20_000).optional().catch(undefined),
+		instructions: runSettingSchemas.instructions.optional().catch(undefined),
 		theme: z.enum(['dark', 'light']).catch(DEFAULT_SETTINGS.theme),
 	})
 	.catch(() => ({...DEFAULT_SETTINGS, models: {}, baseURLs: {}, headers: {}}));

@@ -8,6 +8,12 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {findRunSetting, parseRunSetting, RUN_SETTINGS} from '../../source/settings/run-settings.js';
 import {resolveConfig, type Flags} from '../../source/settings/resolve.js';
 import {openSettings, type SettingsStore} from '../../source/settings/store.js';
+import {Rlm} from '../../source/engine/rlm.js';
+import type {CommandContext} from '../../source/ui/commands/command.js';
+import {applySetting} from '../../source/ui/commands/set.js';
+import {startFakeLlmServer} from '../support/fake-llm-server.js';
+import {fakeRepls} from '../support/fake-repl.js';
+import {repl, scripted, subRequests} from '../support/rlm-script.js';
 import {asRlm, renderApp, ScriptedRlm, type Harness} from './harness.js';
 
 let dir: string;
@@ -19,12 +25,12 @@ const flat = (frame: string) => frame.replace(/[\s│]+/g, ' ');
 /** The chat input's line (the one with the prompt mark). */
 const inputLine = (frame: string) => frame.split('\n').find((line) => line.includes('› /')) ?? '';
 
-function start(flags: Flags = {}) {
+function start(flags: Flags = {}, env: NodeJS.ProcessEnv = {}) {
 	// The engine starts as the CLI makes it: from the flags over the settings file.
 	const config = resolveConfig({model: 'cogito:14b', backend: 'openai', ...flags}, {}, settings.get());
 	const {maxIterations, maxDepth, timeoutSeconds, limits} = config;
 	rlm = new ScriptedRlm({model: config.model, backend: 'openai', maxIterations, maxDepth, timeoutSeconds, ...limits});
-	h = renderApp({rlm: asRlm(rlm), config, settings, cwd: dir, columns: 140, rows: 40, skipStartup: true});
+	h = renderApp({rlm: asRlm(rlm), config, settings, cwd: dir, env, columns: 140, rows: 40, skipStartup: true});
 	return h;
 }
 
@@ -75,10 +81,55 @@ describe('reading a typed setting', () => {
 		}
 	});
 
-	it('covers depth, iterations, sub-model, timeout and every run-wide limit', () => {
+	it('covers depth, iterations, sub-model, timeout, every run-wide limit and the long-context settings', () => {
 		expect(RUN_SETTINGS.map((setting) => setting.key).sort()).toEqual(
-			['allowModels', 'maxBudget', 'maxDepth', 'maxErrors', 'maxIterations', 'maxSubCalls', 'maxTimeout', 'maxTokens', 'subModel', 'timeoutSeconds'].sort(),
+			[
+				'allowModels',
+				'maxBudget',
+				'maxDepth',
+				'maxErrors',
+				'maxIterations',
+				'maxSubCalls',
+				'maxTimeout',
+				'maxTokens',
+				'subModel',
+				'timeoutSeconds',
+				'instructions',
+				'compaction',
+				'contextWindow',
+				'subBackend',
+				'subBaseURL',
+			].sort(),
 		);
+	});
+
+	it('reads the long-context settings: on/off, a window, a backend name, a URL without credentials', () => {
+		const get = (name: string) => findRunSetting(name)!;
+		expect(findRunSetting('--context-window')?.key).toBe('contextWindow');
+		expect(findRunSetting('--sub-url')?.key).toBe('subBaseURL');
+		expect(findRunSetting('system')?.key).toBe('instructions');
+		expect(parseRunSetting(get('compaction'), 'off')).toEqual({ok: true, value: false});
+		expect(parseRunSetting(get('compaction'), 'ON')).toEqual({ok: true, value: true});
+		expect(parseRunSetting(get('context-window'), '32768')).toEqual({ok: true, value: 32_768});
+		expect(parseRunSetting(get('sub-backend'), 'Ollama')).toEqual({ok: true, value: 'ollama'});
+		expect(parseRunSetting(get('sub-url'), 'http://localhost:11434/v1')).toEqual({ok: true, value: 'http://localhost:11434/v1'});
+		expect(parseRunSetting(get('instructions'), ' Answer in French. ')).toEqual({ok: true, value: 'Answer in French.'});
+		for (const [name, bad] of [
+			['compaction', 'maybe'],
+			['context-window', '512'],
+			['sub-backend', 'nope'],
+			['sub-url', 'not a url'],
+		] as const) {
+			const parsed = parseRunSetting(get(name), bad);
+			expect(parsed.ok, `${name} ${bad}`).toBe(false);
+			if (!parsed.ok) expect(parsed.error).toMatch(new RegExp(`^Invalid ${name} "${bad}": expected .+\\.$`));
+		}
+		const secret = parseRunSetting(get('sub-url'), 'http://me:hunter2@gateway.example/v1');
+		expect(secret.ok).toBe(false);
+		if (!secret.ok) {
+			expect(secret.error).toContain('carries credentials');
+			expect(secret.error).not.toContain('hunter2');
+		}
 	});
 });
 
@@ -96,6 +147,55 @@ describe('/set in the app', () => {
 		await h.waitForFrame((f) => f.includes('allow-models: gpt-4o-mini, sonnet (saved'));
 		expect(rlm.options.allowModels).toEqual(['gpt-4o-mini', 'sonnet']);
 		expect(openSettings({cwd: path.join(dir, 'config')}).get().allowModels).toEqual(['gpt-4o-mini', 'sonnet']);
+	});
+
+	it('changes the long-context settings in the app: the engine takes them, the file keeps them, /settings shows them, /unset clears them; no secret shown or saved', async () => {
+		const key = 'sk-sub-key-for-the-test-0123456789';
+		start({}, {RLM_SUB_API_KEY: key});
+		const saved = () => openSettings({cwd: path.join(dir, 'config')}).get();
+		h.write('/set instructions Answer in French, briefly.\r');
+		await h.waitForFrame((f) => f.includes('instructions: Answer in French, briefly. (saved'));
+		expect(rlm.options.instructions).toBe('Answer in French, briefly.');
+		expect(saved().instructions).toBe('Answer in French, briefly.');
+		h.write('/set compaction off\r');
+		await h.waitForFrame((f) => f.includes('compaction: off (saved'));
+		expect(rlm.options.compaction).toBe(false);
+		expect(saved().compaction).toBe(false);
+		h.write('/set context-window 32768\r');
+		await h.waitForFrame((f) => f.includes('context-window: 32768 tokens (saved'));
+		expect(rlm.options.contextWindow).toBe(32_768);
+		h.write('/set sub-backend ollama\r');
+		await h.waitForFrame((f) => f.includes('sub-backend: ollama (saved'));
+		expect(rlm.options).toMatchObject({subBackend: 'ollama', subBaseURL: 'http://localhost:11434/v1', subApiKey: key});
+		h.write('/set sub-url http://gpu-box:8000/v1\r');
+		await h.waitForFrame((f) => f.includes('sub-url: http://gpu-box:8000/v1 (saved'));
+		expect(rlm.options).toMatchObject({subBackend: 'ollama', subBaseURL: 'http://gpu-box:8000/v1'});
+		expect(saved()).toMatchObject({subBackend: 'ollama', subBaseURL: 'http://gpu-box:8000/v1'});
+		// A URL with a key in it: refused in one line, the secret neither shown nor saved nor used.
+		h.write('/set sub-url http://me:hunter2@gpu-box:8000/v1\r');
+		await h.waitForFrame((f) => f.includes('carries credentials'));
+		expect(h.lastFrame().split('\n').filter((line) => !line.includes('› /set')).join('\n')).not.toContain('hunter2');
+		expect(rlm.options.subBaseURL).toBe('http://gpu-box:8000/v1');
+		h.write('\x15/settings\r');
+		const view = flat(await h.waitForFrame((f) => f.includes('Run settings')));
+		expect(view).toMatch(/instructions Answer in French, briefly\. this session/);
+		expect(view).toMatch(/compaction off this session/);
+		expect(view).toMatch(/context-window 32768 tokens this session/);
+		expect(view).toMatch(/sub-backend ollama this session/);
+		expect(view).toMatch(/sub-url http:\/\/gpu-box:8000\/v1 this session/);
+		expect(view).not.toContain(key);
+		h.write('/unset sub-backend\r');
+		await h.waitForFrame((f) => flat(f).includes("sub-backend: back to its default, (the root's backend) (saved)."));
+		h.write('/unset sub-url\r');
+		await h.waitForFrame((f) => flat(f).includes('sub-url: back to its default, (its default URL) (saved).'));
+		expect(rlm.options.subBackend).toBeUndefined();
+		expect(rlm.options.subApiKey).toBeUndefined();
+		h.write('/unset compaction\r');
+		await h.waitForFrame((f) => flat(f).includes('compaction: back to its default, on (saved).'));
+		expect(rlm.options.compaction).toBeUndefined();
+		expect(saved()).not.toHaveProperty('subBackend');
+		expect(saved()).not.toHaveProperty('compaction');
+		expect(fs.readFileSync(path.join(dir, 'config', 'settings.json'), 'utf8')).not.toContain(key);
 	});
 
 	it('refuses a bad value in one line and keeps the typed line in the input to correct', async () => {
@@ -137,8 +237,39 @@ describe('/set in the app', () => {
 		expect(rlm.configured.at(-1)).toEqual({maxDepth: undefined});
 		expect(openSettings({cwd: path.join(dir, 'config')}).get().maxDepth).toBe(1);
 		h.write('/settings\r');
-		await h.waitForFrame((f) => (f.match(/Run settings/g) ?? []).length === 2);
+		// The first view has scrolled away by now: the second one is the one after the last line said.
+		await h.waitForFrame((f) => flat(f).indexOf('Run settings', flat(f).lastIndexOf('depth: back to its default')) > 0);
 		const after = flat(h.lastFrame());
 		expect(after.slice(after.lastIndexOf('Run settings'))).toMatch(/depth 1 default .*max-sub-calls 500 default/);
 	});
 });
+
+describe('/set sub-url with the real engine', () => {
+	it("sends the next question's sub-calls to that server, with the sub key from the environment; /unset brings them back", async () => {
+		const root = await startFakeLlmServer({models: ['root-model']});
+		const elsewhere = await startFakeLlmServer({models: ['root-model']});
+		const script = scripted({root: ({turn}) => (turn === 0 ? repl('ask') : {text: 'FINAL(done)'}), sub: () => ({text: 'sub answer'})});
+		root.setResponder(script);
+		elsewhere.setResponder(script);
+		const rlm = new Rlm({model: 'root-model', backend: 'openai', baseURL: root.openaiBaseURL, apiKey: 'root-key', logDir: false, replFactory: fakeRepls({blocks: {ask: async ({llm_query, print}) => print(await llm_query('part'))}})});
+		const said: string[] = [];
+		const context = {rlm, settings, env: {RLM_SUB_API_KEY: 'sub-key'}, backend: 'openai', cwd: dir, say: (_kind: string, text: string) => said.push(text)} as unknown as CommandContext;
+		try {
+			applySetting(context, 'subBaseURL', elsewhere.openaiBaseURL);
+			expect(said.at(-1)).toContain('(saved; from the next question)');
+			await rlm.completion('q', {context: 'c'});
+			expect(subRequests(elsewhere.requests)).toHaveLength(1);
+			expect(subRequests(root.requests)).toHaveLength(0);
+			expect(subRequests(elsewhere.requests)[0]!.headers.authorization).toBe('Bearer sub-key');
+			applySetting(context, 'subBaseURL', undefined);
+			await rlm.completion('q', {context: 'c'});
+			expect(subRequests(root.requests)).toHaveLength(1);
+			expect(subRequests(elsewhere.requests)).toHaveLength(1);
+		} finally {
+			await rlm.dispose();
+			await root.close();
+			await elsewhere.close();
+		}
+	});
+});
+

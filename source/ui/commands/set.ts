@@ -12,6 +12,8 @@ import {
 	type RunSettingKey,
 	type RunSettingValue,
 } from '../../settings/run-settings.js';
+import {subBackendTarget} from '../../settings/resolve.js';
+import {firstLine} from '../engine-port.js';
 import type {AppState, SessionConfig} from '../state/types.js';
 import {addChat} from '../state/updates.js';
 import {defineCommand, type CommandContext} from './command.js';
@@ -56,10 +58,25 @@ export const setCommand = defineCommand<SetPayload>({
 /** The engine takes the value for its next completion; the settings file keeps it. */
 export function applySetting(context: CommandContext, key: RunSettingKey, value: RunSettingValue | undefined): void {
 	const setting = RUN_SETTINGS.find((candidate) => candidate.key === key)!;
-	context.rlm.configure({[key]: value});
+	try {
+		context.rlm.configure(key === 'subBackend' || key === 'subBaseURL' ? subCallTarget(context, key, value) : {[key]: value});
+	} catch (error) {
+		context.say('error', `${setting.name} not changed: ${firstLine(error)}`);
+		return;
+	}
 	context.settings.save({[key]: value});
 	const shown = formatRunSetting(setting, value ?? runSettingDefault(key));
 	context.say('info', value === undefined ? `${setting.name}: back to its default, ${shown} (saved).` : `${setting.name}: ${shown} (saved; from the next question).`);
+}
+
+/**
+ * The sub-call backend after /set sub-backend or sub-url: both settings as they will be saved, read
+ * as --sub-backend and --sub-url are (its key from the environment, never from settings).
+ */
+function subCallTarget(context: CommandContext, key: 'subBackend' | 'subBaseURL', value: RunSettingValue | undefined) {
+	const stored = context.settings.get();
+	const chosen = {subBackend: stored.subBackend, subBaseURL: stored.subBaseURL, [key]: value as string | undefined};
+	return subBackendTarget(chosen, context.env, {...stored, ...chosen}, {backend: context.backend, baseURL: context.rlm.options.baseURL});
 }
 
 /** Where a value came from, as the settings view names it. */
@@ -80,7 +97,7 @@ function showSettings(context: CommandContext, setHere: NonNullable<SessionConfi
 		return [setting.name, value, sourceOf(setting.key, context, setHere)] as const;
 	});
 	const nameWidth = Math.max(...rows.map(([name]) => name.length));
-	const valueWidth = Math.min(24, Math.max(...rows.map(([, value]) => value.length)));
+	const valueWidth = Math.min(30, Math.max(...rows.map(([, value]) => value.length)));
 	const lines = rows.map(([name, value, source]) => `${name.padEnd(nameWidth)}  ${value.padEnd(valueWidth)}  ${source}`);
 	context.say('info', [`Run settings (/set NAME VALUE changes one and saves it; /unset NAME returns it to its default):`, ...lines].join('\n'));
 }

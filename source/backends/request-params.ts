@@ -2,8 +2,7 @@
 // host (the same models are served by OpenAI, Azure, OpenRouter and other gateways under other
 // hostnames); for the rest, a 400 that names a parameter is learned from, per base URL and model.
 
-/** Sent to OpenAI-compatible servers when the caller chose no temperature (the seed's default). */
-export const DEFAULT_TEMPERATURE = 0.7;
+export {DEFAULT_TEMPERATURE} from '../protocol/defaults.js';
 
 /**
  * OpenAI's reasoning families (GPT-5 and the o-series, also behind a router's `openai/` prefix):

@@ -4,6 +4,23 @@
 import {readFileSync} from 'node:fs';
 import {aliasSummary} from '../backends/model-aliases.js';
 import {BACKEND_KINDS, BACKEND_PRESETS, DEFAULT_KIND_MODELS, DEFAULT_OPENAI_BASE_URL} from '../protocol/backends.js';
+import {
+	DEFAULT_HOST,
+	DEFAULT_MAX_CONCURRENT,
+	DEFAULT_MAX_CONTEXT_BYTES,
+	DEFAULT_MAX_DEPTH,
+	DEFAULT_MAX_ITERATIONS,
+	DEFAULT_MAX_QUEUED,
+	DEFAULT_MCP_PORT,
+	DEFAULT_SERVE_PORT,
+	DEFAULT_TEMPERATURE,
+	DEFAULT_TIMEOUT_SECONDS,
+} from '../protocol/defaults.js';
+import {DEFAULT_MAX_SUB_CALLS} from '../protocol/limits.js';
+
+/** 104857600 -> "100M", as --max-context-bytes takes it. */
+const bytesFlag = (bytes: number) => (bytes % 1024 ** 3 === 0 ? `${bytes / 1024 ** 3}G` : `${Math.round(bytes / 1024 ** 2)}M`);
+const MAX_CONTEXT = bytesFlag(DEFAULT_MAX_CONTEXT_BYTES);
 
 const commonOptions = `  Model
     -m, --model <MODEL>        Root model, or an alias (below) [default: ${DEFAULT_KIND_MODELS.openai} for openai, ${DEFAULT_KIND_MODELS.anthropic} for anthropic]
@@ -12,7 +29,7 @@ const commonOptions = `  Model
     -k, --backend-key <KEY>    API key, or @FILE to read it from a file (others can see a key
                                on the command line); or OPENAI_API_KEY / ANTHROPIC_API_KEY / ...
         --header <'N: V'>      Extra request header (repeat for more), e.g. for a gateway
-    -t, --temperature <TEMP>   Sampling temperature [default: 0.7; none for GPT-5 and o-series]
+    -t, --temperature <TEMP>   Sampling temperature [default: ${DEFAULT_TEMPERATURE}; none for GPT-5 and o-series]
         --sub-model <MODEL>    Model for llm_query / rlm_query [default: the root model]
         --tools <FILE.py>      Python run in the REPL first; its functions are listed to the model
         --sub-tools <FILE.py>  The same for child RLMs [default: --tools]
@@ -22,9 +39,9 @@ const commonOptions = `  Model
         --sub-url <URL>        Base URL for sub-calls (alone: an OpenAI-compatible server)
     -s, --system <TEXT>        Instructions added to the system prompt
         --system-file <FILE>   Replace the system prompt whole (README: what it must keep)
-        --max-iterations <N>   Turns before a forced final answer [default: 30]
-        --max-depth <N>        1: rlm_query is a plain call; 2+: child RLMs [default: 1]
-        --timeout <SECONDS>    Limit per code block, on Python's own time [default: 30]
+        --max-iterations <N>   Turns before a forced final answer [default: ${DEFAULT_MAX_ITERATIONS}]
+        --max-depth <N>        1: rlm_query is a plain call; 2+: child RLMs [default: ${DEFAULT_MAX_DEPTH}]
+        --timeout <SECONDS>    Limit per code block, on Python's own time [default: ${DEFAULT_TIMEOUT_SECONDS}]
         --log-dir <DIR>        Where JSONL trajectories are written [default: ~/.local/state/rlm-tui/trajectories]`;
 
 const limitOptions = `  Limits of a whole run (root, sub-calls, child runs); at one the run ends with its best answer
@@ -32,14 +49,14 @@ const limitOptions = `  Limits of a whole run (root, sub-calls, child runs); at 
         --max-timeout <SECS>   Wall-clock time, sub-call waiting included [default: none]
         --max-tokens <N>       Input plus output tokens [default: none]
         --max-errors <N>       Failed code blocks in a row [default: none]
-        --max-sub-calls <N>    Sub-calls (each prompt of a batch counts one) [default: 500]
+        --max-sub-calls <N>    Sub-calls (each prompt of a batch counts one) [default: ${DEFAULT_MAX_SUB_CALLS}]
         --allow-models <M,..>  Models model= may name in sub-calls, besides -m and --sub-model`;
 
 const serveOptions = `  serve
-        --port <N>             Port [default: 8080]
-        --host <HOST>          Interface [default: 127.0.0.1]; any other needs a token
+        --port <N>             Port [default: ${DEFAULT_SERVE_PORT}]
+        --host <HOST>          Interface [default: ${DEFAULT_HOST}]; any other needs a token
         --token <TOKEN>        Bearer token clients must send (generated when needed)
-        --max-concurrent <N>   RLM runs at once; more wait in a queue, then get 429 [default: 2]
+        --max-concurrent <N>   RLM runs at once; more wait in a queue, then get 429 [default: ${DEFAULT_MAX_CONCURRENT}]
         --cors <ORIGIN>        Let web pages from ORIGIN call the endpoint (repeat for more;
                                '*' needs --token; refused by default)`;
 
@@ -74,7 +91,7 @@ ${limitOptions}
     -c, --context-file <PATH>  Context from a file, a folder (honours .gitignore), a
                                quoted glob, or - for stdin; repeat for several (a dict)
         --context-format <F>   text, or json: .json parsed, .jsonl as a list [text]
-        --max-context-bytes <N>  Most that folders and globs load, e.g. 500M [100M]
+        --max-context-bytes <N>  Most that folders and globs load, e.g. 500M [default: ${MAX_CONTEXT}]
         --json                 Print the whole result (iterations, code, usage) as JSON
     -e, --exec-log             Print the compact execution log, ending with the cost (stderr)
     -v, --verbose              Print every iteration in full (stderr)
@@ -116,13 +133,13 @@ ${aliases()}
 
 const mcpOptions = `  mcp
         --http                 Serve Streamable HTTP at /mcp instead of stdio
-        --port <N>             With --http: port [default: 8765]
-        --host <HOST>          With --http: interface [default: 127.0.0.1]; any other needs a token
+        --port <N>             With --http: port [default: ${DEFAULT_MCP_PORT}]
+        --host <HOST>          With --http: interface [default: ${DEFAULT_HOST}]; any other needs a token
         --token <TOKEN>        With --http: bearer token clients must send (generated when needed)
         --allow-dir <DIR>      A folder calls may read besides the client's roots (repeat for more)
         --allow-models <M>     A model calls may name besides -m and --sub-model (repeat for more)
-        --max-context-bytes <N>  Most that one call's folders and globs load, e.g. 500M [100M]
-        --max-concurrent <N>   Runs at once; more wait (up to 8), then are refused [default: 2]
+        --max-context-bytes <N>  Most that one call's folders and globs load, e.g. 500M [default: ${MAX_CONTEXT}]
+        --max-concurrent <N>   Runs at once; more wait (up to ${DEFAULT_MAX_QUEUED}), then are refused [default: ${DEFAULT_MAX_CONCURRENT}]
   Each call's caps (a call may ask for lower ones, never higher)
         --max-iterations, --max-depth (above), and
         --max-budget <USD>     Estimated cost of one call's whole tree

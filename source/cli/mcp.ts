@@ -12,6 +12,7 @@ import {ConfigError, type ResolvedConfig} from '../settings/resolve.js';
 import {defaultLogDir} from '../trajectory/jsonl-log.js';
 import {rlmOptionsFrom} from './headless.js';
 import {version} from './help.js';
+import {DEFAULT_HOST, DEFAULT_MCP_PORT} from '../protocol/defaults.js';
 
 export interface McpFlags {
 	http?: boolean;
@@ -94,9 +95,9 @@ export async function runMcp(config: ResolvedConfig, flags: McpFlags, stderr: No
 		await runtime.close(windDownMs);
 		return 0;
 	}
-	const port = flags.port ?? 8765;
+	const port = flags.port ?? DEFAULT_MCP_PORT;
 	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`Invalid port ${String(flags.port)}: expected 0-65535.`);
-	const host = flags.host ?? '127.0.0.1';
+	const host = flags.host ?? DEFAULT_HOST;
 	let token = flags.token;
 	const generated = !token && !isLoopback(host);
 	if (generated) token = generateToken();

@@ -5,6 +5,7 @@ import {ConfigError} from '../settings/resolve.js';
 import {generateToken, isLoopback, startRlmServer} from '../server/server.js';
 import {rlmOptionsFrom} from './headless.js';
 import {tell} from './tell.js';
+import {DEFAULT_HOST, DEFAULT_MAX_CONCURRENT, DEFAULT_SERVE_PORT} from '../protocol/defaults.js';
 
 export interface ServeFlags {
 	port?: number;
@@ -17,12 +18,12 @@ export interface ServeFlags {
 }
 
 export async function runServe(config: ResolvedConfig, flags: ServeFlags, stderr: NodeJS.WritableStream): Promise<number> {
-	const port = flags.port ?? 8080;
+	const port = flags.port ?? DEFAULT_SERVE_PORT;
 	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`Invalid port ${String(flags.port)}: expected 0-65535.`);
-	const maxConcurrent = flags.maxConcurrent ?? 2;
+	const maxConcurrent = flags.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
 	if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1)
 		throw new ConfigError(`Invalid --max-concurrent ${String(flags.maxConcurrent)}: expected a whole number of at least 1.`);
-	const host = flags.host ?? '127.0.0.1';
+	const host = flags.host ?? DEFAULT_HOST;
 	const corsOrigins = flags.cors ?? [];
 	for (const origin of corsOrigins) {
 		if (origin === '*') continue;

@@ -1,6 +1,7 @@
 // Sizes in bytes: the cap on what folders and globs may gather, its flag's values, and how a
 // size is shown.
 import {ContextLoadError} from './errors.js';
+import {DEFAULT_MAX_CONTEXT_BYTES} from '../protocol/defaults.js';
 
 const KiB = 1024;
 export const MiB = 1024 * KiB;
@@ -13,7 +14,7 @@ const GiB = 1024 * MiB;
  * data, vendored code not in .gitignore); past this the user says so with --max-context-bytes.
  * Files named one by one and stdin are not capped: the user chose them.
  */
-export const defaultMaxContextBytes = 100 * MiB;
+export const defaultMaxContextBytes = DEFAULT_MAX_CONTEXT_BYTES;
 
 const units: Record<string, number> = {'': 1, b: 1, k: KiB, kb: KiB, kib: KiB, m: MiB, mb: MiB, mib: MiB, g: GiB, gb: GiB, gib: GiB};
 

@@ -31,6 +31,7 @@ import {findLastSession, type ResumeLastResult, type ResumeSummary} from './last
 
 export type {ResumeLastResult, ResumeSummary} from './last-session.js';
 import type {CompletionLimits, CompletionOptions, CompletionResult, RlmOptions} from './types.js';
+import {DEFAULT_MAX_DEPTH, DEFAULT_MAX_ITERATIONS, DEFAULT_TIMEOUT_SECONDS} from '../protocol/defaults.js';
 
 /** The limits a completion set, without keys given as undefined (they would clear the Rlm's). */
 function definedOnly(limits: CompletionLimits): CompletionLimits {
@@ -43,9 +44,9 @@ function definedOnly(limits: CompletionLimits): CompletionLimits {
 const maxInlineQuestionChars = 4000;
 
 export const DEFAULTS = {
-	maxIterations: 30,
-	maxDepth: 1,
-	timeoutSeconds: 30,
+	maxIterations: DEFAULT_MAX_ITERATIONS,
+	maxDepth: DEFAULT_MAX_DEPTH,
+	timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
 	maxConcurrency: 16,
 	maxChildConcurrency: 4,
 	maxOutputChars: 20_000,

@@ -9,6 +9,7 @@ import {callLimits, snakeName, type CallLimits} from '../protocol/limits.js';
 import {LifetimeLedger, type LifetimeLimits} from './limits.js';
 import {runProgress, type ProgressStep, type RunProgress} from './progress.js';
 import {summarizeRun, type RunSummary} from './run-log.js';
+import {DEFAULT_MAX_CONCURRENT, DEFAULT_MAX_QUEUED} from '../protocol/defaults.js';
 
 export interface McpOptions {
 	/** Options of every run (model, backend, keys from the environment, sub-model, timeouts...);
@@ -71,7 +72,7 @@ export class McpRuntime {
 
 	constructor(readonly options: McpOptions) {
 		this.ledger = new LifetimeLedger(options.lifetime);
-		this.#queue = pLimit(options.maxConcurrent ?? 2);
+		this.#queue = pLimit(options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT);
 	}
 
 	/** The models a call may name. */
@@ -108,7 +109,7 @@ export class McpRuntime {
 		const loaded = await callContext(request, request.paths?.length ? [...(await call.folders()), ...this.options.allowDirs] : [], {
 			...(this.options.maxContextBytes ? {maxContextBytes: this.options.maxContextBytes} : {}),
 		});
-		const capacity = (this.options.maxConcurrent ?? 2) + (this.options.maxQueued ?? 8);
+		const capacity = (this.options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT) + (this.options.maxQueued ?? DEFAULT_MAX_QUEUED);
 		if (this.#pending >= capacity) throw new CallRefused(`Too many rlm_query calls at once (${capacity} running or waiting): try again when one has finished.`);
 		const signal = AbortSignal.any([call.signal, this.#closing.signal]);
 		this.#pending++;

@@ -17,6 +17,7 @@ import {modelObject, sendError, sendJson} from './openai-wire.js';
 import {responses} from './responses.js';
 import {bodyReader} from './request-body.js';
 import {requestLimits} from './request-schema.js';
+import {DEFAULT_HOST, DEFAULT_MAX_CONCURRENT, DEFAULT_MAX_QUEUED, DEFAULT_SERVE_PORT} from '../protocol/defaults.js';
 
 export interface RlmServerOptions {
 	/** Options for every run; `model` is the root model behind the `rlm` alias. */
@@ -75,13 +76,13 @@ export const DEFAULT_HEADERS_TIMEOUT_MS = 20_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
 export async function startRlmServer(options: RlmServerOptions): Promise<RlmServer> {
-	const host = options.host ?? '127.0.0.1';
+	const host = options.host ?? DEFAULT_HOST;
 	if (!isLoopback(host) && !options.token) throw new Error(`Binding ${host} needs a bearer token (--token)`);
 	const corsOrigins = new Set((options.corsOrigins ?? []).map((origin) => origin.replace(/\/$/, '')));
 	if (corsOrigins.has('*') && !options.token) throw new Error('--cors "*" lets every web page call the endpoint: it needs a bearer token (--token)');
-	const maxConcurrent = options.maxConcurrent ?? 2;
+	const maxConcurrent = options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
 	const limit = pLimit(maxConcurrent);
-	const maxQueued = options.maxQueued ?? 8;
+	const maxQueued = options.maxQueued ?? DEFAULT_MAX_QUEUED;
 	const bodies = bodyReader(options);
 	/** Requests admitted to the pool, from before their body is read until their run ends. */
 	let admitted = 0;
@@ -227,7 +228,7 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
-		server.listen(options.port ?? 8080, host, () => resolve());
+		server.listen(options.port ?? DEFAULT_SERVE_PORT, host, () => resolve());
 	});
 	const address = server.address();
 	const port = typeof address === 'object' && address ? address.port : options.port;

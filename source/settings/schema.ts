@@ -2,6 +2,7 @@
 // back to its default when it is missing or invalid, so a hand-edited file never stops the app.
 import {z} from 'zod';
 import {BACKEND_NAMES, type BackendName} from '../protocol/backends.js';
+import {DEFAULT_MAX_DEPTH, DEFAULT_MAX_ITERATIONS, DEFAULT_TIMEOUT_SECONDS} from '../protocol/defaults.js';
 
 export type {BackendName} from '../protocol/backends.js';
 
@@ -53,9 +54,9 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
 	models: {},
 	baseURLs: {},
 	headers: {},
-	maxIterations: 30,
-	maxDepth: 1,
-	timeoutSeconds: 30,
+	maxIterations: DEFAULT_MAX_ITERATIONS,
+	maxDepth: DEFAULT_MAX_DEPTH,
+	timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
 	theme: 'dark',
 });
 

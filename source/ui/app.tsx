@@ -239,7 +239,8 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 		);
 	}
 	return (
-		<Box flexDirection="column" width={layout.columns} height={layout.height} overflow="hidden">
+		// Not a clipping box: Ink would re-slice every line of the frame. The panes fit their rows.
+		<Box flexDirection="column" width={layout.columns} height={layout.height}>
 			<Main key={renderers} state={state} theme={theme} now={now} />
 			<StatusLine
 				width={layout.columns}

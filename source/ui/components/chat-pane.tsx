@@ -66,10 +66,13 @@ export const ChatPane = memo(function ChatPane({chat, input, focused, box, layou
 		info: theme.dim,
 	};
 	const note = offset > 0 ? `scrolled ↑${offset} · PgDn` : '';
+	const welcome = chat.length === 0 && !running;
 	return (
-		<PaneFrame title="Chat" note={note} width={box.width} height={box.height} focused={focused} color={theme.border} focusColor={theme.focusBorder}>
-			<Box flexDirection="column" height={rows} paddingLeft={1} overflow="hidden">
-				{chat.length === 0 && !running ? (
+		// History lines are cut to the width and never more than fit, the input's rows likewise: no
+		// clipping (Ink re-slices every line under a clip), except around the wrapped welcome text.
+		<PaneFrame title="Chat" note={note} width={box.width} height={box.height} focused={focused} color={theme.border} focusColor={theme.focusBorder} clip={false}>
+			<Box flexDirection="column" height={rows} paddingLeft={1} overflow={welcome ? 'hidden' : 'visible'}>
+				{welcome ? (
 					<Text color={theme.dim} wrap="wrap">
 						Ask a question. The model answers by writing Python in a sandboxed REPL; the tree shows every step. /help lists keys and commands.
 					</Text>

@@ -11,11 +11,17 @@ export interface PaneFrameProps {
 	focused: boolean;
 	color: string | undefined;
 	focusColor: string | undefined;
+	/**
+	 * Cut what overflows the frame (default). Ink measures and re-slices every line written inside
+	 * a clipping box, whether it fits or not: most of a frame's cost. A pane whose rows are made to
+	 * fit (one truncated line each, no more rows than it holds) turns it off.
+	 */
+	clip?: boolean;
 	children?: React.ReactNode;
 }
 
 /** A rounded border with the title drawn into its top edge (no extra row spent on a title). */
-export const PaneFrame = memo(function PaneFrame({title, note, width, height, focused, color, focusColor, children}: PaneFrameProps) {
+export const PaneFrame = memo(function PaneFrame({title, note, width, height, focused, color, focusColor, clip: clipped = true, children}: PaneFrameProps) {
 	const borderColor = focused ? focusColor : color;
 	const inner = Math.max(0, width - 2);
 	const label = clip(` ${title} `, Math.max(0, inner - 2));
@@ -39,7 +45,7 @@ export const PaneFrame = memo(function PaneFrame({title, note, width, height, fo
 				flexDirection="column"
 				width={width}
 				height={Math.max(1, height - 1)}
-				overflow="hidden"
+				overflow={clipped ? 'hidden' : 'visible'}
 			>
 				{children}
 			</Box>

@@ -34,7 +34,9 @@ export const TreePane = memo(function TreePane({tree, searching = false, box, ro
 			: '';
 	const width = box.innerWidth;
 	return (
-		<PaneFrame title="Tree" note={note} width={box.width} height={box.height} focused={focused} color={theme.border} focusColor={theme.focusBorder}>
+		// Rows are one truncated line each and never more than fit: no clipping (it would cost more
+		// than the rows). Only the wrapped messages of an empty tree could overflow.
+		<PaneFrame title="Tree" note={note} width={box.width} height={box.height} focused={focused} color={theme.border} focusColor={theme.focusBorder} clip={total === 0}>
 			{total === 0 && tree.filter ? (
 				<Box paddingX={1}>
 					<Text color={theme.dim} wrap="wrap">

@@ -210,7 +210,15 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 		};
 	}, [stdout]);
 
-	const onInput = useCallback((events: readonly InputEvent[], now: number) => dispatch({type: 'input', events, now}), []);
+	// Engine events that came before a key are applied with it: one frame per keypress, not one
+	// for the key and another for the events 16 ms later (in a busy batch, each press drew twice).
+	const onInput = useCallback(
+		(events: readonly InputEvent[], now: number) => {
+			flushEvents();
+			dispatch({type: 'input', events, now});
+		},
+		[flushEvents],
+	);
 	useTerminalInput(onInput);
 
 	// An armed quit and a flash message last EXIT_WINDOW_MS; then the hint goes back.

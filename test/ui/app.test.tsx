@@ -13,7 +13,7 @@ import {logToEvents} from '../../source/trajectory/log-to-events.js';
 import {parseTrajectoryLog} from '../../source/trajectory/read-log.js';
 import {concurrentLog} from '../support/concurrent-log.js';
 import {displayWidth} from '../../source/ui/format.js';
-import {asRlm, FakeTerminal, KEYS, renderApp, scriptRun, scriptRunDone, ScriptedRlm, waitFor, type Harness} from './harness.js';
+import {asRlm, FakeTerminal, KEYS, renderApp, scriptRun, scriptRunDone, ScriptedRlm, stripAnsi, waitFor, type Harness} from './harness.js';
 
 let dir: string;
 let settings: SettingsStore;
@@ -977,5 +977,24 @@ describe('the tree at scale', () => {
 		// : still types a command from the tree.
 		h.write(':');
 		await h.waitForFrame((f) => f.includes('› /'));
+	});
+
+	it('draws a key and the engine events that came before it in one frame', async () => {
+		start({columns: 180, rows: 36});
+		h.write('label\r');
+		await waitFor(() => rlm.prompts.length === 1);
+		emitBatch();
+		await h.waitForFrame((f) => f.includes('195 ✓ · 3 running · 2 ✗'));
+		h.write(KEYS.tab);
+		await h.waitForFrame(cursorAt(4, 4));
+		const seen = h.frames.length;
+		// A slot finishes, and a key arrives before the app has drawn it.
+		rlm.emitEvent({type: 'call.done', callId: 's197', response: 'label 197', usage: {inputTokens: 1, outputTokens: 1}, ms: 1});
+		h.write('k');
+		await h.waitForFrame(cursorAt(3, 4));
+		// The first frame after the key has both: not the key now and the slot a frame later.
+		const first = stripAnsi(h.frames[seen]!);
+		expect(cursorAt(3, 4)(first)).toBe(true);
+		expect(first).toContain('196 ✓ · 2 running · 2 ✗');
 	});
 });

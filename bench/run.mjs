@@ -174,16 +174,19 @@ for (const n of [100, 1000, 10000]) {
 		digits: 1,
 		target: '< 100 ms ("instant", the UI test\'s bound)',
 		check: (m) => m < 100,
-		note: values ? `${values.length} presses; p90 ${[...values].sort((x, y) => x - y)[Math.floor(values.length * 0.9)].toFixed(1)} ms; events + first frame ${t[`load${n}Ms`].toFixed(0)} ms; g ${t[`jumpTop${n}Ms`].toFixed(0)} ms, collapse ${t[`collapse${n}Ms`].toFixed(0)} ms, expand ${t[`expand${n}Ms`].toFixed(0)} ms` : '',
+		note: values ? `${values.length} presses; p90 ${[...values].sort((x, y) => x - y)[Math.floor(values.length * 0.9)].toFixed(1)} ms; CPU ${t[`keypressCpu${n}Ms`].toFixed(1)} ms a press; events + first frame ${t[`load${n}Ms`].toFixed(0)} ms; g ${t[`jumpTop${n}Ms`].toFixed(0)} ms, collapse ${t[`collapse${n}Ms`].toFixed(0)} ms, expand ${t[`expand${n}Ms`].toFixed(0)} ms` : '',
 	});
 }
-{
-	const values = t.keypressBatch500;
-	row('Keypress (k) to frame, tree of 500 rows with a 200-slot batch (slots finishing under the cursor)', values, {
+for (const [suffix, size] of [['', '120x40, as the plain trees'], ['Wide', '180x40, the batch row\'s summary in full']]) {
+	const values = t[`keypressBatch500${suffix}`];
+	const cpu = t[`keypressCpuBatch500${suffix}Ms`];
+	row(`Keypress (k) to frame, tree of 500 rows with a 200-slot batch (slots finishing under the cursor; ${size})`, values, {
 		digits: 1,
 		target: '< 100 ms (as the 10,000-row tree)',
 		check: (m) => m < 100,
-		note: values ? `${values.length} presses; p90 ${[...values].sort((x, y) => x - y)[Math.floor(values.length * 0.9)].toFixed(1)} ms; events + first frame ${t.loadBatch500Ms.toFixed(0)} ms; open the batch (200 rows) ${t.expandBatch500Ms.toFixed(0)} ms, close ${t.collapseBatch500Ms.toFixed(0)} ms` : '',
+		note: values
+			? `${values.length} presses; p90 ${[...values].sort((x, y) => x - y)[Math.floor(values.length * 0.9)].toFixed(1)} ms; CPU ${cpu.toFixed(1)} ms a press (${t[`keypressCpuStillBatch500${suffix}Ms`].toFixed(1)} ms with nothing arriving; 10,000 rows at 120x40: ${t.keypressCpu10000Ms.toFixed(1)} ms); events + first frame ${t[`loadBatch500${suffix}Ms`].toFixed(0)} ms; open the batch (200 rows) ${t[`expandBatch500${suffix}Ms`].toFixed(0)} ms, close ${t[`collapseBatch500${suffix}Ms`].toFixed(0)} ms`
+			: '',
 	});
 }
 row('Frames written per second while 500 tokens/s stream in (Ink render to a 120x40 TTY, as the app)', t.stream_terminal_fps, {

@@ -179,13 +179,17 @@ async function keypressToFrame(rows, presses) {
  * A 500-row tree with a 200-slot batch: run, iteration, a block of 295 plain llm_query calls, and
  * a block whose llm_query_batched has 200 slots (one "batch ×200" row until opened). Keypresses
  * while half the slots still finish (each press lands with a slot's result, so the batch's summary
- * changes under the cursor), then opening and closing the batch.
+ * changes under the cursor), then opening and closing the batch. At `columns` x 40: 120 as the
+ * plain trees (like for like), 180 where the batch row's summary is not cut.
  */
-async function batchTree(presses) {
+async function batchTree(presses, columns) {
 	const rlm = new StandInEngine();
-	// Wide enough for the batch row's summary ("100 ✓ · 100 running"), which the frames are told by
-	// (at 120 columns the chat takes more of the width and the tree row is cut before it).
-	const {instance, nextFrame} = mountTesting(rlm, 180, ROWS);
+	const {instance, nextFrame} = mountTesting(rlm, columns, ROWS);
+	// A frame holds `done` slots' results when the status line counts their tokens (each call is
+	// ↑1 ↓1; 295 plain calls before them), and, where the batch row is wide enough for its summary,
+	// when that row says how many still run. At 120 columns the row's summary is cut.
+	const wide = columns >= 180;
+	const slotsDone = (done) => (f) => f.includes(`↑${295 + done} ↓${295 + done} `) && (!wide || f.includes(`${200 - done} running`));
 	try {
 		await ask(rlm, nextFrame, instance, 'batch');
 		const t0 = performance.now();
@@ -200,7 +204,7 @@ async function batchTree(presses) {
 		rlm.emitEvent({type: 'code.start', runId: 'b', iteration: 1, block: 2, code: 'labels = llm_query_batched(prompts)'});
 		for (let i = 0; i < 200; i++) rlm.emitEvent({type: 'call.start', callId: `s${i}`, runId: 'b', iteration: 1, block: 2, kind: 'llm', fn: 'llm_query_batched', index: i, model: 'sub', prompt: `slot ${i}`});
 		for (let i = 0; i < 100; i++) rlm.emitEvent({type: 'call.done', callId: `s${i}`, response: `label ${i}`, usage: {inputTokens: 1, outputTokens: 1}, ms: 1});
-		await nextFrame((f) => cursorAt(300, 300)(f) && f.includes('100 running'));
+		await nextFrame((f) => cursorAt(300, 300)(f) && slotsDone(100)(f));
 		const loadMs = performance.now() - t0;
 		instance.stdin.write('\t');
 		await nextFrame((f) => f.includes('j/k move'));
@@ -208,7 +212,7 @@ async function batchTree(presses) {
 		const cpu0 = process.cpuUsage();
 		for (let i = 0; i < presses; i++) {
 			const t = performance.now();
-			const seen = nextFrame((f) => cursorAt(300 - i - 1, 300)(f) && f.includes(`${99 - i} running`), 10_000);
+			const seen = nextFrame((f) => cursorAt(300 - i - 1, 300)(f) && slotsDone(101 + i)(f), 10_000);
 			rlm.emitEvent({type: 'call.done', callId: `s${100 + i}`, response: `label ${100 + i}`, usage: {inputTokens: 1, outputTokens: 1}, ms: 1});
 			instance.stdin.write('k');
 			latencies.push((await seen) - t);
@@ -471,14 +475,17 @@ try {
 		result[`collapse${rows}Ms`] = r.collapse;
 		result[`expand${rows}Ms`] = r.expand;
 	}
-	const batch = await batchTree(presses);
-	result.keypressBatch500 = batch.latencies;
-	result.keypressCpuBatch500Ms = batch.cpuPerPressMs;
-	result.keypressStillBatch500 = batch.still;
-	result.keypressCpuStillBatch500Ms = batch.stillCpuPerPressMs;
-	result.loadBatch500Ms = batch.loadMs;
-	result.expandBatch500Ms = batch.expand;
-	result.collapseBatch500Ms = batch.collapse;
+	// The batch tree at the plain trees' 120 columns, then at 180 (its row's summary in full).
+	for (const [suffix, columns] of [['', COLUMNS], ['Wide', 180]]) {
+		const batch = await batchTree(presses, columns);
+		result[`keypressBatch500${suffix}`] = batch.latencies;
+		result[`keypressCpuBatch500${suffix}Ms`] = batch.cpuPerPressMs;
+		result[`keypressStillBatch500${suffix}`] = batch.still;
+		result[`keypressCpuStillBatch500${suffix}Ms`] = batch.stillCpuPerPressMs;
+		result[`loadBatch500${suffix}Ms`] = batch.loadMs;
+		result[`expandBatch500${suffix}Ms`] = batch.expand;
+		result[`collapseBatch500${suffix}Ms`] = batch.collapse;
+	}
 	if (process.argv.includes('--tree-only')) {
 		fs.rmSync(dir, {recursive: true, force: true});
 		process.stdout.write(`${JSON.stringify(result)}\n`);

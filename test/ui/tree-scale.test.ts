@@ -140,3 +140,46 @@ describe('finding rows', () => {
 		expect(flatten(tree).ids).toHaveLength(5 + 40);
 	});
 });
+
+describe('the rows as events arrive', () => {
+	/** The rows worked out afresh (a new expansion map is never the memoised one). */
+	const fresh = (tree: TreeViewState) => flatten({...tree, expanded: new Map(tree.expanded)}).ids;
+
+	it('are the same as worked out afresh after every event: new rows (under open, closed and batch rows) and changed ones', () => {
+		const events: RlmEvent[] = [...batchRun(12, {running: [3, 4]})];
+		// A slot finishes (no new row), a plain call starts and ends, then a second question.
+		events.push(ev({type: 'call.done', callId: 'c3', response: 'late label', usage: {inputTokens: 1, outputTokens: 1}, ms: 9}));
+		events.push(ev({type: 'call.start', callId: 'x1', runId: 'r', iteration: 1, block: 1, kind: 'llm', fn: 'llm_query', index: 0, model: 'sub', prompt: 'one more'}));
+		events.push(ev({type: 'call.done', callId: 'x1', response: 'done', usage: {inputTokens: 1, outputTokens: 1}, ms: 2}));
+		events.push(ev({type: 'call.done', callId: 'c4', response: 'last label', usage: {inputTokens: 1, outputTokens: 1}, ms: 9}));
+		events.push(ev({type: 'run.start', runId: 'r2', depth: 0, model: 'm', backend: 'openai', question: 'again', context: {type: 'str', chars: 1}, maxIterations: 30}));
+		events.push(ev({type: 'iter.start', runId: 'r2', iteration: 1, maxIterations: 30}));
+		events.push(ev({type: 'llm.start', runId: 'r2', iteration: 1, messages: 2, promptChars: 10}));
+		events.push(ev({type: 'llm.delta', runId: 'r2', iteration: 1, text: 'partial '}));
+		// A late call in the first run, closed by now.
+		events.push(ev({type: 'call.start', callId: 'x2', runId: 'r', iteration: 1, block: 1, kind: 'llm', fn: 'llm_query', index: 0, model: 'sub', prompt: 'late'}));
+		events.push(ev({type: 'llm.delta', runId: 'r2', iteration: 1, text: 'reply'}));
+		// The rows as the app sees them, one event at a time (nothing else flattens in between)...
+		let tree = emptyTreeView();
+		const seen: Array<{tree: TreeViewState; ids: readonly number[]}> = [];
+		for (const [index, event] of events.entries()) {
+			tree = applyEvents(tree, [event], HEIGHT);
+			// Open the batch part way.
+			if (index === 20) tree = expandOrEnter(moveCursor(tree, 'bottom', HEIGHT), HEIGHT);
+			seen.push({tree, ids: flatten(tree).ids});
+		}
+		// ...are those worked out afresh for each state.
+		for (const {tree: state, ids} of seen) expect(ids).toEqual(fresh(state));
+		expect(seen).toHaveLength(events.length);
+		// The first run closed by default once the second started: its late rows are hidden.
+		expect(flatten(tree).ids).toHaveLength(1 + 3);
+	});
+
+	it('with a filter, a row that comes to hold the text appears without any new node', () => {
+		let tree = setFilter(view(batchRun(12, {running: [5]})), 'surprising', HEIGHT);
+		expect(flatten(tree).ids).toHaveLength(0);
+		tree = applyEvents(tree, [ev({type: 'call.done', callId: 'c5', response: 'a surprising label', usage: {inputTokens: 1, outputTokens: 1}, ms: 4})], HEIGHT);
+		const rows = flatten(tree).ids.map((id) => rowItem(tree.traj, id)!);
+		expect(rows.at(-1)).toMatchObject({kind: 'call', index: 5});
+	});
+});

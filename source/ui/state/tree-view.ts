@@ -1,6 +1,7 @@
 // The tree pane's state: the trajectory, expand/collapse overrides, the cursor (a node id, stable
 // while rows come and go), follow-newest, a row filter, and the window's first row. All pure; the
-// flat row list is memoised per (tree, expansion, filter) so cursor moves never re-flatten.
+// flat row list is memoised per (tree shape, expansion, filter) so cursor moves never re-flatten,
+// nor do events that only change what rows hold (a status, a token, usage).
 //
 // A large batch (llm_query_batched / rlm_query_batched with BATCH_GROUP_MIN slots or more) is
 // one row of its own, "batch ×200", collapsed by default. Such a row has no node: its id is
@@ -54,13 +55,14 @@ interface CodeGroups {
 }
 
 const NO_GROUPS: CodeGroups = {groups: [], of: new Map()};
-const groupCache = new WeakMap<TrajectoryNode, CodeGroups>();
+const groupCache = new WeakMap<readonly number[], CodeGroups>();
 
 /** The large batches among a code node's children: runs of slots of one batched function, a new
- * run starting at slot 0. Cached per node object (a node changes identity when its children do). */
+ * run starting at slot 0. Cached per children list: the trajectory makes a new one only when a
+ * child is added, and a slot's function and index never change (its status and usage do, often). */
 export function batchGroups(traj: TrajectoryState, code: TrajectoryNode): CodeGroups {
 	if (code.kind !== 'code' || code.children.length < BATCH_GROUP_MIN) return NO_GROUPS;
-	const cached = groupCache.get(code);
+	const cached = groupCache.get(code.children);
 	if (cached) return cached;
 	const groups: BatchRow[] = [];
 	let run: number[] = [];
@@ -87,7 +89,7 @@ export function batchGroups(traj: TrajectoryState, code: TrajectoryNode): CodeGr
 	const of = new Map<number, BatchRow>();
 	for (const group of groups) for (const member of group.members) of.set(member, group);
 	const result: CodeGroups = groups.length > 0 ? {groups, of} : NO_GROUPS;
-	groupCache.set(code, result);
+	groupCache.set(code.children, result);
 	return result;
 }
 
@@ -171,13 +173,30 @@ const childCount = (item: TreeRowItem) => (item.kind === 'batch' ? item.members.
 type FlattenInput = Pick<TreeViewState, 'traj' | 'expanded'> & Partial<Pick<TreeViewState, 'baseline' | 'filter'>>;
 let cache: {traj: TrajectoryState; expanded: ReadonlyMap<number, boolean>; baseline: string; filter: string; rows: FlatRows} | undefined;
 
+/**
+ * A key per tree shape, by node vector: a trajectory reduced from another without a node being
+ * made shares its key. Children lists change only when a node is added, so which rows there are
+ * stays; only what they hold (a status, a token, usage) changed.
+ */
+const shapes = new WeakMap<object, object>();
+function shapeKey(traj: TrajectoryState): object {
+	let key = shapes.get(traj.nodes);
+	if (!key) shapes.set(traj.nodes, (key = {}));
+	return key;
+}
+
 /** The visible rows: a depth-first walk that skips collapsed subtrees (O(visible rows)); with a
  * filter, every row that matches and its ancestors (O(nodes)). */
 export function flatten(view: FlattenInput): FlatRows {
 	const baseline = view.baseline ?? 'default';
 	const filter = view.filter ?? '';
-	if (cache && cache.traj.nodes === view.traj.nodes && cache.traj.roots === view.traj.roots && cache.expanded === view.expanded && cache.baseline === baseline && cache.filter === filter) {
-		return cache.rows;
+	if (cache && cache.traj.roots === view.traj.roots && cache.expanded === view.expanded && cache.baseline === baseline && cache.filter === filter) {
+		if (cache.traj.nodes === view.traj.nodes) return cache.rows;
+		// What rows hold changed, not which rows there are (with a filter, what matches may have).
+		if (!filter && shapeKey(cache.traj) === shapeKey(view.traj)) {
+			cache = {...cache, traj: view.traj};
+			return cache.rows;
+		}
 	}
 	const {traj} = view;
 	const keep = filter ? matching(traj, filter) : undefined;
@@ -310,6 +329,7 @@ export function applyEvents(view: TreeViewState, events: readonly RlmEvent[], he
 	if (events.length === 0) return view;
 	const traj = reduceAll(events, view.traj);
 	if (traj === view.traj) return view;
+	if (traj.nodes.size === view.traj.nodes.size) shapes.set(traj.nodes, shapeKey(view.traj));
 	let next: TreeViewState = {...view, traj};
 	const rows = flatten(next);
 	if (next.follow && traj.newest >= 0) next = {...next, cursor: visibleAncestor(next, rows, traj.newest)};

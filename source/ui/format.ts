@@ -22,15 +22,36 @@ export function lastLine(text: string): string {
 	return '';
 }
 
+/** Strings up to this long keep their measured width (row labels, metas, characters). */
+const MEMO_MAX_LENGTH = 256;
+const MEMO_ENTRIES = 4096;
+const widths = new Map<string, number>();
+
+/**
+ * Columns a string takes in a terminal (string-width), remembered for short strings: a row is laid
+ * out again whenever it changes, measuring the same labels and metas each time, and any text with
+ * a character beyond ASCII ("·", "→", "✓") takes string-width's slow path (grapheme segmentation).
+ */
+export function displayWidth(text: string): number {
+	if (text.length > MEMO_MAX_LENGTH) return stringWidth(text);
+	let width = widths.get(text);
+	if (width === undefined) {
+		width = stringWidth(text);
+		if (widths.size >= MEMO_ENTRIES) widths.clear();
+		widths.set(text, width);
+	}
+	return width;
+}
+
 /** Cuts plain text to a display width, with an ellipsis when cut. */
 export function clip(text: string, width: number): string {
 	if (width <= 0) return '';
-	if (stringWidth(text) <= width) return text;
+	if (displayWidth(text) <= width) return text;
 	if (width === 1) return '…';
 	let out = '';
 	let used = 0;
 	for (const char of text) {
-		const w = stringWidth(char);
+		const w = displayWidth(char);
 		if (used + w > width - 1) break;
 		out += char;
 		used += w;
@@ -42,7 +63,7 @@ export function clip(text: string, width: number): string {
 /** Cuts ANSI-coloured text to a display width (styles kept, nothing wraps), ending a cut with "…". */
 export function fitAnsi(text: string, width: number): string {
 	if (width <= 0) return '';
-	if (stringWidth(text) <= width) return text;
+	if (displayWidth(text) <= width) return text;
 	if (width === 1) return '…';
 	const head = wrapAnsi(text, width - 1, {hard: true, trim: false, wordWrap: false}).split('\n')[0] ?? '';
 	return /…(?:\u001b\[[0-9;]*m)*$/.test(head) ? head : `${head}…`;
@@ -74,7 +95,6 @@ export function wrapLines(text: string, width: number): string[] {
 	return out;
 }
 
-export const displayWidth = stringWidth;
 
 // The one sanitiser for untrusted text lives in the text room; the UI draws through it.
 export {printable} from '../text/printable.js';

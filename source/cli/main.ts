@@ -9,6 +9,7 @@ import {readStdin, StdinError} from './stdin.js';
 import {UsageError} from './usage-error.js';
 import {tell} from './tell.js';
 import {withAdvice} from '../protocol/errors.js';
+import {dropDependencySignalHooks} from './own-signals.js';
 
 const fail = (message: string, code = 2): never => {
 	throw new UsageError(message, code);
@@ -36,6 +37,7 @@ async function main(): Promise<number> {
 		import('../settings/resolve.js'),
 		import('./context-flags.js'),
 	]);
+	dropDependencySignalHooks();
 	const settings = openSettings();
 	if (settings.notice) tell(process.stderr, `rlm-tui: ${settings.notice}`);
 	const cliFlags: Flags = {

@@ -33,67 +33,107 @@ function progressLine(event: RlmEvent): string | undefined {
 	}
 }
 
-/** Resolves with the exit code when the user leaves. */
+/** Resolves with the exit code when the user leaves. Lines are taken in order: a question typed
+ * (or piped) while one runs waits its turn, and the end of input leaves once all are answered. */
 export async function runLineMode({rlm, stdin, stdout, notices = []}: LineModeOptions): Promise<number> {
 	const say = (text: string) => stdout.write(`${text}\n`);
 	for (const notice of notices) say(`! ${notice}`);
 	say(`rlm-tui (line mode: this terminal cannot show the full-screen app) · ${rlm.options.backend ?? 'openai'} · ${rlm.options.model ?? ''}`);
-	say('Type a question and press Enter. Ctrl+C cancels a running answer; /quit or Ctrl+D leaves.');
+	say('Type a question and press Enter. Ctrl+C cancels a running answer; /quit or Ctrl+D leaves once the questions typed are answered.');
 	const onEvent = (event: RlmEvent) => {
 		const line = progressLine(event);
 		if (line !== undefined) say(safeText(line));
 	};
 	rlm.on('event', onEvent);
 	const lines = createInterface({input: stdin, output: stdout, terminal: false, prompt: '> '});
+	const waiting: string[] = [];
 	let running = null as AbortController | null;
+	let draining = false;
+	let inputEnded = false;
+	let quit = false;
 	let lastInterrupt = -Infinity;
 	let code = 0;
-	const done = new Promise<void>((resolve) => {
-		lines.on('close', () => resolve());
+	let leave!: () => void;
+	const left = new Promise<void>((resolve) => {
+		leave = resolve;
 	});
-	lines.on('SIGINT', () => {
+	const quitNow = (exitCode: number) => {
+		quit = true;
+		code = exitCode;
+		waiting.length = 0;
+		running?.abort();
+		lines.close();
+		leave();
+	};
+
+	const answer = async (question: string) => {
+		const controller = new AbortController();
+		running = controller;
+		try {
+			const result = await rlm.completion(question, {signal: controller.signal});
+			say('');
+			// Only /quit works here: the advice is the command line's (flags for the next start).
+			say(result.status === 'failed' ? `✗ ${safeText(withAdvice({message: result.error ?? 'the completion failed', ...(result.errorAdvice ? {advice: result.errorAdvice} : {})}))}` : safeText(result.response || '(no answer)'));
+			say('');
+		} catch (error) {
+			say(`✗ ${safeText(error instanceof Error ? error.message : String(error))}`);
+		} finally {
+			running = null;
+		}
+	};
+
+	/** Takes the waiting lines one at a time until none is left; then leaves if the input ended. */
+	const drain = async () => {
+		draining = true;
+		while (!quit && waiting.length > 0) {
+			const question = waiting.shift()!;
+			const command = parseCommandLine(question);
+			if (command && 'command' in command && command.command === quitCommand) {
+				quitNow(0);
+				return;
+			}
+			if (command) {
+				say(`(${'command' in command ? `/${command.command.name}` : command.unknown} does not work in line mode: only /quit does)`);
+				continue;
+			}
+			await answer(question);
+		}
+		draining = false;
+		if (quit) return;
+		if (inputEnded) leave();
+		else lines.prompt();
+	};
+
+	// With terminal: false the terminal stays cooked, so Ctrl+C arrives as the process's SIGINT.
+	const onInterrupt = () => {
 		const now = performance.now();
 		if (running && now - lastInterrupt > 2000) {
 			running.abort();
-			say('(cancelling; Ctrl+C again quits)');
+			say(waiting.length > 0 ? `(cancelling; ${waiting.length} question(s) still wait; Ctrl+C again quits)` : '(cancelling; Ctrl+C again quits)');
 			lastInterrupt = now;
 			return;
 		}
-		code = 130;
-		lines.close();
-	});
-	lines.prompt();
+		quitNow(130);
+	};
+	lines.on('SIGINT', onInterrupt);
+	process.on('SIGINT', onInterrupt);
 	lines.on('line', (line) => {
 		const question = line.trim();
 		if (!question) {
-			lines.prompt();
+			if (!running) lines.prompt();
 			return;
 		}
-		const command = parseCommandLine(question);
-		if (command && 'command' in command && command.command === quitCommand) {
-			lines.close();
-			return;
-		}
-		if (running) {
-			say('(still working on the last question)');
-			return;
-		}
-		const controller = new AbortController();
-		running = controller;
-		void rlm.completion(question, {signal: controller.signal}).then(
-			(result) => {
-				say('');
-				// Only /quit works here: the advice is the command line's (flags for the next start).
-				say(result.status === 'failed' ? `✗ ${safeText(withAdvice({message: result.error ?? 'the completion failed', ...(result.errorAdvice ? {advice: result.errorAdvice} : {})}))}` : safeText(result.response || '(no answer)'));
-				say('');
-			},
-			(error: unknown) => say(`✗ ${safeText(error instanceof Error ? error.message : String(error))}`),
-		).finally(() => {
-			running = null;
-			lines.prompt();
-		});
+		waiting.push(question);
+		if (!draining) void drain();
+		else if (running) say(`(queued: runs after the current answer${waiting.length > 1 ? `, ${waiting.length} waiting` : ''})`);
 	});
-	await done;
+	lines.on('close', () => {
+		inputEnded = true;
+		if (!draining) leave();
+	});
+	lines.prompt();
+	await left;
+	process.off('SIGINT', onInterrupt);
 	running?.abort();
 	rlm.off('event', onEvent);
 	return code;

@@ -225,6 +225,26 @@ describe('terminals', () => {
 		t.kill(s);
 	}, 120_000);
 
+	it('TERM=dumb: Ctrl+C cancels the running answer (one press is one signal), a question typed ahead is answered, Ctrl+D leaves after', async () => {
+		server.setResponder((request) => (JSON.stringify(request.messages).includes('slow question') ? {hang: true} : {text: 'FINAL(the quick answer)'}));
+		const aborted = server.aborted;
+		const s = t.start(t.cliCommand(['-u', server.openaiBaseURL, '-m', 'fake-model', '-k', 'test'], {TERM: 'dumb'}));
+		await t.waitFor(s, (screen) => screen.includes('line mode'), 'the line mode');
+		t.type(s, 'slow question');
+		t.keys(s, 'Enter');
+		await t.waitFor(s, (screen) => screen.includes('── iteration 1'), 'the first run');
+		t.type(s, 'quick question');
+		t.keys(s, 'Enter');
+		await t.waitFor(s, (screen) => screen.includes('(queued: runs after the current answer)'), 'the question typed ahead to wait');
+		t.keys(s, 'C-c');
+		await t.waitFor(s, (screen) => screen.includes('the quick answer'), 'the typed-ahead answer after the cancel', 60_000);
+		expect(server.aborted).toBe(aborted + 1);
+		expect(t.screen(s)).not.toContain('EXIT:');
+		t.keys(s, 'C-d');
+		await t.waitFor(s, (screen) => screen.includes('EXIT:0'), 'the exit');
+		t.kill(s);
+	}, 120_000);
+
 	it('a 0x0 pty is drawn at 80x24, and keys do not wipe it', async () => {
 		const s = t.start(`stty rows 0 cols 0; ${t.cliCommand(['-b', 'demo'])}`, {columns: 120, rows: 36});
 		const screen = await t.waitFor(s, READY, 'the TUI to start');

@@ -1,0 +1,75 @@
+// The line mode (TERM=dumb) with the real engine on the offline demo backend: lines are taken in
+// order, a question typed while one runs waits its turn, and the end of input leaves only once
+// every question typed is answered.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {PassThrough} from 'node:stream';
+import {afterEach, beforeEach, expect, it} from 'vitest';
+import {Rlm} from '../../source/engine/rlm.js';
+import {runLineMode} from '../../source/ui/line-mode.js';
+
+let dir: string;
+let rlm: Rlm;
+
+beforeEach(() => {
+	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlm-line-mode-'));
+	rlm = new Rlm({backend: 'demo', model: 'demo', logDir: dir});
+});
+
+afterEach(async () => {
+	await rlm.dispose();
+	fs.rmSync(dir, {recursive: true, force: true});
+});
+
+function start() {
+	const stdin = new PassThrough();
+	const stdout = new PassThrough();
+	let text = '';
+	stdout.on('data', (chunk: Buffer) => {
+		text += chunk.toString('utf8');
+	});
+	const exit = runLineMode({rlm, stdin, stdout});
+	const until = async (test: (output: string) => boolean) => {
+		while (!test(text)) await new Promise((resolve) => setTimeout(resolve, 20));
+		return text;
+	};
+	return {stdin, exit, output: () => text, until};
+}
+
+const answers = (text: string) => text.split('\n').filter((line) => line.includes('Demo sub-model:'));
+
+it('answers piped questions in order and leaves at the end of input only after the last', async () => {
+	const s = start();
+	s.stdin.end('count words: red red\ncount words: blue\n');
+	expect(await s.exit).toBe(0);
+	const found = answers(s.output());
+	expect(found).toHaveLength(2);
+	expect(found[0]).toContain('red');
+	expect(found[1]).toContain('blue');
+}, 120_000);
+
+it('a question typed while one runs waits its turn instead of being dropped', async () => {
+	const s = start();
+	s.stdin.write('count words: first first\n');
+	await s.until((text) => text.includes('── iteration 1'));
+	s.stdin.write('count words: second\n');
+	await s.until((text) => text.includes('(queued: runs after the current answer)'));
+	s.stdin.end();
+	expect(await s.exit).toBe(0);
+	const found = answers(s.output());
+	expect(found).toHaveLength(2);
+	expect(found[0]).toContain('first');
+	expect(found[1]).toContain('second');
+}, 120_000);
+
+it('slash commands other than /quit are refused, not sent as questions; /quit waits for the questions before it', async () => {
+	const s = start();
+	s.stdin.write('/help\ncount words: kept\n/quit\ncount words: never\n');
+	expect(await s.exit).toBe(0);
+	expect(s.output()).toContain('(/help does not work in line mode: only /quit does)');
+	const found = answers(s.output());
+	expect(found).toHaveLength(1);
+	expect(found[0]).toContain('kept');
+	s.stdin.end();
+}, 120_000);

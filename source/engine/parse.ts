@@ -222,3 +222,16 @@ export function trimAfterLastBlock(reading: ReplyReading): string {
 	const last = reading.blocks.at(-1);
 	return last ? reading.text.slice(0, last.end).replace(/\s+$/, '') : reading.text;
 }
+
+/** The reply without its runnable blocks (code written to run, not an answer's text), blank lines
+ * collapsed: what a stopped run can offer of a reply whose code never ran. */
+export function withoutRunnableCode(reading: ReplyReading): string {
+	let out = '';
+	let from = 0;
+	for (const block of reading.blocks) {
+		out += reading.text.slice(from, block.start);
+		from = block.end;
+	}
+	out += reading.text.slice(from);
+	return out.replace(/\n{3,}/g, '\n\n').trim();
+}

@@ -16,7 +16,7 @@ import {callModel} from './model-call.js';
 import {toolsSection, type ToolInfo} from './tools.js';
 import {hostToolHandler, hostToolsSection} from './host-tools.js';
 import {clipToFit, compactionLimit, compactMessages, type Compacted} from './compaction.js';
-import {readReply, trimAfterLastBlock} from './parse.js';
+import {readReply, trimAfterLastBlock, withoutRunnableCode} from './parse.js';
 import {findProseFinal} from './prose-final.js';
 import {
 	feedbackMessage,
@@ -297,7 +297,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			);
 			addToRun(result.usage);
 			const costUsd = limits.record(model, result.usage);
-			if (result.text.trim()) lastReply = result.text;
+			if (result.text.trim()) lastReply = withoutRunnableCode(readReply(result.text)) || result.text;
 			const promptTruncated = promptTruncation(messages, result.usage);
 			engine.emit({
 				type: 'llm.done',
@@ -344,11 +344,11 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 	};
 
 	/** Runs one block of an iteration with its events, and records it. */
-	const runCode = async (iteration: number, record: IterationRecord | null, code: string) => {
+	const runCode = async (iteration: number, record: IterationRecord | null, code: string, blockSignal = signal) => {
 		const block = (record?.codeBlocks.length ?? 0) + 1;
 		engine.emit({type: 'code.start', runId, iteration, block, code});
 		const result = await params.repl.run(code, {
-			signal,
+			...(blockSignal ? {signal: blockSignal} : {}),
 			// The session's REPL was started with the timeout of its day: a changed one holds from the next completion.
 			...(engine.options.repl.timeoutMs !== undefined ? {timeoutMs: engine.options.repl.timeoutMs} : {}),
 			onOutput: (stream, text) => engine.emit({type: 'code.output', runId, iteration, block, stream, text}),
@@ -391,22 +391,35 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			},
 		});
 		knownNames = new Set(result.variables.map((variable) => variable.name));
-		if (result.limit === 'cancelled' || signal?.aborted) throw new Cancelled();
+		if (result.limit === 'cancelled' || blockSignal?.aborted) throw new Cancelled();
 		failedInARow = result.ok ? 0 : failedInARow + 1;
 		if (depth === 0) limits.setRootErrors(failedInARow);
 		return result;
 	};
 
-	/** The answer of a reply asked for as the last one: prose FINAL(...), FINAL_VAR(name) resolved in
-	 * the REPL, else the reply's text. */
-	const finalFromReply = async (reply: {text: string}, iteration: number, blockSignal: AbortSignal | undefined) => {
-		const found = findProseFinal(readReply(reply.text).prose, knownNames);
-		let answer = found?.kind === 'text' ? found.text : reply.text.trim();
-		if (found?.kind === 'var') {
-			const result = await params.repl.run(`FINAL_VAR(${JSON.stringify(found.name)})`, blockSignal ? {signal: blockSignal} : {});
-			if (result.final !== null) answer = result.final;
+	/** The answer of the reply asked for as the last one (out of turns, or after a limit), read as
+	 * every reply is: its code runs once (within the limits; a tripped limit refuses its sub-calls)
+	 * and what the code submits is the answer; FINAL(text) in prose counts when there is no code, and
+	 * FINAL_VAR(name) once the code ran. Code that submits nothing leaves the run's best so far (the
+	 * answer dict, then the last output), never the reply's unrun code; a reply without code is the
+	 * answer as it stands. */
+	const answerFromLastReply = async (reply: {text: string}, iteration: number, blockSignal: AbortSignal | undefined): Promise<string> => {
+		const reading = readReply(reply.text);
+		const found = findProseFinal(reading.prose, knownNames);
+		if (reading.blocks.length === 0) {
+			if (found?.kind !== 'var') return found?.kind === 'text' ? found.text : reply.text.trim();
 		}
-		return answer;
+		// Numbers this reply's blocks for the tree; the run's record keeps its iterations only.
+		const record: IterationRecord = {iteration, response: reply.text, codeBlocks: [], finalAnswer: null, executionTimeMs: 0, usage: zeroUsage(), finishReason: 'stop'};
+		for (const {code} of reading.blocks.filter((block) => block.closed)) {
+			const result = await runCode(iteration, record, code, blockSignal);
+			if (result.final !== null) return result.final;
+		}
+		if (found?.kind === 'var') {
+			const result = await runCode(iteration, record, `FINAL_VAR(${JSON.stringify(found.name)})`, blockSignal);
+			if (result.final !== null) return result.final;
+		}
+		return (draft?.trim() ? draft : lastStdout) || withoutRunnableCode(reading);
 	};
 
 	/** Lets aborted sub-calls and child runs wind down, so their usage and events land before this
@@ -426,7 +439,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				if (last.role === 'user') last.content += `\n\n${limitedFinalPrompt(reached.message)}`;
 				else push({role: 'user', content: limitedFinalPrompt(reached.message)});
 				const reply = await modelTurn(iterationsBegun + 1, 'limited');
-				if (!emptyReplyCause(reply)) answer = await finalFromReply(reply, iterationsBegun + 1, params.signal);
+				if (!emptyReplyCause(reply)) answer = await answerFromLastReply(reply, iterationsBegun + 1, params.signal);
 			} catch {
 				// the best answer falls back to what the run already has
 			}
@@ -547,13 +560,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			noticeOnce(emptyReplyNotice(forcedEmpty, 'model', forced.reasoning.length));
 			return finish('', 'failed', {code: 'empty_reply', message: `Out of turns, and the final answer came back empty. ${emptyRepliesFailure(forcedEmpty)}`});
 		}
-		const forcedFinal = findProseFinal(readReply(forced.text).prose, knownNames);
-		let answer = forcedFinal?.kind === 'text' ? forcedFinal.text : forced.text.trim();
-		if (forcedFinal?.kind === 'var') {
-			const result = await runCode(maxIterations + 1, null, `FINAL_VAR(${JSON.stringify(forcedFinal.name)})`);
-			if (result.final !== null) answer = result.final;
-		}
-		return finish(answer, 'forced');
+		return finish((await answerFromLastReply(forced, maxIterations + 1, signal)) || bestSoFar(), 'forced');
 	} catch (error) {
 		// A limit reached stops the tree's runs (a child's own signal aborts with its parent's block).
 		const reached = limits.tripped ?? (error instanceof LimitReached ? error : null);

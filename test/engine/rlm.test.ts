@@ -227,6 +227,37 @@ describe('the RLM loop', () => {
 		}
 	});
 
+	it('runs the code of a last reply written as code: what it submits is the answer', async () => {
+		server.requests.length = 0;
+		server.setResponder(scripted({root: ({lastUser}) => (/out of turns/.test(lastUser) ? repl('submit', 'Submitting from code.') : repl('n = 7'))}));
+		const {rlm, events} = makeRlm(
+			'openai',
+			{blocks: {'n = 7': ({print}) => print(7), submit: ({llm_output}) => llm_output('seven, from code')}},
+			{maxIterations: 2},
+		);
+		try {
+			const result = await rlm.completion('q', {context: 'c'});
+			expect(result.status).toBe('forced');
+			expect(result.response).toBe('seven, from code');
+			expect(events.filter((event) => event.type === 'code.start' && event.iteration === 3)).toHaveLength(1);
+		} finally {
+			await rlm.dispose();
+		}
+	});
+
+	it('a last reply whose code submits nothing leaves the best so far, never its unrun code', async () => {
+		server.requests.length = 0;
+		server.setResponder(scripted({root: ({lastUser}) => (/out of turns/.test(lastUser) ? repl('quiet = 1', 'I have what I need.') : repl('n = 7'))}));
+		const {rlm} = makeRlm('openai', {blocks: {'n = 7': ({print}) => print(7), 'quiet = 1': () => undefined}}, {maxIterations: 2});
+		try {
+			const result = await rlm.completion('q', {context: 'c'});
+			expect(result.status).toBe('forced');
+			expect(result.response).toBe('7');
+		} finally {
+			await rlm.dispose();
+		}
+	});
+
 	it('keeps variables across turns and gives history without re-sending a transcript', async () => {
 		server.requests.length = 0;
 		server.setResponder(scripted({root: ({request}) => repl(request.messages[1]!.content.includes('first question') ? 'store' : 'recall')}));

@@ -13,7 +13,7 @@ import type {StreamChunk} from './types.js';
 
 /** What the splitter hands on: StreamChunks, plus `retract` (the `text` streamed so far as answer
  * text was the model's thinking: move it to the reasoning). */
-export type SplitChunk = StreamChunk | {type: 'retract'; text: string};
+export type SplitChunk = StreamChunk | {type: 'retract'; text: string} | {type: 'reasoning'; text: string; inText: true};
 
 type Piece = {type: 'text' | 'reasoning'; text: string} | {type: 'retract'; text: string};
 
@@ -179,21 +179,30 @@ export class ThinkSplitter {
 }
 
 /** The stream with `<think>` text moved to reasoning (see the module comment). */
+/** The splitter's pieces, its reasoning marked as found in the answer text (`<think>` tags), not in
+ * a reasoning channel. */
+function marked(pieces: Piece[]): SplitChunk[] {
+	return pieces.map((piece): SplitChunk => {
+		if (piece.type === 'reasoning') return {type: 'reasoning', text: piece.text, inText: true};
+		return piece.type === 'text' ? {type: 'text', text: piece.text} : {type: 'retract', text: piece.text};
+	});
+}
+
 export async function* separateReasoning(stream: AsyncIterable<StreamChunk>): AsyncGenerator<SplitChunk> {
 	const splitter = new ThinkSplitter();
 	let flushed = false;
 	for await (const chunk of stream) {
 		if (chunk.type === 'text') {
-			yield* splitter.push(chunk.text);
+			yield* marked(splitter.push(chunk.text));
 			continue;
 		}
 		if (chunk.type === 'usage' && !flushed) {
 			flushed = true;
-			yield* splitter.end();
+			yield* marked(splitter.end());
 		}
 		yield chunk;
 	}
-	if (!flushed) yield* splitter.end();
+	if (!flushed) yield* marked(splitter.end());
 }
 
 /** A whole reply's text split into answer and reasoning (for non-streamed completions). */

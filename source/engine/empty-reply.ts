@@ -1,5 +1,6 @@
 // Replies whose answer part is empty: why (a server that routes the whole reply into its reasoning
-// channel, thinking that used up the output-token limit, or nothing at all), and what each party is
+// channel, a model that wrote only its <think> text, thinking that used up the output-token limit,
+// or nothing at all), and what each party is
 // told: the user (a notice naming the cause and the fix), the model (a nudge), a sub-call slot (an
 // `Error:` string), and the run when it happens twice in a row (one line, status failed).
 import type {FinishReason, NoticeCode} from '../protocol/llm.js';
@@ -7,19 +8,26 @@ import type {FinishReason, NoticeCode} from '../protocol/llm.js';
 export type EmptyReplyCause =
 	/** Only reasoning came back: the server's reasoning parser or chat template sent the answer there. */
 	| 'reasoning_only'
+	/** The model wrote only `<think>…</think>` in its answer text, nothing after: it stopped after
+	 * thinking (no server setting moved anything). */
+	| 'think_only'
 	/** The output-token limit was reached while the model was still thinking. */
 	| 'cut_while_thinking'
 	/** Neither answer text nor reasoning. */
 	| 'empty';
 
 /** Why a reply has no answer text, or null when it has some. */
-export function emptyReplyCause(reply: {text: string; reasoning: string; finishReason: FinishReason}): EmptyReplyCause | null {
+export function emptyReplyCause(reply: {text: string; reasoning: string; reasoningInText?: boolean; finishReason: FinishReason}): EmptyReplyCause | null {
 	if (reply.text.trim() !== '') return null;
 	if (reply.reasoning.trim() === '') return 'empty';
-	return reply.finishReason === 'length' ? 'cut_while_thinking' : 'reasoning_only';
+	if (reply.finishReason === 'length') return 'cut_while_thinking';
+	return reply.reasoningInText ? 'think_only' : 'reasoning_only';
 }
 
 const chars = (n: number) => `${n.toLocaleString('en-US')} characters`;
+
+const THINK_ONLY_ADVICE =
+	"it stopped after its thinking. Ask again; if it keeps doing so, turn its thinking off (Qwen3: /no_think or chat_template_kwargs {\"enable_thinking\": false}) or use a model that answers after it thinks";
 
 const FIX_PARSER =
 	"check the server's reasoning parser and the model's chat template (vLLM --reasoning-parser, llama.cpp --reasoning-format, the template's <think> handling), or use a model or setting that answers outside its thinking";
@@ -33,6 +41,11 @@ export function emptyReplyNotice(cause: EmptyReplyCause, who: string, reasoningC
 				code: 'reasoning_only',
 				message: `The ${who}'s reply had no answer text, only reasoning (${chars(reasoningChars)}): the server put the whole reply in its reasoning channel. To fix it, ${FIX_PARSER}.`,
 			};
+		case 'think_only':
+			return {
+				code: 'reasoning_only',
+				message: `The ${who}'s reply was all inside <think>…</think> (${chars(reasoningChars)}), with nothing after it: ${THINK_ONLY_ADVICE}.`,
+			};
 		case 'empty':
 			return {code: 'empty_reply', message: `The ${who}'s reply was empty (no text and no reasoning). Check the server's log; the model may not fit its context or may have failed to load.`};
 		case 'cut_while_thinking':
@@ -42,6 +55,7 @@ export function emptyReplyNotice(cause: EmptyReplyCause, who: string, reasoningC
 
 /** What the model is told after an empty reply. */
 export function emptyReplyNudge(cause: EmptyReplyCause): string {
+	if (cause === 'think_only') return 'Your reply ended with your thinking: nothing after </think> reached me. After thinking, write your code in a ```repl block, or your answer, as plain reply text.';
 	if (cause === 'cut_while_thinking')
 		return 'Your reply reached the output-token limit while you were still thinking, so no answer or code reached me. Think briefly, then write a ```repl block or your answer.';
 	return 'Your reply reached me empty: nothing outside your thinking arrived. Write your code in a ```repl block, or your answer, as plain reply text.';
@@ -52,6 +66,8 @@ export function emptyRepliesFailure(cause: EmptyReplyCause): string {
 	switch (cause) {
 		case 'reasoning_only':
 			return `The model's replies had no answer text twice in a row, only reasoning: the server puts the whole reply in its reasoning channel. To fix it, ${FIX_PARSER}.`;
+		case 'think_only':
+			return `The model's replies were all inside <think>…</think> twice in a row, with nothing after: ${THINK_ONLY_ADVICE}.`;
 		case 'cut_while_thinking':
 			return 'The model spent its whole output-token limit thinking twice in a row, with no answer: raise the limit (maxOutputTokens) or lower its reasoning effort.';
 		case 'empty':
@@ -64,6 +80,8 @@ export function emptySubCallError(cause: EmptyReplyCause, reasoningChars: number
 	switch (cause) {
 		case 'reasoning_only':
 			return `the sub-model's reply had no answer, only reasoning (${chars(reasoningChars)}): the server put the whole reply in its reasoning channel (check its reasoning parser and chat template).`;
+		case 'think_only':
+			return `the sub-model's reply was all inside <think>…</think> (${chars(reasoningChars)}), with nothing after it: it gave no answer.`;
 		case 'cut_while_thinking':
 			return "the sub-model's reply was cut at the output-token limit while it was still thinking, so it has no answer.";
 		case 'empty':

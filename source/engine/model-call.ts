@@ -10,6 +10,9 @@ export interface ModelCallResult {
 	text: string;
 	/** The model's thinking (never run, never the answer); empty when it sent none. */
 	reasoning: string;
+	/** Some of the reasoning came inside the answer text (`<think>…</think>`), not in a reasoning
+	 * channel: the server separated nothing, the model wrote its thinking as text. */
+	reasoningInText: boolean;
 	usage: Usage;
 	finishReason: FinishReason;
 	ms: number;
@@ -34,6 +37,7 @@ export async function callModel(
 	const started = performance.now();
 	let text = '';
 	let reasoning = '';
+	let reasoningInText = false;
 	let usage = zeroUsage();
 	let finishReason: FinishReason = 'other';
 	// The SDKs leave a listener on the signal they are given: give each call its own, linked to
@@ -49,10 +53,12 @@ export async function callModel(
 				handlers.onText?.(chunk.text);
 			} else if (chunk.type === 'reasoning') {
 				reasoning += chunk.text;
+				if ('inText' in chunk) reasoningInText = true;
 				handlers.onReasoning?.(chunk.text, false);
 			} else if (chunk.type === 'retract') {
 				text = text.startsWith(chunk.text) ? text.slice(chunk.text.length) : '';
 				reasoning += chunk.text;
+				reasoningInText = true;
 				handlers.onReasoning?.(chunk.text, true);
 			} else if (chunk.type === 'notice') {
 				handlers.onNotice?.({code: chunk.code, message: chunk.message});
@@ -63,5 +69,5 @@ export async function callModel(
 	} finally {
 		options.signal?.removeEventListener('abort', forward);
 	}
-	return {text, reasoning, usage, finishReason, ms: performance.now() - started};
+	return {text, reasoning, reasoningInText, usage, finishReason, ms: performance.now() - started};
 }

@@ -106,7 +106,14 @@ describe('separateReasoning', () => {
 	it('passes reasoning chunks through, splits text, and flushes before the usage chunk', async () => {
 		const usage: StreamChunk = {type: 'usage', usage: {inputTokens: 1, outputTokens: 2}, finishReason: 'stop'};
 		const out = await collect([{type: 'reasoning', text: 'field thinking'}, {type: 'text', text: '<think>tag '}, {type: 'text', text: 'thinking</thi'}, usage]);
-		expect(out).toEqual([{type: 'reasoning', text: 'field thinking'}, {type: 'reasoning', text: 'tag '}, {type: 'reasoning', text: 'thinking'}, {type: 'reasoning', text: '</thi'}, usage]);
+		// A reasoning channel's chunk passes as it came; what the tags held is marked as found in the text.
+		expect(out).toEqual([
+			{type: 'reasoning', text: 'field thinking'},
+			{type: 'reasoning', text: 'tag ', inText: true},
+			{type: 'reasoning', text: 'thinking', inText: true},
+			{type: 'reasoning', text: '</thi', inText: true},
+			usage,
+		]);
 		expect(await collect([{type: 'text', text: 'draft\n'}, {type: 'text', text: '</think>'}, {type: 'text', text: '\nreal'}, usage])).toEqual([
 			{type: 'text', text: 'draft\n'},
 			{type: 'retract', text: 'draft\n'},

@@ -250,6 +250,18 @@ describe.each(apis)('empty answers through the %s SDK', (api) => {
 		expect(of(events, 'code.start')).toEqual([]);
 	});
 
+	it('a reply that is only <think>…</think> text: the model stopped after thinking, not a server setting', async () => {
+		const {result, events, roots} = await run(api, () => ({text: '<think>I should count the rows first, then answer.</think>\n\n'}), {maxIterations: 10});
+		expect(result.status).toBe('failed');
+		expect(result.error).toMatch(/all inside <think>…<\/think> twice in a row.*turn its thinking off/);
+		expect(result.error).not.toMatch(/reasoning parser/);
+		expect(roots[1]!.messages.at(-1)!.content).toMatch(/nothing after <\/think> reached me/);
+		const notices = of(events, 'notice');
+		expect(notices.map((n) => n.code)).toEqual(['reasoning_only']);
+		expect(notices[0]!.message).toMatch(/all inside <think>…<\/think> \(\d+ characters\), with nothing after it/);
+		expect(notices[0]!.message).not.toMatch(/reasoning parser/);
+	});
+
 	it('thinking cut at the output-token limit with no answer: marked as cut, nudged, and twice ends the run', async () => {
 		const {result, events, roots} = await run(api, () => ({text: '', reasoning: 'Let me think about this at great length', finishReason: 'length'}), {maxIterations: 10});
 		expect(result.status).toBe('failed');

@@ -81,6 +81,7 @@ describe('OpenAIBackend against the fake server', () => {
 		['MiniMax (usage chunk with choices: null)', {usageChoices: 'null'}],
 		['Azure OpenAI (a prompt_filter_results chunk first)', {promptFilter: true}],
 		['OpenRouter (": OPENROUTER PROCESSING" comments first)', {processingComments: 3}],
+		['Azure OpenAI content filter (results per delta, an annotation-only frame, a trailing chunk with delta null)', {promptFilter: true, contentFilter: true}],
 	] as const)('streams text and usage from %s', async (_name, frames) => {
 		server.setResponder(() => ({text: 'the whole reply', usage: {inputTokens: 11, outputTokens: 4}, chunkSize: 3, frames}));
 		const result = await collectStream(backend().stream(messages, {model: 'm'}));

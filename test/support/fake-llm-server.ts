@@ -71,9 +71,13 @@ export type FakeReply =
 			 * OpenAI's first chunk (`choices: []`, empty id and model, `prompt_filter_results`);
 			 * `processingComments`, OpenRouter's `: OPENROUTER PROCESSING` SSE comments before the
 			 * first chunk; `usageChoices`, how the usage chunk carries `choices`: `[]` as OpenAI sends
-			 * it (the default), no key at all (Fireworks, Groq-fronting proxies), or `null` (MiniMax).
+			 * it (the default), no key at all (Fireworks, Groq-fronting proxies), or `null` (MiniMax);
+			 * `contentFilter`, Azure OpenAI's content filter in the stream: `content_filter_results` in
+			 * each delta's choice, an annotation-only frame with `choices: []` between deltas, and a
+			 * trailing metadata-only chunk after the finish whose choice has `delta: null` and
+			 * `finish_reason: null` (learn.microsoft.com "Content streaming"; langfuse-python#1648).
 			 */
-			frames?: {promptFilter?: boolean; processingComments?: number; usageChoices?: 'empty' | 'absent' | 'null'};
+			frames?: {promptFilter?: boolean; processingComments?: number; usageChoices?: 'empty' | 'absent' | 'null'; contentFilter?: boolean};
 	  }
 	| {
 			status: number;
@@ -635,9 +639,9 @@ function openaiEvents(
 ): SseEvent[] {
 	const chunk = openaiChunk(id, model);
 	const events: SseEvent[] = [];
+	const safe = {filtered: false, severity: 'safe'};
 	for (let i = 0; i < (frames.processingComments ?? 0); i++) events.push({text: ': OPENROUTER PROCESSING\n\n', delta: false});
 	if (frames.promptFilter) {
-		const safe = {filtered: false, severity: 'safe'};
 		const filter = {prompt_index: 0, content_filter_results: {hate: safe, self_harm: safe, sexual: safe, violence: safe}};
 		events.push({text: `data: ${JSON.stringify({choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [filter]})}\n\n`, delta: false});
 	}
@@ -647,10 +651,18 @@ function openaiEvents(
 		const delta = {content: field === 'reasoning' ? '' : null, [field ?? 'reasoning_content']: thought};
 		events.push({text: chunk([{index: 0, delta, logprobs: null, finish_reason: null}]), delta: true});
 	}
-	for (const piece of pieces) {
-		events.push({text: chunk([{index: 0, delta: {content: piece}, logprobs: null, finish_reason: null}]), delta: true});
+	const filterResults = frames.contentFilter ? {content_filter_results: {hate: safe, self_harm: safe, sexual: safe, violence: safe}} : {};
+	for (const [index, piece] of pieces.entries()) {
+		events.push({text: chunk([{index: 0, delta: {content: piece}, logprobs: null, finish_reason: null, ...filterResults}]), delta: true});
+		if (frames.contentFilter && index === Math.floor(pieces.length / 2)) {
+			events.push({text: `data: ${JSON.stringify({choices: [], created: 0, id: '', model: '', object: ''})}\n\n`, delta: false});
+		}
 	}
 	events.push({text: chunk([{index: 0, delta: {}, logprobs: null, finish_reason: finish}]), delta: false});
+	if (frames.contentFilter) {
+		const offsets = {check_offset: 0, start_offset: 0, end_offset: pieces.join('').length};
+		events.push({text: chunk([{index: 0, delta: null, finish_reason: null, content_filter_offsets: offsets, ...filterResults}]), delta: false});
+	}
 	if (usage) {
 		const choices = {empty: {choices: []}, absent: {}, null: {choices: null}}[frames.usageChoices ?? 'empty'];
 		const body = {id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model, ...choices, usage: openaiUsage(usage)};

@@ -20,7 +20,9 @@ export interface OpenSettingsOptions {
 	cwd?: string;
 }
 
-const KEY_LIKE = /(api[-_]?key|secret|token|password|authorization|credential)/i;
+// `token` but not `tokens`: maxTokens and maxOutputTokens are counts, not secrets (they were
+// silently dropped from the file, so `/set max-tokens` did not outlive the session).
+const KEY_LIKE = /(api[-_]?key|secret|token(?!s)|password|authorization|credential)/i;
 
 /** Removes key-like fields at any depth (belt and braces: the schema drops unknown keys too). */
 export function stripSecrets<T>(value: T): T {

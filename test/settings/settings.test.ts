@@ -102,6 +102,17 @@ describe('settings store', () => {
 		expect(JSON.parse(text)).toMatchObject({backend: 'demo', theme: 'light'});
 	});
 
+	it('keeps token counts (maxTokens, the run-wide cap) while it strips tokens that are secrets', () => {
+		fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({maxTokens: 200_000, accessToken: 'at-1', github_token: 'gt-1'}));
+		const store = openSettings({cwd: dir});
+		expect(store.get().maxTokens).toBe(200_000);
+		store.save({maxTokens: 150_000});
+		const text = fs.readFileSync(store.path, 'utf8');
+		expect(JSON.parse(text)).toMatchObject({maxTokens: 150_000});
+		expect(text).not.toMatch(/at-1|gt-1/);
+		expect(openSettings({cwd: dir}).get().maxTokens).toBe(150_000);
+	});
+
 	it('moves a corrupt file aside with a notice instead of throwing', () => {
 		const file = path.join(dir, 'settings.json');
 		fs.writeFileSync(file, '{"backend": "demo",,, oops');

@@ -398,12 +398,13 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 	};
 
 	/** The answer of the reply asked for as the last one (out of turns, or after a limit), read as
-	 * every reply is: its code runs once (within the limits; a tripped limit refuses its sub-calls)
-	 * and what the code submits is the answer; FINAL(text) in prose counts when there is no code, and
-	 * FINAL_VAR(name) once the code ran. Code that submits nothing leaves the run's best so far (the
+	 * every reply is: FINAL(text) in prose counts when there is no code, FINAL_VAR(name) once the code
+	 * ran. Out of turns (`runBlocks`) its code runs once and what it submits is the answer; after a
+	 * limit it does not run (the run must stop: a loop of refused sub-calls would spin until the
+	 * block timeout). Code that submits nothing, or does not run, leaves the run's best so far (the
 	 * answer dict, then the last output), never the reply's unrun code; a reply without code is the
 	 * answer as it stands. */
-	const answerFromLastReply = async (reply: {text: string}, iteration: number, blockSignal: AbortSignal | undefined): Promise<string> => {
+	const answerFromLastReply = async (reply: {text: string}, iteration: number, blockSignal: AbortSignal | undefined, runBlocks: boolean): Promise<string> => {
 		const reading = readReply(reply.text);
 		const found = findProseFinal(reading.prose, knownNames);
 		if (reading.blocks.length === 0) {
@@ -411,7 +412,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		}
 		// Numbers this reply's blocks for the tree; the run's record keeps its iterations only.
 		const record: IterationRecord = {iteration, response: reply.text, codeBlocks: [], finalAnswer: null, executionTimeMs: 0, usage: zeroUsage(), finishReason: 'stop'};
-		for (const {code} of reading.blocks.filter((block) => block.closed)) {
+		for (const {code} of runBlocks ? reading.blocks.filter((block) => block.closed) : []) {
 			const result = await runCode(iteration, record, code, blockSignal);
 			if (result.final !== null) return result.final;
 		}
@@ -439,7 +440,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				if (last.role === 'user') last.content += `\n\n${limitedFinalPrompt(reached.message)}`;
 				else push({role: 'user', content: limitedFinalPrompt(reached.message)});
 				const reply = await modelTurn(iterationsBegun + 1, 'limited');
-				if (!emptyReplyCause(reply)) answer = await answerFromLastReply(reply, iterationsBegun + 1, params.signal);
+				if (!emptyReplyCause(reply)) answer = await answerFromLastReply(reply, iterationsBegun + 1, params.signal, false);
 			} catch {
 				// the best answer falls back to what the run already has
 			}
@@ -560,7 +561,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			noticeOnce(emptyReplyNotice(forcedEmpty, 'model', forced.reasoning.length));
 			return finish('', 'failed', {code: 'empty_reply', message: `Out of turns, and the final answer came back empty. ${emptyRepliesFailure(forcedEmpty)}`});
 		}
-		return finish((await answerFromLastReply(forced, maxIterations + 1, signal)) || bestSoFar(), 'forced');
+		return finish((await answerFromLastReply(forced, maxIterations + 1, signal, true)) || bestSoFar(), 'forced');
 	} catch (error) {
 		// A limit reached stops the tree's runs (a child's own signal aborts with its parent's block).
 		const reached = limits.tripped ?? (error instanceof LimitReached ? error : null);

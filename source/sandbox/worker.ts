@@ -10,7 +10,7 @@ import {isAscii} from 'node:buffer';
 import {parentPort, workerData, receiveMessageOnPort, type MessagePort} from 'node:worker_threads';
 import {CONTEXT_FD, CTL, bigReplyChars, bridgeFunctions, type HostMessage, type ParentMessage, type WorkerInit, type WorkerRunResult} from './protocol.js';
 import {OutputCapture, type StreamName} from './output.js';
-import {readSnapshotFile} from './snapshot-file.js';
+import {withSnapshotFile} from './snapshot-file.js';
 
 interface WorkerData {
 	init: WorkerInit;
@@ -287,9 +287,8 @@ async function load(): Promise<{py: PyodideLike; fromSnapshot: boolean; note?: s
 	let note: string | undefined;
 	if (init.snapshotPath) {
 		try {
-			const snapshot = readSnapshotFile(init.snapshotPath);
-			const py = await loadPyodide({...base, _loadSnapshot: snapshot});
-			// Pyodide keeps its config, and with it the snapshot (tens of MB), for the interpreter's life.
+			const py = await withSnapshotFile(init.snapshotPath, (snapshot) => loadPyodide({...base, _loadSnapshot: snapshot}));
+			// Pyodide keeps its config, and with it the snapshot's payload, for the interpreter's life.
 			if (py._api.config) py._api.config._loadSnapshot = undefined;
 			const tag = py.runPython('import _rlm; _rlm.SNAPSHOT_TAG');
 			if (tag !== init.snapshotTag) throw new Error('snapshot tag mismatch');

@@ -1,0 +1,87 @@
+// The snapshot file read into the Wasm memory as Pyodide copies it there: the same bytes land as
+// with a plain copy (zero pages too, where the target held something), other copies are left
+// alone, and a load that never copied the heap is refused (the worker then starts cold).
+import fs from 'node:fs';
+import path from 'node:path';
+import {afterAll, describe, expect, it} from 'vitest';
+import {snapshotFileParts, withSnapshotFile} from '../../source/sandbox/snapshot-file.js';
+import {freshCacheDir} from './helpers.js';
+
+const PAGE = 4096;
+const dir = freshCacheDir();
+afterAll(() => fs.rmSync(dir, {recursive: true, force: true}));
+
+/** A payload shaped as Pyodide's: a head (magic, heap offset, JSON), then a heap of pages, some zero. */
+function makePayload(heapStart: number, pages: number): Uint8Array {
+	const payload = new Uint8Array(heapStart + pages * PAGE);
+	const words = new Uint32Array(payload.buffer, 0, 2);
+	words[0] = 0x706f6e00;
+	words[1] = heapStart;
+	payload.set(new TextEncoder().encode('{"state":1}'), 48);
+	for (let page = 0; page < pages; page++) {
+		if (page % 3 === 1) continue; // a zero page
+		payload.fill((page % 250) + 1, heapStart + page * PAGE, heapStart + page * PAGE + (page % 2 ? PAGE : 100));
+	}
+	return payload;
+}
+
+function writeFile(name: string, payload: Uint8Array): string {
+	const file = path.join(dir, name);
+	fs.writeFileSync(file, Buffer.concat(snapshotFileParts(payload)));
+	return file;
+}
+
+/** What Pyodide's restore does with the payload: its head read as it is, its heap copied with one set. */
+function restoreLikePyodide(payload: Uint8Array, heap: Int8Array): {json: string; heap: Int8Array} {
+	const heapStart = new Uint32Array(payload.buffer, payload.byteOffset, 2)[1]!;
+	const json = new TextDecoder().decode(payload.subarray(48, 59));
+	heap.set(payload.subarray(heapStart));
+	return {json, heap};
+}
+
+describe('withSnapshotFile', () => {
+	it('puts the snapshot\'s exact bytes into the heap, zero pages included, and leaves TypedArray.set as it was', async () => {
+		const payload = makePayload(128, 40);
+		const file = writeFile('a.snapshot', payload);
+		const heap = new Int8Array(payload.length - 128);
+		heap.fill(9, 1 * PAGE, 2 * PAGE); // a page the snapshot has as zeros: it must become zeros
+		heap.fill(9, 7 * PAGE + 5, 7 * PAGE + 6);
+		const before = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, 'set');
+		const restored = await withSnapshotFile(file, async (given) => {
+			expect(given.length).toBe(payload.length);
+			// Another copy while the load runs is an ordinary copy.
+			const other = new Uint8Array(4);
+			other.set([1, 2, 3, 4]);
+			expect([...other]).toEqual([1, 2, 3, 4]);
+			return restoreLikePyodide(given, heap);
+		});
+		expect(restored.json).toBe('{"state":1}');
+		expect(Buffer.from(heap.buffer).equals(Buffer.from(payload.subarray(128)))).toBe(true);
+		expect(Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, 'set')).toEqual(before);
+		expect(Object.hasOwn(Uint8Array.prototype, 'set')).toBe(false);
+	});
+
+	it('reads a head longer than its usual size in full', async () => {
+		const payload = makePayload(80 * 1024, 3);
+		payload.fill(5, 70 * 1024, 80 * 1024);
+		const file = writeFile('b.snapshot', payload);
+		const heap = new Int8Array(3 * PAGE);
+		const head = await withSnapshotFile(file, async (given) => {
+			restoreLikePyodide(given, heap);
+			return Buffer.from(given.subarray(0, 80 * 1024));
+		});
+		expect(head.equals(Buffer.from(payload.subarray(0, 80 * 1024)))).toBe(true);
+		expect(Buffer.from(heap.buffer).equals(Buffer.from(payload.subarray(80 * 1024)))).toBe(true);
+	});
+
+	it('refuses a load that did not copy the heap, and a file that is not a snapshot', async () => {
+		const file = writeFile('c.snapshot', makePayload(128, 4));
+		await expect(withSnapshotFile(file, async () => 'not restored')).rejects.toThrow(/not restored/);
+		const cut = path.join(dir, 'cut.snapshot');
+		fs.writeFileSync(cut, fs.readFileSync(file).subarray(0, 5000));
+		await expect(withSnapshotFile(cut, async () => 1)).rejects.toThrow(/truncated/);
+		const other = path.join(dir, 'other.snapshot');
+		fs.writeFileSync(other, Buffer.alloc(5000, 7));
+		await expect(withSnapshotFile(other, async () => 1)).rejects.toThrow(/no header/);
+	});
+});

@@ -1,7 +1,8 @@
 // Anthropic backend through `@anthropic-ai/sdk` (the Messages API, streamed).
 
-import Anthropic from '@anthropic-ai/sdk';
-import {listModelIds, missingKeyError, notAReplyError, raceAbort, throwIfNotAReply, toBackendError, type ErrorContext} from './errors.js';
+import type Anthropic from '@anthropic-ai/sdk';
+import type {ClientOptions} from '@anthropic-ai/sdk';
+import {listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, throwIfNotAReply, toBackendError, type ErrorContext} from './errors.js';
 import {contextWindowTokens, estimateMessagesTokens, estimateTokens} from './model-info.js';
 import {defaultApiKey, defaultBaseURL, DEFAULT_ANTHROPIC_BASE_URL} from '../protocol/backends.js';
 import {inspectingFetch} from './response-body.js';
@@ -92,13 +93,25 @@ export function stopReasonOf(reason: string | null | undefined): FinishReason {
 	return 'other';
 }
 
+let sdk: Promise<typeof Anthropic> | undefined;
+
+/** The SDK, loaded on first use: about 1 MB of code that a run on another backend never needs. */
+function loadSdk(): Promise<typeof Anthropic> {
+	sdk ??= import('@anthropic-ai/sdk').then(({default: Sdk}) => {
+		recognizeSdkErrors(Sdk);
+		return Sdk;
+	});
+	return sdk;
+}
+
 export class AnthropicBackend implements Backend {
 	readonly kind = 'anthropic' as const;
 	readonly name = 'anthropic' as const;
 	readonly baseURL: string;
 	readonly timeoutMs: number;
 	readonly maxRetries: number;
-	private readonly client: Anthropic;
+	/** Made once the SDK has loaded (it starts loading with the backend). */
+	private readonly client: Promise<Anthropic>;
 
 	/** Throws BackendError 'missing_key' for the official API without a key. */
 	constructor(config: Partial<BackendConfig> = {}) {
@@ -119,15 +132,14 @@ export class AnthropicBackend implements Backend {
 			// The SDK logs unparsable events to the console, which would draw over the TUI.
 			logLevel: 'off' as const,
 		};
-		if (apiKey !== undefined) {
-			this.client = new Anthropic({...common, apiKey});
-		} else if (authToken !== undefined) {
-			this.client = new Anthropic({...common, authToken});
-		} else if (isOfficialAnthropic(this.baseURL)) {
-			throw missingKeyError('anthropic');
-		} else {
-			this.client = new Anthropic({...common, apiKey: ANTHROPIC_PLACEHOLDER_KEY});
-		}
+		let options: ClientOptions;
+		if (apiKey !== undefined) options = {...common, apiKey};
+		else if (authToken !== undefined) options = {...common, authToken};
+		else if (isOfficialAnthropic(this.baseURL)) throw missingKeyError('anthropic');
+		else options = {...common, apiKey: ANTHROPIC_PLACEHOLDER_KEY};
+		this.client = loadSdk().then((Sdk) => new Sdk(options));
+		// A failed load is reported by the request that awaits it.
+		this.client.catch(() => {});
 	}
 
 	private context(options?: {model?: string; signal?: AbortSignal}): ErrorContext {
@@ -161,8 +173,9 @@ export class AnthropicBackend implements Backend {
 		let events = 0;
 		try {
 			if (signal?.aborted) throw toBackendError(undefined, context);
+			const client = await raceAbort(this.client, signal);
 			const {data: stream, response} = await raceAbort(
-				this.client.messages.create({...this.params(messages, options), stream: true}, {signal}).withResponse(),
+				client.messages.create({...this.params(messages, options), stream: true}, {signal}).withResponse(),
 				signal,
 			);
 			throwIfNotAReply(response, context);
@@ -224,8 +237,9 @@ export class AnthropicBackend implements Backend {
 		const context = this.context(options);
 		try {
 			if (signal?.aborted) throw toBackendError(undefined, context);
+			const client = await raceAbort(this.client, signal);
 			const {data: response, response: raw} = await raceAbort(
-				this.client.messages.create(this.params(messages, options), {signal}).withResponse(),
+				client.messages.create(this.params(messages, options), {signal}).withResponse(),
 				signal,
 			);
 			throwIfNotAReply(raw, context);
@@ -255,8 +269,9 @@ export class AnthropicBackend implements Backend {
 		}
 	}
 
-	listModels(signal?: AbortSignal): Promise<string[]> {
-		return listModelIds(this.client.models.list({}, {signal}), signal, this.context({signal}));
+	async listModels(signal?: AbortSignal): Promise<string[]> {
+		const client = await this.client;
+		return listModelIds(client.models.list({}, {signal}), signal, this.context({signal}));
 	}
 
 	/** The model catalog's window for `model` (the Messages API does not report one). */

@@ -1,7 +1,5 @@
 // Turns whatever an SDK throws into a BackendError with one line a user can act on.
 
-import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
 import {errorBodyOf, messageFromJson, messageFromText, notAReply, pageSummary} from './response-body.js';
 import {BackendError, type BackendKind} from './types.js';
 import {BACKEND_KINDS} from '../protocol/backends.js';
@@ -23,6 +21,27 @@ export interface ErrorContext {
 	/** How to start the server when it cannot be reached (a local preset's command). */
 	start?: string;
 }
+
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/** The error classes both SDKs (openai, @anthropic-ai/sdk) export under these names. */
+export interface SdkErrors {
+	APIError: ErrorClass;
+	APIUserAbortError: ErrorClass;
+	APIConnectionError: ErrorClass;
+	APIConnectionTimeoutError: ErrorClass;
+}
+
+/** The SDKs loaded so far: only an SDK that made a client can have thrown. */
+const sdks = new Set<SdkErrors>();
+
+/** Called by a backend with its SDK once loaded, so its errors are read as that SDK's errors (each
+ * SDK loads only when a backend of its kind is made: the Anthropic one is about 1 MB of code). */
+export function recognizeSdkErrors(sdk: SdkErrors): void {
+	sdks.add(sdk);
+}
+
+const isSdkError = (error: unknown, name: keyof SdkErrors): boolean => [...sdks].some((sdk) => error instanceof sdk[name]);
 
 const labelOf = (context: ErrorContext) => context.label ?? kindLabel(context.kind);
 
@@ -131,25 +150,23 @@ function rootCauseMessage(error: unknown): string | undefined {
 
 function isUserAbort(error: unknown): boolean {
 	return (
-		error instanceof OpenAI.APIUserAbortError ||
-		error instanceof Anthropic.APIUserAbortError ||
+		isSdkError(error, 'APIUserAbortError') ||
 		(error instanceof Error && error.name === 'AbortError')
 	);
 }
 
 function isTimeout(error: unknown): boolean {
-	return error instanceof OpenAI.APIConnectionTimeoutError || error instanceof Anthropic.APIConnectionTimeoutError;
+	return isSdkError(error, 'APIConnectionTimeoutError');
 }
 
 function isConnectionError(error: unknown): boolean {
-	return error instanceof OpenAI.APIConnectionError || error instanceof Anthropic.APIConnectionError;
+	return isSdkError(error, 'APIConnectionError');
 }
 
 function statusOf(error: unknown): number | undefined {
-	if (error instanceof OpenAI.APIError || error instanceof Anthropic.APIError) {
-		return typeof error.status === 'number' ? error.status : undefined;
-	}
-	return undefined;
+	if (!isSdkError(error, 'APIError')) return undefined;
+	const status = (error as {status?: unknown}).status;
+	return typeof status === 'number' ? status : undefined;
 }
 
 const CONNECTION_PROBLEMS: Record<string, string> = {
@@ -301,7 +318,7 @@ const PERMANENT_TYPES = /invalid_request|authentication|permission|not_found|bad
 export function isTransientStreamError(error: unknown): boolean {
 	if (error instanceof BackendError || isUserAbort(error) || isTimeout(error)) return false;
 	if (isConnectionError(error) || (statusOf(error) === undefined && systemErrorCode(error) !== undefined)) return true;
-	if (!(error instanceof OpenAI.APIError || error instanceof Anthropic.APIError) || error.status !== undefined) return false;
+	if (!isSdkError(error, 'APIError') || (error as {status?: unknown}).status !== undefined) return false;
 	const body = (error as {error?: unknown}).error;
 	const inner = isObject(body) && isObject(body['error']) ? body['error'] : body;
 	const type = isObject(inner) ? `${scalarText(inner['type'])} ${scalarText(inner['code'])}` : '';

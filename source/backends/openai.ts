@@ -2,7 +2,7 @@
 
 import OpenAI from 'openai';
 import type {ChatCompletionCreateParams} from 'openai/resources/chat/completions';
-import {listModelIds, missingKeyError, notAReplyError, raceAbort, throwIfNotAReply, serverMessage, toBackendError, type ErrorContext} from './errors.js';
+import {listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, throwIfNotAReply, serverMessage, toBackendError, type ErrorContext} from './errors.js';
 import {contextWindowTokens, estimateMessagesTokens, estimateTokens} from './model-info.js';
 import {reasoningField, splitThinkText} from './reasoning.js';
 import {
@@ -41,6 +41,8 @@ import {
 } from './types.js';
 
 export {DEFAULT_OPENAI_BASE_URL} from '../protocol/backends.js';
+recognizeSdkErrors(OpenAI);
+
 /** The key sent to local servers when none is given (they ignore it; the SDK insists on one). */
 export const LOCAL_PLACEHOLDER_KEY = 'ollama';
 

@@ -1,6 +1,10 @@
 // -c/--context-file, --context-format and --max-context-bytes: the context the command line asks
 // for, loaded by the context room (source/context), with `-c -` read through the robust stdin reader.
-import {contextFormats, loadContext, parseByteSize, skippedLine, type ContextFormat, type ContextLoadOptions, type LoadedContext} from '../context/index.js';
+// The loader (with its folder walk, globs and .gitignore rules) loads only when -c is given.
+import {contextFormats, type ContextFormat} from '../context/json.js';
+import type {ContextLoadOptions, LoadedContext} from '../context/load.js';
+import {parseByteSize} from '../context/size.js';
+import {skippedLine} from '../context/summary.js';
 import {readStdin} from './stdin.js';
 import {UsageError} from './usage-error.js';
 import {tell} from './tell.js';
@@ -39,6 +43,7 @@ export async function contextFromFlags(flags: ContextFlags, stderr: NodeJS.Writa
 	if (fromStdin && stdin.isTTY) throw new UsageError('-c - reads the context from stdin, but stdin is a terminal: pipe it in, e.g. cat notes.txt | rlm-tui -c - -p "..."');
 	if (fromStdin && !flags.prompt?.trim()) throw new UsageError('-c - takes the context from stdin, so the question goes in -p "..."');
 	if (specs.length === 0) return {options, fromStdin};
+	const {loadContext} = await import('../context/load.js');
 	const loaded = await loadContext(specs, {...options, readStdin: () => readStdin({optional: false, stdin})});
 	const skipped = skippedLine(loaded.skipped);
 	if (skipped) tell(stderr, `rlm-tui: context: ${skipped}`);

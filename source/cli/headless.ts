@@ -14,6 +14,7 @@ import {partialAnswerTracker} from './partial-answer.js';
 import {startProgress} from './progress.js';
 import {tell} from './tell.js';
 import {withAdvice} from '../protocol/errors.js';
+import {formatCount} from '../protocol/numbers.js';
 
 export interface HeadlessOptions {
 	config: ResolvedConfig;
@@ -170,7 +171,7 @@ export function backendBreakdown(tree: Pick<TrajectoryState, 'usageByBackend' | 
 		.map(([backend, models]) => {
 			const total = Object.values(models).reduce((sum, usage) => ({inputTokens: sum.inputTokens + usage.inputTokens, outputTokens: sum.outputTokens + usage.outputTokens}), {inputTokens: 0, outputTokens: 0});
 			const cost = tree.costByBackend[backend];
-			return `${backend} ${total.inputTokens.toLocaleString('en-US')} in / ${total.outputTokens.toLocaleString('en-US')} out${cost !== undefined ? ` ~${formatCost(cost)}` : ''}`;
+			return `${backend} ${formatCount(total.inputTokens)} in / ${formatCount(total.outputTokens)} out${cost !== undefined ? ` ~${formatCost(cost)}` : ''}`;
 		})
 		.join('; ');
 }

@@ -13,6 +13,7 @@ import {isJsonLines, isJsonName, parseJson, parseJsonLines, parseJsonOrLines, ty
 import {defaultMaxContextBytes, formatBytes, MiB} from './size.js';
 import {decodeText, readIfText, readTextFile} from './text-file.js';
 import type {AllowedFolders} from './within.js';
+import {formatCount} from '../protocol/numbers.js';
 
 export interface ContextLoadOptions {
 	/** Where relative paths and globs start (default: the process's working directory). */
@@ -198,7 +199,7 @@ export async function loadContext(specs: readonly string[], options: ContextLoad
 		for (const [key, value] of read) entries.push({name: key, path: key, value});
 	}
 	bytes += gatherer.bytes;
-	const label = single ? (sources[0]!.kind === 'folder' ? folderLabel(specs[0]!, sources[0]!.path) : specs[0]!) : `${files.toLocaleString('en-US')} files`;
+	const label = single ? (sources[0]!.kind === 'folder' ? folderLabel(specs[0]!, sources[0]!.path) : specs[0]!) : `${formatCount(files)} files`;
 	return loaded(Object.fromEntries(uniqueKeys(entries)), label, files, bytes, gatherer.skipped);
 }
 

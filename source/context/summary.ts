@@ -4,8 +4,9 @@ import type {JsonValue} from '../protocol/repl.js';
 import type {SkippedFile} from './found-files.js';
 import type {LoadedContext} from './load.js';
 import {formatBytes} from './size.js';
+import {formatCount} from '../protocol/numbers.js';
 
-const plural = (count: number, word: string) => `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`;
+const plural = (count: number, word: string) => `${formatCount(count)} ${word}${count === 1 ? '' : 's'}`;
 
 /** "skipped 4 files: 3 binary (a.png, b.png, c.png), 1 unreadable (x.txt)"; '' when none was. */
 export function skippedLine(skipped: readonly SkippedFile[], shown = 3): string {
@@ -21,7 +22,7 @@ export function skippedLine(skipped: readonly SkippedFile[], shown = 3): string 
 
 /** What Python gets, in words: "a str of 1,234 characters", "a dict of 12 files", "a list of 40 items". */
 export function contextShape(context: JsonValue, files: number): string {
-	if (typeof context === 'string') return `${context.length.toLocaleString('en-US')} characters`;
+	if (typeof context === 'string') return `${formatCount(context.length)} characters`;
 	if (Array.isArray(context)) return `a list of ${plural(context.length, 'item')}`;
 	if (context !== null && typeof context === 'object') {
 		const keys = Object.keys(context).length;
@@ -46,6 +47,6 @@ export const contextBadge = (loaded: LoadedContext): ContextBadge => ({label: lo
 
 /** "docs/ · 12 files, 1.2 MiB", "notes.txt · 10 B": the label clipped by `clip` to fit. */
 export function badgeText(badge: ContextBadge, clip: (text: string) => string = (text) => text): string {
-	const count = badge.files > 1 && !badge.label.endsWith(' files') ? `${badge.files.toLocaleString('en-US')} files, ` : '';
+	const count = badge.files > 1 && !badge.label.endsWith(' files') ? `${formatCount(badge.files)} files, ` : '';
 	return `${clip(badge.label)} · ${count}${formatBytes(badge.bytes)}`;
 }

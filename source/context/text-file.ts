@@ -3,6 +3,7 @@
 import {constants} from 'node:buffer';
 import {open, readFile, stat} from 'node:fs/promises';
 import {ContextLoadError} from './errors.js';
+import {formatCount} from '../protocol/numbers.js';
 
 /** The longest text one file can hold, in UTF-16 code units: the longest string Node's V8 makes
  * (2^29 - 24 = 536,870,888 on 64-bit, buffer.constants.MAX_STRING_LENGTH). */
@@ -26,7 +27,7 @@ const sizeText = (bytes: number) => (bytes >= 1024 * MiB ? `${(bytes / (1024 * M
 function tooLong(path: string, bytes: number): ContextLoadError {
 	return new ContextLoadError(
 		`Context file ${path} is ${sizeText(bytes)}; one context file holds at most ${Math.floor(maxContextFileChars / MiB)} MiB of text ` +
-			`(${maxContextFileChars.toLocaleString('en-US')} characters, the longest string Node.js makes). ` +
+			`(${formatCount(maxContextFileChars)} characters, the longest string Node.js makes). ` +
 			'Split it into smaller files and pass each with its own -c (Python then gets a dict of name -> text), or pass a part of it.',
 	);
 }

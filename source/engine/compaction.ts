@@ -6,6 +6,7 @@ import {estimateMessagesTokens} from '../backends/model-info.js';
 import {callModel} from './model-call.js';
 import type {EngineContext} from './engine-context.js';
 import {REPLY_RESERVE_TOKENS} from './windows.js';
+import {formatCount} from '../protocol/numbers.js';
 
 /** Compaction starts when the prompt passes this share of the window (less the reply's reserve). */
 export const COMPACTION_THRESHOLD = 0.8;
@@ -35,7 +36,7 @@ const SUMMARY_HEADING = 'Summary of my earlier work in this run (older turns wer
 /** Keeps `text` within `chars`: its head and tail, with what was dropped stated. */
 export function clipMiddle(text: string, chars: number): string {
 	if (text.length <= chars) return text;
-	const marker = (omitted: number) => `\n[... ${omitted.toLocaleString('en-US')} characters omitted to fit the context window ...]\n`;
+	const marker = (omitted: number) => `\n[... ${formatCount(omitted)} characters omitted to fit the context window ...]\n`;
 	const room = Math.max(0, chars - marker(text.length).length);
 	const head = Math.ceil(room * 0.6);
 	const tail = room - head;

@@ -4,6 +4,7 @@
 // told: the user (a notice naming the cause and the fix), the model (a nudge), a sub-call slot (an
 // `Error:` string), and the run when it happens twice in a row (one line, status failed).
 import type {FinishReason, NoticeCode} from '../protocol/llm.js';
+import {formatCount} from '../protocol/numbers.js';
 
 export type EmptyReplyCause =
 	/** Only reasoning came back: the server's reasoning parser or chat template sent the answer there. */
@@ -24,7 +25,7 @@ export function emptyReplyCause(reply: {text: string; reasoning: string; reasoni
 	return reply.reasoningInText ? 'think_only' : 'reasoning_only';
 }
 
-const chars = (n: number) => `${n.toLocaleString('en-US')} characters`;
+const chars = (n: number) => `${formatCount(n)} characters`;
 
 const THINK_ONLY_ADVICE =
 	"it stopped after its thinking. Ask again; if it keeps doing so, turn its thinking off (Qwen3: /no_think or chat_template_kwargs {\"enable_thinking\": false}) or use a model that answers after it thinks";

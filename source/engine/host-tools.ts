@@ -7,6 +7,7 @@ import type {HostToolSpec, JsonValue, Repl, ToolHandler, ToolOutcome} from '../p
 import type {EngineContext} from './engine-context.js';
 import type {HostTool, HostTools} from './types.js';
 import {newId} from './ids.js';
+import {formatCount} from '../protocol/numbers.js';
 
 /** Names Python's REPL keeps for itself (prelude.py RESERVED and its numbered names). */
 const reservedNames = new Set(['context', 'history', 'answer', 'full_history', 'llm_query', 'llm_query_batched', 'rlm_query', 'rlm_query_batched', 'llm_output', 'FINAL', 'FINAL_VAR', 'SHOW_VARS', 'ToolError']);
@@ -71,7 +72,7 @@ export function hostToolsSection(tools: HostTools | undefined): string {
 
 /** Characters of a tool's input and result kept on its events (the whole reaches Python). */
 const EVENT_TEXT_CHARS = 20_000;
-const cut = (text: string) => (text.length > EVENT_TEXT_CHARS ? `${text.slice(0, EVENT_TEXT_CHARS)}… [${(text.length - EVENT_TEXT_CHARS).toLocaleString('en-US')} more characters]` : text);
+const cut = (text: string) => (text.length > EVENT_TEXT_CHARS ? `${text.slice(0, EVENT_TEXT_CHARS)}… [${formatCount(text.length - EVENT_TEXT_CHARS)} more characters]` : text);
 const firstLine = (error: unknown) => ((error instanceof Error ? error.message : String(error)).split('\n').find((line) => line.trim()) ?? 'it failed').trim();
 
 /** JSON text without Python's spaces (as the result is shown); the text itself when it is not JSON. */

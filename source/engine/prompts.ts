@@ -1,6 +1,7 @@
 // Every text the engine sends the root model. Size-aware, and reminding the model of the turn.
 import type {ContextInfo, SystemPromptChoice} from '../protocol/events.js';
 import type {VariableInfo} from '../protocol/repl.js';
+import {formatCount} from '../protocol/numbers.js';
 
 export type SizeClass = 'small' | 'medium' | 'large' | 'huge';
 
@@ -28,7 +29,7 @@ export function systemPrompt(options: {
 	subModelWindow?: {tokens: number; chars: number};
 }): string {
 	const promptSize = options.subModelWindow
-		? `Keep each prompt under about ${options.subModelWindow.chars.toLocaleString('en-US')} characters: the sub-model's window is ${options.subModelWindow.tokens.toLocaleString('en-US')} tokens, and a longer prompt is cut or refused.`
+		? `Keep each prompt under about ${formatCount(options.subModelWindow.chars)} characters: the sub-model's window is ${formatCount(options.subModelWindow.tokens)} tokens, and a longer prompt is cut or refused.`
 		: 'Keep each prompt well under ~100,000 characters.';
 	const recursive =
 		options.depth + 1 < options.maxDepth
@@ -83,7 +84,7 @@ export function missingFromSystemPrompt(text: string): string[] {
 
 export function describeContext(context: ContextInfo): string {
 	if (context.type === 'none') return 'There is no separate context: `context` is an empty string.';
-	const chars = context.chars.toLocaleString('en-US');
+	const chars = formatCount(context.chars);
 	if (context.type === 'dict') {
 		const keys = context.keys ?? [];
 		const shown = keys.slice(0, 20).map((key) => JSON.stringify(key)).join(', ');
@@ -93,7 +94,7 @@ export function describeContext(context: ContextInfo): string {
 		return `Your context is a dict of ${keys.length} documents (${chars} characters in all), keyed by ${shown}${more}.`;
 	}
 	if (context.type === 'list')
-		return `Your context is a list of ${(context.items ?? 0).toLocaleString('en-US')} items parsed from JSON (${chars} characters in all as text). Items may be str, int, float, bool, None, list or dict.`;
+		return `Your context is a list of ${formatCount(context.items ?? 0)} items parsed from JSON (${chars} characters in all as text). Items may be str, int, float, bool, None, list or dict.`;
 	if (context.type !== 'str') return `Your context is a${context.type === 'int' ? 'n' : ''} ${context.type} parsed from JSON (${chars} characters as text).`;
 	return `Your context is a str of ${chars} characters.`;
 }
@@ -112,7 +113,7 @@ const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0,
 export function variableListing(variables: readonly VariableInfo[], count = variables.length, withTypes = true): string {
 	const shown = variables.slice(0, LISTED_VARIABLES).map((v) => (withTypes ? `${cut(v.name, LISTED_NAME_CHARS)} (${cut(v.type, LISTED_TYPE_CHARS)})` : cut(v.name, LISTED_NAME_CHARS)));
 	const more = Math.max(count, variables.length) - shown.length;
-	return `${shown.join(', ')}${more > 0 ? `, and ${more.toLocaleString('en-US')} more (SHOW_VARS() lists them all)` : ''}`;
+	return `${shown.join(', ')}${more > 0 ? `, and ${formatCount(more)} more (SHOW_VARS() lists them all)` : ''}`;
 }
 
 export function firstUserMessage(options: {
@@ -180,7 +181,7 @@ export function feedbackMessage(blocks: BlockFeedback[], variables: VariableInfo
 		const label = blocks.length > 1 ? `Block ${index + 1}: ` : '';
 		let output = [block.stdout, block.stderr].filter(Boolean).join(block.stdout.endsWith('\n') ? '' : '\n');
 		if (block.truncatedChars > 0 && !/omitted/.test(output))
-			output += `\n[... ${block.truncatedChars.toLocaleString('en-US')} characters of output omitted ...]`;
+			output += `\n[... ${formatCount(block.truncatedChars)} characters of output omitted ...]`;
 		if (block.ok) {
 			parts.push(`${label}\`\`\`result\n${output.trim() ? output.trimEnd() : '(no output - did you forget to print?)'}\n\`\`\``);
 		} else {

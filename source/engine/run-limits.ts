@@ -7,6 +7,7 @@
 import type {LimitCaps, LimitName, LimitUse} from '../protocol/limits.js';
 import type {NoticeCode, Usage} from '../protocol/llm.js';
 import {CostMeter, inputCostUsd} from './cost-meter.js';
+import {formatCount} from '../protocol/numbers.js';
 
 /** Why a run stopped: the limit, and a one-line message for the user and the model. */
 export class LimitReached extends Error {
@@ -26,7 +27,7 @@ export interface LimitHooks {
 	onNotice(code: NoticeCode, message: string): void;
 }
 
-const count = (n: number) => n.toLocaleString('en-US');
+const count = (n: number) => formatCount(n);
 const usd = (n: number) => `$${n < 1 ? n.toFixed(4) : n.toFixed(2)}`;
 
 /** The one-line description of a cap, as messages name it (with the flag that sets it). */

@@ -35,6 +35,7 @@ import {bridgeHandler} from './sub-calls.js';
 import {promptBudgetChars, REPLY_RESERVE_TOKENS, subModelWindow, windowOf} from './windows.js';
 import {cutReplyNote, cutReplyNotice, GENERIC_WINDOW_ADVICE, promptTruncatedMessage, promptTruncation} from './truncation.js';
 import type {CompletionResult, IterationRecord} from './types.js';
+import {formatCount} from '../protocol/numbers.js';
 
 export interface RunParams {
 	runId: string;
@@ -200,7 +201,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			runId,
 			level: 'warn',
 			code: 'prompt_over_window',
-			message: `This run's conversation is about ${sent.toLocaleString('en-US')} tokens, over the ${window.tokens.toLocaleString('en-US')}-token window of ${model} (${window.source}): the server will cut or refuse it. ${advice}`,
+			message: `This run's conversation is about ${formatCount(sent)} tokens, over the ${formatCount(window.tokens)}-token window of ${model} (${window.source}): the server will cut or refuse it. ${advice}`,
 		});
 	};
 
@@ -242,7 +243,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				model,
 				usage: compacted.usage,
 				...(costUsd !== undefined ? {costUsd} : {}),
-				message: `Compacted iterations ${compacted.from}-${compacted.to} before turn ${iteration}: about ${compacted.tokensBefore.toLocaleString('en-US')} -> ${compacted.tokensAfter.toLocaleString('en-US')} tokens of the ${window.tokens.toLocaleString('en-US')}-token window (${window.source}). The summary that replaced them:\n${compacted.summary}`,
+				message: `Compacted iterations ${compacted.from}-${compacted.to} before turn ${iteration}: about ${formatCount(compacted.tokensBefore)} -> ${formatCount(compacted.tokensAfter)} tokens of the ${formatCount(window.tokens)}-token window (${window.source}). The summary that replaced them:\n${compacted.summary}`,
 			});
 		}
 		if (compacted) await syncFullHistory(callSignal);

@@ -5,6 +5,7 @@
 import {Buffer} from 'node:buffer';
 import type {BridgeRequest} from '../protocol/repl.js';
 import type {SettledOptions} from './engine-context.js';
+import {formatCount} from '../protocol/numbers.js';
 
 /** Characters of a refused prompt shown in the tree and the log. */
 export const PROMPT_PREVIEW_CHARS = 200;
@@ -12,7 +13,7 @@ export const PROMPT_PREVIEW_CHARS = 200;
 /** Bytes all the prompts of one request may hold together (at least one prompt's cap): 64 MiB. */
 export const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
 
-const count = (n: number) => n.toLocaleString('en-US');
+const count = (n: number) => formatCount(n);
 
 /** Characters of a model name repeated back in an error (it comes from model code). */
 const shownName = (name: string) => JSON.stringify(name.length > 100 ? `${name.slice(0, 100)}…` : name);

@@ -14,6 +14,7 @@ import {emptyReplyCause, emptyReplyNotice, emptySubCallError} from './empty-repl
 import {callModel} from './model-call.js';
 import {promptBudgetChars, REPLY_RESERVE_TOKENS, subModelWindow} from './windows.js';
 import {CUT_REPLY_MARKER, cutPromptMarker, GENERIC_WINDOW_ADVICE, promptTruncatedMessage, promptTruncation} from './truncation.js';
+import {formatCount} from '../protocol/numbers.js';
 
 export interface CallSite {
 	runId: string;
@@ -79,7 +80,7 @@ export function bridgeHandler(engine: EngineContext, site: CallSite): BridgeHand
 /** A prompt over maxPromptBytes: shown in the tree by its first characters only, never sent. */
 function oversizedCall(engine: EngineContext, site: CallSite, request: BridgeRequest, model: string, prompt: string, bytes: number, index: number) {
 	const error = promptBytesError(bytes, engine.options.maxPromptBytes);
-	const preview = `${prompt.slice(0, PROMPT_PREVIEW_CHARS)}… [${bytes.toLocaleString('en-US')} bytes: not sent]`;
+	const preview = `${prompt.slice(0, PROMPT_PREVIEW_CHARS)}… [${formatCount(bytes)} bytes: not sent]`;
 	site.noticeOnce({code: 'sub_call_refused', message: error});
 	return tracedCall(engine, site, {kind: request.fn.startsWith('rlm_') ? 'rlm' : 'llm', fn: request.fn, model, prompt: preview, index, backend: subBackendOf(engine).label}, async () =>
 		failed('prompt_too_large', error),
@@ -140,7 +141,7 @@ function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest
 		const {tokens: window, source} = await subModelWindow(engine, model, signal);
 		const tokens = approxTokens(prompt);
 		if (tokens + REPLY_RESERVE_TOKENS > window) {
-			const error = `this prompt is about ${tokens.toLocaleString('en-US')} tokens, over the ${window.toLocaleString('en-US')}-token window of ${model} (${source}). Split it into smaller pieces (e.g. chunks of ${promptBudgetChars(window).toLocaleString('en-US')} characters) and use llm_query_batched.`;
+			const error = `this prompt is about ${formatCount(tokens)} tokens, over the ${formatCount(window)}-token window of ${model} (${source}). Split it into smaller pieces (e.g. chunks of ${formatCount(promptBudgetChars(window))} characters) and use llm_query_batched.`;
 			return failed('prompt_too_large', error);
 		}
 		const refused = engine.limits.admit(model, tokens);

@@ -3,6 +3,7 @@
 import {estimateMessagesTokens} from '../backends/model-info.js';
 import type {ChatMessage, Usage} from '../protocol/llm.js';
 import type {PromptTruncation} from '../protocol/events.js';
+import {formatCount} from '../protocol/numbers.js';
 
 /** A reported prompt below 1/RATIO of what was sent reads as truncated. Ollama keeps num_ctx/2 + 2
  * tokens of a prompt longer than its window (ollama/ollama#17427), so an overflow of any size
@@ -19,7 +20,7 @@ export function promptTruncation(messages: readonly ChatMessage[], usage: Usage)
 	return {sentTokens, keptTokens};
 }
 
-const tokens = (n: number) => n.toLocaleString('en-US');
+const tokens = (n: number) => formatCount(n);
 
 /** The warning for the user, with how to fix it. `advice` is the server's own remedy when known. */
 export function promptTruncatedMessage(model: string, cut: PromptTruncation, advice: string): string {

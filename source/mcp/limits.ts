@@ -1,3 +1,4 @@
+import {formatCount} from '../protocol/numbers.js';
 // Limits of an MCP server: the caps each call gets (a call may ask for lower ones, never higher),
 // and the spending of the server's whole life (a runaway agent cannot spend without bound).
 
@@ -99,7 +100,7 @@ export class LifetimeLedger {
 		const {totalBudget, totalTokens} = this.limits;
 		const over = (totalBudget !== undefined && this.spent.usd >= totalBudget) || (totalTokens !== undefined && this.spent.tokens >= totalTokens);
 		if (!over) return null;
-		const what = totalBudget !== undefined && this.spent.usd >= totalBudget ? `budget of $${totalBudget} (--total-budget)` : `${totalTokens!.toLocaleString('en-US')} tokens (--total-tokens)`;
-		return `This rlm-tui MCP server has spent its total ${what}: $${this.spent.usd.toFixed(4)} and ${this.spent.tokens.toLocaleString('en-US')} tokens over ${this.spent.calls} call(s). No more calls until it is restarted with a higher limit.`;
+		const what = totalBudget !== undefined && this.spent.usd >= totalBudget ? `budget of $${totalBudget} (--total-budget)` : `${formatCount(totalTokens!)} tokens (--total-tokens)`;
+		return `This rlm-tui MCP server has spent its total ${what}: $${this.spent.usd.toFixed(4)} and ${formatCount(this.spent.tokens)} tokens over ${this.spent.calls} call(s). No more calls until it is restarted with a higher limit.`;
 	}
 }

@@ -3,6 +3,7 @@
 // llm_query is a batch of one), and heartbeats between. Tokens are the whole tree's so far.
 import type {RlmEvent} from '../protocol/events.js';
 import {emptyTrajectory, reduceTrajectory, type TrajectoryState} from '../trajectory/tree.js';
+import {formatCount} from '../protocol/numbers.js';
 
 /** The fields of an MCP `notifications/progress` besides the token. `progress` increases with every
  * notification (the spec requires it): iteration n starts at n; the k-th step after that (a
@@ -32,7 +33,7 @@ interface OpenBatch {
 	done: number;
 }
 
-const count = (n: number) => n.toLocaleString('en-US');
+const count = (n: number) => formatCount(n);
 
 /** Follows a run's events and calls `deliver` for each step worth telling. */
 export function runProgress(deliver: (step: ProgressStep) => void): RunProgress {

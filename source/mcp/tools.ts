@@ -11,6 +11,7 @@ import {CALL_LIMIT_NAMES, snakeName, type CallLimits} from '../protocol/limits.j
 import {clientRoots} from './roots.js';
 import {findRunFile, fullTrajectory, listRunFiles, loggedSummary, readLoggedRun, type RunSummary} from './run-log.js';
 import {CallRefused, limitsOut, type McpRuntime} from './runtime.js';
+import {formatCount} from '../protocol/numbers.js';
 
 const runUri = (file: string) => `rlm-tui://runs/${encodeURIComponent(basename(file))}`;
 
@@ -225,7 +226,7 @@ export function createMcpServer(runtime: McpRuntime, version: string): McpServer
 				return {
 					content: [
 						{type: 'text', text: cut ? text.slice(0, maxChars) : text},
-						...(cut ? [{type: 'text' as const, text: `[rlm-tui: cut at ${maxChars.toLocaleString('en-US')} of ${text.length.toLocaleString('en-US')} characters; ask with a larger max_chars, or read ${file}]`}] : []),
+						...(cut ? [{type: 'text' as const, text: `[rlm-tui: cut at ${formatCount(maxChars)} of ${formatCount(text.length)} characters; ask with a larger max_chars, or read ${file}]`}] : []),
 					],
 				};
 			} catch (error) {

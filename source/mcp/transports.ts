@@ -9,6 +9,7 @@ import {isInitializeRequest} from '@modelcontextprotocol/sdk/types.js';
 import {isLoopback} from '../server/server.js';
 import type {McpRuntime} from './runtime.js';
 import {createMcpServer} from './tools.js';
+import {formatCount} from '../protocol/numbers.js';
 
 /** Serves one session on stdin/stdout; resolves when the client closes it (stdin ends). */
 export async function serveStdio(runtime: McpRuntime, version: string): Promise<void> {
@@ -92,7 +93,7 @@ export async function serveHttp(runtime: McpRuntime, version: string, options: M
 		let size = 0;
 		for await (const chunk of req) {
 			size += (chunk as Buffer).length;
-			if (size > maxBodyBytes) throw new HttpRefusal(413, `The request body is over ${maxBodyBytes.toLocaleString('en-US')} bytes.`);
+			if (size > maxBodyBytes) throw new HttpRefusal(413, `The request body is over ${formatCount(maxBodyBytes)} bytes.`);
 			chunks.push(chunk as Buffer);
 		}
 		try {

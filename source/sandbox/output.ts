@@ -81,7 +81,10 @@ export interface CapturedOutput {
 }
 
 export function omissionMarker(chars: number): string {
-	return `\n... [${chars.toLocaleString('en-US')} characters omitted] ...\n`;
+	// Grouped by hand: toLocaleString would load ICU's number formatting into the host (protocol's
+	// formatCount is out of the host's reach).
+	const count = String(chars).replace(/\B(?=(\d{3})+$)/g, ',');
+	return `\n... [${count} characters omitted] ...\n`;
 }
 
 export class OutputCapture {

@@ -2,6 +2,7 @@
 // · 0:42/5:00 · 1/3 errors`. Pure; the tree, the status line, -e and the headless spinner share it.
 import type {LimitCaps, LimitName, LimitUse} from '../protocol/limits.js';
 import {formatClock, formatCost, formatTokens} from './units.js';
+import {formatCount} from '../protocol/numbers.js';
 
 export interface LimitsTextOptions {
 	/** Milliseconds since the run started, when a clock is newer than `use.elapsedMs`. */
@@ -36,7 +37,7 @@ export function limitParts(caps: LimitCaps, use: LimitUse, options: LimitsTextOp
 		add('maxTimeout', elapsed, `${formatClock(elapsed)}/${formatClock(caps.maxTimeout * 1000)}`);
 	}
 	if (caps.maxTokens !== undefined) add('maxTokens', use.tokens, `${formatTokens(use.tokens)}/${formatTokens(caps.maxTokens)} tok`);
-	if (caps.maxSubCalls !== undefined) add('maxSubCalls', use.subCalls, `${use.subCalls.toLocaleString('en-US')}/${caps.maxSubCalls.toLocaleString('en-US')} sub-calls`);
+	if (caps.maxSubCalls !== undefined) add('maxSubCalls', use.subCalls, `${formatCount(use.subCalls)}/${formatCount(caps.maxSubCalls)} sub-calls`);
 	if (caps.maxErrors !== undefined) add('maxErrors', use.errors, `${use.errors}/${caps.maxErrors} errors`);
 	return parts;
 }

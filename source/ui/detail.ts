@@ -9,6 +9,7 @@ import {highlightPython, renderersVersion} from './markdown.js';
 import {colorless} from './theme.js';
 import {limitParts} from '../text/limits-text.js';
 import {LIMIT_NAMES, snakeName, type LimitCaps, type LimitName, type LimitUse} from '../protocol/limits.js';
+import {formatCount} from '../protocol/numbers.js';
 
 /** One line per cap of the run's whole tree: use against it, and which one stopped the run. */
 function limitsDetail(caps: LimitCaps, use: LimitUse, stoppedBy: LimitName | undefined): string {
@@ -55,7 +56,7 @@ function sections(node: TrajectoryNode, output: TrajectoryNode | undefined): Arr
 	switch (node.kind) {
 		case 'run':
 			return [
-				['Run', `${node.parent >= 0 ? 'child ' : ''}run ${node.runId} · model ${node.model} · backend ${node.backend} · depth ${node.depth}\ncontext: ${node.context.type}, ${node.context.chars.toLocaleString('en-US')} chars${node.context.keys ? ` (${node.context.keys.join(', ')})` : ''}\niterations: ${node.iteration}${node.maxIterations ? ` of ${node.maxIterations}` : ''}${node.runStatus ? ` · ${node.runStatus}` : ''}`],
+				['Run', `${node.parent >= 0 ? 'child ' : ''}run ${node.runId} · model ${node.model} · backend ${node.backend} · depth ${node.depth}\ncontext: ${node.context.type}, ${formatCount(node.context.chars)} chars${node.context.keys ? ` (${node.context.keys.join(', ')})` : ''}\niterations: ${node.iteration}${node.maxIterations ? ` of ${node.maxIterations}` : ''}${node.runStatus ? ` · ${node.runStatus}` : ''}`],
 				['Question', node.question || '(none)'],
 				...(node.limits ? [['Limits', limitsDetail(node.limits.caps, node.limits.use, node.limit)] as [string, string]] : []),
 				...systemSections(node),
@@ -70,14 +71,14 @@ function sections(node: TrajectoryNode, output: TrajectoryNode | undefined): Arr
 			return [['Iteration', `${node.iteration}${node.maxIterations ? ` of ${node.maxIterations}` : ''} · ${node.children.length} rows beneath`]];
 		case 'reply':
 			return [
-				['Model reply', `${node.model}${node.promptChars ? ` · prompt ${node.promptChars.toLocaleString('en-US')} chars in ${node.messages} messages` : ''}${node.children.length ? '\nits thinking is the row beneath (never run, never the answer)' : ''}`],
+				['Model reply', `${node.model}${node.promptChars ? ` · prompt ${formatCount(node.promptChars)} chars in ${node.messages} messages` : ''}${node.children.length ? '\nits thinking is the row beneath (never run, never the answer)' : ''}`],
 				['Text', node.text || (node.status === 'running' ? '(nothing yet)' : '(no answer text)')],
 				...cutLines(node),
 				...sentLines(node.prompt),
 			];
 		case 'reasoning':
 			return [
-				['Reasoning', `the model's thinking: ${node.text.length.toLocaleString('en-US')} characters, shown and logged, never run and never the answer`],
+				['Reasoning', `the model's thinking: ${formatCount(node.text.length)} characters, shown and logged, never run and never the answer`],
 				['Text', node.text.trim() || '(nothing yet)'],
 			];
 		case 'code': {
@@ -101,7 +102,7 @@ function sections(node: TrajectoryNode, output: TrajectoryNode | undefined): Arr
 			if (node.stderr) out.push(['stderr', node.stderr]);
 			if (!node.stdout && !node.stderr && node.text) out.push(['Output', node.text]);
 			if (!node.text && !node.stdout && !node.stderr) out.push(['Output', '(none)']);
-			if (node.truncatedChars > 0) out.push(['Truncated', `${node.truncatedChars.toLocaleString('en-US')} characters were cut (head and tail kept)`]);
+			if (node.truncatedChars > 0) out.push(['Truncated', `${formatCount(node.truncatedChars)} characters were cut (head and tail kept)`]);
 			if (node.error) out.push(['Error', node.error]);
 			return out;
 		}
@@ -132,8 +133,8 @@ function sentLines(prompt: readonly ChatMessage[] | undefined): Array<[string, s
 	if (!prompt?.length) return [];
 	return prompt.map((message, index) => {
 		const text = safeText(message.content);
-		const cut = text.length > SENT_MESSAGE_CHARS ? `${text.slice(0, SENT_MESSAGE_CHARS)}\n… ${(text.length - SENT_MESSAGE_CHARS).toLocaleString('en-US')} more characters (the whole message is in the trajectory log)` : text;
-		return [`Sent ${index + 1}/${prompt.length} · ${message.role} · ${text.length.toLocaleString('en-US')} chars`, cut || '(empty)'];
+		const cut = text.length > SENT_MESSAGE_CHARS ? `${text.slice(0, SENT_MESSAGE_CHARS)}\n… ${formatCount(text.length - SENT_MESSAGE_CHARS)} more characters (the whole message is in the trajectory log)` : text;
+		return [`Sent ${index + 1}/${prompt.length} · ${message.role} · ${formatCount(text.length)} chars`, cut || '(empty)'];
 	});
 }
 
@@ -151,7 +152,7 @@ function cutLines(node: {finishReason?: string; promptTruncated?: {sentTokens: n
 	const out: Array<[string, string]> = [];
 	if (node.finishReason === 'length') out.push(['Cut', 'The reply reached the output-token limit: it is incomplete.']);
 	if (node.promptTruncated)
-		out.push(['Prompt cut', `The server kept ${node.promptTruncated.keptTokens.toLocaleString('en-US')} of about ${node.promptTruncated.sentTokens.toLocaleString('en-US')} prompt tokens.`]);
+		out.push(['Prompt cut', `The server kept ${formatCount(node.promptTruncated.keptTokens)} of about ${formatCount(node.promptTruncated.sentTokens)} prompt tokens.`]);
 	return out;
 }
 

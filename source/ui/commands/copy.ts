@@ -5,6 +5,7 @@ import {getNode, type TrajectoryNode} from '../../trajectory/tree.js';
 import {MAX_COPY_BYTES} from '../terminal.js';
 import {addChat} from '../state/updates.js';
 import {defineCommand} from './command.js';
+import {formatCount} from '../../protocol/numbers.js';
 
 /** What copying a row takes: its main text, and what to call it. */
 function rowText(node: TrajectoryNode): {text: string; what: string} | undefined {
@@ -47,7 +48,7 @@ export const copyCommand = defineCommand<{text: string; what: string}>({
 			return addChat(state, 'info', 'Usage: /copy (the last answer) or /copy row (the tree\'s selected row).');
 		}
 		if (Buffer.byteLength(found.text, 'utf8') > MAX_COPY_BYTES) {
-			return addChat(state, 'error', `Too long for the clipboard through the terminal (${found.text.length.toLocaleString('en-US')} characters; at most ${MAX_COPY_BYTES.toLocaleString('en-US')} bytes): /save or /export writes it to a file.`);
+			return addChat(state, 'error', `Too long for the clipboard through the terminal (${formatCount(found.text.length)} characters; at most ${formatCount(MAX_COPY_BYTES)} bytes): /save or /export writes it to a file.`);
 		}
 		return queue(state, found);
 	},
@@ -56,6 +57,6 @@ export const copyCommand = defineCommand<{text: string; what: string}>({
 			context.say('error', 'This terminal cannot take a copy (no terminal): /save or /export writes the session to a file.');
 			return;
 		}
-		context.say('info', `Copied ${what} (${text.length.toLocaleString('en-US')} characters) to the clipboard. Terminals that refuse OSC 52 (or tmux without set-clipboard on) ignore it.`);
+		context.say('info', `Copied ${what} (${formatCount(text.length)} characters) to the clipboard. Terminals that refuse OSC 52 (or tmux without set-clipboard on) ignore it.`);
 	},
 });

@@ -3,6 +3,7 @@
 // as "[pasted 120 lines]"), wrapped into rows of a width. Shared by the editor (Up/Down move by
 // rows, the cursor stays on cluster boundaries) and the input box that draws it.
 import stringWidth from 'string-width';
+import {formatCount} from '../../protocol/numbers.js';
 
 const segmenter = new Intl.Segmenter('en', {granularity: 'grapheme'});
 
@@ -17,8 +18,8 @@ export const isPlaceholder = (cluster: string) => {
 export function pasteLabel(text: string): string {
 	// A paste of 50 lines ending in a line break is 50 lines, not 51.
 	const lines = text.replace(/\r?\n$/, '').split('\n').length;
-	if (lines > 1) return `[pasted ${lines.toLocaleString('en-US')} lines]`;
-	return `[pasted ${text.length.toLocaleString('en-US')} characters]`;
+	if (lines > 1) return `[pasted ${formatCount(lines)} lines]`;
+	return `[pasted ${formatCount(text.length)} characters]`;
 }
 
 export const TAB_WIDTH = 4;

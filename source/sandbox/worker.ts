@@ -460,6 +460,9 @@ let rlm: PyProxyLike;
 try {
 	const loaded = await load();
 	py = loaded.py;
+	// Pyodide's instantiateWasm hook holds the .wasm file's bytes (about 9 MB) for the interpreter's
+	// life, though the compiled module keeps what it needs; nothing instantiates the module again.
+	py._module.instantiateWasm = undefined;
 	py.setStdout(makeWriter('stdout'));
 	py.setStderr(makeWriter('stderr'));
 	py.setStdin({error: true});

@@ -2,6 +2,7 @@
 // flags -> settings -> one of: TUI | headless (-p) | serve | replay. Each mode loads its own
 // modules when chosen, so none pays for the others' (Ink, the SDKs, the engine).
 import type {Flags} from '../settings/resolve.js';
+import {keepWasmAtBaseline} from './baseline-wasm.js';
 import {exitQuietlyOnBrokenPipe, exitWhenDrained} from './exit.js';
 import {parseCli} from './flags.js';
 import {helpFor, version} from './help.js';
@@ -80,6 +81,7 @@ async function main(): Promise<number> {
 		fail(`--${name} is an option of serve: rlm-tui serve --${name} ...`);
 	}
 	if (command === 'serve') {
+		keepWasmAtBaseline();
 		const {runServe} = await import('./serve.js');
 		return runServe(
 			config,
@@ -96,6 +98,7 @@ async function main(): Promise<number> {
 	}
 
 	if (command === 'mcp') {
+		keepWasmAtBaseline();
 		const {runMcp} = await import('./mcp.js');
 		return runMcp(
 			config,
@@ -138,6 +141,7 @@ async function main(): Promise<number> {
 
 	if (prompt !== undefined || !interactive) {
 		if (!prompt?.trim()) fail('no prompt: pass -p "question" or pipe one on stdin');
+		keepWasmAtBaseline();
 		const {runHeadless} = await import('./headless.js');
 		return runHeadless({
 			config,

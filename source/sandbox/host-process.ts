@@ -2,7 +2,7 @@
 // sends (host-messages.ts), answers the parent's requests, and hands a block's messages to the
 // block that runs.
 import {spawn, type ChildProcess} from 'node:child_process';
-import {hostMessageChecker, type InvalidHostMessage} from './host-messages.js';
+import type {hostMessageChecker, InvalidHostMessage} from './host-messages.js';
 import {hostArgs} from './host-permissions.js';
 import {trackHost} from './live-hosts.js';
 import {sandboxDir} from './paths.js';
@@ -30,7 +30,12 @@ export class HostProcess {
 	/** The host said it died after the memory ceiling refused Python memory. */
 	outOfMemory = false;
 	block: BlockListener | null = null;
-	#check: ReturnType<typeof hostMessageChecker>;
+	/** Loaded after the spawn (zod is most of the sandbox's code): a start spawns at once. */
+	#checker: typeof hostMessageChecker | null = null;
+	#check: ReturnType<typeof hostMessageChecker> | null = null;
+	#maxOutputChars: number;
+	/** Messages that came before the checker loaded, checked in order once it has. */
+	#early: unknown[] = [];
 	readonly #pending = new Map<number, {resolve: (heap: number) => void; reject: (error: Error) => void}>();
 	#stderr = '';
 	#ready = false;
@@ -39,7 +44,7 @@ export class HostProcess {
 	#snapshotListener: ((bytes: Uint8Array) => void) | null = null;
 
 	constructor(snapshot: string | null, maxOutputChars: number) {
-		this.#check = hostMessageChecker(maxOutputChars);
+		this.#maxOutputChars = maxOutputChars;
 		this.child = spawn(process.execPath, hostArgs(snapshot), {
 			env: {},
 			cwd: sandboxDir(),
@@ -56,8 +61,15 @@ export class HostProcess {
 		// A host that dies mid-write breaks the pipe: the exit handler reports it.
 		(this.child.stdio[CONTEXT_FD] as Writable | null)?.on('error', () => {});
 		this.child.on('message', (raw: unknown) => this.#receive(raw));
-		this.child.on('error', () => this.#died());
-		this.child.on('exit', () => this.#died());
+		const checkerLoaded = import('./host-messages.js').then(({hostMessageChecker}) => {
+			this.#checker = hostMessageChecker;
+			this.#check = hostMessageChecker(this.#maxOutputChars);
+			for (const raw of this.#early.splice(0)) this.#receive(raw);
+		});
+		// An exit is reported after the messages sent before it (a `fatal` names the cause).
+		const died = () => (this.#check ? this.#died() : void checkerLoaded.then(() => this.#died()));
+		this.child.on('error', died);
+		this.child.on('exit', died);
 	}
 
 	get pid(): number | undefined {
@@ -66,7 +78,8 @@ export class HostProcess {
 
 	/** The output cap the host's blocks run with from now on (its messages are checked against it). */
 	set maxOutputChars(chars: number) {
-		this.#check = hostMessageChecker(chars);
+		this.#maxOutputChars = chars;
+		if (this.#checker) this.#check = this.#checker(chars);
 	}
 
 	onReady(listener: (m: ReadyMessage) => void): void {
@@ -149,6 +162,10 @@ export class HostProcess {
 	}
 
 	#receive(raw: unknown): void {
+		if (!this.#check) {
+			this.#early.push(raw);
+			return;
+		}
 		const checked = this.#check(raw);
 		if (!checked.ok) {
 			if (this.block) this.block.onInvalid(checked);

@@ -4,6 +4,7 @@
 import type {ZodType} from 'zod';
 import {BACKEND_NAMES} from '../protocol/backends.js';
 import {DEFAULT_MAX_SUB_CALLS} from '../protocol/limits.js';
+import {formatCount} from '../protocol/numbers.js';
 import {looksSecret, redactSecrets} from '../protocol/redact.js';
 import {DEFAULT_SETTINGS, runSettingSchemas, type Settings} from './schema.js';
 
@@ -122,7 +123,7 @@ export function formatRunSetting(setting: RunSetting, value: RunSettingValue | u
 	if (setting.kind === 'url' && typeof value === 'string') return redactSecrets(value);
 	if (setting.key === 'instructions' && typeof value === 'string') {
 		const line = value.replace(/\s+/g, ' ').trim();
-		return line.length > SHOWN_TEXT ? `${line.slice(0, SHOWN_TEXT)}… (${value.length.toLocaleString('en-US')} chars)` : line;
+		return line.length > SHOWN_TEXT ? `${line.slice(0, SHOWN_TEXT)}… (${formatCount(value.length)} chars)` : line;
 	}
 	if (setting.unit === 'USD' && typeof value === 'number') return `$${value < 1 && Number.isInteger(value * 100) ? value.toFixed(2) : String(value)}`;
 	return setting.unit ? `${value} ${setting.unit}` : String(value);

@@ -33,3 +33,16 @@ export const DEFAULT_MAX_QUEUED = 8;
 
 /** Bytes that folders and globs load as a context at most (100 MiB). */
 export const DEFAULT_MAX_CONTEXT_BYTES = 100 * 1024 * 1024;
+
+/** The REPL's memory ceiling while a block runs, in MiB of its Wasm heap: past it an allocation
+ * raises MemoryError (the sandbox refuses the heap's growth). */
+export const DEFAULT_MEMORY_LIMIT_MB = 1024;
+
+/** The lowest memory limit accepted, in MiB: the Pyodide snapshot with an empty context holds
+ * 30 MiB (measured), and the sandbox keeps 128 MiB above what the context holds whatever the limit
+ * (sandbox.ts): a limit below this one would not be what the REPL gets. */
+export const MIN_MEMORY_LIMIT_MB = 256;
+
+/** The highest memory limit accepted, in MiB: a 32-bit Wasm heap (Pyodide's) ends at 4 GiB
+ * (measured: a block held 4,000 MB at this limit). */
+export const MAX_MEMORY_LIMIT_MB = 4096;

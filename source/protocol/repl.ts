@@ -75,6 +75,8 @@ export interface RunOptions {
 	signal?: AbortSignal;
 	/** Overrides the REPL's per-block wall-clock timeout, in milliseconds. */
 	timeoutMs?: number;
+	/** Overrides the REPL's memory ceiling for this block, in MiB (see ReplOptions.memoryLimitMb). */
+	memoryLimitMb?: number;
 }
 
 /** What stopped a block, when something did. */
@@ -129,6 +131,9 @@ export interface ReplOptions {
 	maxOutputChars?: number;
 	/** Wasm heap ceiling in MiB, held while a block runs: past it an allocation raises MemoryError. */
 	memoryLimitMb?: number;
+	/** How the MemoryError's notice names that limit for whoever can change it: a front end gives
+	 * its flag (`--memory-limit`); default `the sandbox option memoryLimitMb`. */
+	memoryLimitName?: string;
 	/** Where the Pyodide memory snapshot is kept. */
 	cacheDir?: string;
 }

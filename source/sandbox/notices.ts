@@ -55,11 +55,11 @@ function megabytes(bytes: number): string {
 
 /**
  * What the model (and the user) is told when the memory ceiling stops a block: the limit in MB,
- * where it comes from (the sandbox option `memoryLimitMb`, or the heap once the context was loaded
- * + 128 MB when that is more: sandbox.ts), and what to do.
+ * where it comes from (`limitName`, how the user sets memoryLimitMb: `--memory-limit`; or the heap
+ * once the context was loaded + 128 MB when that is more: sandbox.ts), and what to do.
  */
-export function memoryLimitNotice(ceilingBytes: number, memoryLimitMb: number): string {
-	const source = ceilingBytes > memoryLimitMb * MB ? 'what Python held once the context was loaded, + 128 MB' : 'the sandbox option memoryLimitMb';
+export function memoryLimitNotice(ceilingBytes: number, memoryLimitMb: number, limitName: string): string {
+	const source = ceilingBytes > memoryLimitMb * MB ? 'what Python held once the context was loaded, + 128 MB' : limitName;
 	return `The REPL's memory limit is ${megabytes(ceilingBytes)} (${source}): hold less at once, work on the context in pieces, and del big variables you no longer need.`;
 }
 

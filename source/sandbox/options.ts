@@ -1,11 +1,13 @@
 // The sandbox's knobs and their defaults.
+import {DEFAULT_MEMORY_LIMIT_MB} from '../protocol/defaults.js';
 import {defaultCacheDir} from './paths.js';
 import type {SandboxOptions} from './types.js';
 
 export const sandboxDefaults = {
 	timeoutMs: 30_000,
 	maxOutputChars: 20_000,
-	memoryLimitMb: 1024,
+	memoryLimitMb: DEFAULT_MEMORY_LIMIT_MB,
+	memoryLimitName: 'the sandbox option memoryLimitMb',
 	/** After an interrupt, how long Python has to stop before the host is killed. */
 	interruptGraceMs: 3_000,
 	/** How long a host may take to get ready (a cold start is ~2-3 s; slow CI machines more). */
@@ -27,6 +29,7 @@ export function resolveOptions(options: SandboxStartOptions = {}): ResolvedOptio
 		timeoutMs: options.timeoutMs ?? sandboxDefaults.timeoutMs,
 		maxOutputChars: options.maxOutputChars ?? sandboxDefaults.maxOutputChars,
 		memoryLimitMb: options.memoryLimitMb ?? sandboxDefaults.memoryLimitMb,
+		memoryLimitName: options.memoryLimitName ?? sandboxDefaults.memoryLimitName,
 		cacheDir: options.cacheDir ?? defaultCacheDir(),
 		interruptGraceMs: options.interruptGraceMs ?? sandboxDefaults.interruptGraceMs,
 		startTimeoutMs: options.startTimeoutMs ?? sandboxDefaults.startTimeoutMs,

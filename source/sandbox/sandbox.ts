@@ -270,15 +270,17 @@ export class Sandbox implements Repl {
 		return true;
 	}
 
-	/** Bytes the Wasm heap may reach while a block runs: memoryLimitMb, or the heap after the
-	 * context loaded + 128 MB when that is more (a big context still leaves room to work). */
-	#memoryCeiling(): number {
-		return Math.max(this.#opts.memoryLimitMb * MB, this.#baselineHeap + 128 * MB);
+	/** Bytes the Wasm heap may reach while a block runs: memoryLimitMb (the block's, else the
+	 * sandbox's), or the heap after the context loaded + 128 MB when that is more (a big context
+	 * still leaves room to work). */
+	#memoryCeiling(memoryLimitMb: number): number {
+		return Math.max(memoryLimitMb * MB, this.#baselineHeap + 128 * MB);
 	}
 
 	async #runBlock(code: string, options: RunOptions, started: number): Promise<ExecResult> {
 		const timeoutMs = options.timeoutMs ?? this.#opts.timeoutMs;
-		const heapCeilingBytes = this.#memoryCeiling();
+		const memoryLimitMb = options.memoryLimitMb ?? this.#opts.memoryLimitMb;
+		const heapCeilingBytes = this.#memoryCeiling(memoryLimitMb);
 		const outcome = await BlockRun.run(
 			this.#host!,
 			{
@@ -294,17 +296,17 @@ export class Sandbox implements Repl {
 			},
 			options,
 		);
-		const result = await this.#resultOf(outcome, timeoutMs);
+		const result = await this.#resultOf(outcome, timeoutMs, memoryLimitMb);
 		result.ms = performance.now() - started;
 		return result;
 	}
 
 	/** The block's result, after replacing the host when the outcome calls for it. */
-	async #resultOf(outcome: BlockOutcome, timeoutMs: number): Promise<ExecResult> {
+	async #resultOf(outcome: BlockOutcome, timeoutMs: number, memoryLimitMb: number): Promise<ExecResult> {
 		switch (outcome.kind) {
 			case 'done': {
-				const ceiling = this.#memoryCeiling();
-				const result = resultFromWorker(outcome.result, outcome.interruption, timeoutMs, memoryLimitNotice(ceiling, this.#opts.memoryLimitMb));
+				const ceiling = this.#memoryCeiling(memoryLimitMb);
+				const result = resultFromWorker(outcome.result, outcome.interruption, timeoutMs, memoryLimitNotice(ceiling, memoryLimitMb, this.#opts.memoryLimitName));
 				this.#heapBytes = outcome.result.heapBytes;
 				// The worker refuses growth past the ceiling; a heap found past it anyway (it grew
 				// outside a block, or the ceiling was lowered by configure()) is recycled.

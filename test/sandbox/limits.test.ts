@@ -298,6 +298,20 @@ gc.set_threshold(1)`);
 		}
 	});
 
+	it("a block's own memoryLimitMb overrides the sandbox's, and the notice names the limit as memoryLimitName says", async () => {
+		const own = await Sandbox.start({cacheDir: testCacheDir, memoryLimitMb: 1024, memoryLimitName: '--memory-limit'});
+		try {
+			const result = await own.run('hog = [bytearray(10**7) for _ in range(50)]', {timeoutMs: 60_000, memoryLimitMb: 300});
+			expect(result.limit).toBe('memory');
+			expect(result.error).toContain("The REPL's memory limit is 300 MB (--memory-limit)");
+			expect(own.heapBytes).toBeLessThanOrEqual(300 * MB);
+			// Without the override the sandbox's own 1024 MB holds: the same block fits.
+			expect((await own.run('hog = [bytearray(10**7) for _ in range(50)]\nprint(len(hog))', {timeoutMs: 60_000})).stdout).toBe('50\n');
+		} finally {
+			await own.dispose();
+		}
+	});
+
 	it('recycles a REPL whose heap is found past a lowered ceiling, and says so', async () => {
 		const own = await Sandbox.start({cacheDir: testCacheDir, memoryLimitMb: 512});
 		try {

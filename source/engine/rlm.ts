@@ -31,13 +31,22 @@ import {findLastSession, type ResumeLastResult, type ResumeSummary} from './last
 
 export type {ResumeLastResult, ResumeSummary} from './last-session.js';
 import type {CompletionLimits, CompletionOptions, CompletionResult, RlmOptions} from './types.js';
-import {DEFAULT_MAX_DEPTH, DEFAULT_MAX_ITERATIONS, DEFAULT_TIMEOUT_SECONDS} from '../protocol/defaults.js';
+import {DEFAULT_MAX_DEPTH, DEFAULT_MAX_ITERATIONS, DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_SECONDS, MAX_MEMORY_LIMIT_MB, MIN_MEMORY_LIMIT_MB} from '../protocol/defaults.js';
 
 /** The limits a completion set, without keys given as undefined (they would clear the Rlm's). */
 function definedOnly(limits: CompletionLimits): CompletionLimits {
 	const out: CompletionLimits = {};
 	for (const key of ['maxBudget', 'maxTimeout', 'maxTokens', 'maxErrors', 'maxSubCalls'] as const) if (limits[key] !== undefined) out[key] = limits[key];
 	return out;
+}
+
+/** @throws RangeError for a memory limit outside what a REPL can work in (protocol/defaults.ts). */
+function checkMemoryLimit(options: Partial<RlmOptions>): void {
+	const mb = options.memoryLimitMb;
+	if (mb === undefined) return;
+	if (!Number.isFinite(mb) || mb < MIN_MEMORY_LIMIT_MB || mb > MAX_MEMORY_LIMIT_MB) {
+		throw new RangeError(`memoryLimitMb ${String(mb)} is out of range: from ${MIN_MEMORY_LIMIT_MB} to ${MAX_MEMORY_LIMIT_MB} (MiB).`);
+	}
 }
 
 /** Prompts up to this size are shown to the root model even when they are also the context. */
@@ -47,6 +56,7 @@ export const DEFAULTS = {
 	maxIterations: DEFAULT_MAX_ITERATIONS,
 	maxDepth: DEFAULT_MAX_DEPTH,
 	timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
+	memoryLimitMb: DEFAULT_MEMORY_LIMIT_MB,
 	maxConcurrency: 16,
 	maxChildConcurrency: 4,
 	maxOutputChars: 20_000,
@@ -92,6 +102,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 
 	constructor(options: RlmOptions) {
 		super();
+		checkMemoryLimit(options);
 		this.#options = {...options, ...(options.tools !== undefined ? {tools: checkHostTools(options.tools)} : {})};
 		this.#backend = this.#buildBackend();
 		this.#rememberModel();
@@ -110,6 +121,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 
 	/** Changes options from the next call on; the session's REPL and history are kept. */
 	configure(patch: Partial<RlmOptions>): void {
+		checkMemoryLimit(patch);
 		const next = {...this.#options, ...patch, ...(patch.tools !== undefined ? {tools: checkHostTools(patch.tools)} : {})};
 		const backendChanged =
 			'backend' in patch ||
@@ -382,6 +394,8 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		return {
 			timeoutMs: (this.#options.timeoutSeconds ?? DEFAULTS.timeoutSeconds) * 1000,
 			maxOutputChars: this.#options.maxOutputChars ?? DEFAULTS.maxOutputChars,
+			memoryLimitMb: this.#options.memoryLimitMb ?? DEFAULTS.memoryLimitMb,
+			...(this.#options.memoryLimitName ? {memoryLimitName: this.#options.memoryLimitName} : {}),
 			...(this.#options.cacheDir ? {cacheDir: this.#options.cacheDir} : {}),
 		};
 	}

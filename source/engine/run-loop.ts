@@ -350,8 +350,9 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		engine.emit({type: 'code.start', runId, iteration, block, code});
 		const result = await params.repl.run(code, {
 			...(blockSignal ? {signal: blockSignal} : {}),
-			// The session's REPL was started with the timeout of its day: a changed one holds from the next completion.
+			// The session's REPL was started with the timeout and memory limit of its day: changed ones hold from the next completion.
 			...(engine.options.repl.timeoutMs !== undefined ? {timeoutMs: engine.options.repl.timeoutMs} : {}),
+			...(engine.options.repl.memoryLimitMb !== undefined ? {memoryLimitMb: engine.options.repl.memoryLimitMb} : {}),
 			onOutput: (stream, text) => engine.emit({type: 'code.output', runId, iteration, block, stream, text}),
 			onCall: bridgeHandler(engine, {runId, iteration, block, depth, addUsage: addToRun, track, noticeOnce, hostSlot: params.hostSlot}),
 			...(engine.options.hostTools ? {onTool: hostToolHandler(engine, {runId, iteration, block}, engine.options.hostTools)} : {}),

@@ -63,6 +63,16 @@ export interface RlmOptions {
 	subBackendInstance?: Backend;
 	/** Wall-clock limit per code block, in seconds. */
 	timeoutSeconds?: number;
+	/** The REPL's memory ceiling while a block runs, in MiB of its Wasm heap (--memory-limit;
+	 * default 1024, from 256 to 4096: Pyodide's 32-bit heap ends at 4 GiB). An allocation past it
+	 * raises MemoryError in Python: the block fails, its variables and the session survive, and
+	 * the model is told the limit. A context bigger than it gets its loaded size + 128 MiB. A
+	 * change (configure) holds from the next block, in the session's REPL too.
+	 * @throws RangeError from the constructor and configure() for a value outside 256-4096. */
+	memoryLimitMb?: number;
+	/** How the MemoryError's notice names memoryLimitMb for whoever can change it (a front end's
+	 * flag: `--memory-limit`); default `the sandbox option memoryLimitMb`. */
+	memoryLimitName?: string;
 	/** Most concurrent sub-calls in a batch. */
 	maxConcurrency?: number;
 	/** Characters of each block's output the model sees (head and tail kept). */

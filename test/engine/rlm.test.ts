@@ -388,17 +388,36 @@ describe('the RLM loop', () => {
 		}
 	});
 
-	it('starts REPLs with the timeout and output cap of its options', async () => {
+	it('starts REPLs with the timeout, output cap and memory limit of its options', async () => {
 		server.requests.length = 0;
 		server.setResponder(scripted({root: () => repl('done')}));
-		const {rlm, repls} = makeRlm('openai', {blocks: {done: ({llm_output}) => llm_output('ok')}}, {timeoutSeconds: 7, maxOutputChars: 1234, cacheDir: '/tmp/rlm-cache'});
+		const {rlm, repls} = makeRlm('openai', {blocks: {done: ({llm_output}) => llm_output('ok')}}, {timeoutSeconds: 7, maxOutputChars: 1234, memoryLimitMb: 512, memoryLimitName: '--memory-limit', cacheDir: '/tmp/rlm-cache'});
 		try {
 			await rlm.completion('q');
-			expect(repls.started[0]!.options).toEqual({timeoutMs: 7000, maxOutputChars: 1234, cacheDir: '/tmp/rlm-cache'});
+			expect(repls.started[0]!.options).toEqual({timeoutMs: 7000, maxOutputChars: 1234, memoryLimitMb: 512, memoryLimitName: '--memory-limit', cacheDir: '/tmp/rlm-cache'});
 		} finally {
 			await rlm.dispose();
 		}
 		expect(repls.started[0]!.disposed).toBe(true);
+	});
+
+	it('a memory limit changed with configure reaches the running session REPL from its next block; one out of range is refused', async () => {
+		server.requests.length = 0;
+		server.setResponder(scripted({root: () => repl('done')}));
+		const {rlm, repls} = makeRlm('openai', {blocks: {done: ({llm_output}) => llm_output('ok')}});
+		try {
+			await rlm.completion('q');
+			expect(repls.started[0]!.options.memoryLimitMb).toBe(1024);
+			rlm.configure({memoryLimitMb: 2048});
+			await rlm.completion('again');
+			expect(repls.started).toHaveLength(1);
+			expect(repls.started[0]!.runOptions.map((options) => options.memoryLimitMb)).toEqual([1024, 2048]);
+			expect(() => rlm.configure({memoryLimitMb: 100})).toThrow('memoryLimitMb 100 is out of range: from 256 to 4096 (MiB).');
+			expect(() => rlm.configure({memoryLimitMb: 5000})).toThrow(RangeError);
+			expect(rlm.options.memoryLimitMb).toBe(2048);
+		} finally {
+			await rlm.dispose();
+		}
 	});
 
 	it('cancels a streaming model call', async () => {

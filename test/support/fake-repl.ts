@@ -87,6 +87,8 @@ export class FakeRepl implements Repl {
 	answerContent = '';
 	/** The code of every block run, in order. */
 	readonly runs: string[] = [];
+	/** The options each block ran with (its per-block timeout and memory limit), in order. */
+	readonly runOptions: RunOptions[] = [];
 	disposed = false;
 	restarts = 0;
 	readonly #lookup: FakeBlockLookup;
@@ -131,6 +133,7 @@ export class FakeRepl implements Repl {
 	async #run(code: string, options: RunOptions): Promise<ExecResult> {
 		const started = performance.now();
 		this.runs.push(code);
+		this.runOptions.push(options);
 		const output = {stdout: '', stderr: ''};
 		const result = (fields: Partial<ExecResult> & Pick<ExecResult, 'ok'>): ExecResult => ({
 			...output,

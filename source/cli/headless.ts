@@ -41,6 +41,8 @@ export function rlmOptionsFrom(config: ResolvedConfig) {
 		maxDepth: config.maxDepth,
 		...(config.subModel ? {subModel: config.subModel} : {}),
 		timeoutSeconds: config.timeoutSeconds,
+		...(config.memoryLimitMb !== undefined ? {memoryLimitMb: config.memoryLimitMb} : {}),
+		memoryLimitName: '--memory-limit',
 		...config.limits,
 		...(config.toolsCode ? {toolsCode: config.toolsCode, toolsSource: config.toolsSource ?? 'tools'} : {}),
 		...(config.subToolsCode ? {subToolsCode: config.subToolsCode, subToolsSource: config.subToolsSource ?? 'sub-tools'} : {}),

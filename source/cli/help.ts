@@ -12,9 +12,12 @@ import {
 	DEFAULT_MAX_ITERATIONS,
 	DEFAULT_MAX_QUEUED,
 	DEFAULT_MCP_PORT,
+	DEFAULT_MEMORY_LIMIT_MB,
 	DEFAULT_SERVE_PORT,
 	DEFAULT_TEMPERATURE,
 	DEFAULT_TIMEOUT_SECONDS,
+	MAX_MEMORY_LIMIT_MB,
+	MIN_MEMORY_LIMIT_MB,
 } from '../protocol/defaults.js';
 import {DEFAULT_MAX_SUB_CALLS} from '../protocol/limits.js';
 
@@ -42,6 +45,7 @@ const commonOptions = `  Model
         --max-iterations <N>   Turns before a forced final answer [default: ${DEFAULT_MAX_ITERATIONS}]
         --max-depth <N>        1: rlm_query is a plain call; 2+: child RLMs [default: ${DEFAULT_MAX_DEPTH}]
         --timeout <SECONDS>    Limit per code block, on Python's own time [default: ${DEFAULT_TIMEOUT_SECONDS}]
+        --memory-limit <MB>    Python's memory per block (MiB, ${MIN_MEMORY_LIMIT_MB}-${MAX_MEMORY_LIMIT_MB}); past it MemoryError [default: ${DEFAULT_MEMORY_LIMIT_MB}]
         --log-dir <DIR>        Where JSONL trajectories are written [default: ~/.local/state/rlm-tui/trajectories]`;
 
 const limitOptions = `  Limits of a whole run (root, sub-calls, child runs); at one the run ends with its best answer

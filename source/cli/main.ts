@@ -52,6 +52,7 @@ async function main(): Promise<number> {
 		maxDepth: flags.maxDepth,
 		subModel: flags.subModel,
 		timeout: flags.timeout,
+		memoryLimit: flags.memoryLimit,
 		maxBudget: flags.maxBudget,
 		maxTimeout: flags.maxTimeout,
 		maxTokens: flags.maxTokens,
@@ -162,7 +163,7 @@ async function main(): Promise<number> {
 		import('../engine/rlm.js'),
 		import('./headless.js'),
 	]);
-	const rlm = new Rlm({...rlmOptionsFrom(config), ...(flags.logDir ? {logDir: flags.logDir} : {}), origin: 'tui'});
+	const rlm = new Rlm({...rlmOptionsFrom(config), memoryLimitName: '--memory-limit, /set memory-limit', ...(flags.logDir ? {logDir: flags.logDir} : {}), origin: 'tui'});
 	if (context !== undefined) rlm.setContext(context);
 	const {contextBadge, skippedLine} = await import('../context/index.js');
 	const skipped = cliContext.loaded ? skippedLine(cliContext.loaded.skipped) : '';

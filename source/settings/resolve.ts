@@ -16,6 +16,7 @@ import type {HeaderMap, Settings} from './schema.js';
 import {readFileSync} from 'node:fs';
 import type {LimitCaps} from '../protocol/limits.js';
 import {RUN_SETTINGS, type RunSettingKey} from './run-settings.js';
+import {MAX_MEMORY_LIMIT_MB, MIN_MEMORY_LIMIT_MB} from '../protocol/defaults.js';
 
 export interface Flags {
 	model?: string;
@@ -29,6 +30,8 @@ export interface Flags {
 	maxDepth?: number;
 	subModel?: string;
 	timeout?: number;
+	/** --memory-limit MB: the REPL's memory ceiling while a block runs, in MiB. */
+	memoryLimit?: number;
 	maxBudget?: number;
 	maxTimeout?: number;
 	maxTokens?: number;
@@ -71,6 +74,8 @@ export interface ResolvedConfig {
 	maxDepth: number;
 	subModel?: string;
 	timeoutSeconds: number;
+	/** The REPL's memory ceiling in MiB, when a flag or the settings file chose one. */
+	memoryLimitMb?: number;
 	/** The run-wide limits, from flags then the settings file (resolveConfig always sets it). */
 	limits?: LimitConfig;
 	/** The run settings a launch flag chose (the settings view says where each value came from). */
@@ -226,6 +231,16 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 		n => n > 0 && n <= 86_400,
 		'a number of seconds from above 0 up to 86400 (a day)',
 	);
+	const chosenMemoryLimit = flags.memoryLimit ?? settings.memoryLimitMb;
+	const memoryLimitMb =
+		chosenMemoryLimit === undefined
+			? undefined
+			: checkNumber(
+					label('--memory-limit', 'memory limit', flags.memoryLimit),
+					chosenMemoryLimit,
+					(n) => Number.isInteger(n) && n >= MIN_MEMORY_LIMIT_MB && n <= MAX_MEMORY_LIMIT_MB,
+					`a whole number of MB from ${MIN_MEMORY_LIMIT_MB} to ${MAX_MEMORY_LIMIT_MB} (the REPL's Wasm heap ends at 4 GiB)`,
+				);
 	const chosenSubModel = nonEmpty(flags.subModel) ?? settings.subModel;
 	const subModel = chosenSubModel && aliasFor(backend, chosenSubModel);
 
@@ -236,6 +251,7 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 		maxIterations: flags.maxIterations,
 		subModel: nonEmpty(flags.subModel),
 		timeoutSeconds: flags.timeout,
+		memoryLimitMb: flags.memoryLimit,
 		maxBudget: flags.maxBudget,
 		maxTimeout: flags.maxTimeout,
 		maxTokens: flags.maxTokens,
@@ -257,6 +273,7 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 			: checkNumber(label('--context-window', 'context window', flags.contextWindow), chosenWindow, (n) => Number.isInteger(n) && n >= 1024, 'a whole number of tokens, at least 1024');
 	const config: ResolvedConfig = {backend, model, maxIterations, maxDepth, timeoutSeconds, limits, ...(fromFlags.length > 0 ? {fromFlags} : {}), ...(compaction ? {} : {compaction: false}), ...(contextWindow ? {contextWindow} : {})};
 	if (temperature !== undefined) config.temperature = temperature;
+	if (memoryLimitMb !== undefined) config.memoryLimitMb = memoryLimitMb;
 	if (baseURL) config.baseURL = baseURL;
 	if (apiKey) config.apiKey = apiKey;
 	if (Object.keys(headers).length > 0) config.headers = headers;

@@ -3,6 +3,7 @@
 // (with the settings file's own schema). Pure: the TUI's /set and the README's table use it.
 import type {ZodType} from 'zod';
 import {BACKEND_NAMES} from '../protocol/backends.js';
+import {DEFAULT_MEMORY_LIMIT_MB, MAX_MEMORY_LIMIT_MB, MIN_MEMORY_LIMIT_MB} from '../protocol/defaults.js';
 import {DEFAULT_MAX_SUB_CALLS} from '../protocol/limits.js';
 import {formatCount} from '../protocol/numbers.js';
 import {looksSecret, redactSecrets} from '../protocol/redact.js';
@@ -34,6 +35,7 @@ export const RUN_SETTINGS: readonly RunSetting[] = [
 	{name: 'iterations', aliases: ['max-iterations'], key: 'maxIterations', flag: '--max-iterations', kind: 'number', expected: 'a whole number from 1 to 10000', help: 'turns before one forced final answer'},
 	{name: 'sub-model', aliases: ['submodel'], key: 'subModel', flag: '--sub-model', kind: 'text', expected: 'a model name (up to 500 characters)', help: 'model for llm_query / rlm_query, or an alias'},
 	{name: 'timeout', aliases: ['block-timeout'], key: 'timeoutSeconds', flag: '--timeout', kind: 'number', unit: 's', expected: 'a number of seconds above 0, at most 86400', help: 'limit per code block, on Python\'s own time'},
+	{name: 'memory-limit', aliases: ['memory'], key: 'memoryLimitMb', flag: '--memory-limit', kind: 'number', unit: 'MB', expected: `a whole number of MB from ${MIN_MEMORY_LIMIT_MB} to ${MAX_MEMORY_LIMIT_MB}`, help: "memory Python may hold while a block runs (MiB); past it, MemoryError"},
 	{name: 'max-budget', aliases: ['budget'], key: 'maxBudget', flag: '--max-budget', kind: 'number', unit: 'USD', expected: 'a number of USD above 0 (e.g. 0.50)', help: 'estimated USD of a whole run'},
 	{name: 'max-timeout', aliases: [], key: 'maxTimeout', flag: '--max-timeout', kind: 'number', unit: 's', expected: 'a number of seconds above 0 (at most 31 days)', help: 'wall-clock seconds of a whole run'},
 	{name: 'max-tokens', aliases: [], key: 'maxTokens', flag: '--max-tokens', kind: 'number', expected: 'a whole number of tokens of at least 1', help: 'input plus output tokens of a whole run'},
@@ -58,6 +60,7 @@ export const findRunSetting = (name: string): RunSetting | undefined => byName.g
 /** The value a setting has when nobody set it (undefined: none, no limit, or the root model). */
 export function runSettingDefault(key: RunSettingKey): RunSettingValue | undefined {
 	if (key === 'maxSubCalls') return DEFAULT_MAX_SUB_CALLS;
+	if (key === 'memoryLimitMb') return DEFAULT_MEMORY_LIMIT_MB;
 	if (key === 'compaction') return true;
 	return (DEFAULT_SETTINGS as Partial<Settings>)[key];
 }

@@ -2,7 +2,7 @@
 // back to its default when it is missing or invalid, so a hand-edited file never stops the app.
 import {z} from 'zod';
 import {BACKEND_NAMES, type BackendName} from '../protocol/backends.js';
-import {DEFAULT_MAX_DEPTH, DEFAULT_MAX_ITERATIONS, DEFAULT_TIMEOUT_SECONDS} from '../protocol/defaults.js';
+import {DEFAULT_MAX_DEPTH, DEFAULT_MAX_ITERATIONS, DEFAULT_TIMEOUT_SECONDS, MAX_MEMORY_LIMIT_MB, MIN_MEMORY_LIMIT_MB} from '../protocol/defaults.js';
 
 export type {BackendName} from '../protocol/backends.js';
 
@@ -24,6 +24,8 @@ export interface Settings {
 	maxDepth: number;
 	subModel?: string;
 	timeoutSeconds: number;
+	/** The REPL's memory ceiling while a block runs, in MiB (as --memory-limit; absent: 1024). */
+	memoryLimitMb?: number;
 	// Run-wide limits (each absent: no limit; sub-calls default to 500). Names as the library's
 	// options and the original RLM's max_budget, max_timeout, max_tokens, max_errors.
 	/** Estimated USD of a whole run (root, sub-calls, child runs). */
@@ -74,6 +76,7 @@ export const runSettingSchemas = {
 	maxDepth: z.number().int().min(1).max(100),
 	subModel: z.string().trim().min(1).max(500),
 	timeoutSeconds: z.number().positive().max(86_400),
+	memoryLimitMb: z.number().int().min(MIN_MEMORY_LIMIT_MB).max(MAX_MEMORY_LIMIT_MB),
 	maxBudget: z.number().positive().max(1_000_000),
 	maxTimeout: z.number().positive().max(31 * 86_400),
 	maxTokens: z.number().int().min(1),
@@ -116,6 +119,7 @@ export const settingsSchema = z
 		maxDepth: runSettingSchemas.maxDepth.catch(DEFAULT_SETTINGS.maxDepth),
 		subModel: runSettingSchemas.subModel.optional().catch(undefined),
 		timeoutSeconds: runSettingSchemas.timeoutSeconds.catch(DEFAULT_SETTINGS.timeoutSeconds),
+		memoryLimitMb: runSettingSchemas.memoryLimitMb.optional().catch(undefined),
 		maxBudget: runSettingSchemas.maxBudget.optional().catch(undefined),
 		maxTimeout: runSettingSchemas.maxTimeout.optional().catch(undefined),
 		maxTokens: runSettingSchemas.maxTokens.optional().catch(undefined),

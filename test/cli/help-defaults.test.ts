@@ -4,7 +4,7 @@
 import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import {mainHelp, mcpHelp, serveHelp} from '../../source/cli/help.js';
-import {DEFAULT_MAX_CONTEXT_BYTES, DEFAULT_HOST, DEFAULT_MAX_CONCURRENT, DEFAULT_MAX_DEPTH, DEFAULT_MAX_ITERATIONS, DEFAULT_MCP_PORT, DEFAULT_SERVE_PORT, DEFAULT_TEMPERATURE, DEFAULT_TIMEOUT_SECONDS} from '../../source/protocol/defaults.js';
+import {DEFAULT_MAX_CONTEXT_BYTES, DEFAULT_HOST, DEFAULT_MAX_CONCURRENT, DEFAULT_MAX_DEPTH, DEFAULT_MAX_ITERATIONS, DEFAULT_MCP_PORT, DEFAULT_SERVE_PORT, DEFAULT_TEMPERATURE, DEFAULT_TIMEOUT_SECONDS, DEFAULT_MEMORY_LIMIT_MB} from '../../source/protocol/defaults.js';
 import {DEFAULT_MAX_SUB_CALLS} from '../../source/protocol/limits.js';
 import {DEFAULT_SETTINGS} from '../../source/settings/schema.js';
 import {DEFAULTS} from '../../source/engine/rlm.js';
@@ -23,6 +23,7 @@ const STATED: ReadonlyArray<[flag: string, value: string | number]> = [
 	['--max-iterations', DEFAULT_MAX_ITERATIONS],
 	['--max-depth', DEFAULT_MAX_DEPTH],
 	['--timeout', DEFAULT_TIMEOUT_SECONDS],
+	['--memory-limit', DEFAULT_MEMORY_LIMIT_MB],
 	['--max-sub-calls', DEFAULT_MAX_SUB_CALLS],
 	['--max-context-bytes', MAX_CONTEXT],
 	['--port', DEFAULT_SERVE_PORT],
@@ -33,7 +34,7 @@ const STATED: ReadonlyArray<[flag: string, value: string | number]> = [
 describe('the defaults the help states', () => {
 	it('are the values the settings, the engine and the context loader use', () => {
 		expect(DEFAULT_SETTINGS).toMatchObject({maxIterations: DEFAULT_MAX_ITERATIONS, maxDepth: DEFAULT_MAX_DEPTH, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS});
-		expect(DEFAULTS).toMatchObject({maxIterations: DEFAULT_MAX_ITERATIONS, maxDepth: DEFAULT_MAX_DEPTH, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS, maxSubCalls: DEFAULT_MAX_SUB_CALLS});
+		expect(DEFAULTS).toMatchObject({maxIterations: DEFAULT_MAX_ITERATIONS, maxDepth: DEFAULT_MAX_DEPTH, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS, memoryLimitMb: DEFAULT_MEMORY_LIMIT_MB, maxSubCalls: DEFAULT_MAX_SUB_CALLS});
 		expect(defaultMaxContextBytes).toBe(DEFAULT_MAX_CONTEXT_BYTES);
 	});
 

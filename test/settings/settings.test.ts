@@ -188,6 +188,18 @@ describe('resolveConfig', () => {
 		expect(() => resolveConfig({maxTimeout: 40 * 86_400}, {}, settings)).toThrow(/Invalid --max-timeout/);
 	});
 
+	it('takes the memory limit from --memory-limit over the settings file; out of range in the file is the default, from a flag one line naming it', () => {
+		expect(resolveConfig({}, {}, settings).memoryLimitMb).toBeUndefined();
+		const stored = parseSettings({memoryLimitMb: 2048});
+		expect(resolveConfig({}, {}, stored)).toMatchObject({memoryLimitMb: 2048});
+		expect(resolveConfig({memoryLimit: 512}, {}, stored)).toMatchObject({memoryLimitMb: 512, fromFlags: ['memoryLimitMb']});
+		for (const bad of [100, 8192, 300.5, 'lots']) expect(parseSettings({memoryLimitMb: bad}).memoryLimitMb).toBeUndefined();
+		expect(() => resolveConfig({memoryLimit: 255}, {}, stored)).toThrow(/^Invalid --memory-limit 255: expected a whole number of MB from 256 to 4096 \(the REPL's Wasm heap ends at 4 GiB\)\.$/);
+		expect(() => resolveConfig({memoryLimit: 4097}, {}, stored)).toThrow(ConfigError);
+		expect(resolveConfig({memoryLimit: 4096}, {}, settings).memoryLimitMb).toBe(4096);
+		expect(resolveConfig({memoryLimit: 256}, {}, settings).memoryLimitMb).toBe(256);
+	});
+
 	it('applies flags > env > settings > defaults', () => {
 		const stored = parseSettings({
 			backend: 'anthropic',

@@ -28,8 +28,8 @@ const inputLine = (frame: string) => frame.split('\n').find((line) => line.inclu
 function start(flags: Flags = {}, env: NodeJS.ProcessEnv = {}) {
 	// The engine starts as the CLI makes it: from the flags over the settings file.
 	const config = resolveConfig({model: 'cogito:14b', backend: 'openai', ...flags}, {}, settings.get());
-	const {maxIterations, maxDepth, timeoutSeconds, limits} = config;
-	rlm = new ScriptedRlm({model: config.model, backend: 'openai', maxIterations, maxDepth, timeoutSeconds, ...limits});
+	const {maxIterations, maxDepth, timeoutSeconds, memoryLimitMb, limits} = config;
+	rlm = new ScriptedRlm({model: config.model, backend: 'openai', maxIterations, maxDepth, timeoutSeconds, ...(memoryLimitMb !== undefined ? {memoryLimitMb} : {}), ...limits});
 	h = renderApp({rlm: asRlm(rlm), config, settings, cwd: dir, env, columns: 140, rows: 40, skipStartup: true});
 	return h;
 }
@@ -60,6 +60,8 @@ describe('reading a typed setting', () => {
 		expect(parseRunSetting(get('allow-models'), 'gpt-4o-mini, sonnet,gpt-4o-mini')).toEqual({ok: true, value: ['gpt-4o-mini', 'sonnet']});
 		expect(parseRunSetting(get('sub-model'), ' qwen3:1.7b ')).toEqual({ok: true, value: 'qwen3:1.7b'});
 		expect(parseRunSetting(get('max-sub-calls'), '0')).toEqual({ok: true, value: 0});
+		expect(parseRunSetting(get('memory-limit'), '2048')).toEqual({ok: true, value: 2048});
+		expect(findRunSetting('--memory-limit')?.key).toBe('memoryLimitMb');
 		for (const [name, bad] of [
 			['depth', '0'],
 			['depth', '1.5'],
@@ -71,6 +73,9 @@ describe('reading a typed setting', () => {
 			['max-tokens', ''],
 			['max-errors', 'Infinity'],
 			['max-sub-calls', '1e9'],
+			['memory-limit', '255'],
+			['memory-limit', '4097'],
+			['memory-limit', '512.5'],
 		] as const) {
 			const parsed = parseRunSetting(get(name), bad);
 			expect(parsed.ok, `${name} ${bad}`).toBe(false);
@@ -94,6 +99,7 @@ describe('reading a typed setting', () => {
 				'maxTokens',
 				'subModel',
 				'timeoutSeconds',
+				'memoryLimitMb',
 				'instructions',
 				'compaction',
 				'contextWindow',
@@ -198,6 +204,36 @@ describe('/set in the app', () => {
 		expect(fs.readFileSync(path.join(dir, 'config', 'settings.json'), 'utf8')).not.toContain(key);
 	});
 
+	it('/set memory-limit: the engine takes it, the file keeps it, /settings shows it in MB, a value out of range is one line naming the range, /unset goes back to 1024', async () => {
+		start();
+		const saved = () => openSettings({cwd: path.join(dir, 'config')}).get();
+		h.write('/set memory-limit 2048\r');
+		await h.waitForFrame((f) => f.includes('memory-limit: 2048 MB (saved; from the next question)'));
+		expect(rlm.options.memoryLimitMb).toBe(2048);
+		expect(saved().memoryLimitMb).toBe(2048);
+		h.write('/settings\r');
+		expect(flat(await h.waitForFrame((f) => f.includes('Run settings')))).toMatch(/memory-limit 2048 MB this session/);
+		h.write('/set memory-limit 100\r');
+		const refused = await h.waitForFrame((f) => flat(f).includes('Invalid memory-limit "100": expected a whole number of MB from 256 to 4096.'));
+		expect(inputLine(refused)).toContain('/set memory-limit 100');
+		expect(rlm.options.memoryLimitMb).toBe(2048);
+		h.write('\x15/unset memory-limit\r');
+		await h.waitForFrame((f) => flat(f).includes('memory-limit: back to its default, 1024 MB (saved).'));
+		expect(rlm.options.memoryLimitMb).toBeUndefined();
+		expect(saved()).not.toHaveProperty('memoryLimitMb');
+	});
+
+	it('a memory limit from the settings file or a flag shows where it came from', async () => {
+		settings.save({memoryLimitMb: 512});
+		start();
+		h.write('/settings\r');
+		expect(flat(await h.waitForFrame((f) => f.includes('Run settings')))).toMatch(/memory-limit 512 MB settings file/);
+		h.unmount();
+		start({memoryLimit: 3000});
+		h.write('/settings\r');
+		expect(flat(await h.waitForFrame((f) => f.includes('Run settings')))).toMatch(/memory-limit 3000 MB flag/);
+	});
+
 	it('refuses a bad value in one line and keeps the typed line in the input to correct', async () => {
 		start();
 		h.write('/set depth zero\r');
@@ -210,7 +246,7 @@ describe('/set in the app', () => {
 		expect(rlm.options.maxDepth).toBe(4);
 		h.write('/set colour blue\r');
 		const unknown = await h.waitForFrame((f) => f.includes('Unknown setting "colour"'));
-		expect(flat(unknown)).toContain('use one of depth, iterations, sub-model, timeout, max-budget');
+		expect(flat(unknown)).toContain('use one of depth, iterations, sub-model, timeout, memory-limit, max-budget');
 		expect(inputLine(unknown)).toContain('/set colour blue');
 	});
 
@@ -241,6 +277,30 @@ describe('/set in the app', () => {
 		await h.waitForFrame((f) => flat(f).indexOf('Run settings', flat(f).lastIndexOf('depth: back to its default')) > 0);
 		const after = flat(h.lastFrame());
 		expect(after.slice(after.lastIndexOf('Run settings'))).toMatch(/depth 1 default .*max-sub-calls 500 default/);
+	});
+});
+
+describe('/set memory-limit with the real engine', () => {
+	it("reaches the session's REPL already running: its next block runs under the new limit; /unset brings back 1024", async () => {
+		const server = await startFakeLlmServer({models: ['root-model']});
+		server.setResponder(scripted({root: ({turn}) => (turn === 0 ? repl('work') : {text: 'FINAL(done)'})}));
+		const repls = fakeRepls({blocks: {work: ({print}) => print('ok')}});
+		const rlm = new Rlm({model: 'root-model', backend: 'openai', baseURL: server.openaiBaseURL, logDir: false, replFactory: repls});
+		const said: string[] = [];
+		const context = {rlm, settings, env: {}, backend: 'openai', cwd: dir, say: (_kind: string, text: string) => said.push(text)} as unknown as CommandContext;
+		try {
+			await rlm.completion('q', {context: 'c'});
+			applySetting(context, 'memoryLimitMb', 512);
+			expect(said.at(-1)).toBe('memory-limit: 512 MB (saved; from the next question).');
+			await rlm.completion('q', {context: 'c'});
+			applySetting(context, 'memoryLimitMb', undefined);
+			await rlm.completion('q', {context: 'c'});
+			expect(repls.started).toHaveLength(1);
+			expect(repls.started[0]!.runOptions.map((options) => options.memoryLimitMb)).toEqual([1024, 512, 1024]);
+		} finally {
+			await rlm.dispose();
+			await server.close();
+		}
 	});
 });
 

@@ -26,7 +26,7 @@ export function blockLimitLine(limit: string): string {
 		case 'timeout':
 			return 'stopped by: the block timeout (--timeout)';
 		case 'memory':
-			return 'stopped by: the memory limit';
+			return 'stopped by: the memory limit (--memory-limit)';
 		case 'output':
 			return 'output cut at the cap (head and tail kept)';
 		case 'cancelled':

@@ -160,7 +160,7 @@ export function batchStatus(summary: BatchSummary): NodeStatus {
 	return 'done';
 }
 
-/** The "batch ×200" row: the function and how many slots are in each state. */
+/** The "batch ×200" row: how many slots are in each state, and the function. */
 export function describeBatch(row: BatchRow, summary: BatchSummary, now?: number): RowText {
 	const counts = [
 		summary.done ? `${summary.done} ✓` : '',
@@ -173,7 +173,8 @@ export function describeBatch(row: BatchRow, summary: BatchSummary, now?: number
 	const tokens = inputTokens || outputTokens ? `↑${formatTokens(inputTokens)} ↓${formatTokens(outputTokens)}` : '';
 	return {
 		title: `batch ×${row.members.length}`,
-		preview: `${row.fn} · ${counts.join(' · ')}`,
+		// The counts first: a narrow tree cuts the end of the preview, and they are what changes.
+		preview: `${counts.join(' · ')} · ${row.fn}`,
 		meta: [time, tokens].filter(Boolean).join(' · '),
 		metaShorter: [time],
 	};

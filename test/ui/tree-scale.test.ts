@@ -61,7 +61,7 @@ describe('a large batch', () => {
 		expect(summary).toMatchObject({done: 195, running: 3, failed: 2, cancelled: 0});
 		const text = describeBatch(row, summary);
 		expect(text.title).toBe('batch ×200');
-		expect(text.preview).toBe('llm_query_batched · 195 ✓ · 3 running · 2 ✗');
+		expect(text.preview).toBe('195 ✓ · 3 running · 2 ✗ · llm_query_batched');
 		// Following the newest node lands on the batch row, not inside it.
 		expect(tree.cursor).toBe(id);
 	});

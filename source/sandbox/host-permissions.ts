@@ -20,9 +20,14 @@ export function hostArgs(snapshot: string | null): string[] {
 		...(snapshot ? [`--allow-fs-read=${snapshot}`] : []),
 		'--allow-worker',
 		'--disallow-code-generation-from-strings',
-		// No V8 background threads (GC, compilation): a host uses about 20% less CPU and 20 MB less
-		// memory to start, and leaves the second core to the parent; Python runs as fast (npm run bench).
-		'--single-threaded',
+		// GC on the main thread and one background compiler: a host starts with the memory and CPU of
+		// --single-threaded (about 20 MB and 20% less than V8's defaults), and leaves the second core to
+		// the parent. Not --single-threaded itself: it defers optimising the hot Wasm functions, and a
+		// snapshot restore starts with none optimised (a fresh load warms them while Python starts), so
+		// Python ran about 75% slower for its first second of work, and the whole 8 MB text job of
+		// `npm run bench` 1.3x slower than in a bare Pyodide.
+		'--single-threaded-gc',
+		'--wasm-num-compilation-tasks=1',
 		// A young generation of 1 MB per semi-space instead of up to 16: the worker's JavaScript is
 		// Pyodide's glue, whose garbage is small; about 9 MB less resident, Python as fast (npm run bench).
 		'--max-semi-space-size=1',

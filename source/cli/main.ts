@@ -58,7 +58,8 @@ async function main(): Promise<number> {
 		maxTokens: flags.maxTokens,
 		maxErrors: flags.maxErrors,
 		maxSubCalls: flags.maxSubCalls,
-		...(flags.allowModels ? {allowModels: flags.allowModels} : {}),
+		// meow reads an absent repeatable flag as []: only a given one counts.
+		...(flags.allowModels?.length ? {allowModels: flags.allowModels} : {}),
 		// meow reads an absent boolean as false: only the words on the line count.
 		...(process.argv.includes('--no-compaction') ? {compaction: false} : process.argv.includes('--compaction') ? {compaction: true} : {}),
 		...(flags.contextWindow !== undefined ? {contextWindow: flags.contextWindow} : {}),

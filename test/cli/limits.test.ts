@@ -106,6 +106,17 @@ describe('run-wide limits on the command line', () => {
 		expect(refused.stdout.trim()).toBe('Error:|Error:');
 	});
 
+	it('allowModels saved in the settings file holds when no --allow-models is given', async () => {
+		const env = cleanEnv();
+		mkdirSync(join(env.XDG_CONFIG_HOME!, 'rlm-tui'), {recursive: true});
+		writeFileSync(join(env.XDG_CONFIG_HOME!, 'rlm-tui', 'settings.json'), JSON.stringify({allowModels: ['other-model']}));
+		const code = 'a = llm_query("x", model="other-model")\nllm_output(a[:6])';
+		server.setResponder(scripted({root: () => repl(code), sub: (_prompt, request) => ({text: `from ${request.model}`})}));
+		const result = await runCli([...base(), '-p', 'pick'], {env});
+		expect(result.code).toBe(0);
+		expect(result.stdout.trim()).toBe('from o');
+	});
+
 	it('the settings file sets a limit; a flag wins over it', async () => {
 		const env = cleanEnv();
 		mkdirSync(join(env.XDG_CONFIG_HOME!, 'rlm-tui'), {recursive: true});

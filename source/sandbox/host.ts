@@ -98,3 +98,9 @@ process.on('message', (message: ParentMessage) => {
 
 // The parent is gone: so is the sandbox.
 process.on('disconnect', () => process.exit(0));
+
+// Ctrl+C in a terminal signals the whole foreground process group, this host too. What an
+// interrupt means is the parent's to decide (it stops Python through the interrupt buffer and keeps
+// the session's variables), so the host ignores SIGINT; SIGTERM and SIGHUP still end it, and so
+// does the parent going away.
+process.on('SIGINT', () => undefined);

@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
-import {repl, rootRequests, scripted} from '../support/rlm-script.js';
+import {repl, rootRequests, scripted, subRequests} from '../support/rlm-script.js';
 import {cleanEnv, cliPath, runCli, type CliResult} from '../support/run-cli.js';
 
 let server: FakeLlmServer;
@@ -131,6 +131,24 @@ describe('a run stopped by a signal prints what it has', () => {
 		expect(parsed.iterations[0].codeBlocks[0].result.stdout).toBe('half done\n');
 		expect(parsed.session.runs[0].status).toBe('cancelled');
 		expect(JSON.stringify(parsed)).not.toContain('stopped again');
+	});
+
+	it('Ctrl+C during a code block (the whole process group, sandbox host included): the block is interrupted and the answer dict is the partial answer', async () => {
+		server.requests.length = 0;
+		const code = 'answer["content"] = "from the answer dict"\nllm_query("started")\nimport time\nfor i in range(3000):\n    print(f"tick {i}")\n    time.sleep(0.1)';
+		server.setResponder(scripted({root: () => repl(code), sub: () => ({text: 'ok'})}));
+		const child = spawn(process.execPath, [cliPath, ...backend().split(' '), '-e', '-p', 'a long block'], {env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true});
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (chunk) => (stdout += chunk));
+		child.stderr.on('data', (chunk) => (stderr += chunk));
+		const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+		// The answer dict is set before the sub-call; the block then prints and sleeps.
+		await expect.poll(() => subRequests(server.requests).length, {timeout: 30_000}).toBe(1);
+		process.kill(-child.pid!, 'SIGINT');
+		expect(await closed).toBe(130);
+		expect(stdout.trim()).toBe('from the answer dict');
+		expect(stderr).not.toMatch(/killed by SIGINT/);
 	});
 
 	it('SIGTERM the same, exit 143', async () => {

@@ -49,6 +49,11 @@ function whatHappened(cause: RestartCause): string {
 	}
 }
 
+/** JavaScript's stack overflow, which Python recursion deeper than the interpreter's stack ends in. */
+export function isStackOverflow(message: string): boolean {
+	return /Maximum call stack size exceeded/.test(message);
+}
+
 function megabytes(bytes: number): string {
 	return `${Math.round(bytes / MB)} MB`;
 }
@@ -68,7 +73,12 @@ export function restartNotice(cause: RestartCause, failure?: string): string {
 	const happened = whatHappened(cause);
 	if (failure !== undefined) return `${happened}, and restarting the REPL failed: ${failure}`;
 	const before = cause.kind === 'stopped';
-	const advice = cause.kind === 'memory' ? ' Hold less at once: work on the context in pieces.' : '';
+	const advice =
+		cause.kind === 'memory'
+			? ' Hold less at once: work on the context in pieces.'
+			: cause.kind === 'crashed' && isStackOverflow(cause.reason)
+				? ' The recursion went deeper than the interpreter\'s stack: use a loop instead, and keep sys.setrecursionlimit near its default.'
+				: '';
 	return `${happened}, so the REPL was restarted${before ? ' before this block ran' : ''}: every variable${before ? ' from earlier blocks' : ''} is gone; context and history were reloaded.${advice}`;
 }
 

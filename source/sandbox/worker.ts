@@ -11,6 +11,7 @@ import {parentPort, workerData, receiveMessageOnPort, type MessagePort} from 'no
 import {CONTEXT_FD, CTL, bigReplyChars, bridgeFunctions, type HostMessage, type ParentMessage, type WorkerInit, type WorkerRunResult} from './protocol.js';
 import {OutputCapture, type StreamName} from './output.js';
 import {withSnapshotFile} from './snapshot-file.js';
+import {isStackOverflow} from './notices.js';
 
 interface WorkerData {
 	init: WorkerInit;
@@ -659,8 +660,10 @@ port.on('message', (message: ParentMessage) => {
 			return;
 		}
 		// Pyodide failed fatally (or our own code did): this interpreter is gone. After a refused
-		// growth, running out of memory is what took it down.
-		post({t: 'fatal', message: describe(error), ...(message.t === 'run' && growthRefused ? {outOfMemory: true} : {})});
+		// growth, running out of memory is what took it down, unless the stack overflowed (deep
+		// recursion grows the heap too, and it is the stack that ends it).
+		const fatal = describe(error);
+		post({t: 'fatal', message: fatal, ...(message.t === 'run' && growthRefused && !isStackOverflow(fatal) ? {outOfMemory: true} : {})});
 		process.exit(1);
 	}
 });

@@ -265,20 +265,6 @@ gc.set_threshold(1)`);
 		await sandbox.run('del hog, greedy, thresholds');
 	});
 
-	it('recycles the REPL when Python dies at the ceiling, and says so', async () => {
-		const pid = sandbox.pid!;
-		// Frames past a huge recursion limit fill the heap; CPython gives up at the ceiling.
-		const result = await sandbox.run('import sys\nsys.setrecursionlimit(10**8)\ndef deeper(n): return deeper(n + 1)\ndeeper(0)', {timeoutMs: 60_000});
-		expect(result.ok).toBe(false);
-		expect(result.limit).toBe('memory');
-		expect(result.restarted).toBe(true);
-		expect(result.error).toContain('The REPL ran out of memory at its limit of 256 MB');
-		expect(sandbox.pid).not.toBe(pid);
-		const after = await sandbox.run('print(context)\nprint(kept_before)');
-		expect(after.stdout).toBe('kept context\n');
-		expect(after.error).toContain('NameError');
-	});
-
 	it('with a context bigger than the limit, the ceiling is the heap once it loaded + 128 MB, and holds', async () => {
 		const own = await Sandbox.start({cacheDir: testCacheDir, memoryLimitMb: 64});
 		try {
@@ -353,6 +339,20 @@ describe('crashes', () => {
 		expect(result.limit).toBe('crashed');
 		expect(result.restarted).toBe(true);
 		expect((await sandbox.run('print(context)')).stdout).toBe('kept context\n');
+	});
+
+	it("recursion past the interpreter's stack is told as recursion (use a loop), not as running out of memory", async () => {
+		await sandbox.run('kept_before = 1');
+		// Frames past a huge recursion limit also fill the heap to the ceiling; the stack is what ends it.
+		const result = await sandbox.run('import sys\nsys.setrecursionlimit(10**8)\ndef down(n): return down(n + 1)\ndown(0)', {timeoutMs: 60_000});
+		expect(result.ok).toBe(false);
+		expect(result.limit).toBe('crashed');
+		expect(result.error).toMatch(/Maximum call stack size exceeded.*use a loop instead/s);
+		expect(result.error).not.toMatch(/out of memory|Hold less/);
+		expect(result.restarted).toBe(true);
+		const after = await sandbox.run('print(context)\nprint(kept_before)');
+		expect(after.stdout).toBe('kept context\n');
+		expect(after.error).toContain('NameError');
 	});
 });
 

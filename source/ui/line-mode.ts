@@ -85,8 +85,12 @@ export async function runLineMode({rlm, stdin, stdout, notices = []}: LineModeOp
 	/** Takes the waiting lines one at a time until none is left; then leaves if the input ended. */
 	const drain = async () => {
 		draining = true;
+		let queued = false;
 		while (!quit && waiting.length > 0) {
 			const question = waiting.shift()!;
+			// A question that waited is shown again as it starts, so its answer has its question above it.
+			if (queued) say(`> ${safeText(cut(first(question), 100))}`);
+			queued = true;
 			const command = parseCommandLine(question);
 			if (command && 'command' in command && command.command === quitCommand) {
 				quitNow(0);
@@ -117,7 +121,7 @@ export async function runLineMode({rlm, stdin, stdout, notices = []}: LineModeOp
 	};
 	lines.on('SIGINT', onInterrupt);
 	process.on('SIGINT', onInterrupt);
-	lines.on('line', (line) => {
+	const take = (line: string) => {
 		const question = line.trim();
 		if (!question) {
 			if (!running) lines.prompt();
@@ -126,8 +130,28 @@ export async function runLineMode({rlm, stdin, stdout, notices = []}: LineModeOp
 		waiting.push(question);
 		if (!draining) void drain();
 		else if (running) say(`(queued: runs after the current answer${waiting.length > 1 ? `, ${waiting.length} waiting` : ''})`);
+	};
+	// On a terminal, lines that arrive in one read were pasted, not typed: they are one question
+	// (as the full-screen app takes a paste), never one paid run per line. Piped lines stay one
+	// question each.
+	const interactive = (stdin as NodeJS.ReadStream).isTTY === true;
+	let burst: string[] = [];
+	const flushBurst = () => {
+		const lines = burst;
+		burst = [];
+		if (lines.length > 1) say(`(pasted ${lines.length} lines: one question)`);
+		if (lines.length > 0) take(lines.join('\n'));
+	};
+	lines.on('line', (line) => {
+		if (!interactive) {
+			take(line);
+			return;
+		}
+		burst.push(line);
+		if (burst.length === 1) setImmediate(flushBurst);
 	});
 	lines.on('close', () => {
+		flushBurst();
 		inputEnded = true;
 		if (!draining) leave();
 	});

@@ -61,6 +61,10 @@ it('a question typed while one runs waits its turn instead of being dropped', as
 	expect(found).toHaveLength(2);
 	expect(found[0]).toContain('first');
 	expect(found[1]).toContain('second');
+	// The question that waited is shown again when it starts, above its own run.
+	const shown = s.output().indexOf('> count words: second');
+	expect(shown).toBeGreaterThan(s.output().indexOf(found[0]!));
+	expect(shown).toBeLessThan(s.output().indexOf(found[1]!));
 }, 120_000);
 
 it('slash commands other than /quit are refused, not sent as questions; /quit waits for the questions before it', async () => {
@@ -72,4 +76,21 @@ it('slash commands other than /quit are refused, not sent as questions; /quit wa
 	expect(found).toHaveLength(1);
 	expect(found[0]).toContain('kept');
 	s.stdin.end();
+}, 120_000);
+
+it('on a terminal, lines pasted in one read are one question, not one run per line', async () => {
+	const stdin = Object.assign(new PassThrough(), {isTTY: true});
+	const stdout = new PassThrough();
+	let text = '';
+	stdout.on('data', (chunk: Buffer) => {
+		text += chunk.toString('utf8');
+	});
+	const exit = runLineMode({rlm, stdin, stdout});
+	stdin.write('count words: pasted one\npasted two\npasted three\n');
+	while (!text.includes('Demo answer')) await new Promise((resolve) => setTimeout(resolve, 20));
+	stdin.end();
+	expect(await exit).toBe(0);
+	expect(text).toContain('(pasted 3 lines: one question)');
+	expect(text.split('\n').filter((line) => line.startsWith('── iteration 1'))).toHaveLength(1);
+	expect(answers(text)).toHaveLength(1);
 }, 120_000);

@@ -82,6 +82,8 @@ function decodeEntities(text: string): string {
 // where the newline is a writer's (or a model's token stream's) accident: "word\n." is "word.".
 const softBreakBeforePunctuation = /[ \t]*\n[ \t]*(?=[.,;:!?)\]}»”’%…])/g;
 const softBreak = /[ \t]*\n[ \t]*/g;
+/** Whether an inline token starts with closing punctuation ('.', ',', ')'...). */
+const closesSentence = (token: Token | undefined) => token?.type === 'text' && /^[.,;:!?)\]}»”’%…]/.test((token as Tokens.Text).text);
 const reflow = (text: string) => text.replace(softBreakBeforePunctuation, '').replace(softBreak, ' ');
 
 /** A link's real destination as a browser would follow it (punycode host, escaped path). */
@@ -214,7 +216,13 @@ class Renderer {
 	/** Inline tokens to one ANSI string; hard breaks are `\n`. */
 	inline(tokens: readonly Token[] | undefined): string {
 		let out = '';
-		for (const token of tokens ?? []) out += this.inlineOne(token);
+		const list = tokens ?? [];
+		for (const [index, token] of list.entries()) {
+			// A line break is kept as written (answers are often line-shaped: lists, CSV, logs), except
+			// one just before closing punctuation, which a model's line wrapping left there.
+			if (token.type === 'br' && !token.raw.startsWith('  ') && !token.raw.startsWith('\\') && closesSentence(list[index + 1])) continue;
+			out += this.inlineOne(token);
+		}
 		return out;
 	}
 

@@ -54,7 +54,7 @@ export function markdownLines(text: string, width: number, options: MarkdownOpti
 	let lines: string[];
 	try {
 		const render: RenderOptions = {ansi, highlight: (code, language) => colourCode(lib, code, language)};
-		lines = renderMarkdown(lib.Lexer.lex(text, {gfm: true}), width, render);
+		lines = renderMarkdown(lib.Lexer.lex(text, {gfm: true, breaks: true}), width, render);
 		// The layout keeps to the width; this only guards against a miscounted character.
 		lines = lines.map((line) => fitAnsi(line, width));
 	} catch {

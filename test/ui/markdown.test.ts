@@ -178,6 +178,11 @@ describe('inline text', () => {
 		expect(visible(plain(text, 200))[0]).toBe('The total is 42. The model said so, and it checked twice; then stopped! Done (really) now');
 	});
 
+	it("keeps an answer's line breaks: line-shaped answers (logs, CSV, printed lists) stay one item a line", () => {
+		expect(visible(plain('tick 0\ntick 1\ntick 2', 80))).toEqual(['tick 0', 'tick 1', 'tick 2']);
+		expect(visible(plain('name,count\ncat,3\ndog,5', 80))).toEqual(['name,count', 'cat,3', 'dog,5']);
+	});
+
 	it('wrap paragraphs once, greedily, at every width', () => {
 		const text = 'Some paragraph text that is long enough to wrap across lines, with **bold**, *italic*, `code` and more words after it, to fill several lines at the narrow widths.';
 		for (const width of WIDTHS) {

@@ -889,6 +889,14 @@ describe('replay', () => {
 		await waitFor(() => h.exits.length === 1);
 	});
 
+	it("says how to give a command from the replay's tree, and : then quit leaves", async () => {
+		openReplay();
+		const frame = await h.waitForFrame((f) => f.includes('The answer is five'));
+		expect(frame.replace(/[\s│]+/g, ' ')).toContain(': starts one from the tree');
+		h.write(':quit\r');
+		await waitFor(() => h.exits.length === 1);
+	});
+
 	it('steps through the run event by event with [ and ], by tenths with { and }', async () => {
 		const events = openReplay();
 		const total = events.length;

@@ -108,7 +108,7 @@ function loadReplay(state: AppState, title: string, events: readonly RlmEvent[])
 	let next: AppState = addChat(
 		{...state, readOnly: title, focus: 'tree'},
 		'info',
-		`Replay of ${title} (read-only). The tree has focus: ${hint(TREE_KEYS, ['down', 'up'], 'move')}, ${hint(TREE_KEYS, ['expand', 'collapse'], 'open and close')}, ${keyLabel(TREE_KEYS, 'enter')} for details, ${hint(TIMELINE_KEYS, ['back', 'forward'], 'step through the run event by event')} (${hint(TIMELINE_KEYS, ['back-tenth', 'forward-tenth'], 'by tenths')}). ${replayCommands()} work.`,
+		`Replay of ${title} (read-only). The tree has focus: ${hint(TREE_KEYS, ['down', 'up'], 'move')}, ${hint(TREE_KEYS, ['expand', 'collapse'], 'open and close')}, ${keyLabel(TREE_KEYS, 'enter')} for details, ${hint(TIMELINE_KEYS, ['back', 'forward'], 'step through the run event by event')} (${hint(TIMELINE_KEYS, ['back-tenth', 'forward-tenth'], 'by tenths')}). ${replayCommands()} work: ${keyLabel(TREE_KEYS, 'command')} starts one from the tree (/ there filters the rows).`,
 	);
 	const safe = events.map(safeEvent);
 	let tree = applyEvents(next.tree, safe, next.layout.treeRows);

@@ -210,7 +210,7 @@ function describeError(error: unknown, context: ErrorContext): BackendError {
 	if (isTimeout(error)) {
 		const seconds = context.timeoutMs === undefined ? '' : ` after ${formatSeconds(context.timeoutMs)}`;
 		return new BackendError(
-			`Timed out${seconds} waiting for ${labelOf(context)} at ${at}. The server may be overloaded or the model still loading; try again or raise the timeout.`,
+			`Timed out${seconds} waiting for ${labelOf(context)} at ${at}. The server may be overloaded or the model still loading; try again (a library user can raise requestTimeoutMs).`,
 			'timeout',
 		);
 	}

@@ -779,7 +779,10 @@ describe('commands', () => {
 		// A new file needs no --force.
 		h.write('/save fresh.json\r');
 		await waitFor(() => fs.existsSync(path.join(dir, 'fresh.json')), 5000, 'the new file');
-		expect(fs.statSync(path.join(dir, 'fresh.json')).mode & 0o777).toBe(0o600);
+		expect(fs.statSync(path.join(dir, 'fresh.json')).mode & 0o777).toBe(0o600);		// A folder named: the file goes into it under its usual name.
+		fs.mkdirSync(path.join(dir, 'saves'));
+		h.write('/save saves\r');
+		await waitFor(() => fs.readdirSync(path.join(dir, 'saves')).some((entry) => entry.endsWith('.json')), 5000, 'the file in the folder');
 	});
 
 	it('/clear starts a fresh session; /help opens and closes; unknown commands say so; /quit exits', async () => {

@@ -1,9 +1,10 @@
 // Writing what /save and /export made: the format the file name's extension asks for, to the
-// path given, else to a new file named after the time in the working directory. An existing file is never replaced unless the user said
+// path given (into it, when it is a folder), else to a new file named after the time in the
+// working directory. An existing file is never replaced unless the user said
 // `--force`; then the new content goes to a private temporary file renamed over it, so the
 // result is 0600 whatever the old file's mode was, and a failed write leaves the old file whole.
 import {randomBytes} from 'node:crypto';
-import {rename, rm, writeFile} from 'node:fs/promises';
+import {rename, rm, stat, writeFile} from 'node:fs/promises';
 import {basename, dirname, extname, join} from 'node:path';
 import {firstLine} from '../engine-port.js';
 import type {AppState} from '../state/types.js';
@@ -75,7 +76,9 @@ export function parseFileArgs(args: string): {path?: string; force: boolean} {
 }
 
 export async function writeSessionFile({content, format, path, force, command = format === 'md' ? '/export' : '/save', forExtension}: FileToWrite, context: CommandContext): Promise<void> {
-	const full = userPath(context.cwd, path ?? transcriptFileName(new Date(), format));
+	let full = userPath(context.cwd, path ?? transcriptFileName(new Date(), format));
+	// A folder named: the file goes into it, under the name it would have had (as cp does).
+	if (path && (await stat(full).catch(() => null))?.isDirectory()) full = join(full, transcriptFileName(new Date(), format));
 	const what = format === 'md' ? 'the transcript' : 'the session';
 	const how = forExtension ? ` as ${format === 'md' ? 'Markdown' : 'JSON'} (for ${forExtension})` : '';
 	try {

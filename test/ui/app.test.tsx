@@ -615,7 +615,7 @@ describe('commands', () => {
 	it('/theme switches the colours and saves them; anything else shows the usage', async () => {
 		start();
 		h.write('/theme purple\r');
-		await h.waitForFrame((f) => f.includes('Usage: /theme dark or /theme light'));
+		await h.waitForFrame((f) => f.includes('Unknown theme "purple": /theme dark or /theme light'));
 		h.write('/theme light\r');
 		const light = await h.waitForFrame((f) => f.includes('Theme: light (saved).'));
 		expect(openSettings({cwd: path.join(dir, 'config')}).get().theme).toBe('light');

@@ -94,13 +94,14 @@ describe('commands', () => {
 		for (const [line, said] of [
 			['/backend nope', 'Unknown backend "nope"'],
 			['/backend openai not-a-url', 'Not a URL: not-a-url'],
-			['/theme blue', 'Usage: /theme dark or /theme light'],
+			['/theme blue', 'Unknown theme "blue": /theme dark or /theme light'],
 			['/mouse maybe', 'Usage: /mouse on or /mouse off.'],
 			['/nope x', 'Unknown command /nope'],
 		] as const) {
 			const state = typed(line);
 			expect(queued(state), line).toEqual([]);
 			expect(state.chat.at(-1)?.text).toContain(said);
+			if (line.startsWith('/theme')) expect(state.chat.at(-1)?.kind).toBe('error');
 		}
 	});
 });

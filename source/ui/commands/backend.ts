@@ -52,7 +52,7 @@ async function setBackend(context: CommandContext, backend: BackendName, url?: s
 	settings.save({backend, ...(url && backend !== 'demo' && !sessionOnly ? {baseURLs: {[backend]: url}} : {})});
 	context.dispatch({type: 'config', config: {backend, model, baseURL}});
 	const saved = sessionOnly
-		? `(saved; the URL carries credentials, so it is kept for this session only: for next time, give the key with ${keyEnvOf(backend, baseURL)} or -k)`
+		? `(the backend is saved; its URL carries credentials, so the URL is kept for this session only: for next time, give the key with ${keyEnvOf(backend, baseURL)} or -k)`
 		: '(saved)';
 	context.say('info', `Backend: ${backend}${baseURL ? ` at ${redactSecrets(baseURL)}` : ''} · model ${model} ${saved}.`);
 	try {

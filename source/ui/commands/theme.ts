@@ -9,7 +9,7 @@ export const themeCommand = defineCommand<'dark' | 'light' | 'show'>({
 	run(state, args, queue) {
 		const theme = args.toLowerCase();
 		if (theme === '') return queue(state, 'show');
-		if (theme !== 'dark' && theme !== 'light') return addChat(state, 'info', 'Usage: /theme dark or /theme light (/theme alone shows the one in use).');
+		if (theme !== 'dark' && theme !== 'light') return addChat(state, 'error', `Unknown theme "${theme}": /theme dark or /theme light (/theme alone shows the one in use).`);
 		return queue(state, theme);
 	},
 	perform(theme, context) {

@@ -376,6 +376,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			truncatedChars: result.truncatedChars,
 			variables: result.variables,
 			final: result.final,
+			...(result.answerDraft?.trim() ? {answerDraft: result.answerDraft} : {}),
 			...(stoppedBy ? {limit: stoppedBy.limit} : result.limit ? {limit: result.limit} : {}),
 			restarted: result.restarted,
 		});

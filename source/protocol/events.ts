@@ -113,6 +113,8 @@ export type RlmEventBody =
 			truncatedChars: number;
 			variables: VariableInfo[];
 			final: string | null;
+			/** `answer["content"]` after the block, when set and not yet submitted (a stopped run's best answer). */
+			answerDraft?: string;
 			/** What stopped the block: the REPL's ExecLimit (`timeout`, `cancelled`...), or the run-wide
 			 * LimitName (`maxTimeout`, `maxSubCalls`...) when a limit of the run interrupted it. */
 			limit?: string;

@@ -1,6 +1,6 @@
 // The app for a terminal that cannot draw it (TERM=dumb: Emacs shell buffers, some CI consoles):
 // one question per line, the compact execution log while it runs, then the answer. Ctrl+C cancels
-// a running answer (twice, or when idle: quit); /quit or the end of input leaves.
+// a running answer (at the prompt it asks again; a second press quits); /quit or the end of input leaves.
 import {createInterface} from 'node:readline';
 import type {RlmEvent} from '../protocol/events.js';
 import type {UiEngine} from './engine-port.js';
@@ -15,6 +15,9 @@ export interface LineModeOptions {
 	stdout: NodeJS.WritableStream;
 	notices?: readonly string[];
 }
+
+/** Lines closer together than this on a terminal are one paste (ms). */
+const PASTE_GAP_MS = 30;
 
 const first = (text: string) => text.split('\n').find((line) => line.trim())?.trim() ?? '';
 const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
@@ -73,6 +76,7 @@ export async function runLineMode({rlm, stdin, stdout, notices = []}: LineModeOp
 			const result = await rlm.completion(question, {signal: controller.signal});
 			say('');
 			// Only /quit works here: the advice is the command line's (flags for the next start).
+			if (result.status === 'cancelled' || result.status === 'limited') say(`(${result.status === 'cancelled' ? 'cancelled' : 'stopped by a limit'}: the best answer so far, not a final answer)`);
 			say(result.status === 'failed' ? `✗ ${safeText(withAdvice({message: result.error ?? 'the completion failed', ...(result.errorAdvice ? {advice: result.errorAdvice} : {})}))}` : safeText(result.response || '(no answer)'));
 			say('');
 		} catch (error) {
@@ -117,6 +121,13 @@ export async function runLineMode({rlm, stdin, stdout, notices = []}: LineModeOp
 			lastInterrupt = now;
 			return;
 		}
+		if (!running && now - lastInterrupt > 2000) {
+			// At the prompt: the typed line (in the terminal's buffer) is dropped; a second press quits.
+			say('\n(Ctrl+C again to quit, or /quit)');
+			lastInterrupt = now;
+			lines.prompt();
+			return;
+		}
 		quitNow(130);
 	};
 	lines.on('SIGINT', onInterrupt);
@@ -131,12 +142,16 @@ export async function runLineMode({rlm, stdin, stdout, notices = []}: LineModeOp
 		if (!draining) void drain();
 		else if (running) say(`(queued: runs after the current answer${waiting.length > 1 ? `, ${waiting.length} waiting` : ''})`);
 	};
-	// On a terminal, lines that arrive in one read were pasted, not typed: they are one question
-	// (as the full-screen app takes a paste), never one paid run per line. Piped lines stay one
-	// question each.
+	// On a terminal, lines that come in a burst were pasted, not typed: they are one question (as the
+	// full-screen app takes a paste), never one paid run per line. A cooked terminal hands over one
+	// line per read, so a burst is lines that follow each other within PASTE_GAP_MS; typing a line
+	// and Enter takes far longer. Piped input (headless) never comes here.
 	const interactive = (stdin as NodeJS.ReadStream).isTTY === true;
 	let burst: string[] = [];
+	let burstTimer: NodeJS.Timeout | undefined;
 	const flushBurst = () => {
+		clearTimeout(burstTimer);
+		burstTimer = undefined;
 		const lines = burst;
 		burst = [];
 		if (lines.length > 1) say(`(pasted ${lines.length} lines: one question)`);
@@ -148,7 +163,8 @@ export async function runLineMode({rlm, stdin, stdout, notices = []}: LineModeOp
 			return;
 		}
 		burst.push(line);
-		if (burst.length === 1) setImmediate(flushBurst);
+		clearTimeout(burstTimer);
+		burstTimer = setTimeout(flushBurst, PASTE_GAP_MS);
 	});
 	lines.on('close', () => {
 		flushBurst();

@@ -78,7 +78,7 @@ it('slash commands other than /quit are refused, not sent as questions; /quit wa
 	s.stdin.end();
 }, 120_000);
 
-it('on a terminal, lines pasted in one read are one question, not one run per line', async () => {
+it('on a terminal, lines pasted (one read each, back to back) are one question, not one run per line', async () => {
 	const stdin = Object.assign(new PassThrough(), {isTTY: true});
 	const stdout = new PassThrough();
 	let text = '';
@@ -86,7 +86,11 @@ it('on a terminal, lines pasted in one read are one question, not one run per li
 		text += chunk.toString('utf8');
 	});
 	const exit = runLineMode({rlm, stdin, stdout});
-	stdin.write('count words: pasted one\npasted two\npasted three\n');
+	// A cooked terminal hands a paste over one line per read.
+	for (const line of ['count words: pasted one', 'pasted two', 'pasted three']) {
+		stdin.write(`${line}\n`);
+		await new Promise((resolve) => setImmediate(resolve));
+	}
 	while (!text.includes('Demo answer')) await new Promise((resolve) => setTimeout(resolve, 20));
 	stdin.end();
 	expect(await exit).toBe(0);

@@ -1,8 +1,6 @@
-// What a stopped run has to show, in the engine's order (run-loop's bestSoFar): the answer dict's
-// draft, else the last output of the root's code, else the root model's most recent reply with
-// content (its words, without code that never ran; as the original RLM's `_best_partial_answer`);
-// a reply still streaming counts when no earlier one has content.
-import {readReply, withoutRunnableCode} from '../engine/parse.js';
+// What a stopped headless run has to show, from its events, in the engine's order
+// (engine/best-answer.ts); a reply still streaming counts when no earlier one has content.
+import {bestPartialAnswer, replyWords} from '../engine/best-answer.js';
 import type {RlmEvent} from '../protocol/events.js';
 
 export interface PartialAnswer {
@@ -32,16 +30,14 @@ export function partialAnswerTracker(): PartialAnswer {
 			else if (event.type === 'llm.delta') streaming += event.text;
 			else if (event.type === 'llm.done') {
 				streaming = '';
-				if (event.text.trim()) lastReply = withoutRunnableCode(readReply(event.text)) || event.text;
+				if (event.text.trim()) lastReply = replyWords(event.text);
 			} else if (event.type === 'code.done') {
 				draft = event.answerDraft?.trim() ? event.answerDraft : '';
 				if (event.stdout.trim()) lastStdout = event.stdout.trim();
 			}
 		},
 		get text() {
-			if (draft) return draft;
-			if (lastStdout) return lastStdout;
-			return lastReply || streaming.trim() ? lastReply || streaming : '';
+			return bestPartialAnswer({draft, lastStdout, lastReply: lastReply || (streaming.trim() ? streaming : '')});
 		},
 	};
 }

@@ -17,6 +17,7 @@ import {toolsSection, type ToolInfo} from './tools.js';
 import {hostToolHandler, hostToolsSection} from './host-tools.js';
 import {clipToFit, compactionLimit, compactMessages, type Compacted} from './compaction.js';
 import {readReply, trimAfterLastBlock, withoutRunnableCode} from './parse.js';
+import {bestPartialAnswer, replyWords} from './best-answer.js';
 import {findProseFinal} from './prose-final.js';
 import {
 	feedbackMessage,
@@ -186,7 +187,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 	let lastStdout = '';
 	let lastReply = '';
 	/** The best answer a stopped run (cancelled, or a limit) has without asking the model again. */
-	const bestSoFar = () => (draft?.trim() ? draft : lastStdout || lastReply);
+	const bestSoFar = () => bestPartialAnswer({draft, lastStdout, lastReply});
 	/** Failed blocks in a row (maxErrors). */
 	let failedInARow = 0;
 
@@ -298,7 +299,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			);
 			addToRun(result.usage);
 			const costUsd = limits.record(model, result.usage);
-			if (result.text.trim()) lastReply = withoutRunnableCode(readReply(result.text)) || result.text;
+			if (result.text.trim()) lastReply = replyWords(result.text);
 			const promptTruncated = promptTruncation(messages, result.usage);
 			engine.emit({
 				type: 'llm.done',
@@ -423,7 +424,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			const result = await runCode(iteration, record, `FINAL_VAR(${JSON.stringify(found.name)})`, blockSignal);
 			if (result.final !== null) return result.final;
 		}
-		return (draft?.trim() ? draft : lastStdout) || withoutRunnableCode(reading);
+		return bestPartialAnswer({draft, lastStdout, lastReply: withoutRunnableCode(reading)});
 	};
 
 	/** Lets aborted sub-calls and child runs wind down, so their usage and events land before this

@@ -1,0 +1,13 @@
+// The best answer a stopped run (cancelled, or a limit) has without asking the model again, in one
+// order for the engine and for a front end that only saw the run's events: the answer dict's
+// draft, else the last output of its code, else the last reply's words (the original RLM's
+// `_best_partial_answer`), never code of that reply that did not run.
+import {readReply, withoutRunnableCode} from './parse.js';
+
+/** A reply's words without its runnable blocks; the reply as it is when nothing else is left. */
+export const replyWords = (text: string): string => withoutRunnableCode(readReply(text)) || text;
+
+/** What the run has found so far, best first. */
+export function bestPartialAnswer(found: {draft?: string | null; lastStdout: string; lastReply: string}): string {
+	return found.draft?.trim() ? found.draft : found.lastStdout || found.lastReply;
+}

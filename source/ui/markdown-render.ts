@@ -40,15 +40,27 @@ export function renderMarkdown(tokens: readonly Token[], width: number, options:
 	return new Renderer(options).blocks(tokens, Math.max(1, width), false);
 }
 
-/** Wraps ANSI text (hard line breaks as `\n`) to `width`, words kept whole where they fit. */
+/** A line's leading spaces, after any styles that open before them. */
+const leadingSpaces = /^((?:\u001b\[[0-9;]*m)*)( +)/;
+
+/**
+ * Wraps ANSI text (hard line breaks as `\n`) to `width`, words kept whole where they fit. A line's
+ * leading spaces are kept (aligned columns, a hand-indented continuation) and its wrapped rows hang
+ * at the same indent, at most half the width.
+ */
 export function wrapStyled(text: string, width: number): string[] {
 	const out: string[] = [];
+	const room = Math.max(1, width);
 	for (const line of text.split('\n')) {
 		if (line.trim() === '') {
 			out.push('');
 			continue;
 		}
-		out.push(...wrapAnsi(line, Math.max(1, width), {hard: true, trim: true}).split('\n'));
+		const leading = leadingSpaces.exec(line);
+		const pad = leading ? Math.min(leading[2]!.length, Math.floor(room / 2)) : 0;
+		const body = leading ? leading[1]! + line.slice(leading[0].length) : line;
+		const rows = wrapAnsi(body, Math.max(1, room - pad), {hard: true, trim: true}).split('\n');
+		out.push(...(pad > 0 ? indent(rows, ' '.repeat(pad), ' '.repeat(pad)) : rows));
 	}
 	return out;
 }
@@ -246,7 +258,8 @@ class Renderer {
 				// Code is literal: no entities decoded; newlines inside it are spaces (CommonMark).
 				return this.style(STYLES.code, () => this.plain((token as Tokens.Codespan).text.replace(/\n/g, ' ')));
 			case 'br':
-				return '\n';
+				// marked puts the next line's leading spaces in the break: they are that line's indent.
+				return `\n${/\n([ \t]*)$/.exec(token.raw)?.[1]?.replace(/\t/g, '    ') ?? ''}`;
 			case 'link':
 				return this.link(token as Tokens.Link);
 			case 'image': {

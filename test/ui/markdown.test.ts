@@ -183,6 +183,19 @@ describe('inline text', () => {
 		expect(visible(plain('name,count\ncat,3\ndog,5', 80))).toEqual(['name,count', 'cat,3', 'dog,5']);
 	});
 
+	it("keeps each line's leading spaces in a paragraph: aligned columns, indented continuations", () => {
+		const columns = '  Name     Age\n  Bob       42\n  Alice      7';
+		expect(visible(plain(columns, 80))).toEqual(['  Name     Age', '  Bob       42', '  Alice      7']);
+		expect(visible(styled('Totals:\n    **north**   12\n\tsouth   3', 80))).toEqual(['Totals:', '    north   12', '    south   3']);
+		expect(visible(plain('- first item\n  continues\n     and indents', 80))).toEqual(['• first item', '  continues', '     and indents']);
+		expect(visible(plain('> quoted\n>    indented', 80))).toEqual(['│ quoted', '│    indented']);
+		// A long indented line wraps at its own indent and keeps within the width.
+		const wrapped = visible(plain('Note:\n    an indented line that is long enough to wrap at a narrow width', 30));
+		expectFits(wrapped, 30);
+		expect(wrapped.slice(1).every((line) => line.startsWith('    ') && line[4] !== ' ')).toBe(true);
+		expect(wrapped.slice(1).join(' ').replace(/ +/g, ' ').trim()).toBe('an indented line that is long enough to wrap at a narrow width');
+	});
+
 	it('wrap paragraphs once, greedily, at every width', () => {
 		const text = 'Some paragraph text that is long enough to wrap across lines, with **bold**, *italic*, `code` and more words after it, to fill several lines at the narrow widths.';
 		for (const width of WIDTHS) {

@@ -3,6 +3,7 @@
 // (Ctrl+Z) and resume (fg), and fixes for what terminals report: a 0x0 size is unknown (80x24), and
 // Ink's "clear terminal" on a shrinking resize must not wipe the user's scrollback (ESC[3J).
 // Sources: xterm's ctlseqs (DECSET 1049, 2004, 1000, 1006, 1004), the kitty keyboard protocol.
+import stringWidth from 'string-width';
 
 export interface TerminalControl {
 	/** Ctrl+Z: hand the terminal back to the shell and stop; `fg` resumes (the app repaints). */
@@ -66,10 +67,31 @@ const CLEAR_SCREEN = /^\x1b\[2J\x1b\[H/;
 export class FrameDiff {
 	/** The frame on screen (lines from row 1), '' for a blank screen, null when unknown. */
 	#frame: string | null = null;
+	/** The terminal changed size since the last frame that fits it: the next one is drawn whole on a cleared screen. */
+	#repaint = false;
+	readonly #columns: () => number | undefined;
+
+	/** `columns`: the terminal's width now (a frame laid out for the old width does not end a repaint). */
+	constructor(columns: () => number | undefined = () => undefined) {
+		this.#columns = columns;
+	}
 
 	/** The screen was just cleared with the cursor at the top (entering the alternate screen). */
 	cleared(): void {
 		this.#frame = '';
+		this.#repaint = false;
+	}
+
+	/**
+	 * The terminal changed size. What it shows is no longer the frame we drew: a narrower terminal
+	 * cuts or re-wraps the old lines (a status bar's tail lands on the row below the frame), a
+	 * shorter one scrolls them. Ink only erases its frame's lines from where it thinks the cursor is,
+	 * so the next frame clears the whole screen first and is drawn whole. The first frame after a
+	 * resize is often still laid out for the old width (the app learns the size a render later): the
+	 * repaint holds until a frame fits.
+	 */
+	resized(): void {
+		this.#repaint = true;
 	}
 
 	filter(data: string): string {
@@ -77,6 +99,7 @@ export class FrameDiff {
 		const clear = CLEAR_SCREEN.exec(data);
 		if (clear) {
 			this.#frame = data.slice(clear[0].length);
+			this.#repaint = false;
 			return data;
 		}
 		const erase = ERASE_LINES.exec(data);
@@ -87,14 +110,22 @@ export class FrameDiff {
 				this.#frame = this.#frame === null ? null : '';
 				return data;
 			}
+			if (this.#repaint) return this.#redraw(rest);
 			if (this.#frame === null) return data;
 			return this.#diff(rest);
 		}
 		// A frame written onto a blank screen (the first one, or after a clear).
-		if (this.#frame === '' && data.includes('\n') && !data.startsWith('\x1b[?')) return this.#diff(data);
+		if (this.#frame === '' && data.includes('\n') && !data.startsWith('\x1b[?')) return this.#repaint ? this.#redraw(data) : this.#diff(data);
 		if (data.startsWith('\x1b[?')) return data; // cursor and synchronized-output switches
 		this.#frame = null;
 		return data;
+	}
+
+	#redraw(next: string): string {
+		const columns = this.#columns();
+		if (!columns || next.split('\n').every((line) => stringWidth(line) <= columns)) this.#repaint = false;
+		this.#frame = '';
+		return `\x1b[2J\x1b[H${this.#diff(next)}`;
 	}
 
 	#diff(next: string): string {
@@ -129,7 +160,7 @@ export class Screen implements TerminalControl {
 	#listeners = new Set<() => void>();
 	#restoreWrite: (() => void) | null = null;
 	#restoreSize: (() => void) | null = null;
-	#frames = new FrameDiff();
+	#frames = new FrameDiff(() => this.options.stdout.columns);
 	/** Our own mode switches bypass the frame filter. */
 	#raw: ((data: string) => void) | null = null;
 
@@ -160,9 +191,13 @@ export class Screen implements TerminalControl {
 		}
 		if (!this.#restoreSize) {
 			// A pty of 0x0 (docker exec, script) says nothing about its size: draw at 80x24.
+			let size = '';
 			const fix = () => {
 				if (!stdout.columns) stdout.columns = 80;
 				if (!stdout.rows) stdout.rows = 24;
+				const now = `${stdout.columns}x${stdout.rows}`;
+				if (size && now !== size) this.#frames.resized();
+				size = now;
 			};
 			fix();
 			stdout.prependListener('resize', fix);

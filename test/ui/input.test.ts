@@ -1,6 +1,7 @@
 // The input path as terminals really deliver it: the key decoder (split reads, pastes, mouse and
 // focus reports, modified keys), the line editor (multi-line, grapheme clusters, readline keys,
 // paste placeholders) and the reducer's Ctrl+C / Esc / Ctrl+D scheme.
+import {EventEmitter} from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +15,7 @@ import {HELP_LINES, helpLines} from '../../source/ui/help-lines.js';
 import {displayWidth} from '../../source/ui/format.js';
 import {layoutInput, pasteLabel} from '../../source/ui/state/input-layout.js';
 import {clearInput, editInput, emptyInput, insertPaste, insertText, inputText, submitInput, type LineInputState} from '../../source/ui/state/line-input.js';
-import {FrameDiff, keepScrollback} from '../../source/ui/terminal.js';
+import {FrameDiff, keepScrollback, Screen} from '../../source/ui/terminal.js';
 import {colorless, setColors, themeFor} from '../../source/ui/theme.js';
 import {safeText} from '../../source/text/safe-text.js';
 
@@ -369,6 +370,59 @@ describe('terminal output', () => {
 		// A clear (Ink shrinking) is kept, and known again afterwards.
 		expect(frames.filter('\x1b[2J\x1b[Ha\nb\n')).toBe('\x1b[2J\x1b[Ha\nb\n');
 		expect(frames.filter(`${erase(3)}a\nc\n`)).toBe('\x1b[2;1Hc\x1b[0m\x1b[K\x1b[3;1H');
+	});
+
+	it('after the terminal changes size, the next frame clears the whole screen and is drawn whole', () => {
+		// What stays on screen is the terminal's business once it resizes: a narrower one may re-wrap
+		// the old status bar, leaving its tail on the row below the frame, which no frame line covers.
+		const written: string[] = [];
+		const stdout = Object.assign(new EventEmitter(), {
+			columns: 100,
+			rows: 6,
+			isTTY: true,
+			writable: true,
+			destroyed: false,
+			write(chunk: string) {
+				written.push(chunk);
+				return true;
+			},
+		});
+		const screen = new Screen({stdin: new EventEmitter() as NodeJS.ReadStream, stdout: stdout as unknown as NodeJS.WriteStream, env: {}});
+		screen.patchStreams();
+		try {
+			screen.enter();
+			const erase = (n: number) => `${'\x1b[2K\x1b[1A'.repeat(n - 1)}\x1b[2K\x1b[G`;
+			const status = (width: number) => `demo · demo${' '.repeat(width - 22)}? for keys`;
+			stdout.write(`chat\n\n\n\n${status(100)}\n`);
+			stdout.write(`${erase(6)}chat\n\n\n\n${status(100)}\n`);
+			expect(written.at(-1)).toBe('\x1b[6;1H'); // nothing changed, nothing drawn
+			stdout.columns = 60;
+			stdout.emit('resize');
+			// Ink on a narrower terminal: its clear (erase its lines from the cursor), then a frame still
+			// laid out for the old width (the app learns the size a render later), then the new one.
+			stdout.write(erase(6));
+			stdout.write(`chat\n\n\n\n${status(100)}\n`);
+			expect(written.at(-1)!.startsWith('\x1b[2J\x1b[H')).toBe(true);
+			stdout.write(`${erase(6)}chat\n\n\n\n${status(60)}\n`);
+			const redraw = written.at(-1)!;
+			expect(redraw.startsWith('\x1b[2J\x1b[H')).toBe(true);
+			expect(redraw).toContain('\x1b[1;1Hchat');
+			expect(redraw).toContain(`\x1b[5;1H${status(60)}`);
+			// Only once: the frame after that is a diff again.
+			stdout.write(`${erase(6)}chat!\n\n\n\n${status(60)}\n`);
+			expect(written.at(-1)).toBe('\x1b[1;1Hchat!\x1b[0m\x1b[K\x1b[6;1H');
+			// A change of height alone is a resize too; an event with no change is not.
+			stdout.emit('resize');
+			stdout.write(`${erase(6)}chat\n\n\n\n${status(60)}\n`);
+			expect(written.at(-1)!.startsWith('\x1b[2J')).toBe(false);
+			stdout.rows = 8;
+			stdout.emit('resize');
+			stdout.write(`${erase(6)}chat\n\n\n\n\n\n${status(60)}\n`);
+			expect(written.at(-1)!.startsWith('\x1b[2J\x1b[H')).toBe(true);
+		} finally {
+			screen.leave();
+			screen.unpatchStreams();
+		}
 	});
 });
 

@@ -5,6 +5,7 @@ import {existsSync} from 'node:fs';
 import leven from 'leven';
 import meow from 'meow';
 import {BACKEND_NAMES} from '../protocol/backends.js';
+import {parseQuantity, type Quantity} from '../protocol/numbers.js';
 import {UsageError} from './usage-error.js';
 
 export const COMMANDS = ['serve', 'mcp', 'help'] as const;
@@ -77,6 +78,17 @@ const numberFlags = [
 	'totalTokens',
 ] as const;
 type NumberFlag = (typeof numberFlags)[number];
+
+/** What each number flag stands for (its suffixes); any other is a count (8k, 1.5M). */
+const FLAG_QUANTITIES: Partial<Record<NumberFlag, Quantity>> = {
+	temperature: 'plain',
+	port: 'plain',
+	timeout: 'seconds',
+	maxTimeout: 'seconds',
+	memoryLimit: 'megabytes',
+	maxBudget: 'usd',
+	totalBudget: 'usd',
+};
 
 /** What a flag's value is, for "needs a value" messages. */
 const valueNames: Partial<Record<keyof typeof flagDefinitions, string>> = {
@@ -153,9 +165,9 @@ export function parseCli(argv: string[] = process.argv.slice(2)): Cli {
 	for (const name of numberFlags) {
 		const raw = flags[name] as string | number | boolean | undefined;
 		if (raw === undefined) continue;
-		// --max-budget '$0.50' as 0.50 (USD is the only unit).
-		const text = name === 'maxBudget' || name === 'totalBudget' ? String(raw).trim().replace(/^\$/, '') : String(raw).trim();
-		const number = text === '' ? Number.NaN : Number(text);
+		// The suffixes /set takes too: --context-window 128k, --memory-limit 2G, --timeout 5m, --max-budget '$0.50'.
+		const text = String(raw).trim();
+		const number = parseQuantity(text, FLAG_QUANTITIES[name] ?? 'count') ?? Number.NaN;
 		if (!Number.isFinite(number)) {
 			throw new UsageError(text === '' ? `${display(name)} needs a number` : `${display(name)} needs a number, not "${String(raw)}"`);
 		}

@@ -2,6 +2,7 @@
 // size is shown.
 import {ContextLoadError} from './errors.js';
 import {DEFAULT_MAX_CONTEXT_BYTES} from '../protocol/defaults.js';
+import {parseQuantity} from '../protocol/numbers.js';
 
 const KiB = 1024;
 export const MiB = 1024 * KiB;
@@ -16,16 +17,13 @@ const GiB = 1024 * MiB;
  */
 export const defaultMaxContextBytes = DEFAULT_MAX_CONTEXT_BYTES;
 
-const units: Record<string, number> = {'': 1, b: 1, k: KiB, kb: KiB, kib: KiB, m: MiB, mb: MiB, mib: MiB, g: GiB, gb: GiB, gib: GiB};
-
 /**
  * Reads a size such as `200M`, `1.5G`, `64KiB` or `1048576` (bytes; K, M, G are powers of 1024).
  * @throws ContextLoadError naming `flag` when the value is not a positive size.
  */
 export function parseByteSize(value: string, flag = '--max-context-bytes'): number {
-	const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
-	const factor = match ? units[match[2]!.toLowerCase()] : undefined;
-	const bytes = match && factor ? Math.floor(Number(match[1]) * factor) : Number.NaN;
+	const size = parseQuantity(value, 'bytes');
+	const bytes = size === undefined ? Number.NaN : Math.floor(size);
 	if (!Number.isFinite(bytes) || bytes <= 0) throw new ContextLoadError(`${flag} needs a size in bytes, e.g. 200M or 2G, not "${value}"`);
 	return bytes;
 }

@@ -5,7 +5,7 @@ import type {ZodType} from 'zod';
 import {BACKEND_NAMES} from '../protocol/backends.js';
 import {DEFAULT_MEMORY_LIMIT_MB, MAX_MEMORY_LIMIT_MB, MIN_MEMORY_LIMIT_MB} from '../protocol/defaults.js';
 import {DEFAULT_MAX_SUB_CALLS} from '../protocol/limits.js';
-import {formatCount} from '../protocol/numbers.js';
+import {formatCount, parseQuantity, type Quantity} from '../protocol/numbers.js';
 import {looksSecret, redactSecrets} from '../protocol/redact.js';
 import {DEFAULT_SETTINGS, runSettingSchemas, type Settings} from './schema.js';
 
@@ -65,25 +65,37 @@ export function runSettingDefault(key: RunSettingKey): RunSettingValue | undefin
 	return (DEFAULT_SETTINGS as Partial<Settings>)[key];
 }
 
-export type ParsedRunSetting = {ok: true; value: RunSettingValue} | {ok: false; error: string};
+/** `value` undefined: the value was empty (`""`), which returns the setting to its default. */
+export type ParsedRunSetting = {ok: true; value: RunSettingValue | undefined} | {ok: false; error: string};
+
+/** What a number setting's value stands for, by its unit: the suffixes it takes (protocol/numbers.ts). */
+export function quantityOf(setting: RunSetting): Quantity {
+	return setting.unit === 's' ? 'seconds' : setting.unit === 'MB' ? 'megabytes' : setting.unit === 'USD' ? 'usd' : 'count';
+}
+
+/** Text without one pair of quotes around it: the shell habit `/set sub-model "gpt-4o"`. */
+const unquote = (text: string) => text.replace(/^(["'])(.*)\1$/s, '$2').trim();
 
 /**
- * A typed value read as the setting's type and checked with the settings file's schema. The
+ * A typed value read as the setting's type and checked with the settings file's schema. Numbers
+ * take their quantity's suffixes (`8k` tokens, `2G` of memory, `5m`). A value in quotes is read
+ * without them, and an empty one (`""`, or a list of no names) is the default again. The
  * error is one line naming the setting and the bad value: `Invalid max-depth "0": expected a
  * whole number from 1 to 100.`
  */
 export function parseRunSetting(setting: RunSetting, text: string): ParsedRunSetting {
-	const typed = text.trim();
+	const typed = unquote(text.trim());
+	if (typed === '' && text.trim() !== '') return {ok: true, value: undefined};
 	const invalid = (): ParsedRunSetting => ({ok: false, error: `Invalid ${setting.name} "${typed.length > 60 ? `${typed.slice(0, 60)}…` : typed}": expected ${setting.expected}.`});
 	let candidate: unknown;
 	if (setting.kind === 'number') {
-		// Number('') is 0 and Number('0x10') is 16: only plain decimals are numbers here.
-		const plain = typed.replace(/^\$/, '').replace(/_/g, '');
-		if (!/^[+]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(plain)) return invalid();
-		candidate = Number(plain);
+		// Number('') is 0 and Number('0x10') is 16: only decimals (with a suffix) are numbers here.
+		candidate = parseQuantity(typed, quantityOf(setting));
+		if (candidate === undefined) return invalid();
 	} else if (setting.kind === 'list') {
-		const names = typed.split(/[\s,]+/).filter(Boolean);
-		if (names.length === 0) return invalid();
+		// Quotes around the whole list or around each name (`"a", "b"`) are not part of a name.
+		const names = text.split(/[\s,]+/).map((name) => name.replace(/^["']+|["']+$/g, '')).filter(Boolean);
+		if (names.length === 0) return {ok: true, value: undefined};
 		candidate = [...new Set(names)];
 	} else if (setting.kind === 'switch') {
 		const word = typed.toLowerCase();
@@ -116,6 +128,14 @@ const NONE: Partial<Record<RunSettingKey, string>> = {
 	subBackend: "(the root's backend)",
 	subBaseURL: '(its default URL)',
 };
+
+/** What the default of a setting with none means, where its name does not say it. */
+const DEFAULT_MEANS: Partial<Record<RunSettingKey, string>> = {
+	allowModels: 'model= may name only the root model and the sub-model',
+};
+
+/** `allow-models: back to its default, (none): model= may name only …` when that needs saying. */
+export const defaultMeaning = (key: RunSettingKey): string | undefined => DEFAULT_MEANS[key];
 
 /** A value as the settings view shows it: `30 s`, `$0.50`, `a, b`, `on`, or what having none
  * means. A URL is shown without credentials; long instructions by their start and length. */

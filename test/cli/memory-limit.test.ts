@@ -84,7 +84,8 @@ describe('--memory-limit', () => {
 			[['--memory-limit', '100'], /Invalid --memory-limit 100: expected a whole number of MB from 256 to 4096/],
 			[['--memory-limit', '5000'], /Invalid --memory-limit 5000: expected a whole number of MB from 256 to 4096/],
 			[['--memory-limit', '512.5'], /Invalid --memory-limit 512\.5: expected a whole number/],
-			[['--memory-limit', '2G'], /--memory-limit needs a number, not "2G"/],
+			[['--memory-limit', '2T'], /--memory-limit needs a number, not "2T"/],
+			[['--memory-limit', '8G'], /Invalid --memory-limit 8192: expected a whole number of MB from 256 to 4096/],
 			[['--memory-limit'], /--memory-limit needs a number/],
 		] as Array<[string[], RegExp]>) {
 			const result = await runCli([...base(), ...args, '-p', 'q']);

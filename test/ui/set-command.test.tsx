@@ -86,6 +86,47 @@ describe('reading a typed setting', () => {
 		}
 	});
 
+	it('reads numbers with the suffixes the flags take: counts in thousands, memory in MiB, times in seconds', () => {
+		const get = (name: string) => findRunSetting(name)!;
+		expect(parseRunSetting(get('context-window'), '8k')).toEqual({ok: true, value: 8000});
+		expect(parseRunSetting(get('context-window'), '128K')).toEqual({ok: true, value: 128_000});
+		expect(parseRunSetting(get('context-window'), '1.1k')).toEqual({ok: true, value: 1100});
+		expect(parseRunSetting(get('max-tokens'), '2M')).toEqual({ok: true, value: 2_000_000});
+		expect(parseRunSetting(get('max-tokens'), '250,000')).toEqual({ok: true, value: 250_000});
+		expect(parseRunSetting(get('max-sub-calls'), '1.5k')).toEqual({ok: true, value: 1500});
+		expect(parseRunSetting(get('memory-limit'), '2G')).toEqual({ok: true, value: 2048});
+		expect(parseRunSetting(get('memory-limit'), '512MiB')).toEqual({ok: true, value: 512});
+		expect(parseRunSetting(get('timeout'), '2m')).toEqual({ok: true, value: 120});
+		expect(parseRunSetting(get('timeout'), '1500ms')).toEqual({ok: true, value: 1.5});
+		expect(parseRunSetting(get('max-timeout'), '1h')).toEqual({ok: true, value: 3600});
+		for (const [name, bad] of [
+			['context-window', '8q'],
+			['context-window', '8 kilo'],
+			['max-tokens', '0.5k5'],
+			['memory-limit', '2T'],
+			['timeout', '5y'],
+			['max-budget', '5k'],
+			['depth', '2x'],
+		] as const) {
+			const parsed = parseRunSetting(get(name), bad);
+			expect(parsed.ok, `${name} ${bad}`).toBe(false);
+			if (!parsed.ok) expect(parsed.error).toMatch(new RegExp(`^Invalid ${name} "${bad}": expected [^\\n]+\\.$`));
+		}
+	});
+
+	it('reads a quoted value without its quotes, and an empty one as the default again (a list of no names too)', () => {
+		const get = (name: string) => findRunSetting(name)!;
+		expect(parseRunSetting(get('allow-models'), '""')).toEqual({ok: true, value: undefined});
+		expect(parseRunSetting(get('allow-models'), "''")).toEqual({ok: true, value: undefined});
+		expect(parseRunSetting(get('allow-models'), '"", ""')).toEqual({ok: true, value: undefined});
+		expect(parseRunSetting(get('allow-models'), '"gpt-4o", \'sonnet\'')).toEqual({ok: true, value: ['gpt-4o', 'sonnet']});
+		expect(parseRunSetting(get('sub-model'), '""')).toEqual({ok: true, value: undefined});
+		expect(parseRunSetting(get('sub-model'), '"qwen3:8b"')).toEqual({ok: true, value: 'qwen3:8b'});
+		expect(parseRunSetting(get('instructions'), '"Answer in French."')).toEqual({ok: true, value: 'Answer in French.'});
+		expect(parseRunSetting(get('context-window'), '"8k"')).toEqual({ok: true, value: 8000});
+		expect(parseRunSetting(get('max-tokens'), '""')).toEqual({ok: true, value: undefined});
+	});
+
 	it('covers depth, iterations, sub-model, timeout, every run-wide limit and the long-context settings', () => {
 		expect(RUN_SETTINGS.map((setting) => setting.key).sort()).toEqual(
 			[
@@ -153,6 +194,26 @@ describe('/set in the app', () => {
 		await h.waitForFrame((f) => f.includes('allow-models: gpt-4o-mini, sonnet (saved'));
 		expect(rlm.options.allowModels).toEqual(['gpt-4o-mini', 'sonnet']);
 		expect(openSettings({cwd: path.join(dir, 'config')}).get().allowModels).toEqual(['gpt-4o-mini', 'sonnet']);
+	});
+
+	it('/set allow-models "" clears the list and says what that means; /set sub-model "" is the root model again', async () => {
+		start();
+		const saved = () => openSettings({cwd: path.join(dir, 'config')}).get();
+		h.write('/set allow-models gpt-4o-mini\r');
+		await h.waitForFrame((f) => f.includes('allow-models: gpt-4o-mini (saved'));
+		h.write('/set allow-models ""\r');
+		await h.waitForFrame((f) => flat(f).includes('allow-models: back to its default, (none): model= may name only the root model and the sub-model (saved).'));
+		expect(rlm.options.allowModels).toBeUndefined();
+		expect(saved()).not.toHaveProperty('allowModels');
+		h.write('/set sub-model "qwen3:8b"\r');
+		await h.waitForFrame((f) => f.includes('sub-model: qwen3:8b (saved'));
+		expect(rlm.options.subModel).toBe('qwen3:8b');
+		h.write("/set sub-model ''\r");
+		await h.waitForFrame((f) => flat(f).includes('sub-model: back to its default, (the root model) (saved).'));
+		expect(rlm.options.subModel).toBeUndefined();
+		h.write('/set context-window 8k\r');
+		await h.waitForFrame((f) => f.includes('context-window: 8000 tokens (saved'));
+		expect(rlm.options.contextWindow).toBe(8000);
 	});
 
 	it('changes the long-context settings in the app: the engine takes them, the file keeps them, /settings shows them, /unset clears them; no secret shown or saved', async () => {

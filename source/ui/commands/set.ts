@@ -3,6 +3,7 @@
 // gives way to it). /set NAME alone, or /unset NAME, returns it to its default. /set alone (or
 // /settings) lists each value and where it came from.
 import {
+	defaultMeaning,
 	findRunSetting,
 	formatRunSetting,
 	parseRunSetting,
@@ -66,7 +67,8 @@ export function applySetting(context: CommandContext, key: RunSettingKey, value:
 	}
 	context.settings.save({[key]: value});
 	const shown = formatRunSetting(setting, value ?? runSettingDefault(key));
-	context.say('info', value === undefined ? `${setting.name}: back to its default, ${shown} (saved).` : `${setting.name}: ${shown} (saved; from the next question).`);
+	const means = value === undefined ? defaultMeaning(key) : undefined;
+	context.say('info', value === undefined ? `${setting.name}: back to its default, ${shown}${means ? `: ${means}` : ''} (saved).` : `${setting.name}: ${shown} (saved; from the next question).`);
 }
 
 /**

@@ -267,6 +267,25 @@ describe('asking', () => {
 		expect(rlm.signals[0]!.aborted).toBe(true);
 	});
 
+	it('Ctrl+\\ quits at once, as SIGQUIT would: during a run (cancelled), over the help view, in the kitty protocol\'s form too', async () => {
+		start();
+		h.write('first\r');
+		await waitFor(() => rlm.prompts.length === 1);
+		h.write('a draft');
+		await h.waitForFrame((f) => f.includes('› a draft'));
+		h.write('\x1c');
+		await waitFor(() => h.exits.length === 1, 5000, 'exit');
+		expect(h.exits).toEqual([131]);
+		expect(rlm.signals[0]!.aborted).toBe(true);
+		h.unmount();
+		start();
+		h.write('/help\r');
+		await h.waitForFrame((f) => f.includes('Ctrl+\\') && f.includes('quit at once'));
+		h.write('\x1b[92;5u');
+		await waitFor(() => h.exits.length === 1, 5000, 'exit');
+		expect(h.exits).toEqual([131]);
+	});
+
 	it('Esc that closes the detail view never cancels the running answer; Ctrl+D quits on an empty line', async () => {
 		start();
 		h.write('question\r');

@@ -454,6 +454,9 @@ function closeWithEscape(state: AppState, now: number): AppState {
 	return {...state, dialog: null, escClosedAt: now};
 }
 
+/** Ctrl+\ ends the app with the code SIGQUIT would give it (128 + 3), as the signal does. */
+export const QUIT_KEY_EXIT_CODE = 131;
+
 const armed = (state: AppState, now: number) => state.exitArmed !== null && now - state.exitArmed.at <= EXIT_WINDOW_MS;
 
 /**
@@ -523,8 +526,9 @@ function routeKey(state: AppState, press: KeyPress, now: number): AppState {
 		return routeKey(escaped, {input: press.input, key: {...press.key, meta: false}}, now);
 	}
 	const name = keyName(press);
-	// The interrupt key comes before any view or pane.
+	// The interrupt and quit keys come before any view or pane.
 	if (lookup(GLOBAL_KEYS, name) === 'interrupt') return interrupt(state, name, now);
+	if (lookup(GLOBAL_KEYS, name) === 'quit') return withEffect(state, {kind: 'exit', code: QUIT_KEY_EXIT_CODE});
 	const disarmed: AppState = state.exitArmed && state.exitArmed.key !== name ? {...state, exitArmed: null} : state;
 	for (const handler of HANDLERS) {
 		const next = handler(disarmed, press, name, now);

@@ -166,7 +166,9 @@ function controlPress(char: string, meta = false): InputEvent | null {
 		default: {
 			const code = char.charCodeAt(0);
 			if (code >= 1 && code <= 26) return press(String.fromCharCode(code + 96), {ctrl: true, ...m});
-			return null; // Ctrl+\ ] ^ _ are not bound
+			// Ctrl+\ (FS): in raw mode the terminal sends it instead of raising SIGQUIT.
+			if (char === '\x1c') return press('\\', {ctrl: true, ...m});
+			return null; // Ctrl+] ^ _ are not bound
 		}
 	}
 }

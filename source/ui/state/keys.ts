@@ -81,16 +81,17 @@ export function keysOf<A extends string>(table: readonly Binding<A>[], action: A
 	return binding.keys;
 }
 
-export type GlobalAction = 'interrupt' | 'focus-next' | 'escape' | 'suspend';
+export type GlobalAction = 'interrupt' | 'quit' | 'focus-next' | 'escape' | 'suspend';
 /** Keys that work anywhere. `interrupt` comes first, before any view or pane sees the key. */
 export const GLOBAL_KEYS: readonly Binding<GlobalAction>[] = [
 	{keys: ['escape'], action: 'escape', help: 'close the open view; else cancel the running answer; one press never does both (an Esc right after closing a view does not cancel)'},
 	{keys: ['ctrl+c'], action: 'interrupt', help: 'cancel the running answer, else close the open view, else clear the input (↑ brings it back); a second Ctrl+C within 2 s quits'},
+	{keys: ['ctrl+\\'], action: 'quit', help: 'quit at once, as SIGQUIT would outside the app: the running answer stopped, the terminal restored'},
 	{keys: ['ctrl+z'], action: 'suspend', help: 'suspend to the shell (fg comes back and redraws)'},
 	{keys: ['tab', 'shift+tab'], action: 'focus-next', help: 'switch focus between the input and the tree'},
 ];
 /** The global actions a view (detail, help, model picker) lets through; it takes every other key. */
-export const OVER_VIEWS: readonly GlobalAction[] = ['interrupt', 'suspend'];
+export const OVER_VIEWS: readonly GlobalAction[] = ['interrupt', 'quit', 'suspend'];
 
 export type InputAction = EditAction | 'submit' | 'delete-or-quit' | 'paste';
 /** The chat input's editing keys (readline's conventions). Printable keys insert. */

@@ -12,6 +12,11 @@ export interface RowText {
 	title: string;
 	/** Preview after the title; may hold ANSI colours (code). */
 	preview: string;
+	/**
+	 * Shorter forms of the preview, longest first, for narrow rows: the first that fits whole is
+	 * shown. A row with them keeps room for the shortest before its meta (tokens, then time) does.
+	 */
+	previewShorter?: readonly string[];
 	/** Preview is an error message. */
 	previewIsError?: boolean;
 	/** An error shown after the preview (a failed run keeps its question, a failed call its prompt). */
@@ -160,13 +165,22 @@ export function batchStatus(summary: BatchSummary): NodeStatus {
 	return 'done';
 }
 
-/** The "batch ×200" row: how many slots are in each state, and the function. */
+/**
+ * The "batch ×200" row: how many slots are in each state, and the function. Narrow rows drop the
+ * function, then write the counts compactly (`180✓ 15 run 5✗`): the counts are what changes.
+ */
 export function describeBatch(row: BatchRow, summary: BatchSummary, now?: number): RowText {
 	const counts = [
 		summary.done ? `${summary.done} ✓` : '',
 		summary.running ? `${summary.running} running` : '',
 		summary.failed ? `${summary.failed} ✗` : '',
 		summary.cancelled ? `${summary.cancelled} ⊘` : '',
+	].filter(Boolean);
+	const compact = [
+		summary.done ? `${summary.done}✓` : '',
+		summary.running ? `${summary.running} run` : '',
+		summary.failed ? `${summary.failed}✗` : '',
+		summary.cancelled ? `${summary.cancelled}⊘` : '',
 	].filter(Boolean);
 	const time = summary.ms !== undefined ? formatMs(summary.ms) : now !== undefined && Number.isFinite(summary.startedAt) ? formatMs(Math.max(0, now - summary.startedAt)) : '';
 	const {inputTokens, outputTokens} = summary.usage;
@@ -175,6 +189,7 @@ export function describeBatch(row: BatchRow, summary: BatchSummary, now?: number
 		title: `batch ×${row.members.length}`,
 		// The counts first: a narrow tree cuts the end of the preview, and they are what changes.
 		preview: `${counts.join(' · ')} · ${row.fn}`,
+		previewShorter: [counts.join(' · '), compact.join(' ')],
 		meta: [time, tokens].filter(Boolean).join(' · '),
 		metaShorter: [time],
 	};
@@ -202,10 +217,12 @@ const MIN_TITLE = 10;
 export function layoutRow(row: RowText, width: number, leadWidth: number): RowLayout {
 	const avail = Math.max(1, width - leadWidth);
 	const titleWant = Math.min(displayWidth(row.title), MIN_TITLE);
+	const shortest = row.previewShorter?.at(-1);
+	const previewWant = shortest ? displayWidth(shortest) + 1 : 0;
 	let meta = '';
 	for (const candidate of [row.meta, ...(row.metaShorter ?? [])]) {
 		if (!candidate) continue;
-		if (avail - displayWidth(candidate) - 1 >= titleWant) {
+		if (avail - displayWidth(candidate) - 1 >= titleWant + previewWant) {
 			meta = candidate;
 			break;
 		}
@@ -219,7 +236,9 @@ export function layoutRow(row: RowText, width: number, leadWidth: number): RowLa
 	if (room > 0) {
 		const errorWant = errorText ? Math.min(displayWidth(errorText), Math.max(12, Math.ceil(room / 2))) : 0;
 		const previewRoom = errorText ? room - errorWant - 1 : room;
-		if (row.preview && previewRoom >= 4) preview = fitPreview(row.preview, previewRoom, row.previewIsError === true);
+		const whole = [row.preview, ...(row.previewShorter ?? [])].find((form) => form && displayWidth(form) <= previewRoom);
+		if (whole) preview = whole;
+		else if (row.preview && previewRoom >= 4) preview = fitPreview(shortest ?? row.preview, previewRoom, row.previewIsError === true);
 		room -= preview ? displayWidth(preview) + (errorText ? 1 : 0) : 0;
 		if (errorText && room > 0) error = clip(errorText, room);
 	}

@@ -20,7 +20,9 @@ import {
 	setFilter,
 	type TreeViewState,
 } from '../../source/ui/state/tree-view.js';
-import {describeBatch} from '../../source/ui/tree-rows.js';
+import {displayWidth} from '../../source/ui/format.js';
+import {computeLayout} from '../../source/ui/state/layout.js';
+import {describeBatch, layoutRow} from '../../source/ui/tree-rows.js';
 
 let t = 0;
 const ev = (body: RlmEventBody): RlmEvent => ({...body, t: (t += 1)});
@@ -64,6 +66,27 @@ describe('a large batch', () => {
 		expect(text.preview).toBe('195 ✓ · 3 running · 2 ✗ · llm_query_batched');
 		// Following the newest node lands on the batch row, not inside it.
 		expect(tree.cursor).toBe(id);
+	});
+
+	it('keeps its counts whole in a narrow tree: the function goes first, then the counts get compact, then the tokens', () => {
+		const tree = view(batchRun(200, {failed: [1, 2, 3, 4, 5], running: Array.from({length: 15}, (_, i) => 100 + i)}));
+		const id = flatten(tree).ids[4]!;
+		const row = batchRow(tree.traj, id)!;
+		const text = describeBatch(row, batchSummary(tree.traj, row), 0);
+		const shown = new Set<string>();
+		for (const columns of [60, 80, 100, 120, 160]) {
+			// The tree pane's row width at this terminal width, and the batch row's lead as TreeRow draws it.
+			const width = computeLayout({columns, rows: 40}).tree.innerWidth;
+			const lead = 2 * Math.min(row.level, Math.floor(width / 6)) + 4;
+			const layout = layoutRow(text, width, lead);
+			const line = `${layout.title} ${layout.preview}${' '.repeat(layout.gap)}${layout.meta}`;
+			expect(lead + displayWidth(line), `${columns} columns`).toBeLessThanOrEqual(width);
+			expect(layout.preview, `${columns} columns`).toMatch(/^180 ?✓ (· )?15 run(ning)? (· )?5 ?✗/);
+			expect(layout.preview).not.toContain('…');
+			shown.add(layout.preview);
+		}
+		expect(shown).toContain('180 ✓ · 15 running · 5 ✗ · llm_query_batched');
+		expect(shown).toContain('180✓ 15 run 5✗');
 	});
 
 	it('opens with l (Right) and steps in; h goes back to the batch row and closes it', () => {

@@ -4,6 +4,7 @@ import {readdirSync, readFileSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {z} from 'zod';
 import {parseLogFileName, type SessionOrigin} from './log-names.js';
+import {notATrajectory} from './not-a-log.js';
 import type {OriginalIteration, OriginalMetadata} from './original-schema.js';
 
 const messageSchema = z.object({role: z.string(), content: z.unknown()}).transform((m) => ({
@@ -111,7 +112,7 @@ export function parseTrajectoryLog(text: string, path = '(log)'): TrajectoryLog 
 		} else skippedLines++;
 	}
 	if (!metadata) {
-		if (iterations.length === 0) throw new LogReadError(`${path} is not an RLM trajectory (no metadata or iteration lines)`);
+		if (iterations.length === 0) throw new LogReadError(notATrajectory(text, path));
 		metadata = {type: 'metadata', timestamp: iterations[0]!.timestamp, root_model: 'unknown', max_depth: 1, max_iterations: iterations.length, backend: 'unknown', backend_kwargs: {}, environment_type: 'unknown', environment_kwargs: {}, other_backends: null};
 	}
 	return {path, metadata, iterations, skippedLines};
@@ -120,7 +121,7 @@ export function parseTrajectoryLog(text: string, path = '(log)'): TrajectoryLog 
 export function readTrajectoryLog(path: string): TrajectoryLog {
 	let text: string;
 	try {
-		if (statSync(path).isDirectory()) throw new LogReadError(`${path} is a directory, not a trajectory file`);
+		if (statSync(path).isDirectory()) throw new LogReadError(`${path} is a directory, not a trajectory file: --replay takes one of the .jsonl logs in it`);
 		text = readFileSync(path, 'utf8');
 	} catch (error) {
 		if (error instanceof LogReadError) throw error;

@@ -686,6 +686,50 @@ def _display(value):
         print(repr(value))
 
 
+class _CycleFrames(traceback.StackSummary):
+    """Frames in which a cycle of 2 to 8 of them (a calls b calls a) repeated more than twice in a
+    row is written once, then counted, as Python counts one frame repeated: mutual recursion would
+    fill the traceback with the same lines before the cut below. Words as sandbox/repeated-frames.ts."""
+
+    def format(self, **kwargs):
+        frames = list(self)
+        key = [(frame.filename, frame.lineno, frame.name) for frame in frames]
+        out, start, i, n = [], 0, 0, len(frames)
+        while i < n:
+            found = None
+            if i + 1 < n and key[i] != key[i + 1]:
+                for k in range(2, 9):
+                    if i + 3 * k > n:
+                        break
+                    r = 1
+                    while i + (r + 1) * k <= n and key[i + r * k:i + (r + 1) * k] == key[i:i + k]:
+                        r += 1
+                    if r >= 3:
+                        found = (k, r)
+                        break
+            if found is None:
+                i += 1
+                continue
+            k, r = found
+            out.extend(traceback.StackSummary.from_list(frames[start:i + k]).format(**kwargs))
+            out.append(f"  [Previous {k} frames repeated {r - 1} more times]\n")
+            i += k * r
+            start = i
+        out.extend(traceback.StackSummary.from_list(frames[start:]).format(**kwargs))
+        return out
+
+
+def _cycles_counted(te, seen):
+    if te is None or id(te) in seen:
+        return
+    seen.add(id(te))
+    te.stack = _CycleFrames(te.stack)
+    _cycles_counted(te.__cause__, seen)
+    _cycles_counted(te.__context__, seen)
+    for inner in getattr(te, "exceptions", None) or ():
+        _cycles_counted(inner, seen)
+
+
 def _format_error(exc, filename):
     tb = exc.__traceback__
     while tb is not None and not tb.tb_frame.f_code.co_filename.startswith("<block"):
@@ -693,7 +737,9 @@ def _format_error(exc, filename):
     if isinstance(exc, SyntaxError) and tb is None:
         lines = traceback.format_exception_only(type(exc), exc)
     else:
-        lines = traceback.format_exception(type(exc), exc, tb)
+        te = traceback.TracebackException(type(exc), exc, tb)
+        _cycles_counted(te, set())
+        lines = te.format()
     text = "".join(lines).rstrip()
     if len(text) > 6000:
         text = "...\n" + text[-6000:]

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {emptyResult, resultFromWorker} from './block-result.js';
+import {collapseRepeatedFrames} from './repeated-frames.js';
 import {BlockRun, type BlockOutcome} from './block-run.js';
 import {contextChunks, partHeaders, planContext} from './context-encoding.js';
 import {HostProcess, type ReadyMessage} from './host-process.js';
@@ -298,6 +299,10 @@ export class Sandbox implements Repl {
 		);
 		const result = await this.#resultOf(outcome, timeoutMs, memoryLimitMb);
 		result.ms = performance.now() - started;
+		// Deep recursion's thousands of frames (a traceback, a crash's stack dump) as Python counts them.
+		result.stdout = collapseRepeatedFrames(result.stdout);
+		result.stderr = collapseRepeatedFrames(result.stderr);
+		if (result.error) result.error = collapseRepeatedFrames(result.error);
 		return result;
 	}
 

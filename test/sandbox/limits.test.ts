@@ -350,9 +350,48 @@ describe('crashes', () => {
 		expect(result.error).toMatch(/Maximum call stack size exceeded.*use a loop instead/s);
 		expect(result.error).not.toMatch(/out of memory|Hold less/);
 		expect(result.restarted).toBe(true);
+		// The crash's stack dump (about 3 KB of one frame) is three frames and a count.
+		expect(result.stdout).toMatch(/^Stack \(most recent call first\):\n( {2}File "<block \d+>", line 3 in down\n){3} {2}\[Previous line repeated \d+ more times\]\n$/);
 		const after = await sandbox.run('print(context)\nprint(kept_before)');
 		expect(after.stdout).toBe('kept context\n');
 		expect(after.error).toContain('NameError');
+	});
+});
+
+describe('deep recursion as the model reads it', () => {
+	it('a cycle of frames (a calls b calls a) is written once and counted, from the first frame to the exception', async () => {
+		const code = 'import sys\nsys.setrecursionlimit(5000)\ndef a(n): return b(n + 1)\ndef b(n): return a(n + 1)\na(0)';
+		const result = await sandbox.run(code, {timeoutMs: 60_000});
+		expect(result.ok).toBe(false);
+		const error = result.error!;
+		expect(error.length).toBeLessThan(1000);
+		expect(error).toMatch(/^Traceback \(most recent call last\):\n {2}File "<block \d+>", line 5, in <module>/);
+		expect(error).toMatch(/\n {2}\[Previous 2 frames repeated \d{4} more times\]\nRecursionError: maximum recursion depth exceeded$/);
+		expect(error.match(/line 3, in a/g)).toHaveLength(1);
+	});
+
+	it('a traceback the code prints itself is cut the same way', async () => {
+		const code = [
+			'import sys, traceback',
+			'sys.setrecursionlimit(3000)',
+			'def a(n): return b(n + 1)',
+			'def b(n): return c(n + 1)',
+			'def c(n): return a(n + 1)',
+			'try:',
+			'    a(0)',
+			'except RecursionError:',
+			'    traceback.print_exc()',
+			'print("went on")',
+		].join('\n');
+		const result = await sandbox.run(code, {timeoutMs: 60_000});
+		expect(result.ok).toBe(true);
+		expect(result.stdout).toBe('went on\n');
+		// About 260,000 characters printed: the capture keeps a head and a tail, each counted here.
+		expect(result.truncatedChars).toBeGreaterThan(100_000);
+		expect(result.stderr.length).toBeLessThan(2000);
+		expect(result.stderr).toMatch(/^Traceback \(most recent call last\):\n {2}File "<block \d+>", line 7, in <module>/);
+		expect(result.stderr.match(/\[Previous 3 frames repeated \d+ more times\]/g)).toHaveLength(2);
+		expect(result.stderr).toMatch(/RecursionError: maximum recursion depth exceeded\n$/);
 	});
 });
 

@@ -154,6 +154,15 @@ export function turnReminder(nextIteration: number, maxIterations: number): stri
 export const noCodeNudge =
 	'Your reply had no ```repl block, so nothing ran. Write Python in a ```repl block to work on `context`, or submit your answer from code with llm_output(answer).';
 
+/**
+ * An answer submitted empty (llm_output(""), FINAL(""), FINAL_VAR of "", answer["content"] = ""
+ * with ready) is not taken: the model is told and the run goes on, within its iterations; out of
+ * them, the one forced final call asks for the answer as usual. The original RLM passes an empty
+ * final answer over silently (it takes only a truthy one).
+ */
+export const emptyAnswerNote =
+	'Your final answer is empty, so it was not taken and the run goes on: submit the answer text itself, e.g. llm_output(result) with result holding what you found (or answer["content"] = result, then answer["ready"] = True).';
+
 export const forcedFinalPrompt =
 	'You are out of turns. Give your final answer now, in plain text, as complete as the work so far allows. No code.';
 

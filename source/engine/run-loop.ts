@@ -20,6 +20,7 @@ import {readReply, trimAfterLastBlock, withoutRunnableCode} from './parse.js';
 import {bestPartialAnswer, replyWords} from './best-answer.js';
 import {findProseFinal} from './prose-final.js';
 import {
+	emptyAnswerNote,
 	feedbackMessage,
 	firstUserMessage,
 	forcedFinalPrompt,
@@ -349,7 +350,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 	const runCode = async (iteration: number, record: IterationRecord | null, code: string, blockSignal = signal) => {
 		const block = (record?.codeBlocks.length ?? 0) + 1;
 		engine.emit({type: 'code.start', runId, iteration, block, code});
-		const result = await params.repl.run(code, {
+		const ran = await params.repl.run(code, {
 			...(blockSignal ? {signal: blockSignal} : {}),
 			// The session's REPL was started with the timeout and memory limit of its day: changed ones hold from the next completion.
 			...(engine.options.repl.timeoutMs !== undefined ? {timeoutMs: engine.options.repl.timeoutMs} : {}),
@@ -358,6 +359,8 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			onCall: bridgeHandler(engine, {runId, iteration, block, depth, addUsage: addToRun, track, noticeOnce, hostSlot: params.hostSlot}),
 			...(engine.options.hostTools ? {onTool: hostToolHandler(engine, {runId, iteration, block}, engine.options.hostTools)} : {}),
 		});
+		// An answer submitted empty is no answer: the block's output says so, and the run goes on.
+		const result = ran.final !== null && !ran.final.trim() ? {...ran, final: null, stderr: `${ran.stderr}${ran.stderr && !ran.stderr.endsWith('\n') ? '\n' : ''}${emptyAnswerNote}\n`} : ran;
 		draft = result.answerDraft ?? null;
 		if (result.stdout.trim()) lastStdout = result.stdout.trim();
 		// The REPL saw its signal abort, not why: a run-wide limit names itself (the user did not cancel).
@@ -533,6 +536,10 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				if (prose?.kind === 'var') {
 					const result = await runBlock(`FINAL_VAR(${JSON.stringify(prose.name)})`);
 					final = result.final;
+				} else if (prose?.kind === 'text' && reading.blocks.length === 0 && !cut && !prose.text.trim()) {
+					record.executionTimeMs = performance.now() - iterationStarted;
+					push({role: 'user', content: `${emptyAnswerNote}\n\n${turnReminder(iteration + 1, maxIterations)}`});
+					continue;
 				} else if (prose?.kind === 'text' && reading.blocks.length === 0 && !cut) {
 					record.executionTimeMs = performance.now() - iterationStarted;
 					record.finalAnswer = prose.text;

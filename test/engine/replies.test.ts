@@ -12,7 +12,7 @@ import {logToEvents} from '../../source/trajectory/log-to-events.js';
 import {readTrajectoryLog} from '../../source/trajectory/read-log.js';
 import {getNode, reduceAll, type TrajectoryNode, type TrajectoryState} from '../../source/trajectory/tree.js';
 import {startFakeLlmServer, type FakeLlmServer, type FakeReply, type FakeRequest, type ReasoningField} from '../support/fake-llm-server.js';
-import {rootRequests, scripted, subRequests, type RootTurn} from '../support/rlm-script.js';
+import {repl, rootRequests, scripted, subRequests, type RootTurn} from '../support/rlm-script.js';
 
 let server: FakeLlmServer;
 let logDir: string;
@@ -299,5 +299,35 @@ describe.each(apis)('empty answers through the %s SDK', (api) => {
 		expect(done.map((e) => e.errorCode)).toEqual(['empty_reply', 'empty_reply', 'empty_reply']);
 		for (const e of done) expect(e.response).toBe(`Error: ${e.error}`);
 		expect(done[0]!.error).toMatch(/^the sub-model's reply had no answer, only reasoning/);
+	});
+});
+
+describe('an empty final answer', () => {
+	const EMPTY_ANSWERS = [
+		['llm_output("")', '```repl\nllm_output("")\n```'],
+		['FINAL("") in code', '```repl\nFINAL("   ")\n```'],
+		['the answer dict', '```repl\nanswer["content"] = ""\nanswer["ready"] = True\n```'],
+		['FINAL_VAR of an empty string', '```repl\nresult = ""\nFINAL_VAR("result")\n```'],
+		['FINAL_VAR in prose', '```repl\nresult = ""\n```\n\nFINAL_VAR(result)'],
+		['FINAL("") in prose', 'Nothing found.\n\nFINAL("")'],
+	] as const;
+
+	it.each(EMPTY_ANSWERS)('%s is not taken: the model is told and the run goes on to a real answer', async (_way, reply) => {
+		const {result, events, roots} = await run('openai', ({turn}) => (turn === 0 ? {text: reply} : repl('llm_output("the real answer")')));
+		expect(result.status).toBe('answered');
+		expect(result.response).toBe('the real answer');
+		expect(roots).toHaveLength(2);
+		const told = roots[1]!.messages.at(-1)!.content;
+		expect(told).toContain('Your final answer is empty, so it was not taken and the run goes on');
+		expect(told).toContain('[Turn 2/4]');
+		expect(of(events, 'code.done').every((e) => e.final === null || e.final === 'the real answer')).toBe(true);
+	});
+
+	it('on the last iteration, it is not taken either: the one out-of-turns call gives the answer', async () => {
+		const {result, roots} = await run('openai', ({lastUser}) => (/out of turns/.test(lastUser) ? {text: 'The answer, at last.'} : {text: '```repl\nllm_output("")\n```'}), {maxIterations: 2});
+		expect(result.status).toBe('forced');
+		expect(result.response).toBe('The answer, at last.');
+		expect(roots).toHaveLength(3);
+		expect(roots[2]!.messages.at(-1)!.content).toContain('Your final answer is empty');
 	});
 });

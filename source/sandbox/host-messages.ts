@@ -2,7 +2,7 @@
 // so what it sends is untrusted data: shapes, types and sizes are checked before anything reads
 // them, and a message that fails is reported as a problem, never acted on.
 import {z} from 'zod';
-import {bridgeFunctions, type HostMessage} from './protocol.js';
+import {bridgeFunctions, type HostMessage, type WarmHello} from './protocol.js';
 
 /** Bounds on what a host may send. Far above anything a well-behaved host sends; they keep a
  * misbehaving one from handing the parent (and the model's prompt, and the UI) unbounded data. */
@@ -86,4 +86,18 @@ export function hostMessageChecker(maxOutputChars: number): (raw: unknown) => Ch
 		const where = issue.path.map(String).join('.') || 'message';
 		return {ok: false, problem: `${where}: ${issue.message}`};
 	};
+}
+
+const warmHelloSchema = z.object({
+	t: z.literal('hello'),
+	tag: z.string().max(100),
+	pid: z.number().int().min(2).max(2 ** 31 - 1),
+	// A file name in the warm directory: no separators, no dot files.
+	contextSocket: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/),
+});
+
+/** Checks a warm host's hello (protocol.ts WarmHello); null when it is not one. */
+export function checkWarmHello(raw: unknown): WarmHello | null {
+	const parsed = warmHelloSchema.safeParse(raw);
+	return parsed.success ? parsed.data : null;
 }

@@ -1,13 +1,10 @@
-// One host process and its IPC channel: spawns it with no environment, checks every message it
-// sends (host-messages.ts), answers the parent's requests, and hands a block's messages to the
-// block that runs.
-import {spawn, type ChildProcess} from 'node:child_process';
-import type {hostMessageChecker, InvalidHostMessage} from './host-messages.js';
-import {hostArgs} from './host-permissions.js';
-import {trackHost} from './live-hosts.js';
-import {sandboxDir} from './paths.js';
+// One host process, over whatever carries its messages (host-link.ts: a child spawned now, or a
+// claimed warm host): checks every message it sends (host-messages.ts), answers the parent's
+// requests, and hands a block's messages to the block that runs.
 import type {Writable} from 'node:stream';
-import {CONTEXT_FD, type HostMessage, type ParentMessage} from './protocol.js';
+import type {hostMessageChecker, InvalidHostMessage} from './host-messages.js';
+import {ChildHostLink, type HostLink} from './host-link.js';
+import type {HostMessage, ParentMessage} from './protocol.js';
 
 export type ReadyMessage = Extract<HostMessage, {t: 'ready'}>;
 /** The messages that belong to the block being run. */
@@ -23,7 +20,7 @@ export interface BlockListener {
 }
 
 export class HostProcess {
-	readonly child: ChildProcess;
+	readonly link: HostLink;
 	alive = true;
 	/** Why the host gave up, when it said so (or broke the protocol). */
 	fatal: string | null = null;
@@ -37,43 +34,27 @@ export class HostProcess {
 	/** Messages that came before the checker loaded, checked in order once it has. */
 	#early: unknown[] = [];
 	readonly #pending = new Map<number, {resolve: (heap: number) => void; reject: (error: Error) => void}>();
-	#stderr = '';
 	#ready = false;
 	#exitListeners: Array<(reason: string) => void> = [];
 	#readyListeners: Array<(m: ReadyMessage) => void> = [];
 	#snapshotListener: ((bytes: Uint8Array) => void) | null = null;
 
-	constructor(snapshot: string | null, maxOutputChars: number) {
+	/** `link`: a claimed warm host's (warm-link.ts); without one, a child host is spawned from `snapshot`. */
+	constructor(snapshot: string | null, maxOutputChars: number, link?: HostLink) {
 		this.#maxOutputChars = maxOutputChars;
-		this.child = spawn(process.execPath, hostArgs(snapshot), {
-			env: {},
-			cwd: sandboxDir(),
-			// fd 4: the context pipe, written only by the parent (see writeContext).
-			stdio: ['ignore', 'ignore', 'pipe', 'ipc', 'pipe'],
-			serialization: 'advanced',
-			windowsHide: true,
-		});
-		trackHost(this.child);
-		this.child.stderr!.setEncoding('utf8');
-		this.child.stderr!.on('data', (chunk: string) => {
-			this.#stderr = (this.#stderr + chunk).slice(-4000);
-		});
-		// A host that dies mid-write breaks the pipe: the exit handler reports it.
-		(this.child.stdio[CONTEXT_FD] as Writable | null)?.on('error', () => {});
-		this.child.on('message', (raw: unknown) => this.#receive(raw));
+		this.link = link ?? new ChildHostLink(snapshot);
+		this.link.onMessage((raw: unknown) => this.#receive(raw));
 		const checkerLoaded = import('./host-messages.js').then(({hostMessageChecker}) => {
 			this.#checker = hostMessageChecker;
 			this.#check = hostMessageChecker(this.#maxOutputChars);
 			for (const raw of this.#early.splice(0)) this.#receive(raw);
 		});
 		// An exit is reported after the messages sent before it (a `fatal` names the cause).
-		const died = () => (this.#check ? this.#died() : void checkerLoaded.then(() => this.#died()));
-		this.child.on('error', died);
-		this.child.on('exit', died);
+		this.link.onGone(() => (this.#check ? this.#died() : void checkerLoaded.then(() => this.#died())));
 	}
 
 	get pid(): number | undefined {
-		return this.child.pid;
+		return this.link.pid;
 	}
 
 	/** The output cap the host's blocks run with from now on (its messages are checked against it). */
@@ -96,20 +77,16 @@ export class HostProcess {
 	}
 
 	send(message: ParentMessage): void {
-		if (!this.alive || !this.child.connected) return;
-		try {
-			this.child.send(message);
-		} catch {
-			// the channel closed under us: the exit handler reports it
-		}
+		if (!this.alive || !this.link.connected) return;
+		this.link.send(message);
 	}
 
 	/**
-	 * Writes bytes to the context pipe (protocol.ts CONTEXT_FD), waiting while the pipe is full so
+	 * Writes bytes to the context stream (protocol.ts CONTEXT_FD), waiting while the pipe is full so
 	 * that no more than a chunk is ever queued. Resolves false once the host is gone.
 	 */
 	async writeContext(chunks: Iterable<Uint8Array>): Promise<boolean> {
-		const pipe = this.child.stdio[CONTEXT_FD] as Writable | null;
+		const pipe: Writable | null = this.link.contextStream;
 		if (!pipe) return false;
 		for (const chunk of chunks) {
 			if (!this.alive || pipe.destroyed) return false;
@@ -141,23 +118,21 @@ export class HostProcess {
 	}
 
 	kill(): void {
-		if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+		this.link.kill();
 	}
 
-	/** Resolves once the process has exited. */
+	/** Resolves once the process has exited (its channel closed). */
 	exited(): Promise<void> {
 		return new Promise((resolve) => {
 			if (!this.alive) resolve();
-			else this.child.once('exit', () => resolve());
+			else this.link.onGone(() => resolve());
 		});
 	}
 
 	exitReason(): string {
 		if (this.fatal) return this.fatal;
-		const code = this.child.exitCode;
-		const signal = this.child.signalCode;
-		const detail = signal ? `killed by ${signal}` : code !== null ? `exit code ${code}` : 'lost';
-		const stderr = this.#stderr.trim().split('\n').slice(-3).join(' | ');
+		const {detail, stderr: tail} = this.link.exitDetail();
+		const stderr = tail.trim().split('\n').slice(-3).join(' | ');
 		return `the Python process stopped (${detail})${stderr ? `: ${stderr}` : ''}`;
 	}
 

@@ -1,12 +1,17 @@
 // The host process: started by the parent with the permission model, no environment and no
 // network client; runs Pyodide in a worker thread and relays messages. Its own thread stays free,
 // so it can interrupt Python (shared interrupt buffer) and wake a worker blocked on a sub-call.
+// Its parent is the process that spawned it, or the one that claimed it as a warm host
+// (host-channel.ts).
 import {MessageChannel, Worker} from 'node:worker_threads';
+import {openParentChannel} from './host-channel.js';
 import {CTL, bigReplyChars, hostMemorySlackBytes, type HostMessage, type ParentMessage} from './protocol.js';
 
-const send = (message: HostMessage) => {
-	if (process.connected) process.send!(message);
-};
+const ctlBuffer = new SharedArrayBuffer(CTL.size * 4);
+const ctl = new Int32Array(ctlBuffer);
+const parent = openParentChannel(process.argv.slice(2), (fd) => Atomics.store(ctl, CTL.contextFd, fd));
+
+const send = (message: HostMessage) => parent.send(message);
 
 let worker: Worker | null = null;
 
@@ -35,7 +40,7 @@ function watchMemory(ceilingBytes: number): void {
 		const message = `the host process held ${Math.round(rss / MB)} MB, more than the heap's limit + ${hostMemorySlackBytes / MB} MB`;
 		// Exit once the parent has the reason (or soon anyway: memory may still be growing).
 		setTimeout(() => process.exit(1), 1_000).unref();
-		if (process.connected) process.send!({t: 'fatal', message, outOfMemory: true} satisfies HostMessage, () => process.exit(1));
+		if (parent.connected()) parent.send({t: 'fatal', message, outOfMemory: true}, () => process.exit(1));
 		else process.exit(1);
 	}, rssCheckMs);
 }
@@ -44,8 +49,6 @@ function stopWatchingMemory(): void {
 	if (rssWatch) clearInterval(rssWatch);
 	rssWatch = null;
 }
-const ctlBuffer = new SharedArrayBuffer(CTL.size * 4);
-const ctl = new Int32Array(ctlBuffer);
 const {port1: replyPort, port2: workerReplyPort} = new MessageChannel();
 
 function start(message: Extract<ParentMessage, {t: 'start'}>): void {
@@ -70,7 +73,7 @@ function start(message: Extract<ParentMessage, {t: 'start'}>): void {
 	worker.on('exit', () => process.exit(1));
 }
 
-process.on('message', (message: ParentMessage) => {
+parent.onMessage((message: ParentMessage) => {
 	switch (message.t) {
 		case 'start':
 			if (!worker) start(message);
@@ -96,8 +99,8 @@ process.on('message', (message: ParentMessage) => {
 	}
 });
 
-// The parent is gone: so is the sandbox.
-process.on('disconnect', () => process.exit(0));
+// A warm host starts Python before anyone claims it.
+if (parent.init) start({t: 'start', init: parent.init});
 
 // Ctrl+C in a terminal signals the whole foreground process group, this host too. What an
 // interrupt means is the parent's to decide (it stops Python through the interrupt buffer and keeps

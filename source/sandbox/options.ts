@@ -20,6 +20,10 @@ export interface SandboxStartOptions extends SandboxOptions {
 	interruptGraceMs?: number;
 	/** Milliseconds. */
 	startTimeoutMs?: number;
+	/** Start on the warm host waiting for this build (warm-link.ts), if there is one: a host left by
+	 * an earlier run with --keep-warm. Off by default; the CLI turns it on. `dir`: where to look
+	 * instead of warm-dir.ts warmDir() (tests). */
+	claimWarm?: boolean | {dir: string};
 }
 
 export type ResolvedOptions = Required<SandboxStartOptions>;
@@ -33,5 +37,6 @@ export function resolveOptions(options: SandboxStartOptions = {}): ResolvedOptio
 		cacheDir: options.cacheDir ?? defaultCacheDir(),
 		interruptGraceMs: options.interruptGraceMs ?? sandboxDefaults.interruptGraceMs,
 		startTimeoutMs: options.startTimeoutMs ?? sandboxDefaults.startTimeoutMs,
+		claimWarm: options.claimWarm ?? false,
 	};
 }

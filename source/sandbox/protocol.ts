@@ -71,6 +71,16 @@ export type HostMessage =
 	/** The interpreter is gone; `outOfMemory` when it died after the memory ceiling refused a growth. */
 	| {t: 'fatal'; message: string; outOfMemory?: boolean};
 
+/** A warm host's first frame to the client that connects (host-channel.ts, warm-link.ts): its
+ * build's tag (warm-dir.ts warmTag), its process id, and the name, in the same directory, of the
+ * socket it listens on for the context's bytes (once, for this client only). */
+export interface WarmHello {
+	t: 'hello';
+	tag: string;
+	pid: number;
+	contextSocket: string;
+}
+
 /**
  * The host's hard memory bound while a block runs is the heap's ceiling + this (host.ts). Measured:
  * outside the heap a host holds 140-170 MB (Pyodide's code, its JS heap); a sub-call reply costs
@@ -93,7 +103,10 @@ export const CTL = {
 	wake: 2,
 	/** The run id the last interrupt was meant for (it may arrive before that run starts). */
 	interruptRun: 3,
-	size: 4,
+	/** The descriptor the context's bytes come on, when not CONTEXT_FD (0): a claimed warm host's
+	 * context socket (host-channel.ts). */
+	contextFd: 4,
+	size: 5,
 } as const;
 
 export const bridgeFunctions = ['llm_query', 'llm_query_batched', 'rlm_query', 'rlm_query_batched'] as const satisfies readonly BridgeFunction[];

@@ -24,11 +24,14 @@ import {resolveOptions, type ResolvedOptions, type SandboxStartOptions} from './
 import {pyodideDir, sandboxDir} from './paths.js';
 import {maxReplyBytes} from './protocol.js';
 import {snapshotKey, snapshotPath, snapshotWritesSettled, writeSnapshot} from './snapshot.js';
+import type {HostLink} from './host-link.js';
 import type {ExecResult, HistoryEntry, HostToolSpec, Repl, RunOptions, SandboxContext, SandboxOptions} from './types.js';
 
 /** How the last host start went (for benchmarks and diagnostics). */
 export interface StartInfo {
 	fromSnapshot: boolean;
+	/** The host was a warm one, started by an earlier run and claimed (warm-link.ts). */
+	warm: boolean;
 	/** From spawning the host to Python being ready, in ms. */
 	ms: number;
 	/** Inside the worker: Pyodide load (+ snapshot restore) time, in ms. */
@@ -90,8 +93,8 @@ export class Sandbox implements Repl {
 	 * its default); the cache dir it started with stays. Used when a spare (spare.ts) is handed out. */
 	configure(options: SandboxStartOptions): Promise<void> {
 		return this.#enqueue(async () => {
-			const {cacheDir, interruptGraceMs, startTimeoutMs} = this.#opts;
-			this.#opts = {...resolveOptions({interruptGraceMs, startTimeoutMs, ...options}), cacheDir};
+			const {cacheDir, interruptGraceMs, startTimeoutMs, claimWarm} = this.#opts;
+			this.#opts = {...resolveOptions({interruptGraceMs, startTimeoutMs, claimWarm, ...options}), cacheDir};
 			if (this.#host) this.#host.maxOutputChars = this.#opts.maxOutputChars;
 		});
 	}
@@ -175,6 +178,19 @@ export class Sandbox implements Repl {
 	 * hang is deleted and the start is retried cold: the cache is never a reason to fail. */
 	async #spawn(): Promise<HostProcess> {
 		const started = performance.now();
+		if (this.#opts.claimWarm) {
+			// A warm host that misbehaves is dropped: a normal start follows.
+			const {claimWarmHost} = await import('./warm-link.js');
+			const link = await claimWarmHost(typeof this.#opts.claimWarm === 'object' ? this.#opts.claimWarm.dir : undefined);
+			if (link) {
+				try {
+					return await this.#spawnOnce(null, Math.min(this.#opts.startTimeoutMs, 20_000), started, link);
+				} catch (error) {
+					link.kill();
+					if (this.#disposed) throw error;
+				}
+			}
+		}
 		const snapshot = snapshotPath(this.#opts.cacheDir);
 		if (fs.existsSync(snapshot)) {
 			try {
@@ -187,8 +203,8 @@ export class Sandbox implements Repl {
 		return this.#spawnOnce(null, this.#opts.startTimeoutMs, started);
 	}
 
-	async #spawnOnce(snapshot: string | null, timeoutMs: number, started: number): Promise<HostProcess> {
-		const host = new HostProcess(snapshot, this.#opts.maxOutputChars);
+	async #spawnOnce(snapshot: string | null, timeoutMs: number, started: number, link?: HostLink): Promise<HostProcess> {
+		const host = new HostProcess(snapshot, this.#opts.maxOutputChars, link);
 		host.onSnapshot((bytes) => void writeSnapshot(this.#opts.cacheDir, bytes));
 		const ready = new Promise<ReadyMessage>((resolve, reject) => {
 			const timer = setTimeout(() => {
@@ -223,6 +239,7 @@ export class Sandbox implements Repl {
 		this.#heapBytes = message.heapBytes;
 		this.#startInfo = {
 			fromSnapshot: message.fromSnapshot,
+			warm: !!link,
 			ms: performance.now() - started,
 			loadMs: message.loadMs,
 			heapBytes: message.heapBytes,

@@ -526,7 +526,7 @@ let asciiInPlace: boolean | null = null;
 function readContextPipe(target: Uint8Array, offset: number, length: number): number {
 	for (;;) {
 		try {
-			const n = fs.readSync(CONTEXT_FD, target, offset, length, null);
+			const n = fs.readSync(Atomics.load(ctl, CTL.contextFd) || CONTEXT_FD, target, offset, length, null);
 			if (n === 0) throw new Error('the context pipe closed before the whole context came');
 			return n;
 		} catch (error) {

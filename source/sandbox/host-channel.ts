@@ -1,0 +1,148 @@
+// How the host process talks to its parent: Node's child IPC for a host the parent spawned, or a
+// Unix socket for a warm host (warm-spare.ts), one started ahead of a run and claimed by it
+// (warm-link.ts). The messages are the same (protocol.ts); only their carriage differs.
+import crypto from 'node:crypto';
+import net from 'node:net';
+import path from 'node:path';
+import {encodeFrame, FrameReader} from './frames.js';
+import type {HostMessage, ParentMessage, WarmHello, WorkerInit} from './protocol.js';
+
+export interface ParentChannel {
+	/** Sends a message if the parent is there; `sent` runs once it has left this process. */
+	send(message: HostMessage, sent?: () => void): void;
+	connected(): boolean;
+	onMessage(listener: (message: ParentMessage) => void): void;
+	/** For a warm host, the worker's start: it starts before any parent is there. */
+	readonly init: WorkerInit | null;
+}
+
+/** The host's own arguments (after host.js) that make it a warm host; see warm-spare.ts. */
+export const warmArgs = {socket: '--warm-socket=', idleMs: '--warm-idle-ms=', tag: '--warm-tag=', init: '--warm-init='} as const;
+
+/**
+ * The channel `argv` (the host's arguments after host.js) asks for. `onContextFd` is told the
+ * descriptor a claimed warm host reads the context's bytes from (the child host's is CONTEXT_FD).
+ */
+export function openParentChannel(argv: readonly string[], onContextFd: (fd: number) => void): ParentChannel {
+	const arg = (prefix: string) => argv.find((word) => word.startsWith(prefix))?.slice(prefix.length);
+	const socket = arg(warmArgs.socket);
+	if (!socket) return ipcChannel();
+	return warmChannel({socketPath: socket, idleMs: Number(arg(warmArgs.idleMs)), tag: arg(warmArgs.tag) ?? '', init: JSON.parse(arg(warmArgs.init) ?? 'null') as WorkerInit}, onContextFd);
+}
+
+function ipcChannel(): ParentChannel {
+	// The parent is gone: so is the sandbox.
+	process.on('disconnect', () => process.exit(0));
+	return {
+		send(message, sent) {
+			if (!process.connected) return;
+			if (sent) process.send!(message, undefined, undefined, () => sent());
+			else process.send!(message);
+		},
+		connected: () => process.connected,
+		onMessage(listener) {
+			process.on('message', (message) => listener(message as ParentMessage));
+		},
+		init: null,
+	};
+}
+
+interface WarmOptions {
+	socketPath: string;
+	idleMs: number;
+	tag: string;
+	init: WorkerInit;
+}
+
+/**
+ * Listens on `socketPath` for one client. Accepting it closes the listener, which unlinks the
+ * socket, so no second client can attach; the context's bytes then come on a second socket with a
+ * random name the hello gives. Until then the host's messages (its `ready`) wait in a queue.
+ * Unclaimed after `idleMs`, or a client that leaves, ends the host.
+ */
+function warmChannel(options: WarmOptions, onContextFd: (fd: number) => void): ParentChannel {
+	let client: net.Socket | null = null;
+	/** Kept referenced: its descriptor is the worker's context stream. */
+	let contextSocket: net.Socket | null = null;
+	let open = false;
+	const waiting: Buffer[] = [];
+	const listeners: Array<(message: ParentMessage) => void> = [];
+	let contextServer: net.Server | null = null;
+	// However the host ends, the sockets it listens on go with it (closing one unlinks it).
+	process.on('exit', () => {
+		server.close();
+		contextServer?.close();
+	});
+
+	const server = net.createServer({pauseOnConnect: true}, (socket) => {
+		if (client) {
+			socket.destroy();
+			return;
+		}
+		client = socket;
+		clearTimeout(idle);
+		server.close();
+		socket.on('error', () => process.exit(0));
+		socket.on('close', () => process.exit(0));
+		// Read at once (a client that leaves is seen leaving); its messages wait for the context socket.
+		const early: ParentMessage[] = [];
+		const deliver = (message: ParentMessage) => {
+			if (open) for (const listener of listeners) listener(message);
+			else early.push(message);
+		};
+		const reader = new FrameReader();
+		socket.on('data', (chunk: Buffer) => {
+			let messages: unknown[];
+			try {
+				messages = reader.push(chunk);
+			} catch {
+				process.exit(1);
+			}
+			for (const message of messages) deliver(message as ParentMessage);
+		});
+		socket.resume();
+		const name = `${path.basename(options.socketPath, '.sock')}-${crypto.randomBytes(6).toString('hex')}.ctx`;
+		contextServer = net.createServer({pauseOnConnect: true}, (context) => {
+			contextServer!.close();
+			if (contextSocket) {
+				context.destroy();
+				return;
+			}
+			contextSocket = context;
+			const fd = (context as unknown as {_handle?: {fd?: number}})._handle?.fd;
+			if (typeof fd !== 'number' || fd < 0) process.exit(1);
+			onContextFd(fd);
+			open = true;
+			for (const frame of waiting.splice(0)) socket.write(frame);
+			for (const message of early.splice(0)) deliver(message);
+		});
+		contextServer.on('error', () => process.exit(1));
+		contextServer.listen(path.join(path.dirname(options.socketPath), name), () => {
+			socket.write(encodeFrame({t: 'hello', tag: options.tag, pid: process.pid, contextSocket: name} satisfies WarmHello));
+		});
+	});
+	// Another spare holds the name (EADDRINUSE), or the directory went away: nothing to do.
+	server.on('error', () => process.exit(0));
+	server.listen(options.socketPath);
+	const idle = setTimeout(() => process.exit(0), Number.isFinite(options.idleMs) && options.idleMs > 0 ? options.idleMs : 60_000);
+	// Asked to stop: through process.exit, which removes the sockets (a claimed host's are gone already).
+	process.on('SIGTERM', () => process.exit(0));
+	process.on('SIGHUP', () => process.exit(0));
+
+	return {
+		send(message, sent) {
+			const frame = encodeFrame(message);
+			if (!open) {
+				waiting.push(frame);
+				return;
+			}
+			if (!client || client.destroyed) return;
+			client.write(frame, sent ? () => sent() : undefined);
+		},
+		connected: () => open && !!client && !client.destroyed,
+		onMessage(listener) {
+			listeners.push(listener);
+		},
+		init: options.init,
+	};
+}

@@ -1,0 +1,94 @@
+// The parent's end of a host process's channel, whatever carries it: a child spawned now (this
+// file: Node's IPC and a context pipe on fd 4) or a claimed warm host (warm-link.ts: a Unix socket
+// and a context socket). HostProcess (host-process.ts) checks and handles what either delivers.
+import {spawn, type ChildProcess} from 'node:child_process';
+import type {Writable} from 'node:stream';
+import {hostArgs} from './host-permissions.js';
+import {trackHost} from './live-hosts.js';
+import {sandboxDir} from './paths.js';
+import {CONTEXT_FD, type ParentMessage} from './protocol.js';
+
+export interface HostLink {
+	readonly pid: number | undefined;
+	/** Whether messages can still be sent. */
+	readonly connected: boolean;
+	/** Where the context's bytes are written (the worker reads them straight into Python's memory). */
+	readonly contextStream: Writable | null;
+	send(message: ParentMessage): void;
+	/** Every message the host sends, unchecked. */
+	onMessage(listener: (raw: unknown) => void): void;
+	/** The host is gone (its process exited, or its channel closed); called once, after its last message. */
+	onGone(listener: () => void): void;
+	kill(): void;
+	/** How it stopped: `exit code 1`, `killed by SIGKILL`, `lost`; and the end of its stderr, if any. */
+	exitDetail(): {detail: string; stderr: string};
+}
+
+/** A host spawned as this process's child, with no environment. */
+export class ChildHostLink implements HostLink {
+	readonly #child: ChildProcess;
+	#stderr = '';
+
+	constructor(snapshot: string | null) {
+		this.#child = spawn(process.execPath, hostArgs(snapshot), {
+			env: {},
+			cwd: sandboxDir(),
+			// fd 4: the context pipe, written only by the parent.
+			stdio: ['ignore', 'ignore', 'pipe', 'ipc', 'pipe'],
+			serialization: 'advanced',
+			windowsHide: true,
+		});
+		trackHost(this.#child);
+		this.#child.stderr!.setEncoding('utf8');
+		this.#child.stderr!.on('data', (chunk: string) => {
+			this.#stderr = (this.#stderr + chunk).slice(-4000);
+		});
+		// A host that dies mid-write breaks the pipe: the exit handler reports it.
+		this.contextStream?.on('error', () => {});
+	}
+
+	get pid(): number | undefined {
+		return this.#child.pid;
+	}
+
+	get connected(): boolean {
+		return this.#child.connected;
+	}
+
+	get contextStream(): Writable | null {
+		return (this.#child.stdio[CONTEXT_FD] as Writable | null) ?? null;
+	}
+
+	send(message: ParentMessage): void {
+		try {
+			this.#child.send(message);
+		} catch {
+			// the channel closed under us: the exit handler reports it
+		}
+	}
+
+	onMessage(listener: (raw: unknown) => void): void {
+		this.#child.on('message', listener);
+	}
+
+	onGone(listener: () => void): void {
+		let called = false;
+		const once = () => {
+			if (called) return;
+			called = true;
+			listener();
+		};
+		this.#child.on('error', once);
+		this.#child.on('exit', once);
+	}
+
+	kill(): void {
+		if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGKILL');
+	}
+
+	exitDetail(): {detail: string; stderr: string} {
+		const code = this.#child.exitCode;
+		const signal = this.#child.signalCode;
+		return {detail: signal ? `killed by ${signal}` : code !== null ? `exit code ${code}` : 'lost', stderr: this.#stderr};
+	}
+}

@@ -1,0 +1,100 @@
+// Where warm hosts (warm-spare.ts) listen, and the checks before anyone uses the place: a private
+// directory of this user's, and a socket name that carries the build's tag so that a spare of
+// another version is never claimed.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import {defaultCacheDir, sandboxDir} from './paths.js';
+import {snapshotKey} from './snapshot.js';
+
+/** The longest Unix socket path, in bytes: sun_path holds 108 with its terminating NUL on Linux
+ * (104 on macOS and the BSDs; sockets there fail to bind and the run starts cold). */
+const maxSocketPathBytes = 107;
+
+/** `$XDG_RUNTIME_DIR/rlm-tui` when that is an absolute path (the XDG base directory spec: a
+ * per-user directory, mode 0700, removed at logout), else `warm` in the user's cache dir. */
+export function warmDir(env: NodeJS.ProcessEnv = process.env): string {
+	const runtime = env.XDG_RUNTIME_DIR;
+	return runtime && path.isAbsolute(runtime) ? path.join(runtime, 'rlm-tui') : path.join(defaultCacheDir(), 'warm');
+}
+
+export type WarmDirCheck = {ok: true; dir: string} | {ok: false; missing: boolean; problem: string};
+
+/**
+ * Whether `dir` may hold warm hosts' sockets: a real directory (lstat: not a symbolic link), owned
+ * by this process's user, with no permission for group or others. `create` makes it first (mode
+ * 0700) when it is missing. Never throws.
+ */
+export function checkWarmDir(dir: string, {create = false}: {create?: boolean} = {}): WarmDirCheck {
+	if (create) {
+		try {
+			fs.mkdirSync(dir, {recursive: true, mode: 0o700});
+		} catch {
+			// lstat below says what is there
+		}
+	}
+	let stat: fs.Stats;
+	try {
+		stat = fs.lstatSync(dir);
+	} catch {
+		return {ok: false, missing: true, problem: `${dir} does not exist`};
+	}
+	const refuse = (problem: string): WarmDirCheck => ({ok: false, missing: false, problem: `${dir} ${problem}`});
+	if (stat.isSymbolicLink()) return refuse('is a symbolic link');
+	if (!stat.isDirectory()) return refuse('is not a directory');
+	if (typeof process.getuid === 'function' && stat.uid !== process.getuid()) return refuse(`belongs to another user (uid ${stat.uid})`);
+	if ((stat.mode & 0o077) !== 0) return refuse(`is open to its group or others (mode ${(stat.mode & 0o777).toString(8)}; chmod 700 it)`);
+	return {ok: true, dir};
+}
+
+let cachedTag: string | null = null;
+
+/** The build's tag: the snapshot's key (Pyodide, the prelude, the worker), Node's version and the
+ * host's own code. Hosts of builds whose tags differ never meet. */
+export function warmTag(): string {
+	if (cachedTag) return cachedTag;
+	const hash = crypto.createHash('sha256');
+	hash.update(`${snapshotKey()}\n${process.version}\n`);
+	for (const file of ['host.js', 'host-channel.js', 'frames.js', 'protocol.js']) {
+		try {
+			hash.update(fs.readFileSync(path.join(sandboxDir(), file)));
+		} catch {
+			hash.update(`missing ${file}`);
+		}
+	}
+	cachedTag = hash.digest('hex').slice(0, 16);
+	return cachedTag;
+}
+
+/** The spare's socket in `dir`; null when it, or the context socket beside it (host-channel.ts),
+ * would be too long a path to bind. */
+export function warmSocketPath(dir: string): string | null {
+	const socket = path.join(dir, `host-${warmTag()}.sock`);
+	// The context socket: `host-<tag>-<12 hex>.ctx`, 9 bytes longer.
+	return Buffer.byteLength(socket) + 9 <= maxSocketPathBytes ? socket : null;
+}
+
+/**
+ * Whether a host is listening on `socket`, without connecting (a connection would claim it): Linux
+ * lists bound sockets in /proc/net/unix. A socket file nobody listens on is removed. Where that
+ * list cannot be read, an existing socket file counts as listening.
+ */
+export function warmHostListening(socket: string): boolean {
+	let stat: fs.Stats;
+	try {
+		stat = fs.lstatSync(socket);
+	} catch {
+		return false;
+	}
+	if (!stat.isSocket()) return true; // not ours to remove; no spare can bind there either
+	let table: string;
+	try {
+		table = fs.readFileSync('/proc/net/unix', 'utf8');
+	} catch {
+		return true;
+	}
+	// Flags 00010000 (__SO_ACCEPTCON): a listening socket.
+	const listening = table.split('\n').some((line) => line.endsWith(` ${socket}`) && line.split(/\s+/)[3] === '00010000');
+	if (!listening) fs.rmSync(socket, {force: true});
+	return listening;
+}

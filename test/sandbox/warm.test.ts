@@ -1,0 +1,230 @@
+// Warm hosts (--keep-warm): a real host left listening on a Unix socket, claimed by a sandbox,
+// which then runs as on a host it spawned (context, interrupts, the memory ceiling and backstop,
+// recycling, dispose); and the checks that keep a claim from trusting what it should not.
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {encodeFrame} from '../../source/sandbox/frames.js';
+import {Sandbox} from '../../source/sandbox/sandbox.js';
+import {snapshotWritesSettled} from '../../source/sandbox/snapshot.js';
+import {checkWarmDir, warmSocketPath, warmTag} from '../../source/sandbox/warm-dir.js';
+import {claimWarmHost} from '../../source/sandbox/warm-link.js';
+import {leaveWarmSpare} from '../../source/sandbox/warm-spare.js';
+import {findPyodide, processExists, testCacheDir} from './helpers.js';
+
+const roots: string[] = [];
+const pids: number[] = [];
+const servers: net.Server[] = [];
+
+/** A private directory for warm hosts, as warmDir() makes it. */
+function privateDir(): string {
+	const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rlm-warm-'));
+	roots.push(root);
+	const dir = path.join(root, 'rlm-tui');
+	fs.mkdirSync(dir, {mode: 0o700});
+	return dir;
+}
+
+/** Leaves a spare in `dir` and waits until it listens; its pid. */
+async function leaveSpare(dir: string, idleMs = 600_000): Promise<number> {
+	const outcome = leaveWarmSpare({idleMs, cacheDir: testCacheDir, dir});
+	if (!outcome.left) throw new Error(`no spare: ${outcome.problem ?? 'none left'}`);
+	pids.push(outcome.pid);
+	const socket = warmSocketPath(dir)!;
+	await expect.poll(() => fs.existsSync(socket)).toBe(true);
+	return outcome.pid;
+}
+
+/** The process has exited (a spare this process started stays a zombie until Node reaps it). */
+function hostGone(pid: number): boolean {
+	try {
+		const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+		return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+	} catch {
+		return !processExists(pid);
+	}
+}
+
+beforeAll(async () => {
+	// The snapshot a spare starts from.
+	const sandbox = await Sandbox.start({cacheDir: testCacheDir});
+	await snapshotWritesSettled();
+	await sandbox.dispose();
+});
+
+afterEach(() => {
+	for (const pid of pids.splice(0)) {
+		try {
+			process.kill(pid, 'SIGKILL');
+		} catch {
+			// gone already
+		}
+	}
+	for (const server of servers.splice(0)) server.close();
+});
+
+afterAll(() => {
+	for (const root of roots) fs.rmSync(root, {recursive: true, force: true});
+});
+
+describe('a claimed warm host', () => {
+	let sandbox: Sandbox | null = null;
+	afterEach(async () => {
+		await sandbox?.dispose();
+		sandbox = null;
+	});
+
+	it('is the spare that was waiting: its socket is gone once claimed, and it runs Python with a context', async () => {
+		const dir = privateDir();
+		const pid = await leaveSpare(dir);
+		sandbox = await Sandbox.start({cacheDir: testCacheDir, claimWarm: {dir}});
+		expect(sandbox.startInfo?.warm).toBe(true);
+		expect(sandbox.pid).toBe(pid);
+		expect(fs.readdirSync(dir)).toEqual([]);
+		// Past a pipe's buffer, and not all ASCII: the context socket carries it as the pipe does.
+		const context = `${'é'.repeat(300_000)}${'x'.repeat(1_000_000)}`;
+		await sandbox.setContext(context);
+		const result = await sandbox.run('print(len(context), context[0], context[-1])\nkept = 41');
+		expect(result.error).toBeUndefined();
+		expect(result.stdout).toBe(`${context.length} é x\n`);
+		expect((await sandbox.run('print(kept + 1)')).stdout).toBe('42\n');
+	});
+
+	it('is interrupted at its timeout, keeps its variables, and holds the memory ceiling', async () => {
+		const dir = privateDir();
+		await leaveSpare(dir);
+		sandbox = await Sandbox.start({cacheDir: testCacheDir, claimWarm: {dir}, memoryLimitMb: 256});
+		expect(sandbox.startInfo?.warm).toBe(true);
+		await sandbox.run('before = "still here"');
+		const spun = await sandbox.run('while True: pass', {timeoutMs: 300});
+		expect(spun.limit).toBe('timeout');
+		expect(spun.restarted).toBe(false);
+		const big = await sandbox.run('hog = bytearray(600 * 1024 * 1024)');
+		expect(big.error).toMatch(/MemoryError/);
+		expect((await sandbox.run('print(before)')).stdout).toBe('still here\n');
+	});
+
+	it('is recycled by the resident-memory backstop like a spawned host, onto a fresh host with the context', async () => {
+		const dir = privateDir();
+		const pid = await leaveSpare(dir);
+		sandbox = await Sandbox.start({cacheDir: testCacheDir, claimWarm: {dir}, memoryLimitMb: 256});
+		await sandbox.setContext('kept context');
+		const result = await sandbox.run(`${findPyodide}\nheld = [M.HEAPU8.constructor.new(10**8).fill(1) for _ in range(20)]`, {timeoutMs: 60_000});
+		expect(result.limit).toBe('memory');
+		expect(result.restarted).toBe(true);
+		expect(result.error).toMatch(/more than the heap's limit \+ 512 MB/);
+		expect(sandbox.pid).not.toBe(pid);
+		await expect.poll(() => hostGone(pid)).toBe(true);
+		expect((await sandbox.run('print(context)')).stdout).toBe('kept context\n');
+	});
+
+	it('is ended by dispose, and by the claimant leaving', async () => {
+		const dir = privateDir();
+		const pid = await leaveSpare(dir);
+		sandbox = await Sandbox.start({cacheDir: testCacheDir, claimWarm: {dir}});
+		expect(sandbox.pid).toBe(pid);
+		await sandbox.dispose();
+		await expect.poll(() => hostGone(pid)).toBe(true);
+
+		// A client that connects and leaves without a word: the host exits with it.
+		const second = await leaveSpare(dir);
+		const client = net.connect(warmSocketPath(dir)!);
+		await new Promise((resolve) => client.once('data', resolve));
+		expect(fs.readdirSync(dir).filter((name) => name.endsWith('.sock'))).toEqual([]);
+		client.destroy();
+		await expect.poll(() => hostGone(second)).toBe(true);
+		// Its context socket, listened on for the client that left, went with it.
+		await expect.poll(() => fs.readdirSync(dir)).toEqual([]);
+	});
+});
+
+describe('a spare nobody claims', () => {
+	it('exits after its idle time and removes its socket', async () => {
+		const dir = privateDir();
+		const pid = await leaveSpare(dir, 1_500);
+		await expect.poll(() => hostGone(pid)).toBe(true);
+		expect(fs.readdirSync(dir)).toEqual([]);
+	});
+
+	it('is the only one: a second leave while it listens starts none', async () => {
+		const dir = privateDir();
+		await leaveSpare(dir);
+		expect(leaveWarmSpare({idleMs: 600_000, cacheDir: testCacheDir, dir})).toEqual({left: false});
+	});
+
+	it('is not in the process group of the process that left it', async () => {
+		const dir = privateDir();
+		const pid = await leaveSpare(dir);
+		const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const [, , pgrp, session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		expect(Number(pgrp)).toBe(pid);
+		expect(Number(session)).toBe(pid);
+	});
+});
+
+describe('what a claim refuses', () => {
+	it('a directory open to group or others, or a symbolic link: no spare is left there and none is claimed', async () => {
+		const open = privateDir();
+		fs.chmodSync(open, 0o750);
+		expect(checkWarmDir(open)).toMatchObject({ok: false, problem: expect.stringMatching(/is open to its group or others \(mode 750/)});
+		const refused = leaveWarmSpare({idleMs: 600_000, cacheDir: testCacheDir, dir: open});
+		expect(refused).toMatchObject({left: false, problem: expect.stringMatching(/not keeping a warm sandbox: .* is open to its group or others/)});
+		expect(fs.readdirSync(open)).toEqual([]);
+
+		// A spare listening in a private directory, reached through a symbolic link to it.
+		const real = privateDir();
+		await leaveSpare(real);
+		const link = path.join(path.dirname(open), 'linked');
+		fs.symlinkSync(real, link);
+		expect(checkWarmDir(link)).toMatchObject({ok: false, problem: expect.stringMatching(/is a symbolic link/)});
+		expect(await claimWarmHost(link)).toBeNull();
+		// And with the same directory made open, the spare in it is not claimed either.
+		fs.chmodSync(real, 0o755);
+		expect(await claimWarmHost(real)).toBeNull();
+		fs.chmodSync(real, 0o700);
+		expect(fs.readdirSync(real)).toHaveLength(1);
+	});
+
+	it("a listener with another build's tag, or one that never says hello: no claim, and a sandbox starts cold", async () => {
+		const dir = privateDir();
+		const socket = warmSocketPath(dir)!;
+		const stale = net.createServer((client) => client.write(encodeFrame({t: 'hello', tag: `${warmTag()}-other`, pid: process.pid, contextSocket: 'x.ctx'})));
+		servers.push(stale);
+		await new Promise<void>((resolve) => stale.listen(socket, resolve));
+		expect(await claimWarmHost(dir)).toBeNull();
+		const cold = await Sandbox.start({cacheDir: testCacheDir, claimWarm: {dir}});
+		try {
+			expect(cold.startInfo?.warm).toBe(false);
+			expect((await cold.run('print(6 * 7)')).stdout).toBe('42\n');
+		} finally {
+			await cold.dispose();
+		}
+		stale.close();
+
+		const silent = net.createServer(() => {});
+		servers.push(silent);
+		await new Promise<void>((resolve) => silent.listen(socket, resolve));
+		expect(await claimWarmHost(dir)).toBeNull();
+	});
+
+	it('a hello naming a pid that is not a warm host for this socket', async () => {
+		const dir = privateDir();
+		const socket = warmSocketPath(dir)!;
+		const liar = net.createServer((client) => client.write(encodeFrame({t: 'hello', tag: warmTag(), pid: process.pid, contextSocket: 'x.ctx'})));
+		servers.push(liar);
+		await new Promise<void>((resolve) => liar.listen(socket, resolve));
+		expect(await claimWarmHost(dir)).toBeNull();
+		expect(processExists(process.pid)).toBe(true);
+	});
+
+	it('a socket path too long to bind: none is left, and the reason is given', () => {
+		const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rlm-warm-'));
+		roots.push(root);
+		const dir = path.join(root, 'd'.repeat(100));
+		fs.mkdirSync(dir, {mode: 0o700});
+		expect(warmSocketPath(dir)).toBeNull();
+		expect(leaveWarmSpare({idleMs: 600_000, cacheDir: testCacheDir, dir})).toMatchObject({left: false, problem: expect.stringMatching(/too long/)});
+	});
+});

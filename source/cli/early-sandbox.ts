@@ -2,6 +2,8 @@
 // the backend are read: its snapshot restore (the longest step of a start) then overlaps all of
 // them. The run takes it as a spare (sandbox/spare.ts); serve keeps one ready for each request.
 // Modes that run no Python (--replay) start none; a usage error just exits, and the host with it.
+// A warm host left by an earlier run (--keep-warm, sandbox/warm-spare.ts) is claimed when there
+// is one: whether to leave one is a setting, but using one left is always the faster start.
 
 /** Starts a spare sandbox unless the raw words ask for a mode that runs no Python. */
 export async function startSandboxEarly(words: readonly string[]): Promise<void> {
@@ -9,5 +11,5 @@ export async function startSandboxEarly(words: readonly string[]): Promise<void>
 	const flags = end === -1 ? words : words.slice(0, end);
 	if (flags.some((word) => word === '--replay' || word.startsWith('--replay='))) return;
 	const {startSpare} = await import('../sandbox/spare.js');
-	void startSpare(undefined, {keep: flags.includes('serve') || flags.includes('mcp')});
+	void startSpare({claimWarm: true}, {keep: flags.includes('serve') || flags.includes('mcp')});
 }

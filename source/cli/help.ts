@@ -13,6 +13,8 @@ import {
 	DEFAULT_MAX_QUEUED,
 	DEFAULT_MCP_PORT,
 	DEFAULT_MEMORY_LIMIT_MB,
+	DEFAULT_KEEP_WARM_MINUTES,
+	MAX_KEEP_WARM_MINUTES,
 	DEFAULT_SERVE_PORT,
 	DEFAULT_TEMPERATURE,
 	DEFAULT_TIMEOUT_SECONDS,
@@ -46,6 +48,7 @@ const commonOptions = `  Model
         --max-depth <N>        1: rlm_query is a plain call; 2+: child RLMs [default: ${DEFAULT_MAX_DEPTH}]
         --timeout <SECONDS>    Limit per code block, on Python's own time [default: ${DEFAULT_TIMEOUT_SECONDS}]
         --memory-limit <MB>    Python's memory per block (MiB, ${MIN_MEMORY_LIMIT_MB}-${MAX_MEMORY_LIMIT_MB}); past it MemoryError [default: ${DEFAULT_MEMORY_LIMIT_MB}]
+        --keep-warm <MIN>      Leave a sandbox ready for the next run, for MIN minutes (0-${MAX_KEEP_WARM_MINUTES}) [default: ${DEFAULT_KEEP_WARM_MINUTES}]
         --log-dir <DIR>        Where JSONL trajectories are written [default: ~/.local/state/rlm-tui/trajectories]`;
 
 const limitOptions = `  Limits of a whole run (root, sub-calls, child runs); at one the run ends with its best answer

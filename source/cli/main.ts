@@ -53,6 +53,7 @@ async function main(): Promise<number> {
 		subModel: flags.subModel,
 		timeout: flags.timeout,
 		memoryLimit: flags.memoryLimit,
+		keepWarm: flags.keepWarm,
 		maxBudget: flags.maxBudget,
 		maxTimeout: flags.maxTimeout,
 		maxTokens: flags.maxTokens,
@@ -75,6 +76,15 @@ async function main(): Promise<number> {
 		Object.assign(cliFlags, resumedBackendFlags(cliFlags, flags.logDir, process.stderr));
 	}
 	const config = resolveConfig(cliFlags, process.env, settings.get());
+	// In the app (a terminal), /set keep-warm may turn it on later: the value saved last wins over the flag.
+	if (flags.replay === undefined && (config.keepWarmMinutes || (process.stdin.isTTY && process.stdout.isTTY))) {
+		const startingSetting = settings.get().keepWarmMinutes;
+		const {keepWarmAtExit} = await import('./keep-warm.js');
+		await keepWarmAtExit(() => {
+			const saved = settings.get().keepWarmMinutes;
+			return saved !== startingSetting ? saved : config.keepWarmMinutes;
+		}, process.stderr);
+	}
 
 	const serveOnly = (['port', 'host', 'token', 'maxConcurrent'] as const).filter((name) => flags[name] !== undefined);
 	// The server flags belong to serve (and mcp --http); --cors to serve alone.

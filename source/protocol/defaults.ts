@@ -38,6 +38,14 @@ export const DEFAULT_MAX_CONTEXT_BYTES = 100 * 1024 * 1024;
  * raises MemoryError (the sandbox refuses the heap's growth). */
 export const DEFAULT_MEMORY_LIMIT_MB = 1024;
 
+/** Minutes a warm sandbox waits for the next run after one ends (--keep-warm, keepWarmMinutes):
+ * 0, none is left (sandbox/warm-spare.ts). */
+export const DEFAULT_KEEP_WARM_MINUTES = 0;
+
+/** The longest a warm sandbox may wait, in minutes: an idle one holds a host's memory (about
+ * 150 MB, README: Performance) all that time. */
+export const MAX_KEEP_WARM_MINUTES = 120;
+
 /** The lowest memory limit accepted, in MiB: the Pyodide snapshot with an empty context holds
  * 30 MiB (measured), and the sandbox keeps 128 MiB above what the context holds whatever the limit
  * (sandbox.ts): a limit below this one would not be what the REPL gets. */

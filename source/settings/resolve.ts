@@ -16,7 +16,7 @@ import type {HeaderMap, Settings} from './schema.js';
 import {readFileSync} from 'node:fs';
 import type {LimitCaps} from '../protocol/limits.js';
 import {RUN_SETTINGS, type RunSettingKey} from './run-settings.js';
-import {MAX_MEMORY_LIMIT_MB, MIN_MEMORY_LIMIT_MB} from '../protocol/defaults.js';
+import {MAX_KEEP_WARM_MINUTES, MAX_MEMORY_LIMIT_MB, MIN_MEMORY_LIMIT_MB} from '../protocol/defaults.js';
 
 export interface Flags {
 	model?: string;
@@ -32,6 +32,8 @@ export interface Flags {
 	timeout?: number;
 	/** --memory-limit MB: the REPL's memory ceiling while a block runs, in MiB. */
 	memoryLimit?: number;
+	/** --keep-warm MINUTES: after the run, a sandbox waits this long for the next one. */
+	keepWarm?: number;
 	maxBudget?: number;
 	maxTimeout?: number;
 	maxTokens?: number;
@@ -76,6 +78,8 @@ export interface ResolvedConfig {
 	timeoutSeconds: number;
 	/** The REPL's memory ceiling in MiB, when a flag or the settings file chose one. */
 	memoryLimitMb?: number;
+	/** Minutes a warm sandbox waits for the next run once this one ends (0 or absent: none). */
+	keepWarmMinutes?: number;
 	/** The run-wide limits, from flags then the settings file (resolveConfig always sets it). */
 	limits?: LimitConfig;
 	/** The run settings a launch flag chose (the settings view says where each value came from). */
@@ -241,6 +245,11 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 					(n) => Number.isInteger(n) && n >= MIN_MEMORY_LIMIT_MB && n <= MAX_MEMORY_LIMIT_MB,
 					`a whole number of MB from ${MIN_MEMORY_LIMIT_MB} to ${MAX_MEMORY_LIMIT_MB} (the REPL's Wasm heap ends at 4 GiB)`,
 				);
+	const chosenKeepWarm = flags.keepWarm ?? settings.keepWarmMinutes;
+	const keepWarmMinutes =
+		chosenKeepWarm === undefined
+			? undefined
+			: checkNumber(label('--keep-warm', 'keep-warm minutes', flags.keepWarm), chosenKeepWarm, (n) => Number.isInteger(n) && n >= 0 && n <= MAX_KEEP_WARM_MINUTES, `a whole number of minutes from 0 to ${MAX_KEEP_WARM_MINUTES}`);
 	const chosenSubModel = nonEmpty(flags.subModel) ?? settings.subModel;
 	const subModel = chosenSubModel && aliasFor(backend, chosenSubModel);
 
@@ -252,6 +261,7 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 		subModel: nonEmpty(flags.subModel),
 		timeoutSeconds: flags.timeout,
 		memoryLimitMb: flags.memoryLimit,
+		keepWarmMinutes: flags.keepWarm,
 		maxBudget: flags.maxBudget,
 		maxTimeout: flags.maxTimeout,
 		maxTokens: flags.maxTokens,
@@ -274,6 +284,7 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 	const config: ResolvedConfig = {backend, model, maxIterations, maxDepth, timeoutSeconds, limits, ...(fromFlags.length > 0 ? {fromFlags} : {}), ...(compaction ? {} : {compaction: false}), ...(contextWindow ? {contextWindow} : {})};
 	if (temperature !== undefined) config.temperature = temperature;
 	if (memoryLimitMb !== undefined) config.memoryLimitMb = memoryLimitMb;
+	if (keepWarmMinutes) config.keepWarmMinutes = keepWarmMinutes;
 	if (baseURL) config.baseURL = baseURL;
 	if (apiKey) config.apiKey = apiKey;
 	if (Object.keys(headers).length > 0) config.headers = headers;

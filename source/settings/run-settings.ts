@@ -3,7 +3,7 @@
 // (with the settings file's own schema). Pure: the TUI's /set and the README's table use it.
 import type {ZodType} from 'zod';
 import {BACKEND_NAMES} from '../protocol/backends.js';
-import {DEFAULT_MEMORY_LIMIT_MB, MAX_MEMORY_LIMIT_MB, MIN_MEMORY_LIMIT_MB} from '../protocol/defaults.js';
+import {DEFAULT_KEEP_WARM_MINUTES, DEFAULT_MEMORY_LIMIT_MB, MAX_KEEP_WARM_MINUTES, MAX_MEMORY_LIMIT_MB, MIN_MEMORY_LIMIT_MB} from '../protocol/defaults.js';
 import {DEFAULT_MAX_SUB_CALLS} from '../protocol/limits.js';
 import {formatCount, parseQuantity, type Quantity} from '../protocol/numbers.js';
 import {looksSecret, redactSecrets} from '../protocol/redact.js';
@@ -47,6 +47,7 @@ export const RUN_SETTINGS: readonly RunSetting[] = [
 	{name: 'context-window', aliases: [], key: 'contextWindow', flag: '--context-window', kind: 'number', unit: 'tokens', expected: 'a whole number of tokens from 1024 to 100000000', help: "the root model's window, when the server does not say"},
 	{name: 'sub-backend', aliases: [], key: 'subBackend', flag: '--sub-backend', kind: 'text', expected: `one of ${BACKEND_NAMES.join(', ')}`, help: 'where sub-calls go (key: RLM_SUB_API_KEY, else its usual variable)'},
 	{name: 'sub-url', aliases: ['sub-base-url'], key: 'subBaseURL', flag: '--sub-url', kind: 'url', expected: 'a URL such as http://localhost:11434/v1, without credentials', help: 'base URL of the sub-call backend (alone: an OpenAI-compatible server)'},
+	{name: 'keep-warm', aliases: [], key: 'keepWarmMinutes', flag: '--keep-warm', kind: 'number', unit: 'min', expected: `a whole number of minutes from 0 to ${MAX_KEEP_WARM_MINUTES}`, help: 'after a run, keep a sandbox ready this long for the next (0: off)'},
 ];
 
 const spelling = (text: string) => text.trim().toLowerCase().replace(/^--/, '').replace(/_/g, '-');
@@ -61,6 +62,7 @@ export const findRunSetting = (name: string): RunSetting | undefined => byName.g
 export function runSettingDefault(key: RunSettingKey): RunSettingValue | undefined {
 	if (key === 'maxSubCalls') return DEFAULT_MAX_SUB_CALLS;
 	if (key === 'memoryLimitMb') return DEFAULT_MEMORY_LIMIT_MB;
+	if (key === 'keepWarmMinutes') return DEFAULT_KEEP_WARM_MINUTES;
 	if (key === 'compaction') return true;
 	return (DEFAULT_SETTINGS as Partial<Settings>)[key];
 }

@@ -2,7 +2,7 @@
 // back to its default when it is missing or invalid, so a hand-edited file never stops the app.
 import {z} from 'zod';
 import {BACKEND_NAMES, type BackendName} from '../protocol/backends.js';
-import {DEFAULT_MAX_DEPTH, DEFAULT_MAX_ITERATIONS, DEFAULT_TIMEOUT_SECONDS, MAX_MEMORY_LIMIT_MB, MIN_MEMORY_LIMIT_MB} from '../protocol/defaults.js';
+import {DEFAULT_MAX_DEPTH, DEFAULT_MAX_ITERATIONS, DEFAULT_TIMEOUT_SECONDS, MAX_KEEP_WARM_MINUTES, MAX_MEMORY_LIMIT_MB, MIN_MEMORY_LIMIT_MB} from '../protocol/defaults.js';
 
 export type {BackendName} from '../protocol/backends.js';
 
@@ -26,6 +26,8 @@ export interface Settings {
 	timeoutSeconds: number;
 	/** The REPL's memory ceiling while a block runs, in MiB (as --memory-limit; absent: 1024). */
 	memoryLimitMb?: number;
+	/** Minutes a warm sandbox waits for the next run (as --keep-warm; absent: 0, none). */
+	keepWarmMinutes?: number;
 	// Run-wide limits (each absent: no limit; sub-calls default to 500). Names as the library's
 	// options and the original RLM's max_budget, max_timeout, max_tokens, max_errors.
 	/** Estimated USD of a whole run (root, sub-calls, child runs). */
@@ -77,6 +79,7 @@ export const runSettingSchemas = {
 	subModel: z.string().trim().min(1).max(500),
 	timeoutSeconds: z.number().positive().max(86_400),
 	memoryLimitMb: z.number().int().min(MIN_MEMORY_LIMIT_MB).max(MAX_MEMORY_LIMIT_MB),
+	keepWarmMinutes: z.number().int().min(0).max(MAX_KEEP_WARM_MINUTES),
 	maxBudget: z.number().positive().max(1_000_000),
 	maxTimeout: z.number().positive().max(31 * 86_400),
 	maxTokens: z.number().int().min(1),
@@ -120,6 +123,7 @@ export const settingsSchema = z
 		subModel: runSettingSchemas.subModel.optional().catch(undefined),
 		timeoutSeconds: runSettingSchemas.timeoutSeconds.catch(DEFAULT_SETTINGS.timeoutSeconds),
 		memoryLimitMb: runSettingSchemas.memoryLimitMb.optional().catch(undefined),
+		keepWarmMinutes: runSettingSchemas.keepWarmMinutes.optional().catch(undefined),
 		maxBudget: runSettingSchemas.maxBudget.optional().catch(undefined),
 		maxTimeout: runSettingSchemas.maxTimeout.optional().catch(undefined),
 		maxTokens: runSettingSchemas.maxTokens.optional().catch(undefined),

@@ -4,7 +4,7 @@
 import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import {mainHelp, mcpHelp, serveHelp} from '../../source/cli/help.js';
-import {DEFAULT_MAX_CONTEXT_BYTES, DEFAULT_HOST, DEFAULT_MAX_CONCURRENT, DEFAULT_MAX_DEPTH, DEFAULT_MAX_ITERATIONS, DEFAULT_MCP_PORT, DEFAULT_SERVE_PORT, DEFAULT_TEMPERATURE, DEFAULT_TIMEOUT_SECONDS, DEFAULT_MEMORY_LIMIT_MB} from '../../source/protocol/defaults.js';
+import {DEFAULT_MAX_CONTEXT_BYTES, DEFAULT_HOST, DEFAULT_MAX_CONCURRENT, DEFAULT_MAX_DEPTH, DEFAULT_MAX_ITERATIONS, DEFAULT_MCP_PORT, DEFAULT_SERVE_PORT, DEFAULT_TEMPERATURE, DEFAULT_TIMEOUT_SECONDS, DEFAULT_MEMORY_LIMIT_MB, DEFAULT_KEEP_WARM_MINUTES} from '../../source/protocol/defaults.js';
 import {DEFAULT_MAX_SUB_CALLS} from '../../source/protocol/limits.js';
 import {DEFAULT_SETTINGS} from '../../source/settings/schema.js';
 import {DEFAULTS} from '../../source/engine/rlm.js';
@@ -24,6 +24,7 @@ const STATED: ReadonlyArray<[flag: string, value: string | number]> = [
 	['--max-depth', DEFAULT_MAX_DEPTH],
 	['--timeout', DEFAULT_TIMEOUT_SECONDS],
 	['--memory-limit', DEFAULT_MEMORY_LIMIT_MB],
+	['--keep-warm', DEFAULT_KEEP_WARM_MINUTES],
 	['--max-sub-calls', DEFAULT_MAX_SUB_CALLS],
 	['--max-context-bytes', MAX_CONTEXT],
 	['--port', DEFAULT_SERVE_PORT],

@@ -146,8 +146,17 @@ describe('reading a typed setting', () => {
 				'contextWindow',
 				'subBackend',
 				'subBaseURL',
+				'keepWarmMinutes',
 			].sort(),
 		);
+	});
+
+	it('reads keep-warm as whole minutes from 0 (off) to 120', () => {
+		const keepWarm = findRunSetting('--keep-warm')!;
+		expect(keepWarm.key).toBe('keepWarmMinutes');
+		expect(parseRunSetting(keepWarm, '15')).toEqual({ok: true, value: 15});
+		expect(parseRunSetting(keepWarm, '0')).toEqual({ok: true, value: 0});
+		for (const bad of ['121', '1.5', 'soon']) expect(parseRunSetting(keepWarm, bad)).toEqual({ok: false, error: `Invalid keep-warm "${bad}": expected a whole number of minutes from 0 to 120.`});
 	});
 
 	it('reads the long-context settings: on/off, a window, a backend name, a URL without credentials', () => {

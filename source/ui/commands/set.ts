@@ -60,7 +60,8 @@ export const setCommand = defineCommand<SetPayload>({
 export function applySetting(context: CommandContext, key: RunSettingKey, value: RunSettingValue | undefined): void {
 	const setting = RUN_SETTINGS.find((candidate) => candidate.key === key)!;
 	try {
-		context.rlm.configure(key === 'subBackend' || key === 'subBaseURL' ? subCallTarget(context, key, value) : {[key]: value});
+		// keep-warm is the app's, read when it exits (cli/keep-warm.ts), not the engine's.
+		if (key !== 'keepWarmMinutes') context.rlm.configure(key === 'subBackend' || key === 'subBaseURL' ? subCallTarget(context, key, value) : {[key]: value});
 	} catch (error) {
 		context.say('error', `${setting.name} not changed: ${firstLine(error)}`);
 		return;
@@ -94,8 +95,9 @@ function sourceOf(key: RunSettingKey, context: CommandContext, setHere: NonNulla
 
 function showSettings(context: CommandContext, setHere: NonNullable<SessionConfig['setHere']>): void {
 	const options = context.rlm.options as Partial<Record<RunSettingKey, RunSettingValue>>;
+	const appValues: Partial<Record<RunSettingKey, RunSettingValue>> = {keepWarmMinutes: setHere.keepWarmMinutes ? context.settings.get().keepWarmMinutes : context.config.keepWarmMinutes};
 	const rows = RUN_SETTINGS.map((setting) => {
-		const value = formatRunSetting(setting, options[setting.key] ?? runSettingDefault(setting.key));
+		const value = formatRunSetting(setting, (setting.key in appValues ? appValues[setting.key] : options[setting.key]) ?? runSettingDefault(setting.key));
 		return [setting.name, value, sourceOf(setting.key, context, setHere)] as const;
 	});
 	const nameWidth = Math.max(...rows.map(([name]) => name.length));

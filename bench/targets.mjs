@@ -39,6 +39,37 @@ function responder(request) {
 
 const question3 = '[3 turns] How many words are in this question?';
 
+/** Warm hosts (--keep-warm) listening under `runtime` (their command line names their socket there). */
+function warmHostsUnder(runtime) {
+	return fs
+		.readdirSync('/proc')
+		.filter((name) => /^\d+$/.test(name))
+		.filter((name) => {
+			try {
+				return fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(`--warm-socket=${runtime}/`);
+			} catch {
+				return false;
+			}
+		})
+		.map(Number);
+}
+
+/** Waits until the one warm host under `runtime` listens and has finished its start (its CPU time
+ * stops growing), so that it does not compete with the next measurement; its pid. */
+async function settledWarmHost(runtime) {
+	const socketDir = path.join(runtime, 'rlm-tui');
+	for (let waited = 0; waited < 30_000; waited += 50) {
+		const [pid] = warmHostsUnder(runtime);
+		const listening = fs.existsSync(socketDir) && fs.readdirSync(socketDir).some((name) => name.endsWith('.sock'));
+		if (pid && listening) {
+			const before = procCpuMs(pid);
+			await sleep(150);
+			if (procCpuMs(pid) === before) return pid;
+		} else await sleep(50);
+	}
+	throw new Error('no warm host was left behind by --keep-warm');
+}
+
 /** Runs `label` with a check of its output; throws with its stderr when it failed. */
 async function checked(label, run, expect) {
 	const result = await run();
@@ -167,13 +198,28 @@ export async function benchTargets(log) {
 	const env = benchEnv(dirs, {TERM: 'xterm-256color'});
 	const server = await startFakeOpenAI(responder);
 	const python = process.env.PYTHON ?? 'python3';
+	// --keep-warm runs keep their warm hosts here (XDG_RUNTIME_DIR), apart from the user's.
+	const runtime = path.join(dirs.base, 'runtime');
 	try {
 		// The user's cache as after a first launch: the snapshot is there.
 		await prewarmSandbox({cacheDir: path.join(dirs.cache, 'rlm-tui')});
 		const cli = (args, options = {}) => timedTreeRun(process.execPath, [cliPath, '-u', server.baseURL, '-m', 'm', ...args], {env, ...options});
 		const reference = (args, options = {}) => timedTreeRun(python, [referenceScript, server.baseURL, 'm', ...args], {env, ...options});
 
-		// 1. The whole headless 3-turn answer, the reference, and a cold loadPyodide(), alternating.
+		// 1. The whole headless 3-turn answer (the default start, and with --keep-warm on the host the
+		// previous --keep-warm run left), the reference, and a cold loadPyodide(), alternating.
+		fs.mkdirSync(runtime, {mode: 0o700});
+		const warmEnv = {...env, XDG_RUNTIME_DIR: runtime};
+		const isWarmHost = (pid) => {
+			try {
+				return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--warm-socket=');
+			} catch {
+				return false;
+			}
+		};
+		const warm = [];
+		const warmMb = [];
+		const warmHostMb = [];
 		const ours = [];
 		const theirs = [];
 		const cold = [];
@@ -182,8 +228,18 @@ export async function benchTargets(log) {
 		const oursHostMb = [];
 		const theirsMb = [];
 		await checked('rlm-tui headless', () => cli(['-p', question3]), /words/); // file cache
+		// The warm-up: leaves the first warm host.
+		await checked('rlm-tui headless --keep-warm', () => cli(['-p', question3, '--keep-warm', '5'], {env: warmEnv}), /words/);
 		for (let i = 0; i < reps(7); i++) {
 			const a = await checked('rlm-tui headless', () => cli(['-p', question3]), /\d+ words; a short summary/);
+			// Claims the host waiting (its memory counts with the run's) and leaves the next one.
+			const claimed = await settledWarmHost(runtime);
+			const w = await checked('rlm-tui headless --keep-warm', () => cli(['-p', question3, '--keep-warm', '5'], {env: warmEnv, extraPids: [claimed], skip: isWarmHost}), /\d+ words; a short summary/);
+			if (warmHostsUnder(runtime).includes(claimed)) throw new Error('the --keep-warm run did not claim the warm host');
+			await settledWarmHost(runtime);
+			warm.push(w.ms);
+			warmMb.push(w.peakMb);
+			warmHostMb.push(w.othersMb);
 			const b = await checked('the reference', () => reference([question3]), /\d+ words; a short summary/);
 			const c = await checked('cold loadPyodide()', () => timedTreeRun(process.execPath, ['-e', bareLoadScript], {env}), /^/);
 			ours.push(a.ms);
@@ -194,6 +250,10 @@ export async function benchTargets(log) {
 			oursHostMb.push(a.othersMb);
 			theirsMb.push(b.peakMb);
 		}
+		Object.assign(out, {headless3WarmMs: warm, headless3WarmMb: warmMb, headless3WarmHostMb: warmHostMb});
+		out.headless3WarmOverReference = warm.map((x, i) => x / theirs[i]);
+		out.headless3WarmOverCold = warm.map((x, i) => x / cold[i]);
+		log(`  3-turn answer with --keep-warm: ${warm.map((x) => x.toFixed(0)).join(', ')} ms; memory with the claimed host ${warmMb.map((x) => x.toFixed(0)).join(', ')} MB`);
 		Object.assign(out, {headless3Ms: ours, reference3Ms: theirs, coldLoadMs: cold, headless3Mb: oursMb, headless3ParentMb: oursParentMb, headless3HostMb: oursHostMb, reference3Mb: theirsMb});
 		out.headless3OverReference = ours.map((x, i) => x / theirs[i]);
 		out.headless3OverCold = ours.map((x, i) => x / cold[i]);
@@ -284,6 +344,7 @@ export async function benchTargets(log) {
 		out.idleTuiMb = idle;
 		log(`  idle TUI: ${idle.map((x) => x.toFixed(0)).join(', ')} MB`);
 	} finally {
+		for (const pid of warmHostsUnder(runtime)) process.kill(pid, 'SIGTERM');
 		await server.close();
 		fs.rmSync(dirs.base, {recursive: true, force: true});
 	}

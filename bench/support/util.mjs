@@ -145,13 +145,15 @@ export function procCpuMs(pid) {
  * over every process seen of its last peak: the tree's memory as "peak RSS of all processes".
  * A process that lives less than `everyMs` can be missed; the last reading of one is at most
  * `everyMs` before it ended. `rootMb` is the root's own peak, `othersMb` the sum of the others'.
+ * `extraPids`: processes outside the tree to count too (a claimed warm host); `skip(pid)`: tree
+ * processes not to count (a warm host the run leaves behind as it exits).
  */
-export function watchTreeMemory(rootPid, {everyMs = 20} = {}) {
+export function watchTreeMemory(rootPid, {everyMs = 20, extraPids = [], skip = () => false} = {}) {
 	const peaks = new Map();
 	let maxSumRss = 0;
 	const sample = () => {
 		let sum = 0;
-		for (const pid of processTree(rootPid)) {
+		for (const pid of [...processTree(rootPid).filter((p) => !skip(p)), ...extraPids]) {
 			const {hwm, rss} = procMemory(pid);
 			if (Number.isFinite(hwm)) peaks.set(pid, hwm);
 			if (Number.isFinite(rss)) sum += rss;
@@ -173,11 +175,11 @@ export function watchTreeMemory(rootPid, {everyMs = 20} = {}) {
 }
 
 /** timedRun, watching the memory of the process tree (see watchTreeMemory). */
-export function timedTreeRun(command, args, {env, cwd = root, timeoutMs = 120_000, everyMs = 20} = {}) {
+export function timedTreeRun(command, args, {env, cwd = root, timeoutMs = 120_000, everyMs = 20, extraPids = [], skip} = {}) {
 	return new Promise((resolve, reject) => {
 		const started = performance.now();
 		const child = spawn(command, args, {env, cwd, stdio: ['ignore', 'pipe', 'pipe']});
-		const memory = watchTreeMemory(child.pid, {everyMs});
+		const memory = watchTreeMemory(child.pid, {everyMs, extraPids, ...(skip ? {skip} : {})});
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -4,6 +4,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import {MAX_KEEP_WARM_MINUTES} from '../protocol/defaults.js';
 import {defaultCacheDir, sandboxDir} from './paths.js';
 import {snapshotKey} from './snapshot.js';
 
@@ -77,7 +78,8 @@ export function warmSocketPath(dir: string): string | null {
 /**
  * Whether a host is listening on `socket`, without connecting (a connection would claim it): Linux
  * lists bound sockets in /proc/net/unix. A socket file nobody listens on is removed. Where that
- * list cannot be read, an existing socket file counts as listening.
+ * list cannot be read, a socket file counts as listening unless it is older than the longest a
+ * spare waits.
  */
 export function warmHostListening(socket: string): boolean {
 	let stat: fs.Stats;
@@ -91,7 +93,10 @@ export function warmHostListening(socket: string): boolean {
 	try {
 		table = fs.readFileSync('/proc/net/unix', 'utf8');
 	} catch {
-		return true;
+		// No list (not Linux): a socket bound longer ago than any spare waits is a dead one's.
+		if (Date.now() - stat.mtimeMs <= (MAX_KEEP_WARM_MINUTES + 1) * 60_000) return true;
+		fs.rmSync(socket, {force: true});
+		return false;
 	}
 	// Flags 00010000 (__SO_ACCEPTCON): a listening socket.
 	const listening = table.split('\n').some((line) => line.endsWith(` ${socket}`) && line.split(/\s+/)[3] === '00010000');

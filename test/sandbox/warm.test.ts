@@ -1,6 +1,7 @@
 // Warm hosts (--keep-warm): a real host left listening on a Unix socket, claimed by a sandbox,
 // which then runs as on a host it spawned (context, interrupts, the memory ceiling and backstop,
 // recycling, dispose); and the checks that keep a claim from trusting what it should not.
+import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -152,6 +153,22 @@ describe('a spare nobody claims', () => {
 		const dir = privateDir();
 		await leaveSpare(dir);
 		expect(leaveWarmSpare({idleMs: 600_000, cacheDir: testCacheDir, dir})).toEqual({left: false});
+	});
+
+	it('replaces the socket of a host that died without removing it', async () => {
+		const dir = privateDir();
+		const socket = warmSocketPath(dir)!;
+		// A listener killed outright leaves its socket file, with no one listening.
+		spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(socket)}, () => process.kill(process.pid, 'SIGKILL'))`], {stdio: 'ignore', env: {}});
+		expect(fs.lstatSync(socket).isSocket()).toBe(true);
+		expect(await claimWarmHost(dir)).toBeNull();
+		const pid = await leaveSpare(dir);
+		const sandbox = await Sandbox.start({cacheDir: testCacheDir, claimWarm: {dir}});
+		try {
+			expect(sandbox.pid).toBe(pid);
+		} finally {
+			await sandbox.dispose();
+		}
 	});
 
 	it('is not in the process group of the process that left it', async () => {

@@ -76,14 +76,12 @@ async function main(): Promise<number> {
 		Object.assign(cliFlags, resumedBackendFlags(cliFlags, flags.logDir, process.stderr));
 	}
 	const config = resolveConfig(cliFlags, process.env, settings.get());
-	// In the app (a terminal), /set keep-warm may turn it on later: the value saved last wins over the flag.
+	// In the app (a terminal), /set keep-warm may turn it on later: what it saves (or /unset's
+	// default) wins over the flag, as for every run setting.
+	let keepWarmSetHere: number | undefined;
 	if (flags.replay === undefined && (config.keepWarmMinutes || (process.stdin.isTTY && process.stdout.isTTY))) {
-		const startingSetting = settings.get().keepWarmMinutes;
 		const {keepWarmAtExit} = await import('./keep-warm.js');
-		await keepWarmAtExit(() => {
-			const saved = settings.get().keepWarmMinutes;
-			return saved !== startingSetting ? saved : config.keepWarmMinutes;
-		}, process.stderr);
+		await keepWarmAtExit(() => keepWarmSetHere ?? config.keepWarmMinutes, process.stderr);
 	}
 
 	const serveOnly = (['port', 'host', 'token', 'maxConcurrent'] as const).filter((name) => flags[name] !== undefined);
@@ -181,7 +179,16 @@ async function main(): Promise<number> {
 	return runTui({
 		rlm,
 		config,
-		settings,
+		settings: {
+			path: settings.path,
+			...(settings.notice ? {notice: settings.notice} : {}),
+			get: () => settings.get(),
+			save(patch) {
+				if ('keepWarmMinutes' in patch) keepWarmSetHere = patch.keepWarmMinutes ?? 0;
+				settings.save(patch);
+			},
+			subscribe: (listener) => settings.subscribe(listener),
+		},
 		notices: [...(settings.notice ? [settings.notice] : []), ...(skipped ? [`Context: ${skipped}.`] : [])],
 		resume: Boolean(flags.resume),
 		contextLoad: cliContext.options,

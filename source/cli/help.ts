@@ -2,6 +2,7 @@
 // and the version.
 // Imports nothing heavy: `--help` and `--version` answer in about the time of a bare Node start.
 import {readFileSync} from 'node:fs';
+import type {EarlyRequest} from './early-words.js';
 import {aliasSummary} from '../backends/model-aliases.js';
 import {BACKEND_KINDS, BACKEND_PRESETS, DEFAULT_KIND_MODELS, DEFAULT_OPENAI_BASE_URL} from '../protocol/backends.js';
 import {
@@ -209,18 +210,7 @@ export function version(): string {
 	return cachedVersion;
 }
 
-/** The help a command line asks for, if it asks for help or the version before anything else:
- * `--help`/`-h` anywhere (before `--`), `help [COMMAND]` as the command, `-V`/`--version`.
- * Checks the raw words only, so it needs no parser; returns undefined otherwise. */
-export function earlyAnswer(argv: readonly string[]): string | undefined {
-	const end = argv.indexOf('--');
-	const words = end === -1 ? argv : argv.slice(0, end);
-	const command = words.find((word) => !word.startsWith('-'));
-	const wantsHelp = words.includes('--help') || words.includes('-h') || (command === 'help' && words[0] === 'help');
-	if (wantsHelp) {
-		const topic = command === 'help' ? words[words.indexOf('help') + 1] : command;
-		return helpFor(topic);
-	}
-	if (words.includes('--version') || words.includes('-V')) return `${version()}\n`;
-	return undefined;
+/** The help or version text a command line asks for (cli/early-words.ts). */
+export function earlyAnswer(request: EarlyRequest): string {
+	return request.kind === 'help' ? helpFor(request.topic) : `${version()}\n`;
 }

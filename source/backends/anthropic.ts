@@ -2,7 +2,7 @@
 
 import type Anthropic from '@anthropic-ai/sdk';
 import type {ClientOptions} from '@anthropic-ai/sdk';
-import {listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, throwIfNotAReply, toBackendError, type ErrorContext} from './errors.js';
+import {connectionProblem, droppedStreamError, isConnectionCut, listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, throwIfNotAReply, toBackendError, type ErrorContext} from './errors.js';
 import {contextWindowTokens, estimateMessagesTokens, estimateTokens} from './model-info.js';
 import {defaultApiKey, defaultBaseURL, DEFAULT_ANTHROPIC_BASE_URL} from '../protocol/backends.js';
 import {inspectingFetch} from './response-body.js';
@@ -171,6 +171,7 @@ export class AnthropicBackend implements Backend {
 		let outputTokens: number | undefined;
 		let stopReason: string | null | undefined;
 		let events = 0;
+		let stopped = false;
 		try {
 			if (signal?.aborted) throw toBackendError(undefined, context);
 			const client = await raceAbort(this.client, signal);
@@ -212,6 +213,9 @@ export class AnthropicBackend implements Backend {
 						}
 						break;
 					}
+					case 'message_stop':
+						stopped = true;
+						break;
 					default:
 						break;
 				}
@@ -219,15 +223,22 @@ export class AnthropicBackend implements Backend {
 			if (signal?.aborted) throw toBackendError(undefined, context);
 			if (events === 0) throw notAReplyError(context, 'an empty stream (no events)');
 		} catch (error) {
-			throw toBackendError(error, context);
+			// A connection that broke after the reply began (or after its stop_reason) leaves what was
+			// read: judged below like a stream that ended.
+			if (signal?.aborted || !isConnectionCut(error) || events === 0) throw toBackendError(error, context);
+			if (output === '' && stopReason == null && !stopped) throw droppedStreamError(context, `the connection broke: ${connectionProblem(error)}`);
 		}
+		// No stop_reason and no message_stop: the server or a proxy dropped the stream. Before any of
+		// the reply, it is retried (withStreamRetries); after, the reply is marked incomplete.
+		const dropped = stopReason == null && !stopped;
+		if (dropped && output === '') throw droppedStreamError(context, 'no message_delta stop_reason and no message_stop');
 		yield {
 			type: 'usage',
 			usage: {
 				inputTokens: inputTokens ?? estimateMessagesTokens(messages),
 				outputTokens: outputTokens ?? estimateTokens(output),
 			},
-			finishReason: stopReasonOf(stopReason),
+			finishReason: dropped ? 'dropped' : stopReasonOf(stopReason),
 		};
 	}
 

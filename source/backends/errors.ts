@@ -128,7 +128,8 @@ export function systemErrorCode(error: unknown): string | undefined {
 		if (!isObject(current) || seen.has(current)) continue;
 		seen.add(current);
 		const code = current['code'];
-		if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
+		// Node's (ECONNRESET) and undici's (UND_ERR_SOCKET: the other side closed mid-body).
+		if (typeof code === 'string' && /^(E[A-Z_]+|UND_ERR_[A-Z_]+)$/.test(code)) return code;
 		queue.push(current['cause']);
 		const errors = current['errors'];
 		if (Array.isArray(errors)) queue.push(...(errors as unknown[]));
@@ -182,6 +183,13 @@ const CONNECTION_PROBLEMS: Record<string, string> = {
 	EPROTO: 'TLS/protocol error',
 };
 
+/** What broke a connection, in a few words ('connection reset', 'connection closed'). */
+export function connectionProblem(error: unknown): string {
+	const code = systemErrorCode(error);
+	const root = rootCauseMessage(error);
+	return (code && CONNECTION_PROBLEMS[code]) ?? (code ? `connection failed (${code})` : root ? `connection failed (${oneLine(root, 120)})` : 'connection failed');
+}
+
 function unreachableError(context: ErrorContext, problem: string): BackendError {
 	const message = `Cannot reach ${labelOf(context)} at ${context.baseURL}: ${problem}.`;
 	const advice = context.start
@@ -219,11 +227,7 @@ function describeError(error: unknown, context: ErrorContext): BackendError {
 	if (status === undefined) {
 		const code = systemErrorCode(error);
 		if (isConnectionError(error) || code !== undefined) {
-			const root = rootCauseMessage(error);
-			const problem =
-				(code && CONNECTION_PROBLEMS[code]) ??
-				(code ? `connection failed (${code})` : root ? `connection failed (${oneLine(root, 120)})` : 'connection failed');
-			return unreachableError(context, problem);
+			return unreachableError(context, connectionProblem(error));
 		}
 		// An error event inside a stream (APIError without a status), or something unexpected.
 		const message = serverMessage(error) ?? oneLine(error instanceof Error ? error.message : String(error));
@@ -325,6 +329,28 @@ export function isTransientStreamError(error: unknown): boolean {
 	const status = isObject(inner) ? Number(inner['code'] ?? inner['status'] ?? Number.NaN) : Number.NaN;
 	if (status >= 400 && status < 500 && status !== 408 && status !== 429) return false;
 	return !PERMANENT_TYPES.test(type);
+}
+
+/**
+ * The connection broke while a 200 stream was being read (a server that crashed, a proxy that cut
+ * the body: undici's `terminated`, ECONNRESET), as opposed to an error event the server sent.
+ */
+export function isConnectionCut(error: unknown): boolean {
+	if (error instanceof BackendError || isUserAbort(error) || isTimeout(error) || statusOf(error) !== undefined) return false;
+	return isConnectionError(error) || systemErrorCode(error) !== undefined;
+}
+
+/**
+ * A stream that ended before the server said the reply was over (`what`: the end marker it did not
+ * send), with nothing of the reply read yet: `transient`, so it is retried like an error event.
+ */
+export function droppedStreamError(context: ErrorContext, what: string): BackendError {
+	const error = new BackendError(
+		`${capitalize(labelOf(context))} at ${context.baseURL} closed the stream before the reply ended (${what}).`,
+		'server',
+	);
+	error.transient = true;
+	return error;
 }
 
 /** The SDKs' retry backoff (0.5 s doubling to at most 8 s, less up to a quarter of jitter), in ms. */

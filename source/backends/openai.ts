@@ -2,7 +2,7 @@
 
 import OpenAI from 'openai';
 import type {ChatCompletionCreateParams} from 'openai/resources/chat/completions';
-import {listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, throwIfNotAReply, serverMessage, toBackendError, type ErrorContext} from './errors.js';
+import {connectionProblem, droppedStreamError, isConnectionCut, listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, throwIfNotAReply, serverMessage, toBackendError, type ErrorContext} from './errors.js';
 import {contextWindowTokens, estimateMessagesTokens, estimateTokens} from './model-info.js';
 import {reasoningField, splitThinkText} from './reasoning.js';
 import {
@@ -23,7 +23,7 @@ import {
 	sessionParamMemory,
 	type ParamMemory,
 } from './request-params.js';
-import {inspectingFetch} from './response-body.js';
+import {inspectingFetch, sawDoneEvent} from './response-body.js';
 import {splitBaseURL, type SplitBaseURL} from './base-url.js';
 import {withStreamRetries} from './stream-retry.js';
 import {flavorOfName, probeWindow, windowAdviceFor, type ContextWindow, type ServerFlavor} from './server-window.js';
@@ -216,10 +216,11 @@ export class OpenAIBackend implements Backend {
 		let serverUsage: Usage | undefined;
 		let finish: string | null | undefined;
 		let chunks = 0;
+		let response: Response | undefined;
 		try {
 			if (signal?.aborted) throw toBackendError(undefined, context);
 			const notices: StreamChunk[] = [];
-			const {data: stream, response} = await raceAbort(
+			const {data: stream, response: raw} = await raceAbort(
 				this.sendAdapting(
 					options.model,
 					{...this.params(messages, options), stream: true, stream_options: {include_usage: true}},
@@ -228,8 +229,9 @@ export class OpenAIBackend implements Backend {
 				),
 				signal,
 			);
+			response = raw;
 			yield* notices;
-			throwIfNotAReply(response, context);
+			throwIfNotAReply(raw, context);
 			for await (const chunk of stream) {
 				chunks++;
 				throwIfErrorChunk(chunk);
@@ -255,12 +257,19 @@ export class OpenAIBackend implements Backend {
 			if (signal?.aborted) throw toBackendError(undefined, context);
 			if (chunks === 0) throw notAReplyError(context, 'an empty stream (no events)');
 		} catch (error) {
-			throw toBackendError(error, context);
+			// A connection that broke after the reply began (or after its finish_reason: a proxy that cut
+			// the tail) leaves what was read: judged below like a stream that ended.
+			if (signal?.aborted || !isConnectionCut(error) || response === undefined) throw toBackendError(error, context);
+			if (output === '' && finish == null) throw droppedStreamError(context, `the connection broke: ${connectionProblem(error)}`);
 		}
+		// No finish_reason and no [DONE]: the server or a proxy dropped the stream. Before any of the
+		// reply, it is retried (withStreamRetries); after, the reply is marked incomplete.
+		const dropped = finish == null && !sawDoneEvent(response);
+		if (dropped && output === '') throw droppedStreamError(context, 'no finish_reason and no data: [DONE]');
 		yield {
 			type: 'usage',
 			usage: serverUsage ?? {inputTokens: estimateMessagesTokens(messages), outputTokens: estimateTokens(output)},
-			finishReason: finishReasonOf(finish),
+			finishReason: dropped ? 'dropped' : finishReasonOf(finish),
 		};
 	}
 

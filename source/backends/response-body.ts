@@ -30,6 +30,7 @@ export function inspectingFetch(inner: Fetch = (input, init) => fetch(input, ini
 	return async (input, init) => {
 		const response = await inner(input, init);
 		const contentType = response.headers.get('content-type') ?? '';
+		if (response.ok && /^\s*text\/event-stream/i.test(contentType) && response.body) return watchingForDone(response, response.body);
 		if (response.ok && !PAGE_TYPES.test(contentType)) return response;
 		const text = await response.text().catch(() => '');
 		const copy = new Response(response.status === 204 || response.status === 304 ? null : text, {
@@ -41,6 +42,42 @@ export function inspectingFetch(inner: Fetch = (input, init) => fetch(input, ini
 		else errorBodies.set(copy.headers, text.slice(0, KEPT_CHARS));
 		return copy;
 	};
+}
+
+/** Per SSE response from the inspecting fetch: whether `data: [DONE]` went by. */
+const doneSeen = new WeakMap<object, {done: boolean}>();
+
+/** `data: [DONE]`, the OpenAI-compatible stream's last event, at the start of a line. */
+const DONE_EVENT = /\ndata:[ \t]*\[DONE\]/;
+
+/** The SSE response, its body passed on as it comes, noting when `data: [DONE]` goes by. */
+function watchingForDone(response: Response, body: ReadableStream<Uint8Array>): Response {
+	const decoder = new TextDecoder();
+	const state = {done: false};
+	let tail = '\n';
+	const watched = body.pipeThrough(
+		new TransformStream<Uint8Array, Uint8Array>({
+			transform(chunk, controller) {
+				if (!state.done) {
+					const text = tail + decoder.decode(chunk, {stream: true});
+					state.done = DONE_EVENT.test(text);
+					tail = text.slice(-16);
+				}
+				controller.enqueue(chunk);
+			},
+		}),
+	);
+	const copy = new Response(watched, {status: response.status, statusText: response.statusText, headers: response.headers});
+	doneSeen.set(copy, state);
+	return copy;
+}
+
+/**
+ * Whether the SSE `response` (from the inspecting fetch) carried `data: [DONE]` so far. The SDK
+ * swallows that event, and without it and a finish_reason a stream that ended was cut short.
+ */
+export function sawDoneEvent(response: unknown): boolean {
+	return isObject(response) && doneSeen.get(response)?.done === true;
 }
 
 /** The raw body of the error response whose headers the SDK attached to `error`, if it was kept. */

@@ -83,6 +83,7 @@ export function execLogWriter(
 			case 'call.done':
 				if (event.error) write(`${callDepth.get(event.callId) ?? ''}  ✗ ${clip(event.error, 100)}`);
 				else if (event.finishReason === 'length') write(`${callDepth.get(event.callId) ?? ''}  ✂ cut at the output-token limit (${event.usage.outputTokens} tokens)`);
+				else if (event.finishReason === 'dropped') write(`${callDepth.get(event.callId) ?? ''}  ✂ cut off: the server ended the stream before the reply was finished`);
 				if (!event.error && event.promptTruncated)
 					write(`${callDepth.get(event.callId) ?? ''}  ✂ prompt truncated by the server: ${event.promptTruncated.keptTokens} of ~${event.promptTruncated.sentTokens} tokens kept`);
 				if (!event.error && options.verbose) {

@@ -14,6 +14,8 @@ export type EmptyReplyCause =
 	| 'think_only'
 	/** The output-token limit was reached while the model was still thinking. */
 	| 'cut_while_thinking'
+	/** The server dropped the stream (no finish reason) while the model was still thinking. */
+	| 'dropped_while_thinking'
 	/** Neither answer text nor reasoning. */
 	| 'empty';
 
@@ -22,6 +24,7 @@ export function emptyReplyCause(reply: {text: string; reasoning: string; reasoni
 	if (reply.text.trim() !== '') return null;
 	if (reply.reasoning.trim() === '') return 'empty';
 	if (reply.finishReason === 'length') return 'cut_while_thinking';
+	if (reply.finishReason === 'dropped') return 'dropped_while_thinking';
 	return reply.reasoningInText ? 'think_only' : 'reasoning_only';
 }
 
@@ -50,6 +53,7 @@ export function emptyReplyNotice(cause: EmptyReplyCause, who: string, reasoningC
 		case 'empty':
 			return {code: 'empty_reply', message: `The ${who}'s reply was empty (no text and no reasoning). Check the server's log; the model may not fit its context or may have failed to load.`};
 		case 'cut_while_thinking':
+		case 'dropped_while_thinking':
 			return null;
 	}
 }
@@ -59,6 +63,8 @@ export function emptyReplyNudge(cause: EmptyReplyCause): string {
 	if (cause === 'think_only') return 'Your reply ended with your thinking: nothing after </think> reached me. After thinking, write your code in a ```repl block, or your answer, as plain reply text.';
 	if (cause === 'cut_while_thinking')
 		return 'Your reply reached the output-token limit while you were still thinking, so no answer or code reached me. Think briefly, then write a ```repl block or your answer.';
+	if (cause === 'dropped_while_thinking')
+		return 'Your reply was cut off while you were still thinking (the connection to the server ended), so no answer or code reached me. Write a ```repl block or your answer.';
 	return 'Your reply reached me empty: nothing outside your thinking arrived. Write your code in a ```repl block, or your answer, as plain reply text.';
 }
 
@@ -71,6 +77,8 @@ export function emptyRepliesFailure(cause: EmptyReplyCause): string {
 			return `The model's replies were all inside <think>…</think> twice in a row, with nothing after: ${THINK_ONLY_ADVICE}.`;
 		case 'cut_while_thinking':
 			return 'The model spent its whole output-token limit thinking twice in a row, with no answer: raise the limit (maxOutputTokens) or lower its reasoning effort.';
+		case 'dropped_while_thinking':
+			return "The server ended the model's stream while it was still thinking, twice in a row: check the server's log, or a proxy's timeout between the client and the server.";
 		case 'empty':
 			return "The model's replies were empty twice in a row (no text, no reasoning): check the server's log (the model may not fit its context or may have failed to load).";
 	}
@@ -85,6 +93,8 @@ export function emptySubCallError(cause: EmptyReplyCause, reasoningChars: number
 			return `the sub-model's reply was all inside <think>…</think> (${chars(reasoningChars)}), with nothing after it: it gave no answer.`;
 		case 'cut_while_thinking':
 			return "the sub-model's reply was cut at the output-token limit while it was still thinking, so it has no answer.";
+		case 'dropped_while_thinking':
+			return "the server ended the sub-model's stream while it was still thinking, so it has no answer.";
 		case 'empty':
 			return 'the sub-model returned an empty reply.';
 	}

@@ -1,7 +1,7 @@
 // The RLM loop for one run (the root or a child): model turn -> run every block -> feed back,
 // until code submits an answer, the turns run out (one forced final call), or it is cancelled.
 import type {ChatMessage, NoticeCode, Usage} from '../protocol/llm.js';
-import {addUsage, zeroUsage} from '../protocol/llm.js';
+import {addUsage, isCutReply, zeroUsage} from '../protocol/llm.js';
 import {runErrorOf, type RunError} from '../protocol/errors.js';
 import {BackendError} from '../backends/types.js';
 import {estimateMessagesTokens} from '../backends/model-info.js';
@@ -485,11 +485,13 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			push({role: 'assistant', content: trimAfterLastBlock(reading)});
 			// A block the token limit cut off (no closing fence) never runs; one left open by a reply that
 			// ended normally does (CommonMark closes it at the end of the document).
-			const cut = reply.finishReason === 'length';
+			// So does a block of a reply whose stream the server dropped (no finish reason): it may be half.
+			const cutReason = isCutReply(reply.finishReason) ? reply.finishReason : undefined;
+			const cut = cutReason !== undefined;
 			const blocks = reading.blocks.filter((block) => block.closed || !cut);
 			const cutBlock = blocks.length < reading.blocks.length;
-			if (cut) {
-				engine.emit({type: 'notice', runId, level: 'warn', code: 'reply_truncated', message: cutReplyNotice(iteration, reply.usage.outputTokens, cutBlock)});
+			if (cutReason) {
+				engine.emit({type: 'notice', runId, level: 'warn', code: 'reply_truncated', message: cutReplyNotice(iteration, reply.usage.outputTokens, cutBlock, cutReason)});
 			}
 			// Nothing outside the thinking: say why, nudge once, and stop at the second in a row rather
 			// than loop to the turn limit.
@@ -548,7 +550,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			}
 			if (final === null && feedback.length === 0) {
 				record.executionTimeMs = performance.now() - iterationStarted;
-				const said = cut ? cutReplyNote({ranBlocks: 0, cutBlock}) : noCodeNudge;
+				const said = cutReason ? cutReplyNote({ranBlocks: 0, cutBlock, reason: cutReason}) : noCodeNudge;
 				push({role: 'user', content: `${said}\n\n${turnReminder(iteration + 1, maxIterations)}`});
 				continue;
 			}
@@ -558,7 +560,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				return finish(final, 'answered');
 			}
 			const reminder = iteration < maxIterations ? `\n\n${turnReminder(iteration + 1, maxIterations)}` : '';
-			const cutNote = cut ? `\n\n${cutReplyNote({ranBlocks: feedback.length, cutBlock})}` : '';
+			const cutNote = cutReason ? `\n\n${cutReplyNote({ranBlocks: feedback.length, cutBlock, reason: cutReason})}` : '';
 			push({role: 'user', content: feedbackMessage(feedback, variables, variableCount) + cutNote + reminder});
 		}
 

@@ -2,7 +2,7 @@
 import {setMaxListeners} from 'node:events';
 import pLimit from 'p-limit';
 import type {FinishReason, NoticeCode, Usage} from '../protocol/llm.js';
-import {zeroUsage} from '../protocol/llm.js';
+import {isCutReply, zeroUsage} from '../protocol/llm.js';
 import {runErrorOf, type RunError, type RunErrorCode} from '../protocol/errors.js';
 import type {BridgeHandler, BridgeRequest} from '../protocol/repl.js';
 import {subBackendOf, type EngineContext} from './engine-context.js';
@@ -13,7 +13,7 @@ import {checkRequest, promptBytesError, PROMPT_PREVIEW_CHARS} from './sub-call-c
 import {emptyReplyCause, emptyReplyNotice, emptySubCallError} from './empty-reply.js';
 import {callModel} from './model-call.js';
 import {promptBudgetChars, REPLY_RESERVE_TOKENS, subModelWindow} from './windows.js';
-import {CUT_REPLY_MARKER, cutPromptMarker, GENERIC_WINDOW_ADVICE, promptTruncatedMessage, promptTruncation} from './truncation.js';
+import {cutPromptMarker, cutReplyMarker, GENERIC_WINDOW_ADVICE, promptTruncatedMessage, promptTruncation} from './truncation.js';
 import {formatCount} from '../protocol/numbers.js';
 
 export interface CallSite {
@@ -175,7 +175,7 @@ function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest
 				engine.emit({type: 'notice', runId: site.runId, level: 'warn', code: 'prompt_truncated', message: promptTruncatedMessage(model, promptTruncated, advice)});
 			}
 		}
-		if (result.finishReason === 'length') response += `${response ? '\n' : ''}${CUT_REPLY_MARKER}`;
+		if (isCutReply(result.finishReason)) response += `${response ? '\n' : ''}${cutReplyMarker(result.finishReason)}`;
 		return {response, ...reasoning, usage: result.usage, ...priced, finishReason: result.finishReason, ...(promptTruncated ? {promptTruncated} : {})};
 	});
 }

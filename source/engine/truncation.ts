@@ -34,20 +34,33 @@ export const GENERIC_WINDOW_ADVICE =
 /** Appended to a sub-call's text when the sub-model's reply hit the output-token limit. */
 export const CUT_REPLY_MARKER = '[cut off: this reply reached the output-token limit and is incomplete]';
 
+/** Appended to a sub-call's text when the server dropped the sub-model's stream mid-reply. */
+export const DROPPED_REPLY_MARKER = '[cut off: the connection to the server ended before this reply was finished; it is incomplete]';
+
+/** The marker for a sub-call's incomplete reply, by why it is incomplete. */
+export const cutReplyMarker = (reason: 'length' | 'dropped') => (reason === 'length' ? CUT_REPLY_MARKER : DROPPED_REPLY_MARKER);
+
 /** Appended to a sub-call's text when the server truncated its prompt. */
 export function cutPromptMarker(cut: PromptTruncation): string {
 	return `[warning: the server truncated this prompt: it kept about ${tokens(cut.keptTokens)} of ${tokens(cut.sentTokens)} tokens, so this answer saw only part of it; send smaller prompts]`;
 }
 
-/** Told to the root model after its reply hit the output-token limit (instead of "no code"). */
-export function cutReplyNote(options: {ranBlocks: number; cutBlock: boolean}): string {
+/** Told to the root model after its reply hit the output-token limit, or after the server dropped
+ * its stream mid-reply (instead of "no code"). */
+export function cutReplyNote(options: {ranBlocks: number; cutBlock: boolean; reason?: 'length' | 'dropped'}): string {
 	const what = options.cutBlock ? ' Its last code block was unfinished, so it did not run.' : '';
 	const ran = options.ranBlocks > 0 ? ' The complete blocks before the cut ran (their output is above).' : ' Nothing in it ran.';
+	if (options.reason === 'dropped') {
+		return `Your previous reply was cut off: the connection to the server ended before it was finished.${what}${ran} Continue from where it stopped; write an unfinished block again in full.`;
+	}
 	return `Your previous reply was cut off at the output-token limit before you finished it.${what}${ran} Write shorter replies: one small \`\`\`repl block, then stop and wait for its output.`;
 }
 
-/** The user-facing notice for a root reply cut at the limit. */
-export function cutReplyNotice(iteration: number, outputTokens: number, cutBlock: boolean): string {
+/** The user-facing notice for a root reply cut at the limit or dropped mid-stream. */
+export function cutReplyNotice(iteration: number, outputTokens: number, cutBlock: boolean, reason: 'length' | 'dropped' = 'length'): string {
 	const block = cutBlock ? ' its unfinished code block did not run, and' : '';
+	if (reason === 'dropped') {
+		return `The reply of iteration ${iteration} was cut off: the server ended the stream before the reply was finished (no finish reason):${block} the model was told to continue.`;
+	}
 	return `The reply of iteration ${iteration} was cut at the output-token limit (${tokens(outputTokens)} tokens):${block} the model was told to continue with shorter replies.`;
 }

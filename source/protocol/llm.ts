@@ -14,9 +14,14 @@ export interface Usage {
 }
 
 /** Why a reply ended, in the OpenAI wire's words: `stop` (the model finished), `length` (cut at the
- * output-token limit: OpenAI `finish_reason: "length"`, Anthropic `stop_reason: "max_tokens"`), or
- * `other` (content filter, tool call, a stream that ended without saying). */
-export type FinishReason = 'stop' | 'length' | 'other';
+ * output-token limit: OpenAI `finish_reason: "length"`, Anthropic `stop_reason: "max_tokens"`),
+ * `dropped` (the stream ended or broke before the server said the reply was over: no finish_reason
+ * and no `data: [DONE]`, or no Anthropic stop_reason and no message_stop), or `other` (content
+ * filter, tool call, a finish reason we do not know). */
+export type FinishReason = 'stop' | 'length' | 'dropped' | 'other';
+
+/** A reply that is incomplete: cut at the output-token limit, or dropped mid-stream. */
+export const isCutReply = (reason: FinishReason | undefined): reason is 'length' | 'dropped' => reason === 'length' || reason === 'dropped';
 
 /** Short stable names for what a notice is about; front ends map them to advice. */
 export type NoticeCode =

@@ -151,6 +151,7 @@ function systemSections(node: RunNode): Array<[string, string]> {
 function cutLines(node: {finishReason?: string; promptTruncated?: {sentTokens: number; keptTokens: number}}): Array<[string, string]> {
 	const out: Array<[string, string]> = [];
 	if (node.finishReason === 'length') out.push(['Cut', 'The reply reached the output-token limit: it is incomplete.']);
+	if (node.finishReason === 'dropped') out.push(['Cut', 'The server ended the stream before the reply was finished (no finish reason): it is incomplete.']);
 	if (node.promptTruncated)
 		out.push(['Prompt cut', `The server kept ${formatCount(node.promptTruncated.keptTokens)} of about ${formatCount(node.promptTruncated.sentTokens)} prompt tokens.`]);
 	return out;

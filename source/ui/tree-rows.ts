@@ -44,9 +44,10 @@ function timeText(node: TrajectoryNode, now: number | undefined): string {
 	return formatMs(node.ms);
 }
 
-/** Marks for a reply the server cut: at the output-token limit, or its prompt. */
+/** Marks for a reply the server cut (at the output-token limit, or by ending its stream early), or its prompt. */
 function cutMarks(node: {finishReason?: string; promptTruncated?: unknown}): string {
-	return [node.finishReason === 'length' ? '✂ cut at limit' : '', node.promptTruncated ? '✂ prompt cut' : ''].filter(Boolean).join(' ');
+	const reply = node.finishReason === 'length' ? '✂ cut at limit' : node.finishReason === 'dropped' ? '✂ stream dropped' : '';
+	return [reply, node.promptTruncated ? '✂ prompt cut' : ''].filter(Boolean).join(' ');
 }
 
 function meta(node: TrajectoryNode, now: number | undefined, extra?: string): Pick<RowText, 'meta' | 'metaShorter'> {

@@ -183,6 +183,70 @@ describe('replies cut at the output limit', () => {
 	});
 });
 
+const textOf = (chunks: StreamChunk[]) => chunks.map((chunk) => (chunk.type === 'text' ? chunk.text : '')).join('');
+const usageOf = (chunks: StreamChunk[]) => chunks.find((chunk) => chunk.type === 'usage');
+
+describe('a stream the server drops mid-reply', () => {
+	it.each([
+		['openai', 'end'],
+		['openai', 'reset'],
+		['anthropic', 'end'],
+		['anthropic', 'reset'],
+	] as const)('%s, connection %s after text: the reply so far, marked dropped (not finished), not retried', async (api, how) => {
+		replies({text: '```repl\nprint("never")\nx = [1, 2, 3', drop: {afterChars: 20, how}}, {text: 'not reached'});
+		const chunks = await chunksOf(api === 'openai' ? openai({maxRetries: 2}) : anthropic({maxRetries: 2}));
+		expect(textOf(chunks)).toBe('```repl\nprint("never');
+		expect(usageOf(chunks)).toMatchObject({finishReason: 'dropped'});
+		expect(server.requests).toHaveLength(1);
+	});
+
+	it.each([
+		['openai', 'end'],
+		['openai', 'reset'],
+		['anthropic', 'end'],
+		['anthropic', 'reset'],
+	] as const)('%s, connection %s before any text: retried, as nothing was shown', async (api, how) => {
+		replies({text: 'lost', drop: {afterChars: 0, how}}, {text: 'second try'});
+		const chunks = await chunksOf(api === 'openai' ? openai({maxRetries: 2}) : anthropic({maxRetries: 2}));
+		expect(textOf(chunks)).toBe('second try');
+		expect(usageOf(chunks)).toMatchObject({finishReason: 'stop'});
+		expect(server.requests).toHaveLength(2);
+		expect(chunks.find((chunk) => chunk.type === 'notice')).toMatchObject({code: 'stream_retried', message: expect.stringContaining('closed the stream before the reply ended')});
+	});
+
+	it.each(['openai', 'anthropic'] as const)('%s: dropped before text on every try, one line that says so', async (api) => {
+		server.setResponder(() => ({text: 'lost', drop: {afterChars: 0}}));
+		const error = await caught(collectStream((api === 'openai' ? openai({maxRetries: 1}) : anthropic({maxRetries: 1})).stream(messages, {model: 'm'})));
+		expect(error.message).toMatch(/closed the stream before the reply ended \(no (finish_reason and no data: \[DONE\]|message_delta stop_reason and no message_stop)\)\.$/);
+		expect(error.message).not.toContain('\n');
+		expect(server.requests).toHaveLength(2);
+	});
+
+	it('openai: a gateway that sends [DONE] but never a finish_reason has finished (not dropped, no retry loop)', async () => {
+		replies({text: 'the whole reply', frames: {noFinishReason: true}});
+		const chunks = await chunksOf(openai({maxRetries: 2}));
+		expect(textOf(chunks)).toBe('the whole reply');
+		expect(usageOf(chunks)).toMatchObject({finishReason: 'other'});
+		expect(server.requests).toHaveLength(1);
+	});
+
+	it('openai: a finish_reason without [DONE] (a proxy that cut the tail) has finished', async () => {
+		server.setResponder(() => ({raw: `data: ${JSON.stringify({id: 'c', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{index: 0, delta: {content: 'all of it'}, finish_reason: 'stop'}]})}\n\n`, contentType: 'text/event-stream'}));
+		const chunks = await chunksOf(openai());
+		expect(textOf(chunks)).toBe('all of it');
+		expect(usageOf(chunks)).toMatchObject({finishReason: 'stop'});
+	});
+});
+
+describe('chunks that carry no choice', () => {
+	it.each(['empty', 'absent', 'usage'] as const)('openai: a keep-alive chunk with choices %s between deltas is neither an error nor the end', async (keepAlive) => {
+		replies({text: 'the whole reply', chunkSize: 4, usage: {inputTokens: 7, outputTokens: 3}, frames: {keepAlive, promptFilter: true}});
+		const chunks = await chunksOf(openai());
+		expect(textOf(chunks)).toBe('the whole reply');
+		expect(usageOf(chunks)).toEqual({type: 'usage', usage: {inputTokens: 7, outputTokens: 3}, finishReason: 'stop'});
+	});
+});
+
 describe('200s that are not replies', () => {
 	const page = '<!doctype html><html><head><title>Open WebUI</title></head><body>app</body></html>';
 

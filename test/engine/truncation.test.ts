@@ -114,6 +114,38 @@ describe('cut replies, more cases', () => {
 	});
 });
 
+describe.each(apis)('a root reply whose stream the server dropped (%s)', (api) => {
+	it('does not run the unclosed block, tells the model the connection ended, and marks the reply dropped', async () => {
+		const {result, events, roots, log} = await run(api, {
+			root: ({turn}) =>
+				turn === 0
+					? {text: '```repl\nprint("first ran")\n```\nNow:\n```repl\nprint("never ran")\nx = [1, 2,', drop: {afterChars: 60, how: 'reset'}}
+					: repl('llm_output("done")'),
+		});
+		expect(result.status).toBe('answered');
+		expect(of(events, 'code.start').map((e) => e.code)).toEqual(['print("first ran")', 'llm_output("done")']);
+		const told = roots[1]!.messages.at(-1)!.content;
+		expect(told).toMatch(/cut off: the connection to the server ended before it was finished/);
+		expect(told).toMatch(/last code block was unfinished, so it did not run/);
+		expect(told).toContain('first ran');
+		expect(of(events, 'notice')).toEqual([expect.objectContaining({code: 'reply_truncated', message: expect.stringContaining('ended the stream before the reply was finished')})]);
+		expect(result.iterations[0]!.finishReason).toBe('dropped');
+		expect(log!.iterations[0]!.rlm_tui).toMatchObject({finish_reason: 'dropped'});
+		const replayed = toNested(reduceAll(logToEvents(log!)))[0]!.children[0]!.children.find((node) => node.kind === 'reply');
+		expect(replayed).toMatchObject({finishReason: 'dropped'});
+	});
+
+	it('never takes a prose FINAL from a dropped reply, and marks a dropped sub-call in its slot', async () => {
+		const {result, roots} = await run(api, {
+			root: ({turn}) =>
+				turn === 0 ? {text: 'FINAL(The three risks are: one, two, and', drop: {afterChars: 30}} : repl('r = llm_query("write a lot")\nllm_output(r)'),
+			sub: () => ({text: 'partial answer, then more', drop: {afterChars: 14}}),
+		});
+		expect(roots).toHaveLength(2);
+		expect(result.response).toBe('partial answer\n[cut off: the connection to the server ended before this reply was finished; it is incomplete]');
+	});
+});
+
 describe('a prompt the server cut to fit its window (Ollama)', () => {
 	const secret = 'The secret code is 4417.';
 	const filler = 'lorem ipsum dolor sit amet '.repeat(1200); // ~8,000 tokens, over Ollama's default 4,096

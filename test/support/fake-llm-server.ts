@@ -77,7 +77,27 @@ export type FakeReply =
 			 * trailing metadata-only chunk after the finish whose choice has `delta: null` and
 			 * `finish_reason: null` (learn.microsoft.com "Content streaming"; langfuse-python#1648).
 			 */
-			frames?: {promptFilter?: boolean; processingComments?: number; usageChoices?: 'empty' | 'absent' | 'null'; contentFilter?: boolean};
+			frames?: {
+				promptFilter?: boolean;
+				processingComments?: number;
+				usageChoices?: 'empty' | 'absent' | 'null';
+				contentFilter?: boolean;
+				/** Chunks between deltas that carry no choice: `empty` a keep-alive `{"choices": []}`
+				 * (gateways), `absent` one with no `choices` key at all, `usage` a usage-only chunk with
+				 * `choices: []` (some gateways report running usage mid-stream). */
+				keepAlive?: 'empty' | 'absent' | 'usage';
+				/** No chunk carries a `finish_reason` (all null), but `data: [DONE]` ends the stream
+				 * (gateways such as OpenCode Zen for some models: anomalyco/opencode#43379). */
+				noFinishReason?: boolean;
+			};
+			/**
+			 * The server drops the stream after `afterChars` characters of text (0: before any): no
+			 * finish_reason and no `data: [DONE]` (OpenAI), no content_block_stop, message_delta or
+			 * message_stop (Anthropic). `end` closes the response cleanly (a proxy that ends the body,
+			 * a clean EOF); `reset` destroys the socket mid-body (a server that crashed: the client
+			 * reads `terminated`).
+			 */
+			drop?: {afterChars: number; how?: 'end' | 'reset'};
 	  }
 	| {
 			status: number;
@@ -97,6 +117,9 @@ export type FakeReply =
 			 * Default 1, so retries in tests take no time; null sends no header (SDK default backoff).
 			 */
 			retryAfterMs?: number | null;
+			/** Other headers sent with the error: `x-should-retry` ('true'/'false', which both SDKs obey
+			 * over the status), `retry-after` in seconds or an HTTP date. */
+			headers?: Record<string, string>;
 	  }
 	/** A reply that is not an API reply: `body` as it is with this status (default 200) and content
 	 * type (default text/html): a web UI's page, a proxy's error page, an empty stream. */
@@ -343,7 +366,8 @@ export async function startFakeLlmServer(
 			return;
 		}
 		const size = Math.max(1, reply.chunkSize ?? DEFAULT_CHUNK_SIZE);
-		const shown = reply.streamError ? Array.from(thinking.text).slice(0, reply.streamError.afterChars).join('') : thinking.text;
+		const cutAt = reply.streamError?.afterChars ?? reply.drop?.afterChars;
+		const shown = cutAt !== undefined ? Array.from(thinking.text).slice(0, cutAt).join('') : thinking.text;
 		const pieces = split(shown, size);
 		const thoughts = thinking.field ? split(thinking.field.text, size) : [];
 		res.writeHead(200, {'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive'});
@@ -354,6 +378,11 @@ export async function startFakeLlmServer(
 			: request.api === 'openai'
 				? openaiEvents(id, request.model, pieces, includeUsage(request.body) ? withUsage : undefined, finish, thinking.field?.name, thoughts, reply.frames)
 				: anthropicEvents(id, request.model, pieces, usage, reply.omitUsage === true, finish, thoughts);
+		if (reply.drop) {
+			// Everything up to the last content delta (the deltas are all there before any end event).
+			const last = events.findLastIndex((event) => event.delta);
+			events.splice(last === -1 ? (request.api === 'openai' ? 1 : 2) : last + 1);
+		}
 		for (const event of events) {
 			if (res.destroyed) return;
 			if (event.delta && reply.chunkDelayMs) {
@@ -361,6 +390,12 @@ export async function startFakeLlmServer(
 				if (res.destroyed) return;
 			}
 			res.write(event.text);
+		}
+		if (reply.drop?.how === 'reset') {
+			// Let the written bytes reach the client before the socket goes.
+			await new Promise<void>((resolve) => res.write('', () => resolve()));
+			res.socket?.destroy();
+			return;
 		}
 		res.end();
 	}
@@ -497,13 +532,13 @@ const ANTHROPIC_ERROR_TYPES: Record<number, string> = {
 function sendError(
 	res: ServerResponse,
 	api: 'openai' | 'anthropic',
-	reply: {status: number; message: string; type?: string; param?: string; code?: string; body?: unknown; contentType?: string; retryAfterMs?: number | null},
+	reply: {status: number; message: string; type?: string; param?: string; code?: string; body?: unknown; contentType?: string; retryAfterMs?: number | null; headers?: Record<string, string>},
 ): void {
 	const {status, message} = reply;
-	const headers: Record<string, string> = {};
+	const headers: Record<string, string> = {...reply.headers};
 	const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
 	const retryAfterMs = reply.retryAfterMs === undefined ? 1 : reply.retryAfterMs;
-	if (retryable && retryAfterMs !== null) headers['retry-after-ms'] = String(retryAfterMs);
+	if (retryable && retryAfterMs !== null && !('retry-after' in headers)) headers['retry-after-ms'] = String(retryAfterMs);
 	if (reply.body !== undefined) {
 		if (typeof reply.body !== 'string') {
 			sendJSON(res, status, reply.body, headers);
@@ -657,8 +692,13 @@ function openaiEvents(
 		if (frames.contentFilter && index === Math.floor(pieces.length / 2)) {
 			events.push({text: `data: ${JSON.stringify({choices: [], created: 0, id: '', model: '', object: ''})}\n\n`, delta: false});
 		}
+		if (frames.keepAlive) {
+			const {choices, ...rest} = JSON.parse(chunk([]).slice('data: '.length)) as Record<string, unknown>;
+			const frame = {absent: rest, empty: {...rest, choices}, usage: {...rest, choices, usage: openaiUsage({inputTokens: 1, outputTokens: index + 1})}}[frames.keepAlive];
+			events.push({text: `data: ${JSON.stringify(frame)}\n\n`, delta: false});
+		}
 	}
-	events.push({text: chunk([{index: 0, delta: {}, logprobs: null, finish_reason: finish}]), delta: false});
+	events.push({text: chunk([{index: 0, delta: {}, logprobs: null, finish_reason: frames.noFinishReason ? null : finish}]), delta: false});
 	if (frames.contentFilter) {
 		const offsets = {check_offset: 0, start_offset: 0, end_offset: pieces.join('').length};
 		events.push({text: chunk([{index: 0, delta: null, finish_reason: null, content_filter_offsets: offsets, ...filterResults}]), delta: false});

@@ -2,7 +2,7 @@
 
 import type Anthropic from '@anthropic-ai/sdk';
 import type {ClientOptions} from '@anthropic-ai/sdk';
-import {connectionProblem, droppedStreamError, isConnectionCut, listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, throwIfNotAReply, toBackendError, type ErrorContext} from './errors.js';
+import {connectionProblem, droppedStreamError, isConnectionCut, listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, streamFailure, throwIfNotAReply, toBackendError, type ErrorContext} from './errors.js';
 import {contextWindowTokens, estimateMessagesTokens, estimateTokens} from './model-info.js';
 import {defaultApiKey, defaultBaseURL, DEFAULT_ANTHROPIC_BASE_URL} from '../protocol/backends.js';
 import {inspectingFetch} from './response-body.js';
@@ -172,6 +172,7 @@ export class AnthropicBackend implements Backend {
 		let stopReason: string | null | undefined;
 		let events = 0;
 		let stopped = false;
+		let answered = false;
 		try {
 			if (signal?.aborted) throw toBackendError(undefined, context);
 			const client = await raceAbort(this.client, signal);
@@ -179,6 +180,7 @@ export class AnthropicBackend implements Backend {
 				client.messages.create({...this.params(messages, options), stream: true}, {signal}).withResponse(),
 				signal,
 			);
+			answered = true;
 			throwIfNotAReply(response, context);
 			for await (const event of stream) {
 				events++;
@@ -225,7 +227,7 @@ export class AnthropicBackend implements Backend {
 		} catch (error) {
 			// A connection that broke after the reply began (or after its stop_reason) leaves what was
 			// read: judged below like a stream that ended.
-			if (signal?.aborted || !isConnectionCut(error) || events === 0) throw toBackendError(error, context);
+			if (signal?.aborted || !answered || !isConnectionCut(error)) throw streamFailure(error, context, answered);
 			if (output === '' && stopReason == null && !stopped) throw droppedStreamError(context, `the connection broke: ${connectionProblem(error)}`);
 		}
 		// No stop_reason and no message_stop: the server or a proxy dropped the stream. Before any of

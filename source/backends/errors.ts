@@ -332,6 +332,18 @@ export function isTransientStreamError(error: unknown): boolean {
 }
 
 /**
+ * `toBackendError` for a streamed request. Before the response (`answered` false) the SDK has
+ * already retried what it retries (408, 409, 429, 5xx unless `x-should-retry: false`, connection
+ * failures, timeouts), so nothing from there is `transient`: retrying it again would multiply the
+ * attempts (3 × 3 for a server that is down). Inside the 200 stream the SDKs retry nothing.
+ */
+export function streamFailure(error: unknown, context: ErrorContext, answered: boolean): BackendError {
+	const converted = toBackendError(error, context);
+	if (!answered) converted.transient = false;
+	return converted;
+}
+
+/**
  * The connection broke while a 200 stream was being read (a server that crashed, a proxy that cut
  * the body: undici's `terminated`, ECONNRESET), as opposed to an error event the server sent.
  */

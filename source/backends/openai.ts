@@ -2,7 +2,7 @@
 
 import OpenAI from 'openai';
 import type {ChatCompletionCreateParams} from 'openai/resources/chat/completions';
-import {connectionProblem, droppedStreamError, isConnectionCut, listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, throwIfNotAReply, serverMessage, toBackendError, type ErrorContext} from './errors.js';
+import {connectionProblem, droppedStreamError, isConnectionCut, listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, streamFailure, throwIfNotAReply, serverMessage, toBackendError, type ErrorContext} from './errors.js';
 import {contextWindowTokens, estimateMessagesTokens, estimateTokens} from './model-info.js';
 import {reasoningField, splitThinkText} from './reasoning.js';
 import {
@@ -259,7 +259,7 @@ export class OpenAIBackend implements Backend {
 		} catch (error) {
 			// A connection that broke after the reply began (or after its finish_reason: a proxy that cut
 			// the tail) leaves what was read: judged below like a stream that ended.
-			if (signal?.aborted || !isConnectionCut(error) || response === undefined) throw toBackendError(error, context);
+			if (signal?.aborted || response === undefined || !isConnectionCut(error)) throw streamFailure(error, context, response !== undefined);
 			if (output === '' && finish == null) throw droppedStreamError(context, `the connection broke: ${connectionProblem(error)}`);
 		}
 		// No finish_reason and no [DONE]: the server or a proxy dropped the stream. Before any of the

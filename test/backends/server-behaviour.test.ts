@@ -238,6 +238,78 @@ describe('a stream the server drops mid-reply', () => {
 	});
 });
 
+describe('retries as the server asks', () => {
+	const backendFor = (api: 'openai' | 'anthropic', maxRetries = 2) => (api === 'openai' ? openai({maxRetries}) : anthropic({maxRetries}));
+
+	it.each([
+		['openai', 408],
+		['openai', 409],
+		['openai', 429],
+		['openai', 502],
+		['anthropic', 408],
+		['anthropic', 409],
+		['anthropic', 429],
+		['anthropic', 529],
+	] as const)('%s: a %i is retried and the retry answers', async (api, status) => {
+		replies({status, message: 'try later'}, {text: 'second try'});
+		expect((await collectStream(backendFor(api).stream(messages, {model: 'm'}))).text).toBe('second try');
+		expect(server.requests).toHaveLength(2);
+	});
+
+	it.each(['openai', 'anthropic'] as const)('%s: x-should-retry: false is obeyed on a 503, which fails at once with one line', async (api) => {
+		replies({status: 503, message: 'Model is being replaced', headers: {'x-should-retry': 'false'}}, {text: 'not reached'});
+		const error = await caught(collectStream(backendFor(api).stream(messages, {model: 'm'})));
+		expect(error.message).toMatch(/^Server error from http:\/\/127\.0\.0\.1:\d+(\/v1)? \(503\): Model is being replaced\.$/);
+		expect(server.requests).toHaveLength(1);
+	});
+
+	it.each(['openai', 'anthropic'] as const)('%s: x-should-retry: false on a 409 fails with one line naming the status', async (api) => {
+		replies({status: 409, message: 'Conflict: request already in progress', headers: {'x-should-retry': 'false'}});
+		const error = await caught(collectStream(backendFor(api).stream(messages, {model: 'm'})));
+		expect(error.message).toMatch(/\(409\): Conflict: request already in progress\.$/);
+		expect(error.message).not.toContain('\n');
+		expect(server.requests).toHaveLength(1);
+	});
+
+	it.each(['openai', 'anthropic'] as const)('%s: x-should-retry: true is obeyed on a 400', async (api) => {
+		replies({status: 400, message: 'transient validation glitch', headers: {'x-should-retry': 'true'}}, {text: 'second try'});
+		expect((await collectStream(backendFor(api).stream(messages, {model: 'm'}))).text).toBe('second try');
+		expect(server.requests).toHaveLength(2);
+	});
+
+	it.each(['openai', 'anthropic'] as const)('%s: retry-after in seconds, and as an HTTP date, is waited for and retried', async (api) => {
+		replies(
+			{status: 429, message: 'slow down', headers: {'retry-after': '0.01'}},
+			{status: 503, message: 'busy', headers: {'retry-after': new Date(Date.now() - 1000).toUTCString()}},
+			{text: 'third try'},
+		);
+		expect((await collectStream(backendFor(api).stream(messages, {model: 'm'}))).text).toBe('third try');
+		expect(server.requests).toHaveLength(3);
+	});
+
+	it.each(['openai', 'anthropic'] as const)('%s: a server that drops every connection is tried maxRetries + 1 times, not retried again on top', async (api) => {
+		const {createServer} = await import('node:http');
+		let connections = 0;
+		const down = createServer((req) => {
+			connections++;
+			req.socket.destroy();
+		});
+		await new Promise<void>((resolve) => down.listen(0, '127.0.0.1', resolve));
+		try {
+			const url = `http://127.0.0.1:${(down.address() as {port: number}).port}`;
+			const backend =
+				api === 'openai'
+					? new OpenAIBackend({baseURL: `${url}/v1`, maxRetries: 1})
+					: new AnthropicBackend({baseURL: url, apiKey: 'sk-ant-test', maxRetries: 1});
+			const error = await caught(collectStream(backend.stream(messages, {model: 'm'})));
+			expect(error.code).toBe('unreachable');
+			expect(connections).toBe(2);
+		} finally {
+			down.close();
+		}
+	});
+});
+
 describe('chunks that carry no choice', () => {
 	it.each(['empty', 'absent', 'usage'] as const)('openai: a keep-alive chunk with choices %s between deltas is neither an error nor the end', async (keepAlive) => {
 		replies({text: 'the whole reply', chunkSize: 4, usage: {inputTokens: 7, outputTokens: 3}, frames: {keepAlive, promptFilter: true}});

@@ -2,7 +2,8 @@
 
 import type Anthropic from '@anthropic-ai/sdk';
 import type {ClientOptions} from '@anthropic-ai/sdk';
-import {connectionProblem, droppedStreamError, isConnectionCut, listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, streamFailure, throwIfNotAReply, toBackendError, type ErrorContext} from './errors.js';
+import {connectionProblem, droppedStreamError, isConnectionCut, listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, stalledStreamError, streamFailure, throwIfNotAReply, toBackendError, type ErrorContext} from './errors.js';
+import {StreamStalled, withIdleTimeout} from './idle-timeout.js';
 import {contextWindowTokens, estimateMessagesTokens, estimateTokens} from './model-info.js';
 import {defaultApiKey, defaultBaseURL, DEFAULT_ANTHROPIC_BASE_URL} from '../protocol/backends.js';
 import {inspectingFetch} from './response-body.js';
@@ -182,7 +183,7 @@ export class AnthropicBackend implements Backend {
 			);
 			answered = true;
 			throwIfNotAReply(response, context);
-			for await (const event of stream) {
+			for await (const event of withIdleTimeout(stream, this.timeoutMs, () => stream.controller.abort(), () => stalledStreamError(context))) {
 				events++;
 				switch (event.type) {
 					case 'message_start': {
@@ -227,8 +228,9 @@ export class AnthropicBackend implements Backend {
 		} catch (error) {
 			// A connection that broke after the reply began (or after its stop_reason) leaves what was
 			// read: judged below like a stream that ended.
-			if (signal?.aborted || !answered || !isConnectionCut(error)) throw streamFailure(error, context, answered);
-			if (output === '' && stopReason == null && !stopped) throw droppedStreamError(context, `the connection broke: ${connectionProblem(error)}`);
+			const broken = error instanceof StreamStalled || isConnectionCut(error);
+			if (signal?.aborted || !answered || !broken) throw streamFailure(error, context, answered);
+			if (output === '' && stopReason == null && !stopped) throw error instanceof StreamStalled ? error : droppedStreamError(context, `the connection broke: ${connectionProblem(error)}`);
 		}
 		// No stop_reason and no message_stop: the server or a proxy dropped the stream. Before any of
 		// the reply, it is retried (withStreamRetries); after, the reply is marked incomplete.

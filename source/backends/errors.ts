@@ -1,6 +1,7 @@
 // Turns whatever an SDK throws into a BackendError with one line a user can act on.
 
 import {errorBodyOf, messageFromJson, messageFromText, notAReply, pageSummary} from './response-body.js';
+import {StreamStalled} from './idle-timeout.js';
 import {BackendError, type BackendKind} from './types.js';
 import {BACKEND_KINDS} from '../protocol/backends.js';
 
@@ -218,7 +219,7 @@ function describeError(error: unknown, context: ErrorContext): BackendError {
 	if (isTimeout(error)) {
 		const seconds = context.timeoutMs === undefined ? '' : ` after ${formatSeconds(context.timeoutMs)}`;
 		return new BackendError(
-			`Timed out${seconds} waiting for ${labelOf(context)} at ${at}. The server may be overloaded or the model still loading; try again (a library user can raise requestTimeoutMs).`,
+			`Timed out${seconds} waiting for ${labelOf(context)} at ${at}. The server may be overloaded or the model still loading: raise --request-timeout (seconds; requestTimeoutMs in the library), or try again.`,
 			'timeout',
 		);
 	}
@@ -368,6 +369,15 @@ export function droppedStreamError(context: ErrorContext, what: string): Backend
 /** The SDKs' retry backoff (0.5 s doubling to at most 8 s, less up to a quarter of jitter), in ms. */
 export function retryDelayMs(retry: number): number {
 	return Math.min(500 * 2 ** retry, 8000) * (1 - Math.random() * 0.25);
+}
+
+/** A streamed reply that sent nothing for the request timeout (StreamStalled: see idle-timeout.ts). */
+export function stalledStreamError(context: ErrorContext): StreamStalled {
+	const seconds = context.timeoutMs === undefined ? '' : ` for ${formatSeconds(context.timeoutMs)}`;
+	return new StreamStalled(
+		`${capitalize(labelOf(context))} at ${context.baseURL} sent nothing more${seconds} in the middle of its reply: raise --request-timeout (seconds; requestTimeoutMs in the library), or try again.`,
+		'timeout',
+	);
 }
 
 /** A 200 that is not an API reply, as an error that names the URL and what to check. */

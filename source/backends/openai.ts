@@ -2,7 +2,7 @@
 
 import OpenAI from 'openai';
 import type {ChatCompletionCreateParams} from 'openai/resources/chat/completions';
-import {connectionProblem, droppedStreamError, isConnectionCut, listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, streamFailure, throwIfNotAReply, serverMessage, toBackendError, type ErrorContext} from './errors.js';
+import {connectionProblem, droppedStreamError, isConnectionCut, listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, stalledStreamError, streamFailure, throwIfNotAReply, serverMessage, toBackendError, type ErrorContext} from './errors.js';
 import {contextWindowTokens, estimateMessagesTokens, estimateTokens} from './model-info.js';
 import {reasoningField, splitThinkText} from './reasoning.js';
 import {
@@ -24,6 +24,7 @@ import {
 	type ParamMemory,
 } from './request-params.js';
 import {inspectingFetch, sawDoneEvent} from './response-body.js';
+import {StreamStalled, withIdleTimeout} from './idle-timeout.js';
 import {splitBaseURL, type SplitBaseURL} from './base-url.js';
 import {withStreamRetries} from './stream-retry.js';
 import {flavorOfName, probeWindow, windowAdviceFor, type ContextWindow, type ServerFlavor} from './server-window.js';
@@ -232,7 +233,7 @@ export class OpenAIBackend implements Backend {
 			response = raw;
 			yield* notices;
 			throwIfNotAReply(raw, context);
-			for await (const chunk of stream) {
+			for await (const chunk of withIdleTimeout(stream, this.timeoutMs, () => stream.controller.abort(), () => stalledStreamError(context))) {
 				chunks++;
 				throwIfErrorChunk(chunk);
 				finish = chunk.choices?.[0]?.finish_reason ?? finish;
@@ -259,8 +260,9 @@ export class OpenAIBackend implements Backend {
 		} catch (error) {
 			// A connection that broke after the reply began (or after its finish_reason: a proxy that cut
 			// the tail) leaves what was read: judged below like a stream that ended.
-			if (signal?.aborted || response === undefined || !isConnectionCut(error)) throw streamFailure(error, context, response !== undefined);
-			if (output === '' && finish == null) throw droppedStreamError(context, `the connection broke: ${connectionProblem(error)}`);
+			const broken = error instanceof StreamStalled || isConnectionCut(error);
+			if (signal?.aborted || response === undefined || !broken) throw streamFailure(error, context, response !== undefined);
+			if (output === '' && finish == null) throw error instanceof StreamStalled ? error : droppedStreamError(context, `the connection broke: ${connectionProblem(error)}`);
 		}
 		// No finish_reason and no [DONE]: the server or a proxy dropped the stream. Before any of the
 		// reply, it is retried (withStreamRetries); after, the reply is marked incomplete.

@@ -1,6 +1,7 @@
 // The one interface every model backend implements. The engine only ever talks to this.
 import type {BackendKind, BackendName} from '../protocol/backends.js';
 import type {BackendErrorCode, ChatMessage, FinishReason, NoticeCode, Usage} from '../protocol/llm.js';
+import {DEFAULT_REQUEST_TIMEOUT_SECONDS} from '../protocol/defaults.js';
 import type {ParamMemory} from './request-params.js';
 
 export type {BackendKind, BackendName} from '../protocol/backends.js';
@@ -53,7 +54,8 @@ export interface BackendConfig {
 	/** The model the session starts with: with OPENAI_API_KEY set and no URL, an OpenAI model goes
 	 * to api.openai.com rather than local Ollama. */
 	model?: string;
-	/** Per-request timeout in milliseconds. */
+	/** Per-request timeout in milliseconds: for the reply to start (each try; the SDK retries a
+	 * timeout), and between the parts of a streamed reply. */
 	timeoutMs?: number;
 	/** Retries for 429 and 5xx (with backoff), and for error events inside a stream before any text. */
 	maxRetries?: number;
@@ -94,5 +96,5 @@ export interface Completion {
 }
 
 /** Defaults for BackendConfig.timeoutMs and BackendConfig.maxRetries. */
-export const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
+export const DEFAULT_TIMEOUT_MS = DEFAULT_REQUEST_TIMEOUT_SECONDS * 1000;
 export const DEFAULT_MAX_RETRIES = 2;

@@ -41,6 +41,7 @@ export function rlmOptionsFrom(config: ResolvedConfig) {
 		maxDepth: config.maxDepth,
 		...(config.subModel ? {subModel: config.subModel} : {}),
 		timeoutSeconds: config.timeoutSeconds,
+		...(config.requestTimeoutSeconds !== undefined ? {requestTimeoutMs: config.requestTimeoutSeconds * 1000} : {}),
 		...(config.memoryLimitMb !== undefined ? {memoryLimitMb: config.memoryLimitMb} : {}),
 		memoryLimitName: '--memory-limit',
 		...config.limits,

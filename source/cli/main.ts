@@ -52,6 +52,7 @@ async function main(): Promise<number> {
 		maxDepth: flags.maxDepth,
 		subModel: flags.subModel,
 		timeout: flags.timeout,
+		...(flags.requestTimeout !== undefined ? {requestTimeout: flags.requestTimeout} : {}),
 		memoryLimit: flags.memoryLimit,
 		keepWarm: flags.keepWarm,
 		maxBudget: flags.maxBudget,

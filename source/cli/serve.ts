@@ -49,6 +49,7 @@ export async function runServe(config: ResolvedConfig, flags: ServeFlags, stderr
 		...(config.baseURL ? {baseURL: config.baseURL} : {}),
 		...(config.apiKey ? {apiKey: config.apiKey} : {}),
 		...(config.headers ? {headers: config.headers} : {}),
+		...(config.requestTimeoutSeconds !== undefined ? {timeoutMs: config.requestTimeoutSeconds * 1000} : {}),
 		model: config.model,
 	});
 	let server;

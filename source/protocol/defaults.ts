@@ -16,6 +16,10 @@ export const DEFAULT_MAX_DEPTH = 1;
 /** Limit per code block, in seconds of Python's own time. */
 export const DEFAULT_TIMEOUT_SECONDS = 30;
 
+/** How long a model request may wait for the server, in seconds: for the reply to start, and
+ * between the parts of a streamed reply (--request-timeout). The SDKs' own default (10 minutes). */
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 600;
+
 /** `rlm-tui serve`'s port. */
 export const DEFAULT_SERVE_PORT = 8080;
 

@@ -30,6 +30,8 @@ export interface Flags {
 	maxDepth?: number;
 	subModel?: string;
 	timeout?: number;
+	/** --request-timeout SECONDS: how long a model request waits for the server. */
+	requestTimeout?: number;
 	/** --memory-limit MB: the REPL's memory ceiling while a block runs, in MiB. */
 	memoryLimit?: number;
 	/** --keep-warm MINUTES: after the run, a sandbox waits this long for the next one. */
@@ -76,6 +78,8 @@ export interface ResolvedConfig {
 	maxDepth: number;
 	subModel?: string;
 	timeoutSeconds: number;
+	/** How long a model request may wait for the server (--request-timeout, else the settings'). */
+	requestTimeoutSeconds?: number;
 	/** The REPL's memory ceiling in MiB, when a flag or the settings file chose one. */
 	memoryLimitMb?: number;
 	/** Minutes a warm sandbox waits for the next run once this one ends (0 or absent: none). */
@@ -235,6 +239,11 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 		n => n > 0 && n <= 86_400,
 		'a number of seconds from above 0 up to 86400 (a day)',
 	);
+	const chosenRequestTimeout = flags.requestTimeout ?? settings.requestTimeoutSeconds;
+	const requestTimeoutSeconds =
+		chosenRequestTimeout === undefined
+			? undefined
+			: checkNumber(label('--request-timeout', 'request timeout', flags.requestTimeout), chosenRequestTimeout, (n) => n > 0 && n <= 86_400, 'a number of seconds from above 0 up to 86400 (a day)');
 	const chosenMemoryLimit = flags.memoryLimit ?? settings.memoryLimitMb;
 	const memoryLimitMb =
 		chosenMemoryLimit === undefined
@@ -285,6 +294,7 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 	if (temperature !== undefined) config.temperature = temperature;
 	if (memoryLimitMb !== undefined) config.memoryLimitMb = memoryLimitMb;
 	if (keepWarmMinutes) config.keepWarmMinutes = keepWarmMinutes;
+	if (requestTimeoutSeconds !== undefined) config.requestTimeoutSeconds = requestTimeoutSeconds;
 	if (baseURL) config.baseURL = baseURL;
 	if (apiKey) config.apiKey = apiKey;
 	if (Object.keys(headers).length > 0) config.headers = headers;

@@ -24,6 +24,8 @@ export interface Settings {
 	maxDepth: number;
 	subModel?: string;
 	timeoutSeconds: number;
+	/** How long a model request may wait for the server, in seconds (as --request-timeout). */
+	requestTimeoutSeconds?: number;
 	/** The REPL's memory ceiling while a block runs, in MiB (as --memory-limit; absent: 1024). */
 	memoryLimitMb?: number;
 	/** Minutes a warm sandbox waits for the next run (as --keep-warm; absent: 0, none). */
@@ -122,6 +124,7 @@ export const settingsSchema = z
 		maxDepth: runSettingSchemas.maxDepth.catch(DEFAULT_SETTINGS.maxDepth),
 		subModel: runSettingSchemas.subModel.optional().catch(undefined),
 		timeoutSeconds: runSettingSchemas.timeoutSeconds.catch(DEFAULT_SETTINGS.timeoutSeconds),
+		requestTimeoutSeconds: z.number().positive().max(86_400).optional().catch(undefined),
 		memoryLimitMb: runSettingSchemas.memoryLimitMb.optional().catch(undefined),
 		keepWarmMinutes: runSettingSchemas.keepWarmMinutes.optional().catch(undefined),
 		maxBudget: runSettingSchemas.maxBudget.optional().catch(undefined),

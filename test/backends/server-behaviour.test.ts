@@ -310,6 +310,43 @@ describe('retries as the server asks', () => {
 	});
 });
 
+describe('the request timeout', () => {
+	const timed = (api: 'openai' | 'anthropic') =>
+		api === 'openai'
+			? new OpenAIBackend({baseURL: server.openaiBaseURL, maxRetries: 0, timeoutMs: 300, paramMemory: new ParamMemory()})
+			: new AnthropicBackend({baseURL: server.anthropicBaseURL, apiKey: 'sk-ant-test', maxRetries: 0, timeoutMs: 300});
+
+	it.each(['openai', 'anthropic'] as const)('%s: a server that never answers fails with one line naming the timeout and the flag', async (api) => {
+		server.setResponder(() => ({hang: true}));
+		const error = await caught(collectStream(timed(api).stream(messages, {model: 'm'})));
+		expect(error.code).toBe('timeout');
+		expect(error.message).toMatch(/^Timed out after 0\.3s waiting for .* raise --request-timeout \(seconds; requestTimeoutMs in the library\), or try again\.$/);
+	});
+
+	it.each(['openai', 'anthropic'] as const)('%s: a stream that stalls before any text fails the same way, not after undici’s 300 s', async (api) => {
+		server.setResponder(() => ({text: 'never sent', drop: {afterChars: 0, how: 'hang'}}));
+		const error = await caught(collectStream(timed(api).stream(messages, {model: 'm'})));
+		expect(error.code).toBe('timeout');
+		expect(error.message).toMatch(/sent nothing more for 0\.3s in the middle of its reply: raise --request-timeout/);
+		expect(server.requests).toHaveLength(1);
+	});
+
+	it.each(['openai', 'anthropic'] as const)('%s: a stream that stalls after text is a dropped reply, what came kept', async (api) => {
+		server.setResponder(() => ({text: 'half of the reply and more', drop: {afterChars: 12, how: 'hang'}}));
+		const result = await collectStream(timed(api).stream(messages, {model: 'm'}));
+		expect(result).toMatchObject({text: 'half of the ', finishReason: 'dropped'});
+	});
+
+	it.each(['openai', 'anthropic'] as const)('%s: a slow stream within the timeout between its parts is not cut', async (api) => {
+		server.setResponder(() => ({text: 'slow but steady', chunkSize: 3, chunkDelayMs: 20}));
+		const backend =
+			api === 'openai'
+				? new OpenAIBackend({baseURL: server.openaiBaseURL, maxRetries: 0, timeoutMs: 5000, paramMemory: new ParamMemory()})
+				: new AnthropicBackend({baseURL: server.anthropicBaseURL, apiKey: 'sk-ant-test', maxRetries: 0, timeoutMs: 5000});
+		expect(await collectStream(backend.stream(messages, {model: 'm'}))).toMatchObject({text: 'slow but steady', finishReason: 'stop'});
+	});
+});
+
 describe('chunks that carry no choice', () => {
 	it.each(['empty', 'absent', 'usage'] as const)('openai: a keep-alive chunk with choices %s between deltas is neither an error nor the end', async (keepAlive) => {
 		replies({text: 'the whole reply', chunkSize: 4, usage: {inputTokens: 7, outputTokens: 3}, frames: {keepAlive, promptFilter: true}});

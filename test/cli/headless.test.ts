@@ -1,5 +1,5 @@
 // The built CLI in headless mode: answers on stdout, logs on stderr, one clear line for bad input.
-import {closeSync, ftruncateSync, mkdtempSync, openSync, writeFileSync} from 'node:fs';
+import {closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {createServer} from 'node:net';
@@ -125,6 +125,34 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 		const json = JSON.parse((await runCli(['-u', url, '--json', '-p', 'hi'])).stdout) as Record<string, unknown>;
 		expect(json).toMatchObject({status: 'failed', errorCode: 'unreachable', error: `Cannot reach the OpenAI-compatible server at ${url}: connection refused.`});
 		expect(json['errorAdvice']).toBe('Start the server (for Ollama: `ollama serve`), pass -u URL, or try -b demo.');
+	});
+
+	it('--request-timeout (or the settings key) bounds the wait for a server that never answers, root and sub-calls, in one line naming the flag', async () => {
+		server.setResponder(() => ({hang: true}));
+		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'root-model', '--request-timeout', '0.3', '-p', 'hi']);
+		expect(result.code).not.toBe(0);
+		expectOneLineError(result.stderr, /Timed out after 0\.3s waiting for the OpenAI-compatible server at .*: raise --request-timeout \(seconds; requestTimeoutMs in the library\), or try again\./);
+		const env = cleanEnv();
+		mkdirSync(join(env.XDG_CONFIG_HOME!, 'rlm-tui'), {recursive: true});
+		writeFileSync(join(env.XDG_CONFIG_HOME!, 'rlm-tui', 'settings.json'), JSON.stringify({requestTimeoutSeconds: 0.4}));
+		// The root answers; its sub-call hangs: the sub-call's slot says it timed out, the run goes on.
+		server.setResponder(scripted({root: ({turn}) => (turn === 0 ? repl('print(llm_query("x"))') : repl('llm_output("went on")')), sub: () => ({hang: true})}));
+		const sub = await runCli(['-u', server.openaiBaseURL, '-m', 'root-model', '-e', '-p', 'hi'], {env});
+		expect(sub.stdout.trim()).toBe('went on');
+		expect(sub.stderr).toMatch(/Timed out after 0\.4s waiting for/);
+		expectOneLineError((await runCli(['-b', 'demo', '--request-timeout', '0', '-p', 'q'])).stderr, /Invalid --request-timeout 0: expected a number of seconds/);
+	});
+
+	it('--request-timeout beats the settings key and reaches every front end’s runs (mcp’s too)', async () => {
+		const {resolveConfig} = await import('../../source/settings/resolve.js');
+		const {parseSettings} = await import('../../source/settings/schema.js');
+		const {mcpOptionsFrom} = await import('../../source/cli/mcp.js');
+		const {rlmOptionsFrom} = await import('../../source/cli/headless.js');
+		const saved = parseSettings({requestTimeoutSeconds: 7});
+		expect(rlmOptionsFrom(resolveConfig({backend: 'demo'}, {}, saved)).requestTimeoutMs).toBe(7000);
+		expect(rlmOptionsFrom(resolveConfig({backend: 'demo', requestTimeout: 2.5}, {}, saved)).requestTimeoutMs).toBe(2500);
+		expect(mcpOptionsFrom(resolveConfig({backend: 'demo', requestTimeout: 2}, {}, saved), {}).rlm.requestTimeoutMs).toBe(2000);
+		expect(rlmOptionsFrom(resolveConfig({backend: 'demo'}, {}, parseSettings({requestTimeoutSeconds: -1}))).requestTimeoutMs).toBeUndefined();
 	});
 
 	it('reports a missing and a binary context file, and a folder with nothing to load', async () => {

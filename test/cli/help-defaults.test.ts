@@ -5,6 +5,8 @@ import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import {mainHelp, mcpHelp, serveHelp} from '../../source/cli/help.js';
 import {DEFAULT_MAX_CONTEXT_BYTES, DEFAULT_HOST, DEFAULT_MAX_CONCURRENT, DEFAULT_MAX_DEPTH, DEFAULT_MAX_ITERATIONS, DEFAULT_MCP_PORT, DEFAULT_SERVE_PORT, DEFAULT_TEMPERATURE, DEFAULT_TIMEOUT_SECONDS, DEFAULT_MEMORY_LIMIT_MB, DEFAULT_KEEP_WARM_MINUTES} from '../../source/protocol/defaults.js';
+import {DEFAULT_MAX_CONTEXT_BYTES, DEFAULT_HOST, DEFAULT_MAX_CONCURRENT, DEFAULT_MAX_DEPTH, DEFAULT_MAX_ITERATIONS, DEFAULT_MCP_PORT, DEFAULT_SERVE_PORT, DEFAULT_TEMPERATURE, DEFAULT_TIMEOUT_SECONDS, DEFAULT_MEMORY_LIMIT_MB, DEFAULT_REQUEST_TIMEOUT_SECONDS} from '../../source/protocol/defaults.js';
+import {DEFAULT_TIMEOUT_MS} from '../../source/backends/types.js';
 import {DEFAULT_MAX_SUB_CALLS} from '../../source/protocol/limits.js';
 import {DEFAULT_SETTINGS} from '../../source/settings/schema.js';
 import {DEFAULTS} from '../../source/engine/rlm.js';
@@ -25,6 +27,7 @@ const STATED: ReadonlyArray<[flag: string, value: string | number]> = [
 	['--timeout', DEFAULT_TIMEOUT_SECONDS],
 	['--memory-limit', DEFAULT_MEMORY_LIMIT_MB],
 	['--keep-warm', DEFAULT_KEEP_WARM_MINUTES],
+	['--request-timeout', DEFAULT_REQUEST_TIMEOUT_SECONDS],
 	['--max-sub-calls', DEFAULT_MAX_SUB_CALLS],
 	['--max-context-bytes', MAX_CONTEXT],
 	['--port', DEFAULT_SERVE_PORT],
@@ -37,6 +40,7 @@ describe('the defaults the help states', () => {
 		expect(DEFAULT_SETTINGS).toMatchObject({maxIterations: DEFAULT_MAX_ITERATIONS, maxDepth: DEFAULT_MAX_DEPTH, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS});
 		expect(DEFAULTS).toMatchObject({maxIterations: DEFAULT_MAX_ITERATIONS, maxDepth: DEFAULT_MAX_DEPTH, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS, memoryLimitMb: DEFAULT_MEMORY_LIMIT_MB, maxSubCalls: DEFAULT_MAX_SUB_CALLS});
 		expect(defaultMaxContextBytes).toBe(DEFAULT_MAX_CONTEXT_BYTES);
+		expect(DEFAULT_TIMEOUT_MS).toBe(DEFAULT_REQUEST_TIMEOUT_SECONDS * 1000);
 	});
 
 	it.each(STATED)('--help and the README state %s [default: %s]', (flag, value) => {

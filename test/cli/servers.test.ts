@@ -69,6 +69,23 @@ describe('truncation is never silent', () => {
 	});
 });
 
+describe('a stream the server drops mid-reply', () => {
+	it('-e marks the dropped root reply and sub-call; the unclosed block does not run', async () => {
+		server.setResponder(
+			scripted({
+				root: ({turn}) => (turn === 0 ? {text: '```repl\nprint("must not run")\nx = 1', drop: {afterChars: 24}} : repl('llm_output(llm_query("long story"))')),
+				sub: () => ({text: 'once upon a time', drop: {afterChars: 9, how: 'reset'}}),
+			}),
+		);
+		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'm', '-e', '-p', 'q']);
+		expect(result.code).toBe(0);
+		expect(result.stderr).toMatch(/! The reply of iteration 1 was cut off: the server ended the stream before the reply was finished .*its unfinished code block did not run/);
+		expect(result.stderr).not.toContain('must not run\n');
+		expect(result.stderr).toMatch(/✂ cut off: the server ended the stream before the reply was finished/);
+		expect(result.stdout).toContain('once upon\n[cut off: the connection to the server ended before this reply was finished; it is incomplete]');
+	});
+});
+
 describe('replies that are not replies', () => {
 	it('an HTML page with 200 fails the run at once with one line naming the URL', async () => {
 		server.setResponder(() => ({raw: '<html><head><title>Welcome to nginx!</title></head><body></body></html>'}));

@@ -186,6 +186,26 @@ describe('rlm-tui serve', () => {
 		).rejects.toThrow(/needs a bearer token/);
 	});
 
+	it('rlm-tui serve --request-timeout bounds its upstream calls: a hanging upstream fails the request with a line naming the flag', async () => {
+		llm.setResponder(() => ({hang: true}));
+		const child = spawn(process.execPath, [cliPath, 'serve', '-u', llm.openaiBaseURL, '-m', 'root-model', '--request-timeout', '0.3', '--port', '0'], {env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe']});
+		let stderr = '';
+		child.stderr.on('data', (chunk) => (stderr += chunk));
+		const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+		try {
+			await expect.poll(() => /:(\d+)\/v1/.test(stderr), {timeout: 20_000}).toBe(true);
+			const port = /:(\d+)\/v1/.exec(stderr)![1]!;
+			const client = new OpenAI({baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'unused', maxRetries: 0});
+			const error = await client.chat.completions.create({model: 'rlm', messages: [{role: 'user', content: 'hi'}]}).catch((caught: unknown) => caught);
+			expect(error).toBeInstanceOf(OpenAI.APIError);
+			expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe('upstream_timeout');
+			expect((error as Error).message).toMatch(/Timed out after 0\.3s waiting for .*raise --request-timeout/);
+		} finally {
+			child.kill('SIGINT');
+		}
+		expect(await exited).toBe(0);
+	});
+
 	it('rlm-tui serve on another host generates and prints a token, and stops on SIGINT', async () => {
 		const child = spawn(process.execPath, [cliPath, 'serve', '-b', 'demo', '--host', '0.0.0.0', '--port', '0'], {env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe']});
 		let stderr = '';

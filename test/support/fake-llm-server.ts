@@ -95,9 +95,10 @@ export type FakeReply =
 			 * finish_reason and no `data: [DONE]` (OpenAI), no content_block_stop, message_delta or
 			 * message_stop (Anthropic). `end` closes the response cleanly (a proxy that ends the body,
 			 * a clean EOF); `reset` destroys the socket mid-body (a server that crashed: the client
-			 * reads `terminated`).
+			 * reads `terminated`); `hang` sends nothing more and keeps the response open (a stalled
+			 * server: the client's timeout must end it).
 			 */
-			drop?: {afterChars: number; how?: 'end' | 'reset'};
+			drop?: {afterChars: number; how?: 'end' | 'reset' | 'hang'};
 	  }
 	| {
 			status: number;
@@ -391,6 +392,7 @@ export async function startFakeLlmServer(
 			}
 			res.write(event.text);
 		}
+		if (reply.drop?.how === 'hang') return; // Open until the client (or close()) ends it.
 		if (reply.drop?.how === 'reset') {
 			// Let the written bytes reach the client before the socket goes.
 			await new Promise<void>((resolve) => res.write('', () => resolve()));

@@ -4,7 +4,7 @@ import {randomBytes} from 'node:crypto';
 import type {ServerResponse} from 'node:http';
 import {clientGone, conversationOf, parseBody, type Endpoint} from './endpoint.js';
 import {chatChunk, chatCompletion, chatUsageChunk, sendError} from './openai-wire.js';
-import {chatOutputFormat, chatRequestSchema, chatTurns} from './request-schema.js';
+import {chatOutputFormat, chatRequestSchema, chatStopSequences, chatTurns} from './request-schema.js';
 import {runRequest} from './run.js';
 import {startSse} from './sse.js';
 
@@ -17,6 +17,7 @@ export async function chatCompletions(endpoint: Endpoint, body: unknown, res: Se
 	const format = chatOutputFormat(request);
 	const rlm = endpoint.rlmOptions(res, request);
 	const maxOutputTokens = request.max_completion_tokens ?? request.max_tokens ?? undefined;
+	const stop = chatStopSequences(request);
 	const signal = clientGone(res);
 	const id = `chatcmpl-${randomBytes(12).toString('hex')}`;
 	const model = request.model;
@@ -32,6 +33,7 @@ export async function chatCompletions(endpoint: Endpoint, body: unknown, res: Se
 			conversation,
 			format,
 			...(maxOutputTokens ? {maxOutputTokens} : {}),
+			...(stop.length > 0 ? {stop} : {}),
 			signal,
 			...(stream ? {onReasoning: (text: string) => stream.send(chatChunk(id, model, {reasoning_content: text}))} : {}),
 		});

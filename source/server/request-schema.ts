@@ -1,6 +1,9 @@
 // What OpenAI-style requests may hold (validated: they come from the network), for
 // POST /v1/chat/completions and POST /v1/responses, and the parts rlm-tui refuses with a clear 400
-// rather than dropping: tools, n > 1, and anything but text in a message.
+// rather than dropping: tools, n > 1, logprobs, audio output, and anything but text in a message.
+// Fields that only tune sampling or label the request (seed, user, top_p, penalties, logit_bias,
+// metadata, store, reasoning_effort, service_tier...) are accepted and have no effect: an RLM run
+// is many model calls the client does not see. `stop` is honoured on the answer.
 import {z} from 'zod';
 import {CALL_LIMIT_NAMES, snakeName, type CallLimits} from '../protocol/limits.js';
 
@@ -86,6 +89,12 @@ export const chatRequestSchema = z.looseObject({
 	max_tokens: maxTokens,
 	max_completion_tokens: maxTokens,
 	n: z.number().int().positive().nullish(),
+	/** Up to 4 in OpenAI's API; honoured on the answer (cut before the first one found). */
+	stop: z.union([z.string(), z.array(z.string()).max(16)]).nullish(),
+	logprobs: z.boolean().nullish(),
+	top_logprobs: z.number().int().min(0).nullish(),
+	modalities: z.array(z.string()).nullish(),
+	audio: z.unknown().optional(),
 	tools: z.array(z.unknown()).nullish(),
 	functions: z.array(z.unknown()).nullish(),
 	response_format: chatResponseFormat.nullish(),
@@ -143,11 +152,22 @@ function partsText(parts: Array<z.infer<typeof part>>, where: string): string {
 		.join('\n');
 }
 
-/** Chat messages as text turns. @throws UnsupportedError for tools, n > 1 and non-text parts. */
+/** The stop sequences a chat request asks for (none empty). */
+export function chatStopSequences(request: ChatRequest): string[] {
+	const {stop} = request;
+	return (typeof stop === 'string' ? [stop] : (stop ?? [])).filter((sequence) => sequence !== '');
+}
+
+/** Chat messages as text turns. @throws UnsupportedError for tools, n > 1, logprobs, audio output
+ * and non-text parts. */
 export function chatTurns(request: ChatRequest): TextMessage[] {
 	if (request.tools?.length || request.functions?.length)
 		throw new UnsupportedError('Tools are not supported: an RLM answers by running its own code; send the request without `tools`.', request.tools?.length ? 'tools' : 'functions');
 	if ((request.n ?? 1) > 1) throw new UnsupportedError('n > 1 is not supported: each choice would be a whole RLM run; ask once per answer.', 'n');
+	if (request.logprobs || (request.top_logprobs ?? 0) > 0)
+		throw new UnsupportedError('logprobs are not supported: the answer comes from an RLM run of many model calls, not from one sampling; send the request without `logprobs`.', request.logprobs ? 'logprobs' : 'top_logprobs');
+	if (request.modalities?.includes('audio') || (request.audio !== undefined && request.audio !== null))
+		throw new UnsupportedError('Audio output is not supported: rlm-tui serve answers in text; send `modalities: ["text"]` or none.', request.modalities?.includes('audio') ? 'modalities' : 'audio');
 	return request.messages.map((message, index) => {
 		if (message.role === 'tool' || message.role === 'function' || message.tool_calls?.length || message.function_call)
 			throw new UnsupportedError('Tool calls and tool results are not supported: send the conversation as text.', `messages[${index}]`);

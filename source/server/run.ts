@@ -31,6 +31,9 @@ export interface RunRequest {
 	format: OutputFormat;
 	/** The client's max_tokens / max_completion_tokens / max_output_tokens: caps the answer only. */
 	maxOutputTokens?: number;
+	/** The client's stop sequences: the answer ends before the first one it holds (as a model's
+	 * output does, finish_reason `stop`); the model calls inside the run are not cut. */
+	stop?: string[];
 	signal: AbortSignal;
 	/** Each piece of progress narration as it happens (for streaming). */
 	onReasoning?: (text: string) => void;
@@ -105,7 +108,9 @@ export async function runRequest(request: RunRequest): Promise<RunOutcome> {
 		await rlm.dispose();
 	}
 
-	function finished(answer: string, finishReason: 'stop' | 'length'): RunOutcome {
+	function finished(whole: string, finishReason: 'stop' | 'length'): RunOutcome {
+		const stopAt = Math.min(...(request.stop ?? []).map((sequence) => whole.indexOf(sequence)).filter((index) => index >= 0));
+		const answer = Number.isFinite(stopAt) ? whole.slice(0, stopAt) : whole;
 		const limit = request.maxOutputTokens;
 		if (limit !== undefined && answer.length > limit * charsPerToken)
 			return {ok: true, answer: answer.slice(0, limit * charsPerToken), finishReason: 'length', usage: usage(), reasoning};

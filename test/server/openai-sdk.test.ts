@@ -117,6 +117,60 @@ describe('what rlm-tui does not serve is refused with a clear 400', () => {
 		await expect(client.responses.create({model: 'rlm', input: 'q', previous_response_id: 'resp_1'})).rejects.toMatchObject({status: 400, param: 'previous_response_id'});
 	});
 
+	it('logprobs and audio output, each naming its field', async () => {
+		const client = clientFor(await serve());
+		await expect(client.chat.completions.create({model: 'rlm', messages: ask('q'), logprobs: true})).rejects.toMatchObject({status: 400, param: 'logprobs', message: expect.stringMatching(/logprobs are not supported/)});
+		await expect(client.chat.completions.create({model: 'rlm', messages: ask('q'), top_logprobs: 3})).rejects.toMatchObject({status: 400, param: 'top_logprobs'});
+		await expect(client.chat.completions.create({model: 'rlm', messages: ask('q'), modalities: ['text', 'audio'], audio: {voice: 'alloy', format: 'wav'}})).rejects.toMatchObject({status: 400, param: 'modalities', message: expect.stringMatching(/Audio output is not supported/)});
+		await expect(client.chat.completions.create({model: 'rlm', messages: ask('q'), stop: 42 as unknown as string})).rejects.toMatchObject({status: 400, param: 'stop'});
+	});
+
+	it('accepts the fields real clients add (Open WebUI, LangChain, the SDKs), which change nothing', async () => {
+		llm.setResponder(scripted({root: () => repl('llm_output("fine")')}));
+		const client = clientFor(await serve());
+		// Open WebUI's and llama.cpp's own sampling fields, beyond the OpenAI spec.
+		const openWebUiSampling: Record<string, unknown> = {min_p: 0.05, top_k: 40};
+		// What Open WebUI's OpenAI connection sends (its model parameters: seed, stop, top_p, penalties, logit_bias,
+		// reasoning_effort, its own min_p and top_k), and what the SDKs and LangChain add (user, metadata, store...).
+		const completion = await client.chat.completions.create({
+			model: 'rlm',
+			messages: ask('q'),
+			stream: false,
+			user: 'user-1234',
+			seed: 42,
+			top_p: 0.9,
+			frequency_penalty: 0.5,
+			presence_penalty: 0.1,
+			logit_bias: {'50256': -100},
+			logprobs: false,
+			metadata: {conversation: 'abc'},
+			store: false,
+			reasoning_effort: 'low',
+			service_tier: 'auto',
+			parallel_tool_calls: false,
+			tool_choice: 'none',
+			modalities: ['text'],
+			prompt_cache_key: 'k',
+			safety_identifier: 'sid',
+			verbosity: 'low',
+			...openWebUiSampling,
+		});
+		expect(completion.choices[0]!.message.content).toBe('fine');
+		expect(completion.choices[0]!.finish_reason).toBe('stop');
+	});
+
+	it('honours stop on the answer: it ends before the first stop sequence, streamed or not', async () => {
+		llm.setResponder(scripted({root: () => repl('llm_output("Paris is the capital.\\n\\nQ: and Spain?\\nA: Madrid")')}));
+		const client = clientFor(await serve());
+		const completion = await client.chat.completions.create({model: 'rlm', messages: ask('q'), stop: ['\nQ:', 'END']});
+		expect(completion.choices[0]!.message.content).toBe('Paris is the capital.\n');
+		expect(completion.choices[0]!.finish_reason).toBe('stop');
+		const stream = await client.chat.completions.create({model: 'rlm', messages: ask('q'), stop: 'capital', stream: true});
+		let text = '';
+		for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+		expect(text).toBe('Paris is the ');
+	});
+
 	it('accepts stream: null, as the spec allows', async () => {
 		llm.setResponder(scripted({root: () => repl('llm_output("fine")')}));
 		const client = clientFor(await serve());

@@ -6,7 +6,7 @@ import {createServer, type IncomingMessage, type ServerResponse} from 'node:http
 import {StdioServerTransport} from '@modelcontextprotocol/sdk/server/stdio.js';
 import {StreamableHTTPServerTransport} from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import {isInitializeRequest} from '@modelcontextprotocol/sdk/types.js';
-import {isLoopback} from '../server/server.js';
+import {HOST_REFUSAL, isLocalHostHeader, isLoopback} from '../server/local-host.js';
 import type {McpRuntime} from './runtime.js';
 import {createMcpServer} from './tools.js';
 import {formatCount} from '../protocol/numbers.js';
@@ -52,12 +52,6 @@ class HttpRefusal extends Error {
 	}
 }
 
-/** The Host header's name part, without the port. */
-function hostName(header: string | undefined): string {
-	if (!header) return '';
-	if (header.startsWith('[')) return header.slice(0, header.indexOf(']') + 1);
-	return header.replace(/:\d+$/, '');
-}
 
 /** A JSON-RPC error as the SDK's transport sends one (no id: the request was not read). */
 function sendRefusal(res: ServerResponse, status: number, message: string): void {
@@ -67,8 +61,8 @@ function sendRefusal(res: ServerResponse, status: number, message: string): void
 
 /**
  * Serves Streamable HTTP at `/mcp`. The rules are `serve`'s: without a token only loopback binds,
- * and requests from web pages (an Origin header) or with a Host that is not loopback (DNS
- * rebinding) are refused; with a token every request needs `Authorization: Bearer TOKEN`.
+ * and requests from web pages (an Origin header) or with a Host that is not local (DNS
+ * rebinding: local-host.ts) are refused; with a token every request needs `Authorization: Bearer TOKEN`.
  * @throws Error when a host that is not loopback has no token, or as `listen` does (EADDRINUSE...).
  */
 export async function serveHttp(runtime: McpRuntime, version: string, options: McpHttpOptions): Promise<McpHttpServer> {
@@ -81,7 +75,7 @@ export async function serveHttp(runtime: McpRuntime, version: string, options: M
 	const check = (req: IncomingMessage) => {
 		if (!expected) {
 			if (req.headers.origin !== undefined) throw new HttpRefusal(403, 'Requests from web pages are refused; start rlm-tui mcp --http with --token to allow them.');
-			if (!isLoopback(hostName(req.headers.host))) throw new HttpRefusal(403, 'Only loopback Host names are accepted without a bearer token.');
+			if (!isLocalHostHeader(req.headers.host)) throw new HttpRefusal(403, HOST_REFUSAL);
 			return;
 		}
 		const given = Buffer.from(req.headers.authorization ?? '');

@@ -4,9 +4,9 @@
 // GET /health.
 import {randomBytes, timingSafeEqual} from 'node:crypto';
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
-import {isIP} from 'node:net';
 import pLimit from 'p-limit';
 import {DEFAULTS} from '../engine/rlm.js';
+import {HOST_REFUSAL, isLocalHostHeader, isLoopback} from './local-host.js';
 import type {RlmOptions} from '../engine/types.js';
 import {callLimits, type CallLimits} from '../protocol/limits.js';
 import {chatCompletions} from './chat-completions.js';
@@ -53,19 +53,7 @@ export interface RlmServer {
 	readonly bufferedBytes: number;
 }
 
-/** A loopback interface: localhost, ::1, or an IPv4 address in 127.0.0.0/8 (never a host name). */
-export function isLoopback(host: string): boolean {
-	const bare = host.replace(/^\[|\]$/g, '');
-	if (bare === 'localhost' || bare === '::1') return true;
-	return isIP(bare) === 4 && bare.startsWith('127.');
-}
-
-/** The Host header's name part, without the port. */
-function hostName(header: string | undefined): string {
-	if (!header) return '';
-	if (header.startsWith('[')) return header.slice(0, header.indexOf(']') + 1);
-	return header.replace(/:\d+$/, '');
-}
+export {isLoopback} from './local-host.js';
 export const generateToken = () => `rlm-${randomBytes(18).toString('base64url')}`;
 
 const aliasPrefix = 'rlm:';
@@ -154,11 +142,11 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 			res.setHeader('vary', 'Origin');
 		}
 		// Without a token, only local programs (and the --cors origins) may talk to us: other web
-		// pages (Origin), DNS rebinding (a Host that is not loopback) and form posts are turned away.
+		// pages (Origin), DNS rebinding (a Host that is not local: local-host.ts) and form posts are turned away.
 		if (!expected) {
 			if (origin !== undefined && !allowedOrigin(origin))
 				throw new HttpError(403, 'authentication_error', 'Requests from web pages are refused; allow this origin with --cors ORIGIN (or use a bearer token).');
-			if (!isLoopback(hostName(req.headers.host))) throw new HttpError(403, 'authentication_error', 'Only loopback Host names are accepted without a bearer token.');
+			if (!isLocalHostHeader(req.headers.host)) throw new HttpError(403, 'authentication_error', HOST_REFUSAL);
 		} else if (origin !== undefined && !allowedOrigin(origin)) {
 			throw new HttpError(403, 'authentication_error', 'Requests from this web page\'s origin are refused; allow it with --cors ORIGIN.');
 		}

@@ -100,6 +100,16 @@ describe('rlm-tui mcp --http', () => {
 			req.end(JSON.stringify(init));
 		});
 		expect(rebound).toBe(403);
+		// A coding agent in a container reaches the host as host.docker.internal: let in.
+		const fromContainer = await new Promise<number>((resolve, reject) => {
+			const req = request(url, {method: 'POST', headers: {...headers, host: `host.docker.internal:${new URL(url).port}`}}, (res) => {
+				res.resume();
+				resolve(res.statusCode ?? 0);
+			});
+			req.on('error', reject);
+			req.end(JSON.stringify(init));
+		});
+		expect(fromContainer).toBe(200);
 		expect(stderr).toContain('Streamable HTTP');
 		expect(child.exitCode).toBe(null);
 	});

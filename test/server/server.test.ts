@@ -174,6 +174,32 @@ describe('rlm-tui serve', () => {
 		expect(local.status).toBe(200);
 	});
 
+	it('without a token, accepts the names containers reach the host by (host.docker.internal: Open WebUI in Docker Desktop), and no look-alike', async () => {
+		llm.setResponder(scripted({root: () => repl('llm_output("hello from the host")')}));
+		const server = await serve();
+		const port = new URL(server.url).port;
+		const post = (host: string) =>
+			new Promise<{status: number; body: string}>((resolve, reject) => {
+				const request = httpRequest(`${server.url}/v1/chat/completions`, {method: 'POST', headers: {'content-type': 'application/json', host}}, (response) => {
+					let body = '';
+					response.on('data', (chunk) => (body += chunk));
+					response.on('end', () => resolve({status: response.statusCode ?? 0, body}));
+				});
+				request.on('error', reject);
+				request.end(JSON.stringify({model: 'rlm', messages: [{role: 'user', content: 'x'}]}));
+			});
+		for (const host of [`host.docker.internal:${port}`, `HOST.Docker.Internal:${port}`, `host.containers.internal:${port}`, `localhost:${port}`, `[::1]:${port}`]) {
+			const answered = await post(host);
+			expect(answered.status, host).toBe(200);
+			expect((JSON.parse(answered.body) as {choices: Array<{message: {content: string}}>}).choices[0]!.message.content).toBe('hello from the host');
+		}
+		for (const host of [`host.docker.internal.evil.example:${port}`, `evil.internal:${port}`, `docker.internal:${port}`, `localhost.evil.example:${port}`, `127.0.0.1.nip.io:${port}`]) {
+			const refused = await post(host);
+			expect(refused.status, host).toBe(403);
+			expect(refused.body).toContain('Only loopback Host names (localhost, 127.0.0.1, [::1]) and host.docker.internal, host.containers.internal are accepted without a bearer token.');
+		}
+	});
+
 	it('treats only loopback addresses as loopback', async () => {
 		const {isLoopback} = await import('../../source/server/server.js');
 		expect(['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]'].map(isLoopback)).toEqual([true, true, true, true, true]);

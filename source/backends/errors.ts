@@ -1,6 +1,6 @@
 // Turns whatever an SDK throws into a BackendError with one line a user can act on.
 
-import {errorBodyOf, messageFromJson, messageFromText, notAReply, pageSummary} from './response-body.js';
+import {errorBodyOf, MAX_RETRY_WAIT_MS, messageFromJson, messageFromText, notAReply, pageSummary, retryAfterMs} from './response-body.js';
 import {StreamStalled} from './idle-timeout.js';
 import {BackendError, type BackendKind} from './types.js';
 import {BACKEND_KINDS} from '../protocol/backends.js';
@@ -236,7 +236,8 @@ function describeError(error: unknown, context: ErrorContext): BackendError {
 	}
 
 	const said = serverMessage(error);
-	const saidPart = said ? `: ${said}` : '';
+	const wait = longWaitNote(error);
+	const saidPart = wait ? `${said ? `: ${sentence(said)}` : '.'} ${wait}` : said ? `: ${said}` : '';
 	if (status === 401 || status === 403) {
 		const env = context.keyEnv ?? keyEnvVar(context.kind);
 		return new BackendError(sentence(`Authentication failed at ${at} (${status})${saidPart}`), 'auth', status, `Check the key: pass -k KEY or export ${env}.`);
@@ -255,6 +256,16 @@ function describeError(error: unknown, context: ErrorContext): BackendError {
 		return new BackendError(sentence(`Server error from ${at} (${status})${saidPart}`), 'server', status);
 	}
 	return new BackendError(sentence(`Request rejected by ${at} (${status})${saidPart}`), 'bad_request', status);
+}
+
+/** A retry-after past MAX_RETRY_WAIT_MS (the request was not retried): how long the server asks to wait. */
+function longWaitNote(error: unknown): string {
+	const headers = isObject(error) ? error['headers'] : undefined;
+	const wait = headers instanceof Headers ? retryAfterMs(headers) : undefined;
+	if (wait === undefined || wait <= MAX_RETRY_WAIT_MS) return '';
+	const minutes = Math.round(wait / 60_000);
+	const span = minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60)} h`;
+	return `The server asks to wait ${span} before a retry (retry-after), so it was not retried`;
 }
 
 function formatSeconds(ms: number): string {

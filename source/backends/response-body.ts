@@ -33,10 +33,14 @@ export function inspectingFetch(inner: Fetch = (input, init) => fetch(input, ini
 		if (response.ok && /^\s*text\/event-stream/i.test(contentType) && response.body) return watchingForDone(response, response.body);
 		if (response.ok && !PAGE_TYPES.test(contentType)) return response;
 		const text = await response.text().catch(() => '');
+		const headers = new Headers(response.headers);
+		// The SDKs wait as long as retry-after says (the openai SDK without a cap) before their retry,
+		// silently: past a minute, the request fails at once and its error says how long to wait.
+		if ((retryAfterMs(headers) ?? 0) > MAX_RETRY_WAIT_MS) headers.set('x-should-retry', 'false');
 		const copy = new Response(response.status === 204 || response.status === 304 ? null : text, {
 			status: response.status,
 			statusText: response.statusText,
-			headers: response.headers,
+			headers,
 		});
 		if (response.ok) notReplies.set(copy, {contentType, head: text.slice(0, KEPT_CHARS)});
 		else errorBodies.set(copy.headers, text.slice(0, KEPT_CHARS));
@@ -45,6 +49,24 @@ export function inspectingFetch(inner: Fetch = (input, init) => fetch(input, ini
 }
 
 /** Per SSE response from the inspecting fetch: whether `data: [DONE]` went by. */
+/** The longest wait a server's retry-after may ask before a retry: 60 s, in ms. */
+export const MAX_RETRY_WAIT_MS = 60_000;
+
+/**
+ * How long `headers` ask a client to wait before retrying, in ms, as the SDKs read them:
+ * `retry-after-ms`, else `retry-after` in seconds or as an HTTP date; undefined when neither says.
+ */
+export function retryAfterMs(headers: Headers): number | undefined {
+	const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
+	if (Number.isFinite(ms)) return ms;
+	const after = headers.get('retry-after');
+	if (!after) return undefined;
+	const seconds = Number.parseFloat(after);
+	if (Number.isFinite(seconds)) return seconds * 1000;
+	const date = Date.parse(after);
+	return Number.isFinite(date) ? date - Date.now() : undefined;
+}
+
 const doneSeen = new WeakMap<object, {done: boolean}>();
 
 /** `data: [DONE]`, the OpenAI-compatible stream's last event, at the start of a line. */

@@ -287,6 +287,17 @@ describe('retries as the server asks', () => {
 		expect(server.requests).toHaveLength(3);
 	});
 
+	it.each(['openai', 'anthropic'] as const)('%s: a retry-after past a minute is not waited out in silence: one line says how long', async (api) => {
+		replies({status: 429, message: 'Rate limit reached for requests.', headers: {'retry-after': '3600'}}, {text: 'not reached'});
+		const error = await caught(collectStream(backendFor(api).stream(messages, {model: 'm'})));
+		expect(error.code).toBe('rate_limited');
+		expect(error.message).toMatch(/\(429\): Rate limit reached for requests\. The server asks to wait 60 min before a retry \(retry-after\), so it was not retried\.$/);
+		expect(server.requests).toHaveLength(1);
+		replies({status: 503, message: 'down for maintenance', headers: {'retry-after-ms': String(3 * 3600_000)}}, {text: 'not reached'});
+		expect((await caught(collectStream(backendFor(api).stream(messages, {model: 'm'})))).message).toMatch(/\(503\): down for maintenance\. The server asks to wait 3 h before a retry/);
+		expect(server.requests).toHaveLength(2);
+	});
+
 	it.each(['openai', 'anthropic'] as const)('%s: a server that drops every connection is tried maxRetries + 1 times, not retried again on top', async (api) => {
 		const {createServer} = await import('node:http');
 		let connections = 0;

@@ -540,7 +540,7 @@ function sendError(
 	const headers: Record<string, string> = {...reply.headers};
 	const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
 	const retryAfterMs = reply.retryAfterMs === undefined ? 1 : reply.retryAfterMs;
-	if (retryable && retryAfterMs !== null && !('retry-after' in headers)) headers['retry-after-ms'] = String(retryAfterMs);
+	if (retryable && retryAfterMs !== null && !('retry-after' in headers) && !('retry-after-ms' in headers)) headers['retry-after-ms'] = String(retryAfterMs);
 	if (reply.body !== undefined) {
 		if (typeof reply.body !== 'string') {
 			sendJSON(res, status, reply.body, headers);

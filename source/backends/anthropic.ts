@@ -144,7 +144,7 @@ export class AnthropicBackend implements Backend {
 	}
 
 	private context(options?: {model?: string; signal?: AbortSignal}): ErrorContext {
-		return {kind: 'anthropic', baseURL: this.baseURL, model: options?.model, signal: options?.signal, timeoutMs: this.timeoutMs};
+		return {kind: 'anthropic', baseURL: this.baseURL, model: options?.model, signal: options?.signal, timeoutMs: this.timeoutMs, maxRetries: this.maxRetries};
 	}
 
 	private params(messages: ChatMessage[], options: StreamOptions): Anthropic.MessageCreateParamsNonStreaming {

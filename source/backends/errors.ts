@@ -15,6 +15,8 @@ export interface ErrorContext {
 	signal?: AbortSignal;
 	/** The per-request timeout in milliseconds (for the timeout message). */
 	timeoutMs?: number;
+	/** The SDK's retries (a timeout before the reply starts is retried that many times). */
+	maxRetries?: number;
 	/** What to call the server in messages ("Groq"); default: the kind's label. */
 	label?: string;
 	/** The environment variable the key is read from; default: the kind's. */
@@ -217,7 +219,8 @@ function describeError(error: unknown, context: ErrorContext): BackendError {
 
 	const at = context.baseURL;
 	if (isTimeout(error)) {
-		const seconds = context.timeoutMs === undefined ? '' : ` after ${formatSeconds(context.timeoutMs)}`;
+		const tries = (context.maxRetries ?? 0) > 0 ? ` (each of ${context.maxRetries! + 1} tries)` : '';
+		const seconds = context.timeoutMs === undefined ? '' : ` after ${formatSeconds(context.timeoutMs)}${tries}`;
 		return new BackendError(
 			`Timed out${seconds} waiting for ${labelOf(context)} at ${at}. The server may be overloaded or the model still loading: raise --request-timeout (seconds; requestTimeoutMs in the library), or try again.`,
 			'timeout',

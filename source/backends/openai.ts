@@ -150,7 +150,7 @@ export class OpenAIBackend implements Backend {
 	}
 
 	private context(options?: {model?: string; signal?: AbortSignal}): ErrorContext {
-		return {kind: 'openai', baseURL: this.baseURL, model: options?.model, signal: options?.signal, timeoutMs: this.timeoutMs, ...this.identity};
+		return {kind: 'openai', baseURL: this.baseURL, model: options?.model, signal: options?.signal, timeoutMs: this.timeoutMs, maxRetries: this.maxRetries, ...this.identity};
 	}
 
 	private params(messages: ChatMessage[], options: StreamOptions): ChatCompletionCreateParams {

@@ -131,7 +131,7 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 		server.setResponder(() => ({hang: true}));
 		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'root-model', '--request-timeout', '0.3', '-p', 'hi']);
 		expect(result.code).not.toBe(0);
-		expectOneLineError(result.stderr, /Timed out after 0\.3s waiting for the OpenAI-compatible server at .*: raise --request-timeout \(seconds; requestTimeoutMs in the library\), or try again\./);
+		expectOneLineError(result.stderr, /Timed out after 0\.3s \(each of 3 tries\) waiting for the OpenAI-compatible server at .*: raise --request-timeout \(seconds; requestTimeoutMs in the library\), or try again\./);
 		const env = cleanEnv();
 		mkdirSync(join(env.XDG_CONFIG_HOME!, 'rlm-tui'), {recursive: true});
 		writeFileSync(join(env.XDG_CONFIG_HOME!, 'rlm-tui', 'settings.json'), JSON.stringify({requestTimeoutSeconds: 0.4}));
@@ -139,7 +139,7 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 		server.setResponder(scripted({root: ({turn}) => (turn === 0 ? repl('print(llm_query("x"))') : repl('llm_output("went on")')), sub: () => ({hang: true})}));
 		const sub = await runCli(['-u', server.openaiBaseURL, '-m', 'root-model', '-e', '-p', 'hi'], {env});
 		expect(sub.stdout.trim()).toBe('went on');
-		expect(sub.stderr).toMatch(/Timed out after 0\.4s waiting for/);
+		expect(sub.stderr).toMatch(/Timed out after 0\.4s \(each of 3 tries\) waiting for/);
 		expectOneLineError((await runCli(['-b', 'demo', '--request-timeout', '0', '-p', 'q'])).stderr, /Invalid --request-timeout 0: expected a number of seconds/);
 	});
 

@@ -13,6 +13,7 @@ import {splitThinkText} from './reasoning.js';
 import {
 	DEFAULT_MAX_RETRIES,
 	DEFAULT_TIMEOUT_MS,
+	MAX_TIMEOUT_MS,
 	type Backend,
 	type BackendConfig,
 	type ChatMessage,
@@ -119,7 +120,7 @@ export class AnthropicBackend implements Backend {
 		const split = splitBaseURL(nonEmpty(config.baseURL) ?? defaultBaseURL('anthropic', process.env) ?? DEFAULT_ANTHROPIC_BASE_URL);
 		this.baseURL = normalizeAnthropicBaseURL(split.baseURL);
 		const headers = {...config.headers, ...(split.basicAuth ? {Authorization: split.basicAuth} : {})};
-		this.timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+		this.timeoutMs = Math.min(config.timeoutMs ?? DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS);
 		this.maxRetries = config.maxRetries ?? DEFAULT_MAX_RETRIES;
 		const apiKey = nonEmpty(config.apiKey) ?? defaultApiKey('anthropic', process.env);
 		const authToken = apiKey === undefined ? nonEmpty(process.env['ANTHROPIC_AUTH_TOKEN']) : undefined;

@@ -31,6 +31,7 @@ import {flavorOfName, probeWindow, windowAdviceFor, type ContextWindow, type Ser
 import {
 	DEFAULT_MAX_RETRIES,
 	DEFAULT_TIMEOUT_MS,
+	MAX_TIMEOUT_MS,
 	type Backend,
 	type BackendConfig,
 	type ChatMessage,
@@ -116,7 +117,7 @@ export class OpenAIBackend implements Backend {
 		const apiVersion = azure ? azureApiVersion(split) : undefined;
 		const query = {...split.query, ...(apiVersion ? {'api-version': apiVersion} : {})};
 		this.baseURL = split.baseURL;
-		this.timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+		this.timeoutMs = Math.min(config.timeoutMs ?? DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS);
 		this.maxRetries = config.maxRetries ?? DEFAULT_MAX_RETRIES;
 		const keyEnv = keyEnvOf(this.name, this.baseURL);
 		this.identity = {

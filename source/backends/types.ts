@@ -1,7 +1,7 @@
 // The one interface every model backend implements. The engine only ever talks to this.
 import type {BackendKind, BackendName} from '../protocol/backends.js';
 import type {BackendErrorCode, ChatMessage, FinishReason, NoticeCode, Usage} from '../protocol/llm.js';
-import {DEFAULT_REQUEST_TIMEOUT_SECONDS} from '../protocol/defaults.js';
+import {DEFAULT_REQUEST_TIMEOUT_SECONDS, MAX_REQUEST_TIMEOUT_SECONDS} from '../protocol/defaults.js';
 import type {ParamMemory} from './request-params.js';
 
 export type {BackendKind, BackendName} from '../protocol/backends.js';
@@ -55,7 +55,8 @@ export interface BackendConfig {
 	 * to api.openai.com rather than local Ollama. */
 	model?: string;
 	/** Per-request timeout in milliseconds: for the reply to start (each try; the SDK retries a
-	 * timeout), and between the parts of a streamed reply. */
+	 * timeout), and between the parts of a streamed reply. At most MAX_TIMEOUT_MS (more is
+	 * lowered to it: Node's fetch waits no longer). */
 	timeoutMs?: number;
 	/** Retries for 429 and 5xx (with backoff), and for error events inside a stream before any text. */
 	maxRetries?: number;
@@ -97,4 +98,6 @@ export interface Completion {
 
 /** Defaults for BackendConfig.timeoutMs and BackendConfig.maxRetries. */
 export const DEFAULT_TIMEOUT_MS = DEFAULT_REQUEST_TIMEOUT_SECONDS * 1000;
+/** The longest timeout that is honoured (protocol/defaults.ts MAX_REQUEST_TIMEOUT_SECONDS). */
+export const MAX_TIMEOUT_MS = MAX_REQUEST_TIMEOUT_SECONDS * 1000;
 export const DEFAULT_MAX_RETRIES = 2;

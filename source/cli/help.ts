@@ -17,6 +17,7 @@ import {
 	DEFAULT_KEEP_WARM_MINUTES,
 	MAX_KEEP_WARM_MINUTES,
 	DEFAULT_REQUEST_TIMEOUT_SECONDS,
+	MAX_REQUEST_TIMEOUT_SECONDS,
 	DEFAULT_SERVE_PORT,
 	DEFAULT_TEMPERATURE,
 	DEFAULT_TIMEOUT_SECONDS,
@@ -49,7 +50,7 @@ const commonOptions = `  Model
         --max-iterations <N>   Turns before a forced final answer [default: ${DEFAULT_MAX_ITERATIONS}]
         --max-depth <N>        1: rlm_query is a plain call; 2+: child RLMs [default: ${DEFAULT_MAX_DEPTH}]
         --timeout <SECONDS>    Limit per code block, on Python's own time [default: ${DEFAULT_TIMEOUT_SECONDS}]
-        --request-timeout <SECONDS>  How long a model request waits for the server [default: ${DEFAULT_REQUEST_TIMEOUT_SECONDS}]
+        --request-timeout <SECONDS>  How long a model request waits for the server (at most ${MAX_REQUEST_TIMEOUT_SECONDS}) [default: ${DEFAULT_REQUEST_TIMEOUT_SECONDS}]
         --memory-limit <MB>    Python's memory per block (MiB, ${MIN_MEMORY_LIMIT_MB}-${MAX_MEMORY_LIMIT_MB}); past it MemoryError [default: ${DEFAULT_MEMORY_LIMIT_MB}]
         --keep-warm <MIN>      Leave a sandbox ready for the next run, for MIN minutes (0-${MAX_KEEP_WARM_MINUTES}) [default: ${DEFAULT_KEEP_WARM_MINUTES}]
         --log-dir <DIR>        Where JSONL trajectories are written [default: ~/.local/state/rlm-tui/trajectories]`;

@@ -16,9 +16,15 @@ export const DEFAULT_MAX_DEPTH = 1;
 /** Limit per code block, in seconds of Python's own time. */
 export const DEFAULT_TIMEOUT_SECONDS = 30;
 
+/** The longest a model request can wait for the server, in seconds: Node's fetch (undici) gives
+ * up on a response whose headers take longer, and on a body silent for longer, whatever the SDK's
+ * timeout says (measured on Node 20.20: UND_ERR_HEADERS_TIMEOUT after 300 s). */
+export const MAX_REQUEST_TIMEOUT_SECONDS = 300;
+
 /** How long a model request may wait for the server, in seconds: for the reply to start, and
- * between the parts of a streamed reply (--request-timeout). The SDKs' own default (10 minutes). */
-export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 600;
+ * between the parts of a streamed reply (--request-timeout). The SDKs say 10 minutes, but Node's
+ * fetch stops at MAX_REQUEST_TIMEOUT_SECONDS. */
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = MAX_REQUEST_TIMEOUT_SECONDS;
 
 /** `rlm-tui serve`'s port. */
 export const DEFAULT_SERVE_PORT = 8080;

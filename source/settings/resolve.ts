@@ -16,7 +16,7 @@ import type {HeaderMap, Settings} from './schema.js';
 import {readFileSync} from 'node:fs';
 import type {LimitCaps} from '../protocol/limits.js';
 import {RUN_SETTINGS, type RunSettingKey} from './run-settings.js';
-import {MAX_KEEP_WARM_MINUTES, MAX_MEMORY_LIMIT_MB, MIN_MEMORY_LIMIT_MB} from '../protocol/defaults.js';
+import {MAX_KEEP_WARM_MINUTES, MAX_MEMORY_LIMIT_MB, MAX_REQUEST_TIMEOUT_SECONDS, MIN_MEMORY_LIMIT_MB} from '../protocol/defaults.js';
 
 export interface Flags {
 	model?: string;
@@ -243,7 +243,12 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 	const requestTimeoutSeconds =
 		chosenRequestTimeout === undefined
 			? undefined
-			: checkNumber(label('--request-timeout', 'request timeout', flags.requestTimeout), chosenRequestTimeout, (n) => n > 0 && n <= 86_400, 'a number of seconds from above 0 up to 86400 (a day)');
+			: checkNumber(
+					label('--request-timeout', 'request timeout', flags.requestTimeout),
+					chosenRequestTimeout,
+					(n) => n > 0 && n <= MAX_REQUEST_TIMEOUT_SECONDS,
+					`a number of seconds from above 0 up to ${MAX_REQUEST_TIMEOUT_SECONDS} (Node's fetch waits no longer for a server's headers, or for the next part of a reply)`,
+				);
 	const chosenMemoryLimit = flags.memoryLimit ?? settings.memoryLimitMb;
 	const memoryLimitMb =
 		chosenMemoryLimit === undefined

@@ -2,7 +2,7 @@
 // back to its default when it is missing or invalid, so a hand-edited file never stops the app.
 import {z} from 'zod';
 import {BACKEND_NAMES, type BackendName} from '../protocol/backends.js';
-import {DEFAULT_MAX_DEPTH, DEFAULT_MAX_ITERATIONS, DEFAULT_TIMEOUT_SECONDS, MAX_KEEP_WARM_MINUTES, MAX_MEMORY_LIMIT_MB, MIN_MEMORY_LIMIT_MB} from '../protocol/defaults.js';
+import {DEFAULT_MAX_DEPTH, DEFAULT_MAX_ITERATIONS, DEFAULT_TIMEOUT_SECONDS, MAX_KEEP_WARM_MINUTES, MAX_MEMORY_LIMIT_MB, MAX_REQUEST_TIMEOUT_SECONDS, MIN_MEMORY_LIMIT_MB} from '../protocol/defaults.js';
 
 export type {BackendName} from '../protocol/backends.js';
 
@@ -124,7 +124,7 @@ export const settingsSchema = z
 		maxDepth: runSettingSchemas.maxDepth.catch(DEFAULT_SETTINGS.maxDepth),
 		subModel: runSettingSchemas.subModel.optional().catch(undefined),
 		timeoutSeconds: runSettingSchemas.timeoutSeconds.catch(DEFAULT_SETTINGS.timeoutSeconds),
-		requestTimeoutSeconds: z.number().positive().max(86_400).optional().catch(undefined),
+		requestTimeoutSeconds: z.number().positive().max(MAX_REQUEST_TIMEOUT_SECONDS).optional().catch(undefined),
 		memoryLimitMb: runSettingSchemas.memoryLimitMb.optional().catch(undefined),
 		keepWarmMinutes: runSettingSchemas.keepWarmMinutes.optional().catch(undefined),
 		maxBudget: runSettingSchemas.maxBudget.optional().catch(undefined),

@@ -141,6 +141,8 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 		expect(sub.stdout.trim()).toBe('went on');
 		expect(sub.stderr).toMatch(/Timed out after 0\.4s \(each of 3 tries\) waiting for/);
 		expectOneLineError((await runCli(['-b', 'demo', '--request-timeout', '0', '-p', 'q'])).stderr, /Invalid --request-timeout 0: expected a number of seconds/);
+		// Node's fetch gives up on a server's headers after 300 s (UND_ERR_HEADERS_TIMEOUT): more would be a promise not kept.
+		expectOneLineError((await runCli(['-b', 'demo', '--request-timeout', '900', '-p', 'q'])).stderr, /Invalid --request-timeout 900: expected a number of seconds from above 0 up to 300 \(Node's fetch waits no longer/);
 	});
 
 	it('--request-timeout beats the settings key and reaches every front end’s runs (mcp’s too)', async () => {

@@ -7,6 +7,8 @@ import {mainHelp, mcpHelp, serveHelp} from '../../source/cli/help.js';
 import {DEFAULT_MAX_CONTEXT_BYTES, DEFAULT_HOST, DEFAULT_MAX_CONCURRENT, DEFAULT_MAX_DEPTH, DEFAULT_MAX_ITERATIONS, DEFAULT_MCP_PORT, DEFAULT_SERVE_PORT, DEFAULT_TEMPERATURE, DEFAULT_TIMEOUT_SECONDS, DEFAULT_MEMORY_LIMIT_MB, DEFAULT_KEEP_WARM_MINUTES} from '../../source/protocol/defaults.js';
 import {DEFAULT_MAX_CONTEXT_BYTES, DEFAULT_HOST, DEFAULT_MAX_CONCURRENT, DEFAULT_MAX_DEPTH, DEFAULT_MAX_ITERATIONS, DEFAULT_MCP_PORT, DEFAULT_SERVE_PORT, DEFAULT_TEMPERATURE, DEFAULT_TIMEOUT_SECONDS, DEFAULT_MEMORY_LIMIT_MB, DEFAULT_REQUEST_TIMEOUT_SECONDS} from '../../source/protocol/defaults.js';
 import {DEFAULT_TIMEOUT_MS} from '../../source/backends/types.js';
+import {OpenAIBackend} from '../../source/backends/openai.js';
+import {AnthropicBackend} from '../../source/backends/anthropic.js';
 import {DEFAULT_MAX_SUB_CALLS} from '../../source/protocol/limits.js';
 import {DEFAULT_SETTINGS} from '../../source/settings/schema.js';
 import {DEFAULTS} from '../../source/engine/rlm.js';
@@ -41,6 +43,9 @@ describe('the defaults the help states', () => {
 		expect(DEFAULTS).toMatchObject({maxIterations: DEFAULT_MAX_ITERATIONS, maxDepth: DEFAULT_MAX_DEPTH, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS, memoryLimitMb: DEFAULT_MEMORY_LIMIT_MB, maxSubCalls: DEFAULT_MAX_SUB_CALLS});
 		expect(defaultMaxContextBytes).toBe(DEFAULT_MAX_CONTEXT_BYTES);
 		expect(DEFAULT_TIMEOUT_MS).toBe(DEFAULT_REQUEST_TIMEOUT_SECONDS * 1000);
+		// A library user's longer timeout is lowered to what Node's fetch honours (300 s).
+		expect(new OpenAIBackend({baseURL: 'http://127.0.0.1:9/v1', timeoutMs: 900_000}).timeoutMs).toBe(300_000);
+		expect(new AnthropicBackend({baseURL: 'http://127.0.0.1:9', timeoutMs: 900_000}).timeoutMs).toBe(300_000);
 	});
 
 	it.each(STATED)('--help and the README state %s [default: %s]', (flag, value) => {

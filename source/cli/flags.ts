@@ -89,6 +89,8 @@ const FLAG_QUANTITIES: Partial<Record<NumberFlag, Quantity>> = {
 	port: 'plain',
 	timeout: 'seconds',
 	maxTimeout: 'seconds',
+	requestTimeout: 'seconds',
+	keepWarm: 'plain',
 	memoryLimit: 'megabytes',
 	maxBudget: 'usd',
 	totalBudget: 'usd',

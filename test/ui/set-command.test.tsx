@@ -350,6 +350,18 @@ describe('/set in the app', () => {
 	});
 });
 
+describe('/set keep-warm', () => {
+	it('is saved and says it acts when the app quits, not from the next question (the engine never sees it)', () => {
+		const configured: unknown[] = [];
+		const said: string[] = [];
+		const context = {rlm: {configure: (patch: unknown) => configured.push(patch)}, settings, env: {}, backend: 'openai', cwd: dir, say: (_kind: string, text: string) => said.push(text)} as unknown as CommandContext;
+		applySetting(context, 'keepWarmMinutes', 5);
+		expect(said.at(-1)).toBe('keep-warm: 5 min (saved; when the app quits).');
+		expect(configured).toEqual([]);
+		expect(openSettings({cwd: path.join(dir, 'config')}).get().keepWarmMinutes).toBe(5);
+	});
+});
+
 describe('/set memory-limit with the real engine', () => {
 	it("reaches the session's REPL already running: its next block runs under the new limit; /unset brings back 1024", async () => {
 		const server = await startFakeLlmServer({models: ['root-model']});

@@ -69,7 +69,9 @@ export function applySetting(context: CommandContext, key: RunSettingKey, value:
 	context.settings.save({[key]: value});
 	const shown = formatRunSetting(setting, value ?? runSettingDefault(key));
 	const means = value === undefined ? defaultMeaning(key) : undefined;
-	context.say('info', value === undefined ? `${setting.name}: back to its default, ${shown}${means ? `: ${means}` : ''} (saved).` : `${setting.name}: ${shown} (saved; from the next question).`);
+	// keep-warm acts when the app quits; every other setting from the next question.
+	const when = key === 'keepWarmMinutes' ? 'when the app quits' : 'from the next question';
+	context.say('info', value === undefined ? `${setting.name}: back to its default, ${shown}${means ? `: ${means}` : ''} (saved).` : `${setting.name}: ${shown} (saved; ${when}).`);
 }
 
 /**

@@ -75,6 +75,10 @@ export function warmSocketPath(dir: string): string | null {
 	return Buffer.byteLength(socket) + 9 <= maxSocketPathBytes ? socket : null;
 }
 
+/** A socket younger than this, in ms, is never taken for a dead host's: a spare binds and listens
+ * in one step, but a listing read at that moment may not show it listening yet. */
+const freshSocketMs = 10_000;
+
 /**
  * Whether a host is listening on `socket`, without connecting (a connection would claim it): Linux
  * lists bound sockets in /proc/net/unix. A socket file nobody listens on is removed. Where that
@@ -89,17 +93,22 @@ export function warmHostListening(socket: string): boolean {
 		return false;
 	}
 	if (!stat.isSocket()) return true; // not ours to remove; no spare can bind there either
-	let table: string;
+	const age = Date.now() - stat.mtimeMs;
+	let listening: boolean;
 	try {
-		table = fs.readFileSync('/proc/net/unix', 'utf8');
+		// The list is read in parts, and sockets that come and go between two reads can push a line
+		// out of both (seq_file over a hash table): a host is taken for dead only if three reads miss it.
+		listening = [0, 1, 2].some(() => listsListening(fs.readFileSync('/proc/net/unix', 'utf8'), socket));
 	} catch {
 		// No list (not Linux): a socket bound longer ago than any spare waits is a dead one's.
-		if (Date.now() - stat.mtimeMs <= (MAX_KEEP_WARM_MINUTES + 1) * 60_000) return true;
-		fs.rmSync(socket, {force: true});
-		return false;
+		listening = age <= (MAX_KEEP_WARM_MINUTES + 1) * 60_000;
 	}
-	// Flags 00010000 (__SO_ACCEPTCON): a listening socket.
-	const listening = table.split('\n').some((line) => line.endsWith(` ${socket}`) && line.split(/\s+/)[3] === '00010000');
-	if (!listening) fs.rmSync(socket, {force: true});
-	return listening;
+	if (listening || age < freshSocketMs) return true;
+	fs.rmSync(socket, {force: true});
+	return false;
+}
+
+/** Whether /proc/net/unix's `table` has `socket` listening (flags 00010000, __SO_ACCEPTCON). */
+function listsListening(table: string, socket: string): boolean {
+	return table.split('\n').some((line) => line.endsWith(` ${socket}`) && line.split(/\s+/)[3] === '00010000');
 }

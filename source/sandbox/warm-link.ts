@@ -12,8 +12,9 @@ import {warmArgs} from './host-channel.js';
 import type {ParentMessage} from './protocol.js';
 import {checkWarmDir, warmDir, warmSocketPath, warmTag} from './warm-dir.js';
 
-/** How long a warm host has to say hello, in ms; a listener that does not is not one of ours. */
-export const helloTimeoutMs = 1_000;
+/** How long a warm host has to say hello, in ms; a listener that does not is not one of ours. Its
+ * main thread answers at once; the margin is for a loaded machine. */
+export const helloTimeoutMs = 3_000;
 
 /**
  * The warm host waiting in `dir` (default: warmDir()) for this build, claimed; null when there is

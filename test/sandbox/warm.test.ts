@@ -162,6 +162,11 @@ describe('a spare nobody claims', () => {
 		spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(socket)}, () => process.kill(process.pid, 'SIGKILL'))`], {stdio: 'ignore', env: {}});
 		expect(fs.lstatSync(socket).isSocket()).toBe(true);
 		expect(await claimWarmHost(dir)).toBeNull();
+		// Just bound, it may be a spare between its bind and its listen: it is left alone for now.
+		expect(leaveWarmSpare({idleMs: 600_000, cacheDir: testCacheDir, dir})).toEqual({left: false});
+		expect(fs.lstatSync(socket).isSocket()).toBe(true);
+		const aMinuteAgo = new Date(Date.now() - 60_000);
+		fs.utimesSync(socket, aMinuteAgo, aMinuteAgo);
 		const pid = await leaveSpare(dir);
 		const sandbox = await Sandbox.start({cacheDir: testCacheDir, claimWarm: {dir}});
 		try {

@@ -28,12 +28,9 @@ export function hostArgs(snapshot: string | null): string[] {
 		// `npm run bench` 1.3x slower than in a bare Pyodide.
 		'--single-threaded-gc',
 		'--wasm-num-compilation-tasks=1',
-		// A young generation of 2 MB per semi-space instead of up to 16: the worker's JavaScript is
-		// Pyodide's glue, whose garbage is small; less resident, Python as fast (npm run bench: 1 MB
-		// held about 9 MB less than V8's default). 2 MB rather than 1: a snapshot restore then spends
-		// about 16 ms less collecting (Sandbox.start to ready 360 -> 344 ms) for about 2 MB more at the
-		// host's peak and 3 MB more idle.
-		'--max-semi-space-size=2',
+		// A young generation of 1 MB per semi-space instead of up to 16: the worker's JavaScript is
+		// Pyodide's glue, whose garbage is small; about 9 MB less resident, Python as fast (npm run bench).
+		'--max-semi-space-size=1',
 		// Lets the worker collect the start's garbage once it is ready (worker.ts): an idle host then
 		// holds about 30 MB less. Python reaches no JavaScript global, this one included.
 		'--expose-gc',

@@ -3,11 +3,9 @@
 // so it can interrupt Python (shared interrupt buffer) and wake a worker blocked on a sub-call.
 // Its parent is the process that spawned it, or the one that claimed it as a warm host
 // (host-channel.ts).
-import fs from 'node:fs';
-import path from 'node:path';
-import {MessageChannel, Worker, type MessagePort} from 'node:worker_threads';
+import {MessageChannel, Worker} from 'node:worker_threads';
 import {openParentChannel} from './host-channel.js';
-import {CTL, bigReplyChars, hostMemorySlackBytes, type CompiledWasm, type HostMessage, type ParentMessage} from './protocol.js';
+import {CTL, bigReplyChars, hostMemorySlackBytes, type HostMessage, type ParentMessage} from './protocol.js';
 
 const ctlBuffer = new SharedArrayBuffer(CTL.size * 4);
 const ctl = new Int32Array(ctlBuffer);
@@ -53,60 +51,10 @@ function stopWatchingMemory(): void {
 }
 const {port1: replyPort, port2: workerReplyPort} = new MessageChannel();
 
-/** WebAssembly as far as this file uses it (the project's TypeScript libs do not declare it). */
-declare const WebAssembly: {
-	compile(bytes: Uint8Array): Promise<object>;
-	Memory: new (descriptor: {initial: number}) => {buffer: ArrayBuffer};
-};
-
-const wasmPageBytes = 65_536;
-
-/**
- * Reads and compiles Pyodide's Wasm module on this thread (V8 compiles in the background) while the
- * worker thread boots and loads Pyodide's JavaScript, and hands the module to the worker, which
- * instantiates it (worker.ts withHostCompiledWasm) instead of compiling the same bytes itself once
- * Pyodide asks for them. A compile that fails sends `module: null`: the worker then compiles as
- * Pyodide does. Measured (npm run bench, startup): the sandbox is ready about 30 ms sooner, and its
- * first operation no longer waits about 90 ms behind V8's work on a module the worker compiled.
- *
- * The file's bytes (about 9 MB; the compiled module keeps its own copy) are read into a
- * WebAssembly.Memory, whose pages come straight from the system and go back to it when collected
- * right after the compile. In a buffer from the allocator, freed that early, they left an idle host
- * about 15 MB bigger; kept until the worker is ready, they added 9 MB to the host's peak.
- */
-function compileWasmFor(port: MessagePort, pyodideDir: string): void {
-	const compile = async (): Promise<CompiledWasm> => {
-		const file = await fs.promises.open(path.join(pyodideDir, 'pyodide.asm.wasm'), 'r');
-		try {
-			const {size} = await file.stat();
-			const bytes = new Uint8Array(new WebAssembly.Memory({initial: Math.ceil(size / wasmPageBytes)}).buffer, 0, size);
-			for (let at = 0; at < size; ) {
-				const {bytesRead} = await file.read(bytes, at, size - at, at);
-				if (bytesRead === 0) throw new Error('pyodide.asm.wasm was cut short while read');
-				at += bytesRead;
-			}
-			return {module: await WebAssembly.compile(bytes), byteLength: size};
-		} finally {
-			await file.close();
-		}
-	};
-	void compile()
-		.then(
-			(compiled) => port.postMessage(compiled),
-			() => port.postMessage({module: null, byteLength: 0} satisfies CompiledWasm),
-		)
-		.finally(() => {
-			port.close();
-			setImmediate(() => collectGarbage?.());
-		});
-}
-
 function start(message: Extract<ParentMessage, {t: 'start'}>): void {
-	const {port1: wasmPort, port2: workerWasmPort} = new MessageChannel();
-	compileWasmFor(wasmPort, message.init.pyodideDir);
 	worker = new Worker(new URL('./worker.js', import.meta.url), {
-		workerData: {init: message.init, ctl: ctlBuffer, replyPort: workerReplyPort, wasmPort: workerWasmPort},
-		transferList: [workerReplyPort, workerWasmPort],
+		workerData: {init: message.init, ctl: ctlBuffer, replyPort: workerReplyPort},
+		transferList: [workerReplyPort],
 		stdout: true,
 		stderr: true,
 		env: {},

@@ -18,14 +18,6 @@ export interface WorkerInit {
 	snapshotTag: string;
 }
 
-/** Host -> worker, once, on the port in the worker's data: Pyodide's Wasm module compiled by the
- * host's main thread (a WebAssembly.Module), or null when that failed; `byteLength`: the size of
- * the .wasm file it was compiled from. */
-export interface CompiledWasm {
-	module: object | null;
-	byteLength: number;
-}
-
 /** How the context's bytes are laid out: see context-encoding.ts. */
 export type ContextKind = 'none' | 'str' | 'dict' | 'json';
 

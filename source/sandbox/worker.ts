@@ -8,7 +8,7 @@ import path from 'node:path';
 import url from 'node:url';
 import {isAscii} from 'node:buffer';
 import {parentPort, workerData, receiveMessageOnPort, type MessagePort} from 'node:worker_threads';
-import {CONTEXT_FD, CTL, bigReplyChars, bridgeFunctions, type CompiledWasm, type HostMessage, type ParentMessage, type WorkerInit, type WorkerRunResult} from './protocol.js';
+import {CONTEXT_FD, CTL, bigReplyChars, bridgeFunctions, type HostMessage, type ParentMessage, type WorkerInit, type WorkerRunResult} from './protocol.js';
 import {OutputCapture, type StreamName} from './output.js';
 import {withSnapshotFile} from './snapshot-file.js';
 import {isStackOverflow} from './notices.js';
@@ -17,8 +17,6 @@ interface WorkerData {
 	init: WorkerInit;
 	ctl: SharedArrayBuffer;
 	replyPort: MessagePort;
-	/** Brings one CompiledWasm from the host (host.ts compileWasmFor). */
-	wasmPort: MessagePort;
 }
 
 // Minimal view of the Pyodide API this file uses (the package's own types are not imported so
@@ -273,49 +271,12 @@ const host = Object.freeze(Object.assign(Object.create(null), {call: bridgeCall,
 
 const jsglobals = Object.freeze(Object.create(null));
 
-/** The module the host compiled while this thread booted; null if it could not. */
-const hostCompiledWasm = new Promise<CompiledWasm>((resolve) => {
-	data.wasmPort.once('message', (message: CompiledWasm) => resolve(message));
-	data.wasmPort.once('close', () => resolve({module: null, byteLength: 0}));
-}).finally(() => data.wasmPort.close());
-
-/** WebAssembly as far as withHostCompiledWasm uses it. */
-const wasmApi = (globalThis as unknown as {WebAssembly: {instantiate: (source: unknown, imports?: object) => Promise<unknown>}}).WebAssembly;
-const instantiate = wasmApi.instantiate;
-
-/**
- * Pyodide's own `instantiateWasm` hook (emscripten-settings.ts) reads pyodide.asm.wasm, adds its
- * imports and calls WebAssembly.instantiate(bytes, imports), which compiles the bytes first. While
- * that hook runs, this swaps the compile for the host's module (compiled meanwhile from the same
- * file): its one WebAssembly.instantiate call gets back {module, instance} from that module and the
- * same imports. Everything else about the load is Pyodide's own.
- */
-function withHostCompiledWasm(create: (settings: any) => Promise<unknown>): (settings: any) => Promise<unknown> {
-	return (settings) => {
-		const instantiateWasm = settings.instantiateWasm as ((imports: object, onReady: unknown) => unknown) | undefined;
-		if (typeof instantiateWasm !== 'function') return create(settings);
-		settings.instantiateWasm = (imports: object, onReady: unknown) => {
-			wasmApi.instantiate = async (source: unknown, sourceImports?: object) => {
-				wasmApi.instantiate = instantiate;
-				const compiled = await hostCompiledWasm;
-				const byteLength = ArrayBuffer.isView(source) || source instanceof ArrayBuffer ? source.byteLength : -1;
-				if (compiled.module === null || byteLength !== compiled.byteLength) return instantiate(source, sourceImports);
-				return {module: compiled.module, instance: await instantiate(compiled.module, sourceImports)};
-			};
-			return instantiateWasm(imports, onReady);
-		};
-		return create(settings);
-	};
-}
-
 async function load(): Promise<{py: PyodideLike; fromSnapshot: boolean; note?: string}> {
 	const {init} = data;
-	const [{loadPyodide}, {default: createPyodideModule}] = (await Promise.all([
-		import(url.pathToFileURL(path.join(init.pyodideDir, 'pyodide.mjs')).href),
-		import(url.pathToFileURL(path.join(init.pyodideDir, 'pyodide.asm.mjs')).href),
-	])) as [{loadPyodide: LoadPyodide}, {default: (settings: any) => Promise<unknown>}];
+	const {loadPyodide} = (await import(url.pathToFileURL(path.join(init.pyodideDir, 'pyodide.mjs')).href)) as {
+		loadPyodide: (options: object) => Promise<PyodideLike>;
+	};
 	const base = {
-		createPyodideModule: withHostCompiledWasm(createPyodideModule),
 		indexURL: init.pyodideDir,
 		jsglobals,
 		env: {HOME: '/home/pyodide'},
@@ -324,19 +285,6 @@ async function load(): Promise<{py: PyodideLike; fromSnapshot: boolean; note?: s
 		stdin: () => null,
 		checkAPIVersion: true,
 	};
-	try {
-		return await loadWith(loadPyodide, base);
-	} finally {
-		// The swap is for Pyodide's one instantiation; nothing after it compiles through it.
-		wasmApi.instantiate = instantiate;
-	}
-}
-
-type LoadPyodide = (options: object) => Promise<PyodideLike>;
-
-/** Loads Pyodide from the snapshot when there is a usable one, else cold (then makes the snapshot). */
-async function loadWith(loadPyodide: LoadPyodide, base: object): Promise<{py: PyodideLike; fromSnapshot: boolean; note?: string}> {
-	const {init} = data;
 	let note: string | undefined;
 	if (init.snapshotPath) {
 		try {

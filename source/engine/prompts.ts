@@ -156,7 +156,7 @@ export const noCodeNudge =
 
 /**
  * An answer submitted empty (llm_output(""), FINAL(""), FINAL_VAR of "", answer["content"] = ""
- * with ready) is not taken: the model is told and the run goes on, within its iterations; out of
+ * with ready; None, an empty container, text with nothing visible: visible-text.ts) is not taken: the model is told and the run goes on, within its iterations; out of
  * them, the one forced final call asks for the answer as usual. The original RLM passes an empty
  * final answer over silently (it takes only a truthy one).
  */

@@ -19,6 +19,7 @@ import {clipToFit, compactionLimit, compactMessages, type Compacted} from './com
 import {readReply, trimAfterLastBlock, withoutRunnableCode} from './parse.js';
 import {bestPartialAnswer, replyWords} from './best-answer.js';
 import {findProseFinal} from './prose-final.js';
+import {hasVisibleText} from './visible-text.js';
 import {
 	emptyAnswerNote,
 	feedbackMessage,
@@ -360,7 +361,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			...(engine.options.hostTools ? {onTool: hostToolHandler(engine, {runId, iteration, block}, engine.options.hostTools)} : {}),
 		});
 		// An answer submitted empty is no answer: the block's output says so, and the run goes on.
-		const result = ran.final !== null && !ran.final.trim() ? {...ran, final: null, stderr: `${ran.stderr}${ran.stderr && !ran.stderr.endsWith('\n') ? '\n' : ''}${emptyAnswerNote}\n`} : ran;
+		const result = ran.final !== null && !hasVisibleText(ran.final) ? {...ran, final: null, stderr: `${ran.stderr}${ran.stderr && !ran.stderr.endsWith('\n') ? '\n' : ''}${emptyAnswerNote}\n`} : ran;
 		draft = result.answerDraft ?? null;
 		if (result.stdout.trim()) lastStdout = result.stdout.trim();
 		// The REPL saw its signal abort, not why: a run-wide limit names itself (the user did not cancel).
@@ -538,7 +539,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				if (prose?.kind === 'var') {
 					const result = await runBlock(`FINAL_VAR(${JSON.stringify(prose.name)})`);
 					final = result.final;
-				} else if (prose?.kind === 'text' && reading.blocks.length === 0 && !cut && !prose.text.trim()) {
+				} else if (prose?.kind === 'text' && reading.blocks.length === 0 && !cut && !hasVisibleText(prose.text)) {
 					record.executionTimeMs = performance.now() - iterationStarted;
 					push({role: 'user', content: `${emptyAnswerNote}\n\n${turnReminder(iteration + 1, maxIterations)}`});
 					continue;

@@ -135,6 +135,16 @@ def _to_text(value):
     return str(value)
 
 
+def _answer_text(value):
+    """A submitted answer as text; None and an empty container are no answer (""), which the engine
+    refuses, while a falsy value that says something (0, False, 0.0) is kept as its text."""
+    if value is None:
+        return ""
+    if isinstance(value, (str, bytes, bytearray, dict, list, tuple, set, frozenset)) and len(value) == 0:
+        return ""
+    return _to_text(value)
+
+
 def _flush():
     for stream in (sys.stdout, sys.stderr):
         try:
@@ -239,7 +249,7 @@ def llm_output(answer):
                 "Pass your result itself, e.g. llm_output(result)."
             )
         answer = content
-    text = _to_text(answer)
+    text = _answer_text(answer)
     _st.answer["content"] = text
     _st.answer["ready"] = True
     _st.final = text
@@ -783,7 +793,7 @@ def run(code):
     final = _st.final
     current = ns.get("answer")
     if final is None and isinstance(current, dict) and current.get("ready"):
-        final = _to_text(current.get("content", ""))
+        final = _answer_text(current.get("content", ""))
     if current is not _st.answer and isinstance(current, dict):
         _st.answer["content"] = current.get("content", "")
         _st.answer["ready"] = bool(current.get("ready"))

@@ -310,6 +310,15 @@ describe('an empty final answer', () => {
 		['FINAL_VAR of an empty string', '```repl\nresult = ""\nFINAL_VAR("result")\n```'],
 		['FINAL_VAR in prose', '```repl\nresult = ""\n```\n\nFINAL_VAR(result)'],
 		['FINAL("") in prose', 'Nothing found.\n\nFINAL("")'],
+		['llm_output(None)', '```repl\nllm_output(None)\n```'],
+		['FINAL_VAR(None)', '```repl\nFINAL_VAR(None)\n```'],
+		['FINAL_VAR of a variable holding None', '```repl\nresult = None\nFINAL_VAR("result")\n```'],
+		['llm_output([])', '```repl\nllm_output([])\n```'],
+		['llm_output({})', '```repl\nllm_output({})\n```'],
+		['the answer dict with content None', '```repl\nanswer["content"] = None\nanswer["ready"] = True\n```'],
+		['FINAL of a zero-width space in code', '```repl\nFINAL("\\u200b")\n```'],
+		['FINAL of zero-width and format characters in code', '```repl\nllm_output(" \\u200b\\u200d\\u2060\\ufeff\\u00a0\\u3000\\n")\n```'],
+		['FINAL of a zero-width space in prose', 'Nothing found.\n\nFINAL("\u200b")'],
 	] as const;
 
 	it.each(EMPTY_ANSWERS)('%s is not taken: the model is told and the run goes on to a real answer', async (_way, reply) => {
@@ -321,6 +330,18 @@ describe('an empty final answer', () => {
 		expect(told).toContain('Your final answer is empty, so it was not taken and the run goes on');
 		expect(told).toContain('[Turn 2/4]');
 		expect(of(events, 'code.done').every((e) => e.final === null || e.final === 'the real answer')).toBe(true);
+	});
+
+	it.each([
+		['llm_output(0)', '0'],
+		['llm_output(False)', 'False'],
+		['result = 0.0\nFINAL_VAR("result")', '0.0'],
+		['llm_output("a\\u200db")', 'a\u200db'],
+	])('a falsy or mostly invisible answer that says something is taken: %s', async (code, expected) => {
+		const {result, roots} = await run('openai', () => repl(code));
+		expect(result.status).toBe('answered');
+		expect(result.response).toBe(expected);
+		expect(roots).toHaveLength(1);
 	});
 
 	it('on the last iteration, it is not taken either: the one out-of-turns call gives the answer', async () => {

@@ -118,6 +118,8 @@ export const responsesRequestSchema = z.looseObject({
 	previous_response_id: z.string().nullish(),
 	conversation: z.unknown().optional(),
 	background: z.boolean().nullish(),
+	top_logprobs: z.number().int().min(0).nullish(),
+	include: z.array(z.string()).nullish(),
 	text: z.looseObject({format: responsesTextFormat.nullish()}).nullish(),
 	rlm: rlmFieldSchema,
 });
@@ -177,9 +179,18 @@ export function chatTurns(request: ChatRequest): TextMessage[] {
 	});
 }
 
-/** Responses input as text turns. @throws UnsupportedError for tools, stored state and non-text parts. */
+/** The Responses API's way to ask for logprobs: `include: ["message.output_text.logprobs"]`. */
+const LOGPROBS_INCLUDE = 'message.output_text.logprobs';
+
+/** Responses input as text turns. @throws UnsupportedError for tools, logprobs, stored state and
+ * non-text parts. */
 export function responsesTurns(request: ResponsesRequest): TextMessage[] {
 	if (request.tools?.length) throw new UnsupportedError('Tools are not supported: an RLM answers by running its own code; send the request without `tools`.', 'tools');
+	if ((request.top_logprobs ?? 0) > 0 || request.include?.includes(LOGPROBS_INCLUDE))
+		throw new UnsupportedError(
+			`logprobs are not supported: the answer comes from an RLM run of many model calls, not from one sampling; send the request without ${(request.top_logprobs ?? 0) > 0 ? '`top_logprobs`' : `"${LOGPROBS_INCLUDE}" in \`include\``}.`,
+			(request.top_logprobs ?? 0) > 0 ? 'top_logprobs' : 'include',
+		);
 	if (request.previous_response_id || request.conversation)
 		throw new UnsupportedError('rlm-tui serve stores no responses: send the whole conversation in `input` instead of previous_response_id or conversation.', request.previous_response_id ? 'previous_response_id' : 'conversation');
 	if (request.background) throw new UnsupportedError('Background responses are not supported: stream instead (`stream: true`).', 'background');

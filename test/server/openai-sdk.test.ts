@@ -121,6 +121,12 @@ describe('what rlm-tui does not serve is refused with a clear 400', () => {
 		const client = clientFor(await serve());
 		await expect(client.chat.completions.create({model: 'rlm', messages: ask('q'), logprobs: true})).rejects.toMatchObject({status: 400, param: 'logprobs', message: expect.stringMatching(/logprobs are not supported/)});
 		await expect(client.chat.completions.create({model: 'rlm', messages: ask('q'), top_logprobs: 3})).rejects.toMatchObject({status: 400, param: 'top_logprobs'});
+		await expect(client.responses.create({model: 'rlm', input: 'q', top_logprobs: 2})).rejects.toMatchObject({status: 400, param: 'top_logprobs', message: expect.stringMatching(/logprobs are not supported.*`top_logprobs`/)});
+		await expect(client.responses.create({model: 'rlm', input: 'q', include: ['message.output_text.logprobs'], stream: true})).rejects.toMatchObject({
+			status: 400,
+			param: 'include',
+			message: expect.stringMatching(/logprobs are not supported.*"message\.output_text\.logprobs" in `include`/),
+		});
 		await expect(client.chat.completions.create({model: 'rlm', messages: ask('q'), modalities: ['text', 'audio'], audio: {voice: 'alloy', format: 'wav'}})).rejects.toMatchObject({status: 400, param: 'modalities', message: expect.stringMatching(/Audio output is not supported/)});
 		await expect(client.chat.completions.create({model: 'rlm', messages: ask('q'), stop: 42 as unknown as string})).rejects.toMatchObject({status: 400, param: 'stop'});
 	});
@@ -169,6 +175,13 @@ describe('what rlm-tui does not serve is refused with a clear 400', () => {
 		let text = '';
 		for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
 		expect(text).toBe('Paris is the ');
+	});
+
+	it('Responses: accepts top_logprobs 0 and the include values that ask for no logprobs (the AI SDK sends reasoning.encrypted_content)', async () => {
+		llm.setResponder(scripted({root: () => repl('llm_output("fine")')}));
+		const client = clientFor(await serve());
+		const response = await client.responses.create({model: 'rlm', input: 'q', top_logprobs: 0, include: ['reasoning.encrypted_content'], store: false});
+		expect(response.output_text).toBe('fine');
 	});
 
 	it('accepts stream: null, as the spec allows', async () => {

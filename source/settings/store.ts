@@ -4,11 +4,13 @@
 import fs from 'node:fs';
 import Conf from 'conf';
 import {looksSecret} from '../protocol/redact.js';
+import {droppedSettingsNotice} from './file-problems.js';
 import {parseSettings, type Settings} from './schema.js';
 
 export interface SettingsStore {
 	readonly path: string;
-	/** Set when something about the file needed attention (moved aside, unreadable). */
+	/** Set when something about the file needed attention (moved aside, unreadable, values out of
+	 * range or of the wrong type ignored), in one line. */
 	readonly notice?: string;
 	get(): Settings;
 	save(patch: Partial<Settings>): void;
@@ -146,6 +148,7 @@ export function openSettings(options: OpenSettingsOptions = {}): SettingsStore {
 	} else {
 		try {
 			initial = conf.store;
+			notice = droppedSettingsNotice(conf.path, stripSecrets(initial));
 		} catch (error) {
 			notice = `Settings file ${conf.path} could not be read (${(error as Error).message.split('\n')[0]}); using defaults.`;
 		}

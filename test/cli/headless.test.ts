@@ -145,6 +145,16 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 		expectOneLineError((await runCli(['-b', 'demo', '--request-timeout', '900', '-p', 'q'])).stderr, /Invalid --request-timeout 900: expected a number of seconds from above 0 up to 300 \(Node's fetch waits no longer/);
 	});
 
+	it('a settings value out of range is named in one line and the run goes on with the default', async () => {
+		const env = cleanEnv();
+		mkdirSync(join(env.XDG_CONFIG_HOME!, 'rlm-tui'), {recursive: true});
+		writeFileSync(join(env.XDG_CONFIG_HOME!, 'rlm-tui', 'settings.json'), JSON.stringify({requestTimeoutSeconds: 400}));
+		const result = await runCli(['-b', 'demo', '-p', 'the the the cat'], {env});
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain('the');
+		expectOneLineError(result.stderr, /^rlm-tui: Settings file .*settings\.json: "requestTimeoutSeconds": 400 is not a number above 0, at most 300\. It was ignored and the default is used\.$/);
+	});
+
 	it('--request-timeout beats the settings key and reaches every front end’s runs (mcp’s too)', async () => {
 		const {resolveConfig} = await import('../../source/settings/resolve.js');
 		const {parseSettings} = await import('../../source/settings/schema.js');

@@ -136,8 +136,51 @@ describe('settings store', () => {
 	it('keeps invalid fields from breaking valid ones in the file', () => {
 		fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({maxIterations: -4, maxDepth: 3}));
 		const store = openSettings({cwd: dir});
-		expect(store.notice).toBeUndefined();
+		expect(store.notice).toBe(`Settings file ${store.path}: "maxIterations": -4 is not a whole number from 1 to 10000. It was ignored and the default is used.`);
 		expect(store.get()).toMatchObject({maxIterations: 30, maxDepth: 3});
+	});
+
+	it('names every value out of range or of the wrong type it ignores, in one line, and goes on with the defaults', () => {
+		const file = {
+			keepWarmMinutes: 500,
+			requestTimeoutSeconds: 400,
+			maxDepth: 'deep',
+			theme: 'blue',
+			compaction: 'yes',
+			maxTokens: 0,
+			models: {openai: ''},
+			subBaseURL: 'not a url',
+			maxIterations: 12,
+			subModel: null,
+		};
+		fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(file));
+		const store = openSettings({cwd: dir});
+		const notice = store.notice!;
+		expect(notice).not.toContain('\n');
+		expect(notice.startsWith(`Settings file ${store.path}: `)).toBe(true);
+		for (const phrase of [
+			'"keepWarmMinutes": 500 is not a whole number from 0 to',
+			'"requestTimeoutSeconds": 400 is not a number above 0, at most 300',
+			'"maxDepth": "deep" is not a whole number from 1 to 100',
+			'"theme": "blue" is not one of "dark", "light"',
+			'"compaction": "yes" is not true or false',
+			'"maxTokens": 0 is not a whole number at least 1',
+			'"models.openai": "" is not text of 1 to 500 characters',
+			'"subBaseURL": "not a url" is not a URL',
+		])
+			expect(notice).toContain(phrase);
+		expect(notice).toMatch(/They were ignored and the defaults are used\.$/);
+		// A valid value and a null (not set) are not named; the run goes on with the defaults.
+		expect(notice).not.toMatch(/maxIterations|subModel/);
+		const settings = store.get();
+		expect(settings).toMatchObject({maxIterations: 12, maxDepth: 1, theme: 'dark', models: {}});
+		expect(settings.keepWarmMinutes).toBeUndefined();
+		expect(settings.requestTimeoutSeconds).toBeUndefined();
+	});
+
+	it('says nothing of a file whose values are all accepted', () => {
+		fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({maxIterations: 12, keepWarmMinutes: 5, requestTimeoutSeconds: 300, backend: 'demo', models: {openai: 'qwen'}, allowModels: ['a']}));
+		expect(openSettings({cwd: dir}).notice).toBeUndefined();
 	});
 
 	it('honours XDG_CONFIG_HOME when no cwd is given', () => {

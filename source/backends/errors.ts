@@ -250,7 +250,8 @@ function describeError(error: unknown, context: ErrorContext): BackendError {
 		return new BackendError(sentence(`Not found at ${at} (404): ${what}`), 'not_found', status, 'Check the model name (-m) and the base URL (-u).');
 	}
 	if (status === 429) {
-		return new BackendError(sentence(`Rate limited by ${labelOf(context)} at ${at} (429)${saidPart}`), 'rate_limited', status, 'Wait a moment and try again.');
+		// A wait the server names is the advice: "wait a moment" would contradict an hour.
+		return new BackendError(sentence(`Rate limited by ${labelOf(context)} at ${at} (429)${saidPart}`), 'rate_limited', status, wait ? 'Try again once that wait is over.' : 'Wait a moment and try again.');
 	}
 	if (status === 408) {
 		return new BackendError(sentence(`Timed out at ${at} (408)${saidPart}`), 'timeout', status);

@@ -177,6 +177,7 @@ describe('OpenAIBackend against the fake server', () => {
 		expect(error.status).toBe(429);
 		expect(error.message).toContain('Rate limit reached for requests');
 		expect(server.requests).toHaveLength(2);
+		expect(error.advice).toBe('Wait a moment and try again.');
 	});
 
 	it('reports a 5xx that persists as a server error with status and message', async () => {

@@ -292,6 +292,8 @@ describe('retries as the server asks', () => {
 		const error = await caught(collectStream(backendFor(api).stream(messages, {model: 'm'})));
 		expect(error.code).toBe('rate_limited');
 		expect(error.message).toMatch(/\(429\): Rate limit reached for requests\. The server asks to wait 60 min before a retry \(retry-after\), so it was not retried\.$/);
+		// The advice does not contradict the wait (it said "Wait a moment and try again.").
+		expect(error.advice).toBe('Try again once that wait is over.');
 		expect(server.requests).toHaveLength(1);
 		replies({status: 503, message: 'down for maintenance', headers: {'retry-after-ms': String(3 * 3600_000)}}, {text: 'not reached'});
 		expect((await caught(collectStream(backendFor(api).stream(messages, {model: 'm'})))).message).toMatch(/\(503\): down for maintenance\. The server asks to wait 3 h before a retry/);

@@ -156,8 +156,11 @@ export function parseCli(argv: string[] = process.argv.slice(2)): Cli {
 	try {
 		parsed = parseWithMeow(argv);
 	} catch (error) {
-		// meow throws for a flag given twice that takes one value.
-		throw new UsageError(error instanceof Error ? error.message.replace(/^The flag /, '') : String(error));
+		// meow throws for a flag given twice that takes one value, naming it by its key (--backendUrl).
+		const message = error instanceof Error ? error.message : String(error);
+		const twice = /^The flag --(\w+) can only be set once\.?$/.exec(message);
+		if (twice && twice[1]! in flagDefinitions) throw new UsageError(`${display(twice[1] as keyof typeof flagDefinitions)} can only be set once`);
+		throw new UsageError(message.replace(/^The flag /, ''));
 	}
 	checkUnknownFlags(parsed.flags);
 	checkMissingValues(argv);

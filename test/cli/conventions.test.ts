@@ -91,6 +91,14 @@ describe('a mistake gets one line that names it', () => {
 		oneLine((await runCli(['serve', '-b', 'demo', '--port', '0', '--cors', '*'])).stderr, /--cors "\*" .*--token/);
 	});
 
+	it('a flag that takes one value, given twice, is named as it is typed', async () => {
+		const twice = await runCli(['-u', 'http://a', '-u', 'http://b', '-p', 'hi']);
+		expect(twice.code).not.toBe(0);
+		oneLine(twice.stderr, /^rlm-tui: -u\/--backend-url can only be set once/);
+		oneLine((await runCli(['-b', 'demo', '--max-depth', '2', '--max-depth', '3', '-p', 'q'])).stderr, /^rlm-tui: --max-depth can only be set once/);
+		expect(twice.stderr).not.toMatch(/backendUrl|maxDepth/);
+	});
+
 	it('-m, -p and -c without their value say so', async () => {
 		oneLine((await runCli(['-m'])).stderr, /-m\/--model needs a value/);
 		oneLine((await runCli(['-m', '-p', 'q'])).stderr, /-m\/--model needs a value/);

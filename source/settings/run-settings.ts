@@ -136,7 +136,7 @@ const DEFAULT_MEANS: Partial<Record<RunSettingKey, string>> = {
 	allowModels: 'model= may name only the root model and the sub-model',
 };
 
-/** `allow-models: back to its default, (none): model= may name only …` when that needs saying. */
+/** `allow-models: back to its default: none, so model= may name only …` when that needs saying. */
 export const defaultMeaning = (key: RunSettingKey): string | undefined => DEFAULT_MEANS[key];
 
 /** A value as the settings view shows it: `30 s`, `$0.50`, `a, b`, `on`, or what having none

@@ -211,18 +211,27 @@ describe('/set in the app', () => {
 		h.write('/set allow-models gpt-4o-mini\r');
 		await h.waitForFrame((f) => f.includes('allow-models: gpt-4o-mini (saved'));
 		h.write('/set allow-models ""\r');
-		await h.waitForFrame((f) => flat(f).includes('allow-models: back to its default, (none): model= may name only the root model and the sub-model (saved).'));
+		await h.waitForFrame((f) => flat(f).includes('allow-models: back to its default: none, so model= may name only the root model and the sub-model (saved).'));
 		expect(rlm.options.allowModels).toBeUndefined();
 		expect(saved()).not.toHaveProperty('allowModels');
 		h.write('/set sub-model "qwen3:8b"\r');
 		await h.waitForFrame((f) => f.includes('sub-model: qwen3:8b (saved'));
 		expect(rlm.options.subModel).toBe('qwen3:8b');
 		h.write("/set sub-model ''\r");
-		await h.waitForFrame((f) => flat(f).includes('sub-model: back to its default, (the root model) (saved).'));
+		await h.waitForFrame((f) => flat(f).includes('sub-model: back to its default: the root model (saved).'));
 		expect(rlm.options.subModel).toBeUndefined();
 		h.write('/set context-window 8k\r');
 		await h.waitForFrame((f) => f.includes('context-window: 8000 tokens (saved'));
 		expect(rlm.options.contextWindow).toBe(8000);
+		// The name alone: what having none means, without a stray comma before a parenthesis.
+		h.write('/set context-window\r');
+		await h.waitForFrame((f) => flat(f).includes('context-window: back to its default: from the server (saved).'));
+		expect(rlm.options.contextWindow).toBeUndefined();
+		h.write('/set max-budget 2\r');
+		await h.waitForFrame((f) => f.includes('max-budget: $2 (saved'));
+		h.write('/set max-budget\r');
+		await h.waitForFrame((f) => flat(f).includes('max-budget: back to its default: no limit (saved).'));
+		expect(flat(h.lastFrame())).not.toMatch(/default, \(/);
 	});
 
 	it('changes the long-context settings in the app: the engine takes them, the file keeps them, /settings shows them, /unset clears them; no secret shown or saved', async () => {
@@ -261,9 +270,9 @@ describe('/set in the app', () => {
 		expect(view).toMatch(/sub-url http:\/\/gpu-box:8000\/v1 this session/);
 		expect(view).not.toContain(key);
 		h.write('/unset sub-backend\r');
-		await h.waitForFrame((f) => flat(f).includes("sub-backend: back to its default, (the root's backend) (saved)."));
+		await h.waitForFrame((f) => flat(f).includes("sub-backend: back to its default: the root's backend (saved)."));
 		h.write('/unset sub-url\r');
-		await h.waitForFrame((f) => flat(f).includes('sub-url: back to its default, (its default URL) (saved).'));
+		await h.waitForFrame((f) => flat(f).includes('sub-url: back to its default: its default URL (saved).'));
 		expect(rlm.options.subBackend).toBeUndefined();
 		expect(rlm.options.subApiKey).toBeUndefined();
 		h.write('/unset compaction\r');

@@ -71,7 +71,15 @@ export function applySetting(context: CommandContext, key: RunSettingKey, value:
 	const means = value === undefined ? defaultMeaning(key) : undefined;
 	// keep-warm acts when the app quits; every other setting from the next question.
 	const when = key === 'keepWarmMinutes' ? 'when the app quits' : 'from the next question';
-	context.say('info', value === undefined ? `${setting.name}: back to its default, ${shown}${means ? `: ${means}` : ''} (saved).` : `${setting.name}: ${shown} (saved; ${when}).`);
+	context.say('info', value === undefined ? `${setting.name}: back to its default${defaultWords(shown, means)} (saved).` : `${setting.name}: ${shown} (saved; ${when}).`);
+}
+
+/** `, 1 MB` for a value; `: from the server` for what having none means (the settings view's
+ * "(from the server)" without its parentheses, which read as a stray aside after a comma). */
+function defaultWords(shown: string, means: string | undefined): string {
+	const none = /^\((.*)\)$/.exec(shown);
+	const words = none ? `: ${none[1]!}` : `, ${shown}`;
+	return means ? `${words}, so ${means}` : words;
 }
 
 /**

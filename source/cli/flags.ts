@@ -90,7 +90,7 @@ const FLAG_QUANTITIES: Partial<Record<NumberFlag, Quantity>> = {
 	timeout: 'seconds',
 	maxTimeout: 'seconds',
 	requestTimeout: 'seconds',
-	keepWarm: 'plain',
+	keepWarm: 'minutes',
 	memoryLimit: 'megabytes',
 	maxBudget: 'usd',
 	totalBudget: 'usd',

@@ -52,7 +52,7 @@ const commonOptions = `  Model
         --timeout <SECONDS>    Limit per code block, on Python's own time [default: ${DEFAULT_TIMEOUT_SECONDS}]
         --request-timeout <SECONDS>  How long a model request waits for the server (at most ${MAX_REQUEST_TIMEOUT_SECONDS}) [default: ${DEFAULT_REQUEST_TIMEOUT_SECONDS}]
         --memory-limit <MB>    Python's memory per block (MiB, ${MIN_MEMORY_LIMIT_MB}-${MAX_MEMORY_LIMIT_MB}); past it MemoryError [default: ${DEFAULT_MEMORY_LIMIT_MB}]
-        --keep-warm <MIN>      Leave a sandbox ready for the next run, for MIN minutes (0-${MAX_KEEP_WARM_MINUTES}) [default: ${DEFAULT_KEEP_WARM_MINUTES}]
+        --keep-warm <MIN>      Leave a sandbox ready for the next run, for MIN minutes (0-${MAX_KEEP_WARM_MINUTES}; 5, 5m, 1h) [default: ${DEFAULT_KEEP_WARM_MINUTES}]
         --log-dir <DIR>        Where JSONL trajectories are written [default: ~/.local/state/rlm-tui/trajectories]`;
 
 const limitOptions = `  Limits of a whole run (root, sub-calls, child runs); at one the run ends with its best answer

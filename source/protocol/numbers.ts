@@ -16,9 +16,10 @@ export function formatCount(n: number): string {
  * What a typed number stands for, which decides the suffixes it may carry (one parser for the
  * command-line flags and /set): `count` 8k, 1.5M, 2G (powers of 1000, as token counts are shown);
  * `bytes` 200M, 1.5G, 64KiB and `megabytes` 512M, 2G (powers of 1024; `megabytes` plain is MiB);
- * `seconds` 90, 90s, 500ms, 5m, 2h, 1d; `usd` 0.50 or $0.50; `plain` a decimal number only.
+ * `seconds` 90, 90s, 500ms, 5m, 2h, 1d; `minutes` 5, 5m, 1h, 90s (1.5: the caller's check decides
+ * whether a fraction is allowed); `usd` 0.50 or $0.50; `plain` a decimal number only.
  */
-export type Quantity = 'count' | 'bytes' | 'megabytes' | 'seconds' | 'usd' | 'plain';
+export type Quantity = 'count' | 'bytes' | 'megabytes' | 'seconds' | 'minutes' | 'usd' | 'plain';
 
 const KIB = 1024;
 const BYTE_UNITS: Record<string, number> = {'': 1, b: 1, k: KIB, kb: KIB, kib: KIB, m: KIB ** 2, mb: KIB ** 2, mib: KIB ** 2, g: KIB ** 3, gb: KIB ** 3, gib: KIB ** 3};
@@ -27,6 +28,7 @@ const UNITS: Record<Quantity, Record<string, number>> = {
 	bytes: BYTE_UNITS,
 	megabytes: Object.fromEntries(Object.entries(BYTE_UNITS).map(([suffix, bytes]) => [suffix, suffix === '' ? 1 : bytes / KIB ** 2])),
 	seconds: {'': 1, ms: 0.001, s: 1, sec: 1, m: 60, min: 60, h: 3600, d: 86_400},
+	minutes: {'': 1, s: 1 / 60, sec: 1 / 60, m: 1, min: 1, h: 60, d: 1440},
 	usd: {'': 1},
 	plain: {'': 1},
 };

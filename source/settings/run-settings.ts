@@ -72,7 +72,7 @@ export type ParsedRunSetting = {ok: true; value: RunSettingValue | undefined} | 
 
 /** What a number setting's value stands for, by its unit: the suffixes it takes (protocol/numbers.ts). */
 export function quantityOf(setting: RunSetting): Quantity {
-	return setting.unit === 's' ? 'seconds' : setting.unit === 'MB' ? 'megabytes' : setting.unit === 'USD' ? 'usd' : 'count';
+	return setting.unit === 's' ? 'seconds' : setting.unit === 'min' ? 'minutes' : setting.unit === 'MB' ? 'megabytes' : setting.unit === 'USD' ? 'usd' : 'count';
 }
 
 /** Text without one pair of quotes around it: the shell habit `/set sub-model "gpt-4o"`. */

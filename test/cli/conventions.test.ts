@@ -83,6 +83,7 @@ describe('a mistake gets one line that names it', () => {
 		oneLine((await runCli(['-b', 'demo', '--max-depth', 'two', '-p', 'q'])).stderr, /--max-depth needs a number, not "two"/);
 		oneLine((await runCli(['serve', '-b', 'demo', '--port', 'http'])).stderr, /--port needs a number, not "http"/);
 		oneLine((await runCli(['-b', 'demo', '--max-iterations', '0', '-p', 'q'])).stderr, /Invalid --max-iterations 0: expected a whole number/);
+		oneLine((await runCli(['-b', 'demo', '--keep-warm', '90s', '-p', 'q'])).stderr, /Invalid --keep-warm 1\.5: expected a whole number of minutes from 0 to 120/);
 	});
 
 	it('a serve option without serve, and a --cors that is not an origin', async () => {

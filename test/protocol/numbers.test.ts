@@ -36,6 +36,11 @@ describe('parseQuantity', () => {
 		expect(parseQuantity('5m', 'seconds')).toBe(300);
 		expect(parseQuantity('250ms', 'seconds')).toBe(0.25);
 		expect(parseQuantity('1d', 'seconds')).toBe(86_400);
+		expect(parseQuantity('5', 'minutes')).toBe(5);
+		expect(parseQuantity('5m', 'minutes')).toBe(5);
+		expect(parseQuantity('1h', 'minutes')).toBe(60);
+		expect(parseQuantity('120s', 'minutes')).toBe(2);
+		expect(parseQuantity('90s', 'minutes')).toBe(1.5);
 		expect(parseQuantity('$0.50', 'usd')).toBe(0.5);
 		expect(parseQuantity('-3', 'count')).toBe(-3);
 	});
@@ -51,14 +56,17 @@ describe('parseQuantity', () => {
 			['0.7k', 'plain'],
 			['2T', 'megabytes'],
 			['5y', 'seconds'],
+			['500ms', 'minutes'],
+			['5y', 'minutes'],
 			['1,00', 'count'],
 			['1e999', 'count'],
 		] as const) expect(parseQuantity(text, quantity), `${text} as ${quantity}`).toBeUndefined();
 	});
 
 	it('is the parser of the number flags and of --max-context-bytes', () => {
-		const {flags} = parseCli(['--context-window', '128k', '--max-tokens', '2M', '--memory-limit', '2G', '--timeout', '2m', '--max-budget', '$1.5', '-t', '0.2']);
-		expect(flags).toMatchObject({contextWindow: 128_000, maxTokens: 2_000_000, memoryLimit: 2048, timeout: 120, maxBudget: 1.5, temperature: 0.2});
+		const {flags} = parseCli(['--context-window', '128k', '--max-tokens', '2M', '--memory-limit', '2G', '--timeout', '2m', '--max-budget', '$1.5', '-t', '0.2', '--keep-warm', '1h']);
+		expect(flags).toMatchObject({contextWindow: 128_000, maxTokens: 2_000_000, memoryLimit: 2048, timeout: 120, maxBudget: 1.5, temperature: 0.2, keepWarm: 60});
+		expect(parseCli(['--keep-warm', '2m']).flags.keepWarm).toBe(2);
 		expect(() => parseCli(['--context-window', '8q'])).toThrow('--context-window needs a number, not "8q"');
 		expect(() => parseCli(['-t', '1k'])).toThrow('needs a number, not "1k"');
 		expect(parseByteSize('200M')).toBe(200 * 1024 ** 2);

@@ -156,7 +156,11 @@ describe('reading a typed setting', () => {
 		expect(keepWarm.key).toBe('keepWarmMinutes');
 		expect(parseRunSetting(keepWarm, '15')).toEqual({ok: true, value: 15});
 		expect(parseRunSetting(keepWarm, '0')).toEqual({ok: true, value: 0});
-		for (const bad of ['121', '1.5', 'soon']) expect(parseRunSetting(keepWarm, bad)).toEqual({ok: false, error: `Invalid keep-warm "${bad}": expected a whole number of minutes from 0 to 120.`});
+		// Time suffixes as every number setting takes them; a part of a minute is refused, not rounded.
+		expect(parseRunSetting(keepWarm, '5m')).toEqual({ok: true, value: 5});
+		expect(parseRunSetting(keepWarm, '1h')).toEqual({ok: true, value: 60});
+		expect(parseRunSetting(keepWarm, '120s')).toEqual({ok: true, value: 2});
+		for (const bad of ['121', '1.5', 'soon', '90s', '3h', '500ms']) expect(parseRunSetting(keepWarm, bad)).toEqual({ok: false, error: `Invalid keep-warm "${bad}": expected a whole number of minutes from 0 to 120.`});
 	});
 
 	it('reads the long-context settings: on/off, a window, a backend name, a URL without credentials', () => {

@@ -2,6 +2,7 @@
 // Unix socket for a warm host (warm-spare.ts), one started ahead of a run and claimed by it
 // (warm-link.ts). The messages are the same (protocol.ts); only their carriage differs.
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import {encodeFrame, FrameReader} from './frames.js';
@@ -54,11 +55,17 @@ interface WarmOptions {
 	init: WorkerInit;
 }
 
+/** How often, in ms, an unclaimed warm host checks that its socket's path still leads to it. */
+const socketCheckMs = 5_000;
+
 /**
  * Listens on `socketPath` for one client. Accepting it closes the listener, which unlinks the
  * socket, so no second client can attach; the context's bytes then come on a second socket with a
  * random name the hello gives. Until then the host's messages (its `ready`) wait in a queue.
- * Unclaimed after `idleMs`, or a client that leaves, ends the host.
+ * Unclaimed after `idleMs`, or a client that leaves, ends the host; so does a socket path that
+ * no longer leads to it (its file or directory deleted, or replaced): no one could claim it, and
+ * it would hold its memory (about 140 MB) for the rest of its idle time. Its lstat is checked
+ * every socketCheckMs (the host may read that one path: warm-spare.ts).
  */
 function warmChannel(options: WarmOptions, onContextFd: (fd: number) => void): ParentChannel {
 	let client: net.Socket | null = null;
@@ -68,9 +75,12 @@ function warmChannel(options: WarmOptions, onContextFd: (fd: number) => void): P
 	const waiting: Buffer[] = [];
 	const listeners: Array<(message: ParentMessage) => void> = [];
 	let contextServer: net.Server | null = null;
+	/** The path is someone else's now: closing the listener would unlink it from under them. */
+	let pathLost = false;
+	let watch: NodeJS.Timeout | undefined;
 	// However the host ends, the sockets it listens on go with it (closing one unlinks it).
 	process.on('exit', () => {
-		server.close();
+		if (!pathLost) server.close();
 		contextServer?.close();
 	});
 
@@ -81,6 +91,7 @@ function warmChannel(options: WarmOptions, onContextFd: (fd: number) => void): P
 		}
 		client = socket;
 		clearTimeout(idle);
+		clearInterval(watch);
 		server.close();
 		socket.on('error', () => process.exit(0));
 		socket.on('close', () => process.exit(0));
@@ -123,11 +134,37 @@ function warmChannel(options: WarmOptions, onContextFd: (fd: number) => void): P
 	});
 	// Another spare holds the name (EADDRINUSE), or the directory went away: nothing to do.
 	server.on('error', () => process.exit(0));
+	// A pipe binds within listen(): what the path names now is the file this host bound (or, if the
+	// bind failed, another's: the error handler above ends the host then).
 	server.listen(options.socketPath);
+	watchSocketPath();
 	const idle = setTimeout(() => process.exit(0), Number.isFinite(options.idleMs) && options.idleMs > 0 ? options.idleMs : 60_000);
 	// Asked to stop: through process.exit, which removes the sockets (a claimed host's are gone already).
 	process.on('SIGTERM', () => process.exit(0));
 	process.on('SIGHUP', () => process.exit(0));
+
+	function watchSocketPath(): void {
+		const lost = () => {
+			pathLost = true;
+			process.exit(0);
+		};
+		let bound: string | null;
+		try {
+			bound = socketFile(options.socketPath);
+		} catch {
+			return; // not allowed to look (a host started without the path's read access): the idle time ends it
+		}
+		if (!bound) return lost();
+		watch = setInterval(() => {
+			let now: string | null = null;
+			try {
+				now = socketFile(options.socketPath);
+			} catch {
+				// as good as gone
+			}
+			if (!client && now !== bound) lost();
+		}, socketCheckMs);
+	}
 
 	return {
 		send(message, sent) {
@@ -145,4 +182,18 @@ function warmChannel(options: WarmOptions, onContextFd: (fd: number) => void): P
 		},
 		init: options.init,
 	};
+}
+
+/** Which file `socketPath` names (device, inode and change time in ns: a file made after ours was
+ * deleted may get its inode number again), or null when there is none.
+ * @throws the permission model's ERR_ACCESS_DENIED (or another lstat error) when it cannot tell. */
+function socketFile(socketPath: string): string | null {
+	try {
+		const stat = fs.lstatSync(socketPath, {bigint: true});
+		return `${stat.dev}:${stat.ino}:${stat.ctimeNs}`;
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+		throw error;
+	}
 }

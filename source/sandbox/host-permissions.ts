@@ -9,8 +9,9 @@ function permissionFlag(): string {
 
 const pyodideFiles = ['package.json', 'pyodide-lock.json', 'pyodide.mjs', 'pyodide.js', 'pyodide.asm.mjs', 'pyodide.asm.js', 'pyodide.asm.wasm', 'python_stdlib.zip'];
 
-/** Node arguments for a host; `snapshot` is the snapshot file it may read, if any. */
-export function hostArgs(snapshot: string | null): string[] {
+/** Node arguments for a host; `snapshot` is the snapshot file it may read, if any; `alsoRead`:
+ * further paths it may read (a warm host's own socket, which it lstats: host-channel.ts). */
+export function hostArgs(snapshot: string | null, alsoRead: readonly string[] = []): string[] {
 	const dir = sandboxDir();
 	return [
 		permissionFlag(),
@@ -18,6 +19,7 @@ export function hostArgs(snapshot: string | null): string[] {
 		...pyodideFiles.map((file) => `--allow-fs-read=${path.join(pyodideDir(), file)}`),
 		`--allow-fs-read=${dir}${path.sep}`,
 		...(snapshot ? [`--allow-fs-read=${snapshot}`] : []),
+		...alsoRead.map((file) => `--allow-fs-read=${file}`),
 		'--allow-worker',
 		'--disallow-code-generation-from-strings',
 		// GC on the main thread and one background compiler: a host starts with the memory and CPU of

@@ -1,7 +1,8 @@
 // Leaving a warm host behind (--keep-warm): a host process started from the snapshot, detached in
 // its own session with no terminal and no inherited descriptors, listening on a Unix socket in a
 // private directory (warm-dir.ts) until the next run claims it (warm-link.ts) or its idle time
-// ends. Nothing but the sandbox runs in it: the same permission model, no environment.
+// ends, or its socket's path no longer leads to it (host-channel.ts). Nothing but the sandbox runs
+// in it: the same permission model, no environment, and read access to that one path besides.
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -34,7 +35,7 @@ export function leaveWarmSpare({idleMs, cacheDir, dir = warmDir()}: {idleMs: num
 		const init: WorkerInit = {pyodideDir: pyodideDir(), preludePath: path.join(sandboxDir(), 'prelude.py'), snapshotPath: snapshot, snapshotTag: snapshotKey()};
 		const child = spawn(
 			process.execPath,
-			[...hostArgs(snapshot), `${warmArgs.socket}${socket}`, `${warmArgs.idleMs}${Math.round(idleMs)}`, `${warmArgs.tag}${warmTag()}`, `${warmArgs.init}${JSON.stringify(init)}`],
+			[...hostArgs(snapshot, [socket]), `${warmArgs.socket}${socket}`, `${warmArgs.idleMs}${Math.round(idleMs)}`, `${warmArgs.tag}${warmTag()}`, `${warmArgs.init}${JSON.stringify(init)}`],
 			{env: {}, cwd: sandboxDir(), detached: true, stdio: 'ignore', windowsHide: true},
 		);
 		child.on('error', () => {});

@@ -149,6 +149,24 @@ describe('a spare nobody claims', () => {
 		expect(fs.readdirSync(dir)).toEqual([]);
 	});
 
+	it('exits soon after its socket is deleted, and leaves alone a new socket made at its path', async () => {
+		const dir = privateDir();
+		const pid = await leaveSpare(dir);
+		fs.rmSync(warmSocketPath(dir)!);
+		await expect.poll(() => hostGone(pid)).toBe(true);
+
+		// `rm -rf` of the directory, then another listener at the same path: the spare is no longer
+		// reachable there, and it must not unlink the newcomer's socket as it goes.
+		const second = await leaveSpare(dir);
+		fs.rmSync(dir, {recursive: true});
+		fs.mkdirSync(dir, {mode: 0o700});
+		const newcomer = net.createServer();
+		servers.push(newcomer);
+		await new Promise<void>((resolve) => newcomer.listen(warmSocketPath(dir)!, resolve));
+		await expect.poll(() => hostGone(second)).toBe(true);
+		expect(fs.lstatSync(warmSocketPath(dir)!).isSocket()).toBe(true);
+	});
+
 	it('is the only one: a second leave while it listens starts none', async () => {
 		const dir = privateDir();
 		await leaveSpare(dir);

@@ -1,7 +1,8 @@
 // The Python sandbox starts the moment the command line does, before flags, settings, context or
 // the backend are read: its snapshot restore (the longest step of a start) then overlaps all of
 // them. The run takes it as a spare (sandbox/spare.ts); serve keeps one ready for each request.
-// Modes that run no Python (--replay) start none; a usage error just exits, and the host with it.
+// Modes that run no Python (--replay) start none; a usage error just exits, and the host with it
+// (a claimed warm host is replaced by a new one: keep-warm.ts).
 // A warm host left by an earlier run (--keep-warm, sandbox/warm-spare.ts) is claimed when there
 // is one: whether to leave one is a setting, but using one left is always the faster start.
 
@@ -12,4 +13,7 @@ export async function startSandboxEarly(words: readonly string[]): Promise<void>
 	if (flags.some((word) => word === '--replay' || word.startsWith('--replay='))) return;
 	const {startSpare} = await import('../sandbox/spare.js');
 	void startSpare({claimWarm: true}, {keep: flags.includes('serve') || flags.includes('mcp')});
+	// A usage error must not use up a warm host: one is left in its place (keep-warm.ts). Awaited:
+	// main.ts may exit on one as soon as it is loaded. The claim runs meanwhile.
+	await (await import('./keep-warm.js')).restoreClaimedSpareAtExit();
 }

@@ -1,9 +1,57 @@
 // --keep-warm: when the process exits, leave a warm sandbox for the next run
 // (sandbox/warm-spare.ts), unless the directory it would listen in is not private (one line says
-// so, and nothing is left).
+// so, and nothing is left). And a run that claimed a warm host (cli/early-sandbox.ts claims one
+// before the flags are read) but ends before it knows its own keep-warm setting, or on a usage or
+// input error (exit 2), leaves things as it found them: a new spare with the claimed one's idle
+// time. Else `rlm-tui frob` would use up the spare and leave none.
 import fs from 'node:fs';
 import {printable} from '../text/printable.js';
 import {tell} from './tell.js';
+
+/** Set once the run has read its keep-warm setting (main.ts, after the flags and settings). */
+let settingKnown = false;
+let left = false;
+let claimedIdleMs: () => number | null = () => null;
+let claimSettled: () => Promise<void> = () => Promise.resolve();
+
+/** Resolves once a warm claim under way has ended: an exit now would use up the host without
+ * learning its idle time (so without leaving one in its place). main.ts awaits it before an error exit. */
+export function warmClaimSettled(): Promise<void> {
+	return claimSettled();
+}
+
+/** The run's keep-warm setting is known: from now on it decides, unless the run ends with exit 2. */
+export function keepWarmSettingKnown(): void {
+	settingKnown = true;
+}
+
+/** The idle time (ms) of the spare to leave in place of the one this run claimed, or null. */
+function restoredIdleMs(code: number): number | null {
+	const idleMs = claimedIdleMs();
+	return idleMs !== null && (!settingKnown || code === 2) ? idleMs : null;
+}
+
+/**
+ * Arranges for a new spare, with the same idle time, in place of a warm host this process claims,
+ * if it ends before its keep-warm setting is known or with exit code 2 (see above). Called by
+ * early-sandbox.ts as the early sandbox starts.
+ */
+export async function restoreClaimedSpareAtExit(): Promise<void> {
+	const [{leaveWarmSpare}, {defaultCacheDir}, {claimedWarmIdleMs, warmClaimSettled}] = await Promise.all([
+		import('../sandbox/warm-spare.js'),
+		import('../sandbox/paths.js'),
+		import('../sandbox/warm-link.js'),
+	]);
+	claimedIdleMs = claimedWarmIdleMs;
+	claimSettled = warmClaimSettled;
+	process.once('exit', (code) => {
+		const idleMs = restoredIdleMs(code);
+		if (idleMs === null || left) return;
+		left = true;
+		// Silent: the run asked for nothing, and a directory refused now was fine when the claimed one was left.
+		leaveWarmSpare({idleMs, cacheDir: defaultCacheDir()});
+	});
+}
 
 /** For tests only: a shorter idle time for the spare, in ms. It can only shorten the time the
  * user chose, never lengthen it, so it gives no way to keep a host around longer. */
@@ -26,9 +74,10 @@ export async function keepWarmAtExit(minutes: () => number | undefined, stderr: 
 	registerLater();
 
 	function registerLater(): void {
-		process.once('exit', () => {
+		process.once('exit', (code) => {
 			const chosen = minutes();
-			if (!chosen) return;
+			if (!chosen || left || restoredIdleMs(code) !== null) return;
+			left = true;
 			const shorter = Number(process.env[IDLE_ENV]);
 			const idleMs = Number.isFinite(shorter) && shorter > 0 ? Math.min(shorter, chosen * 60_000) : chosen * 60_000;
 			const outcome = leaveWarmSpare({idleMs, cacheDir: defaultCacheDir()});

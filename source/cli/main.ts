@@ -77,6 +77,7 @@ async function main(): Promise<number> {
 		Object.assign(cliFlags, resumedBackendFlags(cliFlags, flags.logDir, process.stderr));
 	}
 	const config = resolveConfig(cliFlags, process.env, settings.get());
+	if (flags.replay === undefined) (await import('./keep-warm.js')).keepWarmSettingKnown();
 	// In the app (a terminal), /set keep-warm may turn it on later: what it saves (or /unset's
 	// default) wins over the flag, as for every run setting.
 	let keepWarmSetHere: number | undefined;
@@ -217,6 +218,8 @@ exitQuietlyOnBrokenPipe();
 main().then(
 	(code) => exitWhenDrained(code),
 	async (error: unknown) => {
+		// A warm host being claimed is used up: wait for its hello, so keep-warm.ts can leave another.
+		await (await import('./keep-warm.js')).warmClaimSettled();
 		if (error instanceof UsageError) {
 			tell(process.stderr, `rlm-tui: ${error.message}`);
 			return exitWhenDrained(error.code);

@@ -28,7 +28,8 @@ export function openParentChannel(argv: readonly string[], onContextFd: (fd: num
 	const arg = (prefix: string) => argv.find((word) => word.startsWith(prefix))?.slice(prefix.length);
 	const socket = arg(warmArgs.socket);
 	if (!socket) return ipcChannel();
-	return warmChannel({socketPath: socket, idleMs: Number(arg(warmArgs.idleMs)), tag: arg(warmArgs.tag) ?? '', init: JSON.parse(arg(warmArgs.init) ?? 'null') as WorkerInit}, onContextFd);
+	const idleMs = Number(arg(warmArgs.idleMs));
+	return warmChannel({socketPath: socket, idleMs: Number.isSafeInteger(idleMs) && idleMs > 0 ? idleMs : 60_000, tag: arg(warmArgs.tag) ?? '', init: JSON.parse(arg(warmArgs.init) ?? 'null') as WorkerInit}, onContextFd);
 }
 
 function ipcChannel(): ParentChannel {
@@ -50,6 +51,7 @@ function ipcChannel(): ParentChannel {
 
 interface WarmOptions {
 	socketPath: string;
+	/** A whole number of ms above 0. */
 	idleMs: number;
 	tag: string;
 	init: WorkerInit;
@@ -129,7 +131,7 @@ function warmChannel(options: WarmOptions, onContextFd: (fd: number) => void): P
 		});
 		contextServer.on('error', () => process.exit(1));
 		contextServer.listen(path.join(path.dirname(options.socketPath), name), () => {
-			socket.write(encodeFrame({t: 'hello', tag: options.tag, pid: process.pid, contextSocket: name} satisfies WarmHello));
+			socket.write(encodeFrame({t: 'hello', tag: options.tag, pid: process.pid, contextSocket: name, idleMs: options.idleMs} satisfies WarmHello));
 		});
 	});
 	// Another spare holds the name (EADDRINUSE), or the directory went away: nothing to do.
@@ -138,7 +140,7 @@ function warmChannel(options: WarmOptions, onContextFd: (fd: number) => void): P
 	// bind failed, another's: the error handler above ends the host then).
 	server.listen(options.socketPath);
 	watchSocketPath();
-	const idle = setTimeout(() => process.exit(0), Number.isFinite(options.idleMs) && options.idleMs > 0 ? options.idleMs : 60_000);
+	const idle = setTimeout(() => process.exit(0), options.idleMs);
 	// Asked to stop: through process.exit, which removes the sockets (a claimed host's are gone already).
 	process.on('SIGTERM', () => process.exit(0));
 	process.on('SIGHUP', () => process.exit(0));

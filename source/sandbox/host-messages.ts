@@ -2,6 +2,7 @@
 // so what it sends is untrusted data: shapes, types and sizes are checked before anything reads
 // them, and a message that fails is reported as a problem, never acted on.
 import {z} from 'zod';
+import {MAX_KEEP_WARM_MINUTES} from '../protocol/defaults.js';
 import {bridgeFunctions, type HostMessage, type WarmHello} from './protocol.js';
 
 /** Bounds on what a host may send. Far above anything a well-behaved host sends; they keep a
@@ -94,6 +95,7 @@ const warmHelloSchema = z.object({
 	pid: z.number().int().min(2).max(2 ** 31 - 1),
 	// A file name in the warm directory: no separators, no dot files.
 	contextSocket: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/),
+	idleMs: z.number().int().min(1).max(MAX_KEEP_WARM_MINUTES * 60_000),
 });
 
 /** Checks a warm host's hello (protocol.ts WarmHello); null when it is not one. */

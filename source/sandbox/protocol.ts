@@ -72,13 +72,15 @@ export type HostMessage =
 	| {t: 'fatal'; message: string; outOfMemory?: boolean};
 
 /** A warm host's first frame to the client that connects (host-channel.ts, warm-link.ts): its
- * build's tag (warm-dir.ts warmTag), its process id, and the name, in the same directory, of the
- * socket it listens on for the context's bytes (once, for this client only). */
+ * build's tag (warm-dir.ts warmTag), its process id, the name, in the same directory, of the
+ * socket it listens on for the context's bytes (once, for this client only), and the idle time it
+ * was left with, in ms (a run that ends on a usage error leaves a new one with it: cli/keep-warm.ts). */
 export interface WarmHello {
 	t: 'hello';
 	tag: string;
 	pid: number;
 	contextSocket: string;
+	idleMs: number;
 }
 
 /**

@@ -16,12 +16,33 @@ import {checkWarmDir, warmDir, warmSocketPath, warmTag} from './warm-dir.js';
  * main thread answers at once; the margin is for a loaded machine. */
 export const helloTimeoutMs = 3_000;
 
+let claimedIdleMs: number | null = null;
+let claiming: Promise<unknown> = Promise.resolve();
+
+/** Resolves once no claim by this process is under way (a claim ends within 2 * helloTimeoutMs):
+ * one cut short by an exit uses the host up without learning its idle time. Never rejects. */
+export function warmClaimSettled(): Promise<void> {
+	return claiming.then(() => undefined);
+}
+
+/** The idle time, in ms, of the warm host this process claimed (from its hello); null when it
+ * claimed none. Set once the hello is checked: the host is used up from then on. */
+export function claimedWarmIdleMs(): number | null {
+	return claimedIdleMs;
+}
+
 /**
  * The warm host waiting in `dir` (default: warmDir()) for this build, claimed; null when there is
  * none, the directory is not private (warm-dir.ts checkWarmDir), or it does not answer as one.
  * Never rejects.
  */
-export async function claimWarmHost(dir = warmDir()): Promise<HostLink | null> {
+export function claimWarmHost(dir = warmDir()): Promise<HostLink | null> {
+	const claim = claimOnce(dir);
+	claiming = claim;
+	return claim;
+}
+
+async function claimOnce(dir: string): Promise<HostLink | null> {
 	if (!checkWarmDir(dir).ok) return null;
 	const socketPath = warmSocketPath(dir);
 	if (!socketPath) return null;
@@ -40,6 +61,7 @@ export async function claimWarmHost(dir = warmDir()): Promise<HostLink | null> {
 		main.destroy();
 		return null;
 	}
+	claimedIdleMs = checked.idleMs;
 	const context = await connect(path.join(dir, checked.contextSocket));
 	if (!context) {
 		main.destroy();

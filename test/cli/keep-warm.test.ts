@@ -83,6 +83,29 @@ describe('--keep-warm', () => {
 		await expect.poll(() => fs.existsSync(socket) && hostsUnder(runtime).length === 1).toBe(true);
 	});
 
+	it('a run that ends on a usage error leaves a spare in place of the one it claimed, with the same idle time', async () => {
+		const runtime = runtimeDir();
+		const socket = warmSocketPath(path.join(runtime, 'rlm-tui'))!;
+		const idleOf = (pid: number) => /--warm-idle-ms=(\d+)/.exec(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1];
+		await ask(runtime, ['--keep-warm', '7']);
+		await expect.poll(() => fs.existsSync(socket) && hostsUnder(runtime).length === 1).toBe(true);
+		let [spare] = hostsUnder(runtime);
+		const replaced: string[] = [];
+		for (const words of [['frob'], ['-t', 'hot', '-p', 'q'], ['--max-dept', '3', '-p', 'q'], ['-b', 'nosuch', '-p', 'q'], ['serve', '--port', 'abc']]) {
+			const result = await runCli(words, {env: cleanEnv({XDG_RUNTIME_DIR: runtime})});
+			expect(result.code, words.join(' ')).toBe(2);
+			// One spare waits, as long as the first was left for: the one found, or (it was claimed: the
+			// early sandbox claims one before the flags are read) a new one in its place.
+			await expect.poll(() => fs.existsSync(socket) && hostsUnder(runtime).length === 1).toBe(true);
+			const now = hostsUnder(runtime)[0]!;
+			expect(idleOf(now), words.join(' ')).toBe(String(7 * 60_000));
+			if (now !== spare) replaced.push(words.join(' '));
+			spare = now;
+		}
+		// The case this is about happened: runs claimed the spare before their usage error.
+		expect(replaced.length).toBeGreaterThan(0);
+	});
+
 	it('returns at once from command substitution: the host left behind holds no descriptor of the run', async () => {
 		const runtime = runtimeDir();
 		const script = `out=$("${process.execPath}" "${cliPath}" -u "${server.openaiBaseURL}" -m root-model -p 'six times seven?' --keep-warm 5); printf 'got %s' "$out"`;
@@ -139,7 +162,7 @@ describe('--keep-warm', () => {
 		const connected: string[] = [];
 		const stale = net.createServer((client) => {
 			connected.push('stale');
-			client.write(encodeFrame({t: 'hello', tag: 'an-older-build', pid: process.pid, contextSocket: 'x.ctx'}));
+			client.write(encodeFrame({t: 'hello', tag: 'an-older-build', pid: process.pid, contextSocket: 'x.ctx', idleMs: 60_000}));
 		});
 		servers.push(stale);
 		await new Promise<void>((resolve) => stale.listen(socket, resolve));

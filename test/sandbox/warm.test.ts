@@ -230,7 +230,7 @@ describe('what a claim refuses', () => {
 	it("a listener with another build's tag, or one that never says hello: no claim, and a sandbox starts cold", async () => {
 		const dir = privateDir();
 		const socket = warmSocketPath(dir)!;
-		const stale = net.createServer((client) => client.write(encodeFrame({t: 'hello', tag: `${warmTag()}-other`, pid: process.pid, contextSocket: 'x.ctx'})));
+		const stale = net.createServer((client) => client.write(encodeFrame({t: 'hello', tag: `${warmTag()}-other`, pid: process.pid, contextSocket: 'x.ctx', idleMs: 60_000})));
 		servers.push(stale);
 		await new Promise<void>((resolve) => stale.listen(socket, resolve));
 		expect(await claimWarmHost(dir)).toBeNull();
@@ -252,7 +252,7 @@ describe('what a claim refuses', () => {
 	it('a hello naming a pid that is not a warm host for this socket', async () => {
 		const dir = privateDir();
 		const socket = warmSocketPath(dir)!;
-		const liar = net.createServer((client) => client.write(encodeFrame({t: 'hello', tag: warmTag(), pid: process.pid, contextSocket: 'x.ctx'})));
+		const liar = net.createServer((client) => client.write(encodeFrame({t: 'hello', tag: warmTag(), pid: process.pid, contextSocket: 'x.ctx', idleMs: 60_000})));
 		servers.push(liar);
 		await new Promise<void>((resolve) => liar.listen(socket, resolve));
 		expect(await claimWarmHost(dir)).toBeNull();

@@ -158,6 +158,11 @@ function checkNumber(
 	return value;
 }
 
+/** checkNumber for a value a flag or the settings may leave unset: undefined stays undefined. */
+function checkOptionalNumber(name: string, value: number | undefined, valid: (n: number) => boolean, expected: string): number | undefined {
+	return value === undefined ? undefined : checkNumber(name, value, valid, expected);
+}
+
 /** A backend's base URL when no flag names one: the environment's (OPENAI_BASE_URL,
  * ANTHROPIC_BASE_URL), then the one saved for it, then the default rule (protocol/backends.ts). */
 export function baseURLFor(backend: BackendName, settings: Settings, env: NodeJS.ProcessEnv = {}, model?: string): string | undefined {
@@ -239,31 +244,24 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 		n => n > 0 && n <= 86_400,
 		'a number of seconds from above 0 up to 86400 (a day)',
 	);
-	const chosenRequestTimeout = flags.requestTimeout ?? settings.requestTimeoutSeconds;
-	const requestTimeoutSeconds =
-		chosenRequestTimeout === undefined
-			? undefined
-			: checkNumber(
-					label('--request-timeout', 'request timeout', flags.requestTimeout),
-					chosenRequestTimeout,
-					(n) => n > 0 && n <= MAX_REQUEST_TIMEOUT_SECONDS,
-					`a number of seconds from above 0 up to ${MAX_REQUEST_TIMEOUT_SECONDS} (Node's fetch waits no longer for a server's headers, or for the next part of a reply)`,
-				);
-	const chosenMemoryLimit = flags.memoryLimit ?? settings.memoryLimitMb;
-	const memoryLimitMb =
-		chosenMemoryLimit === undefined
-			? undefined
-			: checkNumber(
-					label('--memory-limit', 'memory limit', flags.memoryLimit),
-					chosenMemoryLimit,
-					(n) => Number.isInteger(n) && n >= MIN_MEMORY_LIMIT_MB && n <= MAX_MEMORY_LIMIT_MB,
-					`a whole number of MB from ${MIN_MEMORY_LIMIT_MB} to ${MAX_MEMORY_LIMIT_MB} (the REPL's Wasm heap ends at 4 GiB)`,
-				);
-	const chosenKeepWarm = flags.keepWarm ?? settings.keepWarmMinutes;
-	const keepWarmMinutes =
-		chosenKeepWarm === undefined
-			? undefined
-			: checkNumber(label('--keep-warm', 'keep-warm minutes', flags.keepWarm), chosenKeepWarm, (n) => Number.isInteger(n) && n >= 0 && n <= MAX_KEEP_WARM_MINUTES, `a whole number of minutes from 0 to ${MAX_KEEP_WARM_MINUTES}`);
+	const requestTimeoutSeconds = checkOptionalNumber(
+		label('--request-timeout', 'request timeout', flags.requestTimeout),
+		flags.requestTimeout ?? settings.requestTimeoutSeconds,
+		(n) => n > 0 && n <= MAX_REQUEST_TIMEOUT_SECONDS,
+		`a number of seconds from above 0 up to ${MAX_REQUEST_TIMEOUT_SECONDS} (Node's fetch waits no longer for a server's headers, or for the next part of a reply)`,
+	);
+	const memoryLimitMb = checkOptionalNumber(
+		label('--memory-limit', 'memory limit', flags.memoryLimit),
+		flags.memoryLimit ?? settings.memoryLimitMb,
+		(n) => Number.isInteger(n) && n >= MIN_MEMORY_LIMIT_MB && n <= MAX_MEMORY_LIMIT_MB,
+		`a whole number of MB from ${MIN_MEMORY_LIMIT_MB} to ${MAX_MEMORY_LIMIT_MB} (the REPL's Wasm heap ends at 4 GiB)`,
+	);
+	const keepWarmMinutes = checkOptionalNumber(
+		label('--keep-warm', 'keep-warm minutes', flags.keepWarm),
+		flags.keepWarm ?? settings.keepWarmMinutes,
+		(n) => Number.isInteger(n) && n >= 0 && n <= MAX_KEEP_WARM_MINUTES,
+		`a whole number of minutes from 0 to ${MAX_KEEP_WARM_MINUTES}`,
+	);
 	const chosenSubModel = nonEmpty(flags.subModel) ?? settings.subModel;
 	const subModel = chosenSubModel && aliasFor(backend, chosenSubModel);
 

@@ -9,19 +9,24 @@ import {snapshotFileParts} from './snapshot-file.js';
 
 let cachedKey: string | null = null;
 
-/** Changes whenever Pyodide, the prelude or the worker changes. */
-export function snapshotKey(): string {
-	if (cachedKey) return cachedKey;
+/** The first 16 hex digits of the SHA-256 of `seed` and the sandbox's `files` (dist/sandbox/),
+ * a missing file hashed as its name: a tag that changes when any of them does. */
+export function sandboxFilesTag(seed: string, files: readonly string[]): string {
 	const hash = crypto.createHash('sha256');
-	hash.update(`pyodide ${pyodideVersion()}\n`);
-	for (const file of ['prelude.py', 'worker.js']) {
+	hash.update(seed);
+	for (const file of files) {
 		try {
 			hash.update(fs.readFileSync(path.join(sandboxDir(), file)));
 		} catch {
 			hash.update(`missing ${file}`);
 		}
 	}
-	cachedKey = hash.digest('hex').slice(0, 16);
+	return hash.digest('hex').slice(0, 16);
+}
+
+/** Changes whenever Pyodide, the prelude or the worker changes. */
+export function snapshotKey(): string {
+	cachedKey ??= sandboxFilesTag(`pyodide ${pyodideVersion()}\n`, ['prelude.py', 'worker.js']);
 	return cachedKey;
 }
 

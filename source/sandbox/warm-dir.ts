@@ -1,12 +1,11 @@
 // Where warm hosts (warm-spare.ts) listen, and the checks before anyone uses the place: a private
 // directory of this user's, and a socket name that carries the build's tag so that a spare of
 // another version is never claimed.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {MAX_KEEP_WARM_MINUTES} from '../protocol/defaults.js';
-import {defaultCacheDir, sandboxDir} from './paths.js';
-import {snapshotKey} from './snapshot.js';
+import {defaultCacheDir} from './paths.js';
+import {sandboxFilesTag, snapshotKey} from './snapshot.js';
 
 /** The longest Unix socket path, in bytes: sun_path holds 108 with its terminating NUL on Linux
  * (104 on macOS and the BSDs; sockets there fail to bind and the run starts cold). */
@@ -53,17 +52,7 @@ let cachedTag: string | null = null;
 /** The build's tag: the snapshot's key (Pyodide, the prelude, the worker), Node's version and the
  * host's own code. Hosts of builds whose tags differ never meet. */
 export function warmTag(): string {
-	if (cachedTag) return cachedTag;
-	const hash = crypto.createHash('sha256');
-	hash.update(`${snapshotKey()}\n${process.version}\n`);
-	for (const file of ['host.js', 'host-channel.js', 'frames.js', 'protocol.js']) {
-		try {
-			hash.update(fs.readFileSync(path.join(sandboxDir(), file)));
-		} catch {
-			hash.update(`missing ${file}`);
-		}
-	}
-	cachedTag = hash.digest('hex').slice(0, 16);
+	cachedTag ??= sandboxFilesTag(`${snapshotKey()}\n${process.version}\n`, ['host.js', 'host-channel.js', 'frames.js', 'protocol.js']);
 	return cachedTag;
 }
 

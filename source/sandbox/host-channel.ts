@@ -18,7 +18,7 @@ export interface ParentChannel {
 }
 
 /** The host's own arguments (after host.js) that make it a warm host; see warm-spare.ts. */
-export const warmArgs = {socket: '--warm-socket=', idleMs: '--warm-idle-ms=', tag: '--warm-tag=', init: '--warm-init='} as const;
+export const warmArgs = {socket: '--warm-socket=', file: '--warm-file=', idleMs: '--warm-idle-ms=', tag: '--warm-tag=', init: '--warm-init='} as const;
 
 /**
  * The channel `argv` (the host's arguments after host.js) asks for. `onContextFd` is told the
@@ -29,7 +29,7 @@ export function openParentChannel(argv: readonly string[], onContextFd: (fd: num
 	const socket = arg(warmArgs.socket);
 	if (!socket) return ipcChannel();
 	const idleMs = Number(arg(warmArgs.idleMs));
-	return warmChannel({socketPath: socket, idleMs: Number.isSafeInteger(idleMs) && idleMs > 0 ? idleMs : 60_000, tag: arg(warmArgs.tag) ?? '', init: JSON.parse(arg(warmArgs.init) ?? 'null') as WorkerInit}, onContextFd);
+	return warmChannel({socketPath: socket, file: arg(warmArgs.file) ?? '', idleMs: Number.isSafeInteger(idleMs) && idleMs > 0 ? idleMs : 60_000, tag: arg(warmArgs.tag) ?? '', init: JSON.parse(arg(warmArgs.init) ?? 'null') as WorkerInit}, onContextFd);
 }
 
 function ipcChannel(): ParentChannel {
@@ -51,23 +51,32 @@ function ipcChannel(): ParentChannel {
 
 interface WarmOptions {
 	socketPath: string;
+	/** The file bound at socketPath for this host, as socketFile() gives it. */
+	file: string;
 	/** A whole number of ms above 0. */
 	idleMs: number;
 	tag: string;
 	init: WorkerInit;
 }
 
+/** The descriptor of the listening socket a warm host inherits (warm-spare.ts: stdio[3]). */
+const inheritedListenerFd = 3;
+
 /** How often, in ms, an unclaimed warm host checks that its socket's path still leads to it. */
 const socketCheckMs = 5_000;
 
 /**
- * Listens on `socketPath` for one client. Accepting it closes the listener, which unlinks the
- * socket, so no second client can attach; the context's bytes then come on a second socket with a
- * random name the hello gives. Until then the host's messages (its `ready`) wait in a queue.
- * Unclaimed after `idleMs`, or a client that leaves, ends the host; so does a socket path that
- * no longer leads to it (its file or directory deleted, or replaced): no one could claim it, and
- * it would hold its memory (about 140 MB) for the rest of its idle time. Its lstat is checked
- * every socketCheckMs (the host may read that one path: warm-spare.ts).
+ * Accepts one client on the listening socket the host inherits as descriptor 3, bound at
+ * `socketPath` by the process that left it (warm-spare.ts). Accepting closes the listener, so no
+ * second client can attach (the claimant removes the name: warm-link.ts); the context's bytes
+ * then come on a second socket with a random name the hello gives. Until then the host's messages
+ * (its `ready`) wait in a queue. Unclaimed after `idleMs`, or a client that leaves, ends the host;
+ * so does a socket path that no longer leads to it (its file or directory deleted, or replaced):
+ * no one could claim it, and it would hold its memory (about 140 MB) for the rest of its idle
+ * time. Its lstat is checked every socketCheckMs (the host may read that one path: warm-spare.ts).
+ * The host never removes that name (it may not write files, and by then it may be another's);
+ * a name left by a host that is gone refuses connections, and the next spare replaces it
+ * (warm-dir.ts warmHostListening).
  */
 function warmChannel(options: WarmOptions, onContextFd: (fd: number) => void): ParentChannel {
 	let client: net.Socket | null = null;
@@ -77,14 +86,9 @@ function warmChannel(options: WarmOptions, onContextFd: (fd: number) => void): P
 	const waiting: Buffer[] = [];
 	const listeners: Array<(message: ParentMessage) => void> = [];
 	let contextServer: net.Server | null = null;
-	/** The path is someone else's now: closing the listener would unlink it from under them. */
-	let pathLost = false;
 	let watch: NodeJS.Timeout | undefined;
-	// However the host ends, the sockets it listens on go with it (closing one unlinks it).
-	process.on('exit', () => {
-		if (!pathLost) server.close();
-		contextServer?.close();
-	});
+	// However the host ends, the context socket goes with it (closing it unlinks its name).
+	process.on('exit', () => contextServer?.close());
 
 	const server = net.createServer({pauseOnConnect: true}, (socket) => {
 		if (client) {
@@ -134,11 +138,9 @@ function warmChannel(options: WarmOptions, onContextFd: (fd: number) => void): P
 			socket.write(encodeFrame({t: 'hello', tag: options.tag, pid: process.pid, contextSocket: name, idleMs: options.idleMs} satisfies WarmHello));
 		});
 	});
-	// Another spare holds the name (EADDRINUSE), or the directory went away: nothing to do.
+	// No listening socket was handed over: nothing to do.
 	server.on('error', () => process.exit(0));
-	// A pipe binds within listen(): what the path names now is the file this host bound (or, if the
-	// bind failed, another's: the error handler above ends the host then).
-	server.listen(options.socketPath);
+	server.listen({fd: inheritedListenerFd});
 	watchSocketPath();
 	const idle = setTimeout(() => process.exit(0), options.idleMs);
 	// Asked to stop: through process.exit, which removes the sockets (a claimed host's are gone already).
@@ -146,25 +148,21 @@ function warmChannel(options: WarmOptions, onContextFd: (fd: number) => void): P
 	process.on('SIGHUP', () => process.exit(0));
 
 	function watchSocketPath(): void {
-		const lost = () => {
-			pathLost = true;
-			process.exit(0);
-		};
-		let bound: string | null;
+		const lost = () => process.exit(0);
+		let now: string | null;
 		try {
-			bound = socketFile(options.socketPath);
+			now = socketFile(options.socketPath);
 		} catch {
 			return; // not allowed to look (a host started without the path's read access): the idle time ends it
 		}
-		if (!bound) return lost();
+		if (now !== options.file) return lost();
 		watch = setInterval(() => {
-			let now: string | null = null;
 			try {
 				now = socketFile(options.socketPath);
 			} catch {
-				// as good as gone
+				now = null; // as good as gone
 			}
-			if (!client && now !== bound) lost();
+			if (!client && now !== options.file) lost();
 		}, socketCheckMs);
 	}
 
@@ -189,7 +187,7 @@ function warmChannel(options: WarmOptions, onContextFd: (fd: number) => void): P
 /** Which file `socketPath` names (device, inode and change time in ns: a file made after ours was
  * deleted may get its inode number again), or null when there is none.
  * @throws the permission model's ERR_ACCESS_DENIED (or another lstat error) when it cannot tell. */
-function socketFile(socketPath: string): string | null {
+export function socketFile(socketPath: string): string | null {
 	try {
 		const stat = fs.lstatSync(socketPath, {bigint: true});
 		return `${stat.dev}:${stat.ino}:${stat.ctimeNs}`;

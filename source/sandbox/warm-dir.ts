@@ -56,12 +56,13 @@ export function warmTag(): string {
 	return cachedTag;
 }
 
-/** The spare's socket in `dir`; null when it, or the context socket beside it (host-channel.ts),
- * would be too long a path to bind. */
+/** The spare's socket in `dir`; null when it, or a socket beside it named for it (the context
+ * socket `host-<tag>-<12 hex>.ctx` of host-channel.ts, the name warm-spare.ts binds first), would
+ * be too long a path to bind. */
 export function warmSocketPath(dir: string): string | null {
 	const socket = path.join(dir, `host-${warmTag()}.sock`);
-	// The context socket: `host-<tag>-<12 hex>.ctx`, 9 bytes longer.
-	return Buffer.byteLength(socket) + 9 <= maxSocketPathBytes ? socket : null;
+	const longestBeside = Buffer.byteLength(socket) - '.sock'.length + '-123456789abc.ctx'.length;
+	return longestBeside <= maxSocketPathBytes ? socket : null;
 }
 
 /** A socket younger than this, in ms, is never taken for a dead host's: a spare binds and listens

@@ -46,8 +46,10 @@ async function claimOnce(dir: string): Promise<HostLink | null> {
 	if (!checkWarmDir(dir).ok) return null;
 	const socketPath = warmSocketPath(dir);
 	if (!socketPath) return null;
+	let file: fs.Stats;
 	try {
-		if (!fs.lstatSync(socketPath).isSocket()) return null;
+		file = fs.lstatSync(socketPath);
+		if (!file.isSocket()) return null;
 	} catch {
 		return null;
 	}
@@ -62,12 +64,24 @@ async function claimOnce(dir: string): Promise<HostLink | null> {
 		return null;
 	}
 	claimedIdleMs = checked.idleMs;
+	removeName(socketPath, file);
 	const context = await connect(path.join(dir, checked.contextSocket));
 	if (!context) {
 		main.destroy();
 		return null;
 	}
 	return new WarmHostLink(checked.pid, main, context, reader);
+}
+
+/** Removes the name of the socket just claimed (its host stopped listening when it accepted, and
+ * may not remove files), unless the name now leads to another file. */
+function removeName(socketPath: string, claimed: fs.Stats): void {
+	try {
+		const now = fs.lstatSync(socketPath);
+		if (now.ino === claimed.ino && now.dev === claimed.dev) fs.rmSync(socketPath);
+	} catch {
+		// gone already
+	}
 }
 
 function connect(socketPath: string): Promise<net.Socket | null> {

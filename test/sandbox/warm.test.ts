@@ -38,6 +38,18 @@ async function leaveSpare(dir: string, idleMs = 600_000): Promise<number> {
 	return outcome.pid;
 }
 
+/** The error code of a connection to `socket` (null: it connected). */
+function connectError(socket: string): Promise<string | null> {
+	return new Promise((resolve) => {
+		const client = net.connect(socket);
+		client.once('connect', () => {
+			client.destroy();
+			resolve(null);
+		});
+		client.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+	});
+}
+
 /** The process has exited (a spare this process started stays a zombie until Node reaps it). */
 function hostGone(pid: number): boolean {
 	try {
@@ -129,24 +141,55 @@ describe('a claimed warm host', () => {
 		await sandbox.dispose();
 		await expect.poll(() => hostGone(pid)).toBe(true);
 
-		// A client that connects and leaves without a word: the host exits with it.
+		// A client that connects and leaves without a word: the host exits with it. Once it has
+		// accepted one client, the name leads nowhere (a claimant removes it; this client did not).
 		const second = await leaveSpare(dir);
 		const client = net.connect(warmSocketPath(dir)!);
 		await new Promise((resolve) => client.once('data', resolve));
-		expect(fs.readdirSync(dir).filter((name) => name.endsWith('.sock'))).toEqual([]);
+		expect(await connectError(warmSocketPath(dir)!)).toBe('ECONNREFUSED');
 		client.destroy();
 		await expect.poll(() => hostGone(second)).toBe(true);
 		// Its context socket, listened on for the client that left, went with it.
-		await expect.poll(() => fs.readdirSync(dir)).toEqual([]);
+		await expect.poll(() => fs.readdirSync(dir).filter((name) => name.endsWith('.ctx'))).toEqual([]);
 	});
 });
 
 describe('a spare nobody claims', () => {
-	it('exits after its idle time and removes its socket', async () => {
+	it('exits after its idle time; the name it leaves refuses connections, and the next spare takes its place', async () => {
 		const dir = privateDir();
+		const socket = warmSocketPath(dir)!;
 		const pid = await leaveSpare(dir, 1_500);
 		await expect.poll(() => hostGone(pid)).toBe(true);
-		expect(fs.readdirSync(dir)).toEqual([]);
+		expect(await connectError(socket)).toBe('ECONNREFUSED');
+		expect(await claimWarmHost(dir)).toBeNull();
+		// A name bound a while ago that nobody listens on is a gone host's (warm-dir.ts warmHostListening).
+		const aMinuteAgo = new Date(Date.now() - 60_000);
+		fs.utimesSync(socket, aMinuteAgo, aMinuteAgo);
+		const next = await leaveSpare(dir);
+		expect(next).not.toBe(pid);
+		const sandbox = await Sandbox.start({cacheDir: testCacheDir, claimWarm: {dir}});
+		try {
+			expect(sandbox.pid).toBe(next);
+		} finally {
+			await sandbox.dispose();
+		}
+	});
+
+	it('can be claimed the moment it is left, while it is still starting', async () => {
+		const dir = privateDir();
+		const outcome = leaveWarmSpare({idleMs: 600_000, cacheDir: testCacheDir, dir});
+		if (!outcome.left) throw new Error('no spare left');
+		pids.push(outcome.pid);
+		// No wait for the host: the socket listens from the moment leaveWarmSpare returns.
+		const sandbox = await Sandbox.start({cacheDir: testCacheDir, claimWarm: {dir}});
+		try {
+			expect(sandbox.startInfo?.warm).toBe(true);
+			expect(sandbox.pid).toBe(outcome.pid);
+			expect((await sandbox.run('print(6 * 7)')).stdout).toBe('42\n');
+			expect(fs.readdirSync(dir)).toEqual([]);
+		} finally {
+			await sandbox.dispose();
+		}
 	});
 
 	it('exits soon after its socket is deleted, and leaves alone a new socket made at its path', async () => {

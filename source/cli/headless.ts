@@ -13,6 +13,7 @@ import {exitWhenDrained} from './exit.js';
 import {partialAnswerTracker} from './partial-answer.js';
 import {startProgress} from './progress.js';
 import {tell} from './tell.js';
+import {missingContextNotes} from '../trajectory/resume.js';
 import {withAdvice} from '../protocol/errors.js';
 import {formatCount} from '../protocol/numbers.js';
 
@@ -70,13 +71,14 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 		tree = reduceTrajectory(tree, event);
 	});
 	if (options.resume) {
+		// The context given now (-c, a pipe) stands in for logged turns' contexts too big to log.
+		if (options.context !== undefined) rlm.setContext(options.context);
 		const resumed = await rlm.resumeLast();
 		if (resumed.status !== 'resumed') options.stderr.write('rlm-tui: nothing to resume: no earlier session in the log dir\n');
 		else {
 			const {summary} = resumed;
 			tell(options.stderr, `rlm-tui: resumed ${summary.turns} turn(s), re-ran ${summary.blocks} block(s); variables: ${summary.variables.map((v) => v.name).join(', ') || 'none'}`);
-			if (summary.missingContexts)
-				tell(options.stderr, `rlm-tui: ${summary.missingContexts} turn(s) had a context too big to log: their code was re-run against the current context`);
+			for (const note of missingContextNotes(summary)) tell(options.stderr, `rlm-tui: ${note}`);
 		}
 	}
 	if (options.execLog || options.verbose) {

@@ -12,8 +12,12 @@ export interface ResumeSummary {
 	turns: number;
 	blocks: number;
 	failedBlocks: number;
-	/** Turns whose context was too big to log (re-run against the current context instead). */
+	/** Turns whose context was too big to log, re-run against the session's context (-c, /context),
+	 * which has the logged type and size. */
 	missingContexts: number;
+	/** Turns whose context was too big to log and is not the session's (there is none, or its type
+	 * or size differs): their code was not re-run, so what it made is missing. */
+	unrestoredContexts: number;
 	variables: VariableInfo[];
 }
 

@@ -9,7 +9,7 @@ import {defaultModelOf} from '../protocol/backends.js';
 import type {Backend} from '../backends/types.js';
 import type {ExecResult, HistoryEntry, JsonValue, Repl, ReplFactory, ReplOptions, RunOptions, SandboxContext, ToolOutcome, VariableInfo} from '../protocol/repl.js';
 import type {EngineContext, SettledOptions} from './engine-context.js';
-import {contextInfo} from './context-info.js';
+import {contextInfo, sameContextShape} from './context-info.js';
 import type {RlmEvent, RlmEventBody, SystemPromptChoice} from '../protocol/events.js';
 import {DEFAULT_MAX_SUB_CALLS, type LimitCaps} from '../protocol/limits.js';
 import {HostPool} from './host-pool.js';
@@ -501,7 +501,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			this.#history = [];
 			// A context set for this session (e.g. -c FILE) wins over the logged ones afterwards.
 			const chosen = this.#context;
-			const summary: ResumeSummary = {turns: 0, blocks: 0, failedBlocks: 0, missingContexts: 0, variables: []};
+			const summary: ResumeSummary = {turns: 0, blocks: 0, failedBlocks: 0, missingContexts: 0, unrestoredContexts: 0, variables: []};
 			for (const turn of turns) {
 				let context: SandboxContext;
 				if (turn.contextSource === 'logged') {
@@ -510,10 +510,18 @@ export class Rlm extends EventEmitter<RlmEvents> {
 				} else if (turn.contextSource === 'prompt') {
 					context = turn.question;
 					this.#context = undefined;
-				} else {
-					// Too big to have been logged: re-run against the session's context if there is one.
-					context = this.#context ?? turn.question;
+				} else if (chosen !== undefined && chosen !== null && sameContextShape(contextInfo(chosen), turn.contextInfo)) {
+					// Too big to have been logged: the session's context stands in for it when it looks the same.
+					context = chosen;
+					this.#context = context;
 					summary.missingContexts++;
+				} else {
+					// Nothing to run its code against: any other text would give its variables wrong values.
+					summary.unrestoredContexts++;
+					if (turn.answer !== null) this.#history.push({question: turn.question, answer: turn.answer});
+					summary.turns++;
+					this.#turns++;
+					continue;
 				}
 				if (this.#contextLoaded !== context) {
 					await sandbox.setContext(context);

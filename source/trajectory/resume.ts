@@ -1,5 +1,6 @@
 // What --resume needs from a session's logs: each turn's question and answer, its context when
 // it was kept, and the successful code blocks with the sub-call answers they got, in order.
+import type {ContextInfo} from '../protocol/events.js';
 import type {SandboxContext} from '../protocol/repl.js';
 import type {TrajectoryLog} from './read-log.js';
 
@@ -16,11 +17,14 @@ export interface ResumeTurn {
 	/** 'prompt': the question was the context; 'logged': `context` holds it; 'missing': too big to log. */
 	contextSource: 'prompt' | 'logged' | 'missing';
 	context?: SandboxContext;
+	/** For a 'missing' context: its type and size as logged, when the log has them. */
+	contextInfo?: ContextInfo;
 	blocks: ResumeBlock[];
 }
 
 interface Extra {
 	question?: string;
+	context?: ContextInfo;
 	context_text?: SandboxContext;
 	context_is_prompt?: boolean;
 	run_status?: string;
@@ -61,7 +65,20 @@ export function resumeTurns(logs: TrajectoryLog[]): ResumeTurn[] {
 			answer: answered ? (answer ?? '') : null,
 			contextSource: source,
 			...(source === 'logged' ? {context: meta.context_text} : {}),
+			...(source === 'missing' && meta.context ? {contextInfo: meta.context} : {}),
 			blocks,
 		};
 	});
+}
+
+/** What a resume says about turns whose context was too big to log (empty when none was): for
+ * the user, as lines without a final period. */
+export function missingContextNotes(summary: {missingContexts: number; unrestoredContexts: number}): string[] {
+	const notes: string[] = [];
+	if (summary.missingContexts) notes.push(`${summary.missingContexts} turn(s) had a context too big to log: their code was re-run against the context given now, which has the logged size`);
+	if (summary.unrestoredContexts)
+		notes.push(
+			`${summary.unrestoredContexts} turn(s) had a context too big to log, and none of the same type and size was given now: their code was not re-run, so the variables it made are missing (give the same context with -c or /context, then resume)`,
+		);
+	return notes;
 }

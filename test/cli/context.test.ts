@@ -143,4 +143,34 @@ describe('--context-format json', () => {
 		expect(second.code).toBe(0);
 		expect(second.stdout.trim()).toBe('list:3:2');
 	});
+
+	it('a context too big to log comes back from -c on --resume only when it has the logged size; else its code is not re-run and the user is told', async () => {
+		// Over the 1,000,000 characters a log keeps (trajectory/jsonl-log.ts maxLoggedContextChars).
+		const big = `${'word '.repeat(250_001)}end`;
+		const root = tree({'big.txt': big, 'other.txt': `${big}!`});
+		const logDir = join(root, 'logs');
+		server.setResponder(
+			scripted({
+				root: ({request}) =>
+					request.messages.some((m) => m.content.includes('measure'))
+						? repl('n = len(context)\nhead = context[:4]\nllm_output("noted")')
+						: repl('llm_output(f"{globals().get(\'n\')}:{globals().get(\'head\')}")'),
+			}),
+		);
+		expect((await runCli([...model(), '-c', 'big.txt', '--log-dir', logDir, '-p', 'measure it'], {cwd: root})).stdout.trim()).toBe('noted');
+
+		const same = await runCli([...model(), '--resume', '-c', 'big.txt', '--log-dir', logDir, '-p', 'what was it?'], {cwd: root});
+		expect(same.code).toBe(0);
+		expect(same.stdout.trim()).toBe(`${big.length}:word`);
+		expect(same.stderr).toMatch(/1 turn\(s\) had a context too big to log: their code was re-run against the context given now/);
+
+		// Without it, or with another text, nothing stands in for it: no variable made from the question.
+		for (const args of [[], ['-c', 'other.txt']]) {
+			const missing = await runCli([...model(), '--resume', ...args, '--log-dir', logDir, '-p', 'what was it?'], {cwd: root});
+			expect(missing.stdout.trim()).toBe('None:None');
+			// Every turn so far had that context (the resumed ones log into the same session).
+			expect(missing.stderr).toMatch(/\d turn\(s\) had a context too big to log, and none of the same type and size was given now: their code was not re-run/);
+			expect(missing.stderr).not.toMatch(/re-run against the context given now/);
+		}
+	});
 });

@@ -1,6 +1,7 @@
 // /resume (and --resume): the last logged session's chat, tree and REPL variables come back.
 import {safeEvent} from '../../text/safe-text.js';
 import {logToEvents} from '../../trajectory/log-to-events.js';
+import {missingContextNotes} from '../../trajectory/resume.js';
 import {firstLine} from '../engine-port.js';
 import {defineCommand, type CommandContext} from './command.js';
 
@@ -37,7 +38,7 @@ export async function resumeLast(context: CommandContext): Promise<void> {
 		const {summary} = result;
 		const names = summary.variables.map((variable) => variable.name);
 		const failed = summary.failedBlocks ? ` (${summary.failedBlocks} failed now)` : '';
-		if (summary.missingContexts) context.say('notice', `${summary.missingContexts} turn(s) had a context too big to log: their code was re-run against the current context.`);
+		for (const note of missingContextNotes(summary)) context.say('notice', `${note}.`);
 		context.say('info', `Resumed ${summary.turns} turn(s), re-ran ${summary.blocks} block(s)${failed}. Variables: ${names.join(', ') || 'none'}.`);
 	} catch (error) {
 		context.say('error', `Could not resume: ${firstLine(error)}`);

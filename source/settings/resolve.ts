@@ -190,7 +190,8 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 	let backend: BackendName;
 	if (nonEmpty(flags.backend)) backend = parseBackend(flags.backend!, '--backend');
 	else if (nonEmpty(env.RLM_BACKEND)) backend = parseBackend(env.RLM_BACKEND!, 'RLM_BACKEND');
-	else if (settings.backend) backend = settings.backend;
+	// The saved demo is a try-out, not a server: a URL or model given now names a real one.
+	else if (settings.backend && !(settings.backend === 'demo' && (nonEmpty(flags.backendUrl) || chosenModel !== undefined))) backend = settings.backend;
 	else {
 		// Nothing chosen: the model and the environment decide (an Anthropic alias counts as Claude).
 		const asClaude = chosenModel === undefined ? undefined : resolveModelAlias('anthropic', chosenModel);

@@ -273,6 +273,16 @@ describe('resolveConfig', () => {
 		expect(resolveConfig({backend: 'anthropic'}, env, stored)).toMatchObject({backend: 'anthropic', apiKey: 'ak'});
 	});
 
+	it('a saved demo backend gives way to a URL or model given now (flags, RLM_MODEL), as no saved backend would', () => {
+		const saved = parseSettings({backend: 'demo'});
+		expect(resolveConfig({}, {}, saved)).toMatchObject({backend: 'demo'});
+		expect(resolveConfig({backendUrl: 'http://127.0.0.1:9/v1', model: 'fake-a'}, {}, saved)).toMatchObject({backend: 'openai', baseURL: 'http://127.0.0.1:9/v1', model: 'fake-a'});
+		expect(resolveConfig({model: 'claude-sonnet-4-5'}, {}, saved)).toMatchObject({backend: 'anthropic', model: 'claude-sonnet-4-5'});
+		expect(resolveConfig({}, {RLM_MODEL: 'gpt-4o'}, saved)).toMatchObject({backend: 'openai', model: 'gpt-4o'});
+		// Another saved backend takes the URL given now, as the README says.
+		expect(resolveConfig({backendUrl: 'http://127.0.0.1:9'}, {}, parseSettings({backend: 'anthropic'}))).toMatchObject({backend: 'anthropic', baseURL: 'http://127.0.0.1:9'});
+	});
+
 	it('gives the demo backend no URL or key', () => {
 		const config = resolveConfig({backend: 'demo', backendUrl: 'http://x', backendKey: 'k'}, {OPENAI_API_KEY: 'x'}, settings);
 		expect(config).toMatchObject({backend: 'demo', model: 'demo'});

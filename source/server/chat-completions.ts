@@ -13,7 +13,7 @@ const answerChunkChars = 256;
 
 export async function chatCompletions(endpoint: Endpoint, body: unknown, res: ServerResponse): Promise<void> {
 	const request = parseBody(chatRequestSchema, body);
-	const conversation = conversationOf(() => chatTurns(request));
+	const conversation = conversationOf(() => chatTurns(request), 'messages');
 	const format = chatOutputFormat(request);
 	const rlm = endpoint.rlmOptions(res, request);
 	const maxOutputTokens = request.max_completion_tokens ?? request.max_tokens ?? undefined;

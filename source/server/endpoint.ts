@@ -31,13 +31,14 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
 	throw new HttpError(400, 'invalid_request_error', `Invalid request: ${param ?? 'body'}: ${issue?.message}`, {param});
 }
 
-/** The turns as a conversation. @throws HttpError 400 for refused fields and unusable turns. */
-export function conversationOf(turns: () => TextMessage[]): Conversation {
+/** The turns as a conversation; `field` is the body's field that holds them (`messages`, or the
+ * Responses API's `input`), named as the 400's `param`. @throws HttpError 400 for refused fields and unusable turns. */
+export function conversationOf(turns: () => TextMessage[], field: 'messages' | 'input'): Conversation {
 	try {
 		return toConversation(turns());
 	} catch (error) {
 		if (error instanceof UnsupportedError) throw new HttpError(400, 'invalid_request_error', error.message, {param: error.param, code: 'unsupported_parameter'});
-		if (error instanceof ConversationError) throw new HttpError(400, 'invalid_request_error', error.message, {param: 'messages'});
+		if (error instanceof ConversationError) throw new HttpError(400, 'invalid_request_error', error.message, {param: field});
 		throw error;
 	}
 }

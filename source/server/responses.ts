@@ -17,7 +17,7 @@ type Event = ResponseStreamEvent extends infer E ? (E extends {sequence_number: 
 
 export async function responses(endpoint: Endpoint, body: unknown, res: ServerResponse): Promise<void> {
 	const request = parseBody(responsesRequestSchema, body);
-	const conversation = conversationOf(() => responsesTurns(request));
+	const conversation = conversationOf(() => responsesTurns(request), 'input');
 	const format = responsesOutputFormat(request);
 	const rlm = endpoint.rlmOptions(res, request);
 	const maxOutputTokens = request.max_output_tokens ?? undefined;

@@ -117,6 +117,13 @@ describe('what rlm-tui does not serve is refused with a clear 400', () => {
 		await expect(client.responses.create({model: 'rlm', input: 'q', previous_response_id: 'resp_1'})).rejects.toMatchObject({status: 400, param: 'previous_response_id'});
 	});
 
+	it('a conversation with no user turn last names the field that holds it: messages, or the Responses API\'s input', async () => {
+		const client = clientFor(await serve());
+		await expect(client.chat.completions.create({model: 'rlm', messages: [{role: 'assistant', content: 'hi'}]})).rejects.toMatchObject({status: 400, param: 'messages', message: expect.stringMatching(/last message must be from the user/)});
+		await expect(client.responses.create({model: 'rlm', input: []})).rejects.toMatchObject({status: 400, param: 'input'});
+		await expect(client.responses.create({model: 'rlm', input: [{role: 'assistant', content: 'hi'}]})).rejects.toMatchObject({status: 400, param: 'input'});
+	});
+
 	it('logprobs and audio output, each naming its field', async () => {
 		const client = clientFor(await serve());
 		await expect(client.chat.completions.create({model: 'rlm', messages: ask('q'), logprobs: true})).rejects.toMatchObject({status: 400, param: 'logprobs', message: expect.stringMatching(/logprobs are not supported/)});

@@ -4,6 +4,7 @@ import {LIMIT_NAMES} from '../protocol/limits.js';
 import {formatCost} from '../text/units.js';
 import {safeText} from '../text/safe-text.js';
 import {limitsText} from '../text/limits-text.js';
+import {EMPTY_ANSWER_LINE} from '../text/empty-answer.js';
 
 const firstLine = (text: string) => text.split('\n').find((line) => line.trim()) ?? '';
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
@@ -57,7 +58,10 @@ export function execLogWriter(
 				break;
 			case 'code.done': {
 				const pad = indent(event.runId);
-				if (event.ok) {
+				if (event.ok && event.answerRefused) {
+					// The code ran, but the answer it submitted was refused: no tick, the run is not done.
+					write(`${pad}→ ! ${EMPTY_ANSWER_LINE}`);
+				} else if (event.ok) {
 					const output = event.stdout + event.stderr;
 					const lines = output.split('\n').filter((line) => line.trim());
 					const more = lines.length > 1 ? ` (+${lines.length - 1} lines)` : '';

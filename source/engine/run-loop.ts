@@ -361,7 +361,8 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			...(engine.options.hostTools ? {onTool: hostToolHandler(engine, {runId, iteration, block}, engine.options.hostTools)} : {}),
 		});
 		// An answer submitted empty is no answer: the block's output says so, and the run goes on.
-		const result = ran.final !== null && !hasVisibleText(ran.final) ? {...ran, final: null, stderr: `${ran.stderr}${ran.stderr && !ran.stderr.endsWith('\n') ? '\n' : ''}${emptyAnswerNote}\n`} : ran;
+		const refused = ran.final !== null && !hasVisibleText(ran.final);
+		const result = refused ? {...ran, final: null, stderr: `${ran.stderr}${ran.stderr && !ran.stderr.endsWith('\n') ? '\n' : ''}${emptyAnswerNote}\n`} : ran;
 		draft = result.answerDraft ?? null;
 		if (result.stdout.trim()) lastStdout = result.stdout.trim();
 		// The REPL saw its signal abort, not why: a run-wide limit names itself (the user did not cancel).
@@ -384,6 +385,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			...(result.answerDraft?.trim() ? {answerDraft: result.answerDraft} : {}),
 			...(stoppedBy ? {limit: stoppedBy.limit} : result.limit ? {limit: result.limit} : {}),
 			restarted: result.restarted,
+			...(refused ? {answerRefused: 'empty' as const} : {}),
 		});
 		record?.codeBlocks.push({
 			code,

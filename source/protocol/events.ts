@@ -119,6 +119,10 @@ export type RlmEventBody =
 			 * LimitName (`maxTimeout`, `maxSubCalls`...) when a limit of the run interrupted it. */
 			limit?: string;
 			restarted: boolean;
+			/** The block submitted an answer with nothing visible in it (FINAL(""), llm_output(None),
+			 * zero-width-only text: engine/visible-text.ts), so it was not taken (`final` is null) and the
+			 * run goes on; the block's stderr ends with the note the model reads. */
+			answerRefused?: 'empty';
 	  }
 	| {
 			type: 'call.start';

@@ -114,6 +114,8 @@ export interface CodeNode extends NodeBase {
 	readonly final?: string | null;
 	readonly limit?: string;
 	readonly restarted?: boolean;
+	/** The block's answer had nothing visible and was not taken (code.done answerRefused). */
+	readonly answerRefused?: 'empty';
 	readonly truncatedChars: number;
 	readonly variables?: readonly VariableInfo[];
 	/** Id of the output node, once there is output. */
@@ -127,6 +129,8 @@ export interface OutputNode extends NodeBase {
 	readonly stdout: string;
 	readonly stderr: string;
 	readonly error?: string;
+	/** Its block's answer had nothing visible and was not taken: the output ends with the note saying so. */
+	readonly answerRefused?: 'empty';
 	readonly truncatedChars: number;
 }
 
@@ -655,6 +659,7 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			code.restarted = event.restarted;
 			if (event.error !== undefined) code.error = event.error;
 			if (event.limit !== undefined) code.limit = event.limit;
+			if (event.answerRefused !== undefined) code.answerRefused = event.answerRefused;
 			// Interrupted (by the user or by a run-wide limit) is not a failure of the block's code.
 			const stopped = event.limit === 'cancelled' || (LIMIT_NAMES as readonly string[]).includes(event.limit ?? '');
 			const status: NodeStatus = event.ok ? 'done' : stopped ? 'cancelled' : 'error';
@@ -671,6 +676,7 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 				output.stderr = event.stderr;
 				output.truncatedChars = event.truncatedChars;
 				if (event.error !== undefined) output.error = event.error;
+				if (event.answerRefused !== undefined) output.answerRefused = event.answerRefused;
 				tx.end(outputId, t, status, event.ms);
 			}
 			settleBeneath(tx, id, t, status === 'error' ? 'error' : status === 'cancelled' ? 'cancelled' : 'done');

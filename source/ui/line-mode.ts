@@ -7,6 +7,7 @@ import type {UiEngine} from './engine-port.js';
 import {parseCommandLine} from './commands/index.js';
 import {quitCommand} from './commands/quit.js';
 import {safeText} from '../text/safe-text.js';
+import {EMPTY_ANSWER_LINE} from '../text/empty-answer.js';
 import {withAdvice} from '../protocol/errors.js';
 
 export interface LineModeOptions {
@@ -30,6 +31,7 @@ function progressLine(event: RlmEvent): string | undefined {
 		case 'code.start':
 			return `   ⚡ ${cut(first(event.code), 60)}`;
 		case 'code.done':
+			if (event.ok && event.answerRefused) return `   → ! ${EMPTY_ANSWER_LINE}`;
 			return event.ok ? `   → ✓ ${cut(first(event.stdout + event.stderr), 70) || '(no output)'}` : `   → ✗ ${cut(first((event.error ?? 'failed').split('\n').filter(Boolean).at(-1) ?? ''), 90)}`;
 		default:
 			return undefined;

@@ -109,7 +109,7 @@ export function describeNode(node: TrajectoryNode, now?: number): RowText {
 			const lines = node.code.split('\n').filter((line) => line.trim());
 			const first = firstLine(node.code);
 			const more = lines.length > 1 ? ` (+${lines.length - 1} lines)` : '';
-			const state = node.limit && node.limit !== 'cancelled' ? node.limit : node.final != null ? 'final' : '';
+			const state = node.limit && node.limit !== 'cancelled' ? node.limit : node.final != null ? 'final' : node.answerRefused ? 'empty answer refused' : '';
 			return {
 				title: `code #${node.block}`,
 				preview: first ? colorless(highlightPython(clip(first, 300))) + more : '',

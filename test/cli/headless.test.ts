@@ -105,6 +105,18 @@ describe('terminal safety', () => {
 	});
 });
 
+describe('an answer refused as empty', () => {
+	it.each([['-v'], ['-e']])('%s: the line of the block whose answer was refused claims no success', async (flag) => {
+		server.setResponder(scripted({root: ({turn}) => repl(turn === 0 ? 'print("looked")\nllm_output("\\u200b")' : 'llm_output("the real answer")')}));
+		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'root-model', flag, '-p', 'q']);
+		expect(result.code).toBe(0);
+		expect(result.stdout.trim()).toBe('the real answer');
+		const outcomes = result.stderr.split('\n').filter((line) => line.startsWith('→ '));
+		expect(outcomes).toEqual(['→ ! final answer empty: not taken, the run goes on', '→ ✓ (no output)']);
+		expect(result.stderr.match(/🎯 FINAL/g)).toHaveLength(1);
+	});
+});
+
 describe('bad input gets one clear line and a non-zero exit', () => {
 	it('counts a forced answer as the iterations there were: the log and the note agree', async () => {
 		server.setResponder(scripted({root: ({lastUser}) => (/out of turns/i.test(lastUser) ? {text: 'best guess: 7'} : repl('n = 7\nprint(n)'))}));

@@ -330,6 +330,11 @@ describe('an empty final answer', () => {
 		expect(told).toContain('Your final answer is empty, so it was not taken and the run goes on');
 		expect(told).toContain('[Turn 2/4]');
 		expect(of(events, 'code.done').every((e) => e.final === null || e.final === 'the real answer')).toBe(true);
+		// The block that submitted it says so (the logs and the tree show no success for it); the answer's block does not.
+		const done = of(events, 'code.done');
+		expect(done.at(-1)!.answerRefused).toBeUndefined();
+		if (reply.includes('```repl')) expect(done.filter((e) => e.answerRefused === 'empty')).toHaveLength(1);
+		else expect(done.some((e) => e.answerRefused)).toBe(false);
 	});
 
 	it.each([

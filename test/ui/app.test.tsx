@@ -361,6 +361,24 @@ describe('tree navigation', () => {
 		await h.waitForFrame((f) => /\b8\/8 · following/.test(f));
 	});
 
+	it('a block whose answer was refused as empty gets no tick: its code and output rows warn', async () => {
+		start({columns: 120, rows: 24});
+		h.write('empty\r');
+		await waitFor(() => rlm.prompts.length === 1);
+		rlm.emitEvent({type: 'run.start', runId: 'r', depth: 0, model: 'm', backend: 'openai', question: 'empty', context: {type: 'str', chars: 4}, maxIterations: 3});
+		rlm.emitEvent({type: 'code.start', runId: 'r', iteration: 1, block: 1, code: 'llm_output("")'});
+		rlm.emitEvent({type: 'code.done', runId: 'r', iteration: 1, block: 1, ok: true, stdout: '', stderr: 'Your final answer is empty, so it was not taken\n', ms: 5, truncatedChars: 0, variables: [], final: null, restarted: false, answerRefused: 'empty'});
+		rlm.emitEvent({type: 'code.start', runId: 'r', iteration: 1, block: 2, code: 'print("fine")'});
+		rlm.emitEvent({type: 'code.done', runId: 'r', iteration: 1, block: 2, ok: true, stdout: 'fine\n', stderr: '', ms: 5, truncatedChars: 0, variables: [], final: null, restarted: false});
+		const frame = stripAnsi(await h.waitForFrame((f) => f.includes('code #2') && f.includes('fine')));
+		const rowOf = (label: string) => frame.split('\n').find((line) => line.includes(label)) ?? '';
+		expect(rowOf('code #1')).toMatch(/! code #1/);
+		expect(rowOf('code #1')).toContain('empty answer refused');
+		expect(rowOf('Your final answer')).toMatch(/! output/);
+		expect(rowOf('code #2')).toMatch(/✓ code #2/);
+		expect(rowOf('output fine')).toMatch(/✓ output/);
+	});
+
 	it('opens the detail view on a leaf and scrolls long text with PgUp/PgDn', async () => {
 		start({columns: 120, rows: 24});
 		h.write('long\r');

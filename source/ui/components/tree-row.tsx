@@ -21,12 +21,13 @@ export interface TreeRowProps {
 	now?: number;
 }
 
-function statusIcon(status: NodeStatus, kind: string, now: number | undefined, theme: Theme): [string, string | undefined] {
+/** A notice, and a block whose submitted answer was refused as empty, are done but no success: '!'. */
+function statusIcon(status: NodeStatus, warning: boolean, now: number | undefined, theme: Theme): [string, string | undefined] {
 	switch (status) {
 		case 'running':
 			return [now === undefined ? '•' : spinnerFrame(now), theme.running];
 		case 'done':
-			return kind === 'notice' ? ['!', theme.warn] : ['✓', theme.ok];
+			return warning ? ['!', theme.warn] : ['✓', theme.ok];
 		case 'error':
 			return ['✗', theme.error];
 		case 'cancelled':
@@ -40,7 +41,8 @@ export const TreeRow = memo(function TreeRow({item, summary, width, selected, fo
 	const children = item.kind === 'batch' ? item.members.length : item.children.length;
 	const marker = children > 0 ? (expanded ? '▾ ' : '▸ ') : '  ';
 	const status = batch ? batchStatus(batch) : (item as TrajectoryNode).status;
-	const [icon, iconColor] = statusIcon(status, item.kind, now, theme);
+	const warning = item.kind === 'notice' || ((item.kind === 'code' || item.kind === 'output') && item.answerRefused !== undefined);
+	const [icon, iconColor] = statusIcon(status, warning, now, theme);
 	const row = batch ? describeBatch(item as BatchRow, batch, now) : describeNode(item as TrajectoryNode, now);
 	const lead = `${indent}${marker}${icon} `;
 	const {title, preview, error, meta, gap} = layoutRow(row, width, displayWidth(lead));

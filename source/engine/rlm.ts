@@ -130,7 +130,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			'headers' in patch ||
 			'backendInstance' in patch ||
 			'requestTimeoutMs' in patch;
-		const subChanged = 'subBackend' in patch || 'subBaseURL' in patch || 'subApiKey' in patch || 'subBackendInstance' in patch;
+		const subChanged = 'subBackend' in patch || 'subBaseURL' in patch || 'subApiKey' in patch || 'subBackendInstance' in patch || 'requestTimeoutMs' in patch;
 		const previous = this.#options;
 		this.#options = next;
 		if ('maxHosts' in patch) this.#hosts = new HostPool(next.maxHosts ?? DEFAULTS.maxHosts);

@@ -273,6 +273,7 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 		maxIterations: flags.maxIterations,
 		subModel: nonEmpty(flags.subModel),
 		timeoutSeconds: flags.timeout,
+		requestTimeoutSeconds: flags.requestTimeout,
 		memoryLimitMb: flags.memoryLimit,
 		keepWarmMinutes: flags.keepWarm,
 		maxBudget: flags.maxBudget,

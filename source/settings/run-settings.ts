@@ -3,7 +3,15 @@
 // (with the settings file's own schema). Pure: the TUI's /set and the README's table use it.
 import type {ZodType} from 'zod';
 import {BACKEND_NAMES} from '../protocol/backends.js';
-import {DEFAULT_KEEP_WARM_MINUTES, DEFAULT_MEMORY_LIMIT_MB, MAX_KEEP_WARM_MINUTES, MAX_MEMORY_LIMIT_MB, MIN_MEMORY_LIMIT_MB} from '../protocol/defaults.js';
+import {
+	DEFAULT_KEEP_WARM_MINUTES,
+	DEFAULT_MEMORY_LIMIT_MB,
+	DEFAULT_REQUEST_TIMEOUT_SECONDS,
+	MAX_KEEP_WARM_MINUTES,
+	MAX_MEMORY_LIMIT_MB,
+	MAX_REQUEST_TIMEOUT_SECONDS,
+	MIN_MEMORY_LIMIT_MB,
+} from '../protocol/defaults.js';
 import {DEFAULT_MAX_SUB_CALLS} from '../protocol/limits.js';
 import {formatCount, parseQuantity, type Quantity} from '../protocol/numbers.js';
 import {looksSecret, redactSecrets} from '../protocol/redact.js';
@@ -17,7 +25,7 @@ export interface RunSetting {
 	readonly name: string;
 	/** Also accepted: the flag without dashes' other spellings (`max-depth` for `depth`). */
 	readonly aliases: readonly string[];
-	/** The settings file's key, the library option's name, and the Flags field. */
+	/** The settings file's key, and the library option's name (but requestTimeoutSeconds, the engine's requestTimeoutMs, and keepWarmMinutes, the app's). */
 	readonly key: RunSettingKey;
 	readonly flag: string;
 	/** `switch`: on or off; `url`: a URL that must carry no credentials (settings never hold a secret). */
@@ -35,6 +43,7 @@ export const RUN_SETTINGS: readonly RunSetting[] = [
 	{name: 'iterations', aliases: ['max-iterations'], key: 'maxIterations', flag: '--max-iterations', kind: 'number', expected: 'a whole number from 1 to 10000', help: 'turns before one forced final answer'},
 	{name: 'sub-model', aliases: ['submodel'], key: 'subModel', flag: '--sub-model', kind: 'text', expected: 'a model name (up to 500 characters)', help: 'model for llm_query / rlm_query, or an alias'},
 	{name: 'timeout', aliases: ['block-timeout'], key: 'timeoutSeconds', flag: '--timeout', kind: 'number', unit: 's', expected: 'a number of seconds above 0, at most 86400', help: 'limit per code block, on Python\'s own time'},
+	{name: 'request-timeout', aliases: [], key: 'requestTimeoutSeconds', flag: '--request-timeout', kind: 'number', unit: 's', expected: `a number of seconds above 0, at most ${MAX_REQUEST_TIMEOUT_SECONDS}`, help: 'how long a model request waits for the server to start its reply, and between the parts of a streamed one'},
 	{name: 'memory-limit', aliases: ['memory'], key: 'memoryLimitMb', flag: '--memory-limit', kind: 'number', unit: 'MB', expected: `a whole number of MB from ${MIN_MEMORY_LIMIT_MB} to ${MAX_MEMORY_LIMIT_MB}`, help: "memory Python may hold while a block runs (MiB); past it, MemoryError"},
 	{name: 'max-budget', aliases: ['budget'], key: 'maxBudget', flag: '--max-budget', kind: 'number', unit: 'USD', expected: 'a number of USD above 0 (e.g. 0.50)', help: 'estimated USD of a whole run'},
 	{name: 'max-timeout', aliases: [], key: 'maxTimeout', flag: '--max-timeout', kind: 'number', unit: 's', expected: 'a number of seconds above 0 (at most 31 days)', help: 'wall-clock seconds of a whole run'},
@@ -63,6 +72,7 @@ export function runSettingDefault(key: RunSettingKey): RunSettingValue | undefin
 	if (key === 'maxSubCalls') return DEFAULT_MAX_SUB_CALLS;
 	if (key === 'memoryLimitMb') return DEFAULT_MEMORY_LIMIT_MB;
 	if (key === 'keepWarmMinutes') return DEFAULT_KEEP_WARM_MINUTES;
+	if (key === 'requestTimeoutSeconds') return DEFAULT_REQUEST_TIMEOUT_SECONDS;
 	if (key === 'compaction') return true;
 	return (DEFAULT_SETTINGS as Partial<Settings>)[key];
 }

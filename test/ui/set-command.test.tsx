@@ -140,6 +140,7 @@ describe('reading a typed setting', () => {
 				'maxTokens',
 				'subModel',
 				'timeoutSeconds',
+				'requestTimeoutSeconds',
 				'memoryLimitMb',
 				'instructions',
 				'compaction',
@@ -329,7 +330,7 @@ describe('/set in the app', () => {
 		expect(rlm.options.maxDepth).toBe(4);
 		h.write('/set colour blue\r');
 		const unknown = await h.waitForFrame((f) => f.includes('Unknown setting "colour"'));
-		expect(flat(unknown)).toContain('use one of depth, iterations, sub-model, timeout, memory-limit, max-budget');
+		expect(flat(unknown)).toContain('use one of depth, iterations, sub-model, timeout, request-timeout, memory-limit, max-budget');
 		expect(inputLine(unknown)).toContain('/set colour blue');
 	});
 
@@ -372,6 +373,45 @@ describe('/set keep-warm', () => {
 		expect(said.at(-1)).toBe('keep-warm: 5 min (saved; when the app quits).');
 		expect(configured).toEqual([]);
 		expect(openSettings({cwd: path.join(dir, 'config')}).get().keepWarmMinutes).toBe(5);
+	});
+});
+
+describe('/set request-timeout with the real engine', () => {
+	it('reads seconds up to 300 as --request-timeout does', () => {
+		const setting = findRunSetting('request-timeout')!;
+		expect(findRunSetting('--request-timeout')).toBe(setting);
+		expect(findRunSetting('requestTimeoutSeconds')).toBe(setting);
+		expect(parseRunSetting(setting, '90')).toEqual({ok: true, value: 90});
+		expect(parseRunSetting(setting, '2m')).toEqual({ok: true, value: 120});
+		expect(parseRunSetting(setting, '0.5')).toEqual({ok: true, value: 0.5});
+		for (const bad of ['0', '301', '10m', 'soon']) expect(parseRunSetting(setting, bad)).toEqual({ok: false, error: `Invalid request-timeout "${bad}": expected a number of seconds above 0, at most 300.`});
+	});
+
+	it('bounds the next sub-calls at once (a hanging server fails the call), is saved, and /unset gives back the default', async () => {
+		const server = await startFakeLlmServer({models: ['root-model']});
+		server.setResponder(scripted({root: ({turn}) => (turn === 0 ? repl('ask') : {text: 'FINAL(done)'}), sub: () => ({hang: true})}));
+		const rlm = new Rlm({model: 'root-model', backend: 'openai', baseURL: server.openaiBaseURL, logDir: false, replFactory: fakeRepls({blocks: {ask: async ({llm_query, print}) => print(await llm_query('part'))}})});
+		const said: string[] = [];
+		const errors: string[] = [];
+		rlm.on('event', (event) => {
+			if (event.type === 'call.done' && event.error) errors.push(event.error);
+		});
+		const context = {rlm, settings, env: {}, backend: 'openai', cwd: dir, say: (_kind: string, text: string) => said.push(text)} as unknown as CommandContext;
+		try {
+			applySetting(context, 'requestTimeoutSeconds', 0.3);
+			expect(said.at(-1)).toBe('request-timeout: 0.3 s (saved; from the next question).');
+			expect(rlm.options.requestTimeoutMs).toBe(300);
+			expect(openSettings({cwd: path.join(dir, 'config')}).get().requestTimeoutSeconds).toBe(0.3);
+			await rlm.completion('q', {context: 'c'});
+			expect(errors).toHaveLength(1);
+			expect(errors[0]).toMatch(/Timed out after 0\.3s/);
+			applySetting(context, 'requestTimeoutSeconds', undefined);
+			expect(said.at(-1)).toBe('request-timeout: back to its default, 300 s (saved).');
+			expect(rlm.options.requestTimeoutMs).toBeUndefined();
+		} finally {
+			await rlm.dispose();
+			await server.close();
+		}
 	});
 });
 

@@ -61,7 +61,7 @@ export function applySetting(context: CommandContext, key: RunSettingKey, value:
 	const setting = RUN_SETTINGS.find((candidate) => candidate.key === key)!;
 	try {
 		// keep-warm is the app's, read when it exits (cli/keep-warm.ts), not the engine's.
-		if (key !== 'keepWarmMinutes') context.rlm.configure(key === 'subBackend' || key === 'subBaseURL' ? subCallTarget(context, key, value) : {[key]: value});
+		if (key !== 'keepWarmMinutes') context.rlm.configure(key === 'subBackend' || key === 'subBaseURL' ? subCallTarget(context, key, value) : engineOption(key, value));
 	} catch (error) {
 		context.say('error', `${setting.name} not changed: ${firstLine(error)}`);
 		return;
@@ -72,6 +72,26 @@ export function applySetting(context: CommandContext, key: RunSettingKey, value:
 	// keep-warm acts when the app quits; every other setting from the next question.
 	const when = key === 'keepWarmMinutes' ? 'when the app quits' : 'from the next question';
 	context.say('info', value === undefined ? `${setting.name}: back to its default${defaultWords(shown, means)} (saved).` : `${setting.name}: ${shown} (saved; ${when}).`);
+}
+
+/** Settings whose engine option has another name and unit: the settings file's seconds, the engine's ms. */
+const ENGINE_OPTION_OF: Partial<Record<RunSettingKey, {option: 'requestTimeoutMs'; perUnit: number}>> = {
+	requestTimeoutSeconds: {option: 'requestTimeoutMs', perUnit: 1000},
+};
+
+/** The engine's option for a setting's value (undefined: back to the engine's default). */
+function engineOption(key: RunSettingKey, value: RunSettingValue | undefined): Record<string, RunSettingValue | undefined> {
+	const other = ENGINE_OPTION_OF[key];
+	if (!other) return {[key]: value};
+	return {[other.option]: typeof value === 'number' ? value * other.perUnit : undefined};
+}
+
+/** The engine's value of a setting, in the setting's unit. */
+function engineValue(key: RunSettingKey, options: Readonly<Record<string, unknown>>): RunSettingValue | undefined {
+	const other = ENGINE_OPTION_OF[key];
+	if (!other) return options[key] as RunSettingValue | undefined;
+	const value = options[other.option];
+	return typeof value === 'number' ? value / other.perUnit : undefined;
 }
 
 /** `, 1 MB` for a value; `: from the server` for what having none means (the settings view's
@@ -104,10 +124,10 @@ function sourceOf(key: RunSettingKey, context: CommandContext, setHere: NonNulla
 }
 
 function showSettings(context: CommandContext, setHere: NonNullable<SessionConfig['setHere']>): void {
-	const options = context.rlm.options as Partial<Record<RunSettingKey, RunSettingValue>>;
+	const options = context.rlm.options as Readonly<Record<string, unknown>>;
 	const appValues: Partial<Record<RunSettingKey, RunSettingValue>> = {keepWarmMinutes: setHere.keepWarmMinutes ? context.settings.get().keepWarmMinutes : context.config.keepWarmMinutes};
 	const rows = RUN_SETTINGS.map((setting) => {
-		const value = formatRunSetting(setting, (setting.key in appValues ? appValues[setting.key] : options[setting.key]) ?? runSettingDefault(setting.key));
+		const value = formatRunSetting(setting, (setting.key in appValues ? appValues[setting.key] : engineValue(setting.key, options)) ?? runSettingDefault(setting.key));
 		return [setting.name, value, sourceOf(setting.key, context, setHere)] as const;
 	});
 	const nameWidth = Math.max(...rows.map(([name]) => name.length));

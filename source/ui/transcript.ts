@@ -1,12 +1,16 @@
-// /export: the chat as Markdown; /save: the session as JSON (the serializer --json uses).
+// /export: the conversation as Markdown; /save: the session as JSON (the serializer --json uses).
+// Both carry what was asked and answered, never the app's own notes (status, command output).
 import type {ChatEntry} from './state/types.js';
 import type {HistoryEntry} from '../protocol/repl.js';
 import {sessionJson} from '../trajectory/serialize.js';
 import type {TrajectoryState} from '../trajectory/tree.js';
 
+/** The questions, their answers (with their status line) and how a question ended without one
+ * (failed, cancelled); the app's notes in the chat (settings changed, files saved, notices) are left out. */
 export function transcriptMarkdown(entries: readonly ChatEntry[], info: {model: string; backend: string; date: Date}): string {
 	const out: string[] = [`# rlm-tui transcript`, '', `${info.date.toISOString()} · ${info.backend} · ${info.model}`, ''];
 	for (const entry of entries) {
+		if (entry.kind !== 'user' && entry.kind !== 'answer' && !entry.outcome) continue;
 		switch (entry.kind) {
 			case 'user':
 				out.push('## Question', '', entry.text, '');

@@ -20,7 +20,7 @@ let settings: SettingsStore;
 let rlm: ScriptedRlm;
 let h: Harness;
 
-function start(options: {columns?: number; rows?: number; skipStartup?: boolean; terminal?: FakeTerminal; historyFile?: string; env?: NodeJS.ProcessEnv} & Pick<Parameters<typeof renderApp>[0], 'contextBadge' | 'contextLoad'> = {}) {
+function start(options: {columns?: number; rows?: number; skipStartup?: boolean; terminal?: FakeTerminal; historyFile?: string; env?: NodeJS.ProcessEnv} & Pick<Parameters<typeof renderApp>[0], 'contextBadge' | 'contextLoad' | 'notices'> = {}) {
 	rlm ??= new ScriptedRlm();
 	h = renderApp({
 		...(options.terminal ? {terminal: options.terminal} : {}),
@@ -35,6 +35,7 @@ function start(options: {columns?: number; rows?: number; skipStartup?: boolean;
 		skipStartup: options.skipStartup ?? true,
 		...(options.contextBadge ? {contextBadge: options.contextBadge} : {}),
 		...(options.contextLoad ? {contextLoad: options.contextLoad} : {}),
+		...(options.notices ? {notices: options.notices} : {}),
 	});
 	return h;
 }
@@ -756,6 +757,42 @@ describe('commands', () => {
 		expect(text).toContain('## Question\n\nhello');
 		expect(text).toContain('The answer is **five**.');
 		expect(fs.statSync(path.join(dir, file!)).mode & 0o777).toBe(0o600);
+	});
+
+	it('/export carries the conversation (questions, answers, how a question failed or was cancelled), not the app notes /save leaves out too', async () => {
+		start({notices: ['a startup notice']});
+		await askAndRun();
+		h.write('/set depth 4\r');
+		await h.waitForFrame((f) => f.includes('depth: 4 (saved'));
+		h.write('/frob\r');
+		await h.waitForFrame((f) => f.includes('Unknown command /frob'));
+		h.write('second question\r');
+		await waitFor(() => rlm.prompts.includes('second question'));
+		rlm.finish('', 'failed');
+		await h.waitForFrame((f) => !f.includes('working'));
+		h.write('third question\r');
+		await waitFor(() => rlm.prompts.includes('third question'));
+		h.write(KEYS.esc);
+		await h.waitForFrame((f) => f.includes('Cancelled'));
+		h.write('/export talk.md\r');
+		await h.waitForFrame((f) => f.includes('Saved the transcript to'));
+		const text = fs.readFileSync(path.join(dir, 'talk.md'), 'utf8');
+		const sections = text.split('\n').filter((line) => /^(## |> )/.test(line));
+		expect(sections[0]).toBe('## Question');
+		expect(sections.filter((line) => line === '## Question')).toHaveLength(3);
+		expect(sections.filter((line) => line === '## Answer')).toHaveLength(1);
+		expect(text).toContain('The answer is **five**.');
+		expect(text).toMatch(/## Question\n\nsecond question\n\n> \*\*Error:\*\*/);
+		expect(text).toMatch(/## Question\n\nthird question\n\n> Cancelled/);
+		// The chat showed them (waited for above); the transcript leaves them out.
+		expect(h.frames.some((f) => f.includes('a startup notice'))).toBe(true);
+		for (const note of ['a startup notice', 'depth: 4', 'Unknown command']) expect(text).not.toContain(note);
+		expect(text).not.toContain('Saved the');
+		// /save's history has the answered question only; its tree has every run.
+		h.write('/save talk.json\r');
+		await h.waitForFrame((f) => f.includes('Saved the session to'));
+		const saved = JSON.parse(fs.readFileSync(path.join(dir, 'talk.json'), 'utf8'));
+		expect(saved.history).toEqual([{question: 'hello', answer: 'The answer is **five**.'}]);
 	});
 
 	it("the file name's extension decides the format: /save notes.md writes Markdown, /export data.json JSON; another extension is refused in one line", async () => {

@@ -1,4 +1,5 @@
-// /export [FILE] [--force]: the transcript as Markdown. FILE.json gets the session as JSON
+// /export [FILE] [--force]: the conversation as Markdown (transcript.ts: questions, answers, how a
+// question failed or was cancelled; not the app's own notes). FILE.json gets the session as JSON
 // instead, as /save writes it.
 import {addChat} from '../state/updates.js';
 import {defineCommand} from './command.js';
@@ -7,7 +8,7 @@ import {fileToWrite, writeSessionFile, type FileToWrite} from './write-file.js';
 export const exportCommand = defineCommand<FileToWrite>({
 	name: 'export',
 	usage: '/export [FILE] [--force]',
-	help: 'write the transcript as Markdown; FILE.json gets the session as JSON (as /save); never over an existing file without --force',
+	help: 'write the conversation as Markdown: questions, answers, failures and cancellations, not the app\'s notes; FILE.json gets the session as JSON (as /save); never over an existing file without --force',
 	inReplay: true,
 	keepsDraftOnError: true,
 	run(state, args, queue) {

@@ -620,6 +620,9 @@ function completionMeta(result: CompletionSummary, iterations: number): string {
 	return parts.join(' · ');
 }
 
+/** The chat's last entry marked as the end of its question (ChatEntry.outcome). */
+const asOutcome = (state: AppState): AppState => ({...state, chat: [...state.chat.slice(0, -1), {...state.chat.at(-1)!, outcome: true}]});
+
 function completionDone(state: AppState, result: CompletionSummary, now: number): AppState {
 	const lastElapsed = state.running ? now - state.running.since : state.lastElapsed;
 	const base: AppState = {...state, running: null, ...(lastElapsed === undefined ? {} : {lastElapsed})};
@@ -635,13 +638,13 @@ function completionDone(state: AppState, result: CompletionSummary, now: number)
 			return addChat(base, 'answer', result.response || '(empty answer)', completionMeta(result, iterations));
 		case 'cancelled': {
 			const of = run?.maxIterations ? `/${run.maxIterations}` : '';
-			const said = addChat(base, 'info', iterations ? `Cancelled in iteration ${iterations}${of}.` : 'Cancelled before the first iteration.');
+			const said = asOutcome(addChat(base, 'info', iterations ? `Cancelled in iteration ${iterations}${of}.` : 'Cancelled before the first iteration.'));
 			// What the run found before it was stopped (the answer dict, its last output or reply).
 			return result.response.trim() ? addChat(said, 'answer', result.response, completionMeta(result, iterations)) : said;
 		}
 		case 'failed': {
 			// The backend's advice is about flags; here it is about commands, where the TUI has its own.
-			return addChat(base, 'error', failureText(result));
+			return asOutcome(addChat(base, 'error', failureText(result)));
 		}
 	}
 }

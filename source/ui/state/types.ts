@@ -24,6 +24,10 @@ export interface ChatEntry {
 	/** Where it sits in the chat when that is not its id: what an effect says goes where the
 	 * command that queued the effect was given (notices in the order they were caused). */
 	readonly order?: number;
+	/** How a question ended without an answer (it failed, or was cancelled): part of the
+	 * conversation as questions and answers are, so /export keeps it; every other info, notice and
+	 * error line is the app's own note and stays out of it. */
+	readonly outcome?: true;
 }
 
 export interface ModelPickerDialog {

@@ -19,6 +19,7 @@ import {EffectRunner} from './effects.js';
 import type {UiEngine} from './engine-port.js';
 import {hintsFor} from './hints.js';
 import {GLOBAL_KEYS, keyLabel} from './state/keys.js';
+import {tooSmallLines} from './too-small.js';
 import {appReducer, currentRun, detailWidth, EXIT_WINDOW_MS, initialAppState, timelineClock, type AppAction, type AppState} from './state/app-state.js';
 import type {InputEvent} from './state/key-decoder.js';
 import type {TerminalControl} from './terminal.js';
@@ -238,13 +239,9 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 	const run = currentRun(state);
 	const hints = useMemo(() => hintsFor(state), [state]);
 	const {layout} = state;
-	// Below this the panes cannot be drawn inside the window: say so in one line instead.
+	// Below this the panes cannot be drawn inside the window: say so instead, wrapped to fit.
 	if (state.size.columns < MIN_COLUMNS || state.size.rows < MIN_ROWS) {
-		return (
-			<Text wrap="truncate">
-				Terminal too small ({state.size.columns}×{state.size.rows}): make it at least {MIN_COLUMNS}×{MIN_ROWS}. {keyLabel(GLOBAL_KEYS, 'interrupt')} twice quits.
-			</Text>
-		);
+		return <Text wrap="truncate">{tooSmallLines(state.size, {columns: MIN_COLUMNS, rows: MIN_ROWS}, keyLabel(GLOBAL_KEYS, 'interrupt')).join('\n')}</Text>;
 	}
 	return (
 		// Not a clipping box: Ink would re-slice every line of the frame. The panes fit their rows.

@@ -86,14 +86,34 @@ describe('layout', () => {
 		}
 	});
 
-	it('says so in one line when the terminal is too small for the panes, and recovers', async () => {
+	it('says so, wrapped to fit, when the terminal is too small for the panes, and recovers', async () => {
 		start({columns: 120, rows: 36});
 		await h.waitForFrame((f) => f.includes('Chat'));
 		h.resize(30, 8);
 		const small = await h.waitForFrame((f) => f.includes('Terminal too small (30×8)'));
-		for (const line of small.split('\n')) expect([...line].length).toBeLessThanOrEqual(30);
+		// The whole message, over lines of at most 30 columns (it was cut at the first line's end).
+		expect(small.split('\n').join(' ')).toContain('Terminal too small (30×8): make it at least 40×10. Ctrl+C twice quits.');
+		for (const line of small.split('\n')) expect(displayWidth(line)).toBeLessThanOrEqual(30);
+		h.resize(6, 3);
+		const tiny = await h.waitForFrame((f) => f.includes('40×10') && !f.includes('Terminal'));
+		expect(tiny.split('\n')).toEqual(['Needs', '40×10']);
 		h.resize(80, 24);
 		await h.waitForFrame((f) => f.includes('Chat') && f.split('\n').length === 23);
+	});
+});
+
+describe('the too-small message', () => {
+	it('fits every width and height down to one cell: its lines, and as few as the rows hold, say the size needed', async () => {
+		const {tooSmallLines} = await import('../../source/ui/too-small.js');
+		for (let columns = 1; columns < 40; columns++) {
+			for (let rows = 1; rows < 10; rows++) {
+				const lines = tooSmallLines({columns, rows}, {columns: 40, rows: 10}, 'Ctrl+C');
+				for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(columns);
+				expect(lines.length).toBeLessThanOrEqual(Math.max(1, rows - 1));
+				if (columns * Math.max(1, rows - 1) >= 5) expect(lines.join('')).toContain('40×10');
+				if (columns >= 9 && rows >= 8) expect(lines.join(' ')).toContain('twice quits');
+			}
+		}
 	});
 });
 

@@ -82,7 +82,7 @@ function oversizedCall(engine: EngineContext, site: CallSite, request: BridgeReq
 	const error = promptBytesError(bytes, engine.options.maxPromptBytes);
 	const preview = `${prompt.slice(0, PROMPT_PREVIEW_CHARS)}… [${formatCount(bytes)} bytes: not sent]`;
 	site.noticeOnce({code: 'sub_call_refused', message: error});
-	return tracedCall(engine, site, {kind: request.fn.startsWith('rlm_') ? 'rlm' : 'llm', fn: request.fn, model, prompt: preview, index, backend: subBackendOf(engine).label}, async () =>
+	return tracedCall(engine, site, {kind: request.fn.startsWith('rlm_') ? 'rlm' : 'llm', fn: request.fn, model, prompt: preview, index, ...batchSizeOf(request), backend: subBackendOf(engine).label}, async () =>
 		failed('prompt_too_large', error),
 	);
 }
@@ -100,12 +100,15 @@ interface CallOutcome {
 	promptTruncated?: PromptTruncation;
 }
 
+/** A batched call's size for each slot's call.start (see the event's batchSize). */
+const batchSizeOf = (request: BridgeRequest) => (request.fn.endsWith('_batched') ? {batchSize: request.prompts.length} : {});
+
 /** One sub-call as the tree sees it: call.start, the work, call.done (a thrown error becomes a
  * failed outcome with its code; Python gets its text). */
 async function tracedCall(
 	engine: EngineContext,
 	site: CallSite,
-	start: {kind: 'llm' | 'rlm'; fn: BridgeRequest['fn']; model: string; prompt: string; index: number; backend: string},
+	start: {kind: 'llm' | 'rlm'; fn: BridgeRequest['fn']; model: string; prompt: string; index: number; batchSize?: number; backend: string},
 	work: (callId: string) => Promise<CallOutcome>,
 ): Promise<string> {
 	const callId = newId('call');
@@ -136,7 +139,7 @@ async function tracedCall(
 
 function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest, model: string, prompt: string, index: number, signal: AbortSignal) {
 	const sub = subBackendOf(engine);
-	return tracedCall(engine, site, {kind: 'llm', fn: request.fn, model, prompt, index, backend: sub.label}, async (callId) => {
+	return tracedCall(engine, site, {kind: 'llm', fn: request.fn, model, prompt, index, ...batchSizeOf(request), backend: sub.label}, async (callId) => {
 		// The window the server really gives this model (Ollama's loaded context, vLLM's max_model_len...).
 		const {tokens: window, source} = await subModelWindow(engine, model, signal);
 		const tokens = approxTokens(prompt);
@@ -181,7 +184,7 @@ function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest
 }
 
 function childCall(engine: EngineContext, site: CallSite, request: BridgeRequest, model: string, prompt: string, index: number, signal: AbortSignal) {
-	return tracedCall(engine, site, {kind: 'rlm', fn: request.fn, model, prompt, index, backend: subBackendOf(engine).label}, async (callId) => {
+	return tracedCall(engine, site, {kind: 'rlm', fn: request.fn, model, prompt, index, ...batchSizeOf(request), backend: subBackendOf(engine).label}, async (callId) => {
 		const result = await engine.runChild({parentCallId: callId, parentSlot: site.hostSlot, depth: site.depth + 1, model, prompt, signal});
 		const usage = {inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens};
 		if (result.status === 'failed' || result.status === 'cancelled' || (result.status === 'limited' && !result.response)) {

@@ -136,6 +136,10 @@ export type RlmEventBody =
 			fn: CallFunction;
 			/** Slot in a batched call (0 for plain calls). */
 			index: number;
+			/** A batched call's number of prompts, on each of its slots: the slots start one by one as
+			 * the concurrency limit (maxConcurrency) lets them, and the tree shows the whole batch from
+			 * the first. Absent for plain calls (and in logs written before it was kept). */
+			batchSize?: number;
 			model: string;
 			/** The backend that answers it (the sub backend's label with --sub-backend / --sub-url). */
 			backend?: string;

@@ -144,6 +144,8 @@ export interface CallNode extends NodeBase {
 	readonly fn: CallFunction;
 	/** Slot in a batched call (0 for plain calls). */
 	readonly index: number;
+	/** A batched call's number of prompts (call.start batchSize), when the log or event gave it. */
+	readonly batchSize?: number;
 	readonly model: string;
 	/** The backend that answered, when it is not its run's (sub-calls on --sub-backend / --sub-url). */
 	readonly backend?: string;
@@ -695,6 +697,7 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 				callKind: event.kind,
 				fn: event.fn,
 				index: event.index,
+				...(event.batchSize !== undefined ? {batchSize: event.batchSize} : {}),
 				model: event.model,
 				...(event.backend && event.backend !== backendOfRun(tx, event.runId) ? {backend: event.backend} : {}),
 				prompt: event.prompt,

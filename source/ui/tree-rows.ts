@@ -158,9 +158,9 @@ export function describeNode(node: TrajectoryNode, now?: number): RowText {
 
 export type BatchSummary = ReturnType<typeof batchSummary>;
 
-/** A batch's status: running while any slot runs, failed when any failed, else done. */
+/** A batch's status: running while any slot runs or waits, failed when any failed, else done. */
 export function batchStatus(summary: BatchSummary): NodeStatus {
-	if (summary.running > 0) return 'running';
+	if (summary.running > 0 || summary.queued > 0) return 'running';
 	if (summary.failed > 0) return 'error';
 	if (summary.cancelled > 0 && summary.done === 0) return 'cancelled';
 	return 'done';
@@ -174,12 +174,14 @@ export function describeBatch(row: BatchRow, summary: BatchSummary, now?: number
 	const counts = [
 		summary.done ? `${summary.done} ✓` : '',
 		summary.running ? `${summary.running} running` : '',
+		summary.queued ? `${summary.queued} queued` : '',
 		summary.failed ? `${summary.failed} ✗` : '',
 		summary.cancelled ? `${summary.cancelled} ⊘` : '',
 	].filter(Boolean);
 	const compact = [
 		summary.done ? `${summary.done}✓` : '',
 		summary.running ? `${summary.running} run` : '',
+		summary.queued ? `${summary.queued} wait` : '',
 		summary.failed ? `${summary.failed}✗` : '',
 		summary.cancelled ? `${summary.cancelled}⊘` : '',
 	].filter(Boolean);
@@ -187,7 +189,9 @@ export function describeBatch(row: BatchRow, summary: BatchSummary, now?: number
 	const {inputTokens, outputTokens} = summary.usage;
 	const tokens = inputTokens || outputTokens ? `↑${formatTokens(inputTokens)} ↓${formatTokens(outputTokens)}` : '';
 	return {
-		title: `batch ×${row.members.length}`,
+		// The batch's size from its first slot on (its slots start as the concurrency limit lets them);
+		// once its code is over, the slots that ran.
+		title: `batch ×${summary.queued > 0 ? row.size : row.members.length}`,
 		// The counts first: a narrow tree cuts the end of the preview, and they are what changes.
 		preview: `${counts.join(' · ')} · ${row.fn}`,
 		previewShorter: [counts.join(' · '), compact.join(' ')],

@@ -227,6 +227,8 @@ describe.each(reasoningCases)('reasoning through the %s SDK as %s', (api, field)
 		expect(result.response).toBe('3');
 		const done = of(events, 'call.done')[0]!;
 		expect(done.response).toBe('{"n": 3}');
+		// A plain call is no batch.
+		expect(of(events, 'call.start')[0]!.batchSize).toBeUndefined();
 		expect(done.reasoning?.trim()).toBe('The JSON should be {"n": 4}? No: 3.');
 		const call = nodes(reduceAll(events)).find((n) => n.kind === 'call')!;
 		expect(call.kind === 'call' && call.response).toBe('{"n": 3}');
@@ -294,6 +296,8 @@ describe.each(apis)('empty answers through the %s SDK', (api) => {
 		expect(slots).toHaveLength(3);
 		for (const slot of slots) expect(slot).toMatch(/^Error: the sub-model's reply had no answer, only reasoning \(\d+ characters\)/);
 		expect(of(events, 'notice').map((n) => n.code)).toEqual(['reasoning_only']);
+		// Every slot says how large its batch is, for the tree to show it whole from the first slot.
+		expect(of(events, 'call.start').map((e) => e.batchSize)).toEqual([3, 3, 3]);
 		// The tree gets the kind and the message; Python got "Error: " and the same message.
 		const done = of(events, 'call.done');
 		expect(done.map((e) => e.errorCode)).toEqual(['empty_reply', 'empty_reply', 'empty_reply']);

@@ -68,6 +68,35 @@ describe('a large batch', () => {
 		expect(tree.cursor).toBe(id);
 	});
 
+	it('shows its whole size from its first slot while the rest wait for the concurrency limit, and the slots that ran once its code is over', () => {
+		// 200 prompts, 8 at a time: the engine starts the slots as earlier ones finish.
+		const events = batchRun(200).filter((event) => event.type !== 'call.start' || event.index < 8);
+		const started = events
+			.filter((event) => event.type !== 'call.done' || Number(event.callId.slice(1)) < 3)
+			.map((event) => (event.type === 'call.start' ? {...event, batchSize: 200} : event));
+		let tree = view(started);
+		const id = flatten(tree).ids[4]!;
+		expect(isBatchRowId(id)).toBe(true);
+		let row = batchRow(tree.traj, id)!;
+		expect(row.members).toHaveLength(8);
+		let summary = batchSummary(tree.traj, row);
+		expect(summary).toMatchObject({done: 3, running: 5, queued: 192});
+		let text = describeBatch(row, summary);
+		expect(text.title).toBe('batch ×200');
+		expect(text.preview).toBe('3 ✓ · 5 running · 192 queued · llm_query_batched');
+		expect(text.previewShorter).toContain('3✓ 5 run 192 wait');
+		// Even its first slot alone is the batch's row.
+		const first = view(started.slice(0, 5));
+		expect(describeBatch(batchRow(first.traj, flatten(first).ids[4]!)!, batchSummary(first.traj, batchRow(first.traj, flatten(first).ids[4]!)!)).title).toBe('batch ×200');
+		// Stopped with 8 of 200 started: the rest never waited for anything once the code is over.
+		tree = applyEvents(tree, [ev({type: 'code.done', runId: 'r', iteration: 1, block: 1, ok: false, stdout: '', stderr: '', error: 'KeyboardInterrupt', ms: 9, truncatedChars: 0, variables: [], final: null, limit: 'cancelled', restarted: false})], HEIGHT);
+		row = batchRow(tree.traj, id)!;
+		summary = batchSummary(tree.traj, row);
+		expect(summary.queued).toBe(0);
+		text = describeBatch(row, summary);
+		expect(text.title).toBe('batch ×8');
+	});
+
 	it('keeps its counts whole in a narrow tree: the function goes first, then the counts get compact, then the tokens', () => {
 		const tree = view(batchRun(200, {failed: [1, 2, 3, 4, 5], running: Array.from({length: 15}, (_, i) => 100 + i)}));
 		const id = flatten(tree).ids[4]!;

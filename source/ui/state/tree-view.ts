@@ -40,8 +40,11 @@ export interface BatchRow {
 	readonly parent: number;
 	readonly level: number;
 	readonly fn: string;
-	/** Slot node ids, in slot order. */
+	/** Slot node ids, in slot order: the slots started so far. */
 	readonly members: readonly number[];
+	/** The batch's number of prompts, started or not (its slots' batchSize; the members when a log
+	 * did not keep it). */
+	readonly size: number;
 }
 
 /** A batch row's id from its first slot's node id (always below -1, which means "no row"). */
@@ -58,19 +61,22 @@ const NO_GROUPS: CodeGroups = {groups: [], of: new Map()};
 const groupCache = new WeakMap<readonly number[], CodeGroups>();
 
 /** The large batches among a code node's children: runs of slots of one batched function, a new
- * run starting at slot 0. Cached per children list: the trajectory makes a new one only when a
+ * run starting at slot 0; a batch is large by its size, so it is one row from its first slot.
+ * Cached per children list: the trajectory makes a new one only when a
  * child is added, and a slot's function and index never change (its status and usage do, often). */
 export function batchGroups(traj: TrajectoryState, code: TrajectoryNode): CodeGroups {
-	if (code.kind !== 'code' || code.children.length < BATCH_GROUP_MIN) return NO_GROUPS;
+	if (code.kind !== 'code' || code.children.length === 0) return NO_GROUPS;
 	const cached = groupCache.get(code.children);
 	if (cached) return cached;
 	const groups: BatchRow[] = [];
 	let run: number[] = [];
 	let fn = '';
 	let last = -1;
+	let size = 0;
 	const close = () => {
-		if (run.length >= BATCH_GROUP_MIN) groups.push({kind: 'batch', id: batchRowId(run[0]!), parent: code.id, level: code.level + 1, fn, members: run});
+		if (Math.max(run.length, size) >= BATCH_GROUP_MIN) groups.push({kind: 'batch', id: batchRowId(run[0]!), parent: code.id, level: code.level + 1, fn, members: run, size: Math.max(run.length, size)});
 		run = [];
+		size = 0;
 	};
 	for (const id of code.children) {
 		const node = getNode(traj, id);
@@ -80,6 +86,7 @@ export function batchGroups(traj: TrajectoryState, code: TrajectoryNode): CodeGr
 			run.push(id);
 			fn = slot.fn;
 			last = slot.index;
+			size = Math.max(size, slot.batchSize ?? 0);
 		} else {
 			fn = '';
 			last = -1;
@@ -121,7 +128,8 @@ function parentRow(traj: TrajectoryState, id: number): number {
 	return batchOf(traj, id)?.id ?? getNode(traj, id)?.parent ?? -1;
 }
 
-/** How many slots of a batch are in each state, and its span of time and tokens. */
+/** How many slots of a batch are in each state (`queued`: not started yet, while its code runs),
+ * and its span of time and tokens. */
 export function batchSummary(traj: TrajectoryState, row: BatchRow) {
 	let running = 0;
 	let done = 0;
@@ -143,7 +151,10 @@ export function batchSummary(traj: TrajectoryState, row: BatchRow) {
 		startedAt = Math.min(startedAt, node.startedAt);
 		if (node.endedAt !== undefined) endedAt = Math.max(endedAt, node.endedAt);
 	}
-	return {running, done, failed, cancelled, usage: {inputTokens, outputTokens}, startedAt, ...(running === 0 && endedAt > -Infinity ? {ms: Math.max(0, endedAt - startedAt)} : {})};
+	// Slots that never started once the code is over (it was stopped) are not waiting for anything.
+	const queued = getNode(traj, row.parent)?.status === 'running' ? row.size - row.members.length : 0;
+	const busy = running + queued;
+	return {running, queued, done, failed, cancelled, usage: {inputTokens, outputTokens}, startedAt, ...(busy === 0 && endedAt > -Infinity ? {ms: Math.max(0, endedAt - startedAt)} : {})};
 }
 
 export interface FlatRows {

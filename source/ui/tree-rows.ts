@@ -17,6 +17,8 @@ export interface RowText {
 	 * shown. A row with them keeps room for the shortest before its meta (tokens, then time) does.
 	 */
 	previewShorter?: readonly string[];
+	/** The least of the preview (cut at its end) a narrow row keeps before its meta gives way (tokens, then time). */
+	previewMin?: string;
 	/** Preview is an error message. */
 	previewIsError?: boolean;
 	/** An error shown after the preview (a failed run keeps its question, a failed call its prompt). */
@@ -50,6 +52,13 @@ function cutMarks(node: {finishReason?: string; promptTruncated?: unknown}): str
 	return [reply, node.promptTruncated ? '✂ prompt cut' : ''].filter(Boolean).join(' ');
 }
 
+/** A sub-call's meta: its model (and marks) give way before its time and tokens. */
+function callMeta(node: TrajectoryNode, now: number | undefined, extra: string): Pick<RowText, 'meta' | 'metaShorter'> {
+	const time = timeText(node, now);
+	const join = (...parts: Array<string | undefined>) => parts.filter(Boolean).join(' · ');
+	return {meta: join(extra, time, usageText(node)), metaShorter: [join(time, usageText(node)), time]};
+}
+
 function meta(node: TrajectoryNode, now: number | undefined, extra?: string): Pick<RowText, 'meta' | 'metaShorter'> {
 	const time = timeText(node, now);
 	const join = (...parts: Array<string | undefined>) => parts.filter(Boolean).join(' · ');
@@ -63,7 +72,8 @@ function replyPreview(text: string, running: boolean): string {
 	return oneLine(prose) || oneLine(firstLine(text));
 }
 
-export function describeNode(node: TrajectoryNode, now?: number): RowText {
+/** `inBatch`: the node is a slot shown under its batch's row, which names the function. */
+export function describeNode(node: TrajectoryNode, now?: number, inBatch = false): RowText {
 	switch (node.kind) {
 		case 'run': {
 			const child = node.parent >= 0;
@@ -131,7 +141,7 @@ export function describeNode(node: TrajectoryNode, now?: number): RowText {
 		case 'call': {
 			const batched = node.fn.endsWith('_batched');
 			// A host tool's row is titled by the tool: `model` holds its name.
-			const title = node.callKind === 'tool' ? `${node.model}()` : `${node.fn}${batched ? `[${node.index}]` : ''}`;
+			const title = node.callKind === 'tool' ? `${node.model}()` : inBatch ? `[${node.index}]` : `${node.fn}${batched ? `[${node.index}]` : ''}`;
 			const extra = node.callKind === 'tool' ? 'host tool' : [cutMarks(node), node.backend ? `${node.model} · ${node.backend}` : node.model].filter(Boolean).join(' ');
 			if (node.callKind === 'tool') {
 				// Input and result are JSON text already: shown as they are, not quoted.
@@ -140,11 +150,13 @@ export function describeNode(node: TrajectoryNode, now?: number): RowText {
 				const result = node.response ? ` → ${clip(oneLine(node.response), 200)}` : node.status === 'running' ? ' → …' : '';
 				return {title, preview: `${input}${result}`, ...meta(node, now, extra)};
 			}
-			if (node.error) return {title, preview: quote(node.prompt, 24), error: `✗ ${oneLine(node.error)}`, ...meta(node, now, extra)};
+			// The prompt is what tells slots apart: a narrow row keeps a short one before its model name and tokens.
+			const prompt = {previewMin: quote(node.prompt, 12), ...callMeta(node, now, extra)};
+			if (node.error) return {title, preview: quote(node.prompt, 24), error: `✗ ${oneLine(node.error)}`, ...prompt};
 			const answer = quote(node.response, 200);
 			// Never an arrow to nothing: an empty answer says so.
 			const response = answer ? ` → ${answer}` : node.status === 'running' ? ' → …' : node.status === 'done' ? ' → (empty)' : '';
-			return {title, preview: `${quote(node.prompt, 24)}${response}`, ...meta(node, now, extra)};
+			return {title, preview: `${quote(node.prompt, 24)}${response}`, ...prompt};
 		}
 		case 'notice':
 			return {
@@ -223,15 +235,15 @@ export function layoutRow(row: RowText, width: number, leadWidth: number): RowLa
 	const avail = Math.max(1, width - leadWidth);
 	const titleWant = Math.min(displayWidth(row.title), MIN_TITLE);
 	const shortest = row.previewShorter?.at(-1);
-	const previewWant = shortest ? displayWidth(shortest) + 1 : 0;
-	let meta = '';
-	for (const candidate of [row.meta, ...(row.metaShorter ?? [])]) {
-		if (!candidate) continue;
-		if (avail - displayWidth(candidate) - 1 >= titleWant + previewWant) {
-			meta = candidate;
-			break;
-		}
-	}
+	const least = shortest ?? row.previewMin;
+	const previewWant = least ? displayWidth(least) + 1 : 0;
+	// The longest meta that leaves the whole title and the shortest preview their room; else
+	// MIN_TITLE columns of the title and that preview; else MIN_TITLE alone (the time stays longest).
+	// An error beside a preview keeps a start of its own too.
+	const errorLeast = row.error && row.previewMin ? Math.min(displayWidth(row.error), MIN_TITLE + 2) + 1 : 0;
+	const metas = [row.meta, ...(row.metaShorter ?? [])].filter(Boolean);
+	const fits = (want: number) => metas.find((candidate) => avail - displayWidth(candidate) - 1 >= want);
+	const meta = (previewWant > 0 ? fits(displayWidth(row.title) + 1 + previewWant + errorLeast) : undefined) ?? fits(titleWant + previewWant + errorLeast) ?? fits(titleWant) ?? '';
 	const metaWidth = meta ? displayWidth(meta) + 1 : 0;
 	const title = clip(row.title, Math.max(1, avail - metaWidth));
 	let room = avail - displayWidth(title) - metaWidth - 1;

@@ -47,6 +47,38 @@ describe('tree rows', () => {
 		expect(tight.meta).toBe('1m05s');
 	});
 
+	it("a batch's slot rows keep a preview of their prompt at common widths: the model name and tokens give way first", async () => {
+		const {computeLayout} = await import('../../source/ui/state/layout.js');
+		const model = 'qwen2.5-coder:32b-instruct';
+		const slot = (failed: boolean) => {
+			const traj = reduceAll([
+				ev({type: 'run.start', runId: 'r', depth: 0, model, backend: 'openai', question: 'q', context: {type: 'str', chars: 9}, maxIterations: 30}),
+				ev({type: 'iter.start', runId: 'r', iteration: 1, maxIterations: 30}),
+				ev({type: 'code.start', runId: 'r', iteration: 1, block: 1, code: 'answers = llm_query_batched(prompts)'}),
+				ev({type: 'call.start', callId: 'c', runId: 'r', iteration: 1, block: 1, kind: 'llm', fn: 'llm_query_batched', index: 17, batchSize: 40, model, prompt: 'Summarise chapter 17 of the book in detail'}),
+				ev({type: 'call.done', callId: 'c', response: failed ? 'Error: rate limited' : 'Chapter seventeen is about the sea.', usage, ms: 65_000, ...(failed ? {error: 'rate limited (429)'} : {})}),
+			]);
+			return nodes(traj).find((node) => node.kind === 'call')!;
+		};
+		for (const failed of [false, true]) {
+			const call = slot(failed);
+			for (const columns of [80, 90, 100, 110, 120, 140, 160]) {
+				const width = computeLayout({columns, rows: 40}).tree.innerWidth;
+				// Under its batch row, a level deeper than the code, as TreeRow lays it out.
+				const lead = 2 * Math.min(call.level + 1, Math.floor(width / 6)) + 4;
+				// Under its batch's row, which names the function, the slot is titled by its index.
+				const layout = layoutRow(describeNode(call, undefined, true), width, lead);
+				expect(lead + displayWidth(text(layout)), `${columns} columns`).toBe(width);
+				expect(layout.title, `${columns} columns`).toBe('[17]');
+				expect(layout.preview, `${columns} columns`).toMatch(/^"Summ/);
+				// A failed slot shares the room with its error; a done one keeps a readable prompt ("Summarise c…" at least).
+				if (!failed) expect(displayWidth(layout.preview), `${columns} columns`).toBeGreaterThanOrEqual(14);
+				else expect(layout.error, `${columns} columns`).toMatch(/^✗ rate/);
+				expect(layout.meta, `${columns} columns`).toContain('1m05s');
+			}
+		}
+	});
+
 	it('a failed run keeps its question, with the error beside it', () => {
 		const traj = reduceAll([
 			ev({type: 'run.start', runId: 'r', depth: 0, model: 'm', backend: 'openai', question: 'how many words are in the file?', context: {type: 'none', chars: 0}, maxIterations: 30}),

@@ -2,7 +2,7 @@ import {Box, Text} from 'ink';
 import {memo} from 'react';
 import {EMPTY_TREE} from '../hints.js';
 import type {PaneBox} from '../state/layout.js';
-import {batchSummary, flatten, isExpanded, rowItem, type TreeViewState} from '../state/tree-view.js';
+import {batchOf, batchSummary, flatten, isExpanded, rowItem, type TreeViewState} from '../state/tree-view.js';
 import type {Theme} from '../theme.js';
 import {PaneFrame} from './pane-frame.js';
 import {TreeRow} from './tree-row.js';
@@ -52,7 +52,7 @@ export const TreePane = memo(function TreePane({tree, searching = false, box, ro
 			) : (
 				items.map((item) => {
 					const summary = item.kind === 'batch' ? batchSummary(tree.traj, item) : undefined;
-					const running = summary ? summary.running > 0 : item.kind !== 'batch' && item.status === 'running';
+					const running = summary ? summary.running + summary.queued > 0 : item.kind !== 'batch' && item.status === 'running';
 					return (
 						<TreeRow
 							key={item.id}
@@ -64,6 +64,7 @@ export const TreePane = memo(function TreePane({tree, searching = false, box, ro
 							expanded={tree.filter ? true : isExpanded(tree, item)}
 							theme={theme}
 							{...(running ? {now} : {})}
+							{...(item.kind === 'call' && batchOf(tree.traj, item.id) ? {inBatch: true} : {})}
 						/>
 					);
 				})

@@ -19,6 +19,8 @@ export interface TreeRowProps {
 	theme: Theme;
 	/** Only given to running rows, so finished rows never re-render on the clock. */
 	now?: number;
+	/** A slot shown under its batch's row (titled by its index alone: the batch row names the function). */
+	inBatch?: boolean;
 }
 
 /** A notice, and a block whose submitted answer was refused as empty, are done but no success: '!'. */
@@ -35,7 +37,7 @@ function statusIcon(status: NodeStatus, warning: boolean, now: number | undefine
 	}
 }
 
-export const TreeRow = memo(function TreeRow({item, summary, width, selected, focused, expanded, theme, now}: TreeRowProps) {
+export const TreeRow = memo(function TreeRow({item, summary, width, selected, focused, expanded, theme, now, inBatch = false}: TreeRowProps) {
 	const batch = item.kind === 'batch' && summary ? summary : undefined;
 	const indent = '  '.repeat(Math.min(item.level, Math.max(0, Math.floor(width / 6))));
 	const children = item.kind === 'batch' ? item.members.length : item.children.length;
@@ -43,7 +45,7 @@ export const TreeRow = memo(function TreeRow({item, summary, width, selected, fo
 	const status = batch ? batchStatus(batch) : (item as TrajectoryNode).status;
 	const warning = item.kind === 'notice' || ((item.kind === 'code' || item.kind === 'output') && item.answerRefused !== undefined);
 	const [icon, iconColor] = statusIcon(status, warning, now, theme);
-	const row = batch ? describeBatch(item as BatchRow, batch, now) : describeNode(item as TrajectoryNode, now);
+	const row = batch ? describeBatch(item as BatchRow, batch, now) : describeNode(item as TrajectoryNode, now, inBatch);
 	const lead = `${indent}${marker}${icon} `;
 	const {title, preview, error, meta, gap} = layoutRow(row, width, displayWidth(lead));
 	const inverse = selected && focused;

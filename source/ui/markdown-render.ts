@@ -168,7 +168,8 @@ class Renderer {
 	code(token: Tokens.Code, width: number): string[] {
 		const gutter = width >= 12 ? '  ' : '';
 		const room = Math.max(1, width - gutter.length);
-		const source = printable(token.text).replace(/\t/g, '    ');
+		// An indented block's text ends with its last line's newline (marked keeps it): no empty line after it.
+		const source = printable(token.text.replace(/\n+$/, '')).replace(/\t/g, '    ');
 		const language = (token.lang ?? '').trim().split(/\s+/)[0]?.toLowerCase() ?? '';
 		const coloured = this.#options.ansi ? (this.#options.highlight?.(source, language) ?? this.style(STYLES.code, () => source)) : source;
 		const out: string[] = [];

@@ -40,6 +40,27 @@ export interface MarkdownOptions {
 const markdownCache = new Map<string, string[]>();
 
 /**
+ * Text without the indentation all its lines share (Python's textwrap.dedent): an answer written
+ * in an indented string literal (`llm_output(f"""\n        Total: 5\n    """)`) carries its code's
+ * indentation, which Markdown would read as one indented code block. Under 4 spaces Markdown reads
+ * a paragraph and keeps them, so they stay. Relative indentation stays too, so an indented block
+ * after a blank line is still code, as CommonMark says.
+ */
+export function withoutCommonIndent(text: string): string {
+	let common = Infinity;
+	for (const line of text.split('\n')) {
+		if (!line.trim()) continue;
+		common = Math.min(common, /^ */.exec(line)![0].length);
+		if (common === 0) return text;
+	}
+	if (!Number.isFinite(common) || common < 4) return text;
+	return text
+		.split('\n')
+		.map((line) => line.slice(Math.min(common, /^ */.exec(line)![0].length)))
+		.join('\n');
+}
+
+/**
  * Renders Markdown to ANSI lines no wider than `width` columns (wide and zero-width characters
  * counted). Model text cannot produce escape sequences through it. Plain wrapped text until the
  * libraries are loaded, or when the text cannot be parsed.
@@ -54,7 +75,7 @@ export function markdownLines(text: string, width: number, options: MarkdownOpti
 	let lines: string[];
 	try {
 		const render: RenderOptions = {ansi, highlight: (code, language) => colourCode(lib, code, language)};
-		lines = renderMarkdown(lib.Lexer.lex(text, {gfm: true, breaks: true}), width, render);
+		lines = renderMarkdown(lib.Lexer.lex(withoutCommonIndent(text), {gfm: true, breaks: true}), width, render);
 		// The layout keeps to the width; this only guards against a miscounted character.
 		lines = lines.map((line) => fitAnsi(line, width));
 	} catch {

@@ -240,6 +240,33 @@ describe('block quotes and code', () => {
 	});
 });
 
+describe('indented lines in an answer', () => {
+	const CODE_STYLE = '\u001b[36m';
+
+	it('a line indented for alignment under a paragraph line is text, as CommonMark reads it (a continuation), with its indent', () => {
+		for (const width of WIDTHS) {
+			const lines = styled('The answer is 42.\n    (computed from 3 files)\nTotals:\n    North:  120\n    South:   95', width);
+			expect(lines.join('')).not.toContain(CODE_STYLE);
+			expect(visible(lines)).toEqual(['The answer is 42.', '    (computed from 3 files)', 'Totals:', '    North:  120', '    South:   95']);
+		}
+	});
+
+	it('an answer indented as a whole (written in an indented Python string) is text, its own relative indents kept', () => {
+		const answer = '\n        Summary: the files hold 3 functions.\n        Totals:\n            North:  120\n            South:   95\n    ';
+		for (const width of WIDTHS) {
+			const lines = styled(answer, width);
+			expect(lines.join('')).not.toContain(CODE_STYLE);
+			expect(visible(lines)).toEqual(['Summary: the files hold 3 functions.', 'Totals:', '    North:  120', '    South:   95']);
+		}
+	});
+
+	it('an indented block after a blank line is code, as CommonMark says, with nothing after it but the block gap', () => {
+		const lines = styled('Totals:\n\n    North:  120\n    South:   95\nDone.', 80);
+		expect(visible(lines)).toEqual(['Totals:', '', '  North:  120', '  South:   95', '', 'Done.']);
+		expect(lines[2]).toContain(CODE_STYLE);
+	});
+});
+
 describe('links and escapes from model text', () => {
 	it('show the link text and its real target, never an OSC 8 hyperlink', () => {
 		for (const width of WIDTHS) {

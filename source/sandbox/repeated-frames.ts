@@ -2,10 +2,18 @@
 // "Stack (most recent call first)") of thousands of frames cut to its useful part, the way
 // Python itself writes one frame repeated: three copies, then "[Previous line repeated N more
 // times]". Python does that for one frame only; a cycle (a calls b calls a) and the crash dump
-// are written out in full, kilobytes of the same lines. Here a cycle is written once.
+// are written out in full, kilobytes of the same lines. Here a cycle is written once. The REPL's
+// own frames (the prelude's, `<rlm-prelude>`) are left out: they are not the model's code, and a
+// crash dump whose only frame was one of them says nothing.
 
 /** A frame's first line, in a traceback (`line 3, in f`) or a faulthandler dump (`line 3 in f`). */
 const FRAME = /^(\s*)File "[^"\n]*", line \d+,? in \S/;
+
+/** A frame of the REPL's own code (sandbox/prelude.py, compiled as `<rlm-prelude>`). */
+const INTERNAL_FRAME = /^\s*File "<rlm-prelude>", line \d+/;
+
+/** A crash dump's header (faulthandler), which has nothing under it once internal frames are gone. */
+const DUMP_HEADER = /^(?:Current thread 0x[0-9a-f]+ \(most recent call first\)|Stack \(most recent call first\)):$/;
 
 /** The longest cycle of frames looked for (mutual recursion through up to this many functions). */
 const LONGEST_CYCLE = 8;
@@ -32,11 +40,18 @@ function units(lines: readonly string[]): string[][] {
  * `text` with every run of a frame repeated more than three times, and every cycle of up to
  * LONGEST_CYCLE frames repeated more than twice, written once (three times for one frame) and
  * then counted: `[Previous line repeated 97 more times]`, `[Previous 2 frames repeated 6664 more
- * times]`. Text without frames is returned as it is.
+ * times]`. The REPL's own frames are dropped, and a crash dump's header with no other frame under
+ * it. Text without frames is returned as it is.
  */
 export function collapseRepeatedFrames(text: string): string {
 	if (!text.includes('File "')) return text;
-	const groups = units(text.split('\n'));
+	const all = units(text.split('\n'));
+	/** Whether the frames right after unit `at` are all the REPL's own (or there are none). */
+	const onlyInternalAfter = (at: number) => {
+		for (let next = at + 1; next < all.length && FRAME.test(all[next]![0]!); next++) if (!INTERNAL_FRAME.test(all[next]![0]!)) return false;
+		return true;
+	};
+	const groups = all.filter((unit, at) => !INTERNAL_FRAME.test(unit[0]!) && !(DUMP_HEADER.test(unit[0]!) && onlyInternalAfter(at)));
 	const keys = groups.map((unit) => unit.join('\n'));
 	const isFrame = groups.map((unit) => FRAME.test(unit[0]!));
 	const out: string[] = [];

@@ -370,6 +370,29 @@ describe('deep recursion as the model reads it', () => {
 		expect(error.match(/line 3, in a/g)).toHaveLength(1);
 	});
 
+	it('a RecursionError 100,000 frames deep (sys.setrecursionlimit(100000)) is an error of the block, not a crash: the REPL and its variables stay', async () => {
+		await sandbox.run('kept_before_deep = 1');
+		const pid = sandbox.pid;
+		const result = await sandbox.run('import sys\nsys.setrecursionlimit(100000)\ndef down(n): return down(n + 1)\ndown(0)', {timeoutMs: 60_000});
+		expect(result.ok).toBe(false);
+		expect(result.limit).toBeUndefined();
+		expect(result.restarted).toBe(false);
+		expect(result.error).toMatch(/^Traceback \(most recent call last\):\n {2}File "<block \d+>", line 4, in <module>/);
+		expect(result.error).toMatch(/\n {2}\[Previous line repeated 99\d{3} more times\]\nRecursionError: maximum recursion depth exceeded$/);
+		expect(result.stdout + result.stderr + result.error).not.toContain('rlm-prelude');
+		expect(sandbox.pid).toBe(pid);
+		expect((await sandbox.run('print(kept_before_deep)')).stdout).toBe('1\n');
+		await sandbox.run('sys.setrecursionlimit(1000)');
+	});
+
+	it("a stack the code prints itself leaves out the REPL's own frames", async () => {
+		const result = await sandbox.run('import traceback\ndef inner():\n    traceback.print_stack()\ninner()');
+		expect(result.ok).toBe(true);
+		expect(result.stderr).toMatch(/^ {2}File "<block \d+>", line 4, in <module>/);
+		expect(result.stderr).toContain('line 3, in inner');
+		expect(result.stderr).not.toContain('rlm-prelude');
+	});
+
 	it('a traceback the code prints itself is cut the same way', async () => {
 		const code = [
 			'import sys, traceback',

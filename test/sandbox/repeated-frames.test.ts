@@ -14,6 +14,13 @@ describe('collapseRepeatedFrames', () => {
 		expect(collapseRepeatedFrames(short)).toBe(short);
 	});
 
+	it("leaves out the REPL's own frames, and a crash dump's header when they were all it had", () => {
+		const printed = ['Traceback (most recent call last):', '  File "<rlm-prelude>", line 801, in run', '    exec(compile(tree, filename, "exec"), ns)', frame(2, '<module>'), 'ValueError: x'].join('\n');
+		expect(collapseRepeatedFrames(printed)).toBe(['Traceback (most recent call last):', frame(2, '<module>'), 'ValueError: x'].join('\n'));
+		expect(collapseRepeatedFrames('Stack (most recent call first):\n  File "<rlm-prelude>", line 790 in run\n')).toBe('');
+		expect(collapseRepeatedFrames('Stack (most recent call first):\n  File "<block 3>", line 1 in <module>\n  File "<rlm-prelude>", line 813 in run\n')).toBe('Stack (most recent call first):\n  File "<block 3>", line 1 in <module>\n');
+	});
+
 	it('counts one frame repeated (a crash dump) and a cycle of frames, keeping what surrounds them', () => {
 		const dump = `before\nStack (most recent call first):\n${'  File "<block 2>", line 4 in down\n'.repeat(100)}  File "<block 2>", line 5 in <module>\n`;
 		expect(collapseRepeatedFrames(dump)).toBe(`before\nStack (most recent call first):\n${'  File "<block 2>", line 4 in down\n'.repeat(3)}  [Previous line repeated 97 more times]\n  File "<block 2>", line 5 in <module>\n`);

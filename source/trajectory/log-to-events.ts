@@ -28,6 +28,10 @@ interface Ours {
 	limits?: {caps: LimitCaps; use: LimitUse; defaults?: LimitName[]};
 	fn?: CallFunction;
 	index?: number;
+	/** Read only when it is a whole number above 0. */
+	batch_size?: unknown;
+	/** Read only when it is 'empty'. */
+	answer_refused?: unknown;
 	kind?: 'llm' | 'rlm' | 'tool';
 	reasoning?: string;
 	finish_reason?: FinishReason;
@@ -213,7 +217,7 @@ function emitRun(
 				const batched = fn.endsWith('batched');
 				const callMs = seconds(call.execution_time);
 				const callStart = batched ? blockStart : nextCall;
-				out.push({type: 'call.start', callId, runId, iteration: n, block: b, kind: callExtra.kind ?? (child ? 'rlm' : 'llm'), fn, index: callExtra.index ?? (batched ? callIndex : 0), model: call.root_model, prompt: call.prompt}, callStart);
+				out.push({type: 'call.start', callId, runId, iteration: n, block: b, kind: callExtra.kind ?? (child ? 'rlm' : 'llm'), fn, index: callExtra.index ?? (batched ? callIndex : 0), ...batchSizeOf(callExtra.batch_size), model: call.root_model, prompt: call.prompt}, callStart);
 				let usage = callUsage(call);
 				let callEnd = callStart + callMs;
 				if (child) {
@@ -243,6 +247,7 @@ function emitRun(
 					final: result.final_answer,
 					...(blockExtra.limit ? {limit: blockExtra.limit} : {}),
 					restarted: blockExtra.restarted ?? false,
+					...(blockExtra.answer_refused === 'empty' ? {answerRefused: 'empty' as const} : {}),
 				},
 				blockEnd,
 			);
@@ -268,6 +273,9 @@ function emitRun(
 }
 
 /** Events that rebuild the trajectory of one log file (one root run). */
+/** A logged batch size, when it is one. */
+const batchSizeOf = (value: unknown) => (typeof value === 'number' && Number.isInteger(value) && value > 0 ? {batchSize: value} : {});
+
 export function logToEvents(log: TrajectoryLog): RlmEvent[] {
 	const out = new EventBuilder();
 	out.startStamps = log.metadata.rlm_tui !== undefined;

@@ -27,6 +27,8 @@ export interface OriginalCall {
 	rlm_tui?: {
 		fn: string;
 		index: number;
+		/** A batched call's number of prompts (call.start batchSize). */
+		batch_size?: number;
 		/** 'tool': a host tool's call (root_model is the tool's name). */
 		kind: 'llm' | 'rlm' | 'tool';
 		error?: string;
@@ -49,7 +51,8 @@ export interface OriginalCodeBlock {
 		execution_time: number;
 		rlm_calls: OriginalCall[];
 		final_answer: string | null;
-		rlm_tui?: {ok: boolean; error?: string; truncated_chars: number; restarted: boolean; limit?: string};
+		/** answer_refused: the block's answer had nothing visible and was not taken (code.done answerRefused). */
+		rlm_tui?: {ok: boolean; error?: string; truncated_chars: number; restarted: boolean; limit?: string; answer_refused?: 'empty'};
 	};
 }
 
@@ -173,6 +176,7 @@ function callRecord(state: TrajectoryState, call: CallNode, prompts: PromptLooku
 		rlm_tui: {
 			fn: call.fn,
 			index: call.index,
+			...(call.batchSize !== undefined ? {batch_size: call.batchSize} : {}),
 			kind: call.callKind,
 			...(call.error ? {error: call.error} : {}),
 			...(call.errorCode ? {error_code: call.errorCode} : {}),
@@ -208,6 +212,7 @@ function codeBlockRecord(state: TrajectoryState, code: CodeNode, prompts: Prompt
 				truncated_chars: code.truncatedChars,
 				restarted: code.restarted ?? false,
 				...(code.limit ? {limit: code.limit} : {}),
+				...(code.answerRefused ? {answer_refused: code.answerRefused} : {}),
 			},
 		},
 	};

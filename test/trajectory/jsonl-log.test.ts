@@ -37,7 +37,7 @@ function shape(nodes: NestedNode[]): unknown[] {
 	return nodes.map((node) => {
 		const n = node as NestedNode & Record<string, unknown>;
 		const keep: Record<string, unknown> = {kind: n.kind, status: n.status};
-		for (const key of ['model', 'question', 'iteration', 'text', 'code', 'ok', 'final', 'stdout', 'stderr', 'fn', 'index', 'prompt', 'response', 'answer', 'runStatus', 'depth'])
+		for (const key of ['model', 'question', 'iteration', 'text', 'code', 'ok', 'final', 'stdout', 'stderr', 'fn', 'index', 'prompt', 'response', 'answer', 'runStatus', 'depth', 'batchSize', 'answerRefused'])
 			if (n[key] !== undefined && !(n.kind === 'reply' && key === 'model')) keep[key] = n[key];
 		keep.children = shape(node.children);
 		return keep;
@@ -52,7 +52,7 @@ describe('JSONL trajectories', () => {
 				root: ({turn, request}) => {
 					if (request.messages[1]!.content.includes('child job')) return repl('llm_output("child:" + llm_query("leaf"))');
 					return turn === 0
-						? repl('print("looking")\nparts = llm_query_batched(["a", "b"])\nprint(parts)')
+						? repl('print("looking")\nparts = llm_query_batched(["a", "b"])\nprint(parts)\nllm_output("")')
 						: repl('r = rlm_query("child job")\nllm_output(r + "|" + ",".join(parts))');
 				},
 				sub: (prompt) => ({text: `S(${prompt})`}),
@@ -73,6 +73,9 @@ describe('JSONL trajectories', () => {
 			const childCall = second.code_blocks[0]!.result.rlm_calls[0]!;
 			expect(childCall.metadata?.iterations[0]!.code_blocks[0]!.result.rlm_calls[0]!.response).toBe('S(leaf)');
 			const live = shape(toNested(reduceAll(events)));
+			// The batch's size and the refused empty answer are part of what the replay must show.
+			expect(JSON.stringify(live)).toContain('"batchSize":2');
+			expect(JSON.stringify(live)).toContain('"answerRefused":"empty"');
 			const replayed = shape(toNested(reduceAll(logToEvents(log))));
 			expect(replayed).toEqual(live);
 		} finally {

@@ -47,15 +47,21 @@ export type FakeReply =
 			/** Send no usage at all (like servers that ignore stream_options.include_usage). */
 			omitUsage?: boolean;
 			/** Why the reply ended: 'length' is sent as OpenAI `finish_reason: "length"` and Anthropic
-			 * `stop_reason: "max_tokens"` (default 'stop': `stop` / `end_turn`). */
-			finishReason?: 'stop' | 'length';
+			 * `stop_reason: "max_tokens"`; 'content_filter' as OpenAI/Azure `finish_reason:
+			 * "content_filter"` and Anthropic `stop_reason: "refusal"` with its `stop_details` (Claude 4's
+			 * streaming classifiers: platform.claude.com "Handle streaming refusals") (default 'stop':
+			 * `stop` / `end_turn`). */
+			finishReason?: Finish;
 			/**
 			 * An error event inside the 200 stream after `afterChars` characters of text (0: before any
 			 * text), then the stream ends: Anthropic `event: error` with `{"type": "error", "error":
 			 * {type, message}}`; OpenAI-compatible `data: {"error": {message, type, code}}`, or with
-			 * `shape: 'object'` vLLM's `data: {"object": "error", "message", "type", "code"}`.
+			 * `shape: 'object'` vLLM's `data: {"object": "error", "message", "type", "code"}`, or with
+			 * `shape: 'openrouter'` OpenRouter's chunk that carries both the error and a choice with
+			 * `finish_reason: "error"` (openrouter.ai/docs "Handling Errors During Streaming"). The
+			 * reply's reasoning, if any, is sent before it (a thinking model that failed mid-thought).
 			 */
-			streamError?: {afterChars: number; message: string; type?: string; shape?: 'error' | 'object'};
+			streamError?: {afterChars: number; message: string; type?: string; shape?: 'error' | 'object' | 'openrouter'};
 			/** The model's thinking, sent as `reasoningField` says (before the text). */
 			reasoning?: string;
 			/**
@@ -66,6 +72,16 @@ export type FakeReply =
 			 * blocks (thinking_delta, signature_delta) for the two field names. Default `reasoning_content`.
 			 */
 			reasoningField?: ReasoningField;
+			/**
+			 * Reasoning and answer text interleaved, in this order, instead of `text` and `reasoning`
+			 * (streamed replies; a non-streamed one joins each kind). A part with one field is sent as
+			 * deltas of `chunkSize`; a part with both is one delta carrying both fields, as vLLM's
+			 * reasoning parser sends the delta where `</think>` falls (BerriAI/litellm#27492). Proxies in
+			 * front of Claude-family models interleave reasoning and content deltas
+			 * (NousResearch/hermes-agent#40895); Anthropic sends each part as its own block. Uses the
+			 * `reasoningField` names only (`reasoning_content` or `reasoning`).
+			 */
+			parts?: Array<{reasoning?: string; text?: string}>;
 			/**
 			 * OpenAI-compatible frames real servers send beside the deltas: `promptFilter`, Azure
 			 * OpenAI's first chunk (`choices: []`, empty id and model, `prompt_filter_results`);
@@ -352,7 +368,7 @@ export async function startFakeLlmServer(
 		const thinking = thinkingOf(reply);
 		const usage = {
 			inputTokens: reply.usage?.inputTokens ?? request.keptTokens ?? Math.ceil(promptChars(request.messages) / 4),
-			outputTokens: reply.usage?.outputTokens ?? Math.ceil((thinking.text.length + (reply.reasoning?.length ?? 0)) / 4),
+			outputTokens: reply.usage?.outputTokens ?? Math.ceil((thinking.text.length + (reply.reasoning ?? thinking.field?.text ?? '').length) / 4),
 		};
 		const withUsage = reply.omitUsage ? undefined : usage;
 		const finish = reply.finishReason ?? 'stop';
@@ -367,22 +383,20 @@ export async function startFakeLlmServer(
 			return;
 		}
 		const size = Math.max(1, reply.chunkSize ?? DEFAULT_CHUNK_SIZE);
-		const cutAt = reply.streamError?.afterChars ?? reply.drop?.afterChars;
-		const shown = cutAt !== undefined ? Array.from(thinking.text).slice(0, cutAt).join('') : thinking.text;
-		const pieces = split(shown, size);
-		const thoughts = thinking.field ? split(thinking.field.text, size) : [];
+		const deltas = cutDeltas(deltasOf(reply, thinking, size), reply.streamError?.afterChars ?? reply.drop?.afterChars);
 		res.writeHead(200, {'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive'});
-		const events = reply.streamError
-			? request.api === 'openai'
-				? openaiErrorEvents(id, request.model, pieces, reply.streamError)
-				: anthropicErrorEvents(id, request.model, pieces, usage, reply.streamError)
-			: request.api === 'openai'
-				? openaiEvents(id, request.model, pieces, includeUsage(request.body) ? withUsage : undefined, finish, thinking.field?.name, thoughts, reply.frames)
-				: anthropicEvents(id, request.model, pieces, usage, reply.omitUsage === true, finish, thoughts);
-		if (reply.drop) {
+		const field = thinking.field?.name ?? 'reasoning_content';
+		const events =
+			request.api === 'openai'
+				? openaiEvents(id, request.model, deltas, includeUsage(request.body) ? withUsage : undefined, finish, field, reply.frames)
+				: anthropicEvents(id, request.model, deltas, usage, reply.omitUsage === true, finish);
+		if (reply.drop || reply.streamError) {
 			// Everything up to the last content delta (the deltas are all there before any end event).
 			const last = events.findLastIndex((event) => event.delta);
-			events.splice(last === -1 ? (request.api === 'openai' ? 1 : 2) : last + 1);
+			events.splice(last === -1 ? events.findIndex((event) => event.opens) + 1 : last + 1);
+		}
+		if (reply.streamError) {
+			events.push(request.api === 'openai' ? openaiErrorEvent(id, request.model, reply.streamError) : anthropicErrorEvent(reply.streamError));
 		}
 		for (const event of events) {
 			if (res.destroyed) return;
@@ -590,7 +604,7 @@ function openaiUsage(usage: Usage): unknown {
 	};
 }
 
-type Finish = 'stop' | 'length';
+type Finish = 'stop' | 'length' | 'content_filter';
 
 /** The reply's text as sent, and its thinking when that travels outside the text. */
 interface Thinking {
@@ -598,7 +612,12 @@ interface Thinking {
 	field?: {name: 'reasoning_content' | 'reasoning'; text: string};
 }
 
-function thinkingOf(reply: {text: string; reasoning?: string; reasoningField?: ReasoningField}): Thinking {
+function thinkingOf(reply: {text: string; reasoning?: string; reasoningField?: ReasoningField; parts?: Array<{reasoning?: string; text?: string}>}): Thinking {
+	if (reply.parts) {
+		const name = reply.reasoningField === 'reasoning' ? 'reasoning' : 'reasoning_content';
+		const joined = (key: 'reasoning' | 'text') => reply.parts!.map((part) => part[key] ?? '').join('');
+		return {text: joined('text'), field: {name, text: joined('reasoning')}};
+	}
 	const reasoning = reply.reasoning;
 	if (reasoning === undefined) return {text: reply.text};
 	switch (reply.reasoningField ?? 'reasoning_content') {
@@ -612,7 +631,47 @@ function thinkingOf(reply: {text: string; reasoning?: string; reasoningField?: R
 			return {text: reply.text, field: {name: 'reasoning_content', text: reasoning}};
 	}
 }
-const anthropicStop = (finish: Finish) => (finish === 'length' ? 'max_tokens' : 'end_turn');
+const anthropicStop = (finish: Finish) => ({stop: 'end_turn', length: 'max_tokens', content_filter: 'refusal'})[finish];
+
+/** What Claude sends beside `stop_reason: "refusal"` (on message_delta when streamed). */
+const REFUSAL_DETAILS = {type: 'refusal', category: 'cyber', explanation: 'This request was declined because it could enable cyber harm.'};
+
+/** One streamed delta: reasoning, answer text, or both in one chunk. */
+interface Delta {
+	reasoning?: string;
+	text?: string;
+}
+
+/** The reply's deltas in the order they are sent: its parts, else its reasoning then its text. */
+function deltasOf(reply: {parts?: Array<{reasoning?: string; text?: string}>}, thinking: Thinking, size: number): Delta[] {
+	const pieces = (key: 'reasoning' | 'text', text: string): Delta[] => split(text, size).map((piece) => ({[key]: piece}));
+	if (reply.parts) {
+		return reply.parts.flatMap((part): Delta[] => {
+			if (part.reasoning && part.text) return [{reasoning: part.reasoning, text: part.text}];
+			return part.reasoning ? pieces('reasoning', part.reasoning) : pieces('text', part.text ?? '');
+		});
+	}
+	return [...(thinking.field ? pieces('reasoning', thinking.field.text) : []), ...pieces('text', thinking.text)];
+}
+
+/** The deltas up to `cutAt` characters of text (none cut when undefined); reasoning past it is not sent. */
+function cutDeltas(deltas: Delta[], cutAt: number | undefined): Delta[] {
+	if (cutAt === undefined) return deltas;
+	const kept: Delta[] = [];
+	let left = cutAt;
+	for (const delta of deltas) {
+		if (delta.text === undefined) {
+			if (left <= 0 && kept.some((k) => k.text !== undefined)) break;
+			kept.push(delta);
+			continue;
+		}
+		if (left <= 0) break;
+		const chars = Array.from(delta.text);
+		kept.push({...delta, text: chars.slice(0, left).join('')});
+		left -= Math.min(left, chars.length);
+	}
+	return kept;
+}
 
 function openaiCompletion(id: string, model: string, {text, field}: Thinking, usage: Usage | undefined, finish: Finish): unknown {
 	return {
@@ -623,7 +682,9 @@ function openaiCompletion(id: string, model: string, {text, field}: Thinking, us
 		choices: [
 			{
 				index: 0,
-				message: {role: 'assistant', content: text, refusal: null, ...(field ? {[field.name]: field.text} : {})},
+				// A reply that is all reasoning has `content: null` beside it, as vLLM and DeepSeek send it
+				// (vllm-project/vllm#52640: finish_reason "length", content null, reasoning set).
+				message: {role: 'assistant', content: text === '' && field ? null : text, refusal: null, ...(field ? {[field.name]: field.text} : {})},
 				logprobs: null,
 				finish_reason: finish,
 			},
@@ -641,6 +702,7 @@ function anthropicMessage(id: string, model: string, {text, field}: Thinking, us
 		content: [...(field ? [{type: 'thinking', thinking: field.text, signature: FAKE_SIGNATURE}] : []), {type: 'text', text}],
 		stop_reason: anthropicStop(finish),
 		stop_sequence: null,
+		...(finish === 'content_filter' ? {stop_details: REFUSAL_DETAILS} : {}),
 		usage: {input_tokens: usage.inputTokens, output_tokens: usage.outputTokens},
 	};
 }
@@ -649,6 +711,8 @@ interface SseEvent {
 	text: string;
 	/** A content delta (chunkDelayMs applies before it). */
 	delta: boolean;
+	/** The event that opens the reply (a stream cut before any delta keeps up to it). */
+	opens?: boolean;
 }
 
 function split(text: string, size: number): string[] {
@@ -667,11 +731,10 @@ function openaiChunk(id: string, model: string) {
 function openaiEvents(
 	id: string,
 	model: string,
-	pieces: string[],
+	deltas: Delta[],
 	usage: Usage | undefined,
 	finish: Finish,
-	field?: 'reasoning_content' | 'reasoning',
-	thoughts: string[] = [],
+	field: 'reasoning_content' | 'reasoning',
 	frames: Extract<FakeReply, {text: string}>['frames'] = {},
 ): SseEvent[] {
 	const chunk = openaiChunk(id, model);
@@ -682,27 +745,34 @@ function openaiEvents(
 		const filter = {prompt_index: 0, content_filter_results: {hate: safe, self_harm: safe, sexual: safe, violence: safe}};
 		events.push({text: `data: ${JSON.stringify({choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [filter]})}\n\n`, delta: false});
 	}
-	events.push({text: chunk([{index: 0, delta: {role: 'assistant', content: ''}, logprobs: null, finish_reason: null}]), delta: false});
-	for (const thought of thoughts) {
-		// DeepSeek and vLLM send content null beside reasoning_content; Ollama sends "" beside reasoning.
-		const delta = {content: field === 'reasoning' ? '' : null, [field ?? 'reasoning_content']: thought};
-		events.push({text: chunk([{index: 0, delta, logprobs: null, finish_reason: null}]), delta: true});
-	}
+	events.push({text: chunk([{index: 0, delta: {role: 'assistant', content: ''}, logprobs: null, finish_reason: null}]), delta: false, opens: true});
 	const filterResults = frames.contentFilter ? {content_filter_results: {hate: safe, self_harm: safe, sexual: safe, violence: safe}} : {};
-	for (const [index, piece] of pieces.entries()) {
-		events.push({text: chunk([{index: 0, delta: {content: piece}, logprobs: null, finish_reason: null, ...filterResults}]), delta: true});
-		if (frames.contentFilter && index === Math.floor(pieces.length / 2)) {
+	const texts = deltas.filter((delta) => delta.text !== undefined).length;
+	let textIndex = 0;
+	let textChars = 0;
+	for (const {reasoning, text} of deltas) {
+		if (text === undefined) {
+			// DeepSeek and vLLM send content null beside reasoning_content; Ollama sends "" beside reasoning.
+			const delta = {content: field === 'reasoning' ? '' : null, [field]: reasoning};
+			events.push({text: chunk([{index: 0, delta, logprobs: null, finish_reason: null}]), delta: true});
+			continue;
+		}
+		const delta = reasoning === undefined ? {content: text} : {content: text, [field]: reasoning};
+		events.push({text: chunk([{index: 0, delta, logprobs: null, finish_reason: null, ...filterResults}]), delta: true});
+		textChars += text.length;
+		if (frames.contentFilter && textIndex === Math.floor(texts / 2)) {
 			events.push({text: `data: ${JSON.stringify({choices: [], created: 0, id: '', model: '', object: ''})}\n\n`, delta: false});
 		}
 		if (frames.keepAlive) {
 			const {choices, ...rest} = JSON.parse(chunk([]).slice('data: '.length)) as Record<string, unknown>;
-			const frame = {absent: rest, empty: {...rest, choices}, usage: {...rest, choices, usage: openaiUsage({inputTokens: 1, outputTokens: index + 1})}}[frames.keepAlive];
+			const frame = {absent: rest, empty: {...rest, choices}, usage: {...rest, choices, usage: openaiUsage({inputTokens: 1, outputTokens: textIndex + 1})}}[frames.keepAlive];
 			events.push({text: `data: ${JSON.stringify(frame)}\n\n`, delta: false});
 		}
+		textIndex++;
 	}
 	events.push({text: chunk([{index: 0, delta: {}, logprobs: null, finish_reason: frames.noFinishReason ? null : finish}]), delta: false});
 	if (frames.contentFilter) {
-		const offsets = {check_offset: 0, start_offset: 0, end_offset: pieces.join('').length};
+		const offsets = {check_offset: 0, start_offset: 0, end_offset: textChars};
 		events.push({text: chunk([{index: 0, delta: null, finish_reason: null, content_filter_offsets: offsets, ...filterResults}]), delta: false});
 	}
 	if (usage) {
@@ -717,42 +787,34 @@ function openaiEvents(
 const anthropicEvent = (type: string, data: Record<string, unknown>): string =>
 	`event: ${type}\ndata: ${JSON.stringify({type, ...data})}\n\n`;
 
-/** The OpenAI-compatible stream up to an error chunk, which ends it. */
-function openaiErrorEvents(id: string, model: string, pieces: string[], error: {message: string; type?: string; shape?: 'error' | 'object'}): SseEvent[] {
-	const chunk = openaiChunk(id, model);
-	const events: SseEvent[] = [
-		{text: chunk([{index: 0, delta: {role: 'assistant', content: ''}, logprobs: null, finish_reason: null}]), delta: false},
-	];
-	for (const piece of pieces) {
-		events.push({text: chunk([{index: 0, delta: {content: piece}, logprobs: null, finish_reason: null}]), delta: true});
-	}
+/** The OpenAI-compatible error chunk that ends a stream, in the shape `error.shape` names. */
+function openaiErrorEvent(id: string, model: string, error: {message: string; type?: string; shape?: 'error' | 'object' | 'openrouter'}): SseEvent {
 	const type = error.type ?? 'server_error';
 	const body =
 		error.shape === 'object'
 			? {object: 'error', message: error.message, type, param: null, code: 500}
-			: {error: {message: error.message, type, param: null, code: null}};
-	events.push({text: `data: ${JSON.stringify(body)}\n\n`, delta: false});
-	return events;
+			: error.shape === 'openrouter'
+				? {
+						id,
+						object: 'chat.completion.chunk',
+						created: Math.floor(Date.now() / 1000),
+						model,
+						provider: 'FakeProvider',
+						error: {code: type, message: error.message},
+						choices: [{index: 0, delta: {content: ''}, finish_reason: 'error'}],
+					}
+				: {error: {message: error.message, type, param: null, code: null}};
+	return {text: `data: ${JSON.stringify(body)}\n\n`, delta: false};
 }
 
-/** The Anthropic stream up to an `event: error` (overloaded_error by default), which ends it. */
-function anthropicErrorEvents(id: string, model: string, pieces: string[], usage: Usage, error: {message: string; type?: string}): SseEvent[] {
-	const events = anthropicEvents(id, model, pieces, usage, false, 'stop').slice(0, 3 + pieces.length);
-	events.push({text: anthropicEvent('error', {error: {type: error.type ?? 'overloaded_error', message: error.message}}), delta: false});
-	return events;
+/** Anthropic's `event: error` (overloaded_error by default), after which the stream ends. */
+function anthropicErrorEvent(error: {message: string; type?: string}): SseEvent {
+	return {text: anthropicEvent('error', {error: {type: error.type ?? 'overloaded_error', message: error.message}}), delta: false};
 }
 
 const FAKE_SIGNATURE = 'EqQBCkYIBRgCKkBfakeSignature==';
 
-function anthropicEvents(
-	id: string,
-	model: string,
-	pieces: string[],
-	usage: Usage,
-	omitUsage: boolean,
-	finish: Finish,
-	thoughts: string[] = [],
-): SseEvent[] {
+function anthropicEvents(id: string, model: string, deltas: Delta[], usage: Usage, omitUsage: boolean, finish: Finish): SseEvent[] {
 	const event = anthropicEvent;
 	const events: SseEvent[] = [
 		{
@@ -772,28 +834,36 @@ function anthropicEvents(
 		},
 	];
 	const ping = {text: event('ping', {}), delta: false};
-	// Extended thinking: a thinking block (its text, then its signature) before the text block.
-	const text = thoughts.length > 0 ? 1 : 0;
-	if (thoughts.length > 0) {
-		events.push({text: event('content_block_start', {index: 0, content_block: {type: 'thinking', thinking: '', signature: ''}}), delta: false}, ping);
-		for (const thought of thoughts) {
-			events.push({text: event('content_block_delta', {index: 0, delta: {type: 'thinking_delta', thinking: thought}}), delta: true});
-		}
-		events.push(
-			{text: event('content_block_delta', {index: 0, delta: {type: 'signature_delta', signature: FAKE_SIGNATURE}}), delta: false},
-			{text: event('content_block_stop', {index: 0}), delta: false},
-		);
+	// Blocks in order: extended thinking (its text, then its signature) and text; a delta with both
+	// closes a thinking block and opens a text block.
+	const blocks: Array<{type: 'thinking' | 'text'; pieces: string[]}> = [];
+	const add = (type: 'thinking' | 'text', piece: string) => {
+		const last = blocks.at(-1);
+		if (last?.type === type) last.pieces.push(piece);
+		else blocks.push({type, pieces: [piece]});
+	};
+	for (const delta of deltas) {
+		if (delta.reasoning !== undefined) add('thinking', delta.reasoning);
+		if (delta.text !== undefined) add('text', delta.text);
 	}
-	events.push({text: event('content_block_start', {index: text, content_block: {type: 'text', text: ''}}), delta: false});
-	if (thoughts.length === 0) events.push(ping);
-	for (const piece of pieces) {
-		events.push({text: event('content_block_delta', {index: text, delta: {type: 'text_delta', text: piece}}), delta: true});
+	if (!blocks.some((block) => block.type === 'text')) blocks.push({type: 'text', pieces: []});
+	for (const [index, block] of blocks.entries()) {
+		if (block.type === 'thinking') {
+			events.push({text: event('content_block_start', {index, content_block: {type: 'thinking', thinking: '', signature: ''}}), delta: false, opens: index === 0});
+			if (index === 0) events.push(ping);
+			for (const thought of block.pieces) events.push({text: event('content_block_delta', {index, delta: {type: 'thinking_delta', thinking: thought}}), delta: true});
+			events.push({text: event('content_block_delta', {index, delta: {type: 'signature_delta', signature: FAKE_SIGNATURE}}), delta: false});
+		} else {
+			events.push({text: event('content_block_start', {index, content_block: {type: 'text', text: ''}}), delta: false, opens: index === 0});
+			if (index === 0) events.push(ping);
+			for (const piece of block.pieces) events.push({text: event('content_block_delta', {index, delta: {type: 'text_delta', text: piece}}), delta: true});
+		}
+		events.push({text: event('content_block_stop', {index}), delta: false});
 	}
 	events.push(
-		{text: event('content_block_stop', {index: text}), delta: false},
 		{
 			text: event('message_delta', {
-				delta: {stop_reason: anthropicStop(finish), stop_sequence: null},
+				delta: {stop_reason: anthropicStop(finish), stop_sequence: null, ...(finish === 'content_filter' ? {stop_details: REFUSAL_DETAILS} : {})},
 				usage: omitUsage ? {} : {output_tokens: usage.outputTokens},
 			}),
 			delta: false,

@@ -175,6 +175,7 @@ export class AnthropicBackend implements Backend {
 		let events = 0;
 		let stopped = false;
 		let answered = false;
+		let stalled = false;
 		try {
 			if (signal?.aborted) throw toBackendError(undefined, context);
 			const client = await raceAbort(this.client, signal);
@@ -184,7 +185,7 @@ export class AnthropicBackend implements Backend {
 			);
 			answered = true;
 			throwIfNotAReply(response, context);
-			for await (const event of withIdleTimeout(stream, this.timeoutMs, () => stream.controller.abort(), () => stalledStreamError(context))) {
+			for await (const event of withIdleTimeout(stream, this.timeoutMs, () => stream.controller.abort(), () => stalledStreamError(context, output !== ''))) {
 				events++;
 				switch (event.type) {
 					case 'message_start': {
@@ -232,6 +233,7 @@ export class AnthropicBackend implements Backend {
 			const broken = error instanceof StreamStalled || isConnectionCut(error);
 			if (signal?.aborted || !answered || !broken) throw streamFailure(error, context, answered);
 			if (output === '' && stopReason == null && !stopped) throw error instanceof StreamStalled ? error : droppedStreamError(context, `the connection broke: ${connectionProblem(error)}`);
+			stalled = error instanceof StreamStalled;
 		}
 		// No stop_reason and no message_stop: the server or a proxy dropped the stream. Before any of
 		// the reply, it is retried (withStreamRetries); after, the reply is marked incomplete.
@@ -244,6 +246,7 @@ export class AnthropicBackend implements Backend {
 				outputTokens: outputTokens ?? estimateTokens(output),
 			},
 			finishReason: dropped ? 'dropped' : stopReasonOf(stopReason),
+			...(dropped && stalled ? {stalledMs: this.timeoutMs} : {}),
 		};
 	}
 

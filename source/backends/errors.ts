@@ -386,13 +386,20 @@ export function retryDelayMs(retry: number): number {
 	return Math.min(500 * 2 ** retry, 8000) * (1 - Math.random() * 0.25);
 }
 
-/** A streamed reply that sent nothing for the request timeout (StreamStalled: see idle-timeout.ts). */
-export function stalledStreamError(context: ErrorContext): StreamStalled {
+/**
+ * A streamed reply that sent nothing for the request timeout (StreamStalled: see idle-timeout.ts).
+ * Before any of the reply (`started` false) it is `transient`: retried like an error event, since
+ * nothing was shown (a server still loading the model may send its headers and then wait).
+ */
+export function stalledStreamError(context: ErrorContext, started = true): StreamStalled {
 	const seconds = context.timeoutMs === undefined ? '' : ` for ${formatSeconds(context.timeoutMs)}`;
-	return new StreamStalled(
-		`${capitalize(labelOf(context))} at ${context.baseURL} sent nothing more${seconds} in the middle of its reply: raise --request-timeout (seconds; requestTimeoutMs in the library), or try again.`,
+	const where = started ? 'in the middle of its reply' : 'after it began its reply';
+	const error = new StreamStalled(
+		`${capitalize(labelOf(context))} at ${context.baseURL} sent nothing more${seconds} ${where}: raise --request-timeout (seconds; requestTimeoutMs in the library), or try again.`,
 		'timeout',
 	);
+	error.transient = !started;
+	return error;
 }
 
 /** A 200 that is not an API reply, as an error that names the URL and what to check. */

@@ -219,6 +219,7 @@ export class OpenAIBackend implements Backend {
 		let finish: string | null | undefined;
 		let chunks = 0;
 		let response: Response | undefined;
+		let stalled = false;
 		try {
 			if (signal?.aborted) throw toBackendError(undefined, context);
 			const notices: StreamChunk[] = [];
@@ -234,7 +235,7 @@ export class OpenAIBackend implements Backend {
 			response = raw;
 			yield* notices;
 			throwIfNotAReply(raw, context);
-			for await (const chunk of withIdleTimeout(stream, this.timeoutMs, () => stream.controller.abort(), () => stalledStreamError(context))) {
+			for await (const chunk of withIdleTimeout(stream, this.timeoutMs, () => stream.controller.abort(), () => stalledStreamError(context, output !== ''))) {
 				chunks++;
 				throwIfErrorChunk(chunk);
 				finish = chunk.choices?.[0]?.finish_reason ?? finish;
@@ -264,6 +265,7 @@ export class OpenAIBackend implements Backend {
 			const broken = error instanceof StreamStalled || isConnectionCut(error);
 			if (signal?.aborted || response === undefined || !broken) throw streamFailure(error, context, response !== undefined);
 			if (output === '' && finish == null) throw error instanceof StreamStalled ? error : droppedStreamError(context, `the connection broke: ${connectionProblem(error)}`);
+			stalled = error instanceof StreamStalled;
 		}
 		// No finish_reason and no [DONE]: the server or a proxy dropped the stream. Before any of the
 		// reply, it is retried (withStreamRetries); after, the reply is marked incomplete.
@@ -273,6 +275,7 @@ export class OpenAIBackend implements Backend {
 			type: 'usage',
 			usage: serverUsage ?? {inputTokens: estimateMessagesTokens(messages), outputTokens: estimateTokens(output)},
 			finishReason: dropped ? 'dropped' : finishReasonOf(finish),
+			...(dropped && stalled ? {stalledMs: this.timeoutMs} : {}),
 		};
 	}
 

@@ -25,7 +25,9 @@ export type StreamChunk =
 	| {type: 'text'; text: string}
 	| {type: 'reasoning'; text: string}
 	| {type: 'notice'; code: NoticeCode; message: string}
-	| {type: 'usage'; usage: Usage; finishReason: FinishReason};
+	/** `stalledMs`: the reply is 'dropped' because no part of it came for this long, the request
+	 * timeout (BackendConfig.timeoutMs), so the client ended it: not the server. */
+	| {type: 'usage'; usage: Usage; finishReason: FinishReason; stalledMs?: number};
 
 export interface Backend {
 	readonly kind: BackendKind;

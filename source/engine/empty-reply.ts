@@ -5,6 +5,7 @@
 // `Error:` string), and the run when it happens twice in a row (one line, status failed).
 import type {FinishReason, NoticeCode} from '../protocol/llm.js';
 import {formatCount} from '../protocol/numbers.js';
+import {seconds, stallAdvice} from './truncation.js';
 
 export type EmptyReplyCause =
 	/** Only reasoning came back: the server's reasoning parser or chat template sent the answer there. */
@@ -58,8 +59,10 @@ export function emptyReplyNotice(cause: EmptyReplyCause, who: string, reasoningC
 	}
 }
 
-/** What the model is told after an empty reply. */
-export function emptyReplyNudge(cause: EmptyReplyCause): string {
+/** What the model is told after an empty reply (`stalledMs`: the request timeout ended a dropped one). */
+export function emptyReplyNudge(cause: EmptyReplyCause, stalledMs?: number): string {
+	if (cause === 'dropped_while_thinking' && stalledMs !== undefined)
+		return `Your reply was cut off while you were still thinking (the server sent nothing more for ${seconds(stalledMs)}, so the request was ended), so no answer or code reached me. Write a \`\`\`repl block or your answer.`;
 	if (cause === 'think_only') return 'Your reply ended with your thinking: nothing after </think> reached me. After thinking, write your code in a ```repl block, or your answer, as plain reply text.';
 	if (cause === 'cut_while_thinking')
 		return 'Your reply reached the output-token limit while you were still thinking, so no answer or code reached me. Think briefly, then write a ```repl block or your answer.';
@@ -69,7 +72,8 @@ export function emptyReplyNudge(cause: EmptyReplyCause): string {
 }
 
 /** The one line a run ends with after two empty replies in a row. */
-export function emptyRepliesFailure(cause: EmptyReplyCause): string {
+export function emptyRepliesFailure(cause: EmptyReplyCause, stalledMs?: number): string {
+	if (cause === 'dropped_while_thinking' && stalledMs !== undefined) return `The model's reply was cut off while it was still thinking, twice in a row: ${stallAdvice(stalledMs)}.`;
 	switch (cause) {
 		case 'reasoning_only':
 			return `The model's replies had no answer text twice in a row, only reasoning: the server puts the whole reply in its reasoning channel. To fix it, ${FIX_PARSER}.`;
@@ -85,7 +89,10 @@ export function emptyRepliesFailure(cause: EmptyReplyCause): string {
 }
 
 /** Why a sub-call's empty reply failed (its slot holds "Error: " and this: a clear error rather than ''). */
-export function emptySubCallError(cause: EmptyReplyCause, reasoningChars: number): string {
+export function emptySubCallError(cause: EmptyReplyCause, reasoningChars: number, stalledMs?: number): string {
+	if (cause === 'dropped_while_thinking' && stalledMs !== undefined) {
+		return `the server sent nothing for ${seconds(stalledMs)} while the sub-model was still thinking, so the request timeout ended it and it has no answer (raise --request-timeout if the server is slow).`;
+	}
 	switch (cause) {
 		case 'reasoning_only':
 			return `the sub-model's reply had no answer, only reasoning (${chars(reasoningChars)}): the server put the whole reply in its reasoning channel (check its reasoning parser and chat template).`;

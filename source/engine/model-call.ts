@@ -15,6 +15,9 @@ export interface ModelCallResult {
 	reasoningInText: boolean;
 	usage: Usage;
 	finishReason: FinishReason;
+	/** Set when the reply is 'dropped' because the request timeout (this many ms) passed with no
+	 * part of it: the client ended the request, not the server. */
+	stalledMs?: number;
 	ms: number;
 }
 
@@ -40,6 +43,7 @@ export async function callModel(
 	let reasoningInText = false;
 	let usage = zeroUsage();
 	let finishReason: FinishReason = 'other';
+	let stalledMs: number | undefined;
 	// The SDKs leave a listener on the signal they are given: give each call its own, linked to
 	// the run's, so a long run does not pile listeners onto one signal.
 	const own = new AbortController();
@@ -63,11 +67,11 @@ export async function callModel(
 			} else if (chunk.type === 'notice') {
 				handlers.onNotice?.({code: chunk.code, message: chunk.message});
 			} else if (chunk.type === 'usage') {
-				({usage, finishReason} = chunk);
+				({usage, finishReason, stalledMs} = chunk);
 			}
 		}
 	} finally {
 		options.signal?.removeEventListener('abort', forward);
 	}
-	return {text, reasoning, reasoningInText, usage, finishReason, ms: performance.now() - started};
+	return {text, reasoning, reasoningInText, usage, finishReason, ...(stalledMs !== undefined ? {stalledMs} : {}), ms: performance.now() - started};
 }

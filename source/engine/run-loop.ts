@@ -494,7 +494,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			const blocks = reading.blocks.filter((block) => block.closed || !cut);
 			const cutBlock = blocks.length < reading.blocks.length;
 			if (cutReason) {
-				engine.emit({type: 'notice', runId, level: 'warn', code: 'reply_truncated', message: cutReplyNotice(iteration, reply.usage.outputTokens, cutBlock, cutReason)});
+				engine.emit({type: 'notice', runId, level: 'warn', code: 'reply_truncated', message: cutReplyNotice(iteration, reply.usage.outputTokens, cutBlock, cutReason, reply.stalledMs)});
 			}
 			// Nothing outside the thinking: say why, nudge once, and stop at the second in a row rather
 			// than loop to the turn limit.
@@ -502,8 +502,8 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			if (empty) {
 				noticeOnce(emptyReplyNotice(empty, 'model', reply.reasoning.length));
 				record.executionTimeMs = performance.now() - iterationStarted;
-				if (++emptyInARow >= 2) return finish('', 'failed', {code: 'empty_reply', message: emptyRepliesFailure(empty)});
-				push({role: 'user', content: `${emptyReplyNudge(empty)}\n\n${turnReminder(iteration + 1, maxIterations)}`});
+				if (++emptyInARow >= 2) return finish('', 'failed', {code: 'empty_reply', message: emptyRepliesFailure(empty, reply.stalledMs)});
+				push({role: 'user', content: `${emptyReplyNudge(empty, reply.stalledMs)}\n\n${turnReminder(iteration + 1, maxIterations)}`});
 				continue;
 			}
 			emptyInARow = 0;
@@ -553,7 +553,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			}
 			if (final === null && feedback.length === 0) {
 				record.executionTimeMs = performance.now() - iterationStarted;
-				const said = cutReason ? cutReplyNote({ranBlocks: 0, cutBlock, reason: cutReason}) : noCodeNudge;
+				const said = cutReason ? cutReplyNote({ranBlocks: 0, cutBlock, reason: cutReason, stalledMs: reply.stalledMs}) : noCodeNudge;
 				push({role: 'user', content: `${said}\n\n${turnReminder(iteration + 1, maxIterations)}`});
 				continue;
 			}
@@ -563,7 +563,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				return finish(final, 'answered');
 			}
 			const reminder = iteration < maxIterations ? `\n\n${turnReminder(iteration + 1, maxIterations)}` : '';
-			const cutNote = cutReason ? `\n\n${cutReplyNote({ranBlocks: feedback.length, cutBlock, reason: cutReason})}` : '';
+			const cutNote = cutReason ? `\n\n${cutReplyNote({ranBlocks: feedback.length, cutBlock, reason: cutReason, stalledMs: reply.stalledMs})}` : '';
 			push({role: 'user', content: feedbackMessage(feedback, variables, variableCount) + cutNote + reminder});
 		}
 
@@ -575,7 +575,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		const forcedEmpty = emptyReplyCause(forced);
 		if (forcedEmpty) {
 			noticeOnce(emptyReplyNotice(forcedEmpty, 'model', forced.reasoning.length));
-			return finish('', 'failed', {code: 'empty_reply', message: `Out of turns, and the final answer came back empty. ${emptyRepliesFailure(forcedEmpty)}`});
+			return finish('', 'failed', {code: 'empty_reply', message: `Out of turns, and the final answer came back empty. ${emptyRepliesFailure(forcedEmpty, forced.stalledMs)}`});
 		}
 		return finish((await answerFromLastReply(forced, maxIterations + 1, signal, true)) || bestSoFar(), 'forced');
 	} catch (error) {

@@ -166,7 +166,7 @@ function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest
 		const empty = emptyReplyCause(result);
 		if (empty) {
 			site.noticeOnce(emptyReplyNotice(empty, 'sub-model', result.reasoning.length));
-			return failed('empty_reply', emptySubCallError(empty, result.reasoning.length), result.usage, {...reasoning, ...priced, finishReason: result.finishReason});
+			return failed('empty_reply', emptySubCallError(empty, result.reasoning.length, result.stalledMs), result.usage, {...reasoning, ...priced, finishReason: result.finishReason});
 		}
 		// The model that asked reads the slot: it is told when the text is not the whole answer.
 		let response = result.text;
@@ -178,7 +178,7 @@ function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest
 				engine.emit({type: 'notice', runId: site.runId, level: 'warn', code: 'prompt_truncated', message: promptTruncatedMessage(model, promptTruncated, advice)});
 			}
 		}
-		if (isCutReply(result.finishReason)) response += `${response ? '\n' : ''}${cutReplyMarker(result.finishReason)}`;
+		if (isCutReply(result.finishReason)) response += `${response ? '\n' : ''}${cutReplyMarker(result.finishReason, result.stalledMs)}`;
 		return {response, ...reasoning, usage: result.usage, ...priced, finishReason: result.finishReason, ...(promptTruncated ? {promptTruncated} : {})};
 	});
 }

@@ -37,8 +37,21 @@ export const CUT_REPLY_MARKER = '[cut off: this reply reached the output-token l
 /** Appended to a sub-call's text when the server dropped the sub-model's stream mid-reply. */
 export const DROPPED_REPLY_MARKER = '[cut off: the connection to the server ended before this reply was finished; it is incomplete]';
 
-/** The marker for a sub-call's incomplete reply, by why it is incomplete. */
-export const cutReplyMarker = (reason: 'length' | 'dropped') => (reason === 'length' ? CUT_REPLY_MARKER : DROPPED_REPLY_MARKER);
+/** The marker for a sub-call's incomplete reply, by why it is incomplete (`stalledMs`: the request
+ * timeout ended a 'dropped' reply, see ModelCallResult). */
+export function cutReplyMarker(reason: 'length' | 'dropped', stalledMs?: number): string {
+	if (reason === 'length') return CUT_REPLY_MARKER;
+	if (stalledMs !== undefined) return `[cut off: the server sent nothing for ${seconds(stalledMs)}, so the request timeout ended this reply before it was finished; it is incomplete]`;
+	return DROPPED_REPLY_MARKER;
+}
+
+/** Milliseconds as the user types them for --request-timeout: `5 s`, `0.3 s`. */
+export const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
+
+/** For the user: the request timeout ended a reply the server stopped sending, and what to do. */
+export function stallAdvice(stalledMs: number): string {
+	return `the server sent nothing for ${seconds(stalledMs)}, the request timeout, so the request was ended (not by the server): raise --request-timeout (now ${Number((stalledMs / 1000).toFixed(1))}; requestTimeoutMs in the library) if the server is slow, or check its log`;
+}
 
 /** Appended to a sub-call's text when the server truncated its prompt. */
 export function cutPromptMarker(cut: PromptTruncation): string {
@@ -47,9 +60,12 @@ export function cutPromptMarker(cut: PromptTruncation): string {
 
 /** Told to the root model after its reply hit the output-token limit, or after the server dropped
  * its stream mid-reply (instead of "no code"). */
-export function cutReplyNote(options: {ranBlocks: number; cutBlock: boolean; reason?: 'length' | 'dropped'}): string {
+export function cutReplyNote(options: {ranBlocks: number; cutBlock: boolean; reason?: 'length' | 'dropped'; stalledMs?: number}): string {
 	const what = options.cutBlock ? ' Its last code block was unfinished, so it did not run.' : '';
 	const ran = options.ranBlocks > 0 ? ' The complete blocks before the cut ran (their output is above).' : ' Nothing in it ran.';
+	if (options.reason === 'dropped' && options.stalledMs !== undefined) {
+		return `Your previous reply was cut off: the server sent nothing more for ${seconds(options.stalledMs)}, so the request was ended before the reply was finished.${what}${ran} Continue from where it stopped; write an unfinished block again in full.`;
+	}
 	if (options.reason === 'dropped') {
 		return `Your previous reply was cut off: the connection to the server ended before it was finished.${what}${ran} Continue from where it stopped; write an unfinished block again in full.`;
 	}
@@ -57,8 +73,11 @@ export function cutReplyNote(options: {ranBlocks: number; cutBlock: boolean; rea
 }
 
 /** The user-facing notice for a root reply cut at the limit or dropped mid-stream. */
-export function cutReplyNotice(iteration: number, outputTokens: number, cutBlock: boolean, reason: 'length' | 'dropped' = 'length'): string {
+export function cutReplyNotice(iteration: number, outputTokens: number, cutBlock: boolean, reason: 'length' | 'dropped' = 'length', stalledMs?: number): string {
 	const block = cutBlock ? ' its unfinished code block did not run, and' : '';
+	if (reason === 'dropped' && stalledMs !== undefined) {
+		return `The reply of iteration ${iteration} was cut off: ${stallAdvice(stalledMs)}. ${cutBlock ? 'Its unfinished code block did not run, and the' : 'The'} model was told to continue.`;
+	}
 	if (reason === 'dropped') {
 		return `The reply of iteration ${iteration} was cut off: the server ended the stream before the reply was finished (no finish reason):${block} the model was told to continue.`;
 	}

@@ -340,14 +340,37 @@ describe('the request timeout', () => {
 		server.setResponder(() => ({text: 'never sent', drop: {afterChars: 0, how: 'hang'}}));
 		const error = await caught(collectStream(timed(api).stream(messages, {model: 'm'})));
 		expect(error.code).toBe('timeout');
-		expect(error.message).toMatch(/sent nothing more for 0\.3s in the middle of its reply: raise --request-timeout/);
+		expect(error.message).toMatch(/sent nothing more for 0\.3s after it began its reply: raise --request-timeout/);
 		expect(server.requests).toHaveLength(1);
 	});
 
-	it.each(['openai', 'anthropic'] as const)('%s: a stream that stalls after text is a dropped reply, what came kept', async (api) => {
+	it.each(['openai', 'anthropic'] as const)('%s: a stream that stalls before any text is retried within maxRetries, like an error event', async (api) => {
+		replies({text: 'never sent', drop: {afterChars: 0, how: 'hang'}}, {text: 'second try'});
+		const backend =
+			api === 'openai'
+				? new OpenAIBackend({baseURL: server.openaiBaseURL, maxRetries: 1, timeoutMs: 300, paramMemory: new ParamMemory()})
+				: new AnthropicBackend({baseURL: server.anthropicBaseURL, apiKey: 'sk-ant-test', maxRetries: 1, timeoutMs: 300});
+		const chunks: StreamChunk[] = [];
+		for await (const chunk of backend.stream(messages, {model: 'm'})) chunks.push(chunk);
+		expect(textOf(chunks)).toBe('second try');
+		expect(chunks.find((chunk) => chunk.type === 'notice')).toMatchObject({code: 'stream_retried', message: expect.stringMatching(/sent nothing more for 0\.3s after it began its reply: .* Retrying in 0\.\d s \(1 of 1\)\.$/)});
+		expect(server.requests).toHaveLength(2);
+	});
+
+	it.each(['openai', 'anthropic'] as const)('%s: a stream that stalls after text is a dropped reply, what came kept, marked as ended by the timeout', async (api) => {
 		server.setResponder(() => ({text: 'half of the reply and more', drop: {afterChars: 12, how: 'hang'}}));
-		const result = await collectStream(timed(api).stream(messages, {model: 'm'}));
-		expect(result).toMatchObject({text: 'half of the ', finishReason: 'dropped'});
+		const chunks: StreamChunk[] = [];
+		for await (const chunk of timed(api).stream(messages, {model: 'm'})) chunks.push(chunk);
+		expect(textOf(chunks)).toBe('half of the ');
+		expect(usageOf(chunks)).toMatchObject({finishReason: 'dropped', stalledMs: 300});
+	});
+
+	it.each(['openai', 'anthropic'] as const)('%s: a stream the server drops after text is not marked as ended by the timeout', async (api) => {
+		server.setResponder(() => ({text: 'half of the reply and more', drop: {afterChars: 12, how: 'end'}}));
+		const chunks: StreamChunk[] = [];
+		for await (const chunk of timed(api).stream(messages, {model: 'm'})) chunks.push(chunk);
+		expect(usageOf(chunks)).toMatchObject({finishReason: 'dropped'});
+		expect(usageOf(chunks)).not.toHaveProperty('stalledMs');
 	});
 
 	it.each(['openai', 'anthropic'] as const)('%s: a slow stream within the timeout between its parts is not cut', async (api) => {

@@ -1,0 +1,99 @@
+// Real reply shapes the engine must not misread, end to end: the real openai / anthropic SDKs against
+// the fake server, the real sandbox. A stream the request timeout ended, replies of only invisible
+// characters, replies a content filter stopped, reasoning interleaved with the answer, and an error
+// event after the model began thinking.
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {Rlm} from '../../source/engine/rlm.js';
+import type {RlmEvent, RlmEventOf} from '../../source/protocol/events.js';
+import type {RlmOptions} from '../../source/engine/types.js';
+import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
+import {repl, rootRequests, scripted, subRequests, type Script} from '../support/rlm-script.js';
+
+let server: FakeLlmServer;
+let logDir: string;
+beforeAll(async () => {
+	server = await startFakeLlmServer({models: ['root-model', 'sub-model']});
+	logDir = mkdtempSync(join(tmpdir(), 'rlm-tui-shapes-'));
+});
+afterAll(async () => {
+	await server?.close();
+	rmSync(logDir, {recursive: true, force: true});
+});
+
+const apis = ['openai', 'anthropic'] as const;
+type Api = (typeof apis)[number];
+
+async function run(api: Api, script: Script, options: Partial<RlmOptions> = {}) {
+	server.requests.length = 0;
+	server.setResponder(scripted(script));
+	const rlm = new Rlm({
+		model: 'root-model',
+		backend: api,
+		baseURL: api === 'openai' ? server.openaiBaseURL : server.anthropicBaseURL,
+		apiKey: 'test-key',
+		maxIterations: 4,
+		logDir,
+		...options,
+	});
+	const events: RlmEvent[] = [];
+	rlm.on('event', (event) => events.push(event));
+	try {
+		const result = await rlm.completion('q', {context: 'the context'});
+		return {result, events, roots: rootRequests(server.requests), subs: subRequests(server.requests)};
+	} finally {
+		await rlm.dispose();
+	}
+}
+
+const of = <T extends RlmEvent['type']>(events: RlmEvent[], type: T) => events.filter((e): e is RlmEventOf<T> => e.type === type);
+const notices = (events: RlmEvent[]) => of(events, 'notice').map((notice) => `${notice.code}: ${notice.message}`);
+
+describe.each(apis)('a stream the request timeout ended (%s)', (api) => {
+	it('after text: the user is told it was the request timeout, with its seconds and the flag; the model is told it was cut', async () => {
+		const {result, events, roots} = await run(
+			api,
+			{root: ({turn}) => (turn === 0 ? {text: 'Let me look first: I will', drop: {afterChars: 10, how: 'hang'}} : {text: 'FINAL(done)'})},
+			{requestTimeoutMs: 400},
+		);
+		expect(result.status).toBe('answered');
+		const cut = of(events, 'notice').find((notice) => notice.code === 'reply_truncated');
+		expect(cut?.message).toMatch(/sent nothing for 0\.4 s, the request timeout, so the request was ended \(not by the server\): raise --request-timeout/);
+		expect(cut?.message).not.toMatch(/the server ended the stream/);
+		expect(roots[1]!.messages.at(-1)!.content).toContain('the server sent nothing more for 0.4 s, so the request was ended');
+		expect(of(events, 'llm.done')[0]).toMatchObject({text: 'Let me loo', finishReason: 'dropped'});
+	});
+
+	it('while thinking, in a sub-call: its slot says the request timeout ended it', async () => {
+		const {result} = await run(
+			api,
+			{
+				root: ({turn}) => (turn === 0 ? repl('llm_output(llm_query("think"))') : {text: 'FINAL(x)'}),
+				sub: () => ({text: 'never', reasoning: 'Thinking hard about it', drop: {afterChars: 0, how: 'hang'}}),
+			},
+			{requestTimeoutMs: 400},
+		);
+		expect(result.response).toMatch(/^Error: the server sent nothing for 0\.4 s while the sub-model was still thinking, so the request timeout ended it/);
+	});
+
+	it('before any text: retried within the retry budget (2 by default), and the run goes on', async () => {
+		let stalls = 0;
+		const {result, events} = await run(
+			api,
+			{
+				root: () => {
+					if (stalls === 0) {
+						stalls++;
+						return {text: 'never', drop: {afterChars: 0, how: 'hang'}};
+					}
+					return {text: 'FINAL(after the retry)'};
+				},
+			},
+			{requestTimeoutMs: 400},
+		);
+		expect(result).toMatchObject({status: 'answered', response: 'after the retry'});
+		expect(notices(events)).toEqual([expect.stringMatching(/^stream_retried: .*sent nothing more for 0\.4s after it began its reply: raise --request-timeout .* Retrying in \d\.\d s \(1 of 2\)\.$/)]);
+	});
+});

@@ -6,6 +6,7 @@
 import type {FinishReason, NoticeCode} from '../protocol/llm.js';
 import {formatCount} from '../protocol/numbers.js';
 import {seconds, stallAdvice} from './truncation.js';
+import {hasVisibleText} from './visible-text.js';
 
 export type EmptyReplyCause =
 	/** Only reasoning came back: the server's reasoning parser or chat template sent the answer there. */
@@ -20,10 +21,11 @@ export type EmptyReplyCause =
 	/** Neither answer text nor reasoning. */
 	| 'empty';
 
-/** Why a reply has no answer text, or null when it has some. */
+/** Why a reply has no answer text, or null when it has some. Text with nothing a terminal draws
+ * (whitespace, zero-width and other format characters: visible-text.ts) is none, as for final answers. */
 export function emptyReplyCause(reply: {text: string; reasoning: string; reasoningInText?: boolean; finishReason: FinishReason}): EmptyReplyCause | null {
-	if (reply.text.trim() !== '') return null;
-	if (reply.reasoning.trim() === '') return 'empty';
+	if (hasVisibleText(reply.text)) return null;
+	if (!hasVisibleText(reply.reasoning)) return 'empty';
 	if (reply.finishReason === 'length') return 'cut_while_thinking';
 	if (reply.finishReason === 'dropped') return 'dropped_while_thinking';
 	return reply.reasoningInText ? 'think_only' : 'reasoning_only';

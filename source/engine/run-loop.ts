@@ -417,8 +417,10 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 	const answerFromLastReply = async (reply: {text: string}, iteration: number, blockSignal: AbortSignal | undefined, runBlocks: boolean): Promise<string> => {
 		const reading = readReply(reply.text);
 		const found = findProseFinal(reading.prose, knownNames);
-		if (reading.blocks.length === 0) {
-			if (found?.kind !== 'var') return found?.kind === 'text' ? found.text : reply.text.trim();
+		if (reading.blocks.length === 0 && found?.kind !== 'var') {
+			// An invisible answer is none: the caller falls back to the best it has.
+			const text = found?.kind === 'text' ? found.text : reply.text.trim();
+			return hasVisibleText(text) ? text : '';
 		}
 		// Numbers this reply's blocks for the tree; the run's record keeps its iterations only.
 		const record: IterationRecord = {iteration, response: reply.text, codeBlocks: [], finalAnswer: null, executionTimeMs: 0, usage: zeroUsage(), finishReason: 'stop'};
@@ -443,8 +445,8 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		const treeWide = limits.tripped === reached;
 		// Each run of the tree stops; the root (or the run whose own limit it is) says why.
 		if (depth === 0 || !treeWide) engine.emit({type: 'notice', runId, level: 'warn', code: 'limit_reached', message: `${reached.message} The run stops with the best answer it has.`});
-		let answer = draft?.trim() ? draft : '';
-		if (!answer.trim() && finalCallAllowed(reached, treeWide)) {
+		let answer: string = draft !== null && hasVisibleText(draft) ? draft : '';
+		if (!answer && finalCallAllowed(reached, treeWide)) {
 			try {
 				const last = messages.at(-1)!;
 				if (last.role === 'user') last.content += `\n\n${limitedFinalPrompt(reached.message)}`;
@@ -455,7 +457,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				// the best answer falls back to what the run already has
 			}
 		}
-		if (!answer.trim()) answer = bestSoFar();
+		if (!hasVisibleText(answer)) answer = bestSoFar();
 		return finish(answer, 'limited', {code: 'limit_reached', message: reached.message}, reached.limit);
 	};
 

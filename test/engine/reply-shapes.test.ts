@@ -97,3 +97,34 @@ describe.each(apis)('a stream the request timeout ended (%s)', (api) => {
 		expect(notices(events)).toEqual([expect.stringMatching(/^stream_retried: .*sent nothing more for 0\.4s after it began its reply: raise --request-timeout .* Retrying in \d\.\d s \(1 of 2\)\.$/)]);
 	});
 });
+
+describe.each(apis)('invisible replies (%s)', (api) => {
+	it('a reply of only zero-width characters is an empty reply, told as such, not a reply without code', async () => {
+		const {result, events, roots} = await run(api, {root: ({turn}) => (turn === 0 ? {text: '\u200b\u200d\u2060'} : {text: 'FINAL(seen)'})});
+		expect(result.response).toBe('seen');
+		expect(of(events, 'notice').map((notice) => notice.code)).toEqual(['empty_reply']);
+		expect(roots[1]!.messages.at(-1)!.content).toContain('Your reply reached me empty');
+	});
+
+	it('two of them in a row fail the run with one line, as two empty replies do', async () => {
+		const {result} = await run(api, {root: () => ({text: '\u200b \ufeff'})});
+		expect(result.status).toBe('failed');
+		expect(result.error).toMatch(/replies were empty twice in a row/);
+	});
+
+	it('a prose FINAL of invisible characters, unquoted, is not taken: the model is told why', async () => {
+		const {result, roots} = await run(api, {root: ({turn}) => (turn === 0 ? {text: 'Done.\n\nFINAL(\u200b\u200b)'} : {text: 'FINAL(the real one)'})});
+		expect(result.response).toBe('the real one');
+		expect(roots[1]!.messages.at(-1)!.content).toContain('Your final answer is empty, so it was not taken');
+	});
+
+	it('out of turns, an invisible prose FINAL is not the answer: the best so far is', async () => {
+		const {result} = await run(
+			api,
+			{root: ({lastUser}) => (/out of turns/.test(lastUser) ? {text: 'FINAL(\u200b)'} : repl('print("partial finding: 7")'))},
+			{maxIterations: 1},
+		);
+		expect(result.status).toBe('forced');
+		expect(result.response).toContain('partial finding: 7');
+	});
+});

@@ -88,10 +88,13 @@ function joinContent(a: string, b: string): string {
 	return `${a}\n\n${b}`;
 }
 
-/** An Anthropic `stop_reason` in our words: `max_tokens` is the OpenAI wire's `length`. */
+/** An Anthropic `stop_reason` in our words: `max_tokens` is the OpenAI wire's `length`, `refusal`
+ * (Claude 4's streaming classifiers stopped the reply: platform.claude.com "Handle streaming
+ * refusals") its `content_filter`. */
 export function stopReasonOf(reason: string | null | undefined): FinishReason {
 	if (reason === 'end_turn' || reason === 'stop_sequence') return 'stop';
 	if (reason === 'max_tokens') return 'length';
+	if (reason === 'refusal') return 'content_filter';
 	return 'other';
 }
 

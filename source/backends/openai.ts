@@ -69,6 +69,8 @@ export function isOfficialOpenAI(url: string): boolean {
 export function finishReasonOf(reason: string | null | undefined): FinishReason {
 	if (reason === 'stop') return 'stop';
 	if (reason === 'length') return 'length';
+	// OpenAI and Azure OpenAI: the output filter stopped the reply (its content may be partial or null).
+	if (reason === 'content_filter') return 'content_filter';
 	return 'other';
 }
 

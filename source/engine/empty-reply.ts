@@ -18,6 +18,9 @@ export type EmptyReplyCause =
 	| 'cut_while_thinking'
 	/** The server dropped the stream (no finish reason) while the model was still thinking. */
 	| 'dropped_while_thinking'
+	/** The provider's content filter stopped the reply before any answer (finish_reason
+	 * content_filter, Anthropic stop_reason refusal): not an empty reply, a refused one. */
+	| 'filtered'
 	/** Neither answer text nor reasoning. */
 	| 'empty';
 
@@ -25,6 +28,7 @@ export type EmptyReplyCause =
  * (whitespace, zero-width and other format characters: visible-text.ts) is none, as for final answers. */
 export function emptyReplyCause(reply: {text: string; reasoning: string; reasoningInText?: boolean; finishReason: FinishReason}): EmptyReplyCause | null {
 	if (hasVisibleText(reply.text)) return null;
+	if (reply.finishReason === 'content_filter') return 'filtered';
 	if (!hasVisibleText(reply.reasoning)) return 'empty';
 	if (reply.finishReason === 'length') return 'cut_while_thinking';
 	if (reply.finishReason === 'dropped') return 'dropped_while_thinking';
@@ -57,6 +61,7 @@ export function emptyReplyNotice(cause: EmptyReplyCause, who: string, reasoningC
 			return {code: 'empty_reply', message: `The ${who}'s reply was empty (no text and no reasoning). Check the server's log; the model may not fit its context or may have failed to load.`};
 		case 'cut_while_thinking':
 		case 'dropped_while_thinking':
+		case 'filtered':
 			return null;
 	}
 }
@@ -66,6 +71,8 @@ export function emptyReplyNudge(cause: EmptyReplyCause, stalledMs?: number): str
 	if (cause === 'dropped_while_thinking' && stalledMs !== undefined)
 		return `Your reply was cut off while you were still thinking (the server sent nothing more for ${seconds(stalledMs)}, so the request was ended), so no answer or code reached me. Write a \`\`\`repl block or your answer.`;
 	if (cause === 'think_only') return 'Your reply ended with your thinking: nothing after </think> reached me. After thinking, write your code in a ```repl block, or your answer, as plain reply text.';
+	if (cause === 'filtered')
+		return "Your reply was stopped by the provider's content filter before any answer or code reached me. Go on with the task in other words; if it cannot be done without tripping the filter, say so as your answer.";
 	if (cause === 'cut_while_thinking')
 		return 'Your reply reached the output-token limit while you were still thinking, so no answer or code reached me. Think briefly, then write a ```repl block or your answer.';
 	if (cause === 'dropped_while_thinking')
@@ -85,6 +92,8 @@ export function emptyRepliesFailure(cause: EmptyReplyCause, stalledMs?: number):
 			return 'The model spent its whole output-token limit thinking twice in a row, with no answer: raise the limit (maxOutputTokens) or lower its reasoning effort.';
 		case 'dropped_while_thinking':
 			return "The server ended the model's stream while it was still thinking, twice in a row: check the server's log, or a proxy's timeout between the client and the server.";
+		case 'filtered':
+			return "The provider's content filter stopped the model's reply twice in a row before any answer (finish_reason content_filter, or Anthropic's refusal): rephrase the question, or use another model.";
 		case 'empty':
 			return "The model's replies were empty twice in a row (no text, no reasoning): check the server's log (the model may not fit its context or may have failed to load).";
 	}
@@ -104,6 +113,8 @@ export function emptySubCallError(cause: EmptyReplyCause, reasoningChars: number
 			return "the sub-model's reply was cut at the output-token limit while it was still thinking, so it has no answer.";
 		case 'dropped_while_thinking':
 			return "the server ended the sub-model's stream while it was still thinking, so it has no answer.";
+		case 'filtered':
+			return "the provider's content filter stopped the sub-model's reply before it gave an answer (finish_reason content_filter, or Anthropic's refusal): rephrase the prompt.";
 		case 'empty':
 			return 'the sub-model returned an empty reply.';
 	}

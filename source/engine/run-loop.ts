@@ -490,13 +490,14 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			push({role: 'assistant', content: trimAfterLastBlock(reading)});
 			// A block the token limit cut off (no closing fence) never runs; one left open by a reply that
 			// ended normally does (CommonMark closes it at the end of the document).
-			// So does a block of a reply whose stream the server dropped (no finish reason): it may be half.
+			// So does a block of a reply whose stream the server dropped (no finish reason), or that the
+			// provider's content filter stopped: it may be half.
 			const cutReason = isCutReply(reply.finishReason) ? reply.finishReason : undefined;
 			const cut = cutReason !== undefined;
 			const blocks = reading.blocks.filter((block) => block.closed || !cut);
 			const cutBlock = blocks.length < reading.blocks.length;
 			if (cutReason) {
-				engine.emit({type: 'notice', runId, level: 'warn', code: 'reply_truncated', message: cutReplyNotice(iteration, reply.usage.outputTokens, cutBlock, cutReason, reply.stalledMs)});
+				engine.emit({type: 'notice', runId, level: 'warn', code: cutReason === 'content_filter' ? 'reply_filtered' : 'reply_truncated', message: cutReplyNotice(iteration, reply.usage.outputTokens, cutBlock, cutReason, reply.stalledMs)});
 			}
 			// Nothing outside the thinking: say why, nudge once, and stop at the second in a row rather
 			// than loop to the turn limit.

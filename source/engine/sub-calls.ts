@@ -162,6 +162,9 @@ function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest
 		const costUsd = engine.limits.record(model, result.usage);
 		const priced = costUsd !== undefined ? {costUsd} : {};
 		const reasoning = result.reasoning ? {reasoning: result.reasoning} : {};
+		if (result.finishReason === 'content_filter') {
+			site.noticeOnce({code: 'reply_filtered', message: `A reply of the sub-model ${model} was stopped by the provider's content filter (finish_reason content_filter, or Anthropic's refusal): its slot says so. If it keeps happening, rephrase the prompts or use another sub-model.`});
+		}
 		// llm_query returns the answer part only; an empty one is a clear error, never ''.
 		const empty = emptyReplyCause(result);
 		if (empty) {

@@ -1,7 +1,7 @@
 // Truncation is never silent: a reply cut at the output-token limit, and a prompt the server cut
 // to fit its context (Ollama keeps about half its window and reports only what it kept).
 import {estimateMessagesTokens} from '../backends/model-info.js';
-import type {ChatMessage, Usage} from '../protocol/llm.js';
+import type {ChatMessage, CutReason, Usage} from '../protocol/llm.js';
 import type {PromptTruncation} from '../protocol/events.js';
 import {formatCount} from '../protocol/numbers.js';
 
@@ -37,10 +37,14 @@ export const CUT_REPLY_MARKER = '[cut off: this reply reached the output-token l
 /** Appended to a sub-call's text when the server dropped the sub-model's stream mid-reply. */
 export const DROPPED_REPLY_MARKER = '[cut off: the connection to the server ended before this reply was finished; it is incomplete]';
 
+/** Appended to a sub-call's text when the provider's content filter stopped the sub-model's reply. */
+export const FILTERED_REPLY_MARKER = "[stopped: the provider's content filter ended this reply (finish_reason content_filter, or Anthropic's refusal); it may be incomplete]";
+
 /** The marker for a sub-call's incomplete reply, by why it is incomplete (`stalledMs`: the request
  * timeout ended a 'dropped' reply, see ModelCallResult). */
-export function cutReplyMarker(reason: 'length' | 'dropped', stalledMs?: number): string {
+export function cutReplyMarker(reason: CutReason, stalledMs?: number): string {
 	if (reason === 'length') return CUT_REPLY_MARKER;
+	if (reason === 'content_filter') return FILTERED_REPLY_MARKER;
 	if (stalledMs !== undefined) return `[cut off: the server sent nothing for ${seconds(stalledMs)}, so the request timeout ended this reply before it was finished; it is incomplete]`;
 	return DROPPED_REPLY_MARKER;
 }
@@ -60,9 +64,12 @@ export function cutPromptMarker(cut: PromptTruncation): string {
 
 /** Told to the root model after its reply hit the output-token limit, or after the server dropped
  * its stream mid-reply (instead of "no code"). */
-export function cutReplyNote(options: {ranBlocks: number; cutBlock: boolean; reason?: 'length' | 'dropped'; stalledMs?: number}): string {
+export function cutReplyNote(options: {ranBlocks: number; cutBlock: boolean; reason?: CutReason; stalledMs?: number}): string {
 	const what = options.cutBlock ? ' Its last code block was unfinished, so it did not run.' : '';
 	const ran = options.ranBlocks > 0 ? ' The complete blocks before the cut ran (their output is above).' : ' Nothing in it ran.';
+	if (options.reason === 'content_filter') {
+		return `Your previous reply was stopped by the provider's content filter before it was finished, so it is not a final answer.${what}${ran} Go on with the task in other words; if it cannot be done without tripping the filter, say so in your answer.`;
+	}
 	if (options.reason === 'dropped' && options.stalledMs !== undefined) {
 		return `Your previous reply was cut off: the server sent nothing more for ${seconds(options.stalledMs)}, so the request was ended before the reply was finished.${what}${ran} Continue from where it stopped; write an unfinished block again in full.`;
 	}
@@ -72,9 +79,12 @@ export function cutReplyNote(options: {ranBlocks: number; cutBlock: boolean; rea
 	return `Your previous reply was cut off at the output-token limit before you finished it.${what}${ran} Write shorter replies: one small \`\`\`repl block, then stop and wait for its output.`;
 }
 
-/** The user-facing notice for a root reply cut at the limit or dropped mid-stream. */
-export function cutReplyNotice(iteration: number, outputTokens: number, cutBlock: boolean, reason: 'length' | 'dropped' = 'length', stalledMs?: number): string {
+/** The user-facing notice for a root reply cut at the limit, stopped by a content filter or dropped mid-stream. */
+export function cutReplyNotice(iteration: number, outputTokens: number, cutBlock: boolean, reason: CutReason = 'length', stalledMs?: number): string {
 	const block = cutBlock ? ' its unfinished code block did not run, and' : '';
+	if (reason === 'content_filter') {
+		return `The reply of iteration ${iteration} was stopped by the provider's content filter (finish_reason content_filter, or Anthropic's refusal) after ${tokens(outputTokens)} tokens:${block} the model was told. If it keeps happening, rephrase the question or use another model.`;
+	}
 	if (reason === 'dropped' && stalledMs !== undefined) {
 		return `The reply of iteration ${iteration} was cut off: ${stallAdvice(stalledMs)}. ${cutBlock ? 'Its unfinished code block did not run, and the' : 'The'} model was told to continue.`;
 	}

@@ -15,19 +15,26 @@ export interface Usage {
 
 /** Why a reply ended, in the OpenAI wire's words: `stop` (the model finished), `length` (cut at the
  * output-token limit: OpenAI `finish_reason: "length"`, Anthropic `stop_reason: "max_tokens"`),
+ * `content_filter` (the provider's safety filter stopped it: OpenAI and Azure `finish_reason:
+ * "content_filter"`, Anthropic `stop_reason: "refusal"` from Claude 4's streaming classifiers),
  * `dropped` (the stream ended or broke before the server said the reply was over: no finish_reason
- * and no `data: [DONE]`, or no Anthropic stop_reason and no message_stop), or `other` (content
- * filter, tool call, a finish reason we do not know). */
-export type FinishReason = 'stop' | 'length' | 'dropped' | 'other';
+ * and no `data: [DONE]`, or no Anthropic stop_reason and no message_stop), or `other` (tool call,
+ * a finish reason we do not know). */
+export type FinishReason = 'stop' | 'length' | 'content_filter' | 'dropped' | 'other';
 
-/** A reply that is incomplete: cut at the output-token limit, or dropped mid-stream. */
-export const isCutReply = (reason: FinishReason | undefined): reason is 'length' | 'dropped' => reason === 'length' || reason === 'dropped';
+/** Why a reply is incomplete, when it is. */
+export type CutReason = 'length' | 'content_filter' | 'dropped';
+
+/** A reply that is incomplete: cut at the output-token limit, stopped by a content filter, or dropped mid-stream. */
+export const isCutReply = (reason: FinishReason | undefined): reason is CutReason => reason === 'length' || reason === 'content_filter' || reason === 'dropped';
 
 /** Short stable names for what a notice is about; front ends map them to advice. */
 export type NoticeCode =
 	| 'param_dropped'
 	| 'prompt_truncated'
 	| 'reply_truncated'
+	/** A reply the provider's content filter stopped (finish_reason content_filter, stop_reason refusal). */
+	| 'reply_filtered'
 	| 'prompt_over_window'
 	| 'stream_retried'
 	| 'log_failed'

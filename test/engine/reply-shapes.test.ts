@@ -9,6 +9,9 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {Rlm} from '../../source/engine/rlm.js';
 import type {RlmEvent, RlmEventOf} from '../../source/protocol/events.js';
 import type {RlmOptions} from '../../source/engine/types.js';
+import {logToEvents} from '../../source/trajectory/log-to-events.js';
+import {readTrajectoryLog} from '../../source/trajectory/read-log.js';
+import {reduceAll, toNested} from '../../source/trajectory/tree.js';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
 import {repl, rootRequests, scripted, subRequests, type Script} from '../support/rlm-script.js';
 
@@ -42,7 +45,8 @@ async function run(api: Api, script: Script, options: Partial<RlmOptions> = {}) 
 	rlm.on('event', (event) => events.push(event));
 	try {
 		const result = await rlm.completion('q', {context: 'the context'});
-		return {result, events, roots: rootRequests(server.requests), subs: subRequests(server.requests)};
+		const log = rlm.logFiles.length ? readTrajectoryLog(rlm.logFiles.at(-1)!) : undefined;
+		return {result, events, log, roots: rootRequests(server.requests), subs: subRequests(server.requests)};
 	} finally {
 		await rlm.dispose();
 	}
@@ -126,5 +130,52 @@ describe.each(apis)('invisible replies (%s)', (api) => {
 		);
 		expect(result.status).toBe('forced');
 		expect(result.response).toContain('partial finding: 7');
+	});
+});
+
+describe.each(apis)('a reply the provider\'s content filter stopped (%s)', (api) => {
+	it('is neither an empty nor a cut reply: the user and the model are told it was the filter, and the trajectory marks it', async () => {
+		const {result, events, roots, log} = await run(api, {
+			root: ({turn}) =>
+				turn === 0
+					? {text: '```repl\nprint("first ran")\n```\nThen:\n```repl\nprint("never ran")', finishReason: 'content_filter'}
+					: repl('llm_output("done")'),
+		});
+		expect(result).toMatchObject({status: 'answered', response: 'done'});
+		expect(of(events, 'code.start').map((e) => e.code)).toEqual(['print("first ran")', 'llm_output("done")']);
+		expect(of(events, 'notice')).toEqual([
+			expect.objectContaining({code: 'reply_filtered', message: expect.stringMatching(/^The reply of iteration 1 was stopped by the provider's content filter .* its unfinished code block did not run/)}),
+		]);
+		const told = roots[1]!.messages.at(-1)!.content;
+		expect(told).toContain("Your previous reply was stopped by the provider's content filter");
+		expect(told).not.toMatch(/output-token limit|connection|empty/);
+		expect(result.iterations[0]!.finishReason).toBe('content_filter');
+		expect(of(events, 'llm.done')[0]).toMatchObject({finishReason: 'content_filter'});
+		expect(log!.iterations[0]!.rlm_tui).toMatchObject({finish_reason: 'content_filter'});
+		const replayed = toNested(reduceAll(logToEvents(log!)))[0]!.children[0]!.children.find((node) => node.kind === 'reply');
+		expect(replayed).toMatchObject({finishReason: 'content_filter'});
+	});
+
+	it('a prose FINAL in a filtered reply is not taken', async () => {
+		const {result} = await run(api, {root: ({turn}) => (turn === 0 ? {text: 'FINAL(half an answer', finishReason: 'content_filter'} : {text: 'FINAL(whole)'})});
+		expect(result.response).toBe('whole');
+	});
+
+	it('with nothing in it, it is not called empty; twice in a row, the run fails naming the filter', async () => {
+		const {result, events, roots} = await run(api, {root: () => ({text: '', finishReason: 'content_filter'})});
+		expect(result.status).toBe('failed');
+		expect(result.error).toMatch(/content filter stopped the model's reply twice in a row/);
+		expect(of(events, 'notice').map((notice) => notice.code)).toEqual(['reply_filtered', 'reply_filtered']);
+		expect(roots[1]!.messages.at(-1)!.content).toContain("Your reply was stopped by the provider's content filter before any answer");
+	});
+
+	it("in a sub-call: the slot says so, with or without text, and the user is told once", async () => {
+		const {result, events} = await run(api, {
+			root: ({turn}) => (turn === 0 ? repl('r = llm_query_batched(["a", "b"])\nllm_output(r[0] + " | " + r[1])') : {text: 'FINAL(x)'}),
+			sub: (prompt) => (prompt === 'a' ? {text: 'part of it', finishReason: 'content_filter'} : {text: '', finishReason: 'content_filter'}),
+		});
+		expect(result.response).toMatch(/^part of it\n\[stopped: the provider's content filter ended this reply .*\] \| Error: the provider's content filter stopped the sub-model's reply before it gave an answer/);
+		expect(of(events, 'notice').map((notice) => notice.code)).toEqual(['reply_filtered']);
+		expect(of(events, 'call.done').map((done) => done.finishReason)).toEqual(['content_filter', 'content_filter']);
 	});
 });

@@ -189,11 +189,25 @@ function marked(pieces: Piece[]): SplitChunk[] {
 }
 
 export async function* separateReasoning(stream: AsyncIterable<StreamChunk>): AsyncGenerator<SplitChunk> {
-	const splitter = new ThinkSplitter();
+	let splitter = new ThinkSplitter();
 	let flushed = false;
+	let thought = false;
 	for await (const chunk of stream) {
 		if (chunk.type === 'text') {
-			yield* marked(splitter.push(chunk.text));
+			const pieces = marked(splitter.push(chunk.text));
+			thought ||= pieces.some((piece) => piece.type !== 'text');
+			yield* pieces;
+			continue;
+		}
+		if (chunk.type === 'reasoning') thought = true;
+		if (chunk.type === 'notice' && chunk.code === 'stream_retried') {
+			// The reply starts over (withStreamRetries): what the failed try held back is flushed, and the
+			// new try's text is read from its start (its own <think>); its thinking starts a new paragraph.
+			yield* marked(splitter.end());
+			splitter = new ThinkSplitter();
+			yield chunk;
+			if (thought) yield {type: 'reasoning', text: '\n\n'};
+			thought = false;
 			continue;
 		}
 		if (chunk.type === 'usage' && !flushed) {

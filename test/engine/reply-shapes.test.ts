@@ -179,3 +179,31 @@ describe.each(apis)('a reply the provider\'s content filter stopped (%s)', (api)
 		expect(of(events, 'call.done').map((done) => done.finishReason)).toEqual(['content_filter', 'content_filter']);
 	});
 });
+
+describe.each(apis)('an error event after the model began thinking (%s)', (api) => {
+	it('before any answer text: retried, and the run goes on; the reply keeps both tries’ thinking', async () => {
+		let failed = false;
+		const {result, events} = await run(api, {
+			root: () => {
+				if (failed) return {text: 'FINAL(42)', reasoning: 'Second thought'};
+				failed = true;
+				return {text: 'never', reasoning: 'First thought', streamError: {afterChars: 0, message: 'Overloaded'}};
+			},
+		});
+		expect(result).toMatchObject({status: 'answered', response: '42'});
+		expect(of(events, 'notice').map((notice) => notice.code)).toEqual(['stream_retried']);
+		expect(of(events, 'llm.done')).toEqual([expect.objectContaining({text: 'FINAL(42)', reasoning: 'First thought\n\nSecond thought'})]);
+	});
+
+	it('after answer text: the run fails with one line, and the partial reply and its thinking stay in the trajectory', async () => {
+		const {result, log} = await run(api, {
+			root: ({turn}) =>
+				turn === 0 ? repl('print("step one done")') : {text: 'The answer is 42 because', reasoning: 'Thinking it over', streamError: {afterChars: 13, message: 'Overloaded'}},
+		});
+		expect(result.status).toBe('failed');
+		expect(result.error).toMatch(/failed: Overloaded\.$/);
+		expect(result.error).not.toContain('\n');
+		expect(result.iterations[0]!.codeBlocks[0]!.result.stdout).toBe('step one done\n');
+		expect(log!.iterations[1]).toMatchObject({response: 'The answer is', rlm_tui: {reasoning: 'Thinking it over'}});
+	});
+});

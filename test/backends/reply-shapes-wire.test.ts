@@ -1,0 +1,98 @@
+// Real reply shapes at the backend line, through the real SDKs: an error event after the model began
+// thinking (OpenAI-compatible error chunks in three shapes, Anthropic's event: error), reasoning
+// interleaved with the answer, and a non-streamed reply whose content is null beside its reasoning.
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {AnthropicBackend} from '../../source/backends/anthropic.js';
+import {OpenAIBackend} from '../../source/backends/openai.js';
+import {ParamMemory} from '../../source/backends/request-params.js';
+import type {ChatMessage, StreamChunk} from '../../source/backends/types.js';
+import {callModel} from '../../source/engine/model-call.js';
+import {queueResponder, startFakeLlmServer, type FakeLlmServer, type FakeReply} from '../support/fake-llm-server.js';
+
+let server: FakeLlmServer;
+beforeAll(async () => {
+	server = await startFakeLlmServer({models: ['m']});
+});
+afterAll(async () => {
+	await server?.close();
+});
+
+const messages: ChatMessage[] = [{role: 'user', content: 'How many?'}];
+const backends = {
+	openai: (maxRetries = 2) => new OpenAIBackend({baseURL: server.openaiBaseURL, apiKey: 'k', maxRetries, paramMemory: new ParamMemory()}),
+	anthropic: (maxRetries = 2) => new AnthropicBackend({baseURL: server.anthropicBaseURL, apiKey: 'k', maxRetries}),
+};
+type Api = keyof typeof backends;
+
+function replies(...queue: FakeReply[]) {
+	server.requests.length = 0;
+	server.setResponder(queueResponder(queue));
+}
+
+async function chunksOf(stream: AsyncIterable<StreamChunk>): Promise<StreamChunk[]> {
+	const chunks: StreamChunk[] = [];
+	for await (const chunk of stream) chunks.push(chunk);
+	return chunks;
+}
+const joined = (chunks: StreamChunk[], type: 'text' | 'reasoning') => chunks.map((chunk) => (chunk.type === type ? chunk.text : '')).join('');
+
+/** The error shapes each API sends inside a 200 stream. */
+const errorShapes: Array<[Api, 'error' | 'object' | 'openrouter' | undefined]> = [
+	['openai', 'error'],
+	['openai', 'object'],
+	['openai', 'openrouter'],
+	['anthropic', undefined],
+];
+
+describe.each(errorShapes)('%s: an error event after the model began thinking (%s)', (api, shape) => {
+	const failing = (text: string, afterChars: number): FakeReply => ({
+		text,
+		reasoning: 'Let me think about the count',
+		chunkSize: 5,
+		streamError: {afterChars, message: 'Overloaded', ...(shape ? {shape} : {})},
+	});
+
+	it('before any answer text: retried, the thinking shown kept, the notice says the model was thinking', async () => {
+		replies(failing('never', 0), {text: '42', reasoning: 'Counting again'});
+		const chunks = await chunksOf(backends[api]().stream(messages, {model: 'm'}));
+		expect(joined(chunks, 'text')).toBe('42');
+		expect(joined(chunks, 'reasoning')).toBe('Let me think about the countCounting again');
+		expect(chunks.find((chunk) => chunk.type === 'notice')).toMatchObject({
+			code: 'stream_retried',
+			message: expect.stringMatching(/Overloaded\. The model was still thinking \(its thinking so far is kept\); it starts over\. Retrying in 0\.\d s \(1 of 2\)\.$/),
+		});
+		expect(chunks.at(-1)).toMatchObject({type: 'usage', finishReason: 'stop'});
+		expect(server.requests).toHaveLength(2);
+	});
+
+	it('after answer text: one line with the server’s message, what came before it passed on, no retry', async () => {
+		replies(failing('The answer is 42', 7), {text: 'not reached'});
+		const seen: StreamChunk[] = [];
+		let caught: unknown;
+		try {
+			for await (const chunk of backends[api]().stream(messages, {model: 'm'})) seen.push(chunk);
+		} catch (error) {
+			caught = error;
+		}
+		expect(joined(seen, 'reasoning')).toBe('Let me think about the count');
+		expect(joined(seen, 'text')).toBe('The ans');
+		expect((caught as Error).message).toMatch(/Overloaded/);
+		expect((caught as Error).message).not.toContain('\n');
+		expect(server.requests).toHaveLength(1);
+	});
+});
+
+describe.each(['openai', 'anthropic'] as const)('%s: thinking written in <think> tags, then an error event', (api) => {
+	it('is retried like field reasoning, and the retry’s own <think> is read from its start', async () => {
+		replies(
+			{text: '<think>\nFirst try thinking, with a draft FINAL(1) in it', chunkSize: 6, streamError: {afterChars: 30, message: 'Overloaded'}},
+			{text: '<think>\nSecond try\n</think>\n\nFINAL(42)', chunkSize: 6},
+		);
+		const result = await callModel(backends[api](), messages, {model: 'm'});
+		expect(result.text).toBe('FINAL(42)');
+		expect(result.reasoning).toContain('First try thinking');
+		expect(result.reasoning).toContain('Second try');
+		expect(result.reasoning).not.toContain('<think>');
+		expect(server.requests).toHaveLength(2);
+	});
+});

@@ -285,7 +285,7 @@ export class AnthropicBackend implements Backend {
 						: estimateMessagesTokens(messages),
 				outputTokens: typeof reported?.output_tokens === 'number' ? reported.output_tokens : estimateTokens(text),
 			};
-			return {text, reasoning, usage, finishReason: stopReasonOf(response.stop_reason)};
+			return {text, reasoning, reasoningInText: split.reasoning !== '', usage, finishReason: stopReasonOf(response.stop_reason)};
 		} catch (error) {
 			throw toBackendError(error, context);
 		}

@@ -301,6 +301,8 @@ export class OpenAIBackend implements Backend {
 				throw notAReplyError(context, 'JSON that is not a chat completion');
 			}
 			const message = response.choices[0]?.message;
+			// vLLM and DeepSeek send `content: null` beside the reasoning of a reply that is all thinking
+			// (finish_reason "length" when it ran out while thinking: vllm-project/vllm#52640).
 			const split = splitThinkText(message?.content ?? '');
 			const text = split.text;
 			const reasoning = reasoningField(message) + split.reasoning;
@@ -308,7 +310,7 @@ export class OpenAIBackend implements Backend {
 			const usage: Usage = response.usage
 				? {inputTokens: response.usage.prompt_tokens ?? 0, outputTokens: response.usage.completion_tokens ?? 0}
 				: {inputTokens: estimateMessagesTokens(messages), outputTokens: estimateTokens(text)};
-			return {text, reasoning, usage, finishReason};
+			return {text, reasoning, reasoningInText: split.reasoning !== '', usage, finishReason};
 		} catch (error) {
 			throw toBackendError(error, context);
 		}

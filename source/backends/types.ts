@@ -94,6 +94,9 @@ export interface Completion {
 	text: string;
 	/** The model's thinking, when it sent any (empty otherwise). */
 	reasoning: string;
+	/** Some of the reasoning came inside the answer text (`<think>…</think>`), not in a reasoning
+	 * field or thinking block (as ModelCallResult.reasoningInText for a streamed reply). */
+	reasoningInText?: boolean;
 	usage: Usage;
 	finishReason: FinishReason;
 }

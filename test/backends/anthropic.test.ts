@@ -117,7 +117,7 @@ describe('AnthropicBackend against the fake server', () => {
 	it('completes without streaming, with usage', async () => {
 		server.setResponder(() => ({text: 'plain answer', usage: {inputTokens: 9, outputTokens: 2}}));
 		const result = await backend().complete(messages, {model: 'claude-haiku-4-5'});
-		expect(result).toEqual({text: 'plain answer', reasoning: '', usage: {inputTokens: 9, outputTokens: 2}, finishReason: 'stop'});
+		expect(result).toEqual({text: 'plain answer', reasoning: '', reasoningInText: false, usage: {inputTokens: 9, outputTokens: 2}, finishReason: 'stop'});
 		expect(server.requests[0]).toMatchObject({stream: false});
 	});
 

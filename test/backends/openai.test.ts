@@ -93,7 +93,7 @@ describe('OpenAIBackend against the fake server', () => {
 	it('completes without streaming, with usage', async () => {
 		server.setResponder(() => ({text: 'plain answer', usage: {inputTokens: 7, outputTokens: 3}}));
 		const result = await backend().complete(messages, {model: 'qwen2.5:7b'});
-		expect(result).toEqual({text: 'plain answer', reasoning: '', usage: {inputTokens: 7, outputTokens: 3}, finishReason: 'stop'});
+		expect(result).toEqual({text: 'plain answer', reasoning: '', reasoningInText: false, usage: {inputTokens: 7, outputTokens: 3}, finishReason: 'stop'});
 		expect(server.requests[0]).toMatchObject({stream: false, model: 'qwen2.5:7b'});
 	});
 

@@ -6,8 +6,9 @@ import {AnthropicBackend} from '../../source/backends/anthropic.js';
 import {OpenAIBackend} from '../../source/backends/openai.js';
 import {ParamMemory} from '../../source/backends/request-params.js';
 import type {ChatMessage, StreamChunk} from '../../source/backends/types.js';
+import {emptyReplyCause} from '../../source/engine/empty-reply.js';
 import {callModel} from '../../source/engine/model-call.js';
-import {queueResponder, startFakeLlmServer, type FakeLlmServer, type FakeReply} from '../support/fake-llm-server.js';
+import {queueResponder, startFakeLlmServer, type FakeLlmServer, type FakeReply, type ReasoningField} from '../support/fake-llm-server.js';
 
 let server: FakeLlmServer;
 beforeAll(async () => {
@@ -94,5 +95,77 @@ describe.each(['openai', 'anthropic'] as const)('%s: thinking written in <think>
 		expect(result.reasoning).toContain('Second try');
 		expect(result.reasoning).not.toContain('<think>');
 		expect(server.requests).toHaveLength(2);
+	});
+});
+
+describe.each(['openai', 'anthropic'] as const)('%s: reasoning interleaved with the answer', (api) => {
+	const fields = api === 'openai' ? (['reasoning_content', 'reasoning'] as const) : (['reasoning_content'] as const);
+
+	it.each(fields)('thinking, answer, thinking again, answer (%s): the answer is assembled whole, the thinking apart', async (field) => {
+		const reply: FakeReply = {
+			text: '',
+			reasoningField: field,
+			chunkSize: 4,
+			parts: [
+				{reasoning: 'Plan: print it.\n```repl\nllm_output("a draft")\n```'},
+				{text: '```repl\nprint("as'},
+				{reasoning: ' (mid-answer: FINAL(7))'},
+				{text: 'sembled")\n```'},
+			],
+		};
+		server.setResponder(() => reply);
+		const shown = {text: '', reasoning: ''};
+		const result = await callModel(backends[api](), messages, {model: 'm'}, {onText: (text) => (shown.text += text), onReasoning: (text) => (shown.reasoning += text)});
+		expect(result.text).toBe('```repl\nprint("assembled")\n```');
+		expect(result.reasoning).toBe('Plan: print it.\n```repl\nllm_output("a draft")\n``` (mid-answer: FINAL(7))');
+		expect(shown).toEqual({text: result.text, reasoning: result.reasoning});
+		expect(result.finishReason).toBe('stop');
+		// The wire did interleave them: the backend's chunks, runs of one kind collapsed.
+		const kinds = (await chunksOf(backends[api]().stream(messages, {model: 'm'})))
+			.map((chunk) => chunk.type)
+			.filter((type, index, all) => (type === 'text' || type === 'reasoning') && type !== all[index - 1]);
+		expect(kinds).toEqual(['reasoning', 'text', 'reasoning', 'text']);
+	});
+
+	it('a delta carrying both the end of the thinking and the start of the answer (vLLM at </think>) loses neither', async () => {
+		replies({text: '', chunkSize: 3, parts: [{reasoning: 'Counting the items'}, {reasoning: ' - done.', text: 'FINAL(4'}, {text: '2)'}]});
+		const result = await callModel(backends[api](), messages, {model: 'm'});
+		expect(result.text).toBe('FINAL(42)');
+		expect(result.reasoning).toBe('Counting the items - done.');
+	});
+});
+
+describe('a reply that ran out of output tokens while thinking, streamed and not', () => {
+	const THINKING = 'Let me count.\n```repl\nllm_output(len(context))\n```\nFINAL(a guess)';
+	const shapes: Array<[Api, ReasoningField]> = [
+		['openai', 'reasoning_content'],
+		['openai', 'reasoning'],
+		['openai', 'think-tags'],
+		['openai', 'think-close-only'],
+		['anthropic', 'reasoning_content'],
+		['anthropic', 'think-tags'],
+	];
+
+	it('vLLM sends content null beside the reasoning when not streamed', async () => {
+		server.setResponder(() => ({text: '', reasoning: THINKING, finishReason: 'length'}));
+		const response = await fetch(`${server.openaiBaseURL}/chat/completions`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({model: 'm', messages})});
+		const body = (await response.json()) as {choices: Array<{message: Record<string, unknown>; finish_reason: string}>};
+		expect(body.choices[0]).toMatchObject({message: {content: null, reasoning_content: THINKING}, finish_reason: 'length'});
+	});
+
+	it.each(shapes)('%s, reasoning as %s: complete() and the stream agree on the text, the thinking and why it is empty', async (api, field) => {
+		for (const finishReason of ['length', 'stop'] as const) {
+			server.setResponder(() => ({text: '', reasoning: THINKING, reasoningField: field, finishReason, chunkSize: 7}));
+			const streamed = await callModel(backends[api](), messages, {model: 'm'});
+			const whole = await backends[api]().complete(messages, {model: 'm'});
+			// The code and FINAL inside the thinking stay in the thinking: nothing of them is answer text.
+			expect(whole.text).toBe('');
+			expect(streamed.text).toBe('');
+			expect(whole.reasoning.trim()).toBe(THINKING);
+			expect(streamed.reasoning.trim()).toBe(THINKING);
+			expect(whole.finishReason).toBe(finishReason);
+			expect(emptyReplyCause(whole)).toBe(emptyReplyCause(streamed));
+			expect(emptyReplyCause(whole)).toBe(finishReason === 'length' ? 'cut_while_thinking' : field.startsWith('think') ? 'think_only' : 'reasoning_only');
+		}
 	});
 });

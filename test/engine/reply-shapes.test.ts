@@ -207,3 +207,22 @@ describe.each(apis)('an error event after the model began thinking (%s)', (api) 
 		expect(log!.iterations[1]).toMatchObject({response: 'The answer is', rlm_tui: {reasoning: 'Thinking it over'}});
 	});
 });
+
+describe.each(apis)('reasoning interleaved with the answer (%s)', (api) => {
+	it('the code block split by a thought runs whole; code and FINALs in the thoughts never run', async () => {
+		const {result, events} = await run(api, {
+			root: () => ({
+				text: '',
+				chunkSize: 5,
+				parts: [
+					{reasoning: 'Draft:\n```repl\nllm_output("from thinking")\n```'},
+					{text: 'Now:\n```repl\nllm_output("as'},
+					{reasoning: 'mid-answer thought\nFINAL(nope)'},
+					{text: 'sembled")\n```'},
+				],
+			}),
+		});
+		expect(result).toMatchObject({status: 'answered', response: 'assembled'});
+		expect(of(events, 'code.start').map((e) => e.code)).toEqual(['llm_output("assembled")']);
+	});
+});

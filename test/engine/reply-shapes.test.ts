@@ -60,13 +60,13 @@ describe.each(apis)('a stream the request timeout ended (%s)', (api) => {
 		const {result, events, roots} = await run(
 			api,
 			{root: ({turn}) => (turn === 0 ? {text: 'Let me look first: I will', drop: {afterChars: 10, how: 'hang'}} : {text: 'FINAL(done)'})},
-			{requestTimeoutMs: 400},
+			{requestTimeoutMs: 1500},
 		);
 		expect(result.status).toBe('answered');
 		const cut = of(events, 'notice').find((notice) => notice.code === 'reply_truncated');
-		expect(cut?.message).toMatch(/sent nothing for 0\.4 s, the request timeout, so the request was ended \(not by the server\): raise --request-timeout/);
+		expect(cut?.message).toMatch(/sent nothing for 1\.5 s, the request timeout, so the request was ended \(not by the server\): raise --request-timeout/);
 		expect(cut?.message).not.toMatch(/the server ended the stream/);
-		expect(roots[1]!.messages.at(-1)!.content).toContain('the server sent nothing more for 0.4 s, so the request was ended');
+		expect(roots[1]!.messages.at(-1)!.content).toContain('the server sent nothing more for 1.5 s, so the request was ended');
 		expect(of(events, 'llm.done')[0]).toMatchObject({text: 'Let me loo', finishReason: 'dropped'});
 	});
 
@@ -77,9 +77,9 @@ describe.each(apis)('a stream the request timeout ended (%s)', (api) => {
 				root: ({turn}) => (turn === 0 ? repl('llm_output(llm_query("think"))') : {text: 'FINAL(x)'}),
 				sub: () => ({text: 'never', reasoning: 'Thinking hard about it', drop: {afterChars: 0, how: 'hang'}}),
 			},
-			{requestTimeoutMs: 400},
+			{requestTimeoutMs: 1500},
 		);
-		expect(result.response).toMatch(/^Error: the server sent nothing for 0\.4 s while the sub-model was still thinking, so the request timeout ended it/);
+		expect(result.response).toMatch(/^Error: the server sent nothing for 1\.5 s while the sub-model was still thinking, so the request timeout ended it/);
 	});
 
 	it('before any text: retried within the retry budget (2 by default), and the run goes on', async () => {
@@ -95,10 +95,10 @@ describe.each(apis)('a stream the request timeout ended (%s)', (api) => {
 					return {text: 'FINAL(after the retry)'};
 				},
 			},
-			{requestTimeoutMs: 400},
+			{requestTimeoutMs: 1500},
 		);
 		expect(result).toMatchObject({status: 'answered', response: 'after the retry'});
-		expect(notices(events)).toEqual([expect.stringMatching(/^stream_retried: .*sent nothing more for 0\.4s after it began its reply: raise --request-timeout .* Retrying in \d\.\d s \(1 of 2\)\.$/)]);
+		expect(notices(events)).toEqual([expect.stringMatching(/^stream_retried: .*sent nothing more for 1\.5s after it began its reply: raise --request-timeout .* Retrying in \d\.\d s \(1 of 2\)\.$/)]);
 	});
 });
 

@@ -163,6 +163,11 @@ export const noCodeNudge =
 export const emptyAnswerNote =
 	'Your final answer is empty, so it was not taken and the run goes on: submit the answer text itself, e.g. llm_output(result) with result holding what you found (or answer["content"] = result, then answer["ready"] = True).';
 
+/** Told when a reply wrote FINAL(text) in prose beside code: it is not taken (it was written before
+ * the code's output was seen: the original RLM's issue of invented output followed by FINAL). */
+export const proseFinalBesideCodeNote =
+	'Your FINAL(...) was written beside code, before you saw its output, so it was not taken as the answer. If it still holds after the output above, submit it with llm_output(answer).';
+
 export const forcedFinalPrompt =
 	'You are out of turns. Give your final answer now, in plain text, as complete as the work so far allows. No code.';
 

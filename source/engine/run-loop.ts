@@ -22,6 +22,7 @@ import {findProseFinal} from './prose-final.js';
 import {hasVisibleText} from './visible-text.js';
 import {
 	emptyAnswerNote,
+	proseFinalBesideCodeNote,
 	feedbackMessage,
 	firstUserMessage,
 	forcedFinalPrompt,
@@ -539,8 +540,8 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			// The original's format: FINAL_VAR(name) in prose, resolved in the REPL once this reply's code
 			// has run (only if all of it ran cleanly: the model has not seen an error yet). FINAL(text) in
 			// prose counts only in a reply without code: beside code it is a guess at output not yet seen.
+			const prose = final === null ? findProseFinal(reading.prose, knownNames) : null;
 			if (final === null && feedback.every((block) => block.ok)) {
-				const prose = findProseFinal(reading.prose, knownNames);
 				if (prose?.kind === 'var') {
 					const result = await runBlock(`FINAL_VAR(${JSON.stringify(prose.name)})`);
 					final = result.final;
@@ -567,7 +568,9 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			}
 			const reminder = iteration < maxIterations ? `\n\n${turnReminder(iteration + 1, maxIterations)}` : '';
 			const cutNote = cutReason ? `\n\n${cutReplyNote({ranBlocks: feedback.length, cutBlock, reason: cutReason, stalledMs: reply.stalledMs})}` : '';
-			push({role: 'user', content: feedbackMessage(feedback, variables, variableCount) + cutNote + reminder});
+			// A prose FINAL(text) beside code is not taken: say so, or the model waits for a run that ended.
+			const proseNote = prose?.kind === 'text' && !cut ? `\n\n${hasVisibleText(prose.text) ? proseFinalBesideCodeNote : emptyAnswerNote}` : '';
+			push({role: 'user', content: feedbackMessage(feedback, variables, variableCount) + cutNote + proseNote + reminder});
 		}
 
 		// Out of turns: one last call for the best answer; the work done stays in the record.

@@ -122,6 +122,24 @@ describe.each(apis)('invisible replies (%s)', (api) => {
 		expect(roots[1]!.messages.at(-1)!.content).toContain('Your final answer is empty, so it was not taken');
 	});
 
+	it('a prose FINAL beside code is not taken, and the model is told why: invisible, or written before the output', async () => {
+		const {result, roots} = await run(api, {
+			root: ({turn}) =>
+				turn === 0
+					? {text: '```repl\nprint(6 * 7)\n```\nFINAL(\u200b)'}
+					: turn === 1
+						? {text: '```repl\nprint("again")\n```\nFINAL(42)'}
+						: repl('llm_output("42")'),
+		});
+		expect(result).toMatchObject({status: 'answered', response: '42'});
+		const first = roots[1]!.messages.at(-1)!.content;
+		expect(first).toContain('42');
+		expect(first).toContain('Your final answer is empty, so it was not taken');
+		const second = roots[2]!.messages.at(-1)!.content;
+		expect(second).toContain('Your FINAL(...) was written beside code, before you saw its output, so it was not taken');
+		expect(second).not.toContain('is empty');
+	});
+
 	it('out of turns, an invisible prose FINAL is not the answer: the best so far is', async () => {
 		const {result} = await run(
 			api,

@@ -5,6 +5,7 @@ import {formatCost} from '../text/units.js';
 import {safeText} from '../text/safe-text.js';
 import {limitsText} from '../text/limits-text.js';
 import {EMPTY_ANSWER_LINE} from '../text/empty-answer.js';
+import {cutReplyWords} from '../text/cut-reply.js';
 
 const firstLine = (text: string) => text.split('\n').find((line) => line.trim()) ?? '';
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
@@ -86,8 +87,8 @@ export function execLogWriter(
 				break;
 			case 'call.done':
 				if (event.error) write(`${callDepth.get(event.callId) ?? ''}  ✗ ${clip(event.error, 100)}`);
-				else if (event.finishReason === 'length') write(`${callDepth.get(event.callId) ?? ''}  ✂ cut at the output-token limit (${event.usage.outputTokens} tokens)`);
-				else if (event.finishReason === 'dropped') write(`${callDepth.get(event.callId) ?? ''}  ✂ cut off: the server ended the stream before the reply was finished`);
+				else if (cutReplyWords(event.finishReason))
+					write(`${callDepth.get(event.callId) ?? ''}  ✂ ${cutReplyWords(event.finishReason)!.line}${event.finishReason === 'length' ? ` (${event.usage.outputTokens} tokens)` : ''}`);
 				if (!event.error && event.promptTruncated)
 					write(`${callDepth.get(event.callId) ?? ''}  ✂ prompt truncated by the server: ${event.promptTruncated.keptTokens} of ~${event.promptTruncated.sentTokens} tokens kept`);
 				if (!event.error && options.verbose) {

@@ -3,6 +3,7 @@
 import type {ChatMessage} from '../protocol/llm.js';
 import {getNode, type RunNode, type TrajectoryNode, type TrajectoryState} from '../trajectory/tree.js';
 import {wrapLines} from './format.js';
+import {cutReplyWords} from '../text/cut-reply.js';
 import {formatMs, formatTokens} from '../text/units.js';
 import {safeText} from '../text/safe-text.js';
 import {highlightPython, renderersVersion} from './markdown.js';
@@ -150,8 +151,8 @@ function systemSections(node: RunNode): Array<[string, string]> {
 /** What the server cut, for the detail view. */
 function cutLines(node: {finishReason?: string; promptTruncated?: {sentTokens: number; keptTokens: number}}): Array<[string, string]> {
 	const out: Array<[string, string]> = [];
-	if (node.finishReason === 'length') out.push(['Cut', 'The reply reached the output-token limit: it is incomplete.']);
-	if (node.finishReason === 'dropped') out.push(['Cut', 'The server ended the stream before the reply was finished (no finish reason): it is incomplete.']);
+	const cut = cutReplyWords(node.finishReason);
+	if (cut) out.push(['Cut', cut.detail]);
 	if (node.promptTruncated)
 		out.push(['Prompt cut', `The server kept ${formatCount(node.promptTruncated.keptTokens)} of about ${formatCount(node.promptTruncated.sentTokens)} prompt tokens.`]);
 	return out;

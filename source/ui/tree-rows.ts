@@ -6,6 +6,7 @@ import {clip, displayWidth, firstLine, fitAnsi, lastLine, oneLine} from './forma
 import {formatMs, formatTokens} from '../text/units.js';
 import {highlightPython} from './markdown.js';
 import {limitsText} from '../text/limits-text.js';
+import {cutReplyWords} from '../text/cut-reply.js';
 import {colorless} from './theme.js';
 
 export interface RowText {
@@ -46,10 +47,9 @@ function timeText(node: TrajectoryNode, now: number | undefined): string {
 	return formatMs(node.ms);
 }
 
-/** Marks for a reply the server cut (at the output-token limit, or by ending its stream early), or its prompt. */
+/** Marks for a reply the server did not finish (text/cut-reply.ts), or a prompt it cut. */
 function cutMarks(node: {finishReason?: string; promptTruncated?: unknown}): string {
-	const reply = node.finishReason === 'length' ? '✂ cut at limit' : node.finishReason === 'dropped' ? '✂ stream dropped' : '';
-	return [reply, node.promptTruncated ? '✂ prompt cut' : ''].filter(Boolean).join(' ');
+	return [cutReplyWords(node.finishReason)?.mark, node.promptTruncated ? '✂ prompt cut' : ''].filter(Boolean).join(' ');
 }
 
 /** A sub-call's meta: its model (and marks) give way before its time and tokens. */

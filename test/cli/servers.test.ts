@@ -86,6 +86,21 @@ describe('a stream the server drops mid-reply', () => {
 	});
 });
 
+describe("a reply the provider's content filter stopped", () => {
+	it('-e marks the filtered sub-call as the tree and the detail view do (text/cut-reply.ts)', async () => {
+		server.setResponder(
+			scripted({
+				root: () => repl('llm_output(llm_query("tell me"))'),
+				sub: () => ({text: 'partial', finishReason: 'content_filter'}),
+			}),
+		);
+		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'm', '-e', '-p', 'q']);
+		expect(result.code).toBe(0);
+		expect(result.stderr).toMatch(/✂ stopped by the provider's content filter/);
+		expect(result.stderr).not.toMatch(/✂ cut off/);
+	});
+});
+
 describe('replies that are not replies', () => {
 	it('an HTML page with 200 fails the run at once with one line naming the URL', async () => {
 		server.setResponder(() => ({raw: '<html><head><title>Welcome to nginx!</title></head><body></body></html>'}));

@@ -1,0 +1,31 @@
+// How the front ends name a reply its server did not finish (protocol/llm.ts CutReason): the
+// tree's mark, the -e log's line and the detail view's sentence, from one table.
+import {isCutReply, type FinishReason} from '../protocol/llm.js';
+
+interface CutWords {
+	/** The tree row's mark. */
+	mark: string;
+	/** The -e log's line, after '✂ '. */
+	line: string;
+	/** The detail view's sentence. */
+	detail: string;
+}
+
+const WORDS = {
+	length: {mark: '✂ cut at limit', line: 'cut at the output-token limit', detail: 'The reply reached the output-token limit: it is incomplete.'},
+	dropped: {
+		mark: '✂ stream dropped',
+		line: 'cut off: the server ended the stream before the reply was finished',
+		detail: 'The stream ended before the reply was finished (no finish reason; the server, a proxy or the request timeout ended it): it is incomplete.',
+	},
+	content_filter: {
+		mark: '✂ filtered',
+		line: "stopped by the provider's content filter",
+		detail: "The provider's content filter stopped the reply (finish_reason content_filter, or Anthropic's stop_reason refusal): it is incomplete.",
+	},
+} as const satisfies Record<string, CutWords>;
+
+/** The words for a reply that ended with `reason`; null for a finished one. */
+export function cutReplyWords(reason: string | undefined): CutWords | null {
+	return isCutReply(reason as FinishReason | undefined) ? WORDS[reason as keyof typeof WORDS] : null;
+}

@@ -3,21 +3,28 @@
 // per client, each with its own McpServer over the shared runtime), both from the official SDK.
 import {randomUUID, timingSafeEqual} from 'node:crypto';
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
-import {StdioServerTransport} from '@modelcontextprotocol/sdk/server/stdio.js';
 import {StreamableHTTPServerTransport} from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import {isInitializeRequest} from '@modelcontextprotocol/sdk/types.js';
 import {HOST_REFUSAL, isLocalHostHeader, isLoopback} from '../server/local-host.js';
 import type {McpRuntime} from './runtime.js';
 import {createMcpServer} from './tools.js';
 import {formatCount} from '../protocol/numbers.js';
+import {LineStdioTransport} from './stdio-transport.js';
 
-/** Serves one session on stdin/stdout; resolves when the client closes it (stdin ends). */
-export async function serveStdio(runtime: McpRuntime, version: string): Promise<void> {
+/** The largest message a client may send, in bytes, on either transport (a call's `context` text
+ * travels in it): 256 MiB. The whole message is held in memory while it is parsed. */
+export const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
+
+/** Serves one session on stdin/stdout; resolves when the client closes it (stdin ends). A message
+ * over `maxMessageBytes` is refused with an error and the session goes on. Protocol errors (a
+ * message skipped, a line that is not JSON-RPC) are written to stderr. */
+export async function serveStdio(runtime: McpRuntime, version: string, maxMessageBytes = MAX_MESSAGE_BYTES): Promise<void> {
 	const server = createMcpServer(runtime, version);
-	const transport = new StdioServerTransport();
+	const transport = new LineStdioTransport(maxMessageBytes);
+	server.server.onerror = (error) => process.stderr.write(`rlm-tui mcp: ${error.message}\n`);
 	const closed = new Promise<void>((resolve) => {
 		transport.onclose = () => resolve();
-		// The SDK's stdio transport does not notice the end of stdin by itself.
+		// The transport does not notice the end of stdin by itself.
 		process.stdin.once('end', () => resolve());
 		process.stdin.once('close', () => resolve());
 	});
@@ -31,7 +38,8 @@ export interface McpHttpOptions {
 	port: number;
 	/** Bearer token clients must send; required for a host that is not loopback. */
 	token?: string;
-	/** Largest request body accepted, in bytes (a call's `context` text travels in it). */
+	/** Largest request body accepted, in bytes (a call's `context` text travels in it); default
+	 * MAX_MESSAGE_BYTES. */
 	maxBodyBytes?: number;
 }
 
@@ -69,7 +77,7 @@ export async function serveHttp(runtime: McpRuntime, version: string, options: M
 	const {host} = options;
 	if (!isLoopback(host) && !options.token) throw new Error(`Binding ${host} needs a bearer token (--token)`);
 	const expected = options.token ? Buffer.from(`Bearer ${options.token}`) : null;
-	const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024 * 1024;
+	const maxBodyBytes = options.maxBodyBytes ?? MAX_MESSAGE_BYTES;
 	const transports = new Map<string, StreamableHTTPServerTransport>();
 
 	const check = (req: IncomingMessage) => {

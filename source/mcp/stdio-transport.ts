@@ -1,0 +1,123 @@
+// MCP over stdin/stdout: one JSON-RPC message a line (the MCP stdio transport). It replaces the
+// SDK's StdioServerTransport, whose read buffer closes the whole transport at a message over 10 MiB
+// (STDIO_DEFAULT_MAX_BUFFER_SIZE: the server then ends and every run in it is lost) and copies the
+// whole buffer on every chunk. Here a message over the limit is skipped as it streams past and its
+// request answered with an error; the messages after it are read as usual.
+import type {Readable, Writable} from 'node:stream';
+import type {Transport} from '@modelcontextprotocol/sdk/shared/transport.js';
+import {deserializeMessage, serializeMessage} from '@modelcontextprotocol/sdk/shared/stdio.js';
+import {ErrorCode, type JSONRPCMessage} from '@modelcontextprotocol/sdk/types.js';
+import {MessageFields} from './message-fields.js';
+
+const NEWLINE = 0x0a;
+
+/** Why a message over the limit was refused, in words for the agent. */
+export function oversizedMessage(size: number, maxBytes: number): string {
+	const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
+	return `This request is ${mib(size)}, over the ${mib(maxBytes)} that rlm-tui mcp accepts in one message. Pass large material as \`paths\` (files, folders or globs inside the roots or --allow-dir: rlm-tui reads them itself) instead of as \`context\` text.`;
+}
+
+export class LineStdioTransport implements Transport {
+	onclose?: () => void;
+	onerror?: (error: Error) => void;
+	onmessage?: (message: JSONRPCMessage) => void;
+	#parts: Buffer[] = [];
+	#size = 0;
+	/** The message being skipped (over the limit), with its size so far. */
+	#skipping: {fields: MessageFields; size: number} | null = null;
+	#closed = false;
+
+	/** @param maxMessageBytes the largest message read, in bytes (one line, without its newline). */
+	constructor(
+		readonly maxMessageBytes: number,
+		private readonly stdin: Readable = process.stdin,
+		private readonly stdout: Writable = process.stdout,
+	) {}
+
+	async start(): Promise<void> {
+		this.stdin.on('data', this.#onData);
+		this.stdin.on('error', this.#onError);
+	}
+
+	async send(message: JSONRPCMessage): Promise<void> {
+		if (this.stdout.write(serializeMessage(message))) return;
+		await new Promise<void>((resolve) => this.stdout.once('drain', resolve));
+	}
+
+	async close(): Promise<void> {
+		if (this.#closed) return;
+		this.#closed = true;
+		this.stdin.off('data', this.#onData);
+		this.stdin.off('error', this.#onError);
+		if (this.stdin.listenerCount('data') === 0) this.stdin.pause();
+		this.#parts = [];
+		this.#skipping = null;
+		this.onclose?.();
+	}
+
+	readonly #onError = (error: Error) => this.onerror?.(error);
+
+	readonly #onData = (chunk: Buffer) => {
+		let from = 0;
+		while (from < chunk.length) {
+			const end = chunk.indexOf(NEWLINE, from);
+			const piece = chunk.subarray(from, end === -1 ? chunk.length : end);
+			this.#take(piece);
+			if (end === -1) break;
+			this.#endLine();
+			from = end + 1;
+		}
+	};
+
+	#take(piece: Buffer): void {
+		if (this.#skipping) {
+			this.#skipping.fields.feed(piece);
+			this.#skipping.size += piece.length;
+			return;
+		}
+		this.#parts.push(piece);
+		this.#size += piece.length;
+		if (this.#size <= this.maxMessageBytes) return;
+		// Over the limit: keep reading only what is needed to answer it.
+		const fields = new MessageFields();
+		for (const part of this.#parts) fields.feed(part);
+		this.#skipping = {fields, size: this.#size};
+		this.#parts = [];
+		this.#size = 0;
+	}
+
+	#endLine(): void {
+		const skipped = this.#skipping;
+		if (skipped) {
+			this.#skipping = null;
+			this.#refuse(skipped.fields, skipped.size);
+			return;
+		}
+		const line = Buffer.concat(this.#parts, this.#size).toString('utf8').replace(/\r$/, '');
+		this.#parts = [];
+		this.#size = 0;
+		if (!line.trim()) return;
+		let message: JSONRPCMessage;
+		try {
+			message = deserializeMessage(line);
+		} catch (error) {
+			this.onerror?.(error as Error);
+			return;
+		}
+		this.onmessage?.(message);
+	}
+
+	/** Answers a message over the limit: a tool call with a tool error the agent reads, any other
+	 * request with a JSON-RPC error; a notification (no id) cannot be answered. */
+	#refuse(fields: MessageFields, size: number): void {
+		const text = oversizedMessage(size, this.maxMessageBytes);
+		this.onerror?.(new Error(`Skipped a message of ${size} bytes (${fields.method ?? 'no method'}): over the ${this.maxMessageBytes}-byte limit.`));
+		const {id} = fields;
+		if (id === undefined) return;
+		const reply: JSONRPCMessage =
+			fields.method === 'tools/call'
+				? {jsonrpc: '2.0', id, result: {isError: true, content: [{type: 'text', text}]}}
+				: {jsonrpc: '2.0', id, error: {code: ErrorCode.InvalidRequest, message: text}};
+		this.send(reply).catch((error: unknown) => this.onerror?.(error as Error));
+	}
+}

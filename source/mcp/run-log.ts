@@ -1,14 +1,21 @@
-// Runs as an agent asks about them: the trajectory files in the server's log dir, newest first; a
-// run's summary (from a live tree or a logged one); its full trajectory (the `--replay --json` shape).
+// Runs as an agent asks about them: the trajectory files of MCP runs in the server's log dir,
+// newest first; a run's summary (from a live tree or a logged one); its full trajectory (the
+// `--replay --json` shape). The log dir is shared with the person's own sessions (the app, the
+// headless CLI, serve's clients): an MCP client sees only runs made over MCP.
 import {readdir, stat} from 'node:fs/promises';
 import {basename, join} from 'node:path';
 import type {RunStatus} from '../protocol/events.js';
+import {parseLogFileName} from '../trajectory/log-names.js';
 import {logToEvents} from '../trajectory/log-to-events.js';
 import {LogReadError, readTrajectoryLog, type TrajectoryLog} from '../trajectory/read-log.js';
 import {findRun, getNode, reduceAll, toNested, type RunNode, type TrajectoryState} from '../trajectory/tree.js';
 
-/** Our trajectory files: rlm_<time>_<session>_t<turn>_<run id tail>.jsonl (trajectory/jsonl-log.ts). */
-const trajectoryName = /^rlm_[\w-]+_[0-9a-f]{8}_t\d+_(\w{1,6})\.jsonl$/;
+/** Whether a file name is a trajectory an MCP run wrote (its name records the origin: log-names.ts;
+ * files from before the origin was recorded may hold anyone's session, and are not shown). */
+const isMcpRun = (name: string) => parseLogFileName(name)?.origin === 'mcp';
+
+/** The last characters of the run id a trajectory file name ends with. */
+const runIdTail = (name: string) => /_(\w{1,6})\.jsonl$/.exec(name)?.[1];
 
 export interface RunSummary {
 	run_id: string;
@@ -97,12 +104,12 @@ export function summarizeRun(state: TrajectoryState, runId: string, extra: {now?
 	};
 }
 
-/** The trajectory files in `dir`, newest first (none when the dir does not exist yet). */
+/** The trajectory files of MCP runs in `dir`, newest first (none when the dir does not exist yet). */
 export async function listRunFiles(dir: string, limit: number): Promise<string[]> {
 	const names = await readdir(dir).catch(() => [] as string[]);
 	const files = await Promise.all(
 		names
-			.filter((name) => trajectoryName.test(name))
+			.filter(isMcpRun)
 			.map(async (name) => ({path: join(dir, name), mtime: (await stat(join(dir, name)).catch(() => null))?.mtimeMs ?? 0})),
 	);
 	return files
@@ -132,16 +139,16 @@ export function loggedSummary(file: string, run: LoggedRun = readLoggedRun(file)
 }
 
 /**
- * The file in `dir` that logged `ref`: a file name from the listing, or a run id.
- * @returns null when there is none.
+ * The file in `dir` that logged the MCP run `ref`: a file name from the listing, or a run id.
+ * @returns null when there is none (a run of another front end, too).
  */
 export async function findRunFile(dir: string, ref: string): Promise<string | null> {
-	const names = await readdir(dir).catch(() => [] as string[]);
+	const names = (await readdir(dir).catch(() => [] as string[])).filter(isMcpRun);
 	// Only a bare name from the listing: no path may lead out of the log dir.
-	if (names.includes(ref) && trajectoryName.test(ref)) return join(dir, ref);
+	if (names.includes(ref)) return join(dir, ref);
 	const tail = ref.slice(-6);
 	for (const name of names) {
-		if (trajectoryName.exec(name)?.[1] !== tail) continue;
+		if (runIdTail(name) !== tail) continue;
 		try {
 			if (readLoggedRun(join(dir, name)).log.metadata.rlm_tui?.run_id === ref) return join(dir, name);
 		} catch {

@@ -61,6 +61,9 @@ const toolError = (message: string): CallToolResult => ({isError: true, content:
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
 
+/** Why a run is not shown: none by that name, or not one made over MCP (run-log.ts). */
+const noRun = (ref: string) => `No MCP run "${clip(ref, 200)}": rlm_run shows the runs made over MCP; give a run_id or a file name from rlm_runs.`;
+
 /** The text an agent reads for a finished run. */
 function answerText(summary: RunSummary, notes: string[], maxIterations: number | undefined): string {
 	const lines: string[] = [];
@@ -175,7 +178,7 @@ export function createMcpServer(runtime: McpRuntime, version: string): McpServer
 		'rlm_runs',
 		{
 			title: 'Recent RLM runs',
-			description: 'Lists RLM runs, newest first: those in progress, then those in the trajectory log. Each with its id, status, question, iterations, tokens and trajectory file.',
+			description: 'Lists RLM runs made over MCP, newest first: those in progress, then those in the trajectory log. Each with its id, status, question, iterations, tokens and trajectory file.',
 			inputSchema: {limit: z.number().int().min(1).max(200).optional().describe('Most runs to list (default 20).')},
 			outputSchema: {runs: z.array(summaryShape.omit({answer: true}).extend({answer: z.string().optional()}))},
 			annotations: {readOnlyHint: true, openWorldHint: false},
@@ -202,7 +205,7 @@ export function createMcpServer(runtime: McpRuntime, version: string): McpServer
 		'rlm_run',
 		{
 			title: 'One RLM run',
-			description: 'Shows one run, by its run_id or trajectory file name (from rlm_query or rlm_runs): its summary (status, answer, iterations, code blocks, sub-calls, tokens), or with detail "full" the whole trajectory (every iteration\'s reply, code, output and sub-calls, as `rlm-tui --replay FILE --json` prints it).',
+			description: 'Shows one run made over MCP, by its run_id or trajectory file name (from rlm_query or rlm_runs): its summary (status, answer, iterations, code blocks, sub-calls, tokens), or with detail "full" the whole trajectory (every iteration\'s reply, code, output and sub-calls, as `rlm-tui --replay FILE --json` prints it).',
 			inputSchema: {
 				run: z.string().min(1).describe('A run_id, or a trajectory file name.'),
 				detail: z.enum(['summary', 'full']).optional().describe('summary (default) or full.'),
@@ -214,7 +217,7 @@ export function createMcpServer(runtime: McpRuntime, version: string): McpServer
 			const live = runtime.liveRun(ref);
 			if (live && detail === 'summary') return {content: [{type: 'text', text: JSON.stringify(live, null, 2)}], structuredContent: {...live}};
 			const file = await findRunFile(logDir, ref);
-			if (!file) return toolError(live ? `Run ${ref} is still in progress: its full trajectory is written as it goes, at ${live.trajectory_file ?? 'a file named when it starts'}.` : `No run "${ref}" in ${logDir}: give a run_id or a file name from rlm_runs.`);
+			if (!file) return toolError(live ? `Run ${ref} is still in progress: its full trajectory is written as it goes, at ${live.trajectory_file ?? 'a file named when it starts'}.` : noRun(ref));
 			try {
 				const logged = readLoggedRun(file);
 				if (detail === 'summary') {
@@ -247,7 +250,7 @@ export function createMcpServer(runtime: McpRuntime, version: string): McpServer
 		async (uri, variables) => {
 			const name = decodeURIComponent(String(variables.file));
 			const file = await findRunFile(logDir, name);
-			if (!file) throw new Error(`No trajectory ${name} in ${logDir}`);
+			if (!file) throw new Error(noRun(name));
 			return {contents: [{uri: uri.href, mimeType: 'application/json', text: JSON.stringify(fullTrajectory(readLoggedRun(file)))}]};
 		},
 	);

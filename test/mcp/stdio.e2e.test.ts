@@ -1,6 +1,6 @@
 // `rlm-tui mcp` as a coding agent meets it: the built CLI started as a child process on stdio,
 // driven by the SDK's own Client, against the fake LLM server and the real sandbox.
-import {existsSync, mkdirSync, mkdtempSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {pathToFileURL} from 'node:url';
@@ -122,6 +122,33 @@ describe('rlm-tui mcp on stdio', () => {
 		expect(structured.limits).toMatchObject({max_iterations: 2, max_depth: 1});
 		expect(structured.notes).toEqual(['max_depth 9 lowered to this server\'s 1.']);
 		expect(text(result)).toMatch(/out of iterations \(2\)/);
+	});
+
+	it('shows only runs made over MCP: the person\'s own sessions in the same log folder are neither listed nor readable', async () => {
+		writeFileSync(join(outside, 'private.txt'), 'private material of the person');
+		const made = await runCli(['-b', 'demo', '-p', 'a private question', '-c', join(outside, 'private.txt'), '--json', '--log-dir', logDir]);
+		expect(made.code).toBe(0);
+		const runId = JSON.parse(made.stdout).runId as string;
+		const headless = readdirSync(logDir).find((name) => name.includes('_headless_'))!;
+		expect(headless).toBeDefined();
+		const seen = (value: unknown) => expect(JSON.stringify(value)).not.toMatch(/private|_headless_/);
+
+		const {resources} = await client.listResources();
+		expect(resources.length).toBeGreaterThan(0);
+		expect(resources.every((resource) => resource.name.includes('_mcp_'))).toBe(true);
+		seen(resources);
+		const runs = (await client.callTool({name: 'rlm_runs', arguments: {limit: 200}}, CallToolResultSchema, callOptions)) as CallToolResult;
+		expect((runs.structuredContent as {runs: unknown[]}).runs.length).toBeGreaterThan(0);
+		seen(runs);
+		for (const ref of [headless, runId]) {
+			for (const detail of ['summary', 'full']) {
+				const shown = (await client.callTool({name: 'rlm_run', arguments: {run: ref, detail}}, CallToolResultSchema, callOptions)) as CallToolResult;
+				expect(shown.isError).toBe(true);
+				expect(text(shown)).toMatch(/^No MCP run ".+": rlm_run shows the runs made over MCP; give a run_id or a file name from rlm_runs\.$/);
+				expect(text(shown)).not.toContain('private material');
+			}
+		}
+		await expect(client.readResource({uri: `rlm-tui://runs/${encodeURIComponent(headless)}`})).rejects.toThrow(/No MCP run ".+_headless_.+"/);
 	});
 
 	it('cancellation stops the run: it ends cancelled with the partial answer, logged', async () => {

@@ -27,7 +27,7 @@ const queryOutput = {
 	usage: usageShape.describe('Tokens of the whole tree: root, sub-calls and child runs.'),
 	cost_usd: z.number().optional().describe('Estimated cost in USD, from the model catalog\'s prices.'),
 	ms: z.number().describe('Wall-clock milliseconds.'),
-	trajectory_file: z.string().optional().describe('The JSONL trajectory; `rlm-tui --replay FILE` shows it.'),
+	trajectory_file: z.string().optional().describe('The JSONL trajectory (over HTTP, its file name in the server\'s log folder); `rlm-tui --replay FILE` shows it, rlm_run takes its name.'),
 	limit: z.string().optional().describe('With status limited: the limit that stopped the run (max_budget, max_timeout, max_tokens, max_errors, max_sub_calls); `error` says how.'),
 	error: z.string().optional(),
 	error_code: z.string().optional().describe('With error: its stable code (unreachable, auth, not_found, rate_limited, timeout, ...).'),

@@ -6,7 +6,8 @@ import {createServer, type IncomingMessage, type ServerResponse} from 'node:http
 import {StreamableHTTPServerTransport} from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import {isInitializeRequest} from '@modelcontextprotocol/sdk/types.js';
 import {HOST_REFUSAL, isLocalHostHeader, isLoopback} from '../server/local-host.js';
-import type {McpRuntime} from './runtime.js';
+import {clientFilter, filterOutgoing} from './for-client.js';
+import type {McpOptions, McpRuntime} from './runtime.js';
 import {createMcpServer} from './tools.js';
 import {formatCount} from '../protocol/numbers.js';
 import {LineStdioTransport} from './stdio-transport.js';
@@ -15,12 +16,16 @@ import {LineStdioTransport} from './stdio-transport.js';
  * travels in it): 256 MiB. The whole message is held in memory while it is parsed. */
 export const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 
+/** The upstream LLM servers' addresses (the root's and the sub-calls'), which no client is told. */
+const upstreams = ({rlm}: McpOptions) => [rlm.backendInstance?.baseURL ?? rlm.baseURL, rlm.subBackendInstance?.baseURL ?? rlm.subBaseURL];
+
 /** Serves one session on stdin/stdout; resolves when the client closes it (stdin ends). A message
  * over `maxMessageBytes` is refused with an error and the session goes on. Protocol errors (a
  * message skipped, a line that is not JSON-RPC) are written to stderr. */
 export async function serveStdio(runtime: McpRuntime, version: string, maxMessageBytes = MAX_MESSAGE_BYTES): Promise<void> {
 	const server = createMcpServer(runtime, version);
-	const transport = new LineStdioTransport(maxMessageBytes);
+	// The client is local (it started this process): it may see the log folder, never the upstream.
+	const transport = filterOutgoing(new LineStdioTransport(maxMessageBytes), clientFilter(upstreams(runtime.options)));
 	server.server.onerror = (error) => process.stderr.write(`rlm-tui mcp: ${error.message}\n`);
 	const closed = new Promise<void>((resolve) => {
 		transport.onclose = () => resolve();
@@ -79,6 +84,8 @@ export async function serveHttp(runtime: McpRuntime, version: string, options: M
 	const expected = options.token ? Buffer.from(`Bearer ${options.token}`) : null;
 	const maxBodyBytes = options.maxBodyBytes ?? MAX_MESSAGE_BYTES;
 	const transports = new Map<string, StreamableHTTPServerTransport>();
+	// A client over HTTP may be on another machine: it learns neither the upstream nor the log folder.
+	const forRemote = clientFilter(upstreams(runtime.options), runtime.options.logDir);
 
 	const check = (req: IncomingMessage) => {
 		if (!expected) {
@@ -120,12 +127,15 @@ export async function serveHttp(runtime: McpRuntime, version: string, options: M
 		if (existing) return existing.handleRequest(req, res, body);
 		if (sessionId !== undefined) throw new HttpRefusal(404, 'No such session: initialize a new one.');
 		if (!isInitializeRequest(body)) throw new HttpRefusal(400, 'No mcp-session-id header: the first request of a session is initialize.');
-		const transport = new StreamableHTTPServerTransport({
-			sessionIdGenerator: () => randomUUID(),
-			onsessioninitialized: (id) => {
-				transports.set(id, transport);
-			},
-		});
+		const transport = filterOutgoing(
+			new StreamableHTTPServerTransport({
+				sessionIdGenerator: () => randomUUID(),
+				onsessioninitialized: (id) => {
+					transports.set(id, transport);
+				},
+			}),
+			forRemote,
+		);
 		const server = createMcpServer(runtime, version);
 		transport.onclose = () => {
 			if (transport.sessionId) transports.delete(transport.sessionId);
@@ -142,7 +152,7 @@ export async function serveHttp(runtime: McpRuntime, version: string, options: M
 				return;
 			}
 			if (error instanceof HttpRefusal) sendRefusal(res, error.status, error.message);
-			else sendRefusal(res, 500, error instanceof Error ? error.message : String(error));
+			else sendRefusal(res, 500, forRemote(error instanceof Error ? error.message : String(error)));
 		});
 	});
 	await new Promise<void>((resolve, reject) => {

@@ -2,7 +2,7 @@
 // own Client; the server's lifetime limits; the same door rules as `serve`.
 import {spawn, type ChildProcess} from 'node:child_process';
 import {request} from 'node:http';
-import {mkdtempSync} from 'node:fs';
+import {mkdtempSync, readFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {Client} from '@modelcontextprotocol/sdk/client/index.js';
@@ -122,6 +122,39 @@ describe('rlm-tui mcp --http', () => {
 		const client = new Client({name: 'with-token', version: '1.0.0'});
 		await client.connect(new StreamableHTTPClientTransport(new URL(guarded.url), {requestInit: {headers: {authorization: 'Bearer sekrit-token'}}}));
 		expect((await client.listTools()).tools.map((tool) => tool.name)).toContain('rlm_runs');
+		await client.close();
+	});
+
+	it('never tells a client where the upstream server or the log folder is: errors, runs, trajectories', async () => {
+		const served = await startHttp([]);
+		const client = new Client({name: 'remote-agent', version: '1.0.0'});
+		await client.connect(new StreamableHTTPClientTransport(new URL(served.url)));
+		// A web UI's page where the API should be: the backend's error names the URL it called.
+		llm.setResponder(() => ({raw: '<html><body>Open WebUI</body></html>'}));
+		const upstream = new URL(llm.url).host;
+		const told = (value: unknown) => {
+			const shown = JSON.stringify(value);
+			expect(shown).not.toContain(upstream);
+			expect(shown).not.toContain(logDir);
+			return shown;
+		};
+
+		const failed = (await client.callTool({name: 'rlm_query', arguments: {question: 'q', context: 'ctx'}}, CallToolResultSchema, callOptions)) as CallToolResult;
+		expect(failed.isError).toBe(true);
+		const structured = failed.structuredContent as {status: string; error: string; trajectory_file: string};
+		expect(structured.status).toBe('failed');
+		expect(structured.error).toContain('the upstream server');
+		expect(told(failed)).toContain('the upstream server');
+		expect(structured.trajectory_file).toMatch(/^rlm_[^/]+_mcp_[^/]+\.jsonl$/);
+		// The operator's log keeps the address.
+		expect(readFileSync(join(logDir, structured.trajectory_file), 'utf8')).toContain(upstream);
+
+		const runs = await client.callTool({name: 'rlm_runs', arguments: {}}, CallToolResultSchema, callOptions);
+		expect(told(runs)).toContain('the upstream server');
+		const full = await client.callTool({name: 'rlm_run', arguments: {run: structured.trajectory_file, detail: 'full'}}, CallToolResultSchema, callOptions);
+		expect(told(full)).toContain('the upstream server');
+		told(await client.readResource({uri: `rlm-tui://runs/${structured.trajectory_file}`}));
+		told(await client.callTool({name: 'rlm_run', arguments: {run: 'no-such-run'}}, CallToolResultSchema, callOptions));
 		await client.close();
 	});
 });

@@ -2,7 +2,9 @@
 // SDK's StdioServerTransport, whose read buffer closes the whole transport at a message over 10 MiB
 // (STDIO_DEFAULT_MAX_BUFFER_SIZE: the server then ends and every run in it is lost) and copies the
 // whole buffer on every chunk. Here a message over the limit is skipped as it streams past and its
-// request answered with an error; the messages after it are read as usual.
+// request answered with an error; the messages after it are read as usual. The other way, a reply
+// too large for the client (the SDK's client closes the connection, and so ends this server, at
+// 10 MiB) is replaced by an error saying so.
 import type {Readable, Writable} from 'node:stream';
 import type {Transport} from '@modelcontextprotocol/sdk/shared/transport.js';
 import {deserializeMessage, serializeMessage} from '@modelcontextprotocol/sdk/shared/stdio.js';
@@ -11,9 +13,14 @@ import {MessageFields} from './message-fields.js';
 
 const NEWLINE = 0x0a;
 
+/** The largest message sent, in bytes: under the 10 MiB at which the official SDK's stdio client
+ * (STDIO_DEFAULT_MAX_BUFFER_SIZE) drops the connection, with room for the chunk it reads it in. */
+export const MAX_REPLY_BYTES = 8 * 1024 * 1024;
+
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
+
 /** Why a message over the limit was refused, in words for the agent. */
 export function oversizedMessage(size: number, maxBytes: number): string {
-	const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
 	return `This request is ${mib(size)}, over the ${mib(maxBytes)} that rlm-tui mcp accepts in one message. Pass large material as \`paths\` (files, folders or globs inside the roots or --allow-dir: rlm-tui reads them itself) instead of as \`context\` text.`;
 }
 
@@ -27,9 +34,11 @@ export class LineStdioTransport implements Transport {
 	#skipping: {fields: MessageFields; size: number} | null = null;
 	#closed = false;
 
-	/** @param maxMessageBytes the largest message read, in bytes (one line, without its newline). */
+	/** @param maxMessageBytes the largest message read, in bytes (one line, without its newline);
+	 * @param maxReplyBytes the largest sent (default MAX_REPLY_BYTES). */
 	constructor(
 		readonly maxMessageBytes: number,
+		readonly maxReplyBytes = MAX_REPLY_BYTES,
 		private readonly stdin: Readable = process.stdin,
 		private readonly stdout: Writable = process.stdout,
 	) {}
@@ -40,7 +49,15 @@ export class LineStdioTransport implements Transport {
 	}
 
 	async send(message: JSONRPCMessage): Promise<void> {
-		if (this.stdout.write(serializeMessage(message))) return;
+		let line = serializeMessage(message);
+		const size = Buffer.byteLength(line);
+		if (size > this.maxReplyBytes) {
+			const instead = this.#tooLarge(message, size);
+			this.onerror?.(new Error(`A reply of ${size} bytes is over the ${this.maxReplyBytes}-byte limit: ${instead ? 'sent an error instead' : 'not sent'}.`));
+			if (!instead) return;
+			line = serializeMessage(instead);
+		}
+		if (this.stdout.write(line)) return;
 		await new Promise<void>((resolve) => this.stdout.once('drain', resolve));
 	}
 
@@ -105,6 +122,19 @@ export class LineStdioTransport implements Transport {
 			return;
 		}
 		this.onmessage?.(message);
+	}
+
+	/** What is sent instead of a reply over the limit: a tool error for a tool's result, else a
+	 * JSON-RPC error; nothing for a notification. */
+	#tooLarge(message: JSONRPCMessage, size: number): JSONRPCMessage | undefined {
+		if (!('id' in message) || message.id === undefined || !('result' in message || 'error' in message)) return undefined;
+		const {id} = message;
+		const result = 'result' in message ? (message.result as {content?: unknown; structuredContent?: {run_id?: unknown}}) : undefined;
+		const runId = result?.structuredContent?.run_id;
+		const logged = typeof runId === 'string' ? ` Run ${runId} ended and is logged: rlm_run shows its trajectory, in part with max_chars.` : '';
+		const text = `The reply is ${mib(size)}, over the ${mib(this.maxReplyBytes)} that rlm-tui mcp sends in one message on stdio (MCP clients drop the connection at 10 MiB).${logged} Ask for less (rlm_run's max_chars), or connect to rlm-tui mcp --http, which has no such limit.`;
+		const isToolResult = Array.isArray(result?.content);
+		return isToolResult ? {jsonrpc: '2.0', id, result: {isError: true, content: [{type: 'text', text}]}} : {jsonrpc: '2.0', id, error: {code: ErrorCode.InternalError, message: text}};
 	}
 
 	/** Answers a message over the limit: a tool call with a tool error the agent reads, any other

@@ -47,6 +47,18 @@ describe('rlm-tui mcp on stdio with large messages', () => {
 		expect(text(result)).toContain(`${context.length} chars, ends tail!`);
 	});
 
+	it('replaces a reply too large for the client (the SDK\'s drops the connection at 10 MiB) with a tool error, and the session goes on', async () => {
+		const {client, stderr} = await connect(process.execPath, [cliPath, 'mcp', '-u', llm.openaiBaseURL, '-m', 'fake-model', '--log-dir', mkdtempSync(join(tmpdir(), 'rlm-mcp-size-logs-'))]);
+		// The answer is the whole 6 MiB context: the reply carries it twice (text and structured).
+		llm.setResponder(scripted({root: ({lastUser}) => repl(lastUser.includes('echo') ? 'llm_output(context)' : 'llm_output("small: " + context[:5])')}));
+		const big = (await client.callTool({name: 'rlm_query', arguments: {question: 'echo it', context: 'e'.repeat(6 * 1024 * 1024)}}, CallToolResultSchema, callOptions)) as CallToolResult;
+		expect(big.isError).toBe(true);
+		expect(text(big)).toMatch(/^The reply is 12\.\d MiB, over the 8 MiB that rlm-tui mcp sends in one message on stdio \(MCP clients drop the connection at 10 MiB\)\. Run run_\w+ ended and is logged: rlm_run shows its trajectory/);
+		const after = (await client.callTool({name: 'rlm_query', arguments: {question: 'q', context: 'abcdefgh'}}, CallToolResultSchema, callOptions)) as CallToolResult;
+		expect(text(after).trim()).toBe('small: abcde');
+		expect(stderr()).toMatch(/rlm-tui mcp: A reply of \d+ bytes is over the 8388608-byte limit: sent an error instead/);
+	});
+
 	it('answers a message over its limit with an error naming the limit, and the session and a run in progress carry on', async () => {
 		// The server's own stdio entry (serveStdio), with a 1 MiB limit instead of 256 MiB.
 		const dir = mkdtempSync(join(tmpdir(), 'rlm-mcp-size-'));

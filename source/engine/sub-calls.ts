@@ -15,6 +15,7 @@ import {callModel} from './model-call.js';
 import {promptBudgetChars, REPLY_RESERVE_TOKENS, subModelWindow} from './windows.js';
 import {cutPromptMarker, cutReplyMarker, GENERIC_WINDOW_ADVICE, promptTruncatedMessage, promptTruncation} from './truncation.js';
 import {formatCount} from '../protocol/numbers.js';
+import {hideUpstream} from '../text/upstream-address.js';
 
 export interface CallSite {
 	runId: string;
@@ -100,6 +101,11 @@ interface CallOutcome {
 	promptTruncated?: PromptTruncation;
 }
 
+/** `text` without the address of the root's or the sub-calls' server (text/upstream-address.ts). */
+function withoutUpstreams(engine: EngineContext, text: string): string {
+	return [engine.backend.baseURL, engine.sub?.backend.baseURL].reduce<string>((out, baseURL) => hideUpstream(out, baseURL), text);
+}
+
 /** A batched call's size for each slot's call.start (see the event's batchSize). */
 const batchSizeOf = (request: BridgeRequest) => (request.fn.endsWith('_batched') ? {batchSize: request.prompts.length} : {});
 
@@ -122,6 +128,9 @@ async function tracedCall(
 		outcome = failed(code, message);
 	}
 	site.addUsage(outcome.usage);
+	// The model that asked reads the error, and may repeat it to whoever reads its answer (a serve
+	// client): it is not told where the servers are. The tree and the log keep the whole message.
+	if (outcome.error) outcome = {...outcome, response: withoutUpstreams(engine, outcome.response)};
 	engine.emit({
 		type: 'call.done',
 		callId,

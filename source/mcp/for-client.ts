@@ -5,7 +5,7 @@
 // error or notification can forget it; the trajectory files and stderr keep it all for the operator.
 import {sep} from 'node:path';
 import type {Transport} from '@modelcontextprotocol/sdk/shared/transport.js';
-import {hideUpstream} from '../server/upstream-address.js';
+import {hideUpstream} from '../text/upstream-address.js';
 
 /** Where the server's logs are, in words, for a client that is not told the path. */
 export const LOG_FOLDER = 'the server\'s log folder';

@@ -11,7 +11,7 @@ import {progressNarrator} from './progress-narrator.js';
 import {printable} from '../text/printable.js';
 import type {OutputFormat} from './request-schema.js';
 import {checkOutput, formatInstructions, repairPrompt} from './structured-output.js';
-import {hideUpstream} from './upstream-address.js';
+import {hideUpstream} from '../text/upstream-address.js';
 
 export interface RunUsage {
 	inputTokens: number;

@@ -12,7 +12,7 @@ import {callLimits, type CallLimits} from '../protocol/limits.js';
 import {chatCompletions} from './chat-completions.js';
 import type {Endpoint} from './endpoint.js';
 import {HttpError} from './http-error.js';
-import {hideUpstream} from './upstream-address.js';
+import {hideUpstream} from '../text/upstream-address.js';
 import {modelObject, sendError, sendJson} from './openai-wire.js';
 import {responses} from './responses.js';
 import {bodyReader} from './request-body.js';

@@ -51,8 +51,8 @@ describe('a failed sub-call', () => {
 		const done = of(events, 'call.done')[0]!;
 		expect(done.errorCode).toBe('auth');
 		expect(done.error).toMatch(/^Authentication failed at .* \(401\): invalid api key\.$/);
-		// Python got the message behind "Error: ", and it answered with it.
-		expect(done.response).toBe(`Error: ${done.error}`);
+		// Python got the message behind "Error: ", without the server's address, and it answered with it.
+		expect(done.response).toBe(`Error: ${done.error!.replace(/at \S+ \(401\)/, 'at the upstream server (401)')}`);
 		expect(result.response).toBe(done.response);
 
 		const tree = reduceAll(events);

@@ -357,6 +357,21 @@ describe('the RLM loop', () => {
 		}
 	});
 
+	it("a failed sub-call's error string names no server address (the model may repeat it to a serve client); the tree keeps it", async () => {
+		server.setResponder(scripted({root: () => repl('ask'), sub: () => ({status: 400, message: 'model not loaded'})}));
+		const {rlm, events} = makeRlm('openai', {blocks: {ask: async ({llm_query, llm_output}) => llm_output(await llm_query('hi'))}});
+		try {
+			const result = await rlm.completion('q', {context: 'c'});
+			const host = new URL(server.openaiBaseURL).host;
+			expect(result.response).toMatch(/^Error: .*the upstream server.*model not loaded/);
+			expect(result.response).not.toContain(host);
+			const done = events.find((event) => event.type === 'call.done');
+			expect(done).toMatchObject({response: result.response, error: expect.stringContaining(host)});
+		} finally {
+			await rlm.dispose();
+		}
+	});
+
 	it('tells the model when its REPL was restarted, and goes on', async () => {
 		server.requests.length = 0;
 		server.setResponder(

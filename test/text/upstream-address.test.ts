@@ -1,6 +1,6 @@
 // The upstream's address taken out of text for serve clients, in the shapes backend errors use.
 import {describe, expect, it} from 'vitest';
-import {hideUpstream, UPSTREAM} from '../../source/server/upstream-address.js';
+import {hideUpstream, UPSTREAM} from '../../source/text/upstream-address.js';
 
 describe('hideUpstream', () => {
 	it('replaces the base URL, any URL on its host, userinfo forms and the bare host:port', () => {

@@ -1,6 +1,7 @@
-// What a serve client may not learn: where the upstream LLM server is. Backend errors name it
-// ("Server error from http://10.0.0.5:8000/v1 (500)") for the person at the terminal; text sent
-// to a remote client (error bodies, progress narration) says "the upstream server" instead. The
+// What a serve or mcp client, and model-written code, may not learn: where the upstream LLM
+// server is. Backend errors name it ("Server error from http://10.0.0.5:8000/v1 (500)") for the
+// person at the terminal; text sent to a remote client (error bodies, progress narration) and the
+// error strings Python gets from failed sub-calls say "the upstream server" instead. The
 // trajectory log keeps the full message for the operator.
 
 /** What the upstream's address is replaced with. */

@@ -1,11 +1,12 @@
 // The transports an MCP client reaches the server over: stdio (the client starts `rlm-tui mcp` as
 // its child: one session, stdout is the protocol's alone) and Streamable HTTP (`--http`: one session
 // per client, each with its own McpServer over the shared runtime), both from the official SDK.
-import {randomUUID, timingSafeEqual} from 'node:crypto';
+import {randomUUID} from 'node:crypto';
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
 import {StreamableHTTPServerTransport} from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import {isInitializeRequest} from '@modelcontextprotocol/sdk/types.js';
 import {HOST_REFUSAL, isLocalHostHeader, isLoopback} from '../server/local-host.js';
+import {bearerTokenCheck} from '../server/bearer-token.js';
 import {clientFilter, filterOutgoing} from './for-client.js';
 import type {McpOptions, McpRuntime} from './runtime.js';
 import {createMcpServer} from './tools.js';
@@ -81,20 +82,19 @@ function sendRefusal(res: ServerResponse, status: number, message: string): void
 export async function serveHttp(runtime: McpRuntime, version: string, options: McpHttpOptions): Promise<McpHttpServer> {
 	const {host} = options;
 	if (!isLoopback(host) && !options.token) throw new Error(`Binding ${host} needs a bearer token (--token)`);
-	const expected = options.token ? Buffer.from(`Bearer ${options.token}`) : null;
+	const tokenMatches = bearerTokenCheck(options.token);
 	const maxBodyBytes = options.maxBodyBytes ?? MAX_MESSAGE_BYTES;
 	const transports = new Map<string, StreamableHTTPServerTransport>();
 	// A client over HTTP may be on another machine: it learns neither the upstream nor the log folder.
 	const forRemote = clientFilter(upstreams(runtime.options), runtime.options.logDir);
 
 	const check = (req: IncomingMessage) => {
-		if (!expected) {
+		if (!options.token) {
 			if (req.headers.origin !== undefined) throw new HttpRefusal(403, 'Requests from web pages are refused; start rlm-tui mcp --http with --token to allow them.');
 			if (!isLocalHostHeader(req.headers.host)) throw new HttpRefusal(403, HOST_REFUSAL);
 			return;
 		}
-		const given = Buffer.from(req.headers.authorization ?? '');
-		if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new HttpRefusal(401, 'Missing or wrong bearer token.');
+		if (!tokenMatches(req.headers.authorization)) throw new HttpRefusal(401, 'Missing or wrong bearer token.');
 	};
 
 	const readJson = async (req: IncomingMessage): Promise<unknown> => {

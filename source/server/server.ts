@@ -2,11 +2,12 @@
 // (its own sandbox); a bounded pool runs them, a bounded queue holds the rest, then 429.
 // Routes: POST /v1/chat/completions, POST /v1/responses, GET /v1/models, GET /v1/models/{id},
 // GET /health.
-import {randomBytes, timingSafeEqual} from 'node:crypto';
+import {randomBytes} from 'node:crypto';
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
 import pLimit from 'p-limit';
 import {DEFAULTS} from '../engine/rlm.js';
 import {HOST_REFUSAL, isLocalHostHeader, isLoopback} from './local-host.js';
+import {bearerTokenCheck} from './bearer-token.js';
 import type {RlmOptions} from '../engine/types.js';
 import {callLimits, type CallLimits} from '../protocol/limits.js';
 import {chatCompletions} from './chat-completions.js';
@@ -74,13 +75,8 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 	const bodies = bodyReader(options);
 	/** Requests admitted to the pool, from before their body is read until their run ends. */
 	let admitted = 0;
-	const expected = options.token ? Buffer.from(`Bearer ${options.token}`) : null;
-
-	const authorized = (req: IncomingMessage) => {
-		if (!expected) return true;
-		const given = Buffer.from(req.headers.authorization ?? '');
-		return given.length === expected.length && timingSafeEqual(given, expected);
-	};
+	const tokenMatches = bearerTokenCheck(options.token);
+	const authorized = (req: IncomingMessage) => tokenMatches(req.headers.authorization);
 	const allowedOrigin = (origin: string | undefined) => origin !== undefined && (corsOrigins.has('*') || corsOrigins.has(origin));
 
 	// What a request's `rlm` caps may not pass: the server's own, else the engine's defaults.
@@ -143,7 +139,7 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 		}
 		// Without a token, only local programs (and the --cors origins) may talk to us: other web
 		// pages (Origin), DNS rebinding (a Host that is not local: local-host.ts) and form posts are turned away.
-		if (!expected) {
+		if (!options.token) {
 			if (origin !== undefined && !allowedOrigin(origin))
 				throw new HttpError(403, 'authentication_error', 'Requests from web pages are refused; allow this origin with --cors ORIGIN (or use a bearer token).');
 			if (!isLocalHostHeader(req.headers.host)) throw new HttpError(403, 'authentication_error', HOST_REFUSAL);

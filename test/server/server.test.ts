@@ -95,6 +95,13 @@ describe('rlm-tui serve', () => {
 		await expect(clientFor(server, 'wrong').models.list()).rejects.toMatchObject({status: 401});
 		const ok = await clientFor(server, 'sekrit').models.list();
 		expect(ok.data[0]!.id).toBe('rlm');
+		// The scheme is case-insensitive (RFC 9110 11.1); the token is not.
+		const status = async (authorization: string) => (await fetch(`${server.url}/v1/models`, {headers: {authorization}})).status;
+		expect(await status('bearer sekrit')).toBe(200);
+		expect(await status('BEARER  sekrit')).toBe(200);
+		expect(await status('Bearer SEKRIT')).toBe(401);
+		expect(await status('Basic sekrit')).toBe(401);
+		expect(await status('Bearer sekrit extra')).toBe(401);
 	});
 
 	it('answers unknown models and bad requests with OpenAI-style errors', async () => {

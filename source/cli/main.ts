@@ -33,14 +33,15 @@ async function main(): Promise<number> {
 		return 0;
 	}
 
-	const [{openSettings}, {resolveConfig}, {contextFromFlags}] = await Promise.all([
-		import('../settings/store.js'),
+	// Read without conf: only the app writes settings, and it loads conf (settings/store.ts) itself.
+	const [{readSettingsFile}, {resolveConfig}, {contextFromFlags}] = await Promise.all([
+		import('../settings/settings-file.js'),
 		import('../settings/resolve.js'),
 		import('./context-flags.js'),
 	]);
 	dropDependencySignalHooks();
-	const settings = openSettings();
-	if (settings.notice) tell(process.stderr, `rlm-tui: ${settings.notice}`);
+	const settingsFile = readSettingsFile();
+	if (settingsFile.notice) tell(process.stderr, `rlm-tui: ${settingsFile.notice}`);
 	const cliFlags: Flags = {
 		model: flags.model,
 		backend: flags.backend,
@@ -76,7 +77,7 @@ async function main(): Promise<number> {
 		const {resumedBackendFlags} = await import('./resume-backend.js');
 		Object.assign(cliFlags, resumedBackendFlags(cliFlags, flags.logDir, process.stderr));
 	}
-	const config = resolveConfig(cliFlags, process.env, settings.get());
+	const config = resolveConfig(cliFlags, process.env, settingsFile.settings);
 	if (flags.replay === undefined) (await import('./keep-warm.js')).keepWarmSettingKnown();
 	// In the app (a terminal), /set keep-warm may turn it on later: what it saves (or /unset's
 	// default) wins over the flag, as for every run setting.
@@ -169,11 +170,13 @@ async function main(): Promise<number> {
 		});
 	}
 
-	const [{runTui}, {Rlm}, {rlmOptionsFrom}] = await Promise.all([
+	const [{runTui}, {Rlm}, {rlmOptionsFrom}, {settingsStore}] = await Promise.all([
 		import('../ui/run-tui.js'),
 		import('../engine/rlm.js'),
 		import('./headless.js'),
+		import('../settings/store.js'),
 	]);
+	const settings = settingsStore(settingsFile);
 	const rlm = new Rlm({...rlmOptionsFrom(config), memoryLimitName: '--memory-limit, /set memory-limit', ...(flags.logDir ? {logDir: flags.logDir} : {}), origin: 'tui'});
 	if (context !== undefined) rlm.setContext(context);
 	const {contextBadge, skippedLine} = await import('../context/index.js');

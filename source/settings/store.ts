@@ -1,11 +1,13 @@
-// The settings store: conf-backed (projectName 'rlm-tui', so XDG_CONFIG_HOME moves it), validated by
-// the schema on every read and write. A corrupt file is moved aside with a notice, never a crash.
-// API keys are never written: only schema fields are kept, and key-like fields are stripped.
-import fs from 'node:fs';
+// The settings store: read by settings-file.ts (projectName 'rlm-tui', so XDG_CONFIG_HOME moves it),
+// written through conf, validated by the schema on every read and write. A corrupt file is moved
+// aside with a notice, never a crash. API keys are never written: only schema fields are kept, and
+// key-like fields are stripped.
+import path from 'node:path';
 import Conf from 'conf';
-import {looksSecret} from '../protocol/redact.js';
-import {droppedSettingsNotice} from './file-problems.js';
+import {mergeSettings, readSettingsFile, SETTINGS_FILE, stripSecrets, type SettingsFileOptions, type SettingsFileRead} from './settings-file.js';
 import {parseSettings, type Settings} from './schema.js';
+
+export {stripSecrets} from './settings-file.js';
 
 export interface SettingsStore {
 	readonly path: string;
@@ -17,45 +19,7 @@ export interface SettingsStore {
 	subscribe(fn: () => void): () => void;
 }
 
-export interface OpenSettingsOptions {
-	/** Directory of settings.json (overrides the platform config dir; for tests). */
-	cwd?: string;
-}
-
-// `token` but not `tokens`: maxTokens and maxOutputTokens are counts, not secrets (they were
-// silently dropped from the file, so `/set max-tokens` did not outlive the session).
-const KEY_LIKE = /(api[-_]?key|secret|token(?!s)|password|authorization|credential)/i;
-
-/** Removes key-like fields at any depth (belt and braces: the schema drops unknown keys too). */
-export function stripSecrets<T>(value: T): T {
-	if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-	const out: Record<string, unknown> = {};
-	for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
-		if (KEY_LIKE.test(key)) continue;
-		out[key] = stripSecrets(child);
-	}
-	return out as T;
-}
-
-function mergeSettings(base: Settings, patch: Partial<Settings>): Settings {
-	const merged: Record<string, unknown> = {...base};
-	for (const [key, value] of Object.entries(patch)) {
-		if (key === 'baseURLs') {
-			// A URL with credentials in it (userinfo, `?key=`) is never written.
-			const clean = Object.entries(value as Record<string, string>).filter(([, url]) => !looksSecret(url));
-			merged[key] = {...(base[key] as object), ...Object.fromEntries(clean)};
-		} else if (key === 'models' || key === 'headers') {
-			merged[key] = {...(base[key] as object), ...(value as object)};
-		} else {
-			merged[key] = value;
-		}
-	}
-	return parseSettings(stripSecrets(merged));
-}
-
-function timeStamp(): string {
-	return new Date().toISOString().replace(/[:.]/g, '-');
-}
+export type OpenSettingsOptions = SettingsFileOptions;
 
 class MemoryBackedStore implements SettingsStore {
 	readonly #listeners = new Set<() => void>();
@@ -63,13 +27,13 @@ class MemoryBackedStore implements SettingsStore {
 
 	constructor(
 		readonly path: string,
-		initial: unknown,
+		initial: Settings,
 		readonly notice: string | undefined,
 		readonly write: ((settings: Settings) => void) | undefined,
 		/** Reads the file as it is now, so a save merges into what another instance wrote. */
 		readonly read?: () => unknown,
 	) {
-		this.#settings = parseSettings(stripSecrets(initial));
+		this.#settings = initial;
 	}
 
 	get(): Settings {
@@ -101,66 +65,42 @@ class MemoryBackedStore implements SettingsStore {
 	}
 }
 
+/** Reads the settings file (settings-file.ts) and keeps it, writing through conf. Never throws. */
 export function openSettings(options: OpenSettingsOptions = {}): SettingsStore {
-	let corrupt: string | undefined;
-	let conf: Conf<Record<string, unknown>>;
-	try {
-		conf = new Conf<Record<string, unknown>>({
-			projectName: 'rlm-tui',
-			projectSuffix: '',
-			configName: 'settings',
+	return settingsStore(readSettingsFile(options));
+}
+
+/**
+ * The store over a read already made (the command line reads the file before it knows whether the
+ * app, the one mode that writes, runs). conf is set up at the first save, on the same file.
+ */
+export function settingsStore(read: SettingsFileRead): SettingsStore {
+	if (!read.writable) return new MemoryBackedStore(read.path, read.settings, read.notice, undefined);
+	let conf: Conf<Record<string, unknown>> | undefined;
+	const opened = () =>
+		(conf ??= new Conf<Record<string, unknown>>({
+			...SETTINGS_FILE,
+			cwd: path.dirname(read.path),
 			// It may hold API keys and headers: readable by its owner only.
 			configFileMode: 0o600,
-			...(options.cwd ? {cwd: options.cwd} : {}),
+			// What is not a JSON object reads as empty (the first read moved such a file aside).
 			deserialize(text: string) {
 				try {
 					const value: unknown = JSON.parse(text);
-					if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-						return value as Record<string, unknown>;
-					}
-					corrupt = 'is not a JSON object';
-				} catch (error) {
-					corrupt = `is not valid JSON (${(error as Error).message.split('\n')[0]})`;
+					if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+				} catch {
+					// Not JSON.
 				}
 				return {};
 			},
-		});
-	} catch (error) {
-		const where = options.cwd ?? 'the config directory';
-		return new MemoryBackedStore(
-			`${where}/settings.json`,
-			{},
-			`Settings could not be opened (${(error as Error).message.split('\n')[0]}); using defaults for this session.`,
-			undefined,
-		);
-	}
-
-	let notice: string | undefined;
-	let initial: unknown = {};
-	if (corrupt) {
-		const aside = `${conf.path}.corrupt-${timeStamp()}`;
-		try {
-			fs.renameSync(conf.path, aside);
-			notice = `Settings file ${conf.path} ${corrupt}; moved it to ${aside} and started from defaults.`;
-		} catch {
-			notice = `Settings file ${conf.path} ${corrupt}; using defaults for this session.`;
-		}
-	} else {
-		try {
-			initial = conf.store;
-			notice = droppedSettingsNotice(conf.path, stripSecrets(initial));
-		} catch (error) {
-			notice = `Settings file ${conf.path} could not be read (${(error as Error).message.split('\n')[0]}); using defaults.`;
-		}
-	}
-
+		}));
 	return new MemoryBackedStore(
-		conf.path,
-		initial,
-		notice,
-		settings => {
-			conf.store = settings as unknown as Record<string, unknown>;
+		read.path,
+		read.settings,
+		read.notice,
+		(settings) => {
+			opened().store = settings as unknown as Record<string, unknown>;
 		},
-		() => conf.store,
+		() => opened().store,
 	);
 }

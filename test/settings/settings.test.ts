@@ -5,6 +5,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {DEFAULT_KIND_MODELS as DEFAULT_MODELS} from '../../source/protocol/backends.js';
 import {parseSettings, settingsSchema} from '../../source/settings/schema.js';
 import {openSettings} from '../../source/settings/store.js';
+import {readSettingsFile, settingsFilePath} from '../../source/settings/settings-file.js';
 import {ConfigError, resolveConfig} from '../../source/settings/resolve.js';
 
 let dir: string;
@@ -195,6 +196,45 @@ describe('settings store', () => {
 			if (saved === undefined) delete process.env.XDG_CONFIG_HOME;
 			else process.env.XDG_CONFIG_HOME = saved;
 		}
+	});
+});
+
+describe('reading the settings file without conf (every mode but the app)', () => {
+	it('finds the file where the conf store keeps it and reads what it saved', () => {
+		const store = openSettings({cwd: dir});
+		store.save({backend: 'demo', models: {demo: 'demo'}, maxIterations: 12});
+		const read = readSettingsFile({cwd: dir});
+		expect(read.path).toBe(store.path);
+		expect(settingsFilePath({cwd: dir})).toBe(store.path);
+		expect(read).toMatchObject({writable: true, settings: store.get()});
+		expect(read.notice).toBeUndefined();
+	});
+
+	it('makes the config directory when there is no file yet, as conf does, and writes no file', () => {
+		const config = path.join(dir, 'nested', 'rlm-tui');
+		const read = readSettingsFile({cwd: config});
+		expect(fs.statSync(config).isDirectory()).toBe(true);
+		expect(fs.readdirSync(config)).toEqual([]);
+		expect(read.settings).toEqual(openSettings({cwd: path.join(dir, 'other')}).get());
+	});
+
+	it('gives the defaults, one line and no writes when the file cannot be read', () => {
+		fs.mkdirSync(path.join(dir, 'settings.json'));
+		const read = readSettingsFile({cwd: dir});
+		expect(read.writable).toBe(false);
+		expect(read.notice).toMatch(/^Settings could not be opened \(EISDIR[^\n]*; using defaults for this session\.$/);
+		const store = openSettings({cwd: dir});
+		store.save({maxDepth: 2});
+		expect(store.get().maxDepth).toBe(2);
+		expect(fs.statSync(path.join(dir, 'settings.json')).isDirectory()).toBe(true);
+	});
+
+	it('writes the first save through conf on the file it read', () => {
+		fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({backend: 'demo'}));
+		const store = openSettings({cwd: dir});
+		fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({backend: 'demo', theme: 'light'}));
+		store.save({maxDepth: 2});
+		expect(JSON.parse(fs.readFileSync(path.join(dir, 'settings.json'), 'utf8'))).toMatchObject({backend: 'demo', theme: 'light', maxDepth: 2});
 	});
 });
 

@@ -1,0 +1,139 @@
+// Reading the settings file without conf: a run that only reads its settings (headless, serve, mcp,
+// replay) never loads conf and its JSON-schema validator (ajv, semver, ...), about 440 KB of code
+// and 20 ms of every start. It reads the file where conf keeps it and as conf reads it:
+// <config dir>/settings.json, the config dir from env-paths('rlm-tui', {suffix: ''}) (so
+// XDG_CONFIG_HOME moves it) unless `cwd`; a missing file is an empty one, and its directory is
+// made (conf makes it on a read). Writes go through conf (store.ts).
+import fs from 'node:fs';
+import path from 'node:path';
+import envPaths from 'env-paths';
+import {looksSecret} from '../protocol/redact.js';
+import {droppedSettingsNotice} from './file-problems.js';
+import {parseSettings, type Settings} from './schema.js';
+
+export interface SettingsFileOptions {
+	/** Directory of settings.json (overrides the platform config dir; for tests). */
+	cwd?: string;
+}
+
+/** What one read of the settings file found. */
+export interface SettingsFileRead {
+	/** Where the file is (or would be). */
+	readonly path: string;
+	/** The settings: the file's, parsed (defaults where a value is missing or invalid). */
+	readonly settings: Settings;
+	/** Set when something about the file needed attention, in one line. */
+	readonly notice?: string;
+	/** False when the file could not be opened: the session keeps changes in memory only. */
+	readonly writable: boolean;
+}
+
+/** The conf options the settings file is kept with (store.ts writes through them). */
+export const SETTINGS_FILE = {projectName: 'rlm-tui', projectSuffix: '', configName: 'settings'} as const;
+
+/** The path of settings.json: conf's (path.resolve(cwd, configName + '.json')). */
+export function settingsFilePath(options: SettingsFileOptions = {}): string {
+	const dir = options.cwd ?? envPaths(SETTINGS_FILE.projectName, {suffix: SETTINGS_FILE.projectSuffix}).config;
+	return path.resolve(dir, `${SETTINGS_FILE.configName}.json`);
+}
+
+// `token` but not `tokens`: maxTokens and maxOutputTokens are counts, not secrets (they were
+// silently dropped from the file, so `/set max-tokens` did not outlive the session).
+const KEY_LIKE = /(api[-_]?key|secret|token(?!s)|password|authorization|credential)/i;
+
+/** Removes key-like fields at any depth (belt and braces: the schema drops unknown keys too). */
+export function stripSecrets<T>(value: T): T {
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+	const out: Record<string, unknown> = {};
+	for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+		if (KEY_LIKE.test(key)) continue;
+		out[key] = stripSecrets(child);
+	}
+	return out as T;
+}
+
+/** `base` with `patch` over it, as saved: maps merged by key, a URL with credentials dropped. */
+export function mergeSettings(base: Settings, patch: Partial<Settings>): Settings {
+	const merged: Record<string, unknown> = {...base};
+	for (const [key, value] of Object.entries(patch)) {
+		if (key === 'baseURLs') {
+			// A URL with credentials in it (userinfo, `?key=`) is never written.
+			const clean = Object.entries(value as Record<string, string>).filter(([, url]) => !looksSecret(url));
+			merged[key] = {...(base[key] as object), ...Object.fromEntries(clean)};
+		} else if (key === 'models' || key === 'headers') {
+			merged[key] = {...(base[key] as object), ...(value as object)};
+		} else {
+			merged[key] = value;
+		}
+	}
+	return parseSettings(stripSecrets(merged));
+}
+
+/**
+ * The file's content as conf's reader gives it: an object, or `{}` when the file is missing (its
+ * directory is then made). @throws the fs error when the file (or its directory) cannot be read or
+ * made, and SyntaxError for text that is not JSON.
+ */
+export function readSettingsText(file: string): unknown {
+	let text: string;
+	try {
+		text = fs.readFileSync(file, 'utf8');
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+		fs.mkdirSync(path.dirname(file), {recursive: true});
+		return {};
+	}
+	return JSON.parse(text) as unknown;
+}
+
+/** The file's content when it is a JSON object, else why it is not settings at all. */
+function corruption(read: () => unknown): {value: Record<string, unknown>} | {corrupt: string} {
+	let value: unknown;
+	try {
+		value = read();
+	} catch (error) {
+		if (!(error instanceof SyntaxError)) throw error;
+		return {corrupt: `is not valid JSON (${error.message.split('\n')[0]})`};
+	}
+	if (value !== null && typeof value === 'object' && !Array.isArray(value)) return {value: value as Record<string, unknown>};
+	return {corrupt: 'is not a JSON object'};
+}
+
+function timeStamp(): string {
+	return new Date().toISOString().replace(/[:.]/g, '-');
+}
+
+/**
+ * Reads the settings file. Never throws: a file that is not a JSON object is moved aside
+ * (settings.json.corrupt-<time>) with a notice and the defaults are used; one that cannot be read
+ * leaves the defaults, a notice and `writable: false`; values the schema drops are named in the notice.
+ */
+export function readSettingsFile(options: SettingsFileOptions = {}): SettingsFileRead {
+	const file = settingsFilePath(options);
+	let found: ReturnType<typeof corruption>;
+	try {
+		found = corruption(() => readSettingsText(file));
+	} catch (error) {
+		const where = options.cwd ?? 'the config directory';
+		return {
+			path: `${where}/settings.json`,
+			settings: parseSettings({}),
+			notice: `Settings could not be opened (${(error as Error).message.split('\n')[0]}); using defaults for this session.`,
+			writable: false,
+		};
+	}
+	if ('corrupt' in found) {
+		const aside = `${file}.corrupt-${timeStamp()}`;
+		let notice: string;
+		try {
+			fs.renameSync(file, aside);
+			notice = `Settings file ${file} ${found.corrupt}; moved it to ${aside} and started from defaults.`;
+		} catch {
+			notice = `Settings file ${file} ${found.corrupt}; using defaults for this session.`;
+		}
+		return {path: file, settings: parseSettings({}), notice, writable: true};
+	}
+	const initial = stripSecrets(found.value);
+	const notice = droppedSettingsNotice(file, initial);
+	return {path: file, settings: parseSettings(initial), ...(notice ? {notice} : {}), writable: true};
+}

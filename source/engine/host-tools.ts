@@ -2,7 +2,7 @@
 // calls through the sandbox bridge and that run here, in the parent, with the parent's rights.
 // Arguments and results are JSON, checked with zod where they cross; a failure reaches Python as
 // a ToolError with one line. Each call is a `call` node of kind 'tool' in the tree.
-import {z} from 'zod';
+import * as z from 'zod';
 import type {HostToolSpec, JsonValue, Repl, ToolHandler, ToolOutcome} from '../protocol/repl.js';
 import type {EngineContext} from './engine-context.js';
 import type {HostTool, HostTools} from './types.js';

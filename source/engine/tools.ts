@@ -1,6 +1,6 @@
 // The user's tools (--tools FILE.py, the library's toolsCode): Python run in a REPL before the
 // first block, whose public functions are listed, with their docstrings, in the system prompt.
-import {z} from 'zod';
+import * as z from 'zod';
 import type {Repl} from '../protocol/repl.js';
 
 export interface ToolInfo {

@@ -4,7 +4,7 @@
 import {basename} from 'node:path';
 import {McpServer, ResourceTemplate} from '@modelcontextprotocol/sdk/server/mcp.js';
 import type {CallToolResult} from '@modelcontextprotocol/sdk/types.js';
-import {z} from 'zod';
+import * as z from 'zod';
 import {ContextLoadError, contextFormats} from '../context/index.js';
 import {LogReadError} from '../trajectory/read-log.js';
 import {CALL_LIMIT_NAMES, snakeName, type CallLimits} from '../protocol/limits.js';

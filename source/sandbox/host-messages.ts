@@ -1,7 +1,7 @@
 // Checks every message the parent receives from a host process. The host runs model-written code,
 // so what it sends is untrusted data: shapes, types and sizes are checked before anything reads
 // them, and a message that fails is reported as a problem, never acted on.
-import {z} from 'zod';
+import * as z from 'zod';
 import {MAX_KEEP_WARM_MINUTES} from '../protocol/defaults.js';
 import {bridgeFunctions, type HostMessage, type WarmHello} from './protocol.js';
 

@@ -4,7 +4,7 @@
 // Fields that only tune sampling or label the request (seed, user, top_p, penalties, logit_bias,
 // metadata, store, reasoning_effort, service_tier...) are accepted and have no effect: an RLM run
 // is many model calls the client does not see. `stop` is honoured on the answer.
-import {z} from 'zod';
+import * as z from 'zod';
 import {CALL_LIMIT_NAMES, snakeName, type CallLimits} from '../protocol/limits.js';
 
 /** A request field or part rlm-tui does not serve; `param` names it as OpenAI errors do. */

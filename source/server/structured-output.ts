@@ -1,6 +1,6 @@
 // response_format / text.format: what the RLM is told about the answer's shape, and the check the
 // answer must pass before a client sees it (JSON; with a schema, that schema via zod).
-import {z} from 'zod';
+import * as z from 'zod';
 import type {OutputFormat} from './request-schema.js';
 
 /** Instructions appended to the root model's system prompt, or undefined for plain text. */

@@ -1,7 +1,7 @@
 // What a hand-edited settings file holds that the schema drops: a value out of range or of the
 // wrong type falls back to its default (schema.ts's `.catch`), and this names it for the user in
 // one line (the key, the value, what is accepted), so the file's intent is not lost without a word.
-import {z} from 'zod';
+import * as z from 'zod';
 import {settingsSchema} from './schema.js';
 
 type JsonSchema = {

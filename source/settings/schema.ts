@@ -1,7 +1,7 @@
 // The settings file's schema. Lenient by design: unknown keys are dropped and every field falls
 // back to its default when it is missing or invalid, so a hand-edited file never stops the app
 // (file-problems.ts names each value it drops in the store's notice).
-import {z} from 'zod';
+import * as z from 'zod';
 import {BACKEND_NAMES, type BackendName} from '../protocol/backends.js';
 import {DEFAULT_MAX_DEPTH, DEFAULT_MAX_ITERATIONS, DEFAULT_TIMEOUT_SECONDS, MAX_KEEP_WARM_MINUTES, MAX_MEMORY_LIMIT_MB, MAX_REQUEST_TIMEOUT_SECONDS, MIN_MEMORY_LIMIT_MB} from '../protocol/defaults.js';
 

@@ -2,7 +2,7 @@
 // through the same reducer and tree as a live run.
 import type {FinishReason, NoticeCode, Usage} from '../protocol/llm.js';
 import type {CallFunction, ContextInfo, RlmEvent, RlmEventBody, RunStatus, SystemPromptChoice} from '../protocol/events.js';
-import {z} from 'zod';
+import * as z from 'zod';
 import {LIMIT_NAMES, type LimitCaps, type LimitName, type LimitUse} from '../protocol/limits.js';
 import {isRunErrorCode, type RunErrorCode} from '../protocol/errors.js';
 import type {ChildTrajectory, OriginalCall, OriginalIteration, OriginalMetadata} from './original-schema.js';

@@ -2,7 +2,7 @@
 // line cut short by a killed process, validated with zod since the file comes from outside.
 import {readdirSync, readFileSync, statSync} from 'node:fs';
 import {join} from 'node:path';
-import {z} from 'zod';
+import * as z from 'zod';
 import {parseLogFileName, type SessionOrigin} from './log-names.js';
 import {notATrajectory} from './not-a-log.js';
 import type {OriginalIteration, OriginalMetadata} from './original-schema.js';

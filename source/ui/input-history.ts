@@ -3,7 +3,7 @@
 // password is kept for this session only. Large inputs (big pastes) are not kept either.
 import {appendFile, chmod, readFile, writeFile} from 'node:fs/promises';
 import {dirname} from 'node:path';
-import {z} from 'zod';
+import * as z from 'zod';
 import {makeDirectory} from '../trajectory/make-dir.js';
 import {looksSecret as redactable} from '../protocol/redact.js';
 import {HISTORY_LIMIT} from './state/line-input.js';

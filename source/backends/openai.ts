@@ -1,6 +1,6 @@
 // OpenAI-compatible backend (Ollama, vLLM, LM Studio, llama.cpp server, OpenAI) through the `openai` SDK.
 
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type {ChatCompletionCreateParams} from 'openai/resources/chat/completions';
 import {connectionProblem, droppedStreamError, isConnectionCut, listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, stalledStreamError, streamFailure, throwIfNotAReply, serverMessage, toBackendError, type ErrorContext} from './errors.js';
 import {contextWindowTokens, estimateMessagesTokens, estimateTokens} from './model-info.js';
@@ -43,7 +43,18 @@ import {
 } from './types.js';
 
 export {DEFAULT_OPENAI_BASE_URL} from '../protocol/backends.js';
-recognizeSdkErrors(OpenAI);
+
+let sdk: Promise<typeof OpenAI> | undefined;
+
+/** The SDK, loaded on first use: about 350 KB of code that a run on another backend (Anthropic,
+ * the demo) never needs. A backend starts loading it as it is made. */
+function loadSdk(): Promise<typeof OpenAI> {
+	sdk ??= import('openai').then(({default: Sdk}) => {
+		recognizeSdkErrors(Sdk);
+		return Sdk;
+	});
+	return sdk;
+}
 
 /** The key sent to local servers when none is given (they ignore it; the SDK insists on one). */
 export const LOCAL_PLACEHOLDER_KEY = 'ollama';
@@ -94,7 +105,8 @@ export class OpenAIBackend implements Backend {
 	readonly baseURL: string;
 	readonly timeoutMs: number;
 	readonly maxRetries: number;
-	private readonly client: OpenAI;
+	/** Made once the SDK has loaded (it starts loading with the backend). */
+	private readonly client: Promise<OpenAI>;
 	private readonly memory: ParamMemory;
 	private readonly identity: Pick<ErrorContext, 'label' | 'keyEnv' | 'start'>;
 	/** A hosted API (OpenAI, Azure, a hosted preset): windows come from the model catalog, no probing. */
@@ -139,7 +151,7 @@ export class OpenAIBackend implements Backend {
 		this.hosted = Boolean(preset?.needsKey) || isOfficialOpenAI(this.baseURL) || azure;
 		this.server = flavorOfName(this.name);
 		this.memory = config.paramMemory ?? sessionParamMemory;
-		this.client = new OpenAI({
+		const options = {
 			apiKey,
 			baseURL: this.baseURL,
 			timeout: this.timeoutMs,
@@ -148,8 +160,11 @@ export class OpenAIBackend implements Backend {
 			...(Object.keys(query).length > 0 ? {defaultQuery: query} : {}),
 			fetch: inspectingFetch(config.fetch),
 			// The SDK logs unparsable chunks to the console, which would draw over the TUI.
-			logLevel: 'off',
-		});
+			logLevel: 'off' as const,
+		};
+		this.client = loadSdk().then((Sdk) => new Sdk(options));
+		// Awaited by every request; unhandled only by a backend that never sends one.
+		this.client.catch(() => {});
 	}
 
 	private context(options?: {model?: string; signal?: AbortSignal}): ErrorContext {
@@ -192,7 +207,9 @@ export class OpenAIBackend implements Backend {
 				return await send(current);
 			} catch (error) {
 				const status = (error as {status?: unknown}).status;
-				if (!(error instanceof OpenAI.APIError) || (status !== 400 && status !== 422) || tried.size >= 6) throw error;
+				// A refusal comes from the server: the SDK sent the request, so it is loaded.
+				const {APIError} = await loadSdk();
+				if (!(error instanceof APIError) || (status !== 400 && status !== 422) || tried.size >= 6) throw error;
 				const message = serverMessage(error) ?? '';
 				const adjustment = refusedParameter({message, param: error.param, code: error.code}, Object.keys(current), tried);
 				if (!adjustment) throw error;
@@ -229,7 +246,7 @@ export class OpenAIBackend implements Backend {
 				this.sendAdapting(
 					options.model,
 					{...this.params(messages, options), stream: true, stream_options: {include_usage: true}},
-					(body) => this.client.chat.completions.create({...body, stream: true}, {signal}).withResponse(),
+					async (body) => (await this.client).chat.completions.create({...body, stream: true}, {signal}).withResponse(),
 					notices,
 				),
 				signal,
@@ -237,9 +254,10 @@ export class OpenAIBackend implements Backend {
 			response = raw;
 			yield* notices;
 			throwIfNotAReply(raw, context);
+			const {APIError} = await loadSdk();
 			for await (const chunk of withIdleTimeout(stream, this.timeoutMs, () => stream.controller.abort(), () => stalledStreamError(context, output !== ''))) {
 				chunks++;
-				throwIfErrorChunk(chunk);
+				throwIfErrorChunk(chunk, APIError);
 				finish = chunk.choices?.[0]?.finish_reason ?? finish;
 				const thinking = reasoningField(chunk.choices?.[0]?.delta);
 				if (thinking) {
@@ -291,7 +309,7 @@ export class OpenAIBackend implements Backend {
 				this.sendAdapting(
 					options.model,
 					{...this.params(messages, options), stream: false},
-					(body) => this.client.chat.completions.create({...body, stream: false}, {signal}).withResponse(),
+					async (body) => (await this.client).chat.completions.create({...body, stream: false}, {signal}).withResponse(),
 					[],
 				),
 				signal,
@@ -316,8 +334,9 @@ export class OpenAIBackend implements Backend {
 		}
 	}
 
-	listModels(signal?: AbortSignal): Promise<string[]> {
-		return listModelIds(this.client.models.list({signal}), signal, this.context({signal}));
+	async listModels(signal?: AbortSignal): Promise<string[]> {
+		const client = await raceAbort(this.client, signal);
+		return listModelIds(client.models.list({signal}), signal, this.context({signal}));
 	}
 
 	/**
@@ -333,8 +352,8 @@ export class OpenAIBackend implements Backend {
 		if (confirmed !== undefined) return confirmed ?? catalog;
 		let probe = this.probing.get(model);
 		if (!probe) {
-			const request = (method: 'get' | 'post', url: string, body?: Record<string, unknown>) =>
-				this.client[method](url, {...(body ? {body} : {}), maxRetries: 0, timeout: PROBE_TIMEOUT_MS}) as Promise<unknown>;
+			const request = async (method: 'get' | 'post', url: string, body?: Record<string, unknown>) =>
+				(await this.client)[method](url, {...(body ? {body} : {}), maxRetries: 0, timeout: PROBE_TIMEOUT_MS}) as Promise<unknown>;
 			probe = probeWindow(request, this.baseURL, model, this.server).then((found) => {
 				if (found.server) this.server = found.server;
 				// A server of no known kind will not tell later either; Ollama and LM Studio will once the model is loaded.
@@ -361,10 +380,10 @@ const PROBE_TIMEOUT_MS = 3000;
  * An error sent as a data chunk that the SDK passes on as if it were a chunk: vLLM's and other
  * servers' `{"object": "error", "message": ...}` (the SDK itself throws on `{"error": ...}`).
  */
-function throwIfErrorChunk(chunk: unknown): void {
+function throwIfErrorChunk(chunk: unknown, APIError: typeof OpenAI.APIError): void {
 	if (typeof chunk !== 'object' || chunk === null || 'choices' in chunk) return;
 	const record = chunk as Record<string, unknown>;
 	if (record['object'] === 'error' || (typeof record['message'] === 'string' && record['id'] === undefined)) {
-		throw new OpenAI.APIError(undefined, record, undefined, undefined);
+		throw new APIError(undefined, record, undefined, undefined);
 	}
 }

@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 /** The dist files a CLI run loads, in order, recorded by a loader hook given through NODE_OPTIONS. */
-async function loadedBy(args: string[]): Promise<{files: string[]; code: number | null; stdout: string; stderr: string}> {
+async function loadedBy(args: string[], env: Record<string, string> = {}): Promise<{files: string[]; code: number | null; stdout: string; stderr: string}> {
 	const record = join(dir, `loaded-${Date.now()}-${Math.random().toString(36).slice(2)}.txt`);
 	writeFileSync(record, '');
 	const hooks = join(dir, 'hooks.mjs');
@@ -39,7 +39,7 @@ async function loadedBy(args: string[]): Promise<{files: string[]; code: number 
 		`import {appendFileSync} from 'node:fs';\nexport async function load(url, context, next) {\n\tif (url.startsWith('file:')) appendFileSync(process.env.RLM_TEST_LOADED, url + '\\n');\n\treturn next(url, context);\n}\n`,
 	);
 	writeFileSync(register, `import {register} from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
-	const result = await runCli(args, {env: cleanEnv({NODE_OPTIONS: `--import=${pathToFileURL(register).href}`, RLM_TEST_LOADED: record})});
+	const result = await runCli(args, {env: cleanEnv({...env, NODE_OPTIONS: `--import=${pathToFileURL(register).href}`, RLM_TEST_LOADED: record})});
 	const dist = pathToFileURL(join(root, 'dist')).href + '/';
 	const files = readFileSync(record, 'utf8')
 		.split('\n')
@@ -85,5 +85,15 @@ describe('the bundle', () => {
 		];
 		const found = inputs.filter((input) => unwanted.some((pattern) => pattern.test(input)));
 		expect(found).toEqual([]);
+	});
+
+	it('a run on the Anthropic API loads its SDK and not the OpenAI one', async () => {
+		server.setResponder(scripted({root: () => repl('llm_output(str(len(context)))')}));
+		const run = await loadedBy(['-b', 'anthropic', '-u', server.anthropicBaseURL, '-m', 'sonnet', '-p', 'nine char'], {ANTHROPIC_API_KEY: 'test-key'});
+		expect(run.stderr).toBe('');
+		expect(run.stdout.trim()).toBe('9');
+		const inputs = inputsOf(run.files);
+		expect(inputs.some((input) => input.startsWith('node_modules/@anthropic-ai/sdk/'))).toBe(true);
+		expect(inputs.filter((input) => input.startsWith('node_modules/openai/'))).toEqual([]);
 	});
 });

@@ -44,7 +44,9 @@ async function loadedBy(args: string[], env: Record<string, string> = {}): Promi
 	const files = readFileSync(record, 'utf8')
 		.split('\n')
 		.filter((url) => url.startsWith(dist))
-		.map((url) => `dist/${url.slice(dist.length)}`);
+		.map((url) => `dist/${url.slice(dist.length)}`)
+		// The bundle's files (dist/sandbox is the host's, read by another process).
+		.filter((file) => file === 'dist/cli.js' || file.startsWith('dist/bin/'));
 	return {...result, files};
 }
 

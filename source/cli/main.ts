@@ -176,6 +176,8 @@ async function main(): Promise<number> {
 		import('./headless.js'),
 		import('../settings/store.js'),
 	]);
+	// The store loads conf, whose `when-exit` hooks the signals as it is imported (own-signals.ts).
+	dropDependencySignalHooks();
 	const settings = settingsStore(settingsFile);
 	const rlm = new Rlm({...rlmOptionsFrom(config), memoryLimitName: '--memory-limit, /set memory-limit', ...(flags.logDir ? {logDir: flags.logDir} : {}), origin: 'tui'});
 	if (context !== undefined) rlm.setContext(context);

@@ -7,8 +7,9 @@
 /** The signals the app's modes handle themselves (headless, line mode, full screen). */
 const APP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 
-/** Removes the listeners that imported dependencies put on the app's signals. Call it once the
- * settings store is loaded and before a mode installs its own. */
+/** Removes the listeners that imported dependencies put on the app's signals. Call it after each
+ * import that may bring such a dependency (the settings store, which loads conf) and before a mode
+ * installs its own. */
 export function dropDependencySignalHooks(): void {
 	for (const signal of APP_SIGNALS) process.removeAllListeners(signal);
 }

@@ -59,6 +59,32 @@ describe('learning a model’s window from its server', () => {
 		expect(backend.windowAdvice('mystery')).toBeUndefined();
 	});
 
+	it('a server of unknown kind is asked all the ways at once (one round trip before the first request, not four)', async () => {
+		const {server} = await serverAs(undefined, {mystery: {}});
+		// Each probe's answer is held until all four have been sent (or 2 s passed, so asking one at a
+		// time ends too): asked at once, four are outstanding together; one at a time, never more than one.
+		let outstanding = 0;
+		let most = 0;
+		let sent = 0;
+		let allSentNow = () => {};
+		const allSent = new Promise<void>((resolve) => (allSentNow = resolve));
+		const backend = createBackend({
+			kind: 'openai',
+			baseURL: server.openaiBaseURL,
+			apiKey: 'k',
+			fetch: async (input, init) => {
+				outstanding++;
+				most = Math.max(most, outstanding);
+				if (++sent === 4) allSentNow();
+				await Promise.race([allSent, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+				outstanding--;
+				return fetch(input, init);
+			},
+		});
+		expect(await backend.contextWindow!('mystery')).toBeUndefined();
+		expect(most).toBe(4);
+	});
+
 	it('a hosted preset is not probed: its models come from the catalog', async () => {
 		vi.stubEnv('OPENROUTER_API_KEY', 'k');
 		const seen: string[] = [];

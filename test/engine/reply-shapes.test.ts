@@ -6,14 +6,13 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {Rlm} from '../../source/engine/rlm.js';
-import type {RlmEvent, RlmEventOf} from '../../source/protocol/events.js';
+import type {RlmEvent} from '../../source/protocol/events.js';
 import type {RlmOptions} from '../../source/engine/types.js';
 import {logToEvents} from '../../source/trajectory/log-to-events.js';
-import {readTrajectoryLog} from '../../source/trajectory/read-log.js';
 import {reduceAll, toNested} from '../../source/trajectory/tree.js';
+import {apis, of, runScripted, type Api} from '../support/scripted-run.js';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
-import {repl, rootRequests, scripted, subRequests, type Script} from '../support/rlm-script.js';
+import {repl, type Script} from '../support/rlm-script.js';
 
 let server: FakeLlmServer;
 let logDir: string;
@@ -26,33 +25,7 @@ afterAll(async () => {
 	rmSync(logDir, {recursive: true, force: true});
 });
 
-const apis = ['openai', 'anthropic'] as const;
-type Api = (typeof apis)[number];
-
-async function run(api: Api, script: Script, options: Partial<RlmOptions> = {}) {
-	server.requests.length = 0;
-	server.setResponder(scripted(script));
-	const rlm = new Rlm({
-		model: 'root-model',
-		backend: api,
-		baseURL: api === 'openai' ? server.openaiBaseURL : server.anthropicBaseURL,
-		apiKey: 'test-key',
-		maxIterations: 4,
-		logDir,
-		...options,
-	});
-	const events: RlmEvent[] = [];
-	rlm.on('event', (event) => events.push(event));
-	try {
-		const result = await rlm.completion('q', {context: 'the context'});
-		const log = rlm.logFiles.length ? readTrajectoryLog(rlm.logFiles.at(-1)!) : undefined;
-		return {result, events, log, roots: rootRequests(server.requests), subs: subRequests(server.requests)};
-	} finally {
-		await rlm.dispose();
-	}
-}
-
-const of = <T extends RlmEvent['type']>(events: RlmEvent[], type: T) => events.filter((e): e is RlmEventOf<T> => e.type === type);
+const run = (api: Api, script: Script, options: Partial<RlmOptions> = {}) => runScripted(server, logDir, api, script, options);
 const notices = (events: RlmEvent[]) => of(events, 'notice').map((notice) => `${notice.code}: ${notice.message}`);
 
 describe.each(apis)('a stream the request timeout ended (%s)', (api) => {

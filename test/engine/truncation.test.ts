@@ -5,14 +5,12 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {Rlm} from '../../source/engine/rlm.js';
-import type {RlmEvent, RlmEventOf} from '../../source/protocol/events.js';
 import type {RlmOptions} from '../../source/engine/types.js';
-import {readTrajectoryLog} from '../../source/trajectory/read-log.js';
 import {reduceAll, toNested} from '../../source/trajectory/tree.js';
 import {logToEvents} from '../../source/trajectory/log-to-events.js';
+import {apis, of, runScripted, type Api} from '../support/scripted-run.js';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
-import {repl, rootRequests, scripted, subRequests, type Script} from '../support/rlm-script.js';
+import {repl, type Script} from '../support/rlm-script.js';
 
 let server: FakeLlmServer;
 let ollama: FakeLlmServer;
@@ -28,33 +26,7 @@ afterAll(async () => {
 	rmSync(logDir, {recursive: true, force: true});
 });
 
-const apis = ['openai', 'anthropic'] as const;
-type Api = (typeof apis)[number];
-
-async function run(api: Api, script: Script, options: Partial<RlmOptions> = {}, target = server) {
-	target.requests.length = 0;
-	target.setResponder(scripted(script));
-	const rlm = new Rlm({
-		model: 'root-model',
-		backend: api,
-		baseURL: api === 'openai' ? target.openaiBaseURL : target.anthropicBaseURL,
-		apiKey: 'test-key',
-		maxIterations: 4,
-		logDir,
-		...options,
-	});
-	const events: RlmEvent[] = [];
-	rlm.on('event', (event) => events.push(event));
-	try {
-		const result = await rlm.completion('q', {context: 'the context'});
-		const log = rlm.logFiles.length ? readTrajectoryLog(rlm.logFiles.at(-1)!) : undefined;
-		return {result, events, log, roots: rootRequests(target.requests), subs: subRequests(target.requests)};
-	} finally {
-		await rlm.dispose();
-	}
-}
-
-const of = <T extends RlmEvent['type']>(events: RlmEvent[], type: T) => events.filter((e): e is RlmEventOf<T> => e.type === type);
+const run = (api: Api, script: Script, options: Partial<RlmOptions> = {}, target = server) => runScripted(target, logDir, api, script, options);
 
 describe.each(apis)('a root reply cut at the output-token limit (%s)', (api) => {
 	it('does not run the cut block, and tells the model its reply was cut (not that it wrote no code)', async () => {

@@ -456,6 +456,9 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			get baseURL() {
 				return rlm.#backend.baseURL;
 			},
+			get subBaseURL() {
+				return rlm.#subBackend?.baseURL;
+			},
 			// The logged URL is the SDKs' (splitBaseURL): without the userinfo or query it was given.
 			get baseURLIncomplete() {
 				const given = rlm.#options.baseURL;

@@ -8,6 +8,8 @@ import type {RunStatus} from '../protocol/events.js';
 import {parseLogFileName} from '../trajectory/log-names.js';
 import {logToEvents} from '../trajectory/log-to-events.js';
 import {LogReadError, readTrajectoryLog, type TrajectoryLog} from '../trajectory/read-log.js';
+import {hideUpstream} from '../text/upstream-address.js';
+import {filtered} from './for-client.js';
 import {findRun, getNode, reduceAll, toNested, type RunNode, type TrajectoryState} from '../trajectory/tree.js';
 
 /** Whether a file name is a trajectory an MCP run wrote (its name records the origin: log-names.ts;
@@ -133,9 +135,20 @@ export function readLoggedRun(file: string): LoggedRun {
 	return {log, state, runId: root.runId};
 }
 
-/** The summary of a logged run. */
+/** The summary of a logged run, without the servers it logged (loggedUpstreamsHidden). */
 export function loggedSummary(file: string, run: LoggedRun = readLoggedRun(file)): RunSummary {
-	return summarizeRun(run.state, run.runId, {file, startedAt: run.log.metadata.timestamp})!;
+	return loggedUpstreamsHidden(run, summarizeRun(run.state, run.runId, {file, startedAt: run.log.metadata.timestamp})!);
+}
+
+/**
+ * `value` with the servers `run` logged (its root's base URL, its sub-calls') read as "the
+ * upstream server": the transport's filter (for-client.ts) knows only the servers this process
+ * runs with, and the run may have been logged by one started with other flags.
+ */
+function loggedUpstreamsHidden<T>(run: LoggedRun, value: T): T {
+	const {metadata} = run.log;
+	const urls = [metadata.backend_kwargs['base_url'], metadata.rlm_tui?.sub_base_url].filter((url): url is string => typeof url === 'string' && url !== '');
+	return urls.length ? filtered(value, (text) => urls.reduce((out, url) => hideUpstream(out, url), text)) : value;
 }
 
 /**
@@ -163,5 +176,5 @@ export async function findRunFile(dir: string, ref: string): Promise<string | nu
 export function fullTrajectory(run: LoggedRun): unknown {
 	const {metadata} = run.log;
 	const ours = metadata.rlm_tui ? (({context_text: _dropped, ...rest}) => rest)(metadata.rlm_tui) : undefined;
-	return {metadata: {...metadata, ...(ours ? {rlm_tui: ours} : {})}, runs: toNested(run.state)};
+	return loggedUpstreamsHidden(run, {metadata: {...metadata, ...(ours ? {rlm_tui: ours} : {})}, runs: toNested(run.state)});
 }

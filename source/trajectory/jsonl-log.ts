@@ -35,6 +35,8 @@ export interface LogRunInfo {
 	baseURL?: string | undefined;
 	/** The base URL the session was given carried credentials or a query the logged one lacks. */
 	baseURLIncomplete?: boolean;
+	/** The sub-call backend's base URL, when sub-calls go to another backend (secrets redacted). */
+	subBaseURL?: string | undefined;
 	origin: SessionOrigin;
 }
 
@@ -113,6 +115,7 @@ export class TrajectoryLogger {
 					session_id: this.sessionId,
 					origin: this.run.origin,
 					...(this.run.baseURLIncomplete ? {base_url_incomplete: true} : {}),
+					...(this.run.subBaseURL ? {sub_base_url: this.run.subBaseURL} : {}),
 					run_id: runId,
 					turn: turn?.turn ?? 0,
 					question: run.question,

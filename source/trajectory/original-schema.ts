@@ -109,6 +109,8 @@ export interface OriginalMetadata {
 		origin?: SessionOrigin;
 		/** The session's base URL carried credentials or a query that backend_kwargs.base_url lacks. */
 		base_url_incomplete?: true;
+		/** Where the sub-calls went, when not to backend_kwargs.base_url (--sub-url, --sub-backend). */
+		sub_base_url?: string;
 		run_id: string;
 		turn: number;
 		question: string;

@@ -25,6 +25,7 @@ import {defaultLogDir, TrajectoryLogger, type LogRunInfo} from '../trajectory/js
 import {splitBaseURL} from '../backends/base-url.js';
 import {randomBytes} from 'node:crypto';
 import type {ResumeTurn} from '../trajectory/resume.js';
+import {contextFingerprint} from '../trajectory/context-fingerprint.js';
 import type {TrajectoryLog} from '../trajectory/read-log.js';
 
 import {findLastSession, type ResumeLastResult, type ResumeSummary} from './last-session.js';
@@ -513,7 +514,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 				} else if (turn.contextSource === 'prompt') {
 					context = turn.question;
 					this.#context = undefined;
-				} else if (chosen !== undefined && chosen !== null && sameContextShape(contextInfo(chosen), turn.contextInfo)) {
+				} else if (chosen !== undefined && chosen !== null && sameContextShape(contextInfo(chosen), turn.contextInfo) && (turn.contextFingerprint === undefined || contextFingerprint(chosen) === turn.contextFingerprint)) {
 					// Too big to have been logged: the session's context stands in for it when it looks the same.
 					context = chosen;
 					this.#context = context;

@@ -9,6 +9,7 @@ import type {ChatMessage} from '../protocol/llm.js';
 import type {RlmEvent} from '../protocol/events.js';
 import type {SandboxContext} from '../protocol/repl.js';
 import {logFileName, type SessionOrigin} from './log-names.js';
+import {contextFingerprint} from './context-fingerprint.js';
 import {iterationIds, iterationRecord, metadataRecord, runErrorRecord, type OriginalIteration, type PromptLookup} from './original-schema.js';
 import {emptyTrajectory, findRun, getNode, reduceTrajectory, type TrajectoryState} from './tree.js';
 
@@ -122,6 +123,7 @@ export class TrajectoryLogger {
 					context: run.context,
 					...(turn?.contextIsPrompt ? {context_is_prompt: true} : {}),
 					...(keepContext ? {context_text: turn.context} : {}),
+					...(turn && !turn.contextIsPrompt && !keepContext ? {context_fingerprint: contextFingerprint(turn.context)} : {}),
 					...(turn?.subModel ? {sub_model: turn.subModel} : {}),
 					...(run.system ? {system: run.system} : {}),
 				},

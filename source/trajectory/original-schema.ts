@@ -119,6 +119,8 @@ export interface OriginalMetadata {
 		context_text?: SandboxContext;
 		/** The question was its own context, so context_text is not kept. */
 		context_is_prompt?: boolean;
+		/** A context too big to keep as context_text: its fingerprint (context-fingerprint.ts). */
+		context_fingerprint?: string;
 		sub_model?: string;
 		/** The user's instructions and/or replacement system prompt. */
 		system?: SystemPromptChoice;

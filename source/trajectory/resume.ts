@@ -19,12 +19,15 @@ export interface ResumeTurn {
 	context?: SandboxContext;
 	/** For a 'missing' context: its type and size as logged, when the log has them. */
 	contextInfo?: ContextInfo;
+	/** For a 'missing' context: its fingerprint (context-fingerprint.ts), in logs from 2026-12 on. */
+	contextFingerprint?: string;
 	blocks: ResumeBlock[];
 }
 
 interface Extra {
 	question?: string;
 	context?: ContextInfo;
+	context_fingerprint?: string;
 	context_text?: SandboxContext;
 	context_is_prompt?: boolean;
 	run_status?: string;
@@ -66,6 +69,7 @@ export function resumeTurns(logs: TrajectoryLog[]): ResumeTurn[] {
 			contextSource: source,
 			...(source === 'logged' ? {context: meta.context_text} : {}),
 			...(source === 'missing' && meta.context ? {contextInfo: meta.context} : {}),
+			...(source === 'missing' && meta.context_fingerprint ? {contextFingerprint: meta.context_fingerprint} : {}),
 			blocks,
 		};
 	});
@@ -75,10 +79,10 @@ export function resumeTurns(logs: TrajectoryLog[]): ResumeTurn[] {
  * the user, as lines without a final period. */
 export function missingContextNotes(summary: {missingContexts: number; unrestoredContexts: number}): string[] {
 	const notes: string[] = [];
-	if (summary.missingContexts) notes.push(`${summary.missingContexts} turn(s) had a context too big to log: their code was re-run against the context given now, which has the logged size`);
+	if (summary.missingContexts) notes.push(`${summary.missingContexts} turn(s) had a context too big to log: their code was re-run against the context given now, which matches the logged type, size and fingerprint`);
 	if (summary.unrestoredContexts)
 		notes.push(
-			`${summary.unrestoredContexts} turn(s) had a context too big to log, and none of the same type and size was given now: their code was not re-run, so the variables it made are missing (give the same context with -c or /context, then resume)`,
+			`${summary.unrestoredContexts} turn(s) had a context too big to log, and the context given now (if any) does not match its logged type, size and fingerprint: their code was not re-run, so the variables it made are missing (give the same context with -c or /context, then resume)`,
 		);
 	return notes;
 }

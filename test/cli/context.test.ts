@@ -144,10 +144,11 @@ describe('--context-format json', () => {
 		expect(second.stdout.trim()).toBe('list:3:2');
 	});
 
-	it('a context too big to log comes back from -c on --resume only when it has the logged size; else its code is not re-run and the user is told', async () => {
+	it('a context too big to log comes back from -c on --resume only when it matches the logged type, size and fingerprint; else its code is not re-run and the user is told', async () => {
 		// Over the 1,000,000 characters a log keeps (trajectory/jsonl-log.ts maxLoggedContextChars).
 		const big = `${'word '.repeat(250_001)}end`;
-		const root = tree({'big.txt': big, 'other.txt': `${big}!`});
+		// Another text of the same type and size: only the fingerprint tells them apart.
+		const root = tree({'big.txt': big, 'other.txt': `${big}!`, 'same-size.txt': `${'wore '.repeat(250_001)}end`});
 		const logDir = join(root, 'logs');
 		server.setResponder(
 			scripted({
@@ -165,11 +166,11 @@ describe('--context-format json', () => {
 		expect(same.stderr).toMatch(/1 turn\(s\) had a context too big to log: their code was re-run against the context given now/);
 
 		// Without it, or with another text, nothing stands in for it: no variable made from the question.
-		for (const args of [[], ['-c', 'other.txt']]) {
+		for (const args of [[], ['-c', 'other.txt'], ['-c', 'same-size.txt']]) {
 			const missing = await runCli([...model(), '--resume', ...args, '--log-dir', logDir, '-p', 'what was it?'], {cwd: root});
 			expect(missing.stdout.trim()).toBe('None:None');
 			// Every turn so far had that context (the resumed ones log into the same session).
-			expect(missing.stderr).toMatch(/\d turn\(s\) had a context too big to log, and none of the same type and size was given now: their code was not re-run/);
+			expect(missing.stderr).toMatch(/\d turn\(s\) had a context too big to log, and the context given now \(if any\) does not match its logged type, size and fingerprint: their code was not re-run/);
 			expect(missing.stderr).not.toMatch(/re-run against the context given now/);
 		}
 	});

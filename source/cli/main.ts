@@ -192,7 +192,7 @@ async function main(): Promise<number> {
 			get: () => settings.get(),
 			save(patch) {
 				if ('keepWarmMinutes' in patch) keepWarmSetHere = patch.keepWarmMinutes ?? 0;
-				settings.save(patch);
+				return settings.save(patch);
 			},
 			subscribe: (listener) => settings.subscribe(listener),
 		},

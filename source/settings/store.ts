@@ -15,7 +15,9 @@ export interface SettingsStore {
 	 * range or of the wrong type ignored), in one line. */
 	readonly notice?: string;
 	get(): Settings;
-	save(patch: Partial<Settings>): void;
+	/** Merges `patch` in and writes the file. Returns null when it was written, else why not, in a
+	 * few words (the change then holds for this session only). Never throws. */
+	save(patch: Partial<Settings>): string | null;
 	subscribe(fn: () => void): () => void;
 }
 
@@ -40,7 +42,7 @@ class MemoryBackedStore implements SettingsStore {
 		return this.#settings;
 	}
 
-	save(patch: Partial<Settings>): void {
+	save(patch: Partial<Settings>): string | null {
 		let base = this.#settings;
 		try {
 			const current = this.read?.();
@@ -49,12 +51,15 @@ class MemoryBackedStore implements SettingsStore {
 			// Unreadable now: merge into what we have.
 		}
 		this.#settings = mergeSettings(base, patch);
+		// An unwritable settings file must not break the session; the change holds in memory.
+		let problem: string | null = this.write ? null : `${this.path} could not be read at the start, so it is not written`;
 		try {
 			this.write?.(this.#settings);
-		} catch {
-			// An unwritable settings file must not break the session; the change holds in memory.
+		} catch (error) {
+			problem = `${this.path} could not be written (${(error instanceof Error ? error.message : String(error)).split('\n')[0]})`;
 		}
 		for (const fn of [...this.#listeners]) fn();
+		return problem;
 	}
 
 	subscribe(fn: () => void): () => void {

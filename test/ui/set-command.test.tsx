@@ -195,6 +195,21 @@ describe('reading a typed setting', () => {
 });
 
 describe('/set in the app', () => {
+	it('says when the settings file could not be written: the change holds for this session only', async () => {
+		// The folder the file goes in is a file now (a failure even for root), after the read at start.
+		fs.rmSync(path.join(dir, 'config'), {recursive: true, force: true});
+		fs.writeFileSync(path.join(dir, 'config'), 'not a folder');
+		start();
+		h.write('/set iterations 12\r');
+		const frame = await h.waitForFrame((f) => f.includes('iterations: 12 (not saved:'));
+		expect(frame).toContain('could not be');
+		expect(frame).toContain('ENOTDIR');
+		expect(frame).toContain('this session only; from the next question).');
+		expect(rlm.options.maxIterations).toBe(12);
+		h.write('/theme light\r');
+		await h.waitForFrame((f) => f.includes('Theme: light (not saved:'));
+	});
+
 	it('hands the value to the engine for the next question and saves it', async () => {
 		start();
 		h.write('/set iterations 12\r');

@@ -2,6 +2,7 @@
 // A URL with credentials in it (`http://user:pass@host`, `?key=...`) is used for this session
 // only: the user typed it to talk to that server now, but settings never hold a secret, and a
 // saved URL stripped of its credentials would fail on the next launch for no visible reason.
+import {savedWord} from './saved.js';
 import {BACKEND_NAMES, isBackendName, keyEnvOf, type BackendName} from '../../protocol/backends.js';
 import {looksSecret, redactSecrets} from '../../protocol/redact.js';
 import {backendTarget} from '../../settings/resolve.js';
@@ -49,9 +50,11 @@ async function setBackend(context: CommandContext, backend: BackendName, url?: s
 		return;
 	}
 	const sessionOnly = url !== undefined && looksSecret(url);
-	settings.save({backend, ...(url && backend !== 'demo' && !sessionOnly ? {baseURLs: {[backend]: url}} : {})});
+	const problem = settings.save({backend, ...(url && backend !== 'demo' && !sessionOnly ? {baseURLs: {[backend]: url}} : {})});
 	context.dispatch({type: 'config', config: {backend, model, baseURL}});
-	const saved = sessionOnly
+	const saved = problem !== null
+		? `(${savedWord(problem)})`
+		: sessionOnly
 		? `(the backend is saved; its URL carries credentials, so the URL is kept for this session only: for next time, give the key with ${keyEnvOf(backend, baseURL)} or -k)`
 		: '(saved)';
 	context.say('info', `Backend: ${backend}${baseURL ? ` at ${redactSecrets(baseURL)}` : ''} · model ${model} ${saved}.`);

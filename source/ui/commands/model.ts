@@ -1,5 +1,6 @@
 // /model [NAME]: the picker over the backend's list, or a name straight away (warned about when
 // the server does not list it; kept anyway: servers serve models they do not list).
+import {savedWord} from './saved.js';
 import {emptyInput} from '../state/line-input.js';
 import type {AppState, ModelPickerDialog} from '../state/types.js';
 import {firstLine} from '../engine-port.js';
@@ -56,9 +57,9 @@ function setModel(context: CommandContext, model: string): void {
 		context.say('error', `Could not switch the model: ${firstLine(error)}`);
 		return;
 	}
-	context.settings.save({models: {[backend]: model}});
+	const problem = context.settings.save({models: {[backend]: model}});
 	context.dispatch({type: 'config', config: {model}});
-	context.say('info', `Model: ${model} (from the next question; saved for ${backend}).`);
+	context.say('info', `Model: ${model} (from the next question; ${problem === null ? `saved for ${backend}` : savedWord(problem)}).`);
 }
 
 /** No warning when the list cannot be had, or the backend changed meanwhile. */

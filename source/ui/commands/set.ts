@@ -2,6 +2,7 @@
 // the next questions, saved to the settings file as gemini-cli's /settings saves (a launch flag
 // gives way to it). /set NAME alone, or /unset NAME, returns it to its default. /set alone (or
 // /settings) lists each value and where it came from.
+import {savedWord} from './saved.js';
 import {
 	defaultMeaning,
 	findRunSetting,
@@ -66,12 +67,12 @@ export function applySetting(context: CommandContext, key: RunSettingKey, value:
 		context.say('error', `${setting.name} not changed: ${firstLine(error)}`);
 		return;
 	}
-	context.settings.save({[key]: value});
+	const saved = savedWord(context.settings.save({[key]: value}));
 	const shown = formatRunSetting(setting, value ?? runSettingDefault(key));
 	const means = value === undefined ? defaultMeaning(key) : undefined;
 	// keep-warm acts when the app quits; every other setting from the next question.
 	const when = key === 'keepWarmMinutes' ? 'when the app quits' : 'from the next question';
-	context.say('info', value === undefined ? `${setting.name}: back to its default${defaultWords(shown, means)} (saved).` : `${setting.name}: ${shown} (saved; ${when}).`);
+	context.say('info', value === undefined ? `${setting.name}: back to its default${defaultWords(shown, means)} (${saved}).` : `${setting.name}: ${shown} (${saved}; ${when}).`);
 }
 
 /** Settings whose engine option has another name and unit: the settings file's seconds, the engine's ms. */

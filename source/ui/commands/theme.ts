@@ -1,4 +1,5 @@
 // /theme dark|light: colours for a dark or a light terminal; saved. /theme alone says which is in use.
+import {savedWord} from './saved.js';
 import {addChat} from '../state/updates.js';
 import {defineCommand} from './command.js';
 
@@ -17,7 +18,7 @@ export const themeCommand = defineCommand<'dark' | 'light' | 'show'>({
 			context.say('info', `Theme: ${context.settings.get().theme}. Change it with /theme dark or /theme light.`);
 			return;
 		}
-		context.settings.save({theme});
-		context.say('info', `Theme: ${theme} (saved).`);
+		const saved = savedWord(context.settings.save({theme}));
+		context.say('info', `Theme: ${theme} (${saved}).`);
 	},
 });

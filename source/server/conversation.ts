@@ -22,7 +22,8 @@ export function toConversation(messages: TextMessage[]): Conversation {
 		.join('\n\n');
 	const turns = messages.filter((m) => m.role === 'user' || m.role === 'assistant');
 	const last = turns.at(-1);
-	if (!last || last.role !== 'user') throw new ConversationError('The last message must be from the user.');
+	if (!last) throw new ConversationError('There is no message from the user.');
+	if (last.role !== 'user') throw new ConversationError('The last message must be from the user.');
 	const finalText = last.text;
 	if (!finalText.trim()) throw new ConversationError('The last user message is empty.');
 

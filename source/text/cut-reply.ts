@@ -7,19 +7,22 @@ interface CutWords {
 	mark: string;
 	/** The -e log's line, after '✂ '. */
 	line: string;
-	/** The detail view's sentence. */
+	/** The detail view's heading and sentence. */
+	heading: string;
 	detail: string;
 }
 
 const WORDS = {
-	length: {mark: '✂ cut at limit', line: 'cut at the output-token limit', detail: 'The reply reached the output-token limit: it is incomplete.'},
+	length: {mark: '✂ cut at limit', heading: 'Cut', line: 'cut at the output-token limit', detail: 'The reply reached the output-token limit: it is incomplete.'},
 	dropped: {
 		mark: '✂ stream dropped',
+		heading: 'Cut',
 		line: 'cut off: the server ended the stream before the reply was finished',
 		detail: 'The stream ended before the reply was finished (no finish reason; the server, a proxy or the request timeout ended it): it is incomplete.',
 	},
 	content_filter: {
 		mark: '✂ filtered',
+		heading: 'Filtered',
 		line: "stopped by the provider's content filter",
 		detail: "The provider's content filter stopped the reply (finish_reason content_filter, or Anthropic's stop_reason refusal): it is incomplete.",
 	},

@@ -29,5 +29,6 @@ export function hideUpstream(text: string, baseURL: string | undefined): string 
 		out = out.replace(new RegExp(`\\b[a-z][a-z0-9+.-]*://(?:[^\\s/@]*@)?${escape(host)}${after}(?:[^\\s"'<>)\\]]*[^\\s"'<>)\\].,:;!?])?`, 'gi'), UPSTREAM);
 		if (host.includes(':') || host.includes('.')) out = out.replace(new RegExp(`(?<![\\w.-])${escape(host)}${after}`, 'gi'), UPSTREAM);
 	}
-	return out;
+	// "the OpenAI-compatible server at http://..." reads "the OpenAI-compatible upstream server".
+	return out.replaceAll(`server at ${UPSTREAM}`, 'upstream server');
 }

@@ -152,7 +152,7 @@ function systemSections(node: RunNode): Array<[string, string]> {
 function cutLines(node: {finishReason?: string; promptTruncated?: {sentTokens: number; keptTokens: number}}): Array<[string, string]> {
 	const out: Array<[string, string]> = [];
 	const cut = cutReplyWords(node.finishReason);
-	if (cut) out.push(['Cut', cut.detail]);
+	if (cut) out.push([cut.heading, cut.detail]);
 	if (node.promptTruncated)
 		out.push(['Prompt cut', `The server kept ${formatCount(node.promptTruncated.keptTokens)} of about ${formatCount(node.promptTruncated.sentTokens)} prompt tokens.`]);
 	return out;

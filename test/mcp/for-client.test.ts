@@ -6,7 +6,7 @@ describe('clientFilter', () => {
 	const remote = clientFilter(['http://10.0.0.5:8000/v1', 'https://sub.example.com/v1'], '/srv/rlm/logs');
 	it('hides the root and sub-call upstreams, as serve does', () => {
 		expect(remote('Cannot reach the OpenAI-compatible server at http://10.0.0.5:8000/v1: connect ECONNREFUSED 10.0.0.5:8000.')).toBe(
-			'Cannot reach the OpenAI-compatible server at the upstream server: connect ECONNREFUSED the upstream server.',
+			'Cannot reach the OpenAI-compatible upstream server: connect ECONNREFUSED the upstream server.',
 		);
 		expect(remote('sub-call failed at https://sub.example.com/v1/chat/completions')).toBe('sub-call failed at the upstream server');
 	});

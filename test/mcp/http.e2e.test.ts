@@ -143,16 +143,17 @@ describe('rlm-tui mcp --http', () => {
 		expect(failed.isError).toBe(true);
 		const structured = failed.structuredContent as {status: string; error: string; trajectory_file: string};
 		expect(structured.status).toBe('failed');
-		expect(structured.error).toContain('the upstream server');
-		expect(told(failed)).toContain('the upstream server');
+		// "The OpenAI-compatible server at <URL> answered..." reads "The OpenAI-compatible upstream server answered...".
+		expect(structured.error).toContain('OpenAI-compatible upstream server answered');
+		expect(told(failed)).toContain('OpenAI-compatible upstream server answered');
 		expect(structured.trajectory_file).toMatch(/^rlm_[^/]+_mcp_[^/]+\.jsonl$/);
 		// The operator's log keeps the address.
 		expect(readFileSync(join(logDir, structured.trajectory_file), 'utf8')).toContain(upstream);
 
 		const runs = await client.callTool({name: 'rlm_runs', arguments: {}}, CallToolResultSchema, callOptions);
-		expect(told(runs)).toContain('the upstream server');
+		expect(told(runs)).toContain('OpenAI-compatible upstream server answered');
 		const full = await client.callTool({name: 'rlm_run', arguments: {run: structured.trajectory_file, detail: 'full'}}, CallToolResultSchema, callOptions);
-		expect(told(full)).toContain('the upstream server');
+		expect(told(full)).toContain('upstream server');
 		told(await client.readResource({uri: `rlm-tui://runs/${structured.trajectory_file}`}));
 		told(await client.callTool({name: 'rlm_run', arguments: {run: 'no-such-run'}}, CallToolResultSchema, callOptions));
 		await client.close();

@@ -10,6 +10,10 @@ describe('hideUpstream', () => {
 		expect(hideUpstream('at http://[redacted]@10.0.0.5:8000/v1: refused', base)).toBe(`at ${UPSTREAM}: refused`);
 		expect(hideUpstream('connect ECONNREFUSED 10.0.0.5:8000', base)).toBe(`connect ECONNREFUSED ${UPSTREAM}`);
 		expect(hideUpstream('getaddrinfo ENOTFOUND gpu-box.lan', 'http://gpu-box.lan:11434/v1')).toBe(`getaddrinfo ENOTFOUND ${UPSTREAM}`);
+		// Not "the server at the upstream server".
+		expect(hideUpstream('Cannot reach the OpenAI-compatible server at http://10.0.0.5:8000/v1: connection refused.', base)).toBe(
+			'Cannot reach the OpenAI-compatible upstream server: connection refused.',
+		);
 	});
 
 	it('leaves other hosts and ordinary text alone', () => {

@@ -18,6 +18,8 @@ export interface ResumeSummary {
 	/** Turns whose context was too big to log and is not the session's (there is none, or its type
 	 * or size differs): their code was not re-run, so what it made is missing. */
 	unrestoredContexts: number;
+	/** A context was given for the session (-c, /context) when it was resumed. */
+	contextGiven: boolean;
 	variables: VariableInfo[];
 }
 

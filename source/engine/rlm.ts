@@ -505,7 +505,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			this.#history = [];
 			// A context set for this session (e.g. -c FILE) wins over the logged ones afterwards.
 			const chosen = this.#context;
-			const summary: ResumeSummary = {turns: 0, blocks: 0, failedBlocks: 0, missingContexts: 0, unrestoredContexts: 0, variables: []};
+			const summary: ResumeSummary = {turns: 0, blocks: 0, failedBlocks: 0, missingContexts: 0, unrestoredContexts: 0, contextGiven: chosen !== undefined && chosen !== null, variables: []};
 			for (const turn of turns) {
 				let context: SandboxContext;
 				if (turn.contextSource === 'logged') {

@@ -77,12 +77,12 @@ export function resumeTurns(logs: TrajectoryLog[]): ResumeTurn[] {
 
 /** What a resume says about turns whose context was too big to log (empty when none was): for
  * the user, as lines without a final period. */
-export function missingContextNotes(summary: {missingContexts: number; unrestoredContexts: number}): string[] {
+export function missingContextNotes(summary: {missingContexts: number; unrestoredContexts: number; contextGiven: boolean}): string[] {
 	const notes: string[] = [];
 	if (summary.missingContexts) notes.push(`${summary.missingContexts} turn(s) had a context too big to log: their code was re-run against the context given now, which matches the logged type, size and fingerprint`);
 	if (summary.unrestoredContexts)
 		notes.push(
-			`${summary.unrestoredContexts} turn(s) had a context too big to log, and the context given now (if any) does not match its logged type, size and fingerprint: their code was not re-run, so the variables it made are missing (give the same context with -c or /context, then resume)`,
+			`${summary.unrestoredContexts} turn(s) had a context too big to log, and ${summary.contextGiven ? 'the context given now does not match its logged type, size and fingerprint' : 'no context was given now'}: their code was not re-run, so the variables it made are missing (give the same context with -c or /context, then resume)`,
 		);
 	return notes;
 }

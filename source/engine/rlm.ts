@@ -507,7 +507,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			const chosen = this.#context;
 			const summary: ResumeSummary = {turns: 0, blocks: 0, failedBlocks: 0, missingContexts: 0, unrestoredContexts: 0, contextGiven: chosen !== undefined && chosen !== null, variables: []};
 			for (const turn of turns) {
-				let context: SandboxContext;
+				let context: SandboxContext | undefined;
 				if (turn.contextSource === 'logged') {
 					context = turn.context!;
 					this.#context = context;
@@ -522,28 +522,26 @@ export class Rlm extends EventEmitter<RlmEvents> {
 				} else {
 					// Nothing to run its code against: any other text would give its variables wrong values.
 					summary.unrestoredContexts++;
-					if (turn.answer !== null) this.#history.push({question: turn.question, answer: turn.answer});
-					summary.turns++;
-					this.#turns++;
-					continue;
 				}
-				if (this.#contextLoaded !== context) {
-					await sandbox.setContext(context);
-					this.#contextLoaded = context;
-				}
-				await sandbox.beginTurn(this.#history);
-				this.#contextCount++;
-				await giveHostTools(sandbox, this.#options.tools);
-				for (const block of turn.blocks) {
-					const recorded = [...block.responses];
-					const result = await sandbox.run(block.code, {
-						onCall: async (request) => request.prompts.map(() => recorded.shift() ?? 'Error: no recorded answer for this sub-call'),
-						// Host tools are not run again (they may act on the world): their logged results are replayed.
-						onTool: async (request) => recordedToolOutcome(request.name, recorded.shift()),
-					});
-					summary.blocks++;
-					if (!result.ok) summary.failedBlocks++;
-					summary.variables = result.variables;
+				if (context !== undefined) {
+					if (this.#contextLoaded !== context) {
+						await sandbox.setContext(context);
+						this.#contextLoaded = context;
+					}
+					await sandbox.beginTurn(this.#history);
+					this.#contextCount++;
+					await giveHostTools(sandbox, this.#options.tools);
+					for (const block of turn.blocks) {
+						const recorded = [...block.responses];
+						const result = await sandbox.run(block.code, {
+							onCall: async (request) => request.prompts.map(() => recorded.shift() ?? 'Error: no recorded answer for this sub-call'),
+							// Host tools are not run again (they may act on the world): their logged results are replayed.
+							onTool: async (request) => recordedToolOutcome(request.name, recorded.shift()),
+						});
+						summary.blocks++;
+						if (!result.ok) summary.failedBlocks++;
+						summary.variables = result.variables;
+					}
 				}
 				if (turn.answer !== null) this.#history.push({question: turn.question, answer: turn.answer});
 				summary.turns++;

@@ -15,7 +15,7 @@ import {callModel} from './model-call.js';
 import {promptBudgetChars, REPLY_RESERVE_TOKENS, subModelWindow} from './windows.js';
 import {cutPromptMarker, cutReplyMarker, GENERIC_WINDOW_ADVICE, promptTruncatedMessage, promptTruncation} from './truncation.js';
 import {formatCount} from '../protocol/numbers.js';
-import {hideUpstream} from '../text/upstream-address.js';
+import {hideUpstreams} from '../text/upstream-address.js';
 
 export interface CallSite {
 	runId: string;
@@ -103,7 +103,7 @@ interface CallOutcome {
 
 /** `text` without the address of the root's or the sub-calls' server (text/upstream-address.ts). */
 function withoutUpstreams(engine: EngineContext, text: string): string {
-	return [engine.backend.baseURL, engine.sub?.backend.baseURL].reduce<string>((out, baseURL) => hideUpstream(out, baseURL), text);
+	return hideUpstreams(text, [engine.backend.baseURL, engine.sub?.backend.baseURL]);
 }
 
 /** A batched call's size for each slot's call.start (see the event's batchSize). */

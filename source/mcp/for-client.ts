@@ -5,7 +5,7 @@
 // error or notification can forget it; the trajectory files and stderr keep it all for the operator.
 import {sep} from 'node:path';
 import type {Transport} from '@modelcontextprotocol/sdk/shared/transport.js';
-import {hideUpstream} from '../text/upstream-address.js';
+import {hideUpstreams} from '../text/upstream-address.js';
 
 /** Where the server's logs are, in words, for a client that is not told the path. */
 export const LOG_FOLDER = 'the server\'s log folder';
@@ -21,10 +21,8 @@ export function clientFilter(upstreams: ReadonlyArray<string | undefined>, logDi
 	const inFolder = folder ? new RegExp(`${escape(folder + sep)}(?=[^\\s"'<>]+)`, 'g') : undefined;
 	const bare = folder ? new RegExp(`${escape(folder)}(?![\\w.-])`, 'g') : undefined;
 	return (text) => {
-		let out = text;
-		for (const upstream of upstreams) out = hideUpstream(out, upstream);
-		if (inFolder && bare) out = out.replace(inFolder, '').replace(bare, LOG_FOLDER);
-		return out;
+		const out = hideUpstreams(text, upstreams);
+		return inFolder && bare ? out.replace(inFolder, '').replace(bare, LOG_FOLDER) : out;
 	};
 }
 

@@ -8,7 +8,7 @@ import type {RunStatus} from '../protocol/events.js';
 import {parseLogFileName} from '../trajectory/log-names.js';
 import {logToEvents} from '../trajectory/log-to-events.js';
 import {LogReadError, readTrajectoryLog, type TrajectoryLog} from '../trajectory/read-log.js';
-import {hideUpstream} from '../text/upstream-address.js';
+import {hideUpstreams} from '../text/upstream-address.js';
 import {filtered} from './for-client.js';
 import {findRun, getNode, reduceAll, toNested, type RunNode, type TrajectoryState} from '../trajectory/tree.js';
 
@@ -148,7 +148,7 @@ export function loggedSummary(file: string, run: LoggedRun = readLoggedRun(file)
 function loggedUpstreamsHidden<T>(run: LoggedRun, value: T): T {
 	const {metadata} = run.log;
 	const urls = [metadata.backend_kwargs['base_url'], metadata.rlm_tui?.sub_base_url].filter((url): url is string => typeof url === 'string' && url !== '');
-	return urls.length ? filtered(value, (text) => urls.reduce((out, url) => hideUpstream(out, url), text)) : value;
+	return urls.length ? filtered(value, (text) => hideUpstreams(text, urls)) : value;
 }
 
 /**

@@ -32,3 +32,8 @@ export function hideUpstream(text: string, baseURL: string | undefined): string 
 	// "the OpenAI-compatible server at http://..." reads "the OpenAI-compatible upstream server".
 	return out.replaceAll(`server at ${UPSTREAM}`, 'upstream server');
 }
+
+/** `text` without any of the upstreams at `baseURLs` (hideUpstream for each; absent ones are skipped). */
+export function hideUpstreams(text: string, baseURLs: ReadonlyArray<string | undefined>): string {
+	return baseURLs.reduce<string>((out, baseURL) => hideUpstream(out, baseURL), text);
+}

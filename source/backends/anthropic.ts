@@ -293,7 +293,7 @@ export class AnthropicBackend implements Backend {
 
 	async listModels(signal?: AbortSignal): Promise<string[]> {
 		const client = await this.client;
-		return listModelIds(client.models.list({}, {signal}), signal, this.context({signal}));
+		return listModelIds((bounded) => client.models.list({}, {signal: bounded}), signal, this.context({signal}));
 	}
 
 	/** The model catalog's window for `model` (the Messages API does not report one). */

@@ -214,18 +214,21 @@ export function toBackendError(error: unknown, context: ErrorContext): BackendEr
 	return converted;
 }
 
+/** The request took longer than context.timeoutMs (each try). */
+function timedOutError(context: ErrorContext): BackendError {
+	const tries = (context.maxRetries ?? 0) > 0 ? ` (each of ${context.maxRetries! + 1} tries)` : '';
+	const seconds = context.timeoutMs === undefined ? '' : ` after ${formatSeconds(context.timeoutMs)}${tries}`;
+	return new BackendError(
+		`Timed out${seconds} waiting for ${labelOf(context)} at ${context.baseURL}. The server may be overloaded or the model still loading: raise --request-timeout (seconds; requestTimeoutMs in the library), or try again.`,
+		'timeout',
+	);
+}
+
 function describeError(error: unknown, context: ErrorContext): BackendError {
 	if (context.signal?.aborted || isUserAbort(error)) return abortedError();
 
 	const at = context.baseURL;
-	if (isTimeout(error)) {
-		const tries = (context.maxRetries ?? 0) > 0 ? ` (each of ${context.maxRetries! + 1} tries)` : '';
-		const seconds = context.timeoutMs === undefined ? '' : ` after ${formatSeconds(context.timeoutMs)}${tries}`;
-		return new BackendError(
-			`Timed out${seconds} waiting for ${labelOf(context)} at ${at}. The server may be overloaded or the model still loading: raise --request-timeout (seconds; requestTimeoutMs in the library), or try again.`,
-			'timeout',
-		);
-	}
+	if (isTimeout(error)) return timedOutError(context);
 
 	const status = statusOf(error);
 	if (status === undefined) {
@@ -309,11 +312,16 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefine
 
 /** Model ids from an SDK's paginated list: abortable, failures as one-line BackendErrors. */
 export async function listModelIds(
-	pages: AsyncIterable<{id: string}> & {withResponse?: () => Promise<{response: Response}>},
+	open: (signal: AbortSignal | undefined) => AsyncIterable<{id: string}> & {withResponse?: () => Promise<{response: Response}>},
 	signal: AbortSignal | undefined,
 	context: ErrorContext,
 ): Promise<string[]> {
+	// The SDK's own timeout ends when the headers come: the whole list (its body, further pages) gets
+	// the request timeout too, or a server that sends headers and then holds the body holds the start.
+	const deadline = context.timeoutMs === undefined ? undefined : AbortSignal.timeout(context.timeoutMs);
+	const bounded = deadline && signal ? AbortSignal.any([signal, deadline]) : (deadline ?? signal);
 	try {
+		const pages = open(bounded);
 		const collect = async (): Promise<string[]> => {
 			// A web page where the model list should be (a wrong URL) is an error, not an empty list.
 			if (pages.withResponse) throwIfNotAReply((await pages.withResponse()).response, context);
@@ -321,8 +329,9 @@ export async function listModelIds(
 			for await (const model of pages) ids.push(model.id);
 			return ids;
 		};
-		return await raceAbort(collect(), signal);
+		return await raceAbort(collect(), bounded);
 	} catch (error) {
+		if (deadline?.aborted && !signal?.aborted) throw timedOutError(context);
 		throw toBackendError(error, context);
 	}
 }

@@ -336,7 +336,7 @@ export class OpenAIBackend implements Backend {
 
 	async listModels(signal?: AbortSignal): Promise<string[]> {
 		const client = await raceAbort(this.client, signal);
-		return listModelIds(client.models.list({signal}), signal, this.context({signal}));
+		return listModelIds((bounded) => client.models.list({signal: bounded}), signal, this.context({signal}));
 	}
 
 	/**
@@ -352,8 +352,10 @@ export class OpenAIBackend implements Backend {
 		if (confirmed !== undefined) return confirmed ?? catalog;
 		let probe = this.probing.get(model);
 		if (!probe) {
+			// The SDK's timeout ends when the headers come; the signal bounds the body too (a server or
+			// proxy that sends headers and then holds the body would hold the run's start).
 			const request = async (method: 'get' | 'post', url: string, body?: Record<string, unknown>) =>
-				(await this.client)[method](url, {...(body ? {body} : {}), maxRetries: 0, timeout: PROBE_TIMEOUT_MS}) as Promise<unknown>;
+				(await this.client)[method](url, {...(body ? {body} : {}), maxRetries: 0, timeout: PROBE_TIMEOUT_MS, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS)}) as Promise<unknown>;
 			probe = probeWindow(request, this.baseURL, model, this.server).then((found) => {
 				if (found.server) this.server = found.server;
 				// A server of no known kind will not tell later either; Ollama and LM Studio will once the model is loaded.

@@ -36,7 +36,7 @@ import {
 	type BlockFeedback,
 } from './prompts.js';
 import {bridgeHandler} from './sub-calls.js';
-import {promptBudgetChars, REPLY_RESERVE_TOKENS, subModelWindow, windowOf} from './windows.js';
+import {promptBudgetChars, REPLY_RESERVE_TOKENS, rootWindow, subModelWindow} from './windows.js';
 import {cutReplyNote, cutReplyNotice, GENERIC_WINDOW_ADVICE, promptTruncatedMessage, promptTruncation} from './truncation.js';
 import type {CompletionResult, IterationRecord} from './types.js';
 import {formatCount} from '../protocol/numbers.js';
@@ -197,7 +197,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 	/** Warns once when the root's own prompt no longer fits its model's window (the server would cut it). */
 	const checkRootWindow = async () => {
 		const sent = estimateMessagesTokens(messages);
-		const window = await windowOf(engine, model, signal);
+		const window = await rootWindow(engine, model, signal);
 		if (!window.known || sent + REPLY_RESERVE_TOKENS <= window.tokens || !engine.once(`prompt_over_window ${runId}`)) return;
 		const advice = engine.backend.windowAdvice?.(model) ?? GENERIC_WINDOW_ADVICE;
 		engine.emit({
@@ -216,9 +216,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 	const compactIfNeeded = async (iteration: number, callSignal: AbortSignal | undefined, last: boolean) => {
 		if (!engine.options.compaction) return;
 		await syncFullHistory(callSignal);
-		const window = engine.options.contextWindow
-			? {tokens: engine.options.contextWindow, source: 'contextWindow', known: true}
-			: await windowOf(engine, model, callSignal);
+		const window = await rootWindow(engine, model, callSignal);
 		if (!window.known) return;
 		const limit = compactionLimit(window.tokens);
 		if (estimateMessagesTokens(messages) <= limit) return;

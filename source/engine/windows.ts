@@ -21,6 +21,13 @@ export async function windowOf(engine: EngineContext, model: string, signal?: Ab
 	return {tokens: DEFAULT_CONTEXT_TOKENS, source: 'a guess: the server did not say', known: false};
 }
 
+/** The run's own model's window: the contextWindow option when set (the server is not asked), else windowOf. */
+export async function rootWindow(engine: EngineContext, model: string, signal?: AbortSignal): Promise<KnownWindow> {
+	const set = engine.options.contextWindow;
+	if (set) return {tokens: set, source: 'contextWindow', known: true};
+	return windowOf(engine, model, signal);
+}
+
 /** The sub-model's window: the option when set, else windowOf. */
 export async function subModelWindow(engine: EngineContext, model: string, signal?: AbortSignal): Promise<KnownWindow> {
 	const set = engine.options.subModelContextTokens;

@@ -98,4 +98,16 @@ describe('learning a model’s window from its server', () => {
 		expect(await backend.contextWindow!('gpt-4o')).toEqual({tokens: 128_000, source: 'the model catalog'});
 		expect(seen).toEqual([]);
 	});
+
+	it('a server that sends the headers and then holds the body: the probes and the model list give up', async () => {
+		const server = await startFakeLlmServer({models: ['mystery']});
+		servers.push(server);
+		server.stallMetadata = true;
+		const backend = new OpenAIBackend({baseURL: server.openaiBaseURL, maxRetries: 0, timeoutMs: 1000});
+		// The probes' own limit (3 s) ends them: nothing is known, and the question goes on.
+		expect(await backend.contextWindow('mystery')).toBeUndefined();
+		expect(server.paths).toContain('GET /props');
+		// The model list gets the request timeout for its body too, and says so.
+		await expect(backend.listModels()).rejects.toThrow(/Timed out after 1s waiting for .* at http:\/\/127\.0\.0\.1:\d+\/v1\. .*--request-timeout/);
+	});
 });

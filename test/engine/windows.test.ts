@@ -11,16 +11,16 @@ afterAll(async () => {
 	await Promise.all(servers.map((server) => server.close()));
 });
 
-async function run(flavor: ServerFlavor, windows: Record<string, FakeModelWindow>, script: Script, question = 'q', subModel?: string) {
+async function run(flavor: ServerFlavor, windows: Record<string, FakeModelWindow>, script: Script, question = 'q', subModel?: string, options: {contextWindow?: number; subModelContextTokens?: number} = {}) {
 	const server = await startFakeLlmServer({flavor, windows, models: Object.keys(windows)});
 	servers.push(server);
 	server.setResponder(scripted(script));
-	const rlm = new Rlm({model: Object.keys(windows)[0]!, backend: 'openai', baseURL: server.openaiBaseURL, maxIterations: 3, logDir: false, ...(subModel ? {subModel} : {})});
+	const rlm = new Rlm({model: Object.keys(windows)[0]!, backend: 'openai', baseURL: server.openaiBaseURL, maxIterations: 3, logDir: false, ...(subModel ? {subModel} : {}), ...options});
 	const events: RlmEvent[] = [];
 	rlm.on('event', (event) => events.push(event));
 	try {
 		const result = await rlm.completion(question, {context: 'the context'});
-		return {result, events, roots: rootRequests(server.requests), subs: subRequests(server.requests)};
+		return {result, events, roots: rootRequests(server.requests), subs: subRequests(server.requests), paths: server.paths};
 	} finally {
 		await rlm.dispose();
 	}
@@ -51,5 +51,19 @@ describe('the root’s own window', () => {
 		expect(over).toHaveLength(1);
 		expect(over[0]!.level).toBe('warn');
 		expect(over[0]!.message).toMatch(/over the 1,024-token window of qwen2\.5:0\.5b \(Ollama num_ctx\): the server will cut or refuse it\. Give Ollama a larger window: restart it with OLLAMA_CONTEXT_LENGTH=32768/);
+	});
+
+	it('a window given (contextWindow) is used as it is: the server is not asked', async () => {
+		const {events, paths} = await run(
+			'ollama',
+			{'qwen2.5:0.5b': {numCtx: 100_000}},
+			{root: ({turn}) => (turn === 0 ? repl('print("a")') : repl('llm_output("done")'))},
+			'Why? '.repeat(700),
+			undefined,
+			{contextWindow: 1024, subModelContextTokens: 100_000},
+		);
+		const over = of(events, 'notice').filter((notice) => notice.code === 'prompt_over_window');
+		expect(over.map((notice) => notice.message)).toEqual([expect.stringMatching(/over the 1,024-token window of qwen2\.5:0\.5b \(contextWindow\)/)]);
+		expect(paths.filter((path) => !path.startsWith('POST /v1/chat/completions'))).toEqual([]);
 	});
 });

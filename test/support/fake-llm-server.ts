@@ -205,6 +205,8 @@ export interface FakeLlmServer {
 	anthropicBaseURL: string;
 	/** Every chat request received, in order. */
 	requests: FakeRequest[];
+	/** Every request's method and path ('GET /v1/models'), chat requests included, in order. */
+	paths: string[];
 	/** What GET /v1/models lists (mutable). */
 	models: string[];
 	/** Per-model context windows the flavor's endpoints report and enforce (mutable). */
@@ -213,6 +215,9 @@ export interface FakeLlmServer {
 	loaded: Set<string>;
 	/** When set, GET /v1/models answers 200 with this HTML instead of the list (a web UI at the URL). */
 	modelsPage: string | undefined;
+	/** When true, every request but a chat request gets 200 headers and then nothing: a proxy or a
+	 * busy server that holds the body of /v1/models, /props, /api/show... (mutable). */
+	stallMetadata: boolean;
 	setResponder(responder: FakeResponder): void;
 	/** Number of requests whose connection the client closed before the reply ended. */
 	readonly aborted: number;
@@ -249,6 +254,7 @@ export async function startFakeLlmServer(
 	let closing = false;
 	let sequence = 0;
 	const requests: FakeRequest[] = [];
+	const paths: string[] = [];
 	const models = options.models ? [...options.models] : [...DEFAULT_MODELS];
 	const open = new Set<ServerResponse>();
 
@@ -272,7 +278,14 @@ export async function startFakeLlmServer(
 		const raw = await readBody(req);
 		const headers = flattenHeaders(req);
 		const isAnthropicClient = 'anthropic-version' in headers || 'x-api-key' in headers;
+		paths.push(`${req.method ?? 'GET'} ${path}`);
+		const isChat = req.method === 'POST' && (path === '/v1/chat/completions' || path === '/v1/messages');
 
+		if (fake.stallMetadata && !isChat) {
+			res.writeHead(200, {'content-type': 'application/json'});
+			res.flushHeaders();
+			return;
+		}
 		if (req.method === 'GET' && path === '/v1/models') {
 			if (fake.modelsPage !== undefined) {
 				res.writeHead(200, {'content-type': 'text/html; charset=utf-8'});
@@ -300,7 +313,7 @@ export async function startFakeLlmServer(
 				return;
 			}
 		}
-		if (req.method === 'POST' && (path === '/v1/chat/completions' || path === '/v1/messages')) {
+		if (isChat) {
 			const api = path === '/v1/messages' ? 'anthropic' : 'openai';
 			let body: unknown;
 			try {
@@ -431,10 +444,12 @@ export async function startFakeLlmServer(
 		openaiBaseURL: `${url}/v1`,
 		anthropicBaseURL: url,
 		requests,
+		paths,
 		models,
 		windows,
 		loaded,
 		modelsPage: undefined,
+		stallMetadata: false,
 		setResponder(next) {
 			responder = next;
 		},

@@ -38,13 +38,25 @@ export async function contextFromFlags(flags: ContextFlags, stderr: NodeJS.Writa
 		...(format ? {format: format as ContextFormat} : {}),
 		...(flags.maxContextBytes !== undefined ? {maxBytes: parseByteSize(flags.maxContextBytes)} : {}),
 	};
-	const specs = flags.contextFile ?? [];
-	const fromStdin = specs.includes('-');
+	let specs = flags.contextFile ?? [];
+	let fromStdin = specs.includes('-');
 	if (fromStdin && stdin.isTTY) throw new UsageError('-c - reads the context from stdin, but stdin is a terminal: pipe it in, e.g. cat notes.txt | rlm-tui -c - -p "..."');
 	if (fromStdin && !flags.prompt?.trim()) throw new UsageError('-c - takes the context from stdin, so the question goes in -p "..."');
 	if (specs.length === 0) return {options, fromStdin};
+	let read = () => readStdin({optional: false, stdin});
+	// Text piped in beside -c and -p is context too, as `-c -` takes it: never dropped without a word.
+	// Read as when it is the only context: a silent open socket is passed over (see stdin.ts).
+	if (!fromStdin && !stdin.isTTY && flags.prompt?.trim()) {
+		const piped = await readStdin({optional: true, stdin, onSilent: (message) => tell(stderr, `rlm-tui: note: ${message}`)});
+		if (piped?.trim()) {
+			specs = [...specs, '-'];
+			fromStdin = true;
+			read = async () => piped;
+			tell(stderr, 'rlm-tui: note: the piped stdin is in the context too, as "stdin" (as -c - takes it; give </dev/null to leave it out)');
+		}
+	}
 	const {loadContext} = await import('../context/load.js');
-	const loaded = await loadContext(specs, {...options, readStdin: () => readStdin({optional: false, stdin})});
+	const loaded = await loadContext(specs, {...options, readStdin: read});
 	const skipped = skippedLine(loaded.skipped);
 	if (skipped) tell(stderr, `rlm-tui: context: ${skipped}`);
 	return {loaded, options, fromStdin};

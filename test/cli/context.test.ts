@@ -97,6 +97,17 @@ describe('-c with folders, globs and stdin', () => {
 		expectOneLine((await runCli([...model(), '-c', '-'], {input: 'text'})).stderr, /-c - takes the context from stdin, so the question goes in -p/);
 		expectOneLine((await runCli([...model(), '-c', '-', '-p', 'q'], {input: ''})).stderr, /nothing came/);
 	});
+
+	it('text piped in beside -c FILE and -p is in the context too, as "stdin", with a note; nothing piped changes nothing', async () => {
+		const root = tree({'notes.txt': 'from the file'});
+		server.setResponder(answerWith('json.dumps(context if isinstance(context, dict) else {"str": context}, sort_keys=True)'));
+		const both = await runCli([...model(), '-c', 'notes.txt', '-p', 'q'], {cwd: root, input: 'from the pipe\n'});
+		expect(JSON.parse(both.stdout)).toEqual({'notes.txt': 'from the file', stdin: 'from the pipe\n'});
+		expectOneLine(both.stderr, /note: the piped stdin is in the context too, as "stdin"/);
+		const none = await runCli([...model(), '-c', 'notes.txt', '-p', 'q'], {cwd: root, input: ''});
+		expect(JSON.parse(none.stdout)).toEqual({str: 'from the file'});
+		expect(none.stderr).toBe('');
+	});
 });
 
 describe('--context-format json', () => {

@@ -192,14 +192,16 @@ export class OpenAIBackend implements Backend {
 	/**
 	 * Sends `body` through `send`. A 400 (or 422) that names an optional parameter is retried without
 	 * it (or under its other name), and the server's refusal is remembered for this base URL and model;
-	 * the first time it is learned, a notice for the user goes into `notices`.
+	 * the first time it is learned, a notice for the user goes into `notices`: a warning when what is
+	 * dropped is a value the caller set (a temperature the user gave is not applied).
 	 */
 	private async sendAdapting<T>(
-		model: string,
+		options: StreamOptions,
 		body: ChatCompletionCreateParams,
 		send: (body: ChatCompletionCreateParams) => Promise<T>,
 		notices: StreamChunk[],
 	): Promise<T> {
+		const {model} = options;
 		let current = this.memory.apply(this.baseURL, model, body);
 		const tried = new Set<string>();
 		for (;;) {
@@ -216,7 +218,8 @@ export class OpenAIBackend implements Backend {
 				tried.add(adjustment.param);
 				if (adjustment.replacement) tried.add(adjustment.replacement);
 				if (this.memory.learn(this.baseURL, model, adjustment)) {
-					notices.push({type: 'notice', code: 'param_dropped', message: adjustmentNotice(model, this.baseURL, adjustment)});
+					const userValueLost = adjustment.param === 'temperature' && options.temperature !== undefined && !adjustment.replacement;
+					notices.push({type: 'notice', code: 'param_dropped', message: adjustmentNotice(model, this.baseURL, adjustment), ...(userValueLost ? {level: 'warn' as const} : {})});
 				}
 				const next = this.memory.apply(this.baseURL, model, body);
 				// A refusal the memory cannot act on (already applied) would loop: give up.
@@ -244,7 +247,7 @@ export class OpenAIBackend implements Backend {
 			const notices: StreamChunk[] = [];
 			const {data: stream, response: raw} = await raceAbort(
 				this.sendAdapting(
-					options.model,
+					options,
 					{...this.params(messages, options), stream: true, stream_options: {include_usage: true}},
 					async (body) => (await this.client).chat.completions.create({...body, stream: true}, {signal}).withResponse(),
 					notices,
@@ -307,7 +310,7 @@ export class OpenAIBackend implements Backend {
 			if (signal?.aborted) throw toBackendError(undefined, context);
 			const {data: response, response: raw} = await raceAbort(
 				this.sendAdapting(
-					options.model,
+					options,
 					{...this.params(messages, options), stream: false},
 					async (body) => (await this.client).chat.completions.create({...body, stream: false}, {signal}).withResponse(),
 					[],

@@ -24,7 +24,8 @@ export interface StreamOptions {
 export type StreamChunk =
 	| {type: 'text'; text: string}
 	| {type: 'reasoning'; text: string}
-	| {type: 'notice'; code: NoticeCode; message: string}
+	/** `level` 'warn': something the user asked for is not done (a temperature they set, dropped). */
+	| {type: 'notice'; code: NoticeCode; message: string; level?: 'warn'}
 	/** `stalledMs`: the reply is 'dropped' because no part of it came for this long, the request
 	 * timeout (BackendConfig.timeoutMs), so the client ended it: not the server. */
 	| {type: 'usage'; usage: Usage; finishReason: FinishReason; stalledMs?: number};

@@ -28,7 +28,7 @@ export interface ModelCallHandlers {
 	 * out to be thinking (a lone `</think>` arrived): take it out of the answer shown. */
 	onReasoning?(text: string, movedFromText: boolean): void;
 	/** Told what the backend reports about the request (a refused parameter, a retry). */
-	onNotice?(notice: {code: NoticeCode; message: string}): void;
+	onNotice?(notice: {code: NoticeCode; message: string; level: 'info' | 'warn'}): void;
 }
 
 export async function callModel(
@@ -65,7 +65,7 @@ export async function callModel(
 				reasoningInText = true;
 				handlers.onReasoning?.(chunk.text, true);
 			} else if (chunk.type === 'notice') {
-				handlers.onNotice?.({code: chunk.code, message: chunk.message});
+				handlers.onNotice?.({code: chunk.code, message: chunk.message, level: chunk.level ?? 'info'});
 			} else if (chunk.type === 'usage') {
 				({usage, finishReason, stalledMs} = chunk);
 			}

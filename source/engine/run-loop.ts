@@ -295,7 +295,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 					onText: (text) => engine.emit({type: 'llm.delta', runId, iteration, text}),
 					onReasoning: (text, moved) =>
 						engine.emit({type: 'llm.reasoning', runId, iteration, text, ...(moved ? {movedFromReply: true} : {})}),
-					onNotice: (notice) => engine.emit({type: 'notice', runId, level: 'info', ...notice}),
+					onNotice: (notice) => engine.emit({type: 'notice', runId, ...notice}),
 				},
 			);
 			addToRun(result.usage);

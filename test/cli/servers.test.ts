@@ -40,6 +40,17 @@ describe('parameters', () => {
 		// One refusal, then the root and the sub-call go out without it.
 		expect(server.requests.filter((request) => hasTemperature(request.body))).toHaveLength(1);
 	});
+
+	it('a temperature the user gave and the server refused is a warning on stderr without -e; our default is not', async () => {
+		const answer = scripted({root: () => repl('llm_output("fine")')});
+		server.setResponder((request) => (hasTemperature(request.body) ? parameterRejection('temperature', 'openai') : answer(request)));
+		const given = await runCli(['-u', server.openaiBaseURL, '-m', 'picky-given', '-t', '0.2', '-p', 'q']);
+		expect(given.stdout.trim()).toBe('fine');
+		expect(given.stderr.trim()).toMatch(/^rlm-tui: warning: picky-given at \S+ does not take temperature: sent without it for the rest of this session\.$/);
+		const defaulted = await runCli(['-u', server.openaiBaseURL, '-m', 'picky-default', '-p', 'q']);
+		expect(defaulted.stdout.trim()).toBe('fine');
+		expect(defaulted.stderr).toBe('');
+	});
 });
 
 describe('truncation is never silent', () => {

@@ -4,11 +4,12 @@
 // whole buffer on every chunk. Here a message over the limit is skipped as it streams past and its
 // request answered with an error; the messages after it are read as usual. The other way, a reply
 // too large for the client (the SDK's client closes the connection, and so ends this server, at
-// 10 MiB) is replaced by an error saying so.
+// 10 MiB) is replaced by an error saying so. A line that is not JSON, or not a JSON-RPC message, is
+// answered with JSON-RPC's own error (-32700, -32600) and logged in one line.
 import type {Readable, Writable} from 'node:stream';
 import type {Transport} from '@modelcontextprotocol/sdk/shared/transport.js';
-import {deserializeMessage, serializeMessage} from '@modelcontextprotocol/sdk/shared/stdio.js';
-import {ErrorCode, type JSONRPCMessage} from '@modelcontextprotocol/sdk/types.js';
+import {serializeMessage} from '@modelcontextprotocol/sdk/shared/stdio.js';
+import {ErrorCode, JSONRPCMessageSchema, type JSONRPCMessage} from '@modelcontextprotocol/sdk/types.js';
 import {MessageFields} from './message-fields.js';
 
 const NEWLINE = 0x0a;
@@ -114,14 +115,30 @@ export class LineStdioTransport implements Transport {
 		this.#parts = [];
 		this.#size = 0;
 		if (!line.trim()) return;
-		let message: JSONRPCMessage;
+		let value: unknown;
 		try {
-			message = deserializeMessage(line);
+			value = JSON.parse(line);
 		} catch (error) {
-			this.onerror?.(error as Error);
+			this.#answerInvalid(null, ErrorCode.ParseError, `Parse error: a line that is not JSON (${(error as Error).message.split('\n')[0]}).`);
 			return;
 		}
-		this.onmessage?.(message);
+		const parsed = JSONRPCMessageSchema.safeParse(value);
+		if (!parsed.success) {
+			const record = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+			const id = typeof record?.['id'] === 'string' || typeof record?.['id'] === 'number' ? record['id'] : null;
+			const what = Array.isArray(value) ? 'a batch (an array), which MCP does not take' : 'not a JSON-RPC 2.0 message (it needs "jsonrpc": "2.0" and a string "method", or an "id" with a "result" or an "error")';
+			this.#answerInvalid(id, ErrorCode.InvalidRequest, `Invalid Request: ${what}.`);
+			return;
+		}
+		this.onmessage?.(parsed.data);
+	}
+
+	/** JSON-RPC 2.0's answer to a line that is not a message (id null when it has none); one line for the log. */
+	#answerInvalid(id: string | number | null, code: ErrorCode, message: string): void {
+		this.onerror?.(new Error(`Skipped a line: ${message}`));
+		// JSON-RPC 2.0 (section 5) answers a parse error or an invalid request with id null when it cannot tell the id.
+		const reply = {jsonrpc: '2.0', id, error: {code, message}} as unknown as JSONRPCMessage;
+		this.send(reply).catch((error: unknown) => this.onerror?.(error as Error));
 	}
 
 	/** What is sent instead of a reply over the limit: a tool error for a tool's result, else a

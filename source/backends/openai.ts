@@ -76,8 +76,10 @@ export function isOfficialOpenAI(url: string): boolean {
 	return host === 'api.openai.com';
 }
 
-/** An OpenAI `finish_reason` in our words (null or absent: the stream ended without saying). */
-export function finishReasonOf(reason: string | null | undefined): FinishReason {
+/** An OpenAI `finish_reason` in our words (null or absent: the stream ended without saying).
+ * `refused`: the reply carried a `refusal` (it comes with `finish_reason: "stop"`), so it is one. */
+export function finishReasonOf(reason: string | null | undefined, refused = false): FinishReason {
+	if (refused && (reason === 'stop' || reason === null || reason === undefined)) return 'refusal';
 	if (reason === 'stop') return 'stop';
 	if (reason === 'length') return 'length';
 	// OpenAI and Azure OpenAI: the output filter stopped the reply (its content may be partial or null).
@@ -237,6 +239,9 @@ export class OpenAIBackend implements Backend {
 		const {signal} = options;
 		const context = this.context(options);
 		let output = '';
+		/** The answer text alone (output is reasoning and answer). */
+		let answer = '';
+		let refused = false;
 		let serverUsage: Usage | undefined;
 		let finish: string | null | undefined;
 		let chunks = 0;
@@ -270,7 +275,18 @@ export class OpenAIBackend implements Backend {
 				const delta = chunk.choices?.[0]?.delta?.content;
 				if (typeof delta === 'string' && delta !== '') {
 					output += delta;
+					answer += delta;
 					yield {type: 'text', text: delta};
+				}
+				// The model declined: its refusal streams in `delta.refusal` beside `content: null`
+				// (OpenAI's structured outputs and safety refusals). It is the reply's text, never dropped.
+				const refusal = chunk.choices?.[0]?.delta?.refusal;
+				if (typeof refusal === 'string' && refusal !== '') {
+					const text = !refused && answer.trim() !== '' ? `\n\n${refusal}` : refusal;
+					refused = true;
+					output += text;
+					answer += text;
+					yield {type: 'text', text};
 				}
 				if (chunk.usage) {
 					serverUsage = {
@@ -297,7 +313,7 @@ export class OpenAIBackend implements Backend {
 		yield {
 			type: 'usage',
 			usage: serverUsage ?? {inputTokens: estimateMessagesTokens(messages), outputTokens: estimateTokens(output)},
-			finishReason: dropped ? 'dropped' : finishReasonOf(finish),
+			finishReason: dropped ? 'dropped' : finishReasonOf(finish, refused),
 			...(dropped && stalled ? {stalledMs: this.timeoutMs} : {}),
 		};
 	}
@@ -325,9 +341,11 @@ export class OpenAIBackend implements Backend {
 			// vLLM and DeepSeek send `content: null` beside the reasoning of a reply that is all thinking
 			// (finish_reason "length" when it ran out while thinking: vllm-project/vllm#52640).
 			const split = splitThinkText(message?.content ?? '');
-			const text = split.text;
+			// A refusal comes in `message.refusal`, usually beside `content: null`: it is the reply's text.
+			const refusal = typeof message?.refusal === 'string' && message.refusal !== '' ? message.refusal : undefined;
+			const text = refusal === undefined ? split.text : split.text.trim() === '' ? refusal : `${split.text}\n\n${refusal}`;
 			const reasoning = reasoningField(message) + split.reasoning;
-			const finishReason = finishReasonOf(response.choices?.[0]?.finish_reason);
+			const finishReason = finishReasonOf(response.choices?.[0]?.finish_reason, refusal !== undefined);
 			const usage: Usage = response.usage
 				? {inputTokens: response.usage.prompt_tokens ?? 0, outputTokens: response.usage.completion_tokens ?? 0}
 				: {inputTokens: estimateMessagesTokens(messages), outputTokens: estimateTokens(text)};

@@ -37,7 +37,7 @@ import {
 } from './prompts.js';
 import {bridgeHandler} from './sub-calls.js';
 import {promptBudgetChars, REPLY_RESERVE_TOKENS, rootWindow, subModelWindow} from './windows.js';
-import {cutReplyNote, cutReplyNotice, GENERIC_WINDOW_ADVICE, promptTruncatedMessage, promptTruncation} from './truncation.js';
+import {cutReplyNote, cutReplyNotice, GENERIC_WINDOW_ADVICE, refusedTwiceFailure, promptTruncatedMessage, promptTruncation} from './truncation.js';
 import type {CompletionResult, IterationRecord} from './types.js';
 import {formatCount} from '../protocol/numbers.js';
 
@@ -333,6 +333,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		engine.emit({type: 'notice', runId, level: 'warn', ...notice});
 	};
 	let emptyInARow = 0;
+	let refusedInARow = 0;
 
 	/** A REPL that restarted lost what the engine put in it besides the context and history: the
 	 * tools file's functions are defined again, and full_history is sent again before the next call. */
@@ -496,7 +497,15 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			const blocks = reading.blocks.filter((block) => block.closed || !cut);
 			const cutBlock = blocks.length < reading.blocks.length;
 			if (cutReason) {
-				engine.emit({type: 'notice', runId, level: 'warn', code: cutReason === 'content_filter' ? 'reply_filtered' : 'reply_truncated', message: cutReplyNotice(iteration, reply.usage.outputTokens, cutBlock, cutReason, reply.stalledMs)});
+				const code = cutReason === 'content_filter' ? 'reply_filtered' : cutReason === 'refusal' ? 'reply_refused' : 'reply_truncated';
+				engine.emit({type: 'notice', runId, level: 'warn', code, message: cutReplyNotice(iteration, reply.usage.outputTokens, cutBlock, cutReason, reply.stalledMs, reply.text)});
+			}
+			// A model that refuses again after being asked to go on in other words will not answer: one
+			// line with its words, rather than a loop to the turn limit.
+			refusedInARow = cutReason === 'refusal' ? refusedInARow + 1 : 0;
+			if (refusedInARow >= 2) {
+				record.executionTimeMs = performance.now() - iterationStarted;
+				return finish('', 'failed', {code: 'empty_reply', message: refusedTwiceFailure(reply.text)});
 			}
 			// Nothing outside the thinking: say why, nudge once, and stop at the second in a row rather
 			// than loop to the turn limit.

@@ -40,11 +40,26 @@ export const DROPPED_REPLY_MARKER = '[cut off: the connection to the server ende
 /** Appended to a sub-call's text when the provider's content filter stopped the sub-model's reply. */
 export const FILTERED_REPLY_MARKER = "[stopped: the provider's content filter ended this reply (finish_reason content_filter, or Anthropic's refusal); it may be incomplete]";
 
+/** Appended to a sub-call's text when the sub-model refused (its text is the refusal). */
+export const REFUSED_REPLY_MARKER = "[refused: the sub-model declined this prompt (its refusal field); the text above is its refusal, not an answer]";
+
+/** The refusal as one quoted line for a notice or an error, clipped to `max` characters. */
+export function quotedRefusal(text: string, max = 200): string {
+	const line = text.trim().replace(/\s+/g, ' ');
+	return `“${line.length > max ? `${line.slice(0, max - 1)}…` : line}”`;
+}
+
+/** The one line a run ends with when the model refused twice in a row (`text`: its last refusal). */
+export function refusedTwiceFailure(text: string): string {
+	return `The model refused twice in a row, even when asked to go on in other words: ${quotedRefusal(text)}. Rephrase the question, or use another model.`;
+}
+
 /** The marker for a sub-call's incomplete reply, by why it is incomplete (`stalledMs`: the request
  * timeout ended a 'dropped' reply, see ModelCallResult). */
 export function cutReplyMarker(reason: CutReason, stalledMs?: number): string {
 	if (reason === 'length') return CUT_REPLY_MARKER;
 	if (reason === 'content_filter') return FILTERED_REPLY_MARKER;
+	if (reason === 'refusal') return REFUSED_REPLY_MARKER;
 	if (stalledMs !== undefined) return `[cut off: the server sent nothing for ${seconds(stalledMs)}, so the request timeout ended this reply before it was finished; it is incomplete]`;
 	return DROPPED_REPLY_MARKER;
 }
@@ -67,6 +82,9 @@ export function cutPromptMarker(cut: PromptTruncation): string {
 export function cutReplyNote(options: {ranBlocks: number; cutBlock: boolean; reason?: CutReason; stalledMs?: number}): string {
 	const what = options.cutBlock ? ' Its last code block was unfinished, so it did not run.' : '';
 	const ran = options.ranBlocks > 0 ? ' The complete blocks before the cut ran (their output is above).' : ' Nothing in it ran.';
+	if (options.reason === 'refusal') {
+		return `Your previous reply was a refusal, so it is not a final answer.${what}${ran} Go on with the task in other words; if it truly cannot be done, say why in your answer.`;
+	}
 	if (options.reason === 'content_filter') {
 		return `Your previous reply was stopped by the provider's content filter before it was finished, so it is not a final answer.${what}${ran} Go on with the task in other words; if it cannot be done without tripping the filter, say so in your answer.`;
 	}
@@ -79,9 +97,13 @@ export function cutReplyNote(options: {ranBlocks: number; cutBlock: boolean; rea
 	return `Your previous reply was cut off at the output-token limit before you finished it.${what}${ran} Write shorter replies: one small \`\`\`repl block, then stop and wait for its output.`;
 }
 
-/** The user-facing notice for a root reply cut at the limit, stopped by a content filter or dropped mid-stream. */
-export function cutReplyNotice(iteration: number, outputTokens: number, cutBlock: boolean, reason: CutReason = 'length', stalledMs?: number): string {
+/** The user-facing notice for a root reply cut at the limit, stopped by a content filter, refused
+ * (`text`: the reply, quoted) or dropped mid-stream. */
+export function cutReplyNotice(iteration: number, outputTokens: number, cutBlock: boolean, reason: CutReason = 'length', stalledMs?: number, text = ''): string {
 	const block = cutBlock ? ' its unfinished code block did not run, and' : '';
+	if (reason === 'refusal') {
+		return `The model refused in iteration ${iteration}: ${quotedRefusal(text)}. It was told to go on in other words; if it keeps refusing, rephrase the question or use another model.`;
+	}
 	if (reason === 'content_filter') {
 		return `The reply of iteration ${iteration} was stopped by the provider's content filter (finish_reason content_filter, or Anthropic's refusal) after ${tokens(outputTokens)} tokens:${block} the model was told. If it keeps happening, rephrase the question or use another model.`;
 	}

@@ -17,16 +17,20 @@ export interface Usage {
  * output-token limit: OpenAI `finish_reason: "length"`, Anthropic `stop_reason: "max_tokens"`),
  * `content_filter` (the provider's safety filter stopped it: OpenAI and Azure `finish_reason:
  * "content_filter"`, Anthropic `stop_reason: "refusal"` from Claude 4's streaming classifiers),
- * `dropped` (the stream ended or broke before the server said the reply was over: no finish_reason
- * and no `data: [DONE]`, or no Anthropic stop_reason and no message_stop), or `other` (tool call,
- * a finish reason we do not know). */
-export type FinishReason = 'stop' | 'length' | 'content_filter' | 'dropped' | 'other';
+ * `refusal` (the model declined: OpenAI's `refusal` field, `message.refusal` or streamed
+ * `delta.refusal`, usually with `content: null` and `finish_reason: "stop"`; the reply's text is
+ * the refusal), `dropped` (the stream ended or broke before the server said the reply was over: no
+ * finish_reason and no `data: [DONE]`, or no Anthropic stop_reason and no message_stop), or `other`
+ * (tool call, a finish reason we do not know). */
+export type FinishReason = 'stop' | 'length' | 'content_filter' | 'refusal' | 'dropped' | 'other';
 
-/** Why a reply is incomplete, when it is. */
-export type CutReason = 'length' | 'content_filter' | 'dropped';
+/** Why a reply is incomplete (not an answer to act on), when it is. */
+export type CutReason = 'length' | 'content_filter' | 'refusal' | 'dropped';
 
-/** A reply that is incomplete: cut at the output-token limit, stopped by a content filter, or dropped mid-stream. */
-export const isCutReply = (reason: FinishReason | undefined): reason is CutReason => reason === 'length' || reason === 'content_filter' || reason === 'dropped';
+/** A reply that is incomplete: cut at the output-token limit, stopped by a content filter, refused
+ * by the model, or dropped mid-stream. */
+export const isCutReply = (reason: FinishReason | undefined): reason is CutReason =>
+	reason === 'length' || reason === 'content_filter' || reason === 'refusal' || reason === 'dropped';
 
 /** Short stable names for what a notice is about; front ends map them to advice. */
 export type NoticeCode =
@@ -35,6 +39,8 @@ export type NoticeCode =
 	| 'reply_truncated'
 	/** A reply the provider's content filter stopped (finish_reason content_filter, stop_reason refusal). */
 	| 'reply_filtered'
+	/** A reply the model refused (OpenAI's `refusal` field): the notice quotes the refusal. */
+	| 'reply_refused'
 	| 'prompt_over_window'
 	| 'stream_retried'
 	| 'log_failed'

@@ -26,6 +26,12 @@ const WORDS = {
 		line: "stopped by the provider's content filter",
 		detail: "The provider's content filter stopped the reply (finish_reason content_filter, or Anthropic's stop_reason refusal): it is incomplete.",
 	},
+	refusal: {
+		mark: '✂ refused',
+		heading: 'Refused',
+		line: 'refused by the model',
+		detail: "The model refused (OpenAI's refusal field): the reply is its refusal, not an answer.",
+	},
 } as const satisfies Record<string, CutWords>;
 
 /** The words for a reply that ended with `reason`; null for a finished one. */

@@ -1,6 +1,7 @@
 // Real reply shapes at the backend line, through the real SDKs: an error event after the model began
 // thinking (OpenAI-compatible error chunks in three shapes, Anthropic's event: error), reasoning
-// interleaved with the answer, and a non-streamed reply whose content is null beside its reasoning.
+// interleaved with the answer, a non-streamed reply whose content is null beside its reasoning, and
+// OpenAI's refusal field.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {AnthropicBackend} from '../../source/backends/anthropic.js';
 import {OpenAIBackend} from '../../source/backends/openai.js';
@@ -167,5 +168,47 @@ describe('a reply that ran out of output tokens while thinking, streamed and not
 			expect(emptyReplyCause(whole)).toBe(emptyReplyCause(streamed));
 			expect(emptyReplyCause(whole)).toBe(finishReason === 'length' ? 'cut_while_thinking' : field.startsWith('think') ? 'think_only' : 'reasoning_only');
 		}
+	});
+});
+
+describe("OpenAI's refusal field, streamed and not", () => {
+	const REFUSAL = "I'm sorry, but I can't help with that request.";
+
+	it('the wire carries it as OpenAI sends it: delta.refusal beside content null, message.refusal beside content null, finish_reason stop', async () => {
+		server.setResponder(() => ({text: '', refusal: REFUSAL, chunkSize: 10}));
+		const whole = await fetch(`${server.openaiBaseURL}/chat/completions`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({model: 'm', messages})});
+		const body = (await whole.json()) as {choices: Array<{message: Record<string, unknown>; finish_reason: string}>};
+		expect(body.choices[0]).toMatchObject({message: {content: null, refusal: REFUSAL}, finish_reason: 'stop'});
+		const streamed = await fetch(`${server.openaiBaseURL}/chat/completions`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({model: 'm', messages, stream: true})});
+		const deltas = (await streamed.text())
+			.split('\n\n')
+			.filter((frame) => frame.startsWith('data: {'))
+			.map((frame) => (JSON.parse(frame.slice('data: '.length)) as {choices: Array<{delta: Record<string, unknown>; finish_reason: string | null}>}).choices[0]!);
+		expect(deltas.map((choice) => (typeof choice.delta['refusal'] === 'string' ? choice.delta['refusal'] : '')).join('')).toBe(REFUSAL);
+		expect(deltas.filter((choice) => choice.delta['refusal']).every((choice) => choice.delta['content'] === null)).toBe(true);
+		expect(deltas.at(-1)!.finish_reason).toBe('stop');
+	});
+
+	it('is the reply text, with finish reason refusal, through the SDK streamed and not', async () => {
+		server.setResponder(() => ({text: '', refusal: REFUSAL, chunkSize: 10}));
+		const streamed = await callModel(backends.openai(), messages, {model: 'm'});
+		const whole = await backends.openai().complete(messages, {model: 'm'});
+		for (const reply of [streamed, whole]) {
+			expect(reply).toMatchObject({text: REFUSAL, finishReason: 'refusal'});
+			expect(emptyReplyCause(reply)).toBeNull();
+		}
+	});
+
+	it('after some answer text, both stay, in order', async () => {
+		server.setResponder(() => ({text: 'Here is the start.', refusal: REFUSAL, chunkSize: 6}));
+		const streamed = await callModel(backends.openai(), messages, {model: 'm'});
+		const whole = await backends.openai().complete(messages, {model: 'm'});
+		for (const reply of [streamed, whole]) expect(reply).toMatchObject({text: `Here is the start.\n\n${REFUSAL}`, finishReason: 'refusal'});
+	});
+
+	it('a reply without one is not a refusal (refusal: null beside the content)', async () => {
+		server.setResponder(() => ({text: 'fine'}));
+		expect(await backends.openai().complete(messages, {model: 'm'})).toMatchObject({text: 'fine', finishReason: 'stop'});
+		expect(await callModel(backends.openai(), messages, {model: 'm'})).toMatchObject({text: 'fine', finishReason: 'stop'});
 	});
 });

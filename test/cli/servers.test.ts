@@ -112,6 +112,27 @@ describe("a reply the provider's content filter stopped", () => {
 	});
 });
 
+describe("a reply the model refused (OpenAI's refusal field)", () => {
+	const REFUSAL = "I'm sorry, but I can't help with that.";
+
+	it('the user reads the refusal and why the run stopped, not that the replies were empty', async () => {
+		server.setResponder(scripted({root: () => ({text: '', refusal: REFUSAL})}));
+		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'm', '-p', 'q']);
+		expect(result.code).not.toBe(0);
+		expect(result.stderr).toContain(`The model refused twice in a row, even when asked to go on in other words: “${REFUSAL}”`);
+		expect(result.stderr).not.toMatch(/empty/);
+	});
+
+	it('-e shows the refusal notice and marks a refused sub-call', async () => {
+		server.setResponder(scripted({root: ({turn}) => (turn === 0 ? repl('llm_output(llm_query("tell me"))') : {text: 'FINAL(x)'}), sub: () => ({text: '', refusal: REFUSAL})}));
+		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'm', '-e', '-p', 'q']);
+		expect(result.code).toBe(0);
+		expect(result.stdout).toContain(REFUSAL);
+		expect(result.stderr).toContain(`refused a prompt: “${REFUSAL}”`);
+		expect(result.stderr).toMatch(/✂ refused by the model/);
+	});
+});
+
 describe('replies that are not replies', () => {
 	it('an HTML page with 200 fails the run at once with one line naming the URL', async () => {
 		server.setResponder(() => ({raw: '<html><head><title>Welcome to nginx!</title></head><body></body></html>'}));

@@ -1,7 +1,7 @@
 // Real reply shapes the engine must not misread, end to end: the real openai / anthropic SDKs against
 // the fake server, the real sandbox. A stream the request timeout ended, replies of only invisible
-// characters, replies a content filter stopped, reasoning interleaved with the answer, and an error
-// event after the model began thinking.
+// characters, replies a content filter stopped, replies the model refused, reasoning interleaved with
+// the answer, and an error event after the model began thinking.
 import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -215,5 +215,50 @@ describe.each(apis)('reasoning interleaved with the answer (%s)', (api) => {
 		});
 		expect(result).toMatchObject({status: 'answered', response: 'assembled'});
 		expect(of(events, 'code.start').map((e) => e.code)).toEqual(['llm_output("assembled")']);
+	});
+});
+
+describe("a reply the model refused (OpenAI's refusal field)", () => {
+	const REFUSAL = "I'm sorry, but I can't help with that.";
+
+	it('keeps the refusal as the reply: the user is told what the model said, the model to go on in other words, the trajectory marks it', async () => {
+		const {result, events, roots, log} = await run('openai', {root: ({turn}) => (turn === 0 ? {text: '', refusal: REFUSAL} : repl('llm_output("done")'))});
+		expect(result).toMatchObject({status: 'answered', response: 'done'});
+		expect(notices(events)).toEqual([`reply_refused: The model refused in iteration 1: “${REFUSAL}”. It was told to go on in other words; if it keeps refusing, rephrase the question or use another model.`]);
+		const told = roots[1]!.messages.at(-1)!.content;
+		expect(told).toContain('Your previous reply was a refusal, so it is not a final answer.');
+		expect(told).toContain('Go on with the task in other words');
+		expect(told).not.toMatch(/empty|content filter|output-token limit/);
+		expect(roots[1]!.messages.at(-2)).toMatchObject({role: 'assistant', content: REFUSAL});
+		expect(of(events, 'llm.done')[0]).toMatchObject({text: REFUSAL, finishReason: 'refusal'});
+		expect(result.iterations[0]).toMatchObject({response: REFUSAL, finishReason: 'refusal'});
+		expect(log!.iterations[0]).toMatchObject({response: REFUSAL, rlm_tui: {finish_reason: 'refusal'}});
+		const replayed = toNested(reduceAll(logToEvents(log!)))[0]!.children[0]!.children.find((node) => node.kind === 'reply');
+		expect(replayed).toMatchObject({finishReason: 'refusal'});
+	});
+
+	it('a FINAL in a refusal is not taken', async () => {
+		const {result} = await run('openai', {root: ({turn}) => (turn === 0 ? {text: 'FINAL(half', refusal: REFUSAL} : {text: 'FINAL(whole)'})});
+		expect(result.response).toBe('whole');
+	});
+
+	it('twice in a row: the run fails with one line quoting the refusal, not as empty replies', async () => {
+		const {result, events} = await run('openai', {root: () => ({text: '', refusal: REFUSAL})});
+		expect(result.status).toBe('failed');
+		expect(result.error).toBe(`The model refused twice in a row, even when asked to go on in other words: “${REFUSAL}”. Rephrase the question, or use another model.`);
+		expect(of(events, 'notice').map((notice) => notice.code)).toEqual(['reply_refused', 'reply_refused']);
+		expect(result.iterations).toHaveLength(2);
+	});
+
+	it('in llm_query and llm_query_batched: the slot holds the refusal, marked as one; the user is told once, with its words', async () => {
+		const {result, events} = await run('openai', {
+			root: ({turn}) => (turn === 0 ? repl('r = llm_query_batched(["a", "b"])\nllm_output(r[0] + " | " + r[1] + " | " + llm_query("c"))') : {text: 'FINAL(x)'}),
+			sub: (prompt) => (prompt === 'b' ? {text: 'fine b'} : {text: '', refusal: `${REFUSAL} (${prompt})`}),
+		});
+		const marker = '[refused: the sub-model declined this prompt (its refusal field); the text above is its refusal, not an answer]';
+		expect(result.response).toBe(`${REFUSAL} (a)\n${marker} | fine b | ${REFUSAL} (c)\n${marker}`);
+		expect(of(events, 'notice')).toEqual([expect.objectContaining({code: 'reply_refused', message: expect.stringContaining(`refused a prompt: “${REFUSAL} (`)})]);
+		expect(of(events, 'call.done').map((done) => done.finishReason)).toEqual(expect.arrayContaining(['refusal', 'stop', 'refusal']));
+		expect(of(events, 'call.done').filter((done) => done.error)).toEqual([]);
 	});
 });

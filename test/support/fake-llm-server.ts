@@ -62,6 +62,15 @@ export type FakeReply =
 			 * reply's reasoning, if any, is sent before it (a thinking model that failed mid-thought).
 			 */
 			streamError?: {afterChars: number; message: string; type?: string; shape?: 'error' | 'object' | 'openrouter'};
+			/**
+			 * The model declines (OpenAI-compatible only): OpenAI's `refusal` field, after any `text`.
+			 * Streamed as `choices[0].delta.refusal` pieces of `chunkSize` beside `content: null` (the
+			 * opening delta carries `refusal: ""` when there is no text); not streamed, as
+			 * `choices[0].message.refusal` beside `content: null`. `finish_reason` stays `stop`
+			 * (openclaw/openclaw#102334; vercel/ai @ai-sdk/openai 3.0.138 "surface Chat Completions
+			 * refusals"; platform.openai.com Structured Outputs "Refusals").
+			 */
+			refusal?: string;
 			/** The model's thinking, sent as `reasoningField` says (before the text). */
 			reasoning?: string;
 			/**
@@ -390,7 +399,7 @@ export async function startFakeLlmServer(
 				res,
 				200,
 				request.api === 'openai'
-					? openaiCompletion(id, request.model, thinking, withUsage, finish)
+					? openaiCompletion(id, request.model, thinking, withUsage, finish, reply.refusal)
 					: anthropicMessage(id, request.model, thinking, usage, finish),
 			);
 			return;
@@ -401,7 +410,7 @@ export async function startFakeLlmServer(
 		const field = thinking.field?.name ?? 'reasoning_content';
 		const events =
 			request.api === 'openai'
-				? openaiEvents(id, request.model, deltas, includeUsage(request.body) ? withUsage : undefined, finish, field, reply.frames)
+				? openaiEvents(id, request.model, deltas, includeUsage(request.body) ? withUsage : undefined, finish, field, reply.frames, reply.refusal === undefined ? undefined : split(reply.refusal, size))
 				: anthropicEvents(id, request.model, deltas, usage, reply.omitUsage === true, finish);
 		if (reply.drop || reply.streamError) {
 			// Everything up to the last content delta (the deltas are all there before any end event).
@@ -688,7 +697,7 @@ function cutDeltas(deltas: Delta[], cutAt: number | undefined): Delta[] {
 	return kept;
 }
 
-function openaiCompletion(id: string, model: string, {text, field}: Thinking, usage: Usage | undefined, finish: Finish): unknown {
+function openaiCompletion(id: string, model: string, {text, field}: Thinking, usage: Usage | undefined, finish: Finish, refusal?: string): unknown {
 	return {
 		id,
 		object: 'chat.completion',
@@ -699,7 +708,8 @@ function openaiCompletion(id: string, model: string, {text, field}: Thinking, us
 				index: 0,
 				// A reply that is all reasoning has `content: null` beside it, as vLLM and DeepSeek send it
 				// (vllm-project/vllm#52640: finish_reason "length", content null, reasoning set).
-				message: {role: 'assistant', content: text === '' && field ? null : text, refusal: null, ...(field ? {[field.name]: field.text} : {})},
+				// A refusal comes with `content: null` when no text came before it.
+				message: {role: 'assistant', content: text === '' && (field || refusal !== undefined) ? null : text, refusal: refusal ?? null, ...(field ? {[field.name]: field.text} : {})},
 				logprobs: null,
 				finish_reason: finish,
 			},
@@ -751,6 +761,7 @@ function openaiEvents(
 	finish: Finish,
 	field: 'reasoning_content' | 'reasoning',
 	frames: Extract<FakeReply, {text: string}>['frames'] = {},
+	refusal?: string[],
 ): SseEvent[] {
 	const chunk = openaiChunk(id, model);
 	const events: SseEvent[] = [];
@@ -760,7 +771,9 @@ function openaiEvents(
 		const filter = {prompt_index: 0, content_filter_results: {hate: safe, self_harm: safe, sexual: safe, violence: safe}};
 		events.push({text: `data: ${JSON.stringify({choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [filter]})}\n\n`, delta: false});
 	}
-	events.push({text: chunk([{index: 0, delta: {role: 'assistant', content: ''}, logprobs: null, finish_reason: null}]), delta: false, opens: true});
+	const refusesOnly = refusal !== undefined && !deltas.some((delta) => delta.text);
+	const opening = refusesOnly ? {role: 'assistant', content: null, refusal: ''} : {role: 'assistant', content: ''};
+	events.push({text: chunk([{index: 0, delta: opening, logprobs: null, finish_reason: null}]), delta: false, opens: true});
 	const filterResults = frames.contentFilter ? {content_filter_results: {hate: safe, self_harm: safe, sexual: safe, violence: safe}} : {};
 	const texts = deltas.filter((delta) => delta.text !== undefined).length;
 	let textIndex = 0;
@@ -784,6 +797,9 @@ function openaiEvents(
 			events.push({text: `data: ${JSON.stringify(frame)}\n\n`, delta: false});
 		}
 		textIndex++;
+	}
+	for (const piece of refusal ?? []) {
+		events.push({text: chunk([{index: 0, delta: {content: null, refusal: piece}, logprobs: null, finish_reason: null}]), delta: true});
 	}
 	events.push({text: chunk([{index: 0, delta: {}, logprobs: null, finish_reason: frames.noFinishReason ? null : finish}]), delta: false});
 	if (frames.contentFilter) {

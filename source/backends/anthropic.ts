@@ -90,10 +90,15 @@ function joinContent(a: string, b: string): string {
 
 /** An Anthropic `stop_reason` in our words: `max_tokens` is the OpenAI wire's `length`, `refusal`
  * (Claude 4's streaming classifiers stopped the reply: platform.claude.com "Handle streaming
- * refusals") its `content_filter`. */
+ * refusals") its `content_filter`; `model_context_window_exceeded` (the reply filled the context
+ * window) is `context_window`, a cut like `length`; `pause_turn` (the server paused a long turn of
+ * server tools) is `paused`, an unfinished reply (the AI SDK's map-anthropic-stop-reason.ts reads
+ * the first as its length cut). */
 export function stopReasonOf(reason: string | null | undefined): FinishReason {
 	if (reason === 'end_turn' || reason === 'stop_sequence') return 'stop';
 	if (reason === 'max_tokens') return 'length';
+	if (reason === 'model_context_window_exceeded') return 'context_window';
+	if (reason === 'pause_turn') return 'paused';
 	if (reason === 'refusal') return 'content_filter';
 	return 'other';
 }

@@ -18,6 +18,10 @@ export type EmptyReplyCause =
 	| 'cut_while_thinking'
 	/** The server dropped the stream (no finish reason) while the model was still thinking. */
 	| 'dropped_while_thinking'
+	/** The model's context window filled while it was still thinking (stop_reason model_context_window_exceeded). */
+	| 'window_while_thinking'
+	/** The server paused the reply (stop_reason pause_turn) while the model was still thinking. */
+	| 'paused_while_thinking'
 	/** The provider's content filter stopped the reply before any answer (finish_reason
 	 * content_filter, Anthropic stop_reason refusal): not an empty reply, a refused one. */
 	| 'filtered'
@@ -32,6 +36,8 @@ export function emptyReplyCause(reply: {text: string; reasoning: string; reasoni
 	if (!hasVisibleText(reply.reasoning)) return 'empty';
 	if (reply.finishReason === 'length') return 'cut_while_thinking';
 	if (reply.finishReason === 'dropped') return 'dropped_while_thinking';
+	if (reply.finishReason === 'context_window') return 'window_while_thinking';
+	if (reply.finishReason === 'paused') return 'paused_while_thinking';
 	return reply.reasoningInText ? 'think_only' : 'reasoning_only';
 }
 
@@ -61,6 +67,8 @@ export function emptyReplyNotice(cause: EmptyReplyCause, who: string, reasoningC
 			return {code: 'empty_reply', message: `The ${who}'s reply was empty (no text and no reasoning). Check the server's log; the model may not fit its context or may have failed to load.`};
 		case 'cut_while_thinking':
 		case 'dropped_while_thinking':
+		case 'window_while_thinking':
+		case 'paused_while_thinking':
 		case 'filtered':
 			return null;
 	}
@@ -75,6 +83,10 @@ export function emptyReplyNudge(cause: EmptyReplyCause, stalledMs?: number): str
 		return "Your reply was stopped by the provider's content filter before any answer or code reached me. Go on with the task in other words; if it cannot be done without tripping the filter, say so as your answer.";
 	if (cause === 'cut_while_thinking')
 		return 'Your reply reached the output-token limit while you were still thinking, so no answer or code reached me. Think briefly, then write a ```repl block or your answer.';
+	if (cause === 'window_while_thinking')
+		return 'Your reply was cut off while you were still thinking: the context window filled, so no answer or code reached me. Think briefly, then write a ```repl block or your answer.';
+	if (cause === 'paused_while_thinking')
+		return 'Your reply was paused by the server while you were still thinking, so no answer or code reached me. Write a ```repl block or your answer.';
 	if (cause === 'dropped_while_thinking')
 		return 'Your reply was cut off while you were still thinking (the connection to the server ended), so no answer or code reached me. Write a ```repl block or your answer.';
 	return 'Your reply reached me empty: nothing outside your thinking arrived. Write your code in a ```repl block, or your answer, as plain reply text.';
@@ -92,6 +104,10 @@ export function emptyRepliesFailure(cause: EmptyReplyCause, stalledMs?: number):
 			return 'The model spent its whole output-token limit thinking twice in a row, with no answer: raise the limit (maxOutputTokens) or lower its reasoning effort.';
 		case 'dropped_while_thinking':
 			return "The server ended the model's stream while it was still thinking, twice in a row: check the server's log, or a proxy's timeout between the client and the server.";
+		case 'window_while_thinking':
+			return "The model's context window filled while it was still thinking, twice in a row (stop_reason model_context_window_exceeded): give it less context, or use a model with a larger window.";
+		case 'paused_while_thinking':
+			return 'The server paused the model\'s reply while it was still thinking, twice in a row (stop_reason pause_turn, which comes with server tools; rlm-tui uses none): check the server, or a proxy in front of it.';
 		case 'filtered':
 			return "The provider's content filter stopped the model's reply twice in a row before any answer (finish_reason content_filter, or Anthropic's refusal): rephrase the question, or use another model.";
 		case 'empty':
@@ -113,6 +129,10 @@ export function emptySubCallError(cause: EmptyReplyCause, reasoningChars: number
 			return "the sub-model's reply was cut at the output-token limit while it was still thinking, so it has no answer.";
 		case 'dropped_while_thinking':
 			return "the server ended the sub-model's stream while it was still thinking, so it has no answer.";
+		case 'window_while_thinking':
+			return "the sub-model's context window filled while it was still thinking, so it has no answer (send a shorter prompt).";
+		case 'paused_while_thinking':
+			return "the server paused the sub-model's reply (stop_reason pause_turn) while it was still thinking, so it has no answer.";
 		case 'filtered':
 			return "the provider's content filter stopped the sub-model's reply before it gave an answer (finish_reason content_filter, or Anthropic's refusal): rephrase the prompt.";
 		case 'empty':

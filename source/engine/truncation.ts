@@ -37,6 +37,12 @@ export const CUT_REPLY_MARKER = '[cut off: this reply reached the output-token l
 /** Appended to a sub-call's text when the server dropped the sub-model's stream mid-reply. */
 export const DROPPED_REPLY_MARKER = '[cut off: the connection to the server ended before this reply was finished; it is incomplete]';
 
+/** Appended to a sub-call's text when the sub-model's context window filled mid-reply. */
+export const WINDOW_CUT_REPLY_MARKER = "[cut off: the sub-model's context window filled before this reply was finished (stop_reason model_context_window_exceeded); it is incomplete]";
+
+/** Appended to a sub-call's text when the server paused the sub-model's reply (stop_reason pause_turn). */
+export const PAUSED_REPLY_MARKER = '[cut off: the server paused this reply before it was finished (stop_reason pause_turn, which comes with server tools; rlm-tui uses none); it is incomplete]';
+
 /** Appended to a sub-call's text when the provider's content filter stopped the sub-model's reply. */
 export const FILTERED_REPLY_MARKER = "[stopped: the provider's content filter ended this reply (finish_reason content_filter, or Anthropic's refusal); it may be incomplete]";
 
@@ -58,6 +64,8 @@ export function refusedTwiceFailure(text: string): string {
  * timeout ended a 'dropped' reply, see ModelCallResult). */
 export function cutReplyMarker(reason: CutReason, stalledMs?: number): string {
 	if (reason === 'length') return CUT_REPLY_MARKER;
+	if (reason === 'context_window') return WINDOW_CUT_REPLY_MARKER;
+	if (reason === 'paused') return PAUSED_REPLY_MARKER;
 	if (reason === 'content_filter') return FILTERED_REPLY_MARKER;
 	if (reason === 'refusal') return REFUSED_REPLY_MARKER;
 	if (stalledMs !== undefined) return `[cut off: the server sent nothing for ${seconds(stalledMs)}, so the request timeout ended this reply before it was finished; it is incomplete]`;
@@ -82,6 +90,12 @@ export function cutPromptMarker(cut: PromptTruncation): string {
 export function cutReplyNote(options: {ranBlocks: number; cutBlock: boolean; reason?: CutReason; stalledMs?: number}): string {
 	const what = options.cutBlock ? ' Its last code block was unfinished, so it did not run.' : '';
 	const ran = options.ranBlocks > 0 ? ' The complete blocks before the cut ran (their output is above).' : ' Nothing in it ran.';
+	if (options.reason === 'context_window') {
+		return `Your previous reply was cut off: the context window filled up before you finished it.${what}${ran} Write short replies and print little: one small \`\`\`repl block, then stop and wait for its output.`;
+	}
+	if (options.reason === 'paused') {
+		return `Your previous reply was paused by the server before you finished it.${what}${ran} Continue from where it stopped; write an unfinished block again in full.`;
+	}
 	if (options.reason === 'refusal') {
 		return `Your previous reply was a refusal, so it is not a final answer.${what}${ran} Go on with the task in other words; if it truly cannot be done, say why in your answer.`;
 	}
@@ -101,6 +115,12 @@ export function cutReplyNote(options: {ranBlocks: number; cutBlock: boolean; rea
  * (`text`: the reply, quoted) or dropped mid-stream. */
 export function cutReplyNotice(iteration: number, outputTokens: number, cutBlock: boolean, reason: CutReason = 'length', stalledMs?: number, text = ''): string {
 	const block = cutBlock ? ' its unfinished code block did not run, and' : '';
+	if (reason === 'context_window') {
+		return `The reply of iteration ${iteration} was cut off because the model's context window filled (stop_reason model_context_window_exceeded) after ${tokens(outputTokens)} tokens of reply:${block} the model was told to continue with shorter replies. If it keeps happening, give it less context or use a model with a larger window.`;
+	}
+	if (reason === 'paused') {
+		return `The reply of iteration ${iteration} was paused by the server (stop_reason pause_turn, which comes with server tools; rlm-tui uses none, so the server or a proxy chose to pause it):${block} it is taken as unfinished and the model was told to continue.`;
+	}
 	if (reason === 'refusal') {
 		return `The model refused in iteration ${iteration}: ${quotedRefusal(text)}. It was told to go on in other words; if it keeps refusing, rephrase the question or use another model.`;
 	}

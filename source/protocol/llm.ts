@@ -15,6 +15,9 @@ export interface Usage {
 
 /** Why a reply ended, in the OpenAI wire's words: `stop` (the model finished), `length` (cut at the
  * output-token limit: OpenAI `finish_reason: "length"`, Anthropic `stop_reason: "max_tokens"`),
+ * `context_window` (cut because the model's context window filled: Anthropic `stop_reason:
+ * "model_context_window_exceeded"`), `paused` (Anthropic `stop_reason: "pause_turn"`: the server
+ * paused a long turn, which it does for server tools; we send none, so the reply is unfinished),
  * `content_filter` (the provider's safety filter stopped it: OpenAI and Azure `finish_reason:
  * "content_filter"`, Anthropic `stop_reason: "refusal"` from Claude 4's streaming classifiers),
  * `refusal` (the model declined: OpenAI's `refusal` field, `message.refusal` or streamed
@@ -22,15 +25,16 @@ export interface Usage {
  * the refusal), `dropped` (the stream ended or broke before the server said the reply was over: no
  * finish_reason and no `data: [DONE]`, or no Anthropic stop_reason and no message_stop), or `other`
  * (tool call, a finish reason we do not know). */
-export type FinishReason = 'stop' | 'length' | 'content_filter' | 'refusal' | 'dropped' | 'other';
+export type FinishReason = 'stop' | 'length' | 'context_window' | 'paused' | 'content_filter' | 'refusal' | 'dropped' | 'other';
 
 /** Why a reply is incomplete (not an answer to act on), when it is. */
-export type CutReason = 'length' | 'content_filter' | 'refusal' | 'dropped';
+export type CutReason = 'length' | 'context_window' | 'paused' | 'content_filter' | 'refusal' | 'dropped';
 
-/** A reply that is incomplete: cut at the output-token limit, stopped by a content filter, refused
- * by the model, or dropped mid-stream. */
-export const isCutReply = (reason: FinishReason | undefined): reason is CutReason =>
-	reason === 'length' || reason === 'content_filter' || reason === 'refusal' || reason === 'dropped';
+const CUT_REASONS: ReadonlySet<string> = new Set<CutReason>(['length', 'context_window', 'paused', 'content_filter', 'refusal', 'dropped']);
+
+/** A reply that is incomplete: cut at the output-token limit or by a full context window, paused by
+ * the server, stopped by a content filter, refused by the model, or dropped mid-stream. */
+export const isCutReply = (reason: FinishReason | undefined): reason is CutReason => reason !== undefined && CUT_REASONS.has(reason);
 
 /** Short stable names for what a notice is about; front ends map them to advice. */
 export type NoticeCode =

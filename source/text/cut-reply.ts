@@ -14,6 +14,18 @@ interface CutWords {
 
 const WORDS = {
 	length: {mark: '✂ cut at limit', heading: 'Cut', line: 'cut at the output-token limit', detail: 'The reply reached the output-token limit: it is incomplete.'},
+	context_window: {
+		mark: '✂ window full',
+		heading: 'Cut',
+		line: "cut off: the model's context window filled",
+		detail: "The model's context window filled before the reply was finished (Anthropic's stop_reason model_context_window_exceeded): it is incomplete.",
+	},
+	paused: {
+		mark: '✂ paused',
+		heading: 'Cut',
+		line: 'paused by the server (stop_reason pause_turn)',
+		detail: "The server paused the reply before it was finished (Anthropic's stop_reason pause_turn, which comes with server tools; rlm-tui uses none): it is incomplete.",
+	},
 	dropped: {
 		mark: '✂ stream dropped',
 		heading: 'Cut',

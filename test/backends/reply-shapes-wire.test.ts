@@ -212,3 +212,42 @@ describe("OpenAI's refusal field, streamed and not", () => {
 		expect(await callModel(backends.openai(), messages, {model: 'm'})).toMatchObject({text: 'fine', finishReason: 'stop'});
 	});
 });
+
+describe("Anthropic's other stop reasons and redacted thinking", () => {
+	const anthropicStream = async (): Promise<Array<Record<string, unknown>>> => {
+		const response = await fetch(`${server.anthropicBaseURL}/v1/messages`, {
+			method: 'POST',
+			headers: {'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': 'k'},
+			body: JSON.stringify({model: 'm', max_tokens: 10, messages, stream: true}),
+		});
+		return (await response.text())
+			.split('\n\n')
+			.map((frame) => frame.split('\n').find((line) => line.startsWith('data: ')))
+			.filter((line): line is string => line !== undefined)
+			.map((line) => JSON.parse(line.slice('data: '.length)) as Record<string, unknown>);
+	};
+
+	it.each([
+		['model_context_window_exceeded', 'context_window'],
+		['pause_turn', 'paused'],
+	] as const)('stop_reason %s is read back as %s, streamed and not', async (stopReason, finishReason) => {
+		server.setResponder(() => ({text: 'Half of it', finishReason}));
+		const events = await anthropicStream();
+		expect(events.find((event) => event['type'] === 'message_delta')).toMatchObject({delta: {stop_reason: stopReason}});
+		const streamed = await callModel(backends.anthropic(), messages, {model: 'm'});
+		const whole = await backends.anthropic().complete(messages, {model: 'm'});
+		for (const reply of [streamed, whole]) expect(reply).toMatchObject({text: 'Half of it', finishReason});
+	});
+
+	it('a redacted_thinking block (its data on content_block_start, no deltas) is neither text nor an error, streamed and not', async () => {
+		const data = 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpPkNRj2YfXXGmKDxH4mPnZ5sQ7vB5URj';
+		server.setResponder(() => ({text: 'The answer is 4.', reasoning: 'Two and two', reasoningField: 'reasoning', redactedThinking: data}));
+		const events = await anthropicStream();
+		expect(events.find((event) => event['type'] === 'content_block_start')).toEqual({type: 'content_block_start', index: 0, content_block: {type: 'redacted_thinking', data}});
+		expect(events.filter((event) => event['index'] === 0).map((event) => event['type'])).toEqual(['content_block_start', 'content_block_stop']);
+		const streamed = await callModel(backends.anthropic(), messages, {model: 'm'});
+		const whole = await backends.anthropic().complete(messages, {model: 'm'});
+		for (const reply of [streamed, whole]) expect(reply).toMatchObject({text: 'The answer is 4.', reasoning: 'Two and two', finishReason: 'stop'});
+		expect(JSON.stringify([streamed, whole])).not.toContain(data);
+	});
+});

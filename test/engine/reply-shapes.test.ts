@@ -262,3 +262,54 @@ describe("a reply the model refused (OpenAI's refusal field)", () => {
 		expect(of(events, 'call.done').filter((done) => done.error)).toEqual([]);
 	});
 });
+
+describe("Anthropic's model_context_window_exceeded and pause_turn", () => {
+	const halfReply = '```repl\nprint("first ran")\n```\nThen:\n```repl\nprint("never ran")';
+
+	it('a reply the full context window cut is a cut like the output limit, told as the context window', async () => {
+		const {result, events, roots, log} = await run('anthropic', {root: ({turn}) => (turn === 0 ? {text: halfReply, finishReason: 'context_window'} : repl('llm_output("done")'))});
+		expect(result).toMatchObject({status: 'answered', response: 'done'});
+		expect(of(events, 'code.start').map((e) => e.code)).toEqual(['print("first ran")', 'llm_output("done")']);
+		const [notice, ...others] = of(events, 'notice');
+		expect(others).toEqual([]);
+		expect(notice).toMatchObject({code: 'reply_truncated', message: expect.stringMatching(/^The reply of iteration 1 was cut off because the model's context window filled \(stop_reason model_context_window_exceeded\) .* its unfinished code block did not run/)});
+		expect(notice.message).not.toMatch(/output-token limit/);
+		const told = roots[1]!.messages.at(-1)!.content;
+		expect(told).toContain('Your previous reply was cut off: the context window filled up before you finished it. Its last code block was unfinished, so it did not run.');
+		expect(told).not.toMatch(/output-token limit/);
+		expect(log!.iterations[0]!.rlm_tui).toMatchObject({finish_reason: 'context_window'});
+	});
+
+	it('the context window filled while thinking: the model is told so; twice in a row, the run fails naming the window', async () => {
+		const {result, roots} = await run('anthropic', {root: () => ({text: '', reasoning: 'Let me think at length', finishReason: 'context_window'})});
+		expect(result.status).toBe('failed');
+		expect(result.error).toMatch(/^The model's context window filled while it was still thinking, twice in a row/);
+		expect(roots[1]!.messages.at(-1)!.content).toContain('the context window filled, so no answer or code reached me');
+	});
+
+	it('a paused turn is an unfinished reply, and the user is told rlm-tui uses no server tools; its FINAL is not taken', async () => {
+		const {result, events, roots} = await run('anthropic', {root: ({turn}) => (turn === 0 ? {text: 'FINAL(half an answer)', finishReason: 'paused'} : {text: 'FINAL(whole)'})});
+		expect(result).toMatchObject({status: 'answered', response: 'whole'});
+		expect(notices(events)).toEqual([expect.stringMatching(/^reply_truncated: The reply of iteration 1 was paused by the server \(stop_reason pause_turn, which comes with server tools; rlm-tui uses none/)]);
+		expect(roots[1]!.messages.at(-1)!.content).toContain('Your previous reply was paused by the server before you finished it.');
+		expect(result.iterations[0]!.finishReason).toBe('paused');
+	});
+
+	it('in sub-calls: each slot says why its reply is incomplete', async () => {
+		const {result, events} = await run('anthropic', {
+			root: ({turn}) => (turn === 0 ? repl('r = llm_query_batched(["a", "b"])\nllm_output(r[0] + " | " + r[1])') : {text: 'FINAL(x)'}),
+			sub: (prompt) => ({text: `part ${prompt}`, finishReason: prompt === 'a' ? 'context_window' : 'paused'}),
+		});
+		expect(result.response).toBe(
+			"part a\n[cut off: the sub-model's context window filled before this reply was finished (stop_reason model_context_window_exceeded); it is incomplete] | part b\n[cut off: the server paused this reply before it was finished (stop_reason pause_turn, which comes with server tools; rlm-tui uses none); it is incomplete]",
+		);
+		expect(of(events, 'call.done').map((done) => done.finishReason).sort()).toEqual(['context_window', 'paused']);
+	});
+
+	it('redacted thinking blocks pass without error and add nothing to the reply', async () => {
+		const {result, events} = await run('anthropic', {root: () => ({text: 'FINAL(42)', reasoning: 'Counting', redactedThinking: 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlx'})});
+		expect(result).toMatchObject({status: 'answered', response: '42'});
+		expect(of(events, 'llm.done')).toEqual([expect.objectContaining({text: 'FINAL(42)', reasoning: 'Counting'})]);
+		expect(of(events, 'notice')).toEqual([]);
+	});
+});

@@ -50,8 +50,19 @@ export type FakeReply =
 			 * `stop_reason: "max_tokens"`; 'content_filter' as OpenAI/Azure `finish_reason:
 			 * "content_filter"` and Anthropic `stop_reason: "refusal"` with its `stop_details` (Claude 4's
 			 * streaming classifiers: platform.claude.com "Handle streaming refusals") (default 'stop':
-			 * `stop` / `end_turn`). */
+			 * `stop` / `end_turn`). Anthropic's own: 'context_window' is `stop_reason:
+			 * "model_context_window_exceeded"` (the reply filled the context window; OpenAI-compatible
+			 * servers say `length` then, as vLLM does at max_model_len), 'paused' is `stop_reason:
+			 * "pause_turn"` (server tools paused a long turn; on the OpenAI side it is passed through as
+			 * an unknown finish_reason "pause_turn") (platform.claude.com "Handling stop reasons"). */
 			finishReason?: Finish;
+			/**
+			 * Anthropic only: a `redacted_thinking` block with this `data` (encrypted thinking the safety
+			 * systems flagged) before the reply's other blocks. Streamed as a content_block_start that
+			 * carries the whole block and a content_block_stop, no deltas; not streamed, as a content
+			 * block `{type: "redacted_thinking", data}`. The OpenAI side sends nothing for it.
+			 */
+			redactedThinking?: string;
 			/**
 			 * An error event inside the 200 stream after `afterChars` characters of text (0: before any
 			 * text), then the stream ends: Anthropic `event: error` with `{"type": "error", "error":
@@ -400,7 +411,7 @@ export async function startFakeLlmServer(
 				200,
 				request.api === 'openai'
 					? openaiCompletion(id, request.model, thinking, withUsage, finish, reply.refusal)
-					: anthropicMessage(id, request.model, thinking, usage, finish),
+					: anthropicMessage(id, request.model, thinking, usage, finish, reply.redactedThinking),
 			);
 			return;
 		}
@@ -411,7 +422,7 @@ export async function startFakeLlmServer(
 		const events =
 			request.api === 'openai'
 				? openaiEvents(id, request.model, deltas, includeUsage(request.body) ? withUsage : undefined, finish, field, reply.frames, reply.refusal === undefined ? undefined : split(reply.refusal, size))
-				: anthropicEvents(id, request.model, deltas, usage, reply.omitUsage === true, finish);
+				: anthropicEvents(id, request.model, deltas, usage, reply.omitUsage === true, finish, reply.redactedThinking);
 		if (reply.drop || reply.streamError) {
 			// Everything up to the last content delta (the deltas are all there before any end event).
 			const last = events.findLastIndex((event) => event.delta);
@@ -628,7 +639,10 @@ function openaiUsage(usage: Usage): unknown {
 	};
 }
 
-type Finish = 'stop' | 'length' | 'content_filter';
+type Finish = 'stop' | 'length' | 'content_filter' | 'context_window' | 'paused';
+
+/** The OpenAI wire's finish_reason for each. */
+const openaiFinish = (finish: Finish) => ({stop: 'stop', length: 'length', content_filter: 'content_filter', context_window: 'length', paused: 'pause_turn'})[finish];
 
 /** The reply's text as sent, and its thinking when that travels outside the text. */
 interface Thinking {
@@ -655,7 +669,8 @@ function thinkingOf(reply: {text: string; reasoning?: string; reasoningField?: R
 			return {text: reply.text, field: {name: 'reasoning_content', text: reasoning}};
 	}
 }
-const anthropicStop = (finish: Finish) => ({stop: 'end_turn', length: 'max_tokens', content_filter: 'refusal'})[finish];
+const anthropicStop = (finish: Finish) =>
+	({stop: 'end_turn', length: 'max_tokens', content_filter: 'refusal', context_window: 'model_context_window_exceeded', paused: 'pause_turn'})[finish];
 
 /** What Claude sends beside `stop_reason: "refusal"` (on message_delta when streamed). */
 const REFUSAL_DETAILS = {type: 'refusal', category: 'cyber', explanation: 'This request was declined because it could enable cyber harm.'};
@@ -711,20 +726,24 @@ function openaiCompletion(id: string, model: string, {text, field}: Thinking, us
 				// A refusal comes with `content: null` when no text came before it.
 				message: {role: 'assistant', content: text === '' && (field || refusal !== undefined) ? null : text, refusal: refusal ?? null, ...(field ? {[field.name]: field.text} : {})},
 				logprobs: null,
-				finish_reason: finish,
+				finish_reason: openaiFinish(finish),
 			},
 		],
 		...(usage ? {usage: openaiUsage(usage)} : {}),
 	};
 }
 
-function anthropicMessage(id: string, model: string, {text, field}: Thinking, usage: Usage, finish: Finish): unknown {
+function anthropicMessage(id: string, model: string, {text, field}: Thinking, usage: Usage, finish: Finish, redacted?: string): unknown {
 	return {
 		id,
 		type: 'message',
 		role: 'assistant',
 		model,
-		content: [...(field ? [{type: 'thinking', thinking: field.text, signature: FAKE_SIGNATURE}] : []), {type: 'text', text}],
+		content: [
+			...(redacted !== undefined ? [{type: 'redacted_thinking', data: redacted}] : []),
+			...(field ? [{type: 'thinking', thinking: field.text, signature: FAKE_SIGNATURE}] : []),
+			{type: 'text', text},
+		],
 		stop_reason: anthropicStop(finish),
 		stop_sequence: null,
 		...(finish === 'content_filter' ? {stop_details: REFUSAL_DETAILS} : {}),
@@ -801,7 +820,7 @@ function openaiEvents(
 	for (const piece of refusal ?? []) {
 		events.push({text: chunk([{index: 0, delta: {content: null, refusal: piece}, logprobs: null, finish_reason: null}]), delta: true});
 	}
-	events.push({text: chunk([{index: 0, delta: {}, logprobs: null, finish_reason: frames.noFinishReason ? null : finish}]), delta: false});
+	events.push({text: chunk([{index: 0, delta: {}, logprobs: null, finish_reason: frames.noFinishReason ? null : openaiFinish(finish)}]), delta: false});
 	if (frames.contentFilter) {
 		const offsets = {check_offset: 0, start_offset: 0, end_offset: textChars};
 		events.push({text: chunk([{index: 0, delta: null, finish_reason: null, content_filter_offsets: offsets, ...filterResults}]), delta: false});
@@ -845,7 +864,7 @@ function anthropicErrorEvent(error: {message: string; type?: string}): SseEvent 
 
 const FAKE_SIGNATURE = 'EqQBCkYIBRgCKkBfakeSignature==';
 
-function anthropicEvents(id: string, model: string, deltas: Delta[], usage: Usage, omitUsage: boolean, finish: Finish): SseEvent[] {
+function anthropicEvents(id: string, model: string, deltas: Delta[], usage: Usage, omitUsage: boolean, finish: Finish, redacted?: string): SseEvent[] {
 	const event = anthropicEvent;
 	const events: SseEvent[] = [
 		{
@@ -867,7 +886,7 @@ function anthropicEvents(id: string, model: string, deltas: Delta[], usage: Usag
 	const ping = {text: event('ping', {}), delta: false};
 	// Blocks in order: extended thinking (its text, then its signature) and text; a delta with both
 	// closes a thinking block and opens a text block.
-	const blocks: Array<{type: 'thinking' | 'text'; pieces: string[]}> = [];
+	const blocks: Array<{type: 'redacted_thinking' | 'thinking' | 'text'; pieces: string[]}> = redacted !== undefined ? [{type: 'redacted_thinking', pieces: [redacted]}] : [];
 	const add = (type: 'thinking' | 'text', piece: string) => {
 		const last = blocks.at(-1);
 		if (last?.type === type) last.pieces.push(piece);
@@ -879,7 +898,11 @@ function anthropicEvents(id: string, model: string, deltas: Delta[], usage: Usag
 	}
 	if (!blocks.some((block) => block.type === 'text')) blocks.push({type: 'text', pieces: []});
 	for (const [index, block] of blocks.entries()) {
-		if (block.type === 'thinking') {
+		if (block.type === 'redacted_thinking') {
+			// The whole block comes on its start event; no deltas follow.
+			events.push({text: event('content_block_start', {index, content_block: {type: 'redacted_thinking', data: block.pieces[0]}}), delta: false, opens: index === 0});
+			if (index === 0) events.push(ping);
+		} else if (block.type === 'thinking') {
 			events.push({text: event('content_block_start', {index, content_block: {type: 'thinking', thinking: '', signature: ''}}), delta: false, opens: index === 0});
 			if (index === 0) events.push(ping);
 			for (const thought of block.pieces) events.push({text: event('content_block_delta', {index, delta: {type: 'thinking_delta', thinking: thought}}), delta: true});

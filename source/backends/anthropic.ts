@@ -177,6 +177,11 @@ export class AnthropicBackend implements Backend {
 		const {signal} = options;
 		const context = this.context(options);
 		let output = '';
+		/** The answer text alone (output is thinking and answer). */
+		let answer = '';
+		// Only answer text starts a reply: a stream that ends or stalls while the model is still
+		// thinking (thinking blocks, or `<think>` text) is retried like an error event at that point.
+		const answerBegan = () => splitThinkText(answer).text.trim() !== '';
 		let inputTokens: number | undefined;
 		let outputTokens: number | undefined;
 		let stopReason: string | null | undefined;
@@ -193,7 +198,7 @@ export class AnthropicBackend implements Backend {
 			);
 			answered = true;
 			throwIfNotAReply(response, context);
-			for await (const event of withIdleTimeout(stream, this.timeoutMs, () => stream.controller.abort(), () => stalledStreamError(context, output !== ''))) {
+			for await (const event of withIdleTimeout(stream, this.timeoutMs, () => stream.controller.abort(), () => stalledStreamError(context, answerBegan()))) {
 				events++;
 				switch (event.type) {
 					case 'message_start': {
@@ -208,6 +213,7 @@ export class AnthropicBackend implements Backend {
 					case 'content_block_delta': {
 						if (event.delta.type === 'text_delta' && event.delta.text !== '') {
 							output += event.delta.text;
+							answer += event.delta.text;
 							yield {type: 'text', text: event.delta.text};
 						} else if (event.delta.type === 'thinking_delta' && event.delta.thinking !== '') {
 							// Thinking blocks come before the text; their signature_delta carries no text.
@@ -240,13 +246,13 @@ export class AnthropicBackend implements Backend {
 			// read: judged below like a stream that ended.
 			const broken = error instanceof StreamStalled || isConnectionCut(error);
 			if (signal?.aborted || !answered || !broken) throw streamFailure(error, context, answered);
-			if (output === '' && stopReason == null && !stopped) throw error instanceof StreamStalled ? error : droppedStreamError(context, `the connection broke: ${connectionProblem(error)}`);
+			if (!answerBegan() && stopReason == null && !stopped) throw error instanceof StreamStalled ? error : droppedStreamError(context, `the connection broke: ${connectionProblem(error)}`);
 			stalled = error instanceof StreamStalled;
 		}
-		// No stop_reason and no message_stop: the server or a proxy dropped the stream. Before any of
-		// the reply, it is retried (withStreamRetries); after, the reply is marked incomplete.
+		// No stop_reason and no message_stop: the server or a proxy dropped the stream. Before any
+		// answer text, it is retried (withStreamRetries); after, the reply is marked incomplete.
 		const dropped = stopReason == null && !stopped;
-		if (dropped && output === '') throw droppedStreamError(context, 'no message_delta stop_reason and no message_stop');
+		if (dropped && !answerBegan()) throw droppedStreamError(context, 'no message_delta stop_reason and no message_stop');
 		yield {
 			type: 'usage',
 			usage: {

@@ -242,6 +242,9 @@ export class OpenAIBackend implements Backend {
 		/** The answer text alone (output is reasoning and answer). */
 		let answer = '';
 		let refused = false;
+		// Only answer text starts a reply: a stream that ends or stalls while the model is still
+		// thinking (reasoning, or `<think>` text) is retried like an error event at that point.
+		const answerBegan = () => splitThinkText(answer).text.trim() !== '';
 		let serverUsage: Usage | undefined;
 		let finish: string | null | undefined;
 		let chunks = 0;
@@ -263,7 +266,7 @@ export class OpenAIBackend implements Backend {
 			yield* notices;
 			throwIfNotAReply(raw, context);
 			const {APIError} = await loadSdk();
-			for await (const chunk of withIdleTimeout(stream, this.timeoutMs, () => stream.controller.abort(), () => stalledStreamError(context, output !== ''))) {
+			for await (const chunk of withIdleTimeout(stream, this.timeoutMs, () => stream.controller.abort(), () => stalledStreamError(context, answerBegan()))) {
 				chunks++;
 				throwIfErrorChunk(chunk, APIError);
 				finish = chunk.choices?.[0]?.finish_reason ?? finish;
@@ -303,13 +306,13 @@ export class OpenAIBackend implements Backend {
 			// the tail) leaves what was read: judged below like a stream that ended.
 			const broken = error instanceof StreamStalled || isConnectionCut(error);
 			if (signal?.aborted || response === undefined || !broken) throw streamFailure(error, context, response !== undefined);
-			if (output === '' && finish == null) throw error instanceof StreamStalled ? error : droppedStreamError(context, `the connection broke: ${connectionProblem(error)}`);
+			if (!answerBegan() && finish == null) throw error instanceof StreamStalled ? error : droppedStreamError(context, `the connection broke: ${connectionProblem(error)}`);
 			stalled = error instanceof StreamStalled;
 		}
-		// No finish_reason and no [DONE]: the server or a proxy dropped the stream. Before any of the
-		// reply, it is retried (withStreamRetries); after, the reply is marked incomplete.
+		// No finish_reason and no [DONE]: the server or a proxy dropped the stream. Before any answer
+		// text, it is retried (withStreamRetries); after, the reply is marked incomplete.
 		const dropped = finish == null && !sawDoneEvent(response);
-		if (dropped && output === '') throw droppedStreamError(context, 'no finish_reason and no data: [DONE]');
+		if (dropped && !answerBegan()) throw droppedStreamError(context, 'no finish_reason and no data: [DONE]');
 		yield {
 			type: 'usage',
 			usage: serverUsage ?? {inputTokens: estimateMessagesTokens(messages), outputTokens: estimateTokens(output)},

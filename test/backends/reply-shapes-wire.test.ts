@@ -251,3 +251,27 @@ describe("Anthropic's other stop reasons and redacted thinking", () => {
 		expect(JSON.stringify([streamed, whole])).not.toContain(data);
 	});
 });
+
+describe.each(['openai', 'anthropic'] as const)('%s: a stream that stalls while the model is still thinking', (api) => {
+	const backend = () =>
+		api === 'openai'
+			? new OpenAIBackend({baseURL: server.openaiBaseURL, apiKey: 'k', timeoutMs: 1000, paramMemory: new ParamMemory()})
+			: new AnthropicBackend({baseURL: server.anthropicBaseURL, apiKey: 'k', timeoutMs: 1000});
+
+	it.each(['reasoning', 'think-tags'] as const)('thinking as %s: retried like an error event, since no answer text came', async (field) => {
+		replies({text: 'never', reasoning: 'Let me count them all carefully', reasoningField: field, chunkSize: 5, drop: {afterChars: field === 'think-tags' ? 20 : 0, how: 'hang'}}, {text: '42'});
+		const chunks = await chunksOf(backend().stream(messages, {model: 'm'}));
+		expect(joined(chunks, 'text')).toMatch(field === 'think-tags' ? /^<think>\nLet me count[\s\S]*42$/ : /^42$/);
+		expect(chunks.filter((chunk) => chunk.type === 'notice').map((chunk) => chunk.type === 'notice' && chunk.code)).toEqual(['stream_retried']);
+		expect(chunks.at(-1)).toMatchObject({type: 'usage', finishReason: 'stop'});
+		expect(server.requests).toHaveLength(2);
+	});
+
+	it('after answer text it is not retried: the reply is kept, marked as ended by the request timeout', async () => {
+		replies({text: 'The answer is 42 because', reasoning: 'Thinking', chunkSize: 5, drop: {afterChars: 10, how: 'hang'}}, {text: 'never sent'});
+		const chunks = await chunksOf(backend().stream(messages, {model: 'm'}));
+		expect(joined(chunks, 'text')).toBe('The answer');
+		expect(chunks.at(-1)).toMatchObject({type: 'usage', finishReason: 'dropped', stalledMs: 1000});
+		expect(server.requests).toHaveLength(1);
+	});
+});

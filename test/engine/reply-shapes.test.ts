@@ -43,16 +43,40 @@ describe.each(apis)('a stream the request timeout ended (%s)', (api) => {
 		expect(of(events, 'llm.done')[0]).toMatchObject({text: 'Let me loo', finishReason: 'dropped'});
 	});
 
-	it('while thinking, in a sub-call: its slot says the request timeout ended it', async () => {
-		const {result} = await run(
+	it('while thinking, before any answer text: retried as an error event there is, the thinking of both tries kept', async () => {
+		let stalled = false;
+		const {result, events} = await run(
 			api,
 			{
-				root: ({turn}) => (turn === 0 ? repl('llm_output(llm_query("think"))') : {text: 'FINAL(x)'}),
-				sub: () => ({text: 'never', reasoning: 'Thinking hard about it', drop: {afterChars: 0, how: 'hang'}}),
+				root: () => {
+					if (stalled) return {text: 'FINAL(42)', reasoning: 'Second thought'};
+					stalled = true;
+					return {text: 'never', reasoning: 'First thought', drop: {afterChars: 0, how: 'hang'}};
+				},
 			},
 			{requestTimeoutMs: 1500},
 		);
-		expect(result.response).toMatch(/^Error: the server sent nothing for 1\.5 s while the sub-model was still thinking, so the request timeout ended it/);
+		expect(result).toMatchObject({status: 'answered', response: '42'});
+		expect(notices(events)).toEqual([
+			expect.stringMatching(/^stream_retried: .*sent nothing more for 1\.5s after it began its reply: .* The model was still thinking \(its thinking so far is kept\); it starts over\. Retrying in \d\.\d s \(1 of 2\)\.$/),
+		]);
+		expect(of(events, 'llm.done')).toEqual([expect.objectContaining({text: 'FINAL(42)', reasoning: 'First thought\n\nSecond thought', finishReason: 'stop'})]);
+	});
+
+	it('while thinking, in a sub-call: retried, and its slot gets the answer; a stall every time fails the slot naming the request timeout', async () => {
+		let stalls = 0;
+		const {result} = await run(
+			api,
+			{
+				root: ({turn}) => (turn === 0 ? repl('r = llm_query_batched(["think", "never"])\nllm_output(r[0] + " | " + r[1])') : {text: 'FINAL(x)'}),
+				sub: (prompt) => {
+					if (prompt === 'think' && stalls++ > 0) return {text: 'thought it through', reasoning: 'Again'};
+					return {text: 'never', reasoning: 'Thinking hard about it', drop: {afterChars: 0, how: 'hang'}};
+				},
+			},
+			{requestTimeoutMs: 1000},
+		);
+		expect(result.response).toMatch(/^thought it through \| Error: .* sent nothing more for 1s after it began its reply: raise --request-timeout/);
 	});
 
 	it('before any text: retried within the retry budget (2 by default), and the run goes on', async () => {

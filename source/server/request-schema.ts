@@ -145,7 +145,9 @@ const textPartTypes = new Set(['text', 'input_text', 'output_text']);
 function partsText(parts: Array<z.infer<typeof part>>, where: string): string {
 	return parts
 		.map((item, index) => {
-			if (item.type === 'refusal') return '';
+			// An earlier assistant turn that refused (chat's and Responses' `{type: "refusal", refusal}`
+			// part): its words are what it said.
+			if (item.type === 'refusal') return typeof item['refusal'] === 'string' ? item['refusal'] : '';
 			if (!textPartTypes.has(item.type))
 				throw new UnsupportedError(`Content parts of type "${item.type}" are not supported: rlm-tui serve reads text only (send the text, or put a document's text in the message).`, `${where}[${index}]`);
 			return item.text ?? '';
@@ -175,7 +177,9 @@ export function chatTurns(request: ChatRequest): TextMessage[] {
 			throw new UnsupportedError('Tool calls and tool results are not supported: send the conversation as text.', `messages[${index}]`);
 		const {content} = message;
 		const text = typeof content === 'string' ? content : content ? partsText(content, `messages[${index}].content`) : '';
-		return {role: message.role, text};
+		// An assistant turn that refused has `content: null` beside its `refusal` (OpenAI's message shape).
+		const refusal = message['refusal'];
+		return {role: message.role, text: text === '' && typeof refusal === 'string' ? refusal : text};
 	});
 }
 

@@ -90,6 +90,22 @@ describe('rlm-tui serve', () => {
 		expect(first).toContain('second q');
 	});
 
+	it("keeps an earlier turn's refusal as its answer (content null beside refusal, or a refusal part)", async () => {
+		llm.setResponder(scripted({root: () => repl('llm_output(" / ".join(turn["answer"] for turn in history))')}));
+		const client = clientFor(await serve());
+		const completion = await client.chat.completions.create({
+			model: 'rlm',
+			messages: [
+				{role: 'user', content: 'first q'},
+				{role: 'assistant', content: null, refusal: "I can't help with that."},
+				{role: 'user', content: 'second q'},
+				{role: 'assistant', content: [{type: 'refusal', refusal: 'Nor with that.'}]},
+				{role: 'user', content: 'third q'},
+			],
+		});
+		expect(completion.choices[0]!.message.content).toBe("I can't help with that. / Nor with that.");
+	});
+
 	it('refuses a missing or wrong bearer token', async () => {
 		const server = await serve({token: 'sekrit'});
 		await expect(clientFor(server, 'wrong').models.list()).rejects.toMatchObject({status: 401});

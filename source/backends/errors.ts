@@ -193,7 +193,19 @@ export function connectionProblem(error: unknown): string {
 	return (code && CONNECTION_PROBLEMS[code]) ?? (code ? `connection failed (${code})` : root ? `connection failed (${oneLine(root, 120)})` : 'connection failed');
 }
 
-function unreachableError(context: ErrorContext, problem: string): BackendError {
+/** Codes of a connection that was made and then broken before the reply came: the server is there. */
+const CLOSED_AFTER_CONNECTING = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+
+function unreachableError(context: ErrorContext, problem: string, code?: string): BackendError {
+	if (code && CLOSED_AFTER_CONNECTING.has(code)) {
+		const tries = (context.maxRetries ?? 0) > 0 ? ` (each of ${context.maxRetries! + 1} tries)` : '';
+		return new BackendError(
+			`${capitalize(labelOf(context))} at ${context.baseURL} took the connection and closed it before it answered${tries}: ${problem}.`,
+			'unreachable',
+			undefined,
+			'It may have crashed or refused the request: see its log, or try again.',
+		);
+	}
 	const message = `Cannot reach ${labelOf(context)} at ${context.baseURL}: ${problem}.`;
 	const advice = context.start
 		? `Start the server (${context.start}), pass -u URL, or try -b demo.`
@@ -234,7 +246,7 @@ function describeError(error: unknown, context: ErrorContext): BackendError {
 	if (status === undefined) {
 		const code = systemErrorCode(error);
 		if (isConnectionError(error) || code !== undefined) {
-			return unreachableError(context, connectionProblem(error));
+			return unreachableError(context, connectionProblem(error), code);
 		}
 		// An error event inside a stream (APIError without a status), or something unexpected.
 		const message = serverMessage(error) ?? oneLine(error instanceof Error ? error.message : String(error));

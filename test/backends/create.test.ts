@@ -110,6 +110,22 @@ describe('unreachable servers', () => {
 		expect(error.message).toContain(url);
 	});
 
+	it('a server that takes the connection and closes it is not told to be started: it is there', async () => {
+		const {createServer} = await import('node:net');
+		const server = createServer((socket) => socket.destroy());
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		const url = `http://127.0.0.1:${(server.address() as {port: number}).port}/v1`;
+		try {
+			const backend = createBackend({kind: 'openai', baseURL: url, maxRetries: 1});
+			const error = await caught(collectStream(backend.stream([{role: 'user', content: 'hi'}], {model: 'm'})));
+			expect(error.code).toBe('unreachable');
+			expect(error.message).toMatch(new RegExp(`^The OpenAI-compatible server at ${url.replace(/[.]/g, '\\.')} took the connection and closed it before it answered \\(each of 2 tries\\): connection (closed|reset)\\.$`));
+			expect(error.advice).toBe('It may have crashed or refused the request: see its log, or try again.');
+		} finally {
+			server.close();
+		}
+	});
+
 	it('Anthropic: connection refused names the URL', async () => {
 		const url = await closedPortURL();
 		const backend = createBackend({kind: 'anthropic', baseURL: url, maxRetries: 0});

@@ -37,7 +37,7 @@ export function partialAnswerTracker(): PartialAnswer {
 			}
 		},
 		get text() {
-			return bestPartialAnswer({draft, lastStdout, lastReply: lastReply || (streaming.trim() ? streaming : '')});
+			return bestPartialAnswer({draft, lastStdout, lastReply: lastReply || replyWords(streaming)});
 		},
 	};
 }

@@ -4,8 +4,9 @@
 // `_best_partial_answer`), never code of that reply that did not run.
 import {readReply, withoutRunnableCode} from './parse.js';
 
-/** A reply's words without its runnable blocks; the reply as it is when nothing else is left. */
-export const replyWords = (text: string): string => withoutRunnableCode(readReply(text)) || text;
+/** A reply's words without its runnable blocks ('' for a reply that is only code: code that did
+ * not run, or failed, is no answer). */
+export const replyWords = (text: string): string => withoutRunnableCode(readReply(text));
 
 /** What the run has found so far, best first. */
 export function bestPartialAnswer(found: {draft?: string | null; lastStdout: string; lastReply: string}): string {

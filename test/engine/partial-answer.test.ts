@@ -15,8 +15,8 @@ afterAll(async () => {
 });
 
 /** Runs `firstBlock`, then cancels while the model is asked for the next turn (it never answers in time). */
-async function cancelAfter(firstBlock: string) {
-	server.setResponder(scripted({root: ({turn}) => (turn === 0 ? repl(firstBlock, 'First I look.') : {...repl('llm_output("too late")'), delayMs: 60_000})}));
+async function cancelAfter(firstBlock: string, words = 'First I look.') {
+	server.setResponder(scripted({root: ({turn}) => (turn === 0 ? repl(firstBlock, words) : {...repl('llm_output("too late")'), delayMs: 60_000})}));
 	const rlm = new Rlm({model: 'root-model', backend: 'openai', baseURL: server.openaiBaseURL, apiKey: 'k', maxIterations: 5, logDir: false});
 	const controller = new AbortController();
 	rlm.on('event', (event) => {
@@ -46,5 +46,12 @@ describe('a cancelled run returns its best partial answer', () => {
 		const result = await cancelAfter('x = 1');
 		expect(result.status).toBe('cancelled');
 		expect(result.response).toContain('First I look.');
+		expect(result.response).not.toContain('x = 1');
+	});
+
+	it('never the code of a reply that is only code: no answer rather than code as one', async () => {
+		const result = await cancelAfter('x = 1', '');
+		expect(result.status).toBe('cancelled');
+		expect(result.response).toBe('');
 	});
 });

@@ -137,6 +137,9 @@ async function main(): Promise<number> {
 	if (mcpOnly) fail(`--${mcpOnly.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is a flag of rlm-tui mcp (see rlm-tui mcp --help)`);
 
 	if (flags.replay !== undefined) {
+		// --replay shows a logged run and runs nothing: a question, a context or --resume would be dropped.
+		const runFlag = flags.prompt !== undefined ? '-p' : flags.contextFile?.length ? '-c' : flags.resume ? '--resume' : undefined;
+		if (runFlag) fail(`--replay shows a logged run and runs nothing, so ${runFlag} has no use with it: drop one of the two (--resume continues a log)`);
 		const {runReplay} = await import('./replay.js');
 		return runReplay(flags.replay, {json: Boolean(flags.json), interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY), verbose: Boolean(flags.verbose)});
 	}

@@ -86,6 +86,14 @@ describe('a mistake gets one line that names it', () => {
 		oneLine((await runCli(['-b', 'demo', '--keep-warm', '90s', '-p', 'q'])).stderr, /Invalid --keep-warm 1\.5: expected a whole number of minutes from 0 to 120/);
 	});
 
+	it('--replay with a flag of a run to make: the run would be dropped, so it is a usage error', async () => {
+		for (const [extra, named] of [[['-p', 'q'], '-p'], [['-c', 'notes.txt'], '-c'], [['--resume'], '--resume']] as const) {
+			const result = await runCli(['--replay', 'run.jsonl', ...extra]);
+			expect(result.code).toBe(2);
+			oneLine(result.stderr, new RegExp(`--replay shows a logged run and runs nothing, so ${named} has no use with it`));
+		}
+	});
+
 	it('a serve option without serve, and a --cors that is not an origin', async () => {
 		oneLine((await runCli(['-b', 'demo', '--port', '9000', '-p', 'q'])).stderr, /--port is an option of serve/);
 		oneLine((await runCli(['serve', '-b', 'demo', '--port', '0', '--cors', 'localhost:3000/app'])).stderr, /Invalid --cors "localhost:3000\/app": expected an origin/);

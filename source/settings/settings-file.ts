@@ -70,20 +70,37 @@ export function mergeSettings(base: Settings, patch: Partial<Settings>): Setting
 }
 
 /**
+ * Settings text as JSON: a leading byte order mark (Windows editors such as Notepad write one;
+ * JSON.parse rejects it, RFC 8259 §8.1 lets a reader ignore it) is dropped first.
+ * @throws SyntaxError for text that is not JSON.
+ */
+export function parseSettingsJson(text: string): unknown {
+	return JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text) as unknown;
+}
+
+/** The file's bytes as text, by its byte order mark: UTF-16 (Windows PowerShell 5's `>` and
+ * `Out-File` write UTF-16LE) or UTF-8, the default. */
+function decodeSettings(bytes: Buffer): string {
+	if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
+	if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2, bytes.length - (bytes.length % 2))).swap16().toString('utf16le');
+	return bytes.toString('utf8');
+}
+
+/**
  * The file's content as conf's reader gives it: an object, or `{}` when the file is missing (its
  * directory is then made). @throws the fs error when the file (or its directory) cannot be read or
  * made, and SyntaxError for text that is not JSON.
  */
 export function readSettingsText(file: string): unknown {
-	let text: string;
+	let bytes: Buffer;
 	try {
-		text = fs.readFileSync(file, 'utf8');
+		bytes = fs.readFileSync(file);
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
 		fs.mkdirSync(path.dirname(file), {recursive: true});
 		return {};
 	}
-	return JSON.parse(text) as unknown;
+	return parseSettingsJson(decodeSettings(bytes));
 }
 
 /** The file's content when it is a JSON object, else why it is not settings at all. */

@@ -4,7 +4,7 @@
 // key-like fields are stripped.
 import path from 'node:path';
 import Conf from 'conf';
-import {mergeSettings, readSettingsFile, SETTINGS_FILE, stripSecrets, type SettingsFileOptions, type SettingsFileRead} from './settings-file.js';
+import {mergeSettings, parseSettingsJson, readSettingsFile, readSettingsText, SETTINGS_FILE, stripSecrets, type SettingsFileOptions, type SettingsFileRead} from './settings-file.js';
 import {parseSettings, type Settings} from './schema.js';
 
 export {stripSecrets} from './settings-file.js';
@@ -88,10 +88,11 @@ export function settingsStore(read: SettingsFileRead): SettingsStore {
 			cwd: path.dirname(read.path),
 			// It may hold API keys and headers: readable by its owner only.
 			configFileMode: 0o600,
-			// What is not a JSON object reads as empty (the first read moved such a file aside).
+			// What is not a JSON object reads as empty (the first read moved such a file aside). A
+			// leading byte order mark is read past; conf writes the file back without one.
 			deserialize(text: string) {
 				try {
-					const value: unknown = JSON.parse(text);
+					const value = parseSettingsJson(text);
 					if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
 				} catch {
 					// Not JSON.
@@ -106,6 +107,7 @@ export function settingsStore(read: SettingsFileRead): SettingsStore {
 		(settings) => {
 			opened().store = settings as unknown as Record<string, unknown>;
 		},
-		() => opened().store,
+		// Read as the first read was (a byte order mark, UTF-16), not through conf's UTF-8 reader.
+		() => readSettingsText(read.path),
 	);
 }

@@ -127,6 +127,34 @@ describe('settings store', () => {
 		expect(openSettings({cwd: dir}).get().backend).toBe('demo');
 	});
 
+	it('reads a file that starts with a byte order mark (Windows editors write one) and writes it back as plain JSON', () => {
+		const file = path.join(dir, 'settings.json');
+		fs.writeFileSync(file, '\uFEFF' + JSON.stringify({maxDepth: 3, theme: 'light'}, null, 2), 'utf8');
+		const store = openSettings({cwd: dir});
+		expect(store.notice).toBeUndefined();
+		expect(store.get()).toMatchObject({maxDepth: 3, theme: 'light'});
+		expect(fs.readdirSync(dir).filter(name => name.includes('corrupt'))).toEqual([]);
+		expect(store.save({maxIterations: 12})).toBeNull();
+		const text = fs.readFileSync(file, 'utf8');
+		expect(JSON.parse(text)).toMatchObject({maxDepth: 3, theme: 'light', maxIterations: 12});
+		expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+	});
+
+	it('reads UTF-16 files (Windows PowerShell 5 writes them) and merges a save into what the file holds now', () => {
+		const file = path.join(dir, 'settings.json');
+		const store = openSettings({cwd: dir});
+		// Edited by hand while the session runs: UTF-16LE with its mark, then big-endian.
+		fs.writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(JSON.stringify({maxDepth: 4}), 'utf16le')]));
+		expect(openSettings({cwd: dir}).get().maxDepth).toBe(4);
+		expect(store.save({theme: 'light'})).toBeNull();
+		expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toMatchObject({maxDepth: 4, theme: 'light'});
+		const bigEndian = Buffer.from(JSON.stringify({maxDepth: 5}), 'utf16le').swap16();
+		fs.writeFileSync(file, Buffer.concat([Buffer.from([0xfe, 0xff]), bigEndian]));
+		expect(openSettings({cwd: dir}).get().maxDepth).toBe(5);
+		expect(store.save({maxIterations: 9})).toBeNull();
+		expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toMatchObject({maxDepth: 5, maxIterations: 9});
+	});
+
 	it('treats a non-object JSON file as corrupt', () => {
 		fs.writeFileSync(path.join(dir, 'settings.json'), '[1,2,3]');
 		const store = openSettings({cwd: dir});

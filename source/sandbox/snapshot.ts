@@ -4,6 +4,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import {makeDirectory} from '../protocol/make-dir.js';
 import {pyodideVersion, sandboxDir} from './paths.js';
 import {snapshotFileParts} from './snapshot-file.js';
 
@@ -43,7 +44,7 @@ export function writeSnapshot(cacheDir: string, payload: Uint8Array): Promise<vo
 	const write = previous.then(async () => {
 		const temp = `${target}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
 		try {
-			await fs.promises.mkdir(cacheDir, {recursive: true});
+			makeDirectory(cacheDir, 0o700);
 			await fs.promises.writeFile(temp, snapshotFileParts(payload), {mode: 0o600});
 			await fs.promises.rename(temp, target);
 			await removeStale(cacheDir, path.basename(target));

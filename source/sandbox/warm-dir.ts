@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {MAX_KEEP_WARM_MINUTES} from '../protocol/defaults.js';
+import {makeDirectory} from '../protocol/make-dir.js';
 import {defaultCacheDir} from './paths.js';
 import {sandboxFilesTag, snapshotKey} from './snapshot.js';
 
@@ -26,18 +27,20 @@ export type WarmDirCheck = {ok: true; dir: string} | {ok: false; missing: boolea
  * 0700) when it is missing. Never throws.
  */
 export function checkWarmDir(dir: string, {create = false}: {create?: boolean} = {}): WarmDirCheck {
+	let made: string | undefined;
 	if (create) {
 		try {
-			fs.mkdirSync(dir, {recursive: true, mode: 0o700});
-		} catch {
-			// lstat below says what is there
+			makeDirectory(dir, 0o700);
+		} catch (error) {
+			// lstat below says what is there; this says why it is not there
+			made = (error as Error).message.split('\n')[0];
 		}
 	}
 	let stat: fs.Stats;
 	try {
 		stat = fs.lstatSync(dir);
 	} catch {
-		return {ok: false, missing: true, problem: `${dir} does not exist`};
+		return {ok: false, missing: true, problem: made ? `${dir} could not be made (${made})` : `${dir} does not exist`};
 	}
 	const refuse = (problem: string): WarmDirCheck => ({ok: false, missing: false, problem: `${dir} ${problem}`});
 	if (stat.isSymbolicLink()) return refuse('is a symbolic link');

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import envPaths from 'env-paths';
+import {makeDirectory} from '../protocol/make-dir.js';
 import {looksSecret} from '../protocol/redact.js';
 import {droppedSettingsNotice} from './file-problems.js';
 import {parseSettings, type Settings} from './schema.js';
@@ -97,7 +98,8 @@ export function readSettingsText(file: string): unknown {
 		bytes = fs.readFileSync(file);
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-		fs.mkdirSync(path.dirname(file), {recursive: true});
+		// Not Node's recursive mkdir: it never returns for a missing folder under /proc.
+		makeDirectory(path.dirname(file), 0o700);
 		return {};
 	}
 	return parseSettingsJson(decodeSettings(bytes));
@@ -131,11 +133,10 @@ export function readSettingsFile(options: SettingsFileOptions = {}): SettingsFil
 	try {
 		found = corruption(() => readSettingsText(file));
 	} catch (error) {
-		const where = options.cwd ?? 'the config directory';
 		return {
-			path: `${where}/settings.json`,
+			path: file,
 			settings: parseSettings({}),
-			notice: `Settings could not be opened (${(error as Error).message.split('\n')[0]}); using defaults for this session.`,
+			notice: `Settings file ${file} could not be opened (${(error as Error).message.split('\n')[0]}); using defaults for this session, and changes are not saved.`,
 			writable: false,
 		};
 	}

@@ -52,7 +52,7 @@ class MemoryBackedStore implements SettingsStore {
 		}
 		this.#settings = mergeSettings(base, patch);
 		// An unwritable settings file must not break the session; the change holds in memory.
-		let problem: string | null = this.write ? null : `${this.path} could not be read at the start, so it is not written`;
+		let problem: string | null = this.write ? null : `${this.path} could not be opened at the start, so it is not written`;
 		try {
 			this.write?.(this.#settings);
 		} catch (error) {

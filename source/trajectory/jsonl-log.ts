@@ -2,7 +2,7 @@
 // is written (synchronously, to the OS) the moment its iteration ends, so a killed process
 // leaves every finished iteration readable.
 import {closeSync, openSync, writeSync} from 'node:fs';
-import {makeDirectory} from './make-dir.js';
+import {makeDirectory} from '../protocol/make-dir.js';
 import {join} from 'node:path';
 import envPaths from 'env-paths';
 import type {ChatMessage} from '../protocol/llm.js';

@@ -4,7 +4,7 @@
 import {appendFile, chmod, readFile, writeFile} from 'node:fs/promises';
 import {dirname} from 'node:path';
 import * as z from 'zod';
-import {makeDirectory} from '../trajectory/make-dir.js';
+import {makeDirectory} from '../protocol/make-dir.js';
 import {looksSecret as redactable} from '../protocol/redact.js';
 import {HISTORY_LIMIT} from './state/line-input.js';
 

@@ -94,6 +94,25 @@ describe('a log folder that cannot be made', () => {
 	});
 });
 
+describe('a config, cache, state or runtime folder that cannot be made', () => {
+	// XDG_CONFIG_HOME=/proc/self hung the app: Node's recursive mkdir never returns for a missing
+	// folder under /proc. Each folder rlm-tui makes under these gives one line, never a hang.
+	it.each([
+		['XDG_CONFIG_HOME', [], /^rlm-tui: Settings file \/proc\/self\/rlm-tui\/settings\.json could not be opened \(ENOENT[^\n]*; using defaults for this session, and changes are not saved\.$/m],
+		['XDG_STATE_HOME', [], /^rlm-tui: warning: Trajectory log turned off: cannot write to \/proc\/self\/rlm-tui\/trajectories \(ENOENT/m],
+		['XDG_RUNTIME_DIR', ['--keep-warm', '1'], /^rlm-tui: not keeping a warm sandbox: \/proc\/self\/rlm-tui could not be made \(ENOENT[^\n]*\)$/m],
+		// The snapshot cache: a failed write only means the next start is cold, so nothing is said.
+		['XDG_CACHE_HOME', [], null],
+	] as const)('%s=/proc/self: the answer still comes', async (variable, flags, line) => {
+		server.setResponder(scripted({root: () => repl('llm_output("answered anyway")')}));
+		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'root-model', ...flags, '-p', 'q'], {env: cleanEnv({[variable]: '/proc/self'})});
+		expect(result.code).toBe(0);
+		expect(result.stdout.trim()).toBe('answered anyway');
+		if (line) expect(result.stderr).toMatch(line);
+		expect(result.stderr.trim().split('\n').length).toBeLessThanOrEqual(1);
+	});
+});
+
 describe('terminal safety', () => {
 	it('drops escape sequences printed by model code from the exec log', async () => {
 		server.setResponder(scripted({root: () => repl('print("\\x1b]52;c;SGVsbG8=\\x07copied? \\x1b[2J cleared?")\nllm_output("done")')}));

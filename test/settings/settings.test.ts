@@ -250,9 +250,9 @@ describe('reading the settings file without conf (every mode but the app)', () =
 		fs.mkdirSync(path.join(dir, 'settings.json'));
 		const read = readSettingsFile({cwd: dir});
 		expect(read.writable).toBe(false);
-		expect(read.notice).toMatch(/^Settings could not be opened \(EISDIR[^\n]*; using defaults for this session\.$/);
+		expect(read.notice).toMatch(/^Settings file \S+settings\.json could not be opened \(EISDIR[^\n]*; using defaults for this session, and changes are not saved\.$/);
 		const store = openSettings({cwd: dir});
-		store.save({maxDepth: 2});
+		expect(store.save({maxDepth: 2})).toBe(`${path.join(dir, 'settings.json')} could not be opened at the start, so it is not written`);
 		expect(store.get().maxDepth).toBe(2);
 		expect(fs.statSync(path.join(dir, 'settings.json')).isDirectory()).toBe(true);
 	});

@@ -1,6 +1,8 @@
 // Creating a directory and its missing parents without `mkdir(..., {recursive: true})`: Node's
 // recursive mkdir never returns for a path under /proc that does not exist (`--log-dir /proc/x`
-// spun a core for minutes and ignored SIGTERM), so the parents are made one at a time.
+// spun a core for minutes and ignored SIGTERM; so did XDG_CONFIG_HOME=/proc/self), so the parents
+// are made one at a time. Every folder rlm-tui makes (settings, logs, the snapshot cache, warm
+// sockets) is made here.
 import {mkdirSync, statSync} from 'node:fs';
 import {dirname, resolve} from 'node:path';
 

@@ -44,6 +44,8 @@ export interface SettledOptions {
 	limits: LimitCaps;
 	/** The caps in `limits` the user did not set (the engine's defaults). */
 	limitDefaults?: LimitName[];
+	/** How messages name caps that are not the user's own (RlmOptions.limitLabels). */
+	limitLabels?: Partial<Record<LimitName, string>>;
 	/** Models `model=` may name in sub-calls: the root model, the sub-model and allowModels (aliases resolved). */
 	allowedModels: ReadonlySet<string>;
 	/** Most prompts in one batched sub-call. */

@@ -414,6 +414,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			subModel,
 			limits: this.#limitCaps(perCall),
 			limitDefaults: this.#options.maxSubCalls === undefined && perCall.maxSubCalls === undefined ? ['maxSubCalls'] : [],
+			...(o.limitLabels ? {limitLabels: o.limitLabels} : {}),
 			allowedModels: new Set([model, subModel, ...(o.allowModels ?? []).map(resolveModel)]),
 			maxBatchPrompts: o.maxBatchPrompts ?? DEFAULTS.maxBatchPrompts,
 			maxPromptBytes: o.maxPromptBytes ?? DEFAULTS.maxPromptBytes,
@@ -588,7 +589,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		const limits = new RunLimits(options.limits, {
 			onUse: (use) => emit({type: 'limits', runId, caps: limits.caps, use, ...defaults}),
 			onNotice: (code, message) => emit({type: 'notice', runId, level: 'warn', code, message}),
-		});
+		}, options.limitLabels);
 		const labels = this.#backendLabels();
 		const context: EngineContext = {
 			backend: this.#backend,

@@ -49,6 +49,7 @@ export function describeCap(limit: LimitName, caps: LimitCaps): string {
 export class RunLimits {
 	readonly caps: Readonly<LimitCaps>;
 	readonly #hooks: LimitHooks;
+	readonly #labels: Readonly<Partial<Record<LimitName, string>>>;
 	readonly #controller = new AbortController();
 	readonly #cost = new CostMeter();
 	readonly #started = performance.now();
@@ -58,15 +59,23 @@ export class RunLimits {
 	#rootErrors = 0;
 	#timer: NodeJS.Timeout | undefined;
 
-	constructor(caps: LimitCaps, hooks: LimitHooks) {
+	/** `labels`: how messages name a cap set by something other than the run's own flag
+	 * (RlmOptions.limitLabels); describeCap's words for the others. */
+	constructor(caps: LimitCaps, hooks: LimitHooks, labels: Partial<Record<LimitName, string>> = {}) {
 		this.caps = {...caps};
 		this.#hooks = hooks;
+		this.#labels = {...labels};
 		if (caps.maxTimeout !== undefined) {
 			// setTimeout overflows past 2^31-1 ms and would fire at once.
 			const ms = Math.min(caps.maxTimeout * 1000, 2 ** 31 - 1);
-			this.#timer = setTimeout(() => this.trip('maxTimeout', `The run's ${describeCap('maxTimeout', this.caps)} is reached.`), ms);
+			this.#timer = setTimeout(() => this.trip('maxTimeout', `The run's ${this.describe('maxTimeout')} is reached.`), ms);
 			this.#timer.unref();
 		}
+	}
+
+	/** How messages name the cap of `limit`: "budget of $0.50 (--max-budget)", or its label. */
+	describe(limit: LimitName): string {
+		return this.#labels[limit] ?? describeCap(limit, this.caps);
 	}
 
 	/** Aborted (with the LimitReached as its reason) when a limit is reached. */
@@ -116,11 +125,11 @@ export class RunLimits {
 		if (maxTokens !== undefined && this.#tokens + inputTokens > maxTokens) {
 			return this.trip(
 				'maxTokens',
-				`The run's ${describeCap('maxTokens', this.caps)} is reached: ${count(this.#tokens)} used, and the next request is about ${count(inputTokens)} more.`,
+				`The run's ${this.describe('maxTokens')} is reached: ${count(this.#tokens)} used, and the next request is about ${count(inputTokens)} more.`,
 			);
 		}
 		if (maxBudget !== undefined && this.#cost.usd + inputCostUsd(model, inputTokens) > maxBudget) {
-			return this.trip('maxBudget', `The run's ${describeCap('maxBudget', this.caps)} is reached: about ${usd(this.#cost.usd)} spent, and the next request would pass it.`);
+			return this.trip('maxBudget', `The run's ${this.describe('maxBudget')} is reached: about ${usd(this.#cost.usd)} spent, and the next request would pass it.`);
 		}
 		return null;
 	}
@@ -147,9 +156,9 @@ export class RunLimits {
 		}
 		const {maxTokens, maxBudget} = this.caps;
 		if (maxTokens !== undefined && this.#tokens >= maxTokens)
-			this.trip('maxTokens', `The run's ${describeCap('maxTokens', this.caps)} is reached: ${count(this.#tokens)} used.`);
+			this.trip('maxTokens', `The run's ${this.describe('maxTokens')} is reached: ${count(this.#tokens)} used.`);
 		else if (maxBudget !== undefined && this.#cost.usd >= maxBudget)
-			this.trip('maxBudget', `The run's ${describeCap('maxBudget', this.caps)} is reached: about ${usd(this.#cost.usd)} spent.`);
+			this.trip('maxBudget', `The run's ${this.describe('maxBudget')} is reached: about ${usd(this.#cost.usd)} spent.`);
 		this.#hooks.onUse(this.use());
 		return costUsd;
 	}
@@ -172,9 +181,9 @@ export class RunLimits {
 		}
 		const left = max - this.#subCalls;
 		if (left > 0) {
-			return `refused: ${count(wanted)} prompts, but only ${count(left)} of the run's ${describeCap('maxSubCalls', this.caps)} are left. Send at most ${count(left)}, or combine prompts.`;
+			return `refused: ${count(wanted)} prompts, but only ${count(left)} of the run's ${this.describe('maxSubCalls')} are left. Send at most ${count(left)}, or combine prompts.`;
 		}
-		return this.trip('maxSubCalls', `The run's ${describeCap('maxSubCalls', this.caps)} is reached.`).message;
+		return this.trip('maxSubCalls', `The run's ${this.describe('maxSubCalls')} is reached.`).message;
 	}
 
 	/** The root run's count of failed blocks in a row (shown beside maxErrors). */

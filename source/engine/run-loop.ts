@@ -10,7 +10,7 @@ import type {EngineContext} from './engine-context.js';
 import type {ContextInfo, RunStatus} from '../protocol/events.js';
 import type {LimitName} from '../protocol/limits.js';
 import type {HostSlot} from './host-pool.js';
-import {describeCap, LimitReached} from './run-limits.js';
+import {LimitReached} from './run-limits.js';
 import {emptyRepliesFailure, emptyReplyCause, emptyReplyNotice, emptyReplyNudge} from './empty-reply.js';
 import {callModel} from './model-call.js';
 import {toolsSection, type ToolInfo} from './tools.js';
@@ -541,7 +541,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				if (maxErrors !== undefined && failedInARow >= maxErrors) {
 					record.executionTimeMs = performance.now() - iterationStarted;
 					push({role: 'user', content: feedbackMessage(feedback, variables, variableCount)});
-					return await stopLimited(new LimitReached('maxErrors', `${failedInARow} code blocks in a row failed: the run's ${describeCap('maxErrors', limits.caps)} is reached.`));
+					return await stopLimited(new LimitReached('maxErrors', `${failedInARow} code blocks in a row failed: the run's ${limits.describe('maxErrors')} is reached.`));
 				}
 			}
 			// The original's format: FINAL_VAR(name) in prose, resolved in the REPL once this reply's code

@@ -135,6 +135,10 @@ export interface RlmOptions {
 	maxErrors?: number;
 	/** Sub-calls per completion, each slot of a batch counting one (default 500). */
 	maxSubCalls?: number;
+	/** How messages (the run's error, what the model is told) name a cap that is not the user's own
+	 * limit, by its name: e.g. mcp's share of its server's --total-tokens, in place of "limit of
+	 * 400 tokens (--max-tokens)". Read as "The run's <label> is reached". */
+	limitLabels?: Partial<Record<LimitName, string>>;
 	/** Models `model=` may name in sub-calls besides the root model and the sub-model. */
 	allowModels?: string[];
 	/** Most prompts in one llm_query_batched / rlm_query_batched call (default 1,000); a larger

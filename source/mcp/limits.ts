@@ -20,9 +20,16 @@ export interface Spent {
 export interface Reservation {
 	maxBudget?: number;
 	maxTokens?: number;
+	/** The caps that are what was left of the lifetime limits (not the call's own, which were
+	 * higher or absent): how the run's messages name them (RlmOptions.limitLabels), and, when the
+	 * call had a cap of its own, a note for the agent: `max_tokens 100,000 lowered to 400: what
+	 * was left of this server's --total-tokens 1,000`. */
+	fromTotal: Partial<Record<'maxBudget' | 'maxTokens', {label: string; note?: string}>>;
 	/** Gives back what the call did not use: call once, with what it spent. */
 	settle(spent: {usd: number; tokens: number}): void;
 }
+
+const usd = (n: number) => `$${n < 1 ? n.toFixed(4) : n.toFixed(2)}`;
 
 /** Raised when the server's lifetime limits are spent: the call is refused. */
 export class LifetimeSpent extends Error {}
@@ -79,9 +86,33 @@ export class LifetimeLedger {
 		this.#reservedUsd += heldUsd;
 		this.#reservedTokens += heldTokens;
 		let settled = false;
+		// The total's share binds when it is below the call's own cap (or the call has none).
+		const binds = (own: number | undefined, share: number | undefined) => share !== undefined && (own === undefined || share < own);
+		const {totalBudget, totalTokens} = this.limits;
+		// Said only where the call had a cap of its own: without one, the share is the whole cap.
+		const lowered = (name: string, own: string | undefined, share: string, total: string) => (own === undefined ? {} : {note: `${name} ${own} lowered to ${share}: what was left of this server's ${total}`});
+		const fromTotal: Reservation['fromTotal'] = {
+			...(binds(wanted.maxBudget, left.usd)
+				? {
+						maxBudget: {
+							label: `share of this server's total budget (${usd(left.usd!)} of --total-budget ${usd(totalBudget!)} was left when it started)`,
+							...lowered('max_budget', wanted.maxBudget === undefined ? undefined : usd(wanted.maxBudget), usd(left.usd!), `--total-budget ${usd(totalBudget!)}`),
+						},
+					}
+				: {}),
+			...(binds(wanted.maxTokens, left.tokens)
+				? {
+						maxTokens: {
+							label: `share of this server's total tokens (${formatCount(left.tokens!)} of --total-tokens ${formatCount(totalTokens!)} were left when it started)`,
+							...lowered('max_tokens', wanted.maxTokens === undefined ? undefined : formatCount(wanted.maxTokens), formatCount(left.tokens!), `--total-tokens ${formatCount(totalTokens!)}`),
+						},
+					}
+				: {}),
+		};
 		return {
 			...(maxBudget !== undefined ? {maxBudget} : {}),
 			...(maxTokens !== undefined ? {maxTokens} : {}),
+			fromTotal,
 			settle: (spent) => {
 				if (settled) return;
 				settled = true;

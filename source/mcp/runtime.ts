@@ -5,7 +5,7 @@ import type {ContextFormat} from '../context/index.js';
 import {Rlm} from '../engine/rlm.js';
 import type {CompletionResult, RlmOptions} from '../engine/types.js';
 import {callContext} from './context.js';
-import {callLimits, snakeName, type CallLimits} from '../protocol/limits.js';
+import {callLimits, snakeName, type CallLimits, type LimitName} from '../protocol/limits.js';
 import {LifetimeLedger, type LifetimeLimits} from './limits.js';
 import {runProgress, type ProgressStep, type RunProgress} from './progress.js';
 import {summarizeRun, type RunSummary} from './run-log.js';
@@ -49,6 +49,9 @@ export interface QueryOutcome {
 	summary: RunSummary;
 	/** The limits the run had. */
 	limits: CallLimits;
+	/** The limit that stopped the run (status limited): the engine's name, or totalBudget /
+	 * totalTokens when it was the run's share of the server's lifetime limit. */
+	limit?: LimitName | 'totalBudget' | 'totalTokens';
 	/** Things the agent should know: asks lowered, files skipped. */
 	notes: string[];
 }
@@ -120,7 +123,9 @@ export class McpRuntime {
 					throw signal.aborted ? error : new CallRefused((error as Error).message);
 				});
 				const runLimits: CallLimits = {...limits, ...(reservation.maxBudget !== undefined ? {maxBudget: reservation.maxBudget} : {}), ...(reservation.maxTokens !== undefined ? {maxTokens: reservation.maxTokens} : {})};
-				const rlm = new Rlm({...this.options.rlm, model, logDir: this.options.logDir, ...engineLimits(runLimits), origin: 'mcp'});
+				const fromTotal = Object.entries(reservation.fromTotal);
+				const limitLabels = Object.fromEntries(fromTotal.map(([name, share]) => [name, share.label]));
+				const rlm = new Rlm({...this.options.rlm, model, logDir: this.options.logDir, ...engineLimits(runLimits), ...(fromTotal.length ? {limitLabels} : {}), origin: 'mcp'});
 				const progress = runProgress((step) => call.onProgress?.(step));
 				let runId: string | undefined;
 				rlm.on('event', (event) => {
@@ -142,7 +147,14 @@ export class McpRuntime {
 				}
 				const file = rlm.logFiles.at(-1);
 				const summary = summarizeRun(progress.tree, result.runId, {...(progress.costUsd !== undefined ? {costUsd: progress.costUsd} : {}), ...(file ? {file} : {})});
-				return {result, summary: summary ?? fallbackSummary(result, model, request.question, file), limits: runLimits, notes: [...lowered.map((line) => `${line}.`), ...loaded.notes]};
+				const limit = result.limit === 'maxTokens' && reservation.fromTotal.maxTokens ? 'totalTokens' : result.limit === 'maxBudget' && reservation.fromTotal.maxBudget ? 'totalBudget' : result.limit;
+				return {
+					result,
+					summary: summary ?? fallbackSummary(result, model, request.question, file),
+					limits: runLimits,
+					...(limit ? {limit} : {}),
+					notes: [...lowered.map((line) => `${line}.`), ...fromTotal.flatMap(([, share]) => (share.note ? [`${share.note}.`] : [])), ...loaded.notes],
+				};
 			});
 		} finally {
 			this.#pending--;

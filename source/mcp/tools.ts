@@ -28,7 +28,7 @@ const queryOutput = {
 	cost_usd: z.number().optional().describe('Estimated cost in USD, from the model catalog\'s prices.'),
 	ms: z.number().describe('Wall-clock milliseconds.'),
 	trajectory_file: z.string().optional().describe('The JSONL trajectory (over HTTP, its file name in the server\'s log folder); `rlm-tui --replay FILE` shows it, rlm_run takes its name.'),
-	limit: z.string().optional().describe('With status limited: the limit that stopped the run (max_budget, max_timeout, max_tokens, max_errors, max_sub_calls); `error` says how.'),
+	limit: z.string().optional().describe('With status limited: the limit that stopped the run (max_budget, max_timeout, max_tokens, max_errors, max_sub_calls; total_budget or total_tokens when it was the run\'s share of the server\'s --total-budget or --total-tokens); `error` says how.'),
 	error: z.string().optional(),
 	error_code: z.string().optional().describe('With error: its stable code (unreachable, auth, not_found, rate_limited, timeout, ...).'),
 	limits: z.record(z.string(), z.number()).describe('The caps the run had.'),
@@ -145,7 +145,7 @@ export function createMcpServer(runtime: McpRuntime, version: string): McpServer
 				if (error instanceof CallRefused || error instanceof ContextLoadError) return toolError(error.message);
 				throw error;
 			}
-			const {result, summary, limits, notes} = outcome;
+			const {result, summary, limits, limit, notes} = outcome;
 			const structured = {
 				answer: summary.answer,
 				status: result.status,
@@ -155,7 +155,7 @@ export function createMcpServer(runtime: McpRuntime, version: string): McpServer
 				...(summary.cost_usd !== undefined ? {cost_usd: summary.cost_usd} : {}),
 				ms: Math.round(result.executionTimeMs),
 				...(summary.trajectory_file ? {trajectory_file: summary.trajectory_file} : {}),
-				...(result.limit ? {limit: snakeName(result.limit)} : {}),
+				...(limit ? {limit: snakeName(limit)} : {}),
 				...(result.error ? {error: result.error} : {}),
 				...(result.errorCode ? {error_code: result.errorCode} : {}),
 				limits: limitsOut(limits),

@@ -69,7 +69,9 @@ describe('rlm-tui mcp --http', () => {
 		const first = (await client.callTool({name: 'rlm_query', arguments: {question: 'q', context: 'ctx'}}, CallToolResultSchema, callOptions)) as CallToolResult;
 		expect(first.isError).toBeFalsy();
 		// The call's share was the whole 1,000: the reply's 2,020 passed it, so its code did not run.
-		expect(first.structuredContent).toMatchObject({status: 'limited', limit: 'max_tokens', limits: {max_tokens: 1000}, usage: {total_tokens: 2020}});
+		// It is named as the share of --total-tokens, the limit that ran out, not as a --max-tokens.
+		expect(first.structuredContent).toMatchObject({status: 'limited', limit: 'total_tokens', limits: {max_tokens: 1000}, usage: {total_tokens: 2020}});
+		expect((first.structuredContent as {error: string}).error).toMatch(/^The run's share of this server's total tokens \(1,000 of --total-tokens 1,000 were left when it started\) is reached: 2,020 used\.$/);
 
 		// The total is spent: the server refuses every call, in any session.
 		const other = await connect();

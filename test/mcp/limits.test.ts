@@ -47,4 +47,18 @@ describe('LifetimeLedger', () => {
 		running.settle({usd: 0.25, tokens: 10});
 		expect((await ledger.reserve({})).maxBudget).toBe(0.75);
 	});
+
+	it('says which caps are the share of the total (lower than the call\'s own, or the call has none), so a stop names --total-budget / --total-tokens', async () => {
+		const ledger = new LifetimeLedger({totalBudget: 2, totalTokens: 1000});
+		const own = await ledger.reserve({maxBudget: 0.5, maxTokens: 300});
+		expect(own.fromTotal).toEqual({});
+		const share = await ledger.reserve({maxBudget: 5});
+		expect(share).toMatchObject({maxBudget: 1.5, maxTokens: 700});
+		expect(share.fromTotal.maxBudget).toEqual({
+			label: 'share of this server\'s total budget ($1.50 of --total-budget $2.00 was left when it started)',
+			note: 'max_budget $5.00 lowered to $1.50: what was left of this server\'s --total-budget $2.00',
+		});
+		// The call had no token cap of its own: the share is its cap, with nothing lowered to say.
+		expect(share.fromTotal.maxTokens).toEqual({label: 'share of this server\'s total tokens (700 of --total-tokens 1,000 were left when it started)'});
+	});
 });

@@ -24,9 +24,13 @@ export interface RunSummary {
 	status: RunStatus | 'running';
 	question: string;
 	model: string;
-	/** The answer; for a run that did not finish with one (cancelled, failed), the root model's
-	 * last reply with content, which is not a final answer. */
-	answer: string;
+	/** The answer, once the run has one (answered, forced, limited: the best answer it had).
+	 * Absent while it runs and when it was cancelled or failed: see partial_answer. */
+	answer?: string;
+	/** For a run without an answer (running, cancelled, failed): what it had found so far, the
+	 * answer dict's draft, else its code's last output, else the model's last reply; never a
+	 * final answer. Absent when it had nothing. */
+	partial_answer?: string;
 	iterations: number;
 	max_iterations: number;
 	code_blocks: number;
@@ -45,6 +49,14 @@ export interface RunSummary {
 	trajectory_file?: string;
 	/** When the run started (ISO 8601), from the log. */
 	started_at?: string;
+}
+
+/** Whether a run's status comes with an answer (a limited run's is the best it had). */
+export const hasAnswer = (status: RunSummary['status']): boolean => status === 'answered' || status === 'forced' || status === 'limited';
+
+/** A summary's answer field: `answer` for a run that has one, else `partial_answer` when there is any. */
+export function answerFields(status: RunSummary['status'], text: string): Pick<RunSummary, 'answer' | 'partial_answer'> {
+	return hasAnswer(status) ? {answer: text} : text ? {partial_answer: text} : {};
 }
 
 /** The root run's best text: its answer, else its last reply with content. */
@@ -89,7 +101,7 @@ export function summarizeRun(state: TrajectoryState, runId: string, extra: {now?
 		status: run.runStatus ?? 'running',
 		question: run.question,
 		model: run.model,
-		answer: bestAnswer(state, run),
+		...answerFields(run.runStatus ?? 'running', bestAnswer(state, run)),
 		iterations: run.iteration,
 		max_iterations: run.maxIterations,
 		code_blocks: codeBlocks,

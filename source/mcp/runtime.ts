@@ -8,7 +8,7 @@ import {callContext} from './context.js';
 import {callLimits, snakeName, type CallLimits, type LimitName} from '../protocol/limits.js';
 import {LifetimeLedger, type LifetimeLimits} from './limits.js';
 import {runProgress, type ProgressStep, type RunProgress} from './progress.js';
-import {summarizeRun, type RunSummary} from './run-log.js';
+import {answerFields, summarizeRun, type RunSummary} from './run-log.js';
 import {DEFAULT_MAX_CONCURRENT, DEFAULT_MAX_QUEUED} from '../protocol/defaults.js';
 
 export interface McpOptions {
@@ -193,7 +193,7 @@ function fallbackSummary(result: CompletionResult, model: string, question: stri
 		status: result.status,
 		question,
 		model,
-		answer: result.response,
+		...answerFields(result.status, result.response),
 		iterations: result.iterations.length,
 		max_iterations: 0,
 		code_blocks: 0,

@@ -20,7 +20,8 @@ const instructions = `rlm-tui runs a Recursive Language Model (RLM): a model tha
 const usageShape = z.object({input_tokens: z.number(), output_tokens: z.number(), total_tokens: z.number()});
 
 const queryOutput = {
-	answer: z.string().describe('The answer; for a run that did not finish (cancelled, failed) the model\'s last reply, not a final answer.'),
+	answer: z.string().optional().describe('The answer (with status limited, the best one the run had). Absent when the run was cancelled or failed: it has no answer.'),
+	partial_answer: z.string().optional().describe('With status cancelled or failed: what the run had found so far (the answer dict\'s draft, else its code\'s last output, else the model\'s last reply); not a final answer.'),
 	status: z.enum(['answered', 'forced', 'limited', 'cancelled', 'failed']).describe('answered: code submitted the answer; forced: out of iterations, one last call gave it; limited: a limit stopped the run; cancelled; failed.'),
 	run_id: z.string(),
 	iterations: z.number().describe('Iterations of the root model.'),
@@ -40,7 +41,8 @@ const summaryShape = z.object({
 	status: z.string(),
 	question: z.string(),
 	model: z.string(),
-	answer: z.string(),
+	answer: z.string().optional(),
+	partial_answer: z.string().optional(),
 	iterations: z.number(),
 	max_iterations: z.number(),
 	code_blocks: z.number(),
@@ -72,10 +74,12 @@ function answerText(summary: RunSummary, notes: string[], maxIterations: number 
 		const why = summary.error ? `: ${summary.error.replace(/\.$/, '')}` : '';
 		lines.push(`[rlm-tui: a limit stopped the run${why}; ${summary.answer ? 'below, the best answer it had' : 'it stopped before any answer'}]`);
 	}
-	if (summary.status === 'cancelled') lines.push('[rlm-tui: cancelled; below is the model\'s last reply, not a final answer]');
-	if (summary.status === 'failed') lines.push(`[rlm-tui: the run failed: ${summary.error ?? 'unknown error'}]`);
+	const partial = summary.partial_answer ? '; below, what it had found so far, not a final answer' : '';
+	if (summary.status === 'cancelled') lines.push(`[rlm-tui: cancelled${partial}]`);
+	if (summary.status === 'failed') lines.push(`[rlm-tui: the run failed: ${(summary.error ?? 'unknown error').replace(/\.$/, '')}${partial}]`);
 	for (const note of notes) lines.push(`[rlm-tui: ${note}]`);
-	return [...lines, ...(summary.answer ? [summary.answer] : [])].join('\n\n') || '(no answer)';
+	const body = summary.answer ?? summary.partial_answer;
+	return [...lines, ...(body ? [body] : [])].join('\n\n') || '(no answer)';
 }
 
 /** The limits a call asks for, from its snake_case arguments. */
@@ -147,7 +151,8 @@ export function createMcpServer(runtime: McpRuntime, version: string): McpServer
 			}
 			const {result, summary, limits, limit, notes} = outcome;
 			const structured = {
-				answer: summary.answer,
+				...(summary.answer !== undefined ? {answer: summary.answer} : {}),
+				...(summary.partial_answer ? {partial_answer: summary.partial_answer} : {}),
 				status: result.status,
 				run_id: result.runId,
 				iterations: result.iterations.length,
@@ -180,7 +185,7 @@ export function createMcpServer(runtime: McpRuntime, version: string): McpServer
 			title: 'Recent RLM runs',
 			description: 'Lists RLM runs made over MCP, newest first: those in progress, then those in the trajectory log. Each with its id, status, question, iterations, tokens and trajectory file.',
 			inputSchema: {limit: z.number().int().min(1).max(200).optional().describe('Most runs to list (default 20).')},
-			outputSchema: {runs: z.array(summaryShape.omit({answer: true}).extend({answer: z.string().optional()}))},
+			outputSchema: {runs: z.array(summaryShape)},
 			annotations: {readOnlyHint: true, openWorldHint: false},
 		},
 		async ({limit = 20}) => {
@@ -195,7 +200,12 @@ export function createMcpServer(runtime: McpRuntime, version: string): McpServer
 					// a file that is not a readable trajectory is not listed
 				}
 			}
-			const runs = [...live, ...logged].slice(0, limit).map((run) => ({...run, question: clip(run.question, 300), answer: clip(run.answer, 300)}));
+			const runs = [...live, ...logged].slice(0, limit).map((run) => ({
+				...run,
+				question: clip(run.question, 300),
+				...(run.answer !== undefined ? {answer: clip(run.answer, 300)} : {}),
+				...(run.partial_answer !== undefined ? {partial_answer: clip(run.partial_answer, 300)} : {}),
+			}));
 			const lines = runs.map((run) => `${run.run_id}  ${run.status}  ${run.iterations} it  ${run.usage.total_tokens} tokens  ${run.question.replace(/\s+/g, ' ').slice(0, 80)}`);
 			return {content: [{type: 'text', text: lines.length ? lines.join('\n') : `No runs yet (trajectories go to ${logDir}).`}], structuredContent: {runs}};
 		},

@@ -23,3 +23,33 @@ it('counts the failed sub-calls and gives a failed run’s error code', () => {
 	]);
 	expect(summarizeRun(state, 'r')).toMatchObject({status: 'failed', sub_calls: 3, failed_sub_calls: 2, error: 'Cannot reach the server.', error_code: 'unreachable'});
 });
+
+it('gives an answer only to a run that has one: a running, cancelled or failed run has its partial_answer instead', () => {
+	const start = (runId: string) => [
+		ev({type: 'run.start', runId, depth: 0, model: 'm', backend: 'openai', question: 'q', context: {type: 'none', chars: 0}, maxIterations: 5}),
+		ev({type: 'iter.start', runId, iteration: 1, maxIterations: 5}),
+		ev({type: 'llm.start', runId, iteration: 1, messages: 2, promptChars: 100}),
+		ev({type: 'llm.done', runId, iteration: 1, text: 'Looking at the logs first.', usage, ms: 5}),
+	];
+	const done = (runId: string, status: 'answered' | 'cancelled' | 'failed' | 'limited', answer: string) =>
+		ev({type: 'run.done', runId, answer, status, usage, ms: 50, iterations: 1, ...(status === 'failed' ? {error: 'Cannot reach the server.', errorCode: 'unreachable' as const} : {})});
+	const state = reduceAll([
+		...start('running'),
+		...start('cancelled'),
+		done('cancelled', 'cancelled', 'disk full on /var (last output)'),
+		...start('failed'),
+		done('failed', 'failed', ''),
+		...start('answered'),
+		done('answered', 'answered', 'code 4217'),
+		...start('limited'),
+		done('limited', 'limited', 'draft: code 42'),
+	]);
+	const summary = (runId: string) => summarizeRun(state, runId)!;
+	expect(summary('running')).toMatchObject({status: 'running', partial_answer: 'Looking at the logs first.'});
+	expect(summary('cancelled')).toMatchObject({status: 'cancelled', partial_answer: 'disk full on /var (last output)'});
+	expect(summary('failed')).toMatchObject({status: 'failed', partial_answer: 'Looking at the logs first.'});
+	for (const runId of ['running', 'cancelled', 'failed']) expect(summary(runId)).not.toHaveProperty('answer');
+	expect(summary('answered')).toMatchObject({answer: 'code 4217'});
+	expect(summary('limited')).toMatchObject({answer: 'draft: code 42'});
+	for (const runId of ['answered', 'limited']) expect(summary(runId)).not.toHaveProperty('partial_answer');
+});

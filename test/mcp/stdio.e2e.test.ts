@@ -151,7 +151,7 @@ describe('rlm-tui mcp on stdio', () => {
 		await expect(client.readResource({uri: `rlm-tui://runs/${encodeURIComponent(headless)}`})).rejects.toThrow(/No MCP run ".+_headless_.+"/);
 	});
 
-	it('cancellation stops the run: it ends cancelled with the partial answer, logged', async () => {
+	it('cancellation stops the run: it ends cancelled, with no answer but its partial_answer, logged', async () => {
 		llm.setResponder(
 			scripted({
 				// The second reply never comes: the run is cancelled while it waits for it.
@@ -177,8 +177,13 @@ describe('rlm-tui mcp on stdio', () => {
 			})
 			.toBe('cancelled');
 		expect(newest!.question).toBe('Why the outage?');
-		// The run's best partial answer: its code's last output (no answer dict was written).
-		expect(newest!.answer).toContain('first look done');
+		// A cancelled run has no answer; what it had found is its partial_answer: its code's last
+		// output (no answer dict was written).
+		expect(newest).not.toHaveProperty('answer');
+		expect(newest!.partial_answer).toContain('first look done');
+		const summary = (await client.callTool({name: 'rlm_run', arguments: {run: newest!.run_id}}, CallToolResultSchema, callOptions)) as CallToolResult;
+		expect(summary.structuredContent).not.toHaveProperty('answer');
+		expect((summary.structuredContent as {partial_answer: string}).partial_answer).toContain('first look done');
 		expect(newest!.iterations).toBe(2);
 		const detail = (await client.callTool({name: 'rlm_run', arguments: {run: newest!.run_id, detail: 'full'}}, CallToolResultSchema, callOptions)) as CallToolResult;
 		expect(text(detail)).toContain('first look done');

@@ -110,6 +110,8 @@ export function execLogWriter(
 				const status = event.status === 'limited' && event.limit ? `limited (${event.limit})` : event.status;
 				// The root's summary line stays the log's last: what stopped it and the limits come first.
 				if (root && event.status === 'limited' && event.error && !limitTold.has(event.runId)) write(`${pad}! ${event.error}`);
+				// Only a replayed log ends so: nothing else says why the run stops here.
+				if (root && event.status === 'unfinished' && event.error) write(`${pad}✗ ${event.error}`);
 				if (root && limits) write(`${pad}limits: ${limits}`);
 				write(`${pad}${root ? '■' : '└'} ${status} after ${event.iterations} iteration(s), ${seconds(event.ms)}, ${tokens}${cost !== undefined ? `, ~${formatCost(cost)}` : ''}`);
 				const breakdown = root ? options.backendBreakdown?.() : '';

@@ -10,8 +10,10 @@ export type CallFunction = BridgeFunction | 'tool';
 
 /** How a run ended: `answered` (code submitted the answer), `forced` (out of turns: one last call
  * gave the best answer), `limited` (a limit stopped it: `limit` says which; the answer is the best
- * it had), `cancelled`, `failed`. */
-export type RunStatus = 'answered' | 'forced' | 'limited' | 'cancelled' | 'failed';
+ * it had), `cancelled` (the user or client stopped it), `failed`, and, only for a run read back from
+ * its log, `unfinished`: the log ends without the run's end (its process was killed or crashed),
+ * which the engine itself never reports. */
+export type RunStatus = 'answered' | 'forced' | 'limited' | 'cancelled' | 'failed' | 'unfinished';
 
 /** The server kept fewer prompt tokens than were sent (it truncated the prompt), in tokens:
  * `sentTokens` estimated from the text (about four characters a token), `keptTokens` as reported. */

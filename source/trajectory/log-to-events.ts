@@ -257,11 +257,17 @@ function emitRun(
 		if (iteration.final_answer !== null) answer = iteration.final_answer;
 	}
 	const last = real.at(-1);
-	// Without a logged status: an answer means answered; all turns used means forced; fewer turns
-	// and no answer is a run that stopped early (killed or cancelled).
+	// rlm-tui writes a root run's status on its last line when the run ends: a log of ours without
+	// one ends before the run did (its process was killed or crashed, or it is still running), which
+	// no one cancelled. Others' logs (the original RLM's) never log a status: an answer means
+	// answered; all turns used means forced; fewer turns and no answer is a run that stopped early.
+	const unfinished = status === undefined && depth === 0 && metadata.rlm_tui !== undefined;
 	const maxIterations = metadata.max_iterations || 0;
 	const finalStatus: RunStatus =
-		status ?? (last?.final_answer != null ? 'answered' : !real.length ? 'failed' : maxIterations && real.length >= maxIterations ? 'forced' : 'cancelled');
+		status ??
+		(unfinished ? 'unfinished' : last?.final_answer != null ? 'answered' : !real.length ? 'failed' : maxIterations && real.length >= maxIterations ? 'forced' : 'cancelled');
+	if (unfinished && !error.error)
+		error = {error: `The log ends without the run's end, ${real.length ? `after iteration ${last!.iteration}` : 'before its first iteration ended'}: its process was killed or crashed, or it is still running.`};
 	// The run lasted from its start to its last iteration's end (never less than its iterations' sum).
 	const summed = iterations.reduce((sum, iteration) => sum + seconds(iteration.iteration_time), 0);
 	const end = Math.max(cursor, runStart + summed);

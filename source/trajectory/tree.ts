@@ -785,7 +785,7 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			const counted = run.maxIterations > 0 ? Math.min(event.iterations, run.maxIterations) : event.iterations;
 			if (counted > run.iteration) run.iteration = counted;
 			const status: NodeStatus =
-				event.status === 'failed' ? 'error' : event.status === 'cancelled' ? 'cancelled' : 'done';
+				event.status === 'failed' || event.status === 'unfinished' ? 'error' : event.status === 'cancelled' ? 'cancelled' : 'done';
 			settleBeneath(tx, id, t, status);
 			tx.end(id, t, status, event.ms);
 			tx.report(id, event.usage);

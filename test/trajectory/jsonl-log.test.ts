@@ -13,7 +13,7 @@ import {lastSessionFiles, parseTrajectoryLog, readTrajectoryLog} from '../../sou
 import {reduceAll, toNested, type NestedNode} from '../../source/trajectory/tree.js';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
 import {repl, scripted, subRequests} from '../support/rlm-script.js';
-import {cleanEnv, cliPath} from '../support/run-cli.js';
+import {cleanEnv, cliPath, runCli} from '../support/run-cli.js';
 
 let server: FakeLlmServer;
 beforeAll(async () => {
@@ -83,7 +83,8 @@ describe('JSONL trajectories', () => {
 		}
 	});
 
-	it('leaves every finished iteration readable when the process is killed mid-run', async () => {
+	/** Runs the CLI until two iterations are logged and the third reply hangs, then signals it. */
+	async function stopAfterTwo(signal: NodeJS.Signals): Promise<string> {
 		const dir = newDir();
 		let calls = 0;
 		server.setResponder(
@@ -98,12 +99,32 @@ describe('JSONL trajectories', () => {
 		const exited = new Promise((resolve) => child.on('exit', resolve));
 		const logFile = () => readdirSync(dir).find((name) => name.endsWith('.jsonl'));
 		await expect.poll(() => logFile() && readFileSync(join(dir, logFile()!), 'utf8').split('\n').filter(Boolean).length, {timeout: 30_000}).toBe(3);
-		child.kill('SIGKILL');
+		child.kill(signal);
 		await exited;
-		const lines = readFileSync(join(dir, logFile()!), 'utf8').split('\n').filter(Boolean);
+		return join(dir, logFile()!);
+	}
+
+	it('leaves every finished iteration readable when the process is killed mid-run, and a replay says the run did not finish', async () => {
+		const file = await stopAfterTwo('SIGKILL');
+		const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
 		const parsed = lines.map((line) => JSON.parse(line));
 		expect(parsed.map((line) => line.type)).toEqual(['metadata', 'iteration', 'iteration']);
 		expect(parsed[2].code_blocks[0].result.stdout).toBe('step 2\n');
+		// No one cancelled it: the log ends without the run's end.
+		const replay = await runCli(['--replay', file]);
+		expect(replay.code).toBe(0);
+		expect(replay.stdout).toContain("✗ The log ends without the run's end, after iteration 2: its process was killed or crashed, or it is still running.");
+		expect(replay.stdout).toMatch(/■ unfinished after 2 iteration\(s\)/);
+		expect(replay.stdout).not.toContain('cancelled');
+		const json = JSON.parse((await runCli(['--replay', file, '--json'])).stdout);
+		expect(json.runs[0]).toMatchObject({runStatus: 'unfinished', status: 'error', error: expect.stringContaining('killed or crashed')});
+	});
+
+	it('a run the user stopped (Ctrl+C) replays as cancelled, not unfinished', async () => {
+		const file = await stopAfterTwo('SIGINT');
+		const replay = await runCli(['--replay', file]);
+		expect(replay.stdout).toMatch(/■ cancelled after 3 iteration\(s\)/);
+		expect(replay.stdout).not.toMatch(/unfinished|killed or crashed/);
 	});
 
 	it("opens a log written in the original RLM's schema", () => {

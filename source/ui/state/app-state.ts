@@ -642,6 +642,8 @@ function completionDone(state: AppState, result: CompletionSummary, now: number)
 			// What the run found before it was stopped (the answer dict, its last output or reply).
 			return result.response.trim() ? addChat(said, 'answer', result.response, completionMeta(result, iterations)) : said;
 		}
+		// Only a run read back from its log is unfinished; a live one that ends so is a failure.
+		case 'unfinished':
 		case 'failed': {
 			// The backend's advice is about flags; here it is about commands, where the TUI has its own.
 			return asOutcome(addChat(base, 'error', failureText(result)));

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {MAX_KEEP_WARM_MINUTES} from '../protocol/defaults.js';
 import {makeDirectory} from '../protocol/make-dir.js';
+import {socketFile, warmArgs} from './host-channel.js';
 import {defaultCacheDir} from './paths.js';
 import {sandboxFilesTag, snapshotKey} from './snapshot.js';
 
@@ -68,15 +69,15 @@ export function warmSocketPath(dir: string): string | null {
 	return longestBeside <= maxSocketPathBytes ? socket : null;
 }
 
-/** A socket younger than this, in ms, is never taken for a dead host's: a spare binds and listens
- * in one step, but a listing read at that moment may not show it listening yet. */
-const freshSocketMs = 10_000;
-
 /**
- * Whether a host is listening on `socket`, without connecting (a connection would claim it): Linux
- * lists bound sockets in /proc/net/unix. A socket file nobody listens on is removed. Where that
- * list cannot be read, a socket file counts as listening unless it is older than the longest a
- * spare waits.
+ * Whether a host is listening on `socket`, without connecting (a connection would claim it, and a
+ * claimed host ends when its client leaves). A socket file nobody listens on is removed at once.
+ * On Linux a socket counts as live when /proc/net/unix lists it listening (at its path, or at the
+ * temporary name a spare binds before it links `socket`: warm-spare.ts listenAt), or when a warm
+ * host bound to this very file is running (its command line names the socket and the file's
+ * identity: the list is read in parts and can miss a line). A spare killed the moment it started
+ * leaves neither, and is replaced at once. Where /proc cannot be read, a socket file counts as
+ * listening unless it is older than the longest a spare waits.
  */
 export function warmHostListening(socket: string): boolean {
 	let stat: fs.Stats;
@@ -86,22 +87,49 @@ export function warmHostListening(socket: string): boolean {
 		return false;
 	}
 	if (!stat.isSocket()) return true; // not ours to remove; no spare can bind there either
-	const age = Date.now() - stat.mtimeMs;
 	let listening: boolean;
 	try {
 		// The list is read in parts, and sockets that come and go between two reads can push a line
-		// out of both (seq_file over a hash table): a host is taken for dead only if three reads miss it.
-		listening = [0, 1, 2].some(() => listsListening(fs.readFileSync('/proc/net/unix', 'utf8'), socket));
+		// out of both (seq_file over a hash table): three reads, then the processes, must all miss it.
+		listening = [0, 1, 2].some(() => listsListening(fs.readFileSync('/proc/net/unix', 'utf8'), socket)) || warmHostRunning(socket);
 	} catch {
 		// No list (not Linux): a socket bound longer ago than any spare waits is a dead one's.
-		listening = age <= (MAX_KEEP_WARM_MINUTES + 1) * 60_000;
+		listening = Date.now() - stat.mtimeMs <= (MAX_KEEP_WARM_MINUTES + 1) * 60_000;
 	}
-	if (listening || age < freshSocketMs) return true;
+	if (listening) return true;
 	fs.rmSync(socket, {force: true});
 	return false;
 }
 
-/** Whether /proc/net/unix's `table` has `socket` listening (flags 00010000, __SO_ACCEPTCON). */
+/** Whether a warm host bound to the file now at `socket` runs: one whose command line names the
+ * socket and the file (host-channel.ts warmArgs; a claimed host names the file it had, not one made
+ * at the path since). @throws when /proc cannot be listed. */
+function warmHostRunning(socket: string): boolean {
+	const file = socketFile(socket);
+	if (!file) return false;
+	const wanted = [`${warmArgs.socket}${socket}`, `${warmArgs.file}${file}`];
+	for (const pid of fs.readdirSync('/proc')) {
+		if (!/^\d+$/.test(pid)) continue;
+		let args: string[];
+		try {
+			args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+		} catch {
+			continue; // gone, or not ours to read
+		}
+		if (wanted.every((arg) => args.includes(arg))) return true;
+	}
+	return false;
+}
+
+/** Whether /proc/net/unix's `table` has `socket` listening (flags 00010000, __SO_ACCEPTCON): at
+ * its path, or at a spare's temporary name for it (`<socket without .sock>-<12 hex>.new`), which the
+ * list keeps showing after the spare links `socket` to it and removes it. */
 function listsListening(table: string, socket: string): boolean {
-	return table.split('\n').some((line) => line.endsWith(` ${socket}`) && line.split(/\s+/)[3] === '00010000');
+	const temporary = `${socket.slice(0, -'.sock'.length)}-`;
+	return table.split('\n').some((line) => {
+		const at = line.indexOf(' /');
+		if (at < 0 || line.split(/\s+/)[3] !== '00010000') return false;
+		const bound = line.slice(at + 1);
+		return bound === socket || (bound.startsWith(temporary) && /^[0-9a-f]{12}\.new$/.test(bound.slice(temporary.length)));
+	});
 }

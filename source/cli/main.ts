@@ -210,11 +210,14 @@ function pickDefined<T extends object, K extends keyof T>(values: T, names: read
 	return Object.fromEntries(names.filter((name) => values[name] !== undefined).map((name) => [name, values[name]])) as Partial<Pick<T, K>>;
 }
 
-/** The text of a file a flag names (--system-file, --tools). @throws UsageError when it cannot be read. */
+/** The text of a file a flag names (--system-file, --tools), without the byte order mark Windows
+ * editors start a UTF-8 file with (Python reads past it in a file, not in code given as text).
+ * @throws UsageError when it cannot be read. */
 async function readSystemFile(path: string, flag: string): Promise<{text: string; path: string}> {
 	const {readFile} = await import('node:fs/promises');
 	try {
-		return {text: await readFile(path, 'utf8'), path};
+		const text = await readFile(path, 'utf8');
+		return {text: text.startsWith('\uFEFF') ? text.slice(1) : text, path};
 	} catch (error) {
 		const code = (error as NodeJS.ErrnoException).code;
 		const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (error as Error).message;

@@ -68,6 +68,19 @@ describe('the system prompt is the user\'s to extend', () => {
 		expect(run.system).toEqual({instructions: 'Be brief.', replacement: {text: readFileSync(file, 'utf8'), source: file}});
 	});
 
+	it('reads a --tools and a --system-file saved with a byte order mark (as Windows editors save UTF-8)', async () => {
+		const tools = join(dir, 'bom-tools.py');
+		writeFileSync(tools, '\uFEFFdef shout(text):\n    """Upper-case text."""\n    return text.upper()\n');
+		const system = join(dir, 'bom-system.md');
+		writeFileSync(system, '\uFEFFYou are TERSE-RLM. Write Python in ```repl blocks; submit with llm_output(x).');
+		server.requests.length = 0;
+		server.setResponder(scripted({root: () => repl('llm_output(shout("it works"))')}));
+		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'root-model', '--tools', tools, '--system-file', system, '-p', 'hello']);
+		expect(result.stderr).toBe('');
+		expect(result.stdout.trim()).toBe('IT WORKS');
+		expect(rootRequests(server.requests)[0]!.messages[0]!.content.startsWith('You are TERSE-RLM.')).toBe(true);
+	});
+
 	it('warns when a replacement does not say how to run code or submit, and one line for a missing file', async () => {
 		const file = join(dir, 'bare.txt');
 		writeFileSync(file, 'You are a helpful assistant.');

@@ -11,6 +11,7 @@ import {parentPort, workerData, receiveMessageOnPort, type MessagePort} from 'no
 import {CONTEXT_FD, CTL, bigReplyChars, bridgeFunctions, type HostMessage, type ParentMessage, type WorkerInit, type WorkerRunResult} from './protocol.js';
 import {OutputCapture, type StreamName} from './output.js';
 import {withSnapshotFile} from './snapshot-file.js';
+import {preloadPyodide, withPyodidePreload} from './wasm-preload.js';
 import {isStackOverflow} from './notices.js';
 
 interface WorkerData {
@@ -273,9 +274,12 @@ const jsglobals = Object.freeze(Object.create(null));
 
 async function load(): Promise<{py: PyodideLike; fromSnapshot: boolean; note?: string}> {
 	const {init} = data;
-	const {loadPyodide} = (await import(url.pathToFileURL(path.join(init.pyodideDir, 'pyodide.mjs')).href)) as {
+	// First: its Wasm module compiles in the background while pyodide.mjs loads.
+	const preload = preloadPyodide(init.pyodideDir);
+	const {loadPyodide: pyodideLoad} = (await import(url.pathToFileURL(path.join(init.pyodideDir, 'pyodide.mjs')).href)) as {
 		loadPyodide: (options: object) => Promise<PyodideLike>;
 	};
+	const loadPyodide = (options: object) => withPyodidePreload(preload, () => pyodideLoad(options));
 	const base = {
 		indexURL: init.pyodideDir,
 		jsglobals,

@@ -2,8 +2,9 @@
 // itself, loadPyodide reads pyodide.asm.wasm (9.6 MB) and python_stdlib.zip (2.5 MB) with
 // fs.promises.readFile, in 512 KB steps that advance only when the worker's thread is free (it
 // is busy importing pyodide.asm.mjs), and compiles the Wasm module only after that import, on the
-// one background compiler the host allows (host-permissions.ts), while the thread waits. Here the
-// files are read at once and the module's compilation starts before pyodide.mjs is imported; loadPyodide
+// one background compiler the host allows (host-permissions.ts), while the thread waits. Here each
+// file is read with one request to the thread pool, started before pyodide.mjs is imported, and the
+// module compiles as soon as it is read; loadPyodide
 // is then handed the same bytes and the compiled module. Nothing changes but when the work is done:
 // a module compiled from other bytes, or a read of another file, goes the usual way.
 import fs from 'node:fs';
@@ -23,35 +24,67 @@ const wasm = (globalThis as unknown as {WebAssembly: WasmApi}).WebAssembly;
 
 /** What was read and compiled ahead, for one load (withPyodidePreload then drops it). */
 export interface PyodidePreload {
-	/** The bytes of each file read ahead, by absolute path. */
-	readonly files: Map<string, Buffer>;
-	/** pyodide.asm.wasm's bytes and its module, compiling since preloadPyodide; null if the read failed. */
-	wasm: {bytes: Buffer; module: Promise<object>} | null;
+	/** The bytes of each file being read ahead, by absolute path. */
+	readonly files: Map<string, Promise<Buffer>>;
+	/** pyodide.asm.wasm's bytes and its module, compiled as soon as they are read; null if it could not be opened. */
+	wasm: {bytes: Promise<Buffer>; module: Promise<object>} | null;
 }
 
 /**
- * Reads Pyodide's Wasm module and standard library from `pyodideDir` and starts compiling the
- * module (asynchronously: on a background thread). A file that cannot be read is left to
- * loadPyodide, which reports it as it would have.
+ * Starts reading Pyodide's Wasm module and standard library from `pyodideDir`, each with one read
+ * on libuv's thread pool, and compiling the module (on a background thread) once it is read. A file
+ * that cannot be opened is left to loadPyodide, which reports it as it would have.
  */
 export function preloadPyodide(pyodideDir: string): PyodidePreload {
-	const files = new Map<string, Buffer>();
+	const files = new Map<string, Promise<Buffer>>();
 	for (const name of preloadedFiles) {
 		const file = path.join(pyodideDir, name);
 		try {
-			files.set(file, fs.readFileSync(file));
+			const bytes = readWhole(file);
+			// A failed read is reported to loadPyodide when it asks for the file.
+			bytes.catch(() => {});
+			files.set(file, bytes);
 		} catch {
-			// loadPyodide reads it (and fails) itself
+			// loadPyodide opens it (and fails) itself
 		}
 	}
 	const bytes = files.get(path.join(pyodideDir, 'pyodide.asm.wasm'));
-	let module: Promise<object> | undefined;
-	if (bytes) {
-		module = wasm.compile(bytes);
-		// Unused if the bytes never reach instantiate; an invalid module fails there, as it would have.
-		module.catch(() => {});
+	if (!bytes) return {files, wasm: null};
+	const module = bytes.then((read) => wasm.compile(read));
+	// Unused if the bytes never reach instantiate; an invalid module fails there, as it would have.
+	module.catch(() => {});
+	return {files, wasm: {bytes, module}};
+}
+
+/**
+ * A whole file, read with one request to libuv's thread pool (fs.promises.readFile comes back to
+ * this thread, busy loading Pyodide, every 512 KB). Opened synchronously: a missing file throws.
+ */
+function readWhole(file: string): Promise<Buffer> {
+	const fd = fs.openSync(file, 'r');
+	let size: number;
+	try {
+		size = fs.fstatSync(fd).size;
+	} catch (error) {
+		fs.closeSync(fd);
+		throw error;
 	}
-	return {files, wasm: bytes && module ? {bytes, module} : null};
+	const buffer = Buffer.allocUnsafeSlow(size);
+	return new Promise<Buffer>((resolve, reject) => {
+		const readFrom = (offset: number) => {
+			fs.read(fd, buffer, offset, size - offset, offset, (error, bytesRead) => {
+				const done = offset + (error ? 0 : bytesRead);
+				if (!error && bytesRead > 0 && done < size) {
+					readFrom(done);
+					return;
+				}
+				fs.close(fd, () => {});
+				if (error) reject(error);
+				else resolve(done < size ? buffer.subarray(0, done) : buffer);
+			});
+		};
+		readFrom(0);
+	});
 }
 
 /**
@@ -66,11 +99,12 @@ export async function withPyodidePreload<T>(preload: PyodidePreload, load: () =>
 	const instantiate = wasm.instantiate;
 	promises.readFile = (file: unknown, ...rest: unknown[]) => {
 		const bytes = typeof file === 'string' ? preload.files.get(path.resolve(file)) : undefined;
-		return bytes ? Promise.resolve(bytes) : readFile(file, ...rest);
+		return bytes ?? readFile(file, ...rest);
 	};
 	wasm.instantiate = async (source: unknown, imports?: object) => {
 		const ahead = preload.wasm;
-		if (ahead && isSameBytes(source, ahead.bytes)) {
+		const bytes = ahead ? await ahead.bytes.catch(() => null) : null;
+		if (ahead && bytes && isSameBytes(source, bytes)) {
 			const module = await ahead.module;
 			return {module, instance: await instantiate(module, imports)};
 		}

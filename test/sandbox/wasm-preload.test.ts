@@ -30,7 +30,7 @@ describe('preloadPyodide', () => {
 		const ahead = await preload.wasm!.module;
 		await withPyodidePreload(preload, async () => {
 			const wasmBytes = (await fsPromises.readFile(`${dir}${path.sep}pyodide.asm.wasm`)) as Buffer;
-			expect(wasmBytes).toBe(preload.files.get(path.join(dir, 'pyodide.asm.wasm')));
+			expect(wasmBytes).toBe(await preload.files.get(path.join(dir, 'pyodide.asm.wasm')));
 			expect(String(await fs.promises.readFile(path.join(dir, 'python_stdlib.zip')))).toBe('the standard library');
 			// A file not read ahead is read as usual.
 			expect(await fsPromises.readFile(path.join(dir, 'pyodide-lock.json'), 'utf8')).toBe('{}');

@@ -1,6 +1,7 @@
 // The one sanitiser for untrusted text (model replies, Python output, model and variable names,
 // server errors, file names) where it leaves the program: the TUI, headless stdout and stderr, the
-// -e/-v log, replays, SSE. A leaf: imports no one.
+// -e/-v log, replays, SSE. A leaf: imports only strip-ansi.
+import stripAnsi from 'strip-ansi';
 
 // C0 and C1 controls (ESC, BEL, CSI...) except newline and tab, and DEL: whatever they start
 // (clipboard writes with OSC 52, window titles, hyperlinks, screen clears) must not reach a terminal.
@@ -20,12 +21,14 @@ const joinable = (char: string | undefined) => char !== undefined && char > '\u0
 const separators = /[\u2028\u2029]/g;
 
 /**
- * Text safe to draw: C0/C1 controls and escape sequences' introducers (ESC, CSI, OSC...) and
- * disguising format characters removed; newlines and tabs kept. Source: ECMA-48 for the
+ * Text safe to draw: whole escape sequences (CSI, and OSC up to its BEL or ST: strip-ansi's
+ * reading of ECMA-48), then any C0/C1 control left (the introducer of a sequence it does not know)
+ * and disguising format characters removed; newlines and tabs kept. Source: ECMA-48 for the
  * controls, Unicode TR 9 and TR 36 for the bidi and invisible characters.
  */
 export function printable(text: string): string {
-	let out = text.replace(controls, '').replace(disguises, '').replace(otherFormats, '').replace(separators, '\n');
+	const sequencesGone = text.includes('\u001b') || text.includes('\u009b') ? stripAnsi(text) : text;
+	let out = sequencesGone.replace(controls, '').replace(disguises, '').replace(otherFormats, '').replace(separators, '\n');
 	if (out.includes('\u200c') || out.includes('\u200d')) {
 		out = out.replace(joiners, (joiner, offset: number, whole: string) =>
 			joinable(whole[offset - 1]) && joinable(whole[offset + 1]) ? joiner : '',

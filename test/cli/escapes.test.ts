@@ -33,7 +33,7 @@ describe('untrusted text on the terminal', () => {
 		const second = await runCli([...model(), '--resume', '--log-dir', logDir, '-p', 'again']);
 		expect(second.code).toBe(0);
 		// The name is listed, without what would drive the terminal.
-		expect(second.stderr).toMatch(/variables: .*\]0;pwned\]52;c;cm0gLXJmIH4=/);
+		expect(second.stderr).toMatch(/variables: .*\bxgnp\.exez\b/);
 		expect(second.stderr).not.toMatch(ESCAPES);
 	});
 
@@ -54,7 +54,7 @@ describe('untrusted text on the terminal', () => {
 		server.setResponder(() => ({status: 400, message: 'bad model \u001b]0;pwned\u0007name\u202e'}));
 		const result = await runCli([...model(), '-p', 'go']);
 		expect(result.code).toBe(1);
-		expect(result.stderr).toMatch(/^rlm-tui: .*bad model \]0;pwnedname/m);
+		expect(result.stderr).toMatch(/^rlm-tui: .*bad model name/m);
 		expect(result.stderr).not.toMatch(ESCAPES);
 	});
 });

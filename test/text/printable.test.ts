@@ -4,12 +4,14 @@ import {printable, printableDeep, printableLine} from '../../source/text/printab
 
 describe('printable', () => {
 	it.each([
-		['a window title (OSC 0)', 'a\u001b]0;pwned\u0007b', 'a]0;pwnedb'],
-		['a clipboard write (OSC 52)', '\u001b]52;c;cm0gLXJm\u001b\\', ']52;c;cm0gLXJm\\'],
-		['a hyperlink (OSC 8)', '\u001b]8;;http://evil\u0007text\u001b]8;;\u0007', ']8;;http://eviltext]8;;'],
-		['a screen clear (CSI)', 'x\u001b[2J\u001b[H', 'x[2J[H'],
-		['an 8-bit CSI (C1)', 'x\u009b2J', 'x2J'],
+		['a window title (OSC 0)', 'a\u001b]0;pwned\u0007b', 'ab'],
+		['a clipboard write (OSC 52)', '\u001b]52;c;cm0gLXJm\u001b\\', ''],
+		['a hyperlink (OSC 8)', '\u001b]8;;http://evil\u0007text\u001b]8;;\u0007', 'text'],
+		['a screen clear (CSI)', 'x\u001b[2J\u001b[H', 'x'],
+		['an 8-bit CSI (C1)', 'x\u009b2J', 'x'],
 		['a carriage return that overwrites a line', 'safe\rEVIL', 'safeEVIL'],
+		['a device control string (DCS), whole', 'a\u001bPq#0\u001b\\b', 'ab'],
+		['colours, whole', '\u001b[31mred\u001b[0m and \u001b[1;32mbold green\u001b[m', 'red and bold green'],
 		['a bidi override (Trojan Source)', 'file\u202egnp.exe', 'filegnp.exe'],
 		['bidi isolates', '\u2066a\u2069\u2067b\u2069\u2068c\u2069', 'abc'],
 		['zero-width characters', 'exa\u200bmp\u2060le\ufeff', 'example'],
@@ -26,14 +28,14 @@ describe('printable', () => {
 
 	it('printableLine keeps everything on one line', () => {
 		expect(printableLine('m\r\n\r\ndata: {"x":1}\n\n: c\u2028d\re')).toBe('m  data: {"x":1}  : c d e');
-		expect(printableLine('a\u001b]0;t\u0007b')).toBe('a]0;tb');
+		expect(printableLine('a\u001b]0;t\u0007b')).toBe('ab');
 	});
 
 	it('printableDeep cleans every string and key at any depth, and keeps clean objects as they are', () => {
 		const clean = {type: 'x', list: [{name: 'a'}], n: 1};
 		expect(printableDeep(clean)).toBe(clean);
 		const dirty = {type: 'call.start', model: 'm\u001b]0;t\u0007', variables: [{name: 'v\u202e', type: 'int'}], usage: {'k\u001b[31m': 1}, n: 2};
-		expect(printableDeep(dirty)).toEqual({type: 'call.start', model: 'm]0;t', variables: [{name: 'v', type: 'int'}], usage: {'k[31m': 1}, n: 2});
+		expect(printableDeep(dirty)).toEqual({type: 'call.start', model: 'm', variables: [{name: 'v', type: 'int'}], usage: {k: 1}, n: 2});
 		expect(dirty.model).toBe('m\u001b]0;t\u0007');
 	});
 });

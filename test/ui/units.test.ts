@@ -212,11 +212,11 @@ describe('formatting, Markdown and advice', () => {
 
 describe('safe text', () => {
 	it('drops control characters but keeps newlines, tabs and the events it was handed', () => {
-		expect(safeText('a\x1b]52;c;SGk=\x07b\tc\nd\x9b2J')).toBe('a]52;c;SGk=b\tc\nd2J');
+		expect(safeText('a\x1b]52;c;SGk=\x07b\tc\nd\x9b2J')).toBe('ab\tc\nd');
 		const clean = {type: 'call.delta', callId: 'c', text: 'plain', t: 0} as const;
 		expect(safeEvent(clean)).toBe(clean);
 		const dirty = safeEvent({type: 'code.output', runId: 'r', iteration: 1, block: 1, stream: 'stdout', text: 'x\x1b[2Jy', t: 0});
-		expect(dirty.type === 'code.output' && dirty.text).toBe('x[2Jy');
+		expect(dirty.type === 'code.output' && dirty.text).toBe('xy');
 	});
 });
 

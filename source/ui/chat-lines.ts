@@ -2,10 +2,11 @@
 // scrolling). Cached per entry and width. Every entry is made printable here, where it is drawn:
 // no escape sequences, no invisible characters (a zero-width space makes a terminal and Ink
 // disagree on columns, and the character after it is drawn over).
-import {printable, wrapLines} from './format.js';
+import {append, printable, wrapLines} from './format.js';
 import {markdownLines, renderersVersion} from './markdown.js';
 import type {ChatEntry} from './state/types.js';
 import {colorless} from './theme.js';
+import {restNote, shownPart} from './long-text.js';
 
 export type Tone = 'user' | 'answer' | 'meta' | 'error' | 'notice' | 'info';
 export interface ChatLine {
@@ -17,7 +18,14 @@ const entryCache = new WeakMap<ChatEntry, {width: number; version: number; lines
 
 function prefixed(text: string, first: string, width: number, tone: Tone): ChatLine[] {
 	const pad = ' '.repeat(first.length);
-	return wrapLines(printable(text).replace(/\t/g, '    '), Math.max(1, width - first.length)).map((line, index) => ({text: (index === 0 ? first : pad) + line, tone}));
+	const part = shownPart(text);
+	const lines = wrapLines(printable(part.head).replace(/\t/g, '    '), Math.max(1, width - first.length)).map((line, index) => ({text: (index === 0 ? first : pad) + line, tone}));
+	if (part.restChars > 0) append(lines, noteLines(restNote(part, '/export writes the whole conversation to a file'), width));
+	return lines;
+}
+
+function noteLines(note: string, width: number): ChatLine[] {
+	return wrapLines(note, Math.max(1, width)).map((text) => ({text, tone: 'meta' as const}));
 }
 
 export function entryLines(entry: ChatEntry, width: number): ChatLine[] {
@@ -29,10 +37,13 @@ export function entryLines(entry: ChatEntry, width: number): ChatLine[] {
 		case 'user':
 			lines = prefixed(entry.shown ?? entry.text, '› ', width, 'user');
 			break;
-		case 'answer':
-			lines = markdownLines(entry.text, width).map((text) => ({text: colorless(text), tone: 'answer' as const}));
-			if (entry.meta) lines.push(...prefixed(entry.meta, '', width, 'meta'));
+		case 'answer': {
+			const part = shownPart(entry.text);
+			lines = markdownLines(part.head, width).map((text) => ({text: colorless(text), tone: 'answer' as const}));
+			if (part.restChars > 0) append(lines, noteLines(restNote(part, '/export writes the whole answer to a file'), width));
+			if (entry.meta) append(lines, prefixed(entry.meta, '', width, 'meta'));
 			break;
+		}
 		case 'error':
 			lines = prefixed(entry.text, '✗ ', width, 'error');
 			break;

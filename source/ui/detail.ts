@@ -2,12 +2,13 @@
 // full output, the full prompt and response), wrapped to the view's width. Pure and cached.
 import type {ChatMessage} from '../protocol/llm.js';
 import {getNode, type RunNode, type TrajectoryNode, type TrajectoryState} from '../trajectory/tree.js';
-import {wrapLines} from './format.js';
+import {append, wrapLines} from './format.js';
 import {cutReplyWords} from '../text/cut-reply.js';
 import {formatMs, formatTokens} from '../text/units.js';
 import {safeText} from '../text/safe-text.js';
 import {highlightPython, renderersVersion} from './markdown.js';
 import {colorless} from './theme.js';
+import {restNote, shownPart} from './long-text.js';
 import {limitParts} from '../text/limits-text.js';
 import {LIMIT_NAMES, snakeName, type LimitCaps, type LimitName, type LimitUse} from '../protocol/limits.js';
 import {formatCount} from '../protocol/numbers.js';
@@ -172,7 +173,9 @@ export function detailLines(node: TrajectoryNode, width: number, state?: Traject
 	const lines: string[] = [usageLine(node), ''];
 	for (const [title, body] of sections(node, output)) {
 		lines.push(heading(title));
-		lines.push(...wrapLines(body.replace(/\t/g, '    ').replace(/\r/g, ''), width));
+		const part = shownPart(body);
+		append(lines, wrapLines(part.head.replace(/\t/g, '    ').replace(/\r/g, ''), width));
+		if (part.restChars > 0) append(lines, wrapLines(dim(restNote(part, '/save writes the whole tree to a file')), width));
 		lines.push('');
 	}
 	while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();

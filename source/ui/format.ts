@@ -11,14 +11,26 @@ export function oneLine(text: string): string {
 
 /** First non-empty line of a text. */
 export function firstLine(text: string): string {
-	for (const line of text.split('\n')) if (line.trim()) return line.trimEnd();
+	// Line by line, never a split of the whole text (a reply can be megabytes).
+	for (let start = 0; start <= text.length; ) {
+		const end = text.indexOf('\n', start);
+		const line = text.slice(start, end < 0 ? text.length : end);
+		if (line.trim()) return line.trimEnd();
+		if (end < 0) break;
+		start = end + 1;
+	}
 	return '';
 }
 
 /** Last non-empty line (for streamed text: what is being written now). */
 export function lastLine(text: string): string {
-	const lines = text.split('\n');
-	for (let i = lines.length - 1; i >= 0; i--) if (lines[i]!.trim()) return lines[i]!.trimEnd();
+	for (let end = text.length; end > 0; ) {
+		const start = text.lastIndexOf('\n', end - 1);
+		const line = text.slice(start + 1, end);
+		if (line.trim()) return line.trimEnd();
+		if (start < 0) break;
+		end = start;
+	}
 	return '';
 }
 
@@ -95,6 +107,20 @@ export function wrapLines(text: string, width: number): string[] {
 	return out;
 }
 
+/**
+ * Appends `more` to `lines` one by one. `lines.push(...more)` passes every item as an argument,
+ * and a long enough array (about 100,000 items) overflows the stack: a RangeError.
+ */
+export function append<T>(lines: T[], more: readonly T[]): void {
+	for (const line of more) lines.push(line);
+}
+
+/** The largest of `values`, or `floor` when larger (a loop: `Math.max(...values)` overflows the stack as push does). */
+export function maxOf(values: readonly number[], floor = -Infinity): number {
+	let most = floor;
+	for (const value of values) if (value > most) most = value;
+	return most;
+}
 
 // The one sanitiser for untrusted text lives in the text room; the UI draws through it.
 export {printable} from '../text/printable.js';

@@ -2,7 +2,7 @@
 // the /help view's lines, and the README's tables of keys and commands (a test keeps them equal).
 import {COMMANDS} from './commands/index.js';
 import type {AnyCommand} from './commands/command.js';
-import {wrapLines} from './format.js';
+import {append, wrapLines} from './format.js';
 import {KEYMAP, prettyKey, type Binding} from './state/keys.js';
 
 const listed = (table: readonly Binding<string>[]) => table.filter((binding) => binding.help);
@@ -38,14 +38,16 @@ export function helpLines(width: number): readonly string[] {
 	const lines: string[] = [];
 	for (const [index, {title, entries, nameWidth}] of SECTIONS.entries()) {
 		if (index > 0) lines.push('');
-		lines.push(...wrapLines(title, Math.max(10, width)));
+		append(lines, wrapLines(title, Math.max(10, width)));
 		const beside = width - (2 + nameWidth + 1) >= MIN_HELP_COLUMNS;
 		for (const {name, help} of entries) {
 			if (beside && name.length <= nameWidth) {
 				const [first = '', ...rest] = wrapLines(help, width - (2 + nameWidth + 1));
-				lines.push(`  ${name.padEnd(nameWidth)} ${first}`, ...rest.map((line) => `${' '.repeat(2 + nameWidth + 1)}${line}`));
+				lines.push(`  ${name.padEnd(nameWidth)} ${first}`);
+				append(lines, rest.map((line) => `${' '.repeat(2 + nameWidth + 1)}${line}`));
 			} else {
-				lines.push(...wrapLines(name, Math.max(10, width - 2)).map((line) => `  ${line}`), ...wrapLines(help, Math.max(10, width - 6)).map((line) => `      ${line}`));
+				append(lines, wrapLines(name, Math.max(10, width - 2)).map((line) => `  ${line}`));
+				append(lines, wrapLines(help, Math.max(10, width - 6)).map((line) => `      ${line}`));
 			}
 		}
 	}

@@ -6,7 +6,7 @@
 import type {Token, Tokens} from 'marked';
 import stringWidth from 'string-width';
 import wrapAnsi from 'wrap-ansi';
-import {printable} from './format.js';
+import {append, printable} from './format.js';
 import {renderTable} from './markdown-table.js';
 
 export interface RenderOptions {
@@ -60,7 +60,7 @@ export function wrapStyled(text: string, width: number): string[] {
 		const pad = leading ? Math.min(leading[2]!.length, Math.floor(room / 2)) : 0;
 		const body = leading ? leading[1]! + line.slice(leading[0].length) : line;
 		const rows = wrapAnsi(body, Math.max(1, room - pad), {hard: true, trim: true}).split('\n');
-		out.push(...(pad > 0 ? indent(rows, ' '.repeat(pad), ' '.repeat(pad)) : rows));
+		append(out, pad > 0 ? indent(rows, ' '.repeat(pad), ' '.repeat(pad)) : rows);
 	}
 	return out;
 }
@@ -123,7 +123,7 @@ class Renderer {
 			const lines = this.block(token, width);
 			if (lines.length === 0) continue;
 			if (out.length > 0 && !tight) out.push('');
-			out.push(...lines);
+			append(out, lines);
 		}
 		return out;
 	}
@@ -184,7 +184,7 @@ class Renderer {
 			const body = line.replace(new RegExp(`^((?:\\u001b\\[[0-9;]*m)*) {${Math.min(leading, hang)}}`), '$1');
 			const pieces = wrapAnsi(body, Math.max(1, room - hang), {hard: true, trim: false});
 			const pad = ' '.repeat(Math.min(leading, hang));
-			out.push(...indent(pieces.split('\n'), gutter + pad, gutter + ' '.repeat(hang)));
+			append(out, indent(pieces.split('\n'), gutter + pad, gutter + ' '.repeat(hang)));
 		});
 		return out;
 	}
@@ -206,7 +206,7 @@ class Renderer {
 				const hang = marker.length + 1;
 				const body = this.blocks(item.tokens.filter((child) => child.type !== 'checkbox'), Math.max(1, width - hang), !item.loose);
 				if (index > 0 && token.loose) out.push('');
-				out.push(...indent(body.length > 0 ? body : [''], `${marker} `, ' '.repeat(hang)));
+				append(out, indent(body.length > 0 ? body : [''], `${marker} `, ' '.repeat(hang)));
 			});
 		} finally {
 			this.#listDepth--;

@@ -4,6 +4,7 @@
 import stringWidth from 'string-width';
 import stripAnsi from 'strip-ansi';
 import wrapAnsi from 'wrap-ansi';
+import {append, maxOf} from './format.js';
 
 export interface TableSource {
 	/** ANSI text of each header cell; `\n` is a line break inside the cell. */
@@ -26,7 +27,7 @@ const longestWord = (text: string) => stripAnsi(text).split(/\s+/).reduce((max, 
 
 function wrapCell(text: string, width: number): string[] {
 	const out: string[] = [];
-	for (const line of cellLines(text)) out.push(...(line.trim() === '' ? [''] : wrapAnsi(line, width, {hard: true, trim: true}).split('\n')));
+	for (const line of cellLines(text)) append(out, line.trim() === '' ? [''] : wrapAnsi(line, width, {hard: true, trim: true}).split('\n'));
 	return out;
 }
 
@@ -73,12 +74,12 @@ export function fitColumns(natural: readonly number[], minimum: readonly number[
 
 /** Lines no wider than `width`: a boxed table, or one block per row when no table fits. */
 export function renderTable(source: TableSource, width: number, paint: TablePaint): string[] {
-	const columns = Math.max(source.header.length, ...source.rows.map((row) => row.length));
+	const columns = maxOf(source.rows.map((row) => row.length), source.header.length);
 	if (columns === 0) return [];
 	const cell = (row: readonly string[], column: number) => row[column] ?? '';
 	const all = [source.header, ...source.rows];
-	const natural = Array.from({length: columns}, (_, column) => Math.max(1, ...all.map((row) => widest(cellLines(cell(row, column))))));
-	const minimum = natural.map((w, column) => Math.min(w, Math.max(2, Math.min(READABLE_WORD, Math.max(...all.map((row) => longestWord(cell(row, column))))))));
+	const natural = Array.from({length: columns}, (_, column) => maxOf(all.map((row) => widest(cellLines(cell(row, column)))), 1));
+	const minimum = natural.map((w, column) => Math.min(w, Math.max(2, Math.min(READABLE_WORD, maxOf(all.map((row) => longestWord(cell(row, column))))))));
 	// Borders: "│ " + cells joined by " │ " + " │".
 	const widths = fitColumns(natural, minimum, width - (3 * columns + 1));
 	if (!widths) return rowBlocks(source, columns, width, paint);
@@ -88,7 +89,7 @@ export function renderTable(source: TableSource, width: number, paint: TablePain
 	const bar = paint.border('│');
 	const line = (row: readonly string[], strong: boolean): string[][] => {
 		const cells = widths.map((w, column) => wrapCell(cell(row, column), w));
-		const height = Math.max(...cells.map((lines) => lines.length));
+		const height = maxOf(cells.map((lines) => lines.length));
 		return Array.from({length: height}, (_, index) =>
 			widths.map((w, column) => {
 				const text = pad(cells[column]![index] ?? '', w, source.align[column] ?? null);
@@ -103,7 +104,7 @@ export function renderTable(source: TableSource, width: number, paint: TablePain
 	const out = [rule('┌', '┬', '┐'), ...draw(line(source.header, true)), rule('├', '┼', '┤')];
 	body.forEach((rowLines, index) => {
 		if (index > 0 && ruled) out.push(rule('├', '┼', '┤'));
-		out.push(...draw(rowLines));
+		append(out, draw(rowLines));
 	});
 	out.push(rule('└', '┴', '┘'));
 	return out;
@@ -114,11 +115,11 @@ function rowBlocks(source: TableSource, columns: number, width: number, paint: T
 	const out: string[] = [];
 	source.rows.forEach((row, index) => {
 		if (index > 0) out.push('');
-		out.push(...wrapCell(paint.strong(row[0] || '—'), width));
+		append(out, wrapCell(paint.strong(row[0] || '—'), width));
 		for (let column = 1; column < columns; column++) {
 			const label = stripAnsi(source.header[column] ?? '').trim() || `column ${column + 1}`;
 			const value = (row[column] ?? '').replace(/\n/g, ' ');
-			out.push(...wrapHanging(`${paint.strong(`${label}:`)} ${value}`, width, 2, 4));
+			append(out, wrapHanging(`${paint.strong(`${label}:`)} ${value}`, width, 2, 4));
 		}
 	});
 	return out;

@@ -17,7 +17,7 @@ export function runCost(traj: TrajectoryState, run: RunNode): number | undefined
 		const node = getNode(traj, stack.pop()!);
 		if (!node) continue;
 		if ((node.kind === 'reply' || node.kind === 'call' || node.kind === 'notice') && node.costUsd !== undefined) costUsd = (costUsd ?? 0) + node.costUsd;
-		stack.push(...node.children);
+		for (const child of node.children) stack.push(child);
 	}
 	cache.set(run, {costUsd});
 	return costUsd;

@@ -30,8 +30,11 @@ export interface RowText {
 	metaShorter?: readonly string[];
 }
 
+/** The start of a text a one-line preview can show (the rest is never measured). */
+const head = (text: string) => (text.length > 2000 ? text.slice(0, 2000) : text);
+
 const quote = (text: string, max = 200) => {
-	const line = oneLine(text);
+	const line = oneLine(head(text));
 	return line ? `"${clip(line, max)}"` : '';
 };
 
@@ -68,7 +71,7 @@ function meta(node: TrajectoryNode, now: number | undefined, extra?: string): Pi
 /** Prose of a reply before its first code fence, or what is streaming now. */
 function replyPreview(text: string, running: boolean): string {
 	if (running) return oneLine(lastLine(text));
-	const prose = text.split(/```/)[0] ?? '';
+	const prose = head(text).split(/```/)[0] ?? '';
 	return oneLine(prose) || oneLine(firstLine(text));
 }
 
@@ -108,7 +111,7 @@ export function describeNode(node: TrajectoryNode, now?: number, inBatch = false
 		}
 		case 'reasoning': {
 			const running = node.status === 'running';
-			const line = oneLine(running ? lastLine(node.text) : firstLine(node.text));
+			const line = oneLine(head(running ? lastLine(node.text) : firstLine(node.text)));
 			return {
 				title: running ? 'thinking' : 'thinking (never run)',
 				preview: line ? clip(line, 300) : running ? '…' : '',
@@ -130,7 +133,7 @@ export function describeNode(node: TrajectoryNode, now?: number, inBatch = false
 			if (node.error) {
 				return {title: 'error', preview: oneLine(lastLine(node.error)), previewIsError: true, ...meta(node, now)};
 			}
-			const text = oneLine(firstLine(node.text));
+			const text = oneLine(head(firstLine(node.text)));
 			const lines = node.text.split('\n').filter((line) => line.trim()).length;
 			return {
 				title: 'output',
@@ -147,7 +150,7 @@ export function describeNode(node: TrajectoryNode, now?: number, inBatch = false
 				// Input and result are JSON text already: shown as they are, not quoted.
 				const input = clip(oneLine(node.prompt), 24);
 				if (node.error) return {title, preview: input, error: `✗ ${oneLine(node.error)}`, ...meta(node, now, extra)};
-				const result = node.response ? ` → ${clip(oneLine(node.response), 200)}` : node.status === 'running' ? ' → …' : '';
+				const result = node.response ? ` → ${clip(oneLine(head(node.response)), 200)}` : node.status === 'running' ? ' → …' : '';
 				return {title, preview: `${input}${result}`, ...meta(node, now, extra)};
 			}
 			// The prompt is what tells slots apart: a narrow row keeps a short one before its model name and tokens.

@@ -3,6 +3,7 @@ import {memo, useMemo} from 'react';
 import {inputPlaceholder} from '../hints.js';
 import {formatClock} from '../../text/units.js';
 import {entryLines, type ChatLine, type Tone} from '../chat-lines.js';
+import {append} from '../format.js';
 import type {ChatEntry, Running} from '../state/types.js';
 import type {LineInputState} from '../state/line-input.js';
 import type {PaneBox} from '../state/layout.js';
@@ -46,7 +47,7 @@ export const ChatPane = memo(function ChatPane({chat, input, focused, box, layou
 		const out: ChatLine[] = [];
 		for (const entry of chat) {
 			if (out.length > 0) out.push({text: '', tone: 'info'});
-			out.push(...entryLines(entry, width));
+			append(out, entryLines(entry, width));
 		}
 		return out;
 	}, [chat, width]);

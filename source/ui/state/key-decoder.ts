@@ -16,6 +16,7 @@
 // Sources: xterm's ctlseqs ("PC-Style Function Keys", "Bracketed Paste Mode", "Mouse Tracking"),
 // the kitty keyboard protocol (sw.kovidgoyal.net/kitty/keyboard-protocol).
 import type {KeyPress, Keys} from './keys.js';
+import {append} from '../format.js';
 
 /** How long a lone ESC waits for the rest of a sequence before it is the Esc key. */
 export const ESC_WAIT_MS = 100;
@@ -203,7 +204,7 @@ export class KeyDecoder {
 				this.#loose += data;
 				return out;
 			}
-			out.push(...this.#endLoose());
+			append(out, this.#endLoose());
 		}
 		const continues = now - this.#looseEnded <= PASTE_CONTINUE_MS && !data.includes(ESC) && /[^\r\n][\r\n]/.test(data);
 		if (this.#bracketed === null && (looksPasted(data) || continues)) {
@@ -296,7 +297,7 @@ export class KeyDecoder {
 					i++;
 					continue;
 				}
-				out.push(...parsed.events);
+				append(out, parsed.events);
 				i = parsed.next;
 				if (parsed.pasteStart) {
 					this.#bracketed = '';

@@ -107,15 +107,15 @@ export const INPUT_KEYS: readonly Binding<InputAction>[] = [
 	{keys: ['alt+right', 'ctrl+right', 'alt+f'], action: 'word-right', help: 'one word forward'},
 	{keys: ['home', 'ctrl+a'], action: 'line-start', help: 'start of the line'},
 	{keys: ['end', 'ctrl+e'], action: 'line-end', help: 'end of the line'},
-	{keys: ['backspace', 'shift+backspace'], action: 'backspace', help: 'delete backwards'},
-	{keys: ['delete'], action: 'delete', help: 'delete forwards'},
+	{keys: ['backspace', 'shift+backspace'], action: 'backspace', help: 'delete backwards; on a [pasted 120 lines] placeholder: the whole paste, which Ctrl+Y puts back'},
+	{keys: ['delete'], action: 'delete', help: 'delete forwards (a paste\'s placeholder as Backspace does)'},
 	{keys: ['ctrl+d'], action: 'delete-or-quit', help: 'delete forwards; on an empty input: quit (while an answer runs: press twice)'},
 	{keys: ['alt+backspace', 'ctrl+backspace'], action: 'kill-word-back', help: 'delete the word before the cursor'},
 	{keys: ['ctrl+w'], action: 'kill-space-word-back', help: 'delete back to the previous space'},
 	{keys: ['alt+d', 'ctrl+delete', 'alt+delete'], action: 'kill-word-forward', help: 'delete the word after the cursor'},
 	{keys: ['ctrl+k'], action: 'kill-to-end', help: 'delete to the end of the line'},
 	{keys: ['ctrl+u'], action: 'kill-to-start', help: 'delete to the start of the line'},
-	{keys: ['ctrl+y'], action: 'yank', help: 'put back the last deleted text'},
+	{keys: ['ctrl+y'], action: 'yank', help: 'put back the last text deleted by Ctrl+K, Ctrl+U, Ctrl+W, Alt+D, Alt+Backspace, or a paste deleted with Backspace or Delete'},
 ];
 
 export type ChatAction = 'scroll-up' | 'scroll-down';

@@ -26,7 +26,7 @@ export interface LineInputState {
 	readonly historyIndex: number;
 	/** The unsent input kept while browsing history. */
 	readonly draft: string;
-	/** The last killed text (Ctrl+K/U/W, Alt+D, Alt+Backspace), for Ctrl+Y. */
+	/** The last deleted text (Ctrl+K/U/W, Alt+D, Alt+Backspace, a paste's placeholder), for Ctrl+Y. */
 	readonly killed: string;
 }
 
@@ -246,10 +246,17 @@ export function editInput(state: LineInputState, action: EditAction, width: numb
 			if (target >= layout.rows.length) return browse(state, 1);
 			return {...state, cursor: offsetAtColumn(layout.rows[target]!, layout.cursorColumn)};
 		}
-		case 'backspace':
-			return cursor === 0 ? state : replaceRange(state, prevBoundary(value, cursor), cursor, '');
-		case 'delete':
-			return cursor >= value.length ? state : replaceRange(state, cursor, nextBoundary(value, cursor), '');
+		// A paste's placeholder goes as a kill does: Ctrl+Y puts the paste back.
+		case 'backspace': {
+			if (cursor === 0) return state;
+			const from = prevBoundary(value, cursor);
+			return state.pastes.has(value.slice(from, cursor)) ? kill(state, from, cursor) : replaceRange(state, from, cursor, '');
+		}
+		case 'delete': {
+			if (cursor >= value.length) return state;
+			const to = nextBoundary(value, cursor);
+			return state.pastes.has(value.slice(cursor, to)) ? kill(state, cursor, to) : replaceRange(state, cursor, to, '');
+		}
 		case 'kill-word-back':
 			return kill(state, wordLeft(value, cursor, isWordChar), cursor);
 		case 'kill-space-word-back':

@@ -1,0 +1,64 @@
+// A large paste in the chat input, as a user edits it: one Backspace on its placeholder is a
+// deletion Ctrl+Y undoes (never a loss).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {resolveConfig} from '../../source/settings/resolve.js';
+import {openSettings, type SettingsStore} from '../../source/settings/store.js';
+import {asRlm, KEYS, renderApp, ScriptedRlm, waitFor, type Harness} from './harness.js';
+
+let dir: string;
+let settings: SettingsStore;
+let rlm: ScriptedRlm;
+let h: Harness;
+
+const paste = Array.from({length: 120}, (_, i) => `pasted line ${i}`).join('\n');
+const bracketed = (text: string) => `\x1b[200~${text}\x1b[201~`;
+/** The input box's text: the rows under the chat's last rule. */
+const inputOf = (frame: string) => frame.split('\n').slice(-6).join('\n');
+
+beforeEach(() => {
+	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlm-ui-paste-'));
+	settings = openSettings({cwd: path.join(dir, 'config')});
+	rlm = new ScriptedRlm();
+	h = renderApp({rlm: asRlm(rlm), config: resolveConfig({}, {}, settings.get()), settings, cwd: dir, columns: 100, rows: 30, skipStartup: true});
+});
+
+afterEach(() => {
+	h.unmount();
+	fs.rmSync(dir, {recursive: true, force: true});
+});
+
+describe('a large paste in the input', () => {
+	it('Backspace on its placeholder deletes it as a kill: Ctrl+Y puts the paste back, not an earlier kill', async () => {
+		h.write('old words');
+		await h.waitForFrame((f) => f.includes('old words'));
+		h.write('\x01\x0b'); // Ctrl+A, Ctrl+K: "old words" is the last kill
+		await h.waitForFrame((f) => !f.includes('old words'));
+		h.write('Q: ');
+		h.write(bracketed(paste));
+		await h.waitForFrame((f) => inputOf(f).includes('Q: [pasted 120 lines]'));
+		h.write(KEYS.backspace);
+		await h.waitForFrame((f) => !f.includes('[pasted 120 lines]'));
+		h.write('\x19'); // Ctrl+Y
+		const frame = await h.waitForFrame((f) => inputOf(f).includes('Q: [pasted 120 lines]'));
+		expect(frame).not.toContain('old words');
+		h.write(KEYS.enter);
+		await waitFor(() => rlm.prompts.length === 1);
+		expect(rlm.prompts[0]).toBe(`Q: ${paste}`);
+	});
+
+	it('Delete on its placeholder is undone by Ctrl+Y too', async () => {
+		h.write(bracketed(paste));
+		await h.waitForFrame((f) => inputOf(f).includes('[pasted 120 lines]'));
+		h.write('\x01'); // Ctrl+A: the cursor before the placeholder
+		h.write('\x1b[3~'); // Delete
+		await h.waitForFrame((f) => !f.includes('[pasted 120 lines]'));
+		h.write('\x19');
+		await h.waitForFrame((f) => inputOf(f).includes('[pasted 120 lines]'));
+		h.write(KEYS.enter);
+		await waitFor(() => rlm.prompts.length === 1);
+		expect(rlm.prompts[0]).toBe(paste);
+	});
+});

@@ -1,5 +1,5 @@
 // A large paste in the chat input, as a user edits it: one Backspace on its placeholder is a
-// deletion Ctrl+Y undoes (never a loss).
+// deletion Ctrl+Y undoes (never a loss), and an input recalled with ↑ comes back as it was typed.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,5 +60,36 @@ describe('a large paste in the input', () => {
 		h.write(KEYS.enter);
 		await waitFor(() => rlm.prompts.length === 1);
 		expect(rlm.prompts[0]).toBe(paste);
+	});
+
+	it('↑ brings back an input as it was typed: the text around the placeholder, in the input and the chat', async () => {
+		h.write('Q: ');
+		h.write(bracketed(paste));
+		h.write(' thanks');
+		await h.waitForFrame((f) => inputOf(f).includes('Q: [pasted 120 lines] thanks'));
+		h.write(KEYS.enter);
+		await waitFor(() => rlm.prompts.length === 1);
+		rlm.finish('first answer');
+		await h.waitForFrame((f) => f.includes('first answer'));
+		h.write(KEYS.up);
+		await h.waitForFrame((f) => inputOf(f).includes('Q: [pasted 120 lines] thanks'));
+		h.write(KEYS.enter);
+		await waitFor(() => rlm.prompts.length === 2);
+		expect(rlm.prompts[1]).toBe(`Q: ${paste} thanks`);
+		const frame = await h.waitForFrame((f) => f.split('› Q: [pasted 120 lines] thanks').length === 3);
+		expect(frame).not.toContain('› [pasted 122 lines]');
+	});
+
+	it('a draft with a paste comes back as it was after ↑ then ↓', async () => {
+		h.write('earlier\r');
+		await waitFor(() => rlm.prompts.length === 1);
+		rlm.finish('ok');
+		h.write('Q: ');
+		h.write(bracketed(paste));
+		await h.waitForFrame((f) => inputOf(f).includes('Q: [pasted 120 lines]'));
+		h.write(KEYS.up);
+		await h.waitForFrame((f) => inputOf(f).includes('earlier'));
+		h.write(KEYS.down);
+		await h.waitForFrame((f) => inputOf(f).includes('Q: [pasted 120 lines]'));
 	});
 });

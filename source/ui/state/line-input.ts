@@ -28,6 +28,17 @@ export interface LineInputState {
 	readonly draft: string;
 	/** The last deleted text (Ctrl+K/U/W, Alt+D, Alt+Backspace, a paste's placeholder), for Ctrl+Y. */
 	readonly killed: string;
+	/**
+	 * How this session's inputs with large pastes were typed, by their whole text: recalled with
+	 * Up, one comes back as it was (`Q: ` and its [pasted 120 lines]), not as one big paste.
+	 */
+	readonly typed: ReadonlyMap<string, Typed>;
+}
+
+/** An input's text with its placeholders, and the pastes they stand for. */
+export interface Typed {
+	readonly value: string;
+	readonly pastes: ReadonlyMap<string, string>;
 }
 
 /** A paste longer than this (lines or characters) is shown as a placeholder. */
@@ -38,7 +49,9 @@ export const HISTORY_LIMIT = 500;
 
 const NO_PASTES: ReadonlyMap<string, string> = new Map();
 
-export const emptyInput = (history: readonly string[] = [], killed = ''): LineInputState => ({
+const NO_TYPED: ReadonlyMap<string, Typed> = new Map();
+
+export const emptyInput = (history: readonly string[] = [], killed = '', typed = NO_TYPED): LineInputState => ({
 	value: '',
 	cursor: 0,
 	pastes: NO_PASTES,
@@ -46,7 +59,23 @@ export const emptyInput = (history: readonly string[] = [], killed = ''): LineIn
 	historyIndex: history.length,
 	draft: '',
 	killed,
+	typed,
 });
+
+/** The input emptied after its text went into `history`; how it was typed is kept while the history holds it. */
+function emptiedInto(state: LineInputState, history: readonly string[], text: string): LineInputState {
+	let typed = state.typed;
+	if (state.pastes.size > 0 && text.trim()) typed = new Map([...typed, [text, {value: state.value, pastes: state.pastes}]]);
+	if (typed.size > 0) {
+		const held = new Set(history);
+		for (const key of typed.keys()) {
+			if (held.has(key)) continue;
+			typed = new Map([...typed].filter(([other]) => held.has(other)));
+			break;
+		}
+	}
+	return emptyInput(history, state.killed, typed.size === 0 ? NO_TYPED : typed);
+}
 
 // Control characters other than line breaks and tabs; invisible format characters that a terminal
 // draws in no cell (zero width space, word joiner, bidi controls, BOM) except the joiners that
@@ -134,15 +163,15 @@ export function withText(state: LineInputState, text: string): LineInputState {
 export function submitInput(state: LineInputState): {state: LineInputState; submitted: string} {
 	const text = inputText(state);
 	const history = text.trim() && state.history[state.history.length - 1] !== text ? [...state.history, text].slice(-HISTORY_LIMIT) : state.history;
-	return {state: emptyInput(history, state.killed), submitted: text};
+	return {state: emptiedInto(state, history, text), submitted: text};
 }
 
 /** Clears the input (Ctrl+C); the text goes into the history, so Up brings it back. */
 export function clearInput(state: LineInputState): LineInputState {
 	const text = inputText(state);
-	if (!text.trim()) return emptyInput(state.history, state.killed);
+	if (!text.trim()) return emptiedInto(state, state.history, text);
 	const history = state.history[state.history.length - 1] === text ? state.history : [...state.history, text].slice(-HISTORY_LIMIT);
-	return emptyInput(history, state.killed);
+	return emptiedInto(state, history, text);
 }
 
 /** Earlier inputs loaded from disk go before this session's. */
@@ -155,10 +184,14 @@ export function withHistory(state: LineInputState, earlier: readonly string[]): 
 function browse(state: LineInputState, delta: number): LineInputState {
 	const index = Math.max(0, Math.min(state.history.length, state.historyIndex + delta));
 	if (index === state.historyIndex) return state;
-	const draft = state.historyIndex === state.history.length ? inputText(state) : state.draft;
+	const leaving = state.historyIndex === state.history.length;
+	const draft = leaving ? inputText(state) : state.draft;
+	// The draft's pastes come back with it (kept by its text until the next send or clear).
+	const known = leaving && state.pastes.size > 0 ? new Map([...state.typed, [draft, {value: state.value, pastes: state.pastes}]]) : state.typed;
 	const text = index === state.history.length ? draft : state.history[index]!;
-	const next = withText(state, text);
-	return {...next, historyIndex: index, draft};
+	const typed = known.get(text);
+	const next = typed ? {...state, value: typed.value, cursor: typed.value.length, pastes: typed.pastes} : withText(state, text);
+	return {...next, historyIndex: index, draft, typed: known};
 }
 
 const isWordChar = (cluster: string) => /[\p{L}\p{N}_]/u.test(cluster) || isPlaceholder(cluster);

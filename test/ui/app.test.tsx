@@ -569,7 +569,8 @@ describe('commands', () => {
 		start();
 		h.write('/backend nope\r');
 		await h.waitForFrame((f) => f.includes('Unknown backend "nope"'));
-		h.write('/backend demo\r');
+		// The refused line stays in the input: Ctrl+U empties it.
+		h.write('\x15/backend demo\r');
 		await h.waitForFrame((f) => f.includes('Backend: demo · model demo'));
 		expect(rlm.configured.at(-1)).toMatchObject({backend: 'demo', model: 'demo', baseURL: undefined});
 		expect(openSettings({cwd: path.join(dir, 'config')}).get().backend).toBe('demo');
@@ -674,7 +675,7 @@ describe('commands', () => {
 		start();
 		h.write('/theme purple\r');
 		await h.waitForFrame((f) => f.includes('Unknown theme "purple": /theme dark or /theme light'));
-		h.write('/theme light\r');
+		h.write('\x15/theme light\r');
 		const light = await h.waitForFrame((f) => f.includes('Theme: light (saved).'));
 		expect(openSettings({cwd: path.join(dir, 'config')}).get().theme).toBe('light');
 		expect(light).toContain('Chat');

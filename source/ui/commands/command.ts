@@ -48,8 +48,6 @@ export interface SlashCommand<P = never> {
 	readonly inReplay?: boolean;
 	/** Refused while a question runs ("cancel it first"). */
 	readonly idleOnly?: boolean;
-	/** A line `run` refuses with an error stays in the input, to be corrected (/set depth O). */
-	readonly keepsDraftOnError?: boolean;
 	/** Pure: the state after the command, given the text after its name (trimmed, maybe empty). */
 	run(state: AppState, args: string, queue: Queue<P>): AppState;
 	/** The side effect `run` queued, performed by the effect runner (the only place the UI touches the engine). */

@@ -11,7 +11,7 @@ export const contextCommand = defineCommand<{paths: readonly string[] | null}>({
 	help: 'load files, folders and globs as the context of the next questions, as -c does (quote a path with spaces; /context off clears it)',
 	run(state, args, queue) {
 		const paths = splitWords(args);
-		if (paths.length === 0) return addChat(state, 'info', 'Usage: /context PATH… (files, folders, quoted globs such as "docs/**/*.md"), or /context off.');
+		if (paths.length === 0) return addChat(state, 'error', 'Usage: /context PATH… (files, folders, quoted globs such as "docs/**/*.md"), or /context off.');
 		return queue(state, {paths: paths.length === 1 && /^(off|none|clear)$/i.test(paths[0]!) ? null : paths});
 	},
 	async perform({paths}, context) {

@@ -45,7 +45,7 @@ export const copyCommand = defineCommand<{text: string; what: string}>({
 			found = node ? rowText(node) : undefined;
 			if (!found?.text) return addChat(state, 'info', 'The selected row has nothing to copy: select a code block, an output, a reply or a sub-call in the tree.');
 		} else {
-			return addChat(state, 'info', 'Usage: /copy (the last answer) or /copy row (the tree\'s selected row).');
+			return addChat(state, 'error', 'Usage: /copy (the last answer) or /copy row (the tree\'s selected row).');
 		}
 		if (Buffer.byteLength(found.text, 'utf8') > MAX_COPY_BYTES) {
 			return addChat(state, 'error', `Too long for the clipboard through the terminal (${formatCount(found.text.length)} characters; at most ${formatCount(MAX_COPY_BYTES)} bytes): /save or /export writes it to a file.`);

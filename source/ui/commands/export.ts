@@ -10,7 +10,6 @@ export const exportCommand = defineCommand<FileToWrite>({
 	usage: '/export [FILE] [--force]',
 	help: 'write the conversation as Markdown: questions, answers, failures and cancellations, not the app\'s notes; FILE.json gets the session as JSON (as /save); never over an existing file without --force',
 	inReplay: true,
-	keepsDraftOnError: true,
 	run(state, args, queue) {
 		const made = fileToWrite(state, args, 'md', '/export');
 		return made.ok ? queue(state, made.file) : addChat(state, 'error', made.error);

@@ -11,7 +11,7 @@ export const mouseCommand = defineCommand<boolean>({
 	run(state, args, queue) {
 		const setting = args.toLowerCase();
 		const on = setting === '' ? !state.mouse : setting === 'on' ? true : setting === 'off' ? false : undefined;
-		if (on === undefined) return addChat(state, 'info', 'Usage: /mouse on or /mouse off.');
+		if (on === undefined) return addChat(state, 'error', 'Usage: /mouse on or /mouse off.');
 		const said = addChat(
 			{...state, mouse: on},
 			'info',

@@ -10,7 +10,6 @@ export const saveCommand = defineCommand<FileToWrite>({
 	usage: '/save [FILE] [--force]',
 	help: 'write the session as JSON: questions and answers, backend, model, usage and the whole tree (as --json); FILE.md or .txt gets the Markdown transcript (as /export); never over an existing file without --force',
 	inReplay: true,
-	keepsDraftOnError: true,
 	run(state, args, queue) {
 		const made = fileToWrite(state, args, 'json', '/save');
 		return made.ok ? queue(state, made.file) : addChat(state, 'error', made.error);

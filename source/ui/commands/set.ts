@@ -42,7 +42,6 @@ export const setCommand = defineCommand<SetPayload>({
 	aliases: ['settings'],
 	usage: '/set [NAME [VALUE]]',
 	help: `change a run setting for the next questions; saved (alone: each value and where it came from; NAME alone: back to its default). NAME: ${NAMES}`,
-	keepsDraftOnError: true,
 	run(state, args, queue) {
 		const trimmed = args.trim();
 		if (!trimmed) return queue(state, {show: state.config.setHere ?? {}});

@@ -8,10 +8,9 @@ export const unsetCommand = defineCommand<Extract<SetPayload, {key: unknown}>>({
 	name: 'unset',
 	usage: '/unset NAME',
 	help: 'return a run setting to its default; saved (as /set NAME)',
-	keepsDraftOnError: true,
 	run(state, args, queue) {
 		const name = args.trim();
-		if (!name) return addChat(state, 'info', `Usage: /unset NAME, NAME one of ${RUN_SETTINGS.map((setting) => setting.name).join(', ')}.`);
+		if (!name) return addChat(state, 'error', `Usage: /unset NAME, NAME one of ${RUN_SETTINGS.map((setting) => setting.name).join(', ')}.`);
 		const setting = findRunSetting(name);
 		if (!setting) return addChat(state, 'error', unknownSetting(name));
 		return setRunSetting(state, setting, undefined, (next, payload) => queue(next, payload as Extract<SetPayload, {key: unknown}>));

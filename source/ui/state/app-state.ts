@@ -581,22 +581,30 @@ function submitLine(state: AppState, line: string, now: number, shown?: string):
 	if (!text.trim()) return state;
 	const command = commandOf(text);
 	if (state.readOnly) {
-		if (command && 'command' in command && command.command.inReplay) return runCommand(state, command);
-		return addChat(state, 'info', `This is a replay: nothing can be asked or changed here. ${replayCommands()} work.`);
+		if (command && 'command' in command && command.command.inReplay) return keptIfRefused(state, runCommand(state, command), line);
+		const said = addChat(state, 'info', `This is a replay: nothing can be asked or changed here. ${replayCommands()} work.`);
+		return command ? keepLine(said, line) : said;
 	}
-	if (command) {
-		const after = runCommand(state, command);
-		// A refused value stays in the input to be corrected (the history has it too).
-		const refused = after.effects === state.effects && after.chat.at(-1)?.kind === 'error' && after.chat.length > state.chat.length;
-		if (refused && 'command' in command && command.command.keepsDraftOnError && !inputText(after.input).trim()) return {...after, input: withText(after.input, line)};
-		return after;
-	}
+	// An unknown name is said and dropped, as a shell does (and a line typed ahead never joins it).
+	if (command) return 'command' in command ? keptIfRefused(state, runCommand(state, command), line) : runCommand(state, command);
 	const started = addChat(state, 'user', text, undefined, shown === undefined ? undefined : trimQuestion(shown));
 	return withEffect(
 		{...started, running: {since: now, prompt: text, cancelling: false}, tree: {...started.tree, follow: true}},
 		{kind: 'submit', prompt: text},
 	);
 }
+
+/**
+ * A refused command (an error said, nothing queued: a bad value, /clear while a question runs)
+ * stays in the input to be corrected or given again; the history has it too.
+ */
+function keptIfRefused(before: AppState, after: AppState, line: string): AppState {
+	const refused = after.effects === before.effects && after.chat.length > before.chat.length && after.chat.at(-1)?.kind === 'error';
+	return refused ? keepLine(after, line) : after;
+}
+
+/** `line` back in the input, unless something was typed there meanwhile. */
+const keepLine = (state: AppState, line: string): AppState => (inputText(state.input).trim() ? state : {...state, input: withText(state.input, line)});
 
 function runCommand(state: AppState, line: CommandLine): AppState {
 	if ('unknown' in line) return addChat(state, 'error', `Unknown command ${line.unknown.split(/\s/)[0]} (/help lists the commands).`);

@@ -237,6 +237,7 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 	// One clock for spinners and running times, ticking only while a question runs.
 	const now = useNow(Boolean(state.running));
 	const run = currentRun(state);
+	const answering = state.running && run?.status === 'running' ? run : undefined;
 	const hints = useMemo(() => hintsFor(state), [state]);
 	const {layout} = state;
 	// Below this the panes cannot be drawn inside the window: say so instead, wrapped to fit.
@@ -249,8 +250,10 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 			<Main key={renderers} state={state} theme={theme} now={now} />
 			<StatusLine
 				width={layout.columns}
-				backend={state.config.backend}
-				model={state.config.model}
+				// The running answer's own backend and model; what /model or /backend chose meanwhile is the next question's.
+				backend={answering ? answering.backend : state.config.backend}
+				model={answering ? answering.model : state.config.model}
+				{...(answering && (answering.model !== state.config.model || answering.backend !== state.config.backend) ? {next: {backend: state.config.backend, model: state.config.model}} : {})}
 				iteration={run?.iteration ?? 0}
 				maxIterations={run?.maxIterations || state.config.maxIterations}
 				{...(state.running ? {runningSince: state.running.since} : {})}

@@ -13,6 +13,8 @@ export interface StatusLineProps {
 	width: number;
 	backend: string;
 	model: string;
+	/** The backend and model the next question will use, when not those of the running answer (a /model during a run). */
+	next?: {backend: string; model: string};
 	iteration: number;
 	maxIterations: number;
 	/** performance.now() when the running question started; undefined when idle. */
@@ -93,8 +95,14 @@ function fitParts(partsFor: (shown: Shown) => Record<PartName, Part>, limitsShow
 	return line();
 }
 
+/** The running answer's model, then the one the next question will use. */
+function nextModelPart(backend: string, model: string, next: {backend: string; model: string}): Part {
+	const nextName = next.backend === backend ? next.model : `${next.backend} · ${next.model}`;
+	return {text: `${backend} · ${model} (next question: ${nextName})`, shorter: `${model} (next: ${next.model})`};
+}
+
 export const StatusLine = memo(function StatusLine(props: StatusLineProps) {
-	const {width, backend, model, iteration, maxIterations, runningSince, cancelling, lastElapsed, usage, costUsd: cost, run, context, limits, hints, theme, now} = props;
+	const {width, backend, model, next, iteration, maxIterations, runningSince, cancelling, lastElapsed, usage, costUsd: cost, run, context, limits, hints, theme, now} = props;
 	const running = runningSince !== undefined;
 	const elapsed = running ? now - runningSince : lastElapsed;
 	// The run's own figures are shown apart from the session's only when the session holds more.
@@ -107,7 +115,7 @@ export const StatusLine = memo(function StatusLine(props: StatusLineProps) {
 	const limitsShown = {full: new Set(limitsFull.map((part) => part.limit)), short: new Set(nearest ? [nearest.limit] : [])};
 	// A cap shown as `used/cap` is the run's figure: the run's tokens, cost and clock are not shown again beside it.
 	const partsFor = (shown: Shown): Record<PartName, Part> => ({
-		model: {text: `${backend} · ${model}`, shorter: model},
+		model: next ? nextModelPart(backend, model, next) : {text: `${backend} · ${model}`, shorter: model},
 		context: {text: context ? `ctx ${badgeText(context, (label) => clip(label, 24))}` : ''},
 		iteration: {text: iteration > 0 ? `iter ${iteration}/${maxIterations}` : ''},
 		clock: {text: elapsed !== undefined && !shown.has('maxTimeout') ? formatClock(elapsed) : ''},

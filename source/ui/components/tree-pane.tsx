@@ -2,7 +2,7 @@ import {Box, Text} from 'ink';
 import {memo} from 'react';
 import {EMPTY_TREE} from '../hints.js';
 import type {PaneBox} from '../state/layout.js';
-import {batchOf, batchSummary, flatten, isExpanded, rowItem, type TreeViewState} from '../state/tree-view.js';
+import {batchOf, batchSummary, flatten, hasChildRows, isExpanded, rowItem, type TreeViewState} from '../state/tree-view.js';
 import type {Theme} from '../theme.js';
 import {PaneFrame} from './pane-frame.js';
 import {TreeRow} from './tree-row.js';
@@ -62,6 +62,7 @@ export const TreePane = memo(function TreePane({tree, searching = false, box, ro
 							selected={item.id === tree.cursor}
 							focused={focused}
 							expanded={tree.filter ? true : isExpanded(tree, item)}
+							hasChildren={hasChildRows(tree.traj, item)}
 							theme={theme}
 							{...(running ? {now} : {})}
 							{...(item.kind === 'call' && batchOf(tree.traj, item.id) ? {inBatch: true} : {})}

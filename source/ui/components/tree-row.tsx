@@ -16,6 +16,8 @@ export interface TreeRowProps {
 	/** The tree pane has focus (selection drawn inverted). */
 	focused: boolean;
 	expanded: boolean;
+	/** Whether rows hang under it (the ▾ or ▸ marker). */
+	hasChildren: boolean;
 	theme: Theme;
 	/** Only given to running rows, so finished rows never re-render on the clock. */
 	now?: number;
@@ -37,11 +39,10 @@ function statusIcon(status: NodeStatus, warning: boolean, now: number | undefine
 	}
 }
 
-export const TreeRow = memo(function TreeRow({item, summary, width, selected, focused, expanded, theme, now, inBatch = false}: TreeRowProps) {
+export const TreeRow = memo(function TreeRow({item, summary, width, selected, focused, expanded, hasChildren, theme, now, inBatch = false}: TreeRowProps) {
 	const batch = item.kind === 'batch' && summary ? summary : undefined;
 	const indent = '  '.repeat(Math.min(item.level, Math.max(0, Math.floor(width / 6))));
-	const children = item.kind === 'batch' ? item.members.length : item.children.length;
-	const marker = children > 0 ? (expanded ? '▾ ' : '▸ ') : '  ';
+	const marker = hasChildren ? (expanded ? '▾ ' : '▸ ') : '  ';
 	const status = batch ? batchStatus(batch) : (item as TrajectoryNode).status;
 	const warning = item.kind === 'notice' || ((item.kind === 'code' || item.kind === 'output') && item.answerRefused !== undefined);
 	const [icon, iconColor] = statusIcon(status, warning, now, theme);

@@ -179,7 +179,11 @@ export function isExpanded(view: Pick<TreeViewState, 'traj' | 'expanded'> & Part
 	return defaultExpanded(node, view.traj);
 }
 
-const childCount = (item: TreeRowItem) => (item.kind === 'batch' ? item.members.length : item.children.length);
+/** Whether the row has rows under it (a blank thinking makes none). */
+export function hasChildRows(traj: TrajectoryState, item: TreeRowItem): boolean {
+	if (item.kind === 'batch') return item.members.length > 0;
+	return item.children.some((id) => !blankThinking(getNode(traj, id)));
+}
 
 type FlattenInput = Pick<TreeViewState, 'traj' | 'expanded'> & Partial<Pick<TreeViewState, 'baseline' | 'filter'>>;
 let cache: {traj: TrajectoryState; expanded: ReadonlyMap<number, boolean>; baseline: string; filter: string; rows: FlatRows} | undefined;
@@ -238,7 +242,7 @@ export function flatten(view: FlattenInput): FlatRows {
 		const {of} = batchGroups(traj, node);
 		for (let i = node.children.length - 1; i >= 0; i--) {
 			const child = node.children[i]!;
-			if (keep && !keep[child]) continue;
+			if ((keep && !keep[child]) || blankThinking(getNode(traj, child))) continue;
 			const group = of.get(child);
 			if (!group) stack.push(child);
 			else if (firstShown(group, keep) === child) stack.push(group.id);
@@ -251,6 +255,12 @@ export function flatten(view: FlattenInput): FlatRows {
 	cache = {traj: view.traj, expanded: view.expanded, baseline, filter, rows};
 	return rows;
 }
+
+/**
+ * A thinking with nothing in it gets no row: Qwen3 with thinking off still writes an empty
+ * `<think>\n\n</think>` before every reply. Its row appears once a visible character streams in.
+ */
+const blankThinking = (node: TrajectoryNode | undefined) => node?.kind === 'reasoning' && !/\S/.test(node.text);
 
 /** The batch's first slot that is shown (all of them without a filter). */
 function firstShown(group: BatchRow, keep: Uint8Array | undefined): number | undefined {
@@ -381,7 +391,7 @@ function setExpanded(view: TreeViewState, id: number, value: boolean): TreeViewS
 /** Right / l: expand a collapsed row, or step into an expanded one. */
 export function expandOrEnter(view: TreeViewState, height: number): TreeViewState {
 	const item = rowItem(view.traj, view.cursor);
-	if (!item || childCount(item) === 0) return {...view, follow: false};
+	if (!item || !hasChildRows(view.traj, item)) return {...view, follow: false};
 	if (!isExpanded(view, item) && !view.filter) return scrolled({...setExpanded(view, item.id, true), follow: false}, height);
 	const rows = flatten(view);
 	const below = rows.ids[rows.rowOf(view.cursor) + 1];
@@ -393,7 +403,7 @@ export function expandOrEnter(view: TreeViewState, height: number): TreeViewStat
 export function collapseOrParent(view: TreeViewState, height: number): TreeViewState {
 	const item = rowItem(view.traj, view.cursor);
 	if (!item) return view;
-	if (childCount(item) > 0 && isExpanded(view, item) && !view.filter) {
+	if (hasChildRows(view.traj, item) && isExpanded(view, item) && !view.filter) {
 		return scrolled({...setExpanded(view, item.id, false), follow: false}, height);
 	}
 	const parent = parentRow(view.traj, item.id);
@@ -404,7 +414,7 @@ export function collapseOrParent(view: TreeViewState, height: number): TreeViewS
 /** Enter: expand a collapsed row with children; otherwise the caller opens the detail view. */
 export function enterWouldExpand(view: TreeViewState): boolean {
 	const item = rowItem(view.traj, view.cursor);
-	return Boolean(item && childCount(item) > 0 && !isExpanded(view, item) && !view.filter);
+	return Boolean(item && hasChildRows(view.traj, item) && !isExpanded(view, item) && !view.filter);
 }
 
 export function expandCursor(view: TreeViewState, height: number): TreeViewState {

@@ -347,17 +347,22 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		return {response: '', status: 'failed', iterations: [], usage: {...usage, totalTokens: 0}, executionTimeMs: 0, runId, error: message, errorCode: code, ...(advice ? {errorAdvice: advice} : {})};
 	}
 
+	/** Loads `context` unless the sandbox holds it already, and opens a turn: the history, the host tools. */
+	async #enterTurn(sandbox: Repl, context: SandboxContext): Promise<void> {
+		if (this.#contextLoaded !== context) {
+			await sandbox.setContext(context);
+			this.#contextLoaded = context;
+		}
+		await sandbox.beginTurn(this.#history);
+		this.#contextCount++;
+		await giveHostTools(sandbox, this.#options.tools);
+	}
+
 	async #prepareSandbox(context: SandboxContext): Promise<Repl> {
 		const starting = this.#session();
 		try {
 			const sandbox = await starting;
-			if (this.#contextLoaded !== context) {
-				await sandbox.setContext(context);
-				this.#contextLoaded = context;
-			}
-			await sandbox.beginTurn(this.#history);
-			this.#contextCount++;
-			await giveHostTools(sandbox, this.#options.tools);
+			await this.#enterTurn(sandbox, context);
 			if (this.#options.toolsCode && this.#tools === null) this.#tools = await loadTools(sandbox, this.#options.toolsCode, this.#options.toolsSource ?? 'tools');
 			return sandbox;
 		} catch (error) {
@@ -525,13 +530,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 					summary.unrestoredContexts++;
 				}
 				if (context !== undefined) {
-					if (this.#contextLoaded !== context) {
-						await sandbox.setContext(context);
-						this.#contextLoaded = context;
-					}
-					await sandbox.beginTurn(this.#history);
-					this.#contextCount++;
-					await giveHostTools(sandbox, this.#options.tools);
+					await this.#enterTurn(sandbox, context);
 					for (const block of turn.blocks) {
 						const recorded = [...block.responses];
 						const result = await sandbox.run(block.code, {

@@ -42,6 +42,7 @@ export async function contextFromFlags(flags: ContextFlags, stderr: NodeJS.Writa
 	let fromStdin = specs.includes('-');
 	if (fromStdin && stdin.isTTY) throw new UsageError('-c - reads the context from stdin, but stdin is a terminal: pipe it in, e.g. cat notes.txt | rlm-tui -c - -p "..."');
 	if (fromStdin && !flags.prompt?.trim()) throw new UsageError('-c - takes the context from stdin, so the question goes in -p "..."');
+	if (specs.filter((spec) => spec === '-').length > 1) throw new UsageError('-c - can be given once: stdin is read once');
 	if (specs.length === 0) return {options, fromStdin};
 	let read = () => readStdin({optional: false, stdin});
 	// Text piped in beside -c and -p is context too, as `-c -` takes it: never dropped without a word.

@@ -28,10 +28,12 @@ export async function rootWindow(engine: EngineContext, model: string, signal?: 
 	return windowOf(engine, model, signal);
 }
 
-/** The sub-model's window: the option when set, else windowOf. */
+/** The sub-model's window: subModelContextTokens when set, the root's contextWindow when it is the root's model on the root's server, else windowOf. */
 export async function subModelWindow(engine: EngineContext, model: string, signal?: AbortSignal): Promise<KnownWindow> {
 	const set = engine.options.subModelContextTokens;
 	if (set) return {tokens: set, source: 'subModelContextTokens', known: true};
+	// The root's own model on the root's server: the window the user gave for it holds here too.
+	if (!engine.sub && model === engine.options.model && engine.options.contextWindow) return rootWindow(engine, model, signal);
 	return windowOf(engine, model, signal, subBackendOf(engine).backend);
 }
 

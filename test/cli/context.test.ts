@@ -96,6 +96,7 @@ describe('-c with folders, globs and stdin', () => {
 		expect(result.stdout.trim()).toBe('str:4999:line 4999');
 		expectOneLine((await runCli([...model(), '-c', '-'], {input: 'text'})).stderr, /-c - takes the context from stdin, so the question goes in -p/);
 		expectOneLine((await runCli([...model(), '-c', '-', '-p', 'q'], {input: ''})).stderr, /nothing came/);
+		expectOneLine((await runCli([...model(), '-c', '-', '-c', '-', '-p', 'q'], {input: 'text'})).stderr, /-c - can be given once: stdin is read once/);
 	});
 
 	it('text piped in beside -c FILE and -p is in the context too, as "stdin", with a note; nothing piped changes nothing', async () => {

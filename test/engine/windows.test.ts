@@ -53,14 +53,14 @@ describe('the root’s own window', () => {
 		expect(over[0]!.message).toMatch(/over the 1,024-token window of qwen2\.5:0\.5b \(Ollama num_ctx\): the server will cut or refuse it\. Give Ollama a larger window: restart it with OLLAMA_CONTEXT_LENGTH=32768/);
 	});
 
-	it('a window given (contextWindow) is used as it is: the server is not asked', async () => {
+	it('a window given (contextWindow) is used as it is, for sub-calls to the same model too: the server is not asked', async () => {
 		const {events, paths} = await run(
 			'ollama',
 			{'qwen2.5:0.5b': {numCtx: 100_000}},
 			{root: ({turn}) => (turn === 0 ? repl('print("a")') : repl('llm_output("done")'))},
 			'Why? '.repeat(700),
 			undefined,
-			{contextWindow: 1024, subModelContextTokens: 100_000},
+			{contextWindow: 1024},
 		);
 		const over = of(events, 'notice').filter((notice) => notice.code === 'prompt_over_window');
 		expect(over.map((notice) => notice.message)).toEqual([expect.stringMatching(/over the 1,024-token window of qwen2\.5:0\.5b \(contextWindow\)/)]);

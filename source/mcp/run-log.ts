@@ -2,6 +2,7 @@
 // newest first; a run's summary (from a live tree or a logged one); its full trajectory (the
 // `--replay --json` shape). The log dir is shared with the person's own sessions (the app, the
 // headless CLI, serve's clients): an MCP client sees only runs made over MCP.
+import {replyWords} from '../engine/best-answer.js';
 import {readdir, stat} from 'node:fs/promises';
 import {basename, join} from 'node:path';
 import type {RunStatus} from '../protocol/events.js';
@@ -59,14 +60,15 @@ export function answerFields(status: RunSummary['status'], text: string): Pick<R
 	return hasAnswer(status) ? {answer: text} : text ? {partial_answer: text} : {};
 }
 
-/** The root run's best text: its answer, else its last reply with content. */
+/** The root run's best text: its answer, else the words of its last reply that has some (never its code). */
 function bestAnswer(state: TrajectoryState, run: RunNode): string {
 	if (run.answer) return run.answer;
 	let last = '';
 	const visit = (id: number) => {
 		const node = getNode(state, id);
 		if (!node) return;
-		if (node.kind === 'reply' && node.text.trim()) last = node.text;
+		const words = node.kind === 'reply' ? replyWords(node.text) : '';
+		if (words.trim()) last = words;
 		if (node.kind === 'iteration' || node.kind === 'run') node.children.forEach(visit);
 	};
 	run.children.forEach(visit);

@@ -53,3 +53,19 @@ it('gives an answer only to a run that has one: a running, cancelled or failed r
 	expect(summary('limited')).toMatchObject({answer: 'draft: code 42'});
 	for (const runId of ['answered', 'limited']) expect(summary(runId)).not.toHaveProperty('partial_answer');
 });
+
+it('never gives code as an answer: a limited run whose replies are only code has none', () => {
+	const state = reduceAll([
+		ev({type: 'run.start', runId: 'code', depth: 0, model: 'm', backend: 'openai', question: 'q', context: {type: 'none', chars: 0}, maxIterations: 5}),
+		ev({type: 'iter.start', runId: 'code', iteration: 1, maxIterations: 5}),
+		ev({type: 'llm.start', runId: 'code', iteration: 1, messages: 2, promptChars: 100}),
+		ev({type: 'llm.done', runId: 'code', iteration: 1, text: 'Counting.\n\n```repl\nprint(1)\n```', usage, ms: 5}),
+		ev({type: 'iter.start', runId: 'code', iteration: 2, maxIterations: 5}),
+		ev({type: 'llm.start', runId: 'code', iteration: 2, messages: 4, promptChars: 100}),
+		ev({type: 'llm.done', runId: 'code', iteration: 2, text: '```repl\nraise KeyError(3)\n```', usage, ms: 5}),
+		ev({type: 'run.done', runId: 'code', answer: '', status: 'limited', usage, ms: 50, iterations: 2}),
+	]);
+	const summary = summarizeRun(state, 'code')!;
+	expect(summary.answer).toBe('Counting.');
+	expect(JSON.stringify(summary)).not.toContain('KeyError');
+});

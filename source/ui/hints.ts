@@ -57,7 +57,8 @@ export const PICKER_FOOTER = join('type to filter', hint(PICKER_KEYS, ['up', 'do
 
 /** The chat input's placeholder. */
 export function inputPlaceholder(readOnly: boolean, running: boolean): string {
-	if (readOnly) return 'replay: /save, /help or /quit';
+	// The tree has the focus in a replay, and there / filters: a command starts with its own key.
+	if (readOnly) return `replay: in the tree ${keyLabel(TREE_KEYS, 'command')} then ${command('quit')}, ${command('save')} or ${command('help')}; here just type them`;
 	if (running) return `${hint(GLOBAL_KEYS, ['escape'], 'cancels')} · you can type the next question`;
 	return `Ask a question, or ${command('help')}`;
 }

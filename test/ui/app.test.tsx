@@ -991,6 +991,8 @@ describe('replay', () => {
 		openReplay();
 		const frame = await h.waitForFrame((f) => f.includes('The answer is five'));
 		expect(frame.replace(/[\s│]+/g, ' ')).toContain(': starts one from the tree');
+		// The input's own line says it too, not a /quit that the tree would take as a filter.
+		expect(frame).toContain('replay: in the tree : then /quit');
 		h.write(':quit\r');
 		await waitFor(() => h.exits.length === 1);
 	});

@@ -156,8 +156,14 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 			options.stderr.write(`rlm-tui: stopped by a limit: ${safeText(result.error ?? result.limit ?? 'a run-wide limit')}${best}\n`);
 			return EXIT_LIMITED;
 		}
-		if (result.status === 'forced')
+		if (result.status === 'forced') {
+			// Nothing came of the forced call either: a turn limit that stopped the run without an answer.
+			if (!result.response.trim()) {
+				tell(options.stderr, `rlm-tui: out of iterations (${options.config.maxIterations}) with no answer, even when asked for one: raise --max-iterations, or ask again`);
+				return EXIT_LIMITED;
+			}
 			tell(options.stderr, `rlm-tui: note: out of iterations (${options.config.maxIterations}); the answer was forced from the work so far`);
+		}
 		return 0;
 	} finally {
 		progress?.stop();

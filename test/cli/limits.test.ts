@@ -88,6 +88,14 @@ describe('run-wide limits on the command line', () => {
 		expect(json).toMatchObject({status: 'limited', limit: 'maxErrors', response: 'gave up after 2 tries'});
 	});
 
+	it('out of iterations with no answer even from the forced call: exit 3 and a line that says so, not a silent 0', async () => {
+		server.setResponder(scripted({root: () => repl('1/0', '')}));
+		const result = await runCli([...base(), '--max-iterations', '1', '-p', 'divide']);
+		expect(result.code).toBe(3);
+		expect(result.stdout).toBe('');
+		expect(result.stderr.trim().split('\n').at(-1)).toBe('rlm-tui: out of iterations (1) with no answer, even when asked for one: raise --max-iterations, or ask again');
+	});
+
 	it('--max-timeout counts time waiting on a sub-call: a sub-model that never answers stops at the limit', async () => {
 		server.setResponder(scripted({root: () => repl('llm_output(llm_query("hang"))'), sub: () => new Promise(() => {})}));
 		const result = await runCli([...base(), '--max-timeout', '1', '--json', '-p', 'wait']);

@@ -167,6 +167,28 @@ describe('line editor', () => {
 		expect(state.value).toBe('');
 	});
 
+	it('joins consecutive kills into one for Ctrl+Y (forward ones after, backward ones before); any other edit starts a new one', () => {
+		let state = type(emptyInput(), 'alpha beta gamma');
+		state = editInput(state, 'line-start', W);
+		state = editInput(state, 'kill-word-forward', W);
+		state = editInput(state, 'kill-word-forward', W);
+		expect(state.value).toBe(' gamma');
+		state = editInput(state, 'yank', W);
+		expect(state.value).toBe('alpha beta gamma');
+		state = editInput(state, 'line-end', W);
+		state = editInput(state, 'kill-word-back', W);
+		state = editInput(state, 'kill-word-back', W);
+		expect(state.value).toBe('alpha ');
+		state = editInput(state, 'yank', W);
+		expect(state.value).toBe('alpha beta gamma');
+		state = editInput(state, 'kill-word-back', W);
+		state = editInput(state, 'left', W);
+		state = editInput(state, 'kill-word-back', W);
+		expect(state.value).toBe('alpha  ');
+		state = editInput(state, 'yank', W);
+		expect(state.value).toBe('alpha beta ');
+	});
+
 	it('holds several lines: new lines, Up and Down by rows, then history; long lines wrap', () => {
 		let state = type(emptyInput(['earlier']), 'first');
 		state = editInput(state, 'newline', W);

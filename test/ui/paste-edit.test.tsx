@@ -62,6 +62,37 @@ describe('a large paste in the input', () => {
 		expect(rlm.prompts[0]).toBe(paste);
 	});
 
+	it('Ctrl+W three times then Ctrl+Y brings back all three kills, the paste whole (consecutive kills join, as in readline)', async () => {
+		h.write('before ');
+		h.write(bracketed(paste));
+		h.write(' after');
+		await h.waitForFrame((f) => inputOf(f).includes('before [pasted 120 lines] after'));
+		h.write('\x17\x17\x17'); // Ctrl+W ×3
+		await h.waitForFrame((f) => !f.includes('[pasted 120 lines]') && !inputOf(f).includes('before'));
+		h.write('\x19'); // Ctrl+Y
+		await h.waitForFrame((f) => inputOf(f).includes('before [pasted 120 lines] after'));
+		h.write(KEYS.enter);
+		await waitFor(() => rlm.prompts.length === 1);
+		expect(rlm.prompts[0]).toBe(`before ${paste} after`);
+	});
+
+	it('Ctrl+U then Ctrl+Y brings back the typed words as text, editable, and the paste as its placeholder', async () => {
+		h.write('Q: ');
+		h.write(bracketed(paste));
+		h.write(' thanks');
+		await h.waitForFrame((f) => inputOf(f).includes('Q: [pasted 120 lines] thanks'));
+		h.write('\x15'); // Ctrl+U
+		await h.waitForFrame((f) => !f.includes('[pasted 120 lines]'));
+		h.write('\x19'); // Ctrl+Y
+		await h.waitForFrame((f) => inputOf(f).includes('Q: [pasted 120 lines] thanks'));
+		h.write('\x01'); // Ctrl+A, then Delete ×3: the typed "Q: " is text again
+		h.write('\x1b[3~\x1b[3~\x1b[3~');
+		await h.waitForFrame((f) => inputOf(f).includes('[pasted 120 lines] thanks') && !inputOf(f).includes('Q: '));
+		h.write(KEYS.enter);
+		await waitFor(() => rlm.prompts.length === 1);
+		expect(rlm.prompts[0]).toBe(`${paste} thanks`);
+	});
+
 	it('↑ brings back an input as it was typed: the text around the placeholder, in the input and the chat', async () => {
 		h.write('Q: ');
 		h.write(bracketed(paste));

@@ -115,7 +115,7 @@ export const INPUT_KEYS: readonly Binding<InputAction>[] = [
 	{keys: ['alt+d', 'ctrl+delete', 'alt+delete'], action: 'kill-word-forward', help: 'delete the word after the cursor'},
 	{keys: ['ctrl+k'], action: 'kill-to-end', help: 'delete to the end of the line'},
 	{keys: ['ctrl+u'], action: 'kill-to-start', help: 'delete to the start of the line'},
-	{keys: ['ctrl+y'], action: 'yank', help: 'put back the last text deleted by Ctrl+K, Ctrl+U, Ctrl+W, Alt+D, Alt+Backspace, or a paste deleted with Backspace or Delete'},
+	{keys: ['ctrl+y'], action: 'yank', help: 'put back the last text deleted by Ctrl+K, Ctrl+U, Ctrl+W, Alt+D, Alt+Backspace, or a paste deleted with Backspace or Delete; deletions in a row come back together, pastes as placeholders'},
 ];
 
 export type ChatAction = 'scroll-up' | 'scroll-down';

@@ -26,8 +26,14 @@ export interface LineInputState {
 	readonly historyIndex: number;
 	/** The unsent input kept while browsing history. */
 	readonly draft: string;
-	/** The last deleted text (Ctrl+K/U/W, Alt+D, Alt+Backspace, a paste's placeholder), for Ctrl+Y. */
-	readonly killed: string;
+	/**
+	 * The last deleted text (Ctrl+K/U/W, Alt+D, Alt+Backspace, a paste's placeholder), for Ctrl+Y,
+	 * with its placeholders and the pastes they stand for. Consecutive kills join into one, as in
+	 * readline and Emacs: a backward kill goes before the earlier ones, a forward kill after.
+	 */
+	readonly killed: Typed;
+	/** Whether the last edit was a kill (so the next kill joins `killed`). */
+	readonly killing: boolean;
 	/**
 	 * How this session's inputs with large pastes were typed, by their whole text: recalled with
 	 * Up, one comes back as it was (`Q: ` and its [pasted 120 lines]), not as one big paste.
@@ -51,7 +57,9 @@ const NO_PASTES: ReadonlyMap<string, string> = new Map();
 
 const NO_TYPED: ReadonlyMap<string, Typed> = new Map();
 
-export const emptyInput = (history: readonly string[] = [], killed = '', typed = NO_TYPED): LineInputState => ({
+const NOTHING: Typed = {value: '', pastes: NO_PASTES};
+
+export const emptyInput = (history: readonly string[] = [], killed = NOTHING, typed = NO_TYPED): LineInputState => ({
 	value: '',
 	cursor: 0,
 	pastes: NO_PASTES,
@@ -59,6 +67,7 @@ export const emptyInput = (history: readonly string[] = [], killed = '', typed =
 	historyIndex: history.length,
 	draft: '',
 	killed,
+	killing: false,
 	typed,
 });
 
@@ -104,17 +113,58 @@ function setValue(state: LineInputState, value: string, cursor: number): LineInp
 		}
 	}
 	const left = state.historyIndex !== state.history.length && value !== state.value;
-	return {...state, value, cursor: clamped, pastes, ...(left ? {historyIndex: state.history.length, draft: ''} : {})};
+	return {...state, value, cursor: clamped, pastes, killing: false, ...(left ? {historyIndex: state.history.length, draft: ''} : {})};
 }
 
 function replaceRange(state: LineInputState, from: number, to: number, text: string): LineInputState {
 	return setValue(state, state.value.slice(0, from) + text + state.value.slice(to), from + text.length);
 }
 
-function kill(state: LineInputState, from: number, to: number): LineInputState {
-	if (from === to) return state;
-	const next = replaceRange(state, from, to, '');
-	return {...next, killed: expand(state.value.slice(from, to), state.pastes)};
+/** `piece` with each placeholder renamed to one that `taken` does not use. */
+function renamed(piece: Typed, taken: ReadonlyMap<string, string>): Typed {
+	if (piece.pastes.size === 0) return piece;
+	const pastes = new Map(taken);
+	let value = piece.value;
+	let code = PLACEHOLDER_BASE;
+	for (const [mark, text] of piece.pastes) {
+		while (pastes.has(String.fromCodePoint(code)) || piece.pastes.has(String.fromCodePoint(code))) code++;
+		const fresh = String.fromCodePoint(code++);
+		value = value.split(mark).join(fresh);
+		pastes.set(fresh, text);
+	}
+	for (const mark of taken.keys()) pastes.delete(mark);
+	return {value, pastes};
+}
+
+/** The text between `from` and `to`, with the pastes its placeholders stand for. */
+function pieceOf(state: LineInputState, from: number, to: number): Typed {
+	const value = state.value.slice(from, to);
+	const pastes = new Map([...state.pastes].filter(([mark]) => value.includes(mark)));
+	return {value, pastes: pastes.size === 0 ? NO_PASTES : pastes};
+}
+
+/**
+ * Deletes `from`..`to` onto the kill ring. Right after another kill it joins that one (readline's
+ * and Emacs's rule), before it when this kill goes back from the cursor, after it otherwise.
+ */
+function kill(state: LineInputState, from: number, to: number, chained: boolean): LineInputState {
+	if (from === to) return {...state, killing: chained};
+	const piece = renamed(pieceOf(state, from, to), chained ? state.killed.pastes : NO_PASTES);
+	let killed = piece;
+	if (chained) {
+		const pastes = new Map([...state.killed.pastes, ...piece.pastes]);
+		const backward = to === state.cursor;
+		killed = {value: backward ? piece.value + state.killed.value : state.killed.value + piece.value, pastes: pastes.size === 0 ? NO_PASTES : pastes};
+	}
+	return {...replaceRange(state, from, to, ''), killed, killing: true};
+}
+
+/** Puts the last kill back at the cursor: its text as text, each paste as its own placeholder. */
+function yank(state: LineInputState): LineInputState {
+	if (!state.killed.value) return state;
+	const piece = renamed(state.killed, state.pastes);
+	const withPastes = piece.pastes.size === 0 ? state : {...state, pastes: new Map([...state.pastes, ...piece.pastes])};
+	return replaceRange(withPastes, state.cursor, state.cursor, piece.value);
 }
 
 /** Inserts typed text at the cursor. */
@@ -131,7 +181,7 @@ export function insertPaste(state: LineInputState, text: string): LineInputState
 	// Right after a placeholder (a long paste that arrived in pieces): one paste, one placeholder.
 	const before = state.value.slice(prevBoundary(state.value, state.cursor), state.cursor);
 	const held = state.pastes.get(before);
-	if (held !== undefined) return {...state, pastes: new Map([...state.pastes, [before, held + clean]])};
+	if (held !== undefined) return {...state, pastes: new Map([...state.pastes, [before, held + clean]]), killing: false};
 	if (!isLarge(clean)) return replaceRange(state, state.cursor, state.cursor, clean);
 	let code = PLACEHOLDER_BASE;
 	while (state.pastes.has(String.fromCodePoint(code))) code++;
@@ -153,7 +203,7 @@ export const inputText = (state: LineInputState) => expand(state.value, state.pa
 
 /** A text as the input's content (a large one collapsed to a placeholder again). */
 export function withText(state: LineInputState, text: string): LineInputState {
-	const base: LineInputState = {...state, value: '', cursor: 0, pastes: NO_PASTES};
+	const base: LineInputState = {...state, value: '', cursor: 0, pastes: NO_PASTES, killing: false};
 	if (isLarge(text)) return insertPaste(base, text);
 	const value = cleanText(text);
 	return {...base, value, cursor: value.length};
@@ -256,7 +306,10 @@ export type EditAction =
  * Applies one editing action. `width` is the input's text width in columns: Up and Down move by
  * the rows the input is drawn in, and step through the history from the first and last row.
  */
-export function editInput(state: LineInputState, action: EditAction, width: number): LineInputState {
+export function editInput(current: LineInputState, action: EditAction, width: number): LineInputState {
+	// Any edit but a kill ends a run of kills.
+	const chained = current.killing;
+	const state = chained ? {...current, killing: false} : current;
 	const {value, cursor} = state;
 	switch (action) {
 		case 'left':
@@ -283,29 +336,29 @@ export function editInput(state: LineInputState, action: EditAction, width: numb
 		case 'backspace': {
 			if (cursor === 0) return state;
 			const from = prevBoundary(value, cursor);
-			return state.pastes.has(value.slice(from, cursor)) ? kill(state, from, cursor) : replaceRange(state, from, cursor, '');
+			return state.pastes.has(value.slice(from, cursor)) ? kill(state, from, cursor, chained) : replaceRange(state, from, cursor, '');
 		}
 		case 'delete': {
 			if (cursor >= value.length) return state;
 			const to = nextBoundary(value, cursor);
-			return state.pastes.has(value.slice(cursor, to)) ? kill(state, cursor, to) : replaceRange(state, cursor, to, '');
+			return state.pastes.has(value.slice(cursor, to)) ? kill(state, cursor, to, chained) : replaceRange(state, cursor, to, '');
 		}
 		case 'kill-word-back':
-			return kill(state, wordLeft(value, cursor, isWordChar), cursor);
+			return kill(state, wordLeft(value, cursor, isWordChar), cursor, chained);
 		case 'kill-space-word-back':
 			// Ctrl+W (unix-word-rubout): back to the previous whitespace.
-			return kill(state, wordLeft(value, cursor, (cluster) => !/\s/u.test(cluster)), cursor);
+			return kill(state, wordLeft(value, cursor, (cluster) => !/\s/u.test(cluster)), cursor, chained);
 		case 'kill-word-forward':
-			return kill(state, cursor, wordRight(value, cursor, isWordChar));
+			return kill(state, cursor, wordRight(value, cursor, isWordChar), chained);
 		case 'kill-to-end': {
 			const end = lineEnd(value, cursor);
 			// At the end of a line, Ctrl+K joins the next line (as Emacs does).
-			return kill(state, cursor, end === cursor && end < value.length ? end + 1 : end);
+			return kill(state, cursor, end === cursor && end < value.length ? end + 1 : end, chained);
 		}
 		case 'kill-to-start':
-			return kill(state, lineStart(value, cursor), cursor);
+			return kill(state, lineStart(value, cursor), cursor, chained);
 		case 'yank':
-			return state.killed ? insertPaste(state, state.killed) : state;
+			return yank(state);
 		case 'newline':
 			return replaceRange(state, cursor, cursor, '\n');
 	}

@@ -126,7 +126,7 @@ export class LineStdioTransport implements Transport {
 		if (!parsed.success) {
 			const record = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 			const id = typeof record?.['id'] === 'string' || typeof record?.['id'] === 'number' ? record['id'] : null;
-			const what = Array.isArray(value) ? 'a batch (an array), which MCP does not take' : 'not a JSON-RPC 2.0 message (it needs "jsonrpc": "2.0" and a string "method", or an "id" with a "result" or an "error")';
+			const what = Array.isArray(value) ? 'a batch (an array), which MCP does not take' : 'not a JSON-RPC 2.0 message as MCP reads one (a request needs "jsonrpc": "2.0", a string "method", "params" an object if given and no other members; a response an "id" with a "result" or an "error")';
 			this.#answerInvalid(id, ErrorCode.InvalidRequest, `Invalid Request: ${what}.`);
 			return;
 		}

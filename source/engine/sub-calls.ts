@@ -13,7 +13,7 @@ import {checkRequest, promptBytesError, PROMPT_PREVIEW_CHARS} from './sub-call-c
 import {emptyReplyCause, emptyReplyNotice, emptySubCallError} from './empty-reply.js';
 import {callModel} from './model-call.js';
 import {promptBudgetChars, REPLY_RESERVE_TOKENS, subModelWindow} from './windows.js';
-import {cutPromptMarker, cutReplyMarker, GENERIC_WINDOW_ADVICE, promptTruncatedMessage, promptTruncation, quotedRefusal} from './truncation.js';
+import {cutPromptMarker, cutReplyMarker, GENERIC_WINDOW_ADVICE, promptTruncatedMessage, promptTruncation, quotedRefusalSentence} from './truncation.js';
 import {formatCount} from '../protocol/numbers.js';
 import {hideUpstreams} from '../text/upstream-address.js';
 
@@ -172,7 +172,7 @@ function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest
 		const priced = costUsd !== undefined ? {costUsd} : {};
 		const reasoning = result.reasoning ? {reasoning: result.reasoning} : {};
 		if (result.finishReason === 'refusal') {
-			site.noticeOnce({code: 'reply_refused', message: `The sub-model ${model} refused a prompt: ${quotedRefusal(result.text)}. Its slot holds the refusal, marked as one.`});
+			site.noticeOnce({code: 'reply_refused', message: `The sub-model ${model} refused a prompt: ${quotedRefusalSentence(result.text)} Its slot holds the refusal, marked as one.`});
 		}
 		if (result.finishReason === 'content_filter') {
 			site.noticeOnce({code: 'reply_filtered', message: `A reply of the sub-model ${model} was stopped by the provider's content filter (finish_reason content_filter, or Anthropic's refusal): its slot says so. If it keeps happening, rephrase the prompts or use another sub-model.`});

@@ -55,9 +55,15 @@ export function quotedRefusal(text: string, max = 200): string {
 	return `“${line.length > max ? `${line.slice(0, max - 1)}…` : line}”`;
 }
 
+/** quotedRefusal ending a sentence: its own closing punctuation is the sentence's (no “…request.”.). */
+export const quotedRefusalSentence = (text: string): string => {
+	const quoted = quotedRefusal(text);
+	return /[.!?…]”$/.test(quoted) ? quoted : `${quoted}.`;
+};
+
 /** The one line a run ends with when the model refused twice in a row (`text`: its last refusal). */
 export function refusedTwiceFailure(text: string): string {
-	return `The model refused twice in a row, even when asked to go on in other words: ${quotedRefusal(text)}. Rephrase the question, or use another model.`;
+	return `The model refused twice in a row, even when asked to go on in other words: ${quotedRefusalSentence(text)} Rephrase the question, or use another model.`;
 }
 
 /** The marker for a sub-call's incomplete reply, by why it is incomplete (`stalledMs`: the request
@@ -122,7 +128,7 @@ export function cutReplyNotice(iteration: number, outputTokens: number, cutBlock
 		return `The reply of iteration ${iteration} was paused by the server (stop_reason pause_turn, which comes with server tools; rlm-tui uses none, so the server or a proxy chose to pause it):${block} it is taken as unfinished and the model was told to continue.`;
 	}
 	if (reason === 'refusal') {
-		return `The model refused in iteration ${iteration}: ${quotedRefusal(text)}. It was told to go on in other words; if it keeps refusing, rephrase the question or use another model.`;
+		return `The model refused in iteration ${iteration}: ${quotedRefusalSentence(text)} It was told to go on in other words; if it keeps refusing, rephrase the question or use another model.`;
 	}
 	if (reason === 'content_filter') {
 		return `The reply of iteration ${iteration} was stopped by the provider's content filter (finish_reason content_filter, or Anthropic's refusal) after ${tokens(outputTokens)} tokens:${block} the model was told. If it keeps happening, rephrase the question or use another model.`;

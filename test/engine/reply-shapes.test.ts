@@ -248,7 +248,7 @@ describe("a reply the model refused (OpenAI's refusal field)", () => {
 	it('keeps the refusal as the reply: the user is told what the model said, the model to go on in other words, the trajectory marks it', async () => {
 		const {result, events, roots, log} = await run('openai', {root: ({turn}) => (turn === 0 ? {text: '', refusal: REFUSAL} : repl('llm_output("done")'))});
 		expect(result).toMatchObject({status: 'answered', response: 'done'});
-		expect(notices(events)).toEqual([`reply_refused: The model refused in iteration 1: “${REFUSAL}”. It was told to go on in other words; if it keeps refusing, rephrase the question or use another model.`]);
+		expect(notices(events)).toEqual([`reply_refused: The model refused in iteration 1: “${REFUSAL}” It was told to go on in other words; if it keeps refusing, rephrase the question or use another model.`]);
 		const told = roots[1]!.messages.at(-1)!.content;
 		expect(told).toContain('Your previous reply was a refusal, so it is not a final answer.');
 		expect(told).toContain('Go on with the task in other words');
@@ -269,7 +269,7 @@ describe("a reply the model refused (OpenAI's refusal field)", () => {
 	it('twice in a row: the run fails with one line quoting the refusal, not as empty replies', async () => {
 		const {result, events} = await run('openai', {root: () => ({text: '', refusal: REFUSAL})});
 		expect(result.status).toBe('failed');
-		expect(result.error).toBe(`The model refused twice in a row, even when asked to go on in other words: “${REFUSAL}”. Rephrase the question, or use another model.`);
+		expect(result.error).toBe(`The model refused twice in a row, even when asked to go on in other words: “${REFUSAL}” Rephrase the question, or use another model.`);
 		expect(of(events, 'notice').map((notice) => notice.code)).toEqual(['reply_refused', 'reply_refused']);
 		expect(result.iterations).toHaveLength(2);
 	});

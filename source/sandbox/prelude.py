@@ -766,7 +766,9 @@ def _format_error(exc, filename):
         lines = te.format()
     text = "".join(lines).rstrip()
     if len(text) > 6000:
-        text = "...\n" + text[-6000:]
+        # The head holds the traceback and the exception's type; the tail the innermost frames or
+        # the end of a long message.
+        text = f"{text[:3000]}\n... [{len(text) - 6000:,} characters cut] ...\n{text[-3000:]}"
     return text
 
 

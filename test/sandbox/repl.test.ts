@@ -66,6 +66,14 @@ describe('the namespace', () => {
 		expect((await ok('print(x)')).stdout).toBe('1\n');
 	});
 
+	it('a huge error message keeps the traceback and the exception type at its head, and says what was cut', async () => {
+		const result = await sandbox.run("raise ValueError('E' * 2_000_000)");
+		expect(result.ok).toBe(false);
+		expect(result.error).toMatch(/^Traceback \(most recent call last\):\n[\s\S]*line 1[\s\S]*\nValueError: EEE/);
+		expect(result.error).toMatch(/\.\.\. \[[\d,]+ characters cut\] \.\.\.\nE+$/);
+		expect(result.error!.length).toBeLessThan(6100);
+	});
+
 	it('refuses stdin', async () => {
 		const result = await sandbox.run('input("name? ")');
 		expect(result.ok).toBe(false);

@@ -505,7 +505,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			refusedInARow = cutReason === 'refusal' ? refusedInARow + 1 : 0;
 			if (refusedInARow >= 2) {
 				record.executionTimeMs = performance.now() - iterationStarted;
-				return finish('', 'failed', {code: 'empty_reply', message: refusedTwiceFailure(reply.text)});
+				return finish('', 'failed', {code: 'refused', message: refusedTwiceFailure(reply.text)});
 			}
 			// Nothing outside the thinking: say why, nudge once, and stop at the second in a row rather
 			// than loop to the turn limit.

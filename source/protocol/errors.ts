@@ -12,6 +12,8 @@ export type RunErrorCode =
 	/** The model's replies had no answer text (empty, or only reasoning) twice in a row; for a
 	 * sub-call, its one reply had none. */
 	| 'empty_reply'
+	/** The model refused twice in a row (OpenAI's `refusal` field): its words are in the message. */
+	| 'refused'
 	/** A sub-call's prompt was over maxPromptBytes or over the sub-model's context window: not sent. */
 	| 'prompt_too_large'
 	/** A run-wide limit stopped the run (status `limited`, `limit` names it; not a failure: the
@@ -46,6 +48,7 @@ const CODES: Record<RunErrorCode, true> = {
 	no_model: true,
 	sandbox: true,
 	empty_reply: true,
+	refused: true,
 	prompt_too_large: true,
 	limit_reached: true,
 	internal: true,

@@ -270,6 +270,7 @@ describe("a reply the model refused (OpenAI's refusal field)", () => {
 		const {result, events} = await run('openai', {root: () => ({text: '', refusal: REFUSAL})});
 		expect(result.status).toBe('failed');
 		expect(result.error).toBe(`The model refused twice in a row, even when asked to go on in other words: “${REFUSAL}” Rephrase the question, or use another model.`);
+		expect(result.errorCode).toBe('refused');
 		expect(of(events, 'notice').map((notice) => notice.code)).toEqual(['reply_refused', 'reply_refused']);
 		expect(result.iterations).toHaveLength(2);
 	});

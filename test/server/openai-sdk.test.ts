@@ -54,6 +54,14 @@ describe('failed runs are not retried', () => {
 		expect(llm.requests).toHaveLength(1);
 	});
 
+	it('a model that refused is an upstream_refused error quoting it, not an empty reply', async () => {
+		llm.setResponder(() => ({text: '', refusal: "I'm sorry, I can't help with that."}));
+		const client = clientFor(await serve());
+		const error = (await client.chat.completions.create({model: 'rlm', messages: ask('q')}).catch((caught: unknown) => caught)) as Error & {code?: string};
+		expect(error.code).toBe('upstream_refused');
+		expect(error.message).toContain("“I'm sorry, I can't help with that.”");
+	});
+
 	it('never tells the client where the upstream server is: not in errors, not in a stream', async () => {
 		const upstream = new URL(llm.openaiBaseURL);
 		llm.setResponder(() => ({status: 500, message: 'boom'}));

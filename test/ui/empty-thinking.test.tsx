@@ -1,29 +1,18 @@
 // Qwen3 with thinking off still writes an empty `<think>\n\n</think>` before each reply: an empty
 // or blank thinking makes no row in the tree (it once showed as "thinking (never run) 2 chars").
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {afterEach, beforeEach, expect, it} from 'vitest';
-import {resolveConfig} from '../../source/settings/resolve.js';
-import {openSettings, type SettingsStore} from '../../source/settings/store.js';
-import {asRlm, renderApp, ScriptedRlm, waitFor, type Harness} from './harness.js';
+import {waitFor, type Harness, type ScriptedRlm} from './harness.js';
+import {closeScriptedApp, openScriptedApp} from './scripted-app.js';
 
 let dir: string;
-let settings: SettingsStore;
 let rlm: ScriptedRlm;
 let h: Harness;
 
 beforeEach(() => {
-	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlm-ui-thinking-'));
-	settings = openSettings({cwd: path.join(dir, 'config')});
-	rlm = new ScriptedRlm();
-	h = renderApp({rlm: asRlm(rlm), config: resolveConfig({}, {}, settings.get()), settings, cwd: dir, columns: 140, rows: 30, skipStartup: true});
+	({dir, rlm, h} = openScriptedApp('rlm-ui-thinking-', {columns: 140, rows: 30}));
 });
 
-afterEach(() => {
-	h.unmount();
-	fs.rmSync(dir, {recursive: true, force: true});
-});
+afterEach(() => closeScriptedApp({dir, h}));
 
 it('a blank thinking makes no row; one with text does', async () => {
 	h.write('q\r');

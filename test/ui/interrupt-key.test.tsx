@@ -1,28 +1,18 @@
 // Ctrl+C with text in the input, as the help (and the README's keys table) says it: the first
 // press clears the typed text and never arms the quit (as a shell or the Node REPL); on the
 // empty input the next press arms it, and a second within 2 s quits.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {afterEach, beforeEach, expect, it} from 'vitest';
-import {resolveConfig} from '../../source/settings/resolve.js';
-import {openSettings, type SettingsStore} from '../../source/settings/store.js';
-import {asRlm, KEYS, renderApp, ScriptedRlm, waitFor, type Harness} from './harness.js';
+import {KEYS, waitFor, type Harness} from './harness.js';
+import {closeScriptedApp, openScriptedApp} from './scripted-app.js';
 
 let dir: string;
-let settings: SettingsStore;
 let h: Harness;
 
 beforeEach(() => {
-	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlm-ui-ctrlc-'));
-	settings = openSettings({cwd: path.join(dir, 'config')});
-	h = renderApp({rlm: asRlm(new ScriptedRlm()), config: resolveConfig({}, {}, settings.get()), settings, cwd: dir, columns: 110, rows: 60, skipStartup: true});
+	({dir, h} = openScriptedApp('rlm-ui-ctrlc-', {columns: 110, rows: 60}));
 });
 
-afterEach(() => {
-	h.unmount();
-	fs.rmSync(dir, {recursive: true, force: true});
-});
+afterEach(() => closeScriptedApp({dir, h}));
 
 const flat = (frame: string) => frame.replace(/[\s│]+/g, ' ');
 

@@ -1,15 +1,10 @@
 // A large paste in the chat input, as a user edits it: one Backspace on its placeholder is a
 // deletion Ctrl+Y undoes (never a loss), and an input recalled with ↑ comes back as it was typed.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {resolveConfig} from '../../source/settings/resolve.js';
-import {openSettings, type SettingsStore} from '../../source/settings/store.js';
-import {asRlm, KEYS, renderApp, ScriptedRlm, waitFor, type Harness} from './harness.js';
+import {KEYS, waitFor, type Harness, type ScriptedRlm} from './harness.js';
+import {closeScriptedApp, openScriptedApp} from './scripted-app.js';
 
 let dir: string;
-let settings: SettingsStore;
 let rlm: ScriptedRlm;
 let h: Harness;
 
@@ -19,16 +14,10 @@ const bracketed = (text: string) => `\x1b[200~${text}\x1b[201~`;
 const inputOf = (frame: string) => frame.split('\n').slice(-6).join('\n');
 
 beforeEach(() => {
-	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlm-ui-paste-'));
-	settings = openSettings({cwd: path.join(dir, 'config')});
-	rlm = new ScriptedRlm();
-	h = renderApp({rlm: asRlm(rlm), config: resolveConfig({}, {}, settings.get()), settings, cwd: dir, columns: 100, rows: 30, skipStartup: true});
+	({dir, rlm, h} = openScriptedApp('rlm-ui-paste-', {columns: 100, rows: 30}));
 });
 
-afterEach(() => {
-	h.unmount();
-	fs.rmSync(dir, {recursive: true, force: true});
-});
+afterEach(() => closeScriptedApp({dir, h}));
 
 describe('a large paste in the input', () => {
 	it('Backspace on its placeholder deletes it as a kill: Ctrl+Y puts the paste back, not an earlier kill', async () => {

@@ -1,30 +1,19 @@
 // A slash command the app refuses keeps its line in the input, to be corrected or given again,
 // whatever the reason: a question running (/clear, /resume), a bad argument. An unknown name is
 // said and dropped, as a shell does.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {resolveConfig} from '../../source/settings/resolve.js';
-import {openSettings, type SettingsStore} from '../../source/settings/store.js';
-import {asRlm, renderApp, ScriptedRlm, waitFor, type Harness} from './harness.js';
+import {waitFor, type Harness, type ScriptedRlm} from './harness.js';
+import {closeScriptedApp, openScriptedApp} from './scripted-app.js';
 
 let dir: string;
-let settings: SettingsStore;
 let rlm: ScriptedRlm;
 let h: Harness;
 
 beforeEach(() => {
-	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlm-ui-refused-'));
-	settings = openSettings({cwd: path.join(dir, 'config')});
-	rlm = new ScriptedRlm();
-	h = renderApp({rlm: asRlm(rlm), config: resolveConfig({}, {}, settings.get()), settings, cwd: dir, columns: 110, rows: 30, skipStartup: true});
+	({dir, rlm, h} = openScriptedApp('rlm-ui-refused-', {columns: 110, rows: 30}));
 });
 
-afterEach(() => {
-	h.unmount();
-	fs.rmSync(dir, {recursive: true, force: true});
-});
+afterEach(() => closeScriptedApp({dir, h}));
 
 /** The input box: the last rows of the frame, under the chat's rule. */
 const inputOf = (frame: string) => frame.split('\n').slice(-4).join('\n');

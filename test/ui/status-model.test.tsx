@@ -1,29 +1,18 @@
 // The status line during a run names the model the running answer uses; a model picked with
 // /model meanwhile is shown as the next question's, never as the one at work.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {afterEach, beforeEach, expect, it} from 'vitest';
-import {resolveConfig} from '../../source/settings/resolve.js';
-import {openSettings, type SettingsStore} from '../../source/settings/store.js';
-import {asRlm, renderApp, ScriptedRlm, waitFor, type Harness} from './harness.js';
+import {waitFor, type Harness, type ScriptedRlm} from './harness.js';
+import {closeScriptedApp, openScriptedApp} from './scripted-app.js';
 
 let dir: string;
-let settings: SettingsStore;
 let rlm: ScriptedRlm;
 let h: Harness;
 
 beforeEach(() => {
-	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlm-ui-status-model-'));
-	settings = openSettings({cwd: path.join(dir, 'config')});
-	rlm = new ScriptedRlm();
-	h = renderApp({rlm: asRlm(rlm), config: resolveConfig({model: 'cogito:14b'}, {}, settings.get()), settings, cwd: dir, columns: 140, rows: 30, skipStartup: true});
+	({dir, rlm, h} = openScriptedApp('rlm-ui-status-model-', {columns: 140, rows: 30}, {model: 'cogito:14b'}));
 });
 
-afterEach(() => {
-	h.unmount();
-	fs.rmSync(dir, {recursive: true, force: true});
-});
+afterEach(() => closeScriptedApp({dir, h}));
 
 const statusOf = (frame: string) => frame.split('\n').at(-1) ?? '';
 

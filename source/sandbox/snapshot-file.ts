@@ -2,6 +2,7 @@
 // payload, and an 8-byte trailer. A file cut short or overwritten by something else fails the
 // check and the worker falls back to a cold start. Used by the worker (read) and the parent (write).
 import fs from 'node:fs';
+import {releaseBuffer} from './release-buffer.js';
 
 const MAGIC = Buffer.from('RLMSNAP1');
 const TRAILER = Buffer.from('RLMSNAPE');
@@ -39,11 +40,14 @@ export async function withSnapshotFile<T>(file: string, load: (payload: Uint8Arr
 	const prototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
 	const own = Object.getOwnPropertyDescriptor(prototype, 'set')!;
 	const set = own.value as SetMethod;
+	/** Given back once the load settles. */
+	let held: ArrayBuffer | null = null;
 	try {
 		const length = payloadLength(fd);
 		// Zero-filled and 4-byte aligned (Pyodide reads it through a Uint32Array); untouched pages
 		// of an array this size are never resident.
 		const payload = new Uint8Array(length);
+		held = payload.buffer;
 		readFully(fd, payload.subarray(0, Math.min(length, PAYLOAD_HEAD)), HEADER);
 		const heapStart = new Uint32Array(payload.buffer, 0, Math.min(2, length >> 2))[1] ?? 0;
 		if (heapStart > PAYLOAD_HEAD && heapStart <= length) readFully(fd, payload.subarray(PAYLOAD_HEAD, heapStart), HEADER + PAYLOAD_HEAD);
@@ -63,6 +67,9 @@ export async function withSnapshotFile<T>(file: string, load: (payload: Uint8Arr
 	} finally {
 		Object.defineProperty(prototype, 'set', own);
 		fs.closeSync(fd);
+		// Restored (or given up): the payload, as big as the heap, is given back now rather than at
+		// the next full collection.
+		if (held) releaseBuffer(held);
 	}
 }
 
@@ -93,7 +100,15 @@ function readFully(fd: number, into: Uint8Array, position: number): void {
  * written where the target holds something else. Native compares and copies, no allocation per page
  * (a page-by-page loop of views cost about 25 ms of a restore and a good part of its garbage). */
 function copyPages(fd: number, position: number, target: Buffer): void {
-	const block = Buffer.allocUnsafe(256 * PAGE);
+	const block = Buffer.allocUnsafeSlow(256 * PAGE);
+	try {
+		copyPagesThrough(block, fd, position, target);
+	} finally {
+		releaseBuffer(block.buffer);
+	}
+}
+
+function copyPagesThrough(block: Buffer, fd: number, position: number, target: Buffer): void {
 	for (let at = 0; at < target.length; ) {
 		const n = fs.readSync(fd, block, 0, Math.min(block.length, target.length - at), position + at);
 		if (n === 0) throw new Error('snapshot file is truncated');

@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import {syncBuiltinESMExports} from 'node:module';
 import path from 'node:path';
+import {releaseBuffer} from './release-buffer.js';
 
 /** The files read ahead. */
 const preloadedFiles = ['pyodide.asm.wasm', 'python_stdlib.zip'];
@@ -119,8 +120,15 @@ export async function withPyodidePreload<T>(preload: PyodidePreload, load: () =>
 		wasm.instantiate = instantiate;
 		syncBuiltinESMExports();
 		// Served: about 12 MB that would otherwise stay as long as anything holds `preload`.
+		const ahead = preload.wasm;
 		preload.files.clear();
 		preload.wasm = null;
+		// The Wasm file's bytes (9.6 MB) served only to compile the module: given back now, not at
+		// the next full collection, which a short run never reaches (worker.ts). Every copy
+		// loadPyodide was handed reads as empty from here on; the standard library's bytes stay,
+		// as Pyodide's file system may keep them as the file itself.
+		const bytes = ahead ? await ahead.bytes.catch(() => null) : null;
+		if (bytes) releaseBuffer(bytes.buffer);
 	}
 }
 

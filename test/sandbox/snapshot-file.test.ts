@@ -47,7 +47,9 @@ describe('withSnapshotFile', () => {
 		heap.fill(9, 1 * PAGE, 2 * PAGE); // a page the snapshot has as zeros: it must become zeros
 		heap.fill(9, 7 * PAGE + 5, 7 * PAGE + 6);
 		const before = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, 'set');
+		let handed: Uint8Array | null = null;
 		const restored = await withSnapshotFile(file, async (given) => {
+			handed = given;
 			expect(given.length).toBe(payload.length);
 			// Another copy while the load runs is an ordinary copy.
 			const other = new Uint8Array(4);
@@ -59,6 +61,8 @@ describe('withSnapshotFile', () => {
 		expect(Buffer.from(heap.buffer).equals(Buffer.from(payload.subarray(128)))).toBe(true);
 		expect(Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, 'set')).toEqual(before);
 		expect(Object.hasOwn(Uint8Array.prototype, 'set')).toBe(false);
+		// The payload handed to the load is given back once it settles (detached), not left to a full collection.
+		expect(handed!.buffer.byteLength).toBe(0);
 	});
 
 	it('gets every byte right across long zero runs, mixed runs and reads of more than one block', async () => {

@@ -28,8 +28,10 @@ describe('preloadPyodide', () => {
 	it('hands a load the bytes read ahead, and the module compiled ahead for the same bytes', async () => {
 		const preload = preloadPyodide(`${dir}${path.sep}`);
 		const ahead = await preload.wasm!.module;
+		let served: Buffer | null = null;
 		await withPyodidePreload(preload, async () => {
 			const wasmBytes = (await fsPromises.readFile(`${dir}${path.sep}pyodide.asm.wasm`)) as Buffer;
+			served = wasmBytes;
 			expect(wasmBytes).toBe(await preload.files.get(path.join(dir, 'pyodide.asm.wasm')));
 			expect(String(await fs.promises.readFile(path.join(dir, 'python_stdlib.zip')))).toBe('the standard library');
 			// A file not read ahead is read as usual.
@@ -46,6 +48,8 @@ describe('preloadPyodide', () => {
 		// Served once: the bytes are not held after the load, and a second load reads the file itself.
 		expect(preload.files.size).toBe(0);
 		expect(preload.wasm).toBeNull();
+		// The Wasm file's bytes are given back at once (detached), not left to a full collection.
+		expect(served!.buffer.byteLength).toBe(0);
 		await withPyodidePreload(preload, async () => {
 			const again = (await fsPromises.readFile(path.join(dir, 'pyodide.asm.wasm'))) as Buffer;
 			expect(again.equals(moduleBytes('pyodide'))).toBe(true);

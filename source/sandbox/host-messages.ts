@@ -22,6 +22,8 @@ export const hostMessageLimits = {
 	modelChars: 1_000,
 	/** Bytes of a Pyodide memory snapshot (Pyodide's are tens of MB). */
 	snapshotBytes: 2 ** 31,
+	/** Bytes of V8's code cache for pyodide.asm.mjs (Pyodide 314's: 1.2 MB). */
+	codeCacheBytes: 2 ** 26,
 	/** Output the capture keeps beyond maxOutputChars: the omission marker. */
 	outputSlackChars: 200,
 } as const;
@@ -50,8 +52,13 @@ function hostMessageSchema(maxOutputChars: number) {
 		heapLimitHit: z.boolean(),
 	});
 	return z.discriminatedUnion('t', [
-		z.object({t: z.literal('ready'), fromSnapshot: z.boolean(), loadMs: ms, heapBytes: bytes, note: errorText.optional()}),
+		z.object({t: z.literal('ready'), fromSnapshot: z.boolean(), codeCache: z.boolean(), loadMs: ms, heapBytes: bytes, note: errorText.optional()}),
 		z.object({t: z.literal('snapshot'), bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength <= L.snapshotBytes, 'snapshot too large')}),
+		z.object({
+			t: z.literal('code-cache'),
+			sourceHash: z.string().regex(/^[0-9a-f]{64}$/),
+			bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength <= L.codeCacheBytes, 'code cache too large'),
+		}),
 		z.object({t: z.literal('ok'), id, heapBytes: bytes}),
 		z.object({t: z.literal('failed'), id, message: errorText}),
 		z.object({t: z.literal('output'), id, stream: z.enum(['stdout', 'stderr']), text: output}),

@@ -2,6 +2,7 @@
 // files, the sandbox's own code and the snapshot; no code generation from strings.
 import path from 'node:path';
 import {pyodideDir, sandboxDir} from './paths.js';
+import {codeCachePath} from './snapshot.js';
 
 function permissionFlag(): string {
 	return process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission';
@@ -9,7 +10,8 @@ function permissionFlag(): string {
 
 const pyodideFiles = ['package.json', 'pyodide-lock.json', 'pyodide.mjs', 'pyodide.js', 'pyodide.asm.mjs', 'pyodide.asm.js', 'pyodide.asm.wasm', 'python_stdlib.zip'];
 
-/** Node arguments for a host; `snapshot` is the snapshot file it may read, if any; `alsoRead`:
+/** Node arguments for a host; `snapshot` is the snapshot file it may read, if any (and the code
+ * cache beside it, codeCachePath); `alsoRead`:
  * further paths it may read (a warm host's own socket, which it lstats: host-channel.ts). */
 export function hostArgs(snapshot: string | null, alsoRead: readonly string[] = []): string[] {
 	const dir = sandboxDir();
@@ -18,7 +20,7 @@ export function hostArgs(snapshot: string | null, alsoRead: readonly string[] = 
 		// Pyodide's own files only, never its folder: a nested node_modules (e.g. `ws`) stays out of reach.
 		...pyodideFiles.map((file) => `--allow-fs-read=${path.join(pyodideDir(), file)}`),
 		`--allow-fs-read=${dir}${path.sep}`,
-		...(snapshot ? [`--allow-fs-read=${snapshot}`] : []),
+		...(snapshot ? [`--allow-fs-read=${snapshot}`, `--allow-fs-read=${codeCachePath(snapshot)}`] : []),
 		...alsoRead.map((file) => `--allow-fs-read=${file}`),
 		'--allow-worker',
 		'--disallow-code-generation-from-strings',

@@ -38,6 +38,7 @@ export class HostProcess {
 	#exitListeners: Array<(reason: string) => void> = [];
 	#readyListeners: Array<(m: ReadyMessage) => void> = [];
 	#snapshotListener: ((bytes: Uint8Array) => void) | null = null;
+	#codeCacheListener: ((sourceHash: string, bytes: Uint8Array) => void) | null = null;
 
 	/** `link`: a claimed warm host's (warm-link.ts); without one, a child host is spawned from `snapshot`. */
 	constructor(snapshot: string | null, maxOutputChars: number, link?: HostLink) {
@@ -70,6 +71,12 @@ export class HostProcess {
 	/** The snapshot a cold start makes; taken only before the host is ready, while no model code has run. */
 	onSnapshot(listener: (bytes: Uint8Array) => void): void {
 		this.#snapshotListener = listener;
+	}
+
+	/** V8's code cache for Pyodide's glue, which a cold start makes after its snapshot; taken only
+	 * before the host is ready, like the snapshot: it is JavaScript the next hosts will run. */
+	onCodeCache(listener: (sourceHash: string, bytes: Uint8Array) => void): void {
+		this.#codeCacheListener = listener;
 	}
 
 	onExit(listener: (reason: string) => void): void {
@@ -159,6 +166,9 @@ export class HostProcess {
 				return;
 			case 'snapshot':
 				if (!this.#ready) this.#snapshotListener?.(message.bytes);
+				return;
+			case 'code-cache':
+				if (!this.#ready) this.#codeCacheListener?.(message.sourceHash, message.bytes);
 				return;
 			case 'fatal':
 				this.fatal = message.message;

@@ -16,6 +16,9 @@ export interface WorkerInit {
 	snapshotPath: string | null;
 	/** Written into the prelude before the snapshot; checked after restoring it. */
 	snapshotTag: string;
+	/** V8's code cache for pyodide.asm.mjs to use if it is there and checks out (code-cache-file.ts);
+	 * null when starting cold, which makes a new one. */
+	codeCachePath: string | null;
 }
 
 /** How the context's bytes are laid out: see context-encoding.ts. */
@@ -58,8 +61,12 @@ export interface WorkerRunResult {
 
 /** Host (or worker, through the host) -> parent. */
 export type HostMessage =
-	| {t: 'ready'; fromSnapshot: boolean; loadMs: number; heapBytes: number; note?: string}
+	/** `codeCache`: pyodide.asm.mjs was compiled from the code cache. */
+	| {t: 'ready'; fromSnapshot: boolean; codeCache: boolean; loadMs: number; heapBytes: number; note?: string}
 	| {t: 'snapshot'; bytes: Uint8Array}
+	/** V8's code cache for pyodide.asm.mjs, made by a cold start after its snapshot; `sourceHash`:
+	 * the SHA-256 (hex) of the script it was compiled from (asm-script.ts). */
+	| {t: 'code-cache'; sourceHash: string; bytes: Uint8Array}
 	| {t: 'ok'; id: number; heapBytes: number}
 	| {t: 'failed'; id: number; message: string}
 	| {t: 'output'; id: number; stream: 'stdout' | 'stderr'; text: string}

@@ -23,13 +23,15 @@ import {
 import {resolveOptions, type ResolvedOptions, type SandboxStartOptions} from './options.js';
 import {pyodideDir, sandboxDir} from './paths.js';
 import {maxReplyBytes} from './protocol.js';
-import {snapshotKey, snapshotPath, snapshotWritesSettled, writeSnapshot} from './snapshot.js';
+import {codeCachePath, snapshotKey, snapshotPath, snapshotWritesSettled, writeCodeCache, writeSnapshot} from './snapshot.js';
 import type {HostLink} from './host-link.js';
 import type {ExecResult, HistoryEntry, HostToolSpec, Repl, RunOptions, SandboxContext, SandboxOptions} from './types.js';
 
 /** How the last host start went (for benchmarks and diagnostics). */
 export interface StartInfo {
 	fromSnapshot: boolean;
+	/** Pyodide's glue (pyodide.asm.mjs) was compiled from V8's code cache (asm-script.ts). */
+	codeCache: boolean;
 	/** The host was a warm one, started by an earlier run and claimed (warm-link.ts). */
 	warm: boolean;
 	/** From spawning the host to Python being ready, in ms. */
@@ -206,6 +208,7 @@ export class Sandbox implements Repl {
 	async #spawnOnce(snapshot: string | null, timeoutMs: number, started: number, link?: HostLink): Promise<HostProcess> {
 		const host = new HostProcess(snapshot, this.#opts.maxOutputChars, link);
 		host.onSnapshot((bytes) => void writeSnapshot(this.#opts.cacheDir, bytes));
+		host.onCodeCache((sourceHash, bytes) => void writeCodeCache(this.#opts.cacheDir, sourceHash, bytes));
 		const ready = new Promise<ReadyMessage>((resolve, reject) => {
 			const timer = setTimeout(() => {
 				host.kill();
@@ -227,6 +230,7 @@ export class Sandbox implements Repl {
 				preludePath: path.join(sandboxDir(), 'prelude.py'),
 				snapshotPath: snapshot,
 				snapshotTag: snapshotKey(),
+				codeCachePath: snapshot ? codeCachePath(snapshot) : null,
 			},
 		});
 		const message = await ready;
@@ -239,6 +243,7 @@ export class Sandbox implements Repl {
 		this.#heapBytes = message.heapBytes;
 		this.#startInfo = {
 			fromSnapshot: message.fromSnapshot,
+			codeCache: message.codeCache,
 			warm: !!link,
 			ms: performance.now() - started,
 			loadMs: message.loadMs,

@@ -1,11 +1,13 @@
 // The Pyodide memory snapshot in the user's cache: its name (Pyodide version + a hash of the code
-// that shapes it), and writing it atomically from the bytes the host sends. The host itself has
-// no write permission. Failures here never fail the sandbox: it just starts cold next time.
+// that shapes it), and writing it atomically from the bytes the host sends; the same for V8's
+// code cache of Pyodide's glue, beside it. The host itself has no write permission. Failures here
+// never fail the sandbox: it just starts cold (or compiles) next time.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {makeDirectory} from '../protocol/make-dir.js';
 import {pyodideVersion, sandboxDir} from './paths.js';
+import {codeCacheFileParts} from './code-cache-file.js';
 import {snapshotFileParts} from './snapshot-file.js';
 
 let cachedKey: string | null = null;
@@ -35,17 +37,32 @@ export function snapshotPath(cacheDir: string): string {
 	return path.join(cacheDir, `pyodide-${pyodideVersion()}-${snapshotKey()}.snapshot`);
 }
 
+/** V8's code cache for pyodide.asm.mjs beside `snapshot` (a snapshot's path): for this V8 only,
+ * as V8 refuses another's, and a cache is made only with a new snapshot. */
+export function codeCachePath(snapshot: string): string {
+	return `${snapshot.replace(/\.snapshot$/, '')}-v8-${process.versions.v8}.code-cache`;
+}
+
 const writes = new Map<string, Promise<void>>();
 
 /** Writes a snapshot (temp file + rename) and removes older ones. Never rejects. */
 export function writeSnapshot(cacheDir: string, payload: Uint8Array): Promise<void> {
-	const target = snapshotPath(cacheDir);
+	return writeCacheFile(cacheDir, snapshotPath(cacheDir), snapshotFileParts(payload));
+}
+
+/** Writes the code cache a cold start sent (`sourceHash`: the SHA-256 of the script it was made
+ * from) beside the snapshot, with the checksum of its bytes, and removes older ones. Never rejects. */
+export function writeCodeCache(cacheDir: string, sourceHash: string, bytes: Uint8Array): Promise<void> {
+	return writeCacheFile(cacheDir, codeCachePath(snapshotPath(cacheDir)), codeCacheFileParts(sourceHash, bytes));
+}
+
+function writeCacheFile(cacheDir: string, target: string, parts: Uint8Array[]): Promise<void> {
 	const previous = writes.get(target) ?? Promise.resolve();
 	const write = previous.then(async () => {
 		const temp = `${target}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
 		try {
 			makeDirectory(cacheDir, 0o700);
-			await fs.promises.writeFile(temp, snapshotFileParts(payload), {mode: 0o600});
+			await fs.promises.writeFile(temp, parts, {mode: 0o600});
 			await fs.promises.rename(temp, target);
 			await removeStale(cacheDir, path.basename(target));
 		} catch {
@@ -64,15 +81,17 @@ export async function snapshotWritesSettled(): Promise<void> {
 	await Promise.all([...writes.values()]);
 }
 
-/** Removes other snapshots, and temp files left by a process that exited mid-write. */
+/** Removes other files of `keep`'s kind (snapshots, code caches), and temp files left by a process
+ * that exited mid-write. */
 async function removeStale(cacheDir: string, keep: string): Promise<void> {
 	const names = await fs.promises.readdir(cacheDir).catch(() => [] as string[]);
 	const hourAgo = Date.now() - 60 * 60 * 1000;
+	const kind = keep.endsWith('.code-cache') ? /^pyodide-.*\.code-cache$/ : /^pyodide-.*\.snapshot$/;
 	await Promise.all(
 		names.map(async (name) => {
 			const file = path.join(cacheDir, name);
-			const oldSnapshot = name !== keep && /^pyodide-.*\.snapshot$/.test(name);
-			const leftover = /^pyodide-.*\.snapshot\..*\.tmp$/.test(name);
+			const oldSnapshot = name !== keep && kind.test(name);
+			const leftover = /^pyodide-.*\.(snapshot|code-cache)\..*\.tmp$/.test(name);
 			const modified = leftover ? ((await fs.promises.stat(file).catch(() => null))?.mtimeMs ?? Infinity) : Infinity;
 			if (oldSnapshot || modified < hourAgo) await fs.promises.rm(file, {force: true}).catch(() => {});
 		}),

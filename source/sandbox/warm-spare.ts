@@ -16,7 +16,7 @@ import {socketFile, warmArgs} from './host-channel.js';
 import {hostArgs} from './host-permissions.js';
 import {pyodideDir, sandboxDir} from './paths.js';
 import type {WorkerInit} from './protocol.js';
-import {snapshotKey, snapshotPath} from './snapshot.js';
+import {codeCachePath, snapshotKey, snapshotPath} from './snapshot.js';
 import {checkWarmDir, warmDir, warmHostListening, warmSocketPath, warmTag} from './warm-dir.js';
 
 export type WarmSpareOutcome =
@@ -42,7 +42,13 @@ export function leaveWarmSpare({idleMs, cacheDir, dir = warmDir()}: {idleMs: num
 		if (!listener) return {left: false};
 		// Node gives a listening pipe's descriptor only as this (host-channel.ts reads a socket's so too).
 		const fd = (listener as unknown as {_handle?: {fd?: number}})._handle?.fd;
-		const init: WorkerInit = {pyodideDir: pyodideDir(), preludePath: path.join(sandboxDir(), 'prelude.py'), snapshotPath: snapshot, snapshotTag: snapshotKey()};
+		const init: WorkerInit = {
+			pyodideDir: pyodideDir(),
+			preludePath: path.join(sandboxDir(), 'prelude.py'),
+			snapshotPath: snapshot,
+			snapshotTag: snapshotKey(),
+			codeCachePath: codeCachePath(snapshot),
+		};
 		let pid: number | undefined;
 		try {
 			const file = socketFile(socket);

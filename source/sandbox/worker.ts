@@ -11,6 +11,7 @@ import {parentPort, workerData, receiveMessageOnPort, type MessagePort} from 'no
 import {CONTEXT_FD, CTL, bigReplyChars, bridgeFunctions, type HostMessage, type ParentMessage, type WorkerInit, type WorkerRunResult} from './protocol.js';
 import {OutputCapture, type StreamName} from './output.js';
 import {withSnapshotFile} from './snapshot-file.js';
+import {compilePyodideAsm} from './asm-script.js';
 import {preloadPyodide, withPyodidePreload} from './wasm-preload.js';
 import {isStackOverflow} from './notices.js';
 
@@ -273,7 +274,7 @@ const host = Object.freeze(Object.assign(Object.create(null), {call: bridgeCall,
 
 const jsglobals = Object.freeze(Object.create(null));
 
-async function load(): Promise<{py: PyodideLike; fromSnapshot: boolean; note?: string}> {
+async function load(): Promise<{py: PyodideLike; fromSnapshot: boolean; codeCache: boolean; note?: string}> {
 	const {init} = data;
 	// First: its Wasm module compiles in the background while pyodide.mjs loads.
 	const preload = preloadPyodide(init.pyodideDir);
@@ -281,7 +282,12 @@ async function load(): Promise<{py: PyodideLike; fromSnapshot: boolean; note?: s
 		loadPyodide: (options: object) => Promise<PyodideLike>;
 	};
 	const loadPyodide = (options: object) => withPyodidePreload(preload, () => pyodideLoad(options));
+	// Pyodide's glue, from V8's code cache when there is a sound one (a missing file is no news).
+	const asm = compilePyodideAsm(init.pyodideDir, init.codeCachePath && fs.existsSync(init.codeCachePath) ? init.codeCachePath : null);
+	const codeCache = asm.script?.fromCache ?? false;
+	let note = asm.note;
 	const base = {
+		...(asm.script ? {createPyodideModule: asm.script.create} : {}),
 		indexURL: init.pyodideDir,
 		jsglobals,
 		env: {HOME: '/home/pyodide'},
@@ -290,7 +296,7 @@ async function load(): Promise<{py: PyodideLike; fromSnapshot: boolean; note?: s
 		stdin: () => null,
 		checkAPIVersion: true,
 	};
-	let note: string | undefined;
+	const addNote = (text: string) => (note = note ? `${note}; ${text}` : text);
 	if (init.snapshotPath) {
 		try {
 			const py = await withSnapshotFile(init.snapshotPath, (snapshot) => loadPyodide({...base, _loadSnapshot: snapshot}));
@@ -298,9 +304,9 @@ async function load(): Promise<{py: PyodideLike; fromSnapshot: boolean; note?: s
 			if (py._api.config) py._api.config._loadSnapshot = undefined;
 			const tag = py.runPython('import _rlm; _rlm.SNAPSHOT_TAG');
 			if (tag !== init.snapshotTag) throw new Error('snapshot tag mismatch');
-			return {py, fromSnapshot: true};
+			return {py, fromSnapshot: true, codeCache, ...(note ? {note} : {})};
 		} catch (error) {
-			note = `snapshot unusable (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); cold start`;
+			addNote(`snapshot unusable (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); cold start`);
 		}
 	}
 	const py = await loadPyodide({...base, _makeSnapshot: true});
@@ -318,9 +324,20 @@ async function load(): Promise<{py: PyodideLike; fromSnapshot: boolean; note?: s
 		const bytes = py.makeMemorySnapshot();
 		post({t: 'snapshot', bytes}, [bytes.buffer as ArrayBuffer]);
 	} catch (error) {
-		note = `${note ? `${note}; ` : ''}snapshot not made (${error instanceof Error ? error.message : String(error)})`;
+		addNote(`snapshot not made (${error instanceof Error ? error.message : String(error)})`);
+		return {py, fromSnapshot: false, codeCache, ...(note ? {note} : {})};
 	}
-	return {py, fromSnapshot: false, note};
+	// Made here only: a start that has run no model code, and after a whole cold start, so the
+	// cache holds every function it compiled.
+	if (asm.script) {
+		try {
+			const {sourceHash, bytes} = asm.script.makeCache();
+			post({t: 'code-cache', sourceHash, bytes});
+		} catch (error) {
+			addNote(`code cache not made (${error instanceof Error ? error.message : String(error)})`);
+		}
+	}
+	return {py, fromSnapshot: false, codeCache, ...(note ? {note} : {})};
 }
 
 function disable(target: Record<string, unknown> | undefined, names: string[]): void {
@@ -508,6 +525,7 @@ try {
 	post({
 		t: 'ready',
 		fromSnapshot: loaded.fromSnapshot,
+		codeCache: loaded.codeCache,
 		loadMs: performance.now() - started,
 		heapBytes: py._module.HEAPU8.byteLength,
 		...(loaded.note ? {note: loaded.note} : {}),

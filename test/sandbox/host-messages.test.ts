@@ -29,8 +29,8 @@ function problem(raw: unknown): string {
 describe('messages from a host', () => {
 	it('accepts every message a well-behaved host sends', () => {
 		const good: unknown[] = [
-			{t: 'ready', fromSnapshot: true, loadMs: 350.5, heapBytes: 30_000_000},
-			{t: 'ready', fromSnapshot: false, loadMs: 2000, heapBytes: 30_000_000, note: 'snapshot unusable; cold start'},
+			{t: 'ready', fromSnapshot: true, codeCache: true, loadMs: 350.5, heapBytes: 30_000_000},
+			{t: 'ready', fromSnapshot: false, codeCache: false, loadMs: 2000, heapBytes: 30_000_000, note: 'snapshot unusable; cold start'},
 			{t: 'snapshot', bytes: new Uint8Array(16)},
 			{t: 'ok', id: 1, heapBytes: 30_000_000},
 			{t: 'failed', id: 2, message: 'Traceback ...'},

@@ -32,6 +32,7 @@ describe('messages from a host', () => {
 			{t: 'ready', fromSnapshot: true, codeCache: true, loadMs: 350.5, heapBytes: 30_000_000},
 			{t: 'ready', fromSnapshot: false, codeCache: false, loadMs: 2000, heapBytes: 30_000_000, note: 'snapshot unusable; cold start'},
 			{t: 'snapshot', bytes: new Uint8Array(16)},
+			{t: 'code-cache', sourceHash: 'ab'.repeat(32), bytes: new Uint8Array(16)},
 			{t: 'ok', id: 1, heapBytes: 30_000_000},
 			{t: 'failed', id: 2, message: 'Traceback ...'},
 			{t: 'output', id: 3, stream: 'stderr', text: 'x'.repeat(1_000)},
@@ -44,6 +45,13 @@ describe('messages from a host', () => {
 			{t: 'fatal', message: 'Pyodide has suffered a fatal error', outOfMemory: true},
 		];
 		for (const message of good) expect(check(message)).toEqual({ok: true, message});
+	});
+
+	it('refuses a code cache without the hash of its script, or too big', () => {
+		expect(problem({t: 'code-cache', sourceHash: 'ab'.repeat(31), bytes: new Uint8Array(16)})).toMatch(/^sourceHash: /);
+		expect(problem({t: 'code-cache', sourceHash: 'AB'.repeat(32), bytes: new Uint8Array(16)})).toMatch(/^sourceHash: /);
+		expect(problem({t: 'code-cache', sourceHash: 'ab'.repeat(32), bytes: 'code'})).toMatch(/^bytes: /);
+		expect(problem({t: 'code-cache', sourceHash: 'ab'.repeat(32), bytes: new Uint8Array(hostMessageLimits.codeCacheBytes + 1)})).toMatch(/^bytes: code cache too large/);
 	});
 
 	it('refuses a final answer that is not a string, naming the field', () => {

@@ -5,12 +5,15 @@
 // (a claimed warm host is replaced by a new one: keep-warm.ts).
 // A warm host left by an earlier run (--keep-warm, sandbox/warm-spare.ts) is claimed when there
 // is one: whether to leave one is a setting, but using one left is always the faster start.
+// Otherwise the host is spawned first (sandbox/early-host.ts: Node's built-ins and a few small
+// files loaded), and the sandbox's own code loads while it restores its snapshot.
 
 /** Starts a spare sandbox unless the raw words ask for a mode that runs no Python. */
 export async function startSandboxEarly(words: readonly string[]): Promise<void> {
 	const end = words.indexOf('--');
 	const flags = end === -1 ? words : words.slice(0, end);
 	if (flags.some((word) => word === '--replay' || word.startsWith('--replay='))) return;
+	(await import('../sandbox/early-host.js')).spawnHostEarly();
 	const {startSpare} = await import('../sandbox/spare.js');
 	void startSpare({claimWarm: true}, {keep: flags.includes('serve') || flags.includes('mcp')});
 	// A usage error must not use up a warm host: one is left in its place (keep-warm.ts). Awaited:

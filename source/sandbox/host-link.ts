@@ -24,10 +24,16 @@ export interface HostLink {
 	exitDetail(): {detail: string; stderr: string};
 }
 
-/** A host spawned as this process's child, with no environment. */
+/** A host spawned as this process's child, with no environment. It may be spawned before anything
+ * listens to it (early-host.ts): what it says and its exit wait for the listeners. */
 export class ChildHostLink implements HostLink {
 	readonly #child: ChildProcess;
 	#stderr = '';
+	#messageListener: ((raw: unknown) => void) | null = null;
+	/** Messages that came before onMessage. */
+	#early: unknown[] = [];
+	#gone = false;
+	#goneListeners: Array<() => void> = [];
 
 	constructor(snapshot: string | null) {
 		this.#child = spawn(process.execPath, hostArgs(snapshot), {
@@ -45,6 +51,14 @@ export class ChildHostLink implements HostLink {
 		});
 		// A host that dies mid-write breaks the pipe: the exit handler reports it.
 		this.contextStream?.on('error', () => {});
+		this.#child.on('message', (raw: unknown) => (this.#messageListener ? this.#messageListener(raw) : this.#early.push(raw)));
+		const gone = () => {
+			if (this.#gone) return;
+			this.#gone = true;
+			for (const listener of this.#goneListeners.splice(0)) listener();
+		};
+		this.#child.on('error', gone);
+		this.#child.on('exit', gone);
 	}
 
 	get pid(): number | undefined {
@@ -67,19 +81,15 @@ export class ChildHostLink implements HostLink {
 		}
 	}
 
+	/** One listener: the HostProcess that uses this link. */
 	onMessage(listener: (raw: unknown) => void): void {
-		this.#child.on('message', listener);
+		this.#messageListener = listener;
+		for (const raw of this.#early.splice(0)) listener(raw);
 	}
 
 	onGone(listener: () => void): void {
-		let called = false;
-		const once = () => {
-			if (called) return;
-			called = true;
-			listener();
-		};
-		this.#child.on('error', once);
-		this.#child.on('exit', once);
+		if (this.#gone) queueMicrotask(listener);
+		else this.#goneListeners.push(listener);
 	}
 
 	kill(): void {

@@ -1,6 +1,5 @@
 // Where the sandbox's pieces live: the compiled host and worker, the prelude, Pyodide, the cache.
 import fs from 'node:fs';
-import {createRequire} from 'node:module';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import envPaths from 'env-paths';
@@ -18,15 +17,20 @@ export function sandboxDir(): string {
 	return foundSandboxDir;
 }
 
-/** Pyodide's package directory, with a trailing slash. */
+let foundPyodideDir: string | null = null;
+let foundPyodideVersion: string | null = null;
+
+/** Pyodide's package directory, with a trailing slash. Found by the ESM resolver, which every start
+ * has loaded already (a require() would first set up the CommonJS loader: about 8 ms before the
+ * CLI's early host spawn, cli/early-sandbox.ts). */
 export function pyodideDir(): string {
-	const require = createRequire(import.meta.url);
-	return path.dirname(require.resolve('pyodide/package.json')) + path.sep;
+	foundPyodideDir ??= path.dirname(fileURLToPath(import.meta.resolve('pyodide/package.json'))) + path.sep;
+	return foundPyodideDir;
 }
 
 export function pyodideVersion(): string {
-	const require = createRequire(import.meta.url);
-	return (require('pyodide/package.json') as {version: string}).version;
+	foundPyodideVersion ??= (JSON.parse(fs.readFileSync(path.join(pyodideDir(), 'package.json'), 'utf8')) as {version: string}).version;
+	return foundPyodideVersion;
 }
 
 /** The user's cache directory for rlm-tui (honours XDG_CACHE_HOME). */

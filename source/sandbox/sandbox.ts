@@ -3,7 +3,6 @@
 // can), and replaces a host that died, hung or grew too big, reloading the context and history
 // and saying so in the result (notices.ts).
 import fs from 'node:fs';
-import path from 'node:path';
 import {emptyResult, resultFromWorker} from './block-result.js';
 import {collapseRepeatedFrames} from './repeated-frames.js';
 import {BlockRun, type BlockOutcome} from './block-run.js';
@@ -21,9 +20,9 @@ import {
 	type RestartCause,
 } from './notices.js';
 import {resolveOptions, type ResolvedOptions, type SandboxStartOptions} from './options.js';
-import {pyodideDir, sandboxDir} from './paths.js';
+import {takeEarlyHost} from './early-host.js';
 import {maxReplyBytes} from './protocol.js';
-import {codeCachePath, snapshotKey, snapshotPath, snapshotWritesSettled, writeCodeCache, writeSnapshot} from './snapshot.js';
+import {snapshotPath, snapshotWritesSettled, workerInit, writeCodeCache, writeSnapshot} from './snapshot.js';
 import type {HostLink} from './host-link.js';
 import type {ExecResult, HistoryEntry, HostToolSpec, Repl, RunOptions, SandboxContext, SandboxOptions} from './types.js';
 
@@ -176,17 +175,29 @@ export class Sandbox implements Repl {
 		return next;
 	}
 
-	/** Starts a host and waits until Python is ready. A snapshot that makes the start fail or
-	 * hang is deleted and the start is retried cold: the cache is never a reason to fail. */
+	/** Starts a host and waits until Python is ready: the one spawned early for this cache dir
+	 * (early-host.ts) if there is one, else a claimed warm host, else a new one. A snapshot that makes
+	 * the start fail or hang is deleted and the start is retried cold: the cache is never a reason to fail. */
 	async #spawn(): Promise<HostProcess> {
-		const started = performance.now();
+		const early = takeEarlyHost(this.#opts.cacheDir);
+		const started = early?.spawnedAt ?? performance.now();
+		if (early) {
+			try {
+				return await this.#spawnOnce(early.snapshot, Math.min(this.#opts.startTimeoutMs, early.snapshot ? 20_000 : Infinity), started, {link: early.link, warm: false});
+			} catch (error) {
+				early.link.kill();
+				if (this.#disposed || !early.snapshot) throw error;
+				await fs.promises.rm(early.snapshot, {force: true}).catch(() => {});
+				return this.#spawnOnce(null, this.#opts.startTimeoutMs, started);
+			}
+		}
 		if (this.#opts.claimWarm) {
 			// A warm host that misbehaves is dropped: a normal start follows.
 			const {claimWarmHost} = await import('./warm-link.js');
 			const link = await claimWarmHost(typeof this.#opts.claimWarm === 'object' ? this.#opts.claimWarm.dir : undefined);
 			if (link) {
 				try {
-					return await this.#spawnOnce(null, Math.min(this.#opts.startTimeoutMs, 20_000), started, link);
+					return await this.#spawnOnce(null, Math.min(this.#opts.startTimeoutMs, 20_000), started, {link, warm: true});
 				} catch (error) {
 					link.kill();
 					if (this.#disposed) throw error;
@@ -205,8 +216,9 @@ export class Sandbox implements Repl {
 		return this.#spawnOnce(null, this.#opts.startTimeoutMs, started);
 	}
 
-	async #spawnOnce(snapshot: string | null, timeoutMs: number, started: number, link?: HostLink): Promise<HostProcess> {
-		const host = new HostProcess(snapshot, this.#opts.maxOutputChars, link);
+	/** `started`: a host already sent its start (a claimed warm one, or one spawned early); else one is spawned. */
+	async #spawnOnce(snapshot: string | null, timeoutMs: number, started: number, from?: {link: HostLink; warm: boolean}): Promise<HostProcess> {
+		const host = new HostProcess(snapshot, this.#opts.maxOutputChars, from?.link);
 		host.onSnapshot((bytes) => void writeSnapshot(this.#opts.cacheDir, bytes));
 		host.onCodeCache((sourceHash, bytes) => void writeCodeCache(this.#opts.cacheDir, sourceHash, bytes));
 		const ready = new Promise<ReadyMessage>((resolve, reject) => {
@@ -223,16 +235,7 @@ export class Sandbox implements Repl {
 				reject(new Error(`the Python sandbox failed to start: ${reason}`));
 			});
 		});
-		host.send({
-			t: 'start',
-			init: {
-				pyodideDir: pyodideDir(),
-				preludePath: path.join(sandboxDir(), 'prelude.py'),
-				snapshotPath: snapshot,
-				snapshotTag: snapshotKey(),
-				codeCachePath: snapshot ? codeCachePath(snapshot) : null,
-			},
-		});
+		if (!from || from.warm) host.send({t: 'start', init: workerInit(snapshot)});
 		const message = await ready;
 		if (this.#disposed) {
 			host.kill();
@@ -244,7 +247,7 @@ export class Sandbox implements Repl {
 		this.#startInfo = {
 			fromSnapshot: message.fromSnapshot,
 			codeCache: message.codeCache,
-			warm: !!link,
+			warm: !!from?.warm,
 			ms: performance.now() - started,
 			loadMs: message.loadMs,
 			heapBytes: message.heapBytes,

@@ -6,8 +6,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {makeDirectory} from '../protocol/make-dir.js';
-import {pyodideVersion, sandboxDir} from './paths.js';
+import {pyodideDir, pyodideVersion, sandboxDir} from './paths.js';
 import {codeCacheFileParts} from './code-cache-file.js';
+import type {WorkerInit} from './protocol.js';
 import {snapshotFileParts} from './snapshot-file.js';
 
 let cachedKey: string | null = null;
@@ -41,6 +42,12 @@ export function snapshotPath(cacheDir: string): string {
  * as V8 refuses another's, and a cache is made only with a new snapshot. */
 export function codeCachePath(snapshot: string): string {
 	return `${snapshot.replace(/\.snapshot$/, '')}-v8-${process.versions.v8}.code-cache`;
+}
+
+/** What a host's worker starts with: Pyodide's and the prelude's places, the snapshot to restore
+ * (null: a cold start) and the tag it must carry, and the code cache beside the snapshot. */
+export function workerInit(snapshot: string | null): WorkerInit {
+	return {pyodideDir: pyodideDir(), preludePath: path.join(sandboxDir(), 'prelude.py'), snapshotPath: snapshot, snapshotTag: snapshotKey(), codeCachePath: snapshot ? codeCachePath(snapshot) : null};
 }
 
 const writes = new Map<string, Promise<void>>();

@@ -11,12 +11,10 @@ import {spawn} from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import {socketFile, warmArgs} from './host-channel.js';
 import {hostArgs} from './host-permissions.js';
-import {pyodideDir, sandboxDir} from './paths.js';
-import type {WorkerInit} from './protocol.js';
-import {codeCachePath, snapshotKey, snapshotPath} from './snapshot.js';
+import {sandboxDir} from './paths.js';
+import {snapshotPath, workerInit} from './snapshot.js';
 import {checkWarmDir, warmDir, warmHostListening, warmSocketPath, warmTag} from './warm-dir.js';
 
 export type WarmSpareOutcome =
@@ -42,13 +40,7 @@ export function leaveWarmSpare({idleMs, cacheDir, dir = warmDir()}: {idleMs: num
 		if (!listener) return {left: false};
 		// Node gives a listening pipe's descriptor only as this (host-channel.ts reads a socket's so too).
 		const fd = (listener as unknown as {_handle?: {fd?: number}})._handle?.fd;
-		const init: WorkerInit = {
-			pyodideDir: pyodideDir(),
-			preludePath: path.join(sandboxDir(), 'prelude.py'),
-			snapshotPath: snapshot,
-			snapshotTag: snapshotKey(),
-			codeCachePath: codeCachePath(snapshot),
-		};
+		const init = workerInit(snapshot);
 		let pid: number | undefined;
 		try {
 			const file = socketFile(socket);

@@ -28,8 +28,12 @@ afterAll(async () => {
 	await server?.close();
 });
 
-/** The dist files a CLI run loads, in order, recorded by a loader hook given through NODE_OPTIONS. */
-async function loadedBy(args: string[], env: Record<string, string> = {}): Promise<{files: string[]; code: number | null; stdout: string; stderr: string}> {
+/** The dist files a CLI run loads, in order, recorded by a loader hook given through NODE_OPTIONS;
+ * `beforeHostSpawn`: those it loaded before it spawned the sandbox's host (null: it spawned none). */
+async function loadedBy(
+	args: string[],
+	env: Record<string, string> = {},
+): Promise<{files: string[]; beforeHostSpawn: string[] | null; code: number | null; stdout: string; stderr: string}> {
 	const record = join(dir, `loaded-${Date.now()}-${Math.random().toString(36).slice(2)}.txt`);
 	writeFileSync(record, '');
 	const hooks = join(dir, 'hooks.mjs');
@@ -38,16 +42,25 @@ async function loadedBy(args: string[], env: Record<string, string> = {}): Promi
 		hooks,
 		`import {appendFileSync} from 'node:fs';\nexport async function load(url, context, next) {\n\tif (url.startsWith('file:')) appendFileSync(process.env.RLM_TEST_LOADED, url + '\\n');\n\treturn next(url, context);\n}\n`,
 	);
-	writeFileSync(register, `import {register} from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+	// The record also shows when the sandbox's host is spawned, among the loads (in the order they happen).
+	writeFileSync(
+		register,
+		`import {register} from 'node:module';\nimport {appendFileSync} from 'node:fs';\nimport {ChildProcess} from 'node:child_process';\n` +
+			`const spawn = ChildProcess.prototype.spawn;\n` +
+			`ChildProcess.prototype.spawn = function (options) {\n\tif (options.args.some((arg) => arg.endsWith('host.js'))) appendFileSync(process.env.RLM_TEST_LOADED, 'spawn host\\n');\n\treturn spawn.call(this, options);\n};\n` +
+			`register(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+	);
 	const result = await runCli(args, {env: cleanEnv({...env, NODE_OPTIONS: `--import=${pathToFileURL(register).href}`, RLM_TEST_LOADED: record})});
 	const dist = pathToFileURL(join(root, 'dist')).href + '/';
-	const files = readFileSync(record, 'utf8')
-		.split('\n')
-		.filter((url) => url.startsWith(dist))
-		.map((url) => `dist/${url.slice(dist.length)}`)
-		// The bundle's files (dist/sandbox is the host's, read by another process).
-		.filter((file) => file === 'dist/cli.js' || file.startsWith('dist/bin/'));
-	return {...result, files};
+	const lines = readFileSync(record, 'utf8').split('\n');
+	const bundleFiles = (urls: string[]) =>
+		urls
+			.filter((url) => url.startsWith(dist))
+			.map((url) => `dist/${url.slice(dist.length)}`)
+			// The bundle's files (dist/sandbox is the host's, read by another process).
+			.filter((file) => file === 'dist/cli.js' || file.startsWith('dist/bin/'));
+	const spawnAt = lines.indexOf('spawn host');
+	return {...result, files: bundleFiles(lines), beforeHostSpawn: spawnAt === -1 ? null : bundleFiles(lines.slice(0, spawnAt))};
 }
 
 /** The source files (inputs) bundled into the given outputs. */
@@ -87,6 +100,21 @@ describe('the bundle', () => {
 		];
 		const found = inputs.filter((input) => unwanted.some((pattern) => pattern.test(input)));
 		expect(found).toEqual([]);
+	});
+
+	it('a headless run spawns the sandbox host before it loads the sandbox’s own code, the flags’ parser or the engine', async () => {
+		server.setResponder(scripted({root: () => repl('llm_output(str(len(context)))')}));
+		const run = await loadedBy(['-u', server.openaiBaseURL, '-m', 'root-model', '-p', 'five!']);
+		expect(run.stderr).toBe('');
+		expect(run.stdout.trim()).toBe('5');
+		expect(run.beforeHostSpawn).not.toBeNull();
+		const before = inputsOf(run.beforeHostSpawn!);
+		const after = inputsOf(run.files);
+		const late = ['source/sandbox/sandbox.ts', 'source/cli/main.ts', 'source/engine/rlm.ts', 'node_modules/meow/', 'node_modules/zod/', 'node_modules/openai/'];
+		// All of them load in the run, and none before the host is spawned.
+		for (const input of late) expect(after.some((loaded) => loaded.startsWith(input))).toBe(true);
+		expect(before.filter((loaded) => late.some((input) => loaded.startsWith(input)))).toEqual([]);
+		expect(before).toContain('source/sandbox/early-host.ts');
 	});
 
 	it('a run on the Anthropic API loads its SDK and not the OpenAI one', async () => {

@@ -4,8 +4,13 @@ import path from 'node:path';
 import {pyodideDir, sandboxDir} from './paths.js';
 import {codeCachePath} from './snapshot.js';
 
-function permissionFlag(): string {
-	return process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission';
+/** The permission model's flag: `--permission` from Node 22.13 and 23.5 on, before that
+ * `--experimental-permission`. Read from the version: process.allowedNodeEnvironmentFlags would
+ * first build the set of every flag Node has (about 1 ms, before the CLI's early spawn). */
+export function permissionFlag(version = process.versions.node): string {
+	const [major = 0, minor = 0] = version.split('.').map(Number);
+	const stable = major >= 24 || (major === 23 && minor >= 5) || (major === 22 && minor >= 13);
+	return stable ? '--permission' : '--experimental-permission';
 }
 
 const pyodideFiles = ['package.json', 'pyodide-lock.json', 'pyodide.mjs', 'pyodide.js', 'pyodide.asm.mjs', 'pyodide.asm.js', 'pyodide.asm.wasm', 'python_stdlib.zip'];

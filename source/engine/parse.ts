@@ -84,8 +84,11 @@ function unwrapNested(code: string): {code: string; nested: boolean} {
 	return {code: rest.join('\n'), nested: true};
 }
 
+/** The reply's block structure: marked's lexer without its inline pass (emphasis, links, code
+ * spans inside paragraphs), which nothing here reads: code blocks and the lists holding them are
+ * block tokens. */
 function lex(text: string): Token[] {
-	return new Lexer({gfm: true}).lex(text);
+	return new Lexer({gfm: true}).blockTokens(text);
 }
 
 /** Code token -> block, when its info string names Python. */

@@ -21,19 +21,20 @@ const waiting = new Map<string, EarlyHost>();
 
 /**
  * Spawns a host for `cacheDir` and sends it its start (from the snapshot there, if any), unless one
- * is waiting already or a warm host left by an earlier run may be listening (its claim is
- * asynchronous: warm-link.ts; the usual start does it). True when a host was spawned. Never throws:
- * a host that fails is seen when it is taken.
+ * is waiting already or a warm host left by an earlier run may be listening in `dir` (its claim is
+ * asynchronous: warm-link.ts; the usual start does it). Returns the host spawned, or null. Never
+ * throws: a host that fails is seen when it is taken.
  */
-export function spawnHostEarly(cacheDir = defaultCacheDir(), dir = warmDir()): boolean {
-	if (waiting.has(cacheDir) || warmHostMayListen(dir)) return false;
+export function spawnHostEarly(cacheDir = defaultCacheDir(), dir = warmDir()): EarlyHost | null {
+	if (waiting.has(cacheDir) || warmHostMayListen(dir)) return null;
 	const file = snapshotPath(cacheDir);
 	const snapshot = fs.existsSync(file) ? file : null;
 	const spawnedAt = performance.now();
 	const link = new ChildHostLink(snapshot);
 	link.send({t: 'start', init: workerInit(snapshot)});
-	waiting.set(cacheDir, {link, snapshot, spawnedAt});
-	return true;
+	const host = {link, snapshot, spawnedAt};
+	waiting.set(cacheDir, host);
+	return host;
 }
 
 /** The host spawned early for `cacheDir`, handed out once; null when there is none. */

@@ -65,6 +65,11 @@ export class ChildHostLink implements HostLink {
 		return this.#child.pid;
 	}
 
+	/** Messages that came before anything listened, held for the first listener (for tests). */
+	get heldMessages(): number {
+		return this.#early.length;
+	}
+
 	get connected(): boolean {
 		return this.#child.connected;
 	}

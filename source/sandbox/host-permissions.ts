@@ -37,6 +37,12 @@ export function hostArgs(snapshot: string | null, alsoRead: readonly string[] = 
 		// `npm run bench` 1.3x slower than in a bare Pyodide.
 		'--single-threaded-gc',
 		'--wasm-num-compilation-tasks=1',
+		// V8 optimises a Wasm function once it has run about this many bytes of code (default 1.8 M).
+		// CPython's eval loop gets there within the first block anyway; the 10-20 smaller functions that
+		// reached the default in a short run stay at the baseline tier: the host of a 3-turn answer uses
+		// about 60-90 ms less CPU, and the text job of `npm run bench` runs as fast (it is measured after
+		// a warm-up run). 400 K was slower; no tiering at all far slower.
+		'--wasm-tiering-budget=20000000',
 		// A young generation of 1 MB per semi-space instead of up to 16: the worker's JavaScript is
 		// Pyodide's glue, whose garbage is small; about 9 MB less resident, Python as fast (npm run bench).
 		'--max-semi-space-size=1',

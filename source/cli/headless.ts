@@ -41,6 +41,7 @@ export function rlmOptionsFrom(config: ResolvedConfig) {
 		maxIterations: config.maxIterations,
 		maxDepth: config.maxDepth,
 		...(config.subModel ? {subModel: config.subModel} : {}),
+		...(config.subModelSource ? {subModelSource: config.subModelSource} : {}),
 		timeoutSeconds: config.timeoutSeconds,
 		...(config.requestTimeoutSeconds !== undefined ? {requestTimeoutMs: config.requestTimeoutSeconds * 1000} : {}),
 		...(config.memoryLimitMb !== undefined ? {memoryLimitMb: config.memoryLimitMb} : {}),

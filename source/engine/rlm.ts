@@ -100,6 +100,8 @@ export class Rlm extends EventEmitter<RlmEvents> {
 
 	/** The model this session last used on each backend (a switch back to one takes it again). */
 	readonly #sessionModels = new Map<string, string>();
+	/** The last sub-model notice said (#subModelNotice). */
+	#subModelTold: string | undefined;
 
 	constructor(options: RlmOptions) {
 		super();
@@ -124,6 +126,8 @@ export class Rlm extends EventEmitter<RlmEvents> {
 	configure(patch: Partial<RlmOptions>): void {
 		checkMemoryLimit(patch);
 		const next = {...this.#options, ...patch, ...(patch.tools !== undefined ? {tools: checkHostTools(patch.tools)} : {})};
+		// A sub-model set now is no longer the one its launch source chose.
+		if ('subModel' in patch && !('subModelSource' in patch)) delete next.subModelSource;
 		const backendChanged =
 			'backend' in patch ||
 			'baseURL' in patch ||
@@ -253,11 +257,13 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			try {
 				const [first] = await this.#subBackend.listModels(options.signal);
 				if (!first) throw new Error(`${this.#subBackend.baseURL ?? 'The sub backend'} lists no models: pass --sub-model MODEL.`);
-				this.#options = {...this.#options, subModel: first};
+				this.#options = {...this.#options, subModel: first, subModelSource: `the first model ${this.#subBackend.baseURL ?? 'the sub backend'} lists`};
 			} catch (error) {
 				return this.#failedBeforeStart(runId, prompt, context, error);
 			}
 		}
+		const subModelNotice = this.#subModelNotice();
+		if (subModelNotice) chosenNotice = chosenNotice ? `${chosenNotice} ${subModelNotice}` : subModelNotice;
 		const settled = this.#settle(options);
 		const engine = this.#engineContext(settled, runId);
 		const rootSlot = this.#hosts.root();
@@ -413,7 +419,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		const kind = this.#backend.kind;
 		const resolveModel = (name: string) => resolveModelAlias(kind, name);
 		const model = resolveModel(o.model);
-		const subModel = this.#subBackend ? resolveModelAlias(this.#subBackend.kind, this.#subModelName()) : resolveModel(o.subModel ?? o.model);
+		const subModel = this.#subModelId();
 		return {
 			model,
 			subModel,
@@ -605,12 +611,50 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		return context;
 	}
 
-	/** The sub-model's name as chosen: the option, else with a sub backend its default ('' when it has none). */
+	/** The sub-model's name as chosen: the option; else the root model on the root's server or on a
+	 * bare subBaseURL (an OpenAI-compatible server); else a named sub backend's default ('' when it
+	 * has none: the engine then takes the first its server lists). */
 	#subModelName(): string {
 		const o = this.#options;
 		if (o.subModel?.trim()) return o.subModel;
-		if (!this.#subBackend) return o.model;
+		if (!this.#subBackend || this.#subIsBareURL()) return o.model;
 		return defaultModelOf(this.#subBackend.name);
+	}
+
+	/** The sub-model's id, its alias resolved by the backend it names a model of. */
+	#subModelId(): string {
+		const o = this.#options;
+		const rootModel = !o.subModel?.trim() && (!this.#subBackend || this.#subIsBareURL());
+		return resolveModelAlias(rootModel || !this.#subBackend ? this.#backend.kind : this.#subBackend.kind, this.#subModelName());
+	}
+
+	/** Sub-calls go to a base URL alone: no backend named, no backend object given. */
+	#subIsBareURL(): boolean {
+		const o = this.#options;
+		return !o.subBackendInstance && !o.subBackend && Boolean(o.subBaseURL);
+	}
+
+	/** Where the sub-model's name came from, as the run's notice says it. */
+	#subModelSource(): string | undefined {
+		const o = this.#options;
+		if (o.subModel?.trim()) return o.subModelSource;
+		if (!this.#subBackend || this.#subIsBareURL()) return 'the root model, as no sub-model is set';
+		return `${this.#subBackend.name}'s default`;
+	}
+
+	/** `Sub-calls: qwen3:1.7b on ollama (the settings file).`, said once per session and again when it
+	 * changes, when the sub-calls go to another server or their model is not one chosen at launch by
+	 * --sub-model (a saved one, a default elsewhere); else undefined. */
+	#subModelNotice(): string | undefined {
+		const o = this.#options;
+		const source = this.#subModelSource();
+		if (!this.#subBackend && (!o.subModel?.trim() || !source || source === '--sub-model')) return undefined;
+		const model = this.#subModelId();
+		const where = this.#subBackend ? ` on ${this.#backendLabels().sub ?? this.#subBackend.name}` : '';
+		const text = `Sub-calls: ${model}${where}${source ? ` (${source})` : ''}.`;
+		if (text === this.#subModelTold) return undefined;
+		this.#subModelTold = text;
+		return text;
 	}
 
 	#buildSubBackend(): Backend | null {

@@ -49,9 +49,13 @@ export interface RlmOptions {
 	maxIterations?: number;
 	/** 1 means rlm_query is a plain sub-call (as the original); 2 allows one level of child RLMs. */
 	maxDepth?: number;
-	/** Model for llm_query / rlm_query (defaults to the root model, or with `subBackend`/`subBaseURL`
-	 * to that backend's default model, else the first it lists). */
+	/** Model for llm_query / rlm_query. Default: the root model (on the root's server, or on a
+	 * `subBaseURL` given alone); with `subBackend`, that backend's default model, else the first
+	 * its server lists. A run whose sub-calls go elsewhere, or whose sub-model has a source, names
+	 * the model and where it came from in an info notice (code `model_chosen`). */
 	subModel?: string;
+	/** Where `subModel` came from, for that notice (`--sub-model`, `the settings file`). */
+	subModelSource?: string;
 	/** Another backend for llm_query and child RLMs (--sub-backend): a kind or a preset. */
 	subBackend?: BackendName;
 	/** Its base URL (--sub-url); alone, it means an OpenAI-compatible server. */

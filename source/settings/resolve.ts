@@ -77,6 +77,8 @@ export interface ResolvedConfig {
 	maxIterations: number;
 	maxDepth: number;
 	subModel?: string;
+	/** Where subModel came from, as a run names it: `--sub-model`, `the settings file`, `the root model`. */
+	subModelSource?: string;
 	timeoutSeconds: number;
 	/** How long a model request may wait for the server (--request-timeout, else the settings'). */
 	requestTimeoutSeconds?: number;
@@ -263,8 +265,8 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 		(n) => Number.isInteger(n) && n >= 0 && n <= MAX_KEEP_WARM_MINUTES,
 		`a whole number of minutes from 0 to ${MAX_KEEP_WARM_MINUTES}`,
 	);
-	const chosenSubModel = nonEmpty(flags.subModel) ?? settings.subModel;
-	const subModel = chosenSubModel && aliasFor(backend, chosenSubModel);
+	const chosenSubModel = subModelChoice(flags, settings);
+	const subModel = chosenSubModel && aliasFor(backend, chosenSubModel.name);
 
 	const limits = resolveLimits(flags, settings, (name) => aliasFor(backend, name));
 
@@ -303,7 +305,7 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 	if (baseURL) config.baseURL = baseURL;
 	if (apiKey) config.apiKey = apiKey;
 	if (Object.keys(headers).length > 0) config.headers = headers;
-	if (subModel) config.subModel = subModel;
+	if (subModel) Object.assign(config, {subModel, subModelSource: chosenSubModel.source});
 	Object.assign(config, resolveSubBackend(flags, env, settings, config));
 	if (flags.tools) Object.assign(config, {toolsCode: flags.tools.text, toolsSource: flags.tools.path});
 	if (flags.subTools) Object.assign(config, {subToolsCode: flags.subTools.text, subToolsSource: flags.subTools.path});
@@ -412,13 +414,29 @@ export function subBackendTarget(
 
 /** --sub-backend / --sub-url (else the settings'): the sub-call backend, its URL and its key
  * (RLM_SUB_API_KEY, else that backend's usual variable). Nothing when sub-calls stay on the root's. */
+/**
+ * The sub-model a launch chose, and where from: --sub-model; else, when --sub-url or
+ * --sub-backend names the sub-calls' server now, none: the engine's default for that server (a
+ * bare --sub-url: the root model, as --help says; a --sub-backend: its default), which the run
+ * names; else the saved sub-model, which belongs with the saved sub server or the root's.
+ */
+function subModelChoice(flags: Flags, settings: Settings): {name: string; source: string} | undefined {
+	const flag = nonEmpty(flags.subModel);
+	if (flag) return {name: flag, source: '--sub-model'};
+	if (nonEmpty(flags.subBackend) || nonEmpty(flags.subUrl)) return undefined;
+	return settings.subModel ? {name: settings.subModel, source: 'the settings file'} : undefined;
+}
+
 function resolveSubBackend(flags: Flags, env: NodeJS.ProcessEnv, settings: Settings, root: Pick<ResolvedConfig, 'backend' | 'baseURL'>): Partial<ResolvedConfig> {
 	const flagUrl = nonEmpty(flags.subUrl);
 	const named = nonEmpty(flags.subBackend);
 	let subBackend: BackendName | undefined;
 	if (named) subBackend = parseBackend(named, '--sub-backend');
-	else if (flagUrl) subBackend = 'openai';
-	else if (settings.subBackend) subBackend = settings.subBackend;
+	else if (!flagUrl && settings.subBackend) subBackend = settings.subBackend;
+	// A URL alone (given now, or saved alone by /set sub-url): an OpenAI-compatible server, left
+	// unnamed so the engine gives it the root model (--sub-model's default).
+	const bareUrl = subBackend ? undefined : (flagUrl ?? settings.subBaseURL);
+	if (bareUrl) subBackend = 'openai';
 	if (!subBackend) return {};
 	if (flagUrl) {
 		try {
@@ -427,8 +445,8 @@ function resolveSubBackend(flags: Flags, env: NodeJS.ProcessEnv, settings: Setti
 			throw new ConfigError(`Invalid --sub-url "${flagUrl}": expected a URL such as ${defaultBaseURL(subBackend, {}) ?? 'http://localhost:11434/v1'}.`);
 		}
 	}
-	const subBaseURL = subBackend === 'demo' ? undefined : (flagUrl ?? (named || !settings.subBaseURL ? baseURLFor(subBackend, settings, env) : settings.subBaseURL));
+	const subBaseURL = subBackend === 'demo' ? undefined : (flagUrl ?? bareUrl ?? (named || !settings.subBaseURL ? baseURLFor(subBackend, settings, env) : settings.subBaseURL));
 	if (subBackend === root.backend && subBaseURL === root.baseURL) return {};
 	const subApiKey = subBackend === 'demo' ? undefined : (nonEmpty(env.RLM_SUB_API_KEY) ?? apiKeyFor(subBackend, env, subBaseURL));
-	return {subBackend, ...(subBaseURL ? {subBaseURL} : {}), ...(subApiKey ? {subApiKey} : {})};
+	return {...(bareUrl ? {} : {subBackend}), ...(subBaseURL ? {subBaseURL} : {}), ...(subApiKey ? {subApiKey} : {})};
 }

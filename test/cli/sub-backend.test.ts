@@ -1,5 +1,7 @@
 // --sub-backend / --sub-url: llm_query and child RLMs on another server, with that server's own
 // key; the tree and the costs say which backend answered each call.
+import {mkdirSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {Rlm} from '../../source/engine/rlm.js';
 import type {RlmEvent} from '../../source/protocol/events.js';
@@ -88,6 +90,32 @@ describe('a sub-model on another backend', () => {
 		} finally {
 			await rlm.dispose();
 		}
+	});
+
+	it('--sub-url without --sub-model: the root model goes there (not a saved sub-model), and the exec log says where the name came from', async () => {
+		hosted.setResponder(scripted({root: ({turn}) => (turn === 0 ? repl('r = llm_query("a")\nprint(r)') : repl('llm_output(r)'))}));
+		local.setResponder(scripted({root: () => ({text: 'wrong: a root call reached the sub server'}), sub: (prompt) => ({text: `local says ${prompt}`})}));
+		const env = cleanEnv({OPENAI_API_KEY: 'root-key'});
+		// A sub-model saved earlier for the root's server (/set sub-model): not the one to send elsewhere.
+		mkdirSync(join(env.XDG_CONFIG_HOME!, 'rlm-tui'), {recursive: true});
+		writeFileSync(join(env.XDG_CONFIG_HOME!, 'rlm-tui', 'settings.json'), JSON.stringify({subModel: 'saved-sub'}));
+		local.requests.length = 0;
+		const elsewhere = await runCli(['-u', hosted.openaiBaseURL, '-m', 'big-model', '--sub-url', local.openaiBaseURL, '-e', '-p', 'q'], {env});
+		expect(elsewhere.code).toBe(0);
+		expect(subRequests(local.requests).map((r) => r.model)).toEqual(['big-model']);
+		expect(elsewhere.stderr).toContain(`! Sub-calls: big-model on openai@${new URL(local.url).host} (the root model, as no sub-model is set).`);
+		// On the root's own server the saved sub-model holds, and the log names the settings file.
+		hosted.requests.length = 0;
+		const saved = await runCli(['-u', hosted.openaiBaseURL, '-m', 'big-model', '-e', '-p', 'q'], {env});
+		expect(saved.code).toBe(0);
+		expect(subRequests(hosted.requests).map((r) => r.model)).toEqual(['saved-sub']);
+		expect(saved.stderr).toContain('! Sub-calls: saved-sub (the settings file).');
+		// --sub-model given now: used, and nothing more to say about it.
+		local.requests.length = 0;
+		const named = await runCli(['-u', hosted.openaiBaseURL, '-m', 'big-model', '--sub-url', local.openaiBaseURL, '--sub-model', 'small-model', '-e', '-p', 'q'], {env});
+		expect(subRequests(local.requests).map((r) => r.model)).toEqual(['small-model']);
+		expect(named.stderr).toContain('! Sub-calls: small-model on openai@');
+		expect(named.stderr).toContain('(--sub-model).');
 	});
 
 	it('a bad --sub-backend or --sub-url is one line', async () => {

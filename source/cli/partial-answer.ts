@@ -30,7 +30,8 @@ export function partialAnswerTracker(): PartialAnswer {
 			else if (event.type === 'llm.delta') streaming += event.text;
 			else if (event.type === 'llm.done') {
 				streaming = '';
-				if (event.text.trim()) lastReply = replyWords(event.text);
+				// A refusal's words are not something the run found.
+				if (event.text.trim() && event.finishReason !== 'refusal') lastReply = replyWords(event.text);
 			} else if (event.type === 'code.done') {
 				draft = event.answerDraft?.trim() ? event.answerDraft : '';
 				if (event.stdout.trim()) lastStdout = event.stdout.trim();

@@ -37,7 +37,7 @@ import {
 } from './prompts.js';
 import {bridgeHandler} from './sub-calls.js';
 import {promptBudgetChars, REPLY_RESERVE_TOKENS, rootWindow, subModelWindow} from './windows.js';
-import {cutReplyNote, cutReplyNotice, GENERIC_WINDOW_ADVICE, refusedTwiceFailure, promptTruncatedMessage, promptTruncation} from './truncation.js';
+import {cutReplyNote, cutReplyNotice, GENERIC_WINDOW_ADVICE, quotedRefusalSentence, refusedTwiceFailure, promptTruncatedMessage, promptTruncation} from './truncation.js';
 import type {CompletionResult, IterationRecord} from './types.js';
 import {formatCount} from '../protocol/numbers.js';
 
@@ -300,7 +300,8 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			);
 			addToRun(result.usage);
 			const costUsd = limits.record(model, result.usage);
-			if (result.text.trim()) lastReply = replyWords(result.text);
+			// A refusal's words are not something the run found.
+			if (result.text.trim() && result.finishReason !== 'refusal') lastReply = replyWords(result.text);
 			const promptTruncated = promptTruncation(messages, result.usage);
 			engine.emit({
 				type: 'llm.done',
@@ -446,19 +447,22 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		// Each run of the tree stops; the root (or the run whose own limit it is) says why.
 		if (depth === 0 || !treeWide) engine.emit({type: 'notice', runId, level: 'warn', code: 'limit_reached', message: `${reached.message} The run stops with the best answer it has.`});
 		let answer: string = draft !== null && hasVisibleText(draft) ? draft : '';
+		let refusedLast: string | undefined;
 		if (!answer && finalCallAllowed(reached, treeWide)) {
 			try {
 				const last = messages.at(-1)!;
 				if (last.role === 'user') last.content += `\n\n${limitedFinalPrompt(reached.message)}`;
 				else push({role: 'user', content: limitedFinalPrompt(reached.message)});
 				const reply = await modelTurn(iterationsBegun + 1, 'limited');
-				if (!emptyReplyCause(reply)) answer = await answerFromLastReply(reply, iterationsBegun + 1, params.signal, false);
+				// A refusal is no answer: the run keeps the best it has, and its error quotes the refusal.
+				if (reply.finishReason === 'refusal') refusedLast = lastCallRefusal(reply.text);
+				else if (!emptyReplyCause(reply)) answer = await answerFromLastReply(reply, iterationsBegun + 1, params.signal, false);
 			} catch {
 				// the best answer falls back to what the run already has
 			}
 		}
 		if (!hasVisibleText(answer)) answer = bestSoFar();
-		return finish(answer, 'limited', {code: 'limit_reached', message: reached.message}, reached.limit);
+		return finish(answer, 'limited', {code: 'limit_reached', message: refusedLast ? `${reached.message} ${refusedLast}` : reached.message}, reached.limit);
 	};
 
 	/** A last model call after a limit: never past the time limit, nor for children of a tree a
@@ -590,6 +594,8 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			noticeOnce(emptyReplyNotice(forcedEmpty, 'model', forced.reasoning.length));
 			return finish('', 'failed', {code: 'empty_reply', message: `Out of turns, and the final answer came back empty. ${emptyRepliesFailure(forcedEmpty, forced.stalledMs)}`});
 		}
+		// A refusal is not the answer: no answer, the refusal quoted in the one-line error.
+		if (forced.finishReason === 'refusal') return finish('', 'failed', {code: 'refused', message: `Out of turns: ${lastCallRefusal(forced.text)}`});
 		return finish((await answerFromLastReply(forced, maxIterations + 1, signal, true)) || bestSoFar(), 'forced');
 	} catch (error) {
 		// A limit reached stops the tree's runs (a child's own signal aborts with its parent's block).
@@ -602,6 +608,12 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		}
 		return finish('', 'failed', runErrorOf(error));
 	}
+}
+
+/** The words for a refused last call (out of turns, or after a limit): `The model refused the
+ * final answer: “…” Rephrase the question, or use another model.` */
+function lastCallRefusal(text: string): string {
+	return `The model refused the final answer: ${quotedRefusalSentence(text)} Rephrase the question, or use another model.`;
 }
 
 /**

@@ -67,7 +67,8 @@ function bestAnswer(state: TrajectoryState, run: RunNode): string {
 	const visit = (id: number) => {
 		const node = getNode(state, id);
 		if (!node) return;
-		const words = node.kind === 'reply' ? replyWords(node.text) : '';
+		// A refusal's words are not something the run found.
+		const words = node.kind === 'reply' && node.finishReason !== 'refusal' ? replyWords(node.text) : '';
 		if (words.trim()) last = words;
 		if (node.kind === 'iteration' || node.kind === 'run') node.children.forEach(visit);
 	};

@@ -275,6 +275,21 @@ describe("a reply the model refused (OpenAI's refusal field)", () => {
 		expect(result.iterations).toHaveLength(2);
 	});
 
+	it('on the out-of-turns call: no answer, the run fails with one line quoting the refusal', async () => {
+		const {result} = await run('openai', {root: ({turn}) => (turn === 0 ? repl('print("looked")') : {text: '', refusal: REFUSAL})}, {maxIterations: 1});
+		expect(result).toMatchObject({status: 'failed', response: '', errorCode: 'refused'});
+		expect(result.error).toBe(`Out of turns: The model refused the final answer: “${REFUSAL}” Rephrase the question, or use another model.`);
+	});
+
+	it('on the last call after a limit: the refusal is not the answer, the best so far is, and the error quotes the refusal', async () => {
+		const {result} = await run('openai', {root: ({turn}) => (turn === 0 ? repl('raise ValueError("x")', 'Reading the log.') : {text: '', refusal: REFUSAL})}, {maxErrors: 1});
+		expect(result.status).toBe('limited');
+		// The best so far: the last words the model said that were not the refusal.
+		expect(result.response).toBe('Reading the log.');
+		expect(result.error).toMatch(/limit of 1 failed blocks in a row \(--max-errors\) is reached\. The model refused/);
+		expect(result.error).toContain(`The model refused the final answer: “${REFUSAL}” Rephrase the question, or use another model.`);
+	});
+
 	it('in llm_query and llm_query_batched: the slot holds the refusal, marked as one; the user is told once, with its words', async () => {
 		const {result, events} = await run('openai', {
 			root: ({turn}) => (turn === 0 ? repl('r = llm_query_batched(["a", "b"])\nllm_output(r[0] + " | " + r[1] + " | " + llm_query("c"))') : {text: 'FINAL(x)'}),

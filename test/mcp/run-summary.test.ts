@@ -69,3 +69,17 @@ it('never gives code as an answer: a limited run whose replies are only code has
 	expect(summary.answer).toBe('Counting.');
 	expect(JSON.stringify(summary)).not.toContain('KeyError');
 });
+
+it('never gives a refusal as what the run found: a run whose last call was refused has the words before it', () => {
+	const refusal = "I'm sorry, I can't help with that.";
+	const state = reduceAll([
+		ev({type: 'run.start', runId: 'r', depth: 0, model: 'm', backend: 'openai', question: 'q', context: {type: 'none', chars: 0}, maxIterations: 1}),
+		ev({type: 'iter.start', runId: 'r', iteration: 1, maxIterations: 1}),
+		ev({type: 'llm.start', runId: 'r', iteration: 1, messages: 2, promptChars: 100}),
+		ev({type: 'llm.done', runId: 'r', iteration: 1, text: 'Reading the log.\n\n```repl\nprint(len(context))\n```', usage, ms: 5}),
+		ev({type: 'llm.start', runId: 'r', iteration: 2, final: 'forced', messages: 4, promptChars: 100}),
+		ev({type: 'llm.done', runId: 'r', iteration: 2, text: refusal, usage, ms: 5, finishReason: 'refusal'}),
+		ev({type: 'run.done', runId: 'r', answer: '', status: 'failed', usage, ms: 50, iterations: 1, error: `Out of turns: The model refused the final answer: “${refusal}”`, errorCode: 'refused'}),
+	]);
+	expect(summarizeRun(state, 'r')).toMatchObject({status: 'failed', partial_answer: 'Reading the log.', error_code: 'refused'});
+});

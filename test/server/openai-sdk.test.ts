@@ -62,6 +62,15 @@ describe('failed runs are not retried', () => {
 		expect(error.message).toContain("“I'm sorry, I can't help with that.”");
 	});
 
+	it('a refusal on the out-of-turns call is the same upstream_refused error, not the answer', async () => {
+		const refusal = "I'm sorry, I can't give a final answer.";
+		llm.setResponder(scripted({root: ({turn}) => (turn === 0 ? repl('print("looked")') : {text: '', refusal})}));
+		const client = clientFor(await serve({rlm: {model: 'gpt-4o', maxIterations: 1, logDir: false}}));
+		const error = (await client.chat.completions.create({model: 'rlm', messages: ask('q')}).catch((caught: unknown) => caught)) as Error & {code?: string};
+		expect(error.code).toBe('upstream_refused');
+		expect(error.message).toContain(`Out of turns: The model refused the final answer: “${refusal}”`);
+	});
+
 	it('never tells the client where the upstream server is: not in errors, not in a stream', async () => {
 		const upstream = new URL(llm.openaiBaseURL);
 		llm.setResponder(() => ({status: 500, message: 'boom'}));

@@ -16,6 +16,7 @@ import {tell} from './tell.js';
 import {missingContextNotes} from '../trajectory/resume.js';
 import {withAdvice} from '../protocol/errors.js';
 import {formatCount} from '../protocol/numbers.js';
+import {jsonText} from '../text/json-text.js';
 
 export interface HeadlessOptions {
 	config: ResolvedConfig;
@@ -104,7 +105,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 		if (options.json) {
 			const {backend, model, subModel} = options.config;
 			const session = sessionJson({backend, model, ...(subModel ? {subModel} : {}), history: rlm.history, state: tree});
-			options.stdout.write(`${JSON.stringify({...result, session}, null, 2)}\n`);
+			options.stdout.write(`${jsonText({...result, session}, 2)}\n`);
 		} else if (result.response) {
 			// On a terminal, the answer must not carry escape sequences; piped, it stays exact.
 			const shown = (options.stdout as NodeJS.WriteStream).isTTY ? safeText(result.response) : result.response;

@@ -5,13 +5,14 @@ import {reduceAll, toNested} from '../trajectory/tree.js';
 import {execLogWriter} from './exec-log.js';
 import {safeText} from '../text/safe-text.js';
 import {tell} from './tell.js';
+import {jsonText} from '../text/json-text.js';
 
 export async function runReplay(path: string, options: {json: boolean; interactive: boolean; verbose: boolean}): Promise<number> {
 	const log = readTrajectoryLog(path);
 	const events = logToEvents(log);
 	if (log.skippedLines > 0) tell(process.stderr, `rlm-tui: skipped ${log.skippedLines} unreadable line(s) in ${path}`);
 	if (options.json) {
-		process.stdout.write(`${JSON.stringify({metadata: log.metadata, runs: toNested(reduceAll(events))}, null, 2)}\n`);
+		process.stdout.write(`${jsonText({metadata: log.metadata, runs: toNested(reduceAll(events))}, 2)}\n`);
 		return 0;
 	}
 	if (options.interactive) {

@@ -3,13 +3,11 @@
 import {randomBytes} from 'node:crypto';
 import type {ServerResponse} from 'node:http';
 import {clientGone, conversationOf, parseBody, type Endpoint} from './endpoint.js';
-import {chatChunk, chatCompletion, chatUsageChunk, sendError} from './openai-wire.js';
+import {answerChunks, chatChunk, chatCompletion, chatUsageChunk, sendError} from './openai-wire.js';
 import {chatOutputFormat, chatRequestSchema, chatStopSequences, chatTurns} from './request-schema.js';
 import {runRequest} from './run.js';
 import {startSse} from './sse.js';
-
-/** Characters of the answer per content chunk. */
-const answerChunkChars = 256;
+import {jsonText} from '../text/json-text.js';
 
 export async function chatCompletions(endpoint: Endpoint, body: unknown, res: ServerResponse): Promise<void> {
 	const request = parseBody(chatRequestSchema, body);
@@ -47,12 +45,12 @@ export async function chatCompletions(endpoint: Endpoint, body: unknown, res: Se
 		}
 		if (!stream) {
 			const completion = chatCompletion({id, model, content: outcome.answer, reasoning: outcome.reasoning, usage: outcome.usage, finishReason: outcome.finishReason});
-			const text = JSON.stringify(completion);
+			const text = jsonText(completion);
 			res.writeHead(200, {'content-type': 'application/json', 'content-length': Buffer.byteLength(text)});
 			res.end(text);
 			return;
 		}
-		for (let i = 0; i < outcome.answer.length; i += answerChunkChars) stream.send(chatChunk(id, model, {content: outcome.answer.slice(i, i + answerChunkChars)}));
+		for (const content of answerChunks(outcome.answer)) stream.send(chatChunk(id, model, {content}));
 		stream.send(chatChunk(id, model, {}, outcome.finishReason));
 		if (request.stream_options?.include_usage) stream.send(chatUsageChunk(id, model, outcome.usage));
 		stream.end(true);

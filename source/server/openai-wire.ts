@@ -8,6 +8,7 @@ import type {CompletionUsage} from 'openai/resources/completions';
 import type {Model} from 'openai/resources/models';
 import type {Response as ResponsesResponse, ResponseOutputItem, ResponseUsage} from 'openai/resources/responses/responses';
 import type {RunUsage} from './run.js';
+import {jsonText} from '../text/json-text.js';
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -118,8 +119,23 @@ export function responseObject(options: {
 	};
 }
 
+/** The answer in streamed pieces of about `size` UTF-16 units, never splitting a surrogate pair
+ * (a lone half in a delta is an unpaired `\ud83d` escape that clients other than JavaScript's
+ * cannot join back into the character). */
+export function answerChunks(answer: string, size = 256): string[] {
+	const chunks: string[] = [];
+	for (let start = 0; start < answer.length; ) {
+		let end = Math.min(start + size, answer.length);
+		const last = answer.charCodeAt(end - 1);
+		if (end < answer.length && last >= 0xd800 && last <= 0xdbff) end++;
+		chunks.push(answer.slice(start, end));
+		start = end;
+	}
+	return chunks;
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-	const text = JSON.stringify(body);
+	const text = jsonText(body);
 	res.writeHead(status, {'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers});
 	res.end(text);
 }

@@ -5,12 +5,11 @@ import {randomBytes} from 'node:crypto';
 import type {ServerResponse} from 'node:http';
 import type {ResponseStreamEvent} from 'openai/resources/responses/responses';
 import {clientGone, conversationOf, parseBody, type Endpoint} from './endpoint.js';
-import {messageItem, nowSeconds, reasoningItem, responseObject, sendError, type ResponseIds} from './openai-wire.js';
+import {answerChunks, messageItem, nowSeconds, reasoningItem, responseObject, sendError, type ResponseIds} from './openai-wire.js';
 import {responsesOutputFormat, responsesRequestSchema, responsesTurns} from './request-schema.js';
 import {runRequest} from './run.js';
 import {startSse} from './sse.js';
-
-const answerChunkChars = 256;
+import {jsonText} from '../text/json-text.js';
 
 /** A stream event without its sequence number (the writer numbers them). */
 type Event = ResponseStreamEvent extends infer E ? (E extends {sequence_number: number} ? Omit<E, 'sequence_number'> : never) : never;
@@ -38,7 +37,7 @@ export async function responses(endpoint: Endpoint, body: unknown, res: ServerRe
 			}
 			const status = outcome.finishReason === 'length' && maxOutputTokens ? 'incomplete' : 'completed';
 			const output = [reasoningItem(ids.reasoning, outcome.reasoning), messageItem(ids.message, outcome.answer, status === 'completed' ? 'completed' : 'incomplete')];
-			const text = JSON.stringify(responseObject({...base, status, output, usage: outcome.usage}));
+			const text = jsonText(responseObject({...base, status, output, usage: outcome.usage}));
 			res.writeHead(200, {'content-type': 'application/json', 'content-length': Buffer.byteLength(text)});
 			res.end(text);
 		});
@@ -76,8 +75,7 @@ export async function responses(endpoint: Endpoint, body: unknown, res: ServerRe
 		const status = outcome.finishReason === 'length' && maxOutputTokens ? 'incomplete' : 'completed';
 		emit({type: 'response.output_item.added', output_index: 1, item: messageItem(ids.message, '', 'in_progress')});
 		emit({type: 'response.content_part.added', item_id: ids.message, output_index: 1, content_index: 0, part: {type: 'output_text', text: '', annotations: [], logprobs: []}});
-		for (let i = 0; i < outcome.answer.length; i += answerChunkChars)
-			emit({type: 'response.output_text.delta', item_id: ids.message, output_index: 1, content_index: 0, delta: outcome.answer.slice(i, i + answerChunkChars), logprobs: []});
+		for (const delta of answerChunks(outcome.answer)) emit({type: 'response.output_text.delta', item_id: ids.message, output_index: 1, content_index: 0, delta, logprobs: []});
 		emit({type: 'response.output_text.done', item_id: ids.message, output_index: 1, content_index: 0, text: outcome.answer, logprobs: []});
 		emit({type: 'response.content_part.done', item_id: ids.message, output_index: 1, content_index: 0, part: {type: 'output_text', text: outcome.answer, annotations: [], logprobs: []}});
 		const message = messageItem(ids.message, outcome.answer, status === 'completed' ? 'completed' : 'incomplete');

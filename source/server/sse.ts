@@ -2,6 +2,7 @@
 // while nothing else is written, so proxies and clients with idle timeouts keep a long run open.
 import type {ServerResponse} from 'node:http';
 import {printableLine} from '../text/printable.js';
+import {jsonText} from '../text/json-text.js';
 
 export interface SseStream {
 	/** One event: `data: JSON` (with `event: NAME` first when given, as the Responses API sends). */
@@ -31,7 +32,7 @@ export function startSse(res: ServerResponse, options: {heartbeatMs?: number; he
 	res.once('close', () => clearInterval(timer));
 	return {
 		send(body, event) {
-			write(`${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(body)}\n\n`);
+			write(`${event ? `event: ${event}\n` : ''}data: ${jsonText(body)}\n\n`);
 		},
 		comment(text) {
 			// One printable line: a CR or LF in model-chosen text would end the comment and forge events.

@@ -2,7 +2,7 @@
 // escape sequences (window title, OSC 52 clipboard, OSC 8 links) and bidi/zero-width characters in
 // a variable name shown by --resume, in a sub-call's model name shown by -e, and in a server error
 // shown when the run fails. The built CLI, the fake server and the real sandbox.
-import {mkdtempSync} from 'node:fs';
+import {mkdtempSync, readdirSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -56,5 +56,23 @@ describe('untrusted text on the terminal', () => {
 		expect(result.code).toBe(1);
 		expect(result.stderr).toMatch(/^rlm-tui: .*bad model name/m);
 		expect(result.stderr).not.toMatch(ESCAPES);
+	});
+
+	it('an answer with escapes: piped, written exactly; --json (and --replay --json) holds it exactly, every control written as a \\u escape', async () => {
+		const logDir = mkdtempSync(join(tmpdir(), 'rlm-escapes-'));
+		server.setResponder(scripted({root: () => repl(`llm_output(${EVIL_PY})`)}));
+		// The characters the Python literal means (its \\xNN, \\uNNNN and \\\\ escapes).
+		const exact = EVIL_PY.slice(1, -1).replace(/\\(x[0-9a-f]{2}|u[0-9a-f]{4}|\\)/g, (_, code: string) => (code === '\\' ? '\\' : String.fromCharCode(parseInt(code.slice(1), 16))));
+		const piped = await runCli([...model(), '--log-dir', logDir, '-p', 'go']);
+		expect(piped.stdout).toBe(`${exact}\n`);
+		const json = await runCli([...model(), '--json', '-p', 'go']);
+		expect(json.code).toBe(0);
+		expect(json.stdout).not.toMatch(ESCAPES);
+		expect((JSON.parse(json.stdout) as {response: unknown}).response).toBe(exact);
+		const [file] = readdirSync(logDir).filter((name) => name.endsWith('.jsonl'));
+		const replayed = await runCli(['--replay', join(logDir, file), '--json']);
+		expect(replayed.code).toBe(0);
+		expect(replayed.stdout).not.toMatch(ESCAPES);
+		expect(replayed.stdout).toContain('\\u009b2J');
 	});
 });

@@ -454,3 +454,45 @@ describe('models, health, model aliases, CORS', () => {
 		await expect(serve({corsOrigins: ['*']})).rejects.toThrow(/needs a bearer token/);
 	});
 });
+
+describe("an answer's escape sequences and controls", () => {
+	// ESC and 8-bit CSI sequences, NEL, a bidi override, a zero-width space, and an emoji that a
+	// 256-unit delta would split in half.
+	const ANSWER = `a\x1b[31mred\x1b[0m b\u009b32mgreen c\u0085nel d\u202eevil\u200bz ${'x'.repeat(215)}😀 end`;
+	const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b\u202e]/;
+
+	it('arrive exactly in content, streamed or not, chat or Responses, and no raw control is in the bytes', async () => {
+		llm.setResponder(scripted({root: () => repl(`llm_output(${JSON.stringify(ANSWER)})`)}));
+		const server = await serve();
+		const post = async (path: string, body: object) => (await fetch(`${server.url}/v1/${path}`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(body)})).text();
+		type Event = {type?: string; delta?: string; choices?: {delta?: {content?: string}}[]};
+		const events = (text: string) => text.split('\n').filter((line) => line.startsWith('data: {')).map((line) => JSON.parse(line.slice(6)) as Event);
+		// No unpaired surrogate (String.prototype.isWellFormed, not in this TypeScript lib).
+		const wellFormed = (text: string) => !/\p{Surrogate}/u.test(text);
+
+		const chat = await post('chat/completions', {model: 'rlm', messages: ask('q')});
+		expect(chat).not.toMatch(raw);
+		expect((JSON.parse(chat) as {choices: {message: {content: string}}[]}).choices[0]!.message.content).toBe(ANSWER);
+
+		const chatStream = await post('chat/completions', {model: 'rlm', messages: ask('q'), stream: true});
+		expect(chatStream).not.toMatch(raw);
+		const deltas = events(chatStream).map((chunk) => chunk.choices?.[0]?.delta?.content ?? '');
+		expect(deltas.join('')).toBe(ANSWER);
+		for (const delta of deltas) expect(wellFormed(delta)).toBe(true);
+
+		const response = await post('responses', {model: 'rlm', input: 'q'});
+		expect(response).not.toMatch(raw);
+		expect((JSON.parse(response) as {output: {type: string; content?: {text: string}[]}[]}).output.find((item) => item.type === 'message')!.content![0]!.text).toBe(ANSWER);
+
+		const responseStream = await post('responses', {model: 'rlm', input: 'q', stream: true});
+		expect(responseStream).not.toMatch(raw);
+		const pieces = events(responseStream).filter((event) => event.type === 'response.output_text.delta').map((event) => event.delta ?? '');
+		expect(pieces.join('')).toBe(ANSWER);
+		for (const piece of pieces) expect(wellFormed(piece)).toBe(true);
+
+		// And the SDK reads the same text.
+		const sdk = await clientFor(server).chat.completions.create({model: 'rlm', messages: ask('q')});
+		expect(sdk.choices[0]!.message.content).toBe(ANSWER);
+	});
+});
+

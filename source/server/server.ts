@@ -19,6 +19,7 @@ import {responses} from './responses.js';
 import {bodyReader} from './request-body.js';
 import {requestLimits} from './request-schema.js';
 import {DEFAULT_HOST, DEFAULT_MAX_CONCURRENT, DEFAULT_MAX_QUEUED, DEFAULT_SERVE_PORT} from '../protocol/defaults.js';
+import {keptModelList} from './model-list.js';
 
 export interface RlmServerOptions {
 	/** Options for every run; `model` is the root model behind the `rlm` alias. */
@@ -43,6 +44,9 @@ export interface RlmServerOptions {
 	corsOrigins?: string[];
 	/** Interval of the SSE heartbeat comment while a streamed run works, in ms (default 15,000). */
 	heartbeatMs?: number;
+	/** How GET /v1/models keeps the backend's list (model-list.ts: 30 s fresh, 30 s after a
+	 * failure, 10 s per request). */
+	modelList?: {freshMs?: number; retryMs?: number; timeoutMs?: number};
 }
 
 export interface RlmServer {
@@ -167,13 +171,8 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 		throw new HttpError(404, 'not_found_error', `No route for ${req.method} ${path}. Try POST /v1/chat/completions, POST /v1/responses or GET /v1/models.`);
 	}
 
-	async function backendModels(): Promise<string[] | undefined> {
-		try {
-			return await options.backend.listModels(AbortSignal.timeout(10_000));
-		} catch {
-			return undefined; // The backend cannot list models right now: the alias still works.
-		}
-	}
+	// Undefined when the backend cannot list models right now: the `rlm` alias still works.
+	const backendModels = keptModelList((signal) => options.backend.listModels(signal), options.modelList);
 
 	async function listModels(res: ServerResponse) {
 		const models = (await backendModels()) ?? [];

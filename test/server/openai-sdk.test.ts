@@ -413,6 +413,32 @@ describe('models, health, model aliases, CORS', () => {
 		await expect(client.models.retrieve('gpt-9')).rejects.toMatchObject({status: 404});
 	});
 
+	it('GET /v1/models keeps a list a while, and after an upstream list that stalls polls answer at once without asking again', async () => {
+		const upstream = await startFakeLlmServer({models: ['one', 'two']});
+		try {
+			const asked = () => upstream.paths.filter((path) => path === 'GET /v1/models').length;
+			const ids = async (server: RlmServer) => ((await (await fetch(`${server.url}/v1/models`)).json()) as {data: {id: string}[]}).data.map((model) => model.id);
+			const backend = () => createBackend({kind: 'openai', baseURL: upstream.openaiBaseURL, apiKey: 'k', maxRetries: 0});
+			const listing = await serve({backend: backend()});
+			expect(await ids(listing)).toEqual(['rlm', 'rlm:one', 'rlm:two']);
+			expect(await ids(listing)).toEqual(['rlm', 'rlm:one', 'rlm:two']);
+			expect(asked()).toBe(1);
+			// Headers, then nothing: the first polls (together) wait for one bounded request; later ones do not ask.
+			upstream.stallMetadata = true;
+			const stalled = await serve({backend: backend(), modelList: {timeoutMs: 500}});
+			const first = await Promise.all([ids(stalled), ids(stalled), ids(stalled)]);
+			expect(first).toEqual([['rlm'], ['rlm'], ['rlm']]);
+			expect(asked()).toBe(2);
+			expect(await ids(stalled)).toEqual(['rlm']);
+			expect(asked()).toBe(2);
+			// A model id is still taken on trust while the list is unknown.
+			expect((await fetch(`${stalled.url}/v1/models/rlm:one`)).status).toBe(200);
+			expect(asked()).toBe(2);
+		} finally {
+			await upstream.close();
+		}
+	});
+
 	it('GET /health answers without a token', async () => {
 		const server = await serve({token: 'sekrit'});
 		const response = await fetch(`${server.url}/health`);

@@ -4,10 +4,14 @@ import {readTrajectoryLog} from '../trajectory/read-log.js';
 import {reduceAll, toNested} from '../trajectory/tree.js';
 import {execLogWriter} from './exec-log.js';
 import {safeText} from '../text/safe-text.js';
+import {stdinSends} from './stdin.js';
 import {tell} from './tell.js';
 import {jsonText} from '../text/json-text.js';
 
 export async function runReplay(path: string, options: {json: boolean; interactive: boolean; verbose: boolean}): Promise<number> {
+	// A question or context piped in has no use here (-p and -c are refused with --replay): say so.
+	if (!process.stdin.isTTY && (await stdinSends()))
+		tell(process.stderr, 'rlm-tui: note: the piped stdin is ignored: --replay shows a logged run and runs nothing (--resume continues a log)');
 	const log = readTrajectoryLog(path);
 	const events = logToEvents(log);
 	if (log.skippedLines > 0) tell(process.stderr, `rlm-tui: skipped ${log.skippedLines} unreadable line(s) in ${path}`);

@@ -65,3 +65,30 @@ export function readStdin(options: {optional: boolean; onSilent?: (message: stri
 			}, socketSilenceMs);
 	});
 }
+
+/**
+ * Whether stdin, which is not a terminal, sends anything: true at its first byte, false at its
+ * end or after `silenceMs` of silence (a pipe or socket held open and never written). Reads no
+ * further, and lets go of stdin once it knows. For a mode that reads no stdin, to say it is ignored.
+ */
+export function stdinSends(options: {silenceMs?: number; stdin?: NodeJS.ReadStream} = {}): Promise<boolean> {
+	const stdin = options.stdin ?? process.stdin;
+	if (stdin.isTTY) return Promise.resolve(false);
+	return new Promise((resolve) => {
+		const done = (sends: boolean) => {
+			clearTimeout(timer);
+			stdin.off('data', onData);
+			stdin.off('end', onEnd);
+			stdin.off('error', onEnd);
+			stdin.pause();
+			stdin.destroy();
+			resolve(sends);
+		};
+		const onData = () => done(true);
+		const onEnd = () => done(false);
+		const timer = setTimeout(() => done(false), options.silenceMs ?? socketSilenceMs);
+		stdin.once('data', onData);
+		stdin.once('end', onEnd);
+		stdin.once('error', onEnd);
+	});
+}

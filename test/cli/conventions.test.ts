@@ -1,7 +1,9 @@
 // The CLI keeps the conventions its users rely on: help and version anywhere, one clear line for
 // a mistake (naming the flag and the value), model aliases, and the cost at the end of -e.
 import {spawn} from 'node:child_process';
-import {readFileSync} from 'node:fs';
+import {mkdtempSync, readdirSync, readFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
 import {repl, rootRequests, scripted} from '../support/rlm-script.js';
@@ -92,6 +94,19 @@ describe('a mistake gets one line that names it', () => {
 			expect(result.code).toBe(2);
 			oneLine(result.stderr, new RegExp(`--replay shows a logged run and runs nothing, so ${named} has no use with it`));
 		}
+	});
+
+	it('--replay with a question piped on stdin: one note says it is ignored, and the replay is shown; nothing piped, no note', async () => {
+		const logDir = mkdtempSync(join(tmpdir(), 'rlm-replay-stdin-'));
+		expect((await runCli(['-b', 'demo', '--log-dir', logDir, '-p', 'q'])).code).toBe(0);
+		const file = join(logDir, readdirSync(logDir).find((name) => name.endsWith('.jsonl'))!);
+		const piped = await runCli(['--replay', file, '--json'], {input: 'what is in the log?\n'});
+		expect(piped.code).toBe(0);
+		oneLine(piped.stderr, /^rlm-tui: note: the piped stdin is ignored: --replay shows a logged run and runs nothing/);
+		expect(JSON.parse(piped.stdout)).toHaveProperty('runs');
+		const quiet = await runCli(['--replay', file, '--json']);
+		expect(quiet.code).toBe(0);
+		expect(quiet.stderr).toBe('');
 	});
 
 	it('a serve option without serve, and a --cors that is not an origin', async () => {

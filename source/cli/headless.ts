@@ -51,7 +51,7 @@ export function rlmOptionsFrom(config: ResolvedConfig) {
 		...(config.toolsCode ? {toolsCode: config.toolsCode, toolsSource: config.toolsSource ?? 'tools'} : {}),
 		...(config.subToolsCode ? {subToolsCode: config.subToolsCode, subToolsSource: config.subToolsSource ?? 'sub-tools'} : {}),
 		...(config.compaction === false ? {compaction: false} : {}),
-		...(config.contextWindow ? {contextWindow: config.contextWindow} : {}),
+		...(config.contextWindow ? {contextWindow: config.contextWindow, contextWindowName: config.fromFlags?.includes('contextWindow') ? '--context-window' : 'contextWindow in the settings file'} : {}),
 		...(config.subBackend ? {subBackend: config.subBackend} : {}),
 		...(config.subBaseURL ? {subBaseURL: config.subBaseURL} : {}),
 		...(config.subApiKey ? {subApiKey: config.subApiKey} : {}),

@@ -37,6 +37,8 @@ export interface SettledOptions {
 	compaction: boolean;
 	/** The root model's window in tokens, when set by the user (else learned from the server). */
 	contextWindow?: number;
+	/** Where contextWindow came from, as messages name it (RlmOptions.contextWindowName). */
+	contextWindowName?: string;
 	/** The user's instructions and/or replacement system prompt, when there are any. */
 	system?: SystemPromptChoice;
 	repl: ReplOptions;

@@ -128,6 +128,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		const next = {...this.#options, ...patch, ...(patch.tools !== undefined ? {tools: checkHostTools(patch.tools)} : {})};
 		// A sub-model set now is no longer the one its launch source chose.
 		if ('subModel' in patch && !('subModelSource' in patch)) delete next.subModelSource;
+		if ('contextWindow' in patch && !('contextWindowName' in patch)) delete next.contextWindowName;
 		const backendChanged =
 			'backend' in patch ||
 			'baseURL' in patch ||
@@ -440,7 +441,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			compaction: o.compaction ?? true,
 			...subToolsOf(o),
 			...(o.tools && Object.keys(o.tools).length > 0 ? {hostTools: o.tools} : {}),
-			...(o.contextWindow ? {contextWindow: o.contextWindow} : {}),
+			...(o.contextWindow ? {contextWindow: o.contextWindow, ...(o.contextWindowName ? {contextWindowName: o.contextWindowName} : {})} : {}),
 			...systemChoice(o),
 			repl: this.#replOptions(),
 		};

@@ -113,6 +113,10 @@ export interface RlmOptions {
 	/** The root model's window in tokens (--context-window); default: what its server reports, else
 	 * the model catalog's figure. Compaction keeps every request under it. */
 	contextWindow?: number;
+	/** How messages (the over-window warning, compaction) name where contextWindow came from, for
+	 * whoever can change it (a front end's flag: `--context-window`); default `contextWindow`. A
+	 * configure() that changes contextWindow without it goes back to the default. */
+	contextWindowName?: string;
 	/** Your instructions, appended to the built-in system prompt (or to `systemPrompt`) of every
 	 * run, child RLMs included (-s/--system). */
 	instructions?: string;

@@ -24,7 +24,7 @@ export async function windowOf(engine: EngineContext, model: string, signal?: Ab
 /** The run's own model's window: the contextWindow option when set (the server is not asked), else windowOf. */
 export async function rootWindow(engine: EngineContext, model: string, signal?: AbortSignal): Promise<KnownWindow> {
 	const set = engine.options.contextWindow;
-	if (set) return {tokens: set, source: 'contextWindow', known: true};
+	if (set) return {tokens: set, source: engine.options.contextWindowName ?? 'contextWindow', known: true};
 	return windowOf(engine, model, signal);
 }
 

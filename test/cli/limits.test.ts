@@ -155,3 +155,19 @@ describe('run-wide limits on the command line', () => {
 		}
 	});
 });
+
+describe('a window given on the command line or saved', () => {
+	it('the over-window warning names --context-window, or the settings file, as where the figure came from', async () => {
+		server.setResponder(scripted({root: ({turn}) => (turn === 0 ? repl('print("a")') : repl('llm_output("done")'))}));
+		const question = 'Why? '.repeat(700);
+		const flag = await runCli([...base(), '--context-window', '1024', '-p', question]);
+		expect(flag.code).toBe(0);
+		expect(flag.stderr).toMatch(/rlm-tui: warning: .*over the 1,024-token window of root-model \(--context-window\)/);
+		const env = cleanEnv();
+		mkdirSync(join(env.XDG_CONFIG_HOME!, 'rlm-tui'), {recursive: true});
+		writeFileSync(join(env.XDG_CONFIG_HOME!, 'rlm-tui', 'settings.json'), JSON.stringify({contextWindow: 1024}));
+		const saved = await runCli([...base(), '-p', question], {env});
+		expect(saved.code).toBe(0);
+		expect(saved.stderr).toMatch(/over the 1,024-token window of root-model \(contextWindow in the settings file\)/);
+	});
+});

@@ -83,6 +83,7 @@ const ENGINE_OPTION_OF: Partial<Record<RunSettingKey, {option: 'requestTimeoutMs
 /** The engine's option for a setting's value (undefined: back to the engine's default). */
 function engineOption(key: RunSettingKey, value: RunSettingValue | undefined): Record<string, RunSettingValue | undefined> {
 	const other = ENGINE_OPTION_OF[key];
+	if (key === 'contextWindow') return {contextWindow: value, contextWindowName: '/set context-window'};
 	if (!other) return {[key]: value};
 	return {[other.option]: typeof value === 'number' ? value * other.perUnit : undefined};
 }

@@ -19,3 +19,45 @@ export const replyWords = (text: string): string =>
 export function bestPartialAnswer(found: {draft?: string | null; lastStdout: string; lastReply: string}): string {
 	return found.draft?.trim() ? found.draft : found.lastStdout || found.lastReply;
 }
+
+/** What a run has found so far, kept as its replies and blocks come, in one way for the engine and
+ * for whoever rebuilds it from the run's events or tree (the headless partial answer, MCP's
+ * rlm_run): `best()` is bestPartialAnswer of it. */
+export interface FoundSoFar {
+	/** A root model reply: its words count unless it was a refusal (a refusal's words are not
+	 * something the run found); a reply that is only code leaves the last words as they were. */
+	reply(text: string, finishReason?: string): void;
+	/** A finished block: its answer draft (answer["content"] not yet submitted) and its stdout. */
+	block(result: {stdout: string; answerDraft?: string | null | undefined}): void;
+	readonly draft: string | null;
+	readonly lastStdout: string;
+	readonly lastReply: string;
+	best(): string;
+}
+
+export function foundSoFar(): FoundSoFar {
+	let draft: string | null = null;
+	let lastStdout = '';
+	let lastReply = '';
+	return {
+		reply(text, finishReason) {
+			if (finishReason === 'refusal') return;
+			const words = replyWords(text);
+			if (words) lastReply = words;
+		},
+		block(result) {
+			draft = result.answerDraft ?? null;
+			if (result.stdout.trim()) lastStdout = result.stdout.trim();
+		},
+		get draft() {
+			return draft;
+		},
+		get lastStdout() {
+			return lastStdout;
+		},
+		get lastReply() {
+			return lastReply;
+		},
+		best: () => bestPartialAnswer({draft, lastStdout, lastReply}),
+	};
+}

@@ -17,7 +17,7 @@ import {toolsSection, type ToolInfo} from './tools.js';
 import {hostToolHandler, hostToolsSection} from './host-tools.js';
 import {clipToFit, compactionLimit, compactMessages, type Compacted} from './compaction.js';
 import {readReply, trimAfterLastBlock, withoutRunnableCode} from './parse.js';
-import {bestPartialAnswer, replyWords} from './best-answer.js';
+import {bestPartialAnswer, foundSoFar} from './best-answer.js';
 import {findProseFinal} from './prose-final.js';
 import {hasVisibleText} from './visible-text.js';
 import {
@@ -186,11 +186,9 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 	// What a stopped run can still give: the answer dict's content, else (a limit only) a last call
 	// the limit allows, else the last output of its code, else its last reply.
 	/** `answer["content"]` as the REPL last reported it (set, not yet submitted). */
-	let draft: string | null = null;
-	let lastStdout = '';
-	let lastReply = '';
+	const soFar = foundSoFar();
 	/** The best answer a stopped run (cancelled, or a limit) has without asking the model again. */
-	const bestSoFar = () => bestPartialAnswer({draft, lastStdout, lastReply});
+	const bestSoFar = () => soFar.best();
 	/** Failed blocks in a row (maxErrors). */
 	let failedInARow = 0;
 
@@ -300,8 +298,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			);
 			addToRun(result.usage);
 			const costUsd = limits.record(model, result.usage);
-			// A refusal's words are not something the run found.
-			if (result.text.trim() && result.finishReason !== 'refusal') lastReply = replyWords(result.text);
+			soFar.reply(result.text, result.finishReason);
 			const promptTruncated = promptTruncation(messages, result.usage);
 			engine.emit({
 				type: 'llm.done',
@@ -364,8 +361,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		// An answer submitted empty is no answer: the block's output says so, and the run goes on.
 		const refused = ran.final !== null && !hasVisibleText(ran.final);
 		const result = refused ? {...ran, final: null, stderr: `${ran.stderr}${ran.stderr && !ran.stderr.endsWith('\n') ? '\n' : ''}${emptyAnswerNote}\n`} : ran;
-		draft = result.answerDraft ?? null;
-		if (result.stdout.trim()) lastStdout = result.stdout.trim();
+		soFar.block(result);
 		// The REPL saw its signal abort, not why: a run-wide limit names itself (the user did not cancel).
 		const stoppedBy = result.limit === 'cancelled' ? limits.tripped : null;
 		const error = stoppedBy ? limitStoppedBlock(stoppedBy, result.error) : result.error;
@@ -433,7 +429,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			const result = await runCode(iteration, record, `FINAL_VAR(${JSON.stringify(found.name)})`, blockSignal);
 			if (result.final !== null) return result.final;
 		}
-		return bestPartialAnswer({draft, lastStdout, lastReply: withoutRunnableCode(reading)});
+		return bestPartialAnswer({draft: soFar.draft, lastStdout: soFar.lastStdout, lastReply: withoutRunnableCode(reading)});
 	};
 
 	/** Lets aborted sub-calls and child runs wind down, so their usage and events land before this
@@ -446,7 +442,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		const treeWide = limits.tripped === reached;
 		// Each run of the tree stops; the root (or the run whose own limit it is) says why.
 		if (depth === 0 || !treeWide) engine.emit({type: 'notice', runId, level: 'warn', code: 'limit_reached', message: `${reached.message} The run stops with the best answer it has.`});
-		let answer: string = draft !== null && hasVisibleText(draft) ? draft : '';
+		let answer: string = soFar.draft !== null && hasVisibleText(soFar.draft) ? soFar.draft : '';
 		let refusedLast: string | undefined;
 		if (!answer && finalCallAllowed(reached, treeWide)) {
 			try {

@@ -2,7 +2,7 @@
 // newest first; a run's summary (from a live tree or a logged one); its full trajectory (the
 // `--replay --json` shape). The log dir is shared with the person's own sessions (the app, the
 // headless CLI, serve's clients): an MCP client sees only runs made over MCP.
-import {replyWords} from '../engine/best-answer.js';
+import {foundSoFar} from '../engine/best-answer.js';
 import {readdir, stat} from 'node:fs/promises';
 import {basename, join} from 'node:path';
 import type {RunStatus} from '../protocol/events.js';
@@ -60,20 +60,22 @@ export function answerFields(status: RunSummary['status'], text: string): Pick<R
 	return hasAnswer(status) ? {answer: text} : text ? {partial_answer: text} : {};
 }
 
-/** The root run's best text: its answer, else the words of its last reply that has some (never its code). */
+/** The run's best text: its answer, else what it found so far in the engine's order
+ * (engine/best-answer.ts), fed its own replies and finished blocks from the tree. */
 function bestAnswer(state: TrajectoryState, run: RunNode): string {
 	if (run.answer) return run.answer;
-	let last = '';
+	const found = foundSoFar();
 	const visit = (id: number) => {
 		const node = getNode(state, id);
 		if (!node) return;
-		// A refusal's words are not something the run found.
-		const words = node.kind === 'reply' && node.finishReason !== 'refusal' ? replyWords(node.text) : '';
-		if (words.trim()) last = words;
-		if (node.kind === 'iteration' || node.kind === 'run') node.children.forEach(visit);
+		if (node.kind === 'reply') found.reply(node.text, node.finishReason);
+		else if (node.kind === 'code' && node.ok !== undefined) {
+			const output = node.output === undefined ? undefined : getNode(state, node.output);
+			found.block({stdout: output?.kind === 'output' ? output.stdout : '', answerDraft: node.answerDraft});
+		} else if (node.kind === 'iteration') node.children.forEach(visit);
 	};
 	run.children.forEach(visit);
-	return last;
+	return found.best();
 }
 
 /** What one run did, from its tree (live or replayed). */

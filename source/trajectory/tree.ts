@@ -116,6 +116,8 @@ export interface CodeNode extends NodeBase {
 	readonly restarted?: boolean;
 	/** The block's answer had nothing visible and was not taken (code.done answerRefused). */
 	readonly answerRefused?: 'empty';
+	/** `answer["content"]` after the block, when set and not submitted (code.done answerDraft). */
+	readonly answerDraft?: string;
 	readonly truncatedChars: number;
 	readonly variables?: readonly VariableInfo[];
 	/** Id of the output node, once there is output. */
@@ -662,6 +664,7 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			if (event.error !== undefined) code.error = event.error;
 			if (event.limit !== undefined) code.limit = event.limit;
 			if (event.answerRefused !== undefined) code.answerRefused = event.answerRefused;
+			if (event.answerDraft !== undefined) code.answerDraft = event.answerDraft;
 			// Interrupted (by the user or by a run-wide limit) is not a failure of the block's code.
 			const stopped = event.limit === 'cancelled' || (LIMIT_NAMES as readonly string[]).includes(event.limit ?? '');
 			const status: NodeStatus = event.ok ? 'done' : stopped ? 'cancelled' : 'error';

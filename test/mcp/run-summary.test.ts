@@ -83,3 +83,25 @@ it('never gives a refusal as what the run found: a run whose last call was refus
 	]);
 	expect(summarizeRun(state, 'r')).toMatchObject({status: 'failed', partial_answer: 'Reading the log.', error_code: 'refused'});
 });
+
+it("finds what a stopped run found in the engine's order: the answer draft, else the last output, else the last words", () => {
+	const steps = (runId: string, blocks: {stdout: string; answerDraft?: string}[]) => [
+		ev({type: 'run.start', runId, depth: 0, model: 'm', backend: 'openai', question: 'q', context: {type: 'none', chars: 0}, maxIterations: 5}),
+		ev({type: 'iter.start', runId, iteration: 1, maxIterations: 5}),
+		ev({type: 'llm.start', runId, iteration: 1, messages: 2, promptChars: 100}),
+		ev({type: 'llm.done', runId, iteration: 1, text: 'Counting the errors.\n\n```repl\nprint(1)\n```', usage, ms: 5}),
+		...blocks.flatMap((block, index) => [
+			ev({type: 'code.start', runId, iteration: 1, block: index + 1, code: 'print(1)'}),
+			ev({type: 'code.done', runId, iteration: 1, block: index + 1, ok: true, stdout: block.stdout, stderr: '', ms: 5, truncatedChars: 0, variables: [], final: null, restarted: false, ...(block.answerDraft ? {answerDraft: block.answerDraft} : {})}),
+		]),
+		ev({type: 'run.done', runId, answer: '', status: 'cancelled', usage, ms: 50, iterations: 1}),
+	];
+	const state = reduceAll([
+		...steps('draft', [{stdout: '17 errors\n', answerDraft: 'There are 17 errors.'}]),
+		...steps('output', [{stdout: '17 errors\n'}, {stdout: ''}]),
+		...steps('words', []),
+	]);
+	expect(summarizeRun(state, 'draft')).toMatchObject({partial_answer: 'There are 17 errors.'});
+	expect(summarizeRun(state, 'output')).toMatchObject({partial_answer: '17 errors'});
+	expect(summarizeRun(state, 'words')).toMatchObject({partial_answer: 'Counting the errors.'});
+});

@@ -28,9 +28,9 @@ export function sandboxFilesTag(seed: string, files: readonly string[]): string 
 	return hash.digest('hex').slice(0, 16);
 }
 
-/** Changes whenever Pyodide, the prelude or the worker changes. */
+/** Changes whenever Pyodide, the prelude, the worker or the snapshot file format changes. */
 export function snapshotKey(): string {
-	cachedKey ??= sandboxFilesTag(`pyodide ${pyodideVersion()}\n`, ['prelude.py', 'worker.js']);
+	cachedKey ??= sandboxFilesTag(`pyodide ${pyodideVersion()}\n`, ['prelude.py', 'worker.js', 'snapshot-file.js']);
 	return cachedKey;
 }
 

@@ -95,6 +95,29 @@ describe('withSnapshotFile', () => {
 		expect(Buffer.from(heap.buffer).equals(Buffer.from(payload.subarray(80 * 1024)))).toBe(true);
 	});
 
+	it('stores only the pages that hold something, whole pages of the heap', async () => {
+		const pages = 300;
+		const payload = new Uint8Array(128 + pages * PAGE);
+		new Uint32Array(payload.buffer, 0, 2).set([0x706f6e00, 128]);
+		const full = [3, 4, 5, 120, 299];
+		// One byte at each page's end: a page counted from the payload's start would spill into the next.
+		for (const page of full) payload[128 + page * PAGE + PAGE - 1] = 1;
+		const file = writeFile('sparse.snapshot', payload);
+		// Header and count, four ranges (the head, pages 3-5, 120, 299), their bytes, the trailer.
+		expect(fs.statSync(file).size).toBe(16 + 4 + 4 * 16 + 128 + full.length * PAGE + 8);
+		const heap = new Int8Array(pages * PAGE);
+		await withSnapshotFile(file, async (given) => restoreLikePyodide(given, heap));
+		expect(Buffer.from(heap.buffer).equals(Buffer.from(payload.subarray(128)))).toBe(true);
+	});
+
+	it('refuses a file whose table of ranges does not fit its payload', async () => {
+		const file = writeFile('bad.snapshot', makePayload(128, 6));
+		const bytes = fs.readFileSync(file);
+		bytes.writeDoubleLE(1e9, 16 + 4 + 8); // the first range's end, far past the payload
+		fs.writeFileSync(file, bytes);
+		await expect(withSnapshotFile(file, async () => 1)).rejects.toThrow(/bad table/);
+	});
+
 	it('refuses a load that did not copy the heap, and a file that is not a snapshot', async () => {
 		const file = writeFile('c.snapshot', makePayload(128, 4));
 		await expect(withSnapshotFile(file, async () => 'not restored')).rejects.toThrow(/not restored/);

@@ -55,7 +55,9 @@ describe('the memory snapshot', () => {
 		} finally {
 			await c.dispose();
 		}
-		await waitFor(() => fs.existsSync(file) && fs.statSync(file).size === size);
+		// Written whole or not at all (temp file + rename); its size varies a little from one cold start
+		// to another (the file leaves out zero pages), so it is told from the corrupt one by its size.
+		await waitFor(() => fs.existsSync(file) && fs.statSync(file).size > 10 * 1024 * 1024);
 
 		const d = await Sandbox.start({cacheDir: dir});
 		try {

@@ -17,6 +17,7 @@ import {missingContextNotes} from '../trajectory/resume.js';
 import {withAdvice} from '../protocol/errors.js';
 import {formatCount} from '../protocol/numbers.js';
 import {jsonText} from '../text/json-text.js';
+import {namesSummary} from '../text/names-summary.js';
 
 export interface HeadlessOptions {
 	config: ResolvedConfig;
@@ -79,7 +80,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 		if (resumed.status !== 'resumed') options.stderr.write('rlm-tui: nothing to resume: no earlier session in the log dir\n');
 		else {
 			const {summary} = resumed;
-			tell(options.stderr, `rlm-tui: resumed ${summary.turns} turn(s), re-ran ${summary.blocks} block(s); variables: ${summary.variables.map((v) => v.name).join(', ') || 'none'}`);
+			tell(options.stderr, `rlm-tui: resumed ${summary.turns} turn(s), re-ran ${summary.blocks} block(s); variables: ${namesSummary(summary.variables.map((v) => v.name))}`);
 			for (const note of missingContextNotes(summary)) tell(options.stderr, `rlm-tui: ${note}`);
 		}
 	}

@@ -14,6 +14,9 @@ export interface ResumeTurn {
 	question: string;
 	/** null when the turn did not end with an answer (cancelled or failed). */
 	answer: string | null;
+	/** How its run ended, as logged (`answered`, `cancelled`, `failed`...); undefined when the log
+	 * ends before the run did (the process was killed or closed mid-run). */
+	status?: string;
 	/** 'prompt': the question was the context; 'logged': `context` holds it; 'missing': too big to log. */
 	contextSource: 'prompt' | 'logged' | 'missing';
 	context?: SandboxContext;
@@ -66,6 +69,7 @@ export function resumeTurns(logs: TrajectoryLog[]): ResumeTurn[] {
 		return {
 			question,
 			answer: answered ? (answer ?? '') : null,
+			...(status ? {status} : {}),
 			contextSource: source,
 			...(source === 'logged' ? {context: meta.context_text} : {}),
 			...(source === 'missing' && meta.context ? {contextInfo: meta.context} : {}),

@@ -8,6 +8,7 @@ import {Rlm} from '../../source/engine/rlm.js';
 import {resolveConfig, type Flags} from '../../source/settings/resolve.js';
 import {openSettings, type SettingsStore} from '../../source/settings/store.js';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
+import {queueResponder} from '../support/fake-llm-server.js';
 import {repl, scripted} from '../support/rlm-script.js';
 import {KEYS, renderApp, waitFor, type Harness} from './harness.js';
 
@@ -134,6 +135,38 @@ describe('with the demo backend', () => {
 		expect(h.frames[0]).toContain('Opening the last session…');
 		const resumed = await h.waitForFrame((f) => f.includes('Resumed 1 turn(s)'), SLOW);
 		expect(resumed).toMatch(/run · demo "five six/);
+	}, SLOW);
+
+	it('--resume of a session with many variables, a pasted question and a turn whose process was killed: a summary, the paste placeholder, an unfinished note', async () => {
+		const logDir = path.join(dir, 'logs');
+		server = await startFakeLlmServer({
+			models: ['fake-model'],
+			responder: queueResponder([repl('for i in range(1000):\n    globals()[f"v{i:04d}"] = i\nllm_output("made")'), repl('llm_output("second")')]),
+		});
+		const options = {model: 'fake-model', backend: 'openai' as const, baseURL: server.openaiBaseURL, apiKey: 'k', logDir};
+		const paste = Array.from({length: 2000}, (_, index) => `log line ${index}`).join('\n');
+		const first = new Rlm(options);
+		try {
+			expect((await first.completion(paste)).status).toBe('answered');
+			expect((await first.completion('the second question')).status).toBe('answered');
+		} finally {
+			await first.dispose();
+		}
+		// The second turn's process was killed: its log ends before the run did.
+		const second = fs.readdirSync(logDir).find((name) => name.includes('_t2_'))!;
+		const lines = fs.readFileSync(path.join(logDir, second), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown> & {rlm_tui?: Record<string, unknown>});
+		const killed = lines.filter((line) => line.type !== 'iteration' || (line.iteration as number) > 0).map((line) => ({...line, ...(line.type === 'iteration' ? {final_answer: null} : {}), ...(line.rlm_tui ? {rlm_tui: {...line.rlm_tui, run_status: undefined, answer: undefined}} : {})}));
+		fs.writeFileSync(path.join(logDir, second), `${killed.map((line) => JSON.stringify(line)).join('\n')}\n`);
+		const config = resolveConfig({backend: 'openai', backendUrl: server.openaiBaseURL, model: 'fake-model'}, {}, settings.get());
+		rlm = new Rlm(options);
+		h = renderApp({rlm, config, settings, cwd: dir, env: {}, columns: 140, rows: 60, resume: true});
+		const resumed = flat(await h.waitForFrame((f) => f.includes('Resumed 2 turn(s)'), SLOW));
+		expect(resumed).toContain('[pasted 2,000 lines]');
+		expect(resumed).not.toContain('log line 1999');
+		expect(resumed).toMatch(/Variables: 1,00\d \(.*v0000, v0001, v0002.* and 99\d more\)\./);
+		expect(resumed).not.toContain('v0999');
+		expect(resumed).toContain('the second question');
+		expect(resumed).toContain('Unfinished: the session ended while this question ran');
 	}, SLOW);
 
 	it('/model lists the backend models and saves the pick', async () => {

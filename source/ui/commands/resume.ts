@@ -2,7 +2,10 @@
 import {safeEvent} from '../../text/safe-text.js';
 import {logToEvents} from '../../trajectory/log-to-events.js';
 import {missingContextNotes} from '../../trajectory/resume.js';
+import {namesSummary} from '../../text/names-summary.js';
 import {firstLine} from '../engine-port.js';
+import {pasteLabel} from '../state/input-layout.js';
+import {isLargePaste} from '../state/line-input.js';
 import {defineCommand, type CommandContext} from './command.js';
 
 export const resumeCommand = defineCommand<null>({
@@ -21,8 +24,11 @@ export async function resumeLast(context: CommandContext): Promise<void> {
 			if (replacing) context.dispatch({type: 'cleared'});
 			// What was asked and answered, and each turn's tree, at once; the REPL catches up after.
 			for (const turn of turns) {
-				context.say('user', turn.question);
+				// A question that was a large paste is shown as the live session showed it.
+				context.dispatch({type: 'chat', kind: 'user', text: turn.question, ...(isLargePaste(turn.question) ? {shown: pasteLabel(turn.question)} : {})});
 				if (turn.answer !== null) context.say('answer', turn.answer);
+				else if (turn.status === undefined) context.say('notice', 'Unfinished: the session ended while this question ran (the app was closed or killed), so it has no answer.');
+				else context.say('notice', `No answer: this question's run ${turn.status === 'cancelled' ? 'was cancelled' : turn.status === 'failed' ? 'failed' : `ended ${turn.status}`}.`);
 			}
 			context.dispatch({type: 'events', events: logs.flatMap((log) => logToEvents(log)).map(safeEvent)});
 			context.say('info', `Resuming the last session (${turns.length} turn(s)): re-running its code with the recorded sub-call answers…`);
@@ -36,10 +42,9 @@ export async function resumeLast(context: CommandContext): Promise<void> {
 			return;
 		}
 		const {summary} = result;
-		const names = summary.variables.map((variable) => variable.name);
 		const failed = summary.failedBlocks ? ` (${summary.failedBlocks} failed now)` : '';
 		for (const note of missingContextNotes(summary)) context.say('notice', `${note}.`);
-		context.say('info', `Resumed ${summary.turns} turn(s), re-ran ${summary.blocks} block(s)${failed}. Variables: ${names.join(', ') || 'none'}.`);
+		context.say('info', `Resumed ${summary.turns} turn(s), re-ran ${summary.blocks} block(s)${failed}. Variables: ${namesSummary(summary.variables.map((variable) => variable.name))}.`);
 	} catch (error) {
 		context.say('error', `Could not resume: ${firstLine(error)}`);
 	}

@@ -695,7 +695,7 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 			if (action.backend !== undefined && action.backend !== state.dialog.backend) return state;
 			return {...state, dialog: {...state.dialog, status: 'error', error: action.error, ...(action.aliases ? {aliases: action.aliases} : {})}};
 		case 'chat':
-			return action.at === undefined ? addChat(state, action.kind, action.text) : insertChat(state, action.kind, action.text, action.at);
+			return action.at === undefined ? addChat(state, action.kind, action.text, undefined, action.shown) : insertChat(state, action.kind, action.text, action.at);
 		case 'config':
 			return {...state, config: {...state.config, ...action.config}};
 		case 'cleared':

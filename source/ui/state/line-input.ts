@@ -96,7 +96,9 @@ export function cleanText(text: string): string {
 	return text.replace(/\r\n?/g, '\n').replace(DROPPED, '');
 }
 
-const isLarge = (text: string) => text.length > PASTE_PLACEHOLDER_CHARS || text.split('\n').length > PASTE_PLACEHOLDER_LINES;
+/** A paste the input shows as one `[pasted 120 lines]` placeholder (over 8 lines or 800 characters). */
+export const isLargePaste = (text: string) => text.length > PASTE_PLACEHOLDER_CHARS || text.split('\n').length > PASTE_PLACEHOLDER_LINES;
+const isLarge = isLargePaste;
 
 function setValue(state: LineInputState, value: string, cursor: number): LineInputState {
 	const clamped = snapBoundary(value, Math.max(0, Math.min(value.length, cursor)));

@@ -143,7 +143,7 @@ export type AppAction =
 	| {type: 'models-loaded'; models: readonly string[]; aliases?: Readonly<Record<string, string>>; backend?: string}
 	| {type: 'models-failed'; error: string; aliases?: Readonly<Record<string, string>>; backend?: string}
 	/** `at`: the position an effect reserved (else the bottom). */
-	| {type: 'chat'; kind: ChatKind; text: string; at?: number}
+	| {type: 'chat'; kind: ChatKind; text: string; at?: number; /** As ChatEntry.shown. */ shown?: string}
 	| {type: 'config'; config: Partial<SessionConfig>}
 	| {type: 'cleared'}
 	| {type: 'effects-done'; seq: number};

@@ -8,15 +8,23 @@ import {stdinSends} from './stdin.js';
 import {tell} from './tell.js';
 import {jsonText} from '../text/json-text.js';
 
+/** How long a replay, once shown, still looks for piped stdin's first byte, in ms. */
+const pipedGraceMs = 200;
+
 export async function runReplay(path: string, options: {json: boolean; interactive: boolean; verbose: boolean}): Promise<number> {
-	// A question or context piped in has no use here (-p and -c are refused with --replay): say so.
-	if (!process.stdin.isTTY && (await stdinSends()))
-		tell(process.stderr, 'rlm-tui: note: the piped stdin is ignored: --replay shows a logged run and runs nothing (--resume continues a log)');
+	// A question or context piped in has no use here (-p and -c are refused with --replay): say so,
+	// without holding the replay up for a stdin held open and silent.
+	const piped = process.stdin.isTTY ? null : stdinSends();
+	const notePiped = async () => {
+		if (piped && (await Promise.race([piped, new Promise<false>((resolve) => setTimeout(resolve, pipedGraceMs, false))])))
+			tell(process.stderr, 'rlm-tui: note: the piped stdin is ignored: --replay shows a logged run and runs nothing (--resume continues a log)');
+	};
 	const log = readTrajectoryLog(path);
 	const events = logToEvents(log);
 	if (log.skippedLines > 0) tell(process.stderr, `rlm-tui: skipped ${log.skippedLines} unreadable line(s) in ${path}`);
 	if (options.json) {
 		process.stdout.write(`${jsonText({metadata: log.metadata, runs: toNested(reduceAll(events))}, 2)}\n`);
+		await notePiped();
 		return 0;
 	}
 	if (options.interactive) {
@@ -27,5 +35,6 @@ export async function runReplay(path: string, options: {json: boolean; interacti
 	for (const event of events) write(event);
 	const done = events.at(-1);
 	if (done?.type === 'run.done' && done.answer) process.stdout.write(`\n${safeText(done.answer)}\n`);
+	await notePiped();
 	return 0;
 }

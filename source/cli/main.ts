@@ -78,7 +78,13 @@ async function main(): Promise<number> {
 		Object.assign(cliFlags, resumedBackendFlags(cliFlags, flags.logDir, process.stderr));
 	}
 	const config = resolveConfig(cliFlags, process.env, settingsFile.settings);
-	if (flags.replay === undefined) (await import('./keep-warm.js')).keepWarmSettingKnown();
+	if (flags.replay === undefined) {
+		(await import('./keep-warm.js')).keepWarmSettingKnown();
+		const {cacheDirProblem} = await import('../sandbox/cache-dir.js');
+		const {defaultCacheDir} = await import('../sandbox/paths.js');
+		const problem = cacheDirProblem(defaultCacheDir());
+		if (problem) tell(process.stderr, `rlm-tui: warning: the sandbox's snapshot cache is not used: ${problem}. Every start is a cold one (about 2 s).`);
+	}
 	// In the app (a terminal), /set keep-warm may turn it on later: what it saves (or /unset's
 	// default) wins over the flag, as for every run setting.
 	let keepWarmSetHere: number | undefined;

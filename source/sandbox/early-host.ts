@@ -4,6 +4,7 @@
 // built-ins and the few helpers that name the host's files. The first Sandbox started for the same
 // cache dir takes the host (sandbox.ts); one never taken dies with this process (live-hosts.ts).
 import fs from 'node:fs';
+import {trustedCachePath} from './cache-dir.js';
 import {ChildHostLink} from './host-link.js';
 import {defaultCacheDir} from './paths.js';
 import {snapshotPath, workerInit} from './snapshot.js';
@@ -28,7 +29,7 @@ const waiting = new Map<string, EarlyHost>();
 export function spawnHostEarly(cacheDir = defaultCacheDir(), dir = warmDir()): EarlyHost | null {
 	if (waiting.has(cacheDir) || warmHostMayListen(dir)) return null;
 	const file = snapshotPath(cacheDir);
-	const snapshot = fs.existsSync(file) ? file : null;
+	const snapshot = trustedCachePath(cacheDir, file);
 	const spawnedAt = performance.now();
 	const link = new ChildHostLink(snapshot);
 	link.send({t: 'start', init: workerInit(snapshot)});

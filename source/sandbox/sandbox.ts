@@ -20,6 +20,7 @@ import {
 	type RestartCause,
 } from './notices.js';
 import {resolveOptions, type ResolvedOptions, type SandboxStartOptions} from './options.js';
+import {cacheDirProblem, trustedCachePath} from './cache-dir.js';
 import {takeEarlyHost} from './early-host.js';
 import {maxReplyBytes} from './protocol.js';
 import {snapshotPath, snapshotWritesSettled, workerInit, writeCodeCache, writeSnapshot} from './snapshot.js';
@@ -204,8 +205,8 @@ export class Sandbox implements Repl {
 				}
 			}
 		}
-		const snapshot = snapshotPath(this.#opts.cacheDir);
-		if (fs.existsSync(snapshot)) {
+		const snapshot = trustedCachePath(this.#opts.cacheDir, snapshotPath(this.#opts.cacheDir));
+		if (snapshot) {
 			try {
 				return await this.#spawnOnce(snapshot, Math.min(this.#opts.startTimeoutMs, 20_000), started);
 			} catch (error) {
@@ -368,7 +369,8 @@ export class Sandbox implements Repl {
 /** Builds the Pyodide snapshot into the cache dir if it is missing (run it while the user types). */
 export async function prewarmSandbox(options?: SandboxOptions): Promise<void> {
 	const resolved = resolveOptions(options);
-	if (fs.existsSync(snapshotPath(resolved.cacheDir))) return;
+	// A folder that may not be trusted is never written either (cache-dir.ts): nothing to build.
+	if (cacheDirProblem(resolved.cacheDir) || fs.existsSync(snapshotPath(resolved.cacheDir))) return;
 	const sandbox = await Sandbox.start(resolved);
 	try {
 		await snapshotWritesSettled();

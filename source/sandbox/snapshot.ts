@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {makeDirectory} from '../protocol/make-dir.js';
 import {pyodideDir, pyodideVersion, sandboxDir} from './paths.js';
+import {cacheDirProblem, trustedCachePath} from './cache-dir.js';
 import {codeCacheFileParts} from './code-cache-file.js';
 import type {WorkerInit} from './protocol.js';
 import {snapshotFileParts} from './snapshot-file.js';
@@ -45,9 +46,10 @@ export function codeCachePath(snapshot: string): string {
 }
 
 /** What a host's worker starts with: Pyodide's and the prelude's places, the snapshot to restore
- * (null: a cold start) and the tag it must carry, and the code cache beside the snapshot. */
+ * (null: a cold start) and the tag it must carry, and the code cache beside the snapshot when it may
+ * be trusted (cache-dir.ts). */
 export function workerInit(snapshot: string | null): WorkerInit {
-	return {pyodideDir: pyodideDir(), preludePath: path.join(sandboxDir(), 'prelude.py'), snapshotPath: snapshot, snapshotTag: snapshotKey(), codeCachePath: snapshot ? codeCachePath(snapshot) : null};
+	return {pyodideDir: pyodideDir(), preludePath: path.join(sandboxDir(), 'prelude.py'), snapshotPath: snapshot, snapshotTag: snapshotKey(), codeCachePath: snapshot ? trustedCachePath(path.dirname(snapshot), codeCachePath(snapshot)) : null};
 }
 
 const writes = new Map<string, Promise<void>>();
@@ -69,6 +71,8 @@ function writeCacheFile(cacheDir: string, target: string, parts: Uint8Array[]): 
 		const temp = `${target}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
 		try {
 			makeDirectory(cacheDir, 0o700);
+			// A folder others can write is never read from (cache-dir.ts): nothing is left in it.
+			if (cacheDirProblem(cacheDir)) return;
 			await fs.promises.writeFile(temp, parts, {mode: 0o600});
 			await fs.promises.rename(temp, target);
 			await removeStale(cacheDir, path.basename(target));

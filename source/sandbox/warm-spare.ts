@@ -12,6 +12,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import {socketFile, warmArgs} from './host-channel.js';
+import {trustedCachePath} from './cache-dir.js';
 import {hostArgs} from './host-permissions.js';
 import {sandboxDir} from './paths.js';
 import {snapshotPath, workerInit} from './snapshot.js';
@@ -33,9 +34,10 @@ export function leaveWarmSpare({idleMs, cacheDir, dir = warmDir()}: {idleMs: num
 		if (!checked.ok) return {left: false, problem: `not keeping a warm sandbox: ${checked.problem}`};
 		const socket = warmSocketPath(dir);
 		if (!socket) return {left: false, problem: `not keeping a warm sandbox: the path of its socket in ${dir} would be too long`};
-		const snapshot = snapshotPath(cacheDir);
-		// Without a snapshot a spare would start cold and send it a snapshot to write: not worth it.
-		if (!fs.existsSync(snapshot) || warmHostListening(socket)) return {left: false};
+		// Without a snapshot (or with one that may not be trusted: cache-dir.ts) a spare would start
+		// cold and send it a snapshot to write: not worth it.
+		const snapshot = trustedCachePath(cacheDir, snapshotPath(cacheDir));
+		if (!snapshot || warmHostListening(socket)) return {left: false};
 		const listener = listenAt(socket);
 		if (!listener) return {left: false};
 		// Node gives a listening pipe's descriptor only as this (host-channel.ts reads a socket's so too).

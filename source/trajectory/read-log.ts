@@ -121,7 +121,10 @@ export function parseTrajectoryLog(text: string, path = '(log)'): TrajectoryLog 
 export function readTrajectoryLog(path: string): TrajectoryLog {
 	let text: string;
 	try {
-		if (statSync(path).isDirectory()) throw new LogReadError(`${path} is a directory, not a trajectory file: --replay takes one of the .jsonl logs in it`);
+		const stat = statSync(path);
+		if (stat.isDirectory()) throw new LogReadError(`${path} is a directory, not a trajectory file: --replay takes one of the .jsonl logs in it`);
+		// A device or a FIFO may never end (/dev/zero filled memory without bound).
+		if (!stat.isFile()) throw new LogReadError(`${path} is not a regular file, so not a trajectory: give one of the .jsonl logs rlm-tui writes`);
 		text = readFileSync(path, 'utf8');
 	} catch (error) {
 		if (error instanceof LogReadError) throw error;

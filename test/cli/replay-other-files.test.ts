@@ -58,4 +58,10 @@ describe('--replay on a file that is no trajectory', () => {
 		expect(folder.code).toBe(2);
 		expect(folder.stderr.trim()).toBe(`rlm-tui: ${join(dir, 'logs')} is a directory, not a trajectory file: --replay takes one of the .jsonl logs in it`);
 	});
+
+	it('refuses a device at once (/dev/zero never ends: it filled memory without bound)', async () => {
+		const zero = await runCli(['--replay', '/dev/zero'], {timeoutMs: 30_000});
+		expect(zero.code).toBe(2);
+		expect(zero.stderr.trim()).toBe('rlm-tui: /dev/zero is not a regular file, so not a trajectory: give one of the .jsonl logs rlm-tui writes');
+	});
 });

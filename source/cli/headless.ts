@@ -13,7 +13,7 @@ import {exitWhenDrained} from './exit.js';
 import {partialAnswerTracker} from './partial-answer.js';
 import {startProgress} from './progress.js';
 import {tell} from './tell.js';
-import {missingContextNotes} from '../trajectory/resume.js';
+import {blockNotes, missingContextNotes} from '../trajectory/resume.js';
 import {withAdvice} from '../protocol/errors.js';
 import {formatCount} from '../protocol/numbers.js';
 import {jsonText} from '../text/json-text.js';
@@ -81,7 +81,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 		else {
 			const {summary} = resumed;
 			tell(options.stderr, `rlm-tui: resumed ${summary.turns} turn(s), re-ran ${summary.blocks} block(s); variables: ${namesSummary(summary.variables.map((v) => v.name))}`);
-			for (const note of missingContextNotes(summary)) tell(options.stderr, `rlm-tui: ${note}`);
+			for (const note of [...missingContextNotes(summary), ...blockNotes(summary)]) tell(options.stderr, `rlm-tui: ${note}`);
 		}
 	}
 	if (options.execLog || options.verbose) {

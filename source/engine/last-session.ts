@@ -4,14 +4,21 @@
 import {defaultLogDir} from '../trajectory/jsonl-log.js';
 import {parseLogFileName, type SessionOrigin} from '../trajectory/log-names.js';
 import {readTrajectoryLog, sessionFiles, type TrajectoryLog} from '../trajectory/read-log.js';
-import {reachedModel, resumeTurns, type ResumeTurn} from '../trajectory/resume.js';
+import {reachedModel, resumeTurns, type ResumeTurn, type SkippedBlock} from '../trajectory/resume.js';
 import {REDACTED} from '../protocol/redact.js';
 import type {VariableInfo} from '../protocol/repl.js';
 
 export interface ResumeSummary {
 	turns: number;
+	/** Blocks re-run, those that raised when logged included. */
 	blocks: number;
+	/** Re-run blocks that succeeded when logged and fail now. */
 	failedBlocks: number;
+	/** Blocks not re-run because a limit stopped them when logged (timeout, interrupt, memory...). */
+	skippedBlocks: SkippedBlock[];
+	/** Re-run blocks that raised when logged and now raise another error (or none): the error
+	 * lines (resume.ts errorHeadline), logged and now. */
+	changedErrors: Array<{logged: string; now: string}>;
 	/** Turns whose context was too big to log, re-run against the session's context (-c, /context),
 	 * which has the logged type and size. */
 	missingContexts: number;

@@ -24,7 +24,7 @@ import {sandboxRepls} from './sandbox-repls.js';
 import {defaultLogDir, TrajectoryLogger, type LogRunInfo} from '../trajectory/jsonl-log.js';
 import {splitBaseURL} from '../backends/base-url.js';
 import {randomBytes} from 'node:crypto';
-import type {ResumeTurn} from '../trajectory/resume.js';
+import {errorHeadline, type ResumeTurn} from '../trajectory/resume.js';
 import {contextFingerprint} from '../trajectory/context-fingerprint.js';
 import type {TrajectoryLog} from '../trajectory/read-log.js';
 
@@ -505,8 +505,9 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		return this.#sessionId;
 	}
 
-	/** Rebuilds a logged session: its history, and its REPL by re-running the successful code
-	 * blocks with the recorded sub-call answers (no model calls). Later turns log to the same session. */
+	/** Rebuilds a logged session: its history, and its REPL by re-running the code blocks that
+	 * succeeded or raised a Python exception, with the recorded sub-call answers (no model calls);
+	 * blocks a limit stopped (timeout, interrupt, memory) are not re-run (summary.skippedBlocks). Later turns log to the same session. */
 	resume(turns: ResumeTurn[], sessionId?: string): Promise<ResumeSummary> {
 		return this.#enqueue(async () => {
 			const sandbox = await this.#session();
@@ -518,7 +519,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			this.#history = [];
 			// A context set for this session (e.g. -c FILE) wins over the logged ones afterwards.
 			const chosen = this.#context;
-			const summary: ResumeSummary = {turns: 0, blocks: 0, failedBlocks: 0, missingContexts: 0, unrestoredContexts: 0, contextGiven: chosen !== undefined && chosen !== null, variables: []};
+			const summary: ResumeSummary = {turns: 0, blocks: 0, failedBlocks: 0, skippedBlocks: [], changedErrors: [], missingContexts: 0, unrestoredContexts: 0, contextGiven: chosen !== undefined && chosen !== null, variables: []};
 			for (const turn of turns) {
 				let context: SandboxContext | undefined;
 				if (turn.contextSource === 'logged') {
@@ -546,9 +547,16 @@ export class Rlm extends EventEmitter<RlmEvents> {
 							onTool: async (request) => recordedToolOutcome(request.name, recorded.shift()),
 						});
 						summary.blocks++;
-						if (!result.ok) summary.failedBlocks++;
+						if (block.loggedError === undefined) {
+							if (!result.ok) summary.failedBlocks++;
+						} else {
+							const logged = errorHeadline(block.loggedError);
+							const now = result.ok ? '(no error)' : errorHeadline(result.error);
+							if (now !== logged) summary.changedErrors.push({logged, now});
+						}
 						summary.variables = result.variables;
 					}
+					summary.skippedBlocks.push(...turn.skippedBlocks);
 				}
 				if (turn.answer !== null) this.#history.push({question: turn.question, answer: turn.answer});
 				summary.turns++;

@@ -1,5 +1,8 @@
 // What --resume needs from a session's logs: each turn's question and answer, its context when
-// it was kept, and the successful code blocks with the sub-call answers they got, in order.
+// it was kept, and the code blocks with the sub-call answers they got, in order: those that
+// succeeded or raised a Python exception are re-run (the live REPL kept what they set before they
+// raised); those a limit stopped (timeout, interrupt, memory, crash) are not, as they could hang
+// or blow up the resume again.
 import type {ContextInfo} from '../protocol/events.js';
 import type {SandboxContext} from '../protocol/repl.js';
 import type {TrajectoryLog} from './read-log.js';
@@ -8,6 +11,15 @@ export interface ResumeBlock {
 	code: string;
 	/** Sub-call responses in the order the block asked for them. */
 	responses: string[];
+	/** The error it raised when it ran, as logged: a re-run raising it again is expected. */
+	loggedError?: string;
+}
+
+/** A logged block that resume does not re-run: `limit` is what stopped it (an ExecLimit such as
+ * `timeout`, `cancelled`, `memory`, `crashed`, or a run-wide LimitName such as `maxTimeout`). */
+export interface SkippedBlock {
+	code: string;
+	limit: string;
 }
 
 export interface ResumeTurn {
@@ -25,6 +37,8 @@ export interface ResumeTurn {
 	/** For a 'missing' context: its fingerprint (context-fingerprint.ts), in logs from 2026-12 on. */
 	contextFingerprint?: string;
 	blocks: ResumeBlock[];
+	/** Blocks not re-run because a limit stopped them (in order). */
+	skippedBlocks: SkippedBlock[];
 }
 
 interface Extra {
@@ -36,6 +50,8 @@ interface Extra {
 	run_status?: string;
 	answer?: string;
 	ok?: boolean;
+	error?: string;
+	limit?: string;
 }
 
 const extra = (value: unknown): Extra => (value && typeof value === 'object' ? value : {});
@@ -52,14 +68,21 @@ export function resumeTurns(logs: TrajectoryLog[]): ResumeTurn[] {
 		let answer: string | null = null;
 		let status: string | undefined;
 		const blocks: ResumeBlock[] = [];
+		const skippedBlocks: SkippedBlock[] = [];
 		for (const iteration of log.iterations) {
 			const more = extra(iteration.rlm_tui);
 			if (more.run_status) status = more.run_status;
 			if (more.answer !== undefined) answer = more.answer;
 			if (iteration.final_answer !== null) answer = iteration.final_answer;
 			for (const block of iteration.code_blocks) {
-				if (extra(block.result.rlm_tui).ok === false) continue;
-				blocks.push({code: block.code, responses: block.result.rlm_calls.map((call) => call.response)});
+				const outcome = extra(block.result.rlm_tui);
+				// 'output' only says the output was capped: the block itself ran to its end.
+				if (outcome.limit && outcome.limit !== 'output') {
+					skippedBlocks.push({code: block.code, limit: outcome.limit});
+					continue;
+				}
+				const responses = block.result.rlm_calls.map((call) => call.response);
+				blocks.push({code: block.code, responses, ...(outcome.ok === false ? {loggedError: outcome.error ?? ''} : {})});
 			}
 		}
 		const answered = status === undefined ? answer !== null : status === 'answered' || status === 'forced' || (status === 'limited' && Boolean(answer));
@@ -75,8 +98,39 @@ export function resumeTurns(logs: TrajectoryLog[]): ResumeTurn[] {
 			...(source === 'missing' && meta.context ? {contextInfo: meta.context} : {}),
 			...(source === 'missing' && meta.context_fingerprint ? {contextFingerprint: meta.context_fingerprint} : {}),
 			blocks,
+			skippedBlocks,
 		};
 	});
+}
+
+/** The line of a Python error that names it (`ZeroDivisionError: division by zero`): its last
+ * non-empty line, which a re-run gives again when the block fails the same way. */
+export function errorHeadline(error: string | undefined): string {
+	return (error ?? '').split('\n').map((line) => line.trim()).filter(Boolean).at(-1) ?? '';
+}
+
+const limitWords: Record<string, string> = {
+	timeout: 'timed out',
+	cancelled: 'interrupted',
+	memory: 'out of memory',
+	crashed: 'crashed the REPL',
+};
+
+/** What a resume says about its code blocks, for the user, as lines without a final period:
+ * blocks a limit stopped (not re-run), blocks that fail now though they succeeded, and re-run
+ * blocks that raise another error than the logged one. Empty when all went as logged. */
+export function blockNotes(summary: {failedBlocks: number; skippedBlocks: readonly SkippedBlock[]; changedErrors: ReadonlyArray<{logged: string; now: string}>}): string[] {
+	const notes: string[] = [];
+	if (summary.skippedBlocks.length) {
+		const counts = new Map<string, number>();
+		for (const block of summary.skippedBlocks) counts.set(block.limit, (counts.get(block.limit) ?? 0) + 1);
+		const why = [...counts].map(([limit, count]) => `${count} ${limitWords[limit] ?? `stopped by ${limit}`}`).join(', ');
+		notes.push(`${summary.skippedBlocks.length} block(s) were not re-run (${why}): re-running could hang or fail the same way, so the variables they set before they stopped are missing`);
+	}
+	if (summary.failedBlocks) notes.push(`${summary.failedBlocks} block(s) that succeeded before fail now, so some variables may be missing or differ`);
+	const [first] = summary.changedErrors;
+	if (first) notes.push(`${summary.changedErrors.length} re-run block(s) raised another error than logged (was "${first.logged}", now "${first.now}")`);
+	return notes;
 }
 
 /** What a resume says about turns whose context was too big to log (empty when none was): for

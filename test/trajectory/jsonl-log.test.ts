@@ -2,13 +2,14 @@
 // the original RLM's files open; --resume brings variables back without model calls.
 import {parseLogFileName} from '../../source/trajectory/log-names.js';
 import {spawn} from 'node:child_process';
-import {mkdtempSync, readdirSync, readFileSync} from 'node:fs';
+import {mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {Rlm} from '../../source/engine/rlm.js';
 import type {RlmEvent} from '../../source/protocol/events.js';
 import {logToEvents} from '../../source/trajectory/log-to-events.js';
+import {blockNotes} from '../../source/trajectory/resume.js';
 import {lastSessionFiles, parseTrajectoryLog, readTrajectoryLog} from '../../source/trajectory/read-log.js';
 import {reduceAll, toNested, type NestedNode} from '../../source/trajectory/tree.js';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
@@ -204,6 +205,85 @@ describe('JSONL trajectories', () => {
 			expect(subRequests(server.requests)).toHaveLength(0);
 			// Later turns log into the resumed session, so the next --resume finds all of it.
 			expect(second.logFiles.map((file) => parseLogFileName(file)?.sessionId)).toEqual([parseLogFileName(files[0]!)!.sessionId]);
+		} finally {
+			await second.dispose();
+		}
+	});
+
+	it('resumes a block that raised: what it set before raising is back, its error is expected', async () => {
+		const dir = newDir();
+		server.setResponder(
+			scripted({
+				root: ({request, turn}) =>
+					request.messages[1]!.content.includes('remember')
+						? turn === 0
+							? repl('memo = llm_query("make a memo")\na = 5\nprint("a set")\n1/0')
+							: repl('llm_output("noted")')
+						: repl('llm_output(f"{a}/{memo}")'),
+				sub: () => ({text: 'RECORDED-MEMO'}),
+			}),
+		);
+		const first = makeRlm(dir).rlm;
+		try {
+			expect((await first.completion('remember this')).response).toBe('noted');
+		} finally {
+			await first.dispose();
+		}
+		server.requests.length = 0;
+		const second = makeRlm(dir).rlm;
+		try {
+			const resumed = await second.resumeLast();
+			if (resumed.status !== 'resumed') throw new Error(`not resumed: ${resumed.status}`);
+			const {summary} = resumed;
+			expect(summary).toMatchObject({turns: 1, blocks: 2, failedBlocks: 0, skippedBlocks: [], changedErrors: []});
+			expect(summary.variables.map((v) => v.name)).toEqual(expect.arrayContaining(['memo', 'a']));
+			expect(blockNotes(summary)).toEqual([]);
+			expect((await second.completion('what was it?')).response).toBe('5/RECORDED-MEMO');
+			expect(subRequests(server.requests)).toHaveLength(0);
+		} finally {
+			await second.dispose();
+		}
+
+		// A re-run that raises another error than the logged one is said, in one line.
+		const file = join(dir, readdirSync(dir).sort()[0]!);
+		writeFileSync(file, readFileSync(file, 'utf8').replaceAll('ZeroDivisionError: division by zero', 'ValueError: logged before'));
+		const third = makeRlm(dir).rlm;
+		try {
+			const resumed = await third.resumeLast();
+			if (resumed.status !== 'resumed') throw new Error(`not resumed: ${resumed.status}`);
+			expect(resumed.summary.changedErrors).toEqual([{logged: 'ValueError: logged before', now: 'ZeroDivisionError: division by zero'}]);
+			expect(blockNotes(resumed.summary)).toEqual(['1 re-run block(s) raised another error than logged (was "ValueError: logged before", now "ZeroDivisionError: division by zero")']);
+		} finally {
+			await third.dispose();
+		}
+	});
+
+	it('does not re-run a block its timeout stopped, and says so', async () => {
+		const dir = newDir();
+		server.setResponder(
+			scripted({
+				root: ({turn}) => (turn === 0 ? repl('kept = 1') : turn === 1 ? repl('spun = 1\nwhile True:\n    pass') : repl('llm_output("gave up")')),
+			}),
+		);
+		const first = new Rlm({model: 'm', backend: 'openai', baseURL: server.openaiBaseURL, apiKey: 'k', maxIterations: 5, logDir: dir, timeoutSeconds: 2});
+		try {
+			expect((await first.completion('spin')).response).toBe('gave up');
+		} finally {
+			await first.dispose();
+		}
+		// A re-run of the spinning block would hold this resume for its whole default timeout (30 s).
+		const second = makeRlm(dir).rlm;
+		try {
+			const resumed = await second.resumeLast();
+			if (resumed.status !== 'resumed') throw new Error(`not resumed: ${resumed.status}`);
+			const {summary} = resumed;
+			expect(summary).toMatchObject({turns: 1, blocks: 2, failedBlocks: 0, changedErrors: []});
+			expect(summary.skippedBlocks).toEqual([{code: 'spun = 1\nwhile True:\n    pass', limit: 'timeout'}]);
+			expect(summary.variables.map((v) => v.name)).toContain('kept');
+			expect(summary.variables.map((v) => v.name)).not.toContain('spun');
+			expect(blockNotes(summary)).toEqual([
+				'1 block(s) were not re-run (1 timed out): re-running could hang or fail the same way, so the variables they set before they stopped are missing',
+			]);
 		} finally {
 			await second.dispose();
 		}

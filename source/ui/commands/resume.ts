@@ -1,7 +1,7 @@
 // /resume (and --resume): the last logged session's chat, tree and REPL variables come back.
 import {safeEvent} from '../../text/safe-text.js';
 import {logToEvents} from '../../trajectory/log-to-events.js';
-import {missingContextNotes} from '../../trajectory/resume.js';
+import {blockNotes, missingContextNotes} from '../../trajectory/resume.js';
 import {namesSummary} from '../../text/names-summary.js';
 import {firstLine} from '../engine-port.js';
 import {pasteLabel} from '../state/input-layout.js';
@@ -42,9 +42,8 @@ export async function resumeLast(context: CommandContext): Promise<void> {
 			return;
 		}
 		const {summary} = result;
-		const failed = summary.failedBlocks ? ` (${summary.failedBlocks} failed now)` : '';
-		for (const note of missingContextNotes(summary)) context.say('notice', `${note}.`);
-		context.say('info', `Resumed ${summary.turns} turn(s), re-ran ${summary.blocks} block(s)${failed}. Variables: ${namesSummary(summary.variables.map((variable) => variable.name))}.`);
+		for (const note of [...missingContextNotes(summary), ...blockNotes(summary)]) context.say('notice', `${note}.`);
+		context.say('info', `Resumed ${summary.turns} turn(s), re-ran ${summary.blocks} block(s). Variables: ${namesSummary(summary.variables.map((variable) => variable.name))}.`);
 	} catch (error) {
 		context.say('error', `Could not resume: ${firstLine(error)}`);
 	}

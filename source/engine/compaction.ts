@@ -5,7 +5,7 @@ import type {ChatMessage, Usage} from '../protocol/llm.js';
 import {estimateMessagesTokens} from '../backends/model-info.js';
 import {callModel} from './model-call.js';
 import type {EngineContext} from './engine-context.js';
-import {REPLY_RESERVE_TOKENS} from './windows.js';
+import {replyReserveTokens} from './windows.js';
 import {formatCount} from '../protocol/numbers.js';
 
 /** Compaction starts when the prompt passes this share of the window (less the reply's reserve). */
@@ -15,9 +15,10 @@ const TARGET_SHARE = 0.5;
 /** The summary's share of the window, in tokens (its max_tokens). */
 const SUMMARY_SHARE = 0.12;
 
-/** Tokens of prompt a window allows before compaction starts. */
+/** Tokens of prompt a window allows before compaction starts (the reply's reserve shrinks on a
+ * small window: replyReserveTokens). */
 export function compactionLimit(windowTokens: number): number {
-	return Math.max(256, Math.floor(windowTokens * COMPACTION_THRESHOLD) - REPLY_RESERVE_TOKENS);
+	return Math.max(256, Math.floor(windowTokens * COMPACTION_THRESHOLD) - replyReserveTokens(windowTokens));
 }
 
 export interface Compacted {
@@ -57,7 +58,7 @@ export async function compactMessages(
 	const head = messages.slice(0, 2);
 	const rest = messages.slice(2);
 	if (rest.length < 2) return null;
-	const target = Math.floor(windowTokens * TARGET_SHARE) - REPLY_RESERVE_TOKENS;
+	const target = Math.floor(windowTokens * TARGET_SHARE) - replyReserveTokens(windowTokens);
 	const summaryTokens = Math.max(128, Math.floor(windowTokens * SUMMARY_SHARE));
 	// The latest messages that fit beside the head and a summary; at least the last one or two.
 	const fixed = estimateMessagesTokens(head) + summaryTokens + 64;
@@ -84,7 +85,7 @@ export async function compactMessages(
 	const instructions = `You are compacting the working notes of a model that answers a question by writing Python in a REPL. Below are its older turns: its replies (MODEL) and what the REPL printed back (REPL / USER).\n\nWrite a compact summary that lets it continue without them: what it has found (facts, numbers, names), which variables it defined and what they hold, what worked and what failed, and what remains to do. Keep exact values. No preamble.\n\nThe question it works on:\n${clipMiddle(head[1]!.content, 4000)}\n\n--- older turns ---\n`;
 	// The summary call fits the window too: its instructions, the older turns (cut in the middle if
 	// need be) and room for the summary.
-	const transcriptBudget = Math.max(400, (windowTokens - summaryTokens - REPLY_RESERVE_TOKENS - 64) * 4 - instructions.length);
+	const transcriptBudget = Math.max(400, (windowTokens - summaryTokens - replyReserveTokens(windowTokens) - 64) * 4 - instructions.length);
 	const transcript = clipMiddle(older.map((message) => `${message.role === 'assistant' ? 'MODEL' : 'REPL / USER'}:\n${message.content}`).join('\n\n'), transcriptBudget);
 	const request: ChatMessage[] = [{role: 'user', content: instructions + transcript}];
 	const result = await callModel(engine.backend, request, {model: options.model, temperature: engine.options.temperature, maxOutputTokens: summaryTokens, ...(options.signal ? {signal: options.signal} : {})}, {});
@@ -101,13 +102,18 @@ export async function compactMessages(
 	return {messages: compacted, from, to, tokensBefore, tokensAfter: estimateMessagesTokens(compacted), summary, usage: result.usage};
 }
 
-/** Cuts the longest texts after the system prompt (in the middle) until `messages` fit `limit`
- * tokens: the last resort when nothing is left to summarise. */
+/** Messages at the head of a conversation that are never cut: the system prompt and the first
+ * user message (the question). */
+export const KEPT_HEAD_MESSAGES = 2;
+
+/** Cuts the longest texts after the head (the system prompt and the question, never cut: a window
+ * too small for them is warned about instead) in the middle, until `messages` fit `limit` tokens
+ * or nothing more can be cut: the last resort when nothing is left to summarise. */
 export function clipToFit(messages: ChatMessage[], limit: number): ChatMessage[] {
 	const out = messages.map((message) => ({...message}));
 	for (let round = 0; round < 50 && estimateMessagesTokens(out) > limit; round++) {
 		let longest = -1;
-		for (let index = 1; index < out.length; index++) if (longest < 0 || out[index]!.content.length > out[longest]!.content.length) longest = index;
+		for (let index = KEPT_HEAD_MESSAGES; index < out.length; index++) if (longest < 0 || out[index]!.content.length > out[longest]!.content.length) longest = index;
 		if (longest < 0) break;
 		const over = (estimateMessagesTokens(out) - limit) * 4;
 		const message = out[longest]!;

@@ -15,7 +15,7 @@ import {emptyRepliesFailure, emptyReplyCause, emptyReplyNotice, emptyReplyNudge}
 import {callModel} from './model-call.js';
 import {toolsSection, type ToolInfo} from './tools.js';
 import {hostToolHandler, hostToolsSection} from './host-tools.js';
-import {clipToFit, compactionLimit, compactMessages, type Compacted} from './compaction.js';
+import {clipToFit, compactionLimit, compactMessages, KEPT_HEAD_MESSAGES, type Compacted} from './compaction.js';
 import {readReply, trimAfterLastBlock, withoutRunnableCode} from './parse.js';
 import {bestPartialAnswer, foundSoFar} from './best-answer.js';
 import {findProseFinal} from './prose-final.js';
@@ -36,7 +36,7 @@ import {
 	type BlockFeedback,
 } from './prompts.js';
 import {bridgeHandler} from './sub-calls.js';
-import {promptBudgetChars, REPLY_RESERVE_TOKENS, rootWindow, subModelWindow} from './windows.js';
+import {overWindowPhrase, promptBudgetChars, REPLY_RESERVE_TOKENS, replyReserveTokens, rootWindow, subModelWindow} from './windows.js';
 import {cutReplyNote, cutReplyNotice, GENERIC_WINDOW_ADVICE, quotedRefusalSentence, refusedTwiceFailure, promptTruncatedMessage, promptTruncation} from './truncation.js';
 import type {CompletionResult, IterationRecord} from './types.js';
 import {formatCount} from '../protocol/numbers.js';
@@ -196,14 +196,17 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 	const checkRootWindow = async () => {
 		const sent = estimateMessagesTokens(messages);
 		const window = await rootWindow(engine, model, signal);
-		if (!window.known || sent + REPLY_RESERVE_TOKENS <= window.tokens || !engine.once(`prompt_over_window ${runId}`)) return;
+		if (!window.known || sent + replyReserveTokens(window.tokens) <= window.tokens || !engine.once(`prompt_over_window ${runId}`)) return;
 		const advice = engine.backend.windowAdvice?.(model) ?? GENERIC_WINDOW_ADVICE;
+		const head = estimateMessagesTokens(messages.slice(0, KEPT_HEAD_MESSAGES));
+		// The question is never cut to fit: a window too small for it is said so here.
+		const what = head + replyReserveTokens(window.tokens) > window.tokens ? 'The system prompt and the question alone are' : "This run's conversation is";
 		engine.emit({
 			type: 'notice',
 			runId,
 			level: 'warn',
 			code: 'prompt_over_window',
-			message: `This run's conversation is about ${formatCount(sent)} tokens, over the ${formatCount(window.tokens)}-token window of ${model} (${window.source}): the server will cut or refuse it. ${advice}`,
+			message: `${what} ${overWindowPhrase(sent, window.tokens)} of ${model} (${window.source}): the server will cut or refuse it. ${advice}`,
 		});
 	};
 

@@ -12,7 +12,7 @@ import {newId} from './ids.js';
 import {checkRequest, promptBytesError, PROMPT_PREVIEW_CHARS} from './sub-call-checks.js';
 import {emptyReplyCause, emptyReplyNotice, emptySubCallError} from './empty-reply.js';
 import {callModel} from './model-call.js';
-import {promptBudgetChars, REPLY_RESERVE_TOKENS, subModelWindow} from './windows.js';
+import {overWindowPhrase, promptBudgetChars, replyReserveTokens, subModelWindow} from './windows.js';
 import {cutPromptMarker, cutReplyMarker, GENERIC_WINDOW_ADVICE, promptTruncatedMessage, promptTruncation, quotedRefusalSentence} from './truncation.js';
 import {formatCount} from '../protocol/numbers.js';
 import {hideUpstreams} from '../text/upstream-address.js';
@@ -152,8 +152,8 @@ function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest
 		// The window the server really gives this model (Ollama's loaded context, vLLM's max_model_len...).
 		const {tokens: window, source} = await subModelWindow(engine, model, signal);
 		const tokens = approxTokens(prompt);
-		if (tokens + REPLY_RESERVE_TOKENS > window) {
-			const error = `this prompt is about ${formatCount(tokens)} tokens, over the ${formatCount(window)}-token window of ${model} (${source}). Split it into smaller pieces (e.g. chunks of ${formatCount(promptBudgetChars(window))} characters) and use llm_query_batched.`;
+		if (tokens + replyReserveTokens(window) > window) {
+			const error = `this prompt is ${overWindowPhrase(tokens, window)} of ${model} (${source}). Split it into smaller pieces (e.g. chunks of ${formatCount(promptBudgetChars(window))} characters) and use llm_query_batched.`;
 			return failed('prompt_too_large', error);
 		}
 		const refused = engine.limits.admit(model, tokens);

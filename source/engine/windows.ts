@@ -2,6 +2,7 @@
 // the server says (Ollama, vLLM, LM Studio, llama.cpp), else the model catalog, else a guess.
 import {DEFAULT_CONTEXT_TOKENS} from '../backends/model-info.js';
 import {subBackendOf, type EngineContext} from './engine-context.js';
+import {formatCount} from '../protocol/numbers.js';
 
 export interface KnownWindow {
 	tokens: number;
@@ -11,8 +12,25 @@ export interface KnownWindow {
 	known: boolean;
 }
 
-/** Reserve for a sub-model's reply inside its window, in tokens. */
+/** Reserve for a model's reply inside its window, in tokens (windows of 4,096 tokens and more). */
 export const REPLY_RESERVE_TOKENS = 1024;
+/** The smallest reply reserve a small window keeps, in tokens. */
+export const MIN_REPLY_RESERVE_TOKENS = 256;
+
+/** The reply's reserve inside a `windowTokens`-token window: REPLY_RESERVE_TOKENS, shrunk on a
+ * small window (a quarter of it, at least MIN_REPLY_RESERVE_TOKENS) so the prompt keeps room. */
+export function replyReserveTokens(windowTokens: number): number {
+	return Math.min(REPLY_RESERVE_TOKENS, Math.max(MIN_REPLY_RESERVE_TOKENS, Math.floor(windowTokens / 4)));
+}
+
+/** How a prompt of `tokens` is over a window, as messages say it: plainly over, or over once the
+ * reply's reserve is counted (said so, not hidden). */
+export function overWindowPhrase(tokens: number, windowTokens: number): string {
+	const window = `the ${formatCount(windowTokens)}-token window`;
+	return tokens > windowTokens
+		? `about ${formatCount(tokens)} tokens, over ${window}`
+		: `about ${formatCount(tokens)} tokens; with room for a ${formatCount(replyReserveTokens(windowTokens))}-token reply that is over ${window}`;
+}
 
 /** `model`'s window: the server's or the catalog's figure, else DEFAULT_CONTEXT_TOKENS (a guess). */
 export async function windowOf(engine: EngineContext, model: string, signal?: AbortSignal, backend = engine.backend): Promise<KnownWindow> {
@@ -40,5 +58,5 @@ export async function subModelWindow(engine: EngineContext, model: string, signa
 /** Characters of prompt a window leaves room for (about four characters a token, half the window
  * so the sub-model's instructions and reply fit too). */
 export function promptBudgetChars(window: number): number {
-	return Math.max(1000, Math.floor(((window - REPLY_RESERVE_TOKENS) * 4) / 2));
+	return Math.max(1000, Math.floor(((window - replyReserveTokens(window)) * 4) / 2));
 }

@@ -5,7 +5,7 @@ import {mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
-import {repl, scripted, subRequests} from '../support/rlm-script.js';
+import {repl, rootRequests, scripted, subRequests} from '../support/rlm-script.js';
 import {cleanEnv, runCli} from '../support/run-cli.js';
 
 let server: FakeLlmServer;
@@ -169,5 +169,34 @@ describe('a window given on the command line or saved', () => {
 		const saved = await runCli([...base(), '-p', question], {env});
 		expect(saved.code).toBe(0);
 		expect(saved.stderr).toMatch(/over the 1,024-token window of root-model \(contextWindow in the settings file\)/);
+	});
+
+	it('a small window never cuts the question: every root request holds it whole; on 2,048 tokens it fits without a warning', async () => {
+		server.setResponder(scripted({root: ({turn}) => (turn === 0 ? repl('print("a" * 3000)') : repl('llm_output("done")'))}));
+		const question = `${'Which of the listed items matters most, and why? '.repeat(14)}THE-END-OF-MY-QUESTION`;
+		expect(question.length).toBeGreaterThan(700);
+		for (const window of ['2048', '1024']) {
+			server.requests.splice(0);
+			const result = await runCli([...base(), '--context-window', window, '-p', question]);
+			expect(result.code).toBe(0);
+			const roots = rootRequests(server.requests);
+			expect(roots.length).toBeGreaterThanOrEqual(2);
+			for (const request of roots) {
+				expect(request.messages[0]!.role).toBe('system');
+				expect(request.messages[1]!.content).toContain(question);
+			}
+			if (window === '2048') expect(result.stderr).not.toMatch(/over the/);
+		}
+	});
+
+	it('the over-window warning counts what it says: a prompt under the window is over only with the reply’s room, and says so', async () => {
+		server.setResponder(scripted({root: () => repl('llm_output("done")')}));
+		// About 830 tokens of prompt (system and question): under 1,024 tokens, over it with a 256-token reply.
+		const result = await runCli([...base(), '--context-window', '1024', '-p', 'Why? '.repeat(260)]);
+		expect(result.code).toBe(0);
+		const warning = result.stderr.split('\n').find((line) => line.includes('window of root-model'));
+		const [, tokens] = /about ([\d,]+) tokens/.exec(warning ?? '') ?? [];
+		expect(Number(tokens.replace(/,/g, ''))).toBeLessThan(1024);
+		expect(warning).toMatch(/The system prompt and the question alone are about [\d,]+ tokens; with room for a 256-token reply that is over the 1,024-token window of root-model \(--context-window\): the server will cut or refuse it/);
 	});
 });

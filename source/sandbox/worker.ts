@@ -514,6 +514,18 @@ function noteMessage(): void {
 	if (idleCollection) collectStartGarbageWhenIdle();
 }
 
+/**
+ * Keeps the worker's event loop alive until the port listens. While Pyodide loads, the loop often
+ * has no handle of its own (the load waits on V8: the Wasm compile, WebAssembly.instantiate), so
+ * uv_run returns and Node runs V8's tasks for this thread from NodePlatform::DrainTasks, which
+ * first waits for every background task V8 has posted, including the Wasm functions the load made
+ * hot being optimised (TurboFan, on the one background compiler the host allows). The end of the
+ * load, `ready` and the first message then waited for that compile: 40-100 ms between `ready` and
+ * the first reply in about 5 starts of 8 (seen with perf: the worker's thread asleep in
+ * DrainTasks, the compiler's thread in TurboFan). With a handle alive, uv_run does not return:
+ * V8's tasks come through the loop, and the optimising goes on in the background.
+ */
+const keepLoopAlive = setInterval(() => {}, 1 << 30);
 const started = performance.now();
 let py: PyodideLike;
 let rlm: PyProxyLike;
@@ -730,3 +742,5 @@ port.on('message', (message: ParentMessage) => {
 		process.exit(1);
 	}
 });
+// The port's listener keeps the loop alive from here on.
+clearInterval(keepLoopAlive);

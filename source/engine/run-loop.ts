@@ -37,7 +37,7 @@ import {
 } from './prompts.js';
 import {bridgeHandler} from './sub-calls.js';
 import {overWindowPhrase, promptBudgetChars, REPLY_RESERVE_TOKENS, replyReserveTokens, rootWindow, subModelWindow} from './windows.js';
-import {cutReplyNote, cutReplyNotice, GENERIC_WINDOW_ADVICE, quotedRefusalSentence, refusedTwiceFailure, promptTruncatedMessage, promptTruncation} from './truncation.js';
+import {cutReplyNote, cutReplyNotice, GENERIC_WINDOW_ADVICE, quotedRefusalSentence, refusedTwiceFailure, promptTruncatedMessage, stalledTwiceFailure, promptTruncation} from './truncation.js';
 import type {CompletionResult, IterationRecord} from './types.js';
 import {formatCount} from '../protocol/numbers.js';
 
@@ -335,6 +335,8 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 	};
 	let emptyInARow = 0;
 	let refusedInARow = 0;
+	/** Root replies in a row the request timeout ended (the server sent nothing more). */
+	let stalledInARow = 0;
 
 	/** A REPL that restarted lost what the engine put in it besides the context and history: the
 	 * tools file's functions are defined again, and full_history is sent again before the next call. */
@@ -510,6 +512,10 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				record.executionTimeMs = performance.now() - iterationStarted;
 				return finish('', 'failed', {code: 'refused', message: refusedTwiceFailure(reply.text)});
 			}
+			// A server that stalls mid-reply twice in a row is stuck: each turn left would wait the whole
+			// request timeout again (30 turns of 300 s). The second stalled reply's complete blocks still run.
+			stalledInARow = reply.stalledMs !== undefined ? stalledInARow + 1 : 0;
+			const stalledTwice = () => (stalledInARow >= 2 ? finish('', 'failed', {code: 'timeout', message: stalledTwiceFailure(reply.stalledMs!)}) : undefined);
 			// Nothing outside the thinking: say why, nudge once, and stop at the second in a row rather
 			// than loop to the turn limit.
 			const empty = emptyReplyCause(reply);
@@ -517,6 +523,8 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				noticeOnce(emptyReplyNotice(empty, 'model', reply.reasoning.length));
 				record.executionTimeMs = performance.now() - iterationStarted;
 				if (++emptyInARow >= 2) return finish('', 'failed', {code: 'empty_reply', message: emptyRepliesFailure(empty, reply.stalledMs)});
+				const stuck = stalledTwice();
+				if (stuck) return stuck;
 				push({role: 'user', content: `${emptyReplyNudge(empty, reply.stalledMs)}\n\n${turnReminder(iteration + 1, maxIterations)}`});
 				continue;
 			}
@@ -567,6 +575,8 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			}
 			if (final === null && feedback.length === 0) {
 				record.executionTimeMs = performance.now() - iterationStarted;
+				const stuck = stalledTwice();
+				if (stuck) return stuck;
 				const said = cutReason ? cutReplyNote({ranBlocks: 0, cutBlock, reason: cutReason, stalledMs: reply.stalledMs}) : noCodeNudge;
 				push({role: 'user', content: `${said}\n\n${turnReminder(iteration + 1, maxIterations)}`});
 				continue;
@@ -576,6 +586,8 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				record.finalAnswer = final;
 				return finish(final, 'answered');
 			}
+			const stuck = stalledTwice();
+			if (stuck) return stuck;
 			const reminder = iteration < maxIterations ? `\n\n${turnReminder(iteration + 1, maxIterations)}` : '';
 			const cutNote = cutReason ? `\n\n${cutReplyNote({ranBlocks: feedback.length, cutBlock, reason: cutReason, stalledMs: reply.stalledMs})}` : '';
 			// A prose FINAL(text) beside code is not taken: say so, or the model waits for a run that ended.

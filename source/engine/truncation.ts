@@ -86,6 +86,12 @@ export function stallAdvice(stalledMs: number): string {
 	return `the server sent nothing for ${seconds(stalledMs)}, the request timeout, so the request was ended (not by the server): raise --request-timeout (now ${Number((stalledMs / 1000).toFixed(1))}; requestTimeoutMs in the library) if the server is slow, or check its log`;
 }
 
+/** The one line a run ends with when the request timeout ended two replies in a row mid-answer:
+ * the server is stuck, and every turn left would wait as long again. */
+export function stalledTwiceFailure(stalledMs: number): string {
+	return `The model's reply was cut off twice in a row: ${stallAdvice(stalledMs)}.`;
+}
+
 /** Appended to a sub-call's text when the server truncated its prompt. */
 export function cutPromptMarker(cut: PromptTruncation): string {
 	return `[warning: the server truncated this prompt: it kept about ${tokens(cut.keptTokens)} of ${tokens(cut.sentTokens)} tokens, so this answer saw only part of it; send smaller prompts]`;

@@ -43,6 +43,32 @@ describe.each(apis)('a stream the request timeout ended (%s)', (api) => {
 		expect(of(events, 'llm.done')[0]).toMatchObject({text: 'Let me loo', finishReason: 'dropped'});
 	});
 
+	it('twice in a row after text: the run stops, naming the request timeout, rather than wait it out every turn left', async () => {
+		const {result, events} = await run(
+			api,
+			{root: ({turn}) => (turn === 0 ? {text: 'Let me look first: I will', drop: {afterChars: 10, how: 'hang'}} : turn === 1 ? {text: '```repl\nx = 41\n```\nand then', drop: {afterChars: 24, how: 'hang'}} : {text: 'FINAL(never asked)'})},
+			{requestTimeoutMs: 1000, maxIterations: 10},
+		);
+		expect(result.status).toBe('failed');
+		expect(result.errorCode).toBe('timeout');
+		expect(result.error).toMatch(/^The model's reply was cut off twice in a row: the server sent nothing for 1 s, the request timeout, .*raise --request-timeout/);
+		expect(of(events, 'llm.start')).toHaveLength(2);
+		// The second stalled reply's complete block still ran.
+		expect(of(events, 'code.start').map((start) => start.code)).toEqual(['x = 41']);
+	});
+
+	it('once, then a whole reply: the count starts over', async () => {
+		const {result} = await run(
+			api,
+			{
+				root: ({turn}) =>
+					turn === 0 || turn === 2 ? {text: 'Let me look first: I will', drop: {afterChars: 10, how: 'hang'}} : turn === 1 ? {text: '```repl\nx = 1\n```'} : {text: 'FINAL(done)'},
+			},
+			{requestTimeoutMs: 1000, maxIterations: 10},
+		);
+		expect(result).toMatchObject({status: 'answered', response: 'done'});
+	});
+
 	it('while thinking, before any answer text: retried as an error event there is, the thinking of both tries kept', async () => {
 		let stalled = false;
 		const {result, events} = await run(

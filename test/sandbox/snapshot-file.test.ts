@@ -3,7 +3,9 @@
 // alone, and a load that never copied the heap is refused (the worker then starts cold).
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import {afterAll, describe, expect, it} from 'vitest';
+import {crc32Table} from '../../source/sandbox/crc32.js';
 import {snapshotFileParts, withSnapshotFile} from '../../source/sandbox/snapshot-file.js';
 import {freshCacheDir} from './helpers.js';
 
@@ -103,8 +105,8 @@ describe('withSnapshotFile', () => {
 		// One byte at each page's end: a page counted from the payload's start would spill into the next.
 		for (const page of full) payload[128 + page * PAGE + PAGE - 1] = 1;
 		const file = writeFile('sparse.snapshot', payload);
-		// Header and count, four ranges (the head, pages 3-5, 120, 299), their bytes, the trailer.
-		expect(fs.statSync(file).size).toBe(16 + 4 + 4 * 16 + 128 + full.length * PAGE + 8);
+		// Header and count, four ranges (the head, pages 3-5, 120, 299), their bytes, the trailer (CRC-32 and magic).
+		expect(fs.statSync(file).size).toBe(16 + 4 + 4 * 16 + 128 + full.length * PAGE + 12);
 		const heap = new Int8Array(pages * PAGE);
 		await withSnapshotFile(file, async (given) => restoreLikePyodide(given, heap));
 		expect(Buffer.from(heap.buffer).equals(Buffer.from(payload.subarray(128)))).toBe(true);
@@ -127,5 +129,57 @@ describe('withSnapshotFile', () => {
 		const other = path.join(dir, 'other.snapshot');
 		fs.writeFileSync(other, Buffer.alloc(5000, 7));
 		await expect(withSnapshotFile(other, async () => 1)).rejects.toThrow(/no header/);
+	});
+
+	it('refuses a file with one byte changed anywhere, before the load gets past the heap\'s copy', async () => {
+		const payload = makePayload(128, 200);
+		const file = writeFile('whole.snapshot', payload);
+		const made = fs.readFileSync(file);
+		const tableEnd = 16 + 4 + made.readUInt32LE(16) * 16;
+		// In the header's length (high word: the table still fits), the head (Pyodide's JSON), the heap's
+		// first page, its middle and its last byte.
+		for (const at of [13, tableEnd + 50, tableEnd + 200, Math.floor((tableEnd + made.length) / 2), made.length - 13]) {
+			const damaged = Buffer.from(made);
+			damaged[at]! ^= 0x01;
+			fs.writeFileSync(file, damaged);
+			let pastCopy = false;
+			const heap = new Int8Array(payload.length - 128);
+			await expect(
+				withSnapshotFile(file, async (given) => {
+					restoreLikePyodide(given, heap);
+					pastCopy = true;
+				}),
+				`byte ${at}`,
+			).rejects.toThrow(/damaged|Invalid typed array length/);
+			expect(pastCopy).toBe(false);
+		}
+		expect(Object.hasOwn(Uint8Array.prototype, 'set')).toBe(false);
+		// The heap copy of a sound file, after all that, still checks out.
+		fs.writeFileSync(file, made);
+		const heap = new Int8Array(payload.length - 128);
+		await withSnapshotFile(file, async (given) => restoreLikePyodide(given, heap));
+		expect(Buffer.from(heap.buffer).equals(Buffer.from(payload.subarray(128)))).toBe(true);
+	});
+
+	it('sums a head that Pyodide\'s heap copy reads again, and a heap it skips, once each', async () => {
+		// The heap starts inside the head read before the load: the copy reads part of it again.
+		const payload = makePayload(128, 40);
+		const file = writeFile('overlap.snapshot', payload);
+		const heap = new Int8Array(payload.length - 128);
+		await withSnapshotFile(file, async (given) => restoreLikePyodide(given, heap));
+		expect(Buffer.from(heap.buffer).equals(Buffer.from(payload.subarray(128)))).toBe(true);
+		// A copy of the heap's last pages only: the file's bytes before them, damaged here, are summed all the same.
+		const damaged = fs.readFileSync(file);
+		damaged[Math.floor(damaged.length / 2)]! ^= 0x80;
+		fs.writeFileSync(file, damaged);
+		await expect(withSnapshotFile(file, async (given) => heap.set(given.subarray(payload.length - 8 * PAGE), 0))).rejects.toThrow(/damaged/);
+	});
+
+	it('sums as zlib does, in one piece or continued', () => {
+		const bytes = Buffer.from(Array.from({length: 5000}, (_, i) => (i * 7919) % 256));
+		expect(crc32Table(Buffer.from('123456789'))).toBe(0xcbf43926);
+		expect(crc32Table(bytes.subarray(1234), crc32Table(bytes.subarray(0, 1234)))).toBe(crc32Table(bytes));
+		const native = (zlib as {crc32?: (data: Uint8Array, value?: number) => number}).crc32;
+		if (native) expect(crc32Table(bytes)).toBe(native(bytes));
 	});
 });

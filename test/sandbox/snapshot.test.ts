@@ -68,6 +68,40 @@ describe('the memory snapshot', () => {
 		}
 	});
 
+	it('a snapshot with one byte of its payload changed is found out: a cold start that answers, and the file rewritten', async () => {
+		const dir = freshCacheDir();
+		dirs.push(dir);
+		await prewarmSandbox({cacheDir: dir});
+		const [name] = snapshots(dir);
+		const file = path.join(dir, name);
+		const made = fs.readFileSync(file);
+		// A byte in the middle of the file: inside the Wasm heap's bytes, past everything the header,
+		// the table and Pyodide's own head could notice.
+		const damaged = Buffer.from(made);
+		damaged[Math.floor(made.length / 2)]! ^= 0x10;
+		fs.writeFileSync(file, damaged);
+		const damagedFile = fs.statSync(file).ino;
+
+		const a = await Sandbox.start({cacheDir: dir});
+		try {
+			expect(a.startInfo?.fromSnapshot).toBe(false);
+			expect(a.startInfo?.note).toMatch(/snapshot unusable \(snapshot file is damaged \(checksum mismatch\)\); cold start/);
+			expect((await a.run('print(sum(range(10)))')).stdout).toBe('45\n');
+		} finally {
+			await a.dispose();
+		}
+		// Rewritten by the cold start (a new file renamed over the damaged one), and restored from next time.
+		await waitFor(() => fs.existsSync(file) && fs.statSync(file).ino !== damagedFile);
+		expect(fs.readFileSync(file).equals(damaged)).toBe(false);
+		const b = await Sandbox.start({cacheDir: dir});
+		try {
+			expect(b.startInfo?.fromSnapshot).toBe(true);
+			expect((await b.run('print(6 * 7)')).stdout).toBe('42\n');
+		} finally {
+			await b.dispose();
+		}
+	});
+
 	it('a cache dir that cannot be written only costs the snapshot', async () => {
 		const parent = freshCacheDir();
 		dirs.push(parent);

@@ -533,7 +533,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 					context = chosen;
 					this.#context = context;
 					summary.missingContexts++;
-				} else {
+				} else if (turn.blocks.length > 0) {
 					// Nothing to run its code against: any other text would give its variables wrong values.
 					summary.unrestoredContexts++;
 				}

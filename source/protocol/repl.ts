@@ -102,9 +102,15 @@ export interface ExecResult {
 	/** Wall-clock time of the block, in milliseconds. */
 	ms: number;
 	limit?: ExecLimit;
-	/** The REPL was restarted: every variable is gone. */
+	/** The REPL was restarted: every variable is gone. After the block ran (it timed out, ran out of
+	 * memory, crashed...), or before it (the host had stopped): its error then says so
+	 * (RESTARTED_BEFORE_BLOCK), and the block ran in the fresh REPL. */
 	restarted: boolean;
 }
+
+/** How the error of a block that `restarted` says the restart came before the block ran (the
+ * sandbox's restartNotice, which cannot import this: the host reads only its own folder). */
+export const RESTARTED_BEFORE_BLOCK = 'restarted before this block ran';
 
 /** A persistent Python namespace that runs the model's code blocks one at a time. The sandbox
  * (source/sandbox) is the real one; tests and library users may bring their own. */

@@ -1,10 +1,11 @@
 // What --resume needs from a session's logs: each turn's question and answer, its context when
-// it was kept, and the code blocks with the sub-call answers they got, in order: those that
-// succeeded or raised a Python exception are re-run (the live REPL kept what they set before they
-// raised); those a limit stopped (timeout, interrupt, memory, crash) are not, as they could hang
+// it was kept, and the code blocks with the sub-call answers they got, in order, from the REPL's
+// last restart on (a restart wiped what the blocks before it made): those that succeeded or raised
+// a Python exception are re-run (the live REPL kept what they set before they raised); those a
+// limit stopped (timeout, interrupt, memory, crash) without a restart are not, as they could hang
 // or blow up the resume again.
 import type {ContextInfo} from '../protocol/events.js';
-import type {SandboxContext} from '../protocol/repl.js';
+import {RESTARTED_BEFORE_BLOCK, type SandboxContext} from '../protocol/repl.js';
 import type {TrajectoryLog} from './read-log.js';
 
 export interface ResumeBlock {
@@ -36,6 +37,7 @@ export interface ResumeTurn {
 	contextInfo?: ContextInfo;
 	/** For a 'missing' context: its fingerprint (context-fingerprint.ts), in logs from 2026-12 on. */
 	contextFingerprint?: string;
+	/** The blocks to run again (successful or raised), but for those a later restart of the REPL wiped. */
 	blocks: ResumeBlock[];
 	/** Blocks not re-run because a limit stopped them (in order). */
 	skippedBlocks: SkippedBlock[];
@@ -52,6 +54,7 @@ interface Extra {
 	ok?: boolean;
 	error?: string;
 	limit?: string;
+	restarted?: boolean;
 }
 
 const extra = (value: unknown): Extra => (value && typeof value === 'object' ? value : {});
@@ -63,12 +66,14 @@ export function reachedModel(log: TrajectoryLog): boolean {
 }
 
 export function resumeTurns(logs: TrajectoryLog[]): ResumeTurn[] {
-	return logs.map((log) => {
+	/** The last turn whose REPL restarted: the turns before it have nothing left to run again. */
+	let lastRestart = -1;
+	const turns = logs.map((log, index): ResumeTurn => {
 		const meta = extra(log.metadata.rlm_tui);
 		let answer: string | null = null;
 		let status: string | undefined;
-		const blocks: ResumeBlock[] = [];
-		const skippedBlocks: SkippedBlock[] = [];
+		let blocks: ResumeBlock[] = [];
+		let skippedBlocks: SkippedBlock[] = [];
 		for (const iteration of log.iterations) {
 			const more = extra(iteration.rlm_tui);
 			if (more.run_status) status = more.run_status;
@@ -76,6 +81,13 @@ export function resumeTurns(logs: TrajectoryLog[]): ResumeTurn[] {
 			if (iteration.final_answer !== null) answer = iteration.final_answer;
 			for (const block of iteration.code_blocks) {
 				const outcome = extra(block.result.rlm_tui);
+				if (outcome.restarted) {
+					blocks = [];
+					skippedBlocks = [];
+					lastRestart = index;
+					// A restart after the block (it timed out, ran out of memory...) wiped its work too.
+					if (!outcome.error?.includes(RESTARTED_BEFORE_BLOCK)) continue;
+				}
 				// 'output' only says the output was capped: the block itself ran to its end.
 				if (outcome.limit && outcome.limit !== 'output') {
 					skippedBlocks.push({code: block.code, limit: outcome.limit});
@@ -101,6 +113,7 @@ export function resumeTurns(logs: TrajectoryLog[]): ResumeTurn[] {
 			skippedBlocks,
 		};
 	});
+	return turns.map((turn, index) => (index < lastRestart ? {...turn, blocks: [], skippedBlocks: []} : turn));
 }
 
 /** The line of a Python error that names it (`ZeroDivisionError: division by zero`): its last

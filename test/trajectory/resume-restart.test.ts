@@ -8,8 +8,9 @@ import {Rlm} from '../../source/engine/rlm.js';
 import {RESTARTED_BEFORE_BLOCK} from '../../source/protocol/repl.js';
 import {restartNotice, type RestartCause} from '../../source/sandbox/notices.js';
 import {parseTrajectoryLog} from '../../source/trajectory/read-log.js';
-import {resumeTurns} from '../../source/trajectory/resume.js';
+import {resumeTurns, type ResumeTurn} from '../../source/trajectory/resume.js';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
+import {fakeRepls} from '../support/fake-repl.js';
 import {repl, scripted} from '../support/rlm-script.js';
 
 let server: FakeLlmServer;
@@ -103,5 +104,16 @@ describe('--resume after a REPL restart', () => {
 		];
 		expect(restartNotice({kind: 'stopped', reason: 'x'})).toContain(RESTARTED_BEFORE_BLOCK);
 		for (const cause of causes) expect(restartNotice(cause)).not.toContain(RESTARTED_BEFORE_BLOCK);
+	});
+
+	it('a turn whose context was too big to log, with nothing left to run, is not reported as unrestored', async () => {
+		const rlm = new Rlm({model: 'm', backend: 'openai', baseURL: server.openaiBaseURL, apiKey: 'k', logDir: false, replFactory: fakeRepls({blocks: {kept: ({vars}) => void (vars.kept = 1)}})});
+		const turn = (blocks: ResumeTurn['blocks']): ResumeTurn => ({question: 'q', answer: 'a', contextSource: 'missing', contextInfo: {type: 'str', chars: 2_000_000}, blocks});
+		try {
+			expect((await rlm.resume([turn([])])).unrestoredContexts).toBe(0);
+			expect((await rlm.resume([turn([{code: 'kept', responses: []}])])).unrestoredContexts).toBe(1);
+		} finally {
+			await rlm.dispose();
+		}
 	});
 });

@@ -90,8 +90,8 @@ describe('--resume after a REPL restart', () => {
 		// The heap found past its ceiling once the block was done: a successful block, wiped after it ran.
 		const after = [log('one', [block('a = 1', {ok: true}), block('big = 1', {ok: true, restarted: true, error: memory}), block('e = 5', {ok: true})]), log('two', [block('f = 6', {ok: true})])];
 		expect(codes(after)).toEqual([['e = 5'], ['f = 6']]);
-		// No restart: every successful block, as before.
-		expect(codes([log('one', [block('a = 1', {ok: true}), block('oops', {ok: false, error: 'NameError'}), block('g = 7', {ok: true})])])).toEqual([['a = 1', 'g = 7']]);
+		// No restart: every block, one that raised too (what it set before raising stayed in the live REPL).
+		expect(codes([log('one', [block('a = 1', {ok: true}), block('oops', {ok: false, error: 'NameError'}), block('g = 7', {ok: true})])])).toEqual([['a = 1', 'oops', 'g = 7']]);
 	});
 
 	it('the sandbox\'s notices say "before this block ran" for the stopped host only', () => {
@@ -108,7 +108,7 @@ describe('--resume after a REPL restart', () => {
 
 	it('a turn whose context was too big to log, with nothing left to run, is not reported as unrestored', async () => {
 		const rlm = new Rlm({model: 'm', backend: 'openai', baseURL: server.openaiBaseURL, apiKey: 'k', logDir: false, replFactory: fakeRepls({blocks: {kept: ({vars}) => void (vars.kept = 1)}})});
-		const turn = (blocks: ResumeTurn['blocks']): ResumeTurn => ({question: 'q', answer: 'a', contextSource: 'missing', contextInfo: {type: 'str', chars: 2_000_000}, blocks});
+		const turn = (blocks: ResumeTurn['blocks']): ResumeTurn => ({question: 'q', answer: 'a', contextSource: 'missing', contextInfo: {type: 'str', chars: 2_000_000}, blocks, skippedBlocks: []});
 		try {
 			expect((await rlm.resume([turn([])])).unrestoredContexts).toBe(0);
 			expect((await rlm.resume([turn([{code: 'kept', responses: []}])])).unrestoredContexts).toBe(1);

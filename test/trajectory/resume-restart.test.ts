@@ -71,7 +71,7 @@ describe('--resume after a REPL restart', () => {
 	it('a restart before a block (the host had stopped) keeps that block; one after it drops it; either drops what came before', () => {
 		const stopped = restartNotice({kind: 'stopped', reason: 'killed by SIGKILL'});
 		const memory = restartNotice({kind: 'memory', ceilingBytes: 256 * 1024 * 1024, heapBytes: 300 * 1024 * 1024});
-		const block = (code: string, rlm_tui: {ok: boolean; restarted?: boolean; error?: string}) => ({
+		const block = (code: string, rlm_tui: {ok: boolean; restarted?: boolean; error?: string; limit?: string}) => ({
 			code,
 			result: {stdout: '', stderr: '', locals: {}, execution_time: 0.1, rlm_calls: [], final_answer: null, rlm_tui: {truncated_chars: 0, restarted: false, ...rlm_tui}},
 		});
@@ -90,6 +90,11 @@ describe('--resume after a REPL restart', () => {
 		// The heap found past its ceiling once the block was done: a successful block, wiped after it ran.
 		const after = [log('one', [block('a = 1', {ok: true}), block('big = 1', {ok: true, restarted: true, error: memory}), block('e = 5', {ok: true})]), log('two', [block('f = 6', {ok: true})])];
 		expect(codes(after)).toEqual([['e = 5'], ['f = 6']]);
+		// A block a limit stopped without a restart is skipped and named; a later restart wipes that too.
+		const skipped = (logs: Parameters<typeof resumeTurns>[0]) => resumeTurns(logs).map((turn) => turn.skippedBlocks.map((b) => b.code));
+		const interrupted = block('slow()', {ok: false, limit: 'cancelled', error: 'KeyboardInterrupt'});
+		expect(skipped([log('one', [block('a = 1', {ok: true}), interrupted])])).toEqual([['slow()']]);
+		expect(skipped([log('one', [interrupted]), log('two', [block('big = 1', {ok: true, restarted: true, error: memory}), block('h = 8', {ok: true})])])).toEqual([[], []]);
 		// No restart: every block, one that raised too (what it set before raising stayed in the live REPL).
 		expect(codes([log('one', [block('a = 1', {ok: true}), block('oops', {ok: false, error: 'NameError'}), block('g = 7', {ok: true})])])).toEqual([['a = 1', 'oops', 'g = 7']]);
 	});

@@ -139,6 +139,20 @@ export interface Cli {
 	/** Words after the command. */
 	input: string[];
 	flags: CliFlags;
+	/** Each number flag given, as its error names the value: what the user typed (see asTyped). */
+	typed: TypedNumbers;
+}
+
+/** A number flag's value as typed, for the range checks' errors (they see only the number). */
+export type TypedNumbers = Partial<Record<NumberFlag, string>>;
+
+const QUANTITY_WORDS: Partial<Record<Quantity, string>> = {seconds: 'seconds', minutes: 'minutes', megabytes: 'MB', usd: 'USD'};
+
+/** `"90s" (1.5 minutes)`: the text in quotes, then what it was read as when that is not the same text. */
+function asTyped(text: string, number: number, quantity: Quantity): string {
+	const shown = text.length > 60 ? `${text.slice(0, 60)}…` : text;
+	const word = QUANTITY_WORDS[quantity];
+	return Number(text) === number ? `"${shown}"` : `"${shown}" (${number}${word ? ` ${word}` : ''})`;
 }
 
 function parseWithMeow(argv: string[]) {
@@ -171,16 +185,19 @@ export function parseCli(argv: string[] = process.argv.slice(2)): Cli {
 			throw new UsageError(`${display(name as keyof typeof flagDefinitions)} needs a value: ${valueNames[name as keyof typeof valueNames]}`);
 		}
 	}
+	const typed: TypedNumbers = {};
 	for (const name of numberFlags) {
 		const raw = flags[name] as string | number | boolean | undefined;
 		if (raw === undefined) continue;
 		// The suffixes /set takes too: --context-window 128k, --memory-limit 2G, --timeout 5m, --max-budget '$0.50'.
 		const text = String(raw).trim();
-		const number = parseQuantity(text, FLAG_QUANTITIES[name] ?? 'count') ?? Number.NaN;
+		const quantity = FLAG_QUANTITIES[name] ?? 'count';
+		const number = parseQuantity(text, quantity) ?? Number.NaN;
 		if (!Number.isFinite(number)) {
 			throw new UsageError(text === '' ? `${display(name)} needs a number` : `${display(name)} needs a number, not "${String(raw)}"`);
 		}
 		flags[name] = number;
+		typed[name] = asTyped(text, number, quantity);
 	}
 	const [word, ...input] = parsed.input;
 	if (word !== undefined && !(COMMANDS as readonly string[]).includes(word)) {
@@ -193,7 +210,7 @@ export function parseCli(argv: string[] = process.argv.slice(2)): Cli {
 			`unknown command "${word}"${close ? ` (did you mean ${close}?)` : ''}: the commands are ${COMMANDS.join(', ')}; a question goes in -p "..." (see --help)`,
 		);
 	}
-	return {...(word ? {command: word as Cli['command']} : {}), input, flags: flags as CliFlags};
+	return {...(word ? {command: word as Cli['command']} : {}), input, flags: flags as CliFlags, typed};
 }
 
 /** `-c -` as `--context-file=-`: the parser takes a lone `-` for a word of its own, not a value. */

@@ -72,6 +72,7 @@ async function main(): Promise<number> {
 		...(flags.systemFile !== undefined ? {systemFile: await readSystemFile(flags.systemFile, '--system-file')} : {}),
 		...(flags.tools !== undefined ? {tools: await readSystemFile(flags.tools, '--tools')} : {}),
 		...(flags.subTools !== undefined ? {subTools: await readSystemFile(flags.subTools, '--sub-tools')} : {}),
+		typed: cli.typed,
 	};
 	if (flags.resume && command !== 'serve' && command !== 'mcp' && flags.replay === undefined) {
 		const {resumedBackendFlags} = await import('./resume-backend.js');
@@ -111,6 +112,7 @@ async function main(): Promise<number> {
 				...(flags.maxConcurrent !== undefined ? {maxConcurrent: flags.maxConcurrent} : {}),
 				...(flags.logDir ? {logDir: flags.logDir} : {}),
 				...(flags.cors?.length ? {cors: flags.cors} : {}),
+				typed: cli.typed,
 			},
 			process.stderr,
 		);
@@ -131,6 +133,7 @@ async function main(): Promise<number> {
 				...(flags.allowDir?.length ? {allowDir: flags.allowDir} : {}),
 				...(flags.maxContextBytes !== undefined ? {maxContextBytes: flags.maxContextBytes} : {}),
 				...pickDefined(flags, ['totalBudget', 'totalTokens']),
+				typed: cli.typed,
 			},
 			process.stderr,
 		);

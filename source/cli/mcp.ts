@@ -25,14 +25,16 @@ export interface McpFlags {
 	maxContextBytes?: string;
 	totalBudget?: number;
 	totalTokens?: number;
+	/** The number flags as typed, for their errors (flags.ts). */
+	typed?: {port?: string; maxConcurrent?: string; totalBudget?: string; totalTokens?: string};
 }
 
 /** How long a shutdown waits for cancelled runs to write their trajectories, in milliseconds. */
 const windDownMs = 5_000;
 
-function positive(name: string, value: number | undefined, whole: boolean): number | undefined {
+function positive(name: string, value: number | undefined, whole: boolean, typed: string | undefined): number | undefined {
 	if (value === undefined) return undefined;
-	if (!(value > 0) || (whole && !Number.isInteger(value))) throw new ConfigError(`Invalid --${name} ${value}: expected ${whole ? 'a whole number of at least 1' : 'a number above 0'}.`);
+	if (!(value > 0) || (whole && !Number.isInteger(value))) throw new ConfigError(`Invalid --${name} ${typed ?? value}: expected ${whole ? 'a whole number of at least 1' : 'a number above 0'}.`);
 	return value;
 }
 
@@ -58,10 +60,10 @@ export function mcpOptionsFrom(config: ResolvedConfig, flags: McpFlags): McpOpti
 	const {maxIterations, maxDepth, maxBudget, maxTimeout, maxTokens, maxErrors, maxSubCalls, ...rlm} = rlmOptionsFrom(config);
 	const callLimits: CallLimits = {maxIterations, maxDepth, ...definedOnly({maxBudget, maxTimeout, maxTokens, maxErrors, maxSubCalls})};
 	const lifetime: LifetimeLimits = definedOnly({
-		totalBudget: positive('total-budget', flags.totalBudget, false),
-		totalTokens: positive('total-tokens', flags.totalTokens, true),
+		totalBudget: positive('total-budget', flags.totalBudget, false, flags.typed?.totalBudget),
+		totalTokens: positive('total-tokens', flags.totalTokens, true, flags.typed?.totalTokens),
 	});
-	const maxConcurrent = positive('max-concurrent', flags.maxConcurrent, true);
+	const maxConcurrent = positive('max-concurrent', flags.maxConcurrent, true, flags.typed?.maxConcurrent);
 	return {
 		rlm,
 		logDir: flags.logDir ? resolve(flags.logDir) : defaultLogDir(),
@@ -96,7 +98,7 @@ export async function runMcp(config: ResolvedConfig, flags: McpFlags, stderr: No
 		return 0;
 	}
 	const port = flags.port ?? DEFAULT_MCP_PORT;
-	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`Invalid port ${String(flags.port)}: expected 0-65535.`);
+	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`Invalid --port ${flags.typed?.port ?? String(port)}: expected 0-65535.`);
 	const host = flags.host ?? DEFAULT_HOST;
 	let token = flags.token;
 	const generated = !token && !isLoopback(host);

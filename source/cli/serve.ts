@@ -15,14 +15,16 @@ export interface ServeFlags {
 	logDir?: string;
 	/** Origins allowed to call from web pages (--cors, repeatable). */
 	cors?: string[];
+	/** --port and --max-concurrent as typed, for their errors (flags.ts). */
+	typed?: {port?: string; maxConcurrent?: string};
 }
 
 export async function runServe(config: ResolvedConfig, flags: ServeFlags, stderr: NodeJS.WritableStream): Promise<number> {
 	const port = flags.port ?? DEFAULT_SERVE_PORT;
-	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`Invalid port ${String(flags.port)}: expected 0-65535.`);
+	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`Invalid --port ${flags.typed?.port ?? String(port)}: expected 0-65535.`);
 	const maxConcurrent = flags.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
 	if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1)
-		throw new ConfigError(`Invalid --max-concurrent ${String(flags.maxConcurrent)}: expected a whole number of at least 1.`);
+		throw new ConfigError(`Invalid --max-concurrent ${flags.typed?.maxConcurrent ?? String(maxConcurrent)}: expected a whole number of at least 1.`);
 	const host = flags.host ?? DEFAULT_HOST;
 	const corsOrigins = flags.cors ?? [];
 	for (const origin of corsOrigins) {

@@ -57,7 +57,11 @@ export interface Flags {
 	system?: string;
 	/** --system-file, already read: the replacement system prompt and its path. */
 	systemFile?: {text: string; path: string};
+	/** The number flags as the user typed them (`"90s" (1.5 minutes)`), for their errors. */
+	typed?: Partial<Record<NumberFlagKey, string>>;
 }
+
+type NumberFlagKey = 'temperature' | 'maxIterations' | 'maxDepth' | 'timeout' | 'requestTimeout' | 'memoryLimit' | 'keepWarm' | 'maxBudget' | 'maxTimeout' | 'maxTokens' | 'maxErrors' | 'maxSubCalls' | 'contextWindow';
 
 /** The run-wide limits a session runs under: the protocol's caps (absent: no limit) and the
  * models `model=` may name in sub-calls besides the root model and the sub-model. */
@@ -148,22 +152,27 @@ export function parseHeader(text: string): [string, string] {
 const aliasFor = (backend: BackendName, model: string) =>
 	(BACKEND_KINDS as readonly string[]).includes(backend) ? resolveModelAlias(backend as BackendKind, model) : model;
 
+/** @param typed the value as the user typed it, when a flag gave it: the error quotes that, not the number read from it. */
 function checkNumber(
 	name: string,
 	value: number,
 	valid: (n: number) => boolean,
 	expected: string,
+	typed?: string,
 ): number {
 	if (typeof value !== 'number' || !Number.isFinite(value) || !valid(value)) {
-		throw new ConfigError(`Invalid ${name} ${String(value)}: expected ${expected}.`);
+		throw new ConfigError(`Invalid ${name} ${typed ?? String(value)}: expected ${expected}.`);
 	}
 	return value;
 }
 
 /** checkNumber for a value a flag or the settings may leave unset: undefined stays undefined. */
-function checkOptionalNumber(name: string, value: number | undefined, valid: (n: number) => boolean, expected: string): number | undefined {
-	return value === undefined ? undefined : checkNumber(name, value, valid, expected);
+function checkOptionalNumber(name: string, value: number | undefined, valid: (n: number) => boolean, expected: string, typed?: string): number | undefined {
+	return value === undefined ? undefined : checkNumber(name, value, valid, expected, typed);
 }
+
+/** How flag `key`'s value was typed, when the flag gave the value (else the settings file did). */
+const typedFlag = (flags: Flags, key: NumberFlagKey): string | undefined => (flags[key] === undefined ? undefined : flags.typed?.[key]);
 
 /** A backend's base URL when no flag names one: the environment's (OPENAI_BASE_URL,
  * ANTHROPIC_BASE_URL), then the one saved for it, then the default rule (protocol/backends.ts). */
@@ -228,42 +237,48 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 	const temperature =
 		chosenTemperature === undefined
 			? undefined
-			: checkNumber(label('--temperature', 'temperature', flags.temperature), chosenTemperature, n => n >= 0 && n <= 2, 'a number from 0 to 2');
+			: checkNumber(label('--temperature', 'temperature', flags.temperature), chosenTemperature, n => n >= 0 && n <= 2, 'a number from 0 to 2', typedFlag(flags, 'temperature'));
 	const maxIterations = checkNumber(
 		label('--max-iterations', 'max iterations', flags.maxIterations),
 		flags.maxIterations ?? settings.maxIterations,
 		n => Number.isInteger(n) && n >= 1,
 		'a whole number of at least 1',
+		typedFlag(flags, 'maxIterations'),
 	);
 	const maxDepth = checkNumber(
 		label('--max-depth', 'max depth', flags.maxDepth),
 		flags.maxDepth ?? settings.maxDepth,
 		n => Number.isInteger(n) && n >= 1,
 		'a whole number of at least 1',
+		typedFlag(flags, 'maxDepth'),
 	);
 	const timeoutSeconds = checkNumber(
 		label('--timeout', 'timeout', flags.timeout),
 		flags.timeout ?? settings.timeoutSeconds,
 		n => n > 0 && n <= 86_400,
 		'a number of seconds from above 0 up to 86400 (a day)',
+		typedFlag(flags, 'timeout'),
 	);
 	const requestTimeoutSeconds = checkOptionalNumber(
 		label('--request-timeout', 'request timeout', flags.requestTimeout),
 		flags.requestTimeout ?? settings.requestTimeoutSeconds,
 		(n) => n > 0 && n <= MAX_REQUEST_TIMEOUT_SECONDS,
 		`a number of seconds from above 0 up to ${MAX_REQUEST_TIMEOUT_SECONDS} (Node's fetch waits no longer for a server's headers, or for the next part of a reply)`,
+		typedFlag(flags, 'requestTimeout'),
 	);
 	const memoryLimitMb = checkOptionalNumber(
 		label('--memory-limit', 'memory limit', flags.memoryLimit),
 		flags.memoryLimit ?? settings.memoryLimitMb,
 		(n) => Number.isInteger(n) && n >= MIN_MEMORY_LIMIT_MB && n <= MAX_MEMORY_LIMIT_MB,
 		`a whole number of MB from ${MIN_MEMORY_LIMIT_MB} to ${MAX_MEMORY_LIMIT_MB} (the REPL's Wasm heap ends at 4 GiB)`,
+		typedFlag(flags, 'memoryLimit'),
 	);
 	const keepWarmMinutes = checkOptionalNumber(
 		label('--keep-warm', 'keep-warm minutes', flags.keepWarm),
 		flags.keepWarm ?? settings.keepWarmMinutes,
 		(n) => Number.isInteger(n) && n >= 0 && n <= MAX_KEEP_WARM_MINUTES,
 		`a whole number of minutes from 0 to ${MAX_KEEP_WARM_MINUTES}`,
+		typedFlag(flags, 'keepWarm'),
 	);
 	const chosenSubModel = subModelChoice(flags, settings);
 	const subModel = chosenSubModel && aliasFor(backend, chosenSubModel.name);
@@ -296,7 +311,7 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 	const contextWindow =
 		chosenWindow === undefined
 			? undefined
-			: checkNumber(label('--context-window', 'context window', flags.contextWindow), chosenWindow, (n) => Number.isInteger(n) && n >= 1024, 'a whole number of tokens, at least 1024');
+			: checkNumber(label('--context-window', 'context window', flags.contextWindow), chosenWindow, (n) => Number.isInteger(n) && n >= 1024, 'a whole number of tokens, at least 1024', typedFlag(flags, 'contextWindow'));
 	const config: ResolvedConfig = {backend, model, maxIterations, maxDepth, timeoutSeconds, limits, ...(fromFlags.length > 0 ? {fromFlags} : {}), ...(compaction ? {} : {compaction: false}), ...(contextWindow ? {contextWindow} : {})};
 	if (temperature !== undefined) config.temperature = temperature;
 	if (memoryLimitMb !== undefined) config.memoryLimitMb = memoryLimitMb;
@@ -361,7 +376,7 @@ function resolveLimits(flags: Flags, settings: Settings, resolveModel: (name: st
 	) => {
 		const value = flags[key] ?? settings[key];
 		if (value === undefined) return;
-		limits[key] = checkNumber(label(flag, key, flags[key]), value, valid, expected);
+		limits[key] = checkNumber(label(flag, key, flags[key]), value, valid, expected, typedFlag(flags, key));
 	};
 	const whole = (min: number) => (n: number) => Number.isInteger(n) && n >= min;
 	pick('maxBudget', '--max-budget', (n) => n > 0, 'a number above 0 (USD, e.g. 0.50)');

@@ -84,8 +84,25 @@ describe('a mistake gets one line that names it', () => {
 		oneLine((await runCli(['-b', 'demo', '-t', 'hot', '-p', 'q'])).stderr, /-t\/--temperature needs a number, not "hot"/);
 		oneLine((await runCli(['-b', 'demo', '--max-depth', 'two', '-p', 'q'])).stderr, /--max-depth needs a number, not "two"/);
 		oneLine((await runCli(['serve', '-b', 'demo', '--port', 'http'])).stderr, /--port needs a number, not "http"/);
-		oneLine((await runCli(['-b', 'demo', '--max-iterations', '0', '-p', 'q'])).stderr, /Invalid --max-iterations 0: expected a whole number/);
-		oneLine((await runCli(['-b', 'demo', '--keep-warm', '90s', '-p', 'q'])).stderr, /Invalid --keep-warm 1\.5: expected a whole number of minutes from 0 to 120/);
+		oneLine((await runCli(['-b', 'demo', '--max-iterations', '0', '-p', 'q'])).stderr, /Invalid --max-iterations "0": expected a whole number/);
+	});
+
+	it('a number flag out of range is named with what was typed, then what it was read as', async () => {
+		const cases: Array<[string[], RegExp]> = [
+			[['--keep-warm', '90s'], /Invalid --keep-warm "90s" \(1\.5 minutes\): expected a whole number of minutes from 0 to 120/],
+			[['--keep-warm', '3h'], /Invalid --keep-warm "3h" \(180 minutes\): expected a whole number of minutes/],
+			[['--timeout', '2d'], /Invalid --timeout "2d" \(172800 seconds\): expected a number of seconds/],
+			[['--max-timeout', '40d'], /Invalid --max-timeout "40d" \(3456000 seconds\): expected a number of seconds/],
+			[['--request-timeout', '10m'], /Invalid --request-timeout "10m" \(600 seconds\): expected a number of seconds/],
+			[['--memory-limit', '8G'], /Invalid --memory-limit "8G" \(8192 MB\): expected a whole number of MB/],
+			[['--context-window', '1k'], /Invalid --context-window "1k" \(1000\): expected a whole number of tokens/],
+			[['--max-budget', '$0'], /Invalid --max-budget "\$0" \(0 USD\): expected a number above 0/],
+			[['--max-iterations', '0'], /Invalid --max-iterations "0": expected a whole number/],
+		];
+		for (const [flag, message] of cases) oneLine((await runCli(['-b', 'demo', ...flag, '-p', 'q'])).stderr, message);
+		oneLine((await runCli(['serve', '-b', 'demo', '--port', '70_000'])).stderr, /Invalid --port "70_000" \(70000\): expected 0-65535/);
+		oneLine((await runCli(['serve', '-b', 'demo', '--max-concurrent', '0.5'])).stderr, /Invalid --max-concurrent "0\.5": expected a whole number/);
+		oneLine((await runCli(['mcp', '-b', 'demo', '--total-budget', '$0'])).stderr, /Invalid --total-budget "\$0" \(0 USD\): expected a number above 0/);
 	});
 
 	it('--replay with a flag of a run to make: the run would be dropped, so it is a usage error', async () => {

@@ -171,9 +171,9 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 		const sub = await runCli(['-u', server.openaiBaseURL, '-m', 'root-model', '-e', '-p', 'hi'], {env});
 		expect(sub.stdout.trim()).toBe('went on');
 		expect(sub.stderr).toMatch(/Timed out after 0\.4s \(each of 3 tries\) waiting for/);
-		expectOneLineError((await runCli(['-b', 'demo', '--request-timeout', '0', '-p', 'q'])).stderr, /Invalid --request-timeout 0: expected a number of seconds/);
+		expectOneLineError((await runCli(['-b', 'demo', '--request-timeout', '0', '-p', 'q'])).stderr, /Invalid --request-timeout "0": expected a number of seconds/);
 		// Node's fetch gives up on a server's headers after 300 s (UND_ERR_HEADERS_TIMEOUT): more would be a promise not kept.
-		expectOneLineError((await runCli(['-b', 'demo', '--request-timeout', '900', '-p', 'q'])).stderr, /Invalid --request-timeout 900: expected a number of seconds from above 0 up to 300 \(Node's fetch waits no longer/);
+		expectOneLineError((await runCli(['-b', 'demo', '--request-timeout', '900', '-p', 'q'])).stderr, /Invalid --request-timeout "900": expected a number of seconds from above 0 up to 300 \(Node's fetch waits no longer/);
 	});
 
 	it('a settings value out of range is named in one line and the run goes on with the default', async () => {
@@ -222,10 +222,10 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 	it('rejects an unknown backend, bad numbers and unknown flags', async () => {
 		expectOneLineError((await runCli(['-b', 'gpt', '-p', 'q'])).stderr, /Unknown backend "gpt"/);
 		expectOneLineError((await runCli(['-b', 'demo', '-t', 'hot', '-p', 'q'])).stderr, /--temperature needs a number, not "hot"/);
-		expectOneLineError((await runCli(['-b', 'demo', '-t', '5', '-p', 'q'])).stderr, /Invalid --temperature 5/);
-		expectOneLineError((await runCli(['-b', 'demo', '--max-iterations', '0', '-p', 'q'])).stderr, /Invalid --max-iterations 0/);
-		expectOneLineError((await runCli(['-b', 'demo', '--timeout', '-3', '-p', 'q'])).stderr, /Invalid --timeout -3/);
-		expectOneLineError((await runCli(['-b', 'demo', '--timeout', '3000000', '-p', 'q'])).stderr, /Invalid --timeout 3000000/);
+		expectOneLineError((await runCli(['-b', 'demo', '-t', '5', '-p', 'q'])).stderr, /Invalid --temperature "5"/);
+		expectOneLineError((await runCli(['-b', 'demo', '--max-iterations', '0', '-p', 'q'])).stderr, /Invalid --max-iterations "0"/);
+		expectOneLineError((await runCli(['-b', 'demo', '--timeout', '-3', '-p', 'q'])).stderr, /Invalid --timeout "-3"/);
+		expectOneLineError((await runCli(['-b', 'demo', '--timeout', '3000000', '-p', 'q'])).stderr, /Invalid --timeout "3000000"/);
 		const unknown = await runCli(['--frobnicate', '-p', 'q']);
 		expect(unknown.code).toBe(2);
 		expectOneLineError(unknown.stderr, /unknown flag --frobnicate/);

@@ -143,10 +143,10 @@ describe('run-wide limits on the command line', () => {
 	it('a bad value is one clear line naming the flag, and nothing runs', async () => {
 		for (const [args, pattern] of [
 			[['--max-budget', 'lots'], /--max-budget needs a number, not "lots"/],
-			[['--max-budget', '0'], /Invalid --max-budget 0: expected a number above 0 \(USD/],
-			[['--max-tokens', '1.5'], /Invalid --max-tokens 1\.5: expected a whole number/],
-			[['--max-errors', '0'], /Invalid --max-errors 0/],
-			[['--max-timeout', '-3'], /Invalid --max-timeout -3/],
+			[['--max-budget', '0'], /Invalid --max-budget "0": expected a number above 0 \(USD/],
+			[['--max-tokens', '1.5'], /Invalid --max-tokens "1\.5": expected a whole number/],
+			[['--max-errors', '0'], /Invalid --max-errors "0"/],
+			[['--max-timeout', '-3'], /Invalid --max-timeout "-3"/],
 			[['--max-sub-calls'], /--max-sub-calls needs a number/],
 		] as Array<[string[], RegExp]>) {
 			const result = await runCli([...base(), ...args, '-p', 'q']);

@@ -81,11 +81,11 @@ describe('--memory-limit', () => {
 	it('a bad value is one clear line naming the flag and the range, and nothing runs', async () => {
 		server.requests.splice(0);
 		for (const [args, pattern] of [
-			[['--memory-limit', '100'], /Invalid --memory-limit 100: expected a whole number of MB from 256 to 4096/],
-			[['--memory-limit', '5000'], /Invalid --memory-limit 5000: expected a whole number of MB from 256 to 4096/],
-			[['--memory-limit', '512.5'], /Invalid --memory-limit 512\.5: expected a whole number/],
+			[['--memory-limit', '100'], /Invalid --memory-limit "100": expected a whole number of MB from 256 to 4096/],
+			[['--memory-limit', '5000'], /Invalid --memory-limit "5000": expected a whole number of MB from 256 to 4096/],
+			[['--memory-limit', '512.5'], /Invalid --memory-limit "512\.5": expected a whole number/],
 			[['--memory-limit', '2T'], /--memory-limit needs a number, not "2T"/],
-			[['--memory-limit', '8G'], /Invalid --memory-limit 8192: expected a whole number of MB from 256 to 4096/],
+			[['--memory-limit', '8G'], /Invalid --memory-limit "8G" \(8192 MB\): expected a whole number of MB from 256 to 4096/],
 			[['--memory-limit'], /--memory-limit needs a number/],
 		] as Array<[string[], RegExp]>) {
 			const result = await runCli([...base(), ...args, '-p', 'q']);

@@ -31,8 +31,8 @@ describe('rlm-tui mcp on the command line', () => {
 			[['--allow-dir', '.', '-p', 'q'], /--allow-dir is a flag of rlm-tui mcp/],
 			[['--http'], /--http is a flag of rlm-tui mcp/],
 			[['mcp', '--allow-dir', file], /--allow-dir .*notes\.txt: not a folder/],
-			[['mcp', '--max-budget', '-1'], /Invalid --max-budget -1: expected a number above 0/],
-			[['mcp', '--total-tokens', '2.5'], /Invalid --total-tokens 2\.5: expected a whole number/],
+			[['mcp', '--max-budget', '-1'], /Invalid --max-budget "-1": expected a number above 0/],
+			[['mcp', '--total-tokens', '2.5'], /Invalid --total-tokens "2\.5": expected a whole number/],
 			[['mcp', '--max-tokens', 'lots'], /--max-tokens needs a number, not "lots"/],
 		];
 		for (const [args, pattern] of cases) {

@@ -2,11 +2,12 @@
 // `reasoning_content` deltas, then the answer as `content`, then usage (with cost where known).
 import {randomBytes} from 'node:crypto';
 import type {ServerResponse} from 'node:http';
-import {clientGone, conversationOf, parseBody, type Endpoint} from './endpoint.js';
+import {conversationOf, parseBody, type Endpoint} from './endpoint.js';
 import {answerChunks, chatChunk, chatCompletion, chatUsageChunk, sendError} from './openai-wire.js';
 import {chatOutputFormat, chatRequestSchema, chatStopSequences, chatTurns} from './request-schema.js';
 import {runRequest} from './run.js';
 import {startSse} from './sse.js';
+import {SHUTDOWN_CODE, SHUTDOWN_MESSAGE} from './shutdown.js';
 import {jsonText} from '../text/json-text.js';
 
 export async function chatCompletions(endpoint: Endpoint, body: unknown, res: ServerResponse): Promise<void> {
@@ -16,7 +17,7 @@ export async function chatCompletions(endpoint: Endpoint, body: unknown, res: Se
 	const rlm = endpoint.rlmOptions(res, request);
 	const maxOutputTokens = request.max_completion_tokens ?? request.max_tokens ?? undefined;
 	const stop = chatStopSequences(request);
-	const signal = clientGone(res);
+	const signal = endpoint.runSignal(res);
 	const id = `chatcmpl-${randomBytes(12).toString('hex')}`;
 	const model = request.model;
 
@@ -24,6 +25,11 @@ export async function chatCompletions(endpoint: Endpoint, body: unknown, res: Se
 	// A stream opens at once (its heartbeat covers the wait in the queue); a plain reply waits.
 	const stream = request.stream ? startSse(res, {...(endpoint.heartbeatMs ? {heartbeatMs: endpoint.heartbeatMs} : {})}) : undefined;
 	stream?.send(chatChunk(id, model, {role: 'assistant', content: ''}));
+	if (stream)
+		endpoint.onShutdown(res, () => {
+			stream.send({error: {message: SHUTDOWN_MESSAGE, type: 'server_error', param: null, code: SHUTDOWN_CODE}});
+			stream.end(true);
+		});
 	await endpoint.schedule(async () => {
 		if (signal.aborted) return;
 		const outcome = await runRequest({

@@ -19,6 +19,11 @@ export interface Endpoint {
 	admit(): void;
 	/** Runs `task` in the bounded pool (after admit()). */
 	schedule<T>(task: () => Promise<T>): Promise<T>;
+	/** The run's signal: fires when the client goes away or the server shuts down. */
+	runSignal(res: ServerResponse): AbortSignal;
+	/** How a stream ends when the server shuts down: its error event, then its end (a plain
+	 * response needs none: it gets a 503 error body). */
+	onShutdown(res: ServerResponse, end: () => void): void;
 	heartbeatMs?: number;
 }
 

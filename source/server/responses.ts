@@ -4,11 +4,12 @@
 import {randomBytes} from 'node:crypto';
 import type {ServerResponse} from 'node:http';
 import type {ResponseStreamEvent} from 'openai/resources/responses/responses';
-import {clientGone, conversationOf, parseBody, type Endpoint} from './endpoint.js';
+import {conversationOf, parseBody, type Endpoint} from './endpoint.js';
 import {answerChunks, messageItem, nowSeconds, reasoningItem, responseObject, sendError, type ResponseIds} from './openai-wire.js';
 import {responsesOutputFormat, responsesRequestSchema, responsesTurns} from './request-schema.js';
 import {runRequest} from './run.js';
 import {startSse} from './sse.js';
+import {SHUTDOWN_CODE, SHUTDOWN_MESSAGE} from './shutdown.js';
 import {jsonText} from '../text/json-text.js';
 
 /** A stream event without its sequence number (the writer numbers them). */
@@ -20,7 +21,7 @@ export async function responses(endpoint: Endpoint, body: unknown, res: ServerRe
 	const format = responsesOutputFormat(request);
 	const rlm = endpoint.rlmOptions(res, request);
 	const maxOutputTokens = request.max_output_tokens ?? undefined;
-	const signal = clientGone(res);
+	const signal = endpoint.runSignal(res);
 	const hex = () => randomBytes(12).toString('hex');
 	const ids: ResponseIds = {response: `resp_${hex()}`, reasoning: `rs_${hex()}`, message: `msg_${hex()}`};
 	const createdAt = nowSeconds();
@@ -48,6 +49,10 @@ export async function responses(endpoint: Endpoint, body: unknown, res: ServerRe
 	let sequence = 0;
 	const emit = (event: Event) => stream.send({...event, sequence_number: sequence++}, event.type);
 	emit({type: 'response.created', response: responseObject({...base, status: 'in_progress'})});
+	endpoint.onShutdown(res, () => {
+		emit({type: 'error', code: SHUTDOWN_CODE, message: SHUTDOWN_MESSAGE, param: null});
+		stream.end();
+	});
 	await endpoint.schedule(async () => {
 		if (signal.aborted) return;
 		emit({type: 'response.in_progress', response: responseObject({...base, status: 'in_progress'})});

@@ -20,6 +20,8 @@ import {bodyReader} from './request-body.js';
 import {requestLimits} from './request-schema.js';
 import {DEFAULT_HOST, DEFAULT_MAX_CONCURRENT, DEFAULT_MAX_QUEUED, DEFAULT_SERVE_PORT} from '../protocol/defaults.js';
 import {keptModelList} from './model-list.js';
+import {clientGone} from './endpoint.js';
+import {sendShutdownError, shutdownTracker} from './shutdown.js';
 
 export interface RlmServerOptions {
 	/** Options for every run; `model` is the root model behind the `rlm` alias. */
@@ -51,6 +53,8 @@ export interface RlmServerOptions {
 
 export interface RlmServer {
 	url: string;
+	/** Stops listening, ends every open request with a shutdown error in its protocol's shape,
+	 * cancels the runs and waits a few seconds at most for them (shutdown.ts). */
 	close(): Promise<void>;
 	/** Runs in progress right now (for tests and status). */
 	readonly active: number;
@@ -77,6 +81,7 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 	const limit = pLimit(maxConcurrent);
 	const maxQueued = options.maxQueued ?? DEFAULT_MAX_QUEUED;
 	const bodies = bodyReader(options);
+	const shutdown = shutdownTracker();
 	/** Requests admitted to the pool, from before their body is read until their run ends. */
 	let admitted = 0;
 	const tokenMatches = bearerTokenCheck(options.token);
@@ -111,6 +116,8 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 				throw new HttpError(429, 'rate_limit_error', 'Too many RLM runs at once; try again shortly.', {headers: {'retry-after': '5'}});
 		},
 		schedule: (task) => limit(task),
+		runSignal: (res) => AbortSignal.any([clientGone(res), shutdown.signal]),
+		onShutdown: (res, end) => shutdown.onShutdown(res, end),
 		...(options.heartbeatMs ? {heartbeatMs: options.heartbeatMs} : {}),
 	};
 
@@ -120,7 +127,9 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 		// Node checks both timeouts every connectionsCheckingInterval; a 408 ends the connection.
 		{headersTimeout, requestTimeout, connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4)))},
 		(req, res) => {
-			handle(req, res).catch((error: unknown) => {
+			// A request on a kept-alive connection after the shutdown began.
+			if (shutdown.begun) return sendShutdownError(res);
+			const handled = handle(req, res).catch((error: unknown) => {
 				if (res.headersSent) {
 					res.end();
 					return;
@@ -130,6 +139,7 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 				if (error instanceof HttpError) sendError(res, error.status, error.type, error.message, error.options);
 				else sendError(res, 500, 'server_error', hideUpstream(error instanceof Error ? error.message : String(error), options.backend.baseURL), {retry: false});
 			});
+			shutdown.track(res, handled);
 		},
 	);
 
@@ -224,10 +234,6 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 		get bufferedBytes() {
 			return bodies.buffered;
 		},
-		close: () =>
-			new Promise<void>((resolve) => {
-				server.closeAllConnections();
-				server.close(() => resolve());
-			}),
+		close: () => shutdown.close(server),
 	};
 }

@@ -47,8 +47,8 @@ export interface RlmServerOptions {
 	/** Interval of the SSE heartbeat comment while a streamed run works, in ms (default 15,000). */
 	heartbeatMs?: number;
 	/** How GET /v1/models keeps the backend's list (model-list.ts: 30 s fresh, 30 s after a
-	 * failure, 10 s per request). */
-	modelList?: {freshMs?: number; retryMs?: number; timeoutMs?: number};
+	 * failure, 10 s per request, a poll answered within 2 s). */
+	modelList?: {freshMs?: number; retryMs?: number; timeoutMs?: number; answerWithinMs?: number};
 }
 
 export interface RlmServer {
@@ -185,7 +185,8 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 	const backendModels = keptModelList((signal) => options.backend.listModels(signal), options.modelList);
 
 	async function listModels(res: ServerResponse) {
-		const models = (await backendModels()) ?? [];
+		// The backend has not said (yet): the model serve was started with is the one it knows.
+		const models = (await backendModels()) ?? (options.rlm.model ? [options.rlm.model] : []);
 		sendJson(res, 200, {object: 'list', data: [modelObject('rlm'), ...models.map((model) => modelObject(`${aliasPrefix}${model}`))]});
 	}
 

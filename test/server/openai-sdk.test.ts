@@ -2,7 +2,7 @@
 // with a fake LLM server behind it at the HTTP line.
 import OpenAI from 'openai';
 import {zodResponseFormat, zodTextFormat} from 'openai/helpers/zod';
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from 'vitest';
 import {z} from 'zod';
 import {createBackend} from '../../source/backends/create.js';
 import {startRlmServer, type RlmServer, type RlmServerOptions} from '../../source/server/server.js';
@@ -427,13 +427,36 @@ describe('models, health, model aliases, CORS', () => {
 			upstream.stallMetadata = true;
 			const stalled = await serve({backend: backend(), modelList: {timeoutMs: 500}});
 			const first = await Promise.all([ids(stalled), ids(stalled), ids(stalled)]);
-			expect(first).toEqual([['rlm'], ['rlm'], ['rlm']]);
+			// The upstream did not say: the model serve runs is the one listed beside rlm.
+			expect(first).toEqual([['rlm', 'rlm:gpt-4o'], ['rlm', 'rlm:gpt-4o'], ['rlm', 'rlm:gpt-4o']]);
 			expect(asked()).toBe(2);
-			expect(await ids(stalled)).toEqual(['rlm']);
+			expect(await ids(stalled)).toEqual(['rlm', 'rlm:gpt-4o']);
 			expect(asked()).toBe(2);
 			// A model id is still taken on trust while the list is unknown.
 			expect((await fetch(`${stalled.url}/v1/models/rlm:one`)).status).toBe(200);
 			expect(asked()).toBe(2);
+		} finally {
+			await upstream.close();
+		}
+	});
+
+	it('GET /v1/models while the upstream is slow to list: answered without waiting for it, with the model serve runs; a later poll gets the upstream list', async () => {
+		const upstream = await startFakeLlmServer({models: ['one', 'two']});
+		try {
+			let release!: () => void;
+			upstream.modelsHeldUntil = new Promise<void>((resolve) => {
+				release = resolve;
+			});
+			const asked = () => upstream.paths.filter((path) => path === 'GET /v1/models').length;
+			const backend = createBackend({kind: 'openai', baseURL: upstream.openaiBaseURL, apiKey: 'k', maxRetries: 0});
+			const client = clientFor(await serve({backend, modelList: {answerWithinMs: 50}}));
+			const ids = async () => (await client.models.list()).data.map((model) => model.id);
+			expect(await ids()).toEqual(['rlm', 'rlm:gpt-4o']);
+			expect(asked()).toBe(1);
+			release();
+			// The request that was still in flight answers: its list is kept.
+			await vi.waitFor(async () => expect(await ids()).toEqual(['rlm', 'rlm:one', 'rlm:two']), {timeout: 10_000, interval: 20});
+			expect(asked()).toBe(1);
 		} finally {
 			await upstream.close();
 		}

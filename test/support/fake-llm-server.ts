@@ -238,6 +238,8 @@ export interface FakeLlmServer {
 	/** When true, every request but a chat request gets 200 headers and then nothing: a proxy or a
 	 * busy server that holds the body of /v1/models, /props, /api/show... (mutable). */
 	stallMetadata: boolean;
+	/** When set, GET /v1/models waits for this before it answers (an upstream slow to list). */
+	modelsHeldUntil: Promise<void> | undefined;
 	setResponder(responder: FakeResponder): void;
 	/** Number of requests whose connection the client closed before the reply ended. */
 	readonly aborted: number;
@@ -307,6 +309,7 @@ export async function startFakeLlmServer(
 			return;
 		}
 		if (req.method === 'GET' && path === '/v1/models') {
+			if (fake.modelsHeldUntil) await fake.modelsHeldUntil;
 			if (fake.modelsPage !== undefined) {
 				res.writeHead(200, {'content-type': 'text/html; charset=utf-8'});
 				res.end(fake.modelsPage);
@@ -470,6 +473,7 @@ export async function startFakeLlmServer(
 		loaded,
 		modelsPage: undefined,
 		stallMetadata: false,
+		modelsHeldUntil: undefined,
 		setResponder(next) {
 			responder = next;
 		},

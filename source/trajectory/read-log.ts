@@ -1,10 +1,11 @@
 // Reading JSONL trajectories (ours, or the original RLM's): line by line, tolerant of a last
 // line cut short by a killed process, validated with zod since the file comes from outside.
-import {readdirSync, readFileSync, statSync} from 'node:fs';
+import {closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import * as z from 'zod';
 import {parseLogFileName, type SessionOrigin} from './log-names.js';
 import {notATrajectory} from './not-a-log.js';
+import {canStartTrajectory, isTrajectoryRecord, LOG_START_BYTES} from './log-start.js';
 import type {OriginalIteration, OriginalMetadata} from './original-schema.js';
 
 const messageSchema = z.object({role: z.string(), content: z.unknown()}).transform((m) => ({
@@ -105,7 +106,7 @@ export function parseTrajectoryLog(text: string, path = '(log)'): TrajectoryLog 
 			const parsed = metadataSchema.safeParse(json);
 			if (parsed.success) metadata = parsed.data as unknown as OriginalMetadata;
 			else skippedLines++;
-		} else if (type === 'iteration' || (type === undefined && typeof (json as {iteration?: unknown})?.iteration === 'number')) {
+		} else if (type !== 'metadata' && isTrajectoryRecord(json)) {
 			const parsed = iterationSchema.safeParse(json);
 			if (parsed.success) iterations.push({...(parsed.data as unknown as OriginalIteration), type: 'iteration'});
 			else skippedLines++;
@@ -118,18 +119,39 @@ export function parseTrajectoryLog(text: string, path = '(log)'): TrajectoryLog 
 	return {path, metadata, iterations, skippedLines};
 }
 
+/** A file that is no trajectory is named as one of ours (notATrajectory) from its whole text up to this size, in bytes; a bigger one from its start. */
+const SHAPE_READ_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Reads a trajectory file. One that is not one (a binary, a big text or JSON file) is refused
+ * from its first LOG_START_BYTES, not read whole (log-start.ts).
+ * @throws LogReadError with one line saying what the file is and what --replay takes.
+ */
 export function readTrajectoryLog(path: string): TrajectoryLog {
 	let text: string;
+	let fd: number | undefined;
 	try {
 		const stat = statSync(path);
 		if (stat.isDirectory()) throw new LogReadError(`${path} is a directory, not a trajectory file: --replay takes one of the .jsonl logs in it`);
 		// A device or a FIFO may never end (/dev/zero filled memory without bound).
 		if (!stat.isFile()) throw new LogReadError(`${path} is not a regular file, so not a trajectory: give one of the .jsonl logs rlm-tui writes`);
-		text = readFileSync(path, 'utf8');
+		fd = openSync(path, 'r');
+		const size = fstatSync(fd).size;
+		const start = Buffer.alloc(Math.min(size, LOG_START_BYTES));
+		const got = readSync(fd, start, 0, start.length, 0);
+		if (!canStartTrajectory(start.subarray(0, got), got >= size)) {
+			const looksJson = /^\s*[[{]/.test(start.toString('utf8', 0, Math.min(got, 64)));
+			const shown = looksJson && size <= SHAPE_READ_BYTES ? readFileSync(fd, 'utf8') : start.toString('utf8', 0, got);
+			throw new LogReadError(notATrajectory(shown, path));
+		}
+		// From the file's start: the positioned read above left the file offset there.
+		text = readFileSync(fd, 'utf8');
 	} catch (error) {
 		if (error instanceof LogReadError) throw error;
 		const code = (error as NodeJS.ErrnoException).code;
 		throw new LogReadError(code === 'ENOENT' ? `Trajectory file not found: ${path}` : `Cannot read ${path}: ${(error as Error).message}`);
+	} finally {
+		if (fd !== undefined) closeSync(fd);
 	}
 	return parseTrajectoryLog(text, path);
 }

@@ -1,7 +1,8 @@
 // --replay given a file our own commands wrote that is no trajectory (/save's session JSON, the
 // result -p --json prints, /export's transcript): one line saying what the file is and what
 // --replay takes instead, and nothing else happens.
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {randomBytes} from 'node:crypto';
+import {mkdtempSync, rmSync, truncateSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
@@ -63,5 +64,29 @@ describe('--replay on a file that is no trajectory', () => {
 		const zero = await runCli(['--replay', '/dev/zero'], {timeoutMs: 30_000});
 		expect(zero.code).toBe(2);
 		expect(zero.stderr.trim()).toBe('rlm-tui: /dev/zero is not a regular file, so not a trajectory: give one of the .jsonl logs rlm-tui writes');
+	});
+
+	it('refuses a big file from its start, without reading it whole: binary, text, JSON lines of another shape, one long line', async () => {
+		// 1 GiB files, sparse: read whole, each would be more text than one JavaScript string holds
+		// (the error would then be "Cannot read"); refused from its first bytes, the refusal is the usual line.
+		const starts: Array<[string, Buffer | string]> = [
+			['junk.bin', randomBytes(64 * 1024)],
+			['server.log', 'INFO started\nINFO listening\n'],
+			['rows.jsonl', '{"foo": 1}\n{"foo": 2}\n'],
+			['one-line.json', `{"data": "${'x'.repeat(100_000)}`],
+		];
+		for (const [name, start] of starts) {
+			const file = join(dir, name);
+			writeFileSync(file, start);
+			truncateSync(file, 1024 ** 3);
+			const result = await runCli(['--replay', file]);
+			expect(result.code).toBe(2);
+			expect(result.stdout).toBe('');
+			const lines = result.stderr.trim().split('\n');
+			expect(lines).toHaveLength(1);
+			expect(lines[0]).toBe(`rlm-tui: ${file} is not an RLM trajectory (no metadata or iteration lines). ${lines[0]!.slice(lines[0]!.indexOf('--replay takes'))}`);
+			expect(lines[0]).toMatch(/--replay takes a trajectory log \(\.jsonl\): every run writes one to .*trajectories \(or --log-dir\), and --resume reopens the last session from there\.$/);
+			rmSync(file);
+		}
 	});
 });

@@ -165,6 +165,10 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 				tell(options.stderr, `rlm-tui: out of iterations (${options.config.maxIterations}) with no answer, even when asked for one: raise --max-iterations, or ask again`);
 				return EXIT_LIMITED;
 			}
+			if (result.answerCut) {
+				tell(options.stderr, `rlm-tui: out of iterations (${options.config.maxIterations}); the answer was forced from the work so far, and that reply was cut off (${result.answerCut}): it is incomplete`);
+				return EXIT_LIMITED;
+			}
 			tell(options.stderr, `rlm-tui: note: out of iterations (${options.config.maxIterations}); the answer was forced from the work so far`);
 		}
 		return 0;

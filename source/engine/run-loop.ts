@@ -1,6 +1,6 @@
 // The RLM loop for one run (the root or a child): model turn -> run every block -> feed back,
 // until code submits an answer, the turns run out (one forced final call), or it is cancelled.
-import type {ChatMessage, NoticeCode, Usage} from '../protocol/llm.js';
+import type {ChatMessage, CutReason, NoticeCode, Usage} from '../protocol/llm.js';
 import {addUsage, isCutReply, zeroUsage} from '../protocol/llm.js';
 import {runErrorOf, type RunError} from '../protocol/errors.js';
 import {BackendError} from '../backends/types.js';
@@ -12,7 +12,7 @@ import type {LimitName} from '../protocol/limits.js';
 import type {HostSlot} from './host-pool.js';
 import {LimitReached} from './run-limits.js';
 import {emptyRepliesFailure, emptyReplyCause, emptyReplyNotice, emptyReplyNudge} from './empty-reply.js';
-import {callModel} from './model-call.js';
+import {callModel, type ModelCallResult} from './model-call.js';
 import {toolsSection, type ToolInfo} from './tools.js';
 import {hostToolHandler, hostToolsSection} from './host-tools.js';
 import {clipToFit, compactionLimit, compactMessages, KEPT_HEAD_MESSAGES, type Compacted} from './compaction.js';
@@ -37,7 +37,7 @@ import {
 } from './prompts.js';
 import {bridgeHandler} from './sub-calls.js';
 import {overWindowPhrase, promptBudgetChars, REPLY_RESERVE_TOKENS, replyReserveTokens, rootWindow, subModelWindow} from './windows.js';
-import {cutReplyNote, cutReplyNotice, GENERIC_WINDOW_ADVICE, quotedRefusalSentence, refusedTwiceFailure, promptTruncatedMessage, stalledTwiceFailure, promptTruncation} from './truncation.js';
+import {cutFinalNotice, cutReplyMarker, cutReplyNote, cutReplyNotice, GENERIC_WINDOW_ADVICE, quotedRefusalSentence, refusedTwiceFailure, promptTruncatedMessage, stalledTwiceFailure, promptTruncation} from './truncation.js';
 import type {CompletionResult, IterationRecord} from './types.js';
 import {formatCount} from '../protocol/numbers.js';
 
@@ -180,6 +180,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			runId,
 			...failure,
 			...advice,
+			...(cutAnswer && answer ? {answerCut: cutAnswer} : {}),
 		};
 	};
 
@@ -189,6 +190,8 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 	const soFar = foundSoFar();
 	/** The best answer a stopped run (cancelled, or a limit) has without asking the model again. */
 	const bestSoFar = () => soFar.best();
+	/** The answer is a last reply (out of turns, or after a limit) that was cut: why. */
+	let cutAnswer: CutReason | undefined;
 	/** Failed blocks in a row (maxErrors). */
 	let failedInARow = 0;
 
@@ -416,13 +419,18 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 	 * block timeout). Code that submits nothing, or does not run, leaves the run's best so far (the
 	 * answer dict, then the last output), never the reply's unrun code; a reply without code is the
 	 * answer as it stands. */
-	const answerFromLastReply = async (reply: {text: string}, iteration: number, blockSignal: AbortSignal | undefined, runBlocks: boolean): Promise<string> => {
+	const answerFromLastReply = async (reply: ModelCallResult, iteration: number, blockSignal: AbortSignal | undefined, runBlocks: boolean): Promise<string> => {
 		const reading = readReply(reply.text);
 		const found = findProseFinal(reading.prose, knownNames);
 		if (reading.blocks.length === 0 && found?.kind !== 'var') {
 			// An invisible answer is none: the caller falls back to the best it has.
 			const text = found?.kind === 'text' ? found.text : reply.text.trim();
-			return hasVisibleText(text) ? text : '';
+			if (!hasVisibleText(text)) return '';
+			// A closed FINAL(...) is whole; a reply that is the answer as it stands may have been cut.
+			if (found?.kind === 'text' || !isCutReply(reply.finishReason) || reply.finishReason === 'refusal') return text;
+			cutAnswer = reply.finishReason;
+			engine.emit({type: 'notice', runId, level: 'warn', code: 'reply_truncated', message: cutFinalNotice(reply.finishReason, reply.stalledMs)});
+			return `${text}\n\n${cutReplyMarker(reply.finishReason, reply.stalledMs)}`;
 		}
 		// Numbers this reply's blocks for the tree; the run's record keeps its iterations only.
 		const record: IterationRecord = {iteration, response: reply.text, codeBlocks: [], finalAnswer: null, executionTimeMs: 0, usage: zeroUsage(), finishReason: 'stop'};

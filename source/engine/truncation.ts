@@ -92,6 +92,20 @@ export function stalledTwiceFailure(stalledMs: number): string {
 	return `The model's reply was cut off twice in a row: ${stallAdvice(stalledMs)}.`;
 }
 
+/** The user-facing notice for a last reply asked for the answer (out of turns, or after a limit)
+ * that was cut: its text is the answer, marked incomplete at its end. */
+export function cutFinalNotice(reason: CutReason, stalledMs?: number): string {
+	const why: Record<CutReason, string> = {
+		length: 'it reached the output-token limit',
+		context_window: "the model's context window filled",
+		paused: 'the server paused it',
+		content_filter: "the provider's content filter stopped it",
+		refusal: 'the model refused',
+		dropped: stalledMs !== undefined ? stallAdvice(stalledMs) : 'the server ended the stream before it was finished',
+	};
+	return `The final answer, asked for as the last reply, was cut off (${why[reason]}): it is incomplete, and marked so at its end.`;
+}
+
 /** Appended to a sub-call's text when the server truncated its prompt. */
 export function cutPromptMarker(cut: PromptTruncation): string {
 	return `[warning: the server truncated this prompt: it kept about ${tokens(cut.keptTokens)} of ${tokens(cut.sentTokens)} tokens, so this answer saw only part of it; send smaller prompts]`;

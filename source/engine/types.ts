@@ -1,5 +1,5 @@
 // The library's public shapes: options for an Rlm and what a completion returns.
-import type {FinishReason, Usage} from '../protocol/llm.js';
+import type {CutReason, FinishReason, Usage} from '../protocol/llm.js';
 import type {BackendName} from '../protocol/backends.js';
 import type {Backend} from '../backends/types.js';
 import type {JsonValue, ReplFactory, SandboxContext, VariableInfo} from '../protocol/repl.js';
@@ -214,4 +214,8 @@ export interface CompletionResult {
 	 * "pass -u URL, or try -b demo."): that advice, apart from `error`. Front ends with words of
 	 * their own advise from `errorCode` instead. */
 	errorAdvice?: string;
+	/** With status `forced` or `limited`: the last reply asked for the answer, which the answer is, was cut (its finish reason:
+	 * the output-token limit, a dropped or stalled stream, a content filter); the answer then ends
+	 * with a marker saying it is incomplete. */
+	answerCut?: CutReason;
 }

@@ -96,6 +96,14 @@ describe('run-wide limits on the command line', () => {
 		expect(result.stderr.trim().split('\n').at(-1)).toBe('rlm-tui: out of iterations (1) with no answer, even when asked for one: raise --max-iterations, or ask again');
 	});
 
+	it('out of iterations, and the forced answer cut at the output-token limit: the answer, marked, and exit 3 with why', async () => {
+		server.setResponder(scripted({root: ({turn}) => (turn === 0 ? repl('x = 1', '') : {text: 'The answer is the first half of', finishReason: 'length'})}));
+		const result = await runCli([...base(), '--max-iterations', '1', '-p', 'answer']);
+		expect(result.code).toBe(3);
+		expect(result.stdout).toMatch(/^The answer is the first half of\n\n\[cut off: this reply reached the output-token limit and is incomplete\]\n$/);
+		expect(result.stderr.trim().split('\n').at(-1)).toBe('rlm-tui: out of iterations (1); the answer was forced from the work so far, and that reply was cut off (length): it is incomplete');
+	});
+
 	it('--max-timeout counts time waiting on a sub-call: a sub-model that never answers stops at the limit', async () => {
 		server.setResponder(scripted({root: () => repl('llm_output(llm_query("hang"))'), sub: () => new Promise(() => {})}));
 		const result = await runCli([...base(), '--max-timeout', '1', '--json', '-p', 'wait']);

@@ -8,6 +8,7 @@ import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {RlmEvent} from '../../source/protocol/events.js';
 import type {RlmOptions} from '../../source/engine/types.js';
+import {CUT_REPLY_MARKER} from '../../source/engine/truncation.js';
 import {logToEvents} from '../../source/trajectory/log-to-events.js';
 import {reduceAll, toNested} from '../../source/trajectory/tree.js';
 import {apis, of, runScripted, type Api} from '../support/scripted-run.js';
@@ -27,6 +28,32 @@ afterAll(async () => {
 
 const run = (api: Api, script: Script, options: Partial<RlmOptions> = {}) => runScripted(server, logDir, api, script, options);
 const notices = (events: RlmEvent[]) => of(events, 'notice').map((notice) => `${notice.code}: ${notice.message}`);
+
+describe.each(apis)('the forced last reply, cut (%s)', (api) => {
+	it('at the output-token limit: the answer is marked incomplete, a warning says why, and the result has answerCut', async () => {
+		const {result, events} = await run(
+			api,
+			{root: ({turn}) => (turn === 0 ? {text: '```repl\nx = 1\n```'} : {text: 'The answer is the first half of', finishReason: 'length'})},
+			{maxIterations: 1},
+		);
+		expect(result).toMatchObject({status: 'forced', answerCut: 'length'});
+		expect(result.response).toBe(`The answer is the first half of\n\n${CUT_REPLY_MARKER}`);
+		expect(notices(events)).toContainEqual(expect.stringMatching(/^reply_truncated: The final answer, asked for as the last reply, was cut off \(it reached the output-token limit\): it is incomplete/));
+	});
+
+	it('dropped mid-stream: marked with the connection that ended; a whole one is not marked', async () => {
+		const dropped = await run(
+			api,
+			{root: ({turn}) => (turn === 0 ? {text: '```repl\nx = 1\n```'} : {text: 'Hello this is a long answer', drop: {afterChars: 15, how: 'reset'}})},
+			{maxIterations: 1},
+		);
+		expect(dropped.result).toMatchObject({status: 'forced', answerCut: 'dropped'});
+		expect(dropped.result.response).toMatch(/\n\n\[cut off: the connection to the server ended before this reply was finished; it is incomplete\]$/);
+		const whole = await run(api, {root: ({turn}) => (turn === 0 ? {text: '```repl\nx = 1\n```'} : {text: 'The whole answer.'})}, {maxIterations: 1});
+		expect(whole.result.response).toBe('The whole answer.');
+		expect(whole.result.answerCut).toBeUndefined();
+	});
+});
 
 describe.each(apis)('a stream the request timeout ended (%s)', (api) => {
 	it('after text: the user is told it was the request timeout, with its seconds and the flag; the model is told it was cut', async () => {

@@ -5,10 +5,13 @@
 // about the time of a bare Node start.
 import {earlyRequest} from './cli/early-words.js';
 import {startSandboxEarly} from './cli/early-sandbox.js';
+import {holdTypeahead} from './cli/typeahead.js';
 
 const words = process.argv.slice(2);
 const early = earlyRequest(words);
 if (early === undefined) {
+	// Keys typed from now until the app reads them are kept for it (cli/typeahead.ts).
+	holdTypeahead(words);
 	await startSandboxEarly(words);
 	await import('./cli/main.js');
 } else {

@@ -11,6 +11,7 @@ import {UsageError} from './usage-error.js';
 import {tell} from './tell.js';
 import {withAdvice} from '../protocol/errors.js';
 import {dropDependencySignalHooks} from './own-signals.js';
+import {releaseTypeahead, takeTypeahead} from './typeahead.js';
 
 const fail = (message: string, code = 2): never => {
 	throw new UsageError(message, code);
@@ -165,6 +166,8 @@ async function main(): Promise<number> {
 	}
 
 	if (prompt !== undefined || !interactive) {
+		// A question given in a form typeahead.ts cannot see in the raw words (-ep): no app reads keys.
+		releaseTypeahead();
 		if (!prompt?.trim()) fail('no prompt: pass -p "question" or pipe one on stdin');
 		keepWasmAtBaseline();
 		const {runHeadless} = await import('./headless.js');
@@ -212,6 +215,7 @@ async function main(): Promise<number> {
 		resume: Boolean(flags.resume),
 		contextLoad: cliContext.options,
 		...(cliContext.loaded ? {contextBadge: contextBadge(cliContext.loaded)} : {}),
+		takeTypeahead,
 	});
 }
 

@@ -15,6 +15,9 @@ export interface FullScreenOptions {
 	/** Runs after the terminal is restored (dispose engines here). */
 	cleanup?: () => Promise<unknown>;
 	env?: NodeJS.ProcessEnv;
+	/** Called just before the app reads stdin: whoever held the keys typed while it started puts
+	 * them back in front of it (the command line's typeahead). */
+	takeTypeahead?: () => void;
 }
 
 /** Ink's options for the app (the benchmark uses them too). Only changed lines reach the terminal:
@@ -122,6 +125,7 @@ export async function runFullScreen(
 	let crashed: unknown;
 	let code: number;
 	try {
+		options.takeTypeahead?.();
 		const instance = render(element, {stdin, stdout, ...INK_OPTIONS});
 		try {
 			code = await Promise.race([

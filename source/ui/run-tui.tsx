@@ -24,6 +24,8 @@ export interface RunTuiOptions {
 	stdin?: NodeJS.ReadStream;
 	stdout?: NodeJS.WriteStream;
 	env?: NodeJS.ProcessEnv;
+	/** Called just before the app reads stdin: keys typed while it started go back in front of it. */
+	takeTypeahead?: () => void;
 }
 
 /** Input history across restarts: in the state directory, beside the trajectories
@@ -63,6 +65,6 @@ export async function runTui(options: RunTuiOptions): Promise<number> {
 				...(historyFile ? {historyFile} : {}),
 			});
 		},
-		{stdin, stdout, env, cleanup: () => options.rlm.dispose()},
+		{stdin, stdout, env, cleanup: () => options.rlm.dispose(), ...(options.takeTypeahead ? {takeTypeahead: options.takeTypeahead} : {})},
 	);
 }

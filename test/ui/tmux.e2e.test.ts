@@ -1,6 +1,7 @@
 // End to end: the built CLI in a real terminal (tmux), driven as a user would: send-keys, then
 // read the screen with capture-pane. Ask -> answer -> tree navigation -> /model -> quit (terminal
 // restored), then a relaunch shows the saved model.
+import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -90,5 +91,33 @@ describe('the TUI in tmux', () => {
 		keys('C-c');
 		s = await waitForScreen((text) => text.includes('EXIT:0'), 'the exit after Ctrl+C twice');
 		expect(s).not.toContain('╭─ Chat');
+	}, 180_000);
+
+	it('sends a question typed with its Enter while the app was still starting, in line mode or raw', async () => {
+		const stages = {
+			// Typed at once: the keys reach the terminal while it is still in line mode (Enter a line feed).
+			'line mode': async () => {},
+			// Typed once the command line has put the terminal in raw mode (often before the first frame).
+			'raw mode': async () => {
+				const tty = t.display(session, '#{pane_tty}');
+				const deadline = Date.now() + 30_000;
+				while (!/(^|\s)-icanon(\s|$)/.test(spawnSync('stty', ['-a', '-F', tty], {encoding: 'utf8'}).stdout)) {
+					if (Date.now() > deadline) throw new Error('the terminal never went to raw mode');
+					await new Promise((resolve) => setTimeout(resolve, 20));
+				}
+			},
+		};
+		for (const [stage, before] of Object.entries(stages)) {
+			const previous = session;
+			launch();
+			if (previous) t.kill(previous);
+			await before();
+			const question = `Count the words, typed ahead in ${stage}`;
+			type(question);
+			keys('Enter');
+			// Sent (not left in the input as two lines) and answered; the input empty again.
+			const s = await waitForScreen((text) => /3 iterations ·/.test(text) && text.includes('Ask a question, or /help'), `the answer to the question typed ahead (${stage})`);
+			expect(s).toContain(`› ${question}`);
+		}
 	}, 180_000);
 });

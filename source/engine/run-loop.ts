@@ -290,6 +290,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			promptChars: messages.reduce((sum, message) => sum + message.content.length, 0),
 			prompt: messages.map((message) => ({...message})),
 		});
+		const calledAt = performance.now();
 		try {
 			const result = await callModel(
 				engine.backend,
@@ -325,6 +326,9 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			return result;
 		} catch (error) {
 			if (callSignal?.aborted || (error instanceof BackendError && error.code === 'aborted')) throw new Cancelled();
+			// The call failed: its reply says so (a run that ends now, or goes on without it, has not a good reply here).
+			const {code, message} = runErrorOf(error);
+			engine.emit({type: 'llm.error', runId, iteration, error: message, errorCode: code, ms: performance.now() - calledAt});
 			throw error;
 		}
 	};

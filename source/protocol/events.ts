@@ -100,6 +100,9 @@ export type RlmEventBody =
 			finishReason?: FinishReason;
 			promptTruncated?: PromptTruncation;
 	  }
+	/** A root model call that failed (no llm.done follows): the server's error, or a reply that broke
+	 * off. Not sent for a call cancelled (by the user or a limit): the run's end says that. */
+	| {type: 'llm.error'; runId: string; iteration: number; error: string; errorCode?: RunErrorCode; ms: number}
 	| {type: 'code.start'; runId: string; iteration: number; block: number; code: string}
 	| {type: 'code.output'; runId: string; iteration: number; block: number; stream: 'stdout' | 'stderr'; text: string}
 	| {

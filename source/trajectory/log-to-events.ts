@@ -18,6 +18,9 @@ interface Ours {
 	error?: string;
 	/** Read only when it is a known code (a hand-edited or foreign file may hold anything). */
 	error_code?: unknown;
+	/** The iteration's model call failed (reply_error_code read as error_code is). */
+	reply_error?: string;
+	reply_error_code?: unknown;
 	ok?: boolean;
 	truncated_chars?: number;
 	restarted?: boolean;
@@ -72,6 +75,17 @@ function endingOf(extra: Ours) {
 function errorOf(extra: Ours): {error?: string; errorCode?: RunErrorCode} {
 	if (!extra.error) return {};
 	return {error: extra.error, ...(isRunErrorCode(extra.error_code) ? {errorCode: extra.error_code} : {})};
+}
+
+/**
+ * How an iteration's model call failed, or null when it gave a reply. Our logs say so
+ * (`reply_error`); older ones of ours did not: there, a run that failed on a call (the run's error,
+ * not an empty reply's) logged an iteration with no reply and no code as its last.
+ */
+function replyFailure(extra: Ours, iteration: OriginalIteration, ours: boolean): {error: string; errorCode?: RunErrorCode} | null {
+	if (extra.reply_error) return {error: extra.reply_error, ...(isRunErrorCode(extra.reply_error_code) ? {errorCode: extra.reply_error_code} : {})};
+	const failedCall = ours && extra.run_status === 'failed' && extra.error && extra.error_code !== 'empty_reply' && !iteration.response && iteration.code_blocks.length === 0;
+	return failedCall ? {error: extra.error!, ...(isRunErrorCode(extra.error_code) ? {errorCode: extra.error_code} : {})} : null;
 }
 
 const loggedUsageSchema = z.object({inputTokens: z.number().finite().nonnegative(), outputTokens: z.number().finite().nonnegative()});
@@ -191,7 +205,13 @@ function emitRun(
 		const blocksMs = iteration.code_blocks.reduce((s, b) => s + seconds(b.result.execution_time), 0);
 		const replyMs = Math.max(0, iterationMs - blocksMs);
 		let now = iterStart + replyMs;
-		out.push({type: 'llm.done', runId, iteration: n, text: iteration.response, ...(typeof extra.reasoning === 'string' && extra.reasoning ? {reasoning: extra.reasoning} : {}), usage: replyUsage, ms: replyMs, ...endingOf(extra)}, now);
+		const failed = replyFailure(extra, iteration, metadata.rlm_tui !== undefined);
+		if (failed) {
+			// What streamed before the call failed.
+			if (iteration.response) out.push({type: 'llm.delta', runId, iteration: n, text: iteration.response}, now);
+			out.push({type: 'llm.error', runId, iteration: n, ...failed, ms: replyMs}, now);
+		} else
+			out.push({type: 'llm.done', runId, iteration: n, text: iteration.response, ...(typeof extra.reasoning === 'string' && extra.reasoning ? {reasoning: extra.reasoning} : {}), usage: replyUsage, ms: replyMs, ...endingOf(extra)}, now);
 		for (const {model, usage, ...notice} of extra.notices ?? []) {
 			// A compaction's tokens, when the log kept them in their shape (a log file is outside data).
 			const spent = loggedUsageSchema.safeParse(usage);

@@ -34,6 +34,9 @@ export interface OriginalCall {
 		error?: string;
 		/** With error: its stable code (protocol/errors.ts RunErrorCode). */
 		error_code?: string;
+		/** The iteration's model call failed: its error and code (the reply is no reply then). */
+		reply_error?: string;
+		reply_error_code?: string;
 		/** Present when the reply did not end normally ('length': cut at the output-token limit). */
 		finish_reason?: FinishReason;
 		prompt_truncated?: LoggedPromptTruncation;
@@ -245,6 +248,7 @@ export function iterationRecord(state: TrajectoryState, iterationId: number, pro
 		iteration_time: seconds(iteration.ms ?? (iteration.endedAt !== undefined ? iteration.endedAt - iteration.startedAt : undefined)),
 		rlm_tui: {
 			usage: iteration.usage,
+			...(reply?.error ? {reply_error: reply.error, ...(reply.errorCode ? {reply_error_code: reply.errorCode} : {})} : {}),
 			...(reply?.finishReason && reply.finishReason !== 'stop' ? {finish_reason: reply.finishReason} : {}),
 			...(reply?.promptTruncated ? {prompt_truncated: loggedTruncation(reply.promptTruncated)} : {}),
 			...(notices.length > 0 ? {notices} : {}),

@@ -94,6 +94,9 @@ export interface ReplyNode extends NodeBase {
 	readonly promptTruncated?: PromptTruncation;
 	/** Estimated USD the engine priced this call at (absent when the price is unknown). */
 	readonly costUsd?: number;
+	/** The call failed (status 'error'): why, and its code. `text` is what streamed before. */
+	readonly error?: string;
+	readonly errorCode?: RunErrorCode;
 }
 
 /** A model's thinking, under its reply or sub-call: shown and logged, never run, never the answer.
@@ -640,6 +643,15 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			if (event.costUsd !== undefined) reply.costUsd = event.costUsd;
 			break;
 		}
+		case 'llm.error': {
+			const id = ensureReply(tx, event.runId, event.iteration, t);
+			settleReasoning(tx, id, t, undefined);
+			const reply = tx.edit<ReplyNode>(id);
+			reply.error = event.error;
+			if (event.errorCode !== undefined) reply.errorCode = event.errorCode;
+			tx.end(id, t, 'error', event.ms);
+			break;
+		}
 		case 'code.start': {
 			const code = tx.edit<CodeNode>(ensureCode(tx, event.runId, event.iteration, event.block, t));
 			code.code = event.code;
@@ -789,7 +801,8 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			if (counted > run.iteration) run.iteration = counted;
 			const status: NodeStatus =
 				event.status === 'failed' || event.status === 'unfinished' ? 'error' : event.status === 'cancelled' ? 'cancelled' : 'done';
-			settleBeneath(tx, id, t, status);
+			// What still runs when a limit stops the run was cut short, not done (a reply is no good reply then).
+			settleBeneath(tx, id, t, event.status === 'limited' ? 'cancelled' : status);
 			tx.end(id, t, status, event.ms);
 			tx.report(id, event.usage);
 			break;

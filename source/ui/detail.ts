@@ -74,7 +74,8 @@ function sections(node: TrajectoryNode, output: TrajectoryNode | undefined): Arr
 		case 'reply':
 			return [
 				['Model reply', `${node.model}${node.promptChars ? ` · prompt ${formatCount(node.promptChars)} chars in ${node.messages} messages` : ''}${node.children.length ? '\nits thinking is the row beneath (never run, never the answer)' : ''}`],
-				['Text', node.text || (node.status === 'running' ? '(nothing yet)' : '(no answer text)')],
+				...(node.error ? [[errorTitle(node.errorCode), node.error] as [string, string]] : []),
+				['Text', node.text || (node.status === 'running' ? '(nothing yet)' : node.error ? '(none: the call failed)' : '(no answer text)')],
 				...cutLines(node),
 				...sentLines(node.prompt),
 			];

@@ -103,6 +103,8 @@ export function describeNode(node: TrajectoryNode, now?: number, inBatch = false
 			};
 		case 'reply': {
 			const preview = replyPreview(node.text, node.status === 'running');
+			// A failed call: its error, beside what streamed before it failed.
+			if (node.error) return {title: 'reply', preview: preview ? clip(preview, 300) : '', error: `✗ ${oneLine(node.error)}`, ...meta(node, now, cutMarks(node))};
 			return {
 				title: node.status === 'running' ? 'reply (streaming)' : 'reply',
 				preview: preview ? clip(preview, 300) : node.status === 'running' ? '…' : '',

@@ -289,3 +289,24 @@ describe('JSONL trajectories', () => {
 		}
 	});
 });
+
+describe('a log of ours from before failed calls were logged as such', () => {
+	it('replays a run that failed on its model call with the call failed, not a good reply', () => {
+		const lines = [
+			{type: 'metadata', timestamp: '2026-12-02T00:03:09.609Z', root_model: 'm', max_depth: 1, max_iterations: 30, backend: 'openai', backend_kwargs: {}, environment_type: 'pyodide-sandbox', environment_kwargs: {}, other_backends: null, rlm_tui: {version: 1, session_id: 's', origin: 'headless', run_id: 'run_1', turn: 1, question: 'hi', context: {type: 'str', chars: 2}}},
+			{type: 'iteration', iteration: 1, timestamp: '2026-12-02T00:03:09.973Z', prompt: [], response: '', code_blocks: [], final_answer: null, iteration_time: 0.04, rlm_tui: {usage: {inputTokens: 0, outputTokens: 0}, run_status: 'failed', answer: '', error: 'Rate limited (429): Rate limit reached for requests.', error_code: 'rate_limited'}},
+		];
+		const [run] = toNested(reduceAll(logToEvents(parseTrajectoryLog(lines.map((line) => JSON.stringify(line)).join('\n')))));
+		const reply = run.children[0]!.children[0]!;
+		expect(reply).toMatchObject({kind: 'reply', status: 'error', error: 'Rate limited (429): Rate limit reached for requests.', errorCode: 'rate_limited'});
+	});
+
+	it('keeps an empty reply that failed the run a reply (its run says why)', () => {
+		const lines = [
+			{type: 'metadata', timestamp: '2026-12-02T00:03:09.609Z', root_model: 'm', max_depth: 1, max_iterations: 30, backend: 'openai', backend_kwargs: {}, environment_type: 'pyodide-sandbox', environment_kwargs: {}, other_backends: null, rlm_tui: {version: 1, session_id: 's', origin: 'headless', run_id: 'run_1', turn: 1, question: 'hi', context: {type: 'str', chars: 2}}},
+			{type: 'iteration', iteration: 1, timestamp: '2026-12-02T00:03:09.973Z', prompt: [], response: '', code_blocks: [], final_answer: null, iteration_time: 0.04, rlm_tui: {usage: {inputTokens: 5, outputTokens: 0}, run_status: 'failed', answer: '', error: 'The replies came back empty.', error_code: 'empty_reply'}},
+		];
+		const [run] = toNested(reduceAll(logToEvents(parseTrajectoryLog(lines.map((line) => JSON.stringify(line)).join('\n')))));
+		expect(run.children[0]!.children[0]).toMatchObject({kind: 'reply', status: 'done'});
+	});
+});

@@ -279,3 +279,41 @@ describe('reasoning nodes', () => {
 		expect(kids(state, iteration).find((n) => n.kind === 'notice')).toMatchObject({code: 'reasoning_only', noticeLevel: 'warn'});
 	});
 });
+
+describe('a model call that failed', () => {
+	const replyOf = (state: TrajectoryState) => {
+		const run = getNode(state, state.roots[0]!)!;
+		const iteration = getNode(state, run.children[0]!)!;
+		return getNode(state, iteration.children[0]!) as ReplyNode;
+	};
+
+	it('is a failed reply with its error (what streamed before kept), not a good one, whatever the run does after', () => {
+		clock = 0;
+		const state = reduceAll([
+			runStart('r1'),
+			ev({type: 'iter.start', runId: 'r1', iteration: 1, maxIterations: 5}),
+			ev({type: 'llm.start', runId: 'r1', iteration: 1, messages: 2, promptChars: 10}),
+			ev({type: 'llm.delta', runId: 'r1', iteration: 1, text: 'Let me'}),
+			ev({type: 'llm.error', runId: 'r1', iteration: 1, error: 'Rate limited (429)', errorCode: 'rate_limited', ms: 5}),
+			// A limit's run ends "limited" with the best it has: still not a good reply.
+			ev({type: 'run.done', runId: 'r1', answer: 'best so far', status: 'limited', usage: u(0, 0), ms: 50, iterations: 1}),
+		]);
+		const reply = replyOf(state);
+		expect(reply.status).toBe('error');
+		expect(reply.error).toBe('Rate limited (429)');
+		expect(reply.errorCode).toBe('rate_limited');
+		expect(reply.text).toBe('Let me');
+	});
+
+	it('a reply still streaming when a limit stops the run is cut short, not done', () => {
+		clock = 0;
+		const state = reduceAll([
+			runStart('r1'),
+			ev({type: 'iter.start', runId: 'r1', iteration: 1, maxIterations: 5}),
+			ev({type: 'llm.start', runId: 'r1', iteration: 1, messages: 2, promptChars: 10}),
+			ev({type: 'llm.delta', runId: 'r1', iteration: 1, text: 'Let me'}),
+			ev({type: 'run.done', runId: 'r1', answer: '', status: 'limited', limit: 'maxTimeout', usage: u(0, 0), ms: 50, iterations: 1}),
+		]);
+		expect(replyOf(state).status).toBe('cancelled');
+	});
+});

@@ -10,6 +10,9 @@ import {openSettings, type SettingsStore} from '../../source/settings/store.js';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
 import {queueResponder} from '../support/fake-llm-server.js';
 import {repl, scripted} from '../support/rlm-script.js';
+import {logToEvents} from '../../source/trajectory/log-to-events.js';
+import {readTrajectoryLog} from '../../source/trajectory/read-log.js';
+import {InertEngine} from '../../source/ui/replay-tui.js';
 import {KEYS, renderApp, waitFor, type Harness} from './harness.js';
 
 let dir: string;
@@ -199,6 +202,52 @@ describe('with an OpenAI-compatible server', () => {
 		expect(server.requests.filter((r) => !r.messages.some((m) => m.role === 'system'))).toHaveLength(1);
 		// The cap the user set shows beside its use on the status line.
 		expect(done.trimEnd().split('\n').at(-1)).toMatch(/1\/1 sub-calls/);
+	}, SLOW);
+
+	it('a model call that failed (429) shows as failed with its error, live and in the replay of its log alike', async () => {
+		const rateLimited = {status: 429, message: 'Rate limit reached for requests', type: 'rate_limit_exceeded', headers: {'x-should-retry': 'false'}};
+		server = await startFakeLlmServer({models: ['fake-model'], responder: () => rateLimited});
+		const logDir = path.join(dir, 'logs');
+		const config = resolveConfig({backend: 'openai', backendUrl: server.openaiBaseURL, model: 'fake-model'}, {}, settings.get());
+		rlm = new Rlm({model: 'fake-model', backend: 'openai', baseURL: server.openaiBaseURL, apiKey: 'test-key', logDir});
+		h = renderApp({rlm, config, settings, cwd: dir, env: {}, columns: 140, rows: 40});
+		h.write('hi\r');
+		const replyRow = (frame: string) => frame.split('\n').find((line) => /[✓✗■] reply/.test(line)) ?? '';
+		const live = await h.waitForFrame((f) => /✗ run · fake-model/.test(f) && replyRow(f) !== '', SLOW);
+		expect(replyRow(live)).toMatch(/✗ reply ✗ Rate limited by the OpenAI-compatible server/);
+		h.unmount();
+
+		const [log] = fs.readdirSync(logDir).filter((name) => name.endsWith('.jsonl'));
+		h = renderApp({
+			rlm: new InertEngine({model: 'fake-model', backend: 'openai'}),
+			config,
+			settings,
+			cwd: dir,
+			columns: 140,
+			rows: 40,
+			skipStartup: true,
+			replay: {title: log, events: logToEvents(readTrajectoryLog(path.join(logDir, log)))},
+		});
+		const replayed = await h.waitForFrame((f) => f.includes('Replay of') && replyRow(f) !== '');
+		expect(replyRow(replayed)).toMatch(/✗ reply ✗ Rate limited by the OpenAI-co/);
+		expect(replayed).not.toContain('✓ reply');
+	}, SLOW);
+
+	it("a limit's last call for the best answer that failed shows its error, not a good reply", async () => {
+		server = await startFakeLlmServer({
+			models: ['fake-model'],
+			responder: scripted({
+				root: ({turn}) => (turn === 0 ? repl('a = llm_query("one")\nb = llm_query("two")\nprint(a, b)') : {status: 429, message: 'Rate limit reached for requests', type: 'rate_limit_exceeded', headers: {'x-should-retry': 'false'}}),
+				sub: (prompt) => ({text: `sub answer for ${prompt}`}),
+			}),
+		});
+		start({backend: 'openai', backendUrl: server.openaiBaseURL, model: 'fake-model', maxSubCalls: 1});
+		await h!.waitForFrame((f) => f.includes('openai · fake-model'));
+		h!.write('count the calls\r');
+		const done = await h!.waitForFrame((f) => flat(f).includes('limited: maxSubCalls') && f.includes('final answer (limit reached)'), SLOW);
+		const rows = done.split('\n');
+		const last = rows.findIndex((line) => line.includes('final answer (limit reached)'));
+		expect(rows[last + 1]).toMatch(/✗ reply ✗ Rate limited by the OpenAI-compatible server/);
 	}, SLOW);
 
 	it('a local preset without a model set starts on the first model the server lists', async () => {

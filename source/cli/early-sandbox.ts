@@ -14,9 +14,8 @@ export async function startSandboxEarly(words: readonly string[]): Promise<void>
 	const flags = end === -1 ? words : words.slice(0, end);
 	if (flags.some((word) => word === '--replay' || word.startsWith('--replay='))) return;
 	(await import('../sandbox/early-host.js')).spawnHostEarly();
-	const {startSpare} = await import('../sandbox/spare.js');
+	// A usage error or a Ctrl+C before the mode starts must not use up a warm host: one is left in its
+	// place (keep-warm.ts). Ready before the claim starts, and before main.ts (which may exit on a usage error) loads.
+	const [{startSpare}] = await Promise.all([import('../sandbox/spare.js'), (await import('./keep-warm.js')).restoreClaimedSpareAtExit()]);
 	void startSpare({claimWarm: true}, {keep: flags.includes('serve') || flags.includes('mcp')});
-	// A usage error must not use up a warm host: one is left in its place (keep-warm.ts). Awaited:
-	// main.ts may exit on one as soon as it is loaded. The claim runs meanwhile.
-	await (await import('./keep-warm.js')).restoreClaimedSpareAtExit();
 }

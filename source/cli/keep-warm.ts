@@ -1,15 +1,21 @@
 // --keep-warm: when the process exits, leave a warm sandbox for the next run
 // (sandbox/warm-spare.ts), unless the directory it would listen in is not private (one line says
 // so, and nothing is left). And a run that claimed a warm host (cli/early-sandbox.ts claims one
-// before the flags are read) but ends before it knows its own keep-warm setting, or on a usage or
-// input error (exit 2), leaves things as it found them: a new spare with the claimed one's idle
-// time. Else `rlm-tui frob` would use up the spare and leave none.
+// before the flags are read) but ends before it knows its own keep-warm setting, on a usage or
+// input error (exit 2), or on a signal (Ctrl+C) before its mode took over, leaves things as it found
+// them: a new spare with the claimed one's idle time. Else `rlm-tui frob`, or a Ctrl+C the moment
+// the app was started, would use up the spare and leave none.
 import fs from 'node:fs';
 import {printable} from '../text/printable.js';
+import {listenToAppSignals, SIGNAL_EXIT_CODES} from './own-signals.js';
 import {tell} from './tell.js';
 
 /** Set once the run has read its keep-warm setting (main.ts, after the flags and settings). */
 let settingKnown = false;
+/** Set once the chosen mode has taken over (the app shows; a headless run, serve or mcp starts). */
+let modeStarted = false;
+/** A signal no mode handled ended the process before its mode took over. */
+let endedEarly = false;
 let left = false;
 let claimedIdleMs: () => number | null = () => null;
 let claimSettled: () => Promise<void> = () => Promise.resolve();
@@ -20,21 +26,31 @@ export function warmClaimSettled(): Promise<void> {
 	return claimSettled();
 }
 
-/** The run's keep-warm setting is known: from now on it decides, unless the run ends with exit 2. */
+/** The run's keep-warm setting is known: from now on it decides, unless the run ends with exit 2
+ * or on a signal before its mode took over. */
 export function keepWarmSettingKnown(): void {
 	settingKnown = true;
+}
+
+/** The mode has taken over (main.ts: the app shows, the run or the server starts): a signal now
+ * ends a run that was under way, which its keep-warm setting decides about. */
+export function modeTookOver(): void {
+	modeStarted = true;
 }
 
 /** The idle time (ms) of the spare to leave in place of the one this run claimed, or null. */
 function restoredIdleMs(code: number): number | null {
 	const idleMs = claimedIdleMs();
-	return idleMs !== null && (!settingKnown || code === 2) ? idleMs : null;
+	return idleMs !== null && (!settingKnown || code === 2 || endedEarly) ? idleMs : null;
 }
 
 /**
  * Arranges for a new spare, with the same idle time, in place of a warm host this process claims,
- * if it ends before its keep-warm setting is known or with exit code 2 (see above). Called by
- * early-sandbox.ts as the early sandbox starts.
+ * if it ends before its keep-warm setting is known, with exit code 2, or on a signal before its
+ * mode took over (see above). Until a mode handles the signals, one ends the process through
+ * process.exit (128 + the signal's number) once a claim under way has settled: a signal's default
+ * action would skip the 'exit' handlers, so the spare a Ctrl+C at start used up was never replaced.
+ * Called by early-sandbox.ts before the early sandbox claims a warm host.
  */
 export async function restoreClaimedSpareAtExit(): Promise<void> {
 	const [{leaveWarmSpare}, {defaultCacheDir}, {claimedWarmIdleMs, warmClaimSettled}] = await Promise.all([
@@ -44,6 +60,12 @@ export async function restoreClaimedSpareAtExit(): Promise<void> {
 	]);
 	claimedIdleMs = claimedWarmIdleMs;
 	claimSettled = warmClaimSettled;
+	listenToAppSignals((signal) => {
+		// A mode's own listener is there: the signal is the mode's (it cancels, quits, restores the terminal).
+		if (process.listenerCount(signal) > 1) return;
+		if (!modeStarted) endedEarly = true;
+		void warmClaimSettled().then(() => process.exit(SIGNAL_EXIT_CODES[signal] ?? 1));
+	});
 	process.once('exit', (code) => {
 		const idleMs = restoredIdleMs(code);
 		if (idleMs === null || left) return;

@@ -80,8 +80,9 @@ async function main(): Promise<number> {
 		Object.assign(cliFlags, resumedBackendFlags(cliFlags, flags.logDir, process.stderr));
 	}
 	const config = resolveConfig(cliFlags, process.env, settingsFile.settings);
+	const {keepWarmSettingKnown, modeTookOver} = await import('./keep-warm.js');
 	if (flags.replay === undefined) {
-		(await import('./keep-warm.js')).keepWarmSettingKnown();
+		keepWarmSettingKnown();
 		const {cacheDirProblem} = await import('../sandbox/cache-dir.js');
 		const {defaultCacheDir} = await import('../sandbox/paths.js');
 		const problem = cacheDirProblem(defaultCacheDir());
@@ -104,6 +105,7 @@ async function main(): Promise<number> {
 	if (command === 'serve') {
 		keepWasmAtBaseline();
 		const {runServe} = await import('./serve.js');
+		modeTookOver();
 		return runServe(
 			config,
 			{
@@ -122,6 +124,7 @@ async function main(): Promise<number> {
 	if (command === 'mcp') {
 		keepWasmAtBaseline();
 		const {runMcp} = await import('./mcp.js');
+		modeTookOver();
 		return runMcp(
 			config,
 			{
@@ -171,6 +174,7 @@ async function main(): Promise<number> {
 		if (!prompt?.trim()) fail('no prompt: pass -p "question" or pipe one on stdin');
 		keepWasmAtBaseline();
 		const {runHeadless} = await import('./headless.js');
+		modeTookOver();
 		return runHeadless({
 			config,
 			prompt: prompt!,
@@ -215,7 +219,11 @@ async function main(): Promise<number> {
 		resume: Boolean(flags.resume),
 		contextLoad: cliContext.options,
 		...(cliContext.loaded ? {contextBadge: contextBadge(cliContext.loaded)} : {}),
-		takeTypeahead,
+		// The app shows from here: a Ctrl+C is its key, and a quit is the user's (keep-warm.ts).
+		takeTypeahead: () => {
+			takeTypeahead();
+			modeTookOver();
+		},
 	});
 }
 

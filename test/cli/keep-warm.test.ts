@@ -106,6 +106,33 @@ describe('--keep-warm', () => {
 		expect(replaced.length).toBeGreaterThan(0);
 	});
 
+	it('a run a signal (Ctrl+C, SIGTERM) ends before its mode starts leaves a spare in place of the one it claimed', async () => {
+		const runtime = runtimeDir();
+		const socket = warmSocketPath(path.join(runtime, 'rlm-tui'))!;
+		const idleOf = (pid: number) => /--warm-idle-ms=(\d+)/.exec(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1];
+		// Bounds for polls on a loaded machine (a spare's start, a process's exit), not timings.
+		const loaded = {timeout: 15_000};
+		await ask(runtime, ['--keep-warm', '7']);
+		await expect.poll(() => fs.existsSync(socket) && hostsUnder(runtime).length === 1, loaded).toBe(true);
+		for (const [signal, code] of [
+			['SIGINT', 130],
+			['SIGTERM', 143],
+		] as const) {
+			const [spare] = hostsUnder(runtime);
+			// `-c -` waits for stdin's end: the run stays before its mode (reading its context) until the signal.
+			const child = spawn(process.execPath, [cliPath, '-u', server.openaiBaseURL, '-m', 'root-model', '-c', '-', '-p', 'q'], {env: cleanEnv({XDG_RUNTIME_DIR: runtime}), stdio: ['pipe', 'ignore', 'ignore']});
+			const exited = new Promise<number | null>((resolve) => child.on('close', (status) => resolve(status)));
+			// Claimed: the socket's name goes as the host is taken.
+			await expect.poll(() => fs.existsSync(socket), loaded).toBe(false);
+			child.kill(signal);
+			expect(await exited, signal).toBe(code);
+			await expect.poll(() => fs.existsSync(socket) && hostsUnder(runtime).length === 1, loaded).toBe(true);
+			const now = hostsUnder(runtime)[0]!;
+			expect(now, signal).not.toBe(spare);
+			expect(idleOf(now), signal).toBe(String(7 * 60_000));
+		}
+	});
+
 	it('returns at once from command substitution: the host left behind holds no descriptor of the run', async () => {
 		const runtime = runtimeDir();
 		const script = `out=$("${process.execPath}" "${cliPath}" -u "${server.openaiBaseURL}" -m root-model -p 'six times seven?' --keep-warm 5); printf 'got %s' "$out"`;

@@ -59,6 +59,9 @@ export class EffectRunner {
 	#disposed = false;
 	/** History writes in order, one at a time. */
 	#historyWrites: Promise<unknown> = Promise.resolve();
+	/** Commands still at work (a /context still reading): a question asked meanwhile waits for them,
+	 * so that it runs with what they set, not without it. */
+	#commands: Promise<unknown> = Promise.resolve();
 
 	constructor(private deps: EffectDeps) {}
 
@@ -170,7 +173,8 @@ export class EffectRunner {
 				const context = this.#context(effect.at);
 				const failed = (error: unknown) => context.say('error', `/${command.name} failed: ${firstLine(error)}`);
 				try {
-					void command.perform(effect.payload, context)?.catch(failed);
+					const work = command.perform(effect.payload, context)?.catch(failed);
+					if (work) this.#commands = Promise.all([this.#commands, work]);
 				} catch (error) {
 					failed(error);
 				}
@@ -187,7 +191,18 @@ export class EffectRunner {
 			this.deps.flushEvents();
 			this.#dispatch({type: 'completion-done', result, now: performance.now()});
 		};
-		this.deps.rlm.completion(prompt, {signal: controller.signal}).then(
+		// A cancel while it waits (a /context reading a pipe that never ends) stops the wait too.
+		const cancelled = new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), {once: true}));
+		const commands = this.#commands;
+		void Promise.race([commands, cancelled])
+			.then(() => {
+				if (controller.signal.aborted) {
+					if (this.#commands === commands) this.#commands = Promise.resolve();
+					throw new Error('cancelled while the commands before it were still at work');
+				}
+				return this.deps.rlm.completion(prompt, {signal: controller.signal});
+			})
+			.then(
 			(result) => done(summarize(result)),
 			(error: unknown) =>
 				done({

@@ -1,6 +1,7 @@
 // The TUI driven through ink-testing-library with a scripted stand-in engine, for the cases that
 // need exact control of the event stream (navigation, reducers under several keys per tick,
 // cancel, commands). engine.test.tsx drives the same App with the real engine.
+import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -710,6 +711,23 @@ describe('commands', () => {
 		h.write('/context notes.txt\r');
 		await h.waitForFrame((f) => f.includes('Context: notes.txt (10 characters, 10 B)'));
 		expect(rlm.contexts).toEqual(['some notes']);
+	});
+
+	it('/context still reading (a pipe): the chat says so, and a question asked meanwhile waits for it, then runs with it', async () => {
+		start();
+		const fifo = path.join(dir, 'feed');
+		execFileSync('mkfifo', [fifo]);
+		h.write('/context feed\r');
+		await h.waitForFrame((f) => f.includes('Reading the context (feed)…'));
+		h.write('what is in it?\r');
+		await h.waitForFrame((f) => f.includes('what is in it?'));
+		expect(rlm.prompts).toEqual([]);
+		// The reader is waiting on the pipe (in a thread of its own): this write meets it.
+		fs.writeFileSync(fifo, 'piped text');
+		await waitFor(() => rlm.prompts.length > 0, 10_000, 'the question to run');
+		expect(rlm.contexts).toEqual(['piped text']);
+		expect(rlm.prompts).toEqual(['what is in it?']);
+		rlm.finish('done');
 	});
 
 	it('/context takes several files, folders and globs; the status line shows what is loaded; off clears it', async () => {

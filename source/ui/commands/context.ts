@@ -5,10 +5,13 @@ import {firstLine} from '../engine-port.js';
 import {addChat} from '../state/updates.js';
 import {defineCommand, splitWords} from './command.js';
 
+/** How long a /context read goes before the chat says it is still reading, in ms. */
+const SLOW_READ_MS = 400;
+
 export const contextCommand = defineCommand<{paths: readonly string[] | null}>({
 	name: 'context',
 	usage: '/context PATH…',
-	help: 'load files, folders and globs as the context of the next questions, as -c does (quote a path with spaces; /context off clears it)',
+	help: 'load files, folders and globs as the context of the next questions, as -c does (quote a path with spaces; /context off clears it); a question asked while it still reads (a big folder, a pipe) waits for it',
 	run(state, args, queue) {
 		const paths = splitWords(args);
 		if (paths.length === 0) return addChat(state, 'error', 'Usage: /context PATH… (files, folders, quoted globs such as "docs/**/*.md"), or /context off.');
@@ -21,6 +24,8 @@ export const contextCommand = defineCommand<{paths: readonly string[] | null}>({
 			context.say('info', 'Context cleared: each question is its own context again.');
 			return;
 		}
+		// A slow read (a big folder, a pipe) says so; questions asked meanwhile wait for it (effects.ts).
+		const slow = setTimeout(() => context.say('info', `Reading the context (${paths.join(' ')})… questions asked meanwhile wait for it; Esc cancels one.`), SLOW_READ_MS);
 		try {
 			const loaded = await loadContext(paths, {...context.contextLoad, cwd: context.cwd});
 			context.rlm.setContext(loaded.context);
@@ -30,6 +35,8 @@ export const contextCommand = defineCommand<{paths: readonly string[] | null}>({
 			if (skipped) context.say('notice', `Context: ${skipped}.`);
 		} catch (error) {
 			context.say('error', firstLine(error));
+		} finally {
+			clearTimeout(slow);
 		}
 	},
 });

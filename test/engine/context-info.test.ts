@@ -12,6 +12,13 @@ describe('the context as the root model sees it', () => {
 		expect(describeContext(files)).toBe('Your context is a dict of 2 documents (5 characters in all), keyed by "a.md", "b.md".');
 	});
 
+	it('counts characters as Python\'s len() does: an emoji (a surrogate pair) is one; a lone surrogate is one too', () => {
+		const text = 'I 😀 Python 🐍 and 👍🏽 skin tones: 中文 ok';
+		expect(contextInfo(text)).toEqual({type: 'str', chars: [...text].length});
+		expect([...text].length).toBeLessThan(text.length);
+		expect(contextInfo({'a.md': '😀😀', 'b.md': '\uD800x'})).toMatchObject({chars: 2 + 2});
+	});
+
 	it('parsed JSON: a list with its item count, a dict of values, a number, a bool', () => {
 		const list = contextInfo([{n: 1}, 'ab', 3]);
 		expect(list).toEqual({type: 'list', chars: 7 + 2 + 1, items: 3});

@@ -86,7 +86,8 @@ async function main(): Promise<number> {
 		const {cacheDirProblem} = await import('../sandbox/cache-dir.js');
 		const {defaultCacheDir} = await import('../sandbox/paths.js');
 		const problem = cacheDirProblem(defaultCacheDir());
-		if (problem) tell(process.stderr, `rlm-tui: warning: the sandbox's snapshot cache is not used: ${problem}. Every start is a cold one (about 2 s).`);
+		const noSpare = config.keepWarmMinutes ? ', and --keep-warm keeps no warm sandbox' : '';
+		if (problem) tell(process.stderr, `rlm-tui: warning: the sandbox's snapshot cache is not used: ${problem}. Every start is a cold one (2 s or more)${noSpare}.`);
 	}
 	// In the app (a terminal), /set keep-warm may turn it on later: what it saves (or /unset's
 	// default) wins over the flag, as for every run setting.

@@ -37,7 +37,9 @@ export function leaveWarmSpare({idleMs, cacheDir, dir = warmDir()}: {idleMs: num
 		// Without a snapshot (or with one that may not be trusted: cache-dir.ts) a spare would start
 		// cold and send it a snapshot to write: not worth it.
 		const snapshot = trustedCachePath(cacheDir, snapshotPath(cacheDir));
-		if (!snapshot || warmHostListening(socket)) return {left: false};
+		if (!snapshot) return {left: false};
+		if (!isSocketOrAbsent(socket)) return {left: false, problem: `not keeping a warm sandbox: ${socket} is in the way (not a socket; remove it)`};
+		if (warmHostListening(socket)) return {left: false};
 		const listener = listenAt(socket);
 		if (!listener) return {left: false};
 		// Node gives a listening pipe's descriptor only as this (host-channel.ts reads a socket's so too).
@@ -72,6 +74,14 @@ export function leaveWarmSpare({idleMs, cacheDir, dir = warmDir()}: {idleMs: num
  * listens (link(2) fails when the name is taken: two runs leaving a spare at once cannot replace
  * each other's). Null when `socket` is taken or the bind fails. Synchronous: a Unix socket binds and listens within listen().
  */
+function isSocketOrAbsent(path: string): boolean {
+	try {
+		return fs.lstatSync(path).isSocket();
+	} catch {
+		return true;
+	}
+}
+
 function listenAt(socket: string): net.Server | null {
 	const temporary = `${socket.slice(0, -'.sock'.length)}-${crypto.randomBytes(6).toString('hex')}.new`;
 	const server = net.createServer();

@@ -83,6 +83,25 @@ describe('--keep-warm', () => {
 		await expect.poll(() => fs.existsSync(socket) && hostsUnder(runtime).length === 1).toBe(true);
 	});
 
+	it('says why it keeps none: the cache folder is refused, or a file (not ours to remove) is in the socket\'s place', async () => {
+		const runtime = runtimeDir();
+		const cache = path.join(runtime, 'cache');
+		fs.mkdirSync(path.join(cache, 'rlm-tui'), {recursive: true});
+		fs.chmodSync(path.join(cache, 'rlm-tui'), 0o777);
+		const refused = await ask(runtime, ['--keep-warm', '1'], {XDG_CACHE_HOME: cache});
+		expect(refused.code).toBe(0);
+		expect(refused.stdout.trim()).toBe('42');
+		expect(refused.stderr).toMatch(/warning: the sandbox's snapshot cache is not used: .*Every start is a cold one \(2 s or more\), and --keep-warm keeps no warm sandbox\.\n/);
+		expect(hostsUnder(runtime)).toEqual([]);
+		const socket = warmSocketPath(path.join(runtime, 'rlm-tui'))!;
+		fs.mkdirSync(path.dirname(socket), {recursive: true, mode: 0o700});
+		fs.writeFileSync(socket, 'not a socket');
+		const blocked = await ask(runtime, ['--keep-warm', '1']);
+		expect(blocked.code).toBe(0);
+		expect(blocked.stderr).toContain(`rlm-tui: not keeping a warm sandbox: ${socket} is in the way (not a socket; remove it)`);
+		expect(fs.readFileSync(socket, 'utf8')).toBe('not a socket');
+	});
+
 	it('a run that ends on a usage error leaves a spare in place of the one it claimed, with the same idle time', async () => {
 		const runtime = runtimeDir();
 		const socket = warmSocketPath(path.join(runtime, 'rlm-tui'))!;

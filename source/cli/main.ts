@@ -6,7 +6,7 @@ import {keepWasmAtBaseline} from './baseline-wasm.js';
 import {exitQuietlyOnBrokenPipe, exitWhenDrained} from './exit.js';
 import {parseCli} from './flags.js';
 import {helpFor, version} from './help.js';
-import {readStdin, StdinError} from './stdin.js';
+import {readStdin, StdinError, stdinContext, stdinQuestion} from './stdin.js';
 import {UsageError} from './usage-error.js';
 import {tell} from './tell.js';
 import {withAdvice} from '../protocol/errors.js';
@@ -164,7 +164,7 @@ async function main(): Promise<number> {
 	let prompt = flags.prompt;
 	if (!process.stdin.isTTY && !cliContext.fromStdin && (prompt === undefined || prompt === '' || context === undefined)) {
 		const hasPrompt = prompt !== undefined && prompt !== '';
-		const piped = await readStdin({optional: hasPrompt, onSilent: (message) => tell(process.stderr, `rlm-tui: note: ${message}`)});
+		const piped = await readStdin({optional: hasPrompt, input: hasPrompt ? stdinContext : stdinQuestion, onSilent: (message) => tell(process.stderr, `rlm-tui: note: ${message}`)});
 		if (!hasPrompt) prompt = piped ?? '';
 		else if (piped?.trim()) context = piped;
 	}
@@ -232,18 +232,23 @@ function pickDefined<T extends object, K extends keyof T>(values: T, names: read
 	return Object.fromEntries(names.filter((name) => values[name] !== undefined).map((name) => [name, values[name]])) as Partial<Pick<T, K>>;
 }
 
+/** The most a --system-file or --tools file may hold: far more than any prompt or tool file (a
+ * system prompt of 8 MiB is 2M tokens, past every model's window), far less than /dev/zero. */
+const flagFileBytes = 8 * 1024 * 1024;
+
 /** The text of a file a flag names (--system-file, --tools), without the byte order mark Windows
  * editors start a UTF-8 file with (Python reads past it in a file, not in code given as text).
- * @throws UsageError when it cannot be read. */
+ * A FIFO (`--tools <(cmd)`) is read up to the cap; a device is refused.
+ * @throws UsageError when it cannot be read or is over the cap. */
 async function readSystemFile(path: string, flag: string): Promise<{text: string; path: string}> {
-	const {readFile} = await import('node:fs/promises');
+	const {readInputFile, InputReadError} = await import('../protocol/bounded-read.js');
 	try {
-		const text = await readFile(path, 'utf8');
+		const bytes = await readInputFile(path, {what: flag, limit: flagFileBytes, tooLarge: `give ${flag} a smaller file`, streams: true});
+		const text = bytes.toString('utf8');
 		return {text: text.startsWith('\uFEFF') ? text.slice(1) : text, path};
 	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
-		const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-		return fail(`${flag} ${path}: cannot read it (${why})`);
+		if (error instanceof InputReadError) return fail(error.message);
+		return fail(`${flag} ${path}: cannot read it (${(error as Error).message})`);
 	}
 }
 

@@ -1,8 +1,19 @@
 // Piped stdin: read to its end, whatever its pace; refused when it is not text.
 import {fstatSync} from 'node:fs';
-import {looksBinary} from '../context/text-file.js';
+import {contextInput, looksBinary} from '../context/text-file.js';
+import {CappedChunks, InputReadError, type InputSpec} from '../protocol/bounded-read.js';
 
 export class StdinError extends Error {}
+
+/** Stdin as the context (`-c -`, or piped beside -p): as much as one context file may hold. */
+export const stdinContext: Pick<InputSpec, 'what' | 'limit' | 'tooLarge'> = {...contextInput, what: 'The context on stdin', tooLarge: 'give it as files with -c (split into parts, each its own -c), or pipe a part of it'};
+
+/** Stdin as the question (no -p). */
+export const stdinQuestion: Pick<InputSpec, 'what' | 'limit' | 'tooLarge'> = {
+	what: 'The question on stdin',
+	limit: contextInput.limit,
+	tooLarge: 'put the text in a file, pass it with -c FILE and ask about it with -p "..."',
+};
 
 /** How long an open socket on stdin may stay silent before a run goes on without it, in ms. */
 export const socketSilenceMs = 2000;
@@ -25,13 +36,15 @@ export function stdinKind(stdin: NodeJS.ReadStream = process.stdin): 'tty' | 'en
  * only the optional context (`-p` gave the question) and it is a socket that sends nothing for
  * `socketSilenceMs`, the run goes on without it and `onSilent` says so; once a byte has arrived
  * it is read to the end. Returns undefined when nothing was read.
- * @throws StdinError when the bytes look binary (NUL bytes or invalid UTF-8), as for `-c`.
+ * Stops reading at `options.input`'s cap (default: the context's 512 MiB); `yes |` grew to 10 GB.
+ * @throws StdinError when the bytes look binary (NUL bytes or invalid UTF-8), as for `-c`, or
+ * are more than the cap (one line naming it).
  */
-export function readStdin(options: {optional: boolean; onSilent?: (message: string) => void; stdin?: NodeJS.ReadStream}): Promise<string | undefined> {
+export function readStdin(options: {optional: boolean; onSilent?: (message: string) => void; stdin?: NodeJS.ReadStream; input?: Pick<InputSpec, 'what' | 'limit' | 'tooLarge'>}): Promise<string | undefined> {
 	const stdin = options.stdin ?? process.stdin;
 	const waitForever = !options.optional || stdinKind(stdin) !== 'socket';
 	return new Promise((resolve, reject) => {
-		const chunks: Buffer[] = [];
+		const chunks = new CappedChunks(options.input ?? stdinContext, '');
 		let timer: NodeJS.Timeout | undefined;
 		const finish = (value: string | undefined) => {
 			clearTimeout(timer);
@@ -42,10 +55,20 @@ export function readStdin(options: {optional: boolean; onSilent?: (message: stri
 		};
 		const onData = (chunk: Buffer) => {
 			clearTimeout(timer);
-			chunks.push(chunk);
+			try {
+				chunks.add(chunk);
+			} catch (error) {
+				stdin.off('data', onData);
+				stdin.off('end', onEnd);
+				stdin.off('error', onError);
+				// Read no further: the writer gets EPIPE rather than an ever fuller pipe.
+				stdin.pause();
+				stdin.destroy();
+				reject(new StdinError((error as InputReadError).message));
+			}
 		};
 		const onEnd = () => {
-			const bytes = Buffer.concat(chunks);
+			const bytes = chunks.join();
 			if (looksBinary(bytes)) {
 				stdin.off('data', onData);
 				reject(new StdinError('stdin looks binary, not text: pipe text, or give a text file with -c FILE'));

@@ -1,5 +1,6 @@
 // Precedence: flags > environment > settings file > defaults. Flags apply to the session only.
 // Where requests go when the user named no backend or URL is protocol/backends.ts's rule.
+import {InputReadError, readInputFileSync} from '../protocol/bounded-read.js';
 import {resolveModelAlias} from '../backends/model-aliases.js';
 import {
 	BACKEND_KINDS,
@@ -13,7 +14,6 @@ import {
 	type BackendName,
 } from '../protocol/backends.js';
 import type {HeaderMap, Settings} from './schema.js';
-import {readFileSync} from 'node:fs';
 import type {LimitCaps} from '../protocol/limits.js';
 import {RUN_SETTINGS, type RunSettingKey} from './run-settings.js';
 import {MAX_KEEP_WARM_MINUTES, MAX_MEMORY_LIMIT_MB, MAX_REQUEST_TIMEOUT_SECONDS, MIN_MEMORY_LIMIT_MB} from '../protocol/defaults.js';
@@ -390,6 +390,9 @@ function resolveLimits(flags: Flags, settings: Settings, resolveModel: (name: st
 	return limits;
 }
 
+/** The most a key file may hold: a key is a line, not a file's worth. */
+const keyFileBytes = 64 * 1024;
+
 /**
  * The key `-k` gives: the text itself, or with `-k @FILE` the file's content without surrounding
  * whitespace (a key on the command line is visible to other local users in the process list; a
@@ -402,9 +405,10 @@ export function keyOfFlag(value: string | undefined): string | undefined {
 	const path = given.slice(1);
 	let text: string;
 	try {
-		text = readFileSync(path, 'utf8');
+		// A FIFO (`-k @<(pass show key)`) is read, up to the cap; /dev/zero read 7.5 GB.
+		text = readInputFileSync(path, {what: 'The key file for -k', limit: keyFileBytes, tooLarge: 'it should hold one key on one line', streams: true}, `@${path}`).toString('utf8');
 	} catch (error) {
-		throw new ConfigError(`Cannot read the key file for -k @${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+		throw new ConfigError(error instanceof InputReadError ? `${error.message}.` : `Cannot read the key file for -k @${path}: ${(error as Error).message}.`);
 	}
 	const key = text.trim();
 	if (key === '' || /\s/.test(key)) throw new ConfigError(`The key file ${path} should hold one key on one line.`);

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import envPaths from 'env-paths';
+import {InputReadError, readInputFileSync} from '../protocol/bounded-read.js';
 import {makeDirectory} from '../protocol/make-dir.js';
 import {looksSecret} from '../protocol/redact.js';
 import {droppedSettingsNotice} from './file-problems.js';
@@ -87,6 +88,9 @@ function decodeSettings(bytes: Buffer): string {
 	return bytes.toString('utf8');
 }
 
+/** Settings are a few KiB; 4 MiB is far past any real file. */
+const settingsInput = {what: 'Settings file', limit: 4 * 1024 * 1024, tooLarge: 'it is not a settings file; move it away'};
+
 /**
  * The file's content as conf's reader gives it: an object, or `{}` when the file is missing (its
  * directory is then made). @throws the fs error when the file (or its directory) cannot be read or
@@ -95,9 +99,10 @@ function decodeSettings(bytes: Buffer): string {
 export function readSettingsText(file: string): unknown {
 	let bytes: Buffer;
 	try {
-		bytes = fs.readFileSync(file);
+		// Only a regular file of sane size: a FIFO there hung every run, a link to /dev/zero read 5 GB.
+		bytes = readInputFileSync(file, settingsInput);
 	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+		if (!(error instanceof InputReadError && error.reason === 'missing')) throw error;
 		// Not Node's recursive mkdir: it never returns for a missing folder under /proc.
 		makeDirectory(path.dirname(file), 0o700);
 		return {};
@@ -133,10 +138,12 @@ export function readSettingsFile(options: SettingsFileOptions = {}): SettingsFil
 	try {
 		found = corruption(() => readSettingsText(file));
 	} catch (error) {
+		// The refusals of a device, a pipe or a huge file name the file themselves.
+		const why = error instanceof InputReadError ? error.message : `Settings file ${file} could not be opened (${(error as Error).message.split('\n')[0]})`;
 		return {
 			path: file,
 			settings: parseSettings({}),
-			notice: `Settings file ${file} could not be opened (${(error as Error).message.split('\n')[0]}); using defaults for this session, and changes are not saved.`,
+			notice: `${why}; using defaults for this session, and changes are not saved.`,
 			writable: false,
 		};
 	}

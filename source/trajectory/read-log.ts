@@ -1,8 +1,9 @@
 // Reading JSONL trajectories (ours, or the original RLM's): line by line, tolerant of a last
 // line cut short by a killed process, validated with zod since the file comes from outside.
-import {closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync} from 'node:fs';
+import {closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import * as z from 'zod';
+import {MAX_INPUT_BYTES, tooLargeMessage, type InputSpec} from '../protocol/bounded-read.js';
 import {parseLogFileName, type SessionOrigin} from './log-names.js';
 import {notATrajectory} from './not-a-log.js';
 import {canStartTrajectory, isTrajectoryRecord, LOG_START_BYTES} from './log-start.js';
@@ -88,6 +89,27 @@ export interface TrajectoryLog {
 
 export class LogReadError extends Error {}
 
+/** How deep a line's arrays and objects may nest: far past any log's, far short of the stack
+ * (a line of 100k `[` overflowed it in JSON.stringify, and the message named no file). */
+const maxNesting = 1000;
+
+/** Whether the JSON text nests arrays and objects deeper than maxNesting (brackets in strings aside). */
+export function nestedTooDeep(line: string): boolean {
+	let depth = 0;
+	let inString = false;
+	for (let index = 0; index < line.length; index++) {
+		const code = line.charCodeAt(index);
+		if (inString) {
+			if (code === 92) index++; // a backslash escapes the next character
+			else if (code === 34) inString = false;
+		} else if (code === 34) inString = true;
+		else if (code === 91 || code === 123) {
+			if (++depth > maxNesting) return true;
+		} else if (code === 93 || code === 125) depth--;
+	}
+	return false;
+}
+
 export function parseTrajectoryLog(text: string, path = '(log)'): TrajectoryLog {
 	let metadata: OriginalMetadata | undefined;
 	const iterations: OriginalIteration[] = [];
@@ -96,6 +118,7 @@ export function parseTrajectoryLog(text: string, path = '(log)'): TrajectoryLog 
 		if (!line.trim()) continue;
 		let json: unknown;
 		try {
+			if (nestedTooDeep(line)) throw new RangeError('nested too deep');
 			json = JSON.parse(line);
 		} catch {
 			skippedLines++;
@@ -119,6 +142,12 @@ export function parseTrajectoryLog(text: string, path = '(log)'): TrajectoryLog 
 	return {path, metadata, iterations, skippedLines};
 }
 
+const trajectoryInput: InputSpec = {
+	what: 'Trajectory file',
+	limit: MAX_INPUT_BYTES,
+	tooLarge: 'a log rlm-tui writes is far smaller; give one of the .jsonl logs of a run',
+};
+
 /** A file that is no trajectory is named as one of ours (notATrajectory) from its whole text up to this size, in bytes; a bigger one from its start. */
 const SHAPE_READ_BYTES = 8 * 1024 * 1024;
 
@@ -135,8 +164,13 @@ export function readTrajectoryLog(path: string): TrajectoryLog {
 		if (stat.isDirectory()) throw new LogReadError(`${path} is a directory, not a trajectory file: --replay takes one of the .jsonl logs in it`);
 		// A device or a FIFO may never end (/dev/zero filled memory without bound).
 		if (!stat.isFile()) throw new LogReadError(`${path} is not a regular file, so not a trajectory: give one of the .jsonl logs rlm-tui writes`);
-		fd = openSync(path, 'r');
-		const size = fstatSync(fd).size;
+		// Judged by its size first: a 3 GB file was read whole (35 s, 4.25 GB) to fail as one string.
+		if (stat.size > MAX_INPUT_BYTES) throw new LogReadError(tooLargeMessage(trajectoryInput, path, stat.size));
+		// Non-blocking: a FIFO swapped in after the stat cannot hang the read.
+		fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+		const info = fstatSync(fd);
+		if (!info.isFile() || info.size > MAX_INPUT_BYTES) throw new LogReadError(`${path} changed while it was opened: give it again`);
+		const size = info.size;
 		const start = Buffer.alloc(Math.min(size, LOG_START_BYTES));
 		const got = readSync(fd, start, 0, start.length, 0);
 		if (!canStartTrajectory(start.subarray(0, got), got >= size)) {
@@ -170,7 +204,16 @@ export function sessionFiles(dir: string, origins: readonly SessionOrigin[], exc
 	const ours = names
 		.map((name) => ({name, parsed: parseLogFileName(name)}))
 		.filter((entry) => entry.parsed && entry.parsed.sessionId !== exceptSession && entry.parsed.origin !== undefined && origins.includes(entry.parsed.origin))
-		.map((entry) => ({path: join(dir, entry.name), session: entry.parsed!.sessionId, turn: entry.parsed!.turn, mtime: statSync(join(dir, entry.name)).mtimeMs}));
+		.flatMap((entry) => {
+			// A name like a log's that is no file (a dangling link, gone meanwhile) is not a session's.
+			let info;
+			try {
+				info = statSync(join(dir, entry.name));
+			} catch {
+				return [];
+			}
+			return info.isFile() ? [{path: join(dir, entry.name), session: entry.parsed!.sessionId, turn: entry.parsed!.turn, mtime: info.mtimeMs}] : [];
+		});
 	const sessions = new Map<string, typeof ours>();
 	for (const entry of ours) sessions.set(entry.session, [...(sessions.get(entry.session) ?? []), entry]);
 	const newestOf = (entries: typeof ours) => Math.max(...entries.map((entry) => entry.mtime));

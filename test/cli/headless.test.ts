@@ -216,7 +216,7 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 		closeSync(fd);
 		const result = await runCli(['-b', 'demo', '-c', huge, '-p', 'q']);
 		expect(result.code).toBe(2);
-		expectOneLineError(result.stderr, /huge\.txt is 2\.0 GiB; one context file holds at most 511 MiB of text \(536,870,888 characters.*Split it into smaller files and pass each with its own -c/);
+		expectOneLineError(result.stderr, /huge\.txt is 2 GiB, over the 512 MiB it may hold: split it into smaller files and pass each with its own -c/);
 	});
 
 	it('rejects an unknown backend, bad numbers and unknown flags', async () => {

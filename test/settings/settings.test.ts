@@ -250,7 +250,7 @@ describe('reading the settings file without conf (every mode but the app)', () =
 		fs.mkdirSync(path.join(dir, 'settings.json'));
 		const read = readSettingsFile({cwd: dir});
 		expect(read.writable).toBe(false);
-		expect(read.notice).toMatch(/^Settings file \S+settings\.json could not be opened \(EISDIR[^\n]*; using defaults for this session, and changes are not saved\.$/);
+		expect(read.notice).toMatch(/^Settings file \S+settings\.json is a folder, not a file; using defaults for this session, and changes are not saved\.$/);
 		const store = openSettings({cwd: dir});
 		expect(store.save({maxDepth: 2})).toBe(`${path.join(dir, 'settings.json')} could not be opened at the start, so it is not written`);
 		expect(store.get().maxDepth).toBe(2);
@@ -492,7 +492,7 @@ describe('-k @FILE', () => {
 	});
 
 	it('says in one line when the file is missing or holds no key', () => {
-		expect(() => resolveConfig({backend: 'openai', backendKey: `@${path.join(dir, 'nope')}`}, {}, parseSettings({}))).toThrow(/^Cannot read the key file for -k @.*nope: ENOENT\.$/);
+		expect(() => resolveConfig({backend: 'openai', backendKey: `@${path.join(dir, 'nope')}`}, {}, parseSettings({}))).toThrow(/^The key file for -k @.*nope not found\.$/);
 		fs.writeFileSync(path.join(dir, 'empty'), '\n');
 		expect(() => resolveConfig({backend: 'openai', backendKey: `@${path.join(dir, 'empty')}`}, {}, parseSettings({}))).toThrow(ConfigError);
 	});

@@ -1,0 +1,197 @@
+// Reading a file a user named (a context, a key, a prompt, settings, a log) with a cap: a device,
+// an endless pipe or a huge file is refused with one line instead of filling memory (-c /dev/zero
+// read 6.5 GB in 30 s) or ending in a stack trace. Every user-named input goes through here.
+import {constants} from 'node:buffer';
+import {closeSync, constants as fsConstants, fstatSync, openSync, readSync, statSync, type Stats} from 'node:fs';
+import {open, stat, type FileHandle} from 'node:fs/promises';
+
+/** The most one input read as a string may hold: the longest string Node's V8 makes (2^29 - 24 =
+ * 536,870,888 on 64-bit, buffer.constants.MAX_STRING_LENGTH, "512 MiB"). As bytes it always
+ * decodes: UTF-8 never gives more characters than bytes. */
+export const MAX_INPUT_BYTES = constants.MAX_STRING_LENGTH;
+
+/** An input could not be read, or is over its cap; the message is one line and names it. */
+export class InputReadError extends Error {
+	constructor(
+		message: string,
+		readonly reason: 'missing' | 'denied' | 'folder' | 'not a file' | 'too large' | 'unreadable',
+	) {
+		super(message);
+	}
+}
+
+/** What is read and how much of it may be. */
+export interface InputSpec {
+	/** What it is, to start the message: "Context file", "The key file for -k". */
+	what: string;
+	/** Most bytes it may hold. */
+	limit: number;
+	/** What to do when it holds more, e.g. "split it into smaller files". */
+	tooLarge: string;
+	/** Whether a FIFO or socket (`-c <(cmd)`, `-k @<(pass key)`) is read, up to the cap. When not,
+	 * it is refused unopened (opening a FIFO waits for a writer). Devices are always refused. */
+	streams?: boolean;
+}
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+const chunkBytes = MiB;
+
+/** 1536 -> "1.5 KiB", 536870888 -> "512 MiB". */
+export function bytesText(bytes: number): string {
+	if (bytes < KiB) return `${bytes} B`;
+	const [unit, size] = bytes >= GiB ? ['GiB', GiB] : bytes >= MiB ? ['MiB', MiB] : ['KiB', KiB];
+	const value = bytes / size;
+	return `${value >= 10 || Number.isInteger(value) ? Math.round(value) : value.toFixed(1)} ${unit}`;
+}
+
+/** "<what> <path> is 3 GiB, over the 512 MiB it may hold: <advice>"; `size` undefined: a stream
+ * that went past the cap ("<what> is over the 512 MiB it may hold: ..."). */
+export function tooLargeMessage(spec: Pick<InputSpec, 'what' | 'limit' | 'tooLarge'>, name: string, size?: number): string {
+	const subject = name ? `${spec.what} ${name}` : spec.what;
+	return `${subject} is ${size === undefined ? '' : `${bytesText(size)}, `}over the ${bytesText(spec.limit)} it may hold: ${spec.tooLarge}`;
+}
+
+function kindOf(info: Stats): string {
+	if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+	if (info.isFIFO()) return 'a pipe (FIFO)';
+	if (info.isSocket()) return 'a socket';
+	return 'not a regular file';
+}
+
+/** Why `info` may not be read, or undefined when it may. */
+function refusal(spec: InputSpec, name: string, info: Stats): InputReadError | undefined {
+	if (info.isDirectory()) return new InputReadError(`${spec.what} ${name} is a folder, not a file`, 'folder');
+	if (info.isFile()) return info.size > spec.limit ? new InputReadError(tooLargeMessage(spec, name, info.size), 'too large') : undefined;
+	if (spec.streams && (info.isFIFO() || info.isSocket())) return undefined;
+	return new InputReadError(`${spec.what} ${name} is ${kindOf(info)}, not a regular file: give a file`, 'not a file');
+}
+
+function fsError(spec: InputSpec, name: string, error: unknown): InputReadError {
+	if (error instanceof InputReadError) return error;
+	const code = (error as NodeJS.ErrnoException).code;
+	if (code === 'ENOENT') return new InputReadError(`${spec.what} ${name} not found`, 'missing');
+	if (code === 'EACCES' || code === 'EPERM') return new InputReadError(`${spec.what} ${name} is not readable (permission denied)`, 'denied');
+	if (code === 'EISDIR') return new InputReadError(`${spec.what} ${name} is a folder, not a file`, 'folder');
+	return new InputReadError(`Cannot read ${spec.what.charAt(0).toLowerCase() + spec.what.slice(1)} ${name}: ${code ?? (error as Error).message}`, 'unreadable');
+}
+
+// Without streams the file is opened non-blocking, so a FIFO swapped in after the stat cannot hang.
+const openFlags = (spec: InputSpec) => (spec.streams ? fsConstants.O_RDONLY : fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+
+/**
+ * The bytes of the file at `path`, read whole. `name` is how the messages show it.
+ * @throws InputReadError (one line) when it is missing, unreadable, a folder, a device, a stream
+ * that `spec` does not allow, or holds more than `spec.limit`.
+ */
+export function readInputFileSync(path: string, spec: InputSpec, name = path): Buffer {
+	let fd: number | undefined;
+	try {
+		const before = refusal(spec, name, statSync(path));
+		if (before) throw before;
+		fd = openSync(path, openFlags(spec));
+		const info = fstatSync(fd);
+		const after = refusal(spec, name, info);
+		if (after) throw after;
+		const read = (buffer: Buffer, offset: number, length: number) => readSync(fd!, buffer, offset, length, null);
+		return info.isFile() ? readKnownSize(info.size, read) : readToCap(spec, name, read);
+	} catch (error) {
+		throw fsError(spec, name, error);
+	} finally {
+		if (fd !== undefined) closeSync(fd);
+	}
+}
+
+/** As readInputFileSync, without blocking the event loop (for servers). */
+export async function readInputFile(path: string, spec: InputSpec, name = path): Promise<Buffer> {
+	let handle: FileHandle | undefined;
+	try {
+		const before = refusal(spec, name, await stat(path));
+		if (before) throw before;
+		handle = await open(path, openFlags(spec));
+		const info = await handle.stat();
+		const after = refusal(spec, name, info);
+		if (after) throw after;
+		const opened = handle;
+		const read = async (buffer: Buffer, offset: number, length: number) => (await opened.read(buffer, offset, length, null)).bytesRead;
+		return info.isFile() ? await readKnownSizeAsync(info.size, read) : await readToCapAsync(spec, name, read);
+	} catch (error) {
+		throw fsError(spec, name, error);
+	} finally {
+		await handle?.close();
+	}
+}
+
+type ReadSync = (buffer: Buffer, offset: number, length: number) => number;
+type ReadAsync = (buffer: Buffer, offset: number, length: number) => Promise<number>;
+
+// A regular file is read into one buffer of its size (checked against the cap): no copy of it,
+// and a file that grows meanwhile is read only as far as it was.
+function readKnownSize(size: number, read: ReadSync): Buffer {
+	const bytes = Buffer.allocUnsafe(size);
+	let filled = 0;
+	while (filled < size) {
+		const got = read(bytes, filled, size - filled);
+		if (got === 0) break;
+		filled += got;
+	}
+	return bytes.subarray(0, filled);
+}
+
+async function readKnownSizeAsync(size: number, read: ReadAsync): Promise<Buffer> {
+	const bytes = Buffer.allocUnsafe(size);
+	let filled = 0;
+	while (filled < size) {
+		const got = await read(bytes, filled, size - filled);
+		if (got === 0) break;
+		filled += got;
+	}
+	return bytes.subarray(0, filled);
+}
+
+/** Collects chunks of a stream of unknown length; past the cap, the one-line refusal. */
+export class CappedChunks {
+	readonly #chunks: Buffer[] = [];
+	#total = 0;
+
+	constructor(
+		private readonly spec: Pick<InputSpec, 'what' | 'limit' | 'tooLarge'>,
+		private readonly name: string,
+	) {}
+
+	/** @throws InputReadError once the chunks hold more than the cap. */
+	add(chunk: Buffer): void {
+		this.#total += chunk.length;
+		if (this.#total > this.spec.limit) throw new InputReadError(tooLargeMessage(this.spec, this.name), 'too large');
+		this.#chunks.push(chunk);
+	}
+
+	get bytes(): number {
+		return this.#total;
+	}
+
+	join(): Buffer {
+		return Buffer.concat(this.#chunks, this.#total);
+	}
+}
+
+function readToCap(spec: InputSpec, name: string, read: ReadSync): Buffer {
+	const chunks = new CappedChunks(spec, name);
+	const buffer = Buffer.allocUnsafe(chunkBytes);
+	for (;;) {
+		const got = read(buffer, 0, chunkBytes);
+		if (got === 0) return chunks.join();
+		chunks.add(Buffer.from(buffer.subarray(0, got)));
+	}
+}
+
+async function readToCapAsync(spec: InputSpec, name: string, read: ReadAsync): Promise<Buffer> {
+	const chunks = new CappedChunks(spec, name);
+	const buffer = Buffer.allocUnsafe(chunkBytes);
+	for (;;) {
+		const got = await read(buffer, 0, chunkBytes);
+		if (got === 0) return chunks.join();
+		chunks.add(Buffer.from(buffer.subarray(0, got)));
+	}
+}

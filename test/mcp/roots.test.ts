@@ -83,4 +83,16 @@ describe('rlm_query paths', () => {
 		await client.close();
 		await shared.close();
 	});
+
+	it('refuses a device inside an allowed folder in one line, and the server goes on', async () => {
+		// /dev/zero was read without end (5.5 GB) when --allow-dir /dev let it be named.
+		const shared = runtime(['/dev', allowed]);
+		const client = await connect(shared);
+		const refused = await ask(client, ['/dev/zero']);
+		expect(refused.isError).toBe(true);
+		expect(text(refused)).toMatch(/Context file \/dev\/zero is a device, not a regular file: give a file/);
+		expect((await ask(client, [join(allowed, 'c.txt')])).structuredContent).toMatchObject({answer: 'from --allow-dir'});
+		await client.close();
+		await shared.close();
+	});
 });

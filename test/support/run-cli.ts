@@ -22,7 +22,7 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 	return {...env, ...extra};
 }
 
-export function runCli(args: string[], options: {input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string} = {}): Promise<CliResult> {
+export function runCli(args: string[], options: {input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string} = {}): Promise<CliResult> {
 	return new Promise((resolvePromise, reject) => {
 		const child = spawn(process.execPath, [cliPath, ...args], {env: options.env ?? cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'], ...(options.cwd ? {cwd: options.cwd} : {})});
 		let stdout = '';
@@ -35,6 +35,8 @@ export function runCli(args: string[], options: {input?: string; env?: NodeJS.Pr
 			clearTimeout(timer);
 			resolvePromise({code, stdout, stderr});
 		});
+		// A child may stop reading stdin (past a cap) and exit: the rest of the input is not its to read.
+		child.stdin.on('error', () => {});
 		child.stdin.end(options.input ?? '');
 	});
 }

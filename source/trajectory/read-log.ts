@@ -164,12 +164,10 @@ export function readTrajectoryLog(path: string): TrajectoryLog {
 		if (stat.isDirectory()) throw new LogReadError(`${path} is a directory, not a trajectory file: --replay takes one of the .jsonl logs in it`);
 		// A device or a FIFO may never end (/dev/zero filled memory without bound).
 		if (!stat.isFile()) throw new LogReadError(`${path} is not a regular file, so not a trajectory: give one of the .jsonl logs rlm-tui writes`);
-		// Judged by its size first: a 3 GB file was read whole (35 s, 4.25 GB) to fail as one string.
-		if (stat.size > MAX_INPUT_BYTES) throw new LogReadError(tooLargeMessage(trajectoryInput, path, stat.size));
 		// Non-blocking: a FIFO swapped in after the stat cannot hang the read.
 		fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
 		const info = fstatSync(fd);
-		if (!info.isFile() || info.size > MAX_INPUT_BYTES) throw new LogReadError(`${path} changed while it was opened: give it again`);
+		if (!info.isFile()) throw new LogReadError(`${path} is not a regular file, so not a trajectory: give one of the .jsonl logs rlm-tui writes`);
 		const size = info.size;
 		const start = Buffer.alloc(Math.min(size, LOG_START_BYTES));
 		const got = readSync(fd, start, 0, start.length, 0);
@@ -178,6 +176,8 @@ export function readTrajectoryLog(path: string): TrajectoryLog {
 			const shown = looksJson && size <= SHAPE_READ_BYTES ? readFileSync(fd, 'utf8') : start.toString('utf8', 0, got);
 			throw new LogReadError(notATrajectory(shown, path));
 		}
+		// Judged by its size before it is read whole: a 3 GB log was read (35 s, 4.25 GB) to fail as one string.
+		if (size > MAX_INPUT_BYTES) throw new LogReadError(tooLargeMessage(trajectoryInput, path, size));
 		// From the file's start: the positioned read above left the file offset there.
 		text = readFileSync(fd, 'utf8');
 	} catch (error) {

@@ -51,9 +51,10 @@ describe('inputs too big for what they are', () => {
 		expectOneLine(await runCli(['-u', 'http://127.0.0.1:9/v1', '-m', 'm', '-k', `@${file}`, '-p', 'q']), /^rlm-tui: The key file for -k @\S+key is 1 MiB, over the 64 KiB it may hold: it should hold one key on one line\.$/);
 	});
 
-	it('a --replay log over 512 MiB, refused by its size', async () => {
+	it('a --replay log over 512 MiB, refused by its size before it is read', async () => {
+		// A log's start, then 3 GiB of nothing: it looks like a log until its size is judged.
 		const file = join(dir, 'huge.jsonl');
-		writeFileSync(file, '');
+		writeFileSync(file, `${JSON.stringify({type: 'metadata', timestamp: 't', root_model: 'm', max_depth: 1, max_iterations: 1, backend: 'openai', backend_kwargs: {}, environment_type: 'local', environment_kwargs: {}})}\n`);
 		truncateSync(file, 3 * 1024 ** 3);
 		expectOneLine(await runCli(['--replay', file]), /^rlm-tui: Trajectory file \S+huge\.jsonl is 3 GiB, over the 512 MiB it may hold: /);
 	});

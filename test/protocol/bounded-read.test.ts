@@ -191,7 +191,7 @@ describe('trajectory files', () => {
 
 	it('refuses one over the limit by its size, naming the limit', () => {
 		const file = join(fresh(), 'huge.jsonl');
-		writeFileSync(file, '');
+		writeFileSync(file, `${metadata}\n`);
 		truncateSync(file, 3 * 1024 ** 3);
 		const error = (() => {
 			try {

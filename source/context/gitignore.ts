@@ -1,8 +1,8 @@
 // .gitignore rules as git applies them, matched by the `ignore` package: every .gitignore from the
 // repository's top (the folder holding .git) down to a file's folder, the deepest one that has a
 // matching rule (an ignore or a `!` re-include) deciding. .git/ and node_modules/ are skipped too.
+import {readInputFile, type InputSpec} from '../protocol/bounded-read.js';
 import {existsSync} from 'node:fs';
-import {readFile} from 'node:fs/promises';
 import {dirname, isAbsolute, join, relative, sep} from 'node:path';
 import ignore, {type Ignore} from 'ignore';
 
@@ -18,6 +18,9 @@ function repositoryTop(dir: string): string | undefined {
 		if (dirname(current) === current) return undefined;
 	}
 }
+
+/** A .gitignore of 16 MiB is past any real one; a bigger one (or a device, a pipe) is no rules. */
+const gitignoreInput: InputSpec = {what: '.gitignore', limit: 16 * 1024 * 1024, tooLarge: 'not read'};
 
 export class GitignoreRules {
 	/** The highest folder whose .gitignore applies. */
@@ -78,8 +81,9 @@ export class GitignoreRules {
 	#rulesIn(folder: string): Promise<Ignore | null> {
 		let rules = this.#files.get(folder);
 		if (!rules) {
-			rules = readFile(join(folder, '.gitignore'), 'utf8').then(
-				(text) => ignore().add(text),
+			// Only a regular file of sane size: a FIFO named .gitignore hung the load, a link to /dev/zero never ended.
+			rules = readInputFile(join(folder, '.gitignore'), gitignoreInput).then(
+				(bytes) => ignore().add(bytes.toString('utf8')),
 				() => null,
 			);
 			this.#files.set(folder, rules);

@@ -148,6 +148,17 @@ describe('context files and folders', () => {
 		expect((error as Error).message).toBe(`Context file ${file} is 20 GiB, over the 512 MiB it may hold: split it into smaller files and pass each with its own -c (Python then gets a dict of name -> text), or pass a part of it`);
 	});
 
+	it('reads no rules from a .gitignore that is a FIFO or a link to a device, and loads the folder', async () => {
+		const piped = fresh();
+		writeFileSync(join(piped, 'a.txt'), 'text');
+		fifo(piped, '.gitignore');
+		expect((await loadContext([piped])).context).toEqual({'a.txt': 'text'});
+		const linked = fresh();
+		writeFileSync(join(linked, 'a.txt'), 'text');
+		symlinkSync('/dev/zero', join(linked, '.gitignore'));
+		expect((await loadContext([linked])).context).toEqual({'a.txt': 'text'});
+	});
+
 	it('skips a link to a device or a FIFO in a folder, reading the rest', async () => {
 		const dir = fresh();
 		writeFileSync(join(dir, 'a.txt'), 'text');

@@ -247,7 +247,10 @@ async function readSystemFile(path: string, flag: string): Promise<{text: string
 		const text = bytes.toString('utf8');
 		return {text: text.startsWith('\uFEFF') ? text.slice(1) : text, path};
 	} catch (error) {
-		if (error instanceof InputReadError) return fail(error.message);
+		if (error instanceof InputReadError) {
+			const why = {missing: 'no such file', folder: 'it is a folder', denied: 'permission denied'} as Partial<Record<string, string>>;
+			return fail(why[error.reason] ? `${flag} ${path}: cannot read it (${why[error.reason]})` : error.message);
+		}
 		return fail(`${flag} ${path}: cannot read it (${(error as Error).message})`);
 	}
 }

@@ -3,6 +3,7 @@
 // leaves every finished iteration readable.
 import {closeSync, openSync, writeSync} from 'node:fs';
 import {makeDirectory} from '../protocol/make-dir.js';
+import {jsonText} from '../text/json-text.js';
 import {join} from 'node:path';
 import envPaths from 'env-paths';
 import type {ChatMessage} from '../protocol/llm.js';
@@ -163,8 +164,9 @@ export class TrajectoryLogger {
 		}
 	}
 
+	// jsonText: `cat` of a log must not drive the terminal with a model's C1 controls or bidi overrides.
 	#writeLine(record: unknown) {
-		writeSync(this.#open!.fd, `${JSON.stringify(record)}\n`);
+		writeSync(this.#open!.fd, `${jsonText(record)}\n`);
 	}
 
 	#close() {

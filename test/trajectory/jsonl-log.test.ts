@@ -84,6 +84,25 @@ describe('JSONL trajectories', () => {
 		}
 	});
 
+	it('writes C1 controls and bidi overrides escaped: the raw line drives no terminal, the parsed line is unchanged', async () => {
+		const dir = newDir();
+		const answer = 'a\u009b31mb\u202ec\u2066d\u0085e';
+		server.setResponder(scripted({root: () => ({text: `FINAL(${answer})`})}));
+		const {rlm} = makeRlm(dir);
+		try {
+			const result = await rlm.completion('say it', {context: 'ctx'});
+			expect(result.response).toBe(answer);
+			const raw = readFileSync(rlm.logFiles[0]!, 'utf8');
+			expect(raw).not.toMatch(/[\u0080-\u009f\u202a-\u202e\u2066-\u2069]/u);
+			expect(raw).toContain('\\u009b31mb\\u202ec');
+			const log = readTrajectoryLog(rlm.logFiles[0]!);
+			expect(log.skippedLines).toBe(0);
+			expect(log.iterations.at(-1)!.final_answer).toBe(answer);
+		} finally {
+			await rlm.dispose();
+		}
+	});
+
 	/** Runs the CLI until two iterations are logged and the third reply hangs, then signals it. */
 	async function stopAfterTwo(signal: NodeJS.Signals): Promise<string> {
 		const dir = newDir();

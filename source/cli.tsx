@@ -5,7 +5,10 @@
 // about the time of a bare Node start.
 import {earlyRequest} from './cli/early-words.js';
 import {startSandboxEarly} from './cli/early-sandbox.js';
+import {guardStandardStreams} from './cli/std-streams.js';
 import {holdTypeahead} from './cli/typeahead.js';
+
+guardStandardStreams();
 
 const words = process.argv.slice(2);
 const early = earlyRequest(words);

@@ -1,5 +1,6 @@
 // Leaving the process without losing output: process.exit() drops whatever a slow pipe has not
 // taken yet (a pipe holds 64 KiB), so every exit waits for stdout and stderr to drain first.
+import {stdoutFailureCode} from './std-streams.js';
 
 /** Resolves once all that was written to `stream` has been handed to the OS, or it closed. */
 export function drained(stream: NodeJS.WriteStream): Promise<void> {
@@ -19,18 +20,7 @@ export function drained(stream: NodeJS.WriteStream): Promise<void> {
 
 /** Exits with `code` once stdout and stderr have drained. */
 export async function exitWhenDrained(code: number): Promise<never> {
-	process.exitCode = code;
+	process.exitCode = stdoutFailureCode() ?? code;
 	await Promise.all([drained(process.stdout), drained(process.stderr)]);
-	process.exit(code);
-}
-
-/** A reader that went away (`rlm-tui ... | head -1`) is not an error worth a stack trace: stop
- * quietly, with the code the run already has, else 141 (what a shell reports for SIGPIPE). */
-export function exitQuietlyOnBrokenPipe(): void {
-	for (const stream of [process.stdout, process.stderr]) {
-		stream.on('error', (error: NodeJS.ErrnoException) => {
-			if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 141);
-			throw error;
-		});
-	}
+	process.exit(stdoutFailureCode() ?? code);
 }

@@ -3,7 +3,7 @@
 // modules when chosen, so none pays for the others' (Ink, the SDKs, the engine).
 import type {Flags} from '../settings/resolve.js';
 import {keepWasmAtBaseline} from './baseline-wasm.js';
-import {exitQuietlyOnBrokenPipe, exitWhenDrained} from './exit.js';
+import {exitWhenDrained} from './exit.js';
 import {parseCli} from './flags.js';
 import {helpFor, version} from './help.js';
 import {readStdin, StdinError, stdinContext, stdinQuestion} from './stdin.js';
@@ -255,7 +255,6 @@ async function readSystemFile(path: string, flag: string): Promise<{text: string
 	}
 }
 
-exitQuietlyOnBrokenPipe();
 main().then(
 	(code) => exitWhenDrained(code),
 	async (error: unknown) => {

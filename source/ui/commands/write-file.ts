@@ -3,8 +3,13 @@
 // working directory. An existing file is never replaced unless the user said
 // `--force`; then the new content goes to a private temporary file renamed over it, so the
 // result is 0600 whatever the old file's mode was, and a failed write leaves the old file whole.
+// Only a regular file is ever replaced: a device, a pipe, a socket is refused, --force or not (a
+// rename would put a file in place of /dev/null). A symbolic link is written through: the file it
+// points to is replaced the same way and the link stays (as `>` or cp do; replacing the link
+// instead would break what it was made for, a fixed name for a file kept elsewhere).
+import type {Stats} from 'node:fs';
 import {randomBytes} from 'node:crypto';
-import {rename, rm, stat, writeFile} from 'node:fs/promises';
+import {lstat, realpath, rename, rm, stat, writeFile} from 'node:fs/promises';
 import {basename, dirname, extname, join} from 'node:path';
 import {firstLine} from '../engine-port.js';
 import type {AppState} from '../state/types.js';
@@ -81,9 +86,18 @@ export async function writeSessionFile({content, format, path, force, command = 
 	if (path && (await stat(full).catch(() => null))?.isDirectory()) full = join(full, transcriptFileName(new Date(), format));
 	const what = format === 'md' ? 'the transcript' : 'the session';
 	const how = forExtension ? ` as ${format === 'md' ? 'Markdown' : 'JSON'} (for ${forExtension})` : '';
+	const existing = await stat(full).catch(() => null);
+	if (existing && !existing.isFile()) {
+		context.say('error', `Not saved: ${full} is ${kindOf(existing)}, not a regular file: name a file.`);
+		return;
+	}
+	if (!existing && (await lstat(full).catch(() => null))?.isSymbolicLink()) {
+		context.say('error', `Not saved: ${full} is a link to a file that does not exist: name a file.`);
+		return;
+	}
 	try {
 		// Sessions and transcripts carry the user's documents: readable by the user only.
-		if (force && path) await replaceFile(full, content);
+		if (force && path) await replaceFile(await realpath(full).catch(() => full), content);
 		else await writeFile(full, content, {mode: 0o600, flag: 'wx'});
 		context.say('info', `Saved ${what}${how} to ${full}`);
 	} catch (error) {
@@ -95,6 +109,9 @@ export async function writeSessionFile({content, format, path, force, command = 
 		context.say('error', `Could not save ${what} to ${full}: ${firstLine(error)}`);
 	}
 }
+
+const kindOf = (stats: Stats): string =>
+	stats.isDirectory() ? 'a folder' : stats.isCharacterDevice() || stats.isBlockDevice() ? 'a device' : stats.isFIFO() ? 'a named pipe' : stats.isSocket() ? 'a socket' : 'an unusual kind of file';
 
 /** Writes `content` to a new 0600 file beside `file`, then renames it over `file`. */
 async function replaceFile(file: string, content: string): Promise<void> {

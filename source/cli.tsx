@@ -18,7 +18,12 @@ if (early === undefined) {
 	await startSandboxEarly(words);
 	await import('./cli/main.js');
 } else {
-	const {earlyAnswer} = await import('./cli/help.js');
 	// No process.exit: Node leaves once the pending write into a pipe has drained.
-	process.stdout.write(earlyAnswer(early));
+	if (early.kind === 'usage error') {
+		process.stderr.write(`rlm-tui: ${early.message}\n`);
+		process.exitCode = 2;
+	} else {
+		const {earlyAnswer} = await import('./cli/help.js');
+		process.stdout.write(earlyAnswer(early));
+	}
 }

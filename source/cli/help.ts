@@ -214,6 +214,6 @@ export function version(): string {
 }
 
 /** The help or version text a command line asks for (cli/early-words.ts). */
-export function earlyAnswer(request: EarlyRequest): string {
+export function earlyAnswer(request: Exclude<EarlyRequest, {kind: 'usage error'}>): string {
 	return request.kind === 'help' ? helpFor(request.topic) : `${version()}\n`;
 }

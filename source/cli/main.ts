@@ -4,6 +4,7 @@
 import type {Flags} from '../settings/resolve.js';
 import {keepWasmAtBaseline} from './baseline-wasm.js';
 import {exitWhenDrained} from './exit.js';
+import {unknownHelpTopic} from './early-words.js';
 import {parseCli} from './flags.js';
 import {helpFor, version} from './help.js';
 import {readStdin, StdinError, stdinContext, stdinQuestion} from './stdin.js';
@@ -26,6 +27,8 @@ async function main(): Promise<number> {
 	process.title = command ? `rlm-tui ${command}` : 'rlm-tui';
 	// Help in a form the early check does not see (-hV, --help=true): answered here the same way.
 	if (flags.help || command === 'help') {
+		const unknown = command === 'help' ? unknownHelpTopic(cli.input[0]) : undefined;
+		if (unknown) fail(unknown);
 		process.stdout.write(helpFor(command === 'help' ? cli.input[0] : command));
 		return 0;
 	}

@@ -49,6 +49,15 @@ describe('help and version', () => {
 		}
 	});
 
+	it('`rlm-tui help TOPIC` without such a topic is a usage error: one line naming the topics, exit 2', async () => {
+		for (const args of [['help', 'frob'], ['-b', 'demo', 'help', 'frob']]) {
+			const result = await runCli(args);
+			expect(result.code, args.join(' ')).toBe(2);
+			expect(result.stdout).toBe('');
+			expect(result.stderr).toBe('rlm-tui: no help on "frob": the topics are serve and mcp (rlm-tui help [serve|mcp])\n');
+		}
+	});
+
 	it('-V and --version print the package version', async () => {
 		for (const flag of ['-V', '--version']) {
 			const result = await runCli([flag]);

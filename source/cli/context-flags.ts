@@ -8,6 +8,7 @@ import {skippedLine} from '../context/summary.js';
 import {readStdin} from './stdin.js';
 import {UsageError} from './usage-error.js';
 import {tell} from './tell.js';
+import {quoted} from '../protocol/quoted.js';
 
 export interface ContextFlags {
 	contextFile?: string[];
@@ -33,7 +34,7 @@ export interface CliContext {
 export async function contextFromFlags(flags: ContextFlags, stderr: NodeJS.WritableStream, stdin: NodeJS.ReadStream = process.stdin): Promise<CliContext> {
 	const format = flags.contextFormat?.trim().toLowerCase();
 	if (format !== undefined && !(contextFormats as readonly string[]).includes(format))
-		throw new UsageError(`--context-format needs ${contextFormats.join(' or ')}, not "${flags.contextFormat}"`);
+		throw new UsageError(`--context-format needs ${contextFormats.join(' or ')}, not ${quoted(String(flags.contextFormat))}`);
 	const options: CliContext['options'] = {
 		...(format ? {format: format as ContextFormat} : {}),
 		...(flags.maxContextBytes !== undefined ? {maxBytes: parseByteSize(flags.maxContextBytes)} : {}),

@@ -7,6 +7,7 @@ import meow from 'meow';
 import {BACKEND_NAMES} from '../protocol/backends.js';
 import {parseQuantity, type Quantity} from '../protocol/numbers.js';
 import {UsageError} from './usage-error.js';
+import {quoted} from '../protocol/quoted.js';
 
 export const COMMANDS = ['serve', 'mcp', 'help'] as const;
 
@@ -194,7 +195,7 @@ export function parseCli(argv: string[] = process.argv.slice(2)): Cli {
 		const quantity = FLAG_QUANTITIES[name] ?? 'count';
 		const number = parseQuantity(text, quantity) ?? Number.NaN;
 		if (!Number.isFinite(number)) {
-			throw new UsageError(text === '' ? `${display(name)} needs a number` : `${display(name)} needs a number, not "${String(raw)}"`);
+			throw new UsageError(text === '' ? `${display(name)} needs a number` : `${display(name)} needs a number, not ${quoted(String(raw))}`);
 		}
 		flags[name] = number;
 		typed[name] = asTyped(text, number, quantity);
@@ -203,11 +204,11 @@ export function parseCli(argv: string[] = process.argv.slice(2)): Cli {
 	if (word !== undefined && !(COMMANDS as readonly string[]).includes(word)) {
 		if (existsSync(word))
 			throw new UsageError(
-				`"${word}" is a path, not a command: the shell expanded a glob or split a name. Quote the glob (-c 'docs/*.md') or give each path its own -c`,
+				`${quoted(word)} is a path, not a command: the shell expanded a glob or split a name. Quote the glob (-c 'docs/*.md') or give each path its own -c`,
 			);
 		const close = COMMANDS.find((command) => leven(command, word) <= 2);
 		throw new UsageError(
-			`unknown command "${word}"${close ? ` (did you mean ${close}?)` : ''}: the commands are ${COMMANDS.join(', ')}; a question goes in -p "..." (see --help)`,
+			`unknown command ${quoted(word)}${close ? ` (did you mean ${close}?)` : ''}: the commands are ${COMMANDS.join(', ')}; a question goes in -p "..." (see --help)`,
 		);
 	}
 	return {...(word ? {command: word as Cli['command']} : {}), input, flags: flags as CliFlags, typed};

@@ -6,6 +6,7 @@ import {generateToken, isLoopback, startRlmServer} from '../server/server.js';
 import {rlmOptionsFrom} from './headless.js';
 import {tell} from './tell.js';
 import {DEFAULT_HOST, DEFAULT_MAX_CONCURRENT, DEFAULT_SERVE_PORT} from '../protocol/defaults.js';
+import {quoted} from '../protocol/quoted.js';
 
 export interface ServeFlags {
 	port?: number;
@@ -36,7 +37,7 @@ export async function runServe(config: ResolvedConfig, flags: ServeFlags, stderr
 			parsed = undefined;
 		}
 		if (!parsed || parsed.origin !== origin.replace(/\/$/, ''))
-			throw new ConfigError(`Invalid --cors "${origin}": expected an origin such as http://localhost:3000 (scheme, host and port, no path), or "*" with --token.`);
+			throw new ConfigError(`Invalid --cors ${quoted(origin)}: expected an origin such as http://localhost:3000 (scheme, host and port, no path), or "*" with --token.`);
 	}
 	if (corsOrigins.includes('*') && !flags.token) throw new ConfigError('--cors "*" lets every web page call the endpoint: give a bearer token with --token too.');
 	let token = flags.token;

@@ -3,6 +3,7 @@
 import {ContextLoadError} from './errors.js';
 import {DEFAULT_MAX_CONTEXT_BYTES} from '../protocol/defaults.js';
 import {parseQuantity} from '../protocol/numbers.js';
+import {quoted} from '../protocol/quoted.js';
 
 const KiB = 1024;
 export const MiB = 1024 * KiB;
@@ -24,7 +25,7 @@ export const defaultMaxContextBytes = DEFAULT_MAX_CONTEXT_BYTES;
 export function parseByteSize(value: string, flag = '--max-context-bytes'): number {
 	const size = parseQuantity(value, 'bytes');
 	const bytes = size === undefined ? Number.NaN : Math.floor(size);
-	if (!Number.isFinite(bytes) || bytes <= 0) throw new ContextLoadError(`${flag} needs a size in bytes, e.g. 200M or 2G, not "${value}"`);
+	if (!Number.isFinite(bytes) || bytes <= 0) throw new ContextLoadError(`${flag} needs a size in bytes, e.g. 200M or 2G, not ${quoted(String(value))}`);
 	return bytes;
 }
 

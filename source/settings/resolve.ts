@@ -17,6 +17,7 @@ import type {HeaderMap, Settings} from './schema.js';
 import type {LimitCaps} from '../protocol/limits.js';
 import {RUN_SETTINGS, type RunSettingKey} from './run-settings.js';
 import {MAX_KEEP_WARM_MINUTES, MAX_MEMORY_LIMIT_MB, MAX_REQUEST_TIMEOUT_SECONDS, MIN_MEMORY_LIMIT_MB} from '../protocol/defaults.js';
+import {quoted} from '../protocol/quoted.js';
 
 export interface Flags {
 	model?: string;
@@ -134,7 +135,7 @@ export function isBackendName(value: string): value is BackendName {
 export function parseBackend(value: string, source: string): BackendName {
 	const name = value.trim().toLowerCase();
 	if (!isBackendName(name)) {
-		throw new ConfigError(`Unknown backend "${value}" (${source}): use one of ${BACKEND_NAMES.join(', ')}.`);
+		throw new ConfigError(`Unknown backend ${quoted(value)} (${source}): use one of ${BACKEND_NAMES.join(', ')}.`);
 	}
 	return name;
 }
@@ -143,7 +144,7 @@ export function parseBackend(value: string, source: string): BackendName {
 export function parseHeader(text: string): [string, string] {
 	const match = /^\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*:\s?(.*)$/.exec(text);
 	if (!match || /[\r\n\0]/.test(match[2]!)) {
-		throw new ConfigError(`Invalid --header "${text}": expected 'Name: value' (e.g. --header 'X-Portkey-Provider: openai').`);
+		throw new ConfigError(`Invalid --header ${quoted(text)}: expected 'Name: value' (e.g. --header 'X-Portkey-Provider: openai').`);
 	}
 	return [match[1]!, match[2]!.trim()];
 }
@@ -219,7 +220,7 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 			try {
 				new URL(flagUrl);
 			} catch {
-				throw new ConfigError(`Invalid --backend-url "${flagUrl}": expected a URL such as ${defaultBaseURL(backend, {})}.`);
+				throw new ConfigError(`Invalid --backend-url ${quoted(flagUrl)}: expected a URL such as ${defaultBaseURL(backend, {})}.`);
 			}
 		}
 		baseURL = flagUrl ?? baseURLFor(backend, settings, env, model);
@@ -461,7 +462,7 @@ function resolveSubBackend(flags: Flags, env: NodeJS.ProcessEnv, settings: Setti
 		try {
 			new URL(flagUrl);
 		} catch {
-			throw new ConfigError(`Invalid --sub-url "${flagUrl}": expected a URL such as ${defaultBaseURL(subBackend, {}) ?? 'http://localhost:11434/v1'}.`);
+			throw new ConfigError(`Invalid --sub-url ${quoted(flagUrl)}: expected a URL such as ${defaultBaseURL(subBackend, {}) ?? 'http://localhost:11434/v1'}.`);
 		}
 	}
 	const subBaseURL = subBackend === 'demo' ? undefined : (flagUrl ?? bareUrl ?? (named || !settings.subBaseURL ? baseURLFor(subBackend, settings, env) : settings.subBaseURL));

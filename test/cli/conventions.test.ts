@@ -114,6 +114,17 @@ describe('a mistake gets one line that names it', () => {
 		oneLine((await runCli(['mcp', '-b', 'demo', '--total-budget', '$0'])).stderr, /Invalid --total-budget "\$0" \(0 USD\): expected a number above 0/);
 	});
 
+	it('a value with line breaks is quoted escaped, on the error\'s one line', async () => {
+		const header = await runCli(['-u', server.openaiBaseURL, '-m', 'gpt-4o', '--header', 'X-A: b\r\nEvil: 1', '-p', 'q']);
+		expect(header.code).toBe(2);
+		oneLine(header.stderr, /^rlm-tui: Invalid --header "X-A: b\\r\\nEvil: 1": expected 'Name: value'/);
+		for (const args of [['fr\nob'], ['-b', 'x\ny', '-p', 'q'], ['--max-iterations', '3\n4', '-p', 'q']]) {
+			const result = await runCli(args);
+			expect(result.code, args.join(' ')).toBe(2);
+			oneLine(result.stderr, /"[^"\n]*\\n[^"\n]*"/);
+		}
+	});
+
 	it('--replay with a flag of a run to make: the run would be dropped, so it is a usage error', async () => {
 		for (const [extra, named] of [[['-p', 'q'], '-p'], [['-c', 'notes.txt'], '-c'], [['--resume'], '--resume']] as const) {
 			const result = await runCli(['--replay', 'run.jsonl', ...extra]);

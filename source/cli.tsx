@@ -7,8 +7,10 @@ import {earlyRequest} from './cli/early-words.js';
 import {startSandboxEarly} from './cli/early-sandbox.js';
 import {guardStandardStreams} from './cli/std-streams.js';
 import {holdTypeahead} from './cli/typeahead.js';
+import {dropRelativeXdgPaths} from './cli/xdg-env.js';
 
 guardStandardStreams();
+dropRelativeXdgPaths();
 
 const words = process.argv.slice(2);
 const early = earlyRequest(words);

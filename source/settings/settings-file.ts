@@ -143,7 +143,7 @@ export function readSettingsFile(options: SettingsFileOptions = {}): SettingsFil
 		return {
 			path: file,
 			settings: parseSettings({}),
-			notice: `${why}; using defaults for this session, and changes are not saved.`,
+			notice: `${why}; using defaults for this session (changes made in the app, with /set, /model or /backend, are not saved).`,
 			writable: false,
 		};
 	}

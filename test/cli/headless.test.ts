@@ -98,7 +98,7 @@ describe('a config, cache, state or runtime folder that cannot be made', () => {
 	// XDG_CONFIG_HOME=/proc/self hung the app: Node's recursive mkdir never returns for a missing
 	// folder under /proc. Each folder rlm-tui makes under these gives one line, never a hang.
 	it.each([
-		['XDG_CONFIG_HOME', [], /^rlm-tui: Settings file \/proc\/self\/rlm-tui\/settings\.json could not be opened \(ENOENT[^\n]*; using defaults for this session, and changes are not saved\.$/m],
+		['XDG_CONFIG_HOME', [], /^rlm-tui: Settings file \/proc\/self\/rlm-tui\/settings\.json could not be opened \(ENOENT[^\n]*; using defaults for this session \(changes made in the app, with \/set, \/model or \/backend, are not saved\)\.$/m],
 		['XDG_STATE_HOME', [], /^rlm-tui: warning: Trajectory log turned off: cannot write to \/proc\/self\/rlm-tui\/trajectories \(ENOENT/m],
 		['XDG_RUNTIME_DIR', ['--keep-warm', '1'], /^rlm-tui: not keeping a warm sandbox: \/proc\/self\/rlm-tui could not be made \(ENOENT[^\n]*\)$/m],
 		// The snapshot cache: a failed write only means the next start is cold, so nothing is said.

@@ -179,7 +179,7 @@ describe('the settings file', () => {
 		fifo(pipeDir, 'settings.json');
 		const piped = readSettingsFile({cwd: pipeDir});
 		expect(piped.writable).toBe(false);
-		expect(piped.notice).toBe(`Settings file ${join(pipeDir, 'settings.json')} is a pipe (FIFO), not a regular file: give a file; using defaults for this session, and changes are not saved.`);
+		expect(piped.notice).toBe(`Settings file ${join(pipeDir, 'settings.json')} is a pipe (FIFO), not a regular file: give a file; using defaults for this session (changes made in the app, with /set, /model or /backend, are not saved).`);
 		const linkDir = fresh();
 		symlinkSync('/dev/zero', join(linkDir, 'settings.json'));
 		const linked = readSettingsFile({cwd: linkDir});
@@ -192,7 +192,7 @@ describe('the settings file', () => {
 		writeFileSync(join(dir, 'settings.json'), '{}');
 		truncateSync(join(dir, 'settings.json'), 1024 ** 3);
 		const read = readSettingsFile({cwd: dir});
-		expect(read.notice).toBe(`Settings file ${join(dir, 'settings.json')} is 1 GiB, over the 4 MiB it may hold: it is not a settings file; move it away; using defaults for this session, and changes are not saved.`);
+		expect(read.notice).toBe(`Settings file ${join(dir, 'settings.json')} is 1 GiB, over the 4 MiB it may hold: it is not a settings file; move it away; using defaults for this session (changes made in the app, with /set, /model or /backend, are not saved).`);
 	});
 });
 

@@ -250,7 +250,7 @@ describe('reading the settings file without conf (every mode but the app)', () =
 		fs.mkdirSync(path.join(dir, 'settings.json'));
 		const read = readSettingsFile({cwd: dir});
 		expect(read.writable).toBe(false);
-		expect(read.notice).toMatch(/^Settings file \S+settings\.json is a folder, not a file; using defaults for this session, and changes are not saved\.$/);
+		expect(read.notice).toMatch(/^Settings file \S+settings\.json is a folder, not a file; using defaults for this session \(changes made in the app, with \/set, \/model or \/backend, are not saved\)\.$/);
 		const store = openSettings({cwd: dir});
 		expect(store.save({maxDepth: 2})).toBe(`${path.join(dir, 'settings.json')} could not be opened at the start, so it is not written`);
 		expect(store.get().maxDepth).toBe(2);

@@ -107,7 +107,7 @@ if (g.gb) {
 		label: 'A 1 GB context (`-c`, then `re.findall` over it)',
 		value: g.gb.ok ? `answered in ${(g.gb.ms / 1000).toFixed(1)} s` : `refused in ${(g.gb.ms / 1000).toFixed(1)} s (exit ${g.gb.code}${g.gb.signal ? `, ${g.gb.signal}` : ''})`,
 		target: 'loads and is searched, or a clear message naming the limit, never a crash',
-		status: g.gb.ok || (g.gb.code === 2 && /at most .* Split it/.test(g.gb.message)) ? 'met' : 'missed',
+		status: g.gb.ok || (g.gb.code === 2 && /\d+ [KMG]iB\b.*\bsplit it\b/i.test(g.gb.message)) ? 'met' : 'missed',
 		note: `${g.gb.ok ? `"${g.gb.answer}"` : `"${g.gb.message}"`}; peak RSS of all processes ${g.gb.peakMb.toFixed(0)} MB`,
 	});
 } else rows.push({label: 'A 1 GB context', value: 'not measured', target: 'loads and is searched, or a clear message', status: 'not measured', note: ''});

@@ -4,10 +4,10 @@ import {ContextLoadError} from './errors.js';
 import {DEFAULT_MAX_CONTEXT_BYTES} from '../protocol/defaults.js';
 import {parseQuantity} from '../protocol/numbers.js';
 import {quoted} from '../protocol/quoted.js';
+import {bytesText} from '../protocol/bounded-read.js';
 
 const KiB = 1024;
 export const MiB = 1024 * KiB;
-const GiB = 1024 * MiB;
 
 /**
  * The default cap on the bytes that folders and globs gather (100 MiB): about 25M tokens, twice
@@ -29,10 +29,5 @@ export function parseByteSize(value: string, flag = '--max-context-bytes'): numb
 	return bytes;
 }
 
-/** 1536 -> "1.5 KiB", 104857600 -> "100 MiB". */
-export function formatBytes(bytes: number): string {
-	if (bytes < KiB) return `${bytes} B`;
-	const [unit, size] = bytes >= GiB ? ['GiB', GiB] : bytes >= MiB ? ['MiB', MiB] : ['KiB', KiB];
-	const value = bytes / size;
-	return `${value >= 10 || Number.isInteger(value) ? Math.round(value) : value.toFixed(1)} ${unit}`;
-}
+/** 1536 -> "1.5 KiB", 104857600 -> "100 MiB" (the capped reader's own wording of sizes). */
+export const formatBytes = bytesText;

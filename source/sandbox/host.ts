@@ -3,8 +3,11 @@
 // so it can interrupt Python (shared interrupt buffer) and wake a worker blocked on a sub-call.
 // Its parent is the process that spawned it, or the one that claimed it as a warm host
 // (host-channel.ts).
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import {MessageChannel, Worker} from 'node:worker_threads';
 import {openParentChannel} from './host-channel.js';
+import {workerV8Flags, workerYoungGenerationMb} from './worker-flags.js';
 import {CTL, bigReplyChars, hostMemorySlackBytes, type HostMessage, type ParentMessage} from './protocol.js';
 
 const ctlBuffer = new SharedArrayBuffer(CTL.size * 4);
@@ -16,8 +19,10 @@ const send = (message: HostMessage) => parent.send(message);
 let worker: Worker | null = null;
 
 const MB = 1024 * 1024;
-/** V8's collector (the host runs with --expose-gc): run after relaying a big reply. */
-const collectGarbage = (globalThis as {gc?: () => void}).gc;
+let gc: (() => void) | null = null;
+/** V8's collector, run after relaying a big reply: from a context made after --expose-gc was set
+ * (workerV8Flags), as this thread's own was made before. */
+const collectGarbage = () => (gc ??= vm.runInNewContext('gc') as () => void)();
 /** How often the resident size is read while a block runs, in ms (measured: about 0.35% of a core). */
 const rssCheckMs = 50;
 let rssWatch: NodeJS.Timeout | null = null;
@@ -52,12 +57,14 @@ function stopWatchingMemory(): void {
 const {port1: replyPort, port2: workerReplyPort} = new MessageChannel();
 
 function start(message: Extract<ParentMessage, {t: 'start'}>): void {
+	for (const flag of workerV8Flags) v8.setFlagsFromString(flag);
 	worker = new Worker(new URL('./worker.js', import.meta.url), {
 		workerData: {init: message.init, ctl: ctlBuffer, replyPort: workerReplyPort},
 		transferList: [workerReplyPort],
 		stdout: true,
 		stderr: true,
 		env: {},
+		resourceLimits: {maxYoungGenerationSizeMb: workerYoungGenerationMb},
 	});
 	// Nothing the worker prints may reach a terminal; Pyodide's own output is captured anyway.
 	worker.stdout.resume();
@@ -90,7 +97,7 @@ parent.onMessage((message: ParentMessage) => {
 			return;
 		case 'bridge-reply':
 			replyPort.postMessage({callId: message.callId, results: message.results, tooLargeBytes: message.tooLargeBytes});
-			if (message.results.reduce((sum, result) => sum + result.length, 0) >= bigReplyChars) setImmediate(() => collectGarbage?.());
+			if (message.results.reduce((sum, result) => sum + result.length, 0) >= bigReplyChars) setImmediate(collectGarbage);
 			Atomics.add(ctl, CTL.reply, 1);
 			Atomics.notify(ctl, CTL.reply);
 			return;

@@ -44,8 +44,8 @@ interface PyodideLike {
 	[key: string]: any;
 }
 
-/** V8's collector (the host runs with --expose-gc; Python reaches no JavaScript global): a full
- * collection, or with {type: 'minor'} only the young generation's (a scavenge). */
+/** V8's collector (the host sets --expose-gc for this worker: worker-flags.ts; Python reaches no
+ * JavaScript global): a full collection, or with {type: 'minor'} only the young generation's (a scavenge). */
 const collectGarbage = (globalThis as {gc?: (options?: {type: 'minor' | 'major'}) => void}).gc;
 
 const data = workerData as WorkerData;
@@ -486,6 +486,17 @@ function harden(py: PyodideLike): void {
 	}
 }
 
+/** Whether this thread's context runs code from strings (eval, new Function): the host starts the
+ * worker with it forbidden (worker-flags.ts); a worker that finds it allowed does not start Python. */
+function codeFromStringsAllowed(): boolean {
+	try {
+		(globalThis as unknown as {eval: (code: string) => unknown}).eval('0');
+		return true;
+	} catch {
+		return false;
+	}
+}
+
 /** How long the worker waits without a message before it collects the start's garbage, in ms. */
 const idleCollectMs = 500;
 // Captured before trackScheduledCallbacks wraps them: this timer is the sandbox's, not Python's.
@@ -530,6 +541,7 @@ const started = performance.now();
 let py: PyodideLike;
 let rlm: PyProxyLike;
 try {
+	if (codeFromStringsAllowed()) throw new Error('its JavaScript context allows code from strings (eval), which the host forbids');
 	const loaded = await load();
 	py = loaded.py;
 	// Pyodide's instantiateWasm hook holds the .wasm file's bytes (about 9 MB) for the interpreter's

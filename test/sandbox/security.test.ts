@@ -4,9 +4,13 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import {MessageChannel, Worker} from 'node:worker_threads';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {Sandbox} from '../../source/sandbox/index.js';
 import type {BridgeRequest, ExecResult} from '../../source/sandbox/index.js';
+import {sandboxDir} from '../../source/sandbox/paths.js';
+import {CTL, type HostMessage} from '../../source/sandbox/protocol.js';
+import {workerInit} from '../../source/sandbox/snapshot.js';
 import {findPyodide, testCacheDir} from './helpers.js';
 
 const FAKE_KEY = 'sk-rlm-sandbox-test-DO-NOT-LEAK-7f3a9c';
@@ -57,7 +61,7 @@ afterAll(async () => {
 });
 
 describe('the host process', () => {
-	it('runs with an empty environment, the permission model and no code generation', () => {
+	it('runs with an empty environment and the permission model', () => {
 		const pid = sandbox.pid!;
 		if (!fs.existsSync(`/proc/${pid}`)) return;
 		// Only the IPC channel's own variables, which Node adds itself.
@@ -65,8 +69,32 @@ describe('the host process', () => {
 		expect(environ.filter((entry) => !entry.startsWith('NODE_CHANNEL_'))).toEqual([]);
 		const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
 		expect(args.some((a) => a === '--experimental-permission' || a === '--permission')).toBe(true);
-		expect(args).toContain('--disallow-code-generation-from-strings');
 		expect(args.some((a) => a.startsWith('--allow-fs-write') || a.startsWith('--allow-child-process'))).toBe(false);
+	});
+});
+
+describe('code from strings', () => {
+	// The host forbids it in its worker's context (sandbox/worker-flags.ts), and a worker that finds it
+	// allowed starts no Python: the sandbox above starting at all shows the ban in force; here a
+	// worker started without it (this test's own thread allows eval) refuses.
+	it('a worker whose context allows eval does not start Python', async () => {
+		const {port2} = new MessageChannel();
+		const worker = new Worker(path.join(sandboxDir(), 'worker.js'), {
+			workerData: {init: workerInit(null), ctl: new SharedArrayBuffer(CTL.size * 4), replyPort: port2},
+			transferList: [port2],
+			stdout: true,
+			stderr: true,
+		});
+		try {
+			const first = await new Promise<HostMessage>((resolve, reject) => {
+				worker.once('message', resolve);
+				worker.once('error', reject);
+			});
+			expect(first).toMatchObject({t: 'fatal'});
+			expect((first as {message: string}).message).toMatch(/allows code from strings/);
+		} finally {
+			await worker.terminate();
+		}
 	});
 });
 

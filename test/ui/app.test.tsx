@@ -177,7 +177,7 @@ describe('asking', () => {
 		expect(rlm.prompts).toHaveLength(1);
 		h.write('\r');
 		await waitFor(() => rlm.prompts.length === 2, 5000, 'the pasted question');
-		expect(rlm.prompts[1]).toBe('first\n[31mred[0m');
+		expect(rlm.prompts[1]).toBe('first\n\x1b[31mred\x1b[0m');
 	});
 
 	it('shows a very large paste as a placeholder and sends it whole', async () => {

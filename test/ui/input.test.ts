@@ -239,8 +239,19 @@ describe('line editor', () => {
 		expect(inputText(pieces)).toBe(`${big}\nmore`);
 		const small = insertPaste(emptyInput(), 'a\r\nb\tc');
 		expect(small.value).toBe('a\nb\tc');
-		// Invisible format characters never enter (a terminal gives them no cell).
-		expect(type(emptyInput(), 'ab\u200bcd\u2060e\u202ef').value).toBe('abcdef');
+		// Typed format characters are kept (a bidi mark typed on a Hebrew keyboard); drawn as nothing.
+		const typed = type(emptyInput(), 'ab\u200bcd\u2060e\u202ef');
+		expect(typed.value).toBe('ab\u200bcd\u2060e\u202ef');
+		expect(layoutInput(typed.value, typed.cursor, typed.pastes, W).rows[0]!.cells.map((cell) => cell.shown).join('')).toBe('abcdef');
+		// A paste keeps every character: escape bytes, C1 controls, bidi overrides, tabs.
+		const raw = 'a\x1b[31mred\x1b[0m \u202Eevil\u202C tab\t end\x9b\x07';
+		expect(inputText(insertPaste(emptyInput(), raw))).toBe(raw);
+		// A character of the placeholder range (a Nerd Font icon) enters as a paste of its own, kept whole.
+		const icon = insertPaste(insertText(emptyInput(), 'x '), '\u{f0001} icon');
+		expect(inputText(icon)).toBe('x \u{f0001} icon');
+		expect(inputText(insertText(icon, ' \u{f0000}'))).toBe('x \u{f0001} icon \u{f0000}');
+		// A typed control character is a key, never text.
+		expect(type(emptyInput(), 'a\x07b\x9bc').value).toBe('abc');
 	});
 
 	it('clears into the history so Up brings a cleared draft back', () => {
@@ -494,4 +505,5 @@ describe('input history on disk', () => {
 			fs.rmSync(dir, {recursive: true, force: true});
 		}
 	});
+
 });

@@ -4,6 +4,7 @@
 // rows, the cursor stays on cluster boundaries) and the input box that draws it.
 import stringWidth from 'string-width';
 import {formatCount} from '../../protocol/numbers.js';
+import {printable} from '../../text/printable.js';
 
 const segmenter = new Intl.Segmenter('en', {granularity: 'grapheme'});
 
@@ -74,16 +75,21 @@ export interface Cell {
 	placeholder: boolean;
 }
 
-/** How one cluster is drawn. Zero-width clusters are drawn as nothing (a terminal gives them no cell). */
+/**
+ * How one cluster is drawn: through `printable`, so an ESC, a C1 control or a bidi override the
+ * value holds (a paste keeps them) never reaches the terminal. Zero-width clusters are drawn as
+ * nothing (a terminal gives them no cell).
+ */
 function cellFor(cluster: string, start: number, pastes: ReadonlyMap<string, string>): Cell {
 	const end = start + cluster.length;
 	if (cluster === '\t') return {start, end, shown: ' '.repeat(TAB_WIDTH), width: TAB_WIDTH, placeholder: false};
-	if (isPlaceholder(cluster)) {
-		const shown = pasteLabel(pastes.get(cluster) ?? '');
+	if (isPlaceholder(cluster) && pastes.has(cluster)) {
+		const shown = pasteLabel(pastes.get(cluster)!);
 		return {start, end, shown, width: shown.length, placeholder: true};
 	}
-	const width = stringWidth(cluster);
-	return {start, end, shown: width === 0 ? '' : cluster, width, placeholder: false};
+	const shown = printable(cluster);
+	const width = stringWidth(shown);
+	return {start, end, shown: width === 0 ? '' : shown, width, placeholder: false};
 }
 
 export interface InputRow {

@@ -86,14 +86,23 @@ function emptiedInto(state: LineInputState, history: readonly string[], text: st
 	return emptyInput(history, state.killed, typed.size === 0 ? NO_TYPED : typed);
 }
 
-// Control characters other than line breaks and tabs; invisible format characters that a terminal
-// draws in no cell (zero width space, word joiner, bidi controls, BOM) except the joiners that
-// emoji and some scripts need; and our own placeholder range (so typed text cannot forge one).
-const DROPPED = /[\x00-\x08\x0b-\x1f\x7f-\x9f]|(?![\u200c\u200d\u{e0020}-\u{e007f}])\p{Cf}|[\u{f0000}-\u{10ffff}]/gu;
+// C0 and C1 controls other than line breaks and tabs: typed, one is a key the decoder did not
+// name, never text. A paste keeps them: its text is what the user copied.
+const TYPED_CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+// Our own placeholder range (Unicode's planes 15 and 16, private use): a text holding one enters as
+// a paste of its own, so no character of the value but a placeholder is ever in it.
+const PRIVATE_PLANES = /[\u{f0000}-\u{10ffff}]/u;
 
-/** Text as it may enter the input: line breaks normalised, invisible and control characters dropped. */
+/** Line breaks as the input keeps them: CR LF and the CR a terminal sends for one are '\n'. */
+const withLineBreaks = (text: string) => text.replace(/\r\n?/g, '\n');
+
+/**
+ * Typed text as it enters the input: line breaks normalised and control characters (keys, not
+ * text) dropped. Everything else stays, format characters too (a bidi mark, a zero-width joiner):
+ * the input box draws each character through `printable`, as the rest of the app does.
+ */
 export function cleanText(text: string): string {
-	return text.replace(/\r\n?/g, '\n').replace(DROPPED, '');
+	return withLineBreaks(text).replace(TYPED_CONTROLS, '');
 }
 
 /** A paste the input shows as one `[pasted 120 lines]` placeholder (over 8 lines or 800 characters). */
@@ -173,31 +182,35 @@ function yank(state: LineInputState): LineInputState {
 export function insertText(state: LineInputState, text: string): LineInputState {
 	const clean = cleanText(text);
 	if (!clean) return state;
+	if (PRIVATE_PLANES.test(clean)) return insertPaste(state, clean);
 	return replaceRange(state, state.cursor, state.cursor, clean);
 }
 
-/** Inserts pasted text verbatim (line breaks and tabs kept); a large one as one placeholder. */
+/**
+ * Inserts pasted text whole: every character kept (escape sequences, controls, bidi overrides:
+ * the value is what is sent; only the input box's drawing leaves them out), line breaks
+ * normalised. A large one, or one holding a character of the placeholder range, as one placeholder.
+ */
 export function insertPaste(state: LineInputState, text: string): LineInputState {
-	const clean = cleanText(text);
-	if (!clean) return state;
+	const whole = withLineBreaks(text);
+	if (!whole) return state;
 	// Right after a placeholder (a long paste that arrived in pieces): one paste, one placeholder.
 	const before = state.value.slice(prevBoundary(state.value, state.cursor), state.cursor);
 	const held = state.pastes.get(before);
-	if (held !== undefined) return {...state, pastes: new Map([...state.pastes, [before, held + clean]]), killing: false};
-	if (!isLarge(clean)) return replaceRange(state, state.cursor, state.cursor, clean);
+	if (held !== undefined) return {...state, pastes: new Map([...state.pastes, [before, held + whole]]), killing: false};
+	if (!isLarge(whole) && !PRIVATE_PLANES.test(whole)) return replaceRange(state, state.cursor, state.cursor, whole);
 	let code = PLACEHOLDER_BASE;
 	while (state.pastes.has(String.fromCodePoint(code))) code++;
 	const mark = String.fromCodePoint(code);
-	const next = replaceRange({...state, pastes: new Map([...state.pastes, [mark, clean]])}, state.cursor, state.cursor, mark);
+	const next = replaceRange({...state, pastes: new Map([...state.pastes, [mark, whole]])}, state.cursor, state.cursor, mark);
 	return next;
 }
 
 /** The value with every placeholder replaced by its pasted text. */
 function expand(value: string, pastes: ReadonlyMap<string, string>): string {
 	if (pastes.size === 0) return value;
-	let out = value;
-	for (const [mark, text] of pastes) out = out.split(mark).join(text);
-	return out;
+	// One pass over the value: a pasted text may hold characters of the placeholder range itself.
+	return value.replace(/[\u{f0000}-\u{10ffff}]/gu, (mark) => pastes.get(mark) ?? mark);
 }
 
 /** The whole text the input holds, as it would be sent. */
@@ -206,8 +219,8 @@ export const inputText = (state: LineInputState) => expand(state.value, state.pa
 /** A text as the input's content (a large one collapsed to a placeholder again). */
 export function withText(state: LineInputState, text: string): LineInputState {
 	const base: LineInputState = {...state, value: '', cursor: 0, pastes: NO_PASTES, killing: false};
-	if (isLarge(text)) return insertPaste(base, text);
-	const value = cleanText(text);
+	if (isLarge(text) || PRIVATE_PLANES.test(text)) return insertPaste(base, text);
+	const value = withLineBreaks(text);
 	return {...base, value, cursor: value.length};
 }
 

@@ -1,7 +1,8 @@
 // The chat as wrapped, toned lines: shared by the chat pane (to draw) and the reducer (to bound
-// scrolling). Cached per entry and width. Every entry is made printable here, where it is drawn:
-// no escape sequences, no invisible characters (a zero-width space makes a terminal and Ink
-// disagree on columns, and the character after it is drawn over).
+// scrolling). Cached per entry and width. Every entry is made printable here, where it is drawn
+// (a question is kept in the chat as the user wrote it, escape bytes included): no escape
+// sequences, no invisible characters (a zero-width space makes a terminal and Ink disagree on
+// columns, and the character after it is drawn over).
 import {append, printable, wrapLines} from './format.js';
 import {markdownLines, renderersVersion} from './markdown.js';
 import type {ChatEntry} from './state/types.js';

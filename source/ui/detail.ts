@@ -59,7 +59,8 @@ function sections(node: TrajectoryNode, output: TrajectoryNode | undefined): Arr
 		case 'run':
 			return [
 				['Run', `${node.parent >= 0 ? 'child ' : ''}run ${node.runId} · model ${node.model} · backend ${node.backend} · depth ${node.depth}\ncontext: ${node.context.type}, ${formatCount(node.context.chars)} chars${node.context.keys ? ` (${node.context.keys.join(', ')})` : ''}\niterations: ${node.iteration}${node.maxIterations ? ` of ${node.maxIterations}` : ''}${node.runStatus ? ` · ${node.runStatus}` : ''}`],
-				['Question', node.question || '(none)'],
+				// Kept as the user wrote it (text/safe-text.ts): made printable here.
+				['Question', safeText(node.question) || '(none)'],
 				...(node.limits ? [['Limits', limitsDetail(node.limits.caps, node.limits.use, node.limit)] as [string, string]] : []),
 				...systemSections(node),
 				...(node.error ? [[node.runStatus === 'limited' ? 'Stopped' : errorTitle(node.errorCode), node.error] as [string, string]] : []),

@@ -4,6 +4,7 @@ import type {ChatEntry} from './state/types.js';
 import type {HistoryEntry} from '../protocol/repl.js';
 import {sessionJson} from '../trajectory/serialize.js';
 import type {TrajectoryState} from '../trajectory/tree.js';
+import {jsonText} from '../text/json-text.js';
 
 /** The questions, their answers (with their status line) and how a question ended without one
  * (failed, cancelled); the app's notes in the chat (settings changed, files saved, notices) are left out. */
@@ -49,5 +50,6 @@ export function chatHistory(entries: readonly ChatEntry[]): HistoryEntry[] {
 }
 
 export function sessionFileJson(entries: readonly ChatEntry[], info: {model: string; backend: string}, traj: TrajectoryState): string {
-	return `${JSON.stringify(sessionJson({backend: info.backend, model: info.model, history: chatHistory(entries), state: traj}), null, 2)}\n`;
+	// jsonText: the text as it was (a pasted escape sequence kept), and `cat` of the file safe.
+	return `${jsonText(sessionJson({backend: info.backend, model: info.model, history: chatHistory(entries), state: traj}), 2)}\n`;
 }

@@ -2,7 +2,7 @@
 // (time and tokens). The row component only lays these out.
 import type {NodeStatus, TrajectoryNode} from '../trajectory/tree.js';
 import type {BatchRow, batchSummary} from './state/tree-view.js';
-import {clip, displayWidth, firstLine, fitAnsi, lastLine, oneLine} from './format.js';
+import {clip, displayWidth, firstLine, fitAnsi, lastLine, oneLine, printable} from './format.js';
 import {formatMs, formatTokens} from '../text/units.js';
 import {highlightPython} from './markdown.js';
 import {limitsText} from '../text/limits-text.js';
@@ -88,7 +88,8 @@ export function describeNode(node: TrajectoryNode, now?: number, inBatch = false
 			const stopped = node.runStatus === 'limited' && node.limit ? `limited: ${node.limit}` : status;
 			return {
 				title: child ? `child run · ${node.model}` : `run · ${node.model || '?'}`,
-				preview: quote(node.question),
+				// The root's question is kept as the user wrote it (text/safe-text.ts): made printable here.
+				preview: quote(printable(node.question)),
 				previewIsError: false,
 				// A limit that stopped the run is in the meta ("limited: maxSubCalls"); a failure beside the question.
 				...(node.error && node.runStatus !== 'limited' ? {error: `✗ ${oneLine(node.error)}`} : {}),

@@ -218,6 +218,15 @@ describe('safe text', () => {
 		const dirty = safeEvent({type: 'code.output', runId: 'r', iteration: 1, block: 1, stream: 'stdout', text: 'x\x1b[2Jy', t: 0});
 		expect(dirty.type === 'code.output' && dirty.text).toBe('xy');
 	});
+
+	it("keeps the user's own question whole (a root run's), and cleans a child run's, which a model wrote", () => {
+		const question = 'a\x1b[31mred\x1b[0m \u202Eevil\u202C';
+		const start = {type: 'run.start', runId: 'r', depth: 0, model: 'm\x1b[2J', backend: 'openai', question, context: {type: 'none', chars: 0}, maxIterations: 3, t: 0} as const;
+		const root = safeEvent(start);
+		expect(root.type === 'run.start' && [root.question, root.model]).toEqual([question, 'm']);
+		const child = safeEvent({...start, runId: 'c', parentCallId: 'call', depth: 1});
+		expect(child.type === 'run.start' && child.question).toBe('ared evil');
+	});
 });
 
 describe('reasoning in the tree pane and the detail view', () => {

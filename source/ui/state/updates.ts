@@ -2,9 +2,13 @@
 import {safeText} from '../../text/safe-text.js';
 import type {AppState, ChatKind, ChatEntry, Effect} from './types.js';
 
-/** A chat entry at the bottom (made safe to draw); the chat scrolls back to the bottom. */
+/**
+ * A chat entry at the bottom; the chat scrolls back to the bottom. Text from elsewhere (answers,
+ * errors, notes) is made safe here; a question keeps what the user typed or pasted, every
+ * character (/export and /save write it as it was sent), and is made printable where it is drawn.
+ */
 export function addChat(state: AppState, kind: ChatKind, rawText: string, meta?: string, shown?: string): AppState {
-	const text = safeText(rawText);
+	const text = kind === 'user' ? rawText : safeText(rawText);
 	const entry: ChatEntry = {id: state.nextChatId, kind, text, ...(meta ? {meta} : {}), ...(shown !== undefined ? {shown: safeText(shown)} : {})};
 	return {...state, chat: [...state.chat, entry], nextChatId: state.nextChatId + 1, chatScroll: 0};
 }

@@ -5,6 +5,7 @@ import {appendFile, chmod, readFile, writeFile} from 'node:fs/promises';
 import {dirname} from 'node:path';
 import * as z from 'zod';
 import {makeDirectory} from '../protocol/make-dir.js';
+import {jsonText} from '../text/json-text.js';
 import {looksSecret as redactable} from '../protocol/redact.js';
 import {HISTORY_LIMIT} from './state/line-input.js';
 
@@ -67,12 +68,13 @@ export async function loadHistory(file: string): Promise<string[]> {
 export async function appendHistory(file: string, text: string): Promise<boolean> {
 	if (!keepable(text)) return false;
 	makeDirectory(dirname(file), 0o700);
-	await appendFile(file, `${JSON.stringify(text)}\n`, {mode: 0o600});
+	// jsonText: a pasted input is kept whole (escape bytes too), and `cat` of the file stays safe.
+	await appendFile(file, `${jsonText(text)}\n`, {mode: 0o600});
 	await chmod(file, 0o600).catch(() => undefined);
 	const raw = await readFile(file, 'utf8').catch(() => '');
 	if (raw.split('\n').length > HISTORY_LIMIT * 2) {
 		const kept = await loadHistory(file);
-		await writeFile(file, kept.map((item) => `${JSON.stringify(item)}\n`).join(''), {mode: 0o600});
+		await writeFile(file, kept.map((item) => `${jsonText(item)}\n`).join(''), {mode: 0o600});
 	}
 	return true;
 }

@@ -506,4 +506,16 @@ describe('input history on disk', () => {
 		}
 	});
 
+	it('keeps a pasted input whole, escape bytes and bidi overrides written as JSON escapes', async () => {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlm-history-'));
+		const file = path.join(dir, 'input-history.jsonl');
+		const pasted = 'a\x1b[31mred\x1b[0m \u202Eevil\u202C \x9b2J\u2028end';
+		try {
+			expect(await appendHistory(file, pasted)).toBe(true);
+			expect(await loadHistory(file)).toEqual([pasted]);
+			expect(fs.readFileSync(file, 'utf8')).not.toMatch(/[\x1b\x9b\u202a-\u202e\u2028]/);
+		} finally {
+			fs.rmSync(dir, {recursive: true, force: true});
+		}
+	});
 });

@@ -204,6 +204,26 @@ describe('with an OpenAI-compatible server', () => {
 		expect(done.trimEnd().split('\n').at(-1)).toMatch(/1\/1 sub-calls/);
 	}, SLOW);
 
+	it('a paste with escape bytes and bidi overrides reaches the server byte for byte, and the trajectory log whole (escaped)', async () => {
+		const pasted = 'a\x1b[31mred\x1b[0m \u202Eevil\u202C tab\t end';
+		server = await startFakeLlmServer({models: ['fake-model'], responder: queueResponder([repl('llm_output("pasted ok")')])});
+		const logDir = path.join(dir, 'logs');
+		const config = resolveConfig({backend: 'openai', backendUrl: server.openaiBaseURL, model: 'fake-model'}, {}, settings.get());
+		rlm = new Rlm({model: 'fake-model', backend: 'openai', baseURL: server.openaiBaseURL, apiKey: 'test-key', logDir});
+		h = renderApp({rlm, config, settings, cwd: dir, env: {}, columns: 140, rows: 40});
+		h.write(`\x1b[200~${pasted}\x1b[201~`);
+		await h.waitForFrame((f) => f.includes('› a[31mred[0m evil tab     end'));
+		h.write(KEYS.enter);
+		await h.waitForFrame((f) => f.includes('pasted ok') && f.includes('iteration'), SLOW);
+		const sent = server.requests[0]!.messages.filter((message) => message.role === 'user').map((message) => message.content);
+		expect(sent.some((content) => content.includes(pasted))).toBe(true);
+		const [log] = fs.readdirSync(logDir).filter((name) => name.endsWith('.jsonl'));
+		const text = fs.readFileSync(path.join(logDir, log), 'utf8');
+		expect(text).not.toMatch(/[\x1b\u202a-\u202e]/);
+		const start = logToEvents(readTrajectoryLog(path.join(logDir, log))).find((event) => event.type === 'run.start');
+		expect(start?.type === 'run.start' && start.question).toBe(pasted);
+	}, SLOW);
+
 	it('a model call that failed (429) shows as failed with its error, live and in the replay of its log alike', async () => {
 		const rateLimited = {status: 429, message: 'Rate limit reached for requests', type: 'rate_limit_exceeded', headers: {'x-should-retry': 'false'}};
 		server = await startFakeLlmServer({models: ['fake-model'], responder: () => rateLimited});

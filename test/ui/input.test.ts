@@ -99,6 +99,15 @@ describe('key decoder', () => {
 		expect(names(events)).toEqual(['x', `paste:${text}`, 'y']);
 	});
 
+	it('takes an end marker inside a paste (tmux paste-buffer -p passes one through) as text when the read ends the paste after it', () => {
+		const text = 'safe\x1b[201~\rsent at once?\rA\x1b[200~B\x1b[201~C';
+		expect(names(decode([[0, `\x1b[200~${text}\x1b[201~y`]]))).toEqual([`paste:${text}`, 'y']);
+		// Two pastes in one read stay two (a start marker comes before the next end).
+		expect(names(decode([[0, '\x1b[200~one\x1b[201~\x1b[200~two\x1b[201~']]))).toEqual(['paste:one', 'paste:two']);
+		// Split over reads, the app cannot tell: the paste ends at the first marker (a terminal filters it).
+		expect(names(decode([[0, '\x1b[200~safe\x1b[201~'], [5, 'more\x1b[201~']]))).toEqual(['paste:safe', 'more']);
+	});
+
 	it('takes a multi-line burst without brackets as one paste: its line breaks never submit', () => {
 		const lines = Array.from({length: 5000}, (_, i) => `line ${i}`);
 		const whole = `${lines.join('\r')}\r`;

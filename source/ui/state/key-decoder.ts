@@ -8,7 +8,9 @@
 // - Bracketed paste (ESC[200~ ... ESC[201~) may span many reads and holds anything, escape bytes
 //   included: it is one paste, kept verbatim. Without bracketed paste, a read holding text, a line
 //   break and more text is a paste, and so is every read that follows within PASTE_QUIET_MS: line
-//   breaks in a paste never submit.
+//   breaks in a paste never submit. A terminal never sends an end marker without a start, so an end
+//   marker followed, in the same read, by more end markers than start markers was text the user
+//   pasted (tmux's paste-buffer -p passes a pasted ESC[201~ through; terminals filter it out).
 // - Focus reports (ESC[I, ESC[O), mouse reports (SGR ESC[<b;x;yM, X10 ESC[M + 3 bytes), terminal
 //   answers (OSC, DCS, APC strings) are not typing.
 // - Modified keys come in several encodings: xterm's CSI 1;5C, modifyOtherKeys' CSI 27;2;13~, the
@@ -38,7 +40,15 @@ export type InputEvent =
 	| {type: 'focus'; focused: boolean};
 
 const ESC = '\x1b';
+const PASTE_START = '\x1b[200~';
 const PASTE_END = '\x1b[201~';
+
+/** Whether the end marker at `end` of `data` is pasted text: the rest of the read holds more end
+ * markers than start markers (what follows a real end is keys and whole pastes). */
+function pastedEndMarker(data: string, end: number): boolean {
+	const rest = data.slice(end + PASTE_END.length);
+	return rest.split(PASTE_END).length > rest.split(PASTE_START).length;
+}
 
 const press = (input: string, key: Partial<Keys> = {}): InputEvent => ({type: 'key', press: {input, key}});
 
@@ -279,6 +289,11 @@ export class KeyDecoder {
 					this.#bracketed += data.slice(i, data.length - keep);
 					this.#pending = data.slice(data.length - keep);
 					return;
+				}
+				if (pastedEndMarker(data, end)) {
+					this.#bracketed += data.slice(i, end + PASTE_END.length);
+					i = end + PASTE_END.length;
+					continue;
 				}
 				const text = this.#bracketed + data.slice(i, end);
 				this.#bracketed = null;

@@ -98,7 +98,7 @@ export type InputAction = EditAction | 'submit' | 'delete-or-quit' | 'paste';
 export const INPUT_KEYS: readonly Binding<InputAction>[] = [
 	{keys: ['return'], action: 'submit', help: 'send the question or command'},
 	{keys: ['shift+return', 'alt+return', 'ctrl+j'], action: 'newline', help: 'new line (the input grows to a few rows, then scrolls; long lines wrap)'},
-	{keys: ['paste'], action: 'paste', help: 'lands whole, line breaks and tabs kept, never sent by itself; a paste over 8 lines or 800 characters shows as [pasted 120 lines] and is sent whole'},
+	{keys: ['paste'], action: 'paste', help: 'lands whole, every character kept (line breaks, tabs, escape bytes and bidi controls are sent as pasted; the screen leaves the controls out), never sent by itself; a paste over 8 lines or 800 characters shows as [pasted 120 lines] and is sent whole'},
 	{keys: ['up', 'ctrl+p'], action: 'up', help: 'line up; on the first line: earlier inputs (kept across restarts)'},
 	{keys: ['down', 'ctrl+n'], action: 'down', help: 'line down; on the last line: later inputs'},
 	{keys: ['left', 'ctrl+b'], action: 'left', help: 'one character back (an emoji is one)'},

@@ -28,15 +28,31 @@ const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi;
 /** Words in a parameter or header name that mark its value as a secret. */
 const SECRET_WORDS = new Set(['key', 'apikey', 'token', 'secret', 'password', 'passwd', 'pwd', 'auth', 'authorization', 'credential', 'credentials', 'sig', 'signature', 'session', 'sessionid', 'cookie', 'jwt', 'bearer']);
 
-/** Whether a query parameter or header name says its value is a secret (`api_key`, `X-Api-Key`,
- * `access_token`, `X-Amz-Signature`, `apiKey`; not `max_tokens` or `api-version`). */
-export function isSecretName(name: string): boolean {
-	const words = name
+/** The words of a name, lower case: `X-Api-Key`, `apiKey` and `api_key` are `api` and `key`. */
+const nameWords = (name: string): string[] =>
+	name
 		.replace(/([a-z0-9])([A-Z])/g, '$1 $2')
 		.toLowerCase()
 		.split(/[^a-z0-9]+/)
 		.filter(Boolean);
+
+/** Whether a query parameter or header name says its value is a secret (`api_key`, `X-Api-Key`,
+ * `access_token`, `X-Amz-Signature`, `apiKey`; not `max_tokens` or `api-version`). */
+export function isSecretName(name: string): boolean {
+	const words = nameWords(name);
 	return words.some((word) => SECRET_WORDS.has(word)) || SECRET_WORDS.has(words.join(''));
+}
+
+/** How a word of a header's name marks its value as a secret beyond isSecretName's whole words:
+ * it begins with key, token, secret, auth, cookie, passw, credential or session (`Authentication`,
+ * `Tokens`), or ends with token, secret, cookie or a kind of key (`X-Csrftoken`, `X-Apikey`). Not
+ * any `key` inside a word: `X-Portkey-Provider` names a gateway, and its value is no secret. */
+const SECRET_HEADER_WORD = /^(?:key|token|secret|auth|cookie|passw|credential|session)|(?:token|secret|cookie|apikey|accesskey|secretkey|privatekey)$/;
+
+/** Whether a header's name says its value is a secret (Authorization, Proxy-Authorization,
+ * x-api-key, api-key, Cookie, and names with a word as SECRET_HEADER_WORD says), in any case. */
+export function isSecretHeaderName(name: string): boolean {
+	return isSecretName(name) || nameWords(name).some((word) => SECRET_HEADER_WORD.test(word));
 }
 
 /** `name=value` inside a query string (after `?`, `&` or `;`). */
@@ -108,13 +124,35 @@ export function secretsOfURL(url: string): string[] {
 export function secretsOfHeaders(headers: Record<string, string | null | undefined> | undefined): string[] {
 	const found: string[] = [];
 	for (const [name, value] of Object.entries(headers ?? {})) {
-		if (!value || !isSecretName(name)) continue;
+		if (!value || !isSecretHeaderName(name)) continue;
 		found.push(value);
 		// `Bearer abc` also as `abc`, which a server may echo alone.
 		const token = /^\s*\S+\s+(\S+)\s*$/.exec(value)?.[1];
 		if (token) found.push(token);
 	}
 	return found.filter((secret) => secret.length >= MIN_KNOWN_SECRET);
+}
+
+/** A header name (RFC 9110 token) at the start of a header as typed. */
+const HEADER_NAME = /^\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)/;
+
+/**
+ * A header as the user typed it (`--header 'Name: value'`), fit for an error message: the value
+ * hidden when the name says it is a secret, and when the text is not `Name: value` at all (no
+ * colon), everything after its first word hidden if that word is a secret's name or the rest
+ * holds a credential-like word (`Authorization Bearer sk-1` → `Authorization [redacted]`); a lone
+ * word is shown only when it is letters and dashes, as a name is. Everything else redactSecrets'.
+ */
+export function redactHeader(text: string): string {
+	const name = HEADER_NAME.exec(text)?.[1];
+	const rest = name === undefined ? text : text.slice(text.indexOf(name) + name.length);
+	if (name !== undefined && /^\s*:/.test(rest)) {
+		return isSecretHeaderName(name) ? `${name}: ${REDACTED}` : redactSecrets(text);
+	}
+	if (name === undefined) return REDACTED;
+	if (rest.trim() === '') return /^[A-Za-z_-]+$/.test(name) && !looksSecret(name) ? text.trim() : REDACTED;
+	const credentialInRest = rest.split(/[\s:=,;]+/).some((word) => word.length >= MIN_KNOWN_SECRET && credentialLike(word));
+	return isSecretHeaderName(name) || credentialInRest || looksSecret(text) ? `${looksSecret(name) ? REDACTED : name} ${REDACTED}` : text;
 }
 
 function safeDecode(text: string): string {

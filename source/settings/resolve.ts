@@ -18,6 +18,7 @@ import type {LimitCaps} from '../protocol/limits.js';
 import {RUN_SETTINGS, type RunSettingKey} from './run-settings.js';
 import {MAX_KEEP_WARM_MINUTES, MAX_MEMORY_LIMIT_MB, MAX_REQUEST_TIMEOUT_SECONDS, MIN_MEMORY_LIMIT_MB} from '../protocol/defaults.js';
 import {quoted} from '../protocol/quoted.js';
+import {redactHeader} from '../protocol/redact.js';
 
 export interface Flags {
 	model?: string;
@@ -142,10 +143,11 @@ export function parseBackend(value: string, source: string): BackendName {
 
 /** `Name: value` from a --header flag, as [name, value]; a ConfigError for anything else. */
 export function parseHeader(text: string): [string, string] {
-	const match = /^\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*:\s?(.*)$/.exec(text);
-	if (!match || /[\r\n\0]/.test(match[2]!)) {
-		throw new ConfigError(`Invalid --header ${quoted(text)}: expected 'Name: value' (e.g. --header 'X-Portkey-Provider: openai').`);
-	}
+	const match = /^\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*:\s?([\s\S]*)$/.exec(text);
+	// The header is quoted without a secret it may carry (an Authorization value, a key typed without its colon).
+	const shown = quoted(redactHeader(text));
+	if (!match) throw new ConfigError(`Invalid --header ${shown}: expected 'Name: value' (e.g. --header 'X-Portkey-Provider: openai').`);
+	if (/[\r\n\0]/.test(match[2]!)) throw new ConfigError(`Invalid --header ${shown}: a header's value must be one line, without a line break or NUL.`);
 	return [match[1]!, match[2]!.trim()];
 }
 

@@ -117,7 +117,7 @@ describe('a mistake gets one line that names it', () => {
 	it('a value with line breaks is quoted escaped, on the error\'s one line', async () => {
 		const header = await runCli(['-u', server.openaiBaseURL, '-m', 'gpt-4o', '--header', 'X-A: b\r\nEvil: 1', '-p', 'q']);
 		expect(header.code).toBe(2);
-		oneLine(header.stderr, /^rlm-tui: Invalid --header "X-A: b\\r\\nEvil: 1": expected 'Name: value'/);
+		oneLine(header.stderr, /^rlm-tui: Invalid --header "X-A: b\\r\\nEvil: 1": a header's value must be one line/);
 		for (const args of [['fr\nob'], ['-b', 'x\ny', '-p', 'q'], ['--max-iterations', '3\n4', '-p', 'q']]) {
 			const result = await runCli(args);
 			expect(result.code, args.join(' ')).toBe(2);

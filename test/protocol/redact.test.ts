@@ -1,6 +1,6 @@
 // Secrets out of text: what a server or a URL can carry, and ordinary text left alone.
 import {describe, expect, it} from 'vitest';
-import {isSecretName, looksSecret, REDACTED, redactSecrets, secretsOfHeaders, secretsOfURL} from '../../source/protocol/redact.js';
+import {isSecretHeaderName, isSecretName, looksSecret, REDACTED, redactHeader, redactSecrets, secretsOfHeaders, secretsOfURL} from '../../source/protocol/redact.js';
 
 describe('redactSecrets', () => {
 	it.each([
@@ -56,5 +56,29 @@ describe('names and sources of secrets', () => {
 	});
 	it('finds secrets among headers, a bearer value also alone', () => {
 		expect(secretsOfHeaders({'x-portkey-provider': 'openai', Authorization: 'Bearer tok123456', 'x-api-key': 'k1234567'})).toEqual(['Bearer tok123456', 'tok123456', 'k1234567']);
+	});
+});
+
+describe('redactHeader', () => {
+	it.each([
+		['a secret name with its colon', 'Authorization: Bearer sk-live-123', 'Authorization: [redacted]'],
+		['any name holding key, token, secret, auth or cookie', 'X-Csrftoken: abcdef', 'X-Csrftoken: [redacted]'],
+		['a secret name, its value on two lines', 'x-api-key: k1\r\nEvil: 1', 'x-api-key: [redacted]'],
+		['a secret name without its colon', 'Authorization Bearer sk-live-123', 'Authorization [redacted]'],
+		['a key typed after an ordinary name without its colon', 'X-Gateway plainkey-4f9c2e7a1b', 'X-Gateway [redacted]'],
+		['a lone key', 'sk-live-123', REDACTED],
+		['Proxy-Authorization with =', 'Proxy-Authorization=Basic YWxhZGRpbjpvcGVu', 'Proxy-Authorization [redacted]'],
+	])('%s', (_, text, shown) => {
+		expect(redactHeader(text)).toBe(shown);
+		expect(redactHeader(text)).not.toMatch(/sk-live|plainkey|abcdef|k1|YWxh/);
+	});
+
+	it.each(['X-Portkey-Provider: openai', 'X-A: b\r\nEvil: 1', 'no colon here', 'nonsense', 'Bad Name: x'])('leaves %j as typed', (text) => {
+		expect(redactHeader(text)).toBe(text);
+	});
+
+	it('names a header secret by any of those words, in any case', () => {
+		for (const name of ['Authorization', 'PROXY-AUTHORIZATION', 'x-api-key', 'api-key', 'X-Apikey', 'Private-Token', 'X-Client-Secret', 'Authentication', 'Cookie', 'x-session-id']) expect(isSecretHeaderName(name), name).toBe(true);
+		for (const name of ['X-Portkey-Provider', 'Content-Type', 'X-Trace', 'OpenAI-Organization']) expect(isSecretHeaderName(name), name).toBe(false);
 	});
 });

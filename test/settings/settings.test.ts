@@ -455,6 +455,25 @@ describe('headers', () => {
 		expect(() => resolveConfig({header: ['Bad Name: x']}, {}, parseSettings({}))).toThrow(ConfigError);
 	});
 
+	it.each([
+		['without its colon', 'Authorization Bearer sk-live-123', /^Invalid --header "Authorization \[redacted\]": expected 'Name: value'/],
+		['a key header without its colon', 'x-api-key plainkey-4f9c2e7a1b', /^Invalid --header "x-api-key \[redacted\]": expected 'Name: value'/],
+		['a lone key', 'sk-live-123', /^Invalid --header "\[redacted\]": expected 'Name: value'/],
+		['a value on two lines', 'Proxy-Authorization: Basic sk-live-123\r\nX-Evil: 1', /^Invalid --header "Proxy-Authorization: \[redacted\]": a header's value must be one line/],
+		['a cookie with a line break', 'Cookie: session=plainkey-4f9c2e7a1b\n', /^Invalid --header "Cookie: \[redacted\]": a header's value must be one line/],
+	])('a malformed secret header (%s) is refused without its value', (_, text, message) => {
+		let thrown: unknown;
+		try {
+			resolveConfig({header: [text]}, {}, parseSettings({}));
+		} catch (error) {
+			thrown = error;
+		}
+		expect(thrown).toBeInstanceOf(ConfigError);
+		expect((thrown as Error).message).toMatch(message);
+		expect((thrown as Error).message).not.toMatch(/sk-live|plainkey/);
+		expect((thrown as Error).message).not.toContain('\n');
+	});
+
 	it('never keeps a secret header in the settings file', () => {
 		const store = openSettings({cwd: dir});
 		store.save({headers: {openai: {Authorization: 'Bearer sk-secret', 'x-api-key': 'k', 'X-Portkey-Api-Key': 'pk', 'X-Portkey-Provider': 'openai'}}});

@@ -263,8 +263,9 @@ main().then(
 	async (error: unknown) => {
 		// A warm host being claimed is used up: wait for its hello, so keep-warm.ts can leave another.
 		await (await import('./keep-warm.js')).warmClaimSettled();
+		const {withoutSecrets} = await import('./known-secrets.js');
 		if (error instanceof UsageError) {
-			tell(process.stderr, `rlm-tui: ${error.message}`);
+			tell(process.stderr, `rlm-tui: ${withoutSecrets(error.message)}`);
 			return exitWhenDrained(error.code);
 		}
 		// Loaded here, not up front: they are in the module cache already when one of them threw.
@@ -276,7 +277,7 @@ main().then(
 		]);
 		const known = error instanceof ConfigError || error instanceof ContextLoadError || error instanceof BackendError || error instanceof LogReadError || error instanceof StdinError;
 		const message = error instanceof BackendError ? withAdvice(error) : error instanceof Error ? error.message : String(error);
-		tell(process.stderr, `rlm-tui: ${known ? message : `unexpected error: ${message}`}`);
+		tell(process.stderr, `rlm-tui: ${withoutSecrets(known ? message : `unexpected error: ${message}`)}`);
 		return exitWhenDrained(known ? 2 : 1);
 	},
 );

@@ -153,7 +153,7 @@ const QUANTITY_WORDS: Partial<Record<Quantity, string>> = {seconds: 'seconds', m
 function asTyped(text: string, number: number, quantity: Quantity): string {
 	const shown = text.length > 60 ? `${text.slice(0, 60)}…` : text;
 	const word = QUANTITY_WORDS[quantity];
-	return Number(text) === number ? `"${shown}"` : `"${shown}" (${number}${word ? ` ${word}` : ''})`;
+	return Number(text) === number ? quoted(shown) : `${quoted(shown)} (${number}${word ? ` ${word}` : ''})`;
 }
 
 function parseWithMeow(argv: string[]) {

@@ -7,7 +7,6 @@ import {rlmOptionsFrom} from './headless.js';
 import {tell} from './tell.js';
 import {DEFAULT_HOST, DEFAULT_MAX_CONCURRENT, DEFAULT_SERVE_PORT} from '../protocol/defaults.js';
 import {quoted} from '../protocol/quoted.js';
-import {redactSecrets} from '../protocol/redact.js';
 
 export interface ServeFlags {
 	port?: number;
@@ -38,7 +37,7 @@ export async function runServe(config: ResolvedConfig, flags: ServeFlags, stderr
 			parsed = undefined;
 		}
 		if (!parsed || parsed.origin !== origin.replace(/\/$/, ''))
-			throw new ConfigError(`Invalid --cors ${quoted(redactSecrets(origin))}: expected an origin such as http://localhost:3000 (scheme, host and port, no path), or "*" with --token.`);
+			throw new ConfigError(`Invalid --cors ${quoted(origin)}: expected an origin such as http://localhost:3000 (scheme, host and port, no path), or "*" with --token.`);
 	}
 	if (corsOrigins.includes('*') && !flags.token) throw new ConfigError('--cors "*" lets every web page call the endpoint: give a bearer token with --token too.');
 	let token = flags.token;

@@ -1,6 +1,10 @@
 // How an error message quotes what the user, a model or a server gave: in double quotes, with
 // line breaks and other controls escaped as in JSON, so the quote stays on the message's one line
-// and shows exactly what was given ("a\r\nb", not a second line that looks like the app's own).
+// and shows exactly what was given ("a\r\nb", not a second line that looks like the app's own);
+// exactly but for a secret in it (a key, a URL's credentials: redact.ts), which shows as
+// [redacted], as a message is read on screens and kept in logs.
+import {redactSecrets} from './redact.js';
 
-/** `text` in double quotes, JSON-escaped (a line break shows as \n). */
-export const quoted = (text: string): string => JSON.stringify(text);
+/** `text` in double quotes, JSON-escaped (a line break shows as \n), without any secret it holds:
+ * the ones redactSecrets finds by their shape, and each of `known` (a key the user gave). */
+export const quoted = (text: string, known: readonly string[] = []): string => JSON.stringify(redactSecrets(text, known));

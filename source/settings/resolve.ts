@@ -18,7 +18,7 @@ import type {LimitCaps} from '../protocol/limits.js';
 import {RUN_SETTINGS, type RunSettingKey} from './run-settings.js';
 import {MAX_KEEP_WARM_MINUTES, MAX_MEMORY_LIMIT_MB, MAX_REQUEST_TIMEOUT_SECONDS, MIN_MEMORY_LIMIT_MB} from '../protocol/defaults.js';
 import {quoted} from '../protocol/quoted.js';
-import {redactHeader, redactSecrets} from '../protocol/redact.js';
+import {redactHeader} from '../protocol/redact.js';
 
 export interface Flags {
 	model?: string;
@@ -136,7 +136,7 @@ export function isBackendName(value: string): value is BackendName {
 export function parseBackend(value: string, source: string): BackendName {
 	const name = value.trim().toLowerCase();
 	if (!isBackendName(name)) {
-		throw new ConfigError(`Unknown backend ${quoted(redactSecrets(value))} (${source}): use one of ${BACKEND_NAMES.join(', ')}.`);
+		throw new ConfigError(`Unknown backend ${quoted(value)} (${source}): use one of ${BACKEND_NAMES.join(', ')}.`);
 	}
 	return name;
 }
@@ -222,7 +222,7 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 			try {
 				new URL(flagUrl);
 			} catch {
-				throw new ConfigError(`Invalid --backend-url ${quoted(redactSecrets(flagUrl))}: expected a URL such as ${defaultBaseURL(backend, {})}.`);
+				throw new ConfigError(`Invalid --backend-url ${quoted(flagUrl)}: expected a URL such as ${defaultBaseURL(backend, {})}.`);
 			}
 		}
 		baseURL = flagUrl ?? baseURLFor(backend, settings, env, model);
@@ -464,7 +464,7 @@ function resolveSubBackend(flags: Flags, env: NodeJS.ProcessEnv, settings: Setti
 		try {
 			new URL(flagUrl);
 		} catch {
-			throw new ConfigError(`Invalid --sub-url ${quoted(redactSecrets(flagUrl))}: expected a URL such as ${defaultBaseURL(subBackend, {}) ?? 'http://localhost:11434/v1'}.`);
+			throw new ConfigError(`Invalid --sub-url ${quoted(flagUrl)}: expected a URL such as ${defaultBaseURL(subBackend, {}) ?? 'http://localhost:11434/v1'}.`);
 		}
 	}
 	const subBaseURL = subBackend === 'demo' ? undefined : (flagUrl ?? bareUrl ?? (named || !settings.subBaseURL ? baseURLFor(subBackend, settings, env) : settings.subBaseURL));

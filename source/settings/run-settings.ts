@@ -15,6 +15,7 @@ import {
 import {DEFAULT_MAX_SUB_CALLS} from '../protocol/limits.js';
 import {formatCount, parseQuantity, type Quantity} from '../protocol/numbers.js';
 import {looksSecret, redactSecrets} from '../protocol/redact.js';
+import {quoted} from '../protocol/quoted.js';
 import {DEFAULT_SETTINGS, runSettingSchemas, type Settings} from './schema.js';
 
 export type RunSettingKey = keyof typeof runSettingSchemas;
@@ -85,6 +86,9 @@ export function quantityOf(setting: RunSetting): Quantity {
 	return setting.unit === 's' ? 'seconds' : setting.unit === 'min' ? 'minutes' : setting.unit === 'MB' ? 'megabytes' : setting.unit === 'USD' ? 'usd' : 'count';
 }
 
+/** A typed value as an error quotes it: its first 60 characters (redacted before it is cut, so no part of a key shows). */
+const clipped = (text: string) => (text.length > 60 ? `${text.slice(0, 60)}…` : text);
+
 /** Text without one pair of quotes around it: the shell habit `/set sub-model "gpt-4o"`. */
 const unquote = (text: string) => text.replace(/^(["'])(.*)\1$/s, '$2').trim();
 
@@ -98,7 +102,7 @@ const unquote = (text: string) => text.replace(/^(["'])(.*)\1$/s, '$2').trim();
 export function parseRunSetting(setting: RunSetting, text: string): ParsedRunSetting {
 	const typed = unquote(text.trim());
 	if (typed === '' && text.trim() !== '') return {ok: true, value: undefined};
-	const invalid = (): ParsedRunSetting => ({ok: false, error: `Invalid ${setting.name} "${typed.length > 60 ? `${typed.slice(0, 60)}…` : typed}": expected ${setting.expected}.`});
+	const invalid = (): ParsedRunSetting => ({ok: false, error: `Invalid ${setting.name} ${quoted(clipped(redactSecrets(typed)))}: expected ${setting.expected}.`});
 	let candidate: unknown;
 	if (setting.kind === 'number') {
 		// Number('') is 0 and Number('0x10') is 16: only decimals (with a suffix) are numbers here.
@@ -114,7 +118,7 @@ export function parseRunSetting(setting: RunSetting, text: string): ParsedRunSet
 		candidate = SWITCH_ON.includes(word) ? true : SWITCH_OFF.includes(word) ? false : undefined;
 	} else if (setting.kind === 'url') {
 		// A key in a URL would be saved in the settings file and shown: refused, whatever else it is.
-		if (looksSecret(typed)) return {ok: false, error: `Invalid ${setting.name} "${redactSecrets(typed)}": it carries credentials, and settings never hold a secret. Give the key with RLM_SUB_API_KEY and the URL without it.`};
+		if (looksSecret(typed)) return {ok: false, error: `Invalid ${setting.name} ${quoted(typed)}: it carries credentials, and settings never hold a secret. Give the key with RLM_SUB_API_KEY and the URL without it.`};
 		candidate = typed;
 	} else if (setting.key === 'subBackend') {
 		candidate = typed.toLowerCase();
@@ -157,9 +161,9 @@ export function formatRunSetting(setting: RunSetting, value: RunSettingValue | u
 	if (typeof value === 'boolean') return value ? 'on' : 'off';
 	if (setting.kind === 'url' && typeof value === 'string') return redactSecrets(value);
 	if (setting.key === 'instructions' && typeof value === 'string') {
-		const line = value.replace(/\s+/g, ' ').trim();
+		const line = redactSecrets(value).replace(/\s+/g, ' ').trim();
 		return line.length > SHOWN_TEXT ? `${line.slice(0, SHOWN_TEXT)}… (${formatCount(value.length)} chars)` : line;
 	}
 	if (setting.unit === 'USD' && typeof value === 'number') return `$${value < 1 && Number.isInteger(value * 100) ? value.toFixed(2) : String(value)}`;
-	return setting.unit ? `${value} ${setting.unit}` : String(value);
+	return setting.unit ? `${value} ${setting.unit}` : redactSecrets(String(value));
 }

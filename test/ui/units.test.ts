@@ -93,7 +93,7 @@ describe('commands', () => {
 	it('bad arguments are told in the chat and queue nothing', () => {
 		for (const [line, said] of [
 			['/backend nope', 'Unknown backend "nope"'],
-			['/backend openai not-a-url', 'Not a URL: not-a-url'],
+			['/backend openai not-a-url', 'Not a URL: "not-a-url"'],
 			['/theme blue', 'Unknown theme "blue": /theme dark or /theme light'],
 			['/mouse maybe', 'Usage: /mouse on or /mouse off.'],
 			['/nope x', 'Unknown command /nope'],

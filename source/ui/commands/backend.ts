@@ -5,6 +5,7 @@
 import {savedWord} from './saved.js';
 import {BACKEND_NAMES, isBackendName, keyEnvOf, type BackendName} from '../../protocol/backends.js';
 import {looksSecret, redactSecrets} from '../../protocol/redact.js';
+import {quoted} from '../../protocol/quoted.js';
 import {backendTarget} from '../../settings/resolve.js';
 import {unreachableHint} from '../advice.js';
 import {firstLine} from '../engine-port.js';
@@ -26,12 +27,12 @@ export const backendCommand = defineCommand<{backend: BackendName; url?: string}
 			);
 		}
 		const backend = name.toLowerCase();
-		if (!isBackendName(backend)) return addChat(state, 'error', `Unknown backend "${name}": use one of ${BACKEND_NAMES.join(', ')}.`);
+		if (!isBackendName(backend)) return addChat(state, 'error', `Unknown backend ${quoted(name)}: use one of ${BACKEND_NAMES.join(', ')}.`);
 		if (url) {
 			try {
 				new URL(url);
 			} catch {
-				return addChat(state, 'error', `Not a URL: ${redactSecrets(url)} (for example http://localhost:11434/v1).`);
+				return addChat(state, 'error', `Not a URL: ${quoted(url)} (for example http://localhost:11434/v1).`);
 			}
 		}
 		return queue(state, {backend, ...(url ? {url} : {})});

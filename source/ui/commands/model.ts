@@ -1,6 +1,7 @@
 // /model [NAME]: the picker over the backend's list, or a name straight away (warned about when
 // the server does not list it; kept anyway: servers serve models they do not list).
 import {savedWord} from './saved.js';
+import {quoted} from '../../protocol/quoted.js';
 import {emptyInput} from '../state/line-input.js';
 import type {AppState, ModelPickerDialog} from '../state/types.js';
 import {firstLine} from '../engine-port.js';
@@ -75,5 +76,5 @@ async function verifyModel(context: CommandContext, model: string): Promise<void
 	const lower = model.toLowerCase();
 	const near = models.filter((name) => name.toLowerCase().includes(lower) || lower.includes(name.toLowerCase())).slice(0, 3);
 	const hint = near.length > 0 ? ` Did you mean ${near.join(', ')}?` : '';
-	context.say('notice', `The ${backend} server does not list "${model}" (it lists ${models.length} model${models.length === 1 ? '' : 's'}: /model shows them).${hint} Kept anyway.`);
+	context.say('notice', `The ${backend} server does not list ${quoted(model)} (it lists ${models.length} model${models.length === 1 ? '' : 's'}: /model shows them).${hint} Kept anyway.`);
 }

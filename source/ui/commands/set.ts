@@ -3,6 +3,7 @@
 // gives way to it). /set NAME alone, or /unset NAME, returns it to its default. /set alone (or
 // /settings) lists each value and where it came from.
 import {savedWord} from './saved.js';
+import {quoted} from '../../protocol/quoted.js';
 import {
 	defaultMeaning,
 	findRunSetting,
@@ -28,7 +29,7 @@ export type SetPayload =
 const NAMES = RUN_SETTINGS.map((setting) => setting.name).join(', ');
 
 /** The line for a name that is not a setting. */
-export const unknownSetting = (name: string) => `Unknown setting "${name}": use one of ${NAMES}.`;
+export const unknownSetting = (name: string) => `Unknown setting ${quoted(name)}: use one of ${NAMES}.`;
 
 /** The state after /set or /unset of `setting` (the effect makes the engine and the file follow). */
 export function setRunSetting(state: AppState, setting: RunSetting, value: RunSettingValue | undefined, queue: (state: AppState, payload: SetPayload) => AppState): AppState {

@@ -1,5 +1,6 @@
 // /theme dark|light: colours for a dark or a light terminal; saved. /theme alone says which is in use.
 import {savedWord} from './saved.js';
+import {quoted} from '../../protocol/quoted.js';
 import {addChat} from '../state/updates.js';
 import {defineCommand} from './command.js';
 
@@ -8,9 +9,9 @@ export const themeCommand = defineCommand<'dark' | 'light' | 'show'>({
 	usage: '/theme [dark|light]',
 	help: 'colours for a dark or a light terminal; saved (alone: the theme in use)',
 	run(state, args, queue) {
-		const theme = args.toLowerCase();
+		const theme = args.trim().toLowerCase();
 		if (theme === '') return queue(state, 'show');
-		if (theme !== 'dark' && theme !== 'light') return addChat(state, 'error', `Unknown theme "${theme}": /theme dark or /theme light (/theme alone shows the one in use).`);
+		if (theme !== 'dark' && theme !== 'light') return addChat(state, 'error', `Unknown theme ${quoted(args.trim())}: /theme dark or /theme light (/theme alone shows the one in use).`);
 		return queue(state, theme);
 	},
 	perform(theme, context) {

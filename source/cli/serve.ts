@@ -67,10 +67,16 @@ export async function runServe(config: ResolvedConfig, flags: ServeFlags, stderr
 	tell(stderr, `rlm-tui serve: ${server.url}/v1  (model "rlm" = RLM over ${config.backend}:${config.model}; "rlm:<model>" for another)`);
 	if (generated) tell(stderr, `rlm-tui serve: bearer token (required on ${host}): ${token}`);
 	else if (token) stderr.write('rlm-tui serve: bearer token required\n');
-	await new Promise<void>((resolve) => {
-		process.once('SIGINT', resolve);
-		process.once('SIGTERM', resolve);
+	const signal = await new Promise<NodeJS.Signals>((resolve) => {
+		const stop = (name: NodeJS.Signals) => {
+			process.off('SIGINT', stop);
+			process.off('SIGTERM', stop);
+			resolve(name);
+		};
+		process.once('SIGINT', stop);
+		process.once('SIGTERM', stop);
 	});
-	await server.close();
+	const answered = await server.close();
+	tell(stderr, `rlm-tui serve: stopped (${signal}); ${answered === 0 ? 'no request was open' : `${answered} open request${answered === 1 ? ' was' : 's were'} answered with a shutdown error`}.`);
 	return 0;
 }

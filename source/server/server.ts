@@ -54,8 +54,9 @@ export interface RlmServerOptions {
 export interface RlmServer {
 	url: string;
 	/** Stops listening, ends every open request with a shutdown error in its protocol's shape,
-	 * cancels the runs and waits a few seconds at most for them (shutdown.ts). */
-	close(): Promise<void>;
+	 * cancels the runs and waits a few seconds at most for them (shutdown.ts). Resolves to the
+	 * number of requests that were still open, each answered with the shutdown error. */
+	close(): Promise<number>;
 	/** Runs in progress right now (for tests and status). */
 	readonly active: number;
 	/** Request body bytes buffered right now across all requests. */

@@ -26,8 +26,8 @@ export interface Shutdown {
 	 * without one gets the 503 error body if nothing was sent yet, else just its end. */
 	onShutdown(res: ServerResponse, end: () => void): void;
 	/** Ends every open response, cancels the runs, waits (at most `graceMs`) for them, then closes
-	 * every connection and the listener. */
-	close(server: Server, graceMs?: number): Promise<void>;
+	 * every connection and the listener. Resolves to the number of requests that were still open. */
+	close(server: Server, graceMs?: number): Promise<number>;
 }
 
 export function shutdownTracker(): Shutdown {
@@ -35,8 +35,9 @@ export function shutdownTracker(): Shutdown {
 	const open = new Map<ServerResponse, {end?: () => void}>();
 	const handlers = new Set<Promise<void>>();
 
-	function endForShutdown(res: ServerResponse, end: (() => void) | undefined) {
-		if (res.writableEnded || res.destroyed) return;
+	/** Whether `res` was still open, and so was answered now. */
+	function endForShutdown(res: ServerResponse, end: (() => void) | undefined): boolean {
+		if (res.writableEnded || res.destroyed) return false;
 		try {
 			if (end) end();
 			else if (!res.headersSent) sendShutdownError(res);
@@ -44,6 +45,7 @@ export function shutdownTracker(): Shutdown {
 		} catch {
 			res.destroy();
 		}
+		return true;
 	}
 
 	return {
@@ -68,7 +70,8 @@ export function shutdownTracker(): Shutdown {
 		async close(server, graceMs = SHUTDOWN_GRACE_MS) {
 			const closed = new Promise<void>((resolve) => server.close(() => resolve()));
 			server.closeIdleConnections();
-			for (const [res, {end}] of open) endForShutdown(res, end);
+			let answered = 0;
+			for (const [res, {end}] of open) if (endForShutdown(res, end)) answered++;
 			controller.abort();
 			const finished = [...open.keys()].map((res) => (res.writableFinished || res.destroyed ? undefined : new Promise<void>((resolve) => res.once('close', resolve).once('finish', resolve))));
 			let timer: NodeJS.Timeout | undefined;
@@ -79,6 +82,7 @@ export function shutdownTracker(): Shutdown {
 			clearTimeout(timer);
 			server.closeAllConnections();
 			await closed;
+			return answered;
 		},
 	};
 }

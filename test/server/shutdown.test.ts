@@ -53,7 +53,7 @@ describe('shutting down while requests are answered', () => {
 		const raw = fetch(`${server.url}/v1/chat/completions`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({model: 'rlm', messages: ask, stream: true})}).then(async (res) => res.text());
 
 		await vi.waitFor(() => expect(chatRequests()).toBe(4), {timeout: 60_000, interval: 50});
-		await server.close();
+		expect(await server.close()).toBe(4);
 
 		const stream = await streamed;
 		expect(stream.chunks.length).toBeGreaterThan(0);

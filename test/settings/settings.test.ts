@@ -169,6 +169,18 @@ describe('settings store', () => {
 		expect(store.get()).toMatchObject({maxIterations: 30, maxDepth: 3});
 	});
 
+	it('names an ignored value without a secret it holds (a URL\'s credentials, a key)', () => {
+		const file = {
+			subBaseURL: 'http://alice:hunter2-secret@[bad/v1',
+			subModel: `${'x'.repeat(50)} sk-proj-abcdefghijklmnop1234 ${'y'.repeat(500)}`,
+		};
+		fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(file));
+		const notice = openSettings({cwd: dir}).notice!;
+		expect(notice).toContain('"subBaseURL": "http://[redacted]@[bad/v1" is not a URL');
+		expect(notice).toMatch(/"subModel": "x{50} \[redacte… is not text/);
+		expect(notice).not.toMatch(/hunter2|sk-proj|abcdefgh/);
+	});
+
 	it('names every value out of range or of the wrong type it ignores, in one line, and goes on with the defaults', () => {
 		const file = {
 			keepWarmMinutes: 500,

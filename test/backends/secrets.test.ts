@@ -101,6 +101,15 @@ describe('a server that echoes credentials', () => {
 		});
 	}
 
+	it.each(['X-Authentication', 'X-Csrftoken', 'Proxy-Authorization', 'X-Gateway-Secret'])('a --header named %s is known too, when a server echoes every header it got', async (name) => {
+		server.setResponder((request) => ({status: 400, message: 'bad request', body: {detail: `Malformed request; headers received: ${JSON.stringify(request.headers)}`}}));
+		const backend = createBackend({kind: 'openai', baseURL: server.openaiBaseURL, apiKey: 'unrelated-key-000', headers: {[name]: KEY}, maxRetries: 0});
+		const error = await caught(collectStream(backend.stream(messages, {model: 'm'})));
+		expect(server.requests[0]!.headers[name.toLowerCase()]).toBe(KEY);
+		expect(error.message).toContain('Malformed request');
+		expect(error.message).not.toContain(KEY);
+	});
+
 	it('a key in the environment is known too', async () => {
 		vi.stubEnv('OPENAI_API_KEY', KEY);
 		server.setResponder((request) => credentialEcho(request, 'litellm'));

@@ -1,4 +1,4 @@
-// What the user typed after /theme, /backend or /set comes back in an error quoted as the command
+// What the user typed after /theme, /backend, /set or /save comes back in an error quoted as the command
 // line's flag errors quote it (protocol/quoted.ts): in double quotes, JSON-escaped, and without
 // a secret it holds, which shows as [redacted]. The typed line itself stays in the input to correct.
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
@@ -37,6 +37,7 @@ describe('a typed value in an error', () => {
 		await refused('/backend openai not a url', 'Not a URL: "not" (for example');
 		await refused('/set depth "zero', 'Invalid depth "\\"zero": expected a whole number from 1 to 100.');
 		await refused('/set "colour blue', 'Unknown setting "\\"colour": use one of');
+		await refused('/save notes.h"tml', 'Not saved: ".h\\"tml" is neither JSON nor Markdown.');
 		expect(rlm.configured).toEqual([]);
 	});
 

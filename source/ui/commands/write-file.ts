@@ -15,6 +15,7 @@ import {firstLine} from '../engine-port.js';
 import type {AppState} from '../state/types.js';
 import {sessionFileJson, transcriptFileName, transcriptMarkdown} from '../transcript.js';
 import {userPath, unquote, type CommandContext} from './command.js';
+import {quoted} from '../../protocol/quoted.js';
 
 /** `json`: the session (chat, settings, the whole tree), as /save; `md`: the transcript, as /export. */
 export type FileFormat = 'md' | 'json';
@@ -57,7 +58,7 @@ export function fileToWrite(state: AppState, args: string, own: FileFormat, comm
 		const list = (extensions: readonly string[]) => extensions.join(' or ');
 		return {
 			ok: false,
-			error: `Not saved: "${extension}" is neither JSON nor Markdown. /save writes the session as JSON (${list(FORMAT_EXTENSIONS.json)}), /export the transcript as Markdown (${list(FORMAT_EXTENSIONS.md)}).`,
+			error: `Not saved: ${quoted(extension)} is neither JSON nor Markdown. /save writes the session as JSON (${list(FORMAT_EXTENSIONS.json)}), /export the transcript as Markdown (${list(FORMAT_EXTENSIONS.md)}).`,
 		};
 	}
 	const content = format === 'json' ? sessionFileJson(state.chat, state.config, state.tree.traj) : transcriptMarkdown(state.chat, {model: state.config.model, backend: state.config.backend, date: new Date()});

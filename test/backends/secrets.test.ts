@@ -101,12 +101,13 @@ describe('a server that echoes credentials', () => {
 		});
 	}
 
-	it.each(['X-Authentication', 'X-Csrftoken', 'Proxy-Authorization', 'X-Gateway-Secret'])('a --header named %s is known too, when a server echoes every header it got', async (name) => {
-		server.setResponder((request) => ({status: 400, message: 'bad request', body: {detail: `Malformed request; headers received: ${JSON.stringify(request.headers)}`}}));
+	it.each(['X-Authentication', 'X-Csrftoken', 'Proxy-Authorization', 'X-Gateway-Secret'])('a --header named %s is known too, when a server echoes it', async (name) => {
+		// Only that header: the message a backend hands on is cut to its first few hundred characters.
+		server.setResponder((request) => ({status: 400, message: 'bad request', body: {detail: `Malformed request; headers received: ${JSON.stringify({[name]: request.headers[name.toLowerCase()]})}`}}));
 		const backend = createBackend({kind: 'openai', baseURL: server.openaiBaseURL, apiKey: 'unrelated-key-000', headers: {[name]: KEY}, maxRetries: 0});
 		const error = await caught(collectStream(backend.stream(messages, {model: 'm'})));
 		expect(server.requests[0]!.headers[name.toLowerCase()]).toBe(KEY);
-		expect(error.message).toContain('Malformed request');
+		expect(error.message).toContain(`Malformed request; headers received: {"${name}":`);
 		expect(error.message).not.toContain(KEY);
 	});
 

@@ -86,6 +86,7 @@ export function redactSecrets(text: string, known: readonly string[] = []): stri
 	let out = text;
 	const literal = [...new Set(known.flatMap((secret) => (secret.length >= MIN_KNOWN_SECRET ? [secret, encodeURIComponent(secret)] : [])))];
 	for (const secret of literal.sort((a, b) => b.length - a.length)) out = out.split(secret).join(REDACTED);
+	out = redactCutSecrets(out, literal);
 	out = out.replace(USERINFO, `$1${REDACTED}@`);
 	out = out.replace(QUERY_PARAM, (whole, lead: string, name: string, value: string) =>
 		value !== '' && value !== REDACTED && isSecretName(safeDecode(name)) ? `${lead}${name}=${REDACTED}` : whole,
@@ -99,6 +100,23 @@ export function redactSecrets(text: string, known: readonly string[] = []): stri
 	out = out.replace(AUTH_SCHEME, (whole, scheme: string, word: string) => (credentialLike(word) ? `${scheme} ${REDACTED}` : whole));
 	for (const shape of KEY_SHAPES) out = out.replace(shape, REDACTED);
 	return out;
+}
+
+/** The fewest characters of a known secret that count as its start where a message was cut. */
+const MIN_CUT_PREFIX = 3;
+
+/** `text` without the start of a known secret that a cut message ends on (`Key = plainke…`, as a
+ * server's message is cut to one short line before it is redacted). */
+function redactCutSecrets(text: string, secrets: readonly string[]): string {
+	if (secrets.length === 0 || !text.includes('…')) return text;
+	return text.replace(/(\S+)…/g, (whole, before: string) => {
+		for (const secret of secrets) {
+			for (let length = Math.min(before.length, secret.length - 1); length >= MIN_CUT_PREFIX; length--) {
+				if (before.endsWith(secret.slice(0, length))) return `${before.slice(0, before.length - length)}${REDACTED}…`;
+			}
+		}
+		return whole;
+	});
 }
 
 /** Whether `text` holds something redactSecrets would remove (without `known` secrets). */

@@ -111,6 +111,15 @@ describe('a server that echoes credentials', () => {
 		expect(error.message).not.toContain(KEY);
 	});
 
+	it('a key the server message is cut in the middle of shows not even its start', async () => {
+		// The message is cut to one line of 300 characters before it is redacted: the cut falls inside the key.
+		server.setResponder(() => ({status: 401, message: 'denied', body: {detail: `${'a'.repeat(285)} key ${KEY} is not valid`}}));
+		const backend = createBackend({kind: 'openai', baseURL: server.openaiBaseURL, apiKey: KEY, maxRetries: 0});
+		const error = await caught(collectStream(backend.stream(messages, {model: 'm'})));
+		expect(error.message).toMatch(/a{20} key \[redacted\]…/);
+		expect(error.message).not.toContain(KEY.slice(0, 5));
+	});
+
 	it('a key in the environment is known too', async () => {
 		vi.stubEnv('OPENAI_API_KEY', KEY);
 		server.setResponder((request) => credentialEcho(request, 'litellm'));

@@ -82,3 +82,16 @@ describe('redactHeader', () => {
 		for (const name of ['X-Portkey-Provider', 'Content-Type', 'X-Trace', 'OpenAI-Organization']) expect(isSecretHeaderName(name), name).toBe(false);
 	});
 });
+
+describe('a known secret cut short', () => {
+	it('is redacted where a message was cut in the middle of it', () => {
+		expect(redactSecrets('Received API Key = plainke…', ['plainkey-4f9c2e7a1b'])).toBe('Received API Key = [redacted]…');
+		expect(redactSecrets('headers: {"x-csrftoken":"plainkey-4f9…', ['plainkey-4f9c2e7a1b'])).toBe('headers: {"x-csrftoken":"[redacted]…');
+		expect(redactSecrets('(400): key=pla… Check the key.', ['plainkey-4f9c2e7a1b'])).toBe('(400): key=[redacted]… Check the key.');
+	});
+
+	it('leaves a cut word alone when it is not the start of one', () => {
+		expect(redactSecrets('Received API Key = other…', ['plainkey-4f9c2e7a1b'])).toBe('Received API Key = other…');
+		expect(redactSecrets('ends in pl…', ['plainkey-4f9c2e7a1b'])).toBe('ends in pl…');
+	});
+});

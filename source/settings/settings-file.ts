@@ -9,7 +9,7 @@ import path from 'node:path';
 import envPaths from 'env-paths';
 import {InputReadError, readInputFileSync} from '../protocol/bounded-read.js';
 import {makeDirectory} from '../protocol/make-dir.js';
-import {looksSecret} from '../protocol/redact.js';
+import {isSecretHeaderName, looksSecret} from '../protocol/redact.js';
 import {droppedSettingsNotice} from './file-problems.js';
 import {parseSettings, type Settings} from './schema.js';
 
@@ -49,9 +49,21 @@ export function stripSecrets<T>(value: T): T {
 	const out: Record<string, unknown> = {};
 	for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
 		if (KEY_LIKE.test(key)) continue;
-		out[key] = stripSecrets(child);
+		out[key] = key === 'headers' ? stripSecretHeaders(stripSecrets(child)) : stripSecrets(child);
 	}
 	return out as T;
+}
+
+/** The per-backend header maps without a header whose name says it carries a credential (the same
+ * names --header errors redact: Cookie, X-Auth-…, …-Token), which KEY_LIKE alone let through. */
+function stripSecretHeaders(perBackend: unknown): unknown {
+	if (perBackend === null || typeof perBackend !== 'object' || Array.isArray(perBackend)) return perBackend;
+	return Object.fromEntries(
+		Object.entries(perBackend as Record<string, unknown>).map(([backend, headers]) => [
+			backend,
+			headers !== null && typeof headers === 'object' && !Array.isArray(headers) ? Object.fromEntries(Object.entries(headers).filter(([name]) => !isSecretHeaderName(name))) : headers,
+		]),
+	);
 }
 
 /** `base` with `patch` over it, as saved: maps merged by key, a URL with credentials dropped. */

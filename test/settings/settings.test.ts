@@ -488,9 +488,9 @@ describe('headers', () => {
 
 	it('never keeps a secret header in the settings file', () => {
 		const store = openSettings({cwd: dir});
-		store.save({headers: {openai: {Authorization: 'Bearer sk-secret', 'x-api-key': 'k', 'X-Portkey-Api-Key': 'pk', 'X-Portkey-Provider': 'openai'}}});
+		store.save({headers: {openai: {Authorization: 'Bearer sk-secret', 'x-api-key': 'k', 'X-Portkey-Api-Key': 'pk', 'X-Portkey-Provider': 'openai', Cookie: 'session=c00kie', 'X-Auth': 'xauth-value', 'X-Session-Token': 'tok-value'}}});
 		const text = fs.readFileSync(store.path, 'utf8');
-		expect(text).not.toMatch(/sk-secret|"k"|"pk"/);
+		expect(text).not.toMatch(/sk-secret|"k"|"pk"|c00kie|xauth-value|tok-value/);
 		expect(openSettings({cwd: dir}).get().headers).toEqual({openai: {'X-Portkey-Provider': 'openai'}});
 	});
 

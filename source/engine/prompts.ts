@@ -127,14 +127,26 @@ export function firstUserMessage(options: {
 	variableCount?: number;
 }): string {
 	const parts = [describeContext(options.context), sizeHints[sizeClass(options.context.chars)]];
-	if (options.historyTurns > 0) {
-		const numbered = options.historyTurns === 1 ? '`history_0`' : `\`history_0\` through \`history_${options.historyTurns - 1}\``;
-		const listed = options.variables.length ? `: ${variableListing(options.variables.slice(0, 30), options.variableCount ?? options.variables.length, false)}` : '';
-		parts.push(`This chat has ${options.historyTurns} earlier turn(s): their questions and answers are in \`history\`, and the messages of each in ${numbered}. Your variables from them are still defined${listed}.`);
-	}
 	const contexts = options.contextCount ?? 1;
+	// As in the original RLM, every question asked adds its context_N, and only an answered one
+	// adds to `history`: the turns that ended without an answer are the difference.
+	const unanswered = Math.max(0, contexts - 1 - options.historyTurns);
+	const listed = options.variables.length ? `: ${variableListing(options.variables.slice(0, 30), options.variableCount ?? options.variables.length, false)}` : '';
+	const numbered = options.historyTurns === 1 ? '`history_0`' : `\`history_0\` through \`history_${options.historyTurns - 1}\``;
+	if (unanswered > 0) {
+		const answered =
+			options.historyTurns === 0
+				? 'None was answered, so `history` is empty.'
+				: options.historyTurns === 1
+					? '1 was answered: its question and answer are in `history`, and its messages in `history_0`.'
+					: `${options.historyTurns} were answered: their questions and answers are in \`history\`, and the messages of each in ${numbered}.`;
+		parts.push(
+			`This chat has ${options.historyTurns + unanswered} earlier turn(s). ${answered} ${unanswered} ended without an answer (cancelled, failed or cut short), so ${unanswered === 1 ? 'it is' : 'they are'} not in \`history\`; ${unanswered === 1 ? 'its context is' : 'their contexts are'} still among the \`context_N\`.${listed ? ` Your variables from them are still defined${listed}.` : ''}`,
+		);
+	} else if (options.historyTurns > 0)
+		parts.push(`This chat has ${options.historyTurns} earlier turn(s): their questions and answers are in \`history\`, and the messages of each in ${numbered}. Your variables from them are still defined${listed}.`);
 	if (contexts > 1)
-		parts.push(`You have ${contexts} contexts available (\`context_0\` through \`context_${contexts - 1}\`, one per turn of this chat); \`context\` is this turn's, \`context_${contexts - 1}\`.`);
+		parts.push(`You have ${contexts} contexts available (\`context_0\` through \`context_${contexts - 1}\`, one per turn of this chat, answered or not); \`context\` is this turn's, \`context_${contexts - 1}\`.`);
 	if (options.question) parts.push(`The question: ${options.question}`);
 	else parts.push('The task is in `context` itself: read it to find what is asked.');
 	parts.push('Begin by examining `context` in the REPL. Do not answer yet.');

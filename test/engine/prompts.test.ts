@@ -22,6 +22,15 @@ describe('prompts', () => {
 		expect(message).toContain('total');
 	});
 
+	it('counts the turns that ended without an answer: they have a context_N but no history entry, as in the original', () => {
+		const message = firstUserMessage({question: 'q', context: {type: 'str', chars: 10}, historyTurns: 1, contextCount: 4, variables: []});
+		expect(message).toContain('This chat has 3 earlier turn(s). 1 was answered: its question and answer are in `history`, and its messages in `history_0`. 2 ended without an answer (cancelled, failed or cut short), so they are not in `history`');
+		expect(message).toContain('You have 4 contexts available (`context_0` through `context_3`, one per turn of this chat, answered or not)');
+		const none = firstUserMessage({question: 'q', context: {type: 'str', chars: 10}, historyTurns: 0, contextCount: 2, variables: []});
+		expect(none).toContain('This chat has 1 earlier turn(s). None was answered, so `history` is empty. 1 ended without an answer');
+		expect(none).not.toContain('Your variables');
+	});
+
 	it('grows urgent as turns run out', () => {
 		expect(turnReminder(2, 10)).not.toMatch(/URGENT/);
 		expect(turnReminder(6, 10)).toMatch(/halfway/);

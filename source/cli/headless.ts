@@ -13,7 +13,7 @@ import {exitWhenDrained} from './exit.js';
 import {partialAnswerTracker} from './partial-answer.js';
 import {startProgress} from './progress.js';
 import {tell} from './tell.js';
-import {blockNotes, missingContextNotes} from '../trajectory/resume.js';
+import {blockNotes, missingContextNotes, resumedSessionText, unansweredNotes} from '../trajectory/resume.js';
 import {withAdvice} from '../protocol/errors.js';
 import {formatCount} from '../protocol/numbers.js';
 import {jsonText} from '../text/json-text.js';
@@ -79,9 +79,10 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 		const resumed = await rlm.resumeLast();
 		if (resumed.status !== 'resumed') options.stderr.write('rlm-tui: nothing to resume: no earlier session in the log dir\n');
 		else {
-			const {summary} = resumed;
-			tell(options.stderr, `rlm-tui: resumed ${summary.turns} turn(s), re-ran ${summary.blocks} block(s); variables: ${namesSummary(summary.variables.map((v) => v.name))}`);
-			for (const note of [...missingContextNotes(summary), ...blockNotes(summary)]) tell(options.stderr, `rlm-tui: ${note}`);
+			const {summary, turns, session} = resumed;
+			if (session.emptyNewer) tell(options.stderr, `rlm-tui: passed over ${session.emptyNewer} newer session(s) whose log is empty (the process ended before it wrote a line)`);
+			tell(options.stderr, `rlm-tui: resumed ${resumedSessionText(turns, session.started)}, re-ran ${summary.blocks} block(s); variables: ${namesSummary(summary.variables.map((v) => v.name))}`);
+			for (const note of [...unansweredNotes(turns), ...missingContextNotes(summary), ...blockNotes(summary)]) tell(options.stderr, `rlm-tui: ${note}`);
 		}
 	}
 	if (options.execLog || options.verbose) {

@@ -4,6 +4,7 @@
 import {defaultLogDir} from '../trajectory/jsonl-log.js';
 import {parseLogFileName, type SessionOrigin} from '../trajectory/log-names.js';
 import {readTrajectoryLog, sessionFiles, type TrajectoryLog} from '../trajectory/read-log.js';
+import {statSync} from 'node:fs';
 import {reachedModel, resumeTurns, type ResumeTurn, type SkippedBlock} from '../trajectory/resume.js';
 import {REDACTED} from '../protocol/redact.js';
 import type {VariableInfo} from '../protocol/repl.js';
@@ -35,15 +36,23 @@ export interface ResumeSummary {
 export type ResumeLastResult =
 	| {status: 'off'}
 	| {status: 'none'; dir: string}
-	| {status: 'resumed'; dir: string; turns: ResumeTurn[]; summary: ResumeSummary};
+	| {status: 'resumed'; dir: string; turns: ResumeTurn[]; summary: ResumeSummary; session: SessionLabel};
+
+/** Which session a resume brought back, for the user: when its first question was logged (ISO
+ * time, '' when the log has none) and how many newer sessions were passed over (their logs held
+ * nothing: the process ended before it wrote a line). */
+export interface SessionLabel {
+	started: string;
+	emptyNewer: number;
+}
 
 /** `logs`: the session's files as read, oldest turn first (a front end draws their trees). */
 export type LastSession =
 	| {status: 'off'}
 	| {status: 'none'; dir: string}
-	| {status: 'found'; dir: string; sessionId: string | undefined; turns: ResumeTurn[]; logs: TrajectoryLog[]; backend: SessionBackend};
+	| {status: 'found'; dir: string; sessionId: string | undefined; turns: ResumeTurn[]; logs: TrajectoryLog[]; backend: SessionBackend; session: SessionLabel};
 
-/** Where a logged session's last turn went, from its metadata: `backend` (a kind or preset name),
+/** Where a logged session's last turn that reached a model went, from its metadata: `backend` (a kind or preset name),
  * `model`, and `baseURL` as logged; baseURL is absent for a backend without one (demo).
  * `urlIncomplete`: the URL the session was given held credentials or a query that the log does
  * not keep (or shows as [redacted]), so the logged one cannot stand in for it. */
@@ -76,17 +85,41 @@ export function resumableOrigins(origin: SessionOrigin): readonly SessionOrigin[
 
 /** The newest session logged in `logDir` (default: the user's log dir; false: logging is off)
  * that the front end `origin` may resume (resumableOrigins) other than `exceptSession`, its logs
- * read into turns. A turn that ended before any model reply (the server was unreachable, the key
- * was wrong) is left out: there is nothing in it to resume, and a session of only such turns is
- * passed over for the one before. Throws LogReadError on an unreadable log. */
+ * read into turns. Every question that reached the log is a turn, however early it ended: one
+ * cancelled, failed or killed before any model reply comes back with its question and no answer.
+ * Only an empty file (the process ended between creating it and writing its first line) holds
+ * nothing; a session of only such files is passed over and counted (SessionLabel.emptyNewer).
+ * Throws LogReadError on an unreadable log. */
 export function findLastSession(logDir: string | false | undefined, origin: SessionOrigin, exceptSession?: string): LastSession {
 	if (logDir === false) return {status: 'off'};
 	const dir = logDir ?? defaultLogDir();
 	const origins = resumableOrigins(origin);
+	let emptyNewer = 0;
 	for (const files of origins.length ? sessionFiles(dir, origins, exceptSession) : []) {
-		const logs = files.map((file) => readTrajectoryLog(file)).filter((log) => reachedModel(log));
-		if (logs.length === 0) continue;
-		return {status: 'found', dir, sessionId: parseLogFileName(files[0]!)?.sessionId, turns: resumeTurns(logs), logs, backend: sessionBackend(logs.at(-1)!)};
+		const logs = files.filter((file) => !isEmptyFile(file)).map((file) => readTrajectoryLog(file));
+		if (logs.length === 0) {
+			emptyNewer++;
+			continue;
+		}
+		return {
+			status: 'found',
+			dir,
+			sessionId: parseLogFileName(files[0]!)?.sessionId,
+			turns: resumeTurns(logs),
+			logs,
+			// A turn that never reached a model (a wrong URL, a server down) does not choose the
+			// backend a resume continues on: the last one that answered does.
+			backend: sessionBackend(logs.findLast((log) => reachedModel(log)) ?? logs.at(-1)!),
+			session: {started: logs[0]!.metadata.timestamp, emptyNewer},
+		};
 	}
 	return {status: 'none', dir};
+}
+
+function isEmptyFile(path: string): boolean {
+	try {
+		return statSync(path).size === 0;
+	} catch {
+		return false;
+	}
 }

@@ -582,7 +582,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		if (replacing) await this.resetSession();
 		onFound?.({turns: found.turns, replacing, logs: found.logs});
 		const summary = await this.resume(found.turns, found.sessionId);
-		return {status: 'resumed', dir: found.dir, turns: found.turns, summary};
+		return {status: 'resumed', dir: found.dir, turns: found.turns, summary, session: found.session};
 	}
 
 	/** Files this session has written its trajectories to. */

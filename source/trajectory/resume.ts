@@ -60,7 +60,7 @@ interface Extra {
 const extra = (value: unknown): Extra => (value && typeof value === 'object' ? value : {});
 
 /** Whether a run got as far as a model reply: false for one that failed or was stopped before
- * (its only line then says why), which has nothing to resume. */
+ * (its only line then says why, or it has none). */
 export function reachedModel(log: TrajectoryLog): boolean {
 	return log.iterations.some((iteration) => iteration.response !== '' || iteration.code_blocks.length > 0 || iteration.final_answer !== null);
 }
@@ -156,4 +156,34 @@ export function missingContextNotes(summary: {missingContexts: number; unrestore
 			`${summary.unrestoredContexts} turn(s) had a context too big to log, and ${summary.contextGiven ? 'the context given now does not match its logged type, size and fingerprint' : 'no context was given now'}: their code was not re-run, so the variables it made are missing (give the same context with -c or /context, then resume)`,
 		);
 	return notes;
+}
+
+/** A question as a resume names it: its first line, cut to `max` characters. */
+export function questionPreview(question: string, max = 60): string {
+	const line = question.trim().split('\n')[0]!.trim();
+	const text = line.length > max ? `${line.slice(0, max - 1)}…` : line;
+	return `"${text}"${question.trim().includes('\n') ? ` (${question.split('\n').length.toLocaleString('en-US')} lines)` : ''}`;
+}
+
+/** Which session a resume brought back, for the user: `2 turn(s) of the session of 2026-12-02
+ * 03:14 UTC (last asked: "…")`. `started`: its first log's ISO time ('' leaves the time out). */
+export function resumedSessionText(turns: readonly ResumeTurn[], started: string): string {
+	const at = /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(started) ? ` of ${started.slice(0, 10)} ${started.slice(11, 16)} UTC` : '';
+	const last = turns.at(-1);
+	return `${turns.length} turn(s) of the session${at}${last ? ` (last asked: ${questionPreview(last.question)})` : ''}`;
+}
+
+/** How a turn without an answer ended, in words: `was cancelled`, `failed`, `was cut short when
+ * the app or CLI was closed or killed`... */
+export function unansweredWords(status: string | undefined): string {
+	if (status === undefined) return 'was cut short when the app or CLI was closed or killed';
+	if (status === 'cancelled') return 'was cancelled';
+	if (status === 'failed') return 'failed';
+	return `ended ${status}`;
+}
+
+/** What a resume says about its turns that have no answer, as lines without a final period:
+ * one line per turn, so none is left out silently. */
+export function unansweredNotes(turns: readonly ResumeTurn[]): string[] {
+	return turns.flatMap((turn, index) => (turn.answer === null ? [`turn ${index + 1} ${questionPreview(turn.question)} has no answer: it ${unansweredWords(turn.status)}`] : []));
 }

@@ -1,5 +1,6 @@
 // --resume without -b/-u/-m continues on the session's own backend, URL and model (not the
-// defaults), and a turn that failed before any model reply is not counted as one to resume.
+// defaults), and a turn that failed before any model reply is resumed as a turn without an answer
+// but does not choose the backend.
 // The built CLI, the fake LLM server and the real sandbox.
 import {mkdtempSync, readdirSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -18,7 +19,7 @@ afterAll(async () => {
 });
 
 describe('--resume and the session backend', () => {
-	it('continues on the logged backend, URL and model, and does not count a turn that never reached a model', async () => {
+	it('continues on the logged backend, URL and model of the last turn that reached a model; a turn that never did comes back unanswered', async () => {
 		const logDir = mkdtempSync(join(tmpdir(), 'rlm-resume-backend-'));
 		llm.setResponder(scripted({root: () => repl('x = 41\nllm_output("stored")')}));
 		const first = await runCli(['-u', llm.openaiBaseURL, '-m', 'root-model', '--log-dir', logDir, '-p', 'store it']);
@@ -34,9 +35,16 @@ describe('--resume and the session backend', () => {
 		llm.requests.length = 0;
 		const resumed = await runCli(['--resume', '--log-dir', logDir, '-p', 'use it']);
 		expect(resumed.stderr).toContain(`resuming on the session's backend: openai at ${llm.openaiBaseURL}, model root-model`);
-		expect(resumed.stderr).toContain('resumed 1 turn(s)');
+		expect(resumed.stderr).toContain('resumed 2 turn(s) of the session of');
+		expect(resumed.stderr).toContain('(last asked: "fails")');
+		expect(resumed.stderr).toContain('rlm-tui: turn 2 "fails" has no answer: it failed');
 		expect(resumed.code).toBe(0);
 		expect(resumed.stdout.trim()).toBe('42');
+		// The model is told of the one answered turn, and of the question that got no answer.
+		const told = rootRequests(llm.requests)[0]!.messages.find((message) => message.role === 'user')!.content;
+		expect(told).toContain('This chat has 2 earlier turn(s). 1 was answered');
+		expect(told).toContain('1 ended without an answer (cancelled, failed or cut short)');
+		expect(told).toContain('You have 3 contexts available');
 		expect(rootRequests(llm.requests).map((request) => request.model)).toEqual(['root-model']);
 	});
 

@@ -35,7 +35,7 @@ describe('--resume and blocks that did not finish', () => {
 		const result = await runCli([...model(), '--resume', '--log-dir', logDir, '-p', 'q2']);
 		expect(result.code).toBe(0);
 		expect(result.stdout.trim()).toBe('a=5 b=None');
-		expect(result.stderr).toContain('rlm-tui: resumed 1 turn(s), re-ran 2 block(s); variables: a');
+		expect(result.stderr).toMatch(/rlm-tui: resumed 1 turn\(s\) of the session of \d{4}-\d\d-\d\d \d\d:\d\d UTC \(last asked: "q1"\), re-ran 2 block\(s\); variables: a/);
 		expect(result.stderr).toContain('rlm-tui: 1 block(s) were not re-run (1 timed out)');
 		expect(result.stderr).not.toContain('another error than logged');
 	});

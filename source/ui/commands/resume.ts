@@ -1,7 +1,7 @@
 // /resume (and --resume): the last logged session's chat, tree and REPL variables come back.
 import {safeEvent} from '../../text/safe-text.js';
 import {logToEvents} from '../../trajectory/log-to-events.js';
-import {blockNotes, missingContextNotes} from '../../trajectory/resume.js';
+import {blockNotes, missingContextNotes, resumedSessionText, unansweredWords} from '../../trajectory/resume.js';
 import {namesSummary} from '../../text/names-summary.js';
 import {firstLine} from '../engine-port.js';
 import {pasteLabel} from '../state/input-layout.js';
@@ -28,7 +28,7 @@ export async function resumeLast(context: CommandContext): Promise<void> {
 				context.dispatch({type: 'chat', kind: 'user', text: turn.question, ...(isLargePaste(turn.question) ? {shown: pasteLabel(turn.question)} : {})});
 				if (turn.answer !== null) context.say('answer', turn.answer);
 				else if (turn.status === undefined) context.say('notice', 'Unfinished: the session ended while this question ran (the app was closed or killed), so it has no answer.');
-				else context.say('notice', `No answer: this question's run ${turn.status === 'cancelled' ? 'was cancelled' : turn.status === 'failed' ? 'failed' : `ended ${turn.status}`}.`);
+				else context.say('notice', `${turn.status === 'cancelled' ? 'Cancelled' : 'No answer'}: this question's run ${unansweredWords(turn.status)}, so it has no answer.`);
 			}
 			context.dispatch({type: 'events', events: logs.flatMap((log) => logToEvents(log)).map(safeEvent)});
 			context.say('info', `Resuming the last session (${turns.length} turn(s)): re-running its code with the recorded sub-call answers…`);
@@ -41,9 +41,11 @@ export async function resumeLast(context: CommandContext): Promise<void> {
 			context.say('info', `Nothing to resume: no earlier session in ${result.dir}.`);
 			return;
 		}
-		const {summary} = result;
+		const {summary, turns, session} = result;
+		if (session.emptyNewer) context.say('notice', `Passed over ${session.emptyNewer} newer session(s) whose log is empty (the app ended before it wrote a line).`);
 		for (const note of [...missingContextNotes(summary), ...blockNotes(summary)]) context.say('notice', `${note}.`);
-		context.say('info', `Resumed ${summary.turns} turn(s), re-ran ${summary.blocks} block(s). Variables: ${namesSummary(summary.variables.map((variable) => variable.name))}.`);
+		const resumed = resumedSessionText(turns, session.started);
+		context.say('info', `Resumed ${resumed}, re-ran ${summary.blocks} block(s). Variables: ${namesSummary(summary.variables.map((variable) => variable.name))}.`);
 	} catch (error) {
 		context.say('error', `Could not resume: ${firstLine(error)}`);
 	}

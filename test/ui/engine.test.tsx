@@ -140,6 +140,48 @@ describe('with the demo backend', () => {
 		expect(resumed).toMatch(/run · demo "five six/);
 	}, SLOW);
 
+	it('/resume of a session whose only question, a 3,000-line paste, was cancelled before any reply: that session, its paste, a Cancelled note', async () => {
+		const logDir = path.join(dir, 'logs');
+		server = await startFakeLlmServer({models: ['fake-model'], responder: () => ({hang: true})});
+		const older = new Rlm({model: 'demo', backend: 'demo', logDir, origin: 'tui'});
+		try {
+			expect((await older.completion('an older session')).status).toBe('answered');
+		} finally {
+			await older.dispose();
+		}
+		const paste = Array.from({length: 3000}, (_, index) => `row ${index} ${'x'.repeat(60)}`).join('\n');
+		const asking = new Rlm({model: 'fake-model', backend: 'openai', baseURL: server.openaiBaseURL, apiKey: 'k', logDir, origin: 'tui'});
+		try {
+			const stop = new AbortController();
+			const running = asking.completion(paste, {signal: stop.signal});
+			// Logged when asked, before any reply: then it is cancelled.
+			await waitFor(() => asking.logFiles.length === 1 && fs.readFileSync(asking.logFiles[0]!, 'utf8').includes('row 2999'), SLOW);
+			stop.abort();
+			expect((await running).status).toBe('cancelled');
+		} finally {
+			await asking.dispose();
+		}
+		const config = resolveConfig({backend: 'demo'}, {}, settings.get());
+		rlm = new Rlm({model: 'demo', backend: 'demo', logDir, origin: 'tui'});
+		h = renderApp({rlm, config, settings, cwd: dir, env: {}, columns: 140, rows: 40});
+		h.write('/resume\r');
+		const resumed = flat(await h.waitForFrame((f) => f.includes('Resumed 1 turn(s)'), SLOW));
+		expect(resumed).toContain('[pasted 3,000 lines]');
+		expect(resumed).toContain("Cancelled: this question's run was cancelled, so it has no");
+		expect(resumed).not.toContain('an older session');
+		expect(resumed).toContain('last asked: "row 0');
+		expect(rlm.history).toHaveLength(0);
+		// The question comes back whole from the log.
+		const again = new Rlm({model: 'demo', backend: 'demo', logDir, origin: 'tui'});
+		try {
+			const found = await again.resumeLast();
+			if (found.status !== 'resumed') throw new Error(`not resumed: ${found.status}`);
+			expect(found.turns.map((turn) => [turn.question === paste, turn.status, turn.answer])).toEqual([[true, 'cancelled', null]]);
+		} finally {
+			await again.dispose();
+		}
+	}, SLOW);
+
 	it('--resume of a session with many variables, a pasted question and a turn whose process was killed: a summary, the paste placeholder, an unfinished note', async () => {
 		const logDir = path.join(dir, 'logs');
 		server = await startFakeLlmServer({

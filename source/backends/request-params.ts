@@ -25,6 +25,12 @@ const ALTERNATIVES: Partial<Record<OptionalParam, OptionalParam>> = {
 	max_completion_tokens: 'max_tokens',
 };
 
+/** Keys inside a parameter that a refusal may name instead of it: AWS Bedrock fronts refuse
+ * `stream_options` as "extraneous key [include_usage] is not permitted" (BerriAI/litellm#9916). */
+const NESTED_NAMES: Partial<Record<OptionalParam, readonly string[]>> = {
+	stream_options: ['include_usage'],
+};
+
 /** What was learned about one base URL and model: parameters to leave out, and renamed ones. */
 interface Learned {
 	drop: Set<OptionalParam>;
@@ -106,15 +112,20 @@ export function refusedParameter(
 	// counts only as a refusal of the parameter itself.
 	const refused = REFUSAL.test(said.message) || /unsupported/i.test(typeof said.code === 'string' ? said.code : '');
 	if (!refused) return undefined;
-	if (typeof said.param === 'string') param = candidates.find((candidate) => candidate === said.param);
+	// `param` may name a key inside the parameter ("stream_options.include_usage").
+	const paramField = typeof said.param === 'string' ? said.param.split(/[.[]/)[0] : undefined;
+	if (paramField !== undefined) param = candidates.find((candidate) => candidate === paramField);
 	if (param === undefined) {
-		// The first sent parameter the message names (as a word: max_tokens is not inside max_completion_tokens).
+		// The first sent parameter the message names, or a key inside it (as a word: max_tokens is not
+		// inside max_completion_tokens).
 		let earliest = Infinity;
 		for (const candidate of candidates) {
-			const at = said.message.search(new RegExp(`(^|[^A-Za-z0-9_])${candidate}([^A-Za-z0-9_]|$)`));
-			if (at >= 0 && at < earliest) {
-				earliest = at;
-				param = candidate;
+			for (const name of [candidate, ...(NESTED_NAMES[candidate] ?? [])]) {
+				const at = said.message.search(new RegExp(`(^|[^A-Za-z0-9_])${name}([^A-Za-z0-9_]|$)`));
+				if (at >= 0 && at < earliest) {
+					earliest = at;
+					param = candidate;
+				}
 			}
 		}
 	}

@@ -13,12 +13,18 @@ describe('refusedParameter', () => {
 		['stream_options: Extra inputs are not permitted', {param: 'stream_options'}],
 		['Invalid parameter: stream_options is only supported when stream is true', {param: 'stream_options'}],
 		["property 'temperature' is unsupported", {param: 'temperature'}],
+		// Databricks' Go decoder; an AWS Bedrock front naming the key inside stream_options; Azure AI Foundry.
+		['Bad request: json: unknown field "stream_options"', {param: 'stream_options'}],
+		['Malformed input request: #: extraneous key [include_usage] is not permitted, please reformat your input and try again.', {param: 'stream_options'}],
+		["Extra parameters ['stream_options'] are not allowed when extra-parameters is not set or set to be 'error'.", {param: 'stream_options'}],
+		["Unsupported parameter: 'temperature' is not supported with this model.", {param: 'temperature'}],
 	])('%s', (message, expected) => {
 		expect(refusedParameter({message}, sent)).toEqual(expected);
 	});
 
 	it('takes OpenAI’s param field first, when the error refuses the parameter itself', () => {
 		expect(refusedParameter({message: 'bad value', param: 'temperature', code: 'unsupported_value'}, sent)).toEqual({param: 'temperature'});
+		expect(refusedParameter({message: 'Unrecognized request argument supplied', param: 'stream_options.include_usage'}, sent)).toEqual({param: 'stream_options'});
 		// Too large is a value to fix, not a parameter to drop.
 		expect(refusedParameter({message: 'max_tokens is too large: 100000. This model supports at most 16384 completion tokens', param: 'max_tokens', code: null}, sent)).toBeUndefined();
 	});

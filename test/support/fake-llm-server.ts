@@ -164,14 +164,32 @@ export type FakeReply =
 	| {hang: true};
 
 /** The body shapes servers and gateways use to refuse a request parameter. */
-export type RejectionShape = 'openai' | 'message' | 'detail' | 'detail-list' | 'error-string' | 'text';
+export type RejectionShape =
+	| 'openai'
+	| 'openai-parameter'
+	| 'message'
+	| 'databricks'
+	| 'bedrock'
+	| 'foundry'
+	| 'detail'
+	| 'detail-list'
+	| 'error-string'
+	| 'text';
 
 /**
  * A 400 refusing `param`, in one of the shapes seen in the wild: OpenAI's (GPT-5's
  * `unsupported_value` for temperature, `unsupported_parameter` for max_tokens with "Use
- * 'max_completion_tokens' instead"), a gateway's top-level `{"message"}` (Databricks, Bedrock
- * fronts), `{"detail": "..."}`, FastAPI/pydantic's `{"detail": [{"loc", "msg"}]}`, `{"error": "..."}`,
- * or plain text.
+ * 'max_completion_tokens' instead"); `openai-parameter`, o1's and o3-mini's temperature refusal on
+ * OpenAI and Azure deployments ("Unsupported parameter: 'temperature' is not supported with this
+ * model.", code `unsupported_parameter`: Azure/azure-sdk-for-python#39938); a gateway's top-level
+ * `{"message"}`; `databricks`, Databricks model serving and AI Gateway, whose Go decoder names the
+ * field (`{"error_code": "BAD_REQUEST", "message": "Bad request: json: unknown field \"x\""}`:
+ * anomalyco/opencode#31156, databricks/databricks-sdk-py#1263); `bedrock`, an AWS Bedrock front's
+ * `{"message"}` that names the nested key it refuses, `include_usage` for stream_options
+ * (BerriAI/litellm#9916, repost.aws "bedrock-validation-exception-errors"); `foundry`, Azure AI
+ * Foundry's serverless models (`{"detail": "Extra parameters ['x'] are not allowed when
+ * extra-parameters is not set ..."}`: CherryHQ/cherry-studio#9214); `{"detail": "..."}`,
+ * FastAPI/pydantic's `{"detail": [{"loc", "msg"}]}`, `{"error": "..."}`, or plain text.
  */
 export function parameterRejection(param: string, shape: RejectionShape): FakeReply {
 	const message =
@@ -183,8 +201,25 @@ export function parameterRejection(param: string, shape: RejectionShape): FakeRe
 	switch (shape) {
 		case 'openai':
 			return {status: 400, message, param, code: param === 'temperature' ? 'unsupported_value' : 'unsupported_parameter'};
+		case 'openai-parameter': {
+			const refused = `Unsupported parameter: '${param}' is not supported with this model.${param === 'max_tokens' ? " Use 'max_completion_tokens' instead." : ''}`;
+			return {status: 400, message: refused, param, code: 'unsupported_parameter'};
+		}
 		case 'message':
 			return {status: 400, message, body: {error_code: 'BAD_REQUEST', message}};
+		case 'databricks': {
+			const unknown = `Bad request: json: unknown field "${param}"`;
+			return {status: 400, message: unknown, body: {error_code: 'BAD_REQUEST', message: unknown}};
+		}
+		case 'bedrock': {
+			const key = param === 'stream_options' ? 'include_usage' : param;
+			const refused = `Malformed input request: #: extraneous key [${key}] is not permitted, please reformat your input and try again.`;
+			return {status: 400, message: refused, body: {message: refused}, headers: {'x-amzn-errortype': 'ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/'}};
+		}
+		case 'foundry': {
+			const refused = `Extra parameters ['${param}'] are not allowed when extra-parameters is not set or set to be 'error'. Set extra-parameters to 'pass-through' to pass to the model.`;
+			return {status: 400, message: refused, body: {detail: refused}};
+		}
 		case 'detail':
 			return {status: 400, message, body: {detail: message}};
 		case 'detail-list':

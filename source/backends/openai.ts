@@ -20,6 +20,9 @@ import {
 	DEFAULT_TEMPERATURE,
 	isReasoningFamily,
 	refusedParameter,
+	refusesStreaming,
+	refusesSystemRole,
+	restrictionNotice,
 	sessionParamMemory,
 	type ParamMemory,
 } from './request-params.js';
@@ -215,6 +218,11 @@ export class OpenAIBackend implements Backend {
 				const {APIError} = await loadSdk();
 				if (!(error instanceof APIError) || (status !== 400 && status !== 422) || tried.size >= 6) throw error;
 				const message = serverMessage(error) ?? '';
+				if (refusesSystemRole({message, param: error.param}) && current.messages.some((m) => m.role === 'system') && this.memory.restrict(this.baseURL, model, 'systemAsUser')) {
+					notices.push({type: 'notice', code: 'param_dropped', message: restrictionNotice(model, this.baseURL, 'systemAsUser', message)});
+					current = this.memory.apply(this.baseURL, model, body);
+					continue;
+				}
 				const adjustment = refusedParameter({message, param: error.param, code: error.code}, Object.keys(current), tried);
 				if (!adjustment) throw error;
 				tried.add(adjustment.param);
@@ -235,7 +243,22 @@ export class OpenAIBackend implements Backend {
 		return withStreamRetries(() => this.streamOnce(messages, options), {maxRetries: this.maxRetries, signal: options.signal});
 	}
 
+	/**
+	 * A reply asked for whole and handed on as one stream (its reasoning, its text, its usage): for a
+	 * server that refuses to stream this model.
+	 */
+	private async *wholeReply(messages: ChatMessage[], options: StreamOptions): AsyncGenerator<StreamChunk> {
+		const reply = await this.complete(messages, options);
+		if (reply.reasoning !== '') yield {type: 'reasoning', text: reply.reasoning};
+		if (reply.text !== '') yield {type: 'text', text: reply.text};
+		yield {type: 'usage', usage: reply.usage, finishReason: reply.finishReason};
+	}
+
 	private async *streamOnce(messages: ChatMessage[], options: StreamOptions): AsyncGenerator<StreamChunk> {
+		if (this.memory.refusesStreaming(this.baseURL, options.model)) {
+			yield* this.wholeReply(messages, options);
+			return;
+		}
 		const {signal} = options;
 		const context = this.context(options);
 		let output = '';
@@ -250,9 +273,9 @@ export class OpenAIBackend implements Backend {
 		let chunks = 0;
 		let response: Response | undefined;
 		let stalled = false;
+		const notices: StreamChunk[] = [];
 		try {
 			if (signal?.aborted) throw toBackendError(undefined, context);
-			const notices: StreamChunk[] = [];
 			const {data: stream, response: raw} = await raceAbort(
 				this.sendAdapting(
 					options,
@@ -302,6 +325,12 @@ export class OpenAIBackend implements Backend {
 			if (signal?.aborted) throw toBackendError(undefined, context);
 			if (chunks === 0) throw notAReplyError(context, 'an empty stream (no events)');
 		} catch (error) {
+			if (response === undefined && !signal?.aborted && (await this.learnNoStream(error, options.model))) {
+				yield* notices;
+				yield {type: 'notice', code: 'param_dropped', message: restrictionNotice(options.model, this.baseURL, 'noStream', serverMessage(error) ?? '')};
+				yield* this.wholeReply(messages, options);
+				return;
+			}
 			// A connection that broke after the reply began (or after its finish_reason: a proxy that cut
 			// the tail) leaves what was read: judged below like a stream that ended.
 			const broken = error instanceof StreamStalled || isConnectionCut(error);
@@ -319,6 +348,14 @@ export class OpenAIBackend implements Backend {
 			finishReason: dropped ? 'dropped' : finishReasonOf(finish, refused),
 			...(dropped && stalled ? {stalledMs: this.timeoutMs} : {}),
 		};
+	}
+
+	/** Whether `error` is the server refusing to stream the model; if so, remembered for the session. */
+	private async learnNoStream(error: unknown, model: string): Promise<boolean> {
+		const {APIError} = await loadSdk();
+		if (!(error instanceof APIError) || error.status !== 400) return false;
+		if (!refusesStreaming({message: serverMessage(error) ?? '', param: error.param})) return false;
+		return this.memory.restrict(this.baseURL, model, 'noStream');
 	}
 
 	/** One non-streamed completion; its reasoning separated from its text as the stream's is. */

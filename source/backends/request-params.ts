@@ -35,7 +35,14 @@ const NESTED_NAMES: Partial<Record<OptionalParam, readonly string[]>> = {
 interface Learned {
 	drop: Set<OptionalParam>;
 	rename: Map<OptionalParam, OptionalParam>;
+	/** The model takes no `system` role: system messages go as user messages. */
+	systemAsUser: boolean;
+	/** The server refuses to stream this model: replies are asked for whole. */
+	noStream: boolean;
 }
+
+/** What a request may change beside its optional parameters. */
+export type Restriction = 'systemAsUser' | 'noStream';
 
 /** What a rejection asks for: leave `param` out, or send it as `replacement`. */
 export interface Adjustment {
@@ -53,7 +60,7 @@ export class ParamMemory {
 	#entry(baseURL: string, model: string): Learned {
 		const key = `${baseURL}\n${model}`;
 		let entry = this.#learned.get(key);
-		if (!entry) this.#learned.set(key, (entry = {drop: new Set(), rename: new Map()}));
+		if (!entry) this.#learned.set(key, (entry = {drop: new Set(), rename: new Map(), systemAsUser: false, noStream: false}));
 		return entry;
 	}
 
@@ -70,6 +77,19 @@ export class ParamMemory {
 		return true;
 	}
 
+	/** Records a restriction; true the first time it is learned. */
+	restrict(baseURL: string, model: string, restriction: Restriction): boolean {
+		const entry = this.#entry(baseURL, model);
+		if (entry[restriction]) return false;
+		entry[restriction] = true;
+		return true;
+	}
+
+	/** Whether the server was found to refuse streaming for this base URL and model. */
+	refusesStreaming(baseURL: string, model: string): boolean {
+		return this.#learned.get(`${baseURL}\n${model}`)?.noStream === true;
+	}
+
 	/** `params` with what was learned applied (a copy; the input is not changed). */
 	apply<T extends object>(baseURL: string, model: string, params: T): T {
 		const entry = this.#learned.get(`${baseURL}\n${model}`);
@@ -82,6 +102,11 @@ export class ParamMemory {
 			}
 		}
 		for (const param of entry.drop) delete out[param];
+		if (entry.systemAsUser && Array.isArray(out['messages'])) {
+			out['messages'] = (out['messages'] as unknown[]).map((message) =>
+				typeof message === 'object' && message !== null && (message as {role?: unknown}).role === 'system' ? {...message, role: 'user'} : message,
+			);
+		}
 		return out as T;
 	}
 }
@@ -137,8 +162,36 @@ export function refusedParameter(
 	return {param};
 }
 
+/**
+ * Whether a 400 refuses streaming itself: OpenAI's "Your organization must be verified to stream
+ * this model" for o3 and GPT-5 on unverified organizations (`param: "stream"`, code
+ * `unsupported_value`: continuedev/continue#8209, charmbracelet/crush#1216), and the o1 family's
+ * early "Unsupported value: 'stream' does not support true with this model" (Azure too).
+ */
+export function refusesStreaming(said: {message: string; param?: unknown}): boolean {
+	if (said.param === 'stream') return true;
+	return /verified to stream|'stream' does not support true|streaming is not supported/i.test(said.message);
+}
+
+/**
+ * Whether a 400 refuses the `system` role: o1-mini and o1-preview (on OpenAI and Azure deployments)
+ * answer "Unsupported value: 'messages[0].role' does not support 'system' with this model."
+ * (`param: "messages[0].role"`, code `unsupported_value`: OpenHands/OpenHands#4839,
+ * browser-use/web-ui#372).
+ */
+export function refusesSystemRole(said: {message: string; param?: unknown}): boolean {
+	return /does not support 'system'|system (role|messages?) (is|are) not supported/i.test(said.message) &&
+		(said.param === undefined || said.param === null || (typeof said.param === 'string' && /^messages\[\d+\]\.role$/.test(said.param)));
+}
+
 /** The notice for a learned adjustment, e.g. "gpt-5 at https://… does not take temperature: sent without it". */
 export function adjustmentNotice(model: string, baseURL: string, adjustment: Adjustment): string {
 	const change = adjustment.replacement ? `sent ${adjustment.replacement} instead` : 'sent without it';
 	return `${model} at ${baseURL} does not take ${adjustment.param}: ${change} for the rest of this session.`;
+}
+
+/** The notice for a learned restriction. */
+export function restrictionNotice(model: string, baseURL: string, restriction: Restriction, said: string): string {
+	if (restriction === 'systemAsUser') return `${model} at ${baseURL} does not take a system message: the instructions go as a user message for the rest of this session.`;
+	return `${model} at ${baseURL} does not stream for this key (${said.replace(/\.$/, '')}): replies arrive whole, with no live text, for the rest of this session.`;
 }

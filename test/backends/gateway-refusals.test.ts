@@ -8,7 +8,7 @@ import {collectStream} from '../../source/backends/create.js';
 import {OpenAIBackend} from '../../source/backends/openai.js';
 import {ParamMemory} from '../../source/backends/request-params.js';
 import {BackendError, type ChatMessage, type StreamChunk} from '../../source/backends/types.js';
-import {parameterRejection, startFakeLlmServer, type FakeLlmServer, type FakeReply, type FakeRequest} from '../support/fake-llm-server.js';
+import {parameterRejection, requestRefusal, startFakeLlmServer, type FakeLlmServer, type FakeReply, type FakeRequest} from '../support/fake-llm-server.js';
 
 let server: FakeLlmServer;
 
@@ -173,3 +173,87 @@ describe('Azure OpenAI deployments named apart from their model', () => {
 		expect(noticesOf(chunks)).toEqual([expect.objectContaining({level: 'warn', message: expect.stringContaining('does not take temperature')})]);
 	});
 });
+
+describe('a server that refuses to stream the model', () => {
+	it('OpenAI’s "organization must be verified to stream": the reply is asked for whole, once said, and remembered', async () => {
+		server.setResponder((request) => (request.stream ? requestRefusal('unverified-stream') : {text: 'The whole answer.', reasoning: 'Thought it through.'}));
+		const backend = openai();
+		const chunks = await chunksOf(backend, 'o3');
+		expect(chunks).toEqual([
+			{type: 'notice', code: 'param_dropped', message: expect.stringMatching(/^o3 at http:\/\/127\.0\.0\.1:\d+\/v1 does not stream for this key \(Your organization must be verified to stream this model\. .*\): replies arrive whole, with no live text, for the rest of this session\.$/)},
+			{type: 'reasoning', text: 'Thought it through.'},
+			{type: 'text', text: 'The whole answer.'},
+			{type: 'usage', usage: expect.objectContaining({inputTokens: expect.any(Number)}), finishReason: 'stop'},
+		]);
+		expect(server.requests.map((request) => request.stream)).toEqual([true, false]);
+		expect(bodyOf(1)).not.toHaveProperty('stream_options');
+
+		const again = await chunksOf(backend, 'o3');
+		expect(noticesOf(again)).toEqual([]);
+		expect(textOf(again)).toBe('The whole answer.');
+		expect(server.requests.map((request) => request.stream)).toEqual([true, false, false]);
+	});
+
+	it('the o1 family’s "\'stream\' does not support true" on an Azure deployment; a cut reply stays marked as cut', async () => {
+		server.setResponder((request) => (request.stream ? requestRefusal('o1-stream') : {text: '```repl\nprint(1', finishReason: 'length'}));
+		const result = await collectStream(azure('legal-o1').stream(messages, {model: 'legal-o1'}));
+		expect(result).toMatchObject({text: '```repl\nprint(1', finishReason: 'length'});
+		expect(server.requests).toHaveLength(2);
+	});
+
+	it('only that model is asked whole; another model on the same server still streams', async () => {
+		server.setResponder((request) => (request.stream && request.model === 'o3' ? requestRefusal('unverified-stream') : {text: 'ok'}));
+		const backend = openai();
+		await chunksOf(backend, 'o3');
+		server.requests.length = 0;
+		await chunksOf(backend, 'gpt-4.1');
+		expect(server.requests.map((request) => request.stream)).toEqual([true]);
+	});
+
+	it('a failure of the whole request is its own error, in one line', async () => {
+		server.setResponder((request) => (request.stream ? requestRefusal('unverified-stream') : {status: 429, message: 'You exceeded your current quota.', headers: {'x-should-retry': 'false'}}));
+		const error = await caught(collectStream(openai().stream(messages, {model: 'o3'})));
+		expect(error.code).toBe('rate_limited');
+		expect(error.message).toMatch(/\(429\): You exceeded your current quota\.$/);
+	});
+});
+
+describe('a model that takes no system message (o1-mini, o1-preview)', () => {
+	const withSystem: ChatMessage[] = [
+		{role: 'system', content: 'You answer by writing code.'},
+		{role: 'user', content: 'Count the words.'},
+	];
+
+	it('is sent its instructions as a user message, once said, then at once; and its temperature refusal is learned on the way', async () => {
+		server.setResponder((request): FakeReply => {
+			if (request.messages.some((message) => message.role === 'system')) return requestRefusal('system-role');
+			if (sent(request, 'temperature')) return parameterRejection('temperature', 'openai-parameter');
+			return {text: 'Counted.'};
+		});
+		const backend = azure('support-bot');
+		const chunks: StreamChunk[] = [];
+		for await (const chunk of backend.stream(withSystem, {model: 'support-bot'})) chunks.push(chunk);
+		expect(textOf(chunks)).toBe('Counted.');
+		expect(noticesOf(chunks).map((notice) => notice.type === 'notice' && notice.message)).toEqual([
+			expect.stringMatching(/support-bot at .* does not take a system message: the instructions go as a user message for the rest of this session\.$/),
+			expect.stringMatching(/does not take temperature/),
+		]);
+		expect(server.requests).toHaveLength(3);
+		expect((bodyOf(2)['messages'] as Array<{role: string; content: string}>)).toEqual([
+			{role: 'user', content: 'You answer by writing code.'},
+			{role: 'user', content: 'Count the words.'},
+		]);
+
+		const result = await backend.complete(withSystem, {model: 'support-bot'});
+		expect(result.text).toBe('Counted.');
+		expect(server.requests).toHaveLength(4);
+	});
+
+	it('a refusal of the system role when none was sent is the server’s error, not a loop', async () => {
+		server.setResponder(() => requestRefusal('system-role'));
+		const error = await caught(collectStream(openai().stream(messages, {model: 'o1-mini'})));
+		expect(error.message).toMatch(/\(400\): Unsupported value: 'messages\[0\]\.role' does not support 'system' with this model\.$/);
+		expect(server.requests).toHaveLength(1);
+	});
+});
+

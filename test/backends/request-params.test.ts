@@ -1,6 +1,6 @@
 // Reading a refusal: which sent parameter a server's 400 names, in the words real servers use.
 import {describe, expect, it} from 'vitest';
-import {isReasoningFamily, ParamMemory, refusedParameter} from '../../source/backends/request-params.js';
+import {isReasoningFamily, ParamMemory, refusedParameter, refusesStreaming, refusesSystemRole} from '../../source/backends/request-params.js';
 import {messageFromText} from '../../source/backends/response-body.js';
 
 const sent = ['model', 'messages', 'temperature', 'max_tokens', 'stream', 'stream_options'];
@@ -39,6 +39,21 @@ describe('refusedParameter', () => {
 		const message = "Unsupported parameter: 'max_completion_tokens'";
 		expect(refusedParameter({message}, ['max_completion_tokens'])).toEqual({param: 'max_completion_tokens', replacement: 'max_tokens'});
 		expect(refusedParameter({message}, ['max_completion_tokens'], new Set(['max_tokens']))).toEqual({param: 'max_completion_tokens'});
+	});
+});
+
+describe('refusals of how the request is made', () => {
+	it('streaming: OpenAI’s verification demand and the o1 family’s stream refusal, not a refusal of stream_options', () => {
+		expect(refusesStreaming({message: 'Your organization must be verified to stream this model. Please go to: ...', param: 'stream'})).toBe(true);
+		expect(refusesStreaming({message: "Unsupported value: 'stream' does not support true with this model. Supported values are: false."})).toBe(true);
+		expect(refusesStreaming({message: 'Unrecognized request argument supplied: stream_options', param: 'stream_options'})).toBe(false);
+		expect(refusesStreaming({message: 'Invalid parameter: stream_options is only supported when stream is true'})).toBe(false);
+	});
+
+	it('the system role: o1-mini’s words with its param, not another role or field', () => {
+		expect(refusesSystemRole({message: "Unsupported value: 'messages[0].role' does not support 'system' with this model.", param: 'messages[0].role'})).toBe(true);
+		expect(refusesSystemRole({message: "Unsupported value: 'messages[0].role' does not support 'developer' with this model.", param: 'messages[0].role'})).toBe(false);
+		expect(refusesSystemRole({message: "Unsupported value: 'temperature' does not support 'system'", param: 'temperature'})).toBe(false);
 	});
 });
 

@@ -231,6 +231,30 @@ export function parameterRejection(param: string, shape: RejectionShape): FakeRe
 	}
 }
 /**
+ * OpenAI's (and Azure OpenAI's) 400s that refuse how a request is made rather than a parameter's
+ * value: `unverified-stream`, o3 and GPT-5 for an organization that has not verified its identity
+ * (continuedev/continue#8209; OpenRouter passes it on: BeehiveInnovations/pal-mcp-server#134);
+ * `o1-stream`, the o1 family before it could stream; `system-role`, o1-mini and o1-preview, which
+ * take no system message (OpenHands/OpenHands#4839, chatboxai/chatbox#1623).
+ */
+export function requestRefusal(kind: 'unverified-stream' | 'o1-stream' | 'system-role'): Extract<FakeReply, {message: string}> {
+	switch (kind) {
+		case 'unverified-stream':
+			return {
+				status: 400,
+				message:
+					'Your organization must be verified to stream this model. Please go to: https://platform.openai.com/settings/organization/general and click on Verify Organization. If you just verified, it can take up to 15 minutes for access to propagate.',
+				param: 'stream',
+				code: 'unsupported_value',
+			};
+		case 'o1-stream':
+			return {status: 400, message: "Unsupported value: 'stream' does not support true with this model. Supported values are: false.", param: 'stream', code: 'unsupported_value'};
+		case 'system-role':
+			return {status: 400, message: "Unsupported value: 'messages[0].role' does not support 'system' with this model.", param: 'messages[0].role', code: 'unsupported_value'};
+	}
+}
+
+/**
  * Error bodies that echo the caller's credentials, as real servers have sent them: LiteLLM's proxy
  * 401 quoted the key it received (`Received API Key = ...`; in plain text when the key lacked its
  * `sk-` prefix, BerriAI/litellm#18902), and debugging proxies and gateways that dump the request's

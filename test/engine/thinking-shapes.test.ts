@@ -1,0 +1,73 @@
+// Thinking as Qwen3 and DeepSeek-R1 write it in the answer text, end to end through the real SDKs
+// and the real sandbox: Qwen3's empty <think>\n\n</think> with thinking off, and a <think> that never
+// closes (the reply was cut at the output limit, or the model stopped mid-thought). Code and FINAL
+// inside the thinking never run and never end the run.
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {apis, of, runScripted, type Api} from '../support/scripted-run.js';
+import {startFakeLlmServer, type FakeLlmServer, type FakeReply} from '../support/fake-llm-server.js';
+import type {RootTurn} from '../support/rlm-script.js';
+
+let server: FakeLlmServer;
+let logDir: string;
+beforeAll(async () => {
+	server = await startFakeLlmServer({models: ['root-model']});
+	logDir = mkdtempSync(join(tmpdir(), 'rlm-tui-thinking-'));
+});
+afterAll(async () => {
+	await server?.close();
+	rmSync(logDir, {recursive: true, force: true});
+});
+
+const run = (api: Api, root: (turn: RootTurn) => FakeReply) => runScripted(server, logDir, api, {root}, {maxIterations: 4});
+
+/** A draft inside the thinking: code that would answer, and a prose FINAL. */
+const DRAFT = 'Plan:\n```repl\nllm_output("a draft from thinking")\n```\nFINAL(a draft from thinking)\n';
+
+describe.each(apis)('thinking in the text through the %s SDK', (api) => {
+	it("Qwen3's empty <think>\\n\\n</think> before code: the code runs, nothing is called thinking, no notice", async () => {
+		const {result, events} = await run(api, () => ({text: '<think>\n\n</think>\n\n```repl\nllm_output("from qwen")\n```', chunkSize: 3}));
+		expect(result.status).toBe('answered');
+		expect(result.response).toBe('from qwen');
+		expect(result.iterations[0]!.response).toBe('```repl\nllm_output("from qwen")\n```');
+		expect(of(events, 'notice')).toEqual([]);
+		expect(of(events, 'llm.reasoning').map((e) => e.text).join('').trim()).toBe('');
+	});
+
+	it('an unclosed <think> cut at the output limit: its code and FINAL neither run nor end the run; the model is told it was cut', async () => {
+		const {result, events, roots} = await run(api, ({turn}) =>
+			turn === 0
+				? {text: `<think>\n${DRAFT}Now I should check the length of`, finishReason: 'length', chunkSize: 7}
+				: {text: '```repl\nllm_output(str(len(context)))\n```'},
+		);
+		expect(result.status).toBe('answered');
+		expect(result.response).toBe(String('the context'.length));
+		expect(of(events, 'code.start').map((e) => e.code)).toEqual(['llm_output(str(len(context)))']);
+		expect(of(events, 'notice').map((n) => n.code)).toEqual(['reply_truncated']);
+		expect(roots[1]!.messages.at(-1)!.content).toMatch(/output-token limit while you were still thinking/);
+		expect(of(events, 'llm.reasoning').map((e) => e.text).join('')).toContain('FINAL(a draft from thinking)');
+	});
+
+	it('an unclosed <think> that ended normally (a stop token mid-thought): nothing in it runs or ends the run', async () => {
+		const {result, events} = await run(api, ({turn}) =>
+			turn === 0 ? {text: `<think>\n${DRAFT}`, chunkSize: 5} : {text: 'Done.\n```repl\nllm_output("the real answer")\n```'},
+		);
+		expect(result.status).toBe('answered');
+		expect(result.response).toBe('the real answer');
+		expect(of(events, 'code.start').map((e) => e.code)).toEqual(['llm_output("the real answer")']);
+		expect(result.iterations).toHaveLength(2);
+		expect(of(events, 'notice').map((n) => n.code)).toEqual(['reasoning_only']);
+	});
+
+	it('FINAL_VAR and code inside a closed <think>, prose FINAL outside it: the answer is the one outside', async () => {
+		const {result, events} = await run(api, () => ({
+			text: '<think>\nresult = 1?\n```repl\nresult = "wrong"\nFINAL_VAR("result")\n```\nFINAL_VAR(result)\n</think>\n\nThe context is short.\n\nFINAL(eleven characters)',
+			chunkSize: 4,
+		}));
+		expect(result.status).toBe('answered');
+		expect(result.response).toBe('eleven characters');
+		expect(of(events, 'code.start')).toEqual([]);
+	});
+});

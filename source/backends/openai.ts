@@ -26,7 +26,7 @@ import {
 	sessionParamMemory,
 	type ParamMemory,
 } from './request-params.js';
-import {inspectingFetch, sawDoneEvent} from './response-body.js';
+import {inspectingFetch, sawDoneEvent, sseErrorField} from './response-body.js';
 import {StreamStalled, withIdleTimeout} from './idle-timeout.js';
 import {splitBaseURL, type SplitBaseURL} from './base-url.js';
 import {withStreamRetries} from './stream-retry.js';
@@ -323,6 +323,7 @@ export class OpenAIBackend implements Backend {
 			}
 			// The SDK ends the iteration quietly when the request is aborted.
 			if (signal?.aborted) throw toBackendError(undefined, context);
+			throwIfErrorField(raw, APIError);
 			if (chunks === 0) throw notAReplyError(context, 'an empty stream (no events)');
 		} catch (error) {
 			if (response === undefined && !signal?.aborted && (await this.learnNoStream(error, options.model))) {
@@ -438,6 +439,21 @@ export class OpenAIBackend implements Backend {
 
 /** How long a window probe may take (a local server answers in milliseconds). */
 const PROBE_TIMEOUT_MS = 3000;
+
+/** An error sent in an SSE `error:` field (llama.cpp's server until September 2025), which the SDK
+ * skips: thrown as the SDK throws an error chunk. */
+function throwIfErrorField(response: Response, APIError: typeof OpenAI.APIError): void {
+	const field = sseErrorField(response);
+	if (field === undefined) return;
+	let body: object = {message: field};
+	try {
+		const parsed: unknown = JSON.parse(field);
+		if (typeof parsed === 'object' && parsed !== null) body = parsed;
+	} catch {
+		// Not JSON: its text is the message.
+	}
+	throw new APIError(undefined, body, undefined, undefined);
+}
 
 /**
  * An error sent as a data chunk that the SDK passes on as if it were a chunk: vLLM's and other

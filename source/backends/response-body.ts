@@ -67,15 +67,26 @@ export function retryAfterMs(headers: Headers): number | undefined {
 	return Number.isFinite(date) ? date - Date.now() : undefined;
 }
 
-const doneSeen = new WeakMap<object, {done: boolean}>();
+interface StreamWatch {
+	done: boolean;
+	/** The payload of an SSE `error:` field line, if one went by (the first, capped). */
+	errorField?: string;
+}
+
+const doneSeen = new WeakMap<object, StreamWatch>();
 
 /** `data: [DONE]`, the OpenAI-compatible stream's last event, at the start of a line. */
 const DONE_EVENT = /\ndata:[ \t]*\[DONE\]/;
 
-/** The SSE response, its body passed on as it comes, noting when `data: [DONE]` goes by. */
+/** An `error:` field at the start of a line: llama.cpp's server until September 2025 sent a failure
+ * inside a 200 stream as `error: {"code", "message", "type"}`, a field the SSE spec (and so the SDK)
+ * ignores, then `data: [DONE]` (ggml-org/llama.cpp#16109). */
+const ERROR_FIELD = /\nerror:[ \t]?([^\r\n]*)\r?\n/;
+
+/** The SSE response, its body passed on as it comes, noting when `data: [DONE]` or an `error:` field go by. */
 function watchingForDone(response: Response, body: ReadableStream<Uint8Array>): Response {
 	const decoder = new TextDecoder();
-	const state = {done: false};
+	const state: StreamWatch = {done: false};
 	let tail = '\n';
 	const watched = body.pipeThrough(
 		new TransformStream<Uint8Array, Uint8Array>({
@@ -83,7 +94,13 @@ function watchingForDone(response: Response, body: ReadableStream<Uint8Array>): 
 				if (!state.done) {
 					const text = tail + decoder.decode(chunk, {stream: true});
 					state.done = DONE_EVENT.test(text);
-					tail = text.slice(-16);
+					if (state.errorField === undefined) {
+						const found = ERROR_FIELD.exec(text)?.[1];
+						if (found !== undefined) state.errorField = found.slice(0, KEPT_CHARS);
+					}
+					// Enough of the last line to find a field that is split across chunks.
+					const lastLine = text.lastIndexOf('\n');
+					tail = text.length - lastLine <= KEPT_CHARS ? text.slice(lastLine) : text.slice(-16);
 				}
 				controller.enqueue(chunk);
 			},
@@ -100,6 +117,11 @@ function watchingForDone(response: Response, body: ReadableStream<Uint8Array>): 
  */
 export function sawDoneEvent(response: unknown): boolean {
 	return isObject(response) && doneSeen.get(response)?.done === true;
+}
+
+/** What an SSE `error:` field line in `response` (from the inspecting fetch) carried, if one did. */
+export function sseErrorField(response: unknown): string | undefined {
+	return isObject(response) ? doneSeen.get(response)?.errorField : undefined;
 }
 
 /** The raw body of the error response whose headers the SDK attached to `error`, if it was kept. */

@@ -69,10 +69,15 @@ export type FakeReply =
 			 * {type, message}}`; OpenAI-compatible `data: {"error": {message, type, code}}`, or with
 			 * `shape: 'object'` vLLM's `data: {"object": "error", "message", "type", "code"}`, or with
 			 * `shape: 'openrouter'` OpenRouter's chunk that carries both the error and a choice with
-			 * `finish_reason: "error"` (openrouter.ai/docs "Handling Errors During Streaming"). The
-			 * reply's reasoning, if any, is sent before it (a thinking model that failed mid-thought).
+			 * `finish_reason: "error"` (openrouter.ai/docs "Handling Errors During Streaming"), or with
+			 * `shape: 'llamacpp-field'` llama.cpp's server before September 2025: an SSE `error:` field
+			 * (which SSE clients skip) with `{code, message, type}` (code 500 for a `server_error`, else
+			 * 400), then `data: [DONE]` (ggml-org/llama.cpp#16109, coddy-project/coddy-agent#106), or
+			 * with `shape: 'tgi'` Hugging Face TGI's `data: {"error": "...", "error_type": type}` (the
+			 * error a string). The reply's reasoning, if any, is sent before it (a thinking model that
+			 * failed mid-thought).
 			 */
-			streamError?: {afterChars: number; message: string; type?: string; shape?: 'error' | 'object' | 'openrouter'};
+			streamError?: {afterChars: number; message: string; type?: string; shape?: 'error' | 'object' | 'openrouter' | 'llamacpp-field' | 'tgi'};
 			/**
 			 * The model declines (OpenAI-compatible only): OpenAI's `refusal` field, after any `text`.
 			 * Streamed as `choices[0].delta.refusal` pieces of `chunkSize` beside `content: null` (the
@@ -122,6 +127,9 @@ export type FakeReply =
 				 * (gateways), `absent` one with no `choices` key at all, `usage` a usage-only chunk with
 				 * `choices: []` (some gateways report running usage mid-stream). */
 				keepAlive?: 'empty' | 'absent' | 'usage';
+				/** SSE comment lines `: ping` before the first chunk and after every delta: llama.cpp's
+				 * keep-alive while it reads a long prompt (mistralai/mistral-vibe#794), and proxies'. */
+				pings?: boolean;
 				/** No chunk carries a `finish_reason` (all null), but `data: [DONE]` ends the stream
 				 * (gateways such as OpenCode Zen for some models: anomalyco/opencode#43379). */
 				noFinishReason?: boolean;
@@ -849,6 +857,8 @@ function openaiEvents(
 	const events: SseEvent[] = [];
 	const safe = {filtered: false, severity: 'safe'};
 	for (let i = 0; i < (frames.processingComments ?? 0); i++) events.push({text: ': OPENROUTER PROCESSING\n\n', delta: false});
+	const ping: SseEvent = {text: ': ping\n\n', delta: false};
+	if (frames.pings) events.push(ping);
 	if (frames.promptFilter) {
 		const filter = {prompt_index: 0, content_filter_results: {hate: safe, self_harm: safe, sexual: safe, violence: safe}};
 		events.push({text: `data: ${JSON.stringify({choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [filter]})}\n\n`, delta: false});
@@ -865,10 +875,12 @@ function openaiEvents(
 			// DeepSeek and vLLM send content null beside reasoning_content; Ollama sends "" beside reasoning.
 			const delta = {content: field === 'reasoning' ? '' : null, [field]: reasoning};
 			events.push({text: chunk([{index: 0, delta, logprobs: null, finish_reason: null}]), delta: true});
+			if (frames.pings) events.push(ping);
 			continue;
 		}
 		const delta = reasoning === undefined ? {content: text} : {content: text, [field]: reasoning};
 		events.push({text: chunk([{index: 0, delta, logprobs: null, finish_reason: null, ...filterResults}]), delta: true});
+		if (frames.pings) events.push(ping);
 		textChars += text.length;
 		if (frames.contentFilter && textIndex === Math.floor(texts / 2)) {
 			events.push({text: `data: ${JSON.stringify({choices: [], created: 0, id: '', model: '', object: ''})}\n\n`, delta: false});
@@ -901,8 +913,13 @@ const anthropicEvent = (type: string, data: Record<string, unknown>): string =>
 	`event: ${type}\ndata: ${JSON.stringify({type, ...data})}\n\n`;
 
 /** The OpenAI-compatible error chunk that ends a stream, in the shape `error.shape` names. */
-function openaiErrorEvent(id: string, model: string, error: {message: string; type?: string; shape?: 'error' | 'object' | 'openrouter'}): SseEvent {
+function openaiErrorEvent(id: string, model: string, error: {message: string; type?: string; shape?: 'error' | 'object' | 'openrouter' | 'llamacpp-field' | 'tgi'}): SseEvent {
 	const type = error.type ?? 'server_error';
+	if (error.shape === 'llamacpp-field') {
+		const field = {code: type === 'server_error' ? 500 : 400, message: error.message, type};
+		return {text: `error: ${JSON.stringify(field)}\n\ndata: [DONE]\n\n`, delta: false};
+	}
+	if (error.shape === 'tgi') return {text: `data: ${JSON.stringify({error: error.message, error_type: type})}\n\n`, delta: false};
 	const body =
 		error.shape === 'object'
 			? {object: 'error', message: error.message, type, param: null, code: 500}

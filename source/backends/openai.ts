@@ -4,7 +4,7 @@ import type OpenAI from 'openai';
 import type {ChatCompletionCreateParams} from 'openai/resources/chat/completions';
 import {connectionProblem, droppedStreamError, isConnectionCut, listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, stalledStreamError, streamFailure, throwIfNotAReply, serverMessage, toBackendError, type ErrorContext} from './errors.js';
 import {contextWindowTokens, estimateMessagesTokens, estimateTokens} from './model-info.js';
-import {reasoningField, splitThinkText} from './reasoning.js';
+import {contentParts, reasoningField, splitThinkText} from './reasoning.js';
 import {
 	defaultApiKey,
 	defaultBaseURL,
@@ -293,13 +293,14 @@ export class OpenAIBackend implements Backend {
 				chunks++;
 				throwIfErrorChunk(chunk, APIError);
 				finish = chunk.choices?.[0]?.finish_reason ?? finish;
-				const thinking = reasoningField(chunk.choices?.[0]?.delta);
+				const content = contentParts(chunk.choices?.[0]?.delta?.content);
+				const thinking = reasoningField(chunk.choices?.[0]?.delta) + content.reasoning;
 				if (thinking) {
 					output += thinking;
 					yield {type: 'reasoning', text: thinking};
 				}
-				const delta = chunk.choices?.[0]?.delta?.content;
-				if (typeof delta === 'string' && delta !== '') {
+				const delta = content.text;
+				if (delta !== '') {
 					output += delta;
 					answer += delta;
 					yield {type: 'text', text: delta};
@@ -381,11 +382,12 @@ export class OpenAIBackend implements Backend {
 			const message = response.choices[0]?.message;
 			// vLLM and DeepSeek send `content: null` beside the reasoning of a reply that is all thinking
 			// (finish_reason "length" when it ran out while thinking: vllm-project/vllm#52640).
-			const split = splitThinkText(message?.content ?? '');
+			const content = contentParts(message?.content);
+			const split = splitThinkText(content.text);
 			// A refusal comes in `message.refusal`, usually beside `content: null`: it is the reply's text.
 			const refusal = typeof message?.refusal === 'string' && message.refusal !== '' ? message.refusal : undefined;
 			const text = refusal === undefined ? split.text : split.text.trim() === '' ? refusal : `${split.text}\n\n${refusal}`;
-			const reasoning = reasoningField(message) + split.reasoning;
+			const reasoning = reasoningField(message) + content.reasoning + split.reasoning;
 			const finishReason = finishReasonOf(response.choices?.[0]?.finish_reason, refusal !== undefined);
 			const usage: Usage = response.usage
 				? {inputTokens: response.usage.prompt_tokens ?? 0, outputTokens: response.usage.completion_tokens ?? 0}

@@ -247,3 +247,23 @@ export function reasoningField(part: unknown): string {
 	}
 	return '';
 }
+
+/**
+ * An OpenAI-compatible `content` (of a delta or a message) as answer text and reasoning: a string is
+ * all text; a list of chunks, as Mistral's Magistral models send it streamed and not, holds `text`
+ * chunks (`{"type": "text", "text"}`) and `thinking` chunks (`{"type": "thinking", "thinking":
+ * [{"type": "text", "text"}]}`, BerriAI/litellm#16272). Anything else is nothing.
+ */
+export function contentParts(content: unknown): {text: string; reasoning: string} {
+	if (typeof content === 'string') return {text: content, reasoning: ''};
+	if (!Array.isArray(content)) return {text: '', reasoning: ''};
+	let text = '';
+	let reasoning = '';
+	for (const chunk of content as unknown[]) {
+		if (typeof chunk !== 'object' || chunk === null) continue;
+		const record = chunk as Record<string, unknown>;
+		if (record['type'] === 'text' && typeof record['text'] === 'string') text += record['text'];
+		else if (record['type'] === 'thinking') reasoning += contentParts(record['thinking']).text;
+	}
+	return {text, reasoning};
+}

@@ -27,7 +27,7 @@ const backends = {
 /** Shapes per API: OpenAI-compatible servers use both fields and the text; Anthropic thinking blocks
  * (sent for the field names) and the text. */
 const shapes: Record<keyof typeof backends, ReasoningField[]> = {
-	openai: ['reasoning_content', 'reasoning', 'think-tags', 'think-close-only'],
+	openai: ['reasoning_content', 'reasoning', 'think-tags', 'think-close-only', 'content-chunks'],
 	anthropic: ['reasoning_content', 'think-tags', 'think-close-only'],
 };
 
@@ -72,6 +72,24 @@ describe.each(cases)('%s with reasoning as %s', (api, field) => {
 });
 
 describe('wire details', () => {
+	it("Mistral's content chunks are sent as lists, streamed and not, and arrive as reasoning and text", async () => {
+		server.setResponder(() => ({text: 'Five.', reasoning: 'Counting.', reasoningField: 'content-chunks', chunkSize: 20}));
+		const raw = await fetch(`${server.openaiBaseURL}/chat/completions`, {method: 'POST', body: JSON.stringify({model: 'm', messages, stream: true})});
+		const deltas = (await raw.text())
+			.split('\n\n')
+			.filter((frame) => frame.startsWith('data: {'))
+			.map((frame) => (JSON.parse(frame.slice(6)) as {choices: Array<{delta: {content?: unknown}}>}).choices[0]?.delta.content)
+			.filter((content) => Array.isArray(content));
+		expect(deltas).toEqual([[{type: 'thinking', thinking: [{type: 'text', text: 'Counting.'}]}], [{type: 'text', text: 'Five.'}]]);
+		const chunks: StreamChunk[] = [];
+		for await (const chunk of backends.openai().stream(messages, {model: 'm'})) chunks.push(chunk);
+		expect(chunks.filter((chunk) => chunk.type !== 'usage')).toEqual([
+			{type: 'reasoning', text: 'Counting.'},
+			{type: 'text', text: 'Five.'},
+		]);
+		expect(await backends.openai().complete(messages, {model: 'm'})).toMatchObject({text: 'Five.', reasoning: 'Counting.', reasoningInText: false});
+	});
+
 	it('OpenAI-compatible reasoning fields arrive as reasoning chunks from the backend itself', async () => {
 		for (const field of ['reasoning_content', 'reasoning'] as const) {
 			server.setResponder(() => ({text: 'ok', reasoning: 'hmm', reasoningField: field}));

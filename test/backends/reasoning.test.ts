@@ -1,7 +1,7 @@
 // The one place thinking is separated from the answer: <think> tags in streamed text (whole, split
 // across deltas, close-only, empty) and reasoning chunks passing through.
 import {describe, expect, it} from 'vitest';
-import {reasoningField, separateReasoning, splitThinkText, ThinkSplitter, type SplitChunk} from '../../source/backends/reasoning.js';
+import {contentParts, reasoningField, separateReasoning, splitThinkText, ThinkSplitter, type SplitChunk} from '../../source/backends/reasoning.js';
 import type {StreamChunk} from '../../source/backends/types.js';
 
 /** Feeds `text` in pieces of `size` characters; returns the answer and reasoning as a consumer sees them. */
@@ -130,5 +130,23 @@ describe('reasoningField', () => {
 		expect(reasoningField({reasoning_content: 'a', reasoning: 'a'})).toBe('a');
 		expect(reasoningField({content: 'x'})).toBe('');
 		expect(reasoningField(undefined)).toBe('');
+	});
+});
+
+describe('contentParts', () => {
+	it('a string is text; Mistral’s chunk list is text and thinking; anything else is nothing', () => {
+		expect(contentParts('plain')).toEqual({text: 'plain', reasoning: ''});
+		expect(
+			contentParts([
+				{type: 'thinking', thinking: [{type: 'text', text: 'hm, '}, {type: 'text', text: 'yes'}]},
+				{type: 'text', text: 'Answer'},
+				{type: 'image_url', image_url: 'x'},
+				null,
+				'stray',
+			]),
+		).toEqual({text: 'Answer', reasoning: 'hm, yes'});
+		expect(contentParts([{type: 'thinking', thinking: 'as a string'}])).toEqual({text: '', reasoning: 'as a string'});
+		expect(contentParts(null)).toEqual({text: '', reasoning: ''});
+		expect(contentParts({text: 'an object'})).toEqual({text: '', reasoning: ''});
 	});
 });

@@ -100,7 +100,7 @@ describe.each(['openai', 'anthropic'] as const)('%s: thinking written in <think>
 });
 
 describe.each(['openai', 'anthropic'] as const)('%s: reasoning interleaved with the answer', (api) => {
-	const fields = api === 'openai' ? (['reasoning_content', 'reasoning'] as const) : (['reasoning_content'] as const);
+	const fields = api === 'openai' ? (['reasoning_content', 'reasoning', 'content-chunks'] as const) : (['reasoning_content'] as const);
 
 	it.each(fields)('thinking, answer, thinking again, answer (%s): the answer is assembled whole, the thinking apart', async (field) => {
 		const reply: FakeReply = {

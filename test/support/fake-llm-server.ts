@@ -93,8 +93,11 @@ export type FakeReply =
 			 * How the thinking travels. OpenAI-compatible fields: `reasoning_content` (vLLM, DeepSeek, LM
 			 * Studio, SGLang; `content` null beside it) or `reasoning` (Ollama's /v1, OpenRouter; `content`
 			 * ""). In the text itself: `think-tags` (`<think>…</think>` first) or `think-close-only` (only
-			 * `</think>`: the chat template put the opening tag in the prompt). Anthropic sends `thinking`
-			 * blocks (thinking_delta, signature_delta) for the two field names. Default `reasoning_content`.
+			 * `</think>`: the chat template put the opening tag in the prompt). `content-chunks`: Mistral's
+			 * Magistral models, whose `content` is a list of chunks, streamed and not: thinking as
+			 * `{"type": "thinking", "thinking": [{"type": "text", "text"}]}`, the answer as `{"type":
+			 * "text", "text"}` (BerriAI/litellm#16272, vercel/ai#8072). Anthropic sends `thinking` blocks
+			 * (thinking_delta, signature_delta) for the field names. Default `reasoning_content`.
 			 */
 			reasoningField?: ReasoningField;
 			/**
@@ -279,7 +282,10 @@ export function credentialEcho(request: FakeRequest, shape: 'litellm' | 'headers
 	return {status: 400, message: 'bad request', body: {detail: `Malformed request; headers received: ${JSON.stringify(echoed)}`}};
 }
 
-export type ReasoningField = 'reasoning_content' | 'reasoning' | 'think-tags' | 'think-close-only';
+export type ReasoningField = 'reasoning_content' | 'reasoning' | 'think-tags' | 'think-close-only' | 'content-chunks';
+
+/** Where reasoning travels beside the text on the OpenAI wire. */
+type FieldName = 'reasoning_content' | 'reasoning' | 'content-chunks';
 
 export type FakeResponder = (request: FakeRequest) => FakeReply | Promise<FakeReply>;
 
@@ -718,12 +724,12 @@ const openaiFinish = (finish: Finish) => ({stop: 'stop', length: 'length', conte
 /** The reply's text as sent, and its thinking when that travels outside the text. */
 interface Thinking {
 	text: string;
-	field?: {name: 'reasoning_content' | 'reasoning'; text: string};
+	field?: {name: FieldName; text: string};
 }
 
 function thinkingOf(reply: {text: string; reasoning?: string; reasoningField?: ReasoningField; parts?: Array<{reasoning?: string; text?: string}>}): Thinking {
 	if (reply.parts) {
-		const name = reply.reasoningField === 'reasoning' ? 'reasoning' : 'reasoning_content';
+		const name = reply.reasoningField === 'reasoning' || reply.reasoningField === 'content-chunks' ? reply.reasoningField : 'reasoning_content';
 		const joined = (key: 'reasoning' | 'text') => reply.parts!.map((part) => part[key] ?? '').join('');
 		return {text: joined('text'), field: {name, text: joined('reasoning')}};
 	}
@@ -736,6 +742,8 @@ function thinkingOf(reply: {text: string; reasoning?: string; reasoningField?: R
 			return {text: `${reasoning}\n</think>\n\n${reply.text}`};
 		case 'reasoning':
 			return {text: reply.text, field: {name: 'reasoning', text: reasoning}};
+		case 'content-chunks':
+			return {text: reply.text, field: {name: 'content-chunks', text: reasoning}};
 		default:
 			return {text: reply.text, field: {name: 'reasoning_content', text: reasoning}};
 	}
@@ -795,7 +803,10 @@ function openaiCompletion(id: string, model: string, {text, field}: Thinking, us
 				// A reply that is all reasoning has `content: null` beside it, as vLLM and DeepSeek send it
 				// (vllm-project/vllm#52640: finish_reason "length", content null, reasoning set).
 				// A refusal comes with `content: null` when no text came before it.
-				message: {role: 'assistant', content: text === '' && (field || refusal !== undefined) ? null : text, refusal: refusal ?? null, ...(field ? {[field.name]: field.text} : {})},
+				message:
+					field?.name === 'content-chunks'
+						? {role: 'assistant', content: [...mistralChunks({reasoning: field.text}), ...mistralChunks({text})]}
+						: {role: 'assistant', content: text === '' && (field || refusal !== undefined) ? null : text, refusal: refusal ?? null, ...(field ? {[field.name]: field.text} : {})},
 				logprobs: null,
 				finish_reason: openaiFinish(finish),
 			},
@@ -849,7 +860,7 @@ function openaiEvents(
 	deltas: Delta[],
 	usage: Usage | undefined,
 	finish: Finish,
-	field: 'reasoning_content' | 'reasoning',
+	field: FieldName,
 	frames: Extract<FakeReply, {text: string}>['frames'] = {},
 	refusal?: string[],
 ): SseEvent[] {
@@ -873,12 +884,17 @@ function openaiEvents(
 	for (const {reasoning, text} of deltas) {
 		if (text === undefined) {
 			// DeepSeek and vLLM send content null beside reasoning_content; Ollama sends "" beside reasoning.
-			const delta = {content: field === 'reasoning' ? '' : null, [field]: reasoning};
+			const delta = field === 'content-chunks' ? {content: mistralChunks({reasoning})} : {content: field === 'reasoning' ? '' : null, [field]: reasoning};
 			events.push({text: chunk([{index: 0, delta, logprobs: null, finish_reason: null}]), delta: true});
 			if (frames.pings) events.push(ping);
 			continue;
 		}
-		const delta = reasoning === undefined ? {content: text} : {content: text, [field]: reasoning};
+		const delta =
+			field === 'content-chunks'
+				? {content: mistralChunks({reasoning, text})}
+				: reasoning === undefined
+					? {content: text}
+					: {content: text, [field]: reasoning};
 		events.push({text: chunk([{index: 0, delta, logprobs: null, finish_reason: null, ...filterResults}]), delta: true});
 		if (frames.pings) events.push(ping);
 		textChars += text.length;
@@ -907,6 +923,14 @@ function openaiEvents(
 	}
 	events.push({text: 'data: [DONE]\n\n', delta: false});
 	return events;
+}
+
+/** Mistral's content chunks for a piece of thinking and of answer text. */
+function mistralChunks({reasoning, text}: Delta): unknown[] {
+	return [
+		...(reasoning ? [{type: 'thinking', thinking: [{type: 'text', text: reasoning}]}] : []),
+		...(text ? [{type: 'text', text}] : []),
+	];
 }
 
 const anthropicEvent = (type: string, data: Record<string, unknown>): string =>

@@ -377,6 +377,7 @@ export class OpenAIBackend implements Backend {
 			);
 			throwIfNotAReply(raw, context);
 			if (typeof response !== 'object' || response === null || !Array.isArray(response.choices)) {
+				await throwIfErrorBody(response, raw);
 				throw notAReplyError(context, 'JSON that is not a chat completion');
 			}
 			const message = response.choices[0]?.message;
@@ -441,6 +442,22 @@ export class OpenAIBackend implements Backend {
 
 /** How long a window probe may take (a local server answers in milliseconds). */
 const PROBE_TIMEOUT_MS = 3000;
+
+/**
+ * A 200 whose JSON is an error, not a completion: OpenRouter passes an upstream provider's failure
+ * on that way (`{"error": {"message", "code": 429, "metadata"}}` with no `choices`:
+ * langchain-ai/langchainjs#11417, UKGovernmentBEIS/inspect_ai#1536). Thrown as the SDK throws the
+ * error status it names (a `code` of 400-599), so it reads as that failure with the server's words.
+ */
+async function throwIfErrorBody(body: unknown, response: Response): Promise<void> {
+	if (typeof body !== 'object' || body === null || !('error' in body) || !body.error) return;
+	const inner = body.error;
+	const code = typeof inner === 'object' && inner !== null ? Number((inner as {code?: unknown}).code) : Number.NaN;
+	const status = Number.isInteger(code) && code >= 400 && code <= 599 ? code : undefined;
+	const {APIError} = await loadSdk();
+	// generate() picks the status's class (RateLimitError...); without a status it would make a connection error.
+	throw status === undefined ? new APIError(undefined, inner, undefined, response.headers) : APIError.generate(status, body, undefined, response.headers);
+}
 
 /** An error sent in an SSE `error:` field (llama.cpp's server until September 2025), which the SDK
  * skips: thrown as the SDK throws an error chunk. */

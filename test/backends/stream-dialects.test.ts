@@ -126,3 +126,31 @@ describe('other dialects', () => {
 		expect(whole).toMatchObject({finishReason: 'length', usage: {outputTokens: 10}});
 	});
 });
+
+describe('a 200 whose JSON is an error (OpenRouter passing on an upstream failure), not streamed', () => {
+	const upstream = (code: number | string) =>
+		JSON.stringify({error: {message: 'Provider returned error', code, metadata: {raw: 'deepseek/deepseek-r1:free is temporarily rate-limited upstream', provider_name: 'Chutes'}}, user_id: 'user_2x'});
+
+	it('with an error status in its code: that failure, in the server’s words (it said "JSON that is not a chat completion")', async () => {
+		server.setResponder(() => ({raw: upstream(429), contentType: 'application/json'}));
+		let error: unknown;
+		await openai(0)
+			.complete(messages, {model: 'deepseek/deepseek-r1:free'})
+			.catch((caught: unknown) => (error = caught));
+		expect(error).toBeInstanceOf(BackendError);
+		expect((error as BackendError).code).toBe('rate_limited');
+		expect((error as BackendError).message).toMatch(/\(429\): Provider returned error\.$/);
+	});
+
+	it('with no status: still the server’s words, not "not a chat completion"', async () => {
+		server.setResponder(() => ({raw: upstream('upstream_error'), contentType: 'application/json'}));
+		let error: unknown;
+		await openai(0)
+			.complete(messages, {model: 'm'})
+			.catch((caught: unknown) => (error = caught));
+		expect(error).toBeInstanceOf(BackendError);
+		expect((error as BackendError).message).toContain('Provider returned error');
+		expect((error as BackendError).message).not.toMatch(/not a chat completion/);
+	});
+});
+

@@ -94,8 +94,8 @@ export function readInputFileSync(path: string, spec: InputSpec, name = path): B
 		const info = fstatSync(fd);
 		const after = refusal(spec, name, info);
 		if (after) throw after;
-		const read = (buffer: Buffer, offset: number, length: number) => readSync(fd!, buffer, offset, length, null);
-		return info.isFile() ? readKnownSize(info.size, read) : readToCap(spec, name, read);
+		const opened = fd;
+		return driveSync(readPlan(spec, name, info), ({buffer, offset, length}) => readSync(opened, buffer, offset, length, null));
 	} catch (error) {
 		throw fsError(spec, name, error);
 	} finally {
@@ -114,8 +114,7 @@ export async function readInputFile(path: string, spec: InputSpec, name = path):
 		const after = refusal(spec, name, info);
 		if (after) throw after;
 		const opened = handle;
-		const read = async (buffer: Buffer, offset: number, length: number) => (await opened.read(buffer, offset, length, null)).bytesRead;
-		return info.isFile() ? await readKnownSizeAsync(info.size, read) : await readToCapAsync(spec, name, read);
+		return await drive(readPlan(spec, name, info), async ({buffer, offset, length}) => (await opened.read(buffer, offset, length, null)).bytesRead);
 	} catch (error) {
 		throw fsError(spec, name, error);
 	} finally {
@@ -123,27 +122,40 @@ export async function readInputFile(path: string, spec: InputSpec, name = path):
 	}
 }
 
-type ReadSync = (buffer: Buffer, offset: number, length: number) => number;
-type ReadAsync = (buffer: Buffer, offset: number, length: number) => Promise<number>;
+/** One read a driver performs for a plan: into `buffer` at `offset`, at most `length` bytes. */
+interface ReadRequest {
+	buffer: Buffer;
+	offset: number;
+	length: number;
+}
+
+/** How a file is read, as the reads it asks for: the driver sends back how many bytes each one
+ * got, and the plan returns the bytes. The sync and async readers drive the same plan. */
+type ReadPlan = Generator<ReadRequest, Buffer, number>;
+
+function readPlan(spec: InputSpec, name: string, info: Stats): ReadPlan {
+	return info.isFile() ? readKnownSize(info.size) : readToCap(spec, name);
+}
+
+function driveSync(plan: ReadPlan, read: (request: ReadRequest) => number): Buffer {
+	let step = plan.next();
+	while (!step.done) step = plan.next(read(step.value));
+	return step.value;
+}
+
+async function drive(plan: ReadPlan, read: (request: ReadRequest) => Promise<number>): Promise<Buffer> {
+	let step = plan.next();
+	while (!step.done) step = plan.next(await read(step.value));
+	return step.value;
+}
 
 // A regular file is read into one buffer of its size (checked against the cap): no copy of it,
 // and a file that grows meanwhile is read only as far as it was.
-function readKnownSize(size: number, read: ReadSync): Buffer {
+function* readKnownSize(size: number): ReadPlan {
 	const bytes = Buffer.allocUnsafe(size);
 	let filled = 0;
 	while (filled < size) {
-		const got = read(bytes, filled, size - filled);
-		if (got === 0) break;
-		filled += got;
-	}
-	return bytes.subarray(0, filled);
-}
-
-async function readKnownSizeAsync(size: number, read: ReadAsync): Promise<Buffer> {
-	const bytes = Buffer.allocUnsafe(size);
-	let filled = 0;
-	while (filled < size) {
-		const got = await read(bytes, filled, size - filled);
+		const got = yield {buffer: bytes, offset: filled, length: size - filled};
 		if (got === 0) break;
 		filled += got;
 	}
@@ -176,21 +188,11 @@ export class CappedChunks {
 	}
 }
 
-function readToCap(spec: InputSpec, name: string, read: ReadSync): Buffer {
+function* readToCap(spec: InputSpec, name: string): ReadPlan {
 	const chunks = new CappedChunks(spec, name);
 	const buffer = Buffer.allocUnsafe(chunkBytes);
 	for (;;) {
-		const got = read(buffer, 0, chunkBytes);
-		if (got === 0) return chunks.join();
-		chunks.add(Buffer.from(buffer.subarray(0, got)));
-	}
-}
-
-async function readToCapAsync(spec: InputSpec, name: string, read: ReadAsync): Promise<Buffer> {
-	const chunks = new CappedChunks(spec, name);
-	const buffer = Buffer.allocUnsafe(chunkBytes);
-	for (;;) {
-		const got = await read(buffer, 0, chunkBytes);
+		const got = yield {buffer, offset: 0, length: chunkBytes};
 		if (got === 0) return chunks.join();
 		chunks.add(Buffer.from(buffer.subarray(0, got)));
 	}

@@ -11,6 +11,7 @@ import type {ContextInfo, RunStatus} from '../protocol/events.js';
 import type {LimitName} from '../protocol/limits.js';
 import type {HostSlot} from './host-pool.js';
 import {LimitReached} from './run-limits.js';
+import {InARow} from './in-a-row.js';
 import {emptyRepliesFailure, emptyReplyCause, emptyReplyNotice, emptyReplyNudge} from './empty-reply.js';
 import {callModel, type ModelCallResult} from './model-call.js';
 import {toolsSection, type ToolInfo} from './tools.js';
@@ -193,7 +194,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 	/** The answer is a last reply (out of turns, or after a limit) that was cut: why. */
 	let cutAnswer: CutReason | undefined;
 	/** Failed blocks in a row (maxErrors). */
-	let failedInARow = 0;
+	const failedBlocks = new InARow();
 
 	/** Warns once when the root's own prompt no longer fits its model's window (the server would cut it). */
 	const checkRootWindow = async () => {
@@ -340,10 +341,10 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		noticed.add(notice.code);
 		engine.emit({type: 'notice', runId, level: 'warn', ...notice});
 	};
-	let emptyInARow = 0;
-	let refusedInARow = 0;
+	const emptyReplies = new InARow();
+	const refusedReplies = new InARow();
 	/** Root replies in a row the request timeout ended (the server sent nothing more). */
-	let stalledInARow = 0;
+	const stalledReplies = new InARow();
 
 	/** A REPL that restarted lost what the engine put in it besides the context and history: the
 	 * tools file's functions are defined again, and full_history is sent again before the next call. */
@@ -411,8 +412,8 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		});
 		knownNames = new Set(result.variables.map((variable) => variable.name));
 		if (result.limit === 'cancelled' || blockSignal?.aborted) throw new Cancelled();
-		failedInARow = result.ok ? 0 : failedInARow + 1;
-		if (depth === 0) limits.setRootErrors(failedInARow);
+		const failed = failedBlocks.note(!result.ok);
+		if (depth === 0) limits.setRootErrors(failed);
 		return result;
 	};
 
@@ -519,28 +520,27 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			}
 			// A model that refuses again after being asked to go on in other words will not answer: one
 			// line with its words, rather than a loop to the turn limit.
-			refusedInARow = cutReason === 'refusal' ? refusedInARow + 1 : 0;
-			if (refusedInARow >= 2) {
+			if (refusedReplies.note(cutReason === 'refusal') >= 2) {
 				record.executionTimeMs = performance.now() - iterationStarted;
 				return finish('', 'failed', {code: 'refused', message: refusedTwiceFailure(reply.text)});
 			}
 			// A server that stalls mid-reply twice in a row is stuck: each turn left would wait the whole
 			// request timeout again (30 turns of 300 s). The second stalled reply's complete blocks still run.
-			stalledInARow = reply.stalledMs !== undefined ? stalledInARow + 1 : 0;
-			const stalledTwice = () => (stalledInARow >= 2 ? finish('', 'failed', {code: 'timeout', message: stalledTwiceFailure(reply.stalledMs!)}) : undefined);
+			stalledReplies.note(reply.stalledMs !== undefined);
+			const stalledTwice = () => (stalledReplies.count >= 2 ? finish('', 'failed', {code: 'timeout', message: stalledTwiceFailure(reply.stalledMs!)}) : undefined);
 			// Nothing outside the thinking: say why, nudge once, and stop at the second in a row rather
 			// than loop to the turn limit.
 			const empty = emptyReplyCause(reply);
+			emptyReplies.note(empty !== null);
 			if (empty) {
 				noticeOnce(emptyReplyNotice(empty, 'model', reply.reasoning.length));
 				record.executionTimeMs = performance.now() - iterationStarted;
-				if (++emptyInARow >= 2) return finish('', 'failed', {code: 'empty_reply', message: emptyRepliesFailure(empty, reply.stalledMs)});
+				if (emptyReplies.count >= 2) return finish('', 'failed', {code: 'empty_reply', message: emptyRepliesFailure(empty, reply.stalledMs)});
 				const stuck = stalledTwice();
 				if (stuck) return stuck;
 				push({role: 'user', content: `${emptyReplyNudge(empty, reply.stalledMs)}\n\n${turnReminder(iteration + 1, maxIterations)}`});
 				continue;
 			}
-			emptyInARow = 0;
 
 			const feedback: BlockFeedback[] = [];
 			let variables: VariableInfo[] = [];
@@ -561,10 +561,10 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 					break;
 				}
 				const maxErrors = limits.caps.maxErrors;
-				if (maxErrors !== undefined && failedInARow >= maxErrors) {
+				if (maxErrors !== undefined && failedBlocks.count >= maxErrors) {
 					record.executionTimeMs = performance.now() - iterationStarted;
 					push({role: 'user', content: feedbackMessage(feedback, variables, variableCount)});
-					return await stopLimited(new LimitReached('maxErrors', `${failedInARow} code blocks in a row failed: the run's ${limits.describe('maxErrors')} is reached.`));
+					return await stopLimited(new LimitReached('maxErrors', `${failedBlocks.count} code blocks in a row failed: the run's ${limits.describe('maxErrors')} is reached.`));
 				}
 			}
 			// The original's format: FINAL_VAR(name) in prose, resolved in the REPL once this reply's code

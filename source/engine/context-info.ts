@@ -1,7 +1,7 @@
 // What the root model (and the tree, the logs, the status line) is told about the context: its
 // Python type and its size, never the text itself.
 import type {SandboxContext} from '../protocol/repl.js';
-import type {ContextInfo} from '../protocol/events.js';
+import type {CharUnit, ContextInfo} from '../protocol/events.js';
 
 /** Up to this many UTF-16 units a text's characters are counted as Python's len() counts them
  * (a surrogate pair is one); past it, the units (the scan of a 100 MB text that is not Latin-1
@@ -9,46 +9,54 @@ import type {ContextInfo} from '../protocol/events.js';
 const EXACT_COUNT_UNITS = 8 * 1024 * 1024;
 
 /** A text's characters as Python's len() gives them (code points), but see EXACT_COUNT_UNITS. */
-function textChars(text: string): number {
-	if (text.length > EXACT_COUNT_UNITS) return text.length;
+function textChars(text: string, unit: CharUnit): number {
+	if (unit === 'utf16_unit' || text.length > EXACT_COUNT_UNITS) return text.length;
 	return text.length - (text.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);
 }
 
 /** The characters a value takes: a str its len(), anything else its JSON text's length. */
-function valueChars(value: unknown): number {
-	if (typeof value === 'string') return textChars(value);
+function valueChars(value: unknown, unit: CharUnit): number {
+	if (typeof value === 'string') return textChars(value, unit);
 	return JSON.stringify(value)?.length ?? 0;
 }
 
 /**
  * The context's Python type and size in characters (code points, as Python's len() counts them;
- * UTF-16 units for a text of over EXACT_COUNT_UNITS).
+ * UTF-16 units for a text of over EXACT_COUNT_UNITS), or in UTF-16 units when `unit` says so.
  * A str and a dict of str count their texts; a list or a dict of other values count each item as
  * text when it is a str and as JSON text when it is not; a number or a bool its JSON text.
  */
-export function contextInfo(context: SandboxContext | null | undefined): ContextInfo {
+export function contextInfo(context: SandboxContext | null | undefined, unit: CharUnit = 'code_point'): ContextInfo {
 	if (context === null || context === undefined) return {type: 'none', chars: 0};
-	if (typeof context === 'string') return {type: 'str', chars: textChars(context)};
-	if (typeof context === 'number') return {type: Number.isInteger(context) ? 'int' : 'float', chars: valueChars(context)};
-	if (typeof context === 'boolean') return {type: 'bool', chars: valueChars(context)};
-	if (Array.isArray(context)) return {type: 'list', chars: context.reduce<number>((sum, item) => sum + valueChars(item), 0), items: context.length};
+	if (typeof context === 'string') return {type: 'str', chars: textChars(context, unit)};
+	if (typeof context === 'number') return {type: Number.isInteger(context) ? 'int' : 'float', chars: valueChars(context, unit)};
+	if (typeof context === 'boolean') return {type: 'bool', chars: valueChars(context, unit)};
+	if (Array.isArray(context)) return {type: 'list', chars: context.reduce<number>((sum, item) => sum + valueChars(item, unit), 0), items: context.length};
 	const keys = Object.keys(context);
 	let chars = 0;
 	let allText = true;
 	for (const key of keys) {
 		const value = context[key];
-		if (typeof value === 'string') chars += textChars(value);
+		if (typeof value === 'string') chars += textChars(value, unit);
 		else {
 			allText = false;
-			chars += valueChars(value);
+			chars += valueChars(value, unit);
 		}
 	}
 	return {type: 'dict', chars, keys, ...(allText ? {} : {values: 'json' as const})};
 }
 
-/** Whether `now` has the type, size and (for a dict) keys `logged` records: the test --resume uses
- * before it lets the session's context stand in for one too big to have been logged. */
-export function sameContextShape(now: ContextInfo, logged: ContextInfo | undefined): boolean {
-	if (!logged || now.type !== logged.type || now.chars !== logged.chars || now.items !== logged.items) return false;
+function sameContextShape(now: ContextInfo, logged: ContextInfo): boolean {
+	if (now.type !== logged.type || now.chars !== logged.chars || now.items !== logged.items) return false;
 	return JSON.stringify(now.keys ?? []) === JSON.stringify(logged.keys ?? []);
+}
+
+/** Whether `context` has the type, size and (for a dict) keys `logged` records: the test --resume
+ * uses before it lets the session's context stand in for one too big to have been logged.
+ * `loggedUnit` is what the log says its size counts; a log that does not say (written before
+ * 2026-12-02, when it counted UTF-16 units, or on that day, code points) matches in either. */
+export function matchesLoggedShape(context: SandboxContext, logged: ContextInfo | undefined, loggedUnit: CharUnit | undefined): boolean {
+	if (!logged) return false;
+	if (loggedUnit) return sameContextShape(contextInfo(context, loggedUnit), logged);
+	return sameContextShape(contextInfo(context), logged) || sameContextShape(contextInfo(context, 'utf16_unit'), logged);
 }

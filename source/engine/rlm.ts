@@ -9,7 +9,7 @@ import {defaultModelOf} from '../protocol/backends.js';
 import type {Backend} from '../backends/types.js';
 import type {ExecResult, HistoryEntry, JsonValue, Repl, ReplFactory, ReplOptions, RunOptions, SandboxContext, ToolOutcome, VariableInfo} from '../protocol/repl.js';
 import type {EngineContext, SettledOptions} from './engine-context.js';
-import {contextInfo, sameContextShape} from './context-info.js';
+import {contextInfo, matchesLoggedShape} from './context-info.js';
 import type {RlmEvent, RlmEventBody, SystemPromptChoice} from '../protocol/events.js';
 import {DEFAULT_MAX_SUB_CALLS, type LimitCaps} from '../protocol/limits.js';
 import {HostPool} from './host-pool.js';
@@ -528,7 +528,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 				} else if (turn.contextSource === 'prompt') {
 					context = turn.question;
 					this.#context = undefined;
-				} else if (chosen !== undefined && chosen !== null && sameContextShape(contextInfo(chosen), turn.contextInfo) && (turn.contextFingerprint === undefined || contextFingerprint(chosen) === turn.contextFingerprint)) {
+				} else if (chosen !== undefined && chosen !== null && matchesLoggedShape(chosen, turn.contextInfo, turn.contextCharUnit) && (turn.contextFingerprint === undefined || contextFingerprint(chosen) === turn.contextFingerprint)) {
 					// Too big to have been logged: the session's context stands in for it when it looks the same.
 					context = chosen;
 					this.#context = context;

@@ -22,6 +22,11 @@ export interface PromptTruncation {
 	keptTokens: number;
 }
 
+/** What a text's characters are counted in: code points as Python's len() counts them (the
+ * context's size, but see engine/context-info.ts), or UTF-16 units, as logs written before
+ * 2026-12-02 counted them. */
+export type CharUnit = 'code_point' | 'utf16_unit';
+
 export interface ContextInfo {
 	/** Python's type name for `context` ('none' when there is no separate context). */
 	type: 'none' | 'str' | 'dict' | 'list' | 'int' | 'float' | 'bool';

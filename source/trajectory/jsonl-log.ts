@@ -122,6 +122,7 @@ export class TrajectoryLogger {
 					turn: turn?.turn ?? 0,
 					question: run.question,
 					context: run.context,
+					context_char_unit: 'code_point',
 					...(turn?.contextIsPrompt ? {context_is_prompt: true} : {}),
 					...(keepContext ? {context_text: turn.context} : {}),
 					...(turn && !turn.contextIsPrompt && !keepContext ? {context_fingerprint: contextFingerprint(turn.context)} : {}),

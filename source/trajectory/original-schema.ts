@@ -5,7 +5,7 @@ import type {LimitCaps, LimitName, LimitUse} from '../protocol/limits.js';
 import type {SandboxContext} from '../protocol/repl.js';
 import type {SessionOrigin} from './log-names.js';
 import type {ChatMessage, FinishReason, Usage} from '../protocol/llm.js';
-import type {ContextInfo, RunStatus, SystemPromptChoice} from '../protocol/events.js';
+import type {CharUnit, ContextInfo, RunStatus, SystemPromptChoice} from '../protocol/events.js';
 import {getNode, type CallNode, type CodeNode, type NoticeNode, type OutputNode, type ReplyNode, type RunNode, type TrajectoryNode, type TrajectoryState} from './tree.js';
 
 /** A prompt the server truncated, in tokens (our extra). */
@@ -118,6 +118,9 @@ export interface OriginalMetadata {
 		turn: number;
 		question: string;
 		context: ContextInfo;
+		/** What `context.chars` counts, in a session log's runs: absent in logs written before
+		 * 2026-12-02 (UTF-16 units until then, code points on that day). */
+		context_char_unit?: CharUnit;
 		/** The context itself, when small enough to keep (for --resume). */
 		context_text?: SandboxContext;
 		/** The question was its own context, so context_text is not kept. */

@@ -4,7 +4,7 @@
 // a Python exception are re-run (the live REPL kept what they set before they raised); those a
 // limit stopped (timeout, interrupt, memory, crash) without a restart are not, as they could hang
 // or blow up the resume again.
-import type {ContextInfo} from '../protocol/events.js';
+import type {CharUnit, ContextInfo} from '../protocol/events.js';
 import {RESTARTED_BEFORE_BLOCK, type SandboxContext} from '../protocol/repl.js';
 import type {TrajectoryLog} from './read-log.js';
 
@@ -35,6 +35,8 @@ export interface ResumeTurn {
 	context?: SandboxContext;
 	/** For a 'missing' context: its type and size as logged, when the log has them. */
 	contextInfo?: ContextInfo;
+	/** What contextInfo.chars counts, when the log says (logs from 2026-12-02 on). */
+	contextCharUnit?: CharUnit;
 	/** For a 'missing' context: its fingerprint (context-fingerprint.ts), in logs from 2026-12 on. */
 	contextFingerprint?: string;
 	/** The blocks to run again (successful or raised), but for those a later restart of the REPL wiped. */
@@ -46,6 +48,7 @@ export interface ResumeTurn {
 interface Extra {
 	question?: string;
 	context?: ContextInfo;
+	context_char_unit?: unknown;
 	context_fingerprint?: string;
 	context_text?: SandboxContext;
 	context_is_prompt?: boolean;
@@ -56,6 +59,8 @@ interface Extra {
 	limit?: string;
 	restarted?: boolean;
 }
+
+const isCharUnit = (value: unknown): value is CharUnit => value === 'code_point' || value === 'utf16_unit';
 
 const extra = (value: unknown): Extra => (value && typeof value === 'object' ? value : {});
 
@@ -108,6 +113,7 @@ export function resumeTurns(logs: TrajectoryLog[]): ResumeTurn[] {
 			contextSource: source,
 			...(source === 'logged' ? {context: meta.context_text} : {}),
 			...(source === 'missing' && meta.context ? {contextInfo: meta.context} : {}),
+			...(source === 'missing' && isCharUnit(meta.context_char_unit) ? {contextCharUnit: meta.context_char_unit} : {}),
 			...(source === 'missing' && meta.context_fingerprint ? {contextFingerprint: meta.context_fingerprint} : {}),
 			blocks,
 			skippedBlocks,

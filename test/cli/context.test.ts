@@ -1,7 +1,7 @@
 // Context from where users keep it, through the built CLI, the fake server and the real sandbox:
 // folders with .gitignore, binaries skipped and reported, the size cap, quoted globs, `-c -`,
 // JSON and JSON Lines as parsed values in Python, and resume with a JSON context.
-import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -186,5 +186,60 @@ describe('--context-format json', () => {
 			expect(missing.stderr).toContain(`turn(s) had a context too big to log, and ${why}: their code was not re-run`);
 			expect(missing.stderr).not.toMatch(/re-run against the context given now/);
 		}
+	});
+
+	it('a log from before code points were counted (a size in UTF-16 units, no unit named) matches a context with emoji on --resume; a log that names its unit is held to it', async () => {
+		// Over the 1,000,000 characters a log keeps; each emoji is 2 UTF-16 units and 1 code point.
+		const big = `${'😀 '.repeat(500_001)}end`;
+		const codePoints = [...big].length;
+		expect(codePoints).toBeLessThan(big.length);
+		const root = tree({'emoji.txt': big});
+		const logDir = join(root, 'logs');
+		server.setResponder(
+			scripted({
+				root: ({request}) =>
+					request.messages.some((m) => m.content.includes('measure'))
+						? repl('n = len(context)\nllm_output("noted")')
+						: repl('llm_output(f"{globals().get(\'n\')}")'),
+			}),
+		);
+		expect((await runCli([...model(), '-c', 'emoji.txt', '--log-dir', logDir, '-p', 'measure it'], {cwd: root})).stdout.trim()).toBe('noted');
+		const [name, ...others] = readdirSync(logDir).filter((file) => file.endsWith('.jsonl'));
+		expect(others).toEqual([]);
+		const [metadataLine, ...rest] = readFileSync(join(logDir, name), 'utf8').split('\n');
+		const metadata = JSON.parse(metadataLine) as {rlm_tui: {context: {chars: number}; context_char_unit?: string; context_text?: unknown}};
+		// A new log counts code points and says so; the context is too big to be kept in it.
+		expect(metadata.rlm_tui).toMatchObject({context: {type: 'str', chars: codePoints}, context_char_unit: 'code_point'});
+		expect(metadata.rlm_tui.context_text).toBeUndefined();
+
+		/** The session's log, its metadata changed, alone in a folder of its own. */
+		const logWith = (change: (rlmTui: typeof metadata.rlm_tui) => void): string => {
+			const dir = mkdtempSync(join(root, 'logs-'));
+			const changed = structuredClone(metadata);
+			change(changed.rlm_tui);
+			writeFileSync(join(dir, name), [JSON.stringify(changed), ...rest].join('\n'));
+			return dir;
+		};
+		const resume = (dir: string) => runCli([...model(), '--resume', '-c', 'emoji.txt', '--log-dir', dir, '-p', 'what was it?'], {cwd: root});
+
+		// As logs before 2026-12-02 have it: the size in UTF-16 units, and no unit named.
+		const old = await resume(
+			logWith((rlmTui) => {
+				rlmTui.context.chars = big.length;
+				delete rlmTui.context_char_unit;
+			}),
+		);
+		expect(old.code).toBe(0);
+		expect(old.stdout.trim()).toBe(String(codePoints));
+		expect(old.stderr).toMatch(/1 turn\(s\) had a context too big to log: their code was re-run against the context given now/);
+
+		// Code points with no unit named (logs of 2026-12-02) match too.
+		const unnamed = await resume(logWith((rlmTui) => delete rlmTui.context_char_unit));
+		expect(unnamed.stdout.trim()).toBe(String(codePoints));
+
+		// A log that says it counts code points is not matched by the UTF-16 count.
+		const named = await resume(logWith((rlmTui) => void (rlmTui.context.chars = big.length)));
+		expect(named.stdout.trim()).toBe('None');
+		expect(named.stderr).toContain('turn(s) had a context too big to log, and the context given now does not match its logged type, size and fingerprint: their code was not re-run');
 	});
 });

@@ -1,7 +1,8 @@
 // What the root model is told about each kind of context: its Python type and size, never the text.
 import {describe, expect, it} from 'vitest';
-import {contextInfo} from '../../source/engine/context-info.js';
+import {contextInfo, matchesLoggedShape} from '../../source/engine/context-info.js';
 import {describeContext} from '../../source/engine/prompts.js';
+import type {ContextInfo} from '../../source/protocol/events.js';
 
 describe('the context as the root model sees it', () => {
 	it('a str and a dict of text: as before', () => {
@@ -17,6 +18,21 @@ describe('the context as the root model sees it', () => {
 		expect(contextInfo(text)).toEqual({type: 'str', chars: [...text].length});
 		expect([...text].length).toBeLessThan(text.length);
 		expect(contextInfo({'a.md': '😀😀', 'b.md': '\uD800x'})).toMatchObject({chars: 2 + 2});
+	});
+
+	it('a logged size matches in the unit the log names; in either count when it names none (logs before 2026-12-02 counted UTF-16 units)', () => {
+		const files = {'a.md': '😀😀', 'b.md': 'ab'};
+		const codePoints: ContextInfo = {type: 'dict', chars: 4, keys: ['a.md', 'b.md']};
+		const units = {...codePoints, chars: 6};
+		expect(matchesLoggedShape(files, codePoints, 'code_point')).toBe(true);
+		expect(matchesLoggedShape(files, units, 'code_point')).toBe(false);
+		expect(matchesLoggedShape(files, units, 'utf16_unit')).toBe(true);
+		expect(matchesLoggedShape(files, codePoints, 'utf16_unit')).toBe(false);
+		expect(matchesLoggedShape(files, units, undefined)).toBe(true);
+		expect(matchesLoggedShape(files, codePoints, undefined)).toBe(true);
+		expect(matchesLoggedShape(files, {...units, chars: 5}, undefined)).toBe(false);
+		expect(matchesLoggedShape(files, {...units, keys: ['a.md', 'c.md']}, undefined)).toBe(false);
+		expect(matchesLoggedShape(files, undefined, undefined)).toBe(false);
 	});
 
 	it('parsed JSON: a list with its item count, a dict of values, a number, a bool', () => {

@@ -8,6 +8,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
 import {repl, rootRequests, scripted} from '../support/rlm-script.js';
 import {runCli} from '../support/run-cli.js';
+import {expectOneLineError} from '../support/one-line-error.js';
 
 let server: FakeLlmServer;
 beforeAll(async () => {
@@ -32,13 +33,6 @@ const model = () => ['-u', server.openaiBaseURL, '-m', 'root-model'];
 const answerWith = (code: string) => scripted({root: () => repl(`import json\nllm_output(${code})`)});
 const firstUserMessage = () => rootRequests(server.requests)[0]!.messages.find((m) => m.role === 'user')!.content;
 
-const expectOneLine = (stderr: string, pattern: RegExp) => {
-	const lines = stderr.trim().split('\n');
-	expect(lines).toHaveLength(1);
-	expect(lines[0]).toMatch(/^rlm-tui: /);
-	expect(lines[0]).toMatch(pattern);
-};
-
 describe('-c with folders, globs and stdin', () => {
 	it('-c DIR gives Python a dict of relative path -> text, honouring nested .gitignore files; skipped binaries are one stderr line', async () => {
 		const root = tree({
@@ -57,7 +51,7 @@ describe('-c with folders, globs and stdin', () => {
 		const result = await runCli([...model(), '-c', root, '-p', 'list the files']);
 		expect(result.code).toBe(0);
 		expect(JSON.parse(result.stdout)).toEqual({'.gitignore': 12, 'README.md': 6, 'src/.gitignore': 10, 'src/index.ts': 5});
-		expectOneLine(result.stderr, /^rlm-tui: context: skipped 1 file: 1 binary \(src\/logo\.png\)$/);
+		expectOneLineError(result.stderr, /^rlm-tui: context: skipped 1 file: 1 binary \(src\/logo\.png\)$/);
 		expect(firstUserMessage()).toContain('Your context is a dict of 4 documents (33 characters in all), keyed by ".gitignore", "README.md", "src/.gitignore", "src/index.ts".');
 	});
 
@@ -66,12 +60,12 @@ describe('-c with folders, globs and stdin', () => {
 		server.requests.length = 0;
 		const over = await runCli([...model(), '-c', root, '--max-context-bytes', '3K', '-p', 'q']);
 		expect(over.code).toBe(2);
-		expectOneLine(over.stderr, /more than the 3 KiB cap .*raise it with --max-context-bytes/);
+		expectOneLineError(over.stderr, /more than the 3 KiB cap .*raise it with --max-context-bytes/);
 		expect(server.requests).toHaveLength(0);
 		server.setResponder(answerWith('str(sum(map(len, context.values())))'));
 		const raised = await runCli([...model(), '-c', root, '--max-context-bytes', '4K', '-p', 'q']);
 		expect(raised.stdout.trim()).toBe('4000');
-		expectOneLine((await runCli([...model(), '-c', root, '--max-context-bytes', 'big', '-p', 'q'])).stderr, /--max-context-bytes needs a size in bytes, e\.g\. 200M or 2G, not "big"/);
+		expectOneLineError((await runCli([...model(), '-c', root, '--max-context-bytes', 'big', '-p', 'q'])).stderr, /--max-context-bytes needs a size in bytes, e\.g\. 200M or 2G, not "big"/);
 	});
 
 	it('a quoted glob loads what it matches; one the shell expanded gets a hint', async () => {
@@ -81,11 +75,11 @@ describe('-c with folders, globs and stdin', () => {
 		expect(result.stderr).toBe('');
 		expect(JSON.parse(result.stdout)).toEqual({'docs/a.md': 'A', 'docs/guide/b.md': 'BB'});
 		const none = await runCli([...model(), '-c', 'docs/*.rst', '-p', 'q'], {cwd: root});
-		expectOneLine(none.stderr, /glob docs\/\*\.rst matched no files/);
+		expectOneLineError(none.stderr, /glob docs\/\*\.rst matched no files/);
 		// What the shell makes of an unquoted docs/*.md: the second file is a stray word.
 		const expanded = await runCli([...model(), '-c', 'docs/a.md', 'docs/guide/b.md', '-p', 'q'], {cwd: root});
 		expect(expanded.code).toBe(2);
-		expectOneLine(expanded.stderr, /"docs\/guide\/b\.md" is a path, not a command: .*Quote the glob \(-c 'docs\/\*\.md'\)/);
+		expectOneLineError(expanded.stderr, /"docs\/guide\/b\.md" is a path, not a command: .*Quote the glob \(-c 'docs\/\*\.md'\)/);
 	});
 
 	it('-c - reads the context from stdin; the question is -p', async () => {
@@ -94,9 +88,9 @@ describe('-c with folders, globs and stdin', () => {
 		const result = await runCli([...model(), '-c', '-', '-p', 'how many lines?'], {input: text});
 		expect(result.stderr).toBe('');
 		expect(result.stdout.trim()).toBe('str:4999:line 4999');
-		expectOneLine((await runCli([...model(), '-c', '-'], {input: 'text'})).stderr, /-c - takes the context from stdin, so the question goes in -p/);
-		expectOneLine((await runCli([...model(), '-c', '-', '-p', 'q'], {input: ''})).stderr, /nothing came/);
-		expectOneLine((await runCli([...model(), '-c', '-', '-c', '-', '-p', 'q'], {input: 'text'})).stderr, /-c - can be given once: stdin is read once/);
+		expectOneLineError((await runCli([...model(), '-c', '-'], {input: 'text'})).stderr, /-c - takes the context from stdin, so the question goes in -p/);
+		expectOneLineError((await runCli([...model(), '-c', '-', '-p', 'q'], {input: ''})).stderr, /nothing came/);
+		expectOneLineError((await runCli([...model(), '-c', '-', '-c', '-', '-p', 'q'], {input: 'text'})).stderr, /-c - can be given once: stdin is read once/);
 	});
 
 	it('text piped in beside -c FILE and -p is in the context too, as "stdin", with a note; nothing piped changes nothing', async () => {
@@ -104,7 +98,7 @@ describe('-c with folders, globs and stdin', () => {
 		server.setResponder(answerWith('json.dumps(context if isinstance(context, dict) else {"str": context}, sort_keys=True)'));
 		const both = await runCli([...model(), '-c', 'notes.txt', '-p', 'q'], {cwd: root, input: 'from the pipe\n'});
 		expect(JSON.parse(both.stdout)).toEqual({'notes.txt': 'from the file', stdin: 'from the pipe\n'});
-		expectOneLine(both.stderr, /note: the piped stdin is in the context too, as "stdin"/);
+		expectOneLineError(both.stderr, /note: the piped stdin is in the context too, as "stdin"/);
 		const none = await runCli([...model(), '-c', 'notes.txt', '-p', 'q'], {cwd: root, input: ''});
 		expect(JSON.parse(none.stdout)).toEqual({str: 'from the file'});
 		expect(none.stderr).toBe('');
@@ -134,8 +128,8 @@ describe('--context-format json', () => {
 
 	it('invalid JSON and an unknown format are one line each', async () => {
 		const root = tree({'bad.jsonl': '{"n": 1}\n{"n": \n'});
-		expectOneLine((await runCli([...model(), '-c', 'bad.jsonl', '--context-format', 'json', '-p', 'q'], {cwd: root})).stderr, /bad\.jsonl line 2 is not valid JSON/);
-		expectOneLine((await runCli([...model(), '-c', 'bad.jsonl', '--context-format', 'yaml', '-p', 'q'], {cwd: root})).stderr, /--context-format needs text or json, not "yaml"/);
+		expectOneLineError((await runCli([...model(), '-c', 'bad.jsonl', '--context-format', 'json', '-p', 'q'], {cwd: root})).stderr, /bad\.jsonl line 2 is not valid JSON/);
+		expectOneLineError((await runCli([...model(), '-c', 'bad.jsonl', '--context-format', 'yaml', '-p', 'q'], {cwd: root})).stderr, /--context-format needs text or json, not "yaml"/);
 	});
 
 	it('a JSON context is logged and comes back with --resume', async () => {

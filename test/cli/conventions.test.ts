@@ -8,6 +8,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
 import {repl, rootRequests, scripted} from '../support/rlm-script.js';
 import {cleanEnv, cliPath, runCli} from '../support/run-cli.js';
+import {expectOneLineError} from '../support/one-line-error.js';
 
 const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version: string}).version;
 
@@ -20,10 +21,7 @@ afterAll(async () => {
 });
 
 const oneLine = (stderr: string, pattern: RegExp) => {
-	const lines = stderr.trim().split('\n');
-	expect(lines).toHaveLength(1);
-	expect(lines[0]).toMatch(/^rlm-tui: /);
-	expect(lines[0]).toMatch(pattern);
+	expectOneLineError(stderr, pattern);
 	expect(stderr).not.toMatch(/NaN|\n\s+at /);
 };
 

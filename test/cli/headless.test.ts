@@ -7,6 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
 import {repl, scripted} from '../support/rlm-script.js';
 import {cleanEnv, runCli} from '../support/run-cli.js';
+import {expectOneLineError} from '../support/one-line-error.js';
 
 let server: FakeLlmServer;
 const dir = mkdtempSync(join(tmpdir(), 'rlm-cli-'));
@@ -17,11 +18,8 @@ afterAll(async () => {
 	await server?.close();
 });
 
-const expectOneLineError = (stderr: string, pattern: RegExp) => {
-	const lines = stderr.trim().split('\n');
-	expect(lines).toHaveLength(1);
-	expect(lines[0]).toMatch(/^rlm-tui: /);
-	expect(lines[0]).toMatch(pattern);
+const expectOneLineNoTrace = (stderr: string, pattern: RegExp) => {
+	expectOneLineError(stderr, pattern);
 	expect(stderr).not.toMatch(/\n\s+at /);
 };
 
@@ -151,7 +149,7 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 		const url = `http://127.0.0.1:${await closedPort()}/v1`;
 		const result = await runCli(['-u', url, '-p', 'hi']);
 		expect(result.code).not.toBe(0);
-		expectOneLineError(result.stderr, new RegExp(`${url.replace(/[/.]/g, '\\$&')}: connection refused\\. Start the server \\(for Ollama: \`ollama serve\`\\), pass -u URL, or try -b demo\\.`));
+		expectOneLineNoTrace(result.stderr, new RegExp(`${url.replace(/[/.]/g, '\\$&')}: connection refused\\. Start the server \\(for Ollama: \`ollama serve\`\\), pass -u URL, or try -b demo\\.`));
 		// --json keeps them apart: what went wrong, its code, and the advice in flags.
 		const json = JSON.parse((await runCli(['-u', url, '--json', '-p', 'hi'])).stdout) as Record<string, unknown>;
 		expect(json).toMatchObject({status: 'failed', errorCode: 'unreachable', error: `Cannot reach the OpenAI-compatible server at ${url}: connection refused.`});
@@ -162,7 +160,7 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 		server.setResponder(() => ({hang: true}));
 		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'root-model', '--request-timeout', '0.3', '-p', 'hi']);
 		expect(result.code).not.toBe(0);
-		expectOneLineError(result.stderr, /Timed out after 0\.3s \(each of 3 tries\) waiting for the OpenAI-compatible server at .*: raise --request-timeout \(seconds; requestTimeoutMs in the library\), or try again\./);
+		expectOneLineNoTrace(result.stderr, /Timed out after 0\.3s \(each of 3 tries\) waiting for the OpenAI-compatible server at .*: raise --request-timeout \(seconds; requestTimeoutMs in the library\), or try again\./);
 		const env = cleanEnv();
 		mkdirSync(join(env.XDG_CONFIG_HOME!, 'rlm-tui'), {recursive: true});
 		writeFileSync(join(env.XDG_CONFIG_HOME!, 'rlm-tui', 'settings.json'), JSON.stringify({requestTimeoutSeconds: 0.4}));
@@ -171,9 +169,9 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 		const sub = await runCli(['-u', server.openaiBaseURL, '-m', 'root-model', '-e', '-p', 'hi'], {env});
 		expect(sub.stdout.trim()).toBe('went on');
 		expect(sub.stderr).toMatch(/Timed out after 0\.4s \(each of 3 tries\) waiting for/);
-		expectOneLineError((await runCli(['-b', 'demo', '--request-timeout', '0', '-p', 'q'])).stderr, /Invalid --request-timeout "0": expected a number of seconds/);
+		expectOneLineNoTrace((await runCli(['-b', 'demo', '--request-timeout', '0', '-p', 'q'])).stderr, /Invalid --request-timeout "0": expected a number of seconds/);
 		// Node's fetch gives up on a server's headers after 300 s (UND_ERR_HEADERS_TIMEOUT): more would be a promise not kept.
-		expectOneLineError((await runCli(['-b', 'demo', '--request-timeout', '900', '-p', 'q'])).stderr, /Invalid --request-timeout "900": expected a number of seconds from above 0 up to 300 \(Node's fetch waits no longer/);
+		expectOneLineNoTrace((await runCli(['-b', 'demo', '--request-timeout', '900', '-p', 'q'])).stderr, /Invalid --request-timeout "900": expected a number of seconds from above 0 up to 300 \(Node's fetch waits no longer/);
 	});
 
 	it('a settings value out of range is named in one line and the run goes on with the default', async () => {
@@ -183,7 +181,7 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 		const result = await runCli(['-b', 'demo', '-p', 'the the the cat'], {env});
 		expect(result.code).toBe(0);
 		expect(result.stdout).toContain('the');
-		expectOneLineError(result.stderr, /^rlm-tui: Settings file .*settings\.json: "requestTimeoutSeconds": 400 is not a number above 0, at most 300\. It was ignored and the default is used\.$/);
+		expectOneLineNoTrace(result.stderr, /^rlm-tui: Settings file .*settings\.json: "requestTimeoutSeconds": 400 is not a number above 0, at most 300\. It was ignored and the default is used\.$/);
 	});
 
 	it('--request-timeout beats the settings key and reaches every front end’s runs (mcp’s too)', async () => {
@@ -201,11 +199,11 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 	it('reports a missing and a binary context file, and a folder with nothing to load', async () => {
 		const missing = await runCli(['-b', 'demo', '-c', join(dir, 'nope.txt'), '-p', 'q']);
 		expect(missing.code).toBe(2);
-		expectOneLineError(missing.stderr, /Context file not found: .*nope\.txt/);
+		expectOneLineNoTrace(missing.stderr, /Context file not found: .*nope\.txt/);
 		const binary = join(dir, 'blob.bin');
 		writeFileSync(binary, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 0, 0, 0]));
-		expectOneLineError((await runCli(['-b', 'demo', '-c', binary, '-p', 'q'])).stderr, /looks binary/);
-		expectOneLineError((await runCli(['-b', 'demo', '-c', mkdtempSync(join(tmpdir(), 'rlm-empty-')), '-p', 'q'])).stderr, /folder .* has no files/);
+		expectOneLineNoTrace((await runCli(['-b', 'demo', '-c', binary, '-p', 'q'])).stderr, /looks binary/);
+		expectOneLineNoTrace((await runCli(['-b', 'demo', '-c', mkdtempSync(join(tmpdir(), 'rlm-empty-')), '-p', 'q'])).stderr, /folder .* has no files/);
 	});
 
 	it('names the limit and what to do for a context file too big for one string', async () => {
@@ -216,34 +214,34 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 		closeSync(fd);
 		const result = await runCli(['-b', 'demo', '-c', huge, '-p', 'q']);
 		expect(result.code).toBe(2);
-		expectOneLineError(result.stderr, /huge\.txt is 2 GiB, over the 512 MiB it may hold: split it into smaller files and pass each with its own -c/);
+		expectOneLineNoTrace(result.stderr, /huge\.txt is 2 GiB, over the 512 MiB it may hold: split it into smaller files and pass each with its own -c/);
 	});
 
 	it('rejects an unknown backend, bad numbers and unknown flags', async () => {
-		expectOneLineError((await runCli(['-b', 'gpt', '-p', 'q'])).stderr, /Unknown backend "gpt"/);
-		expectOneLineError((await runCli(['-b', 'demo', '-t', 'hot', '-p', 'q'])).stderr, /--temperature needs a number, not "hot"/);
-		expectOneLineError((await runCli(['-b', 'demo', '-t', '5', '-p', 'q'])).stderr, /Invalid --temperature "5"/);
-		expectOneLineError((await runCli(['-b', 'demo', '--max-iterations', '0', '-p', 'q'])).stderr, /Invalid --max-iterations "0"/);
-		expectOneLineError((await runCli(['-b', 'demo', '--timeout', '-3', '-p', 'q'])).stderr, /Invalid --timeout "-3"/);
-		expectOneLineError((await runCli(['-b', 'demo', '--timeout', '3000000', '-p', 'q'])).stderr, /Invalid --timeout "3000000"/);
+		expectOneLineNoTrace((await runCli(['-b', 'gpt', '-p', 'q'])).stderr, /Unknown backend "gpt"/);
+		expectOneLineNoTrace((await runCli(['-b', 'demo', '-t', 'hot', '-p', 'q'])).stderr, /--temperature needs a number, not "hot"/);
+		expectOneLineNoTrace((await runCli(['-b', 'demo', '-t', '5', '-p', 'q'])).stderr, /Invalid --temperature "5"/);
+		expectOneLineNoTrace((await runCli(['-b', 'demo', '--max-iterations', '0', '-p', 'q'])).stderr, /Invalid --max-iterations "0"/);
+		expectOneLineNoTrace((await runCli(['-b', 'demo', '--timeout', '-3', '-p', 'q'])).stderr, /Invalid --timeout "-3"/);
+		expectOneLineNoTrace((await runCli(['-b', 'demo', '--timeout', '3000000', '-p', 'q'])).stderr, /Invalid --timeout "3000000"/);
 		const unknown = await runCli(['--frobnicate', '-p', 'q']);
 		expect(unknown.code).toBe(2);
-		expectOneLineError(unknown.stderr, /unknown flag --frobnicate/);
+		expectOneLineNoTrace(unknown.stderr, /unknown flag --frobnicate/);
 	});
 
 	it('asks for a key for a hosted API without one', async () => {
 		const anthropic = await runCli(['-b', 'anthropic', '-p', 'q']);
 		expect(anthropic.code).toBe(2);
-		expectOneLineError(anthropic.stderr, /ANTHROPIC_API_KEY/);
+		expectOneLineNoTrace(anthropic.stderr, /ANTHROPIC_API_KEY/);
 		const openai = await runCli(['-u', 'https://api.openai.com/v1', '-m', 'gpt-4o', '-p', 'q']);
-		expectOneLineError(openai.stderr, /OPENAI_API_KEY/);
+		expectOneLineNoTrace(openai.stderr, /OPENAI_API_KEY/);
 	});
 
 	it("passes on the server's message for a model that does not exist", async () => {
 		server.setResponder(() => ({status: 404, message: "model 'ghost' not found, try pulling it first"}));
 		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'ghost', '-p', 'q'], {env: cleanEnv()});
 		expect(result.code).toBe(1);
-		expectOneLineError(result.stderr, /model 'ghost' not found/);
+		expectOneLineNoTrace(result.stderr, /model 'ghost' not found/);
 	});
 
 	it('ends with one line and exit 1 when a server routes every reply into the reasoning channel', async () => {
@@ -255,7 +253,7 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 		const lines = result.stderr.trim().split('\n');
 		expect(lines).toHaveLength(2);
 		expect(lines[0]).toMatch(/^rlm-tui: warning: The model's reply had no answer text, only reasoning/);
-		expectOneLineError(lines[1]!, /only reasoning: the server puts the whole reply in its reasoning channel.*reasoning parser/);
+		expectOneLineNoTrace(lines[1]!, /only reasoning: the server puts the whole reply in its reasoning channel.*reasoning parser/);
 	});
 
 	it('shows thinking in the exec log, and runs only the answer part', async () => {

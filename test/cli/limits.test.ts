@@ -7,6 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
 import {repl, rootRequests, scripted, subRequests} from '../support/rlm-script.js';
 import {cleanEnv, runCli} from '../support/run-cli.js';
+import {expectOneLineError} from '../support/one-line-error.js';
 
 let server: FakeLlmServer;
 beforeAll(async () => {
@@ -22,13 +23,6 @@ const base = () => ['-u', server.openaiBaseURL, '-m', 'root-model'];
 const subCallLoop = repl(
 	['for i in range(1000):', '    r = llm_query(f"part {i}")', '    if i == 1:', '        answer["content"] = "draft after two calls"'].join('\n'),
 );
-
-const oneLineError = (stderr: string, pattern: RegExp) => {
-	const lines = stderr.trim().split('\n');
-	expect(lines).toHaveLength(1);
-	expect(lines[0]).toMatch(/^rlm-tui: /);
-	expect(lines[0]).toMatch(pattern);
-};
 
 describe('run-wide limits on the command line', () => {
 	it('--max-sub-calls stops an llm_query loop: the draft answer on stdout, exit 3, the limit named on stderr', async () => {
@@ -159,7 +153,7 @@ describe('run-wide limits on the command line', () => {
 		] as Array<[string[], RegExp]>) {
 			const result = await runCli([...base(), ...args, '-p', 'q']);
 			expect(result.code).toBe(2);
-			oneLineError(result.stderr, pattern);
+			expectOneLineError(result.stderr, pattern);
 		}
 	});
 });

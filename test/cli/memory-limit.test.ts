@@ -3,24 +3,19 @@
 // on; the settings file's memoryLimitMb holds unless the flag is given; bad values are one line.
 import {mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
+import {describe, expect, it} from 'vitest';
+import {fakeLlmServerForFile, rootModelFlags} from '../support/fake-llm-for-file.js';
 import {repl, rootRequests, scripted} from '../support/rlm-script.js';
 import {cleanEnv, runCli} from '../support/run-cli.js';
+import {expectOneLineError} from '../support/one-line-error.js';
 import {rlmOptionsFrom} from '../../source/cli/headless.js';
 import {mcpOptionsFrom} from '../../source/cli/mcp.js';
 import {resolveConfig} from '../../source/settings/resolve.js';
 import {parseSettings} from '../../source/settings/schema.js';
 
-let server: FakeLlmServer;
-beforeAll(async () => {
-	server = await startFakeLlmServer({models: ['root-model']});
-});
-afterAll(async () => {
-	await server?.close();
-});
+const server = fakeLlmServerForFile({models: ['root-model']});
 
-const base = () => ['-u', server.openaiBaseURL, '-m', 'root-model'];
+const base = () => rootModelFlags(server());
 
 /** 500 MB in Python: past a 300 MB limit, well within the default 1024. */
 const hog = 'hog = [bytearray(10**7) for _ in range(50)]\nprint(len(hog))';
@@ -37,21 +32,14 @@ const allocateThenReport = () =>
 
 /** The feedback the root model got after its first block. */
 const feedbackAfterBlock = () => {
-	const second = rootRequests(server.requests)[1];
+	const second = rootRequests(server().requests)[1];
 	return second ? ([...second.messages].reverse().find((m) => m.role === 'user')?.content ?? '') : '';
-};
-
-const oneLineError = (stderr: string, pattern: RegExp) => {
-	const lines = stderr.trim().split('\n');
-	expect(lines).toHaveLength(1);
-	expect(lines[0]).toMatch(/^rlm-tui: /);
-	expect(lines[0]).toMatch(pattern);
 };
 
 describe('--memory-limit', () => {
 	it('a block past the limit gets a MemoryError naming --memory-limit, and the run goes on to its answer', async () => {
-		server.setResponder(allocateThenReport());
-		server.requests.splice(0);
+		server().setResponder(allocateThenReport());
+		server().requests.splice(0);
 		const result = await runCli([...base(), '--memory-limit', '300', '-p', 'allocate']);
 		expect(result.stderr).toBe('');
 		expect(result.code).toBe(0);
@@ -66,12 +54,12 @@ describe('--memory-limit', () => {
 		const env = cleanEnv();
 		mkdirSync(join(env.XDG_CONFIG_HOME!, 'rlm-tui'), {recursive: true});
 		writeFileSync(join(env.XDG_CONFIG_HOME!, 'rlm-tui', 'settings.json'), JSON.stringify({memoryLimitMb: 300}));
-		server.setResponder(allocateThenReport());
-		server.requests.splice(0);
+		server().setResponder(allocateThenReport());
+		server().requests.splice(0);
 		const fromSettings = await runCli([...base(), '-p', 'allocate'], {env});
 		expect(fromSettings.stdout.trim()).toBe('refused');
 		expect(feedbackAfterBlock()).toContain("The REPL's memory limit is 300 MB (--memory-limit)");
-		server.requests.splice(0);
+		server().requests.splice(0);
 		const fromFlag = await runCli([...base(), '--memory-limit', '1024', '-p', 'allocate'], {env});
 		expect(fromFlag.code).toBe(0);
 		expect(fromFlag.stdout.trim()).toBe('held');
@@ -79,7 +67,7 @@ describe('--memory-limit', () => {
 	});
 
 	it('a bad value is one clear line naming the flag and the range, and nothing runs', async () => {
-		server.requests.splice(0);
+		server().requests.splice(0);
 		for (const [args, pattern] of [
 			[['--memory-limit', '100'], /Invalid --memory-limit "100": expected a whole number of MB from 256 to 4096/],
 			[['--memory-limit', '5000'], /Invalid --memory-limit "5000": expected a whole number of MB from 256 to 4096/],
@@ -90,9 +78,9 @@ describe('--memory-limit', () => {
 		] as Array<[string[], RegExp]>) {
 			const result = await runCli([...base(), ...args, '-p', 'q']);
 			expect(result.code).toBe(2);
-			oneLineError(result.stderr, pattern);
+			expectOneLineError(result.stderr, pattern);
 		}
-		expect(server.requests).toHaveLength(0);
+		expect(server().requests).toHaveLength(0);
 	});
 });
 

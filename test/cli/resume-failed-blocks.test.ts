@@ -4,25 +4,19 @@
 import {mkdtempSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
+import {describe, expect, it} from 'vitest';
+import {fakeLlmServerForFile, rootModelFlags} from '../support/fake-llm-for-file.js';
 import {repl, scripted} from '../support/rlm-script.js';
 import {runCli} from '../support/run-cli.js';
 
-let llm: FakeLlmServer;
-beforeAll(async () => {
-	llm = await startFakeLlmServer({models: ['root-model']});
-});
-afterAll(async () => {
-	await llm?.close();
-});
+const llm = fakeLlmServerForFile({models: ['root-model']});
 
-const model = () => ['-u', llm.openaiBaseURL, '-m', 'root-model'];
+const model = () => rootModelFlags(llm());
 
 describe('--resume and blocks that did not finish', () => {
 	it('brings back what a raising block set, and says which stopped blocks it did not re-run', async () => {
 		const logDir = mkdtempSync(join(tmpdir(), 'rlm-resume-failed-'));
-		llm.setResponder(
+		llm().setResponder(
 			scripted({
 				root: ({turn}) =>
 					turn === 0 ? repl('a = 5\nprint("a set")\n1/0') : turn === 1 ? repl('b = 1\nwhile True:\n    pass') : repl('llm_output("done")'),
@@ -31,7 +25,7 @@ describe('--resume and blocks that did not finish', () => {
 		const first = await runCli([...model(), '--log-dir', logDir, '--timeout', '2', '-p', 'q1']);
 		expect(first.stdout.trim()).toBe('done');
 
-		llm.setResponder(scripted({root: () => repl('llm_output(f"a={globals().get(\'a\')} b={globals().get(\'b\')}")')}));
+		llm().setResponder(scripted({root: () => repl('llm_output(f"a={globals().get(\'a\')} b={globals().get(\'b\')}")')}));
 		const result = await runCli([...model(), '--resume', '--log-dir', logDir, '-p', 'q2']);
 		expect(result.code).toBe(0);
 		expect(result.stdout.trim()).toBe('a=5 b=None');

@@ -33,6 +33,22 @@ function makeRlm(logDir: string, maxDepth = 1) {
 	return {rlm, events};
 }
 
+/** `body(rlm)`, then `rlm` disposed, whatever `body` did. */
+async function thenDispose(rlm: Rlm, body: (rlm: Rlm) => Promise<void>): Promise<void> {
+	try {
+		await body(rlm);
+	} finally {
+		await rlm.dispose();
+	}
+}
+
+/** The session's last turns back in `rlm`; the test fails when they are not. */
+async function resumeOrFail(rlm: Rlm, ...args: Parameters<Rlm['resumeLast']>) {
+	const resumed = await rlm.resumeLast(...args);
+	if (resumed.status !== 'resumed') throw new Error(`not resumed: ${resumed.status}`);
+	return resumed;
+}
+
 /** What a tree says, without times and ids: kinds, text, code, output, prompts, answers. */
 function shape(nodes: NestedNode[]): unknown[] {
 	return nodes.map((node) => {
@@ -197,21 +213,14 @@ describe('JSONL trajectories', () => {
 				sub: () => ({text: 'RECORDED-MEMO'}),
 			}),
 		);
-		const first = makeRlm(dir).rlm;
-		try {
-			expect((await first.completion('remember this')).response).toBe('noted');
-		} finally {
-			await first.dispose();
-		}
+		await thenDispose(makeRlm(dir).rlm, async (first) => expect((await first.completion('remember this')).response).toBe('noted'));
 		const files = lastSessionFiles(dir, ['library']);
 		expect(files).toHaveLength(1);
 		server.requests.length = 0;
-		const second = makeRlm(dir).rlm;
-		try {
+		await thenDispose(makeRlm(dir).rlm, async (second) => {
 			const heard: Array<{turns: number; replacing: boolean}> = [];
-			const resumed = await second.resumeLast(({turns, replacing}) => heard.push({turns: turns.length, replacing}));
+			const resumed = await resumeOrFail(second, ({turns, replacing}) => heard.push({turns: turns.length, replacing}));
 			expect(heard).toEqual([{turns: 1, replacing: false}]);
-			if (resumed.status !== 'resumed') throw new Error(`not resumed: ${resumed.status}`);
 			expect(resumed.turns.map((turn) => turn.question)).toEqual(['remember this']);
 			const {summary} = resumed;
 			expect(summary).toMatchObject({turns: 1, blocks: 1, failedBlocks: 0, missingContexts: 0});
@@ -224,9 +233,7 @@ describe('JSONL trajectories', () => {
 			expect(subRequests(server.requests)).toHaveLength(0);
 			// Later turns log into the resumed session, so the next --resume finds all of it.
 			expect(second.logFiles.map((file) => parseLogFileName(file)?.sessionId)).toEqual([parseLogFileName(files[0]!)!.sessionId]);
-		} finally {
-			await second.dispose();
-		}
+		});
 	});
 
 	it('resumes a block that raised: what it set before raising is back, its error is expected', async () => {
@@ -242,39 +249,25 @@ describe('JSONL trajectories', () => {
 				sub: () => ({text: 'RECORDED-MEMO'}),
 			}),
 		);
-		const first = makeRlm(dir).rlm;
-		try {
-			expect((await first.completion('remember this')).response).toBe('noted');
-		} finally {
-			await first.dispose();
-		}
+		await thenDispose(makeRlm(dir).rlm, async (first) => expect((await first.completion('remember this')).response).toBe('noted'));
 		server.requests.length = 0;
-		const second = makeRlm(dir).rlm;
-		try {
-			const resumed = await second.resumeLast();
-			if (resumed.status !== 'resumed') throw new Error(`not resumed: ${resumed.status}`);
-			const {summary} = resumed;
+		await thenDispose(makeRlm(dir).rlm, async (second) => {
+			const {summary} = await resumeOrFail(second);
 			expect(summary).toMatchObject({turns: 1, blocks: 2, failedBlocks: 0, skippedBlocks: [], changedErrors: []});
 			expect(summary.variables.map((v) => v.name)).toEqual(expect.arrayContaining(['memo', 'a']));
 			expect(blockNotes(summary)).toEqual([]);
 			expect((await second.completion('what was it?')).response).toBe('5/RECORDED-MEMO');
 			expect(subRequests(server.requests)).toHaveLength(0);
-		} finally {
-			await second.dispose();
-		}
+		});
 
 		// A re-run that raises another error than the logged one is said, in one line.
 		const file = join(dir, readdirSync(dir).sort()[0]!);
 		writeFileSync(file, readFileSync(file, 'utf8').replaceAll('ZeroDivisionError: division by zero', 'ValueError: logged before'));
-		const third = makeRlm(dir).rlm;
-		try {
-			const resumed = await third.resumeLast();
-			if (resumed.status !== 'resumed') throw new Error(`not resumed: ${resumed.status}`);
+		await thenDispose(makeRlm(dir).rlm, async (third) => {
+			const resumed = await resumeOrFail(third);
 			expect(resumed.summary.changedErrors).toEqual([{logged: 'ValueError: logged before', now: 'ZeroDivisionError: division by zero'}]);
 			expect(blockNotes(resumed.summary)).toEqual(['1 re-run block(s) raised another error than logged (was "ValueError: logged before", now "ZeroDivisionError: division by zero")']);
-		} finally {
-			await third.dispose();
-		}
+		});
 	});
 
 	it('does not re-run a block its timeout stopped, and says so', async () => {
@@ -285,17 +278,10 @@ describe('JSONL trajectories', () => {
 			}),
 		);
 		const first = new Rlm({model: 'm', backend: 'openai', baseURL: server.openaiBaseURL, apiKey: 'k', maxIterations: 5, logDir: dir, timeoutSeconds: 2});
-		try {
-			expect((await first.completion('spin')).response).toBe('gave up');
-		} finally {
-			await first.dispose();
-		}
+		await thenDispose(first, async () => expect((await first.completion('spin')).response).toBe('gave up'));
 		// A re-run of the spinning block would hold this resume for its whole default timeout (30 s).
-		const second = makeRlm(dir).rlm;
-		try {
-			const resumed = await second.resumeLast();
-			if (resumed.status !== 'resumed') throw new Error(`not resumed: ${resumed.status}`);
-			const {summary} = resumed;
+		await thenDispose(makeRlm(dir).rlm, async (second) => {
+			const {summary} = await resumeOrFail(second);
 			expect(summary).toMatchObject({turns: 1, blocks: 2, failedBlocks: 0, changedErrors: []});
 			expect(summary.skippedBlocks).toEqual([{code: 'spun = 1\nwhile True:\n    pass', limit: 'timeout'}]);
 			expect(summary.variables.map((v) => v.name)).toContain('kept');
@@ -303,9 +289,7 @@ describe('JSONL trajectories', () => {
 			expect(blockNotes(summary)).toEqual([
 				'1 block(s) were not re-run (1 timed out): re-running could hang or fail the same way, so the variables they set before they stopped are missing',
 			]);
-		} finally {
-			await second.dispose();
-		}
+		});
 	});
 });
 

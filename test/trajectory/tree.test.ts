@@ -281,6 +281,13 @@ describe('reasoning nodes', () => {
 });
 
 describe('a model call that failed', () => {
+	/** Run r1's first reply, begun: "Let me" streamed so far. */
+	const replyBegun = () => [
+		runStart('r1'),
+		ev({type: 'iter.start', runId: 'r1', iteration: 1, maxIterations: 5}),
+		ev({type: 'llm.start', runId: 'r1', iteration: 1, messages: 2, promptChars: 10}),
+		ev({type: 'llm.delta', runId: 'r1', iteration: 1, text: 'Let me'}),
+	];
 	const replyOf = (state: TrajectoryState) => {
 		const run = getNode(state, state.roots[0]!)!;
 		const iteration = getNode(state, run.children[0]!)!;
@@ -290,10 +297,7 @@ describe('a model call that failed', () => {
 	it('is a failed reply with its error (what streamed before kept), not a good one, whatever the run does after', () => {
 		clock = 0;
 		const state = reduceAll([
-			runStart('r1'),
-			ev({type: 'iter.start', runId: 'r1', iteration: 1, maxIterations: 5}),
-			ev({type: 'llm.start', runId: 'r1', iteration: 1, messages: 2, promptChars: 10}),
-			ev({type: 'llm.delta', runId: 'r1', iteration: 1, text: 'Let me'}),
+			...replyBegun(),
 			ev({type: 'llm.error', runId: 'r1', iteration: 1, error: 'Rate limited (429)', errorCode: 'rate_limited', ms: 5}),
 			// A limit's run ends "limited" with the best it has: still not a good reply.
 			ev({type: 'run.done', runId: 'r1', answer: 'best so far', status: 'limited', usage: u(0, 0), ms: 50, iterations: 1}),
@@ -308,10 +312,7 @@ describe('a model call that failed', () => {
 	it('a reply still streaming when a limit stops the run is cut short, not done', () => {
 		clock = 0;
 		const state = reduceAll([
-			runStart('r1'),
-			ev({type: 'iter.start', runId: 'r1', iteration: 1, maxIterations: 5}),
-			ev({type: 'llm.start', runId: 'r1', iteration: 1, messages: 2, promptChars: 10}),
-			ev({type: 'llm.delta', runId: 'r1', iteration: 1, text: 'Let me'}),
+			...replyBegun(),
 			ev({type: 'run.done', runId: 'r1', answer: '', status: 'limited', limit: 'maxTimeout', usage: u(0, 0), ms: 50, iterations: 1}),
 		]);
 		expect(replyOf(state).status).toBe('cancelled');

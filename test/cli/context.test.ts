@@ -33,6 +33,17 @@ const model = () => ['-u', server.openaiBaseURL, '-m', 'root-model'];
 const answerWith = (code: string) => scripted({root: () => repl(`import json\nllm_output(${code})`)});
 const firstUserMessage = () => rootRequests(server.requests)[0]!.messages.find((m) => m.role === 'user')!.content;
 
+/** The root model runs `code` when the question says `word`, else `otherwise`. */
+const byQuestion = (word: string, code: string, otherwise: string) =>
+	scripted({root: ({request}) => repl(request.messages.some((m) => m.content.includes(word)) ? code : otherwise)});
+
+/** Logs in `logDir` a session whose one turn measured the context `file` (in `root`) into Python
+ * variables `n` and `head`; the next turns answer `n:head` (None where they are missing). */
+async function logMeasured(root: string, file: string, logDir: string): Promise<void> {
+	server.setResponder(byQuestion('measure', 'n = len(context)\nhead = context[:4]\nllm_output("noted")', 'llm_output(f"{globals().get(\'n\')}:{globals().get(\'head\')}")'));
+	expect((await runCli([...model(), '-c', file, '--log-dir', logDir, '-p', 'measure it'], {cwd: root})).stdout.trim()).toBe('noted');
+}
+
 describe('-c with folders, globs and stdin', () => {
 	it('-c DIR gives Python a dict of relative path -> text, honouring nested .gitignore files; skipped binaries are one stderr line', async () => {
 		const root = tree({
@@ -135,14 +146,7 @@ describe('--context-format json', () => {
 	it('a JSON context is logged and comes back with --resume', async () => {
 		const root = tree({'rows.jsonl': '{"n": 1}\n{"n": 2}\n'});
 		const logDir = join(root, 'logs');
-		server.setResponder(
-			scripted({
-				root: ({request}) =>
-					request.messages.some((m) => m.content.includes('remember'))
-						? repl('total = sum(r["n"] for r in context)\nllm_output("noted")')
-						: repl('llm_output(f"{type(context).__name__}:{total}:{context[-1][\'n\']}")'),
-			}),
-		);
+		server.setResponder(byQuestion('remember', 'total = sum(r["n"] for r in context)\nllm_output("noted")', 'llm_output(f"{type(context).__name__}:{total}:{context[-1][\'n\']}")'));
 		const first = await runCli([...model(), '-c', 'rows.jsonl', '--context-format', 'json', '--log-dir', logDir, '-p', 'remember the total'], {cwd: root});
 		expect(first.stdout.trim()).toBe('noted');
 		const second = await runCli([...model(), '--resume', '--log-dir', logDir, '-p', 'what was it?'], {cwd: root});
@@ -156,15 +160,7 @@ describe('--context-format json', () => {
 		// Another text of the same type and size: only the fingerprint tells them apart.
 		const root = tree({'big.txt': big, 'other.txt': `${big}!`, 'same-size.txt': `${'wore '.repeat(250_001)}end`});
 		const logDir = join(root, 'logs');
-		server.setResponder(
-			scripted({
-				root: ({request}) =>
-					request.messages.some((m) => m.content.includes('measure'))
-						? repl('n = len(context)\nhead = context[:4]\nllm_output("noted")')
-						: repl('llm_output(f"{globals().get(\'n\')}:{globals().get(\'head\')}")'),
-			}),
-		);
-		expect((await runCli([...model(), '-c', 'big.txt', '--log-dir', logDir, '-p', 'measure it'], {cwd: root})).stdout.trim()).toBe('noted');
+		await logMeasured(root, 'big.txt', logDir);
 
 		const same = await runCli([...model(), '--resume', '-c', 'big.txt', '--log-dir', logDir, '-p', 'what was it?'], {cwd: root});
 		expect(same.code).toBe(0);
@@ -189,15 +185,7 @@ describe('--context-format json', () => {
 		expect(codePoints).toBeLessThan(big.length);
 		const root = tree({'emoji.txt': big});
 		const logDir = join(root, 'logs');
-		server.setResponder(
-			scripted({
-				root: ({request}) =>
-					request.messages.some((m) => m.content.includes('measure'))
-						? repl('n = len(context)\nllm_output("noted")')
-						: repl('llm_output(f"{globals().get(\'n\')}")'),
-			}),
-		);
-		expect((await runCli([...model(), '-c', 'emoji.txt', '--log-dir', logDir, '-p', 'measure it'], {cwd: root})).stdout.trim()).toBe('noted');
+		await logMeasured(root, 'emoji.txt', logDir);
 		const [name, ...others] = readdirSync(logDir).filter((file) => file.endsWith('.jsonl'));
 		expect(others).toEqual([]);
 		const [metadataLine, ...rest] = readFileSync(join(logDir, name), 'utf8').split('\n');
@@ -224,16 +212,16 @@ describe('--context-format json', () => {
 			}),
 		);
 		expect(old.code).toBe(0);
-		expect(old.stdout.trim()).toBe(String(codePoints));
+		expect(old.stdout.trim()).toBe(`${codePoints}:😀 😀`);
 		expect(old.stderr).toMatch(/1 turn\(s\) had a context too big to log: their code was re-run against the context given now/);
 
 		// Code points with no unit named (logs of 2026-12-02) match too.
 		const unnamed = await resume(logWith((rlmTui) => delete rlmTui.context_char_unit));
-		expect(unnamed.stdout.trim()).toBe(String(codePoints));
+		expect(unnamed.stdout.trim()).toBe(`${codePoints}:😀 😀`);
 
 		// A log that says it counts code points is not matched by the UTF-16 count.
 		const named = await resume(logWith((rlmTui) => void (rlmTui.context.chars = big.length)));
-		expect(named.stdout.trim()).toBe('None');
+		expect(named.stdout.trim()).toBe('None:None');
 		expect(named.stderr).toContain('turn(s) had a context too big to log, and the context given now does not match its logged type, size and fingerprint: their code was not re-run');
 	});
 });

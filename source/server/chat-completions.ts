@@ -31,7 +31,6 @@ export async function chatCompletions(endpoint: Endpoint, body: unknown, res: Se
 			stream.end(true);
 		});
 	await endpoint.schedule(async () => {
-		if (signal.aborted) return;
 		const outcome = await runRequest({
 			rlm,
 			conversation,
@@ -60,5 +59,5 @@ export async function chatCompletions(endpoint: Endpoint, body: unknown, res: Se
 		stream.send(chatChunk(id, model, {}, outcome.finishReason));
 		if (request.stream_options?.include_usage) stream.send(chatUsageChunk(id, model, outcome.usage));
 		stream.end(true);
-	});
+	}, signal);
 }

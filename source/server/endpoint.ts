@@ -17,8 +17,9 @@ export interface Endpoint {
 	rlmOptions(res: ServerResponse, request: {model: string; temperature?: number | null | undefined; rlm?: RlmField}): RlmOptions;
 	/** @throws HttpError 429 when the pool and its queue are full. */
 	admit(): void;
-	/** Runs `task` in the bounded pool (after admit()). */
-	schedule<T>(task: () => Promise<T>): Promise<T>;
+	/** Runs `task` in the bounded pool (after admit()); resolves without running it when `signal`
+	 * (the run's signal) fires while it waits, which frees its place in the queue at once. */
+	schedule(task: () => Promise<void>, signal: AbortSignal): Promise<void>;
 	/** The run's signal: fires when the client goes away or the server shuts down. */
 	runSignal(res: ServerResponse): AbortSignal;
 	/** How a stream ends when the server shuts down: its error event, then its end (a plain

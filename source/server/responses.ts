@@ -30,7 +30,6 @@ export async function responses(endpoint: Endpoint, body: unknown, res: ServerRe
 	endpoint.admit();
 	if (!request.stream) {
 		await endpoint.schedule(async () => {
-			if (signal.aborted) return;
 			const outcome = await runRequest({rlm, conversation, format, ...(maxOutputTokens ? {maxOutputTokens} : {}), signal});
 			if (!outcome.ok) {
 				if (!outcome.cancelled) sendError(res, outcome.status, outcome.status === 404 ? 'not_found_error' : 'upstream_error', outcome.message, {code: outcome.code, retry: false});
@@ -41,7 +40,7 @@ export async function responses(endpoint: Endpoint, body: unknown, res: ServerRe
 			const text = jsonText(responseObject({...base, status, output, usage: outcome.usage}));
 			res.writeHead(200, {'content-type': 'application/json', 'content-length': Buffer.byteLength(text)});
 			res.end(text);
-		});
+		}, signal);
 		return;
 	}
 
@@ -54,7 +53,6 @@ export async function responses(endpoint: Endpoint, body: unknown, res: ServerRe
 		stream.end();
 	});
 	await endpoint.schedule(async () => {
-		if (signal.aborted) return;
 		emit({type: 'response.in_progress', response: responseObject({...base, status: 'in_progress'})});
 		emit({type: 'response.output_item.added', output_index: 0, item: reasoningItem(ids.reasoning, '', 'in_progress')});
 		emit({type: 'response.reasoning_summary_part.added', item_id: ids.reasoning, output_index: 0, summary_index: 0, part: {type: 'summary_text', text: ''}});
@@ -88,5 +86,5 @@ export async function responses(endpoint: Endpoint, body: unknown, res: ServerRe
 		const final = responseObject({...base, status, output: [reasoningDone, message], usage: outcome.usage});
 		emit(status === 'completed' ? {type: 'response.completed', response: final} : {type: 'response.incomplete', response: final});
 		stream.end();
-	});
+	}, signal);
 }

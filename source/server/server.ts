@@ -4,7 +4,6 @@
 // GET /health.
 import {randomBytes} from 'node:crypto';
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
-import pLimit from 'p-limit';
 import {DEFAULTS} from '../engine/rlm.js';
 import {HOST_REFUSAL, isLocalHostHeader, isLoopback} from './local-host.js';
 import {bearerTokenCheck} from './bearer-token.js';
@@ -17,6 +16,7 @@ import {hideUpstream} from '../text/upstream-address.js';
 import {modelObject, sendError, sendJson} from './openai-wire.js';
 import {responses} from './responses.js';
 import {bodyReader} from './request-body.js';
+import {runPool} from './run-pool.js';
 import {requestLimits} from './request-schema.js';
 import {DEFAULT_HOST, DEFAULT_MAX_CONCURRENT, DEFAULT_MAX_QUEUED, DEFAULT_SERVE_PORT} from '../protocol/defaults.js';
 import {keptModelList} from './model-list.js';
@@ -59,6 +59,8 @@ export interface RlmServer {
 	close(): Promise<number>;
 	/** Runs in progress right now (for tests and status). */
 	readonly active: number;
+	/** Requests holding a place: reading their body, queued or running. */
+	readonly admitted: number;
 	/** Request body bytes buffered right now across all requests. */
 	readonly bufferedBytes: number;
 }
@@ -79,7 +81,7 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 	const corsOrigins = new Set((options.corsOrigins ?? []).map((origin) => origin.replace(/\/$/, '')));
 	if (corsOrigins.has('*') && !options.token) throw new Error('--cors "*" lets every web page call the endpoint: it needs a bearer token (--token)');
 	const maxConcurrent = options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
-	const limit = pLimit(maxConcurrent);
+	const pool = runPool(maxConcurrent);
 	const maxQueued = options.maxQueued ?? DEFAULT_MAX_QUEUED;
 	const bodies = bodyReader(options);
 	const shutdown = shutdownTracker();
@@ -113,10 +115,10 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 			};
 		},
 		admit() {
-			if (limit.activeCount + limit.pendingCount >= maxConcurrent + maxQueued)
+			if (pool.active + pool.queued >= maxConcurrent + maxQueued)
 				throw new HttpError(429, 'rate_limit_error', 'Too many RLM runs at once; try again shortly.', {headers: {'retry-after': '5'}});
 		},
-		schedule: (task) => limit(task),
+		schedule: (task, signal) => pool.run(task, signal),
 		runSignal: (res) => AbortSignal.any([clientGone(res), shutdown.signal]),
 		onShutdown: (res, end) => shutdown.onShutdown(res, end),
 		...(options.heartbeatMs ? {heartbeatMs: options.heartbeatMs} : {}),
@@ -171,7 +173,7 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 			res.end();
 			return;
 		}
-		if (req.method === 'GET' && path === '/health') return sendJson(res, 200, {status: 'ok', active: limit.activeCount, queued: limit.pendingCount});
+		if (req.method === 'GET' && path === '/health') return sendJson(res, 200, {status: 'ok', active: pool.active, queued: pool.queued});
 		if (!authorized(req)) throw new HttpError(401, 'authentication_error', 'Missing or wrong bearer token.', {code: 'invalid_api_key'});
 		if (req.method === 'POST' && !/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
 			throw new HttpError(415, 'invalid_request_error', 'Send the request body as application/json.');
@@ -231,7 +233,10 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 	return {
 		url: `http://${shownHost}:${port}`,
 		get active() {
-			return limit.activeCount;
+			return pool.active;
+		},
+		get admitted() {
+			return admitted;
 		},
 		get bufferedBytes() {
 			return bodies.buffered;

@@ -171,10 +171,12 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		const failure = error ? {error: error.message, ...(error.code ? {errorCode: error.code} : {})} : {};
 		engine.emit({type: 'run.done', runId, answer, status, ...(limit ? {limit} : {}), usage, ms, iterations: iterationsBegun, ...failure});
 		const advice = error?.advice ? {errorAdvice: error.advice} : {};
+		// A forced answer is the iteration limit's doing (the event's status says as much).
+		const stoppedBy = status === 'forced' ? 'maxIterations' : limit;
 		return {
 			response: answer,
 			status,
-			...(limit ? {limit} : {}),
+			...(stoppedBy ? {limit: stoppedBy} : {}),
 			iterations,
 			usage: {...usage, totalTokens: usage.inputTokens + usage.outputTokens},
 			executionTimeMs: ms,

@@ -199,8 +199,10 @@ export interface IterationRecord {
 export interface CompletionResult {
 	response: string;
 	status: RunStatus;
-	/** With status `limited`: the limit that stopped the run (`error` says how). */
-	limit?: LimitName;
+	/** What stopped the run short of its own answer, in the limits' option names: with status
+	 * `limited`, the run-wide limit (`error` says how); with status `forced`, `maxIterations` (out
+	 * of iterations, the answer was asked for once more). */
+	limit?: LimitName | 'maxIterations';
 	iterations: IterationRecord[];
 	/** Rolled up over the whole tree: root, sub-calls and child runs. */
 	usage: Usage & {totalTokens: number};

@@ -50,8 +50,9 @@ export interface QueryOutcome {
 	/** The limits the run had. */
 	limits: CallLimits;
 	/** The limit that stopped the run (status limited): the engine's name, or totalBudget /
-	 * totalTokens when it was the run's share of the server's lifetime limit. */
-	limit?: LimitName | 'totalBudget' | 'totalTokens';
+	 * totalTokens when it was the run's share of the server's lifetime limit; maxIterations with
+	 * status forced. */
+	limit?: LimitName | 'maxIterations' | 'totalBudget' | 'totalTokens';
 	/** Things the agent should know: asks lowered, files skipped. */
 	notes: string[];
 }

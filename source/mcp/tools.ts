@@ -29,7 +29,7 @@ const queryOutput = {
 	cost_usd: z.number().optional().describe('Estimated cost in USD, from the model catalog\'s prices.'),
 	ms: z.number().describe('Wall-clock milliseconds.'),
 	trajectory_file: z.string().optional().describe('The JSONL trajectory (over HTTP, its file name in the server\'s log folder); `rlm-tui --replay FILE` shows it, rlm_run takes its name.'),
-	limit: z.string().optional().describe('With status limited: the limit that stopped the run (max_budget, max_timeout, max_tokens, max_errors, max_sub_calls; total_budget or total_tokens when it was the run\'s share of the server\'s --total-budget or --total-tokens); `error` says how.'),
+	limit: z.string().optional().describe('With status limited: the limit that stopped the run (max_budget, max_timeout, max_tokens, max_errors, max_sub_calls; total_budget or total_tokens when it was the run\'s share of the server\'s --total-budget or --total-tokens); `error` says how. With status forced: max_iterations (out of iterations, the answer was asked for once more).'),
 	error: z.string().optional(),
 	error_code: z.string().optional().describe('With error: its stable code (unreachable, auth, not_found, rate_limited, timeout, ...).'),
 	limits: z.record(z.string(), z.number()).describe('The caps the run had.'),

@@ -90,6 +90,17 @@ describe('run-wide limits on the command line', () => {
 		expect(result.stderr.trim().split('\n').at(-1)).toBe('rlm-tui: out of iterations (1) with no answer, even when asked for one: raise --max-iterations, or ask again');
 	});
 
+	it('out of iterations, --json names the limit that forced the answer (maxIterations), with or without an answer', async () => {
+		server.setResponder(scripted({root: () => repl('1/0', '')}));
+		const empty = await runCli([...base(), '--max-iterations', '1', '--json', '-p', 'divide']);
+		expect(empty.code).toBe(3);
+		expect(JSON.parse(empty.stdout)).toMatchObject({status: 'forced', limit: 'maxIterations', response: ''});
+		server.setResponder(scripted({root: ({turn}) => (turn === 0 ? repl('x = 1', '') : {text: 'FINAL(one)'})}));
+		const answered = await runCli([...base(), '--max-iterations', '1', '--json', '-p', 'answer']);
+		expect(answered.code).toBe(0);
+		expect(JSON.parse(answered.stdout)).toMatchObject({status: 'forced', limit: 'maxIterations', response: 'one'});
+	});
+
 	it('out of iterations, and the forced answer cut at the output-token limit: the answer, marked, and exit 3 with why', async () => {
 		server.setResponder(scripted({root: ({turn}) => (turn === 0 ? repl('x = 1', '') : {text: 'The answer is the first half of', finishReason: 'length'})}));
 		const result = await runCli([...base(), '--max-iterations', '1', '-p', 'answer']);

@@ -122,14 +122,23 @@ export class RunLimits {
 	admit(model: string, inputTokens: number): LimitReached | null {
 		if (this.#tripped) return this.#tripped;
 		const {maxTokens, maxBudget} = this.caps;
+		// Nothing used yet: the cap is below what one request needs, not used up.
 		if (maxTokens !== undefined && this.#tokens + inputTokens > maxTokens) {
 			return this.trip(
 				'maxTokens',
-				`The run's ${this.describe('maxTokens')} is reached: ${count(this.#tokens)} used, and the next request is about ${count(inputTokens)} more.`,
+				this.#tokens === 0
+					? `The first request alone needs about ${count(inputTokens)} tokens, more than the run's ${this.describe('maxTokens')}.`
+					: `The run's ${this.describe('maxTokens')} is reached: ${count(this.#tokens)} used, and the next request is about ${count(inputTokens)} more.`,
 			);
 		}
-		if (maxBudget !== undefined && this.#cost.usd + inputCostUsd(model, inputTokens) > maxBudget) {
-			return this.trip('maxBudget', `The run's ${this.describe('maxBudget')} is reached: about ${usd(this.#cost.usd)} spent, and the next request would pass it.`);
+		const requestUsd = inputCostUsd(model, inputTokens);
+		if (maxBudget !== undefined && this.#cost.usd + requestUsd > maxBudget) {
+			return this.trip(
+				'maxBudget',
+				this.#cost.usd === 0
+					? `The first request alone would cost about ${usd(requestUsd)}, more than the run's ${this.describe('maxBudget')}.`
+					: `The run's ${this.describe('maxBudget')} is reached: about ${usd(this.#cost.usd)} spent, and the next request would pass it.`,
+			);
 		}
 		return null;
 	}
@@ -181,7 +190,8 @@ export class RunLimits {
 		}
 		const left = max - this.#subCalls;
 		if (left > 0) {
-			return `refused: ${count(wanted)} prompts, but only ${count(left)} of the run's ${this.describe('maxSubCalls')} are left. Send at most ${count(left)}, or combine prompts.`;
+			const room = left === max ? `the run's ${this.describe('maxSubCalls')} allows only ${count(left)}` : `only ${count(left)} of the run's ${this.describe('maxSubCalls')} are left`;
+			return `refused: ${count(wanted)} prompts, but ${room}. Send at most ${count(left)}, or combine prompts.`;
 		}
 		return this.trip('maxSubCalls', `The run's ${this.describe('maxSubCalls')} is reached.`).message;
 	}

@@ -166,6 +166,32 @@ describe('maxTokens', () => {
 	});
 });
 
+describe('a cap below what the first request needs (nothing used yet)', () => {
+	it('maxTokens says the first request alone needs more than the cap, not "0 used"', async () => {
+		const {result, roots} = await run({root: () => ({text: 'FINAL(never)'})}, {blocks: {}}, {maxTokens: 150});
+		expect(result).toMatchObject({status: 'limited', limit: 'maxTokens'});
+		expect(result.error).toMatch(/^The first request alone needs about [\d,]+ tokens, more than the run's limit of 150 tokens \(--max-tokens\)\.$/);
+		expect(roots).toHaveLength(0);
+	});
+
+	it('maxBudget says the first request alone would cost more than the budget, not "$0 spent"', async () => {
+		const {result, roots} = await run({root: () => ({text: 'FINAL(never)'})}, {blocks: {}}, {model: 'gpt-4o', subModel: 'gpt-4o', maxBudget: 0.0001});
+		expect(result).toMatchObject({status: 'limited', limit: 'maxBudget'});
+		expect(result.error).toMatch(/^The first request alone would cost about \$[\d.]+, more than the run's budget of \$0\.0001 \(--max-budget\)\.$/);
+		expect(roots).toHaveLength(0);
+	});
+
+	it('maxSubCalls refuses a first batch larger than the cap by what the cap allows, not what is "left"', async () => {
+		const {result, subs} = await run(
+			{root: () => repl('batch')},
+			{blocks: {batch: async ({llm_query_batched, llm_output}) => llm_output((await llm_query_batched(['a', 'b', 'c', 'd']))[0]!)}},
+			{maxSubCalls: 3},
+		);
+		expect(result.response).toBe("Error: refused: 4 prompts, but the run's limit of 3 sub-calls (--max-sub-calls) allows only 3. Send at most 3, or combine prompts.");
+		expect(subs).toHaveLength(0);
+	});
+});
+
 describe('maxBudget', () => {
 	it('stops at the estimated cost from the catalog price (gpt-4o: $2.50 / $10 per million)', async () => {
 		const {result, roots, events} = await run(

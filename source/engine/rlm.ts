@@ -324,7 +324,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 				historyTurns: this.#history.length,
 				contextCount,
 				...(this.#tools?.length ? {tools: this.#tools, toolsSource: this.#options.toolsSource ?? 'tools'} : {}),
-				...(toolsCode ? {reloadTools: () => loadTools(repl, toolsCode, this.#options.toolsSource ?? 'tools')} : {}),
+				...(toolsCode ? {reloadTools: () => loadTools(repl, toolsCode, this.#options.toolsSource ?? 'tools', this.#timeoutSeconds())} : {}),
 				variables: this.#variables,
 				signal: options.signal ? AbortSignal.any([options.signal, this.#life.signal]) : this.#life.signal,
 				...(options.instructions ? {instructions: options.instructions} : {}),
@@ -370,7 +370,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		try {
 			const sandbox = await starting;
 			await this.#enterTurn(sandbox, context);
-			if (this.#options.toolsCode && this.#tools === null) this.#tools = await loadTools(sandbox, this.#options.toolsCode, this.#options.toolsSource ?? 'tools');
+			if (this.#options.toolsCode && this.#tools === null) this.#tools = await loadTools(sandbox, this.#options.toolsCode, this.#options.toolsSource ?? 'tools', this.#timeoutSeconds());
 			return sandbox;
 		} catch (error) {
 			// Drop only the sandbox this preparation used (a /clear may have started another).
@@ -403,9 +403,13 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		return this.#options.replFactory ?? sandboxRepls;
 	}
 
+	#timeoutSeconds(): number {
+		return this.#options.timeoutSeconds ?? DEFAULTS.timeoutSeconds;
+	}
+
 	#replOptions(): ReplOptions {
 		return {
-			timeoutMs: (this.#options.timeoutSeconds ?? DEFAULTS.timeoutSeconds) * 1000,
+			timeoutMs: this.#timeoutSeconds() * 1000,
 			maxOutputChars: this.#options.maxOutputChars ?? DEFAULTS.maxOutputChars,
 			memoryLimitMb: this.#options.memoryLimitMb ?? DEFAULTS.memoryLimitMb,
 			...(this.#options.memoryLimitName ? {memoryLimitName: this.#options.memoryLimitName} : {}),

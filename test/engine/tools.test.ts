@@ -80,6 +80,17 @@ describe('the user\'s tools', () => {
 		}
 	});
 
+	it('a tools file whose top level loops stops the run naming the time limit, not a bare KeyboardInterrupt', async () => {
+		const rlm = new Rlm({model: 'root-model', backend: 'openai', baseURL: server.openaiBaseURL, apiKey: 'k', logDir: false, timeoutSeconds: 1, toolsCode: 'while True:\n    pass\n', toolsSource: 'looptools.py'});
+		try {
+			const result = await rlm.completion('q', {context: 'c'});
+			expect(result.status).toBe('failed');
+			expect(result.error).toBe('The tools file looptools.py timed out after 1 s (--timeout)');
+		} finally {
+			await rlm.dispose();
+		}
+	});
+
 	it('a REPL that restarts (Python ignored the timeout) runs the tools file again', async () => {
 		// A short grace, so the stuck host is replaced quickly.
 		const repls: ReplFactory = {start: (options) => Sandbox.start({...options, interruptGraceMs: 1_500})};

@@ -118,6 +118,7 @@ describe('rlm-tui mcp on stdio', () => {
 		)) as CallToolResult;
 		const structured = result.structuredContent as Record<string, unknown>;
 		expect(structured.status).toBe('forced');
+		expect(structured.limit).toBe('max_iterations');
 		expect(structured.iterations).toBe(2);
 		expect(structured.limits).toMatchObject({max_iterations: 2, max_depth: 1});
 		expect(structured.notes).toEqual(['max_depth 9 lowered to this server\'s 1.']);

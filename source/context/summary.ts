@@ -5,6 +5,7 @@ import type {SkippedFile} from './found-files.js';
 import type {LoadedContext} from './load.js';
 import {formatBytes} from './size.js';
 import {formatCount} from '../protocol/numbers.js';
+import {codePointCount} from '../protocol/code-points.js';
 
 const plural = (count: number, word: string) => `${formatCount(count)} ${word}${count === 1 ? '' : 's'}`;
 
@@ -22,7 +23,7 @@ export function skippedLine(skipped: readonly SkippedFile[], shown = 3): string 
 
 /** What Python gets, in words: "a str of 1,234 characters", "a dict of 12 files", "a list of 40 items". */
 export function contextShape(context: JsonValue, files: number): string {
-	if (typeof context === 'string') return `${formatCount(context.length)} characters`;
+	if (typeof context === 'string') return `${formatCount(codePointCount(context))} characters`;
 	if (Array.isArray(context)) return `a list of ${plural(context.length, 'item')}`;
 	if (context !== null && typeof context === 'object') {
 		const keys = Object.keys(context).length;

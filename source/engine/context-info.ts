@@ -2,27 +2,22 @@
 // Python type and its size, never the text itself.
 import type {SandboxContext} from '../protocol/repl.js';
 import type {CharUnit, ContextInfo} from '../protocol/events.js';
+import {codePointCount} from '../protocol/code-points.js';
 
-/** Up to this many UTF-16 units a text's characters are counted as Python's len() counts them
- * (a surrogate pair is one); past it, the units (the scan of a 100 MB text that is not Latin-1
- * takes about half a second, and pairs are rare in so much text). */
-const EXACT_COUNT_UNITS = 8 * 1024 * 1024;
-
-/** A text's characters as Python's len() gives them (code points), but see EXACT_COUNT_UNITS. */
+/** A text's characters as Python's len() gives them (code points), or its UTF-16 units when `unit` says so (logs written before 2026-12-02). */
 function textChars(text: string, unit: CharUnit): number {
-	if (unit === 'utf16_unit' || text.length > EXACT_COUNT_UNITS) return text.length;
-	return text.length - (text.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);
+	return unit === 'utf16_unit' ? text.length : codePointCount(text);
 }
 
-/** The characters a value takes: a str its len(), anything else its JSON text's length. */
+/** The characters a value takes: a str its len(), anything else its JSON text's len(). */
 function valueChars(value: unknown, unit: CharUnit): number {
 	if (typeof value === 'string') return textChars(value, unit);
-	return JSON.stringify(value)?.length ?? 0;
+	return textChars(JSON.stringify(value) ?? '', unit);
 }
 
 /**
- * The context's Python type and size in characters (code points, as Python's len() counts them;
- * UTF-16 units for a text of over EXACT_COUNT_UNITS), or in UTF-16 units when `unit` says so.
+ * The context's Python type and size in characters (code points, as Python's len() counts them,
+ * at any size), or in UTF-16 units when `unit` says so.
  * A str and a dict of str count their texts; a list or a dict of other values count each item as
  * text when it is a str and as JSON text when it is not; a number or a bool its JSON text.
  */

@@ -8,59 +8,10 @@ import {BACKEND_NAMES} from '../protocol/backends.js';
 import {parseQuantity, type Quantity} from '../protocol/numbers.js';
 import {UsageError} from './usage-error.js';
 import {quoted} from '../protocol/quoted.js';
+import {flagDefinitions, isFlagWord, kebab, valueFlagName} from './flag-table.js';
 
 export const COMMANDS = ['serve', 'mcp', 'help'] as const;
 
-const flagDefinitions = {
-	model: {type: 'string', shortFlag: 'm'},
-	backend: {type: 'string', shortFlag: 'b'},
-	backendUrl: {type: 'string', shortFlag: 'u'},
-	backendKey: {type: 'string', shortFlag: 'k'},
-	header: {type: 'string', isMultiple: true},
-	temperature: {type: 'string', shortFlag: 't'},
-	verbose: {type: 'boolean', shortFlag: 'v'},
-	execLog: {type: 'boolean', shortFlag: 'e'},
-	contextFile: {type: 'string', shortFlag: 'c', isMultiple: true},
-	contextFormat: {type: 'string'},
-	maxContextBytes: {type: 'string'},
-	prompt: {type: 'string', shortFlag: 'p'},
-	json: {type: 'boolean'},
-	subModel: {type: 'string'},
-	tools: {type: 'string'},
-	subTools: {type: 'string'},
-	compaction: {type: 'boolean'},
-	contextWindow: {type: 'string'},
-	subBackend: {type: 'string'},
-	subUrl: {type: 'string'},
-	system: {type: 'string', shortFlag: 's'},
-	systemFile: {type: 'string'},
-	maxIterations: {type: 'string'},
-	maxDepth: {type: 'string'},
-	timeout: {type: 'string'},
-	requestTimeout: {type: 'string'},
-	memoryLimit: {type: 'string'},
-	keepWarm: {type: 'string'},
-	logDir: {type: 'string'},
-	replay: {type: 'string'},
-	resume: {type: 'boolean'},
-	port: {type: 'string'},
-	host: {type: 'string'},
-	token: {type: 'string'},
-	maxConcurrent: {type: 'string'},
-	cors: {type: 'string', isMultiple: true},
-	http: {type: 'boolean'},
-	allowDir: {type: 'string', isMultiple: true},
-	allowModels: {type: 'string', isMultiple: true},
-	maxBudget: {type: 'string'},
-	maxTimeout: {type: 'string'},
-	maxTokens: {type: 'string'},
-	maxErrors: {type: 'string'},
-	maxSubCalls: {type: 'string'},
-	totalBudget: {type: 'string'},
-	totalTokens: {type: 'string'},
-	help: {type: 'boolean', shortFlag: 'h'},
-	version: {type: 'boolean', shortFlag: 'V'},
-} as const;
 
 /** Flags read as numbers (meow's number type turns "hot" into NaN, so they are parsed here). */
 const numberFlags = [
@@ -124,7 +75,6 @@ const valueNames: Partial<Record<keyof typeof flagDefinitions, string>> = {
 	allowModels: 'a model name (or several, comma-separated) that model= may name',
 };
 
-const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const display = (name: keyof typeof flagDefinitions) => {
 	const short = (flagDefinitions[name] as {shortFlag?: string}).shortFlag;
 	return short ? `-${short}/--${kebab(name)}` : `--${kebab(name)}`;
@@ -166,7 +116,9 @@ function parseWithMeow(argv: string[]) {
  * whose value is not a number.
  */
 export function parseCli(argv: string[] = process.argv.slice(2)): Cli {
-	argv = withStdinContext(argv);
+	argv = withValuesJoined(argv);
+	checkUnknownFlags(argv);
+	checkMissingValues(argv);
 	let parsed: Parsed;
 	try {
 		parsed = parseWithMeow(argv);
@@ -177,8 +129,6 @@ export function parseCli(argv: string[] = process.argv.slice(2)): Cli {
 		if (twice && twice[1]! in flagDefinitions) throw new UsageError(`${display(twice[1] as keyof typeof flagDefinitions)} can only be set once`);
 		throw new UsageError(message.replace(/^The flag /, ''));
 	}
-	checkUnknownFlags(parsed.flags);
-	checkMissingValues(argv);
 	const flags = {...parsed.flags} as Record<string, unknown>;
 	for (const [name, value] of Object.entries(flags)) {
 		const empty = value === '' || (Array.isArray(value) && value.includes(''));
@@ -214,61 +164,61 @@ export function parseCli(argv: string[] = process.argv.slice(2)): Cli {
 	return {...(word ? {command: word as Cli['command']} : {}), input, flags: flags as CliFlags, typed};
 }
 
-/** `-c -` as `--context-file=-`: the parser takes a lone `-` for a word of its own, not a value. */
-function withStdinContext(argv: readonly string[]): string[] {
+/**
+ * Each flag that takes a value joined to the word after it (`-p "-5 degrees"` as
+ * `--prompt=-5 degrees`) unless that word is a flag of ours (see isFlagWord): the parser would
+ * read a value that starts with a dash as flags of its own, and a lone `-` as a word.
+ */
+function withValuesJoined(argv: readonly string[]): string[] {
 	const out: string[] = [];
 	for (let index = 0; index < argv.length; index++) {
 		const word = argv[index]!;
 		if (word === '--') return [...out, ...argv.slice(index)];
-		if ((word === '-c' || word === '--context-file') && argv[index + 1] === '-') {
-			out.push('--context-file=-');
+		const name = valueFlagName(word);
+		const next = argv[index + 1];
+		if (name && next !== undefined && !isFlagWord(next)) {
+			out.push(`--${kebab(name)}=${next}`);
 			index++;
 		} else out.push(word);
 	}
 	return out;
 }
 
-/** `-m` / `--model` and the like: the words of flags that take a value. */
-const valueFlagWords = new Map(
-	Object.entries(flagDefinitions)
-		.filter(([, definition]) => definition.type === 'string')
-		.flatMap(([name, definition]) => [[`--${kebab(name)}`, name], ...('shortFlag' in definition ? [[`-${definition.shortFlag}`, name]] : [])] as Array<[string, string]>),
-);
-
-/** A flag that takes a value followed by nothing or by another flag (`-m -p q`): the parser would
- * read it as empty, or for a repeatable flag drop it without a word. */
+/** A flag that takes a value left with none: the last word, or followed by another flag
+ * (`-m -p q`), which withValuesJoined leaves apart; the parser would read it as empty, or for a
+ * repeatable flag drop it without a word. */
 function checkMissingValues(argv: readonly string[]): void {
 	const end = argv.indexOf('--');
 	const words = end === -1 ? argv : argv.slice(0, end);
-	for (const [index, word] of words.entries()) {
-		const name = valueFlagWords.get(word);
-		if (!name) continue;
-		const next = words[index + 1];
-		const looksLikeFlag = next !== undefined && next.length > 1 && next.startsWith('-') && !/^-\.?\d/.test(next);
-		if (next === undefined || looksLikeFlag) {
-			const key = name as keyof typeof flagDefinitions;
-			const what = valueNames[key];
-			const numeric = (numberFlags as readonly string[]).includes(name);
-			throw new UsageError(`${display(key)} needs ${numeric ? 'a number' : what ? `a value: ${what}` : 'a value'}`);
-		}
+	for (const word of words) {
+		const key = valueFlagName(word);
+		if (!key) continue;
+		const what = valueNames[key];
+		const numeric = (numberFlags as readonly string[]).includes(key);
+		throw new UsageError(`${display(key)} needs ${numeric ? 'a number' : what ? `a value: ${what}` : 'a value'}`);
 	}
 }
 
-/** Known long names (kebab and camel) and short letters, as yargs-parser reports them. */
-const knownKeys = new Set(
-	Object.entries(flagDefinitions).flatMap(([name, definition]) => [name, kebab(name), ...('shortFlag' in definition ? [definition.shortFlag] : [])]),
-);
-
-function checkUnknownFlags(flags: Record<string, unknown>): void {
-	const unknown = Object.keys(flags).filter((key) => !knownKeys.has(key) && key !== '--');
-	if (unknown.length === 0) return;
-	const key = unknown[0]!;
-	const shown = key.length === 1 ? `-${key}` : `--${kebab(key)}`;
-	const longNames = Object.keys(flagDefinitions).map(kebab);
-	const target = kebab(key);
-	const best = longNames
-		.map((name) => ({name, distance: leven(name, target)}))
-		.sort((a, b) => a.distance - b.distance)[0];
-	const hint = key.length > 1 && best && best.distance <= Math.max(2, Math.floor(target.length / 3)) ? `did you mean --${best.name}? ` : '';
-	throw new UsageError(`unknown flag ${shown} (${hint}see rlm-tui --help)`);
+/**
+ * A word that starts with a dash and is no flag of ours: one line naming it as typed (not as the
+ * parser renamed it: `--verbose mode?` is not `--verbose-mode?`), with the nearest long flag when
+ * one is close. Values are joined to their flags by then, so every such word is meant as a flag.
+ */
+function checkUnknownFlags(argv: readonly string[]): void {
+	const end = argv.indexOf('--');
+	const words = end === -1 ? argv : argv.slice(0, end);
+	for (const word of words) {
+		if (!word.startsWith('-') || word === '-' || isFlagWord(word) || /^-\.?\d[\d.eE+-]*$/.test(word)) continue;
+		const long = word.startsWith('--');
+		const typed = long ? word.split('=')[0]! : word;
+		const letter = /^-[A-Za-z]+$/.test(word) ? [...word.slice(1)].find((one) => !isFlagWord(`-${one}`)) : undefined;
+		const shown = letter ? `-${letter}` : /^--?[A-Za-z][\w-]*$/.test(typed) ? typed : quoted(typed);
+		const target = long ? kebab(typed.slice(2)) : '';
+		const best = Object.keys(flagDefinitions)
+			.map(kebab)
+			.map((name) => ({name, distance: leven(name, target)}))
+			.sort((a, b) => a.distance - b.distance)[0];
+		const hint = long && best && best.distance <= Math.max(2, Math.floor(target.length / 3)) ? `did you mean --${best.name}? ` : '';
+		throw new UsageError(`unknown flag ${shown} (${hint}see rlm-tui --help)`);
+	}
 }

@@ -1,0 +1,88 @@
+// The flags the command line knows, and which words are flags: a leaf with no imports, so the
+// early look at the raw words (early-words.ts) and the parser (flags.ts) read them alike.
+
+export const flagDefinitions = {
+	model: {type: 'string', shortFlag: 'm'},
+	backend: {type: 'string', shortFlag: 'b'},
+	backendUrl: {type: 'string', shortFlag: 'u'},
+	backendKey: {type: 'string', shortFlag: 'k'},
+	header: {type: 'string', isMultiple: true},
+	temperature: {type: 'string', shortFlag: 't'},
+	verbose: {type: 'boolean', shortFlag: 'v'},
+	execLog: {type: 'boolean', shortFlag: 'e'},
+	contextFile: {type: 'string', shortFlag: 'c', isMultiple: true},
+	contextFormat: {type: 'string'},
+	maxContextBytes: {type: 'string'},
+	prompt: {type: 'string', shortFlag: 'p'},
+	json: {type: 'boolean'},
+	subModel: {type: 'string'},
+	tools: {type: 'string'},
+	subTools: {type: 'string'},
+	compaction: {type: 'boolean'},
+	contextWindow: {type: 'string'},
+	subBackend: {type: 'string'},
+	subUrl: {type: 'string'},
+	system: {type: 'string', shortFlag: 's'},
+	systemFile: {type: 'string'},
+	maxIterations: {type: 'string'},
+	maxDepth: {type: 'string'},
+	timeout: {type: 'string'},
+	requestTimeout: {type: 'string'},
+	memoryLimit: {type: 'string'},
+	keepWarm: {type: 'string'},
+	logDir: {type: 'string'},
+	replay: {type: 'string'},
+	resume: {type: 'boolean'},
+	port: {type: 'string'},
+	host: {type: 'string'},
+	token: {type: 'string'},
+	maxConcurrent: {type: 'string'},
+	cors: {type: 'string', isMultiple: true},
+	http: {type: 'boolean'},
+	allowDir: {type: 'string', isMultiple: true},
+	allowModels: {type: 'string', isMultiple: true},
+	maxBudget: {type: 'string'},
+	maxTimeout: {type: 'string'},
+	maxTokens: {type: 'string'},
+	maxErrors: {type: 'string'},
+	maxSubCalls: {type: 'string'},
+	totalBudget: {type: 'string'},
+	totalTokens: {type: 'string'},
+	help: {type: 'boolean', shortFlag: 'h'},
+	version: {type: 'boolean', shortFlag: 'V'},
+} as const;
+
+export const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** Known long names (kebab and camel) and short letters, as yargs-parser reports them. */
+export const knownKeys = new Set(
+	Object.entries(flagDefinitions).flatMap(([name, definition]) => [name, kebab(name), ...('shortFlag' in definition ? [definition.shortFlag] : [])]),
+);
+
+const shortLetters = new Set(Object.values(flagDefinitions).flatMap((definition) => ('shortFlag' in definition ? [definition.shortFlag as string] : [])));
+const booleanNames = new Set(Object.entries(flagDefinitions).flatMap(([name, definition]) => (definition.type === 'boolean' ? [name, kebab(name)] : [])));
+
+/** `-m` / `--model` (also `--backendUrl`, as yargs takes it): the name of the flag that takes a
+ * value, else undefined. */
+export function valueFlagName(word: string): keyof typeof flagDefinitions | undefined {
+	for (const [name, definition] of Object.entries(flagDefinitions)) {
+		if (definition.type !== 'string') continue;
+		if (word === `--${kebab(name)}` || word === `--${name}` || ('shortFlag' in definition && word === `-${definition.shortFlag}`)) return name as keyof typeof flagDefinitions;
+	}
+	return undefined;
+}
+
+/**
+ * Whether a word is one of our flags (`--model`, `--model=x`, `--no-json`, `-v`, `-ve`) or `--`.
+ * Anything else after a flag that takes a value is that value, even when it starts with a dash:
+ * `-p "-e is the flag for what?"`, `-p "--verbose mode?"`, `-t -0.5`, `-p -` (as getopt takes an
+ * option's required argument; a known flag there means the value was left out: `-m -p q`).
+ */
+export function isFlagWord(word: string): boolean {
+	if (word === '--') return true;
+	if (word.startsWith('--')) {
+		const name = word.slice(2).split('=')[0]!;
+		return knownKeys.has(name) || (name.startsWith('no-') && booleanNames.has(name.slice(3)));
+	}
+	return /^-[A-Za-z]+$/.test(word) && [...word.slice(1)].every((letter) => shortLetters.has(letter));
+}

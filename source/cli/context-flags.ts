@@ -26,6 +26,10 @@ export interface CliContext {
 	fromStdin: boolean;
 }
 
+/** The names a shell gives stdin: `-c /dev/stdin` is `-c -` (read once, keyed "stdin"), not a
+ * file read beside the stdin the app also reads. */
+const STDIN_PATHS = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
+
 /**
  * Checks the context flags and loads what -c names; a skipped-files line goes to `stderr`.
  * @throws UsageError for a bad --context-format or --max-context-bytes, `-c -` with stdin a
@@ -39,7 +43,7 @@ export async function contextFromFlags(flags: ContextFlags, stderr: NodeJS.Writa
 		...(format ? {format: format as ContextFormat} : {}),
 		...(flags.maxContextBytes !== undefined ? {maxBytes: parseByteSize(flags.maxContextBytes)} : {}),
 	};
-	let specs = flags.contextFile ?? [];
+	let specs = (flags.contextFile ?? []).map((spec) => (STDIN_PATHS.has(spec) ? '-' : spec));
 	let fromStdin = specs.includes('-');
 	if (fromStdin && stdin.isTTY) throw new UsageError('-c - reads the context from stdin, but stdin is a terminal: pipe it in, e.g. cat notes.txt | rlm-tui -c - -p "..."');
 	if (fromStdin && !flags.prompt?.trim()) throw new UsageError('-c - takes the context from stdin, so the question goes in -p "..."');

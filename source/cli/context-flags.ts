@@ -49,11 +49,12 @@ export async function contextFromFlags(flags: ContextFlags, stderr: NodeJS.Writa
 	if (fromStdin && !flags.prompt?.trim()) throw new UsageError('-c - takes the context from stdin, so the question goes in -p "..."');
 	if (specs.filter((spec) => spec === '-').length > 1) throw new UsageError('-c - can be given once: stdin is read once');
 	if (specs.length === 0) return {options, fromStdin};
-	let read = () => readStdin({optional: false, stdin});
+	const onNote = (note: string) => tell(stderr, `rlm-tui: note: ${note}`);
+	let read = () => readStdin({optional: false, stdin, onNote});
 	// Text piped in beside -c and -p is context too, as `-c -` takes it: never dropped without a word.
 	// Read as when it is the only context: a silent open socket is passed over (see stdin.ts).
 	if (!fromStdin && !stdin.isTTY && flags.prompt?.trim()) {
-		const piped = await readStdin({optional: true, stdin, onSilent: (message) => tell(stderr, `rlm-tui: note: ${message}`)});
+		const piped = await readStdin({optional: true, stdin, onNote, onSilent: (message) => tell(stderr, `rlm-tui: note: ${message}`)});
 		if (piped?.trim()) {
 			specs = [...specs, '-'];
 			fromStdin = true;
@@ -63,6 +64,7 @@ export async function contextFromFlags(flags: ContextFlags, stderr: NodeJS.Writa
 	}
 	const {loadContext} = await import('../context/load.js');
 	const loaded = await loadContext(specs, {...options, readStdin: read});
+	for (const note of loaded.notes) onNote(note);
 	const skipped = skippedLine(loaded.skipped);
 	if (skipped) tell(stderr, `rlm-tui: context: ${skipped}`);
 	return {loaded, options, fromStdin};

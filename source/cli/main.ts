@@ -167,7 +167,7 @@ async function main(): Promise<number> {
 	let prompt = flags.prompt;
 	if (!process.stdin.isTTY && !cliContext.fromStdin && (prompt === undefined || prompt === '' || context === undefined)) {
 		const hasPrompt = prompt !== undefined && prompt !== '';
-		const piped = await readStdin({optional: hasPrompt, input: hasPrompt ? stdinContext : stdinQuestion, onSilent: (message) => tell(process.stderr, `rlm-tui: note: ${message}`)});
+		const piped = await readStdin({optional: hasPrompt, input: hasPrompt ? stdinContext : stdinQuestion, onNote: (note) => tell(process.stderr, `rlm-tui: note: ${note}`), onSilent: (message) => tell(process.stderr, `rlm-tui: note: ${message}`)});
 		if (!hasPrompt) prompt = piped ?? '';
 		else if (piped?.trim()) context = piped;
 	}

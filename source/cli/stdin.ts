@@ -1,6 +1,7 @@
 // Piped stdin: read to its end, whatever its pace; refused when it is not text.
 import {fstatSync} from 'node:fs';
-import {contextInput, looksBinary} from '../context/text-file.js';
+import {contextInput, decodeText, looksBinary} from '../context/text-file.js';
+import {ContextLoadError} from '../context/errors.js';
 import {CappedChunks, InputReadError, type InputSpec} from '../protocol/bounded-read.js';
 
 export class StdinError extends Error {}
@@ -30,17 +31,18 @@ export function stdinKind(stdin: NodeJS.ReadStream = process.stdin): 'tty' | 'en
 }
 
 /**
- * Reads stdin to its end and returns it as UTF-8 text.
+ * Reads stdin to its end and returns it as text, decoded as a context file is (UTF-8, UTF-16 with
+ * a byte order mark, else Windows-1252: `onNote` says which when it is not plain UTF-8).
  *
  * A pipe (FIFO) or file is read to the end however slowly its producer writes. When stdin is
  * only the optional context (`-p` gave the question) and it is a socket that sends nothing for
  * `socketSilenceMs`, the run goes on without it and `onSilent` says so; once a byte has arrived
  * it is read to the end. Returns undefined when nothing was read.
  * Stops reading at `options.input`'s cap (default: the context's 512 MiB); `yes |` grew to 10 GB.
- * @throws StdinError when the bytes look binary (NUL bytes or invalid UTF-8), as for `-c`, or
+ * @throws StdinError when the bytes look binary (NUL bytes, or controls no text uses), as for `-c`, or
  * are more than the cap (one line naming it).
  */
-export function readStdin(options: {optional: boolean; onSilent?: (message: string) => void; stdin?: NodeJS.ReadStream; input?: Pick<InputSpec, 'what' | 'limit' | 'tooLarge'>}): Promise<string | undefined> {
+export function readStdin(options: {optional: boolean; onSilent?: (message: string) => void; onNote?: (note: string) => void; stdin?: NodeJS.ReadStream; input?: Pick<InputSpec, 'what' | 'limit' | 'tooLarge'>}): Promise<string | undefined> {
 	const stdin = options.stdin ?? process.stdin;
 	const waitForever = !options.optional || stdinKind(stdin) !== 'socket';
 	return new Promise((resolve, reject) => {
@@ -74,7 +76,15 @@ export function readStdin(options: {optional: boolean; onSilent?: (message: stri
 				reject(new StdinError('stdin looks binary, not text: pipe text, or give a text file with -c FILE'));
 				return;
 			}
-			finish(bytes.length ? bytes.toString('utf8') : undefined);
+			if (!bytes.length) return finish(undefined);
+			try {
+				const {text, note} = decodeText('stdin', bytes);
+				if (note) options.onNote?.(note);
+				finish(text);
+			} catch (error) {
+				if (!(error instanceof ContextLoadError)) throw error;
+				reject(new StdinError(error.message));
+			}
 		};
 		const onError = (error: Error) => reject(new StdinError(`Cannot read stdin: ${error.message}`));
 		stdin.on('data', onData);

@@ -41,6 +41,9 @@ export interface LoadedContext {
 	bytes: number;
 	/** Files a folder or glob found but did not load, with why. */
 	skipped: SkippedFile[];
+	/** One line each for the texts that were not plain UTF-8 (read as Windows-1252, UTF-16, or
+	 * with characters replaced), naming the file. */
+	notes: string[];
 }
 
 type Source = {kind: 'stdin'} | {kind: 'file'; path: string} | {kind: 'folder'; path: string} | {kind: 'glob'; pattern: string};
@@ -105,6 +108,7 @@ class Gatherer {
 	#reserved = 0;
 	bytes = 0;
 	readonly skipped: SkippedFile[] = [];
+	readonly notes: string[] = [];
 
 	constructor(
 		private readonly maxBytes: number,
@@ -134,7 +138,9 @@ class Gatherer {
 		});
 		if (result.kind !== 'text') return {name: file.key, reason: result.kind};
 		this.bytes += result.bytes.length;
-		return [file.key, asFormat(decodeText(file.path, result.bytes), file.key, this.format, 'member')];
+		const {text, note} = decodeText(file.key, result.bytes);
+		if (note) this.notes.push(note);
+		return [file.key, asFormat(text, file.key, this.format, 'member')];
 	}
 }
 
@@ -169,18 +175,19 @@ export async function loadContext(specs: readonly string[], options: ContextLoad
 			const value = asFormat(text, 'stdin', format, 'stdin');
 			files++;
 			bytes += Buffer.byteLength(text, 'utf8');
-			if (single) return loaded(value, 'stdin', files, bytes, []);
+			if (single) return loaded(value, 'stdin', files, bytes, [], gatherer.notes);
 			entries.push({name: 'stdin', path: '<stdin>', value});
 			continue;
 		}
 		if (source.kind === 'file') {
 			if (seen.has(source.path)) continue;
 			seen.add(source.path);
-			const {text, bytes: size} = await readTextFile(source.path, spec);
+			const {text, note, bytes: size} = await readTextFile(source.path, spec);
+			if (note) gatherer.notes.push(note);
 			const value = asFormat(text, spec, format, 'file');
 			files++;
 			bytes += size;
-			if (single) return loaded(value, basename(source.path), files, bytes, []);
+			if (single) return loaded(value, basename(source.path), files, bytes, [], gatherer.notes);
 			entries.push({name: basename(source.path), path: spec, value});
 			continue;
 		}
@@ -200,7 +207,7 @@ export async function loadContext(specs: readonly string[], options: ContextLoad
 	}
 	bytes += gatherer.bytes;
 	const label = single ? (sources[0]!.kind === 'folder' ? folderLabel(specs[0]!, sources[0]!.path) : specs[0]!) : `${formatCount(files)} files`;
-	return loaded(Object.fromEntries(uniqueKeys(entries)), label, files, bytes, gatherer.skipped);
+	return loaded(Object.fromEntries(uniqueKeys(entries)), label, files, bytes, gatherer.skipped, gatherer.notes);
 }
 
 /** One value of a several-path context: its short key (a file's base name; a folder's or glob's
@@ -227,7 +234,7 @@ function uniqueKeys(entries: readonly Entry[]): Array<[string, JsonValue]> {
 	});
 }
 
-function loaded(value: JsonValue, label: string, files: number, bytes: number, skipped: SkippedFile[]): LoadedContext {
+function loaded(value: JsonValue, label: string, files: number, bytes: number, skipped: SkippedFile[], notes: string[]): LoadedContext {
 	if (value === null) throw new ContextLoadError(`${label} holds JSON null: there is no context in it to load`);
-	return {context: value, label, files, bytes, skipped};
+	return {context: value, label, files, bytes, skipped, notes};
 }

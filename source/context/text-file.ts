@@ -1,4 +1,4 @@
-// Reading one file as text: refused when it is binary, missing, unreadable, a folder, or too long
+// Reading one file as text (decoding it: UTF-8, UTF-16 with a BOM, else Windows-1252): refused when it is binary, missing, unreadable, a folder, or too long
 // for one JavaScript string.
 import {constants} from 'node:fs';
 import {open} from 'node:fs/promises';
@@ -20,13 +20,28 @@ export const contextInput: InputSpec = {
 /** How much of a file's start decides whether it is text. */
 const sniffBytes = 8192;
 
-/** NUL bytes or many invalid UTF-8 sequences in the first 8 KiB mean "not text". */
+const UTF16_BOMS = [
+	{bom: [0xff, 0xfe], encoding: 'utf-16le', name: 'UTF-16 LE'},
+	{bom: [0xfe, 0xff], encoding: 'utf-16be', name: 'UTF-16 BE'},
+] as const;
+
+const utf16Of = (bytes: Uint8Array) => UTF16_BOMS.find(({bom}) => bytes[0] === bom[0] && bytes[1] === bom[1]);
+
+/** Controls no text uses (all below 0x20 but tab, line breaks, form feed and escape; and DEL). */
+const isOddControl = (byte: number) => (byte < 0x20 && !(byte >= 0x09 && byte <= 0x0d) && byte !== 0x1b) || byte === 0x7f;
+
+/**
+ * Whether the first 8 KiB say "not text": a NUL byte (unless UTF-16 with its byte order mark), or
+ * controls no text uses in more than 4 bytes and 1% of them. Bytes that are not valid UTF-8 are
+ * text in another encoding (see decodeText), not binary.
+ */
 export function looksBinary(bytes: Uint8Array): boolean {
-	const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, sniffBytes));
+	const head = bytes.subarray(0, Math.min(bytes.byteLength, sniffBytes));
+	if (utf16Of(head)) return false;
 	if (head.includes(0)) return true;
-	const text = head.toString('utf8');
-	const replacements = text.split('\uFFFD').length - 1;
-	return replacements > Math.max(4, text.length / 100);
+	let odd = 0;
+	for (const byte of head) if (isOddControl(byte)) odd++;
+	return odd > Math.max(4, head.length / 100);
 }
 
 function tooLong(path: string, bytes: number): ContextLoadError {
@@ -41,21 +56,63 @@ function readError(path: string, error: unknown): ContextLoadError {
 	return new ContextLoadError(error.message);
 }
 
-/** Bytes as UTF-8 text. @throws ContextLoadError when they are too many for one string. */
-export function decodeText(path: string, bytes: Buffer): string {
+/** A text as decoded, and a one-line note when it was not plain UTF-8 (another encoding, or
+ * characters replaced). */
+export interface DecodedText {
+	text: string;
+	note?: string;
+}
+
+const countReplaced = (text: string) => text.split('\uFFFD').length - 1;
+
+function decodeWith(path: string, bytes: Uint8Array, encoding: string, fatal = false): string {
 	try {
-		return bytes.toString('utf8');
+		return new TextDecoder(encoding, {fatal}).decode(bytes);
 	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ERR_STRING_TOO_LONG') throw tooLong(path, bytes.length);
+		if (error instanceof RangeError || (error as NodeJS.ErrnoException).code === 'ERR_STRING_TOO_LONG') throw tooLong(path, bytes.length);
 		throw error;
 	}
 }
 
 /**
- * Reads a file the user named as UTF-8 text.
+ * Text bytes as a string, the one place the app decodes a document: UTF-8 (a byte order mark
+ * dropped); UTF-16 LE or BE when a byte order mark says so; bytes that are not valid UTF-8 as
+ * Windows-1252 (Latin-1 as Windows writes it) unless most of their non-ASCII is valid UTF-8, when
+ * the bad sequences become U+FFFD. The note names the file and what was done.
+ * @throws ContextLoadError when they are too many for one string.
+ */
+export function decodeText(path: string, bytes: Uint8Array): DecodedText {
+	const utf16 = utf16Of(bytes);
+	if (utf16) {
+		const text = decodeWith(path, bytes, utf16.encoding);
+		const replaced = countReplaced(text);
+		return {text, ...(replaced ? {note: `${path}: read as ${utf16.name}; ${replacedWords(replaced)}`} : {})};
+	}
+	try {
+		return {text: decodeWith(path, bytes, 'utf-8', true)};
+	} catch (error) {
+		if (error instanceof ContextLoadError) throw error;
+	}
+	const asUtf8 = decodeWith(path, bytes, 'utf-8');
+	const replaced = countReplaced(asUtf8);
+	let validNonAscii = 0;
+	for (const char of asUtf8) if (char > '\u007f' && char !== '\uFFFD') validNonAscii++;
+	if (validNonAscii > replaced) return {text: asUtf8, note: `${path}: not valid UTF-8 in places: ${replacedWords(replaced)}`};
+	const latin = decodeWith(path, bytes, 'windows-1252').replace(/[\u0080-\u009f]/g, (char) => WINDOWS_1252_HIGH[char.charCodeAt(0) - 0x80]!);
+	return {text: latin, note: `${path}: not UTF-8, read as Windows-1252 (Latin-1)`};
+}
+
+/** Windows-1252's 0x80-0x9F (the WHATWG table; its five unused bytes stay as they are): Node 20's
+ * TextDecoder('windows-1252') gives them as Latin-1's C1 controls, so curly quotes and € vanish. */
+const WINDOWS_1252_HIGH = [...'€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ'];
+
+const replacedWords = (count: number) => `${count} ${count === 1 ? 'character' : 'characters'} replaced with U+FFFD`;
+
+/**
+ * Reads a file the user named as text (see decodeText).
  * @throws ContextLoadError when it is missing, unreadable, a folder, binary or too long.
  */
-export async function readTextFile(path: string, shown = path): Promise<{text: string; bytes: number}> {
+export async function readTextFile(path: string, shown = path): Promise<DecodedText & {bytes: number}> {
 	let bytes: Buffer;
 	try {
 		bytes = await readInputFile(path, contextInput, shown);
@@ -63,7 +120,7 @@ export async function readTextFile(path: string, shown = path): Promise<{text: s
 		throw readError(shown, error);
 	}
 	if (looksBinary(bytes)) throw new ContextLoadError(`Context file looks binary, not text: ${shown} (give a text file)`);
-	return {text: decodeText(shown, bytes), bytes: bytes.length};
+	return {...decodeText(shown, bytes), bytes: bytes.length};
 }
 
 /** What reading a file found in a folder or by a glob gave. */

@@ -31,6 +31,7 @@ export const contextCommand = defineCommand<{paths: readonly string[] | null}>({
 			context.rlm.setContext(loaded.context);
 			context.dispatch({type: 'config', config: {context: contextBadge(loaded)}});
 			context.say('info', `Context: ${describeLoaded(loaded)} for the next questions.`);
+			for (const note of loaded.notes) context.say('notice', `Context: ${note}.`);
 			const skipped = skippedLine(loaded.skipped);
 			if (skipped) context.say('notice', `Context: ${skipped}.`);
 		} catch (error) {

@@ -1,5 +1,6 @@
 // Reading one file as text (decoding it: UTF-8, UTF-16 with a BOM, else Windows-1252): refused when it is binary, missing, unreadable, a folder, or too long
 // for one JavaScript string.
+import {isUtf8} from 'node:buffer';
 import {constants} from 'node:fs';
 import {open} from 'node:fs/promises';
 import {ContextLoadError} from './errors.js';
@@ -65,9 +66,9 @@ export interface DecodedText {
 
 const countReplaced = (text: string) => text.split('\uFFFD').length - 1;
 
-function decodeWith(path: string, bytes: Uint8Array, encoding: string, fatal = false): string {
+function decodeWith(path: string, bytes: Uint8Array, encoding: string): string {
 	try {
-		return new TextDecoder(encoding, {fatal}).decode(bytes);
+		return new TextDecoder(encoding).decode(bytes);
 	} catch (error) {
 		if (error instanceof RangeError || (error as NodeJS.ErrnoException).code === 'ERR_STRING_TOO_LONG') throw tooLong(path, bytes.length);
 		throw error;
@@ -88,10 +89,15 @@ export function decodeText(path: string, bytes: Uint8Array): DecodedText {
 		const replaced = countReplaced(text);
 		return {text, ...(replaced ? {note: `${path}: read as ${utf16.name}; ${replacedWords(replaced)}`} : {})};
 	}
-	try {
-		return {text: decodeWith(path, bytes, 'utf-8', true)};
-	} catch (error) {
-		if (error instanceof ContextLoadError) throw error;
+	if (isUtf8(bytes)) {
+		// Checked by simdutf, then Buffer's decoder: about twice as fast as a fatal TextDecoder.
+		const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+		try {
+			return {text: Buffer.from(bytes.buffer, bytes.byteOffset + start, bytes.byteLength - start).toString('utf8')};
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code === 'ERR_STRING_TOO_LONG') throw tooLong(path, bytes.length);
+			throw error;
+		}
 	}
 	const asUtf8 = decodeWith(path, bytes, 'utf-8');
 	const replaced = countReplaced(asUtf8);

@@ -71,7 +71,7 @@ export function keyEnvVar(kind: BackendKind): string {
 export function missingKeyError(env: string): BackendError {
 	const kind = BACKEND_KINDS.find((known) => known === env);
 	const name = kind ? keyEnvVar(kind) : env;
-	return new BackendError(`${name} is not set: pass -k KEY or export ${name}`, 'missing_key');
+	return new BackendError(`${name} is not set.`, 'missing_key', undefined, `Pass -k KEY or export ${name}.`);
 }
 
 export function abortedError(): BackendError {
@@ -231,7 +231,7 @@ function timedOutError(context: ErrorContext): BackendError {
 	const tries = (context.maxRetries ?? 0) > 0 ? ` (each of ${context.maxRetries! + 1} tries)` : '';
 	const seconds = context.timeoutMs === undefined ? '' : ` after ${formatSeconds(context.timeoutMs)}${tries}`;
 	return new BackendError(
-		`Timed out${seconds} waiting for ${labelOf(context)} at ${context.baseURL}. The server may be overloaded or the model still loading: raise --request-timeout (seconds; requestTimeoutMs in the library), or try again.`,
+		`Timed out${seconds} waiting for ${labelOf(context)} at ${context.baseURL}. The server may be overloaded or the model still loading: raise --request-timeout (seconds; /set request-timeout in the app; requestTimeoutMs in the library), or try again.`,
 		'timeout',
 	);
 }
@@ -416,7 +416,7 @@ export function stalledStreamError(context: ErrorContext, started = true): Strea
 	const seconds = context.timeoutMs === undefined ? '' : ` for ${formatSeconds(context.timeoutMs)}`;
 	const where = started ? 'in the middle of its reply' : 'after it began its reply';
 	const error = new StreamStalled(
-		`${capitalize(labelOf(context))} at ${context.baseURL} sent nothing more${seconds} ${where}: raise --request-timeout (seconds; requestTimeoutMs in the library), or try again.`,
+		`${capitalize(labelOf(context))} at ${context.baseURL} sent nothing more${seconds} ${where}: raise --request-timeout (seconds; /set request-timeout in the app; requestTimeoutMs in the library), or try again.`,
 		'timeout',
 	);
 	error.transient = !started;

@@ -118,7 +118,7 @@ export function emptyRepliesFailure(cause: EmptyReplyCause, stalledMs?: number):
 /** Why a sub-call's empty reply failed (its slot holds "Error: " and this: a clear error rather than ''). */
 export function emptySubCallError(cause: EmptyReplyCause, reasoningChars: number, stalledMs?: number): string {
 	if (cause === 'dropped_while_thinking' && stalledMs !== undefined) {
-		return `the server sent nothing for ${seconds(stalledMs)} while the sub-model was still thinking, so the request timeout ended it and it has no answer (raise --request-timeout if the server is slow).`;
+		return `the server sent nothing for ${seconds(stalledMs)} while the sub-model was still thinking, so the request timeout ended it and it has no answer (raise --request-timeout, or /set request-timeout in the app, if the server is slow).`;
 	}
 	switch (cause) {
 		case 'reasoning_only':

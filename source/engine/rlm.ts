@@ -247,7 +247,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		if (!this.#options.model.trim()) {
 			try {
 				const first = await this.chooseServerModel(options.signal);
-				if (!first) throw new CodedError('no_model', `${this.#backend.baseURL ?? 'The server'} lists no models: pass -m MODEL.`);
+				if (!first) throw new CodedError('no_model', `${this.#backend.baseURL ?? 'The server'} lists no models: pass -m MODEL (/model in the app).`);
 				chosenNotice = `Using ${first}, the first model ${this.#backend.baseURL ?? 'the server'} lists (choose another with -m or /model).`;
 			} catch (error) {
 				return this.#failedBeforeStart(runId, prompt, context, error);
@@ -257,7 +257,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		if (this.#subBackend && !this.#subModelName()) {
 			try {
 				const [first] = await this.#subBackend.listModels(options.signal);
-				if (!first) throw new Error(`${this.#subBackend.baseURL ?? 'The sub backend'} lists no models: pass --sub-model MODEL.`);
+				if (!first) throw new Error(`${this.#subBackend.baseURL ?? 'The sub backend'} lists no models: pass --sub-model MODEL (/set sub-model in the app).`);
 				this.#options = {...this.#options, subModel: first, subModelSource: `the first model ${this.#subBackend.baseURL ?? 'the sub backend'} lists`};
 			} catch (error) {
 				return this.#failedBeforeStart(runId, prompt, context, error);

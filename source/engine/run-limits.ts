@@ -160,7 +160,7 @@ export class RunLimits {
 			this.#warnedUnpriced.add(model);
 			this.#hooks.onNotice(
 				'price_unknown',
-				`No price is known for ${model}: --max-budget cannot count its cost (its tokens are counted: ${count(this.#tokens)} so far; --max-tokens caps them).`,
+				`No price is known for ${model}: --max-budget cannot count its cost (its tokens are counted: ${count(this.#tokens)} so far; --max-tokens, or /set max-tokens in the app, caps them).`,
 			);
 		}
 		const {maxTokens, maxBudget} = this.caps;

@@ -83,7 +83,7 @@ export const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
 
 /** For the user: the request timeout ended a reply the server stopped sending, and what to do. */
 export function stallAdvice(stalledMs: number): string {
-	return `the server sent nothing for ${seconds(stalledMs)}, the request timeout, so the request was ended (not by the server): raise --request-timeout (now ${Number((stalledMs / 1000).toFixed(1))}; requestTimeoutMs in the library) if the server is slow, or check its log`;
+	return `the server sent nothing for ${seconds(stalledMs)}, the request timeout, so the request was ended (not by the server): raise --request-timeout (now ${Number((stalledMs / 1000).toFixed(1))}; /set request-timeout in the app; requestTimeoutMs in the library) if the server is slow, or check its log`;
 }
 
 /** The one line a run ends with when the request timeout ended two replies in a row mid-answer:

@@ -64,13 +64,15 @@ describe('createBackend', () => {
 	it('fails fast with missing_key for api.openai.com without a key', () => {
 		const error = creationError({kind: 'openai', baseURL: 'https://api.openai.com/v1'});
 		expect(error.code).toBe('missing_key');
-		expect(error.message).toBe('OPENAI_API_KEY is not set: pass -k KEY or export OPENAI_API_KEY');
+		expect(error.message).toBe('OPENAI_API_KEY is not set.');
+		expect(error.advice).toBe('Pass -k KEY or export OPENAI_API_KEY.');
 	});
 
 	it('fails fast with missing_key for the official Anthropic API without a key', () => {
 		const error = creationError({kind: 'anthropic'});
 		expect(error.code).toBe('missing_key');
-		expect(error.message).toBe('ANTHROPIC_API_KEY is not set: pass -k KEY or export ANTHROPIC_API_KEY');
+		expect(error.message).toBe('ANTHROPIC_API_KEY is not set.');
+		expect(error.advice).toBe('Pass -k KEY or export ANTHROPIC_API_KEY.');
 	});
 
 	it('accepts keys from the environment for hosted APIs', () => {

@@ -56,7 +56,8 @@ describe('presets', () => {
 		vi.stubEnv('OPENAI_API_KEY', 'sk-openai');
 		const error = creationError({kind: 'groq'});
 		expect(error.code).toBe('missing_key');
-		expect(error.message).toBe('GROQ_API_KEY is not set: pass -k KEY or export GROQ_API_KEY');
+		expect(error.message).toBe('GROQ_API_KEY is not set.');
+		expect(error.advice).toBe('Pass -k KEY or export GROQ_API_KEY.');
 		vi.stubEnv('GROQ_API_KEY', 'gsk-1');
 		const groq = createBackend({kind: 'groq'});
 		expect(groq).toMatchObject({kind: 'openai', name: 'groq', baseURL: 'https://api.groq.com/openai/v1'});

@@ -333,7 +333,7 @@ describe('the request timeout', () => {
 		server.setResponder(() => ({hang: true}));
 		const error = await caught(collectStream(timed(api).stream(messages, {model: 'm'})));
 		expect(error.code).toBe('timeout');
-		expect(error.message).toMatch(/^Timed out after 0\.3s waiting for .* raise --request-timeout \(seconds; requestTimeoutMs in the library\), or try again\.$/);
+		expect(error.message).toMatch(/^Timed out after 0\.3s waiting for .* raise --request-timeout \(seconds; \/set request-timeout in the app; requestTimeoutMs in the library\), or try again\.$/);
 	});
 
 	it.each(['openai', 'anthropic'] as const)('%s: a stream that stalls before any text fails the same way, not after undici’s 300 s', async (api) => {

@@ -160,7 +160,7 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 		server.setResponder(() => ({hang: true}));
 		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'root-model', '--request-timeout', '0.3', '-p', 'hi']);
 		expect(result.code).not.toBe(0);
-		expectOneLineNoTrace(result.stderr, /Timed out after 0\.3s \(each of 3 tries\) waiting for the OpenAI-compatible server at .*: raise --request-timeout \(seconds; requestTimeoutMs in the library\), or try again\./);
+		expectOneLineNoTrace(result.stderr, /Timed out after 0\.3s \(each of 3 tries\) waiting for the OpenAI-compatible server at .*: raise --request-timeout \(seconds; \/set request-timeout in the app; requestTimeoutMs in the library\), or try again\./);
 		const env = cleanEnv();
 		mkdirSync(join(env.XDG_CONFIG_HOME!, 'rlm-tui'), {recursive: true});
 		writeFileSync(join(env.XDG_CONFIG_HOME!, 'rlm-tui', 'settings.json'), JSON.stringify({requestTimeoutSeconds: 0.4}));

@@ -174,7 +174,7 @@ describe('pointing it at a server', () => {
 	it('a hosted preset without its key says which variable to set', async () => {
 		const result = await runCli(['-b', 'groq', '-p', 'q'], {env: cleanEnv({OPENAI_API_KEY: 'sk-not-for-groq'})});
 		expect(result.code).toBe(2);
-		expect(result.stderr.trim()).toBe('rlm-tui: GROQ_API_KEY is not set: pass -k KEY or export GROQ_API_KEY');
+		expect(result.stderr.trim()).toBe('rlm-tui: GROQ_API_KEY is not set. Pass -k KEY or export GROQ_API_KEY.');
 	});
 
 	it('--header reaches the server; a malformed one is a usage error', async () => {

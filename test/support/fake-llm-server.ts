@@ -308,6 +308,8 @@ export interface FakeLlmServer {
 	loaded: Set<string>;
 	/** When set, GET /v1/models answers 200 with this HTML instead of the list (a web UI at the URL). */
 	modelsPage: string | undefined;
+	/** When set, GET /v1/models answers this error (status and message) instead of the list (mutable). */
+	modelsError: {status: number; message: string} | undefined;
 	/** When true, every request but a chat request gets 200 headers and then nothing: a proxy or a
 	 * busy server that holds the body of /v1/models, /props, /api/show... (mutable). */
 	stallMetadata: boolean;
@@ -383,6 +385,10 @@ export async function startFakeLlmServer(
 		}
 		if (req.method === 'GET' && path === '/v1/models') {
 			if (fake.modelsHeldUntil) await fake.modelsHeldUntil;
+			if (fake.modelsError !== undefined) {
+				sendError(res, isAnthropicClient ? 'anthropic' : 'openai', fake.modelsError);
+				return;
+			}
 			if (fake.modelsPage !== undefined) {
 				res.writeHead(200, {'content-type': 'text/html; charset=utf-8'});
 				res.end(fake.modelsPage);
@@ -545,6 +551,7 @@ export async function startFakeLlmServer(
 		windows,
 		loaded,
 		modelsPage: undefined,
+		modelsError: undefined,
 		stallMetadata: false,
 		modelsHeldUntil: undefined,
 		setResponder(next) {

@@ -39,6 +39,11 @@ function start(flags: Flags, env: NodeJS.ProcessEnv = {}) {
 }
 
 const flat = (frame: string) => frame.replace(/[\s│]+/g, ' ');
+/** The chat pane's text alone, its lines joined (the tree pane beside it cut off). */
+const chatText = (frame: string) => {
+	const width = frame.split('\n')[0]!.indexOf('╮') + 1;
+	return flat(frame.split('\n').map((line) => line.slice(0, width)).join('\n'));
+};
 
 beforeEach(() => {
 	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlm-ui-engine-'));
@@ -395,6 +400,31 @@ describe('with an OpenAI-compatible server', () => {
 		h!.write('o');
 		const detail = await h!.waitForFrame((f) => f.includes('Reasoning') && f.includes('A second line of thinking.'));
 		expect(flat(detail)).toContain('never run and never the answer');
+	}, SLOW);
+
+	it('/backend without a key says what the app offers, not a flag it has no place for', async () => {
+		start({backend: 'demo'});
+		await h!.waitForFrame((f) => f.includes('demo · demo'));
+		h!.write('/backend anthropic\r');
+		const frame = chatText(await h!.waitForFrame((f) => flat(f).includes('needs none.')));
+		expect(frame).toContain('Could not switch to anthropic: ANTHROPIC_API_KEY is not set. The app reads API keys only when it starts: /quit, then start it again with ANTHROPIC_API_KEY set');
+		expect(frame).not.toContain('export ANTHROPIC_API_KEY');
+	});
+
+	it('/backend to a preset without a model says whose model it takes; a server that answers 400 is not called unreachable', async () => {
+		server = await startFakeLlmServer({models: ['served-model']});
+		server.modelsError = {status: 400, message: 'bad json.'};
+		start({backend: 'demo'});
+		await h!.waitForFrame((f) => f.includes('demo · demo'));
+		h!.write(`/backend lmstudio ${server.openaiBaseURL}\r`);
+		const refused = chatText(await h!.waitForFrame((f) => flat(f).includes('/backend demo'), SLOW));
+		expect(refused).toContain('· model: the first the server lists (saved).');
+		expect(refused).toMatch(/\(400\): bad json\. Check that the server at that URL is the one meant/);
+		expect(refused).not.toContain('Cannot reach');
+		expect(refused).not.toContain('..');
+		server.modelsError = undefined;
+		h!.write(`/backend lmstudio ${server.openaiBaseURL}\r`);
+		await h!.waitForFrame((f) => flat(f).includes('Model: served-model, the first the server lists'), SLOW);
 	}, SLOW);
 
 	it('says which URL failed at start and offers the demo, which then works', async () => {

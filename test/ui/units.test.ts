@@ -208,6 +208,19 @@ describe('formatting, Markdown and advice', () => {
 		expect(hint).toContain('/backend ollama URL');
 		expect(hint).not.toContain('-u URL');
 	});
+
+	it('calls a server that answered by what it said, with one full stop, and a missing key by what the app offers', () => {
+		const rejected = Object.assign(new Error('Request rejected by http://h/v1 (400): bad json.'), {code: 'bad_request'});
+		const hint = unreachableHint('openai', 'http://h/v1', rejected);
+		expect(hint).toMatch(/^Request rejected by http:\/\/h\/v1 \(400\): bad json\. Check that the server/);
+		expect(hint).not.toContain('Cannot reach');
+		expect(hint).not.toContain('..');
+		const noKey = Object.assign(new Error('GROQ_API_KEY is not set.'), {code: 'missing_key', advice: 'Pass -k KEY or export GROQ_API_KEY.'});
+		const keyHint = unreachableHint('groq', undefined, noKey);
+		expect(keyHint).toBe('GROQ_API_KEY is not set. The app reads API keys only when it starts: /quit, then start it again with GROQ_API_KEY set (or with -k KEY); /backend demo needs none.');
+		expect(failureText({error: 'Authentication failed at http://h/v1 (401).', errorCode: 'auth', errorAdvice: 'Check the key: pass -k KEY or export OPENAI_API_KEY.'})).not.toContain('export');
+		expect(unreachableHint('openai', 'http://h/v1', new Error('socket hang up.'))).toMatch(/^Cannot reach the openai backend at http:\/\/h\/v1: socket hang up\. Start/);
+	});
 });
 
 describe('safe text', () => {

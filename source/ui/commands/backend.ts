@@ -8,6 +8,7 @@ import {looksSecret, redactSecrets} from '../../protocol/redact.js';
 import {quoted} from '../../protocol/quoted.js';
 import {backendTarget} from '../../settings/resolve.js';
 import {unreachableHint} from '../advice.js';
+import {runErrorOf} from '../../protocol/errors.js';
 import {firstLine} from '../engine-port.js';
 import {addChat} from '../state/updates.js';
 import {defineCommand, type CommandContext} from './command.js';
@@ -47,7 +48,8 @@ async function setBackend(context: CommandContext, backend: BackendName, url?: s
 	try {
 		rlm.configure(target);
 	} catch (error) {
-		context.say('error', `Could not switch to ${backend}: ${firstLine(error)}`);
+		// A missing key is said with what the app offers (its message's own advice is about flags).
+		context.say('error', runErrorOf(error).code === 'missing_key' ? `Could not switch to ${backend}: ${unreachableHint(backend, baseURL, error)}` : `Could not switch to ${backend}: ${firstLine(error)}`);
 		return;
 	}
 	const sessionOnly = url !== undefined && looksSecret(url);
@@ -58,12 +60,20 @@ async function setBackend(context: CommandContext, backend: BackendName, url?: s
 		: sessionOnly
 		? `(the backend is saved; its URL carries credentials, so the URL is kept for this session only: for next time, give the key with ${keyEnvOf(backend, baseURL)} or -k)`
 		: '(saved)';
-	context.say('info', `Backend: ${backend}${baseURL ? ` at ${redactSecrets(baseURL)}` : ''} · model ${model} ${saved}.`);
+	// A preset without a model (LM Studio, vLLM, llama.cpp) takes the server's first once it answers.
+	const modelText = model.trim() ? `model ${model}` : 'model: the first the server lists';
+	context.say('info', `Backend: ${backend}${baseURL ? ` at ${redactSecrets(baseURL)}` : ''} · ${modelText} ${saved}.`);
 	try {
 		await rlm.checkBackend(AbortSignal.timeout(15_000));
 	} catch (error) {
 		context.say('error', unreachableHint(backend, baseURL, error));
+		return;
 	}
+	if (model.trim()) return;
+	const first = await rlm.chooseServerModel(AbortSignal.timeout(15_000)).catch(() => undefined);
+	if (!first) return;
+	context.dispatch({type: 'config', config: {model: first}});
+	context.say('info', `Model: ${first}, the first the server lists (/model to choose another).`);
 }
 
 /** The model this session last used on the backend (the engine remembers it). */

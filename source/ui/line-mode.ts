@@ -78,8 +78,7 @@ export async function runLineMode({rlm, stdin, stdout, notices = []}: LineModeOp
 			const result = await rlm.completion(question, {signal: controller.signal});
 			say('');
 			// Only /quit works here: the advice is the command line's (flags for the next start).
-			if (result.status === 'cancelled' || result.status === 'limited') say(`(${result.status === 'cancelled' ? 'cancelled' : 'stopped by a limit'}: the best answer so far, not a final answer)`);
-			say(result.status === 'failed' ? `✗ ${safeText(withAdvice({message: result.error ?? 'the completion failed', ...(result.errorAdvice ? {advice: result.errorAdvice} : {})}))}` : safeText(result.response || '(no answer)'));
+			say(resultLines(result));
 			say('');
 		} catch (error) {
 			say(`✗ ${safeText(error instanceof Error ? error.message : String(error))}`);
@@ -179,4 +178,14 @@ export async function runLineMode({rlm, stdin, stdout, notices = []}: LineModeOp
 	running?.abort();
 	rlm.off('event', onEvent);
 	return code;
+}
+
+/** What a finished question prints: its answer, its failure, or, stopped early, one note (with the
+ * best answer so far under it when there is one: "no answer" under "the best answer so far" would
+ * contradict it). */
+export function resultLines(result: {status: string; response: string; error?: string; errorAdvice?: string}): string {
+	if (result.status === 'failed') return `✗ ${safeText(withAdvice({message: result.error ?? 'the completion failed', ...(result.errorAdvice ? {advice: result.errorAdvice} : {})}))}`;
+	const stopped = result.status === 'cancelled' ? 'cancelled' : result.status === 'limited' ? 'stopped by a limit' : undefined;
+	if (stopped === undefined) return safeText(result.response || '(no answer)');
+	return result.response ? `(${stopped}: the best answer so far, not a final answer)\n${safeText(result.response)}` : `(${stopped} before any answer)`;
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import {PassThrough} from 'node:stream';
 import {afterEach, beforeEach, expect, it} from 'vitest';
 import {Rlm} from '../../source/engine/rlm.js';
-import {runLineMode} from '../../source/ui/line-mode.js';
+import {resultLines, runLineMode} from '../../source/ui/line-mode.js';
 
 let dir: string;
 let rlm: Rlm;
@@ -98,3 +98,11 @@ it('on a terminal, lines pasted (one read each, back to back) are one question, 
 	expect(text.split('\n').filter((line) => line.startsWith('── iteration 1'))).toHaveLength(1);
 	expect(answers(text)).toHaveLength(1);
 }, 120_000);
+
+it('a question stopped early prints one note: the best answer so far under it, or that there was none (never both notes)', () => {
+	expect(resultLines({status: 'cancelled', response: ''})).toBe('(cancelled before any answer)');
+	expect(resultLines({status: 'limited', response: ''})).toBe('(stopped by a limit before any answer)');
+	expect(resultLines({status: 'cancelled', response: 'so far: 3'})).toBe('(cancelled: the best answer so far, not a final answer)\nso far: 3');
+	expect(resultLines({status: 'done', response: ''})).toBe('(no answer)');
+	expect(resultLines({status: 'failed', response: '', error: 'boom.', errorAdvice: 'Try again.'})).toBe('✗ boom. Try again.');
+});

@@ -6,12 +6,22 @@ import {sessionJson} from '../trajectory/serialize.js';
 import type {TrajectoryState} from '../trajectory/tree.js';
 import {jsonText} from '../text/json-text.js';
 
+/** Under a question that has nothing under it: neither an answer nor how it ended (a session
+ * resumed after the app was killed mid-question, or one read back that way). */
+export const UNFINISHED_NOTE = '> _Unfinished: no answer was recorded for this question (the app was closed or killed while it ran, or its run ended without one)._';
+/** Under the last question while it still runs. */
+export const RUNNING_NOTE = '> _Still running when this transcript was written: no answer yet._';
+
 /** The questions, their answers (with their status line) and how a question ended without one
- * (failed, cancelled); the app's notes in the chat (settings changed, files saved, notices) are left out. */
-export function transcriptMarkdown(entries: readonly ChatEntry[], info: {model: string; backend: string; date: Date}): string {
+ * (failed, cancelled, unfinished); the app's notes in the chat (settings changed, files saved,
+ * notices) are left out. `running`: the last question is still running. */
+export function transcriptMarkdown(entries: readonly ChatEntry[], info: {model: string; backend: string; date: Date; running?: boolean}): string {
 	const out: string[] = [`# rlm-tui transcript`, '', `${info.date.toISOString()} · ${info.backend} · ${info.model}`, ''];
+	let open = false;
 	for (const entry of entries) {
 		if (entry.kind !== 'user' && entry.kind !== 'answer' && !entry.outcome) continue;
+		if (entry.kind === 'user' && open) out.push(UNFINISHED_NOTE, '');
+		open = entry.kind === 'user';
 		switch (entry.kind) {
 			case 'user':
 				out.push('## Question', '', entry.text, '');
@@ -27,6 +37,7 @@ export function transcriptMarkdown(entries: readonly ChatEntry[], info: {model: 
 				out.push(`> ${entry.text.replace(/\n/g, '\n> ')}`, '');
 		}
 	}
+	if (open) out.push(info.running ? RUNNING_NOTE : UNFINISHED_NOTE, '');
 	return `${out.join('\n').trimEnd()}\n`;
 }
 

@@ -14,6 +14,7 @@ import {logToEvents} from '../../source/trajectory/log-to-events.js';
 import {parseTrajectoryLog} from '../../source/trajectory/read-log.js';
 import {concurrentLog} from '../support/concurrent-log.js';
 import {displayWidth} from '../../source/ui/format.js';
+import {transcriptMarkdown, UNFINISHED_NOTE} from '../../source/ui/transcript.js';
 import {asRlm, FakeTerminal, KEYS, renderApp, scriptRun, scriptRunDone, ScriptedRlm, stripAnsi, waitFor, type Harness} from './harness.js';
 
 let dir: string;
@@ -832,6 +833,27 @@ describe('commands', () => {
 		await h.waitForFrame((f) => f.includes('Saved the session to'));
 		const saved = JSON.parse(fs.readFileSync(path.join(dir, 'talk.json'), 'utf8'));
 		expect(saved.history).toEqual([{question: 'hello', answer: 'The answer is **five**.'}]);
+	});
+
+	it('/export notes a question with nothing under it: still running, or unfinished (a session the app was killed in)', async () => {
+		start();
+		h.write('still going\r');
+		await waitFor(() => rlm.prompts.includes('still going'));
+		h.write('/export live.md\r');
+		await h.waitForFrame((f) => f.includes('Saved the transcript to'));
+		expect(fs.readFileSync(path.join(dir, 'live.md'), 'utf8')).toMatch(/## Question\n\nstill going\n\n> _Still running when this transcript was written: no answer yet\._\n$/);
+		const killed = transcriptMarkdown(
+			[
+				{id: 1, kind: 'user', text: 'killed one'},
+				{id: 2, kind: 'notice', text: 'Unfinished: the session ended while this question ran.'},
+				{id: 3, kind: 'user', text: 'next one'},
+				{id: 4, kind: 'answer', text: 'six'},
+				{id: 5, kind: 'user', text: 'last one'},
+			],
+			{model: 'm', backend: 'demo', date: new Date()},
+		);
+		expect(killed).toContain(`## Question\n\nkilled one\n\n${UNFINISHED_NOTE}\n\n## Question\n\nnext one\n\n## Answer\n\nsix`);
+		expect(killed.endsWith(`## Question\n\nlast one\n\n${UNFINISHED_NOTE}\n`)).toBe(true);
 	});
 
 	it("the file name's extension decides the format: /save notes.md writes Markdown, /export data.json JSON; another extension is refused in one line", async () => {

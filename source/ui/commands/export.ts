@@ -8,7 +8,7 @@ import {fileToWrite, writeSessionFile, type FileToWrite} from './write-file.js';
 export const exportCommand = defineCommand<FileToWrite>({
 	name: 'export',
 	usage: '/export [FILE] [--force]',
-	help: 'write the conversation as Markdown: questions, answers, failures and cancellations, not the app\'s notes; FILE.json gets the session as JSON (as /save); never over an existing file without --force',
+	help: 'write the conversation as Markdown: questions, answers, failures, cancellations and unfinished questions, not the app\'s notes; FILE.json gets the session as JSON (as /save); never over an existing file without --force',
 	inReplay: true,
 	run(state, args, queue) {
 		const made = fileToWrite(state, args, 'md', '/export');

@@ -61,7 +61,7 @@ export function fileToWrite(state: AppState, args: string, own: FileFormat, comm
 			error: `Not saved: ${quoted(extension)} is neither JSON nor Markdown. /save writes the session as JSON (${list(FORMAT_EXTENSIONS.json)}), /export the transcript as Markdown (${list(FORMAT_EXTENSIONS.md)}).`,
 		};
 	}
-	const content = format === 'json' ? sessionFileJson(state.chat, state.config, state.tree.traj) : transcriptMarkdown(state.chat, {model: state.config.model, backend: state.config.backend, date: new Date()});
+	const content = format === 'json' ? sessionFileJson(state.chat, state.config, state.tree.traj) : transcriptMarkdown(state.chat, {model: state.config.model, backend: state.config.backend, date: new Date(), running: state.running !== null});
 	return {ok: true, file: {format, content, force, command, ...(path ? {path} : {}), ...(format !== own ? {forExtension: extension} : {})}};
 }
 

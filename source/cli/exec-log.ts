@@ -2,6 +2,7 @@
 import type {RlmEvent} from '../protocol/events.js';
 import {LIMIT_NAMES} from '../protocol/limits.js';
 import {formatCost} from '../text/units.js';
+import {formatCount} from '../protocol/numbers.js';
 import {safeText} from '../text/safe-text.js';
 import {limitsText} from '../text/limits-text.js';
 import {EMPTY_ANSWER_LINE} from '../text/empty-answer.js';
@@ -86,7 +87,8 @@ export function execLogWriter(
 				write(`${indent(event.runId)}  ↳ ${event.fn}${event.fn.endsWith('batched') ? `[${event.index}]` : ''} ${event.model}: ${clip(firstLine(event.prompt), 50)}`);
 				break;
 			case 'call.done':
-				if (event.error) write(`${callDepth.get(event.callId) ?? ''}  ✗ ${clip(event.error, 100)}`);
+				// A call the user's cancel stopped did not fail (as the tree shows it).
+				if (event.error) write(`${callDepth.get(event.callId) ?? ''}  ${event.errorCode === 'aborted' ? '⊘ cancelled' : `✗ ${clip(event.error, 100)}`}`);
 				else if (cutReplyWords(event.finishReason))
 					write(`${callDepth.get(event.callId) ?? ''}  ✂ ${cutReplyWords(event.finishReason)!.line}${event.finishReason === 'length' ? ` (${event.usage.outputTokens} tokens)` : ''}`);
 				if (!event.error && event.promptTruncated)
@@ -103,7 +105,7 @@ export function execLogWriter(
 			case 'run.done': {
 				const pad = indent(event.runId);
 				if (event.status === 'answered' && !finalFromCode.delete(event.runId)) write(`${pad}🎯 FINAL (in the reply)`);
-				const tokens = `${event.usage.inputTokens} in / ${event.usage.outputTokens} out`;
+				const tokens = `${formatCount(event.usage.inputTokens)} in / ${formatCount(event.usage.outputTokens)} out`;
 				const root = (depthOf.get(event.runId) ?? 0) === 0;
 				// The root's line ends with the whole tree's cost, where the models' prices are known.
 				const cost = root ? options.costUsd?.() : undefined;

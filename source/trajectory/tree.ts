@@ -746,7 +746,8 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			if (event.errorCode !== undefined) call.errorCode = event.errorCode;
 			if (event.finishReason !== undefined) call.finishReason = event.finishReason;
 			if (event.promptTruncated !== undefined) call.promptTruncated = event.promptTruncated;
-			tx.end(id, t, event.error === undefined ? 'done' : 'error', event.ms);
+			// A call the user's cancel stopped (one running, or one a batch had not started) did not fail.
+			tx.end(id, t, event.error === undefined ? 'done' : event.errorCode === 'aborted' ? 'cancelled' : 'error', event.ms);
 			tx.report(id, event.usage);
 			if (call.childRun === undefined) {
 				const backend = call.backend ?? backendOfRun(tx, call.runId);

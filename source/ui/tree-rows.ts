@@ -152,13 +152,13 @@ export function describeNode(node: TrajectoryNode, now?: number, inBatch = false
 			if (node.callKind === 'tool') {
 				// Input and result are JSON text already: shown as they are, not quoted.
 				const input = clip(oneLine(node.prompt), 24);
-				if (node.error) return {title, preview: input, error: `✗ ${oneLine(node.error)}`, ...meta(node, now, extra)};
+				if (node.error) return {title, preview: input, error: callError(node), ...meta(node, now, extra)};
 				const result = node.response ? ` → ${clip(oneLine(head(node.response)), 200)}` : node.status === 'running' ? ' → …' : '';
 				return {title, preview: `${input}${result}`, ...meta(node, now, extra)};
 			}
 			// The prompt is what tells slots apart: a narrow row keeps a short one before its model name and tokens.
 			const prompt = {previewMin: quote(node.prompt, 12), ...callMeta(node, now, extra)};
-			if (node.error) return {title, preview: quote(node.prompt, 24), error: `✗ ${oneLine(node.error)}`, ...prompt};
+			if (node.error) return {title, preview: quote(node.prompt, 24), error: callError(node), ...prompt};
 			const answer = quote(node.response, 200);
 			// Never an arrow to nothing: an empty answer says so.
 			const response = answer ? ` → ${answer}` : node.status === 'running' ? ' → …' : node.status === 'done' ? ' → (empty)' : '';
@@ -172,6 +172,11 @@ export function describeNode(node: TrajectoryNode, now?: number, inBatch = false
 				meta: '',
 			};
 	}
+}
+
+/** A failed call's line; one the user's cancel stopped is not a failure. */
+function callError(node: {status: string; error?: string}): string {
+	return node.status === 'cancelled' ? '⊘ cancelled' : `✗ ${oneLine(node.error ?? '')}`;
 }
 
 export type BatchSummary = ReturnType<typeof batchSummary>;

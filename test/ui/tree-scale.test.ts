@@ -22,7 +22,7 @@ import {
 } from '../../source/ui/state/tree-view.js';
 import {displayWidth} from '../../source/ui/format.js';
 import {computeLayout} from '../../source/ui/state/layout.js';
-import {describeBatch, layoutRow} from '../../source/ui/tree-rows.js';
+import {batchStatus, describeBatch, describeNode, layoutRow} from '../../source/ui/tree-rows.js';
 
 let t = 0;
 const ev = (body: RlmEventBody): RlmEvent => ({...body, t: (t += 1)});
@@ -95,6 +95,25 @@ describe('a large batch', () => {
 		expect(summary.queued).toBe(0);
 		text = describeBatch(row, summary);
 		expect(text.title).toBe('batch ×8');
+	});
+
+	it('cancelled by the user (running slots and the ones still queued) reads cancelled, not failed; so does a single call', () => {
+		const cancelled = (index: number) => ev({type: 'call.done', callId: `c${index}`, response: 'Error: Request cancelled.', usage: {inputTokens: 0, outputTokens: 0}, ms: 1, error: 'Request cancelled.', errorCode: 'aborted'});
+		const running = Array.from({length: 40}, (_, index) => index);
+		const events = batchRun(40, {running}).map((event) => (event.type === 'call.start' ? {...event, batchSize: 40} : event));
+		const tree = view([
+			...events,
+			...running.map(cancelled),
+			ev({type: 'code.done', runId: 'r', iteration: 1, block: 1, ok: false, stdout: '', stderr: '', error: 'KeyboardInterrupt', ms: 9, truncatedChars: 0, variables: [], final: null, limit: 'cancelled', restarted: false}),
+		]);
+		const row = batchRow(tree.traj, flatten(tree).ids.find(isBatchRowId)!)!;
+		const summary = batchSummary(tree.traj, row);
+		expect(summary).toMatchObject({done: 0, failed: 0, cancelled: 40, queued: 0});
+		expect(batchStatus(summary)).toBe('cancelled');
+		expect(describeBatch(row, summary).preview).toBe('40 ⊘ · llm_query_batched');
+		const slot = getNode(tree.traj, row.members[0]!)!;
+		expect(slot.status).toBe('cancelled');
+		expect(describeNode(slot).error).toBe('⊘ cancelled');
 	});
 
 	it('keeps its counts whole in a narrow tree: the function goes first, then the counts get compact, then the tokens', () => {

@@ -3,6 +3,7 @@ import type {RlmEvent} from '../protocol/events.js';
 import {LIMIT_NAMES} from '../protocol/limits.js';
 import {formatCost} from '../text/units.js';
 import {formatCount} from '../protocol/numbers.js';
+import {FoldedBatches} from './exec-log-batches.js';
 import {safeText} from '../text/safe-text.js';
 import {limitsText} from '../text/limits-text.js';
 import {EMPTY_ANSWER_LINE} from '../text/empty-answer.js';
@@ -27,6 +28,7 @@ export function execLogWriter(
 	const depthOf = new Map<string, number>();
 	const indent = (runId: string) => '  '.repeat(depthOf.get(runId) ?? 0);
 	const callDepth = new Map<string, string>();
+	const batches = new FoldedBatches();
 	/** Runs whose answer came from code (a 🎯 line shown); an answer from the reply's prose FINAL gets one at the end. */
 	const finalFromCode = new Set<string>();
 	// Use against the run-wide limits, shown on each of the root's iteration lines.
@@ -59,6 +61,7 @@ export function execLogWriter(
 				if (options.verbose) write(box('code', event.code, indent(event.runId)));
 				break;
 			case 'code.done': {
+				batches.blockDone(event.runId, event.iteration, event.block, write);
 				const pad = indent(event.runId);
 				if (event.ok && event.answerRefused) {
 					// The code ran, but the answer it submitted was refused: no tick, the run is not done.
@@ -84,9 +87,11 @@ export function execLogWriter(
 			}
 			case 'call.start':
 				callDepth.set(event.callId, indent(event.runId));
+				if (batches.start(event, indent(event.runId), clip(firstLine(event.prompt), 50), write)) break;
 				write(`${indent(event.runId)}  ↳ ${event.fn}${event.fn.endsWith('batched') ? `[${event.index}]` : ''} ${event.model}: ${clip(firstLine(event.prompt), 50)}`);
 				break;
 			case 'call.done':
+				if (batches.done(event, write)) break;
 				// A call the user's cancel stopped did not fail (as the tree shows it).
 				if (event.error) write(`${callDepth.get(event.callId) ?? ''}  ${event.errorCode === 'aborted' ? '⊘ cancelled' : `✗ ${clip(event.error, 100)}`}`);
 				else if (cutReplyWords(event.finishReason))

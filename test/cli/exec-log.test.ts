@@ -35,4 +35,27 @@ describe('the -e log', () => {
 		const lines = logOf([...start(), ev({type: 'run.done', runId: 'r', answer: 'a', status: 'answered', usage: {inputTokens: 100_300, outputTokens: 20_060}, ms: 1000, iterations: 1})]);
 		expect(lines.at(-1)).toContain('100,300 in / 20,060 out');
 	});
+
+	it('folds a batch of 10 or more into a start line and a summary line, as the TUI folds it into one row', () => {
+		const size = 1000;
+		const events = [...start()];
+		for (let index = 0; index < size; index++) events.push(slot(index, size));
+		for (let index = 0; index < size; index++) events.push(index === 7 ? done(index, 'r', {error: 'boom (500)', errorCode: 'server'}) : done(index));
+		const lines = logOf(events);
+		expect(lines.filter((line) => line.includes('llm_query_batched') && !line.startsWith('⚡'))).toEqual(['  ↳ llm_query_batched ×1,000 sub: prompt 0 …', '  └ llm_query_batched ×1,000: 999 ✓ · 1 ✗ (first error: boom (500))']);
+		// Nine slots are not a large batch: a line each.
+		const small = [...start()];
+		for (let index = 0; index < 9; index++) small.push(slot(index, 9));
+		expect(logOf(small).filter((line) => line.includes('↳ llm_query_batched['))).toHaveLength(9);
+	});
+
+	it('sums up a cancelled batch when its block ends: the slots stopped and the ones never started, none failed', () => {
+		const events = [...start()];
+		for (let index = 0; index < 16; index++) events.push(slot(index, 40));
+		for (let index = 0; index < 16; index++) events.push(done(index, 'r', {error: 'Request cancelled.', errorCode: 'aborted'}));
+		events.push(ev({type: 'code.done', runId: 'r', iteration: 1, block: 1, ok: false, stdout: '', stderr: '', error: 'KeyboardInterrupt', ms: 9, truncatedChars: 0, variables: [], final: null, limit: 'cancelled', restarted: false}));
+		const lines = logOf(events);
+		expect(lines).toContain('  └ llm_query_batched ×40: 16 ⊘ · 24 not run');
+		expect(lines.join('\n')).not.toMatch(/\d+ ✗/);
+	});
 });

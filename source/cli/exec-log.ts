@@ -11,6 +11,8 @@ import {cutReplyWords} from '../text/cut-reply.js';
 
 const firstLine = (text: string) => text.split('\n').find((line) => line.trim()) ?? '';
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+/** A run id's last 4 characters (`run_3f9a…c2d1` -> `c2d1`). */
+const shortRunId = (runId: string) => runId.slice(-4);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
 /** Returns a consumer of events that writes lines through `write` (control characters dropped:
@@ -26,7 +28,12 @@ export function execLogWriter(
 ) {
 	const write = (line: string) => writeRaw(safeText(line));
 	const depthOf = new Map<string, number>();
-	const indent = (runId: string) => '  '.repeat(depthOf.get(runId) ?? 0);
+	// A child run's lines carry its short id: child runs side by side (rlm_query_batched) interleave
+	// at one depth, and the id tells whose line is whose.
+	const indent = (runId: string) => {
+		const depth = depthOf.get(runId) ?? 0;
+		return depth > 0 ? `${'  '.repeat(depth)}[${shortRunId(runId)}] ` : '';
+	};
 	const callDepth = new Map<string, string>();
 	const batches = new FoldedBatches();
 	/** Runs whose answer came from code (a 🎯 line shown); an answer from the reply's prose FINAL gets one at the end. */

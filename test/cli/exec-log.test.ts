@@ -58,4 +58,15 @@ describe('the -e log', () => {
 		expect(lines).toContain('  └ llm_query_batched ×40: 16 ⊘ · 24 not run');
 		expect(lines.join('\n')).not.toMatch(/\d+ ✗/);
 	});
+
+	it('prefixes a child run’s lines with its short id, so runs side by side can be told apart', () => {
+		const lines = logOf([
+			...start('run_aaaa1111', 1),
+			...start('run_bbbb2222', 1),
+			ev({type: 'run.done', runId: 'run_aaaa1111', answer: 'a', status: 'answered', usage: {inputTokens: 1, outputTokens: 1}, ms: 1, iterations: 1}),
+		]);
+		expect(lines.filter((line) => line.includes('[1111]')).length).toBeGreaterThanOrEqual(3);
+		expect(lines.filter((line) => line.includes('[2222]')).length).toBeGreaterThanOrEqual(2);
+		expect(lines.at(-1)).toMatch(/^ {2}\[1111\] └ answered/);
+	});
 });

@@ -194,12 +194,14 @@ export class EffectRunner {
 		// A cancel while it waits (a /context reading a pipe that never ends) stops the wait too.
 		const cancelled = new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), {once: true}));
 		const commands = this.#commands;
+		let started = false;
 		void Promise.race([commands, cancelled])
 			.then(() => {
 				if (controller.signal.aborted) {
 					if (this.#commands === commands) this.#commands = Promise.resolve();
 					throw new Error('cancelled while the commands before it were still at work');
 				}
+				started = true;
 				return this.deps.rlm.completion(prompt, {signal: controller.signal});
 			})
 			.then(
@@ -212,6 +214,7 @@ export class EffectRunner {
 					iterations: 0,
 					ms: 0,
 					usage: {inputTokens: 0, outputTokens: 0},
+					...(started ? {} : {beforeStart: true as const}),
 				}),
 		);
 	}

@@ -835,6 +835,21 @@ describe('commands', () => {
 		expect(saved.history).toEqual([{question: 'hello', answer: 'The answer is **five**.'}]);
 	});
 
+	it('a question cancelled while a /context is still being read says it never started, not an earlier run\'s iteration', async () => {
+		start();
+		await askAndRun();
+		const fifo = path.join(dir, 'slow-pipe');
+		execFileSync('mkfifo', [fifo]);
+		h.write(`/context ${fifo}\r`);
+		h.write('waits for it\r');
+		await h.waitForFrame((f) => f.includes('waits for it'));
+		h.write(KEYS.esc);
+		const frame = await h.waitForFrame((f) => f.includes('Cancelled before it started'));
+		expect(frame).not.toContain('Cancelled in iteration');
+		expect(rlm.prompts).not.toContain('waits for it');
+		fs.writeFileSync(fifo, 'ff');
+	});
+
 	it('/export notes a question with nothing under it: still running, or unfinished (a session the app was killed in)', async () => {
 		start();
 		h.write('still going\r');

@@ -645,6 +645,8 @@ function completionDone(state: AppState, result: CompletionSummary, now: number)
 		case 'limited':
 			return addChat(base, 'answer', result.response || '(empty answer)', completionMeta(result, iterations));
 		case 'cancelled': {
+			// No run of its own yet: the last run in the tree is an earlier question's.
+			if (result.beforeStart) return asOutcome(addChat(base, 'info', 'Cancelled before it started, while the commands before it (a /context being read) were still at work.'));
 			const of = run?.maxIterations ? `/${run.maxIterations}` : '';
 			const said = asOutcome(addChat(base, 'info', iterations ? `Cancelled in iteration ${iterations}${of}.` : 'Cancelled before the first iteration.'));
 			// What the run found before it was stopped (the answer dict, its last output or reply).

@@ -128,6 +128,8 @@ export type CompletionSummary = {
 	iterations: number;
 	ms: number;
 	usage: {inputTokens: number; outputTokens: number};
+	/** Cancelled before its run began (the commands before it, a /context being read, were still at work). */
+	beforeStart?: true;
 };
 
 export type AppAction =

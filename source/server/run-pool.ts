@@ -1,6 +1,9 @@
-// The bounded pool serve's runs go through: up to `concurrency` at once, the rest wait in order.
-// A waiting request whose client hung up (or that the shutdown ends) leaves the queue at once, so
-// it never holds a place a live client needs. (p-limit keeps a queued task until a slot frees.)
+import PQueue from 'p-queue';
+
+// The bounded pool serve's runs go through (p-queue): up to `concurrency` at once, the rest wait in
+// order. A waiting request whose client hung up (or that the shutdown ends) leaves the queue at once.
+// Only the wait listens to the request's signal: p-queue given a signal would also settle a running
+// task on abort and free its slot while the run still winds down, so a started run keeps its slot.
 
 export interface RunPool {
 	/** Runs `task` when a slot is free. Resolves without running it when `signal` fires first. */
@@ -12,52 +15,34 @@ export interface RunPool {
 }
 
 export function runPool(concurrency: number): RunPool {
-	let active = 0;
-	const waiting: Array<() => void> = [];
-
-	const next = () => {
-		if (active < concurrency) waiting.shift()?.();
-	};
-
-	/** Runs `task` in a slot already counted in `active`. */
-	async function runInSlot(task: () => Promise<void>): Promise<void> {
-		try {
-			await task();
-		} finally {
-			active--;
-			next();
-		}
-	}
-
+	const queue = new PQueue({concurrency});
 	return {
 		get active() {
-			return active;
+			return queue.pending;
 		},
 		get queued() {
-			return waiting.length;
+			return queue.size;
 		},
 		async run(task, signal) {
 			if (signal.aborted) return;
-			if (active < concurrency && waiting.length === 0) {
-				active++;
-				return runInSlot(task);
+			const waiting = new AbortController();
+			const leave = () => waiting.abort();
+			signal.addEventListener('abort', leave, {once: true});
+			let started = false;
+			try {
+				await queue.add(
+					async () => {
+						started = true;
+						signal.removeEventListener('abort', leave);
+						await task();
+					},
+					{signal: waiting.signal},
+				);
+			} catch (error) {
+				if (started) throw error;
+			} finally {
+				signal.removeEventListener('abort', leave);
 			}
-			const turn = await new Promise<boolean>((resolve) => {
-				// The slot is taken here, not after the await: no newcomer can slip in between.
-				const start = () => {
-					active++;
-					signal.removeEventListener('abort', leave);
-					resolve(true);
-				};
-				const leave = () => {
-					const index = waiting.indexOf(start);
-					if (index !== -1) waiting.splice(index, 1);
-					resolve(false);
-				};
-				waiting.push(start);
-				signal.addEventListener('abort', leave, {once: true});
-			});
-			if (turn) await runInSlot(task);
 		},
 	};
 }

@@ -1,6 +1,6 @@
 // What every session of one MCP server shares: the options, the queue of runs (each in its own
 // Rlm, with its own sandbox, as serve does), the lifetime ledger, and the runs in progress.
-import pLimit from 'p-limit';
+import PQueue from 'p-queue';
 import type {ContextFormat} from '../context/index.js';
 import {Rlm} from '../engine/rlm.js';
 import type {CompletionResult, RlmOptions} from '../engine/types.js';
@@ -68,7 +68,7 @@ export class CallRefused extends Error {}
 
 export class McpRuntime {
 	readonly ledger: LifetimeLedger;
-	readonly #queue: ReturnType<typeof pLimit>;
+	readonly #queue: PQueue;
 	readonly #live = new Map<string, LiveRun>();
 	readonly #closing = new AbortController();
 	#pending = 0;
@@ -76,7 +76,7 @@ export class McpRuntime {
 
 	constructor(readonly options: McpOptions) {
 		this.ledger = new LifetimeLedger(options.lifetime);
-		this.#queue = pLimit(options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT);
+		this.#queue = new PQueue({concurrency: options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT});
 	}
 
 	/** The models a call may name. */
@@ -118,7 +118,7 @@ export class McpRuntime {
 		const signal = AbortSignal.any([call.signal, this.#closing.signal]);
 		this.#pending++;
 		try {
-			return await this.#queue(async () => {
+			return await whenFree(this.#queue, signal, async () => {
 				signal.throwIfAborted();
 				const reservation = await this.ledger.reserve({...(limits.maxBudget !== undefined ? {maxBudget: limits.maxBudget} : {}), ...(limits.maxTokens !== undefined ? {maxTokens: limits.maxTokens} : {})}, signal).catch((error: unknown) => {
 					throw signal.aborted ? error : new CallRefused((error as Error).message);
@@ -176,6 +176,27 @@ export class McpRuntime {
 			}),
 		]);
 		clearTimeout(timer);
+	}
+}
+
+/** Runs `task` on `queue` when a slot frees. A call cancelled while it waits leaves the queue at
+ * once and rejects with the signal's reason (p-limit kept it until a slot freed). Only the wait
+ * listens: p-queue given the signal would settle a started task and free its slot while it runs. */
+async function whenFree<T>(queue: PQueue, signal: AbortSignal, task: () => Promise<T>): Promise<T> {
+	signal.throwIfAborted();
+	const waiting = new AbortController();
+	const leave = () => waiting.abort(signal.reason);
+	signal.addEventListener('abort', leave, {once: true});
+	try {
+		return await queue.add(
+			async () => {
+				signal.removeEventListener('abort', leave);
+				return task();
+			},
+			{signal: waiting.signal},
+		);
+	} finally {
+		signal.removeEventListener('abort', leave);
 	}
 }
 

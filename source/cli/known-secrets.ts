@@ -37,7 +37,10 @@ export function knownSecrets(argv: readonly string[], env: NodeJS.ProcessEnv): s
 		else if (URL_VARIABLE.test(name)) found.push(...secretsOfURL(value.trim()));
 	}
 	for (const [flag, value] of flagValues(argv)) {
-		if (KEY_FLAGS.has(flag)) found.push(value.trim());
+		// `-k @FILE` names a file, which errors name too; the key in it is not on the command line.
+		if (KEY_FLAGS.has(flag)) {
+			if (!value.startsWith('@')) found.push(value.trim());
+		}
 		else if (URL_FLAGS.has(flag)) found.push(...secretsOfURL(value.trim()));
 		else if (flag === 'header') {
 			const colon = value.indexOf(':');

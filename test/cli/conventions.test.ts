@@ -198,7 +198,7 @@ describe('-e exec log', () => {
 		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'gpt-4o', '-e', '-p', 'q']);
 		expect(result.code).toBe(0);
 		// gpt-4o: $2.50 per million input tokens, $10 per million output tokens.
-		expect(result.stderr.trim().split('\n').at(-1)).toMatch(/^■ answered after 1 iteration\(s\), .*1000000 in \/ 100000 out, ~\$3\.50$/);
+		expect(result.stderr.trim().split('\n').at(-1)).toMatch(/^■ answered after 1 iteration\(s\), .*1,000,000 in \/ 100,000 out, ~\$3\.50$/);
 	});
 
 	it('marks the answer with 🎯 whether code submitted it or the reply wrote FINAL(...)', async () => {

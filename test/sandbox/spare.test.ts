@@ -1,7 +1,7 @@
 // Spare sandboxes (started ahead of need, handed to the next start for the same cache dir), real.
 import fs from 'node:fs';
 import {afterEach, describe, expect, it} from 'vitest';
-import {disposeSpares, startSandbox, startSpare} from '../../source/sandbox/index.js';
+import {disposeSpares, snapshotWritesSettled, startSandbox, startSpare} from '../../source/sandbox/index.js';
 import {spareCount} from '../../source/sandbox/spare.js';
 import type {Sandbox} from '../../source/sandbox/index.js';
 import {freshCacheDir, testCacheDir, waitFor} from './helpers.js';
@@ -47,6 +47,8 @@ describe('spare sandboxes', () => {
 			expect(sandbox.startInfo?.fromSnapshot).toBe(false);
 			expect(spareCount()).toBe(1);
 		} finally {
+			// The cold start writes its snapshot and code cache there after it is ready.
+			await snapshotWritesSettled();
 			fs.rmSync(other, {recursive: true, force: true});
 		}
 	});

@@ -102,10 +102,21 @@ describe('key decoder', () => {
 	it('takes an end marker inside a paste (tmux paste-buffer -p passes one through) as text when the read ends the paste after it', () => {
 		const text = 'safe\x1b[201~\rsent at once?\rA\x1b[200~B\x1b[201~C';
 		expect(names(decode([[0, `\x1b[200~${text}\x1b[201~y`]]))).toEqual([`paste:${text}`, 'y']);
-		// Two pastes in one read stay two (a start marker comes before the next end).
-		expect(names(decode([[0, '\x1b[200~one\x1b[201~\x1b[200~two\x1b[201~']]))).toEqual(['paste:one', 'paste:two']);
+		// Two real pastes in one read merge into one paste (harmless; nothing is sent or run).
+		expect(names(decode([[0, '\x1b[200~one\x1b[201~\x1b[200~two\x1b[201~']]))).toEqual(['paste:one\x1b[201~\x1b[200~two']);
 		// Split over reads, the app cannot tell: the paste ends at the first marker (a terminal filters it).
 		expect(names(decode([[0, '\x1b[200~safe\x1b[201~'], [5, 'more\x1b[201~']]))).toEqual(['paste:safe', 'more']);
+	});
+
+	it('keeps a pasted end marker that the paste balances with a fresh start marker inside the paste: nothing typed, no Enter', () => {
+		// What tmux paste-buffer -p sends for each clipboard: its own markers around the text, unfiltered.
+		for (const clip of ['\x1b[201~/set depth 7\r\x1b[200~ rest', 'harmless text\x1b[201~/set depth 7\r\x1b[200~ more', 'L1\rL2\rL3\rL4\x1b[201~\r\x1b[200~L5']) {
+			const events = decode([[0, `\x1b[200~${clip}\x1b[201~`]]);
+			expect(names(events)).toEqual([`paste:${clip}`]);
+			expect(events.some((event) => event.type === 'key' && event.press.key.return)).toBe(false);
+		}
+		// Keys after the read's last end marker are typed.
+		expect(names(decode([[0, '\x1b[200~a\x1b[201~\r\x1b[200~b\x1b[201~c\r']]))).toEqual(['paste:a\x1b[201~\r\x1b[200~b', 'c', 'return']);
 	});
 
 	it('takes a multi-line burst without brackets as one paste: its line breaks never submit', () => {

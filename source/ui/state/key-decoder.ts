@@ -8,9 +8,12 @@
 // - Bracketed paste (ESC[200~ ... ESC[201~) may span many reads and holds anything, escape bytes
 //   included: it is one paste, kept verbatim. Without bracketed paste, a read holding text, a line
 //   break and more text is a paste, and so is every read that follows within PASTE_QUIET_MS: line
-//   breaks in a paste never submit. A terminal never sends an end marker without a start, so an end
-//   marker followed, in the same read, by more end markers than start markers was text the user
-//   pasted (tmux's paste-buffer -p passes a pasted ESC[201~ through; terminals filter it out).
+//   breaks in a paste never submit. Within one read, everything from a start marker to the read's
+//   LAST end marker is one paste: inner markers are text, so a pasted ESC[201~ CR (tmux's
+//   paste-buffer -p passes one through; terminals filter it out) cannot send or run anything, even
+//   when the pasted text balances it with a fresh start marker. Two real pastes in one read merge
+//   into one paste, which is harmless. A paste split across reads ends in the first later read that
+//   holds an end marker: the app cannot tell a pasted one there from the real end.
 // - Focus reports (ESC[I, ESC[O), mouse reports (SGR ESC[<b;x;yM, X10 ESC[M + 3 bytes), terminal
 //   answers (OSC, DCS, APC strings) are not typing.
 // - Modified keys come in several encodings: xterm's CSI 1;5C, modifyOtherKeys' CSI 27;2;13~, the
@@ -40,15 +43,7 @@ export type InputEvent =
 	| {type: 'focus'; focused: boolean};
 
 const ESC = '\x1b';
-const PASTE_START = '\x1b[200~';
 const PASTE_END = '\x1b[201~';
-
-/** Whether the end marker at `end` of `data` is pasted text: the rest of the read holds more end
- * markers than start markers (what follows a real end is keys and whole pastes). */
-function pastedEndMarker(data: string, end: number): boolean {
-	const rest = data.slice(end + PASTE_END.length);
-	return rest.split(PASTE_END).length > rest.split(PASTE_START).length;
-}
 
 const press = (input: string, key: Partial<Keys> = {}): InputEvent => ({type: 'key', press: {input, key}});
 
@@ -276,8 +271,9 @@ export class KeyDecoder {
 		let i = 0;
 		while (i < data.length) {
 			if (this.#bracketed !== null) {
-				const end = data.indexOf(PASTE_END, i);
-				if (end === -1) {
+				// The read's last end marker ends the paste; earlier markers are pasted text.
+				const end = data.lastIndexOf(PASTE_END);
+				if (end < i) {
 					// Keep a possible partial end marker for the next read.
 					let keep = 0;
 					for (let n = Math.min(PASTE_END.length - 1, data.length - i); n > 0; n--) {
@@ -289,11 +285,6 @@ export class KeyDecoder {
 					this.#bracketed += data.slice(i, data.length - keep);
 					this.#pending = data.slice(data.length - keep);
 					return;
-				}
-				if (pastedEndMarker(data, end)) {
-					this.#bracketed += data.slice(i, end + PASTE_END.length);
-					i = end + PASTE_END.length;
-					continue;
 				}
 				const text = this.#bracketed + data.slice(i, end);
 				this.#bracketed = null;

@@ -102,6 +102,8 @@ const unquote = (text: string) => text.replace(/^(["'])(.*)\1$/s, '$2').trim();
 export function parseRunSetting(setting: RunSetting, text: string): ParsedRunSetting {
 	const typed = unquote(text.trim());
 	if (typed === '' && text.trim() !== '') return {ok: true, value: undefined};
+	// A key typed into any text setting would be written to the settings file in clear: refused.
+	if (setting.kind !== 'number' && setting.kind !== 'switch' && looksSecret(text)) return {ok: false, error: secretRefusal(setting.name, typed)};
 	const invalid = (): ParsedRunSetting => ({ok: false, error: `Invalid ${setting.name} ${quoted(clipped(redactSecrets(typed)))}: expected ${setting.expected}.`});
 	let candidate: unknown;
 	if (setting.kind === 'number') {
@@ -117,8 +119,6 @@ export function parseRunSetting(setting: RunSetting, text: string): ParsedRunSet
 		const word = typed.toLowerCase();
 		candidate = SWITCH_ON.includes(word) ? true : SWITCH_OFF.includes(word) ? false : undefined;
 	} else if (setting.kind === 'url') {
-		// A key in a URL would be saved in the settings file and shown: refused, whatever else it is.
-		if (looksSecret(typed)) return {ok: false, error: `Invalid ${setting.name} ${quoted(typed)}: it carries credentials, and settings never hold a secret. Give the key with RLM_SUB_API_KEY and the URL without it.`};
 		candidate = typed;
 	} else if (setting.key === 'subBackend') {
 		candidate = typed.toLowerCase();
@@ -127,6 +127,15 @@ export function parseRunSetting(setting: RunSetting, text: string): ParsedRunSet
 	}
 	const checked = (runSettingSchemas[setting.key] as ZodType<RunSettingValue>).safeParse(candidate);
 	return checked.success ? {ok: true, value: checked.data} : invalid();
+}
+
+/**
+ * The one line that refuses a typed value holding a secret (a key's shape, a URL's credentials):
+ * not saved, as settings never hold a secret, and where a key goes instead. The value is quoted
+ * with the secret redacted.
+ */
+export function secretRefusal(name: string, typed: string): string {
+	return `Invalid ${name} ${quoted(clipped(redactSecrets(typed)))}: it carries credentials, and settings never hold a secret, so it was not saved. Give the key with -k or its environment variable (RLM_SUB_API_KEY for sub-calls)${name === 'sub-url' ? ' and the URL without it' : ''}.`;
 }
 
 const SWITCH_ON = ['on', 'true', 'yes', '1'];

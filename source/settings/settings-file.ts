@@ -54,6 +54,17 @@ export function stripSecrets<T>(value: T): T {
 	return out as T;
 }
 
+/** `value` without any text that looks like a secret (a key's shape, a URL's credentials), at any
+ * depth: what is written never holds one, whatever the key (the commands refuse such values
+ * before they save; this is belt and braces). */
+export function stripSecretValues<T>(value: T): T {
+	if (Array.isArray(value)) return value.filter((item) => !(typeof item === 'string' && looksSecret(item))).map(stripSecretValues) as T;
+	if (value === null || typeof value !== 'object') return value;
+	return Object.fromEntries(
+		Object.entries(value as Record<string, unknown>).filter(([, child]) => !(typeof child === 'string' && looksSecret(child))).map(([key, child]) => [key, stripSecretValues(child)]),
+	) as T;
+}
+
 /** The per-backend header maps without a header whose name says it carries a credential (the same
  * names --header errors redact: Cookie, X-Auth-…, …-Token), which KEY_LIKE alone let through. */
 function stripSecretHeaders(perBackend: unknown): unknown {
@@ -66,7 +77,7 @@ function stripSecretHeaders(perBackend: unknown): unknown {
 	);
 }
 
-/** `base` with `patch` over it, as saved: maps merged by key, a URL with credentials dropped. */
+/** `base` with `patch` over it, as saved: maps merged by key, any text that looks like a secret dropped. */
 export function mergeSettings(base: Settings, patch: Partial<Settings>): Settings {
 	const merged: Record<string, unknown> = {...base};
 	for (const [key, value] of Object.entries(patch)) {
@@ -80,7 +91,7 @@ export function mergeSettings(base: Settings, patch: Partial<Settings>): Setting
 			merged[key] = value;
 		}
 	}
-	return parseSettings(stripSecrets(merged));
+	return parseSettings(stripSecretValues(stripSecrets(merged)));
 }
 
 /**

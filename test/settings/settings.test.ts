@@ -71,6 +71,24 @@ describe('settings schema', () => {
 });
 
 describe('settings store', () => {
+	it('never writes a value that looks like a secret, under any key (belt and braces behind the commands)', () => {
+		const store = openSettings({cwd: dir});
+		const github = 'ghp_abcdefABCDEF1234567890abcdefABCDEF12';
+		const openai = 'sk-proj-ABCDEFGHIJKLMNOPQRSTUV123456';
+		store.save({
+			instructions: `token ${github} here`,
+			subModel: openai,
+			models: {openai, anthropic: 'claude-x'},
+			allowModels: ['gpt-4o', openai],
+			headers: {openai: {'X-Trace': `Bearer ${openai}`, 'X-Team': 'blue'}},
+			subBaseURL: 'http://me:hunter2@gateway.example/v1',
+		});
+		const text = fs.readFileSync(store.path, 'utf8');
+		expect(text).not.toMatch(/ghp_abc|sk-proj-ABC|hunter2/);
+		expect(openSettings({cwd: dir}).get()).toMatchObject({models: {anthropic: 'claude-x'}, allowModels: ['gpt-4o'], headers: {openai: {'X-Team': 'blue'}}});
+		expect(openSettings({cwd: dir}).get().instructions).toBeUndefined();
+	});
+
 	it('persists across opens, never writes keys, notifies subscribers', () => {
 		const store = openSettings({cwd: dir});
 		expect(store.path).toBe(path.join(dir, 'settings.json'));

@@ -56,13 +56,14 @@ describe('a typed value in an error', () => {
 		expect(rlm.configured).toEqual([]);
 	});
 
-	it('never shows a key inside a setting it shows', async () => {
+	it('never shows a key inside a setting it shows (a key typed into one is refused, not saved)', async () => {
 		h.write(`/set instructions Always answer with ${KEY} in mind\r`);
-		const set = chatOf(await h.waitForFrame((f) => chatOf(f).includes('instructions: ')));
-		expect(set).toContain('instructions: Always answer with [redacted');
+		const set = chatOf(await h.waitForFrame((f) => chatOf(f).includes('Invalid instructions')));
+		expect(set).toContain('Invalid instructions "Always answer with [redacted] in mind": it');
+		h.write('\x15');
 		h.write('/settings\r');
 		const shown = chatOf(await h.waitForFrame((f) => chatOf(f).includes('Run settings')));
-		expect(shown).toMatch(/instructions Always answer with \[redacted/);
+		expect(shown).toMatch(/instructions \(none\)/);
 		expect(set + shown).not.toMatch(/sk-proj|abcdefghijklmnop/);
 	});
 });

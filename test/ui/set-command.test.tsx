@@ -254,6 +254,31 @@ describe('/set in the app', () => {
 		expect(flat(h.lastFrame())).not.toMatch(/default, \(/);
 	});
 
+	it('refuses a key typed into /set instructions, /set sub-model or /model in one line: not saved, not used, never shown in full', async () => {
+		start();
+		const file = path.join(dir, 'config', 'settings.json');
+		const onDisk = () => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
+		const github = 'ghp_abcdefABCDEF1234567890abcdefABCDEF12';
+		const openai = 'sk-proj-ABCDEFGHIJKLMNOPQRSTUV123456';
+		const shown = () => h.lastFrame().split('\n').filter((line) => !line.includes('› /')).join('\n');
+		h.write(`/set instructions token ${github} here\r`);
+		await h.waitForFrame((f) => f.includes('Invalid instructions "token [redacted] here": it carries') && f.includes('so it was not'));
+		h.write('\x15');
+		h.write(`/set sub-model ${openai}\r`);
+		await h.waitForFrame((f) => f.includes('Invalid sub-model "[redacted]": it carries'));
+		h.write('\x15');
+		h.write(`/model ${openai}\r`);
+		await h.waitForFrame((f) => f.includes('Invalid model "[redacted]": it carries'));
+		expect(shown()).not.toMatch(/ghp_abc|sk-proj-ABC/);
+		expect(rlm.configured).toEqual([]);
+		expect(rlm.options.model).toBe('cogito:14b');
+		expect(onDisk()).not.toMatch(/ghp_abc|sk-proj-ABC/);
+		// A value that only mentions a token is still saved.
+		h.write('\x15/set instructions keep the token counts low\r');
+		await h.waitForFrame((f) => f.includes('instructions: keep the token counts low (saved'));
+		expect(onDisk()).toContain('keep the token counts low');
+	});
+
 	it('changes the long-context settings in the app: the engine takes them, the file keeps them, /settings shows them, /unset clears them; no secret shown or saved', async () => {
 		const key = 'sk-sub-key-for-the-test-0123456789';
 		start({}, {RLM_SUB_API_KEY: key});

@@ -2,6 +2,9 @@
 // the server does not list it; kept anyway: servers serve models they do not list).
 import {savedWord} from './saved.js';
 import {quoted} from '../../protocol/quoted.js';
+import {looksSecret} from '../../protocol/redact.js';
+import {secretRefusal} from '../../settings/run-settings.js';
+import {addChat} from '../state/updates.js';
 import {emptyInput} from '../state/line-input.js';
 import type {AppState, ModelPickerDialog} from '../state/types.js';
 import {firstLine} from '../engine-port.js';
@@ -15,7 +18,7 @@ export const modelCommand = defineCommand<ModelPayload>({
 	usage: '/model [NAME]',
 	help: "pick the model from the backend's list and its short names (sonnet, 4o; type to filter), or name it; saved for the backend",
 	run(state, args, queue) {
-		if (args) return queue(state, {set: args, verify: true});
+		if (args) return looksSecret(args) ? addChat(state, 'error', secretRefusal('model', args)) : queue(state, {set: args, verify: true});
 		const dialog: ModelPickerDialog = {
 			type: 'models',
 			backend: state.config.backend,
@@ -36,7 +39,7 @@ export const modelCommand = defineCommand<ModelPayload>({
 
 /** The picker's choice: `verify` when it is a typed name the server's list does not have. */
 export const pickModel = (state: AppState, model: string, verify: boolean): AppState =>
-	queueCommand(state, modelCommand, {set: model, ...(verify ? {verify: true} : {})});
+	looksSecret(model) ? addChat(state, 'error', secretRefusal('model', model)) : queueCommand(state, modelCommand, {set: model, ...(verify ? {verify: true} : {})});
 
 async function loadModels(context: CommandContext): Promise<void> {
 	const backend = context.backend;

@@ -71,7 +71,7 @@ function refusal(spec: InputSpec, name: string, info: Stats): InputReadError | u
 function fsError(spec: InputSpec, name: string, error: unknown): InputReadError {
 	if (error instanceof InputReadError) return error;
 	const code = (error as NodeJS.ErrnoException).code;
-	if (code === 'ENOENT') return new InputReadError(`${spec.what} ${name} not found`, 'missing');
+	if (code === 'ENOENT') return new InputReadError(`${spec.what} ${name} was not found`, 'missing');
 	if (code === 'EACCES' || code === 'EPERM') return new InputReadError(`${spec.what} ${name} is not readable (permission denied)`, 'denied');
 	if (code === 'EISDIR') return new InputReadError(`${spec.what} ${name} is a folder, not a file`, 'folder');
 	return new InputReadError(`Cannot read ${spec.what.charAt(0).toLowerCase() + spec.what.slice(1)} ${name}: ${code ?? (error as Error).message}`, 'unreadable');

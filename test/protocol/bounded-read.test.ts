@@ -98,7 +98,7 @@ describe('readInputFile', () => {
 	it('says a folder or a missing file in one line', () => {
 		const dir = fresh();
 		expect(oneLine(() => readInputFileSync(dir, spec))).toBe(`Test file ${dir} is a folder, not a file`);
-		expect(oneLine(() => readInputFileSync(join(dir, 'nope'), spec))).toBe(`Test file ${join(dir, 'nope')} not found`);
+		expect(oneLine(() => readInputFileSync(join(dir, 'nope'), spec))).toBe(`Test file ${join(dir, 'nope')} was not found`);
 	});
 });
 

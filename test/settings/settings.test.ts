@@ -541,7 +541,7 @@ describe('-k @FILE', () => {
 	});
 
 	it('says in one line when the file is missing or holds no key', () => {
-		expect(() => resolveConfig({backend: 'openai', backendKey: `@${path.join(dir, 'nope')}`}, {}, parseSettings({}))).toThrow(/^The key file for -k @.*nope not found\.$/);
+		expect(() => resolveConfig({backend: 'openai', backendKey: `@${path.join(dir, 'nope')}`}, {}, parseSettings({}))).toThrow(/^The key file for -k @.*nope was not found\.$/);
 		fs.writeFileSync(path.join(dir, 'empty'), '\n');
 		expect(() => resolveConfig({backend: 'openai', backendKey: `@${path.join(dir, 'empty')}`}, {}, parseSettings({}))).toThrow(ConfigError);
 	});

@@ -2,6 +2,7 @@
 // environment variable, the credentials in a -u / --sub-url URL or a secret --header. Every
 // error the command line prints passes redactSecrets with them, so none is echoed whatever
 // message quotes it (a server's, a library's, or our own).
+import {isBackendName} from '../protocol/backends.js';
 import {redactSecrets, secretsOfHeaders, secretsOfURL} from '../protocol/redact.js';
 
 /** Environment variables that hold a key by their name: OPENAI_API_KEY, RLM_SUB_API_KEY, ANTHROPIC_AUTH_TOKEN, PGPASSWORD. */
@@ -39,7 +40,9 @@ export function knownSecrets(argv: readonly string[], env: NodeJS.ProcessEnv): s
 	for (const [flag, value] of flagValues(argv)) {
 		// `-k @FILE` names a file, which errors name too; the key in it is not on the command line.
 		if (KEY_FLAGS.has(flag)) {
-			if (!value.startsWith('@')) found.push(value.trim());
+			// `-k openai` (meant as -b) holds no key: hidden, the word would go from every message
+			// that names the backends, the one that explains the mistake among them.
+			if (!value.startsWith('@') && !isBackendName(value.trim().toLowerCase())) found.push(value.trim());
 		}
 		else if (URL_FLAGS.has(flag)) found.push(...secretsOfURL(value.trim()));
 		else if (flag === 'header') {

@@ -54,4 +54,12 @@ describe('knownSecrets', () => {
 		const found = knownSecrets(argv, {OPENAI_API_KEY: 'env-seven-77', OPENAI_BASE_URL: 'http://h/v1?key=env-eight-88', HOME: '/home/someone'});
 		expect(found.sort()).toEqual(['env-eight-88', 'env-seven-77', 'hk-five-55', 'key-one-11', 'key-two-22', 'pw-four-44', 'tok-three-33']);
 	});
+
+	it('takes a backend name given to -k (meant as -b) for no key: the list of backends in its error keeps the word', async () => {
+		expect(knownSecrets(['-k', 'openai', '--backend-key=Anthropic'], {})).toEqual([]);
+		const result = await runCli(['-k', 'openai', '-b', 'nonsense', '-p', 'q'], {env: cleanEnv()});
+		expect(result.stderr.trim().split('\n')).toHaveLength(1);
+		expect(result.stderr).toMatch(/\bopenai\b/);
+		expect(result.stderr).not.toContain('[redacted]');
+	});
 });

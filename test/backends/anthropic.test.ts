@@ -3,8 +3,9 @@
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi} from 'vitest';
 import {AnthropicBackend, toAnthropicPrompt} from '../../source/backends/anthropic.js';
 import {collectStream, createBackend} from '../../source/backends/create.js';
-import {BackendError, type ChatMessage, type StreamChunk} from '../../source/backends/types.js';
+import {type ChatMessage, type StreamChunk} from '../../source/backends/types.js';
 import {queueResponder, startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
+import {caughtBackendError as caught} from '../support/backend-error.js';
 
 let server: FakeLlmServer;
 
@@ -40,16 +41,6 @@ function backend(extra: {apiKey?: string; maxRetries?: number; timeoutMs?: numbe
 /** The key a request carried (this SDK sends `authorization: Bearer KEY`; older ones `x-api-key`). */
 function sentKey(headers: Record<string, string>): string | undefined {
 	return headers['x-api-key'] ?? headers['authorization']?.replace(/^Bearer /, '');
-}
-
-async function caught(promise: Promise<unknown>): Promise<BackendError> {
-	try {
-		await promise;
-	} catch (error) {
-		expect(error).toBeInstanceOf(BackendError);
-		return error as BackendError;
-	}
-	throw new Error('expected a BackendError, got success');
 }
 
 describe('toAnthropicPrompt', () => {

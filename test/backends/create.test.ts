@@ -4,6 +4,7 @@ import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
 import {collectStream, createBackend} from '../../source/backends/create.js';
 import {BackendError, type BackendConfig, type BackendKind} from '../../source/backends/types.js';
 import {startFakeLlmServer} from '../support/fake-llm-server.js';
+import {caughtBackendError as caught} from '../support/backend-error.js';
 
 beforeEach(() => {
 	for (const name of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'ANTHROPIC_AUTH_TOKEN']) {
@@ -23,16 +24,6 @@ function creationError(config: BackendConfig): BackendError {
 		return error as BackendError;
 	}
 	throw new Error('expected createBackend to throw');
-}
-
-async function caught(promise: Promise<unknown>): Promise<BackendError> {
-	try {
-		await promise;
-	} catch (error) {
-		expect(error).toBeInstanceOf(BackendError);
-		return error as BackendError;
-	}
-	throw new Error('expected a BackendError, got success');
 }
 
 /** A loopback URL nothing listens on (a fake server started and closed again). */

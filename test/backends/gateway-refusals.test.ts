@@ -3,24 +3,20 @@
 // deployments (named as their owner likes, not after the model) refusing a reasoning model's
 // temperature and max_tokens.
 
-import {afterAll, beforeAll, beforeEach, describe, expect, it, vi} from 'vitest';
+import {beforeEach, describe, expect, it, vi} from 'vitest';
 import {collectStream} from '../../source/backends/create.js';
 import {OpenAIBackend} from '../../source/backends/openai.js';
 import {ParamMemory} from '../../source/backends/request-params.js';
-import {BackendError, type ChatMessage, type StreamChunk} from '../../source/backends/types.js';
-import {parameterRejection, requestRefusal, startFakeLlmServer, type FakeLlmServer, type FakeReply, type FakeRequest} from '../support/fake-llm-server.js';
+import {type ChatMessage, type StreamChunk} from '../../source/backends/types.js';
+import {parameterRejection, requestRefusal, type FakeLlmServer, type FakeReply, type FakeRequest} from '../support/fake-llm-server.js';
+import {fakeLlmServerForFile} from '../support/fake-llm-for-file.js';
+import {caughtBackendError as caught} from '../support/backend-error.js';
 
+const fakeServer = fakeLlmServerForFile();
 let server: FakeLlmServer;
 
-beforeAll(async () => {
-	server = await startFakeLlmServer();
-});
-
-afterAll(async () => {
-	await server.close();
-});
-
 beforeEach(() => {
+	server = fakeServer();
 	for (const name of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'AZURE_OPENAI_API_KEY', 'OPENAI_API_VERSION', 'AZURE_OPENAI_API_VERSION']) vi.stubEnv(name, undefined);
 	server.requests.length = 0;
 	return () => vi.unstubAllEnvs();
@@ -42,16 +38,6 @@ async function chunksOf(backend: OpenAIBackend, model: string, options: {tempera
 
 const textOf = (chunks: StreamChunk[]) => chunks.map((chunk) => (chunk.type === 'text' ? chunk.text : '')).join('');
 const noticesOf = (chunks: StreamChunk[]) => chunks.filter((chunk) => chunk.type === 'notice');
-
-async function caught(promise: Promise<unknown>): Promise<BackendError> {
-	try {
-		await promise;
-	} catch (error) {
-		expect(error).toBeInstanceOf(BackendError);
-		return error as BackendError;
-	}
-	throw new Error('expected a BackendError, got success');
-}
 
 describe('gateways that refuse stream_options', () => {
 	it.each(['databricks', 'bedrock', 'foundry'] as const)('%s: retried without it at once, usage estimated, one notice, remembered', async (shape) => {

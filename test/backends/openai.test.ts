@@ -3,8 +3,9 @@
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi} from 'vitest';
 import {OpenAIBackend} from '../../source/backends/openai.js';
 import {collectStream, createBackend} from '../../source/backends/create.js';
-import {BackendError, type ChatMessage, type StreamChunk} from '../../source/backends/types.js';
+import {type ChatMessage, type StreamChunk} from '../../source/backends/types.js';
 import {queueResponder, startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
+import {caughtBackendError as caught} from '../support/backend-error.js';
 
 let server: FakeLlmServer;
 
@@ -34,16 +35,6 @@ const messages: ChatMessage[] = [
 
 function backend(extra: {apiKey?: string; maxRetries?: number; timeoutMs?: number} = {}): OpenAIBackend {
 	return new OpenAIBackend({baseURL: server.openaiBaseURL, maxRetries: 0, ...extra});
-}
-
-async function caught(promise: Promise<unknown>): Promise<BackendError> {
-	try {
-		await promise;
-	} catch (error) {
-		expect(error).toBeInstanceOf(BackendError);
-		return error as BackendError;
-	}
-	throw new Error('expected a BackendError, got success');
 }
 
 describe('OpenAIBackend against the fake server', () => {

@@ -5,6 +5,7 @@ import {afterAll, beforeAll, beforeEach, describe, expect, it, vi} from 'vitest'
 import {collectStream, createBackend} from '../../source/backends/create.js';
 import {BackendError, type BackendConfig} from '../../source/backends/types.js';
 import {credentialEcho, startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
+import {caughtBackendError as caught} from '../support/backend-error.js';
 
 let server: FakeLlmServer;
 beforeAll(async () => {
@@ -23,16 +24,6 @@ beforeEach(() => {
 const KEY = 'plainkey-4f9c2e7a1b'; // no provider prefix: only knowing the key finds it
 const TOKEN = 'gw-token-93ab17';
 const messages = [{role: 'user' as const, content: 'hi'}];
-
-async function caught(promise: Promise<unknown>): Promise<BackendError> {
-	try {
-		await promise;
-	} catch (error) {
-		expect(error).toBeInstanceOf(BackendError);
-		return error as BackendError;
-	}
-	throw new Error('expected a BackendError');
-}
 
 const withCredentials = (base: string) => {
 	const url = new URL(base);

@@ -6,8 +6,9 @@ import {AnthropicBackend} from '../../source/backends/anthropic.js';
 import {collectStream} from '../../source/backends/create.js';
 import {OpenAIBackend} from '../../source/backends/openai.js';
 import {ParamMemory} from '../../source/backends/request-params.js';
-import {BackendError, type Backend, type ChatMessage, type StreamChunk} from '../../source/backends/types.js';
+import {type Backend, type ChatMessage, type StreamChunk} from '../../source/backends/types.js';
 import {parameterRejection, startFakeLlmServer, type FakeLlmServer, type FakeReply, type RejectionShape} from '../support/fake-llm-server.js';
+import {caughtBackendError as caught} from '../support/backend-error.js';
 
 let server: FakeLlmServer;
 
@@ -40,16 +41,6 @@ async function chunksOf(backend: Backend, model = 'm', options: {temperature?: n
 	const chunks: StreamChunk[] = [];
 	for await (const chunk of backend.stream(messages, {model, ...options})) chunks.push(chunk);
 	return chunks;
-}
-
-async function caught(promise: Promise<unknown>): Promise<BackendError> {
-	try {
-		await promise;
-	} catch (error) {
-		expect(error).toBeInstanceOf(BackendError);
-		return error as BackendError;
-	}
-	throw new Error('expected a BackendError, got success');
 }
 
 /** Replies from a queue, then 'ok'. */

@@ -2,24 +2,19 @@
 // `error:` field (which SSE clients skip), Hugging Face TGI's string error, `: ping` keep-alive
 // comments between deltas, and a reply cut at the limit that carries no usage.
 
-import {afterAll, beforeAll, beforeEach, describe, expect, it, vi} from 'vitest';
+import {beforeEach, describe, expect, it, vi} from 'vitest';
 import {collectStream} from '../../source/backends/create.js';
 import {OpenAIBackend} from '../../source/backends/openai.js';
 import {ParamMemory} from '../../source/backends/request-params.js';
 import {BackendError, type ChatMessage, type StreamChunk} from '../../source/backends/types.js';
-import {startFakeLlmServer, type FakeLlmServer, type FakeReply} from '../support/fake-llm-server.js';
+import {type FakeLlmServer, type FakeReply} from '../support/fake-llm-server.js';
+import {fakeLlmServerForFile} from '../support/fake-llm-for-file.js';
 
+const fakeServer = fakeLlmServerForFile();
 let server: FakeLlmServer;
 
-beforeAll(async () => {
-	server = await startFakeLlmServer();
-});
-
-afterAll(async () => {
-	await server.close();
-});
-
 beforeEach(() => {
+	server = fakeServer();
 	vi.stubEnv('OPENAI_API_KEY', undefined);
 	vi.stubEnv('OPENAI_BASE_URL', undefined);
 	server.requests.length = 0;

@@ -1,9 +1,9 @@
 // The -e log's large batches: a batched call of FOLD_AT slots or more is one start line and one
 // summary line (as the TUI's tree folds it into one "batch ×N" row), not a line per slot.
 import {formatCount} from '../protocol/numbers.js';
+import {BATCH_FOLD_MIN} from '../protocol/defaults.js';
 
-/** The TUI's BATCH_GROUP_MIN (ui/state/tree-view.ts): the size from which a batch is one row. */
-export const FOLD_AT = 10;
+export const FOLD_AT = BATCH_FOLD_MIN;
 
 interface Batch {
 	readonly size: number;

@@ -62,14 +62,19 @@ export const knownKeys = new Set(
 const shortLetters = new Set(Object.values(flagDefinitions).flatMap((definition) => ('shortFlag' in definition ? [definition.shortFlag as string] : [])));
 const booleanNames = new Set(Object.entries(flagDefinitions).flatMap(([name, definition]) => (definition.type === 'boolean' ? [name, kebab(name)] : [])));
 
+type FlagName = keyof typeof flagDefinitions;
+
+/** Each spelling of a flag that takes a value (`--base-url`, `--baseUrl`, `-u`) and its name. */
+const valueFlagNames = new Map<string, FlagName>(
+	Object.entries(flagDefinitions).flatMap(([name, definition]) =>
+		definition.type === 'string' ? [`--${kebab(name)}`, `--${name}`, ...('shortFlag' in definition ? [`-${definition.shortFlag}`] : [])].map((word): [string, FlagName] => [word, name as FlagName]) : [],
+	),
+);
+
 /** `-m` / `--model` (also `--backendUrl`, as yargs takes it): the name of the flag that takes a
  * value, else undefined. */
-export function valueFlagName(word: string): keyof typeof flagDefinitions | undefined {
-	for (const [name, definition] of Object.entries(flagDefinitions)) {
-		if (definition.type !== 'string') continue;
-		if (word === `--${kebab(name)}` || word === `--${name}` || ('shortFlag' in definition && word === `-${definition.shortFlag}`)) return name as keyof typeof flagDefinitions;
-	}
-	return undefined;
+export function valueFlagName(word: string): FlagName | undefined {
+	return valueFlagNames.get(word);
 }
 
 /**

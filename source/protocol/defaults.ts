@@ -64,3 +64,7 @@ export const MIN_MEMORY_LIMIT_MB = 256;
 /** The highest memory limit accepted, in MiB: a 32-bit Wasm heap (Pyodide's) ends at 4 GiB
  * (measured: a block held 4,000 MB at this limit). */
 export const MAX_MEMORY_LIMIT_MB = 4096;
+
+/** A batched call of this many slots or more is shown folded: one row in the TUI's tree, one start
+ * and one summary line in the -e log. */
+export const BATCH_FOLD_MIN = 10;

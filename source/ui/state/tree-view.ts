@@ -8,6 +8,7 @@
 // negative (batchRowId), made from its first slot's id, so it stays stable as slots arrive.
 import {emptyTrajectory, getNode, reduceAll, type TrajectoryNode, type TrajectoryState} from '../../trajectory/tree.js';
 import type {RlmEvent} from '../../protocol/events.js';
+import {BATCH_FOLD_MIN} from '../../protocol/defaults.js';
 
 export interface TreeViewState {
 	readonly traj: TrajectoryState;
@@ -30,7 +31,7 @@ export function emptyTreeView(): TreeViewState {
 }
 
 /** Batches with at least this many slots are grouped under one row. */
-export const BATCH_GROUP_MIN = 10;
+export const BATCH_GROUP_MIN = BATCH_FOLD_MIN;
 
 export interface BatchRow {
 	readonly kind: 'batch';

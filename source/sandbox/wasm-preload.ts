@@ -64,14 +64,33 @@ export function preloadPyodide(pyodideDir: string): PyodidePreload {
  * resolves, which was two thirds of the compile's CPU. The flag is the process's, so it is on only
  * while this compile runs: Pyodide's trampoline test (run after instantiation, which awaits this
  * module) expects a module it cannot use to fail when compiled, which lazy validation would defer.
+ * V8's flag hash changes with it: a code cache checked meanwhile is refused (lazyValidationCompile).
  */
 async function compileValidatingLazily(bytes: Uint8Array): Promise<object> {
 	v8.setFlagsFromString('--wasm-lazy-validation');
+	const compile = wasm.compile(bytes);
+	const settled = compile.then(
+		() => {},
+		() => {},
+	);
+	lazyCompile = settled;
 	try {
-		return await wasm.compile(bytes);
+		return await compile;
 	} finally {
 		v8.setFlagsFromString('--no-wasm-lazy-validation');
+		if (lazyCompile === settled) lazyCompile = null;
 	}
+}
+
+let lazyCompile: Promise<void> | null = null;
+
+/**
+ * The compile that has V8's lazy validation on, or null when none runs. V8 checks a code cache
+ * against its flag hash, which that flag changes: code that consumes one waits for this to be null
+ * (checked again after each wait), then compiles in the same synchronous stretch.
+ */
+export function lazyValidationCompile(): Promise<void> | null {
+	return lazyCompile;
 }
 
 /**

@@ -12,7 +12,7 @@ import {CONTEXT_FD, CTL, bigReplyChars, bridgeFunctions, type HostMessage, type 
 import {OutputCapture, type StreamName} from './output.js';
 import {withSnapshotFile} from './snapshot-file.js';
 import {compilePyodideAsm} from './asm-script.js';
-import {preloadPyodide, withPyodidePreload} from './wasm-preload.js';
+import {lazyValidationCompile, preloadPyodide, withPyodidePreload} from './wasm-preload.js';
 import {isStackOverflow} from './notices.js';
 
 interface WorkerData {
@@ -282,7 +282,10 @@ async function load(): Promise<{py: PyodideLike; fromSnapshot: boolean; codeCach
 		loadPyodide: (options: object) => Promise<PyodideLike>;
 	};
 	const loadPyodide = (options: object) => withPyodidePreload(preload, () => pyodideLoad(options));
-	// Pyodide's glue, from V8's code cache when there is a sound one (a missing file is no news).
+	// Pyodide's glue, from V8's code cache when there is a sound one (a missing file is no news),
+	// checked with the flags it was made with: about 1 start in 30 had it refused when the Wasm
+	// compile above, with its own flag on, was still running.
+	for (let compile = lazyValidationCompile(); compile; compile = lazyValidationCompile()) await compile;
 	const asm = compilePyodideAsm(init.pyodideDir, init.codeCachePath && fs.existsSync(init.codeCachePath) ? init.codeCachePath : null);
 	const codeCache = asm.script?.fromCache ?? false;
 	let note = asm.note;

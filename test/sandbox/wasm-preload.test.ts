@@ -3,8 +3,9 @@
 // usual way, and both hooks are gone once the load settles, even when it fails.
 import fs from 'node:fs';
 import path from 'node:path';
+import v8 from 'node:v8';
 import {afterAll, describe, expect, it} from 'vitest';
-import {preloadPyodide, withPyodidePreload} from '../../source/sandbox/wasm-preload.js';
+import {lazyValidationCompile, preloadPyodide, withPyodidePreload} from '../../source/sandbox/wasm-preload.js';
 import {freshCacheDir} from './helpers.js';
 
 interface WasmApi {
@@ -55,6 +56,21 @@ describe('preloadPyodide', () => {
 			expect(again.equals(moduleBytes('pyodide'))).toBe(true);
 			expect((await wasm.instantiate(again, {})).module).not.toBe(ahead);
 		});
+	});
+
+	it('says while its compile changes V8\'s flag hash (a code cache checked then is refused), and restores both after', async () => {
+		const before = v8.cachedDataVersionTag();
+		const preload = preloadPyodide(dir);
+		expect(lazyValidationCompile()).toBeNull();
+		// The compile starts as soon as the bytes are read (a callback registered before this await's).
+		await preload.files.get(path.join(dir, 'pyodide.asm.wasm'));
+		expect(v8.cachedDataVersionTag()).not.toBe(before);
+		const compile = lazyValidationCompile();
+		expect(compile).not.toBeNull();
+		await compile;
+		expect(lazyValidationCompile()).toBeNull();
+		expect(v8.cachedDataVersionTag()).toBe(before);
+		await withPyodidePreload(preload, async () => {});
 	});
 
 	it('leaves fs.promises.readFile and WebAssembly.instantiate as they were, also after a failed load', async () => {

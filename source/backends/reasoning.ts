@@ -9,6 +9,7 @@
 //   prompt): everything before it is reasoning. That text has already streamed as answer text when
 //   the tag arrives, so a `retract` piece says so and the consumer moves it.
 
+import {FenceLines} from './fence-lines.js';
 import type {StreamChunk} from './types.js';
 
 /** What the splitter hands on: StreamChunks, plus `retract` (the `text` streamed so far as answer
@@ -18,10 +19,6 @@ export type SplitChunk = StreamChunk | {type: 'retract'; text: string} | {type: 
 type Piece = {type: 'text' | 'reasoning'; text: string} | {type: 'retract'; text: string};
 
 const OPEN_TAGS = ['<think>', '<thinking>'] as const;
-/** A line that opens or closes a code fence. */
-const FENCE_LINE = /^\s{0,3}(```|~~~)/;
-/** Characters of a line that decide whether it is a fence (indent, then the fence itself). */
-const LINE_HEAD_CHARS = 16;
 const CLOSE_ONLY = '</think>';
 
 /** Length of the longest suffix of `text` that is a proper prefix of `tag`. */
@@ -32,6 +29,17 @@ function partialSuffix(text: string, tag: string): number {
 	return 0;
 }
 
+/** A lone `</think>` line inside a code fence, held back until what follows tells whether it closes
+ * the thinking (see #hold): the text from the tag on. */
+interface Held {
+	parts: string[];
+	/** Still on the tag's line, and whether anything but whitespace followed the tag on it. */
+	onTagLine: boolean;
+	trailing: boolean;
+}
+
+type HoldResult = {kind: 'wait'} | {kind: 'closed'; rest: string} | {kind: 'released'; from: number};
+
 /** Splits streamed answer text into answer and reasoning (see the module comment). */
 export class ThinkSplitter {
 	#mode: 'start' | 'thinking' | 'undecided' | 'answer' = 'start';
@@ -39,11 +47,9 @@ export class ThinkSplitter {
 	#close = CLOSE_ONLY;
 	/** Answer text handed on while undecided (what a retract moves). */
 	#streamed = '';
-	/** Code fences opened and not closed in #streamed (a `</think>` inside code is code). */
-	#openFence = false;
-	/** The start of #streamed's last line, enough to tell a fence (a long line is not kept whole:
-	 * re-reading it on every delta made a 600 KB single-line reply take 19 s). */
-	#lineHead = '';
+	/** Code fences in #streamed (a `</think>` inside code is code). */
+	#lines = new FenceLines();
+	#held: Held | undefined;
 	/** Whether #streamed holds `<think>`, and its last characters (a tag split across deltas). */
 	#thinkSeen = false;
 	#tail = '';
@@ -99,29 +105,12 @@ export class ThinkSplitter {
 					return;
 				}
 				case 'undecided': {
-					const at = this.#closeOnlyAt(buffer, final);
-					if (at === 'wait') {
-						this.#pending = buffer;
-						return;
-					}
-					if (at >= 0) {
-						const before = buffer.slice(0, at);
-						if (this.#streamed) out.push({type: 'retract', text: this.#streamed});
-						if (before) out.push({type: 'reasoning', text: before});
-						this.#streamed = '';
-						this.#mode = 'answer';
-						this.#trimStart = true;
-						buffer = buffer.slice(at + CLOSE_ONLY.length);
-						continue;
-					}
-					const keep = final ? 0 : partialSuffix(buffer, CLOSE_ONLY);
-					const text = buffer.slice(0, buffer.length - keep);
-					if (text) {
-						out.push({type: 'text', text});
-						this.#track(text);
-					}
-					this.#pending = buffer.slice(buffer.length - keep);
-					return;
+					const rest = this.#undecided(buffer, final, out);
+					if (rest === undefined) return;
+					this.#mode = 'answer';
+					this.#trimStart = true;
+					buffer = rest;
+					continue;
 				}
 				case 'answer': {
 					if (this.#trimStart) {
@@ -137,48 +126,120 @@ export class ThinkSplitter {
 	}
 
 	/**
-	 * Where a lone `</think>` in `buffer` closes the thinking: it stands on its own (whitespace or the
-	 * text's edge on both sides), outside code fences, and no `<think>` was written before it (that
-	 * would make it a mention). -1 for none; 'wait' when the tag ends the buffer and the next character
-	 * decides.
+	 * Answer text until a lone `</think>` closes the thinking; then the text after it. A `</think>`
+	 * closes when it stands on its own (whitespace or the text's edge on both sides) and no `<think>`
+	 * was written before it (that would make it a mention); inside a code fence only on a line of its
+	 * own, and then what follows decides (#hold). undefined: waiting for more text.
 	 */
-	#closeOnlyAt(buffer: string, final: boolean): number | 'wait' {
+	#undecided(buffer: string, final: boolean, out: Piece[]): string | undefined {
 		let from = 0;
 		for (;;) {
+			if (this.#held) {
+				const held = this.#hold(buffer, from, final, out);
+				if (held.kind === 'wait') return undefined;
+				if (held.kind === 'closed') return held.rest;
+				from = held.from;
+				continue;
+			}
 			const at = buffer.indexOf(CLOSE_ONLY, from);
-			if (at < 0) return -1;
-			const before = at > 0 ? buffer[at - 1]! : (this.#streamed.at(-1) ?? '');
+			if (at < 0) {
+				const keep = final ? 0 : partialSuffix(buffer.slice(from), CLOSE_ONLY);
+				this.#emit(buffer.slice(from, buffer.length - keep), out);
+				this.#pending = buffer.slice(buffer.length - keep);
+				return undefined;
+			}
+			this.#emit(buffer.slice(from, at), out);
 			const afterIndex = at + CLOSE_ONLY.length;
-			if (afterIndex === buffer.length && !final) return 'wait';
+			if (afterIndex === buffer.length && !final) {
+				// The next character decides whether the tag stands alone.
+				this.#pending = buffer.slice(at);
+				return undefined;
+			}
+			const before = this.#streamed.at(-1) ?? '';
 			const after = buffer[afterIndex] ?? '';
 			const standsAlone = (before === '' || /\s/.test(before)) && (after === '' || /\s/.test(after));
-			if (standsAlone && !this.#fenceOpenAt(buffer.slice(0, at)) && !this.#thinkSeen && !(this.#tail + buffer.slice(0, at)).includes('<think>')) return at;
-			from = at + 1;
+			if (standsAlone && !this.#thinkSeen) {
+				if (!this.#lines.fence) return this.#closed(buffer.slice(afterIndex), out);
+				if (this.#lines.lineBlank) {
+					this.#held = {parts: [], onTagLine: true, trailing: false};
+					from = at;
+					continue;
+				}
+			}
+			this.#emit(CLOSE_ONLY, out);
+			from = afterIndex;
 		}
 	}
 
-	#fenceOpenAt(prefix: string): boolean {
-		let open = this.#openFence;
-		const lines = prefix.split('\n');
-		lines[0] = this.#lineHead + lines[0]!;
-		for (const line of lines.slice(0, -1)) if (FENCE_LINE.test(line)) open = !open;
-		return open;
+	/**
+	 * A lone `</think>` line inside a fence. Code a model means to run never holds one, but a fence
+	 * "opened" by a bare ``` line in the thinking may be a stray closer (the model musing about how
+	 * to close a block), which makes everything after it look like code. So the fence's next line
+	 * decides: a closing fence line makes the tag code, as it would be in a real block; a fence line
+	 * with an info string (```repl: a new block begins) inside a bare fence, or the reply ending with
+	 * the fence still open, makes it the end of the thinking. Text is held back from the tag on
+	 * until then.
+	 */
+	#hold(buffer: string, from: number, final: boolean, out: Piece[]): HoldResult {
+		const held = this.#held!;
+		for (;;) {
+			const newline = buffer.indexOf('\n', from);
+			const lineEnd = newline < 0 ? buffer.length : newline;
+			const end = newline < 0 ? buffer.length : newline + 1;
+			if (end > from) held.parts.push(buffer.slice(from, end));
+			const line = buffer.slice(from, lineEnd);
+			this.#lines.add(line);
+			if (held.onTagLine) {
+				const afterTag = held.parts.length === 1 ? line.slice(CLOSE_ONLY.length) : line;
+				held.trailing ||= /\S/.test(afterTag);
+			}
+			if (newline < 0 && !final) return {kind: 'wait'};
+			const bare = this.#lines.fence!.bare;
+			const event = this.#lines.endLine();
+			const onTagLine = held.onTagLine;
+			held.onTagLine = false;
+			if (onTagLine ? held.trailing : event === 'close') return this.#release(end, out);
+			if (newline < 0 || (event === 'inner-block' && bare)) {
+				this.#held = undefined;
+				const rest = held.parts.join('').slice(CLOSE_ONLY.length) + buffer.slice(end);
+				return {kind: 'closed', rest: this.#closed(rest, out)};
+			}
+			from = end;
+		}
 	}
 
-	#track(text: string): void {
+	/** The held tag was code after all: the held text is answer text. */
+	#release(end: number, out: Piece[]): HoldResult {
+		const text = this.#held!.parts.join('');
+		this.#held = undefined;
+		this.#emit(text, out, false);
+		return {kind: 'released', from: end};
+	}
+
+	/** The thinking closed: what was handed on as answer text is reasoning; `rest` is the answer. */
+	#closed(rest: string, out: Piece[]): string {
+		// This call's text is not handed on as answer text only to be retracted.
+		let fresh = '';
+		while (out.at(-1)?.type === 'text') fresh = out.pop()!.text + fresh;
+		const old = this.#streamed.slice(0, this.#streamed.length - fresh.length);
+		if (old) out.push({type: 'retract', text: old});
+		if (fresh) out.push({type: 'reasoning', text: fresh});
+		this.#streamed = '';
+		return rest;
+	}
+
+	/** Hands on answer text while undecided. `lines`: feed it to the fence reader (held text was). */
+	#emit(text: string, out: Piece[], lines = true): void {
+		if (!text) return;
+		out.push({type: 'text', text});
 		this.#streamed += text;
 		const seen = this.#tail + text;
 		if (seen.includes('<think>')) this.#thinkSeen = true;
 		this.#tail = seen.slice(-'<think>'.length);
-		const lines = text.split('\n');
-		lines[0] = this.#lineHead + lines[0]!;
-		const last = lines.pop()!;
-		for (const line of lines) if (FENCE_LINE.test(line)) this.#openFence = !this.#openFence;
-		this.#lineHead = last.slice(0, LINE_HEAD_CHARS);
+		if (lines) this.#lines.feed(text);
 	}
 }
 
-/** The stream with `<think>` text moved to reasoning (see the module comment). */
 /** The splitter's pieces, its reasoning marked as found in the answer text (`<think>` tags), not in
  * a reasoning channel. */
 function marked(pieces: Piece[]): SplitChunk[] {
@@ -188,6 +249,7 @@ function marked(pieces: Piece[]): SplitChunk[] {
 	});
 }
 
+/** The stream with `<think>` text moved to reasoning (see the module comment). */
 export async function* separateReasoning(stream: AsyncIterable<StreamChunk>): AsyncGenerator<SplitChunk> {
 	let splitter = new ThinkSplitter();
 	let flushed = false;

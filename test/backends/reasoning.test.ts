@@ -85,6 +85,46 @@ describe('<think> in the answer text', () => {
 		for (const size of [3, 64]) expect(streamed(closed, size)).toMatchObject({answer: 'answer', reasoning: `\`\`\`\n${long}\n\`\`\`\n`, retracted: 1});
 	});
 
+	it('a lone </think> line inside a fence opened by a bare ``` (a stray closer in the thinking) closes the thinking when a new block follows', () => {
+		// The thinking mentions ```repl mid-line, then muses about closing a block: the bare ``` line
+		// reads as a fence opener, which put the real </think> "inside code".
+		const thinking = 'The user wants a count. I will write ```repl blocks.\nA block ends with\n```\nso FINAL("WRONG") is a draft.\n';
+		const answer = '```repl\nllm_output(str(len(context)))\n```';
+		const reply = `${thinking}</think>\n\n${answer}`;
+		expect(split(reply)).toMatchObject({answer, reasoning: thinking});
+		expect(streamed(reply, 4).retracted).toBe(1);
+		// Tildes, a tag with trailing spaces, a longer stray fence, and an info string on the new block.
+		expect(split(`muse\n~~~\nFINAL("WRONG")\n</think>   \n${answer}`)).toMatchObject({answer, reasoning: 'muse\n~~~\nFINAL("WRONG")\n'});
+		expect(split(`muse\n\`\`\`\`\n</think>\t\n\n~~~repl\nprint(1)\n~~~`)).toMatchObject({answer: '~~~repl\nprint(1)\n~~~', reasoning: 'muse\n````\n'});
+	});
+
+	it('a lone </think> line in a fence still open when the reply ends closes the thinking', () => {
+		expect(split('draft:\n```\nFINAL("WRONG")\n</think>\n\nFINAL(right)')).toMatchObject({answer: 'FINAL(right)', reasoning: 'draft:\n```\nFINAL("WRONG")\n'});
+		expect(split('draft:\n```repl\nx = 1\n</think>\nFINAL(2)')).toMatchObject({answer: 'FINAL(2)', reasoning: 'draft:\n```repl\nx = 1\n'});
+		expect(split('draft:\n```\n</think>')).toMatchObject({answer: '', reasoning: 'draft:\n```\n'});
+	});
+
+	it('a </think> in a fence that closes is code: alone on its line, in a string, beside other text', () => {
+		const cases = [
+			'Look:\n```\n</think>\n```\ndone',
+			'Look:\n~~~\n</think>\n~~~\n</think>x',
+			'Code:\n```repl\ns = """\n</think>\n"""\n```\nFINAL_VAR(s)',
+			// Inside a ```python block a ```repl line is code, not a closer or a new block.
+			'Code:\n```python\n</think>\n```repl\n```\ndone',
+			// A fence closes only with its own character, at least as long.
+			'Code:\n````\n</think>\n```\n````\nafter',
+			'Prose:\n```\nx </think>\n```repl\nprint(1)\n```',
+		];
+		for (const reply of cases) expect(split(reply), reply).toMatchObject({answer: reply, reasoning: ''});
+		for (const reply of cases) expect(streamed(reply, 3).retracted).toBe(0);
+	});
+
+	it('after a held </think> turns out to be code, a later lone </think> outside the fence still closes the thinking', () => {
+		const reply = 'Tags look like:\n```\n</think>\n```\nNow the answer.\n</think>\nFINAL(7)';
+		expect(split(reply)).toMatchObject({answer: 'FINAL(7)', reasoning: 'Tags look like:\n```\n</think>\n```\nNow the answer.\n'});
+		expect(streamed(reply, 5).retracted).toBe(1);
+	});
+
 	it('text that only looks like a tag start is answer text', () => {
 		expect(split('<thi')).toMatchObject({answer: '<thi', reasoning: ''});
 		expect(split('<b>bold</b> text')).toMatchObject({answer: '<b>bold</b> text', reasoning: ''});

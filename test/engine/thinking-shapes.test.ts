@@ -61,6 +61,18 @@ describe.each(apis)('thinking in the text through the %s SDK', (api) => {
 		expect(of(events, 'notice').map((n) => n.code)).toEqual(['reasoning_only']);
 	});
 
+	it('only </think> (the template opened the thinking), after a stray bare ``` line in the thinking: the block after it runs, the draft FINAL does not answer', async () => {
+		const thinking = 'I will count with ```repl blocks. A block is closed with\n```\nthen FINAL("WRONG") maybe.\n';
+		const {result, events} = await run(api, () => ({
+			text: `${thinking}</think>\n\n\`\`\`repl\nFINAL(str(len(context)))\n\`\`\``,
+			chunkSize: 3,
+		}));
+		expect(result.status).toBe('answered');
+		expect(result.response).toBe(String('the context'.length));
+		expect(of(events, 'code.start').map((e) => e.code)).toEqual(['FINAL(str(len(context)))']);
+		expect(of(events, 'llm.reasoning').map((e) => e.text).join('')).toBe(thinking);
+	});
+
 	it('FINAL_VAR and code inside a closed <think>, prose FINAL outside it: the answer is the one outside', async () => {
 		const {result, events} = await run(api, () => ({
 			text: '<think>\nresult = 1?\n```repl\nresult = "wrong"\nFINAL_VAR("result")\n```\nFINAL_VAR(result)\n</think>\n\nThe context is short.\n\nFINAL(eleven characters)',

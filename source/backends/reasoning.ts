@@ -7,9 +7,11 @@
 //   also when the tags arrive split across deltas; Qwen3's empty `<think>\n\n</think>` leaves nothing;
 // - a text that holds only the closing `</think>` (the chat template put the opening tag in the
 //   prompt): everything before it is reasoning. That text has already streamed as answer text when
-//   the tag arrives, so a `retract` piece says so and the consumer moves it.
+//   the tag arrives, so a `retract` piece says so and the consumer moves it;
+// - gpt-oss's harmony channels left in the text (harmony.ts): the final channel is the answer.
 
 import {FenceLines} from './fence-lines.js';
+import {HARMONY_OPENERS, HarmonySplitter} from './harmony.js';
 import type {StreamChunk} from './types.js';
 
 /** What the splitter hands on: StreamChunks, plus `retract` (the `text` streamed so far as answer
@@ -42,7 +44,7 @@ type HoldResult = {kind: 'wait'} | {kind: 'closed'; rest: string} | {kind: 'rele
 
 /** Splits streamed answer text into answer and reasoning (see the module comment). */
 export class ThinkSplitter {
-	#mode: 'start' | 'thinking' | 'undecided' | 'answer' = 'start';
+	#mode: 'start' | 'thinking' | 'undecided' | 'answer' | 'harmony' = 'start';
 	#pending = '';
 	#close = CLOSE_ONLY;
 	/** Answer text handed on while undecided (what a retract moves). */
@@ -55,6 +57,7 @@ export class ThinkSplitter {
 	#tail = '';
 	/** Just past a closing tag: the answer's leading blank lines are dropped. */
 	#trimStart = false;
+	#harmony: HarmonySplitter | undefined;
 
 	push(delta: string): Piece[] {
 		const out: Piece[] = [];
@@ -83,7 +86,13 @@ export class ThinkSplitter {
 						buffer = lead.slice(open.length);
 						continue;
 					}
-					if (!final && (lead === '' || OPEN_TAGS.some((tag) => tag.startsWith(lead)))) {
+					if (HARMONY_OPENERS.some((token) => lead.startsWith(token))) {
+						this.#mode = 'harmony';
+						this.#harmony = new HarmonySplitter();
+						buffer = lead;
+						continue;
+					}
+					if (!final && (lead === '' || [...OPEN_TAGS, ...HARMONY_OPENERS].some((tag) => tag.startsWith(lead)))) {
 						this.#pending = buffer;
 						return;
 					}
@@ -111,6 +120,10 @@ export class ThinkSplitter {
 					this.#trimStart = true;
 					buffer = rest;
 					continue;
+				}
+				case 'harmony': {
+					out.push(...this.#harmony!.push(buffer, final));
+					return;
 				}
 				case 'answer': {
 					if (this.#trimStart) {

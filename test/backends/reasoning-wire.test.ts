@@ -25,10 +25,11 @@ const backends = {
 };
 
 /** Shapes per API: OpenAI-compatible servers use both fields and the text; Anthropic thinking blocks
- * (sent for the field names) and the text. */
+ * (sent for the field names) and the text (gpt-oss's harmony leaks through Anthropic-compatible
+ * endpoints too, kekzl/imp#768). */
 const shapes: Record<keyof typeof backends, ReasoningField[]> = {
-	openai: ['reasoning_content', 'reasoning', 'think-tags', 'think-close-only', 'content-chunks'],
-	anthropic: ['reasoning_content', 'think-tags', 'think-close-only'],
+	openai: ['reasoning_content', 'reasoning', 'think-tags', 'think-close-only', 'content-chunks', 'harmony'],
+	anthropic: ['reasoning_content', 'think-tags', 'think-close-only', 'harmony'],
 };
 
 const cases = (Object.keys(shapes) as Array<keyof typeof backends>).flatMap((api) => shapes[api].map((field) => [api, field] as const));
@@ -106,6 +107,23 @@ describe('wire details', () => {
 		for await (const chunk of backends.anthropic().stream(messages, {model: 'm'})) chunks.push(chunk);
 		expect(chunks.filter((c) => c.type === 'reasoning').map((c) => (c as {text: string}).text).join('')).toBe('deep thought');
 		expect(chunks.at(-1)).toMatchObject({type: 'usage', finishReason: 'stop'});
+	});
+
+	it("gpt-oss's harmony text arrives in the SDK's content deltas, tokens split across them, and leaves no token in either part", async () => {
+		server.setResponder(() => ({text: 'Five.', reasoning: 'Counting.', reasoningField: 'harmony', chunkSize: 4}));
+		const raw = await fetch(`${server.openaiBaseURL}/chat/completions`, {method: 'POST', body: JSON.stringify({model: 'm', messages, stream: true})});
+		const contents = (await raw.text())
+			.split('\n\n')
+			.filter((frame) => frame.startsWith('data: {'))
+			.map((frame) => (JSON.parse(frame.slice(6)) as {choices: Array<{delta: {content?: unknown}}>}).choices[0]?.delta.content)
+			.filter((content): content is string => typeof content === 'string' && content !== '');
+		expect(contents.join('')).toBe('<|channel|>analysis<|message|>Counting.<|end|><|start|>assistant<|channel|>final<|message|>Five.<|return|>');
+		expect(contents.some((content) => content.includes('<|') && !/<\|\w+\|>/.test(content))).toBe(true);
+		for (const api of ['openai', 'anthropic'] as const) {
+			const result = await callModel(backends[api](), messages, {model: 'm'});
+			expect(result).toMatchObject({text: 'Five.', reasoning: 'Counting.', reasoningInText: true});
+			expect(await backends[api]().complete(messages, {model: 'm'})).toMatchObject({text: 'Five.', reasoning: 'Counting.'});
+		}
 	});
 
 	it("Qwen3's empty <think></think> before the answer leaves the answer alone", async () => {

@@ -133,6 +133,43 @@ describe('<think> in the answer text', () => {
 	});
 });
 
+describe("gpt-oss's harmony channels left in the answer text", () => {
+	const ANALYSIS = 'User wants a count. Draft:\n```repl\nllm_output("guess")\n```\nFINAL("WRONG")';
+	const FINAL = 'Counting.\n```repl\nllm_output(str(len(context)))\n```';
+
+	it('the analysis channel is reasoning, the final channel the answer, the tokens gone, whatever the deltas', () => {
+		const reply = `<|channel|>analysis<|message|>${ANALYSIS}<|end|><|start|>assistant<|channel|>final<|message|>${FINAL}<|return|>`;
+		expect(split(reply)).toMatchObject({answer: FINAL, reasoning: ANALYSIS});
+		// Without <|return|> (a server that stops on it), and with the spec's line break between messages.
+		expect(split(`<|channel|>analysis<|message|>${ANALYSIS}<|end|>\n<|start|>assistant<|channel|>final<|message|>${FINAL}`)).toMatchObject({answer: FINAL, reasoning: ANALYSIS});
+		// Decoded strings that drop <|start|>assistant after <|end|>; a reply that opens with <|start|>.
+		expect(split(`<|channel|>analysis<|message|>hm<|end|><|channel|>final<|message|>42`)).toMatchObject({answer: '42', reasoning: 'hm'});
+		expect(split(`\n<|start|>assistant<|channel|>analysis<|message|>hm<|end|><|start|>assistant<|channel|>final<|message|>42<|return|>`)).toMatchObject({answer: '42', reasoning: 'hm'});
+	});
+
+	it('commentary (a tool call or a preamble) is thinking; several thinking messages are lines apart', () => {
+		const call = '<|channel|>analysis<|message|>Need the weather.<|end|><|start|>assistant<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>{"location":"SF"}<|call|>';
+		expect(split(call)).toMatchObject({answer: '', reasoning: 'Need the weather.\n{"location":"SF"}'});
+		const preamble = '<|channel|>analysis<|message|>Plan.<|end|><|start|>assistant<|channel|>commentary<|message|>Step 1.<|end|><|start|>assistant<|channel|>final<|message|>Done.<|return|>';
+		expect(split(preamble)).toMatchObject({answer: 'Done.', reasoning: 'Plan.\nStep 1.'});
+	});
+
+	it('a final channel alone, one cut in its analysis, and one without <|message|> (its header text is the body)', () => {
+		expect(split('<|channel|>final<|message|>{"issues":[]}<|return|>')).toMatchObject({answer: '{"issues":[]}', reasoning: ''});
+		expect(split('<|channel|>analysis<|message|>Still thinking when it st')).toMatchObject({answer: '', reasoning: 'Still thinking when it st'});
+		expect(split('<|channel|>analysis<|message|>ok<|end|><|start|>assistant<|channel|>final {"answer": 1}<|return|>')).toMatchObject({answer: '{"answer": 1}', reasoning: 'ok'});
+		const long = 'word '.repeat(60);
+		expect(split(`<|channel|>analysis<|message|>ok<|end|><|start|>assistant<|channel|>final ${long}`)).toMatchObject({answer: long, reasoning: 'ok'});
+	});
+
+	it('harmony tokens that do not open the reply are answer text', () => {
+		const mention = 'gpt-oss writes <|channel|>analysis<|message|> before its thinking.';
+		expect(split(mention)).toMatchObject({answer: mention, reasoning: ''});
+		expect(split('<|')).toMatchObject({answer: '<|', reasoning: ''});
+		expect(split('<|chan')).toMatchObject({answer: '<|chan', reasoning: ''});
+	});
+});
+
 describe('separateReasoning', () => {
 	async function collect(chunks: StreamChunk[]): Promise<SplitChunk[]> {
 		async function* source() {

@@ -152,7 +152,7 @@ const nodes = (state: TrajectoryState): TrajectoryNode[] => Array.from({length: 
 const THINKING = 'The user wants a count. Draft:\n```repl\nllm_output("a guess from thinking")\n```\nFINAL(a guess from thinking)';
 
 const reasoningCases = [
-	...(['reasoning_content', 'reasoning', 'think-tags', 'think-close-only', 'content-chunks'] as const).map((field) => ['openai', field] as const),
+	...(['reasoning_content', 'reasoning', 'think-tags', 'think-close-only', 'content-chunks', 'harmony'] as const).map((field) => ['openai', field] as const),
 	...(['reasoning_content', 'think-tags', 'think-close-only'] as const).map((field) => ['anthropic', field] as const),
 ] satisfies Array<readonly [Api, ReasoningField]>;
 

@@ -73,6 +73,19 @@ describe.each(apis)('thinking in the text through the %s SDK', (api) => {
 		expect(of(events, 'llm.reasoning').map((e) => e.text).join('')).toBe(thinking);
 	});
 
+	it("gpt-oss's harmony channels in the text: the analysis channel's code and FINAL never run, the final channel's block does", async () => {
+		const analysis = 'Draft:\n```repl\nllm_output("WRONG")\n```\nFINAL("WRONG")';
+		const {result, events} = await run(api, () => ({
+			text: `<|channel|>analysis<|message|>${analysis}<|end|><|start|>assistant<|channel|>final<|message|>\`\`\`repl\nllm_output(str(len(context)))\n\`\`\`<|return|>`,
+			chunkSize: 3,
+		}));
+		expect(result.status).toBe('answered');
+		expect(result.response).toBe(String('the context'.length));
+		expect(of(events, 'code.start').map((e) => e.code)).toEqual(['llm_output(str(len(context)))']);
+		expect(result.iterations[0]!.response).toBe('```repl\nllm_output(str(len(context)))\n```');
+		expect(of(events, 'llm.reasoning').map((e) => e.text).join('')).toBe(analysis);
+	});
+
 	it('FINAL_VAR and code inside a closed <think>, prose FINAL outside it: the answer is the one outside', async () => {
 		const {result, events} = await run(api, () => ({
 			text: '<think>\nresult = 1?\n```repl\nresult = "wrong"\nFINAL_VAR("result")\n```\nFINAL_VAR(result)\n</think>\n\nThe context is short.\n\nFINAL(eleven characters)',

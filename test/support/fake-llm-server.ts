@@ -96,8 +96,12 @@ export type FakeReply =
 			 * `</think>`: the chat template put the opening tag in the prompt). `content-chunks`: Mistral's
 			 * Magistral models, whose `content` is a list of chunks, streamed and not: thinking as
 			 * `{"type": "thinking", "thinking": [{"type": "text", "text"}]}`, the answer as `{"type":
-			 * "text", "text"}` (BerriAI/litellm#16272, vercel/ai#8072). Anthropic sends `thinking` blocks
-			 * (thinking_delta, signature_delta) for the field names. Default `reasoning_content`.
+			 * "text", "text"}` (BerriAI/litellm#16272, vercel/ai#8072). `harmony`: gpt-oss's harmony
+			 * channels left in the text by a server that did not parse them,
+			 * `<|channel|>analysis<|message|>…<|end|><|start|>assistant<|channel|>final<|message|>…<|return|>`
+			 * (kekzl/imp#768, johnbean393/Sidekick#75, scouzi1966/maclocal-api#121). Anthropic sends
+			 * `thinking` blocks (thinking_delta, signature_delta) for the field names. Default
+			 * `reasoning_content`.
 			 */
 			reasoningField?: ReasoningField;
 			/**
@@ -282,7 +286,7 @@ export function credentialEcho(request: FakeRequest, shape: 'litellm' | 'headers
 	return {status: 400, message: 'bad request', body: {detail: `Malformed request; headers received: ${JSON.stringify(echoed)}`}};
 }
 
-export type ReasoningField = 'reasoning_content' | 'reasoning' | 'think-tags' | 'think-close-only' | 'content-chunks';
+export type ReasoningField = 'reasoning_content' | 'reasoning' | 'think-tags' | 'think-close-only' | 'content-chunks' | 'harmony';
 
 /** Where reasoning travels beside the text on the OpenAI wire. */
 type FieldName = 'reasoning_content' | 'reasoning' | 'content-chunks';
@@ -747,6 +751,8 @@ function thinkingOf(reply: {text: string; reasoning?: string; reasoningField?: R
 			return {text: `<think>\n${reasoning}\n</think>\n\n${reply.text}`};
 		case 'think-close-only':
 			return {text: `${reasoning}\n</think>\n\n${reply.text}`};
+		case 'harmony':
+			return {text: `<|channel|>analysis<|message|>${reasoning}<|end|><|start|>assistant<|channel|>final<|message|>${reply.text}<|return|>`};
 		case 'reasoning':
 			return {text: reply.text, field: {name: 'reasoning', text: reasoning}};
 		case 'content-chunks':

@@ -1,6 +1,6 @@
 // Turns whatever an SDK throws into a BackendError with one line a user can act on.
 
-import {errorBodyOf, MAX_RETRY_WAIT_MS, messageFromJson, messageFromText, notAReply, pageSummary, retryAfterMs} from './response-body.js';
+import {errorBodyOf, errorStatusIn, MAX_RETRY_WAIT_MS, messageFromJson, messageFromText, notAReply, pageSummary, retryAfterInBody, retryAfterMs} from './response-body.js';
 import {StreamStalled} from './idle-timeout.js';
 import {BackendError, type BackendKind} from './types.js';
 import {BACKEND_KINDS} from '../protocol/backends.js';
@@ -173,6 +173,27 @@ function statusOf(error: unknown): number | undefined {
 	return typeof status === 'number' ? status : undefined;
 }
 
+/** The error object inside an SDK error that has no status (an error event inside a 200 stream). */
+function bodyErrorOf(error: unknown): unknown {
+	const body = isObject(error) ? error['error'] : undefined;
+	return isObject(body) && isObject(body['error']) ? body['error'] : body;
+}
+
+/** The HTTP status an error event inside a 200 stream stands for: OpenRouter's `{"error": {"code":
+ * 429, ...}}` chunk (openrouter.ai/docs "Errors and Debugging"), vLLM's `code`. */
+function statusInEvent(error: unknown): number | undefined {
+	if (!isSdkError(error, 'APIError') || statusOf(error) !== undefined) return undefined;
+	return errorStatusIn(bodyErrorOf(error));
+}
+
+/** How long the server asked to wait before a retry, in ms: retry-after headers, else a wait its
+ * error body names (OpenRouter's rate-limit metadata). */
+function retryAfterOf(error: unknown): number | undefined {
+	const headers = isObject(error) ? error['headers'] : undefined;
+	const fromHeaders = headers instanceof Headers ? retryAfterMs(headers) : undefined;
+	return fromHeaders ?? (isSdkError(error, 'APIError') ? retryAfterInBody(bodyErrorOf(error)) : undefined);
+}
+
 const CONNECTION_PROBLEMS: Record<string, string> = {
 	ECONNREFUSED: 'connection refused',
 	ENOTFOUND: 'host not found',
@@ -222,7 +243,11 @@ function unreachableError(context: ErrorContext, problem: string, code?: string)
 export function toBackendError(error: unknown, context: ErrorContext): BackendError {
 	if (error instanceof BackendError) return error;
 	const converted = describeError(error, context);
-	if (converted.code !== 'aborted' && isTransientStreamError(error)) converted.transient = true;
+	if (converted.code === 'aborted') return converted;
+	const wait = retryAfterOf(error);
+	if (wait !== undefined) converted.retryAfterMs = Math.max(0, wait);
+	// A wait past MAX_RETRY_WAIT_MS is not waited out, as the SDKs' retries do not (response-body.ts).
+	if (isTransientStreamError(error) && (wait ?? 0) <= MAX_RETRY_WAIT_MS) converted.transient = true;
 	return converted;
 }
 
@@ -242,7 +267,7 @@ function describeError(error: unknown, context: ErrorContext): BackendError {
 	const at = context.baseURL;
 	if (isTimeout(error)) return timedOutError(context);
 
-	const status = statusOf(error);
+	const status = statusOf(error) ?? statusInEvent(error);
 	if (status === undefined) {
 		const code = systemErrorCode(error);
 		if (isConnectionError(error) || code !== undefined) {
@@ -279,8 +304,7 @@ function describeError(error: unknown, context: ErrorContext): BackendError {
 
 /** A retry-after past MAX_RETRY_WAIT_MS (the request was not retried): how long the server asks to wait. */
 function longWaitNote(error: unknown): string {
-	const headers = isObject(error) ? error['headers'] : undefined;
-	const wait = headers instanceof Headers ? retryAfterMs(headers) : undefined;
+	const wait = retryAfterOf(error);
 	if (wait === undefined || wait <= MAX_RETRY_WAIT_MS) return '';
 	const minutes = Math.round(wait / 60_000);
 	const span = minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60)} h`;
@@ -360,11 +384,11 @@ export function isTransientStreamError(error: unknown): boolean {
 	if (error instanceof BackendError || isUserAbort(error) || isTimeout(error)) return false;
 	if (isConnectionError(error) || (statusOf(error) === undefined && systemErrorCode(error) !== undefined)) return true;
 	if (!isSdkError(error, 'APIError') || (error as {status?: unknown}).status !== undefined) return false;
-	const body = (error as {error?: unknown}).error;
-	const inner = isObject(body) && isObject(body['error']) ? body['error'] : body;
+	const inner = bodyErrorOf(error);
 	const type = isObject(inner) ? `${scalarText(inner['type'])} ${scalarText(inner['code'])}` : '';
-	const status = isObject(inner) ? Number(inner['code'] ?? inner['status'] ?? Number.NaN) : Number.NaN;
-	if (status >= 400 && status < 500 && status !== 408 && status !== 429) return false;
+	// The statuses the SDKs retry when they come as a response status: 408, 409, 429 and 5xx.
+	const status = errorStatusIn(inner);
+	if (status !== undefined && status < 500 && status !== 408 && status !== 409 && status !== 429) return false;
 	return !PERMANENT_TYPES.test(type);
 }
 
@@ -398,6 +422,18 @@ export function droppedStreamError(context: ErrorContext, what: string): Backend
 		`${capitalize(labelOf(context))} at ${context.baseURL} closed the stream before the reply ended (${what}).`,
 		'server',
 	);
+	error.transient = true;
+	return error;
+}
+
+/**
+ * A stream whose reply ended in `finish_reason: "error"` with no error beside it: OpenRouter's mark of
+ * a reply its provider failed (openrouter.ai/docs "Errors and Debugging": the chunk also carries an
+ * `error`, which the SDK throws on, but a proxy that re-serializes chunks drops a field it does not
+ * know). `transient`, as that error would be.
+ */
+export function errorFinishError(context: ErrorContext): BackendError {
+	const error = new BackendError(`${capitalize(labelOf(context))} at ${context.baseURL} ended the reply with finish_reason "error" and no message: its provider failed.`, 'server');
 	error.transient = true;
 	return error;
 }

@@ -2,7 +2,7 @@
 
 import type OpenAI from 'openai';
 import type {ChatCompletionCreateParams} from 'openai/resources/chat/completions';
-import {connectionProblem, droppedStreamError, isConnectionCut, listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, stalledStreamError, streamFailure, throwIfNotAReply, serverMessage, toBackendError, type ErrorContext} from './errors.js';
+import {connectionProblem, droppedStreamError, errorFinishError, isConnectionCut, listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, stalledStreamError, streamFailure, throwIfNotAReply, serverMessage, toBackendError, type ErrorContext} from './errors.js';
 import {contextWindowTokens, estimateMessagesTokens, estimateTokens} from './model-info.js';
 import {contentParts, reasoningField, splitThinkText} from './reasoning.js';
 import {
@@ -325,6 +325,7 @@ export class OpenAIBackend implements Backend {
 			// The SDK ends the iteration quietly when the request is aborted.
 			if (signal?.aborted) throw toBackendError(undefined, context);
 			throwIfErrorField(raw, APIError);
+			if (finish === 'error') throw errorFinishError(context);
 			if (chunks === 0) throw notAReplyError(context, 'an empty stream (no events)');
 		} catch (error) {
 			if (response === undefined && !signal?.aborted && (await this.learnNoStream(error, options.model))) {
@@ -444,19 +445,14 @@ export class OpenAIBackend implements Backend {
 const PROBE_TIMEOUT_MS = 3000;
 
 /**
- * A 200 whose JSON is an error, not a completion: OpenRouter passes an upstream provider's failure
- * on that way (`{"error": {"message", "code": 429, "metadata"}}` with no `choices`:
- * langchain-ai/langchainjs#11417, UKGovernmentBEIS/inspect_ai#1536). Thrown as the SDK throws the
- * error status it names (a `code` of 400-599), so it reads as that failure with the server's words.
+ * A 200 whose JSON is an error, not a completion, naming no error status (one that names it is handed
+ * to the SDK as that status: response-body.ts statusOfErrorBody): thrown as the SDK throws an error
+ * chunk, so it reads as the server's words.
  */
 async function throwIfErrorBody(body: unknown, response: Response): Promise<void> {
 	if (typeof body !== 'object' || body === null || !('error' in body) || !body.error) return;
-	const inner = body.error;
-	const code = typeof inner === 'object' && inner !== null ? Number((inner as {code?: unknown}).code) : Number.NaN;
-	const status = Number.isInteger(code) && code >= 400 && code <= 599 ? code : undefined;
 	const {APIError} = await loadSdk();
-	// generate() picks the status's class (RateLimitError...); without a status it would make a connection error.
-	throw status === undefined ? new APIError(undefined, inner, undefined, response.headers) : APIError.generate(status, body, undefined, response.headers);
+	throw new APIError(undefined, body.error, undefined, response.headers);
 }
 
 /** An error sent in an SSE `error:` field (llama.cpp's server until September 2025), which the SDK

@@ -22,7 +22,7 @@ export function secretsOf(config: BackendSecrets): string[] {
 	];
 }
 
-/** `error` with its message redacted: a BackendError keeps its code, status and transient flag;
+/** `error` with its message redacted: a BackendError keeps its code, status, transient flag and retry wait;
  * anything else becomes an Error with the redacted message. */
 export function redactError(error: unknown, secrets: readonly string[]): Error {
 	if (error instanceof BackendError) {
@@ -31,6 +31,7 @@ export function redactError(error: unknown, secrets: readonly string[]): Error {
 		if (message === error.message && advice === error.advice) return error;
 		const redacted = new BackendError(message, error.code, error.status, advice);
 		redacted.transient = error.transient;
+		if (error.retryAfterMs !== undefined) redacted.retryAfterMs = error.retryAfterMs;
 		return redacted;
 	}
 	const message = redactSecrets(error instanceof Error ? error.message : String(error), secrets);

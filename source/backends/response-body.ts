@@ -21,31 +21,105 @@ const PAGE_TYPES = /^\s*(text\/html|application\/xhtml|text\/xml|application\/xm
 
 type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
+/** Content types of a JSON body. */
+const JSON_TYPES = /^\s*application\/([\w.+-]*\+)?json/i;
+
 /**
  * A fetch for the SDKs: an error response's body is read and remembered (keyed by the headers object
  * the SDK puts on its error), and a 200 that is a web page is remembered as not a reply (keyed by the
- * response). Both are handed on with their body intact.
+ * response). Both are handed on with their body intact. A 200 whose JSON is an error that names an
+ * error status is handed on as that status (see statusOfErrorBody), so the SDK retries it and it
+ * reads as a real one does.
  */
 export function inspectingFetch(inner: Fetch = (input, init) => fetch(input, init)): Fetch {
 	return async (input, init) => {
 		const response = await inner(input, init);
 		const contentType = response.headers.get('content-type') ?? '';
 		if (response.ok && /^\s*text\/event-stream/i.test(contentType) && response.body) return watchingForDone(response, response.body);
-		if (response.ok && !PAGE_TYPES.test(contentType)) return response;
+		const page = PAGE_TYPES.test(contentType);
+		const json = JSON_TYPES.test(contentType);
+		if (response.ok && !page && !json) return response;
 		const text = await response.text().catch(() => '');
+		const status = response.ok ? (json ? statusOfErrorBody(text) : undefined) : response.status;
+		if (status === undefined) {
+			const copy = new Response(text, {status: response.status, statusText: response.statusText, headers: response.headers});
+			if (page) notReplies.set(copy, {contentType, head: text.slice(0, KEPT_CHARS)});
+			return copy;
+		}
 		const headers = new Headers(response.headers);
+		// A wait the body names (OpenRouter's rate-limit metadata) counts as the header the SDKs read.
+		const bodyWait = retryAfterMs(headers) === undefined ? retryAfterInBody(text) : undefined;
+		if (bodyWait !== undefined) headers.set('retry-after-ms', String(Math.max(0, Math.round(bodyWait))));
 		// The SDKs wait as long as retry-after says (the openai SDK without a cap) before their retry,
 		// silently: past a minute, the request fails at once and its error says how long to wait.
 		if ((retryAfterMs(headers) ?? 0) > MAX_RETRY_WAIT_MS) headers.set('x-should-retry', 'false');
-		const copy = new Response(response.status === 204 || response.status === 304 ? null : text, {
-			status: response.status,
-			statusText: response.statusText,
+		const copy = new Response(status === 204 || status === 304 ? null : text, {
+			status,
+			statusText: response.ok ? '' : response.statusText,
 			headers,
 		});
-		if (response.ok) notReplies.set(copy, {contentType, head: text.slice(0, KEPT_CHARS)});
-		else errorBodies.set(copy.headers, text.slice(0, KEPT_CHARS));
+		errorBodies.set(copy.headers, text.slice(0, KEPT_CHARS));
 		return copy;
 	};
+}
+
+/**
+ * The error status a 200's JSON names: OpenRouter answers a failure upstream (the provider rate
+ * limited, down) with 200 and `{"error": {"code": 429, "message", "metadata"}}` and no `choices`,
+ * `code` being the status it stands for (openrouter.ai/docs "Errors and Debugging";
+ * langchain-ai/langchainjs#11417, UKGovernmentBEIS/inspect_ai#1536; some send it as a string,
+ * "429"). Undefined for any other body.
+ */
+export function statusOfErrorBody(text: string): number | undefined {
+	if (!/"error"/.test(text)) return undefined;
+	let body: unknown;
+	try {
+		body = JSON.parse(text);
+	} catch {
+		return undefined;
+	}
+	if (!isObject(body) || 'choices' in body || !isObject(body['error'])) return undefined;
+	return errorStatusIn(body['error']);
+}
+
+/** An error object's `code` (or `status`) when it is an HTTP error status, 400-599. */
+export function errorStatusIn(error: unknown): number | undefined {
+	if (!isObject(error)) return undefined;
+	const raw = error['code'] ?? error['status'];
+	const code = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{3}$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+	return Number.isInteger(code) && code >= 400 && code <= 599 ? code : undefined;
+}
+
+/**
+ * How long an error body asks a client to wait, in ms: OpenRouter passes the rate limit's headers on
+ * inside the error, `{"error": {"code": 429, "metadata": {"headers": {"X-RateLimit-Limit",
+ * "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "<epoch ms>"}}}}` (Gitlawb/openclaude#936),
+ * and may name a Retry-After there. A reset counts only once nothing remains. `body` is the parsed
+ * body, its `error`, or the text.
+ */
+export function retryAfterInBody(body: unknown): number | undefined {
+	let parsed = body;
+	if (typeof body === 'string') {
+		try {
+			parsed = JSON.parse(body);
+		} catch {
+			return undefined;
+		}
+	}
+	const inner = isObject(parsed) && isObject(parsed['error']) ? parsed['error'] : parsed;
+	const metadata = isObject(inner) ? inner['metadata'] : undefined;
+	const given = isObject(metadata) ? metadata['headers'] : undefined;
+	if (!isObject(given)) return undefined;
+	const headers = new Headers();
+	for (const [name, value] of Object.entries(given)) if (typeof value === 'string' || typeof value === 'number') headers.set(name, String(value));
+	const asked = retryAfterMs(headers);
+	if (asked !== undefined) return asked;
+	const reset = Number(headers.get('x-ratelimit-reset') ?? Number.NaN);
+	if (!Number.isFinite(reset) || headers.get('x-ratelimit-remaining')?.trim() !== '0') return undefined;
+	// An epoch in milliseconds (OpenRouter's) or in seconds.
+	if (reset > 1e12) return reset - Date.now();
+	if (reset > 1e9) return reset * 1000 - Date.now();
+	return undefined;
 }
 
 /** Per SSE response from the inspecting fetch: whether `data: [DONE]` went by. */

@@ -11,7 +11,8 @@ import {BackendError, type StreamChunk} from './types.js';
  * Runs `attempt` and passes its chunks on; when it throws a `transient` BackendError before any answer
  * text came (reasoning chunks and `<think>` text do not count: separateReasoning decides as the
  * consumer will), waits the SDKs' backoff and runs it again, up to `maxRetries` times, after a
- * `stream_retried` notice (separateReasoning starts over on it). Other errors, and errors after
+ * `stream_retried` notice (separateReasoning starts over on it); the wait is the one the server
+ * named (BackendError.retryAfterMs), if it named one. Other errors, and errors after
  * answer text, are thrown as they are.
  */
 export async function* withStreamRetries(
@@ -35,7 +36,8 @@ export async function* withStreamRetries(
 			return;
 		} catch (error) {
 			if (answered || retry >= options.maxRetries || options.signal?.aborted || !(error instanceof BackendError && error.transient)) throw error;
-			const delay = retryDelayMs(retry);
+			// As the SDKs retry a response status: the wait the server named, else the backoff.
+			const delay = error.retryAfterMs ?? retryDelayMs(retry);
 			const kept = thought ? ' The model was still thinking (its thinking so far is kept); it starts over.' : '';
 			yield {type: 'notice', code: 'stream_retried', message: `${error.message}${kept} Retrying in ${(delay / 1000).toFixed(1)} s (${retry + 1} of ${options.maxRetries}).`};
 			await sleep(delay, options.signal);

@@ -78,6 +78,9 @@ export interface BackendConfig {
 export class BackendError extends Error {
 	/** An error event inside a stream (or a cut connection) that a retry may get past. */
 	transient = false;
+	/** How long the server asked to wait before a retry, in ms (retry-after, or a wait its error body
+	 * names): a retry of a `transient` error waits this long instead of the backoff. */
+	retryAfterMs?: number;
 
 	constructor(
 		message: string,

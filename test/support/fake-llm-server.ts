@@ -34,6 +34,22 @@ export interface FakeRequest {
 	keptTokens?: number;
 }
 
+/**
+ * An error inside a 200 stream (FakeReply.streamError). For the `openrouter` shape, `code` is the
+ * error's `code` (default: `type`; OpenRouter sends the HTTP status it stands for, 429, 502...) and
+ * `metadata` its `metadata` (a rate limit's headers); `shape: 'openrouter-finish'` is its chunk with
+ * `finish_reason: "error"` but no `error` field (a proxy that re-serializes chunks drops fields it
+ * does not know).
+ */
+export interface StreamError {
+	afterChars: number;
+	message: string;
+	type?: string;
+	shape?: 'error' | 'object' | 'openrouter' | 'openrouter-finish' | 'llamacpp-field' | 'tgi';
+	code?: number | string;
+	metadata?: Record<string, unknown>;
+}
+
 export type FakeReply =
 	| {
 			text: string;
@@ -77,7 +93,7 @@ export type FakeReply =
 			 * error a string). The reply's reasoning, if any, is sent before it (a thinking model that
 			 * failed mid-thought).
 			 */
-			streamError?: {afterChars: number; message: string; type?: string; shape?: 'error' | 'object' | 'openrouter' | 'llamacpp-field' | 'tgi'};
+			streamError?: StreamError;
 			/**
 			 * The model declines (OpenAI-compatible only): OpenAI's `refusal` field, after any `text`.
 			 * Streamed as `choices[0].delta.refusal` pieces of `chunkSize` beside `content: null` (the
@@ -950,7 +966,7 @@ const anthropicEvent = (type: string, data: Record<string, unknown>): string =>
 	`event: ${type}\ndata: ${JSON.stringify({type, ...data})}\n\n`;
 
 /** The OpenAI-compatible error chunk that ends a stream, in the shape `error.shape` names. */
-function openaiErrorEvent(id: string, model: string, error: {message: string; type?: string; shape?: 'error' | 'object' | 'openrouter' | 'llamacpp-field' | 'tgi'}): SseEvent {
+function openaiErrorEvent(id: string, model: string, error: StreamError): SseEvent {
 	const type = error.type ?? 'server_error';
 	if (error.shape === 'llamacpp-field') {
 		const field = {code: type === 'server_error' ? 500 : 400, message: error.message, type};
@@ -960,14 +976,14 @@ function openaiErrorEvent(id: string, model: string, error: {message: string; ty
 	const body =
 		error.shape === 'object'
 			? {object: 'error', message: error.message, type, param: null, code: 500}
-			: error.shape === 'openrouter'
+			: error.shape === 'openrouter' || error.shape === 'openrouter-finish'
 				? {
 						id,
 						object: 'chat.completion.chunk',
 						created: Math.floor(Date.now() / 1000),
 						model,
 						provider: 'FakeProvider',
-						error: {code: type, message: error.message},
+						...(error.shape === 'openrouter' ? {error: {code: error.code ?? type, message: error.message, ...(error.metadata ? {metadata: error.metadata} : {})}} : {}),
 						choices: [{index: 0, delta: {content: ''}, finish_reason: 'error'}],
 					}
 				: {error: {message: error.message, type, param: null, code: null}};

@@ -1,7 +1,8 @@
 // OpenAI-compatible backend (Ollama, vLLM, LM Studio, llama.cpp server, OpenAI) through the `openai` SDK.
 
 import type OpenAI from 'openai';
-import type {ChatCompletionCreateParams} from 'openai/resources/chat/completions';
+import type {ChatCompletionChunk, ChatCompletionCreateParams} from 'openai/resources/chat/completions';
+import type {Stream} from 'openai/streaming';
 import {connectionProblem, droppedStreamError, errorFinishError, isConnectionCut, listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, stalledStreamError, streamFailure, throwIfNotAReply, serverMessage, toBackendError, type ErrorContext} from './errors.js';
 import {contextWindowTokens, estimateMessagesTokens, estimateTokens} from './model-info.js';
 import {contentParts, reasoningField, splitThinkText} from './reasoning.js';
@@ -198,14 +199,17 @@ export class OpenAIBackend implements Backend {
 	 * Sends `body` through `send`. A 400 (or 422) that names an optional parameter is retried without
 	 * it (or under its other name), and the server's refusal is remembered for this base URL and model;
 	 * the first time it is learned, a notice for the user goes into `notices`: a warning when what is
-	 * dropped is a value the caller set (a temperature the user gave is not applied).
+	 * dropped is a value the caller set (a temperature the user gave is not applied). A 400 refusing
+	 * to stream the model is remembered the same way, and answered with `streamRefused()` (the caller
+	 * asks for the reply whole) when the caller gives one.
 	 */
-	private async sendAdapting<T>(
+	private async sendAdapting<T, W = never>(
 		options: StreamOptions,
 		body: ChatCompletionCreateParams,
 		send: (body: ChatCompletionCreateParams) => Promise<T>,
 		notices: StreamChunk[],
-	): Promise<T> {
+		streamRefused?: () => W,
+	): Promise<T | W> {
 		const {model} = options;
 		let current = this.memory.apply(this.baseURL, model, body);
 		const tried = new Set<string>();
@@ -218,6 +222,12 @@ export class OpenAIBackend implements Backend {
 				const {APIError} = await loadSdk();
 				if (!(error instanceof APIError) || (status !== 400 && status !== 422) || tried.size >= 6) throw error;
 				const message = serverMessage(error) ?? '';
+				if (streamRefused && status === 400 && refusesStreaming({message, param: error.param})) {
+					if (this.memory.restrict(this.baseURL, model, 'noStream')) {
+						notices.push({type: 'notice', code: 'param_dropped', message: restrictionNotice(model, this.baseURL, 'noStream', message)});
+					}
+					return streamRefused();
+				}
 				if (refusesSystemRole({message, param: error.param}) && current.messages.some((m) => m.role === 'system') && this.memory.restrict(this.baseURL, model, 'systemAsUser')) {
 					notices.push({type: 'notice', code: 'param_dropped', message: restrictionNotice(model, this.baseURL, 'systemAsUser', message)});
 					current = this.memory.apply(this.baseURL, model, body);
@@ -271,23 +281,33 @@ export class OpenAIBackend implements Backend {
 		let serverUsage: Usage | undefined;
 		let finish: string | null | undefined;
 		let chunks = 0;
-		let response: Response | undefined;
 		let stalled = false;
 		const notices: StreamChunk[] = [];
+		let sent: {data: Stream<ChatCompletionChunk>; response: Response} | undefined;
 		try {
 			if (signal?.aborted) throw toBackendError(undefined, context);
-			const {data: stream, response: raw} = await raceAbort(
+			sent = await raceAbort(
 				this.sendAdapting(
 					options,
 					{...this.params(messages, options), stream: true, stream_options: {include_usage: true}},
 					async (body) => (await this.client).chat.completions.create({...body, stream: true}, {signal}).withResponse(),
 					notices,
+					() => undefined,
 				),
 				signal,
 			);
-			response = raw;
-			yield* notices;
-			throwIfNotAReply(raw, context);
+		} catch (error) {
+			throw streamFailure(error, context, false);
+		}
+		yield* notices;
+		// The server refuses to stream this model (learned just now).
+		if (sent === undefined) {
+			yield* this.wholeReply(messages, options);
+			return;
+		}
+		const {data: stream, response} = sent;
+		try {
+			throwIfNotAReply(response, context);
 			const {APIError} = await loadSdk();
 			for await (const chunk of withIdleTimeout(stream, this.timeoutMs, () => stream.controller.abort(), () => stalledStreamError(context, answerBegan()))) {
 				chunks++;
@@ -324,20 +344,14 @@ export class OpenAIBackend implements Backend {
 			}
 			// The SDK ends the iteration quietly when the request is aborted.
 			if (signal?.aborted) throw toBackendError(undefined, context);
-			throwIfErrorField(raw, APIError);
+			throwIfErrorField(response, APIError);
 			if (finish === 'error') throw errorFinishError(context);
 			if (chunks === 0) throw notAReplyError(context, 'an empty stream (no events)');
 		} catch (error) {
-			if (response === undefined && !signal?.aborted && (await this.learnNoStream(error, options.model))) {
-				yield* notices;
-				yield {type: 'notice', code: 'param_dropped', message: restrictionNotice(options.model, this.baseURL, 'noStream', serverMessage(error) ?? '')};
-				yield* this.wholeReply(messages, options);
-				return;
-			}
 			// A connection that broke after the reply began (or after its finish_reason: a proxy that cut
 			// the tail) leaves what was read: judged below like a stream that ended.
 			const broken = error instanceof StreamStalled || isConnectionCut(error);
-			if (signal?.aborted || response === undefined || !broken) throw streamFailure(error, context, response !== undefined);
+			if (signal?.aborted || !broken) throw streamFailure(error, context, true);
 			if (!answerBegan() && finish == null) throw error instanceof StreamStalled ? error : droppedStreamError(context, `the connection broke: ${connectionProblem(error)}`);
 			stalled = error instanceof StreamStalled;
 		}
@@ -351,14 +365,6 @@ export class OpenAIBackend implements Backend {
 			finishReason: dropped ? 'dropped' : finishReasonOf(finish, refused),
 			...(dropped && stalled ? {stalledMs: this.timeoutMs} : {}),
 		};
-	}
-
-	/** Whether `error` is the server refusing to stream the model; if so, remembered for the session. */
-	private async learnNoStream(error: unknown, model: string): Promise<boolean> {
-		const {APIError} = await loadSdk();
-		if (!(error instanceof APIError) || error.status !== 400) return false;
-		if (!refusesStreaming({message: serverMessage(error) ?? '', param: error.param})) return false;
-		return this.memory.restrict(this.baseURL, model, 'noStream');
 	}
 
 	/** One non-streamed completion; its reasoning separated from its text as the stream's is. */

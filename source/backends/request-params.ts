@@ -50,6 +50,9 @@ export interface Adjustment {
 	replacement?: OptionalParam;
 }
 
+/** The memory's key for a base URL and model. */
+const keyOf = (baseURL: string, model: string) => `${baseURL}\n${model}`;
+
 /**
  * Parameters servers refused, remembered for the rest of the session (the process), per base URL and
  * model, so each refusal costs one extra request once.
@@ -57,8 +60,13 @@ export interface Adjustment {
 export class ParamMemory {
 	readonly #learned = new Map<string, Learned>();
 
+	/** What was learned about this base URL and model, if anything. */
+	#found(baseURL: string, model: string): Learned | undefined {
+		return this.#learned.get(keyOf(baseURL, model));
+	}
+
 	#entry(baseURL: string, model: string): Learned {
-		const key = `${baseURL}\n${model}`;
+		const key = keyOf(baseURL, model);
 		let entry = this.#learned.get(key);
 		if (!entry) this.#learned.set(key, (entry = {drop: new Set(), rename: new Map(), systemAsUser: false, noStream: false}));
 		return entry;
@@ -87,12 +95,12 @@ export class ParamMemory {
 
 	/** Whether the server was found to refuse streaming for this base URL and model. */
 	refusesStreaming(baseURL: string, model: string): boolean {
-		return this.#learned.get(`${baseURL}\n${model}`)?.noStream === true;
+		return this.#found(baseURL, model)?.noStream === true;
 	}
 
 	/** `params` with what was learned applied (a copy; the input is not changed). */
 	apply<T extends object>(baseURL: string, model: string, params: T): T {
-		const entry = this.#learned.get(`${baseURL}\n${model}`);
+		const entry = this.#found(baseURL, model);
 		if (!entry) return params;
 		const out = {...params} as Record<string, unknown>;
 		for (const [from, to] of entry.rename) {

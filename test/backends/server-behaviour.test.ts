@@ -154,6 +154,21 @@ describe('parameters a model refuses', () => {
 		expect(chunks.filter((chunk) => chunk.type === 'notice')).toHaveLength(1);
 	});
 
+	it('a temperature the user chose, refused: one warning line naming the model and the parameter, once per session, not per call', async () => {
+		server.setResponder((request) => ('temperature' in (request.body as object) ? parameterRejection('temperature', 'openai') : {text: 'ok'}));
+		// The session's memory, shared as the root's and the sub-calls' backends share it.
+		const paramMemory = new ParamMemory();
+		const root = openai({paramMemory});
+		const sub = openai({paramMemory});
+		const options = {temperature: 0.2};
+		// The first calls go out together (a batch of sub-calls), then more follow.
+		const calls = await Promise.all([chunksOf(root, 'gpt-5', options), chunksOf(sub, 'gpt-5', options), chunksOf(sub, 'gpt-5', options)]);
+		calls.push(await chunksOf(root, 'gpt-5', options), await chunksOf(sub, 'gpt-5', options));
+		const notices = calls.flat().filter((chunk) => chunk.type === 'notice');
+		expect(notices).toEqual([{type: 'notice', code: 'param_dropped', level: 'warn', message: expect.stringMatching(/^gpt-5 at \S+ does not take temperature: sent without it for the rest of this session\.$/)}]);
+		expect(calls.every((chunks) => chunks.some((chunk) => chunk.type === 'text' && chunk.text === 'ok'))).toBe(true);
+	});
+
 	it('applies to non-streamed completions too', async () => {
 		server.setResponder((request) => ('temperature' in (request.body as object) ? parameterRejection('temperature', 'message') : {text: 'plain'}));
 		const result = await openai().complete(messages, {model: 'picky'});

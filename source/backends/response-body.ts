@@ -21,6 +21,12 @@ const PAGE_TYPES = /^\s*(text\/html|application\/xhtml|text\/xml|application\/xm
 
 type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
+/** The longest 200 JSON body looked at for an error. */
+const ERROR_BODY_MAX_CHARS = 64_000;
+
+/** Statuses a Response may not be made with a body for. */
+const bodyless = (status: number) => status === 204 || status === 205 || status === 304;
+
 /** Content types of a JSON body. */
 const JSON_TYPES = /^\s*application\/([\w.+-]*\+)?json/i;
 
@@ -42,7 +48,7 @@ export function inspectingFetch(inner: Fetch = (input, init) => fetch(input, ini
 		const text = await response.text().catch(() => '');
 		const status = response.ok ? (json ? statusOfErrorBody(text) : undefined) : response.status;
 		if (status === undefined) {
-			const copy = new Response(text, {status: response.status, statusText: response.statusText, headers: response.headers});
+			const copy = new Response(bodyless(response.status) ? null : text, {status: response.status, statusText: response.statusText, headers: response.headers});
 			if (page) notReplies.set(copy, {contentType, head: text.slice(0, KEPT_CHARS)});
 			return copy;
 		}
@@ -53,7 +59,7 @@ export function inspectingFetch(inner: Fetch = (input, init) => fetch(input, ini
 		// The SDKs wait as long as retry-after says (the openai SDK without a cap) before their retry,
 		// silently: past a minute, the request fails at once and its error says how long to wait.
 		if ((retryAfterMs(headers) ?? 0) > MAX_RETRY_WAIT_MS) headers.set('x-should-retry', 'false');
-		const copy = new Response(status === 204 || status === 304 ? null : text, {
+		const copy = new Response(bodyless(status) ? null : text, {
 			status,
 			statusText: response.ok ? '' : response.statusText,
 			headers,
@@ -70,8 +76,9 @@ export function inspectingFetch(inner: Fetch = (input, init) => fetch(input, ini
  * langchain-ai/langchainjs#11417, UKGovernmentBEIS/inspect_ai#1536; some send it as a string,
  * "429"). Undefined for any other body.
  */
-export function statusOfErrorBody(text: string): number | undefined {
-	if (!/"error"/.test(text)) return undefined;
+function statusOfErrorBody(text: string): number | undefined {
+	// An error body is short; a reply or a model list may be megabytes, not parsed twice for this.
+	if (text.length > ERROR_BODY_MAX_CHARS || !/"error"/.test(text)) return undefined;
 	let body: unknown;
 	try {
 		body = JSON.parse(text);

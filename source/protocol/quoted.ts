@@ -5,6 +5,17 @@
 // [redacted], as a message is read on screens and kept in logs.
 import {redactSecrets} from './redact.js';
 
+/** How many characters of a value a message shows before it cuts it with `…`. */
+export const SHOWN_CHARS = 60;
+
+/** `text` cut to its first SHOWN_CHARS characters and `…`; shorter text as it is. Cut only what
+ * is already redacted, so no part of a key shows. */
+export const clipped = (text: string): string => (text.length > SHOWN_CHARS ? `${text.slice(0, SHOWN_CHARS)}…` : text);
+
 /** `text` in double quotes, JSON-escaped (a line break shows as \n), without any secret it holds:
  * the ones redactSecrets finds by their shape, and each of `known` (a key the user gave). */
 export const quoted = (text: string, known: readonly string[] = []): string => JSON.stringify(redactSecrets(text, known));
+
+/** As quoted, cut to its first SHOWN_CHARS characters (redacted before it is cut): for a value a
+ * user or a client typed, which may be long. */
+export const quotedClip = (text: string, known: readonly string[] = []): string => JSON.stringify(clipped(redactSecrets(text, known)));

@@ -3,6 +3,7 @@
 // one line (the key, the value, what is accepted), so the file's intent is not lost without a word.
 import * as z from 'zod';
 import {settingsSchema} from './schema.js';
+import {clipped} from '../protocol/quoted.js';
 import {redactSecrets} from '../protocol/redact.js';
 
 type JsonSchema = {
@@ -19,14 +20,9 @@ type JsonSchema = {
 	anyOf?: JsonSchema[];
 };
 
-const VALUE_CHARS = 60;
-
 /** A value as the notice quotes it: JSON without a secret (a URL's credentials, a key's shape),
- * cut after VALUE_CHARS once redacted, so no part of a key shows. */
-function shown(value: unknown): string {
-	const text = redactSecrets(JSON.stringify(value) ?? String(value));
-	return text.length > VALUE_CHARS ? `${text.slice(0, VALUE_CHARS)}…` : text;
-}
+ * cut once redacted (quoted.ts clipped), so no part of a key shows. */
+const shown = (value: unknown): string => clipped(redactSecrets(JSON.stringify(value) ?? String(value)));
 
 function range(schema: JsonSchema): string {
 	const low = schema.minimum !== undefined ? {n: schema.minimum, open: false} : schema.exclusiveMinimum !== undefined ? {n: schema.exclusiveMinimum, open: true} : undefined;

@@ -15,7 +15,7 @@ import {
 import {DEFAULT_MAX_SUB_CALLS} from '../protocol/limits.js';
 import {formatCount, parseQuantity, type Quantity} from '../protocol/numbers.js';
 import {looksSecret, redactSecrets} from '../protocol/redact.js';
-import {quoted} from '../protocol/quoted.js';
+import {quotedClip} from '../protocol/quoted.js';
 import {DEFAULT_SETTINGS, runSettingSchemas, type Settings} from './schema.js';
 
 export type RunSettingKey = keyof typeof runSettingSchemas;
@@ -86,9 +86,6 @@ export function quantityOf(setting: RunSetting): Quantity {
 	return setting.unit === 's' ? 'seconds' : setting.unit === 'min' ? 'minutes' : setting.unit === 'MB' ? 'megabytes' : setting.unit === 'USD' ? 'usd' : 'count';
 }
 
-/** A typed value as an error quotes it: its first 60 characters (redacted before it is cut, so no part of a key shows). */
-const clipped = (text: string) => (text.length > 60 ? `${text.slice(0, 60)}…` : text);
-
 /** Text without one pair of quotes around it: the shell habit `/set sub-model "gpt-4o"`. */
 const unquote = (text: string) => text.replace(/^(["'])(.*)\1$/s, '$2').trim();
 
@@ -104,7 +101,7 @@ export function parseRunSetting(setting: RunSetting, text: string): ParsedRunSet
 	if (typed === '' && text.trim() !== '') return {ok: true, value: undefined};
 	// A key typed into any text setting would be written to the settings file in clear: refused.
 	if (setting.kind !== 'number' && setting.kind !== 'switch' && looksSecret(text)) return {ok: false, error: secretRefusal(setting.name, typed)};
-	const invalid = (): ParsedRunSetting => ({ok: false, error: `Invalid ${setting.name} ${quoted(clipped(redactSecrets(typed)))}: expected ${setting.expected}.`});
+	const invalid = (): ParsedRunSetting => ({ok: false, error: `Invalid ${setting.name} ${quotedClip(typed)}: expected ${setting.expected}.`});
 	let candidate: unknown;
 	if (setting.kind === 'number') {
 		// Number('') is 0 and Number('0x10') is 16: only decimals (with a suffix) are numbers here.
@@ -135,7 +132,7 @@ export function parseRunSetting(setting: RunSetting, text: string): ParsedRunSet
  * with the secret redacted.
  */
 export function secretRefusal(name: string, typed: string): string {
-	return `Invalid ${name} ${quoted(clipped(redactSecrets(typed)))}: it carries credentials, and settings never hold a secret, so it was not saved. Give the key with -k or its environment variable (RLM_SUB_API_KEY for sub-calls)${name === 'sub-url' ? ' and the URL without it' : ''}.`;
+	return `Invalid ${name} ${quotedClip(typed)}: it carries credentials, and settings never hold a secret, so it was not saved. Give the key with -k or its environment variable (RLM_SUB_API_KEY for sub-calls)${name === 'sub-url' ? ' and the URL without it' : ''}.`;
 }
 
 const SWITCH_ON = ['on', 'true', 'yes', '1'];

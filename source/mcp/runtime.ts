@@ -6,6 +6,7 @@ import {Rlm} from '../engine/rlm.js';
 import type {CompletionResult, RlmOptions} from '../engine/types.js';
 import {callContext} from './context.js';
 import {callLimits, snakeName, type CallLimits, type LimitName} from '../protocol/limits.js';
+import {quotedClip} from '../protocol/quoted.js';
 import {LifetimeLedger, type LifetimeLimits} from './limits.js';
 import {runProgress, type ProgressStep, type RunProgress} from './progress.js';
 import {answerFields, summarizeRun, type RunSummary} from './run-log.js';
@@ -108,7 +109,7 @@ export class McpRuntime {
 	async query(request: QueryRequest, call: {folders: () => Promise<string[]>; signal: AbortSignal; onProgress?: (step: ProgressStep) => void}): Promise<QueryOutcome> {
 		const model = request.model ?? this.options.rlm.model;
 		if (request.model !== undefined && !this.models.includes(request.model))
-			throw new CallRefused(`Model "${request.model}" is not one this server runs: use one of ${this.models.join(', ')} (start rlm-tui mcp with --allow-models to allow more).`);
+			throw new CallRefused(`Model ${quotedClip(request.model)} is not one this server runs: use one of ${this.models.join(', ')} (start rlm-tui mcp with --allow-models to allow more).`);
 		const {limits, lowered} = callLimits(this.options.callLimits, request.limits);
 		const loaded = await callContext(request, request.paths?.length ? [...(await call.folders()), ...this.options.allowDirs] : [], {
 			...(this.options.maxContextBytes ? {maxContextBytes: this.options.maxContextBytes} : {}),

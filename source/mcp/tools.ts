@@ -8,6 +8,7 @@ import * as z from 'zod';
 import {ContextLoadError, contextFormats} from '../context/index.js';
 import {LogReadError} from '../trajectory/read-log.js';
 import {CALL_LIMIT_NAMES, snakeName, type CallLimits} from '../protocol/limits.js';
+import {quotedClip} from '../protocol/quoted.js';
 import {clientRoots} from './roots.js';
 import {findRunFile, fullTrajectory, listRunFiles, loggedSummary, readLoggedRun, type RunSummary} from './run-log.js';
 import {CallRefused, limitsOut, type McpRuntime} from './runtime.js';
@@ -64,7 +65,7 @@ const toolError = (message: string): CallToolResult => ({isError: true, content:
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
 
 /** Why a run is not shown: none by that name, or not one made over MCP (run-log.ts). */
-const noRun = (ref: string) => `No MCP run "${clip(ref, 200)}": rlm_run shows the runs made over MCP; give a run_id or a file name from rlm_runs.`;
+const noRun = (ref: string) => `No MCP run ${quotedClip(ref, 200)}: rlm_run shows the runs made over MCP; give a run_id or a file name from rlm_runs.`;
 
 /** The text an agent reads for a finished run. */
 function answerText(summary: RunSummary, notes: string[], maxIterations: number | undefined): string {

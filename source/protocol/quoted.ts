@@ -8,14 +8,14 @@ import {redactSecrets} from './redact.js';
 /** How many characters of a value a message shows before it cuts it with `…`. */
 export const SHOWN_CHARS = 60;
 
-/** `text` cut to its first SHOWN_CHARS characters and `…`; shorter text as it is. Cut only what
- * is already redacted, so no part of a key shows. */
-export const clipped = (text: string): string => (text.length > SHOWN_CHARS ? `${text.slice(0, SHOWN_CHARS)}…` : text);
+/** `text` cut to its first `max` characters and `…`; shorter text as it is. Cut only what is
+ * already redacted, so no part of a key shows. */
+export const clipped = (text: string, max = SHOWN_CHARS): string => (text.length > max ? `${text.slice(0, max)}…` : text);
 
 /** `text` in double quotes, JSON-escaped (a line break shows as \n), without any secret it holds:
  * the ones redactSecrets finds by their shape, and each of `known` (a key the user gave). */
 export const quoted = (text: string, known: readonly string[] = []): string => JSON.stringify(redactSecrets(text, known));
 
-/** As quoted, cut to its first SHOWN_CHARS characters (redacted before it is cut): for a value a
- * user or a client typed, which may be long. */
-export const quotedClip = (text: string, known: readonly string[] = []): string => JSON.stringify(clipped(redactSecrets(text, known)));
+/** As quoted, cut to its first `max` characters (redacted before it is cut): for a value a user
+ * or a client typed (a setting, a model name a client sent), which may be long or hold a key. */
+export const quotedClip = (text: string, max = SHOWN_CHARS): string => JSON.stringify(clipped(redactSecrets(text), max));

@@ -6,6 +6,7 @@
 // is many model calls the client does not see. `stop` is honoured on the answer.
 import * as z from 'zod';
 import {CALL_LIMIT_NAMES, snakeName, type CallLimits} from '../protocol/limits.js';
+import {quotedClip} from '../protocol/quoted.js';
 
 /** A request field or part rlm-tui does not serve; `param` names it as OpenAI errors do. */
 export class UnsupportedError extends Error {
@@ -149,7 +150,7 @@ function partsText(parts: Array<z.infer<typeof part>>, where: string): string {
 			// part): its words are what it said.
 			if (item.type === 'refusal') return typeof item['refusal'] === 'string' ? item['refusal'] : '';
 			if (!textPartTypes.has(item.type))
-				throw new UnsupportedError(`Content parts of type "${item.type}" are not supported: rlm-tui serve reads text only (send the text, or put a document's text in the message).`, `${where}[${index}]`);
+				throw new UnsupportedError(`Content parts of type ${quotedClip(item.type)} are not supported: rlm-tui serve reads text only (send the text, or put a document's text in the message).`, `${where}[${index}]`);
 			return item.text ?? '';
 		})
 		.filter(Boolean)
@@ -208,7 +209,7 @@ export function responsesTurns(request: ResponsesRequest): TextMessage[] {
 		if (type === 'item_reference')
 			throw new UnsupportedError('rlm-tui serve stores no responses, so item references cannot be resolved: send the text (for the AI SDK: providerOptions.openai.store = false).', `input[${index}]`);
 		if (type !== 'message' || !item.role)
-			throw new UnsupportedError(`Input items of type "${type}" are not supported: send messages with text (tools are not supported).`, `input[${index}]`);
+			throw new UnsupportedError(`Input items of type ${quotedClip(type)} are not supported: send messages with text (tools are not supported).`, `input[${index}]`);
 		const {content} = item;
 		turns.push({role: item.role, text: typeof content === 'string' ? content : content ? partsText(content, `input[${index}].content`) : ''});
 	}

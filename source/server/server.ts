@@ -9,6 +9,7 @@ import {HOST_REFUSAL, isLocalHostHeader, isLoopback} from './local-host.js';
 import {bearerTokenCheck} from './bearer-token.js';
 import type {RlmOptions} from '../engine/types.js';
 import {callLimits, type CallLimits} from '../protocol/limits.js';
+import {quotedClip} from '../protocol/quoted.js';
 import {chatCompletions} from './chat-completions.js';
 import type {Endpoint} from './endpoint.js';
 import {HttpError} from './http-error.js';
@@ -199,7 +200,7 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 			const models = await backendModels();
 			// When the backend cannot say, the name is taken on trust (as a completion would).
 			if (models && !models.includes(id.slice(aliasPrefix.length)))
-				throw new HttpError(404, 'not_found_error', `The backend has no model "${id.slice(aliasPrefix.length)}" (see GET /v1/models).`, {code: 'model_not_found', param: 'model'});
+				throw new HttpError(404, 'not_found_error', `The backend has no model ${quotedClip(id.slice(aliasPrefix.length))} (see GET /v1/models).`, {code: 'model_not_found', param: 'model'});
 		}
 		sendJson(res, 200, modelObject(id));
 	}
@@ -220,7 +221,7 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 	function rootModelFor(requested: string): string {
 		if (requested === 'rlm') return options.rlm.model;
 		if (requested.startsWith(aliasPrefix) && requested.length > aliasPrefix.length) return requested.slice(aliasPrefix.length);
-		throw new HttpError(404, 'not_found_error', `Unknown model "${requested}": use "rlm" or "rlm:<model>" (see GET /v1/models).`, {code: 'model_not_found', param: 'model'});
+		throw new HttpError(404, 'not_found_error', `Unknown model ${quotedClip(requested)}: use "rlm" or "rlm:<model>" (see GET /v1/models).`, {code: 'model_not_found', param: 'model'});
 	}
 
 	await new Promise<void>((resolve, reject) => {

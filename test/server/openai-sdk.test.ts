@@ -104,6 +104,30 @@ describe('failed runs are not retried', () => {
 	});
 });
 
+describe('what a client sent is quoted without a key in it', () => {
+	const key = 'sk-proj-abcdefghijklmnop1234567890';
+
+	it('a model name that is a key: the 404 names it [redacted], never the key', async () => {
+		llm.requests.length = 0;
+		const client = clientFor(await serve());
+		const unknown = (await client.chat.completions.create({model: key, messages: ask('q')}).catch((caught: unknown) => caught)) as Error & {status?: number};
+		expect(unknown.status).toBe(404);
+		expect(unknown.message).toContain('Unknown model "[redacted]": use "rlm"');
+		const upstream = (await client.models.retrieve(`rlm:${key}`).catch((caught: unknown) => caught)) as Error & {status?: number};
+		expect(upstream.status).toBe(404);
+		expect(upstream.message).toContain('The backend has no model "[redacted]"');
+		for (const message of [unknown.message, upstream.message]) expect(message).not.toContain('abcdefghijklmnop');
+		expect(llm.requests).toHaveLength(0);
+	});
+
+	it('a long model name is cut to one short line', async () => {
+		const client = clientFor(await serve());
+		const error = (await client.chat.completions.create({model: 'm'.repeat(5000), messages: ask('q')}).catch((caught: unknown) => caught)) as Error;
+		expect(error.message).toContain(`Unknown model "${'m'.repeat(60)}…": use "rlm"`);
+		expect(error.message).not.toContain('m'.repeat(61));
+	});
+});
+
 describe("the client's max_tokens limits only the answer", () => {
 	it('internal model calls get no limit; the answer is cut with finish_reason length', async () => {
 		llm.requests.length = 0;

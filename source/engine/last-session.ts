@@ -3,8 +3,7 @@
 // session, read into turns. Every front end resumes through Rlm.resumeLast, which uses this.
 import {defaultLogDir} from '../trajectory/jsonl-log.js';
 import {parseLogFileName, type SessionOrigin} from '../trajectory/log-names.js';
-import {readTrajectoryLog, sessionFiles, type TrajectoryLog} from '../trajectory/read-log.js';
-import {statSync} from 'node:fs';
+import {readTrajectoryLog, sessionLogs, type TrajectoryLog} from '../trajectory/read-log.js';
 import {reachedModel, resumeTurns, type ResumeTurn, type SkippedBlock} from '../trajectory/resume.js';
 import {REDACTED} from '../protocol/redact.js';
 import type {VariableInfo} from '../protocol/repl.js';
@@ -95,8 +94,9 @@ export function findLastSession(logDir: string | false | undefined, origin: Sess
 	const dir = logDir ?? defaultLogDir();
 	const origins = resumableOrigins(origin);
 	let emptyNewer = 0;
-	for (const files of origins.length ? sessionFiles(dir, origins, exceptSession) : []) {
-		const logs = files.filter((file) => !isEmptyFile(file)).map((file) => readTrajectoryLog(file));
+	for (const files of origins.length ? sessionLogs(dir, origins, exceptSession) : []) {
+		// Sized when the dir was listed: an empty file (see above) is not read.
+		const logs = files.filter((file) => file.size > 0).map((file) => readTrajectoryLog(file.path));
 		if (logs.length === 0) {
 			emptyNewer++;
 			continue;
@@ -104,7 +104,7 @@ export function findLastSession(logDir: string | false | undefined, origin: Sess
 		return {
 			status: 'found',
 			dir,
-			sessionId: parseLogFileName(files[0]!)?.sessionId,
+			sessionId: parseLogFileName(files[0]!.path)?.sessionId,
 			turns: resumeTurns(logs),
 			logs,
 			// A turn that never reached a model (a wrong URL, a server down) does not choose the
@@ -114,12 +114,4 @@ export function findLastSession(logDir: string | false | undefined, origin: Sess
 		};
 	}
 	return {status: 'none', dir};
-}
-
-function isEmptyFile(path: string): boolean {
-	try {
-		return statSync(path).size === 0;
-	} catch {
-		return false;
-	}
 }

@@ -43,38 +43,47 @@ export function settingsFilePath(options: SettingsFileOptions = {}): string {
 // silently dropped from the file, so `/set max-tokens` did not outlive the session).
 const KEY_LIKE = /(api[-_]?key|secret|token(?!s)|password|authorization|credential)/i;
 
-/** Removes key-like fields at any depth (belt and braces: the schema drops unknown keys too). */
-export function stripSecrets<T>(value: T): T {
-	if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-	const out: Record<string, unknown> = {};
-	for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
-		if (KEY_LIKE.test(key)) continue;
-		out[key] = key === 'headers' ? stripSecretHeaders(stripSecrets(child)) : stripSecrets(child);
-	}
-	return out as T;
+/** Settings without their secrets, and where each dropped one was (`headers.openai.Authorization`),
+ * never its value. */
+export interface WithoutSecrets<T> {
+	value: T;
+	dropped: string[];
 }
 
-/** `value` without any text that looks like a secret (a key's shape, a URL's credentials), at any
- * depth: what is written never holds one, whatever the key (the commands refuse such values
- * before they save; this is belt and braces). */
-export function stripSecretValues<T>(value: T): T {
-	if (Array.isArray(value)) return value.filter((item) => !(typeof item === 'string' && looksSecret(item))).map(stripSecretValues) as T;
-	if (value === null || typeof value !== 'object') return value;
-	return Object.fromEntries(
-		Object.entries(value as Record<string, unknown>).filter(([, child]) => !(typeof child === 'string' && looksSecret(child))).map(([key, child]) => [key, stripSecretValues(child)]),
-	) as T;
-}
-
-/** The per-backend header maps without a header whose name says it carries a credential (the same
- * names --header errors redact: Cookie, X-Auth-…, …-Token), which KEY_LIKE alone let through. */
-function stripSecretHeaders(perBackend: unknown): unknown {
-	if (perBackend === null || typeof perBackend !== 'object' || Array.isArray(perBackend)) return perBackend;
-	return Object.fromEntries(
-		Object.entries(perBackend as Record<string, unknown>).map(([backend, headers]) => [
-			backend,
-			headers !== null && typeof headers === 'object' && !Array.isArray(headers) ? Object.fromEntries(Object.entries(headers).filter(([name]) => !isSecretHeaderName(name))) : headers,
-		]),
-	);
+/**
+ * `value` without secrets, in one walk at any depth: fields whose names are key-like (KEY_LIKE;
+ * belt and braces, as the schema drops unknown keys too), headers in a per-backend `headers` map
+ * whose names say they carry a credential (the names --header errors redact: Cookie, X-Auth-…,
+ * …-Token, which KEY_LIKE alone lets through), and with `values` any text that looks like a
+ * secret (a key's shape, a URL's credentials) whatever its key: what is written never holds one
+ * (the commands refuse such values before they save).
+ */
+export function withoutSecrets<T>(value: T, options: {values?: boolean} = {}): WithoutSecrets<T> {
+	const dropped: string[] = [];
+	const secretText = (child: unknown) => options.values === true && typeof child === 'string' && looksSecret(child);
+	// What a node's keys are: fields, the backends of a `headers` map, or one backend's header names.
+	const walk = (node: unknown, where: string, keys: 'fields' | 'backends' | 'header names'): unknown => {
+		if (Array.isArray(node)) {
+			const kept: unknown[] = [];
+			for (const [index, item] of node.entries()) {
+				if (secretText(item)) dropped.push(`${where}[${index}]`);
+				else kept.push(walk(item, `${where}[${index}]`, 'fields'));
+			}
+			return kept;
+		}
+		if (node === null || typeof node !== 'object') return node;
+		const out: Record<string, unknown> = {};
+		for (const [key, child] of Object.entries(node as Record<string, unknown>)) {
+			const path = where ? `${where}.${key}` : key;
+			if (KEY_LIKE.test(key) || (keys === 'header names' && isSecretHeaderName(key)) || secretText(child)) {
+				dropped.push(path);
+				continue;
+			}
+			out[key] = walk(child, path, keys === 'backends' ? 'header names' : key === 'headers' && keys === 'fields' ? 'backends' : 'fields');
+		}
+		return out;
+	};
+	return {value: walk(value, '', 'fields') as T, dropped};
 }
 
 /** `base` with `patch` over it, as saved: maps merged by key, any text that looks like a secret dropped. */
@@ -91,7 +100,7 @@ export function mergeSettings(base: Settings, patch: Partial<Settings>): Setting
 			merged[key] = value;
 		}
 	}
-	return parseSettings(stripSecretValues(stripSecrets(merged)));
+	return parseSettings(withoutSecrets(merged, {values: true}).value);
 }
 
 /**
@@ -181,7 +190,7 @@ export function readSettingsFile(options: SettingsFileOptions = {}): SettingsFil
 		}
 		return {path: file, settings: parseSettings({}), notice, writable: true};
 	}
-	const initial = stripSecrets(found.value);
+	const initial = withoutSecrets(found.value).value;
 	const notice = droppedSettingsNotice(file, initial);
 	return {path: file, settings: parseSettings(initial), ...(notice ? {notice} : {}), writable: true};
 }

@@ -4,10 +4,8 @@
 // key-like fields are stripped.
 import path from 'node:path';
 import Conf from 'conf';
-import {mergeSettings, parseSettingsJson, readSettingsFile, readSettingsText, SETTINGS_FILE, stripSecrets, type SettingsFileOptions, type SettingsFileRead} from './settings-file.js';
+import {mergeSettings, parseSettingsJson, readSettingsFile, readSettingsText, SETTINGS_FILE, withoutSecrets, type SettingsFileOptions, type SettingsFileRead} from './settings-file.js';
 import {parseSettings, type Settings} from './schema.js';
-
-export {stripSecrets} from './settings-file.js';
 
 export interface SettingsStore {
 	readonly path: string;
@@ -46,7 +44,7 @@ class MemoryBackedStore implements SettingsStore {
 		let base = this.#settings;
 		try {
 			const current = this.read?.();
-			if (current && typeof current === 'object' && Object.keys(current).length > 0) base = parseSettings(stripSecrets(current));
+			if (current && typeof current === 'object' && Object.keys(current).length > 0) base = parseSettings(withoutSecrets(current).value);
 		} catch {
 			// Unreadable now: merge into what we have.
 		}

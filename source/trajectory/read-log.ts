@@ -190,11 +190,17 @@ export function readTrajectoryLog(path: string): TrajectoryLog {
 	return parseTrajectoryLog(text, path);
 }
 
+/** One log file of a session, as listing the log dir found it (its size then). */
+export interface SessionLog {
+	path: string;
+	size: number;
+}
+
 /** The sessions in `dir` written by one of `origins` (other than `exceptSession`), newest first
  * (by their newest file), each as its files, oldest turn first; [] when there is none. A file
  * whose name records no origin (written before it was recorded) is never listed: it may hold a
  * serve or mcp client's session. */
-export function sessionFiles(dir: string, origins: readonly SessionOrigin[], exceptSession?: string): string[][] {
+export function sessionLogs(dir: string, origins: readonly SessionOrigin[], exceptSession?: string): SessionLog[][] {
 	let names: string[];
 	try {
 		names = readdirSync(dir);
@@ -212,14 +218,19 @@ export function sessionFiles(dir: string, origins: readonly SessionOrigin[], exc
 			} catch {
 				return [];
 			}
-			return info.isFile() ? [{path: join(dir, entry.name), session: entry.parsed!.sessionId, turn: entry.parsed!.turn, mtime: info.mtimeMs}] : [];
+			return info.isFile() ? [{path: join(dir, entry.name), size: info.size, session: entry.parsed!.sessionId, turn: entry.parsed!.turn, mtime: info.mtimeMs}] : [];
 		});
 	const sessions = new Map<string, typeof ours>();
 	for (const entry of ours) sessions.set(entry.session, [...(sessions.get(entry.session) ?? []), entry]);
 	const newestOf = (entries: typeof ours) => Math.max(...entries.map((entry) => entry.mtime));
 	return [...sessions.values()]
 		.sort((a, b) => newestOf(b) - newestOf(a))
-		.map((entries) => entries.sort((a, b) => a.turn - b.turn || a.mtime - b.mtime).map((entry) => entry.path));
+		.map((entries) => entries.sort((a, b) => a.turn - b.turn || a.mtime - b.mtime).map(({path, size}) => ({path, size})));
+}
+
+/** sessionLogs' sessions as their files' paths. */
+export function sessionFiles(dir: string, origins: readonly SessionOrigin[], exceptSession?: string): string[][] {
+	return sessionLogs(dir, origins, exceptSession).map((logs) => logs.map((log) => log.path));
 }
 
 /** The files of the most recent session in `dir` written by one of `origins` (other than

@@ -9,6 +9,7 @@ import path from 'node:path';
 import envPaths from 'env-paths';
 import {InputReadError, readInputFileSync} from '../protocol/bounded-read.js';
 import {makeDirectory} from '../protocol/make-dir.js';
+import {quotedClip} from '../protocol/quoted.js';
 import {isSecretHeaderName, looksSecret} from '../protocol/redact.js';
 import {droppedSettingsNotice} from './file-problems.js';
 import {parseSettings, type Settings} from './schema.js';
@@ -84,6 +85,14 @@ export function withoutSecrets<T>(value: T, options: {values?: boolean} = {}): W
 		return out;
 	};
 	return {value: walk(value, '', 'fields') as T, dropped};
+}
+
+/** The read's one line on the secrets withoutSecrets dropped from the file (by name, never a value),
+ * or undefined when none was: where they go instead. The next save leaves them out of the file. */
+function secretsNotice(file: string, dropped: readonly string[]): string | undefined {
+	if (dropped.length === 0) return undefined;
+	const names = dropped.map((name) => quotedClip(name)).join(', ');
+	return `Settings file ${file}: ${names} ${dropped.length === 1 ? 'was' : 'were'} ignored, as settings never hold a secret: give a key with -k @FILE or its environment variable, a secret header with --header.`;
 }
 
 /** `base` with `patch` over it, as saved: maps merged by key, any text that looks like a secret dropped. */
@@ -190,7 +199,7 @@ export function readSettingsFile(options: SettingsFileOptions = {}): SettingsFil
 		}
 		return {path: file, settings: parseSettings({}), notice, writable: true};
 	}
-	const initial = withoutSecrets(found.value).value;
-	const notice = droppedSettingsNotice(file, initial);
+	const {value: initial, dropped} = withoutSecrets(found.value);
+	const notice = [secretsNotice(file, dropped), droppedSettingsNotice(file, initial)].filter(Boolean).join(' ') || undefined;
 	return {path: file, settings: parseSettings(initial), ...(notice ? {notice} : {}), writable: true};
 }

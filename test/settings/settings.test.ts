@@ -512,6 +512,29 @@ describe('headers', () => {
 		expect(openSettings({cwd: dir}).get().headers).toEqual({openai: {'X-Portkey-Provider': 'openai'}});
 	});
 
+	it('says once, in one line, which secret fields and headers of a hand-edited file it ignores, never their values', () => {
+		const key = 'sk-proj-handEditedKey1234567890';
+		const file = {backend: 'openai', apiKey: key, headers: {openai: {Authorization: `Bearer ${key}`, Cookie: 'session=c00kie', 'X-Portkey-Provider': 'openai'}}};
+		fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(file));
+		const store = openSettings({cwd: dir});
+		expect(store.notice).toBe(
+			`Settings file ${store.path}: "apiKey", "headers.openai.Authorization", "headers.openai.Cookie" were ignored, as settings never hold a secret: give a key with -k @FILE or its environment variable, a secret header with --header.`,
+		);
+		expect(store.notice).not.toMatch(/handEdited|c00kie/);
+		expect(store.get().headers).toEqual({openai: {'X-Portkey-Provider': 'openai'}});
+		// The next save leaves them out of the file, without a second word.
+		expect(store.save({theme: 'light'})).toBeNull();
+		expect(fs.readFileSync(store.path, 'utf8')).not.toMatch(/handEdited|c00kie|Authorization/);
+		expect(openSettings({cwd: dir}).notice).toBeUndefined();
+	});
+
+	it('names an ignored secret header beside the values it ignores, in one line', () => {
+		fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({maxIterations: -4, headers: {groq: {'X-Api-Key': 'gateway-secret'}}}));
+		const notice = openSettings({cwd: dir}).notice!;
+		expect(notice).toMatch(/^Settings file \S+: "headers\.groq\.X-Api-Key" was ignored, as settings never hold a secret: .+ Settings file \S+: "maxIterations": -4 is not a whole number/);
+		expect(notice).not.toMatch(/gateway-secret|\n/);
+	});
+
 	it('never keeps a base URL with credentials in it (userinfo, a key parameter)', () => {
 		const store = openSettings({cwd: dir});
 		store.save({baseURLs: {openai: 'http://127.0.0.1:9/v1'}});

@@ -11,6 +11,7 @@ import {LifetimeLedger, type LifetimeLimits} from './limits.js';
 import {runProgress, type ProgressStep, type RunProgress} from './progress.js';
 import {answerFields, summarizeRun, type RunSummary} from './run-log.js';
 import {DEFAULT_MAX_CONCURRENT, DEFAULT_MAX_QUEUED} from '../protocol/defaults.js';
+import {whenFree} from '../server/run-pool.js';
 
 export interface McpOptions {
 	/** Options of every run (model, backend, keys from the environment, sub-model, timeouts...);
@@ -180,26 +181,6 @@ export class McpRuntime {
 	}
 }
 
-/** Runs `task` on `queue` when a slot frees. A call cancelled while it waits leaves the queue at
- * once and rejects with the signal's reason (p-limit kept it until a slot freed). Only the wait
- * listens: p-queue given the signal would settle a started task and free its slot while it runs. */
-async function whenFree<T>(queue: PQueue, signal: AbortSignal, task: () => Promise<T>): Promise<T> {
-	signal.throwIfAborted();
-	const waiting = new AbortController();
-	const leave = () => waiting.abort(signal.reason);
-	signal.addEventListener('abort', leave, {once: true});
-	try {
-		return await queue.add(
-			async () => {
-				signal.removeEventListener('abort', leave);
-				return task();
-			},
-			{signal: waiting.signal},
-		);
-	} finally {
-		signal.removeEventListener('abort', leave);
-	}
-}
 
 const treeTokens = (progress: RunProgress) => progress.tree.usage.inputTokens + progress.tree.usage.outputTokens;
 

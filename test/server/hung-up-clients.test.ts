@@ -1,41 +1,19 @@
 // serve frees a hung-up client's place at once wherever the request waits: in the queue for a run
 // slot (plain and streamed, Chat Completions and Responses), and while its body is being read.
 // A live client then gets the place rather than a 429.
-import {connect, type Socket} from 'node:net';
+import type {Socket} from 'node:net';
 import OpenAI from 'openai';
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
-import {createBackend} from '../../source/backends/create.js';
-import {startRlmServer, type RlmServer, type RlmServerOptions} from '../../source/server/server.js';
-import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
+import {afterEach, describe, expect, it} from 'vitest';
+import type {RlmServer} from '../../source/server/server.js';
+import {rlmServerForFile} from '../support/rlm-server-for-file.js';
 import {rootRequests, scripted} from '../support/rlm-script.js';
 
-let llm: FakeLlmServer;
-const servers: RlmServer[] = [];
-const sockets: Socket[] = [];
+const {llm, serve, socketTo} = rlmServerForFile();
 const controllers: AbortController[] = [];
 
-beforeAll(async () => {
-	llm = await startFakeLlmServer({models: ['root-model']});
-});
-afterEach(async () => {
+afterEach(() => {
 	for (const controller of controllers.splice(0)) controller.abort();
-	for (const socket of sockets.splice(0)) socket.destroy();
-	await Promise.all(servers.splice(0).map((server) => server.close()));
 });
-afterAll(async () => {
-	await llm?.close();
-});
-
-async function serve(options: Partial<RlmServerOptions> = {}) {
-	const server = await startRlmServer({
-		rlm: {model: 'root-model', maxIterations: 3},
-		backend: createBackend({kind: 'openai', baseURL: llm.openaiBaseURL, apiKey: 'upstream-key'}),
-		port: 0,
-		...options,
-	});
-	servers.push(server);
-	return server;
-}
 
 const clientFor = (server: RlmServer) => new OpenAI({baseURL: `${server.url}/v1`, apiKey: 'unused', maxRetries: 0});
 
@@ -54,10 +32,7 @@ function abortable<T>(start: (signal: AbortSignal) => Promise<T>): AbortControll
 
 /** A raw socket sending `head` and `body`, then left open (the test destroys it to hang up). */
 function rawRequest(server: RlmServer, head: string, body = ''): Socket {
-	const url = new URL(server.url);
-	const socket = connect(Number(url.port), url.hostname);
-	sockets.push(socket);
-	socket.on('error', () => undefined);
+	const socket = socketTo(server);
 	socket.write(head + body);
 	return socket;
 }
@@ -66,8 +41,8 @@ const chatBody = (content: string, stream = false) => JSON.stringify({model: 'rl
 
 describe('serve and clients that hang up while they wait', () => {
 	it('a client that hangs up in the queue leaves it at once, so a live client is queued, not refused', async () => {
-		llm.requests.length = 0;
-		llm.setResponder(scripted({root: () => ({hang: true})}));
+		llm().requests.length = 0;
+		llm().setResponder(scripted({root: () => ({hang: true})}));
 		const server = await serve({maxConcurrent: 2, maxQueued: 8});
 		const client = clientFor(server);
 		const ask = (content: string, stream = false) => (signal: AbortSignal): Promise<unknown> =>
@@ -76,7 +51,7 @@ describe('serve and clients that hang up while they wait', () => {
 				: client.chat.completions.create({model: 'rlm', messages: [{role: 'user', content}]}, {signal});
 		abortable(ask('slow 1'));
 		abortable(ask('slow 2'));
-		await expect.poll(() => rootRequests(llm.requests).length, {timeout: 20_000}).toBe(2);
+		await expect.poll(() => rootRequests(llm().requests).length, {timeout: 20_000}).toBe(2);
 
 		// The queue fills with every kind of waiter: plain and streamed chat, plain and streamed
 		// Responses, and raw HTTP.
@@ -102,22 +77,22 @@ describe('serve and clients that hang up while they wait', () => {
 		// A live client now takes a place in the queue; the running two are untouched.
 		abortable(ask('live'));
 		await expect.poll(() => health(server)).toEqual({active: 2, queued: 1});
-		expect(rootRequests(llm.requests)).toHaveLength(2);
+		expect(rootRequests(llm().requests)).toHaveLength(2);
 	});
 
 	it('a queued client that stays gets the slot a hung-up running client frees (the run is cancelled)', async () => {
-		llm.requests.length = 0;
-		const abortedBefore = llm.aborted;
-		llm.setResponder(scripted({root: () => ({hang: true})}));
+		llm().requests.length = 0;
+		const abortedBefore = llm().aborted;
+		llm().setResponder(scripted({root: () => ({hang: true})}));
 		const server = await serve({maxConcurrent: 1, maxQueued: 1});
 		const client = clientFor(server);
 		const running = abortable((signal) => client.chat.completions.create({model: 'rlm', messages: [{role: 'user', content: 'first'}]}, {signal}));
-		await expect.poll(() => rootRequests(llm.requests).length, {timeout: 20_000}).toBe(1);
+		await expect.poll(() => rootRequests(llm().requests).length, {timeout: 20_000}).toBe(1);
 		abortable((signal) => client.chat.completions.create({model: 'rlm', messages: [{role: 'user', content: 'second'}]}, {signal}));
 		await expect.poll(() => health(server)).toEqual({active: 1, queued: 1});
 		running.abort();
-		await expect.poll(() => llm.aborted).toBeGreaterThan(abortedBefore);
-		await expect.poll(() => rootRequests(llm.requests).map((request) => request.messages[1]?.content ?? ''), {timeout: 30_000}).toEqual([
+		await expect.poll(() => llm().aborted).toBeGreaterThan(abortedBefore);
+		await expect.poll(() => rootRequests(llm().requests).map((request) => request.messages[1]?.content ?? ''), {timeout: 30_000}).toEqual([
 			expect.stringContaining('first'),
 			expect.stringContaining('second'),
 		]);
@@ -125,7 +100,7 @@ describe('serve and clients that hang up while they wait', () => {
 	});
 
 	it('a client that hangs up while sending its body frees its place at once', async () => {
-		llm.setResponder(scripted({root: () => ({hang: true})}));
+		llm().setResponder(scripted({root: () => ({hang: true})}));
 		const server = await serve({maxConcurrent: 1, maxQueued: 0});
 		const body = chatBody('half a body');
 		const socket = rawRequest(server, `POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`, body.slice(0, 10));

@@ -1,6 +1,6 @@
 // Piped stdin: read to its end, whatever its pace; refused when it is not text.
 import {fstatSync} from 'node:fs';
-import {contextInput, decodeText, looksBinary} from '../context/text-file.js';
+import {contextInput, textOf} from '../context/text-file.js';
 import {ContextLoadError} from '../context/errors.js';
 import {CappedChunks, InputReadError, type InputSpec} from '../protocol/bounded-read.js';
 
@@ -71,18 +71,14 @@ export function readStdin(options: {optional: boolean; onSilent?: (message: stri
 		};
 		const onEnd = () => {
 			const bytes = chunks.join();
-			if (looksBinary(bytes)) {
-				stdin.off('data', onData);
-				reject(new StdinError('stdin looks binary, not text: pipe text, or give a text file with -c FILE'));
-				return;
-			}
 			if (!bytes.length) return finish(undefined);
 			try {
-				const {text, note} = decodeText('stdin', bytes);
+				const {text, note} = textOf('stdin', bytes, 'stdin looks binary, not text: pipe text, or give a text file with -c FILE');
 				if (note) options.onNote?.(note);
 				finish(text);
 			} catch (error) {
 				if (!(error instanceof ContextLoadError)) throw error;
+				stdin.off('data', onData);
 				reject(new StdinError(error.message));
 			}
 		};

@@ -1,10 +1,8 @@
 // Reading one file as text (decoding it: UTF-8, UTF-16 with a BOM, else Windows-1252): refused when it is binary, missing, unreadable, a folder, or too long
 // for one JavaScript string.
 import {isUtf8} from 'node:buffer';
-import {constants} from 'node:fs';
-import {open} from 'node:fs/promises';
 import {ContextLoadError} from './errors.js';
-import {InputReadError, MAX_INPUT_BYTES, readInputFile, tooLargeMessage, type InputSpec} from '../protocol/bounded-read.js';
+import {InputReadError, MAX_INPUT_BYTES, readInputFile, readInputFileHeadFirst, tooLargeMessage, type InputSpec} from '../protocol/bounded-read.js';
 
 /** The longest text one file can hold: 512 MiB (the longest string Node's V8 makes, 536,870,888
  * on 64-bit), taken as bytes so that it always decodes. */
@@ -66,14 +64,17 @@ export interface DecodedText {
 
 const countReplaced = (text: string) => text.split('\uFFFD').length - 1;
 
-function decodeWith(path: string, bytes: Uint8Array, encoding: string): string {
+/** What `decode` makes of `bytes`; too many of them for one string is the file over its cap. */
+function asString(path: string, bytes: Uint8Array, decode: () => string): string {
 	try {
-		return new TextDecoder(encoding).decode(bytes);
+		return decode();
 	} catch (error) {
 		if (error instanceof RangeError || (error as NodeJS.ErrnoException).code === 'ERR_STRING_TOO_LONG') throw tooLong(path, bytes.length);
 		throw error;
 	}
 }
+
+const decodeWith = (path: string, bytes: Uint8Array, encoding: string) => asString(path, bytes, () => new TextDecoder(encoding).decode(bytes));
 
 /**
  * Text bytes as a string, the one place the app decodes a document: UTF-8 (a byte order mark
@@ -92,12 +93,7 @@ export function decodeText(path: string, bytes: Uint8Array): DecodedText {
 	if (isUtf8(bytes)) {
 		// Checked by simdutf, then Buffer's decoder: about twice as fast as a fatal TextDecoder.
 		const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-		try {
-			return {text: Buffer.from(bytes.buffer, bytes.byteOffset + start, bytes.byteLength - start).toString('utf8')};
-		} catch (error) {
-			if ((error as NodeJS.ErrnoException).code === 'ERR_STRING_TOO_LONG') throw tooLong(path, bytes.length);
-			throw error;
-		}
+		return {text: asString(path, bytes, () => Buffer.from(bytes.buffer, bytes.byteOffset + start, bytes.byteLength - start).toString('utf8'))};
 	}
 	const asUtf8 = decodeWith(path, bytes, 'utf-8');
 	const replaced = countReplaced(asUtf8);
@@ -125,12 +121,23 @@ export async function readTextFile(path: string, shown = path): Promise<DecodedT
 	} catch (error) {
 		throw readError(shown, error);
 	}
-	if (looksBinary(bytes)) throw new ContextLoadError(`Context file looks binary, not text: ${shown} (give a text file)`);
-	return {...decodeText(shown, bytes), bytes: bytes.length};
+	return {...textOf(shown, bytes, `Context file looks binary, not text: ${shown} (give a text file)`), bytes: bytes.length};
+}
+
+/**
+ * Bytes the user gave as a text (a file, stdin) as decodeText decodes them; `name` is how a note shows them.
+ * @throws ContextLoadError with the message `binary` when they look binary (looksBinary), or when they are too long.
+ */
+export function textOf(name: string, bytes: Uint8Array, binary: string): DecodedText {
+	if (looksBinary(bytes)) throw new ContextLoadError(binary);
+	return decodeText(name, bytes);
 }
 
 /** What reading a file found in a folder or by a glob gave. */
 export type SniffedFile = {kind: 'text'; bytes: Buffer} | {kind: 'binary'} | {kind: 'not a regular file'} | {kind: 'unreadable'; reason: string};
+
+/** A file found by a walk is read only when it is a regular file: a pipe there is refused unopened. */
+const foundInput: InputSpec = {...contextInput, streams: false};
 
 /**
  * Reads a file found by a walk, deciding from its first 8 KiB whether it is text before reading
@@ -139,36 +146,20 @@ export type SniffedFile = {kind: 'text'; bytes: Buffer} | {kind: 'binary'} | {ki
  * A device or pipe found there (through a link, or swapped in) is never read.
  */
 export async function readIfText(path: string, beforeRead: (size: number) => void): Promise<SniffedFile> {
-	let handle;
 	try {
-		// Non-blocking: a FIFO put there after the walk looked must not hang the load.
-		handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+		const read = await readInputFileHeadFirst(path, foundInput, {
+			bytes: sniffBytes,
+			judge: (head, size) => {
+				if (looksBinary(head)) return 'binary' as const;
+				beforeRead(size);
+				return undefined;
+			},
+		});
+		return 'stopped' in read ? {kind: 'binary'} : {kind: 'text', bytes: read.bytes};
 	} catch (error) {
-		return {kind: 'unreadable', reason: (error as NodeJS.ErrnoException).code ?? (error as Error).message};
-	}
-	try {
-		const info = await handle.stat();
-		if (!info.isFile()) return {kind: 'not a regular file'};
-		const size = info.size;
-		const head = Buffer.allocUnsafe(Math.min(size, sniffBytes));
-		const headBytes = (await handle.read(head, 0, head.length, 0)).bytesRead;
-		if (looksBinary(head.subarray(0, headBytes))) return {kind: 'binary'};
-		beforeRead(size);
-		if (size > maxContextFileChars) throw tooLong(path, size);
-		// One buffer for the whole file: the head goes to its start, the rest is read after it.
-		const bytes = Buffer.allocUnsafe(size);
-		head.copy(bytes, 0, 0, headBytes);
-		let filled = headBytes;
-		while (filled < size) {
-			const {bytesRead} = await handle.read(bytes, filled, size - filled, filled);
-			if (bytesRead === 0) break; // the file shrank meanwhile
-			filled += bytesRead;
-		}
-		return {kind: 'text', bytes: bytes.subarray(0, filled)};
-	} catch (error) {
-		if (error instanceof ContextLoadError) throw error;
-		return {kind: 'unreadable', reason: (error as NodeJS.ErrnoException).code ?? (error as Error).message};
-	} finally {
-		await handle.close();
+		if (!(error instanceof InputReadError)) throw error;
+		if (error.reason === 'too large') throw new ContextLoadError(error.message);
+		if (error.reason === 'folder' || error.reason === 'not a file') return {kind: 'not a regular file'};
+		return {kind: 'unreadable', reason: error.message};
 	}
 }

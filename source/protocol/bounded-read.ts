@@ -60,10 +60,12 @@ function kindOf(info: Stats): string {
 	return 'not a regular file';
 }
 
-/** Why `info` may not be read, or undefined when it may. */
-function refusal(spec: InputSpec, name: string, info: Stats): InputReadError | undefined {
+const tooLarge = (spec: InputSpec, name: string, size: number) => new InputReadError(tooLargeMessage(spec, name, size), 'too large');
+
+/** Why `info` may not be read, or undefined when it may; `sized`: a regular file's size is judged too. */
+function refusal(spec: InputSpec, name: string, info: Stats, sized: boolean): InputReadError | undefined {
 	if (info.isDirectory()) return new InputReadError(`${spec.what} ${name} is a folder, not a file`, 'folder');
-	if (info.isFile()) return info.size > spec.limit ? new InputReadError(tooLargeMessage(spec, name, info.size), 'too large') : undefined;
+	if (info.isFile()) return sized && info.size > spec.limit ? tooLarge(spec, name, info.size) : undefined;
 	if (spec.streams && (info.isFIFO() || info.isSocket())) return undefined;
 	return new InputReadError(`${spec.what} ${name} is ${kindOf(info)}, not a regular file: give a file`, 'not a file');
 }
@@ -80,46 +82,95 @@ function fsError(spec: InputSpec, name: string, error: unknown): InputReadError 
 // Without streams the file is opened non-blocking, so a FIFO swapped in after the stat cannot hang.
 const openFlags = (spec: InputSpec) => (spec.streams ? fsConstants.O_RDONLY : fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
 
-/**
- * The bytes of the file at `path`, read whole. `name` is how the messages show it.
- * @throws InputReadError (one line) when it is missing, unreadable, a folder, a device, a stream
- * that `spec` does not allow, or holds more than `spec.limit`.
- */
-export function readInputFileSync(path: string, spec: InputSpec, name = path): Buffer {
+/** An error of a head check's `judge`, which goes to the caller as it was thrown. */
+class JudgeError extends Error {
+	constructor(readonly error: unknown) {
+		super('a head check failed');
+	}
+}
+
+/** How a file, once opened and found fit to read (`sized`: its size too), is read. */
+type Reader<R> = {sized: boolean; plan: (info: Stats) => Plan<R>};
+
+function openAndReadSync<R>(path: string, spec: InputSpec, name: string, reader: Reader<R>): R {
 	let fd: number | undefined;
 	try {
-		const before = refusal(spec, name, statSync(path));
+		const before = refusal(spec, name, statSync(path), reader.sized);
 		if (before) throw before;
 		fd = openSync(path, openFlags(spec));
 		const info = fstatSync(fd);
-		const after = refusal(spec, name, info);
+		const after = refusal(spec, name, info, reader.sized);
 		if (after) throw after;
 		const opened = fd;
-		return driveSync(readPlan(spec, name, info), ({buffer, offset, length}) => readSync(opened, buffer, offset, length, null));
+		return driveSync(reader.plan(info), ({buffer, offset, length}) => readSync(opened, buffer, offset, length, null));
 	} catch (error) {
+		if (error instanceof JudgeError) throw error.error;
 		throw fsError(spec, name, error);
 	} finally {
 		if (fd !== undefined) closeSync(fd);
 	}
 }
 
-/** As readInputFileSync, without blocking the event loop (for servers). */
-export async function readInputFile(path: string, spec: InputSpec, name = path): Promise<Buffer> {
+async function openAndRead<R>(path: string, spec: InputSpec, name: string, reader: Reader<R>): Promise<R> {
 	let handle: FileHandle | undefined;
 	try {
-		const before = refusal(spec, name, await stat(path));
+		const before = refusal(spec, name, await stat(path), reader.sized);
 		if (before) throw before;
 		handle = await open(path, openFlags(spec));
 		const info = await handle.stat();
-		const after = refusal(spec, name, info);
+		const after = refusal(spec, name, info, reader.sized);
 		if (after) throw after;
 		const opened = handle;
-		return await drive(readPlan(spec, name, info), async ({buffer, offset, length}) => (await opened.read(buffer, offset, length, null)).bytesRead);
+		return await drive(reader.plan(info), async ({buffer, offset, length}) => (await opened.read(buffer, offset, length, null)).bytesRead);
 	} catch (error) {
+		if (error instanceof JudgeError) throw error.error;
 		throw fsError(spec, name, error);
 	} finally {
 		await handle?.close();
 	}
+}
+
+const wholeFile = (spec: InputSpec, name: string): Reader<Buffer> => ({sized: true, plan: (info) => (info.isFile() ? readKnownSize(info.size) : readToCap(spec, name))});
+
+/**
+ * The bytes of the file at `path`, read whole. `name` is how the messages show it.
+ * @throws InputReadError (one line) when it is missing, unreadable, a folder, a device, a stream
+ * that `spec` does not allow, or holds more than `spec.limit`.
+ */
+export function readInputFileSync(path: string, spec: InputSpec, name = path): Buffer {
+	return openAndReadSync(path, spec, name, wholeFile(spec, name));
+}
+
+/** As readInputFileSync, without blocking the event loop (for servers). */
+export async function readInputFile(path: string, spec: InputSpec, name = path): Promise<Buffer> {
+	return openAndRead(path, spec, name, wholeFile(spec, name));
+}
+
+/** A look at a file's first bytes before the rest is read, so that a file that is not what is
+ * wanted (a binary, not a log) costs one small read and is refused as that, however large. */
+export interface HeadCheck<T> {
+	/** How many of the first bytes `judge` sees. */
+	bytes: number;
+	/** Sees them, with the file's size: a value to stop with instead of reading on, or undefined
+	 * to read the whole file (refused when it holds more than the cap). What it throws goes to the
+	 * caller as it is. */
+	judge: (head: Buffer, size: number) => T | undefined;
+}
+
+/** The whole file, or what the head check stopped with. */
+export type HeadFirst<T> = {bytes: Buffer} | {stopped: T};
+
+const headFirst = <T>(spec: InputSpec, name: string, check: HeadCheck<T>): Reader<HeadFirst<T>> => ({sized: false, plan: (info) => readHeadFirst(spec, name, info, check)});
+
+/** As readInputFileSync, with a look at the file's start (`check`) before the rest is read and
+ * before its size is held against the cap. */
+export function readInputFileHeadFirstSync<T>(path: string, spec: InputSpec, check: HeadCheck<T>, name = path): HeadFirst<T> {
+	return openAndReadSync(path, spec, name, headFirst(spec, name, check));
+}
+
+/** As readInputFileHeadFirstSync, without blocking the event loop. */
+export async function readInputFileHeadFirst<T>(path: string, spec: InputSpec, check: HeadCheck<T>, name = path): Promise<HeadFirst<T>> {
+	return openAndRead(path, spec, name, headFirst(spec, name, check));
 }
 
 /** One read a driver performs for a plan: into `buffer` at `offset`, at most `length` bytes. */
@@ -130,30 +181,27 @@ interface ReadRequest {
 }
 
 /** How a file is read, as the reads it asks for: the driver sends back how many bytes each one
- * got, and the plan returns the bytes. The sync and async readers drive the same plan. */
-type ReadPlan = Generator<ReadRequest, Buffer, number>;
+ * got, and the plan returns what was read (the bytes). The sync and async readers drive the same plan. */
+type Plan<R> = Generator<ReadRequest, R, number>;
+type ReadPlan = Plan<Buffer>;
 
-function readPlan(spec: InputSpec, name: string, info: Stats): ReadPlan {
-	return info.isFile() ? readKnownSize(info.size) : readToCap(spec, name);
-}
-
-function driveSync(plan: ReadPlan, read: (request: ReadRequest) => number): Buffer {
+function driveSync<R>(plan: Plan<R>, read: (request: ReadRequest) => number): R {
 	let step = plan.next();
 	while (!step.done) step = plan.next(read(step.value));
 	return step.value;
 }
 
-async function drive(plan: ReadPlan, read: (request: ReadRequest) => Promise<number>): Promise<Buffer> {
+async function drive<R>(plan: Plan<R>, read: (request: ReadRequest) => Promise<number>): Promise<R> {
 	let step = plan.next();
 	while (!step.done) step = plan.next(await read(step.value));
 	return step.value;
 }
 
 // A regular file is read into one buffer of its size (checked against the cap): no copy of it,
-// and a file that grows meanwhile is read only as far as it was.
-function* readKnownSize(size: number): ReadPlan {
+// and a file that grows meanwhile is read only as far as it was. `head`: its first bytes, read already.
+function* readKnownSize(size: number, head?: Buffer): ReadPlan {
 	const bytes = Buffer.allocUnsafe(size);
-	let filled = 0;
+	let filled = head ? head.copy(bytes) : 0;
 	while (filled < size) {
 		const got = yield {buffer: bytes, offset: filled, length: size - filled};
 		if (got === 0) break;
@@ -186,6 +234,28 @@ export class CappedChunks {
 	join(): Buffer {
 		return Buffer.concat(this.#chunks, this.#total);
 	}
+}
+
+function* readHeadFirst<T>(spec: InputSpec, name: string, info: Stats, check: HeadCheck<T>): Plan<HeadFirst<T>> {
+	const judged = (head: Buffer, size: number) => {
+		try {
+			return check.judge(head, size);
+		} catch (error) {
+			throw new JudgeError(error);
+		}
+	};
+	if (!info.isFile()) {
+		// A stream (as `spec` allows): its length is known once it has ended.
+		const bytes = yield* readToCap(spec, name);
+		const stopped = judged(bytes.subarray(0, check.bytes), bytes.length);
+		return stopped === undefined ? {bytes} : {stopped};
+	}
+	const head = yield* readKnownSize(Math.min(info.size, check.bytes));
+	const stopped = judged(head, info.size);
+	if (stopped !== undefined) return {stopped};
+	if (info.size > spec.limit) throw tooLarge(spec, name, info.size);
+	// A file that ended sooner than its size said has been read whole.
+	return {bytes: head.length < check.bytes ? head : yield* readKnownSize(info.size, head)};
 }
 
 function* readToCap(spec: InputSpec, name: string): ReadPlan {

@@ -1,9 +1,9 @@
 // Reading JSONL trajectories (ours, or the original RLM's): line by line, tolerant of a last
 // line cut short by a killed process, validated with zod since the file comes from outside.
-import {closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync} from 'node:fs';
+import {readdirSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import * as z from 'zod';
-import {MAX_INPUT_BYTES, tooLargeMessage, type InputSpec} from '../protocol/bounded-read.js';
+import {InputReadError, MAX_INPUT_BYTES, readInputFileHeadFirstSync, type HeadFirst, type InputSpec} from '../protocol/bounded-read.js';
 import {parseLogFileName, type SessionOrigin} from './log-names.js';
 import {notATrajectory} from './not-a-log.js';
 import {canStartTrajectory, isTrajectoryRecord, LOG_START_BYTES} from './log-start.js';
@@ -157,37 +157,41 @@ const SHAPE_READ_BYTES = 8 * 1024 * 1024;
  * @throws LogReadError with one line saying what the file is and what --replay takes.
  */
 export function readTrajectoryLog(path: string): TrajectoryLog {
-	let text: string;
-	let fd: number | undefined;
+	// Set when a start that is no trajectory's looks like JSON: such a file is named from its whole text.
+	let namedWhole = false;
+	let read: HeadFirst<Buffer>;
 	try {
-		const stat = statSync(path);
-		if (stat.isDirectory()) throw new LogReadError(`${path} is a directory, not a trajectory file: --replay takes one of the .jsonl logs in it`);
-		// A device or a FIFO may never end (/dev/zero filled memory without bound).
-		if (!stat.isFile()) throw new LogReadError(`${path} is not a regular file, so not a trajectory: give one of the .jsonl logs rlm-tui writes`);
-		// Non-blocking: a FIFO swapped in after the stat cannot hang the read.
-		fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-		const info = fstatSync(fd);
-		if (!info.isFile()) throw new LogReadError(`${path} is not a regular file, so not a trajectory: give one of the .jsonl logs rlm-tui writes`);
-		const size = info.size;
-		const start = Buffer.alloc(Math.min(size, LOG_START_BYTES));
-		const got = readSync(fd, start, 0, start.length, 0);
-		if (!canStartTrajectory(start.subarray(0, got), got >= size)) {
-			const looksJson = /^\s*[[{]/.test(start.toString('utf8', 0, Math.min(got, 64)));
-			const shown = looksJson && size <= SHAPE_READ_BYTES ? readFileSync(fd, 'utf8') : start.toString('utf8', 0, got);
-			throw new LogReadError(notATrajectory(shown, path));
-		}
-		// Judged by its size before it is read whole: a 3 GB log was read (35 s, 4.25 GB) to fail as one string.
-		if (size > MAX_INPUT_BYTES) throw new LogReadError(tooLargeMessage(trajectoryInput, path, size));
-		// From the file's start: the positioned read above left the file offset there.
-		text = readFileSync(fd, 'utf8');
+		// Judged by its start before it is read whole: a 3 GB log was read (35 s, 4.25 GB) to fail as one string.
+		read = readInputFileHeadFirstSync(path, trajectoryInput, {
+			bytes: LOG_START_BYTES,
+			judge: (start, size) => {
+				if (canStartTrajectory(start, start.length >= size)) return undefined;
+				namedWhole = /^\s*[[{]/.test(start.toString('utf8', 0, Math.min(start.length, 64))) && size <= SHAPE_READ_BYTES;
+				return namedWhole ? undefined : start;
+			},
+		});
 	} catch (error) {
-		if (error instanceof LogReadError) throw error;
-		const code = (error as NodeJS.ErrnoException).code;
-		throw new LogReadError(code === 'ENOENT' ? `Trajectory file not found: ${path}` : `Cannot read ${path}: ${(error as Error).message}`);
-	} finally {
-		if (fd !== undefined) closeSync(fd);
+		throw error instanceof InputReadError ? new LogReadError(logReadMessage(path, error)) : error;
 	}
-	return parseTrajectoryLog(text, path);
+	if ('stopped' in read || namedWhole) throw new LogReadError(notATrajectory(('stopped' in read ? read.stopped : read.bytes).toString('utf8'), path));
+	return parseTrajectoryLog(read.bytes.toString('utf8'), path);
+}
+
+/** Why a trajectory file could not be read, in --replay's words. */
+function logReadMessage(path: string, error: InputReadError): string {
+	switch (error.reason) {
+		case 'folder':
+			return `${path} is a directory, not a trajectory file: --replay takes one of the .jsonl logs in it`;
+		// A device or a FIFO may never end (/dev/zero filled memory without bound).
+		case 'not a file':
+			return `${path} is not a regular file, so not a trajectory: give one of the .jsonl logs rlm-tui writes`;
+		case 'missing':
+			return `Trajectory file not found: ${path}`;
+		case 'denied':
+			return `Cannot read ${path}: permission denied`;
+		default:
+			return error.message;
+	}
 }
 
 /** One log file of a session, as listing the log dir found it (its size then). */

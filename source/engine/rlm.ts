@@ -10,7 +10,7 @@ import type {Backend} from '../backends/types.js';
 import type {ExecResult, HistoryEntry, JsonValue, Repl, ReplFactory, ReplOptions, RunOptions, SandboxContext, ToolOutcome, VariableInfo} from '../protocol/repl.js';
 import type {EngineContext, SettledOptions} from './engine-context.js';
 import {contextInfo, matchesLoggedShape} from './context-info.js';
-import type {RlmEvent, RlmEventBody, SystemPromptChoice} from '../protocol/events.js';
+import type {ContextInfo, RlmEvent, RlmEventBody, SystemPromptChoice} from '../protocol/events.js';
 import {DEFAULT_MAX_SUB_CALLS, type LimitCaps} from '../protocol/limits.js';
 import {HostPool} from './host-pool.js';
 import {RunLimits} from './run-limits.js';
@@ -21,7 +21,8 @@ import {runLoop} from './run-loop.js';
 import {loadTools, type ToolInfo} from './tools.js';
 import {checkHostTools, giveHostTools} from './host-tools.js';
 import {sandboxRepls} from './sandbox-repls.js';
-import {defaultLogDir, TrajectoryLogger, type LogRunInfo} from '../trajectory/jsonl-log.js';
+import {defaultLogDir, TrajectoryLogger, type LogRunInfo, type RunStartBody} from '../trajectory/jsonl-log.js';
+import {systemPromptChoice} from './prompts.js';
 import {splitBaseURL} from '../backends/base-url.js';
 import {randomBytes} from 'node:crypto';
 import {errorHeadline, type ResumeTurn} from '../trajectory/resume.js';
@@ -242,6 +243,13 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		const ownContext = this.#context === undefined || this.#context === null;
 		const context = ownContext ? prompt : this.#context!;
 		const runId = newId('run');
+		const info = contextInfo(context);
+		// The question is in the log before anything it waits for: a process killed meanwhile leaves it there.
+		this.#turns++;
+		const turnInfo = () => ({runId, turn, question: prompt, context, contextIsPrompt: ownContext, ...(this.#options.subModel ? {subModel: this.#options.subModel} : {})});
+		const turn = this.#turns;
+		this.#trajectoryLogger()?.beginTurn(turnInfo(), this.#runStart(runId, prompt, info, options));
+		const notStarted = (error: unknown) => this.#failedBeforeStart(this.#runStart(runId, prompt, info, options), error, options.signal);
 		// No model chosen (a vLLM, LM Studio or llama.cpp preset): the first one the server lists.
 		let chosenNotice: string | undefined;
 		if (!this.#options.model.trim()) {
@@ -250,7 +258,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 				if (!first) throw new CodedError('no_model', `${this.#backend.baseURL ?? 'The server'} lists no models: pass -m MODEL (/model in the app).`);
 				chosenNotice = `Using ${first}, the first model ${this.#backend.baseURL ?? 'the server'} lists (choose another with -m or /model).`;
 			} catch (error) {
-				return this.#failedBeforeStart(runId, prompt, context, error);
+				return notStarted(error);
 			}
 		}
 		// Sub-calls on another backend with no model named: the first one that server lists.
@@ -260,7 +268,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 				if (!first) throw new Error(`${this.#subBackend.baseURL ?? 'The sub backend'} lists no models: pass --sub-model MODEL (/set sub-model in the app).`);
 				this.#options = {...this.#options, subModel: first, subModelSource: `the first model ${this.#subBackend.baseURL ?? 'the sub backend'} lists`};
 			} catch (error) {
-				return this.#failedBeforeStart(runId, prompt, context, error);
+				return notStarted(error);
 			}
 		}
 		const subModelNotice = this.#subModelNotice();
@@ -303,13 +311,15 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			try {
 				await raceAbort(ready, options.signal);
 			} catch (error) {
-				return this.#failedBeforeStart(runId, prompt, context, error);
+				engine.limits.dispose();
+				rootSlot.release();
+				return notStarted(error);
 			}
 		}
 		const toolsCode = this.#options.toolsCode;
-		this.#turns++;
 		let turnMessages: HistoryEntry['messages'];
-		this.#trajectoryLogger()?.beginTurn({runId, turn: this.#turns, question: prompt, context, contextIsPrompt: ownContext, ...(this.#options.subModel ? {subModel: this.#options.subModel} : {})});
+		// What the waits settled (a sub-model the sub backend lists first) goes in the run's log.
+		this.#trajectoryLogger()?.beginTurn(turnInfo());
 		let result: CompletionResult;
 		try {
 			result = await runLoop(engine, {
@@ -318,7 +328,7 @@ export class Rlm extends EventEmitter<RlmEvents> {
 				model: settled.model,
 				question: ownContext && prompt.length > maxInlineQuestionChars ? null : prompt,
 				displayQuestion: prompt,
-				context: contextInfo(context),
+				context: info,
 				repl,
 				hostSlot: rootSlot,
 				historyTurns: this.#history.length,
@@ -343,13 +353,27 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		return result;
 	}
 
-	/** A run that could not begin (no model to use): its start and end, and the failed result. */
-	#failedBeforeStart(runId: string, prompt: string, context: SandboxContext, error: unknown): CompletionResult {
+	/** A root run's start as its run.start tells it: what the log records of a question from the moment it is asked. */
+	#runStart(runId: string, prompt: string, context: ContextInfo, options: CompletionOptions): RunStartBody {
+		const settled = this.#settle(options);
+		const system = systemPromptChoice(settled.system, options.instructions);
+		return {type: 'run.start', runId, depth: 0, model: settled.model, backend: this.#backendLabels().root, question: prompt, context, maxIterations: settled.maxIterations, ...(system ? {system} : {})};
+	}
+
+	/** A run that could not begin (no model to use, a tools file that failed, a cancel while it
+	 * waited): its start and end, and the failed (or cancelled) result. */
+	#failedBeforeStart(start: RunStartBody, error: unknown, signal: AbortSignal | undefined): CompletionResult {
+		const {runId} = start;
 		const engine = this.#engineContext(this.#settle(), runId);
 		engine.limits.dispose();
-		const {code, message, advice} = runErrorOf(error);
 		const usage = {inputTokens: 0, outputTokens: 0};
-		engine.emit({type: 'run.start', runId, depth: 0, model: '', backend: this.#backend.name, question: prompt, context: contextInfo(context), maxIterations: engine.options.maxIterations});
+		engine.emit(start);
+		// A cancel is no failure, whatever the wait it cut threw: the run says so as a cancelled run does.
+		if (signal?.aborted) {
+			engine.emit({type: 'run.done', runId, answer: '', status: 'cancelled', usage, ms: 0, iterations: 0});
+			return {response: '', status: 'cancelled', iterations: [], usage: {...usage, totalTokens: 0}, executionTimeMs: 0, runId};
+		}
+		const {code, message, advice} = runErrorOf(error);
 		engine.emit({type: 'run.done', runId, answer: '', status: 'failed', usage, ms: 0, iterations: 0, error: message, errorCode: code});
 		return {response: '', status: 'failed', iterations: [], usage: {...usage, totalTokens: 0}, executionTimeMs: 0, runId, error: message, errorCode: code, ...(advice ? {errorAdvice: advice} : {})};
 	}

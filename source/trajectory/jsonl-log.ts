@@ -1,18 +1,18 @@
 // Crash-safe JSONL trajectories: one file per root run, in the original RLM's schema. Each line
 // is written (synchronously, to the OS) the moment its iteration ends, so a killed process
 // leaves every finished iteration readable.
-import {closeSync, openSync, writeSync} from 'node:fs';
+import {closeSync, openSync, renameSync, writeFileSync, writeSync} from 'node:fs';
 import {makeDirectory} from '../protocol/make-dir.js';
 import {jsonText} from '../text/json-text.js';
 import {join} from 'node:path';
 import envPaths from 'env-paths';
 import type {ChatMessage} from '../protocol/llm.js';
-import type {RlmEvent} from '../protocol/events.js';
+import type {RlmEvent, RlmEventBody} from '../protocol/events.js';
 import type {SandboxContext} from '../protocol/repl.js';
 import {logFileName, type SessionOrigin} from './log-names.js';
 import {contextFingerprint} from './context-fingerprint.js';
 import {iterationIds, iterationRecord, metadataRecord, runErrorRecord, type OriginalIteration, type PromptLookup} from './original-schema.js';
-import {emptyTrajectory, findRun, getNode, reduceTrajectory, type TrajectoryState} from './tree.js';
+import {emptyTrajectory, findRun, getNode, reduceTrajectory, type RunNode, type TrajectoryState} from './tree.js';
 
 /** Contexts up to this many characters (texts, and other values as JSON text) are kept in the log
  * so --resume can restore them. */
@@ -42,10 +42,17 @@ export interface LogRunInfo {
 	origin: SessionOrigin;
 }
 
+/** A root run's start as far as it is known before the run begins (its model may still be chosen). */
+export type RunStartBody = Extract<RlmEventBody, {type: 'run.start'}>;
+
 interface OpenRun {
 	fd: number;
+	path: string;
 	runId: string;
 	written: Set<number>;
+	/** The metadata line written when the question was asked, before the run started; its run.start
+	 * completes it. */
+	early?: {line: string; startedAt: number};
 }
 
 const stamp = () => new Date().toISOString().slice(0, 19).replace('T', '_').replace(/:/g, '-');
@@ -65,33 +72,46 @@ export class TrajectoryLogger {
 		private readonly onError: (message: string, runId: string) => void,
 	) {}
 
-	/** Called before a root run starts, with what events do not carry (the context itself). */
-	beginTurn(turn: TurnInfo): void {
+	/**
+	 * Called when a root run is asked for, before anything it waits for (the model list, the
+	 * sandbox, a tools file), with what events do not carry (the context itself). With `start`, the
+	 * run's start as known now, its log file is opened and its metadata line written at once: a
+	 * process killed while the question waits still leaves the question in the log (an unfinished
+	 * turn). The run's own run.start completes that line.
+	 */
+	beginTurn(turn: TurnInfo, start?: RunStartBody): void {
 		this.#turn = turn;
+		if (start) this.#guard(turn.runId, () => this.#openEarly(turn, start));
 	}
 
 	handle(event: RlmEvent): void {
+		this.#guard('runId' in event ? event.runId : undefined, () => this.#handle(event));
+	}
+
+	#guard(runId: string | undefined, work: () => void): void {
 		if (this.#failed) return;
 		try {
-			this.#handle(event);
+			work();
 		} catch (error) {
 			this.#failed = true;
 			this.#close();
-			const runId = 'runId' in event ? event.runId : (this.#open?.runId ?? '');
-			this.onError(`Trajectory log turned off: cannot write to ${this.dir} (${error instanceof Error ? error.message : String(error)})`, runId);
+			this.onError(`Trajectory log turned off: cannot write to ${this.dir} (${error instanceof Error ? error.message : String(error)})`, runId ?? this.#open?.runId ?? '');
 		}
 	}
 
 	#handle(event: RlmEvent): void {
-		if (event.type === 'run.start' && event.parentCallId === undefined) {
-			this.#close();
+		const rootStart = event.type === 'run.start' && event.parentCallId === undefined;
+		const startsEarly = rootStart && this.#open?.early !== undefined && this.#open.runId === event.runId;
+		if (rootStart) {
+			if (!startsEarly) this.#close();
 			this.#state = emptyTrajectory();
 			this.#prompts.clear();
 		}
 		this.#state = reduceTrajectory(this.#state, event);
 		if (event.type === 'llm.start' && event.prompt) this.#prompts.set(`${event.runId}#${event.iteration}`, event.prompt);
 
-		if (event.type === 'run.start' && event.parentCallId === undefined) this.#openRun(event.runId);
+		if (startsEarly) this.#completeEarly(event.runId);
+		else if (rootStart) this.#openRun(event.runId);
 		else if (event.type === 'iter.start' && this.#open?.runId === event.runId) this.#writeFinished(false);
 		else if (event.type === 'run.done' && this.#open?.runId === event.runId) {
 			this.#writeFinished(true);
@@ -101,14 +121,54 @@ export class TrajectoryLogger {
 
 	#openRun(runId: string) {
 		const run = findRun(this.#state, runId)!;
+		this.#openFile(runId);
+		this.#writeLine(this.#metadata(run));
+	}
+
+	/** The question's metadata line, written before its run starts (beginTurn). */
+	#openEarly(turn: TurnInfo, start: RunStartBody) {
+		this.#close();
+		const startedAt = performance.now();
+		const run = findRun(reduceTrajectory(emptyTrajectory(), {...start, t: startedAt}), turn.runId)!;
+		this.#openFile(turn.runId);
+		const line = this.#lineOf(this.#metadata(run));
+		this.#open!.early = {line, startedAt};
+		writeSync(this.#open!.fd, line);
+	}
+
+	/**
+	 * The run began: its metadata line, dated when the question was asked, replaces the early one
+	 * when the run settled something it did not know (the model the server lists first, the
+	 * sub-model). Only that line is in the file, and the new file takes its place by a rename: the
+	 * question is never out of the log.
+	 */
+	#completeEarly(runId: string) {
+		const open = this.#open!;
+		const early = open.early!;
+		delete open.early;
+		const run = findRun(this.#state, runId)!;
+		const line = this.#lineOf(this.#metadata({...run, startedAt: early.startedAt}));
+		if (line === early.line) return;
+		const next = `${open.path}.next`;
+		writeFileSync(next, line, {mode: 0o600});
+		renameSync(next, open.path);
+		closeSync(open.fd);
+		open.fd = openSync(open.path, 'a', 0o600);
+	}
+
+	#openFile(runId: string) {
 		makeDirectory(this.dir, 0o700);
 		const turn = this.#turn?.runId === runId ? this.#turn : null;
 		const path = join(this.dir, logFileName(stamp(), this.run.origin, this.sessionId, turn?.turn ?? 0, runId));
 		const fd = openSync(path, 'a', 0o600);
 		this.files.push(path);
-		this.#open = {fd, runId, written: new Set()};
+		this.#open = {fd, path, runId, written: new Set()};
+	}
+
+	#metadata(run: RunNode) {
+		const turn = this.#turn?.runId === run.runId ? this.#turn : null;
 		const keepContext = turn && !turn.contextIsPrompt && run.context.chars <= maxLoggedContextChars;
-		this.#writeLine(
+		return (
 			metadataRecord(run, {
 				maxDepth: this.run.maxDepth,
 				...(this.run.baseURL ? {baseURL: this.run.baseURL} : {}),
@@ -118,7 +178,7 @@ export class TrajectoryLogger {
 					origin: this.run.origin,
 					...(this.run.baseURLIncomplete ? {base_url_incomplete: true} : {}),
 					...(this.run.subBaseURL ? {sub_base_url: this.run.subBaseURL} : {}),
-					run_id: runId,
+					run_id: run.runId,
 					turn: turn?.turn ?? 0,
 					question: run.question,
 					context: run.context,
@@ -129,7 +189,7 @@ export class TrajectoryLogger {
 					...(turn?.subModel ? {sub_model: turn.subModel} : {}),
 					...(run.system ? {system: run.system} : {}),
 				},
-			}),
+			})
 		);
 	}
 
@@ -167,7 +227,11 @@ export class TrajectoryLogger {
 
 	// jsonText: `cat` of a log must not drive the terminal with a model's C1 controls or bidi overrides.
 	#writeLine(record: unknown) {
-		writeSync(this.#open!.fd, `${jsonText(record)}\n`);
+		writeSync(this.#open!.fd, this.#lineOf(record));
+	}
+
+	#lineOf(record: unknown): string {
+		return `${jsonText(record)}\n`;
 	}
 
 	#close() {

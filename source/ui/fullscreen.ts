@@ -14,6 +14,11 @@ export interface FullScreenOptions {
 	stdout?: NodeJS.WriteStream;
 	/** Runs after the terminal is restored (dispose engines here). */
 	cleanup?: () => Promise<unknown>;
+	/** The terminal went away (SIGHUP, its input ended or failed): runs at once, before the app
+	 * unmounts and so cancels what it runs. A closed terminal is not the user cancelling: the live
+	 * TUI ends its engine here, so its log keeps a run cut short as unfinished, as the headless CLI's
+	 * does, not as cancelled. */
+	onHangUp?: () => void;
 	env?: NodeJS.ProcessEnv;
 	/** Called just before the app reads stdin: whoever held the keys typed while it started puts
 	 * them back in front of it (the command line's typeahead). */
@@ -97,7 +102,20 @@ export async function runFullScreen(
 		screen.unpatchStreams();
 	};
 	process.once('exit', restore);
-	const onSignal = (signal: NodeJS.Signals) => settle(SIGNAL_CODES[signal] ?? 1);
+	let hungUp = false;
+	const hangUp = () => {
+		if (hungUp) return;
+		hungUp = true;
+		try {
+			options.onHangUp?.();
+		} catch {
+			// The way out goes on.
+		}
+	};
+	const onSignal = (signal: NodeJS.Signals) => {
+		if (signal === 'SIGHUP') hangUp();
+		settle(SIGNAL_CODES[signal] ?? 1);
+	};
 	const signals = Object.keys(SIGNAL_CODES) as NodeJS.Signals[];
 	for (const signal of signals) process.on(signal, onSignal);
 	// `kill -TSTP` stops as Ctrl+Z does: the terminal is handed back first.
@@ -105,7 +123,10 @@ export async function runFullScreen(
 	process.on('SIGTSTP', onStop);
 	// The terminal went away (end of input, a read or write error after a hangup): leave, do not
 	// linger with the sandbox.
-	const onGone = () => settle(129);
+	const onGone = () => {
+		hangUp();
+		settle(129);
+	};
 	stdin.on('end', onGone);
 	stdin.on('error', onGone);
 	// These stay: a write to a terminal that is gone must not crash the way out.

@@ -65,6 +65,14 @@ export async function runTui(options: RunTuiOptions): Promise<number> {
 				...(historyFile ? {historyFile} : {}),
 			});
 		},
-		{stdin, stdout, env, cleanup: () => options.rlm.dispose(), ...(options.takeTypeahead ? {takeTypeahead: options.takeTypeahead} : {})},
+		{
+			stdin,
+			stdout,
+			env,
+			cleanup: () => options.rlm.dispose(),
+			// Ended before the app cancels its run: the log keeps that run as unfinished (fullscreen.ts).
+			onHangUp: () => void options.rlm.dispose().catch(() => undefined),
+			...(options.takeTypeahead ? {takeTypeahead: options.takeTypeahead} : {}),
+		},
 	);
 }

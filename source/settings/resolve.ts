@@ -289,6 +289,7 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 	const limits = resolveLimits(flags, settings, (name) => aliasFor(backend, name));
 
 	const flagOf: Record<RunSettingKey, unknown> = {
+		temperature: flags.temperature,
 		maxDepth: flags.maxDepth,
 		maxIterations: flags.maxIterations,
 		subModel: nonEmpty(flags.subModel),

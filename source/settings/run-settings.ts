@@ -42,6 +42,7 @@ export interface RunSetting {
 export const RUN_SETTINGS: readonly RunSetting[] = [
 	{name: 'depth', aliases: ['max-depth'], key: 'maxDepth', flag: '--max-depth', kind: 'number', expected: 'a whole number from 1 to 100', help: '1: rlm_query is a plain call; 2 or more: child RLMs'},
 	{name: 'iterations', aliases: ['max-iterations'], key: 'maxIterations', flag: '--max-iterations', kind: 'number', expected: 'a whole number from 1 to 10000', help: 'turns before one forced final answer'},
+	{name: 'temperature', aliases: [], key: 'temperature', flag: '--temperature', kind: 'number', expected: 'a number from 0 to 2', help: "the models' sampling temperature (none set: 0.7 to OpenAI-compatible servers, none to GPT-5 and the o-series)"},
 	{name: 'sub-model', aliases: ['submodel'], key: 'subModel', flag: '--sub-model', kind: 'text', expected: 'a model name (up to 500 characters)', help: 'model for llm_query / rlm_query, or an alias'},
 	{name: 'timeout', aliases: ['block-timeout'], key: 'timeoutSeconds', flag: '--timeout', kind: 'number', unit: 's', expected: 'a number of seconds above 0, at most 86400', help: 'limit per code block, on Python\'s own time'},
 	{name: 'request-timeout', aliases: [], key: 'requestTimeoutSeconds', flag: '--request-timeout', kind: 'number', unit: 's', expected: `a number of seconds above 0, at most ${MAX_REQUEST_TIMEOUT_SECONDS}`, help: 'how long a model request waits for the server to start its reply, and between the parts of a streamed one'},
@@ -143,6 +144,7 @@ const SHOWN_TEXT = 28;
 
 /** What a setting without a value means, as the settings view says it. */
 const NONE: Partial<Record<RunSettingKey, string>> = {
+	temperature: "(the backend's default)",
 	subModel: '(the root model)',
 	allowModels: '(none)',
 	instructions: '(none)',

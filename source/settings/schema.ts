@@ -77,6 +77,7 @@ const optionalUrl = z.url().max(2000).optional().catch(undefined);
  * but falls back to the default instead of failing (a hand-edited file never stops the app).
  */
 export const runSettingSchemas = {
+	temperature: z.number().min(0).max(2),
 	maxIterations: z.number().int().min(1).max(10_000),
 	maxDepth: z.number().int().min(1).max(100),
 	subModel: z.string().trim().min(1).max(500),
@@ -121,7 +122,7 @@ export const settingsSchema = z
 		models: perBackend(optionalName),
 		baseURLs: perBackend(optionalUrl),
 		headers: perBackend(headerMap.optional()),
-		temperature: z.number().min(0).max(2).optional().catch(undefined),
+		temperature: runSettingSchemas.temperature.optional().catch(undefined),
 		maxIterations: runSettingSchemas.maxIterations.catch(DEFAULT_SETTINGS.maxIterations),
 		maxDepth: runSettingSchemas.maxDepth.catch(DEFAULT_SETTINGS.maxDepth),
 		subModel: runSettingSchemas.subModel.optional().catch(undefined),

@@ -28,8 +28,8 @@ const inputLine = (frame: string) => frame.split('\n').find((line) => line.inclu
 function start(flags: Flags = {}, env: NodeJS.ProcessEnv = {}) {
 	// The engine starts as the CLI makes it: from the flags over the settings file.
 	const config = resolveConfig({model: 'cogito:14b', backend: 'openai', ...flags}, {}, settings.get());
-	const {maxIterations, maxDepth, timeoutSeconds, memoryLimitMb, limits} = config;
-	rlm = new ScriptedRlm({model: config.model, backend: 'openai', maxIterations, maxDepth, timeoutSeconds, ...(memoryLimitMb !== undefined ? {memoryLimitMb} : {}), ...limits});
+	const {maxIterations, maxDepth, timeoutSeconds, memoryLimitMb, temperature, limits} = config;
+	rlm = new ScriptedRlm({model: config.model, backend: 'openai', maxIterations, maxDepth, timeoutSeconds, ...(memoryLimitMb !== undefined ? {memoryLimitMb} : {}), ...(temperature !== undefined ? {temperature} : {}), ...limits});
 	h = renderApp({rlm: asRlm(rlm), config, settings, cwd: dir, env, columns: 140, rows: 40, skipStartup: true});
 	return h;
 }
@@ -138,6 +138,7 @@ describe('reading a typed setting', () => {
 				'maxSubCalls',
 				'maxTimeout',
 				'maxTokens',
+				'temperature',
 				'subModel',
 				'timeoutSeconds',
 				'requestTimeoutSeconds',
@@ -370,7 +371,7 @@ describe('/set in the app', () => {
 		expect(rlm.options.maxDepth).toBe(4);
 		h.write('/set colour blue\r');
 		const unknown = await h.waitForFrame((f) => f.includes('Unknown setting "colour"'));
-		expect(flat(unknown)).toContain('use one of depth, iterations, sub-model, timeout, request-timeout, memory-limit, max-budget');
+		expect(flat(unknown)).toContain('use one of depth, iterations, temperature, sub-model, timeout, request-timeout, memory-limit, max-budget');
 		expect(inputLine(unknown)).toContain('/set colour blue');
 	});
 
@@ -401,6 +402,56 @@ describe('/set in the app', () => {
 		await h.waitForFrame((f) => flat(f).indexOf('Run settings', flat(f).lastIndexOf('depth: back to its default')) > 0);
 		const after = flat(h.lastFrame());
 		expect(after.slice(after.lastIndexOf('Run settings'))).toMatch(/depth 1 default .*max-sub-calls 500 default/);
+	});
+});
+
+describe('/set temperature', () => {
+	it('reads a number from 0 to 2, as -t does', () => {
+		const setting = findRunSetting('temperature')!;
+		expect(findRunSetting('--temperature')).toBe(setting);
+		expect(parseRunSetting(setting, '0.2')).toEqual({ok: true, value: 0.2});
+		expect(parseRunSetting(setting, '0')).toEqual({ok: true, value: 0});
+		expect(parseRunSetting(setting, '2')).toEqual({ok: true, value: 2});
+		for (const bad of ['2.5', '-1', 'warm']) expect(parseRunSetting(setting, bad)).toEqual({ok: false, error: `Invalid temperature "${bad}": expected a number from 0 to 2.`});
+	});
+
+	it('in the app: the engine takes it, the file keeps it, /settings shows where it came from, a bad value is refused, /unset clears it', async () => {
+		start({temperature: 0.5});
+		h.write('/settings\r');
+		expect(flat(await h.waitForFrame((f) => f.includes('Run settings')))).toMatch(/temperature 0\.5 flag/);
+		h.write('/set temperature 3\r');
+		await h.waitForFrame((f) => f.includes('Invalid temperature "3": expected a number from 0 to 2.'));
+		expect(rlm.configured).toEqual([]);
+		// The refused line stays in the input: cleared before the next one.
+		h.write('\x15/set temperature 0.2\r');
+		await h.waitForFrame((f) => f.includes('temperature: 0.2 (saved; from the next question).'));
+		expect(rlm.configured).toEqual([{temperature: 0.2}]);
+		expect(rlm.options.temperature).toBe(0.2);
+		expect(openSettings({cwd: path.join(dir, 'config')}).get().temperature).toBe(0.2);
+		h.write('/unset temperature\r');
+		await h.waitForFrame((f) => flat(f).includes("temperature: back to its default: the backend's default (saved)."));
+		expect(rlm.options.temperature).toBeUndefined();
+		expect(openSettings({cwd: path.join(dir, 'config')}).get().temperature).toBeUndefined();
+	});
+
+	it('with the real engine: the next request carries it; unset, the backend sends its default again', async () => {
+		const server = await startFakeLlmServer({models: ['root-model']});
+		server.setResponder(() => ({text: 'FINAL(done)'}));
+		const rlm = new Rlm({model: 'root-model', backend: 'openai', baseURL: server.openaiBaseURL, logDir: false, replFactory: fakeRepls({blocks: {}})});
+		const said: string[] = [];
+		const context = {rlm, settings, env: {}, backend: 'openai', cwd: dir, say: (_kind: string, text: string) => said.push(text)} as unknown as CommandContext;
+		const sentTemperature = () => (server.requests.at(-1)!.body as {temperature?: number}).temperature;
+		try {
+			applySetting(context, 'temperature', 0.2);
+			await rlm.completion('q', {context: 'c'});
+			expect(sentTemperature()).toBe(0.2);
+			applySetting(context, 'temperature', undefined);
+			await rlm.completion('q', {context: 'c'});
+			expect(sentTemperature()).toBe(0.7);
+		} finally {
+			await rlm.dispose();
+			await server.close();
+		}
 	});
 });
 

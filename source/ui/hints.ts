@@ -3,6 +3,7 @@
 import {findCommand} from './commands/index.js';
 import {DETAIL_KEYS, GLOBAL_KEYS, HELP_KEYS, hint, INPUT_KEYS, keyLabel, PICKER_KEYS, prettyKey, TIMELINE_KEYS, TREE_KEYS} from './state/keys.js';
 import type {AppState} from './state/types.js';
+import {refusedInput} from './state/app-state.js';
 
 const join = (...parts: string[]) => parts.join(' · ');
 const command = (name: string) => `/${findCommand(name)!.name}`;
@@ -37,6 +38,7 @@ export function hintsFor(state: AppState): string {
 	}
 	if (state.focus === 'tree')
 		return join(TREE_MOVE, hint(TREE_KEYS, ['expand', 'collapse'], 'open/close'), TREE_DETAIL, hint(TREE_KEYS, ['filter'], 'filter'), hint(TREE_KEYS, ['next-error', 'next-running'], 'next error/running'), hint(TREE_KEYS, ['collapse-all', 'expand-all'], 'all'), toOther);
+	if (state.focus === 'input' && refusedInput(state)) return join('refused: type to replace the line', hint(INPUT_KEYS, ['left', 'backspace'], 'edit it'), hint(INPUT_KEYS, ['submit'], 'send it again'));
 	return join(hint(INPUT_KEYS, ['submit'], 'send'), toOther, command('help'));
 }
 

@@ -51,6 +51,35 @@ describe('a refused command', () => {
 		}
 	});
 
+	it('the kept line is replaced by what is typed next, corrected by an editing key, and never runs on into new text', async () => {
+		h.write('/set depth O\r');
+		const refused = await h.waitForFrame((f) => f.includes('Invalid depth "O"') && inputOf(f).includes('› /set depth O'));
+		// The hint says what the next keys do to it.
+		expect(refused).toContain('refused: type to replace the line');
+		// Typed anew: the new line replaces the refused one, which is not run again.
+		h.write('/set depth 3\r');
+		await h.waitForFrame((f) => f.includes('depth: 3 (saved'));
+		expect(rlm.options.maxDepth).toBe(3);
+		expect(h.lastFrame()).not.toContain('O/set');
+		expect(rlm.configured).toEqual([{maxDepth: 3}]);
+
+		// An editing key keeps it to correct: Backspace, then the right word.
+		h.write('/theme purple\r');
+		await h.waitForFrame((f) => f.includes('Unknown theme "purple"') && inputOf(f).includes('› /theme purple'));
+		h.write('\x7f'.repeat('purple'.length));
+		await h.waitForFrame((f) => inputOf(f).includes('› /theme') && !inputOf(f).includes('purple') && !f.includes('refused: type to replace'));
+		h.write('light\r');
+		await h.waitForFrame((f) => !inputOf(f).includes('/theme'));
+		expect(h.lastFrame()).not.toContain('Unknown theme "light"');
+
+		// Enter on the untouched line sends it again: the same refusal, said again.
+		h.write('/set depth zero\r');
+		await h.waitForFrame((f) => f.includes('Invalid depth "zero"'));
+		h.write('\r');
+		await waitFor(() => (h.lastFrame().match(/Invalid depth "zero"/g) ?? []).length === 2);
+		expect(inputOf(h.lastFrame())).toContain('› /set depth zero');
+	});
+
 	it('a command that works empties the input', async () => {
 		h.write('/mouse off\r');
 		const frame = await h.waitForFrame((f) => f.toLowerCase().includes('mouse') && !inputOf(f).includes('/mouse off'));

@@ -92,6 +92,7 @@ export function initialAppState({size, config, notices = [], replay}: InitialSta
 		exitArmed: null,
 		flash: null,
 		escClosedAt: -Infinity,
+		refusedLine: null,
 		mouse: true,
 		treeSearch: null,
 		config,
@@ -400,20 +401,28 @@ const inputHandler: Handler = (state, press, name, now) => {
 		return scrollChat(state, chatAction === 'scroll-up' ? page : -page);
 	}
 	const action = lookup(INPUT_KEYS, name);
+	if (action === undefined && !isText(press)) return state;
+	// A refused line still untouched: new text replaces it; any other key edits it (or sends it again).
+	const refused = refusedInput(state);
+	if (refused) state = {...state, refusedLine: null};
+	const typedOver = (input: LineInputState) => (refused ? withText(input, '') : input);
 	switch (action) {
 		case 'paste':
-			return {...state, input: insertPaste(state.input, press.input)};
+			return {...state, input: insertPaste(typedOver(state.input), press.input)};
 		case 'submit':
 			return submitInputLine(state, now);
 		case 'delete-or-quit':
 			if (inputText(state.input) === '') return quitFromEmptyLine(state, name, now);
 			return {...state, input: editInput(state.input, 'delete', inputWidth(state.layout))};
 		case undefined:
-			return isText(press) ? withInput(state, insertText(state.input, press.input)) : state;
+			return {...state, input: insertText(typedOver(state.input), press.input)};
 		default:
 			return withInput(state, editInput(state.input, action satisfies EditAction, inputWidth(state.layout)));
 	}
 };
+
+/** Whether the input holds a refused command's line as it was put back (AppState.refusedLine). */
+export const refusedInput = (state: AppState): boolean => state.refusedLine !== null && inputText(state.input) === state.refusedLine;
 
 const withInput = (state: AppState, input: LineInputState): AppState => (input === state.input ? state : {...state, input});
 
@@ -603,8 +612,9 @@ function keptIfRefused(before: AppState, after: AppState, line: string): AppStat
 	return refused ? keepLine(after, line) : after;
 }
 
-/** `line` back in the input, unless something was typed there meanwhile. */
-const keepLine = (state: AppState, line: string): AppState => (inputText(state.input).trim() ? state : {...state, input: withText(state.input, line)});
+/** `line` back in the input, unless something was typed there meanwhile: typing replaces it, an
+ * editing key corrects it (AppState.refusedLine). */
+const keepLine = (state: AppState, line: string): AppState => (inputText(state.input).trim() ? state : {...state, input: withText(state.input, line), refusedLine: line});
 
 function runCommand(state: AppState, line: CommandLine): AppState {
 	if ('unknown' in line) return addChat(state, 'error', `Unknown command ${line.unknown.split(/\s/)[0]} (/help lists the commands).`);

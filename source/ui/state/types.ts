@@ -100,6 +100,9 @@ export interface AppState {
 	readonly flash: {readonly at: number; readonly text: string} | null;
 	/** When an Esc last closed a view: an Esc right after never cancels the running answer. */
 	readonly escClosedAt: number;
+	/** A refused command's line, put back in the input to be corrected: while the input holds it
+	 * untouched, typed text replaces it (as a selection) instead of running on after it. */
+	readonly refusedLine: string | null;
 	/** The mouse is ours (wheel scrolling); off, the terminal selects text as usual. */
 	readonly mouse: boolean;
 	/** The tree's filter being typed ('/' in the tree); null when not typing one. */

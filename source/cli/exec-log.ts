@@ -35,6 +35,10 @@ export function execLogWriter(
 		return depth > 0 ? `${'  '.repeat(depth)}[${shortRunId(runId)}] ` : '';
 	};
 	const callDepth = new Map<string, string>();
+	/** A call as the tree's row names it: `rlm_query`, `rlm_query_batched[2]` (a batch's slot). */
+	const callName = new Map<string, string>();
+	/** Child runs of a batch's slot: their end line names the slot again (their lines interleave). */
+	const slotOfRun = new Map<string, string>();
 	const batches = new FoldedBatches();
 	/** Runs whose answer came from code (a 🎯 line shown); an answer from the reply's prose FINAL gets one at the end. */
 	const finalFromCode = new Set<string>();
@@ -49,7 +53,11 @@ export function execLogWriter(
 				break;
 			case 'run.start':
 				depthOf.set(event.runId, event.depth);
-				if (event.depth > 0) write(`${indent(event.runId)}┌ child RLM (depth ${event.depth}, ${event.model})`);
+				if (event.depth > 0) {
+					const call = event.parentCallId === undefined ? undefined : callName.get(event.parentCallId);
+					if (call?.endsWith(']')) slotOfRun.set(event.runId, call);
+					write(`${indent(event.runId)}┌ child RLM${call ? ` of ${call}` : ''} (depth ${event.depth}, ${event.model})`);
+				}
 				break;
 			case 'iter.start': {
 				const root = (depthOf.get(event.runId) ?? 0) === 0;
@@ -92,12 +100,16 @@ export function execLogWriter(
 				}
 				break;
 			}
-			case 'call.start':
+			case 'call.start': {
 				callDepth.set(event.callId, indent(event.runId));
+				const name = `${event.fn}${event.fn.endsWith('batched') ? `[${event.index}]` : ''}`;
+				callName.set(event.callId, name);
 				if (batches.start(event, indent(event.runId), clip(firstLine(event.prompt), 50), write)) break;
-				write(`${indent(event.runId)}  ↳ ${event.fn}${event.fn.endsWith('batched') ? `[${event.index}]` : ''} ${event.model}: ${clip(firstLine(event.prompt), 50)}`);
+				write(`${indent(event.runId)}  ↳ ${name} ${event.model}: ${clip(firstLine(event.prompt), 50)}`);
 				break;
+			}
 			case 'call.done':
+				callName.delete(event.callId);
 				if (batches.done(event, write)) break;
 				// A call the user's cancel stopped did not fail (as the tree shows it).
 				if (event.error) write(`${callDepth.get(event.callId) ?? ''}  ${event.errorCode === 'aborted' ? '⊘ cancelled' : `✗ ${clip(event.error, 100)}`}`);
@@ -127,7 +139,9 @@ export function execLogWriter(
 				// Only a replayed log ends so: nothing else says why the run stops here.
 				if (root && event.status === 'unfinished' && event.error) write(`${pad}✗ ${event.error}`);
 				if (root && limits) write(`${pad}limits: ${limits}`);
-				write(`${pad}${root ? '■' : '└'} ${status} after ${event.iterations} iteration(s), ${seconds(event.ms)}, ${tokens}${cost !== undefined ? `, ~${formatCost(cost)}` : ''}`);
+				const slot = slotOfRun.get(event.runId);
+				slotOfRun.delete(event.runId);
+				write(`${pad}${root ? '■' : '└'}${slot ? ` ${slot}` : ''} ${status} after ${event.iterations} iteration(s), ${seconds(event.ms)}, ${tokens}${cost !== undefined ? `, ~${formatCost(cost)}` : ''}`);
 				const breakdown = root ? options.backendBreakdown?.() : '';
 				if (breakdown) write(`${pad}  by backend: ${breakdown}`);
 				break;

@@ -728,7 +728,14 @@ describe('commands', () => {
 		await waitFor(() => rlm.prompts.length > 0, 10_000, 'the question to run');
 		expect(rlm.contexts).toEqual(['piped text']);
 		expect(rlm.prompts).toEqual(['what is in it?']);
+		// What the read said once it ended comes after the question that waited for it, in the order
+		// it happened, not above a question already shown.
+		const frame = await h.waitForFrame((f) => f.includes('Context: feed'));
+		expect(frame.indexOf('Reading the context (feed)')).toBeLessThan(frame.indexOf('what is in it?'));
+		expect(frame.indexOf('what is in it?')).toBeLessThan(frame.indexOf('Context: feed'));
 		rlm.finish('done');
+		const answered = await h.waitForFrame((f) => f.includes('done') && f.includes('iteration'));
+		expect(answered.indexOf('Context: feed')).toBeLessThan(answered.lastIndexOf('done'));
 	});
 
 	it('/context takes several files, folders and globs; the status line shows what is loaded; off clears it', async () => {

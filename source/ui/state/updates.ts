@@ -14,10 +14,13 @@ export function addChat(state: AppState, kind: ChatKind, rawText: string, meta?:
 }
 
 /** An entry said for an effect, at the place the effect reserved: after what came before the
- * command that queued it, before what came after. */
+ * command that queued it, before what came after. A question asked after the command (it waited
+ * for the command's work: a /context still reading) is never passed over: what the command says
+ * then comes after it, in the order it happened, not above a question already on the screen. */
 export function insertChat(state: AppState, kind: ChatKind, rawText: string, at: number): AppState {
 	const entry: ChatEntry = {id: state.nextChatId, kind, text: safeText(rawText), order: at};
 	const index = state.chat.findIndex((other) => (other.order ?? other.id) > at);
+	if (index >= 0 && state.chat.slice(index).some((other) => other.kind === 'user')) return addChat(state, kind, rawText);
 	const chat = index < 0 ? [...state.chat, entry] : [...state.chat.slice(0, index), entry, ...state.chat.slice(index)];
 	return {...state, chat, nextChatId: state.nextChatId + 1, chatScroll: 0};
 }

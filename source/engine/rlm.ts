@@ -245,9 +245,8 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		const runId = newId('run');
 		const info = contextInfo(context);
 		// The question is in the log before anything it waits for: a process killed meanwhile leaves it there.
-		this.#turns++;
+		const turn = ++this.#turns;
 		const turnInfo = () => ({runId, turn, question: prompt, context, contextIsPrompt: ownContext, ...(this.#options.subModel ? {subModel: this.#options.subModel} : {})});
-		const turn = this.#turns;
 		this.#trajectoryLogger()?.beginTurn(turnInfo(), this.#runStart(runId, prompt, info, options));
 		const notStarted = (error: unknown) => this.#failedBeforeStart(this.#runStart(runId, prompt, info, options), error, options.signal);
 		// No model chosen (a vLLM, LM Studio or llama.cpp preset): the first one the server lists.

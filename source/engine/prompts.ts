@@ -2,6 +2,7 @@
 import type {ContextInfo, SystemPromptChoice} from '../protocol/events.js';
 import type {VariableInfo} from '../protocol/repl.js';
 import {formatCount} from '../protocol/numbers.js';
+import {fenced} from './fence.js';
 
 export type SizeClass = 'small' | 'medium' | 'large' | 'huge';
 
@@ -204,15 +205,17 @@ export interface BlockFeedback {
 export function feedbackMessage(blocks: BlockFeedback[], variables: VariableInfo[], variableCount = variables.length): string {
 	const parts: string[] = [];
 	blocks.forEach((block, index) => {
-		const label = blocks.length > 1 ? `Block ${index + 1}: ` : '';
+		// On a line of its own: a fence starts a line.
+		const label = blocks.length > 1 ? `Block ${index + 1}:\n` : '';
 		let output = [block.stdout, block.stderr].filter(Boolean).join(block.stdout.endsWith('\n') ? '' : '\n');
 		if (block.truncatedChars > 0 && !/omitted/.test(output))
 			output += `\n[... ${formatCount(block.truncatedChars)} characters of output omitted ...]`;
+		// Output and errors may quote the context (a document): fenced so that no line of theirs ends the block.
 		if (block.ok) {
-			parts.push(`${label}\`\`\`result\n${output.trim() ? output.trimEnd() : '(no output - did you forget to print?)'}\n\`\`\``);
+			parts.push(`${label}${fenced('result', output.trim() ? output.trimEnd() : '(no output - did you forget to print?)')}`);
 		} else {
 			const shown = output.trim() ? `${output.trimEnd()}\n` : '';
-			parts.push(`${label}\`\`\`error\n${shown}${block.error ?? 'the block failed'}\n\`\`\``);
+			parts.push(`${label}${fenced('error', `${shown}${block.error ?? 'the block failed'}`)}`);
 		}
 		if (block.restarted)
 			parts.push('The REPL was restarted: every variable you defined is gone (`context`, `history` and the functions are back). Recompute what you need.');

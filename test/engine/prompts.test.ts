@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest';
+import {fenceFor} from '../../source/engine/fence.js';
 import {feedbackMessage, firstUserMessage, sizeClass, systemPrompt, turnReminder} from '../../source/engine/prompts.js';
 
 describe('prompts', () => {
@@ -51,7 +52,7 @@ describe('prompts', () => {
 			],
 			[{name: 'big', type: 'str'}],
 		);
-		expect(message).toContain('Block 1: ```result\n1\n```');
+		expect(message).toContain('Block 1:\n```result\n1\n```');
 		expect(message).toContain("```error\nNameError: name 'x' is not defined\n```");
 		expect(message).toContain('5,000 characters of output omitted');
 		expect(message).toMatch(/every variable you defined is gone/);
@@ -67,5 +68,15 @@ describe('prompts', () => {
 		const later = firstUserMessage({question: 'q', context: {type: 'str', chars: 10}, historyTurns: 1, variables, variableCount: 100_000});
 		expect(later.length).toBeLessThan(3000);
 		expect(later).toContain('and 99,970 more');
+	});
+
+	it('fences output with a fence no line of it can close: longer than its longest leading run, tildes when shorter', () => {
+		expect(fenceFor('plain')).toBe('```');
+		expect(fenceFor('a\n```\nb')).toBe('~~~');
+		expect(fenceFor('a\n```\n~~~\nb')).toBe('````');
+		expect(fenceFor('a\n   `````\n~~~~~~~\nb')).toBe('``````');
+		expect(fenceFor('a\r```\r~~~~\r')).toBe('````');
+		// Backticks inside a line cannot close a fence.
+		expect(fenceFor('x = "```````"')).toBe('```');
 	});
 });

@@ -1,6 +1,7 @@
 // Reading a model reply's code the way CommonMark does (marked's lexer), plus the leniencies real
-// models need: ``` or ~~~ fences; info strings repl / python / py / python3 in any case; fences
-// inside list items (dedented); a ```python fence nested directly inside a ```repl block (unwrapped);
+// models need: ``` or ~~~ fences; info strings repl / python / py / python3 / ipython / ipython3 in
+// any case, also in braces as Quarto and Jupytext write them ({python}, {py echo=false}); a zero-width
+// space, BOM or word joiner before a fence (copied text carries them); fences inside list items (dedented); a ```python fence nested directly inside a ```repl block (unwrapped);
 // code written on the opening fence line; an unclosed block at the end (CommonMark closes it at the
 // end of the document: `closed` says so, and the caller decides whether it runs).
 import {Lexer, type Token, type Tokens} from 'marked';
@@ -9,7 +10,7 @@ import {finalEnd, PROSE_FINAL_START} from './prose-final.js';
 /** One runnable block of a reply. Offsets are into the reply with line endings normalized to \n. */
 export interface CodeBlock {
 	code: string;
-	/** The info string's first word, lower case (repl, python, py, python3). */
+	/** The info string's language, lower case (repl, python, py, python3, ipython, ipython3; `{python}`: python). */
 	lang: string;
 	/** False when the reply ended inside the block (no closing fence). */
 	closed: boolean;
@@ -19,7 +20,8 @@ export interface CodeBlock {
 }
 
 export interface ReplyReading {
-	/** The reply, line endings normalized to \n (offsets refer to this). */
+	/** The reply, line endings normalized to \n and invisible characters before a fence dropped
+	 * (offsets refer to this). */
 	text: string;
 	/** The runnable blocks, in order. */
 	blocks: CodeBlock[];
@@ -29,7 +31,13 @@ export interface ReplyReading {
 	prose: string;
 }
 
-const RUNNABLE = new Set(['repl', 'python', 'py', 'python3']);
+const RUNNABLE = new Set(['repl', 'python', 'py', 'python3', 'ipython', 'ipython3']);
+/** Zero-width space, BOM, word joiner: invisible, and CommonMark does not read a fence after them. */
+const INVISIBLE = /[\u200B\uFEFF\u2060]/g;
+/** A line's start up to its fence when invisible characters come first (with up to 3 spaces). */
+const INVISIBLE_BEFORE_FENCE = /^(?=[ \u200B\uFEFF\u2060]*[\u200B\uFEFF\u2060])[ \u200B\uFEFF\u2060]+(?=`{3}|~{3})/gm;
+/** `{python}`, `{.py}`, `{python echo=false}`, `{python, echo=FALSE}`: the language in braces, then the rest. */
+const BRACED = /^\{\s*\.?([\w+-]+)[^}]*\}\s*(.*)$/;
 const OPENING = /^( {0,3})(`{3,}|~{3,})(.*)$/;
 /** An info string that is attributes, not code: `{.class}` or `key="value"` pairs. */
 const ATTRIBUTES = /^(\{.*\}|[\w-]+=("[^"]*"|'[^']*'|\S+)(\s+[\w-]+=("[^"]*"|'[^']*'|\S+))*)$/;
@@ -39,6 +47,15 @@ interface Fence {
 	length: number;
 	/** Info string, trimmed. */
 	info: string;
+}
+
+/** An info string's language (lower case) and what follows it on the opening line. */
+function languageOf(info: string): {lang: string; rest: string} {
+	const visible = info.replace(INVISIBLE, '').trim();
+	const braced = BRACED.exec(visible);
+	if (braced) return {lang: braced[1]!.toLowerCase(), rest: braced[2]!.trim()};
+	const [word = '', ...more] = visible.split(/\s+/);
+	return {lang: word.toLowerCase(), rest: more.join(' ')};
 }
 
 function openingFence(raw: string): Fence | null {
@@ -76,7 +93,7 @@ function unwrapNested(code: string): {code: string; nested: boolean} {
 	const first = lines.findIndex((line) => line.trim() !== '');
 	if (first < 0) return {code, nested: false};
 	const inner = OPENING.exec(lines[first]!);
-	if (!inner || !RUNNABLE.has(inner[3]!.trim().split(/\s+/)[0]!.toLowerCase())) return {code, nested: false};
+	if (!inner || !RUNNABLE.has(languageOf(inner[3]!).lang)) return {code, nested: false};
 	const rest = lines.slice(first + 1);
 	let last = rest.length - 1;
 	while (last >= 0 && rest[last]!.trim() === '') last--;
@@ -96,12 +113,10 @@ function toBlock(token: Tokens.Code, start: number, end: number): CodeBlock | nu
 	if (token.codeBlockStyle === 'indented') return null;
 	const fence = openingFence(token.raw);
 	if (!fence) return null;
-	const [word = '', ...more] = fence.info.split(/\s+/);
-	const lang = word.toLowerCase();
+	const {lang, rest: onOpeningLine} = languageOf(fence.info);
 	if (!RUNNABLE.has(lang)) return null;
 	let code = token.text;
 	// "```repl x = 1": CommonMark reads `x = 1` as part of the info string; a model meant code.
-	const onOpeningLine = more.join(' ');
 	if (onOpeningLine && !ATTRIBUTES.test(onOpeningLine)) code = code ? `${onOpeningLine}\n${code}` : onOpeningLine;
 	code = dedent(unwrapNested(code).code).replace(/\s+$/, '');
 	if (!code.trim()) return null;
@@ -152,7 +167,8 @@ const blank = (text: string) => text.replace(/[^\n]/g, ' ');
 
 /** Reads every runnable code block of a reply, and the prose around them. */
 export function readReply(reply: string): ReplyReading {
-	const text = reply.replace(/\r\n?/g, '\n');
+	// Only fence lines lose their invisible characters: a block's code stays as written.
+	const text = reply.replace(/\r\n?/g, '\n').replace(INVISIBLE_BEFORE_FENCE, (start) => start.replace(INVISIBLE, ''));
 	const blocks: CodeBlock[] = [];
 	const prose: string[] = [];
 	/** Where each top-level code token (runnable or not) starts. */

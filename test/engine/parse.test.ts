@@ -30,6 +30,40 @@ describe('code blocks', () => {
 		expect(readReply(reply).blocks.map((block) => block.lang)).toEqual(['python', 'repl', 'py', 'python3']);
 	});
 
+	it('accepts ipython / ipython3 and the braced tags Quarto and Jupytext write ({python}, {py}, with options)', () => {
+		const reply = [
+			'```ipython\na = 1\n```',
+			'```IPython3\nb = 2\n```',
+			'```{python}\nc = 3\n```',
+			'```{py}\nd = 4\n```',
+			'```{python echo=false}\n#| label: e\ne = 5\n```',
+			'```{python, echo=FALSE} f = 6\n```',
+			'```{r}\nnope <- 1\n```',
+			'```{.class}\nnot_python = 1\n```',
+		].join('\n\n');
+		expect(codes(reply)).toEqual(['a = 1', 'b = 2', 'c = 3', 'd = 4', '#| label: e\ne = 5', 'f = 6']);
+		expect(readReply(reply).blocks.map((block) => block.lang)).toEqual(['ipython', 'ipython3', 'python', 'py', 'python', 'python']);
+		// A {python} fence nested in a ```repl block is unwrapped like a ```python one.
+		expect(codes('```repl\n```{python}\ng = 7\n```\n```')).toEqual(['g = 7']);
+	});
+
+	it('reads a fence after a zero-width space, BOM or word joiner, and keeps the code exact', () => {
+		for (const invisible of ['\u200B', '\uFEFF', '\u2060', '\u200B\uFEFF']) {
+			const code = `s = "${invisible}kept"\nprint(s)`;
+			const reply = `Plan:\n${invisible}\`\`\`repl\n${code}\n${invisible}\`\`\`\nafter`;
+			const reading = readReply(reply);
+			expect(reading.blocks.map((block) => block.code)).toEqual([code]);
+			expect(reading.blocks[0]!.closed).toBe(true);
+			expect(trimAfterLastBlock(reading)).toBe(`Plan:\n\`\`\`repl\n${code}\n\`\`\``);
+		}
+		// With spaces around it, and before a tilde fence.
+		expect(codes(' \u200B ~~~python\nx = 1\n~~~')).toEqual(['x = 1']);
+		// An invisible character before the language is no part of it.
+		expect(codes('```\u200Bpython\ny = 2\n```')).toEqual(['y = 2']);
+		// Not a fence line: left as it is.
+		expect(readReply('\u200Bhello\n```repl\nz = 3\n```').text.startsWith('\u200Bhello')).toBe(true);
+	});
+
 	it('accepts ~~~ fences and longer fences', () => {
 		expect(codes('~~~repl\nx = 1\n~~~')).toEqual(['x = 1']);
 		expect(codes('````python\ny = 2\n````')).toEqual(['y = 2']);

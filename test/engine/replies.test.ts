@@ -33,6 +33,14 @@ describe.each(apis)('code fences through the %s SDK', (api) => {
 		expect(of(events, 'code.start').map((e) => e.code)).toEqual(['fence = "```"\nllm_output(fence + "python")']);
 	});
 
+	it('a Quarto {python} fence and an ```ipython fence behind a zero-width space both run (no "no ```repl block" nudge)', async () => {
+		const reply = 'Step one:\n```{python}\nx = 20\n```\n\n\u200B```ipython\nllm_output(str(x + 1))\n\u200B```';
+		const {result, events, roots} = await run(api, () => ({text: reply}));
+		expect(of(events, 'code.start').map((e) => e.code)).toEqual(['x = 20', 'llm_output(str(x + 1))']);
+		expect(result.response).toBe('21');
+		expect(roots).toHaveLength(1);
+	});
+
 	it('tags in another case, tildes, a list item, a nested ```python fence, code on the opening line: all run', async () => {
 		const reply = [
 			'1. First:',

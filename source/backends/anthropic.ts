@@ -189,14 +189,16 @@ export class AnthropicBackend implements Backend {
 		let stopped = false;
 		let answered = false;
 		let stalled = false;
+		let response: Response | undefined;
 		try {
 			if (signal?.aborted) throw toBackendError(undefined, context);
 			const client = await raceAbort(this.client, signal);
-			const {data: stream, response} = await raceAbort(
+			const {data: stream, response: raw} = await raceAbort(
 				client.messages.create({...this.params(messages, options), stream: true}, {signal}).withResponse(),
 				signal,
 			);
 			answered = true;
+			response = raw;
 			throwIfNotAReply(response, context);
 			for await (const event of withIdleTimeout(stream, this.timeoutMs, () => stream.controller.abort(), () => stalledStreamError(context, answerBegan()))) {
 				events++;
@@ -245,7 +247,7 @@ export class AnthropicBackend implements Backend {
 			// A connection that broke after the reply began (or after its stop_reason) leaves what was
 			// read: judged below like a stream that ended.
 			const broken = error instanceof StreamStalled || isConnectionCut(error);
-			if (signal?.aborted || !answered || !broken) throw streamFailure(error, context, answered);
+			if (signal?.aborted || !answered || !broken) throw streamFailure(error, context, answered, response);
 			if (!answerBegan() && stopReason == null && !stopped) throw error instanceof StreamStalled ? error : droppedStreamError(context, `the connection broke: ${connectionProblem(error)}`);
 			stalled = error instanceof StreamStalled;
 		}

@@ -1,9 +1,11 @@
 // Turns whatever an SDK throws into a BackendError with one line a user can act on.
 
-import {errorBodyOf, errorStatusIn, MAX_RETRY_WAIT_MS, messageFromJson, messageFromText, notAReply, pageSummary, retryAfterInBody, retryAfterMs} from './response-body.js';
+import {errorBodyOf, errorStatusIn, MAX_RETRY_WAIT_MS, messageFromJson, messageFromText, nonJsonEventOf, notAReply, pageSummary, retryAfterInBody, retryAfterMs} from './response-body.js';
 import {StreamStalled} from './idle-timeout.js';
 import {BackendError, type BackendKind} from './types.js';
 import {BACKEND_KINDS} from '../protocol/backends.js';
+import {quoted} from '../protocol/quoted.js';
+import {redactSecrets} from '../protocol/redact.js';
 
 export interface ErrorContext {
 	kind: BackendKind;
@@ -398,7 +400,9 @@ export function isTransientStreamError(error: unknown): boolean {
  * failures, timeouts), so nothing from there is `transient`: retrying it again would multiply the
  * attempts (3 × 3 for a server that is down). Inside the 200 stream the SDKs retry nothing.
  */
-export function streamFailure(error: unknown, context: ErrorContext, answered: boolean): BackendError {
+export function streamFailure(error: unknown, context: ErrorContext, answered: boolean, response?: unknown): BackendError {
+	// The SDKs JSON.parse each event's data and let the SyntaxError out as it is.
+	if (answered && error instanceof SyntaxError) return notJsonChunkError(context, nonJsonEventOf(response));
 	const converted = toBackendError(error, context);
 	if (!answered) converted.transient = false;
 	return converted;
@@ -470,6 +474,25 @@ export function notAReplyError(context: ErrorContext, what: string): BackendErro
 		'bad_response',
 		200,
 		`Check the base URL (-u): ${where}.`,
+	);
+}
+
+/** Characters of a stream chunk quoted in an error. */
+const QUOTED_CHUNK_CHARS = 60;
+
+/** A 200 stream with an event whose data is not JSON (`chunk`: that data, when it was found). */
+export function notJsonChunkError(context: ErrorContext, chunk: string | undefined): BackendError {
+	let shown = '';
+	if (chunk !== undefined) {
+		// Redacted before it is cut: a key cut in half would no longer look like one.
+		const points = [...redactSecrets(chunk.slice(0, QUOTED_CHUNK_CHARS * 8))];
+		shown = `: ${quoted(points.length > QUOTED_CHUNK_CHARS ? `${points.slice(0, QUOTED_CHUNK_CHARS).join('')}…` : points.join(''))}`;
+	}
+	return new BackendError(
+		`${capitalize(labelOf(context))} at ${context.baseURL} sent a stream chunk that is not JSON${shown}.`,
+		'bad_response',
+		200,
+		'Check the base URL (-u) and any proxy in between: each data: line of the stream must be one JSON object.',
 	);
 }
 

@@ -351,7 +351,7 @@ export class OpenAIBackend implements Backend {
 			// A connection that broke after the reply began (or after its finish_reason: a proxy that cut
 			// the tail) leaves what was read: judged below like a stream that ended.
 			const broken = error instanceof StreamStalled || isConnectionCut(error);
-			if (signal?.aborted || !broken) throw streamFailure(error, context, true);
+			if (signal?.aborted || !broken) throw streamFailure(error, context, true, response);
 			if (!answerBegan() && finish == null) throw error instanceof StreamStalled ? error : droppedStreamError(context, `the connection broke: ${connectionProblem(error)}`);
 			stalled = error instanceof StreamStalled;
 		}

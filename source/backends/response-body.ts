@@ -152,7 +152,14 @@ interface StreamWatch {
 	done: boolean;
 	/** The payload of an SSE `error:` field line, if one went by (the first, capped). */
 	errorField?: string;
+	/** The last RECENT_CHUNKS pieces of the stream as text: the SDK reads at most a piece behind, so
+	 * an event it could not parse is among them. */
+	recent: string[];
+	/** Whether earlier pieces were let go (the first line of `recent` may be a line's end). */
+	cut: boolean;
 }
+
+const RECENT_CHUNKS = 3;
 
 const doneSeen = new WeakMap<object, StreamWatch>();
 
@@ -167,13 +174,19 @@ const ERROR_FIELD = /\nerror:[ \t]?([^\r\n]*)\r?\n/;
 /** The SSE response, its body passed on as it comes, noting when `data: [DONE]` or an `error:` field go by. */
 function watchingForDone(response: Response, body: ReadableStream<Uint8Array>): Response {
 	const decoder = new TextDecoder();
-	const state: StreamWatch = {done: false};
+	const state: StreamWatch = {done: false, recent: [], cut: false};
 	let tail = '\n';
 	const watched = body.pipeThrough(
 		new TransformStream<Uint8Array, Uint8Array>({
 			transform(chunk, controller) {
 				if (!state.done) {
-					const text = tail + decoder.decode(chunk, {stream: true});
+					const decoded = decoder.decode(chunk, {stream: true});
+					state.recent.push(decoded);
+					if (state.recent.length > RECENT_CHUNKS) {
+						state.recent.shift();
+						state.cut = true;
+					}
+					const text = tail + decoded;
 					state.done = DONE_EVENT.test(text);
 					if (state.errorField === undefined) {
 						const found = ERROR_FIELD.exec(text)?.[1];
@@ -203,6 +216,38 @@ export function sawDoneEvent(response: unknown): boolean {
 /** What an SSE `error:` field line in `response` (from the inspecting fetch) carried, if one did. */
 export function sseErrorField(response: unknown): string | undefined {
 	return isObject(response) ? doneSeen.get(response)?.errorField : undefined;
+}
+
+/**
+ * The data of the first event in the latest pieces of the SSE `response` (from the inspecting fetch)
+ * that is not JSON (nor `[DONE]`): what an SDK failed to parse. Read only after a parse failed.
+ */
+export function nonJsonEventOf(response: unknown): string | undefined {
+	const watch = isObject(response) ? doneSeen.get(response) : undefined;
+	if (!watch) return undefined;
+	const lines = watch.recent.join('').split(/\r\n|\r|\n/);
+	if (watch.cut) lines.shift();
+	let data: string[] = [];
+	const notJson = (): string | undefined => {
+		const text = data.join('\n');
+		data = [];
+		if (text === '' || text.startsWith('[DONE]')) return undefined;
+		try {
+			JSON.parse(text);
+			return undefined;
+		} catch {
+			return text;
+		}
+	};
+	// As the SSE spec reads a stream: `data:` lines (one space after the colon dropped) make one
+	// event's data, and an empty line ends the event.
+	for (const line of lines) {
+		if (line === '') {
+			const found = notJson();
+			if (found !== undefined) return found;
+		} else if (line.startsWith('data:')) data.push(line.slice(line.startsWith('data: ') ? 6 : 5));
+	}
+	return notJson();
 }
 
 /** The raw body of the error response whose headers the SDK attached to `error`, if it was kept. */

@@ -189,6 +189,14 @@ describe('AnthropicBackend against the fake server', () => {
 		expect(error.message).toContain('model: claude-nope');
 	});
 
+	it('an event whose data is not JSON: one line that quotes it and says what to check', async () => {
+		server.setResponder(() => ({raw: 'event: message_start\ndata: {bad json\n\n', contentType: 'text/event-stream'}));
+		const error = await caught(collectStream(backend().stream(messages, {model: 'm'})));
+		expect(error.code).toBe('bad_response');
+		expect(error.message).toBe(`The Anthropic API at ${server.anthropicBaseURL} sent a stream chunk that is not JSON: "{bad json".`);
+		expect(error.advice).toMatch(/^Check the base URL \(-u\)/);
+	});
+
 	it('reports 401 as auth, naming ANTHROPIC_API_KEY', async () => {
 		server.setResponder(() => ({status: 401, message: 'invalid x-api-key'}));
 		const error = await caught(collectStream(backend().stream(messages, {model: 'm'})));

@@ -122,6 +122,45 @@ describe('other dialects', () => {
 	});
 });
 
+describe('a stream chunk that is not JSON (a proxy that rewrites the stream, a broken server)', () => {
+	const chunk = (content: string) => `data: ${JSON.stringify({id: 'c', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{index: 0, delta: {content}, finish_reason: null}]})}\n\n`;
+
+	it('one line that says so, quoting the chunk and saying what to check, not retried (it was the SDK\'s raw "Expected property name" error)', async () => {
+		replies({raw: 'data: {bad json\n\n', contentType: 'text/event-stream'}, {text: 'not reached'});
+		const error = await failure(openai());
+		expect(error.message).toBe(`The OpenAI-compatible server at ${server.openaiBaseURL} sent a stream chunk that is not JSON: "{bad json".`);
+		expect(error.code).toBe('bad_response');
+		expect(error.advice).toMatch(/^Check the base URL \(-u\) and any proxy in between/);
+		expect(server.requests).toHaveLength(1);
+	});
+
+	it('after good chunks: what came is passed on; the bad one is cut to 60 characters, its line breaks escaped, a key in it redacted', async () => {
+		const key = `sk-proj-${'k'.repeat(30)}`;
+		// A data field over two lines: one event, its lines joined by a line break.
+		const lines = [`oops ${key}\tthen`, `second line ${'and on '.repeat(20)}`];
+		replies({raw: `: hello\n\n${chunk('Hel')}${chunk('lo')}data: ${lines[0]}\ndata: ${lines[1]}\n\n${chunk('never')}data: [DONE]\n\n`, contentType: 'text/event-stream'});
+		const seen: string[] = [];
+		const error = await failure(openai(0), seen);
+		expect(seen.join('')).toBe('Hello');
+		const quoted = /not JSON: (".*")\.$/.exec(error.message)![1]!;
+		const shown = JSON.parse(quoted) as string;
+		expect(shown).toBe(`${lines.join('\n').replace(key, '[redacted]').slice(0, 60)}…`);
+		expect(shown).toMatch(/…$/);
+		expect(shown).not.toContain('kkkk');
+		expect(error.message).not.toContain('\n');
+		expect(error.message).not.toContain('\t');
+	});
+
+	it('the bad chunk far into a long stream, sent in many network pieces, is still the one quoted', async () => {
+		const many = Array.from({length: 300}, (_, i) => chunk(`w${i} `)).join('');
+		replies({raw: `${many}data: {"choices": [tail of nothing\n\n${chunk('after')}`, contentType: 'text/event-stream'});
+		const seen: string[] = [];
+		const error = await failure(openai(0), seen);
+		expect(seen.join('')).toMatch(/^w0 w1 .* w299 $/);
+		expect(error.message).toMatch(/not JSON: "\{\\"choices\\": \[tail of nothing"\.$/);
+	});
+});
+
 describe('a 200 whose JSON is an error (OpenRouter passing on an upstream failure), not streamed', () => {
 	const upstream = (code: number | string) =>
 		JSON.stringify({error: {message: 'Provider returned error', code, metadata: {raw: 'deepseek/deepseek-r1:free is temporarily rate-limited upstream', provider_name: 'Chutes'}}, user_id: 'user_2x'});

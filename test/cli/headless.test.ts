@@ -156,6 +156,14 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 		expect(json['errorAdvice']).toBe('Start the server (for Ollama: `ollama serve`), pass -u URL, or try -b demo.');
 	});
 
+	it('a stream chunk that is not JSON: one line quoting it and saying what to check (it was the SDK\'s raw JSON.parse message)', async () => {
+		server.setResponder(() => ({raw: 'data: {bad json\n\n', contentType: 'text/event-stream'}));
+		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'root-model', '-p', 'hi']);
+		expect(result.code).not.toBe(0);
+		expectOneLineNoTrace(result.stderr, /sent a stream chunk that is not JSON: "\{bad json"\. Check the base URL \(-u\) and any proxy in between/);
+		expect(result.stderr).not.toMatch(/Expected property name/);
+	});
+
 	it('--request-timeout (or the settings key) bounds the wait for a server that never answers, root and sub-calls, in one line naming the flag', async () => {
 		server.setResponder(() => ({hang: true}));
 		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'root-model', '--request-timeout', '0.3', '-p', 'hi']);

@@ -2,6 +2,7 @@
 // Responses API's reasoning summary): each iteration, the root model's reply as it streams, what
 // each code block printed (clipped), sub-calls and child runs.
 import type {RlmEvent} from '../protocol/events.js';
+import {fenced} from '../engine/fence.js';
 
 const maxOutputLines = 12;
 const maxOutputChars = 1500;
@@ -35,7 +36,7 @@ export function progressNarrator(): (event: RlmEvent) => string {
 				if (event.runId !== rootRunId) return '';
 				const output = [event.stdout, event.stderr].filter(Boolean).join('\n');
 				const shown = event.ok ? clipOutput(output) || '(no output)' : clipOutput([output, event.error ?? 'failed'].filter(Boolean).join('\n'));
-				return `\n\n${event.ok ? 'Output' : 'Error'} of block ${event.block}:\n\`\`\`\n${shown}\n\`\`\`\n`;
+				return `\n\n${event.ok ? 'Output' : 'Error'} of block ${event.block}:\n${fenced('', shown)}\n`;
 			}
 			case 'call.start':
 				return (depthOf.get(event.runId) ?? 0) === 0 ? `\n↳ ${event.fn}${event.fn.endsWith('batched') ? `[${event.index}]` : ''} → ${event.model}\n` : '';

@@ -193,10 +193,10 @@ function scrollDetail(state: AppState, action: Exclude<DetailAction, 'close'>): 
 	return {...state, dialog: {...dialog, scroll: clampScroll(next, total, state.layout.overlayRows)}};
 }
 
-const detailHandler: Handler = (state, _press, name) => {
+const detailHandler: Handler = (state, press, name, now) => {
 	if (state.dialog?.type !== 'detail') return undefined;
 	const action = lookup(DETAIL_KEYS, name);
-	if (!action) return passesOverViews(name) ? undefined : state;
+	if (!action) return passesOverViews(name) ? undefined : (typedIntoInput(state, press, name, now) ?? state);
 	if (action === 'close') return {...state, dialog: null};
 	return scrollDetail(state, action);
 };
@@ -209,10 +209,10 @@ function scrollHelp(state: AppState, action: Exclude<HelpAction, 'close'>): AppS
 	return {...state, dialog: {...dialog, scroll: Math.max(0, Math.min(most, dialog.scroll + delta))}};
 }
 
-const helpHandler: Handler = (state, _press, name) => {
+const helpHandler: Handler = (state, press, name, now) => {
 	if (state.dialog?.type !== 'help') return undefined;
 	const action = lookup(HELP_KEYS, name);
-	if (!action) return passesOverViews(name) ? undefined : state;
+	if (!action) return passesOverViews(name) ? undefined : (typedIntoInput(state, press, name, now) ?? state);
 	if (action === 'close') return {...state, dialog: null};
 	return scrollHelp(state, action);
 };
@@ -314,7 +314,7 @@ function jump(state: AppState, target: 'error' | 'running', direction: 1 | -1, n
 	return {...state, flash: {at: now, text: target === 'error' ? 'no failed row' : 'nothing is running'}};
 }
 
-const treeHandler: Handler = (state, _press, name, now) => {
+const treeHandler: Handler = (state, press, name, now) => {
 	if (state.focus !== 'tree') return undefined;
 	const height = state.layout.treeRows;
 	const tree = state.tree;
@@ -359,9 +359,18 @@ const treeHandler: Handler = (state, _press, name, now) => {
 		case 'to-input':
 			return {...state, focus: 'input'};
 		default:
-			return undefined;
+			return typedIntoInput(state, press, name, now);
 	}
 };
+
+/**
+ * Text typed where no key binds it (the tree, the detail or help view): the open view closes, the
+ * input takes focus and the text lands there, as typed or pasted, never lost to a pane.
+ */
+function typedIntoInput(state: AppState, press: KeyPress, name: string, now: number): AppState | undefined {
+	if (!isText(press)) return undefined;
+	return inputHandler({...state, focus: 'input', dialog: null}, press, name, now);
+}
 
 function openDetail(state: AppState): AppState {
 	const node = getNode(state.tree.traj, state.tree.cursor);

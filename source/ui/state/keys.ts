@@ -166,7 +166,7 @@ export const TREE_KEYS: readonly Binding<TreeAction>[] = [
 	{keys: ['+', '='], action: 'expand-all', help: 'expand every row (large batches included)'},
 	{keys: [':'], action: 'command', help: 'type a command (the input takes focus with a /)'},
 	{keys: ['?'], action: 'help', help: 'this help'},
-	{keys: ['i'], action: 'to-input', help: 'back to the input'},
+	{keys: ['i'], action: 'to-input', help: 'back to the input; so does any character the tree does not bind (a capital, a digit, a comma...), which is typed there; a paste lands there whole'},
 ];
 
 export type TimelineAction = 'back' | 'forward' | 'back-tenth' | 'forward-tenth';
@@ -180,7 +180,7 @@ export const TIMELINE_KEYS: readonly Binding<TimelineAction>[] = [
 
 export type DetailAction = 'close' | 'line-up' | 'line-down' | 'page-up' | 'page-down' | 'top' | 'bottom';
 export const DETAIL_KEYS: readonly Binding<DetailAction>[] = [
-	{keys: ['escape', 'q', 'return'], action: 'close', help: 'close'},
+	{keys: ['escape', 'q', 'return'], action: 'close', help: 'close; a character not bound here closes it too and is typed into the input, a paste lands there whole'},
 	{keys: ['pageup', 'b'], action: 'page-up', help: 'a page up'},
 	{keys: ['pagedown', 'space'], action: 'page-down', help: 'a page down'},
 	{keys: ['k', 'up'], action: 'line-up', help: 'a line up'},
@@ -191,7 +191,7 @@ export const DETAIL_KEYS: readonly Binding<DetailAction>[] = [
 
 export type HelpAction = 'close' | 'line-up' | 'line-down' | 'page-up' | 'page-down';
 export const HELP_KEYS: readonly Binding<HelpAction>[] = [
-	{keys: ['escape', 'q', 'return', '?'], action: 'close', help: 'close'},
+	{keys: ['escape', 'q', 'return', '?'], action: 'close', help: 'close; a character not bound here closes it too and is typed into the input, a paste lands there whole'},
 	{keys: ['up', 'k'], action: 'line-up', help: 'a line up'},
 	{keys: ['down', 'j'], action: 'line-down', help: 'a line down'},
 	{keys: ['pageup'], action: 'page-up', help: 'a page up'},

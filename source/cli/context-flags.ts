@@ -4,7 +4,7 @@
 import {contextFormats, type ContextFormat} from '../context/json.js';
 import type {ContextLoadOptions, LoadedContext} from '../context/load.js';
 import {parseByteSize} from '../context/size.js';
-import {skippedLine} from '../context/summary.js';
+import {skippedLine} from '../context/skipped-line.js';
 import {readStdin} from './stdin.js';
 import {UsageError} from './usage-error.js';
 import {tell} from './tell.js';

@@ -1,19 +1,20 @@
 // Walking a folder: every regular file under it that .gitignore does not exclude, in name order,
-// skipping .git/ and node_modules/. Links to files are followed; links to folders are not (they
-// can loop, and git does not follow them either).
-import {readdir, stat} from 'node:fs/promises';
+// skipping .git/ and node_modules/. Links to files within reach are followed (links.ts); links to
+// folders are not.
+import {readdir} from 'node:fs/promises';
 import {join} from 'node:path';
 import {alwaysSkipped, GitignoreRules} from './gitignore.js';
 import type {FoundFile, SkippedFile} from './found-files.js';
+import {followLink, type Reach} from './links.js';
 
 const byName = (a: {name: string}, b: {name: string}) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 /**
  * The files under `root` (absolute), keyed by their path relative to it with `/`, prefixed by
  * `keyPrefix` (e.g. "docs/" when several paths share one dict). Outside a repository, .gitignore
- * files from `cwd` down apply.
+ * files from `cwd` down apply. A link is followed only to a file within `reach`.
  */
-export async function walkFolder(root: string, keyPrefix = '', cwd?: string): Promise<{files: FoundFile[]; skipped: SkippedFile[]}> {
+export async function walkFolder(root: string, reach: Reach, keyPrefix = '', cwd?: string): Promise<{files: FoundFile[]; skipped: SkippedFile[]}> {
 	const rules = await GitignoreRules.for(root, cwd);
 	const files: FoundFile[] = [];
 	const skipped: SkippedFile[] = [];
@@ -29,25 +30,15 @@ export async function walkFolder(root: string, keyPrefix = '', cwd?: string): Pr
 		for (const entry of entries) {
 			const path = join(folder, entry.name);
 			const key = prefix + entry.name;
-			let isFolder = entry.isDirectory();
-			let isFile = entry.isFile();
-			if (entry.isSymbolicLink()) {
-				const target = await stat(path).catch(() => null);
-				if (target?.isDirectory()) {
-					if (!(await rules.ignored(path, false))) skipped.push({name: keyPrefix + key, reason: 'link to a folder'});
-					continue;
-				}
-				isFile = Boolean(target?.isFile());
-				isFolder = false;
-			}
-			if (isFolder) {
+			if (entry.isDirectory()) {
 				if ((alwaysSkipped as readonly string[]).includes(entry.name) || (await rules.ignored(path, true))) continue;
 				await visit(path, `${key}/`);
 				continue;
 			}
 			if (entry.name === '.git' || (await rules.ignored(path, false))) continue;
-			if (isFile) files.push({path, key: keyPrefix + key});
-			else skipped.push({name: keyPrefix + key, reason: 'not a regular file'});
+			const kind = entry.isSymbolicLink() ? await followLink(path, reach) : entry.isFile() ? 'file' : 'not a regular file';
+			if (kind === 'file') files.push({path, key: keyPrefix + key});
+			else skipped.push({name: keyPrefix + key, reason: kind});
 		}
 	};
 	await visit(root, '');

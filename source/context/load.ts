@@ -12,6 +12,8 @@ import {expandGlob, globBase, isGlob} from './glob.js';
 import {isJsonLines, isJsonName, parseJson, parseJsonLines, parseJsonOrLines, type ContextFormat} from './json.js';
 import {defaultMaxContextBytes, formatBytes, MiB} from './size.js';
 import {decodeText, readIfText, readTextFile} from './text-file.js';
+import {reachOf} from './links.js';
+import {skippedLine} from './skipped-line.js';
 import type {AllowedFolders} from './within.js';
 import {formatCount} from '../protocol/numbers.js';
 
@@ -193,12 +195,16 @@ export async function loadContext(specs: readonly string[], options: ContextLoad
 		}
 		const found =
 			source.kind === 'folder'
-				? await walkFolder(source.path, single ? '' : `${trimSlashes(spec)}/`, cwd)
-				: {files: await expandGlob(source.pattern, cwd), skipped: []};
+				? await walkFolder(source.path, await reachOf(source.path, options.within), single ? '' : `${trimSlashes(spec)}/`, cwd)
+				: await expandGlob(source.pattern, cwd, options.within);
 		gatherer.skipped.push(...found.skipped);
 		const read = await gatherer.read(fresh(await keepInside(found.files, options.within, gatherer.skipped)));
 		if (read.length === 0) {
 			const what = source.kind === 'folder' ? `folder ${spec}` : `glob ${spec}`;
+			if (found.files.length === 0 && found.skipped.length > 0) {
+				const nameIt = found.skipped.some((file) => file.reason === 'link leading out of the folder') ? ' (name a linked file itself to read it)' : '';
+				throw new ContextLoadError(`${what} has nothing to load: ${skippedLine(found.skipped)}${nameIt}`);
+			}
 			const none = found.files.length === 0 ? (source.kind === 'folder' ? 'has no files' : 'matched no files') : `has no text files (${found.files.length} skipped as binary or unreadable)`;
 			throw new ContextLoadError(`${what} ${none} (after .gitignore; .git/ and node_modules/ are skipped)`);
 		}

@@ -1,25 +1,11 @@
-// How a loaded context is told to the user: what was skipped (one line), and what is loaded (for
-// the status line and the chat).
+// How a loaded context is told to the user: what is loaded (for the status line and the chat).
 import type {JsonValue} from '../protocol/repl.js';
-import type {SkippedFile} from './found-files.js';
 import type {LoadedContext} from './load.js';
 import {formatBytes} from './size.js';
 import {formatCount} from '../protocol/numbers.js';
 import {codePointCount} from '../protocol/code-points.js';
 
 const plural = (count: number, word: string) => `${formatCount(count)} ${word}${count === 1 ? '' : 's'}`;
-
-/** "skipped 4 files: 3 binary (a.png, b.png, c.png), 1 unreadable (x.txt)"; '' when none was. */
-export function skippedLine(skipped: readonly SkippedFile[], shown = 3): string {
-	if (skipped.length === 0) return '';
-	const groups = new Map<string, string[]>();
-	for (const file of skipped) groups.set(file.reason, [...(groups.get(file.reason) ?? []), file.name]);
-	const parts = [...groups].map(([reason, names]) => {
-		const more = names.length > shown ? `, +${names.length - shown} more` : '';
-		return `${names.length} ${reason} (${names.slice(0, shown).join(', ')}${more})`;
-	});
-	return `skipped ${plural(skipped.length, 'file')}: ${parts.join(', ')}`;
-}
 
 /** What Python gets, in words: "a str of 1,234 characters", "a dict of 12 files", "a list of 40 items". */
 export function contextShape(context: JsonValue, files: number): string {

@@ -132,8 +132,9 @@ export function parseCli(argv: string[] = process.argv.slice(2)): Cli {
 	const flags = {...parsed.flags} as Record<string, unknown>;
 	for (const [name, value] of Object.entries(flags)) {
 		const empty = value === '' || (Array.isArray(value) && value.includes(''));
+		// A value was given (checkMissingValues says when none was), but it is "".
 		if (empty && name in valueNames) {
-			throw new UsageError(`${display(name as keyof typeof flagDefinitions)} needs a value: ${valueNames[name as keyof typeof valueNames]}`);
+			throw new UsageError(`${display(name as keyof typeof flagDefinitions)} is empty: give ${valueNames[name as keyof typeof valueNames]}`);
 		}
 	}
 	const typed: TypedNumbers = {};

@@ -175,6 +175,7 @@ async function main(): Promise<number> {
 	if (prompt !== undefined || !interactive) {
 		// A question given in a form typeahead.ts cannot see in the raw words (-ep): no app reads keys.
 		releaseTypeahead();
+		if (flags.prompt !== undefined && !flags.prompt.trim()) fail('-p/--prompt is only blanks: give the question, e.g. -p "what changed?"');
 		if (!prompt?.trim()) fail('no prompt: pass -p "question" or pipe one on stdin');
 		keepWasmAtBaseline();
 		const {runHeadless} = await import('./headless.js');

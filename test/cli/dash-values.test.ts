@@ -53,6 +53,15 @@ describe('values that start with a dash', () => {
 		expect(server.requests).toHaveLength(0);
 	});
 
+	it('an empty value is called empty, not missing; a blank question says so too', async () => {
+		server.requests.length = 0;
+		oneLine((await runCli([...model(), '-p', ''])).stderr, /^rlm-tui: -p\/--prompt is empty: give the question, e\.g\. -p "what changed\?"$/);
+		oneLine((await runCli([...model(), '--prompt='])).stderr, /^rlm-tui: -p\/--prompt is empty: give the question/);
+		oneLine((await runCli(['-m', '', '-p', 'q'])).stderr, /^rlm-tui: -m\/--model is empty: give a model name/);
+		oneLine((await runCli([...model(), '-p', '   '], {input: ''})).stderr, /^rlm-tui: -p\/--prompt is only blanks: give the question/);
+		expect(server.requests).toHaveLength(0);
+	});
+
 	it('an unknown flag is named as typed, quoted when it is not a plain flag word', async () => {
 		oneLine((await runCli([...model(), '--verbose mode?'])).stderr, /^rlm-tui: unknown flag "--verbose mode\?" \(see rlm-tui --help\)$/);
 		oneLine((await runCli([...model(), '-5 degrees'])).stderr, /^rlm-tui: unknown flag "-5 degrees" /);

@@ -177,6 +177,9 @@ async function main(): Promise<number> {
 		releaseTypeahead();
 		if (flags.prompt !== undefined && !flags.prompt.trim()) fail('-p/--prompt is only blanks: give the question, e.g. -p "what changed?"');
 		if (!prompt?.trim()) fail('no prompt: pass -p "question" or pipe one on stdin');
+		const {savedBackendNote} = await import('../settings/saved-backend-note.js');
+		const savedWins = savedBackendNote(cliFlags, process.env, settingsFile.settings, config, settingsFile.path);
+		if (savedWins) tell(process.stderr, `rlm-tui: ${(await import('./known-secrets.js')).withoutSecrets(savedWins)}`);
 		keepWasmAtBaseline();
 		const {runHeadless} = await import('./headless.js');
 		modeTookOver();

@@ -1,0 +1,94 @@
+// A backend saved in the app (/backend, in settings.json) keeps its place above the environment,
+// through the built CLI and the fake server (which speaks both wire formats): when the environment
+// names another server, a headless run says in one stderr line which server it used, why, and how
+// to use the other; when nothing conflicts it says nothing.
+import {mkdirSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest';
+import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
+import {repl, scripted} from '../support/rlm-script.js';
+import {cleanEnv, runCli} from '../support/run-cli.js';
+import {expectOneLineError} from '../support/one-line-error.js';
+
+let server: FakeLlmServer;
+beforeAll(async () => {
+	server = await startFakeLlmServer();
+});
+afterAll(async () => {
+	await server?.close();
+});
+beforeEach(() => {
+	server.requests.length = 0;
+	server.setResponder(scripted({root: () => repl('llm_output("answered")')}));
+});
+
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/** An environment whose settings.json holds what /backend saved, plus `extra` variables. */
+function savedEnv(saved: object, extra: Record<string, string> = {}): {env: NodeJS.ProcessEnv; settingsPath: string} {
+	const env = cleanEnv(extra);
+	const folder = join(env.XDG_CONFIG_HOME!, 'rlm-tui');
+	mkdirSync(folder, {recursive: true});
+	const settingsPath = join(folder, 'settings.json');
+	writeFileSync(settingsPath, JSON.stringify(saved));
+	return {env, settingsPath};
+}
+
+describe('a backend saved by /backend, and an environment that names another server', () => {
+	it('the saved OpenAI-compatible server still gets the run; one line names it, where it came from, and how to use Anthropic', async () => {
+		const {env, settingsPath} = savedEnv({backend: 'openai', baseURLs: {openai: server.openaiBaseURL}}, {ANTHROPIC_BASE_URL: server.anthropicBaseURL, ANTHROPIC_API_KEY: 'sk-ant-not-shown-1234567890'});
+		const result = await runCli(['-m', 'claude-x', '-p', 'q'], {env});
+		expect(result.code).toBe(0);
+		expect(result.stdout.trim()).toBe('answered');
+		expect(server.requests[0]).toMatchObject({api: 'openai', model: 'claude-x'});
+		expectOneLineError(
+			result.stderr,
+			new RegExp(
+				`^rlm-tui: note: this run sends claude-x to openai at ${escaped(server.openaiBaseURL)}, the backend saved by /backend in ${escaped(settingsPath)}, though ANTHROPIC_BASE_URL names ${escaped(server.anthropicBaseURL)}: pass -b anthropic to use that, or /backend anthropic in the app to change the saved one$`,
+			),
+		);
+		expect(result.stderr).not.toContain('sk-ant-not-shown');
+
+		// Doing what the line says reaches the other server, and the line is gone.
+		server.requests.length = 0;
+		const chosen = await runCli(['-b', 'anthropic', '-m', 'claude-x', '-p', 'q'], {env});
+		expect(chosen.stderr).toBe('');
+		expect(server.requests[0]).toMatchObject({api: 'anthropic', model: 'claude-x'});
+	});
+
+	it('a key beside a model that is clearly its backend\'s counts too, and the fix names the URL when -b alone would not reach it', async () => {
+		const anthropicKey = savedEnv({backend: 'openai', baseURLs: {openai: server.openaiBaseURL}}, {ANTHROPIC_API_KEY: 'sk-ant-not-shown-1234567890'});
+		const claude = await runCli(['-m', 'claude-x', '-p', 'q'], {env: anthropicKey.env});
+		expect(server.requests[0]).toMatchObject({api: 'openai'});
+		expectOneLineError(claude.stderr, /though ANTHROPIC_API_KEY and the model claude-x name https:\/\/api\.anthropic\.com: pass -b anthropic to use that/);
+
+		// Saved: Anthropic at a proxy, and an OpenAI URL for the openai backend. OPENAI_API_KEY with gpt-4o names OpenAI itself.
+		server.requests.length = 0;
+		const openaiKey = savedEnv({backend: 'anthropic', baseURLs: {anthropic: server.anthropicBaseURL, openai: 'http://127.0.0.1:9/v1'}}, {OPENAI_API_KEY: 'sk-not-shown-1234567890'});
+		const gpt = await runCli(['-m', 'gpt-4o', '-p', 'q'], {env: openaiKey.env});
+		expect(gpt.code).toBe(0);
+		expect(server.requests[0]).toMatchObject({api: 'anthropic', model: 'gpt-4o'});
+		expectOneLineError(gpt.stderr, /this run sends gpt-4o to anthropic at .*though OPENAI_API_KEY and the model gpt-4o name https:\/\/api\.openai\.com\/v1: pass -b openai -u https:\/\/api\.openai\.com\/v1 to use that, or \/backend openai in the app/);
+	});
+
+	it('says nothing when nothing conflicts: no such variable, the variable already wins, a flag chose, or the model is the saved backend\'s', async () => {
+		const saved = {backend: 'openai', baseURLs: {openai: 'http://127.0.0.1:9/v1'}};
+		const runs = [
+			// Nothing in the environment: the saved server.
+			{args: ['-m', 'm', '-p', 'q'], env: savedEnv({backend: 'openai', baseURLs: {openai: server.openaiBaseURL}}).env},
+			// OPENAI_BASE_URL outranks the URL saved for openai: the environment's server gets it.
+			{args: ['-m', 'm', '-p', 'q'], env: savedEnv(saved, {OPENAI_BASE_URL: server.openaiBaseURL}).env},
+			// -u names the server.
+			{args: ['-u', server.openaiBaseURL, '-m', 'claude-x', '-p', 'q'], env: savedEnv(saved, {ANTHROPIC_API_KEY: 'sk-ant-x'}).env},
+			// An Anthropic key beside a model that is not Claude names nothing.
+			{args: ['-m', 'm', '-p', 'q'], env: savedEnv({backend: 'openai', baseURLs: {openai: server.openaiBaseURL}}, {ANTHROPIC_API_KEY: 'sk-ant-x'}).env},
+		];
+		for (const {args, env} of runs) {
+			server.requests.length = 0;
+			const result = await runCli(args, {env});
+			expect(result.stderr).toBe('');
+			expect(result.stdout.trim()).toBe('answered');
+			expect(server.requests[0]).toMatchObject({api: 'openai'});
+		}
+	});
+});

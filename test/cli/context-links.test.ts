@@ -54,7 +54,7 @@ describe('-c and symbolic links', () => {
 		const result = await runCli([...model(), '-c', repo, '-p', 'what is in it?']);
 		expect(result.code).toBe(0);
 		expect(JSON.parse(result.stdout)).toEqual({'alias.txt': 'guide', 'docs/guide.txt': 'guide', 'readme.md': 'hello'});
-		expectOneLineError(result.stderr, /^rlm-tui: context: skipped 3 files: 1 link to a folder \(loop\), 2 link leading out of the folder \(notes\.txt, outdir\)$/);
+		expectOneLineError(result.stderr, /^rlm-tui: context: skipped 3 files: 1 link to a folder \(loop\), 2 links leading out of the folder \(notes\.txt, outdir\)$/);
 		expect(sentSecret()).toBe(false);
 	});
 

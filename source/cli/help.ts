@@ -61,7 +61,8 @@ const limitOptions = `  Limits of a whole run (root, sub-calls, child runs); at 
         --max-tokens <N>       Input plus output tokens [default: none]
         --max-errors <N>       Failed code blocks in a row [default: none]
         --max-sub-calls <N>    Sub-calls (each prompt of a batch counts one) [default: ${DEFAULT_MAX_SUB_CALLS}]
-        --allow-models <M,..>  Models model= may name in sub-calls, besides -m and --sub-model`;
+        --allow-models <M,..>  Models model= may name in sub-calls, besides -m and --sub-model;
+                               for serve, the only other rlm:<model> it runs`;
 
 const serveOptions = `  serve
         --port <N>             Port [default: ${DEFAULT_SERVE_PORT}]

@@ -5,7 +5,7 @@ import {createBackend} from '../backends/create.js';
 import {redactingBackend, secretsOf} from '../backends/redacting-backend.js';
 import {raceAbort} from '../backends/errors.js';
 import {MODEL_ALIASES, resolveModelAlias} from '../backends/model-aliases.js';
-import {defaultModelOf} from '../protocol/backends.js';
+import {defaultModelOf, type BackendKind} from '../protocol/backends.js';
 import type {Backend} from '../backends/types.js';
 import type {ExecResult, HistoryEntry, JsonValue, Repl, ReplFactory, ReplOptions, RunOptions, SandboxContext, ToolOutcome, VariableInfo} from '../protocol/repl.js';
 import type {EngineContext, SettledOptions} from './engine-context.js';
@@ -157,6 +157,12 @@ export class Rlm extends EventEmitter<RlmEvents> {
 	 * it should take (it wins over the launch flags and the saved settings); undefined when none. */
 	sessionModel(backend: string): string | undefined {
 		return this.#sessionModels.get(backend);
+	}
+
+	/** The model id a run on a backend of `kind` sends for `name`: its alias (`sonnet`, `4o`)
+	 * resolved (backends/model-aliases.ts), else `name` as it is. */
+	static modelId(kind: BackendKind, name: string): string {
+		return resolveModelAlias(kind, name);
 	}
 
 	/** The short names (`sonnet`, `4o`) the backend in use resolves, alias to model id

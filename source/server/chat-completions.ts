@@ -14,10 +14,11 @@ export async function chatCompletions(endpoint: Endpoint, body: unknown, res: Se
 	const request = parseBody(chatRequestSchema, body);
 	const conversation = conversationOf(() => chatTurns(request), 'messages');
 	const format = chatOutputFormat(request);
-	const rlm = endpoint.rlmOptions(res, request);
+	// Taken before the model check waits (on the backend's list): a client gone meanwhile is seen.
+	const signal = endpoint.runSignal(res);
+	const rlm = await endpoint.rlmOptions(res, request);
 	const maxOutputTokens = request.max_completion_tokens ?? request.max_tokens ?? undefined;
 	const stop = chatStopSequences(request);
-	const signal = endpoint.runSignal(res);
 	const id = `chatcmpl-${randomBytes(12).toString('hex')}`;
 	const model = request.model;
 

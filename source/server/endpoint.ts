@@ -11,10 +11,11 @@ export interface Endpoint {
 	/**
 	 * Options for an Rlm answering the request as its `model` ("rlm" or "rlm:<model>"), under the
 	 * caps its `rlm` field asks for, each no higher than the server's; the `rlm-limits-lowered`
-	 * response header names any that were lowered.
-	 * @throws HttpError 404 for an unknown model.
+	 * response header names any that were lowered. The model is checked before anything is sent
+	 * upstream (served-models.ts).
+	 * @throws HttpError 404 for a model the server does not run, 400 for a name holding control characters.
 	 */
-	rlmOptions(res: ServerResponse, request: {model: string; temperature?: number | null | undefined; rlm?: RlmField}): RlmOptions;
+	rlmOptions(res: ServerResponse, request: {model: string; temperature?: number | null | undefined; rlm?: RlmField}): Promise<RlmOptions>;
 	/** @throws HttpError 429 when the pool and its queue are full. */
 	admit(): void;
 	/** Runs `task` in the bounded pool (after admit()); resolves without running it when `signal`

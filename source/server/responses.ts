@@ -19,9 +19,10 @@ export async function responses(endpoint: Endpoint, body: unknown, res: ServerRe
 	const request = parseBody(responsesRequestSchema, body);
 	const conversation = conversationOf(() => responsesTurns(request), 'input');
 	const format = responsesOutputFormat(request);
-	const rlm = endpoint.rlmOptions(res, request);
-	const maxOutputTokens = request.max_output_tokens ?? undefined;
+	// Taken before the model check waits (on the backend's list): a client gone meanwhile is seen.
 	const signal = endpoint.runSignal(res);
+	const rlm = await endpoint.rlmOptions(res, request);
+	const maxOutputTokens = request.max_output_tokens ?? undefined;
 	const hex = () => randomBytes(12).toString('hex');
 	const ids: ResponseIds = {response: `resp_${hex()}`, reasoning: `rs_${hex()}`, message: `msg_${hex()}`};
 	const createdAt = nowSeconds();

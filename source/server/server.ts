@@ -4,7 +4,7 @@
 // GET /health.
 import {randomBytes} from 'node:crypto';
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
-import {DEFAULTS} from '../engine/rlm.js';
+import {DEFAULTS, Rlm} from '../engine/rlm.js';
 import {HOST_REFUSAL, isLocalHostHeader, isLoopback} from './local-host.js';
 import {bearerTokenCheck} from './bearer-token.js';
 import type {RlmOptions} from '../engine/types.js';
@@ -21,6 +21,7 @@ import {runPool} from './run-pool.js';
 import {requestLimits} from './request-schema.js';
 import {DEFAULT_HOST, DEFAULT_MAX_CONCURRENT, DEFAULT_MAX_QUEUED, DEFAULT_SERVE_PORT} from '../protocol/defaults.js';
 import {keptModelList} from './model-list.js';
+import {servedModels} from './served-models.js';
 import {clientGone} from './endpoint.js';
 import {sendShutdownError, shutdownTracker} from './shutdown.js';
 
@@ -69,8 +70,6 @@ export interface RlmServer {
 export {isLoopback} from './local-host.js';
 export const generateToken = () => `rlm-${randomBytes(18).toString('base64url')}`;
 
-const aliasPrefix = 'rlm:';
-
 /** Default time a client has to send its request headers, in ms. */
 export const DEFAULT_HEADERS_TIMEOUT_MS = 20_000;
 /** Default time a client has to send its whole request, in ms: a slow body cannot hold a slot. */
@@ -104,13 +103,14 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 	};
 
 	const endpoint: Endpoint = {
-		rlmOptions(res, {model: requested, temperature, rlm}) {
+		async rlmOptions(res, {model: requested, temperature, rlm}) {
+			const model = await models.rootModelFor(requested);
 			const {limits, lowered} = callLimits(serverCeilings, requestLimits(rlm));
 			if (lowered.length) res.setHeader('rlm-limits-lowered', lowered.join('; '));
 			return {
 				...options.rlm,
 				...limits,
-				model: rootModelFor(requested),
+				model,
 				backendInstance: options.backend,
 				...(temperature != null ? {temperature} : {}),
 			};
@@ -179,7 +179,7 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 		if (req.method === 'POST' && !/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
 			throw new HttpError(415, 'invalid_request_error', 'Send the request body as application/json.');
 		if (req.method === 'GET' && path === '/v1/models') return listModels(res);
-		if (req.method === 'GET' && path.startsWith('/v1/models/')) return getModel(res, decodeURIComponent(path.slice('/v1/models/'.length)));
+		if (req.method === 'GET' && path.startsWith('/v1/models/')) return getModel(res, path.slice('/v1/models/'.length));
 		if (req.method === 'POST' && path === '/v1/chat/completions') return admittedRun(async () => chatCompletions(endpoint, await bodies.readJson(req), res));
 		if (req.method === 'POST' && path === '/v1/responses') return admittedRun(async () => responses(endpoint, await bodies.readJson(req), res));
 		throw new HttpError(404, 'not_found_error', `No route for ${req.method} ${path}. Try POST /v1/chat/completions, POST /v1/responses or GET /v1/models.`);
@@ -187,21 +187,27 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 
 	// Undefined when the backend cannot list models right now: the `rlm` alias still works.
 	const backendModels = keptModelList((signal) => options.backend.listModels(signal), options.modelList);
+	const models = servedModels({
+		rootModel: options.rlm.model,
+		subModel: options.rlm.subModel,
+		allowModels: options.rlm.allowModels,
+		modelId: (name) => Rlm.modelId(options.backend.kind, name),
+		backendModels,
+	});
 
 	async function listModels(res: ServerResponse) {
-		// The backend has not said (yet): the model serve was started with is the one it knows.
-		const models = (await backendModels()) ?? (options.rlm.model ? [options.rlm.model] : []);
-		sendJson(res, 200, {object: 'list', data: [modelObject('rlm'), ...models.map((model) => modelObject(`${aliasPrefix}${model}`))]});
+		sendJson(res, 200, {object: 'list', data: (await models.ids()).map((id) => modelObject(id))});
 	}
 
-	async function getModel(res: ServerResponse, id: string) {
-		rootModelFor(id);
-		if (id !== 'rlm') {
-			const models = await backendModels();
-			// When the backend cannot say, the name is taken on trust (as a completion would).
-			if (models && !models.includes(id.slice(aliasPrefix.length)))
-				throw new HttpError(404, 'not_found_error', `The backend has no model ${quotedClip(id.slice(aliasPrefix.length))} (see GET /v1/models).`, {code: 'model_not_found', param: 'model'});
+	/** GET /v1/models/{id}: `encoded` is the id as the path holds it. */
+	async function getModel(res: ServerResponse, encoded: string) {
+		let id: string;
+		try {
+			id = decodeURIComponent(encoded);
+		} catch {
+			throw new HttpError(400, 'invalid_request_error', `Invalid model id ${quotedClip(encoded)} in the path: it is not percent-encoded UTF-8.`, {param: 'model'});
 		}
+		await models.rootModelFor(id);
 		sendJson(res, 200, modelObject(id));
 	}
 
@@ -216,12 +222,6 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 		} finally {
 			admitted--;
 		}
-	}
-
-	function rootModelFor(requested: string): string {
-		if (requested === 'rlm') return options.rlm.model;
-		if (requested.startsWith(aliasPrefix) && requested.length > aliasPrefix.length) return requested.slice(aliasPrefix.length);
-		throw new HttpError(404, 'not_found_error', `Unknown model ${quotedClip(requested)}: use "rlm" or "rlm:<model>" (see GET /v1/models).`, {code: 'model_not_found', param: 'model'});
 	}
 
 	await new Promise<void>((resolve, reject) => {

@@ -1,12 +1,13 @@
 // serve frees a hung-up client's place at once wherever the request waits: in the queue for a run
-// slot (plain and streamed, Chat Completions and Responses), and while its body is being read.
+// slot (plain and streamed, Chat Completions and Responses), while its body is being read, and
+// while its model is checked against the backend's list.
 // A live client then gets the place rather than a 429.
 import type {Socket} from 'node:net';
 import OpenAI from 'openai';
 import {afterEach, describe, expect, it} from 'vitest';
 import type {RlmServer} from '../../source/server/server.js';
 import {rlmServerForFile} from '../support/rlm-server-for-file.js';
-import {rootRequests, scripted} from '../support/rlm-script.js';
+import {repl, rootRequests, scripted} from '../support/rlm-script.js';
 
 const {llm, serve, socketTo} = rlmServerForFile();
 const controllers: AbortController[] = [];
@@ -111,5 +112,33 @@ describe('serve and clients that hang up while they wait', () => {
 		expect(server.bufferedBytes).toBe(0);
 		abortable((signal) => clientFor(server).chat.completions.create({model: 'rlm', messages: [{role: 'user', content: 'live'}]}, {signal}));
 		await expect.poll(() => health(server)).toEqual({active: 1, queued: 0});
+	});
+
+	it('a client that hangs up while serve waits for the backend\'s model list starts no run', async () => {
+		const upstream = llm();
+		upstream.requests.length = 0;
+		upstream.setResponder(scripted({root: () => repl('llm_output("ok")')}));
+		let release!: () => void;
+		upstream.modelsHeldUntil = new Promise<void>((resolve) => {
+			release = resolve;
+		});
+		upstream.models.push('listed-later');
+		try {
+			const server = await serve({modelList: {answerWithinMs: 60_000}});
+			const listAsked = () => upstream.paths.filter((path) => path === 'GET /v1/models').length;
+			const before = listAsked();
+			const hungUp = abortable((signal) => clientFor(server).chat.completions.create({model: 'rlm:listed-later', messages: [{role: 'user', content: 'q'}]}, {signal}));
+			await expect.poll(listAsked, {timeout: 20_000}).toBe(before + 1);
+			hungUp.abort();
+			// A request after the hang-up is answered after serve has seen it.
+			expect((await fetch(`${server.url}/health`)).status).toBe(200);
+			release();
+			await expect.poll(() => server.admitted, {timeout: 20_000}).toBe(0);
+			expect(upstream.requests).toHaveLength(0);
+		} finally {
+			release();
+			upstream.modelsHeldUntil = undefined;
+			upstream.models.splice(upstream.models.indexOf('listed-later'), 1);
+		}
 	});
 });

@@ -95,12 +95,17 @@ describe('failed runs are not retried', () => {
 		expect(refused.message).not.toMatch(/127\.0\.0\.1|:1\b/);
 	});
 
-	it('an upstream model that does not exist answers 404 model_not_found', async () => {
+	it('an upstream model that does not exist answers 404 model_not_found (sent on when the backend gives no list)', async () => {
 		llm.requests.length = 0;
 		llm.setResponder(() => ({status: 404, message: "model 'ghost' not found"}));
-		const client = clientFor(await serve());
-		await expect(client.chat.completions.create({model: 'rlm:ghost', messages: ask('q')})).rejects.toMatchObject({status: 404, code: 'model_not_found'});
-		expect(llm.requests).toHaveLength(1);
+		llm.modelsError = {status: 500, message: 'no list'};
+		try {
+			const client = clientFor(await serve());
+			await expect(client.chat.completions.create({model: 'rlm:ghost', messages: ask('q')})).rejects.toMatchObject({status: 404, code: 'model_not_found'});
+			expect(llm.requests).toHaveLength(1);
+		} finally {
+			llm.modelsError = undefined;
+		}
 	});
 });
 

@@ -182,7 +182,7 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 		if (req.method === 'GET' && path.startsWith('/v1/models/')) return getModel(res, path.slice('/v1/models/'.length));
 		if (req.method === 'POST' && path === '/v1/chat/completions') return admittedRun(async () => chatCompletions(endpoint, await bodies.readJson(req), res));
 		if (req.method === 'POST' && path === '/v1/responses') return admittedRun(async () => responses(endpoint, await bodies.readJson(req), res));
-		throw new HttpError(404, 'not_found_error', `No route for ${req.method} ${path}. Try POST /v1/chat/completions, POST /v1/responses or GET /v1/models.`);
+		throw new HttpError(404, 'not_found_error', `No route for ${req.method} ${quotedClip(path)}. Try POST /v1/chat/completions, POST /v1/responses or GET /v1/models.`);
 	}
 
 	// Undefined when the backend cannot list models right now: the `rlm` alias still works.

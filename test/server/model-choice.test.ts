@@ -162,3 +162,16 @@ describe('GET /v1/models/{id}', () => {
 		expect(((await response.json()) as {error: {message: string}}).error.message).toBe('Invalid model id "rlm:%E0%A4" in the path: it is not percent-encoded UTF-8.');
 	});
 });
+
+describe('a path serve has no route for', () => {
+	it('is quoted in the 404, without a key in it and cut to one short line', async () => {
+		const client = clientFor(await serve());
+		const key = 'sk-proj-abcdefghijklmnop1234567890';
+		const error = await refusal(client.get(`/nothing/${key}`));
+		expect(error.status).toBe(404);
+		expect(error.message).toContain('No route for GET "/v1/nothing/[redacted]". Try POST /v1/chat/completions');
+		expect(error.message).not.toContain('abcdefghijklmnop');
+		const long = await refusal(client.get(`/${'p'.repeat(500)}`));
+		expect(long.message).toContain(`No route for GET "/v1/${'p'.repeat(56)}…". Try`);
+	});
+});

@@ -47,20 +47,20 @@ export function servedModels(options: ServedModelsOptions): ServedModels {
 		ids: async () => aliased(allowed ?? (await listed()) ?? (options.rootModel ? [options.rootModel] : [])),
 		async rootModelFor(requested) {
 			if (!isPlainName(requested))
-				throw new HttpError(400, 'invalid_request_error', `Invalid model name ${shown(requested)}: a model name holds no control or formatting characters.`, {code: 'invalid_value', param: 'model', retry: false});
+				throw new HttpError(400, 'invalid_request_error', `Invalid model name ${quotedClip(requested)}: a model name holds no control or formatting characters.`, {code: 'invalid_value', param: 'model', retry: false});
 			if (requested === 'rlm') return options.rootModel;
 			if (!requested.startsWith(ALIAS_PREFIX) || requested.length === ALIAS_PREFIX.length)
-				throw new HttpError(404, 'not_found_error', `Unknown model ${shown(requested)}: use "rlm" or "rlm:<model>" (see GET /v1/models).`, notFound);
+				throw new HttpError(404, 'not_found_error', `Unknown model ${quotedClip(requested)}: use "rlm" or "rlm:<model>" (see GET /v1/models).`, notFound);
 			const name = requested.slice(ALIAS_PREFIX.length);
 			const id = options.modelId(name);
 			if (allowed) {
-				if (!allowed.includes(id)) throw new HttpError(404, 'not_found_error', `Model ${shown(requested)} is not one this server runs: use one of ${namesOf(aliased(allowed))}.`, notFound);
+				if (!allowed.includes(id)) throw new HttpError(404, 'not_found_error', `Model ${quotedClip(requested)} is not one this server runs: use one of ${namesOf(aliased(allowed))}.`, notFound);
 				return id;
 			}
 			if (id === rootId) return id;
 			const models = await listed();
 			// When the backend cannot say, the name is taken on trust: the upstream answers for it.
-			if (models && !listedAs(models, id)) throw new HttpError(404, 'not_found_error', `The backend has no model ${shown(name)}: use one of ${namesOf(aliased(models))}.`, notFound);
+			if (models && !listedAs(models, id)) throw new HttpError(404, 'not_found_error', `The backend has no model ${quotedClip(name)}: use one of ${namesOf(aliased(models))}.`, notFound);
 			return id;
 		},
 	};
@@ -76,16 +76,8 @@ const listedAs = (models: readonly string[], id: string) => models.includes(id) 
  * break, no bidi override. */
 const isPlainName = (name: string) => printableLine(name) === name && !name.includes('\t');
 
-/** `name` as quotedClip quotes it, with what JSON leaves as it is escaped too (DEL, the C1
- * controls, format characters such as a bidi override, line separators): the quote shows them. */
-const shown = (name: string) =>
-	quotedClip(name).replace(/[\u007f-\u009f\u2028\u2029]|\p{Cf}/gu, (char) =>
-		// Each UTF-16 unit, as JSON escapes a character (a tag character is a surrogate pair).
-		char.split('').map((unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
-	);
-
 /** The first names, quoted, and how many more GET /v1/models lists. */
 function namesOf(names: readonly string[]): string {
-	const first = names.slice(0, SHOWN_NAMES).map(shown).join(', ');
+	const first = names.slice(0, SHOWN_NAMES).map((name) => quotedClip(name)).join(', ');
 	return names.length > SHOWN_NAMES ? `${first} and ${names.length - SHOWN_NAMES} more (see GET /v1/models)` : `${first} (see GET /v1/models)`;
 }

@@ -1,13 +1,7 @@
 // JSON as rlm-tui writes it where a person may read it raw (serve's bodies and SSE events, read
-// with curl; --json and --replay --json on a terminal). A leaf: no imports.
+// with curl; --json and --replay --json on a terminal).
 
-// What JSON.stringify leaves raw that a terminal acts on or that disguises text: DEL and the C1
-// controls (U+009B is the 8-bit CSI: a terminal that reads it eats the sequence after it), Unicode
-// format characters (bidi overrides and isolates, zero-width characters, tag characters) and the
-// line and paragraph separators. C0 controls (ESC...) JSON.stringify already escapes.
-const rawUnsafe = /[\u007f-\u009f\u2028\u2029]|\p{Cf}/gu;
-
-const escaped = (char: string): string => [...Array(char.length).keys()].map((index) => `\\u${char.charCodeAt(index).toString(16).padStart(4, '0')}`).join('');
+import {escapeUnsafeInJson} from '../protocol/json-escape.js';
 
 /**
  * JSON.stringify(value, null, space), with every character a terminal would act on, or that
@@ -17,5 +11,5 @@ const escaped = (char: string): string => [...Array(char.length).keys()].map((in
  * where an escape is always valid (RFC 8259 §7).
  */
 export function jsonText(value: unknown, space?: number): string {
-	return JSON.stringify(value, null, space).replace(rawUnsafe, escaped);
+	return escapeUnsafeInJson(JSON.stringify(value, null, space));
 }

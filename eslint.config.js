@@ -50,6 +50,15 @@ export default tseslint.config(
 		},
 	},
 	{
+		// The TUI draws text through components/text.tsx, which makes every string printable: Ink's
+		// own Text would let a model id's or file name's escape sequences reach the terminal.
+		files: ['source/ui/**'],
+		ignores: ['source/ui/components/text.tsx'],
+		rules: {
+			'no-restricted-imports': ['error', {paths: [{name: 'ink', importNames: ['Text', 'Transform'], message: "Draw text with source/ui/components/text.tsx's Text: it makes every string printable."}]}],
+		},
+	},
+	{
 		// Off here: the worker patches Node's globals and reaches into Pyodide's internals (_module,
 		// _api, FS), which have no types; the file declares the few members it uses.
 		files: ['source/sandbox/worker.ts'],

@@ -17,6 +17,8 @@ const otherFormats = /(?![\u200c\u200d])\p{Cf}/gu;
 // scripts); next to ASCII or space they only hide a change of text (`exa<ZWJ>mple.com`).
 const joiners = /[\u200c\u200d]/g;
 const joinable = (char: string | undefined) => char !== undefined && char > '\u007f' && !/\s/.test(char);
+// Printable ASCII, newlines and tabs only: nothing above can match (the common case, one scan).
+const plainAscii = /^[\u0020-\u007e\n\t]*$/;
 // Line and paragraph separators, which some terminals and every SSE-like format treat as breaks.
 const separators = /[\u2028\u2029]/g;
 
@@ -27,6 +29,7 @@ const separators = /[\u2028\u2029]/g;
  * controls, Unicode TR 9 and TR 36 for the bidi and invisible characters.
  */
 export function printable(text: string): string {
+	if (plainAscii.test(text)) return text;
 	const sequencesGone = text.includes('\u001b') || text.includes('\u009b') ? stripAnsi(text) : text;
 	let out = sequencesGone.replace(controls, '').replace(disguises, '').replace(otherFormats, '').replace(separators, '\n');
 	if (out.includes('\u200c') || out.includes('\u200d')) {

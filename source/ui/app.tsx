@@ -1,6 +1,6 @@
 // The TUI's root: owns the one reducer, feeds it keys and engine events, runs its effects, and
 // lays out the panes. State goes down as props; only the reducer changes it.
-import {Box, Text, useStdout} from 'ink';
+import {Box, useStdout} from 'ink';
 import {memo, useCallback, useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore} from 'react';
 import type {ContextBadge, ContextLoadOptions} from '../context/index.js';
 import type {RlmEvent} from '../protocol/events.js';
@@ -13,6 +13,7 @@ import {HelpView} from './components/help-view.js';
 import {ModelPicker} from './components/model-picker.js';
 import {StatusLine} from './components/status-line.js';
 import {TreePane} from './components/tree-pane.js';
+import {Text} from './components/text.js';
 import {loadRenderers, renderersVersion} from './markdown.js';
 import {safeEvent} from '../text/safe-text.js';
 import {EffectRunner} from './effects.js';
@@ -242,7 +243,15 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 	const {layout} = state;
 	// Below this the panes cannot be drawn inside the window: say so instead, wrapped to fit.
 	if (state.size.columns < MIN_COLUMNS || state.size.rows < MIN_ROWS) {
-		return <Text wrap="truncate">{tooSmallLines(state.size, {columns: MIN_COLUMNS, rows: MIN_ROWS}, keyLabel(GLOBAL_KEYS, 'interrupt')).join('\n')}</Text>;
+		return (
+			<Box flexDirection="column">
+				{tooSmallLines(state.size, {columns: MIN_COLUMNS, rows: MIN_ROWS}, keyLabel(GLOBAL_KEYS, 'interrupt')).map((line, index) => (
+					<Text key={index} wrap="truncate">
+						{line}
+					</Text>
+				))}
+			</Box>
+		);
 	}
 	return (
 		// Not a clipping box: Ink would re-slice every line of the frame. The panes fit their rows.

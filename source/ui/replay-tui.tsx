@@ -72,17 +72,23 @@ export class InertEngine extends EventEmitter<RlmEvents> implements UiEngine {
 	async dispose(): Promise<void> {}
 }
 
-export async function runReplayTui(options: ReplayTuiOptions): Promise<number> {
-	const first = options.events.find((event) => event.type === 'run.start');
+/** The configuration a replay shows: the logged run's backend, model (the log's root_model, as
+ * written: the components make it printable) and iteration cap. */
+export function replayConfig(events: readonly RlmEvent[]): ResolvedConfig {
+	const first = events.find((event) => event.type === 'run.start');
 	const backend: BackendName = first?.type === 'run.start' && isBackendName(first.backend) ? first.backend : 'demo';
-	const model = first?.type === 'run.start' ? first.model : 'unknown';
-	const config: ResolvedConfig = {
+	return {
 		backend,
-		model,
+		model: first?.type === 'run.start' ? first.model : 'unknown',
 		maxIterations: first?.type === 'run.start' ? first.maxIterations : DEFAULT_SETTINGS.maxIterations,
 		maxDepth: DEFAULT_SETTINGS.maxDepth,
 		timeoutSeconds: DEFAULT_SETTINGS.timeoutSeconds,
 	};
+}
+
+export async function runReplayTui(options: ReplayTuiOptions): Promise<number> {
+	const config = replayConfig(options.events);
+	const {backend, model} = config;
 	return runFullScreen(
 		async (onExit, terminal) => {
 			// React is CommonJS: its default export is the module in Node and in the bundle alike.

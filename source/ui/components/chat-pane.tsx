@@ -1,4 +1,5 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from './text.js';
 import {memo, useMemo} from 'react';
 import {inputPlaceholder} from '../hints.js';
 import {formatClock} from '../../text/units.js';
@@ -79,7 +80,7 @@ export const ChatPane = memo(function ChatPane({chat, input, focused, box, layou
 					</Text>
 				) : (
 					shown.map((line, index) => (
-						<Text key={index} wrap="truncate" color={toneColor[line.tone]} bold={line.tone === 'user'}>
+						<Text key={index} ansi wrap="truncate" color={toneColor[line.tone]} bold={line.tone === 'user'}>
 							{line.text || ' '}
 						</Text>
 					))

@@ -1,4 +1,5 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from './text.js';
 import {memo} from 'react';
 import {DETAIL_FOOTER} from '../hints.js';
 import type {TrajectoryNode, TrajectoryState} from '../../trajectory/tree.js';
@@ -28,7 +29,7 @@ export const DetailView = memo(function DetailView({node, traj, scroll, box, row
 		<PaneFrame title={detailTitle(node)} note={range} width={box.width} height={box.height} focused color={theme.border} focusColor={theme.focusBorder}>
 			<Box flexDirection="column" height={rows} paddingX={1} overflow="hidden">
 				{shown.map((line, index) => (
-					<Text key={start + index} wrap="truncate">
+					<Text key={start + index} ansi wrap="truncate">
 						{line || ' '}
 					</Text>
 				))}

@@ -1,4 +1,5 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from './text.js';
 import {memo} from 'react';
 import {HELP_FOOTER, HELP_NOTE} from '../hints.js';
 import {helpLines} from '../help-lines.js';

@@ -1,4 +1,5 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from './text.js';
 import React, {memo} from 'react';
 import {layoutInput, type Cell} from '../state/input-layout.js';
 import type {Theme} from '../theme.js';
@@ -18,11 +19,12 @@ export interface InputBoxProps {
 }
 
 function Cells({cells, theme}: {cells: readonly Cell[]; theme: Theme}) {
-	// Runs of plain cells are one Text; placeholders are dim.
+	// Runs of plain cells are one Text (never a bare string: a Text cleans its strings); placeholders are dim.
 	const parts: React.ReactNode[] = [];
 	let run = '';
+	let runStart = 0;
 	const flush = () => {
-		if (run) parts.push(run);
+		if (run) parts.push(<Text key={`run-${runStart}`}>{run}</Text>);
 		run = '';
 	};
 	for (const cell of cells) {
@@ -33,7 +35,10 @@ function Cells({cells, theme}: {cells: readonly Cell[]; theme: Theme}) {
 					{cell.shown}
 				</Text>,
 			);
-		} else run += cell.shown;
+		} else {
+			if (!run) runStart = cell.start;
+			run += cell.shown;
+		}
 	}
 	flush();
 	return <>{parts}</>;

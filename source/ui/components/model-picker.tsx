@@ -1,4 +1,5 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from './text.js';
 import {memo} from 'react';
 import {PICKER_FOOTER} from '../hints.js';
 import {keyLabel, PICKER_KEYS} from '../state/keys.js';

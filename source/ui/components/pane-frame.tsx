@@ -1,6 +1,8 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from './text.js';
 import React, {memo} from 'react';
 import {clip, displayWidth} from '../format.js';
+import {printableLine} from '../../text/printable.js';
 
 export interface PaneFrameProps {
 	title: string;
@@ -24,8 +26,9 @@ export interface PaneFrameProps {
 export const PaneFrame = memo(function PaneFrame({title, note, width, height, focused, color, focusColor, clip: clipped = true, children}: PaneFrameProps) {
 	const borderColor = focused ? focusColor : color;
 	const inner = Math.max(0, width - 2);
-	const label = clip(` ${title} `, Math.max(0, inner - 2));
-	const noteText = note ? clip(` ${note} `, Math.max(0, inner - 2 - displayWidth(label) - 1)) : '';
+	// Measured as drawn: a title or note can name a model or file (a Text would clean it only after the fill was counted).
+	const label = clip(` ${printableLine(title)} `, Math.max(0, inner - 2));
+	const noteText = note ? clip(` ${printableLine(note)} `, Math.max(0, inner - 2 - displayWidth(label) - 1)) : '';
 	const fill = Math.max(0, inner - 1 - displayWidth(label) - displayWidth(noteText));
 	return (
 		<Box flexDirection="column" width={width} height={height} flexShrink={0}>

@@ -1,8 +1,9 @@
-import {Text} from 'ink';
+import {Text} from './text.js';
 import {memo} from 'react';
 import {badgeText, type ContextBadge} from '../../context/summary.js';
 import type {Usage} from '../../protocol/llm.js';
 import {clip, displayWidth} from '../format.js';
+import {printableLine} from '../../text/printable.js';
 import {formatClock, formatCost, formatTokens} from '../../text/units.js';
 import type {LimitCaps, LimitName, LimitUse} from '../../protocol/limits.js';
 import {limitParts, nearestLimitPart} from '../../text/limits-text.js';
@@ -102,7 +103,13 @@ function nextModelPart(backend: string, model: string, next: {backend: string; m
 }
 
 export const StatusLine = memo(function StatusLine(props: StatusLineProps) {
-	const {width, backend, model, next, iteration, maxIterations, runningSince, cancelling, lastElapsed, usage, costUsd: cost, run, context, limits, hints, theme, now} = props;
+	const {width, iteration, maxIterations, runningSince, cancelling, lastElapsed, usage, costUsd: cost, run, context, limits, theme, now} = props;
+	// The line is fitted by measuring its parts: the names in them (a server's model id, a backend,
+	// the -c file's name) are measured as they will be drawn, made printable first.
+	const backend = printableLine(props.backend);
+	const model = printableLine(props.model);
+	const next = props.next ? {backend: printableLine(props.next.backend), model: printableLine(props.next.model)} : undefined;
+	const hints = printableLine(props.hints);
 	const running = runningSince !== undefined;
 	const elapsed = running ? now - runningSince : lastElapsed;
 	// The run's own figures are shown apart from the session's only when the session holds more.
@@ -116,7 +123,7 @@ export const StatusLine = memo(function StatusLine(props: StatusLineProps) {
 	// A cap shown as `used/cap` is the run's figure: the run's tokens, cost and clock are not shown again beside it.
 	const partsFor = (shown: Shown): Record<PartName, Part> => ({
 		model: next ? nextModelPart(backend, model, next) : {text: `${backend} · ${model}`, shorter: model},
-		context: {text: context ? `ctx ${badgeText(context, (label) => clip(label, 24))}` : ''},
+		context: {text: context ? `ctx ${badgeText(context, (label) => clip(printableLine(label), 24))}` : ''},
 		iteration: {text: iteration > 0 ? `iter ${iteration}/${maxIterations}` : ''},
 		clock: {text: elapsed !== undefined && !shown.has('maxTimeout') ? formatClock(elapsed) : ''},
 		run: runApart ? {text: figures(run.usage, run.costUsd, 'run ', shown, '').text} : {text: ''},

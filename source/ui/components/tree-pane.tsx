@@ -1,4 +1,5 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from './text.js';
 import {memo} from 'react';
 import {EMPTY_TREE} from '../hints.js';
 import type {PaneBox} from '../state/layout.js';

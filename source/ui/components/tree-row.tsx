@@ -1,4 +1,4 @@
-import {Text} from 'ink';
+import {Text} from './text.js';
 import {memo} from 'react';
 import type {NodeStatus, TrajectoryNode} from '../../trajectory/tree.js';
 import {displayWidth} from '../format.js';
@@ -58,7 +58,7 @@ export const TreeRow = memo(function TreeRow({item, summary, width, selected, fo
 			<Text color={item.kind === 'batch' ? theme.kinds.call : theme.kinds[item.kind]} bold>
 				{title}
 			</Text>
-			{preview ? <Text color={row.previewIsError ? theme.error : undefined}>{` ${preview}`}</Text> : null}
+			{preview ? <Text ansi color={row.previewIsError ? theme.error : undefined}>{` ${preview}`}</Text> : null}
 			{error ? <Text color={theme.error}>{` ${error}`}</Text> : null}
 			<Text>{' '.repeat(gap)}</Text>
 			{meta ? <Text color={theme.dim}>{meta}</Text> : null}

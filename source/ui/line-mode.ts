@@ -41,13 +41,15 @@ function progressLine(event: RlmEvent): string | undefined {
 /** Resolves with the exit code when the user leaves. Lines are taken in order: a question typed
  * (or piped) while one runs waits its turn, and the end of input leaves once all are answered. */
 export async function runLineMode({rlm, stdin, stdout, notices = []}: LineModeOptions): Promise<number> {
-	const say = (text: string) => stdout.write(`${text}\n`);
+	// Every line goes out through here, made printable: model names (settings, the command line),
+	// notices, answers, errors and the commands typed can all hold escape sequences.
+	const say = (text: string) => stdout.write(`${safeText(text)}\n`);
 	for (const notice of notices) say(`! ${notice}`);
 	say(`rlm-tui (line mode: this terminal cannot show the full-screen app) · ${rlm.options.backend ?? 'openai'} · ${rlm.options.model ?? ''}`);
 	say('Type a question and press Enter. Ctrl+C cancels a running answer; /quit or Ctrl+D leaves once the questions typed are answered.');
 	const onEvent = (event: RlmEvent) => {
 		const line = progressLine(event);
-		if (line !== undefined) say(safeText(line));
+		if (line !== undefined) say(line);
 	};
 	rlm.on('event', onEvent);
 	const lines = createInterface({input: stdin, output: stdout, terminal: false, prompt: '> '});
@@ -81,7 +83,7 @@ export async function runLineMode({rlm, stdin, stdout, notices = []}: LineModeOp
 			say(resultLines(result));
 			say('');
 		} catch (error) {
-			say(`✗ ${safeText(error instanceof Error ? error.message : String(error))}`);
+			say(`✗ ${error instanceof Error ? error.message : String(error)}`);
 		} finally {
 			running = null;
 		}
@@ -94,7 +96,7 @@ export async function runLineMode({rlm, stdin, stdout, notices = []}: LineModeOp
 		while (!quit && waiting.length > 0) {
 			const question = waiting.shift()!;
 			// A question that waited is shown again as it starts, so its answer has its question above it.
-			if (queued) say(`> ${safeText(cut(first(question), 100))}`);
+			if (queued) say(`> ${cut(first(question), 100)}`);
 			queued = true;
 			const command = parseCommandLine(question);
 			if (command && 'command' in command && command.command === quitCommand) {

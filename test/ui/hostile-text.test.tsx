@@ -1,10 +1,11 @@
 // Strings from outside (a server's model ids and error messages, the -c file's name, a replayed
-// log's root_model) never reach the terminal with their escape sequences: an
+// log's root_model, the commands typed) never reach the terminal with their escape sequences: an
 // OSC 52 in a model id would write the user's clipboard, an OSC 0 the window title. Every frame is
 // checked whole; the id itself is still sent to the server exactly as the server listed it.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {PassThrough} from 'node:stream';
 import {render} from 'ink-testing-library';
 import stringWidth from 'string-width';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
@@ -14,9 +15,10 @@ import {resolveConfig} from '../../source/settings/resolve.js';
 import {openSettings, type SettingsStore} from '../../source/settings/store.js';
 import {StatusLine, type StatusLineProps} from '../../source/ui/components/status-line.js';
 import {Text} from '../../source/ui/components/text.js';
+import {runLineMode} from '../../source/ui/line-mode.js';
 import {InertEngine, replayConfig} from '../../source/ui/replay-tui.js';
 import {themeFor} from '../../source/ui/theme.js';
-import {asRlm, KEYS, renderApp, ScriptedRlm, type Harness} from './harness.js';
+import {asRlm, KEYS, renderApp, ScriptedRlm, waitFor, type Harness} from './harness.js';
 
 const TITLE_ID = 'evil\x1b]0;PWNED\x07model';
 const CLIPBOARD_ID = 'clip\x1b]52;c;UFdORUQtQ0xJUA==\x07board';
@@ -154,6 +156,23 @@ it("a replayed log's hostile root_model is shown without its escapes", async () 
 	const frame = await h.waitForFrame((f) => f.includes('Replay of') && statusOf(f).includes('openai · clipboard'));
 	expect(frame).toContain('run · clipboard');
 	expectClean(h.frames);
+});
+
+it('the line mode writes model names, notices and unknown commands without their escapes', async () => {
+	const engine = new ScriptedRlm({model: TITLE_ID, backend: 'openai'});
+	const stdin = new PassThrough();
+	const stdout = new PassThrough();
+	let text = '';
+	stdout.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+	const exit = runLineMode({rlm: asRlm(engine), stdin, stdout, notices: [`settings name ${FILE_NAME}`]});
+	stdin.write(`/zz\x1b]0;T\x07zz\n`);
+	await waitFor(() => text.includes('does not work in line mode'));
+	stdin.end();
+	expect(await exit).toBe(0);
+	expect(text).toContain('openai · evilmodel');
+	expect(text).toContain('settings name c.txt');
+	expect(text).toContain('/zzzz');
+	expectClean([text]);
 });
 
 describe('the Text every component draws with', () => {

@@ -11,6 +11,7 @@ import {generateToken, isLoopback} from '../server/server.js';
 import {ConfigError, type ResolvedConfig} from '../settings/resolve.js';
 import {defaultLogDir} from '../trajectory/jsonl-log.js';
 import {rlmOptionsFrom} from './headless.js';
+import {tell} from './tell.js';
 import {version} from './help.js';
 import {DEFAULT_HOST, DEFAULT_MCP_PORT} from '../protocol/defaults.js';
 
@@ -92,7 +93,8 @@ export async function runMcp(config: ResolvedConfig, flags: McpFlags, stderr: No
 	const runtime = new McpRuntime(options);
 	const described = `RLM over ${config.backend}:${config.model}; trajectories in ${options.logDir}${options.allowDirs.length ? `; --allow-dir ${options.allowDirs.join(', ')}` : ''}`;
 	if (!flags.http) {
-		stderr.write(`rlm-tui mcp: serving on stdio (${described})\n`);
+		// tell: the model's name may be a server's id saved by /model, escape sequences and all.
+		tell(stderr, `rlm-tui mcp: serving on stdio (${described})`);
 		await Promise.race([serveStdio(runtime, version()), signalled()]);
 		await runtime.close(windDownMs);
 		return 0;
@@ -112,7 +114,7 @@ export async function runMcp(config: ResolvedConfig, flags: McpFlags, stderr: No
 		if (code === 'EACCES') throw new ConfigError(`Not allowed to bind ${host}:${port}: pick a port above 1024.`);
 		throw error;
 	}
-	stderr.write(`rlm-tui mcp: ${server.url}  (Streamable HTTP; ${described})\n`);
+	tell(stderr, `rlm-tui mcp: ${server.url}  (Streamable HTTP; ${described})`);
 	if (generated) stderr.write(`rlm-tui mcp: bearer token (required on ${host}): ${token}\n`);
 	else if (token) stderr.write('rlm-tui mcp: bearer token required\n');
 	await signalled();

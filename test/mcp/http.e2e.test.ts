@@ -20,8 +20,8 @@ let stderr = '';
 const children: ChildProcess[] = [];
 
 /** Starts `rlm-tui mcp --http` on a free loopback port; resolves with its URL and its stderr so far. */
-function startHttp(args: string[]): Promise<{child: ChildProcess; url: string; stderr: () => string}> {
-	const started = spawn(process.execPath, [cliPath, 'mcp', '--http', '--port', '0', '-u', llm.openaiBaseURL, '-m', 'fake-model', '--log-dir', logDir, ...args], {
+function startHttp(args: string[], model = 'fake-model'): Promise<{child: ChildProcess; url: string; stderr: () => string}> {
+	const started = spawn(process.execPath, [cliPath, 'mcp', '--http', '--port', '0', '-u', llm.openaiBaseURL, '-m', model, '--log-dir', logDir, ...args], {
 		env: cleanEnv(),
 		stdio: ['ignore', 'ignore', 'pipe'],
 	});
@@ -125,6 +125,12 @@ describe('rlm-tui mcp --http', () => {
 		await client.connect(new StreamableHTTPClientTransport(new URL(guarded.url), {requestInit: {headers: {authorization: 'Bearer sekrit-token'}}}));
 		expect((await client.listTools()).tools.map((tool) => tool.name)).toContain('rlm_runs');
 		await client.close();
+	});
+
+	it("names a model's id on stderr without its escape sequences (a server's id saved by /model)", async () => {
+		const started = await startHttp([], 'evil\x1b]0;PWNED\x07model');
+		expect(started.stderr()).toContain('RLM over openai:evilmodel;');
+		expect(started.stderr()).not.toMatch(/[\x07\x1b]/);
 	});
 
 	it('never tells a client where the upstream server or the log folder is: errors, runs, trajectories', async () => {

@@ -18,6 +18,9 @@ import {Text} from '../../source/ui/components/text.js';
 import {runLineMode} from '../../source/ui/line-mode.js';
 import {InertEngine, replayConfig} from '../../source/ui/replay-tui.js';
 import {themeFor} from '../../source/ui/theme.js';
+import {pickerMatches} from '../../source/ui/state/app-state.js';
+import {emptyInput} from '../../source/ui/state/line-input.js';
+import type {ModelPickerDialog} from '../../source/ui/state/types.js';
 import {asRlm, KEYS, renderApp, ScriptedRlm, waitFor, type Harness} from './harness.js';
 
 const TITLE_ID = 'evil\x1b]0;PWNED\x07model';
@@ -198,5 +201,13 @@ describe('the Text every component draws with', () => {
 			</Text>,
 		);
 		expect(frame).toBe('a bc de f');
+	});
+});
+
+describe('the model picker filter', () => {
+	it('finds a hostile id by the text the picker shows (cleaned), not by its escape sequence', () => {
+		const dialog = (typed: string): ModelPickerDialog => ({type: 'models', backend: 'openai', status: 'ready', models: [TITLE_ID, 'plain'], filter: {...emptyInput(), value: typed, cursor: typed.length}, cursor: 0, current: 'plain'});
+		expect(pickerMatches(dialog('evilmodel'))).toEqual([TITLE_ID]);
+		expect(pickerMatches(dialog('PWNED'))).toEqual([]);
 	});
 });

@@ -4,20 +4,17 @@
 // to use the other; when nothing conflicts it says nothing.
 import {mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest';
-import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
+import {beforeEach, describe, expect, it} from 'vitest';
+import type {FakeLlmServer} from '../support/fake-llm-server.js';
+import {fakeLlmServerForFile} from '../support/fake-llm-for-file.js';
 import {repl, scripted} from '../support/rlm-script.js';
 import {cleanEnv, runCli} from '../support/run-cli.js';
 import {expectOneLineError} from '../support/one-line-error.js';
 
+const fake = fakeLlmServerForFile();
 let server: FakeLlmServer;
-beforeAll(async () => {
-	server = await startFakeLlmServer();
-});
-afterAll(async () => {
-	await server?.close();
-});
 beforeEach(() => {
+	server = fake();
 	server.requests.length = 0;
 	server.setResponder(scripted({root: () => repl('llm_output("answered")')}));
 });

@@ -164,11 +164,14 @@ describe('context files and folders', () => {
 		writeFileSync(join(dir, 'a.txt'), 'text');
 		symlinkSync('/dev/zero', join(dir, 'zero'));
 		fifo(dir);
+		symlinkSync(join(dir, 'pipe'), join(dir, 'pipe-link'));
 		const loaded = await loadContext([dir]);
 		expect(loaded.context).toEqual({'a.txt': 'text'});
+		// A device lives outside the folder: its link is skipped as one leading out (context/links.ts).
 		expect(loaded.skipped.map((skip) => [skip.name, skip.reason]).sort()).toEqual([
 			['pipe', 'not a regular file'],
-			['zero', 'not a regular file'],
+			['pipe-link', 'not a regular file'],
+			['zero', 'link leading out of the folder'],
 		]);
 	});
 });

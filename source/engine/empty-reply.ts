@@ -43,6 +43,9 @@ export function emptyReplyCause(reply: {text: string; reasoning: string; reasoni
 
 const chars = (n: number) => `${formatCount(n)} characters`;
 
+/** The two shapes of thinking written in the answer text (backends/reasoning.ts, harmony.ts). */
+const IN_TEXT_THINKING = "<think>…</think> or gpt-oss's analysis channel";
+
 const THINK_ONLY_ADVICE =
 	"it stopped after its thinking. Ask again; if it keeps doing so, turn its thinking off (Qwen3: /no_think or chat_template_kwargs {\"enable_thinking\": false}) or use a model that answers after it thinks";
 
@@ -61,7 +64,7 @@ export function emptyReplyNotice(cause: EmptyReplyCause, who: string, reasoningC
 		case 'think_only':
 			return {
 				code: 'reasoning_only',
-				message: `The ${who}'s reply was all inside <think>…</think> (${chars(reasoningChars)}), with nothing after it: ${THINK_ONLY_ADVICE}.`,
+				message: `The ${who}'s reply was all thinking in its text (${IN_TEXT_THINKING}, ${chars(reasoningChars)}), with nothing after it: ${THINK_ONLY_ADVICE}.`,
 			};
 		case 'empty':
 			return {code: 'empty_reply', message: `The ${who}'s reply was empty (no text and no reasoning). Check the server's log; the model may not fit its context or may have failed to load.`};
@@ -78,7 +81,7 @@ export function emptyReplyNotice(cause: EmptyReplyCause, who: string, reasoningC
 export function emptyReplyNudge(cause: EmptyReplyCause, stalledMs?: number): string {
 	if (cause === 'dropped_while_thinking' && stalledMs !== undefined)
 		return `Your reply was cut off while you were still thinking (the server sent nothing more for ${seconds(stalledMs)}, so the request was ended), so no answer or code reached me. Write a \`\`\`repl block or your answer.`;
-	if (cause === 'think_only') return 'Your reply ended with your thinking: nothing after </think> reached me. After thinking, write your code in a ```repl block, or your answer, as plain reply text.';
+	if (cause === 'think_only') return 'Your reply ended with your thinking: nothing after it reached me. After thinking, write your code in a ```repl block, or your answer, as plain reply text.';
 	if (cause === 'filtered')
 		return "Your reply was stopped by the provider's content filter before any answer or code reached me. Go on with the task in other words; if it cannot be done without tripping the filter, say so as your answer.";
 	if (cause === 'cut_while_thinking')
@@ -99,7 +102,7 @@ export function emptyRepliesFailure(cause: EmptyReplyCause, stalledMs?: number):
 		case 'reasoning_only':
 			return `The model's replies had no answer text twice in a row, only reasoning: the server puts the whole reply in its reasoning channel. To fix it, ${FIX_PARSER}.`;
 		case 'think_only':
-			return `The model's replies were all inside <think>…</think> twice in a row, with nothing after: ${THINK_ONLY_ADVICE}.`;
+			return `The model's replies were all thinking in their text (${IN_TEXT_THINKING}) twice in a row, with nothing after: ${THINK_ONLY_ADVICE}.`;
 		case 'cut_while_thinking':
 			return 'The model spent its whole output-token limit thinking twice in a row, with no answer: raise the limit (maxOutputTokens) or lower its reasoning effort.';
 		case 'dropped_while_thinking':
@@ -124,7 +127,7 @@ export function emptySubCallError(cause: EmptyReplyCause, reasoningChars: number
 		case 'reasoning_only':
 			return `the sub-model's reply had no answer, only reasoning (${chars(reasoningChars)}): the server put the whole reply in its reasoning channel (check its reasoning parser and chat template).`;
 		case 'think_only':
-			return `the sub-model's reply was all inside <think>…</think> (${chars(reasoningChars)}), with nothing after it: it gave no answer.`;
+			return `the sub-model's reply was all thinking in its text (${IN_TEXT_THINKING}, ${chars(reasoningChars)}), with nothing after it: it gave no answer.`;
 		case 'cut_while_thinking':
 			return "the sub-model's reply was cut at the output-token limit while it was still thinking, so it has no answer.";
 		case 'dropped_while_thinking':

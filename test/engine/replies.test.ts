@@ -231,13 +231,21 @@ describe.each(apis)('empty answers through the %s SDK', (api) => {
 	it('a reply that is only <think>…</think> text: the model stopped after thinking, not a server setting', async () => {
 		const {result, events, roots} = await run(api, () => ({text: '<think>I should count the rows first, then answer.</think>\n\n'}), {maxIterations: 10});
 		expect(result.status).toBe('failed');
-		expect(result.error).toMatch(/all inside <think>…<\/think> twice in a row.*turn its thinking off/);
+		expect(result.error).toMatch(/all thinking in their text \(<think>…<\/think> or gpt-oss's analysis channel\) twice in a row.*turn its thinking off/);
 		expect(result.error).not.toMatch(/reasoning parser/);
-		expect(roots[1]!.messages.at(-1)!.content).toMatch(/nothing after <\/think> reached me/);
+		expect(roots[1]!.messages.at(-1)!.content).toMatch(/ended with your thinking: nothing after it reached me/);
 		const notices = of(events, 'notice');
 		expect(notices.map((n) => n.code)).toEqual(['reasoning_only']);
-		expect(notices[0]!.message).toMatch(/all inside <think>…<\/think> \(\d+ characters\), with nothing after it/);
+		expect(notices[0]!.message).toMatch(/all thinking in its text \(<think>…<\/think> or gpt-oss's analysis channel, \d+ characters\), with nothing after it/);
 		expect(notices[0]!.message).not.toMatch(/reasoning parser/);
+	});
+
+	it('a gpt-oss harmony reply with only its analysis channel is told as thinking with nothing after it, not as <think> text alone', async () => {
+		const {result, events} = await run(api, () => ({text: '<|channel|>analysis<|message|>I should count the rows first.<|end|>'}), {maxIterations: 10});
+		expect(result.status).toBe('failed');
+		const notices = of(events, 'notice');
+		expect(notices.map((n) => n.code)).toEqual(['reasoning_only']);
+		expect(notices[0]!.message).toMatch(/all thinking in its text \(<think>…<\/think> or gpt-oss's analysis channel, \d+ characters\), with nothing after it/);
 	});
 
 	it('thinking cut at the output-token limit with no answer: marked as cut, nudged, and twice ends the run', async () => {

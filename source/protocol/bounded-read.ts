@@ -4,6 +4,7 @@
 import {constants} from 'node:buffer';
 import {closeSync, constants as fsConstants, fstatSync, openSync, readSync, statSync, type Stats} from 'node:fs';
 import {open, stat, type FileHandle} from 'node:fs/promises';
+import {Socket} from 'node:net';
 
 /** The most one input read as a string may hold: the longest string Node's V8 makes (2^29 - 24 =
  * 536,870,888 on 64-bit, buffer.constants.MAX_STRING_LENGTH, "512 MiB"). As bytes it always
@@ -79,8 +80,50 @@ function fsError(spec: InputSpec, name: string, error: unknown): InputReadError 
 	return new InputReadError(`Cannot read ${spec.what.charAt(0).toLowerCase() + spec.what.slice(1)} ${name}: ${code ?? (error as Error).message}`, 'unreadable');
 }
 
-// Without streams the file is opened non-blocking, so a FIFO swapped in after the stat cannot hang.
-const openFlags = (spec: InputSpec) => (spec.streams ? fsConstants.O_RDONLY : fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+// Opened non-blocking: opening a FIFO otherwise waits for a writer, in open() itself, where no
+// signal reaches (sync: -c on a FIFO nobody wrote to ignored Ctrl+C and SIGTERM) or on a pool thread
+// that the process's exit then waits for (async: the exit hung). A FIFO is then read as a pipe
+// (fifoReader), a regular file as before.
+const openFlags = fsConstants.O_RDONLY | fsConstants.O_NONBLOCK;
+
+/** How long a sync read waits on a pipe whose writer has written nothing yet (EAGAIN), in ms. */
+const SYNC_PIPE_WAIT_MS = 10_000;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** readSync for a descriptor that may be a non-blocking pipe: EAGAIN waits and reads again, for
+ * SYNC_PIPE_WAIT_MS at most (a sync read cannot be interrupted). A pipe with no writer reads as ended. */
+function readSyncWaiting(fd: number, {buffer, offset, length}: ReadRequest): number {
+	for (let waited = 0; ; waited += 10) {
+		try {
+			return readSync(fd, buffer, offset, length, null);
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'EAGAIN' || waited >= SYNC_PIPE_WAIT_MS) throw error;
+			Atomics.wait(pause, 0, 0, 10);
+		}
+	}
+}
+
+/** Reads from a FIFO through a pipe handle of the event loop, as the writer writes: waiting for a
+ * writer (Linux reports no end before one has come and gone) holds no thread, so signals work. */
+function fifoReader(fd: number): {read: (request: ReadRequest) => Promise<number>; close: () => void} {
+	const socket = new Socket({fd, readable: true, writable: false});
+	const chunks = socket[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+	let pending: Buffer = Buffer.alloc(0);
+	let ended = false;
+	return {
+		async read({buffer, offset, length}) {
+			while (pending.length === 0 && !ended) {
+				const next = await chunks.next();
+				if (next.done) ended = true;
+				else pending = next.value;
+			}
+			const n = pending.copy(buffer, offset, 0, Math.min(length, pending.length));
+			pending = pending.subarray(n);
+			return n;
+		},
+		close: () => socket.destroy(),
+	};
+}
 
 /** An error of a head check's `judge`, which goes to the caller as it was thrown. */
 class JudgeError extends Error {
@@ -97,12 +140,12 @@ function openAndReadSync<R>(path: string, spec: InputSpec, name: string, reader:
 	try {
 		const before = refusal(spec, name, statSync(path), reader.sized);
 		if (before) throw before;
-		fd = openSync(path, openFlags(spec));
+		fd = openSync(path, openFlags);
 		const info = fstatSync(fd);
 		const after = refusal(spec, name, info, reader.sized);
 		if (after) throw after;
 		const opened = fd;
-		return driveSync(reader.plan(info), ({buffer, offset, length}) => readSync(opened, buffer, offset, length, null));
+		return driveSync(reader.plan(info), (request) => readSyncWaiting(opened, request));
 	} catch (error) {
 		if (error instanceof JudgeError) throw error.error;
 		throw fsError(spec, name, error);
@@ -113,10 +156,22 @@ function openAndReadSync<R>(path: string, spec: InputSpec, name: string, reader:
 
 async function openAndRead<R>(path: string, spec: InputSpec, name: string, reader: Reader<R>): Promise<R> {
 	let handle: FileHandle | undefined;
+	let fifo: ReturnType<typeof fifoReader> | undefined;
 	try {
-		const before = refusal(spec, name, await stat(path), reader.sized);
+		const found = await stat(path);
+		const before = refusal(spec, name, found, reader.sized);
 		if (before) throw before;
-		handle = await open(path, openFlags(spec));
+		if (found.isFIFO()) {
+			// Opened here (non-blocking: at once) for the pipe handle, which owns the descriptor.
+			const fd = openSync(path, openFlags);
+			const info = fstatSync(fd);
+			if (!info.isFIFO()) closeSync(fd);
+			else fifo = fifoReader(fd);
+			const after = refusal(spec, name, info, reader.sized) ?? (fifo ? undefined : new InputReadError(`${spec.what} ${name} changed while it was opened`, 'unreadable'));
+			if (after) throw after;
+			return await drive(reader.plan(info), fifo!.read);
+		}
+		handle = await open(path, openFlags);
 		const info = await handle.stat();
 		const after = refusal(spec, name, info, reader.sized);
 		if (after) throw after;
@@ -126,6 +181,7 @@ async function openAndRead<R>(path: string, spec: InputSpec, name: string, reade
 		if (error instanceof JudgeError) throw error.error;
 		throw fsError(spec, name, error);
 	} finally {
+		fifo?.close();
 		await handle?.close();
 	}
 }

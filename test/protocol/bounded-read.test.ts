@@ -82,6 +82,11 @@ describe('readInputFile', () => {
 		expect(message).toBe(`Test file ${long} is over the 64 KiB it may hold: give a smaller one`);
 	});
 
+	it('reads as ended, sync, a FIFO nobody writes to, instead of waiting in open()', () => {
+		const pipe = fifo(fresh());
+		expect(readInputFileSync(pipe, spec).length).toBe(0);
+	});
+
 	it('refuses a FIFO unopened when streams are not allowed (no wait for a writer)', () => {
 		const pipe = fifo(fresh());
 		const error = (() => {

@@ -43,7 +43,10 @@ function environmentServer(env: NodeJS.ProcessEnv, model: string, modelChosen: b
  * other. Undefined when a flag or RLM_BACKEND chose the backend, or when there is no conflict.
  */
 export function savedBackendNote(flags: Flags, env: NodeJS.ProcessEnv, settings: Settings, config: ResolvedConfig, settingsPath: string): string | undefined {
-	if (flags.backend?.trim() || flags.backendUrl?.trim() || set(env, 'RLM_BACKEND')) return undefined;
+	if (flags.backendUrl?.trim()) return undefined;
+	const overridden = savedURLOverridden(env, settings, config, settingsPath);
+	if (overridden) return overridden;
+	if (flags.backend?.trim() || set(env, 'RLM_BACKEND')) return undefined;
 	if (settings.backend === undefined || config.backend !== settings.backend) return undefined;
 	const modelChosen = Boolean(flags.model?.trim() || set(env, 'RLM_MODEL'));
 	const other = environmentServer(env, config.model, modelChosen);
@@ -54,4 +57,16 @@ export function savedBackendNote(flags: Flags, env: NodeJS.ProcessEnv, settings:
 	// -b alone reaches the other server unless a URL saved for that backend would be used instead.
 	const flag = `-b ${other.kind}${sameURL(baseURLFor(other.kind, settings, env, config.model), other.url) ? '' : ` -u ${other.url}`}`;
 	return `note: this run ${used}, the backend saved by /backend in ${settingsPath}, though ${other.named} ${other.url}: pass ${flag} to use that, or /backend ${other.kind} in the app to change the saved one`;
+}
+
+/** The environment's base URL wins over the URL saved by `/backend openai URL` (flags >
+ * environment > settings file): a saved URL that silently stops counting is told in one line. */
+function savedURLOverridden(env: NodeJS.ProcessEnv, settings: Settings, config: ResolvedConfig, settingsPath: string): string | undefined {
+	const kind = kindOf(config.backend);
+	if (kind !== 'openai' && kind !== 'anthropic') return undefined;
+	const variable = kind === 'openai' ? 'OPENAI_BASE_URL' : 'ANTHROPIC_BASE_URL';
+	const fromEnv = set(env, variable);
+	const saved = settings.baseURLs[config.backend];
+	if (!fromEnv || !saved || sameURL(fromEnv, saved) || !sameURL(config.baseURL, fromEnv)) return undefined;
+	return `note: this run sends ${config.model ? `${config.model} ` : ''}to ${fromEnv} (${variable}), not to ${saved}, the URL saved by /backend in ${settingsPath}: pass -u ${saved} or unset ${variable} to use that`;
 }

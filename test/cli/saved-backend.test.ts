@@ -68,13 +68,26 @@ describe('a backend saved by /backend, and an environment that names another ser
 		expectOneLineError(gpt.stderr, /this run sends gpt-4o to anthropic at .*though OPENAI_API_KEY and the model gpt-4o name https:\/\/api\.openai\.com\/v1: pass -b openai -u https:\/\/api\.openai\.com\/v1 to use that, or \/backend openai in the app/);
 	});
 
-	it('says nothing when nothing conflicts: no such variable, the variable already wins, a flag chose, or the model is the saved backend\'s', async () => {
+	it('OPENAI_BASE_URL outranks the URL saved by /backend openai URL (environment > settings file), and says so in one line', async () => {
+		const {env, settingsPath} = savedEnv({backend: 'openai', baseURLs: {openai: 'http://127.0.0.1:9/v1'}}, {OPENAI_BASE_URL: server.openaiBaseURL});
+		const result = await runCli(['-m', 'm', '-p', 'q'], {env});
+		expect(result.stdout.trim()).toBe('answered');
+		expect(server.requests[0]).toMatchObject({api: 'openai'});
+		expectOneLineError(
+			result.stderr,
+			new RegExp(`^rlm-tui: note: this run sends m to ${escaped(server.openaiBaseURL)} \\(OPENAI_BASE_URL\\), not to http://127\\.0\\.0\\.1:9/v1, the URL saved by /backend in ${escaped(settingsPath)}: pass -u http://127\\.0\\.0\\.1:9/v1 or unset OPENAI_BASE_URL to use that$`),
+		);
+		// The same URL in both: nothing to tell.
+		server.requests.length = 0;
+		const same = await runCli(['-m', 'm', '-p', 'q'], {env: savedEnv({backend: 'openai', baseURLs: {openai: server.openaiBaseURL}}, {OPENAI_BASE_URL: `${server.openaiBaseURL}/`}).env});
+		expect(same.stderr).toBe('');
+	});
+
+	it('says nothing when nothing conflicts: no such variable, a flag chose, or the model is the saved backend\'s', async () => {
 		const saved = {backend: 'openai', baseURLs: {openai: 'http://127.0.0.1:9/v1'}};
 		const runs = [
 			// Nothing in the environment: the saved server.
 			{args: ['-m', 'm', '-p', 'q'], env: savedEnv({backend: 'openai', baseURLs: {openai: server.openaiBaseURL}}).env},
-			// OPENAI_BASE_URL outranks the URL saved for openai: the environment's server gets it.
-			{args: ['-m', 'm', '-p', 'q'], env: savedEnv(saved, {OPENAI_BASE_URL: server.openaiBaseURL}).env},
 			// -u names the server.
 			{args: ['-u', server.openaiBaseURL, '-m', 'claude-x', '-p', 'q'], env: savedEnv(saved, {ANTHROPIC_API_KEY: 'sk-ant-x'}).env},
 			// An Anthropic key beside a model that is not Claude names nothing.

@@ -2,6 +2,7 @@
 // written through conf, validated by the schema on every read and write. A corrupt file is moved
 // aside with a notice, never a crash. API keys are never written: only schema fields are kept, and
 // key-like fields are stripped.
+import {escapeUnsafeInJson} from '../protocol/json-escape.js';
 import path from 'node:path';
 import Conf from 'conf';
 import {mergeSettings, parseSettingsJson, readSettingsFile, readSettingsText, SETTINGS_FILE, withoutSecrets, type SettingsFileOptions, type SettingsFileRead} from './settings-file.js';
@@ -88,6 +89,10 @@ export function settingsStore(read: SettingsFileRead): SettingsStore {
 			configFileMode: 0o600,
 			// What is not a JSON object reads as empty (the first read moved such a file aside). A
 			// leading byte order mark is read past; conf writes the file back without one.
+			// Written as conf does (tab-indented JSON), with DEL, the C1 controls and disguising
+			// characters escaped: a model id saved as a server listed it may hold them, and the file is
+			// read with cat. The same values parse back.
+			serialize: (value: Record<string, unknown>) => escapeUnsafeInJson(JSON.stringify(value, undefined, '\t')),
 			deserialize(text: string) {
 				try {
 					const value = parseSettingsJson(text);

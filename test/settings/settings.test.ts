@@ -89,6 +89,16 @@ describe('settings store', () => {
 		expect(openSettings({cwd: dir}).get().instructions).toBeUndefined();
 	});
 
+	it('writes a model id holding C1 controls or bidi characters escaped (cat settings.json stays inert), and reads it back exactly', () => {
+		const store = openSettings({cwd: dir});
+		const id = 'evil\u009b31m\u202eledom\u200b';
+		store.save({models: {openai: id}});
+		const text = fs.readFileSync(store.path, 'utf8');
+		expect(text).not.toMatch(/[\u0080-\u009f\u202a-\u202e\u200b]/);
+		expect(text).toContain('evil\\u009b31m\\u202eledom\\u200b');
+		expect(openSettings({cwd: dir}).get().models.openai).toBe(id);
+	});
+
 	it('persists across opens, never writes keys, notifies subscribers', () => {
 		const store = openSettings({cwd: dir});
 		expect(store.path).toBe(path.join(dir, 'settings.json'));

@@ -182,6 +182,9 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 		if (req.method === 'GET' && path.startsWith('/v1/models/')) return getModel(res, path.slice('/v1/models/'.length));
 		if (req.method === 'POST' && path === '/v1/chat/completions') return admittedRun(async () => chatCompletions(endpoint, await bodies.readJson(req), res));
 		if (req.method === 'POST' && path === '/v1/responses') return admittedRun(async () => responses(endpoint, await bodies.readJson(req), res));
+		const allowed = routeMethods(path);
+		if (allowed)
+			throw new HttpError(405, 'invalid_request_error', `${path} takes ${allowed}, not ${quotedClip(req.method ?? '')}.`, {code: 'method_not_allowed', retry: false, headers: {allow: allowed}});
 		throw new HttpError(404, 'not_found_error', `No route for ${req.method} ${quotedClip(path)}. Try POST /v1/chat/completions, POST /v1/responses or GET /v1/models.`);
 	}
 
@@ -244,4 +247,12 @@ export async function startRlmServer(options: RlmServerOptions): Promise<RlmServ
 		},
 		close: () => shutdown.close(server),
 	};
+}
+
+/** The method a route of serve's takes (RFC 9110 §15.5.6: a 405 names it in Allow), or undefined
+ * for a path that is no route. */
+function routeMethods(path: string): string | undefined {
+	if (path === '/v1/chat/completions' || path === '/v1/responses') return 'POST';
+	if (path === '/v1/models' || path.startsWith('/v1/models/') || path === '/health') return 'GET';
+	return undefined;
 }

@@ -174,4 +174,16 @@ describe('a path serve has no route for', () => {
 		const long = await refusal(client.get(`/${'p'.repeat(500)}`));
 		expect(long.message).toContain(`No route for GET "/v1/${'p'.repeat(56)}…". Try`);
 	});
+
+	it('a route asked with another method is a 405 naming the one it takes (Allow), not a 404', async () => {
+		const {url} = await serve();
+		const get = await fetch(`${url}/v1/chat/completions`);
+		expect(get.status).toBe(405);
+		expect(get.headers.get('allow')).toBe('POST');
+		expect(get.headers.get('x-should-retry')).toBe('false');
+		expect(((await get.json()) as {error: {message: string; code: string}}).error).toMatchObject({code: 'method_not_allowed', message: '/v1/chat/completions takes POST, not "GET".'});
+		const del = await fetch(`${url}/v1/models`, {method: 'DELETE'});
+		expect(del.status).toBe(405);
+		expect(del.headers.get('allow')).toBe('GET');
+	});
 });

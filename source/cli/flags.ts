@@ -7,7 +7,7 @@ import meow from 'meow';
 import {BACKEND_NAMES} from '../protocol/backends.js';
 import {parseQuantity, type Quantity} from '../protocol/numbers.js';
 import {UsageError} from './usage-error.js';
-import {quoted} from '../protocol/quoted.js';
+import {quoted, quotedClip} from '../protocol/quoted.js';
 import {flagDefinitions, isFlagWord, kebab, valueFlagName} from './flag-table.js';
 
 export const COMMANDS = ['serve', 'mcp', 'help'] as const;
@@ -101,9 +101,9 @@ const QUANTITY_WORDS: Partial<Record<Quantity, string>> = {seconds: 'seconds', m
 
 /** `"90s" (1.5 minutes)`: the text in quotes, then what it was read as when that is not the same text. */
 function asTyped(text: string, number: number, quantity: Quantity): string {
-	const shown = text.length > 60 ? `${text.slice(0, 60)}…` : text;
+	const shown = quotedClip(text);
 	const word = QUANTITY_WORDS[quantity];
-	return Number(text) === number ? quoted(shown) : `${quoted(shown)} (${number}${word ? ` ${word}` : ''})`;
+	return Number(text) === number ? shown : `${shown} (${number}${word ? ` ${word}` : ''})`;
 }
 
 function parseWithMeow(argv: string[]) {

@@ -164,12 +164,12 @@ async function openAndRead<R>(path: string, spec: InputSpec, name: string, reade
 		if (found.isFIFO()) {
 			// Opened here (non-blocking: at once) for the pipe handle, which owns the descriptor.
 			const fd = openSync(path, openFlags);
-			const info = fstatSync(fd);
-			if (!info.isFIFO()) closeSync(fd);
-			else fifo = fifoReader(fd);
-			const after = refusal(spec, name, info, reader.sized) ?? (fifo ? undefined : new InputReadError(`${spec.what} ${name} changed while it was opened`, 'unreadable'));
-			if (after) throw after;
-			return await drive(reader.plan(info), fifo!.read);
+			if (!fstatSync(fd).isFIFO()) {
+				closeSync(fd);
+				throw new InputReadError(`${spec.what} ${name} changed while it was opened`, 'unreadable');
+			}
+			fifo = fifoReader(fd);
+			return await drive(reader.plan(found), fifo.read);
 		}
 		handle = await open(path, openFlags);
 		const info = await handle.stat();

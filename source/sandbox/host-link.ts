@@ -4,6 +4,7 @@
 import {spawn, type ChildProcess} from 'node:child_process';
 import type {Writable} from 'node:stream';
 import {hostArgs} from './host-permissions.js';
+import {usableStartupSnapshot} from './node-startup-snapshot.js';
 import {trackHost} from './live-hosts.js';
 import {sandboxDir} from './paths.js';
 import {CONTEXT_FD, type ParentMessage} from './protocol.js';
@@ -35,8 +36,13 @@ export class ChildHostLink implements HostLink {
 	#gone = false;
 	#goneListeners: Array<() => void> = [];
 
-	constructor(snapshot: string | null) {
-		this.#child = spawn(process.execPath, hostArgs(snapshot), {
+	/** `startupSnapshot`: Node's startup snapshot the host starts from (node-startup-snapshot.ts):
+	 * by default the one beside `snapshot`, if any; null: none. */
+	constructor(
+		snapshot: string | null,
+		readonly startupSnapshot: string | null = usableStartupSnapshot(snapshot),
+	) {
+		this.#child = spawn(process.execPath, hostArgs(snapshot, [], startupSnapshot), {
 			env: {},
 			cwd: sandboxDir(),
 			// fd 4: the context pipe, written only by the parent.

@@ -2,6 +2,7 @@
 // files, the sandbox's own code and the snapshot. No V8 flags: the host sets its worker's
 // (worker-flags.ts, the ban on code from strings among them) when it starts the worker.
 import path from 'node:path';
+import {startupSnapshotArgs} from './node-startup-snapshot.js';
 import {pyodideDir, sandboxDir} from './paths.js';
 import {codeCachePath} from './snapshot.js';
 
@@ -17,11 +18,13 @@ export function permissionFlag(version = process.versions.node): string {
 const pyodideFiles = ['package.json', 'pyodide-lock.json', 'pyodide.mjs', 'pyodide.js', 'pyodide.asm.mjs', 'pyodide.asm.js', 'pyodide.asm.wasm', 'python_stdlib.zip'];
 
 /** Node arguments for a host; `snapshot` is the snapshot file it may read, if any (and the code
- * cache beside it, codeCachePath); `alsoRead`:
- * further paths it may read (a warm host's own socket, which it lstats: host-channel.ts). */
-export function hostArgs(snapshot: string | null, alsoRead: readonly string[] = []): string[] {
+ * cache beside it, codeCachePath); `alsoRead`: further paths it may read (a warm host's own socket,
+ * which it lstats: host-channel.ts); `startupSnapshot`: Node's startup snapshot to start from
+ * (node-startup-snapshot.ts), which Node reads before the permission model applies. */
+export function hostArgs(snapshot: string | null, alsoRead: readonly string[] = [], startupSnapshot: string | null = null): string[] {
 	const dir = sandboxDir();
 	return [
+		...(startupSnapshot ? startupSnapshotArgs(startupSnapshot) : []),
 		permissionFlag(),
 		// Pyodide's own files only, never its folder: a nested node_modules (e.g. `ws`) stays out of reach.
 		...pyodideFiles.map((file) => `--allow-fs-read=${path.join(pyodideDir(), file)}`),

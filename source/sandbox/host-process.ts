@@ -40,10 +40,11 @@ export class HostProcess {
 	#snapshotListener: ((bytes: Uint8Array) => void) | null = null;
 	#codeCacheListener: ((sourceHash: string, bytes: Uint8Array) => void) | null = null;
 
-	/** `link`: a claimed warm host's (warm-link.ts); without one, a child host is spawned from `snapshot`. */
-	constructor(snapshot: string | null, maxOutputChars: number, link?: HostLink) {
+	/** `link`: a claimed warm host's (warm-link.ts); without one, a child host is spawned from
+	 * `snapshot` (and from Node's startup snapshot beside it unless `startupSnapshot` is null). */
+	constructor(snapshot: string | null, maxOutputChars: number, link?: HostLink, startupSnapshot?: string | null) {
 		this.#maxOutputChars = maxOutputChars;
-		this.link = link ?? new ChildHostLink(snapshot);
+		this.link = link ?? new ChildHostLink(snapshot, startupSnapshot);
 		this.link.onMessage((raw: unknown) => this.#receive(raw));
 		const checkerLoaded = import('./host-messages.js').then(({hostMessageChecker}) => {
 			this.#checker = hostMessageChecker;

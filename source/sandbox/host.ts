@@ -57,6 +57,8 @@ function stopWatchingMemory(): void {
 const {port1: replyPort, port2: workerReplyPort} = new MessageChannel();
 
 function start(message: Extract<ParentMessage, {t: 'start'}>): void {
+	// On the command line already when the host started from Node's startup snapshot: setting a flag
+	// to the value it has changes nothing (worker-flags.ts).
 	for (const flag of workerV8Flags) v8.setFlagsFromString(flag);
 	worker = new Worker(new URL('./worker.js', import.meta.url), {
 		workerData: {init: message.init, ctl: ctlBuffer, replyPort: workerReplyPort},

@@ -24,7 +24,8 @@ import {cacheDirProblem, trustedCachePath} from './cache-dir.js';
 import {takeEarlyHost} from './early-host.js';
 import {maxReplyBytes} from './protocol.js';
 import {snapshotPath, snapshotWritesSettled, workerInit, writeCodeCache, writeSnapshot} from './snapshot.js';
-import type {HostLink} from './host-link.js';
+import type {ChildHostLink, HostLink} from './host-link.js';
+import {buildStartupSnapshot, refuseStartupSnapshot, usableStartupSnapshot} from './node-startup-snapshot.js';
 import type {ExecResult, HistoryEntry, HostToolSpec, Repl, RunOptions, SandboxContext, SandboxOptions} from './types.js';
 
 /** How the last host start went (for benchmarks and diagnostics). */
@@ -34,6 +35,8 @@ export interface StartInfo {
 	codeCache: boolean;
 	/** The host was a warm one, started by an earlier run and claimed (warm-link.ts). */
 	warm: boolean;
+	/** The host started from Node's startup snapshot (node-startup-snapshot.ts); false for a warm one. */
+	startupSnapshot: boolean;
 	/** From spawning the host to Python being ready, in ms. */
 	ms: number;
 	/** Inside the worker: Pyodide load (+ snapshot restore) time, in ms. */
@@ -177,19 +180,19 @@ export class Sandbox implements Repl {
 	}
 
 	/** Starts a host and waits until Python is ready: the one spawned early for this cache dir
-	 * (early-host.ts) if there is one, else a claimed warm host, else a new one. A snapshot that makes
-	 * the start fail or hang is deleted and the start is retried cold: the cache is never a reason to fail. */
+	 * (early-host.ts) if there is one, else a claimed warm host, else a new one. A cache file that
+	 * makes the start fail or hang is deleted and the start retried without it (#fromSnapshot): the
+	 * cache is never a reason to fail. */
 	async #spawn(): Promise<HostProcess> {
 		const early = takeEarlyHost(this.#opts.cacheDir);
 		const started = early?.spawnedAt ?? performance.now();
+		if (early?.snapshot) return this.#fromSnapshot(early.snapshot, started, early.link);
 		if (early) {
 			try {
-				return await this.#spawnOnce(early.snapshot, Math.min(this.#opts.startTimeoutMs, early.snapshot ? 20_000 : Infinity), started, {link: early.link, warm: false});
+				return await this.#spawnOnce(null, this.#opts.startTimeoutMs, started, {link: early.link, warm: false});
 			} catch (error) {
 				early.link.kill();
-				if (this.#disposed || !early.snapshot) throw error;
-				await fs.promises.rm(early.snapshot, {force: true}).catch(() => {});
-				return this.#spawnOnce(null, this.#opts.startTimeoutMs, started);
+				throw error;
 			}
 		}
 		if (this.#opts.claimWarm) {
@@ -206,20 +209,36 @@ export class Sandbox implements Repl {
 			}
 		}
 		const snapshot = trustedCachePath(this.#opts.cacheDir, snapshotPath(this.#opts.cacheDir));
-		if (snapshot) {
+		if (snapshot) return this.#fromSnapshot(snapshot, started);
+		return this.#spawnOnce(null, this.#opts.startTimeoutMs, started);
+	}
+
+	/** Starts a host from `snapshot` (`early`: the host spawned early for it, already started), and
+	 * from Node's startup snapshot beside it when there is one. When that start fails or hangs, the
+	 * startup snapshot (if it was used) is refused from then on and the start retried without it;
+	 * then the snapshot is deleted, and the start retried cold. A start from the snapshot alone builds the startup
+	 * snapshot in the background for the next one (node-startup-snapshot.ts). */
+	async #fromSnapshot(snapshot: string, started: number, early?: ChildHostLink): Promise<HostProcess> {
+		const timeoutMs = Math.min(this.#opts.startTimeoutMs, 20_000);
+		const startupSnapshot = early ? early.startupSnapshot : usableStartupSnapshot(snapshot);
+		const attempts = [startupSnapshot, ...(startupSnapshot ? [null] : [])];
+		for (const [index, blob] of attempts.entries()) {
 			try {
-				return await this.#spawnOnce(snapshot, Math.min(this.#opts.startTimeoutMs, 20_000), started);
+				const host = await this.#spawnOnce(snapshot, timeoutMs, started, index === 0 && early ? {link: early, warm: false} : undefined, blob);
+				if (!blob) void buildStartupSnapshot(this.#opts.cacheDir);
+				return host;
 			} catch (error) {
+				if (index === 0) early?.kill();
 				if (this.#disposed) throw error;
-				await fs.promises.rm(snapshot, {force: true}).catch(() => {});
+				await (blob ? refuseStartupSnapshot(blob) : fs.promises.rm(snapshot, {force: true}).catch(() => {}));
 			}
 		}
 		return this.#spawnOnce(null, this.#opts.startTimeoutMs, started);
 	}
 
 	/** `started`: a host already sent its start (a claimed warm one, or one spawned early); else one is spawned. */
-	async #spawnOnce(snapshot: string | null, timeoutMs: number, started: number, from?: {link: HostLink; warm: boolean}): Promise<HostProcess> {
-		const host = new HostProcess(snapshot, this.#opts.maxOutputChars, from?.link);
+	async #spawnOnce(snapshot: string | null, timeoutMs: number, started: number, from?: {link: HostLink; warm: boolean}, startupSnapshot?: string | null): Promise<HostProcess> {
+		const host = new HostProcess(snapshot, this.#opts.maxOutputChars, from?.link, startupSnapshot);
 		host.onSnapshot((bytes) => void writeSnapshot(this.#opts.cacheDir, bytes));
 		host.onCodeCache((sourceHash, bytes) => void writeCodeCache(this.#opts.cacheDir, sourceHash, bytes));
 		const ready = new Promise<ReadyMessage>((resolve, reject) => {
@@ -249,6 +268,7 @@ export class Sandbox implements Repl {
 			fromSnapshot: message.fromSnapshot,
 			codeCache: message.codeCache,
 			warm: !!from?.warm,
+			startupSnapshot: (host.link as Partial<ChildHostLink>).startupSnapshot != null,
 			ms: performance.now() - started,
 			loadMs: message.loadMs,
 			heapBytes: message.heapBytes,
@@ -366,15 +386,19 @@ export class Sandbox implements Repl {
 	}
 }
 
-/** Builds the Pyodide snapshot into the cache dir if it is missing (run it while the user types). */
+/** Builds the Pyodide snapshot and Node's startup snapshot (node-startup-snapshot.ts) into the
+ * cache dir if they are missing (run it while the user types). */
 export async function prewarmSandbox(options?: SandboxOptions): Promise<void> {
 	const resolved = resolveOptions(options);
 	// A folder that may not be trusted is never written either (cache-dir.ts): nothing to build.
-	if (cacheDirProblem(resolved.cacheDir) || fs.existsSync(snapshotPath(resolved.cacheDir))) return;
-	const sandbox = await Sandbox.start(resolved);
-	try {
-		await snapshotWritesSettled();
-	} finally {
-		await sandbox.dispose();
+	if (cacheDirProblem(resolved.cacheDir)) return;
+	if (!fs.existsSync(snapshotPath(resolved.cacheDir))) {
+		const sandbox = await Sandbox.start(resolved);
+		try {
+			await snapshotWritesSettled();
+		} finally {
+			await sandbox.dispose();
+		}
 	}
+	await buildStartupSnapshot(resolved.cacheDir);
 }

@@ -11,6 +11,7 @@ import {cacheDirProblem, trustedCachePath} from './cache-dir.js';
 import {codeCacheFileParts} from './code-cache-file.js';
 import type {WorkerInit} from './protocol.js';
 import {snapshotFileParts} from './snapshot-file.js';
+import {startupSnapshotBuildsSettled} from './node-startup-snapshot.js';
 
 let cachedKey: string | null = null;
 
@@ -87,9 +88,10 @@ function writeCacheFile(cacheDir: string, target: string, parts: Uint8Array[]): 
 	return write;
 }
 
-/** Resolves when every snapshot write under way has finished. */
+/** Resolves when every cache write under way has finished: snapshots, code caches and Node's
+ * startup snapshot (node-startup-snapshot.ts). */
 export async function snapshotWritesSettled(): Promise<void> {
-	await Promise.all([...writes.values()]);
+	await Promise.all([...writes.values(), startupSnapshotBuildsSettled()]);
 }
 
 /** Removes other files of `keep`'s kind (snapshots, code caches), and temp files left by a process

@@ -14,6 +14,7 @@ import net from 'node:net';
 import {socketFile, warmArgs} from './host-channel.js';
 import {trustedCachePath} from './cache-dir.js';
 import {hostArgs} from './host-permissions.js';
+import {usableStartupSnapshot} from './node-startup-snapshot.js';
 import {sandboxDir} from './paths.js';
 import {snapshotPath, workerInit} from './snapshot.js';
 import {checkWarmDir, warmDir, warmHostListening, warmSocketPath, warmTag} from './warm-dir.js';
@@ -51,7 +52,7 @@ export function leaveWarmSpare({idleMs, cacheDir, dir = warmDir()}: {idleMs: num
 			if (typeof fd !== 'number' || fd < 0 || !file) throw new Error('no descriptor');
 			const child = spawn(
 				process.execPath,
-				[...hostArgs(snapshot, [socket]), `${warmArgs.socket}${socket}`, `${warmArgs.file}${file}`, `${warmArgs.idleMs}${Math.round(idleMs)}`, `${warmArgs.tag}${warmTag()}`, `${warmArgs.init}${JSON.stringify(init)}`],
+				[...hostArgs(snapshot, [socket], usableStartupSnapshot(snapshot)), `${warmArgs.socket}${socket}`, `${warmArgs.file}${file}`, `${warmArgs.idleMs}${Math.round(idleMs)}`, `${warmArgs.tag}${warmTag()}`, `${warmArgs.init}${JSON.stringify(init)}`],
 				{env: {}, cwd: sandboxDir(), detached: true, stdio: ['ignore', 'ignore', 'ignore', fd], windowsHide: true},
 			);
 			child.on('error', () => {});

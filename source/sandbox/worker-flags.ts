@@ -1,11 +1,14 @@
 // How the host sets up V8 for its worker (host.ts): flags and the young generation's size.
 /**
- * V8 flags the worker runs with, set by the host (host.ts) just before it starts the worker and not
- * on the host's command line: any of them there changes V8's flag hash (v8.cachedDataVersionTag),
- * and Node's own code cache for its built-in modules, made with no flags, is then refused, so the
+ * V8 flags the worker runs with. A host started from Node's startup snapshot has them on its
+ * command line (node-startup-snapshot.ts: the blob was built with them, and its code cache for
+ * Node's built-in modules was made with them). Otherwise the host (host.ts) sets them just before it
+ * starts the worker: any of them on a plain host's command line changes V8's flag hash
+ * (v8.cachedDataVersionTag), and Node's own code cache, made with no flags, is then refused, so the
  * host compiled every built-in it loads from source (about 50 ms of CPU before it could start the
- * worker, at a start's load). Each is read when it is needed: the ban on code from strings and `gc`
- * when the worker's context is made, the Wasm ones when Pyodide's module compiles and instantiates.
+ * worker, at a start's load) — and the worker still compiles its own bootstrap from source (about
+ * 25 ms more). Each is read when it is needed: the ban on code from strings and `gc` when the
+ * worker's context is made, the Wasm ones when Pyodide's module compiles and instantiates.
  */
 export const workerV8Flags = [
 	// No eval, new Function or string timers in the worker's context (worker.ts checks it at start).

@@ -1,0 +1,126 @@
+// Node's startup snapshot for the host (`node --build-snapshot`, then `--snapshot-blob`), built with
+// the V8 flags the worker needs (worker-flags.ts) and kept in the cache beside the Pyodide snapshot.
+// Why: the worker's ban on code from strings must be set before its context is made, and any V8
+// flag set changes V8's flag hash, so Node refuses the code cache of its own built-in modules that
+// came with it, made with no flags: the worker then compiled its bootstrap from source (about 25 ms
+// of CPU more on every start, on the path to Python being ready). A startup snapshot built with
+// those flags carries a code cache made with them, which the host and its worker both use, so the
+// flags go on the host's command line and the worker starts as fast as one with no flags.
+// Node refuses a blob built by another Node or with other flags (exit 14); a host that fails to
+// start with one has it deleted and starts without it (sandbox.ts). Not used on Windows.
+import {spawn} from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import {makeDirectory} from '../protocol/make-dir.js';
+import {cacheDirProblem, trustedCachePath} from './cache-dir.js';
+import {sandboxDir} from './paths.js';
+import {workerV8Flags} from './worker-flags.js';
+
+/** The V8 flags of a host started from the startup snapshot: the worker's, and the host's own GC
+ * flag (hostArgs), which the blob's build must have too. */
+export const startupSnapshotFlags: readonly string[] = [...workerV8Flags, '--single-threaded-gc'];
+
+/** How long a build (or its check) may take before it is given up, in ms; a build takes about 0.5 s. */
+const buildTimeoutMs = 30_000;
+
+/** The blob's file in `cacheDir`: one per Node version, platform, architecture and set of flags. */
+export function startupSnapshotPath(cacheDir: string): string {
+	const flags = crypto.createHash('sha256').update(startupSnapshotFlags.join('\n')).digest('hex').slice(0, 12);
+	return path.join(cacheDir, `node-${process.versions.node}-${process.platform}-${process.arch}-${flags}.blob`);
+}
+
+/** The startup snapshot to start a host from, for the Pyodide snapshot `snapshot` (it sits beside
+ * it), when there is one that may be trusted (cache-dir.ts); else null. */
+export function usableStartupSnapshot(snapshot: string | null): string | null {
+	if (!snapshot || process.platform === 'win32') return null;
+	const dir = path.dirname(snapshot);
+	return trustedCachePath(dir, startupSnapshotPath(dir));
+}
+
+/** The arguments that start a host from `blob`; they come before all others. */
+export function startupSnapshotArgs(blob: string): string[] {
+	return ['--snapshot-blob', blob, ...startupSnapshotFlags];
+}
+
+const builds = new Map<string, Promise<void>>();
+
+/**
+ * Builds the startup snapshot into `cacheDir` unless it is there (or being built): Node writes it to
+ * a temp file, a Node started from it must then find code from strings refused, and only then is
+ * it renamed into place; other blobs of this Node version are removed. A folder that may not be
+ * trusted is never written (cache-dir.ts). Never rejects: without a blob, hosts start as before.
+ */
+export function buildStartupSnapshot(cacheDir: string): Promise<void> {
+	const target = startupSnapshotPath(cacheDir);
+	const running = builds.get(target);
+	if (running) return running;
+	if (process.platform === 'win32' || cacheDirProblem(cacheDir) || fs.existsSync(target) || fs.existsSync(refusedMark(target))) return Promise.resolve();
+	const build = (async () => {
+		const temp = `${target}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+		try {
+			makeDirectory(cacheDir, 0o700);
+			await runNode(['--snapshot-blob', temp, ...startupSnapshotFlags, '--build-snapshot', '/dev/null']);
+			await runNode([...startupSnapshotArgs(temp), '-e', "try { eval('0') } catch { process.exit(0) } process.exit(1)"]);
+			await fs.promises.chmod(temp, 0o600);
+			await fs.promises.rename(temp, target);
+			await removeOtherBlobs(cacheDir, path.basename(target));
+		} catch {
+			await fs.promises.rm(temp, {force: true}).catch(() => {});
+		}
+	})();
+	builds.set(target, build);
+	void build.finally(() => builds.delete(target));
+	return build;
+}
+
+/** The file whose presence says a host failed to start from `blob`: no other is built for this
+ * Node and these flags, so a blob that Node builds and checks but cannot start a host from costs
+ * one failed start, not one on every run. */
+const refusedMark = (blob: string) => `${blob}.refused`;
+
+/** Deletes `blob`, a host having failed to start from it, and marks it refused. Never rejects. */
+export async function refuseStartupSnapshot(blob: string): Promise<void> {
+	await fs.promises.rm(blob, {force: true}).catch(() => {});
+	await fs.promises.writeFile(refusedMark(blob), '', {mode: 0o600}).catch(() => {});
+}
+
+/** Resolves when every build under way has finished. */
+export async function startupSnapshotBuildsSettled(): Promise<void> {
+	await Promise.all([...builds.values()]);
+}
+
+/** Runs this Node with `args` and no environment (NODE_OPTIONS would change the blob's flags);
+ * rejects unless it exits 0 in time. */
+function runNode(args: string[]): Promise<void> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, args, {env: {}, cwd: sandboxDir(), stdio: 'ignore', windowsHide: true});
+		const timer = setTimeout(() => child.kill('SIGKILL'), buildTimeoutMs);
+		child.on('error', (error) => {
+			clearTimeout(timer);
+			reject(error);
+		});
+		child.on('exit', (code, signal) => {
+			clearTimeout(timer);
+			if (code === 0) resolve();
+			else reject(new Error(`node ${args.includes('--build-snapshot') ? '--build-snapshot' : '--snapshot-blob'} exited ${signal ?? code}`));
+		});
+	});
+}
+
+/** Removes this Node version's other blobs (built with other flags) and temp files left by a
+ * process that exited mid-build over an hour ago; other Node versions' blobs stay for their Node. */
+async function removeOtherBlobs(cacheDir: string, keep: string): Promise<void> {
+	const names = await fs.promises.readdir(cacheDir).catch(() => [] as string[]);
+	const hourAgo = Date.now() - 60 * 60 * 1000;
+	const sameNode = `node-${process.versions.node}-${process.platform}-${process.arch}-`;
+	await Promise.all(
+		names.map(async (name) => {
+			const file = path.join(cacheDir, name);
+			const other = name !== keep && name.startsWith(sameNode) && name.endsWith('.blob');
+			const leftover = /^node-.*\.blob\..*\.tmp$/.test(name);
+			const modified = leftover ? ((await fs.promises.stat(file).catch(() => null))?.mtimeMs ?? Infinity) : Infinity;
+			if (other || modified < hourAgo) await fs.promises.rm(file, {force: true}).catch(() => {});
+		}),
+	);
+}

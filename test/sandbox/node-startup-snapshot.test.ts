@@ -1,0 +1,94 @@
+// Node's startup snapshot for the host (node-startup-snapshot.ts): built with the worker's V8 flags
+// beside the Pyodide snapshot, used by later starts (with the ban on code from strings still in
+// force), and never a reason to fail: one Node refuses costs one failed start, then it is not used.
+import {spawnSync} from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import {afterAll, describe, expect, it} from 'vitest';
+import {Sandbox, prewarmSandbox} from '../../source/sandbox/index.js';
+import {startupSnapshotPath} from '../../source/sandbox/node-startup-snapshot.js';
+import {snapshotWritesSettled} from '../../source/sandbox/index.js';
+import {freshCacheDir} from './helpers.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+	for (const dir of dirs) fs.rmSync(dir, {recursive: true, force: true});
+});
+
+const blobs = (dir: string) => fs.readdirSync(dir).filter((name) => name.includes('.blob'));
+
+async function startAndRun(cacheDir: string): Promise<{startupSnapshot: boolean | undefined; fromSnapshot: boolean | undefined; stdout: string; evalRefused: boolean}> {
+	const sandbox = await Sandbox.start({cacheDir});
+	try {
+		const result = await sandbox.run('print(sum(range(10)))');
+		// The prelude has no way to JavaScript (`js` is unregistered): the ban is checked by the worker
+		// at its start (a context that allows eval fails the start), so a start that worked proves it.
+		const js = await sandbox.run('import js');
+		return {startupSnapshot: sandbox.startInfo?.startupSnapshot, fromSnapshot: sandbox.startInfo?.fromSnapshot, stdout: result.stdout, evalRefused: !js.ok};
+	} finally {
+		await sandbox.dispose();
+	}
+}
+
+describe("Node's startup snapshot for the host", () => {
+	it('prewarm builds it beside the Pyodide snapshot, private to the user; later starts use it and Python works', async () => {
+		const dir = freshCacheDir();
+		dirs.push(dir);
+		await prewarmSandbox({cacheDir: dir});
+		const blob = startupSnapshotPath(dir);
+		expect(blobs(dir)).toEqual([path.basename(blob)]);
+		expect(path.basename(blob)).toMatch(new RegExp(`^node-${process.versions.node.replaceAll('.', '\\.')}-${process.platform}-${process.arch}-[0-9a-f]{12}\\.blob$`));
+		expect(fs.statSync(blob).mode & 0o777).toBe(0o600);
+		// A Node started from it refuses code from strings without the flag on its command line.
+		const probe = spawnSync(process.execPath, ['--snapshot-blob', blob, '--disallow-code-generation-from-strings', '--expose-gc', '--wasm-num-compilation-tasks=1', '--wasm-tiering-budget=20000000', '--single-threaded-gc', '-e', "try { eval('0'); console.log('eval ran') } catch (e) { console.log(e.name) }"], {env: {}, encoding: 'utf8'});
+		expect(probe.stdout.trim()).toBe('EvalError');
+
+		const run = await startAndRun(dir);
+		expect(run).toEqual({startupSnapshot: true, fromSnapshot: true, stdout: '45\n', evalRefused: true});
+	});
+
+	it('one Node refuses (built with other flags) is marked refused after one failed start; the Pyodide snapshot stays and is used; no other is built', async () => {
+		const dir = freshCacheDir();
+		dirs.push(dir);
+		await prewarmSandbox({cacheDir: dir});
+		const blob = startupSnapshotPath(dir);
+		fs.rmSync(blob);
+		// What another Node, or the same one with other flags, leaves: Node exits 14 on it.
+		const built = spawnSync(process.execPath, ['--snapshot-blob', blob, '--build-snapshot', '/dev/null'], {env: {}});
+		expect(built.status).toBe(0);
+		fs.chmodSync(blob, 0o600);
+
+		const run = await startAndRun(dir);
+		expect(run).toEqual({startupSnapshot: false, fromSnapshot: true, stdout: '45\n', evalRefused: true});
+		expect(blobs(dir)).toEqual([`${path.basename(blob)}.refused`]);
+		expect(fs.readdirSync(dir).filter((name) => name.endsWith('.snapshot'))).toHaveLength(1);
+
+		await prewarmSandbox({cacheDir: dir});
+		expect(blobs(dir)).toEqual([`${path.basename(blob)}.refused`]);
+	});
+
+	it('a damaged one (not a blob at all) makes Node abort: the start goes on without it', async () => {
+		const dir = freshCacheDir();
+		dirs.push(dir);
+		await prewarmSandbox({cacheDir: dir});
+		const blob = startupSnapshotPath(dir);
+		fs.writeFileSync(blob, 'not a blob', {mode: 0o600});
+
+		const run = await startAndRun(dir);
+		expect(run).toEqual({startupSnapshot: false, fromSnapshot: true, stdout: '45\n', evalRefused: true});
+		expect(fs.existsSync(blob)).toBe(false);
+	});
+
+	it('a start from the Pyodide snapshot alone builds it for the next start', async () => {
+		const dir = freshCacheDir();
+		dirs.push(dir);
+		await prewarmSandbox({cacheDir: dir});
+		fs.rmSync(startupSnapshotPath(dir));
+
+		const first = await startAndRun(dir);
+		expect(first.startupSnapshot).toBe(false);
+		await snapshotWritesSettled();
+		expect(blobs(dir)).toEqual([path.basename(startupSnapshotPath(dir))]);
+		expect((await startAndRun(dir)).startupSnapshot).toBe(true);
+	});
+});

@@ -56,3 +56,23 @@ export const bundleOptions = {
 	logLevel: 'warning',
 	plugins: [meowLazyPackageReading],
 };
+
+/**
+ * The sandbox's host and worker, each one file in place of tsc's (dist/sandbox/host.js and
+ * worker.js): every host start loads them, and each module of theirs was one more resolve, read
+ * and compile, under the permission model's checks, on the way to Python being ready. Only Node's
+ * built-ins stay imports (Pyodide is imported by URL at run time).
+ * @type {import('esbuild').BuildOptions}
+ */
+export const sandboxBundleOptions = {
+	entryPoints: {'sandbox/host': 'source/sandbox/host.ts', 'sandbox/worker': 'source/sandbox/worker.ts'},
+	tsconfig: 'tsconfig.build.json',
+	outdir: 'dist',
+	allowOverwrite: true,
+	bundle: true,
+	format: 'esm',
+	platform: 'node',
+	target: 'node20',
+	legalComments: 'none',
+	logLevel: 'warning',
+};

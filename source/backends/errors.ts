@@ -270,6 +270,10 @@ function describeError(error: unknown, context: ErrorContext): BackendError {
 	if (isTimeout(error)) return timedOutError(context);
 
 	const status = statusOf(error) ?? statusInEvent(error);
+	if (status === undefined && isQuotaError(error)) {
+		const said = serverMessage(error);
+		return new BackendError(sentence(`Out of credits or quota at ${at}${said ? `: ${said}` : ''}`), 'insufficient_quota', undefined, quotaAdvice(context));
+	}
 	if (status === undefined) {
 		const code = systemErrorCode(error);
 		if (isConnectionError(error) || code !== undefined) {
@@ -291,6 +295,9 @@ function describeError(error: unknown, context: ErrorContext): BackendError {
 		const what = said ?? (context.model ? `model '${context.model}' not found` : 'not found');
 		return new BackendError(sentence(`Not found at ${at} (404): ${what}`), 'not_found', status, 'Check the model name (-m) and the base URL (-u).');
 	}
+	if (status === 402 || (status === 429 && isQuotaError(error))) {
+		return new BackendError(sentence(`Out of credits or quota at ${at} (${status})${saidPart}`), 'insufficient_quota', status, quotaAdvice(context));
+	}
 	if (status === 429) {
 		// A wait the server names is the advice: "wait a moment" would contradict an hour.
 		return new BackendError(sentence(`Rate limited by ${labelOf(context)} at ${at} (429)${saidPart}`), 'rate_limited', status, wait ? 'Try again once that wait is over.' : 'Wait a moment and try again.');
@@ -302,6 +309,30 @@ function describeError(error: unknown, context: ErrorContext): BackendError {
 		return new BackendError(sentence(`Server error from ${at} (${status})${saidPart}`), 'server', status);
 	}
 	return new BackendError(sentence(`Request rejected by ${at} (${status})${saidPart}`), 'bad_request', status);
+}
+
+/** The error types and codes that mean the account cannot pay for the request: OpenAI's
+ * `insufficient_quota` (sent with a 429), Anthropic's `billing_error`, a 402's `payment_required`. */
+const QUOTA_TYPES = /^(insufficient_quota|insufficient_credits|billing_error|payment_required)$/i;
+
+/** An SDK error whose body says the account is out of credits or quota. */
+function isQuotaError(error: unknown): boolean {
+	if (!isSdkError(error, 'APIError')) return false;
+	const inner = bodyErrorOf(error);
+	return isObject(inner) && (QUOTA_TYPES.test(scalarText(inner['type'])) || QUOTA_TYPES.test(scalarText(inner['code'])));
+}
+
+/** What to do when the account is out of credits: at the provider the base URL names. */
+function quotaAdvice(context: ErrorContext): string {
+	let host = '';
+	try {
+		host = new URL(context.baseURL).hostname;
+	} catch {
+		// Not a URL: the label says where.
+	}
+	const provider = context.label ?? (host || labelOf(context));
+	const where = context.label && host ? `${context.label} (${host})` : provider;
+	return `Add credits or check the plan and billing of the account at ${where}; retrying will not help until then.`;
 }
 
 /** A retry-after past MAX_RETRY_WAIT_MS (the request was not retried): how long the server asks to wait. */
@@ -375,7 +406,7 @@ export async function listModelIds(
 }
 
 /** Error types that will not go away on a retry. */
-const PERMANENT_TYPES = /invalid_request|authentication|permission|not_found|bad_request|context_length|unsupported/i;
+const PERMANENT_TYPES = /invalid_request|authentication|permission|not_found|bad_request|context_length|unsupported|insufficient_quota|insufficient_credits|billing|payment_required/i;
 
 /**
  * An error that arrived inside a 200 stream (Anthropic's `event: error` with `overloaded_error` or

@@ -39,6 +39,7 @@ const CODES: Record<RunErrorCode, true> = {
 	auth: true,
 	not_found: true,
 	rate_limited: true,
+	insufficient_quota: true,
 	server: true,
 	bad_request: true,
 	timeout: true,

@@ -71,6 +71,9 @@ export type BackendErrorCode =
 	| 'auth'
 	| 'not_found'
 	| 'rate_limited'
+	/** The account has no credits or quota left: HTTP 402 (OpenRouter's "Insufficient credits",
+	 * Anthropic's billing_error) or OpenAI's 429 `insufficient_quota`. Never retried. */
+	| 'insufficient_quota'
 	| 'server'
 	| 'bad_request'
 	| 'timeout'

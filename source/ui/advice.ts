@@ -1,7 +1,7 @@
 // What the TUI tells a user to do when something fails: its own advice (commands), in place of
 // the command line's (flags).
 import {keyEnvOf, presetOf, type BackendName} from '../protocol/backends.js';
-import {runErrorOf, type RunErrorCode} from '../protocol/errors.js';
+import {runErrorOf, withAdvice, type RunErrorCode} from '../protocol/errors.js';
 import {redactSecrets} from '../protocol/redact.js';
 
 /** The backend check failed (`error`: what checkBackend threw): what failed, and the commands that help.
@@ -10,6 +10,8 @@ import {redactSecrets} from '../protocol/redact.js';
 export function unreachableHint(backend: string, baseURL: string | undefined, error: unknown): string {
 	const {code, message} = runErrorOf(error);
 	if (code === 'missing_key' || code === 'auth') return `${sentence(message)} ${keyAdvice(keyEnvOf(backend as BackendName, baseURL))}`;
+	// The server is the one meant: the account behind the key has no credits (its advice says where).
+	if (code === 'insufficient_quota') return withAdvice(runErrorOf(error));
 	const fix = `fix the URL with /backend ${backend} URL, or try the offline demo model: /backend demo`;
 	if (code !== 'unreachable' && code !== 'internal') return `${sentence(message)} Check that the server at that URL is the one meant, ${fix}`;
 	const where = baseURL ? ` at ${redactSecrets(baseURL)}` : '';

@@ -68,7 +68,7 @@ describe('not streamed: a 200 whose JSON is an error is handled as the status it
 	it.each([
 		[400, 'bad_request'],
 		[401, 'auth'],
-		[402, 'bad_request'],
+		[402, 'insufficient_quota'],
 		[403, 'auth'],
 	] as const)('%i in a 200 body: not retried, read as that status (%s)', async (code, kind) => {
 		replies(as['a 200 body'](code), {text: 'not reached'});
@@ -124,7 +124,7 @@ describe('streamed: an error chunk inside the 200 stream is retried as the statu
 	it.each([
 		[400, 'bad_request'],
 		[401, 'auth'],
-		[402, 'bad_request'],
+		[402, 'insufficient_quota'],
 		[403, 'auth'],
 	] as const)('%i: not retried, read as that status (%s)', async (code, kind) => {
 		replies(chunk(code), {text: 'not reached'});

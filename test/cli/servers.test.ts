@@ -147,6 +147,20 @@ describe('replies that are not replies', () => {
 	});
 });
 
+describe('an account out of credits', () => {
+	it('a 402 fails the run at once with one line: what the server said and to add credits at that host', async () => {
+		server.setResponder(() => ({status: 402, message: 'Insufficient credits', body: {error: {code: 402, message: 'Insufficient credits'}}}));
+		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'm', '-p', 'q']);
+		expect(result.code).toBe(1);
+		expect(result.stdout).toBe('');
+		const lines = result.stderr.trim().split('\n');
+		expect(lines).toHaveLength(1);
+		expect(lines[0]).toContain(`Out of credits or quota at ${server.openaiBaseURL} (402): Insufficient credits.`);
+		expect(lines[0]).toContain('Add credits or check the plan and billing of the account at 127.0.0.1');
+		expect(rootRequests(server.requests)).toHaveLength(1);
+	});
+});
+
 describe('pointing it at a server', () => {
 	it('OLLAMA_HOST is where the default server is', async () => {
 		server.setResponder(scripted({root: () => repl('llm_output("via OLLAMA_HOST")')}));

@@ -54,6 +54,19 @@ describe('failed runs are not retried', () => {
 		expect(llm.requests).toHaveLength(1);
 	});
 
+	it('an upstream account out of credits (402) is upstream_insufficient_quota, with no retry at either end', async () => {
+		llm.requests.length = 0;
+		llm.setResponder(() => ({status: 402, message: 'Insufficient credits', body: {error: {code: 402, message: 'Insufficient credits'}}}));
+		const backend = createBackend({kind: 'openai', baseURL: llm.openaiBaseURL, apiKey: 'upstream-key', maxRetries: 2});
+		const client = clientFor(await serve({backend}));
+		const error = (await client.chat.completions.create({model: 'rlm', messages: ask('q')}).catch((caught: unknown) => caught)) as InstanceType<typeof OpenAI.APIError>;
+		expect(error).toBeInstanceOf(OpenAI.APIError);
+		expect(error.status).toBe(400);
+		expect(error.code).toBe('upstream_insufficient_quota');
+		expect(error.message).toMatch(/The RLM run failed: Out of credits or quota at .* \(402\): Insufficient credits\./);
+		expect(llm.requests).toHaveLength(1);
+	});
+
 	it('a model that refused is an upstream_refused error quoting it, not an empty reply', async () => {
 		llm.setResponder(() => ({text: '', refusal: "I'm sorry, I can't help with that."}));
 		const client = clientFor(await serve());

@@ -221,6 +221,13 @@ describe('formatting, Markdown and advice', () => {
 		expect(failureText({error: 'Authentication failed at http://h/v1 (401).', errorCode: 'auth', errorAdvice: 'Check the key: pass -k KEY or export OPENAI_API_KEY.'})).not.toContain('export');
 		expect(unreachableHint('openai', 'http://h/v1', new Error('socket hang up.'))).toMatch(/^Cannot reach the openai backend at http:\/\/h\/v1: socket hang up\. Start/);
 	});
+
+	it('an account out of credits: the billing advice, not “check the URL” (the server is the one meant)', () => {
+		const advice = 'Add credits or check the plan and billing of the account at OpenRouter (openrouter.ai); retrying will not help until then.';
+		const broke = Object.assign(new Error('Out of credits or quota at https://openrouter.ai/api/v1 (402): Insufficient credits.'), {code: 'insufficient_quota', advice});
+		expect(unreachableHint('openrouter', 'https://openrouter.ai/api/v1', broke)).toBe(`${broke.message} ${advice}`);
+		expect(failureText({error: broke.message, errorCode: 'insufficient_quota', errorAdvice: advice})).toBe(`${broke.message} ${advice}`);
+	});
 });
 
 describe('safe text', () => {

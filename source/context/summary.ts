@@ -23,14 +23,35 @@ export function describeLoaded(loaded: LoadedContext): string {
 	return `${loaded.label} (${contextShape(loaded.context, loaded.files)}, ${formatBytes(loaded.bytes)})`;
 }
 
-/** What the status line shows: the name (or count) and the size, e.g. "docs/ 1.2 MiB". */
+/** What the status line shows (the name (or count) and the size, e.g. "docs/ 1.2 MiB"), and what
+ * /context alone tells (what Python gets, the first files). */
 export interface ContextBadge {
 	label: string;
 	files: number;
 	bytes: number;
+	/** What Python gets, in words (contextShape): "a dict of 12 files". */
+	shape?: string;
+	/** The first keys of a dict of files, in order (at most BADGE_FILE_NAMES). */
+	names?: string[];
 }
 
-export const contextBadge = (loaded: LoadedContext): ContextBadge => ({label: loaded.label, files: loaded.files, bytes: loaded.bytes});
+/** File names a badge keeps: enough to say what is loaded without holding a big folder's list. */
+const BADGE_FILE_NAMES = 5;
+
+export function contextBadge(loaded: LoadedContext): ContextBadge {
+	const {context, files} = loaded;
+	const keys = context !== null && typeof context === 'object' && !Array.isArray(context) ? Object.keys(context) : [];
+	const names = files > 1 && keys.length === files ? {names: keys.slice(0, BADGE_FILE_NAMES)} : {};
+	return {label: loaded.label, files, bytes: loaded.bytes, shape: contextShape(context, files), ...names};
+}
+
+/** What is loaded, in one line: "docs/ (a dict of 12 files, 1.2 MiB): docs/a.md, docs/b.md, … and 7 more". */
+export function describeBadge(badge: ContextBadge): string {
+	const shape = badge.shape ?? plural(badge.files, 'file');
+	const names = badge.names?.length ? badge.names.join(', ') : '';
+	const more = badge.names && badge.files > badge.names.length ? ` and ${formatCount(badge.files - badge.names.length)} more` : '';
+	return `${badge.label} (${shape}, ${formatBytes(badge.bytes)})${names ? `: ${names}${more}` : ''}`;
+}
 
 /** "docs/ · 12 files, 1.2 MiB", "notes.txt · 10 B": the label clipped by `clip` to fit. */
 export function badgeText(badge: ContextBadge, clip: (text: string) => string = (text) => text): string {

@@ -764,9 +764,32 @@ describe('commands', () => {
 		expect(rlm.contexts.at(-1)).toBeNull();
 	});
 
+	it('/context alone says what is loaded now and how to change it, not a usage error', async () => {
+		// The chat pane's text with its wrapped lines joined: a long line is checked whole.
+		const chatText = (frame: string) =>
+			frame
+				.split('\n')
+				.filter((line) => line.startsWith('│'))
+				.map((line) => line.slice(1, line.indexOf('│', 1)).replace(/^\s*·?\s*/, '').trim())
+				.join(' ');
+		start({columns: 160});
+		h.write('/context\r');
+		await h.waitForFrame((f) => chatText(f).includes('No context: each question is its own context. Load one with /context PATH… (files, folders, quoted globs such as "docs/**/*.md").'));
+		fs.mkdirSync(path.join(dir, 'docs'));
+		for (const name of ['a.md', 'b.md', 'c.md', 'd.md', 'e.md', 'f.md']) fs.writeFileSync(path.join(dir, 'docs', name), '# x');
+		h.write('/context docs\r');
+		await h.waitForFrame((f) => chatText(f).includes('Context: docs/ (a dict of 6 files, 18 B) for the next questions.'));
+		h.write('/context\r');
+		const frame = chatText(await h.waitForFrame((f) => chatText(f).includes('a.md, b.md, c.md, d.md, e.md and 1 more.')));
+		expect(frame).toContain('Context: docs/ (a dict of 6 files, 18 B): a.md, b.md, c.md, d.md, e.md and 1 more. Replace it with /context PATH…, clear it with /context off.');
+		expect(frame).not.toContain('Usage: /context');
+	});
+
 	it('/context keeps to the size cap and format the command line gave, and shows the context -c loaded', async () => {
 		start({columns: 140, contextBadge: {label: 'big/', files: 3, bytes: 3 * 1024 * 1024}, contextLoad: {maxBytes: 8, format: 'json'}});
 		await h.waitForFrame((f) => f.split('\n').at(-1)!.includes('ctx big/ · 3 files, 3 MiB'));
+		h.write('/context\r');
+		await h.waitForFrame((f) => f.includes('Context: big/ (3 files, 3 MiB). Replace it with'));
 		fs.mkdirSync(path.join(dir, 'data'));
 		fs.writeFileSync(path.join(dir, 'data/a.txt'), 'more than eight bytes');
 		h.write('/context data\r');

@@ -1,6 +1,6 @@
 // /context PATH…: files, folders and globs (as -c takes them) as the context of the next
-// questions; /context off clears it.
-import {contextBadge, describeLoaded, loadContext, skippedLine} from '../../context/index.js';
+// questions; /context off clears it; /context alone tells what is loaded now.
+import {contextBadge, describeBadge, describeLoaded, loadContext, skippedLine, type ContextBadge} from '../../context/index.js';
 import {firstLine} from '../engine-port.js';
 import {addChat} from '../state/updates.js';
 import {defineCommand, splitWords} from './command.js';
@@ -10,11 +10,11 @@ const SLOW_READ_MS = 400;
 
 export const contextCommand = defineCommand<{paths: readonly string[] | null}>({
 	name: 'context',
-	usage: '/context PATH…',
-	help: 'load files, folders and globs as the context of the next questions, as -c does (quote a path with spaces; /context off clears it); a question asked while it still reads (a big folder, a pipe) waits for it',
+	usage: '/context [PATH…]',
+	help: 'load files, folders and globs as the context of the next questions, as -c does (quote a path with spaces; /context off clears it; alone: what is loaded now); a question asked while it still reads (a big folder, a pipe) waits for it',
 	run(state, args, queue) {
 		const paths = splitWords(args);
-		if (paths.length === 0) return addChat(state, 'error', 'Usage: /context PATH… (files, folders, quoted globs such as "docs/**/*.md"), or /context off.');
+		if (paths.length === 0) return addChat(state, 'info', contextNow(state.config.context));
 		return queue(state, {paths: paths.length === 1 && /^(off|none|clear)$/i.test(paths[0]!) ? null : paths});
 	},
 	async perform({paths}, context) {
@@ -41,3 +41,9 @@ export const contextCommand = defineCommand<{paths: readonly string[] | null}>({
 		}
 	},
 });
+
+/** /context alone: what the next questions get, and how to change it. */
+function contextNow(badge: ContextBadge | null | undefined): string {
+	if (!badge) return 'No context: each question is its own context. Load one with /context PATH… (files, folders, quoted globs such as "docs/**/*.md").';
+	return `Context: ${describeBadge(badge)}. Replace it with /context PATH…, clear it with /context off.`;
+}

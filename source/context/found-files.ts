@@ -8,7 +8,15 @@ export interface FoundFile {
 	key: string;
 }
 
-export type SkipReason = 'binary' | 'unreadable' | 'not a regular file' | 'link to a folder' | 'link leading out of the folder' | 'outside the allowed folders';
+export type SkipReason =
+	| 'binary'
+	| 'unreadable'
+	| 'not a regular file'
+	/** A link whose target is missing (or that loops). */
+	| 'broken link'
+	| 'link to a folder'
+	| 'link leading out of the folder'
+	| 'outside the allowed folders';
 
 /** A file passed over, named as the user would find it. */
 export interface SkippedFile {

@@ -1,13 +1,13 @@
 // Globs the shell did not expand (`-c 'docs/**/*.md'`), matched by tinyglobby. Like folders, they
 // honour .gitignore, skip .git/ and node_modules/ unless the pattern names them, and read a link
-// only when it leads to a file within reach (links.ts), the glob's leading folder.
-import {stat, type Stats} from 'node:fs';
-import {lstat} from 'node:fs/promises';
+// only when it leads to a file within reach (links.ts), the glob's leading folder; a broken link
+// it matches is reported as skipped.
+import {lstat, realpath, stat, type Stats} from 'node:fs';
 import {resolve} from 'node:path';
 import {glob, isDynamicPattern} from 'tinyglobby';
 import {alwaysSkipped, GitignoreRules} from './gitignore.js';
 import type {FoundFile, SkippedFile} from './found-files.js';
-import {followLink, reachOf} from './links.js';
+import {linkKind, reachOf} from './links.js';
 import type {AllowedFolders} from './within.js';
 
 /** Whether a path the user gave is a glob pattern rather than a name. */
@@ -25,13 +25,42 @@ function split(pattern: string): {base: string; rest: string} {
 /** The folder a pattern's matching starts from: its leading segments without glob syntax. */
 export const globBase = (pattern: string): string => split(pattern).base;
 
-// tinyglobby lists links only when it follows them, and then it walks into linked folders (which
-// may lead anywhere, ~ or /). Its crawler stats a link's target only to decide that; a folder
-// reported as something else is listed like a file link instead, and followLink then skips it.
-const notIntoLinkedFolders = {
-	stat: ((path: string, done: (error: NodeJS.ErrnoException | null, stats?: Stats) => void) =>
-		stat(path, (error, stats) => done(error, stats?.isDirectory() ? Object.assign(Object.create(stats) as Stats, {isDirectory: () => false}) : stats))) as typeof stat,
-};
+/** The links a glob's walk met: each link's path -> where it leads (null: nowhere, a broken link),
+ * and each target's stats. */
+interface LinksMet {
+	links: Map<string, string | null>;
+	targets: Map<string, Stats>;
+}
+
+/**
+ * The file system tinyglobby walks with. Its crawler (fdir) calls `realpath` and then `stat` only for
+ * a link (entries' types come from the folder listing): these note each link and its target, so the
+ * matches need no lstat of their own. They also change two things. A link to a folder is reported as
+ * something else, so the crawler lists it like a file link instead of walking into it (a linked
+ * folder may lead anywhere, ~ or /); the link is then skipped (links.ts). A link whose target is
+ * missing, which the crawler would drop without a word, is listed with its own (link) stats, so a
+ * pattern it matches reports it as skipped.
+ */
+function linkNotingFs(met: LinksMet) {
+	return {
+		realpath: ((path: string, done: (error: NodeJS.ErrnoException | null, real?: string) => void) =>
+			realpath(path, (error, real) => {
+				met.links.set(path, error ? null : real);
+				done(null, error ? path : real);
+			})) as unknown as typeof realpath,
+		stat: ((path: string, done: (error: NodeJS.ErrnoException | null, stats?: Stats) => void) => {
+			if (met.links.get(path) === null) {
+				lstat(path, done);
+				return;
+			}
+			stat(path, (error, stats) => {
+				if (error) return done(error);
+				met.targets.set(path, stats);
+				done(null, stats.isDirectory() ? Object.assign(Object.create(stats) as Stats, {isDirectory: () => false}) : stats);
+			});
+		}) as typeof stat,
+	};
+}
 
 /**
  * The files a pattern matches under `cwd`, sorted, keyed by the path as the pattern spells it
@@ -44,7 +73,8 @@ export async function expandGlob(pattern: string, cwd: string, within?: AllowedF
 	const named = (name: string) => pattern.split('/').includes(name);
 	const skip = alwaysSkipped.filter((name) => !named(name)).map((name) => `**/${name}/**`);
 	const root = resolve(cwd, base || '.');
-	const options = {cwd: root, onlyFiles: true, expandDirectories: false, followSymbolicLinks: true, fs: notIntoLinkedFolders, ignore: skip};
+	const met: LinksMet = {links: new Map(), targets: new Map()};
+	const options = {cwd: root, onlyFiles: true, expandDirectories: false, followSymbolicLinks: true, fs: linkNotingFs(met), ignore: skip};
 	const matches = (await glob(rest, options)).sort();
 	const [rules, reach] = await Promise.all([GitignoreRules.for(root, cwd), reachOf(root, within)]);
 	const files: FoundFile[] = [];
@@ -53,8 +83,8 @@ export async function expandGlob(pattern: string, cwd: string, within?: AllowedF
 		const path = resolve(root, match);
 		if (await rules.ignored(path, false)) continue;
 		const key = base ? `${base.replace(/\/$/, '')}/${match}` : match;
-		const link = (await lstat(path).catch(() => null))?.isSymbolicLink() ?? false;
-		const kind = link ? await followLink(path, reach) : 'file';
+		const real = met.links.get(path);
+		const kind = real === undefined ? 'file' : linkKind(real, real === null ? null : (met.targets.get(real) ?? null), reach);
 		if (kind === 'file') files.push({path, key});
 		else skipped.push({name: key, reason: kind});
 	}

@@ -3,6 +3,7 @@
 // there are some. A cloned repository's `notes.txt -> ~/.aws/credentials` would otherwise put the
 // credentials into what the model reads. Links to folders are not followed (they can loop, and git
 // does not follow them either); a file the user names is read wherever it leads.
+import type {Stats} from 'node:fs';
 import {realpath, stat} from 'node:fs/promises';
 import type {SkipReason} from './found-files.js';
 import {AllowedFolders} from './within.js';
@@ -22,9 +23,16 @@ export async function reachOf(root: string, within: AllowedFolders | undefined):
 /** 'file' when the link at `path` leads to a regular file within reach; else why it is skipped. */
 export async function followLink(path: string, reach: Reach): Promise<'file' | SkipReason> {
 	const real = await realpath(path).catch(() => null);
-	if (real === null) return 'not a regular file';
+	// What lies outside reach is not looked at: the target is stat'ed only once it is known to be inside.
+	const inside = real !== null && reach.folders.contains(real);
+	return linkKind(real, inside ? await stat(real).catch(() => null) : null, reach);
+}
+
+/** What a link is, given where it leads (`real`: null when its target is missing or it loops) and
+ * that target's stats (null when they could not be read). */
+export function linkKind(real: string | null, target: Stats | null, reach: Reach): 'file' | SkipReason {
+	if (real === null) return 'broken link';
 	if (!reach.folders.contains(real)) return reach.outside;
-	const target = await stat(real).catch(() => null);
 	if (target?.isDirectory()) return 'link to a folder';
 	return target?.isFile() ? 'file' : 'not a regular file';
 }

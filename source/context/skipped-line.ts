@@ -9,8 +9,9 @@ export function skippedLine(skipped: readonly SkippedFile[], shown = 3): string 
 	for (const file of skipped) groups.set(file.reason, [...(groups.get(file.reason) ?? []), file.name]);
 	const parts = [...groups].map(([reason, names]) => {
 		const more = names.length > shown ? `, +${names.length - shown} more` : '';
-		// Reasons read as adjectives ("binary"), or as a noun for one ("link to a folder"): that one takes a plural.
-		const said = names.length > 1 && reason.startsWith('link ') ? `links ${reason.slice(5)}` : reason;
+		// Reasons read as adjectives ("binary"), or as a noun for one ("link to a folder", "broken
+		// link"): that one takes a plural.
+		const said = names.length > 1 ? reason.replace(/^link /, 'links ').replace(/ link$/, ' links') : reason;
 		return `${names.length} ${said} (${names.slice(0, shown).join(', ')}${more})`;
 	});
 	return `skipped ${formatCount(skipped.length)} file${skipped.length === 1 ? '' : 's'}: ${parts.join(', ')}`;

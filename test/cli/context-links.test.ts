@@ -86,6 +86,22 @@ describe('-c and symbolic links', () => {
 		expect(server.requests).toHaveLength(0);
 	});
 
+	it('a glob that matches a broken link names it in the one skipped line; one whose only match is broken says so and sends nothing', async () => {
+		const work = tree({'docs/a.md': 'A', 'docs/sub/b.md': 'B'});
+		symlinkSync('moved-away.md', join(work, 'docs/old.md'));
+		symlinkSync('gone.txt', join(work, 'docs/notes.txt'));
+		echoContext();
+		const result = await runCli([...model(), '-c', 'docs/**/*.md', '-p', 'q'], {cwd: work});
+		expect(result.code).toBe(0);
+		expect(JSON.parse(result.stdout)).toEqual({'docs/a.md': 'A', 'docs/sub/b.md': 'B'});
+		expectOneLineError(result.stderr, /^rlm-tui: context: skipped 1 file: 1 broken link \(docs\/old\.md\)$/);
+		server.requests.length = 0;
+		const only = await runCli([...model(), '-c', 'docs/*.txt', '-p', 'q'], {cwd: work});
+		expect(only.code).toBe(2);
+		expectOneLineError(only.stderr, /glob docs\/\*\.txt has nothing to load: skipped 1 file: 1 broken link \(docs\/notes\.txt\)$/);
+		expect(server.requests).toHaveLength(0);
+	});
+
 	it('a link the user names is read wherever it leads', async () => {
 		const {repo} = linkedRepository();
 		echoContext();

@@ -134,6 +134,19 @@ describe('a glob', () => {
 		expect(Object.keys((await loadContext([`${root}/docs/*.md`])).context)).toEqual([`${root}/docs/a.md`]);
 	});
 
+	it('reports a broken link it matches in the skipped line, as a folder walk does; one it does not match is not named', async () => {
+		const root = tree({'docs/a.md': 'A', 'docs/sub/b.md': 'B'});
+		symlinkSync('gone.md', join(root, 'docs/old.md'));
+		symlinkSync('../nowhere.md', join(root, 'docs/sub/moved.md'));
+		symlinkSync('loop.md', join(root, 'docs/loop.md'));
+		symlinkSync('gone.txt', join(root, 'docs/notes.txt'));
+		const loaded = await loadContext(['docs/**/*.md'], {cwd: root});
+		expect(loaded.context).toEqual({'docs/a.md': 'A', 'docs/sub/b.md': 'B'});
+		expect(skippedLine(loaded.skipped)).toBe('skipped 3 files: 3 broken links (docs/loop.md, docs/old.md, docs/sub/moved.md)');
+		expect(skippedLine((await loadContext(['docs'], {cwd: root})).skipped)).toBe('skipped 4 files: 4 broken links (loop.md, notes.txt, old.md, +1 more)');
+		expect(await loadError(['docs/*.txt'], {cwd: root})).toBe('glob docs/*.txt has nothing to load: skipped 1 file: 1 broken link (docs/notes.txt)');
+	});
+
 	it('that matches nothing is an error; a file whose name looks like a glob is just a file', async () => {
 		const root = tree({'a[1].txt': 'one'});
 		expect(await loadError(['*.md'], {cwd: root})).toMatch(/glob \*\.md matched no files/);

@@ -119,6 +119,7 @@ async function main(): Promise<number> {
 				...(flags.maxConcurrent !== undefined ? {maxConcurrent: flags.maxConcurrent} : {}),
 				...(flags.logDir ? {logDir: flags.logDir} : {}),
 				...(flags.cors?.length ? {cors: flags.cors} : {}),
+				...(flags.allowModels?.length ? {allowModels: flags.allowModels} : {}),
 				typed: cli.typed,
 			},
 			process.stderr,

@@ -3,6 +3,7 @@ import {createBackend} from '../backends/create.js';
 import type {ResolvedConfig} from '../settings/resolve.js';
 import {ConfigError} from '../settings/resolve.js';
 import {generateToken, isLoopback, startRlmServer} from '../server/server.js';
+import {unaskableModelName} from '../server/served-models.js';
 import {rlmOptionsFrom} from './headless.js';
 import {tell} from './tell.js';
 import {DEFAULT_HOST, DEFAULT_MAX_CONCURRENT, DEFAULT_SERVE_PORT} from '../protocol/defaults.js';
@@ -16,6 +17,8 @@ export interface ServeFlags {
 	logDir?: string;
 	/** Origins allowed to call from web pages (--cors, repeatable). */
 	cors?: string[];
+	/** --allow-models as typed (each may hold several names, comma-separated), for its error. */
+	allowModels?: string[];
 	/** --port and --max-concurrent as typed, for their errors (flags.ts). */
 	typed?: {port?: string; maxConcurrent?: string};
 }
@@ -39,6 +42,11 @@ export async function runServe(config: ResolvedConfig, flags: ServeFlags, stderr
 		if (!parsed || parsed.origin !== origin.replace(/\/$/, ''))
 			throw new ConfigError(`Invalid --cors ${quoted(origin)}: expected an origin such as http://localhost:3000 (scheme, host and port, no path), or "*" with --token.`);
 	}
+	// As typed, so that the position named is the one on the command line (the resolved list is
+	// deduplicated); from settings when the flag was not given.
+	const typedModels = flags.allowModels?.flatMap((text) => text.split(',')).map((name) => name.trim()).filter(Boolean);
+	const unaskable = unaskableModelName(typedModels ?? config.limits?.allowModels ?? [], typedModels ? '--allow-models' : 'allowModels in the settings file');
+	if (unaskable) throw new ConfigError(unaskable);
 	if (corsOrigins.includes('*') && !flags.token) throw new ConfigError('--cors "*" lets every web page call the endpoint: give a bearer token with --token too.');
 	let token = flags.token;
 	let generated = false;

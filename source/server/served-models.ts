@@ -31,7 +31,21 @@ export interface ServedModels {
 	rootModelFor(requested: string): Promise<string>;
 }
 
+/**
+ * The first of the operator's model names (--allow-models, in order) that no client could ask for
+ * (it holds a control or formatting character, which a request's model name is refused for), in
+ * one line naming its position: undefined when all are plain.
+ */
+export function unaskableModelName(names: readonly string[], what = '--allow-models'): string | undefined {
+	const index = names.findIndex((name) => !isPlainName(name));
+	if (index < 0) return undefined;
+	return `Invalid ${what}: model name ${index + 1} of ${names.length}, ${quotedClip(names[index]!)}, holds a control or formatting character, so no client could ask for it: give the names as the backend lists them.`;
+}
+
+/** @throws TypeError for an allowModels name no client could ask for (unaskableModelName). */
 export function servedModels(options: ServedModelsOptions): ServedModels {
+	const unaskable = unaskableModelName(options.allowModels ?? [], 'allowModels');
+	if (unaskable) throw new TypeError(unaskable);
 	const rootId = options.modelId(options.rootModel);
 	const allowed = options.allowModels?.length
 		? [...new Set([options.rootModel, ...(options.subModel ? [options.subModel] : []), ...options.allowModels].map(options.modelId))]

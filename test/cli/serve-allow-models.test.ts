@@ -5,7 +5,8 @@ import {spawn} from 'node:child_process';
 import OpenAI from 'openai';
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
-import {cleanEnv, cliPath} from '../support/run-cli.js';
+import {expectOneLineError} from '../support/one-line-error.js';
+import {cleanEnv, cliPath, runCli} from '../support/run-cli.js';
 
 let llm: FakeLlmServer;
 beforeAll(async () => {
@@ -35,4 +36,13 @@ describe('serve --allow-models', () => {
 			await exited;
 		}
 	}, 90_000);
+
+	it('a name holding a control character is refused at start: one line naming its position, escaped, exit 2', async () => {
+		const result = await runCli(['serve', '--port', '0', '-u', llm.openaiBaseURL, '-m', 'gpt-4o', '--allow-models', 'gpt-4o-mini', '--allow-models', 'sub-x,evil\u001b]0;pwned\u0007,z']);
+		expect(result.code).toBe(2);
+		expect(result.stdout).toBe('');
+		expectOneLineError(result.stderr, /^rlm-tui: Invalid --allow-models: model name 3 of 4, "evil\\u001b\]0;pwned\\u0007", holds a control or formatting character/);
+		expect(result.stderr).not.toContain('\u001b');
+		expect(result.stderr).not.toContain('rlm-tui serve: http');
+	});
 });

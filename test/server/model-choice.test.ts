@@ -3,6 +3,7 @@
 // upstream answers for it). Every refusal comes before anything is sent upstream.
 import OpenAI from 'openai';
 import {describe, expect, it} from 'vitest';
+import {servedModels, unaskableModelName} from '../../source/server/served-models.js';
 import type {RlmServer} from '../../source/server/server.js';
 import {rlmServerForFile} from '../support/rlm-server-for-file.js';
 import {repl, rootRequests, scripted} from '../support/rlm-script.js';
@@ -147,6 +148,18 @@ describe('a model name that holds control characters', () => {
 			}
 			expect(upstream.requests).toHaveLength(0);
 		}
+	});
+
+	it('one the operator allowed (--allow-models) is refused at start, naming its position, quoted escaped', () => {
+		const names = ['gpt-4o-mini', 'x\u001b]0;pwned\u0007', 'evil\u202egpj'];
+		expect(unaskableModelName(names)).toBe(
+			String.raw`Invalid --allow-models: model name 2 of 3, "x\u001b]0;pwned\u0007", holds a control or formatting character, so no client could ask for it: give the names as the backend lists them.`,
+		);
+		expect(unaskableModelName(['a', 'b\tc'])).toMatch(/^Invalid --allow-models: model name 2 of 2, "b\\tc",/);
+		expect(unaskableModelName(['gpt-4o-mini', 'llama3:8b', 'anthropic/claude-x'])).toBeUndefined();
+		const options = {rootModel: 'root-model', modelId: (name: string) => name, backendModels: async () => undefined};
+		expect(() => servedModels({...options, allowModels: names})).toThrow(/^Invalid allowModels: model name 2 of 3,/);
+		expect(() => servedModels({...options, allowModels: ['gpt-4o-mini']})).not.toThrow();
 	});
 
 	it('a backend model whose name holds them is not listed', async () => {

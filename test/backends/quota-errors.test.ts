@@ -54,6 +54,15 @@ describe('402 Payment Required', () => {
 		expect(error.code).toBe('insufficient_quota');
 	});
 
+	it('OpenRouter’s 402 error chunk inside a 200 stream: insufficient_quota, not retried', async () => {
+		replies({text: 'unused', streamError: {afterChars: 0, message: CREDITS, shape: 'openrouter', code: 402}}, {text: 'not reached'});
+		const error = await caughtBackendError(drain(openrouter().stream(messages, {model: 'openai/gpt-5-mini'})));
+		expect(server.requests).toHaveLength(1);
+		expect(error.code).toBe('insufficient_quota');
+		expect(error.transient).toBe(false);
+		expect(error.advice).toContain('OpenRouter');
+	});
+
 	it('a gateway’s bare 402 (no preset): the advice names the host from the base URL', async () => {
 		replies({status: 402, message: 'Payment Required', body: 'Payment Required'});
 		const error = await caughtBackendError(plainOpenAI().complete(messages, {model: 'm'}));

@@ -1,6 +1,6 @@
 // Turns whatever an SDK throws into a BackendError with one line a user can act on.
 
-import {errorBodyOf, errorStatusIn, MAX_RETRY_WAIT_MS, messageFromJson, messageFromText, nonJsonEventOf, notAReply, pageSummary, retryAfterInBody, retryAfterMs} from './response-body.js';
+import {errorBodyOf, errorStatusIn, QUOTA_ERROR_TYPES, MAX_RETRY_WAIT_MS, messageFromJson, messageFromText, nonJsonEventOf, notAReply, pageSummary, retryAfterInBody, retryAfterMs} from './response-body.js';
 import {StreamStalled} from './idle-timeout.js';
 import {BackendError, type BackendKind} from './types.js';
 import {BACKEND_KINDS} from '../protocol/backends.js';
@@ -311,15 +311,11 @@ function describeError(error: unknown, context: ErrorContext): BackendError {
 	return new BackendError(sentence(`Request rejected by ${at} (${status})${saidPart}`), 'bad_request', status);
 }
 
-/** The error types and codes that mean the account cannot pay for the request: OpenAI's
- * `insufficient_quota` (sent with a 429), Anthropic's `billing_error`, a 402's `payment_required`. */
-const QUOTA_TYPES = /^(insufficient_quota|insufficient_credits|billing_error|payment_required)$/i;
-
 /** An SDK error whose body says the account is out of credits or quota. */
 function isQuotaError(error: unknown): boolean {
 	if (!isSdkError(error, 'APIError')) return false;
 	const inner = bodyErrorOf(error);
-	return isObject(inner) && (QUOTA_TYPES.test(scalarText(inner['type'])) || QUOTA_TYPES.test(scalarText(inner['code'])));
+	return isObject(inner) && (QUOTA_ERROR_TYPES.test(scalarText(inner['type'])) || QUOTA_ERROR_TYPES.test(scalarText(inner['code'])));
 }
 
 /** What to do when the account is out of credits: at the provider the base URL names. */

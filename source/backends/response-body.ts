@@ -59,6 +59,8 @@ export function inspectingFetch(inner: Fetch = (input, init) => fetch(input, ini
 		// The SDKs wait as long as retry-after says (the openai SDK without a cap) before their retry,
 		// silently: past a minute, the request fails at once and its error says how long to wait.
 		if ((retryAfterMs(headers) ?? 0) > MAX_RETRY_WAIT_MS) headers.set('x-should-retry', 'false');
+		// OpenAI's 429 insufficient_quota: the SDKs would retry it as a rate limit, though no wait helps.
+		if (status === 429 && namesNoCredit(text)) headers.set('x-should-retry', 'false');
 		const copy = new Response(bodyless(status) ? null : text, {
 			status,
 			statusText: response.ok ? '' : response.statusText,
@@ -67,6 +69,23 @@ export function inspectingFetch(inner: Fetch = (input, init) => fetch(input, ini
 		errorBodies.set(copy.headers, text.slice(0, KEPT_CHARS));
 		return copy;
 	};
+}
+
+/** The error types and codes that mean the account cannot pay for the request: OpenAI's
+ * `insufficient_quota` (sent with a 429), Anthropic's `billing_error`, a 402's `payment_required`. */
+export const QUOTA_ERROR_TYPES = /^(insufficient_quota|insufficient_credits|billing_error|payment_required)$/i;
+
+/** Whether an error body (JSON text) says the account is out of credits or quota. */
+function namesNoCredit(text: string): boolean {
+	if (text.length > ERROR_BODY_MAX_CHARS || !/"error"/.test(text)) return false;
+	let body: unknown;
+	try {
+		body = JSON.parse(text);
+	} catch {
+		return false;
+	}
+	const inner = isObject(body) ? body['error'] : undefined;
+	return isObject(inner) && [inner['type'], inner['code']].some((value) => typeof value === 'string' && QUOTA_ERROR_TYPES.test(value));
 }
 
 /**

@@ -93,6 +93,23 @@ describe('OpenAI’s 429 insufficient_quota', () => {
 		expect(error.advice).toMatch(/^Add credits or check the plan and billing/);
 	});
 
+	it('is not retried by the SDK either (it would wait and ask again as for a rate limit): one request, streamed or not', async () => {
+		replies(quota, {text: 'not reached'});
+		const error = await caughtBackendError(plainOpenAI(2).complete(messages, {model: 'gpt-5-mini'}));
+		expect(error.code).toBe('insufficient_quota');
+		expect(server.requests).toHaveLength(1);
+		server.requests.length = 0;
+		replies(quota, {text: 'not reached'});
+		expect((await caughtBackendError(drain(plainOpenAI(2).stream(messages, {model: 'gpt-5-mini'})))).code).toBe('insufficient_quota');
+		expect(server.requests).toHaveLength(1);
+	});
+
+	it('a plain 429 is still retried by the SDK and then answers', async () => {
+		replies({status: 429, message: 'Rate limit reached for requests'}, {text: 'fine'});
+		expect((await plainOpenAI(2).complete(messages, {model: 'gpt-5-mini'})).text).toBe('fine');
+		expect(server.requests).toHaveLength(2);
+	});
+
 	it('a plain 429 stays rate_limited', async () => {
 		replies({status: 429, message: 'Rate limit reached for requests'});
 		const error = await caughtBackendError(plainOpenAI(0).complete(messages, {model: 'gpt-5-mini'}));

@@ -1,10 +1,13 @@
-// Reading a model reply's code the way CommonMark does (marked's lexer), plus the leniencies real
+// Reading a model reply's code the way CommonMark does (marked's lexer for the structure; what a fence
+// line is, protocol/code-fence.ts, the rule the thinking splitter shares), plus the leniencies real
 // models need: ``` or ~~~ fences; info strings repl / python / py / python3 / ipython / ipython3 in
 // any case, also in braces as Quarto and Jupytext write them ({python}, {py echo=false}); a zero-width
-// space, BOM or word joiner before a fence (copied text carries them); fences inside list items (dedented); a ```python fence nested directly inside a ```repl block (unwrapped);
-// code written on the opening fence line; an unclosed block at the end (CommonMark closes it at the
-// end of the document: `closed` says so, and the caller decides whether it runs).
+// space, BOM or word joiner before a fence (copied text carries them); fences inside list items
+// (dedented); a ```python fence nested directly inside a ```repl block (unwrapped); code written on
+// the opening fence line; an unclosed block at the end (CommonMark closes it at the end of the
+// document: `closed` says so, and the caller decides whether it runs).
 import {Lexer, type Token, type Tokens} from 'marked';
+import {closesFence, fenceLanguage, fenceLine, INVISIBLE, opensFence, PYTHON_LANGUAGES, type FenceLine, type FenceRun} from '../protocol/code-fence.js';
 import {finalEnd, PROSE_FINAL_START} from './prose-final.js';
 
 /** One runnable block of a reply. Offsets are into the reply with line endings normalized to \n. */
@@ -31,46 +34,23 @@ export interface ReplyReading {
 	prose: string;
 }
 
-const RUNNABLE = new Set(['repl', 'python', 'py', 'python3', 'ipython', 'ipython3']);
-/** Zero-width space, BOM, word joiner: invisible, and CommonMark does not read a fence after them. */
-const INVISIBLE = /[\u200B\uFEFF\u2060]/g;
-/** A line's start up to its fence when invisible characters come first (with up to 3 spaces). */
-const INVISIBLE_BEFORE_FENCE = /^(?=[ \u200B\uFEFF\u2060]*[\u200B\uFEFF\u2060])[ \u200B\uFEFF\u2060]+(?=`{3}|~{3})/gm;
-/** `{python}`, `{.py}`, `{python echo=false}`, `{python, echo=FALSE}`: the language in braces, then the rest. */
-const BRACED = /^\{\s*\.?([\w+-]+)[^}]*\}\s*(.*)$/;
-const OPENING = /^( {0,3})(`{3,}|~{3,})(.*)$/;
+/** A line that starts with invisible characters (and spaces): its fence, if it is one, loses them. */
+const INVISIBLE_START = /^[ \u200B\uFEFF\u2060]*[\u200B\uFEFF\u2060][^\n]*/gm;
 /** An info string that is attributes, not code: `{.class}` or `key="value"` pairs. */
 const ATTRIBUTES = /^(\{.*\}|[\w-]+=("[^"]*"|'[^']*'|\S+)(\s+[\w-]+=("[^"]*"|'[^']*'|\S+))*)$/;
 
-interface Fence {
-	char: string;
-	length: number;
-	/** Info string, trimmed. */
-	info: string;
+/** The fence a token's (or a text's) first line opens, by the shared rule. */
+function openingFence(raw: string): FenceLine | null {
+	const newline = raw.indexOf('\n');
+	const line = fenceLine(newline < 0 ? raw : raw.slice(0, newline));
+	return opensFence(line) ? line : null;
 }
 
-/** An info string's language (lower case) and what follows it on the opening line. */
-function languageOf(info: string): {lang: string; rest: string} {
-	const visible = info.replace(INVISIBLE, '').trim();
-	const braced = BRACED.exec(visible);
-	if (braced) return {lang: braced[1]!.toLowerCase(), rest: braced[2]!.trim()};
-	const [word = '', ...more] = visible.split(/\s+/);
-	return {lang: word.toLowerCase(), rest: more.join(' ')};
+function isClosingFence(line: string, fence: FenceRun): boolean {
+	return closesFence(fenceLine(line), fence);
 }
 
-function openingFence(raw: string): Fence | null {
-	const line = raw.slice(0, raw.indexOf('\n') < 0 ? raw.length : raw.indexOf('\n'));
-	const match = OPENING.exec(line);
-	if (!match) return null;
-	return {char: match[2]![0]!, length: match[2]!.length, info: match[3]!.trim()};
-}
-
-function isClosingFence(line: string, fence: Pick<Fence, 'char' | 'length'>): boolean {
-	const match = /^ {0,3}(`{3,}|~{3,})[ \t]*$/.exec(line);
-	return match !== null && match[1]![0] === fence.char && match[1]!.length >= fence.length;
-}
-
-function wasClosed(raw: string, fence: Fence): boolean {
+function wasClosed(raw: string, fence: FenceRun): boolean {
 	const lines = raw.replace(/\n$/, '').split('\n');
 	return lines.length >= 2 && isClosingFence(lines.at(-1)!, fence);
 }
@@ -92,12 +72,12 @@ function unwrapNested(code: string): {code: string; nested: boolean} {
 	const lines = code.split('\n');
 	const first = lines.findIndex((line) => line.trim() !== '');
 	if (first < 0) return {code, nested: false};
-	const inner = OPENING.exec(lines[first]!);
-	if (!inner || !RUNNABLE.has(languageOf(inner[3]!).lang)) return {code, nested: false};
+	const inner = openingFence(lines[first]!);
+	if (!inner || !PYTHON_LANGUAGES.has(fenceLanguage(inner.info).lang)) return {code, nested: false};
 	const rest = lines.slice(first + 1);
 	let last = rest.length - 1;
 	while (last >= 0 && rest[last]!.trim() === '') last--;
-	if (last >= 0 && isClosingFence(rest[last]!, {char: inner[2]![0]!, length: inner[2]!.length})) rest.splice(last, 1);
+	if (last >= 0 && isClosingFence(rest[last]!, inner)) rest.splice(last, 1);
 	return {code: rest.join('\n'), nested: true};
 }
 
@@ -113,8 +93,8 @@ function toBlock(token: Tokens.Code, start: number, end: number): CodeBlock | nu
 	if (token.codeBlockStyle === 'indented') return null;
 	const fence = openingFence(token.raw);
 	if (!fence) return null;
-	const {lang, rest: onOpeningLine} = languageOf(fence.info);
-	if (!RUNNABLE.has(lang)) return null;
+	const {lang, rest: onOpeningLine} = fenceLanguage(fence.info);
+	if (!PYTHON_LANGUAGES.has(lang)) return null;
 	let code = token.text;
 	// "```repl x = 1": CommonMark reads `x = 1` as part of the info string; a model meant code.
 	if (onOpeningLine && !ATTRIBUTES.test(onOpeningLine)) code = code ? `${onOpeningLine}\n${code}` : onOpeningLine;
@@ -168,7 +148,9 @@ const blank = (text: string) => text.replace(/[^\n]/g, ' ');
 /** Reads every runnable code block of a reply, and the prose around them. */
 export function readReply(reply: string): ReplyReading {
 	// Only fence lines lose their invisible characters: a block's code stays as written.
-	const text = reply.replace(/\r\n?/g, '\n').replace(INVISIBLE_BEFORE_FENCE, (start) => start.replace(INVISIBLE, ''));
+	const text = reply
+		.replace(/\r\n?/g, '\n')
+		.replace(INVISIBLE_START, (line) => (fenceLine(line) ? line.replace(/^[ \u200B\uFEFF\u2060]+/, (start) => start.replace(INVISIBLE, '')) : line));
 	const blocks: CodeBlock[] = [];
 	const prose: string[] = [];
 	/** Where each top-level code token (runnable or not) starts. */

@@ -7,11 +7,14 @@
 //   also when the tags arrive split across deltas; Qwen3's empty `<think>\n\n</think>` leaves nothing;
 // - a text that holds only the closing `</think>` (the chat template put the opening tag in the
 //   prompt): everything before it is reasoning. That text has already streamed as answer text when
-//   the tag arrives, so a `retract` piece says so and the consumer moves it;
+//   the tag arrives, so a `retract` piece says so and the consumer moves it. A lone `</think>` line
+//   inside a code fence (one the thinking may have left open) is held back until the lines after it
+//   decide (tag-in-fence.ts);
 // - gpt-oss's harmony channels left in the text (harmony.ts): the final channel is the answer.
 
 import {FenceLines} from './fence-lines.js';
 import {HARMONY_OPENERS, HarmonySplitter} from './harmony.js';
+import {TagInFence} from './tag-in-fence.js';
 import type {StreamChunk} from './types.js';
 
 /** What the splitter hands on: StreamChunks, plus `retract` (the `text` streamed so far as answer
@@ -32,15 +35,18 @@ function partialSuffix(text: string, tag: string): number {
 }
 
 /** A lone `</think>` line inside a code fence, held back until what follows tells whether it closes
- * the thinking (see #hold): the text from the tag on. */
+ * the thinking (tag-in-fence.ts): the text from the tag on. */
 interface Held {
 	parts: string[];
-	/** Still on the tag's line, and whether anything but whitespace followed the tag on it. */
-	onTagLine: boolean;
+	/** Whether anything but whitespace followed the tag on its line. */
 	trailing: boolean;
+	/** Once the tag's line ended: its length (from the tag, its newline included), and the reading of
+	 * the lines after it. */
+	tagLine: number;
+	reading: TagInFence | undefined;
 }
 
-type HoldResult = {kind: 'wait'} | {kind: 'closed'; rest: string} | {kind: 'released'; from: number};
+type HoldResult = {kind: 'wait'} | {kind: 'closed'; rest: string} | {kind: 'released'; again: string};
 
 /** Splits streamed answer text into answer and reasoning (see the module comment). */
 export class ThinkSplitter {
@@ -144,14 +150,17 @@ export class ThinkSplitter {
 	 * was written before it (that would make it a mention); inside a code fence only on a line of its
 	 * own, and then what follows decides (#hold). undefined: waiting for more text.
 	 */
-	#undecided(buffer: string, final: boolean, out: Piece[]): string | undefined {
+	#undecided(text: string, final: boolean, out: Piece[]): string | undefined {
+		let buffer = text;
 		let from = 0;
 		for (;;) {
 			if (this.#held) {
 				const held = this.#hold(buffer, from, final, out);
 				if (held.kind === 'wait') return undefined;
 				if (held.kind === 'closed') return held.rest;
-				from = held.from;
+				// The tag was code: what came after its line is read again, other tags in it too.
+				buffer = held.again;
+				from = 0;
 				continue;
 			}
 			const at = buffer.indexOf(CLOSE_ONLY, from);
@@ -174,7 +183,7 @@ export class ThinkSplitter {
 			if (standsAlone && !this.#thinkSeen) {
 				if (!this.#lines.fence) return this.#closed(buffer.slice(afterIndex), out);
 				if (this.#lines.lineBlank) {
-					this.#held = {parts: [], onTagLine: true, trailing: false};
+					this.#held = {parts: [], trailing: false, tagLine: 0, reading: undefined};
 					from = at;
 					continue;
 				}
@@ -184,15 +193,8 @@ export class ThinkSplitter {
 		}
 	}
 
-	/**
-	 * A lone `</think>` line inside a fence. Code a model means to run never holds one, but a fence
-	 * "opened" by a bare ``` line in the thinking may be a stray closer (the model musing about how
-	 * to close a block), which makes everything after it look like code. So the fence's next line
-	 * decides: a closing fence line makes the tag code, as it would be in a real block; a fence line
-	 * with an info string (```repl: a new block begins) inside a bare fence, or the reply ending with
-	 * the fence still open, makes it the end of the thinking. Text is held back from the tag on
-	 * until then.
-	 */
+	/** A lone `</think>` line inside a fence: its line and the lines after it are held back until
+	 * they decide (tag-in-fence.ts). */
 	#hold(buffer: string, from: number, final: boolean, out: Piece[]): HoldResult {
 		const held = this.#held!;
 		for (;;) {
@@ -201,32 +203,43 @@ export class ThinkSplitter {
 			const end = newline < 0 ? buffer.length : newline + 1;
 			if (end > from) held.parts.push(buffer.slice(from, end));
 			const line = buffer.slice(from, lineEnd);
-			this.#lines.add(line);
-			if (held.onTagLine) {
-				const afterTag = held.parts.length === 1 ? line.slice(CLOSE_ONLY.length) : line;
-				held.trailing ||= /\S/.test(afterTag);
+			const rest = () => held.parts.join('').slice(CLOSE_ONLY.length) + buffer.slice(end);
+			if (!held.reading) {
+				// Still on the tag's line: it belongs to the reading of the text as it was.
+				this.#lines.add(line);
+				held.trailing ||= /\S/.test(held.parts.length === 1 ? line.slice(CLOSE_ONLY.length) : line);
+				if (newline < 0 && !final) return {kind: 'wait'};
+				this.#lines.endLine();
+				if (held.trailing) return this.#release(held.parts.join('').length, buffer.slice(end), out);
+				if (newline < 0) return this.#closedAt(rest(), out);
+				held.tagLine = held.parts.join('').length;
+				const reading = TagInFence.start(this.#lines);
+				if (reading === 'thinking') return this.#closedAt(rest(), out);
+				held.reading = reading;
+				from = end;
+				continue;
 			}
+			held.reading.add(line);
 			if (newline < 0 && !final) return {kind: 'wait'};
-			const bare = this.#lines.fence!.bare;
-			const event = this.#lines.endLine();
-			const onTagLine = held.onTagLine;
-			held.onTagLine = false;
-			if (onTagLine ? held.trailing : event === 'close') return this.#release(end, out);
-			if (newline < 0 || (event === 'inner-block' && bare)) {
-				this.#held = undefined;
-				const rest = held.parts.join('').slice(CLOSE_ONLY.length) + buffer.slice(end);
-				return {kind: 'closed', rest: this.#closed(rest, out)};
-			}
+			const verdict = held.reading.endLine() ?? (newline < 0 ? held.reading.end() : undefined);
+			if (verdict === 'thinking') return this.#closedAt(rest(), out);
+			if (verdict === 'code') return this.#release(held.tagLine, buffer.slice(end), out);
 			from = end;
 		}
 	}
 
-	/** The held tag was code after all: the held text is answer text. */
-	#release(end: number, out: Piece[]): HoldResult {
+	#closedAt(rest: string, out: Piece[]): HoldResult {
+		this.#held = undefined;
+		return {kind: 'closed', rest: this.#closed(rest, out)};
+	}
+
+	/** The held tag was code: its line is answer text (the fence reader has read it), and what was
+	 * held after it is read again with `after`. */
+	#release(tagLine: number, after: string, out: Piece[]): HoldResult {
 		const text = this.#held!.parts.join('');
 		this.#held = undefined;
-		this.#emit(text, out, false);
-		return {kind: 'released', from: end};
+		this.#emit(text.slice(0, tagLine), out, false);
+		return {kind: 'released', again: text.slice(tagLine) + after};
 	}
 
 	/** The thinking closed: what was handed on as answer text is reasoning; `rest` is the answer. */

@@ -26,10 +26,10 @@ function streamed(text: string, size: number) {
 	return {answer, reasoning, retracted};
 }
 
-/** The same split whatever the delta size (1 character up to the whole text). */
+/** The same split whatever the delta size (every size from 1 to 13 characters, and the whole text). */
 function split(text: string) {
 	const whole = streamed(text, text.length || 1);
-	for (const size of [1, 2, 3, 5, 7, 8, 13]) {
+	for (let size = 1; size <= 13; size++) {
 		const piecewise = streamed(text, size);
 		expect({answer: piecewise.answer, reasoning: piecewise.reasoning}).toEqual({answer: whole.answer, reasoning: whole.reasoning});
 	}
@@ -74,8 +74,9 @@ describe('<think> in the answer text', () => {
 
 	it('fences and mentions are told apart on long lines too (only a line\'s start is kept, not the line)', () => {
 		const long = 'x'.repeat(5000);
-		// A fence opened at the start of a 5,000-character line: the </think> after it is code.
-		const inCode = `Look:\n   \`\`\`python ${long}\n</think>\n\`\`\`\ndone`;
+		// A fence opened at the start of a 5,000-character line: the </think> after it is code. (Not a
+		// Python fence: a lone </think> line is no Python, and there it ends the thinking.)
+		const inCode = `Look:\n   \`\`\`text ${long}\n</think>\n\`\`\`\ndone`;
 		for (const size of [1, 7, 64, 5000]) expect(streamed(inCode, size)).toMatchObject({answer: inCode, reasoning: '', retracted: 0});
 		// A <think> far back on a long line makes a later </think> a mention.
 		const mention = `${long} <think> ${long}\n</think>\nafter`;
@@ -109,8 +110,10 @@ describe('<think> in the answer text', () => {
 			'Look:\n```\n</think>\n```\ndone',
 			'Look:\n~~~\n</think>\n~~~\n</think>x',
 			'Code:\n```repl\ns = """\n</think>\n"""\n```\nFINAL_VAR(s)',
-			// Inside a ```python block a ```repl line is code, not a closer or a new block.
-			'Code:\n```python\n</think>\n```repl\n```\ndone',
+			// Inside a block a ```repl line right after the tag is the block's text, not a closer or a new block.
+			'Code:\n```text\n</think>\n```repl\n```\ndone',
+			// A Python fence whose tag is inside a triple-quoted string.
+			"Code:\n```python\ns = '''\n</think>\n'''\n```\nFINAL_VAR(s)",
 			// A fence closes only with its own character, at least as long.
 			'Code:\n````\n</think>\n```\n````\nafter',
 			'Prose:\n```\nx </think>\n```repl\nprint(1)\n```',
@@ -130,6 +133,46 @@ describe('<think> in the answer text', () => {
 		expect(split('<b>bold</b> text')).toMatchObject({answer: '<b>bold</b> text', reasoning: ''});
 		expect(split('   ')).toMatchObject({answer: '   ', reasoning: ''});
 		expect(split('')).toMatchObject({answer: '', reasoning: ''});
+	});
+});
+
+/** A close-only </think> (the server stripped <think>) on a line of its own inside a fence the
+ * thinking left open, or inside a real block: each shape as models write it, and what it is. */
+describe('a lone </think> line inside a fence: the real shapes', () => {
+	const ANSWER = 'Let me count.\n```repl\nprint(len(context))\n```';
+	const endsThinking: Array<[string, string, string]> = [
+		['R1 drafted ```python and never closed it, then prose and a ```repl block', 'The user wants a count.\n```python\nn = len(context)\nHmm, check first.\n', ANSWER],
+		['R1 drafted ```python and never closed it, then the block alone', 'Draft:\n```python\nn = len(context)\n', '```repl\nprint(len(context))\n```'],
+		['a ```py fence with a closed string before the tag', "Draft:\n```py\ns = '''a'''\n", ANSWER],
+		['a drafted ```json never closed, then prose and a block', 'Output shape:\n```json\n{"n": 1\n', ANSWER],
+		['a stray bare ``` (musing how a block ends), then prose, a bare block and a FINAL', 'A block ends with\n```\nso FINAL("WRONG") is a draft.\n', 'The count:\n```\n11\n```\nFINAL(11)'],
+		['a stray bare ```, then the bare answer block right after the tag', 'muse\n```\ndraft\n', '```\n11\n```\nFINAL(11)'],
+		['a stray ~~~, then a ~~~ answer block', 'muse\n~~~\ndraft\n', '~~~\n11\n~~~\nFINAL(11)'],
+		['a stray bare ```, then a bare block and a ```repl block', 'muse\n```\ndraft\n', 'Data:\n```\n11\n```\n```repl\nprint(1)\n```'],
+	];
+	it.each(endsThinking)('ends the thinking: %s', (_name, thinking, answer) => {
+		const reply = `${thinking}</think>\n\n${answer}`;
+		expect(split(reply)).toMatchObject({answer, reasoning: thinking});
+		expect(streamed(reply, 4).retracted).toBe(1);
+	});
+
+	const staysCode: Array<[string, string]> = [
+		['a bare block quoting a reply, closed, prose after it', 'A transcript:\n```\nhm\n</think>\nHello!\n```\ndone'],
+		['a bare block that is only the tag', 'Look:\n```\n</think>\n```\ndone'],
+		['a Python block whose triple-quoted string holds the tag', 'Code:\n```python\nreply = """\nhm\n</think>\nHello!\n"""\nprint(reply.split("</think>")[1])\n```'],
+		['a Python string holding a whole reply with its block, in a longer fence', '````python\nreply = """\n</think>\nLet me count.\n```repl\nprint(1)\n```\n"""\n````\ndone'],
+		['a chat template in a ```jinja block', 'Template:\n```jinja\n{{ reasoning }}\n</think>\n{{ content }}\n```\nDone.'],
+		['print("</think>") in a Python block (no lone tag)', 'Code:\n```python\nprint("</think>")\n```'],
+		['a ```text block with the tag and a ```repl line right after it', 'Code:\n```text\n</think>\n```repl\n```\ndone'],
+	];
+	it.each(staysCode)('stays code: %s', (_name, reply) => {
+		expect(split(reply)).toMatchObject({answer: reply, reasoning: ''});
+		expect(streamed(reply, 3).retracted).toBe(0);
+	});
+
+	it('a tag read as code is read on: a later lone </think> outside any fence still ends the thinking', () => {
+		const thinking = 'A transcript:\n```\nhm\n</think>\nHello!\n```\nSo the tag is there.\n';
+		expect(split(`${thinking}</think>\n${ANSWER}`)).toMatchObject({answer: ANSWER, reasoning: thinking});
 	});
 });
 

@@ -73,6 +73,35 @@ describe.each(apis)('thinking in the text through the %s SDK', (api) => {
 		expect(of(events, 'llm.reasoning').map((e) => e.text).join('')).toBe(thinking);
 	});
 
+	it('only </think> after a ```python drafted in the thinking and never closed: the answer\'s ```repl block runs, the draft does not', async () => {
+		const thinking = 'The user wants a count.\n```python\nFINAL("WRONG")\nHmm, better count it for real.';
+		for (const [chunkSize, answer] of [
+			[1, 'Counting.\n```repl\nFINAL(str(len(context)))\n```'],
+			[7, '```repl\nFINAL(str(len(context)))\n```'],
+		] as const) {
+			const {result, events} = await run(api, () => ({text: answer, reasoning: thinking, reasoningField: 'think-close-only', chunkSize}));
+			expect(result.status).toBe('answered');
+			expect(result.response).toBe(String('the context'.length));
+			expect(of(events, 'code.start').map((e) => e.code)).toEqual(['FINAL(str(len(context)))']);
+			expect(result.iterations[0]!.response).toBe(answer);
+			expect(of(events, 'llm.reasoning').map((e) => e.text).join('')).toBe(`${thinking}\n`);
+		}
+	});
+
+	it('only </think> after a stray bare ``` in the thinking, then a bare block in the answer: the answer\'s FINAL and block are read, the draft is not', async () => {
+		const thinking = 'A block ends with\n```\nso FINAL(WRONG) is a draft.';
+		const prose = 'The shape:\n```\nshort text\n```\nFINAL(eleven characters)';
+		const {result, events} = await run(api, () => ({text: prose, reasoning: thinking, reasoningField: 'think-close-only', chunkSize: 3}));
+		expect(result.status).toBe('answered');
+		expect(result.response).toBe('eleven characters');
+		expect(result.iterations[0]!.response).toBe(prose);
+		expect(of(events, 'llm.reasoning').map((e) => e.text).join('')).toBe(`${thinking}\n`);
+		const block = 'Data:\n```\nshort text\n```\n```repl\nFINAL(str(len(context)))\n```';
+		const second = await run(api, () => ({text: block, reasoning: thinking, reasoningField: 'think-close-only', chunkSize: 13}));
+		expect(second.result.response).toBe(String('the context'.length));
+		expect(of(second.events, 'code.start').map((e) => e.code)).toEqual(['FINAL(str(len(context)))']);
+	});
+
 	it("gpt-oss's harmony channels in the text: the analysis channel's code and FINAL never run, the final channel's block does", async () => {
 		const analysis = 'Draft:\n```repl\nllm_output("WRONG")\n```\nFINAL("WRONG")';
 		const {result, events} = await run(api, () => ({

@@ -18,7 +18,7 @@
 //   open a block that never closes, or hold the answer's next ```repl inside a bare block.
 // Until the lines decide, the text from the tag on is held back (reasoning.ts).
 
-import {FenceLines} from './fence-lines.js';
+import {FenceLines, type LineEvent} from './fence-lines.js';
 
 export type Verdict = 'code' | 'thinking';
 
@@ -60,16 +60,20 @@ export class TagInFence {
 	/** The current line is finished: the verdict, if it decides. */
 	endLine(): Verdict | undefined {
 		const blank = this.#asCode.lineBlank;
-		const inBare = this.#asCode.fence?.bare === true;
-		const event = this.#asCode.endLine();
-		if (inBare && event === 'inner-block') this.#odd.code++;
-		if (this.#asAnswer.fence?.bare === true && this.#asAnswer.endLine() === 'inner-block') this.#odd.answer++;
-		else this.#asAnswer.endLine();
+		const event = this.#endLine(this.#asCode, 'code');
+		this.#endLine(this.#asAnswer, 'answer');
 		if (this.#closed) return undefined;
 		if (event === 'inner-block' && (this.#bare || (this.#proseDecides && this.#prose))) return 'thinking';
 		if (event === 'close') this.#closed = true;
 		else if (event === 'none' && !blank) this.#prose = true;
 		return undefined;
+	}
+
+	#endLine(lines: FenceLines, reading: 'code' | 'answer'): LineEvent {
+		const inBare = lines.fence?.bare === true;
+		const event = lines.endLine();
+		if (inBare && event === 'inner-block') this.#odd[reading]++;
+		return event;
 	}
 
 	/** The reply ended (its last line finished). */

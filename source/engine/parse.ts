@@ -34,8 +34,9 @@ export interface ReplyReading {
 	prose: string;
 }
 
-/** A line that starts with invisible characters (and spaces): its fence, if it is one, loses them. */
-const INVISIBLE_START = /^[ \u200B\uFEFF\u2060]*[\u200B\uFEFF\u2060][^\n]*/gm;
+/** A line's start up to its fence when invisible characters come first (with spaces: a fence in a
+ * list item is indented further). */
+const INVISIBLE_BEFORE_FENCE = /^(?=[ \u200B\uFEFF\u2060]*[\u200B\uFEFF\u2060])[ \u200B\uFEFF\u2060]+(?=`{3}|~{3})/gm;
 /** An info string that is attributes, not code: `{.class}` or `key="value"` pairs. */
 const ATTRIBUTES = /^(\{.*\}|[\w-]+=("[^"]*"|'[^']*'|\S+)(\s+[\w-]+=("[^"]*"|'[^']*'|\S+))*)$/;
 
@@ -148,9 +149,7 @@ const blank = (text: string) => text.replace(/[^\n]/g, ' ');
 /** Reads every runnable code block of a reply, and the prose around them. */
 export function readReply(reply: string): ReplyReading {
 	// Only fence lines lose their invisible characters: a block's code stays as written.
-	const text = reply
-		.replace(/\r\n?/g, '\n')
-		.replace(INVISIBLE_START, (line) => (fenceLine(line) ? line.replace(/^[ \u200B\uFEFF\u2060]+/, (start) => start.replace(INVISIBLE, '')) : line));
+	const text = reply.replace(/\r\n?/g, '\n').replace(INVISIBLE_BEFORE_FENCE, (start) => start.replace(INVISIBLE, ''));
 	const blocks: CodeBlock[] = [];
 	const prose: string[] = [];
 	/** Where each top-level code token (runnable or not) starts. */

@@ -58,6 +58,8 @@ describe('code blocks', () => {
 		}
 		// With spaces around it, and before a tilde fence.
 		expect(codes(' \u200B ~~~python\nx = 1\n~~~')).toEqual(['x = 1']);
+		// In a list item, indented past three spaces.
+		expect(codes('1. Run this:\n\n    \u200B```repl\n    print(1)\n    ```\n')).toEqual(['print(1)']);
 		// An invisible character before the language is no part of it.
 		expect(codes('```\u200Bpython\ny = 2\n```')).toEqual(['y = 2']);
 		// Not a fence line: left as it is.

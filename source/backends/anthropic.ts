@@ -189,6 +189,8 @@ export class AnthropicBackend implements Backend {
 		let stopped = false;
 		let answered = false;
 		let stalled = false;
+		/** How the connection broke, when it broke after the reply began. */
+		let broke: string | undefined;
 		let response: Response | undefined;
 		try {
 			if (signal?.aborted) throw toBackendError(undefined, context);
@@ -250,9 +252,11 @@ export class AnthropicBackend implements Backend {
 			if (signal?.aborted || !answered || !broken) throw streamFailure(error, context, answered, response);
 			if (!answerBegan() && stopReason == null && !stopped) throw error instanceof StreamStalled ? error : droppedStreamError(context, `the connection broke: ${connectionProblem(error)}`);
 			stalled = error instanceof StreamStalled;
+			if (!stalled) broke = `the connection broke: ${connectionProblem(error)}`;
 		}
 		// No stop_reason and no message_stop: the server or a proxy dropped the stream. Before any
-		// answer text, it is retried (withStreamRetries); after, the reply is marked incomplete.
+		// answer text, it is retried (withStreamRetries); after, the reply is marked incomplete, and
+		// withStreamRetries retries it while retries are left (it is kept so after the last).
 		const dropped = stopReason == null && !stopped;
 		if (dropped && !answerBegan()) throw droppedStreamError(context, 'no message_delta stop_reason and no message_stop');
 		yield {
@@ -263,6 +267,8 @@ export class AnthropicBackend implements Backend {
 			},
 			finishReason: dropped ? 'dropped' : stopReasonOf(stopReason),
 			...(dropped && stalled ? {stalledMs: this.timeoutMs} : {}),
+			// Retried (withStreamRetries), as a cut before the answer is; not a stall, which would wait the timeout again.
+			...(dropped && !stalled ? {droppedBy: droppedStreamError(context, broke ?? 'no message_delta stop_reason and no message_stop').message} : {}),
 		};
 	}
 

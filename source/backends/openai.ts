@@ -282,6 +282,8 @@ export class OpenAIBackend implements Backend {
 		let finish: string | null | undefined;
 		let chunks = 0;
 		let stalled = false;
+		/** How the connection broke, when it broke after the reply began. */
+		let broke: string | undefined;
 		const notices: StreamChunk[] = [];
 		let sent: {data: Stream<ChatCompletionChunk>; response: Response} | undefined;
 		try {
@@ -354,9 +356,11 @@ export class OpenAIBackend implements Backend {
 			if (signal?.aborted || !broken) throw streamFailure(error, context, true, response);
 			if (!answerBegan() && finish == null) throw error instanceof StreamStalled ? error : droppedStreamError(context, `the connection broke: ${connectionProblem(error)}`);
 			stalled = error instanceof StreamStalled;
+			if (!stalled) broke = `the connection broke: ${connectionProblem(error)}`;
 		}
 		// No finish_reason and no [DONE]: the server or a proxy dropped the stream. Before any answer
-		// text, it is retried (withStreamRetries); after, the reply is marked incomplete.
+		// text, it is retried (withStreamRetries); after, the reply is marked incomplete, and
+		// withStreamRetries retries it while retries are left (it is kept so after the last).
 		const dropped = finish == null && !sawDoneEvent(response);
 		if (dropped && !answerBegan()) throw droppedStreamError(context, 'no finish_reason and no data: [DONE]');
 		yield {
@@ -364,6 +368,8 @@ export class OpenAIBackend implements Backend {
 			usage: serverUsage ?? {inputTokens: estimateMessagesTokens(messages), outputTokens: estimateTokens(output)},
 			finishReason: dropped ? 'dropped' : finishReasonOf(finish, refused),
 			...(dropped && stalled ? {stalledMs: this.timeoutMs} : {}),
+			// Retried (withStreamRetries), as a cut before the answer is; not a stall, which would wait the timeout again.
+			...(dropped && !stalled ? {droppedBy: droppedStreamError(context, broke ?? 'no finish_reason and no data: [DONE]').message} : {}),
 		};
 	}
 

@@ -1,19 +1,22 @@
-// Retrying a stream that failed before its answer began: the SDKs retry only a failed response
-// status, not an error event inside a 200 stream (Anthropic's overloaded_error, an OpenAI-compatible
-// error chunk, OpenRouter's finish_reason "error"). A thinking model often fails mid-thought: its
-// thinking is not the reply, so it is retried too (the thinking shown stays, marked by the retry
-// notice). Once answer text has arrived the call fails instead: a retry would repeat what was shown.
+// Retrying a stream that failed inside its 200: the SDKs retry only a failed response status, not
+// an error event inside a 200 stream (Anthropic's overloaded_error, an OpenAI-compatible error
+// chunk, OpenRouter's finish_reason "error") or a connection cut mid-reply. A thinking model often
+// fails mid-thought: its thinking is not the reply, so it is retried and its thinking shown stays,
+// marked by the retry notice. A failure after answer text is retried too (vLLM and Ollama drop
+// connections mid-generation, Anthropic sends overloaded_error mid-reply): the notice then withdraws
+// the reply so far (`replyWithdrawn`), and the retried reply streams from its start.
 import {abortedError, retryDelayMs} from './errors.js';
 import {ThinkSplitter} from './reasoning.js';
 import {BackendError, type StreamChunk} from './types.js';
 
 /**
- * Runs `attempt` and passes its chunks on; when it throws a `transient` BackendError before any answer
- * text came (reasoning chunks and `<think>` text do not count: separateReasoning decides as the
- * consumer will), waits the SDKs' backoff and runs it again, up to `maxRetries` times, after a
- * `stream_retried` notice (separateReasoning starts over on it); the wait is the one the server
- * named (BackendError.retryAfterMs), if it named one. Other errors, and errors after
- * answer text, are thrown as they are.
+ * Runs `attempt` and passes its chunks on; when it throws a `transient` BackendError, or ends in a
+ * reply the server cut (a usage chunk with `droppedBy`), waits the SDKs' backoff and runs it again,
+ * up to `maxRetries` times, after a `stream_retried` notice (separateReasoning starts over on it);
+ * the wait is the one the server named (BackendError.retryAfterMs), if it named one. When answer
+ * text had come (reasoning chunks and `<think>` text do not count: a ThinkSplitter decides as the
+ * consumer will), the notice says the reply so far is withdrawn and carries `replyWithdrawn`. Other
+ * errors, and the last try's, are thrown as they are; the last try's cut reply is kept ('dropped').
  */
 export async function* withStreamRetries(
 	attempt: () => AsyncGenerator<StreamChunk>,
@@ -23,8 +26,20 @@ export async function* withStreamRetries(
 		let answered = false;
 		let thought = false;
 		const splitter = new ThinkSplitter();
+		let cut: BackendError | undefined;
 		try {
 			for await (const chunk of attempt()) {
+				if (chunk.type === 'usage' && chunk.droppedBy !== undefined) {
+					// A reply the server cut after its answer began: retried while retries are left, else kept as cut.
+					const {droppedBy, ...usage} = chunk;
+					if (retry >= options.maxRetries || options.signal?.aborted) {
+						yield usage;
+						return;
+					}
+					cut = new BackendError(droppedBy, 'server');
+					cut.transient = true;
+					break;
+				}
 				if (chunk.type === 'reasoning') thought = true;
 				if (chunk.type === 'text' && !answered) {
 					const pieces = splitter.push(chunk.text);
@@ -33,16 +48,27 @@ export async function* withStreamRetries(
 				}
 				yield chunk;
 			}
-			return;
+			if (!cut) return;
+			throw cut;
 		} catch (error) {
-			if (answered || retry >= options.maxRetries || options.signal?.aborted || !(error instanceof BackendError && error.transient)) throw error;
+			if (retry >= options.maxRetries || options.signal?.aborted || !(error instanceof BackendError && error.transient)) throw error;
 			// As the SDKs retry a response status: the wait the server named, else the backoff.
 			const delay = error.retryAfterMs ?? retryDelayMs(retry);
-			const kept = thought ? ' The model was still thinking (its thinking so far is kept); it starts over.' : '';
-			yield {type: 'notice', code: 'stream_retried', message: `${error.message}${kept} Retrying in ${(delay / 1000).toFixed(1)} s (${retry + 1} of ${options.maxRetries}).`};
+			yield {
+				type: 'notice',
+				code: 'stream_retried',
+				message: `${error.message}${startsOver(answered, thought)} Retrying in ${(delay / 1000).toFixed(1)} s (${retry + 1} of ${options.maxRetries}).`,
+				...(answered ? {replyWithdrawn: true as const} : {}),
+			};
 			await sleep(delay, options.signal);
 		}
 	}
+}
+
+/** What the retry notice says of the reply so far. */
+function startsOver(answered: boolean, thought: boolean): string {
+	if (answered) return ` The reply so far is withdrawn${thought ? ' (its thinking is kept)' : ''}; it starts over.`;
+	return thought ? ' The model was still thinking (its thinking so far is kept); it starts over.' : '';
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

@@ -25,10 +25,21 @@ export type StreamChunk =
 	| {type: 'text'; text: string}
 	| {type: 'reasoning'; text: string}
 	/** `level` 'warn': something the user asked for is not done (a temperature they set, dropped). */
-	| {type: 'notice'; code: NoticeCode; message: string; level?: 'warn'}
+	/** `replyWithdrawn` (on a `stream_retried` notice): answer text had streamed before the failure,
+	 * and it is withdrawn: the retried reply streams again from its start, so whatever shows or keeps
+	 * the reply drops its text so far (its thinking stays). */
+	| {type: 'notice'; code: NoticeCode; message: string; level?: 'warn'; replyWithdrawn?: true}
 	/** `stalledMs`: the reply is 'dropped' because no part of it came for this long, the request
 	 * timeout (BackendConfig.timeoutMs), so the client ended it: not the server. */
-	| {type: 'usage'; usage: Usage; finishReason: FinishReason; stalledMs?: number};
+	| {
+			type: 'usage';
+			usage: Usage;
+			finishReason: FinishReason;
+			stalledMs?: number;
+			/** On a 'dropped' reply the server or a proxy cut (not the request timeout): one line saying
+			 * how, for withStreamRetries, which retries it and passes the usage on without it. */
+			droppedBy?: string;
+	  };
 
 export interface Backend {
 	readonly kind: BackendKind;
@@ -61,7 +72,8 @@ export interface BackendConfig {
 	 * timeout), and between the parts of a streamed reply. At most MAX_TIMEOUT_MS (more is
 	 * lowered to it: Node's fetch waits no longer). */
 	timeoutMs?: number;
-	/** Retries for 429 and 5xx (with backoff), and for error events inside a stream before any text. */
+	/** Retries for 429 and 5xx (with backoff), and for error events inside a stream (after answer text
+	 * too: the reply so far is then withdrawn). */
 	maxRetries?: number;
 	/** Where refused request parameters are remembered (default: the process's session memory). */
 	paramMemory?: ParamMemory;

@@ -22,7 +22,7 @@ export function partialAnswerTracker(): PartialAnswer {
 				streaming = '';
 			}
 			if (!('runId' in event) || event.runId !== rootRunId) return;
-			if (event.type === 'llm.start') streaming = '';
+			if (event.type === 'llm.start' || event.type === 'llm.restart') streaming = '';
 			else if (event.type === 'llm.delta') streaming += event.text;
 			else if (event.type === 'llm.done') {
 				streaming = '';

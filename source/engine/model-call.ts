@@ -1,5 +1,6 @@
 // One streamed model call: collects the answer text and the reasoning (separated in one place,
-// separateReasoning), reports both as they stream, and measures usage and time.
+// separateReasoning), reports both as they stream, and measures usage and time. A reply the backend
+// withdraws (a failure mid-reply, retried) is dropped: the text returned is the retried reply's.
 import {separateReasoning} from '../backends/reasoning.js';
 import type {ChatMessage, FinishReason, NoticeCode, Usage} from '../protocol/llm.js';
 import type {Backend} from '../backends/types.js';
@@ -29,6 +30,9 @@ export interface ModelCallHandlers {
 	onReasoning?(text: string, movedFromText: boolean): void;
 	/** Told what the backend reports about the request (a refused parameter, a retry). */
 	onNotice?(notice: {code: NoticeCode; message: string; level: 'info' | 'warn'}): void;
+	/** The answer text streamed so far is withdrawn (after the retry notice that says why): the call
+	 * failed mid-reply and is retried, and its reply streams again from its start. The reasoning stays. */
+	onReplyWithdrawn?(): void;
 }
 
 export async function callModel(
@@ -66,6 +70,11 @@ export async function callModel(
 				handlers.onReasoning?.(chunk.text, true);
 			} else if (chunk.type === 'notice') {
 				handlers.onNotice?.({code: chunk.code, message: chunk.message, level: chunk.level ?? 'info'});
+				if (chunk.replyWithdrawn) {
+					// The retried reply alone is parsed, run and returned.
+					text = '';
+					handlers.onReplyWithdrawn?.();
+				}
 			} else if (chunk.type === 'usage') {
 				({usage, finishReason, stalledMs} = chunk);
 			}

@@ -304,6 +304,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 					onReasoning: (text, moved) =>
 						engine.emit({type: 'llm.reasoning', runId, iteration, text, ...(moved ? {movedFromReply: true} : {})}),
 					onNotice: (notice) => engine.emit({type: 'notice', runId, ...notice}),
+					onReplyWithdrawn: () => engine.emit({type: 'llm.restart', runId, iteration}),
 				},
 			);
 			addToRun(result.usage);

@@ -166,6 +166,7 @@ function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest
 				onText: (text) => engine.emit({type: 'call.delta', callId, text}),
 				onReasoning: (text, moved) => engine.emit({type: 'call.reasoning', callId, text, ...(moved ? {movedFromResponse: true} : {})}),
 				onNotice: (notice) => engine.emit({type: 'notice', runId: site.runId, ...notice}),
+				onReplyWithdrawn: () => engine.emit({type: 'call.restart', callId}),
 			},
 		);
 		const costUsd = engine.limits.record(model, result.usage);

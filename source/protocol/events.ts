@@ -86,6 +86,10 @@ export type RlmEventBody =
 			prompt?: ChatMessage[];
 	  }
 	| {type: 'llm.delta'; runId: string; iteration: number; text: string}
+	/** The reply text streamed so far (its llm.delta events) is withdrawn: the call failed mid-reply
+	 * (a server error, a cut connection) and is retried, after a `stream_retried` notice that says
+	 * so; the retried reply streams from its start. Its thinking (llm.reasoning) stays. */
+	| {type: 'llm.restart'; runId: string; iteration: number}
 	/** Streamed thinking of the root model: shown and logged, never run, never the answer.
 	 * `movedFromReply`: this text had streamed as reply text (llm.delta) and turned out to be thinking. */
 	| {type: 'llm.reasoning'; runId: string; iteration: number; text: string; movedFromReply?: boolean}
@@ -156,6 +160,8 @@ export type RlmEventBody =
 			prompt: string;
 	  }
 	| {type: 'call.delta'; callId: string; text: string}
+	/** The sub-model's response streamed so far is withdrawn, as llm.restart's reply. */
+	| {type: 'call.restart'; callId: string}
 	/** Streamed thinking of a sub-model (llm_query); `movedFromResponse` as llm.reasoning's movedFromReply. */
 	| {type: 'call.reasoning'; callId: string; text: string; movedFromResponse?: boolean}
 	| {

@@ -15,6 +15,10 @@ function clipOutput(text: string): string {
 	return joined.length > maxOutputChars ? `${joined.slice(0, maxOutputChars)}…` : joined;
 }
 
+/** Said after the part of a reply that streamed before the server failed mid-reply: the call is
+ * retried and the retried reply follows. */
+export const REPLY_WITHDRAWN_LINE = '! The server failed mid-reply; retrying. The reply above is withdrawn: the retried reply follows.';
+
 /** Returns a function that maps each event to the text it adds to the narration ('' for none). */
 export function progressNarrator(): (event: RlmEvent) => string {
 	let rootRunId: string | undefined;
@@ -32,6 +36,9 @@ export function progressNarrator(): (event: RlmEvent) => string {
 				return event.runId === rootRunId ? `${event.iteration > 1 ? '\n\n' : ''}**Iteration ${event.iteration}/${event.maxIterations}**\n\n` : '';
 			case 'llm.delta':
 				return event.runId === rootRunId ? event.text : '';
+			case 'llm.restart':
+				// What streamed of the reply is with the client already: it is told it does not count.
+				return event.runId === rootRunId ? `\n\n${REPLY_WITHDRAWN_LINE}\n\n` : '';
 			case 'code.done': {
 				if (event.runId !== rootRunId) return '';
 				const output = [event.stdout, event.stderr].filter(Boolean).join('\n');

@@ -624,6 +624,10 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			endReasoning(tx, id, t);
 			break;
 		}
+		case 'llm.restart': {
+			tx.edit<ReplyNode>(ensureReply(tx, event.runId, event.iteration, t)).text = '';
+			break;
+		}
 		case 'llm.reasoning': {
 			addReasoning(tx, ensureReply(tx, event.runId, event.iteration, t), t, event.text, event.movedFromReply === true, 'text');
 			break;
@@ -728,6 +732,12 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			if (id === undefined) return state;
 			tx.edit<CallNode>(id).response += event.text;
 			endReasoning(tx, id, t);
+			break;
+		}
+		case 'call.restart': {
+			const id = lookupCall(tx, event.callId);
+			if (id === undefined) return state;
+			tx.edit<CallNode>(id).response = '';
 			break;
 		}
 		case 'call.reasoning': {

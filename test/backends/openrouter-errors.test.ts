@@ -153,14 +153,26 @@ describe('streamed: an error chunk inside the 200 stream is retried as the statu
 	it.each([
 		['an error chunk', chunk(502, {afterChars: 7})],
 		['finish_reason "error" alone', finishAlone],
-	])('%s after answer text: the text handed on once, the call fails, no retry', async (_what, reply) => {
-		replies(reply, {text: 'not reached'});
+	])('%s after answer text: retried, the notice withdraws the text handed on, the retried reply follows', async (_what, reply) => {
+		replies(reply, {text: 'second try'});
+		const chunks = await streamed(openrouter());
+		const retried = chunks.findIndex((each) => each.type === 'notice');
+		expect(chunks[retried]).toMatchObject({code: 'stream_retried', replyWithdrawn: true, message: expect.stringContaining('The reply so far is withdrawn; it starts over.')});
+		expect(textOf(chunks.slice(0, retried))).toBe('The ans');
+		expect(textOf(chunks.slice(retried))).toBe('second try');
+		expect(server.requests).toHaveLength(2);
+	});
+
+	it.each([
+		['an error chunk', chunk(502, {afterChars: 7})],
+		['finish_reason "error" alone', finishAlone],
+	])('%s after answer text on every try: the call fails with one line once the retries are spent', async (_what, reply) => {
+		server.setResponder(() => reply);
 		const seen: StreamChunk[] = [];
-		const error = await caughtBackendError(streamed(openrouter(), seen));
-		expect(textOf(seen)).toBe('The ans');
-		expect(seen.some((each) => each.type === 'notice' || each.type === 'usage')).toBe(false);
+		const error = await caughtBackendError(streamed(openrouter(1), seen));
+		expect(textOf(seen)).toBe('The ansThe ans');
 		expect(error.message).not.toContain('\n');
-		expect(server.requests).toHaveLength(1);
+		expect(server.requests).toHaveLength(2);
 	});
 
 	it('finish_reason "error" with no error field, before any text: retried like the error chunk', async () => {

@@ -67,20 +67,40 @@ describe.each(errorShapes)('%s: an error event after the model began thinking (%
 		expect(server.requests).toHaveLength(2);
 	});
 
-	it('after answer text: one line with the server’s message, what came before it passed on, no retry', async () => {
-		replies(failing('The answer is 42', 7), {text: 'not reached'});
-		const seen: StreamChunk[] = [];
+	it('after answer text: retried, and the notice withdraws the reply so far (its thinking kept); the call’s text is the retried reply alone', async () => {
+		replies(failing('The answer is 42', 7), {text: 'Forty-two'});
+		const chunks = await chunksOf(backends[api]().stream(messages, {model: 'm'}));
+		const retried = chunks.findIndex((chunk) => chunk.type === 'notice');
+		expect(chunks[retried]).toMatchObject({
+			code: 'stream_retried',
+			replyWithdrawn: true,
+			message: expect.stringMatching(/Overloaded\. The reply so far is withdrawn \(its thinking is kept\); it starts over\. Retrying in 0\.\d s \(1 of 2\)\.$/),
+		});
+		expect(joined(chunks.slice(0, retried), 'text')).toBe('The ans');
+		expect(joined(chunks.slice(retried), 'text')).toBe('Forty-two');
+		expect(joined(chunks, 'reasoning')).toBe('Let me think about the count');
+		expect(server.requests).toHaveLength(2);
+
+		replies(failing('The answer is 42', 7), {text: 'Forty-two', reasoning: 'Counting again'});
+		const withdrawn: string[] = [];
+		const result = await callModel(backends[api](), messages, {model: 'm'}, {onReplyWithdrawn: () => withdrawn.push('withdrawn')});
+		expect(result.text).toBe('Forty-two');
+		expect(result.reasoning).toBe('Let me think about the count\n\nCounting again');
+		expect(withdrawn).toEqual(['withdrawn']);
+	});
+
+	it('after answer text on every try: one line with the server’s message once the retries are spent', async () => {
+		server.requests.length = 0;
+		server.setResponder(() => failing('The answer is 42', 7));
 		let caught: unknown;
 		try {
-			for await (const chunk of backends[api]().stream(messages, {model: 'm'})) seen.push(chunk);
+			await chunksOf(backends[api](1).stream(messages, {model: 'm'}));
 		} catch (error) {
 			caught = error;
 		}
-		expect(joined(seen, 'reasoning')).toBe('Let me think about the count');
-		expect(joined(seen, 'text')).toBe('The ans');
 		expect((caught as Error).message).toMatch(/Overloaded/);
 		expect((caught as Error).message).not.toContain('\n');
-		expect(server.requests).toHaveLength(1);
+		expect(server.requests).toHaveLength(2);
 	});
 });
 

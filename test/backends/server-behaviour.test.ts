@@ -198,12 +198,34 @@ describe('a stream the server drops mid-reply', () => {
 		['openai', 'reset'],
 		['anthropic', 'end'],
 		['anthropic', 'reset'],
-	] as const)('%s, connection %s after text: the reply so far, marked dropped (not finished), not retried', async (api, how) => {
-		replies({text: '```repl\nprint("never")\nx = [1, 2, 3', drop: {afterChars: 20, how}}, {text: 'not reached'});
+	] as const)('%s, connection %s after text: retried, the notice withdraws the reply so far; the retried reply follows', async (api, how) => {
+		replies({text: '```repl\nprint("never")\nx = [1, 2, 3', drop: {afterChars: 20, how}}, {text: 'second try'});
 		const chunks = await chunksOf(api === 'openai' ? openai({maxRetries: 2}) : anthropic({maxRetries: 2}));
-		expect(textOf(chunks)).toBe('```repl\nprint("never');
-		expect(usageOf(chunks)).toMatchObject({finishReason: 'dropped'});
-		expect(server.requests).toHaveLength(1);
+		const retried = chunks.findIndex((chunk) => chunk.type === 'notice');
+		expect(chunks[retried]).toMatchObject({
+			code: 'stream_retried',
+			replyWithdrawn: true,
+			message: expect.stringMatching(/closed the stream before the reply ended \(.+\)\. The reply so far is withdrawn; it starts over\. Retrying in 0\.\d s \(1 of 2\)\.$/),
+		});
+		expect(textOf(chunks.slice(0, retried))).toBe('```repl\nprint("never');
+		expect(textOf(chunks.slice(retried))).toBe('second try');
+		expect(chunks.filter((chunk) => chunk.type === 'usage')).toEqual([{type: 'usage', usage: expect.anything(), finishReason: 'stop'}]);
+		expect(server.requests).toHaveLength(2);
+	});
+
+	it.each([
+		['openai', 'end'],
+		['openai', 'reset'],
+		['anthropic', 'end'],
+		['anthropic', 'reset'],
+	] as const)('%s, connection %s after text on every try: the last reply so far, marked dropped (not finished), once the retries are spent', async (api, how) => {
+		server.requests.length = 0;
+		server.setResponder(() => ({text: '```repl\nprint("never")\nx = [1, 2, 3', drop: {afterChars: 20, how}}));
+		const chunks = await chunksOf(api === 'openai' ? openai({maxRetries: 1}) : anthropic({maxRetries: 1}));
+		const retried = chunks.findIndex((chunk) => chunk.type === 'notice');
+		expect(textOf(chunks.slice(retried))).toBe('```repl\nprint("never');
+		expect(chunks.at(-1)).toEqual({type: 'usage', usage: expect.anything(), finishReason: 'dropped'});
+		expect(server.requests).toHaveLength(2);
 	});
 
 	it.each([
@@ -449,18 +471,24 @@ describe('error events inside a stream', () => {
 		expect(server.requests).toHaveLength(2);
 	});
 
-	it.each(['openai', 'anthropic'] as const)('%s: after text, the call fails with the server’s message', async (api) => {
-		replies({text: 'Hello, I was saying', streamError: {afterChars: 10, message: 'Overloaded'}}, {text: 'not reached'});
+	it.each(['openai', 'anthropic'] as const)('%s: after text, retried too; the notice withdraws the text so far', async (api) => {
+		replies({text: 'Hello, I was saying', streamError: {afterChars: 10, message: 'Overloaded'}}, {text: 'second try'});
 		const backend = api === 'openai' ? openai({maxRetries: 2}) : anthropic({maxRetries: 2});
-		const seen: string[] = [];
-		const error = await caught(
-			(async () => {
-				for await (const chunk of backend.stream(messages, {model: 'm'})) if (chunk.type === 'text') seen.push(chunk.text);
-			})(),
-		);
-		expect(seen.join('')).toBe('Hello, I w');
+		const chunks = await chunksOf(backend);
+		const retried = chunks.findIndex((chunk) => chunk.type === 'notice');
+		expect(chunks[retried]).toMatchObject({code: 'stream_retried', replyWithdrawn: true, message: expect.stringMatching(/Overloaded\. The reply so far is withdrawn; it starts over\. Retrying in 0\.\d s \(1 of 2\)\.$/)});
+		expect(textOf(chunks.slice(0, retried))).toBe('Hello, I w');
+		expect(textOf(chunks.slice(retried))).toBe('second try');
+		expect(server.requests).toHaveLength(2);
+	});
+
+	it.each(['openai', 'anthropic'] as const)('%s: after text on every try, the call fails with the server’s message once the retries are spent', async (api) => {
+		server.requests.length = 0;
+		server.setResponder(() => ({text: 'Hello, I was saying', streamError: {afterChars: 10, message: 'Overloaded'}}));
+		const error = await caught(collectStream((api === 'openai' ? openai({maxRetries: 1}) : anthropic({maxRetries: 1})).stream(messages, {model: 'm'})));
 		expect(error.message).toContain('Overloaded');
-		expect(server.requests).toHaveLength(1);
+		expect(error.message).not.toContain('\n');
+		expect(server.requests).toHaveLength(2);
 	});
 
 	it('gives up after the retries, with the server’s message', async () => {
@@ -481,7 +509,7 @@ describe('error events inside a stream', () => {
 		replies({text: 'x', streamError: {afterChars: 0, message: 'engine dead', shape: 'object'}}, {text: 'recovered'});
 		const result = await collectStream(openai({maxRetries: 1}).stream(messages, {model: 'm'}));
 		expect(result.text).toBe('recovered');
-		replies({text: 'abc', streamError: {afterChars: 2, message: 'engine dead', shape: 'object'}});
+		replies({text: 'abc', streamError: {afterChars: 2, message: 'engine dead', shape: 'object'}}, {text: 'abc', streamError: {afterChars: 2, message: 'engine dead', shape: 'object'}});
 		const error = await caught(collectStream(openai({maxRetries: 1}).stream(messages, {model: 'm'})));
 		expect(error.message).toContain('engine dead');
 	});

@@ -66,13 +66,14 @@ describe("llama.cpp's `error:` field inside a 200 stream (its server before Sept
 		expect(server.requests).toHaveLength(2);
 	});
 
-	it('after text: what came is passed on, and the call fails with the server’s words (the [DONE] after it does not make a finished reply)', async () => {
-		replies({text: 'Hello, I was saying', streamError: {afterChars: 10, message: 'slot unavailable', shape: 'llamacpp-field'}}, {text: 'not reached'});
+	it('after text on every try: what came is passed on, and the call fails with the server’s words once the retries are spent (the [DONE] after it does not make a finished reply)', async () => {
+		const failing: FakeReply = {text: 'Hello, I was saying', streamError: {afterChars: 10, message: 'slot unavailable', shape: 'llamacpp-field'}};
+		replies(failing, failing);
 		const seen: string[] = [];
-		const error = await failure(openai(), seen);
-		expect(seen.join('')).toBe('Hello, I w');
+		const error = await failure(openai(1), seen);
+		expect(seen.join('')).toBe('Hello, I wHello, I w');
 		expect(error.message).toContain('slot unavailable');
-		expect(server.requests).toHaveLength(1);
+		expect(server.requests).toHaveLength(2);
 	});
 
 	it('the field split across network chunks is still read', async () => {

@@ -263,7 +263,23 @@ describe.each(apis)('an error event after the model began thinking (%s)', (api) 
 		expect(of(events, 'llm.done')).toEqual([expect.objectContaining({text: 'FINAL(42)', reasoning: 'First thought\n\nSecond thought'})]);
 	});
 
-	it('after answer text: the run fails with one line, and the partial reply and its thinking stay in the trajectory', async () => {
+	it('after answer text: retried; the trajectory holds the retried reply and both tries’ thinking', async () => {
+		let failed = false;
+		const {result, events, log} = await run(api, {
+			root: () => {
+				if (failed) return {text: 'FINAL(42)', reasoning: 'Second thought'};
+				failed = true;
+				return {text: 'The answer is 41 because FINAL(41)', reasoning: 'Thinking it over', streamError: {afterChars: 13, message: 'Overloaded'}};
+			},
+		});
+		expect(result).toMatchObject({status: 'answered', response: '42'});
+		expect(notices(events)).toEqual([expect.stringMatching(/^stream_retried: .*Overloaded\. The reply so far is withdrawn \(its thinking is kept\); it starts over\. Retrying in \d\.\d s \(1 of 2\)\.$/)]);
+		expect(log!.iterations[0]).toMatchObject({response: 'FINAL(42)', rlm_tui: {reasoning: 'Thinking it over\n\nSecond thought'}});
+		const replayed = toNested(reduceAll(logToEvents(log!)))[0]!.children[0]!.children.find((node) => node.kind === 'reply');
+		expect(replayed).toMatchObject({text: 'FINAL(42)'});
+	});
+
+	it('after answer text on every try: the run fails with one line once the retries are spent, and the last partial reply and its thinking stay in the trajectory', async () => {
 		const {result, log} = await run(api, {
 			root: ({turn}) =>
 				turn === 0 ? repl('print("step one done")') : {text: 'The answer is 42 because', reasoning: 'Thinking it over', streamError: {afterChars: 13, message: 'Overloaded'}},
@@ -272,7 +288,7 @@ describe.each(apis)('an error event after the model began thinking (%s)', (api) 
 		expect(result.error).toMatch(/failed: Overloaded\.$/);
 		expect(result.error).not.toContain('\n');
 		expect(result.iterations[0]!.codeBlocks[0]!.result.stdout).toBe('step one done\n');
-		expect(log!.iterations[1]).toMatchObject({response: 'The answer is', rlm_tui: {reasoning: 'Thinking it over'}});
+		expect(log!.iterations[1]).toMatchObject({response: 'The answer is', rlm_tui: {reasoning: 'Thinking it over\n\nThinking it over\n\nThinking it over'}});
 	});
 });
 

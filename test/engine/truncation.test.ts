@@ -5,6 +5,7 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {DEFAULT_MAX_RETRIES} from '../../source/backends/types.js';
 import type {RlmOptions} from '../../source/engine/types.js';
 import {reduceAll, toNested} from '../../source/trajectory/tree.js';
 import {logToEvents} from '../../source/trajectory/log-to-events.js';
@@ -86,8 +87,8 @@ describe('cut replies, more cases', () => {
 	});
 });
 
-describe.each(apis)('a root reply whose stream the server dropped (%s)', (api) => {
-	it('does not run the unclosed block, tells the model the connection ended, and marks the reply dropped', async () => {
+describe.each(apis)('a root reply whose stream the server dropped on every try (%s)', (api) => {
+	it('once the retries are spent: does not run the unclosed block, tells the model the connection ended, and marks the reply dropped', async () => {
 		const {result, events, roots, log} = await run(api, {
 			root: ({turn}) =>
 				turn === 0
@@ -96,24 +97,30 @@ describe.each(apis)('a root reply whose stream the server dropped (%s)', (api) =
 		});
 		expect(result.status).toBe('answered');
 		expect(of(events, 'code.start').map((e) => e.code)).toEqual(['print("first ran")', 'llm_output("done")']);
-		const told = roots[1]!.messages.at(-1)!.content;
+		// Tried once and retried DEFAULT_MAX_RETRIES times (each drop withdrawn), then the next turn.
+		expect(roots).toHaveLength(DEFAULT_MAX_RETRIES + 2);
+		expect(of(events, 'llm.restart')).toHaveLength(DEFAULT_MAX_RETRIES);
+		const told = roots.at(-1)!.messages.at(-1)!.content;
 		expect(told).toMatch(/cut off: the connection to the server ended before it was finished/);
 		expect(told).toMatch(/last code block was unfinished, so it did not run/);
 		expect(told).toContain('first ran');
-		expect(of(events, 'notice')).toEqual([expect.objectContaining({code: 'reply_truncated', message: expect.stringContaining('ended the stream before the reply was finished')})]);
+		expect(of(events, 'notice')).toEqual([
+			...Array.from({length: DEFAULT_MAX_RETRIES}, () => expect.objectContaining({code: 'stream_retried', message: expect.stringContaining('The reply so far is withdrawn; it starts over.')})),
+			expect.objectContaining({code: 'reply_truncated', message: expect.stringContaining('ended the stream before the reply was finished')}),
+		]);
 		expect(result.iterations[0]!.finishReason).toBe('dropped');
 		expect(log!.iterations[0]!.rlm_tui).toMatchObject({finish_reason: 'dropped'});
 		const replayed = toNested(reduceAll(logToEvents(log!)))[0]!.children[0]!.children.find((node) => node.kind === 'reply');
 		expect(replayed).toMatchObject({finishReason: 'dropped'});
 	});
 
-	it('never takes a prose FINAL from a dropped reply, and marks a dropped sub-call in its slot', async () => {
+	it('never takes a prose FINAL from a dropped reply, and marks a dropped sub-call in its slot (retries spent)', async () => {
 		const {result, roots} = await run(api, {
 			root: ({turn}) =>
 				turn === 0 ? {text: 'FINAL(The three risks are: one, two, and', drop: {afterChars: 30}} : repl('r = llm_query("write a lot")\nllm_output(r)'),
 			sub: () => ({text: 'partial answer, then more', drop: {afterChars: 14}}),
 		});
-		expect(roots).toHaveLength(2);
+		expect(roots).toHaveLength(DEFAULT_MAX_RETRIES + 2);
 		expect(result.response).toBe('partial answer\n[cut off: the connection to the server ended before this reply was finished; it is incomplete]');
 	});
 });
@@ -160,13 +167,29 @@ describe('a prompt the server cut to fit its window (Ollama)', () => {
 });
 
 describe.each(apis)('an error event inside a stream after text (%s)', (api) => {
-	it('fails that call with the server’s message and keeps the finished iterations', async () => {
-		const {result} = await run(api, {
+	it('retried: the withdrawn reply is not run or kept, the retried one answers', async () => {
+		let failed = false;
+		const {result, events, log} = await run(api, {
+			root: ({turn}) => {
+				if (turn === 0) return repl('x = 41\nprint("step one done")');
+				if (failed) return repl('llm_output(str(x + 1))');
+				failed = true;
+				return {text: 'Now I will finish by\n```repl\nllm_output("withdrawn")\n```', streamError: {afterChars: 30, message: 'Overloaded'}};
+			},
+		});
+		expect(result).toMatchObject({status: 'answered', response: '42'});
+		expect(of(events, 'llm.restart')).toEqual([expect.objectContaining({iteration: 2})]);
+		expect(log!.iterations[1]!.response).toBe('Working on it.\n\n```repl\nllm_output(str(x + 1))\n```');
+	});
+
+	it('on every try: fails that call with the server’s message once the retries are spent, and keeps the finished iterations', async () => {
+		const {result, roots} = await run(api, {
 			root: ({turn}) =>
 				turn === 0 ? repl('x = 41\nprint("step one done")') : {text: 'Now I will finish by', streamError: {afterChars: 12, message: 'Overloaded'}},
 		});
 		expect(result.status).toBe('failed');
 		expect(result.error).toContain('Overloaded');
 		expect(result.iterations[0]!.codeBlocks[0]!.result.stdout).toContain('step one done');
+		expect(roots).toHaveLength(DEFAULT_MAX_RETRIES + 2);
 	});
 });

@@ -26,3 +26,20 @@ export function fenced(info: string, text: string): string {
 	const fence = fenceFor(text);
 	return `${fence}${info}\n${text}\n${fence}`;
 }
+
+/** The line that closes the fence `text` leaves open (as CommonMark reads its lines), or '' when
+ * it leaves none open: for text that broke off mid-block before more text follows it. */
+export function closingFence(text: string): string {
+	let open: {char: string; length: number} | undefined;
+	for (const line of text.split(/\r\n?|\n/)) {
+		const match = /^[ \t]{0,3}(`{3,}|~{3,})(.*)$/.exec(line);
+		if (!match) continue;
+		const run = match[1]!;
+		const info = match[2]!;
+		// A backtick fence's info string holds no backticks (```x``` at a line's start is inline code).
+		if (run[0] === '`' && info.includes('`')) continue;
+		if (!open) open = {char: run[0]!, length: run.length};
+		else if (info.trim() === '' && run[0] === open.char && run.length >= open.length) open = undefined;
+	}
+	return open ? open.char.repeat(open.length) : '';
+}

@@ -2,7 +2,7 @@
 // Responses API's reasoning summary): each iteration, the root model's reply as it streams, what
 // each code block printed (clipped), sub-calls and child runs.
 import type {RlmEvent} from '../protocol/events.js';
-import {fenced} from '../engine/fence.js';
+import {closingFence, fenced} from '../engine/fence.js';
 
 const maxOutputLines = 12;
 const maxOutputChars = 1500;
@@ -23,6 +23,8 @@ export const REPLY_WITHDRAWN_LINE = '! The server failed mid-reply; retrying. Th
 export function progressNarrator(): (event: RlmEvent) => string {
 	let rootRunId: string | undefined;
 	const depthOf = new Map<string, number>();
+	/** The root reply streamed so far. */
+	let reply = '';
 	return (event) => {
 		switch (event.type) {
 			case 'run.start':
@@ -34,11 +36,21 @@ export function progressNarrator(): (event: RlmEvent) => string {
 				return `\n↳ child RLM (depth ${event.depth}, ${event.model}): ${event.question.split('\n')[0]!.slice(0, 120)}\n`;
 			case 'iter.start':
 				return event.runId === rootRunId ? `${event.iteration > 1 ? '\n\n' : ''}**Iteration ${event.iteration}/${event.maxIterations}**\n\n` : '';
+			case 'llm.start':
+				if (event.runId === rootRunId) reply = '';
+				return '';
 			case 'llm.delta':
-				return event.runId === rootRunId ? event.text : '';
-			case 'llm.restart':
-				// What streamed of the reply is with the client already: it is told it does not count.
-				return event.runId === rootRunId ? `\n\n${REPLY_WITHDRAWN_LINE}\n\n` : '';
+				if (event.runId !== rootRunId) return '';
+				reply += event.text;
+				return event.text;
+			case 'llm.restart': {
+				if (event.runId !== rootRunId) return '';
+				// What streamed of the reply is with the client already: it is told it does not count,
+				// after a fence the partial left open is closed (else the line would show as code).
+				const close = closingFence(reply);
+				reply = '';
+				return `\n${close ? `${close}\n` : ''}\n${REPLY_WITHDRAWN_LINE}\n\n`;
+			}
 			case 'code.done': {
 				if (event.runId !== rootRunId) return '';
 				const output = [event.stdout, event.stderr].filter(Boolean).join('\n');

@@ -57,7 +57,7 @@ export async function* withStreamRetries(
 			yield {
 				type: 'notice',
 				code: 'stream_retried',
-				message: `${error.message}${startsOver(answered, thought)} Retrying in ${(delay / 1000).toFixed(1)} s (${retry + 1} of ${options.maxRetries}).`,
+				message: `${retryCause(error.message, answered, thought)} Retrying in ${(delay / 1000).toFixed(1)} s (${retry + 1} of ${options.maxRetries}).`,
 				...(answered ? {replyWithdrawn: true as const} : {}),
 			};
 			await sleep(delay, options.signal);
@@ -65,10 +65,11 @@ export async function* withStreamRetries(
 	}
 }
 
-/** What the retry notice says of the reply so far. */
-function startsOver(answered: boolean, thought: boolean): string {
-	if (answered) return ` The reply so far is withdrawn${thought ? ' (its thinking is kept)' : ''}; it starts over.`;
-	return thought ? ' The model was still thinking (its thinking so far is kept); it starts over.' : '';
+/** Why the call is retried, and what becomes of the reply so far: a withdrawn reply is said first
+ * (a line cut to a row's width still says it). */
+function retryCause(failure: string, answered: boolean, thought: boolean): string {
+	if (answered) return `The reply so far is withdrawn${thought ? ' (its thinking is kept)' : ''} and starts over: ${failure}`;
+	return thought ? `${failure} The model was still thinking (its thinking so far is kept); it starts over.` : failure;
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

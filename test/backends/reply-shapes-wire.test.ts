@@ -74,7 +74,7 @@ describe.each(errorShapes)('%s: an error event after the model began thinking (%
 		expect(chunks[retried]).toMatchObject({
 			code: 'stream_retried',
 			replyWithdrawn: true,
-			message: expect.stringMatching(/Overloaded\. The reply so far is withdrawn \(its thinking is kept\); it starts over\. Retrying in 0\.\d s \(1 of 2\)\.$/),
+			message: expect.stringMatching(/^The reply so far is withdrawn \(its thinking is kept\) and starts over: .*Overloaded\. Retrying in 0\.\d s \(1 of 2\)\.$/),
 		});
 		expect(joined(chunks.slice(0, retried), 'text')).toBe('The ans');
 		expect(joined(chunks.slice(retried), 'text')).toBe('Forty-two');

@@ -64,7 +64,7 @@ describe.each(failures)('a root reply that fails after its answer began: %s', (_
 		const deltas = (from: number, to: number) => of(events.slice(from, to), 'llm.delta').map((event) => event.text).join('');
 		expect(deltas(0, restart)).toBe(PARTIAL);
 		expect(deltas(restart, events.length)).toBe(RETRIED.text);
-		expect(events[restart - 1]).toMatchObject({type: 'notice', code: 'stream_retried', message: expect.stringContaining('The reply so far is withdrawn; it starts over.')});
+		expect(events[restart - 1]).toMatchObject({type: 'notice', code: 'stream_retried', message: expect.stringMatching(/^The reply so far is withdrawn and starts over: .+ Retrying in \d\.\d s \(1 of 2\)\.$/)});
 		expect(of(events, 'llm.done').map((event) => event.text)).toEqual([RETRIED.text]);
 
 		// The trajectory log and its replay: the retried reply.

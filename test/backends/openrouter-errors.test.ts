@@ -175,6 +175,40 @@ describe('streamed: an error chunk inside the 200 stream is retried as the statu
 		expect(server.requests).toHaveLength(2);
 	});
 
+	it('after answer text, as before it: the Retry-After its metadata names is the wait; a 4xx or a wait of hours is not retried', async () => {
+		replies(chunk(429, {afterChars: 7, metadata: {headers: {'Retry-After': '0.2'}}}), {text: 'second try'});
+		const chunks = await streamed(openrouter());
+		expect(chunks.find((each) => each.type === 'notice')).toMatchObject({replyWithdrawn: true, message: expect.stringMatching(/Retrying in 0\.2 s \(1 of 2\)\.$/)});
+		expect(server.requests).toHaveLength(2);
+
+		for (const reply of [chunk(400, {afterChars: 7}), chunk(429, {afterChars: 7, metadata: spentForHours()})]) {
+			server.requests.length = 0;
+			replies(reply, {text: 'not reached'});
+			const seen: StreamChunk[] = [];
+			await caughtBackendError(streamed(openrouter(), seen));
+			expect(textOf(seen)).toBe('The ans');
+			expect(seen.some((each) => each.type === 'notice')).toBe(false);
+			expect(server.requests).toHaveLength(1);
+		}
+	});
+
+	it('after answer text, a cancel during the wait before the retry ends the call as aborted, with no second request', async () => {
+		replies(chunk(429, {afterChars: 7, metadata: {headers: {'Retry-After': '30'}}}), {text: 'not reached'});
+		const controller = new AbortController();
+		const seen: StreamChunk[] = [];
+		const error = await caughtBackendError(
+			(async () => {
+				for await (const each of openrouter().stream(messages, {model: MODEL, signal: controller.signal})) {
+					seen.push(each);
+					if (each.type === 'notice') controller.abort();
+				}
+			})(),
+		);
+		expect(error.code).toBe('aborted');
+		expect(seen.find((each) => each.type === 'notice')).toMatchObject({replyWithdrawn: true, message: expect.stringMatching(/Retrying in 30\.0 s/)});
+		expect(server.requests).toHaveLength(1);
+	});
+
 	it('finish_reason "error" with no error field, before any text: retried like the error chunk', async () => {
 		replies({text: 'never', streamError: {afterChars: 0, message: '', shape: 'openrouter-finish'}}, {text: 'second try'});
 		const chunks = await streamed(openrouter());

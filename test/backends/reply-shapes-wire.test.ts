@@ -63,6 +63,7 @@ describe.each(errorShapes)('%s: an error event after the model began thinking (%
 			code: 'stream_retried',
 			message: expect.stringMatching(/Overloaded\. The model was still thinking \(its thinking so far is kept\); it starts over\. Retrying in 0\.\d s \(1 of 2\)\.$/),
 		});
+		expect(chunks.find((chunk) => chunk.type === 'notice')).not.toHaveProperty('replyWithdrawn');
 		expect(chunks.at(-1)).toMatchObject({type: 'usage', finishReason: 'stop'});
 		expect(server.requests).toHaveLength(2);
 	});

@@ -23,3 +23,11 @@ it('takes the answer dict first, then the last output, then the reply without it
 	expect(track([start, reply(code)])).toBe('Working on it.');
 	expect(track([start, reply('A plain answer.')])).toBe('A plain answer.');
 });
+
+it('a reply still streaming counts, and one withdrawn for a retry (llm.restart) does not', () => {
+	const delta = (text: string): RlmEvent => ({type: 'llm.delta', runId: 'r', iteration: 1, text, t});
+	const restart: RlmEvent = {type: 'llm.restart', runId: 'r', iteration: 1, t};
+	expect(track([start, delta('The answer is 41')])).toBe('The answer is 41');
+	expect(track([start, delta('The answer is 41'), restart])).toBe('');
+	expect(track([start, delta('The answer is 41'), restart, delta('The answer is 42')])).toBe('The answer is 42');
+});

@@ -69,6 +69,7 @@ describe.each(failures)('a root reply that fails after its answer began: %s', (_
 
 		// The trajectory log and its replay: the retried reply.
 		expect(log!.iterations[0]!.response).toBe(RETRIED.text);
+		expect(log!.iterations[0]!.rlm_tui?.notices).toEqual([expect.objectContaining({code: 'stream_retried', message: expect.stringMatching(/^The reply so far is withdrawn and starts over: /)})]);
 		expect(replies(reduceAll(logToEvents(log!))).map((reply) => reply.text)).toEqual([RETRIED.text]);
 
 		// The TUI: the partial showed while it streamed, is gone once withdrawn, and the row shows the retried reply.

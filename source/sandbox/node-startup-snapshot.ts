@@ -6,14 +6,15 @@
 // of CPU more on every start, on the path to Python being ready). A startup snapshot built with
 // those flags carries a code cache made with them, which the host and its worker both use, so the
 // flags go on the host's command line and the worker starts as fast as one with no flags.
-// Node refuses a blob built by another Node or with other flags (exit 14); a host that fails to
-// start with one has it deleted and starts without it (sandbox.ts). Not used on Windows.
+// Node refuses a blob built by another Node or with other flags (exit 14) and aborts on one that is
+// not a blob, but does not check its bytes: a host that exits before it is ready with one is
+// started again without it, and the blob refused when that works (sandbox.ts). Not used on Windows.
 import {spawn} from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {makeDirectory} from '../protocol/make-dir.js';
-import {cacheDirProblem, trustedCachePath} from './cache-dir.js';
+import {cacheDirProblem, trustedCacheFile, trustedCachePath} from './cache-dir.js';
 import {sandboxDir} from './paths.js';
 import {workerV8Flags} from './worker-flags.js';
 
@@ -46,27 +47,31 @@ export function startupSnapshotArgs(blob: string): string[] {
 const builds = new Map<string, Promise<void>>();
 
 /**
- * Builds the startup snapshot into `cacheDir` unless it is there (or being built): Node writes it to
- * a temp file, a Node started from it must then find code from strings refused, and only then is
- * it renamed into place; other blobs of this Node version are removed. A folder that may not be
- * trusted is never written (cache-dir.ts). Never rejects: without a blob, hosts start as before.
+ * Builds the startup snapshot into `cacheDir` unless a trusted one is there (or being built, or one
+ * was refused or failed to build in the last day): Node writes it into a temp file made 0600 first
+ * (Node keeps the file it is given), a Node started from it must then find code from strings
+ * refused, and only then is it renamed into place; other blobs of this Node version are removed. A
+ * folder that may not be trusted is never written (cache-dir.ts). Never rejects: without a blob,
+ * hosts start as before.
  */
 export function buildStartupSnapshot(cacheDir: string): Promise<void> {
 	const target = startupSnapshotPath(cacheDir);
 	const running = builds.get(target);
 	if (running) return running;
-	if (process.platform === 'win32' || cacheDirProblem(cacheDir) || fs.existsSync(target) || fs.existsSync(refusedMark(target))) return Promise.resolve();
+	if (process.platform === 'win32' || cacheDirProblem(cacheDir) || trustedCacheFile(target) || recentlyRefused(target)) return Promise.resolve();
 	const build = (async () => {
 		const temp = `${target}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
 		try {
 			makeDirectory(cacheDir, 0o700);
+			await removeOtherBlobs(cacheDir, path.basename(target));
+			fs.closeSync(fs.openSync(temp, 'wx', 0o600));
 			await runNode(['--snapshot-blob', temp, ...startupSnapshotFlags, '--build-snapshot', '/dev/null']);
 			await runNode([...startupSnapshotArgs(temp), '-e', "try { eval('0') } catch { process.exit(0) } process.exit(1)"]);
-			await fs.promises.chmod(temp, 0o600);
 			await fs.promises.rename(temp, target);
-			await removeOtherBlobs(cacheDir, path.basename(target));
+			await fs.promises.rm(refusedMark(target), {force: true});
 		} catch {
 			await fs.promises.rm(temp, {force: true}).catch(() => {});
+			await markRefused(target);
 		}
 	})();
 	builds.set(target, build);
@@ -74,15 +79,29 @@ export function buildStartupSnapshot(cacheDir: string): Promise<void> {
 	return build;
 }
 
-/** The file whose presence says a host failed to start from `blob`: no other is built for this
- * Node and these flags, so a blob that Node builds and checks but cannot start a host from costs
- * one failed start, not one on every run. */
+/** The file that says a host failed to start from `blob`, or its build failed: none is built for a
+ * day after (its mtime), so a blob that cannot work costs one failed start or build a day, not one
+ * on every run. */
 const refusedMark = (blob: string) => `${blob}.refused`;
+const refusalLastsMs = 24 * 60 * 60 * 1000;
 
-/** Deletes `blob`, a host having failed to start from it, and marks it refused. Never rejects. */
+function recentlyRefused(blob: string): boolean {
+	try {
+		return Date.now() - fs.statSync(refusedMark(blob)).mtimeMs < refusalLastsMs;
+	} catch {
+		return false;
+	}
+}
+
+async function markRefused(blob: string): Promise<void> {
+	await fs.promises.writeFile(refusedMark(blob), '', {mode: 0o600}).catch(() => {});
+}
+
+/** Deletes `blob`, a host having failed to start from it (and started without it), and marks it
+ * refused. Never rejects. */
 export async function refuseStartupSnapshot(blob: string): Promise<void> {
 	await fs.promises.rm(blob, {force: true}).catch(() => {});
-	await fs.promises.writeFile(refusedMark(blob), '', {mode: 0o600}).catch(() => {});
+	await markRefused(blob);
 }
 
 /** Resolves when every build under way has finished. */

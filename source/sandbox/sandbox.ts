@@ -28,6 +28,9 @@ import type {ChildHostLink, HostLink} from './host-link.js';
 import {buildStartupSnapshot, refuseStartupSnapshot, usableStartupSnapshot} from './node-startup-snapshot.js';
 import type {ExecResult, HistoryEntry, HostToolSpec, Repl, RunOptions, SandboxContext, SandboxOptions} from './types.js';
 
+/** A host that was not ready in time (as opposed to one that exited before it was). */
+class StartTimeout extends Error {}
+
 /** How the last host start went (for benchmarks and diagnostics). */
 export interface StartInfo {
 	fromSnapshot: boolean;
@@ -63,6 +66,7 @@ export class Sandbox implements Repl {
 	#baselineHeap = 0;
 	#heapBytes = 0;
 	#startInfo: StartInfo | null = null;
+	#startupSnapshotBuild: Promise<void> | undefined;
 
 	private constructor(options: ResolvedOptions) {
 		this.#opts = options;
@@ -162,10 +166,13 @@ export class Sandbox implements Repl {
 		if (this.#disposed) return;
 		this.#disposed = true;
 		const host = this.#host;
-		if (!host) return;
-		const exited = host.exited();
-		host.kill();
-		await exited;
+		if (host) {
+			const exited = host.exited();
+			host.kill();
+			await exited;
+		}
+		// A build of Node's startup snapshot this sandbox set off ends first: no process is left behind.
+		await this.#startupSnapshotBuild;
 	}
 
 	// ---- internals ----------------------------------------------------------------------------
@@ -214,25 +221,30 @@ export class Sandbox implements Repl {
 	}
 
 	/** Starts a host from `snapshot` (`early`: the host spawned early for it, already started), and
-	 * from Node's startup snapshot beside it when there is one. When that start fails or hangs, the
-	 * startup snapshot (if it was used) is refused from then on and the start retried without it;
-	 * then the snapshot is deleted, and the start retried cold. A start from the snapshot alone builds the startup
-	 * snapshot in the background for the next one (node-startup-snapshot.ts). */
+	 * from Node's startup snapshot beside it when there is one. A host that exits before it is ready
+	 * with a startup snapshot (Node refuses another Node's, aborts on a damaged one) is started again
+	 * without it, which is refused from then on if that start works; a start that hangs, or fails
+	 * without one, deletes the snapshot and starts cold. A start from the snapshot alone builds the
+	 * startup snapshot in the background for the next one (node-startup-snapshot.ts). */
 	async #fromSnapshot(snapshot: string, started: number, early?: ChildHostLink): Promise<HostProcess> {
 		const timeoutMs = Math.min(this.#opts.startTimeoutMs, 20_000);
 		const startupSnapshot = early ? early.startupSnapshot : usableStartupSnapshot(snapshot);
-		const attempts = [startupSnapshot, ...(startupSnapshot ? [null] : [])];
-		for (const [index, blob] of attempts.entries()) {
+		let blamed: string | null = null;
+		for (const blob of [startupSnapshot, ...(startupSnapshot ? [null] : [])]) {
+			const link = blob === startupSnapshot ? early : undefined;
 			try {
-				const host = await this.#spawnOnce(snapshot, timeoutMs, started, index === 0 && early ? {link: early, warm: false} : undefined, blob);
-				if (!blob) void buildStartupSnapshot(this.#opts.cacheDir);
+				const host = await this.#spawnOnce(snapshot, timeoutMs, started, link ? {link, warm: false} : undefined, blob);
+				if (blamed) await refuseStartupSnapshot(blamed);
+				if (!blob) this.#startupSnapshotBuild = buildStartupSnapshot(this.#opts.cacheDir);
 				return host;
 			} catch (error) {
-				if (index === 0) early?.kill();
+				link?.kill();
 				if (this.#disposed) throw error;
-				await (blob ? refuseStartupSnapshot(blob) : fs.promises.rm(snapshot, {force: true}).catch(() => {}));
+				if (!blob || error instanceof StartTimeout) break;
+				blamed = blob;
 			}
 		}
+		await fs.promises.rm(snapshot, {force: true}).catch(() => {});
 		return this.#spawnOnce(null, this.#opts.startTimeoutMs, started);
 	}
 
@@ -244,7 +256,7 @@ export class Sandbox implements Repl {
 		const ready = new Promise<ReadyMessage>((resolve, reject) => {
 			const timer = setTimeout(() => {
 				host.kill();
-				reject(new Error(`the Python sandbox did not start within ${seconds(timeoutMs)}`));
+				reject(new StartTimeout(`the Python sandbox did not start within ${seconds(timeoutMs)}`));
 			}, timeoutMs);
 			host.onReady((message) => {
 				clearTimeout(timer);

@@ -24,7 +24,7 @@ function fresh(): string {
 async function copiedCache(): Promise<{dir: string; snapshot: string; codeCache: string}> {
 	await prewarmSandbox({cacheDir: testCacheDir});
 	const dir = fresh();
-	const names = fs.readdirSync(testCacheDir).filter((name) => /\.(snapshot|code-cache)$/.test(name));
+	const names = fs.readdirSync(testCacheDir).filter((name) => /\.(snapshot|code-cache|blob)$/.test(name));
 	for (const name of names) fs.copyFileSync(path.join(testCacheDir, name), path.join(dir, name));
 	const find = (suffix: string) => path.join(dir, names.find((name) => name.endsWith(suffix))!);
 	return {dir, snapshot: find('.snapshot'), codeCache: find('.code-cache')};

@@ -6,7 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
 import {Sandbox, prewarmSandbox} from '../../source/sandbox/index.js';
-import {startupSnapshotPath} from '../../source/sandbox/node-startup-snapshot.js';
+import {startupSnapshotFlags, startupSnapshotPath} from '../../source/sandbox/node-startup-snapshot.js';
+import {startFakeLlmServer} from '../support/fake-llm-server.js';
+import {repl, scripted} from '../support/rlm-script.js';
+import {cleanEnv, runCli} from '../support/run-cli.js';
 import {snapshotWritesSettled} from '../../source/sandbox/index.js';
 import {freshCacheDir} from './helpers.js';
 
@@ -17,17 +20,24 @@ afterAll(() => {
 
 const blobs = (dir: string) => fs.readdirSync(dir).filter((name) => name.includes('.blob'));
 
-async function startAndRun(cacheDir: string): Promise<{startupSnapshot: boolean | undefined; fromSnapshot: boolean | undefined; stdout: string; evalRefused: boolean}> {
+/** A start and a block run in it. The worker checks the ban on code from strings as it starts (a
+ * context that allows eval fails the start), so a start that worked had it in force. */
+async function startAndRun(cacheDir: string): Promise<{startupSnapshot: boolean | undefined; fromSnapshot: boolean | undefined; stdout: string}> {
 	const sandbox = await Sandbox.start({cacheDir});
 	try {
 		const result = await sandbox.run('print(sum(range(10)))');
-		// The prelude has no way to JavaScript (`js` is unregistered): the ban is checked by the worker
-		// at its start (a context that allows eval fails the start), so a start that worked proves it.
-		const js = await sandbox.run('import js');
-		return {startupSnapshot: sandbox.startInfo?.startupSnapshot, fromSnapshot: sandbox.startInfo?.fromSnapshot, stdout: result.stdout, evalRefused: !js.ok};
+		return {startupSnapshot: sandbox.startInfo?.startupSnapshot, fromSnapshot: sandbox.startInfo?.fromSnapshot, stdout: result.stdout};
 	} finally {
 		await sandbox.dispose();
 	}
+}
+
+/** What another Node, or the same one with other flags, leaves: Node exits 14 on it. */
+function foreignBlob(blob: string): void {
+	fs.rmSync(blob, {force: true});
+	const built = spawnSync(process.execPath, ['--snapshot-blob', blob, '--build-snapshot', '/dev/null'], {env: {}});
+	expect(built.status).toBe(0);
+	fs.chmodSync(blob, 0o600);
 }
 
 describe("Node's startup snapshot for the host", () => {
@@ -40,11 +50,11 @@ describe("Node's startup snapshot for the host", () => {
 		expect(path.basename(blob)).toMatch(new RegExp(`^node-${process.versions.node.replaceAll('.', '\\.')}-${process.platform}-${process.arch}-[0-9a-f]{12}\\.blob$`));
 		expect(fs.statSync(blob).mode & 0o777).toBe(0o600);
 		// A Node started from it refuses code from strings without the flag on its command line.
-		const probe = spawnSync(process.execPath, ['--snapshot-blob', blob, '--disallow-code-generation-from-strings', '--expose-gc', '--wasm-num-compilation-tasks=1', '--wasm-tiering-budget=20000000', '--single-threaded-gc', '-e', "try { eval('0'); console.log('eval ran') } catch (e) { console.log(e.name) }"], {env: {}, encoding: 'utf8'});
+		const probe = spawnSync(process.execPath, ['--snapshot-blob', blob, ...startupSnapshotFlags, '-e', "try { eval('0'); console.log('eval ran') } catch (e) { console.log(e.name) }"], {env: {}, encoding: 'utf8'});
 		expect(probe.stdout.trim()).toBe('EvalError');
 
 		const run = await startAndRun(dir);
-		expect(run).toEqual({startupSnapshot: true, fromSnapshot: true, stdout: '45\n', evalRefused: true});
+		expect(run).toEqual({startupSnapshot: true, fromSnapshot: true, stdout: '45\n'});
 	});
 
 	it('one Node refuses (built with other flags) is marked refused after one failed start; the Pyodide snapshot stays and is used; no other is built', async () => {
@@ -52,14 +62,10 @@ describe("Node's startup snapshot for the host", () => {
 		dirs.push(dir);
 		await prewarmSandbox({cacheDir: dir});
 		const blob = startupSnapshotPath(dir);
-		fs.rmSync(blob);
-		// What another Node, or the same one with other flags, leaves: Node exits 14 on it.
-		const built = spawnSync(process.execPath, ['--snapshot-blob', blob, '--build-snapshot', '/dev/null'], {env: {}});
-		expect(built.status).toBe(0);
-		fs.chmodSync(blob, 0o600);
+		foreignBlob(blob);
 
 		const run = await startAndRun(dir);
-		expect(run).toEqual({startupSnapshot: false, fromSnapshot: true, stdout: '45\n', evalRefused: true});
+		expect(run).toEqual({startupSnapshot: false, fromSnapshot: true, stdout: '45\n'});
 		expect(blobs(dir)).toEqual([`${path.basename(blob)}.refused`]);
 		expect(fs.readdirSync(dir).filter((name) => name.endsWith('.snapshot'))).toHaveLength(1);
 
@@ -75,8 +81,35 @@ describe("Node's startup snapshot for the host", () => {
 		fs.writeFileSync(blob, 'not a blob', {mode: 0o600});
 
 		const run = await startAndRun(dir);
-		expect(run).toEqual({startupSnapshot: false, fromSnapshot: true, stdout: '45\n', evalRefused: true});
+		expect(run).toEqual({startupSnapshot: false, fromSnapshot: true, stdout: '45\n'});
 		expect(fs.existsSync(blob)).toBe(false);
+	});
+
+	it('a start that times out blames the Pyodide snapshot as before, never the startup snapshot', async () => {
+		const dir = freshCacheDir();
+		dirs.push(dir);
+		await prewarmSandbox({cacheDir: dir});
+		await expect(Sandbox.start({cacheDir: dir, startTimeoutMs: 1})).rejects.toThrow(/did not start within/);
+		expect(blobs(dir)).toEqual([path.basename(startupSnapshotPath(dir))]);
+	});
+
+	it('the command line, whose host is spawned the moment it starts, answers past a foreign one and marks it refused', async () => {
+		const base = freshCacheDir();
+		dirs.push(base);
+		const cacheDir = path.join(base, 'rlm-tui');
+		await prewarmSandbox({cacheDir});
+		foreignBlob(startupSnapshotPath(cacheDir));
+		const server = await startFakeLlmServer({models: ['root-model']});
+		try {
+			server.setResponder(scripted({root: () => repl('FINAL(str(sum(range(10))))')}));
+			const run = await runCli(['-u', server.openaiBaseURL, '-m', 'root-model', '-p', 'sum'], {env: cleanEnv({XDG_CACHE_HOME: base})});
+			expect(run.stderr).toBe('');
+			expect(run.stdout.trim()).toBe('45');
+			expect(blobs(cacheDir)).toEqual([`${path.basename(startupSnapshotPath(cacheDir))}.refused`]);
+			expect(fs.readdirSync(cacheDir).filter((name) => name.endsWith('.snapshot'))).toHaveLength(1);
+		} finally {
+			await server.close();
+		}
 	});
 
 	it('a start from the Pyodide snapshot alone builds it for the next start', async () => {

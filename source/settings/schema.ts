@@ -67,6 +67,9 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
 	theme: 'dark',
 });
 
+/** The settings file's format, written in it as `"version"`. Files without one were written by
+ * versions that saved the default temperature, 0.7, whether the user chose it or not. */
+export const SETTINGS_FILE_VERSION = 2;
 const LEGACY_DEFAULT_TEMPERATURE = 0.7;
 
 const optionalName = z.string().trim().min(1).max(500).optional().catch(undefined);
@@ -147,11 +150,18 @@ export const settingsSchema = z
 
 /** Parses anything into valid settings (never throws); undefined optional fields are removed. */
 export function parseSettings(input: unknown): Settings {
-	const parsed = settingsSchema.parse(input);
-	// Earlier versions wrote the default 0.7 into every file they saved: that value reads as "not
-	// chosen" (the default is 0.7 anyway, and GPT-5 and the o-series refuse it).
-	if (parsed.temperature === LEGACY_DEFAULT_TEMPERATURE) delete parsed.temperature;
-	return dropUndefined(parsed);
+	return dropUndefined(settingsSchema.parse(input));
+}
+
+/** The settings file's content as settings: parseSettings, but in a file older than
+ * SETTINGS_FILE_VERSION a temperature of 0.7 is the default those versions wrote into every file,
+ * so it reads as "not chosen" (GPT-5 and the o-series refuse it). In a current file it is the user's. */
+export function parseSettingsFile(input: unknown): Settings {
+	const parsed = parseSettings(input);
+	const version = input !== null && typeof input === 'object' ? (input as {version?: unknown}).version : undefined;
+	const current = typeof version === 'number' && version >= SETTINGS_FILE_VERSION;
+	if (!current && parsed.temperature === LEGACY_DEFAULT_TEMPERATURE) delete parsed.temperature;
+	return parsed;
 }
 
 function dropUndefined<T>(value: T): T {

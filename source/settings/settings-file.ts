@@ -12,7 +12,7 @@ import {makeDirectory} from '../protocol/make-dir.js';
 import {quotedClip} from '../protocol/quoted.js';
 import {isSecretHeaderName, looksSecret} from '../protocol/redact.js';
 import {droppedSettingsNotice} from './file-problems.js';
-import {parseSettings, type Settings} from './schema.js';
+import {parseSettings, parseSettingsFile, type Settings} from './schema.js';
 
 export interface SettingsFileOptions {
 	/** Directory of settings.json (overrides the platform config dir; for tests). */
@@ -201,5 +201,5 @@ export function readSettingsFile(options: SettingsFileOptions = {}): SettingsFil
 	}
 	const {value: initial, dropped} = withoutSecrets(found.value);
 	const notice = [secretsNotice(file, dropped), droppedSettingsNotice(file, initial)].filter(Boolean).join(' ') || undefined;
-	return {path: file, settings: parseSettings(initial), ...(notice ? {notice} : {}), writable: true};
+	return {path: file, settings: parseSettingsFile(initial), ...(notice ? {notice} : {}), writable: true};
 }

@@ -6,7 +6,7 @@ import {escapeUnsafeInJson} from '../protocol/json-escape.js';
 import path from 'node:path';
 import Conf from 'conf';
 import {mergeSettings, parseSettingsJson, readSettingsFile, readSettingsText, SETTINGS_FILE, withoutSecrets, type SettingsFileOptions, type SettingsFileRead} from './settings-file.js';
-import {parseSettings, type Settings} from './schema.js';
+import {parseSettingsFile, SETTINGS_FILE_VERSION, type Settings} from './schema.js';
 
 export interface SettingsStore {
 	readonly path: string;
@@ -45,7 +45,7 @@ class MemoryBackedStore implements SettingsStore {
 		let base = this.#settings;
 		try {
 			const current = this.read?.();
-			if (current && typeof current === 'object' && Object.keys(current).length > 0) base = parseSettings(withoutSecrets(current).value);
+			if (current && typeof current === 'object' && Object.keys(current).length > 0) base = parseSettingsFile(withoutSecrets(current).value);
 		} catch {
 			// Unreadable now: merge into what we have.
 		}
@@ -108,7 +108,8 @@ export function settingsStore(read: SettingsFileRead): SettingsStore {
 		read.settings,
 		read.notice,
 		(settings) => {
-			opened().store = settings as unknown as Record<string, unknown>;
+			// The version says a temperature of 0.7 in it was chosen (schema.ts parseSettingsFile).
+			opened().store = {...settings, version: SETTINGS_FILE_VERSION};
 		},
 		// Read as the first read was (a byte order mark, UTF-16), not through conf's UTF-8 reader.
 		() => readSettingsText(read.path),

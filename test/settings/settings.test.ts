@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {DEFAULT_KIND_MODELS as DEFAULT_MODELS} from '../../source/protocol/backends.js';
-import {parseSettings, settingsSchema} from '../../source/settings/schema.js';
+import {parseSettings, parseSettingsFile, SETTINGS_FILE_VERSION, settingsSchema} from '../../source/settings/schema.js';
 import {openSettings} from '../../source/settings/store.js';
 import {readSettingsFile, settingsFilePath} from '../../source/settings/settings-file.js';
 import {ConfigError, resolveConfig} from '../../source/settings/resolve.js';
@@ -34,10 +34,12 @@ describe('settings schema', () => {
 		expect(parsed).not.toHaveProperty('apiKey');
 	});
 
-	it('keeps a temperature only when the user chose one (the 0.7 older versions wrote is the default)', () => {
-		expect(parseSettings({temperature: 0.3}).temperature).toBe(0.3);
-		expect(parseSettings({temperature: 0.7})).not.toHaveProperty('temperature');
-		expect(resolveConfig({}, {}, parseSettings({temperature: 0.7}))).not.toHaveProperty('temperature');
+	it('keeps a temperature only when the user chose one (the 0.7 versions before the file\'s version wrote is the default)', () => {
+		expect(parseSettingsFile({temperature: 0.3}).temperature).toBe(0.3);
+		expect(parseSettingsFile({temperature: 0.7})).not.toHaveProperty('temperature');
+		expect(resolveConfig({}, {}, parseSettingsFile({temperature: 0.7}))).not.toHaveProperty('temperature');
+		expect(parseSettingsFile({temperature: 0.7, version: SETTINGS_FILE_VERSION}).temperature).toBe(0.7);
+		expect(resolveConfig({}, {}, parseSettingsFile({temperature: 0.7, version: SETTINGS_FILE_VERSION})).temperature).toBe(0.7);
 		expect(resolveConfig({temperature: 0.7}, {}, parseSettings({})).temperature).toBe(0.7);
 	});
 

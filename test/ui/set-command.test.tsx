@@ -359,6 +359,25 @@ describe('/set in the app', () => {
 		expect(flat(await h.waitForFrame((f) => f.includes('Run settings')))).toMatch(/memory-limit 3000 MB flag/);
 	});
 
+	it('a number saved at its default value reads back as the settings file\'s in the next session (each optional number /set takes)', async () => {
+		const defaults = {requestTimeoutSeconds: '300', memoryLimitMb: '1024', maxSubCalls: '500', keepWarmMinutes: '0'} as const;
+		start();
+		for (const [key, value] of Object.entries(defaults)) {
+			const name = RUN_SETTINGS.find((setting) => setting.key === key)!.name;
+			h.write(`/set ${name} ${value}\r`);
+			await h.waitForFrame((f) => flat(f).includes(`${name}: `) && flat(f).includes('(saved'));
+		}
+		h.unmount();
+		settings = openSettings({cwd: path.join(dir, 'config')});
+		start();
+		h.write('/settings\r');
+		const view = flat(await h.waitForFrame((f) => f.includes('Run settings')));
+		for (const key of Object.keys(defaults)) {
+			const name = RUN_SETTINGS.find((setting) => setting.key === key)!.name;
+			expect(view).toMatch(new RegExp(`${name} \\S+( \\S+)? settings file`));
+		}
+	});
+
 	it('refuses a bad value in one line and keeps the typed line in the input to correct', async () => {
 		start();
 		h.write('/set depth zero\r');
@@ -432,6 +451,31 @@ describe('/set temperature', () => {
 		await h.waitForFrame((f) => flat(f).includes("temperature: back to its default: the backend's default (saved)."));
 		expect(rlm.options.temperature).toBeUndefined();
 		expect(openSettings({cwd: path.join(dir, 'config')}).get().temperature).toBeUndefined();
+	});
+
+	it('/set temperature 0.7 reads back as chosen: kept in the file, and /settings says so in the next session', async () => {
+		start();
+		h.write('/set temperature 0.7\r');
+		await h.waitForFrame((f) => f.includes('temperature: 0.7 (saved; from the next question).'));
+		// Another setting saved after it keeps it (a save re-reads the file).
+		h.write('/set depth 2\r');
+		await h.waitForFrame((f) => f.includes('depth: 2 (saved'));
+		expect(openSettings({cwd: path.join(dir, 'config')}).get().temperature).toBe(0.7);
+		h.unmount();
+		settings = openSettings({cwd: path.join(dir, 'config')});
+		start();
+		expect(rlm.options.temperature).toBe(0.7);
+		h.write('/settings\r');
+		expect(flat(await h.waitForFrame((f) => f.includes('Run settings')))).toMatch(/temperature 0\.7 settings file/);
+	});
+
+	it('an older settings file, written without a format version, still reads its saved 0.7 as the default it was', () => {
+		const config = path.join(dir, 'config');
+		fs.mkdirSync(config, {recursive: true});
+		fs.writeFileSync(path.join(config, 'settings.json'), JSON.stringify({temperature: 0.7, maxDepth: 1}));
+		expect(openSettings({cwd: config}).get()).not.toHaveProperty('temperature');
+		fs.writeFileSync(path.join(config, 'settings.json'), JSON.stringify({temperature: 0.3}));
+		expect(openSettings({cwd: config}).get().temperature).toBe(0.3);
 	});
 
 	it('with the real engine: the next request carries it; unset, the backend sends its default again', async () => {

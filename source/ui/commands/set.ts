@@ -16,6 +16,7 @@ import {
 	type RunSettingValue,
 } from '../../settings/run-settings.js';
 import {subBackendTarget} from '../../settings/resolve.js';
+import {DEFAULT_SETTINGS} from '../../settings/schema.js';
 import {firstLine} from '../engine-port.js';
 import type {AppState, SessionConfig} from '../state/types.js';
 import {maxOf} from '../format.js';
@@ -122,8 +123,11 @@ function sourceOf(key: RunSettingKey, context: CommandContext, setHere: NonNulla
 	if (here === 'unset') return 'default';
 	if (context.config.fromFlags?.includes(key)) return 'flag';
 	const stored = context.settings.get()[key];
-	if (stored !== undefined && JSON.stringify(stored) !== JSON.stringify(runSettingDefault(key))) return 'settings file';
-	return 'default';
+	if (stored === undefined) return 'default';
+	// iterations, depth and timeout are written whether chosen or not: only another value than the
+	// default says the file chose it. Every other setting is in the file only when it was set.
+	if (key in DEFAULT_SETTINGS && JSON.stringify(stored) === JSON.stringify(runSettingDefault(key))) return 'default';
+	return 'settings file';
 }
 
 function showSettings(context: CommandContext, setHere: NonNullable<SessionConfig['setHere']>): void {

@@ -210,6 +210,11 @@ function emitRun(
 			// What streamed before the call failed.
 			if (iteration.response) out.push({type: 'llm.delta', runId, iteration: n, text: iteration.response}, now);
 			out.push({type: 'llm.error', runId, iteration: n, ...failed, ms: replyMs}, now);
+		} else if (status === 'cancelled' && iteration === real.at(-1) && iteration.code_blocks.length === 0) {
+			// The user's cancel cut this reply short (a reply that ended runs its code, or the next
+			// iteration starts): what streamed stays open, and the run's end settles it as cancelled, as
+			// it did live, not as an empty or whole reply.
+			if (iteration.response) out.push({type: 'llm.delta', runId, iteration: n, text: iteration.response}, now);
 		} else
 			out.push({type: 'llm.done', runId, iteration: n, text: iteration.response, ...(typeof extra.reasoning === 'string' && extra.reasoning ? {reasoning: extra.reasoning} : {}), usage: replyUsage, ms: replyMs, ...endingOf(extra)}, now);
 		for (const {model, usage, ...notice} of extra.notices ?? []) {

@@ -46,15 +46,47 @@ export function printableLine(text: string): string {
 	return printable(text.replace(/\r\n|[\r\n\u2028\u2029]/g, ' '));
 }
 
-/** `value` with `printable` applied to every string in it, at any depth (the same object when
- * nothing changed): events and results are cleaned whole, not field by field. */
-export function printableDeep<T>(value: T): T {
-	if (typeof value === 'string') return printable(value) as T;
+/** The mark for a character `printableMarked` takes out: its code point as less shows a character
+ * it cannot show (its LESSUTFBINFMT default), `<U+200B>`, `<U+001B>`. Plain ASCII, so it is drawn
+ * as it is, and it is not the `\u200b` a Python or JSON string may hold as text. */
+export const hiddenMark = (char: string): string => `<U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}>`;
+
+/** A mark `printableMarked` wrote (to draw it apart from the text around it). */
+export const HIDDEN_MARK = /<U\+[0-9A-F]{4,6}>/g;
+
+/**
+ * Text safe to draw, as `printable`, but nothing is taken out without a trace: each control
+ * character (ESC too, so an escape sequence reads `<U+001B>[31m`, as `cat -v` shows `^[[31m`),
+ * disguising or other format character becomes its mark (hiddenMark), so a document or a model id
+ * that held hidden text says so and look-alike ids (`gpt-4o`, `gpt-4o<U+200B>`) differ. Joiners
+ * between two non-ASCII characters stay (emoji, Indic and Arabic scripts); a carriage return is
+ * dropped without a mark (it ends lines in CRLF text and progress bars, and hides no text once gone).
+ */
+export function printableMarked(text: string): string {
+	if (plainAscii.test(text)) return text;
+	let out = text.replace(/\r/g, '').replace(controls, hiddenMark).replace(disguises, hiddenMark).replace(otherFormats, hiddenMark).replace(separators, '\n');
+	if (out.includes('\u200c') || out.includes('\u200d')) {
+		out = out.replace(joiners, (joiner, offset: number, whole: string) =>
+			joinable(whole[offset - 1]) && joinable(whole[offset + 1]) ? joiner : hiddenMark(joiner),
+		);
+	}
+	return out;
+}
+
+/** `printableMarked` on one line (a model id in a row): line breaks become spaces. */
+export function printableMarkedLine(text: string): string {
+	return printableMarked(text.replace(/\r\n|[\r\n\u2028\u2029]/g, ' '));
+}
+
+/** `value` with `clean` applied to every string in it, keys too, at any depth (the same object
+ * when nothing changed). */
+function cleanDeep<T>(value: T, clean: (text: string) => string): T {
+	if (typeof value === 'string') return clean(value) as T;
 	if (Array.isArray(value)) {
 		let copy: unknown[] | null = null;
 		(value as unknown[]).forEach((item, index) => {
-			const clean = printableDeep(item);
-			if (clean !== item) (copy ??= [...value])[index] = clean;
+			const cleaned = cleanDeep(item, clean);
+			if (cleaned !== item) (copy ??= [...value])[index] = cleaned;
 		});
 		return (copy ?? value) as T;
 	}
@@ -62,12 +94,19 @@ export function printableDeep<T>(value: T): T {
 		// Keys too: some records are keyed by model or file names.
 		let changed = false;
 		const entries = Object.entries(value as Record<string, unknown>).map(([key, item]) => {
-			const cleanKey = printable(key);
-			const clean = printableDeep(item);
-			if (cleanKey !== key || clean !== item) changed = true;
-			return [cleanKey, clean] as const;
+			const cleanKey = clean(key);
+			const cleaned = cleanDeep(item, clean);
+			if (cleanKey !== key || cleaned !== item) changed = true;
+			return [cleanKey, cleaned] as const;
 		});
 		return (changed ? Object.fromEntries(entries) : value) as T;
 	}
 	return value;
 }
+
+/** `value` with `printable` applied to every string in it, at any depth (the same object when
+ * nothing changed): events and results are cleaned whole, not field by field. */
+export const printableDeep = <T>(value: T): T => cleanDeep(value, printable);
+
+/** `value` with `printableMarked` applied to every string in it, at any depth. */
+export const printableMarkedDeep = <T>(value: T): T => cleanDeep(value, printableMarked);

@@ -5,7 +5,7 @@ import {getNode, type RunNode, type TrajectoryNode, type TrajectoryState} from '
 import {append, wrapLines} from './format.js';
 import {cutReplyWords} from '../text/cut-reply.js';
 import {formatMs, formatTokens} from '../text/units.js';
-import {safeText} from '../text/safe-text.js';
+import {HIDDEN_MARK, printableMarked} from '../text/printable.js';
 import {highlightPython, renderersVersion} from './markdown.js';
 import {colorless} from './theme.js';
 import {restNote, shownPart} from './long-text.js';
@@ -42,6 +42,8 @@ export function blockLimitLine(limit: string): string {
 
 const heading = (text: string) => `\x1b[1m${text}\x1b[22m`;
 const dim = (text: string) => `\x1b[2m${text}\x1b[22m`;
+/** The marks of hidden characters the text held (`<U+200B>`), dim, apart from the text itself. */
+const dimMarks = (text: string) => (text.includes('<U+') ? text.replace(HIDDEN_MARK, (mark) => `\x1b[2m${mark}\x1b[22m`) : text);
 
 function usageLine(node: TrajectoryNode): string {
 	const parts = [`status ${node.status}`];
@@ -59,8 +61,8 @@ function sections(node: TrajectoryNode, output: TrajectoryNode | undefined): Arr
 		case 'run':
 			return [
 				['Run', `${node.parent >= 0 ? 'child ' : ''}run ${node.runId} · model ${node.model} · backend ${node.backend} · depth ${node.depth}\ncontext: ${node.context.type}, ${formatCount(node.context.chars)} chars${node.context.keys ? ` (${node.context.keys.join(', ')})` : ''}\niterations: ${node.iteration}${node.maxIterations ? ` of ${node.maxIterations}` : ''}${node.runStatus ? ` · ${node.runStatus}` : ''}`],
-				// Kept as the user wrote it (text/safe-text.ts): made printable here.
-				['Question', safeText(node.question) || '(none)'],
+				// Kept as the user wrote it (text/safe-text.ts): made printable here, hidden characters marked.
+				['Question', printableMarked(node.question) || '(none)'],
 				...(node.limits ? [['Limits', limitsDetail(node.limits.caps, node.limits.use, node.limit)] as [string, string]] : []),
 				...systemSections(node),
 				...(node.error ? [[node.runStatus === 'limited' ? 'Stopped' : errorTitle(node.errorCode), node.error] as [string, string]] : []),
@@ -136,7 +138,7 @@ export const SENT_MESSAGE_CHARS = 4000;
 function sentLines(prompt: readonly ChatMessage[] | undefined): Array<[string, string]> {
 	if (!prompt?.length) return [];
 	return prompt.map((message, index) => {
-		const text = safeText(message.content);
+		const text = printableMarked(message.content);
 		const cut = text.length > SENT_MESSAGE_CHARS ? `${text.slice(0, SENT_MESSAGE_CHARS)}\n… ${formatCount(text.length - SENT_MESSAGE_CHARS)} more characters (the whole message is in the trajectory log)` : text;
 		return [`Sent ${index + 1}/${prompt.length} · ${message.role} · ${formatCount(text.length)} chars`, cut || '(empty)'];
 	});
@@ -176,7 +178,7 @@ export function detailLines(node: TrajectoryNode, width: number, state?: Traject
 	for (const [title, body] of sections(node, output)) {
 		lines.push(heading(title));
 		const part = shownPart(body);
-		append(lines, wrapLines(part.head.replace(/\t/g, '    ').replace(/\r/g, ''), width));
+		append(lines, wrapLines(dimMarks(part.head.replace(/\t/g, '    ').replace(/\r/g, '')), width));
 		if (part.restChars > 0) append(lines, wrapLines(dim(restNote(part, '/save writes the whole tree to a file')), width));
 		lines.push('');
 	}

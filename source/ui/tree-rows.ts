@@ -2,7 +2,8 @@
 // (time and tokens). The row component only lays these out.
 import type {NodeStatus, TrajectoryNode} from '../trajectory/tree.js';
 import type {BatchRow, batchSummary} from './state/tree-view.js';
-import {clip, displayWidth, firstLine, fitAnsi, lastLine, oneLine, printable} from './format.js';
+import {clip, displayWidth, firstLine, fitAnsi, lastLine, oneLine} from './format.js';
+import {printableMarked} from '../text/printable.js';
 import {formatMs, formatTokens} from '../text/units.js';
 import {highlightPython} from './markdown.js';
 import {limitsText} from '../text/limits-text.js';
@@ -89,7 +90,7 @@ export function describeNode(node: TrajectoryNode, now?: number, inBatch = false
 			return {
 				title: child ? `child run · ${node.model}` : `run · ${node.model || '?'}`,
 				// The root's question is kept as the user wrote it (text/safe-text.ts): made printable here.
-				preview: quote(printable(node.question)),
+				preview: quote(printableMarked(node.question)),
 				previewIsError: false,
 				// A limit that stopped the run is in the meta ("limited: maxSubCalls"); a failure beside the question.
 				...(node.error && node.runStatus !== 'limited' ? {error: `✗ ${oneLine(node.error)}`} : {}),

@@ -1,6 +1,6 @@
 // The one sanitiser: what an attacker puts in model text, and ordinary text left alone.
 import {describe, expect, it} from 'vitest';
-import {printable, printableDeep, printableLine} from '../../source/text/printable.js';
+import {printable, printableDeep, printableLine, printableMarked, printableMarkedDeep, printableMarkedLine} from '../../source/text/printable.js';
 
 describe('printable', () => {
 	it.each([
@@ -37,5 +37,35 @@ describe('printable', () => {
 		const dirty = {type: 'call.start', model: 'm\u001b]0;t\u0007', variables: [{name: 'v\u202e', type: 'int'}], usage: {'k\u001b[31m': 1}, n: 2};
 		expect(printableDeep(dirty)).toEqual({type: 'call.start', model: 'm', variables: [{name: 'v', type: 'int'}], usage: {k: 1}, n: 2});
 		expect(dirty.model).toBe('m\u001b]0;t\u0007');
+	});
+
+	describe('printableMarked', () => {
+		it.each([
+			['a window title (OSC 0): its introducer and end marked, its text shown', 'a\u001b]0;pwned\u0007b', 'a<U+001B>]0;pwned<U+0007>b'],
+			['colours, as cat -v shows them', '\u001b[31mred\u001b[0m', '<U+001B>[31mred<U+001B>[0m'],
+			['an 8-bit CSI (C1) and DEL', 'x\u009b2J\u007f', 'x<U+009B>2J<U+007F>'],
+			['a bidi override (Trojan Source)', 'file\u202egnp.exe', 'file<U+202E>gnp.exe'],
+			['zero-width characters', 'exa\u200bmp\u2060le\ufeff', 'exa<U+200B>mp<U+2060>le<U+FEFF>'],
+			['a joiner next to ASCII', 'exa\u200dmple', 'exa<U+200D>mple'],
+			['tag characters that smuggle ASCII', 'hi\u{e0041}\u{e0042}', 'hi<U+E0041><U+E0042>'],
+			['other format characters', 'a\u0600b\u{110bd}c', 'a<U+0600>b<U+110BD>c'],
+			['a carriage return, without a mark (it ends lines; it hides no text)', 'a\r\nb\rc', 'a\nbc'],
+			['line separators, as line breaks', 'a\u2028b', 'a\nb'],
+		])('marks %s', (_what, text, expected) => {
+			expect(printableMarked(text)).toBe(expected);
+			// Nothing in it that printable would take out: safe to draw.
+			expect(printable(printableMarked(text))).toBe(printableMarked(text));
+		});
+
+		it.each(['plain text\n\twith a tab', 'naïve café — “quotes”', 'emoji 👩‍💻 family 👨‍👩‍👧', 'العربية', 'हिन्दी'])('keeps %s', (text) => {
+			expect(printableMarked(text)).toBe(text);
+		});
+
+		it('tells look-alike ids apart, on one line, and in events at any depth', () => {
+			expect(printableMarked('gpt-4o\u200b')).not.toBe(printableMarked('gpt-4o'));
+			expect(printable('gpt-4o\u200b')).toBe(printable('gpt-4o'));
+			expect(printableMarkedLine('m\r\nx\u200b')).toBe('m x<U+200B>');
+			expect(printableMarkedDeep({model: 'm\u200b', list: ['ok'], usage: {'k\u001b': 1}})).toEqual({model: 'm<U+200B>', list: ['ok'], usage: {'k<U+001B>': 1}});
+		});
 	});
 });

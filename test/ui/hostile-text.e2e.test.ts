@@ -1,6 +1,6 @@
 // End to end, in a real terminal (tmux): a server whose model ids carry an OSC 0 (window title) and
 // an OSC 52 (clipboard write) is listed in /model, and neither acts: the pane's title stays as it
-// was and tmux holds no clipboard buffer, while the ids are shown without their escapes.
+// was and tmux holds no clipboard buffer, while the ids are shown without their escapes (a mark, `<U+001B>`, where each control character was).
 import {afterAll, beforeAll, expect, it} from 'vitest';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
 import {Tmux} from './tmux-driver.js';
@@ -29,7 +29,7 @@ it("a server's hostile model ids set no window title and write no clipboard from
 	const title = t.display(s, '#{pane_title}');
 	t.type(s, '/model');
 	t.keys(s, 'Enter');
-	await t.waitFor(s, (text) => text.includes('  clipboard') && text.includes('  evilmodel') && text.includes('Model · openai'), 'the picker with the ids cleaned', 30_000);
+	await t.waitFor(s, (text) => text.includes('  clip<U+001B>]52;c;UFdORUQtQ0xJUA==<U+0007>board') && text.includes('  evil<U+001B>]0;PWNED<U+0007>model') && text.includes('Model · openai'), 'the picker with the ids cleaned (a mark for each control character)', 30_000);
 	// The screen was drawn with the ids on it: had their sequences reached tmux, they would have acted by now.
 	expect(t.display(s, '#{pane_title}')).toBe(title);
 	expect(t.display(s, '#{pane_title}')).not.toContain('PWNED');

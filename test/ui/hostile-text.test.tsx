@@ -68,14 +68,14 @@ describe('the model picker', () => {
 		return engine;
 	}
 
-	it("shows hostile ids without their escapes, in rows as wide as the frame, and sends the picked id as listed", async () => {
+	it("shows hostile ids with a mark for each hidden character instead of it, in rows as wide as the frame, and sends the picked id as listed", async () => {
 		const engine = openPicker(TITLE_ID, [TITLE_ID, CLIPBOARD_ID, BIDI_ID, C1_ID, 'plain']);
 		const frame = await h!.waitForFrame((f) => f.includes('5 of 5'));
-		expect(frame).toContain('now: evilmodel');
-		expect(frame).toContain('evilmodel (current)');
-		expect(frame).toContain('  clipboard');
-		expect(frame).toContain('  gpt4o-rtl');
-		expect(frame).toContain('  c1model');
+		expect(frame).toContain('now: evil<U+001B>]0;PWNED<U+0007>model');
+		expect(frame).toContain('evil<U+001B>]0;PWNED<U+0007>model (current)');
+		expect(frame).toContain('  clip<U+001B>]52;c;UFdORUQtQ0xJUA==<U+0007>board');
+		expect(frame).toContain('  gpt<U+202E>4o<U+202C>-rtl');
+		expect(frame).toContain('  c1<U+009B>2Jmodel');
 		// Every row of the picker ends on its right border, in the last column.
 		const rows = frame.split('\n').slice(0, -1);
 		for (const row of rows) expect(stringWidth(row), row).toBe(100);
@@ -85,7 +85,7 @@ describe('the model picker', () => {
 		h!.write('board');
 		await h!.waitForFrame((f) => f.includes('1 of 5'));
 		h!.write(KEYS.enter);
-		await h!.waitForFrame((f) => statusOf(f).includes('openai · clipboard'));
+		await h!.waitForFrame((f) => statusOf(f).includes('openai · clip<U+001B>]52;c;'));
 		// The server gets the id it listed, and settings keep it so (only the display is cleaned).
 		expect(engine.configured).toContainEqual({model: CLIPBOARD_ID});
 		expect(JSON.stringify(settings.get())).toContain(JSON.stringify(CLIPBOARD_ID).slice(1, -1));
@@ -130,24 +130,24 @@ describe('the status line', () => {
 		return frames.at(-1)!;
 	}
 
-	it('shows the model, the next model and the context file without their escapes, fitted to the width', () => {
-		const line = statusLine({model: TITLE_ID, next: {backend: 'openai', model: CLIPBOARD_ID}, context: {label: FILE_NAME, files: 1, bytes: 10}});
-		expect(line).toContain('openai · evilmodel (next question: clipboard)');
+	it('shows the model, the next model and the context file without their escapes (the ids with marks), fitted to the width', () => {
+		const line = statusLine({model: TITLE_ID, next: {backend: 'openai', model: BIDI_ID}, context: {label: FILE_NAME, files: 1, bytes: 10}}, 160);
+		expect(line).toContain('openai · evil<U+001B>]0;PWNED<U+0007>model (next question: gpt<U+202E>4o<U+202C>-rtl)');
 		expect(line).toContain('ctx c.txt · 10 B');
 		expect(line).toContain('Enter send · Tab tree · /help');
-		expect(stringWidth(line)).toBe(120);
+		expect(stringWidth(line)).toBe(160);
 	});
 
 	it('in the app: the -c file name and a bidi model id', async () => {
 		const engine = new ScriptedRlm({model: BIDI_ID, backend: 'openai'});
 		h = renderApp({rlm: asRlm(engine), config: resolveConfig({backend: 'openai', model: BIDI_ID}, {}, settings.get()), settings, cwd: dir, columns: 120, rows: 30, skipStartup: true, contextBadge: {label: FILE_NAME, files: 1, bytes: 10}});
 		const frame = await h.waitForFrame((f) => statusOf(f).includes('ctx c.txt'));
-		expect(statusOf(frame)).toContain('openai · gpt4o-rtl');
+		expect(statusOf(frame)).toContain('openai · gpt<U+202E>4o<U+202C>-rtl');
 		expectClean(h.frames);
 	});
 });
 
-it("a replayed log's hostile root_model is shown without its escapes", async () => {
+it("a replayed log's hostile root_model is shown without its escapes, its hidden characters marked", async () => {
 	const log = path.join(dir, 'hostile.jsonl');
 	const metadata = {type: 'metadata', timestamp: '2026-01-01T00:00:00Z', root_model: CLIPBOARD_ID, max_depth: 1, max_iterations: 30, backend: 'openai', backend_kwargs: {}, environment_type: 'local', environment_kwargs: {}};
 	const iteration = {type: 'iteration', iteration: 1, timestamp: '2026-01-01T00:00:01Z', prompt: [{role: 'user', content: 'what?'}], response: 'FINAL(42)', code_blocks: [], final_answer: '42', iteration_time: 0.5};
@@ -156,8 +156,8 @@ it("a replayed log's hostile root_model is shown without its escapes", async () 
 	const config = replayConfig(events);
 	expect(config.model).toBe(CLIPBOARD_ID);
 	h = renderApp({rlm: new InertEngine({model: config.model, backend: config.backend}), config, settings, cwd: dir, columns: 120, rows: 30, skipStartup: true, replay: {title: log, events}});
-	const frame = await h.waitForFrame((f) => f.includes('Replay of') && statusOf(f).includes('openai · clipboard'));
-	expect(frame).toContain('run · clipboard');
+	const frame = await h.waitForFrame((f) => f.includes('Replay of') && statusOf(f).includes('openai · clip<U+001B>]52;c;'));
+	expect(frame).toContain('run · clip<U+001B>]52;c;');
 	expectClean(h.frames);
 });
 

@@ -50,14 +50,14 @@ describe('a paste with escape bytes and bidi overrides', () => {
 		expect(drawnNothingRaw()).toBe(true);
 	});
 
-	it('the tree row and the detail view draw the question printable', async () => {
+	it('the tree row and the detail view draw the question printable, a mark for each hidden character', async () => {
 		h.write(bracketed(pasted));
 		h.write(KEYS.enter);
 		await waitFor(() => rlm.prompts.length === 1);
 		rlm.emitEvent({type: 'run.start', runId: 'r1', depth: 0, model: 'cogito:14b', backend: 'openai', question: rlm.prompts[0]!, context: {type: 'none', chars: 0}, maxIterations: 3});
-		await h.waitForFrame((f) => f.includes('run · cogito:14b "ared evil tab end'));
+		await h.waitForFrame((f) => f.includes('run · cogito:14b "a<U+001B>[31mred<U+001B>[0m'));
 		h.write(`${KEYS.tab}o`); // the tree, then its detail view of the run
-		await h.waitForFrame((f) => f.includes('Question') && f.includes('ared evil tab'));
+		await h.waitForFrame((f) => f.includes('Question') && f.replace(/[\s│]+/g, ' ').includes('a<U+001B>[31mred<U+001B>[0m <U+202E>evil<U+202C> tab end<U+E0041> <U+001B>]52;c;SGk=<U+0007> <U+009B>2J'));
 		expect(drawnNothingRaw()).toBe(true);
 		rlm.finish('done');
 	});

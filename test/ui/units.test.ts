@@ -231,21 +231,21 @@ describe('formatting, Markdown and advice', () => {
 });
 
 describe('safe text', () => {
-	it('drops control characters but keeps newlines, tabs and the events it was handed', () => {
+	it('drops control characters (an event\'s with a mark where each was) but keeps newlines, tabs and the events it was handed', () => {
 		expect(safeText('a\x1b]52;c;SGk=\x07b\tc\nd\x9b2J')).toBe('ab\tc\nd');
 		const clean = {type: 'call.delta', callId: 'c', text: 'plain', t: 0} as const;
 		expect(safeEvent(clean)).toBe(clean);
 		const dirty = safeEvent({type: 'code.output', runId: 'r', iteration: 1, block: 1, stream: 'stdout', text: 'x\x1b[2Jy', t: 0});
-		expect(dirty.type === 'code.output' && dirty.text).toBe('xy');
+		expect(dirty.type === 'code.output' && dirty.text).toBe('x<U+001B>[2Jy');
 	});
 
 	it("keeps the user's own question whole (a root run's), and cleans a child run's, which a model wrote", () => {
 		const question = 'a\x1b[31mred\x1b[0m \u202Eevil\u202C';
 		const start = {type: 'run.start', runId: 'r', depth: 0, model: 'm\x1b[2J', backend: 'openai', question, context: {type: 'none', chars: 0}, maxIterations: 3, t: 0} as const;
 		const root = safeEvent(start);
-		expect(root.type === 'run.start' && [root.question, root.model]).toEqual([question, 'm']);
+		expect(root.type === 'run.start' && [root.question, root.model]).toEqual([question, 'm<U+001B>[2J']);
 		const child = safeEvent({...start, runId: 'c', parentCallId: 'call', depth: 1});
-		expect(child.type === 'run.start' && child.question).toBe('ared evil');
+		expect(child.type === 'run.start' && child.question).toBe('a<U+001B>[31mred<U+001B>[0m <U+202E>evil<U+202C>');
 	});
 });
 

@@ -5,6 +5,7 @@
 import {savedWord} from './saved.js';
 import {BACKEND_NAMES, isBackendName, keyEnvOf, type BackendName} from '../../protocol/backends.js';
 import {looksSecret, redactSecrets} from '../../protocol/redact.js';
+import {printableMarkedLine} from '../../text/printable.js';
 import {quoted} from '../../protocol/quoted.js';
 import {backendTarget} from '../../settings/resolve.js';
 import {unreachableHint} from '../advice.js';
@@ -24,7 +25,7 @@ export const backendCommand = defineCommand<{backend: BackendName; url?: string}
 			return addChat(
 				state,
 				'info',
-				`Backend: ${state.config.backend}${where} · model ${state.config.model}. Switch with /backend NAME [URL], NAME one of ${BACKEND_NAMES.join(', ')}.`,
+				`Backend: ${state.config.backend}${where} · model ${printableMarkedLine(state.config.model)}. Switch with /backend NAME [URL], NAME one of ${BACKEND_NAMES.join(', ')}.`,
 			);
 		}
 		const backend = name.toLowerCase();
@@ -61,7 +62,7 @@ async function setBackend(context: CommandContext, backend: BackendName, url?: s
 		? `(the backend is saved; its URL carries credentials, so the URL is kept for this session only: for next time, give the key with ${keyEnvOf(backend, baseURL)} or -k)`
 		: '(saved)';
 	// A preset without a model (LM Studio, vLLM, llama.cpp) takes the server's first once it answers.
-	const modelText = model.trim() ? `model ${model}` : 'model: the first the server lists';
+	const modelText = model.trim() ? `model ${printableMarkedLine(model)}` : 'model: the first the server lists';
 	context.say('info', `Backend: ${backend}${baseURL ? ` at ${redactSecrets(baseURL)}` : ''} · ${modelText} ${saved}.`);
 	try {
 		await rlm.checkBackend(AbortSignal.timeout(15_000));
@@ -73,7 +74,7 @@ async function setBackend(context: CommandContext, backend: BackendName, url?: s
 	const first = await rlm.chooseServerModel(AbortSignal.timeout(15_000)).catch(() => undefined);
 	if (!first) return;
 	context.dispatch({type: 'config', config: {model: first}});
-	context.say('info', `Model: ${first}, the first the server lists (/model to choose another).`);
+	context.say('info', `Model: ${printableMarkedLine(first)}, the first the server lists (/model to choose another).`);
 }
 
 /** The model this session last used on the backend (the engine remembers it). */

@@ -2,6 +2,7 @@
 // the server does not list it; kept anyway: servers serve models they do not list).
 import {savedWord} from './saved.js';
 import {quoted} from '../../protocol/quoted.js';
+import {printableMarkedLine} from '../../text/printable.js';
 import {looksSecret} from '../../protocol/redact.js';
 import {secretRefusal} from '../../settings/run-settings.js';
 import {addChat} from '../state/updates.js';
@@ -63,7 +64,7 @@ function setModel(context: CommandContext, model: string): void {
 	}
 	const problem = context.settings.save({models: {[backend]: model}});
 	context.dispatch({type: 'config', config: {model}});
-	context.say('info', `Model: ${model} (from the next question; ${problem === null ? `saved for ${backend}` : savedWord(problem)}).`);
+	context.say('info', `Model: ${printableMarkedLine(model)} (from the next question; ${problem === null ? `saved for ${backend}` : savedWord(problem)}).`);
 }
 
 /** No warning when the list cannot be had, or the backend changed meanwhile. */
@@ -78,6 +79,6 @@ async function verifyModel(context: CommandContext, model: string): Promise<void
 	if (models.length === 0 || models.includes(model) || context.backend !== backend) return;
 	const lower = model.toLowerCase();
 	const near = models.filter((name) => name.toLowerCase().includes(lower) || lower.includes(name.toLowerCase())).slice(0, 3);
-	const hint = near.length > 0 ? ` Did you mean ${near.join(', ')}?` : '';
-	context.say('notice', `The ${backend} server does not list ${quoted(model)} (it lists ${models.length} model${models.length === 1 ? '' : 's'}: /model shows them).${hint} Kept anyway.`);
+	const hint = near.length > 0 ? ` Did you mean ${near.map(printableMarkedLine).join(', ')}?` : '';
+	context.say('notice', `The ${backend} server does not list ${quoted(printableMarkedLine(model))} (it lists ${models.length} model${models.length === 1 ? '' : 's'}: /model shows them).${hint} Kept anyway.`);
 }

@@ -1,5 +1,6 @@
 import {Box} from 'ink';
 import {Text} from './text.js';
+import {printableMarkedLine} from '../../text/printable.js';
 import {memo} from 'react';
 import {PICKER_FOOTER} from '../hints.js';
 import {keyLabel, PICKER_KEYS} from '../state/keys.js';
@@ -30,7 +31,7 @@ export const ModelPicker = memo(function ModelPicker({dialog, box, rows, theme}:
 				? `could not list models: ${dialog.error ?? ''} (type a name and press ${keyLabel(PICKER_KEYS, 'pick')})`
 				: `${matches} of ${pickerTotal(dialog)}`;
 	return (
-		<PaneFrame title={`Model · ${dialog.backend}`} note={`now: ${dialog.current}`} width={box.width} height={box.height} focused color={theme.border} focusColor={theme.focusBorder}>
+		<PaneFrame title={`Model · ${dialog.backend}`} note={`now: ${printableMarkedLine(dialog.current)}`} width={box.width} height={box.height} focused color={theme.border} focusColor={theme.focusBorder}>
 			<Box flexDirection="column" height={rows} paddingX={1} overflow="hidden">
 				<InputBox
 					value={dialog.filter.value}
@@ -54,8 +55,8 @@ export const ModelPicker = memo(function ModelPicker({dialog, box, rows, theme}:
 					return (
 						<Text key={`${model}-${start + index}`} wrap="truncate" inverse={selected}>
 							{selected ? '› ' : '  '}
-							{model}
-							{alias ? <Text color={theme.dim}> → {id} (alias)</Text> : null}
+							{printableMarkedLine(model)}
+							{alias ? <Text color={theme.dim}> → {printableMarkedLine(id)} (alias)</Text> : null}
 							{id === dialog.current ? <Text color={theme.ok}> (current)</Text> : null}
 							{custom ? <Text color={theme.dim}> (use this name)</Text> : null}
 						</Text>

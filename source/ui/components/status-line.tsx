@@ -3,7 +3,7 @@ import {memo} from 'react';
 import {badgeText, type ContextBadge} from '../../context/summary.js';
 import type {Usage} from '../../protocol/llm.js';
 import {clip, displayWidth} from '../format.js';
-import {printableLine} from '../../text/printable.js';
+import {printableLine, printableMarkedLine} from '../../text/printable.js';
 import {formatClock, formatCost, formatTokens} from '../../text/units.js';
 import type {LimitCaps, LimitName, LimitUse} from '../../protocol/limits.js';
 import {limitParts, nearestLimitPart} from '../../text/limits-text.js';
@@ -105,10 +105,11 @@ function nextModelPart(backend: string, model: string, next: {backend: string; m
 export const StatusLine = memo(function StatusLine(props: StatusLineProps) {
 	const {width, iteration, maxIterations, runningSince, cancelling, lastElapsed, usage, costUsd: cost, run, context, limits, theme, now} = props;
 	// The line is fitted by measuring its parts: the names in them (a server's model id, a backend,
-	// the -c file's name) are measured as they will be drawn, made printable first.
+	// the -c file's name) are measured as they will be drawn, made printable first. A model id shows
+	// its hidden characters' marks: look-alike ids differ.
 	const backend = printableLine(props.backend);
-	const model = printableLine(props.model);
-	const next = props.next ? {backend: printableLine(props.next.backend), model: printableLine(props.next.model)} : undefined;
+	const model = printableMarkedLine(props.model);
+	const next = props.next ? {backend: printableLine(props.next.backend), model: printableMarkedLine(props.next.model)} : undefined;
 	const hints = printableLine(props.hints);
 	const running = runningSince !== undefined;
 	const elapsed = running ? now - runningSince : lastElapsed;

@@ -11,8 +11,14 @@ const command = (name: string) => `/${findCommand(name)!.name}`;
 const TREE_MOVE = hint(TREE_KEYS, ['down', 'up'], 'move');
 const TREE_DETAIL = hint(TREE_KEYS, ['enter'], 'detail');
 
-/** The status line's hints for what the keys do now. */
-export function hintsFor(state: AppState): string {
+/** The refused line's hints, and a shorter form for a narrow status line (80 columns). */
+const REFUSED_HINTS = [
+	join('refused: type to replace the line', hint(INPUT_KEYS, ['left', 'backspace'], 'edit it'), hint(INPUT_KEYS, ['submit'], 'send it again')),
+	join('refused: type to replace', hint(INPUT_KEYS, ['left'], 'edit'), hint(INPUT_KEYS, ['submit'], 'again')),
+] as const;
+
+/** The status line's hints for what the keys do now (several forms, longest first, where a short one helps). */
+export function hintsFor(state: AppState): string | readonly string[] {
 	if (state.exitArmed) return `${prettyKey(state.exitArmed.key)} again to quit`;
 	if (state.flash) return state.flash.text;
 	if (state.dialog?.type === 'detail') return join(hint(DETAIL_KEYS, ['page-up', 'page-down'], 'scroll'), hint(DETAIL_KEYS, ['close'], 'close'));
@@ -38,7 +44,7 @@ export function hintsFor(state: AppState): string {
 	}
 	if (state.focus === 'tree')
 		return join(TREE_MOVE, hint(TREE_KEYS, ['expand', 'collapse'], 'open/close'), TREE_DETAIL, hint(TREE_KEYS, ['filter'], 'filter'), hint(TREE_KEYS, ['next-error', 'next-running'], 'next error/running'), hint(TREE_KEYS, ['collapse-all', 'expand-all'], 'all'), toOther);
-	if (state.focus === 'input' && refusedInput(state)) return join('refused: type to replace the line', hint(INPUT_KEYS, ['left', 'backspace'], 'edit it'), hint(INPUT_KEYS, ['submit'], 'send it again'));
+	if (state.focus === 'input' && refusedInput(state)) return REFUSED_HINTS;
 	return join(hint(INPUT_KEYS, ['submit'], 'send'), toOther, command('help'));
 }
 

@@ -86,3 +86,28 @@ describe('a refused command', () => {
 		expect(inputOf(frame)).not.toContain('/mouse');
 	});
 });
+
+describe('the refused line\'s hint on the status line', () => {
+	const FULL = 'refused: type to replace the line · ←/Backspace edit it · Enter send it again';
+	const SHORT = 'refused: type to replace · ← edit · Enter again';
+
+	for (const [columns, expected] of [
+		[200, FULL],
+		[80, SHORT],
+	] as const) {
+		it(`is whole at ${columns} columns, beside a long model name`, async () => {
+			closeScriptedApp({dir, h});
+			({dir, rlm, h} = openScriptedApp('rlm-ui-refused-', {columns, rows: 30}, {model: 'llama-3.3-70b-instruct-q4'}));
+			h.write('a question\r');
+			await waitFor(() => rlm.prompts.length === 1);
+			rlm.finish('done');
+			await h.waitForFrame((f) => f.includes('done'));
+			h.write('/theme purple\r');
+			const frame = await h.waitForFrame((f) => f.replace(/[\s│]+/g, ' ').includes('Unknown theme "purple"') && f.includes('› /theme purple'));
+			const status = frame.split('\n').at(-1)!;
+			expect(status.trimEnd().endsWith(expected), status).toBe(true);
+			expect(status).toContain('llama-3.3-70b-instruct-q4');
+		});
+	}
+});
+

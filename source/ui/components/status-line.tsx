@@ -9,6 +9,7 @@ import type {LimitCaps, LimitName, LimitUse} from '../../protocol/limits.js';
 import {limitParts, nearestLimitPart} from '../../text/limits-text.js';
 import type {Theme} from '../theme.js';
 import {spinnerFrame} from '../theme.js';
+import {fitHints} from './fit-hints.js';
 
 export interface StatusLineProps {
 	width: number;
@@ -31,7 +32,9 @@ export interface StatusLineProps {
 	context?: ContextBadge;
 	/** The run-wide limits of the current (or last) question and its use against them. */
 	limits?: {caps: LimitCaps; use: LimitUse; defaults?: readonly LimitName[]};
-	hints: string;
+	/** What the keys do now. Several forms, longest first, for hints that must be read whole (a
+	 * refused line's): the shortest keeps its room, the left side giving way for it. */
+	hints: string | readonly string[];
 	theme: Theme;
 	/** The app's clock (moves only while a question runs). */
 	now: number;
@@ -110,7 +113,9 @@ export const StatusLine = memo(function StatusLine(props: StatusLineProps) {
 	const backend = printableLine(props.backend);
 	const model = printableMarkedLine(props.model);
 	const next = props.next ? {backend: printableLine(props.next.backend), model: printableMarkedLine(props.next.model)} : undefined;
-	const hints = printableLine(props.hints);
+	const forms = (typeof props.hints === 'string' ? [props.hints] : props.hints).map(printableLine);
+	const hints = forms[0] ?? '';
+	const kept = forms.length > 1 ? displayWidth(forms.at(-1)!) : 0;
 	const running = runningSince !== undefined;
 	const elapsed = running ? now - runningSince : lastElapsed;
 	// The run's own figures are shown apart from the session's only when the session holds more.
@@ -132,10 +137,10 @@ export const StatusLine = memo(function StatusLine(props: StatusLineProps) {
 		limits: {text: limitsFull.map((part) => part.text).join(' · '), shorter: nearest?.text ?? ''},
 	});
 	const lead = running ? `${spinnerFrame(now)} ` : '  ';
-	const hintRoom = Math.min(displayWidth(hints), Math.max(HINT_ROOM, Math.floor(width / 3)));
+	const hintRoom = Math.min(displayWidth(hints), Math.max(HINT_ROOM, Math.floor(width / 3), kept));
 	const left = clip(fitParts(partsFor, limitsShown, Math.max(1, width - displayWidth(lead) - hintRoom - 2)), Math.max(1, width - 2));
 	const room = width - displayWidth(lead) - displayWidth(left) - 2;
-	const right = room > 8 ? clip(hints, room) : '';
+	const right = room > 8 ? fitHints(forms, room) : '';
 	const gap = Math.max(1, width - displayWidth(lead) - displayWidth(left) - displayWidth(right));
 	return (
 		<Text wrap="truncate">

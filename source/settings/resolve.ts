@@ -13,7 +13,7 @@ import {
 	type BackendKind,
 	type BackendName,
 } from '../protocol/backends.js';
-import type {HeaderMap, Settings} from './schema.js';
+import {DEFAULT_SETTINGS, type HeaderMap, type Settings} from './schema.js';
 import type {LimitCaps} from '../protocol/limits.js';
 import {RUN_SETTINGS, type RunSettingKey} from './run-settings.js';
 import {MAX_KEEP_WARM_MINUTES, MAX_MEMORY_LIMIT_MB, MAX_REQUEST_TIMEOUT_SECONDS, MIN_MEMORY_LIMIT_MB} from '../protocol/defaults.js';
@@ -243,21 +243,21 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 			: checkNumber(label('--temperature', 'temperature', flags.temperature), chosenTemperature, n => n >= 0 && n <= 2, 'a number from 0 to 2', typedFlag(flags, 'temperature'));
 	const maxIterations = checkNumber(
 		label('--max-iterations', 'max iterations', flags.maxIterations),
-		flags.maxIterations ?? settings.maxIterations,
+		flags.maxIterations ?? settings.maxIterations ?? DEFAULT_SETTINGS.maxIterations,
 		n => Number.isInteger(n) && n >= 1,
 		'a whole number of at least 1',
 		typedFlag(flags, 'maxIterations'),
 	);
 	const maxDepth = checkNumber(
 		label('--max-depth', 'max depth', flags.maxDepth),
-		flags.maxDepth ?? settings.maxDepth,
+		flags.maxDepth ?? settings.maxDepth ?? DEFAULT_SETTINGS.maxDepth,
 		n => Number.isInteger(n) && n >= 1,
 		'a whole number of at least 1',
 		typedFlag(flags, 'maxDepth'),
 	);
 	const timeoutSeconds = checkNumber(
 		label('--timeout', 'timeout', flags.timeout),
-		flags.timeout ?? settings.timeoutSeconds,
+		flags.timeout ?? settings.timeoutSeconds ?? DEFAULT_SETTINGS.timeoutSeconds,
 		n => n > 0 && n <= 86_400,
 		'a number of seconds from above 0 up to 86400 (a day)',
 		typedFlag(flags, 'timeout'),

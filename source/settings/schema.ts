@@ -21,10 +21,11 @@ export interface Settings {
 	/** Set only when the user chose one: without it each backend sends its default (0.7 to
 	 * OpenAI-compatible servers, none to GPT-5 and the o-series). */
 	temperature?: number;
-	maxIterations: number;
-	maxDepth: number;
+	/** Set only when the user chose one, as every run setting (absent: DEFAULT_SETTINGS' value). */
+	maxIterations?: number;
+	maxDepth?: number;
 	subModel?: string;
-	timeoutSeconds: number;
+	timeoutSeconds?: number;
 	/** How long a model request may wait for the server, in seconds (as --request-timeout). */
 	requestTimeoutSeconds?: number;
 	/** The REPL's memory ceiling while a block runs, in MiB (as --memory-limit; absent: 1024). */
@@ -57,7 +58,8 @@ export interface Settings {
 	theme: 'dark' | 'light';
 }
 
-export const DEFAULT_SETTINGS: Settings = Object.freeze({
+/** The settings of an empty file, and the defaults of the run settings it leaves out. */
+export const DEFAULT_SETTINGS = Object.freeze({
 	models: {},
 	baseURLs: {},
 	headers: {},
@@ -65,10 +67,11 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
 	maxDepth: DEFAULT_MAX_DEPTH,
 	timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
 	theme: 'dark',
-});
+} as const satisfies Settings);
 
 /** The settings file's format, written in it as `"version"`. Files without one were written by
- * versions that saved the default temperature, 0.7, whether the user chose it or not. */
+ * versions that saved the default temperature (0.7), iterations, depth and timeout whether the
+ * user chose them or not. */
 export const SETTINGS_FILE_VERSION = 2;
 const LEGACY_DEFAULT_TEMPERATURE = 0.7;
 
@@ -126,10 +129,10 @@ export const settingsSchema = z
 		baseURLs: perBackend(optionalUrl),
 		headers: perBackend(headerMap.optional()),
 		temperature: runSettingSchemas.temperature.optional().catch(undefined),
-		maxIterations: runSettingSchemas.maxIterations.catch(DEFAULT_SETTINGS.maxIterations),
-		maxDepth: runSettingSchemas.maxDepth.catch(DEFAULT_SETTINGS.maxDepth),
+		maxIterations: runSettingSchemas.maxIterations.optional().catch(undefined),
+		maxDepth: runSettingSchemas.maxDepth.optional().catch(undefined),
 		subModel: runSettingSchemas.subModel.optional().catch(undefined),
-		timeoutSeconds: runSettingSchemas.timeoutSeconds.catch(DEFAULT_SETTINGS.timeoutSeconds),
+		timeoutSeconds: runSettingSchemas.timeoutSeconds.optional().catch(undefined),
 		requestTimeoutSeconds: runSettingSchemas.requestTimeoutSeconds.optional().catch(undefined),
 		memoryLimitMb: runSettingSchemas.memoryLimitMb.optional().catch(undefined),
 		keepWarmMinutes: runSettingSchemas.keepWarmMinutes.optional().catch(undefined),
@@ -146,21 +149,27 @@ export const settingsSchema = z
 		instructions: runSettingSchemas.instructions.optional().catch(undefined),
 		theme: z.enum(['dark', 'light']).catch(DEFAULT_SETTINGS.theme),
 	})
-	.catch(() => ({...DEFAULT_SETTINGS, models: {}, baseURLs: {}, headers: {}}));
+	.catch(() => ({models: {}, baseURLs: {}, headers: {}, theme: DEFAULT_SETTINGS.theme}));
 
 /** Parses anything into valid settings (never throws); undefined optional fields are removed. */
 export function parseSettings(input: unknown): Settings {
 	return dropUndefined(settingsSchema.parse(input));
 }
 
+/** What versions before SETTINGS_FILE_VERSION wrote into every file, chosen or not. */
+const LEGACY_DEFAULTS = {temperature: LEGACY_DEFAULT_TEMPERATURE, maxIterations: DEFAULT_SETTINGS.maxIterations, maxDepth: DEFAULT_SETTINGS.maxDepth, timeoutSeconds: DEFAULT_SETTINGS.timeoutSeconds} as const;
+
 /** The settings file's content as settings: parseSettings, but in a file older than
- * SETTINGS_FILE_VERSION a temperature of 0.7 is the default those versions wrote into every file,
- * so it reads as "not chosen" (GPT-5 and the o-series refuse it). In a current file it is the user's. */
+ * SETTINGS_FILE_VERSION a value those versions wrote into every file (a temperature of 0.7, 30
+ * iterations, depth 1, a 30 s timeout) reads as "not chosen" (GPT-5 and the o-series refuse a
+ * temperature). In a current file every value is the user's. */
 export function parseSettingsFile(input: unknown): Settings {
 	const parsed = parseSettings(input);
 	const version = input !== null && typeof input === 'object' ? (input as {version?: unknown}).version : undefined;
-	const current = typeof version === 'number' && version >= SETTINGS_FILE_VERSION;
-	if (!current && parsed.temperature === LEGACY_DEFAULT_TEMPERATURE) delete parsed.temperature;
+	if (typeof version === 'number' && version >= SETTINGS_FILE_VERSION) return parsed;
+	for (const [key, value] of Object.entries(LEGACY_DEFAULTS) as Array<[keyof typeof LEGACY_DEFAULTS, number]>) {
+		if (parsed[key] === value) delete parsed[key];
+	}
 	return parsed;
 }
 

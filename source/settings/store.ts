@@ -108,7 +108,7 @@ export function settingsStore(read: SettingsFileRead): SettingsStore {
 		read.settings,
 		read.notice,
 		(settings) => {
-			// The version says a temperature of 0.7 in it was chosen (schema.ts parseSettingsFile).
+			// The version says every value in it was chosen, a temperature of 0.7 too (schema.ts parseSettingsFile).
 			opened().store = {...settings, version: SETTINGS_FILE_VERSION};
 		},
 		// Read as the first read was (a byte order mark, UTF-16), not through conf's UTF-8 reader.

@@ -18,15 +18,14 @@ afterEach(() => {
 
 describe('settings schema', () => {
 	it('fills defaults and drops unknown keys', () => {
+		// Run settings are absent until chosen: their defaults apply where they are read (resolve.ts).
 		expect(parseSettings({})).toEqual({
 			models: {},
 			baseURLs: {},
 			headers: {},
-			maxIterations: 30,
-			maxDepth: 1,
-			timeoutSeconds: 30,
 			theme: 'dark',
 		});
+		expect(resolveConfig({}, {}, parseSettings({}))).toMatchObject({maxIterations: 30, maxDepth: 1, timeoutSeconds: 30});
 		const parsed = parseSettings({backend: 'demo', bogus: 1, apiKey: 'sk-x', models: {openai: 'llama3', x: 'y'}});
 		expect(parsed.backend).toBe('demo');
 		expect(parsed.models).toEqual({openai: 'llama3'});
@@ -39,6 +38,11 @@ describe('settings schema', () => {
 		expect(parseSettingsFile({temperature: 0.7})).not.toHaveProperty('temperature');
 		expect(resolveConfig({}, {}, parseSettingsFile({temperature: 0.7}))).not.toHaveProperty('temperature');
 		expect(parseSettingsFile({temperature: 0.7, version: SETTINGS_FILE_VERSION}).temperature).toBe(0.7);
+		// So do the iterations, depth and timeout they wrote at their defaults; another value is the user's.
+		expect(parseSettingsFile({maxIterations: 30, maxDepth: 1, timeoutSeconds: 30})).not.toHaveProperty('maxDepth');
+		expect(parseSettingsFile({maxIterations: 30, maxDepth: 1, timeoutSeconds: 30})).not.toHaveProperty('maxIterations');
+		expect(parseSettingsFile({maxDepth: 2}).maxDepth).toBe(2);
+		expect(parseSettingsFile({maxIterations: 30, maxDepth: 1, timeoutSeconds: 30, version: SETTINGS_FILE_VERSION})).toMatchObject({maxIterations: 30, maxDepth: 1, timeoutSeconds: 30});
 		expect(resolveConfig({}, {}, parseSettingsFile({temperature: 0.7, version: SETTINGS_FILE_VERSION})).temperature).toBe(0.7);
 		expect(resolveConfig({temperature: 0.7}, {}, parseSettings({})).temperature).toBe(0.7);
 	});
@@ -57,17 +61,15 @@ describe('settings schema', () => {
 		});
 		expect(parsed.temperature).toBeUndefined();
 		expect(parsed.backend).toBeUndefined();
+		expect(parsed.maxIterations ?? parsed.maxDepth ?? parsed.timeoutSeconds).toBeUndefined();
 		expect(parsed).toMatchObject({
-			maxIterations: 30,
-			maxDepth: 1,
-			timeoutSeconds: 30,
 			theme: 'dark',
 			models: {},
 			baseURLs: {anthropic: 'https://example.com'},
 			subModel: 'small',
 		});
 		expect(parseSettings(null).backend).toBeUndefined();
-		expect(parseSettings([1, 2]).maxDepth).toBe(1);
+		expect(parseSettings([1, 2])).toEqual(parseSettings({}));
 		expect(settingsSchema.safeParse({temperature: 'x'}).success).toBe(true);
 	});
 });
@@ -189,14 +191,16 @@ describe('settings store', () => {
 		fs.writeFileSync(path.join(dir, 'settings.json'), '[1,2,3]');
 		const store = openSettings({cwd: dir});
 		expect(store.notice).toMatch(/not a JSON object/);
-		expect(store.get().maxIterations).toBe(30);
+		expect(store.get().maxIterations).toBeUndefined();
+		expect(resolveConfig({}, {}, store.get()).maxIterations).toBe(30);
 	});
 
 	it('keeps invalid fields from breaking valid ones in the file', () => {
 		fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({maxIterations: -4, maxDepth: 3}));
 		const store = openSettings({cwd: dir});
 		expect(store.notice).toBe(`Settings file ${store.path}: "maxIterations": -4 is not a whole number from 1 to 10000. It was ignored and the default is used.`);
-		expect(store.get()).toMatchObject({maxIterations: 30, maxDepth: 3});
+		expect(store.get()).toMatchObject({maxDepth: 3});
+		expect(resolveConfig({}, {}, store.get()).maxIterations).toBe(30);
 	});
 
 	it('names an ignored value without a secret it holds (a URL\'s credentials, a key)', () => {
@@ -244,7 +248,9 @@ describe('settings store', () => {
 		// A valid value and a null (not set) are not named; the run goes on with the defaults.
 		expect(notice).not.toMatch(/maxIterations|subModel/);
 		const settings = store.get();
-		expect(settings).toMatchObject({maxIterations: 12, maxDepth: 1, theme: 'dark', models: {}});
+		expect(settings).toMatchObject({maxIterations: 12, theme: 'dark', models: {}});
+		expect(settings.maxDepth).toBeUndefined();
+		expect(resolveConfig({}, {}, settings).maxDepth).toBe(1);
 		expect(settings.keepWarmMinutes).toBeUndefined();
 		expect(settings.requestTimeoutSeconds).toBeUndefined();
 	});

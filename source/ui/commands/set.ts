@@ -16,7 +16,6 @@ import {
 	type RunSettingValue,
 } from '../../settings/run-settings.js';
 import {subBackendTarget} from '../../settings/resolve.js';
-import {DEFAULT_SETTINGS} from '../../settings/schema.js';
 import {firstLine} from '../engine-port.js';
 import type {AppState, SessionConfig} from '../state/types.js';
 import {maxOf} from '../format.js';
@@ -122,12 +121,8 @@ function sourceOf(key: RunSettingKey, context: CommandContext, setHere: NonNulla
 	if (here === 'set') return 'this session';
 	if (here === 'unset') return 'default';
 	if (context.config.fromFlags?.includes(key)) return 'flag';
-	const stored = context.settings.get()[key];
-	if (stored === undefined) return 'default';
-	// iterations, depth and timeout are written whether chosen or not: only another value than the
-	// default says the file chose it. Every other setting is in the file only when it was set.
-	if (key in DEFAULT_SETTINGS && JSON.stringify(stored) === JSON.stringify(runSettingDefault(key))) return 'default';
-	return 'settings file';
+	// The file holds a setting only when it was set (schema.ts parseSettingsFile).
+	return context.settings.get()[key] === undefined ? 'default' : 'settings file';
 }
 
 function showSettings(context: CommandContext, setHere: NonNullable<SessionConfig['setHere']>): void {

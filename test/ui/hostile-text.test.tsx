@@ -205,9 +205,14 @@ describe('the Text every component draws with', () => {
 });
 
 describe('the model picker filter', () => {
-	it('finds a hostile id by the text the picker shows (cleaned), not by its escape sequence', () => {
-		const dialog = (typed: string): ModelPickerDialog => ({type: 'models', backend: 'openai', status: 'ready', models: [TITLE_ID, 'plain'], filter: {...emptyInput(), value: typed, cursor: typed.length}, cursor: 0, current: 'plain'});
+	it('finds a hostile id by the text the picker shows (its marks too) or by its visible part, not by its escape sequence', () => {
+		const dialog = (typed: string, models = [TITLE_ID, 'plain']): ModelPickerDialog => ({type: 'models', backend: 'openai', status: 'ready', models, filter: {...emptyInput(), value: typed, cursor: typed.length}, cursor: 0, current: 'plain'});
 		expect(pickerMatches(dialog('evilmodel'))).toEqual([TITLE_ID]);
-		expect(pickerMatches(dialog('PWNED'))).toEqual([]);
+		expect(pickerMatches(dialog('PWNED'))).toEqual([TITLE_ID]);
+		expect(pickerMatches(dialog('\x1b'))).toEqual([]);
+		// Look-alikes: the visible part finds both, a mark only the one that hides a character.
+		const lookAlikes = ['gpt-4o', 'gpt-4o\u200b'];
+		expect(pickerMatches(dialog('gpt-4o', lookAlikes))).toEqual(lookAlikes);
+		expect(pickerMatches(dialog('<u+', lookAlikes))).toEqual(['gpt-4o\u200b']);
 	});
 });

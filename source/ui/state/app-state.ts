@@ -13,7 +13,7 @@ import {entryLines} from '../chat-lines.js';
 import {failureText} from '../advice.js';
 import {helpLines} from '../help-lines.js';
 import {safeEvent} from '../../text/safe-text.js';
-import {printable} from '../../text/printable.js';
+import {printable, printableMarkedLine} from '../../text/printable.js';
 import {
 	CHAT_KEYS,
 	DETAIL_KEYS,
@@ -142,8 +142,9 @@ export function pickerAliases(dialog: ModelPickerDialog): Array<[alias: string, 
 /** Listed models, then aliases, that match the filter (case-insensitive substring; an alias by its name or its model id). */
 export function pickerMatches(dialog: ModelPickerDialog): string[] {
 	const filter = pickerFilter(dialog).toLowerCase();
-	// Matched as the picker draws it (cleaned: printable.ts), so the visible part of an id finds it.
-	const matches = (text: string) => !filter || printable(text).toLowerCase().includes(filter);
+	// Matched as the picker draws it (a mark where a hidden character was: printable.ts), and as
+	// without the marks, so `gpt-4o` finds its look-alikes and `<U+` every id that hides a character.
+	const matches = (text: string) => !filter || printable(text).toLowerCase().includes(filter) || printableMarkedLine(text).toLowerCase().includes(filter);
 	return [...dialog.models.filter(matches), ...pickerAliases(dialog).filter(([alias, id]) => matches(alias) || matches(id)).map(([alias]) => alias)];
 }
 

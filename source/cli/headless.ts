@@ -73,16 +73,37 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 	rlm.on('event', (event) => {
 		tree = reduceTrajectory(tree, event);
 	});
+	// The question is taken in now, before the resume re-runs the old session's code: it is in the
+	// log (as that session's next turn, queued) from here on, and runs once the resume has ended.
+	const controller = new AbortController();
+	let resumed: Promise<void> | undefined;
 	if (options.resume) {
 		// The context given now (-c, a pipe) stands in for logged turns' contexts too big to log.
 		if (options.context !== undefined) rlm.setContext(options.context);
-		const resumed = await rlm.resumeLast();
-		if (resumed.status !== 'resumed') options.stderr.write('rlm-tui: nothing to resume: no earlier session in the log dir\n');
-		else {
-			const {summary, turns, session} = resumed;
-			if (session.emptyNewer) tell(options.stderr, `rlm-tui: passed over ${session.emptyNewer} newer session(s) whose log is empty (the process ended before it wrote a line)`);
-			tell(options.stderr, `rlm-tui: resumed ${resumedSessionText(turns, session.started)}, re-ran ${summary.blocks} block(s); variables: ${namesSummary(summary.variables.map((v) => v.name))}`);
-			for (const note of [...unansweredNotes(turns), ...missingContextNotes(summary), ...blockNotes(summary)]) tell(options.stderr, `rlm-tui: ${note}`);
+		resumed = rlm.resumeLast().then((result) => {
+			if (result.status !== 'resumed') options.stderr.write('rlm-tui: nothing to resume: no earlier session in the log dir\n');
+			else {
+				const {summary, turns, session} = result;
+				if (session.emptyNewer) tell(options.stderr, `rlm-tui: passed over ${session.emptyNewer} newer session(s) whose log is empty (the process ended before it wrote a line)`);
+				tell(options.stderr, `rlm-tui: resumed ${resumedSessionText(turns, session.started)}, re-ran ${summary.blocks} block(s); variables: ${namesSummary(summary.variables.map((v) => v.name))}`);
+				for (const note of [...unansweredNotes(turns), ...missingContextNotes(summary), ...blockNotes(summary)]) tell(options.stderr, `rlm-tui: ${note}`);
+			}
+		});
+	}
+	// A resume that failed leaves the question logged as a cancelled turn.
+	const completing = rlm.completion(options.prompt, {
+		...(options.context !== undefined ? {context: options.context} : {}),
+		signal: controller.signal,
+		...(resumed ? {after: resumed.catch(() => controller.abort())} : {}),
+	});
+	// (Without a resume nothing is awaited here: the listeners below are on before the run's first event.)
+	if (resumed) {
+		try {
+			await resumed;
+		} catch (error) {
+			await completing.catch(() => undefined);
+			await rlm.dispose();
+			throw error;
 		}
 	}
 	if (options.execLog || options.verbose) {
@@ -116,7 +137,6 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 	};
 	// Ctrl+C (SIGINT) or SIGTERM: the first stops the run, which then prints what it has; a
 	// second leaves at once, still printing the partial answer.
-	const controller = new AbortController();
 	let written = false;
 	let stoppedCode = 130;
 	const onSignal = (signal: NodeJS.Signals) => {
@@ -137,10 +157,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 	process.on('SIGINT', onSignal);
 	process.on('SIGTERM', onSignal);
 	try {
-		const completed = await rlm.completion(options.prompt, {
-			...(options.context !== undefined ? {context: options.context} : {}),
-			signal: controller.signal,
-		});
+		const completed = await completing;
 		const result = completed.status === 'cancelled' && !completed.response ? {...completed, response: partial.text} : completed;
 		progress?.stop();
 		if (!written) {

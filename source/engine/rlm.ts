@@ -211,15 +211,16 @@ export class Rlm extends EventEmitter<RlmEvents> {
 	}
 
 	async resetSession(): Promise<void> {
+		// A fresh session logs as a new one, so --resume never brings back what /clear dropped. Its
+		// name and turn count change now, in call order: a question asked after this call is its turn 1.
+		this.#sessionId = randomBytes(4).toString('hex');
+		this.#turns = 0;
 		await this.#enqueue(async () => {
 			const old = this.#sandbox;
 			this.#sandbox = null;
 			this.#history = [];
 			this.#variables = [];
 			this.#contextLoaded = undefined;
-			// A fresh session logs as a new one, so --resume never brings back what /clear dropped.
-			this.#sessionId = randomBytes(4).toString('hex');
-			this.#turns = 0;
 			this.#contextCount = 0;
 			this.#tools = null;
 			this.#logger?.dispose();
@@ -228,8 +229,35 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		});
 	}
 
+	/**
+	 * Takes the question in now: its turn and session are set in call order, and it is in the log at
+	 * once (marked queued) while it waits for `options.after` and for what this Rlm runs before it
+	 * (a resume re-running its code, an earlier question). A process killed meanwhile leaves it there.
+	 */
 	completion(prompt: string, options: CompletionOptions = {}): Promise<CompletionResult> {
-		return this.#enqueue(() => this.#complete(prompt, options));
+		if (this.#disposed) return Promise.reject(new Error('This Rlm has been disposed'));
+		const intake = this.#intake(prompt, options);
+		const {after} = options;
+		if (after === undefined) return this.#enqueue(() => this.#complete(prompt, options, intake));
+		// Waited for outside the queue: what it waits for may itself wait in the queue (a /resume).
+		// A cancel meanwhile ends the wait; the run then logs the question as cancelled.
+		return raceAbort(Promise.resolve(after), options.signal).then(
+			() => this.#enqueue(() => this.#complete(prompt, options, intake)),
+			() => this.#enqueue(() => this.#complete(prompt, options, intake)),
+		);
+	}
+
+	/** A question taken in: its run id, turn and session, and the file its queued line went to. */
+	#intake(prompt: string, options: CompletionOptions): Intake {
+		const runId = newId('run');
+		const turn = ++this.#turns;
+		const sessionId = this.#sessionId;
+		const given = options.context !== undefined ? options.context : this.#context;
+		const ownContext = given === undefined || given === null;
+		const context = ownContext ? prompt : given;
+		const logger = this.#trajectoryLogger();
+		const queuedPath = logger?.queueTurn({runId, turn, sessionId, question: prompt, context, contextIsPrompt: ownContext}, this.#runStart(runId, prompt, contextInfo(context), options));
+		return {runId, turn, sessionId, ...(queuedPath ? {queuedPath} : {})};
 	}
 
 	async dispose(): Promise<void> {
@@ -243,18 +271,19 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		await this.#repls().settled?.();
 	}
 
-	async #complete(prompt: string, options: CompletionOptions): Promise<CompletionResult> {
+	async #complete(prompt: string, options: CompletionOptions, intake: Intake): Promise<CompletionResult> {
 		if (this.#disposed) throw new Error('This Rlm has been disposed');
 		if (options.context !== undefined) this.#context = options.context;
 		const ownContext = this.#context === undefined || this.#context === null;
 		const context = ownContext ? prompt : this.#context!;
-		const runId = newId('run');
+		const {runId, turn, sessionId, queuedPath} = intake;
 		const info = contextInfo(context);
 		// The question is in the log before anything it waits for: a process killed meanwhile leaves it there.
-		const turn = ++this.#turns;
-		const turnInfo = () => ({runId, turn, question: prompt, context, contextIsPrompt: ownContext, ...(this.#options.subModel ? {subModel: this.#options.subModel} : {})});
+		const turnInfo = () => ({runId, turn, sessionId, question: prompt, context, contextIsPrompt: ownContext, ...(queuedPath ? {queuedPath} : {}), ...(this.#options.subModel ? {subModel: this.#options.subModel} : {})});
 		this.#trajectoryLogger()?.beginTurn(turnInfo(), this.#runStart(runId, prompt, info, options));
 		const notStarted = (error: unknown) => this.#failedBeforeStart(this.#runStart(runId, prompt, info, options), error, options.signal);
+		// Cancelled while it waited for `after`: a cancelled turn, as a cancel during the waits below is.
+		if (options.after !== undefined && options.signal?.aborted) return notStarted(new Error('cancelled before it started'));
 		// No model chosen (a vLLM, LM Studio or llama.cpp preset): the first one the server lists.
 		let chosenNotice: string | undefined;
 		if (!this.#options.model.trim()) {
@@ -542,10 +571,13 @@ export class Rlm extends EventEmitter<RlmEvents> {
 	 * succeeded or raised a Python exception, with the recorded sub-call answers (no model calls);
 	 * blocks a limit stopped (timeout, interrupt, memory) are not re-run (summary.skippedBlocks). Later turns log to the same session. */
 	resume(turns: ResumeTurn[], sessionId?: string): Promise<ResumeSummary> {
+		// The session's name and turn count change now, in call order: a question asked while its code
+		// is re-run is the resumed session's next turn, in the log from the moment it is asked.
+		if (sessionId) this.#sessionId = sessionId;
+		this.#turns += turns.length;
 		return this.#enqueue(async () => {
 			const sandbox = await this.#session();
 			if (sessionId) {
-				this.#sessionId = sessionId;
 				this.#logger?.dispose();
 				this.#logger = null;
 			}
@@ -593,7 +625,6 @@ export class Rlm extends EventEmitter<RlmEvents> {
 				}
 				if (turn.answer !== null) this.#history.push({question: turn.question, answer: turn.answer});
 				summary.turns++;
-				this.#turns++;
 			}
 			this.#variables = summary.variables;
 			if (chosen !== undefined) this.#context = chosen;
@@ -612,9 +643,10 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		const found = findLastSession(this.#options.logDir, this.#options.origin ?? 'library', this.#sessionId);
 		if (found.status !== 'found') return found;
 		const replacing = this.#history.length > 0;
-		if (replacing) await this.resetSession();
+		// Both asked for at once, in this order: a question asked meanwhile comes after the resume.
+		const reset = replacing ? this.resetSession() : Promise.resolve();
 		onFound?.({turns: found.turns, replacing, logs: found.logs});
-		const summary = await this.resume(found.turns, found.sessionId);
+		const [, summary] = await Promise.all([reset, this.resume(found.turns, found.sessionId)]);
 		return {status: 'resumed', dir: found.dir, turns: found.turns, summary, session: found.session};
 	}
 
@@ -749,6 +781,14 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		this.#queue = run.catch(() => undefined);
 		return run;
 	}
+}
+
+/** A question as completion() took it in (see #intake). */
+interface Intake {
+	runId: string;
+	turn: number;
+	sessionId: string;
+	queuedPath?: string;
 }
 
 /** The user's system-prompt choice, as the settled options carry it (absent when none). */

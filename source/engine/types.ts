@@ -169,6 +169,9 @@ export interface CompletionOptions extends CompletionLimits {
 	 * serve's response_format): appended after the session's `instructions` under the same
 	 * heading of the system prompt. Child RLMs do not see them. */
 	instructions?: string;
+	/** The run starts once this settles (a /context still reading): the question is in the log
+	 * from the call on, marked queued. A cancel (`signal`) meanwhile ends the wait: a cancelled turn. */
+	after?: PromiseLike<unknown>;
 }
 
 export interface CodeBlockRecord {

@@ -1,7 +1,7 @@
 // Crash-safe JSONL trajectories: one file per root run, in the original RLM's schema. Each line
 // is written (synchronously, to the OS) the moment its iteration ends, so a killed process
 // leaves every finished iteration readable.
-import {closeSync, openSync, renameSync, writeFileSync, writeSync} from 'node:fs';
+import {closeSync, openSync, renameSync, rmSync, writeFileSync, writeSync} from 'node:fs';
 import {makeDirectory} from '../protocol/make-dir.js';
 import {jsonText} from '../text/json-text.js';
 import {join} from 'node:path';
@@ -28,6 +28,12 @@ export interface TurnInfo {
 	/** The question was its own context (no separate context was set). */
 	contextIsPrompt: boolean;
 	subModel?: string;
+	/** The session the turn belongs to, when it is not the logger's own (a turn queued behind a
+	 * resume belongs to the session the resume brings back). */
+	sessionId?: string;
+	/** The file its queued line was written to when the question was taken in (queueTurn): the
+	 * run's log takes that file over, so the question is in exactly one file from then on. */
+	queuedPath?: string;
 }
 
 /** What a run's metadata line records of its session (read when the run starts). */
@@ -84,6 +90,28 @@ export class TrajectoryLogger {
 		if (start) this.#guard(turn.runId, () => this.#openEarly(turn, start));
 	}
 
+	/**
+	 * Writes the question's metadata line, marked `queued`, to a file of its own the moment the
+	 * question is taken in, while it still waits for what runs before it (a resume re-running its
+	 * code, an earlier question, a /context still reading): a process killed meanwhile leaves it in
+	 * the log, where --resume shows it as a question that was never started. Its run's beginTurn
+	 * takes the file over. Returns the file's path; undefined when it could not be written (the
+	 * run then logs as before, from its start).
+	 */
+	queueTurn(turn: TurnInfo, start: RunStartBody): string | undefined {
+		if (this.#failed) return undefined;
+		try {
+			makeDirectory(this.dir, 0o700);
+			const path = join(this.dir, logFileName(stamp(), this.run.origin, turn.sessionId ?? this.sessionId, turn.turn, turn.runId));
+			const run = findRun(reduceTrajectory(emptyTrajectory(), {...start, t: performance.now()}), turn.runId)!;
+			writeFileSync(path, this.#lineOf(this.#metadata(run, turn, true)), {mode: 0o600, flag: 'wx'});
+			return path;
+		} catch (error) {
+			this.onError(`Could not log the question before its turn: cannot write to ${this.dir} (${error instanceof Error ? error.message : String(error)})`, turn.runId);
+			return undefined;
+		}
+	}
+
 	handle(event: RlmEvent): void {
 		this.#guard('runId' in event ? event.runId : undefined, () => this.#handle(event));
 	}
@@ -130,10 +158,30 @@ export class TrajectoryLogger {
 		this.#close();
 		const startedAt = performance.now();
 		const run = findRun(reduceTrajectory(emptyTrajectory(), {...start, t: startedAt}), turn.runId)!;
-		this.#openFile(turn.runId);
 		const line = this.#lineOf(this.#metadata(run));
+		if (turn.queuedPath && this.#adoptQueued(turn.runId, turn.queuedPath, line)) {
+			this.#open!.early = {line, startedAt};
+			return;
+		}
+		this.#openFile(turn.runId);
 		this.#open!.early = {line, startedAt};
 		writeSync(this.#open!.fd, line);
+	}
+
+	/** The run's early line replaces its queued one in the queued file (a new file renamed over it:
+	 * the question is never out of the log). False when that file is gone (the run then opens a new one). */
+	#adoptQueued(runId: string, path: string, line: string): boolean {
+		const next = `${path}.next`;
+		writeFileSync(next, line, {mode: 0o600});
+		try {
+			renameSync(next, path);
+		} catch {
+			rmSync(next, {force: true});
+			return false;
+		}
+		this.files.push(path);
+		this.#open = {fd: openSync(path, 'a', 0o600), path, runId, written: new Set()};
+		return true;
 	}
 
 	/**
@@ -159,14 +207,15 @@ export class TrajectoryLogger {
 	#openFile(runId: string) {
 		makeDirectory(this.dir, 0o700);
 		const turn = this.#turn?.runId === runId ? this.#turn : null;
-		const path = join(this.dir, logFileName(stamp(), this.run.origin, this.sessionId, turn?.turn ?? 0, runId));
+		const path = join(this.dir, logFileName(stamp(), this.run.origin, turn?.sessionId ?? this.sessionId, turn?.turn ?? 0, runId));
 		const fd = openSync(path, 'a', 0o600);
 		this.files.push(path);
 		this.#open = {fd, path, runId, written: new Set()};
 	}
 
-	#metadata(run: RunNode) {
-		const turn = this.#turn?.runId === run.runId ? this.#turn : null;
+	/** A run's metadata line; `queued`: its question waits its turn (queueTurn). */
+	#metadata(run: RunNode, queuedTurn?: TurnInfo, queued = false) {
+		const turn = queuedTurn ?? (this.#turn?.runId === run.runId ? this.#turn : null);
 		const keepContext = turn && !turn.contextIsPrompt && run.context.chars <= maxLoggedContextChars;
 		return (
 			metadataRecord(run, {
@@ -174,7 +223,7 @@ export class TrajectoryLogger {
 				...(this.run.baseURL ? {baseURL: this.run.baseURL} : {}),
 				rlmTui: {
 					version: 1,
-					session_id: this.sessionId,
+					session_id: turn?.sessionId ?? this.sessionId,
 					origin: this.run.origin,
 					...(this.run.baseURLIncomplete ? {base_url_incomplete: true} : {}),
 					...(this.run.subBaseURL ? {sub_base_url: this.run.subBaseURL} : {}),
@@ -188,6 +237,7 @@ export class TrajectoryLogger {
 					...(turn && !turn.contextIsPrompt && !keepContext ? {context_fingerprint: contextFingerprint(turn.context)} : {}),
 					...(turn?.subModel ? {sub_model: turn.subModel} : {}),
 					...(run.system ? {system: run.system} : {}),
+					...(queued ? {queued: true} : {}),
 				},
 			})
 		);

@@ -291,8 +291,11 @@ function emitRun(
 	const finalStatus: RunStatus =
 		status ??
 		(unfinished ? 'unfinished' : last?.final_answer != null ? 'answered' : !real.length ? 'failed' : maxIterations && real.length >= maxIterations ? 'forced' : 'cancelled');
+	const queued = (metadata.rlm_tui as {queued?: unknown} | undefined)?.queued === true && !iterations.length;
 	if (unfinished && !error.error)
-		error = {error: `The log ends without the run's end, ${real.length ? `after iteration ${last!.iteration}` : 'before its first iteration ended'}: its process was killed or crashed, or it is still running.`};
+		error = queued
+			? {error: 'The run never started: its process was killed or closed while the question waited its turn (or it still waits).'}
+			: {error: `The log ends without the run's end, ${real.length ? `after iteration ${last!.iteration}` : 'before its first iteration ended'}: its process was killed or crashed, or it is still running.`};
 	// The run lasted from its start to its last iteration's end (never less than its iterations' sum).
 	const summed = iterations.reduce((sum, iteration) => sum + seconds(iteration.iteration_time), 0);
 	const end = Math.max(cursor, runStart + summed);

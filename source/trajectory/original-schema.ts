@@ -130,6 +130,9 @@ export interface OriginalMetadata {
 		sub_model?: string;
 		/** The user's instructions and/or replacement system prompt. */
 		system?: SystemPromptChoice;
+		/** The question was taken in but waits its turn (behind a resume, an earlier question, a
+		 * /context still reading): its run has not started. Its run's start rewrites the line without it. */
+		queued?: true;
 	};
 }
 

@@ -27,8 +27,9 @@ export interface ResumeTurn {
 	question: string;
 	/** null when the turn did not end with an answer (cancelled or failed). */
 	answer: string | null;
-	/** How its run ended, as logged (`answered`, `cancelled`, `failed`...); undefined when the log
-	 * ends before the run did (the process was killed or closed mid-run). */
+	/** How its run ended, as logged (`answered`, `cancelled`, `failed`...); `queued` when it never
+	 * started (the process ended while the question waited its turn); undefined when the log ends
+	 * before the run did (the process was killed or closed mid-run). */
 	status?: string;
 	/** 'prompt': the question was the context; 'logged': `context` holds it; 'missing': too big to log. */
 	contextSource: 'prompt' | 'logged' | 'missing';
@@ -53,6 +54,7 @@ interface Extra {
 	context_text?: SandboxContext;
 	context_is_prompt?: boolean;
 	run_status?: string;
+	queued?: boolean;
 	answer?: string;
 	ok?: boolean;
 	error?: string;
@@ -102,6 +104,8 @@ export function resumeTurns(logs: TrajectoryLog[]): ResumeTurn[] {
 				blocks.push({code: block.code, responses, ...(outcome.ok === false ? {loggedError: outcome.error ?? ''} : {})});
 			}
 		}
+		// Taken in, never started: the process ended while it waited its turn (jsonl-log.ts queueTurn).
+		if (status === undefined && meta.queued === true && log.iterations.length === 0) status = 'queued';
 		const answered = status === undefined ? answer !== null : status === 'answered' || status === 'forced' || (status === 'limited' && Boolean(answer));
 		const question = meta.question ?? '';
 		const source: ResumeTurn['contextSource'] =
@@ -183,6 +187,7 @@ export function resumedSessionText(turns: readonly ResumeTurn[], started: string
  * the app or CLI was closed or killed`... */
 export function unansweredWords(status: string | undefined): string {
 	if (status === undefined) return 'was cut short when the app or CLI was closed or killed';
+	if (status === 'queued') return 'never started: the app or CLI was closed or killed while it waited its turn';
 	if (status === 'cancelled') return 'was cancelled';
 	if (status === 'failed') return 'failed';
 	return `ended ${status}`;

@@ -23,8 +23,9 @@ afterAll(async () => {
 	await hanging?.close();
 });
 
-/** Runs the CLI against the server that never answers, waits until `question` is in a log
- * file of `logDir` (its metadata line), then sends `signal` and waits for the exit. */
+/** Runs the CLI against the server that never answers, waits until `question`'s run has started
+ * in a log file of `logDir` (its metadata line, no longer queued behind a resume), then sends
+ * `signal` and waits for the exit. */
 async function askAndStop(args: string[], logDir: string, question: string, signal: NodeJS.Signals): Promise<void> {
 	const before = new Set(readdirSync(logDir));
 	const child = spawn(process.execPath, [cliPath, '-u', hanging.openaiBaseURL, '-m', 'h', '--log-dir', logDir, ...args, '-p', question], {env: cleanEnv(), stdio: ['ignore', 'ignore', 'ignore']});
@@ -32,7 +33,11 @@ async function askAndStop(args: string[], logDir: string, question: string, sign
 	try {
 		for (;;) {
 			const fresh = readdirSync(logDir).filter((name) => !before.has(name));
-			if (fresh.some((name) => readFileSync(join(logDir, name), 'utf8').includes(question))) break;
+			if (fresh.some((name) => {
+				const text = readFileSync(join(logDir, name), 'utf8');
+				return text.includes(question) && !text.includes('"queued":true');
+			}))
+				break;
 			await new Promise((resolve) => setTimeout(resolve, 50));
 		}
 		child.kill(signal);

@@ -1,0 +1,97 @@
+// A question is in the trajectory log from the moment the CLI takes it in, also while it waits its
+// turn behind a --resume that re-runs the old session's code: a process ended meanwhile (the
+// terminal closed, a kill) leaves it there as the resumed session's next turn, marked queued, and
+// the next --resume shows it as a question that never started, without running it. The built CLI,
+// the fake LLM server and the real sandbox.
+import {spawn} from 'node:child_process';
+import {mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
+import {repl, rootRequests, scripted} from '../support/rlm-script.js';
+import {cleanEnv, cliPath, runCli} from '../support/run-cli.js';
+
+let llm: FakeLlmServer;
+beforeAll(async () => {
+	llm = await startFakeLlmServer({models: ['m']});
+});
+afterAll(async () => {
+	await llm?.close();
+});
+
+type LogLine = {type: string; rlm_tui?: {question?: string; queued?: boolean; session_id?: string; turn?: number; run_status?: string}};
+
+/** Each log file of `dir` by name, as its parsed lines. */
+const logs = (dir: string) =>
+	new Map(
+		readdirSync(dir)
+			.filter((name) => name.endsWith('.jsonl'))
+			.map((name) => [name, readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as LogLine)]),
+	);
+
+/**
+ * A session whose one block runs at once when it is answered (the tools file defines `live_tool`)
+ * and never ends when --resume re-runs it (a resume loads no tools file): a resume that stays busy
+ * re-running the code for as long as the test needs. Its context is too big to log, so a resume
+ * given no context (-c) does not re-run that block at all. Returns the context file.
+ */
+async function sessionWithEndlessResume(logDir: string): Promise<string> {
+	const base = join(logDir, '..', `queued-${process.pid}-${Date.now()}`);
+	writeFileSync(`${base}.py`, 'def live_tool():\n    "Answers 1."\n    return 1\n');
+	writeFileSync(`${base}.txt`, 'x'.repeat(1_100_000));
+	llm.setResponder(scripted({root: () => repl('while "live_tool" not in globals():\n    pass\na = 7\nllm_output("first answer")')}));
+	const first = await runCli(['-u', llm.openaiBaseURL, '-m', 'm', '--log-dir', logDir, '--tools', `${base}.py`, '-c', `${base}.txt`, '-p', 'the first question']);
+	expect(first.stdout.trim()).toBe('first answer');
+	return `${base}.txt`;
+}
+
+describe('a question asked with --resume is logged before the resume has re-run the old code', () => {
+	it('a hang-up while the resume runs leaves it as the session\'s next turn, queued; the next --resume shows it as never started and does not run it', async () => {
+		const logDir = mkdtempSync(join(tmpdir(), 'rlm-queued-question-'));
+		const context = await sessionWithEndlessResume(logDir);
+		const [[firstName, firstLines]] = [...logs(logDir)] as [[string, LogLine[]]];
+		const session = firstLines[0]!.rlm_tui!.session_id!;
+		llm.requests.length = 0;
+
+		const question = 'asked while the resume re-ran the code';
+		const child = spawn(process.execPath, [cliPath, '-u', llm.openaiBaseURL, '-m', 'm', '--log-dir', logDir, '-c', context, '--resume', '-p', question], {env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe']});
+		let stderr = '';
+		child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+		const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+		const queuedFile = () => [...logs(logDir)].find(([name]) => name !== firstName);
+		try {
+			await expect.poll(queuedFile, {timeout: 60_000, interval: 20}).toBeDefined();
+			const [name, lines] = queuedFile()!;
+			// The resumed session's turn 2, in a file of its own, marked queued: its run has not started.
+			expect(name).toContain(`_${session}_t2_`);
+			expect(lines).toHaveLength(1);
+			expect(lines[0]!.rlm_tui).toMatchObject({question, queued: true, session_id: session, turn: 2});
+			child.kill('SIGHUP');
+			expect(await exited).toBe(129);
+		} finally {
+			child.kill('SIGKILL');
+		}
+		// The resume never ended, and no model was asked.
+		expect(stderr).not.toContain('resumed');
+		expect(llm.requests).toHaveLength(0);
+		expect(logs(logDir).size).toBe(2);
+
+		llm.setResponder(scripted({root: () => repl('llm_output("answered next")')}));
+		const next = await runCli(['-u', llm.openaiBaseURL, '-m', 'm', '--log-dir', logDir, '--resume', '-p', 'next']);
+		expect(next.code).toBe(0);
+		expect(next.stdout.trim()).toBe('answered next');
+		expect(next.stderr).toContain(`(last asked: "${question}")`);
+		expect(next.stderr).toContain(`rlm-tui: turn 2 "${question}" has no answer: it never started: the app or CLI was closed or killed while it waited its turn`);
+		// Not answered now either: one run, for "next", which is turn 3.
+		expect(rootRequests(llm.requests)).toHaveLength(1);
+		const asked = rootRequests(llm.requests)[0]!.messages.filter((message) => message.role === 'user').at(-1)!.content;
+		expect(asked).toContain('next');
+		const third = [...logs(logDir)].find(([, lines]) => lines[0]!.rlm_tui?.question === 'next')!;
+		expect(third[0]).toContain(`_${session}_t3_`);
+		expect(third[1][0]!.rlm_tui!.queued).toBeUndefined();
+		// --replay shows the queued turn as one that never started.
+		const replayed = await runCli(['--replay', join(logDir, queuedFile()![0])]);
+		expect(replayed.stdout).toContain('never started');
+	}, 180_000);
+});

@@ -191,21 +191,29 @@ export class EffectRunner {
 			this.deps.flushEvents();
 			this.#dispatch({type: 'completion-done', result, now: performance.now()});
 		};
-		// A cancel while it waits (a /context reading a pipe that never ends) stops the wait too.
-		const cancelled = new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), {once: true}));
+		// The engine takes the question in now (it is in the log from here on, marked queued) and
+		// starts it once the commands before it (a /context still reading) have done their work. A
+		// cancel meanwhile (a pipe that never ends) stops the wait, and later questions do not wait for them.
 		const commands = this.#commands;
-		let started = false;
-		void Promise.race([commands, cancelled])
-			.then(() => {
-				if (controller.signal.aborted) {
-					if (this.#commands === commands) this.#commands = Promise.resolve();
-					throw new Error('cancelled while the commands before it were still at work');
-				}
-				started = true;
-				return this.deps.rlm.completion(prompt, {signal: controller.signal});
-			})
-			.then(
-			(result) => done(summarize(result)),
+		let commandsDone = false;
+		const after = commands.then(() => {
+			commandsDone = true;
+		});
+		controller.signal.addEventListener(
+			'abort',
+			() => {
+				if (!commandsDone && this.#commands === commands) this.#commands = Promise.resolve();
+			},
+			{once: true},
+		);
+		let call: Promise<CompletionResult>;
+		try {
+			call = this.deps.rlm.completion(prompt, {signal: controller.signal, after});
+		} catch (error) {
+			call = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+		}
+		void call.then(
+			(result) => done({...summarize(result), ...(!commandsDone && result.status === 'cancelled' ? {beforeStart: true as const} : {})}),
 			(error: unknown) =>
 				done({
 					status: controller.signal.aborted ? 'cancelled' : 'failed',
@@ -214,7 +222,7 @@ export class EffectRunner {
 					iterations: 0,
 					ms: 0,
 					usage: {inputTokens: 0, outputTokens: 0},
-					...(started ? {} : {beforeStart: true as const}),
+					...(commandsDone ? {} : {beforeStart: true as const}),
 				}),
 		);
 	}

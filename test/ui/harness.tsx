@@ -162,7 +162,18 @@ export class ScriptedRlm extends EventEmitter {
 		this.emit('event', {...body, t: (this.#t += 5)});
 	}
 
-	completion(prompt: string, options: {signal?: AbortSignal} = {}): Promise<CompletionResult> {
+	/** As the engine: a question is taken in at once (`taken`) and starts (`prompts`) once `after`
+	 * has settled; a cancel before that resolves it as cancelled without starting it. */
+	taken: string[] = [];
+
+	async completion(prompt: string, options: {signal?: AbortSignal; after?: PromiseLike<unknown>} = {}): Promise<CompletionResult> {
+		this.taken.push(prompt);
+		if (options.after) {
+			const {signal} = options;
+			const aborted = new Promise<void>((resolve) => (signal?.aborted ? resolve() : signal?.addEventListener('abort', () => resolve(), {once: true})));
+			await Promise.race([Promise.resolve(options.after).then(() => undefined, () => undefined), aborted]);
+			if (signal?.aborted) return result('', 'cancelled');
+		}
 		this.prompts.push(prompt);
 		if (options.signal) this.signals.push(options.signal);
 		return new Promise((resolve) => {

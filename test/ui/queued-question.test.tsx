@@ -1,0 +1,123 @@
+// The TUI with the real engine and sandbox: a question typed while --resume re-runs the old
+// session's code, or while a /context still reads, is in the trajectory log from the moment it is
+// sent (marked queued), so an app closed or killed meanwhile keeps it; the next --resume shows it
+// as a question that never started, and does not run it.
+import {execFileSync} from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {Rlm} from '../../source/engine/rlm.js';
+import {resolveConfig} from '../../source/settings/resolve.js';
+import {openSettings, type SettingsStore} from '../../source/settings/store.js';
+import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
+import {repl, scripted} from '../support/rlm-script.js';
+import {renderApp, waitFor, type Harness} from './harness.js';
+
+let dir: string;
+let logDir: string;
+let settings: SettingsStore;
+let server: FakeLlmServer;
+const engines: Rlm[] = [];
+let h: Harness | undefined;
+
+const SLOW = 120_000;
+const flat = (frame: string) => frame.replace(/[\s│]+/g, ' ');
+
+type LogLine = {type: string; rlm_tui?: {question?: string; queued?: boolean; turn?: number; session_id?: string; run_status?: string}};
+/** Each log file of the log dir by name, as its parsed lines. */
+const logs = () =>
+	new Map(
+		(fs.existsSync(logDir) ? fs.readdirSync(logDir) : [])
+			.filter((name) => name.endsWith('.jsonl'))
+			.map((name) => [name, fs.readFileSync(path.join(logDir, name), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as LogLine)]),
+	);
+const fileOf = (question: string) => [...logs()].find(([, lines]) => lines[0]?.rlm_tui?.question === question);
+
+function engine(extra: Partial<ConstructorParameters<typeof Rlm>[0]> = {}): Rlm {
+	const rlm = new Rlm({model: 'm', backend: 'openai', baseURL: server.openaiBaseURL, apiKey: 'k', logDir, timeoutSeconds: 120, ...extra});
+	engines.push(rlm);
+	return rlm;
+}
+
+const config = () => resolveConfig({backend: 'openai', backendUrl: server.openaiBaseURL, model: 'm'}, {}, settings.get());
+
+beforeEach(async () => {
+	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rlm-ui-queued-'));
+	logDir = path.join(dir, 'logs');
+	settings = openSettings({cwd: path.join(dir, 'config')});
+	server = await startFakeLlmServer({models: ['m']});
+});
+
+afterEach(async () => {
+	h?.unmount();
+	h = undefined;
+	await Promise.all(engines.splice(0).map((rlm) => rlm.dispose()));
+	await server.close();
+	fs.rmSync(dir, {recursive: true, force: true});
+});
+
+describe('a question typed while the app is busy is in the log at once', () => {
+	it('typed while --resume re-runs the old code: logged queued as the next turn; a later --resume shows it as never started and does not run it', async () => {
+		// One answered turn whose block runs at once live (the tools code defines live_tool) and never
+		// ends when a resume re-runs it. Its context is too big to log: a resume given no context
+		// does not re-run it at all.
+		const context = 'x'.repeat(1_100_000);
+		server.setResponder(scripted({root: () => repl('while "live_tool" not in globals():\n    pass\nllm_output("first answer")')}));
+		const first = engine({toolsCode: 'def live_tool():\n    "Answers 1."\n    return 1\n'});
+		expect((await first.completion('the first question', {context})).status).toBe('answered');
+		const [[firstName, firstLines]] = [...logs()] as [[string, LogLine[]]];
+		const session = firstLines[0]!.rlm_tui!.session_id!;
+		server.requests.length = 0;
+
+		const resuming = engine();
+		resuming.setContext(context);
+		h = renderApp({rlm: resuming, config: config(), settings, cwd: dir, env: {}, columns: 140, rows: 40, resume: true});
+		await h.waitForFrame((f) => f.includes('Resuming the last session'), SLOW);
+		h.write('typed while it resumed\r');
+		await waitFor(() => fileOf('typed while it resumed'), 30_000, 'the question in the log');
+		const [name, lines] = fileOf('typed while it resumed')!;
+		expect(name).not.toBe(firstName);
+		expect(name).toContain(`_${session}_t2_`);
+		expect(lines).toHaveLength(1);
+		expect(lines[0]!.rlm_tui).toMatchObject({queued: true, turn: 2, session_id: session});
+		// The app is closed while the resume still runs: what the log holds is all there is.
+		h.unmount();
+		h = undefined;
+		await resuming.dispose();
+		expect(server.requests).toHaveLength(0);
+
+		server.setResponder(scripted({root: () => repl('llm_output("never asked")')}));
+		const later = engine();
+		h = renderApp({rlm: later, config: config(), settings, cwd: dir, env: {}, columns: 140, rows: 40, resume: true});
+		const resumed = flat(await h.waitForFrame((f) => f.includes('Resumed 2 turn(s)'), SLOW));
+		expect(resumed).toContain('typed while it resumed');
+		expect(resumed).toContain("No answer: this question's run never started: the app or CLI was closed or killed while it waited its turn, so it has no answer.");
+		// Shown, not run: no model was asked, and no new file was written.
+		expect(server.requests).toHaveLength(0);
+		expect(logs().size).toBe(2);
+	}, SLOW);
+
+	it('typed while /context reads a pipe: logged queued at once; once the read ends it runs in that same file, not queued any more', async () => {
+		server.setResponder(scripted({root: () => repl('llm_output(f"read {len(context)}")')}));
+		const rlm = engine();
+		h = renderApp({rlm, config: config(), settings, cwd: dir, env: {}, columns: 140, rows: 40});
+		const fifo = path.join(dir, 'feed');
+		execFileSync('mkfifo', [fifo]);
+		h.write('/context feed\r');
+		await h.waitForFrame((f) => f.includes('Reading the context (feed)…'));
+		h.write('what is in the pipe?\r');
+		await waitFor(() => fileOf('what is in the pipe?'), 30_000, 'the question in the log');
+		const [name, lines] = fileOf('what is in the pipe?')!;
+		expect(lines).toHaveLength(1);
+		expect(lines[0]!.rlm_tui!.queued).toBe(true);
+		expect(server.requests).toHaveLength(0);
+
+		fs.writeFileSync(fifo, 'piped text');
+		await h.waitForFrame((f) => f.includes('read 10'), SLOW);
+		expect(logs().size).toBe(1);
+		const ran = logs().get(name)!;
+		expect(ran[0]!.rlm_tui!.queued).toBeUndefined();
+		expect(ran.at(-1)!.rlm_tui!.run_status).toBe('answered');
+	}, SLOW);
+});

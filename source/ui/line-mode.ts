@@ -4,6 +4,7 @@
 import {createInterface} from 'node:readline';
 import type {RlmEvent} from '../protocol/events.js';
 import type {UiEngine} from './engine-port.js';
+import type {CompletionResult} from '../engine/types.js';
 import {parseCommandLine} from './commands/index.js';
 import {quitCommand} from './commands/quit.js';
 import {safeText} from '../text/safe-text.js';
@@ -38,6 +39,19 @@ function progressLine(event: RlmEvent): string | undefined {
 	}
 }
 
+/** A question taken in by the engine: it starts once `start` is called (its turn has come). */
+interface TakenQuestion {
+	controller: AbortController;
+	start: () => void;
+	result: Promise<CompletionResult>;
+}
+
+/** A line waiting its turn: a question (taken in already) or a command. */
+interface Waiting {
+	line: string;
+	question?: TakenQuestion;
+}
+
 /** Resolves with the exit code when the user leaves. Lines are taken in order: a question typed
  * (or piped) while one runs waits its turn, and the end of input leaves once all are answered. */
 export async function runLineMode({rlm, stdin, stdout, notices = []}: LineModeOptions): Promise<number> {
@@ -53,7 +67,7 @@ export async function runLineMode({rlm, stdin, stdout, notices = []}: LineModeOp
 	};
 	rlm.on('event', onEvent);
 	const lines = createInterface({input: stdin, output: stdout, terminal: false, prompt: '> '});
-	const waiting: string[] = [];
+	const waiting: Waiting[] = [];
 	let running = null as AbortController | null;
 	let draining = false;
 	let inputEnded = false;
@@ -67,17 +81,18 @@ export async function runLineMode({rlm, stdin, stdout, notices = []}: LineModeOp
 	const quitNow = (exitCode: number) => {
 		quit = true;
 		code = exitCode;
-		waiting.length = 0;
+		// Questions still waiting were taken in (they are in the log): they end as cancelled.
+		for (const entry of waiting.splice(0)) entry.question?.controller.abort();
 		running?.abort();
 		lines.close();
 		leave();
 	};
 
-	const answer = async (question: string) => {
-		const controller = new AbortController();
+	const answer = async ({controller, start, result: answered}: TakenQuestion) => {
 		running = controller;
+		start();
 		try {
-			const result = await rlm.completion(question, {signal: controller.signal});
+			const result = await answered;
 			say('');
 			// Only /quit works here: the advice is the command line's (flags for the next start).
 			say(resultLines(result));
@@ -94,20 +109,20 @@ export async function runLineMode({rlm, stdin, stdout, notices = []}: LineModeOp
 		draining = true;
 		let queued = false;
 		while (!quit && waiting.length > 0) {
-			const question = waiting.shift()!;
+			const {line, question} = waiting.shift()!;
 			// A question that waited is shown again as it starts, so its answer has its question above it.
-			if (queued) say(`> ${cut(first(question), 100)}`);
+			if (queued) say(`> ${cut(first(line), 100)}`);
 			queued = true;
-			const command = parseCommandLine(question);
+			if (question) {
+				await answer(question);
+				continue;
+			}
+			const command = parseCommandLine(line);
 			if (command && 'command' in command && command.command === quitCommand) {
 				quitNow(0);
 				return;
 			}
-			if (command) {
-				say(`(${'command' in command ? `/${command.command.name}` : command.unknown} does not work in line mode: only /quit does)`);
-				continue;
-			}
-			await answer(question);
+			if (command) say(`(${'command' in command ? `/${command.command.name}` : command.unknown} does not work in line mode: only /quit does)`);
 		}
 		draining = false;
 		if (quit) return;
@@ -135,13 +150,24 @@ export async function runLineMode({rlm, stdin, stdout, notices = []}: LineModeOp
 	};
 	lines.on('SIGINT', onInterrupt);
 	process.on('SIGINT', onInterrupt);
+	// A question is handed to the engine the moment it is typed, so it is in the log (queued) while
+	// it waits its turn; it starts when the lines before it are done (a /quit before it cancels it).
+	const takeIn = (line: string): Waiting => {
+		if (parseCommandLine(line)) return {line};
+		const controller = new AbortController();
+		let start!: () => void;
+		const reached = new Promise<void>((resolve) => (start = resolve));
+		const result = rlm.completion(line, {signal: controller.signal, after: reached});
+		result.catch(() => undefined);
+		return {line, question: {controller, start, result}};
+	};
 	const take = (line: string) => {
 		const question = line.trim();
 		if (!question) {
 			if (!running) lines.prompt();
 			return;
 		}
-		waiting.push(question);
+		waiting.push(takeIn(question));
 		if (!draining) void drain();
 		else if (running) say(`(queued: runs after the current answer${waiting.length > 1 ? `, ${waiting.length} waiting` : ''})`);
 	};

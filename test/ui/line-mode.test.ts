@@ -8,6 +8,8 @@ import {PassThrough} from 'node:stream';
 import {afterEach, beforeEach, expect, it} from 'vitest';
 import {Rlm} from '../../source/engine/rlm.js';
 import {resultLines, runLineMode} from '../../source/ui/line-mode.js';
+import {findLastSession} from '../../source/engine/last-session.js';
+import {startFakeLlmServer} from '../support/fake-llm-server.js';
 
 let dir: string;
 let rlm: Rlm;
@@ -106,3 +108,34 @@ it('a question stopped early prints one note: the best answer so far under it, o
 	expect(resultLines({status: 'done', response: ''})).toBe('(no answer)');
 	expect(resultLines({status: 'failed', response: '', error: 'boom.', errorAdvice: 'Try again.'})).toBe('✗ boom. Try again.');
 });
+
+it('a question typed while one runs is in the log at once, queued: an end meanwhile keeps it, and a resume names it as never started', async () => {
+	const server = await startFakeLlmServer({models: ['m']});
+	server.setResponder(() => ({hang: true}));
+	const hanging = new Rlm({backend: 'openai', model: 'm', baseURL: server.openaiBaseURL, apiKey: 'k', logDir: dir});
+	const stdin = new PassThrough();
+	const stdout = new PassThrough();
+	let text = '';
+	stdout.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+	try {
+		void runLineMode({rlm: hanging, stdin, stdout});
+		stdin.write('the first question\n');
+		while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+		stdin.write('typed while the first ran\n');
+		while (!text.includes('(queued: runs after the current answer)')) await new Promise((resolve) => setTimeout(resolve, 20));
+		const logged = fs.readdirSync(dir).map((name) => fs.readFileSync(path.join(dir, name), 'utf8')).find((file) => file.includes('typed while the first ran'));
+		expect(logged).toBeDefined();
+		expect(JSON.parse(logged!.split('\n')[0]!).rlm_tui).toMatchObject({question: 'typed while the first ran', queued: true, turn: 2});
+	} finally {
+		// The process ends here, as a kill would end it: nothing more reaches the log.
+		await hanging.dispose();
+		await server.close();
+	}
+	const found = findLastSession(dir, 'library');
+	expect(found.status).toBe('found');
+	const turns = found.status === 'found' ? found.turns : [];
+	expect(turns.map((turn) => [turn.question, turn.status])).toEqual([
+		['the first question', undefined],
+		['typed while the first ran', 'queued'],
+	]);
+}, 120_000);

@@ -18,6 +18,7 @@ import {withAdvice} from '../protocol/errors.js';
 import {formatCount} from '../protocol/numbers.js';
 import {jsonText} from '../text/json-text.js';
 import {namesSummary} from '../text/names-summary.js';
+import type {TakenIn} from '../trajectory/early-question.js';
 
 export interface HeadlessOptions {
 	config: ResolvedConfig;
@@ -30,6 +31,8 @@ export interface HeadlessOptions {
 	verbose: boolean;
 	stdout: NodeJS.WritableStream;
 	stderr: NodeJS.WritableStream;
+	/** The question's log file, written before the engine loaded (trajectory/early-question.ts). */
+	takenIn?: TakenIn;
 }
 
 export function rlmOptionsFrom(config: ResolvedConfig) {
@@ -67,7 +70,8 @@ export const EXIT_LIMITED = 3;
 
 /** Runs one completion; resolves with the process exit code. */
 export async function runHeadless(options: HeadlessOptions): Promise<number> {
-	const rlm = new Rlm({...rlmOptionsFrom(options.config), ...(options.logDir ? {logDir: options.logDir} : {}), origin: 'headless'});
+	const {takenIn} = options;
+	const rlm = new Rlm({...rlmOptionsFrom(options.config), ...(options.logDir ? {logDir: options.logDir} : {}), origin: 'headless', ...(takenIn ? {sessionId: takenIn.sessionId} : {})});
 	// The whole tree, reduced as it grows: usage per model (for cost) and the --json session.
 	let tree = emptyTrajectory();
 	rlm.on('event', (event) => {
@@ -95,6 +99,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 		...(options.context !== undefined ? {context: options.context} : {}),
 		signal: controller.signal,
 		...(resumed ? {after: resumed.catch(() => controller.abort())} : {}),
+		...(takenIn ? {takenIn: {path: takenIn.path, runId: takenIn.runId}} : {}),
 	});
 	// (Without a resume nothing is awaited here: the listeners below are on before the run's first event.)
 	if (resumed) {

@@ -1,7 +1,9 @@
 // The command line after --help/--version (cli.tsx answers those without loading this):
 // flags -> settings -> one of: TUI | headless (-p) | serve | replay. Each mode loads its own
 // modules when chosen, so none pays for the others' (Ink, the SDKs, the engine).
-import type {Flags} from '../settings/resolve.js';
+import {rmSync} from 'node:fs';
+import type {Flags, ResolvedConfig} from '../settings/resolve.js';
+import type {TakenIn} from '../trajectory/early-question.js';
 import {keepWasmAtBaseline} from './baseline-wasm.js';
 import {exitWhenDrained} from './exit.js';
 import {unknownHelpTopic} from './early-words.js';
@@ -162,15 +164,19 @@ async function main(): Promise<number> {
 		return runReplay(flags.replay, {json: Boolean(flags.json), interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY), verbose: Boolean(flags.verbose)});
 	}
 
+	// A headless question is in the log before its context is read and the engine loads (a pipe may
+	// take its time, a hang-up may come meanwhile): trajectory/early-question.ts.
+	const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+	if (flags.prompt?.trim()) await logQuestionEarly(flags, config, flags.prompt);
 	const cliContext = await contextFromFlags(flags, process.stderr);
 	let context = cliContext.loaded?.context;
-	const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
 	let prompt = flags.prompt;
 	if (!process.stdin.isTTY && !cliContext.fromStdin && (prompt === undefined || prompt === '' || context === undefined)) {
 		const hasPrompt = prompt !== undefined && prompt !== '';
 		const piped = await readStdin({optional: hasPrompt, input: hasPrompt ? stdinContext : stdinQuestion, onNote: (note) => tell(process.stderr, `rlm-tui: note: ${note}`), onSilent: (message) => tell(process.stderr, `rlm-tui: note: ${message}`)});
 		if (!hasPrompt) prompt = piped ?? '';
 		else if (piped?.trim()) context = piped;
+		if (!hasPrompt && prompt?.trim()) await logQuestionEarly(flags, config, prompt);
 	}
 
 	if (prompt !== undefined || !interactive) {
@@ -184,9 +190,13 @@ async function main(): Promise<number> {
 		keepWasmAtBaseline();
 		const {runHeadless} = await import('./headless.js');
 		modeTookOver();
+		// From here the engine has the early file: it takes it over, whatever happens to the run.
+		const takenIn = earlyQuestion;
+		earlyQuestion = undefined;
 		return runHeadless({
 			config,
 			prompt: prompt!,
+			...(takenIn ? {takenIn} : {}),
 			...(context !== undefined ? {context} : {}),
 			json: Boolean(flags.json),
 			resume: Boolean(flags.resume),
@@ -236,6 +246,18 @@ async function main(): Promise<number> {
 	});
 }
 
+/** The headless question's log file, written before the engine loaded; dropped when the run ends
+ * on a usage or input error before the engine took it (a typo in -c is no turn of a session). */
+let earlyQuestion: TakenIn | undefined;
+
+/** Logs a headless question now (not with --resume: its turn belongs to the session the resume
+ * finds, which the engine names when it takes the question in). */
+async function logQuestionEarly(flags: ReturnType<typeof parseCli>['flags'], config: ResolvedConfig, question: string): Promise<void> {
+	if (flags.resume || earlyQuestion) return;
+	const [{writeEarlyQuestion}, {defaultLogDir}] = await Promise.all([import('../trajectory/early-question.js'), import('../trajectory/log-names.js')]);
+	earlyQuestion = writeEarlyQuestion({dir: flags.logDir ?? defaultLogDir(), origin: 'headless', question, backend: config.backend, model: config.model, maxIterations: config.maxIterations, maxDepth: config.maxDepth});
+}
+
 function pickDefined<T extends object, K extends keyof T>(values: T, names: readonly K[]): Partial<Pick<T, K>> {
 	return Object.fromEntries(names.filter((name) => values[name] !== undefined).map((name) => [name, values[name]])) as Partial<Pick<T, K>>;
 }
@@ -266,6 +288,7 @@ async function readSystemFile(path: string, flag: string): Promise<{text: string
 main().then(
 	(code) => exitWhenDrained(code),
 	async (error: unknown) => {
+		if (earlyQuestion) rmSync(earlyQuestion.path, {force: true});
 		// A warm host being claimed is used up: wait for its hello, so keep-warm.ts can leave another.
 		await (await import('./keep-warm.js')).warmClaimSettled();
 		const {withoutSecrets} = await import('./known-secrets.js');

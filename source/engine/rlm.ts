@@ -108,6 +108,10 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		super();
 		checkMemoryLimit(options);
 		this.#options = {...options, ...(options.tools !== undefined ? {tools: checkHostTools(options.tools)} : {})};
+		if (options.sessionId !== undefined) {
+			if (!/^[0-9a-f]{8}$/.test(options.sessionId)) throw new Error(`sessionId must be 8 hex digits, not ${JSON.stringify(options.sessionId)}`);
+			this.#sessionId = options.sessionId;
+		}
 		this.#backend = this.#buildBackend();
 		this.#rememberModel();
 		this.#hosts = new HostPool(options.maxHosts ?? DEFAULTS.maxHosts);
@@ -249,14 +253,14 @@ export class Rlm extends EventEmitter<RlmEvents> {
 
 	/** A question taken in: its run id, turn and session, and the file its queued line went to. */
 	#intake(prompt: string, options: CompletionOptions): Intake {
-		const runId = newId('run');
+		const runId = options.takenIn?.runId ?? newId('run');
 		const turn = ++this.#turns;
 		const sessionId = this.#sessionId;
 		const given = options.context !== undefined ? options.context : this.#context;
 		const ownContext = given === undefined || given === null;
 		const context = ownContext ? prompt : given;
 		const logger = this.#trajectoryLogger();
-		const queuedPath = logger?.queueTurn({runId, turn, sessionId, question: prompt, context, contextIsPrompt: ownContext}, this.#runStart(runId, prompt, contextInfo(context), options));
+		const queuedPath = logger?.queueTurn({runId, turn, sessionId, question: prompt, context, contextIsPrompt: ownContext}, this.#runStart(runId, prompt, contextInfo(context), options), options.takenIn?.path);
 		return {runId, turn, sessionId, ...(queuedPath ? {queuedPath} : {})};
 	}
 
@@ -586,6 +590,11 @@ export class Rlm extends EventEmitter<RlmEvents> {
 			const chosen = this.#context;
 			const summary: ResumeSummary = {turns: 0, blocks: 0, failedBlocks: 0, skippedBlocks: [], changedErrors: [], missingContexts: 0, unrestoredContexts: 0, contextGiven: chosen !== undefined && chosen !== null, variables: []};
 			for (const turn of turns) {
+				// A question that never started (the process ended while it waited): nothing of it ran.
+				if (turn.status === 'queued') {
+					summary.turns++;
+					continue;
+				}
 				let context: SandboxContext | undefined;
 				if (turn.contextSource === 'logged') {
 					context = turn.context!;

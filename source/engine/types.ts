@@ -91,6 +91,9 @@ export interface RlmOptions {
 	 * brings back only sessions it may: `tui` and `headless` each other's, `library` its own kind,
 	 * `serve` and `mcp` (many clients' sessions) none, and no one resumes theirs. */
 	origin?: SessionOrigin;
+	/** The session's name in its logs (8 hex digits; default: a new random one): the headless CLI
+	 * names it before the engine loads, when it logs the question early (trajectory/early-question.ts). */
+	sessionId?: string;
 	/** Directory for the Pyodide snapshot. */
 	cacheDir?: string;
 	/** Python run in the session's REPL before the first block (--tools FILE.py); its public
@@ -172,6 +175,9 @@ export interface CompletionOptions extends CompletionLimits {
 	/** The run starts once this settles (a /context still reading): the question is in the log
 	 * from the call on, marked queued. A cancel (`signal`) meanwhile ends the wait: a cancelled turn. */
 	after?: PromiseLike<unknown>;
+	/** The question's log file, written before the engine was loaded (trajectory/early-question.ts):
+	 * this run takes it over (its run id, and the file moved to the run's turn). */
+	takenIn?: {path: string; runId: string};
 }
 
 export interface CodeBlockRecord {

@@ -1,11 +1,10 @@
 // Crash-safe JSONL trajectories: one file per root run, in the original RLM's schema. Each line
 // is written (synchronously, to the OS) the moment its iteration ends, so a killed process
 // leaves every finished iteration readable.
-import {closeSync, openSync, renameSync, rmSync, writeFileSync, writeSync} from 'node:fs';
+import {closeSync, existsSync, openSync, renameSync, rmSync, writeFileSync, writeSync} from 'node:fs';
 import {makeDirectory} from '../protocol/make-dir.js';
 import {jsonText} from '../text/json-text.js';
 import {join} from 'node:path';
-import envPaths from 'env-paths';
 import type {ChatMessage} from '../protocol/llm.js';
 import type {RlmEvent, RlmEventBody} from '../protocol/events.js';
 import type {SandboxContext} from '../protocol/repl.js';
@@ -18,7 +17,7 @@ import {emptyTrajectory, findRun, getNode, reduceTrajectory, type RunNode, type 
  * so --resume can restore them. */
 export const maxLoggedContextChars = 1_000_000;
 
-export const defaultLogDir = () => join(envPaths('rlm-tui', {suffix: ''}).log, 'trajectories');
+export {defaultLogDir} from './log-names.js';
 
 export interface TurnInfo {
 	runId: string;
@@ -98,13 +97,27 @@ export class TrajectoryLogger {
 	 * takes the file over. Returns the file's path; undefined when it could not be written (the
 	 * run then logs as before, from its start).
 	 */
-	queueTurn(turn: TurnInfo, start: RunStartBody): string | undefined {
+	queueTurn(turn: TurnInfo, start: RunStartBody, writtenEarly?: string): string | undefined {
 		if (this.#failed) return undefined;
 		try {
 			makeDirectory(this.dir, 0o700);
 			const path = join(this.dir, logFileName(stamp(), this.run.origin, turn.sessionId ?? this.sessionId, turn.turn, turn.runId));
 			const run = findRun(reduceTrajectory(emptyTrajectory(), {...start, t: performance.now()}), turn.runId)!;
-			writeFileSync(path, this.#lineOf(this.#metadata(run, turn, true)), {mode: 0o600, flag: 'wx'});
+			const line = this.#lineOf(this.#metadata(run, turn, true));
+			// Written before the engine was loaded (early-question.ts): moved to its turn's name (one
+			// rename: the question is in one file at any time), then its line completed.
+			if (writtenEarly) {
+				try {
+					if (writtenEarly !== path) renameSync(writtenEarly, path);
+					writeFileSync(`${path}.next`, line, {mode: 0o600});
+					renameSync(`${path}.next`, path);
+					return path;
+				} catch {
+					rmSync(`${path}.next`, {force: true});
+					if (existsSync(path)) return path;
+				}
+			}
+			writeFileSync(path, line, {mode: 0o600, flag: 'wx'});
 			return path;
 		} catch (error) {
 			this.onError(`Could not log the question before its turn: cannot write to ${this.dir} (${error instanceof Error ? error.message : String(error)})`, turn.runId);

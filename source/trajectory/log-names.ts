@@ -1,7 +1,11 @@
 // The names of trajectory log files, written and read in this one place:
 // rlm_<UTC stamp>_<origin>_<session id, 8 hex digits>_t<turn>_<the run id's last 6 characters>.jsonl
 // Files written before the origin was recorded have none: rlm_<stamp>_<session>_t<turn>_<run>.jsonl
-import {basename} from 'node:path';
+import {basename, join} from 'node:path';
+import envPaths from 'env-paths';
+
+/** Where the logs go unless --log-dir (the library's logDir) says otherwise. */
+export const defaultLogDir = () => join(envPaths('rlm-tui', {suffix: ''}).log, 'trajectories');
 
 /** The front end that wrote a session: the app (`tui`), the headless CLI (`headless`), a library
  * caller (`library`), `rlm-tui serve` (`serve`) or `rlm-tui mcp` (`mcp`). */

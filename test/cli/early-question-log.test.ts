@@ -28,13 +28,20 @@ const logRecords = (dir: string) =>
 			.map((line) => JSON.parse(line) as {type: string; root_model?: string; rlm_tui?: {question?: string; run_status?: string}}),
 	);
 
-/** Starts the CLI, waits until `question` is in a log file of `logDir`, sends `signal` and
- * resolves with the exit code. */
+/** Starts the CLI, waits until the engine has taken `question` in (in a log file of `logDir`, no
+ * longer marked queued, as it is from before the engine loads), sends `signal` and resolves with the exit code. */
 async function askAndStop(args: string[], logDir: string, question: string, signal: NodeJS.Signals): Promise<number | null> {
 	const child = spawn(process.execPath, [cliPath, '--log-dir', logDir, ...args, '-p', question], {env: cleanEnv(), stdio: ['ignore', 'ignore', 'ignore']});
 	const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
 	try {
-		await expect.poll(() => readdirSync(logDir).some((name) => readFileSync(join(logDir, name), 'utf8').includes(question))).toBe(true);
+		await expect
+			.poll(() =>
+				readdirSync(logDir).some((name) => {
+					const text = readFileSync(join(logDir, name), 'utf8');
+					return text.includes(question) && !text.includes('"queued":true');
+				}),
+			)
+			.toBe(true);
 		child.kill(signal);
 		return await exited;
 	} finally {

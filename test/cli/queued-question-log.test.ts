@@ -3,7 +3,7 @@
 // terminal closed, a kill) leaves it there as the resumed session's next turn, marked queued, and
 // the next --resume shows it as a question that never started, without running it. The built CLI,
 // the fake LLM server and the real sandbox.
-import {spawn} from 'node:child_process';
+import {execFileSync, spawn} from 'node:child_process';
 import {mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -94,4 +94,61 @@ describe('a question asked with --resume is logged before the resume has re-run 
 		const replayed = await runCli(['--replay', join(logDir, queuedFile()![0])]);
 		expect(replayed.stdout).toContain('never started');
 	}, 180_000);
+});
+
+describe('a headless question is logged before its context is read and the engine loads', () => {
+	it('-p with a -c pipe nobody writes: a hang-up while it waits leaves the question, queued; --resume shows it as never started', async () => {
+		const logDir = mkdtempSync(join(tmpdir(), 'rlm-early-headless-'));
+		const fifo = join(logDir, '..', `early-fifo-${process.pid}-${Date.now()}`);
+		execFileSync('mkfifo', [fifo]);
+		llm.requests.length = 0;
+		const question = 'asked while its context was still being read';
+		const child = spawn(process.execPath, [cliPath, '-u', llm.openaiBaseURL, '-m', 'm', '--log-dir', logDir, '-c', fifo, '-p', question], {env: cleanEnv(), stdio: ['ignore', 'ignore', 'ignore']});
+		const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+		try {
+			await expect.poll(() => logs(logDir).size, {timeout: 60_000, interval: 20}).toBe(1);
+			const [[name, lines]] = [...logs(logDir)] as [[string, LogLine[]]];
+			expect(name).toMatch(/_headless_[0-9a-f]{8}_t1_/);
+			expect(lines).toHaveLength(1);
+			expect(lines[0]!.rlm_tui).toMatchObject({question, queued: true, turn: 1});
+			child.kill('SIGHUP');
+			expect(await exited).toBe(129);
+		} finally {
+			child.kill('SIGKILL');
+		}
+		expect(llm.requests).toHaveLength(0);
+
+		llm.setResponder(scripted({root: () => repl('llm_output("answered next")')}));
+		const next = await runCli(['-u', llm.openaiBaseURL, '-m', 'm', '--log-dir', logDir, '--resume', '-p', 'next']);
+		expect(next.code).toBe(0);
+		expect(next.stdout.trim()).toBe('answered next');
+		expect(next.stderr).toContain(`rlm-tui: turn 1 "${question}" has no answer: it never started: the app or CLI was closed or killed while it waited its turn`);
+		expect(rootRequests(llm.requests)).toHaveLength(1);
+		const third = [...logs(logDir)].find(([, lines]) => lines[0]!.rlm_tui?.question === 'next')!;
+		expect(third[0]).toMatch(/_t2_/);
+	}, 120_000);
+
+	it('the early line is taken over by the run: one file per question, its line complete (model, context), not queued', async () => {
+		const logDir = mkdtempSync(join(tmpdir(), 'rlm-early-headless-'));
+		llm.setResponder(scripted({root: () => repl('llm_output(f"read {len(context)}")')}));
+		const piped = await runCli(['-u', llm.openaiBaseURL, '-m', 'm', '--log-dir', logDir], {input: 'a question piped on stdin'});
+		expect(piped.stdout.trim()).toBe('read 25');
+		const asked = await runCli(['-u', llm.openaiBaseURL, '-m', 'm', '--log-dir', logDir, '-p', 'how long is it?'], {input: 'piped context'});
+		expect(asked.stdout.trim()).toBe('read 13');
+		const files = [...logs(logDir)];
+		expect(files).toHaveLength(2);
+		for (const [, lines] of files) {
+			expect(lines[0]!.rlm_tui!.queued).toBeUndefined();
+			expect(lines[0]).toMatchObject({root_model: 'm', backend_kwargs: {model_name: 'm', base_url: expect.stringContaining('127.0.0.1')}});
+			expect(lines.at(-1)!.rlm_tui!.run_status).toBe('answered');
+		}
+		expect(readdirSync(logDir).filter((name) => !name.endsWith('.jsonl'))).toEqual([]);
+	}, 120_000);
+
+	it('a question refused for its input (a -c file that is not there) leaves no log file', async () => {
+		const logDir = mkdtempSync(join(tmpdir(), 'rlm-early-headless-'));
+		const result = await runCli(['-u', llm.openaiBaseURL, '-m', 'm', '--log-dir', logDir, '-c', join(logDir, 'missing.txt'), '-p', 'about a missing file']);
+		expect(result.code).toBe(2);
+		expect(readdirSync(logDir)).toEqual([]);
+	});
 });

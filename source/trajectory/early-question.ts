@@ -1,0 +1,67 @@
+// A headless question in the log before the engine is loaded: the command line has it (-p, or
+// read from stdin) a few hundred ms before the engine takes it in (the SDKs, the engine and the
+// sandbox's modules load meanwhile). A process ended in that time (a hang-up, a kill) would lose a
+// piped question. So main.ts writes its metadata line, marked queued, as soon as it has it, with
+// the few modules this needs; Rlm.completion's takenIn then takes the file over (jsonl-log.ts
+// queueTurn) and completes the line.
+import {randomBytes} from 'node:crypto';
+import {writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {makeDirectory} from '../protocol/make-dir.js';
+import {jsonText} from '../text/json-text.js';
+import {logFileName, type SessionOrigin} from './log-names.js';
+
+/** A question written to the log before its engine took it in. */
+export interface TakenIn {
+	path: string;
+	sessionId: string;
+	runId: string;
+}
+
+export interface EarlyQuestion {
+	dir: string;
+	origin: SessionOrigin;
+	question: string;
+	backend: string;
+	model: string;
+	maxIterations: number;
+	maxDepth: number;
+}
+
+/** Writes `early.question` as turn 1 of a new session, queued; undefined when it cannot be written
+ * (the engine then logs it as it takes it in, and says why it cannot if that fails too). */
+export function writeEarlyQuestion(early: EarlyQuestion): TakenIn | undefined {
+	const sessionId = randomBytes(4).toString('hex');
+	const runId = `run_${randomBytes(6).toString('hex')}`;
+	const now = new Date().toISOString();
+	const record = {
+		type: 'metadata',
+		timestamp: now,
+		root_model: early.model,
+		max_depth: early.maxDepth,
+		max_iterations: early.maxIterations,
+		backend: early.backend,
+		backend_kwargs: {model_name: early.model},
+		environment_type: 'pyodide-sandbox',
+		environment_kwargs: {},
+		other_backends: null,
+		rlm_tui: {
+			version: 1,
+			session_id: sessionId,
+			origin: early.origin,
+			run_id: runId,
+			turn: 1,
+			question: early.question,
+			// No context yet: it may still be read (-c, a pipe). The engine's line has it.
+			queued: true,
+		},
+	};
+	try {
+		makeDirectory(early.dir, 0o700);
+		const path = join(early.dir, logFileName(now.slice(0, 19).replace('T', '_').replace(/:/g, '-'), early.origin, sessionId, 1, runId));
+		writeFileSync(path, `${jsonText(record)}\n`, {mode: 0o600, flag: 'wx'});
+		return {path, sessionId, runId};
+	} catch {
+		return undefined;
+	}
+}

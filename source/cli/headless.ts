@@ -10,6 +10,7 @@ import {sessionJson} from '../trajectory/serialize.js';
 import type {CompletionResult} from '../engine/types.js';
 import type {Usage} from '../protocol/llm.js';
 import {exitWhenDrained} from './exit.js';
+import {SIGNAL_EXIT_CODES} from './own-signals.js';
 import {partialAnswerTracker} from './partial-answer.js';
 import {startProgress} from './progress.js';
 import {tell} from './tell.js';
@@ -159,8 +160,15 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 		options.stderr.write('rlm-tui: cancelled\n');
 		void exitWhenDrained(code);
 	};
+	// SIGQUIT (Ctrl+\) quits at once, as in the app: no wind-down, nothing more printed; the run
+	// stays in the log as it is (an unfinished turn that --resume brings back), exit code 131.
+	const onQuit = () => {
+		progress?.stop();
+		void exitWhenDrained(SIGNAL_EXIT_CODES.SIGQUIT ?? 131);
+	};
 	process.on('SIGINT', onSignal);
 	process.on('SIGTERM', onSignal);
+	process.on('SIGQUIT', onQuit);
 	try {
 		const completed = await completing;
 		const result = completed.status === 'cancelled' && !completed.response ? {...completed, response: partial.text} : completed;
@@ -199,6 +207,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 		progress?.stop();
 		process.off('SIGINT', onSignal);
 		process.off('SIGTERM', onSignal);
+		process.off('SIGQUIT', onQuit);
 		await rlm.dispose();
 	}
 }

@@ -14,10 +14,10 @@ export interface FullScreenOptions {
 	stdout?: NodeJS.WriteStream;
 	/** Runs after the terminal is restored (dispose engines here). */
 	cleanup?: () => Promise<unknown>;
-	/** The terminal went away (SIGHUP, its input ended or failed): runs at once, before the app
-	 * unmounts and so cancels what it runs. A closed terminal is not the user cancelling: the live
-	 * TUI ends its engine here, so its log keeps a run cut short as unfinished, as the headless CLI's
-	 * does, not as cancelled. */
+	/** The terminal went away (SIGHUP, its input ended or failed), or the user quit at once (SIGQUIT,
+	 * Ctrl+\): runs at once, before the app unmounts and so cancels what it runs. Neither is the user
+	 * cancelling: the live TUI ends its engine here, so its log keeps a run cut short as unfinished,
+	 * as the headless CLI's and the line mode's do, not as cancelled. */
 	onHangUp?: () => void;
 	env?: NodeJS.ProcessEnv;
 	/** Called just before the app reads stdin: whoever held the keys typed while it started puts
@@ -92,7 +92,11 @@ export async function runFullScreen(
 		settle = resolve;
 	});
 	const screen = new Screen({stdin, stdout, env});
-	const element = await build((code) => settle(code), screen);
+	// Ctrl+\ (the app's quit-at-once key) ends as SIGQUIT does (below).
+	const element = await build((code) => {
+		if (code === SIGNAL_CODES.SIGQUIT) hangUp();
+		settle(code);
+	}, screen);
 
 	let restored = false;
 	const restore = () => {
@@ -113,7 +117,7 @@ export async function runFullScreen(
 		}
 	};
 	const onSignal = (signal: NodeJS.Signals) => {
-		if (signal === 'SIGHUP') hangUp();
+		if (signal === 'SIGHUP' || signal === 'SIGQUIT') hangUp();
 		settle(SIGNAL_CODES[signal] ?? 1);
 	};
 	const signals = Object.keys(SIGNAL_CODES) as NodeJS.Signals[];

@@ -152,3 +152,30 @@ describe('a headless question is logged before its context is read and the engin
 		expect(readdirSync(logDir)).toEqual([]);
 	});
 });
+
+describe('SIGQUIT (Ctrl+\\ in a terminal) quits a headless run at once', () => {
+	it('exit code 131, no core dump, nothing more printed, and the run left unfinished in the log (not cancelled), as the app leaves one', async () => {
+		const hanging = await startFakeLlmServer({models: ['h']});
+		hanging.setResponder(() => ({hang: true}));
+		const logDir = mkdtempSync(join(tmpdir(), 'rlm-sigquit-'));
+		const child = spawn(process.execPath, [cliPath, '-u', hanging.openaiBaseURL, '-m', 'h', '--log-dir', logDir, '-p', 'quit while it runs'], {env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe']});
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+		child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+		const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (code, signal) => resolve([code, signal])));
+		try {
+			await expect.poll(() => hanging.requests.length, {timeout: 60_000}).toBeGreaterThan(0);
+			child.kill('SIGQUIT');
+			expect(await exited).toEqual([131, null]);
+		} finally {
+			child.kill('SIGKILL');
+			await hanging.close();
+		}
+		expect(stdout).toBe('');
+		expect(stderr).not.toContain('cancelled');
+		const [[, lines]] = [...logs(logDir)] as [[string, LogLine[]]];
+		expect(lines.map((line) => line.rlm_tui?.run_status)).not.toContain('cancelled');
+		expect(lines[0]!.rlm_tui!.queued).toBeUndefined();
+	}, 120_000);
+});

@@ -112,3 +112,21 @@ describe('the terminal closing under a running question', () => {
 		});
 	}
 });
+
+// Ctrl+\ and SIGQUIT quit at once, as in the headless CLI and the line mode: the running question
+// is not cancelled but left as the log has it (unfinished, as on a hang-up), exit code 131.
+describe('quitting at once (Ctrl+\\, SIGQUIT) under a running question', () => {
+	for (const [way, quit] of [
+		['SIGQUIT', () => process.emit('SIGQUIT', 'SIGQUIT')],
+		['Ctrl+\\', (t: ReturnType<typeof terminal>) => t.stdin.type('\x1c')],
+	] as const) {
+		it(`${way}: exit code 131, and the run stays unfinished in the log (not cancelled)`, async () => {
+			expect(await askThenHangUp(quit)).toBe(131);
+			const [log] = loggedRuns();
+			const statuses = log.iterations.map((iteration) => (iteration.rlm_tui as {run_status?: string} | undefined)?.run_status);
+			expect(statuses).not.toContain('cancelled');
+			const turns = resumeTurns(loggedRuns());
+			expect(turns.map((turn) => turn.status)).toEqual([undefined]);
+		});
+	}
+});

@@ -86,7 +86,7 @@ export type GlobalAction = 'interrupt' | 'quit' | 'focus-next' | 'escape' | 'sus
 export const GLOBAL_KEYS: readonly Binding<GlobalAction>[] = [
 	{keys: ['escape'], action: 'escape', help: 'close the open view; else cancel the running answer; one press never does both (an Esc right after closing a view does not cancel)'},
 	{keys: ['ctrl+c'], action: 'interrupt', help: 'cancel the running answer, else close the open view, else clear the typed input (↑ brings it back; as in a shell, this press never quits); a second Ctrl+C within 2 s of a cancel or of a press on an empty input quits'},
-	{keys: ['ctrl+\\'], action: 'quit', help: 'quit at once, as SIGQUIT would outside the app: the running answer stopped, the terminal restored'},
+	{keys: ['ctrl+\\'], action: 'quit', help: 'quit at once, as SIGQUIT does (exit code 131): the running answer is not cancelled but left unfinished in the log (--resume brings it back), the terminal restored'},
 	{keys: ['ctrl+z'], action: 'suspend', help: 'suspend to the shell (fg comes back and redraws)'},
 	{keys: ['tab', 'shift+tab'], action: 'focus-next', help: 'switch focus between the input and the tree'},
 ];

@@ -1,4 +1,5 @@
 // Headless mode (-p, or piped stdin): one completion, the answer on stdout, progress on stderr.
+import {rmSync} from 'node:fs';
 import {Rlm} from '../engine/rlm.js';
 import type {ResolvedConfig} from '../settings/resolve.js';
 import type {SandboxContext} from '../protocol/repl.js';
@@ -72,7 +73,14 @@ export const EXIT_LIMITED = 3;
 /** Runs one completion; resolves with the process exit code. */
 export async function runHeadless(options: HeadlessOptions): Promise<number> {
 	const {takenIn} = options;
-	const rlm = new Rlm({...rlmOptionsFrom(options.config), ...(options.logDir ? {logDir: options.logDir} : {}), origin: 'headless', ...(takenIn ? {sessionId: takenIn.sessionId} : {})});
+	let rlm: Rlm;
+	try {
+		rlm = new Rlm({...rlmOptionsFrom(options.config), ...(options.logDir ? {logDir: options.logDir} : {}), origin: 'headless', ...(takenIn ? {sessionId: takenIn.sessionId} : {})});
+	} catch (error) {
+		// Refused before the engine took the question in (a missing key): no turn of a session.
+		if (takenIn) rmSync(takenIn.path, {force: true});
+		throw error;
+	}
 	// The whole tree, reduced as it grows: usage per model (for cost) and the --json session.
 	let tree = emptyTrajectory();
 	rlm.on('event', (event) => {

@@ -145,10 +145,13 @@ describe('a headless question is logged before its context is read and the engin
 		expect(readdirSync(logDir).filter((name) => !name.endsWith('.jsonl'))).toEqual([]);
 	}, 120_000);
 
-	it('a question refused for its input (a -c file that is not there) leaves no log file', async () => {
+	it('a question refused before it runs (a -c file that is not there, no API key) leaves no log file', async () => {
 		const logDir = mkdtempSync(join(tmpdir(), 'rlm-early-headless-'));
 		const result = await runCli(['-u', llm.openaiBaseURL, '-m', 'm', '--log-dir', logDir, '-c', join(logDir, 'missing.txt'), '-p', 'about a missing file']);
 		expect(result.code).toBe(2);
+		const noKey = await runCli(['-b', 'anthropic', '--log-dir', logDir, '-p', 'without a key']);
+		expect(noKey.code).toBe(2);
+		expect(noKey.stderr).toContain('ANTHROPIC_API_KEY is not set');
 		expect(readdirSync(logDir)).toEqual([]);
 	});
 });

@@ -95,7 +95,7 @@ export class TrajectoryLogger {
 	 * code, an earlier question, a /context still reading): a process killed meanwhile leaves it in
 	 * the log, where --resume shows it as a question that was never started. Its run's beginTurn
 	 * takes the file over. Returns the file's path; undefined when it could not be written (the
-	 * run then logs as before, from its start).
+	 * run then logs from its start, which reports a log it cannot write).
 	 */
 	queueTurn(turn: TurnInfo, start: RunStartBody, writtenEarly?: string): string | undefined {
 		if (this.#failed) return undefined;
@@ -119,8 +119,8 @@ export class TrajectoryLogger {
 			}
 			writeFileSync(path, line, {mode: 0o600, flag: 'wx'});
 			return path;
-		} catch (error) {
-			this.onError(`Could not log the question before its turn: cannot write to ${this.dir} (${error instanceof Error ? error.message : String(error)})`, turn.runId);
+		} catch {
+			// The run's own start writes it again, and says so if it cannot either.
 			return undefined;
 		}
 	}

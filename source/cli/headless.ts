@@ -75,7 +75,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 	const {takenIn} = options;
 	let rlm: Rlm;
 	try {
-		rlm = new Rlm({...rlmOptionsFrom(options.config), ...(options.logDir ? {logDir: options.logDir} : {}), origin: 'headless', ...(takenIn ? {sessionId: takenIn.sessionId} : {})});
+		rlm = new Rlm({...rlmOptionsFrom(options.config), ...(options.logDir ? {logDir: options.logDir} : {}), origin: 'headless', ...(takenIn && !options.resume ? {sessionId: takenIn.sessionId} : {})});
 	} catch (error) {
 		// Refused before the engine took the question in (a missing key): no turn of a session.
 		if (takenIn) rmSync(takenIn.path, {force: true});
@@ -93,7 +93,8 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 	if (options.resume) {
 		// The context given now (-c, a pipe) stands in for logged turns' contexts too big to log.
 		if (options.context !== undefined) rlm.setContext(options.context);
-		resumed = rlm.resumeLast().then((result) => {
+		// The question logged before the engine loaded is no turn of the session it looks for.
+		resumed = rlm.resumeLast(undefined, takenIn ? {exceptFile: takenIn.path} : {}).then((result) => {
 			if (result.status !== 'resumed') options.stderr.write('rlm-tui: nothing to resume: no earlier session in the log dir\n');
 			else {
 				const {summary, turns, session} = result;

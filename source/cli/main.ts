@@ -250,12 +250,13 @@ async function main(): Promise<number> {
  * on a usage or input error before the engine took it (a typo in -c is no turn of a session). */
 let earlyQuestion: TakenIn | undefined;
 
-/** Logs a headless question now (not with --resume: its turn belongs to the session the resume
- * finds, which the engine names when it takes the question in). */
+/** Logs a headless question now: with --resume as the next turn of the session the resume will
+ * find (by its files' names alone), else as turn 1 of a new session. */
 async function logQuestionEarly(flags: ReturnType<typeof parseCli>['flags'], config: ResolvedConfig, question: string): Promise<void> {
-	if (flags.resume || earlyQuestion) return;
+	if (earlyQuestion) return;
 	const [{writeEarlyQuestion}, {defaultLogDir}] = await Promise.all([import('../trajectory/early-question.js'), import('../trajectory/log-names.js')]);
-	earlyQuestion = writeEarlyQuestion({dir: flags.logDir ?? defaultLogDir(), origin: 'headless', question, backend: config.backend, model: config.model, maxIterations: config.maxIterations, maxDepth: config.maxDepth});
+	const session = flags.resume ? (await import('../engine/last-session.js')).nextTurnOfLastSession(flags.logDir, 'headless') : undefined;
+	earlyQuestion = writeEarlyQuestion({dir: flags.logDir ?? defaultLogDir(), origin: 'headless', question, backend: config.backend, model: config.model, maxIterations: config.maxIterations, maxDepth: config.maxDepth, ...(session ? {session} : {})});
 }
 
 function pickDefined<T extends object, K extends keyof T>(values: T, names: readonly K[]): Partial<Pick<T, K>> {

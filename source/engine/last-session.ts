@@ -82,6 +82,19 @@ export function resumableOrigins(origin: SessionOrigin): readonly SessionOrigin[
 	return [];
 }
 
+/** Where a run that resumes logs its question before it resumes (cli/main.ts): the newest session
+ * findLastSession would bring back, by the names and sizes of its files alone (none is read), and
+ * the turn the question will be; undefined when there is none. */
+export function nextTurnOfLastSession(logDir: string | undefined, origin: SessionOrigin): {sessionId: string; turn: number} | undefined {
+	const origins = resumableOrigins(origin);
+	for (const files of origins.length ? sessionLogs(logDir ?? defaultLogDir(), origins) : []) {
+		const kept = files.filter((file) => file.size > 0);
+		const sessionId = kept.length ? parseLogFileName(kept[0]!.path)?.sessionId : undefined;
+		if (sessionId) return {sessionId, turn: kept.length + 1};
+	}
+	return undefined;
+}
+
 /** The newest session logged in `logDir` (default: the user's log dir; false: logging is off)
  * that the front end `origin` may resume (resumableOrigins) other than `exceptSession`, its logs
  * read into turns. Every question that reached the log is a turn, however early it ended: one
@@ -89,12 +102,12 @@ export function resumableOrigins(origin: SessionOrigin): readonly SessionOrigin[
  * Only an empty file (the process ended between creating it and writing its first line) holds
  * nothing; a session of only such files is passed over and counted (SessionLabel.emptyNewer).
  * Throws LogReadError on an unreadable log. */
-export function findLastSession(logDir: string | false | undefined, origin: SessionOrigin, exceptSession?: string): LastSession {
+export function findLastSession(logDir: string | false | undefined, origin: SessionOrigin, exceptSession?: string, exceptFile?: string): LastSession {
 	if (logDir === false) return {status: 'off'};
 	const dir = logDir ?? defaultLogDir();
 	const origins = resumableOrigins(origin);
 	let emptyNewer = 0;
-	for (const files of origins.length ? sessionLogs(dir, origins, exceptSession) : []) {
+	for (const files of origins.length ? sessionLogs(dir, origins, exceptSession, exceptFile) : []) {
 		// Sized when the dir was listed: an empty file (see above) is not read.
 		const logs = files.filter((file) => file.size > 0).map((file) => readTrajectoryLog(file.path));
 		if (logs.length === 0) {

@@ -648,8 +648,9 @@ export class Rlm extends EventEmitter<RlmEvents> {
 	 * `onFound` hears `replacing: true` (before the slow part, the re-run of the code).
 	 * Throws LogReadError on an unreadable log, or what the sandbox throws.
 	 */
-	async resumeLast(onFound?: (found: {turns: readonly ResumeTurn[]; replacing: boolean; logs: readonly TrajectoryLog[]}) => void): Promise<ResumeLastResult> {
-		const found = findLastSession(this.#options.logDir, this.#options.origin ?? 'library', this.#sessionId);
+	async resumeLast(onFound?: (found: {turns: readonly ResumeTurn[]; replacing: boolean; logs: readonly TrajectoryLog[]}) => void, options: {exceptFile?: string} = {}): Promise<ResumeLastResult> {
+		// exceptFile: the question this run logged before it resumed (completion's takenIn), not a turn yet.
+		const found = findLastSession(this.#options.logDir, this.#options.origin ?? 'library', this.#sessionId, options.exceptFile);
 		if (found.status !== 'found') return found;
 		const replacing = this.#history.length > 0;
 		// Both asked for at once, in this order: a question asked meanwhile comes after the resume.

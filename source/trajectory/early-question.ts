@@ -26,12 +26,16 @@ export interface EarlyQuestion {
 	model: string;
 	maxIterations: number;
 	maxDepth: number;
+	/** With --resume: the session it will be a turn of, and which turn (default: turn 1 of a new one). */
+	session?: {sessionId: string; turn: number};
 }
 
-/** Writes `early.question` as turn 1 of a new session, queued; undefined when it cannot be written
- * (the engine then logs it as it takes it in, and says why it cannot if that fails too). */
+/** Writes `early.question` as turn 1 of a new session (or the turn `early.session` names), queued;
+ * undefined when it cannot be written (the engine then logs it as it takes it in, and says why it
+ * cannot if that fails too). */
 export function writeEarlyQuestion(early: EarlyQuestion): TakenIn | undefined {
-	const sessionId = randomBytes(4).toString('hex');
+	const sessionId = early.session?.sessionId ?? randomBytes(4).toString('hex');
+	const turn = early.session?.turn ?? 1;
 	const runId = `run_${randomBytes(6).toString('hex')}`;
 	const now = new Date().toISOString();
 	const record = {
@@ -50,7 +54,7 @@ export function writeEarlyQuestion(early: EarlyQuestion): TakenIn | undefined {
 			session_id: sessionId,
 			origin: early.origin,
 			run_id: runId,
-			turn: 1,
+			turn,
 			question: early.question,
 			// No context yet: it may still be read (-c, a pipe). The engine's line has it.
 			queued: true,
@@ -58,7 +62,7 @@ export function writeEarlyQuestion(early: EarlyQuestion): TakenIn | undefined {
 	};
 	try {
 		makeDirectory(early.dir, 0o700);
-		const path = join(early.dir, logFileName(now.slice(0, 19).replace('T', '_').replace(/:/g, '-'), early.origin, sessionId, 1, runId));
+		const path = join(early.dir, logFileName(now.slice(0, 19).replace('T', '_').replace(/:/g, '-'), early.origin, sessionId, turn, runId));
 		writeFileSync(path, `${jsonText(record)}\n`, {mode: 0o600, flag: 'wx'});
 		return {path, sessionId, runId};
 	} catch {

@@ -1,7 +1,7 @@
 // Reading JSONL trajectories (ours, or the original RLM's): line by line, tolerant of a last
 // line cut short by a killed process, validated with zod since the file comes from outside.
 import {readdirSync, statSync} from 'node:fs';
-import {join} from 'node:path';
+import {basename, join} from 'node:path';
 import * as z from 'zod';
 import {InputReadError, MAX_INPUT_BYTES, readInputFileHeadFirstSync, type HeadFirst, type InputSpec} from '../protocol/bounded-read.js';
 import {parseLogFileName, type SessionOrigin} from './log-names.js';
@@ -200,11 +200,13 @@ export interface SessionLog {
 	size: number;
 }
 
-/** The sessions in `dir` written by one of `origins` (other than `exceptSession`), newest first
+/** The sessions in `dir` written by one of `origins` (other than `exceptSession`, and without the file `exceptFile`), newest first
  * (by their newest file), each as its files, oldest turn first; [] when there is none. A file
  * whose name records no origin (written before it was recorded) is never listed: it may hold a
  * serve or mcp client's session. */
-export function sessionLogs(dir: string, origins: readonly SessionOrigin[], exceptSession?: string): SessionLog[][] {
+export function sessionLogs(dir: string, origins: readonly SessionOrigin[], exceptSession?: string, exceptFile?: string): SessionLog[][] {
+	// A question the asking run logged before it resumed (cli/main.ts) is its own, not the session's yet.
+	const exceptName = exceptFile === undefined ? undefined : basename(exceptFile);
 	let names: string[];
 	try {
 		names = readdirSync(dir);
@@ -213,7 +215,7 @@ export function sessionLogs(dir: string, origins: readonly SessionOrigin[], exce
 	}
 	const ours = names
 		.map((name) => ({name, parsed: parseLogFileName(name)}))
-		.filter((entry) => entry.parsed && entry.parsed.sessionId !== exceptSession && entry.parsed.origin !== undefined && origins.includes(entry.parsed.origin))
+		.filter((entry) => entry.parsed && entry.parsed.sessionId !== exceptSession && entry.name !== exceptName && entry.parsed.origin !== undefined && origins.includes(entry.parsed.origin))
 		.flatMap((entry) => {
 			// A name like a log's that is no file (a dangling link, gone meanwhile) is not a session's.
 			let info;

@@ -128,6 +128,50 @@ describe('a headless question is logged before its context is read and the engin
 		expect(third[0]).toMatch(/_t2_/);
 	}, 120_000);
 
+	it('--resume with a -c pipe nobody writes: the question is already the found session\'s next turn, queued; a hang-up keeps it there', async () => {
+		const logDir = mkdtempSync(join(tmpdir(), 'rlm-early-headless-'));
+		llm.setResponder(scripted({root: () => repl('a = 7\nllm_output("first answer")')}));
+		expect((await runCli(['-u', llm.openaiBaseURL, '-m', 'm', '--log-dir', logDir, '-p', 'the first question'])).stdout.trim()).toBe('first answer');
+		const [[firstName, firstLines]] = [...logs(logDir)] as [[string, LogLine[]]];
+		const session = firstLines[0]!.rlm_tui!.session_id!;
+		const fifo = join(logDir, '..', `early-fifo-${process.pid}-${Date.now()}`);
+		execFileSync('mkfifo', [fifo]);
+		llm.requests.length = 0;
+		const question = 'asked with --resume while its context was read';
+		const child = spawn(process.execPath, [cliPath, '-u', llm.openaiBaseURL, '-m', 'm', '--log-dir', logDir, '--resume', '-c', fifo, '-p', question], {env: cleanEnv(), stdio: ['ignore', 'ignore', 'ignore']});
+		const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+		try {
+			await expect.poll(() => logs(logDir).size, {timeout: 60_000, interval: 20}).toBe(2);
+			const [name, lines] = [...logs(logDir)].find(([file]) => file !== firstName)!;
+			expect(name).toContain(`_${session}_t2_`);
+			expect(lines).toEqual([expect.objectContaining({rlm_tui: expect.objectContaining({question, queued: true, turn: 2, session_id: session})})]);
+			child.kill('SIGHUP');
+			expect(await exited).toBe(129);
+		} finally {
+			child.kill('SIGKILL');
+		}
+		expect(llm.requests).toHaveLength(0);
+		llm.setResponder(scripted({root: () => repl('llm_output(f"a is {a}")')}));
+		const next = await runCli(['-u', llm.openaiBaseURL, '-m', 'm', '--log-dir', logDir, '--resume', '-p', 'next']);
+		expect(next.stdout.trim()).toBe('a is 7');
+		expect(next.stderr).toContain('resumed 2 turn(s)');
+		expect(next.stderr).toContain(`rlm-tui: turn 2 "${question}" has no answer: it never started`);
+		expect([...logs(logDir)].find(([, lines]) => lines[0]!.rlm_tui?.question === 'next')![0]).toContain(`_${session}_t3_`);
+	}, 120_000);
+
+	it('--resume with nothing to resume: the early line becomes the new session\'s turn 1, in one file', async () => {
+		const logDir = mkdtempSync(join(tmpdir(), 'rlm-early-headless-'));
+		llm.setResponder(scripted({root: () => repl('llm_output("fresh")')}));
+		const result = await runCli(['-u', llm.openaiBaseURL, '-m', 'm', '--log-dir', logDir, '--resume', '-p', 'nothing before me']);
+		expect(result.stdout.trim()).toBe('fresh');
+		expect(result.stderr).toContain('nothing to resume');
+		const files = [...logs(logDir)];
+		expect(files).toHaveLength(1);
+		expect(files[0]![0]).toMatch(/_t1_/);
+		expect(files[0]![1][0]!.rlm_tui!.queued).toBeUndefined();
+		expect(files[0]![1].at(-1)!.rlm_tui!.run_status).toBe('answered');
+	}, 120_000);
+
 	it('the early line is taken over by the run: one file per question, its line complete (model, context), not queued', async () => {
 		const logDir = mkdtempSync(join(tmpdir(), 'rlm-early-headless-'));
 		llm.setResponder(scripted({root: () => repl('llm_output(f"read {len(context)}")')}));

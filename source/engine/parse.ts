@@ -5,7 +5,17 @@
 // space, BOM or word joiner before a fence (copied text carries them); fences inside list items
 // (dedented); a ```python fence nested directly inside a ```repl block (unwrapped); code written on
 // the opening fence line; an unclosed block at the end (CommonMark closes it at the end of the
-// document: `closed` says so, and the caller decides whether it runs).
+// document: `closed` says so, and the caller decides whether it runs); a stray bare fence line before
+// a runnable block (below).
+//
+// A stray fence line: models write a bare ``` line just before ```python (or a leftover one after
+// prose), and CommonMark then reads one untagged block holding "```python\n<code>", closed by the
+// python block's own closing fence. The rule that tells it from a bare block quoting fences as text:
+// read the bare block's lines by the shared fence rule; when a fence a line opens there is still open
+// at the block's end and it is runnable (its info string names Python), the bare opener was a stray
+// line, and the reply is read again from the line after it. A block that quotes a fence shows it
+// whole, opened and closed inside (which needs a longer outer fence, ```` or ~~~, as CommonMark
+// asks); its inner fences are closed at its end, and it stays text.
 import {Lexer, type Token, type Tokens} from 'marked';
 import {closesFence, fenceLanguage, fenceLine, INVISIBLE, opensFence, PYTHON_LANGUAGES, type FenceLine, type FenceRun} from '../protocol/code-fence.js';
 import {finalEnd, PROSE_FINAL_START} from './prose-final.js';
@@ -32,6 +42,9 @@ export interface ReplyReading {
 	 * a space, so offsets match `text`): where prose FINALs live. A closed FINAL(...) whose text holds
 	 * code blocks keeps them: they are the answer's (not runnable blocks), and so is its text. */
 	prose: string;
+	/** The fenced blocks that do not run (untagged, another language, empty), each by its language
+	 * ('' when untagged), in order: what a reply without runnable blocks held instead. */
+	otherBlocks: string[];
 }
 
 /** A line's start up to its fence when invisible characters come first (with spaces: a fence in a
@@ -89,6 +102,36 @@ function lex(text: string): Token[] {
 	return new Lexer({gfm: true}).blockTokens(text);
 }
 
+/** Whether a bare fenced block's text leaves a runnable fence open: its opener was a stray line. */
+function holdsOpenRunnableFence(code: string): boolean {
+	let open: FenceLine | null = null;
+	for (const line of code.split('\n')) {
+		const fence = fenceLine(line);
+		if (open) {
+			if (closesFence(fence, open)) open = null;
+		} else if (opensFence(fence)) {
+			open = fence;
+		}
+	}
+	return open !== null && PYTHON_LANGUAGES.has(fenceLanguage(open.info).lang);
+}
+
+/** Where the reply is read again when a code token's opener is a stray bare fence line: after it. */
+function afterStrayOpener(token: Tokens.Code, text: string, start: number): number | null {
+	if (token.codeBlockStyle === 'indented') return null;
+	const fence = openingFence(token.raw);
+	if (!fence?.bare || !holdsOpenRunnableFence(token.text)) return null;
+	const newline = text.indexOf('\n', start);
+	return newline < 0 ? null : newline + 1;
+}
+
+/** A fenced token that does not run: its language ('' untagged); null for indented code. */
+function otherLanguage(token: Tokens.Code): string | null {
+	if (token.codeBlockStyle === 'indented') return null;
+	const fence = openingFence(token.raw);
+	return fence ? fenceLanguage(fence.info).lang : null;
+}
+
 /** Code token -> block, when its info string names Python. */
 function toBlock(token: Tokens.Code, start: number, end: number): CodeBlock | null {
 	if (token.codeBlockStyle === 'indented') return null;
@@ -125,7 +168,7 @@ function spans(tokens: Token[], text: string, base: number): Span[] {
 }
 
 /** Code tokens inside a list (any depth), each with the end of the list item that holds it. */
-function listBlocks(list: Tokens.List, text: string, start: number, end: number, out: CodeBlock[]): void {
+function listBlocks(list: Tokens.List, text: string, start: number, end: number, out: CodeBlock[], others: string[]): void {
 	let cursor = start;
 	for (const item of list.items) {
 		const at = text.indexOf(item.raw, cursor);
@@ -134,9 +177,11 @@ function listBlocks(list: Tokens.List, text: string, start: number, end: number,
 		for (const token of item.tokens) {
 			if (token.type === 'code') {
 				const block = toBlock(token as Tokens.Code, itemStart, itemEnd);
+				const other = block ? null : otherLanguage(token as Tokens.Code);
 				if (block) out.push(block);
+				else if (other !== null) others.push(other);
 			} else if (token.type === 'list') {
-				listBlocks(token as Tokens.List, text, itemStart, itemEnd, out);
+				listBlocks(token as Tokens.List, text, itemStart, itemEnd, out, others);
 			}
 		}
 		cursor = itemEnd;
@@ -151,6 +196,7 @@ export function readReply(reply: string): ReplyReading {
 	// Only fence lines lose their invisible characters: a block's code stays as written.
 	const text = reply.replace(/\r\n?/g, '\n').replace(INVISIBLE_BEFORE_FENCE, (start) => start.replace(INVISIBLE, ''));
 	const blocks: CodeBlock[] = [];
+	const otherBlocks: string[] = [];
 	const prose: string[] = [];
 	/** Where each top-level code token (runnable or not) starts. */
 	const codeStarts: number[] = [];
@@ -163,10 +209,20 @@ export function readReply(reply: string): ReplyReading {
 		const all = spans(lex(rest), rest, base);
 		for (const [index, {token, start, end}] of all.entries()) {
 			if (token.type === 'code') {
+				const after = afterStrayOpener(token as Tokens.Code, text, start);
+				if (after !== null) {
+					prose.push(blank(text.slice(start, after)));
+					base = after;
+					continue read;
+				}
 				prose.push(blank(text.slice(start, end)));
 				codeStarts.push(start);
 				const block = toBlock(token as Tokens.Code, start, end);
-				if (!block) continue;
+				if (!block) {
+					const other = otherLanguage(token as Tokens.Code);
+					if (other !== null) otherBlocks.push(other);
+					continue;
+				}
 				blocks.push(block);
 				const next = all[index + 1];
 				const stray = next?.token.type === 'code' ? openingFence(next.token.raw) : null;
@@ -182,12 +238,12 @@ export function readReply(reply: string): ReplyReading {
 				}
 			} else {
 				prose.push(text.slice(start, end));
-				if (token.type === 'list') listBlocks(token as Tokens.List, text, start, end, blocks);
+				if (token.type === 'list') listBlocks(token as Tokens.List, text, start, end, blocks, otherBlocks);
 			}
 		}
 		break;
 	}
-	return keepCodeInFinal({text, blocks, prose: prose.join('')}, codeStarts);
+	return keepCodeInFinal({text, blocks, prose: prose.join(''), otherBlocks}, codeStarts);
 }
 
 /**
@@ -210,7 +266,7 @@ function keepCodeInFinal(reading: ReplyReading, codeStarts: readonly number[]): 
 	if (end < 0 || !holdsCode(end)) return reading;
 	const inside = (at: number) => at > open && at < end;
 	return {
-		text: reading.text,
+		...reading,
 		blocks: reading.blocks.filter((block) => !inside(block.start)),
 		prose: reading.prose.slice(0, match.index) + reading.text.slice(match.index, end) + reading.prose.slice(end),
 	};

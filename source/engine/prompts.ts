@@ -2,6 +2,7 @@
 import type {ContextInfo, SystemPromptChoice} from '../protocol/events.js';
 import type {VariableInfo} from '../protocol/repl.js';
 import {formatCount} from '../protocol/numbers.js';
+import {PYTHON_LANGUAGES} from '../protocol/code-fence.js';
 import {fenced} from './fence.js';
 
 export type SizeClass = 'small' | 'medium' | 'large' | 'huge';
@@ -164,8 +165,18 @@ export function turnReminder(nextIteration: number, maxIterations: number): stri
 	return reminder;
 }
 
-export const noCodeNudge =
-	'Your reply had no ```repl block, so nothing ran. Write Python in a ```repl block to work on `context`, or submit your answer from code with llm_output(answer).';
+const WRITE_REPL = 'Write Python in a ```repl block to work on `context`, or submit your answer from code with llm_output(answer).';
+
+/** Told when nothing in a reply ran; `otherBlocks`: the fenced blocks it held that do not run, by
+ * language ('' untagged; a Python one is empty), so the model hears what it wrote instead. */
+export function noCodeNudge(otherBlocks: readonly string[] = []): string {
+	if (otherBlocks.length === 0) return `Your reply had no \`\`\`repl block, so nothing ran. ${WRITE_REPL}`;
+	const kinds = [...new Set(otherBlocks)].map((lang) =>
+		lang === '' ? 'a code block with no language tag (``` alone)' : PYTHON_LANGUAGES.has(lang) ? `an empty \`\`\`${lang} block` : `a \`\`\`${lang} block`,
+	);
+	const found = kinds.length === 1 ? kinds[0]! : `${kinds.slice(0, -1).join(', ')} and ${kinds.at(-1)!}`;
+	return `Your reply had ${found}, but only \`\`\`repl (or \`\`\`python) blocks with code in them run, so nothing ran. ${WRITE_REPL}`;
+}
 
 /**
  * An answer submitted empty (llm_output(""), FINAL(""), FINAL_VAR of "", answer["content"] = ""

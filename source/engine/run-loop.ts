@@ -592,7 +592,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				record.executionTimeMs = performance.now() - iterationStarted;
 				const stuck = stalledTwice();
 				if (stuck) return stuck;
-				const said = cutReason ? cutReplyNote({ranBlocks: 0, cutBlock, reason: cutReason, stalledMs: reply.stalledMs}) : noCodeNudge;
+				const said = cutReason ? cutReplyNote({ranBlocks: 0, cutBlock, reason: cutReason, stalledMs: reply.stalledMs}) : noCodeNudge(reading.otherBlocks);
 				push({role: 'user', content: `${said}\n\n${turnReminder(iteration + 1, maxIterations)}`});
 				continue;
 			}

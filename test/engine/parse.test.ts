@@ -97,6 +97,28 @@ describe('code blocks', () => {
 		expect(codes('```repl\n```python\na = 1\n```\n```\nThen:\n```repl\nb = 2\n```')).toEqual(['a = 1', 'b = 2']);
 	});
 
+	// A stray bare fence line before a runnable block: CommonMark reads one untagged block holding the
+	// block's opener; a bare block that quotes fences whole (opened and closed inside) stays text.
+	it.each([
+		['stray ``` before ```repl', 'Let me compute.\n```\n```repl\nprint(1)\n```', ['print(1)'], []],
+		['stray ``` before ```python', "Let me compute.\n```\n```python\nprint('AFTER-STRAY')\n```", ["print('AFTER-STRAY')"], []],
+		['stray ```, prose, then ```python', '```\nLet me compute the total.\n```python\nprint(2)\n```\nDone.', ['print(2)'], []],
+		['stray ``` before each of two blocks', '```\n```python\na = 1\n```\nNext:\n```\n```repl\nb = 2\n```', ['a = 1', 'b = 2'], []],
+		['two stray lines in a row before one block', '```\n```\n```\n```python\nc = 3\n```', ['c = 3'], ['']],
+		['stray ``` before an unclosed ```python at the end', '```\n```python\nd = 4', ['d = 4'], []],
+		['a tutorial block quoting a ```python block whole (longer fence)', 'In markdown:\n````\n```python\nprint(3)\n```\n````', [], ['']],
+		['a tutorial block quoting it with tildes', '~~~\n```python\nprint(3)\n```\n~~~', [], ['']],
+		['a bare block left open by a ```js fence, not runnable', '```\n```js\nrun()\n```', [], ['']],
+	])('%s', (_shape, reply, ran, others) => {
+		expect(codes(reply)).toEqual(ran);
+		expect(readReply(reply).otherBlocks).toEqual(others);
+	});
+
+	it('names the fenced blocks that do not run: untagged, another language, an empty python one', () => {
+		expect(readReply('```\nx = 1\n```\n```js\nf()\n```\n- item\n\n  ```sh\n  ls\n  ```\n```repl\n```').otherBlocks).toEqual(['', 'js', 'sh', 'repl']);
+		expect(readReply('```repl\nx = 1\n```\n\n    indented = 1').otherBlocks).toEqual([]);
+	});
+
 	it('takes code written on the opening fence line, but not attributes', () => {
 		expect(codes('```repl print(len(context))\n```')).toEqual(['print(len(context))']);
 		expect(codes('```python x = 1\ny = 2\n```')).toEqual(['x = 1\ny = 2']);

@@ -422,3 +422,26 @@ describe("Anthropic's model_context_window_exceeded and pause_turn", () => {
 		expect(of(events, 'notice')).toEqual([]);
 	});
 });
+
+describe.each(apis)('a stray bare fence line before a block, and blocks that do not run (%s)', (api) => {
+	it('a stray ``` line before ```python: the python block runs, and the model is not told it wrote no block', async () => {
+		const {result, roots} = await run(api, {
+			root: ({turn}) => (turn === 0 ? {text: "Let me compute.\n```\n```python\nprint('AFTER-STRAY')\n```"} : {text: 'FINAL(done)'}),
+		});
+		expect(result.status).toBe('answered');
+		expect(result.iterations[0]!.codeBlocks.map((block) => block.result.stdout)).toEqual(['AFTER-STRAY\n']);
+		expect(roots[1]!.messages.at(-1)!.content).toContain('AFTER-STRAY');
+		expect(roots[1]!.messages.at(-1)!.content).not.toContain('had no');
+	});
+
+	it('a block that does not run: the model is told what it wrote instead of "no ```repl block"', async () => {
+		const {result, roots} = await run(api, {
+			root: ({turn}) => (turn === 0 ? {text: 'Here:\n```js\nconsole.log(1)\n```\nand\n```\nx = 1\n```'} : {text: 'FINAL(done)'}),
+		});
+		expect(result.status).toBe('answered');
+		expect(result.iterations[0]!.codeBlocks).toEqual([]);
+		const told = roots[1]!.messages.at(-1)!.content;
+		expect(told).toContain('Your reply had a ```js block and a code block with no language tag (``` alone), but only ```repl (or ```python) blocks with code in them run, so nothing ran.');
+		expect(told).not.toContain('had no ```repl block');
+	});
+});

@@ -11,6 +11,7 @@ import {parseCli} from './flags.js';
 import {helpFor, version} from './help.js';
 import {readStdin, StdinError, stdinContext, stdinQuestion} from './stdin.js';
 import {UsageError} from './usage-error.js';
+import {isBlankQuestion} from './blank-question.js';
 import {tell} from './tell.js';
 import {withAdvice} from '../protocol/errors.js';
 import {dropDependencySignalHooks} from './own-signals.js';
@@ -167,7 +168,7 @@ async function main(): Promise<number> {
 	// A headless question is in the log before its context is read and the engine loads (a pipe may
 	// take its time, a hang-up may come meanwhile): trajectory/early-question.ts.
 	const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
-	if (flags.prompt?.trim()) await logQuestionEarly(flags, config, flags.prompt);
+	if (!isBlankQuestion(flags.prompt)) await logQuestionEarly(flags, config, flags.prompt!);
 	const cliContext = await contextFromFlags(flags, process.stderr);
 	let context = cliContext.loaded?.context;
 	let prompt = flags.prompt;
@@ -176,14 +177,16 @@ async function main(): Promise<number> {
 		const piped = await readStdin({optional: hasPrompt, input: hasPrompt ? stdinContext : stdinQuestion, onNote: (note) => tell(process.stderr, `rlm-tui: note: ${note}`), onSilent: (message) => tell(process.stderr, `rlm-tui: note: ${message}`)});
 		if (!hasPrompt) prompt = piped ?? '';
 		else if (piped?.trim()) context = piped;
-		if (!hasPrompt && prompt?.trim()) await logQuestionEarly(flags, config, prompt);
+		if (!hasPrompt && !isBlankQuestion(prompt)) await logQuestionEarly(flags, config, prompt!);
 	}
 
 	if (prompt !== undefined || !interactive) {
 		// A question given in a form typeahead.ts cannot see in the raw words (-ep): no app reads keys.
 		releaseTypeahead();
-		if (flags.prompt !== undefined && !flags.prompt.trim()) fail('-p/--prompt is only blanks: give the question, e.g. -p "what changed?"');
-		if (!prompt?.trim()) fail('no prompt: pass -p "question" or pipe one on stdin');
+		// Blanks, escape sequences and invisible characters only: nothing to ask (printable's notion).
+		if (flags.prompt !== undefined && isBlankQuestion(flags.prompt)) fail('-p/--prompt is only blanks or invisible characters: give the question, e.g. -p "what changed?"');
+		if (prompt && isBlankQuestion(prompt)) fail('the question piped on stdin is only blanks or invisible characters: pipe the question, or pass -p "question"');
+		if (!prompt) fail('no prompt: pass -p "question" or pipe one on stdin');
 		const {savedBackendNote} = await import('../settings/saved-backend-note.js');
 		const savedWins = savedBackendNote(cliFlags, process.env, settingsFile.settings, config, settingsFile.path);
 		if (savedWins) tell(process.stderr, `rlm-tui: ${(await import('./known-secrets.js')).withoutSecrets(savedWins)}`);

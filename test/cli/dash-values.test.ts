@@ -58,8 +58,32 @@ describe('values that start with a dash', () => {
 		oneLine((await runCli([...model(), '-p', ''])).stderr, /^rlm-tui: -p\/--prompt is empty: give the question, e\.g\. -p "what changed\?"$/);
 		oneLine((await runCli([...model(), '--prompt='])).stderr, /^rlm-tui: -p\/--prompt is empty: give the question/);
 		oneLine((await runCli(['-m', '', '-p', 'q'])).stderr, /^rlm-tui: -m\/--model is empty: give a model name/);
-		oneLine((await runCli([...model(), '-p', '   '], {input: ''})).stderr, /^rlm-tui: -p\/--prompt is only blanks: give the question/);
+		oneLine((await runCli([...model(), '-p', '   '], {input: ''})).stderr, /^rlm-tui: -p\/--prompt is only blanks or invisible characters: give the question/);
 		expect(server.requests).toHaveLength(0);
+	});
+
+	// Zero-width spaces, a BOM, escape sequences, control characters: printable() takes them out, and
+	// nothing is left to ask.
+	it.each([
+		['-p of zero-width spaces', ['-p', '\u200b\u200b'], '', /^rlm-tui: -p\/--prompt is only blanks or invisible characters: give the question/],
+		['-p of a BOM, a word joiner and blanks', ['-p', ' \ufeff\u2060 '], '', /^rlm-tui: -p\/--prompt is only blanks or invisible characters/],
+		['a piped question of escape sequences and zero-width spaces', [], '\u001b[31m\u200b\u001b[0m\u200b\n', /^rlm-tui: the question piped on stdin is only blanks or invisible characters: pipe the question, or pass -p "question"$/],
+		['a piped question of blanks', [], '  \n\t\n', /^rlm-tui: the question piped on stdin is only blanks or invisible characters/],
+	])('a question with nothing visible is refused, as blanks are: %s', async (_shape, args, input, message) => {
+		server.requests.length = 0;
+		const result = await runCli([...model(), ...args], {input});
+		expect(result.code).toBe(2);
+		oneLine(result.stderr, message);
+		expect(result.stdout).toBe('');
+		expect(server.requests).toHaveLength(0);
+	});
+
+	it('a question with visible text among invisible characters is asked', async () => {
+		server.requests.length = 0;
+		server.setResponder(scripted({root: () => repl('llm_output("asked")')}));
+		const result = await runCli([...model(), '-p', '\u200bwhy?\u200b']);
+		expect(result.stdout.trim()).toBe('asked');
+		expect(server.requests.length).toBeGreaterThan(0);
 	});
 
 	it('an unknown flag is named as typed, quoted when it is not a plain flag word', async () => {

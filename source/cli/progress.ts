@@ -47,14 +47,17 @@ export function startProgress(stream: NodeJS.WriteStream, maxIterations: number)
 	let tree: TrajectoryState | undefined;
 	let limits: {caps: LimitCaps; use: LimitUse} | undefined;
 	const spinner = yoctoSpinner({stream, handleSignals: false, text: 'starting'}).start();
+	let stopped = false;
+	// yocto-spinner draws on every text change, stopped or not: a stopped line is not drawn again
+	// (an event that came in as the process exited, after Ctrl+\, left the line on the screen).
 	const refresh = () => {
-		if (tree) spinner.text = progressText({iteration, maxIterations, elapsedMs: performance.now() - started, tree, ...(limits ? {limits} : {})});
+		if (tree && !stopped) spinner.text = progressText({iteration, maxIterations, elapsedMs: performance.now() - started, tree, ...(limits ? {limits} : {})});
 	};
 	const clock = setInterval(refresh, 250);
 	clock.unref();
-	let stopped = false;
 	return {
 		onEvent(event, state) {
+			if (stopped) return;
 			tree = state;
 			if (event.type === 'run.start' && event.depth === 0) rootRunId = event.runId;
 			if (event.type === 'iter.start' && event.runId === rootRunId) iteration = event.iteration;

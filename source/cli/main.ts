@@ -122,7 +122,9 @@ async function main(): Promise<number> {
 				...(flags.maxConcurrent !== undefined ? {maxConcurrent: flags.maxConcurrent} : {}),
 				...(flags.logDir ? {logDir: flags.logDir} : {}),
 				...(flags.cors?.length ? {cors: flags.cors} : {}),
-				...(flags.allowModels?.length ? {allowModels: flags.allowModels} : {}),
+				// meow drops an empty value of a repeatable flag: `--allow-models ""` is seen on the line.
+				...(flags.allowModels?.length ? {allowModels: flags.allowModels} : flagGiven('--allow-models') ? {allowModels: []} : {}),
+				settingsFile: {path: settingsFile.path, allowModels: settingsFile.settings.allowModels},
 				typed: cli.typed,
 			},
 			process.stderr,
@@ -313,3 +315,10 @@ main().then(
 		return exitWhenDrained(known ? 2 : 1);
 	},
 );
+
+/** Whether `flag` is on the command line (before any `--`), with a value or not. */
+function flagGiven(flag: string): boolean {
+	const args = process.argv.slice(2);
+	const end = args.indexOf('--');
+	return (end === -1 ? args : args.slice(0, end)).some((word) => word === flag || word.startsWith(`${flag}=`));
+}

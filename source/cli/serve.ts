@@ -17,8 +17,11 @@ export interface ServeFlags {
 	logDir?: string;
 	/** Origins allowed to call from web pages (--cors, repeatable). */
 	cors?: string[];
-	/** --allow-models as typed (each may hold several names, comma-separated), for its error. */
+	/** --allow-models as typed (each may hold several names, comma-separated), for its error; [] when
+	 * given with no name at all (`--allow-models ""`). */
 	allowModels?: string[];
+	/** The settings file: where it is, and its allowModels as read (for the refusal of an empty one). */
+	settingsFile?: {path: string; allowModels?: readonly string[] | undefined};
 	/** --port and --max-concurrent as typed, for their errors (flags.ts). */
 	typed?: {port?: string; maxConcurrent?: string};
 }
@@ -45,6 +48,12 @@ export async function runServe(config: ResolvedConfig, flags: ServeFlags, stderr
 	// As typed, so that the position named is the one on the command line (the resolved list is
 	// deduplicated); from settings when the flag was not given.
 	const typedModels = flags.allowModels?.flatMap((text) => text.split(',')).map((name) => name.trim()).filter(Boolean);
+	// An empty list restricts nothing here (no list serves every model): `--allow-models "$ALLOWED"`
+	// with the variable unset would start an open server.
+	if (typedModels?.length === 0)
+		throw new ConfigError(`--allow-models names no model: give the models a client may ask for besides -m and --sub-model (--allow-models gpt-4o-mini,qwen3), or leave the flag out to serve every model the backend lists.`);
+	if (!typedModels && flags.settingsFile?.allowModels?.length === 0)
+		throw new ConfigError(`allowModels in the settings file ${flags.settingsFile.path} is empty: list the models a client may ask for besides -m and --sub-model, or remove the key to serve every model the backend lists.`);
 	const unaskable = unaskableModelName(typedModels ?? config.limits?.allowModels ?? [], typedModels ? '--allow-models' : 'allowModels in the settings file');
 	if (unaskable) throw new ConfigError(unaskable);
 	if (corsOrigins.includes('*') && !flags.token) throw new ConfigError('--cors "*" lets every web page call the endpoint: give a bearer token with --token too.');

@@ -2,6 +2,8 @@
 // lists and runs only -m, --sub-model and those (aliases resolved) and refuses any other model
 // before anything is sent upstream.
 import {spawn} from 'node:child_process';
+import {mkdirSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
 import OpenAI from 'openai';
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
@@ -45,4 +47,37 @@ describe('serve --allow-models', () => {
 		expect(result.stderr).not.toContain('\u001b');
 		expect(result.stderr).not.toContain('rlm-tui serve: http');
 	});
+
+	// `--allow-models "$ALLOWED"` with the variable empty: no list would serve every model.
+	it.each([[''], [','], [' , ']])('--allow-models %j names no model: refused at start, one line saying what to write, exit 2', async (value) => {
+		const result = await runCli(['serve', '--port', '0', '-u', llm.openaiBaseURL, '-m', 'gpt-4o', '--allow-models', value]);
+		expect(result.code).toBe(2);
+		expect(result.stdout).toBe('');
+		expectOneLineError(result.stderr, /^rlm-tui: --allow-models names no model: give the models a client may ask for besides -m and --sub-model \(--allow-models gpt-4o-mini,qwen3\), or leave the flag out/);
+		expect(result.stderr).not.toContain('rlm-tui serve: http');
+	});
+
+	it('an empty allowModels in the settings file is refused at start, naming the file; the flag given wins over it', async () => {
+		const env = cleanEnv();
+		const dir = join(env.XDG_CONFIG_HOME!, 'rlm-tui');
+		mkdirSync(dir, {recursive: true});
+		writeFileSync(join(dir, 'settings.json'), JSON.stringify({allowModels: []}));
+		const result = await runCli(['serve', '--port', '0', '-u', llm.openaiBaseURL, '-m', 'gpt-4o'], {env});
+		expect(result.code).toBe(2);
+		expectOneLineError(result.stderr, new RegExp(`^rlm-tui: allowModels in the settings file ${join(dir, 'settings.json').replaceAll('/', '\\/')} is empty: list the models a client may ask for besides -m and --sub-model, or remove the key`));
+		expect(result.stderr).not.toContain('rlm-tui serve: http');
+
+		const child = spawn(process.execPath, [cliPath, 'serve', '--port', '0', '-u', llm.openaiBaseURL, '-m', 'gpt-4o', '--allow-models', 'sub-x'], {env});
+		let stderr = '';
+		child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+		const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+		try {
+			await vi.waitFor(() => expect(stderr).toMatch(/rlm-tui serve: http:\/\/\S+\/v1/), {timeout: 60_000, interval: 50});
+			const client = new OpenAI({baseURL: /rlm-tui serve: (http:\/\/\S+\/v1)/.exec(stderr)![1]!, apiKey: 'unused'});
+			expect((await client.models.list()).data.map((model) => model.id)).toEqual(['rlm', 'rlm:gpt-4o', 'rlm:sub-x']);
+		} finally {
+			child.kill('SIGTERM');
+			await exited;
+		}
+	}, 90_000);
 });

@@ -81,13 +81,13 @@ function definedOnly<T extends Record<string, number | undefined>>(values: T): {
 	return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as {[K in keyof T]?: number};
 }
 
+/** SIGHUP (the terminal it runs in closing) too: the runs wind down and write their trajectories. */
 const signalled = () =>
 	new Promise<void>((done) => {
-		process.once('SIGINT', () => done());
-		process.once('SIGTERM', () => done());
+		for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => done());
 	});
 
-/** Runs the server until the client goes away (stdio) or SIGINT/SIGTERM; resolves with the exit code. */
+/** Runs the server until the client goes away (stdio) or SIGINT/SIGTERM/SIGHUP; resolves with the exit code. */
 export async function runMcp(config: ResolvedConfig, flags: McpFlags, stderr: NodeJS.WritableStream): Promise<number> {
 	const options = mcpOptionsFrom(config, flags);
 	const runtime = new McpRuntime(options);

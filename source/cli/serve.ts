@@ -1,4 +1,4 @@
-// `rlm-tui serve`: starts the OpenAI-compatible endpoint and runs until SIGINT/SIGTERM.
+// `rlm-tui serve`: starts the OpenAI-compatible endpoint and runs until SIGINT, SIGTERM or SIGHUP.
 import {createBackend} from '../backends/create.js';
 import type {ResolvedConfig} from '../settings/resolve.js';
 import {ConfigError} from '../settings/resolve.js';
@@ -8,6 +8,9 @@ import {rlmOptionsFrom} from './headless.js';
 import {tell} from './tell.js';
 import {DEFAULT_HOST, DEFAULT_MAX_CONCURRENT, DEFAULT_SERVE_PORT} from '../protocol/defaults.js';
 import {quoted} from '../protocol/quoted.js';
+
+/** The signals that stop serve gracefully. */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 export interface ServeFlags {
 	port?: number;
@@ -84,14 +87,14 @@ export async function runServe(config: ResolvedConfig, flags: ServeFlags, stderr
 	tell(stderr, `rlm-tui serve: ${server.url}/v1  (model "rlm" = RLM over ${config.backend}:${config.model}; "rlm:<model>" for another)`);
 	if (generated) tell(stderr, `rlm-tui serve: bearer token (required on ${host}): ${token}`);
 	else if (token) stderr.write('rlm-tui serve: bearer token required\n');
+	// SIGHUP (the terminal it runs in closing) stops it as SIGTERM does: open requests get the
+	// shutdown error, not a bare closed socket.
 	const signal = await new Promise<NodeJS.Signals>((resolve) => {
 		const stop = (name: NodeJS.Signals) => {
-			process.off('SIGINT', stop);
-			process.off('SIGTERM', stop);
+			for (const each of STOP_SIGNALS) process.off(each, stop);
 			resolve(name);
 		};
-		process.once('SIGINT', stop);
-		process.once('SIGTERM', stop);
+		for (const each of STOP_SIGNALS) process.once(each, stop);
 	});
 	const answered = await server.close();
 	tell(stderr, `rlm-tui serve: stopped (${signal}); ${answered === 0 ? 'no request was open' : `${answered} open request${answered === 1 ? ' was' : 's were'} answered with a shutdown error`}.`);

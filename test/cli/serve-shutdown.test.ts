@@ -1,6 +1,7 @@
-// `rlm-tui serve` stopped by SIGINT or SIGTERM says so on stderr in one line: the signal, and how
+// `rlm-tui serve` stopped by SIGINT, SIGTERM or SIGHUP (its terminal closing) says so on stderr in one line: the signal, and how
 // many requests were still open (each answered with the shutdown error, server/shutdown.ts).
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
+import OpenAI from 'openai';
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
 import {cleanEnv, cliPath} from '../support/run-cli.js';
@@ -56,5 +57,26 @@ describe('serve shutting down', () => {
 		expect(await served.exited).toBe(0);
 		expect(await Promise.all(answers)).toEqual([503, 503]);
 		expect(lastLine(served.stderr())).toBe('rlm-tui serve: stopped (SIGINT); 2 open requests were answered with a shutdown error.');
+	}, 90_000);
+
+	it('SIGHUP (its terminal closing) stops it as SIGTERM does: an open stream gets the server_shutting_down error, one line, exit 0', async () => {
+		llm.requests.length = 0;
+		llm.setResponder(() => ({hang: true}));
+		const served = await serve();
+		const client = new OpenAI({baseURL: `${served.url}/v1`, apiKey: 'unused', maxRetries: 0});
+		const stream = await client.chat.completions.create({model: 'rlm', messages: [{role: 'user', content: 'q'}], stream: true});
+		const read = (async () => {
+			for await (const chunk of stream) void chunk;
+		})().then(
+			() => 'ended',
+			(error: unknown) => error,
+		);
+		await vi.waitFor(() => expect(llm.requests.filter((request) => request.path.endsWith('/chat/completions'))).toHaveLength(1), {timeout: 60_000, interval: 50});
+		served.child.kill('SIGHUP');
+		expect(await served.exited).toBe(0);
+		const failure = await read;
+		expect(failure).toBeInstanceOf(OpenAI.APIError);
+		expect(failure).toMatchObject({code: 'server_shutting_down'});
+		expect(lastLine(served.stderr())).toBe('rlm-tui serve: stopped (SIGHUP); 1 open request was answered with a shutdown error.');
 	}, 90_000);
 });

@@ -166,4 +166,11 @@ describe('rlm-tui mcp --http', () => {
 		told(await client.callTool({name: 'rlm_run', arguments: {run: 'no-such-run'}}, CallToolResultSchema, callOptions));
 		await client.close();
 	});
+
+	it('SIGHUP (its terminal closing) stops it as SIGTERM does: it winds down and exits 0, not killed by the signal', async () => {
+		const started = await startHttp([]);
+		const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => started.child.once('exit', (code, signal) => resolve([code, signal])));
+		started.child.kill('SIGHUP');
+		expect(await exited).toEqual([0, null]);
+	});
 });

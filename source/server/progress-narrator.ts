@@ -19,13 +19,40 @@ function clipOutput(text: string): string {
  * retried and the retried reply follows. */
 export const REPLY_WITHDRAWN_LINE = '! The server failed mid-reply; retrying. The reply above is withdrawn: the retried reply follows.';
 
-/** Returns a function that maps each event to the text it adds to the narration ('' for none). */
+/** The root run's events that come while its model call streams (the rest come after it ends). */
+const DURING_A_CALL: ReadonlySet<RlmEvent['type']> = new Set(['llm.delta', 'llm.reasoning', 'llm.restart', 'notice', 'limits']);
+
+/**
+ * Returns a function that maps each event to the text it adds to the narration ('' for none).
+ *
+ * The root reply streams into the narration as it comes, so a reply that ends mid-block (cut off,
+ * failed, cancelled, stopped by a limit) leaves its code fence open, and every line after it would
+ * show as code. So no line of the narrator's own follows a reply before the fence it left open is
+ * closed; and a notice that comes while the reply still streams waits for its end.
+ */
 export function progressNarrator(): (event: RlmEvent) => string {
 	let rootRunId: string | undefined;
 	const depthOf = new Map<string, number>();
-	/** The root reply streamed so far. */
+	/** The root reply streamed so far (since its call started, or its restart). */
 	let reply = '';
-	return (event) => {
+	/** Whether the root reply is streaming: from llm.start to its llm.done or llm.error, or to the
+	 * next event of the run when the call was cancelled (that sends neither). */
+	let streaming = false;
+	/** Notices said while the reply streams, for after it. */
+	let held = '';
+
+	/** What ends the reply: the fence it left open closed, then the notices held back. */
+	const endReply = (): string => {
+		if (!streaming) return '';
+		streaming = false;
+		const close = closingFence(reply);
+		reply = '';
+		const said = `${close ? `\n${close}\n` : ''}${held}`;
+		held = '';
+		return said;
+	};
+
+	const narrate = (event: RlmEvent): string => {
 		switch (event.type) {
 			case 'run.start':
 				depthOf.set(event.runId, event.depth);
@@ -36,21 +63,6 @@ export function progressNarrator(): (event: RlmEvent) => string {
 				return `\n↳ child RLM (depth ${event.depth}, ${event.model}): ${event.question.split('\n')[0]!.slice(0, 120)}\n`;
 			case 'iter.start':
 				return event.runId === rootRunId ? `${event.iteration > 1 ? '\n\n' : ''}**Iteration ${event.iteration}/${event.maxIterations}**\n\n` : '';
-			case 'llm.start':
-				if (event.runId === rootRunId) reply = '';
-				return '';
-			case 'llm.delta':
-				if (event.runId !== rootRunId) return '';
-				reply += event.text;
-				return event.text;
-			case 'llm.restart': {
-				if (event.runId !== rootRunId) return '';
-				// What streamed of the reply is with the client already: it is told it does not count,
-				// after a fence the partial left open is closed (else the line would show as code).
-				const close = closingFence(reply);
-				reply = '';
-				return `\n${close ? `${close}\n` : ''}\n${REPLY_WITHDRAWN_LINE}\n\n`;
-			}
 			case 'code.done': {
 				if (event.runId !== rootRunId) return '';
 				const output = [event.stdout, event.stderr].filter(Boolean).join('\n');
@@ -64,5 +76,35 @@ export function progressNarrator(): (event: RlmEvent) => string {
 			default:
 				return '';
 		}
+	};
+
+	return (event) => {
+		const root = 'runId' in event && event.runId === rootRunId;
+		if (root && event.type === 'llm.delta') {
+			streaming = true;
+			reply += event.text;
+			return event.text;
+		}
+		if (root && event.type === 'llm.restart') {
+			// What streamed of the reply is with the client already: it is told it does not count.
+			const close = closingFence(reply);
+			reply = '';
+			const said = `\n${close ? `${close}\n` : ''}${held}\n${REPLY_WITHDRAWN_LINE}\n\n`;
+			held = '';
+			return said;
+		}
+		const said = narrate(event);
+		if (root && event.type === 'notice' && streaming) {
+			held += said;
+			return '';
+		}
+		// The reply's own end, or anything after it (an event of the run, or a line of the narrator's).
+		const ends = said !== '' || (root && !DURING_A_CALL.has(event.type));
+		const before = ends ? endReply() : '';
+		if (root && event.type === 'llm.start') {
+			streaming = true;
+			reply = '';
+		}
+		return before + said;
 	};
 }

@@ -62,6 +62,35 @@ describe.each([
 	});
 });
 
+describe('serve, a reply cut off on its last retry', () => {
+	it('closes the fence the partial left open before the cut-off notice: the notice and the next iteration read as text', async () => {
+		llm.requests.length = 0;
+		let tries = 0;
+		const cut: FakeReply = {text: `${PARTIAL}\n\`\`\``, chunkSize: 4, drop: {afterChars: PARTIAL.length, how: 'reset'}};
+		llm.setResponder(scripted({root: () => (tries++ < 2 ? cut : repl('llm_output("after the cut")'))}));
+		const server = await startRlmServer({
+			rlm: {model: 'gpt-4o', maxIterations: 4, logDir: false},
+			backend: createBackend({kind: 'openai', baseURL: llm.openaiBaseURL, apiKey: 'upstream-key', maxRetries: 1}),
+			port: 0,
+		});
+		servers.push(server);
+		const client = new OpenAI({baseURL: `${server.url}/v1`, apiKey: 'unused'});
+		const stream = await client.chat.completions.create({model: 'rlm', messages: [{role: 'user', content: 'q'}], stream: true});
+		let reasoning = '';
+		let content = '';
+		for await (const chunk of stream) {
+			const delta = chunk.choices[0]?.delta as {content?: string; reasoning_content?: string} | undefined;
+			reasoning += delta?.reasoning_content ?? '';
+			content += delta?.content ?? '';
+		}
+		expect(content).toBe('after the cut');
+		const paragraphs = blocks(reasoning).filter((token) => token.type === 'paragraph').map((token) => token.raw.trim());
+		expect(paragraphs).toContainEqual(expect.stringMatching(/^! The reply of iteration 1 was cut off/));
+		expect(paragraphs).toContain('**Iteration 2/4**');
+		expect(closingFence(reasoning)).toBe('');
+	});
+});
+
 describe('progressNarrator on llm.restart', () => {
 	const runStart = {type: 'run.start', runId: 'r', depth: 0, model: 'm', backend: 'openai', question: 'q', maxIterations: 5} as unknown as RlmEvent;
 	const event = (body: object) => ({runId: 'r', iteration: 1, t: 0, ...body}) as unknown as RlmEvent;

@@ -124,7 +124,7 @@ async function main(): Promise<number> {
 				...(flags.cors?.length ? {cors: flags.cors} : {}),
 				// meow drops an empty value of a repeatable flag: `--allow-models ""` is seen on the line.
 				...(flags.allowModels?.length ? {allowModels: flags.allowModels} : flagGiven('--allow-models') ? {allowModels: []} : {}),
-				settingsFile: {path: settingsFile.path, allowModels: settingsFile.settings.allowModels},
+				settingsFile: {path: settingsFile.path, allowModels: settingsFile.settings.allowModels, allowModelsDropped: settingsFile.droppedKeys?.includes('allowModels') ?? false},
 				typed: cli.typed,
 			},
 			process.stderr,

@@ -24,7 +24,7 @@ export interface ServeFlags {
 	 * given with no name at all (`--allow-models ""`). */
 	allowModels?: string[];
 	/** The settings file: where it is, and its allowModels as read (for the refusal of an empty one). */
-	settingsFile?: {path: string; allowModels?: readonly string[] | undefined};
+	settingsFile?: {path: string; allowModels?: readonly string[] | undefined; allowModelsDropped?: boolean};
 	/** --port and --max-concurrent as typed, for their errors (flags.ts). */
 	typed?: {port?: string; maxConcurrent?: string};
 }
@@ -55,6 +55,9 @@ export async function runServe(config: ResolvedConfig, flags: ServeFlags, stderr
 	// with the variable unset would start an open server.
 	if (typedModels?.length === 0)
 		throw new ConfigError(`--allow-models names no model: give the models a client may ask for besides -m and --sub-model (--allow-models gpt-4o-mini,qwen3), or leave the flag out to serve every model the backend lists.`);
+	// A list the file's checks dropped would leave the default, no list: every model served.
+	if (!typedModels && flags.settingsFile?.allowModelsDropped)
+		throw new ConfigError(`allowModels in the settings file ${flags.settingsFile.path} is not a list of model names, so it cannot restrict what serve serves: fix it, or remove the key to serve every model the backend lists.`);
 	if (!typedModels && flags.settingsFile?.allowModels?.length === 0)
 		throw new ConfigError(`allowModels in the settings file ${flags.settingsFile.path} is empty: list the models a client may ask for besides -m and --sub-model, or remove the key to serve every model the backend lists.`);
 	const unaskable = unaskableModelName(typedModels ?? config.limits?.allowModels ?? [], typedModels ? '--allow-models' : 'allowModels in the settings file');

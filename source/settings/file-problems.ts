@@ -68,6 +68,11 @@ function describe(schema: z.ZodType): string {
 	}
 }
 
+/** The file's top-level keys whose value (or a part of it) the schema would drop. */
+export function droppedSettingKeys(input: unknown): string[] {
+	return droppedSettings(input).map((phrase) => /^"([^".]+)/.exec(phrase)?.[1] ?? '');
+}
+
 /** One phrase per value the schema would drop, in the file's key order (`"key": value is not …`). */
 export function droppedSettings(input: unknown): string[] {
 	if (input === null || typeof input !== 'object' || Array.isArray(input)) return [];

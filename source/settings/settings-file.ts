@@ -11,7 +11,7 @@ import {InputReadError, readInputFileSync} from '../protocol/bounded-read.js';
 import {makeDirectory} from '../protocol/make-dir.js';
 import {quotedClip} from '../protocol/quoted.js';
 import {isSecretHeaderName, looksSecret} from '../protocol/redact.js';
-import {droppedSettingsNotice} from './file-problems.js';
+import {droppedSettingKeys, droppedSettingsNotice} from './file-problems.js';
 import {parseSettings, parseSettingsFile, type Settings} from './schema.js';
 
 export interface SettingsFileOptions {
@@ -29,6 +29,8 @@ export interface SettingsFileRead {
 	readonly notice?: string;
 	/** False when the file could not be opened: the session keeps changes in memory only. */
 	readonly writable: boolean;
+	/** The file's keys whose values were not valid and were dropped (the defaults used instead). */
+	readonly droppedKeys?: readonly string[];
 }
 
 /** The conf options the settings file is kept with (store.ts writes through them). */
@@ -201,5 +203,6 @@ export function readSettingsFile(options: SettingsFileOptions = {}): SettingsFil
 	}
 	const {value: initial, dropped} = withoutSecrets(found.value);
 	const notice = [secretsNotice(file, dropped), droppedSettingsNotice(file, initial)].filter(Boolean).join(' ') || undefined;
-	return {path: file, settings: parseSettingsFile(initial), ...(notice ? {notice} : {}), writable: true};
+	const droppedKeys = droppedSettingKeys(initial);
+	return {path: file, settings: parseSettingsFile(initial), ...(notice ? {notice} : {}), writable: true, ...(droppedKeys.length ? {droppedKeys} : {})};
 }

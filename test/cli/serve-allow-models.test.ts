@@ -57,6 +57,19 @@ describe('serve --allow-models', () => {
 		expect(result.stderr).not.toContain('rlm-tui serve: http');
 	});
 
+	it('an allowModels the settings file cannot hold (not a list of names) is refused at start too: dropped, it would serve every model', async () => {
+		for (const value of [[' '], 'gpt-4o, ', 42]) {
+			const env = cleanEnv();
+			const dir = join(env.XDG_CONFIG_HOME!, 'rlm-tui');
+			mkdirSync(dir, {recursive: true});
+			writeFileSync(join(dir, 'settings.json'), JSON.stringify({allowModels: value}));
+			const result = await runCli(['serve', '--port', '0', '-u', llm.openaiBaseURL, '-m', 'gpt-4o'], {env});
+			expect(result.code).toBe(2);
+			expect(result.stderr).toContain(`allowModels in the settings file ${join(dir, 'settings.json')} is not a list of model names, so it cannot restrict what serve serves: fix it, or remove the key`);
+			expect(result.stderr).not.toContain('rlm-tui serve: http');
+		}
+	});
+
 	it('an empty allowModels in the settings file is refused at start, naming the file; the flag given wins over it', async () => {
 		const env = cleanEnv();
 		const dir = join(env.XDG_CONFIG_HOME!, 'rlm-tui');

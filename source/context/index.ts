@@ -4,7 +4,7 @@ export {ContextLoadError} from './errors.js';
 export {loadContext, type ContextLoadOptions, type LoadedContext} from './load.js';
 export {contextFormats, type ContextFormat} from './json.js';
 export {defaultMaxContextBytes, formatBytes, parseByteSize} from './size.js';
-export {badgeText, contextBadge, contextShape, describeBadge, describeLoaded, type ContextBadge} from './summary.js';
+export {badgeText, contextBadge, contextShape, describeBadge, describeLoaded, resumedContextBadge, type ContextBadge} from './summary.js';
 export {skippedLine} from './skipped-line.js';
 export type {SkippedFile, SkipReason} from './found-files.js';
 export {looksBinary, maxContextFileChars} from './text-file.js';

@@ -189,6 +189,12 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		this.#context = context;
 	}
 
+	/** The context the session's next question gets: what setContext or a completion's `context`
+	 * set, or what a resume brought back from the log; undefined or null: each question is its own. */
+	get sessionContext(): SandboxContext | null | undefined {
+		return this.#context;
+	}
+
 	listModels(signal?: AbortSignal): Promise<string[]> {
 		return this.#backend.listModels(signal);
 	}

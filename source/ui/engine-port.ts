@@ -14,6 +14,8 @@ export interface UiEngine {
 	configure(patch: Partial<RlmOptions>): void;
 	completion(prompt: string, options?: CompletionOptions): Promise<CompletionResult>;
 	setContext(context: SandboxContext | null): void;
+	/** The context the next question gets (after a resume: the resumed session's); null or undefined: none. */
+	readonly sessionContext: SandboxContext | null | undefined;
 	listModels(signal?: AbortSignal): Promise<string[]>;
 	checkBackend(signal?: AbortSignal): Promise<void>;
 	chooseServerModel(signal?: AbortSignal): Promise<string | undefined>;

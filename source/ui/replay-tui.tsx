@@ -40,6 +40,8 @@ export class InertEngine extends EventEmitter<RlmEvents> implements UiEngine {
 
 	setContext(): void {}
 
+	readonly sessionContext = undefined;
+
 	async listModels(): Promise<string[]> {
 		return [];
 	}

@@ -1,4 +1,5 @@
 // /resume (and --resume): the last logged session's chat, tree and REPL variables come back.
+import {resumedContextBadge} from '../../context/index.js';
 import {safeEvent} from '../../text/safe-text.js';
 import {logToEvents} from '../../trajectory/log-to-events.js';
 import {blockNotes, missingContextNotes, resumedSessionText, unansweredWords} from '../../trajectory/resume.js';
@@ -42,6 +43,12 @@ export async function resumeLast(context: CommandContext): Promise<void> {
 			return;
 		}
 		const {summary, turns, session} = result;
+		// The status line and /context tell the context the resumed session goes on with (a context
+		// given for this session, -c or /context, wins and keeps its own badge).
+		if (!summary.contextGiven) {
+			const resumed = context.rlm.sessionContext;
+			context.dispatch({type: 'config', config: {context: resumed === undefined || resumed === null ? null : resumedContextBadge(resumed)}});
+		}
 		if (session.emptyNewer) context.say('notice', `Passed over ${session.emptyNewer} newer session(s) whose log is empty (the app ended before it wrote a line).`);
 		for (const note of [...missingContextNotes(summary), ...blockNotes(summary)]) context.say('notice', `${note}.`);
 		const resumed = resumedSessionText(turns, session.started);

@@ -237,6 +237,7 @@ async function main(): Promise<number> {
 				if ('keepWarmMinutes' in patch) keepWarmSetHere = patch.keepWarmMinutes ?? 0;
 				return settings.save(patch);
 			},
+			isSaved: (key) => settings.isSaved(key),
 			subscribe: (listener) => settings.subscribe(listener),
 		},
 		notices: [...(settings.notice ? [settings.notice] : []), ...(skipped ? [`Context: ${skipped}.`] : [])],

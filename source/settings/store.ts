@@ -17,6 +17,9 @@ export interface SettingsStore {
 	/** Merges `patch` in and writes the file. Returns null when it was written, else why not, in a
 	 * few words (the change then holds for this session only). Never throws. */
 	save(patch: Partial<Settings>): string | null;
+	/** Whether the file holds `key` as get() has it: false once a change to it was not written,
+	 * until a later save writes the file (every save writes all of it). */
+	isSaved(key: keyof Settings): boolean;
 	subscribe(fn: () => void): () => void;
 }
 
@@ -25,6 +28,8 @@ export type OpenSettingsOptions = SettingsFileOptions;
 class MemoryBackedStore implements SettingsStore {
 	readonly #listeners = new Set<() => void>();
 	#settings: Settings;
+	/** Keys changed by saves that could not write the file. */
+	readonly #unsaved = new Set<keyof Settings>();
 
 	constructor(
 		readonly path: string,
@@ -57,8 +62,14 @@ class MemoryBackedStore implements SettingsStore {
 		} catch (error) {
 			problem = `${this.path} could not be written (${(error instanceof Error ? error.message : String(error)).split('\n')[0]})`;
 		}
+		if (problem === null) this.#unsaved.clear();
+		else for (const key of Object.keys(patch) as Array<keyof Settings>) this.#unsaved.add(key);
 		for (const fn of [...this.#listeners]) fn();
 		return problem;
+	}
+
+	isSaved(key: keyof Settings): boolean {
+		return !this.#unsaved.has(key);
 	}
 
 	subscribe(fn: () => void): () => void {

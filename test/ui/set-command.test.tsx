@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {findRunSetting, parseRunSetting, RUN_SETTINGS} from '../../source/settings/run-settings.js';
+import {findRunSetting, parseRunSetting, RUN_SETTINGS, type RunSettingKey} from '../../source/settings/run-settings.js';
 import {resolveConfig, type Flags} from '../../source/settings/resolve.js';
 import {openSettings, type SettingsStore} from '../../source/settings/store.js';
 import {Rlm} from '../../source/engine/rlm.js';
@@ -309,11 +309,11 @@ describe('/set in the app', () => {
 		expect(rlm.options.subBaseURL).toBe('http://gpu-box:8000/v1');
 		h.write('\x15/settings\r');
 		const view = flat(await h.waitForFrame((f) => f.includes('Run settings')));
-		expect(view).toMatch(/instructions Answer in French, briefly\. this session/);
-		expect(view).toMatch(/compaction off this session/);
-		expect(view).toMatch(/context-window 32768 tokens this session/);
-		expect(view).toMatch(/sub-backend ollama this session/);
-		expect(view).toMatch(/sub-url http:\/\/gpu-box:8000\/v1 this session/);
+		expect(view).toMatch(/instructions Answer in French, briefly\. settings file/);
+		expect(view).toMatch(/compaction off settings file/);
+		expect(view).toMatch(/context-window 32768 tokens settings file/);
+		expect(view).toMatch(/sub-backend ollama settings file/);
+		expect(view).toMatch(/sub-url http:\/\/gpu-box:8000\/v1 settings file/);
 		expect(view).not.toContain(key);
 		h.write('/unset sub-backend\r');
 		await h.waitForFrame((f) => flat(f).includes("sub-backend: back to its default: the root's backend (saved)."));
@@ -337,7 +337,7 @@ describe('/set in the app', () => {
 		expect(rlm.options.memoryLimitMb).toBe(2048);
 		expect(saved().memoryLimitMb).toBe(2048);
 		h.write('/settings\r');
-		expect(flat(await h.waitForFrame((f) => f.includes('Run settings')))).toMatch(/memory-limit 2048 MB this session/);
+		expect(flat(await h.waitForFrame((f) => f.includes('Run settings')))).toMatch(/memory-limit 2048 MB settings file/);
 		h.write('/set memory-limit 100\r');
 		const refused = await h.waitForFrame((f) => flat(f).includes('Invalid memory-limit "100": expected a whole number of MB from 256 to 4096.'));
 		expect(inputLine(refused)).toContain('/set memory-limit 100');
@@ -401,7 +401,7 @@ describe('/set in the app', () => {
 		await h.waitForFrame((f) => f.includes('depth: 2 (saved'));
 		h.write('/set\r');
 		const view = flat(await h.waitForFrame((f) => f.includes('Run settings')));
-		expect(view).toMatch(/depth 2 this session/);
+		expect(view).toMatch(/depth 2 settings file/);
 		expect(view).toMatch(/iterations 30 default/);
 		expect(view).toMatch(/sub-model \(the root model\) default/);
 		expect(view).toMatch(/timeout 45 s settings file/);
@@ -421,6 +421,80 @@ describe('/set in the app', () => {
 		await h.waitForFrame((f) => flat(f).indexOf('Run settings', flat(f).lastIndexOf('depth: back to its default')) > 0);
 		const after = flat(h.lastFrame());
 		expect(after.slice(after.lastIndexOf('Run settings'))).toMatch(/depth 1 default .*max-sub-calls 500 default/);
+	});
+});
+
+/** A value /set takes for each setting (a new setting must be given one here). */
+const SAMPLE_VALUES: Record<RunSettingKey, string> = {
+	allowModels: 'gpt-4o-mini',
+	maxBudget: '0.5',
+	maxDepth: '2',
+	maxErrors: '3',
+	maxIterations: '12',
+	maxSubCalls: '100',
+	maxTimeout: '60',
+	maxTokens: '5000',
+	temperature: '0.7',
+	subModel: 'small-model',
+	timeoutSeconds: '45',
+	requestTimeoutSeconds: '120',
+	memoryLimitMb: '2048',
+	instructions: 'Be brief.',
+	compaction: 'off',
+	contextWindow: '32768',
+	subBackend: 'ollama',
+	subBaseURL: 'http://gpu-box:8000/v1',
+	keepWarmMinutes: '5',
+};
+
+/** The settings view's row of each setting, by name: its last column says where the value came from. */
+async function settingsRows(after: string): Promise<Map<string, string>> {
+	h.write('/settings\r');
+	const frame = await h.waitForFrame((f) => f.lastIndexOf('Run settings') > f.lastIndexOf(after) && f.includes('keep-warm '));
+	const chat = frame.slice(frame.lastIndexOf('Run settings')).split('\n').map((line) => (line.split('│')[1] ?? '').trim());
+	return new Map(RUN_SETTINGS.map((setting) => [setting.name, chat.find((line) => line.startsWith(`${setting.name} `)) ?? '']));
+}
+
+describe('/settings after /set: saved or this session only', () => {
+	it('a value set and saved reads as the settings file\'s, for every setting', async () => {
+		start({}, {RLM_SUB_API_KEY: 'sk-sub-key-for-the-test-0123456789'});
+		h.resize(220, 80);
+		for (const setting of RUN_SETTINGS) {
+			h.write(`/set ${setting.name} ${SAMPLE_VALUES[setting.key]}\r`);
+			await h.waitForFrame((f) => flat(f).includes(`${setting.name}: `) && /\(saved[;)]/.test(flat(f).slice(flat(f).lastIndexOf(`${setting.name}: `))));
+		}
+		const rows = await settingsRows(`${RUN_SETTINGS.at(-1)!.name}: `);
+		for (const setting of RUN_SETTINGS) expect(rows.get(setting.name), setting.name).toMatch(/ settings file$/);
+		expect(openSettings({cwd: path.join(dir, 'config')}).get().temperature).toBe(0.7);
+	});
+
+	it('a value the file could not keep reads as this session\'s, until a later save writes the file', async () => {
+		const folder = path.join(dir, 'config');
+		start({}, {RLM_SUB_API_KEY: 'sk-sub-key-for-the-test-0123456789'});
+		h.resize(220, 80);
+		h.write('/set depth 2\r');
+		await h.waitForFrame((f) => f.includes('depth: 2 (saved'));
+		// The folder the file goes in is a file now (a failure even for root).
+		fs.rmSync(folder, {recursive: true, force: true});
+		fs.writeFileSync(folder, 'not a folder');
+		for (const setting of RUN_SETTINGS.filter((candidate) => candidate.key !== 'maxDepth')) {
+			h.write(`/set ${setting.name} ${SAMPLE_VALUES[setting.key]}\r`);
+			await h.waitForFrame((f) => flat(f).includes(`${setting.name}: `) && flat(f).slice(flat(f).lastIndexOf(`${setting.name}: `)).includes('(not saved:'));
+		}
+		h.write('/unset depth\r');
+		await h.waitForFrame((f) => flat(f).includes('depth: back to its default, 1 (not saved:'));
+		let rows = await settingsRows('depth: back to its default');
+		expect(rows.get('depth')).toMatch(/^depth +1 +default, this session$/);
+		for (const setting of RUN_SETTINGS.filter((candidate) => candidate.key !== 'maxDepth')) expect(rows.get(setting.name), setting.name).toMatch(/ this session$/);
+		// The folder back: the next save writes every value held, so all read as saved again.
+		fs.rmSync(folder);
+		fs.mkdirSync(folder);
+		h.write('/set iterations 13\r');
+		await h.waitForFrame((f) => f.includes('iterations: 13 (saved'));
+		rows = await settingsRows('iterations: 13 (saved');
+		expect(rows.get('depth')).toMatch(/^depth +1 +default$/);
+		expect(rows.get('temperature')).toMatch(/^temperature +0\.7 +settings file$/);
+		expect(openSettings({cwd: folder}).get().temperature).toBe(0.7);
 	});
 });
 

@@ -118,8 +118,10 @@ function subCallTarget(context: CommandContext, key: 'subBackend' | 'subBaseURL'
 /** Where a value came from, as the settings view names it. */
 function sourceOf(key: RunSettingKey, context: CommandContext, setHere: NonNullable<SessionConfig['setHere']>): string {
 	const here = setHere[key];
-	if (here === 'set') return 'this session';
-	if (here === 'unset') return 'default';
+	// Set (or unset) here and saved: the file holds it, as it will at the next start.
+	const saved = context.settings.isSaved(key);
+	if (here === 'set') return saved ? 'settings file' : 'this session';
+	if (here === 'unset') return saved ? 'default' : 'default, this session';
 	if (context.config.fromFlags?.includes(key)) return 'flag';
 	// The file holds a setting only when it was set (schema.ts parseSettingsFile).
 	return context.settings.get()[key] === undefined ? 'default' : 'settings file';

@@ -116,13 +116,47 @@ function holdsOpenRunnableFence(code: string): boolean {
 	return open !== null && PYTHON_LANGUAGES.has(fenceLanguage(open.info).lang);
 }
 
-/** Where the reply is read again when a code token's opener is a stray bare fence line: after it. */
+/** Whether `text`, read by the fence rule to its end, leaves a fence open with nothing after it:
+ * what a quote's own closing fence becomes when its opener is taken for a stray line. */
+function leavesEmptyFenceOpen(text: string): boolean {
+	let open: FenceLine | null = null;
+	let empty = false;
+	for (const line of text.split('\n')) {
+		const fence = fenceLine(line);
+		if (open) {
+			if (closesFence(fence, open)) open = null;
+			else if (line.trim() !== '') empty = false;
+		} else if (opensFence(fence)) {
+			open = fence;
+			empty = fence.info.trim() === '';
+		}
+	}
+	return open !== null && empty;
+}
+
+/** Whether a non-blank line comes before the first fence a bare block's text opens. */
+function proseBeforeFence(code: string): boolean {
+	for (const line of code.split('\n')) {
+		if (opensFence(fenceLine(line))) return false;
+		if (line.trim() !== '') return true;
+	}
+	return false;
+}
+
+/** Where the reply is read again when a code token's opener is a stray bare fence line: after it.
+ * Not when prose comes first inside it and that reading leaves an empty fence open at the reply's
+ * end: then the bare block quoted a text holding a fenced block (a README, a tutorial) with fences
+ * as long as its own, CommonMark closed it early at the inner block's closing fence, and its last
+ * fence was the quote's own closer. (A bare ``` right before ```python with one after the block is
+ * a model wrapping its code twice: that runs.) */
 function afterStrayOpener(token: Tokens.Code, text: string, start: number): number | null {
 	if (token.codeBlockStyle === 'indented') return null;
 	const fence = openingFence(token.raw);
 	if (!fence?.bare || !holdsOpenRunnableFence(token.text)) return null;
 	const newline = text.indexOf('\n', start);
-	return newline < 0 ? null : newline + 1;
+	if (newline < 0) return null;
+	if (proseBeforeFence(token.text) && leavesEmptyFenceOpen(text.slice(newline + 1))) return null;
+	return newline + 1;
 }
 
 /** A fenced token that does not run: its language ('' untagged); null for indented code. */

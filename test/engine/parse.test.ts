@@ -108,6 +108,8 @@ describe('code blocks', () => {
 		['stray ``` before an unclosed ```python at the end', '```\n```python\nd = 4', ['d = 4'], []],
 		['a tutorial block quoting a ```python block whole (longer fence)', 'In markdown:\n````\n```python\nprint(3)\n```\n````', [], ['']],
 		['a tutorial block quoting it with tildes', '~~~\n```python\nprint(3)\n```\n~~~', [], ['']],
+		['a README quoted in a bare block with fences as long as its own (closed early by CommonMark)', "Here's the README file I found:\n```\n# Usage\nRun this:\n```python\nprint('README-RAN')\n```\nThat's all.\n```", [], ['', '']],
+		['code wrapped twice: a bare ``` around a ```python block', '```\n```python\nprint(4)\n```\n```', ['print(4)'], ['']],
 		['a bare block left open by a ```js fence, not runnable', '```\n```js\nrun()\n```', [], ['']],
 	])('%s', (_shape, reply, ran, others) => {
 		expect(codes(reply)).toEqual(ran);

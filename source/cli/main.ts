@@ -48,7 +48,10 @@ async function main(): Promise<number> {
 	]);
 	dropDependencySignalHooks();
 	const settingsFile = readSettingsFile();
-	if (settingsFile.notice) tell(process.stderr, `rlm-tui: ${settingsFile.notice}`);
+	// serve refuses a dropped allowModels in one line of its own (cli/serve.ts), not after one that
+	// says the default is used.
+	const serveRefusesFile = command === 'serve' && !!settingsFile.droppedKeys?.includes('allowModels') && !flags.allowModels?.length && !flagGiven('--allow-models');
+	if (settingsFile.notice && !serveRefusesFile) tell(process.stderr, `rlm-tui: ${settingsFile.notice}`);
 	const cliFlags: Flags = {
 		model: flags.model,
 		backend: flags.backend,

@@ -65,7 +65,8 @@ describe('serve --allow-models', () => {
 			writeFileSync(join(dir, 'settings.json'), JSON.stringify({allowModels: value}));
 			const result = await runCli(['serve', '--port', '0', '-u', llm.openaiBaseURL, '-m', 'gpt-4o'], {env});
 			expect(result.code).toBe(2);
-			expect(result.stderr).toContain(`allowModels in the settings file ${join(dir, 'settings.json')} is not a list of model names, so it cannot restrict what serve serves: fix it, or remove the key`);
+			expectOneLineError(result.stderr, /^rlm-tui: allowModels in the settings file \S+ is not a list of model names, so it cannot restrict what serve serves: fix it, or remove the key/);
+			expect(result.stderr).toContain(join(dir, 'settings.json'));
 			expect(result.stderr).not.toContain('rlm-tui serve: http');
 		}
 	});

@@ -93,7 +93,8 @@ const unquote = (text: string) => text.replace(/^(["'])(.*)\1$/s, '$2').trim();
 /**
  * A typed value read as the setting's type and checked with the settings file's schema. Numbers
  * take their quantity's suffixes (`8k` tokens, `2G` of memory, `5m`). A value in quotes is read
- * without them, and an empty one (`""`, or a list of no names) is the default again. The
+ * without them, and an empty one (`""`) is the default again; a list that names none (`,`) is
+ * refused. The
  * error is one line naming the setting and the bad value: `Invalid max-depth "0": expected a
  * whole number from 1 to 100.`
  */
@@ -111,7 +112,8 @@ export function parseRunSetting(setting: RunSetting, text: string): ParsedRunSet
 	} else if (setting.kind === 'list') {
 		// Quotes around the whole list or around each name (`"a", "b"`) are not part of a name.
 		const names = text.split(/[\s,]+/).map((name) => name.replace(/^["']+|["']+$/g, '')).filter(Boolean);
-		if (names.length === 0) return {ok: true, value: undefined};
+		// `,` or `"", ""` names none: for serve no list means every model, so it is not read as the default.
+		if (names.length === 0) return {ok: false, error: `Invalid ${setting.name} ${quotedClip(typed)}: it names none: expected ${setting.expected} (or /unset ${setting.name} for the default).`};
 		candidate = [...new Set(names)];
 	} else if (setting.kind === 'switch') {
 		const word = typed.toLowerCase();

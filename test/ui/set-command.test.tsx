@@ -114,11 +114,13 @@ describe('reading a typed setting', () => {
 		}
 	});
 
-	it('reads a quoted value without its quotes, and an empty one as the default again (a list of no names too)', () => {
+	it('reads a quoted value without its quotes, and an empty one as the default again; a list that names none is refused', () => {
 		const get = (name: string) => findRunSetting(name)!;
 		expect(parseRunSetting(get('allow-models'), '""')).toEqual({ok: true, value: undefined});
 		expect(parseRunSetting(get('allow-models'), "''")).toEqual({ok: true, value: undefined});
-		expect(parseRunSetting(get('allow-models'), '"", ""')).toEqual({ok: true, value: undefined});
+		// For serve no list means every model: `,` is not a way to the default (tryout 2).
+		for (const none of ['"", ""', ',', ' , ', ',,'])
+			expect(parseRunSetting(get('allow-models'), none)).toEqual({ok: false, error: expect.stringMatching(/^Invalid allow-models ".*": it names none: expected model names separated by commas \(or \/unset allow-models for the default\)\.$/)});
 		expect(parseRunSetting(get('allow-models'), '"gpt-4o", \'sonnet\'')).toEqual({ok: true, value: ['gpt-4o', 'sonnet']});
 		expect(parseRunSetting(get('sub-model'), '""')).toEqual({ok: true, value: undefined});
 		expect(parseRunSetting(get('sub-model'), '"qwen3:8b"')).toEqual({ok: true, value: 'qwen3:8b'});

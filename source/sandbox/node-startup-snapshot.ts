@@ -9,7 +9,7 @@
 // Node refuses a blob built by another Node or with other flags (exit 14) and aborts on one that is
 // not a blob, but does not check its bytes: a host that exits before it is ready with one is
 // started again without it, and the blob refused when that works (sandbox.ts). Not used on Windows.
-import {spawn} from 'node:child_process';
+import {spawn, type ChildProcess} from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -61,6 +61,7 @@ export function buildStartupSnapshot(cacheDir: string): Promise<void> {
 	if (process.platform === 'win32' || cacheDirProblem(cacheDir) || trustedCacheFile(target) || recentlyRefused(target)) return Promise.resolve();
 	const build = (async () => {
 		const temp = `${target}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+		unfinished.add(temp);
 		try {
 			makeDirectory(cacheDir, 0o700);
 			await removeOtherBlobs(cacheDir, path.basename(target));
@@ -72,6 +73,8 @@ export function buildStartupSnapshot(cacheDir: string): Promise<void> {
 		} catch {
 			await fs.promises.rm(temp, {force: true}).catch(() => {});
 			await markRefused(target);
+		} finally {
+			unfinished.delete(temp);
 		}
 	})();
 	builds.set(target, build);
@@ -109,11 +112,28 @@ export async function startupSnapshotBuildsSettled(): Promise<void> {
 	await Promise.all([...builds.values()]);
 }
 
+/** The temp files of builds under way, and the Nodes writing them: a process that exits meanwhile
+ * (Ctrl+C while a run waits for the build) kills them and removes the files, leaving nothing. */
+const unfinished = new Set<string>();
+const builders = new Set<ChildProcess>();
+let cleanupAtExit = false;
+
+function removeUnfinishedAtExit(): void {
+	for (const child of builders) child.kill('SIGKILL');
+	for (const temp of unfinished) fs.rmSync(temp, {force: true});
+}
+
 /** Runs this Node with `args` and no environment (NODE_OPTIONS would change the blob's flags);
  * rejects unless it exits 0 in time. */
 function runNode(args: string[]): Promise<void> {
+	if (!cleanupAtExit) {
+		cleanupAtExit = true;
+		process.once('exit', removeUnfinishedAtExit);
+	}
 	return new Promise((resolve, reject) => {
 		const child = spawn(process.execPath, args, {env: {}, cwd: sandboxDir(), stdio: 'ignore', windowsHide: true});
+		builders.add(child);
+		child.once('exit', () => builders.delete(child));
 		const timer = setTimeout(() => child.kill('SIGKILL'), buildTimeoutMs);
 		child.on('error', (error) => {
 			clearTimeout(timer);
@@ -127,16 +147,22 @@ function runNode(args: string[]): Promise<void> {
 	});
 }
 
+/** Removes temp files of builds left by a process killed mid-build over an hour ago (prewarm runs
+ * it on every start of the app, whether a build is needed or not). Never rejects. */
+export async function removeStartupSnapshotLeftovers(cacheDir: string): Promise<void> {
+	if (!cacheDirProblem(cacheDir)) await removeOtherBlobs(cacheDir, path.basename(startupSnapshotPath(cacheDir)), {leftoversOnly: true});
+}
+
 /** Removes this Node version's other blobs (built with other flags) and temp files left by a
  * process that exited mid-build over an hour ago; other Node versions' blobs stay for their Node. */
-async function removeOtherBlobs(cacheDir: string, keep: string): Promise<void> {
+async function removeOtherBlobs(cacheDir: string, keep: string, {leftoversOnly = false} = {}): Promise<void> {
 	const names = await fs.promises.readdir(cacheDir).catch(() => [] as string[]);
 	const hourAgo = Date.now() - 60 * 60 * 1000;
 	const sameNode = `node-${process.versions.node}-${process.platform}-${process.arch}-`;
 	await Promise.all(
 		names.map(async (name) => {
 			const file = path.join(cacheDir, name);
-			const other = name !== keep && name.startsWith(sameNode) && name.endsWith('.blob');
+			const other = !leftoversOnly && name !== keep && name.startsWith(sameNode) && name.endsWith('.blob');
 			const leftover = /^node-.*\.blob\..*\.tmp$/.test(name);
 			const modified = leftover ? ((await fs.promises.stat(file).catch(() => null))?.mtimeMs ?? Infinity) : Infinity;
 			if (other || modified < hourAgo) await fs.promises.rm(file, {force: true}).catch(() => {});

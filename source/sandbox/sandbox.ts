@@ -25,7 +25,7 @@ import {takeEarlyHost} from './early-host.js';
 import {maxReplyBytes} from './protocol.js';
 import {snapshotPath, snapshotWritesSettled, workerInit, writeCodeCache, writeSnapshot} from './snapshot.js';
 import type {ChildHostLink, HostLink} from './host-link.js';
-import {buildStartupSnapshot, refuseStartupSnapshot, usableStartupSnapshot} from './node-startup-snapshot.js';
+import {buildStartupSnapshot, refuseStartupSnapshot, removeStartupSnapshotLeftovers, usableStartupSnapshot} from './node-startup-snapshot.js';
 import type {ExecResult, HistoryEntry, HostToolSpec, Repl, RunOptions, SandboxContext, SandboxOptions} from './types.js';
 
 /** A host that was not ready in time (as opposed to one that exited before it was). */
@@ -412,5 +412,5 @@ export async function prewarmSandbox(options?: SandboxOptions): Promise<void> {
 			await sandbox.dispose();
 		}
 	}
-	await buildStartupSnapshot(resolved.cacheDir);
+	await Promise.all([buildStartupSnapshot(resolved.cacheDir), removeStartupSnapshotLeftovers(resolved.cacheDir)]);
 }

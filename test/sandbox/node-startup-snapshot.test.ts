@@ -1,15 +1,15 @@
 // Node's startup snapshot for the host (node-startup-snapshot.ts): built with the worker's V8 flags
 // beside the Pyodide snapshot, used by later starts (with the ban on code from strings still in
 // force), and never a reason to fail: one Node refuses costs one failed start, then it is not used.
-import {spawnSync} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {afterAll, describe, expect, it} from 'vitest';
+import {afterAll, describe, expect, it, vi} from 'vitest';
 import {Sandbox, prewarmSandbox} from '../../source/sandbox/index.js';
 import {startupSnapshotFlags, startupSnapshotPath} from '../../source/sandbox/node-startup-snapshot.js';
 import {startFakeLlmServer} from '../support/fake-llm-server.js';
 import {repl, scripted} from '../support/rlm-script.js';
-import {cleanEnv, runCli} from '../support/run-cli.js';
+import {cleanEnv, cliPath, runCli} from '../support/run-cli.js';
 import {snapshotWritesSettled} from '../../source/sandbox/index.js';
 import {freshCacheDir} from './helpers.js';
 
@@ -110,6 +110,41 @@ describe("Node's startup snapshot for the host", () => {
 		} finally {
 			await server.close();
 		}
+	});
+
+	it('a run stopped while it waits for the build leaves no temp file; prewarm sweeps an hour-old one a killed build left', async () => {
+		const base = freshCacheDir();
+		dirs.push(base);
+		const cacheDir = path.join(base, 'rlm-tui');
+		await prewarmSandbox({cacheDir});
+		const blob = startupSnapshotPath(cacheDir);
+		fs.rmSync(blob);
+		const temps = () => fs.readdirSync(cacheDir).filter((name) => name.endsWith('.tmp'));
+		const server = await startFakeLlmServer({models: ['root-model']});
+		try {
+			server.setResponder(scripted({root: () => repl('FINAL("done")')}));
+			const child = spawn(process.execPath, [cliPath, '-u', server.openaiBaseURL, '-m', 'root-model', '-p', 'q'], {env: cleanEnv({XDG_CACHE_HOME: base}), stdio: ['ignore', 'pipe', 'pipe']});
+			const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+			let stdout = '';
+			child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+			// The answer is out and the build under way: the run waits for it before it exits.
+			await vi.waitFor(() => expect({stdout, temps: temps().length}).toEqual({stdout: 'done\n', temps: 1}), {timeout: 60_000, interval: 5});
+			child.kill('SIGTERM');
+			expect(await exited).toBe(143);
+			expect(temps()).toEqual([]);
+			expect(fs.existsSync(blob)).toBe(false);
+		} finally {
+			await server.close();
+		}
+		const old = `${blob}.4242.deadbeef.tmp`;
+		const fresh = `${blob}.4243.deadbeef.tmp`;
+		fs.writeFileSync(old, 'half a blob');
+		fs.writeFileSync(fresh, 'half a blob');
+		const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+		fs.utimesSync(old, twoHoursAgo, twoHoursAgo);
+		await prewarmSandbox({cacheDir});
+		expect(temps()).toEqual([path.basename(fresh)]);
+		expect(fs.existsSync(blob)).toBe(true);
 	});
 
 	it('a start from the Pyodide snapshot alone builds it for the next start', async () => {

@@ -625,7 +625,11 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			break;
 		}
 		case 'llm.restart': {
-			tx.edit<ReplyNode>(ensureReply(tx, event.runId, event.iteration, t)).text = '';
+			const id = ensureReply(tx, event.runId, event.iteration, t);
+			tx.edit<ReplyNode>(id).text = '';
+			// The retried reply is read after the notice that withdrew the first try's, not above it.
+			const parent = tx.edit(tx.get(id).parent);
+			parent.children = [...parent.children.filter((child) => child !== id), id];
 			break;
 		}
 		case 'llm.reasoning': {

@@ -37,4 +37,10 @@ it('the streaming reply shows the partial until it is withdrawn, then only the r
 	rlm.emitEvent({type: 'llm.done', runId: 'r', iteration: 1, text: 'Retried reply streaming, done.', usage: {inputTokens: 1, outputTokens: 1}, ms: 5});
 	const done = await h.waitForFrame((f) => f.includes('Retried reply streaming, done.'));
 	expect(done).not.toContain('Partial from the failed try');
+	// The retried reply's row comes after the notice that withdrew the first try, as -e and serve show it.
+	const lines = done.split('\n');
+	const noticeRow = lines.findIndex((line) => line.includes('! info The reply so far is withdrawn'));
+	const replyRow = lines.findIndex((line) => line.includes('reply Retried reply streaming, done.'));
+	expect(noticeRow).toBeGreaterThan(-1);
+	expect(replyRow).toBeGreaterThan(noticeRow);
 });

@@ -37,7 +37,7 @@ const commonOptions = `  Model
     -k, --backend-key <KEY>    API key, or @FILE to read it from a file (others can see a key
                                on the command line); or OPENAI_API_KEY / ANTHROPIC_API_KEY / ...
         --header <'N: V'>      Extra request header (repeat for more), e.g. for a gateway
-    -t, --temperature <TEMP>   Sampling temperature [default: ${DEFAULT_TEMPERATURE}; none for GPT-5 and o-series]
+    -t, --temperature <TEMP>   Sampling temperature [default: ${DEFAULT_TEMPERATURE}; none for GPT-5, o-series, Anthropic]
         --sub-model <MODEL>    Model for llm_query / rlm_query [default: the root model]
         --tools <FILE.py>      Python run in the REPL first; its functions are listed to the model
         --sub-tools <FILE.py>  The same for child RLMs [default: --tools]

@@ -146,7 +146,7 @@ const SHOWN_TEXT = 28;
 
 /** What a setting without a value means, as the settings view says it. */
 const NONE: Partial<Record<RunSettingKey, string>> = {
-	temperature: "(the backend's default)",
+	temperature: '(0.7; none for GPT-5, o-series, Anthropic)',
 	subModel: '(the root model)',
 	allowModels: '(none)',
 	instructions: '(none)',

@@ -524,7 +524,7 @@ describe('/set temperature', () => {
 		expect(rlm.options.temperature).toBe(0.2);
 		expect(openSettings({cwd: path.join(dir, 'config')}).get().temperature).toBe(0.2);
 		h.write('/unset temperature\r');
-		await h.waitForFrame((f) => flat(f).includes("temperature: back to its default: the backend's default (saved)."));
+		await h.waitForFrame((f) => flat(f).includes('temperature: back to its default: 0.7; none for GPT-5, o-series, Anthropic (saved).'));
 		expect(rlm.options.temperature).toBeUndefined();
 		expect(openSettings({cwd: path.join(dir, 'config')}).get().temperature).toBeUndefined();
 	});

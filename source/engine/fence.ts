@@ -2,6 +2,7 @@
 // model so that no line of it can close the fence, as CommonMark does it: a code block ends only
 // at a line of at least as many of the opening fence's characters (after up to three spaces), so
 // the fence is one longer than the longest such run in the text, with tildes when that is shorter.
+import {fenceOpenAtEnd} from '../protocol/code-fence.js';
 
 /** The longest run of `char` that starts a line of `text` (after any spaces or tabs). */
 function longestLeadingRun(text: string, char: '`' | '~'): number {
@@ -30,16 +31,6 @@ export function fenced(info: string, text: string): string {
 /** The line that closes the fence `text` leaves open (as CommonMark reads its lines), or '' when
  * it leaves none open: for text that broke off mid-block before more text follows it. */
 export function closingFence(text: string): string {
-	let open: {char: string; length: number} | undefined;
-	for (const line of text.split(/\r\n?|\n/)) {
-		const match = /^[ \t]{0,3}(`{3,}|~{3,})(.*)$/.exec(line);
-		if (!match) continue;
-		const run = match[1]!;
-		const info = match[2]!;
-		// A backtick fence's info string holds no backticks (```x``` at a line's start is inline code).
-		if (run[0] === '`' && info.includes('`')) continue;
-		if (!open) open = {char: run[0]!, length: run.length};
-		else if (info.trim() === '' && run[0] === open.char && run.length >= open.length) open = undefined;
-	}
-	return open ? open.char.repeat(open.length) : '';
+	const open = fenceOpenAtEnd(text);
+	return open ? open.fence.char.repeat(open.fence.length) : '';
 }

@@ -17,7 +17,7 @@
 // whole, opened and closed inside (which needs a longer outer fence, ```` or ~~~, as CommonMark
 // asks); its inner fences are closed at its end, and it stays text.
 import {Lexer, type Token, type Tokens} from 'marked';
-import {closesFence, fenceLanguage, fenceLine, INVISIBLE, opensFence, PYTHON_LANGUAGES, type FenceLine, type FenceRun} from '../protocol/code-fence.js';
+import {closesFence, fenceLanguage, fenceLine, fenceOpenAtEnd, INVISIBLE, opensFence, PYTHON_LANGUAGES, type FenceLine, type FenceRun} from '../protocol/code-fence.js';
 import {finalEnd, PROSE_FINAL_START} from './prose-final.js';
 
 /** One runnable block of a reply. Offsets are into the reply with line endings normalized to \n. */
@@ -104,34 +104,15 @@ function lex(text: string): Token[] {
 
 /** Whether a bare fenced block's text leaves a runnable fence open: its opener was a stray line. */
 function holdsOpenRunnableFence(code: string): boolean {
-	let open: FenceLine | null = null;
-	for (const line of code.split('\n')) {
-		const fence = fenceLine(line);
-		if (open) {
-			if (closesFence(fence, open)) open = null;
-		} else if (opensFence(fence)) {
-			open = fence;
-		}
-	}
-	return open !== null && PYTHON_LANGUAGES.has(fenceLanguage(open.info).lang);
+	const open = fenceOpenAtEnd(code);
+	return open !== null && PYTHON_LANGUAGES.has(fenceLanguage(open.fence.info).lang);
 }
 
-/** Whether `text`, read by the fence rule to its end, leaves a fence open with nothing after it:
- * what a quote's own closing fence becomes when its opener is taken for a stray line. */
+/** Whether `text`, read by the fence rule to its end, leaves a bare fence open with nothing after
+ * it: what a quote's own closing fence becomes when its opener is taken for a stray line. */
 function leavesEmptyFenceOpen(text: string): boolean {
-	let open: FenceLine | null = null;
-	let empty = false;
-	for (const line of text.split('\n')) {
-		const fence = fenceLine(line);
-		if (open) {
-			if (closesFence(fence, open)) open = null;
-			else if (line.trim() !== '') empty = false;
-		} else if (opensFence(fence)) {
-			open = fence;
-			empty = fence.info.trim() === '';
-		}
-	}
-	return open !== null && empty;
+	const open = fenceOpenAtEnd(text);
+	return open !== null && open.fence.info.trim() === '' && !open.hasContent;
 }
 
 /** Whether a non-blank line comes before the first fence a bare block's text opens. */

@@ -121,6 +121,24 @@ export function closesFence(line: FenceLine | null, fence: FenceRun): boolean {
 	return line !== null && line.closer && line.char === fence.char && line.length >= fence.length;
 }
 
+/** The fence `text` leaves open at its end, read line by line outside any block (null when every
+ * fence it opens is closed), and whether a non-blank line followed its opener. */
+export function fenceOpenAtEnd(text: string): {fence: FenceLine; hasContent: boolean} | null {
+	let open: FenceLine | null = null;
+	let hasContent = false;
+	for (const line of text.split(/\r\n?|\n/)) {
+		const fence = fenceLine(line);
+		if (open) {
+			if (closesFence(fence, open)) open = null;
+			else if (line.trim() !== '') hasContent = true;
+		} else if (opensFence(fence)) {
+			open = fence;
+			hasContent = false;
+		}
+	}
+	return open ? {fence: open, hasContent} : null;
+}
+
 /** Info strings that name Python, the languages a model's runnable blocks are written in. */
 export const PYTHON_LANGUAGES: ReadonlySet<string> = new Set(['repl', 'python', 'py', 'python3', 'ipython', 'ipython3']);
 

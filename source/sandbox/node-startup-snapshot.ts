@@ -25,10 +25,12 @@ export const startupSnapshotFlags: readonly string[] = [...workerV8Flags, '--sin
 /** How long a build (or its check) may take before it is given up, in ms; a build takes about 0.5 s. */
 const buildTimeoutMs = 30_000;
 
+let flagsTag: string | undefined;
+
 /** The blob's file in `cacheDir`: one per Node version, platform, architecture and set of flags. */
 export function startupSnapshotPath(cacheDir: string): string {
-	const flags = crypto.createHash('sha256').update(startupSnapshotFlags.join('\n')).digest('hex').slice(0, 12);
-	return path.join(cacheDir, `node-${process.versions.node}-${process.platform}-${process.arch}-${flags}.blob`);
+	flagsTag ??= crypto.createHash('sha256').update(startupSnapshotFlags.join('\n')).digest('hex').slice(0, 12);
+	return path.join(cacheDir, `node-${process.versions.node}-${process.platform}-${process.arch}-${flagsTag}.blob`);
 }
 
 /** The startup snapshot to start a host from, for the Pyodide snapshot `snapshot` (it sits beside

@@ -10,6 +10,7 @@ import {join} from 'node:path';
 import {makeDirectory} from '../protocol/make-dir.js';
 import {jsonText} from '../text/json-text.js';
 import {logFileName, type SessionOrigin} from './log-names.js';
+import {metadataFromFields} from './metadata-record.js';
 
 /** A question written to the log before its engine took it in. */
 export interface TakenIn {
@@ -38,18 +39,13 @@ export function writeEarlyQuestion(early: EarlyQuestion): TakenIn | undefined {
 	const turn = early.session?.turn ?? 1;
 	const runId = `run_${randomBytes(6).toString('hex')}`;
 	const now = new Date().toISOString();
-	const record = {
-		type: 'metadata',
+	const record = metadataFromFields({
 		timestamp: now,
-		root_model: early.model,
-		max_depth: early.maxDepth,
-		max_iterations: early.maxIterations,
+		model: early.model,
+		maxDepth: early.maxDepth,
+		maxIterations: early.maxIterations,
 		backend: early.backend,
-		backend_kwargs: {model_name: early.model},
-		environment_type: 'pyodide-sandbox',
-		environment_kwargs: {},
-		other_backends: null,
-		rlm_tui: {
+		rlmTui: {
 			version: 1,
 			session_id: sessionId,
 			origin: early.origin,
@@ -59,7 +55,7 @@ export function writeEarlyQuestion(early: EarlyQuestion): TakenIn | undefined {
 			// No context yet: it may still be read (-c, a pipe). The engine's line has it.
 			queued: true,
 		},
-	};
+	});
 	try {
 		makeDirectory(early.dir, 0o700);
 		const path = join(early.dir, logFileName(now.slice(0, 19).replace('T', '_').replace(/:/g, '-'), early.origin, sessionId, turn, runId));

@@ -6,6 +6,7 @@ import type {SandboxContext} from '../protocol/repl.js';
 import type {SessionOrigin} from './log-names.js';
 import type {ChatMessage, FinishReason, Usage} from '../protocol/llm.js';
 import type {CharUnit, ContextInfo, RunStatus, SystemPromptChoice} from '../protocol/events.js';
+import {metadataFromFields} from './metadata-record.js';
 import {getNode, type CallNode, type CodeNode, type NoticeNode, type OutputNode, type ReplyNode, type RunNode, type TrajectoryNode, type TrajectoryState} from './tree.js';
 
 /** A prompt the server truncated, in tokens (our extra). */
@@ -117,7 +118,8 @@ export interface OriginalMetadata {
 		run_id: string;
 		turn: number;
 		question: string;
-		context: ContextInfo;
+		/** Absent on a question logged before the engine took it in (early-question.ts: queued, its context not read yet). */
+		context?: ContextInfo;
 		/** What `context.chars` counts, in a session log's runs: absent in logs written before
 		 * 2026-12-02 (UTF-16 units until then, code points on that day). */
 		context_char_unit?: CharUnit;
@@ -157,19 +159,7 @@ const seconds = (ms: number | undefined) => (ms ?? 0) / 1000;
 export type PromptLookup = (runId: string, iteration: number) => ChatMessage[];
 
 export function metadataRecord(run: RunNode, extra: {maxDepth: number; baseURL?: string; rlmTui?: OriginalMetadata['rlm_tui']}): OriginalMetadata {
-	return {
-		type: 'metadata',
-		timestamp: isoAt(run.startedAt),
-		root_model: run.model,
-		max_depth: extra.maxDepth,
-		max_iterations: run.maxIterations,
-		backend: run.backend,
-		backend_kwargs: {model_name: run.model, ...(extra.baseURL ? {base_url: extra.baseURL} : {})},
-		environment_type: 'pyodide-sandbox',
-		environment_kwargs: {},
-		other_backends: null,
-		...(extra.rlmTui ? {rlm_tui: extra.rlmTui} : {}),
-	};
+	return metadataFromFields({timestamp: isoAt(run.startedAt), model: run.model, maxIterations: run.maxIterations, backend: run.backend, ...extra});
 }
 
 function callRecord(state: TrajectoryState, call: CallNode, prompts: PromptLookup, maxDepth: number): OriginalCall {

@@ -1,9 +1,8 @@
 // The trajectory's metadata line in the original RLM's shape (original-schema.ts), from plain
 // values: written by the engine's log for a run, and by the command line for a question logged
 // before the engine loads (early-question.ts), which must not load the tree reducer to do it.
-import type {OriginalMetadata} from './original-schema.js';
-
-export interface MetadataFields {
+/** `R`: the `rlm_tui` block (original-schema.ts OriginalMetadata's, which imports this file). */
+export interface MetadataFields<R> {
 	/** ISO 8601. */
 	timestamp: string;
 	model: string;
@@ -11,12 +10,12 @@ export interface MetadataFields {
 	maxIterations: number;
 	backend: string;
 	baseURL?: string;
-	rlmTui?: OriginalMetadata['rlm_tui'];
+	rlmTui?: R;
 }
 
-export function metadataFromFields(fields: MetadataFields): OriginalMetadata {
+export function metadataFromFields<R>(fields: MetadataFields<R>) {
 	return {
-		type: 'metadata',
+		type: 'metadata' as const,
 		timestamp: fields.timestamp,
 		root_model: fields.model,
 		max_depth: fields.maxDepth,

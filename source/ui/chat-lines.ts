@@ -3,9 +3,10 @@
 // (a question is kept in the chat as the user wrote it, escape bytes included): no escape
 // sequences, no invisible characters (a zero-width space makes a terminal and Ink disagree on
 // columns, and the character after it is drawn over).
-import {append, printable, wrapLines} from './format.js';
+import {columnLines} from './chat-columns.js';
+import {append, oneLine, printable, wrapLines} from './format.js';
 import {markdownLines, renderersVersion} from './markdown.js';
-import type {ChatEntry} from './state/types.js';
+import type {ChatEntry, ChatTable} from './state/types.js';
 import {colorless} from './theme.js';
 import {restNote, shownPart} from './long-text.js';
 
@@ -27,6 +28,13 @@ function prefixed(text: string, first: string, width: number, tone: Tone): ChatL
 
 function noteLines(note: string, width: number): ChatLine[] {
 	return wrapLines(note, Math.max(1, width)).map((text) => ({text, tone: 'meta' as const}));
+}
+
+/** A command's rows under its text, indented as its text is (under the mark); a cell is one line
+ * (a tab or a line break in a value would throw its row out of line). */
+function tableLines(table: ChatTable, width: number, tone: Tone): ChatLine[] {
+	const cells = table.map((row) => row.map(oneLine));
+	return columnLines(cells, Math.max(1, width - 2)).map((text) => ({text: `  ${text}`, tone}));
 }
 
 export function entryLines(entry: ChatEntry, width: number): ChatLine[] {
@@ -55,6 +63,7 @@ export function entryLines(entry: ChatEntry, width: number): ChatLine[] {
 			lines = prefixed(entry.text, '· ', width, 'info');
 			break;
 	}
+	if (entry.table) append(lines, tableLines(entry.table, width, lines[0]?.tone ?? 'info'));
 	entryCache.set(entry, {width, version, lines});
 	return lines;
 }

@@ -102,7 +102,7 @@ export class EffectRunner {
 				return backend();
 			},
 			dispatch: (action) => this.#dispatch(action),
-			say: (kind, text) => (at === undefined ? this.#say(kind, text) : this.#dispatch({type: 'chat', kind, text, at})),
+			say: (kind, text, table) => this.#dispatch({type: 'chat', kind, text, ...(at === undefined ? {} : {at}), ...(table ? {table} : {})}),
 		};
 	}
 

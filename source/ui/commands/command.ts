@@ -9,7 +9,7 @@ import type {BackendName} from '../../protocol/backends.js';
 import type {ResolvedConfig} from '../../settings/resolve.js';
 import type {SettingsStore} from '../../settings/store.js';
 import type {UiEngine} from '../engine-port.js';
-import type {AppAction, AppState, ChatKind} from '../state/types.js';
+import type {AppAction, AppState, ChatKind, ChatTable} from '../state/types.js';
 import {withEffect} from '../state/updates.js';
 import type {TerminalControl} from '../terminal.js';
 
@@ -29,8 +29,9 @@ export interface CommandContext {
 	/** The backend in use now. */
 	readonly backend: BackendName;
 	dispatch(action: AppAction): void;
-	/** A line in the chat (where the command was given, for a command's effect). */
-	say(kind: ChatKind, text: string): void;
+	/** A line in the chat (where the command was given, for a command's effect); `table`: rows of
+	 * cells under it, laid out for the chat pane's width when drawn (never padded here). */
+	say(kind: ChatKind, text: string, table?: ChatTable): void;
 }
 
 /** Queues the command's effect with this payload (its `perform` gets it after the render). */

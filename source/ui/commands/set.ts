@@ -18,7 +18,6 @@ import {
 import {subBackendTarget} from '../../settings/resolve.js';
 import {firstLine} from '../engine-port.js';
 import type {AppState, SessionConfig} from '../state/types.js';
-import {maxOf} from '../format.js';
 import {addChat} from '../state/updates.js';
 import {defineCommand, type CommandContext} from './command.js';
 
@@ -134,8 +133,5 @@ function showSettings(context: CommandContext, setHere: NonNullable<SessionConfi
 		const value = formatRunSetting(setting, (setting.key in appValues ? appValues[setting.key] : engineValue(setting.key, options)) ?? runSettingDefault(setting.key));
 		return [setting.name, value, sourceOf(setting.key, context, setHere)] as const;
 	});
-	const nameWidth = maxOf(rows.map(([name]) => name.length), 0);
-	const valueWidth = Math.min(30, maxOf(rows.map(([, value]) => value.length), 0));
-	const lines = rows.map(([name, value, source]) => `${name.padEnd(nameWidth)}  ${value.padEnd(valueWidth)}  ${source}`);
-	context.say('info', [`Run settings (/set NAME VALUE changes one and saves it; /unset NAME returns it to its default):`, ...lines].join('\n'));
+	context.say('info', 'Run settings (/set NAME VALUE changes one and saves it; /unset NAME returns it to its default):', rows);
 }

@@ -608,7 +608,7 @@ function submitLine(state: AppState, line: string, now: number, shown?: string):
 	}
 	// An unknown name is said and dropped, as a shell does (and a line typed ahead never joins it).
 	if (command) return 'command' in command ? keptIfRefused(state, runCommand(state, command), line) : runCommand(state, command);
-	const started = addChat(state, 'user', text, undefined, shown === undefined ? undefined : trimQuestion(shown));
+	const started = addChat(state, 'user', text, shown === undefined ? {} : {shown: trimQuestion(shown)});
 	return withEffect(
 		{...started, running: {since: now, prompt: text, cancelling: false}, tree: {...started.tree, follow: true}},
 		{kind: 'submit', prompt: text},
@@ -665,14 +665,14 @@ function completionDone(state: AppState, result: CompletionSummary, now: number)
 		case 'answered':
 		case 'forced':
 		case 'limited':
-			return addChat(base, 'answer', result.response || '(empty answer)', completionMeta(result, iterations));
+			return addChat(base, 'answer', result.response || '(empty answer)', {meta: completionMeta(result, iterations)});
 		case 'cancelled': {
 			// No run of its own yet: the last run in the tree is an earlier question's.
 			if (result.beforeStart) return asOutcome(addChat(base, 'info', 'Cancelled before it started, while the commands before it (a /context being read) were still at work.'));
 			const of = run?.maxIterations ? `/${run.maxIterations}` : '';
 			const said = asOutcome(addChat(base, 'info', iterations ? `Cancelled in iteration ${iterations}${of}.` : 'Cancelled before the first iteration.'));
 			// What the run found before it was stopped (the answer dict, its last output or reply).
-			return result.response.trim() ? addChat(said, 'answer', result.response, completionMeta(result, iterations)) : said;
+			return result.response.trim() ? addChat(said, 'answer', result.response, {meta: completionMeta(result, iterations)}) : said;
 		}
 		// Only a run read back from its log is unfinished; a live one that ends so is a failure.
 		case 'unfinished':
@@ -718,8 +718,10 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 			if (state.dialog?.type !== 'models' || state.dialog.status !== 'loading') return state;
 			if (action.backend !== undefined && action.backend !== state.dialog.backend) return state;
 			return {...state, dialog: {...state.dialog, status: 'error', error: action.error, ...(action.aliases ? {aliases: action.aliases} : {})}};
-		case 'chat':
-			return action.at === undefined ? addChat(state, action.kind, action.text, undefined, action.shown) : insertChat(state, action.kind, action.text, action.at);
+		case 'chat': {
+			const extras = {...(action.shown !== undefined ? {shown: action.shown} : {}), ...(action.table ? {table: action.table} : {})};
+			return action.at === undefined ? addChat(state, action.kind, action.text, extras) : insertChat(state, action.kind, action.text, action.at, extras);
+		}
 		case 'config':
 			return {...state, config: {...state.config, ...action.config}};
 		case 'cleared':

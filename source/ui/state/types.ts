@@ -28,7 +28,12 @@ export interface ChatEntry {
 	 * conversation as questions and answers are, so /export keeps it; every other info, notice and
 	 * error line is the app's own note and stays out of it. */
 	readonly outcome?: true;
+	/** Rows of cells shown under the text, laid out for the pane's width when drawn (chat-columns.ts). */
+	readonly table?: ChatTable;
 }
+
+/** A command's rows of plain one-line cells (the /settings view: name, value, where it came from). */
+export type ChatTable = readonly (readonly string[])[];
 
 export interface ModelPickerDialog {
 	readonly type: 'models';
@@ -148,7 +153,7 @@ export type AppAction =
 	| {type: 'models-loaded'; models: readonly string[]; aliases?: Readonly<Record<string, string>>; backend?: string}
 	| {type: 'models-failed'; error: string; aliases?: Readonly<Record<string, string>>; backend?: string}
 	/** `at`: the position an effect reserved (else the bottom). */
-	| {type: 'chat'; kind: ChatKind; text: string; at?: number; /** As ChatEntry.shown. */ shown?: string}
+	| {type: 'chat'; kind: ChatKind; text: string; at?: number; /** As ChatEntry.shown. */ shown?: string; /** As ChatEntry.table. */ table?: ChatTable}
 	| {type: 'config'; config: Partial<SessionConfig>}
 	| {type: 'cleared'}
 	| {type: 'effects-done'; seq: number};

@@ -165,8 +165,10 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 				maxIterations: config.maxIterations,
 				...(contextBadge ? {context: contextBadge} : {}),
 			},
-			// --resume says so from the first frame (reading the logs and re-running their code takes a while).
-			notices: [...(notices ?? []), ...(resume && !skipStartup ? ['Opening the last session…'] : [])],
+			notices: notices ?? [],
+			// --resume says so from the first frame (reading the logs and re-running their code takes
+			// a while), as work under way: the line goes once the session is open.
+			...(resume && !skipStartup ? {progress: 'Opening the last session…'} : {}),
 			...(replay ? {replay} : {}),
 		}),
 	);
@@ -201,7 +203,8 @@ export function App({rlm, config, settings, notices, onExit, cwd, env, skipStart
 		// Markdown and colouring load after the first frame; then redraw with them.
 		void loadRenderers().then(() => setRenderers(renderersVersion()));
 		// --resume first: it picks the last session's files before a new question can log one.
-		if (!skipStartup) void (resume ? runnerRef.current!.resumeLast() : Promise.resolve()).then(() => runnerRef.current!.startUp());
+		const opened = () => dispatch({type: 'progress-done'});
+		if (!skipStartup) void (resume ? runnerRef.current!.resumeLast().finally(opened) : Promise.resolve()).then(() => runnerRef.current!.startUp());
 	}, [skipStartup, resume]);
 
 	useEffect(() => {

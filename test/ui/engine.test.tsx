@@ -128,7 +128,7 @@ describe('with the demo backend', () => {
 		expect(rlm.history).toHaveLength(1);
 	}, SLOW);
 
-	it('--resume says so from the first frame, then fills the chat and the tree from the log', async () => {
+	it('--resume says so from the first frame as work under way, then fills the chat and the tree from the log, and the line goes', async () => {
 		const logDir = path.join(dir, 'logs');
 		const config = resolveConfig({backend: 'demo'}, {}, settings.get());
 		const first = new Rlm({model: 'demo', backend: 'demo', logDir});
@@ -140,9 +140,21 @@ describe('with the demo backend', () => {
 		rlm = new Rlm({model: 'demo', backend: 'demo', logDir});
 		h = renderApp({rlm, config, settings, cwd: dir, env: {}, columns: 140, rows: 40, resume: true});
 		expect(h.frames.length).toBeGreaterThan(0);
-		expect(h.frames[0]).toContain('Opening the last session…');
-		const resumed = await h.waitForFrame((f) => f.includes('Resumed 1 turn(s)'), SLOW);
+		// Work under way, an info line (·), not a warning (!).
+		expect(h.frames[0]).toMatch(/│ · Opening the last session…/);
+		expect(h.frames[0]).not.toContain('! Opening');
+		// Once the session is open the line goes: the resume's own lines say how it went.
+		const resumed = await h.waitForFrame((f) => f.includes('Resumed 1 turn(s)') && !f.includes('Opening the last session'), SLOW);
 		expect(resumed).toMatch(/run · demo "five six/);
+	}, SLOW);
+
+	it('--resume with no earlier session: the opening line goes, the chat says there is nothing to resume', async () => {
+		const config = resolveConfig({backend: 'demo'}, {}, settings.get());
+		rlm = new Rlm({model: 'demo', backend: 'demo', logDir: path.join(dir, 'no-logs')});
+		h = renderApp({rlm, config, settings, cwd: dir, env: {}, columns: 140, rows: 40, resume: true});
+		expect(h.frames[0]).toContain('Opening the last session…');
+		const frame = await h.waitForFrame((f) => f.includes('Nothing to resume') && !f.includes('Opening the last session'), SLOW);
+		expect(frame).toMatch(/│ · Nothing to resume: no earlier session in/);
 	}, SLOW);
 
 	it('/resume of a session whose only question, a 3,000-line paste, was cancelled before any reply: that session, its paste, a Cancelled note', async () => {

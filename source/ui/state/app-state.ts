@@ -74,11 +74,13 @@ export interface InitialStateOptions {
 	size: Size;
 	config: SessionConfig;
 	notices?: readonly string[];
+	/** A line saying what is under way from the start (--resume: opening the last session), until 'progress-done'. */
+	progress?: string;
 	/** A logged trajectory to explore read-only (--replay). */
 	replay?: {title: string; events: readonly RlmEvent[]};
 }
 
-export function initialAppState({size, config, notices = [], replay}: InitialStateOptions): AppState {
+export function initialAppState({size, config, notices = [], progress, replay}: InitialStateOptions): AppState {
 	let state: AppState = {
 		size,
 		layout: computeLayout(size),
@@ -101,6 +103,7 @@ export function initialAppState({size, config, notices = [], replay}: InitialSta
 		effectSeq: 0,
 	};
 	for (const notice of notices) state = addChat(state, 'notice', notice);
+	if (progress !== undefined) state = addChat(state, 'info', progress, {progress: true});
 	if (replay) state = loadReplay(state, replay.title, replay.events);
 	return state;
 }
@@ -726,6 +729,8 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 			return {...state, config: {...state.config, ...action.config}};
 		case 'cleared':
 			return {...state, chat: [], chatScroll: 0, tree: emptyTreeView(), dialog: null, lastElapsed: undefined};
+		case 'progress-done':
+			return state.chat.some((entry) => entry.progress) ? {...state, chat: state.chat.filter((entry) => !entry.progress)} : state;
 		case 'effects-done': {
 			const effects = state.effects.filter((effect) => effect.seq > action.seq);
 			return effects.length === state.effects.length ? state : {...state, effects};

@@ -5,6 +5,7 @@ import type {AppState, ChatKind, ChatEntry, ChatTable, Effect} from './types.js'
 /** What an entry may carry besides its text (see ChatEntry). */
 export interface ChatExtras {
 	meta?: string;
+	progress?: true;
 	shown?: string;
 	table?: ChatTable;
 }
@@ -12,8 +13,8 @@ export interface ChatExtras {
 const safeTable = (table: ChatTable): ChatTable => table.map((row) => row.map((cell) => safeText(cell)));
 
 /** The extras made safe, as the entry keeps them. */
-function entryExtras({meta, shown, table}: ChatExtras): Partial<ChatEntry> {
-	return {...(meta ? {meta} : {}), ...(shown !== undefined ? {shown: safeText(shown)} : {}), ...(table ? {table: safeTable(table)} : {})};
+function entryExtras({meta, progress, shown, table}: ChatExtras): Partial<ChatEntry> {
+	return {...(meta ? {meta} : {}), ...(progress ? {progress} : {}), ...(shown !== undefined ? {shown: safeText(shown)} : {}), ...(table ? {table: safeTable(table)} : {})};
 }
 
 /**

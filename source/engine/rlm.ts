@@ -253,7 +253,8 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		// A cancel meanwhile ends the wait; the run then logs the question as cancelled.
 		return raceAbort(Promise.resolve(after), options.signal).then(
 			() => this.#enqueue(() => this.#complete(prompt, options, intake)),
-			() => this.#enqueue(() => this.#complete(prompt, options, intake)),
+			// Cancelled before what it waited for was done: the context it would have had is not known.
+			() => this.#enqueue(() => this.#complete(prompt, options, {...intake, ...(options.context === undefined ? {contextPending: true as const} : {})})),
 		);
 	}
 
@@ -265,8 +266,11 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		const given = options.context !== undefined ? options.context : this.#context;
 		const ownContext = given === undefined || given === null;
 		const context = ownContext ? prompt : given;
+		// What it waits for (`after`: a /context still reading, a resume) may set the context: its
+		// queued line says none until its run starts (it is not its own context meanwhile).
+		const contextPending = options.after !== undefined && options.context === undefined ? {contextPending: true as const} : {};
 		const logger = this.#trajectoryLogger();
-		const queuedPath = logger?.queueTurn({runId, turn, sessionId, question: prompt, context, contextIsPrompt: ownContext}, this.#runStart(runId, prompt, contextInfo(context), options), options.takenIn?.path);
+		const queuedPath = logger?.queueTurn({runId, turn, sessionId, question: prompt, context, contextIsPrompt: ownContext, ...contextPending}, this.#runStart(runId, prompt, contextInfo(context), options), options.takenIn?.path);
 		return {runId, turn, sessionId, ...(queuedPath ? {queuedPath} : {})};
 	}
 
@@ -288,12 +292,14 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		const context = ownContext ? prompt : this.#context!;
 		const {runId, turn, sessionId, queuedPath} = intake;
 		const info = contextInfo(context);
+		// Cancelled while it waited for `after`: a cancelled turn, as a cancel during the waits below is.
+		const cancelledWaiting = options.after !== undefined && options.signal?.aborted === true;
+		const pending = cancelledWaiting && intake.contextPending ? {contextPending: true as const} : {};
 		// The question is in the log before anything it waits for: a process killed meanwhile leaves it there.
-		const turnInfo = () => ({runId, turn, sessionId, question: prompt, context, contextIsPrompt: ownContext, ...(queuedPath ? {queuedPath} : {}), ...(this.#options.subModel ? {subModel: this.#options.subModel} : {})});
+		const turnInfo = () => ({runId, turn, sessionId, question: prompt, context, contextIsPrompt: ownContext, ...pending, ...(queuedPath ? {queuedPath} : {}), ...(this.#options.subModel ? {subModel: this.#options.subModel} : {})});
 		this.#trajectoryLogger()?.beginTurn(turnInfo(), this.#runStart(runId, prompt, info, options));
 		const notStarted = (error: unknown) => this.#failedBeforeStart(this.#runStart(runId, prompt, info, options), error, options.signal);
-		// Cancelled while it waited for `after`: a cancelled turn, as a cancel during the waits below is.
-		if (options.after !== undefined && options.signal?.aborted) return notStarted(new Error('cancelled before it started'));
+		if (cancelledWaiting) return notStarted(new Error('cancelled before it started'));
 		// No model chosen (a vLLM, LM Studio or llama.cpp preset): the first one the server lists.
 		let chosenNotice: string | undefined;
 		if (!this.#options.model.trim()) {
@@ -805,6 +811,8 @@ interface Intake {
 	turn: number;
 	sessionId: string;
 	queuedPath?: string;
+	/** Cancelled before what it waited for (`after`) was done: its context is not known. */
+	contextPending?: true;
 }
 
 /** The user's system-prompt choice, as the settled options carry it (absent when none). */

@@ -26,6 +26,9 @@ export interface TurnInfo {
 	context: SandboxContext;
 	/** The question was its own context (no separate context was set). */
 	contextIsPrompt: boolean;
+	/** Its context is not known: it waits for what may set one (a /context still reading, a
+	 * resume), or was cancelled before that was done. Its line says nothing of a context. */
+	contextPending?: true;
 	subModel?: string;
 	/** The session the turn belongs to, when it is not the logger's own (a turn queued behind a
 	 * resume belongs to the session the resume brings back). */
@@ -229,7 +232,8 @@ export class TrajectoryLogger {
 	/** A run's metadata line; `queued`: its question waits its turn (queueTurn). */
 	#metadata(run: RunNode, queuedTurn?: TurnInfo, queued = false) {
 		const turn = queuedTurn ?? (this.#turn?.runId === run.runId ? this.#turn : null);
-		const keepContext = turn && !turn.contextIsPrompt && run.context.chars <= maxLoggedContextChars;
+		const known = turn?.contextPending ? null : turn;
+		const keepContext = known && !known.contextIsPrompt && run.context.chars <= maxLoggedContextChars;
 		return (
 			metadataRecord(run, {
 				maxDepth: this.run.maxDepth,
@@ -243,11 +247,10 @@ export class TrajectoryLogger {
 					run_id: run.runId,
 					turn: turn?.turn ?? 0,
 					question: run.question,
-					context: run.context,
-					context_char_unit: 'code_point',
-					...(turn?.contextIsPrompt ? {context_is_prompt: true} : {}),
-					...(keepContext ? {context_text: turn.context} : {}),
-					...(turn && !turn.contextIsPrompt && !keepContext ? {context_fingerprint: contextFingerprint(turn.context)} : {}),
+					...(known === null ? {} : {context: run.context, context_char_unit: 'code_point' as const}),
+					...(known?.contextIsPrompt ? {context_is_prompt: true} : {}),
+					...(keepContext ? {context_text: known.context} : {}),
+					...(known && !known.contextIsPrompt && !keepContext ? {context_fingerprint: contextFingerprint(known.context)} : {}),
 					...(turn?.subModel ? {sub_model: turn.subModel} : {}),
 					...(run.system ? {system: run.system} : {}),
 					...(queued ? {queued: true} : {}),

@@ -62,6 +62,8 @@ export class EffectRunner {
 	/** Commands still at work (a /context still reading): a question asked meanwhile waits for them,
 	 * so that it runs with what they set, not without it. */
 	#commands: Promise<unknown> = Promise.resolve();
+	/** Some command's work is still under way (#commands has not settled). */
+	#commandsPending = false;
 
 	constructor(private deps: EffectDeps) {}
 
@@ -174,13 +176,23 @@ export class EffectRunner {
 				const failed = (error: unknown) => context.say('error', `/${command.name} failed: ${firstLine(error)}`);
 				try {
 					const work = command.perform(effect.payload, context)?.catch(failed);
-					if (work) this.#commands = Promise.all([this.#commands, work]);
+					if (work) this.#awaitCommand(work);
 				} catch (error) {
 					failed(error);
 				}
 				return;
 			}
 		}
+	}
+
+	/** Questions asked from now wait for `work` too. */
+	#awaitCommand(work: Promise<unknown>): void {
+		const commands = Promise.all([this.#commands, work]);
+		this.#commands = commands;
+		this.#commandsPending = true;
+		void commands.then(() => {
+			if (this.#commands === commands) this.#commandsPending = false;
+		});
 	}
 
 	#submit(prompt: string): void {
@@ -192,23 +204,28 @@ export class EffectRunner {
 			this.#dispatch({type: 'completion-done', result, now: performance.now()});
 		};
 		// The engine takes the question in now (it is in the log from here on, marked queued) and
-		// starts it once the commands before it (a /context still reading) have done their work. A
-		// cancel meanwhile (a pipe that never ends) stops the wait, and later questions do not wait for them.
-		const commands = this.#commands;
-		let commandsDone = false;
-		const after = commands.then(() => {
+		// starts it once the commands before it (a /context still reading) have done their work: given
+		// as `after` only when some are still at work, so that the engine knows the context may yet
+		// change (the queued line then names none; it is not the question's own). A cancel meanwhile
+		// (a pipe that never ends) stops the wait, and later questions do not wait for them.
+		const commands = this.#commandsPending ? this.#commands : undefined;
+		let commandsDone = commands === undefined;
+		const after = commands?.then(() => {
 			commandsDone = true;
 		});
 		controller.signal.addEventListener(
 			'abort',
 			() => {
-				if (!commandsDone && this.#commands === commands) this.#commands = Promise.resolve();
+				if (!commandsDone && this.#commands === commands) {
+					this.#commands = Promise.resolve();
+					this.#commandsPending = false;
+				}
 			},
 			{once: true},
 		);
 		let call: Promise<CompletionResult>;
 		try {
-			call = this.deps.rlm.completion(prompt, {signal: controller.signal, after});
+			call = this.deps.rlm.completion(prompt, {signal: controller.signal, ...(after ? {after} : {})});
 		} catch (error) {
 			call = Promise.reject(error instanceof Error ? error : new Error(String(error)));
 		}

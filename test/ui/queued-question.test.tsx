@@ -24,7 +24,10 @@ let h: Harness | undefined;
 const SLOW = 120_000;
 const flat = (frame: string) => frame.replace(/[\s│]+/g, ' ');
 
-type LogLine = {type: string; rlm_tui?: {question?: string; queued?: boolean; turn?: number; session_id?: string; run_status?: string}};
+type LogLine = {
+	type: string;
+	rlm_tui?: {question?: string; queued?: boolean; turn?: number; session_id?: string; run_status?: string; context?: {type: string; chars: number}; context_is_prompt?: boolean; context_text?: unknown};
+};
 /** Each log file of the log dir by name, as its parsed lines. */
 const logs = () =>
 	new Map(
@@ -111,6 +114,10 @@ describe('a question typed while the app is busy is in the log at once', () => {
 		const [name, lines] = fileOf('what is in the pipe?')!;
 		expect(lines).toHaveLength(1);
 		expect(lines[0]!.rlm_tui!.queued).toBe(true);
+		// Queued behind the read: no context yet, and never the question as its own context.
+		expect(lines[0]!.rlm_tui).not.toHaveProperty('context_is_prompt');
+		expect(lines[0]!.rlm_tui).not.toHaveProperty('context');
+		expect(lines[0]!.rlm_tui).not.toHaveProperty('context_text');
 		expect(server.requests).toHaveLength(0);
 
 		fs.writeFileSync(fifo, 'piped text');
@@ -118,6 +125,30 @@ describe('a question typed while the app is busy is in the log at once', () => {
 		expect(logs().size).toBe(1);
 		const ran = logs().get(name)!;
 		expect(ran[0]!.rlm_tui!.queued).toBeUndefined();
+		// Its run's line has the context it ran with.
+		expect(ran[0]!.rlm_tui).toMatchObject({context: {type: 'str', chars: 10}, context_text: 'piped text'});
+		expect(ran[0]!.rlm_tui).not.toHaveProperty('context_is_prompt');
 		expect(ran.at(-1)!.rlm_tui!.run_status).toBe('answered');
+	}, SLOW);
+
+	it('cancelled while /context reads a pipe: logged as cancelled, with no context (it was never read), not as its own context', async () => {
+		const rlm = engine();
+		h = renderApp({rlm, config: config(), settings, cwd: dir, env: {}, columns: 140, rows: 40});
+		const fifo = path.join(dir, 'feed');
+		execFileSync('mkfifo', [fifo]);
+		h.write('/context feed\r');
+		await h.waitForFrame((f) => f.includes('Reading the context (feed)…'));
+		h.write('never mind\r');
+		await waitFor(() => fileOf('never mind'), 30_000, 'the question in the log');
+		h.write('\x1b');
+		await waitFor(() => fileOf('never mind')?.[1].at(-1)?.rlm_tui?.run_status === 'cancelled', 30_000, 'the cancelled turn in the log');
+		const [, lines] = fileOf('never mind')!;
+		expect(lines[0]!.rlm_tui!.queued).toBeUndefined();
+		expect(lines[0]!.rlm_tui).not.toHaveProperty('context_is_prompt');
+		expect(lines[0]!.rlm_tui).not.toHaveProperty('context');
+		expect(server.requests).toHaveLength(0);
+		// The read goes on; the pipe is ended so that nothing waits on it.
+		fs.writeFileSync(fifo, 'late');
+		await h.waitForFrame((f) => f.includes('Context: feed'), SLOW);
 	}, SLOW);
 });

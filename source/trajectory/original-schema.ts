@@ -118,7 +118,9 @@ export interface OriginalMetadata {
 		run_id: string;
 		turn: number;
 		question: string;
-		/** Absent on a question logged before the engine took it in (early-question.ts: queued, its context not read yet). */
+		/** Absent while its context is not known: a question logged before the engine took it in
+		 * (early-question.ts), or queued behind what may set its context (a /context still reading, a
+		 * resume: jsonl-log.ts contextPending), or cancelled before that was done. */
 		context?: ContextInfo;
 		/** What `context.chars` counts, in a session log's runs: absent in logs written before
 		 * 2026-12-02 (UTF-16 units until then, code points on that day). */

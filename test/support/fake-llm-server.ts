@@ -43,6 +43,10 @@ export interface FakeRequest {
  */
 export interface StreamError {
 	afterChars: number;
+	/** What `afterChars` counts: answer text (the default), or `reasoning`: the error comes after that
+	 * many characters of the reply's reasoning field or thinking blocks, in the middle of its thinking
+	 * (no answer text is sent unless `parts` put some before it). */
+	in?: CutIn;
 	message: string;
 	type?: string;
 	shape?: 'error' | 'object' | 'openrouter' | 'openrouter-finish' | 'llamacpp-field' | 'tgi';
@@ -163,9 +167,11 @@ export type FakeReply =
 			 * message_stop (Anthropic). `end` closes the response cleanly (a proxy that ends the body,
 			 * a clean EOF); `reset` destroys the socket mid-body (a server that crashed: the client
 			 * reads `terminated`); `hang` sends nothing more and keeps the response open (a stalled
-			 * server: the client's timeout must end it).
+			 * server: the client's timeout must end it). `in: 'reasoning'`: `afterChars` counts the
+			 * reasoning field's (thinking block's) characters, so the cut falls in the middle of the
+			 * model's thinking, before its signature_delta and content_block_stop (Anthropic).
 			 */
-			drop?: {afterChars: number; how?: 'end' | 'reset' | 'hang'};
+			drop?: {afterChars: number; how?: 'end' | 'reset' | 'hang'; in?: CutIn};
 	  }
 	| {
 			status: number;
@@ -301,6 +307,9 @@ export function credentialEcho(request: FakeRequest, shape: 'litellm' | 'headers
 	const echoed = Object.fromEntries(Object.entries(request.headers).filter(([name]) => ['authorization', 'x-api-key', 'api-key', 'host'].includes(name)));
 	return {status: 400, message: 'bad request', body: {detail: `Malformed request; headers received: ${JSON.stringify(echoed)}`}};
 }
+
+/** What a cut's `afterChars` counts: answer text, or reasoning (a reasoning field, thinking blocks). */
+export type CutIn = 'text' | 'reasoning';
 
 export type ReasoningField = 'reasoning_content' | 'reasoning' | 'think-tags' | 'think-close-only' | 'content-chunks' | 'harmony';
 
@@ -518,7 +527,8 @@ export async function startFakeLlmServer(
 			return;
 		}
 		const size = Math.max(1, reply.chunkSize ?? DEFAULT_CHUNK_SIZE);
-		const deltas = cutDeltas(deltasOf(reply, thinking, size), reply.streamError?.afterChars ?? reply.drop?.afterChars);
+		const cut = reply.streamError ?? reply.drop;
+		const deltas = cut?.in === 'reasoning' ? cutReasoning(deltasOf(reply, thinking, size), cut.afterChars) : cutDeltas(deltasOf(reply, thinking, size), cut?.afterChars);
 		res.writeHead(200, {'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive'});
 		const field = thinking.field?.name ?? 'reasoning_content';
 		const events =
@@ -816,6 +826,25 @@ function cutDeltas(deltas: Delta[], cutAt: number | undefined): Delta[] {
 		const chars = Array.from(delta.text);
 		kept.push({...delta, text: chars.slice(0, left).join('')});
 		left -= Math.min(left, chars.length);
+	}
+	return kept;
+}
+
+/** The deltas up to `cutAt` characters of reasoning: the rest of that reasoning and all after it is
+ * not sent (answer text before it is). */
+function cutReasoning(deltas: Delta[], cutAt: number): Delta[] {
+	const kept: Delta[] = [];
+	let left = cutAt;
+	for (const delta of deltas) {
+		if (delta.reasoning === undefined) {
+			kept.push(delta);
+			continue;
+		}
+		if (left <= 0) break;
+		const chars = Array.from(delta.reasoning);
+		kept.push({reasoning: chars.slice(0, left).join('')});
+		left -= Math.min(left, chars.length);
+		if (left <= 0) break;
 	}
 	return kept;
 }

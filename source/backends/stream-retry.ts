@@ -52,6 +52,9 @@ export async function* withStreamRetries(
 			throw cut;
 		} catch (error) {
 			if (retry >= options.maxRetries || options.signal?.aborted || !(error instanceof BackendError && error.transient)) throw error;
+			// What the splitter still holds counts as the consumer will read it: separateReasoning flushes
+			// it on the notice (a harmony header whose `<|message|>` never came is answer text then).
+			answered ||= splitter.end().some((piece) => piece.type === 'text' && piece.text.trim() !== '');
 			// As the SDKs retry a response status: the wait the server named, else the backoff.
 			const delay = error.retryAfterMs ?? retryDelayMs(retry);
 			yield {

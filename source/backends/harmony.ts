@@ -50,9 +50,11 @@ export class HarmonySplitter {
 	push(delta: string, final: boolean): HarmonyPiece[] {
 		const out: HarmonyPiece[] = [];
 		const buffer = this.#pending + delta;
-		const keep = final ? 0 : partialToken(buffer);
+		// At the end, the start of a token (`<|ret`, or a lone `<`) is a token the stream was cut
+		// inside: dropped.
+		const keep = partialToken(buffer);
 		const whole = buffer.slice(0, buffer.length - keep);
-		this.#pending = buffer.slice(whole.length);
+		this.#pending = final ? '' : buffer.slice(whole.length);
 		let from = 0;
 		for (const match of whole.matchAll(TOKEN)) {
 			this.#text(whole.slice(from, match.index), out);

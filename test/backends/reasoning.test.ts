@@ -200,6 +200,10 @@ describe("gpt-oss's harmony channels left in the answer text", () => {
 	it('a final channel alone, one cut in its analysis, and one without <|message|> (its header text is the body)', () => {
 		expect(split('<|channel|>final<|message|>{"issues":[]}<|return|>')).toMatchObject({answer: '{"issues":[]}', reasoning: ''});
 		expect(split('<|channel|>analysis<|message|>Still thinking when it st')).toMatchObject({answer: '', reasoning: 'Still thinking when it st'});
+		// Cut inside a token: the start of the token goes, in a body and where a header goes.
+		expect(split('<|channel|>analysis<|message|>hm<|en')).toMatchObject({answer: '', reasoning: 'hm'});
+		expect(split('<|channel|>analysis<|message|>hm<|end|><|start|>assistant<|chan')).toMatchObject({answer: '', reasoning: 'hm'});
+		expect(split('<|channel|>analysis<|message|>hm<|end|><|channel|>final<|message|>x <')).toMatchObject({answer: 'x ', reasoning: 'hm'});
 		expect(split('<|channel|>analysis<|message|>ok<|end|><|start|>assistant<|channel|>final {"answer": 1}<|return|>')).toMatchObject({answer: '{"answer": 1}', reasoning: 'ok'});
 		const long = 'word '.repeat(60);
 		expect(split(`<|channel|>analysis<|message|>ok<|end|><|start|>assistant<|channel|>final ${long}`)).toMatchObject({answer: long, reasoning: 'ok'});

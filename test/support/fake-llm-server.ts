@@ -15,7 +15,9 @@ import {
 	type FakeModelWindow,
 	type ServerFlavor,
 } from './fake-server-flavors.js';
+import {harmonyText, type HarmonyVariant} from './harmony-text.js';
 
+export type {HarmonyVariant} from './harmony-text.js';
 export type {FakeModelWindow, ServerFlavor} from './fake-server-flavors.js';
 
 export interface FakeRequest {
@@ -124,6 +126,9 @@ export type FakeReply =
 			 * `reasoning_content`.
 			 */
 			reasoningField?: ReasoningField;
+			/** With `reasoningField: 'harmony'`: which of the template's variants the text is written in
+			 * (harmony-text.ts; default the canonical string above). */
+			harmony?: HarmonyVariant;
 			/**
 			 * Reasoning and answer text interleaved, in this order, instead of `text` and `reasoning`
 			 * (streamed replies; a non-streamed one joins each kind). A part with one field is sent as
@@ -764,7 +769,7 @@ interface Thinking {
 	field?: {name: FieldName; text: string};
 }
 
-function thinkingOf(reply: {text: string; reasoning?: string; reasoningField?: ReasoningField; parts?: Array<{reasoning?: string; text?: string}>}): Thinking {
+function thinkingOf(reply: {text: string; reasoning?: string; reasoningField?: ReasoningField; harmony?: HarmonyVariant; parts?: Array<{reasoning?: string; text?: string}>}): Thinking {
 	if (reply.parts) {
 		const name = reply.reasoningField === 'reasoning' || reply.reasoningField === 'content-chunks' ? reply.reasoningField : 'reasoning_content';
 		const joined = (key: 'reasoning' | 'text') => reply.parts!.map((part) => part[key] ?? '').join('');
@@ -778,7 +783,7 @@ function thinkingOf(reply: {text: string; reasoning?: string; reasoningField?: R
 		case 'think-close-only':
 			return {text: `${reasoning}\n</think>\n\n${reply.text}`};
 		case 'harmony':
-			return {text: `<|channel|>analysis<|message|>${reasoning}<|end|><|start|>assistant<|channel|>final<|message|>${reply.text}<|return|>`};
+			return {text: harmonyText(reasoning, reply.text, reply.harmony)};
 		case 'reasoning':
 			return {text: reply.text, field: {name: 'reasoning', text: reasoning}};
 		case 'content-chunks':

@@ -8,7 +8,7 @@ import {contextWindowTokens, estimateMessagesTokens, estimateTokens} from './mod
 import {defaultApiKey, defaultBaseURL, DEFAULT_ANTHROPIC_BASE_URL} from '../protocol/backends.js';
 import {inspectingFetch} from './response-body.js';
 import {splitBaseURL} from './base-url.js';
-import {withStreamRetries} from './stream-retry.js';
+import {withRetries, withStreamRetries} from './stream-retry.js';
 import {splitThinkText} from './reasoning.js';
 import {
 	DEFAULT_MAX_RETRIES,
@@ -272,10 +272,20 @@ export class AnthropicBackend implements Backend {
 		};
 	}
 
-	/** One non-streamed completion; thinking blocks and <think> text go to `reasoning`. */
-	async complete(messages: ChatMessage[], options: StreamOptions): Promise<Completion> {
+	/**
+	 * One non-streamed completion; thinking blocks and <think> text go to `reasoning`. A 200 whose body
+	 * is an error (`{"type": "error", "error": {...}}`, as a proxy may send it) is retried as a stream's
+	 * error event is (up to maxRetries), then thrown.
+	 */
+	complete(messages: ChatMessage[], options: StreamOptions): Promise<Completion> {
+		return withRetries(() => this.completeOnce(messages, options), {maxRetries: this.maxRetries, signal: options.signal});
+	}
+
+	private async completeOnce(messages: ChatMessage[], options: StreamOptions): Promise<Completion> {
 		const {signal} = options;
 		const context = this.context(options);
+		/** The 200 came: a failure from here on is in its body (the SDK retried what came before). */
+		let answered = false;
 		try {
 			if (signal?.aborted) throw toBackendError(undefined, context);
 			const client = await raceAbort(this.client, signal);
@@ -283,8 +293,15 @@ export class AnthropicBackend implements Backend {
 				client.messages.create(this.params(messages, options), {signal}).withResponse(),
 				signal,
 			);
+			answered = true;
 			throwIfNotAReply(raw, context);
 			if (typeof response !== 'object' || response === null || !Array.isArray(response.content)) {
+				const body = response as unknown;
+				if (typeof body === 'object' && body !== null && 'error' in body && typeof body.error === 'object' && body.error !== null) {
+					// An error in the 200 body: thrown as the SDK throws an `event: error`, in the server's words.
+					const {APIError} = await loadSdk();
+					throw new APIError(undefined, body, undefined, raw.headers);
+				}
 				throw notAReplyError(context, 'JSON that is not a message');
 			}
 			let content = '';
@@ -306,7 +323,9 @@ export class AnthropicBackend implements Backend {
 			};
 			return {text, reasoning, reasoningInText: split.reasoning !== '', usage, finishReason: stopReasonOf(response.stop_reason)};
 		} catch (error) {
-			throw toBackendError(error, context);
+			const converted = toBackendError(error, context);
+			if (!answered) converted.transient = false;
+			throw converted;
 		}
 	}
 

@@ -30,7 +30,7 @@ import {
 import {inspectingFetch, sawDoneEvent, sseErrorField} from './response-body.js';
 import {StreamStalled, withIdleTimeout} from './idle-timeout.js';
 import {splitBaseURL, type SplitBaseURL} from './base-url.js';
-import {withStreamRetries} from './stream-retry.js';
+import {withRetries, withStreamRetries} from './stream-retry.js';
 import {flavorOfName, probeWindow, windowAdviceFor, type ContextWindow, type ServerFlavor} from './server-window.js';
 import {
 	DEFAULT_MAX_RETRIES,
@@ -258,7 +258,8 @@ export class OpenAIBackend implements Backend {
 	 * server that refuses to stream this model.
 	 */
 	private async *wholeReply(messages: ChatMessage[], options: StreamOptions): AsyncGenerator<StreamChunk> {
-		const reply = await this.complete(messages, options);
+		// One try: the stream's retries (withStreamRetries) retry it, with their notice.
+		const reply = await this.completeOnce(messages, options);
 		if (reply.reasoning !== '') yield {type: 'reasoning', text: reply.reasoning};
 		if (reply.text !== '') yield {type: 'text', text: reply.text};
 		yield {type: 'usage', usage: reply.usage, finishReason: reply.finishReason};
@@ -373,10 +374,20 @@ export class OpenAIBackend implements Backend {
 		};
 	}
 
-	/** One non-streamed completion; its reasoning separated from its text as the stream's is. */
-	async complete(messages: ChatMessage[], options: StreamOptions): Promise<Completion> {
+	/**
+	 * One non-streamed completion; its reasoning separated from its text as the stream's is. A 200
+	 * whose body is an error, or whose choice ended in `finish_reason: "error"`, is retried as a
+	 * stream's error event is (up to maxRetries), then thrown.
+	 */
+	complete(messages: ChatMessage[], options: StreamOptions): Promise<Completion> {
+		return withRetries(() => this.completeOnce(messages, options), {maxRetries: this.maxRetries, signal: options.signal});
+	}
+
+	private async completeOnce(messages: ChatMessage[], options: StreamOptions): Promise<Completion> {
 		const {signal} = options;
 		const context = this.context(options);
+		/** The 200 came: a failure from here on is in its body (the SDK retried what came before). */
+		let answered = false;
 		try {
 			if (signal?.aborted) throw toBackendError(undefined, context);
 			const {data: response, response: raw} = await raceAbort(
@@ -388,11 +399,17 @@ export class OpenAIBackend implements Backend {
 				),
 				signal,
 			);
+			answered = true;
 			throwIfNotAReply(raw, context);
 			if (typeof response !== 'object' || response === null || !Array.isArray(response.choices)) {
 				await throwIfErrorBody(response, raw);
 				throw notAReplyError(context, 'JSON that is not a chat completion');
 			}
+			// OpenRouter puts a failure that came after the model began on the choice (beside
+			// `finish_reason: "error"`); a gateway may put it beside the choices.
+			await throwIfErrorBody(response, raw);
+			await throwIfErrorBody(response.choices[0], raw);
+			if (response.choices[0]?.finish_reason === ('error' as string)) throw errorFinishError(context);
 			const message = response.choices[0]?.message;
 			// vLLM and DeepSeek send `content: null` beside the reasoning of a reply that is all thinking
 			// (finish_reason "length" when it ran out while thinking: vllm-project/vllm#52640).
@@ -408,7 +425,9 @@ export class OpenAIBackend implements Backend {
 				: {inputTokens: estimateMessagesTokens(messages), outputTokens: estimateTokens(text)};
 			return {text, reasoning, reasoningInText: split.reasoning !== '', usage, finishReason};
 		} catch (error) {
-			throw toBackendError(error, context);
+			const converted = toBackendError(error, context);
+			if (!answered) converted.transient = false;
+			throw converted;
 		}
 	}
 
@@ -458,13 +477,19 @@ const PROBE_TIMEOUT_MS = 3000;
 
 /**
  * A 200 whose JSON is an error, not a completion, naming no error status (one that names it is handed
- * to the SDK as that status: response-body.ts statusOfErrorBody): thrown as the SDK throws an error
- * chunk, so it reads as the server's words.
+ * to the SDK as that status: response-body.ts statusOfErrorBody), or a choice that carries an error:
+ * thrown as the SDK throws an error chunk, so it reads as the server's words. vLLM's `{"object":
+ * "error", "message": ...}` and TGI's `{"error": "...", "error_type": ...}` too.
  */
 async function throwIfErrorBody(body: unknown, response: Response): Promise<void> {
-	if (typeof body !== 'object' || body === null || !('error' in body) || !body.error) return;
+	if (typeof body !== 'object' || body === null) return;
+	const record = body as Record<string, unknown>;
+	const said = record['error'];
+	// TGI's error is a string, its kind beside it.
+	const error = typeof said === 'string' && said !== '' ? {message: said, type: record['error_type']} : said ? said : record['object'] === 'error' ? record : undefined;
+	if (!error) return;
 	const {APIError} = await loadSdk();
-	throw new APIError(undefined, body.error, undefined, response.headers);
+	throw new APIError(undefined, error, undefined, response.headers);
 }
 
 /** An error sent in an SSE `error:` field (llama.cpp's server until September 2025), which the SDK

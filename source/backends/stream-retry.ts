@@ -68,6 +68,22 @@ export async function* withStreamRetries(
 	}
 }
 
+/**
+ * A non-streamed request run again, as withStreamRetries runs a stream, when it fails with a
+ * `transient` BackendError: an error the server put in the 200 body instead of the reply (the SDKs
+ * retry only a failed response status). Waits the wait the server named, else the SDKs' backoff.
+ */
+export async function withRetries<T>(attempt: () => Promise<T>, options: {maxRetries: number; signal?: AbortSignal}): Promise<T> {
+	for (let retry = 0; ; retry++) {
+		try {
+			return await attempt();
+		} catch (error) {
+			if (retry >= options.maxRetries || options.signal?.aborted || !(error instanceof BackendError && error.transient)) throw error;
+			await sleep(error.retryAfterMs ?? retryDelayMs(retry), options.signal);
+		}
+	}
+}
+
 /** Why the call is retried, and what becomes of the reply so far: a withdrawn reply is said first
  * (a line cut to a row's width still says it). */
 function retryCause(failure: string, answered: boolean, thought: boolean): string {

@@ -98,6 +98,14 @@ export type FakeReply =
 			 * with `shape: 'tgi'` Hugging Face TGI's `data: {"error": "...", "error_type": type}` (the
 			 * error a string). The reply's reasoning, if any, is sent before it (a thinking model that
 			 * failed mid-thought).
+			 *
+			 * Not streamed, the error comes in the 200 JSON body instead of the reply (nonStreamedError:
+			 * OpenRouter and gateways answer 200 once the model began: openrouter.ai/docs "Errors and
+			 * Debugging"): Anthropic `{"type": "error", "error": {type, message}}`; OpenAI-compatible
+			 * `{"error": {message, type, param, code}}`, vLLM's `{"object": "error", ...}`, TGI's
+			 * `{"error": "...", "error_type"}`, or, for `openrouter` and `openrouter-finish`, a completion
+			 * whose choice has the text up to `afterChars`, `finish_reason: "error"` and (not for
+			 * `openrouter-finish`) the error on the choice (OpenRouter's NonStreamingChoice.error).
 			 */
 			streamError?: StreamError;
 			/**
@@ -521,6 +529,10 @@ export async function startFakeLlmServer(
 		};
 		const withUsage = reply.omitUsage ? undefined : usage;
 		const finish = reply.finishReason ?? 'stop';
+		if (!request.stream && reply.streamError) {
+			sendJSON(res, 200, nonStreamedError(id, request, thinking, reply.streamError));
+			return;
+		}
 		if (!request.stream) {
 			sendJSON(
 				res,
@@ -1022,6 +1034,33 @@ function openaiErrorEvent(id: string, model: string, error: StreamError): SseEve
 					}
 				: {error: {message: error.message, type, param: null, code: null}};
 	return {text: `data: ${JSON.stringify(body)}\n\n`, delta: false};
+}
+
+/** The 200 JSON body of a non-streamed reply that failed (FakeReply.streamError). */
+function nonStreamedError(id: string, request: FakeRequest, {text}: Thinking, error: StreamError): unknown {
+	if (request.api === 'anthropic') return {type: 'error', error: {type: error.type ?? 'overloaded_error', message: error.message}};
+	const type = error.type ?? 'server_error';
+	switch (error.shape) {
+		case 'object':
+			return {object: 'error', message: error.message, type, param: null, code: 500};
+		case 'tgi':
+			return {error: error.message, error_type: type};
+		case 'openrouter':
+		case 'openrouter-finish': {
+			const failure = error.shape === 'openrouter' ? {error: {code: error.code ?? type, message: error.message, ...(error.metadata ? {metadata: error.metadata} : {})}} : {};
+			const message = {role: 'assistant', content: Array.from(text).slice(0, error.afterChars).join(''), refusal: null};
+			return {
+				id,
+				object: 'chat.completion',
+				created: Math.floor(Date.now() / 1000),
+				model: request.model,
+				provider: 'FakeProvider',
+				choices: [{index: 0, message, logprobs: null, finish_reason: 'error', native_finish_reason: 'error', ...failure}],
+			};
+		}
+		default:
+			return {error: {message: error.message, type, param: null, code: null}};
+	}
 }
 
 /** Anthropic's `event: error` (overloaded_error by default), after which the stream ends. */

@@ -28,6 +28,14 @@ const HEADER_MAX = 160;
 /** Whether text (after leading whitespace) starts as harmony does. */
 export const HARMONY_OPENERS = ['<|channel|>', '<|start|>'] as const;
 
+/**
+ * Harmony decoded with its special tokens skipped (skip_special_tokens, as MLX and some servers
+ * decode it): the channel and role names run into the text, `analysisWe need…assistantfinalfour`
+ * (Augustas11/macprovider#743). It opens with `analysis` glued to a capital (an answer would put a
+ * space or a colon there), and the answer follows `assistantfinal`.
+ */
+export const STRIPPED_HARMONY = {opener: /^analysis(?=[A-Z])/, prefix: 'analysis', close: 'assistantfinal'} as const;
+
 /** Length of the longest suffix of `text` that is a proper prefix of a harmony token. */
 function partialToken(text: string): number {
 	const from = text.lastIndexOf('<');

@@ -10,10 +10,11 @@
 //   the tag arrives, so a `retract` piece says so and the consumer moves it. A lone `</think>` line
 //   inside a code fence (one the thinking may have left open) is held back until the lines after it
 //   decide (tag-in-fence.ts);
-// - gpt-oss's harmony channels left in the text (harmony.ts): the final channel is the answer.
+// - gpt-oss's harmony channels left in the text (harmony.ts): the final channel is the answer; with
+//   its tokens stripped (`analysisWe need…assistantfinal42`), what follows `assistantfinal` is.
 
 import {FenceLines} from './fence-lines.js';
-import {HARMONY_OPENERS, HarmonySplitter} from './harmony.js';
+import {HARMONY_OPENERS, HarmonySplitter, STRIPPED_HARMONY} from './harmony.js';
 import {TagInFence} from './tag-in-fence.js';
 import type {StreamChunk} from './types.js';
 
@@ -98,7 +99,14 @@ export class ThinkSplitter {
 						buffer = lead;
 						continue;
 					}
-					if (!final && (lead === '' || [...OPEN_TAGS, ...HARMONY_OPENERS].some((tag) => tag.startsWith(lead)))) {
+					if (STRIPPED_HARMONY.opener.test(lead)) {
+						// Thinking until `assistantfinal`, as until a closing tag.
+						this.#mode = 'thinking';
+						this.#close = STRIPPED_HARMONY.close;
+						buffer = lead.slice(STRIPPED_HARMONY.prefix.length);
+						continue;
+					}
+					if (!final && (lead === '' || [...OPEN_TAGS, ...HARMONY_OPENERS, STRIPPED_HARMONY.prefix].some((tag) => tag.startsWith(lead)))) {
 						this.#pending = buffer;
 						return;
 					}

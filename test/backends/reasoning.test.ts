@@ -209,6 +209,17 @@ describe("gpt-oss's harmony channels left in the answer text", () => {
 		expect(split(`<|channel|>analysis<|message|>ok<|end|><|start|>assistant<|channel|>final ${long}`)).toMatchObject({answer: long, reasoning: 'ok'});
 	});
 
+	it('with its tokens stripped (skip_special_tokens): what follows assistantfinal is the answer, the rest thinking', () => {
+		expect(split(`analysis${ANALYSIS}assistantfinal${FINAL}`)).toMatchObject({answer: FINAL, reasoning: ANALYSIS});
+		expect(split('analysisWe need to answer in one word. The answer is "four".assistantfinalfour')).toMatchObject({answer: 'four', reasoning: 'We need to answer in one word. The answer is "four".'});
+		// Cut before the final channel: all thinking, no answer.
+		expect(split('analysisWe need the count. Still thinking when it st')).toMatchObject({answer: '', reasoning: 'We need the count. Still thinking when it st'});
+		// An answer that begins with the word is an answer.
+		for (const answer of ['analysis: the counts differ.', 'analysis of the data shows 4', 'Analysis: 4', 'analysisfinal', 'an', 'analysis']) {
+			expect(split(answer)).toMatchObject({answer, reasoning: ''});
+		}
+	});
+
 	it('harmony tokens that do not open the reply are answer text', () => {
 		const mention = 'gpt-oss writes <|channel|>analysis<|message|> before its thinking.';
 		expect(split(mention)).toMatchObject({answer: mention, reasoning: ''});

@@ -57,6 +57,17 @@ describe.each(shapes)('not streamed, OpenAI-compatible: %s', (_what, error, word
 	});
 });
 
+describe('not streamed, OpenAI-compatible: an error beside the choices', () => {
+	it('a gateway’s completion with an empty choice and an error at the top: retried, never the empty answer', async () => {
+		const body = {id: 'gen-1', object: 'chat.completion', created: 0, model: 'm', choices: [{index: 0, message: {role: 'assistant', content: ''}, finish_reason: null}], error: {code: 502, message: 'Upstream idle timeout'}};
+		replies({raw: JSON.stringify(body), contentType: 'application/json'}, {text: 'Forty-two'});
+		expect(await openai().complete(messages, {model: 'm'})).toMatchObject({text: 'Forty-two'});
+		expect(server.requests).toHaveLength(2);
+		server.setResponder(() => ({raw: JSON.stringify(body), contentType: 'application/json'}));
+		expect((await caughtBackendError(openai(0).complete(messages, {model: 'm'}))).message).toMatch(/\(502\): Upstream idle timeout/);
+	});
+});
+
 describe('not streamed, OpenAI-compatible: a refused request in a 200 body', () => {
 	it('is not retried and says why', async () => {
 		replies(failed({message: "This model's maximum context length is 4096 tokens", type: 'invalid_request_error', shape: 'error'}), {text: 'not reached'});

@@ -99,6 +99,35 @@ describe('fake LLM server', () => {
 		expect((await post('/v1/chat/completions', {model: 'x', messages: []})).status).toBe(500);
 	});
 
+	it('cuts a stream in the middle of the thinking: reasoning deltas up to the cut, nothing after', async () => {
+		const reply = {text: 'never', reasoning: 'abcdefghij', chunkSize: 4, drop: {afterChars: 6, in: 'reasoning' as const, how: 'end' as const}};
+		server.setResponder(() => reply);
+		const openai = sseData(await (await post('/v1/chat/completions', {model: 'a', stream: true, messages: []})).text()) as Array<{choices: Array<{delta: Record<string, unknown>; finish_reason: unknown}>}>;
+		expect(openai.map((chunk) => chunk.choices[0]!.delta)).toEqual([{role: 'assistant', content: ''}, {content: null, reasoning_content: 'abcd'}, {content: null, reasoning_content: 'ef'}]);
+		expect(openai.every((chunk) => chunk.choices[0]!.finish_reason === null)).toBe(true);
+		const anthropic = sseData(await (await post('/v1/messages', {model: 'a', stream: true, max_tokens: 5, messages: []})).text()) as Array<{type: string; delta?: unknown}>;
+		expect(anthropic.map((event) => event.type)).toEqual(['message_start', 'content_block_start', 'ping', 'content_block_delta', 'content_block_delta']);
+		expect(anthropic.slice(3).map((event) => event.delta)).toEqual([{type: 'thinking_delta', thinking: 'abcd'}, {type: 'thinking_delta', thinking: 'ef'}]);
+	});
+
+	it('sends a non-streamed reply’s error in the 200 body, in each shape', async () => {
+		const body = async (error: Record<string, unknown>, api: 'openai' | 'anthropic' = 'openai') => {
+			server.setResponder(() => ({text: 'The answer', streamError: {afterChars: 3, message: 'boom', ...error}}));
+			const response = api === 'openai' ? await post('/v1/chat/completions', {model: 'a', messages: []}) : await post('/v1/messages', {model: 'a', max_tokens: 5, messages: []});
+			expect(response.status).toBe(200);
+			return (await response.json()) as {choices: Array<Record<string, unknown>>};
+		};
+		expect(await body({})).toEqual({error: {message: 'boom', type: 'server_error', param: null, code: null}});
+		expect(await body({shape: 'object'})).toEqual({object: 'error', message: 'boom', type: 'server_error', param: null, code: 500});
+		expect(await body({shape: 'tgi', type: 'overloaded'})).toEqual({error: 'boom', error_type: 'overloaded'});
+		expect(await body({shape: 'openrouter', code: 502})).toMatchObject({
+			object: 'chat.completion',
+			choices: [{message: {role: 'assistant', content: 'The'}, finish_reason: 'error', error: {code: 502, message: 'boom'}}],
+		});
+		expect((await body({shape: 'openrouter-finish'})).choices[0]).not.toHaveProperty('error');
+		expect(await body({}, 'anthropic')).toEqual({type: 'error', error: {type: 'overloaded_error', message: 'boom'}});
+	});
+
 	it('counts a client that disconnects from a hanging request as aborted', async () => {
 		server.setResponder(() => ({hang: true}));
 		const before = server.aborted;

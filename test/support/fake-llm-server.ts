@@ -47,7 +47,8 @@ export interface StreamError {
 	afterChars: number;
 	/** What `afterChars` counts: answer text (the default), or `reasoning`: the error comes after that
 	 * many characters of the reply's reasoning field or thinking blocks, in the middle of its thinking
-	 * (no answer text is sent unless `parts` put some before it). */
+	 * (no answer text is sent unless `parts` put some before it). Thinking written in the text
+	 * (`think-tags`, `harmony`) is text: cut it with the default. */
 	in?: CutIn;
 	message: string;
 	type?: string;

@@ -2,7 +2,7 @@
 
 import type Anthropic from '@anthropic-ai/sdk';
 import type {ClientOptions} from '@anthropic-ai/sdk';
-import {connectionProblem, droppedStreamError, isConnectionCut, listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, stalledStreamError, streamFailure, throwIfNotAReply, toBackendError, type ErrorContext} from './errors.js';
+import {brokenStreamError, droppedStreamError, isConnectionCut, listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, stalledStreamError, streamFailure, throwIfNotAReply, toBackendError, type ErrorContext} from './errors.js';
 import {StreamStalled, withIdleTimeout} from './idle-timeout.js';
 import {contextWindowTokens, estimateMessagesTokens, estimateTokens} from './model-info.js';
 import {defaultApiKey, defaultBaseURL, DEFAULT_ANTHROPIC_BASE_URL} from '../protocol/backends.js';
@@ -189,7 +189,7 @@ export class AnthropicBackend implements Backend {
 		let stopped = false;
 		let answered = false;
 		let stalled = false;
-		/** How the connection broke, when it broke after the reply began. */
+		/** What the retry notice says of a connection that broke after the reply began. */
 		let broke: string | undefined;
 		let response: Response | undefined;
 		try {
@@ -250,9 +250,9 @@ export class AnthropicBackend implements Backend {
 			// read: judged below like a stream that ended.
 			const broken = error instanceof StreamStalled || isConnectionCut(error);
 			if (signal?.aborted || !answered || !broken) throw streamFailure(error, context, answered, response);
-			if (!answerBegan() && stopReason == null && !stopped) throw error instanceof StreamStalled ? error : droppedStreamError(context, `the connection broke: ${connectionProblem(error)}`);
+			if (!answerBegan() && stopReason == null && !stopped) throw error instanceof StreamStalled ? error : brokenStreamError(context, error);
 			stalled = error instanceof StreamStalled;
-			if (!stalled) broke = `the connection broke: ${connectionProblem(error)}`;
+			if (!stalled) broke = brokenStreamError(context, error).message;
 		}
 		// No stop_reason and no message_stop: the server or a proxy dropped the stream. Before any
 		// answer text, it is retried (withStreamRetries); after, the reply is marked incomplete, and
@@ -268,7 +268,7 @@ export class AnthropicBackend implements Backend {
 			finishReason: dropped ? 'dropped' : stopReasonOf(stopReason),
 			...(dropped && stalled ? {stalledMs: this.timeoutMs} : {}),
 			// Retried (withStreamRetries), as a cut before the answer is; not a stall, which would wait the timeout again.
-			...(dropped && !stalled ? {droppedBy: droppedStreamError(context, broke ?? 'no message_delta stop_reason and no message_stop').message} : {}),
+			...(dropped && !stalled ? {droppedBy: broke ?? droppedStreamError(context, 'no message_delta stop_reason and no message_stop').message} : {}),
 		};
 	}
 

@@ -210,20 +210,21 @@ const CONNECTION_PROBLEMS: Record<string, string> = {
 };
 
 /** What broke a connection, in a few words ('connection reset', 'connection closed'). */
-export function connectionProblem(error: unknown): string {
+function connectionProblem(error: unknown): string {
 	const code = systemErrorCode(error);
 	const root = rootCauseMessage(error);
 	return (code && CONNECTION_PROBLEMS[code]) ?? (code ? `connection failed (${code})` : root ? `connection failed (${oneLine(root, 120)})` : 'connection failed');
 }
 
-/** Codes of a connection that was made and then broken before the reply came: the server is there. */
-const CLOSED_AFTER_CONNECTING = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+/** What the other side did to a connection it had taken, by the code of its failure: the server is there. */
+const BROKEN_AFTER_CONNECTING: Record<string, 'closed' | 'reset'> = {ECONNRESET: 'reset', EPIPE: 'closed', UND_ERR_SOCKET: 'closed'};
 
 function unreachableError(context: ErrorContext, problem: string, code?: string): BackendError {
-	if (code && CLOSED_AFTER_CONNECTING.has(code)) {
+	const broken = code === undefined ? undefined : BROKEN_AFTER_CONNECTING[code];
+	if (broken) {
 		const tries = (context.maxRetries ?? 0) > 0 ? ` (each of ${context.maxRetries! + 1} tries)` : '';
 		return new BackendError(
-			`${capitalize(labelOf(context))} at ${context.baseURL} took the connection and closed it before it answered${tries}: ${problem}.`,
+			`${capitalize(labelOf(context))} at ${context.baseURL} took the connection and ${broken === 'reset' ? 'reset' : 'closed'} it before it answered${tries}.`,
 			'unreachable',
 			undefined,
 			'It may have crashed or refused the request: see its log, or try again.',
@@ -446,7 +447,7 @@ export function isConnectionCut(error: unknown): boolean {
 
 /**
  * A stream that ended before the server said the reply was over (`what`: the end marker it did not
- * send), with nothing of the reply read yet: `transient`, so it is retried like an error event.
+ * send): `transient`, so it is retried like an error event.
  */
 export function droppedStreamError(context: ErrorContext, what: string): BackendError {
 	const error = new BackendError(
@@ -455,6 +456,26 @@ export function droppedStreamError(context: ErrorContext, what: string): Backend
 	);
 	error.transient = true;
 	return error;
+}
+
+/**
+ * A stream whose connection broke mid-stream (`error`: what the SDK threw, see isConnectionCut), in
+ * one sentence that says how: `transient`, so it is retried like an error event.
+ */
+export function brokenStreamError(context: ErrorContext, error: unknown): BackendError {
+	const code = systemErrorCode(error);
+	const broken = code === undefined ? undefined : BROKEN_AFTER_CONNECTING[code];
+	const server = `${labelOf(context)} at ${context.baseURL}`;
+	let message: string;
+	if (broken === 'closed') message = `${capitalize(server)} closed the connection mid-stream.`;
+	else if (broken === 'reset') message = `The connection to ${server} was reset mid-stream.`;
+	else {
+		const detail = (code && CONNECTION_PROBLEMS[code]) ?? code ?? rootCauseMessage(error);
+		message = sentence(`The connection to ${server} broke mid-stream${detail ? `: ${oneLine(detail, 120)}` : ''}`);
+	}
+	const converted = new BackendError(message, 'server');
+	converted.transient = true;
+	return converted;
 }
 
 /**

@@ -3,7 +3,7 @@
 import type OpenAI from 'openai';
 import type {ChatCompletionChunk, ChatCompletionCreateParams} from 'openai/resources/chat/completions';
 import type {Stream} from 'openai/streaming';
-import {connectionProblem, droppedStreamError, errorFinishError, isConnectionCut, listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, stalledStreamError, streamFailure, throwIfNotAReply, serverMessage, toBackendError, type ErrorContext} from './errors.js';
+import {brokenStreamError, droppedStreamError, errorFinishError, isConnectionCut, listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, stalledStreamError, streamFailure, throwIfNotAReply, serverMessage, toBackendError, type ErrorContext} from './errors.js';
 import {contextWindowTokens, estimateMessagesTokens, estimateTokens} from './model-info.js';
 import {contentParts, reasoningField, splitThinkText} from './reasoning.js';
 import {
@@ -283,7 +283,7 @@ export class OpenAIBackend implements Backend {
 		let finish: string | null | undefined;
 		let chunks = 0;
 		let stalled = false;
-		/** How the connection broke, when it broke after the reply began. */
+		/** What the retry notice says of a connection that broke after the reply began. */
 		let broke: string | undefined;
 		const notices: StreamChunk[] = [];
 		let sent: {data: Stream<ChatCompletionChunk>; response: Response} | undefined;
@@ -355,9 +355,9 @@ export class OpenAIBackend implements Backend {
 			// the tail) leaves what was read: judged below like a stream that ended.
 			const broken = error instanceof StreamStalled || isConnectionCut(error);
 			if (signal?.aborted || !broken) throw streamFailure(error, context, true, response);
-			if (!answerBegan() && finish == null) throw error instanceof StreamStalled ? error : droppedStreamError(context, `the connection broke: ${connectionProblem(error)}`);
+			if (!answerBegan() && finish == null) throw error instanceof StreamStalled ? error : brokenStreamError(context, error);
 			stalled = error instanceof StreamStalled;
-			if (!stalled) broke = `the connection broke: ${connectionProblem(error)}`;
+			if (!stalled) broke = brokenStreamError(context, error).message;
 		}
 		// No finish_reason and no [DONE]: the server or a proxy dropped the stream. Before any answer
 		// text, it is retried (withStreamRetries); after, the reply is marked incomplete, and
@@ -370,7 +370,7 @@ export class OpenAIBackend implements Backend {
 			finishReason: dropped ? 'dropped' : finishReasonOf(finish, refused),
 			...(dropped && stalled ? {stalledMs: this.timeoutMs} : {}),
 			// Retried (withStreamRetries), as a cut before the answer is; not a stall, which would wait the timeout again.
-			...(dropped && !stalled ? {droppedBy: droppedStreamError(context, broke ?? 'no finish_reason and no data: [DONE]').message} : {}),
+			...(dropped && !stalled ? {droppedBy: broke ?? droppedStreamError(context, 'no finish_reason and no data: [DONE]').message} : {}),
 		};
 	}
 

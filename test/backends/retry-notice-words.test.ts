@@ -1,0 +1,80 @@
+// The notice a retried stream shows (-e, -v, the TUI's row, serve's narration all print its message
+// as it is): one line that says once what went wrong, for every reason a stream is retried.
+import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest';
+import {AnthropicBackend} from '../../source/backends/anthropic.js';
+import {OpenAIBackend} from '../../source/backends/openai.js';
+import {ParamMemory} from '../../source/backends/request-params.js';
+import type {Backend, StreamChunk} from '../../source/backends/types.js';
+import {startFakeLlmServer, type FakeLlmServer, type FakeReply} from '../support/fake-llm-server.js';
+
+let server: FakeLlmServer;
+beforeAll(async () => {
+	server = await startFakeLlmServer();
+});
+afterAll(async () => {
+	await server.close();
+});
+beforeEach(() => {
+	server.requests.length = 0;
+});
+
+const backends = {
+	openai: () => new OpenAIBackend({baseURL: server.openaiBaseURL, apiKey: 'sk-test', maxRetries: 2, paramMemory: new ParamMemory()}),
+	anthropic: () => new AnthropicBackend({baseURL: server.anthropicBaseURL, apiKey: 'sk-ant-test', maxRetries: 2}),
+} satisfies Record<string, () => Backend>;
+
+const TEXT = '```repl\nprint("never")\nx = [1, 2, 3';
+
+/** The first try fails as `failure`; the retry answers. The stream_retried notice's message. */
+async function retryNotice(api: keyof typeof backends, failure: FakeReply): Promise<string> {
+	const queue = [failure];
+	server.setResponder(() => queue.shift() ?? {text: 'second try'});
+	const chunks: StreamChunk[] = [];
+	for await (const chunk of backends[api]().stream([{role: 'user', content: 'hi'}], {model: 'm'})) chunks.push(chunk);
+	expect(chunks.map((chunk) => (chunk.type === 'text' ? chunk.text : '')).join('')).toMatch(/second try$/);
+	const notice = chunks.find((chunk) => chunk.type === 'notice');
+	expect(notice).toMatchObject({code: 'stream_retried'});
+	return (notice as {message: string}).message;
+}
+
+/** Words that say the stream or connection ended: one of them, once, is the whole story. */
+const ENDINGS = /\b(closed?|broke|broken|reset|cut|ended|terminated)\b/g;
+
+describe.each(['openai', 'anthropic'] as const)('%s: a retry notice says once what went wrong', (api) => {
+	it.each([
+		['before any text', 0],
+		['after text', 20],
+	])('a connection reset mid-stream (%s): the server closed the connection, said once', async (_when, afterChars) => {
+		const message = await retryNotice(api, {text: TEXT, chunkSize: 4, drop: {afterChars, how: 'reset'}});
+		expect(message).not.toContain('\n');
+		expect(message).toMatch(/(closed the connection|was reset) mid-stream\. Retrying in \d\.\d s \(1 of 2\)\.$/);
+		expect(message.match(ENDINGS)).toHaveLength(1);
+		expect(message).not.toMatch(/stream.*stream|connection.*connection/);
+	});
+
+	it('a stream ended cleanly without its end marker: closed once, with the marker it missed', async () => {
+		const message = await retryNotice(api, {text: TEXT, chunkSize: 4, drop: {afterChars: 0, how: 'end'}});
+		expect(message).toMatch(/ closed the stream before the reply ended \(no [^)]+\)\. Retrying in \d\.\d s \(1 of 2\)\.$/);
+		// "ended" in the sentence and "closed": no third word for the same thing.
+		expect(message.match(ENDINGS)).toEqual(['closed', 'ended']);
+	});
+
+	it.each([
+		['overloaded', {message: 'Overloaded', type: 'overloaded_error'}, /failed: Overloaded\. Retrying in/],
+		['a server error', {message: 'Internal server error', type: 'api_error'}, /failed: Internal server error\. Retrying in/],
+	] as const)('an error event (%s): the server’s words once, then the retry', async (_what, error, said) => {
+		const message = await retryNotice(api, {text: TEXT, chunkSize: 4, streamError: {afterChars: 0, ...error}});
+		expect(message).toMatch(said);
+		expect(message.split(/\.\s/)).toHaveLength(2);
+	});
+});
+
+describe('OpenRouter error chunks that name a status (openai)', () => {
+	it.each([
+		['502', 502, /^Server error from \S+ \(502\): Provider returned error\. Retrying in \d\.\d s \(1 of 2\)\.$/],
+		['429', 429, /^Rate limited by the OpenAI-compatible server at \S+ \(429\): Provider returned error\. Retrying in \d\.\d s \(1 of 2\)\.$/],
+	] as const)('%s: one status, one message, then the retry', async (_what, code, expected) => {
+		const message = await retryNotice('openai', {text: TEXT, chunkSize: 4, streamError: {afterChars: 0, message: 'Provider returned error', shape: 'openrouter', code}});
+		expect(message).toMatch(expected);
+	});
+});

@@ -1,6 +1,6 @@
 // Turns whatever an SDK throws into a BackendError with one line a user can act on.
 
-import {errorBodyOf, errorStatusIn, QUOTA_ERROR_TYPES, MAX_RETRY_WAIT_MS, messageFromJson, messageFromText, nonJsonEventOf, notAReply, pageSummary, retryAfterInBody, retryAfterMs} from './response-body.js';
+import {errorBodyOf, errorStatusIn, NO_CREDIT_MESSAGE, QUOTA_ERROR_TYPES, MAX_RETRY_WAIT_MS, messageFromJson, messageFromText, nonJsonEventOf, notAReply, pageSummary, retryAfterInBody, retryAfterMs} from './response-body.js';
 import {StreamStalled} from './idle-timeout.js';
 import {BackendError, type BackendKind} from './types.js';
 import {BACKEND_KINDS} from '../protocol/backends.js';
@@ -288,6 +288,10 @@ function describeError(error: unknown, context: ErrorContext): BackendError {
 	const said = serverMessage(error);
 	const wait = longWaitNote(error);
 	const saidPart = wait ? `${said ? `: ${sentence(said)}` : '.'} ${wait}` : said ? `: ${said}` : '';
+	// Before 401/403: xAI says a team is out of credits with a 403, Anthropic with a 400.
+	if (status === 402 || (status < 500 && isQuotaError(error))) {
+		return new BackendError(sentence(`Out of credits or quota at ${at} (${status})${saidPart}`), 'insufficient_quota', status, quotaAdvice(context));
+	}
 	if (status === 401 || status === 403) {
 		const env = context.keyEnv ?? keyEnvVar(context.kind);
 		return new BackendError(sentence(`Authentication failed at ${at} (${status})${saidPart}`), 'auth', status, `Check the key: pass -k KEY or export ${env}.`);
@@ -295,9 +299,6 @@ function describeError(error: unknown, context: ErrorContext): BackendError {
 	if (status === 404) {
 		const what = said ?? (context.model ? `model '${context.model}' not found` : 'not found');
 		return new BackendError(sentence(`Not found at ${at} (404): ${what}`), 'not_found', status, 'Check the model name (-m) and the base URL (-u).');
-	}
-	if (status === 402 || (status === 429 && isQuotaError(error))) {
-		return new BackendError(sentence(`Out of credits or quota at ${at} (${status})${saidPart}`), 'insufficient_quota', status, quotaAdvice(context));
 	}
 	if (status === 429) {
 		// A wait the server names is the advice: "wait a moment" would contradict an hour.
@@ -312,11 +313,13 @@ function describeError(error: unknown, context: ErrorContext): BackendError {
 	return new BackendError(sentence(`Request rejected by ${at} (${status})${saidPart}`), 'bad_request', status);
 }
 
-/** An SDK error whose body says the account is out of credits or quota. */
+/** An SDK error whose body says the account is out of credits or quota: by its type or code, or
+ * in its message (NO_CREDIT_MESSAGE: servers that say so under another status or type). */
 function isQuotaError(error: unknown): boolean {
 	if (!isSdkError(error, 'APIError')) return false;
 	const inner = bodyErrorOf(error);
-	return isObject(inner) && (QUOTA_ERROR_TYPES.test(scalarText(inner['type'])) || QUOTA_ERROR_TYPES.test(scalarText(inner['code'])));
+	if (isObject(inner) && (QUOTA_ERROR_TYPES.test(scalarText(inner['type'])) || QUOTA_ERROR_TYPES.test(scalarText(inner['code'])))) return true;
+	return NO_CREDIT_MESSAGE.test(serverMessage(error) ?? '');
 }
 
 /** What to do when the account is out of credits: at the provider the base URL names. */
@@ -413,7 +416,7 @@ const PERMANENT_TYPES = /invalid_request|authentication|permission|not_found|bad
 export function isTransientStreamError(error: unknown): boolean {
 	if (error instanceof BackendError || isUserAbort(error) || isTimeout(error)) return false;
 	if (isConnectionError(error) || (statusOf(error) === undefined && systemErrorCode(error) !== undefined)) return true;
-	if (!isSdkError(error, 'APIError') || (error as {status?: unknown}).status !== undefined) return false;
+	if (!isSdkError(error, 'APIError') || (error as {status?: unknown}).status !== undefined || isQuotaError(error)) return false;
 	const inner = bodyErrorOf(error);
 	const type = isObject(inner) ? `${scalarText(inner['type'])} ${scalarText(inner['code'])}` : '';
 	// The statuses the SDKs retry when they come as a response status: 408, 409, 429 and 5xx.

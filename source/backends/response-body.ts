@@ -59,7 +59,7 @@ export function inspectingFetch(inner: Fetch = (input, init) => fetch(input, ini
 		// The SDKs wait as long as retry-after says (the openai SDK without a cap) before their retry,
 		// silently: past a minute, the request fails at once and its error says how long to wait.
 		if ((retryAfterMs(headers) ?? 0) > MAX_RETRY_WAIT_MS) headers.set('x-should-retry', 'false');
-		// OpenAI's 429 insufficient_quota: the SDKs would retry it as a rate limit, though no wait helps.
+		// OpenAI's 429 insufficient_quota (xAI's 429 out of credits): the SDKs would retry it as a rate limit, though no wait helps.
 		if (status === 429 && namesNoCredit(text)) headers.set('x-should-retry', 'false');
 		const copy = new Response(bodyless(status) ? null : text, {
 			status,
@@ -75,6 +75,16 @@ export function inspectingFetch(inner: Fetch = (input, init) => fetch(input, ini
  * `insufficient_quota` (sent with a 429), Anthropic's `billing_error`, a 402's `payment_required`. */
 export const QUOTA_ERROR_TYPES = /^(insufficient_quota|insufficient_credits|billing_error|payment_required)$/i;
 
+/**
+ * The messages that say the account cannot pay, from servers that send them under another status or
+ * type: Anthropic's 400 `invalid_request_error` "Your credit balance is too low to access the
+ * Anthropic API" (anthropics/claude-code#4684, continuedev/continue#5499), xAI's 403 or 429 "Your
+ * team … has either used all available credits or reached its monthly spending limit"
+ * (warpdotdev/warp#14867, continuedev/continue#10373), and the 402s' own words, OpenRouter's
+ * "Insufficient credits" and DeepSeek's "Insufficient Balance" (type `unknown_error`).
+ */
+export const NO_CREDIT_MESSAGE = /\b(credit balance is too low|used all available credits|insufficient (credits|balance))\b/i;
+
 /** Whether an error body (JSON text) says the account is out of credits or quota. */
 function namesNoCredit(text: string): boolean {
 	if (text.length > ERROR_BODY_MAX_CHARS || !/"error"/.test(text)) return false;
@@ -85,7 +95,8 @@ function namesNoCredit(text: string): boolean {
 		return false;
 	}
 	const inner = isObject(body) ? body['error'] : undefined;
-	return isObject(inner) && [inner['type'], inner['code']].some((value) => typeof value === 'string' && QUOTA_ERROR_TYPES.test(value));
+	if (isObject(inner) && [inner['type'], inner['code']].some((value) => typeof value === 'string' && QUOTA_ERROR_TYPES.test(value))) return true;
+	return NO_CREDIT_MESSAGE.test(messageFromJson(body) ?? '');
 }
 
 /**

@@ -3,6 +3,7 @@ import {logToEvents} from '../trajectory/log-to-events.js';
 import {readTrajectoryLog} from '../trajectory/read-log.js';
 import {reduceAll, toNested} from '../trajectory/tree.js';
 import {execLogWriter} from './exec-log.js';
+import {SIGNAL_EXIT_CODES} from './own-signals.js';
 import {safeText} from '../text/safe-text.js';
 import {stdinSends} from './stdin.js';
 import {tell} from './tell.js';
@@ -19,6 +20,7 @@ export async function runReplay(path: string, options: {json: boolean; interacti
 		if (piped && (await Promise.race([piped, new Promise<false>((resolve) => setTimeout(resolve, pipedGraceMs, false))])))
 			tell(process.stderr, 'rlm-tui: note: the piped stdin is ignored: --replay shows a logged run and runs nothing (--resume continues a log)');
 	};
+	if (!options.interactive) quitAtOnceOnSigquit();
 	const log = readTrajectoryLog(path);
 	const events = logToEvents(log);
 	if (log.skippedLines > 0) tell(process.stderr, `rlm-tui: skipped ${log.skippedLines} unreadable line(s) in ${path}`);
@@ -37,4 +39,14 @@ export async function runReplay(path: string, options: {json: boolean; interacti
 	if (done?.type === 'run.done' && done.answer) process.stdout.write(`\n${safeText(done.answer)}\n`);
 	await notePiped();
 	return 0;
+}
+
+/**
+ * Ctrl+\ (SIGQUIT) quits at once, as in the app and a headless run: exit code 131, not the signal's
+ * default action (a core dump). A replay's output may sit unread in a pipe (`| less`), and the
+ * process waits for it to drain before it exits (exit.ts): quitting does not wait for it. Kept until
+ * the process ends, which is after that wait.
+ */
+function quitAtOnceOnSigquit(): void {
+	process.on('SIGQUIT', () => process.exit(SIGNAL_EXIT_CODES.SIGQUIT ?? 131));
 }

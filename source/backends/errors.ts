@@ -506,8 +506,10 @@ export function retryDelayMs(retry: number): number {
 export function stalledStreamError(context: ErrorContext, started = true): StreamStalled {
 	const seconds = context.timeoutMs === undefined ? '' : ` for ${formatSeconds(context.timeoutMs)}`;
 	const where = started ? 'in the middle of its reply' : 'after it began its reply';
+	// Not "or try again" when it is retried: the retry notice goes on "Retrying in 0.5 s".
+	const otherwise = started ? ', or try again' : ' if the model needs longer';
 	const error = new StreamStalled(
-		`${capitalize(labelOf(context))} at ${context.baseURL} sent nothing more${seconds} ${where}: raise --request-timeout (seconds; /set request-timeout in the app; requestTimeoutMs in the library), or try again.`,
+		`${capitalize(labelOf(context))} at ${context.baseURL} sent nothing more${seconds} ${where}: raise --request-timeout (seconds; /set request-timeout in the app; requestTimeoutMs in the library)${otherwise}.`,
 		'timeout',
 	);
 	error.transient = !started;

@@ -69,6 +69,22 @@ describe.each(['openai', 'anthropic'] as const)('%s: a retry notice says once wh
 	});
 });
 
+describe.each(['openai', 'anthropic'] as const)('%s: a stream that stalls before any text', (api) => {
+	it('the notice says the timeout and the flag, not also “try again” before “Retrying”', async () => {
+		const queue: FakeReply[] = [{text: 'never sent', drop: {afterChars: 0, how: 'hang'}}];
+		server.setResponder(() => queue.shift() ?? {text: 'second try'});
+		const backend =
+			api === 'openai'
+				? new OpenAIBackend({baseURL: server.openaiBaseURL, apiKey: 'sk-test', maxRetries: 1, timeoutMs: 300, paramMemory: new ParamMemory()})
+				: new AnthropicBackend({baseURL: server.anthropicBaseURL, apiKey: 'sk-ant-test', maxRetries: 1, timeoutMs: 300});
+		const chunks: StreamChunk[] = [];
+		for await (const chunk of backend.stream([{role: 'user', content: 'hi'}], {model: 'm'})) chunks.push(chunk);
+		const notice = chunks.find((chunk) => chunk.type === 'notice') as {message: string} | undefined;
+		expect(notice?.message).toMatch(/ sent nothing more for 0\.3s after it began its reply: raise --request-timeout \([^)]*\) if the model needs longer\. Retrying in \d\.\d s \(1 of 1\)\.$/);
+		expect(notice?.message).not.toMatch(/try again/);
+	});
+});
+
 describe('OpenRouter error chunks that name a status (openai)', () => {
 	it.each([
 		['502', 502, /^Server error from \S+ \(502\): Provider returned error\. Retrying in \d\.\d s \(1 of 2\)\.$/],

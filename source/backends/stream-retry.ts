@@ -87,8 +87,8 @@ export async function withRetries<T>(attempt: () => Promise<T>, options: {maxRet
 /** Why the call is retried, and what becomes of the reply so far: a withdrawn reply is said first
  * (a line cut to a row's width still says it). */
 function retryCause(failure: string, answered: boolean, thought: boolean): string {
-	if (answered) return `The reply so far is withdrawn${thought ? ' (its thinking is kept)' : ''} and starts over: ${failure}`;
-	return thought ? `${failure} The model was still thinking (its thinking so far is kept); it starts over.` : failure;
+	if (answered) return `The reply so far is withdrawn${thought ? ' (its thinking is kept)' : ''}: ${failure}`;
+	return thought ? `${failure} The model was still thinking (its thinking so far is kept).` : failure;
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

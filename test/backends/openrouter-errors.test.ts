@@ -157,7 +157,7 @@ describe('streamed: an error chunk inside the 200 stream is retried as the statu
 		replies(reply, {text: 'second try'});
 		const chunks = await streamed(openrouter());
 		const retried = chunks.findIndex((each) => each.type === 'notice');
-		expect(chunks[retried]).toMatchObject({code: 'stream_retried', replyWithdrawn: true, message: expect.stringMatching(/^The reply so far is withdrawn and starts over: .+ Retrying in 0\.\d s \(1 of 2\)\.$/)});
+		expect(chunks[retried]).toMatchObject({code: 'stream_retried', replyWithdrawn: true, message: expect.stringMatching(/^The reply so far is withdrawn: .+ Retrying in 0\.\d s \(1 of 2\)\.$/)});
 		expect(textOf(chunks.slice(0, retried))).toBe('The ans');
 		expect(textOf(chunks.slice(retried))).toBe('second try');
 		expect(server.requests).toHaveLength(2);

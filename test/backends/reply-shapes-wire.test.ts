@@ -61,7 +61,7 @@ describe.each(errorShapes)('%s: an error event after the model began thinking (%
 		expect(joined(chunks, 'reasoning')).toBe('Let me think about the countCounting again');
 		expect(chunks.find((chunk) => chunk.type === 'notice')).toMatchObject({
 			code: 'stream_retried',
-			message: expect.stringMatching(/Overloaded\. The model was still thinking \(its thinking so far is kept\); it starts over\. Retrying in 0\.\d s \(1 of 2\)\.$/),
+			message: expect.stringMatching(/Overloaded\. The model was still thinking \(its thinking so far is kept\)\. Retrying in 0\.\d s \(1 of 2\)\.$/),
 		});
 		expect(chunks.find((chunk) => chunk.type === 'notice')).not.toHaveProperty('replyWithdrawn');
 		expect(chunks.at(-1)).toMatchObject({type: 'usage', finishReason: 'stop'});
@@ -75,7 +75,7 @@ describe.each(errorShapes)('%s: an error event after the model began thinking (%
 		expect(chunks[retried]).toMatchObject({
 			code: 'stream_retried',
 			replyWithdrawn: true,
-			message: expect.stringMatching(/^The reply so far is withdrawn \(its thinking is kept\) and starts over: .*Overloaded\. Retrying in 0\.\d s \(1 of 2\)\.$/),
+			message: expect.stringMatching(/^The reply so far is withdrawn \(its thinking is kept\): .*Overloaded\. Retrying in 0\.\d s \(1 of 2\)\.$/),
 		});
 		expect(joined(chunks.slice(0, retried), 'text')).toBe('The ans');
 		expect(joined(chunks.slice(retried), 'text')).toBe('Forty-two');

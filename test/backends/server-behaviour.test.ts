@@ -205,7 +205,7 @@ describe('a stream the server drops mid-reply', () => {
 		expect(chunks[retried]).toMatchObject({
 			code: 'stream_retried',
 			replyWithdrawn: true,
-			message: expect.stringMatching(/^The reply so far is withdrawn and starts over: .* (closed the stream before the reply ended \(.+\)|closed the connection mid-stream|was reset mid-stream)\. Retrying in 0\.\d s \(1 of 2\)\.$/),
+			message: expect.stringMatching(/^The reply so far is withdrawn: .* (closed the stream before the reply ended \(.+\)|closed the connection mid-stream|was reset mid-stream)\. Retrying in 0\.\d s \(1 of 2\)\.$/),
 		});
 		expect(textOf(chunks.slice(0, retried))).toBe('```repl\nprint("never');
 		expect(textOf(chunks.slice(retried))).toBe('second try');
@@ -476,7 +476,7 @@ describe('error events inside a stream', () => {
 		const backend = api === 'openai' ? openai({maxRetries: 2}) : anthropic({maxRetries: 2});
 		const chunks = await chunksOf(backend);
 		const retried = chunks.findIndex((chunk) => chunk.type === 'notice');
-		expect(chunks[retried]).toMatchObject({code: 'stream_retried', replyWithdrawn: true, message: expect.stringMatching(/^The reply so far is withdrawn and starts over: .*Overloaded\. Retrying in 0\.\d s \(1 of 2\)\.$/)});
+		expect(chunks[retried]).toMatchObject({code: 'stream_retried', replyWithdrawn: true, message: expect.stringMatching(/^The reply so far is withdrawn: .*Overloaded\. Retrying in 0\.\d s \(1 of 2\)\.$/)});
 		expect(textOf(chunks.slice(0, retried))).toBe('Hello, I w');
 		expect(textOf(chunks.slice(retried))).toBe('second try');
 		expect(server.requests).toHaveLength(2);

@@ -41,7 +41,7 @@ describe.each(cases)('%s after the answer began', (_what, backend, failure) => {
 		expect(result.code, result.stderr).toBe(0);
 		expect(result.stdout.trim()).toBe('from the retry');
 		expect(rootRequests(server.requests)).toHaveLength(2);
-		expect(result.stderr).toMatch(/^! The reply so far is withdrawn and starts over: .+ Retrying in \d\.\d s \(1 of 2\)\.$/m);
+		expect(result.stderr).toMatch(/^! The reply so far is withdrawn: .+ Retrying in \d\.\d s \(1 of 2\)\.$/m);
 		// Only the retried block ran, once.
 		expect(result.stderr.match(/⚡/g)).toHaveLength(1);
 		expect(result.stderr).toContain('→ ✓ ran once');
@@ -52,7 +52,7 @@ describe.each(cases)('%s after the answer began', (_what, backend, failure) => {
 		failOnce(failure);
 		const result = await runCli([...args(), '-v', '-p', 'q'], {env: env()});
 		expect(result.code, result.stderr).toBe(0);
-		expect(result.stderr).toMatch(/^! The reply so far is withdrawn and starts over: /m);
+		expect(result.stderr).toMatch(/^! The reply so far is withdrawn: /m);
 		const replies = [...result.stderr.matchAll(/┌─ model reply[^\n]*\n((?:│[^\n]*\n)*)└─/g)].map((match) => match[1]);
 		expect(replies).toEqual(['│ Working on it.\n│ \n│ ```repl\n│ print("ran once")\n│ llm_output("from the retry")\n│ ```\n']);
 		expect(result.stderr).not.toContain('print("withdrawn")');

@@ -64,12 +64,12 @@ describe.each(failures)('a root reply that fails after its answer began: %s', (_
 		const deltas = (from: number, to: number) => of(events.slice(from, to), 'llm.delta').map((event) => event.text).join('');
 		expect(deltas(0, restart)).toBe(PARTIAL);
 		expect(deltas(restart, events.length)).toBe(RETRIED.text);
-		expect(events[restart - 1]).toMatchObject({type: 'notice', code: 'stream_retried', message: expect.stringMatching(/^The reply so far is withdrawn and starts over: .+ Retrying in \d\.\d s \(1 of 2\)\.$/)});
+		expect(events[restart - 1]).toMatchObject({type: 'notice', code: 'stream_retried', message: expect.stringMatching(/^The reply so far is withdrawn: .+ Retrying in \d\.\d s \(1 of 2\)\.$/)});
 		expect(of(events, 'llm.done').map((event) => event.text)).toEqual([RETRIED.text]);
 
 		// The trajectory log and its replay: the retried reply.
 		expect(log!.iterations[0]!.response).toBe(RETRIED.text);
-		expect(log!.iterations[0]!.rlm_tui?.notices).toEqual([expect.objectContaining({code: 'stream_retried', message: expect.stringMatching(/^The reply so far is withdrawn and starts over: /)})]);
+		expect(log!.iterations[0]!.rlm_tui?.notices).toEqual([expect.objectContaining({code: 'stream_retried', message: expect.stringMatching(/^The reply so far is withdrawn: /)})]);
 		expect(replies(reduceAll(logToEvents(log!))).map((reply) => reply.text)).toEqual([RETRIED.text]);
 
 		// The TUI: the partial showed while it streamed, is gone once withdrawn, and the row shows the retried reply.

@@ -111,7 +111,7 @@ describe.each(apis)('a stream the request timeout ended (%s)', (api) => {
 		);
 		expect(result).toMatchObject({status: 'answered', response: '42'});
 		expect(notices(events)).toEqual([
-			expect.stringMatching(/^stream_retried: .*sent nothing more for 1\.5s after it began its reply: .* The model was still thinking \(its thinking so far is kept\); it starts over\. Retrying in \d\.\d s \(1 of 2\)\.$/),
+			expect.stringMatching(/^stream_retried: .*sent nothing more for 1\.5s after it began its reply: .* The model was still thinking \(its thinking so far is kept\)\. Retrying in \d\.\d s \(1 of 2\)\.$/),
 		]);
 		expect(of(events, 'llm.done')).toEqual([expect.objectContaining({text: 'FINAL(42)', reasoning: 'First thought\n\nSecond thought', finishReason: 'stop'})]);
 	});
@@ -273,7 +273,7 @@ describe.each(apis)('an error event after the model began thinking (%s)', (api) 
 			},
 		});
 		expect(result).toMatchObject({status: 'answered', response: '42'});
-		expect(notices(events)).toEqual([expect.stringMatching(/^stream_retried: The reply so far is withdrawn \(its thinking is kept\) and starts over: .*Overloaded\. Retrying in \d\.\d s \(1 of 2\)\.$/)]);
+		expect(notices(events)).toEqual([expect.stringMatching(/^stream_retried: The reply so far is withdrawn \(its thinking is kept\): .*Overloaded\. Retrying in \d\.\d s \(1 of 2\)\.$/)]);
 		expect(log!.iterations[0]).toMatchObject({response: 'FINAL(42)', rlm_tui: {reasoning: 'Thinking it over\n\nSecond thought'}});
 		const replayed = toNested(reduceAll(logToEvents(log!)))[0]!.children[0]!.children.find((node) => node.kind === 'reply');
 		expect(replayed).toMatchObject({text: 'FINAL(42)'});

@@ -105,7 +105,7 @@ describe.each(apis)('a root reply whose stream the server dropped on every try (
 		expect(told).toMatch(/last code block was unfinished, so it did not run/);
 		expect(told).toContain('first ran');
 		expect(of(events, 'notice')).toEqual([
-			...Array.from({length: DEFAULT_MAX_RETRIES}, () => expect.objectContaining({code: 'stream_retried', message: expect.stringMatching(/^The reply so far is withdrawn and starts over: .*(closed the connection|was reset) mid-stream\. Retrying/)})),
+			...Array.from({length: DEFAULT_MAX_RETRIES}, () => expect.objectContaining({code: 'stream_retried', message: expect.stringMatching(/^The reply so far is withdrawn: .*(closed the connection|was reset) mid-stream\. Retrying/)})),
 			expect.objectContaining({code: 'reply_truncated', message: expect.stringContaining('ended the stream before the reply was finished')}),
 		]);
 		expect(result.iterations[0]!.finishReason).toBe('dropped');

@@ -27,7 +27,7 @@ it('the streaming reply shows the partial until it is withdrawn, then only the r
 		runId: 'r',
 		level: 'info',
 		code: 'stream_retried',
-		message: 'The reply so far is withdrawn and starts over: Request to the Anthropic API failed: Overloaded. Retrying in 0.5 s (1 of 2).',
+		message: 'The reply so far is withdrawn: Request to the Anthropic API failed: Overloaded. Retrying in 0.5 s (1 of 2).',
 	});
 	rlm.emitEvent({type: 'llm.restart', runId: 'r', iteration: 1});
 	rlm.emitEvent({type: 'llm.delta', runId: 'r', iteration: 1, text: 'Retried reply streaming'});

@@ -486,10 +486,17 @@ async function throwIfErrorBody(body: unknown, response: Response): Promise<void
 	const record = body as Record<string, unknown>;
 	const said = record['error'];
 	// TGI's error is a string, its kind beside it.
-	const error = typeof said === 'string' && said !== '' ? {message: said, type: record['error_type']} : said ? said : record['object'] === 'error' ? record : undefined;
+	const error = typeof said === 'string' && said !== '' ? {message: said, type: record['error_type']} : saysSomething(said) ? said : record['object'] === 'error' ? record : undefined;
 	if (!error) return;
 	const {APIError} = await loadSdk();
 	throw new APIError(undefined, error, undefined, response.headers);
+}
+
+/** Whether an error field holds anything: gateways built on structs without omitempty (one-api's
+ * TextResponse) send every reply with `"error": {"message": "", "type": "", "code": null}`. */
+function saysSomething(value: unknown): boolean {
+	if (typeof value === 'object' && value !== null) return Object.values(value).some(saysSomething);
+	return value !== null && value !== undefined && value !== '' && value !== 0 && value !== false;
 }
 
 /** An error sent in an SSE `error:` field (llama.cpp's server until September 2025), which the SDK

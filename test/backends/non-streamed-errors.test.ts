@@ -68,6 +68,21 @@ describe('not streamed, OpenAI-compatible: an error beside the choices', () => {
 	});
 });
 
+describe('not streamed, OpenAI-compatible: a reply with an error field that says nothing', () => {
+	// Gateways built on Go structs without omitempty (one-api's TextResponse) send every reply with an
+	// empty error object beside its choices; the SDK's own streams only throw an error that is set.
+	it.each([
+		['an empty error object at the top', {error: {message: '', type: '', param: '', code: null}}, {}],
+		['an empty {} error at the top', {error: {}}, {}],
+		['an empty error object on the choice', {}, {error: {message: '', type: '', code: null}}],
+	])('%s: the reply is the answer, asked once', async (_what, top, onChoice) => {
+		const body = {id: 'c-1', object: 'chat.completion', created: 0, model: 'm', choices: [{index: 0, message: {role: 'assistant', content: 'Forty-two'}, finish_reason: 'stop', ...onChoice}], ...top};
+		replies({raw: JSON.stringify(body), contentType: 'application/json'}, {text: 'not reached'});
+		expect(await openai().complete(messages, {model: 'm'})).toMatchObject({text: 'Forty-two', finishReason: 'stop'});
+		expect(server.requests).toHaveLength(1);
+	});
+});
+
 describe('not streamed, OpenAI-compatible: a refused request in a 200 body', () => {
 	it('is not retried and says why', async () => {
 		replies(failed({message: "This model's maximum context length is 4096 tokens", type: 'invalid_request_error', shape: 'error'}), {text: 'not reached'});

@@ -31,10 +31,17 @@ export const HARMONY_OPENERS = ['<|channel|>', '<|start|>'] as const;
 /**
  * Harmony decoded with its special tokens skipped (skip_special_tokens, as MLX and some servers
  * decode it): the channel and role names run into the text, `analysisWe need…assistantfinalfour`
- * (Augustas11/macprovider#743). It opens with `analysis` glued to a capital (an answer would put a
- * space or a colon there), and the answer follows `assistantfinal`.
+ * (Augustas11/macprovider#743). It opens with `analysis` glued to a capitalised word and prose after
+ * it (`analysisWe need`, `analysisLet's`, `analysisUser: wants`): an answer would put a space or a colon
+ * there, and code a name (`analysisResult = …`, `analysisData:`). The answer follows `assistantfinal`.
+ * `undecided`: a start that may still become the opener, held back until it does or cannot.
  */
-export const STRIPPED_HARMONY = {opener: /^analysis(?=[A-Z])/, prefix: 'analysis', close: 'assistantfinal'} as const;
+export const STRIPPED_HARMONY = {
+	opener: /^analysis(?=[A-Z][a-z]{0,20}(?:'[a-z]+)?[,:.]? [A-Za-z"'])/,
+	undecided: /^analysis(?:[A-Z][a-z]{0,20}(?:'[a-z]*)?[,:.]? ?)?$/,
+	prefix: 'analysis',
+	close: 'assistantfinal',
+} as const;
 
 /** Length of the longest suffix of `text` that is a proper prefix of a harmony token. */
 function partialToken(text: string): number {

@@ -106,7 +106,7 @@ export class ThinkSplitter {
 						buffer = lead.slice(STRIPPED_HARMONY.prefix.length);
 						continue;
 					}
-					if (!final && (lead === '' || [...OPEN_TAGS, ...HARMONY_OPENERS, STRIPPED_HARMONY.prefix].some((tag) => tag.startsWith(lead)))) {
+					if (!final && (lead === '' || [...OPEN_TAGS, ...HARMONY_OPENERS, STRIPPED_HARMONY.prefix].some((tag) => tag.startsWith(lead)) || STRIPPED_HARMONY.undecided.test(lead))) {
 						this.#pending = buffer;
 						return;
 					}

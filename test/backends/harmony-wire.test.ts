@@ -79,7 +79,7 @@ describe.each(apis)('%s: harmony text split across deltas of every size', (api) 
 /** Every place a cut can fall in a harmony reply once its first token came (before, nothing tells
  * `<|chan` or `analysis` from answer text), with chunk sizes 1 to 13 in turn. */
 function cutPoints(text: string): Array<{at: number; chunkSize: number}> {
-	const first = text.startsWith('analysis') ? 'analysisW'.length : text.indexOf('|>') + 2;
+	const first = text.startsWith('analysis') ? 'analysisWe n'.length : text.indexOf('|>') + 2;
 	return Array.from({length: text.length - first}, (_, i) => ({at: first + i, chunkSize: (i % 13) + 1}));
 }
 

@@ -212,10 +212,19 @@ describe("gpt-oss's harmony channels left in the answer text", () => {
 	it('with its tokens stripped (skip_special_tokens): what follows assistantfinal is the answer, the rest thinking', () => {
 		expect(split(`analysis${ANALYSIS}assistantfinal${FINAL}`)).toMatchObject({answer: FINAL, reasoning: ANALYSIS});
 		expect(split('analysisWe need to answer in one word. The answer is "four".assistantfinalfour')).toMatchObject({answer: 'four', reasoning: 'We need to answer in one word. The answer is "four".'});
+		// Its first words as gpt-oss writes them.
+		for (const thinking of ["I'm asked for a count.", 'User: wants a count.', 'Hmm. Count them.', 'Okay, count them.', 'The user asks "how many".']) {
+			expect(split(`analysis${thinking}assistantfinal4`)).toMatchObject({answer: '4', reasoning: thinking});
+		}
 		// Cut before the final channel: all thinking, no answer.
 		expect(split('analysisWe need the count. Still thinking when it st')).toMatchObject({answer: '', reasoning: 'We need the count. Still thinking when it st'});
 		// An answer that begins with the word is an answer.
 		for (const answer of ['analysis: the counts differ.', 'analysis of the data shows 4', 'Analysis: 4', 'analysisfinal', 'an', 'analysis']) {
+			expect(split(answer)).toMatchObject({answer, reasoning: ''});
+		}
+		// Code that opens with a camelCase name (a sub-model asked for code) is an answer, not thinking:
+		// gpt-oss's thinking opens with a word and a space after `analysis`, then more prose.
+		for (const answer of ['analysisResult = compute(context)\nprint(analysisResult)', 'analysisResultSet.sort()', 'analysisData:\n```repl\nx = 1\n```', 'analysisId(42)']) {
 			expect(split(answer)).toMatchObject({answer, reasoning: ''});
 		}
 	});

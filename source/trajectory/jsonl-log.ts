@@ -232,7 +232,8 @@ export class TrajectoryLogger {
 	/** A run's metadata line; `queued`: its question waits its turn (queueTurn). */
 	#metadata(run: RunNode, queuedTurn?: TurnInfo, queued = false) {
 		const turn = queuedTurn ?? (this.#turn?.runId === run.runId ? this.#turn : null);
-		const known = turn?.contextPending ? null : turn;
+		const contextPending = turn?.contextPending === true;
+		const known = contextPending ? null : turn;
 		const keepContext = known && !known.contextIsPrompt && run.context.chars <= maxLoggedContextChars;
 		return (
 			metadataRecord(run, {
@@ -247,7 +248,7 @@ export class TrajectoryLogger {
 					run_id: run.runId,
 					turn: turn?.turn ?? 0,
 					question: run.question,
-					...(known === null ? {} : {context: run.context, context_char_unit: 'code_point' as const}),
+					...(contextPending ? {} : {context: run.context, context_char_unit: 'code_point' as const}),
 					...(known?.contextIsPrompt ? {context_is_prompt: true} : {}),
 					...(keepContext ? {context_text: known.context} : {}),
 					...(known && !known.contextIsPrompt && !keepContext ? {context_fingerprint: contextFingerprint(known.context)} : {}),

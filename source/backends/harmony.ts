@@ -9,7 +9,7 @@
 // thinking; the tokens and headers go. Decoded strings often drop `<|start|>assistant` after
 // `<|end|>` (cuga-project/cuga-agent#672), and the model sometimes leaves out `<|message|>`
 // (`<|channel|>final {"answer": …}<|return|>`, vllm-project/vllm#45213): the header's text after
-// the channel name is then the body.
+// the channel name is then the body. Harmony with its tokens stripped is read by stripped-harmony.ts.
 
 /** What the splitter hands on: answer text or thinking. */
 export interface HarmonyPiece {
@@ -25,23 +25,24 @@ const CHANNEL = /<\|channel\|>\s*([A-Za-z_]+)([\s\S]*)$/;
  * a header this long without `<|message|>` is a body whose `<|message|>` was left out. */
 const HEADER_MAX = 160;
 
-/** Whether text (after leading whitespace) starts as harmony does. */
-export const HARMONY_OPENERS = ['<|channel|>', '<|start|>'] as const;
+const CHANNEL_NAMES = ['analysis', 'commentary', 'final'] as const;
+/** The starts of a harmony reply: a channel named, after the echoed `<|start|>assistant` or not. */
+const OPENINGS = ['', '<|start|>assistant'].flatMap((start) => CHANNEL_NAMES.map((name) => `${start}<|channel|>${name}`));
 
 /**
- * Harmony decoded with its special tokens skipped (skip_special_tokens, as MLX and some servers
- * decode it): the channel and role names run into the text, `analysisWe need…assistantfinalfour`
- * (Augustas11/macprovider#743). It opens with `analysis` glued to a capitalised word and prose after
- * it (`analysisWe need`, `analysisLet's`, `analysisUser: wants`): an answer would put a space or a colon
- * there, and code a name (`analysisResult = …`, `analysisData:`). The answer follows `assistantfinal`.
- * `undecided`: a start that may still become the opener, held back until it does or cannot.
+ * Whether text (after leading whitespace) starts as harmony does: a token and a channel's name
+ * (`<|channel|>analysis`, `<|start|>assistant<|channel|>final`), not prose about a token
+ * (`<|channel|> is a harmony token.`). `undecided` while it may still become one; at the end a
+ * start cut after its first token is harmony (the stream was cut in it).
  */
-export const STRIPPED_HARMONY = {
-	opener: /^analysis(?=[A-Z][a-z]{0,20}(?:'[a-z]+)?[,:.]? [A-Za-z"'])/,
-	undecided: /^analysis(?:[A-Z][a-z]{0,20}(?:'[a-z]*)?[,:.]? ?)?$/,
-	prefix: 'analysis',
-	close: 'assistantfinal',
-} as const;
+export function harmonyOpener(lead: string, final: boolean): 'opens' | 'no' | 'undecided' {
+	for (const opening of OPENINGS) {
+		if (lead.startsWith(opening) && (lead.length > opening.length || final)) return /^[A-Za-z0-9_]/.test(lead.slice(opening.length)) ? 'no' : 'opens';
+	}
+	if (!OPENINGS.some((opening) => opening.startsWith(lead))) return 'no';
+	if (!final) return 'undecided';
+	return lead.startsWith('<|channel|>') || lead.startsWith('<|start|>') ? 'opens' : 'no';
+}
 
 /** Length of the longest suffix of `text` that is a proper prefix of a harmony token. */
 function partialToken(text: string): number {

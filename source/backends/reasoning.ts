@@ -11,10 +11,12 @@
 //   inside a code fence (one the thinking may have left open) is held back until the lines after it
 //   decide (tag-in-fence.ts);
 // - gpt-oss's harmony channels left in the text (harmony.ts): the final channel is the answer; with
-//   its tokens stripped (`analysisWe need…assistantfinal42`), what follows `assistantfinal` is.
+//   its tokens stripped (`analysisWe need…assistantfinal42`), what follows the final channel's name
+//   is (stripped-harmony.ts).
 
 import {FenceLines} from './fence-lines.js';
-import {HARMONY_OPENERS, HarmonySplitter, STRIPPED_HARMONY} from './harmony.js';
+import {harmonyOpener, HarmonySplitter} from './harmony.js';
+import {strippedOpener, StrippedThinking} from './stripped-harmony.js';
 import {TagInFence} from './tag-in-fence.js';
 import type {StreamChunk} from './types.js';
 
@@ -51,7 +53,7 @@ type HoldResult = {kind: 'wait'} | {kind: 'closed'; rest: string} | {kind: 'rele
 
 /** Splits streamed answer text into answer and reasoning (see the module comment). */
 export class ThinkSplitter {
-	#mode: 'start' | 'thinking' | 'undecided' | 'answer' | 'harmony' = 'start';
+	#mode: 'start' | 'thinking' | 'undecided' | 'answer' | 'harmony' | 'stripped' = 'start';
 	#pending = '';
 	#close = CLOSE_ONLY;
 	/** Answer text handed on while undecided (what a retract moves). */
@@ -65,6 +67,7 @@ export class ThinkSplitter {
 	/** Just past a closing tag: the answer's leading blank lines are dropped. */
 	#trimStart = false;
 	#harmony: HarmonySplitter | undefined;
+	#stripped: StrippedThinking | undefined;
 
 	push(delta: string): Piece[] {
 		const out: Piece[] = [];
@@ -93,20 +96,21 @@ export class ThinkSplitter {
 						buffer = lead.slice(open.length);
 						continue;
 					}
-					if (HARMONY_OPENERS.some((token) => lead.startsWith(token))) {
+					const harmony = harmonyOpener(lead, final);
+					if (harmony === 'opens') {
 						this.#mode = 'harmony';
 						this.#harmony = new HarmonySplitter();
 						buffer = lead;
 						continue;
 					}
-					if (STRIPPED_HARMONY.opener.test(lead)) {
-						// Thinking until `assistantfinal`, as until a closing tag.
-						this.#mode = 'thinking';
-						this.#close = STRIPPED_HARMONY.close;
-						buffer = lead.slice(STRIPPED_HARMONY.prefix.length);
+					const stripped = strippedOpener(lead, final);
+					if (typeof stripped === 'object') {
+						this.#mode = 'stripped';
+						this.#stripped = new StrippedThinking();
+						buffer = lead.slice(stripped.opens);
 						continue;
 					}
-					if (!final && (lead === '' || [...OPEN_TAGS, ...HARMONY_OPENERS, STRIPPED_HARMONY.prefix].some((tag) => tag.startsWith(lead)) || STRIPPED_HARMONY.undecided.test(lead))) {
+					if (!final && (lead === '' || OPEN_TAGS.some((tag) => tag.startsWith(lead)) || harmony === 'undecided' || stripped === 'undecided')) {
 						this.#pending = buffer;
 						return;
 					}
@@ -133,6 +137,16 @@ export class ThinkSplitter {
 					this.#mode = 'answer';
 					this.#trimStart = true;
 					buffer = rest;
+					continue;
+				}
+				case 'stripped': {
+					const read = this.#stripped!.read(buffer, final);
+					if (read.thinking) out.push({type: 'reasoning', text: read.thinking});
+					this.#pending = read.pending;
+					if (read.answer === undefined) return;
+					this.#mode = 'answer';
+					this.#trimStart = true;
+					buffer = read.answer;
 					continue;
 				}
 				case 'harmony': {

@@ -48,6 +48,9 @@ const variants: Array<[string, HarmonyVariant, string]> = [
 	['a commentary preamble, no <|start|>, no <|return|>', {commentary: {text: PREAMBLE}, restart: false, end: ''}, `${ANALYSIS}\n${PREAMBLE}`],
 	['a final channel without <|message|>', {finalWithoutMessage: true}, ANALYSIS],
 	['its tokens stripped (analysisWe need…assistantfinal…)', {stripped: true}, ANALYSIS],
+	['its tokens stripped, a final header constrained to json (…assistantfinal json…)', {stripped: true, constrain: 'json'}, ANALYSIS],
+	['its tokens stripped, opening with <|start|>assistant (assistantanalysisWe need…)', {stripped: true, opensWithStart: true}, ANALYSIS],
+	['its tokens stripped, no <|start|>assistant between messages (analysisWe need….final…)', {stripped: true, restart: false}, ANALYSIS],
 ];
 const apis = ['openai', 'anthropic'] as const;
 const SIZES = Array.from({length: 13}, (_, i) => i + 1);
@@ -79,7 +82,8 @@ describe.each(apis)('%s: harmony text split across deltas of every size', (api) 
 /** Every place a cut can fall in a harmony reply once its first token came (before, nothing tells
  * `<|chan` or `analysis` from answer text), with chunk sizes 1 to 13 in turn. */
 function cutPoints(text: string): Array<{at: number; chunkSize: number}> {
-	const first = text.startsWith('analysis') ? 'analysisWe n'.length : text.indexOf('|>') + 2;
+	const opener = /^(?:assistant)?analysis/.exec(text);
+	const first = opener ? opener[0].length + 'We n'.length : text.indexOf('|>') + 2;
 	return Array.from({length: text.length - first}, (_, i) => ({at: first + i, chunkSize: (i % 13) + 1}));
 }
 

@@ -216,6 +216,19 @@ describe("gpt-oss's harmony channels left in the answer text", () => {
 		for (const thinking of ["I'm asked for a count.", 'User: wants a count.', 'Hmm. Count them.', 'Okay, count them.', 'The user asks "how many".']) {
 			expect(split(`analysis${thinking}assistantfinal4`)).toMatchObject({answer: '4', reasoning: thinking});
 		}
+		// The variants: its <|start|>assistant echoed first, no <|start|>assistant between messages (the
+		// final channel's name glued to the thinking's end), a final header constrained to json.
+		expect(split(`assistantanalysis${ANALYSIS}assistantfinal${FINAL}`)).toMatchObject({answer: FINAL, reasoning: ANALYSIS});
+		expect(split(`analysis${ANALYSIS}final${FINAL}`)).toMatchObject({answer: FINAL, reasoning: ANALYSIS});
+		expect(split(`analysis${ANALYSIS}assistantfinal json{"n": 4}`)).toMatchObject({answer: '{"n": 4}', reasoning: ANALYSIS});
+		expect(split('analysisWe need four.final json```repl\nFINAL("4")\n```')).toMatchObject({answer: '```repl\nFINAL("4")\n```', reasoning: 'We need four.'});
+		for (const answer of ['Four.', '4', '{"n": 4}', 'The count is 4.', 'Four']) {
+			expect(split(`analysisWe need a count.final${answer}`)).toMatchObject({answer, reasoning: 'We need a count.'});
+		}
+		// `final` in the thinking's prose or code, glued or not, is thinking.
+		const musing = 'We need the "final" one. The final count: x.finalize(), obj.final_value, r.finalResult.sort(), (final) and semifinal.';
+		expect(split(`analysis${musing}`)).toMatchObject({answer: '', reasoning: musing});
+		expect(split(`analysis${musing}final4`)).toMatchObject({answer: '4', reasoning: musing});
 		// Cut before the final channel: all thinking, no answer.
 		expect(split('analysisWe need the count. Still thinking when it st')).toMatchObject({answer: '', reasoning: 'We need the count. Still thinking when it st'});
 		// An answer that begins with the word is an answer.
@@ -234,6 +247,10 @@ describe("gpt-oss's harmony channels left in the answer text", () => {
 		expect(split(mention)).toMatchObject({answer: mention, reasoning: ''});
 		expect(split('<|')).toMatchObject({answer: '<|', reasoning: ''});
 		expect(split('<|chan')).toMatchObject({answer: '<|chan', reasoning: ''});
+		// A reply that opens with prose about a token: harmony opens with a token and a channel's name.
+		for (const prose of ['<|channel|> is a harmony token. It names the channel.', '<|start|> begins a message.', '<|channel|>analysisX', '<|start|>user<|message|>hi']) {
+			expect(split(prose)).toMatchObject({answer: prose, reasoning: ''});
+		}
 	});
 });
 

@@ -115,6 +115,21 @@ describe.each(apis)('thinking in the text through the %s SDK', (api) => {
 		expect(of(events, 'llm.reasoning').map((e) => e.text).join('')).toBe(analysis);
 	});
 
+	it.each([
+		['constrained to json (analysis…assistantfinal json```repl…)', {constrain: 'json'}],
+		['opening with its <|start|>assistant (assistantanalysis…assistantfinal```repl…)', {opensWithStart: true}],
+		['no <|start|>assistant between messages (analysis….final```repl…)', {restart: false}],
+	] as const)("gpt-oss's harmony with its tokens stripped, %s: the final channel's block runs, the thinking's never", async (_name, variant) => {
+		const analysis = 'We need to compute. Draft:\n```repl\nllm_output("WRONG")\n```\nFINAL("WRONG")';
+		const block = '```repl\nx = len(context)\nFINAL(str(x))\n```';
+		for (const chunkSize of [1, 5, 13]) {
+			const {result, events} = await run(api, () => ({text: block, reasoning: analysis, reasoningField: 'harmony', harmony: {stripped: true, ...variant}, chunkSize}));
+			expect({chunkSize, status: result.status, response: result.response}).toEqual({chunkSize, status: 'answered', response: String('the context'.length)});
+			expect(of(events, 'code.start').map((e) => e.code)).toEqual(['x = len(context)\nFINAL(str(x))']);
+			expect(of(events, 'llm.reasoning').map((e) => e.text).join('')).toBe(analysis);
+		}
+	});
+
 	it('FINAL_VAR and code inside a closed <think>, prose FINAL outside it: the answer is the one outside', async () => {
 		const {result, events} = await run(api, () => ({
 			text: '<think>\nresult = 1?\n```repl\nresult = "wrong"\nFINAL_VAR("result")\n```\nFINAL_VAR(result)\n</think>\n\nThe context is short.\n\nFINAL(eleven characters)',

@@ -1,0 +1,115 @@
+// gpt-oss's harmony with its special tokens stripped (skip_special_tokens: MLX and llama.cpp servers),
+// in the fake server's variants, through the real SDKs at every delta size: the channel and role
+// names run into the text, and what follows the final channel's name is the answer (a constraint
+// word after it, `final json`, is header, not answer). Ordinary replies that begin with those words
+// stay answers.
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {AnthropicBackend} from '../../source/backends/anthropic.js';
+import {OpenAIBackend} from '../../source/backends/openai.js';
+import {ParamMemory} from '../../source/backends/request-params.js';
+import type {ChatMessage} from '../../source/backends/types.js';
+import {callModel} from '../../source/engine/model-call.js';
+import {queueResponder, startFakeLlmServer, type FakeLlmServer, type FakeReply, type HarmonyVariant} from '../support/fake-llm-server.js';
+import {harmonyText} from '../support/harmony-text.js';
+
+let server: FakeLlmServer;
+beforeAll(async () => {
+	server = await startFakeLlmServer({models: ['gpt-oss-20b']});
+});
+afterAll(async () => {
+	await server?.close();
+});
+
+const messages: ChatMessage[] = [{role: 'user', content: 'How many?'}];
+const options = {model: 'gpt-oss-20b'};
+const backends = {
+	openai: () => new OpenAIBackend({baseURL: server.openaiBaseURL, apiKey: 'k', maxRetries: 0, paramMemory: new ParamMemory()}),
+	anthropic: () => new AnthropicBackend({baseURL: server.anthropicBaseURL, apiKey: 'k', maxRetries: 0}),
+};
+const apis = ['openai', 'anthropic'] as const;
+const SIZES = Array.from({length: 13}, (_, i) => i + 1);
+
+function replies(...queue: FakeReply[]) {
+	server.requests.length = 0;
+	server.setResponder(queueResponder(queue));
+}
+
+async function read(api: (typeof apis)[number], reply: FakeReply) {
+	replies(reply);
+	const result = await callModel(backends[api](), messages, options);
+	return {text: result.text, reasoning: result.reasoning};
+}
+
+const ANALYSIS = 'We need to compute. Draft:\n```repl\nllm_output("guess")\n```\nFINAL("WRONG")';
+const BLOCK = '```repl\nx = len(context)\nFINAL(str(x))\n```';
+const PROSE = 'Counting.\n```repl\nllm_output(str(len(context)))\n```';
+
+const variants: Array<[string, HarmonyVariant]> = [
+	['stripped', {stripped: true}],
+	['stripped, a final header constrained to json (analysis…assistantfinal json…)', {stripped: true, constrain: 'json'}],
+	['stripped, opening with its <|start|>assistant (assistantanalysis…)', {stripped: true, opensWithStart: true}],
+	['stripped, no <|start|>assistant between messages (analysis….final…)', {stripped: true, restart: false}],
+	['stripped, no <|start|>assistant, constrained to json', {stripped: true, restart: false, constrain: 'json'}],
+	['stripped, opening with <|start|>assistant, no <|start|> between', {stripped: true, opensWithStart: true, restart: false}],
+];
+
+describe.each(apis)('%s: stripped harmony at every delta size', (api) => {
+	it.each(variants)('%s: the final channel is the answer, its header gone; the analysis is thinking', async (_name, harmony) => {
+		for (const answer of [BLOCK, PROSE]) {
+			for (const chunkSize of SIZES) {
+				const got = await read(api, {text: answer, reasoning: ANALYSIS, reasoningField: 'harmony', harmony, chunkSize});
+				expect({chunkSize, ...got}).toEqual({chunkSize, text: answer, reasoning: ANALYSIS});
+			}
+		}
+		replies({text: BLOCK, reasoning: ANALYSIS, reasoningField: 'harmony', harmony});
+		expect(await backends[api]().complete(messages, options)).toMatchObject({text: BLOCK, reasoning: ANALYSIS});
+	});
+
+	it('a reply that opens with prose about a harmony token is the answer', async () => {
+		for (const text of ['<|channel|> is a harmony token. It names the channel.', '<|start|> begins a message.\n```repl\nFINAL("ok")\n```', '<|channel|>: see the docs.']) {
+			for (const chunkSize of SIZES) {
+				expect({chunkSize, ...(await read(api, {text, chunkSize}))}).toEqual({chunkSize, text, reasoning: ''});
+			}
+		}
+	});
+
+	it('ordinary replies that begin with a channel or role name, or hold one glued in code, are the answer', async () => {
+		const answers = [
+			'assistant: here is the count.\n```repl\nFINAL(str(len(context)))\n```',
+			'assistantfinal is not a word.',
+			'Assistant here. The answer is 4.',
+			'final answer: 4',
+			'finalResult = compute()\nprint(finalResult)',
+			'final```repl\nx = 1\n```',
+			'analysis: the counts differ.',
+			'analysisResult = compute(context)\nprint(analysisResult)',
+			'commentary: none needed.',
+			'commentaryText = "x"',
+			'```repl\nresult = {"final": 1}\nprint(result.final if hasattr(result, "final") else result)\n```',
+			'```repl\nanalysis = "x"\nfinal = analysis.upper()\nFINAL(final)\n```',
+			'The semifinal.final result is 4.',
+			'It is "final". Final answer: 4',
+		];
+		for (const text of answers) {
+			for (const chunkSize of SIZES) {
+				expect({chunkSize, ...(await read(api, {text, chunkSize}))}).toEqual({chunkSize, text, reasoning: ''});
+			}
+		}
+	});
+
+	it('stripped thinking that mentions or quotes the word final, or drafts code with it, stays thinking up to the real final channel', async () => {
+		const thinking = 'We need the "final" answer. The final one: x.finalize() and obj.final_value, result.finalResult.sort().';
+		for (const harmony of [{stripped: true}, {stripped: true, restart: false}] as HarmonyVariant[]) {
+			for (const chunkSize of SIZES) {
+				const got = await read(api, {text: BLOCK, reasoning: thinking, reasoningField: 'harmony', harmony, chunkSize});
+				expect({chunkSize, ...got}).toEqual({chunkSize, text: BLOCK, reasoning: thinking});
+			}
+		}
+	});
+});
+
+it('the fake server writes the variants as the bug reports show them', () => {
+	expect(harmonyText('We need to compute.', BLOCK, {stripped: true, opensWithStart: true})).toBe(`assistantanalysisWe need to compute.assistantfinal${BLOCK}`);
+	expect(harmonyText('We need to compute.', BLOCK, {stripped: true, restart: false})).toBe(`analysisWe need to compute.final${BLOCK}`);
+	expect(harmonyText('We need to compute.', BLOCK, {stripped: true, constrain: 'json'})).toBe(`analysisWe need to compute.assistantfinal json${BLOCK}`);
+});

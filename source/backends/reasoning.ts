@@ -12,8 +12,11 @@
 //   decide (tag-in-fence.ts);
 // - gpt-oss's harmony channels left in the text (harmony.ts): the final channel is the answer; with
 //   its tokens stripped (`analysisWe need…assistantfinal42`), what follows the final channel's name
-//   is (stripped-harmony.ts).
+//   is (stripped-harmony.ts);
+// - end-of-turn tokens a server left at the end of the text (`<|im_end|>`, `<|eot_id|>`, `</s>`…) go
+//   (end-of-turn.ts).
 
+import {EndOfTurnTokens} from './end-of-turn.js';
 import {FenceLines} from './fence-lines.js';
 import {harmonyOpener, HarmonySplitter} from './harmony.js';
 import {strippedOpener, StrippedThinking} from './stripped-harmony.js';
@@ -68,17 +71,18 @@ export class ThinkSplitter {
 	#trimStart = false;
 	#harmony: HarmonySplitter | undefined;
 	#stripped: StrippedThinking | undefined;
+	#endOfTurn = new EndOfTurnTokens();
 
 	push(delta: string): Piece[] {
 		const out: Piece[] = [];
-		this.#feed(delta, false, out);
+		this.#feed(this.#endOfTurn.push(delta), false, out);
 		return out;
 	}
 
 	/** The stream ended: flushes what was held back. */
 	end(): Piece[] {
 		const out: Piece[] = [];
-		this.#feed('', true, out);
+		this.#feed(this.#endOfTurn.end(), true, out);
 		return out;
 	}
 

@@ -66,9 +66,10 @@ export class HarmonySplitter {
 	push(delta: string, final: boolean): HarmonyPiece[] {
 		const out: HarmonyPiece[] = [];
 		const buffer = this.#pending + delta;
-		// At the end, the start of a token (`<|ret`, or a lone `<`) is a token the stream was cut
-		// inside: dropped.
-		const keep = partialToken(buffer);
+		// A token's start at the end of the delta waits for the next one. At the end, a started token
+		// (`<|`, `<|ret`) is one the stream was cut inside: dropped; a lone `<` is the text's.
+		const partial = partialToken(buffer);
+		const keep = final && partial === 1 ? 0 : partial;
 		const whole = buffer.slice(0, buffer.length - keep);
 		this.#pending = final ? '' : buffer.slice(whole.length);
 		let from = 0;

@@ -67,6 +67,15 @@ describe.each(apis)('%s: harmony text split across deltas of every size', (api) 
 		expect(await backends[api]().complete(messages, options)).toMatchObject({text: FINAL, reasoning: thinking});
 	});
 
+	it('an answer whose last character is < and no <|return|> after it: the < is kept; a token cut by the end goes', async () => {
+		for (const chunkSize of SIZES) {
+			replies({text: 'Is 1 <', reasoning: 'hm', reasoningField: 'harmony', harmony: {end: ''}, chunkSize});
+			expect({chunkSize, text: (await callModel(backends[api](), messages, options)).text}).toEqual({chunkSize, text: 'Is 1 <'});
+			replies({text: 'Is 1 <|ret', reasoning: 'hm', reasoningField: 'harmony', harmony: {end: ''}, chunkSize});
+			expect({chunkSize, text: (await callModel(backends[api](), messages, options)).text}).toEqual({chunkSize, text: 'Is 1 '});
+		}
+	});
+
 	it('a commentary tool call and no final channel: no answer, all of it thinking', async () => {
 		const harmony: HarmonyVariant = {commentary: {text: '{"path":"."}', to: 'ls'}};
 		const text = harmonyText(ANALYSIS, '', harmony).replace(/<\|start\|>assistant<\|channel\|>final<\|message\|><\|return\|>$/, '');

@@ -203,7 +203,11 @@ describe("gpt-oss's harmony channels left in the answer text", () => {
 		// Cut inside a token: the start of the token goes, in a body and where a header goes.
 		expect(split('<|channel|>analysis<|message|>hm<|en')).toMatchObject({answer: '', reasoning: 'hm'});
 		expect(split('<|channel|>analysis<|message|>hm<|end|><|start|>assistant<|chan')).toMatchObject({answer: '', reasoning: 'hm'});
-		expect(split('<|channel|>analysis<|message|>hm<|end|><|channel|>final<|message|>x <')).toMatchObject({answer: 'x ', reasoning: 'hm'});
+		expect(split('<|channel|>analysis<|message|>hm<|end|><|channel|>final<|message|>x <|ret')).toMatchObject({answer: 'x ', reasoning: 'hm'});
+		expect(split('<|channel|>analysis<|message|>hm<|end|><|channel|>final<|message|>x <|')).toMatchObject({answer: 'x ', reasoning: 'hm'});
+		// A lone < at a clean end (no <|return|>) is the answer's last character, not a token's start.
+		expect(split('<|channel|>analysis<|message|>hm<|end|><|channel|>final<|message|>x <')).toMatchObject({answer: 'x <', reasoning: 'hm'});
+		expect(split('<|channel|>final<|message|>1 < 2 and 3 <')).toMatchObject({answer: '1 < 2 and 3 <', reasoning: ''});
 		expect(split('<|channel|>analysis<|message|>ok<|end|><|start|>assistant<|channel|>final {"answer": 1}<|return|>')).toMatchObject({answer: '{"answer": 1}', reasoning: 'ok'});
 		const long = 'word '.repeat(60);
 		expect(split(`<|channel|>analysis<|message|>ok<|end|><|start|>assistant<|channel|>final ${long}`)).toMatchObject({answer: long, reasoning: 'ok'});

@@ -246,13 +246,13 @@ describe('/set in the app', () => {
 		h.write('/set context-window 8k\r');
 		await h.waitForFrame((f) => f.includes('context-window: 8000 tokens (saved'));
 		expect(rlm.options.contextWindow).toBe(8000);
-		// The name alone: what having none means, without a stray comma before a parenthesis.
-		h.write('/set context-window\r');
+		// Back to the default: what having none means, without a stray comma before a parenthesis.
+		h.write('/unset context-window\r');
 		await h.waitForFrame((f) => flat(f).includes('context-window: back to its default: from the server (saved).'));
 		expect(rlm.options.contextWindow).toBeUndefined();
 		h.write('/set max-budget 2\r');
 		await h.waitForFrame((f) => f.includes('max-budget: $2 (saved'));
-		h.write('/set max-budget\r');
+		h.write('/set max-budget ""\r');
 		await h.waitForFrame((f) => flat(f).includes('max-budget: back to its default: no limit (saved).'));
 		expect(flat(h.lastFrame())).not.toMatch(/default, \(/);
 	});
@@ -396,7 +396,35 @@ describe('/set in the app', () => {
 		expect(inputLine(unknown)).toContain('/set colour blue');
 	});
 
-	it('/set alone and /settings list each value and where it came from; /unset and /set NAME go back to the default', async () => {
+	it('/set NAME alone shows that value in full and where it came from, and changes nothing (it once reset it)', async () => {
+		const long = 'Always answer in French and keep each reply under three short paragraphs, quoting the document where you can; never guess a number.';
+		settings.save({instructions: long, maxDepth: 2});
+		start({maxSubCalls: 100});
+		rlm.configure({instructions: long, maxDepth: 2});
+		h.write('/settings\r');
+		// The table shortens the instructions; /set instructions is how to read them whole.
+		expect(flat(await h.waitForFrame((f) => f.includes('Run settings')))).toContain(`(${long.length} chars)`);
+		h.write('/set instructions\r');
+		const shown = flat(await h.waitForFrame((f) => flat(f).includes('returns it to its default.')));
+		expect(shown).toContain(`instructions, from the settings file (${long.length} chars): ${long} /set instructions VALUE changes it; /unset instructions returns it to its default.`);
+		h.write('/set depth\r');
+		await h.waitForFrame((f) => flat(f).includes('depth: 2 (from the settings file).'));
+		h.write('/set max-sub-calls\r');
+		await h.waitForFrame((f) => flat(f).includes('max-sub-calls: 100 (from a launch flag, for this session).'));
+		h.write('/set sub-model\r');
+		await h.waitForFrame((f) => flat(f).includes('sub-model: the root model (the default).'));
+		h.write('/set allow-models\r');
+		await h.waitForFrame((f) => flat(f).includes('allow-models: none (the default), so model= may name only the root model and the sub-model.'));
+		// Nothing was changed, saved or handed to the engine.
+		expect(settings.get().instructions).toBe(long);
+		expect(openSettings({cwd: path.join(dir, 'config')}).get()).toMatchObject({instructions: long, maxDepth: 2});
+		expect(rlm.options.instructions).toBe(long);
+		expect(rlm.options.maxDepth).toBe(2);
+		expect(rlm.configured).toEqual([{instructions: long, maxDepth: 2}]);
+		expect(flat(h.lastFrame())).not.toContain('back to its default');
+	});
+
+	it('/set alone and /settings list each value and where it came from; /unset and /set NAME "" go back to the default', async () => {
 		settings.save({timeoutSeconds: 45});
 		start({maxSubCalls: 100});
 		h.write('/set depth 2\r');
@@ -413,7 +441,7 @@ describe('/set in the app', () => {
 		h.write('/unset max-sub-calls\r');
 		await h.waitForFrame((f) => f.includes('max-sub-calls: back to its default, 500 (saved).'));
 		expect(rlm.options.maxSubCalls).toBeUndefined();
-		h.write('/set depth\r');
+		h.write("/set depth ''\r");
 		await h.waitForFrame((f) => f.includes('depth: back to its default, 1 (saved).'));
 		expect(rlm.options.maxDepth).toBeUndefined();
 		expect(rlm.configured.at(-1)).toEqual({maxDepth: undefined});

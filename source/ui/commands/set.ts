@@ -1,9 +1,11 @@
 // /set NAME VALUE: a run setting (depth, iterations, sub-model, timeout, the run-wide limits) for
 // the next questions, saved to the settings file as gemini-cli's /settings saves (a launch flag
-// gives way to it). /set NAME alone, or /unset NAME, returns it to its default. /set alone (or
-// /settings) lists each value and where it came from.
+// gives way to it). /unset NAME (or an empty VALUE) returns it to its default. /set NAME alone
+// shows that one value in full (/settings shortens long ones) and where it came from; /set alone
+// (or /settings) lists each value and where it came from.
 import {savedWord} from './saved.js';
 import {quoted} from '../../protocol/quoted.js';
+import {redactSecrets} from '../../protocol/redact.js';
 import {
 	defaultMeaning,
 	findRunSetting,
@@ -23,6 +25,7 @@ import {defineCommand, type CommandContext} from './command.js';
 
 export type SetPayload =
 	| {show: NonNullable<SessionConfig['setHere']>}
+	| {showOne: RunSettingKey; setHere: NonNullable<SessionConfig['setHere']>}
 	| {key: RunSettingKey; value: RunSettingValue | undefined};
 
 const NAMES = RUN_SETTINGS.map((setting) => setting.name).join(', ');
@@ -41,7 +44,7 @@ export const setCommand = defineCommand<SetPayload>({
 	name: 'set',
 	aliases: ['settings'],
 	usage: '/set [NAME [VALUE]]',
-	help: `change a run setting for the next questions; saved (alone: each value and where it came from; NAME alone: back to its default). NAME: ${NAMES}`,
+	help: `change a run setting for the next questions; saved (alone: each value and where it came from; NAME alone: that value in full; /unset NAME: back to its default). NAME: ${NAMES}`,
 	run(state, args, queue) {
 		const trimmed = args.trim();
 		if (!trimmed) return queue(state, {show: state.config.setHere ?? {}});
@@ -49,12 +52,18 @@ export const setCommand = defineCommand<SetPayload>({
 		const setting = findRunSetting(name);
 		if (!setting) return addChat(state, 'error', unknownSetting(name));
 		const text = trimmed.slice(name.length).trim();
-		if (!text && rest.length === 0) return setRunSetting(state, setting, undefined, queue);
+		// The name alone shows the value: it once reset it, a trap for whoever wanted to read a
+		// long value /settings shortens (an empty value, "", or /unset resets).
+		if (!text && rest.length === 0) return queue(state, {showOne: setting.key, setHere: state.config.setHere ?? {}});
 		const parsed = parseRunSetting(setting, text);
 		if (!parsed.ok) return addChat(state, 'error', parsed.error);
 		return setRunSetting(state, setting, parsed.value, queue);
 	},
-	perform: (payload, context) => ('show' in payload ? showSettings(context, payload.show) : applySetting(context, payload.key, payload.value)),
+	perform(payload, context) {
+		if ('show' in payload) showSettings(context, payload.show);
+		else if ('showOne' in payload) showSetting(context, payload.showOne, payload.setHere);
+		else applySetting(context, payload.key, payload.value);
+	},
 });
 
 /** The engine takes the value for its next completion; the settings file keeps it. */
@@ -126,12 +135,42 @@ function sourceOf(key: RunSettingKey, context: CommandContext, setHere: NonNulla
 	return context.settings.get()[key] === undefined ? 'default' : 'settings file';
 }
 
+/** A setting's value now: the engine's, or the app's for keep-warm (undefined: none). */
+function currentValue(key: RunSettingKey, context: CommandContext, setHere: NonNullable<SessionConfig['setHere']>): RunSettingValue | undefined {
+	if (key === 'keepWarmMinutes') return setHere.keepWarmMinutes ? context.settings.get().keepWarmMinutes : context.config.keepWarmMinutes;
+	return engineValue(key, context.rlm.options);
+}
+
+/** Where a value came from, as a sentence says it. */
+const SOURCE_WORDS: Record<string, string> = {
+	'settings file': 'from the settings file',
+	'this session': 'set in this session (the settings file could not keep it)',
+	flag: 'from a launch flag, for this session',
+	default: 'the default',
+	'default, this session': 'the default, in this session (the settings file could not keep that)',
+};
+
+/** /set NAME: one value in full (instructions with their line breaks), where it came from, and how
+ * to change or reset it. */
+function showSetting(context: CommandContext, key: RunSettingKey, setHere: NonNullable<SessionConfig['setHere']>): void {
+	const setting = RUN_SETTINGS.find((candidate) => candidate.key === key)!;
+	const value = currentValue(key, context, setHere) ?? runSettingDefault(key);
+	const source = SOURCE_WORDS[sourceOf(key, context, setHere)] ?? sourceOf(key, context, setHere);
+	const how = `/set ${setting.name} VALUE changes it; /unset ${setting.name} returns it to its default.`;
+	if (key === 'instructions' && typeof value === 'string') {
+		context.say('info', `${setting.name}, ${source} (${value.length} chars):\n${redactSecrets(value).trim()}\n${how}`);
+		return;
+	}
+	const shown = formatRunSetting(setting, value);
+	const none = /^\((.*)\)$/.exec(shown);
+	const means = none ? defaultMeaning(key) : undefined;
+	context.say('info', `${setting.name}: ${none ? none[1]! : shown} (${source})${means ? `, so ${means}` : ''}.\n${how}`);
+}
+
 function showSettings(context: CommandContext, setHere: NonNullable<SessionConfig['setHere']>): void {
-	const options = context.rlm.options as Readonly<Record<string, unknown>>;
-	const appValues: Partial<Record<RunSettingKey, RunSettingValue>> = {keepWarmMinutes: setHere.keepWarmMinutes ? context.settings.get().keepWarmMinutes : context.config.keepWarmMinutes};
 	const rows = RUN_SETTINGS.map((setting) => {
-		const value = formatRunSetting(setting, (setting.key in appValues ? appValues[setting.key] : engineValue(setting.key, options)) ?? runSettingDefault(setting.key));
+		const value = formatRunSetting(setting, currentValue(setting.key, context, setHere) ?? runSettingDefault(setting.key));
 		return [setting.name, value, sourceOf(setting.key, context, setHere)] as const;
 	});
-	context.say('info', 'Run settings (/set NAME VALUE changes one and saves it; /unset NAME returns it to its default):', rows);
+	context.say('info', 'Run settings (/set NAME shows one in full; /set NAME VALUE changes one and saves it; /unset NAME returns it to its default):', rows);
 }

@@ -7,7 +7,7 @@ import {applySetting, setRunSetting, unknownSetting, type SetPayload} from './se
 export const unsetCommand = defineCommand<Extract<SetPayload, {key: unknown}>>({
 	name: 'unset',
 	usage: '/unset NAME',
-	help: 'return a run setting to its default; saved (as /set NAME)',
+	help: 'return a run setting to its default; saved (as /set NAME "")',
 	run(state, args, queue) {
 		const name = args.trim();
 		if (!name) return addChat(state, 'error', `Usage: /unset NAME, NAME one of ${RUN_SETTINGS.map((setting) => setting.name).join(', ')}.`);

@@ -55,6 +55,22 @@ export function displayWidth(text: string): number {
 	return width;
 }
 
+/** `text` cut to `width` columns at a word boundary with an ellipsis ("waiting for the…", not
+ * "waiting for the fir"); a separator left dangling at the cut (" ·", ",") goes too. A text whose
+ * last boundary is in its first half is cut mid-word (clip): a long word keeps most of itself. */
+export function clipWords(text: string, width: number): string {
+	if (displayWidth(text) <= width) return text;
+	const cut = clip(text, width);
+	if (width < 8) return cut;
+	const head = cut.slice(0, -1);
+	// The cut fell on a boundary already: the next character is a space.
+	const next = text.charAt(head.length);
+	const boundary = next === ' ' ? head.length : head.lastIndexOf(' ');
+	if (boundary < head.length / 2) return cut;
+	const words = head.slice(0, boundary).replace(/[\s·,;:—–-]+$/u, '');
+	return words ? `${words}…` : cut;
+}
+
 /** Cuts plain text to a display width, with an ellipsis when cut. */
 export function clip(text: string, width: number): string {
 	if (width <= 0) return '';

@@ -504,6 +504,21 @@ describe('commands', () => {
 		await h.waitForFrame((f) => f.includes('model is writing'));
 	});
 
+	it('cuts a working line too long for the chat pane at a word, with an ellipsis (was "waiting for the fir")', async () => {
+		start({columns: 120});
+		h.write('q\r');
+		await waitFor(() => rlm.prompts.length === 1);
+		rlm.emitEvent({type: 'run.start', runId: 'w', depth: 0, model: 'm', backend: 'openai', question: 'q', context: {type: 'str', chars: 1}, maxIterations: 30});
+		rlm.emitEvent({type: 'iter.start', runId: 'w', iteration: 1, maxIterations: 30});
+		rlm.emitEvent({type: 'llm.start', runId: 'w', iteration: 1, messages: 2, promptChars: 100});
+		const frame = await h.waitForFrame((f) => f.includes('iteration 1/30 ·'));
+		const line = frame.split('\n').find((row) => row.includes('iteration 1/30'))!;
+		const shown = /working \S+ · iteration 1\/30 · ([^│]*?)\s*│/.exec(line)?.[1];
+		expect(shown).toBeDefined();
+		// Whole words of "waiting for the first token", then an ellipsis if cut.
+		expect(['waiting for the first token', 'waiting for the first…', 'waiting for the…', 'waiting for…', 'waiting…']).toContain(shown);
+	});
+
 	it('/copy puts the last answer, or with row the selected row, on the clipboard through the terminal', async () => {
 		const terminal = new FakeTerminal();
 		start({terminal});

@@ -4,7 +4,7 @@ import {describe, expect, it} from 'vitest';
 import type {RlmEvent, RlmEventBody} from '../../source/protocol/events.js';
 import {COMMANDS, parseCommandLine} from '../../source/ui/commands/index.js';
 import {failureAdvice, failureText, unreachableHint} from '../../source/ui/advice.js';
-import {clip, fitAnsi} from '../../source/ui/format.js';
+import {clip, clipWords, fitAnsi} from '../../source/ui/format.js';
 import {formatClock, formatMs, formatTokens} from '../../source/text/units.js';
 import {loadRenderers, markdownLines} from '../../source/ui/markdown.js';
 import {safeEvent, safeText} from '../../source/text/safe-text.js';
@@ -175,6 +175,11 @@ describe('formatting, Markdown and advice', () => {
 		expect(formatClock(65_000)).toBe('1:05');
 		expect(formatTokens(12_345)).toBe('12k');
 		expect(clip('abcdef', 4)).toBe('abc…');
+		expect(clipWords('working 0:04 · iteration 1/30 · waiting for the first token', 52)).toBe('working 0:04 · iteration 1/30 · waiting for the…');
+		expect(clipWords('working 0:04 · iteration 1/30 · waiting for the first token', 34)).toBe('working 0:04 · iteration 1/30…');
+		expect(clipWords('waiting for the first token', 40)).toBe('waiting for the first token');
+		// One long word is cut inside it: a boundary far back would lose most of the room.
+		expect(clipWords('see https://example.com/a/very/long/path/to/a/file', 30)).toBe('see https://example.com/a/ver…');
 		expect(fitAnsi('\x1b[31mabcdef\x1b[39m', 4)).toMatch(/abc(\x1b\[\d+m)*…$/);
 		expect(fitAnsi('abcdef', 6)).toBe('abcdef');
 		// A cut that lands just after an ellipsis adds none of its own.

@@ -4,7 +4,7 @@ import {memo, useMemo} from 'react';
 import {inputPlaceholder} from '../hints.js';
 import {formatClock} from '../../text/units.js';
 import {entryLines, type ChatLine, type Tone} from '../chat-lines.js';
-import {append} from '../format.js';
+import {append, clipWords} from '../format.js';
 import type {ChatEntry, Running} from '../state/types.js';
 import type {LineInputState} from '../state/line-input.js';
 import type {PaneBox} from '../state/layout.js';
@@ -19,7 +19,7 @@ const WorkingLine = memo(function WorkingLine({running, step, theme, width, now}
 	const text = `${running.cancelling ? 'cancelling' : 'working'} ${formatClock(now - running.since)}${step ? ` · ${step}` : ''}`;
 	return (
 		<Text wrap="truncate" color={running.cancelling ? theme.warn : theme.running}>
-			{spinnerFrame(now)} {text.slice(0, Math.max(0, width - 2))}
+			{spinnerFrame(now)} {clipWords(text, Math.max(0, width - 2))}
 		</Text>
 	);
 });

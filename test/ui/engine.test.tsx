@@ -13,7 +13,7 @@ import {repl, scripted} from '../support/rlm-script.js';
 import {logToEvents} from '../../source/trajectory/log-to-events.js';
 import {readTrajectoryLog} from '../../source/trajectory/read-log.js';
 import {InertEngine} from '../../source/ui/replay-tui.js';
-import {KEYS, renderApp, waitFor, type Harness} from './harness.js';
+import {KEYS, renderApp, stripAnsi, waitFor, type Harness} from './harness.js';
 
 let dir: string;
 let settings: SettingsStore;
@@ -123,8 +123,13 @@ describe('with the demo backend', () => {
 		// The tree holds the resumed turn, read from its log.
 		expect(resumed).toMatch(/run · demo "one two/);
 		expect(resumed).toMatch(/iteration 1\/30/);
-		// The question and answer come before the note that the code is being re-run.
-		expect(flat(resumed).indexOf('one two three four')).toBeLessThan(flat(resumed).indexOf('Resuming the last session'));
+		// The question and answer came before the note that the code was being re-run, a line for
+		// work under way that goes once the code has run ("Resumed …" says how it went).
+		const rerunning = h.frames.map(stripAnsi).find((f) => f.includes('Resuming the last session'));
+		expect(rerunning).toBeDefined();
+		expect(flat(rerunning!).indexOf('one two three four')).toBeLessThan(flat(rerunning!).indexOf('Resuming the last session'));
+		expect(flat(rerunning!)).toContain('re-running its code');
+		expect(resumed).not.toContain('Resuming the last session');
 		expect(rlm.history).toHaveLength(1);
 	}, SLOW);
 
@@ -146,6 +151,7 @@ describe('with the demo backend', () => {
 		// Once the session is open the line goes: the resume's own lines say how it went.
 		const resumed = await h.waitForFrame((f) => f.includes('Resumed 1 turn(s)') && !f.includes('Opening the last session'), SLOW);
 		expect(resumed).toMatch(/run · demo "five six/);
+		expect(resumed).not.toContain('Resuming the last session');
 	}, SLOW);
 
 	it('--resume with no earlier session: the opening line goes, the chat says there is nothing to resume', async () => {

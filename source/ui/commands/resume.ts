@@ -32,8 +32,9 @@ export async function resumeLast(context: CommandContext): Promise<void> {
 				else context.say('notice', `${turn.status === 'cancelled' ? 'Cancelled' : 'No answer'}: this question's run ${unansweredWords(turn.status)}, so it has no answer.`);
 			}
 			context.dispatch({type: 'events', events: logs.flatMap((log) => logToEvents(log)).map(safeEvent)});
-			context.say('info', `Resuming the last session (${turns.length} turn(s)): re-running its code with the recorded sub-call answers…`);
-		});
+			// Work under way: the line goes once the code has run (the lines below say how it went).
+			context.dispatch({type: 'chat', kind: 'info', text: `Resuming the last session (${turns.length} turn(s)): re-running its code with the recorded sub-call answers…`, progress: true});
+		}).finally(() => context.dispatch({type: 'progress-done'}));
 		if (result.status === 'off') {
 			context.say('error', 'Nothing to resume: trajectory logs are turned off.');
 			return;

@@ -722,7 +722,7 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 			if (action.backend !== undefined && action.backend !== state.dialog.backend) return state;
 			return {...state, dialog: {...state.dialog, status: 'error', error: action.error, ...(action.aliases ? {aliases: action.aliases} : {})}};
 		case 'chat': {
-			const extras = {...(action.shown !== undefined ? {shown: action.shown} : {}), ...(action.table ? {table: action.table} : {})};
+			const extras = {...(action.shown !== undefined ? {shown: action.shown} : {}), ...(action.table ? {table: action.table} : {}), ...(action.progress ? {progress: action.progress} : {})};
 			return action.at === undefined ? addChat(state, action.kind, action.text, extras) : insertChat(state, action.kind, action.text, action.at, extras);
 		}
 		case 'config':

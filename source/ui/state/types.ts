@@ -28,8 +28,8 @@ export interface ChatEntry {
 	 * conversation as questions and answers are, so /export keeps it; every other info, notice and
 	 * error line is the app's own note and stays out of it. */
 	readonly outcome?: true;
-	/** A line saying what is under way (opening the last session at start): it goes once that is
-	 * done ('progress-done'), the lines said meanwhile telling how it went. */
+	/** A line saying what is under way (opening the last session at start, re-running its code): it
+	 * goes once that is done ('progress-done'), the lines said meanwhile telling how it went. */
 	readonly progress?: true;
 	/** Rows of cells shown under the text, laid out for the pane's width when drawn (chat-columns.ts). */
 	readonly table?: ChatTable;
@@ -156,7 +156,7 @@ export type AppAction =
 	| {type: 'models-loaded'; models: readonly string[]; aliases?: Readonly<Record<string, string>>; backend?: string}
 	| {type: 'models-failed'; error: string; aliases?: Readonly<Record<string, string>>; backend?: string}
 	/** `at`: the position an effect reserved (else the bottom). */
-	| {type: 'chat'; kind: ChatKind; text: string; at?: number; /** As ChatEntry.shown. */ shown?: string; /** As ChatEntry.table. */ table?: ChatTable}
+	| {type: 'chat'; kind: ChatKind; text: string; at?: number; /** As ChatEntry.shown. */ shown?: string; /** As ChatEntry.table. */ table?: ChatTable; /** As ChatEntry.progress. */ progress?: true}
 	| {type: 'config'; config: Partial<SessionConfig>}
 	| {type: 'cleared'}
 	/** The work the progress lines spoke of is done: they go. */

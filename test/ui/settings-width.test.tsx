@@ -37,31 +37,43 @@ function settingsLines(frame: string): string[] {
 	return chat.slice(chat.findIndex((line) => line.includes('Run settings'))).map((line) => line.trimEnd());
 }
 
-/** Each setting's first line: its name, then its value, its source ("default") on the same line. */
-function expectWholeRows(lines: readonly string[], paneText: number): void {
+/** Each setting's first line: its name, then its value, its source ("default") on the same line;
+ * or, `stacked` (a value column would be under 24 wide), its name on a line and under it its value,
+ * its source after it. */
+function expectWholeRows(lines: readonly string[], paneText: number, stacked = false): void {
 	for (const line of lines) expect(line.length).toBeLessThanOrEqual(paneText);
 	for (const setting of RUN_SETTINGS) {
-		const row = lines.find((line) => line.trimStart().startsWith(`${setting.name} `));
-		expect(row, setting.name).toMatch(new RegExp(`^ {3}${setting.name} +\\S.* default$`));
+		const at = lines.findIndex((line) => line.trimStart() === setting.name || line.trimStart().startsWith(`${setting.name} `));
+		if (stacked) {
+			expect(lines[at], setting.name).toBe(`   ${setting.name}`);
+			const end = lines.findIndex((line, index) => index > at && !line.startsWith('     '));
+			const block = lines.slice(at + 1, end < 0 ? undefined : end);
+			expect(block.length, setting.name).toBeGreaterThan(0);
+			expect(block.at(-1), setting.name).toMatch(/^ {5}(\S.* )?· default$/);
+		} else expect(lines[at], setting.name).toMatch(new RegExp(`^ {3}${setting.name} +\\S.* default$`));
 	}
 }
 
 describe('/settings fits the chat pane', () => {
-	for (const columns of [80, 100, 110, 115, 120, 160, 200]) {
-		it(`at ${columns} columns`, async () => {
+	// 100-115 columns: a chat pane 44-51 wide would leave the values a column 13-23 wide.
+	for (const [columns, stacked] of [[80, false], [100, true], [110, true], [115, true], [120, false], [160, false], [200, false]] as const) {
+		it(`at ${columns} columns${stacked ? ', one block per setting' : ''}`, async () => {
 			const harness = start(columns);
 			harness.write('/settings\r');
-			const frame = await harness.waitForFrame((f) => f.includes('Run settings') && f.includes('keep-warm '));
-			expectWholeRows(settingsLines(frame), computeLayout({columns, rows: 60}).chat.innerWidth);
+			const frame = await harness.waitForFrame((f) => f.includes('Run settings') && f.includes('keep-warm'));
+			expectWholeRows(settingsLines(frame), computeLayout({columns, rows: 60}).chat.innerWidth, stacked);
 		});
 	}
 
 	it('is laid out again for the new width after a resize', async () => {
-		const harness = start(115);
+		const harness = start(125);
 		harness.write('/settings\r');
 		const narrow = settingsLines(await harness.waitForFrame((f) => f.includes('Run settings') && f.includes('keep-warm ')));
-		// 115 columns: the long value wraps inside its column.
+		// 125 columns: the long value wraps inside its column.
 		expect(narrow.some((line) => line.startsWith('   temperature ') && !line.includes('Anthropic)'))).toBe(true);
+		harness.resize(100, 60);
+		const stacked = settingsLines(await harness.waitForFrame((f) => /│ {3}temperature *│/.test(f)));
+		expectWholeRows(stacked, computeLayout({columns: 100, rows: 60}).chat.innerWidth, true);
 		harness.resize(200, 60);
 		const wide = settingsLines(await harness.waitForFrame((f) => /temperature +\(0\.7; none for GPT-5, o-series, Anthropic\) +default/.test(f)));
 		expectWholeRows(wide, computeLayout({columns: 200, rows: 60}).chat.innerWidth);

@@ -201,6 +201,29 @@ function shapeKey(traj: TrajectoryState): object {
 	return key;
 }
 
+/** Notices about the model call before its reply came (a retry after an overload, a reset or a
+ * stall; a compaction or a cut prompt before the request): they are shown above the iteration's
+ * reply row, where they happened. The trajectory holds them where they arrived: live, a retry
+ * before any text came lands after the reply row while one that withdrew text lands before it, and
+ * a resumed log lists every notice after the reply. Notices about the reply itself stay after it. */
+const BEFORE_REPLY: ReadonlySet<string> = new Set(['stream_retried', 'compaction', 'compaction_failed', 'prompt_truncated', 'prompt_over_window', 'param_dropped']);
+const shownOrder = new WeakMap<readonly number[], readonly number[]>();
+
+/** A node's children in the order they are shown (an iteration's call notices above its reply). */
+export function shownChildren(traj: TrajectoryState, node: TrajectoryNode): readonly number[] {
+	if (node.kind !== 'iteration' || node.children.length < 2) return node.children;
+	const cached = shownOrder.get(node.children);
+	if (cached) return cached;
+	const isCallNotice = (id: number) => {
+		const child = getNode(traj, id);
+		return child?.kind === 'notice' && BEFORE_REPLY.has(child.code);
+	};
+	const reply = node.children.findIndex((id) => getNode(traj, id)?.kind === 'reply');
+	const order = reply < 0 ? node.children : [...node.children.slice(0, reply), ...node.children.slice(reply).filter(isCallNotice), ...node.children.slice(reply).filter((id) => !isCallNotice(id))];
+	shownOrder.set(node.children, order);
+	return order;
+}
+
 /** The visible rows: a depth-first walk that skips collapsed subtrees (O(visible rows)); with a
  * filter, every row that matches and its ancestors (O(nodes)). */
 export function flatten(view: FlattenInput): FlatRows {
@@ -241,8 +264,9 @@ export function flatten(view: FlattenInput): FlatRows {
 		ids.push(id);
 		if (node.children.length === 0 || !open(node)) continue;
 		const {of} = batchGroups(traj, node);
-		for (let i = node.children.length - 1; i >= 0; i--) {
-			const child = node.children[i]!;
+		const children = shownChildren(traj, node);
+		for (let i = children.length - 1; i >= 0; i--) {
+			const child = children[i]!;
 			if ((keep && !keep[child]) || blankThinking(getNode(traj, child))) continue;
 			const group = of.get(child);
 			if (!group) stack.push(child);
@@ -435,8 +459,8 @@ function allInOrder(traj: TrajectoryState): number[] {
 	while (stack.length > 0) {
 		const id = stack.pop()!;
 		out.push(id);
-		const node = getNode(traj, id)!;
-		for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+		const children = shownChildren(traj, getNode(traj, id)!);
+		for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
 	}
 	return out;
 }

@@ -2,13 +2,15 @@
 
 import type Anthropic from '@anthropic-ai/sdk';
 import type {ClientOptions} from '@anthropic-ai/sdk';
-import {brokenStreamError, droppedStreamError, isConnectionCut, listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, stalledStreamError, streamFailure, throwIfNotAReply, toBackendError, type ErrorContext} from './errors.js';
+import {sdkRetryMessage, brokenStreamError, droppedStreamError, isConnectionCut, listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, stalledStreamError, streamFailure, throwIfNotAReply, toBackendError, type ErrorContext} from './errors.js';
 import {StreamStalled, withIdleTimeout} from './idle-timeout.js';
 import {contextWindowTokens, estimateMessagesTokens, estimateTokens} from './model-info.js';
 import {defaultApiKey, defaultBaseURL, DEFAULT_ANTHROPIC_BASE_URL} from '../protocol/backends.js';
 import {inspectingFetch} from './response-body.js';
 import {splitBaseURL} from './base-url.js';
 import {withRetries, withStreamRetries} from './stream-retry.js';
+import {retryTellingFetch, SdkRetryWatch, toldRetries} from './sdk-retries.js';
+import {deprecationNotice, withSdkWarnings} from './sdk-warnings.js';
 import {splitThinkText} from './reasoning.js';
 import {
 	DEFAULT_MAX_RETRIES,
@@ -17,6 +19,7 @@ import {
 	type Backend,
 	type BackendConfig,
 	type ChatMessage,
+	type CompleteOptions,
 	type Completion,
 	type FinishReason,
 	type StreamChunk,
@@ -122,6 +125,8 @@ export class AnthropicBackend implements Backend {
 	readonly maxRetries: number;
 	/** Made once the SDK has loaded (it starts loading with the backend). */
 	private readonly client: Promise<Anthropic>;
+	/** Models whose deprecation was told. */
+	private readonly warnedModels = new Set<string>();
 
 	/** Throws BackendError 'missing_key' for the official API without a key. */
 	constructor(config: Partial<BackendConfig> = {}) {
@@ -138,7 +143,7 @@ export class AnthropicBackend implements Backend {
 			maxRetries: this.maxRetries,
 			...(Object.keys(headers).length > 0 ? {defaultHeaders: headers} : {}),
 			...(Object.keys(split.query).length > 0 ? {defaultQuery: split.query} : {}),
-			fetch: inspectingFetch(config.fetch),
+			fetch: retryTellingFetch(inspectingFetch(config.fetch), this.maxRetries),
 			// The SDK logs unparsable events to the console, which would draw over the TUI.
 			logLevel: 'off' as const,
 		};
@@ -195,10 +200,16 @@ export class AnthropicBackend implements Backend {
 		try {
 			if (signal?.aborted) throw toBackendError(undefined, context);
 			const client = await raceAbort(this.client, signal);
-			const {data: stream, response: raw} = await raceAbort(
-				client.messages.create({...this.params(messages, options), stream: true}, {signal}).withResponse(),
-				signal,
-			);
+			// The SDK's own retries of a failed try, each told as it happens (sdk-retries.ts).
+			const watch = new SdkRetryWatch(signal);
+			const {sending, notices} = watch.run(() => {
+				const params = {...this.params(messages, options), stream: true as const};
+				return this.create(options.model, () => client.messages.create(params, {signal}).withResponse());
+			});
+			// Awaited below, after the notices: a failure meanwhile is not unhandled.
+			sending.catch(() => undefined);
+			yield* notices;
+			const {data: stream, response: raw} = yield* watch.notices(raceAbort(sending, signal), (failure) => sdkRetryMessage(context, failure));
 			answered = true;
 			response = raw;
 			throwIfNotAReply(response, context);
@@ -277,11 +288,26 @@ export class AnthropicBackend implements Backend {
 	 * is an error (`{"type": "error", "error": {...}}`, as a proxy may send it) is retried as a stream's
 	 * error event is (up to maxRetries), then thrown.
 	 */
-	complete(messages: ChatMessage[], options: StreamOptions): Promise<Completion> {
-		return withRetries(() => this.completeOnce(messages, options), {maxRetries: this.maxRetries, signal: options.signal});
+	complete(messages: ChatMessage[], options: CompleteOptions): Promise<Completion> {
+		const once = () => toldRetries(options, () => this.completeOnce(messages, options), (failure) => sdkRetryMessage(this.context(options), failure));
+		return withRetries(once, {maxRetries: this.maxRetries, signal: options.signal, ...(options.onNotice ? {onNotice: options.onNotice} : {})});
 	}
 
-	private async completeOnce(messages: ChatMessage[], options: StreamOptions): Promise<Completion> {
+	/** messages.create, with the SDK's console warnings kept from the console: a deprecated model's
+	 * becomes a notice, once per model for the backend's life (the SDK warns on every request). */
+	private create<T>(model: string, call: () => T): {sending: T; notices: Array<Extract<StreamChunk, {type: 'notice'}>>} {
+		const {result, warnings} = withSdkWarnings(call);
+		const notices: Array<Extract<StreamChunk, {type: 'notice'}>> = [];
+		for (const warning of warnings) {
+			const notice = deprecationNotice(warning);
+			if (notice === undefined || this.warnedModels.has(model)) continue;
+			this.warnedModels.add(model);
+			notices.push({type: 'notice', code: 'model_deprecated', message: notice, level: 'warn'});
+		}
+		return {sending: result, notices};
+	}
+
+	private async completeOnce(messages: ChatMessage[], options: CompleteOptions): Promise<Completion> {
 		const {signal} = options;
 		const context = this.context(options);
 		/** The 200 came: a failure from here on is in its body (the SDK retried what came before). */
@@ -289,10 +315,10 @@ export class AnthropicBackend implements Backend {
 		try {
 			if (signal?.aborted) throw toBackendError(undefined, context);
 			const client = await raceAbort(this.client, signal);
-			const {data: response, response: raw} = await raceAbort(
-				client.messages.create(this.params(messages, options), {signal}).withResponse(),
-				signal,
-			);
+			const params = this.params(messages, options);
+			const {sending, notices} = this.create(options.model, () => client.messages.create(params, {signal}).withResponse());
+			for (const notice of notices) options.onNotice?.(notice);
+			const {data: response, response: raw} = await raceAbort(sending, signal);
 			answered = true;
 			throwIfNotAReply(raw, context);
 			if (typeof response !== 'object' || response === null || !Array.isArray(response.content)) {

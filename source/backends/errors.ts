@@ -2,6 +2,7 @@
 
 import {errorBodyOf, errorStatusIn, NO_CREDIT_MESSAGE, QUOTA_ERROR_TYPES, MAX_RETRY_WAIT_MS, messageFromJson, messageFromText, nonJsonEventOf, notAReply, pageSummary, retryAfterInBody, retryAfterMs} from './response-body.js';
 import {StreamStalled} from './idle-timeout.js';
+import type {RetriedFailure} from './sdk-retries.js';
 import {BackendError, type BackendKind} from './types.js';
 import {BACKEND_KINDS} from '../protocol/backends.js';
 import {quoted} from '../protocol/quoted.js';
@@ -254,6 +255,41 @@ export function toBackendError(error: unknown, context: ErrorContext): BackendEr
 	return converted;
 }
 
+/** What a status the SDKs retry stands for, said when the server sent no message of its own. */
+const RETRIED_STATUS: Record<number, string> = {
+	408: 'request timeout',
+	409: 'conflict',
+	429: 'rate limited',
+	500: 'internal server error',
+	502: 'bad gateway',
+	503: 'service unavailable',
+	504: 'gateway timeout',
+	529: 'overloaded',
+};
+
+/**
+ * The notice for a try the SDK retries (sdk-retries.ts): what failed, and that it is retried, with the
+ * wait the response named: "The Anthropic API at https://… answered 529: Overloaded. Retrying in 2.0 s
+ * (1 of 2)."
+ */
+export function sdkRetryMessage(context: ErrorContext, failure: RetriedFailure): string {
+	const server = `${labelOf(context)} at ${context.baseURL}`;
+	let what: string;
+	if (failure.how === 'timeout') {
+		what = `${capitalize(server)} sent no response${context.timeoutMs === undefined ? '' : ` within ${formatSeconds(context.timeoutMs)}`}.`;
+	} else if (failure.how === 'connection') {
+		const code = systemErrorCode(failure.error);
+		const broken = code === undefined ? undefined : BROKEN_AFTER_CONNECTING[code];
+		what = broken ? `${capitalize(server)} ${broken === 'reset' ? 'reset' : 'closed'} the connection before it answered.` : `Cannot reach ${server}: ${connectionProblem(failure.error)}.`;
+	} else {
+		const said = failure.said === undefined ? undefined : oneLine(failure.said, 200);
+		const meaning = RETRIED_STATUS[failure.status] ?? (failure.status >= 500 ? 'server error' : undefined);
+		what = sentence(`${capitalize(server)} answered ${failure.status}${said ? `: ${said}` : meaning ? ` (${meaning})` : ''}`);
+	}
+	const wait = failure.waitMs === undefined ? '' : ` in ${(failure.waitMs / 1000).toFixed(1)} s`;
+	return `${what} Retrying${wait} (${failure.retry} of ${failure.maxRetries}).`;
+}
+
 /** The request took longer than context.timeoutMs (each try). */
 function timedOutError(context: ErrorContext): BackendError {
 	const tries = (context.maxRetries ?? 0) > 0 ? ` (each of ${context.maxRetries! + 1} tries)` : '';
@@ -346,7 +382,8 @@ function longWaitNote(error: unknown): string {
 
 function formatSeconds(ms: number): string {
 	const seconds = ms / 1000;
-	return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)}s`;
+	// "2 s", as the engine's cut-off notice says it (truncation.ts).
+	return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
 }
 
 /**

@@ -3,7 +3,7 @@
 import type OpenAI from 'openai';
 import type {ChatCompletionChunk, ChatCompletionCreateParams} from 'openai/resources/chat/completions';
 import type {Stream} from 'openai/streaming';
-import {brokenStreamError, droppedStreamError, errorFinishError, isConnectionCut, listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, stalledStreamError, streamFailure, throwIfNotAReply, serverMessage, toBackendError, type ErrorContext} from './errors.js';
+import {sdkRetryMessage, brokenStreamError, droppedStreamError, errorFinishError, isConnectionCut, listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, stalledStreamError, streamFailure, throwIfNotAReply, serverMessage, toBackendError, type ErrorContext} from './errors.js';
 import {contextWindowTokens, estimateMessagesTokens, estimateTokens} from './model-info.js';
 import {contentParts, reasoningField, splitThinkText} from './reasoning.js';
 import {
@@ -31,6 +31,7 @@ import {inspectingFetch, sawDoneEvent, sseErrorField} from './response-body.js';
 import {StreamStalled, withIdleTimeout} from './idle-timeout.js';
 import {splitBaseURL, type SplitBaseURL} from './base-url.js';
 import {withRetries, withStreamRetries} from './stream-retry.js';
+import {retryTellingFetch, SdkRetryWatch, toldRetries} from './sdk-retries.js';
 import {flavorOfName, probeWindow, windowAdviceFor, type ContextWindow, type ServerFlavor} from './server-window.js';
 import {
 	DEFAULT_MAX_RETRIES,
@@ -39,6 +40,7 @@ import {
 	type Backend,
 	type BackendConfig,
 	type ChatMessage,
+	type CompleteOptions,
 	type Completion,
 	type FinishReason,
 	type StreamChunk,
@@ -164,7 +166,7 @@ export class OpenAIBackend implements Backend {
 			maxRetries: this.maxRetries,
 			defaultHeaders: headers,
 			...(Object.keys(query).length > 0 ? {defaultQuery: query} : {}),
-			fetch: inspectingFetch(config.fetch),
+			fetch: retryTellingFetch(inspectingFetch(config.fetch), this.maxRetries),
 			// The SDK logs unparsable chunks to the console, which would draw over the TUI.
 			logLevel: 'off' as const,
 		};
@@ -259,7 +261,8 @@ export class OpenAIBackend implements Backend {
 	 */
 	private async *wholeReply(messages: ChatMessage[], options: StreamOptions): AsyncGenerator<StreamChunk> {
 		// One try: the stream's retries (withStreamRetries) retry it, with their notice.
-		const reply = await this.completeOnce(messages, options);
+		const watch = new SdkRetryWatch(options.signal);
+		const reply = yield* watch.notices(watch.run(() => this.completeOnce(messages, options)), (failure) => sdkRetryMessage(this.context(options), failure));
 		if (reply.reasoning !== '') yield {type: 'reasoning', text: reply.reasoning};
 		if (reply.text !== '') yield {type: 'text', text: reply.text};
 		yield {type: 'usage', usage: reply.usage, finishReason: reply.finishReason};
@@ -289,7 +292,9 @@ export class OpenAIBackend implements Backend {
 		let sent: {data: Stream<ChatCompletionChunk>; response: Response} | undefined;
 		try {
 			if (signal?.aborted) throw toBackendError(undefined, context);
-			sent = await raceAbort(
+			// The SDK's own retries of a failed try, each told as it happens (sdk-retries.ts).
+			const watch = new SdkRetryWatch(signal);
+			const sending = watch.run(() =>
 				this.sendAdapting(
 					options,
 					{...this.params(messages, options), stream: true, stream_options: {include_usage: true}},
@@ -297,8 +302,8 @@ export class OpenAIBackend implements Backend {
 					notices,
 					() => undefined,
 				),
-				signal,
 			);
+			sent = yield* watch.notices(raceAbort(sending, signal), (failure) => sdkRetryMessage(context, failure));
 		} catch (error) {
 			throw streamFailure(error, context, false);
 		}
@@ -379,8 +384,9 @@ export class OpenAIBackend implements Backend {
 	 * whose body is an error, or whose choice ended in `finish_reason: "error"`, is retried as a
 	 * stream's error event is (up to maxRetries), then thrown.
 	 */
-	complete(messages: ChatMessage[], options: StreamOptions): Promise<Completion> {
-		return withRetries(() => this.completeOnce(messages, options), {maxRetries: this.maxRetries, signal: options.signal});
+	complete(messages: ChatMessage[], options: CompleteOptions): Promise<Completion> {
+		const once = () => toldRetries(options, () => this.completeOnce(messages, options), (failure) => sdkRetryMessage(this.context(options), failure));
+		return withRetries(once, {maxRetries: this.maxRetries, signal: options.signal, ...(options.onNotice ? {onNotice: options.onNotice} : {})});
 	}
 
 	private async completeOnce(messages: ChatMessage[], options: StreamOptions): Promise<Completion> {

@@ -73,13 +73,18 @@ export async function* withStreamRetries(
  * `transient` BackendError: an error the server put in the 200 body instead of the reply (the SDKs
  * retry only a failed response status). Waits the wait the server named, else the SDKs' backoff.
  */
-export async function withRetries<T>(attempt: () => Promise<T>, options: {maxRetries: number; signal?: AbortSignal}): Promise<T> {
+export async function withRetries<T>(
+	attempt: () => Promise<T>,
+	options: {maxRetries: number; signal?: AbortSignal; onNotice?: (notice: Extract<StreamChunk, {type: 'notice'}>) => void},
+): Promise<T> {
 	for (let retry = 0; ; retry++) {
 		try {
 			return await attempt();
 		} catch (error) {
 			if (retry >= options.maxRetries || options.signal?.aborted || !(error instanceof BackendError && error.transient)) throw error;
-			await sleep(error.retryAfterMs ?? retryDelayMs(retry), options.signal);
+			const delay = error.retryAfterMs ?? retryDelayMs(retry);
+			options.onNotice?.({type: 'notice', code: 'stream_retried', message: `${error.message} Retrying in ${(delay / 1000).toFixed(1)} s (${retry + 1} of ${options.maxRetries}).`});
+			await sleep(delay, options.signal);
 		}
 	}
 }

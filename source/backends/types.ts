@@ -105,6 +105,12 @@ export class BackendError extends Error {
 	}
 }
 
+/** StreamOptions for a non-streamed completion (complete()), which has no stream to carry notices. */
+export interface CompleteOptions extends StreamOptions {
+	/** Told each retry as it comes (a `stream_retried` notice, as a stream would carry it). */
+	onNotice?: (notice: Extract<StreamChunk, {type: 'notice'}>) => void;
+}
+
 /** A finished, non-streamed completion (OpenAIBackend.complete / AnthropicBackend.complete). */
 export interface Completion {
 	text: string;

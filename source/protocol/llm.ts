@@ -49,6 +49,8 @@ export type NoticeCode =
 	| 'stream_retried'
 	| 'log_failed'
 	| 'model_chosen'
+	/** The provider has deprecated the model (Anthropic's SDK warns of it; told once per model). */
+	| 'model_deprecated'
 	/** A reply whose answer part was empty while its reasoning was not. */
 	| 'reasoning_only'
 	/** A reply with neither answer text nor reasoning. */

@@ -80,7 +80,7 @@ describe.each(['openai', 'anthropic'] as const)('%s: a stream that stalls before
 		const chunks: StreamChunk[] = [];
 		for await (const chunk of backend.stream([{role: 'user', content: 'hi'}], {model: 'm'})) chunks.push(chunk);
 		const notice = chunks.find((chunk) => chunk.type === 'notice') as {message: string} | undefined;
-		expect(notice?.message).toMatch(/ sent nothing more for 0\.3s after it began its reply: raise --request-timeout \([^)]*\) if the model needs longer\. Retrying in \d\.\d s \(1 of 1\)\.$/);
+		expect(notice?.message).toMatch(/ sent nothing more for 0\.3 s after it began its reply: raise --request-timeout \([^)]*\) if the model needs longer\. Retrying in \d\.\d s \(1 of 1\)\.$/);
 		expect(notice?.message).not.toMatch(/try again/);
 	});
 });

@@ -361,14 +361,14 @@ describe('the request timeout', () => {
 		server.setResponder(() => ({hang: true}));
 		const error = await caught(collectStream(timed(api).stream(messages, {model: 'm'})));
 		expect(error.code).toBe('timeout');
-		expect(error.message).toMatch(/^Timed out after 0\.3s waiting for .* raise --request-timeout \(seconds; \/set request-timeout in the app; requestTimeoutMs in the library\), or try again\.$/);
+		expect(error.message).toMatch(/^Timed out after 0\.3 s waiting for .* raise --request-timeout \(seconds; \/set request-timeout in the app; requestTimeoutMs in the library\), or try again\.$/);
 	});
 
 	it.each(['openai', 'anthropic'] as const)('%s: a stream that stalls before any text fails the same way, not after undici’s 300 s', async (api) => {
 		server.setResponder(() => ({text: 'never sent', drop: {afterChars: 0, how: 'hang'}}));
 		const error = await caught(collectStream(timed(api).stream(messages, {model: 'm'})));
 		expect(error.code).toBe('timeout');
-		expect(error.message).toMatch(/sent nothing more for 0\.3s after it began its reply: raise --request-timeout/);
+		expect(error.message).toMatch(/sent nothing more for 0\.3 s after it began its reply: raise --request-timeout/);
 		expect(server.requests).toHaveLength(1);
 	});
 
@@ -381,7 +381,7 @@ describe('the request timeout', () => {
 		const chunks: StreamChunk[] = [];
 		for await (const chunk of backend.stream(messages, {model: 'm'})) chunks.push(chunk);
 		expect(textOf(chunks)).toBe('second try');
-		expect(chunks.find((chunk) => chunk.type === 'notice')).toMatchObject({code: 'stream_retried', message: expect.stringMatching(/sent nothing more for 0\.3s after it began its reply: .* Retrying in 0\.\d s \(1 of 1\)\.$/)});
+		expect(chunks.find((chunk) => chunk.type === 'notice')).toMatchObject({code: 'stream_retried', message: expect.stringMatching(/sent nothing more for 0\.3 s after it began its reply: .* Retrying in 0\.\d s \(1 of 1\)\.$/)});
 		expect(server.requests).toHaveLength(2);
 	});
 

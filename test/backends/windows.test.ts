@@ -108,6 +108,6 @@ describe('learning a model’s window from its server', () => {
 		expect(await backend.contextWindow('mystery')).toBeUndefined();
 		expect(server.paths).toContain('GET /props');
 		// The model list gets the request timeout for its body too, and says so.
-		await expect(backend.listModels()).rejects.toThrow(/Timed out after 1s waiting for .* at http:\/\/127\.0\.0\.1:\d+\/v1\. .*--request-timeout/);
+		await expect(backend.listModels()).rejects.toThrow(/Timed out after 1 s waiting for .* at http:\/\/127\.0\.0\.1:\d+\/v1\. .*--request-timeout/);
 	});
 });

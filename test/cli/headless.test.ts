@@ -168,7 +168,7 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 		server.setResponder(() => ({hang: true}));
 		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'root-model', '--request-timeout', '0.3', '-p', 'hi']);
 		expect(result.code).not.toBe(0);
-		expectOneLineNoTrace(result.stderr, /Timed out after 0\.3s \(each of 3 tries\) waiting for the OpenAI-compatible server at .*: raise --request-timeout \(seconds; \/set request-timeout in the app; requestTimeoutMs in the library\), or try again\./);
+		expectOneLineNoTrace(result.stderr, /Timed out after 0\.3 s \(each of 3 tries\) waiting for the OpenAI-compatible server at .*: raise --request-timeout \(seconds; \/set request-timeout in the app; requestTimeoutMs in the library\), or try again\./);
 		const env = cleanEnv();
 		mkdirSync(join(env.XDG_CONFIG_HOME!, 'rlm-tui'), {recursive: true});
 		writeFileSync(join(env.XDG_CONFIG_HOME!, 'rlm-tui', 'settings.json'), JSON.stringify({requestTimeoutSeconds: 0.4}));
@@ -176,7 +176,7 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 		server.setResponder(scripted({root: ({turn}) => (turn === 0 ? repl('print(llm_query("x"))') : repl('llm_output("went on")')), sub: () => ({hang: true})}));
 		const sub = await runCli(['-u', server.openaiBaseURL, '-m', 'root-model', '-e', '-p', 'hi'], {env});
 		expect(sub.stdout.trim()).toBe('went on');
-		expect(sub.stderr).toMatch(/Timed out after 0\.4s \(each of 3 tries\) waiting for/);
+		expect(sub.stderr).toMatch(/Timed out after 0\.4 s \(each of 3 tries\) waiting for/);
 		expectOneLineNoTrace((await runCli(['-b', 'demo', '--request-timeout', '0', '-p', 'q'])).stderr, /Invalid --request-timeout "0": expected a number of seconds/);
 		// Node's fetch gives up on a server's headers after 300 s (UND_ERR_HEADERS_TIMEOUT): more would be a promise not kept.
 		expectOneLineNoTrace((await runCli(['-b', 'demo', '--request-timeout', '900', '-p', 'q'])).stderr, /Invalid --request-timeout "900": expected a number of seconds from above 0 up to 300 \(Node's fetch waits no longer/);

@@ -111,7 +111,7 @@ describe.each(apis)('a stream the request timeout ended (%s)', (api) => {
 		);
 		expect(result).toMatchObject({status: 'answered', response: '42'});
 		expect(notices(events)).toEqual([
-			expect.stringMatching(/^stream_retried: .*sent nothing more for 1\.5s after it began its reply: .* The model was still thinking \(its thinking so far is kept\)\. Retrying in \d\.\d s \(1 of 2\)\.$/),
+			expect.stringMatching(/^stream_retried: .*sent nothing more for 1\.5 s after it began its reply: .* The model was still thinking \(its thinking so far is kept\)\. Retrying in \d\.\d s \(1 of 2\)\.$/),
 		]);
 		expect(of(events, 'llm.done')).toEqual([expect.objectContaining({text: 'FINAL(42)', reasoning: 'First thought\n\nSecond thought', finishReason: 'stop'})]);
 	});
@@ -129,7 +129,7 @@ describe.each(apis)('a stream the request timeout ended (%s)', (api) => {
 			},
 			{requestTimeoutMs: 1000},
 		);
-		expect(result.response).toMatch(/^thought it through \| Error: .* sent nothing more for 1s after it began its reply: raise --request-timeout/);
+		expect(result.response).toMatch(/^thought it through \| Error: .* sent nothing more for 1 s after it began its reply: raise --request-timeout/);
 	});
 
 	it('before any text: retried within the retry budget (2 by default), and the run goes on', async () => {
@@ -148,7 +148,7 @@ describe.each(apis)('a stream the request timeout ended (%s)', (api) => {
 			{requestTimeoutMs: 1500},
 		);
 		expect(result).toMatchObject({status: 'answered', response: 'after the retry'});
-		expect(notices(events)).toEqual([expect.stringMatching(/^stream_retried: .*sent nothing more for 1\.5s after it began its reply: raise --request-timeout .* Retrying in \d\.\d s \(1 of 2\)\.$/)]);
+		expect(notices(events)).toEqual([expect.stringMatching(/^stream_retried: .*sent nothing more for 1\.5 s after it began its reply: raise --request-timeout .* Retrying in \d\.\d s \(1 of 2\)\.$/)]);
 	});
 });
 

@@ -248,7 +248,7 @@ describe('rlm-tui serve', () => {
 			const error = await client.chat.completions.create({model: 'rlm', messages: [{role: 'user', content: 'hi'}]}).catch((caught: unknown) => caught);
 			expect(error).toBeInstanceOf(OpenAI.APIError);
 			expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe('upstream_timeout');
-			expect((error as Error).message).toMatch(/Timed out after 0\.3s \(each of 3 tries\) waiting for .*raise --request-timeout/);
+			expect((error as Error).message).toMatch(/Timed out after 0\.3 s \(each of 3 tries\) waiting for .*raise --request-timeout/);
 		} finally {
 			child.kill('SIGINT');
 		}

@@ -212,7 +212,9 @@ export type FakeReply =
 	/** A reply that is not an API reply: `body` as it is with this status (default 200) and content
 	 * type (default text/html): a web UI's page, a proxy's error page, an empty stream. */
 	| {raw: string; status?: number; contentType?: string}
-	| {hang: true};
+	| {hang: true}
+	/** The connection is reset before any response (a server that crashed on the request). */
+	| {reset: true};
 
 /** The body shapes servers and gateways use to refuse a request parameter. */
 export type RejectionShape =
@@ -510,6 +512,10 @@ export async function startFakeLlmServer(
 
 	async function sendReply(res: ServerResponse, request: FakeRequest, reply: FakeReply): Promise<void> {
 		if ('hang' in reply) return; // The response stays open until the client (or close()) ends it.
+		if ('reset' in reply) {
+			res.socket?.resetAndDestroy();
+			return;
+		}
 		if ('raw' in reply) {
 			if (res.destroyed) return;
 			res.writeHead(reply.status ?? 200, {'content-type': reply.contentType ?? 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(reply.raw)});

@@ -643,7 +643,7 @@ describe('/set request-timeout with the real engine', () => {
 			expect(openSettings({cwd: path.join(dir, 'config')}).get().requestTimeoutSeconds).toBe(0.3);
 			await rlm.completion('q', {context: 'c'});
 			expect(errors).toHaveLength(1);
-			expect(errors[0]).toMatch(/Timed out after 0\.3s/);
+			expect(errors[0]).toMatch(/Timed out after 0\.3 s/);
 			applySetting(context, 'requestTimeoutSeconds', undefined);
 			expect(said.at(-1)).toBe('request-timeout: back to its default, 300 s (saved).');
 			expect(rlm.options.requestTimeoutMs).toBeUndefined();

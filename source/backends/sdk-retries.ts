@@ -1,0 +1,122 @@
+// The retries the SDKs make themselves (maxRetries: a 408, 409, 429 or 5xx status, Anthropic's 529,
+// a timeout before the headers, a reset connection) are silent: the SDK sleeps and tries again. The
+// fetch given to each SDK client sees every try, so it tells the request being watched (an
+// AsyncLocalStorage: the SDK's tries run in the async context of the call that started them) each
+// try that failed in a way the SDK will retry, and the backend's stream() yields it as a notice.
+import {AsyncLocalStorage} from 'node:async_hooks';
+import {errorBodyOf, messageFromText, retryAfterMs} from './response-body.js';
+import type {CompleteOptions, StreamChunk} from './types.js';
+
+type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** A try that failed and that the SDK will retry: what failed, and which retry comes. */
+export type RetriedFailure = (
+	| {how: 'status'; status: number; /** The server's own message, when it sent one. */ said?: string}
+	| {how: 'timeout'}
+	| {how: 'connection'; error: unknown}
+) & {
+	/** The wait the response named (retry-after-ms, retry-after), in ms, when it named one. */
+	waitMs?: number;
+	/** 1 for the first retry. */
+	retry: number;
+	maxRetries: number;
+};
+
+const watches = new AsyncLocalStorage<SdkRetryWatch>();
+
+/**
+ * The failed tries of one request, in order, told by retryTellingFetch while the request runs inside
+ * `run`. `signal` is the caller's: a try it ended is a cancel, not a failure the SDK retries.
+ */
+export class SdkRetryWatch {
+	private readonly told: RetriedFailure[] = [];
+	private wake: (() => void) | undefined;
+
+	constructor(readonly signal?: AbortSignal) {}
+
+	/** Runs `call` (an SDK request) so that its tries are told to this watch. */
+	run<T>(call: () => T): T {
+		return watches.run(this, call);
+	}
+
+	tell(failure: RetriedFailure): void {
+		this.told.push(failure);
+		this.wake?.();
+	}
+
+	/** Yields a `stream_retried` notice (`say`: its words) for each failure told until `promise`
+	 * settles, then for those still held, then returns its value (or throws its error). */
+	async *notices<T>(promise: Promise<T>, say: (failure: RetriedFailure) => string): AsyncGenerator<StreamChunk, T> {
+		const settled = promise.then(
+			() => true,
+			() => true,
+		);
+		const notice = (failure: RetriedFailure): StreamChunk => ({type: 'notice', code: 'stream_retried', message: say(failure)});
+		for (;;) {
+			while (this.told.length > 0) yield notice(this.told.shift()!);
+			const told = new Promise<false>((resolve) => (this.wake = () => resolve(false)));
+			const done = await Promise.race([settled, told]);
+			this.wake = undefined;
+			if (done) break;
+		}
+		while (this.told.length > 0) yield notice(this.told.shift()!);
+		return await promise;
+	}
+}
+
+/** Whether the SDKs retry a response with this status and headers (their shouldRetry). */
+function sdkRetries(response: Response): boolean {
+	const asked = response.headers.get('x-should-retry');
+	if (asked === 'true') return true;
+	if (asked === 'false') return false;
+	return response.status === 408 || response.status === 409 || response.status === 429 || response.status >= 500;
+}
+
+/**
+ * A fetch for an SDK client made with `maxRetries` (wrapping `inner`, the inspecting fetch, whose
+ * kept error body gives the server's message): a try the SDK will retry is told to the watch the
+ * request runs under (SdkRetryWatch.run); other requests pass through untouched. Each try carries
+ * the SDK's `x-stainless-retry-count`, so the fetch knows whether a retry is left.
+ */
+export function retryTellingFetch(inner: Fetch, maxRetries: number): Fetch {
+	return async (input, init) => {
+		const watch = watches.getStore();
+		if (!watch) return inner(input, init);
+		const tries = Number.parseInt(new Headers(init?.headers).get('x-stainless-retry-count') ?? '0', 10) || 0;
+		const next = {retry: tries + 1, maxRetries};
+		const retried = tries < maxRetries;
+		let response: Response;
+		try {
+			response = await inner(input, init);
+		} catch (error) {
+			// The SDK ends a try at its timeout through the signal it passes; the caller's signal, a cancel.
+			if (retried && !watch.signal?.aborted) watch.tell(init?.signal?.aborted ? {how: 'timeout', ...next} : {how: 'connection', error, ...next});
+			throw error;
+		}
+		if (retried && !response.ok && sdkRetries(response)) {
+			const raw = errorBodyOf(response);
+			const said = raw === undefined ? undefined : messageFromText(raw);
+			const wait = retryAfterMs(response.headers);
+			watch.tell({
+				how: 'status',
+				status: response.status,
+				...(said ? {said} : {}),
+				...(wait !== undefined && wait > 0 ? {waitMs: wait} : {}),
+				...next,
+			});
+		}
+		return response;
+	};
+}
+
+/** `call` (one try of a non-streamed request) run under a watch, each SDK retry told to
+ * `options.onNotice` as it comes. */
+export async function toldRetries<T>(options: CompleteOptions, call: () => Promise<T>, say: (failure: RetriedFailure) => string): Promise<T> {
+	const watch = new SdkRetryWatch(options.signal);
+	const notices = watch.notices(watch.run(call), say);
+	for (;;) {
+		const next = await notices.next();
+		if (next.done) return next.value;
+		if (next.value.type === 'notice') options.onNotice?.(next.value);
+	}
+}

@@ -15,8 +15,9 @@ function clipOutput(text: string): string {
 	return joined.length > maxOutputChars ? `${joined.slice(0, maxOutputChars)}…` : joined;
 }
 
-/** Said after the part of a reply that streamed before the server failed mid-reply: the call is
- * retried and the retried reply follows. */
+/** Said after the part of a reply that streamed before the server failed mid-reply, when no retry
+ * notice came to say it (the notice says why, and is said instead): the call is retried and the
+ * retried reply follows. */
 export const REPLY_WITHDRAWN_LINE = '! The server failed mid-reply; retrying. The reply above is withdrawn: the retried reply follows.';
 
 /** The root run's events that come while its model call streams (the rest come after it ends). */
@@ -40,6 +41,8 @@ export function progressNarrator(): (event: RlmEvent) => string {
 	let streaming = false;
 	/** Notices said while the reply streams, for after it. */
 	let held = '';
+	/** Whether `held` has a retry notice (which says why the reply so far is withdrawn). */
+	let heldRetry = false;
 
 	/** What ends the reply: the fence it left open closed, then the notices held back. */
 	const endReply = (): string => {
@@ -49,6 +52,7 @@ export function progressNarrator(): (event: RlmEvent) => string {
 		reply = '';
 		const said = `${close ? `\n${close}\n` : ''}${held}`;
 		held = '';
+		heldRetry = false;
 		return said;
 	};
 
@@ -72,7 +76,8 @@ export function progressNarrator(): (event: RlmEvent) => string {
 			case 'call.start':
 				return (depthOf.get(event.runId) ?? 0) === 0 ? `\n↳ ${event.fn}${event.fn.endsWith('batched') ? `[${event.index}]` : ''} → ${event.model}\n` : '';
 			case 'notice':
-				return event.level !== 'info' && event.runId === rootRunId ? `\n! ${event.message}\n` : '';
+				// A retry is said whatever its level: else a client sees nothing while the call is tried again.
+				return (event.level !== 'info' || event.code === 'stream_retried') && event.runId === rootRunId ? `\n! ${event.message}\n` : '';
 			default:
 				return '';
 		}
@@ -89,13 +94,19 @@ export function progressNarrator(): (event: RlmEvent) => string {
 			// What streamed of the reply is with the client already: it is told it does not count.
 			const close = closingFence(reply);
 			reply = '';
-			const said = `\n${close ? `${close}\n` : ''}${held}\n${REPLY_WITHDRAWN_LINE}\n\n`;
+			const said = `\n${close ? `${close}\n` : ''}${held}${heldRetry ? '' : `\n${REPLY_WITHDRAWN_LINE}\n`}\n`;
 			held = '';
+			heldRetry = false;
 			return said;
 		}
 		const said = narrate(event);
 		if (root && event.type === 'notice' && streaming) {
+			const retry = said !== '' && event.code === 'stream_retried';
+			// Before any of the reply (the server failed at once, or again after a restart) nothing is
+			// open: the retry is said now, its own paragraph, not after a reply that may be long coming.
+			if (retry && reply === '') return `${said}\n`;
 			held += said;
+			heldRetry ||= retry;
 			return '';
 		}
 		// The reply's own end, or anything after it (an event of the run, or a line of the narrator's).

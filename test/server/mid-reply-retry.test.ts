@@ -55,10 +55,49 @@ describe.each([
 		}
 		expect(content).toBe('from the retry');
 		expect(rootRequests(llm.requests)).toHaveLength(2);
-		const withdrawn = reasoning.indexOf(REPLY_WITHDRAWN_LINE);
+		// The retry notice says the partial is withdrawn, and why, in place of the generic line.
+		const withdrawn = reasoning.indexOf('! The reply so far is withdrawn: ');
+		expect(withdrawn).toBeGreaterThan(0);
 		expect(reasoning.slice(0, withdrawn)).toContain(PARTIAL);
 		expect(reasoning.slice(withdrawn)).toContain('llm_output("from the retry")');
-		expect(blocks(reasoning)).toContainEqual(expect.objectContaining({type: 'paragraph', text: REPLY_WITHDRAWN_LINE}));
+		expect(blocks(reasoning)).toContainEqual(
+			expect.objectContaining({type: 'paragraph', text: expect.stringMatching(/^! The reply so far is withdrawn: .+(Overloaded|closed the connection|reset).* Retrying in \d\.\d s \(1 of 2\)\.$/)}),
+		);
+		expect(reasoning).not.toContain(REPLY_WITHDRAWN_LINE);
+	});
+});
+
+describe('serve, the upstream refusing the first tries (the SDK retries them)', () => {
+	it('narrates each retry with its cause, as it comes, before the reply', async () => {
+		llm.requests.length = 0;
+		const queue: FakeReply[] = [
+			{status: 429, message: 'Rate limit reached for requests', retryAfterMs: 1},
+			{status: 503, message: 'Service temporarily unavailable', retryAfterMs: 1},
+		];
+		llm.setResponder(scripted({root: () => queue.shift() ?? repl('llm_output("answered")')}));
+		const server = await startRlmServer({
+			rlm: {model: 'gpt-4o', maxIterations: 4, logDir: false},
+			backend: createBackend({kind: 'openai', baseURL: llm.openaiBaseURL, apiKey: 'upstream-key', maxRetries: 2}),
+			port: 0,
+		});
+		servers.push(server);
+		const client = new OpenAI({baseURL: `${server.url}/v1`, apiKey: 'unused'});
+		const stream = await client.chat.completions.create({model: 'rlm', messages: [{role: 'user', content: 'q'}], stream: true});
+		let reasoning = '';
+		let content = '';
+		for await (const chunk of stream) {
+			const delta = chunk.choices[0]?.delta as {content?: string; reasoning_content?: string} | undefined;
+			reasoning += delta?.reasoning_content ?? '';
+			content += delta?.content ?? '';
+		}
+		expect(content).toBe('answered');
+		const paragraphs = blocks(reasoning).filter((token) => token.type === 'paragraph').map((token) => token.raw.trim());
+		const retries = paragraphs.filter((line) => line.startsWith('! '));
+		expect(retries).toEqual([
+			expect.stringMatching(/answered 429: Rate limit reached for requests\. Retrying in 0\.0 s \(1 of 2\)\.$/),
+			expect.stringMatching(/answered 503: Service temporarily unavailable\. Retrying in 0\.0 s \(2 of 2\)\.$/),
+		]);
+		expect(reasoning.indexOf(retries[1]!)).toBeLessThan(reasoning.indexOf('llm_output("answered")'));
 	});
 });
 

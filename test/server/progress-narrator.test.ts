@@ -62,3 +62,44 @@ describe('progressNarrator after a reply that left its fence open', () => {
 	});
 });
 
+
+describe('progressNarrator on retries', () => {
+	const event = (body: object) => ({runId: 'r', iteration: 1, t: 0, ...body}) as unknown as RlmEvent;
+	const llmStart = event({type: 'llm.start', messages: 2, promptChars: 1});
+	const retried = (message: string) => event({type: 'notice', level: 'info', code: 'stream_retried', message});
+	const info = event({type: 'notice', level: 'info', code: 'model_chosen', message: 'Model chosen.'});
+	const paragraphs = (text: string) => marked.lexer(text).filter((token) => token.type === 'paragraph').map((token) => token.raw.trim());
+	const FIRST = 'The server at http://x answered 429: Slow down. Retrying in 2.0 s (1 of 2).';
+	const SECOND = 'The server at http://x answered 503 (service unavailable). Retrying in 0.5 s (2 of 2).';
+
+	it('before any reply text: each retry is said at once, its own paragraph, and the reply reads after it', () => {
+		const narrate = progressNarrator();
+		narrate(runStart);
+		const said: string[] = [];
+		for (const next of [llmStart, retried(FIRST), info, retried(SECOND)]) said.push(narrate(next));
+		// Said when it comes, not held for the reply's end; an info notice of another kind stays unsaid.
+		expect(said[1]).toContain(FIRST);
+		expect(said[2]).toBe('');
+		expect(said[3]).toContain(SECOND);
+		const text = said.join('') + narrate(event({type: 'llm.delta', text: 'The answer is near.'}));
+		expect(paragraphs(text)).toEqual([`! ${FIRST}`, `! ${SECOND}`, 'The answer is near.']);
+	});
+
+	it('mid-reply: the retry notice says why the reply so far is withdrawn (no generic line), and a second retry is said too', () => {
+		const narrate = progressNarrator();
+		narrate(runStart);
+		const withdrawn = 'The reply so far is withdrawn: The connection to the server at http://x was reset mid-stream. Retrying in 0.5 s (1 of 2).';
+		const text = [
+			llmStart,
+			event({type: 'llm.delta', text: '```repl\nprint(1)'}),
+			retried(withdrawn),
+			event({type: 'llm.restart'}),
+			retried(SECOND),
+			event({type: 'llm.delta', text: 'Done.'}),
+		]
+			.map(narrate)
+			.join('');
+		expect(paragraphs(text)).toEqual([`! ${withdrawn}`, `! ${SECOND}`, 'Done.']);
+		expect(text).not.toContain('The server failed mid-reply');
+	});
+});

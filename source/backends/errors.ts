@@ -96,9 +96,12 @@ function scalarText(value: unknown): string {
 	return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
 
-/** `text` ending in one full stop: none added after a sentence that already ends in punctuation. */
+/** `text` ending in one full stop: none added after a sentence that already ends in punctuation,
+ * nor after a URL (a terminal that links it would take the stop as part of it; a stop the server
+ * glued to one is dropped). */
 export function sentence(text: string): string {
 	const trimmed = text.trimEnd();
+	if (/\bhttps?:\/\/\S+$/.test(trimmed)) return trimmed.replace(/\.+$/, '');
 	return /[.!?…]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
 
@@ -309,7 +312,7 @@ function describeError(error: unknown, context: ErrorContext): BackendError {
 	const status = statusOf(error) ?? statusInEvent(error);
 	if (status === undefined && isQuotaError(error)) {
 		const said = serverMessage(error);
-		return new BackendError(sentence(`Out of credits or quota at ${at}${said ? `: ${said}` : ''}`), 'insufficient_quota', undefined, quotaAdvice(context));
+		return new BackendError(sentence(`Out of credits or quota at ${at}${said ? `: ${said}` : ''}`), 'insufficient_quota', undefined, quotaAdvice(context, said));
 	}
 	if (status === undefined) {
 		const code = systemErrorCode(error);
@@ -326,7 +329,12 @@ function describeError(error: unknown, context: ErrorContext): BackendError {
 	const saidPart = wait ? `${said ? `: ${sentence(said)}` : '.'} ${wait}` : said ? `: ${said}` : '';
 	// Before 401/403: xAI says a team is out of credits with a 403, Anthropic with a 400.
 	if (status === 402 || (status < 500 && isQuotaError(error))) {
-		return new BackendError(sentence(`Out of credits or quota at ${at} (${status})${saidPart}`), 'insufficient_quota', status, quotaAdvice(context));
+		return new BackendError(sentence(`Out of credits or quota at ${at} (${status})${saidPart}`), 'insufficient_quota', status, quotaAdvice(context, said));
+	}
+	// OpenAI's 403 "Project `proj_…` does not have access to model `gpt-5`" (code model_not_found): the key is good.
+	if (status === 403 && isModelAccessError(error, said)) {
+		const model = context.model ? `model '${context.model}'` : 'the model';
+		return new BackendError(sentence(`No access to ${model} at ${at} (403)${saidPart}`), 'not_found', status, `The key works but may not use this model: choose another (-m), or give the key's project access to it.`);
 	}
 	if (status === 401 || status === 403) {
 		const env = context.keyEnv ?? keyEnvVar(context.kind);
@@ -358,8 +366,22 @@ function isQuotaError(error: unknown): boolean {
 	return NO_CREDIT_MESSAGE.test(serverMessage(error) ?? '');
 }
 
-/** What to do when the account is out of credits: at the provider the base URL names. */
-function quotaAdvice(context: ErrorContext): string {
+/** A server message that already says what to do about billing ("please check your plan and
+ * billing details", "add more credits", "purchase credits at …"). */
+const BILLING_ADVICE = /\b(check|add|buy|purchase|top up|upgrade|increase|raise|contact|go to)\b.{0,80}?\b(plan|billing|credits?|balance|budget|funds|payment|quota)\b/i;
+
+/** A 403 that refuses the model, not the key (OpenAI's code `model_not_found` beside "Project … does
+ * not have access to model …"). */
+function isModelAccessError(error: unknown, said: string | undefined): boolean {
+	const inner = bodyErrorOf(error);
+	if (isObject(inner) && scalarText(inner['code']) === 'model_not_found') return true;
+	return /\b(does not|doesn't|do not|don't) have access to (the )?model\b|\bno access to (the )?model\b|\bnot allowed to (use|access) (the )?model\b/i.test(said ?? '');
+}
+
+/** What to do when the account is out of credits: at the provider the base URL names; when the
+ * server's message already says it (`said`), only that retrying will not help. */
+function quotaAdvice(context: ErrorContext, said?: string): string {
+	if (BILLING_ADVICE.test(said ?? '')) return 'Retrying will not help until that is done.';
 	let host = '';
 	try {
 		host = new URL(context.baseURL).hostname;

@@ -72,8 +72,10 @@ export function inspectingFetch(inner: Fetch = (input, init) => fetch(input, ini
 }
 
 /** The error types and codes that mean the account cannot pay for the request: OpenAI's
- * `insufficient_quota` (sent with a 429), Anthropic's `billing_error`, a 402's `payment_required`. */
-export const QUOTA_ERROR_TYPES = /^(insufficient_quota|insufficient_credits|billing_error|payment_required)$/i;
+ * `insufficient_quota` (sent with a 429), Anthropic's `billing_error`, a 402's `payment_required`,
+ * LiteLLM's `budget_exceeded` (a key's, user's or team's budget spent: sent with a 400 or a 429,
+ * BerriAI/litellm#36729, open-webui/open-webui#5469). */
+export const QUOTA_ERROR_TYPES = /^(insufficient_quota|insufficient_credits|billing_error|payment_required|budget_exceeded)$/i;
 
 /**
  * The messages that say the account cannot pay, from servers that send them under another status or
@@ -81,9 +83,10 @@ export const QUOTA_ERROR_TYPES = /^(insufficient_quota|insufficient_credits|bill
  * Anthropic API" (anthropics/claude-code#4684, continuedev/continue#5499), xAI's 403 or 429 "Your
  * team … has either used all available credits or reached its monthly spending limit"
  * (warpdotdev/warp#14867, continuedev/continue#10373), and the 402s' own words, OpenRouter's
- * "Insufficient credits" and DeepSeek's "Insufficient Balance" (type `unknown_error`).
+ * "Insufficient credits" and DeepSeek's "Insufficient Balance" (type `unknown_error`), and LiteLLM's
+ * "Budget has been exceeded! Current cost: …" under older versions' type `auth_error` (BerriAI/litellm#4208).
  */
-export const NO_CREDIT_MESSAGE = /\b(credit balance is too low|used all available credits|insufficient (credits|balance))\b/i;
+export const NO_CREDIT_MESSAGE = /\b(credit balance is too low|used all available credits|insufficient (credits|balance)|budget has been exceeded)/i;
 
 /** Whether an error body (JSON text) says the account is out of credits or quota. */
 function namesNoCredit(text: string): boolean {

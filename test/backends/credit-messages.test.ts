@@ -23,7 +23,8 @@ beforeEach(() => {
 const messages: ChatMessage[] = [{role: 'user', content: 'How many?'}];
 const ANTHROPIC_LOW = 'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.';
 const XAI_SPENT = 'Your team 0f2a has either used all available credits or reached its monthly spending limit. To continue making API requests, please purchase more credits or raise your spending limit.';
-const ADVICE = /^Add credits or check the plan and billing of the account at 127\.0\.0\.1; retrying will not help until then\.$/;
+/** The server's message already says to buy credits: the advice does not say it again. */
+const ADVICE = /^Retrying will not help until that is done\.$/;
 
 function replies(...queue: FakeReply[]) {
 	server.setResponder(() => queue.shift() ?? {text: 'not reached'});
@@ -39,7 +40,7 @@ const openai = () => new OpenAIBackend({baseURL: server.openaiBaseURL, apiKey: '
 describe('Anthropic’s 400 “credit balance is too low”', () => {
 	const low: FakeReply = {status: 400, message: ANTHROPIC_LOW, type: 'invalid_request_error'};
 
-	it('streamed: insufficient_quota with the server’s words and the add-credits advice, one request', async () => {
+	it('streamed: insufficient_quota with the server’s words (its own add-credits advice, not ours again), one request', async () => {
 		replies(low);
 		const error = await caughtBackendError(drain(anthropic().stream(messages, {model: 'claude-x'})));
 		expect(server.requests).toHaveLength(1);
@@ -99,4 +100,21 @@ it('DeepSeek’s 402 “Insufficient Balance” (type unknown_error, code invali
 	const error = await caughtBackendError(drain(openai().stream(messages, {model: 'deepseek-chat'})));
 	expect(error).toMatchObject({code: 'insufficient_quota', status: 402});
 	expect(error.message).toBe(`Out of credits or quota at ${server.openaiBaseURL} (402): Insufficient Balance.`);
+});
+
+describe('LiteLLM’s budget_exceeded (a key’s, user’s or team’s budget spent)', () => {
+	const SPENT = 'Budget has been exceeded! Current cost: 0.3759, Max budget: 0.35';
+
+	it.each([
+		['400, type budget_exceeded', 400, {error: {message: SPENT, type: 'budget_exceeded', param: null, code: '400'}}],
+		['429, type budget_exceeded', 429, {error: {message: SPENT, type: 'budget_exceeded', param: null, code: '429'}}],
+		['400, older type auth_error (the words decide)', 400, {error: {message: SPENT, type: 'auth_error', param: null, code: 400}}],
+	])('%s: insufficient_quota, one request, our advice (the message gives none)', async (_what, status, body) => {
+		replies({status, message: SPENT, body}, {text: 'not reached'});
+		const error = await caughtBackendError(drain(openai().stream(messages, {model: 'company-chat'})));
+		expect(server.requests).toHaveLength(1);
+		expect(error).toMatchObject({code: 'insufficient_quota', status});
+		expect(error.message).toBe(`Out of credits or quota at ${server.openaiBaseURL} (${status}): ${SPENT}.`);
+		expect(error.advice).toMatch(/^Add credits or check the plan and billing of the account at 127\.0\.0\.1;/);
+	});
 });

@@ -36,15 +36,16 @@ const plainOpenAI = (maxRetries = 2) => new OpenAIBackend({baseURL: server.opena
 const anthropic = () => new AnthropicBackend({baseURL: server.anthropicBaseURL, apiKey: 'sk-ant-test', maxRetries: 2});
 
 describe('402 Payment Required', () => {
-	it('OpenRouter’s 402 (openai SDK, streamed): insufficient_quota, one request, says to add credits at OpenRouter', async () => {
+	it('OpenRouter’s 402 (openai SDK, streamed): insufficient_quota, one request, says (in OpenRouter’s words) to add credits', async () => {
 		replies({status: 402, message: CREDITS, body: {error: {code: 402, message: CREDITS}}});
 		const error = await caughtBackendError(drain(openrouter().stream(messages, {model: 'openai/gpt-5-mini'})));
 		expect(server.requests).toHaveLength(1);
 		expect(error.code).toBe('insufficient_quota');
 		expect(error.status).toBe(402);
 		expect(error.transient).toBe(false);
-		expect(error.message).toBe(`Out of credits or quota at ${server.openaiBaseURL} (402): ${CREDITS}.`);
-		expect(error.advice).toBe('Add credits or check the plan and billing of the account at OpenRouter (127.0.0.1); retrying will not help until then.');
+		// No stop glued to the URL; the server's "Add more using …" is the advice, not said twice.
+		expect(error.message).toBe(`Out of credits or quota at ${server.openaiBaseURL} (402): ${CREDITS}`);
+		expect(error.advice).toBe('Retrying will not help until that is done.');
 	});
 
 	it('a 402 inside a 200 body (OpenRouter’s error chunk shape, not streamed): insufficient_quota, not retried', async () => {
@@ -60,7 +61,7 @@ describe('402 Payment Required', () => {
 		expect(server.requests).toHaveLength(1);
 		expect(error.code).toBe('insufficient_quota');
 		expect(error.transient).toBe(false);
-		expect(error.advice).toContain('OpenRouter');
+		expect(error.message).toContain('https://openrouter.ai/credits');
 	});
 
 	it('a gateway’s bare 402 (no preset): the advice names the host from the base URL', async () => {
@@ -90,7 +91,15 @@ describe('OpenAI’s 429 insufficient_quota', () => {
 		const error = await caughtBackendError(plainOpenAI(0).complete(messages, {model: 'gpt-5-mini'}));
 		expect(error.code).toBe('insufficient_quota');
 		expect(error.status).toBe(429);
-		expect(error.advice).toMatch(/^Add credits or check the plan and billing/);
+		// "please check your plan and billing details" is the server's: ours is not said after it.
+		expect(error.advice).toBe('Retrying will not help until that is done.');
+	});
+
+	it('a server message with no advice of its own gets ours', async () => {
+		replies({status: 429, message: 'You exceeded your current quota.', type: 'insufficient_quota', code: 'insufficient_quota'});
+		const error = await caughtBackendError(plainOpenAI(0).complete(messages, {model: 'gpt-5-mini'}));
+		expect(error.code).toBe('insufficient_quota');
+		expect(error.advice).toMatch(/^Add credits or check the plan and billing of the account at 127\.0\.0\.1; retrying will not help until then\.$/);
 	});
 
 	it('is not retried by the SDK either (it would wait and ask again as for a rate limit): one request, streamed or not', async () => {

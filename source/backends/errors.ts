@@ -258,6 +258,13 @@ export function toBackendError(error: unknown, context: ErrorContext): BackendEr
 	return converted;
 }
 
+/** A server message without the status it begins with (a proxy page's "502 Bad Gateway"), which
+ * the line says already; undefined when nothing else is left. */
+function withoutStatus(said: string | undefined, status: number): string | undefined {
+	const rest = said?.replace(new RegExp(`^${status}\\b\\s*[:-]?\\s*`), '');
+	return rest === '' ? undefined : rest;
+}
+
 /** What a status the SDKs retry stands for, said when the server sent no message of its own. */
 const RETRIED_STATUS: Record<number, string> = {
 	408: 'request timeout',
@@ -285,7 +292,7 @@ export function sdkRetryMessage(context: ErrorContext, failure: RetriedFailure):
 		const broken = code === undefined ? undefined : BROKEN_AFTER_CONNECTING[code];
 		what = broken ? `${capitalize(server)} ${broken === 'reset' ? 'reset' : 'closed'} the connection before it answered.` : `Cannot reach ${server}: ${connectionProblem(failure.error)}.`;
 	} else {
-		const said = failure.said === undefined ? undefined : oneLine(failure.said, 200);
+		const said = failure.said === undefined ? undefined : withoutStatus(oneLine(failure.said, 200), failure.status);
 		const meaning = RETRIED_STATUS[failure.status] ?? (failure.status >= 500 ? 'server error' : undefined);
 		what = sentence(`${capitalize(server)} answered ${failure.status}${said ? `: ${said}` : meaning ? ` (${meaning})` : ''}`);
 	}
@@ -324,7 +331,7 @@ function describeError(error: unknown, context: ErrorContext): BackendError {
 		return new BackendError(sentence(`Request to ${labelOf(context)} at ${at} failed: ${message}`), 'server');
 	}
 
-	const said = serverMessage(error);
+	const said = withoutStatus(serverMessage(error), status);
 	const wait = longWaitNote(error);
 	const saidPart = wait ? `${said ? `: ${sentence(said)}` : '.'} ${wait}` : said ? `: ${said}` : '';
 	// Before 401/403: xAI says a team is out of credits with a 403, Anthropic with a 400.

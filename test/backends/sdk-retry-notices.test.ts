@@ -73,6 +73,14 @@ describe.each(['openai', 'anthropic'] as const)('%s: the SDK retries a failed tr
 		]);
 	});
 
+	it('a proxy’s 502 page: its title once, the status not said twice', async () => {
+		const page = '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>';
+		const {notices, text} = await streamAfter(api, [{status: 502, message: '', body: page, contentType: 'text/html', retryAfterMs: 1}]);
+		expect(text).toBe('the answer');
+		expect(notices[0]!.message).toMatch(/ answered 502: Bad Gateway\. Retrying in 0\.0 s \(1 of 2\)\.$/);
+		expect(notices[0]!.message.match(/502/g)).toHaveLength(1);
+	});
+
 	it('a try that sends nothing by the request timeout: said, retried, answered', async () => {
 		const {notices, text} = await streamAfter(api, [{hang: true}], 400);
 		expect(text).toBe('the answer');

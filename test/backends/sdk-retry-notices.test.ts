@@ -118,6 +118,21 @@ describe.each(['openai', 'anthropic'] as const)('%s: the SDK retries a failed tr
 		expect(chunks.filter((chunk) => chunk.type === 'notice')).toEqual([]);
 	});
 
+	it.each([
+		['x-should-retry: false on a 503', {status: 503, message: 'Down for maintenance', headers: {'x-should-retry': 'false'}}],
+		['a 429 whose retry-after asks for an hour', {status: 429, message: 'Slow down', retryAfterMs: null, headers: {'retry-after': '3600'}}],
+		['a 429 insufficient_quota', {status: 429, message: 'You exceeded your current quota.', type: 'insufficient_quota', code: 'insufficient_quota'}],
+	] as const)('a failure the SDK does not retry (%s): one request, no notice', async (_what, reply) => {
+		server.setResponder(() => reply);
+		const chunks: StreamChunk[] = [];
+		const failed = (async () => {
+			for await (const chunk of backends[api]().stream([{role: 'user', content: 'hi'}], {model: 'm'})) chunks.push(chunk);
+		})();
+		await expect(failed).rejects.toThrow();
+		expect(server.requests).toHaveLength(1);
+		expect(chunks.filter((chunk) => chunk.type === 'notice')).toEqual([]);
+	});
+
 	it('complete(): each retry told to onNotice, and the answer', async () => {
 		const queue: FakeReply[] = [{status: 503, message: 'Busy', retryAfterMs: 1}];
 		server.setResponder(() => queue.shift() ?? {text: 'whole answer'});

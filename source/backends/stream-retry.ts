@@ -31,11 +31,12 @@ export async function* withStreamRetries(
 			for await (const chunk of attempt()) {
 				if (chunk.type === 'usage' && chunk.droppedBy !== undefined) {
 					// A reply the server cut after its answer began: retried while retries are left, else kept as cut.
-					const {droppedBy, ...usage} = chunk;
+					// The last try's cut is kept, with what cut it (the engine's notice says it).
 					if (retry >= options.maxRetries || options.signal?.aborted) {
-						yield usage;
+						yield chunk;
 						return;
 					}
+					const {droppedBy} = chunk;
 					cut = new BackendError(droppedBy, 'server');
 					cut.transient = true;
 					break;

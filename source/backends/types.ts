@@ -36,8 +36,8 @@ export type StreamChunk =
 			usage: Usage;
 			finishReason: FinishReason;
 			stalledMs?: number;
-			/** On a 'dropped' reply the server or a proxy cut (not the request timeout): one line saying
-			 * how, for withStreamRetries, which retries it and passes the usage on without it. */
+			/** On a 'dropped' reply the server or a proxy cut (not the request timeout): one sentence saying
+			 * how. withStreamRetries retries such a reply; the last try's keeps it, for the engine's notice. */
 			droppedBy?: string;
 	  };
 

@@ -19,6 +19,8 @@ export interface ModelCallResult {
 	/** Set when the reply is 'dropped' because the request timeout (this many ms) passed with no
 	 * part of it: the client ended the request, not the server. */
 	stalledMs?: number;
+	/** Set when the reply is 'dropped' on its last try: what ended it, a sentence (the backend's). */
+	droppedBy?: string;
 	ms: number;
 }
 
@@ -48,6 +50,7 @@ export async function callModel(
 	let usage = zeroUsage();
 	let finishReason: FinishReason = 'other';
 	let stalledMs: number | undefined;
+	let droppedBy: string | undefined;
 	// The SDKs leave a listener on the signal they are given: give each call its own, linked to
 	// the run's, so a long run does not pile listeners onto one signal.
 	const own = new AbortController();
@@ -76,11 +79,11 @@ export async function callModel(
 					handlers.onReplyWithdrawn?.();
 				}
 			} else if (chunk.type === 'usage') {
-				({usage, finishReason, stalledMs} = chunk);
+				({usage, finishReason, stalledMs, droppedBy} = chunk);
 			}
 		}
 	} finally {
 		options.signal?.removeEventListener('abort', forward);
 	}
-	return {text, reasoning, reasoningInText, usage, finishReason, ...(stalledMs !== undefined ? {stalledMs} : {}), ms: performance.now() - started};
+	return {text, reasoning, reasoningInText, usage, finishReason, ...(stalledMs !== undefined ? {stalledMs} : {}), ...(droppedBy !== undefined ? {droppedBy} : {}), ms: performance.now() - started};
 }

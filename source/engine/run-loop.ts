@@ -519,7 +519,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			const cutBlock = blocks.length < reading.blocks.length;
 			if (cutReason) {
 				const code = cutReason === 'content_filter' ? 'reply_filtered' : cutReason === 'refusal' ? 'reply_refused' : 'reply_truncated';
-				engine.emit({type: 'notice', runId, level: 'warn', code, message: cutReplyNotice(iteration, reply.usage.outputTokens, cutBlock, cutReason, reply.stalledMs, reply.text)});
+				engine.emit({type: 'notice', runId, level: 'warn', code, message: cutReplyNotice(iteration, reply.usage.outputTokens, cutBlock, cutReason, {stalledMs: reply.stalledMs, text: reply.text, droppedBy: reply.droppedBy})});
 			}
 			// A model that refuses again after being asked to go on in other words will not answer: one
 			// line with its words, rather than a loop to the turn limit.

@@ -139,7 +139,13 @@ export function cutReplyNote(options: {ranBlocks: number; cutBlock: boolean; rea
 
 /** The user-facing notice for a root reply cut at the limit, stopped by a content filter, refused
  * (`text`: the reply, quoted) or dropped mid-stream. */
-export function cutReplyNotice(iteration: number, outputTokens: number, cutBlock: boolean, reason: CutReason = 'length', stalledMs?: number, text = ''): string {
+export function cutReplyNotice(
+	iteration: number,
+	outputTokens: number,
+	cutBlock: boolean,
+	reason: CutReason = 'length',
+	{stalledMs, text = '', droppedBy}: {stalledMs?: number; text?: string; droppedBy?: string} = {},
+): string {
 	const block = cutBlock ? ' its unfinished code block did not run, and' : '';
 	if (reason === 'context_window') {
 		return `The reply of iteration ${iteration} was cut off because the model's context window filled (stop_reason model_context_window_exceeded) after ${tokens(outputTokens)} tokens of reply:${block} the model was told to continue with shorter replies. If it keeps happening, give it less context or use a model with a larger window.`;
@@ -155,6 +161,10 @@ export function cutReplyNotice(iteration: number, outputTokens: number, cutBlock
 	}
 	if (reason === 'dropped' && stalledMs !== undefined) {
 		return `The reply of iteration ${iteration} was cut off: ${stallAdvice(stalledMs)}. ${cutBlock ? 'Its unfinished code block did not run, and the' : 'The'} model was told to continue.`;
+	}
+	if (reason === 'dropped' && droppedBy) {
+		const how = droppedBy.replace(/^The /, 'the ').replace(/\.$/, '');
+		return `The reply of iteration ${iteration} was cut off: ${how}. ${cutBlock ? 'Its unfinished code block did not run, and the' : 'The'} model was told to continue.`;
 	}
 	if (reason === 'dropped') {
 		return `The reply of iteration ${iteration} was cut off: the server ended the stream before the reply was finished (no finish reason):${block} the model was told to continue.`;

@@ -224,7 +224,9 @@ describe('a stream the server drops mid-reply', () => {
 		const chunks = await chunksOf(api === 'openai' ? openai({maxRetries: 1}) : anthropic({maxRetries: 1}));
 		const retried = chunks.findIndex((chunk) => chunk.type === 'notice');
 		expect(textOf(chunks.slice(retried))).toBe('```repl\nprint("never');
-		expect(chunks.at(-1)).toEqual({type: 'usage', usage: expect.anything(), finishReason: 'dropped'});
+		// What cut the last try stays on it: the engine's notice says it.
+		const cause = how === 'reset' ? /(closed the connection|was reset) mid-stream\.$/ : /closed the stream before the reply ended \(no (finish_reason|message_delta stop_reason)/;
+		expect(chunks.at(-1)).toEqual({type: 'usage', usage: expect.anything(), finishReason: 'dropped', droppedBy: expect.stringMatching(cause)});
 		expect(server.requests).toHaveLength(2);
 	});
 

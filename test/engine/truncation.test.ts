@@ -106,7 +106,7 @@ describe.each(apis)('a root reply whose stream the server dropped on every try (
 		expect(told).toContain('first ran');
 		expect(of(events, 'notice')).toEqual([
 			...Array.from({length: DEFAULT_MAX_RETRIES}, () => expect.objectContaining({code: 'stream_retried', message: expect.stringMatching(/^The reply so far is withdrawn: .*(closed the connection|was reset) mid-stream\. Retrying/)})),
-			expect.objectContaining({code: 'reply_truncated', message: expect.stringContaining('ended the stream before the reply was finished')}),
+			expect.objectContaining({code: 'reply_truncated', message: expect.stringMatching(/^The reply of iteration 1 was cut off: the .+ (closed the connection|was reset) mid-stream\. Its unfinished code block did not run, and the model was told to continue\.$/)}),
 		]);
 		expect(result.iterations[0]!.finishReason).toBe('dropped');
 		expect(log!.iterations[0]!.rlm_tui).toMatchObject({finish_reason: 'dropped'});

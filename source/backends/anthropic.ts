@@ -202,9 +202,9 @@ export class AnthropicBackend implements Backend {
 			const client = await raceAbort(this.client, signal);
 			// The SDK's own retries of a failed try, each told as it happens (sdk-retries.ts).
 			const watch = new SdkRetryWatch(signal);
-			const {sending, notices} = watch.run(() => {
+			const {sending, notices} = watch.run((headers) => {
 				const params = {...this.params(messages, options), stream: true as const};
-				return this.create(options.model, () => client.messages.create(params, {signal}).withResponse());
+				return this.create(options.model, () => client.messages.create(params, {signal, headers}).withResponse());
 			});
 			// Awaited below, after the notices: a failure meanwhile is not unhandled.
 			sending.catch(() => undefined);
@@ -289,7 +289,7 @@ export class AnthropicBackend implements Backend {
 	 * error event is (up to maxRetries), then thrown.
 	 */
 	complete(messages: ChatMessage[], options: CompleteOptions): Promise<Completion> {
-		const once = () => toldRetries(options, () => this.completeOnce(messages, options), (failure) => sdkRetryMessage(this.context(options), failure));
+		const once = () => toldRetries(options, (headers) => this.completeOnce(messages, options, headers), (failure) => sdkRetryMessage(this.context(options), failure));
 		return withRetries(once, {maxRetries: this.maxRetries, signal: options.signal, ...(options.onNotice ? {onNotice: options.onNotice} : {})});
 	}
 
@@ -307,7 +307,8 @@ export class AnthropicBackend implements Backend {
 		return {sending: result, notices};
 	}
 
-	private async completeOnce(messages: ChatMessage[], options: CompleteOptions): Promise<Completion> {
+	/** `headers`: request headers of the SDK call (a retry watch's, sdk-retries.ts). */
+	private async completeOnce(messages: ChatMessage[], options: CompleteOptions, headers?: Record<string, string>): Promise<Completion> {
 		const {signal} = options;
 		const context = this.context(options);
 		/** The 200 came: a failure from here on is in its body (the SDK retried what came before). */
@@ -316,7 +317,7 @@ export class AnthropicBackend implements Backend {
 			if (signal?.aborted) throw toBackendError(undefined, context);
 			const client = await raceAbort(this.client, signal);
 			const params = this.params(messages, options);
-			const {sending, notices} = this.create(options.model, () => client.messages.create(params, {signal}).withResponse());
+			const {sending, notices} = this.create(options.model, () => client.messages.create(params, {signal, ...(headers ? {headers} : {})}).withResponse());
 			for (const notice of notices) options.onNotice?.(notice);
 			const {data: response, response: raw} = await raceAbort(sending, signal);
 			answered = true;

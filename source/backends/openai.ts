@@ -262,7 +262,7 @@ export class OpenAIBackend implements Backend {
 	private async *wholeReply(messages: ChatMessage[], options: StreamOptions): AsyncGenerator<StreamChunk> {
 		// One try: the stream's retries (withStreamRetries) retry it, with their notice.
 		const watch = new SdkRetryWatch(options.signal);
-		const reply = yield* watch.notices(watch.run(() => this.completeOnce(messages, options)), (failure) => sdkRetryMessage(this.context(options), failure));
+		const reply = yield* watch.notices(watch.run((headers) => this.completeOnce(messages, options, headers)), (failure) => sdkRetryMessage(this.context(options), failure));
 		if (reply.reasoning !== '') yield {type: 'reasoning', text: reply.reasoning};
 		if (reply.text !== '') yield {type: 'text', text: reply.text};
 		yield {type: 'usage', usage: reply.usage, finishReason: reply.finishReason};
@@ -294,11 +294,11 @@ export class OpenAIBackend implements Backend {
 			if (signal?.aborted) throw toBackendError(undefined, context);
 			// The SDK's own retries of a failed try, each told as it happens (sdk-retries.ts).
 			const watch = new SdkRetryWatch(signal);
-			const sending = watch.run(() =>
+			const sending = watch.run((headers) =>
 				this.sendAdapting(
 					options,
 					{...this.params(messages, options), stream: true, stream_options: {include_usage: true}},
-					async (body) => (await this.client).chat.completions.create({...body, stream: true}, {signal}).withResponse(),
+					async (body) => (await this.client).chat.completions.create({...body, stream: true}, {signal, headers}).withResponse(),
 					notices,
 					() => undefined,
 				),
@@ -385,11 +385,12 @@ export class OpenAIBackend implements Backend {
 	 * stream's error event is (up to maxRetries), then thrown.
 	 */
 	complete(messages: ChatMessage[], options: CompleteOptions): Promise<Completion> {
-		const once = () => toldRetries(options, () => this.completeOnce(messages, options), (failure) => sdkRetryMessage(this.context(options), failure));
+		const once = () => toldRetries(options, (headers) => this.completeOnce(messages, options, headers), (failure) => sdkRetryMessage(this.context(options), failure));
 		return withRetries(once, {maxRetries: this.maxRetries, signal: options.signal, ...(options.onNotice ? {onNotice: options.onNotice} : {})});
 	}
 
-	private async completeOnce(messages: ChatMessage[], options: StreamOptions): Promise<Completion> {
+	/** `headers`: request headers of the SDK call (a retry watch's, sdk-retries.ts). */
+	private async completeOnce(messages: ChatMessage[], options: StreamOptions, headers?: Record<string, string>): Promise<Completion> {
 		const {signal} = options;
 		const context = this.context(options);
 		/** The 200 came: a failure from here on is in its body (the SDK retried what came before). */
@@ -400,7 +401,7 @@ export class OpenAIBackend implements Backend {
 				this.sendAdapting(
 					options,
 					{...this.params(messages, options), stream: false},
-					async (body) => (await this.client).chat.completions.create({...body, stream: false}, {signal}).withResponse(),
+					async (body) => (await this.client).chat.completions.create({...body, stream: false}, {signal, ...(headers ? {headers} : {})}).withResponse(),
 					[],
 				),
 				signal,

@@ -48,6 +48,24 @@ function expectCleanLine(message: string): void {
 }
 
 describe.each(['openai', 'anthropic'] as const)('%s: the SDK retries a failed try, and says so', (api) => {
+	it('the header that names the watched request never reaches the server, on any try', async () => {
+		const {text} = await streamAfter(api, [{status: 503, message: 'busy'}]);
+		expect(text).toBe('the answer');
+		expect(server.requests).toHaveLength(2);
+		for (const request of server.requests) expect(Object.keys(request.headers).filter((name) => /rlm/i.test(name))).toEqual([]);
+	});
+
+	it('a whole (non-streamed) completion is watched the same way, its header not sent', async () => {
+		const queue: FakeReply[] = [{status: 503, message: 'busy'}];
+		server.setResponder(() => queue.shift() ?? {text: 'whole answer'});
+		const told: string[] = [];
+		const reply = await backends[api]().complete([{role: 'user', content: 'hi'}], {model: 'm', onNotice: (notice) => told.push(notice.message)});
+		expect(reply.text).toBe('whole answer');
+		expect(told).toHaveLength(1);
+		expect(told[0]).toMatch(/ answered 503: busy\. Retrying/);
+		for (const request of server.requests) expect(Object.keys(request.headers).filter((name) => /rlm/i.test(name))).toEqual([]);
+	});
+
 	it('a 429 with retry-after: the status, the server message, the wait, and which retry', async () => {
 		const {notices, text, order} = await streamAfter(api, [{status: 429, message: 'Rate limit reached for requests.', retryAfterMs: 1500, headers: {'retry-after-ms': '20'}}]);
 		expect(text).toBe('the answer');

@@ -44,6 +44,9 @@ type Decision = {header: number} | 'no' | 'wait';
 
 /** After `final` (the text after it): whether it is the final channel's header, and how long the
  * rest of its header is (the constraint). `role`: `assistantfinal`. */
+/** A Markdown block's start: bold (not Python's `**2`), a heading, a list item, a quote. */
+const MARKDOWN_BLOCK = /^(?:\*\*[^\s\d*]|#{1,6} |[-*+>] )/;
+
 function afterChannel(after: string, role: boolean, final: boolean): Decision {
 	if (after.startsWith(CONSTRAINT)) return {header: CONSTRAINT.length};
 	if (!final && CONSTRAINT.startsWith(after)) return 'wait';
@@ -51,6 +54,16 @@ function afterChannel(after: string, role: boolean, final: boolean): Decision {
 	if (after === '') return 'no';
 	if (/^(?:`{3}|~{3}|\{)/.test(after)) return {header: 0};
 	if (/^(?:`{1,2}|~{1,2})$/.test(after)) return final ? 'no' : 'wait';
+	// A Markdown block's start (bold, not Python's `**2`; a heading; a list item; a quote), there or on
+	// the next line, where a fence may start too (a prose line there could be thinking's next line).
+	if (MARKDOWN_BLOCK.test(after)) return {header: 0};
+	const lineBreaks = /^(?:\r?\n)+/.exec(after);
+	if (lineBreaks) {
+		const next = after.slice(lineBreaks[0].length);
+		if (MARKDOWN_BLOCK.test(next) || /^(?:`{3}|~{3})/.test(next)) return {header: 0};
+		return /^(?:\r?|`{1,2}|~{1,2}|\*{1,2}|#{1,6}|[-+>])$/.test(next) && !final ? 'wait' : 'no';
+	}
+	if (/^(?:\r|\*{1,2}|#{1,6}|[-+>])$/.test(after)) return final ? 'no' : 'wait';
 	const number = /^\d+/.exec(after);
 	if (number) {
 		const rest = after.slice(number[0].length);

@@ -65,6 +65,17 @@ describe.each(apis)('%s: stripped harmony at every delta size', (api) => {
 		expect(await backends[api]().complete(messages, options)).toMatchObject({text: BLOCK, reasoning: ANALYSIS});
 	});
 
+	it('no <|start|>assistant between messages: an answer that opens with Markdown (bold, a heading, a list, a line break before its fence) is the answer (tryout)', async () => {
+		const answers = ['**Answer:** here.\n```repl\nFINAL("bold")\n```', '\n```repl\nFINAL("nl")\n```', '## Plan\n```repl\nFINAL("h")\n```', '- step one\n```repl\nFINAL("li")\n```', '> quoted\n\n```repl\nFINAL("q")\n```'];
+		for (const answer of answers) {
+			for (const chunkSize of SIZES) {
+				const got = await read(api, {text: answer, reasoning: 'We need x.', reasoningField: 'harmony', harmony: {stripped: true, restart: false}, chunkSize});
+				// A line break before the answer is not kept (as after a whole `<|message|>`).
+				expect({chunkSize, ...got}).toEqual({chunkSize, text: answer.trimStart(), reasoning: 'We need x.'});
+			}
+		}
+	});
+
 	it('a reply that opens with prose about a harmony token is the answer', async () => {
 		for (const text of ['<|channel|> is a harmony token. It names the channel.', '<|start|> begins a message.\n```repl\nFINAL("ok")\n```', '<|channel|>: see the docs.']) {
 			for (const chunkSize of SIZES) {
@@ -98,7 +109,7 @@ describe.each(apis)('%s: stripped harmony at every delta size', (api) => {
 	});
 
 	it('stripped thinking that mentions or quotes the word final, or drafts code with it, stays thinking up to the real final channel', async () => {
-		const thinking = 'We need the "final" answer. The final one: x.finalize() and obj.final_value, result.finalResult.sort().';
+		const thinking = 'We need the "final" answer. The final one: x.finalize() and obj.final_value, result.finalResult.sort(), x = cfg.final\nThen y = cfg.final**2 and z = cfg.final\nnext.';
 		for (const harmony of [{stripped: true}, {stripped: true, restart: false}] as HarmonyVariant[]) {
 			for (const chunkSize of SIZES) {
 				const got = await read(api, {text: BLOCK, reasoning: thinking, reasoningField: 'harmony', harmony, chunkSize});

@@ -8,7 +8,8 @@
 
 const TOKENS = ['<|end|>', '<|im_end|>', '</s>', '<|eot_id|>', '<|eom_id|>', '<|return|>', '<|endoftext|>', '<|end_of_text|>', '<end_of_turn>'] as const;
 const LONGEST = Math.max(...TOKENS.map((token) => token.length));
-const STRIKE = '<s>';
+/** An HTML strikethrough's opening tag (`<s>`, `<s class="…">`), whose `</s>` is the text's own. */
+const STRIKE = /<s[\s>]/i;
 
 function isSpace(char: string): boolean {
 	return char === ' ' || char === '\t' || char === '\n' || char === '\r';
@@ -18,7 +19,7 @@ function isSpace(char: string): boolean {
  * the text goes on or ends. */
 export class EndOfTurnTokens {
 	#held = '';
-	/** Whether the text handed on held `<s>` (its last characters: a tag split across deltas). */
+	/** Whether the text handed on held an `<s>` tag (its last characters: a tag split across deltas). */
 	#strike = false;
 	#tail = '';
 
@@ -73,8 +74,8 @@ export class EndOfTurnTokens {
 	#handOn(text: string): string {
 		if (!text) return text;
 		const seen = this.#tail + text;
-		if (seen.includes(STRIKE)) this.#strike = true;
-		this.#tail = seen.slice(-(STRIKE.length - 1));
+		if (STRIKE.test(seen)) this.#strike = true;
+		this.#tail = seen.slice(-2);
 		return text;
 	}
 }

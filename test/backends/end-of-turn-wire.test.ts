@@ -59,6 +59,8 @@ describe.each(apis)('%s: an end-of-turn token at the end of the text', (api) => 
 			'<|im_end|> ends a turn in ChatML.',
 			'Qwen writes <|im_end|> after each turn; Llama 3 writes <|eot_id|>.',
 			'Old: <s>five</s>',
+			'Strike: <s class="a">old</s>',
+			'Strike: <S>OLD</s>',
 			'x < y and y <',
 			'It ends with <|im_e',
 			'```repl\nprint("<|end|>")\n```',

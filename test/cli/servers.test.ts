@@ -90,7 +90,7 @@ describe('a stream the server drops mid-reply', () => {
 		);
 		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'm', '-e', '-p', 'q']);
 		expect(result.code).toBe(0);
-		expect(result.stderr).toMatch(/! The reply of iteration 1 was cut off: the server ended the stream before the reply was finished .*its unfinished code block did not run/);
+		expect(result.stderr).toMatch(/! The reply of iteration 1 was cut off: the OpenAI-compatible server at \S+ closed the stream before the reply ended \(no finish_reason and no data: \[DONE\]\)\. Its unfinished code block did not run/);
 		expect(result.stderr).not.toContain('must not run\n');
 		expect(result.stderr).toMatch(/✂ cut off: the server ended the stream before the reply was finished/);
 		expect(result.stdout).toContain('once upon\n[cut off: the connection to the server ended before this reply was finished; it is incomplete]');

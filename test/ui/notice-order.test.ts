@@ -60,3 +60,9 @@ describe('notices in the tree', () => {
 		expect(rowKinds(resumed)).toEqual(expected);
 	});
 });
+
+it('a deprecated model\'s warning, told before the reply came, sits above the reply', () => {
+	const deprecated = ev({type: 'notice', runId: 'r', level: 'warn', code: 'model_deprecated', message: "Anthropic has deprecated the model 'claude-old'"});
+	const live = [...start(), llmStart(), deprecated, ev({type: 'llm.delta', runId: 'r', iteration: 1, text: 'FIN'}), done()];
+	expect(rowKinds(live)).toEqual(['run', 'iteration', 'notice model_deprecated', 'reply']);
+});

@@ -202,11 +202,11 @@ function shapeKey(traj: TrajectoryState): object {
 }
 
 /** Notices about the model call before its reply came (a retry after an overload, a reset or a
- * stall; a compaction or a cut prompt before the request): they are shown above the iteration's
+ * stall; a compaction or a cut prompt before the request; a deprecated model): they are shown above the iteration's
  * reply row, where they happened. The trajectory holds them where they arrived: live, a retry
  * before any text came lands after the reply row while one that withdrew text lands before it, and
  * a resumed log lists every notice after the reply. Notices about the reply itself stay after it. */
-const BEFORE_REPLY: ReadonlySet<string> = new Set(['stream_retried', 'compaction', 'compaction_failed', 'prompt_truncated', 'prompt_over_window', 'param_dropped']);
+const BEFORE_REPLY: ReadonlySet<string> = new Set(['stream_retried', 'compaction', 'compaction_failed', 'prompt_truncated', 'prompt_over_window', 'param_dropped', 'model_deprecated']);
 const shownOrder = new WeakMap<readonly number[], readonly number[]>();
 
 /** A node's children in the order they are shown (an iteration's call notices above its reply). */

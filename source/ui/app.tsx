@@ -7,6 +7,7 @@ import type {RlmEvent} from '../protocol/events.js';
 import type {ResolvedConfig} from '../settings/resolve.js';
 import type {SettingsStore} from '../settings/store.js';
 import {getNode, type TrajectoryState} from '../trajectory/tree.js';
+import {parseRetry, pendingRetry, retryWaitText, shortCause} from './retry-wait.js';
 import {ChatPane} from './components/chat-pane.js';
 import {DetailView} from './components/detail-view.js';
 import {HelpView} from './components/help-view.js';
@@ -95,11 +96,18 @@ function useEngineEvents(rlm: UiEngine, dispatch: (action: AppAction) => void): 
 }
 
 /** What the engine is doing now, in a few words (under the question in the chat). */
-function describeStep(traj: TrajectoryState): string {
-	const node = traj.newest >= 0 ? getNode(traj, traj.newest) : undefined;
+function describeStep(traj: TrajectoryState, now: number): string {
+	let node = traj.newest >= 0 ? getNode(traj, traj.newest) : undefined;
 	if (!node) return 'starting';
 	const run = currentRunOf(traj);
 	const iter = run && run.iteration > 0 ? `iteration ${run.iteration}/${run.maxIterations}` : '';
+	// A notice about the model call (a retry, a deprecated model) is newer than the reply it
+	// came for, which still runs: the reply says what is going on.
+	if (node.kind === 'notice') node = runningReply(traj, node.parent) ?? node;
+	const retry = pendingRetry(traj, node);
+	const wait = retry && parseRetry(retry);
+	// Cut short, the line keeps the wait and the cause: they come first.
+	if (wait) return [retryWaitText(wait, now), shortCause(wait.cause), iter].filter(Boolean).join(' · ');
 	const what = {
 		run: node.parent >= 0 ? 'child run started' : 'starting',
 		iteration: 'asking the model',
@@ -111,6 +119,16 @@ function describeStep(traj: TrajectoryState): string {
 		notice: node.kind === 'notice' ? node.message : '',
 	}[node.kind];
 	return [iter, what].filter(Boolean).join(' · ');
+}
+
+function runningReply(traj: TrajectoryState, parent: number) {
+	const node = getNode(traj, parent);
+	if (node?.kind !== 'iteration') return undefined;
+	for (const id of node.children) {
+		const child = getNode(traj, id);
+		if (child?.kind === 'reply' && child.status === 'running') return child;
+	}
+	return undefined;
 }
 
 function currentRunOf(traj: TrajectoryState) {
@@ -129,7 +147,7 @@ const Main = memo(function Main({state, theme, now}: {state: AppState; theme: Th
 	}
 	if (dialog?.type === 'models') return <ModelPicker dialog={dialog} box={layout.overlay} rows={layout.overlayRows} theme={theme} />;
 	if (dialog?.type === 'help') return <HelpView box={layout.overlay} rows={layout.overlayRows} scroll={dialog.scroll} textWidth={detailWidth(layout)} theme={theme} />;
-	const step = state.running ? describeStep(state.tree.traj) : '';
+	const step = state.running ? describeStep(state.tree.traj, now) : '';
 	return (
 		<Box flexDirection={layout.stacked ? 'column' : 'row'} height={layout.mainHeight}>
 			<ChatPane

@@ -9,6 +9,8 @@ import {highlightPython} from './markdown.js';
 import {limitsText} from '../text/limits-text.js';
 import {cutReplyWords} from '../text/cut-reply.js';
 import {colorless} from './theme.js';
+import {parseRetry, retryWaitText} from './retry-wait.js';
+import type {NoticeNode} from '../trajectory/tree.js';
 
 export interface RowText {
 	title: string;
@@ -76,8 +78,9 @@ function replyPreview(text: string, running: boolean): string {
 	return oneLine(prose) || oneLine(firstLine(text));
 }
 
-/** `inBatch`: the node is a slot shown under its batch's row, which names the function. */
-export function describeNode(node: TrajectoryNode, now?: number, inBatch = false): RowText {
+/** `inBatch`: the node is a slot shown under its batch's row, which names the function.
+ * `retry`: the notice of the retry a running reply waits for (retry-wait.ts). */
+export function describeNode(node: TrajectoryNode, now?: number, inBatch = false, retry?: NoticeNode): RowText {
 	switch (node.kind) {
 		case 'run': {
 			const child = node.parent >= 0;
@@ -107,6 +110,8 @@ export function describeNode(node: TrajectoryNode, now?: number, inBatch = false
 			const preview = replyPreview(node.text, node.status === 'running');
 			// A failed call: its error, beside what streamed before it failed.
 			if (node.error) return {title: 'reply', preview: preview ? clip(preview, 300) : '', error: `✗ ${oneLine(node.error)}`, ...meta(node, now, cutMarks(node))};
+			const wait = retry && parseRetry(retry);
+			if (wait && now !== undefined) return {title: 'reply', preview: `${retryWaitText(wait, now)} …`, ...meta(node, now, cutMarks(node))};
 			return {
 				title: node.status === 'running' ? 'reply (streaming)' : 'reply',
 				preview: preview ? clip(preview, 300) : node.status === 'running' ? '…' : '',

@@ -7,6 +7,7 @@ import {batchOf, batchSummary, flatten, hasChildRows, isExpanded, rowItem, type 
 import type {Theme} from '../theme.js';
 import {PaneFrame} from './pane-frame.js';
 import {TreeRow} from './tree-row.js';
+import {pendingRetry} from '../retry-wait.js';
 
 export interface TreePaneProps {
 	tree: TreeViewState;
@@ -54,6 +55,7 @@ export const TreePane = memo(function TreePane({tree, searching = false, box, ro
 				items.map((item) => {
 					const summary = item.kind === 'batch' ? batchSummary(tree.traj, item) : undefined;
 					const running = summary ? summary.running + summary.queued > 0 : item.kind !== 'batch' && item.status === 'running';
+					const retry = item.kind === 'reply' ? pendingRetry(tree.traj, item) : undefined;
 					return (
 						<TreeRow
 							key={item.id}
@@ -66,6 +68,7 @@ export const TreePane = memo(function TreePane({tree, searching = false, box, ro
 							hasChildren={hasChildRows(tree.traj, item)}
 							theme={theme}
 							{...(running ? {now} : {})}
+							{...(retry ? {retry} : {})}
 							{...(item.kind === 'call' && batchOf(tree.traj, item.id) ? {inBatch: true} : {})}
 						/>
 					);

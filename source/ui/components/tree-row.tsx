@@ -1,6 +1,6 @@
 import {Text} from './text.js';
 import {memo} from 'react';
-import type {NodeStatus, TrajectoryNode} from '../../trajectory/tree.js';
+import type {NodeStatus, NoticeNode, TrajectoryNode} from '../../trajectory/tree.js';
 import {displayWidth} from '../format.js';
 import type {BatchRow} from '../state/tree-view.js';
 import type {Theme} from '../theme.js';
@@ -23,6 +23,8 @@ export interface TreeRowProps {
 	now?: number;
 	/** A slot shown under its batch's row (titled by its index alone: the batch row names the function). */
 	inBatch?: boolean;
+	/** The notice of the retry a running reply waits for (retry-wait.ts). */
+	retry?: NoticeNode;
 }
 
 /** A notice, and a block whose submitted answer was refused as empty, are done but no success: '!'. */
@@ -39,14 +41,14 @@ function statusIcon(status: NodeStatus, warning: boolean, now: number | undefine
 	}
 }
 
-export const TreeRow = memo(function TreeRow({item, summary, width, selected, focused, expanded, hasChildren, theme, now, inBatch = false}: TreeRowProps) {
+export const TreeRow = memo(function TreeRow({item, summary, width, selected, focused, expanded, hasChildren, theme, now, inBatch = false, retry}: TreeRowProps) {
 	const batch = item.kind === 'batch' && summary ? summary : undefined;
 	const indent = '  '.repeat(Math.min(item.level, Math.max(0, Math.floor(width / 6))));
 	const marker = hasChildren ? (expanded ? '▾ ' : '▸ ') : '  ';
 	const status = batch ? batchStatus(batch) : (item as TrajectoryNode).status;
 	const warning = item.kind === 'notice' || ((item.kind === 'code' || item.kind === 'output') && item.answerRefused !== undefined);
 	const [icon, iconColor] = statusIcon(status, warning, now, theme);
-	const row = batch ? describeBatch(item as BatchRow, batch, now) : describeNode(item as TrajectoryNode, now, inBatch);
+	const row = batch ? describeBatch(item as BatchRow, batch, now) : describeNode(item as TrajectoryNode, now, inBatch, retry);
 	const lead = `${indent}${marker}${icon} `;
 	const {title, preview, error, meta, gap} = layoutRow(row, width, displayWidth(lead));
 	const inverse = selected && focused;

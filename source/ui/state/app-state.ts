@@ -65,6 +65,7 @@ import {
 } from './tree-view.js';
 import type {AppAction, AppState, CompletionSummary, ModelPickerDialog, SessionConfig} from './types.js';
 import {addChat, insertChat, openHelp, withEffect} from './updates.js';
+import {warnInChat} from './chat-warnings.js';
 import type {Size} from './layout.js';
 
 export type * from './types.js';
@@ -700,7 +701,7 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 		case 'history-loaded':
 			return {...state, input: withHistory(state.input, action.entries)};
 		case 'events':
-			return {...state, tree: applyEvents(state.tree, action.events, state.layout.treeRows)};
+			return warnInChat({...state, tree: applyEvents(state.tree, action.events, state.layout.treeRows)}, action.events);
 		case 'resize': {
 			if (action.size.columns === state.size.columns && action.size.rows === state.size.rows) return state;
 			const layout = computeLayout(action.size);

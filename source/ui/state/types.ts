@@ -124,6 +124,8 @@ export interface AppState {
 	readonly readOnly?: string;
 	/** A replay's events and how many of them the tree shows (the timeline position). */
 	readonly timeline?: {readonly events: readonly RlmEvent[]; readonly at: number};
+	/** Warnings said in the chat this session (state/chat-warnings.ts), each said once. */
+	readonly warned?: readonly string[];
 }
 
 export type CompletionSummary = {

@@ -96,12 +96,14 @@ function scalarText(value: unknown): string {
 	return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
 
-/** `text` ending in one full stop: none added after a sentence that already ends in punctuation,
- * nor after a URL (a terminal that links it would take the stop as part of it; a stop the server
- * glued to one is dropped). */
+/** `text` ending in one full stop: none added after a sentence that already ends in punctuation.
+ * A URL at the end goes in angle brackets before the stop (RFC 3986 appendix C): a terminal that
+ * links it stops at the `>`, and the next sentence does not run on from it (a stop the server
+ * glued to the URL is dropped). */
 export function sentence(text: string): string {
 	const trimmed = text.trimEnd();
-	if (/\bhttps?:\/\/\S+$/.test(trimmed)) return trimmed.replace(/\.+$/, '');
+	const url = /\bhttps?:\/\/\S+$/.exec(trimmed);
+	if (url) return `${trimmed.slice(0, url.index)}<${url[0].replace(/[.,;:]+$/, '')}>.`;
 	return /[.!?…]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
 

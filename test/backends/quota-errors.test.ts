@@ -44,7 +44,7 @@ describe('402 Payment Required', () => {
 		expect(error.status).toBe(402);
 		expect(error.transient).toBe(false);
 		// No stop glued to the URL; the server's "Add more using …" is the advice, not said twice.
-		expect(error.message).toBe(`Out of credits or quota at ${server.openaiBaseURL} (402): ${CREDITS}`);
+		expect(error.message).toBe(`Out of credits or quota at ${server.openaiBaseURL} (402): Insufficient credits. Add more using <https://openrouter.ai/credits>.`);
 		expect(error.advice).toBe('Retrying will not help until that is done.');
 	});
 

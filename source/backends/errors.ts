@@ -345,6 +345,12 @@ function describeError(error: unknown, context: ErrorContext): BackendError {
 		const model = context.model ? `model '${context.model}'` : 'the model';
 		return new BackendError(sentence(`No access to ${model} at ${at} (403)${saidPart}`), 'not_found', status, `The key works but may not use this model: choose another (-m), or give the key's project access to it.`);
 	}
+	// Anthropic's 403 permission_error "Your API key does not have permission to use the specified
+	// resource": the key authenticated; it may not use this model (or resource).
+	if (status === 403 && isPermissionRefusal(said)) {
+		const model = context.model ? `model '${context.model}'` : 'the model';
+		return new BackendError(sentence(`No permission for ${model} at ${at} (403)${saidPart}`), 'not_found', status, `The key works but may not use this model or resource: choose another (-m), or ask the account's admin for access.`);
+	}
 	if (status === 401 || status === 403) {
 		const env = context.keyEnv ?? keyEnvVar(context.kind);
 		return new BackendError(sentence(`Authentication failed at ${at} (${status})${saidPart}`), 'auth', status, `Check the key: pass -k KEY or export ${env}.`);
@@ -385,6 +391,11 @@ function isModelAccessError(error: unknown, said: string | undefined): boolean {
 	const inner = bodyErrorOf(error);
 	if (isObject(inner) && scalarText(inner['code']) === 'model_not_found') return true;
 	return /\b(does not|doesn't|do not|don't) have access to (the )?model\b|\bno access to (the )?model\b|\bnot allowed to (use|access) (the )?model\b/i.test(said ?? '');
+}
+
+/** A 403 whose words say the key may not use what it asked for (not that the key is bad). */
+function isPermissionRefusal(said: string | undefined): boolean {
+	return /\b(does not|doesn't|do not|don't) have permission to (use|access)\b/i.test(said ?? '');
 }
 
 /** What to do when the account is out of credits: at the provider the base URL names; when the

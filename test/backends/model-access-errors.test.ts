@@ -43,3 +43,16 @@ it('a plain 403 is still an authentication failure', async () => {
 	expect(error.code).toBe('auth');
 	expect(error.advice).toMatch(/^Check the key/);
 });
+
+it('Anthropic’s 403 permission_error: the key lacks permission for the resource, not an authentication failure', async () => {
+	const {AnthropicBackend} = await import('../../source/backends/anthropic.js');
+	const said = 'Your API key does not have permission to use the specified resource.';
+	server.setResponder(() => ({status: 403, message: said, type: 'permission_error'}));
+	const anthropic = new AnthropicBackend({baseURL: server.anthropicBaseURL, apiKey: 'sk-ant-test', maxRetries: 2});
+	const error = await caughtBackendError(drain(anthropic.stream([{role: 'user', content: 'hi'}], {model: 'claude-opus-4-1'})));
+	expect(error.code).toBe('not_found');
+	expect(error.status).toBe(403);
+	expect(error.message).toBe(`No permission for model 'claude-opus-4-1' at ${server.anthropicBaseURL} (403): ${said}`);
+	expect(error.advice).toMatch(/^The key works but may not use this model or resource: choose another \(-m\)/);
+	expect(`${error.message} ${error.advice}`).not.toMatch(/Authentication|Check the key/);
+});

@@ -83,7 +83,11 @@ export function progressNarrator(): (event: RlmEvent) => string {
 		}
 	};
 
-	return (event) => {
+	/** The last two characters said so far: a paragraph of the narrator's own starts after one blank line. */
+	let tail = '';
+	const paragraphStart = (): string => (tail === '' || tail.endsWith('\n\n') ? '' : tail.endsWith('\n') ? '\n' : '\n\n');
+
+	const next = (event: RlmEvent): string => {
 		const root = 'runId' in event && event.runId === rootRunId;
 		if (root && event.type === 'llm.delta') {
 			streaming = true;
@@ -104,7 +108,7 @@ export function progressNarrator(): (event: RlmEvent) => string {
 			const retry = said !== '' && event.code === 'stream_retried';
 			// Before any of the reply (the server failed at once, or again after a restart) nothing is
 			// open: the retry is said now, its own paragraph, not after a reply that may be long coming.
-			if (retry && reply === '') return `${said}\n`;
+			if (retry && reply === '') return `${paragraphStart()}${said.replace(/^\n+/, '')}\n`;
 			held += said;
 			heldRetry ||= retry;
 			return '';
@@ -117,5 +121,11 @@ export function progressNarrator(): (event: RlmEvent) => string {
 			reply = '';
 		}
 		return before + said;
+	};
+
+	return (event) => {
+		const said = next(event);
+		if (said !== '') tail = (tail + said).slice(-2);
+		return said;
 	};
 }

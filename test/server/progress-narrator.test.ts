@@ -85,6 +85,16 @@ describe('progressNarrator on retries', () => {
 		expect(paragraphs(text)).toEqual([`! ${FIRST}`, `! ${SECOND}`, 'The answer is near.']);
 	});
 
+	it('one blank line before each retry notice, never two (after the iteration heading, between retries, after a restart)', () => {
+		const narrate = progressNarrator();
+		narrate(runStart);
+		const before = [event({type: 'iter.start', maxIterations: 5}), llmStart, retried(FIRST), retried(SECOND), event({type: 'llm.delta', text: 'Done.'})].map(narrate).join('');
+		expect(before).toBe(`**Iteration 1/5**\n\n! ${FIRST}\n\n! ${SECOND}\n\nDone.`);
+		const restarted = [llmStart, event({type: 'llm.delta', text: 'Half'}), retried(FIRST), event({type: 'llm.restart'}), retried(SECOND), event({type: 'llm.delta', text: 'Whole.'})].map(narrate).join('');
+		expect(restarted).not.toMatch(/\n\n\n/);
+		expect(restarted).toContain(`! ${FIRST}\n\n! ${SECOND}\n\nWhole.`);
+	});
+
 	it('mid-reply: the retry notice says why the reply so far is withdrawn (no generic line), and a second retry is said too', () => {
 		const narrate = progressNarrator();
 		narrate(runStart);

@@ -225,6 +225,17 @@ function connectionProblem(error: unknown): string {
 /** What the other side did to a connection it had taken, by the code of its failure: the server is there. */
 const BROKEN_AFTER_CONNECTING: Record<string, 'closed' | 'reset'> = {ECONNRESET: 'reset', EPIPE: 'closed', UND_ERR_SOCKET: 'closed'};
 
+/** What to do about a server that took the connection and dropped it. */
+const DROPPED_ADVICE = 'It may have crashed or refused the request: see its log, or try again.';
+
+/** The errors of streams whose connection was dropped (droppedStreamError, brokenStreamError). */
+const drops = new WeakSet<BackendError>();
+
+/** Whether `error` says a stream's connection was dropped (its last try's error says on how many tries). */
+export function isDroppedStream(error: unknown): boolean {
+	return error instanceof BackendError && drops.has(error);
+}
+
 function unreachableError(context: ErrorContext, problem: string, code?: string): BackendError {
 	const broken = code === undefined ? undefined : BROKEN_AFTER_CONNECTING[code];
 	if (broken) {
@@ -233,7 +244,7 @@ function unreachableError(context: ErrorContext, problem: string, code?: string)
 			`${capitalize(labelOf(context))} at ${context.baseURL} took the connection and ${broken === 'reset' ? 'reset' : 'closed'} it before it answered${tries}.`,
 			'unreachable',
 			undefined,
-			'It may have crashed or refused the request: see its log, or try again.',
+			DROPPED_ADVICE,
 		);
 	}
 	const message = `Cannot reach ${labelOf(context)} at ${context.baseURL}: ${problem}.`;
@@ -535,8 +546,11 @@ export function droppedStreamError(context: ErrorContext, what: string): Backend
 	const error = new BackendError(
 		`${capitalize(labelOf(context))} at ${context.baseURL} closed the stream before the reply ended (${what}).`,
 		'server',
+		undefined,
+		DROPPED_ADVICE,
 	);
 	error.transient = true;
+	drops.add(error);
 	return error;
 }
 
@@ -555,8 +569,9 @@ export function brokenStreamError(context: ErrorContext, error: unknown): Backen
 		const detail = (code && CONNECTION_PROBLEMS[code]) ?? code ?? rootCauseMessage(error);
 		message = sentence(`The connection to ${server} broke mid-stream${detail ? `: ${oneLine(detail, 120)}` : ''}`);
 	}
-	const converted = new BackendError(message, 'server');
+	const converted = new BackendError(message, 'server', undefined, DROPPED_ADVICE);
 	converted.transient = true;
+	drops.add(converted);
 	return converted;
 }
 

@@ -5,7 +5,7 @@
 // marked by the retry notice. A failure after answer text is retried too (vLLM and Ollama drop
 // connections mid-generation, Anthropic sends overloaded_error mid-reply): the notice then withdraws
 // the reply so far (`replyWithdrawn`), and the retried reply streams from its start.
-import {abortedError, retryDelayMs} from './errors.js';
+import {abortedError, isDroppedStream, retryDelayMs} from './errors.js';
 import {ThinkSplitter} from './reasoning.js';
 import {BackendError, type StreamChunk} from './types.js';
 
@@ -22,6 +22,8 @@ export async function* withStreamRetries(
 	attempt: () => AsyncGenerator<StreamChunk>,
 	options: {maxRetries: number; signal?: AbortSignal},
 ): AsyncGenerator<StreamChunk> {
+	/** What each failed try said, for the last one's error. */
+	const failures: string[] = [];
 	for (let retry = 0; ; retry++) {
 		let answered = false;
 		let thought = false;
@@ -52,6 +54,8 @@ export async function* withStreamRetries(
 			if (!cut) return;
 			throw cut;
 		} catch (error) {
+			if (error instanceof BackendError && error.transient) failures.push(error.message);
+			if (retry >= options.maxRetries && !options.signal?.aborted) throw onEachTry(error, failures);
 			if (retry >= options.maxRetries || options.signal?.aborted || !(error instanceof BackendError && error.transient)) throw error;
 			// What the splitter still holds counts as the consumer will read it: separateReasoning flushes
 			// it on the notice (a harmony header whose `<|message|>` never came is answer text then).
@@ -88,6 +92,15 @@ export async function withRetries<T>(
 			await sleep(delay, options.signal);
 		}
 	}
+}
+
+/** The last try's error, saying so when every try's connection dropped the same way, as a timeout
+ * or a reset before the response says it: "… mid-stream (each of 3 tries)." */
+function onEachTry(error: unknown, failures: string[]): unknown {
+	if (!(error instanceof BackendError) || !isDroppedStream(error) || failures.length < 2 || failures.some((failure) => failure !== error.message) || !error.message.endsWith('.')) return error;
+	const each = new BackendError(`${error.message.slice(0, -1)} (each of ${failures.length} tries).`, error.code, error.status, error.advice);
+	if (error.retryAfterMs !== undefined) each.retryAfterMs = error.retryAfterMs;
+	return each;
 }
 
 /** Why the call is retried, and what becomes of the reply so far: a withdrawn reply is said first

@@ -94,3 +94,18 @@ describe('OpenRouter error chunks that name a status (openai)', () => {
 		expect(message).toMatch(expected);
 	});
 });
+
+describe.each(['openai', 'anthropic'] as const)('%s: every try drops before any text', (api) => {
+	it('the error says it happened on each try, and what to do, as a reset before the response does', async () => {
+		server.setResponder(() => ({text: TEXT, chunkSize: 4, drop: {afterChars: 0, how: 'reset'}}));
+		const chunks: StreamChunk[] = [];
+		let failure: unknown;
+		try {
+			for await (const chunk of backends[api]().stream([{role: 'user', content: 'hi'}], {model: 'm'})) chunks.push(chunk);
+		} catch (error) {
+			failure = error;
+		}
+		expect(server.requests).toHaveLength(3);
+		expect(failure).toMatchObject({message: expect.stringMatching(/mid-stream \(each of 3 tries\)\.$/), advice: 'It may have crashed or refused the request: see its log, or try again.'});
+	});
+});

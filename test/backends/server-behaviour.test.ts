@@ -247,7 +247,7 @@ describe('a stream the server drops mid-reply', () => {
 	it.each(['openai', 'anthropic'] as const)('%s: dropped before text on every try, one line that says so', async (api) => {
 		server.setResponder(() => ({text: 'lost', drop: {afterChars: 0}}));
 		const error = await caught(collectStream((api === 'openai' ? openai({maxRetries: 1}) : anthropic({maxRetries: 1})).stream(messages, {model: 'm'})));
-		expect(error.message).toMatch(/closed the stream before the reply ended \(no (finish_reason and no data: \[DONE\]|message_delta stop_reason and no message_stop)\)\.$/);
+		expect(error.message).toMatch(/closed the stream before the reply ended \(no (finish_reason and no data: \[DONE\]|message_delta stop_reason and no message_stop)\) \(each of 2 tries\)\.$/);
 		expect(error.message).not.toContain('\n');
 		expect(server.requests).toHaveLength(2);
 	});

@@ -1,6 +1,6 @@
 // Turns whatever an SDK throws into a BackendError with one line a user can act on.
 
-import {errorBodyOf, errorStatusIn, NO_CREDIT_MESSAGE, QUOTA_ERROR_TYPES, MAX_RETRY_WAIT_MS, messageFromJson, messageFromText, nonJsonEventOf, notAReply, pageSummary, retryAfterInBody, retryAfterMs} from './response-body.js';
+import {errorBodyOf, errorStatusIn, NO_CREDIT_MESSAGE, QUOTA_ERROR_TYPES, MAX_RETRY_WAIT_MS, messageFromJson, messageFromText, nonJsonEventOf, notAReply, pageSummary, retryAfterHeader, retryAfterInBody, retryAfterMs, waitFromBody} from './response-body.js';
 import {StreamStalled} from './idle-timeout.js';
 import type {RetriedFailure} from './sdk-retries.js';
 import {BackendError, type BackendKind} from './types.js';
@@ -202,6 +202,13 @@ function retryAfterOf(error: unknown): number | undefined {
 	return fromHeaders ?? (isSdkError(error, 'APIError') ? retryAfterInBody(bodyErrorOf(error)) : undefined);
 }
 
+/** What named the wait retryAfterOf reads: the header the SDKs read it from, or the error body. */
+function waitSourceOf(error: unknown): string {
+	const headers = isObject(error) ? error['headers'] : undefined;
+	if (!(headers instanceof Headers) || retryAfterMs(headers) === undefined || waitFromBody(headers)) return 'in its error body';
+	return retryAfterHeader(headers);
+}
+
 const CONNECTION_PROBLEMS: Record<string, string> = {
 	ECONNREFUSED: 'connection refused',
 	ENOTFOUND: 'host not found',
@@ -292,7 +299,7 @@ const RETRIED_STATUS: Record<number, string> = {
 
 /**
  * The notice for a try the SDK retries (sdk-retries.ts): what failed, and that it is retried, with the
- * wait the response named: "The Anthropic API at https://… answered 529: Overloaded. Retrying in 2.0 s
+ * wait the response named: "The Anthropic API at https://… answered 529: Overloaded. Retrying in 2 s
  * (1 of 2)."
  */
 export function sdkRetryMessage(context: ErrorContext, failure: RetriedFailure): string {
@@ -309,7 +316,7 @@ export function sdkRetryMessage(context: ErrorContext, failure: RetriedFailure):
 		const meaning = RETRIED_STATUS[failure.status] ?? (failure.status >= 500 ? 'server error' : undefined);
 		what = sentence(`${capitalize(server)} answered ${failure.status}${said ? `: ${said}` : meaning ? ` (${meaning})` : ''}`);
 	}
-	const wait = failure.waitMs === undefined ? '' : ` in ${(failure.waitMs / 1000).toFixed(1)} s`;
+	const wait = failure.waitMs === undefined ? '' : ` ${retryWait(failure.waitMs)}`;
 	return `${what} Retrying${wait} (${failure.retry} of ${failure.maxRetries}).`;
 }
 
@@ -429,14 +436,18 @@ function longWaitNote(error: unknown): string {
 	const wait = retryAfterOf(error);
 	if (wait === undefined || wait <= MAX_RETRY_WAIT_MS) return '';
 	const minutes = Math.round(wait / 60_000);
-	const span = minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60)} h`;
-	return `The server asks to wait ${span} before a retry (retry-after), so it was not retried`;
+	const span = wait < 600_000 ? formatSeconds(wait) : minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60)} h`;
+	return `The server asks to wait ${span} before a retry (${waitSourceOf(error)}), so it was not retried`;
 }
 
-function formatSeconds(ms: number): string {
-	const seconds = ms / 1000;
-	// "2 s", as the engine's cut-off notice says it (truncation.ts).
-	return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+/** A duration in seconds to a tenth, as the engine's cut-off notice says it (truncation.ts): "2 s", "0.5 s". */
+export function formatSeconds(ms: number): string {
+	return `${Math.round(ms / 100) / 10} s`;
+}
+
+/** When a retry comes, after `ms`: "in 1.5 s", or "at once" for a wait under a twentieth of a second. */
+export function retryWait(ms: number): string {
+	return ms < 50 ? 'at once' : `in ${formatSeconds(ms)}`;
 }
 
 /**

@@ -67,6 +67,7 @@ export function inspectingFetch(inner: Fetch = (input, init) => fetch(input, ini
 			headers,
 		});
 		errorBodies.set(copy.headers, text.slice(0, KEPT_CHARS));
+		if (bodyWait !== undefined) bodyWaits.add(copy.headers);
 		return copy;
 	};
 }
@@ -163,6 +164,20 @@ export function retryAfterInBody(body: unknown): number | undefined {
 }
 
 /** Per SSE response from the inspecting fetch: whether `data: [DONE]` went by. */
+/** Error responses' headers whose retry-after-ms the inspecting fetch set from a wait in the body. */
+const bodyWaits = new WeakSet<Headers>();
+
+/** Whether `headers`' retry-after-ms was a wait the error body named (see inspectingFetch). */
+export function waitFromBody(headers: Headers): boolean {
+	return bodyWaits.has(headers);
+}
+
+/** The header retryAfterMs read its wait from. */
+export function retryAfterHeader(headers: Headers): 'retry-after-ms' | 'retry-after' {
+	const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
+	return Number.isFinite(ms) && (ms !== 0 || !headers.has('retry-after')) ? 'retry-after-ms' : 'retry-after';
+}
+
 /** The longest wait a server's retry-after may ask before a retry: 60 s, in ms. */
 export const MAX_RETRY_WAIT_MS = 60_000;
 
@@ -172,7 +187,8 @@ export const MAX_RETRY_WAIT_MS = 60_000;
  */
 export function retryAfterMs(headers: Headers): number | undefined {
 	const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
-	if (Number.isFinite(ms)) return ms;
+	// As the SDKs read it: a retry-after-ms of 0 gives way to retry-after.
+	if (Number.isFinite(ms) && (ms !== 0 || !headers.has('retry-after'))) return ms;
 	const after = headers.get('retry-after');
 	if (!after) return undefined;
 	const seconds = Number.parseFloat(after);

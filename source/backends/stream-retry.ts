@@ -5,7 +5,7 @@
 // marked by the retry notice. A failure after answer text is retried too (vLLM and Ollama drop
 // connections mid-generation, Anthropic sends overloaded_error mid-reply): the notice then withdraws
 // the reply so far (`replyWithdrawn`), and the retried reply streams from its start.
-import {abortedError, isDroppedStream, retryDelayMs} from './errors.js';
+import {abortedError, isDroppedStream, retryDelayMs, retryWait} from './errors.js';
 import {ThinkSplitter} from './reasoning.js';
 import {BackendError, type StreamChunk} from './types.js';
 
@@ -65,7 +65,7 @@ export async function* withStreamRetries(
 			yield {
 				type: 'notice',
 				code: 'stream_retried',
-				message: `${retryCause(error.message, answered, thought)} Retrying in ${(delay / 1000).toFixed(1)} s (${retry + 1} of ${options.maxRetries}).`,
+				message: `${retryCause(error.message, answered, thought)} Retrying ${retryWait(delay)} (${retry + 1} of ${options.maxRetries}).`,
 				...(answered ? {replyWithdrawn: true as const} : {}),
 			};
 			await sleep(delay, options.signal);
@@ -88,7 +88,7 @@ export async function withRetries<T>(
 		} catch (error) {
 			if (retry >= options.maxRetries || options.signal?.aborted || !(error instanceof BackendError && error.transient)) throw error;
 			const delay = error.retryAfterMs ?? retryDelayMs(retry);
-			options.onNotice?.({type: 'notice', code: 'stream_retried', message: `${error.message} Retrying in ${(delay / 1000).toFixed(1)} s (${retry + 1} of ${options.maxRetries}).`});
+			options.onNotice?.({type: 'notice', code: 'stream_retried', message: `${error.message} Retrying ${retryWait(delay)} (${retry + 1} of ${options.maxRetries}).`});
 			await sleep(delay, options.signal);
 		}
 	}

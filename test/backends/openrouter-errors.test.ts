@@ -83,7 +83,7 @@ describe('not streamed: a 200 whose JSON is an error is handled as the status it
 		const error = await caughtBackendError(openrouter().complete(messages, {model: MODEL}));
 		expect(server.requests).toHaveLength(1);
 		expect(error.code).toBe('rate_limited');
-		expect(error.message).toMatch(/\(429\): Provider returned error\. The server asks to wait 3 h before a retry \(retry-after\), so it was not retried\.$/);
+		expect(error.message).toMatch(/\(429\): Provider returned error\. The server asks to wait 3 h before a retry \(in its error body\), so it was not retried\.$/);
 		expect(error.advice).toBe('Try again once that wait is over.');
 	});
 
@@ -146,7 +146,7 @@ describe('streamed: an error chunk inside the 200 stream is retried as the statu
 		const error = await caughtBackendError(streamed(openrouter()));
 		expect(server.requests).toHaveLength(1);
 		expect(error.code).toBe('rate_limited');
-		expect(error.message).toMatch(/The server asks to wait 3 h before a retry \(retry-after\), so it was not retried\.$/);
+		expect(error.message).toMatch(/The server asks to wait 3 h before a retry \(in its error body\), so it was not retried\.$/);
 	});
 
 	const finishAlone: FakeReply = {text: 'The answer is 42', chunkSize: 4, streamError: {afterChars: 7, message: '', shape: 'openrouter-finish'}};
@@ -205,7 +205,7 @@ describe('streamed: an error chunk inside the 200 stream is retried as the statu
 			})(),
 		);
 		expect(error.code).toBe('aborted');
-		expect(seen.find((each) => each.type === 'notice')).toMatchObject({replyWithdrawn: true, message: expect.stringMatching(/Retrying in 30\.0 s/)});
+		expect(seen.find((each) => each.type === 'notice')).toMatchObject({replyWithdrawn: true, message: expect.stringMatching(/Retrying in 30 s/)});
 		expect(server.requests).toHaveLength(1);
 	});
 

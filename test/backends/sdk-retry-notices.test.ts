@@ -66,13 +66,25 @@ describe.each(['openai', 'anthropic'] as const)('%s: the SDK retries a failed tr
 		for (const request of server.requests) expect(Object.keys(request.headers).filter((name) => /rlm/i.test(name))).toEqual([]);
 	});
 
+	it('retry-after-ms and retry-after both sent: the wait is retry-after-ms’s, as the SDK reads it, and the try is retried', async () => {
+		const {notices, text} = await streamAfter(api, [{status: 429, message: 'Slow down.', retryAfterMs: 1500, headers: {'retry-after': '120'}}]);
+		expect(text).toBe('the answer');
+		expect(server.requests).toHaveLength(2);
+		expect(notices[0]!.message).toMatch(/ answered 429: Slow down\. Retrying in 1\.5 s \(1 of 2\)\.$/);
+	});
+
+	it('a wait of a millisecond is said “at once”, not “in 0.0 s”', async () => {
+		const {notices} = await streamAfter(api, [{status: 503, message: 'Busy', retryAfterMs: 1}]);
+		expect(notices[0]!.message).toMatch(/ answered 503: Busy\. Retrying at once \(1 of 2\)\.$/);
+	});
+
 	it('a 429 with retry-after: the status, the server message, the wait, and which retry', async () => {
 		const {notices, text, order} = await streamAfter(api, [{status: 429, message: 'Rate limit reached for requests.', retryAfterMs: 1500, headers: {'retry-after-ms': '20'}}]);
 		expect(text).toBe('the answer');
 		expect(server.requests).toHaveLength(2);
 		expect(notices).toHaveLength(1);
 		expect(notices[0]).toMatchObject({code: 'stream_retried'});
-		expect(notices[0]!.message).toMatch(/ answered 429: Rate limit reached for requests\. Retrying in 0\.0 s \(1 of 2\)\.$/);
+		expect(notices[0]!.message).toMatch(/ answered 429: Rate limit reached for requests\. Retrying at once \(1 of 2\)\.$/);
 		expect(notices[0]!.message).toContain(api === 'openai' ? server.openaiBaseURL.replace(/\/v1$/, '') : server.anthropicBaseURL);
 		expectCleanLine(notices[0]!.message);
 		// Told before the answer streams.
@@ -85,9 +97,9 @@ describe.each(['openai', 'anthropic'] as const)('%s: the SDK retries a failed tr
 			{status: 500, message: '', body: '', retryAfterMs: 1},
 		]);
 		expect(text).toBe('the answer');
-		expect(notices.map((notice) => notice.message.replace(/^.* at \S+ /, ''))).toEqual([
-			'answered 503: Service temporarily unavailable. Retrying in 0.0 s (1 of 2).',
-			'answered 500 (internal server error). Retrying in 0.0 s (2 of 2).',
+		expect(notices.map((notice) => notice.message.replace(/^.*? at \S+ /, ''))).toEqual([
+			'answered 503: Service temporarily unavailable. Retrying at once (1 of 2).',
+			'answered 500 (internal server error). Retrying at once (2 of 2).',
 		]);
 	});
 
@@ -95,7 +107,7 @@ describe.each(['openai', 'anthropic'] as const)('%s: the SDK retries a failed tr
 		const page = '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>';
 		const {notices, text} = await streamAfter(api, [{status: 502, message: '', body: page, contentType: 'text/html', retryAfterMs: 1}]);
 		expect(text).toBe('the answer');
-		expect(notices[0]!.message).toMatch(/ answered 502: Bad Gateway\. Retrying in 0\.0 s \(1 of 2\)\.$/);
+		expect(notices[0]!.message).toMatch(/ answered 502: Bad Gateway\. Retrying at once \(1 of 2\)\.$/);
 		expect(notices[0]!.message.match(/502/g)).toHaveLength(1);
 	});
 
@@ -158,12 +170,12 @@ describe.each(['openai', 'anthropic'] as const)('%s: the SDK retries a failed tr
 		const reply = await backends[api]().complete([{role: 'user', content: 'hi'}], {model: 'm', onNotice: (notice) => notices.push(notice.message)});
 		expect(reply.text).toBe('whole answer');
 		expect(notices).toHaveLength(1);
-		expect(notices[0]).toMatch(/ answered 503: Busy\. Retrying in 0\.0 s \(1 of 2\)\.$/);
+		expect(notices[0]).toMatch(/ answered 503: Busy\. Retrying at once \(1 of 2\)\.$/);
 	});
 });
 
 it('anthropic: a 529 overloaded_error is told in its own words', async () => {
 	const {notices, text} = await streamAfter('anthropic', [{status: 529, message: 'Overloaded', retryAfterMs: 1}]);
 	expect(text).toBe('the answer');
-	expect(notices[0]!.message).toMatch(/^The Anthropic API at \S+ answered 529: Overloaded\. Retrying in 0\.0 s \(1 of 2\)\.$/);
+	expect(notices[0]!.message).toMatch(/^The Anthropic API at \S+ answered 529: Overloaded\. Retrying at once \(1 of 2\)\.$/);
 });

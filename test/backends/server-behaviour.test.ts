@@ -330,6 +330,13 @@ describe('retries as the server asks', () => {
 		expect(server.requests).toHaveLength(2);
 	});
 
+	it.each(['openai', 'anthropic'] as const)('%s: a wait past a minute names the header that asked and is not rounded (90 s, not 2 min)', async (api) => {
+		replies({status: 429, message: 'Slow down.', retryAfterMs: 90_000}, {text: 'not reached'});
+		const error = await caught(collectStream(backendFor(api).stream(messages, {model: 'm'})));
+		expect(error.message).toMatch(/\(429\): Slow down\. The server asks to wait 90 s before a retry \(retry-after-ms\), so it was not retried\.$/);
+		expect(server.requests).toHaveLength(1);
+	});
+
 	it.each(['openai', 'anthropic'] as const)('%s: a server that drops every connection is tried maxRetries + 1 times, not retried again on top', async (api) => {
 		const {createServer} = await import('node:http');
 		let connections = 0;

@@ -40,8 +40,8 @@ describe.each([
 		const lines = result.stderr.split('\n').filter((line) => line.startsWith('! '));
 		expect(lines).toHaveLength(2);
 		expect(lines[0]).toMatch(said);
-		expect(lines[0]).toMatch(/Retrying in 0\.0 s \(1 of 2\)\.$/);
-		expect(lines[1]).toMatch(/Retrying in 0\.0 s \(2 of 2\)\.$/);
+		expect(lines[0]).toMatch(/Retrying at once \(1 of 2\)\.$/);
+		expect(lines[1]).toMatch(/Retrying at once \(2 of 2\)\.$/);
 	});
 });
 

@@ -94,8 +94,8 @@ describe('serve, the upstream refusing the first tries (the SDK retries them)', 
 		const paragraphs = blocks(reasoning).filter((token) => token.type === 'paragraph').map((token) => token.raw.trim());
 		const retries = paragraphs.filter((line) => line.startsWith('! '));
 		expect(retries).toEqual([
-			expect.stringMatching(/answered 429: Rate limit reached for requests\. Retrying in 0\.0 s \(1 of 2\)\.$/),
-			expect.stringMatching(/answered 503: Service temporarily unavailable\. Retrying in 0\.0 s \(2 of 2\)\.$/),
+			expect.stringMatching(/answered 429: Rate limit reached for requests\. Retrying at once \(1 of 2\)\.$/),
+			expect.stringMatching(/answered 503: Service temporarily unavailable\. Retrying at once \(2 of 2\)\.$/),
 		]);
 		expect(reasoning.indexOf(retries[1]!)).toBeLessThan(reasoning.indexOf('llm_output("answered")'));
 	});

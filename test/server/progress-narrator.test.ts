@@ -69,7 +69,7 @@ describe('progressNarrator on retries', () => {
 	const retried = (message: string) => event({type: 'notice', level: 'info', code: 'stream_retried', message});
 	const info = event({type: 'notice', level: 'info', code: 'model_chosen', message: 'Model chosen.'});
 	const paragraphs = (text: string) => marked.lexer(text).filter((token) => token.type === 'paragraph').map((token) => token.raw.trim());
-	const FIRST = 'The server at http://x answered 429: Slow down. Retrying in 2.0 s (1 of 2).';
+	const FIRST = 'The server at http://x answered 429: Slow down. Retrying in 2 s (1 of 2).';
 	const SECOND = 'The server at http://x answered 503 (service unavailable). Retrying in 0.5 s (2 of 2).';
 
 	it('before any reply text: each retry is said at once, its own paragraph, and the reply reads after it', () => {

@@ -202,7 +202,8 @@ export type FakeReply =
 			contentType?: string;
 			/**
 			 * The `retry-after-ms` header sent with 408/409/429/5xx replies (both SDKs honour it).
-			 * Default 1, so retries in tests take no time; null sends no header (SDK default backoff).
+			 * Default 1, so retries in tests take no time (and not sent beside a `retry-after` header, as a
+			 * number given is); null sends no header (SDK default backoff).
 			 */
 			retryAfterMs?: number | null;
 			/** Other headers sent with the error: `x-should-retry` ('true'/'false', which both SDKs obey
@@ -727,7 +728,9 @@ function sendError(
 	const headers: Record<string, string> = {...reply.headers};
 	const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
 	const retryAfterMs = reply.retryAfterMs === undefined ? 1 : reply.retryAfterMs;
-	if (retryable && retryAfterMs !== null && !('retry-after' in headers) && !('retry-after-ms' in headers)) headers['retry-after-ms'] = String(retryAfterMs);
+	// A retryAfterMs given is sent beside a retry-after header too (the default 1 is not).
+	const given = typeof reply.retryAfterMs === 'number';
+	if (retryable && retryAfterMs !== null && (given || !('retry-after' in headers)) && !('retry-after-ms' in headers)) headers['retry-after-ms'] = String(retryAfterMs);
 	if (reply.body !== undefined) {
 		if (typeof reply.body !== 'string') {
 			sendJSON(res, status, reply.body, headers);

@@ -14,7 +14,7 @@ export interface RetryWait {
 	since: number;
 }
 
-const RETRYING = /\s*Retrying(?: in (\d+(?:\.\d+)?) s)? \((\d+) of (\d+)\)\.?\s*$/;
+const RETRYING = /\s*Retrying(?: in (\d+(?:\.\d+)?) s| at once)? \((\d+) of (\d+)\)\.?\s*$/;
 
 /** The retry a `stream_retried` notice announces; undefined when its words say none. */
 export function parseRetry(notice: Pick<NoticeNode, 'message' | 'startedAt'>): RetryWait | undefined {

@@ -5,7 +5,7 @@ import {afterEach, expect, it} from 'vitest';
 import type {RlmEventBody} from '../../source/protocol/events.js';
 import {waitFor, type Harness, type ScriptedRlm} from './harness.js';
 import {closeScriptedApp, openScriptedApp} from './scripted-app.js';
-import {shortCause} from '../../source/ui/retry-wait.js';
+import {parseRetry, shortCause} from '../../source/ui/retry-wait.js';
 
 let app: {dir: string; rlm: ScriptedRlm; h: Harness} | undefined;
 
@@ -59,4 +59,13 @@ it('the short cause drops the server\'s name and address, and what a withdrawn r
 	expect(shortCause('The reply so far is withdrawn: The OpenAI-compatible server at http://h:1/v1 closed the connection mid-stream.')).toBe('the server closed the connection mid-stream');
 	expect(shortCause('Cannot reach the Anthropic API at https://api.anthropic.com: connection refused.')).toBe('Cannot reach the server: connection refused');
 	expect(shortCause('Request to the Anthropic API failed: Overloaded.')).toBe('Request to the Anthropic API failed: Overloaded');
+});
+
+it('reads each way a retry notice gives its wait: in seconds, at once, or none named', () => {
+	const at = (message: string) => parseRetry({message, startedAt: 0});
+	expect(at('X answered 429: slow down. Retrying in 1.5 s (1 of 2).')).toMatchObject({waitMs: 1500, retry: 1, of: 2, cause: 'X answered 429: slow down.'});
+	expect(at('X answered 429: slow down. Retrying in 2 s (2 of 2).')).toMatchObject({waitMs: 2000, retry: 2, of: 2});
+	expect(at('X answered 503: busy. Retrying at once (1 of 2).')).toMatchObject({waitMs: undefined, retry: 1, of: 2, cause: 'X answered 503: busy.'});
+	expect(at('X reset the connection before it answered. Retrying (1 of 2).')).toMatchObject({waitMs: undefined, retry: 1});
+	expect(at('X answered 400: bad request.')).toBeUndefined();
 });

@@ -26,5 +26,5 @@ const DEPRECATIONS_PAGE = 'https://docs.anthropic.com/en/docs/resources/model-de
 export function deprecationNotice(warning: string): string | undefined {
 	const match = DEPRECATED.exec(warning);
 	if (!match) return undefined;
-	return `Anthropic has deprecated the model '${match[1]}': it reaches end-of-life on ${match[2]}. Choose a newer model (-m); see ${DEPRECATIONS_PAGE}`;
+	return `Anthropic has deprecated the model '${match[1]}' (end of life: ${match[2]}): choose a newer model; see ${DEPRECATIONS_PAGE}`;
 }

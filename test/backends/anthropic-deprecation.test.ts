@@ -36,7 +36,7 @@ it('a deprecated model: nothing on the console, one warning notice for the first
 				type: 'notice',
 				code: 'model_deprecated',
 				level: 'warn',
-				message: expect.stringMatching(/^Anthropic has deprecated the model 'claude-sonnet-4-5': it reaches end-of-life on [^.]+\d{4}\. Choose a newer model \(-m\); see https:\/\/\S+$/),
+				message: expect.stringMatching(/^Anthropic has deprecated the model 'claude-sonnet-4-5' \(end of life: [^)]+\d{4}\): choose a newer model; see https:\/\/\S+$/),
 			},
 		]);
 		expect(await notices(backend, 'claude-sonnet-4-5')).toEqual([]);

@@ -53,5 +53,5 @@ it('anthropic: a deprecated model is one warning line, not the SDK’s raw lines
 	expect(rootRequests(server.requests).length).toBeGreaterThanOrEqual(2);
 	expect(result.stderr).not.toContain('Please migrate');
 	expect(result.stderr.match(/deprecated/g)).toHaveLength(1);
-	expect(result.stderr).toMatch(/^rlm-tui: warning: Anthropic has deprecated the model 'claude-sonnet-4-5': it reaches end-of-life on .+; see https:\S+$/m);
+	expect(result.stderr).toMatch(/^rlm-tui: warning: Anthropic has deprecated the model 'claude-sonnet-4-5' \(end of life: [^)]+\): choose a newer model; see https:\S+$/m);
 });

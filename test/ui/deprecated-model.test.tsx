@@ -14,7 +14,7 @@ beforeEach(() => {
 
 afterEach(() => closeScriptedApp({dir, h}));
 
-const warning = (model: string) => `Anthropic has deprecated the model '${model}': it reaches end-of-life on 2026-10-22. Choose a newer model (-m).`;
+const warning = (model: string) => `Anthropic has deprecated the model '${model}' (end of life: 2026-10-22): choose a newer model.`;
 
 async function ask(question: string, runId: string, warnings: string[]) {
 	const asked = rlm.prompts.length;

@@ -106,7 +106,8 @@ describe('a headless question is logged before its context is read and the engin
 		const child = spawn(process.execPath, [cliPath, '-u', llm.openaiBaseURL, '-m', 'm', '--log-dir', logDir, '-c', fifo, '-p', question], {env: cleanEnv(), stdio: ['ignore', 'ignore', 'ignore']});
 		const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
 		try {
-			await expect.poll(() => logs(logDir).size, {timeout: 60_000, interval: 20}).toBe(1);
+			// The file is made before its line is written: wait for the line.
+			await expect.poll(() => [...logs(logDir)].map(([, lines]) => lines.length), {timeout: 60_000, interval: 20}).toEqual([1]);
 			const [[name, lines]] = [...logs(logDir)] as [[string, LogLine[]]];
 			expect(name).toMatch(/_headless_[0-9a-f]{8}_t1_/);
 			expect(lines).toHaveLength(1);
@@ -141,7 +142,8 @@ describe('a headless question is logged before its context is read and the engin
 		const child = spawn(process.execPath, [cliPath, '-u', llm.openaiBaseURL, '-m', 'm', '--log-dir', logDir, '--resume', '-c', fifo, '-p', question], {env: cleanEnv(), stdio: ['ignore', 'ignore', 'ignore']});
 		const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
 		try {
-			await expect.poll(() => logs(logDir).size, {timeout: 60_000, interval: 20}).toBe(2);
+			// The file is made before its line is written: wait for the line.
+			await expect.poll(() => [...logs(logDir)].find(([file]) => file !== firstName)?.[1].length ?? 0, {timeout: 60_000, interval: 20}).toBe(1);
 			const [name, lines] = [...logs(logDir)].find(([file]) => file !== firstName)!;
 			expect(name).toContain(`_${session}_t2_`);
 			expect(lines).toEqual([expect.objectContaining({rlm_tui: expect.objectContaining({question, queued: true, turn: 2, session_id: session})})]);

@@ -61,7 +61,8 @@ describe('a question asked with --resume is logged before the resume has re-run 
 		const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
 		const queuedFile = () => [...logs(logDir)].find(([name]) => name !== firstName);
 		try {
-			await expect.poll(queuedFile, {timeout: 60_000, interval: 20}).toBeDefined();
+			// The file is made before its line is written: wait for the line.
+			await expect.poll(() => queuedFile()?.[1].length, {timeout: 60_000, interval: 20}).toBe(1);
 			const [name, lines] = queuedFile()!;
 			// The resumed session's turn 2, in a file of its own, marked queued: its run has not started.
 			expect(name).toContain(`_${session}_t2_`);

@@ -21,7 +21,10 @@ let loading: Promise<void> | null = null;
 /** Imports the Markdown and colouring libraries once; resolves when they are ready. */
 export function loadRenderers(): Promise<void> {
 	loading ??= Promise.all([import('cli-highlight'), import('marked')]).then(([h, m]) => {
-		libraries = {highlight: h.highlight, supportsLanguage: h.supportsLanguage, Lexer: m.Lexer};
+		// cli-highlight is CommonJS: Node's import() also names its exports, the bundle's gives only
+		// `default` (module.exports), so read them there.
+		const lib = typeof h.highlight === 'function' ? h : (h as unknown as {default: typeof h}).default;
+		libraries = {highlight: lib.highlight, supportsLanguage: lib.supportsLanguage, Lexer: m.Lexer};
 	});
 	return loading;
 }

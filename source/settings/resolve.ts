@@ -283,7 +283,9 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 		`a whole number of minutes from 0 to ${MAX_KEEP_WARM_MINUTES}`,
 		typedFlag(flags, 'keepWarm'),
 	);
-	const chosenSubModel = subModelChoice(flags, settings);
+	// The saved sub-call settings, as they apply to this backend (none under the demo model).
+	const savedSub = savedSubSettings(settings, backend);
+	const chosenSubModel = subModelChoice(flags, savedSub);
 	const subModel = chosenSubModel && aliasFor(backend, chosenSubModel.name);
 
 	const limits = resolveLimits(flags, settings, (name) => aliasFor(backend, name));
@@ -325,7 +327,7 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv, settings: Se
 	if (apiKey) config.apiKey = apiKey;
 	if (Object.keys(headers).length > 0) config.headers = headers;
 	if (subModel) Object.assign(config, {subModel, subModelSource: chosenSubModel.source});
-	Object.assign(config, resolveSubBackend(flags, env, settings, config));
+	Object.assign(config, resolveSubBackend(flags, env, savedSub, config));
 	if (flags.tools) Object.assign(config, {toolsCode: flags.tools.text, toolsSource: flags.tools.path});
 	if (flags.subTools) Object.assign(config, {subToolsCode: flags.subTools.text, subToolsSource: flags.subTools.path});
 	const instructions = nonEmpty(flags.system) ?? settings.instructions;
@@ -448,6 +450,17 @@ function subModelChoice(flags: Flags, settings: Settings): {name: string; source
 	if (flag) return {name: flag, source: '--sub-model'};
 	if (nonEmpty(flags.subBackend) || nonEmpty(flags.subUrl)) return undefined;
 	return settings.subModel ? {name: settings.subModel, source: 'the settings file'} : undefined;
+}
+
+/**
+ * The saved sub-call settings as they apply to a launch on `backend`: none under the demo model,
+ * which is self-contained (a try-out sends nothing to a server a real session saved); only
+ * --sub-backend / --sub-url given now take its sub-calls elsewhere.
+ */
+function savedSubSettings(settings: Settings, backend: BackendName): Settings {
+	if (backend !== 'demo') return settings;
+	const {subBackend: _backend, subBaseURL: _url, subModel: _model, ...rest} = settings;
+	return rest;
 }
 
 function resolveSubBackend(flags: Flags, env: NodeJS.ProcessEnv, settings: Settings, root: Pick<ResolvedConfig, 'backend' | 'baseURL'>): Partial<ResolvedConfig> {

@@ -1,6 +1,7 @@
-// /settings in the chat pane at any terminal width from 80 to 200 columns: each setting's row
-// keeps its name, value and source together (at 110-120 columns the chat pane is about 49 columns
-// wide, and the view padded for a wider one wrapped every row), and a resize lays it out again.
+// /settings in the chat pane at any terminal width from 60 to 200 columns: each setting's row
+// keeps its name, value and source together, no word cut, one column free before the border (at
+// 110-120 columns the chat pane is about 49 columns wide, and the view padded for a wider one
+// wrapped every row; at 60 and 120 the source column touched the border), and a resize lays it out again.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,6 +43,10 @@ function settingsLines(frame: string): string[] {
  * its source after it. */
 function expectWholeRows(lines: readonly string[], paneText: number, stacked = false): void {
 	for (const line of lines) expect(line.length).toBeLessThanOrEqual(paneText);
+	// The rows leave the pane's last column free: no cell touches its right border.
+	const first = lines.findIndex((line) => line.startsWith(`   ${RUN_SETTINGS[0]!.name}`));
+	const divider = lines.findIndex((line) => line.startsWith('─'));
+	for (const line of lines.slice(first, divider)) expect(line.length, line).toBeLessThan(paneText);
 	for (const setting of RUN_SETTINGS) {
 		const at = lines.findIndex((line) => line.trimStart() === setting.name || line.trimStart().startsWith(`${setting.name} `));
 		if (stacked) {
@@ -56,12 +61,20 @@ function expectWholeRows(lines: readonly string[], paneText: number, stacked = f
 
 describe('/settings fits the chat pane', () => {
 	// 100-115 columns: a chat pane 44-51 wide would leave the values a column 13-23 wide.
-	for (const [columns, stacked] of [[80, false], [100, true], [110, true], [115, true], [120, false], [160, false], [200, false]] as const) {
+	for (const [columns, stacked] of [[60, false], [80, false], [100, true], [110, true], [115, true], [120, false], [160, false], [200, false]] as const) {
 		it(`at ${columns} columns${stacked ? ', one block per setting' : ''}`, async () => {
 			const harness = start(columns);
 			harness.write('/settings\r');
 			const frame = await harness.waitForFrame((f) => f.includes('Run settings') && f.includes('keep-warm'));
-			expectWholeRows(settingsLines(frame), computeLayout({columns, rows: 60}).chat.innerWidth, stacked);
+			const lines = settingsLines(frame);
+			expectWholeRows(lines, computeLayout({columns, rows: 60}).chat.innerWidth, stacked);
+			// No word cut: each is one the view holds at 200 columns, where nothing wraps.
+			harness.unmount();
+			const wide = start(200);
+			wide.write('/settings\r');
+			const words = new Set(settingsLines(await wide.waitForFrame((f) => f.includes('Run settings') && f.includes('keep-warm'))).flatMap((line) => line.split(/\s+/)));
+			const shown = lines.slice(0, lines.findIndex((line) => line.startsWith('─')));
+			for (const word of shown.flatMap((line) => line.split(/\s+/))) if (word !== '·') expect(words, word).toContain(word);
 		});
 	}
 

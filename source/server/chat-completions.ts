@@ -44,9 +44,9 @@ export async function chatCompletions(endpoint: Endpoint, body: unknown, res: Se
 		if (!outcome.ok && outcome.cancelled) return;
 		if (!outcome.ok) {
 			if (stream) {
-				stream.send({error: {message: outcome.message, type: 'upstream_error', param: null, code: outcome.code}});
+				stream.send({error: {message: outcome.message, type: outcome.type, param: null, code: outcome.code}});
 				stream.end(true);
-			} else sendError(res, outcome.status, outcome.status === 404 ? 'not_found_error' : 'upstream_error', outcome.message, {code: outcome.code, retry: false});
+			} else sendError(res, outcome.status, outcome.type, outcome.message, {code: outcome.code, retry: false});
 			return;
 		}
 		if (!stream) {

@@ -140,7 +140,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 	res.end(text);
 }
 
-export type ErrorType = 'invalid_request_error' | 'authentication_error' | 'not_found_error' | 'rate_limit_error' | 'server_error' | 'upstream_error';
+export type ErrorType = 'invalid_request_error' | 'authentication_error' | 'not_found_error' | 'rate_limit_error' | 'insufficient_quota' | 'server_error' | 'upstream_error';
 
 /** An OpenAI-style error body. `x-should-retry: false` tells the openai SDKs not to retry. */
 export function sendError(

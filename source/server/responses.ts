@@ -33,7 +33,7 @@ export async function responses(endpoint: Endpoint, body: unknown, res: ServerRe
 		await endpoint.schedule(async () => {
 			const outcome = await runRequest({rlm, conversation, format, ...(maxOutputTokens ? {maxOutputTokens} : {}), signal});
 			if (!outcome.ok) {
-				if (!outcome.cancelled) sendError(res, outcome.status, outcome.status === 404 ? 'not_found_error' : 'upstream_error', outcome.message, {code: outcome.code, retry: false});
+				if (!outcome.cancelled) sendError(res, outcome.status, outcome.type, outcome.message, {code: outcome.code, retry: false});
 				return;
 			}
 			const status = outcome.finishReason === 'length' && maxOutputTokens ? 'incomplete' : 'completed';

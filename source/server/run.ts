@@ -22,7 +22,7 @@ export interface RunUsage {
 
 export type RunOutcome =
 	| {ok: true; answer: string; finishReason: 'stop' | 'length'; usage: RunUsage; reasoning: string}
-	| {ok: false; cancelled: boolean; status: number; code: string; message: string; usage: RunUsage};
+	| {ok: false; cancelled: boolean; status: number; type: FailureType; code: string; message: string; usage: RunUsage};
 
 export interface RunRequest {
 	/** Options for this request's Rlm (model, backendInstance, limits, log dir). */
@@ -45,17 +45,46 @@ const maxRepairs = 2;
 /** About four characters a token (model-info's estimate; no tokenizer for arbitrary models). */
 const charsPerToken = 4;
 
+/** The OpenAI error `type` of a failed run (openai-wire.ts ErrorType has them all). */
+export type FailureType = 'not_found_error' | 'insufficient_quota' | 'upstream_error' | 'server_error';
+
+/** How serve answers a failed run: HTTP status, OpenAI error `type` and `code`. */
+export interface FailureAnswer {
+	status: number;
+	type: FailureType;
+	code: string;
+}
+
 /**
- * The HTTP status for a failed run: one that no common client retries, since a retry repeats a
- * whole RLM run (many model calls) and the backend has already retried the calls that failed.
- * The openai SDK honours `x-should-retry: false` (sent with every failure) but the AI SDK retries
- * 408/409/429/5xx whatever the headers, and LangChain every status but 400-407, 409 and 413. So an
- * unknown upstream model answers 404 (the client can pick another `rlm:<model>`), and any other
- * failure 400, with type `upstream_error` and a code saying what failed (`upstream_unreachable`,
- * `upstream_server`, `invalid_output`, ...).
+ * How serve answers a run that failed with `cause` (a RunErrorCode, `run_failed` or
+ * `invalid_output`), with a status that no common client retries: a retry repeats a whole RLM run
+ * (many model calls) and the backend has already retried the calls that failed. The openai SDK
+ * honours `x-should-retry: false` (sent with every failure) but the AI SDK retries 408/409/429/5xx
+ * whatever the headers, and LangChain every status but 400-407, 409 and 413.
+ * - An unknown upstream model: 404 `not_found_error`, `model_not_found` (the client can pick
+ *   another `rlm:<model>`).
+ * - The upstream account out of credits or quota: OpenAI's own body for it (type and code
+ *   `insufficient_quota`, which LangChain and the AI SDK read as "stop", streamed too) under 402
+ *   Payment Required, not OpenAI's 429, which every client above retries as a rate limit.
+ * - Anything else: 400 `upstream_error`, with a code saying what failed (`upstream_unreachable`,
+ *   `upstream_server`, `invalid_output`, ...).
  */
-export function failureStatus(code: string): number {
-	return code === 'not_found' ? 404 : 400;
+export function failureAnswer(cause: string): FailureAnswer {
+	if (cause === 'not_found') return {status: 404, type: 'not_found_error', code: 'model_not_found'};
+	if (cause === 'insufficient_quota') return {status: 402, type: 'insufficient_quota', code: 'insufficient_quota'};
+	const code = cause === 'run_failed' || cause === 'invalid_output' ? cause : `upstream_${cause}`;
+	return {status: 400, type: 'upstream_error', code};
+}
+
+/**
+ * What the client is told to do about a failure, by its code: the backend's advice where it speaks
+ * to whoever sent the request (the account's credits, a wait), never where it names the operator's
+ * flags (-k, -u, -m: the client cannot pass them). Out of credits, it says that retrying will not help.
+ */
+export function clientAdvice(cause: string, advice: string | undefined): string | undefined {
+	if (cause === 'insufficient_quota') return advice ?? 'Retrying will not help until the upstream account has credits or quota again.';
+	if (cause === 'rate_limited') return advice;
+	return undefined;
 }
 
 export async function runRequest(request: RunRequest): Promise<RunOutcome> {
@@ -88,16 +117,17 @@ export async function runRequest(request: RunRequest): Promise<RunOutcome> {
 			signal: request.signal,
 		});
 		for (let repairs = 0; ; repairs++) {
-			if (result.status === 'cancelled') return {ok: false, cancelled: true, status: 499, code: 'cancelled', message: 'The RLM run was cancelled.', usage: usage()};
+			if (result.status === 'cancelled') return {ok: false, cancelled: true, status: 499, type: 'server_error', code: 'cancelled', message: 'The RLM run was cancelled.', usage: usage()};
 			if (result.status === 'failed') {
 				const cause = result.errorCode ?? 'run_failed';
-				const code = cause === 'run_failed' ? cause : cause === 'not_found' ? 'model_not_found' : `upstream_${cause}`;
-				return {ok: false, cancelled: false, status: failureStatus(cause), code, message: forClient(`The RLM run failed: ${result.error ?? 'no reason given'}`), usage: usage()};
+				const advice = clientAdvice(cause, result.errorAdvice);
+				const message = `The RLM run failed: ${result.error ?? 'no reason given'}${advice ? ` ${advice}` : ''}`;
+				return {ok: false, cancelled: false, ...failureAnswer(cause), message: forClient(message), usage: usage()};
 			}
 			const check = checkOutput(request.format, result.response);
 			if (check.ok) return finished(check.text, result.status === 'forced' || result.status === 'limited' ? 'length' : 'stop');
 			if (repairs === maxRepairs) {
-				return {ok: false, cancelled: false, status: failureStatus('invalid_output'), code: 'invalid_output', message: `The RLM's answer does not have the requested format after ${maxRepairs} repairs: ${check.problem}.`, usage: usage()};
+				return {ok: false, cancelled: false, ...failureAnswer('invalid_output'), message: `The RLM's answer does not have the requested format after ${maxRepairs} repairs: ${check.problem}.`, usage: usage()};
 			}
 			const note = `\n\n! The answer does not have the requested format (${check.problem}); asking for a repair.\n`;
 			reasoning += note;

@@ -54,16 +54,17 @@ describe('failed runs are not retried', () => {
 		expect(llm.requests).toHaveLength(1);
 	});
 
-	it('an upstream account out of credits (402) is upstream_insufficient_quota, with no retry at either end', async () => {
+	it('an upstream account out of credits (402) is 402 insufficient_quota saying a retry will not help, with no retry at either end', async () => {
 		llm.requests.length = 0;
 		llm.setResponder(() => ({status: 402, message: 'Insufficient credits', body: {error: {code: 402, message: 'Insufficient credits'}}}));
 		const backend = createBackend({kind: 'openai', baseURL: llm.openaiBaseURL, apiKey: 'upstream-key', maxRetries: 2});
 		const client = clientFor(await serve({backend}));
 		const error = (await client.chat.completions.create({model: 'rlm', messages: ask('q')}).catch((caught: unknown) => caught)) as InstanceType<typeof OpenAI.APIError>;
 		expect(error).toBeInstanceOf(OpenAI.APIError);
-		expect(error.status).toBe(400);
-		expect(error.code).toBe('upstream_insufficient_quota');
-		expect(error.message).toMatch(/The RLM run failed: Out of credits or quota at .* \(402\): Insufficient credits\./);
+		expect(error.status).toBe(402);
+		expect(error.code).toBe('insufficient_quota');
+		expect(error.type).toBe('insufficient_quota');
+		expect(error.message).toMatch(/The RLM run failed: Out of credits or quota at .* \(402\): Insufficient credits\. Add credits or check the plan and billing of the account at the upstream server; retrying will not help until then\./);
 		expect(llm.requests).toHaveLength(1);
 	});
 

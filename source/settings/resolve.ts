@@ -347,6 +347,10 @@ export interface BackendTarget {
 	apiKey: string | undefined;
 	model: string;
 	headers: HeaderMap | undefined;
+	/** Where sub-calls go after the switch: all undefined when they stay on the root's backend. */
+	subBackend: BackendName | undefined;
+	subBaseURL: string | undefined;
+	subApiKey: string | undefined;
 }
 
 /**
@@ -366,7 +370,21 @@ export function backendTarget(
 	const baseURL = backend === 'demo' ? undefined : (url ?? (launched ? config.baseURL : undefined) ?? baseURLFor(backend, stored, env, model));
 	const apiKey = launched && config.apiKey ? config.apiKey : apiKeyFor(backend, env, baseURL);
 	const headers = launched ? config.headers : headersFor(backend, stored);
-	return {backend, baseURL, apiKey, model, headers};
+	return {backend, baseURL, apiKey, model, headers, ...subCallsAfterSwitch(backend, baseURL, from)};
+}
+
+/**
+ * Where sub-calls go after a switch to `backend`: where --sub-backend / --sub-url sent them at
+ * launch, for the whole session; else where the saved settings send them from `backend`, as a
+ * launch on it would (resolveConfig): nowhere else under the demo model, which is self-contained.
+ */
+function subCallsAfterSwitch(backend: BackendName, baseURL: string | undefined, from: {launched: ResolvedConfig; stored: Settings; env: NodeJS.ProcessEnv}): Pick<BackendTarget, 'subBackend' | 'subBaseURL' | 'subApiKey'> {
+	const {launched, stored, env} = from;
+	const flagged = launched.fromFlags?.some((key) => key === 'subBackend' || key === 'subBaseURL');
+	const sub = flagged ? launched : resolveSubBackend({}, env, savedSubSettings(stored, backend), {backend, baseURL});
+	// The launch's sub server is the root's own after a switch back to it: sub-calls stay there.
+	if (flagged && (sub.subBackend ?? 'openai') === backend && sub.subBaseURL === baseURL) return {subBackend: undefined, subBaseURL: undefined, subApiKey: undefined};
+	return {subBackend: sub.subBackend, subBaseURL: sub.subBaseURL, subApiKey: sub.subApiKey};
 }
 
 /** The run-wide limits: each flag over its settings entry; a bad value names where it came from.

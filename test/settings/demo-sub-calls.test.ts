@@ -1,11 +1,11 @@
 // The demo model is self-contained: a sub-call server saved by a real session (/set sub-url,
 // /set sub-backend, with its sub-model) does not take a demo session's sub-calls; --sub-url or
 // --sub-backend given on this command line does. Any way into the demo counts: -b demo,
-// RLM_BACKEND=demo, a saved demo backend.
+// RLM_BACKEND=demo, a saved demo backend, /backend demo in the app.
 import {mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {resolveConfig} from '../../source/settings/resolve.js';
+import {backendTarget, resolveConfig} from '../../source/settings/resolve.js';
 import {DEFAULT_SETTINGS, type Settings} from '../../source/settings/schema.js';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
 import {subRequests} from '../support/rlm-script.js';
@@ -41,6 +41,35 @@ describe('resolveConfig: saved sub-call settings under the demo model', () => {
 		const config = resolveConfig({backend: 'openai', backendUrl: 'http://127.0.0.1:7/v1', model: 'm'}, {}, saved());
 		expect(config.subBaseURL).toBe(SAVED_SUB);
 		expect(config.subModel).toBe('saved-sub');
+	});
+});
+
+describe('backendTarget: /backend to and from the demo', () => {
+	const launch = (flags: Parameters<typeof resolveConfig>[0], settings: Settings) => resolveConfig(flags, {}, settings);
+
+	it('from a real backend to the demo: the saved sub server is left; back again: it takes the sub-calls again', () => {
+		const settings = saved();
+		const launched = launch({backend: 'openai', backendUrl: 'http://127.0.0.1:7/v1', model: 'm'}, settings);
+		expect(launched.subBaseURL).toBe(SAVED_SUB);
+		const toDemo = backendTarget('demo', {launched, stored: settings, env: {}});
+		expect([toDemo.subBackend, toDemo.subBaseURL, toDemo.subApiKey]).toEqual([undefined, undefined, undefined]);
+		const back = backendTarget('openai', {launched, stored: settings, env: {}});
+		expect(back.subBaseURL).toBe(SAVED_SUB);
+	});
+
+	it('a demo launch switched to a real backend: the saved sub server applies there', () => {
+		const settings = saved({backend: 'demo'});
+		const launched = launch({}, settings);
+		expect(launched.subBaseURL).toBeUndefined();
+		expect(backendTarget('anthropic', {launched, stored: settings, env: {ANTHROPIC_API_KEY: 'k'}}).subBaseURL).toBe(SAVED_SUB);
+	});
+
+	it('--sub-url at launch holds for the session, the demo included', () => {
+		const settings = saved();
+		const launched = launch({backend: 'openai', backendUrl: 'http://127.0.0.1:7/v1', model: 'm', subUrl: 'http://127.0.0.1:8/v1'}, settings);
+		expect(backendTarget('demo', {launched, stored: settings, env: {}}).subBaseURL).toBe('http://127.0.0.1:8/v1');
+		// Switched to that very server as the root: sub-calls stay on the root.
+		expect(backendTarget('openai', {launched, stored: settings, env: {}, url: 'http://127.0.0.1:8/v1'}).subBaseURL).toBeUndefined();
 	});
 });
 

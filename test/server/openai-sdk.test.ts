@@ -68,6 +68,19 @@ describe('failed runs are not retried', () => {
 		expect(llm.requests).toHaveLength(1);
 	});
 
+	it('the client gets the advice that speaks to it (a wait), never the operator\'s flags', async () => {
+		llm.setResponder(() => ({status: 429, message: 'Slow down'}));
+		const client = clientFor(await serve());
+		const limited = (await client.chat.completions.create({model: 'rlm', messages: ask('q')}).catch((caught: unknown) => caught)) as InstanceType<typeof OpenAI.APIError>;
+		expect([limited.status, limited.code]).toEqual([400, 'upstream_rate_limited']);
+		expect(limited.message).toMatch(/Rate limited by the OpenAI-compatible upstream server \(429\): Slow down\. Wait a moment and try again\.$/);
+		// The backend's advice for a refused key names -k and an environment variable: for whoever runs serve.
+		llm.setResponder(() => ({status: 401, message: 'Incorrect API key provided'}));
+		const refused = (await client.chat.completions.create({model: 'rlm', messages: ask('q')}).catch((caught: unknown) => caught)) as InstanceType<typeof OpenAI.APIError>;
+		expect([refused.status, refused.code]).toEqual([400, 'upstream_auth']);
+		expect(refused.message).toMatch(/Authentication failed at the upstream server \(401\): Incorrect API key provided\.$/);
+	});
+
 	it('a model that refused is an upstream_refused error quoting it, not an empty reply', async () => {
 		llm.setResponder(() => ({text: '', refusal: "I'm sorry, I can't help with that."}));
 		const client = clientFor(await serve());

@@ -4,6 +4,7 @@ import {estimateMessagesTokens} from '../backends/model-info.js';
 import type {ChatMessage, CutReason, Usage} from '../protocol/llm.js';
 import type {PromptTruncation} from '../protocol/events.js';
 import {formatCount} from '../protocol/numbers.js';
+import {formatSeconds} from '../protocol/seconds.js';
 
 /** A reported prompt below 1/RATIO of what was sent reads as truncated. Ollama keeps num_ctx/2 + 2
  * tokens of a prompt longer than its window (ollama/ollama#17427), so an overflow of any size
@@ -78,8 +79,8 @@ export function cutReplyMarker(reason: CutReason, stalledMs?: number): string {
 	return DROPPED_REPLY_MARKER;
 }
 
-/** Milliseconds as the user types them for --request-timeout: `5 s`, `0.3 s`. */
-export const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
+/** Milliseconds as the user types them for --request-timeout: `5 s`, `0.3 s` (protocol/seconds.ts). */
+export const seconds = formatSeconds;
 
 /** For the user: the request timeout ended a reply the server stopped sending, and what to do. */
 export function stallAdvice(stalledMs: number): string {

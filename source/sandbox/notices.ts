@@ -1,13 +1,12 @@
 // What the model (and the user) is told when the sandbox steps in: interrupts, restarts, results
 // it could not use. Every restart is worded by restartNotice, so it always says the same thing.
+import {formatSeconds} from '../protocol/seconds.js';
 import type {ExecLimit} from './types.js';
 
 const MB = 1024 * 1024;
 
-export function seconds(ms: number): string {
-	const s = ms / 1000;
-	return Number.isInteger(s) ? `${s} s` : `${s.toFixed(1)} s`;
-}
+/** A duration in ms as seconds to a tenth ("30 s", "1.5 s"): protocol/seconds.ts formatSeconds. */
+export const seconds = formatSeconds;
 
 export function errorText(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);

@@ -2,14 +2,14 @@
 
 import type Anthropic from '@anthropic-ai/sdk';
 import type {ClientOptions} from '@anthropic-ai/sdk';
-import {sdkRetryMessage, brokenStreamError, droppedStreamError, isConnectionCut, listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, stalledStreamError, streamFailure, throwIfNotAReply, toBackendError, type ErrorContext} from './errors.js';
+import {sdkRetryNotice, brokenStreamError, droppedBy, droppedStreamError, isConnectionCut, listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, stalledStreamError, streamFailure, throwIfNotAReply, toBackendError, type ErrorContext} from './errors.js';
 import {StreamStalled, withIdleTimeout} from './idle-timeout.js';
 import {contextWindowTokens, estimateMessagesTokens, estimateTokens} from './model-info.js';
 import {defaultApiKey, defaultBaseURL, DEFAULT_ANTHROPIC_BASE_URL} from '../protocol/backends.js';
 import {inspectingFetch} from './response-body.js';
 import {splitBaseURL} from './base-url.js';
 import {withRetries, withStreamRetries} from './stream-retry.js';
-import {retryTellingFetch, SdkRetryWatch, toldRetries} from './sdk-retries.js';
+import {ANTHROPIC_SDK_WAIT, retryTellingFetch, SdkRetryWatch, toldRetries} from './sdk-retries.js';
 import {deprecationNotice, withSdkWarnings} from './sdk-warnings.js';
 import {splitThinkText} from './reasoning.js';
 import {
@@ -17,6 +17,7 @@ import {
 	DEFAULT_TIMEOUT_MS,
 	MAX_TIMEOUT_MS,
 	type Backend,
+	type BackendError,
 	type BackendConfig,
 	type ChatMessage,
 	type CompleteOptions,
@@ -143,7 +144,7 @@ export class AnthropicBackend implements Backend {
 			maxRetries: this.maxRetries,
 			...(Object.keys(headers).length > 0 ? {defaultHeaders: headers} : {}),
 			...(Object.keys(split.query).length > 0 ? {defaultQuery: split.query} : {}),
-			fetch: retryTellingFetch(inspectingFetch(config.fetch), this.maxRetries),
+			fetch: retryTellingFetch(inspectingFetch(config.fetch), this.maxRetries, ANTHROPIC_SDK_WAIT),
 			// The SDK logs unparsable events to the console, which would draw over the TUI.
 			logLevel: 'off' as const,
 		};
@@ -195,7 +196,7 @@ export class AnthropicBackend implements Backend {
 		let answered = false;
 		let stalled = false;
 		/** What the retry notice says of a connection that broke after the reply began. */
-		let broke: string | undefined;
+		let broke: BackendError | undefined;
 		let response: Response | undefined;
 		try {
 			if (signal?.aborted) throw toBackendError(undefined, context);
@@ -209,7 +210,7 @@ export class AnthropicBackend implements Backend {
 			// Awaited below, after the notices: a failure meanwhile is not unhandled.
 			sending.catch(() => undefined);
 			yield* notices;
-			const {data: stream, response: raw} = yield* watch.notices(raceAbort(sending, signal), (failure) => sdkRetryMessage(context, failure));
+			const {data: stream, response: raw} = yield* watch.notices(raceAbort(sending, signal), (failure) => sdkRetryNotice(context, failure));
 			answered = true;
 			response = raw;
 			throwIfNotAReply(response, context);
@@ -263,7 +264,7 @@ export class AnthropicBackend implements Backend {
 			if (signal?.aborted || !answered || !broken) throw streamFailure(error, context, answered, response);
 			if (!answerBegan() && stopReason == null && !stopped) throw error instanceof StreamStalled ? error : brokenStreamError(context, error);
 			stalled = error instanceof StreamStalled;
-			if (!stalled) broke = brokenStreamError(context, error).message;
+			if (!stalled) broke = brokenStreamError(context, error);
 		}
 		// No stop_reason and no message_stop: the server or a proxy dropped the stream. Before any
 		// answer text, it is retried (withStreamRetries); after, the reply is marked incomplete, and
@@ -279,7 +280,7 @@ export class AnthropicBackend implements Backend {
 			finishReason: dropped ? 'dropped' : stopReasonOf(stopReason),
 			...(dropped && stalled ? {stalledMs: this.timeoutMs} : {}),
 			// Retried (withStreamRetries), as a cut before the answer is; not a stall, which would wait the timeout again.
-			...(dropped && !stalled ? {droppedBy: broke ?? droppedStreamError(context, 'no message_delta stop_reason and no message_stop').message} : {}),
+			...(dropped && !stalled ? droppedBy(broke ?? droppedStreamError(context, 'no message_delta stop_reason and no message_stop')) : {}),
 		};
 	}
 
@@ -289,7 +290,7 @@ export class AnthropicBackend implements Backend {
 	 * error event is (up to maxRetries), then thrown.
 	 */
 	complete(messages: ChatMessage[], options: CompleteOptions): Promise<Completion> {
-		const once = () => toldRetries(options, (headers) => this.completeOnce(messages, options, headers), (failure) => sdkRetryMessage(this.context(options), failure));
+		const once = () => toldRetries(options, (headers) => this.completeOnce(messages, options, headers), (failure) => sdkRetryNotice(this.context(options), failure));
 		return withRetries(once, {maxRetries: this.maxRetries, signal: options.signal, ...(options.onNotice ? {onNotice: options.onNotice} : {})});
 	}
 

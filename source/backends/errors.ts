@@ -5,6 +5,8 @@ import {StreamStalled} from './idle-timeout.js';
 import type {RetriedFailure} from './sdk-retries.js';
 import {BackendError, type BackendKind} from './types.js';
 import {BACKEND_KINDS} from '../protocol/backends.js';
+import type {RetryFacts} from '../protocol/llm.js';
+import {formatSeconds} from '../protocol/seconds.js';
 import {quoted} from '../protocol/quoted.js';
 import {redactSecrets} from '../protocol/redact.js';
 
@@ -247,11 +249,14 @@ function unreachableError(context: ErrorContext, problem: string, code?: string)
 	const broken = code === undefined ? undefined : BROKEN_AFTER_CONNECTING[code];
 	if (broken) {
 		const tries = (context.maxRetries ?? 0) > 0 ? ` (each of ${context.maxRetries! + 1} tries)` : '';
-		return new BackendError(
-			`${capitalize(labelOf(context))} at ${context.baseURL} took the connection and ${broken === 'reset' ? 'reset' : 'closed'} it before it answered${tries}.`,
-			'unreachable',
-			undefined,
-			DROPPED_ADVICE,
+		return summarized(
+			new BackendError(
+				`${capitalize(labelOf(context))} at ${context.baseURL} took the connection and ${broken === 'reset' ? 'reset' : 'closed'} it before it answered${tries}.`,
+				'unreachable',
+				undefined,
+				DROPPED_ADVICE,
+			),
+			`the server ${broken} the connection before it answered`,
 		);
 	}
 	const message = `Cannot reach ${labelOf(context)} at ${context.baseURL}: ${problem}.`;
@@ -260,7 +265,13 @@ function unreachableError(context: ErrorContext, problem: string, code?: string)
 		: context.kind === 'anthropic' || context.label
 			? 'Check the network or the URL, pass -u URL, or try -b demo.'
 			: 'Start the server (for Ollama: `ollama serve`), pass -u URL, or try -b demo.';
-	return new BackendError(message, 'unreachable', undefined, advice);
+	return summarized(new BackendError(message, 'unreachable', undefined, advice), problem);
+}
+
+/** `error` with its `summary` set (BackendError.summary: what failed in a few words, no server named). */
+function summarized<E extends BackendError>(error: E, summary: string): E {
+	error.summary = oneLine(summary).replace(/\.$/, '');
+	return error;
 }
 
 /**
@@ -297,27 +308,48 @@ const RETRIED_STATUS: Record<number, string> = {
 	529: 'overloaded',
 };
 
+/** A status and what the server said with it, in a few words: "503: Service Unavailable", or
+ * "503 (service unavailable)" when it said nothing (RETRIED_STATUS names what the status means). */
+function statusSummary(status: number, said: string | undefined): string {
+	const meaning = RETRIED_STATUS[status] ?? (status >= 500 ? 'server error' : undefined);
+	return `${status}${said ? `: ${said.replace(/\.$/, '')}` : meaning ? ` (${meaning})` : ''}`;
+}
+
+/** A retry notice: what failed (`failure`, a sentence), then when the retry comes and which it is:
+ * "… Retrying in 2 s (1 of 2).", "… Retrying at once (1 of 2).", or, when the SDK sleeps its own
+ * backoff, its longest: "… Retrying within 0.5 s (1 of 2)." */
+export function retryNoticeText(failure: string, retry: RetryFacts): string {
+	const wait = retry.waitMs !== undefined ? ` ${retryWait(retry.waitMs)}` : retry.waitAtMostMs !== undefined ? ` within ${formatSeconds(retry.waitAtMostMs)}` : '';
+	return `${failure} Retrying${wait} (${retry.retry} of ${retry.maxRetries}).`;
+}
+
 /**
  * The notice for a try the SDK retries (sdk-retries.ts): what failed, and that it is retried, with the
- * wait the response named: "The Anthropic API at https://… answered 529: Overloaded. Retrying in 2 s
- * (1 of 2)."
+ * wait the response named, else the SDK's backoff at its longest: "The Anthropic API at https://…
+ * answered 529: Overloaded. Retrying in 2 s (1 of 2)."; and the retry's facts (RetryFacts).
  */
-export function sdkRetryMessage(context: ErrorContext, failure: RetriedFailure): string {
+export function sdkRetryNotice(context: ErrorContext, failure: RetriedFailure): {message: string; retry: RetryFacts} {
 	const server = `${labelOf(context)} at ${context.baseURL}`;
 	let what: string;
+	let cause: string;
 	if (failure.how === 'timeout') {
-		what = `${capitalize(server)} sent no response${context.timeoutMs === undefined ? '' : ` within ${formatSeconds(context.timeoutMs)}`}.`;
+		const within = context.timeoutMs === undefined ? '' : ` within ${formatSeconds(context.timeoutMs)}`;
+		what = `${capitalize(server)} sent no response${within}.`;
+		cause = `no response${within}`;
 	} else if (failure.how === 'connection') {
 		const code = systemErrorCode(failure.error);
 		const broken = code === undefined ? undefined : BROKEN_AFTER_CONNECTING[code];
-		what = broken ? `${capitalize(server)} ${broken === 'reset' ? 'reset' : 'closed'} the connection before it answered.` : `Cannot reach ${server}: ${connectionProblem(failure.error)}.`;
+		const problem = connectionProblem(failure.error);
+		what = broken ? `${capitalize(server)} ${broken} the connection before it answered.` : `Cannot reach ${server}: ${problem}.`;
+		cause = broken ? `the server ${broken} the connection before it answered` : problem;
 	} else {
 		const said = failure.said === undefined ? undefined : withoutStatus(oneLine(failure.said, 200), failure.status);
-		const meaning = RETRIED_STATUS[failure.status] ?? (failure.status >= 500 ? 'server error' : undefined);
-		what = sentence(`${capitalize(server)} answered ${failure.status}${said ? `: ${said}` : meaning ? ` (${meaning})` : ''}`);
+		cause = statusSummary(failure.status, said);
+		what = sentence(`${capitalize(server)} answered ${failure.status}${said ? `: ${said}` : cause.slice(String(failure.status).length)}`);
 	}
-	const wait = failure.waitMs === undefined ? '' : ` ${retryWait(failure.waitMs)}`;
-	return `${what} Retrying${wait} (${failure.retry} of ${failure.maxRetries}).`;
+	const wait = failure.waitMs !== undefined ? {waitMs: failure.waitMs} : {waitAtMostMs: sdkBackoffMs(failure.retry - 1)};
+	const retry: RetryFacts = {retry: failure.retry, maxRetries: failure.maxRetries, ...wait, cause};
+	return {message: retryNoticeText(what, retry), retry};
 }
 
 /** The request took longer than context.timeoutMs (each try). */
@@ -348,10 +380,15 @@ function describeError(error: unknown, context: ErrorContext): BackendError {
 		}
 		// An error event inside a stream (APIError without a status), or something unexpected.
 		const message = serverMessage(error) ?? oneLine(error instanceof Error ? error.message : String(error));
-		return new BackendError(sentence(`Request to ${labelOf(context)} at ${at} failed: ${message}`), 'server');
+		return summarized(new BackendError(sentence(`Request to ${labelOf(context)} at ${at} failed: ${message}`), 'server'), message);
 	}
-
 	const said = withoutStatus(serverMessage(error), status);
+	return summarized(statusError(error, context, status, said), statusSummary(status, said));
+}
+
+/** describeError for an error with an HTTP status (or one an error event inside a stream stands for). */
+function statusError(error: unknown, context: ErrorContext, status: number, said: string | undefined): BackendError {
+	const at = context.baseURL;
 	const wait = longWaitNote(error);
 	const saidPart = wait ? `${said ? `: ${sentence(said)}` : '.'} ${wait}` : said ? `: ${said}` : '';
 	// Before 401/403: xAI says a team is out of credits with a 403, Anthropic with a 400.
@@ -438,11 +475,6 @@ function longWaitNote(error: unknown): string {
 	const minutes = Math.round(wait / 60_000);
 	const span = wait < 600_000 ? formatSeconds(wait) : minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60)} h`;
 	return `The server asks to wait ${span} before a retry (${waitSourceOf(error)}), so it was not retried`;
-}
-
-/** A duration in seconds to a tenth, as the engine's cut-off notice says it (truncation.ts): "2 s", "0.5 s". */
-export function formatSeconds(ms: number): string {
-	return `${Math.round(ms / 100) / 10} s`;
 }
 
 /** When a retry comes, after `ms`: "in 1.5 s", or "at once" for a wait under a twentieth of a second. */
@@ -561,8 +593,14 @@ export function droppedStreamError(context: ErrorContext, what: string): Backend
 		DROPPED_ADVICE,
 	);
 	error.transient = true;
+	error.summary = `the server closed the stream before the reply ended (${what})`;
 	drops.add(error);
 	return error;
+}
+
+/** A usage chunk's fields for a reply `error` cut (its message, and its summary when it has one). */
+export function droppedBy(error: BackendError): {droppedBy: string; droppedSummary?: string} {
+	return {droppedBy: error.message, ...(error.summary !== undefined ? {droppedSummary: error.summary} : {})};
 }
 
 /**
@@ -574,13 +612,20 @@ export function brokenStreamError(context: ErrorContext, error: unknown): Backen
 	const broken = code === undefined ? undefined : BROKEN_AFTER_CONNECTING[code];
 	const server = `${labelOf(context)} at ${context.baseURL}`;
 	let message: string;
-	if (broken === 'closed') message = `${capitalize(server)} closed the connection mid-stream.`;
-	else if (broken === 'reset') message = `The connection to ${server} was reset mid-stream.`;
-	else {
+	let summary: string;
+	if (broken === 'closed') {
+		message = `${capitalize(server)} closed the connection mid-stream.`;
+		summary = 'the server closed the connection mid-stream';
+	} else if (broken === 'reset') {
+		message = `The connection to ${server} was reset mid-stream.`;
+		summary = 'the connection was reset mid-stream';
+	} else {
 		const detail = (code && CONNECTION_PROBLEMS[code]) ?? code ?? rootCauseMessage(error);
-		message = sentence(`The connection to ${server} broke mid-stream${detail ? `: ${oneLine(detail, 120)}` : ''}`);
+		const how = `broke mid-stream${detail ? `: ${oneLine(detail, 120)}` : ''}`;
+		message = sentence(`The connection to ${server} ${how}`);
+		summary = `the connection ${how}`;
 	}
-	const converted = new BackendError(message, 'server', undefined, DROPPED_ADVICE);
+	const converted = summarized(new BackendError(message, 'server', undefined, DROPPED_ADVICE), summary);
 	converted.transient = true;
 	drops.add(converted);
 	return converted;
@@ -594,13 +639,20 @@ export function brokenStreamError(context: ErrorContext, error: unknown): Backen
  */
 export function errorFinishError(context: ErrorContext): BackendError {
 	const error = new BackendError(`${capitalize(labelOf(context))} at ${context.baseURL} ended the reply with finish_reason "error" and no message: its provider failed.`, 'server');
+	error.summary = 'finish_reason "error": the provider failed';
 	error.transient = true;
 	return error;
 }
 
-/** The SDKs' retry backoff (0.5 s doubling to at most 8 s, less up to a quarter of jitter), in ms. */
+/** The longest the SDKs' backoff before retry number `retry` + 1 can be, in ms: 0.5 s doubling to
+ * at most 8 s (openai and @anthropic-ai/sdk, calculateDefaultRetryTimeoutMillis). */
+export function sdkBackoffMs(retry: number): number {
+	return Math.min(500 * 2 ** retry, 8000);
+}
+
+/** The SDKs' retry backoff (sdkBackoffMs, less up to a quarter of jitter), in ms. */
 export function retryDelayMs(retry: number): number {
-	return Math.min(500 * 2 ** retry, 8000) * (1 - Math.random() * 0.25);
+	return sdkBackoffMs(retry) * (1 - Math.random() * 0.25);
 }
 
 /**
@@ -617,6 +669,7 @@ export function stalledStreamError(context: ErrorContext, started = true): Strea
 		`${capitalize(labelOf(context))} at ${context.baseURL} sent nothing more${seconds} ${where}: raise --request-timeout (seconds; /set request-timeout in the app; requestTimeoutMs in the library)${otherwise}.`,
 		'timeout',
 	);
+	error.summary = `the server sent nothing more${seconds} ${where}`;
 	error.transient = !started;
 	return error;
 }

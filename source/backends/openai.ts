@@ -3,7 +3,7 @@
 import type OpenAI from 'openai';
 import type {ChatCompletionChunk, ChatCompletionCreateParams} from 'openai/resources/chat/completions';
 import type {Stream} from 'openai/streaming';
-import {sdkRetryMessage, brokenStreamError, droppedStreamError, errorFinishError, isConnectionCut, listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, stalledStreamError, streamFailure, throwIfNotAReply, serverMessage, toBackendError, type ErrorContext} from './errors.js';
+import {sdkRetryNotice, brokenStreamError, droppedBy, droppedStreamError, errorFinishError, isConnectionCut, listModelIds, missingKeyError, notAReplyError, raceAbort, recognizeSdkErrors, stalledStreamError, streamFailure, throwIfNotAReply, serverMessage, toBackendError, type ErrorContext} from './errors.js';
 import {contextWindowTokens, estimateMessagesTokens, estimateTokens} from './model-info.js';
 import {contentParts, reasoningField, splitThinkText} from './reasoning.js';
 import {
@@ -31,13 +31,14 @@ import {inspectingFetch, sawDoneEvent, sseErrorField} from './response-body.js';
 import {StreamStalled, withIdleTimeout} from './idle-timeout.js';
 import {splitBaseURL, type SplitBaseURL} from './base-url.js';
 import {withRetries, withStreamRetries} from './stream-retry.js';
-import {retryTellingFetch, SdkRetryWatch, toldRetries} from './sdk-retries.js';
+import {OPENAI_SDK_WAIT, retryTellingFetch, SdkRetryWatch, toldRetries} from './sdk-retries.js';
 import {flavorOfName, probeWindow, windowAdviceFor, type ContextWindow, type ServerFlavor} from './server-window.js';
 import {
 	DEFAULT_MAX_RETRIES,
 	DEFAULT_TIMEOUT_MS,
 	MAX_TIMEOUT_MS,
 	type Backend,
+	type BackendError,
 	type BackendConfig,
 	type ChatMessage,
 	type CompleteOptions,
@@ -166,7 +167,7 @@ export class OpenAIBackend implements Backend {
 			maxRetries: this.maxRetries,
 			defaultHeaders: headers,
 			...(Object.keys(query).length > 0 ? {defaultQuery: query} : {}),
-			fetch: retryTellingFetch(inspectingFetch(config.fetch), this.maxRetries),
+			fetch: retryTellingFetch(inspectingFetch(config.fetch), this.maxRetries, OPENAI_SDK_WAIT),
 			// The SDK logs unparsable chunks to the console, which would draw over the TUI.
 			logLevel: 'off' as const,
 		};
@@ -262,7 +263,7 @@ export class OpenAIBackend implements Backend {
 	private async *wholeReply(messages: ChatMessage[], options: StreamOptions): AsyncGenerator<StreamChunk> {
 		// One try: the stream's retries (withStreamRetries) retry it, with their notice.
 		const watch = new SdkRetryWatch(options.signal);
-		const reply = yield* watch.notices(watch.run((headers) => this.completeOnce(messages, options, headers)), (failure) => sdkRetryMessage(this.context(options), failure));
+		const reply = yield* watch.notices(watch.run((headers) => this.completeOnce(messages, options, headers)), (failure) => sdkRetryNotice(this.context(options), failure));
 		if (reply.reasoning !== '') yield {type: 'reasoning', text: reply.reasoning};
 		if (reply.text !== '') yield {type: 'text', text: reply.text};
 		yield {type: 'usage', usage: reply.usage, finishReason: reply.finishReason};
@@ -287,7 +288,7 @@ export class OpenAIBackend implements Backend {
 		let chunks = 0;
 		let stalled = false;
 		/** What the retry notice says of a connection that broke after the reply began. */
-		let broke: string | undefined;
+		let broke: BackendError | undefined;
 		const notices: StreamChunk[] = [];
 		let sent: {data: Stream<ChatCompletionChunk>; response: Response} | undefined;
 		try {
@@ -303,7 +304,7 @@ export class OpenAIBackend implements Backend {
 					() => undefined,
 				),
 			);
-			sent = yield* watch.notices(raceAbort(sending, signal), (failure) => sdkRetryMessage(context, failure));
+			sent = yield* watch.notices(raceAbort(sending, signal), (failure) => sdkRetryNotice(context, failure));
 		} catch (error) {
 			throw streamFailure(error, context, false);
 		}
@@ -362,7 +363,7 @@ export class OpenAIBackend implements Backend {
 			if (signal?.aborted || !broken) throw streamFailure(error, context, true, response);
 			if (!answerBegan() && finish == null) throw error instanceof StreamStalled ? error : brokenStreamError(context, error);
 			stalled = error instanceof StreamStalled;
-			if (!stalled) broke = brokenStreamError(context, error).message;
+			if (!stalled) broke = brokenStreamError(context, error);
 		}
 		// No finish_reason and no [DONE]: the server or a proxy dropped the stream. Before any answer
 		// text, it is retried (withStreamRetries); after, the reply is marked incomplete, and
@@ -375,7 +376,7 @@ export class OpenAIBackend implements Backend {
 			finishReason: dropped ? 'dropped' : finishReasonOf(finish, refused),
 			...(dropped && stalled ? {stalledMs: this.timeoutMs} : {}),
 			// Retried (withStreamRetries), as a cut before the answer is; not a stall, which would wait the timeout again.
-			...(dropped && !stalled ? {droppedBy: broke ?? droppedStreamError(context, 'no finish_reason and no data: [DONE]').message} : {}),
+			...(dropped && !stalled ? droppedBy(broke ?? droppedStreamError(context, 'no finish_reason and no data: [DONE]')) : {}),
 		};
 	}
 
@@ -385,7 +386,7 @@ export class OpenAIBackend implements Backend {
 	 * stream's error event is (up to maxRetries), then thrown.
 	 */
 	complete(messages: ChatMessage[], options: CompleteOptions): Promise<Completion> {
-		const once = () => toldRetries(options, (headers) => this.completeOnce(messages, options, headers), (failure) => sdkRetryMessage(this.context(options), failure));
+		const once = () => toldRetries(options, (headers) => this.completeOnce(messages, options, headers), (failure) => sdkRetryNotice(this.context(options), failure));
 		return withRetries(once, {maxRetries: this.maxRetries, signal: options.signal, ...(options.onNotice ? {onNotice: options.onNotice} : {})});
 	}
 

@@ -22,16 +22,19 @@ export function secretsOf(config: BackendSecrets): string[] {
 	];
 }
 
-/** `error` with its message redacted: a BackendError keeps its code, status, transient flag and retry wait;
+/** `error` with its message redacted: a BackendError keeps its code, status, transient flag and retry wait
+ * (and its advice and summary, redacted too);
  * anything else becomes an Error with the redacted message. */
 export function redactError(error: unknown, secrets: readonly string[]): Error {
 	if (error instanceof BackendError) {
 		const message = redactSecrets(error.message, secrets);
 		const advice = error.advice === undefined ? undefined : redactSecrets(error.advice, secrets);
-		if (message === error.message && advice === error.advice) return error;
+		const summary = error.summary === undefined ? undefined : redactSecrets(error.summary, secrets);
+		if (message === error.message && advice === error.advice && summary === error.summary) return error;
 		const redacted = new BackendError(message, error.code, error.status, advice);
 		redacted.transient = error.transient;
 		if (error.retryAfterMs !== undefined) redacted.retryAfterMs = error.retryAfterMs;
+		if (summary !== undefined) redacted.summary = summary;
 		return redacted;
 	}
 	const message = redactSecrets(error instanceof Error ? error.message : String(error), secrets);
@@ -55,7 +58,7 @@ export function redactingBackend(backend: Backend, secrets: readonly string[] = 
 		async *stream(messages: ChatMessage[], options: StreamOptions): AsyncIterable<StreamChunk> {
 			try {
 				for await (const chunk of backend.stream(messages, options)) {
-					yield chunk.type === 'notice' ? {...chunk, message: redact(chunk.message)} : chunk;
+					yield chunk.type === 'notice' ? {...chunk, message: redact(chunk.message), ...(chunk.retry ? {retry: {...chunk.retry, cause: redact(chunk.retry.cause)}} : {})} : chunk;
 				}
 			} catch (error) {
 				fail(error);

@@ -6,7 +6,7 @@
 // AsyncLocalStorage would do without it, but in Node 20 it turns on async hooks for every promise
 // of the process from then on (measured: a headless answer 20 ms more CPU, 670 vs 690 ms).
 import {errorBodyOf, messageFromText, retryAfterMs} from './response-body.js';
-import type {CompleteOptions, StreamChunk} from './types.js';
+import type {CompleteOptions, RetryFacts, StreamChunk} from './types.js';
 
 type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
@@ -16,12 +16,27 @@ export type RetriedFailure = (
 	| {how: 'timeout'}
 	| {how: 'connection'; error: unknown}
 ) & {
-	/** The wait the response named (retry-after-ms, retry-after), in ms, when it named one. */
+	/** The wait the SDK sleeps as the response named it (retry-after-ms, retry-after), in ms; absent
+	 * when it sleeps its own backoff (SdkWaitRule). 0: at once. */
 	waitMs?: number;
 	/** 1 for the first retry. */
 	retry: number;
 	maxRetries: number;
 };
+
+/** What the retry notice says (its message) and carries (the retry's facts) for a retried failure. */
+export type SayRetry = (failure: RetriedFailure) => {message: string; retry: RetryFacts};
+
+/**
+ * The wait an SDK sleeps before a retry as a response names it (retry-after-ms, else retry-after:
+ * response-body.ts retryAfterMs), in ms; undefined when it sleeps its own backoff instead.
+ * openai's sleeps any wait named, a 0 (or a date past) at once; @anthropic-ai/sdk's only a wait
+ * above 0 that one timer can hold (up to 2^31 - 1 ms), its backoff for any other.
+ */
+export type SdkWaitRule = (named: number | undefined) => number | undefined;
+
+export const OPENAI_SDK_WAIT: SdkWaitRule = (named) => (named === undefined ? undefined : Math.max(0, named));
+export const ANTHROPIC_SDK_WAIT: SdkWaitRule = (named) => (named !== undefined && named > 0 && named <= 2 ** 31 - 1 ? named : undefined);
 
 /** The header a watched request carries (never sent: retryTellingFetch removes it). */
 const WATCH_HEADER = 'x-rlm-tui-retry-watch';
@@ -53,15 +68,15 @@ export class SdkRetryWatch {
 		this.wake?.();
 	}
 
-	/** Yields a `stream_retried` notice (`say`: its words) for each failure told until `promise`
-	 * settles, then for those still held, then returns its value (or throws its error). */
-	async *notices<T>(promise: Promise<T>, say: (failure: RetriedFailure) => string): AsyncGenerator<StreamChunk, T> {
+	/** Yields a `stream_retried` notice (`say`: its words and facts) for each failure told until
+	 * `promise` settles, then for those still held, then returns its value (or throws its error). */
+	async *notices<T>(promise: Promise<T>, say: SayRetry): AsyncGenerator<StreamChunk, T> {
 		const settled = promise.then(
 			() => true,
 			() => true,
 		);
 		void settled.then(() => watches.delete(this.id));
-		const notice = (failure: RetriedFailure): StreamChunk => ({type: 'notice', code: 'stream_retried', message: say(failure)});
+		const notice = (failure: RetriedFailure): StreamChunk => ({type: 'notice', code: 'stream_retried', ...say(failure)});
 		for (;;) {
 			while (this.told.length > 0) yield notice(this.told.shift()!);
 			const told = new Promise<false>((resolve) => (this.wake = () => resolve(false)));
@@ -85,10 +100,11 @@ function sdkRetries(response: Response): boolean {
 /**
  * A fetch for an SDK client made with `maxRetries` (wrapping `inner`, the inspecting fetch, whose
  * kept error body gives the server's message): a try the SDK will retry is told to the watch the
- * request runs under (SdkRetryWatch.run); other requests pass through untouched. Each try carries
- * the SDK's `x-stainless-retry-count`, so the fetch knows whether a retry is left.
+ * request runs under (SdkRetryWatch.run), with the wait that SDK sleeps (`sdkWait`, its rule);
+ * other requests pass through untouched. Each try carries the SDK's `x-stainless-retry-count`, so
+ * the fetch knows whether a retry is left.
  */
-export function retryTellingFetch(inner: Fetch, maxRetries: number): Fetch {
+export function retryTellingFetch(inner: Fetch, maxRetries: number, sdkWait: SdkWaitRule): Fetch {
 	return async (input, init) => {
 		// Both SDKs build each try's Headers anew: taking the watch's off this one changes no other try.
 		const headers = init?.headers instanceof Headers ? init.headers : new Headers(init?.headers);
@@ -112,12 +128,12 @@ export function retryTellingFetch(inner: Fetch, maxRetries: number): Fetch {
 		if (retried && !response.ok && sdkRetries(response)) {
 			const raw = errorBodyOf(response);
 			const said = raw === undefined ? undefined : messageFromText(raw);
-			const wait = retryAfterMs(response.headers);
+			const wait = sdkWait(retryAfterMs(response.headers));
 			watch.tell({
 				how: 'status',
 				status: response.status,
 				...(said ? {said} : {}),
-				...(wait !== undefined && wait > 0 ? {waitMs: wait} : {}),
+				...(wait !== undefined ? {waitMs: wait} : {}),
 				...next,
 			});
 		}
@@ -127,7 +143,7 @@ export function retryTellingFetch(inner: Fetch, maxRetries: number): Fetch {
 
 /** `call` (one try of a non-streamed request, made with `headers` among its request options) run
  * under a watch, each SDK retry told to `options.onNotice` as it comes. */
-export async function toldRetries<T>(options: CompleteOptions, call: (headers: Record<string, string>) => Promise<T>, say: (failure: RetriedFailure) => string): Promise<T> {
+export async function toldRetries<T>(options: CompleteOptions, call: (headers: Record<string, string>) => Promise<T>, say: SayRetry): Promise<T> {
 	const watch = new SdkRetryWatch(options.signal);
 	const notices = watch.notices(watch.run(call), say);
 	for (;;) {

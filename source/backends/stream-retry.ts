@@ -5,9 +5,9 @@
 // marked by the retry notice. A failure after answer text is retried too (vLLM and Ollama drop
 // connections mid-generation, Anthropic sends overloaded_error mid-reply): the notice then withdraws
 // the reply so far (`replyWithdrawn`), and the retried reply streams from its start.
-import {abortedError, isDroppedStream, retryDelayMs, retryWait} from './errors.js';
+import {abortedError, isDroppedStream, oneLine, retryDelayMs, retryNoticeText} from './errors.js';
 import {ThinkSplitter} from './reasoning.js';
-import {BackendError, type StreamChunk} from './types.js';
+import {BackendError, type RetryFacts, type StreamChunk} from './types.js';
 
 /**
  * Runs `attempt` and passes its chunks on; when it throws a `transient` BackendError, or ends in a
@@ -15,7 +15,8 @@ import {BackendError, type StreamChunk} from './types.js';
  * up to `maxRetries` times, after a `stream_retried` notice (separateReasoning starts over on it);
  * the wait is the one the server named (BackendError.retryAfterMs), if it named one. When answer
  * text had come (reasoning chunks and `<think>` text do not count: a ThinkSplitter decides as the
- * consumer will), the notice says the reply so far is withdrawn and carries `replyWithdrawn`. Other
+ * consumer will), the notice says the reply so far is withdrawn and carries `replyWithdrawn`. The
+ * notice carries the retry's facts (`retry`: its number, the wait, the error's summary). Other
  * errors, and the last try's, are thrown as they are; the last try's cut reply is kept ('dropped').
  */
 export async function* withStreamRetries(
@@ -38,8 +39,9 @@ export async function* withStreamRetries(
 						yield chunk;
 						return;
 					}
-					const {droppedBy} = chunk;
+					const {droppedBy, droppedSummary} = chunk;
 					cut = new BackendError(droppedBy, 'server');
+					if (droppedSummary !== undefined) cut.summary = droppedSummary;
 					cut.transient = true;
 					break;
 				}
@@ -62,11 +64,13 @@ export async function* withStreamRetries(
 			answered ||= splitter.end().some((piece) => piece.type === 'text' && piece.text.trim() !== '');
 			// As the SDKs retry a response status: the wait the server named, else the backoff.
 			const delay = error.retryAfterMs ?? retryDelayMs(retry);
+			const facts = retryFacts(error, delay, retry, options.maxRetries);
 			yield {
 				type: 'notice',
 				code: 'stream_retried',
-				message: `${retryCause(error.message, answered, thought)} Retrying ${retryWait(delay)} (${retry + 1} of ${options.maxRetries}).`,
+				message: retryNoticeText(retryCause(error.message, answered, thought), facts),
 				...(answered ? {replyWithdrawn: true as const} : {}),
+				retry: facts,
 			};
 			await sleep(delay, options.signal);
 		}
@@ -88,7 +92,8 @@ export async function withRetries<T>(
 		} catch (error) {
 			if (retry >= options.maxRetries || options.signal?.aborted || !(error instanceof BackendError && error.transient)) throw error;
 			const delay = error.retryAfterMs ?? retryDelayMs(retry);
-			options.onNotice?.({type: 'notice', code: 'stream_retried', message: `${error.message} Retrying ${retryWait(delay)} (${retry + 1} of ${options.maxRetries}).`});
+			const facts = retryFacts(error, delay, retry, options.maxRetries);
+			options.onNotice?.({type: 'notice', code: 'stream_retried', message: retryNoticeText(error.message, facts), retry: facts});
 			await sleep(delay, options.signal);
 		}
 	}
@@ -100,7 +105,13 @@ function onEachTry(error: unknown, failures: string[]): unknown {
 	if (!(error instanceof BackendError) || !isDroppedStream(error) || failures.length < 2 || failures.some((failure) => failure !== error.message) || !error.message.endsWith('.')) return error;
 	const each = new BackendError(`${error.message.slice(0, -1)} (each of ${failures.length} tries).`, error.code, error.status, error.advice);
 	if (error.retryAfterMs !== undefined) each.retryAfterMs = error.retryAfterMs;
+	if (error.summary !== undefined) each.summary = error.summary;
 	return each;
+}
+
+/** The facts of retry number `retry` + 1 after `error`, waited `delayMs` (0 and a few ms: at once). */
+function retryFacts(error: BackendError, delayMs: number, retry: number, maxRetries: number): RetryFacts {
+	return {retry: retry + 1, maxRetries, waitMs: Math.round(delayMs), cause: oneLine(error.summary ?? error.message)};
 }
 
 /** Why the call is retried, and what becomes of the reply so far: a withdrawn reply is said first

@@ -1,11 +1,11 @@
 // The one interface every model backend implements. The engine only ever talks to this.
 import type {BackendKind, BackendName} from '../protocol/backends.js';
-import type {BackendErrorCode, ChatMessage, FinishReason, NoticeCode, Usage} from '../protocol/llm.js';
+import type {BackendErrorCode, ChatMessage, FinishReason, NoticeCode, RetryFacts, Usage} from '../protocol/llm.js';
 import {DEFAULT_REQUEST_TIMEOUT_SECONDS, MAX_REQUEST_TIMEOUT_SECONDS} from '../protocol/defaults.js';
 import type {ParamMemory} from './request-params.js';
 
 export type {BackendKind, BackendName} from '../protocol/backends.js';
-export type {BackendErrorCode, ChatMessage, ChatRole, FinishReason, NoticeCode, Usage} from '../protocol/llm.js';
+export type {BackendErrorCode, ChatMessage, ChatRole, FinishReason, NoticeCode, RetryFacts, Usage} from '../protocol/llm.js';
 export {addUsage, zeroUsage} from '../protocol/llm.js';
 
 export interface StreamOptions {
@@ -27,8 +27,9 @@ export type StreamChunk =
 	/** `level` 'warn': something the user asked for is not done (a temperature they set, dropped). */
 	/** `replyWithdrawn` (on a `stream_retried` notice): answer text had streamed before the failure,
 	 * and it is withdrawn: the retried reply streams again from its start, so whatever shows or keeps
-	 * the reply drops its text so far (its thinking stays). */
-	| {type: 'notice'; code: NoticeCode; message: string; level?: 'warn'; replyWithdrawn?: true}
+	 * the reply drops its text so far (its thinking stays). `retry` (on a `stream_retried` notice): the
+	 * retry's facts, which front ends show instead of reading the message. */
+	| {type: 'notice'; code: NoticeCode; message: string; level?: 'warn'; replyWithdrawn?: true; retry?: RetryFacts}
 	/** `stalledMs`: the reply is 'dropped' because no part of it came for this long, the request
 	 * timeout (BackendConfig.timeoutMs), so the client ended it: not the server. */
 	| {
@@ -39,6 +40,8 @@ export type StreamChunk =
 			/** On a 'dropped' reply the server or a proxy cut (not the request timeout): one sentence saying
 			 * how. withStreamRetries retries such a reply; the last try's keeps it, for the engine's notice. */
 			droppedBy?: string;
+			/** With `droppedBy`: how, in a few words without the server's name (BackendError.summary). */
+			droppedSummary?: string;
 	  };
 
 export interface Backend {
@@ -93,6 +96,9 @@ export class BackendError extends Error {
 	/** How long the server asked to wait before a retry, in ms (retry-after, or a wait its error body
 	 * names): a retry of a `transient` error waits this long instead of the backoff. */
 	retryAfterMs?: number;
+	/** What failed in a few words, without the server's name and address ("503: Service
+	 * Unavailable", "the server closed the connection mid-stream"): a retry notice's cause. */
+	summary?: string;
 
 	constructor(
 		message: string,

@@ -2,7 +2,7 @@
 // separateReasoning), reports both as they stream, and measures usage and time. A reply the backend
 // withdraws (a failure mid-reply, retried) is dropped: the text returned is the retried reply's.
 import {separateReasoning} from '../backends/reasoning.js';
-import type {ChatMessage, FinishReason, NoticeCode, Usage} from '../protocol/llm.js';
+import type {ChatMessage, FinishReason, NoticeCode, RetryFacts, Usage} from '../protocol/llm.js';
 import type {Backend} from '../backends/types.js';
 import {zeroUsage} from '../protocol/llm.js';
 
@@ -31,7 +31,7 @@ export interface ModelCallHandlers {
 	 * out to be thinking (a lone `</think>` arrived): take it out of the answer shown. */
 	onReasoning?(text: string, movedFromText: boolean): void;
 	/** Told what the backend reports about the request (a refused parameter, a retry). */
-	onNotice?(notice: {code: NoticeCode; message: string; level: 'info' | 'warn'}): void;
+	onNotice?(notice: {code: NoticeCode; message: string; level: 'info' | 'warn'; retry?: RetryFacts}): void;
 	/** The answer text streamed so far is withdrawn (after the retry notice that says why): the call
 	 * failed mid-reply and is retried, and its reply streams again from its start. The reasoning stays. */
 	onReplyWithdrawn?(): void;
@@ -72,7 +72,7 @@ export async function callModel(
 				reasoningInText = true;
 				handlers.onReasoning?.(chunk.text, true);
 			} else if (chunk.type === 'notice') {
-				handlers.onNotice?.({code: chunk.code, message: chunk.message, level: chunk.level ?? 'info'});
+				handlers.onNotice?.({code: chunk.code, message: chunk.message, level: chunk.level ?? 'info', ...(chunk.retry ? {retry: chunk.retry} : {})});
 				if (chunk.replyWithdrawn) {
 					// The retried reply alone is parsed, run and returned.
 					text = '';

@@ -1,7 +1,7 @@
 // The engine's event stream: everything observable about a run. The tree pane, the JSONL log,
 // --json, the -e exec log and the server's progress stream are all consumers of these events.
 import type {RunErrorCode} from './errors.js';
-import type {ChatMessage, FinishReason, NoticeCode, Usage} from './llm.js';
+import type {ChatMessage, FinishReason, NoticeCode, RetryFacts, Usage} from './llm.js';
 import type {LimitCaps, LimitName, LimitUse} from './limits.js';
 import type {BridgeFunction, VariableInfo} from './repl.js';
 
@@ -197,6 +197,8 @@ export type RlmEventBody =
 			model?: string;
 			usage?: Usage;
 			costUsd?: number;
+			/** On a `stream_retried` notice: the retry's facts (logs written before 2026-12-02 have none). */
+			retry?: RetryFacts;
 	  }
 	/** Use against the run-wide limits, for the whole tree of the root run `runId`: sent once the
 	 * root starts, then whenever use changes (a model reply, a sub-call, a block). `defaults`: the

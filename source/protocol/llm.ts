@@ -68,6 +68,26 @@ export type NoticeCode =
 	| 'compaction'
 	| 'compaction_failed';
 
+/**
+ * The facts of the retry a `stream_retried` notice announces, for front ends to show without
+ * reading the notice's words: which retry, of how many, how long before it, and what failed.
+ */
+export interface RetryFacts {
+	/** Which retry comes: 1 for the first. */
+	retry: number;
+	/** How many retries there are at most (the backend's maxRetries). */
+	maxRetries: number;
+	/** The wait before the retry, in ms, when it is known (the one the server named, or our own
+	 * backoff); 0: at once. */
+	waitMs?: number;
+	/** When the exact wait is not known (the SDK sleeps its own backoff, with jitter): the longest it
+	 * can be, in ms. */
+	waitAtMostMs?: number;
+	/** What failed, in a few words without the server's name and address: "503: Service
+	 * Unavailable", "the server closed the connection mid-stream". The notice's message says it whole. */
+	cause: string;
+}
+
 export type BackendErrorCode =
 	| 'unreachable'
 	| 'auth'

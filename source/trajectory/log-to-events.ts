@@ -1,6 +1,6 @@
 // Turns a JSONL trajectory (ours or the original's) back into engine events, so a replay is fed
 // through the same reducer and tree as a live run.
-import type {FinishReason, NoticeCode, Usage} from '../protocol/llm.js';
+import type {FinishReason, NoticeCode, RetryFacts, Usage} from '../protocol/llm.js';
 import type {CallFunction, ContextInfo, RlmEvent, RlmEventBody, RunStatus, SystemPromptChoice} from '../protocol/events.js';
 import * as z from 'zod';
 import {LIMIT_NAMES, type LimitCaps, type LimitName, type LimitUse} from '../protocol/limits.js';
@@ -39,7 +39,7 @@ interface Ours {
 	reasoning?: string;
 	finish_reason?: FinishReason;
 	prompt_truncated?: {sent_tokens: number; kept_tokens: number};
-	notices?: Array<{code: NoticeCode; level: 'info' | 'warn' | 'error'; message: string; model?: unknown; usage?: unknown}>;
+	notices?: Array<{code: NoticeCode; level: 'info' | 'warn' | 'error'; message: string; model?: unknown; usage?: unknown; retry?: unknown}>;
 	system?: unknown;
 }
 
@@ -89,6 +89,22 @@ function replyFailure(extra: Ours, iteration: OriginalIteration, ours: boolean):
 }
 
 const loggedUsageSchema = z.object({inputTokens: z.number().finite().nonnegative(), outputTokens: z.number().finite().nonnegative()});
+
+/** A retry notice's facts (RetryFacts), kept only in their shape. */
+const loggedRetrySchema = z.object({
+	retry: z.number().int().positive(),
+	maxRetries: z.number().int().positive(),
+	waitMs: z.number().finite().nonnegative().optional(),
+	waitAtMostMs: z.number().finite().nonnegative().optional(),
+	cause: z.string().max(2000),
+});
+
+function retryOf(value: unknown): {retry: RetryFacts} | Record<string, never> {
+	const parsed = loggedRetrySchema.safeParse(value);
+	if (!parsed.success) return {};
+	const {waitMs, waitAtMostMs, ...facts} = parsed.data;
+	return {retry: {...facts, ...(waitMs !== undefined ? {waitMs} : {}), ...(waitAtMostMs !== undefined ? {waitAtMostMs} : {})}};
+}
 
 /** A logged `limits` record (a hand-edited or foreign file gets no limits shown, not a crash). */
 const count = z.number().finite().nonnegative();
@@ -217,10 +233,10 @@ function emitRun(
 			if (iteration.response) out.push({type: 'llm.delta', runId, iteration: n, text: iteration.response}, now);
 		} else
 			out.push({type: 'llm.done', runId, iteration: n, text: iteration.response, ...(typeof extra.reasoning === 'string' && extra.reasoning ? {reasoning: extra.reasoning} : {}), usage: replyUsage, ms: replyMs, ...endingOf(extra)}, now);
-		for (const {model, usage, ...notice} of extra.notices ?? []) {
+		for (const {model, usage, retry, ...notice} of extra.notices ?? []) {
 			// A compaction's tokens, when the log kept them in their shape (a log file is outside data).
 			const spent = loggedUsageSchema.safeParse(usage);
-			out.push({type: 'notice', runId, ...notice, ...(typeof model === 'string' && spent.success ? {model, usage: spent.data} : {})}, now);
+			out.push({type: 'notice', runId, ...notice, ...(typeof model === 'string' && spent.success ? {model, usage: spent.data} : {}), ...retryOf(retry)}, now);
 		}
 		total = add(total, replyUsage);
 		iteration.code_blocks.forEach((block, index) => {

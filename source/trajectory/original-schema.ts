@@ -4,7 +4,7 @@
 import type {LimitCaps, LimitName, LimitUse} from '../protocol/limits.js';
 import type {SandboxContext} from '../protocol/repl.js';
 import type {SessionOrigin} from './log-names.js';
-import type {ChatMessage, FinishReason, Usage} from '../protocol/llm.js';
+import type {ChatMessage, FinishReason, RetryFacts, Usage} from '../protocol/llm.js';
 import type {CharUnit, ContextInfo, RunStatus, SystemPromptChoice} from '../protocol/events.js';
 import {metadataFromFields} from './metadata-record.js';
 import {getNode, type CallNode, type CodeNode, type NoticeNode, type OutputNode, type ReplyNode, type RunNode, type TrajectoryNode, type TrajectoryState} from './tree.js';
@@ -81,7 +81,7 @@ export interface OriginalIteration {
 		prompt_truncated?: LoggedPromptTruncation;
 		/** Notices given during the iteration (a truncated prompt, a refused parameter, ...). */
 		/** `model` and `usage`: the tokens of the work a notice reports (a compaction's summary). */
-		notices?: Array<{code: string; level: 'info' | 'warn' | 'error'; message: string; model?: string; usage?: Usage}>;
+		notices?: Array<{code: string; level: 'info' | 'warn' | 'error'; message: string; model?: string; usage?: Usage; retry?: RetryFacts}>;
 		/** The root model's thinking for this iteration (`response` holds only the answer part). */
 		reasoning?: string;
 		/** The record of the last call for the best answer, out of iterations or after a limit: logged
@@ -234,7 +234,7 @@ export function iterationRecord(state: TrajectoryState, iterationId: number, pro
 	const final = blocks.find((block) => block.result.final_answer !== null)?.result.final_answer ?? null;
 	const notices = children
 		.filter((node): node is NoticeNode => node?.kind === 'notice')
-		.map((node) => ({code: node.code, level: node.noticeLevel, message: node.message, ...(node.model ? {model: node.model} : {}), ...(node.reported ? {usage: node.reported} : {})}));
+		.map((node) => ({code: node.code, level: node.noticeLevel, message: node.message, ...(node.model ? {model: node.model} : {}), ...(node.reported ? {usage: node.reported} : {}), ...(node.retry ? {retry: node.retry} : {})}));
 	return {
 		type: 'iteration',
 		iteration: iteration.iteration,

@@ -6,7 +6,7 @@
 // ancestor whose rolled-up usage or children changed; untouched nodes keep their identity (React
 // memo works on them). Nodes live in a chunked persistent vector (their ids are indices), so an
 // event costs O(depth + chunk) rather than O(nodes).
-import type {ChatMessage, FinishReason, Usage} from '../protocol/llm.js';
+import type {ChatMessage, FinishReason, RetryFacts, Usage} from '../protocol/llm.js';
 import type {CallFunction, ContextInfo, PromptTruncation, RlmEvent, RunStatus, SystemPromptChoice} from '../protocol/events.js';
 import {LIMIT_NAMES, type LimitCaps, type LimitName, type LimitUse} from '../protocol/limits.js';
 import type {RunErrorCode} from '../protocol/errors.js';
@@ -180,6 +180,11 @@ export interface NoticeNode extends NodeBase {
 	/** The model of the work it reports (a compaction's summary call), and its estimated USD. */
 	readonly model?: string;
 	readonly costUsd?: number;
+	/** A retry notice's facts (the event's `retry`). */
+	readonly retry?: RetryFacts;
+	/** A retry notice: the length of the thinking its running reply had shown when it came (thinking
+	 * past it is the next try's). */
+	readonly thoughtChars?: number;
 }
 
 export type TrajectoryNode = RunNode | IterationNode | ReplyNode | ReasoningNode | CodeNode | OutputNode | CallNode | NoticeNode;
@@ -775,6 +780,8 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			const run = ensureRun(tx, event.runId, t);
 			const iter = findChild(tx, run, n => n.kind === 'iteration');
 			const parent = iter !== undefined && tx.get(iter).status === 'running' ? iter : run;
+			const reply = event.retry && parent === iter ? findChild(tx, parent, n => n.kind === 'reply' && n.status === 'running') : undefined;
+			const thought = reply === undefined ? undefined : findChild(tx, reply, n => n.kind === 'reasoning');
 			const id = tx.add(parent, {
 				kind: 'notice',
 				runId: event.runId,
@@ -787,6 +794,8 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 				ms: 0,
 				...(event.model !== undefined ? {model: event.model} : {}),
 				...(event.costUsd !== undefined ? {costUsd: event.costUsd} : {}),
+				...(event.retry ? {retry: event.retry} : {}),
+				...(thought !== undefined ? {thoughtChars: (tx.get(thought) as ReasoningNode).text.length} : {}),
 			} as NewNode & {startedAt: number});
 			if (event.usage) {
 				// The tokens of the work it reports (a compaction) count as a reply's do.

@@ -6,8 +6,8 @@ import type {ContextBadge, ContextLoadOptions} from '../context/index.js';
 import type {RlmEvent} from '../protocol/events.js';
 import type {ResolvedConfig} from '../settings/resolve.js';
 import type {SettingsStore} from '../settings/store.js';
-import {getNode, type TrajectoryState} from '../trajectory/tree.js';
-import {parseRetry, pendingRetry, retryWaitText, shortCause} from './retry-wait.js';
+import {getNode, type TrajectoryNode, type TrajectoryState} from '../trajectory/tree.js';
+import {pendingRetry, retryWaitOf, retryWaitText} from './retry-wait.js';
 import {ChatPane} from './components/chat-pane.js';
 import {DetailView} from './components/detail-view.js';
 import {HelpView} from './components/help-view.js';
@@ -105,13 +105,16 @@ function describeStep(traj: TrajectoryState, now: number): string {
 	// came for, which still runs: the reply says what is going on.
 	if (node.kind === 'notice') node = runningReply(traj, node.parent) ?? node;
 	const retry = pendingRetry(traj, node);
-	const wait = retry && parseRetry(retry);
-	// Cut short, the line keeps the wait and the cause: they come first.
-	if (wait) return [retryWaitText(wait, now), shortCause(wait.cause), iter].filter(Boolean).join(' · ');
+	if (retry) {
+		const wait = retryWaitOf(retry);
+		// The wait and the cause, which a narrow line cuts last: the iteration and which retry it is
+		// are on the tree's rows.
+		return [retryWaitText(wait, now, false), wait.facts?.cause].filter(Boolean).join(' · ');
+	}
 	const what = {
 		run: node.parent >= 0 ? 'child run started' : 'starting',
 		iteration: 'asking the model',
-		reply: node.status !== 'running' ? 'reply done' : node.kind === 'reply' && node.text.length > 0 ? 'model is writing' : 'waiting for the first token',
+		reply: node.status !== 'running' ? 'reply done' : node.kind === 'reply' && node.text.length > 0 ? 'model is writing' : thinking(traj, node) ? 'model is thinking' : 'waiting for the first token',
 		reasoning: node.status === 'running' ? 'model is thinking' : 'model is writing',
 		code: node.status === 'running' ? 'running code' : 'code done',
 		output: node.status === 'running' ? 'running code' : 'code done',
@@ -119,6 +122,14 @@ function describeStep(traj: TrajectoryState, now: number): string {
 		notice: node.kind === 'notice' ? node.message : '',
 	}[node.kind];
 	return [iter, what].filter(Boolean).join(' · ');
+}
+
+/** Whether a running reply's thinking streams (its notice, a retry's, may be newer than it). */
+function thinking(traj: TrajectoryState, reply: TrajectoryNode): boolean {
+	return reply.children.some((id) => {
+		const child = getNode(traj, id);
+		return child?.kind === 'reasoning' && child.status === 'running' && child.text.trim() !== '';
+	});
 }
 
 function runningReply(traj: TrajectoryState, parent: number) {

@@ -1,63 +1,59 @@
 // A reply waiting to be retried: a `stream_retried` notice came (the backend sleeps before the
-// next try) and nothing of the next try has streamed yet. Its row and the working line say so,
-// with the wait and the cause, instead of "streaming".
+// next try) and nothing of the next try has streamed yet, neither answer text nor thinking. Its
+// row and the working line say so, from the notice's facts (its `retry`: the wait, the cause),
+// instead of "streaming". No wording of the notice is read: a notice from a log written before
+// the facts were kept says only that the reply is retried.
+import type {RetryFacts} from '../protocol/llm.js';
 import {getNode, type NoticeNode, type TrajectoryNode, type TrajectoryState} from '../trajectory/tree.js';
 
 export interface RetryWait {
-	/** The wait the notice named, in ms (an SDK retry may name none). */
-	waitMs: number | undefined;
-	retry: number;
-	of: number;
-	/** What failed, in the notice's words (without the "Retrying …" sentence). */
-	cause: string;
-	/** When the notice came (the clock of `now`). */
+	/** The retry's facts; absent for a notice that has none (an older log): no countdown then. */
+	facts?: RetryFacts;
+	/** When the notice came (the clock of `now`), in ms. */
 	since: number;
 }
 
-const RETRYING = /\s*Retrying(?: in (\d+(?:\.\d+)?) s| at once)? \((\d+) of (\d+)\)\.?\s*$/;
-
-/** The retry a `stream_retried` notice announces; undefined when its words say none. */
-export function parseRetry(notice: Pick<NoticeNode, 'message' | 'startedAt'>): RetryWait | undefined {
-	const match = RETRYING.exec(notice.message);
-	if (!match) return undefined;
-	return {
-		waitMs: match[1] === undefined ? undefined : Number(match[1]) * 1000,
-		retry: Number(match[2]),
-		of: Number(match[3]),
-		cause: notice.message.slice(0, match.index).trim(),
-		since: notice.startedAt,
-	};
+/** The retry a `stream_retried` notice announces, as its facts say it. */
+export function retryWaitOf(notice: Pick<NoticeNode, 'retry' | 'startedAt'>): RetryWait {
+	return {...(notice.retry ? {facts: notice.retry} : {}), since: notice.startedAt};
 }
 
 /** The notice of the retry a running reply waits for: the iteration's last `stream_retried`
- * notice while nothing of the reply's next try has come. */
+ * notice while nothing of the reply's next try has come (no answer text, and no thinking past
+ * what the reply had shown when the notice came; a blank line between tries' thinking is not the
+ * next try's). */
 export function pendingRetry(traj: TrajectoryState, node: TrajectoryNode): NoticeNode | undefined {
 	if (node.kind !== 'reply' || node.status !== 'running' || node.text !== '') return undefined;
 	const parent = getNode(traj, node.parent);
 	if (!parent) return undefined;
 	for (let i = parent.children.length - 1; i >= 0; i--) {
 		const child = getNode(traj, parent.children[i]!);
-		if (child?.kind === 'notice' && child.code === 'stream_retried') return parseRetry(child) ? child : undefined;
+		if (child?.kind !== 'notice' || child.code !== 'stream_retried') continue;
+		return thoughtSince(traj, node, child.thoughtChars ?? 0) ? undefined : child;
 	}
 	return undefined;
 }
 
-/** "retrying in 4 s (1 of 2)" while the wait lasts, then "retry 1 of 2" (the next try is under way). */
-export function retryWaitText(wait: RetryWait, now: number): string {
-	// The clock may be a tick older than the notice: the wait never shows longer than it is.
-	const left = wait.waitMs === undefined ? 0 : Math.min(wait.waitMs, wait.waitMs - (now - wait.since));
-	return left > 0 ? `retrying in ${Math.ceil(left / 1000)} s (${wait.retry} of ${wait.of})` : `retry ${wait.retry} of ${wait.of}`;
+/** Whether the reply's thinking has more than blank space past its first `chars` characters. */
+function thoughtSince(traj: TrajectoryState, reply: TrajectoryNode, chars: number): boolean {
+	for (const id of reply.children) {
+		const child = getNode(traj, id);
+		if (child?.kind === 'reasoning') return child.text.slice(chars).trim() !== '';
+	}
+	return false;
 }
 
-/** The cause said short for a narrow line, without the server's name and address and what a
- * reply withdrawn says before it (the tree's notice row has the whole): "The OpenAI-compatible
- * server at http://… answered 503: Service Unavailable." as "503: Service Unavailable", "… closed
- * the connection mid-stream." as "the server closed the connection mid-stream". */
-export function shortCause(cause: string): string {
-	const server = /\b[Tt]he [^.:]*? at https?:\/\/\S+?(?=:?\s|:?$)/;
-	return cause
-		.replace(/^The reply so far is withdrawn[^:]*:\s*/, '')
-		.replace(new RegExp(`^${server.source} answered `), '')
-		.replace(server, 'the server')
-		.replace(/\.$/, '');
+/** "retrying in 4 s (1 of 2)" while the wait lasts ("retrying within 1 s" when only its longest is
+ * known: the SDK's backoff), then "retry 1 of 2" (the next try is under way); "retrying" when the
+ * notice has no facts. `which` false: without "(1 of 2)" while the wait lasts (the working line,
+ * which gives the room to the cause; the reply's row says which). */
+export function retryWaitText(wait: RetryWait, now: number, which = true): string {
+	const {facts} = wait;
+	if (!facts) return 'retrying';
+	const of = `${facts.retry} of ${facts.maxRetries}`;
+	const longest = facts.waitMs ?? facts.waitAtMostMs ?? 0;
+	// The clock may be a tick older than the notice: the wait never shows longer than it is.
+	const left = Math.min(longest, longest - (now - wait.since));
+	if (left <= 0) return `retry ${of}`;
+	return `retrying ${facts.waitMs === undefined ? 'within' : 'in'} ${Math.ceil(left / 1000)} s${which ? ` (${of})` : ''}`;
 }

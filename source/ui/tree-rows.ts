@@ -9,7 +9,7 @@ import {highlightPython} from './markdown.js';
 import {limitsText} from '../text/limits-text.js';
 import {cutReplyWords} from '../text/cut-reply.js';
 import {colorless} from './theme.js';
-import {parseRetry, retryWaitText} from './retry-wait.js';
+import {retryWaitOf, retryWaitText} from './retry-wait.js';
 import type {NoticeNode} from '../trajectory/tree.js';
 
 export interface RowText {
@@ -110,8 +110,7 @@ export function describeNode(node: TrajectoryNode, now?: number, inBatch = false
 			const preview = replyPreview(node.text, node.status === 'running');
 			// A failed call: its error, beside what streamed before it failed.
 			if (node.error) return {title: 'reply', preview: preview ? clip(preview, 300) : '', error: `✗ ${oneLine(node.error)}`, ...meta(node, now, cutMarks(node))};
-			const wait = retry && parseRetry(retry);
-			if (wait && now !== undefined) return {title: 'reply', preview: `${retryWaitText(wait, now)} …`, ...meta(node, now, cutMarks(node))};
+			if (retry && now !== undefined) return {title: 'reply', preview: `${retryWaitText(retryWaitOf(retry), now)} …`, ...meta(node, now, cutMarks(node))};
 			return {
 				title: node.status === 'running' ? 'reply (streaming)' : 'reply',
 				preview: preview ? clip(preview, 300) : node.status === 'running' ? '…' : '',

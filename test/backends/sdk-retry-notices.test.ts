@@ -85,6 +85,8 @@ describe.each(['openai', 'anthropic'] as const)('%s: the SDK retries a failed tr
 		expect(notices).toHaveLength(1);
 		expect(notices[0]).toMatchObject({code: 'stream_retried'});
 		expect(notices[0]!.message).toMatch(/ answered 429: Rate limit reached for requests\. Retrying at once \(1 of 2\)\.$/);
+		// The facts a front end shows, without the server's name or address.
+		expect(notices[0]!.retry).toEqual({retry: 1, maxRetries: 2, waitMs: 20, cause: '429: Rate limit reached for requests'});
 		expect(notices[0]!.message).toContain(api === 'openai' ? server.openaiBaseURL.replace(/\/v1$/, '') : server.anthropicBaseURL);
 		expectCleanLine(notices[0]!.message);
 		// Told before the answer streams.
@@ -101,6 +103,10 @@ describe.each(['openai', 'anthropic'] as const)('%s: the SDK retries a failed tr
 			'answered 503: Service temporarily unavailable. Retrying at once (1 of 2).',
 			'answered 500 (internal server error). Retrying at once (2 of 2).',
 		]);
+		expect(notices.map((notice) => notice.retry)).toEqual([
+			{retry: 1, maxRetries: 2, waitMs: 1, cause: '503: Service temporarily unavailable'},
+			{retry: 2, maxRetries: 2, waitMs: 1, cause: '500 (internal server error)'},
+		]);
 	});
 
 	it('a proxy’s 502 page: its title once, the status not said twice', async () => {
@@ -115,7 +121,9 @@ describe.each(['openai', 'anthropic'] as const)('%s: the SDK retries a failed tr
 		const {notices, text} = await streamAfter(api, [{hang: true}], 400);
 		expect(text).toBe('the answer');
 		expect(notices).toHaveLength(1);
-		expect(notices[0]!.message).toMatch(/ sent no response within 0\.4 s\. Retrying \(1 of 2\)\.$/);
+		// No wait was named: the SDK sleeps its backoff, whose longest for the first retry is 0.5 s.
+		expect(notices[0]!.message).toMatch(/ sent no response within 0\.4 s\. Retrying within 0\.5 s \(1 of 2\)\.$/);
+		expect(notices[0]!.retry).toEqual({retry: 1, maxRetries: 2, waitAtMostMs: 500, cause: 'no response within 0.4 s'});
 		expectCleanLine(notices[0]!.message);
 	});
 
@@ -123,7 +131,20 @@ describe.each(['openai', 'anthropic'] as const)('%s: the SDK retries a failed tr
 		const {notices, text} = await streamAfter(api, [{reset: true}]);
 		expect(text).toBe('the answer');
 		expect(notices).toHaveLength(1);
-		expect(notices[0]!.message).toMatch(/ reset the connection before it answered\. Retrying \(1 of 2\)\.$/);
+		expect(notices[0]!.message).toMatch(/ reset the connection before it answered\. Retrying within 0\.5 s \(1 of 2\)\.$/);
+		expect(notices[0]!.retry).toEqual({retry: 1, maxRetries: 2, waitAtMostMs: 500, cause: 'the server reset the connection before it answered'});
+	});
+
+	it('a Retry-After of 0: said as the SDK acts on it (openai retries at once, @anthropic-ai/sdk sleeps its backoff)', async () => {
+		const {notices, text} = await streamAfter(api, [{status: 503, message: 'Busy', retryAfterMs: null, headers: {'retry-after': '0'}}]);
+		expect(text).toBe('the answer');
+		if (api === 'openai') {
+			expect(notices[0]!.message).toMatch(/ answered 503: Busy\. Retrying at once \(1 of 2\)\.$/);
+			expect(notices[0]!.retry).toEqual({retry: 1, maxRetries: 2, waitMs: 0, cause: '503: Busy'});
+		} else {
+			expect(notices[0]!.message).toMatch(/ answered 503: Busy\. Retrying within 0\.5 s \(1 of 2\)\.$/);
+			expect(notices[0]!.retry).toEqual({retry: 1, maxRetries: 2, waitAtMostMs: 500, cause: '503: Busy'});
+		}
 	});
 
 	it('the last try fails: notices for the retries, then the error (no notice for a retry that does not come)', async () => {

@@ -31,12 +31,13 @@ const PARTIAL = '```repl\nprint(1)';
 const failing = (how: Partial<Pick<Extract<FakeReply, {text: string}>, 'streamError' | 'drop'>>): FakeReply => ({text: `${PARTIAL}\n\`\`\`\nFINAL(1)`, chunkSize: 4, ...how});
 const RETRIED = repl('print(2)\nllm_output("from the retry")');
 
-const failures: Array<[string, Api, FakeReply]> = [
-	['Anthropic overloaded_error event', 'anthropic', failing({streamError: {afterChars: 16, message: 'Overloaded', type: 'overloaded_error'}})],
-	['OpenAI-compatible error chunk', 'openai', failing({streamError: {afterChars: 16, message: 'Internal server error', shape: 'error'}})],
-	['OpenRouter 200 with an error chunk (code 502)', 'openai', failing({streamError: {afterChars: 16, message: 'Provider returned error', shape: 'openrouter', code: 502}})],
-	['OpenAI connection reset mid-reply', 'openai', failing({drop: {afterChars: 16, how: 'reset'}})],
-	['Anthropic stream ended mid-reply', 'anthropic', failing({drop: {afterChars: 16, how: 'end'}})],
+/** Each failure, and the cause its retry notice's facts give (RetryFacts.cause: no server named). */
+const failures: Array<[string, Api, FakeReply, RegExp]> = [
+	['Anthropic overloaded_error event', 'anthropic', failing({streamError: {afterChars: 16, message: 'Overloaded', type: 'overloaded_error'}}), /^Overloaded$/],
+	['OpenAI-compatible error chunk', 'openai', failing({streamError: {afterChars: 16, message: 'Internal server error', shape: 'error'}}), /^(500: )?Internal server error$/],
+	['OpenRouter 200 with an error chunk (code 502)', 'openai', failing({streamError: {afterChars: 16, message: 'Provider returned error', shape: 'openrouter', code: 502}}), /^502: Provider returned error$/],
+	['OpenAI connection reset mid-reply', 'openai', failing({drop: {afterChars: 16, how: 'reset'}}), /^the (server closed the connection|connection was reset) mid-stream$/],
+	['Anthropic stream ended mid-reply', 'anthropic', failing({drop: {afterChars: 16, how: 'end'}}), /^the server closed the stream before the reply ended \(no message_delta stop_reason and no message_stop\)$/],
 ];
 
 /** The tree as the TUI's state holds it after `events`. */
@@ -49,7 +50,7 @@ const nodesOf = (traj: TrajectoryState) => Array.from({length: nodeCount(traj)},
 const replies = (traj: TrajectoryState) => nodesOf(traj).filter((node): node is ReplyNode => node.kind === 'reply');
 const calls = (traj: TrajectoryState) => nodesOf(traj).filter((node): node is CallNode => node.kind === 'call');
 
-describe.each(failures)('a root reply that fails after its answer began: %s', (_what, api, failure) => {
+describe.each(failures)('a root reply that fails after its answer began: %s', (_what, api, failure, cause) => {
 	it('is retried; the run answers from the retried reply alone, the trajectory, its replay and the TUI hold only it', async () => {
 		let tries = 0;
 		const {result, events, log, roots} = await runScripted(server, logDir, api, {root: () => (tries++ === 0 ? failure : RETRIED)});
@@ -65,12 +66,23 @@ describe.each(failures)('a root reply that fails after its answer began: %s', (_
 		expect(deltas(0, restart)).toBe(PARTIAL);
 		expect(deltas(restart, events.length)).toBe(RETRIED.text);
 		expect(events[restart - 1]).toMatchObject({type: 'notice', code: 'stream_retried', message: expect.stringMatching(/^The reply so far is withdrawn: .+ Retrying in \d\.\d s \(1 of 2\)\.$/)});
+		// Its facts, which front ends show: the retry, the wait our backoff chose, the cause without the server.
+		const facts = {retry: 1, maxRetries: 2, waitMs: expect.any(Number), cause: expect.stringMatching(cause)};
+		expect(events[restart - 1]).toMatchObject({retry: facts});
 		expect(of(events, 'llm.done').map((event) => event.text)).toEqual([RETRIED.text]);
 
 		// The trajectory log and its replay: the retried reply.
 		expect(log!.iterations[0]!.response).toBe(RETRIED.text);
-		expect(log!.iterations[0]!.rlm_tui?.notices).toEqual([expect.objectContaining({code: 'stream_retried', message: expect.stringMatching(/^The reply so far is withdrawn: /)})]);
+		expect(log!.iterations[0]!.rlm_tui?.notices).toEqual([expect.objectContaining({code: 'stream_retried', message: expect.stringMatching(/^The reply so far is withdrawn: /), retry: facts})]);
 		expect(replies(reduceAll(logToEvents(log!))).map((reply) => reply.text)).toEqual([RETRIED.text]);
+		// Read back, the notice has its facts again.
+		expect(of(logToEvents(log!), 'notice')).toEqual([expect.objectContaining({code: 'stream_retried', retry: (events[restart - 1] as {retry?: unknown}).retry})]);
+		// A log is outside data: facts in another shape are left out, the notice kept.
+		const edited = structuredClone(log!);
+		(edited.iterations[0]!.rlm_tui!.notices![0] as {retry?: unknown}).retry = {retry: 'one', maxRetries: 2, cause: 7};
+		const [readBack] = of(logToEvents(edited), 'notice');
+		expect(readBack).toMatchObject({code: 'stream_retried'});
+		expect(readBack).not.toHaveProperty('retry');
 
 		// The TUI: the partial showed while it streamed, is gone once withdrawn, and the row shows the retried reply.
 		expect(replies(tuiTree(events.slice(0, restart))).map((reply) => reply.text)).toEqual([PARTIAL]);

@@ -448,9 +448,13 @@ function isModelAccessError(error: unknown, said: string | undefined): boolean {
 	return /\b(does not|doesn't|do not|don't) have access to (the )?model\b|\bno access to (the )?model\b|\bnot allowed to (use|access) (the )?model\b/i.test(said ?? '');
 }
 
-/** A 403 whose words say the key may not use what it asked for (not that the key is bad). */
+/** A 403 whose words say the key may not use what it asked for (not that the key is bad):
+ * Anthropic's "does not have permission to use the specified resource", xAI's "The API key … cannot
+ * be used to make requests against grok-2-1212 because it lacks the permissions to do so" (beside
+ * its code "The caller does not have permission to execute the specified operation", which alone
+ * says no more than the 403 does). */
 function isPermissionRefusal(said: string | undefined): boolean {
-	return /\b(does not|doesn't|do not|don't) have permission to (use|access)\b/i.test(said ?? '');
+	return /\b(does not|doesn't|do not|don't) have permission to (use|access)\b|\b(cannot|can't|can not) be used to make requests against\b/i.test(said ?? '');
 }
 
 /** What to do when the account is out of credits: at the provider the base URL names; when the

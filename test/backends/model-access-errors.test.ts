@@ -56,3 +56,14 @@ it('Anthropic’s 403 permission_error: the key lacks permission for the resourc
 	expect(error.advice).toMatch(/^The key works but may not use this model or resource: choose another \(-m\)/);
 	expect(`${error.message} ${error.advice}`).not.toMatch(/Authentication|Check the key/);
 });
+
+it('xAI’s 403 for a model the key may not use (its code the gRPC PERMISSION_DENIED words): not_found, as the others’ model refusals', async () => {
+	// The body as xAI sends it (braytonstafford/grok_conversation#9): `code` is the generic words, `error` says which model.
+	const said = 'The API key xai-…Bc9 cannot be used to make requests against grok-2-1212 because it lacks the permissions to do so. Please log into console.x.ai, edit the API key, and add the permissions.';
+	server.setResponder(() => ({status: 403, message: said, body: {code: 'The caller does not have permission to execute the specified operation', error: said}}));
+	const error = await caughtBackendError(drain(openai().stream([{role: 'user', content: 'hi'}], {model: 'grok-2-1212'})));
+	expect(error.code).toBe('not_found');
+	expect(error.status).toBe(403);
+	expect(error.message).toBe(`No permission for model 'grok-2-1212' at ${server.openaiBaseURL} (403): ${said}`);
+	expect(`${error.message} ${error.advice}`).not.toMatch(/Authentication|Check the key/);
+});

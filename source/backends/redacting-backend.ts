@@ -58,7 +58,9 @@ export function redactingBackend(backend: Backend, secrets: readonly string[] = 
 		async *stream(messages: ChatMessage[], options: StreamOptions): AsyncIterable<StreamChunk> {
 			try {
 				for await (const chunk of backend.stream(messages, options)) {
-					yield chunk.type === 'notice' ? {...chunk, message: redact(chunk.message), ...(chunk.retry ? {retry: {...chunk.retry, cause: redact(chunk.retry.cause)}} : {})} : chunk;
+					if (chunk.type !== 'notice') yield chunk;
+					else if (chunk.code === 'stream_retried') yield {...chunk, message: redact(chunk.message), retry: {...chunk.retry, cause: redact(chunk.retry.cause)}};
+					else yield {...chunk, message: redact(chunk.message)};
 				}
 			} catch (error) {
 				fail(error);

@@ -28,8 +28,8 @@ export type StreamChunk =
 	/** `replyWithdrawn` (on a `stream_retried` notice): answer text had streamed before the failure,
 	 * and it is withdrawn: the retried reply streams again from its start, so whatever shows or keeps
 	 * the reply drops its text so far (its thinking stays). `retry` (on a `stream_retried` notice): the
-	 * retry's facts, which front ends show instead of reading the message. */
-	| {type: 'notice'; code: NoticeCode; message: string; level?: 'warn'; replyWithdrawn?: true; retry?: RetryFacts}
+	 * retry's facts, which front ends show instead of reading the message: every retry notice has them. */
+	| ({type: 'notice'; message: string; level?: 'warn'; replyWithdrawn?: true} & ({code: Exclude<NoticeCode, 'stream_retried'>; retry?: undefined} | {code: 'stream_retried'; retry: RetryFacts}))
 	/** `stalledMs`: the reply is 'dropped' because no part of it came for this long, the request
 	 * timeout (BackendConfig.timeoutMs), so the client ended it: not the server. */
 	| {

@@ -5,7 +5,7 @@ import {StreamStalled} from './idle-timeout.js';
 import type {RetriedFailure} from './sdk-retries.js';
 import {BackendError, type BackendKind} from './types.js';
 import {BACKEND_KINDS} from '../protocol/backends.js';
-import type {RetryFacts} from '../protocol/llm.js';
+import {RETRY_AT_ONCE_MS, type RetryFacts} from '../protocol/llm.js';
 import {formatSeconds} from '../protocol/seconds.js';
 import {quoted} from '../protocol/quoted.js';
 import {redactSecrets} from '../protocol/redact.js';
@@ -481,9 +481,9 @@ function longWaitNote(error: unknown): string {
 	return `The server asks to wait ${span} before a retry (${waitSourceOf(error)}), so it was not retried`;
 }
 
-/** When a retry comes, after `ms`: "in 1.5 s", or "at once" for a wait under a twentieth of a second. */
+/** When a retry comes, after `ms`: "in 1.5 s", or "at once" for a wait under RETRY_AT_ONCE_MS. */
 export function retryWait(ms: number): string {
-	return ms < 50 ? 'at once' : `in ${formatSeconds(ms)}`;
+	return ms < RETRY_AT_ONCE_MS ? 'at once' : `in ${formatSeconds(ms)}`;
 }
 
 /**

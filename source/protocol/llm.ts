@@ -68,6 +68,9 @@ export type NoticeCode =
 	| 'compaction'
 	| 'compaction_failed';
 
+/** A retry's wait shorter than this, in ms, is said "at once" (by the notice and by front ends). */
+export const RETRY_AT_ONCE_MS = 50;
+
 /**
  * The facts of the retry a `stream_retried` notice announces, for front ends to show without
  * reading the notice's words: which retry, of how many, how long before it, and what failed.
@@ -78,7 +81,7 @@ export interface RetryFacts {
 	/** How many retries there are at most (the backend's maxRetries). */
 	maxRetries: number;
 	/** The wait before the retry, in ms, when it is known (the one the server named, or our own
-	 * backoff); 0: at once. */
+	 * backoff); under RETRY_AT_ONCE_MS: at once. */
 	waitMs?: number;
 	/** When the exact wait is not known (the SDK sleeps its own backoff, with jitter): the longest it
 	 * can be, in ms. */

@@ -3,7 +3,7 @@
 // row and the working line say so, from the notice's facts (its `retry`: the wait, the cause),
 // instead of "streaming". No wording of the notice is read: a notice from a log written before
 // the facts were kept says only that the reply is retried.
-import type {RetryFacts} from '../protocol/llm.js';
+import {RETRY_AT_ONCE_MS, type RetryFacts} from '../protocol/llm.js';
 import {getNode, type NoticeNode, type TrajectoryNode, type TrajectoryState} from '../trajectory/tree.js';
 
 export interface RetryWait {
@@ -51,7 +51,9 @@ export function retryWaitText(wait: RetryWait, now: number, which = true): strin
 	const {facts} = wait;
 	if (!facts) return 'retrying';
 	const of = `${facts.retry} of ${facts.maxRetries}`;
-	const longest = facts.waitMs ?? facts.waitAtMostMs ?? 0;
+	const named = facts.waitMs ?? facts.waitAtMostMs ?? 0;
+	// A wait the notice says is "at once" is no countdown.
+	const longest = named < RETRY_AT_ONCE_MS ? 0 : named;
 	// The clock may be a tick older than the notice: the wait never shows longer than it is.
 	const left = Math.min(longest, longest - (now - wait.since));
 	if (left <= 0) return `retry ${of}`;

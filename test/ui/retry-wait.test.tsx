@@ -103,6 +103,9 @@ it('the wait as the facts give it: at once, the SDK\'s backoff at its longest, t
 	const since = 1000;
 	const text = (facts: RetryFacts, at: number, which?: boolean) => retryWaitText({facts, since}, at, which);
 	expect(text({retry: 1, maxRetries: 2, waitMs: 0, cause: 'x'}, since)).toBe('retry 1 of 2');
+	// A wait the notice says "at once" (under 50 ms) counts down no second.
+	expect(text({retry: 1, maxRetries: 2, waitMs: 30, cause: 'x'}, since)).toBe('retry 1 of 2');
+	expect(text({retry: 1, maxRetries: 2, waitMs: 50, cause: 'x'}, since)).toBe('retrying in 1 s (1 of 2)');
 	expect(text({retry: 2, maxRetries: 2, waitAtMostMs: 1000, cause: 'x'}, since + 200)).toBe('retrying within 1 s (2 of 2)');
 	expect(text({retry: 2, maxRetries: 2, waitAtMostMs: 1000, cause: 'x'}, since + 1000)).toBe('retry 2 of 2');
 	expect(text({retry: 1, maxRetries: 3, waitMs: 4500, cause: 'x'}, since + 1000, false)).toBe('retrying in 4 s');

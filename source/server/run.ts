@@ -8,7 +8,7 @@ import type {RlmOptions} from '../engine/types.js';
 import {emptyTrajectory, reduceTrajectory} from '../trajectory/tree.js';
 import type {Conversation} from './conversation.js';
 import {progressNarrator} from './progress-narrator.js';
-import {printable} from '../text/printable.js';
+import {printableStream} from '../text/printable-stream.js';
 import type {OutputFormat} from './request-schema.js';
 import {checkOutput, formatInstructions, repairPrompt} from './structured-output.js';
 import {hideUpstream} from '../text/upstream-address.js';
@@ -95,14 +95,18 @@ export async function runRequest(request: RunRequest): Promise<RunOutcome> {
 	const upstream = request.rlm.backendInstance?.baseURL ?? request.rlm.baseURL;
 	const forClient = (text: string) => hideUpstream(text, upstream);
 	let reasoning = '';
-	rlm.on('event', (event: RlmEvent) => {
-		tree = reduceTrajectory(tree, event);
-		// Clients show this as thinking, some in a terminal: no escape sequences from model text.
-		const narrated = narrate(event);
-		const text = narrated && forClient(printable(narrated));
+	// Clients show this as thinking, some in a terminal: no escape sequences from model text, also
+	// when one is split between two pieces of a streamed reply.
+	const printable = printableStream();
+	const say = (text: string) => {
 		if (!text) return;
 		reasoning += text;
 		request.onReasoning?.(text);
+	};
+	rlm.on('event', (event: RlmEvent) => {
+		tree = reduceTrajectory(tree, event);
+		const narrated = narrate(event);
+		if (narrated) say(forClient(printable.push(narrated)));
 	});
 	const usage = (): RunUsage => {
 		const {usage, costUsd} = tree;
@@ -117,6 +121,8 @@ export async function runRequest(request: RunRequest): Promise<RunOutcome> {
 			signal: request.signal,
 		});
 		for (let repairs = 0; ; repairs++) {
+			// The run is over: what the narration held back for a sequence it did not end is said.
+			say(forClient(printable.end()));
 			if (result.status === 'cancelled') return {ok: false, cancelled: true, status: 499, type: 'server_error', code: 'cancelled', message: 'The RLM run was cancelled.', usage: usage()};
 			if (result.status === 'failed') {
 				const cause = result.errorCode ?? 'run_failed';
@@ -129,9 +135,7 @@ export async function runRequest(request: RunRequest): Promise<RunOutcome> {
 			if (repairs === maxRepairs) {
 				return {ok: false, cancelled: false, ...failureAnswer('invalid_output'), message: `The RLM's answer does not have the requested format after ${maxRepairs} repairs: ${check.problem}.`, usage: usage()};
 			}
-			const note = `\n\n! The answer does not have the requested format (${check.problem}); asking for a repair.\n`;
-			reasoning += note;
-			request.onReasoning?.(note);
+			say(`\n\n! The answer does not have the requested format (${check.problem}); asking for a repair.\n`);
 			result = await rlm.completion(repairPrompt(check.problem), {...(instructions ? {instructions} : {}), signal: request.signal});
 		}
 	} finally {

@@ -1,7 +1,7 @@
 // The one sanitiser for untrusted text (model replies, Python output, model and variable names,
 // server errors, file names) where it leaves the program: the TUI, headless stdout and stderr, the
-// -e/-v log, replays, SSE. A leaf: imports only strip-ansi.
-import stripAnsi from 'strip-ansi';
+// -e/-v log, replays, SSE. A leaf: imports only ansi-regex.
+import ansiRegex from 'ansi-regex';
 
 // C0 and C1 controls (ESC, BEL, CSI...) except newline and tab, and DEL: whatever they start
 // (clipboard writes with OSC 52, window titles, hyperlinks, screen clears) must not reach a terminal.
@@ -19,18 +19,22 @@ const joiners = /[\u200c\u200d]/g;
 const joinable = (char: string | undefined) => char !== undefined && char > '\u007f' && !/\s/.test(char);
 // Printable ASCII, newlines and tabs only: nothing above can match (the common case, one scan).
 const plainAscii = /^[\u0020-\u007e\n\t]*$/;
+// Escape sequences as ansi-regex reads ECMA-48 (strip-ansi's own, used directly: strip-ansi skips
+// a text with no ESC or C1 CSI, so a C1 OSC, `\u009d0;title\u009c`, kept its payload).
+const sequences = ansiRegex();
+const introducer = /[\u001b\u009b\u009d\u0090\u0098\u009e\u009f]/;
 // Line and paragraph separators, which some terminals and every SSE-like format treat as breaks.
 const separators = /[\u2028\u2029]/g;
 
 /**
- * Text safe to draw: whole escape sequences (CSI, and OSC up to its BEL or ST: strip-ansi's
+ * Text safe to draw: whole escape sequences (CSI, and OSC up to its BEL or ST: ansi-regex's
  * reading of ECMA-48), then any C0/C1 control left (the introducer of a sequence it does not know)
  * and disguising format characters removed; newlines and tabs kept. Source: ECMA-48 for the
  * controls, Unicode TR 9 and TR 36 for the bidi and invisible characters.
  */
 export function printable(text: string): string {
 	if (plainAscii.test(text)) return text;
-	const sequencesGone = text.includes('\u001b') || text.includes('\u009b') ? stripAnsi(text) : text;
+	const sequencesGone = introducer.test(text) ? text.replace(sequences, '') : text;
 	let out = sequencesGone.replace(controls, '').replace(disguises, '').replace(otherFormats, '').replace(separators, '\n');
 	if (out.includes('\u200c') || out.includes('\u200d')) {
 		out = out.replace(joiners, (joiner, offset: number, whole: string) =>

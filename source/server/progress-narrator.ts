@@ -67,6 +67,9 @@ export function progressNarrator(): (event: RlmEvent) => string {
 				return `\n↳ child RLM (depth ${event.depth}, ${event.model}): ${event.question.split('\n')[0]!.slice(0, 120)}\n`;
 			case 'iter.start':
 				return event.runId === rootRunId ? `${event.iteration > 1 ? '\n\n' : ''}**Iteration ${event.iteration}/${event.maxIterations}**\n\n` : '';
+			case 'llm.start':
+				// The last call for the answer is no iteration: its own heading, as the TUI's tree row has.
+				return event.runId === rootRunId && event.final ? `\n\n**Final answer (${event.final === 'limited' ? 'limit reached' : 'out of iterations'})**\n\n` : '';
 			case 'code.done': {
 				if (event.runId !== rootRunId) return '';
 				const output = [event.stdout, event.stderr].filter(Boolean).join('\n');

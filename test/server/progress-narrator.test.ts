@@ -62,6 +62,29 @@ describe('progressNarrator after a reply that left its fence open', () => {
 	});
 });
 
+describe('progressNarrator on the last call for the answer', () => {
+	const event = (body: object) => ({runId: 'r', iteration: 5, t: 0, ...body}) as unknown as RlmEvent;
+	const paragraphs = (text: string) => marked.lexer(text).filter((token) => token.type === 'paragraph').map((token) => token.raw.trim());
+
+	it.each([
+		['forced', 'out of iterations'],
+		['limited', 'limit reached'],
+	] as const)('%s: the answer call has a heading of its own, not run on after the last reply', (final, why) => {
+		const narrate = progressNarrator();
+		const text = [
+			runStart,
+			event({type: 'iter.start', iteration: 5, maxIterations: 5}),
+			event({type: 'llm.start', messages: 2, promptChars: 1}),
+			event({type: 'llm.delta', text: 'I will never write code.'}),
+			event({type: 'llm.done', text: 'I will never write code.', usage: {inputTokens: 0, outputTokens: 0}, ms: 1, finishReason: 'stop'}),
+			event({type: 'llm.start', final, messages: 3, promptChars: 1}),
+			event({type: 'llm.delta', text: 'I am just chatting.'}),
+		]
+			.map(narrate)
+			.join('');
+		expect(paragraphs(text)).toEqual(['**Iteration 5/5**', 'I will never write code.', `**Final answer (${why})**`, 'I am just chatting.']);
+	});
+});
 
 describe('progressNarrator on retries', () => {
 	const event = (body: object) => ({runId: 'r', iteration: 1, t: 0, ...body}) as unknown as RlmEvent;

@@ -273,9 +273,10 @@ export class AnthropicBackend implements Backend {
 		if (dropped && !answerBegan()) throw droppedStreamError(context, 'no message_delta stop_reason and no message_stop');
 		yield {
 			type: 'usage',
+			// A cut reply counts what the server reported, or nothing: not an estimate passed off as usage.
 			usage: {
-				inputTokens: inputTokens ?? estimateMessagesTokens(messages),
-				outputTokens: outputTokens ?? estimateTokens(output),
+				inputTokens: inputTokens ?? (dropped ? 0 : estimateMessagesTokens(messages)),
+				outputTokens: outputTokens ?? (dropped ? 0 : estimateTokens(output)),
 			},
 			finishReason: dropped ? 'dropped' : stopReasonOf(stopReason),
 			...(dropped && stalled ? {stalledMs: this.timeoutMs} : {}),

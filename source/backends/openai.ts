@@ -372,7 +372,8 @@ export class OpenAIBackend implements Backend {
 		if (dropped && !answerBegan()) throw droppedStreamError(context, 'no finish_reason and no data: [DONE]');
 		yield {
 			type: 'usage',
-			usage: serverUsage ?? {inputTokens: estimateMessagesTokens(messages), outputTokens: estimateTokens(output)},
+			// A cut reply counts what the server reported, or nothing: not an estimate passed off as usage.
+			usage: serverUsage ?? (dropped ? {inputTokens: 0, outputTokens: 0} : {inputTokens: estimateMessagesTokens(messages), outputTokens: estimateTokens(output)}),
 			finishReason: dropped ? 'dropped' : finishReasonOf(finish, refused),
 			...(dropped && stalled ? {stalledMs: this.timeoutMs} : {}),
 			// Retried (withStreamRetries), as a cut before the answer is; not a stall, which would wait the timeout again.

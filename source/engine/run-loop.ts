@@ -38,7 +38,7 @@ import {
 } from './prompts.js';
 import {bridgeHandler} from './sub-calls.js';
 import {overWindowPhrase, promptBudgetChars, REPLY_RESERVE_TOKENS, replyReserveTokens, rootWindow, subModelWindow} from './windows.js';
-import {cutFinalNotice, cutReplyMarker, cutReplyNote, cutReplyNotice, GENERIC_WINDOW_ADVICE, quotedRefusalSentence, refusedTwiceFailure, promptTruncatedMessage, stalledTwiceFailure, promptTruncation} from './truncation.js';
+import {cutFinalNotice, cutReplyMarker, cutReplyNote, cutReplyNotice, GENERIC_WINDOW_ADVICE, quotedRefusalSentence, refusedTwiceFailure, promptTruncatedMessage, stalledTwiceFailure, promptTruncation, droppedTwiceFailure, DROPPED_TWICE_ADVICE} from './truncation.js';
 import type {CompletionResult, IterationRecord} from './types.js';
 import {formatCount} from '../protocol/numbers.js';
 
@@ -346,8 +346,9 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 	};
 	const emptyReplies = new InARow();
 	const refusedReplies = new InARow();
-	/** Root replies in a row the request timeout ended (the server sent nothing more). */
-	const stalledReplies = new InARow();
+	/** Root replies in a row cut mid-answer on their last try: by the request timeout (the server sent
+	 * nothing more), or by the server or a proxy (a reset, a stream ended without its finish). */
+	const cutReplies = new InARow();
 
 	/** A REPL that restarted lost what the engine put in it besides the context and history: the
 	 * tools file's functions are defined again, and full_history is sent again before the next call. */
@@ -527,10 +528,12 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				record.executionTimeMs = performance.now() - iterationStarted;
 				return finish('', 'failed', {code: 'refused', message: refusedTwiceFailure(reply.text)});
 			}
-			// A server that stalls mid-reply twice in a row is stuck: each turn left would wait the whole
-			// request timeout again (30 turns of 300 s). The second stalled reply's complete blocks still run.
-			stalledReplies.note(reply.stalledMs !== undefined);
-			const stalledTwice = () => (stalledReplies.count >= 2 ? finish('', 'failed', {code: 'timeout', message: stalledTwiceFailure(reply.stalledMs!)}) : undefined);
+			// A server that cuts replies mid-answer twice in a row (after the retries of each) is stuck: a
+			// stall would wait the whole request timeout again each turn left (30 turns of 300 s), a cut
+			// would be tried again each turn and blamed on the turn limit at the end. The second cut
+			// reply's complete blocks still run.
+			cutReplies.note(reply.stalledMs !== undefined || reply.droppedBy !== undefined);
+			const cutTwice = () => (cutReplies.count >= 2 ? finish('', 'failed', cutTwiceFailure(reply)) : undefined);
 			// Nothing outside the thinking: say why, nudge once, and stop at the second in a row rather
 			// than loop to the turn limit.
 			const empty = emptyReplyCause(reply);
@@ -539,7 +542,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				noticeOnce(emptyReplyNotice(empty, 'model', reply.reasoning.length));
 				record.executionTimeMs = performance.now() - iterationStarted;
 				if (emptyReplies.count >= 2) return finish('', 'failed', {code: 'empty_reply', message: emptyRepliesFailure(empty, reply.stalledMs)});
-				const stuck = stalledTwice();
+				const stuck = cutTwice();
 				if (stuck) return stuck;
 				push({role: 'user', content: `${emptyReplyNudge(empty, reply.stalledMs)}\n\n${turnReminder(iteration + 1, maxIterations)}`});
 				continue;
@@ -590,7 +593,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			}
 			if (final === null && feedback.length === 0) {
 				record.executionTimeMs = performance.now() - iterationStarted;
-				const stuck = stalledTwice();
+				const stuck = cutTwice();
 				if (stuck) return stuck;
 				const said = cutReason ? cutReplyNote({ranBlocks: 0, cutBlock, reason: cutReason, stalledMs: reply.stalledMs}) : noCodeNudge(reading.otherBlocks);
 				push({role: 'user', content: `${said}\n\n${turnReminder(iteration + 1, maxIterations)}`});
@@ -601,7 +604,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				record.finalAnswer = final;
 				return finish(final, 'answered');
 			}
-			const stuck = stalledTwice();
+			const stuck = cutTwice();
 			if (stuck) return stuck;
 			const reminder = iteration < maxIterations ? `\n\n${turnReminder(iteration + 1, maxIterations)}` : '';
 			const cutNote = cutReason ? `\n\n${cutReplyNote({ranBlocks: feedback.length, cutBlock, reason: cutReason, stalledMs: reply.stalledMs})}` : '';
@@ -634,6 +637,13 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		}
 		return finish('', 'failed', runErrorOf(error));
 	}
+}
+
+/** The error of a run whose replies were cut twice in a row (`reply`: the second): a stall names
+ * the request timeout; a cut, the server and how it cut. */
+function cutTwiceFailure(reply: ModelCallResult): RunError {
+	if (reply.stalledMs !== undefined) return {code: 'timeout', message: stalledTwiceFailure(reply.stalledMs)};
+	return {code: 'server', message: droppedTwiceFailure(reply.droppedBy ?? 'the server ended the stream before the reply was finished.'), advice: DROPPED_TWICE_ADVICE};
 }
 
 /** The words for a refused last call (out of turns, or after a limit): `The model refused the

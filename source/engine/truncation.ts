@@ -93,6 +93,15 @@ export function stalledTwiceFailure(stalledMs: number): string {
 	return `The model's reply was cut off twice in a row: ${stallAdvice(stalledMs)}.`;
 }
 
+/** The one line a run ends with when the server (or a proxy) cut two replies in a row mid-answer,
+ * each on its last try (`droppedBy`: the last one's cause, a sentence naming the server). */
+export function droppedTwiceFailure(droppedBy: string): string {
+	return `The model's reply was cut off twice in a row, retries included: ${droppedBy.replace(/^The /, 'the ')}`;
+}
+
+/** What to do about replies a server keeps cutting (the run's error advice). */
+export const DROPPED_TWICE_ADVICE = 'The server may be crashing mid-reply, or a proxy cuts long replies: see its log, or try again.';
+
 /** The user-facing notice for a last reply asked for the answer (out of turns, or after a limit)
  * that was cut: its text is the answer, marked incomplete at its end. */
 export function cutFinalNotice(reason: CutReason, stalledMs?: number): string {

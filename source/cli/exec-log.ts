@@ -8,6 +8,7 @@ import {safeText} from '../text/safe-text.js';
 import {limitsText} from '../text/limits-text.js';
 import {EMPTY_ANSWER_LINE} from '../text/empty-answer.js';
 import {cutReplyWords} from '../text/cut-reply.js';
+import {blockErrorLine} from '../text/block-error.js';
 
 const firstLine = (text: string) => text.split('\n').find((line) => line.trim()) ?? '';
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
@@ -86,11 +87,10 @@ export function execLogWriter(
 					const lines = output.split('\n').filter((line) => line.trim());
 					const more = lines.length > 1 ? ` (+${lines.length - 1} lines)` : '';
 					write(`${pad}→ ✓ ${clip(firstLine(output), 60) || '(no output)'}${more}`);
-				} else if ((LIMIT_NAMES as readonly string[]).includes(event.limit ?? '')) {
-					// A run-wide limit interrupted it: its message comes first (the traceback's last line is a bare KeyboardInterrupt).
-					write(`${pad}→ ■ ${clip(firstLine(event.error ?? `stopped by ${event.limit}`), 100)}`);
 				} else {
-					write(`${pad}→ ✗ ${clip(firstLine((event.error ?? '').split('\n').filter(Boolean).at(-1) ?? 'failed'), 100)}`);
+					// A run-wide limit that interrupted it is not the block's failure: ■, not ✗.
+					const stopped = (LIMIT_NAMES as readonly string[]).includes(event.limit ?? '');
+					write(`${pad}→ ${stopped ? '■' : '✗'} ${clip(blockErrorLine(event.error ?? '') || (stopped ? `stopped by ${event.limit}` : 'failed'), 100)}`);
 				}
 				if (options.verbose && (event.stdout || event.stderr || event.error))
 					write(box('output', [event.stdout, event.stderr, event.error ?? ''].filter(Boolean).join('\n'), pad));

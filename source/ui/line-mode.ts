@@ -9,6 +9,7 @@ import {parseCommandLine} from './commands/index.js';
 import {quitCommand} from './commands/quit.js';
 import {safeText} from '../text/safe-text.js';
 import {EMPTY_ANSWER_LINE} from '../text/empty-answer.js';
+import {blockErrorLine} from '../text/block-error.js';
 import {withAdvice} from '../protocol/errors.js';
 
 export interface LineModeOptions {
@@ -33,7 +34,7 @@ function progressLine(event: RlmEvent): string | undefined {
 			return `   ⚡ ${cut(first(event.code), 60)}`;
 		case 'code.done':
 			if (event.ok && event.answerRefused) return `   → ! ${EMPTY_ANSWER_LINE}`;
-			return event.ok ? `   → ✓ ${cut(first(event.stdout + event.stderr), 70) || '(no output)'}` : `   → ✗ ${cut(first((event.error ?? 'failed').split('\n').filter(Boolean).at(-1) ?? ''), 90)}`;
+			return event.ok ? `   → ✓ ${cut(first(event.stdout + event.stderr), 70) || '(no output)'}` : `   → ✗ ${cut(blockErrorLine(event.error ?? '') || 'failed', 90)}`;
 		default:
 			return undefined;
 	}

@@ -8,6 +8,7 @@ import {formatMs, formatTokens} from '../text/units.js';
 import {highlightPython} from './markdown.js';
 import {limitsText} from '../text/limits-text.js';
 import {cutReplyWords} from '../text/cut-reply.js';
+import {blockErrorLine} from '../text/block-error.js';
 import {colorless} from './theme.js';
 import {retryWaitOf, retryWaitText} from './retry-wait.js';
 import type {NoticeNode} from '../trajectory/tree.js';
@@ -139,7 +140,7 @@ export function describeNode(node: TrajectoryNode, now?: number, inBatch = false
 		}
 		case 'output': {
 			if (node.error) {
-				return {title: 'error', preview: oneLine(lastLine(node.error)), previewIsError: true, ...meta(node, now)};
+				return {title: 'error', preview: oneLine(blockErrorLine(node.error)), previewIsError: true, ...meta(node, now)};
 			}
 			const text = oneLine(head(firstLine(node.text)));
 			const lines = node.text.split('\n').filter((line) => line.trim()).length;

@@ -190,3 +190,25 @@ describe('the detail view of a code block', () => {
 		expect(text).toMatch(/Output[\s\S]*rows: 41\s*\n\s*rows: 42[\s\S]*Error[\s\S]*ZeroDivisionError/);
 	});
 });
+
+describe('the row of a failed block', () => {
+	const failedBlock = (error: string) => {
+		const traj = reduceAll([
+			ev({type: 'run.start', runId: 'r', depth: 0, model: 'm', backend: 'openai', question: 'q', context: {type: 'none', chars: 0}, maxIterations: 30}),
+			ev({type: 'iter.start', runId: 'r', iteration: 1, maxIterations: 30}),
+			ev({type: 'code.start', runId: 'r', iteration: 1, block: 1, code: 'while True: pass'}),
+			ev({type: 'code.done', runId: 'r', iteration: 1, block: 1, ok: false, stdout: '', stderr: '', error, ms: 5000, truncatedChars: 0, variables: [], final: null, limit: 'timeout', restarted: false}),
+		]);
+		return describeNode(nodes(traj).find((node) => node.kind === 'output')!);
+	};
+	const traceback = 'Traceback (most recent call last):\n  File "<block 1>", line 1, in <module>\n';
+
+	it('a timeout says it timed out, not the KeyboardInterrupt the interrupt left', () => {
+		const notice = 'Timed out after 5 s of Python time (waiting for sub-calls does not count): the block was interrupted. Variables from earlier blocks are kept.';
+		expect(failedBlock(`${notice}\n${traceback}KeyboardInterrupt`)).toMatchObject({title: 'error', preview: notice, previewIsError: true});
+	});
+
+	it('an exception says its exception line', () => {
+		expect(failedBlock(`${traceback}ZeroDivisionError: division by zero`)).toMatchObject({title: 'error', preview: 'ZeroDivisionError: division by zero'});
+	});
+});

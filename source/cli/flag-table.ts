@@ -54,6 +54,61 @@ export const flagDefinitions = {
 
 export const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
+/** A flag as the user may have typed it: `-u/--backend-url`, `--port`. */
+export const flagDisplay = (name: FlagName) => {
+	const short = (flagDefinitions[name] as {shortFlag?: string}).shortFlag;
+	return short ? `-${short}/--${kebab(name)}` : `--${kebab(name)}`;
+};
+
+/** What a command line runs: `app` is rlm-tui without a command (the app, -p, --replay); `mcp
+ * --http` is mcp's HTTP transport, which takes mcp's flags and its own. */
+export type FlagMode = 'app' | 'serve' | 'mcp' | 'mcp --http';
+
+/** The modes of the flags that are not every mode's (the model, backend, run settings and limits
+ * are: serve and mcp run with them). */
+const flagModes: Partial<Record<FlagName, readonly FlagMode[]>> = {
+	prompt: ['app'],
+	execLog: ['app'],
+	verbose: ['app'],
+	json: ['app'],
+	contextFile: ['app'],
+	contextFormat: ['app'],
+	replay: ['app'],
+	resume: ['app'],
+	maxContextBytes: ['app', 'mcp', 'mcp --http'],
+	port: ['serve', 'mcp --http'],
+	host: ['serve', 'mcp --http'],
+	token: ['serve', 'mcp --http'],
+	maxConcurrent: ['serve', 'mcp', 'mcp --http'],
+	cors: ['serve'],
+	http: ['mcp', 'mcp --http'],
+	allowDir: ['mcp', 'mcp --http'],
+	totalBudget: ['mcp', 'mcp --http'],
+	totalTokens: ['mcp', 'mcp --http'],
+};
+
+const MODE_NAMES: Record<FlagMode, string> = {app: 'rlm-tui without a command', serve: 'rlm-tui serve', mcp: 'rlm-tui mcp', 'mcp --http': 'rlm-tui mcp --http'};
+const HELP: Record<FlagMode, string> = {app: 'rlm-tui --help', serve: 'rlm-tui serve --help', mcp: 'rlm-tui mcp --help', 'mcp --http': 'rlm-tui mcp --help'};
+
+/**
+ * The refusal of the first flag given (`given`: set on the command line) that `mode` has no use
+ * for, naming where it belongs, in one line: `--port has no use with rlm-tui mcp: it is an option
+ * of rlm-tui mcp --http and rlm-tui serve (see rlm-tui mcp --help)`, `-p/--prompt has no use with
+ * rlm-tui serve: …`, `--port is an option of rlm-tui serve and …` (without a command); undefined
+ * when all are its.
+ */
+export function misplacedFlag(mode: FlagMode, given: (name: FlagName) => boolean): string | undefined {
+	for (const [name, modes] of Object.entries(flagModes) as Array<[FlagName, readonly FlagMode[]]>) {
+		if (modes.includes(mode) || !given(name)) continue;
+		// mcp without --http: say that --http is what the flag wants.
+		const homes = mode === 'mcp' && modes.includes('mcp --http') ? ['mcp --http' as const, ...modes.filter((home) => home !== 'mcp --http')] : modes;
+		const where = homes.map((home) => MODE_NAMES[home]).join(' and ');
+		const here = mode === 'app' ? 'is' : `has no use with ${MODE_NAMES[mode]}: it is`;
+		return `${flagDisplay(name)} ${here} an option of ${where} (see ${HELP[homes[0]!]})`;
+	}
+	return undefined;
+}
+
 /** Known long names (kebab and camel) and short letters, as yargs-parser reports them. */
 export const knownKeys = new Set(
 	Object.entries(flagDefinitions).flatMap(([name, definition]) => [name, kebab(name), ...('shortFlag' in definition ? [definition.shortFlag] : [])]),

@@ -8,7 +8,7 @@ import {BACKEND_NAMES} from '../protocol/backends.js';
 import {parseQuantity, type Quantity} from '../protocol/numbers.js';
 import {UsageError} from './usage-error.js';
 import {quoted, quotedClip} from '../protocol/quoted.js';
-import {flagDefinitions, isFlagWord, kebab, valueFlagName} from './flag-table.js';
+import {flagDefinitions, flagDisplay, isFlagWord, kebab, valueFlagName} from './flag-table.js';
 
 export const COMMANDS = ['serve', 'mcp', 'help'] as const;
 
@@ -75,10 +75,7 @@ const valueNames: Partial<Record<keyof typeof flagDefinitions, string>> = {
 	allowModels: 'a model name (or several, comma-separated) that model= may name',
 };
 
-const display = (name: keyof typeof flagDefinitions) => {
-	const short = (flagDefinitions[name] as {shortFlag?: string}).shortFlag;
-	return short ? `-${short}/--${kebab(name)}` : `--${kebab(name)}`;
-};
+const display = flagDisplay;
 
 type Parsed = ReturnType<typeof parseWithMeow>;
 /** Parsed['flags'] without meow's `Record<string, unknown>` (which would swallow every key). */

@@ -8,6 +8,7 @@ import {keepWasmAtBaseline} from './baseline-wasm.js';
 import {exitWhenDrained} from './exit.js';
 import {unknownHelpTopic} from './early-words.js';
 import {parseCli} from './flags.js';
+import {misplacedFlag, type FlagMode} from './flag-table.js';
 import {helpFor, version} from './help.js';
 import {readStdin, StdinError, stdinContext, stdinQuestion} from './stdin.js';
 import {UsageError} from './usage-error.js';
@@ -39,6 +40,13 @@ async function main(): Promise<number> {
 		process.stdout.write(`${version()}\n`);
 		return 0;
 	}
+	// A flag of another mode would be ignored: refused, by one table (flag-table.ts).
+	const mode: FlagMode = command === 'serve' ? 'serve' : command === 'mcp' ? (flags.http ? 'mcp --http' : 'mcp') : 'app';
+	const misplaced = misplacedFlag(mode, (name) => {
+		const value: unknown = flags[name];
+		return value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0);
+	});
+	if (misplaced) fail(misplaced);
 
 	// Read without conf: only the app writes settings, and it loads conf (settings/store.ts) itself.
 	const [{readSettingsFile}, {resolveConfig}, {contextFromFlags}] = await Promise.all([
@@ -106,12 +114,6 @@ async function main(): Promise<number> {
 		await keepWarmAtExit(() => keepWarmSetHere ?? config.keepWarmMinutes, process.stderr);
 	}
 
-	const serveOnly = (['port', 'host', 'token', 'maxConcurrent'] as const).filter((name) => flags[name] !== undefined);
-	// The server flags belong to serve (and mcp --http); --cors to serve alone.
-	if ((command !== 'serve' && command !== 'mcp' && serveOnly.length) || (command !== 'serve' && flags.cors?.length)) {
-		const name = serveOnly[0] && command !== 'mcp' ? serveOnly[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) : 'cors';
-		fail(`--${name} is an option of serve: rlm-tui serve --${name} ...`);
-	}
 	if (command === 'serve') {
 		keepWasmAtBaseline();
 		const {runServe} = await import('./serve.js');
@@ -155,13 +157,6 @@ async function main(): Promise<number> {
 			process.stderr,
 		);
 	}
-	// The run-wide limits (--max-budget ... --allow-models) apply to every mode; these only to mcp.
-	const mcpOnly = (['http', 'allowDir', 'totalBudget', 'totalTokens'] as const).find((name) => {
-		const value: unknown = flags[name];
-		return value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0);
-	});
-	if (mcpOnly) fail(`--${mcpOnly.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is a flag of rlm-tui mcp (see rlm-tui mcp --help)`);
-
 	if (flags.replay !== undefined) {
 		// --replay shows a logged run and runs nothing: a question, a context or --resume would be dropped.
 		const runFlag = flags.prompt !== undefined ? '-p' : flags.contextFile?.length ? '-c' : flags.resume ? '--resume' : undefined;

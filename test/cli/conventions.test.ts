@@ -145,7 +145,7 @@ describe('a mistake gets one line that names it', () => {
 	});
 
 	it('a serve option without serve, and a --cors that is not an origin', async () => {
-		oneLine((await runCli(['-b', 'demo', '--port', '9000', '-p', 'q'])).stderr, /--port is an option of serve/);
+		oneLine((await runCli(['-b', 'demo', '--port', '9000', '-p', 'q'])).stderr, /--port is an option of rlm-tui serve and rlm-tui mcp --http/);
 		oneLine((await runCli(['serve', '-b', 'demo', '--port', '0', '--cors', 'localhost:3000/app'])).stderr, /Invalid --cors "localhost:3000\/app": expected an origin/);
 		oneLine((await runCli(['serve', '-b', 'demo', '--port', '0', '--cors', '*'])).stderr, /--cors "\*" .*--token/);
 	});

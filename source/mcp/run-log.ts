@@ -11,7 +11,7 @@ import {logToEvents} from '../trajectory/log-to-events.js';
 import {LogReadError, readTrajectoryLog, type TrajectoryLog} from '../trajectory/read-log.js';
 import {hideUpstreams} from '../text/upstream-address.js';
 import {filtered} from './for-client.js';
-import {findRun, getNode, reduceAll, toNested, type RunNode, type TrajectoryState} from '../trajectory/tree.js';
+import {findRun, getNode, reduceAll, toNested, type RunNode, type TrajectoryNode, type TrajectoryState} from '../trajectory/tree.js';
 
 /** Whether a file name is a trajectory an MCP run wrote (its name records the origin: log-names.ts;
  * files from before the origin was recorded may hold anyone's session, and are not shown). */
@@ -32,6 +32,9 @@ export interface RunSummary {
 	 * answer dict's draft, else its code's last output, else the model's last reply; never a
 	 * final answer. Absent when it had nothing. */
 	partial_answer?: string;
+	/** The root model's iterations whose request went out: its reply came, is coming, failed or was
+	 * cancelled. Not one a limit stopped before its request, nor the forced last call. rlm_query's
+	 * count too. */
 	iterations: number;
 	max_iterations: number;
 	code_blocks: number;
@@ -78,6 +81,9 @@ function bestAnswer(state: TrajectoryState, run: RunNode): string {
 	return found.best();
 }
 
+/** Whether `node` is a model reply (asked for: it came, is coming, failed or was cancelled). */
+const asked = (node: TrajectoryNode | undefined) => node?.kind === 'reply';
+
 /** What one run did, from its tree (live or replayed). */
 export function summarizeRun(state: TrajectoryState, runId: string, extra: {now?: number; costUsd?: number; file?: string; startedAt?: string} = {}): RunSummary | null {
 	const run = findRun(state, runId);
@@ -86,9 +92,11 @@ export function summarizeRun(state: TrajectoryState, runId: string, extra: {now?
 	let failedBlocks = 0;
 	let subCalls = 0;
 	let failedSubCalls = 0;
+	let iterations = 0;
 	const visit = (id: number) => {
 		const node = getNode(state, id);
 		if (!node) return;
+		if (node.kind === 'iteration' && node.runId === run.runId && !node.forced && !node.afterLimit && node.children.some((child) => asked(getNode(state, child)))) iterations++;
 		if (node.kind === 'code') {
 			codeBlocks++;
 			if (node.ok === false) failedBlocks++;
@@ -107,7 +115,7 @@ export function summarizeRun(state: TrajectoryState, runId: string, extra: {now?
 		question: run.question,
 		model: run.model,
 		...answerFields(run.runStatus ?? 'running', bestAnswer(state, run)),
-		iterations: run.iteration,
+		iterations,
 		max_iterations: run.maxIterations,
 		code_blocks: codeBlocks,
 		failed_blocks: failedBlocks,

@@ -156,7 +156,8 @@ export function createMcpServer(runtime: McpRuntime, version: string): McpServer
 				...(summary.partial_answer ? {partial_answer: summary.partial_answer} : {}),
 				status: result.status,
 				run_id: result.runId,
-				iterations: result.iterations.length,
+				// One count with rlm_runs and rlm_run, from the run's tree (RunSummary.iterations).
+				iterations: summary.iterations,
 				usage: summary.usage,
 				...(summary.cost_usd !== undefined ? {cost_usd: summary.cost_usd} : {}),
 				ms: Math.round(result.executionTimeMs),

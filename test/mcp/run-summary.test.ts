@@ -105,3 +105,33 @@ it("finds what a stopped run found in the engine's order: the answer draft, else
 	expect(summarizeRun(state, 'output')).toMatchObject({partial_answer: '17 errors'});
 	expect(summarizeRun(state, 'words')).toMatchObject({partial_answer: 'Counting the errors.'});
 });
+
+it("counts the root's iterations whose request went out (the failed one too): not one a limit stopped before it, nor a child run's, nor the forced last call", () => {
+	const reply = (runId: string, iteration: number, final?: 'forced') => [
+		ev({type: 'llm.start', runId, iteration, messages: 2, promptChars: 100, ...(final ? {final} : {})}),
+		ev({type: 'llm.done', runId, iteration, text: '```repl\nprint(1)\n```', usage, ms: 5}),
+	];
+	const state = reduceAll([
+		ev({type: 'run.start', runId: 'r', depth: 0, model: 'm', backend: 'openai', question: 'q', context: {type: 'none', chars: 0}, maxIterations: 3}),
+		ev({type: 'iter.start', runId: 'r', iteration: 1, maxIterations: 3}),
+		...reply('r', 1),
+		ev({type: 'code.start', runId: 'r', iteration: 1, block: 1, code: 'rlm_query("sub")'}),
+		ev({type: 'call.start', callId: 'c', runId: 'r', iteration: 1, block: 1, kind: 'rlm', fn: 'rlm_query', index: 0, model: 'm', prompt: 'sub'}),
+		ev({type: 'run.start', runId: 'child', parentCallId: 'c', depth: 1, model: 'm', backend: 'openai', question: 'sub', context: {type: 'none', chars: 0}, maxIterations: 2}),
+		ev({type: 'iter.start', runId: 'child', iteration: 1, maxIterations: 2}),
+		...reply('child', 1),
+		ev({type: 'iter.start', runId: 'child', iteration: 2, maxIterations: 2}),
+		...reply('child', 2),
+		ev({type: 'run.done', runId: 'child', answer: 'x', status: 'answered', usage, ms: 10, iterations: 2}),
+		ev({type: 'call.done', callId: 'c', response: 'x', usage, ms: 10}),
+		ev({type: 'code.done', runId: 'r', iteration: 1, block: 1, ok: true, stdout: '', stderr: '', ms: 20, truncatedChars: 0, variables: [], final: null, restarted: false}),
+		ev({type: 'iter.start', runId: 'r', iteration: 2, maxIterations: 3}),
+		ev({type: 'llm.start', runId: 'r', iteration: 2, messages: 4, promptChars: 100}),
+		ev({type: 'llm.error', runId: 'r', iteration: 2, error: 'The server answered 500.', errorCode: 'server', ms: 5}),
+		ev({type: 'iter.start', runId: 'r', iteration: 3, maxIterations: 3}),
+		...reply('r', 4, 'forced'),
+		ev({type: 'run.done', runId: 'r', answer: '', status: 'failed', usage, ms: 100, iterations: 3, error: 'The server answered 500.', errorCode: 'server'}),
+	]);
+	expect(summarizeRun(state, 'r')).toMatchObject({iterations: 2});
+	expect(summarizeRun(state, 'child')).toMatchObject({iterations: 2});
+});

@@ -32,6 +32,11 @@ export interface Compacted {
 	usage: Usage;
 }
 
+/** The iterations a compaction replaced, in words: `iteration 1`, `iterations 1-3`. */
+export function compactedIterations({from, to}: Pick<Compacted, 'from' | 'to'>): string {
+	return from === to ? `iteration ${from}` : `iterations ${from}-${to}`;
+}
+
 const SUMMARY_HEADING = 'Summary of my earlier work in this run (older turns were compacted to fit the context window):';
 
 /** Keeps `text` within `chars`: its head and tail, with what was dropped stated. */

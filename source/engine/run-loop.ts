@@ -16,7 +16,7 @@ import {emptyRepliesFailure, emptyReplyCause, emptyReplyNotice, emptyReplyNudge}
 import {callModel, type ModelCallResult} from './model-call.js';
 import {toolsSection, type ToolInfo} from './tools.js';
 import {hostToolHandler, hostToolsSection} from './host-tools.js';
-import {clipToFit, compactionLimit, compactMessages, KEPT_HEAD_MESSAGES, type Compacted} from './compaction.js';
+import {clipToFit, compactedIterations, compactionLimit, compactMessages, KEPT_HEAD_MESSAGES, type Compacted} from './compaction.js';
 import {readReply, trimAfterLastBlock, withoutRunnableCode} from './parse.js';
 import {bestPartialAnswer, foundSoFar} from './best-answer.js';
 import {findProseFinal} from './prose-final.js';
@@ -252,7 +252,7 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				model,
 				usage: compacted.usage,
 				...(costUsd !== undefined ? {costUsd} : {}),
-				message: `Compacted iterations ${compacted.from}-${compacted.to} before turn ${iteration}: about ${formatCount(compacted.tokensBefore)} -> ${formatCount(compacted.tokensAfter)} tokens of the ${formatCount(window.tokens)}-token window (${window.source}). The summary that replaced them:\n${compacted.summary}`,
+				message: `Compacted ${compactedIterations(compacted)} before turn ${iteration}: about ${formatCount(compacted.tokensBefore)} -> ${formatCount(compacted.tokensAfter)} tokens of the ${formatCount(window.tokens)}-token window (${window.source}). The summary that replaced them:\n${compacted.summary}`,
 			});
 		}
 		if (compacted) await syncFullHistory(callSignal);

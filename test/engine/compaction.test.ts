@@ -3,6 +3,7 @@
 // the REPL keeps its variables and the whole conversation stays readable from code.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {Rlm} from '../../source/engine/rlm.js';
+import {compactedIterations} from '../../source/engine/compaction.js';
 import type {RlmEvent} from '../../source/protocol/events.js';
 import {startFakeLlmServer, type FakeLlmServer, type FakeRequest} from '../support/fake-llm-server.js';
 import {repl} from '../support/rlm-script.js';
@@ -52,6 +53,12 @@ describe('compaction', () => {
 			expect(compactions.length).toBeGreaterThan(1);
 			// Each summary call's tokens are on its notice, and the tree counts them per model as a reply's.
 			for (const notice of compactions) expect(notice.type === 'notice' && notice.model === 'root-model' && (notice.usage?.inputTokens ?? 0) > 0).toBe(true);
+			// A range names two iterations; one alone is "iteration N", never "iterations N-N".
+			for (const notice of compactions) {
+				const named = /^Compacted (?:iteration (\d+)|iterations (\d+)-(\d+)) before turn \d+:/.exec(notice.type === 'notice' ? notice.message : '');
+				expect(named, notice.type === 'notice' ? notice.message.split('\n')[0] : '').not.toBeNull();
+				if (named![2] !== undefined) expect(Number(named![2])).toBeLessThan(Number(named![3]));
+			}
 			let tree = emptyTrajectory();
 			for (const event of events) tree = reduceTrajectory(tree, event);
 			expect(tree.usageByModel['root-model']).toEqual({inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens});
@@ -83,5 +90,12 @@ describe('compaction', () => {
 		} finally {
 			await rlm.dispose();
 		}
+	});
+});
+
+describe('the iterations a compaction replaced, in words', () => {
+	it('one is "iteration N", more a range', () => {
+		expect(compactedIterations({from: 1, to: 1})).toBe('iteration 1');
+		expect(compactedIterations({from: 1, to: 3})).toBe('iterations 1-3');
 	});
 });

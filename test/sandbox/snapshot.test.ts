@@ -66,7 +66,8 @@ describe('the memory snapshot', () => {
 		} finally {
 			await d.dispose();
 		}
-	});
+		// Two cold starts and three restores: on a loaded machine this takes more than the default bound.
+	}, 240_000);
 
 	it('a snapshot with one byte of its payload changed is found out: a cold start that answers, and the file rewritten', async () => {
 		const dir = freshCacheDir();
@@ -100,7 +101,7 @@ describe('the memory snapshot', () => {
 		} finally {
 			await b.dispose();
 		}
-	});
+	}, 240_000);
 
 	it('a cache dir that cannot be written only costs the snapshot', async () => {
 		const parent = freshCacheDir();

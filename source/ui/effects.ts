@@ -55,7 +55,12 @@ function runErrorFields(error: unknown): {error: string; errorCode: RunErrorCode
 }
 
 export class EffectRunner {
-	#controller: AbortController | null = null;
+	/** The questions given to the engine and not yet ended, by chat entry id, in the order asked:
+	 * the first runs, the others wait their turn in the engine's queue. */
+	#questions = new Map<number, AbortController>();
+	/** Queued questions by id: each starts when the reducer says its turn has come ('start'). */
+	#turns = new Map<number, () => void>();
+	#nextId = -1;
 	#disposed = false;
 	/** History writes in order, one at a time. */
 	#historyWrites: Promise<unknown> = Promise.resolve();
@@ -73,7 +78,11 @@ export class EffectRunner {
 
 	dispose(): void {
 		this.#disposed = true;
-		this.#controller?.abort();
+		this.#abortAll();
+	}
+
+	#abortAll(): void {
+		for (const controller of this.#questions.values()) controller.abort();
 	}
 
 	#dispatch(action: AppAction): void {
@@ -160,13 +169,22 @@ export class EffectRunner {
 				return;
 			}
 			case 'submit':
-				this.#submit(effect.prompt);
+				this.#submit(effect.prompt, effect.id ?? this.#nextId--, effect.queued === true);
 				return;
 			case 'cancel':
-				this.#controller?.abort();
+				// No id: the question running now (the first of those not ended).
+				(effect.id === undefined ? this.#questions.values().next().value : this.#questions.get(effect.id))?.abort();
+				return;
+			case 'start':
+				this.#turns.get(effect.id)?.();
+				this.#turns.delete(effect.id);
+				return;
+			case 'take-back':
+				this.#turns.delete(effect.id);
+				this.#questions.get(effect.id)?.abort(new TakenBack());
 				return;
 			case 'exit':
-				this.#controller?.abort();
+				this.#abortAll();
 				this.deps.onExit(effect.code);
 				return;
 			case 'command': {
@@ -195,13 +213,16 @@ export class EffectRunner {
 		});
 	}
 
-	#submit(prompt: string): void {
+	/** Gives the question to the engine now. `queued`: typed while another runs; the engine waits
+	 * with it until the reducer, seeing the one before it end, says its turn has come ('start'):
+	 * the reducer alone decides, so a question it took back can never start. */
+	#submit(prompt: string, id: number, queued: boolean): void {
 		const controller = new AbortController();
-		this.#controller = controller;
+		this.#questions.set(id, controller);
 		const done = (result: CompletionSummary) => {
-			if (this.#controller === controller) this.#controller = null;
+			this.#questions.delete(id);
 			this.deps.flushEvents();
-			this.#dispatch({type: 'completion-done', result, now: performance.now()});
+			this.#dispatch({type: 'completion-done', result, now: performance.now(), id});
 		};
 		// The engine takes the question in now (it is in the log from here on, marked queued) and
 		// starts it once the commands before it (a /context still reading) have done their work: given
@@ -210,13 +231,13 @@ export class EffectRunner {
 		// (a pipe that never ends) stops the wait, and later questions do not wait for them.
 		const commands = this.#commandsPending ? this.#commands : undefined;
 		let commandsDone = commands === undefined;
-		const after = commands?.then(() => {
-			commandsDone = true;
-		});
+		const turn = queued ? new Promise<void>((resolve) => this.#turns.set(id, resolve)) : undefined;
+		const waits = [...(commands ? [commands.then(() => (commandsDone = true))] : []), ...(turn ? [turn] : [])];
+		const after = waits.length > 0 ? Promise.all(waits) : undefined;
 		controller.signal.addEventListener(
 			'abort',
 			() => {
-				if (!commandsDone && this.#commands === commands) {
+				if (!commandsDone && this.#commands === commands && !(controller.signal.reason instanceof TakenBack)) {
 					this.#commands = Promise.resolve();
 					this.#commandsPending = false;
 				}
@@ -242,5 +263,12 @@ export class EffectRunner {
 					...(commandsDone ? {} : {beforeStart: true as const}),
 				}),
 		);
+	}
+}
+
+/** The reason a queued question's signal is aborted with when the user takes it back. */
+class TakenBack extends Error {
+	constructor() {
+		super('taken back before it started');
 	}
 }

@@ -4,6 +4,7 @@ import {findCommand} from './commands/index.js';
 import {DETAIL_KEYS, GLOBAL_KEYS, HELP_KEYS, hint, INPUT_KEYS, keyLabel, PICKER_KEYS, prettyKey, TIMELINE_KEYS, TREE_KEYS} from './state/keys.js';
 import type {AppState} from './state/types.js';
 import {refusedInput} from './state/app-state.js';
+import {inputText} from './state/line-input.js';
 
 const join = (...parts: string[]) => parts.join(' · ');
 const command = (name: string) => `/${findCommand(name)!.name}`;
@@ -40,7 +41,7 @@ export function hintsFor(state: AppState): string | readonly string[] {
 		// The jumps and the filter matter most while a large tree grows: named after cancel, cut first.
 		return state.focus === 'tree'
 			? join(TREE_MOVE, TREE_DETAIL, hint(GLOBAL_KEYS, ['escape'], 'cancel'), hint(TREE_KEYS, ['next-error', 'next-running'], 'next error/running'), hint(TREE_KEYS, ['filter'], 'filter'), toOther)
-			: join(hint(GLOBAL_KEYS, ['escape', 'interrupt'], 'cancel'), toOther);
+			: join(hint(GLOBAL_KEYS, ['escape', 'interrupt'], 'cancel'), ...(state.queued?.length && !inputText(state.input) ? [hint(INPUT_KEYS, ['up'], 'takes the queued question back')] : []), toOther);
 	}
 	if (state.focus === 'tree')
 		return join(TREE_MOVE, hint(TREE_KEYS, ['expand', 'collapse'], 'open/close'), TREE_DETAIL, hint(TREE_KEYS, ['filter'], 'filter'), hint(TREE_KEYS, ['next-error', 'next-running'], 'next error/running'), hint(TREE_KEYS, ['collapse-all', 'expand-all'], 'all'), toOther);
@@ -67,7 +68,7 @@ export const PICKER_FOOTER = join('type to filter', hint(PICKER_KEYS, ['up', 'do
 export function inputPlaceholder(readOnly: boolean, running: boolean): string {
 	// The tree has the focus in a replay, and there / filters: a command starts with its own key.
 	if (readOnly) return `replay: in the tree ${keyLabel(TREE_KEYS, 'command')} then ${command('quit')}, ${command('save')} or ${command('help')}; here just type them`;
-	if (running) return `${hint(GLOBAL_KEYS, ['escape'], 'cancels')} · you can type the next question`;
+	if (running) return `${hint(GLOBAL_KEYS, ['escape'], 'cancels')} · next question: Enter queues it`;
 	return `Ask a question, or ${command('help')}`;
 }
 

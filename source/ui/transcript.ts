@@ -19,7 +19,8 @@ export function transcriptMarkdown(entries: readonly ChatEntry[], info: {model: 
 	const out: string[] = [`# rlm-tui transcript`, '', `${info.date.toISOString()} · ${info.backend} · ${info.model}`, ''];
 	let open = false;
 	for (const entry of entries) {
-		if (entry.kind !== 'user' && entry.kind !== 'answer' && !entry.outcome) continue;
+		// A queued question is not asked yet: it joins when its turn comes.
+		if ((entry.kind !== 'user' && entry.kind !== 'answer' && !entry.outcome) || entry.queued) continue;
 		if (entry.kind === 'user' && open) out.push(UNFINISHED_NOTE, '');
 		open = entry.kind === 'user';
 		switch (entry.kind) {
@@ -51,7 +52,7 @@ export function chatHistory(entries: readonly ChatEntry[]): HistoryEntry[] {
 	const history: HistoryEntry[] = [];
 	let question: string | null = null;
 	for (const entry of entries) {
-		if (entry.kind === 'user') question = entry.text;
+		if (entry.kind === 'user' && !entry.queued) question = entry.text;
 		else if (entry.kind === 'answer' && question !== null) {
 			history.push({question, answer: entry.text});
 			question = null;

@@ -189,7 +189,8 @@ describe('asking', () => {
 		h.write(' — summarise\r');
 		await waitFor(() => rlm.prompts.length === 1, 5000, 'the prompt');
 		expect(rlm.prompts[0]).toBe(`${lines.join('\n')} — summarise`);
-		const frame = await h.waitForFrame((f) => f.includes('› [pasted 120 lines] — summarise'));
+		// Its first and last lines and the count between: the typed instruction after the paste shows.
+		const frame = await h.waitForFrame((f) => f.includes('› row 0 … (+118 lines) … row 119 — summarise'));
 		expect(frame).not.toContain('row 60');
 	});
 
@@ -207,13 +208,10 @@ describe('asking', () => {
 		for (const line of wrapped.split('\n')) expect(displayWidth(line)).toBeLessThanOrEqual(120);
 	});
 
-	it('refuses a second question while one runs, and cancels with Esc', async () => {
+	it('cancels the running question with Esc', async () => {
 		start();
 		h.write('first\r');
 		await waitFor(() => rlm.prompts.length === 1);
-		h.write('second\r');
-		await h.waitForFrame((f) => f.includes('Still working on the last question'));
-		expect(rlm.prompts).toEqual(['first']);
 		h.write(KEYS.esc);
 		await h.waitForFrame((f) => f.includes('Cancelled'));
 		expect(rlm.signals[0]!.aborted).toBe(true);

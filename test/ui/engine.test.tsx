@@ -188,8 +188,9 @@ describe('with the demo backend', () => {
 		rlm = new Rlm({model: 'demo', backend: 'demo', logDir, origin: 'tui'});
 		h = renderApp({rlm, config, settings, cwd: dir, env: {}, columns: 140, rows: 40});
 		h.write('/resume\r');
-		const resumed = flat(await h.waitForFrame((f) => f.includes('Resumed 1 turn(s)'), SLOW));
-		expect(resumed).toContain('[pasted 3,000 lines]');
+		const resumed = chatText(await h.waitForFrame((f) => f.includes('Resumed 1 turn(s)'), SLOW));
+		expect(resumed).toContain('› row 0 xxxxxxxxxx');
+		expect(resumed).toContain('(+2,998 lines) … row 2999');
 		expect(resumed).toContain("Cancelled: this question's run was cancelled, so it has no");
 		expect(resumed).not.toContain('an older session');
 		expect(resumed).toContain('last asked: "row 0');
@@ -205,7 +206,7 @@ describe('with the demo backend', () => {
 		}
 	}, SLOW);
 
-	it('--resume of a session with many variables, a pasted question and a turn whose process was killed: a summary, the paste placeholder, an unfinished note', async () => {
+	it('--resume of a session with many variables, a pasted question and a turn whose process was killed: a summary, the pasted question by its first and last lines, an unfinished note', async () => {
 		const logDir = path.join(dir, 'logs');
 		server = await startFakeLlmServer({
 			models: ['fake-model'],
@@ -228,9 +229,9 @@ describe('with the demo backend', () => {
 		const config = resolveConfig({backend: 'openai', backendUrl: server.openaiBaseURL, model: 'fake-model'}, {}, settings.get());
 		rlm = new Rlm(options);
 		h = renderApp({rlm, config, settings, cwd: dir, env: {}, columns: 140, rows: 60, resume: true});
-		const resumed = flat(await h.waitForFrame((f) => f.includes('Resumed 2 turn(s)'), SLOW));
-		expect(resumed).toContain('[pasted 2,000 lines]');
-		expect(resumed).not.toContain('log line 1999');
+		const resumed = chatText(await h.waitForFrame((f) => f.includes('Resumed 2 turn(s)'), SLOW));
+		expect(resumed).toContain('› log line 0 … (+1,998 lines) … log line 1999');
+		expect(resumed).not.toContain('log line 1000');
 		expect(resumed).toMatch(/Variables: 1,00\d \(.*v0000, v0001, v0002.* and 99\d more\)\./);
 		expect(resumed).not.toContain('v0999');
 		expect(resumed).toContain('the second question');

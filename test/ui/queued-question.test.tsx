@@ -23,6 +23,13 @@ let h: Harness | undefined;
 
 const SLOW = 120_000;
 const flat = (frame: string) => frame.replace(/[\s│]+/g, ' ');
+/** The chat's history alone (not the tree beside it, not the input under it), its wrapped lines joined. */
+const chatText = (frame: string) => {
+	const width = frame.split('\n')[0]!.indexOf('╮') + 1;
+	const lines = frame.split('\n').map((line) => line.slice(0, width));
+	const inputRule = lines.findIndex((line) => line.startsWith('│─'));
+	return flat(lines.slice(0, inputRule < 0 ? undefined : inputRule).join('\n'));
+};
 
 type LogLine = {
 	type: string;
@@ -150,5 +157,43 @@ describe('a question typed while the app is busy is in the log at once', () => {
 		// The read goes on; the pipe is ended so that nothing waits on it.
 		fs.writeFileSync(fifo, 'late');
 		await h.waitForFrame((f) => f.includes('Context: feed'), SLOW);
+	}, SLOW);
+
+	it('typed while an answer runs: logged queued at once, asked when that answer is done; one taken back (↑) is logged as cancelled and never asked', async () => {
+		let release!: () => void;
+		const gate = new Promise<void>((resolve) => (release = resolve));
+		server.setResponder(
+			scripted({
+				root: async ({lastUser}) => {
+					if (lastUser.includes('the second question')) return repl('llm_output("second answer")');
+					if (lastUser.includes('the third question')) return repl('llm_output("third answer")');
+					await gate;
+					return repl('llm_output("first answer")');
+				},
+			}),
+		);
+		const rlm = engine();
+		h = renderApp({rlm, config: config(), settings, cwd: dir, env: {}, columns: 140, rows: 40});
+		h.write('the first question\r');
+		await waitFor(() => server.requests.length === 1, 30_000, 'the first model call');
+		h.write('the second question\r');
+		h.write('the third question\r');
+		await waitFor(() => fileOf('the second question') && fileOf('the third question'), 30_000, 'the queued questions in the log');
+		for (const question of ['the second question', 'the third question']) expect(fileOf(question)![1][0]!.rlm_tui).toMatchObject({queued: true});
+		await h.waitForFrame((f) => chatText(f).includes('› the third question (queued: asks when this answer is done)'));
+		h.write('\x1b[A');
+		await h.waitForFrame((f) => !chatText(f).includes('› the third question'));
+		release();
+		const frame = chatText(await h.waitForFrame((f) => chatText(f).includes('second answer'), SLOW));
+		const at = ['first answer', '› the second question', 'second answer'].map((text) => frame.indexOf(text));
+		expect(at.every((index, i) => index >= 0 && (i === 0 || index > at[i - 1]!))).toBe(true);
+		expect(frame).not.toContain('queued: asks');
+		const second = fileOf('the second question')![1];
+		expect(second[0]!.rlm_tui!.queued).toBeUndefined();
+		expect(second.at(-1)!.rlm_tui!.run_status).toBe('answered');
+		await waitFor(() => fileOf('the third question')?.[1].at(-1)?.rlm_tui?.run_status === 'cancelled', 30_000, 'the taken-back question logged as cancelled');
+		// Never asked: no model call carried it.
+		expect(server.requests.some((request) => request.messages.some((message) => String(message.content).includes('the third question')))).toBe(false);
+		expect(server.requests.some((request) => request.messages.some((message) => String(message.content).includes('the second question')))).toBe(true);
 	}, SLOW);
 });

@@ -7,7 +7,7 @@ import {namesSummary} from '../../text/names-summary.js';
 import type {RlmEvent, RlmEventOf} from '../../protocol/events.js';
 import {failureText, sentence} from '../advice.js';
 import {firstLine} from '../engine-port.js';
-import {pasteLabel} from '../state/input-layout.js';
+import {questionPreview} from '../question-preview.js';
 import {isLargePaste} from '../state/line-input.js';
 import {defineCommand, type CommandContext} from './command.js';
 
@@ -39,7 +39,7 @@ export async function resumeLast(context: CommandContext): Promise<void> {
 			const turnEvents = logs.map((log) => logToEvents(log).map(safeEvent));
 			turns.forEach((turn, index) => {
 				// A question that was a large paste is shown as the live session showed it.
-				context.dispatch({type: 'chat', kind: 'user', text: turn.question, ...(isLargePaste(turn.question) ? {shown: pasteLabel(turn.question)} : {})});
+				context.dispatch({type: 'chat', kind: 'user', text: turn.question, ...(isLargePaste(turn.question) ? {shown: questionPreview(turn.question)} : {})});
 				if (turn.answer !== null) context.say('answer', turn.answer);
 				else if (turn.status === undefined) context.say('notice', 'Unfinished: the session ended while this question ran (the app was closed or killed), so it has no answer.');
 				else context.say('notice', unansweredNote(turn.status, turnEvents[index] ?? []));

@@ -63,7 +63,8 @@ import {
 	setAllExpanded,
 	setFilter,
 } from './tree-view.js';
-import type {AppAction, AppState, CompletionSummary, ModelPickerDialog, SessionConfig} from './types.js';
+import type {AppAction, AppState, ChatEntry, CompletionSummary, ModelPickerDialog, QueuedQuestion, SessionConfig} from './types.js';
+import {questionPreview} from '../question-preview.js';
 import {addChat, insertChat, openHelp, withEffect} from './updates.js';
 import {warnInChat} from './chat-warnings.js';
 import type {Size} from './layout.js';
@@ -432,6 +433,8 @@ const inputHandler: Handler = (state, press, name, now) => {
 			return {...state, input: editInput(state.input, 'delete', inputWidth(state.layout))};
 		case undefined:
 			return {...state, input: insertText(typedOver(state.input), press.input)};
+		case 'up':
+			return takeBack(state, now) ?? withInput(state, editInput(state.input, action, inputWidth(state.layout)));
 		default:
 			return withInput(state, editInput(state.input, action satisfies EditAction, inputWidth(state.layout)));
 	}
@@ -472,7 +475,8 @@ export const ESC_AFTER_CLOSE_MS = 600;
 
 function cancel(state: AppState): AppState {
 	if (!state.running || state.running.cancelling) return state;
-	return withEffect({...state, running: {...state.running, cancelling: true}}, {kind: 'cancel'});
+	const {id} = state.running;
+	return withEffect({...state, running: {...state.running, cancelling: true}}, {kind: 'cancel', ...(id === undefined ? {} : {id})});
 }
 
 function closeWithEscape(state: AppState, now: number): AppState {
@@ -506,18 +510,46 @@ function quitFromEmptyLine(state: AppState, name: string, now: number): AppState
 	return {...state, exitArmed: {at: now, key: name}, flash: null};
 }
 
-/** Enter in the chat input: a command, a question, or (while one runs) a note to wait. */
+/** Enter in the chat input: a command, or a question (while one runs: queued after it). */
 function submitInputLine(state: AppState, now: number): AppState {
 	const text = inputText(state.input);
 	if (!text.trim()) return state;
-	const command = commandOf(text);
-	if (state.running && !command && !state.readOnly) {
-		return addChat(state, 'info', `Still working on the last question: wait for it, or press ${keyLabel(GLOBAL_KEYS, 'escape')} / ${keyLabel(GLOBAL_KEYS, 'interrupt')} to cancel it.`);
-	}
-	const shown = shownInput(state.input);
+	// A large paste is shown by its first line and how many more (the tree's run row opens it whole).
+	const pasted = shownInput(state.input) !== text;
 	const {state: input, submitted} = submitInput(state.input);
 	const next = withEffect({...state, input}, {kind: 'history-add', text: submitted});
-	return submitLine(next, submitted, now, shown === submitted ? undefined : shown);
+	return submitLine(next, submitted, now, pasted ? questionPreview(trimQuestion(submitted)) : undefined);
+}
+
+/** What the chat says after a queued question until its turn comes. */
+export const QUEUED_NOTE = '(queued: asks when this answer is done)';
+
+/** A question typed while one runs: in the chat at once, marked queued, and given to the engine,
+ * which takes questions in order (its log has it from now on, marked queued). */
+function queueQuestion(state: AppState, text: string, shown: string | undefined): AppState {
+	const id = state.nextChatId;
+	const added = addChat(state, 'user', text, {shown: `${shown ?? text}  ${QUEUED_NOTE}`});
+	const entry: ChatEntry = {...added.chat.at(-1)!, queued: true};
+	const queued: QueuedQuestion = {id, prompt: text, ...(shown === undefined ? {} : {shown})};
+	return withEffect({...added, chat: [...added.chat.slice(0, -1), entry], queued: [...(state.queued ?? []), queued]}, {kind: 'submit', prompt: text, id, queued: true});
+}
+
+/** Up on an empty input while questions wait: the last one comes back into the input to be
+ * edited (Enter queues it again), out of the chat and out of the engine's queue. */
+function takeBack(state: AppState, now: number): AppState | undefined {
+	const last = state.queued?.at(-1);
+	if (!last || inputText(state.input) !== '') return undefined;
+	const input = last.shown === undefined ? withText(state.input, last.prompt) : insertPaste(clearInput(state.input), last.prompt);
+	return withEffect(
+		{
+			...state,
+			input,
+			queued: state.queued!.slice(0, -1),
+			chat: state.chat.filter((entry) => entry.id !== last.id),
+			flash: {at: now, text: `queued question taken back · ${hint(INPUT_KEYS, ['submit'], 'queues it again')}`},
+		},
+		{kind: 'take-back', id: last.id},
+	);
 }
 
 /** A command is one line starting with "/"; a multi-line input is always a question. */
@@ -612,11 +644,10 @@ function submitLine(state: AppState, line: string, now: number, shown?: string):
 	}
 	// An unknown name is said and dropped, as a shell does (and a line typed ahead never joins it).
 	if (command) return 'command' in command ? keptIfRefused(state, runCommand(state, command), line) : runCommand(state, command);
-	const started = addChat(state, 'user', text, shown === undefined ? {} : {shown: trimQuestion(shown)});
-	return withEffect(
-		{...started, running: {since: now, prompt: text, cancelling: false}, tree: {...started.tree, follow: true}},
-		{kind: 'submit', prompt: text},
-	);
+	if (state.running) return queueQuestion(state, text, shown);
+	const id = state.nextChatId;
+	const started = addChat(state, 'user', text, shown === undefined ? {} : {shown});
+	return withEffect({...started, running: {id, since: now, prompt: text, cancelling: false}, tree: {...started.tree, follow: true}}, {kind: 'submit', prompt: text, id});
 }
 
 /**
@@ -687,6 +718,36 @@ function completionDone(state: AppState, result: CompletionSummary, now: number)
 	}
 }
 
+/**
+ * A question's result. One taken back (no longer running nor queued) is dropped; else its answer
+ * (or how it ended) goes under it, and the next queued question starts (the engine is told so):
+ * its line moves below that answer, without its queued note.
+ */
+function questionEnded(state: AppState, result: CompletionSummary, now: number, id: number | undefined): AppState {
+	if (id !== undefined && state.running?.id !== id) return state;
+	const queued = state.queued ?? [];
+	if (queued.length === 0) return completionDone(state, result, now);
+	const waiting = new Set(queued.map((question) => question.id));
+	const lines = state.chat.filter((entry) => waiting.has(entry.id));
+	const done = completionDone({...state, chat: state.chat.filter((entry) => !waiting.has(entry.id))}, result, now);
+	const [next, ...rest] = queued as [QueuedQuestion, ...QueuedQuestion[]];
+	const started = lines.map((entry) => {
+		if (entry.id !== next.id) return entry;
+		const {queued: _queued, shown: _shown, ...plain} = entry;
+		return {...plain, ...(next.shown === undefined ? {} : {shown: next.shown})};
+	});
+	return withEffect(
+		{
+			...done,
+			chat: [...done.chat, ...started],
+			queued: rest,
+			running: {id: next.id, since: now, prompt: next.prompt, cancelling: false},
+			tree: {...done.tree, follow: true},
+		},
+		{kind: 'start', id: next.id},
+	);
+}
+
 export function appReducer(state: AppState, action: AppAction): AppState {
 	switch (action.type) {
 		case 'key':
@@ -708,7 +769,7 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 			return {...state, size: action.size, layout, tree: resized(state.tree, layout.treeRows)};
 		}
 		case 'completion-done':
-			return completionDone(state, action.result, action.now);
+			return questionEnded(state, action.result, action.now, action.id);
 		case 'models-loaded': {
 			// Only the answer to this picker's own request (an earlier one may land late).
 			if (state.dialog?.type !== 'models' || state.dialog.status !== 'loading') return state;

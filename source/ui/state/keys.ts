@@ -96,10 +96,10 @@ export const OVER_VIEWS: readonly GlobalAction[] = ['interrupt', 'quit', 'suspen
 export type InputAction = EditAction | 'submit' | 'delete-or-quit' | 'paste';
 /** The chat input's editing keys (readline's conventions). Printable keys insert. */
 export const INPUT_KEYS: readonly Binding<InputAction>[] = [
-	{keys: ['return'], action: 'submit', help: 'send the question or command'},
+	{keys: ['return'], action: 'submit', help: 'send the question or command; a question typed while one runs is queued: shown at once, asked when that one ends (answered, failed or cancelled)'},
 	{keys: ['shift+return', 'alt+return', 'ctrl+j'], action: 'newline', help: 'new line (the input grows to a few rows, then scrolls; long lines wrap)'},
-	{keys: ['paste'], action: 'paste', help: 'lands whole, every character kept (line breaks, tabs, escape bytes and bidi controls are sent as pasted; the screen leaves the controls out), never sent by itself; a paste over 8 lines or 800 characters shows as [pasted 120 lines] and is sent whole'},
-	{keys: ['up', 'ctrl+p'], action: 'up', help: 'line up; on the first line: earlier inputs (kept across restarts)'},
+	{keys: ['paste'], action: 'paste', help: 'lands whole, every character kept (line breaks, tabs, escape bytes and bidi controls are sent as pasted; the screen leaves the controls out), never sent by itself; a paste over 8 lines or 800 characters shows as [pasted 120 lines] and is sent whole; the chat then shows the question by its first and last lines (the tree\'s run row shows it whole)'},
+	{keys: ['up', 'ctrl+p'], action: 'up', help: 'line up; on the first line: earlier inputs (kept across restarts); on an empty input while a question is queued: takes the last one back to edit'},
 	{keys: ['down', 'ctrl+n'], action: 'down', help: 'line down; on the last line: later inputs'},
 	{keys: ['left', 'ctrl+b'], action: 'left', help: 'one character back (an emoji is one)'},
 	{keys: ['right', 'ctrl+f'], action: 'right', help: 'one character forward'},

@@ -33,6 +33,9 @@ export interface ChatEntry {
 	readonly progress?: true;
 	/** Rows of cells shown under the text, laid out for the pane's width when drawn (chat-columns.ts). */
 	readonly table?: ChatTable;
+	/** A question typed while another ran, waiting its turn (AppState.queued). Not yet part of the
+	 * conversation: /export and /save leave it out until it starts. */
+	readonly queued?: true;
 }
 
 /** A command's rows of plain one-line cells (the /settings view: name, value, where it came from). */
@@ -69,7 +72,9 @@ export interface SessionConfig {
 }
 
 export interface Running {
-	/** performance.now() when the question was sent. */
+	/** The question's chat entry id (the engine's result for it says so: 'completion-done' `id`). */
+	readonly id?: number;
+	/** performance.now() when the question was sent (a queued one: when its turn came). */
 	readonly since: number;
 	readonly prompt: string;
 	readonly cancelling: boolean;
@@ -80,8 +85,14 @@ export interface Running {
  * is `command`: its payload goes to that command's `perform` (commands/).
  */
 export type Effect =
-	| {kind: 'submit'; prompt: string}
-	| {kind: 'cancel'}
+	/** `id`: the question's chat entry id. `queued`: typed while another runs; it starts after it. */
+	| {kind: 'submit'; prompt: string; id?: number; queued?: true}
+	/** `id`: the running question's (none: whatever runs). */
+	| {kind: 'cancel'; id?: number}
+	/** A queued question's turn has come (the one before it ended): the engine starts it. */
+	| {kind: 'start'; id: number}
+	/** A queued question taken back before its turn: cancelled before it starts. */
+	| {kind: 'take-back'; id: number}
 	| {kind: 'exit'; code: number}
 	| {kind: 'suspend'}
 	| {kind: 'history-add'; text: string}
@@ -124,8 +135,20 @@ export interface AppState {
 	readonly readOnly?: string;
 	/** A replay's events and how many of them the tree shows (the timeline position). */
 	readonly timeline?: {readonly events: readonly RlmEvent[]; readonly at: number};
+	/** Questions typed while one runs, in order: each starts when the one before it ends (answered,
+	 * failed or cancelled). Each is in the chat at once, marked queued. */
+	readonly queued?: readonly QueuedQuestion[];
 	/** Warnings said in the chat this session (state/chat-warnings.ts), each said once. */
 	readonly warned?: readonly string[];
+}
+
+/** A question waiting for the one running to end. */
+export interface QueuedQuestion {
+	/** Its chat entry id. */
+	readonly id: number;
+	readonly prompt: string;
+	/** How the chat shows it once it starts (ChatEntry.shown), when that differs from `prompt`. */
+	readonly shown?: string;
 }
 
 export type CompletionSummary = {
@@ -154,7 +177,8 @@ export type AppAction =
 	| {type: 'history-loaded'; entries: readonly string[]}
 	| {type: 'events'; events: readonly RlmEvent[]}
 	| {type: 'resize'; size: Size}
-	| {type: 'completion-done'; result: CompletionSummary; now: number}
+	/** `id`: the question's chat entry id (as the submit effect gave it). */
+	| {type: 'completion-done'; result: CompletionSummary; now: number; id?: number}
 	| {type: 'models-loaded'; models: readonly string[]; aliases?: Readonly<Record<string, string>>; backend?: string}
 	| {type: 'models-failed'; error: string; aliases?: Readonly<Record<string, string>>; backend?: string}
 	/** `at`: the position an effect reserved (else the bottom). */

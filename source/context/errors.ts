@@ -5,3 +5,17 @@
 export class ContextLoadError extends Error {
 	override name = 'ContextLoadError';
 }
+
+/** The folders and globs hold more than the size cap. `maxBytes`: the cap in bytes; `reachedAt`:
+ * the file that went past it. A front end may say how to raise the cap its own way (the message
+ * names the command line's --max-context-bytes). */
+export class ContextTooLargeError extends ContextLoadError {
+	override name = 'ContextTooLargeError';
+	constructor(
+		message: string,
+		readonly maxBytes: number,
+		readonly reachedAt: string,
+	) {
+		super(message);
+	}
+}

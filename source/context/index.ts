@@ -1,6 +1,6 @@
 // Context from where users keep it: files, folders (honouring .gitignore), globs, stdin, JSON data.
 // A stand-alone room: the CLI, the TUI, serve and the MCP server use it; it imports only protocol.
-export {ContextLoadError} from './errors.js';
+export {ContextLoadError, ContextTooLargeError} from './errors.js';
 export {loadContext, type ContextLoadOptions, type LoadedContext} from './load.js';
 export {contextFormats, type ContextFormat} from './json.js';
 export {defaultMaxContextBytes, formatBytes, parseByteSize} from './size.js';

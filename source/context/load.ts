@@ -5,7 +5,7 @@ import {homedir} from 'node:os';
 import {basename, resolve} from 'node:path';
 import pLimit from 'p-limit';
 import type {JsonValue, SandboxContext} from '../protocol/repl.js';
-import {ContextLoadError} from './errors.js';
+import {ContextLoadError, ContextTooLargeError} from './errors.js';
 import {walkFolder} from './folder.js';
 import type {FoundFile, SkippedFile} from './found-files.js';
 import {expandGlob, globBase, isGlob} from './glob.js';
@@ -133,8 +133,10 @@ class Gatherer {
 			this.#reserved += size;
 			if (this.#reserved > this.maxBytes) {
 				this.#limit.clearQueue();
-				throw new ContextLoadError(
+				throw new ContextTooLargeError(
 					`the folders and globs to load hold more than the ${formatBytes(this.maxBytes)} cap (reached at ${file.key}): raise it with --max-context-bytes (e.g. --max-context-bytes ${Math.ceil((this.maxBytes * 2) / MiB)}M), or narrow it with a glob or .gitignore`,
+					this.maxBytes,
+					file.key,
 				);
 			}
 		});

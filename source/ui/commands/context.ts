@@ -1,6 +1,6 @@
 // /context PATH…: files, folders and globs (as -c takes them) as the context of the next
 // questions; /context off clears it; /context alone tells what is loaded now.
-import {contextBadge, describeBadge, describeLoaded, loadContext, skippedLine, type ContextBadge} from '../../context/index.js';
+import {contextBadge, ContextTooLargeError, describeBadge, describeLoaded, formatBytes, loadContext, skippedLine, type ContextBadge} from '../../context/index.js';
 import {firstLine} from '../engine-port.js';
 import {addChat} from '../state/updates.js';
 import {defineCommand, splitWords} from './command.js';
@@ -8,16 +8,24 @@ import {defineCommand, splitWords} from './command.js';
 /** How long a /context read goes before the chat says it is still reading, in ms. */
 const SLOW_READ_MS = 400;
 
+/** Per app (its engine): the number of the last /context given. A read that ends after a later
+ * /context (another path, off) was given is not used: the last one given is the one that counts. */
+const lastGiven = new WeakMap<object, number>();
+
 export const contextCommand = defineCommand<{paths: readonly string[] | null}>({
 	name: 'context',
 	usage: '/context [PATH…]',
-	help: 'load files, folders and globs as the context of the next questions, as -c does (quote a path with spaces; /context off clears it; alone: what is loaded now); a question asked while it still reads (a big folder, a pipe) waits for it',
+	help: 'load files, folders and globs as the context of the next questions, as -c does (quote a path with spaces; /context off clears it; alone: what is loaded now); a question asked while it still reads (a big folder, a pipe) waits for it; a later /context replaces one still reading',
 	run(state, args, queue) {
 		const paths = splitWords(args);
-		if (paths.length === 0) return addChat(state, 'info', contextNow(state.config.context));
-		return queue(state, {paths: paths.length === 1 && /^(off|none|clear)$/i.test(paths[0]!) ? null : paths});
+		if (paths.length === 0) return addChat(state, 'info', contextNow(state.config.context, state.config.contextLoading));
+		const off = paths.length === 1 && /^(off|none|clear)$/i.test(paths[0]!);
+		return queue({...state, config: {...state.config, contextLoading: off ? null : paths.join(' ')}}, {paths: off ? null : paths});
 	},
 	async perform({paths}, context) {
+		const given = (lastGiven.get(context.rlm) ?? 0) + 1;
+		lastGiven.set(context.rlm, given);
+		const replaced = () => lastGiven.get(context.rlm) !== given;
 		if (paths === null) {
 			context.rlm.setContext(null);
 			context.dispatch({type: 'config', config: {context: null}});
@@ -28,6 +36,10 @@ export const contextCommand = defineCommand<{paths: readonly string[] | null}>({
 		const slow = setTimeout(() => context.say('info', `Reading the context (${paths.join(' ')})… questions asked meanwhile wait for it; Esc cancels one.`), SLOW_READ_MS);
 		try {
 			const loaded = await loadContext(paths, {...context.contextLoad, cwd: context.cwd});
+			if (replaced()) {
+				context.say('info', `Context: the read of ${paths.join(' ')} ended after a later /context: not used.`);
+				return;
+			}
 			context.rlm.setContext(loaded.context);
 			context.dispatch({type: 'config', config: {context: contextBadge(loaded)}});
 			context.say('info', `Context: ${describeLoaded(loaded)} for the next questions.`);
@@ -35,15 +47,23 @@ export const contextCommand = defineCommand<{paths: readonly string[] | null}>({
 			const skipped = skippedLine(loaded.skipped);
 			if (skipped) context.say('notice', `Context: ${skipped}.`);
 		} catch (error) {
-			context.say('error', firstLine(error));
+			context.say('error', error instanceof ContextTooLargeError ? tooLarge(error) : firstLine(error));
 		} finally {
 			clearTimeout(slow);
+			if (!replaced()) context.dispatch({type: 'config', config: {contextLoading: null}});
 		}
 	},
 });
 
-/** /context alone: what the next questions get, and how to change it. */
-function contextNow(badge: ContextBadge | null | undefined): string {
+/** The cap's error as the app says it: the cap is a command-line flag that no /set key changes. */
+function tooLarge(error: ContextTooLargeError): string {
+	const suggested = Math.ceil((error.maxBytes * 2) / 1024 ** 2);
+	return `The folders and globs to load hold more than the ${formatBytes(error.maxBytes)} cap (reached at ${error.reachedAt}): narrow it with a glob or .gitignore, or restart the app with --max-context-bytes ${suggested}M (no /set key changes it).`;
+}
+
+/** /context alone: what the next questions get (a read under way: that one), and how to change it. */
+function contextNow(badge: ContextBadge | null | undefined, loading: string | null | undefined): string {
+	if (loading) return `Reading the context (${loading})…: the next questions wait for it and get it. /context PATH… replaces it, /context off drops it.`;
 	if (!badge) return 'No context: each question is its own context. Load one with /context PATH… (files, folders, quoted globs such as "docs/**/*.md").';
 	return `Context: ${describeBadge(badge)}. Replace it with /context PATH…, clear it with /context off.`;
 }

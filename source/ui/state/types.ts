@@ -67,6 +67,8 @@ export interface SessionConfig {
 	readonly maxIterations: number;
 	/** What is loaded as the context (for the status line); null or absent when none is. */
 	readonly context?: ContextBadge | null;
+	/** The paths a /context is still reading (the last one given); null or absent when none is. */
+	readonly contextLoading?: string | null;
 	/** Run settings changed in this session: set with /set (and saved), or returned to the default. */
 	readonly setHere?: Readonly<Partial<Record<RunSettingKey, 'set' | 'unset'>>>;
 }

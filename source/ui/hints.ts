@@ -41,7 +41,9 @@ export function hintsFor(state: AppState): string | readonly string[] {
 		// The jumps and the filter matter most while a large tree grows: named after cancel, cut first.
 		return state.focus === 'tree'
 			? join(TREE_MOVE, TREE_DETAIL, hint(GLOBAL_KEYS, ['escape'], 'cancel'), hint(TREE_KEYS, ['next-error', 'next-running'], 'next error/running'), hint(TREE_KEYS, ['filter'], 'filter'), toOther)
-			: join(hint(GLOBAL_KEYS, ['escape', 'interrupt'], 'cancel'), ...(state.queued?.length && !inputText(state.input) ? [hint(INPUT_KEYS, ['up'], 'takes the queued question back')] : []), toOther);
+			: state.queued?.length && !inputText(state.input)
+				? [join(hint(GLOBAL_KEYS, ['escape', 'interrupt'], 'cancel'), hint(INPUT_KEYS, ['up'], 'takes the queued question back'), toOther), join(hint(GLOBAL_KEYS, ['escape'], 'cancel'), hint(INPUT_KEYS, ['up'], 'take back'), toOther)]
+				: join(hint(GLOBAL_KEYS, ['escape', 'interrupt'], 'cancel'), toOther);
 	}
 	if (state.focus === 'tree')
 		return join(TREE_MOVE, hint(TREE_KEYS, ['expand', 'collapse'], 'open/close'), TREE_DETAIL, hint(TREE_KEYS, ['filter'], 'filter'), hint(TREE_KEYS, ['next-error', 'next-running'], 'next error/running'), hint(TREE_KEYS, ['collapse-all', 'expand-all'], 'all'), toOther);

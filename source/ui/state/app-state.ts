@@ -514,7 +514,7 @@ function quitFromEmptyLine(state: AppState, name: string, now: number): AppState
 function submitInputLine(state: AppState, now: number): AppState {
 	const text = inputText(state.input);
 	if (!text.trim()) return state;
-	// A large paste is shown by its first line and how many more (the tree's run row opens it whole).
+	// A large paste is shown by its first and last lines and the count between (the tree's run row opens it whole).
 	const pasted = shownInput(state.input) !== text;
 	const {state: input, submitted} = submitInput(state.input);
 	const next = withEffect({...state, input}, {kind: 'history-add', text: submitted});

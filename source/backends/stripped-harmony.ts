@@ -8,18 +8,18 @@
 //   is header, not answer.
 // It opens with `analysis` glued to a capitalised word and prose after it (`analysisWe need`,
 // `analysisLet's`, `analysisUser: wants`): an answer would put a space or a colon there, and code a
-// name (`analysisResult = …`, `analysisData:`). The thinking ends at `assistantfinal`, or at `final`
-// glued to the end of a sentence (after `.`, `)`, a quote, a line break…) and followed by what an
-// answer opens with (a fence, `{`, a number, a capitalised word and prose) and not by what prose or
-// code would put there (`.finalize()`, `"final"`, `obj.final_value`, `x.finalResult.sort()`).
+// name (`analysisResult = …`). A line break after the word and its colon (`analysisMaybe:\n`, the
+// thinking introducing a draft) opens it too, unless the next line is indented or a list item: that
+// is a YAML answer's key and its value (`analysisData:\n  rows: 3`), and no code has a line
+// `Name:` alone (Python wants a type after the colon). The thinking ends at `assistantfinal`, or at
+// `final` glued to the end of a sentence or a word and followed by what an answer opens with
+// (answer-opener.ts), outside code in the thinking (a fence, an inline code span).
 
-/** A capitalised word and prose after it: what opens gpt-oss's thinking and most answers. */
-const PROSE_WORD = /^[A-Z][a-z]{0,20}(?:'[a-z]+)?[,:.!?]?(?: [A-Za-z"']|\n)/;
-/** What may still become PROSE_WORD (or a number, a fence) with more text. */
-const PROSE_WORD_UNDECIDED = /^[A-Z][a-z]{0,20}(?:'[a-z]*)?[,:.!?]? ?$/;
+import {afterChannel, type Glue} from './answer-opener.js';
+import {FenceLines} from './fence-lines.js';
 
-const OPENER = /^(?:assistant)?analysis(?=[A-Z][a-z]{0,20}(?:'[a-z]+)?[,:.]? [A-Za-z"'])/;
-const OPENER_UNDECIDED = /^(?:assistant)?analysis(?:[A-Z][a-z]{0,20}(?:'[a-z]*)?[,:.]? ?)?$/;
+const OPENER = /^(?:assistant)?analysis(?=[A-Z][a-z]{0,20}(?:'[a-z]+)?(?:[,:.]? [A-Za-z"']|[,:.!?]\r?\n(?![ \t]|-(?: |$))[^]))/;
+const OPENER_UNDECIDED = /^(?:assistant)?analysis(?:[A-Z][a-z]{0,20}(?:'[a-z]*)?(?:[,:.]? ?|[,:.!?]\r?\n?-?))?$/;
 const OPENER_PREFIXES = ['analysis', 'assistantanalysis'];
 
 /** How the start of a reply (after leading whitespace) reads: stripped harmony's opener (its
@@ -34,46 +34,13 @@ export function strippedOpener(lead: string, final: boolean): {opens: number} | 
 
 const ROLE = 'assistant';
 const CHANNEL = 'final';
-/** The stripped constraint of a final header (`final <|constrain|>json`). */
-const CONSTRAINT = ' json';
 /** What the final channel's name may be glued to when `<|start|>assistant` was left out: the end of
  * the thinking's last sentence, code or line. */
 const GLUED_AFTER = /[.!?:;)\]}"'`\n]/;
-
-type Decision = {header: number} | 'no' | 'wait';
-
-/** After `final` (the text after it): whether it is the final channel's header, and how long the
- * rest of its header is (the constraint). `role`: `assistantfinal`. */
-/** A Markdown block's start: bold (not Python's `**2`), a heading, a list item, a quote. */
-const MARKDOWN_BLOCK = /^(?:\*\*[^\s\d*]|#{1,6} |[-*+>] )/;
-
-function afterChannel(after: string, role: boolean, final: boolean): Decision {
-	if (after.startsWith(CONSTRAINT)) return {header: CONSTRAINT.length};
-	if (!final && CONSTRAINT.startsWith(after)) return 'wait';
-	if (role) return {header: 0};
-	if (after === '') return 'no';
-	if (/^(?:`{3}|~{3}|\{)/.test(after)) return {header: 0};
-	if (/^(?:`{1,2}|~{1,2})$/.test(after)) return final ? 'no' : 'wait';
-	// A Markdown block's start (bold, not Python's `**2`; a heading; a list item; a quote), there or on
-	// the next line, where a fence may start too (a prose line there could be thinking's next line).
-	if (MARKDOWN_BLOCK.test(after)) return {header: 0};
-	const lineBreaks = /^(?:\r?\n)+/.exec(after);
-	if (lineBreaks) {
-		const next = after.slice(lineBreaks[0].length);
-		if (MARKDOWN_BLOCK.test(next) || /^(?:`{3}|~{3})/.test(next)) return {header: 0};
-		return /^(?:\r?|`{1,2}|~{1,2}|\*{1,2}|#{1,6}|[-+>])$/.test(next) && !final ? 'wait' : 'no';
-	}
-	if (/^(?:\r|\*{1,2}|#{1,6}|[-+>])$/.test(after)) return final ? 'no' : 'wait';
-	const number = /^\d+/.exec(after);
-	if (number) {
-		const rest = after.slice(number[0].length);
-		if (rest === '') return final ? {header: 0} : 'wait';
-		return /^[\s.,;)]/.test(rest) ? {header: 0} : 'no';
-	}
-	if (PROSE_WORD.test(after)) return {header: 0};
-	if (PROSE_WORD_UNDECIDED.test(after)) return final ? (/^[A-Z][a-z]*[.!?]?$/.test(after) ? {header: 0} : 'no') : 'wait';
-	return 'no';
-}
+/** How much of the thinking's end is kept to read what a `final` is glued to. */
+const TAIL = 32;
+/** A lowercase word glued to `final` (`…the answerfinalFour`), not part of a name (`obj.isfinal`). */
+const WORD_BEFORE = /(?:^|[\s,;:("'])[a-z]+$/;
 
 /** Length of the longest suffix of `text` that is a proper prefix of `word`. */
 function partialSuffix(text: string, word: string): number {
@@ -83,21 +50,58 @@ function partialSuffix(text: string, word: string): number {
 	return 0;
 }
 
+/** Whether the thinking handed on so far ends inside code: a fence, or an inline code span on its
+ * last line (a `final` there is code: `` `x = cfg.final` ``). */
+class ThinkingCode {
+	/** The fences, read up to the start of the current line. */
+	#lines = new FenceLines();
+	#line = '';
+
+	feed(text: string): void {
+		const lastBreak = text.lastIndexOf('\n');
+		if (lastBreak < 0) {
+			this.#line += text;
+			return;
+		}
+		this.#lines.feed(`${this.#line}${text.slice(0, lastBreak + 1)}`);
+		this.#line = text.slice(lastBreak + 1);
+	}
+
+	/** Whether the thinking, with `more` after it, ends inside code. */
+	endsInCode(more: string): boolean {
+		const lines = this.#lines.clone();
+		const text = this.#line + more;
+		const lastBreak = text.lastIndexOf('\n');
+		if (lastBreak >= 0) lines.feed(text.slice(0, lastBreak + 1));
+		return lines.fence !== undefined || inlineCodeOpen(text.slice(lastBreak + 1));
+	}
+}
+
+/** Whether a line ends inside an inline code span: a backtick run not yet closed by one as long. */
+function inlineCodeOpen(line: string): boolean {
+	let open = 0;
+	for (const run of line.match(/`+/g) ?? []) {
+		if (open === 0) open = run.length;
+		else if (run.length === open) open = 0;
+	}
+	return open > 0;
+}
+
 /** Stripped harmony's thinking, read until its final channel begins. */
 export class StrippedThinking {
-	/** The last character handed on as thinking (what a `final` at the next text's start is glued to). */
+	/** The last characters handed on as thinking (what a `final` at the next text's start is glued to). */
 	#before = '';
+	#code = new ThinkingCode();
 
 	/** `text` split at the final channel: the thinking before it, and the answer after its header
 	 * (undefined while still thinking); `pending`: the end held back until more text decides. */
 	read(text: string, final: boolean): {thinking: string; answer?: string; pending: string} {
 		for (let at = text.indexOf(CHANNEL); at >= 0; at = text.indexOf(CHANNEL, at + 1)) {
-			const role = at >= ROLE.length && text.slice(at - ROLE.length, at) === ROLE;
-			const glued = GLUED_AFTER.test(at === 0 ? this.#before : text[at - 1]!);
-			if (!role && !glued) continue;
-			const decision = afterChannel(text.slice(at + CHANNEL.length), role, final);
+			const glue = this.#glue(text, at);
+			if (glue === undefined) continue;
+			const decision = afterChannel(text.slice(at + CHANNEL.length), glue, final);
 			if (decision === 'no') continue;
-			const start = role ? at - ROLE.length : at;
+			const start = glue === 'role' ? at - ROLE.length : at;
 			if (decision === 'wait') return this.#thinking(text.slice(0, start), text.slice(start));
 			return {...this.#thinking(text.slice(0, start), ''), answer: text.slice(at + CHANNEL.length + decision.header)};
 		}
@@ -105,8 +109,21 @@ export class StrippedThinking {
 		return this.#thinking(text.slice(0, text.length - keep), text.slice(text.length - keep));
 	}
 
+	/** What the `final` at `at` is glued to; undefined: nothing that makes it a channel's name (a
+	 * word's middle, or code in the thinking). */
+	#glue(text: string, at: number): Glue | undefined {
+		if (at >= ROLE.length && text.slice(at - ROLE.length, at) === ROLE) return 'role';
+		const before = this.#before + text.slice(Math.max(0, at - TAIL), at);
+		if (before === '') return undefined;
+		const glue = GLUED_AFTER.test(before.at(-1)!) ? 'mark' : WORD_BEFORE.test(before) ? 'letter' : undefined;
+		return glue && !this.#code.endsInCode(text.slice(0, at)) ? glue : undefined;
+	}
+
 	#thinking(thinking: string, pending: string): {thinking: string; pending: string} {
-		if (thinking) this.#before = thinking.at(-1)!;
+		if (thinking) {
+			this.#before = (this.#before + thinking).slice(-TAIL);
+			this.#code.feed(thinking);
+		}
 		return {thinking, pending};
 	}
 }

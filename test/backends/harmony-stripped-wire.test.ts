@@ -76,6 +76,73 @@ describe.each(apis)('%s: stripped harmony at every delta size', (api) => {
 		}
 	});
 
+	it('no <|start|>assistant between messages: an answer that opens with emphasis, inline code, a table row, a link, an emoji, an HTML element or an uncased script is the answer (tryout: it was all thinking)', async () => {
+		const answers = [
+			'*Four* is the count.\n```repl\nFINAL("em")\n```',
+			'`4` is the count.\n```repl\nFINAL("code")\n```',
+			'| name | count |\n|---|---|\n| a | 4 |',
+			'[The docs](https://example.com/count) say 4.',
+			'![chart](chart.png) shows 4.',
+			'😀 Four.',
+			'✅ Done: 4.',
+			'<b>Four</b> it is.',
+			'<details>\n<summary>Count</summary>\n4\n</details>',
+			'答案是四。',
+		];
+		for (const answer of answers) {
+			for (const chunkSize of SIZES) {
+				const got = await read(api, {text: answer, reasoning: 'We need x.', reasoningField: 'harmony', harmony: {stripped: true, restart: false}, chunkSize});
+				expect({chunkSize, ...got}).toEqual({chunkSize, text: answer, reasoning: 'We need x.'});
+			}
+			replies({text: answer, reasoning: 'We need x.', reasoningField: 'harmony', harmony: {stripped: true, restart: false}});
+			expect(await backends[api]().complete(messages, options)).toMatchObject({text: answer, reasoning: 'We need x.'});
+		}
+	});
+
+	it('a thinking line with code that glues final to those shapes, or a final inside inline code or a fence, stays thinking', async () => {
+		const thinking = [
+			'Try y = cfg.final*2 and cfg.final*a*b, obj.final[0], funcs.final[i](x), cfg.final|mask|0, a.final<b>c and a.final<br>d.',
+			'The field `cfg.final` holds it; so does `x.final`.',
+			'Draft:\n```python\nv = cfg.final\n```\n',
+			'Then done.',
+		].join('\n');
+		for (const harmony of [{stripped: true}, {stripped: true, restart: false}] as HarmonyVariant[]) {
+			for (const chunkSize of SIZES) {
+				const got = await read(api, {text: BLOCK, reasoning: thinking, reasoningField: 'harmony', harmony, chunkSize});
+				expect({chunkSize, ...got}).toEqual({chunkSize, text: BLOCK, reasoning: thinking});
+			}
+			replies({text: BLOCK, reasoning: thinking, reasoningField: 'harmony', harmony});
+			expect(await backends[api]().complete(messages, options)).toMatchObject({text: BLOCK, reasoning: thinking});
+		}
+	});
+
+	it('final glued to a word at the thinking\'s end (…to answerfinalFour) is the channel; inside a name it is not', async () => {
+		for (const answer of ['Four', 'Four.', 'The count is 4.', BLOCK]) {
+			for (const chunkSize of SIZES) {
+				const got = await read(api, {text: answer, reasoning: 'We need to answer', reasoningField: 'harmony', harmony: {stripped: true, restart: false}, chunkSize});
+				expect({chunkSize, ...got}).toEqual({chunkSize, text: answer, reasoning: 'We need to answer'});
+			}
+		}
+		const names = 'See semifinalResult = 3, x.isfinalValue, y = 2 and the semifinal.\nDone.';
+		for (const chunkSize of SIZES) {
+			const got = await read(api, {text: BLOCK, reasoning: names, reasoningField: 'harmony', harmony: {stripped: true, restart: false}, chunkSize});
+			expect({chunkSize, ...got}).toEqual({chunkSize, text: BLOCK, reasoning: names});
+		}
+	});
+
+	it('thinking that opens with a word, a colon and a line break (analysisMaybe:\n```repl…) is thinking: its draft never runs (tryout)', async () => {
+		for (const thinking of ['Maybe:\n```repl\nFINAL("WRONG")\n```\nThen answer.', 'Plan:\n\n1. count.', 'Okay.\nWe count.']) {
+			for (const harmony of [{stripped: true}, {stripped: true, restart: false}, {stripped: true, opensWithStart: true}] as HarmonyVariant[]) {
+				for (const chunkSize of SIZES) {
+					const got = await read(api, {text: BLOCK, reasoning: thinking, reasoningField: 'harmony', harmony, chunkSize});
+					expect({chunkSize, ...got}).toEqual({chunkSize, text: BLOCK, reasoning: thinking});
+				}
+				replies({text: BLOCK, reasoning: thinking, reasoningField: 'harmony', harmony});
+				expect(await backends[api]().complete(messages, options)).toMatchObject({text: BLOCK, reasoning: thinking});
+			}
+		}
+	});
+
 	it('a reply that opens with prose about a harmony token is the answer', async () => {
 		for (const text of ['<|channel|> is a harmony token. It names the channel.', '<|start|> begins a message.\n```repl\nFINAL("ok")\n```', '<|channel|>: see the docs.']) {
 			for (const chunkSize of SIZES) {
@@ -96,6 +163,9 @@ describe.each(apis)('%s: stripped harmony at every delta size', (api) => {
 			'analysisResult = compute(context)\nprint(analysisResult)',
 			'commentary: none needed.',
 			'commentaryText = "x"',
+			// A YAML answer whose first key is glued to analysis: its value is indented or a list.
+			'analysisData:\n  rows: 3\n  cols: 2',
+			'analysisData:\n- a\n- b',
 			'```repl\nresult = {"final": 1}\nprint(result.final if hasattr(result, "final") else result)\n```',
 			'```repl\nanalysis = "x"\nfinal = analysis.upper()\nFINAL(final)\n```',
 			'The semifinal.final result is 4.',

@@ -46,15 +46,24 @@ const chars = (n: number) => `${formatCount(n)} characters`;
 /** The two shapes of thinking written in the answer text (backends/reasoning.ts, harmony.ts). */
 const IN_TEXT_THINKING = "<think>…</think> or gpt-oss's analysis channel";
 
-const THINK_ONLY_ADVICE =
-	"it stopped after its thinking. Ask again; if it keeps doing so, turn its thinking off (Qwen3: /no_think or chat_template_kwargs {\"enable_thinking\": false}) or use a model that answers after it thinks";
+/** What makes a model that stops after its thinking answer, by its family (read from its name):
+ * gpt-oss and DeepSeek-R1 cannot turn their thinking off, Qwen3 and DeepSeek-V3.1 can. */
+export function thinkOnlyAdvice(model: string): string {
+	const ask = 'it stopped after its thinking. Ask again; if it keeps doing so, ';
+	if (/gpt-oss/i.test(model)) return `${ask}lower its reasoning effort (reasoning_effort "low" in the server's settings: gpt-oss cannot turn its thinking off) or use a model that answers after it thinks`;
+	if (/deepseek[-_ ]?r1|deepseek-reasoner/i.test(model)) return `${ask}use a model that answers without thinking (DeepSeek-R1 cannot turn it off; DeepSeek-V3.1 can, with chat_template_kwargs {"thinking": false})`;
+	if (/deepseek[-_ ]?v3\.[1-9]/i.test(model)) return `${ask}turn its thinking off (DeepSeek-V3.1: chat_template_kwargs {"thinking": false}) or use a model that answers after it thinks`;
+	if (/qwq|qwen3.*thinking/i.test(model)) return `${ask}use a model that can answer without thinking (this Qwen model cannot turn it off; a Qwen3 Instruct or hybrid model can)`;
+	if (/qwen3/i.test(model)) return `${ask}turn its thinking off (Qwen3: /no_think or chat_template_kwargs {"enable_thinking": false}) or use a model that answers after it thinks`;
+	return `${ask}turn its thinking off if its server has a setting for that, or use a model that answers after it thinks`;
+}
 
 const FIX_PARSER =
 	"check the server's reasoning parser and the model's chat template (vLLM --reasoning-parser, llama.cpp --reasoning-format, the template's <think> handling), or use a model or setting that answers outside its thinking";
 
 /** The notice for the user, or null where another part already reports it (a cut reply is marked
- * by the truncation handling). */
-export function emptyReplyNotice(cause: EmptyReplyCause, who: string, reasoningChars: number): {code: NoticeCode; message: string} | null {
+ * by the truncation handling). `model`: the model's name, whose family the advice is for. */
+export function emptyReplyNotice(cause: EmptyReplyCause, who: string, reasoningChars: number, model: string): {code: NoticeCode; message: string} | null {
 	switch (cause) {
 		case 'reasoning_only':
 			return {
@@ -64,7 +73,7 @@ export function emptyReplyNotice(cause: EmptyReplyCause, who: string, reasoningC
 		case 'think_only':
 			return {
 				code: 'reasoning_only',
-				message: `The ${who}'s reply was all thinking in its text (${IN_TEXT_THINKING}, ${chars(reasoningChars)}), with nothing after it: ${THINK_ONLY_ADVICE}.`,
+				message: `The ${who}'s reply was all thinking in its text (${IN_TEXT_THINKING}, ${chars(reasoningChars)}), with nothing after it: ${thinkOnlyAdvice(model)}.`,
 			};
 		case 'empty':
 			return {code: 'empty_reply', message: `The ${who}'s reply was empty (no text and no reasoning). Check the server's log; the model may not fit its context or may have failed to load.`};
@@ -95,14 +104,14 @@ export function emptyReplyNudge(cause: EmptyReplyCause, stalledMs?: number): str
 	return 'Your reply reached me empty: nothing outside your thinking arrived. Write your code in a ```repl block, or your answer, as plain reply text.';
 }
 
-/** The one line a run ends with after two empty replies in a row. */
-export function emptyRepliesFailure(cause: EmptyReplyCause, stalledMs?: number): string {
+/** The one line a run ends with after two empty replies in a row (`model`: as for emptyReplyNotice). */
+export function emptyRepliesFailure(cause: EmptyReplyCause, model: string, stalledMs?: number): string {
 	if (cause === 'dropped_while_thinking' && stalledMs !== undefined) return `The model's reply was cut off while it was still thinking, twice in a row: ${stallAdvice(stalledMs)}.`;
 	switch (cause) {
 		case 'reasoning_only':
 			return `The model's replies had no answer text twice in a row, only reasoning: the server puts the whole reply in its reasoning channel. To fix it, ${FIX_PARSER}.`;
 		case 'think_only':
-			return `The model's replies were all thinking in their text (${IN_TEXT_THINKING}) twice in a row, with nothing after: ${THINK_ONLY_ADVICE}.`;
+			return `The model's replies were all thinking in their text (${IN_TEXT_THINKING}) twice in a row, with nothing after: ${thinkOnlyAdvice(model)}.`;
 		case 'cut_while_thinking':
 			return 'The model spent its whole output-token limit thinking twice in a row, with no answer: raise the limit (maxOutputTokens) or lower its reasoning effort.';
 		case 'dropped_while_thinking':

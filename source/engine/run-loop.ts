@@ -539,9 +539,9 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			const empty = emptyReplyCause(reply);
 			emptyReplies.note(empty !== null);
 			if (empty) {
-				noticeOnce(emptyReplyNotice(empty, 'model', reply.reasoning.length));
+				noticeOnce(emptyReplyNotice(empty, 'model', reply.reasoning.length, model));
 				record.executionTimeMs = performance.now() - iterationStarted;
-				if (emptyReplies.count >= 2) return finish('', 'failed', {code: 'empty_reply', message: emptyRepliesFailure(empty, reply.stalledMs)});
+				if (emptyReplies.count >= 2) return finish('', 'failed', {code: 'empty_reply', message: emptyRepliesFailure(empty, model, reply.stalledMs)});
 				const stuck = cutTwice();
 				if (stuck) return stuck;
 				push({role: 'user', content: `${emptyReplyNudge(empty, reply.stalledMs)}\n\n${turnReminder(iteration + 1, maxIterations)}`});
@@ -620,8 +620,8 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 		const forced = await modelTurn(maxIterations + 1, 'forced');
 		const forcedEmpty = emptyReplyCause(forced);
 		if (forcedEmpty) {
-			noticeOnce(emptyReplyNotice(forcedEmpty, 'model', forced.reasoning.length));
-			return finish('', 'failed', {code: 'empty_reply', message: `Out of turns, and the final answer came back empty. ${emptyRepliesFailure(forcedEmpty, forced.stalledMs)}`});
+			noticeOnce(emptyReplyNotice(forcedEmpty, 'model', forced.reasoning.length, model));
+			return finish('', 'failed', {code: 'empty_reply', message: `Out of turns, and the final answer came back empty. ${emptyRepliesFailure(forcedEmpty, model, forced.stalledMs)}`});
 		}
 		// A refusal is not the answer: no answer, the refusal quoted in the one-line error.
 		if (forced.finishReason === 'refusal') return finish('', 'failed', {code: 'refused', message: `Out of turns: ${lastCallRefusal(forced.text)}`});

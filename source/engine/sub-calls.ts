@@ -181,7 +181,7 @@ function modelCall(engine: EngineContext, site: CallSite, request: BridgeRequest
 		// llm_query returns the answer part only; an empty one is a clear error, never ''.
 		const empty = emptyReplyCause(result);
 		if (empty) {
-			site.noticeOnce(emptyReplyNotice(empty, 'sub-model', result.reasoning.length));
+			site.noticeOnce(emptyReplyNotice(empty, 'sub-model', result.reasoning.length, model));
 			return failed('empty_reply', emptySubCallError(empty, result.reasoning.length, result.stalledMs), result.usage, {...reasoning, ...priced, finishReason: result.finishReason});
 		}
 		// The model that asked reads the slot: it is told when the text is not the whole answer.

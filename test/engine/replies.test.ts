@@ -240,6 +240,24 @@ describe.each(apis)('empty answers through the %s SDK', (api) => {
 		expect(notices[0]!.message).not.toMatch(/reasoning parser/);
 	});
 
+	it('the advice for a model that stops after its thinking is for its family: gpt-oss its reasoning effort, Qwen3 /no_think, DeepSeek-R1 another model, others generic (tryout: gpt-oss was told /no_think)', async () => {
+		const families: Array<[string, string, RegExp]> = [
+			['gpt-oss-20b', '<|channel|>analysis<|message|>I should count the rows first.<|end|>', /reasoning effort \(reasoning_effort "low"/],
+			['openai/gpt-oss-120b', 'analysisI should count the rows first.', /reasoning effort/],
+			['qwen3:8b', '<think>I should count the rows first.</think>', /Qwen3: \/no_think/],
+			['deepseek-r1:14b', '<think>I should count the rows first.</think>', /DeepSeek-R1 cannot turn it off/],
+			['llama3.1:8b', '<think>I should count the rows first.</think>', /turn its thinking off if its server has a setting/],
+		];
+		for (const [model, text, advice] of families) {
+			const {result, events} = await run(api, () => ({text}), {model, maxIterations: 10});
+			const notices = of(events, 'notice');
+			expect({model, codes: notices.map((n) => n.code)}).toEqual({model, codes: ['reasoning_only']});
+			expect(notices[0]!.message).toMatch(advice);
+			expect(result.error).toMatch(advice);
+			expect({model, noThink: notices[0]!.message.includes('/no_think')}).toEqual({model, noThink: model.startsWith('qwen3')});
+		}
+	});
+
 	it('a gpt-oss harmony reply with only its analysis channel is told as thinking with nothing after it, not as <think> text alone', async () => {
 		const {result, events} = await run(api, () => ({text: '<|channel|>analysis<|message|>I should count the rows first.<|end|>'}), {maxIterations: 10});
 		expect(result.status).toBe('failed');

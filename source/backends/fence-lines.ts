@@ -121,3 +121,40 @@ export class FenceLines {
 		}
 	}
 }
+
+/** Whether text read so far ends inside code: a fence, or an inline code span on its last line
+ * (a word there is code, not prose: `` `x = cfg.final` ``). */
+export class CodeTracker {
+	/** The fences, read up to the start of the current line. */
+	#lines = new FenceLines();
+	#line = '';
+
+	feed(text: string): void {
+		const lastBreak = text.lastIndexOf('\n');
+		if (lastBreak < 0) {
+			this.#line += text;
+			return;
+		}
+		this.#lines.feed(`${this.#line}${text.slice(0, lastBreak + 1)}`);
+		this.#line = text.slice(lastBreak + 1);
+	}
+
+	/** Whether the text, with `more` after it, ends inside code. */
+	endsInCode(more: string): boolean {
+		const lines = this.#lines.clone();
+		const text = this.#line + more;
+		const lastBreak = text.lastIndexOf('\n');
+		if (lastBreak >= 0) lines.feed(text.slice(0, lastBreak + 1));
+		return lines.fence !== undefined || inlineCodeOpen(text.slice(lastBreak + 1));
+	}
+}
+
+/** Whether a line ends inside an inline code span: a backtick run not yet closed by one as long. */
+function inlineCodeOpen(line: string): boolean {
+	let open = 0;
+	for (const run of line.match(/`+/g) ?? []) {
+		if (open === 0) open = run.length;
+		else if (run.length === open) open = 0;
+	}
+	return open > 0;
+}

@@ -12,7 +12,8 @@
 //   decide (tag-in-fence.ts);
 // - gpt-oss's harmony channels left in the text (harmony.ts): the final channel is the answer; with
 //   its tokens stripped (`analysisWe need…assistantfinal42`), what follows the final channel's name
-//   is (stripped-harmony.ts);
+//   is (stripped-harmony.ts); a start that is stripped harmony only if a final channel follows
+//   (`analysisMaybe:\n…`) is held back until one does or the reply ends;
 // - end-of-turn tokens a server left at the end of the text (`<|im_end|>`, `<|eot_id|>`, `</s>`…) go
 //   (end-of-turn.ts).
 
@@ -56,7 +57,7 @@ type HoldResult = {kind: 'wait'} | {kind: 'closed'; rest: string} | {kind: 'rele
 
 /** Splits streamed answer text into answer and reasoning (see the module comment). */
 export class ThinkSplitter {
-	#mode: 'start' | 'thinking' | 'undecided' | 'answer' | 'harmony' | 'stripped' = 'start';
+	#mode: 'start' | 'thinking' | 'undecided' | 'answer' | 'harmony' | 'stripped' | 'strippedIfFinal' = 'start';
 	#pending = '';
 	#close = CLOSE_ONLY;
 	/** Answer text handed on while undecided (what a retract moves). */
@@ -71,6 +72,10 @@ export class ThinkSplitter {
 	#trimStart = false;
 	#harmony: HarmonySplitter | undefined;
 	#stripped: StrippedThinking | undefined;
+	/** A reply that is stripped harmony only if a final channel follows (strippedIfFinal): all of its
+	 * text, and the thinking read from it so far. */
+	#whole = '';
+	#wholeThinking = '';
 	#endOfTurn = new EndOfTurnTokens();
 
 	push(delta: string): Piece[] {
@@ -89,6 +94,7 @@ export class ThinkSplitter {
 	#feed(delta: string, final: boolean, out: Piece[]): void {
 		let buffer = this.#pending + delta;
 		this.#pending = '';
+		if (this.#mode === 'strippedIfFinal') this.#whole += delta;
 		for (;;) {
 			switch (this.#mode) {
 				case 'start': {
@@ -109,8 +115,9 @@ export class ThinkSplitter {
 					}
 					const stripped = strippedOpener(lead, final);
 					if (typeof stripped === 'object') {
-						this.#mode = 'stripped';
+						this.#mode = stripped.sure ? 'stripped' : 'strippedIfFinal';
 						this.#stripped = new StrippedThinking();
+						this.#whole = buffer;
 						buffer = lead.slice(stripped.opens);
 						continue;
 					}
@@ -151,6 +158,24 @@ export class ThinkSplitter {
 					this.#mode = 'answer';
 					this.#trimStart = true;
 					buffer = read.answer;
+					continue;
+				}
+				case 'strippedIfFinal': {
+					// Held back until a final channel (the text was thinking) or the end (an answer).
+					const read = this.#stripped!.read(buffer, final);
+					this.#wholeThinking += read.thinking;
+					this.#pending = read.pending;
+					if (read.answer !== undefined) {
+						if (this.#wholeThinking) out.push({type: 'reasoning', text: this.#wholeThinking});
+						this.#mode = 'answer';
+						this.#trimStart = true;
+						buffer = read.answer;
+						continue;
+					}
+					if (!final) return;
+					this.#mode = 'undecided';
+					this.#pending = '';
+					buffer = this.#whole;
 					continue;
 				}
 				case 'harmony': {

@@ -8,25 +8,32 @@
 //   is header, not answer.
 // It opens with `analysis` glued to a capitalised word and prose after it (`analysisWe need`,
 // `analysisLet's`, `analysisUser: wants`): an answer would put a space or a colon there, and code a
-// name (`analysisResult = …`). A line break after the word and its colon (`analysisMaybe:\n`, the
-// thinking introducing a draft) opens it too, unless the next line is indented or a list item: that
-// is a YAML answer's key and its value (`analysisData:\n  rows: 3`), and no code has a line
-// `Name:` alone (Python wants a type after the colon). The thinking ends at `assistantfinal`, or at
-// `final` glued to the end of a sentence or a word and followed by what an answer opens with
-// (answer-opener.ts), outside code in the thinking (a fence, an inline code span).
+// name (`analysisResult = …`). A line break after the word and its punctuation is both: the thinking
+// introducing a draft (`analysisMaybe:\n```repl…`) and an answer's label or YAML key
+// (`analysisData:\n```repl…`, `analysisData:\n  rows: 3`), and no word list tells `Maybe` from
+// `Data`; what follows does: such a reply is held until a final channel's name (thinking) or the
+// reply's end (an answer) decides, the one mark the thinking always has and an answer has not.
+// The thinking ends at `assistantfinal`, or at `final` glued to the end of a sentence or a word and
+// followed by what an answer opens with (answer-opener.ts), outside code in the thinking (a fence,
+// an inline code span).
 
 import {afterChannel, type Glue} from './answer-opener.js';
-import {FenceLines} from './fence-lines.js';
+import {CodeTracker} from './fence-lines.js';
 
-const OPENER = /^(?:assistant)?analysis(?=[A-Z][a-z]{0,20}(?:'[a-z]+)?(?:[,:.]? [A-Za-z"']|[,:.!?]\r?\n(?![ \t]|-(?: |$))[^]))/;
-const OPENER_UNDECIDED = /^(?:assistant)?analysis(?:[A-Z][a-z]{0,20}(?:'[a-z]*)?(?:[,:.]? ?|[,:.!?]\r?\n?-?))?$/;
+const OPENER = /^(?:assistant)?analysis(?=[A-Z][a-z]{0,20}(?:'[a-z]+)?[,:.]? [A-Za-z"'])/;
+/** The word and its punctuation then a line break: thinking only if a final channel follows. */
+const OPENER_LINE = /^(?:assistant)?analysis(?=[A-Z][a-z]{0,20}(?:'[a-z]+)?[,:.!?]\r?\n)/;
+const OPENER_UNDECIDED = /^(?:assistant)?analysis(?:[A-Z][a-z]{0,20}(?:'[a-z]*)?(?:[,:.]? ?|[,:.!?]\r?))?$/;
 const OPENER_PREFIXES = ['analysis', 'assistantanalysis'];
 
 /** How the start of a reply (after leading whitespace) reads: stripped harmony's opener (its
- * length: the text after it is thinking), not it, or not yet known. At the end, undecided is not. */
-export function strippedOpener(lead: string, final: boolean): {opens: number} | 'no' | 'undecided' {
+ * length: the text after it is thinking; `sure` false: only if a final channel follows), not it, or
+ * not yet known. At the end, undecided is not. */
+export function strippedOpener(lead: string, final: boolean): {opens: number; sure: boolean} | 'no' | 'undecided' {
 	const opener = OPENER.exec(lead);
-	if (opener) return {opens: opener[0].length};
+	if (opener) return {opens: opener[0].length, sure: true};
+	const line = OPENER_LINE.exec(lead);
+	if (line) return {opens: line[0].length, sure: false};
 	if (final) return 'no';
 	if (OPENER_PREFIXES.some((prefix) => prefix.startsWith(lead)) || OPENER_UNDECIDED.test(lead)) return 'undecided';
 	return 'no';
@@ -50,48 +57,11 @@ function partialSuffix(text: string, word: string): number {
 	return 0;
 }
 
-/** Whether the thinking handed on so far ends inside code: a fence, or an inline code span on its
- * last line (a `final` there is code: `` `x = cfg.final` ``). */
-class ThinkingCode {
-	/** The fences, read up to the start of the current line. */
-	#lines = new FenceLines();
-	#line = '';
-
-	feed(text: string): void {
-		const lastBreak = text.lastIndexOf('\n');
-		if (lastBreak < 0) {
-			this.#line += text;
-			return;
-		}
-		this.#lines.feed(`${this.#line}${text.slice(0, lastBreak + 1)}`);
-		this.#line = text.slice(lastBreak + 1);
-	}
-
-	/** Whether the thinking, with `more` after it, ends inside code. */
-	endsInCode(more: string): boolean {
-		const lines = this.#lines.clone();
-		const text = this.#line + more;
-		const lastBreak = text.lastIndexOf('\n');
-		if (lastBreak >= 0) lines.feed(text.slice(0, lastBreak + 1));
-		return lines.fence !== undefined || inlineCodeOpen(text.slice(lastBreak + 1));
-	}
-}
-
-/** Whether a line ends inside an inline code span: a backtick run not yet closed by one as long. */
-function inlineCodeOpen(line: string): boolean {
-	let open = 0;
-	for (const run of line.match(/`+/g) ?? []) {
-		if (open === 0) open = run.length;
-		else if (run.length === open) open = 0;
-	}
-	return open > 0;
-}
-
 /** Stripped harmony's thinking, read until its final channel begins. */
 export class StrippedThinking {
 	/** The last characters handed on as thinking (what a `final` at the next text's start is glued to). */
 	#before = '';
-	#code = new ThinkingCode();
+	#code = new CodeTracker();
 
 	/** `text` split at the final channel: the thinking before it, and the answer after its header
 	 * (undefined while still thinking); `pending`: the end held back until more text decides. */

@@ -130,7 +130,7 @@ describe.each(apis)('%s: stripped harmony at every delta size', (api) => {
 		}
 	});
 
-	it('thinking that opens with a word, a colon and a line break (analysisMaybe:\n```repl…) is thinking: its draft never runs (tryout)', async () => {
+	it('thinking that opens with a word, a colon and a line break (analysisMaybe:\n```repl…) is thinking when a final channel follows, its draft never runs (tryout); with none after it, the same start is an answer', async () => {
 		for (const thinking of ['Maybe:\n```repl\nFINAL("WRONG")\n```\nThen answer.', 'Plan:\n\n1. count.', 'Okay.\nWe count.']) {
 			for (const harmony of [{stripped: true}, {stripped: true, restart: false}, {stripped: true, opensWithStart: true}] as HarmonyVariant[]) {
 				for (const chunkSize of SIZES) {
@@ -140,6 +140,11 @@ describe.each(apis)('%s: stripped harmony at every delta size', (api) => {
 				replies({text: BLOCK, reasoning: thinking, reasoningField: 'harmony', harmony});
 				expect(await backends[api]().complete(messages, options)).toMatchObject({text: BLOCK, reasoning: thinking});
 			}
+		}
+		// Cut before its final channel: nothing tells it from an answer with a label (analysisData:\n…).
+		const cut = 'analysisMaybe:\n```repl\nx = 1\n```\nThen';
+		for (const chunkSize of SIZES) {
+			expect({chunkSize, ...(await read(api, {text: cut, chunkSize}))}).toEqual({chunkSize, text: cut, reasoning: ''});
 		}
 	});
 
@@ -163,7 +168,8 @@ describe.each(apis)('%s: stripped harmony at every delta size', (api) => {
 			'analysisResult = compute(context)\nprint(analysisResult)',
 			'commentary: none needed.',
 			'commentaryText = "x"',
-			// A YAML answer whose first key is glued to analysis: its value is indented or a list.
+			// A label or a YAML key glued to analysis, a line break after it, and no final channel after.
+			'analysisData:\n```repl\nFINAL("d")\n```',
 			'analysisData:\n  rows: 3\n  cols: 2',
 			'analysisData:\n- a\n- b',
 			'```repl\nresult = {"final": 1}\nprint(result.final if hasattr(result, "final") else result)\n```',

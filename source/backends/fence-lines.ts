@@ -122,8 +122,8 @@ export class FenceLines {
 	}
 }
 
-/** Whether text read so far ends inside code: a fence, or an inline code span on its last line
- * (a word there is code, not prose: `` `x = cfg.final` ``). */
+/** Whether text read so far ends inside code: a fence (not on its closing line), or an inline code
+ * span on its last line (a word there is code, not prose: `` `x = cfg.final` ``). */
 export class CodeTracker {
 	/** The fences, read up to the start of the current line. */
 	#lines = new FenceLines();
@@ -145,7 +145,12 @@ export class CodeTracker {
 		const text = this.#line + more;
 		const lastBreak = text.lastIndexOf('\n');
 		if (lastBreak >= 0) lines.feed(text.slice(0, lastBreak + 1));
-		return lines.fence !== undefined || inlineCodeOpen(text.slice(lastBreak + 1));
+		const line = text.slice(lastBreak + 1);
+		if (lines.fence === undefined) return inlineCodeOpen(line);
+		// The fence's closing line so far (```` ```<|im_end|> ````): what comes after it is not the block's.
+		const probe = lines.clone();
+		probe.add(line);
+		return probe.endLine() !== 'close';
 	}
 }
 

@@ -72,3 +72,47 @@ describe.each(apis)('%s: an end-of-turn token at the end of the text', (api) => 
 		}
 	});
 });
+
+describe.each(apis)('%s: a token followed by a new turn, and one that is a word of the text', (api) => {
+	it('an end-of-turn token then a new turn (the model ran on into the next turn) ends the reply there (tryout: the next turn was kept as answer text)', async () => {
+		const turns: Array<[string, string]> = [
+			['<|im_end|>', '\n<|im_start|>user\nAnd the next?<|im_end|>\n<|im_start|>assistant\n'],
+			['<|eot_id|>', '<|start_header_id|>user<|end_header_id|>\n\nAnd the next?<|eot_id|>'],
+			['<end_of_turn>', '\n<start_of_turn>user\nAnd the next?'],
+			['<|end|>', '\n<|user|>\nAnd the next?<|end|>\n<|assistant|>'],
+			['</s>', '<s>[INST] And the next? [/INST]'],
+			['<|end|>', '<|start|>user<|message|>And the next?<|end|>'],
+		];
+		for (const [token, next] of turns) {
+			for (const [answer, expected] of [[`${BLOCK}`, BLOCK], ['The answer is 4.', 'The answer is 4.'], [`${BLOCK}${token}\n`, BLOCK]]) {
+				const sent = `${answer}${token}${next}`;
+				for (const chunkSize of SIZES) {
+					expect({chunkSize, sent, ...(await read(api, {text: sent, chunkSize}))}).toEqual({chunkSize, sent, text: expected, reasoning: ''});
+				}
+				server.setResponder(queueResponder([{text: sent}]));
+				expect({sent, ...(await backends[api]().complete(messages, options))}).toMatchObject({sent, text: expected});
+			}
+		}
+	});
+
+	it('a chat template shown in a code fence or inline code, and a token at the end after a space (a word of the text), are the text', async () => {
+		const kept = [
+			'ChatML:\n```\n<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\nhello<|im_end|>\n```\nThat is all.',
+			'Turns join as `<|eot_id|><|start_header_id|>user` in Llama 3.',
+			'Close a strikethrough with </s>',
+			'Qwen ends each turn with <|im_end|>',
+			'Gemma ends its turn with\t<end_of_turn>',
+		];
+		for (const text of kept) {
+			for (const chunkSize of SIZES) {
+				expect({chunkSize, ...(await read(api, {text, chunkSize}))}).toEqual({chunkSize, text, reasoning: ''});
+			}
+			server.setResponder(queueResponder([{text}]));
+			expect(await backends[api]().complete(messages, options)).toMatchObject({text});
+		}
+		// A token glued to the text, after it a space and another: both go.
+		for (const chunkSize of SIZES) {
+			expect({chunkSize, ...(await read(api, {text: 'Four.</s> </s>', chunkSize}))}).toEqual({chunkSize, text: 'Four.', reasoning: ''});
+		}
+	});
+});

@@ -27,7 +27,7 @@ export type Glue = 'role' | 'mark' | 'letter';
 /** A capitalised word and prose after it: what opens gpt-oss's thinking and most answers. */
 export const PROSE_WORD = /^\p{Lu}\p{Ll}{0,20}(?:'\p{Ll}+)?[,:.!?]?(?: [\p{L}"']|\n)/u;
 /** What may still become PROSE_WORD (or a number, a fence) with more text. */
-const PROSE_WORD_UNDECIDED = /^\p{Lu}\p{Ll}{0,20}(?:'\p{Ll}*)?[,:.!?]? ?$/u;
+export const PROSE_WORD_UNDECIDED = /^\p{Lu}\p{Ll}{0,20}(?:'\p{Ll}*)?[,:.!?]? ?$/u;
 
 /** The stripped constraint of a final header (`final <|constrain|>json`). */
 const CONSTRAINT = ' json';

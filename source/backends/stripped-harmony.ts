@@ -16,8 +16,12 @@
 // The thinking ends at `assistantfinal`, or at `final` glued to the end of a sentence or a word and
 // followed by what an answer opens with (answer-opener.ts), outside code in the thinking (a fence,
 // an inline code span).
+// A commentary message before the final one (`assistantcommentary…`, or `commentary` glued to the
+// thinking's end before prose or ` to=`) is thinking, as in the tokened form (harmony.ts): gpt-oss
+// writes tool calls there and preambles that announce them, never the answer, and rlm-tui offers
+// no tools. Its header (and a tool call's ` to=functions.x json`) gives way to a line break.
 
-import {afterChannel, type Glue} from './answer-opener.js';
+import {afterChannel, PROSE_WORD, PROSE_WORD_UNDECIDED, type Glue} from './answer-opener.js';
 import {CodeTracker} from './fence-lines.js';
 
 const OPENER = /^(?:assistant)?analysis(?=[A-Z][a-z]{0,20}(?:'[a-z]+)?[,:.]? [A-Za-z"'])/;
@@ -49,6 +53,13 @@ const TAIL = 32;
 /** A lowercase word glued to `final` (`…the answerfinalFour`), not part of a name (`obj.isfinal`). */
 const WORD_BEFORE = /(?:^|[\s,;:("'])[a-z]+$/;
 
+/** Another thinking message's header: `assistantcommentary`, `assistantanalysis`, or the channel's
+ * name alone glued to the thinking's end (no `<|start|>assistant`); the rest of a tool call's header
+ * after it (`commentary to=functions.ls <|constrain|>json` stripped). */
+const MESSAGE = /(assistant)?(commentary|analysis)/g;
+const MESSAGE_WORDS = ['assistantcommentary', 'assistantanalysis', 'commentary', 'analysis'];
+const HEADER_REST = /^(?: to=[\w.:-]+)?(?: json)?/;
+
 /** Length of the longest suffix of `text` that is a proper prefix of `word`. */
 function partialSuffix(text: string, word: string): number {
 	for (let n = Math.min(word.length - 1, text.length); n > 0; n--) {
@@ -72,11 +83,11 @@ export class StrippedThinking {
 			const decision = afterChannel(text.slice(at + CHANNEL.length), glue, final);
 			if (decision === 'no') continue;
 			const start = glue === 'role' ? at - ROLE.length : at;
-			if (decision === 'wait') return this.#thinking(text.slice(0, start), text.slice(start));
-			return {...this.#thinking(text.slice(0, start), ''), answer: text.slice(at + CHANNEL.length + decision.header)};
+			if (decision === 'wait') return this.#thinking(text.slice(0, start), text.slice(start), false);
+			return {...this.#thinking(text.slice(0, start), '', true), answer: text.slice(at + CHANNEL.length + decision.header)};
 		}
 		const keep = final ? 0 : Math.max(partialSuffix(text, ROLE + CHANNEL), partialSuffix(text, CHANNEL));
-		return this.#thinking(text.slice(0, text.length - keep), text.slice(text.length - keep));
+		return this.#thinking(text.slice(0, text.length - keep), text.slice(text.length - keep), final);
 	}
 
 	/** What the `final` at `at` is glued to; undefined: nothing that makes it a channel's name (a
@@ -89,11 +100,52 @@ export class StrippedThinking {
 		return glue && !this.#code.endsInCode(text.slice(0, at)) ? glue : undefined;
 	}
 
-	#thinking(thinking: string, pending: string): {thinking: string; pending: string} {
+	/** Thinking handed on, its messages' headers replaced by a line break (as between tokened
+	 * messages); the end that may be a header is held back unless `last` (the thinking ended). */
+	#thinking(text: string, pending: string, last: boolean): {thinking: string; pending: string} {
+		let thinking = '';
+		let from = 0;
+		let held = '';
+		for (const match of text.matchAll(MESSAGE)) {
+			const at = match.index;
+			if (at < from) continue;
+			const header = this.#header(text, at, match, last, thinking + text.slice(from, at));
+			if (header === 'no') continue;
+			if (header === 'wait') {
+				held = text.slice(at);
+				break;
+			}
+			thinking += `${text.slice(from, at)}\n`;
+			from = at + header;
+		}
+		if (!held) {
+			const keep = last ? 0 : Math.max(...MESSAGE_WORDS.map((word) => partialSuffix(text.slice(from), word)));
+			held = text.slice(text.length - keep);
+			thinking += text.slice(from, text.length - keep);
+		} else {
+			thinking += text.slice(from, text.length - held.length);
+		}
 		if (thinking) {
 			this.#before = (this.#before + thinking).slice(-TAIL);
 			this.#code.feed(thinking);
 		}
-		return {thinking, pending};
+		return {thinking, pending: held + pending};
+	}
+
+	/** Whether the channel name matched at `at` begins another message: the header's length, `no`, or
+	 * `wait` (more text decides). `before`: the thinking handed on from this text so far. */
+	#header(text: string, at: number, match: RegExpExecArray, last: boolean, before: string): number | 'no' | 'wait' {
+		const after = text.slice(at + match[0].length);
+		if (match[1] === undefined) {
+			const glued = (this.#before + before).at(-1);
+			if (glued === undefined || !GLUED_AFTER.test(glued) || this.#code.endsInCode(before)) return 'no';
+			if (!after.startsWith(' to=') && !PROSE_WORD.test(after)) {
+				return !last && (' to='.startsWith(after) || PROSE_WORD_UNDECIDED.test(after)) ? 'wait' : 'no';
+			}
+		}
+		const rest = HEADER_REST.exec(after)![0];
+		const beyond = after.slice(rest.length);
+		if (!last && (beyond === '' || ' to='.startsWith(beyond) || ' json'.startsWith(beyond))) return 'wait';
+		return match[0].length + rest.length;
 	}
 }

@@ -148,6 +148,30 @@ describe.each(apis)('%s: stripped harmony at every delta size', (api) => {
 		}
 	});
 
+	it('a commentary message (a preamble, a tool call) is thinking, its header gone and a line break before it, as in the tokened form', async () => {
+		const preamble = 'Let me look at the context first.';
+		const cases: Array<[HarmonyVariant, string]> = [
+			[{stripped: true, commentary: {text: preamble}}, `${ANALYSIS}\n${preamble}`],
+			[{stripped: true, restart: false, commentary: {text: preamble}}, `${ANALYSIS}\n${preamble}`],
+			[{stripped: true, commentary: {text: '{"path":"."}', to: 'ls'}}, `${ANALYSIS}\n{"path":"."}`],
+			[{stripped: true, restart: false, commentary: {text: '{"path":"."}', to: 'ls'}}, `${ANALYSIS}\n{"path":"."}`],
+		];
+		for (const [harmony, thinking] of cases) {
+			for (const chunkSize of SIZES) {
+				const got = await read(api, {text: BLOCK, reasoning: ANALYSIS, reasoningField: 'harmony', harmony, chunkSize});
+				expect({chunkSize, harmony, ...got}).toEqual({chunkSize, harmony, text: BLOCK, reasoning: thinking});
+			}
+			replies({text: BLOCK, reasoning: ANALYSIS, reasoningField: 'harmony', harmony});
+			expect(await backends[api]().complete(messages, options)).toMatchObject({text: BLOCK, reasoning: thinking});
+		}
+		// The words in the thinking's prose or code are the thinking's.
+		const words = 'The analysis: the commentary is long. x.analysisMode = 1 and `s.commentaryText, y` then "analysis" ends.';
+		for (const chunkSize of SIZES) {
+			const got = await read(api, {text: BLOCK, reasoning: words, reasoningField: 'harmony', harmony: {stripped: true}, chunkSize});
+			expect({chunkSize, ...got}).toEqual({chunkSize, text: BLOCK, reasoning: words});
+		}
+	});
+
 	it('a reply that opens with prose about a harmony token is the answer', async () => {
 		for (const text of ['<|channel|> is a harmony token. It names the channel.', '<|start|> begins a message.\n```repl\nFINAL("ok")\n```', '<|channel|>: see the docs.']) {
 			for (const chunkSize of SIZES) {

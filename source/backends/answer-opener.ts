@@ -25,7 +25,7 @@ export type Decision = {header: number} | 'no' | 'wait';
 export type Glue = 'role' | 'mark' | 'letter';
 
 /** A capitalised word and prose after it: what opens gpt-oss's thinking and most answers. */
-export const PROSE_WORD = /^\p{Lu}\p{Ll}{0,20}(?:'\p{Ll}+)?[,:.!?]?(?: [\p{L}"']|\n)/u;
+export const PROSE_WORD = /^\p{Lu}\p{Ll}{0,20}(?:'\p{Ll}+)?[,:.!?]?(?: [\p{L}"'\p{Extended_Pictographic}]|\n)/u;
 /** What may still become PROSE_WORD (or a number, a fence) with more text. */
 export const PROSE_WORD_UNDECIDED = /^\p{Lu}\p{Ll}{0,20}(?:'\p{Ll}*)?[,:.!?]? ?$/u;
 

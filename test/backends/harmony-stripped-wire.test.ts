@@ -84,6 +84,8 @@ describe.each(apis)('%s: stripped harmony at every delta size', (api) => {
 			'[The docs](https://example.com/count) say 4.',
 			'![chart](chart.png) shows 4.',
 			'😀 Four.',
+			// As in oobabooga/textgen#7374, with its assistant left out.
+			'Hello! 👋 How can I help you today?',
 			'✅ Done: 4.',
 			'<b>Four</b> it is.',
 			'<details>\n<summary>Count</summary>\n4\n</details>',

@@ -130,6 +130,19 @@ describe.each(apis)('thinking in the text through the %s SDK', (api) => {
 		}
 	});
 
+	it.each([
+		['analysisMaybe:\\n```repl… then assistantfinal', {}, 'Maybe:\n```repl\nllm_output("WRONG")\n```\nThen count.'],
+		['no <|start|>assistant, the answer opening with emphasis (….final*Eleven*…)', {restart: false}, 'We need to compute.'],
+	] as const)("gpt-oss's harmony with its tokens stripped, %s: the final channel's block runs, the thinking's never (tryouts)", async (_name, variant, analysis) => {
+		const block = '*Eleven* characters:\n```repl\nx = len(context)\nFINAL(str(x))\n```';
+		for (const chunkSize of [1, 5, 13]) {
+			const {result, events} = await run(api, () => ({text: block, reasoning: analysis, reasoningField: 'harmony', harmony: {stripped: true, ...variant}, chunkSize}));
+			expect({chunkSize, status: result.status, response: result.response}).toEqual({chunkSize, status: 'answered', response: String('the context'.length)});
+			expect(of(events, 'code.start').map((e) => e.code)).toEqual(['x = len(context)\nFINAL(str(x))']);
+			expect(of(events, 'llm.reasoning').map((e) => e.text).join('')).toBe(analysis);
+		}
+	});
+
 	it('FINAL_VAR and code inside a closed <think>, prose FINAL outside it: the answer is the one outside', async () => {
 		const {result, events} = await run(api, () => ({
 			text: '<think>\nresult = 1?\n```repl\nresult = "wrong"\nFINAL_VAR("result")\n```\nFINAL_VAR(result)\n</think>\n\nThe context is short.\n\nFINAL(eleven characters)',

@@ -39,6 +39,9 @@ const UNCODED_CHAR = /^(?:\p{Extended_Pictographic}|\p{Lo})/u;
 
 type Verdict = 'yes' | 'no' | 'wait';
 
+/** How much of the answer's first line is read for a construct. */
+const LINE_MAX = 2000;
+
 /** The constructs read on the first line: what starts one, and whether `line` holds it whole
  * (`whole`: the line is all there, its break or the reply's end came). */
 const INLINE: Array<{starts: RegExp; reads: (line: string, whole: boolean) => Verdict}> = [
@@ -111,7 +114,9 @@ function proseWord(after: string, final: boolean): Decision {
 function inline(after: string, final: boolean): Decision {
 	const rule = INLINE.find(({starts}) => starts.test(after));
 	if (!rule) return !final && /^(?:!|<)$/.test(after) ? 'wait' : 'no';
-	const lineEnd = after.search(/\r?\n/);
-	const verdict = rule.reads(lineEnd < 0 ? after : after.slice(0, lineEnd), lineEnd >= 0 || final);
+	// A line longer than any table row or link an answer opens with is read as far as that.
+	const window = after.slice(0, LINE_MAX);
+	const lineEnd = window.search(/\r?\n/);
+	const verdict = rule.reads(lineEnd < 0 ? window : window.slice(0, lineEnd), lineEnd >= 0 || final || after.length > LINE_MAX);
 	return verdict === 'yes' ? {header: 0} : verdict;
 }

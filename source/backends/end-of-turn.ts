@@ -70,6 +70,8 @@ export class EndOfTurnTokens {
 	/** Where a token (or a row of them) that a whole new turn's start follows begins, outside code; or -1. */
 	#turnEnd(text: string): number {
 		const tokens = this.#tokens();
+		const code = this.#code.fork();
+		let read = 0;
 		for (let at = text.indexOf('<'); at >= 0; at = text.indexOf('<', at + 1)) {
 			const token = tokens.find((candidate) => text.startsWith(candidate, at));
 			if (token === undefined) continue;
@@ -81,7 +83,10 @@ export class EndOfTurnTokens {
 				if (another === undefined) break;
 				next += another.length;
 			}
-			if (TURN_STARTS.some((start) => text.startsWith(start, next)) && !this.#code.endsInCode(text.slice(0, at))) return at;
+			if (!TURN_STARTS.some((start) => text.startsWith(start, next))) continue;
+			code.feed(text.slice(read, at));
+			read = at;
+			if (!code.endsInCode()) return at;
 		}
 		return -1;
 	}

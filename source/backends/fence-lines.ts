@@ -122,44 +122,97 @@ export class FenceLines {
 	}
 }
 
-/** Whether text read so far ends inside code: a fence (not on its closing line), or an inline code
- * span on its last line (a word there is code, not prose: `` `x = cfg.final` ``). */
-export class CodeTracker {
-	/** The fences, read up to the start of the current line. */
-	#lines = new FenceLines();
-	#line = '';
+/** Zero-width space, BOM, word joiner: skipped in a fence line's indentation (protocol/code-fence.ts). */
+const INVISIBLE_CHARS = new Set(['\u200B', '\uFEFF', '\u2060']);
 
-	feed(text: string): void {
-		const lastBreak = text.lastIndexOf('\n');
-		if (lastBreak < 0) {
-			this.#line += text;
-			return;
-		}
-		this.#lines.feed(`${this.#line}${text.slice(0, lastBreak + 1)}`);
-		this.#line = text.slice(lastBreak + 1);
-	}
-
-	/** Whether the text, with `more` after it, ends inside code. */
-	endsInCode(more: string): boolean {
-		const lines = this.#lines.clone();
-		const text = this.#line + more;
-		const lastBreak = text.lastIndexOf('\n');
-		if (lastBreak >= 0) lines.feed(text.slice(0, lastBreak + 1));
-		const line = text.slice(lastBreak + 1);
-		if (lines.fence === undefined) return inlineCodeOpen(line);
-		// The fence's closing line so far (```` ```<|im_end|> ````): what comes after it is not the block's.
-		const probe = lines.clone();
-		probe.add(line);
-		return probe.endLine() !== 'close';
-	}
+interface CodeState {
+	/** The open fence's run. */
+	fence: {char: string; length: number} | undefined;
+	/** How the current line reads as a fence line: its indentation, its run, the text after the run
+	 * (`info`), or not a fence line (`text`). */
+	line: 'indent' | 'run' | 'info' | 'text';
+	indent: number;
+	runChar: string;
+	runLength: number;
+	/** After the run: only spaces so far (a closing line), a backtick (no opening line). */
+	onlySpaces: boolean;
+	backtick: boolean;
+	/** Outside fences, on the current line: the open inline code span's run length (0: none), and the
+	 * backtick run being read. */
+	inline: number;
+	ticks: number;
 }
 
-/** Whether a line ends inside an inline code span: a backtick run not yet closed by one as long. */
-function inlineCodeOpen(line: string): boolean {
-	let open = 0;
-	for (const run of line.match(/`+/g) ?? []) {
-		if (open === 0) open = run.length;
-		else if (run.length === open) open = 0;
+/**
+ * Whether text read so far ends inside code: a fence (not on its closing line), or an inline code
+ * span on its last line (a word there is code, not prose: `` `x = cfg.final` ``). Fences by the rule
+ * of protocol/code-fence.ts. Read a character at a time in constant memory; `fork` reads on
+ * without moving this one (a 600 KB single-line reply re-read per question took minutes).
+ */
+export class CodeTracker {
+	#state: CodeState;
+
+	constructor(state?: CodeState) {
+		this.#state = state ?? {fence: undefined, line: 'indent', indent: 0, runChar: '', runLength: 0, onlySpaces: true, backtick: false, inline: 0, ticks: 0};
 	}
-	return open > 0;
+
+	/** A tracker in the same place. */
+	fork(): CodeTracker {
+		return new CodeTracker({...this.#state});
+	}
+
+	feed(text: string): void {
+		const state = this.#state;
+		for (const char of text) {
+			if (char === '\n') {
+				this.#endLine();
+				continue;
+			}
+			if (state.line === 'indent') {
+				if (char === ' ' && state.indent < 3) state.indent++;
+				else if (char === '`' || char === '~') {
+					state.line = 'run';
+					state.runChar = char;
+					state.runLength = 1;
+				} else if (!INVISIBLE_CHARS.has(char)) state.line = 'text';
+			} else if (state.line === 'run' && char === state.runChar) {
+				state.runLength++;
+			} else if (state.line === 'run' || state.line === 'info') {
+				state.line = state.runLength >= 3 ? 'info' : 'text';
+				state.onlySpaces &&= char === ' ' || char === '\r';
+				state.backtick ||= char === '`';
+			}
+			if (state.fence) continue;
+			if (char === '`') {
+				state.ticks++;
+				continue;
+			}
+			this.#endTicks();
+		}
+	}
+
+	/** Whether the text read ends inside code. */
+	endsInCode(): boolean {
+		const state = this.#state;
+		const fenceLine = (state.line === 'run' || state.line === 'info') && state.runLength >= 3;
+		if (state.fence) return !(fenceLine && state.runChar === state.fence.char && state.runLength >= state.fence.length && state.onlySpaces);
+		if (fenceLine) return true;
+		return state.ticks > 0 ? state.inline !== state.ticks : state.inline > 0;
+	}
+
+	#endTicks(): void {
+		const state = this.#state;
+		if (state.ticks === 0) return;
+		if (state.inline === 0) state.inline = state.ticks;
+		else if (state.inline === state.ticks) state.inline = 0;
+		state.ticks = 0;
+	}
+
+	#endLine(): void {
+		const state = this.#state;
+		const fenceLine = (state.line === 'run' || state.line === 'info') && state.runLength >= 3;
+		if (fenceLine && !state.fence && !(state.runChar === '`' && state.backtick)) state.fence = {char: state.runChar, length: state.runLength};
+		else if (fenceLine && state.fence && state.runChar === state.fence.char && state.runLength >= state.fence.length && state.onlySpaces) state.fence = undefined;
+		Object.assign(state, {line: 'indent', indent: 0, runChar: '', runLength: 0, onlySpaces: true, backtick: false, inline: 0, ticks: 0});
+	}
 }

@@ -77,8 +77,16 @@ export class StrippedThinking {
 	/** `text` split at the final channel: the thinking before it, and the answer after its header
 	 * (undefined while still thinking); `pending`: the end held back until more text decides. */
 	read(text: string, final: boolean): {thinking: string; answer?: string; pending: string} {
+		const code = this.#code.fork();
+		let read = 0;
+		/** Whether the thinking, up to `at` of this text, ends inside code. */
+		const inCode = (at: number): boolean => {
+			code.feed(text.slice(read, at));
+			read = at;
+			return code.endsInCode();
+		};
 		for (let at = text.indexOf(CHANNEL); at >= 0; at = text.indexOf(CHANNEL, at + 1)) {
-			const glue = this.#glue(text, at);
+			const glue = this.#glue(text, at, inCode);
 			if (glue === undefined) continue;
 			const decision = afterChannel(text.slice(at + CHANNEL.length), glue, final);
 			if (decision === 'no') continue;
@@ -92,12 +100,12 @@ export class StrippedThinking {
 
 	/** What the `final` at `at` is glued to; undefined: nothing that makes it a channel's name (a
 	 * word's middle, or code in the thinking). */
-	#glue(text: string, at: number): Glue | undefined {
+	#glue(text: string, at: number, inCode: (at: number) => boolean): Glue | undefined {
 		if (at >= ROLE.length && text.slice(at - ROLE.length, at) === ROLE) return 'role';
 		const before = this.#before + text.slice(Math.max(0, at - TAIL), at);
 		if (before === '') return undefined;
 		const glue = GLUED_AFTER.test(before.at(-1)!) ? 'mark' : WORD_BEFORE.test(before) ? 'letter' : undefined;
-		return glue && !this.#code.endsInCode(text.slice(0, at)) ? glue : undefined;
+		return glue && !inCode(at) ? glue : undefined;
 	}
 
 	/** Thinking handed on, its messages' headers replaced by a line break (as between tokened
@@ -106,17 +114,27 @@ export class StrippedThinking {
 		let thinking = '';
 		let from = 0;
 		let held = '';
+		const code = this.#code.fork();
+		let read = 0;
 		for (const match of text.matchAll(MESSAGE)) {
 			const at = match.index;
 			if (at < from) continue;
-			const header = this.#header(text, at, match, last, thinking + text.slice(from, at));
+			const glued = at > from ? text[at - 1] : (thinking || this.#before).at(-1);
+			const inCode = (): boolean => {
+				code.feed(text.slice(read, at));
+				read = at;
+				return code.endsInCode();
+			};
+			const header = this.#header(text.slice(at + match[0].length), match[1] !== undefined, glued, inCode, last);
 			if (header === 'no') continue;
 			if (header === 'wait') {
 				held = text.slice(at);
 				break;
 			}
 			thinking += `${text.slice(from, at)}\n`;
-			from = at + header;
+			code.feed(text.slice(read, at));
+			code.feed('\n');
+			from = read = at + match[0].length + header;
 		}
 		if (!held) {
 			const keep = last ? 0 : Math.max(...MESSAGE_WORDS.map((word) => partialSuffix(text.slice(from), word)));
@@ -132,13 +150,12 @@ export class StrippedThinking {
 		return {thinking, pending: held + pending};
 	}
 
-	/** Whether the channel name matched at `at` begins another message: the header's length, `no`, or
-	 * `wait` (more text decides). `before`: the thinking handed on from this text so far. */
-	#header(text: string, at: number, match: RegExpExecArray, last: boolean, before: string): number | 'no' | 'wait' {
-		const after = text.slice(at + match[0].length);
-		if (match[1] === undefined) {
-			const glued = (this.#before + before).at(-1);
-			if (glued === undefined || !GLUED_AFTER.test(glued) || this.#code.endsInCode(before)) return 'no';
+	/** Whether a channel's name (`role`: after `assistant`; `glued`: the character before it) begins
+	 * another message: the rest of its header's length (`after` is the text after the name), `no`, or
+	 * `wait` (more text decides). */
+	#header(after: string, role: boolean, glued: string | undefined, inCode: () => boolean, last: boolean): number | 'no' | 'wait' {
+		if (!role) {
+			if (glued === undefined || !GLUED_AFTER.test(glued) || inCode()) return 'no';
 			if (!after.startsWith(' to=') && !PROSE_WORD.test(after)) {
 				return !last && (' to='.startsWith(after) || PROSE_WORD_UNDECIDED.test(after)) ? 'wait' : 'no';
 			}
@@ -146,6 +163,6 @@ export class StrippedThinking {
 		const rest = HEADER_REST.exec(after)![0];
 		const beyond = after.slice(rest.length);
 		if (!last && (beyond === '' || ' to='.startsWith(beyond) || ' json'.startsWith(beyond))) return 'wait';
-		return match[0].length + rest.length;
+		return rest.length;
 	}
 }

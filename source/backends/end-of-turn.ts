@@ -60,7 +60,10 @@ export class EndOfTurnTokens {
 		const held = this.#held;
 		this.#held = '';
 		if (this.#cut || held === '') return '';
-		return this.#handOn(held.slice(0, this.#tokensFrom(held, true)));
+		// Tokens, then a new turn's start the stream was cut inside: both go.
+		const turn = Math.min(...['<', '['].map((open) => held.lastIndexOf(open)).filter((at) => at > 0 && TURN_STARTS.some((start) => start.startsWith(held.slice(at)))));
+		const text = Number.isFinite(turn) && this.#tokensFrom(held.slice(0, turn), true) < turn ? held.slice(0, turn) : held;
+		return this.#handOn(text.slice(0, this.#tokensFrom(text, true)));
 	}
 
 	#tokens(): readonly string[] {

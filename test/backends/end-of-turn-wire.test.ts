@@ -110,9 +110,12 @@ describe.each(apis)('%s: a token followed by a new turn, and one that is a word 
 			server.setResponder(queueResponder([{text}]));
 			expect(await backends[api]().complete(messages, options)).toMatchObject({text});
 		}
-		// A token glued to the text, after it a space and another: both go.
-		for (const chunkSize of SIZES) {
-			expect({chunkSize, ...(await read(api, {text: 'Four.</s> </s>', chunkSize}))}).toEqual({chunkSize, text: 'Four.', reasoning: ''});
+		// A token glued to the text, after it a space and another: both go. So does a token before a new
+		// turn's start that the stream was cut inside.
+		for (const [sent, text] of [['Four.</s> </s>', 'Four.'], ['Four.<|im_end|>\n<|im_sta', 'Four.'], ['Four.<|eot_id|><|start_header', 'Four.'], ['1 <', '1 <']]) {
+			for (const chunkSize of SIZES) {
+				expect({chunkSize, ...(await read(api, {text: sent, chunkSize}))}).toEqual({chunkSize, text, reasoning: ''});
+			}
 		}
 	});
 });

@@ -124,12 +124,16 @@ describe.each(apis)('%s: stripped harmony at every delta size', (api) => {
 				const got = await read(api, {text: answer, reasoning: 'We need to answer', reasoningField: 'harmony', harmony: {stripped: true, restart: false}, chunkSize});
 				expect({chunkSize, ...got}).toEqual({chunkSize, text: answer, reasoning: 'We need to answer'});
 			}
+			replies({text: answer, reasoning: 'We need to answer', reasoningField: 'harmony', harmony: {stripped: true, restart: false}});
+			expect(await backends[api]().complete(messages, options)).toMatchObject({text: answer, reasoning: 'We need to answer'});
 		}
 		const names = 'See semifinalResult = 3, x.isfinalValue, y = 2 and the semifinal.\nDone.';
 		for (const chunkSize of SIZES) {
 			const got = await read(api, {text: BLOCK, reasoning: names, reasoningField: 'harmony', harmony: {stripped: true, restart: false}, chunkSize});
 			expect({chunkSize, ...got}).toEqual({chunkSize, text: BLOCK, reasoning: names});
 		}
+		replies({text: BLOCK, reasoning: names, reasoningField: 'harmony', harmony: {stripped: true, restart: false}});
+		expect(await backends[api]().complete(messages, options)).toMatchObject({text: BLOCK, reasoning: names});
 	});
 
 	it('thinking that opens with a word, a colon and a line break (analysisMaybe:\n```repl…) is thinking when a final channel follows, its draft never runs (tryout); with none after it, the same start is an answer', async () => {
@@ -144,9 +148,12 @@ describe.each(apis)('%s: stripped harmony at every delta size', (api) => {
 			}
 		}
 		// Cut before its final channel: nothing tells it from an answer with a label (analysisData:\n…).
-		const cut = 'analysisMaybe:\n```repl\nx = 1\n```\nThen';
-		for (const chunkSize of SIZES) {
-			expect({chunkSize, ...(await read(api, {text: cut, chunkSize}))}).toEqual({chunkSize, text: cut, reasoning: ''});
+		for (const text of ['analysisMaybe:\n```repl\nx = 1\n```\nThen', 'analysisData:\n```repl\nFINAL("d")\n```']) {
+			for (const chunkSize of SIZES) {
+				expect({chunkSize, ...(await read(api, {text, chunkSize}))}).toEqual({chunkSize, text, reasoning: ''});
+			}
+			replies({text});
+			expect(await backends[api]().complete(messages, options)).toMatchObject({text, reasoning: ''});
 		}
 	});
 

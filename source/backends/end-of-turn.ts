@@ -124,8 +124,7 @@ export class EndOfTurnTokens {
 
 	/** Whether the token at `at` follows a space or tab (after the text, not after another token). */
 	#afterSpace(text: string, at: number): boolean {
-		const before = at > 0 ? text.slice(0, at) : '';
-		const seen = this.#tail + before;
+		const seen = this.#tail + text.slice(Math.max(0, at - TAIL), at);
 		const gap = /[ \t]+$/.exec(seen);
 		if (!gap) return false;
 		const beforeGap = seen.slice(0, seen.length - gap[0].length);

@@ -14,8 +14,8 @@
 //   its tokens stripped (`analysisWe need…assistantfinal42`), what follows the final channel's name
 //   is (stripped-harmony.ts); a start that is stripped harmony only if a final channel follows
 //   (`analysisMaybe:\n…`) is held back until one does or the reply ends;
-// - end-of-turn tokens a server left at the end of the text (`<|im_end|>`, `<|eot_id|>`, `</s>`…) go
-//   (end-of-turn.ts).
+// - end-of-turn tokens a server left at the end of the text (`<|im_end|>`, `<|eot_id|>`, `</s>`…) go,
+//   and one that a new turn's start follows ends the reply (end-of-turn.ts).
 
 import {EndOfTurnTokens} from './end-of-turn.js';
 import {FenceLines} from './fence-lines.js';
@@ -167,6 +167,7 @@ export class ThinkSplitter {
 					this.#pending = read.pending;
 					if (read.answer !== undefined) {
 						if (this.#wholeThinking) out.push({type: 'reasoning', text: this.#wholeThinking});
+						this.#whole = this.#wholeThinking = '';
 						this.#mode = 'answer';
 						this.#trimStart = true;
 						buffer = read.answer;

@@ -37,7 +37,8 @@ export function strippedOpener(lead: string, final: boolean): {opens: number; su
 	const opener = OPENER.exec(lead);
 	if (opener) return {opens: opener[0].length, sure: true};
 	const line = OPENER_LINE.exec(lead);
-	if (line) return {opens: line[0].length, sure: false};
+	// After the echoed `assistant` it is harmony whatever follows.
+	if (line) return {opens: line[0].length, sure: line[0].startsWith('assistant')};
 	if (final) return 'no';
 	if (OPENER_PREFIXES.some((prefix) => prefix.startsWith(lead)) || OPENER_UNDECIDED.test(lead)) return 'undecided';
 	return 'no';

@@ -147,7 +147,12 @@ describe.each(apis)('%s: stripped harmony at every delta size', (api) => {
 				expect(await backends[api]().complete(messages, options)).toMatchObject({text: BLOCK, reasoning: thinking});
 			}
 		}
-		// Cut before its final channel: nothing tells it from an answer with a label (analysisData:\n…).
+		// Cut before its final channel: nothing tells it from an answer with a label (analysisData:\n…),
+		// unless the echoed assistant came first.
+		for (const chunkSize of SIZES) {
+			const got = await read(api, {text: 'assistantanalysisMaybe:\n```repl\nx = 1\n```\nThen', chunkSize});
+			expect({chunkSize, ...got}).toEqual({chunkSize, text: '', reasoning: 'Maybe:\n```repl\nx = 1\n```\nThen'});
+		}
 		for (const text of ['analysisMaybe:\n```repl\nx = 1\n```\nThen', 'analysisData:\n```repl\nFINAL("d")\n```']) {
 			for (const chunkSize of SIZES) {
 				expect({chunkSize, ...(await read(api, {text, chunkSize}))}).toEqual({chunkSize, text, reasoning: ''});

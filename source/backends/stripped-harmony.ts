@@ -56,10 +56,11 @@ const WORD_BEFORE = /(?:^|[\s,;:("'])[a-z]+$/;
 
 /** Another thinking message's header: `assistantcommentary`, `assistantanalysis`, or the channel's
  * name alone glued to the thinking's end (no `<|start|>assistant`); the rest of a tool call's header
- * after it (`commentary to=functions.ls <|constrain|>json` stripped). */
+ * after it (`commentary to=functions.ls <|constrain|>json` stripped, a line break after it as some
+ * templates write). */
 const MESSAGE = /(assistant)?(commentary|analysis)/g;
 const MESSAGE_WORDS = ['assistantcommentary', 'assistantanalysis', 'commentary', 'analysis'];
-const HEADER_REST = /^(?: to=[\w.:-]+)?(?: json)?/;
+const HEADER_REST = /^(?: to=[\w.:-]+)?(?: json\n?)?/;
 
 /** Length of the longest suffix of `text` that is a proper prefix of `word`. */
 function partialSuffix(text: string, word: string): number {

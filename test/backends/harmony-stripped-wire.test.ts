@@ -178,6 +178,11 @@ describe.each(apis)('%s: stripped harmony at every delta size', (api) => {
 			replies({text: BLOCK, reasoning: ANALYSIS, reasoningField: 'harmony', harmony});
 			expect(await backends[api]().complete(messages, options)).toMatchObject({text: BLOCK, reasoning: thinking});
 		}
+		// A tool call's header with a line break after it, as some templates write it.
+		const call = `analysis${ANALYSIS}assistantcommentary to=functions.web_search json\n{"query":"x"}assistantfinal${BLOCK}`;
+		for (const chunkSize of SIZES) {
+			expect({chunkSize, ...(await read(api, {text: call, chunkSize}))}).toEqual({chunkSize, text: BLOCK, reasoning: `${ANALYSIS}\n{"query":"x"}`});
+		}
 		// The words in the thinking's prose or code are the thinking's.
 		const words = 'The analysis: the commentary is long. x.analysisMode = 1 and `s.commentaryText, y` then "analysis" ends.';
 		for (const chunkSize of SIZES) {

@@ -10,6 +10,7 @@ import {
 	defaultModelOf,
 	inferBackend,
 	isBackendName as isName,
+	ollamaBaseURL,
 	type BackendKind,
 	type BackendName,
 } from '../protocol/backends.js';
@@ -177,12 +178,22 @@ function checkOptionalNumber(name: string, value: number | undefined, valid: (n:
 /** How flag `key`'s value was typed, when the flag gave the value (else the settings file did). */
 const typedFlag = (flags: Flags, key: NumberFlagKey): string | undefined => (flags[key] === undefined ? undefined : flags.typed?.[key]);
 
-/** A backend's base URL when no flag names one: the environment's (OPENAI_BASE_URL,
- * ANTHROPIC_BASE_URL), then the one saved for it, then the default rule (protocol/backends.ts). */
+/** A backend's base URL when no flag names one: its own variable's (OPENAI_BASE_URL,
+ * ANTHROPIC_BASE_URL, OLLAMA_HOST for `ollama`: backendURLVariable), then the one saved for it,
+ * then the default rule (protocol/backends.ts). */
 export function baseURLFor(backend: BackendName, settings: Settings, env: NodeJS.ProcessEnv = {}, model?: string): string | undefined {
 	if (backend === 'demo') return undefined;
-	const envUrl = nonEmpty(backend === 'openai' ? env.OPENAI_BASE_URL : backend === 'anthropic' ? env.ANTHROPIC_BASE_URL : undefined);
-	return envUrl ?? settings.baseURLs[backend] ?? defaultBaseURL(backend, env, model);
+	return backendURLVariable(backend, env)?.url ?? settings.baseURLs[backend] ?? defaultBaseURL(backend, env, model);
+}
+
+/** The variable that is `backend`'s own URL, when set, and the base URL it gives: it outranks a URL
+ * saved for that backend (environment > settings file). OLLAMA_HOST is `ollama`'s own; for
+ * `openai` it is only a fallback, below a saved URL. */
+export function backendURLVariable(backend: BackendName, env: NodeJS.ProcessEnv): {name: string; url: string} | undefined {
+	const name = backend === 'openai' ? 'OPENAI_BASE_URL' : backend === 'anthropic' ? 'ANTHROPIC_BASE_URL' : backend === 'ollama' ? 'OLLAMA_HOST' : undefined;
+	const value = name === undefined ? undefined : nonEmpty(env[name]);
+	if (name === undefined || value === undefined) return undefined;
+	return {name, url: name === 'OLLAMA_HOST' ? ollamaBaseURL(value) : value};
 }
 
 export function apiKeyFor(backend: BackendName, env: NodeJS.ProcessEnv, baseURL?: string): string | undefined {

@@ -3,8 +3,8 @@
 // rule stays; a headless run says so in one line when the environment names another server, and
 // says nothing when it does not.
 import {resolveModelAlias} from '../backends/model-aliases.js';
-import {isClaudeModel, isOpenAIModel, kindOf, OPENAI_API_BASE_URL, DEFAULT_ANTHROPIC_BASE_URL} from '../protocol/backends.js';
-import {baseURLFor, type Flags, type ResolvedConfig} from './resolve.js';
+import {defaultBaseURL, isClaudeModel, isOpenAIModel, kindOf, OPENAI_API_BASE_URL, DEFAULT_ANTHROPIC_BASE_URL} from '../protocol/backends.js';
+import {backendURLVariable, baseURLFor, type Flags, type ResolvedConfig} from './resolve.js';
 import type {Settings} from './schema.js';
 
 const set = (env: NodeJS.ProcessEnv, name: string): string | undefined => env[name]?.trim() || undefined;
@@ -44,7 +44,7 @@ function environmentServer(env: NodeJS.ProcessEnv, model: string, modelChosen: b
  */
 export function savedBackendNote(flags: Flags, env: NodeJS.ProcessEnv, settings: Settings, config: ResolvedConfig, settingsPath: string): string | undefined {
 	if (flags.backendUrl?.trim()) return undefined;
-	const overridden = savedURLOverridden(env, settings, config, settingsPath);
+	const overridden = savedURLOverridden(env, settings, config, settingsPath) ?? savedURLOverFallback(env, settings, config, settingsPath);
 	if (overridden) return overridden;
 	if (flags.backend?.trim() || set(env, 'RLM_BACKEND')) return undefined;
 	if (settings.backend === undefined || config.backend !== settings.backend) return undefined;
@@ -59,14 +59,27 @@ export function savedBackendNote(flags: Flags, env: NodeJS.ProcessEnv, settings:
 	return `note: this run ${used}, the backend saved by /backend in ${settingsPath}, though ${other.named} ${other.url}: pass ${flag} to use that, or /backend ${other.kind} in the app to change the saved one`;
 }
 
-/** The environment's base URL wins over the URL saved by `/backend openai URL` (flags >
- * environment > settings file): a saved URL that silently stops counting is told in one line. */
+/** A backend's own URL variable (OPENAI_BASE_URL, ANTHROPIC_BASE_URL, OLLAMA_HOST for `ollama`)
+ * wins over the URL saved by `/backend NAME URL` (flags > environment > settings file): a saved URL
+ * that silently stops counting is told in one line. */
 function savedURLOverridden(env: NodeJS.ProcessEnv, settings: Settings, config: ResolvedConfig, settingsPath: string): string | undefined {
-	const kind = kindOf(config.backend);
-	if (kind !== 'openai' && kind !== 'anthropic') return undefined;
-	const variable = kind === 'openai' ? 'OPENAI_BASE_URL' : 'ANTHROPIC_BASE_URL';
-	const fromEnv = set(env, variable);
+	const variable = backendURLVariable(config.backend, env);
 	const saved = settings.baseURLs[config.backend];
-	if (!fromEnv || !saved || sameURL(fromEnv, saved) || !sameURL(config.baseURL, fromEnv)) return undefined;
-	return `note: this run sends ${config.model ? `${config.model} ` : ''}to ${fromEnv} (${variable}), not to ${saved}, the URL saved by /backend in ${settingsPath}: pass -u ${saved} or unset ${variable} to use that`;
+	if (!variable || !saved || sameURL(variable.url, saved) || !sameURL(config.baseURL, variable.url)) return undefined;
+	return `note: this run sends ${config.model ? `${config.model} ` : ''}to ${variable.url} (${variable.name}), not to ${saved}, the URL saved by /backend in ${settingsPath}: pass -u ${saved} or unset ${variable.name} to use that`;
+}
+
+/** For `openai`, OLLAMA_HOST and OPENAI_API_KEY beside an OpenAI model name a server only as
+ * fallbacks (README, "Pointing it at a server", rule 2): the URL saved by `/backend openai URL`
+ * outranks them. When it does, and they name another server, one line says so. */
+function savedURLOverFallback(env: NodeJS.ProcessEnv, settings: Settings, config: ResolvedConfig, settingsPath: string): string | undefined {
+	if (config.backend !== 'openai' || backendURLVariable('openai', env)) return undefined;
+	const saved = settings.baseURLs.openai;
+	if (!saved || !sameURL(config.baseURL, saved)) return undefined;
+	const fallback = defaultBaseURL('openai', env, config.model);
+	const named = sameURL(fallback, OPENAI_API_BASE_URL) && set(env, 'OPENAI_API_KEY')
+		? `OPENAI_API_KEY and the model ${config.model} name`
+		: set(env, 'OLLAMA_HOST') ? `OLLAMA_HOST names` : undefined;
+	if (!named || !fallback || sameURL(fallback, saved)) return undefined;
+	return `note: this run sends ${config.model ? `${config.model} ` : ''}to ${saved}, the URL saved by /backend openai in ${settingsPath}, though ${named} ${fallback} (a saved URL outranks it): pass -u ${fallback} to use that`;
 }

@@ -12,12 +12,21 @@ import {cleanEnv, runCli} from '../support/run-cli.js';
 import {expectOneLineError} from '../support/one-line-error.js';
 
 const fake = fakeLlmServerForFile();
+// A second server on another port: the one OLLAMA_HOST names.
+const fakeOllama = fakeLlmServerForFile();
 let server: FakeLlmServer;
+let ollama: FakeLlmServer;
 beforeEach(() => {
 	server = fake();
-	server.requests.length = 0;
-	server.setResponder(scripted({root: () => repl('llm_output("answered")')}));
+	ollama = fakeOllama();
+	for (const each of [server, ollama]) {
+		each.requests.length = 0;
+		each.setResponder(scripted({root: () => repl('llm_output("answered")')}));
+	}
 });
+
+/** `127.0.0.1:PORT`, as OLLAMA_HOST is set. */
+const hostOf = (each: FakeLlmServer) => new URL(each.openaiBaseURL).host;
 
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
@@ -100,5 +109,43 @@ describe('a backend saved by /backend, and an environment that names another ser
 			expect(result.stdout.trim()).toBe('answered');
 			expect(server.requests[0]).toMatchObject({api: 'openai'});
 		}
+	});
+
+	it('OLLAMA_HOST is only a fallback for openai: the URL saved by /backend openai URL outranks it, and one line says so', async () => {
+		const {env, settingsPath} = savedEnv({backend: 'openai', baseURLs: {openai: server.openaiBaseURL}}, {OLLAMA_HOST: hostOf(ollama)});
+		const result = await runCli(['-m', 'fake-model', '-p', 'q'], {env});
+		expect(result.stdout.trim()).toBe('answered');
+		expect(server.requests[0]).toMatchObject({api: 'openai', model: 'fake-model'});
+		expect(ollama.requests).toHaveLength(0);
+		expectOneLineError(
+			result.stderr,
+			new RegExp(`^rlm-tui: note: this run sends fake-model to ${escaped(server.openaiBaseURL)}, the URL saved by /backend openai in ${escaped(settingsPath)}, though OLLAMA_HOST names ${escaped(ollama.openaiBaseURL)} \\(a saved URL outranks it\\): pass -u ${escaped(ollama.openaiBaseURL)} to use that$`),
+		);
+
+		// The same with -b openai: the saved URL still decides, and still says so.
+		const flagged = await runCli(['-b', 'openai', '-m', 'fake-model', '-p', 'q'], {env});
+		expectOneLineError(flagged.stderr, /the URL saved by \/backend openai in .*though OLLAMA_HOST names/);
+
+		// Doing what the line says reaches the other server, and the line is gone.
+		server.requests.length = 0;
+		const chosen = await runCli(['-u', ollama.openaiBaseURL, '-m', 'fake-model', '-p', 'q'], {env});
+		expect(chosen.stderr).toBe('');
+		expect(ollama.requests[0]).toMatchObject({api: 'openai', model: 'fake-model'});
+		expect(server.requests).toHaveLength(0);
+	});
+
+	it('OLLAMA_HOST is the ollama backend\'s own URL: it outranks the URL saved by /backend ollama URL, as OPENAI_BASE_URL does for openai, and says so', async () => {
+		const {env, settingsPath} = savedEnv({backend: 'ollama', baseURLs: {ollama: server.openaiBaseURL}}, {OLLAMA_HOST: hostOf(ollama)});
+		const result = await runCli(['-m', 'fake-model', '-p', 'q'], {env});
+		expect(result.stdout.trim()).toBe('answered');
+		expect(ollama.requests[0]).toMatchObject({api: 'openai', model: 'fake-model'});
+		expect(server.requests).toHaveLength(0);
+		expectOneLineError(
+			result.stderr,
+			new RegExp(`^rlm-tui: note: this run sends fake-model to ${escaped(ollama.openaiBaseURL)} \\(OLLAMA_HOST\\), not to ${escaped(server.openaiBaseURL)}, the URL saved by /backend in ${escaped(settingsPath)}: pass -u ${escaped(server.openaiBaseURL)} or unset OLLAMA_HOST to use that$`),
+		);
+		// OLLAMA_HOST naming the saved server: nothing to tell.
+		const same = await runCli(['-m', 'fake-model', '-p', 'q'], {env: savedEnv({backend: 'ollama', baseURLs: {ollama: ollama.openaiBaseURL}}, {OLLAMA_HOST: hostOf(ollama)}).env});
+		expect(same.stderr).toBe('');
 	});
 });

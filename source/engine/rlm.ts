@@ -5,6 +5,7 @@ import {createBackend} from '../backends/create.js';
 import {redactingBackend, secretsOf} from '../backends/redacting-backend.js';
 import {raceAbort} from '../backends/errors.js';
 import {MODEL_ALIASES, resolveModelAlias} from '../backends/model-aliases.js';
+import {listsModel} from '../protocol/listed-model.js';
 import {defaultModelOf, type BackendKind} from '../protocol/backends.js';
 import type {Backend} from '../backends/types.js';
 import type {ExecResult, HistoryEntry, JsonValue, Repl, ReplFactory, ReplOptions, RunOptions, SandboxContext, ToolOutcome, VariableInfo} from '../protocol/repl.js';
@@ -71,6 +72,12 @@ export const DEFAULTS = {
 export interface RlmEvents {
 	event: [RlmEvent];
 }
+
+/** What Rlm.modelForServer did with the model: kept it, chose the server's first, or could not check. */
+export type ServerModelChoice =
+	| {status: 'kept'; model: string}
+	| {status: 'chosen'; model: string; replaced: string; listed: number}
+	| {status: 'unchecked'; model: string; error: unknown};
 
 export class Rlm extends EventEmitter<RlmEvents> {
 	#options: RlmOptions;
@@ -213,6 +220,29 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		this.#options = {...this.#options, model: first};
 		this.#rememberModel();
 		return first;
+	}
+
+	/**
+	 * After a switch to another server (/backend): the model checked against the server's list.
+	 * `kept`: the server lists the model (protocol/listed-model.ts), lists none, or the model
+	 * changed meanwhile; `chosen`: it does not list it (or none was set), so its first listed model
+	 * became the model (`replaced`: the one before, '' for none; `listed`: how many it lists);
+	 * `unchecked`: the list could not be read (`error`, what listModels threw), the model is kept.
+	 */
+	async modelForServer(signal?: AbortSignal): Promise<ServerModelChoice> {
+		const before = this.#options.model.trim();
+		const backend = this.#backend;
+		let listed: string[];
+		try {
+			listed = await backend.listModels(signal);
+		} catch (error) {
+			return {status: 'unchecked', model: before, error};
+		}
+		const [first] = listed;
+		if (!first || listsModel(listed, before) || this.#options.model.trim() !== before || this.#backend !== backend) return {status: 'kept', model: this.#options.model.trim()};
+		this.#options = {...this.#options, model: first};
+		this.#rememberModel();
+		return {status: 'chosen', model: first, replaced: before, listed: listed.length};
 	}
 
 	/** Starts the sandbox now, so the first question does not wait for it. */

@@ -1,7 +1,7 @@
 // What the UI uses of the engine: the live Rlm, or the inert stand-in of a replay. Only the effect
 // runner and the slash commands' effects (run by it) call these methods.
 import type {CompletionOptions, CompletionResult, RlmOptions} from '../engine/types.js';
-import type {ResumeLastResult} from '../engine/rlm.js';
+import type {ResumeLastResult, ServerModelChoice} from '../engine/rlm.js';
 import type {RlmEvent} from '../protocol/events.js';
 import type {SandboxContext} from '../protocol/repl.js';
 import type {ResumeTurn} from '../trajectory/resume.js';
@@ -19,6 +19,8 @@ export interface UiEngine {
 	listModels(signal?: AbortSignal): Promise<string[]>;
 	checkBackend(signal?: AbortSignal): Promise<void>;
 	chooseServerModel(signal?: AbortSignal): Promise<string | undefined>;
+	/** After /backend: the model kept when the server lists it, else its first (engine/rlm.ts). */
+	modelForServer(signal?: AbortSignal): Promise<ServerModelChoice>;
 	/** The model this session last used on a backend (undefined: none yet). */
 	sessionModel(backend: string): string | undefined;
 	/** Short model names the backend in use resolves: alias to model id (`sonnet` → `claude-…`). */

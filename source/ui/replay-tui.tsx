@@ -2,7 +2,7 @@
 import {EventEmitter} from 'node:events';
 import {isBackendName, type BackendName} from '../protocol/backends.js';
 import type {RlmEvent} from '../protocol/events.js';
-import type {ResumeLastResult, RlmEvents} from '../engine/rlm.js';
+import type {ResumeLastResult, RlmEvents, ServerModelChoice} from '../engine/rlm.js';
 import type {CompletionResult, RlmOptions} from '../engine/types.js';
 import type {ResolvedConfig} from '../settings/resolve.js';
 import {DEFAULT_SETTINGS} from '../settings/schema.js';
@@ -50,6 +50,10 @@ export class InertEngine extends EventEmitter<RlmEvents> implements UiEngine {
 
 	async chooseServerModel(): Promise<string | undefined> {
 		return undefined;
+	}
+
+	async modelForServer(): Promise<ServerModelChoice> {
+		return {status: 'kept', model: ''};
 	}
 
 	sessionModel(): string | undefined {

@@ -446,6 +446,48 @@ describe('with an OpenAI-compatible server', () => {
 		await h!.waitForFrame((f) => flat(f).includes('Model: served-model, the first the server lists'), SLOW);
 	}, SLOW);
 
+	it('/backend openai URL checks the model against the server\'s list: one it lists is kept, else its first is taken, saved and said', async () => {
+		server = await startFakeLlmServer({models: ['served-a', 'served-b']});
+		server.setResponder(scripted({root: () => repl('llm_output("served")')}));
+		start({backend: 'demo'});
+		await h!.waitForFrame((f) => f.includes('demo · demo'));
+		// The openai backend's default model, cogito:14b, is not on this server.
+		h!.write(`/backend openai ${server.openaiBaseURL}\r`);
+		const switched = chatText(await h!.waitForFrame((f) => flat(f).includes('/model to choose another'), 20_000));
+		expect(switched).toMatch(/Model: served-a, the first the server lists: it does not list .cogito:14b. \(it lists 2 models; saved for openai; \/model to choose another\)\./);
+		await h!.waitForFrame((f) => f.includes('openai · served-a'), 20_000);
+		expect(settings.get().models.openai).toBe('served-a');
+		h!.write('hello\r');
+		await h!.waitForFrame((f) => chatText(f).includes('› hello served'), SLOW);
+		expect(server.requests.filter((request) => request.api === 'openai').map((request) => request.model)).toContain('served-a');
+		expect(server.requests.map((request) => request.model)).not.toContain('cogito:14b');
+
+		// A model the server lists (here as a dated snapshot) stays: the next question sends it.
+		server.models = ['other', 'served-b-2025-01-31'];
+		h!.write('/model served-b\r');
+		await h!.waitForFrame((f) => f.includes('openai · served-b'));
+		h!.write(`/backend openai ${server.openaiBaseURL}\r`);
+		await waitFor(() => server!.paths.filter((p) => p === 'GET /v1/models').length >= 3, SLOW);
+		const asked = server.requests.length;
+		h!.write('again\r');
+		await waitFor(() => server!.requests.length > asked, 30_000);
+		expect(server.requests[asked]).toMatchObject({model: 'served-b'});
+		expect(chatText(h!.lastFrame())).not.toContain('Model: other');
+		// Only the first switch's line: neither /model nor the second /backend warned about served-b.
+		expect(chatText(h!.lastFrame()).match(/does not list/g)).toHaveLength(1);
+	}, SLOW);
+
+	it('/backend openai URL keeps the model, and says so, when the server\'s list cannot be read', async () => {
+		server = await startFakeLlmServer({models: ['served-a']});
+		server.modelsError = {status: 404, message: 'no such route'};
+		start({backend: 'demo'});
+		await h!.waitForFrame((f) => f.includes('demo · demo'));
+		h!.write(`/backend openai ${server.openaiBaseURL}\r`);
+		const frame = chatText(await h!.waitForFrame((f) => flat(f).includes('could not be read'), SLOW));
+		expect(frame).toContain('Kept model cogito:14b: its list of models could not be read to check it.');
+		expect(h!.lastFrame()).toContain('openai · cogito:14b');
+	}, SLOW);
+
 	it('says which URL failed at start and offers the demo, which then works', async () => {
 		start({backend: 'openai', backendUrl: 'http://127.0.0.1:9/v1'});
 		const frame = await h!.waitForFrame((f) => flat(f).includes('/backend demo'), SLOW);

@@ -205,6 +205,13 @@ export class ScriptedRlm extends EventEmitter {
 		if (this.checkError) throw this.checkError;
 	}
 
+	/** The engine's check after /backend, without its list: kept, or unchecked on `checkError`
+	 * (the real one is tested with the fake server in engine.test.tsx). */
+	async modelForServer(): Promise<{status: 'kept'; model: string} | {status: 'unchecked'; model: string; error: unknown}> {
+		if (this.checkError) return {status: 'unchecked', model: this.#options.model, error: this.checkError};
+		return {status: 'kept', model: this.#options.model};
+	}
+
 	async resetSession(): Promise<void> {
 		this.resets++;
 	}

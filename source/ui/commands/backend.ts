@@ -64,17 +64,27 @@ async function setBackend(context: CommandContext, backend: BackendName, url?: s
 	// A preset without a model (LM Studio, vLLM, llama.cpp) takes the server's first once it answers.
 	const modelText = model.trim() ? `model ${printableMarkedLine(model)}` : 'model: the first the server lists';
 	context.say('info', `Backend: ${backend}${baseURL ? ` at ${redactSecrets(baseURL)}` : ''} · ${modelText} ${saved}.`);
-	try {
-		await rlm.checkBackend(AbortSignal.timeout(15_000));
-	} catch (error) {
-		context.say('error', unreachableHint(backend, baseURL, error));
+	const choice = await rlm.modelForServer(AbortSignal.timeout(15_000));
+	if (context.backend !== backend) return;
+	if (choice.status === 'unchecked') {
+		const kept = model.trim() ? ` Kept model ${printableMarkedLine(model)}: its list of models could not be read to check it.` : '';
+		context.say('error', `${unreachableHint(backend, baseURL, choice.error)}${kept}`);
 		return;
 	}
-	if (model.trim()) return;
-	const first = await rlm.chooseServerModel(AbortSignal.timeout(15_000)).catch(() => undefined);
-	if (!first) return;
-	context.dispatch({type: 'config', config: {model: first}});
-	context.say('info', `Model: ${printableMarkedLine(first)}, the first the server lists (/model to choose another).`);
+	if (choice.status === 'kept') return;
+	// The server does not list the model (a vLLM, LM Studio or llama.cpp answers 404 to it), or none
+	// was set: its first, saved for the backend as /model would.
+	context.dispatch({type: 'config', config: {model: choice.model}});
+	if (!choice.replaced) {
+		context.say('info', `Model: ${printableMarkedLine(choice.model)}, the first the server lists (/model to choose another).`);
+		return;
+	}
+	const modelProblem = settings.save({models: {[backend]: choice.model}});
+	const savedText = modelProblem === null ? `saved for ${backend}` : savedWord(modelProblem);
+	context.say(
+		'notice',
+		`Model: ${printableMarkedLine(choice.model)}, the first the server lists: it does not list ${quoted(printableMarkedLine(choice.replaced))} (it lists ${choice.listed} model${choice.listed === 1 ? '' : 's'}; ${savedText}; /model to choose another).`,
+	);
 }
 
 /** The model this session last used on the backend (the engine remembers it). */

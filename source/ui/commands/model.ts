@@ -2,6 +2,7 @@
 // the server does not list it; kept anyway: servers serve models they do not list).
 import {savedWord} from './saved.js';
 import {quoted} from '../../protocol/quoted.js';
+import {listsModel} from '../../protocol/listed-model.js';
 import {printableMarkedLine} from '../../text/printable.js';
 import {looksSecret} from '../../protocol/redact.js';
 import {secretRefusal} from '../../settings/run-settings.js';
@@ -76,7 +77,7 @@ async function verifyModel(context: CommandContext, model: string): Promise<void
 	} catch {
 		return;
 	}
-	if (models.length === 0 || models.includes(model) || context.backend !== backend) return;
+	if (models.length === 0 || listsModel(models, model) || context.backend !== backend) return;
 	const lower = model.toLowerCase();
 	const near = models.filter((name) => name.toLowerCase().includes(lower) || lower.includes(name.toLowerCase())).slice(0, 3);
 	const hint = near.length > 0 ? ` Did you mean ${near.map(printableMarkedLine).join(', ')}?` : '';

@@ -6,7 +6,7 @@ import {redactingBackend, secretsOf} from '../backends/redacting-backend.js';
 import {raceAbort} from '../backends/errors.js';
 import {MODEL_ALIASES, resolveModelAlias} from '../backends/model-aliases.js';
 import {listsModel} from '../protocol/listed-model.js';
-import {defaultModelOf, type BackendKind} from '../protocol/backends.js';
+import {DEFAULT_ANTHROPIC_BASE_URL, defaultModelOf, OPENAI_API_BASE_URL, type BackendKind} from '../protocol/backends.js';
 import type {Backend} from '../backends/types.js';
 import type {ExecResult, HistoryEntry, JsonValue, Repl, ReplFactory, ReplOptions, RunOptions, SandboxContext, ToolOutcome, VariableInfo} from '../protocol/repl.js';
 import type {EngineContext, SettledOptions} from './engine-context.js';
@@ -71,6 +71,19 @@ export const DEFAULTS = {
 
 export interface RlmEvents {
 	event: [RlmEvent];
+}
+
+/** True when `baseURL` is the provider's own API for `kind` (its aliases are its own model ids);
+ * an Anthropic backend without a URL goes there. */
+function isProviderHost(kind: BackendKind, baseURL: string | undefined): boolean {
+	const own = kind === 'openai' ? OPENAI_API_BASE_URL : kind === 'anthropic' ? DEFAULT_ANTHROPIC_BASE_URL : undefined;
+	if (own === undefined) return false;
+	if (baseURL === undefined) return kind === 'anthropic';
+	try {
+		return new URL(baseURL).host === new URL(own).host;
+	} catch {
+		return false;
+	}
 }
 
 /** What Rlm.modelForServer did with the model: kept it, chose the server's first, or could not check. */
@@ -177,9 +190,13 @@ export class Rlm extends EventEmitter<RlmEvents> {
 	}
 
 	/** The short names (`sonnet`, `4o`) the backend in use resolves, alias to model id
-	 * (backends/model-aliases.ts); empty for a backend without any (the demo). */
-	modelAliases(): Readonly<Record<string, string>> {
-		return {...(MODEL_ALIASES[this.#backend.kind] ?? {})};
+	 * (backends/model-aliases.ts); empty for a backend without any (the demo). On a server other
+	 * than the provider's own (api.openai.com, api.anthropic.com), only the aliases whose model is
+	 * in `listed`, the server's list (none when it is not known): a local server has no `gpt-4o`. */
+	modelAliases(listed?: readonly string[]): Readonly<Record<string, string>> {
+		const aliases = MODEL_ALIASES[this.#backend.kind] ?? {};
+		if (isProviderHost(this.#backend.kind, this.#backend.baseURL)) return {...aliases};
+		return Object.fromEntries(Object.entries(aliases).filter(([, id]) => listed !== undefined && listsModel(listed, id)));
 	}
 
 	#rememberModel(): void {

@@ -23,8 +23,9 @@ export interface UiEngine {
 	modelForServer(signal?: AbortSignal): Promise<ServerModelChoice>;
 	/** The model this session last used on a backend (undefined: none yet). */
 	sessionModel(backend: string): string | undefined;
-	/** Short model names the backend in use resolves: alias to model id (`sonnet` → `claude-…`). */
-	modelAliases(): Readonly<Record<string, string>>;
+	/** Short model names the backend in use resolves: alias to model id (`sonnet` → `claude-…`);
+	 * on a server other than the provider's own, only those whose model is in `listed`. */
+	modelAliases(listed?: readonly string[]): Readonly<Record<string, string>>;
 	resetSession(): Promise<void>;
 	resumeLast(onFound?: (found: {turns: readonly ResumeTurn[]; replacing: boolean; logs: readonly TrajectoryLog[]}) => void): Promise<ResumeLastResult>;
 	readonly sessionId: string;

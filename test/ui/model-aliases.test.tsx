@@ -1,5 +1,6 @@
 // /model lists the backend's short model names (sonnet, 4o, ...) beside the server's models. The
-// UI gets them from the engine (Rlm.modelAliases, from backends/model-aliases.ts), never from a
+// UI gets them from the engine (Rlm.modelAliases, from backends/model-aliases.ts; on a server other
+// than the provider's own, only those whose model the server lists), never from a
 // backend: the real Rlm against the fake OpenAI-compatible server, and a scripted engine for the
 // filtering and picking.
 import fs from 'node:fs';
@@ -44,13 +45,31 @@ describe('the engine names the aliases of the backend in use', () => {
 			}
 		};
 		expect(Object.keys(await of('anthropic'))).toEqual(expect.arrayContaining(['sonnet', 'opus', 'haiku']));
-		expect((await of('openai'))['4o']).toBe('gpt-4o');
 		expect(await of('demo')).toEqual({});
+	});
+
+	it("on the provider's own server all of them; on any other, only those whose model the server lists", async () => {
+		const of = async (backend: 'anthropic' | 'openai', baseURL: string, listed?: string[]) => {
+			const engine = new Rlm({backend, model: 'm', apiKey: 'k', baseURL, logDir: false});
+			try {
+				return engine.modelAliases(listed);
+			} finally {
+				await engine.dispose();
+			}
+		};
+		expect((await of('openai', 'https://api.openai.com/v1'))['4o']).toBe('gpt-4o');
+		expect(Object.keys(await of('anthropic', 'https://api.anthropic.com'))).toEqual(expect.arrayContaining(['sonnet', 'opus', 'haiku']));
+		// A local server: its list decides (a dated snapshot counts); with no list, none.
+		expect(await of('openai', 'http://127.0.0.1:1234/v1', ['qwen3-8b', 'gpt-4o-2024-08-06', 'gpt-4.1-mini'])).toEqual({'4o': 'gpt-4o', '4.1-mini': 'gpt-4.1-mini'});
+		expect(await of('openai', 'http://127.0.0.1:1234/v1', ['qwen3-8b'])).toEqual({});
+		expect(await of('openai', 'http://127.0.0.1:1234/v1')).toEqual({});
+		// An Anthropic-compatible proxy, the same.
+		expect(await of('anthropic', 'http://127.0.0.1:4000', ['claude-haiku-5-5'])).toEqual({haiku: 'claude-haiku-5-5'});
 	});
 });
 
 describe('/model with aliases', () => {
-	it("lists the server's models and the backend's aliases (real engine, fake server)", async () => {
+	it("lists the server's models and the aliases of models it lists, not OpenAI's others (real engine, fake server)", async () => {
 		server = await startFakeLlmServer({models: ['fake-model', 'gpt-4o']});
 		const config = resolveConfig({backend: 'openai', backendUrl: server.openaiBaseURL, model: 'fake-model'}, {}, settings.get());
 		rlm = new Rlm({model: config.model, backend: 'openai', baseURL: config.baseURL!, apiKey: 'test-key', logDir: false});
@@ -58,7 +77,9 @@ describe('/model with aliases', () => {
 		h.write('/model\r');
 		const frame = await h.waitForFrame((f) => f.includes('Model · openai') && f.includes('fake-model (current)') && f.includes('(alias)'));
 		expect(frame).toContain('4o → gpt-4o (alias)');
-		expect(frame).toContain('4.1-mini → gpt-4.1-mini (alias)');
+		// This local server has no gpt-4.1-mini: picking 4.1-mini would send a model it does not have.
+		expect(frame).not.toContain('4.1-mini');
+		expect(frame).not.toContain('gpt5');
 		h.write(KEYS.esc);
 	});
 

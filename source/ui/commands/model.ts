@@ -45,13 +45,13 @@ export const pickModel = (state: AppState, model: string, verify: boolean): AppS
 
 async function loadModels(context: CommandContext): Promise<void> {
 	const backend = context.backend;
-	// The aliases come from the engine (no request): listed even when the server's list cannot be had.
-	const aliases = context.rlm.modelAliases();
+	// The aliases come from the engine: on the provider's own server all of them (even when its list
+	// cannot be had); on any other, those whose model the server lists.
 	try {
 		const models = await context.rlm.listModels(AbortSignal.timeout(15_000));
-		context.dispatch({type: 'models-loaded', models, aliases, backend});
+		context.dispatch({type: 'models-loaded', models, aliases: context.rlm.modelAliases(models), backend});
 	} catch (error) {
-		context.dispatch({type: 'models-failed', error: firstLine(error), aliases, backend});
+		context.dispatch({type: 'models-failed', error: firstLine(error), aliases: context.rlm.modelAliases(), backend});
 	}
 }
 

@@ -17,6 +17,7 @@ import {startProgress} from './progress.js';
 import {tell} from './tell.js';
 import {blockNotes, missingContextNotes, resumedSessionText, unansweredNotes} from '../trajectory/resume.js';
 import {withAdvice} from '../protocol/errors.js';
+import {servedModelsNote} from './served-models-note.js';
 import {formatCount} from '../protocol/numbers.js';
 import {jsonText} from '../text/json-text.js';
 import {namesSummary} from '../text/names-summary.js';
@@ -187,7 +188,9 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 			if (result.status !== 'failed' || options.json) writeResult(result);
 		}
 		if (result.status === 'failed') {
-			tell(options.stderr, `rlm-tui: ${withAdvice({message: result.error ?? 'the run failed', ...(result.errorAdvice ? {advice: result.errorAdvice} : {})})}`);
+			// No such model on the server: name the ones it serves, when its list says.
+			const served = result.errorCode === 'not_found' ? await servedModelsNote((signal) => rlm.listModels(signal), rlm.options.model) : '';
+			tell(options.stderr, `rlm-tui: ${withAdvice({message: result.error ?? 'the run failed', ...(result.errorAdvice ? {advice: result.errorAdvice} : {})})}${served}`);
 			return 1;
 		}
 		if (result.status === 'cancelled') {

@@ -250,6 +250,33 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 		const result = await runCli(['-u', server.openaiBaseURL, '-m', 'ghost', '-p', 'q'], {env: cleanEnv()});
 		expect(result.code).toBe(1);
 		expectOneLineNoTrace(result.stderr, /model 'ghost' not found/);
+		// The server's list, read once at that point, names what it does serve.
+		expectOneLineNoTrace(result.stderr, /Check the model name \(-m\) and the base URL \(-u\)\. It serves: root-model\.$/);
+	});
+
+	it('names a few of the models a server serves after a 404, cleaned of controls; nothing when its list cannot be read or has the model', async () => {
+		server.setResponder(() => ({status: 404, message: "model 'ghost' not found"}));
+		const listed = server.models.slice();
+		try {
+			server.models.splice(0, server.models.length, 'bad\u001b[2Jname', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8');
+			const many = await runCli(['-u', server.openaiBaseURL, '-m', 'ghost', '-p', 'q'], {env: cleanEnv()});
+			expect(many.code).toBe(1);
+			expect(many.stderr).not.toContain('\u001b');
+			expectOneLineNoTrace(many.stderr, /It serves: bad.*name, m2, m3, m4, m5 \(and 3 more\)\.$/);
+
+			// The server lists the model (its 404 is about something else): no list to offer.
+			server.models.splice(0, server.models.length, 'ghost:latest', 'm2');
+			const has = await runCli(['-u', server.openaiBaseURL, '-m', 'ghost', '-p', 'q'], {env: cleanEnv()});
+			expectOneLineNoTrace(has.stderr, /model 'ghost' not found/);
+			expect(has.stderr).not.toContain('It serves');
+
+			server.modelsError = {status: 404, message: 'no such route'};
+			const unread = await runCli(['-u', server.openaiBaseURL, '-m', 'ghost', '-p', 'q'], {env: cleanEnv()});
+			expectOneLineNoTrace(unread.stderr, /model 'ghost' not found.*Check the model name \(-m\) and the base URL \(-u\)\.$/);
+		} finally {
+			server.modelsError = undefined;
+			server.models.splice(0, server.models.length, ...listed);
+		}
 	});
 
 	it('ends with one line and exit 1 when a server routes every reply into the reasoning channel', async () => {

@@ -6,7 +6,7 @@ import {redactingBackend, secretsOf} from '../backends/redacting-backend.js';
 import {raceAbort} from '../backends/errors.js';
 import {MODEL_ALIASES, resolveModelAlias} from '../backends/model-aliases.js';
 import {listsModel} from '../protocol/listed-model.js';
-import {DEFAULT_ANTHROPIC_BASE_URL, defaultModelOf, OPENAI_API_BASE_URL, type BackendKind} from '../protocol/backends.js';
+import {DEFAULT_ANTHROPIC_BASE_URL, defaultModelOf, isAzureURL, OPENAI_API_BASE_URL, presetOf, type BackendKind} from '../protocol/backends.js';
 import type {Backend} from '../backends/types.js';
 import type {ExecResult, HistoryEntry, JsonValue, Repl, ReplFactory, ReplOptions, RunOptions, SandboxContext, ToolOutcome, VariableInfo} from '../protocol/repl.js';
 import type {EngineContext, SettledOptions} from './engine-context.js';
@@ -90,6 +90,7 @@ function isProviderHost(kind: BackendKind, baseURL: string | undefined): boolean
 export type ServerModelChoice =
 	| {status: 'kept'; model: string}
 	| {status: 'chosen'; model: string; replaced: string; listed: number}
+	| {status: 'unlisted'; model: string; listed: number}
 	| {status: 'unchecked'; model: string; error: unknown};
 
 export class Rlm extends EventEmitter<RlmEvents> {
@@ -244,6 +245,8 @@ export class Rlm extends EventEmitter<RlmEvents> {
 	 * `kept`: the server lists the model (protocol/listed-model.ts), lists none, or the model
 	 * changed meanwhile; `chosen`: it does not list it (or none was set), so its first listed model
 	 * became the model (`replaced`: the one before, '' for none; `listed`: how many it lists);
+	 * `unlisted`: a hosted API (OpenAI, Anthropic, Azure, a preset that needs a key) does not list
+	 * it: kept, as its first listed model may be no chat model;
 	 * `unchecked`: the list could not be read (`error`, what listModels threw), the model is kept.
 	 */
 	async modelForServer(signal?: AbortSignal): Promise<ServerModelChoice> {
@@ -257,9 +260,17 @@ export class Rlm extends EventEmitter<RlmEvents> {
 		}
 		const [first] = listed;
 		if (!first || listsModel(listed, before) || this.#options.model.trim() !== before || this.#backend !== backend) return {status: 'kept', model: this.#options.model.trim()};
+		// A hosted API's first listed model may be no chat model at all (OpenAI's whisper-1, dall-e-3).
+		if (before && this.#hostedAPI()) return {status: 'unlisted', model: before, listed: listed.length};
 		this.#options = {...this.#options, model: first};
 		this.#rememberModel();
 		return {status: 'chosen', model: first, replaced: before, listed: listed.length};
+	}
+
+	/** The provider's own API, Azure, or a preset that needs a key (not a server someone runs). */
+	#hostedAPI(): boolean {
+		const {kind, baseURL} = this.#backend;
+		return isProviderHost(kind, baseURL) || (baseURL !== undefined && isAzureURL(baseURL)) || presetOf(this.#options.backend ?? '')?.needsKey === true;
 	}
 
 	/** Starts the sandbox now, so the first question does not wait for it. */

@@ -72,6 +72,10 @@ async function setBackend(context: CommandContext, backend: BackendName, url?: s
 		return;
 	}
 	if (choice.status === 'kept') return;
+	if (choice.status === 'unlisted') {
+		context.say('notice', `The ${backend} server does not list ${quoted(printableMarkedLine(choice.model))} (it lists ${choice.listed} model${choice.listed === 1 ? '' : 's'}: /model shows them). Kept anyway.`);
+		return;
+	}
 	// The server does not list the model (a vLLM, LM Studio or llama.cpp answers 404 to it), or none
 	// was set: its first, saved for the backend as /model would.
 	context.dispatch({type: 'config', config: {model: choice.model}});

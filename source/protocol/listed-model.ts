@@ -6,9 +6,11 @@
 const DATED_SNAPSHOT = /^-(?:\d{8}|\d{4}-\d{2}-\d{2})$/;
 
 /** True when `listed` (a server's /models ids) has `model`: the same id, its `:latest` tag, or a
- * dated snapshot of it. */
+ * dated snapshot of it (of `claude-3-5-sonnet` for Anthropic's `claude-3-5-sonnet-latest`). */
 export function listsModel(listed: readonly string[], model: string): boolean {
 	const name = model.trim();
 	if (!name) return false;
-	return listed.some((id) => id === name || id === `${name}:latest` || (id.startsWith(name) && DATED_SNAPSHOT.test(id.slice(name.length))));
+	const stem = name.endsWith('-latest') ? name.slice(0, -'-latest'.length) : name;
+	const snapshotOf = (id: string) => id.startsWith(stem) && DATED_SNAPSHOT.test(id.slice(stem.length));
+	return listed.some((id) => id === name || id === `${name}:latest` || snapshotOf(id));
 }

@@ -9,6 +9,8 @@ describe('listsModel', () => {
 		expect(listsModel(['llama3:latest'], 'llama3')).toBe(true);
 		expect(listsModel(['gpt-4o-2024-08-06'], 'gpt-4o')).toBe(true);
 		expect(listsModel(['claude-sonnet-4-5-20250929'], 'claude-sonnet-4-5')).toBe(true);
+		// Anthropic's `-latest` aliases point at the newest dated snapshot.
+		expect(listsModel(['claude-3-5-sonnet-20241022'], 'claude-3-5-sonnet-latest')).toBe(true);
 	});
 
 	it('does not take a longer name, another tag or an empty name for the model', () => {
@@ -17,5 +19,6 @@ describe('listsModel', () => {
 		expect(listsModel(['llama3:70b'], 'llama3')).toBe(false);
 		expect(listsModel(['qwen3-8b'], 'cogito:14b')).toBe(false);
 		expect(listsModel(['a'], '  ')).toBe(false);
+		expect(listsModel(['claude-3-5-haiku-20241022'], 'claude-3-5-sonnet-latest')).toBe(false);
 	});
 });

@@ -11,6 +11,9 @@ let server: FakeLlmServer;
 
 beforeAll(async () => {
 	t = new Tmux();
+	// As a user's terminal: highlight.js colours through chalk 4, which colours nothing where CI is
+	// set (as under .ci/run) unless it knows the CI vendor.
+	t.run('set-environment', '-g', '-u', 'CI');
 	server = await startFakeLlmServer({models: ['fake-model']});
 });
 

@@ -2,13 +2,9 @@
 import {resumedContextBadge} from '../../context/index.js';
 import {safeEvent} from '../../text/safe-text.js';
 import {logToEvents} from '../../trajectory/log-to-events.js';
-import {blockNotes, missingContextNotes, resumedSessionText, unansweredWords} from '../../trajectory/resume.js';
+import {blockNotes, missingContextNotes, resumedSessionText} from '../../trajectory/resume.js';
 import {namesSummary} from '../../text/names-summary.js';
-import type {RlmEvent, RlmEventOf} from '../../protocol/events.js';
-import {failureText, sentence} from '../advice.js';
 import {firstLine} from '../engine-port.js';
-import {questionPreview} from '../question-preview.js';
-import {isLargePaste} from '../state/line-input.js';
 import {defineCommand, type CommandContext} from './command.js';
 
 export const resumeCommand = defineCommand<null>({
@@ -20,31 +16,13 @@ export const resumeCommand = defineCommand<null>({
 	perform: (_payload, context) => resumeLast(context),
 });
 
-/** A resumed turn without an answer: how its run ended and, for a failure, why, as the log says
- * (its root run's last 'run.done': "out of credits", "the server refused the key"). */
-function unansweredNote(status: string, events: readonly RlmEvent[]): string {
-	const said = `${status === 'cancelled' ? 'Cancelled' : 'No answer'}: this question's run ${unansweredWords(status)}`;
-	const root = events.find((event): event is RlmEventOf<'run.start'> => event.type === 'run.start' && event.depth === 0)?.runId;
-	const done = events.find((event): event is RlmEventOf<'run.done'> => event.type === 'run.done' && event.runId === root);
-	if (status !== 'failed' || !done?.error) return `${said}, so it has no answer.`;
-	return `${said}: ${sentence(failureText(done))}`;
-}
-
 export async function resumeLast(context: CommandContext): Promise<void> {
 	try {
 		const result = await context.rlm.resumeLast(({turns, replacing, logs}) => {
 			// Mid-session: the resumed one replaces it, in a fresh REPL.
 			if (replacing) context.dispatch({type: 'cleared'});
-			// What was asked and answered, and each turn's tree, at once; the REPL catches up after.
-			const turnEvents = logs.map((log) => logToEvents(log).map(safeEvent));
-			turns.forEach((turn, index) => {
-				// A question that was a large paste is shown as the live session showed it.
-				context.dispatch({type: 'chat', kind: 'user', text: turn.question, ...(isLargePaste(turn.question) ? {shown: questionPreview(turn.question)} : {})});
-				if (turn.answer !== null) context.say('answer', turn.answer);
-				else if (turn.status === undefined) context.say('notice', 'Unfinished: the session ended while this question ran (the app was closed or killed), so it has no answer.');
-				else context.say('notice', unansweredNote(turn.status, turnEvents[index] ?? []));
-			});
-			context.dispatch({type: 'events', events: turnEvents.flat()});
+			// What was asked and answered, and each turn's tree, at once, as they were live; the REPL catches up after.
+			turns.forEach((turn, index) => context.dispatch({type: 'resumed-turn', turn, events: logs[index] ? logToEvents(logs[index]).map(safeEvent) : []}));
 			// Work under way: the line goes once the code has run (the lines below say how it went).
 			context.dispatch({type: 'chat', kind: 'info', text: `Resuming the last session (${turns.length} turn(s)): re-running its code with the recorded sub-call answers…`, progress: true});
 		}).finally(() => context.dispatch({type: 'progress-done'}));

@@ -2,7 +2,8 @@
 // results. Keys are routed here, in priority order (dialogs > panes > globals), so several keys
 // arriving in one tick each see the state the previous one left. Side effects (start a completion,
 // save settings, exit) are queued as effects that the app runs after the render.
-import type {RlmEvent} from '../../protocol/events.js';
+import type {RlmEvent, RlmEventOf} from '../../protocol/events.js';
+import {unansweredWords, type ResumeTurn} from '../../trajectory/resume.js';
 import type {BackendName} from '../../protocol/backends.js';
 import {findRun, getNode, type RunNode} from '../../trajectory/tree.js';
 import {COMMANDS, parseCommandLine, type CommandLine} from '../commands/index.js';
@@ -10,7 +11,7 @@ import {pickModel} from '../commands/model.js';
 import {detailLines} from '../detail.js';
 import {formatMs, formatTokens} from '../../text/units.js';
 import {entryLines} from '../chat-lines.js';
-import {failureText} from '../advice.js';
+import {failureText, sentence} from '../advice.js';
 import {helpLines} from '../help-lines.js';
 import {safeEvent} from '../../text/safe-text.js';
 import {printable, printableMarkedLine} from '../../text/printable.js';
@@ -44,6 +45,7 @@ import {
 	insertPaste,
 	insertText,
 	inputText,
+	isLargePaste,
 	submitInput,
 	withHistory,
 	withText,
@@ -124,16 +126,51 @@ function loadReplay(state: AppState, title: string, events: readonly RlmEvent[])
 	let elapsed = 0;
 	for (const event of events) {
 		if (event.type === 'run.start' && event.parentCallId === undefined && event.depth === 0) {
-			next = addChat(next, 'user', event.question || '(no question)');
+			next = addChat(next, 'user', event.question || '(no question)', questionShown(event.question));
 			next = {...next, config: {...next.config, backend: (event.backend || next.config.backend) as BackendName, model: event.model || next.config.model, maxIterations: event.maxIterations || next.config.maxIterations}};
 		}
 		if (event.type === 'run.done' && getNode(next.tree.traj, next.tree.traj.runIndex.get(event.runId) ?? -1)?.parent === -1) {
-			elapsed += event.ms;
-			const summary: CompletionSummary = {runId: event.runId, status: event.status, response: event.answer, iterations: event.iterations, ms: event.ms, usage: event.usage, ...(event.error ? {error: event.error} : {})};
-			next = completionDone(next, summary, 0);
+			// A run its log ends in: how long it ran is not known.
+			if (event.status !== 'unfinished') elapsed += event.ms;
+			next = turnOutcome(next, runDoneSummary(event));
 		}
 	}
 	return {...next, lastElapsed: elapsed};
+}
+
+/** A question as the chat shows it: a large paste by its label, as it was typed in. */
+const questionShown = (question: string) => (isLargePaste(question) ? {shown: questionPreview(question)} : {});
+
+/** A logged root run's end as the summary a live completion gives the chat. */
+function runDoneSummary(event: RlmEventOf<'run.done'>): CompletionSummary {
+	return {
+		runId: event.runId,
+		status: event.status,
+		response: event.answer,
+		iterations: event.iterations,
+		ms: event.ms,
+		usage: event.usage,
+		...(event.error ? {error: event.error} : {}),
+		...(event.errorCode ? {errorCode: event.errorCode} : {}),
+	};
+}
+
+/**
+ * A turn a resume brought back (--resume, /resume), as the live session showed it: its question,
+ * its tree from its log's events, and its end as a live completion's (an answer with its status
+ * line; a cancelled or limited run's best answer so far), from its root run's logged end. A run
+ * that failed, or that its log ends in (the process was killed), or that never started, says so.
+ */
+function resumedTurn(state: AppState, turn: ResumeTurn, events: readonly RlmEvent[]): AppState {
+	let next = addChat(state, 'user', turn.question, questionShown(turn.question));
+	next = warnInChat({...next, tree: applyEvents(next.tree, events, next.layout.treeRows)}, events);
+	const root = events.find((event): event is RlmEventOf<'run.start'> => event.type === 'run.start' && event.depth === 0)?.runId;
+	const done = events.find((event): event is RlmEventOf<'run.done'> => event.type === 'run.done' && event.runId === root);
+	if (done && turn.status !== undefined && ['answered', 'forced', 'limited', 'cancelled'].includes(done.status)) return turnOutcome(next, runDoneSummary(done));
+	if (turn.answer !== null) return addChat(next, 'answer', turn.answer);
+	if (turn.status === undefined) return asOutcome(addChat(next, 'notice', 'Unfinished: the session ended while this question ran (the app was closed or killed), so it has no answer.'));
+	const said = `No answer: this question's run ${unansweredWords(turn.status)}`;
+	return asOutcome(addChat(next, 'notice', turn.status === 'failed' && done?.error ? `${said}: ${sentence(failureText(done))}` : `${said}, so it has no answer.`));
 }
 
 /** The picker's filter text. */
@@ -690,7 +727,11 @@ const asOutcome = (state: AppState): AppState => ({...state, chat: [...state.cha
 
 function completionDone(state: AppState, result: CompletionSummary, now: number): AppState {
 	const lastElapsed = state.running ? now - state.running.since : state.lastElapsed;
-	const base: AppState = {...state, running: null, ...(lastElapsed === undefined ? {} : {lastElapsed})};
+	return turnOutcome({...state, running: null, ...(lastElapsed === undefined ? {} : {lastElapsed})}, result);
+}
+
+/** What the chat says of a finished question: its answer, or how it ended without one. */
+function turnOutcome(state: AppState, result: CompletionSummary): AppState {
 	// One count for the chat, the tree's rows and the status line: the run node's (iterations begun,
 	// the one cut short included, never the final call for the best answer). The events reached the
 	// tree before the result did.
@@ -700,12 +741,12 @@ function completionDone(state: AppState, result: CompletionSummary, now: number)
 		case 'answered':
 		case 'forced':
 		case 'limited':
-			return addChat(base, 'answer', result.response || '(empty answer)', {meta: completionMeta(result, iterations)});
+			return addChat(state, 'answer', result.response || '(empty answer)', {meta: completionMeta(result, iterations)});
 		case 'cancelled': {
 			// No run of its own yet: the last run in the tree is an earlier question's.
-			if (result.beforeStart) return asOutcome(addChat(base, 'info', 'Cancelled before it started, while the commands before it (a /context being read) were still at work.'));
+			if (result.beforeStart) return asOutcome(addChat(state, 'info', 'Cancelled before it started, while the commands before it (a /context being read) were still at work.'));
 			const of = run?.maxIterations ? `/${run.maxIterations}` : '';
-			const said = asOutcome(addChat(base, 'info', iterations ? `Cancelled in iteration ${iterations}${of}.` : 'Cancelled before the first iteration.'));
+			const said = asOutcome(addChat(state, 'info', iterations ? `Cancelled in iteration ${iterations}${of}.` : 'Cancelled before the first iteration.'));
 			// What the run found before it was stopped (the answer dict, its last output or reply).
 			return result.response.trim() ? addChat(said, 'answer', result.response, {meta: completionMeta(result, iterations)}) : said;
 		}
@@ -713,7 +754,7 @@ function completionDone(state: AppState, result: CompletionSummary, now: number)
 		case 'unfinished':
 		case 'failed': {
 			// The backend's advice is about flags; here it is about commands, where the TUI has its own.
-			return asOutcome(addChat(base, 'error', failureText(result)));
+			return asOutcome(addChat(state, 'error', failureText(result)));
 		}
 	}
 }
@@ -770,6 +811,8 @@ export function appReducer(state: AppState, action: AppAction): AppState {
 		}
 		case 'completion-done':
 			return questionEnded(state, action.result, action.now, action.id);
+		case 'resumed-turn':
+			return resumedTurn(state, action.turn, action.events);
 		case 'models-loaded': {
 			// Only the answer to this picker's own request (an earlier one may land late).
 			if (state.dialog?.type !== 'models' || state.dialog.status !== 'loading') return state;

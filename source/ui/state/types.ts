@@ -5,6 +5,7 @@ import type {ContextBadge} from '../../context/summary.js';
 import type {RunSettingKey} from '../../settings/run-settings.js';
 import type {BackendName} from '../../protocol/backends.js';
 import type {RlmEvent, RunStatus} from '../../protocol/events.js';
+import type {ResumeTurn} from '../../trajectory/resume.js';
 import type {InputEvent} from './key-decoder.js';
 import type {KeyPress} from './keys.js';
 import type {Layout, Size} from './layout.js';
@@ -181,6 +182,8 @@ export type AppAction =
 	| {type: 'resize'; size: Size}
 	/** `id`: the question's chat entry id (as the submit effect gave it). */
 	| {type: 'completion-done'; result: CompletionSummary; now: number; id?: number}
+	/** A turn a resume brought back: its question, its tree (its log's events) and how it ended. */
+	| {type: 'resumed-turn'; turn: ResumeTurn; events: readonly RlmEvent[]}
 	| {type: 'models-loaded'; models: readonly string[]; aliases?: Readonly<Record<string, string>>; backend?: string}
 	| {type: 'models-failed'; error: string; aliases?: Readonly<Record<string, string>>; backend?: string}
 	/** `at`: the position an effect reserved (else the bottom). */

@@ -10,7 +10,7 @@ import type {RlmEvent, RlmEventBody} from '../protocol/events.js';
 import type {SandboxContext} from '../protocol/repl.js';
 import {logFileName, type SessionOrigin} from './log-names.js';
 import {contextFingerprint} from './context-fingerprint.js';
-import {iterationIds, iterationRecord, metadataRecord, runErrorRecord, type OriginalIteration, type PromptLookup} from './original-schema.js';
+import {iterationIds, iterationRecord, metadataRecord, runErrorRecord, runNotices, type OriginalIteration, type PromptLookup} from './original-schema.js';
 import {emptyTrajectory, findRun, getNode, reduceTrajectory, type RunNode, type TrajectoryState} from './tree.js';
 
 /** Contexts up to this many characters (texts, and other values as JSON text) are kept in the log
@@ -270,6 +270,8 @@ export class TrajectoryLogger {
 		ready.forEach((id, index) => {
 			if (open.written.has(id)) return;
 			const record: OriginalIteration = iterationRecord(this.#state, id, prompts, this.run.maxDepth);
+			const notices = index === 0 ? runNotices(this.#state, run) : [];
+			if (notices.length) record.rlm_tui = {...record.rlm_tui!, run_notices: notices};
 			if (runOver && index === ready.length - 1) {
 				record.rlm_tui = {
 					...record.rlm_tui!,
@@ -288,7 +290,8 @@ export class TrajectoryLogger {
 		// A run that ended before any iteration (e.g. the server was unreachable) still says why.
 		if (runOver && ids.length === 0 && run.runStatus) {
 			const node = getNode(this.#state, run.id);
-			if (node) this.#writeLine({type: 'iteration', iteration: 0, timestamp: new Date().toISOString(), prompt: [], response: '', code_blocks: [], final_answer: null, iteration_time: 0, rlm_tui: {usage: run.usage, run_status: run.runStatus, ...runErrorRecord(run)}});
+			const notices = runNotices(this.#state, run);
+			if (node) this.#writeLine({type: 'iteration', iteration: 0, timestamp: new Date().toISOString(), prompt: [], response: '', code_blocks: [], final_answer: null, iteration_time: 0, rlm_tui: {usage: run.usage, run_status: run.runStatus, ...runErrorRecord(run), ...(notices.length ? {run_notices: notices} : {})}});
 		}
 	}
 

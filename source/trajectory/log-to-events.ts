@@ -37,9 +37,12 @@ interface Ours {
 	answer_refused?: unknown;
 	kind?: 'llm' | 'rlm' | 'tool';
 	reasoning?: string;
+	/** Read only when it is a number of ms. */
+	reply_ms?: unknown;
 	finish_reason?: FinishReason;
 	prompt_truncated?: {sent_tokens: number; kept_tokens: number};
-	notices?: Array<{code: NoticeCode; level: 'info' | 'warn' | 'error'; message: string; model?: unknown; usage?: unknown; retry?: unknown}>;
+	notices?: unknown;
+	run_notices?: unknown;
 	system?: unknown;
 }
 
@@ -104,6 +107,36 @@ function retryOf(value: unknown): {retry: RetryFacts} | Record<string, never> {
 	if (!parsed.success) return {};
 	const {waitMs, waitAtMostMs, ...facts} = parsed.data;
 	return {retry: {...facts, ...(waitMs !== undefined ? {waitMs} : {}), ...(waitAtMostMs !== undefined ? {waitAtMostMs} : {})}};
+}
+
+/** A logged notice (a hand-edited or foreign file's odd one is left out, not a crash). Its usage
+ * counts only with its model (a compaction's summary call). */
+const loggedNoticeSchema = z.object({
+	code: z.string(),
+	level: z.enum(['info', 'warn', 'error']),
+	message: z.string(),
+	model: z.string().optional().catch(undefined),
+	usage: loggedUsageSchema.optional().catch(undefined),
+	after: z.number().int().nonnegative().optional().catch(undefined),
+	/** A retry notice's facts: read by retryOf. */
+	retry: z.unknown().optional(),
+});
+type LoggedNotice = z.infer<typeof loggedNoticeSchema>;
+
+function noticesOf(value: unknown): LoggedNotice[] {
+	return Array.isArray(value) ? value.flatMap((item) => {
+		const parsed = loggedNoticeSchema.safeParse(item);
+		return parsed.success ? [parsed.data] : [];
+	}) : [];
+}
+
+/** Logs before 2026-12-02 did not say where a notice was given: those about the model call
+ * (said before its reply came, or about its prompt) go above the reply, the rest after it. */
+const ABOUT_THE_CALL: ReadonlySet<string> = new Set(['stream_retried', 'compaction', 'compaction_failed', 'prompt_truncated', 'prompt_over_window', 'param_dropped', 'model_deprecated']);
+const placeOf = (notice: LoggedNotice) => notice.after ?? (ABOUT_THE_CALL.has(notice.code) ? 0 : 1);
+
+function noticeEvent(runId: string, {model, usage, after: _after, retry, ...notice}: LoggedNotice): RlmEventBody {
+	return {type: 'notice', runId, ...notice, code: notice.code as NoticeCode, ...(model !== undefined && usage ? {model, usage} : {}), ...retryOf(retry)};
 }
 
 /** A logged `limits` record (a hand-edited or foreign file gets no limits shown, not a crash). */
@@ -189,6 +222,8 @@ function emitRun(
 		},
 		runStart,
 	);
+	// Said on the run before its first iteration (logged on that iteration's line).
+	for (const notice of noticesOf(ours(iterations[0]?.rlm_tui).run_notices)) out.push(noticeEvent(runId, notice), runStart);
 	let total = zero();
 	let answer = '';
 	let status: RunStatus | undefined;
@@ -220,24 +255,28 @@ function emitRun(
 		const replyUsage = {inputTokens: Math.max(0, iterationUsage.inputTokens - callsUsage.inputTokens), outputTokens: Math.max(0, iterationUsage.outputTokens - callsUsage.outputTokens)};
 		const blocksMs = iteration.code_blocks.reduce((s, b) => s + seconds(b.result.execution_time), 0);
 		const replyMs = Math.max(0, iterationMs - blocksMs);
+		/** The model call's own time, when logged (the iteration's also holds what it waited for). */
+		const callMs = typeof extra.reply_ms === 'number' && Number.isFinite(extra.reply_ms) && extra.reply_ms >= 0 ? extra.reply_ms : replyMs;
+		const notices = noticesOf(extra.notices);
+		/** The notices given at `place` (placeOf): emitted there, so the tree holds them where they were. */
+		const noticesAt = (place: number, at: number) => {
+			for (const notice of notices) if (Math.min(placeOf(notice), 1 + iteration.code_blocks.length) === place) out.push(noticeEvent(runId, notice), at);
+		};
+		noticesAt(0, iterStart);
 		let now = iterStart + replyMs;
 		const failed = replyFailure(extra, iteration, metadata.rlm_tui !== undefined);
 		if (failed) {
 			// What streamed before the call failed.
 			if (iteration.response) out.push({type: 'llm.delta', runId, iteration: n, text: iteration.response}, now);
-			out.push({type: 'llm.error', runId, iteration: n, ...failed, ms: replyMs}, now);
+			out.push({type: 'llm.error', runId, iteration: n, ...failed, ms: callMs}, now);
 		} else if (status === 'cancelled' && iteration === real.at(-1) && iteration.code_blocks.length === 0) {
 			// The user's cancel cut this reply short (a reply that ended runs its code, or the next
 			// iteration starts): what streamed stays open, and the run's end settles it as cancelled, as
 			// it did live, not as an empty or whole reply.
 			if (iteration.response) out.push({type: 'llm.delta', runId, iteration: n, text: iteration.response}, now);
 		} else
-			out.push({type: 'llm.done', runId, iteration: n, text: iteration.response, ...(typeof extra.reasoning === 'string' && extra.reasoning ? {reasoning: extra.reasoning} : {}), usage: replyUsage, ms: replyMs, ...endingOf(extra)}, now);
-		for (const {model, usage, retry, ...notice} of extra.notices ?? []) {
-			// A compaction's tokens, when the log kept them in their shape (a log file is outside data).
-			const spent = loggedUsageSchema.safeParse(usage);
-			out.push({type: 'notice', runId, ...notice, ...(typeof model === 'string' && spent.success ? {model, usage: spent.data} : {}), ...retryOf(retry)}, now);
-		}
+			out.push({type: 'llm.done', runId, iteration: n, text: iteration.response, ...(typeof extra.reasoning === 'string' && extra.reasoning ? {reasoning: extra.reasoning} : {}), usage: replyUsage, ms: callMs, ...endingOf(extra)}, now);
+		noticesAt(1, now);
 		total = add(total, replyUsage);
 		iteration.code_blocks.forEach((block, index) => {
 			const b = index + 1;
@@ -292,6 +331,7 @@ function emitRun(
 				},
 				blockEnd,
 			);
+			noticesAt(1 + b, blockEnd);
 			now = blockEnd;
 		});
 		cursor = Math.max(now, iterStart + iterationMs);

@@ -79,11 +79,15 @@ export interface OriginalIteration {
 		/** Present when the reply did not end normally ('length': cut at the output-token limit). */
 		finish_reason?: FinishReason;
 		prompt_truncated?: LoggedPromptTruncation;
-		/** Notices given during the iteration (a truncated prompt, a refused parameter, ...). */
-		/** `model` and `usage`: the tokens of the work a notice reports (a compaction's summary). */
-		notices?: Array<{code: string; level: 'info' | 'warn' | 'error'; message: string; model?: string; usage?: Usage; retry?: RetryFacts}>;
+		/** Notices given during the iteration (a truncated prompt, a refused parameter, ...), in order. */
+		notices?: LoggedNotice[];
+		/** On a run's first iteration: the notices given before it, on the run itself (the model
+		 * chosen, the sub-calls' model, an incomplete system prompt). */
+		run_notices?: LoggedNotice[];
 		/** The root model's thinking for this iteration (`response` holds only the answer part). */
 		reasoning?: string;
+		/** How long the model call took, in ms (iteration_time also holds the code's and the waits'). */
+		reply_ms?: number;
 		/** The record of the last call for the best answer, out of iterations or after a limit: logged
 		 * as one more iteration (as the original does), never counted as one. */
 		final_call?: 'forced' | 'limited';
@@ -93,6 +97,21 @@ export interface OriginalIteration {
 		 * (`defaults`: the caps the user did not set). */
 		limits?: {caps: LimitCaps; use: LimitUse; defaults?: readonly LimitName[]};
 	};
+}
+
+/** A notice as logged. `model` and `usage`: the tokens of the work it reports (a compaction's
+ * summary). `after`: where it was given among its iteration's reply and code blocks, so a replay
+ * puts it back there: 0 while the model call ran (above the reply), 1 after the reply, 1 + k after
+ * code block k began; absent in logs before 2026-12-02 and on run notices. */
+export interface LoggedNotice {
+	code: string;
+	level: 'info' | 'warn' | 'error';
+	message: string;
+	model?: string;
+	usage?: Usage;
+	/** A retry notice's facts (stream_retried). */
+	retry?: RetryFacts;
+	after?: number;
 }
 
 export interface OriginalMetadata {
@@ -232,9 +251,12 @@ export function iterationRecord(state: TrajectoryState, iterationId: number, pro
 	const codes = children.filter((node): node is CodeNode => node?.kind === 'code');
 	const blocks = codes.map((code) => codeBlockRecord(state, code, prompts, maxDepth));
 	const final = blocks.find((block) => block.result.final_answer !== null)?.result.final_answer ?? null;
-	const notices = children
-		.filter((node): node is NoticeNode => node?.kind === 'notice')
-		.map((node) => ({code: node.code, level: node.noticeLevel, message: node.message, ...(node.model ? {model: node.model} : {}), ...(node.reported ? {usage: node.reported} : {}), ...(node.retry ? {retry: node.retry} : {})}));
+	let after = 0;
+	const notices: LoggedNotice[] = [];
+	for (const node of children) {
+		if (node?.kind === 'notice') notices.push({...loggedNotice(node), after});
+		else if (node?.kind === 'reply' || node?.kind === 'code') after++;
+	}
 	return {
 		type: 'iteration',
 		iteration: iteration.iteration,
@@ -251,10 +273,18 @@ export function iterationRecord(state: TrajectoryState, iterationId: number, pro
 			...(reply?.promptTruncated ? {prompt_truncated: loggedTruncation(reply.promptTruncated)} : {}),
 			...(notices.length > 0 ? {notices} : {}),
 			...(reasoningOf(state, reply) ? {reasoning: reasoningOf(state, reply)} : {}),
+			...(reply?.ms !== undefined && reply.status !== 'running' ? {reply_ms: Math.round(reply.ms)} : {}),
 			// The last call for the best answer is logged as one more iteration; it is not one.
 			...(iteration.forced ? {final_call: iteration.afterLimit ? 'limited' : 'forced'} : {}),
 		},
 	};
+}
+
+const loggedNotice = (node: NoticeNode): LoggedNotice => ({code: node.code, level: node.noticeLevel, message: node.message, ...(node.model ? {model: node.model} : {}), ...(node.reported ? {usage: node.reported} : {}), ...(node.retry ? {retry: node.retry} : {})});
+
+/** The notices given on the run itself, outside its iterations (before its first one). */
+export function runNotices(state: TrajectoryState, run: RunNode): LoggedNotice[] {
+	return run.children.map((id) => getNode(state, id)).filter((node): node is NoticeNode => node?.kind === 'notice').map(loggedNotice);
 }
 
 const loggedTruncation = (cut: {sentTokens: number; keptTokens: number}): LoggedPromptTruncation => ({
@@ -273,6 +303,8 @@ export function runErrorRecord(run: RunNode): {error?: string; error_code?: stri
 
 export function childTrajectory(state: TrajectoryState, run: RunNode, prompts: PromptLookup, maxDepth: number): ChildTrajectory {
 	const iterations = iterationIds(state, run).map((id) => iterationRecord(state, id, prompts, maxDepth));
+	const notices = runNotices(state, run);
+	if (iterations[0] && notices.length) iterations[0].rlm_tui = {...iterations[0].rlm_tui!, run_notices: notices};
 	const last = iterations.at(-1);
 	if (last) {
 		last.rlm_tui = {...last.rlm_tui!, ...(run.runStatus ? {run_status: run.runStatus} : {}), ...(run.answer !== undefined ? {answer: run.answer} : {}), ...runErrorRecord(run)};

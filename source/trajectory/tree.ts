@@ -328,8 +328,9 @@ class Tx {
 		return copy;
 	}
 
-	/** `first` puts the node before its siblings (a code block's output, whatever order it came in). */
-	add(parent: number, fields: NewNode & {startedAt: number}, first = false): number {
+	/** `before`: true puts the node before its siblings (a code block's output, whatever order it
+	 * came in); a sibling's id puts it just before that sibling. */
+	add(parent: number, fields: NewNode & {startedAt: number}, before: boolean | number = false): number {
 		const id = this.nodes.size;
 		const level = parent >= 0 ? this.get(parent).level + 1 : 0;
 		const node = {...fields, id, parent, level, children: [], usage: ZERO, childUsage: ZERO} as unknown as TrajectoryNode;
@@ -337,7 +338,8 @@ class Tx {
 		this.#fresh.add(id);
 		if (parent >= 0) {
 			const p = this.edit(parent);
-			p.children = first ? [id, ...p.children] : [...p.children, id];
+			const at = before === true ? 0 : before === false ? -1 : p.children.indexOf(before);
+			p.children = at < 0 ? [...p.children, id] : [...p.children.slice(0, at), id, ...p.children.slice(at)];
 		} else {
 			this.roots = [...this.roots, id];
 		}
@@ -630,11 +632,7 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			break;
 		}
 		case 'llm.restart': {
-			const id = ensureReply(tx, event.runId, event.iteration, t);
-			tx.edit<ReplyNode>(id).text = '';
-			// The retried reply is read after the notice that withdrew the first try's, not above it.
-			const parent = tx.edit(tx.get(id).parent);
-			parent.children = [...parent.children.filter((child) => child !== id), id];
+			tx.edit<ReplyNode>(ensureReply(tx, event.runId, event.iteration, t)).text = '';
 			break;
 		}
 		case 'llm.reasoning': {
@@ -780,8 +778,11 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			const run = ensureRun(tx, event.runId, t);
 			const iter = findChild(tx, run, n => n.kind === 'iteration');
 			const parent = iter !== undefined && tx.get(iter).status === 'running' ? iter : run;
-			const reply = event.retry && parent === iter ? findChild(tx, parent, n => n.kind === 'reply' && n.status === 'running') : undefined;
-			const thought = reply === undefined ? undefined : findChild(tx, reply, n => n.kind === 'reasoning');
+			// Said while the iteration's model call runs (a retry, a dropped parameter, a deprecated
+			// model, a cut prompt): it is about that call, and sits above its reply, where it happened.
+			const reply = parent === iter ? findChild(tx, parent, (n) => n.kind === 'reply') : undefined;
+			const aboveReply = reply !== undefined && tx.get(reply).status === 'running' ? reply : undefined;
+			const thought = event.retry && aboveReply !== undefined ? findChild(tx, aboveReply, n => n.kind === 'reasoning') : undefined;
 			const id = tx.add(parent, {
 				kind: 'notice',
 				runId: event.runId,
@@ -796,7 +797,7 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 				...(event.costUsd !== undefined ? {costUsd: event.costUsd} : {}),
 				...(event.retry ? {retry: event.retry} : {}),
 				...(thought !== undefined ? {thoughtChars: (tx.get(thought) as ReasoningNode).text.length} : {}),
-			} as NewNode & {startedAt: number});
+			} as NewNode & {startedAt: number}, aboveReply ?? false);
 			if (event.usage) {
 				// The tokens of the work it reports (a compaction) count as a reply's do.
 				const backend = backendOfRun(tx, event.runId);

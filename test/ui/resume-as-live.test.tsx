@@ -1,6 +1,6 @@
 // A turn brought back (--resume, --replay) says in the chat what the live session said: a
 // cancelled run whose code had printed keeps that output as its best answer so far, with its
-// status line. The real engine and
+// status line; and its tree keeps the notice of where its sub-calls went. The real engine and
 // sandbox against the fake server (real SDK over HTTP); the app through ink-testing-library.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -42,6 +42,11 @@ const chatText = (frame: string) => {
 	const width = frame.split('\n')[0]!.indexOf('╮') + 1;
 	return flat(frame.split('\n').map((line) => line.slice(0, width)).join('\n'));
 };
+/** The tree pane's text alone. */
+const treeText = (frame: string) => {
+	const width = frame.split('\n')[0]!.indexOf('╮') + 1;
+	return flat(frame.split('\n').map((line) => line.slice(width)).join('\n'));
+};
 /** What the chat says of the question, from it to what comes after (durations as T: a replay
  * measures them from the log's timestamps). */
 const turnText = (chat: string, end: string) => {
@@ -49,7 +54,7 @@ const turnText = (chat: string, end: string) => {
 	return chat.slice(from, chat.indexOf(end, from)).replace(/\b\d+(\.\d+)?(ms|s)\b/g, 'T').trim();
 };
 
-it('a run cancelled after its code printed: its best answer so far and its status line come back', async () => {
+it('a run cancelled after its code printed: its best answer so far and its status line come back, and its sub-calls notice', async () => {
 	const logDir = path.join(dir, 'logs');
 	server = await startFakeLlmServer({models: ['fake-model'], responder: scripted({root: ({turn}) => (turn === 0 ? repl('x = llm_query("hi")\nprint("found 42")') : {hang: true})})});
 	const options = {model: 'fake-model', backend: 'openai' as const, baseURL: server.openaiBaseURL, apiKey: 'k', logDir, origin: 'tui' as const, subBaseURL: server.openaiBaseURL};
@@ -64,6 +69,7 @@ it('a run cancelled after its code printed: its best answer so far and its statu
 	const liveFrame = await h.waitForFrame((f) => f.includes('best answer so far'), SLOW);
 	const liveTurn = turnText(chatText(liveFrame), '──');
 	expect(liveTurn).toMatch(/Cancelled in iteration 2\/30\. found 42 best answer so far: the run was cancelled · 2 iterations · T/);
+	expect(treeText(liveFrame)).toContain('Sub-calls: fake-model on openai');
 	h.unmount();
 
 	const again = new Rlm(options);
@@ -72,6 +78,7 @@ it('a run cancelled after its code printed: its best answer so far and its statu
 	harnesses.push(resumed);
 	const resumedFrame = await resumed.waitForFrame((f) => f.includes('Resumed 1 turn(s)'), SLOW);
 	expect(turnText(chatText(resumedFrame), '· Resumed')).toBe(liveTurn);
+	expect(treeText(resumedFrame)).toContain('Sub-calls: fake-model on openai');
 
 	const replay = renderApp({rlm: new InertEngine({model: 'fake-model', backend: 'openai'}), config, settings, cwd: dir, env: {}, columns: 160, rows: 40, skipStartup: true, replay: {title: 'the log', events: logToEvents(readTrajectoryLog(live.logFiles[0]!))}});
 	harnesses.push(replay);

@@ -1,0 +1,124 @@
+// A run read back from its log (--replay, --resume) looks as it did live: its notices where they
+// were given (on the run before its first iteration, above the reply while the model call ran,
+// after the code block they came in), and the model call's own time. The real engine and
+// sandbox, the fake server over HTTP.
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import type {RlmEvent} from '../../source/protocol/events.js';
+import {logToEvents} from '../../source/trajectory/log-to-events.js';
+import type {TrajectoryLog} from '../../source/trajectory/read-log.js';
+import {getNode, nodeCount, reduceAll, type TrajectoryNode, type TrajectoryState} from '../../source/trajectory/tree.js';
+import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
+import {repl} from '../support/rlm-script.js';
+import {runScripted} from '../support/scripted-run.js';
+
+let server: FakeLlmServer;
+let logDir: string;
+beforeAll(async () => {
+	server = await startFakeLlmServer({models: ['root-model']});
+	logDir = mkdtempSync(join(tmpdir(), 'rlm-replay-as-live-'));
+});
+afterAll(async () => {
+	await server?.close();
+	rmSync(logDir, {recursive: true, force: true});
+});
+
+/** Every node of the tree, depth first, as `kind` (a notice: `notice code`), with its depth. */
+function rows(state: TrajectoryState): string[] {
+	const out: string[] = [];
+	const walk = (id: number, depth: number) => {
+		const node = getNode(state, id)!;
+		out.push(`${'  '.repeat(depth)}${node.kind === 'notice' ? `notice ${node.code}` : node.kind}`);
+		for (const child of node.children) walk(child, depth + 1);
+	};
+	for (const root of state.roots) walk(root, 0);
+	return out;
+}
+
+/** Every node of a kind, in the order they were made. */
+const nodesOf = <K extends TrajectoryNode['kind']>(state: TrajectoryState, kind: K) =>
+	Array.from({length: nodeCount(state)}, (_, id) => getNode(state, id)!).filter((node): node is Extract<TrajectoryNode, {kind: K}> => node.kind === kind);
+
+/** A run with a notice of each place: the model chosen and the sub-calls' model (on the run), a
+ * retry after part of the reply streamed (while the call ran), an empty sub-call reply (in code
+ * block 2, after block 1). */
+async function noticedRun(): Promise<{events: RlmEvent[]; log: TrajectoryLog}> {
+	let failed = false;
+	const {result, events, log} = await runScripted(
+		server,
+		logDir,
+		'openai',
+		{
+			root: ({turn}) => {
+				if (turn > 0) return {text: 'FINAL(done)'};
+				if (!failed) {
+					failed = true;
+					return {text: 'Looking at it now, then', streamError: {afterChars: 10, message: 'Overloaded'}};
+				}
+				return {text: `${repl('print("one")').text}\n\n${repl('r = llm_query("blank please")\nprint(r[:6])', '').text}`};
+			},
+			sub: () => ({text: ''}),
+		},
+		{model: '', subBaseURL: server.openaiBaseURL},
+	);
+	expect(result.status).toBe('answered');
+	return {events, log: log!};
+}
+
+const expectedRows = [
+	'run',
+	'  notice model_chosen',
+	'  iteration',
+	'    notice stream_retried',
+	'    reply',
+	'    code',
+	'      output',
+	'    code',
+	'      output',
+	'      call',
+	'    notice empty_reply',
+	'  iteration',
+	'    reply',
+];
+
+describe('a replayed run looks as it did live', () => {
+	it('its notices: on the run before its first iteration, above the reply while the call ran, after the block they came in', async () => {
+		const {events, log} = await noticedRun();
+		const live = reduceAll(events);
+		expect(rows(live)).toEqual(expectedRows);
+		const replayed = reduceAll(logToEvents(log));
+		expect(rows(replayed)).toEqual(rows(live));
+		const messages = (state: TrajectoryState) => nodesOf(state, 'notice').map((notice) => notice.message);
+		expect(messages(live).find((message) => message.includes('Sub-calls:'))).toBeDefined();
+		expect(messages(replayed)).toEqual(messages(live));
+		// The model call's own time, not the iteration's less its code (which holds the sandbox's start).
+		expect(nodesOf(replayed, 'reply').map((reply) => Math.round(reply.ms!))).toEqual(nodesOf(live, 'reply').map((reply) => Math.round(reply.ms!)));
+	}, 60_000);
+
+	it('a log written before notices were placed: those about the model call above the reply, the rest after it', async () => {
+		const {log} = await noticedRun();
+		const old = structuredClone(log);
+		for (const iteration of old.iterations) {
+			const extra = iteration.rlm_tui as Record<string, unknown> & {notices?: Array<Record<string, unknown>>};
+			delete extra.run_notices;
+			for (const notice of extra.notices ?? []) delete notice.after;
+		}
+		// Its run notices were not logged; the sub-call's notice came after the reply.
+		expect(rows(reduceAll(logToEvents(old)))).toEqual([
+			'run',
+			'  iteration',
+			'    notice stream_retried',
+			'    reply',
+			'    notice empty_reply',
+			'    code',
+			'      output',
+			'    code',
+			'      output',
+			'      call',
+			'  iteration',
+			'    reply',
+		]);
+	}, 60_000);
+});

@@ -829,6 +829,8 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			// What still runs when a limit stops the run was cut short, not done (a reply is no good reply then).
 			settleBeneath(tx, id, t, event.status === 'limited' ? 'cancelled' : status);
 			tx.end(id, t, status, event.ms);
+			// Its log ends before the run did: how long it ran is not known.
+			if (event.status === 'unfinished') delete tx.edit<RunNode>(id).ms;
 			tx.report(id, event.usage);
 			break;
 		}

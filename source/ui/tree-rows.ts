@@ -96,8 +96,9 @@ export function describeNode(node: TrajectoryNode, now?: number, inBatch = false
 				// The root's question is kept as the user wrote it (text/safe-text.ts): made printable here.
 				preview: quote(printableMarked(node.question)),
 				previewIsError: false,
-				// A limit that stopped the run is in the meta ("limited: maxSubCalls"); a failure beside the question.
-				...(node.error && node.runStatus !== 'limited' ? {error: `✗ ${oneLine(node.error)}`} : {}),
+				// A limit that stopped the run is in the meta ("limited: maxSubCalls"), as is a run its log
+				// ends in ("unfinished": the detail view says why); a failure beside the question.
+				...(node.error && node.runStatus !== 'limited' && node.runStatus !== 'unfinished' ? {error: `✗ ${oneLine(node.error)}`} : {}),
 				...meta(node, now, [stopped, iterations, limits].filter(Boolean).join(' ')),
 			};
 		}

@@ -1,18 +1,24 @@
 // A run read back from its log (--replay, --resume) looks as it did live: its notices where they
 // were given (on the run before its first iteration, above the reply while the model call ran,
-// after the code block they came in), and the model call's own time. The real engine and
-// sandbox, the fake server over HTTP.
-import {mkdtempSync, rmSync} from 'node:fs';
+// after the code block they came in), the model call's own time, and a run whose process was
+// killed keeps its question and shows no made-up duration. The real engine and sandbox, the fake
+// server over HTTP; the killed run is the built CLI, killed with SIGKILL.
+import {spawn} from 'node:child_process';
+import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {RlmEvent} from '../../source/protocol/events.js';
 import {logToEvents} from '../../source/trajectory/log-to-events.js';
 import type {TrajectoryLog} from '../../source/trajectory/read-log.js';
-import {getNode, nodeCount, reduceAll, type TrajectoryNode, type TrajectoryState} from '../../source/trajectory/tree.js';
+import {readTrajectoryLog} from '../../source/trajectory/read-log.js';
+import {getNode, nodeCount, reduceAll, type RunNode, type TrajectoryNode, type TrajectoryState} from '../../source/trajectory/tree.js';
+import {describeNode} from '../../source/ui/tree-rows.js';
+import {detailLines} from '../../source/ui/detail.js';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
-import {repl} from '../support/rlm-script.js';
+import {repl, scripted} from '../support/rlm-script.js';
 import {runScripted} from '../support/scripted-run.js';
+import {cleanEnv, cliPath} from '../support/run-cli.js';
 
 let server: FakeLlmServer;
 let logDir: string;
@@ -120,5 +126,30 @@ describe('a replayed run looks as it did live', () => {
 			'  iteration',
 			'    reply',
 		]);
+	}, 60_000);
+
+	it('a run whose process was killed keeps its question and says unfinished, with no made-up duration', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'rlm-killed-'));
+		let calls = 0;
+		server.setResponder(scripted({root: () => (++calls === 1 ? repl('print("step 1")') : {hang: true})}));
+		const child = spawn(process.execPath, [cliPath, '-u', server.openaiBaseURL, '-m', 'root-model', '--log-dir', dir, '-p', 'what is in the box?'], {env: cleanEnv(), stdio: 'ignore'});
+		const exited = new Promise((resolve) => child.on('exit', resolve));
+		const logFile = () => readdirSync(dir).find((name) => name.endsWith('.jsonl'));
+		// The first iteration's line is written when the second iteration starts (its call hangs).
+		await expect.poll(() => logFile() && readFileSync(join(dir, logFile()!), 'utf8').split('\n').filter(Boolean).length, {timeout: 30_000}).toBe(2);
+		child.kill('SIGKILL');
+		await exited;
+		const state = reduceAll(logToEvents(readTrajectoryLog(join(dir, logFile()!))));
+		const run = getNode(state, state.roots[0]!) as RunNode;
+		expect(run).toMatchObject({runStatus: 'unfinished', question: 'what is in the box?'});
+		expect(run.ms).toBeUndefined();
+		const row = describeNode(run);
+		expect(row.preview).toBe('"what is in the box?"');
+		expect(row.error).toBeUndefined();
+		expect(row.meta).toMatch(/^unfinished 1 it\b/);
+		expect(row.meta).not.toMatch(/\d(ms|s)\b/);
+		// Why it is unfinished is in the detail view.
+		expect(detailLines(run, 120, state).join('\n')).toContain("The log ends without the run's end, after iteration 1");
+		rmSync(dir, {recursive: true, force: true});
 	}, 60_000);
 });

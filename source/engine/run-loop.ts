@@ -311,6 +311,11 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 			const costUsd = limits.record(model, result.usage);
 			soFar.reply(result.text, result.finishReason);
 			const promptTruncated = promptTruncation(messages, result.usage);
+			// Said while the call is still open, so it stands above the reply, about the prompt it cut.
+			if (promptTruncated && engine.once(`prompt_truncated ${model}`)) {
+				const advice = engine.backend.windowAdvice?.(model) ?? GENERIC_WINDOW_ADVICE;
+				engine.emit({type: 'notice', runId, level: 'warn', code: 'prompt_truncated', message: promptTruncatedMessage(model, promptTruncated, advice)});
+			}
 			engine.emit({
 				type: 'llm.done',
 				runId,
@@ -323,10 +328,6 @@ export async function runLoop(engine: EngineContext, params: RunParams): Promise
 				finishReason: result.finishReason,
 				...(promptTruncated ? {promptTruncated} : {}),
 			});
-			if (promptTruncated && engine.once(`prompt_truncated ${model}`)) {
-				const advice = engine.backend.windowAdvice?.(model) ?? GENERIC_WINDOW_ADVICE;
-				engine.emit({type: 'notice', runId, level: 'warn', code: 'prompt_truncated', message: promptTruncatedMessage(model, promptTruncated, advice)});
-			}
 			return result;
 		} catch (error) {
 			if (callSignal?.aborted || (error instanceof BackendError && error.code === 'aborted')) throw new Cancelled();

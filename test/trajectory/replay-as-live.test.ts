@@ -8,6 +8,7 @@ import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {Rlm} from '../../source/engine/rlm.js';
 import type {RlmEvent} from '../../source/protocol/events.js';
 import {logToEvents} from '../../source/trajectory/log-to-events.js';
 import type {TrajectoryLog} from '../../source/trajectory/read-log.js';
@@ -101,6 +102,28 @@ describe('a replayed run looks as it did live', () => {
 		expect(messages(replayed)).toEqual(messages(live));
 		// The model call's own time, not the iteration's less its code (which holds the sandbox's start).
 		expect(nodesOf(replayed, 'reply').map((reply) => Math.round(reply.ms!))).toEqual(nodesOf(live, 'reply').map((reply) => Math.round(reply.ms!)));
+	}, 60_000);
+
+	it("a root prompt the server cut (Ollama's window): its warning above the reply, live and replayed", async () => {
+		const ollama = await startFakeLlmServer({models: ['qwen2.5:7b'], flavor: 'ollama'});
+		try {
+			const rlm = new Rlm({model: 'qwen2.5:7b', backend: 'openai', baseURL: ollama.openaiBaseURL, apiKey: 'k', maxIterations: 4, logDir});
+			const events: RlmEvent[] = [];
+			rlm.on('event', (event) => events.push(event));
+			// Every request is the root's: the cut drops the system prompt that tells a root request from a sub-call.
+			ollama.setResponder(() => repl('llm_output("no code seen")'));
+			try {
+				// About 8,000 tokens: over Ollama's default window of 4,096, which it does not tell before the model is loaded.
+				expect((await rlm.completion(`Find the code in this: ${'lorem ipsum dolor sit amet '.repeat(1200)}`, {context: 'the context'})).status).toBe('answered');
+				const live = reduceAll(events);
+				expect(rows(live).slice(0, 4)).toEqual(['run', '  iteration', '    notice prompt_truncated', '    reply']);
+				expect(rows(reduceAll(logToEvents(readTrajectoryLog(rlm.logFiles[0]!))))).toEqual(rows(live));
+			} finally {
+				await rlm.dispose();
+			}
+		} finally {
+			await ollama.close();
+		}
 	}, 60_000);
 
 	it('a log written before notices were placed: those about the model call above the reply, the rest after it', async () => {

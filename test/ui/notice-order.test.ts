@@ -1,9 +1,11 @@
-// A notice about a model call sits in the tree where it happened: a retry (after an overload, a
-// reset or a stall) above the iteration's reply row, live whether or not text had streamed, and
-// read back from a log (which lists every notice after the reply); a notice about the reply
-// itself (cut at the token limit) after it.
+// A notice sits in the tree where it was given: one said while the model call ran (a retry after
+// an overload, a reset or a stall; a cut prompt) above the iteration's reply row, live whether or
+// not text had streamed, and read back from a log; one about the reply itself (cut at the token
+// limit) after it; a sub-call's, said while a code block ran, after that block.
 import {describe, expect, it} from 'vitest';
 import type {RlmEvent, RlmEventBody} from '../../source/protocol/events.js';
+import {logToEvents} from '../../source/trajectory/log-to-events.js';
+import type {TrajectoryLog} from '../../source/trajectory/read-log.js';
 import {getNode} from '../../source/trajectory/tree.js';
 import {applyEvents, emptyTreeView, flatten} from '../../source/ui/state/tree-view.js';
 
@@ -55,10 +57,53 @@ describe('notices in the tree', () => {
 		expect(rowKinds(stalled)).toEqual(['run', 'iteration', 'notice stream_retried', 'reply', 'reasoning']);
 	});
 
-	it('resumed: the log lists the notices after the reply; they are shown where they were live', () => {
-		const resumed = [...start(), llmStart(), done(), retried('overloaded, retrying'), retried('reset, retrying'), truncated()];
-		expect(rowKinds(resumed)).toEqual(expected);
+	it('resumed from a log written before it said where notices were given: those about the call above the reply, as live', () => {
+		const log: TrajectoryLog = {
+			path: 'old.jsonl',
+			skippedLines: 0,
+			metadata: {type: 'metadata', timestamp: '2026-11-30T10:00:00.000Z', root_model: 'm', max_depth: 1, max_iterations: 30, backend: 'openai', backend_kwargs: {}, environment_type: 'pyodide-sandbox', environment_kwargs: {}, other_backends: null, rlm_tui: {version: 1, session_id: 's', run_id: 'r', turn: 1, question: 'q'}},
+			iterations: [
+				{
+					type: 'iteration',
+					iteration: 1,
+					timestamp: '2026-11-30T10:00:00.100Z',
+					prompt: [],
+					response: 'FINAL(1)',
+					code_blocks: [],
+					final_answer: '1',
+					iteration_time: 2,
+					rlm_tui: {
+						usage,
+						run_status: 'answered',
+						answer: '1',
+						notices: [
+							{code: 'stream_retried', level: 'warn', message: 'overloaded, retrying'},
+							{code: 'stream_retried', level: 'warn', message: 'reset, retrying'},
+							{code: 'reply_truncated', level: 'warn', message: 'cut at the token limit'},
+						],
+					},
+				},
+			],
+		};
+		expect(rowKinds(logToEvents(log))).toEqual(expected);
 	});
+});
+
+it("a sub-call's retry, said while a code block runs, stays below that block, not above the iteration's reply", () => {
+	const live = [
+		...start(),
+		llmStart(),
+		ev({type: 'llm.done', runId: 'r', iteration: 1, text: '```repl\nllm_query("x")\n```', usage, ms: 10}),
+		ev({type: 'code.start', runId: 'r', iteration: 1, block: 1, code: 'llm_query("x")'}),
+		retried('The sub-model server is overloaded (529). Retrying in 0.4 s (1 of 2).'),
+		ev({type: 'code.done', runId: 'r', iteration: 1, block: 1, ok: true, stdout: '', stderr: '', ms: 5, truncatedChars: 0, variables: [], final: null, restarted: false}),
+	];
+	expect(rowKinds(live)).toEqual(['run', 'iteration', 'reply', 'code', 'notice stream_retried']);
+});
+
+it('a cut prompt, said before its reply is done, sits above the reply', () => {
+	const cut = ev({type: 'notice', runId: 'r', level: 'warn', code: 'prompt_truncated', message: 'The server kept 2,050 of about 9,000 prompt tokens.'});
+	expect(rowKinds([...start(), llmStart(), ev({type: 'llm.delta', runId: 'r', iteration: 1, text: 'FINAL(1)'}), cut, done()])).toEqual(['run', 'iteration', 'notice prompt_truncated', 'reply']);
 });
 
 it('a deprecated model\'s warning, told before the reply came, sits above the reply', () => {

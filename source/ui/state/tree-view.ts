@@ -201,29 +201,6 @@ function shapeKey(traj: TrajectoryState): object {
 	return key;
 }
 
-/** Notices about the model call before its reply came (a retry after an overload, a reset or a
- * stall; a compaction or a cut prompt before the request; a deprecated model): they are shown above the iteration's
- * reply row, where they happened. The trajectory holds them where they arrived: live, a retry
- * before any text came lands after the reply row while one that withdrew text lands before it, and
- * a resumed log lists every notice after the reply. Notices about the reply itself stay after it. */
-const BEFORE_REPLY: ReadonlySet<string> = new Set(['stream_retried', 'compaction', 'compaction_failed', 'prompt_truncated', 'prompt_over_window', 'param_dropped', 'model_deprecated']);
-const shownOrder = new WeakMap<readonly number[], readonly number[]>();
-
-/** A node's children in the order they are shown (an iteration's call notices above its reply). */
-export function shownChildren(traj: TrajectoryState, node: TrajectoryNode): readonly number[] {
-	if (node.kind !== 'iteration' || node.children.length < 2) return node.children;
-	const cached = shownOrder.get(node.children);
-	if (cached) return cached;
-	const isCallNotice = (id: number) => {
-		const child = getNode(traj, id);
-		return child?.kind === 'notice' && BEFORE_REPLY.has(child.code);
-	};
-	const reply = node.children.findIndex((id) => getNode(traj, id)?.kind === 'reply');
-	const order = reply < 0 ? node.children : [...node.children.slice(0, reply), ...node.children.slice(reply).filter(isCallNotice), ...node.children.slice(reply).filter((id) => !isCallNotice(id))];
-	shownOrder.set(node.children, order);
-	return order;
-}
-
 /** The visible rows: a depth-first walk that skips collapsed subtrees (O(visible rows)); with a
  * filter, every row that matches and its ancestors (O(nodes)). */
 export function flatten(view: FlattenInput): FlatRows {
@@ -264,7 +241,7 @@ export function flatten(view: FlattenInput): FlatRows {
 		ids.push(id);
 		if (node.children.length === 0 || !open(node)) continue;
 		const {of} = batchGroups(traj, node);
-		const children = shownChildren(traj, node);
+		const children = node.children;
 		for (let i = children.length - 1; i >= 0; i--) {
 			const child = children[i]!;
 			if ((keep && !keep[child]) || blankThinking(getNode(traj, child))) continue;
@@ -459,7 +436,7 @@ function allInOrder(traj: TrajectoryState): number[] {
 	while (stack.length > 0) {
 		const id = stack.pop()!;
 		out.push(id);
-		const children = shownChildren(traj, getNode(traj, id)!);
+		const children = getNode(traj, id)!.children;
 		for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
 	}
 	return out;

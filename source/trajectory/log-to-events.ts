@@ -355,9 +355,14 @@ function emitRun(
 	// The run lasted from its start to its last iteration's end (never less than its iterations' sum).
 	const summed = iterations.reduce((sum, iteration) => sum + seconds(iteration.iteration_time), 0);
 	const end = Math.max(cursor, runStart + summed);
+	// An iteration's line is written when the next one starts: a killed run was in the one after its
+	// last line (not when it was killed while the question waited, before any line).
+	const cutIn = unfinished && last && !ours(last.rlm_tui).final_call ? last.iteration + 1 : undefined;
+	if (cutIn !== undefined) out.push({type: 'iter.start', runId, iteration: cutIn, maxIterations: metadata.max_iterations || real.length}, end);
 	if (limits) out.push({type: 'limits', runId, caps: limits.caps, use: limits.use, ...(limits.defaults ? {defaults: limits.defaults} : {})}, end);
 	// A forced final call is logged as one more iteration; it is not one.
-	const counted = real.filter((iteration) => !ours(iteration.rlm_tui).final_call && (!maxIterations || iteration.iteration <= maxIterations)).length;
+	// As live, the count is of iterations begun: the one a killed run was in counts.
+	const counted = real.filter((iteration) => !ours(iteration.rlm_tui).final_call && (!maxIterations || iteration.iteration <= maxIterations)).length + (cutIn !== undefined && (!maxIterations || cutIn <= maxIterations) ? 1 : 0);
 	out.push({type: 'run.done', runId, answer, status: finalStatus, usage: total, ms: end - runStart, iterations: counted, ...error, ...(runLimit ? {limit: runLimit} : {})}, end);
 	return {usage: total, end};
 }

@@ -555,8 +555,9 @@ function ensureOutput(tx: Tx, code: number, t: number): number {
 	return id;
 }
 
-/** Ends every running node beneath `id` (not crossing into finished child runs). */
-function settleBeneath(tx: Tx, id: number, t: number, status: NodeStatus): void {
+/** Ends every running node beneath `id` (not crossing into finished child runs). `endUnknown`:
+ * its log ends before they did (a killed run), so they get no duration. */
+function settleBeneath(tx: Tx, id: number, t: number, status: NodeStatus, endUnknown = false): void {
 	const stack = [...tx.get(id).children];
 	while (stack.length > 0) {
 		const child = stack.pop()!;
@@ -568,6 +569,7 @@ function settleBeneath(tx: Tx, id: number, t: number, status: NodeStatus): void 
 				run.runStatus = status === 'done' ? 'answered' : status === 'cancelled' ? 'cancelled' : 'failed';
 			}
 			tx.end(child, t, status);
+			if (endUnknown) delete tx.edit(child).ms;
 		}
 		stack.push(...node.children);
 	}
@@ -827,10 +829,11 @@ export function reduceTrajectory(state: TrajectoryState, event: RlmEvent): Traje
 			const status: NodeStatus =
 				event.status === 'failed' || event.status === 'unfinished' ? 'error' : event.status === 'cancelled' ? 'cancelled' : 'done';
 			// What still runs when a limit stops the run was cut short, not done (a reply is no good reply then).
-			settleBeneath(tx, id, t, event.status === 'limited' ? 'cancelled' : status);
+			// A run its log ends in (unfinished): how long it and what still ran lasted is not known.
+			const endUnknown = event.status === 'unfinished';
+			settleBeneath(tx, id, t, event.status === 'limited' ? 'cancelled' : status, endUnknown);
 			tx.end(id, t, status, event.ms);
-			// Its log ends before the run did: how long it ran is not known.
-			if (event.status === 'unfinished') delete tx.edit<RunNode>(id).ms;
+			if (endUnknown) delete tx.edit<RunNode>(id).ms;
 			tx.report(id, event.usage);
 			break;
 		}

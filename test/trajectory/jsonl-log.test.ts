@@ -150,7 +150,8 @@ describe('JSONL trajectories', () => {
 		const replay = await runCli(['--replay', file]);
 		expect(replay.code).toBe(0);
 		expect(replay.stdout).toContain("✗ The log ends without the run's end, after iteration 2: its process was killed or crashed, or it is still running.");
-		expect(replay.stdout).toMatch(/■ unfinished after 2 iteration\(s\)/);
+		// Its third iteration had begun (the second's line is written when it starts).
+		expect(replay.stdout).toMatch(/■ unfinished after 3 iteration\(s\)/);
 		expect(replay.stdout).not.toContain('cancelled');
 		const json = JSON.parse((await runCli(['--replay', file, '--json'])).stdout);
 		expect(json.runs[0]).toMatchObject({runStatus: 'unfinished', status: 'error', error: expect.stringContaining('killed or crashed')});

@@ -151,7 +151,7 @@ describe('a replayed run looks as it did live', () => {
 		]);
 	}, 60_000);
 
-	it('a run whose process was killed keeps its question and says unfinished, with no made-up duration', async () => {
+	it('a run whose process was killed keeps its question and says unfinished, in the iteration it was in, with no made-up duration', async () => {
 		const dir = mkdtempSync(join(tmpdir(), 'rlm-killed-'));
 		let calls = 0;
 		server.setResponder(scripted({root: () => (++calls === 1 ? repl('print("step 1")') : {hang: true})}));
@@ -169,8 +169,14 @@ describe('a replayed run looks as it did live', () => {
 		const row = describeNode(run);
 		expect(row.preview).toBe('"what is in the box?"');
 		expect(row.error).toBeUndefined();
-		expect(row.meta).toMatch(/^unfinished 1 it\b/);
+		// It was killed in its second iteration (the first one's line is written when the second starts).
+		expect(row.meta).toMatch(/^unfinished 2 it\b/);
 		expect(row.meta).not.toMatch(/\d(ms|s)\b/);
+		const [first, second] = run.children.map((id) => getNode(state, id)!);
+		expect(first).toMatchObject({kind: 'iteration', iteration: 1, status: 'done'});
+		expect(second).toMatchObject({kind: 'iteration', iteration: 2, status: 'error'});
+		expect(second.ms).toBeUndefined();
+		expect(describeNode(second).meta).toBe('');
 		// Why it is unfinished is in the detail view.
 		expect(detailLines(run, 120, state).join('\n')).toContain("The log ends without the run's end, after iteration 1");
 		rmSync(dir, {recursive: true, force: true});

@@ -10,7 +10,7 @@ import type {RlmEvent, RlmEventBody} from '../protocol/events.js';
 import type {SandboxContext} from '../protocol/repl.js';
 import {logFileName, type SessionOrigin} from './log-names.js';
 import {contextFingerprint} from './context-fingerprint.js';
-import {iterationIds, iterationRecord, metadataRecord, runErrorRecord, runNotices, type OriginalIteration, type PromptLookup} from './original-schema.js';
+import {iterationIds, iterationRecord, metadataRecord, runErrorRecord, runNotices, runTimeRecord, type OriginalIteration, type PromptLookup} from './original-schema.js';
 import {emptyTrajectory, findRun, getNode, reduceTrajectory, type RunNode, type TrajectoryState} from './tree.js';
 
 /** Contexts up to this many characters (texts, and other values as JSON text) are kept in the log
@@ -276,6 +276,7 @@ export class TrajectoryLogger {
 				record.rlm_tui = {
 					...record.rlm_tui!,
 					...(run.runStatus ? {run_status: run.runStatus} : {}),
+					...runTimeRecord(run),
 					...(run.answer !== undefined ? {answer: run.answer} : {}),
 					...runErrorRecord(run),
 					...(run.limit ? {run_limit: run.limit} : {}),
@@ -291,7 +292,7 @@ export class TrajectoryLogger {
 		if (runOver && ids.length === 0 && run.runStatus) {
 			const node = getNode(this.#state, run.id);
 			const notices = runNotices(this.#state, run);
-			if (node) this.#writeLine({type: 'iteration', iteration: 0, timestamp: new Date().toISOString(), prompt: [], response: '', code_blocks: [], final_answer: null, iteration_time: 0, rlm_tui: {usage: run.usage, run_status: run.runStatus, ...runErrorRecord(run), ...(notices.length ? {run_notices: notices} : {})}});
+			if (node) this.#writeLine({type: 'iteration', iteration: 0, timestamp: new Date().toISOString(), prompt: [], response: '', code_blocks: [], final_answer: null, iteration_time: 0, rlm_tui: {usage: run.usage, run_status: run.runStatus, ...runTimeRecord(run), ...runErrorRecord(run), ...(notices.length ? {run_notices: notices} : {})}});
 		}
 	}
 

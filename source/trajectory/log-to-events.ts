@@ -14,6 +14,8 @@ interface Ours {
 	context?: ContextInfo;
 	usage?: Usage;
 	run_status?: RunStatus;
+	/** Read only when it is a number of ms. */
+	run_ms?: unknown;
 	answer?: string;
 	error?: string;
 	/** Read only when it is a known code (a hand-edited or foreign file may hold anything). */
@@ -229,12 +231,15 @@ function emitRun(
 	let status: RunStatus | undefined;
 	let error: {error?: string; errorCode?: RunErrorCode} = {};
 	let runLimit: LimitName | undefined;
+	/** How long the run took as it reported it, when logged. */
+	let runMs: number | undefined;
 	let limits: {caps: LimitCaps; use: LimitUse; defaults?: LimitName[] | undefined} | undefined;
 	/** The latest time any event of this run has used so far. */
 	let cursor = runStart;
 	for (const iteration of iterations) {
 		const extra = ours(iteration.rlm_tui);
 		if (extra.run_status) status = extra.run_status;
+		if (typeof extra.run_ms === 'number' && Number.isFinite(extra.run_ms) && extra.run_ms >= 0) runMs = extra.run_ms;
 		if (extra.run_limit !== undefined && (LIMIT_NAMES as readonly unknown[]).includes(extra.run_limit)) runLimit = extra.run_limit;
 		const loggedLimits = loggedLimitsSchema.safeParse(extra.limits);
 		if (loggedLimits.success) limits = loggedLimits.data;
@@ -363,7 +368,7 @@ function emitRun(
 	// A forced final call is logged as one more iteration; it is not one.
 	// As live, the count is of iterations begun: the one a killed run was in counts.
 	const counted = real.filter((iteration) => !ours(iteration.rlm_tui).final_call && (!maxIterations || iteration.iteration <= maxIterations)).length + (cutIn !== undefined && (!maxIterations || cutIn <= maxIterations) ? 1 : 0);
-	out.push({type: 'run.done', runId, answer, status: finalStatus, usage: total, ms: end - runStart, iterations: counted, ...error, ...(runLimit ? {limit: runLimit} : {})}, end);
+	out.push({type: 'run.done', runId, answer, status: finalStatus, usage: total, ms: runMs ?? end - runStart, iterations: counted, ...error, ...(runLimit ? {limit: runLimit} : {})}, end);
 	return {usage: total, end};
 }
 

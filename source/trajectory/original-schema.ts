@@ -72,6 +72,8 @@ export interface OriginalIteration {
 	rlm_tui?: {
 		usage: Usage;
 		run_status?: RunStatus;
+		/** With run_status: how long the run took, in ms, as it reported it (its events' run.done). */
+		run_ms?: number;
 		answer?: string;
 		error?: string;
 		/** With error: the run's error code (protocol/errors.ts RunErrorCode). */
@@ -296,6 +298,11 @@ export function iterationIds(state: TrajectoryState, run: RunNode): number[] {
 	return run.children.filter((id) => getNode(state, id)?.kind === 'iteration');
 }
 
+/** A finished run's time as our log field (none while it runs). */
+export function runTimeRecord(run: RunNode): {run_ms?: number} {
+	return run.status !== 'running' && run.ms !== undefined ? {run_ms: Math.round(run.ms)} : {};
+}
+
 /** A run's error as our log fields (none when it has none). */
 export function runErrorRecord(run: RunNode): {error?: string; error_code?: string} {
 	return {...(run.error ? {error: run.error} : {}), ...(run.error && run.errorCode ? {error_code: run.errorCode} : {})};
@@ -307,7 +314,7 @@ export function childTrajectory(state: TrajectoryState, run: RunNode, prompts: P
 	if (iterations[0] && notices.length) iterations[0].rlm_tui = {...iterations[0].rlm_tui!, run_notices: notices};
 	const last = iterations.at(-1);
 	if (last) {
-		last.rlm_tui = {...last.rlm_tui!, ...(run.runStatus ? {run_status: run.runStatus} : {}), ...(run.answer !== undefined ? {answer: run.answer} : {}), ...runErrorRecord(run)};
+		last.rlm_tui = {...last.rlm_tui!, ...(run.runStatus ? {run_status: run.runStatus} : {}), ...runTimeRecord(run), ...(run.answer !== undefined ? {answer: run.answer} : {}), ...runErrorRecord(run)};
 		if ((run.runStatus === 'forced' || run.runStatus === 'answered') && last.final_answer === null) last.final_answer = run.answer ?? null;
 	}
 	const rlmTui = {version: 1 as const, session_id: '', run_id: run.runId, turn: 0, question: run.question, context: run.context, ...(run.system ? {system: run.system} : {})};

@@ -1,6 +1,6 @@
 // A run read back from its log (--replay, --resume) looks as it did live: its notices where they
 // were given (on the run before its first iteration, above the reply while the model call ran,
-// after the code block they came in), the model call's own time, and a run whose process was
+// after the code block they came in), the model call's and the run's own times, and a run whose process was
 // killed keeps its question and shows no made-up duration. The real engine and sandbox, the fake
 // server over HTTP; the killed run is the built CLI, killed with SIGKILL.
 import {spawn} from 'node:child_process';
@@ -102,6 +102,8 @@ describe('a replayed run looks as it did live', () => {
 		expect(messages(replayed)).toEqual(messages(live));
 		// The model call's own time, not the iteration's less its code (which holds the sandbox's start).
 		expect(nodesOf(replayed, 'reply').map((reply) => Math.round(reply.ms!))).toEqual(nodesOf(live, 'reply').map((reply) => Math.round(reply.ms!)));
+		// The run's own time, as it reported it (the log's timestamps start when the question was taken in).
+		expect(nodesOf(replayed, 'run').map((run) => Math.round(run.ms!))).toEqual(nodesOf(live, 'run').map((run) => Math.round(run.ms!)));
 	}, 60_000);
 
 	it("a root prompt the server cut (Ollama's window): its warning above the reply, live and replayed", async () => {

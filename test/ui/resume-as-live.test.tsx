@@ -78,6 +78,9 @@ it('a run cancelled after its code printed: its best answer so far and its statu
 	harnesses.push(resumed);
 	const resumedFrame = await resumed.waitForFrame((f) => f.includes('Resumed 1 turn(s)'), SLOW);
 	expect(turnText(chatText(resumedFrame), '· Resumed')).toBe(liveTurn);
+	// The status line tells the last question's time, as it did live.
+	expect(liveFrame.trimEnd().split('\n').at(-1)).toMatch(/│ iter 2\/30 │ \d+:\d\d │/);
+	expect(resumedFrame.trimEnd().split('\n').at(-1)).toMatch(/│ iter 2\/30 │ \d+:\d\d │/);
 	expect(treeText(resumedFrame)).toContain('Sub-calls: fake-model on openai');
 
 	const replay = renderApp({rlm: new InertEngine({model: 'fake-model', backend: 'openai'}), config, settings, cwd: dir, env: {}, columns: 160, rows: 40, skipStartup: true, replay: {title: 'the log', events: logToEvents(readTrajectoryLog(live.logFiles[0]!))}});

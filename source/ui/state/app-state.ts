@@ -166,6 +166,8 @@ function resumedTurn(state: AppState, turn: ResumeTurn, events: readonly RlmEven
 	next = warnInChat({...next, tree: applyEvents(next.tree, events, next.layout.treeRows)}, events);
 	const root = events.find((event): event is RlmEventOf<'run.start'> => event.type === 'run.start' && event.depth === 0)?.runId;
 	const done = events.find((event): event is RlmEventOf<'run.done'> => event.type === 'run.done' && event.runId === root);
+	// The status line's time of the last question, as live (a killed run's is not known).
+	if (done && done.status !== 'unfinished') next = {...next, lastElapsed: done.ms};
 	if (done && turn.status !== undefined && ['answered', 'forced', 'limited', 'cancelled'].includes(done.status)) return turnOutcome(next, runDoneSummary(done));
 	if (turn.answer !== null) return addChat(next, 'answer', turn.answer);
 	if (turn.status === undefined) return asOutcome(addChat(next, 'notice', 'Unfinished: the session ended while this question ran (the app was closed or killed), so it has no answer.'));

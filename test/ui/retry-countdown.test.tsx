@@ -21,10 +21,11 @@ it('"retrying in N s" counts down with no event arriving, then says the retry is
 	rlm.emitEvent({type: 'iter.start', runId: 'r', iteration: 1, maxIterations: 3});
 	rlm.emitEvent({type: 'llm.start', runId: 'r', iteration: 1, messages: 2, promptChars: 10});
 	// Stamped on the app's clock, as the engine stamps its events.
-	rlm.emit('event', {type: 'notice', runId: 'r', level: 'info', code: 'stream_retried', message: 'The server answered 503: Service Unavailable. Retrying in 2.0 s (1 of 2).', t: performance.now()});
+	rlm.emit('event', {type: 'notice', runId: 'r', level: 'info', code: 'stream_retried', message: 'The server answered 503: Service Unavailable. Retrying in 2 s (1 of 2).', retry: {retry: 1, maxRetries: 2, waitMs: 2000, cause: '503: Service Unavailable'}, t: performance.now()});
 	const working = (frame: string) => frame.split('\n').find((line) => line.includes('working')) ?? '';
 	// Nothing is emitted from here on: the clock alone moves the line.
-	await h.waitForFrame((f) => working(f).includes('retrying in 2 s (1 of 2)'));
-	await h.waitForFrame((f) => working(f).includes('retrying in 1 s (1 of 2)'));
+	// The working line leaves "(1 of 2)" to the reply's row while the wait lasts.
+	await h.waitForFrame((f) => working(f).includes('retrying in 2 s · 503: Service Unavailable'));
+	await h.waitForFrame((f) => working(f).includes('retrying in 1 s · 503: Service Unavailable'));
 	await h.waitForFrame((f) => working(f).includes('retry 1 of 2') && !working(f).includes('retrying in'));
 });

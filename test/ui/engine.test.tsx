@@ -456,7 +456,7 @@ describe('with an OpenAI-compatible server', () => {
 		// The openai backend's default model, cogito:14b, is not on this server.
 		h!.write(`/backend openai ${server.openaiBaseURL}\r`);
 		const switched = chatText(await h!.waitForFrame((f) => flat(f).includes('/model to choose another'), 20_000));
-		expect(switched).toMatch(/Model: served-a, the first the server lists: it does not list .cogito:14b. \(it lists 2 models; saved for openai; \/model to choose another\)\./);
+		expect(switched).toMatch(/Model changed to served-a, the first the server lists: it does not list .cogito:14b. \(it lists 2 models; saved for openai; \/model to choose another\)\./);
 		await h!.waitForFrame((f) => f.includes('openai · served-a'), 20_000);
 		expect(settings.get().models.openai).toBe('served-a');
 		h!.write('hello\r');
@@ -487,6 +487,8 @@ describe('with an OpenAI-compatible server', () => {
 		h!.write(`/backend openai ${server.openaiBaseURL}\r`);
 		const frame = chatText(await h!.waitForFrame((f) => flat(f).includes('could not be read'), SLOW));
 		expect(frame).toContain('Kept model cogito:14b: its list of models could not be read to check it.');
+		// Its own sentence, after the one that says what failed.
+		expect(flat(frame)).toMatch(/[.!?)]\s+Kept model cogito:14b/);
 		expect(h!.lastFrame()).toContain('openai · cogito:14b');
 	}, SLOW);
 

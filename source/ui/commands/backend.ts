@@ -8,7 +8,7 @@ import {looksSecret, redactSecrets} from '../../protocol/redact.js';
 import {printableMarkedLine} from '../../text/printable.js';
 import {quoted} from '../../protocol/quoted.js';
 import {backendTarget} from '../../settings/resolve.js';
-import {unreachableHint} from '../advice.js';
+import {sentence, unreachableHint} from '../advice.js';
 import {runErrorOf} from '../../protocol/errors.js';
 import {firstLine} from '../engine-port.js';
 import {addChat} from '../state/updates.js';
@@ -68,7 +68,7 @@ async function setBackend(context: CommandContext, backend: BackendName, url?: s
 	if (context.backend !== backend) return;
 	if (choice.status === 'unchecked') {
 		const kept = model.trim() ? ` Kept model ${printableMarkedLine(model)}: its list of models could not be read to check it.` : '';
-		context.say('error', `${unreachableHint(backend, baseURL, choice.error)}${kept}`);
+		context.say('error', `${sentence(unreachableHint(backend, baseURL, choice.error))}${kept}`);
 		return;
 	}
 	if (choice.status === 'kept') return;
@@ -87,7 +87,7 @@ async function setBackend(context: CommandContext, backend: BackendName, url?: s
 	const savedText = modelProblem === null ? `saved for ${backend}` : savedWord(modelProblem);
 	context.say(
 		'notice',
-		`Model: ${printableMarkedLine(choice.model)}, the first the server lists: it does not list ${quoted(printableMarkedLine(choice.replaced))} (it lists ${choice.listed} model${choice.listed === 1 ? '' : 's'}; ${savedText}; /model to choose another).`,
+		`Model changed to ${printableMarkedLine(choice.model)}, the first the server lists: it does not list ${quoted(printableMarkedLine(choice.replaced))} (it lists ${choice.listed} model${choice.listed === 1 ? '' : 's'}; ${savedText}; /model to choose another).`,
 	);
 }
 

@@ -101,8 +101,10 @@ export function misplacedFlag(mode: FlagMode, given: (name: FlagName) => boolean
 	for (const [name, modes] of Object.entries(flagModes) as Array<[FlagName, readonly FlagMode[]]>) {
 		if (modes.includes(mode) || !given(name)) continue;
 		// mcp without --http: say that --http is what the flag wants.
-		const homes = mode === 'mcp' && modes.includes('mcp --http') ? ['mcp --http' as const, ...modes.filter((home) => home !== 'mcp --http')] : modes;
-		const where = homes.map((home) => MODE_NAMES[home]).join(' and ');
+		const named = mode === 'mcp' && modes.includes('mcp --http') ? ['mcp --http' as const, ...modes.filter((home) => home !== 'mcp --http')] : modes;
+		// "rlm-tui mcp" says "rlm-tui mcp --http" too.
+		const homes = named.includes('mcp') ? named.filter((home) => home !== 'mcp --http') : named;
+		const where = homes.map((home) => MODE_NAMES[home]).join(', ').replace(/, (?=[^,]*$)/, ' and ');
 		const here = mode === 'app' ? 'is' : `has no use with ${MODE_NAMES[mode]}: it is`;
 		return `${flagDisplay(name)} ${here} an option of ${where} (see ${HELP[homes[0]!]})`;
 	}

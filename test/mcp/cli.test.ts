@@ -28,14 +28,16 @@ describe('rlm-tui mcp on the command line', () => {
 		const file = join(mkdtempSync(join(tmpdir(), 'rlm-mcp-cli-')), 'notes.txt');
 		writeFileSync(file, 'x');
 		const cases: Array<[string[], RegExp]> = [
-			[['--allow-dir', '.', '-p', 'q'], /^rlm-tui: --allow-dir is an option of rlm-tui mcp and rlm-tui mcp --http \(see rlm-tui mcp --help\)$/],
+			[['--allow-dir', '.', '-p', 'q'], /^rlm-tui: --allow-dir is an option of rlm-tui mcp \(see rlm-tui mcp --help\)$/],
 			[['--http'], /^rlm-tui: --http is an option of rlm-tui mcp/],
 			// Each mode refuses the flags of the others, rather than start and ignore them.
 			[['mcp', '--port', '9999'], /^rlm-tui: --port has no use with rlm-tui mcp: it is an option of rlm-tui mcp --http and rlm-tui serve \(see rlm-tui mcp --help\)$/],
 			[['mcp', '--cors', 'http://a.example'], /^rlm-tui: --cors has no use with rlm-tui mcp: it is an option of rlm-tui serve \(see rlm-tui serve --help\)$/],
 			[['mcp', '--http', '-p', 'q'], /^rlm-tui: -p\/--prompt has no use with rlm-tui mcp --http: it is an option of rlm-tui without a command \(see rlm-tui --help\)$/],
 			[['serve', '-p', 'x'], /^rlm-tui: -p\/--prompt has no use with rlm-tui serve: it is an option of rlm-tui without a command/],
-			[['serve', '--http'], /^rlm-tui: --http has no use with rlm-tui serve: it is an option of rlm-tui mcp and rlm-tui mcp --http \(see rlm-tui mcp --help\)$/],
+			[['serve', '--http'], /^rlm-tui: --http has no use with rlm-tui serve: it is an option of rlm-tui mcp \(see rlm-tui mcp --help\)$/],
+			// Each mode named once: "rlm-tui mcp" says "rlm-tui mcp --http" too.
+			[['serve', '--max-context-bytes', '1M'], /^rlm-tui: --max-context-bytes has no use with rlm-tui serve: it is an option of rlm-tui without a command and rlm-tui mcp \(see rlm-tui --help\)$/],
 			[['serve', '--json', '-v'], /^rlm-tui: -v\/--verbose has no use with rlm-tui serve/],
 			[['serve', '--allow-dir', '.'], /^rlm-tui: --allow-dir has no use with rlm-tui serve/],
 			[['mcp', '--allow-dir', file], /--allow-dir .*notes\.txt: not a folder/],

@@ -95,6 +95,8 @@ export function describeNode(node: TrajectoryNode, now?: number, inBatch = false
 				title: child ? `child run · ${node.model}` : `run · ${node.model || '?'}`,
 				// The root's question is kept as the user wrote it (text/safe-text.ts): made printable here.
 				preview: quote(printableMarked(node.question)),
+				// A start of the question stays before the meta's tokens do (a long meta, "cancelled 2 it", took it all).
+				previewMin: quote(printableMarked(node.question), 12),
 				previewIsError: false,
 				// A limit that stopped the run is in the meta ("limited: maxSubCalls"), as is a run its log
 				// ends in ("unfinished": the detail view says why); a failure beside the question.

@@ -97,6 +97,23 @@ describe('tree rows', () => {
 		expect(narrow.meta).toContain('failed');
 	});
 
+	it('a cancelled run keeps a start of its question in a narrow pane: its long meta gives way first', () => {
+		const traj = reduceAll([
+			ev({type: 'run.start', runId: 'r', depth: 0, model: 'fake-model', backend: 'openai', question: 'find the best answer please', context: {type: 'none', chars: 0}, maxIterations: 30}),
+			ev({type: 'iter.start', runId: 'r', iteration: 1, maxIterations: 30}),
+			ev({type: 'iter.start', runId: 'r', iteration: 2, maxIterations: 30}),
+			ev({type: 'run.done', runId: 'r', answer: 'found 42', status: 'cancelled', usage: {inputTokens: 1300, outputTokens: 29}, ms: 3600, iterations: 2}),
+		]);
+		const row = describeNode(getNode(traj, traj.roots[0]!)!);
+		for (const width of [50, 57, 70]) {
+			const layout = layoutRow(row, width, 4);
+			expect(layout.preview).toMatch(/^"find/);
+			// The row's icon says cancelled; its word stays where there is room.
+			if (width >= 70) expect(layout.meta).toContain('cancelled');
+			expect(displayWidth(text(layout))).toBeLessThanOrEqual(width - 4);
+		}
+	});
+
 	it('a sub-call preview never ends with an empty arrow', () => {
 		const traj = reduceAll([
 			ev({type: 'run.start', runId: 'r', depth: 0, model: 'm', backend: 'openai', question: 'q', context: {type: 'none', chars: 0}, maxIterations: 30}),

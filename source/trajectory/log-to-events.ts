@@ -361,8 +361,8 @@ function emitRun(
 	const summed = iterations.reduce((sum, iteration) => sum + seconds(iteration.iteration_time), 0);
 	const end = Math.max(cursor, runStart + summed);
 	// An iteration's line is written when the next one starts: a killed run was in the one after its
-	// last line (not when it was killed while the question waited, before any line).
-	const cutIn = unfinished && last && !ours(last.rlm_tui).final_call ? last.iteration + 1 : undefined;
+	// last line, the first when it has none (not when it was killed while the question waited).
+	const cutIn = !unfinished || queued ? undefined : !last ? 1 : ours(last.rlm_tui).final_call ? undefined : last.iteration + 1;
 	if (cutIn !== undefined) out.push({type: 'iter.start', runId, iteration: cutIn, maxIterations: metadata.max_iterations || real.length}, end);
 	if (limits) out.push({type: 'limits', runId, caps: limits.caps, use: limits.use, ...(limits.defaults ? {defaults: limits.defaults} : {})}, end);
 	// A forced final call is logged as one more iteration; it is not one.

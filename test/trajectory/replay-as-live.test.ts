@@ -183,4 +183,26 @@ describe('a replayed run looks as it did live', () => {
 		expect(detailLines(run, 120, state).join('\n')).toContain("The log ends without the run's end, after iteration 1");
 		rmSync(dir, {recursive: true, force: true});
 	}, 60_000);
+
+	it('a run killed in its first iteration (no iteration line yet) comes back in that iteration', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'rlm-killed-first-'));
+		server.setResponder(scripted({root: () => ({hang: true})}));
+		const requests = server.requests.length;
+		const child = spawn(process.execPath, [cliPath, '-u', server.openaiBaseURL, '-m', 'root-model', '--log-dir', dir, '-p', 'what is in the box?'], {env: cleanEnv(), stdio: 'ignore'});
+		const exited = new Promise((resolve) => child.on('exit', resolve));
+		// The first model call is under way (it hangs): the run has started, its iteration 1 too.
+		await expect.poll(() => server.requests.length, {timeout: 30_000}).toBeGreaterThan(requests);
+		child.kill('SIGKILL');
+		await exited;
+		const logFile = readdirSync(dir).find((name) => name.endsWith('.jsonl'))!;
+		expect(readFileSync(join(dir, logFile), 'utf8').split('\n').filter(Boolean)).toHaveLength(1);
+		const state = reduceAll(logToEvents(readTrajectoryLog(join(dir, logFile))));
+		const run = getNode(state, state.roots[0]!) as RunNode;
+		expect(run).toMatchObject({runStatus: 'unfinished', question: 'what is in the box?'});
+		expect(describeNode(run).meta).toMatch(/^unfinished 1 it\b/);
+		const iterations = run.children.map((id) => getNode(state, id)!).filter((node) => node.kind === 'iteration');
+		expect(iterations).toHaveLength(1);
+		expect(iterations[0]).toMatchObject({iteration: 1, status: 'error'});
+		rmSync(dir, {recursive: true, force: true});
+	}, 60_000);
 });

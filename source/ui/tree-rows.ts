@@ -72,6 +72,15 @@ function meta(node: TrajectoryNode, now: number | undefined, extra?: string): Pi
 	return {meta: join(extra, time, usageText(node)), metaShorter: [join(extra, time), time]};
 }
 
+/** A run's meta: as `meta`, but its status ("cancelled", "limited: maxSubCalls") outlasts the
+ * rest of it (the question's start is kept before it too). */
+function runMeta(node: TrajectoryNode, now: number | undefined, stopped: string, extra: string): Pick<RowText, 'meta' | 'metaShorter'> {
+	const whole = meta(node, now, extra);
+	const time = timeText(node, now);
+	const shorter = [...(whole.metaShorter ?? []).slice(0, -1), [stopped, time].filter(Boolean).join(' · '), time];
+	return {meta: whole.meta, metaShorter: shorter.filter((form, index) => shorter.indexOf(form) === index)};
+}
+
 /** Prose of a reply before its first code fence, or what is streaming now. */
 function replyPreview(text: string, running: boolean): string {
 	if (running) return oneLine(lastLine(text));
@@ -101,7 +110,7 @@ export function describeNode(node: TrajectoryNode, now?: number, inBatch = false
 				// A limit that stopped the run is in the meta ("limited: maxSubCalls"), as is a run its log
 				// ends in ("unfinished": the detail view says why); a failure beside the question.
 				...(node.error && node.runStatus !== 'limited' && node.runStatus !== 'unfinished' ? {error: `✗ ${oneLine(node.error)}`} : {}),
-				...meta(node, now, [stopped, iterations, limits].filter(Boolean).join(' ')),
+				...runMeta(node, now, stopped, [stopped, iterations, limits].filter(Boolean).join(' ')),
 			};
 		}
 		case 'iteration':

@@ -4,6 +4,7 @@ import {EventEmitter} from 'node:events';
 import {createBackend} from '../backends/create.js';
 import {redactingBackend, secretsOf} from '../backends/redacting-backend.js';
 import {raceAbort} from '../backends/errors.js';
+import {Withdrawal} from '../protocol/withdrawal.js';
 import {MODEL_ALIASES, resolveModelAlias} from '../backends/model-aliases.js';
 import {listsModel} from '../protocol/listed-model.js';
 import {DEFAULT_ANTHROPIC_BASE_URL, defaultModelOf, isAzureURL, OPENAI_API_BASE_URL, presetOf, type BackendKind} from '../protocol/backends.js';
@@ -305,15 +306,41 @@ export class Rlm extends EventEmitter<RlmEvents> {
 	completion(prompt: string, options: CompletionOptions = {}): Promise<CompletionResult> {
 		if (this.#disposed) return Promise.reject(new Error('This Rlm has been disposed'));
 		const intake = this.#intake(prompt, options);
+		const withdrawal = this.#watchWithdrawal(intake, options.signal);
+		const run = (taken: Intake) => this.#enqueue(async () => (withdrawal.begin() ? this.#complete(prompt, options, taken) : withdrawnResult(intake.runId)));
 		const {after} = options;
-		if (after === undefined) return this.#enqueue(() => this.#complete(prompt, options, intake));
+		if (after === undefined) return run(intake);
 		// Waited for outside the queue: what it waits for may itself wait in the queue (a /resume).
 		// A cancel meanwhile ends the wait; the run then logs the question as cancelled.
 		return raceAbort(Promise.resolve(after), options.signal).then(
-			() => this.#enqueue(() => this.#complete(prompt, options, intake)),
+			() => run(intake),
 			// Cancelled before what it waited for was done: the context it would have had is not known.
-			() => this.#enqueue(() => this.#complete(prompt, options, {...intake, ...(options.context === undefined ? {contextPending: true as const} : {})})),
+			() => (withdrawal.withdrawn() ? withdrawnResult(intake.runId) : run({...intake, ...(options.context === undefined ? {contextPending: true as const} : {})})),
 		);
+	}
+
+	/**
+	 * Until its run begins, a question whose signal is aborted with a Withdrawal is taken back at
+	 * once (in the abort's own call, so a question asked right after gets the turn number back):
+	 * its queued log file is removed and its turn given back. Only the last question taken in can
+	 * be: an earlier one's number is held by those after it, so it ends as a cancelled turn.
+	 */
+	#watchWithdrawal(intake: Intake, signal: AbortSignal | undefined): {begin: () => boolean; withdrawn: () => boolean} {
+		let withdrawn = false;
+		const onAbort = () => {
+			if (!(signal?.reason instanceof Withdrawal) || intake.sessionId !== this.#sessionId || intake.turn !== this.#turns) return;
+			withdrawn = true;
+			this.#turns--;
+			if (intake.queuedPath) this.#trajectoryLogger()?.withdrawTurn(intake.queuedPath);
+		};
+		signal?.addEventListener('abort', onAbort, {once: true});
+		return {
+			begin: () => {
+				signal?.removeEventListener('abort', onAbort);
+				return !withdrawn;
+			},
+			withdrawn: () => withdrawn,
+		};
 	}
 
 	/** A question taken in: its run id, turn and session, and the file its queued line went to. */
@@ -903,4 +930,9 @@ function subToolsOf(o: RlmOptions): {subTools?: {code: string; source: string}} 
 /** A block cancelled while the sandbox was still starting. */
 function cancelledBlock(): ExecResult {
 	return {ok: false, stdout: '', stderr: '', error: 'Cancelled before the block ran.', truncatedChars: 0, variables: [], final: null, ms: 0, limit: 'cancelled', restarted: false};
+}
+
+/** A question taken back before its run began (a Withdrawal): it ran nothing and left no turn. */
+function withdrawnResult(runId: string): CompletionResult {
+	return {response: '', status: 'cancelled', iterations: [], usage: {inputTokens: 0, outputTokens: 0, totalTokens: 0}, executionTimeMs: 0, runId};
 }

@@ -169,6 +169,11 @@ export class TrajectoryLogger {
 		this.#writeLine(this.#metadata(run));
 	}
 
+	/** Removes a queued question's file (queueTurn): its asker took it back before its run began. */
+	withdrawTurn(queuedPath: string): void {
+		rmSync(queuedPath, {force: true});
+	}
+
 	/** The question's metadata line, written before its run starts (beginTurn). */
 	#openEarly(turn: TurnInfo, start: RunStartBody) {
 		this.#close();

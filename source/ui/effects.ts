@@ -4,6 +4,7 @@
 import type {ContextLoadOptions} from '../context/index.js';
 import type {BackendName} from '../protocol/backends.js';
 import type {CompletionResult} from '../engine/types.js';
+import {Withdrawal} from '../protocol/withdrawal.js';
 import type {ResolvedConfig} from '../settings/resolve.js';
 import type {SettingsStore} from '../settings/store.js';
 import {unreachableHint} from './advice.js';
@@ -181,7 +182,7 @@ export class EffectRunner {
 				return;
 			case 'take-back':
 				this.#turns.delete(effect.id);
-				this.#questions.get(effect.id)?.abort(new TakenBack());
+				this.#questions.get(effect.id)?.abort(new Withdrawal());
 				return;
 			case 'exit':
 				this.#abortAll();
@@ -237,7 +238,7 @@ export class EffectRunner {
 		controller.signal.addEventListener(
 			'abort',
 			() => {
-				if (!commandsDone && this.#commands === commands && !(controller.signal.reason instanceof TakenBack)) {
+				if (!commandsDone && this.#commands === commands && !(controller.signal.reason instanceof Withdrawal)) {
 					this.#commands = Promise.resolve();
 					this.#commandsPending = false;
 				}
@@ -263,12 +264,5 @@ export class EffectRunner {
 					...(commandsDone ? {} : {beforeStart: true as const}),
 				}),
 		);
-	}
-}
-
-/** The reason a queued question's signal is aborted with when the user takes it back. */
-class TakenBack extends Error {
-	constructor() {
-		super('taken back before it started');
 	}
 }

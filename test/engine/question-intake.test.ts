@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest';
 import {Rlm} from '../../source/engine/rlm.js';
+import {Withdrawal} from '../../source/protocol/withdrawal.js';
 import {startFakeLlmServer, type FakeLlmServer} from '../support/fake-llm-server.js';
 import {fakeRepls} from '../support/fake-repl.js';
 import {repl, scripted} from '../support/rlm-script.js';
@@ -112,6 +113,47 @@ describe('Rlm.completion takes the question in at once', () => {
 			expect(logged[0]!.rlm_tui!.queued).toBeUndefined();
 			expect(logged.at(-1)!.rlm_tui!.run_status).toBe('cancelled');
 			expect(server.requests).toHaveLength(0);
+		} finally {
+			await rlm.dispose();
+		}
+	});
+
+	it('withdrawn (a Withdrawal) while it waits: no run events, its file removed at once, its turn number given to the next question', async () => {
+		const rlm = engine();
+		const events: string[] = [];
+		rlm.on('event', (event) => events.push(event.type));
+		try {
+			const controller = new AbortController();
+			const waiting = rlm.completion('taken back', {signal: controller.signal, after: new Promise(() => {})});
+			const turn = lines(fileOf('taken back')!)[0]!.rlm_tui!.turn;
+			controller.abort(new Withdrawal());
+			// In the abort's own call: a question asked right after gets its turn.
+			expect(fileOf('taken back')).toBeUndefined();
+			const next = rlm.completion('asked after', {after: Promise.resolve()});
+			expect(lines(fileOf('asked after')!)[0]!.rlm_tui!.turn).toBe(turn);
+			expect((await waiting).status).toBe('cancelled');
+			expect((await next).status).toBe('answered');
+			expect(fileOf('taken back')).toBeUndefined();
+			expect(events.filter((type) => type === 'run.start')).toHaveLength(1);
+			expect(server.requests.some((request) => request.messages.some((message) => String(message.content).includes('taken back')))).toBe(false);
+		} finally {
+			await rlm.dispose();
+		}
+	});
+
+	it('withdrawn with a later question already taken in: its number is held, so it ends as a cancelled turn', async () => {
+		const rlm = engine();
+		try {
+			const controller = new AbortController();
+			const first = rlm.completion('withdrawn too late', {signal: controller.signal, after: new Promise(() => {})});
+			const later = new AbortController();
+			const second = rlm.completion('asked after it', {signal: later.signal, after: new Promise(() => {})});
+			controller.abort(new Withdrawal());
+			expect((await first).status).toBe('cancelled');
+			expect(lines(fileOf('withdrawn too late')!).at(-1)!.rlm_tui!.run_status).toBe('cancelled');
+			later.abort(new Withdrawal());
+			await second;
+			expect(fileOf('asked after it')).toBeUndefined();
 		} finally {
 			await rlm.dispose();
 		}

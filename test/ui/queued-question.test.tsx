@@ -159,7 +159,7 @@ describe('a question typed while the app is busy is in the log at once', () => {
 		await h.waitForFrame((f) => f.includes('Context: feed'), SLOW);
 	}, SLOW);
 
-	it('typed while an answer runs: logged queued at once, asked when that answer is done; one taken back (↑) is logged as cancelled and never asked', async () => {
+	it('typed while an answer runs: logged queued at once, asked when that answer is done; one taken back (↑) leaves no turn: no log file, no run, its turn number given back, nothing of it on --resume', async () => {
 		let release!: () => void;
 		const gate = new Promise<void>((resolve) => (release = resolve));
 		server.setResponder(
@@ -180,20 +180,37 @@ describe('a question typed while the app is busy is in the log at once', () => {
 		h.write('the third question\r');
 		await waitFor(() => fileOf('the second question') && fileOf('the third question'), 30_000, 'the queued questions in the log');
 		for (const question of ['the second question', 'the third question']) expect(fileOf(question)![1][0]!.rlm_tui).toMatchObject({queued: true});
-		await h.waitForFrame((f) => chatText(f).includes('› the third question (queued: asks when this answer is done)'));
+		const thirdTurn = fileOf('the third question')![1][0]!.rlm_tui!.turn;
+		await h.waitForFrame((f) => chatText(f).includes('› the third question'));
 		h.write('\x1b[A');
 		await h.waitForFrame((f) => !chatText(f).includes('› the third question'));
+		// Gone from the log (the take-back runs as an effect after the render).
+		await waitFor(() => fileOf('the third question') === undefined, 30_000, 'the taken-back question out of the log');
+		// Enter queues it again: a new question, with the turn number it had.
+		h.write('\r');
+		await waitFor(() => fileOf('the third question'), 30_000, 'the question queued again in the log');
+		expect(fileOf('the third question')![1][0]!.rlm_tui!.turn).toBe(thirdTurn);
 		release();
-		const frame = chatText(await h.waitForFrame((f) => chatText(f).includes('second answer'), SLOW));
-		const at = ['first answer', '› the second question', 'second answer'].map((text) => frame.indexOf(text));
+		const frame = chatText(await h.waitForFrame((f) => chatText(f).includes('third answer'), SLOW));
+		const at = ['first answer', '› the second question', 'second answer', '› the third question', 'third answer'].map((text) => frame.indexOf(text));
 		expect(at.every((index, i) => index >= 0 && (i === 0 || index > at[i - 1]!))).toBe(true);
-		expect(frame).not.toContain('queued: asks');
+		expect(frame).not.toContain('queued');
+		expect(flat(h.lastFrame())).not.toContain('⊘');
 		const second = fileOf('the second question')![1];
 		expect(second[0]!.rlm_tui!.queued).toBeUndefined();
 		expect(second.at(-1)!.rlm_tui!.run_status).toBe('answered');
-		await waitFor(() => fileOf('the third question')?.[1].at(-1)?.rlm_tui?.run_status === 'cancelled', 30_000, 'the taken-back question logged as cancelled');
-		// Never asked: no model call carried it.
-		expect(server.requests.some((request) => request.messages.some((message) => String(message.content).includes('the third question')))).toBe(false);
+		expect(fileOf('the third question')![1].at(-1)!.rlm_tui!.run_status).toBe('answered');
+		expect([...logs().values()].map((lines) => lines[0]!.rlm_tui!.turn).sort()).toEqual([1, 2, 3]);
 		expect(server.requests.some((request) => request.messages.some((message) => String(message.content).includes('the second question')))).toBe(true);
+		// --resume brings back the three turns asked, none for the one taken back; the next question is turn 4.
+		h.unmount();
+		const later = engine();
+		h = renderApp({rlm: later, config: config(), settings, cwd: dir, env: {}, columns: 140, rows: 40, resume: true});
+		const resumed = chatText(await h.waitForFrame((f) => f.includes('Resumed 3 turn(s)'), SLOW));
+		expect(resumed.match(/› the third question/g)).toHaveLength(1);
+		expect(resumed).not.toContain('Cancelled');
+		h.write('the fifth question\r');
+		await waitFor(() => fileOf('the fifth question'), 30_000, 'the fifth question in the log');
+		expect(fileOf('the fifth question')![1][0]!.rlm_tui!.turn).toBe(4);
 	}, SLOW);
 });

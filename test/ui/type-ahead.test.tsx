@@ -2,7 +2,7 @@
 // queued; the engine takes it in at once (its log has it) and asks it when the one before it ends,
 // answered, failed or cancelled; ↑ on an empty input takes it back. Slash commands run at once.
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {QUEUED_NOTE} from '../../source/ui/state/app-state.js';
+import {QUEUED_AFTER_NOTE, QUEUED_NOTE} from '../../source/ui/state/app-state.js';
 import {transcriptMarkdown} from '../../source/ui/transcript.js';
 import {KEYS, waitFor} from './harness.js';
 import {closeScriptedApp, openScriptedApp, type ScriptedApp} from './scripted-app.js';
@@ -62,18 +62,20 @@ describe('a question typed while one runs', () => {
 		await askFirst();
 		h.write('second\r');
 		h.write('third\r');
-		await h.waitForFrame((f) => chatText(f).includes(`› third ${QUEUED_NOTE}`));
+		// The second waits for the running answer, the third for the second; the working line is under the running question.
+		const both = await h.waitForFrame((f) => chatText(f).includes(`› third ${QUEUED_AFTER_NOTE}`));
+		expect(ascending(order(both, '› first question', 'working', `› second ${QUEUED_NOTE}`, `› third ${QUEUED_AFTER_NOTE}`))).toBe(true);
 		rlm.finish('', 'failed');
 		await waitFor(() => rlm.prompts.length === 2, 5000, 'the second question');
 		expect(rlm.prompts).toEqual(['first question', 'second']);
 		const frame = await h.waitForFrame((f) => chatText(f).includes(`› third ${QUEUED_NOTE}`) && !chatText(f).includes(`› second ${QUEUED_NOTE}`));
-		expect(ascending(order(frame, '› first question', '› second', `› third ${QUEUED_NOTE}`))).toBe(true);
+		expect(ascending(order(frame, '› first question', '› second', 'working', `› third ${QUEUED_NOTE}`))).toBe(true);
 		rlm.finish('the second answer');
 		await waitFor(() => rlm.prompts.length === 3, 5000, 'the third question');
 		rlm.finish('the third answer');
 		const done = await h.waitForFrame((f) => chatText(f).includes('the third answer'));
 		expect(ascending(order(done, '› second', 'the second answer', '› third', 'the third answer'))).toBe(true);
-		expect(chatText(done)).not.toContain(QUEUED_NOTE);
+		expect(chatText(done)).not.toContain('(queued');
 	});
 
 	it('goes on after Esc cancels the running one: the cancel is about that answer alone', async () => {
@@ -96,7 +98,7 @@ describe('a question typed while one runs', () => {
 		await h.waitForFrame((f) => chatText(f).includes(`› second ${QUEUED_NOTE}`) && f.includes('↑ takes the queued question back'));
 		h.write(KEYS.up);
 		const back = await h.waitForFrame((f) => inputOf(f).includes('second') && !chatText(f).includes('› second'));
-		expect(back).toContain('queued question taken back');
+		expect(back.split('\n').at(-1)).toContain('taken back · Enter queues it again');
 		// Edited and queued again.
 		h.write(' again\r');
 		await h.waitForFrame((f) => chatText(f).includes(`› second again ${QUEUED_NOTE}`));
@@ -106,6 +108,19 @@ describe('a question typed while one runs', () => {
 		rlm.finish('the second answer');
 		await h.waitForFrame((f) => chatText(f).includes('the second answer'));
 		expect(rlm.prompts).toHaveLength(2);
+	});
+
+	it('the take-back note keeps its Enter hint at 110 columns while a question runs', async () => {
+		closeScriptedApp(app);
+		// A long model name crowds the status line, as a real one with tokens and cost does.
+		app = openScriptedApp('rlm-ui-type-ahead-', {columns: 110, rows: 36}, {model: 'a-long-model-name-from-a-proxy-that-lists-long-ones-v2-instruct'});
+		const {h} = app;
+		await askFirst();
+		h.write('second\r');
+		await h.waitForFrame((f) => chatText(f).includes(`› second ${QUEUED_NOTE}`));
+		h.write(KEYS.up);
+		const back = await h.waitForFrame((f) => inputOf(f).includes('second') && !chatText(f).includes('› second'));
+		expect(back.split('\n').at(-1)).toContain('taken back · Enter queues it again');
 	});
 
 	it('taken back and not queued again: the app is idle once the running answer is done', async () => {

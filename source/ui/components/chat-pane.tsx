@@ -44,21 +44,33 @@ export interface ChatPaneProps {
 
 export const ChatPane = memo(function ChatPane({chat, input, focused, box, layout, scroll, running, step, readOnly, theme, now}: ChatPaneProps) {
 	const width = Math.max(1, box.innerWidth - 1);
-	const all = useMemo(() => {
+	const isRunning = running !== null;
+	// The working line goes under the running question, above the questions queued after it.
+	const {all, workingAt} = useMemo(() => {
 		const out: ChatLine[] = [];
+		let at = -1;
 		for (const entry of chat) {
+			if (isRunning && at < 0 && entry.queued) {
+				at = out.length;
+				out.push({text: '', tone: 'info'});
+			}
 			if (out.length > 0) out.push({text: '', tone: 'info'});
 			append(out, entryLines(entry, width));
 		}
-		return out;
-	}, [chat, width]);
+		if (isRunning && at < 0) {
+			at = out.length;
+			out.push({text: '', tone: 'info'});
+		}
+		return {all: out, workingAt: at};
+	}, [chat, width, isRunning]);
 	const boxRows = inputRows(layout, input);
 	const rows = Math.max(1, layout.chatRows - (boxRows - 1));
-	const historyRows = Math.max(0, rows - (running ? 1 : 0));
+	const historyRows = rows;
 	const maxScroll = Math.max(0, all.length - historyRows);
 	const offset = Math.min(scroll, maxScroll);
 	const end = all.length - offset;
-	const shown = all.slice(Math.max(0, end - historyRows), end);
+	const start = Math.max(0, end - historyRows);
+	const shown = all.slice(start, end);
 	const toneColor: Record<Tone, string | undefined> = {
 		user: theme.user,
 		answer: undefined,
@@ -79,13 +91,16 @@ export const ChatPane = memo(function ChatPane({chat, input, focused, box, layou
 						Ask a question. The model answers by writing Python in a sandboxed REPL; the tree shows every step. /help lists keys and commands.
 					</Text>
 				) : (
-					shown.map((line, index) => (
-						<Text key={index} ansi wrap="truncate" color={toneColor[line.tone]} bold={line.tone === 'user'}>
-							{line.text || ' '}
-						</Text>
-					))
+					shown.map((line, index) =>
+						running && start + index === workingAt ? (
+							<WorkingLine key={index} running={running} step={step} theme={theme} width={width} now={now} />
+						) : (
+							<Text key={index} ansi wrap="truncate" color={toneColor[line.tone]} bold={line.tone === 'user'}>
+								{line.text || ' '}
+							</Text>
+						),
+					)
 				)}
-				{running ? <WorkingLine running={running} step={step} theme={theme} width={width} now={now} /> : null}
 			</Box>
 			<Text color={theme.border} wrap="truncate">
 				{'─'.repeat(box.innerWidth)}

@@ -560,16 +560,21 @@ function submitInputLine(state: AppState, now: number): AppState {
 	return submitLine(next, submitted, now, pasted ? questionPreview(trimQuestion(submitted)) : undefined);
 }
 
-/** What the chat says after a queued question until its turn comes. */
+/** What the chat says after a queued question until its turn comes: the first one waits for the
+ * running answer, each later one for the question above it. */
 export const QUEUED_NOTE = '(queued: asks when this answer is done)';
+export const QUEUED_AFTER_NOTE = '(queued: asks after the one above)';
+
+/** A queued question's chat line: as typed (or its paste's label), with its note. */
+const queuedShown = (question: QueuedQuestion, first: boolean) => `${question.shown ?? question.prompt}  ${first ? QUEUED_NOTE : QUEUED_AFTER_NOTE}`;
 
 /** A question typed while one runs: in the chat at once, marked queued, and given to the engine,
  * which takes questions in order (its log has it from now on, marked queued). */
 function queueQuestion(state: AppState, text: string, shown: string | undefined): AppState {
 	const id = state.nextChatId;
-	const added = addChat(state, 'user', text, {shown: `${shown ?? text}  ${QUEUED_NOTE}`});
-	const entry: ChatEntry = {...added.chat.at(-1)!, queued: true};
 	const queued: QueuedQuestion = {id, prompt: text, ...(shown === undefined ? {} : {shown})};
+	const added = addChat(state, 'user', text, {shown: queuedShown(queued, !state.queued?.length)});
+	const entry: ChatEntry = {...added.chat.at(-1)!, queued: true};
 	return withEffect({...added, chat: [...added.chat.slice(0, -1), entry], queued: [...(state.queued ?? []), queued]}, {kind: 'submit', prompt: text, id, queued: true});
 }
 
@@ -585,7 +590,7 @@ function takeBack(state: AppState, now: number): AppState | undefined {
 			input,
 			queued: state.queued!.slice(0, -1),
 			chat: state.chat.filter((entry) => entry.id !== last.id),
-			flash: {at: now, text: `queued question taken back · ${hint(INPUT_KEYS, ['submit'], 'queues it again')}`},
+			flash: {at: now, text: `taken back · ${hint(INPUT_KEYS, ['submit'], 'queues it again')}`},
 		},
 		{kind: 'take-back', id: last.id},
 	);
@@ -774,7 +779,9 @@ function questionEnded(state: AppState, result: CompletionSummary, now: number, 
 	const lines = state.chat.filter((entry) => waiting.has(entry.id));
 	const done = completionDone({...state, chat: state.chat.filter((entry) => !waiting.has(entry.id))}, result, now);
 	const [next, ...rest] = queued as [QueuedQuestion, ...QueuedQuestion[]];
+	// The one after it now waits for this answer: its note says so.
 	const started = lines.map((entry) => {
+		if (entry.id === rest[0]?.id) return {...entry, shown: queuedShown(rest[0], true)};
 		if (entry.id !== next.id) return entry;
 		const {queued: _queued, shown: _shown, ...plain} = entry;
 		return {...plain, ...(next.shown === undefined ? {} : {shown: next.shown})};

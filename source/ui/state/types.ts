@@ -94,7 +94,7 @@ export type Effect =
 	| {kind: 'cancel'; id?: number}
 	/** A queued question's turn has come (the one before it ended): the engine starts it. */
 	| {kind: 'start'; id: number}
-	/** A queued question taken back before its turn: cancelled before it starts. */
+	/** A queued question taken back before its turn: withdrawn from the engine, it leaves no turn. */
 	| {kind: 'take-back'; id: number}
 	| {kind: 'exit'; code: number}
 	| {kind: 'suspend'}

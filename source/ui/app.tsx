@@ -95,11 +95,14 @@ function useEngineEvents(rlm: UiEngine, dispatch: (action: AppAction) => void): 
 	return useCallback(() => flushRef.current(), []);
 }
 
-/** What the engine is doing now, in a few words (under the question in the chat). */
-function describeStep(traj: TrajectoryState, now: number): string {
+/** What the engine is doing now, in a few words (under the question in the chat). `contextLoading`:
+ * the paths of a /context still reading, which a question not yet started waits for. */
+function describeStep(traj: TrajectoryState, now: number, contextLoading?: string | null): string {
+	const run = currentRunOf(traj);
+	// No run of its own yet (the tree's last run, if any, is an earlier question's, ended).
+	if (run?.status !== 'running') return contextLoading ? `waiting for the context (${contextLoading})…` : 'starting';
 	let node = traj.newest >= 0 ? getNode(traj, traj.newest) : undefined;
 	if (!node) return 'starting';
-	const run = currentRunOf(traj);
 	const iter = run && run.iteration > 0 ? `iteration ${run.iteration}/${run.maxIterations}` : '';
 	// A notice about the model call (a retry, a deprecated model) is newer than the reply it
 	// came for, which still runs: the reply says what is going on.
@@ -158,7 +161,7 @@ const Main = memo(function Main({state, theme, now}: {state: AppState; theme: Th
 	}
 	if (dialog?.type === 'models') return <ModelPicker dialog={dialog} box={layout.overlay} rows={layout.overlayRows} theme={theme} />;
 	if (dialog?.type === 'help') return <HelpView box={layout.overlay} rows={layout.overlayRows} scroll={dialog.scroll} textWidth={detailWidth(layout)} theme={theme} />;
-	const step = state.running ? describeStep(state.tree.traj, now) : '';
+	const step = state.running ? describeStep(state.tree.traj, now, state.config.contextLoading) : '';
 	return (
 		<Box flexDirection={layout.stacked ? 'column' : 'row'} height={layout.mainHeight}>
 			<ChatPane

@@ -9,6 +9,7 @@ import type {ResolvedConfig} from '../settings/resolve.js';
 import type {SettingsStore} from '../settings/store.js';
 import {unreachableHint} from './advice.js';
 import type {CommandContext} from './commands/command.js';
+import {ContextReadFailed} from './commands/context.js';
 import {findCommand} from './commands/index.js';
 import {resumeLast} from './commands/resume.js';
 import {firstLine, type UiEngine} from './engine-port.js';
@@ -66,8 +67,9 @@ export class EffectRunner {
 	/** History writes in order, one at a time. */
 	#historyWrites: Promise<unknown> = Promise.resolve();
 	/** Commands still at work (a /context still reading): a question asked meanwhile waits for them,
-	 * so that it runs with what they set, not without it. */
-	#commands: Promise<unknown> = Promise.resolve();
+	 * so that it runs with what they set, not without it. Resolves to the paths of the last /context
+	 * among them when its read failed (the question is then not asked), else undefined. */
+	#commands: Promise<string | undefined> = Promise.resolve(undefined);
 	/** Some command's work is still under way (#commands has not settled). */
 	#commandsPending = false;
 
@@ -194,7 +196,11 @@ export class EffectRunner {
 				const context = this.#context(effect.at);
 				const failed = (error: unknown) => context.say('error', `/${command.name} failed: ${firstLine(error)}`);
 				try {
-					const work = command.perform(effect.payload, context)?.catch(failed);
+					const work = command.perform(effect.payload, context)?.then(
+						// A /context read: any earlier one's failure no longer counts.
+						() => (command.name === 'context' ? {failedContext: undefined} : {}),
+						(error: unknown) => (error instanceof ContextReadFailed ? {failedContext: error.paths} : (failed(error), {})),
+					);
 					if (work) this.#awaitCommand(work);
 				} catch (error) {
 					failed(error);
@@ -204,13 +210,17 @@ export class EffectRunner {
 		}
 	}
 
-	/** Questions asked from now wait for `work` too. */
-	#awaitCommand(work: Promise<unknown>): void {
-		const commands = Promise.all([this.#commands, work]);
+	/** Questions asked from now wait for `work` too. A /context's outcome (read or failed) replaces
+	 * an earlier one's: the last one given is the one that counts. */
+	#awaitCommand(work: Promise<{failedContext?: string | undefined}>): void {
+		const commands = Promise.all([this.#commands, work]).then(([before, outcome]) => ('failedContext' in outcome ? outcome.failedContext : before));
 		this.#commands = commands;
 		this.#commandsPending = true;
 		void commands.then(() => {
-			if (this.#commands === commands) this.#commandsPending = false;
+			if (this.#commands !== commands) return;
+			// Settled: a failure in it holds none of the questions asked from now.
+			this.#commands = Promise.resolve(undefined);
+			this.#commandsPending = false;
 		});
 	}
 
@@ -233,13 +243,18 @@ export class EffectRunner {
 		const commands = this.#commandsPending ? this.#commands : undefined;
 		let commandsDone = commands === undefined;
 		const turn = queued ? new Promise<void>((resolve) => this.#turns.set(id, resolve)) : undefined;
-		const waits = [...(commands ? [commands.then(() => (commandsDone = true))] : []), ...(turn ? [turn] : [])];
+		// A /context it waited for that failed: it is not asked without it (the reducer gives it back).
+		const failedContext = (paths: string | undefined) => {
+			commandsDone = true;
+			if (paths !== undefined) controller.abort(new NotAsked(paths));
+		};
+		const waits = [...(commands ? [commands.then(failedContext)] : []), ...(turn ? [turn] : [])];
 		const after = waits.length > 0 ? Promise.all(waits) : undefined;
 		controller.signal.addEventListener(
 			'abort',
 			() => {
 				if (!commandsDone && this.#commands === commands && !(controller.signal.reason instanceof Withdrawal)) {
-					this.#commands = Promise.resolve();
+					this.#commands = Promise.resolve(undefined);
 					this.#commandsPending = false;
 				}
 			},
@@ -251,8 +266,9 @@ export class EffectRunner {
 		} catch (error) {
 			call = Promise.reject(error instanceof Error ? error : new Error(String(error)));
 		}
+		const notAsked = () => (controller.signal.reason instanceof NotAsked ? {contextFailed: controller.signal.reason.paths} : {});
 		void call.then(
-			(result) => done({...summarize(result), ...(!commandsDone && result.status === 'cancelled' ? {beforeStart: true as const} : {})}),
+			(result) => done({...summarize(result), ...(!commandsDone && result.status === 'cancelled' ? {beforeStart: true as const} : {}), ...(result.status === 'cancelled' ? notAsked() : {})}),
 			(error: unknown) =>
 				done({
 					status: controller.signal.aborted ? 'cancelled' : 'failed',
@@ -262,7 +278,15 @@ export class EffectRunner {
 					ms: 0,
 					usage: {inputTokens: 0, outputTokens: 0},
 					...(commandsDone ? {} : {beforeStart: true as const}),
+					...notAsked(),
 				}),
 		);
+	}
+}
+
+/** The reason a question's signal is aborted with when the /context it waited for failed to load. */
+class NotAsked extends Error {
+	constructor(readonly paths: string) {
+		super(`not asked: the context (${paths}) failed to load`);
 	}
 }

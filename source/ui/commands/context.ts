@@ -12,6 +12,14 @@ const SLOW_READ_MS = 400;
  * /context (another path, off) was given is not used: the last one given is the one that counts. */
 const lastGiven = new WeakMap<object, number>();
 
+/** Thrown by a /context whose read failed (its error already said): the questions that waited for
+ * it are not asked without it (effects.ts gives each back). `paths`: as given, space-separated. */
+export class ContextReadFailed extends Error {
+	constructor(readonly paths: string) {
+		super(`the context (${paths}) failed to load`);
+	}
+}
+
 export const contextCommand = defineCommand<{paths: readonly string[] | null}>({
 	name: 'context',
 	usage: '/context [PATH…]',
@@ -26,6 +34,8 @@ export const contextCommand = defineCommand<{paths: readonly string[] | null}>({
 		const given = (lastGiven.get(context.rlm) ?? 0) + 1;
 		lastGiven.set(context.rlm, given);
 		const replaced = () => lastGiven.get(context.rlm) !== given;
+		// A read's outcome goes at the chat's end, after what was said while it read: its last word on it.
+		const tell = (kind: 'info' | 'notice' | 'error', text: string) => context.dispatch({type: 'chat', kind, text});
 		if (paths === null) {
 			context.rlm.setContext(null);
 			context.dispatch({type: 'config', config: {context: null}});
@@ -37,17 +47,18 @@ export const contextCommand = defineCommand<{paths: readonly string[] | null}>({
 		try {
 			const loaded = await loadContext(paths, {...context.contextLoad, cwd: context.cwd});
 			if (replaced()) {
-				context.say('info', `Context: the read of ${paths.join(' ')} ended after a later /context: not used.`);
+				tell('info', `Context: the read of ${paths.join(' ')} ended after a later /context: not used.`);
 				return;
 			}
 			context.rlm.setContext(loaded.context);
 			context.dispatch({type: 'config', config: {context: contextBadge(loaded)}});
-			context.say('info', `Context: ${describeLoaded(loaded)} for the next questions.`);
-			for (const note of loaded.notes) context.say('notice', `Context: ${note}.`);
+			tell('info', `Context: ${describeLoaded(loaded)} for the next questions.`);
+			for (const note of loaded.notes) tell('notice', `Context: ${note}.`);
 			const skipped = skippedLine(loaded.skipped);
-			if (skipped) context.say('notice', `Context: ${skipped}.`);
+			if (skipped) tell('notice', `Context: ${skipped}.`);
 		} catch (error) {
-			context.say('error', error instanceof ContextTooLargeError ? tooLarge(error) : firstLine(error));
+			tell('error', error instanceof ContextTooLargeError ? tooLarge(error) : firstLine(error));
+			if (!replaced()) throw new ContextReadFailed(paths.join(' '));
 		} finally {
 			clearTimeout(slow);
 			if (!replaced()) context.dispatch({type: 'config', config: {contextLoading: null}});
@@ -63,7 +74,7 @@ function tooLarge(error: ContextTooLargeError): string {
 
 /** /context alone: what the next questions get (a read under way: that one), and how to change it. */
 function contextNow(badge: ContextBadge | null | undefined, loading: string | null | undefined): string {
-	if (loading) return `Reading the context (${loading})…: the next questions wait for it and get it. /context PATH… replaces it, /context off drops it.`;
+	if (loading) return `Still reading the context (${loading}); the next questions wait for it and get it. /context PATH… replaces it, /context off drops it.`;
 	if (!badge) return 'No context: each question is its own context. Load one with /context PATH… (files, folders, quoted globs such as "docs/**/*.md").';
 	return `Context: ${describeBadge(badge)}. Replace it with /context PATH…, clear it with /context off.`;
 }

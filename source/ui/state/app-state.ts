@@ -734,7 +734,18 @@ const asOutcome = (state: AppState): AppState => ({...state, chat: [...state.cha
 
 function completionDone(state: AppState, result: CompletionSummary, now: number): AppState {
 	const lastElapsed = state.running ? now - state.running.since : state.lastElapsed;
-	return turnOutcome({...state, running: null, ...(lastElapsed === undefined ? {} : {lastElapsed})}, result);
+	const ended: AppState = {...state, running: null, ...(lastElapsed === undefined ? {} : {lastElapsed})};
+	if (result.contextFailed !== undefined && state.running) return notAsked(ended, state.running.prompt, result.contextFailed);
+	return turnOutcome(ended, result);
+}
+
+/** A question whose /context failed to load is not asked without it: it goes back into the input
+ * (after what was typed there meanwhile, so nothing is lost), and the chat says why. */
+function notAsked(state: AppState, prompt: string, paths: string): AppState {
+	const typed = inputText(state.input);
+	const input = withText(state.input, typed.trim() ? `${typed}\n\n${prompt}` : prompt);
+	const said = addChat({...state, input}, 'error', `Not asked: the context it waited for (${paths}) failed to load. The question is back in the input: fix the context (/context PATH…) and ask again, or ask it as it is.`);
+	return asOutcome(said);
 }
 
 /** What the chat says of a finished question: its answer, or how it ended without one. */

@@ -169,6 +169,8 @@ export type CompletionSummary = {
 	usage: {inputTokens: number; outputTokens: number};
 	/** Cancelled before its run began (the commands before it, a /context being read, were still at work). */
 	beforeStart?: true;
+	/** Not asked: the /context it waited for (these paths) failed to load; it goes back to the input. */
+	contextFailed?: string;
 };
 
 export type AppAction =

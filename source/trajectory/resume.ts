@@ -27,6 +27,9 @@ export interface ResumeTurn {
 	question: string;
 	/** null when the turn did not end with an answer (cancelled or failed). */
 	answer: string | null;
+	/** A turn without an answer whose run stopped (cancelled, limited) with a best answer so far:
+	 * that answer, as the app showed it; not a final answer, so not in `history`. */
+	bestSoFar?: string;
 	/** How its run ended, as logged (`answered`, `cancelled`, `failed`...); `queued` when it never
 	 * started (the process ended while the question waited its turn); undefined when the log ends
 	 * before the run did (the process was killed or closed mid-run). */
@@ -113,6 +116,7 @@ export function resumeTurns(logs: TrajectoryLog[]): ResumeTurn[] {
 		return {
 			question,
 			answer: answered ? (answer ?? '') : null,
+			...(!answered && answer ? {bestSoFar: answer} : {}),
 			...(status ? {status} : {}),
 			contextSource: source,
 			...(source === 'logged' ? {context: meta.context_text} : {}),
@@ -196,5 +200,11 @@ export function unansweredWords(status: string | undefined): string {
 /** What a resume says about its turns that have no answer, as lines without a final period:
  * one line per turn, so none is left out silently. */
 export function unansweredNotes(turns: readonly ResumeTurn[]): string[] {
-	return turns.flatMap((turn, index) => (turn.answer === null ? [`turn ${index + 1} ${questionPreview(turn.question)} has no answer: it ${unansweredWords(turn.status)}`] : []));
+	return turns.flatMap((turn, index) => {
+		if (turn.answer !== null) return [];
+		const how = unansweredWords(turn.status);
+		// As the app said it live: the stopped run's best answer so far, which is not a final one.
+		if (turn.bestSoFar) return [`turn ${index + 1} ${questionPreview(turn.question)} has no final answer: it ${how} with a best answer so far, which the model's history leaves out`];
+		return [`turn ${index + 1} ${questionPreview(turn.question)} has no answer: it ${how}`];
+	});
 }

@@ -2,13 +2,12 @@
 // pieces would have its introducer taken out of the first and its payload (an OSC 52 clipboard's
 // base64, a window title) left as text in the second. So the end of a piece that may still become a
 // sequence waits for the next piece, up to a bound.
-import {printable} from './printable.js';
+import {printable, SEQUENCE_INTRODUCER} from './printable.js';
 
 /** The most text held back for a sequence not yet ended: an OSC 52 clipboard write of a few KB. */
 export const MAX_HELD_CHARS = 8192;
 
-// The introducers ansi-regex (strip-ansi) reads: ESC, and the C1 CSI, OSC, DCS, SOS, PM, APC.
-const introducers = /[\u001b\u009b\u009d\u0090\u0098\u009e\u009f]/g;
+const introducers = new RegExp(SEQUENCE_INTRODUCER.source, 'g');
 // What a piece may end with that is still the start of a sequence (ECMA-48, as ansi-regex reads it):
 // a lone ESC; ESC and intermediates; a CSI without its final byte; a control string (OSC, DCS, SOS,
 // PM, APC, a title) without its terminator, or with the ESC of its ESC \ terminator only.

@@ -22,7 +22,8 @@ const plainAscii = /^[\u0020-\u007e\n\t]*$/;
 // Escape sequences as ansi-regex reads ECMA-48 (strip-ansi's own, used directly: strip-ansi skips
 // a text with no ESC or C1 CSI, so a C1 OSC, `\u009d0;title\u009c`, kept its payload).
 const sequences = ansiRegex();
-const introducer = /[\u001b\u009b\u009d\u0090\u0098\u009e\u009f]/;
+/** What starts a sequence ansi-regex reads: ESC, and the C1 CSI, OSC, DCS, SOS, PM, APC. */
+export const SEQUENCE_INTRODUCER = /[\u001b\u009b\u009d\u0090\u0098\u009e\u009f]/;
 // Line and paragraph separators, which some terminals and every SSE-like format treat as breaks.
 const separators = /[\u2028\u2029]/g;
 
@@ -34,7 +35,7 @@ const separators = /[\u2028\u2029]/g;
  */
 export function printable(text: string): string {
 	if (plainAscii.test(text)) return text;
-	const sequencesGone = introducer.test(text) ? text.replace(sequences, '') : text;
+	const sequencesGone = SEQUENCE_INTRODUCER.test(text) ? text.replace(sequences, '') : text;
 	let out = sequencesGone.replace(controls, '').replace(disguises, '').replace(otherFormats, '').replace(separators, '\n');
 	if (out.includes('\u200c') || out.includes('\u200d')) {
 		out = out.replace(joiners, (joiner, offset: number, whole: string) =>
